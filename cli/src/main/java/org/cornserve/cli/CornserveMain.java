@@ -1,0 +1,41 @@
+package org.cornserve.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cornserve} command. Each subcommand lives in its own class and is listed here. */
+@Command(
+        name = "cornserve",
+        mixinStandardHelpOptions = true,
+        version = "cornserve 0.1.0",
+        description = "Plan, simulate and serve Any-to-Any multimodal models.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class CornserveMain implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by main and tests. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new CornserveMain());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("cornserve " + cmd.getCommandName() + ": " + ex.getMessage());
+            if (System.getenv("CORNSERVE_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 2;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
