@@ -1,0 +1,123 @@
+package org.cornserve.model.profile;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Turns a {@link Profile}'s points into the cost interfaces the scheduler uses. Inside the measured grid
+ * latencies interpolate linearly along each axis; outside it they fall back to a roofline estimate rather
+ * than extrapolating a fit, and the cost counts how often it did ({@link Fallbacks}), so a report can say so.
+ *
+ * <p>LLM iterations mixing prefill and decode: the profile measures the two apart, and a mixed iteration
+ * shares one pass over the weights, so its latency is {@code decode + prefill - shared}, where
+ * {@code shared} is the smallest measured decode latency (about one weight read plus the CPU overhead),
+ * capped by the smaller of the two parts. Prefill points have no earlier context; attention to earlier
+ * context (chunked prefill) adds the roofline's extra attention time.
+ */
+public final class ProfileCosts {
+    private ProfileCosts() {}
+
+    /** Counts queries answered by the roofline fallback because they fell outside the profile's grid. */
+    public static final class Fallbacks {
+        private final LongAdder outside = new LongAdder();
+        private final LongAdder total = new LongAdder();
+
+        void count(boolean inside) {
+            total.increment();
+            if (!inside) {
+                outside.increment();
+            }
+        }
+
+        public long outsideGrid() {
+            return outside.sum();
+        }
+
+        public long queries() {
+            return total.sum();
+        }
+    }
+
+    /** An LLM cost from an llm profile, with a roofline fallback outside its grid. */
+    public static LlmCost llm(Profile profile, LlmCost fallback, Fallbacks fallbacks) {
+        if (profile.kind() != Profile.Kind.LLM) {
+            throw new IllegalArgumentException("profile " + profile.task() + " is a " + profile.kind() + " profile, not llm");
+        }
+        Grids.Bilinear decode = Grids.Bilinear.of(profile.decode().stream()
+                .map(p -> new double[] {p.batch(), p.contextTokens(), p.latencyMs() / 1e3}).toList());
+        List<Profile.PrefillPoint> prefillPoints = profile.prefill().stream()
+                .sorted(Comparator.comparingLong(Profile.PrefillPoint::tokens)).toList();
+        Grids.Linear prefill = new Grids.Linear(
+                prefillPoints.stream().mapToDouble(Profile.PrefillPoint::tokens).toArray(),
+                prefillPoints.stream().mapToDouble(p -> p.latencyMs() / 1e3).toArray());
+        double shared = profile.decode().stream().mapToDouble(Profile.DecodePoint::latencyMs).min().orElseThrow() / 1e3;
+        long kvBytes = profile.kvBytesPerToken();
+        return new LlmCost() {
+            @Override
+            public double iterationSeconds(long prefillTokens, long prefillContextTokens, int decodeSequences,
+                    long decodeContextTokens) {
+                double decodeSeconds = 0;
+                double prefillSeconds = 0;
+                boolean inside = true;
+                if (decodeSequences > 0) {
+                    double meanContext = (double) decodeContextTokens / decodeSequences;
+                    if (decode.contains(decodeSequences, meanContext)) {
+                        decodeSeconds = decode.value(decodeSequences, meanContext);
+                    } else {
+                        inside = false;
+                        decodeSeconds = fallback.iterationSeconds(0, 0, decodeSequences, decodeContextTokens);
+                    }
+                }
+                if (prefillTokens > 0) {
+                    long selfPairs = prefillTokens * (prefillTokens + 1) / 2;
+                    if (prefill.contains(prefillTokens)) {
+                        prefillSeconds = prefill.value(prefillTokens);
+                        if (prefillContextTokens > selfPairs) {
+                            prefillSeconds += Math.max(0, fallback.iterationSeconds(prefillTokens, prefillContextTokens, 0, 0)
+                                    - fallback.iterationSeconds(prefillTokens, selfPairs, 0, 0));
+                        }
+                    } else {
+                        inside = false;
+                        prefillSeconds = fallback.iterationSeconds(prefillTokens, prefillContextTokens, 0, 0);
+                    }
+                }
+                if (fallbacks != null && (decodeSequences > 0 || prefillTokens > 0)) {
+                    fallbacks.count(inside);
+                }
+                if (decodeSequences > 0 && prefillTokens > 0) {
+                    return decodeSeconds + prefillSeconds - Math.min(shared, Math.min(decodeSeconds, prefillSeconds));
+                }
+                return decodeSeconds + prefillSeconds;
+            }
+
+            @Override
+            public long kvBytesPerToken() {
+                return kvBytes;
+            }
+        };
+    }
+
+    /** A batch cost from a batch profile, with a roofline fallback outside its grid. */
+    public static BatchCost batch(Profile profile, BatchCost fallback, Fallbacks fallbacks) {
+        if (profile.kind() == Profile.Kind.LLM) {
+            throw new IllegalArgumentException("profile " + profile.task() + " is an llm profile, not a batch profile");
+        }
+        Grids.Bilinear grid = Grids.Bilinear.of(profile.batch().stream()
+                .map(p -> new double[] {p.items(), p.tokensPerItem(), p.latencyMs() / 1e3}).toList());
+        return (items, tokens) -> {
+            double perItem = (double) tokens / items;
+            boolean inside = grid.contains(items, perItem);
+            if (fallbacks != null) {
+                fallbacks.count(inside);
+            }
+            return inside ? grid.value(items, perItem) : fallback.batchSeconds(items, tokens);
+        };
+    }
+
+    /** A diffusion step cost from a diffusion profile (jobs x latent tokens per job), with a fallback. */
+    public static DiffusionCost diffusion(Profile profile, DiffusionCost fallback, Fallbacks fallbacks) {
+        BatchCost asBatch = batch(profile, fallback::stepSeconds, fallbacks);
+        return asBatch::batchSeconds;
+    }
+}

@@ -1,0 +1,99 @@
+package org.cornserve.model.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.cornserve.model.arch.TransformerArch;
+import org.junit.jupiter.api.Test;
+
+class ProfileCostsTest {
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private static final RooflineEstimator H100 = new RooflineEstimator(RooflineEstimatorTest.H100);
+    private static final LlmCost LLAMA = H100.llm(RooflineEstimatorTest.LLAMA_8B, 1);
+
+    @Test
+    void llmProfileRoundTripsThroughJson() throws Exception {
+        Profile profile = ProfileSampler.DEFAULT.llm("llama-3.1-8b/llm", "h100-sxm", 1, ProfileSource.ESTIMATED,
+                "roofline", LLAMA, 0.5);
+        String text = JSON.writeValueAsString(profile);
+        assertEquals(profile, JSON.readValue(text, Profile.class));
+        assertTrue(text.contains("\"source\":\"estimated\""));
+    }
+
+    @Test
+    void interpolatedProfileReproducesTheCostItSampledAtGridPointsAndNearlyBetween() {
+        Profile profile = ProfileSampler.DEFAULT.llm("t", "h100-sxm", 1, ProfileSource.ESTIMATED, "", LLAMA, 0.5);
+        ProfileCosts.Fallbacks fallbacks = new ProfileCosts.Fallbacks();
+        LlmCost cost = ProfileCosts.llm(profile, LLAMA, fallbacks);
+        assertEquals(LLAMA.iterationSeconds(0, 0, 64, 64 * 4096L), cost.iterationSeconds(0, 0, 64, 64 * 4096L), 1e-12);
+        assertEquals(LLAMA.iterationSeconds(2048, 2048L * 2049 / 2, 0, 0), cost.iterationSeconds(2048, 2048L * 2049 / 2, 0, 0), 1e-12);
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 500; i++) {
+            int batch = random.nextInt(1, 512);
+            long context = random.nextLong(0, 131072);
+            double exact = LLAMA.iterationSeconds(0, 0, batch, context * batch);
+            double interpolated = cost.iterationSeconds(0, 0, batch, context * batch);
+            // the roofline is piecewise linear; interpolation across its kink overestimates a little
+            assertEquals(exact, interpolated, 0.25 * exact, "batch " + batch + " context " + context);
+            assertTrue(interpolated >= exact * (1 - 1e-9), "linear interpolation of a convex function never undershoots");
+        }
+        assertEquals(0, fallbacks.outsideGrid());
+    }
+
+    @Test
+    void outsideTheGridFallsBackToTheRooflineAndSaysSo() {
+        Profile profile = new ProfileSampler(List.of(1, 2, 4), List.of(0L, 1024L), List.of(16L, 256L), List.of(1), List.of(1L))
+                .llm("t", "h100-sxm", 1, ProfileSource.MEASURED, "", LLAMA, 0.5);
+        ProfileCosts.Fallbacks fallbacks = new ProfileCosts.Fallbacks();
+        LlmCost cost = ProfileCosts.llm(profile, LLAMA, fallbacks);
+        cost.iterationSeconds(0, 0, 2, 2 * 512L);
+        assertEquals(0, fallbacks.outsideGrid());
+        double far = cost.iterationSeconds(0, 0, 64, 64 * 512L);
+        assertEquals(LLAMA.iterationSeconds(0, 0, 64, 64 * 512L), far, 1e-15);
+        assertEquals(1, fallbacks.outsideGrid());
+        assertEquals(2, fallbacks.queries());
+    }
+
+    @Test
+    void mixedIterationCostsMoreThanEitherPartAndLessThanBoth() {
+        Profile profile = ProfileSampler.DEFAULT.llm("t", "h100-sxm", 1, ProfileSource.ESTIMATED, "", LLAMA, 0.5);
+        LlmCost cost = ProfileCosts.llm(profile, LLAMA, null);
+        double decode = cost.iterationSeconds(0, 0, 32, 32 * 1024L);
+        double prefill = cost.iterationSeconds(1024, 1024L * 1025 / 2, 0, 0);
+        double mixed = cost.iterationSeconds(1024, 1024L * 1025 / 2, 32, 32 * 1024L);
+        assertTrue(mixed > Math.max(decode, prefill) && mixed < decode + prefill);
+    }
+
+    @Test
+    void batchProfileInterpolatesAndRoundTrips() throws Exception {
+        BatchCost vit = H100.encoder(TransformerArch.encoder(1280, 32, 16, 3420), 1);
+        Profile profile = ProfileSampler.DEFAULT.batch("qwen2.5-vl-7b/vision-encoder", "h100-sxm", 1,
+                ProfileSource.ESTIMATED, "", vit);
+        assertEquals(profile, JSON.readValue(JSON.writeValueAsString(profile), Profile.class));
+        BatchCost cost = ProfileCosts.batch(profile, vit, null);
+        assertEquals(vit.batchSeconds(8, 8 * 1024), cost.batchSeconds(8, 8 * 1024), 1e-12);
+        double between = cost.batchSeconds(6, 6 * 700);
+        assertTrue(between > cost.batchSeconds(4, 4 * 256) && between < cost.batchSeconds(8, 8 * 1024));
+    }
+
+    @Test
+    void badProfilesNameTheProblem() {
+        String missingKind = "{\"task\":\"t\",\"hardware\":\"h100\",\"tensor_parallel\":1,\"source\":\"estimated\"}";
+        MismatchedInputException e = assertThrows(MismatchedInputException.class, () -> JSON.readValue(missingKind, Profile.class));
+        assertTrue(e.getMessage().contains("kind"), e.getMessage());
+        IllegalArgumentException ragged = assertThrows(IllegalArgumentException.class, () -> new Profile("t", "h", 1,
+                ProfileSource.MEASURED, "", Profile.Kind.BATCH, 0, 0, List.of(), List.of(),
+                List.of(new Profile.BatchPoint(1, 1, 1), new Profile.BatchPoint(2, 1, 1), new Profile.BatchPoint(1, 2, 1))));
+        assertTrue(ragged.getMessage().contains("full grid"), ragged.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Profile("t", "h", 1, ProfileSource.MEASURED, "",
+                Profile.Kind.LLM, 100, 0.5, List.of(), List.of(), List.of()));
+    }
+}
