@@ -44,6 +44,7 @@ public final class ResultWriter {
         m.put("output_tokens", r.outputTokens());
         m.put("output_tokens_per_second", r.simulatedSeconds() == 0 ? 0 : r.outputTokens() / r.simulatedSeconds());
         m.put("reject_reasons", new TreeMap<>(r.rejectReasons()));
+        m.put("stages", StageStats.of(r.records()));
         return m;
     }
 
