@@ -65,6 +65,24 @@ public final class JsonValues {
         return LongList.copyOf(buf, n);
     }
 
+    /** A Jackson syntax error as a one-line problem: what went wrong and the column. */
+    public static LineProblem problem(com.fasterxml.jackson.core.JsonProcessingException e) {
+        int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+        if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+            return new LineProblem("truncated JSON: the line ends inside a value (column " + column + ")");
+        }
+        String message = e.getOriginalMessage();
+        int marker = message.indexOf(" (start marker at");
+        if (marker > 0) {
+            message = message.substring(0, marker);
+        }
+        int newline = message.indexOf('\n');
+        if (newline > 0) {
+            message = message.substring(0, newline);
+        }
+        return new LineProblem("bad JSON: " + message + " (column " + column + ")");
+    }
+
     /** Describes the current token for an error message. */
     public static String describe(JsonParser p, JsonToken t) throws IOException {
         if (t == null) {

@@ -56,7 +56,7 @@ public final class JsonlTraceReader extends LineTraceReader {
         try (JsonParser p = FACTORY.createParser(buf, start, end - start)) {
             return parseRecord(p);
         } catch (JsonProcessingException e) {
-            throw new LineProblem("bad JSON: " + e.getOriginalMessage() + " (column " + e.getLocation().getColumnNr() + ")");
+            throw JsonValues.problem(e);
         } catch (IOException e) {
             throw new LineProblem("bad JSON: " + e.getMessage());
         }

@@ -47,7 +47,7 @@ public final class MooncakeTraceReader extends LineTraceReader {
         try (JsonParser p = FACTORY.createParser(buf, start, end - start)) {
             return parse(p);
         } catch (JsonProcessingException e) {
-            throw new LineProblem("bad JSON: " + e.getOriginalMessage() + " (column " + e.getLocation().getColumnNr() + ")");
+            throw JsonValues.problem(e);
         } catch (IOException e) {
             throw new LineProblem("bad JSON: " + e.getMessage());
         }

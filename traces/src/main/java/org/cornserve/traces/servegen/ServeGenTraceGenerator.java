@@ -123,13 +123,14 @@ public final class ServeGenTraceGenerator implements TraceReader {
             }
             Samplers s = samplers.computeIfAbsent(dataset, d -> new Samplers(d, random));
             double t = from;
+            long endNanos = TraceRecord.secondsToNanos(to - startS);
             for (int k = 0; k < n; k++) {
                 t += factor > 0 ? gaps[k] * factor : length / n;
-                if (t >= to) {
-                    break;
+                long arrivalNanos = TraceRecord.secondsToNanos(t - startS);
+                if (arrivalNanos >= endNanos) {
+                    break; // the last gap ends at the window's end (ServeGen drops it too)
                 }
                 long seq = requestsPerClient.merge(client.id(), 1L, Long::sum) - 1;
-                long arrivalNanos = TraceRecord.secondsToNanos(t - startS);
                 records.add(new TraceRecord(arrivalNanos, app, s.sample(), "c" + client.id() + "-" + seq,
                         LongList.EMPTY));
             }
