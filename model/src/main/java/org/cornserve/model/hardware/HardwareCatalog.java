@@ -59,6 +59,26 @@ public final class HardwareCatalog {
         return c;
     }
 
+    /**
+     * The {@code cpu} entry re-derived from this machine's {@code /proc/cpuinfo} and {@code /proc/meminfo}
+     * (for the runtime and profiler); the catalog entry when those cannot be read.
+     */
+    public Hardware detectCpu() {
+        Hardware template = get("cpu");
+        long memory = 0;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memory = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            memory = 0;
+        }
+        long memoryBytes = memory;
+        return CpuInfo.detect().map(info -> info.toHardware(template, memoryBytes)).orElse(template);
+    }
+
     /** The hardware with this name or alias (case-insensitive); an unknown name lists the known ones. */
     public Hardware get(String nameOrAlias) {
         Hardware hw = byName.get(nameOrAlias.trim().toLowerCase(java.util.Locale.ROOT));
