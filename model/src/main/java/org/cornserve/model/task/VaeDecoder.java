@@ -37,7 +37,7 @@ public record VaeDecoder(
         @JsonProperty(value = "spatial_compression", required = true) int spatialCompression,
         @JsonProperty(value = "base_dim", required = true) int baseDim,
         @JsonProperty(value = "dim_mult", required = true) List<Integer> dimMult,
-        @JsonProperty(value = "num_res_blocks", required = true) int numResBlocks,
+        @JsonProperty("num_res_blocks") int numResBlocks,
         @JsonProperty(value = "kernel_volume", required = true) int kernelVolume,
         @JsonProperty(value = "out_channels", required = true) int outChannels,
         @JsonProperty("bytes_per_param") int bytesPerParam,
