@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.model.profile.LlmCost;
+import org.cornserve.model.profile.RooflineTaskCosts;
+import org.cornserve.model.profile.TaskCost;
 import org.cornserve.model.task.Component;
 import org.cornserve.model.task.UnitTask;
 import org.cornserve.planner.schedule.DeploymentConfig;
@@ -21,7 +23,7 @@ import org.cornserve.simulator.config.SimDeployment;
 /**
  * Builds a simulated deployment from unit tasks, hardware and batching settings: one task config per unit task
  * (single-pass batching for encoders, vocoders and VAE decoders; continuous batching for LLMs and talkers;
- * stepped batching for diffusion transformers), roofline cost models, and each autoregressive task's KV-cache
+ * stepped batching for diffusion transformers), roofline cost models ({@link RooflineTaskCosts}), and each autoregressive task's KV-cache
  * capacity derived from memory: {@code devices x device memory x memory fraction - weights} (each distinct
  * component's weights once), split evenly between the replica's autoregressive tasks, divided by the task's KV
  * bytes per token. A replica whose weights leave no room for a cache is refused with the numbers.
@@ -59,8 +61,13 @@ public final class DeploymentBuilder {
         List<Object> costs = new ArrayList<>();
         int autoregressive = 0;
         Map<String, Component> distinct = new LinkedHashMap<>();
+        RooflineTaskCosts roofline = new RooflineTaskCosts(hardware);
         for (UnitTask t : tasks) {
-            costs.add(RooflineTaskCosts.costOf(t, hardware, tensorParallel));
+            costs.add(switch (roofline.cost(t, tensorParallel)) {
+                case TaskCost.Llm l -> l.cost();
+                case TaskCost.Batch b -> b.cost();
+                case TaskCost.Diffusion d -> d.cost();
+            });
             distinct.putIfAbsent(t.id().replace(t.phase().suffix(), ""), t.component());
             if (costs.get(costs.size() - 1) instanceof LlmCost) {
                 autoregressive++;
