@@ -42,6 +42,7 @@ class DecodeFastPathTest {
         "3, recompute, 12000, false",
         "4, none, 30000, true",
         "5, none, 1000000, false",
+        "6, swap, 12000, true",
     })
     void fastPathMatchesSteppingEveryIteration(long seed, String preemption, long kvTokens, boolean closedForm) {
         List<SimRequest> requests = workload(seed, 1500, 12);

@@ -12,8 +12,9 @@ import org.cornserve.planner.schedule.graph.Work;
  * allocates the prompt's cache (and, without preemption, the whole output's too). When decode growth would
  * overflow the cache, the most recently admitted running sequence is preempted: its cache is freed and it goes
  * back to the head of the queue to recompute prompt plus generated tokens, as vLLM's recompute mode does. A
- * prefill that completes produces the sequence's next token (its first, the first time). Cache is counted in
- * tokens, not blocks.
+ * prefill that completes produces the sequence's next token (its first, the first time). With swap preemption a
+ * preempted decoding sequence keeps its cache contents (in host memory) and resumes decoding when readmitted.
+ * Cache is counted in tokens, not blocks.
  *
  * <p>Decode fast path: decoding sequences are kept as aggregates (count, sum of context at join, sum of join
  * iterations) plus a min-heap of the iteration at which each finishes, against a replica-wide iteration counter.
@@ -31,7 +32,8 @@ public final class LlmBatcher implements TaskBatcher {
 
     private final LlmBatching cfg;
     private final LlmPhase phase;
-    private final boolean recompute;
+    private final boolean growing;
+    private final boolean swap;
     private final SlotPool pool = new SlotPool();
     private final IntDeque waiting = new IntDeque();
     private final IndexedMinHeap finishing = new IndexedMinHeap();
@@ -74,7 +76,8 @@ public final class LlmBatcher implements TaskBatcher {
     public LlmBatcher(LlmBatching batching, LlmPhase phase) {
         this.cfg = batching;
         this.phase = phase;
-        this.recompute = batching.preemption() == Preemption.RECOMPUTE;
+        this.growing = batching.preemption() != Preemption.NONE;
+        this.swap = batching.preemption() == Preemption.SWAP;
     }
 
     /**
@@ -125,9 +128,9 @@ public final class LlmBatcher implements TaskBatcher {
         return outstanding > 0 ? nowNanos : Long.MAX_VALUE;
     }
 
-    /** KV tokens in use now: allocations plus (with recompute) one slot per decoded token since joining. */
+    /** KV tokens in use now: allocations plus (with preemption enabled) one slot per decoded token since joining. */
     public long kvUsedTokens() {
-        return kvAllocated + (recompute ? (long) decoding * iteration - joinIterSum : 0);
+        return kvAllocated + (growing ? (long) decoding * iteration - joinIterSum : 0);
     }
 
     private long decodeContextSum() {
@@ -137,7 +140,7 @@ public final class LlmBatcher implements TaskBatcher {
     /** The KV allocation admitting {@code s} needs. */
     private long admitAllocation(int s) {
         long cached = target[s] > 0 ? target[s] : ctxJoin[s];
-        return recompute ? cached : cached + (outputTarget[s] - generated[s]);
+        return growing ? cached : cached + (outputTarget[s] - generated[s]);
     }
 
     @Override
@@ -145,7 +148,7 @@ public final class LlmBatcher implements TaskBatcher {
         if (plannedIterations != 0) {
             throw new IllegalStateException("an LLM step is already in flight");
         }
-        if (recompute) {
+        if (growing) {
             while (decoding > 0 && kvUsedTokens() + decoding > cfg.kvCapacityTokens()) {
                 preempt(runTail);
             }
@@ -169,7 +172,7 @@ public final class LlmBatcher implements TaskBatcher {
         while (!waiting.isEmpty() && running < cfg.maxNumSeqs() && budget > 0) {
             int s = waiting.peekFirst();
             long need = admitAllocation(s);
-            long growth = recompute ? decoding + (target[s] == 0 ? 1 : 0) : 0;
+            long growth = growing ? decoding + (target[s] == 0 ? 1 : 0) : 0;
             if (kvUsedTokens() + need + growth > cfg.kvCapacityTokens()) {
                 break;
             }
@@ -203,7 +206,7 @@ public final class LlmBatcher implements TaskBatcher {
         long iterations = 1;
         if (plannedCount == 0) {
             iterations = Math.min(cfg.maxRunIterations(), finishing.peekKey() - iteration);
-            if (recompute) {
+            if (growing) {
                 iterations = Math.min(iterations, (cfg.kvCapacityTokens() - kvUsedTokens()) / decoding);
             }
             iterations = Math.max(1, iterations);
@@ -293,7 +296,7 @@ public final class LlmBatcher implements TaskBatcher {
     private void preempt(int s) {
         if (state[s] == DECODING) {
             leaveDecode(s);
-            target[s] = ctxJoin[s];
+            target[s] = swap ? 0 : ctxJoin[s];
         } else {
             removePrefilling(s);
         }
@@ -357,7 +360,7 @@ public final class LlmBatcher implements TaskBatcher {
             return Long.MAX_VALUE;
         }
         int s = waiting.peekFirst();
-        long growth = recompute ? decoding : 0;
+        long growth = growing ? decoding : 0;
         return kvUsedTokens() + admitAllocation(s) + growth <= cfg.kvCapacityTokens() ? nowNanos : Long.MAX_VALUE;
     }
 

@@ -14,19 +14,25 @@ public enum Preemption {
      * preempt the most recently admitted running sequence, free its cache and later recompute its prompt and
      * generated tokens as a new prefill.
      */
-    RECOMPUTE;
+    RECOMPUTE,
+    /**
+     * As vLLM's swap mode: like {@link #RECOMPUTE}, but a preempted decoding sequence's cache is copied to host
+     * memory and back, so on readmission it resumes decoding without recomputing (the copy's time over the host
+     * link is not modelled; a prefilling sequence is still recomputed).
+     */
+    SWAP;
 
     public String jsonName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code none} or {@code recompute}. */
+    /** Parses {@code none}, {@code recompute} or {@code swap}. */
     public static Preemption parse(String name) {
         for (Preemption p : values()) {
             if (p.name().equalsIgnoreCase(name.trim())) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown preemption '" + name + "'; known: none, recompute");
+        throw new IllegalArgumentException("unknown preemption '" + name + "'; known: none, recompute, swap");
     }
 }

@@ -41,7 +41,7 @@ class LlmBatcherReferenceTest {
     void matchesTheNaiveReference(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         LlmPhase phase = LlmPhase.values()[(int) (seed % 3)];
-        Preemption preemption = (seed / 3) % 2 == 0 ? Preemption.RECOMPUTE : Preemption.NONE;
+        Preemption preemption = new Preemption[] {Preemption.RECOMPUTE, Preemption.NONE, Preemption.SWAP}[(int) ((seed / 3) % 3)];
         int seqs = 1 + r.nextInt(16);
         int budget = seqs + r.nextInt(600);
         long kv = 600 + r.nextInt(3000);

@@ -60,7 +60,7 @@ final class NaiveLlmBatcher {
     }
 
     private boolean recompute() {
-        return cfg.preemption() == Preemption.RECOMPUTE;
+        return cfg.preemption() != Preemption.NONE;
     }
 
     private long kvUsed() {
@@ -84,7 +84,7 @@ final class NaiveLlmBatcher {
         if (recompute()) {
             while (decodingCount() > 0 && kvUsed() + decodingCount() > cfg.kvCapacityTokens()) {
                 Seq victim = running.remove(running.size() - 1);
-                if (victim.decoding) {
+                if (victim.decoding && cfg.preemption() == Preemption.RECOMPUTE) {
                     victim.toPrefill = victim.context;
                 }
                 victim.decoding = false;
