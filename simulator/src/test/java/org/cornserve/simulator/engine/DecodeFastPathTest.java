@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.cornserve.planner.schedule.batch.LlmBatcher;
 import org.cornserve.planner.schedule.batch.LlmBatching;
 import org.cornserve.planner.schedule.batch.Preemption;
 import org.cornserve.simulator.event.SimRequest;
@@ -30,15 +31,22 @@ class DecodeFastPathTest {
         return out;
     }
 
+    static long preemptions;
+
     static SimResult run(List<SimRequest> requests, LlmBatching batching, boolean closedForm) {
-        return new Simulator(Fixtures.llmOnly(2, batching, new Fixtures.LinearLlm(closedForm), "least-outstanding"))
-                .run(requests.iterator());
+        Simulator sim = new Simulator(Fixtures.llmOnly(2, batching, new Fixtures.LinearLlm(closedForm), "least-outstanding"));
+        SimResult result = sim.run(requests.iterator());
+        preemptions = 0;
+        for (int r = 0; r < 2; r++) {
+            preemptions += ((LlmBatcher) sim.core().replica(0, r).batcher(0)).preemptions();
+        }
+        return result;
     }
 
     @ParameterizedTest(name = "seed {0}, {1}, KV {2} tokens, closed form {3}")
     @CsvSource({
         "1, recompute, 1000000, true",
-        "2, recompute, 30000, true",
+        "2, recompute, 8000, true",
         "3, recompute, 12000, false",
         "4, none, 30000, true",
         "5, none, 1000000, false",
@@ -48,7 +56,12 @@ class DecodeFastPathTest {
         List<SimRequest> requests = workload(seed, 1500, 12);
         LlmBatching fast = Fixtures.llmBatching(kvTokens, Preemption.parse(preemption));
         SimResult a = run(requests, fast, closedForm);
+        long fastPreemptions = preemptions;
         SimResult b = run(requests, fast.withMaxRunIterations(1), closedForm);
+        assertEquals(preemptions, fastPreemptions, "same preemptions");
+        if (kvTokens <= 30_000 && fast.preemption() != Preemption.NONE) {
+            assertTrue(preemptions > 0, "a small cache preempts");
+        }
         assertEquals(requests.size(), a.completed());
         assertEquals(requests.size(), b.completed());
         for (int i = 0; i < requests.size(); i++) {
@@ -59,7 +72,7 @@ class DecodeFastPathTest {
             assertEquals(y.startedNanos(0), x.startedNanos(0), "start of request " + i);
         }
         assertTrue(a.events() < b.events(), "the fast path handles fewer events: " + a.events() + " vs " + b.events());
-        System.out.printf("seed %d: fast path %d events (+%d superseded), stepping %d events%n", seed, a.events(),
-                a.staleEvents(), b.events());
+        System.out.printf("seed %d: fast path %d events (+%d superseded), stepping %d events, %d preemptions%n", seed,
+                a.events(), a.staleEvents(), b.events(), preemptions);
     }
 }
