@@ -3,6 +3,7 @@ package org.cornserve.simulator.engine;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import org.cornserve.planner.schedule.Decisions;
 import org.cornserve.planner.schedule.DeploymentConfig;
 import org.cornserve.planner.schedule.SchedulerCore;
@@ -47,6 +48,15 @@ public final class Simulator implements Decisions {
     private boolean ran;
 
     public Simulator(SimConfig config) {
+        this(config, true, null);
+    }
+
+    /**
+     * @param keepRecords whether the result keeps every request's record; without, memory does not grow with the
+     *     number of requests (the summary is complete, per-request files and stage breakdowns are empty)
+     * @param onRequestEnd called with each request's record as it completes or is rejected, or null
+     */
+    public Simulator(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onRequestEnd) {
         this.config = config;
         List<DeploymentConfig> cores = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {
@@ -72,7 +82,7 @@ public final class Simulator implements Decisions {
             epoch[d] = new long[replicas];
             busyNanos[d] = new long[replicas];
         }
-        metrics = new MetricsCollector(config);
+        metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
         lengths = new long[n];
     }
 

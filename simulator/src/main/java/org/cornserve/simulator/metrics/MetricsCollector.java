@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.simulator.config.Slo;
@@ -21,6 +22,9 @@ public final class MetricsCollector {
     private final LatencyRecorder e2e = new LatencyRecorder();
     private final Map<String, Long> rejectReasons = new TreeMap<>();
     private final QueueTracker queues;
+    private final boolean keepRecords;
+    private final Consumer<RequestRecord> onEnd;
+    private long arrivals;
     private long firstArrival = -1;
     private long lastEnd = -1;
     private long completed;
@@ -29,8 +33,19 @@ public final class MetricsCollector {
     private long outputTokens;
 
     public MetricsCollector(SimConfig config) {
+        this(config, true, null);
+    }
+
+    /**
+     * @param keepRecords whether the result keeps every request's record (for requests.csv and per-stage
+     *     breakdowns); without, memory stays flat however long the run
+     * @param onEnd called with each request's record when it completes or is rejected, or null
+     */
+    public MetricsCollector(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onEnd) {
         this.config = config;
         this.queues = new QueueTracker(config.deployments().size(), config.queueSampleNanos());
+        this.keepRecords = keepRecords;
+        this.onEnd = onEnd;
     }
 
     public QueueTracker queues() {
@@ -42,7 +57,10 @@ public final class MetricsCollector {
             firstArrival = request.arrivalNanos();
         }
         RequestRecord record = new RequestRecord(request);
-        records.add(record);
+        arrivals++;
+        if (keepRecords) {
+            records.add(record);
+        }
         return record;
     }
 
@@ -67,6 +85,9 @@ public final class MetricsCollector {
         if (slo.met(t, p, e, out)) {
             sloMet++;
         }
+        if (onEnd != null) {
+            onEnd.accept(record);
+        }
     }
 
     public void rejected(RequestRecord record, String reason, long nowNanos) {
@@ -74,6 +95,9 @@ public final class MetricsCollector {
         rejected++;
         lastEnd = Math.max(lastEnd, nowNanos);
         rejectReasons.merge(reason.replaceAll("\\d+", "N"), 1L, Long::sum);
+        if (onEnd != null) {
+            onEnd.accept(record);
+        }
     }
 
     public static void queued(RequestRecord record, int node, long nowNanos) {
@@ -108,7 +132,7 @@ public final class MetricsCollector {
             deployments.add(new DeploymentStats(sd.deployment().name(), replicas * sd.devicesPerReplica(), replicas,
                     utilization, queues.meanLength(d), queues.maxLength(d)));
         }
-        long requests = records.size();
+        long requests = arrivals;
         return new SimResult(requests, completed, rejected, seconds,
                 seconds == 0 ? 0 : completed / seconds,
                 seconds == 0 ? 0 : sloMet / seconds,

@@ -3,9 +3,14 @@ package org.cornserve.simulator.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Iterator;
 import java.util.SplittableRandom;
+import org.cornserve.model.Modality;
+import org.cornserve.planner.schedule.graph.Invocation;
+import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.graph.Work;
+import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.planner.schedule.batch.ItemBatching;
-import org.cornserve.simulator.metrics.RequestRecord;
 import org.cornserve.simulator.metrics.SimResult;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,8 +46,30 @@ class QueueingTheoryTest {
             service[i] = exponential ? Math.max(1, Math.round(-Math.log(1 - random.nextDouble()) * SERVICE_NANOS))
                     : SERVICE_NANOS;
         }
-        SimResult result = new Simulator(Fixtures.singleServer(ItemBatching.unbatched()))
-                .run(Fixtures.fixedArrivals(arrivals, service).iterator());
+        long[] starts = new long[count];
+        long[] ends = new long[count];
+        Iterator<SimRequest> workload = new Iterator<>() {
+            private int next;
+            private final InvocationGraph[] deterministic = {null};
+
+            @Override
+            public boolean hasNext() {
+                return next < count;
+            }
+
+            @Override
+            public SimRequest next() {
+                int i = next++;
+                InvocationGraph g = exponential ? graph(service[i]) : deterministic[0] != null ? deterministic[0]
+                        : (deterministic[0] = graph(service[i]));
+                return new SimRequest(i, arrivals[i], "app", g, 0);
+            }
+        };
+        SimResult result = new Simulator(Fixtures.singleServer(ItemBatching.unbatched()), false, rec -> {
+            int id = (int) rec.request().id();
+            starts[id] = rec.startedNanos(0);
+            ends[id] = rec.completionNanos();
+        }).run(workload);
         assertEquals(count, result.completed());
 
         // Lindley: the n-th start is max(arrival, previous end).
@@ -51,9 +78,8 @@ class QueueingTheoryTest {
         for (int i = 0; i < count; i++) {
             long start = Math.max(arrivals[i], previousEnd);
             previousEnd = start + Math.round(service[i] * 1e-9 * 1e9);
-            RequestRecord rec = result.records().get(i);
-            assertEquals(start, rec.startedNanos(0), "start of request " + i);
-            assertEquals(previousEnd, rec.completionNanos(), "end of request " + i);
+            assertEquals(start, starts[i], "start of request " + i);
+            assertEquals(previousEnd, ends[i], "end of request " + i);
             waits[i] = start - arrivals[i];
         }
         int warmup = count / 50;
@@ -77,6 +103,10 @@ class QueueingTheoryTest {
         double se = Math.sqrt(var / (batches - 1) / batches);
         double reference = exponential ? load * SERVICE_NANOS / (1 - load) : load * SERVICE_NANOS / (2 * (1 - load));
         return new Estimate(mean, se, reference);
+    }
+
+    private static InvocationGraph graph(long serviceNanos) {
+        return InvocationGraph.single(new Invocation("svc", Work.batch(Modality.TEXT, 1, serviceNanos), true));
     }
 
     @ParameterizedTest(name = "{0} service, load {1}")
