@@ -82,9 +82,13 @@ public final class LlmBatcher implements TaskBatcher {
 
     /**
      * Why an invocation can never run on a replica with these settings (its whole sequence exceeds the KV
-     * cache), or null when it can.
+     * cache, or a decode-phase invocation has nothing to decode), or null when it can.
      */
     public static String rejectReason(Work work, LlmBatching batching, LlmPhase phase) {
+        if (phase == LlmPhase.DECODE && work.outputTokens() < 2) {
+            return "a decode-phase invocation needs at least 2 output tokens in all (the first comes from prefill), got "
+                    + work.outputTokens();
+        }
         long need = work.tokens() + (phase == LlmPhase.PREFILL ? 1 : work.outputTokens());
         if (need > batching.kvCapacityTokens()) {
             return "sequence of " + work.tokens() + " prompt + " + (need - work.tokens())
