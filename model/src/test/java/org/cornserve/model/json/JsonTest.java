@@ -82,6 +82,24 @@ class JsonTest {
     }
 
     @Test
+    void stringsAreNotSilentlyTurnedIntoNumbersOrBooleans() {
+        var e = assertThrows(JsonFileException.class,
+                () -> Json.parse("{\"name\": \"b\", \"items\": [{\"count\": \"3\"}]}", "inline", Box.class));
+        assertTrue(e.getMessage().contains("items[0].count: Cannot coerce String value (\"3\") to `int` value"), e.getMessage());
+        assertTrue(!e.getMessage().contains("CoercionConfig"), "no Jackson configuration hints: " + e.getMessage());
+        assertThrows(JsonFileException.class, () -> Json.parse(
+                "{\"hidden_size\":8,\"layers\":1,\"attention_heads\":1,\"kv_heads\":1,\"head_dim\":8,"
+                        + "\"intermediate_size\":8,\"gated_mlp\":\"yes\"}", "arch", TransformerArch.class));
+    }
+
+    @Test
+    void unknownPolymorphicKindListsTheKnownKinds() {
+        var e = assertThrows(JsonFileException.class, () -> Json.parse("{\"kind\": \"lmm\", \"id\": \"x\"}", "c.json",
+                org.cornserve.model.task.Component.class));
+        assertTrue(e.getMessage().contains("unknown kind 'lmm'; known: audio-encoder"), e.getMessage());
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path p = dir.resolve("nope.json");
         JsonFileException e = assertThrows(JsonFileException.class, () -> Json.read(p, Box.class));
