@@ -26,15 +26,18 @@ public final class HardwareCommand implements Runnable {
     @Option(names = "--json", description = "print JSON instead of a table")
     boolean json;
 
-    @Option(names = "--detect-cpu", description = "re-derive the cpu entry from this machine's /proc/cpuinfo")
+    @Option(names = "--detect-cpu", description = "re-derive the cpu entry from this machine's /proc/cpuinfo and /proc/meminfo")
     boolean detectCpu;
+
+    @Option(names = "--measure-bandwidth", description = "with --detect-cpu: also measure memory copy bandwidth (about 1 s)")
+    boolean measureBandwidth;
 
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         HardwareCatalog catalog = HardwareCatalog.builtIn();
         List<Hardware> list = catalog.all().stream()
-                .map(h -> detectCpu && h.name().equals("cpu") ? catalog.detectCpu() : h).toList();
+                .map(h -> detectCpu && h.name().equals("cpu") ? catalog.detectCpu(measureBandwidth) : h).toList();
         if (name != null) {
             Hardware hw = catalog.get(name);
             Hardware shown = list.stream().filter(h -> h.name().equals(hw.name())).findFirst().orElse(hw);
