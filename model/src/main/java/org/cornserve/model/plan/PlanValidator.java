@@ -66,7 +66,12 @@ public final class PlanValidator {
     private ResolvedPlan validate(DeploymentPlan plan, String source) {
         List<String> problems = new ArrayList<>();
         List<ModelSpec> specs = new ArrayList<>();
+        java.util.Set<String> seenModels = new java.util.HashSet<>();
         for (String name : plan.models()) {
+            if (!seenModels.add(name.trim().toLowerCase(Locale.ROOT))) {
+                problems.add("model " + name + " is listed twice in models");
+                continue;
+            }
             try {
                 specs.add(models.model(name));
             } catch (IllegalArgumentException e) {

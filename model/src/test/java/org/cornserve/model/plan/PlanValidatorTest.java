@@ -96,6 +96,9 @@ class PlanValidatorTest {
         List<String> q = problems(plan(List.of("llama-3.1-8b"), h100s(1, 8),
                 Deployment.of("a", List.of("llama-3.1-8b/llm", "qwen2.5-vl-7b/llm"), "h100", 1, 1, 1)));
         hasProblem(q, "deployment 'a'", "qwen2.5-vl-7b/llm", "belongs to no model of the plan");
+        List<String> dup = problems(plan(List.of("llama-3.1-8b", "llama-3.1-8b"), h100s(1, 8),
+                Deployment.of("a", List.of("llama-3.1-8b/llm"), "h100", 1, 1, 1)));
+        assertEquals(List.of("model llama-3.1-8b is listed twice in models"), dup);
     }
 
     @Test
