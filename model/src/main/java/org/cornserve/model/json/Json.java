@@ -3,7 +3,6 @@ package org.cornserve.model.json;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -211,11 +210,5 @@ public final class Json {
             }
         }
         return sb.toString();
-    }
-
-    /** Exposed for code that drives its own parser: the parser's current location as "line:column". */
-    public static String where(JsonParser parser) {
-        JsonLocation loc = parser.currentLocation();
-        return loc.getLineNr() + ":" + loc.getColumnNr();
     }
 }
