@@ -12,7 +12,7 @@ import org.cornserve.model.hardware.HardwareCatalog;
  * the links inside a node and between nodes.
  *
  * @param nodeGroups the node groups
- * @param intraNode link between two devices of one node (NVLink / PCIe)
+ * @param intraNode link between two devices of one node (NVLink / PCIe), unless a group sets its own
  * @param interNode link between two nodes (network)
  */
 public record ClusterSpec(
@@ -58,6 +58,16 @@ public record ClusterSpec(
             }
         }
         return max;
+    }
+
+    /** The link between two devices of one node of this hardware: the group's own, else the cluster's. */
+    public LinkSpec intraNodeLink(Hardware hardware, HardwareCatalog catalog) {
+        for (NodeGroup g : nodeGroups) {
+            if (g.intraNode() != null && catalog.get(g.hardware()).name().equals(hardware.name())) {
+                return g.intraNode();
+            }
+        }
+        return intraNode;
     }
 
     public int totalDevices() {

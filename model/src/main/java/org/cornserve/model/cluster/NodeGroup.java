@@ -1,5 +1,6 @@
 package org.cornserve.model.cluster;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -8,11 +9,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param hardware hardware name or alias from the hardware catalog
  * @param nodes number of machines
  * @param devicesPerNode devices in each machine
+ * @param intraNode this group's device-to-device link when it differs from the cluster's (a PCIe-only
+ *        L40S group beside NVLink H100 nodes), or null
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record NodeGroup(
         @JsonProperty(value = "hardware", required = true) String hardware,
         @JsonProperty(value = "nodes", required = true) int nodes,
-        @JsonProperty(value = "devices_per_node", required = true) int devicesPerNode) {
+        @JsonProperty(value = "devices_per_node", required = true) int devicesPerNode,
+        @JsonProperty("intra_node") LinkSpec intraNode) {
+
+    /** A group that uses the cluster's intra-node link. */
+    public NodeGroup(String hardware, int nodes, int devicesPerNode) {
+        this(hardware, nodes, devicesPerNode, null);
+    }
 
     public NodeGroup {
         if (hardware == null || hardware.isBlank()) {

@@ -229,6 +229,13 @@ class PlanValidatorTest {
         assertEquals(4, c.maxDevicesPerNode(hw.get("l40s"), hw));
         assertEquals(5e-6 + 1e-3, NVLINK.transferSeconds(900_000_000L), 1e-12);
         assertEquals(c, Json.parse(Json.write(c), "c", ClusterSpec.class));
+        assertEquals(NVLINK, c.intraNodeLink(hw.get("l40s"), hw));
+        LinkSpec pcie = new LinkSpec(32e9, 10);
+        ClusterSpec own = new ClusterSpec(List.of(new NodeGroup("h100", 2, 8), new NodeGroup("l40s", 3, 4, pcie)), NVLINK, NET);
+        assertEquals(pcie, own.intraNodeLink(hw.get("l40s"), hw));
+        assertEquals(NVLINK, own.intraNodeLink(hw.get("h100"), hw));
+        assertEquals(own, Json.parse(Json.write(own), "c", ClusterSpec.class));
+        assertTrue(!Json.write(c).contains("\"intra_node\" : null"));
         assertThrows(IllegalArgumentException.class, () -> new NodeGroup("h100", 0, 8));
         assertThrows(IllegalArgumentException.class, () -> new LinkSpec(0, 1));
         var e = assertThrows(JsonFileException.class, () -> Json.parse(
