@@ -44,6 +44,18 @@ public final class HardwareCatalog {
         return new HardwareCatalog(hardware);
     }
 
+    /** A catalog read from a file in the layout of the built-in one ({@code {"hardware": [...]}}). */
+    public static HardwareCatalog read(java.nio.file.Path file) {
+        return new HardwareCatalog(Json.read(file, File.class).hardware());
+    }
+
+    /** This catalog followed by another's hardware (a name or alias in both is an error). */
+    public HardwareCatalog plus(HardwareCatalog other) {
+        List<Hardware> all = new ArrayList<>(all());
+        all.addAll(other.all());
+        return new HardwareCatalog(all);
+    }
+
     /** The built-in hardware catalog (loaded once). */
     public static HardwareCatalog builtIn() {
         HardwareCatalog c = builtIn;
