@@ -63,6 +63,35 @@ public record ResolvedDeployment(Deployment deployment, List<UnitTask> tasks, Ha
         return (long) (memoryBytes() * fraction);
     }
 
+    /**
+     * KV-cache bytes one token takes in one replica: the sum over its distinct autoregressive components
+     * (an LLM whole or either phase, and a talker), since a colocated group keeps a cache for each. A
+     * prefill-only text encoder keeps none beyond its pass. 0 when none.
+     */
+    public long kvBytesPerToken() {
+        Map<String, Long> distinct = new LinkedHashMap<>();
+        for (UnitTask t : tasks) {
+            long bytes = switch (t.component()) {
+                case org.cornserve.model.task.LanguageModel lm when !lm.prefillOnly() -> lm.kvBytesPerToken();
+                case org.cornserve.model.task.Talker talker -> talker.kvBytesPerToken();
+                default -> 0L;
+            };
+            if (bytes > 0) {
+                distinct.putIfAbsent(t.id().replace(t.phase().suffix(), ""), bytes);
+            }
+        }
+        return distinct.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Tokens of KV cache one replica holds: usable memory left after weights divided by
+     * {@link #kvBytesPerToken()} (activations not reserved). 0 when the replica runs no autoregressive task.
+     */
+    public long kvCacheTokens() {
+        long perToken = kvBytesPerToken();
+        return perToken == 0 ? 0 : Math.max(0, freeBytesAfterWeights()) / perToken;
+    }
+
     /** Usable memory left after weights (the KV cache and activations live here); negative when over. */
     public long freeBytesAfterWeights() {
         return usableMemoryBytes() - weightBytes();

@@ -130,6 +130,16 @@ class PlanValidatorTest {
         ResolvedPlan both = validator.validate(plan(List.of("llama-3.1-8b"), h100s(1, 8),
                 Deployment.of("pd", List.of("llama-3.1-8b/llm:prefill", "llama-3.1-8b/llm:decode"), "h100", 1, 1, 1)));
         assertEquals(r.deployment("prefill").weightBytes(), both.deployment("pd").weightBytes());
+        // KV capacity: (0.9 x 80e9 - weights) / 131072 bytes per token, for either phase
+        var dec = r.deployment("decode");
+        assertEquals(131072, dec.kvBytesPerToken());
+        assertEquals((long) (0.9 * 80e9 - dec.weightBytes()) / 131072, dec.kvCacheTokens());
+        assertEquals(dec.kvCacheTokens(), r.deployment("prefill").kvCacheTokens());
+        ResolvedPlan image = validator.validate(plan(List.of("qwen-image"), h100s(1, 8),
+                Deployment.of("all", List.of("qwen-image/text-encoder", "qwen-image/diffusion-transformer",
+                        "qwen-image/vae-decoder"), "h100", 1, 1, 1)));
+        assertEquals(0, image.deployment("all").kvCacheTokens());
+        assertEquals(131072, both.deployment("pd").kvBytesPerToken());
     }
 
     @Test
