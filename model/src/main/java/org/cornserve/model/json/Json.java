@@ -1,7 +1,5 @@
 package org.cornserve.model.json;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -9,7 +7,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -30,8 +27,9 @@ import java.util.List;
  * {@code source:line:column} and the JSON field path. (Optional primitive fields that are absent read as 0
  * or false, so {@code FAIL_ON_NULL_FOR_PRIMITIVES} stays off; required ones say {@code required = true}.)
  *
- * <p>Records declare their JSON names with {@code @JsonProperty} on their components; other public methods
- * (derived values such as {@code isMoe()}) are never serialized, because getter auto-detection is off.
+ * <p>Records declare their JSON names with {@code @JsonProperty} on their components (a record without
+ * annotations works too, under its component names). Jackson's usual detection applies otherwise, so a
+ * derived {@code isX()} / {@code getX()} method on a record must say {@code @JsonIgnore}.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = newMapper();
@@ -49,9 +47,6 @@ public final class Json {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                .disable(MapperFeature.AUTO_DETECT_GETTERS)
-                .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
-                .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.NONE)
                 // "32" for a number or "yes" for a boolean is an error, not a silent conversion
                 .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
                 .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))

@@ -115,6 +115,19 @@ class JsonTest {
         assertEquals(arch, Json.parse(json, "arch", TransformerArch.class));
     }
 
+    /** Other modules write their own records through this mapper, often without annotations. */
+    record Plain(int count, String label, List<Double> values) {
+    }
+
+    @Test
+    void recordsWithoutAnnotationsRoundTrip() {
+        Plain p = new Plain(3, "x", List.of(1.5, 2.5));
+        String json = Json.write(p);
+        assertTrue(json.contains("\"label\" : \"x\""), json);
+        assertEquals(p, Json.parse(json, "plain", Plain.class));
+        assertEquals(3, Json.mapper().valueToTree(p).get("count").asInt());
+    }
+
     @Test
     void fileRoundTrip() {
         Box box = new Box("b", List.of(new Item(1), new Item(2)));
