@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.catalog.HardwareCommand.class,
             org.cornserve.cli.trace.TraceCommand.class,
             org.cornserve.cli.profile.ProfileCommand.class,
+            org.cornserve.cli.simulate.SimulateCommand.class,
         })
 public final class CornserveMain implements Runnable {
 

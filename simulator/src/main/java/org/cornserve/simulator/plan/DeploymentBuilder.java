@@ -23,10 +23,12 @@ import org.cornserve.simulator.config.SimDeployment;
 /**
  * Builds a simulated deployment from unit tasks, hardware and batching settings: one task config per unit task
  * (single-pass batching for encoders, vocoders and VAE decoders; continuous batching for LLMs and talkers;
- * stepped batching for diffusion transformers), roofline cost models ({@link RooflineTaskCosts}), and each autoregressive task's KV-cache
- * capacity derived from memory: {@code devices x device memory x memory fraction - weights} (each distinct
- * component's weights once), split evenly between the replica's autoregressive tasks, divided by the task's KV
- * bytes per token. A replica whose weights leave no room for a cache is refused with the numbers.
+ * stepped batching for diffusion transformers), roofline cost models ({@link RooflineTaskCosts}), and the
+ * replica's KV-cache capacity in tokens derived from memory as the model module's {@code ResolvedDeployment}
+ * does: {@code devices x device memory x memory fraction - weights} (each distinct component's weights once),
+ * divided by the KV bytes one token takes over all the replica's distinct autoregressive components (a thinker
+ * and its talker each keep a cache); every autoregressive task of the replica gets that many tokens. A replica
+ * whose weights leave no room for a cache is refused with the numbers.
  */
 public final class DeploymentBuilder {
 
@@ -58,8 +60,18 @@ public final class DeploymentBuilder {
     public static SimDeployment build(String name, List<UnitTask> tasks, Hardware hardware, int devicesPerReplica,
             int tensorParallel, int replicas, String router, long seed, Settings settings, List<Integer> replicaNodes,
             int maxOutstandingInvocations) {
+        return build(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, seed, settings,
+                replicaNodes, maxOutstandingInvocations, 0);
+    }
+
+    /**
+     * @param kvCacheTokens KV-cache capacity of each autoregressive task in tokens, or 0 to derive it here
+     */
+    public static SimDeployment build(String name, List<UnitTask> tasks, Hardware hardware, int devicesPerReplica,
+            int tensorParallel, int replicas, String router, long seed, Settings settings, List<Integer> replicaNodes,
+            int maxOutstandingInvocations, long kvCacheTokens) {
         List<Object> costs = new ArrayList<>();
-        int autoregressive = 0;
+        Map<String, Long> kvBytes = new LinkedHashMap<>();
         Map<String, Component> distinct = new LinkedHashMap<>();
         RooflineTaskCosts roofline = new RooflineTaskCosts(hardware);
         for (UnitTask t : tasks) {
@@ -68,11 +80,14 @@ public final class DeploymentBuilder {
                 case TaskCost.Batch b -> b.cost();
                 case TaskCost.Diffusion d -> d.cost();
             });
-            distinct.putIfAbsent(t.id().replace(t.phase().suffix(), ""), t.component());
-            if (costs.get(costs.size() - 1) instanceof LlmCost) {
-                autoregressive++;
+            String base = t.id().replace(t.phase().suffix(), "");
+            distinct.putIfAbsent(base, t.component());
+            if (costs.get(costs.size() - 1) instanceof LlmCost llm) {
+                kvBytes.putIfAbsent(base, llm.kvBytesPerToken());
             }
         }
+        int autoregressive = kvBytes.size();
+        long kvBytesPerToken = kvBytes.values().stream().mapToLong(Long::longValue).sum();
         long weights = distinct.values().stream().mapToLong(Component::weightBytes).sum();
         double usable = (double) devicesPerReplica * hardware.memoryBytes() * settings.memoryFraction();
         double free = usable - weights;
@@ -88,11 +103,11 @@ public final class DeploymentBuilder {
             Object cost = costs.get(i);
             configs.add(switch (cost) {
                 case LlmCost llm -> {
-                    long kvTokens = (long) (free / autoregressive / llm.kvBytesPerToken());
+                    long kvTokens = kvCacheTokens > 0 ? kvCacheTokens : (long) (free / Math.max(1, kvBytesPerToken));
                     if (kvTokens < 1) {
                         throw new IllegalArgumentException("deployment '" + name + "': task " + t.id() + " gets a KV cache"
-                                + " of " + kvTokens + " tokens (" + (long) (free / autoregressive) + " bytes free, "
-                                + llm.kvBytesPerToken() + " bytes per token)");
+                                + " of " + kvTokens + " tokens (" + (long) free + " bytes free, " + kvBytesPerToken
+                                + " bytes per token over the replica's autoregressive tasks)");
                     }
                     yield new TaskConfig.Llm(t.id(), phase(t), new LlmBatching(settings.maxNumBatchedTokens(),
                             settings.maxNumSeqs(), settings.chunkedPrefill(), Preemption.parse(settings.preemption()),
