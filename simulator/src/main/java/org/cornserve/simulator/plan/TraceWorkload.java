@@ -11,7 +11,10 @@ import java.util.function.Predicate;
 import org.cornserve.model.catalog.ModelSpec;
 import org.cornserve.model.graph.CompositeTask;
 import org.cornserve.model.request.RequestShape;
+import org.cornserve.planner.schedule.graph.DataEdge;
+import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.graph.Work;
 import org.cornserve.planner.schedule.graph.RequestGraphs;
 import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.traces.TraceReader;
@@ -123,12 +126,15 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         Key key = new Key(model.name(), r.shape());
         InvocationGraph graph = cache.get(key);
         if (graph == null) {
-            try {
-                graph = RequestGraphs.toInvocations(composites.get(model.name())
-                        .requestGraph(r.shape(), splitLlm.test(model.name())));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("trace record at " + r.arrivalSeconds() + " s (app " + r.app()
-                        + "): " + e.getMessage(), e);
+            boolean split = splitLlm.test(model.name());
+            graph = textOnly(model, r.shape(), split);
+            if (graph == null) {
+                try {
+                    graph = RequestGraphs.toInvocations(composites.get(model.name()).requestGraph(r.shape(), split));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("trace record at " + r.arrivalSeconds() + " s (app " + r.app()
+                            + "): " + e.getMessage(), e);
+                }
             }
             if (cache.size() < CACHE_LIMIT) {
                 cache.put(key, graph);
@@ -140,6 +146,32 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         }
         lastArrival = arrival;
         return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()));
+    }
+
+    /**
+     * The graph of a text-in, text-out request on a model with an LLM, built directly: one LLM invocation of the
+     * prompt, or a prefill and a decode joined by the prompt's KV cache (no decode when one token is asked for).
+     * This is exactly what {@link CompositeTask} builds for such shapes (a test holds the two equal), without the
+     * cost of a JGraphT graph per distinct shape; other shapes return null and go through the composite task.
+     */
+    static InvocationGraph textOnly(ModelSpec model, RequestShape shape, boolean split) {
+        if (!shape.media().isEmpty() || !shape.outputModalities().equals(java.util.Set.of(org.cornserve.model.Modality.TEXT))
+                || model.llm().isEmpty()) {
+            return null;
+        }
+        org.cornserve.model.task.LanguageModel llm = model.llm().get();
+        long prompt = shape.textTokens();
+        long out = shape.outputTokens();
+        String base = org.cornserve.model.task.UnitTask.whole(model.name(), llm).id();
+        if (!split) {
+            return InvocationGraph.single(new Invocation(base, Work.llm(prompt, out), true));
+        }
+        Invocation prefill = new Invocation(base + ":prefill", Work.llm(prompt, 1), true);
+        if (out <= 1) {
+            return InvocationGraph.single(prefill);
+        }
+        return InvocationGraph.of(List.of(prefill, new Invocation(base + ":decode", Work.llm(prompt, out), true)),
+                List.of(new DataEdge(0, 1, prompt * llm.kvBytesPerToken())));
     }
 
     @Override
