@@ -15,7 +15,8 @@ import org.cornserve.traces.jsonl.JsonlTraceWriter;
  * figures, asserts nothing). Run with the test classpath, e.g.
  * {@code java -cp cli/target/cornserve.jar:traces/target/test-classes org.cornserve.traces.bench.TraceThroughputBench
  * /tmp/azure10m.csv 3}. Phases: Azure CSV parse only; Azure CSV to JSONL into a discarding stream;
- * JSONL parse only (of a JSONL file written once to a temporary file).
+ * JSONL parse only (of a JSONL file written once to a temporary file). Prints wall time and the main thread's
+ * CPU time (less disturbed by other processes on a busy machine).
  */
 public final class TraceThroughputBench {
 
@@ -44,11 +45,14 @@ public final class TraceThroughputBench {
     }
 
     private static void report(int round, String name, Path file, Phase phase) throws IOException {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         long n = phase.run();
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("round %d  %-30s %,12d lines  %6.2f s  %,12.0f lines/s  %6.1f MB/s%n", round, name, n, s,
-                n / s, Files.size(file) / s / 1e6);
+        double cpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+        System.out.printf("round %d  %-30s %,12d lines  wall %6.2f s %,11.0f lines/s  thread cpu %6.2f s %,11.0f lines/s%n",
+                round, name, n, s, n / s, cpu, n / cpu);
     }
 
     private static long count(TraceFormat format, Path file) throws IOException {
