@@ -102,6 +102,32 @@ class JsonlRoundTripTest {
         }
     }
 
+    /** Escaping agrees with a general JSON parser on random strings of control, ASCII, accented and astral characters. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void stringEscapingRoundTripsThroughJackson(long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(12);
+            for (int k = 0; k < len; k++) {
+                switch (random.nextInt(5)) {
+                    case 0 -> sb.append((char) random.nextInt(0x20));
+                    case 1 -> sb.append("\"\\/".charAt(random.nextInt(3)));
+                    case 2 -> sb.append((char) (0x20 + random.nextInt(0x5f)));
+                    case 3 -> sb.append((char) (0xA0 + random.nextInt(0x2000)));
+                    default -> sb.appendCodePoint(0x1F300 + random.nextInt(0x200));
+                }
+            }
+            String s = sb.toString();
+            String literal = new String(JsonlTraceWriter.jsonString(s), StandardCharsets.UTF_8);
+            assertEquals(s, json.readValue(literal, String.class), literal);
+        }
+        assertEquals("\"\uFFFDx\"", new String(JsonlTraceWriter.jsonString("\uD800x"), StandardCharsets.UTF_8),
+                "a lone surrogate becomes U+FFFD");
+    }
+
     @Test
     void compactLineForATextRequest() throws IOException {
         byte[] bytes = write(List.of(new TraceRecord(1_500_000_000L, "chat", RequestShape.text(374, 44))));
