@@ -41,6 +41,18 @@ class ServeGenPoolTest {
     }
 
     @Test
+    void languageAndReasoningDatasets() throws IOException {
+        // ServeGen's language workloads name the prompt input_tokens; reasoning ones add reason_ratio (float keys)
+        TestFiles.write(tmp, "chunk-0-trace.csv", "0,1.0,1.0,Gamma,1,1\n");
+        TestFiles.write(tmp, "chunk-0-dataset.json", "{\"0\": {\"input_tokens\": \"{300: 1.0}\", "
+                + "\"output_tokens\": \"{40: 1.0}\", \"reason_ratio\": \"{0.0: 0.5, 0.5: 0.5}\"}}");
+        List<TraceRecord> r = TestFiles.readAll(new ServeGenTraceGenerator(ServeGenPool.load(tmp), 0, 600, 1, "a"));
+        assertEquals(599, r.size(), 1);
+        assertTrue(r.stream().allMatch(x -> x.shape().textTokens() == 300 && x.shape().media().isEmpty()
+                && x.shape().outputTokens() == 40));
+    }
+
+    @Test
     void badTraceLineNamesFileAndLine() throws IOException {
         Path f = TestFiles.write(tmp, "chunk-3-trace.csv", "0,2.0,1.0,Gamma,1,1\n600,fast,1.0,Gamma,1,1\n");
         TestFiles.write(tmp, "chunk-3-dataset.json", DATASET);
