@@ -50,12 +50,7 @@ public final class LlmBatcher implements TaskBatcher {
     private long[] generated = new long[16];
     private long[] ctxJoin = new long[16];
     private long[] joinIter = new long[16];
-    private long[] admitOrder = new long[16];
-    private int[] prev = new int[16];
-    private int[] next = new int[16];
-    private int runHead = -1;
-    private int runTail = -1;
-    private int running;
+    private final AdmissionOrder runningOrder = new AdmissionOrder();
 
     private int[] prefilling = new int[16];
     private int prefillingCount;
@@ -69,7 +64,6 @@ public final class LlmBatcher implements TaskBatcher {
     private long ctxJoinSum;
     private long joinIterSum;
     private long kvAllocated;
-    private long admitted;
     private int outstanding;
     private long preemptions;
 
@@ -154,7 +148,7 @@ public final class LlmBatcher implements TaskBatcher {
         }
         if (growing) {
             while (decoding > 0 && kvUsedTokens() + decoding > cfg.kvCapacityTokens()) {
-                preempt(runTail);
+                preempt(runningOrder.last());
             }
         }
         plannedCount = 0;
@@ -173,7 +167,7 @@ public final class LlmBatcher implements TaskBatcher {
             budget -= chunk;
             addPlanned(s, chunk);
         }
-        while (!waiting.isEmpty() && running < cfg.maxNumSeqs() && budget > 0) {
+        while (!waiting.isEmpty() && runningOrder.size() < cfg.maxNumSeqs() && budget > 0) {
             int s = waiting.peekFirst();
             long need = admitAllocation(s);
             long growth = growing ? decoding + (target[s] == 0 ? 1 : 0) : 0;
@@ -232,16 +226,7 @@ public final class LlmBatcher implements TaskBatcher {
     private void admit(int s, long allocation, long nowNanos, InvocationListener listener) {
         alloc[s] = allocation;
         kvAllocated += allocation;
-        admitOrder[s] = admitted++;
-        prev[s] = runTail;
-        next[s] = -1;
-        if (runTail >= 0) {
-            next[runTail] = s;
-        } else {
-            runHead = s;
-        }
-        runTail = s;
-        running++;
+        runningOrder.append(s);
         if (!startReported[s]) {
             startReported[s] = true;
             listener.started(owner[s], node[s], nowNanos);
@@ -269,19 +254,7 @@ public final class LlmBatcher implements TaskBatcher {
     }
 
     private void unlinkRunning(int s) {
-        int p = prev[s];
-        int n = next[s];
-        if (p >= 0) {
-            next[p] = n;
-        } else {
-            runHead = n;
-        }
-        if (n >= 0) {
-            prev[n] = p;
-        } else {
-            runTail = p;
-        }
-        running--;
+        runningOrder.remove(s);
         kvAllocated -= alloc[s];
         alloc[s] = 0;
     }
@@ -360,7 +333,7 @@ public final class LlmBatcher implements TaskBatcher {
 
     @Override
     public long staleFromNanos(long nowNanos) {
-        if (plannedIterations <= 1 || waiting.isEmpty() || running >= cfg.maxNumSeqs()) {
+        if (plannedIterations <= 1 || waiting.isEmpty() || runningOrder.size() >= cfg.maxNumSeqs()) {
             return Long.MAX_VALUE;
         }
         int s = waiting.peekFirst();
@@ -380,7 +353,7 @@ public final class LlmBatcher implements TaskBatcher {
 
     /** Sequences running (prefilling or decoding). */
     public int runningCount() {
-        return running;
+        return runningOrder.size();
     }
 
     /** Preemptions so far. */
@@ -405,8 +378,5 @@ public final class LlmBatcher implements TaskBatcher {
         generated = Arrays.copyOf(generated, n);
         ctxJoin = Arrays.copyOf(ctxJoin, n);
         joinIter = Arrays.copyOf(joinIter, n);
-        admitOrder = Arrays.copyOf(admitOrder, n);
-        prev = Arrays.copyOf(prev, n);
-        next = Arrays.copyOf(next, n);
     }
 }
