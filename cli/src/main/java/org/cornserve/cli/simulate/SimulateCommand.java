@@ -63,7 +63,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--trace", required = true, paramLabel = "TRACE", description = "trace file (or ServeGen folder)")
     Path trace;
 
-    @Option(names = "--trace-format", description = "trace format: ${COMPLETION-CANDIDATES}; default from the name"
+    @Option(names = "--trace-format", description = "trace format: azure-llm, azure-mm, mooncake, burstgpt, servegen, jsonl; default from the name"
             + " (.jsonl: jsonl, .csv: azure-llm, a folder: servegen)")
     String traceFormat;
 
@@ -76,10 +76,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "RPS", description = "rescale arrivals to this many requests per second")
     Double rate;
 
-    @Option(names = "--repeat", defaultValue = "1", description = "replay the trace N times back to back")
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N", description = "replay the trace N times back to back")
     int repeat;
 
-    @Option(names = "--limit", paramLabel = "N", description = "use only the first N requests (after --rate)")
+    @Option(names = "--limit", paramLabel = "N", description = "use only the first N requests of the trace (of each pass with --repeat)")
     Long limit;
 
     @Option(names = "--slo", paramLabel = "ttft=MS,tpot=MS,e2e=MS", description = "latency targets of every app")
