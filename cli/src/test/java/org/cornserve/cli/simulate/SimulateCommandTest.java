@@ -84,7 +84,7 @@ class SimulateCommandTest {
         assertEquals("monolithic", plan.get("strategy").asText());
         assertEquals(4, plan.get("deployments").get(0).get("replicas").asInt(), "Llama-8B fits one H100: 4 replicas");
         JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
-        assertTrue(config.get("deployments").get(0).get("tasks").get(0).get("settings").get("kvCapacityTokens").asLong()
+        assertTrue(config.get("deployments").get(0).get("tasks").get(0).get("settings").get("kv_capacity_tokens").asLong()
                 > 100_000, config.toString());
     }
 
