@@ -95,9 +95,17 @@ public final class RequestRecord {
         return (completionNanos - request.arrivalNanos()) / 1e6;
     }
 
-    /** Mean time per output token after the first, or 0 with fewer than two output tokens. */
+    /**
+     * Mean time per output token after the first: from the first output to the end of the token stream (the
+     * invocation generating the response's tokens, so speech synthesis after the text does not count), over the
+     * tokens after the first; 0 with fewer than two output tokens.
+     */
     public double tpotMs() {
         long out = request.graph().outputTokens();
-        return out < 2 ? 0 : (completionNanos - firstOutputNanos) / 1e6 / (out - 1);
+        if (out < 2) {
+            return 0;
+        }
+        long end = finishedNanos(request.graph().tokenStreamNode());
+        return (end - firstOutputNanos) / 1e6 / (out - 1);
     }
 }

@@ -15,6 +15,7 @@ public final class InvocationGraph {
     private final int[] outStart;
     private final int[] outEdges;
     private final long outputTokens;
+    private final int tokenStreamNode;
 
     private InvocationGraph(List<Invocation> nodes, List<DataEdge> edges) {
         this.nodes = List.copyOf(nodes);
@@ -42,12 +43,16 @@ public final class InvocationGraph {
         }
         requireAcyclic();
         long out = 0;
-        for (Invocation inv : this.nodes) {
-            if (inv.output()) {
-                out = Math.max(out, inv.work().outputTokens());
+        int stream = -1;
+        for (int i = 0; i < n; i++) {
+            Invocation inv = this.nodes.get(i);
+            if (inv.output() && inv.work().outputTokens() > out) {
+                out = inv.work().outputTokens();
+                stream = i;
             }
         }
         outputTokens = out;
+        tokenStreamNode = stream;
     }
 
     /** Builds a graph; throws when an edge is out of range or the edges form a cycle. */
@@ -124,6 +129,14 @@ public final class InvocationGraph {
     /** Output tokens the response carries: the largest output-token count among output invocations. */
     public long outputTokens() {
         return outputTokens;
+    }
+
+    /**
+     * The output invocation that generates the response's tokens (the one with the most output tokens; the first
+     * such on a tie), whose finish ends the token stream; -1 when the response has no tokens (an image).
+     */
+    public int tokenStreamNode() {
+        return tokenStreamNode;
     }
 
     /** Indices of invocations with no inputs, in index order. */

@@ -50,6 +50,7 @@ class RequestGraphsTest {
         assertEquals(200, g.node(1).work().outputTokens(), "1 from prefill + 199 decoded");
         assertEquals(rg.outFlows("llm:prefill").get(0).bytes(), g.edge(0).bytes());
         assertEquals(200, g.outputTokens());
+        assertEquals(1, g.tokenStreamNode(), "the decode node ends the token stream");
     }
 
     @Test
@@ -69,6 +70,8 @@ class RequestGraphsTest {
         assertTrue(keys.contains("qwen2.5-omni-7b/talker"), keys.toString());
         assertTrue(keys.contains("qwen2.5-omni-7b/vocoder"), keys.toString());
         assertEquals(List.of(0), g.roots());
+        assertEquals("qwen2.5-omni-7b/llm", g.node(g.tokenStreamNode()).taskKey(), "text tokens come from the LLM");
+        assertEquals(80, g.outputTokens());
     }
 
     @Test
