@@ -1,0 +1,10 @@
+package org.cornserve.runtime.engine.kernel;
+
+/** Vector primitives over float arrays used by attention and norms (scalar or Vector API). */
+public interface VecOps {
+    /** Sum over i of a[ao+i] * b[bo+i]; the summation order depends only on n. */
+    float dot(float[] a, int ao, float[] b, int bo, int n);
+
+    /** y[yo+i] += alpha * x[xo+i]. */
+    void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n);
+}
