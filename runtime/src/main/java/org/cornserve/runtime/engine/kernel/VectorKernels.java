@@ -1,7 +1,7 @@
 package org.cornserve.runtime.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,11 +32,35 @@ public final class VectorKernels implements VecOps {
         for (; i + L <= n; i += L) {
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) {
             s += a[ao + i] * b[bo + i];
         }
         return s;
+    }
+
+    /**
+     * Sums the lanes as a fixed tree of lane-wise adds (rotate by half, quarter, ...). reduceLanes is not
+     * used because its order differs between the interpreter and compiled code, which would make a
+     * result depend on JIT timing.
+     */
+    private static float sumLanes(FloatVector v) {
+        for (int i = 0; i < ROTATIONS.length; i++) {
+            v = v.add(v.rearrange(ROTATIONS[i]));
+        }
+        return v.lane(0);
+    }
+
+    private static final VectorShuffle<Float>[] ROTATIONS = rotations();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rotations() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] r = new VectorShuffle[steps];
+        for (int i = 0, d = L / 2; d >= 1; d /= 2, i++) {
+            r[i] = VectorShuffle.iota(S, d, 1, true);
+        }
+        return r;
     }
 
     @Override
