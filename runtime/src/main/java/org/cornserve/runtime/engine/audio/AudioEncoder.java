@@ -103,10 +103,10 @@ public final class AudioEncoder {
         float[] melFrames = mel.compute(samples);
         int frames = mel.frames(samples.length);
         float[] c1 = Convolutions.conv1d(kernels, melFrames, frames, config.melBins(), conv1, 3, 1, 1);
-        Ops.gelu(c1, 0, c1.length);
+        kernels.vec().gelu(c1, 0, c1.length);
         int n = Convolutions.outLength(frames, 3, 2, 1);
         float[] x = Convolutions.conv1d(kernels, c1, frames, h, conv2, 3, 2, 1);
-        Ops.gelu(x, 0, x.length);
+        kernels.vec().gelu(x, 0, x.length);
         for (int t = 0; t < n; t++) {
             for (int i = 0; i < h / 2; i++) {
                 double ang = t / Math.pow(10000, 2.0 * i / h);
@@ -127,7 +127,7 @@ public final class AudioEncoder {
             Ops.addInPlace(x, 0, tmp, 0, n * h);
             Ops.layerNorm(x, 0, xn, 0, n, h, l.n2w(), l.n2b(), LN_EPS);
             l.fc1().apply(gemm, xn, 0, n, mlp, 0);
-            Ops.gelu(mlp, 0, mlp.length);
+            kernels.vec().gelu(mlp, 0, mlp.length);
             l.fc2().apply(gemm, mlp, 0, n, tmp, 0);
             Ops.addInPlace(x, 0, tmp, 0, n * h);
         }

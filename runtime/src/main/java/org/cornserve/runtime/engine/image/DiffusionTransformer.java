@@ -146,7 +146,7 @@ public final class DiffusionTransformer {
             gatedAdd(xs, tmp, rows, mod, 2 * h, h);
             modulatedNorm(xs, xn, rows, mod, 3 * h, h);
             b.fc1().apply(g, xn, 0, rows, mlp, 0);
-            Ops.gelu(mlp, 0, mlp.length);
+            kernels.vec().gelu(mlp, 0, mlp.length);
             b.fc2().apply(g, mlp, 0, rows, tmp, 0);
             gatedAdd(xs, tmp, rows, mod, 5 * h, h);
         }

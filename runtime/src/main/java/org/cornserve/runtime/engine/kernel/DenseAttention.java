@@ -18,13 +18,14 @@ public final class DenseAttention {
         int width = 3 * heads * hd;
         int dim = heads * hd;
         Gemm gemm = kernels.gemm();
+        VecOps vec = kernels.vec();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] q = new float[n * hd];
-        float[] k = new float[n * hd];
-        float[] v = new float[n * hd];
-        float[] scores = new float[n * n];
-        float[] o = new float[n * hd];
-        for (int h = 0; h < heads; h++) {
+        kernels.pool().run(heads, h -> {
+            float[] q = new float[n * hd];
+            float[] k = new float[n * hd];
+            float[] v = new float[n * hd];
+            float[] scores = new float[n * n];
+            float[] o = new float[n * hd];
             for (int i = 0; i < n; i++) {
                 int base = (rowOffset + i) * width + h * hd;
                 for (int e = 0; e < hd; e++) {
@@ -35,12 +36,12 @@ public final class DenseAttention {
             }
             gemm.multiply(q, 0, n, gemm.packTransposed(k, 0, n, hd), scores, 0);
             for (int i = 0; i < n; i++) {
-                Ops.softmax(scores, i * n, n);
+                vec.softmax(scores, i * n, n);
             }
             gemm.multiply(scores, 0, n, gemm.packRowMajor(v, 0, n, hd), o, 0);
             for (int i = 0; i < n; i++) {
                 System.arraycopy(o, i * hd, out, outOffset + i * dim + h * hd, hd);
             }
-        }
+        });
     }
 }

@@ -24,4 +24,19 @@ public final class ScalarVecOps implements VecOps {
             y[yo + i] += alpha * x[xo + i];
         }
     }
+
+    @Override
+    public void softmax(float[] x, int off, int n) {
+        Ops.softmax(x, off, n);
+    }
+
+    @Override
+    public void siluMul(float[] gate, int go, float[] up, int uo, int n) {
+        Ops.siluMul(gate, go, up, uo, n);
+    }
+
+    @Override
+    public void gelu(float[] x, int off, int n) {
+        Ops.gelu(x, off, n);
+    }
 }

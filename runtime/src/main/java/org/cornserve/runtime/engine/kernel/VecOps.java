@@ -7,4 +7,13 @@ public interface VecOps {
 
     /** y[yo+i] += alpha * x[xo+i]. */
     void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n);
+
+    /** Softmax in place over x[off..off+n). */
+    void softmax(float[] x, int off, int n);
+
+    /** gate[i] = silu(gate[i]) * up[i] over n values. */
+    void siluMul(float[] gate, int go, float[] up, int uo, int n);
+
+    /** GELU (tanh approximation) in place over n values. */
+    void gelu(float[] x, int off, int n);
 }

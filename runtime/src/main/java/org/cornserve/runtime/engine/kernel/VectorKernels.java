@@ -1,6 +1,8 @@
 package org.cornserve.runtime.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -72,6 +74,130 @@ public final class VectorKernels implements VecOps {
         }
         for (; i < n; i++) {
             y[yo + i] += alpha * x[xo + i];
+        }
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+
+    /**
+     * e^x lane-wise for x <= 0 (larger values are clamped to 0, smaller to -87): x = k ln2 + r, then a
+     * degree-7 polynomial of r and 2^k from the exponent bits. Only lane-wise IEEE operations, so the
+     * interpreter and compiled code agree bit for bit. Relative error about 2e-7.
+     */
+    static FloatVector expNonPositive(FloatVector x) {
+        x = x.max(-87f).min(0f);
+        FloatVector t = x.mul(LOG2E).sub(0.5f);
+        IntVector k = (IntVector) t.convert(VectorOperators.F2I, 0);
+        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = kf.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(S, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** The scalar twin of {@link #expNonPositive} for loop tails (same operations, same rounding). */
+    static float expNonPositive(float x) {
+        x = Math.min(Math.max(x, -87f), 0f);
+        float t = x * LOG2E - 0.5f;
+        int k = (int) t;
+        float kf = k;
+        float r = Math.fma(kf, -LN2_HI, x);
+        r = Math.fma(kf, -LN2_LO, r);
+        float p = 1.9875691500e-4f;
+        p = Math.fma(p, r, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        p = Math.fma(p, r * r, r) + 1f;
+        return p * Float.intBitsToFloat((k + 127) << 23);
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int n) {
+        if (n == 0) {
+            return;
+        }
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            vmax = vmax.max(FloatVector.fromArray(S, x, off + i));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        FloatVector acc = FloatVector.zero(S);
+        i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = expNonPositive(FloatVector.fromArray(S, x, off + i).sub(max));
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float sum = sumLanes(acc);
+        for (; i < n; i++) {
+            float e = expNonPositive(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, off + i).mul(inv).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= inv;
+        }
+    }
+
+    /** sigmoid(v) = 1 / (1 + e^-|v|) mirrored for negative v, so exp only sees non-positive inputs. */
+    private static FloatVector sigmoid(FloatVector v) {
+        FloatVector e = expNonPositive(v.abs().neg());
+        FloatVector denom = e.add(1f);
+        FloatVector forPositive = FloatVector.broadcast(S, 1f).div(denom);
+        return forPositive.blend(e.div(denom), v.compare(VectorOperators.LT, 0f));
+    }
+
+    private static float sigmoid(float v) {
+        float e = expNonPositive(-Math.abs(v));
+        return v < 0 ? e / (e + 1f) : 1f / (e + 1f);
+    }
+
+    @Override
+    public void siluMul(float[] gate, int go, float[] up, int uo, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, go + i);
+            g.mul(sigmoid(g)).mul(FloatVector.fromArray(S, up, uo + i)).intoArray(gate, go + i);
+        }
+        for (; i < n; i++) {
+            float g = gate[go + i];
+            gate[go + i] = g * sigmoid(g) * up[uo + i];
+        }
+    }
+
+    @Override
+    public void gelu(float[] x, int off, int n) {
+        // 0.5 v (1 + tanh(u)) = v * sigmoid(2u), u = sqrt(2/pi) (v + 0.044715 v^3)
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            FloatVector u = v.mul(v).mul(0.044715f).add(1f).mul(v).mul(2f * 0.7978845608f);
+            v.mul(sigmoid(u)).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            float v = x[off + i];
+            float u = (v * v * 0.044715f + 1f) * v * (2f * 0.7978845608f);
+            x[off + i] = v * sigmoid(u);
         }
     }
 }

@@ -3,7 +3,6 @@ package org.cornserve.runtime.engine.llm;
 import java.util.HashMap;
 import java.util.Map;
 import org.cornserve.runtime.engine.kernel.Kernels;
-import org.cornserve.runtime.engine.kernel.Ops;
 import org.cornserve.runtime.engine.kernel.VecOps;
 
 /**
@@ -49,7 +48,7 @@ final class Attention {
                 for (int j = 0; j < len; j++) {
                     scores[j] = vec.dot(qkv, qOff, keys, slots[j] + kvOff, hd) * scale;
                 }
-                Ops.softmax(scores, 0, len);
+                vec.softmax(scores, 0, len);
                 int o = i * heads * hd + head * hd;
                 java.util.Arrays.fill(out, o, o + hd, 0f);
                 for (int j = 0; j < len; j++) {

@@ -227,7 +227,7 @@ public final class LlmModel {
             layer.gateUp().apply(gemm, xn, 0, rows, gu, 0);
             int inter = config.intermediate();
             for (int i = 0; i < rows; i++) {
-                Ops.siluMul(gu, i * 2 * inter, gu, i * 2 * inter + inter, inter);
+                kernels.vec().siluMul(gu, i * 2 * inter, gu, i * 2 * inter + inter, inter);
                 System.arraycopy(gu, i * 2 * inter, mlp, i * inter, inter);
             }
             layer.down().apply(gemm, mlp, 0, rows, proj, 0);

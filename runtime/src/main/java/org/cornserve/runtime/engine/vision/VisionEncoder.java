@@ -116,7 +116,7 @@ public final class VisionEncoder {
             Ops.addInPlace(x, 0, tmp, 0, rows * h);
             Ops.layerNorm(x, 0, xn, 0, rows, h, b.n2w(), b.n2b(), LN_EPS);
             b.fc1().apply(gemm, xn, 0, rows, mlp, 0);
-            Ops.gelu(mlp, 0, mlp.length);
+            kernels.vec().gelu(mlp, 0, mlp.length);
             b.fc2().apply(gemm, mlp, 0, rows, tmp, 0);
             Ops.addInPlace(x, 0, tmp, 0, rows * h);
         }
@@ -124,7 +124,7 @@ public final class VisionEncoder {
         int group = config.merge() * config.merge();
         int tokens = rows / group;
         float[] m1 = merge1.apply(gemm, x, tokens);
-        Ops.gelu(m1, 0, m1.length);
+        kernels.vec().gelu(m1, 0, m1.length);
         float[] out = merge2.apply(gemm, m1, tokens);
         List<Tensor> result = new ArrayList<>(images.size());
         int t0 = 0;
