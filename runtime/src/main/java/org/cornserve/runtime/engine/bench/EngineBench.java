@@ -89,7 +89,8 @@ public final class EngineBench {
         LlmConfig c = model.config();
         SplittableRandom rnd = new SplittableRandom(batch);
         double best = Double.MAX_VALUE;
-        for (int rep = 0; rep <= repeats; rep++) {
+        int warmups = 2;
+        for (int rep = 0; rep < repeats + warmups; rep++) {
             KvCache cache = new KvCache(c, batch * ((context + steps) / 16 + 2), 16);
             List<SeqChunk> prefill = new ArrayList<>();
             for (int s = 0; s < batch; s++) {
@@ -109,7 +110,7 @@ public final class EngineBench {
                 model.step(chunks, cache);
             }
             double sec = (System.nanoTime() - t0) / 1e9;
-            if (rep > 0) {
+            if (rep >= warmups) {
                 best = Math.min(best, sec);
             }
         }
@@ -129,11 +130,12 @@ public final class EngineBench {
             imgs.add(new ImageInput(px, px, p));
         }
         double best = Double.MAX_VALUE;
-        for (int rep = 0; rep <= repeats; rep++) {
+        int warmups = 2;
+        for (int rep = 0; rep < repeats + warmups; rep++) {
             long t0 = System.nanoTime();
             enc.encode(imgs);
             double sec = (System.nanoTime() - t0) / 1e9;
-            if (rep > 0) {
+            if (rep >= warmups) {
                 best = Math.min(best, sec);
             }
         }

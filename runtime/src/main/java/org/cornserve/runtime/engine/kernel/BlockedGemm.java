@@ -1,9 +1,10 @@
 package org.cornserve.runtime.engine.kernel;
 
 /**
- * The cache-blocked, multi-threaded driver shared by the matrix multiply kernels (Goto's loop order):
- * column blocks of NC, K blocks of KC (one packed B micro-panel stays in L1), row blocks of MC whose A
- * is packed into MR-row strips (kept in L2), then an MR x NR register-blocked micro-kernel. Threads
+ * The cache-blocked, multi-threaded driver shared by the matrix multiply kernels (Goto's loop order
+ * without the outer column blocking, since B is packed ahead of time): K blocks of KC (one packed B
+ * micro-panel stays in L1 while it is reused down a row block), row blocks of MC whose A is packed once
+ * into MR-row strips (kept in L2), then an MR x NR register-blocked micro-kernel. Threads
  * take contiguous ranges of column panels, or of row strips when there are few panels.
  *
  * <p>Each element of C is one chain over k in ascending order, started from zero and carried across K
@@ -17,17 +18,15 @@ abstract class BlockedGemm implements Gemm {
     private final int nr;
     private final int kc;
     private final int mc;
-    private final int ncPanels;
     private final ThreadLocal<float[]> aPack;
     private final ThreadLocal<float[]> tile;
 
-    BlockedGemm(ComputePool pool, int mr, int nr, int kc, int mc, int nc) {
+    BlockedGemm(ComputePool pool, int mr, int nr, int kc, int mc) {
         this.pool = pool;
         this.mr = mr;
         this.nr = nr;
         this.kc = kc;
         this.mc = mc;
-        this.ncPanels = Math.max(1, nc / nr);
         this.aPack = ThreadLocal.withInitial(() -> new float[mc * kc]);
         this.tile = ThreadLocal.withInitial(() -> new float[mr * nr]);
     }
@@ -85,36 +84,33 @@ abstract class BlockedGemm implements Gemm {
         float[] bp = b.data();
         float[] ap = aPack.get();
         float[] t = tile.get();
-        for (int jc = panelStart; jc < panelEnd; jc += ncPanels) {
-            int jcEnd = Math.min(panelEnd, jc + ncPanels);
-            for (int pc = 0; pc < k; pc += kc) {
-                int kLen = Math.min(kc, k - pc);
-                boolean first = pc == 0;
-                for (int ic = rowStart; ic < rowEnd; ic += mc) {
-                    int mLen = Math.min(mc, rowEnd - ic);
-                    packA(a, aOffset, k, ic, mLen, pc, kLen, ap);
-                    for (int p = jc; p < jcEnd; p++) {
-                        int col0 = p * nr;
-                        int width = Math.min(nr, n - col0);
-                        int bpOff = (p * k + pc) * nr;
-                        for (int ir = 0; ir < mLen; ir += mr) {
-                            int rows = Math.min(mr, mLen - ir);
-                            int apOff = (ir / mr) * kLen * mr;
-                            int cOff = cOffset + (ic + ir) * n + col0;
-                            if (rows == mr && width == nr) {
-                                kernelFull(ap, apOff, bp, bpOff, kLen, c, cOff, n, first);
-                            } else {
-                                for (int r = 0; r < rows; r++) {
-                                    int rowOff = cOff + r * n;
-                                    if (width == nr) {
-                                        kernelRow(ap, apOff, r, bp, bpOff, kLen, c, rowOff, first);
-                                    } else {
-                                        if (!first) {
-                                            System.arraycopy(c, rowOff, t, 0, width);
-                                        }
-                                        kernelRow(ap, apOff, r, bp, bpOff, kLen, t, 0, first);
-                                        System.arraycopy(t, 0, c, rowOff, width);
+        for (int pc = 0; pc < k; pc += kc) {
+            int kLen = Math.min(kc, k - pc);
+            boolean first = pc == 0;
+            for (int ic = rowStart; ic < rowEnd; ic += mc) {
+                int mLen = Math.min(mc, rowEnd - ic);
+                packA(a, aOffset, k, ic, mLen, pc, kLen, ap);
+                for (int p = panelStart; p < panelEnd; p++) {
+                    int col0 = p * nr;
+                    int width = Math.min(nr, n - col0);
+                    int bpOff = (p * k + pc) * nr;
+                    for (int ir = 0; ir < mLen; ir += mr) {
+                        int rows = Math.min(mr, mLen - ir);
+                        int apOff = (ir / mr) * kLen * mr;
+                        int cOff = cOffset + (ic + ir) * n + col0;
+                        if (rows == mr && width == nr) {
+                            kernelFull(ap, apOff, bp, bpOff, kLen, c, cOff, n, first);
+                        } else {
+                            for (int r = 0; r < rows; r++) {
+                                int rowOff = cOff + r * n;
+                                if (width == nr) {
+                                    kernelRow(ap, apOff, r, bp, bpOff, kLen, c, rowOff, first);
+                                } else {
+                                    if (!first) {
+                                        System.arraycopy(c, rowOff, t, 0, width);
                                     }
+                                    kernelRow(ap, apOff, r, bp, bpOff, kLen, t, 0, first);
+                                    System.arraycopy(t, 0, c, rowOff, width);
                                 }
                             }
                         }

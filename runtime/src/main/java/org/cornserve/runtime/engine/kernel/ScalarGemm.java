@@ -11,7 +11,7 @@ public final class ScalarGemm extends BlockedGemm {
 
     /** A scalar kernel splitting large products over {@code pool}. */
     public ScalarGemm(ComputePool pool) {
-        super(pool, MR, NR, 256, 64, 256);
+        super(pool, MR, NR, 256, 64);
     }
 
     @Override

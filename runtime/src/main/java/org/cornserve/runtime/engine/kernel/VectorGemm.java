@@ -19,7 +19,7 @@ public final class VectorGemm extends BlockedGemm {
 
     /** A vector kernel splitting large products over {@code pool}. */
     public VectorGemm(ComputePool pool) {
-        super(pool, MR, NR, L >= 16 ? 128 : 256, 72, L >= 16 ? 512 : 384);
+        super(pool, MR, NR, L >= 16 ? 128 : 256, 72);
     }
 
     @Override

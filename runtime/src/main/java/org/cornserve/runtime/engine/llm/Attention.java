@@ -28,7 +28,8 @@ final class Attention {
         for (int i = 0; i < rows; i++) {
             slotsBySeq.computeIfAbsent(rowSeq[i], s -> cache.slots(s, cache.length(s)));
         }
-        int work = rows * heads;
+        int kvHeads = config.kvHeads();
+        int work = rows * kvHeads;
         long cost = 0;
         for (int i = 0; i < rows; i++) {
             cost += (long) (rowPos[i] + 1) * heads * hd * 4;
@@ -37,22 +38,31 @@ final class Attention {
         int ctx = maxLen;
         VecOps vec = kernels.vec();
         kernels.pool().run(tasks, t -> {
-            float[] scores = new float[ctx];
+            float[] scores = new float[group * ctx];
             for (int w = (int) ((long) work * t / tasks), end = (int) ((long) work * (t + 1) / tasks); w < end; w++) {
-                int i = w / heads;
-                int head = w % heads;
-                int kvOff = (head / group) * hd;
-                int qOff = i * qkvWidth + head * hd;
+                int i = w / kvHeads;
+                int kvHead = w % kvHeads;
+                int kvOff = kvHead * hd;
                 int[] slots = slotsBySeq.get(rowSeq[i]);
                 int len = rowPos[i] + 1;
+                int firstHead = kvHead * group;
+                // the query heads sharing this key/value head read each cached key and value once
                 for (int j = 0; j < len; j++) {
-                    scores[j] = vec.dot(qkv, qOff, keys, slots[j] + kvOff, hd) * scale;
+                    int ks = slots[j] + kvOff;
+                    for (int g = 0; g < group; g++) {
+                        scores[g * ctx + j] = vec.dot(qkv, i * qkvWidth + (firstHead + g) * hd, keys, ks, hd) * scale;
+                    }
                 }
-                vec.softmax(scores, 0, len);
-                int o = i * heads * hd + head * hd;
-                java.util.Arrays.fill(out, o, o + hd, 0f);
+                for (int g = 0; g < group; g++) {
+                    vec.softmax(scores, g * ctx, len);
+                    int o = i * heads * hd + (firstHead + g) * hd;
+                    java.util.Arrays.fill(out, o, o + hd, 0f);
+                }
                 for (int j = 0; j < len; j++) {
-                    vec.axpy(scores[j], values, slots[j] + kvOff, out, o, hd);
+                    int vs = slots[j] + kvOff;
+                    for (int g = 0; g < group; g++) {
+                        vec.axpy(scores[g * ctx + j], values, vs, out, i * heads * hd + (firstHead + g) * hd, hd);
+                    }
                 }
             }
         });
