@@ -28,7 +28,7 @@ public final class EngineBench {
     }
 
     /** Decode throughput of the tiny LLM at one batch size. */
-    public record LlmResult(String model, int batch, int contextTokens, int decodeSteps, double bestSeconds,
+    public record LlmResult(String model, String weights, int batch, int contextTokens, int decodeSteps, double bestSeconds,
             double tokensPerSecond, double stepMillis) {
     }
 
@@ -69,12 +69,14 @@ public final class EngineBench {
         List<LlmResult> llm = new ArrayList<>();
         List<EncoderResult> enc = new ArrayList<>();
         try (Kernels k = Kernels.create(Kernels.Choice.AUTO, o.threads())) {
-            LlmModel model = new LlmModel(TinyModels.LLM, new SeededWeights(1), "", k, Set.of());
-            for (int batch : o.llmBatches()) {
-                LlmResult r = llmDecode(model, batch, 128, 32, o.repeats());
-                log.accept(String.format("llm %s batch=%d context=%d  %.0f tokens/s (%.2f ms per step)", r.model(),
-                        r.batch(), r.contextTokens(), r.tokensPerSecond(), r.stepMillis()));
-                llm.add(r);
+            for (boolean bf16 : new boolean[] {false, true}) {
+                LlmModel model = new LlmModel(TinyModels.LLM, new SeededWeights(1), "", k, Set.of(), bf16);
+                for (int batch : o.llmBatches()) {
+                    LlmResult r = llmDecode(model, batch, 128, 32, o.repeats());
+                    log.accept(String.format("llm %s %s weights batch=%d context=%d  %.0f tokens/s (%.2f ms per step)",
+                            r.model(), r.weights(), r.batch(), r.contextTokens(), r.tokensPerSecond(), r.stepMillis()));
+                    llm.add(r);
+                }
             }
             EncoderResult e = vision(k, TinyModels.VISION, o.imageBatch(), 448, o.repeats());
             log.accept(String.format("vision encoder batch=%d %dpx (%d tokens each)  %.1f images/s", e.batch(),
@@ -114,7 +116,7 @@ public final class EngineBench {
                 best = Math.min(best, sec);
             }
         }
-        return new LlmResult(c.name(), batch, context, steps, best, batch * steps / best, best / steps * 1e3);
+        return new LlmResult(c.name(), model.bf16Weights() ? "bf16" : "f32", batch, context, steps, best, batch * steps / best, best / steps * 1e3);
     }
 
     /** Images per second of the vision encoder on a batch of {@code px x px} images. */

@@ -44,6 +44,14 @@ abstract class BlockedGemm implements Gemm {
     abstract void kernelRow(float[] ap, int apOff, int r, float[] bp, int bpOff, int kLen, float[] c, int cOff,
             boolean first);
 
+    /** {@link #kernelFull} with B stored as bfloat16. */
+    abstract void kernelFullBf16(float[] ap, int apOff, short[] bp, int bpOff, int kLen, float[] c, int cOff, int ldc,
+            boolean first);
+
+    /** {@link #kernelRow} with B stored as bfloat16. */
+    abstract void kernelRowBf16(float[] ap, int apOff, int r, short[] bp, int bpOff, int kLen, float[] c, int cOff,
+            boolean first);
+
     @Override
     public final void multiply(float[] a, int aOffset, int m, PackedMatrix b, float[] c, int cOffset) {
         if (b.panelWidth() != nr) {
@@ -82,6 +90,7 @@ abstract class BlockedGemm implements Gemm {
         int n = b.n();
         int k = b.k();
         float[] bp = b.data();
+        short[] bh = b.bf16();
         float[] ap = aPack.get();
         float[] t = tile.get();
         for (int pc = 0; pc < k; pc += kc) {
@@ -99,17 +108,21 @@ abstract class BlockedGemm implements Gemm {
                         int apOff = (ir / mr) * kLen * mr;
                         int cOff = cOffset + (ic + ir) * n + col0;
                         if (rows == mr && width == nr) {
-                            kernelFull(ap, apOff, bp, bpOff, kLen, c, cOff, n, first);
+                            if (bh == null) {
+                                kernelFull(ap, apOff, bp, bpOff, kLen, c, cOff, n, first);
+                            } else {
+                                kernelFullBf16(ap, apOff, bh, bpOff, kLen, c, cOff, n, first);
+                            }
                         } else {
                             for (int r = 0; r < rows; r++) {
                                 int rowOff = cOff + r * n;
                                 if (width == nr) {
-                                    kernelRow(ap, apOff, r, bp, bpOff, kLen, c, rowOff, first);
+                                    row(ap, apOff, r, bp, bh, bpOff, kLen, c, rowOff, first);
                                 } else {
                                     if (!first) {
                                         System.arraycopy(c, rowOff, t, 0, width);
                                     }
-                                    kernelRow(ap, apOff, r, bp, bpOff, kLen, t, 0, first);
+                                    row(ap, apOff, r, bp, bh, bpOff, kLen, t, 0, first);
                                     System.arraycopy(t, 0, c, rowOff, width);
                                 }
                             }
@@ -117,6 +130,15 @@ abstract class BlockedGemm implements Gemm {
                     }
                 }
             }
+        }
+    }
+
+    private void row(float[] ap, int apOff, int r, float[] bp, short[] bh, int bpOff, int kLen, float[] c, int cOff,
+            boolean first) {
+        if (bh == null) {
+            kernelRow(ap, apOff, r, bp, bpOff, kLen, c, cOff, first);
+        } else {
+            kernelRowBf16(ap, apOff, r, bh, bpOff, kLen, c, cOff, first);
         }
     }
 

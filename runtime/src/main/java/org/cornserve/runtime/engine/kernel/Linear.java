@@ -22,6 +22,11 @@ public record Linear(PackedMatrix weight, float[] bias) {
         return new Linear(gemm.packTransposed(w, 0, out, in), b);
     }
 
+    /** The same layer with its weight stored as bfloat16 (bias stays float32). */
+    public Linear toBf16() {
+        return new Linear(weight.toBf16(), bias);
+    }
+
     /** Input width. */
     public int in() {
         return weight.k();

@@ -8,17 +8,47 @@ package org.cornserve.runtime.engine.kernel;
  * @param k rows of B (the reduction length, a layer's input width)
  * @param n columns of B (a layer's output width)
  * @param panelWidth floats per panel row, fixed by the Gemm that packed it
- * @param data packed values, {@code panels * k * panelWidth} floats
+ * <p>Values are stored either as float32 ({@code data}) or as bfloat16 ({@code bf16}, half the memory
+ * traffic; kernels widen them to float32 on load, so arithmetic stays float32).
+ *
+ * @param data packed float32 values, {@code panels * k * panelWidth}, or null when stored as bf16
+ * @param bf16 packed bfloat16 bits of the same layout, or null when stored as float32
  */
-public record PackedMatrix(int k, int n, int panelWidth, float[] data) {
+public record PackedMatrix(int k, int n, int panelWidth, float[] data, short[] bf16) {
     public PackedMatrix {
         if (k < 0 || n < 0 || panelWidth < 1) {
             throw new IllegalArgumentException("bad packed shape k=" + k + " n=" + n + " panel=" + panelWidth);
         }
-        long need = (long) panels(n, panelWidth) * k * panelWidth;
-        if (data.length != need) {
-            throw new IllegalArgumentException("packed data has " + data.length + " floats, expected " + need);
+        if ((data == null) == (bf16 == null)) {
+            throw new IllegalArgumentException("a packed matrix holds exactly one of float32 or bf16 values");
         }
+        long need = (long) panels(n, panelWidth) * k * panelWidth;
+        long have = data != null ? data.length : bf16.length;
+        if (have != need) {
+            throw new IllegalArgumentException("packed data has " + have + " values, expected " + need);
+        }
+    }
+
+    /** A float32 packed matrix. */
+    public PackedMatrix(int k, int n, int panelWidth, float[] data) {
+        this(k, n, panelWidth, data, null);
+    }
+
+    /** True when values are stored as bfloat16. */
+    public boolean isBf16() {
+        return bf16 != null;
+    }
+
+    /** The same matrix with its values rounded to bfloat16 storage. */
+    public PackedMatrix toBf16() {
+        if (bf16 != null) {
+            return this;
+        }
+        short[] out = new short[data.length];
+        for (int i = 0; i < data.length; i++) {
+            out[i] = org.cornserve.runtime.engine.tensor.HalfFloats.floatToBf16(data[i]);
+        }
+        return new PackedMatrix(k, n, panelWidth, null, out);
     }
 
     static int panels(int n, int panelWidth) {
@@ -32,7 +62,7 @@ public record PackedMatrix(int k, int n, int panelWidth, float[] data) {
 
     /** Bytes held. */
     public long bytes() {
-        return 4L * data.length;
+        return data != null ? 4L * data.length : 2L * bf16.length;
     }
 
     /** Packs B given row-major as {@code k x n} (b[r*n + c]). */

@@ -33,6 +33,7 @@ public final class LlmModel {
     private final float[] finalNorm;
     private final Linear lmHead;
     private final Rope rope;
+    private final boolean bf16Weights;
 
     private record Layer(float[] inputNorm, Linear qkv, Linear o, float[] postNorm, Linear gateUp, Linear down) {
     }
@@ -42,6 +43,15 @@ public final class LlmModel {
      * {@code placeholders} take spliced embedding rows.
      */
     public LlmModel(LlmConfig config, WeightSource src, String prefix, Kernels kernels, Set<Integer> placeholders) {
+        this(config, src, prefix, kernels, placeholders, false);
+    }
+
+    /**
+     * As above; with {@code bf16Weights} the matrices of every linear layer and the output head are
+     * stored as bfloat16 (half the weight memory and traffic, float32 arithmetic).
+     */
+    public LlmModel(LlmConfig config, WeightSource src, String prefix, Kernels kernels, Set<Integer> placeholders,
+            boolean bf16Weights) {
         this.config = config;
         this.kernels = kernels;
         this.placeholders = Set.copyOf(placeholders);
@@ -62,26 +72,44 @@ public final class LlmModel {
             }
             float[] gate = src.get(p + "mlp.gate_proj.weight", Init.FAN_IN, config.intermediate(), h);
             float[] up = src.get(p + "mlp.up_proj.weight", Init.FAN_IN, config.intermediate(), h);
-            layers[l] = new Layer(
+            Layer layer = new Layer(
                     src.get(p + "input_layernorm.weight", Init.ONES, h),
                     new Linear(gemm.packTransposed(concat(q, k, v), 0, config.qDim() + 2 * config.kvDim(), h), qkvBias),
                     Linear.load(gemm, src, p + "self_attn.o_proj", h, config.qDim(), false),
                     src.get(p + "post_attention_layernorm.weight", Init.ONES, h),
                     new Linear(gemm.packTransposed(concat(gate, up), 0, 2 * config.intermediate(), h), null),
                     Linear.load(gemm, src, p + "mlp.down_proj", h, config.intermediate(), false));
+            layers[l] = bf16Weights ? new Layer(layer.inputNorm(), layer.qkv().toBf16(), layer.o().toBf16(),
+                    layer.postNorm(), layer.gateUp().toBf16(), layer.down().toBf16()) : layer;
         }
         this.finalNorm = src.get(prefix + "model.norm.weight", Init.ONES, h);
         PackedMatrix head = config.tiedEmbeddings()
                 ? gemm.packTransposed(embedTokens, 0, config.vocab(), h)
                 : gemm.packTransposed(src.get(prefix + "lm_head.weight", Init.FAN_IN, config.vocab(), h), 0,
                         config.vocab(), h);
-        this.lmHead = new Linear(head, null);
+        this.lmHead = new Linear(bf16Weights ? head.toBf16() : head, null);
+        this.bf16Weights = bf16Weights;
         this.rope = new Rope(config.headDim(), config.maxPositions(), config.ropeTheta());
     }
 
     /** The model's dimensions. */
     public LlmConfig config() {
         return config;
+    }
+
+    /** True when linear-layer weights are stored as bfloat16. */
+    public boolean bf16Weights() {
+        return bf16Weights;
+    }
+
+    /** Bytes of packed weights held (embedding table included). */
+    public long weightBytes() {
+        long b = 4L * embedTokens.length + lmHead.weight().bytes() + 4L * finalNorm.length;
+        for (Layer l : layers) {
+            b += l.qkv().weight().bytes() + l.o().weight().bytes() + l.gateUp().weight().bytes()
+                    + l.down().weight().bytes() + 8L * l.inputNorm().length;
+        }
+        return b;
     }
 
     /** The kernels it runs on. */

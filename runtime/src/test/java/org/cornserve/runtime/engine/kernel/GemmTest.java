@@ -117,6 +117,31 @@ class GemmTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void bf16StorageMatchesNaiveOnRoundedValues(int gemmIndex, int m, int k, int n) {
+        Gemm gemm = gemms().get(gemmIndex);
+        SplittableRandom rnd = new SplittableRandom(m * 13L + k * 5L + n);
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] rounded = new float[b.length];
+        for (int i = 0; i < b.length; i++) {
+            rounded[i] = org.cornserve.runtime.engine.tensor.HalfFloats.bf16ToFloat(
+                    org.cornserve.runtime.engine.tensor.HalfFloats.floatToBf16(b[i]));
+        }
+        PackedMatrix packed = gemm.packRowMajor(b, 0, k, n).toBf16();
+        assertEquals(2L * packed.bf16().length, packed.bytes());
+        float[] c = new float[m * n];
+        gemm.multiply(a, 0, m, packed, c, 0);
+        float[] f32 = new float[m * n];
+        gemm.multiply(a, 0, m, gemm.packRowMajor(rounded, 0, k, n), f32, 0);
+        double[] want = naive(a, rounded, m, k, n);
+        for (int i = 0; i < m * n; i++) {
+            assertEquals(want[i], c[i], 1e-5 * Math.sqrt(k + 1) * 4, gemm.name() + " element " + i);
+            assertEquals(f32[i], c[i], 0f, "bf16 storage computes exactly as float32 holding the rounded values");
+        }
+    }
+
     @Test
     void vectorOpsMatchScalar() {
         SplittableRandom rnd = new SplittableRandom(3);

@@ -121,6 +121,26 @@ class LlmModelTest {
     }
 
     @Test
+    void bf16WeightsHalveMemoryAndStayCloseToFloat32() {
+        LlmModel f32 = model(5);
+        LlmModel bf16 = new LlmModel(SMALL, new SeededWeights(5), "", KERNELS, Set.of(259), true);
+        assertTrue(bf16.weightBytes() < 0.7 * f32.weightBytes(), bf16.weightBytes() + " vs " + f32.weightBytes());
+        int[] toks = randomTokens(new SplittableRandom(2), 20);
+        float[] a = f32.step(List.of(new SeqChunk(1, 0, toks, null, true, false)), new KvCache(SMALL, 8, 4)).get(0)
+                .logits();
+        float[] b = bf16.step(List.of(new SeqChunk(1, 0, toks, null, true, false)), new KvCache(SMALL, 8, 4)).get(0)
+                .logits();
+        double maxAbs = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < a.length; i++) {
+            maxAbs = Math.max(maxAbs, Math.abs(a[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        }
+        assertTrue(maxDiff > 0 && maxDiff < 0.05 * maxAbs, "bf16 rounding moves logits a little: " + maxDiff
+                + " of " + maxAbs);
+    }
+
+    @Test
     void refusesRequestsThatCannotFit() {
         LlmEngine e = new LlmEngine(model(1), new KvCache(SMALL, 4, 16), 64);
         RequestRefusedException kv = assertThrows(RequestRefusedException.class,
