@@ -161,7 +161,8 @@ public final class EngineRunner {
         sources.add("llm: " + (hf == null ? seeded.describe() : hf.describe()));
         int[] promptIds = prompt.stream().mapToInt(Integer::intValue).toArray();
         int capacity = promptIds.length + req.maxTokens();
-        LlmEngine engine = new LlmEngine(llm, new KvCache(llmConfig, (capacity + 15) / 16, 16), 2048);
+        KvCache cache = new KvCache(llmConfig, (capacity + 15) / 16, 16);
+        LlmEngine engine = new LlmEngine(llm, cache, 2048);
         boolean omni = model == TinyModels.Model.TINY_OMNI;
         engine.submit(new LlmEngine.Request(1, promptIds, spliced.isEmpty() ? null : concat(spliced), req.maxTokens(),
                 new SamplingParams(req.temperature(), req.temperature() == 0 ? 1 : 0.95, req.seed()), stops, omni));
@@ -191,13 +192,19 @@ public final class EngineRunner {
             files.add(wav);
             sources.add("talker, vocoder: " + seeded.describe());
         }
-        timings.add(0, new ComponentTiming("load-llm", ms(t0, t1), llmConfig.params() + " params"));
+        timings.add(0, new ComponentTiming("load-llm", ms(t0, t1), String.format(
+                "%d params, %.1f MB weights, KV cache %d blocks x 16 tokens = %.1f MB", llmConfig.params(),
+                llm.weightBytes() / 1e6, cache.capacityBlocks(), cache.bytes() / 1e6)));
         return new RunResult(text, out.tokens(), files, timings, sources);
     }
 
     private RunResult runImage(RunRequest req) throws IOException {
         if (req.image() != null || req.audio() != null) {
             throw new IllegalArgumentException("tiny-image takes a text prompt only");
+        }
+        if (weightsDir != null) {
+            throw new IllegalArgumentException("tiny-image runs on seeded weights only; --weights loads LLM and "
+                    + "vision weights (tiny-vl, tiny-omni)");
         }
         int scale = TinyModels.VAE.scale() * TinyModels.DIT.patch();
         if (req.imageSizePx() % scale != 0 || req.imageSizePx() <= 0) {

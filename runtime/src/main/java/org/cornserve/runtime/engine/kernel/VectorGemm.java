@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Matrix multiply on the JDK Vector API: the blocked driver with a 6 x (2 vectors) micro-kernel of
  * fused multiply-adds (12 vector accumulators). The vector width is 256 bits unless the system
- * property {@code cornserve.engine.vectorBits} says 512 (or "preferred").
+ * property {@code cornserve.engine.vectorBits} says 512 (or "preferred"); {@code cornserve.engine.rowBlock}
+ * sets the rows of A packed per block (default 72).
  *
  * <p>Only load this class when the {@code jdk.incubator.vector} module is present; {@link Kernels}
  * checks that.
@@ -23,7 +24,7 @@ public final class VectorGemm extends BlockedGemm {
 
     /** A vector kernel splitting large products over {@code pool}. */
     public VectorGemm(ComputePool pool) {
-        super(pool, MR, NR, L >= 16 ? 128 : 256, 72);
+        super(pool, MR, NR, L >= 16 ? 128 : 256, Integer.getInteger("cornserve.engine.rowBlock", 72) / MR * MR);
     }
 
     @Override
