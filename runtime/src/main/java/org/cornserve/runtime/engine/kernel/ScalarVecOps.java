@@ -26,6 +26,15 @@ public final class ScalarVecOps implements VecOps {
     }
 
     @Override
+    public void weightedSum(float[] w, int wo, int n, float[] values, int[] slots, int off, float[] out, int oo,
+            int width) {
+        java.util.Arrays.fill(out, oo, oo + width, 0f);
+        for (int j = 0; j < n; j++) {
+            axpy(w[wo + j], values, slots[j] + off, out, oo, width);
+        }
+    }
+
+    @Override
     public void softmax(float[] x, int off, int n) {
         Ops.softmax(x, off, n);
     }

@@ -8,6 +8,12 @@ public interface VecOps {
     /** y[yo+i] += alpha * x[xo+i]. */
     void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n);
 
+    /**
+     * Attention's weighted sum of cached values: out[oo+e] = sum over j < n, in order, of
+     * w[wo+j] * values[slots[j] + off + e], for e < width (out is overwritten).
+     */
+    void weightedSum(float[] w, int wo, int n, float[] values, int[] slots, int off, float[] out, int oo, int width);
+
     /** Softmax in place over x[off..off+n). */
     void softmax(float[] x, int off, int n);
 

@@ -77,6 +77,45 @@ public final class VectorKernels implements VecOps {
         }
     }
 
+    @Override
+    public void weightedSum(float[] w, int wo, int n, float[] values, int[] slots, int off, float[] out, int oo,
+            int width) {
+        int e = 0;
+        // four vector accumulators stay in registers over all n values (no load/store of out per value)
+        for (; e + 4 * L <= width; e += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int j = 0; j < n; j++) {
+                FloatVector p = FloatVector.broadcast(S, w[wo + j]);
+                int base = slots[j] + off + e;
+                a0 = p.fma(FloatVector.fromArray(S, values, base), a0);
+                a1 = p.fma(FloatVector.fromArray(S, values, base + L), a1);
+                a2 = p.fma(FloatVector.fromArray(S, values, base + 2 * L), a2);
+                a3 = p.fma(FloatVector.fromArray(S, values, base + 3 * L), a3);
+            }
+            a0.intoArray(out, oo + e);
+            a1.intoArray(out, oo + e + L);
+            a2.intoArray(out, oo + e + 2 * L);
+            a3.intoArray(out, oo + e + 3 * L);
+        }
+        for (; e + L <= width; e += L) {
+            FloatVector a = FloatVector.zero(S);
+            for (int j = 0; j < n; j++) {
+                a = FloatVector.broadcast(S, w[wo + j]).fma(FloatVector.fromArray(S, values, slots[j] + off + e), a);
+            }
+            a.intoArray(out, oo + e);
+        }
+        for (; e < width; e++) {
+            float a = 0;
+            for (int j = 0; j < n; j++) {
+                a += w[wo + j] * values[slots[j] + off + e];
+            }
+            out[oo + e] = a;
+        }
+    }
+
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;

@@ -55,14 +55,8 @@ final class Attention {
                 }
                 for (int g = 0; g < group; g++) {
                     vec.softmax(scores, g * ctx, len);
-                    int o = i * heads * hd + (firstHead + g) * hd;
-                    java.util.Arrays.fill(out, o, o + hd, 0f);
-                }
-                for (int j = 0; j < len; j++) {
-                    int vs = slots[j] + kvOff;
-                    for (int g = 0; g < group; g++) {
-                        vec.axpy(scores[g * ctx + j], values, vs, out, i * heads * hd + (firstHead + g) * hd, hd);
-                    }
+                    vec.weightedSum(scores, g * ctx, len, values, slots, kvOff, out, i * heads * hd + (firstHead + g) * hd,
+                            hd);
                 }
             }
         });

@@ -64,4 +64,34 @@ class VectorMathTest {
             }
         }
     }
+
+    @Test
+    void weightedSumMatchesNaive() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int width : new int[] {1, 8, 20, 32, 40, 64, 100}) {
+            int n = 1 + r.nextInt(50);
+            float[] values = new float[64 * 128];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) r.nextDouble(-1, 1);
+            }
+            int[] slots = new int[n];
+            float[] w = new float[n + 3];
+            for (int j = 0; j < n; j++) {
+                slots[j] = r.nextInt(60) * 128;
+                w[j + 3] = (float) r.nextDouble();
+            }
+            float[] a = new float[width + 5];
+            float[] b = new float[width + 5];
+            vector.weightedSum(w, 3, n, values, slots, 7, a, 5, width);
+            scalar.weightedSum(w, 3, n, values, slots, 7, b, 5, width);
+            for (int e = 0; e < width; e++) {
+                double want = 0;
+                for (int j = 0; j < n; j++) {
+                    want += (double) w[j + 3] * values[slots[j] + 7 + e];
+                }
+                assertEquals(want, a[5 + e], 1e-4, "vector width " + width);
+                assertEquals(want, b[5 + e], 1e-4, "scalar width " + width);
+            }
+        }
+    }
 }
