@@ -44,9 +44,16 @@ public final class LlmEngine {
     public record Finished(long id, int[] tokens, float[] hidden, String reason, int preemptions) {
     }
 
-    /** What one step did. */
-    public record StepReport(int prefillTokens, int decodeTokens, int sequences, List<Finished> finished,
-            long nanos) {
+    /** A token produced in a step: the {@code index}-th generated token of sequence {@code id}. */
+    public record Emitted(long id, int index, int token) {
+    }
+
+    /**
+     * What one step did: tokens computed, sequences in the batch, tokens emitted (for streaming and
+     * time to first token), sequences that finished, preemptions, and the wall time of the step.
+     */
+    public record StepReport(int prefillTokens, int decodeTokens, int sequences, List<Emitted> emitted,
+            List<Finished> finished, int preempted, long nanos) {
     }
 
     private static final class Seq {
@@ -151,10 +158,12 @@ public final class LlmEngine {
                 decodeBlocks += cache.blocksNeeded(s.req.id(), s.computed + 1);
             }
         }
+        int preempted = 0;
         while (decodeBlocks > cache.freeBlocks() && !running.isEmpty()) {
             Seq victim = new ArrayList<>(running.values()).get(running.size() - 1);
             decodeBlocks -= decodes.remove(victim) ? cache.blocksNeeded(victim.req.id(), victim.computed + 1) : 0;
             preempt(victim);
+            preempted++;
         }
         List<SeqChunk> chunks = new ArrayList<>();
         List<Seq> chunkSeqs = new ArrayList<>();
@@ -209,16 +218,18 @@ public final class LlmEngine {
             prefill += len;
         }
         List<Finished> finished = new ArrayList<>();
+        List<Emitted> emitted = new ArrayList<>();
         if (!chunks.isEmpty()) {
             List<ChunkOutput> outs = model.step(chunks, cache);
             for (int i = 0; i < chunks.size(); i++) {
-                finishChunk(chunkSeqs.get(i), chunks.get(i), outs.get(i), finished);
+                finishChunk(chunkSeqs.get(i), chunks.get(i), outs.get(i), emitted, finished);
             }
         }
-        return new StepReport(prefill, decodes.size(), chunks.size(), finished, System.nanoTime() - t0);
+        return new StepReport(prefill, decodes.size(), chunks.size(), emitted, finished, preempted,
+                System.nanoTime() - t0);
     }
 
-    private void finishChunk(Seq s, SeqChunk chunk, ChunkOutput out, List<Finished> finished) {
+    private void finishChunk(Seq s, SeqChunk chunk, ChunkOutput out, List<Emitted> emitted, List<Finished> finished) {
         s.computed += chunk.length();
         if (out.hidden() != null) {
             int h = model.config().hidden();
@@ -241,6 +252,7 @@ public final class LlmEngine {
         }
         int token = Sampler.sample(logits, s.req.sampling(), s.rnd);
         s.generated.add(token);
+        emitted.add(new Emitted(s.req.id(), s.generated.size() - 1, token));
         String reason = null;
         if (s.req.stopTokens().contains(token)) {
             reason = "stop";

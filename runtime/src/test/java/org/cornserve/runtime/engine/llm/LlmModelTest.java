@@ -16,19 +16,27 @@ import org.cornserve.runtime.engine.kernel.Kernels;
 import org.cornserve.runtime.engine.weights.SeededWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LlmModelTest {
     static final LlmConfig SMALL = new LlmConfig("test-llm", 64, 2, 4, 2, 16, 96, 300, 512, 10000, 1e-6f, false,
             false);
     static final Kernels KERNELS = Kernels.create(Kernels.Choice.AUTO, 2);
+    static final Kernels SCALAR = Kernels.create(Kernels.Choice.SCALAR, 2);
 
     @AfterAll
     static void close() {
         KERNELS.close();
+        SCALAR.close();
     }
 
     static LlmModel model(long seed) {
-        return new LlmModel(SMALL, new SeededWeights(seed), "", KERNELS, Set.of(259));
+        return model(seed, KERNELS);
+    }
+
+    static LlmModel model(long seed, Kernels kernels) {
+        return new LlmModel(SMALL, new SeededWeights(seed), "", kernels, Set.of(259));
     }
 
     static int[] randomTokens(SplittableRandom rnd, int n) {
@@ -69,9 +77,16 @@ class LlmModelTest {
         return new LlmEngine.Request(id, prompt, null, max, SamplingParams.greedy(), Set.of(), true);
     }
 
-    @Test
-    void batchingDoesNotChangeGreedyTokens() {
-        LlmModel m = model(9);
+    /** Even ids decode greedily, odd ids sample with their own seed: neither may depend on the batch. */
+    static LlmEngine.Request mixed(long id, int[] prompt, int max) {
+        SamplingParams p = id % 2 == 0 ? SamplingParams.greedy() : new SamplingParams(0.8, 0.9, 1000 + id);
+        return new LlmEngine.Request(id, prompt, null, max, p, Set.of(), true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void batchingDoesNotChangeTokens(boolean scalarKernels) {
+        LlmModel m = model(9, scalarKernels ? SCALAR : KERNELS);
         SplittableRandom rnd = new SplittableRandom(3);
         List<int[]> prompts = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
@@ -80,15 +95,22 @@ class LlmModelTest {
         Map<Long, LlmEngine.Finished> alone = new HashMap<>();
         for (int i = 0; i < 16; i++) {
             LlmEngine e = new LlmEngine(m, new KvCache(SMALL, 64, 16), 1000);
-            e.submit(greedy(i, prompts.get(i), 12));
+            e.submit(mixed(i, prompts.get(i), 12));
             alone.put((long) i, e.runToCompletion().get(0));
         }
         // together, with chunked prefill (budget 37 tokens per step) mixing prefill and decode rows
         LlmEngine e = new LlmEngine(m, new KvCache(SMALL, 64, 16), 37);
         for (int i = 0; i < 16; i++) {
-            e.submit(greedy(i, prompts.get(i), 12));
+            e.submit(mixed(i, prompts.get(i), 12));
         }
-        List<LlmEngine.Finished> together = e.runToCompletion();
+        int emitted = 0;
+        List<LlmEngine.Finished> together = new ArrayList<>();
+        while (!e.idle()) {
+            LlmEngine.StepReport r = e.step();
+            emitted += r.emitted().size();
+            together.addAll(r.finished());
+        }
+        assertEquals(16 * 12, emitted, "every generated token is reported once as emitted");
         assertEquals(16, together.size());
         for (LlmEngine.Finished f : together) {
             assertArrayEquals(alone.get(f.id()).tokens(), f.tokens(), "sequence " + f.id());
