@@ -58,6 +58,55 @@ class EngineRunnerTest {
     }
 
     @Test
+    void hfCheckpointDirectoryLoadsTheLlm() throws Exception {
+        // a Llama-style checkpoint holding exactly the seeded tiny LLM's tensors, written as BF16
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        Files.writeString(ckpt.resolve("config.json"), """
+                {"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 8,
+                 "num_key_value_heads": 2, "head_dim": 32, "intermediate_size": 768, "vocab_size": 512,
+                 "max_position_embeddings": 4096, "rope_theta": 10000, "rms_norm_eps": 1e-6,
+                 "tie_word_embeddings": false, "bos_token_id": 256, "eos_token_id": 257, "image_token_id": 259}
+                """);
+        org.cornserve.runtime.engine.weights.SeededWeights seeded = new org.cornserve.runtime.engine.weights.SeededWeights(0);
+        java.util.List<Object[]> tensors = new java.util.ArrayList<>();
+        org.cornserve.runtime.engine.weights.WeightSource recording = new org.cornserve.runtime.engine.weights.WeightSource() {
+            @Override
+            public float[] get(String name, Init init, int... shape) {
+                float[] v = seeded.get(name, init, shape);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = org.cornserve.runtime.engine.tensor.HalfFloats.bf16ToFloat(
+                            org.cornserve.runtime.engine.tensor.HalfFloats.floatToBf16(v[i]));
+                }
+                tensors.add(new Object[] {name, shape.clone(), v});
+                return v;
+            }
+
+            @Override
+            public boolean has(String name) {
+                return true;
+            }
+
+            @Override
+            public String describe() {
+                return "recording";
+            }
+        };
+        new org.cornserve.runtime.engine.llm.LlmModel(TinyModels.LLM, recording, "", KERNELS, java.util.Set.of());
+        org.cornserve.runtime.engine.weights.SafetensorsWriter w = new org.cornserve.runtime.engine.weights.SafetensorsWriter();
+        tensors.forEach(t -> w.add((String) t[0], "BF16", (int[]) t[1], (float[]) t[2]));
+        w.write(ckpt.resolve("model.safetensors"));
+        Path png = writePng(56, 56);
+        EngineRunner.RunResult fromDir = new EngineRunner(TinyModels.Model.TINY_VL, KERNELS, 0, ckpt)
+                .run(new EngineRunner.RunRequest("What is this?", png, null, 5, 1, 0, 256, dir.resolve("a")));
+        assertTrue(fromDir.weightSources().stream().anyMatch(s -> s.startsWith("llm: safetensors in")),
+                fromDir.weightSources().toString());
+        assertEquals(5, fromDir.tokens().length);
+        // BOS + 2x2 image tokens + 13 prompt bytes
+        assertTrue(fromDir.timings().stream().anyMatch(t -> t.component().equals("llm")
+                && t.detail().startsWith("18 prompt tokens")), fromDir.timings().toString());
+    }
+
+    @Test
     void promptToSpeechWavThatDecodes() throws Exception {
         Path wavIn = dir.resolve("in.wav");
         float[] tone = new float[16000 / 2];
