@@ -214,12 +214,14 @@ public final class EngineRunner {
         WeightSource seeded = new SeededWeights(weightSeed);
         List<ComponentTiming> timings = new ArrayList<>();
         int[] ids = new ByteTokenizer().encode(req.prompt());
-        long t0 = System.nanoTime();
+        long tLoad = System.nanoTime();
         LlmModel textEncoder = new LlmModel(TinyModels.TEXT_ENCODER, seeded, "text_encoder.", kernels, Set.of());
+        long t0 = System.nanoTime();
         float[] states = textEncoder.step(List.of(new SeqChunk(1, 0, ids, null, false, true)),
                 new KvCache(TinyModels.TEXT_ENCODER, (ids.length + 15) / 16, 16)).get(0).hidden();
         long t1 = System.nanoTime();
-        timings.add(new ComponentTiming("text-encoder", ms(t0, t1), ids.length + " tokens"));
+        timings.add(new ComponentTiming("text-encoder", ms(t0, t1), ids.length + " tokens (load "
+                + Math.round(ms(tLoad, t0)) + " ms)"));
         DiffusionTransformer dit = new DiffusionTransformer(TinyModels.DIT, seeded, kernels);
         int latent = req.imageSizePx() / TinyModels.VAE.scale();
         long t2 = System.nanoTime();
