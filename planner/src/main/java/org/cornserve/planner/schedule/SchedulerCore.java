@@ -9,6 +9,7 @@ import org.cornserve.planner.schedule.admit.AdmissionControl;
 import org.cornserve.planner.schedule.batch.InvocationListener;
 import org.cornserve.planner.schedule.batch.LlmBatcher;
 import org.cornserve.planner.schedule.batch.Step;
+import org.cornserve.planner.schedule.batch.StepVisitor;
 import org.cornserve.planner.schedule.batch.TaskBatcher;
 import org.cornserve.planner.schedule.dispatch.ActiveRequest;
 import org.cornserve.planner.schedule.graph.DataEdge;
@@ -283,6 +284,14 @@ public final class SchedulerCore implements InvocationListener {
     /** Invocations admitted to deployment {@code d} and not finished. */
     public long outstanding(int d) {
         return admission.outstanding(d);
+    }
+
+    /**
+     * Describes the step running on a replica invocation by invocation (which items, which prompt chunks, which
+     * decodes), for an engine that computes it for real; the handles passed back are {@link ActiveRequest}s.
+     */
+    public void describeRunningStep(int deployment, int replica, StepVisitor visitor) {
+        replicas[deployment][replica].visitRunningStep(visitor);
     }
 
     /** The replica's scheduler, for inspection (tests, metrics). */

@@ -100,6 +100,17 @@ public final class DiffusionBatcher implements TaskBatcher {
     }
 
     @Override
+    public void visitStep(StepVisitor visitor) {
+        if (plannedIterations == 0) {
+            return;
+        }
+        for (int i = 0; i < finishing.size(); i++) {
+            int s = finishing.at(i);
+            visitor.diffusionJob(owner[s], node[s]);
+        }
+    }
+
+    @Override
     public long staleFromNanos(long nowNanos) {
         return plannedIterations > 1 && headFits() ? nowNanos : Long.MAX_VALUE;
     }

@@ -33,6 +33,11 @@ final class IndexedMinHeap {
         return keyOf[heap[0]];
     }
 
+    /** The id at heap position {@code i} (0 <= i < size), for iterating over all ids in heap order. */
+    int at(int i) {
+        return heap[i];
+    }
+
     boolean contains(int id) {
         return id < pos.length && pos[id] >= 0;
     }

@@ -144,6 +144,13 @@ public final class ItemBatcher implements TaskBatcher {
     }
 
     @Override
+    public void visitStep(StepVisitor visitor) {
+        for (int i = 0; i < inFlightCount; i++) {
+            visitor.batchItem(owner[inFlight[i]], node[inFlight[i]]);
+        }
+    }
+
+    @Override
     public long staleFromNanos(long nowNanos) {
         return Long.MAX_VALUE;
     }

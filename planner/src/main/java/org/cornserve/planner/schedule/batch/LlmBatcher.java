@@ -332,6 +332,21 @@ public final class LlmBatcher implements TaskBatcher {
     }
 
     @Override
+    public void visitStep(StepVisitor visitor) {
+        if (plannedIterations == 0) {
+            return;
+        }
+        for (int i = 0; i < plannedCount; i++) {
+            int s = plannedSlot[i];
+            visitor.prefillChunk(owner[s], node[s], prefilled[s], plannedChunk[i]);
+        }
+        for (int i = 0; i < finishing.size(); i++) {
+            int s = finishing.at(i);
+            visitor.decode(owner[s], node[s], ctxJoin[s] + iteration - joinIter[s]);
+        }
+    }
+
+    @Override
     public long staleFromNanos(long nowNanos) {
         if (plannedIterations <= 1 || waiting.isEmpty() || runningOrder.size() >= cfg.maxNumSeqs()) {
             return Long.MAX_VALUE;

@@ -38,6 +38,9 @@ public interface TaskBatcher {
      */
     long staleFromNanos(long nowNanos);
 
+    /** Describes the step last planned, member by member; call between {@link #plan} and {@link #complete}. */
+    void visitStep(StepVisitor visitor);
+
     /** Invocations queued or running. */
     int outstanding();
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.cornserve.planner.schedule.batch.InvocationListener;
 import org.cornserve.planner.schedule.batch.ItemBatcher;
 import org.cornserve.planner.schedule.batch.Step;
+import org.cornserve.planner.schedule.batch.StepVisitor;
 import org.cornserve.planner.schedule.batch.TaskBatcher;
 
 /**
@@ -94,6 +95,13 @@ public final class ReplicaScheduler {
             best = Math.min(best, b.readyAtNanos(nowNanos));
         }
         return best;
+    }
+
+    /** Describes the running step member by member (nothing when the engine is free). */
+    public void visitRunningStep(StepVisitor visitor) {
+        if (runningTask >= 0) {
+            batchers[runningTask].visitStep(visitor);
+        }
     }
 
     /** The running step finished after {@code iterations} iterations. */

@@ -19,6 +19,14 @@ class ItemAndDiffusionBatcherTest {
         b.enqueue("b", 0, Work.batch(Modality.IMAGE, 2, 100), 2_000);
         assertEquals(6_000, b.readyAtNanos(2_000));
         assertEquals(new Step.BatchStep(3, 3, 200), b.plan(3, 6_000, listener));
+        List<String> items = new java.util.ArrayList<>();
+        b.visitStep(new StepVisitor() {
+            @Override
+            public void batchItem(Object owner, int node) {
+                items.add(owner + "/" + node);
+            }
+        });
+        assertEquals(List.of("a/0", "b/0"), items);
         b.complete(1, 7_000, listener);
         assertEquals(List.of("start:a@6000", "start:b@6000", "done:a@7000", "done:b@7000"), listener.calls);
         assertFalse(b.hasWork());

@@ -32,6 +32,44 @@ class LlmBatcherTest {
     }
 
     @Test
+    void aPlannedStepDescribesItsMembersForARealEngine() {
+        LlmBatcher b = new LlmBatcher(batching(100, 8, true, Preemption.RECOMPUTE, 100_000), LlmPhase.FULL);
+        b.enqueue("a", 0, Work.llm(10, 50), 0);
+        b.plan(0, 0, listener);
+        b.complete(1, 1, listener);
+        b.enqueue("b", 3, Work.llm(500, 2), 1);
+        b.plan(0, 1, listener);
+        List<String> members = new java.util.ArrayList<>();
+        b.visitStep(new StepVisitor() {
+            @Override
+            public void prefillChunk(Object owner, int node, long startToken, long tokens) {
+                members.add("prefill " + owner + "/" + node + " [" + startToken + ", +" + tokens + ")");
+            }
+
+            @Override
+            public void decode(Object owner, int node, long contextTokens) {
+                members.add("decode " + owner + "/" + node + " at " + contextTokens);
+            }
+        });
+        assertEquals(List.of("prefill b/3 [0, +99)", "decode a/0 at 10"), members);
+        b.complete(1, 2, listener);
+        members.clear();
+        b.plan(0, 2, listener);
+        b.visitStep(new StepVisitor() {
+            @Override
+            public void prefillChunk(Object owner, int node, long startToken, long tokens) {
+                members.add("prefill " + owner + " [" + startToken + ", +" + tokens + ")");
+            }
+
+            @Override
+            public void decode(Object owner, int node, long contextTokens) {
+                members.add("decode " + owner + " at " + contextTokens);
+            }
+        });
+        assertEquals(List.of("prefill b [99, +99)", "decode a at 11"), members);
+    }
+
+    @Test
     void chunkedPrefillSplitsAPromptAcrossIterationsAndCountsContext() {
         LlmBatcher b = new LlmBatcher(batching(2048, 8, true, Preemption.RECOMPUTE, 100_000), LlmPhase.FULL);
         b.enqueue("a", 0, Work.llm(5000, 2), 0);
