@@ -269,6 +269,10 @@ public final class SchedulerCore implements InvocationListener {
             }
         }
         if (request.finished(node)) {
+            if (request.output(nowNanos)) {
+                // a graph without output invocations answers when it completes
+                out.firstOutput(request, node, nowNanos);
+            }
             out.completed(request, nowNanos);
         }
     }

@@ -106,6 +106,16 @@ class SchedulerCoreTest {
     }
 
     @Test
+    void aGraphWithoutOutputInvocationsAnswersWhenItCompletes() {
+        Recorder rec = new Recorder();
+        SchedulerCore core = new SchedulerCore(encoderSplit(0), rec);
+        core.arrive(7, InvocationGraph.single(new Invocation("m/vision", Work.batch(Modality.IMAGE, 1, 5), false)),
+                null, 0);
+        core.stepDone(0, 0, 1, 9);
+        assertEquals(List.of("step d0r0 BatchStep@0", "first 7@9", "completed 7@9"), rec.log);
+    }
+
+    @Test
     void rejectsWithReasons() {
         Recorder rec = new Recorder();
         SchedulerCore core = new SchedulerCore(encoderSplit(2), rec);
