@@ -30,6 +30,10 @@ public final class CornserveMain implements Runnable {
     /** The configured command line, shared by main and tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CornserveMain());
+        cl.setUsageHelpWidth(120);
+        StringBuilder all = new StringBuilder("%nEvery command:%n");
+        listLeaves(cl, "", all);
+        cl.getCommandSpec().usageMessage().footer(all.toString());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("cornserve " + cmd.getCommandName() + ": " + ex.getMessage());
             if (System.getenv("CORNSERVE_DEBUG") != null) {
@@ -38,6 +42,28 @@ public final class CornserveMain implements Runnable {
             return 2;
         });
         return cl;
+    }
+
+    /** Appends one line per runnable leaf command ("trace convert  Convert ..."), depth first. */
+    private static void listLeaves(CommandLine command, String prefix, StringBuilder out) {
+        for (var entry : command.getSubcommands().entrySet()) {
+            CommandLine sub = entry.getValue();
+            if (sub.getCommandSpec().userObject() instanceof CommandLine.HelpCommand) {
+                continue;
+            }
+            String name = prefix + entry.getKey();
+            if (sub.getSubcommands().isEmpty()) {
+                String[] description = sub.getCommandSpec().usageMessage().description();
+                String line = description.length == 0 ? "" : description[0].replace("%n", " ");
+                int stop = line.indexOf(". ");
+                line = stop > 0 ? line.substring(0, stop + 1) : line;
+                int room = 120 - 2 - 10 - 27;
+                line = line.length() > room ? line.substring(0, room - 3) + "..." : line;
+                out.append(String.format("  cornserve %-26s %s%%n", name, line.replace("%", "%%")));
+            } else {
+                listLeaves(sub, name + " ", out);
+            }
+        }
     }
 
     @Override

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code cornserve profile ...}: performance profiles of unit tasks. */
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = "Estimate, inspect and save performance profiles of unit tasks.",
+        description = "Performance profiles of unit tasks (roofline estimates saved as JSON).",
         subcommands = {ProfileEstimateCommand.class})
 public final class ProfileCommand implements Runnable {
     @CommandLine.Spec

@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code cornserve simulate}: runs a deployment plan on a trace in the discrete-event simulator. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Simulates a deployment plan on a workload trace and writes summary.json, requests.csv,"
-                + " queues.csv, plan.json and config.json to --out.",
+        description = {"Simulate a deployment plan on a workload trace (discrete-event, profile-timed).",
+            "Writes summary.json, requests.csv, queues.csv, plan.json and config.json to --out.",
             "Give a plan file (--plan), or build a monolithic plan with --model, --hardware, --gpus and"
                 + " --strategy monolithic."})
 public final class SimulateCommand implements Callable<Integer> {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cornserve trace transform INPUT... --out OUT [--weights ...] [--window A:B] [--rate R] [--first N]}. */
 @Command(name = "transform", mixinStandardHelpOptions = true,
-        description = {"Transform traces, streaming, in this order:",
+        description = {"Mix, window, rescale and cut traces (streaming).", "Steps, in this order:",
             "  1. several INPUTs are mixed: with --weights (or --mix) each is rescaled to its weight's share of the total rate",
             "     (the sum of their own rates, or --rate), then all are merged in time order;",
             "  2. --window A:B keeps arrivals in [A, B) s and shifts A to 0;",
