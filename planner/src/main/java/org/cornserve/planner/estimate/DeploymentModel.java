@@ -1,0 +1,308 @@
+package org.cornserve.planner.estimate;
+
+import java.util.List;
+import org.cornserve.model.profile.BatchCost;
+import org.cornserve.model.profile.DiffusionCost;
+import org.cornserve.model.profile.LlmCost;
+import org.cornserve.planner.ClusterShape;
+import org.cornserve.planner.TaskKind;
+import org.cornserve.planner.Unit;
+
+/**
+ * One replica of a deployment as a queue on its cost curves.
+ *
+ * <p>The replica is modelled as a server that runs <em>engine cycles</em>: in each cycle it runs one batch
+ * of every colocated unit that has work (an encoder batch, one LLM iteration with its decode sequences
+ * and a chunk of prefill tokens, one denoising step of the active diffusion jobs, ...). Work arriving
+ * during a cycle joins the next one, so at per-replica rate {@code lambda} a cycle of length {@code C}
+ * holds {@code lambda x items x C} encoder items, {@code lambda x prompt x C} prefill tokens and, by
+ * Little's law, {@code lambda x output x C} running decode sequences. The cycle length is the least
+ * fixed point of {@code C = sum of batch latencies at those sizes}, found by monotone iteration (the
+ * right-hand side grows with C). The replica is stable while every batch stays inside its engine limit
+ * (items, tokens, sequences, KV-cache room); {@code stress} is the largest fill ratio of those limits.
+ * The decode time per output token is the cycle length, so colocated encoder work slows decoding, as it
+ * does in a monolithic engine.
+ *
+ * <p>Waiting: a request arriving at a busy replica waits for the rest of the current cycle, inflated as
+ * the limits fill: mean wait {@code busy x C / 2 / (1 - stress)}, taken as exponentially distributed.
+ *
+ * <p>Cost: {@link #solve} is O(units x iterations), iterations at most {@value #MAX_ITERATIONS}.
+ */
+final class DeploymentModel {
+    static final int MAX_ITERATIONS = 400;
+
+    final List<Unit> units;
+    final int tensorParallel;
+    final String misfit;
+    private final WorkloadMix mix;
+    private final EstimatorOptions options;
+    private final int[] task;
+    private final TaskKind[] kind;
+    private final LlmCost[] llm;
+    private final BatchCost[] batch;
+    private final DiffusionCost[] diffusion;
+    /** Most running sequences per LLM-like unit (KV room and the engine's sequence limit). */
+    private final double[] maxSeqs;
+    /** Seconds of a request's own prefill run alone, per unit and sample (autoregressive units). */
+    private final double[][] ownPrefill;
+    private final double[] iterationOverhead;
+
+    /** One solution of the cycle fixed point at a per-replica rate. */
+    record State(boolean stable, double cycleSeconds, double stress, double busy, double[] unitSeconds,
+            double[] batchSize) {
+        double meanWaitSeconds() {
+            return stable ? busy * cycleSeconds / 2 / (1 - stress) : Double.POSITIVE_INFINITY;
+        }
+    }
+
+    DeploymentModel(List<Unit> units, int tensorParallel, WorkloadMix mix, ClusterShape cluster,
+            EstimatorOptions options) {
+        this.units = List.copyOf(units);
+        this.tensorParallel = tensorParallel;
+        this.mix = mix;
+        this.options = options;
+        int n = units.size();
+        task = new int[n];
+        kind = new TaskKind[n];
+        llm = new LlmCost[n];
+        batch = new BatchCost[n];
+        diffusion = new DiffusionCost[n];
+        maxSeqs = new double[n];
+        ownPrefill = new double[n][];
+        iterationOverhead = new double[n];
+        String why = null;
+        double memory = options.memoryFraction() * tensorParallel * (double) cluster.deviceMemoryBytes();
+        double used = 0;
+        int kvUnits = 0;
+        for (int u = 0; u < n; u++) {
+            Unit unit = units.get(u);
+            task[u] = mix.index(unit.task().id());
+            kind[u] = unit.kind();
+            used += unit.task().weightBytes() + unit.task().activationBytes();
+            if (tensorParallel > unit.task().maxTensorParallel()) {
+                why = unit.id() + " supports tensor parallelism up to " + unit.task().maxTensorParallel();
+            }
+            if (kind[u].autoregressive()) {
+                kvUnits++;
+            }
+        }
+        if (why == null && used > memory) {
+            why = String.format("weights and activations need %.1f GB, %d device(s) give %.1f GB", used / 1e9,
+                    tensorParallel, memory / 1e9);
+        }
+        double kvShare = kvUnits == 0 ? 0 : (memory - used) / kvUnits;
+        for (int u = 0; u < n && why == null; u++) {
+            int t = task[u];
+            if (kind[u].autoregressive()) {
+                llm[u] = units.get(u).task().costs().llm(tensorParallel);
+                double kvPerToken = Math.max(1, llm[u].kvBytesPerToken());
+                double needTokens = kind[u] == TaskKind.PREFILL || kind[u] == TaskKind.TEXT_ENCODER
+                        ? Math.max(mix.maxContext[t], options.maxBatchedTokens())
+                        : Math.max(1, mix.maxContext[t]);
+                if (kvShare < needTokens * kvPerToken) {
+                    why = String.format("%s: KV cache room %.2f GB is short of one longest request (%.2f GB)",
+                            units.get(u).id(), Math.max(0, kvShare) / 1e9, needTokens * kvPerToken / 1e9);
+                    break;
+                }
+                double context = Math.max(1, mix.decodeContext[t]);
+                maxSeqs[u] = Math.min(options.maxNumSeqs(), kvShare / (kvPerToken * context));
+                iterationOverhead[u] = llm[u].iterationSeconds(1, 1, 0, 0);
+                ownPrefill[u] = new double[mix.samples];
+                for (int s = 0; s < mix.samples; s++) {
+                    long p = Math.round(mix.tokens[t][s]);
+                    ownPrefill[u][s] = p == 0 ? 0 : llm[u].iterationSeconds(p, p * (p + 1) / 2, 0, 0);
+                }
+            } else if (kind[u] == TaskKind.GENERATOR) {
+                diffusion[u] = units.get(u).task().costs().diffusion(tensorParallel);
+            } else {
+                batch[u] = units.get(u).task().costs().batch(tensorParallel);
+            }
+        }
+        misfit = why;
+    }
+
+    boolean fits() {
+        return misfit == null;
+    }
+
+    /** Solves the cycle fixed point at {@code ratePerReplica} requests per second. */
+    State solve(double ratePerReplica) {
+        int n = units.size();
+        double[] unitSeconds = new double[n];
+        double[] batchSize = new double[n];
+        double[] stress = new double[1];
+        double cycle = cycleSeconds(ratePerReplica, 0, unitSeconds, batchSize, stress);
+        boolean stable = stress[0] < 1;
+        for (int i = 0; i < MAX_ITERATIONS && stable; i++) {
+            double next = cycleSeconds(ratePerReplica, cycle, unitSeconds, batchSize, stress);
+            stable = stress[0] < 1;
+            boolean done = Math.abs(next - cycle) <= 1e-9 + 1e-7 * next;
+            cycle = next;
+            if (done) {
+                break;
+            }
+        }
+        double busy = Math.min(1, ratePerReplica * cycle);
+        for (int u = 0; u < n; u++) {
+            if (kind[u] == TaskKind.LLM || kind[u] == TaskKind.DECODE || kind[u] == TaskKind.TALKER) {
+                busy = Math.max(busy, Math.min(1, ratePerReplica * mix.meanOutputs[task[u]] * cycle));
+            }
+        }
+        return new State(stable, cycle, Math.min(stress[0], 1), busy, unitSeconds, batchSize);
+    }
+
+    /** One evaluation of the right-hand side: the cycle length when the previous cycle lasted {@code cycle}. */
+    private double cycleSeconds(double rate, double cycle, double[] unitSeconds, double[] batchSize, double[] stressOut) {
+        double total = 0;
+        double stress = 0;
+        for (int u = 0; u < units.size(); u++) {
+            int t = task[u];
+            double seconds = 0;
+            double size = 0;
+            switch (kind[u]) {
+                case ENCODER, OUTPUT_DECODER -> {
+                    double items = mix.meanItems[t];
+                    if (items > 0) {
+                        double perItem = mix.meanTokens[t] / items;
+                        size = Math.max(1, rate * items * cycle);
+                        double tokenCap = Math.max(options.maxBatchTokens(), mix.maxItemTokens[t]);
+                        stress = Math.max(stress, Math.max(size / options.maxBatchItems(), size * perItem / tokenCap));
+                        seconds = batch[u].batchSeconds((int) Math.max(1, Math.round(size)), Math.round(size * perItem));
+                    }
+                }
+                case GENERATOR -> {
+                    double jobSteps = mix.meanJobSteps[t];
+                    if (jobSteps > 0) {
+                        double perJob = mix.meanTokens[t] / mix.meanItems[t];
+                        size = Math.max(1, rate * jobSteps * cycle);
+                        stress = Math.max(stress, size / options.maxDiffusionJobs());
+                        seconds = diffusion[u].stepSeconds((int) Math.max(1, Math.round(size)), Math.round(size * perJob));
+                    }
+                }
+                case TEXT_ENCODER, PREFILL -> {
+                    double prompt = mix.meanTokens[t];
+                    if (prompt > 0) {
+                        double arriving = rate * prompt * cycle;
+                        stress = Math.max(stress, arriving / options.maxBatchedTokens());
+                        double perRequest = prompt / mix.touchFraction[t];
+                        size = Math.min(options.maxBatchedTokens(), Math.max(perRequest, arriving));
+                        seconds = llm[u].iterationSeconds(Math.round(size),
+                                Math.round(size * (mix.promptSquareOverMean[t] + 1) / 2), 0, 0);
+                    }
+                }
+                case LLM, TALKER, DECODE -> {
+                    double prompt = kind[u] == TaskKind.DECODE ? 0 : mix.meanTokens[t];
+                    double out = mix.meanOutputs[t];
+                    if (prompt > 0 || out > 0) {
+                        double prefillTokens = rate * prompt * cycle;
+                        double seqs = out > 0 ? Math.max(1, rate * out * cycle) : 0;
+                        size = seqs;
+                        stress = Math.max(stress, Math.max(prefillTokens / options.maxBatchedTokens(), seqs / maxSeqs[u]));
+                        long running = Math.round(seqs);
+                        if (out > 0 && running < 1) {
+                            running = 1;
+                        }
+                        seconds = llm[u].iterationSeconds(Math.round(prefillTokens),
+                                Math.round(prefillTokens * (mix.promptSquareOverMean[t] + 1) / 2), (int) running,
+                                Math.round(running * mix.decodeContext[t]));
+                    }
+                }
+            }
+            unitSeconds[u] = seconds;
+            batchSize[u] = size;
+            total += seconds;
+        }
+        stressOut[0] = stress;
+        return total;
+    }
+
+    /** True when the unit's work goes through decode iterations of this deployment (TPOT applies). */
+    boolean decodes(int u) {
+        return kind[u] == TaskKind.LLM || kind[u] == TaskKind.DECODE;
+    }
+
+    int unitIndex(String unitId) {
+        for (int u = 0; u < units.size(); u++) {
+            if (units.get(u).id().equals(unitId)) {
+                return u;
+            }
+        }
+        throw new IllegalArgumentException("unit " + unitId + " not in deployment");
+    }
+
+    /** Fraction of all requests whose TPOT this deployment decides. */
+    double multiTokenFraction() {
+        double f = 0;
+        for (int u = 0; u < units.size(); u++) {
+            if (decodes(u)) {
+                f = Math.max(f, mix.multiTokenFraction[task[u]]);
+            }
+        }
+        return f;
+    }
+
+    boolean hasDecode() {
+        for (int u = 0; u < units.size(); u++) {
+            if (decodes(u)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Service seconds of sample {@code s}'s work in unit {@code u}: {@code [0]} up to its first output token
+     * (prefill), {@code [1]} in all. Zero when the request skips the unit.
+     */
+    void service(int u, int s, State state, double[] out) {
+        int t = task[u];
+        double cycle = state.cycleSeconds();
+        double others = (cycle - state.unitSeconds()[u]) / 2;
+        double first;
+        double all;
+        switch (kind[u]) {
+            case ENCODER, OUTPUT_DECODER -> {
+                double items = mix.items[t][s];
+                if (items == 0) {
+                    first = 0;
+                    all = 0;
+                } else {
+                    double b = state.batchSize()[u];
+                    double perItem = mix.meanTokens[t] / mix.meanItems[t];
+                    double own = batch[u].batchSeconds((int) Math.max(Math.round(b), items),
+                            Math.round(Math.max(0, b - items) * perItem + mix.tokens[t][s]));
+                    all = own + others;
+                    first = all;
+                }
+            }
+            case GENERATOR -> {
+                all = mix.steps[t][s] * cycle;
+                first = all;
+            }
+            case TEXT_ENCODER, PREFILL -> {
+                if (mix.tokens[t][s] == 0) {
+                    first = 0;
+                    all = 0;
+                } else {
+                    double transfer = kind[u] == TaskKind.PREFILL
+                            ? mix.tokens[t][s] * llm[u].kvBytesPerToken() / options.kvTransferBytesPerSecond() : 0;
+                    first = Math.max(state.unitSeconds()[u], ownPrefill[u][s]) + others;
+                    all = first + transfer;
+                }
+            }
+            case LLM, TALKER -> {
+                double prefill = mix.tokens[t][s] == 0 ? 0 : cycle + ownPrefill[u][s] - iterationOverhead[u];
+                double outputs = mix.outputs[t][s];
+                first = prefill;
+                all = prefill + (kind[u] == TaskKind.TALKER ? outputs : Math.max(0, outputs - 1)) * cycle;
+            }
+            case DECODE -> {
+                first = 0;
+                all = Math.max(0, mix.outputs[t][s] - 1) * cycle;
+            }
+            default -> throw new IllegalStateException("unknown kind " + kind[u]);
+        }
+        out[0] = first;
+        out[1] = all;
+    }
+}
