@@ -320,7 +320,8 @@ public final class AnalyticEstimator {
             PlannedDeployment d = plan.deployments().get(g);
             double replica = replicaCapacityRps(d.units(), d.tensorParallel());
             double stressCap = atCapacity.states()[g].stress();
-            double ratio = stressCap + 1e-3 / Math.max(replica * d.replicas(), 1e-12);
+            // Closest to its own bound at the plan's capacity; ties (no load) go to the fuller engine.
+            double ratio = Math.max(capacity, 1e-9) / Math.max(replica * d.replicas(), 1e-12) + 1e-6 * stressCap;
             if (ratio > worst) {
                 worst = ratio;
                 bottleneck = d.name();

@@ -167,7 +167,8 @@ final class DeploymentModel {
                         size = Math.max(1, rate * items * cycle);
                         double tokenCap = Math.max(options.maxBatchTokens(), mix.maxItemTokens[t]);
                         stress = Math.max(stress, Math.max(size / options.maxBatchItems(), size * perItem / tokenCap));
-                        seconds = batch[u].batchSeconds((int) Math.max(1, Math.round(size)), Math.round(size * perItem));
+                        BatchCost bc = batch[u];
+                        seconds = interpolate(size, k -> bc.batchSeconds(k, Math.round(k * perItem)));
                     }
                 }
                 case GENERATOR -> {
@@ -176,7 +177,8 @@ final class DeploymentModel {
                         double perJob = mix.meanTokens[t] / mix.meanItems[t];
                         size = Math.max(1, rate * jobSteps * cycle);
                         stress = Math.max(stress, size / options.maxDiffusionJobs());
-                        seconds = diffusion[u].stepSeconds((int) Math.max(1, Math.round(size)), Math.round(size * perJob));
+                        DiffusionCost dc = diffusion[u];
+                        seconds = interpolate(size, k -> dc.stepSeconds(k, Math.round(k * perJob)));
                     }
                 }
                 case TEXT_ENCODER, PREFILL -> {
@@ -198,13 +200,13 @@ final class DeploymentModel {
                         double seqs = out > 0 ? Math.max(1, rate * out * cycle) : 0;
                         size = seqs;
                         stress = Math.max(stress, Math.max(prefillTokens / options.maxBatchedTokens(), seqs / maxSeqs[u]));
-                        long running = Math.round(seqs);
-                        if (out > 0 && running < 1) {
-                            running = 1;
-                        }
-                        seconds = llm[u].iterationSeconds(Math.round(prefillTokens),
-                                Math.round(prefillTokens * (mix.promptSquareOverMean[t] + 1) / 2), (int) running,
-                                Math.round(running * mix.decodeContext[t]));
+                        long prefill = Math.round(prefillTokens);
+                        long prefillContext = Math.round(prefillTokens * (mix.promptSquareOverMean[t] + 1) / 2);
+                        double context = mix.decodeContext[t];
+                        LlmCost cost = llm[u];
+                        seconds = out > 0
+                                ? interpolate(seqs, k -> cost.iterationSeconds(prefill, prefillContext, k, Math.round(k * context)))
+                                : cost.iterationSeconds(prefill, prefillContext, 0, 0);
                     }
                 }
             }
@@ -214,6 +216,17 @@ final class DeploymentModel {
         }
         stressOut[0] = stress;
         return total;
+    }
+
+    /**
+     * A batch latency at a fractional batch size: linear between the whole sizes around it (a batcher whose
+     * size varies between them), so that the fixed point moves smoothly with the rate. Size at least 1.
+     */
+    private static double interpolate(double size, java.util.function.IntToDoubleFunction latency) {
+        int lo = (int) Math.floor(size);
+        double frac = size - lo;
+        double low = latency.applyAsDouble(Math.max(1, lo));
+        return frac < 1e-12 ? low : (1 - frac) * low + frac * latency.applyAsDouble(lo + 1);
     }
 
     /** True when the unit's work goes through decode iterations of this deployment (TPOT applies). */

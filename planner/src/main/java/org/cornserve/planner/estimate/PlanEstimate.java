@@ -13,7 +13,8 @@ import java.util.List;
  * @param goodputRps rate x attainment
  * @param meanTtftMs estimated mean time to first token at that rate
  * @param meanE2eMs estimated mean end-to-end latency at that rate
- * @param bottleneck the deployment closest to its limits at capacity (the one that limits the plan)
+ * @param bottleneck the deployment with the lowest capacity bound (replicas x per-replica capacity): the one
+ *     that limits the plan
  * @param deployments per-deployment figures
  */
 public record PlanEstimate(
