@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Plan, simulate and serve Any-to-Any multimodal models.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            org.cornserve.cli.trace.TraceCommand.class,
         })
 public final class CornserveMain implements Runnable {
 

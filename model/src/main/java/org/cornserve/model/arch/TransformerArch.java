@@ -31,7 +31,8 @@ public record TransformerArch(
         @JsonProperty(value = "attention_heads", required = true) int attentionHeads,
         @JsonProperty(value = "kv_heads", required = true) int kvHeads,
         @JsonProperty(value = "head_dim", required = true) int headDim,
-        @JsonProperty(value = "intermediate_size", required = true) int intermediateSize,
+        // always written: it is required, and 0 is legal for a MoE stack without a shared expert
+        @JsonInclude(JsonInclude.Include.ALWAYS) @JsonProperty(value = "intermediate_size", required = true) int intermediateSize,
         @JsonProperty("vocab_size") int vocabSize,
         @JsonProperty("gated_mlp") boolean gatedMlp,
         @JsonProperty("experts") int experts,

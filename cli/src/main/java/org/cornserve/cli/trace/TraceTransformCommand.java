@@ -1,0 +1,99 @@
+package org.cornserve.cli.trace;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cornserve.traces.ReadOptions;
+import org.cornserve.traces.TraceFormat;
+import org.cornserve.traces.TraceReader;
+import org.cornserve.traces.TraceSource;
+import org.cornserve.traces.transform.Transforms;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cornserve trace transform INPUT... --out OUT [--weights ...] [--window A:B] [--rate R] [--first N]}. */
+@Command(name = "transform", mixinStandardHelpOptions = true,
+        description = {"Transform traces, streaming, in this order:",
+            "  1. several INPUTs are mixed: with --weights each is rescaled to its weight's share of the total rate",
+            "     (the sum of their own rates, or --rate), then all are merged in time order;",
+            "  2. --window A:B keeps arrivals in [A, B) s and shifts A to 0;",
+            "  3. --rate R rescales arrival times so the trace runs at R requests/s (requests / duration);",
+            "  4. --first N keeps the first N requests."})
+public final class TraceTransformCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "INPUT", description = "Input trace(s).")
+    List<Path> inputs;
+
+    @Option(names = "--format", defaultValue = "jsonl", description = "Format of the inputs (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.jsonl", description = "Output file ('-' for standard output).")
+    Path out;
+
+    @Option(names = "--weights", split = ",", description = "Mix weights, one per INPUT (e.g. 0.7,0.3).")
+    List<Double> weights;
+
+    @Option(names = "--apps", split = ",", description = "App names, one per INPUT, given to its records.")
+    List<String> apps;
+
+    @Option(names = "--window", description = "START:END seconds to keep (shifted to start at 0).")
+    String window;
+
+    @Option(names = "--rate", description = "Target rate in requests per second.")
+    Double rate;
+
+    @Option(names = "--first", description = "Keep only the first N requests.")
+    Long first;
+
+    @Option(names = "--skip-bad", description = "Skip and count bad input lines instead of stopping at the first.")
+    boolean skipBad;
+
+    @Override
+    public Integer call() throws Exception {
+        TraceFormat f = TraceFormat.byName(format);
+        if (apps != null && apps.size() != inputs.size()) {
+            throw new IllegalArgumentException("--apps needs one name per INPUT: " + inputs.size() + " inputs, "
+                    + apps.size() + " names");
+        }
+        if (weights != null && weights.size() != inputs.size()) {
+            throw new IllegalArgumentException("--weights needs one weight per INPUT: " + inputs.size() + " inputs, "
+                    + weights.size() + " weights");
+        }
+        List<TraceSource> sources = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            ReadOptions options = ReadOptions.defaults().withSkipBad(skipBad).withApp(apps == null ? null : apps.get(i));
+            sources.add(f.source(inputs.get(i), options));
+        }
+        TraceSource source;
+        if (weights != null) {
+            List<Transforms.Component> components = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) {
+                components.add(new Transforms.Component(sources.get(i), weights.get(i)));
+            }
+            source = Transforms.mix(components, window == null && rate != null ? rate : 0);
+        } else {
+            source = sources.size() == 1 ? sources.get(0) : Transforms.merge(sources);
+        }
+        if (window != null) {
+            double[] w = TraceCliSupport.window(window);
+            source = Transforms.window(source, w[0], w[1]);
+        }
+        if (rate != null) {
+            source = Transforms.rescaleToRate(source, rate);
+        }
+        if (first != null) {
+            source = Transforms.first(source, first);
+        }
+        TraceReader reader = source.open();
+        long n = TraceCliSupport.copy(reader, out);
+        TraceCliSupport.reportSkipped(spec.commandLine().getErr(), reader);
+        spec.commandLine().getErr().printf("wrote %,d requests to %s%n", n, out);
+        return 0;
+    }
+}

@@ -1,0 +1,96 @@
+package org.cornserve.model.hardware;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What {@code /proc/cpuinfo} says about this machine's CPU, and its peak fp32 FLOP/s: cores x FMA units x
+ * SIMD lanes x 2 FLOPs per FMA x clock. Two 256-bit FMA units (8 fp32 lanes each) are assumed when the
+ * CPU has AVX2 and FMA (true of Zen 2-4 and Haswell-and-later cores; Zen 4 runs AVX-512 as two 256-bit
+ * halves), one 128-bit unit otherwise.
+ *
+ * @param cores logical processors listed
+ * @param mhz clock of the first processor listed
+ * @param modelName the model name line
+ * @param flags the CPU flags
+ */
+public record CpuInfo(int cores, double mhz, String modelName, Set<String> flags) {
+
+    public CpuInfo {
+        if (cores <= 0 || !(mhz > 0)) {
+            throw new IllegalArgumentException("cpuinfo needs cores > 0 and mhz > 0, got " + cores + ", " + mhz);
+        }
+        flags = Set.copyOf(flags);
+    }
+
+    /** Parses the text of {@code /proc/cpuinfo}. */
+    public static CpuInfo parse(String cpuinfo) {
+        int cores = 0;
+        double mhz = 0;
+        String model = "";
+        Set<String> flags = new HashSet<>();
+        for (String line : cpuinfo.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            switch (key) {
+                case "processor" -> cores++;
+                case "cpu MHz" -> mhz = mhz == 0 ? Double.parseDouble(value) : mhz;
+                case "model name" -> model = model.isEmpty() ? value : model;
+                case "flags" -> {
+                    if (flags.isEmpty()) {
+                        flags.addAll(Arrays.asList(value.split("\\s+")));
+                    }
+                }
+                default -> { }
+            }
+        }
+        return new CpuInfo(cores, mhz, model, flags);
+    }
+
+    /** Reads {@code /proc/cpuinfo}; empty where there is none (not Linux) or it cannot be parsed. */
+    public static Optional<CpuInfo> detect() {
+        try {
+            return Optional.of(parse(Files.readString(Path.of("/proc/cpuinfo"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** FMA units per core assumed from the flags. */
+    public int fmaUnits() {
+        return flags.contains("fma") && flags.contains("avx2") ? 2 : 1;
+    }
+
+    /** fp32 lanes per FMA unit assumed from the flags. */
+    public int fp32Lanes() {
+        return flags.contains("avx2") ? 8 : 4;
+    }
+
+    /** cores x FMA units x lanes x 2 x clock. */
+    public double peakFlopsPerSecond() {
+        return cores * (double) fmaUnits() * fp32Lanes() * 2 * mhz * 1e6;
+    }
+
+    /**
+     * This CPU as a hardware record: peaks from cpuinfo, memory from {@code memoryBytes}, and the catalog
+     * entry {@code template}'s bandwidth, efficiency factors and sources for the rest.
+     */
+    public Hardware toHardware(Hardware template, long memoryBytes) {
+        Map<String, String> sources = new java.util.TreeMap<>(template.sources());
+        sources.put("peak_flops_per_second", "/proc/cpuinfo at run time: " + cores + " cores x " + fmaUnits()
+                + " FMA units x " + fp32Lanes() + " fp32 lanes x 2 x " + mhz + " MHz");
+        return new Hardware(template.name(), template.aliases(), "this machine: " + modelName + ", " + cores + " cores",
+                "fp32", peakFlopsPerSecond(), memoryBytes > 0 ? memoryBytes : template.memoryBytes(),
+                template.memoryBytesPerSecond(), 0, 0, template.efficiency(), sources);
+    }
+}

@@ -1,0 +1,113 @@
+package org.cornserve.model.hardware;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.cornserve.model.json.Json;
+
+/**
+ * Named hardware kinds. {@link #builtIn()} loads {@code /org/cornserve/model/catalog/hardware.json}
+ * (every number with its source); {@link #of(List)} builds one from records, e.g. for tests.
+ */
+public final class HardwareCatalog {
+    /** Class-path resource holding the built-in hardware. */
+    public static final String RESOURCE = "/org/cornserve/model/catalog/hardware.json";
+
+    private static volatile HardwareCatalog builtIn;
+
+    private final Map<String, Hardware> byName;
+
+    private HardwareCatalog(List<Hardware> hardware) {
+        Map<String, Hardware> map = new LinkedHashMap<>();
+        for (Hardware hw : hardware) {
+            put(map, hw.name(), hw);
+            for (String alias : hw.aliases()) {
+                put(map, alias.toLowerCase(java.util.Locale.ROOT), hw);
+            }
+        }
+        this.byName = map;
+    }
+
+    private static void put(Map<String, Hardware> map, String key, Hardware hw) {
+        Hardware old = map.putIfAbsent(key, hw);
+        if (old != null) {
+            throw new IllegalArgumentException("hardware name '" + key + "' is used by both "
+                    + old.name() + " and " + hw.name());
+        }
+    }
+
+    /** A catalog of the given hardware; names and aliases must be unique. */
+    public static HardwareCatalog of(List<Hardware> hardware) {
+        return new HardwareCatalog(hardware);
+    }
+
+    /** The built-in hardware catalog (loaded once). */
+    public static HardwareCatalog builtIn() {
+        HardwareCatalog c = builtIn;
+        if (c == null) {
+            synchronized (HardwareCatalog.class) {
+                c = builtIn;
+                if (c == null) {
+                    c = new HardwareCatalog(Json.readResource(RESOURCE, File.class).hardware());
+                    builtIn = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The {@code cpu} entry re-derived from this machine's {@code /proc/cpuinfo} and {@code /proc/meminfo}
+     * (for the runtime and profiler); the catalog entry when those cannot be read.
+     */
+    public Hardware detectCpu() {
+        Hardware template = get("cpu");
+        long memory = 0;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memory = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            memory = 0;
+        }
+        long memoryBytes = memory;
+        return CpuInfo.detect().map(info -> info.toHardware(template, memoryBytes)).orElse(template);
+    }
+
+    /** The hardware with this name or alias (case-insensitive); an unknown name lists the known ones. */
+    public Hardware get(String nameOrAlias) {
+        Hardware hw = byName.get(nameOrAlias.trim().toLowerCase(java.util.Locale.ROOT));
+        if (hw == null) {
+            throw new IllegalArgumentException("unknown hardware '" + nameOrAlias + "'; known: " + knownNames());
+        }
+        return hw;
+    }
+
+    public boolean contains(String nameOrAlias) {
+        return byName.containsKey(nameOrAlias.trim().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Every hardware kind once, in catalog order. */
+    public List<Hardware> all() {
+        return List.copyOf(new ArrayList<>(byName.values().stream().distinct().toList()));
+    }
+
+    /** Names and aliases, e.g. "a100-80gb, h100-sxm (h100), ...". */
+    public String knownNames() {
+        return all().stream()
+                .map(h -> h.aliases().isEmpty() ? h.name() : h.name() + " (" + String.join(", ", h.aliases()) + ")")
+                .collect(Collectors.joining(", "));
+    }
+
+    /** The JSON layout of the hardware catalog file. */
+    public record File(@JsonProperty(value = "hardware", required = true) List<Hardware> hardware) {
+        public File {
+            hardware = List.copyOf(hardware);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.cornserve.model.hardware;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import org.cornserve.model.json.Json;
+import org.junit.jupiter.api.Test;
+
+class HardwareCatalogTest {
+    private final HardwareCatalog catalog = HardwareCatalog.builtIn();
+
+    @Test
+    void namesAndAliasesResolve() {
+        for (String name : List.of("a100-80gb", "h100-sxm", "h200", "l40s", "rtx4090", "cpu")) {
+            assertEquals(name, catalog.get(name).name());
+        }
+        assertSame(catalog.get("h100-sxm"), catalog.get("H100"));
+        assertEquals(6, catalog.all().size());
+    }
+
+    @Test
+    void unknownHardwareListsKnown() {
+        var e = assertThrows(IllegalArgumentException.class, () -> catalog.get("tpu-v5"));
+        assertTrue(e.getMessage().contains("unknown hardware 'tpu-v5'"), e.getMessage());
+        assertTrue(e.getMessage().contains("h100-sxm (h100)"), e.getMessage());
+    }
+
+    @Test
+    void publishedNumbersAsInCatalogFacts() {
+        Hardware h100 = catalog.get("h100-sxm");
+        assertEquals(989e12, h100.peakFlopsPerSecond());
+        assertEquals(3.35e12, h100.memoryBytesPerSecond());
+        assertEquals(80e9, h100.memoryBytes());
+        assertEquals(450e9, h100.p2pBytesPerSecond());
+        assertEquals(141e9, catalog.get("h200").memoryBytes());
+        assertEquals(4.8e12, catalog.get("h200").memoryBytesPerSecond());
+        assertEquals(312e12, catalog.get("a100-80gb").peakFlopsPerSecond());
+        assertEquals(0, catalog.get("l40s").nvlinkBytesPerSecond());
+        assertEquals(32e9, catalog.get("rtx4090").p2pBytesPerSecond());
+        for (Hardware hw : catalog.all()) {
+            assertTrue(hw.achievableFlopsPerSecond() < hw.peakFlopsPerSecond());
+            assertTrue(hw.efficiency().note().contains("ASSUMPTION"), hw.name());
+        }
+    }
+
+    @Test
+    void cpuEntryFollowsTheFormulaFromItsRecordedInputs() {
+        // 2 cores x 2 FMA units x 8 lanes x 2 flops x 2596.13 MHz, as recorded in the source string
+        CpuInfo info = CpuInfo.parse("processor\t: 0\ncpu MHz\t\t: 2596.130\nmodel name\t: AMD EPYC\nflags\t\t: fma avx avx2\n"
+                + "processor\t: 1\ncpu MHz\t\t: 2596.130\nflags\t\t: fma avx avx2\n");
+        assertEquals(2, info.cores());
+        assertEquals(2 * 2 * 8 * 2 * 2596.13e6, info.peakFlopsPerSecond(), 1);
+        assertEquals(info.peakFlopsPerSecond(), catalog.get("cpu").peakFlopsPerSecond(), 0.01e9);
+        CpuInfo old = CpuInfo.parse("processor: 0\ncpu MHz: 1000\nflags: sse sse2\n");
+        assertEquals(1 * 4 * 2 * 1e9, old.peakFlopsPerSecond(), 1);
+    }
+
+    @Test
+    void detectCpuGivesAUsableRecord() {
+        Hardware cpu = catalog.detectCpu();
+        assertEquals("cpu", cpu.name());
+        assertTrue(cpu.peakFlopsPerSecond() > 1e9 && cpu.memoryBytes() > 1e9, cpu.toString());
+    }
+
+    @Test
+    void jsonRoundTrip() {
+        HardwareCatalog.File file = new HardwareCatalog.File(catalog.all());
+        String json = Json.write(file);
+        assertEquals(file, Json.parse(json, "hardware", HardwareCatalog.File.class));
+    }
+
+    @Test
+    void badHardwareIsRejectedWithTheField() {
+        String json = Json.write(catalog.get("l40s")).replace("\"memory_bytes\" : 48000000000", "\"memory_bytes\" : 0");
+        var e = assertThrows(org.cornserve.model.json.JsonFileException.class, () -> Json.parse(json, "hw.json", Hardware.class));
+        assertTrue(e.getMessage().contains("memory_bytes must be > 0"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("hw.json:"), e.getMessage());
+        var dup = assertThrows(IllegalArgumentException.class,
+                () -> HardwareCatalog.of(List.of(catalog.get("h100"), catalog.get("h100"))));
+        assertTrue(dup.getMessage().contains("h100-sxm"), dup.getMessage());
+        assertTrue(Set.copyOf(catalog.get("h100").aliases()).contains("h100"));
+    }
+}
