@@ -6,7 +6,7 @@ import org.cornserve.planner.search.Objective;
 import org.cornserve.planner.search.PlanEvaluator;
 import org.cornserve.planner.search.SearchResult;
 
-/** Cornserve's own planner ({@link CornserveSearch}) as a strategy; shares equivalent tasks across models. */
+/** Cornserve's own planner ({@link CornserveSearch}) as a strategy. */
 public final class CornserveStrategy implements PlanningStrategy {
     private final CornserveSearch.Options options;
 
@@ -17,11 +17,6 @@ public final class CornserveStrategy implements PlanningStrategy {
     @Override
     public String name() {
         return "cornserve";
-    }
-
-    @Override
-    public boolean sharesEquivalentTasks() {
-        return true;
     }
 
     @Override

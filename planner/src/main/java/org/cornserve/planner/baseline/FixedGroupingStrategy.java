@@ -17,8 +17,9 @@ import org.cornserve.planner.search.SearchResult;
 
 /**
  * A baseline: a fixed rule that groups each model's unit tasks into deployments; the tensor-parallel
- * degree and replica counts come from {@link GroupingPlanner}. Each model is planned with its own copy of
- * every component ({@link #sharesEquivalentTasks()} is false).
+ * degree and replica counts come from {@link GroupingPlanner}. The rule applies per model; a task shared by
+ * several models (Gemma 3's vision encoder) is deployed once, so it joins the first model that uses it
+ * (a plan lists each task in exactly one deployment).
  */
 public final class FixedGroupingStrategy implements PlanningStrategy {
     private final String name;
@@ -41,20 +42,25 @@ public final class FixedGroupingStrategy implements PlanningStrategy {
         return name;
     }
 
-    @Override
-    public boolean sharesEquivalentTasks() {
-        return false;
-    }
-
     /** The deployments this baseline makes of the problem. */
     public List<List<String>> groups(PlanningProblem problem) {
         Map<String, List<PlannerTask>> byModel = new LinkedHashMap<>();
+        for (String m : problem.models()) {
+            byModel.put(m, new ArrayList<>());
+        }
         for (PlannerTask t : problem.tasks()) {
-            String model = t.id().contains("/") ? t.id().substring(0, t.id().indexOf('/')) : t.id();
+            String model = t.id().contains("/") ? t.id().substring(0, t.id().indexOf('/')) : "";
+            if (!byModel.containsKey(model)) {
+                model = byModel.isEmpty() ? t.id() : byModel.keySet().iterator().next();
+            }
             byModel.computeIfAbsent(model, k -> new ArrayList<>()).add(t);
         }
         List<List<String>> groups = new ArrayList<>();
         for (List<PlannerTask> tasks : byModel.values()) {
+            if (tasks.isEmpty()) {
+                continue;
+            }
+            tasks.sort(java.util.Comparator.comparingInt(PlannerTask::stage));
             for (List<String> g : perModel.apply(tasks)) {
                 if (!g.isEmpty()) {
                     groups.add(g);

@@ -11,13 +11,6 @@ public interface PlanningStrategy {
     String name();
 
     /**
-     * True when the strategy deploys equivalent unit tasks of several models once (Cornserve); false when
-     * each model is served on its own with its own copy of every component (as vLLM serves them). The
-     * caller builds the problem accordingly.
-     */
-    boolean sharesEquivalentTasks();
-
-    /**
      * Builds the plan.
      *
      * @param evaluator ranks candidate plans on the workload (the simulator), or null for the analytic ranking
