@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             org.cornserve.cli.trace.TraceCommand.class,
+            org.cornserve.cli.profile.ProfileCommand.class,
         })
 public final class CornserveMain implements Runnable {
 

@@ -1,0 +1,18 @@
+package org.cornserve.cli.profile;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code cornserve profile ...}: performance profiles of unit tasks. */
+@Command(name = "profile", mixinStandardHelpOptions = true,
+        description = "Estimate, inspect and save performance profiles of unit tasks.",
+        subcommands = {ProfileEstimateCommand.class})
+public final class ProfileCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
