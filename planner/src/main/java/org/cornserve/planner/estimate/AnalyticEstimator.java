@@ -72,6 +72,16 @@ public final class AnalyticEstimator {
         return Optional.ofNullable(model(unitIds, tp).misfit);
     }
 
+    /** True when some unit of the group shards over all {@code tp} devices (its task allows that degree). */
+    public boolean anyUnitShards(List<String> unitIds, int tp) {
+        for (String id : unitIds) {
+            if (Unit.resolve(problem, id).task().maxTensorParallel() >= tp) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Highest request rate one replica sustains: every batch within its engine limit, and, where the
      * replica decodes for more than {@code 1 - target} of the requests, time per output token within the

@@ -46,6 +46,8 @@ final class DeploymentModel {
     /** Seconds of a request's own prefill run alone, per unit and sample (autoregressive units). */
     private final double[][] ownPrefill;
     private final double[] iterationOverhead;
+    /** Tensor-parallel degree each unit shards over (at most its task's limit). */
+    private final int[] unitTp;
 
     /** One solution of the cycle fixed point at a per-replica rate. */
     record State(boolean stable, double cycleSeconds, double stress, double busy, double[] unitSeconds,
@@ -70,6 +72,7 @@ final class DeploymentModel {
         maxSeqs = new double[n];
         ownPrefill = new double[n][];
         iterationOverhead = new double[n];
+        unitTp = new int[n];
         String why = null;
         double memory = options.memoryFraction() * tensorParallel * (double) cluster.deviceMemoryBytes();
         double used = 0;
@@ -78,10 +81,9 @@ final class DeploymentModel {
             Unit unit = units.get(u);
             task[u] = mix.index(unit.task().id());
             kind[u] = unit.kind();
-            used += unit.task().weightBytes() + unit.task().activationBytes();
-            if (tensorParallel > unit.task().maxTensorParallel()) {
-                why = unit.id() + " supports tensor parallelism up to " + unit.task().maxTensorParallel();
-            }
+            unitTp[u] = unitTensorParallel(unit, tensorParallel);
+            // A unit that shards over fewer devices than the replica has is replicated across the rest.
+            used += (double) unit.task().weightBytes() * (tensorParallel / unitTp[u]) + unit.task().activationBytes();
             if (kind[u].autoregressive()) {
                 kvUnits++;
             }
@@ -94,7 +96,7 @@ final class DeploymentModel {
         for (int u = 0; u < n && why == null; u++) {
             int t = task[u];
             if (kind[u].autoregressive()) {
-                llm[u] = units.get(u).task().costs().llm(tensorParallel);
+                llm[u] = units.get(u).task().costs().llm(unitTp[u]);
                 double kvPerToken = Math.max(1, llm[u].kvBytesPerToken());
                 double needTokens = kind[u] == TaskKind.PREFILL || kind[u] == TaskKind.TEXT_ENCODER
                         ? Math.max(mix.maxContext[t], options.maxBatchedTokens())
@@ -113,12 +115,21 @@ final class DeploymentModel {
                     ownPrefill[u][s] = p == 0 ? 0 : llm[u].iterationSeconds(p, p * (p + 1) / 2, 0, 0);
                 }
             } else if (kind[u] == TaskKind.GENERATOR) {
-                diffusion[u] = units.get(u).task().costs().diffusion(tensorParallel);
+                diffusion[u] = units.get(u).task().costs().diffusion(unitTp[u]);
             } else {
-                batch[u] = units.get(u).task().costs().batch(tensorParallel);
+                batch[u] = units.get(u).task().costs().batch(unitTp[u]);
             }
         }
         misfit = why;
+    }
+
+    /** The largest power of two within both the replica's degree and the unit's own limit. */
+    static int unitTensorParallel(Unit unit, int tensorParallel) {
+        int tp = 1;
+        while (tp * 2 <= Math.min(tensorParallel, unit.task().maxTensorParallel())) {
+            tp *= 2;
+        }
+        return tp;
     }
 
     boolean fits() {

@@ -80,6 +80,9 @@ final class AllocationSearch {
             if (tp > clusterDevices || tp > estimator.problem().cluster().devicesPerNode()) {
                 continue;
             }
+            if (tp > 1 && !estimator.anyUnitShards(units, tp)) {
+                continue; // every unit would only be replicated inside the replica: never better than tp/2
+            }
             double cap = estimator.replicaCapacityRps(units, tp);
             if (cap > 0) {
                 out.add(new Option(tp, cap));
