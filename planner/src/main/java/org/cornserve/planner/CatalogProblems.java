@@ -55,8 +55,7 @@ public final class CatalogProblems {
         List<RequestWork> samples = new ArrayList<>();
         for (int index : picked) {
             TraceRecord r = trace.get(index);
-            String model = composites.containsKey(r.app()) ? r.app()
-                    : models.get(Math.floorMod(Long.hashCode(seed * 31 + index), models.size()));
+            String model = modelOf(r, index, specs.stream().map(ModelSpec::name).toList(), seed);
             RequestGraph graph;
             try {
                 graph = composites.get(model).requestGraph(r.shape(), false);
@@ -70,6 +69,26 @@ public final class CatalogProblems {
         ClusterShape cluster = new ClusterShape(hardware.name(), nodes, devicesPerNode, hardware.memoryBytes());
         return new PlanningProblem(models.stream().map(catalog::model).map(ModelSpec::name).toList(),
                 List.copyOf(tasks.values()), cluster, new Workload(rate, samples), slo, seed);
+    }
+
+    /**
+     * The model a request goes to: the one its app names, else one of the models picked by a seeded hash of
+     * the request's position (so the planner and the simulator agree).
+     */
+    public static String modelOf(TraceRecord record, int index, List<String> models, long seed) {
+        if (models.contains(record.app())) {
+            return record.app();
+        }
+        return models.get(Math.floorMod(Long.hashCode(seed * 0x9E3779B97F4A7C15L + index), models.size()));
+    }
+
+    /** The trace with every request's app set to the model it goes to ({@link #modelOf}). */
+    public static List<TraceRecord> routeToModels(List<TraceRecord> trace, List<String> models, long seed) {
+        List<TraceRecord> out = new ArrayList<>(trace.size());
+        for (int i = 0; i < trace.size(); i++) {
+            out.add(trace.get(i).withApp(modelOf(trace.get(i), i, models, seed)));
+        }
+        return out;
     }
 
     /** Requests per second over the trace's span (first to last arrival). */
