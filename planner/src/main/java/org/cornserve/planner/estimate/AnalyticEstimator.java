@@ -190,12 +190,14 @@ public final class AnalyticEstimator {
         int n = c.groups.length;
         DeploymentModel.State[] states = new DeploymentModel.State[n];
         double[] wait = new double[n];
+        boolean stable = true;
         for (int g = 0; g < n; g++) {
             states[g] = c.groups[g].solve(rate / c.replicas[g]);
-            if (!states[g].stable()) {
-                return new Snapshot(0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, states);
-            }
+            stable &= states[g].stable();
             wait[g] = states[g].meanWaitSeconds();
+        }
+        if (!stable) {
+            return new Snapshot(0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, states);
         }
         Slo slo = problem.slo();
         double[] svc = new double[2];

@@ -175,9 +175,12 @@ final class DeploymentModel {
                     double items = mix.meanItems[t];
                     if (items > 0) {
                         double perItem = mix.meanTokens[t] / items;
-                        size = Math.max(1, rate * items * cycle);
-                        double tokenCap = Math.max(options.maxBatchTokens(), mix.maxItemTokens[t]);
-                        stress = Math.max(stress, Math.max(size / options.maxBatchItems(), size * perItem / tokenCap));
+                        double arriving = rate * items * cycle;
+                        size = Math.max(1, arriving);
+                        // A batch holds at least one item, whatever its tokens.
+                        double itemCap = Math.min(options.maxBatchItems(),
+                                Math.max(1, Math.floor(options.maxBatchTokens() / Math.max(1, perItem))));
+                        stress = Math.max(stress, arriving / itemCap);
                         BatchCost bc = batch[u];
                         seconds = interpolate(size, k -> bc.batchSeconds(k, Math.round(k * perItem)));
                     }
@@ -186,8 +189,9 @@ final class DeploymentModel {
                     double jobSteps = mix.meanJobSteps[t];
                     if (jobSteps > 0) {
                         double perJob = mix.meanTokens[t] / mix.meanItems[t];
-                        size = Math.max(1, rate * jobSteps * cycle);
-                        stress = Math.max(stress, size / options.maxDiffusionJobs());
+                        double active = rate * jobSteps * cycle;
+                        size = Math.max(1, active);
+                        stress = Math.max(stress, active / options.maxDiffusionJobs());
                         DiffusionCost dc = diffusion[u];
                         seconds = interpolate(size, k -> dc.stepSeconds(k, Math.round(k * perJob)));
                     }
@@ -208,9 +212,10 @@ final class DeploymentModel {
                     double out = mix.meanOutputs[t];
                     if (prompt > 0 || out > 0) {
                         double prefillTokens = rate * prompt * cycle;
-                        double seqs = out > 0 ? Math.max(1, rate * out * cycle) : 0;
+                        double running = rate * out * cycle;
+                        double seqs = out > 0 ? Math.max(1, running) : 0;
                         size = seqs;
-                        stress = Math.max(stress, Math.max(prefillTokens / options.maxBatchedTokens(), seqs / maxSeqs[u]));
+                        stress = Math.max(stress, Math.max(prefillTokens / options.maxBatchedTokens(), running / maxSeqs[u]));
                         long prefill = Math.round(prefillTokens);
                         long prefillContext = Math.round(prefillTokens * (mix.promptSquareOverMean[t] + 1) / 2);
                         double context = mix.decodeContext[t];

@@ -35,8 +35,6 @@ final class WorkloadMix {
     final double[] decodeContext;
     /** Largest prompt + output tokens of any request. */
     final double[] maxContext;
-    /** Largest single-item tokens (encoders). */
-    final double[] maxItemTokens;
     /** Fraction of requests that generate two or more tokens with the task (TPOT applies). */
     final double[] multiTokenFraction;
 
@@ -60,7 +58,6 @@ final class WorkloadMix {
         promptSquareOverMean = new double[n];
         decodeContext = new double[n];
         maxContext = new double[n];
-        maxItemTokens = new double[n];
         multiTokenFraction = new double[n];
         for (int s = 0; s < samples; s++) {
             for (Map.Entry<String, TaskWork> e : reqs.get(s).work().entrySet()) {
@@ -93,9 +90,6 @@ final class WorkloadMix {
                 sumPO += p * o;
                 sumO2 += o * o;
                 maxContext[t] = Math.max(maxContext[t], p + o);
-                if (items[t][s] > 0) {
-                    maxItemTokens[t] = Math.max(maxItemTokens[t], p / items[t][s]);
-                }
             }
             double sumP = meanTokens[t];
             double sumO = meanOutputs[t];
