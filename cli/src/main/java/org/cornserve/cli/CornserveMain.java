@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Plan, simulate and serve Any-to-Any multimodal models.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            org.cornserve.cli.catalog.ModelsCommand.class,
+            org.cornserve.cli.catalog.HardwareCommand.class,
             org.cornserve.cli.plan.PlanCommand.class,
             org.cornserve.cli.trace.TraceCommand.class,
             org.cornserve.cli.profile.ProfileCommand.class,

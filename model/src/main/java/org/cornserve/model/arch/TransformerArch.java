@@ -81,6 +81,7 @@ public record TransformerArch(
         return new TransformerArch(hidden, layers, heads, heads, hidden / heads, intermediate, 0, false, 0, 0, 0, false);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isMoe() {
         return experts > 0;
     }

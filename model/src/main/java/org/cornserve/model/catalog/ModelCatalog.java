@@ -57,6 +57,18 @@ public final class ModelCatalog {
         return new ModelCatalog(models);
     }
 
+    /** A catalog read from a file in the layout of the built-in one ({@code {"models": [...]}}). */
+    public static ModelCatalog read(java.nio.file.Path file) {
+        return new ModelCatalog(Json.read(file, File.class).models());
+    }
+
+    /** This catalog followed by another's models (a model name in both is an error). */
+    public ModelCatalog plus(ModelCatalog other) {
+        List<ModelSpec> all = new ArrayList<>(byName.values());
+        all.addAll(other.models());
+        return new ModelCatalog(all);
+    }
+
     /** The built-in catalog (loaded once). */
     public static ModelCatalog builtIn() {
         ModelCatalog c = builtIn;

@@ -67,7 +67,7 @@ public record ModelSpec(
         inputModalities = Set.copyOf(EnumSet.copyOf(inputModalities));
         outputModalities = Set.copyOf(EnumSet.copyOf(outputModalities));
         components = List.copyOf(components);
-        sources = sources == null ? Map.of() : Map.copyOf(new TreeMap<>(sources));
+        sources = sources == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sources));
         Set<String> ids = new HashSet<>();
         for (Component c : components) {
             if (!ids.add(c.id())) {

@@ -67,6 +67,7 @@ public record TaskNode(
         return new TaskNode(OUTPUT, Role.OUTPUT, "", null, LlmPhase.WHOLE, TaskWork.NONE);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isTask() {
         return role == Role.TASK;
     }

@@ -82,6 +82,33 @@ public record CpuInfo(int cores, double mhz, String modelName, Set<String> flags
     }
 
     /**
+     * Measures memory copy bandwidth: the best of {@code repeats} {@code System.arraycopy} passes over two
+     * arrays of {@code megabytes} MB each, counting bytes read plus bytes written. Noisy on a shared
+     * machine (it reports the best pass, a lower bound of what the memory can do); takes about
+     * repeats x megabytes / 5000 seconds.
+     */
+    public static double measureCopyBytesPerSecond(int megabytes, int repeats) {
+        if (megabytes < 1 || repeats < 1) {
+            throw new IllegalArgumentException("megabytes and repeats must be >= 1");
+        }
+        int n = (int) Math.min(Integer.MAX_VALUE - 8, megabytes * (1L << 20) / 4);
+        float[] src = new float[n];
+        float[] dst = new float[n];
+        java.util.Arrays.fill(src, 1f);
+        double best = 0;
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            System.arraycopy(src, 0, dst, 0, n);
+            long elapsed = Math.max(1, System.nanoTime() - t0);
+            best = Math.max(best, 2.0 * n * 4 / (elapsed / 1e9));
+        }
+        if (dst[n - 1] != 1f) {
+            throw new IllegalStateException("copy check failed");
+        }
+        return best;
+    }
+
+    /**
      * This CPU as a hardware record: peaks from cpuinfo, memory from {@code memoryBytes}, and the catalog
      * entry {@code template}'s bandwidth, efficiency factors and sources for the rest.
      */

@@ -59,7 +59,7 @@ public record Hardware(
         if (efficiency == null) {
             throw new IllegalArgumentException("hardware " + name + ": efficiency is missing");
         }
-        sources = sources == null ? Map.of() : Map.copyOf(new TreeMap<>(sources));
+        sources = sources == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sources));
     }
 
     private static void positive(String hw, String field, double v) {

@@ -44,6 +44,18 @@ public final class HardwareCatalog {
         return new HardwareCatalog(hardware);
     }
 
+    /** A catalog read from a file in the layout of the built-in one ({@code {"hardware": [...]}}). */
+    public static HardwareCatalog read(java.nio.file.Path file) {
+        return new HardwareCatalog(Json.read(file, File.class).hardware());
+    }
+
+    /** This catalog followed by another's hardware (a name or alias in both is an error). */
+    public HardwareCatalog plus(HardwareCatalog other) {
+        List<Hardware> all = new ArrayList<>(all());
+        all.addAll(other.all());
+        return new HardwareCatalog(all);
+    }
+
     /** The built-in hardware catalog (loaded once). */
     public static HardwareCatalog builtIn() {
         HardwareCatalog c = builtIn;
@@ -64,6 +76,14 @@ public final class HardwareCatalog {
      * (for the runtime and profiler); the catalog entry when those cannot be read.
      */
     public Hardware detectCpu() {
+        return detectCpu(false);
+    }
+
+    /**
+     * As {@link #detectCpu()}; with {@code measureBandwidth} the memory bandwidth is measured too
+     * ({@link CpuInfo#measureCopyBytesPerSecond}, about a second) instead of taken from the catalog.
+     */
+    public Hardware detectCpu(boolean measureBandwidth) {
         Hardware template = get("cpu");
         long memory = 0;
         try {
@@ -76,7 +96,16 @@ public final class HardwareCatalog {
             memory = 0;
         }
         long memoryBytes = memory;
-        return CpuInfo.detect().map(info -> info.toHardware(template, memoryBytes)).orElse(template);
+        Hardware cpu = CpuInfo.detect().map(info -> info.toHardware(template, memoryBytes)).orElse(template);
+        if (!measureBandwidth) {
+            return cpu;
+        }
+        double bandwidth = CpuInfo.measureCopyBytesPerSecond(256, 5);
+        java.util.Map<String, String> sources = new java.util.TreeMap<>(cpu.sources());
+        sources.put("memory_bytes_per_second", String.format(java.util.Locale.ROOT,
+                "MEASURED at run time: best of 5 System.arraycopy passes over 256 MB, read+write: %.3g B/s", bandwidth));
+        return new Hardware(cpu.name(), cpu.aliases(), cpu.description(), cpu.computeDtype(), cpu.peakFlopsPerSecond(),
+                cpu.memoryBytes(), bandwidth, cpu.nvlinkBytesPerSecond(), cpu.pcieBytesPerSecond(), cpu.efficiency(), sources);
     }
 
     /** The hardware with this name or alias (case-insensitive); an unknown name lists the known ones. */

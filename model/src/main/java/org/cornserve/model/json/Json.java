@@ -1,18 +1,17 @@
 package org.cornserve.model.json;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +27,9 @@ import java.util.List;
  * {@code source:line:column} and the JSON field path. (Optional primitive fields that are absent read as 0
  * or false, so {@code FAIL_ON_NULL_FOR_PRIMITIVES} stays off; required ones say {@code required = true}.)
  *
- * <p>Records declare their JSON names with {@code @JsonProperty} on their components; other public methods
- * (derived values such as {@code isMoe()}) are never serialized, because getter auto-detection is off.
+ * <p>Records declare their JSON names with {@code @JsonProperty} on their components (a record without
+ * annotations works too, under its component names). Jackson's usual detection applies otherwise, so a
+ * derived {@code isX()} / {@code getX()} method on a record must say {@code @JsonIgnore}.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = newMapper();
@@ -47,9 +47,11 @@ public final class Json {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                .disable(MapperFeature.AUTO_DETECT_GETTERS)
-                .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
-                .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.NONE)
+                // "32" for a number or "yes" for a boolean is an error, not a silent conversion
+                .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .build();
@@ -159,14 +161,30 @@ public final class Json {
             return root.getMessage();
         }
         String msg = e.getOriginalMessage();
-        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException upe) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidTypeIdException ite) {
+            msg = "unknown kind '" + ite.getTypeId() + "'" + knownIds(msg);
+        } else if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException upe) {
             msg = "unknown field '" + upe.getPropertyName() + "'; known fields: " + upe.getKnownPropertyIds();
         } else if (msg != null && msg.startsWith("Missing required creator property")) {
             int a = msg.indexOf('\'');
             int b = a < 0 ? -1 : msg.indexOf('\'', a + 1);
             msg = b > a ? "missing required field '" + msg.substring(a + 1, b) + "'" : msg;
         }
-        return msg == null ? e.getClass().getSimpleName() : firstLine(msg);
+        if (msg == null) {
+            return e.getClass().getSimpleName();
+        }
+        // drop Jackson's hints about its own configuration, which a user editing a file cannot act on
+        return firstLine(msg).replaceAll(" \\((but might if coercion|set DeserializationConfig|through reference chain)[^)]*\\)", "");
+    }
+
+    /** The "known type ids = [...]" part of Jackson's message, as "; known: a, b". */
+    private static String knownIds(String msg) {
+        int at = msg == null ? -1 : msg.indexOf("known type ids = [");
+        if (at < 0) {
+            return "";
+        }
+        int end = msg.indexOf(']', at);
+        return "; known: " + msg.substring(at + "known type ids = [".length(), end);
     }
 
     private static String firstLine(String s) {
@@ -187,11 +205,5 @@ public final class Json {
             }
         }
         return sb.toString();
-    }
-
-    /** Exposed for code that drives its own parser: the parser's current location as "line:column". */
-    public static String where(JsonParser parser) {
-        JsonLocation loc = parser.currentLocation();
-        return loc.getLineNr() + ":" + loc.getColumnNr();
     }
 }

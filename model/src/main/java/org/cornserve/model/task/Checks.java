@@ -46,6 +46,6 @@ final class Checks {
     }
 
     static Map<String, String> sources(Map<String, String> sources) {
-        return sources == null ? Map.of() : Map.copyOf(new TreeMap<>(sources));
+        return sources == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sources));
     }
 }

@@ -60,7 +60,12 @@ public sealed interface Component
         return publishedParams() > 0 ? publishedParams() : computedParams();
     }
 
-    /** Parameters one token (or item) passes through; smaller than {@link #params()} only for MoE. */
+    /**
+     * Parameters whose weights one token multiplies (2 x this = forward FLOPs per token, attention aside):
+     * routed experts only for MoE, the output head but not the input-embedding lookup for a decoder, one
+     * stream of a dual-stream DiT. The published active count where the catalog has one (Qwen3-Omni's
+     * 3.3B, which counts the embedding too).
+     */
     default long activeParams() {
         return params();
     }

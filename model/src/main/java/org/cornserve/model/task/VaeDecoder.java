@@ -12,7 +12,9 @@ import org.cornserve.model.arch.TransformerArch;
  * channel plan: stage channels are {@code baseDim x dimMult} from the deepest to the shallowest, each stage
  * has {@code numResBlocks + 1} residual blocks of two convolutions, the first log2(spatialCompression)
  * stages end with a x2 upsampling convolution, and a middle block (two residual blocks and one attention)
- * sits at the deepest width. Parameter and FLOP counts ignore norms and biases (estimates).
+ * sits at the deepest width. A plain decoder ({@code plainChannels} set, as the tiny engine's) is instead
+ * conv_in to the first width, then per x2 stage one convolution to the next width, then conv_out.
+ * Parameter and FLOP counts ignore norms and biases (estimates).
  *
  * @param id component id ({@code vae-decoder})
  * @param shareId id shared across models, or empty
@@ -24,6 +26,7 @@ import org.cornserve.model.arch.TransformerArch;
  * @param numResBlocks residual blocks per encoder stage (the decoder has one more)
  * @param kernelVolume weights per channel pair of one convolution (9 for 3x3, 27 for 3x3x3 causal 3-D)
  * @param outChannels output channels (3 for RGB)
+ * @param plainChannels for a plain decoder: conv_in width, then the width after each x2 stage (empty otherwise)
  * @param bytesPerParam bytes per weight
  * @param publishedParams published parameter count, 0 when none
  * @param sources field to source
@@ -40,6 +43,7 @@ public record VaeDecoder(
         @JsonProperty("num_res_blocks") int numResBlocks,
         @JsonProperty(value = "kernel_volume", required = true) int kernelVolume,
         @JsonProperty(value = "out_channels", required = true) int outChannels,
+        @JsonProperty("plain_channels") List<Integer> plainChannels,
         @JsonProperty("bytes_per_param") int bytesPerParam,
         @JsonProperty("published_params") long publishedParams,
         @JsonProperty(value = "sources", required = true) Map<String, String> sources) implements Component {
@@ -65,6 +69,12 @@ public record VaeDecoder(
         Checks.nonNegative(id, "num_res_blocks", numResBlocks);
         Checks.positive(id, "kernel_volume", kernelVolume);
         Checks.positive(id, "out_channels", outChannels);
+        plainChannels = plainChannels == null ? List.of() : List.copyOf(plainChannels);
+        if (!plainChannels.isEmpty() && (plainChannels.size() != upsamplings(spatialCompression) + 1
+                || plainChannels.stream().anyMatch(c -> c <= 0))) {
+            throw new IllegalArgumentException(id + ": plain_channels " + plainChannels + " needs one positive width for"
+                    + " conv_in and one per x2 stage (" + upsamplings(spatialCompression) + ")");
+        }
         Checks.nonNegative(id, "published_params", publishedParams);
         bytesPerParam = Checks.bytesPerParam(id, bytesPerParam);
         sources = Checks.sources(sources);
@@ -102,6 +112,14 @@ public record VaeDecoder(
     /** Sums weights (params) or 2 x weights x positions (FLOPs) over the decoder's convolutions. */
     private double walk(int latentWidth, int latentHeight, boolean params) {
         double positions = params ? 1 : (double) latentWidth * latentHeight;
+        if (!plainChannels.isEmpty()) {
+            double total = conv(latentChannels, plainChannels.get(0), kernelVolume, positions, params);
+            for (int s = 1; s < plainChannels.size(); s++) {
+                positions *= params ? 1 : 4;
+                total += conv(plainChannels.get(s - 1), plainChannels.get(s), kernelVolume, positions, params);
+            }
+            return total + conv(plainChannels.get(plainChannels.size() - 1), outChannels, kernelVolume, positions, params);
+        }
         double total = 0;
         int stages = dimMult.size();
         long top = (long) baseDim * dimMult.get(stages - 1);

@@ -113,6 +113,25 @@ class CatalogDataTest {
     }
 
     @Test
+    void userCatalogFilesExtendTheBuiltInOnes() {
+        ModelSpec llama = ModelCatalog.builtIn().model("llama-3.1-8b");
+        ModelSpec mine = Json.parse(Json.write(llama).replace("\"llama-3.1-8b\"", "\"my-llama\""), "mine", ModelSpec.class);
+        Path file = dir.resolve("mine.json");
+        Json.write(file, new ModelCatalog.File(List.of(mine)));
+        ModelCatalog both = ModelCatalog.builtIn().plus(ModelCatalog.read(file));
+        assertEquals(llama.params(), both.model("my-llama").params());
+        assertEquals("my-llama/llm", both.unitTask("my-llama/llm").id());
+        var e = assertThrows(IllegalArgumentException.class, () -> both.plus(ModelCatalog.read(file)));
+        assertTrue(e.getMessage().contains("'my-llama' appears twice"), e.getMessage());
+        Path hw = dir.resolve("hw.json");
+        var h100 = HardwareCatalog.builtIn().get("h100");
+        var b200 = Json.parse(Json.write(h100).replace("\"h100-sxm\"", "\"b200\"").replace("\"h100\"", "\"b200-sxm\""),
+                "b200", org.cornserve.model.hardware.Hardware.class);
+        Json.write(hw, new HardwareCatalog.File(List.of(b200)));
+        assertEquals("b200", HardwareCatalog.builtIn().plus(HardwareCatalog.read(hw)).get("b200-sxm").name());
+    }
+
+    @Test
     void unitTasksRoundTripThroughJson() {
         for (ModelSpec m : ModelCatalog.builtIn().models()) {
             for (UnitTask t : m.unitTasks(true)) {

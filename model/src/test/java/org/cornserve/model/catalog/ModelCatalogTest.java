@@ -72,6 +72,25 @@ class ModelCatalogTest {
     }
 
     @Test
+    void tinyConvolutionStacksCountTheEnginesWeights() {
+        // tiny-omni vocoder as the engine builds it (biases aside): code embedding 256x64; transposed convs
+        // 64x64x8, 64x32x5, 32x32x4, 32x16x3, 16x8x2; one 3-tap residual conv per stage; a 7-tap conv_post
+        long vocoder = 256 * 64
+                + 64 * 64 * 8 + 64 * 32 * 5 + 32 * 32 * 4 + 32 * 16 * 3 + 16 * 8 * 2
+                + 3 * (64 * 64 + 32 * 32 + 32 * 32 + 16 * 16 + 8 * 8)
+                + 8 * 7;
+        assertEquals(vocoder, catalog.model("tiny-omni").vocoder().orElseThrow().params());
+        assertEquals(960, catalog.model("tiny-omni").vocoder().orElseThrow().samplesPerCode());
+        // tiny-image VAE: 3x3 convs z16->64, 64->32, 32->16, 16->16, 16->3
+        long vae = 9L * (16 * 64 + 64 * 32 + 32 * 16 + 16 * 16 + 16 * 3);
+        var dec = catalog.model("tiny-image").vaeDecoder().orElseThrow();
+        assertEquals(vae, dec.params());
+        // FLOPs of a 32x32 latent: each conv does 2 x weights MACs per output position
+        double flops = 2.0 * 9 * (16 * 64 * 1024 + 64 * 32 * 4096 + 32 * 16 * 16384 + 16 * 16 * 65536 + 16 * 3 * 65536);
+        assertEquals(flops, dec.flops(32, 32), 1e-6 * flops);
+    }
+
+    @Test
     void gemmaSizesShareOneVisionEncoder() {
         Set<UnitTask> tasks = catalog.distinctUnitTasks(List.of("gemma-3-4b", "gemma-3-12b", "gemma-3-27b"), false);
         assertEquals(4, tasks.size(), tasks.toString());

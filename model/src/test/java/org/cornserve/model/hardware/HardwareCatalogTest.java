@@ -67,6 +67,14 @@ class HardwareCatalogTest {
     }
 
     @Test
+    void bandwidthProbeMeasuresSomethingPlausible() {
+        double bps = CpuInfo.measureCopyBytesPerSecond(16, 3);
+        // any machine that runs this test copies faster than 100 MB/s and slower than 10 TB/s
+        assertTrue(bps > 1e8 && bps < 1e13, "" + bps);
+        assertThrows(IllegalArgumentException.class, () -> CpuInfo.measureCopyBytesPerSecond(0, 1));
+    }
+
+    @Test
     void jsonRoundTrip() {
         HardwareCatalog.File file = new HardwareCatalog.File(catalog.all());
         String json = Json.write(file);

@@ -82,6 +82,24 @@ class JsonTest {
     }
 
     @Test
+    void stringsAreNotSilentlyTurnedIntoNumbersOrBooleans() {
+        var e = assertThrows(JsonFileException.class,
+                () -> Json.parse("{\"name\": \"b\", \"items\": [{\"count\": \"3\"}]}", "inline", Box.class));
+        assertTrue(e.getMessage().contains("items[0].count: Cannot coerce String value (\"3\") to `int` value"), e.getMessage());
+        assertTrue(!e.getMessage().contains("CoercionConfig"), "no Jackson configuration hints: " + e.getMessage());
+        assertThrows(JsonFileException.class, () -> Json.parse(
+                "{\"hidden_size\":8,\"layers\":1,\"attention_heads\":1,\"kv_heads\":1,\"head_dim\":8,"
+                        + "\"intermediate_size\":8,\"gated_mlp\":\"yes\"}", "arch", TransformerArch.class));
+    }
+
+    @Test
+    void unknownPolymorphicKindListsTheKnownKinds() {
+        var e = assertThrows(JsonFileException.class, () -> Json.parse("{\"kind\": \"lmm\", \"id\": \"x\"}", "c.json",
+                org.cornserve.model.task.Component.class));
+        assertTrue(e.getMessage().contains("unknown kind 'lmm'; known: audio-encoder"), e.getMessage());
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path p = dir.resolve("nope.json");
         JsonFileException e = assertThrows(JsonFileException.class, () -> Json.read(p, Box.class));
@@ -95,6 +113,19 @@ class JsonTest {
         String json = Json.write(arch);
         assertTrue(!json.contains("moe\""), json);
         assertEquals(arch, Json.parse(json, "arch", TransformerArch.class));
+    }
+
+    /** Other modules write their own records through this mapper, often without annotations. */
+    record Plain(int count, String label, List<Double> values) {
+    }
+
+    @Test
+    void recordsWithoutAnnotationsRoundTrip() {
+        Plain p = new Plain(3, "x", List.of(1.5, 2.5));
+        String json = Json.write(p);
+        assertTrue(json.contains("\"label\" : \"x\""), json);
+        assertEquals(p, Json.parse(json, "plain", Plain.class));
+        assertEquals(3, Json.mapper().valueToTree(p).get("count").asInt());
     }
 
     @Test

@@ -57,6 +57,21 @@ class MediaTokenRulesTest {
         }
     }
 
+    @Test
+    void smartResizeAgreesWithThePythonReference() throws Exception {
+        java.util.List<String> lines;
+        try (var in = MediaTokenRulesTest.class.getResourceAsStream("/reference/smart_resize.txt")) {
+            lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#")).toList();
+        }
+        assertEquals(300, lines.size());
+        for (String line : lines) {
+            String[] p = line.trim().split(" ");
+            ImageTokens.Size s = ImageTokens.smartResize(Integer.parseInt(p[0]), Integer.parseInt(p[1]), 28, 3136, 12845056);
+            assertEquals(new ImageTokens.Size(Integer.parseInt(p[2]), Integer.parseInt(p[3])), s, line);
+        }
+    }
+
     @ParameterizedTest(name = "internvl3-38b {0}x{1} -> {2}")
     @CsvSource({
         // one tile, no thumbnail

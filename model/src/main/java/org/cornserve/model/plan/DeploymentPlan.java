@@ -1,0 +1,90 @@
+package org.cornserve.model.plan;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.cornserve.model.cluster.ClusterSpec;
+import org.cornserve.model.json.Json;
+
+/**
+ * A deployment plan: which models are served on which cluster, and how their unit tasks are grouped into
+ * deployments. Written by planners, read by the simulator and the runtime. {@link PlanValidator} checks it
+ * against the catalogs.
+ *
+ * @param name a label
+ * @param strategy how it was made ({@code monolithic}, {@code encoder-split}, {@code pd-split}, ...)
+ * @param seed seed of whatever randomness produced or will run it
+ * @param models model names served
+ * @param cluster the cluster
+ * @param deployments the deployments
+ * @param explanation free-form notes from the planner (any JSON object), or null
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DeploymentPlan(
+        @JsonProperty(value = "name", required = true) String name,
+        @JsonProperty(value = "strategy", required = true) String strategy,
+        @JsonProperty(value = "seed", required = true) long seed,
+        @JsonProperty(value = "models", required = true) List<String> models,
+        @JsonProperty(value = "cluster", required = true) ClusterSpec cluster,
+        @JsonProperty(value = "deployments", required = true) List<Deployment> deployments,
+        @JsonProperty("explanation") JsonNode explanation) {
+
+    public DeploymentPlan {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("plan name is empty");
+        }
+        if (strategy == null || strategy.isBlank()) {
+            throw new IllegalArgumentException("plan '" + name + "': strategy is empty");
+        }
+        if (models == null || models.isEmpty()) {
+            throw new IllegalArgumentException("plan '" + name + "': models must list at least one model");
+        }
+        models = List.copyOf(models);
+        if (cluster == null) {
+            throw new IllegalArgumentException("plan '" + name + "': cluster is missing");
+        }
+        if (deployments == null || deployments.isEmpty()) {
+            throw new IllegalArgumentException("plan '" + name + "': deployments must list at least one deployment");
+        }
+        deployments = List.copyOf(deployments);
+        Set<String> names = new HashSet<>();
+        for (Deployment d : deployments) {
+            if (!names.add(d.name())) {
+                throw new IllegalArgumentException("plan '" + name + "': deployment name '" + d.name() + "' appears twice");
+            }
+        }
+        if (explanation != null && !explanation.isObject()) {
+            throw new IllegalArgumentException("plan '" + name + "': explanation must be a JSON object");
+        }
+        explanation = explanation == null ? null : explanation.deepCopy();
+    }
+
+    /** Reads a plan file (syntax and record checks only; see {@link PlanValidator} for the rest). */
+    public static DeploymentPlan read(Path file) {
+        return Json.read(file, DeploymentPlan.class);
+    }
+
+    /** Writes the plan as pretty JSON. */
+    public void write(Path file) {
+        Json.write(file, this);
+    }
+
+    public Optional<Deployment> deployment(String deploymentName) {
+        return deployments.stream().filter(d -> d.name().equals(deploymentName)).findFirst();
+    }
+
+    /** The same plan with another explanation object. */
+    public DeploymentPlan withExplanation(JsonNode newExplanation) {
+        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, newExplanation);
+    }
+
+    /** The same plan with other deployments. */
+    public DeploymentPlan withDeployments(List<Deployment> newDeployments) {
+        return new DeploymentPlan(name, strategy, seed, models, cluster, newDeployments, explanation);
+    }
+}

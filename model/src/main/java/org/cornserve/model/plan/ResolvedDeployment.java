@@ -1,0 +1,99 @@
+package org.cornserve.model.plan;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cornserve.model.hardware.Hardware;
+import org.cornserve.model.task.Component;
+import org.cornserve.model.task.UnitTask;
+import org.cornserve.model.task.UnitTaskKind;
+
+/**
+ * A deployment with its task ids resolved to unit tasks and its hardware to a catalog record.
+ *
+ * @param deployment the deployment as written
+ * @param tasks its unit tasks, in the written order
+ * @param hardware its hardware
+ */
+public record ResolvedDeployment(Deployment deployment, List<UnitTask> tasks, Hardware hardware) {
+
+    public ResolvedDeployment {
+        tasks = List.copyOf(tasks);
+    }
+
+    public String name() {
+        return deployment.name();
+    }
+
+    /**
+     * Weight bytes one replica holds: each distinct component once (a split LLM's prefill and decode tasks
+     * colocated share their weights), summed over all its devices.
+     */
+    public long weightBytes() {
+        Map<String, Component> distinct = new LinkedHashMap<>();
+        for (UnitTask t : tasks) {
+            String key = t.id().replace(t.phase().suffix(), "");
+            distinct.putIfAbsent(key, t.component());
+        }
+        return distinct.values().stream().mapToLong(Component::weightBytes).sum();
+    }
+
+    /** Device memory of one replica: devices per replica x the device's memory. */
+    public long memoryBytes() {
+        return (long) deployment.devicesPerReplica() * hardware.memoryBytes();
+    }
+
+    /** True when a task is autoregressive (an LLM whole/prefill/decode or a talker), batched by iterations. */
+    public boolean hasAutoregressiveTask() {
+        return tasks.stream().anyMatch(t -> t.kind() == UnitTaskKind.LLM || t.kind() == UnitTaskKind.TALKER);
+    }
+
+    /** True when a task is batched as a whole (encoders, generators, vocoders, VAE decoders). */
+    public boolean hasBatchTask() {
+        return tasks.stream().anyMatch(t -> t.kind() != UnitTaskKind.LLM && t.kind() != UnitTaskKind.TALKER);
+    }
+
+    /**
+     * Bytes of one replica's memory available to weights and KV cache: the LLM memory fraction of the
+     * batching settings when the replica runs an autoregressive task, 0.9 otherwise.
+     */
+    public long usableMemoryBytes() {
+        double fraction = hasAutoregressiveTask() ? deployment.batching().llm().memoryFraction()
+                : Batching.LlmBatching.DEFAULT_MEMORY_FRACTION;
+        return (long) (memoryBytes() * fraction);
+    }
+
+    /**
+     * KV-cache bytes one token takes in one replica: the sum over its distinct autoregressive components
+     * (an LLM whole or either phase, and a talker), since a colocated group keeps a cache for each. A
+     * prefill-only text encoder keeps none beyond its pass. 0 when none.
+     */
+    public long kvBytesPerToken() {
+        Map<String, Long> distinct = new LinkedHashMap<>();
+        for (UnitTask t : tasks) {
+            long bytes = switch (t.component()) {
+                case org.cornserve.model.task.LanguageModel lm when !lm.prefillOnly() -> lm.kvBytesPerToken();
+                case org.cornserve.model.task.Talker talker -> talker.kvBytesPerToken();
+                default -> 0L;
+            };
+            if (bytes > 0) {
+                distinct.putIfAbsent(t.id().replace(t.phase().suffix(), ""), bytes);
+            }
+        }
+        return distinct.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Tokens of KV cache one replica holds: usable memory left after weights divided by
+     * {@link #kvBytesPerToken()} (activations not reserved). 0 when the replica runs no autoregressive task.
+     */
+    public long kvCacheTokens() {
+        long perToken = kvBytesPerToken();
+        return perToken == 0 ? 0 : Math.max(0, freeBytesAfterWeights()) / perToken;
+    }
+
+    /** Usable memory left after weights (the KV cache and activations live here); negative when over. */
+    public long freeBytesAfterWeights() {
+        return usableMemoryBytes() - weightBytes();
+    }
+}
