@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.json.Json;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.planner.PlanDocuments;
 import org.cornserve.planner.PlannedDeployment;
 import org.cornserve.planner.PlanningProblem;
@@ -87,9 +89,10 @@ public final class PlanCommand implements Callable<Integer> {
         SearchResult result = chosen.plan(problem, goal, evaluator);
         ObjectNode explanation = Json.mapper().valueToTree(result.explanation());
         String name = String.join("+", problem.models()) + "-" + chosen.name() + "-" + gpus + "x" + hardware;
-        ObjectNode doc = PlanDocuments.document(name, result.plan(), problem, HardwareCatalog.builtIn().get(hardware),
+        DeploymentPlan plan = PlanDocuments.plan(name, result.plan(), problem, HardwareCatalog.builtIn().get(hardware),
                 CornserveSearch.Options.DEFAULT.estimator(), explanation);
-        Json.write(out, doc);
+        PlanValidator.builtIn().validate(plan);
+        plan.write(out);
         print(spec.commandLine().getOut(), problem, result, (System.nanoTime() - start) / 1e9);
         return 0;
     }
@@ -104,8 +107,9 @@ public final class PlanCommand implements Callable<Integer> {
         pw.printf("%-48s %4s %8s %14s%n", "deployment", "tp", "replicas", "capacity rps");
         for (int i = 0; i < result.plan().deployments().size(); i++) {
             PlannedDeployment d = result.plan().deployments().get(i);
-            pw.printf("%-48s %4d %8d %14.2f%n", d.name(), d.tensorParallel(), d.replicas(),
-                    est.deployments().get(i).capacityRps());
+            double capacity = est.deployments().get(i).capacityRps();
+            pw.printf("%-48s %4d %8d %14s%n", d.name(), d.tensorParallel(), d.replicas(),
+                    capacity > 1e8 ? "no load" : String.format("%.2f", capacity));
         }
         pw.printf("estimate (analytic): capacity at SLO %.2f rps, at %.2f rps attainment %.3f goodput %.2f rps, "
                 + "mean TTFT %.0f ms, mean E2E %.0f ms; bottleneck %s%n", est.capacityRps(), est.rateRps(),
