@@ -62,6 +62,11 @@ public final class TraceStatsCommand implements Callable<Integer> {
             out.printf("%-8s %,9d %6.2f%% %11.1f %9d %9d %9d %10.2f %9d%n", m.name(), m.requests(), 100 * m.share(),
                     m.meanTokens(), m.p50Tokens(), m.p90Tokens(), m.p99Tokens(), m.meanItems(), m.maxItems());
         }
+        out.print("output shares   ");
+        for (Map.Entry<String, Double> e : s.outputModalityShares().entrySet()) {
+            out.printf(" %s=%.2f%%", e.getKey(), 100 * e.getValue());
+        }
+        out.println();
         out.print("apps            ");
         int shown = 0;
         for (Map.Entry<String, Long> e : s.apps().entrySet()) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 /** {@code cornserve trace transform INPUT... --out OUT [--weights ...] [--window A:B] [--rate R] [--first N]}. */
 @Command(name = "transform", mixinStandardHelpOptions = true,
         description = {"Transform traces, streaming, in this order:",
-            "  1. several INPUTs are mixed: with --weights each is rescaled to its weight's share of the total rate",
+            "  1. several INPUTs are mixed: with --weights (or --mix) each is rescaled to its weight's share of the total rate",
             "     (the sum of their own rates, or --rate), then all are merged in time order;",
             "  2. --window A:B keeps arrivals in [A, B) s and shifts A to 0;",
             "  3. --rate R rescales arrival times so the trace runs at R requests/s (requests / duration);",
@@ -42,6 +42,10 @@ public final class TraceTransformCommand implements Callable<Integer> {
     @Option(names = "--apps", split = ",", description = "App names, one per INPUT, given to its records.")
     List<String> apps;
 
+    @Option(names = "--mix", paramLabel = "FILE:WEIGHT[:APP]",
+            description = "Another trace to mix in with this weight (and app name); repeatable. INPUTs weigh 1 unless --weights.")
+    List<String> mix;
+
     @Option(names = "--window", description = "START:END seconds to keep (shifted to start at 0).")
     String window;
 
@@ -53,6 +57,23 @@ public final class TraceTransformCommand implements Callable<Integer> {
 
     @Option(names = "--skip-bad", description = "Skip and count bad input lines instead of stopping at the first.")
     boolean skipBad;
+
+    /** Parses {@code FILE:WEIGHT[:APP]}. */
+    private Transforms.Component mixEntry(TraceFormat f, String entry) {
+        String[] parts = entry.split(":", -1);
+        if (parts.length < 2 || parts.length > 3 || parts[0].isBlank()) {
+            throw new IllegalArgumentException("--mix wants FILE:WEIGHT[:APP], got '" + entry + "'");
+        }
+        double weight;
+        try {
+            weight = Double.parseDouble(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--mix " + entry + ": weight is not a number: '" + parts[1] + "'");
+        }
+        ReadOptions options = ReadOptions.defaults().withSkipBad(skipBad)
+                .withApp(parts.length == 3 && !parts[2].isBlank() ? parts[2] : null);
+        return new Transforms.Component(f.source(Path.of(parts[0]), options), weight);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -71,10 +92,13 @@ public final class TraceTransformCommand implements Callable<Integer> {
             sources.add(f.source(inputs.get(i), options));
         }
         TraceSource source;
-        if (weights != null) {
+        if (weights != null || mix != null) {
             List<Transforms.Component> components = new ArrayList<>();
             for (int i = 0; i < sources.size(); i++) {
-                components.add(new Transforms.Component(sources.get(i), weights.get(i)));
+                components.add(new Transforms.Component(sources.get(i), weights == null ? 1 : weights.get(i)));
+            }
+            for (String entry : mix == null ? List.<String>of() : mix) {
+                components.add(mixEntry(f, entry));
             }
             source = Transforms.mix(components, window == null && rate != null ? rate : 0);
         } else {

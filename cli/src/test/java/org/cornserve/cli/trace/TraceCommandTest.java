@@ -104,6 +104,16 @@ class TraceCommandTest {
         JsonNode s = statsJson(mixed);
         assertEquals(3000 + statsJson(b).get("requests").asLong(), s.get("requests").asLong());
         assertTrue(s.get("apps").has("chat") && s.get("apps").has("omni"));
+
+        Path mixed2 = tmp.resolve("mix2.jsonl");
+        Run m2 = run("trace", "transform", a.toString(), "--mix", b + ":1:vision", "--rate", "20", "--out", mixed2.toString());
+        assertEquals(0, m2.exitCode(), m2.err());
+        JsonNode s2 = statsJson(mixed2);
+        assertEquals(20, s2.get("rate_rps").asDouble(), 1e-6);
+        assertTrue(s2.get("apps").has("chat") && s2.get("apps").has("vision"), s2.toString());
+        Run bad = run("trace", "transform", a.toString(), "--mix", b + ":lots", "--out", mixed2.toString());
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("weight is not a number"), bad.err());
     }
 
     @Test

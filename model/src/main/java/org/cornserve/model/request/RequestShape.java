@@ -32,9 +32,37 @@ public record RequestShape(
             throw new IllegalArgumentException("output_tokens must be >= 0, got " + outputTokens);
         }
         media = media == null ? List.of() : List.copyOf(media);
-        outputModalities = outputModalities == null || outputModalities.isEmpty()
-                ? Set.of(Modality.TEXT)
-                : Set.copyOf(EnumSet.copyOf(outputModalities));
+        outputModalities = canonicalOutputs(outputModalities);
+    }
+
+    /** The immutable set for every combination of modalities, indexed by a bit mask of ordinals. */
+    private static final List<Set<Modality>> OUTPUT_SETS = outputSets();
+
+    private static List<Set<Modality>> outputSets() {
+        Modality[] all = Modality.values();
+        List<Set<Modality>> sets = new java.util.ArrayList<>();
+        for (int mask = 0; mask < 1 << all.length; mask++) {
+            EnumSet<Modality> s = EnumSet.noneOf(Modality.class);
+            for (Modality m : all) {
+                if ((mask & 1 << m.ordinal()) != 0) {
+                    s.add(m);
+                }
+            }
+            sets.add(mask == 0 ? Set.of(Modality.TEXT) : Set.copyOf(s));
+        }
+        return List.copyOf(sets);
+    }
+
+    /** Shares one immutable set per combination: traces build millions of shapes, mostly text-only. */
+    private static Set<Modality> canonicalOutputs(Set<Modality> outputs) {
+        if (outputs == null) {
+            return OUTPUT_SETS.get(0);
+        }
+        int mask = 0;
+        for (Modality m : outputs) {
+            mask |= 1 << m.ordinal();
+        }
+        return OUTPUT_SETS.get(mask);
     }
 
     /** A text-only request that answers in text. */

@@ -1,14 +1,13 @@
 package org.cornserve.traces.jsonl;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import org.cornserve.model.Modality;
 import org.cornserve.model.request.MediaItem;
 import org.cornserve.model.request.RequestShape;
@@ -36,45 +35,31 @@ import org.cornserve.traces.io.Decimals;
  *   <li>{@code output_modalities}: absent when the answer is text only;</li>
  *   <li>{@code hash_ids}: Mooncake prefix-block ids, absent when none.</li>
  * </ul>
- * Strings are escaped by Jackson's streaming generator. Not thread-safe.
+ * Lines are assembled as bytes in one buffer, no objects per record (the app's encoded name is
+ * cached); strings are escaped as JSON requires ({@link #jsonString}). Not thread-safe.
  */
 public final class JsonlTraceWriter implements Closeable {
 
-    static final SerializedString ARRIVAL_S = new SerializedString("arrival_s");
-    static final SerializedString APP = new SerializedString("app");
-    static final SerializedString ID = new SerializedString("id");
-    static final SerializedString TEXT_TOKENS = new SerializedString("text_tokens");
-    static final SerializedString MEDIA = new SerializedString("media");
-    static final SerializedString OUTPUT_TOKENS = new SerializedString("output_tokens");
-    static final SerializedString OUTPUT_MODALITIES = new SerializedString("output_modalities");
-    static final SerializedString HASH_IDS = new SerializedString("hash_ids");
-    static final SerializedString MODALITY = new SerializedString("modality");
-    static final SerializedString TOKENS = new SerializedString("tokens");
-    static final SerializedString WIDTH_PX = new SerializedString("width_px");
-    static final SerializedString HEIGHT_PX = new SerializedString("height_px");
-    static final SerializedString SECONDS = new SerializedString("seconds");
-    static final SerializedString FRAMES = new SerializedString("frames");
-
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
-            .build();
+    private static final int FLUSH_AT = 1 << 16;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final OutputStream out;
-    private final JsonGenerator gen;
     private final char[] number = new char[40];
+    private byte[] buf = new byte[FLUSH_AT + 1024];
+    private int filled;
+    private String lastApp;
+    private byte[] lastAppJson;
     private long written;
 
-    /** Writes to {@code out} (buffered here); closing the writer flushes and closes {@code out}. */
-    public JsonlTraceWriter(OutputStream out) throws IOException {
-        this.out = out instanceof BufferedOutputStream ? out : new BufferedOutputStream(out, 1 << 16);
-        this.gen = FACTORY.createGenerator(this.out);
-        this.gen.setRootValueSeparator(null);
+    /** Writes to {@code out}; closing the writer flushes and closes {@code out}. */
+    public JsonlTraceWriter(OutputStream out) {
+        this.out = out;
     }
 
     /** Creates (or truncates) a file and writes to it; {@code -} means standard output. */
     public static JsonlTraceWriter create(Path file) throws IOException {
         if (file.toString().equals("-")) {
-            return new JsonlTraceWriter(new BufferedOutputStream(new NonClosingStream(System.out), 1 << 16));
+            return new JsonlTraceWriter(new NonClosingStream(System.out));
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
@@ -84,77 +69,182 @@ public final class JsonlTraceWriter implements Closeable {
     }
 
     public void write(TraceRecord record) throws IOException {
-        JsonGenerator g = gen;
-        g.writeStartObject();
-        g.writeFieldName(ARRIVAL_S);
+        append("{\"arrival_s\":");
         int len = Decimals.formatNanosAsSeconds(record.arrivalNanos(), number);
-        g.writeNumber(number, 0, len);
-        g.writeFieldName(APP);
-        g.writeString(record.app());
+        ensure(len);
+        for (int i = 0; i < len; i++) {
+            buf[filled + i] = (byte) number[i];
+        }
+        filled += len;
+        append(",\"app\":");
+        if (record.app() != lastApp) {
+            lastApp = record.app();
+            lastAppJson = jsonString(lastApp);
+        }
+        ensure(lastAppJson.length);
+        System.arraycopy(lastAppJson, 0, buf, filled, lastAppJson.length);
+        filled += lastAppJson.length;
         if (record.requestId() != null) {
-            g.writeFieldName(ID);
-            g.writeString(record.requestId());
+            append(",\"id\":");
+            appendString(record.requestId());
         }
         RequestShape shape = record.shape();
-        g.writeFieldName(TEXT_TOKENS);
-        g.writeNumber(shape.textTokens());
-        if (!shape.media().isEmpty()) {
-            g.writeFieldName(MEDIA);
-            g.writeStartArray();
-            for (MediaItem item : shape.media()) {
-                writeItem(g, item);
+        append(",\"text_tokens\":");
+        appendLong(shape.textTokens());
+        List<MediaItem> media = shape.media();
+        if (!media.isEmpty()) {
+            append(",\"media\":[");
+            for (int i = 0; i < media.size(); i++) {
+                if (i > 0) {
+                    append(",");
+                }
+                appendItem(media.get(i));
             }
-            g.writeEndArray();
+            append("]");
         }
-        g.writeFieldName(OUTPUT_TOKENS);
-        g.writeNumber(shape.outputTokens());
+        append(",\"output_tokens\":");
+        appendLong(shape.outputTokens());
         if (shape.outputModalities().size() != 1 || !shape.wants(Modality.TEXT)) {
-            g.writeFieldName(OUTPUT_MODALITIES);
-            g.writeStartArray();
+            append(",\"output_modalities\":[");
+            boolean first = true;
             for (Modality m : Modality.values()) {
                 if (shape.wants(m)) {
-                    g.writeString(m.jsonName());
+                    append(first ? "\"" : ",\"");
+                    append(m.jsonName());
+                    append("\"");
+                    first = false;
                 }
             }
-            g.writeEndArray();
+            append("]");
         }
         LongList hashIds = record.hashIds();
         if (!hashIds.isEmpty()) {
-            g.writeFieldName(HASH_IDS);
-            g.writeStartArray();
+            append(",\"hash_ids\":[");
             for (int i = 0, n = hashIds.size(); i < n; i++) {
-                g.writeNumber(hashIds.getLong(i));
+                if (i > 0) {
+                    append(",");
+                }
+                appendLong(hashIds.getLong(i));
             }
-            g.writeEndArray();
+            append("]");
         }
-        g.writeEndObject();
-        g.writeRaw('\n');
+        append("}\n");
+        if (filled >= FLUSH_AT) {
+            out.write(buf, 0, filled);
+            filled = 0;
+        }
         written++;
     }
 
-    private static void writeItem(JsonGenerator g, MediaItem item) throws IOException {
-        g.writeStartObject();
-        g.writeFieldName(MODALITY);
-        g.writeString(item.modality().jsonName());
+    private void appendItem(MediaItem item) {
+        append("{\"modality\":\"");
+        append(item.modality().jsonName());
+        append("\"");
         if (item.tokens() != 0) {
-            g.writeFieldName(TOKENS);
-            g.writeNumber(item.tokens());
+            append(",\"tokens\":");
+            appendLong(item.tokens());
         }
         if (item.widthPx() != 0) {
-            g.writeFieldName(WIDTH_PX);
-            g.writeNumber(item.widthPx());
-            g.writeFieldName(HEIGHT_PX);
-            g.writeNumber(item.heightPx());
+            append(",\"width_px\":");
+            appendLong(item.widthPx());
+            append(",\"height_px\":");
+            appendLong(item.heightPx());
         }
         if (item.seconds() != 0) {
-            g.writeFieldName(SECONDS);
-            g.writeNumber(item.seconds());
+            append(",\"seconds\":");
+            append(Double.toString(item.seconds())); // finite (MediaItem checks): valid JSON
         }
         if (item.frames() != 0) {
-            g.writeFieldName(FRAMES);
-            g.writeNumber(item.frames());
+            append(",\"frames\":");
+            appendLong(item.frames());
         }
-        g.writeEndObject();
+        append("}");
+    }
+
+    /** Appends a JSON string literal: quotes, escapes ({@code \\"}, {@code \\\\}, control characters) and UTF-8. */
+    private void appendString(String value) {
+        byte[] json = jsonString(value);
+        ensure(json.length);
+        System.arraycopy(json, 0, buf, filled, json.length);
+        filled += json.length;
+    }
+
+    /**
+     * The JSON string literal of {@code value} in UTF-8: {@code "} and {@code \} escaped, control
+     * characters as {@code \n}, {@code \t}, ... or a six-character u00XX escape; a lone surrogate becomes U+FFFD.
+     */
+    static byte[] jsonString(String value) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(value.length() + 2);
+        b.write('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.write('\\');
+                b.write(c);
+            } else if (c < 0x20) {
+                b.write('\\');
+                switch (c) {
+                    case '\n' -> b.write('n');
+                    case '\r' -> b.write('r');
+                    case '\t' -> b.write('t');
+                    case '\b' -> b.write('b');
+                    case '\f' -> b.write('f');
+                    default -> {
+                        b.write('u');
+                        b.write('0');
+                        b.write('0');
+                        b.write(HEX[c >> 4]);
+                        b.write(HEX[c & 0xF]);
+                    }
+                }
+            } else if (c < 0x80) {
+                b.write(c);
+            } else {
+                int cp = c;
+                if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    cp = Character.toCodePoint(c, value.charAt(++i));
+                } else if (Character.isSurrogate(c)) {
+                    cp = 0xFFFD;
+                }
+                byte[] utf8 = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+                b.write(utf8, 0, utf8.length);
+            }
+        }
+        b.write('"');
+        return b.toByteArray();
+    }
+
+    private void ensure(int extra) {
+        if (filled + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, filled + extra));
+        }
+    }
+
+    /** Appends ASCII text (field names, punctuation, numbers). */
+    private void append(String ascii) {
+        int n = ascii.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            buf[filled + i] = (byte) ascii.charAt(i);
+        }
+        filled += n;
+    }
+
+    private void appendLong(long v) {
+        ensure(20);
+        if (v < 0) {
+            buf[filled++] = '-';
+            v = -v;
+        }
+        int digits = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        for (int i = filled + digits - 1; i >= filled; i--) {
+            buf[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        filled += digits;
     }
 
     /** Records written so far. */
@@ -163,13 +253,15 @@ public final class JsonlTraceWriter implements Closeable {
     }
 
     public void flush() throws IOException {
-        gen.flush();
+        out.write(buf, 0, filled);
+        filled = 0;
+        out.flush();
     }
 
     @Override
     public void close() throws IOException {
         try (out) {
-            gen.close();
+            flush();
         }
     }
 

@@ -44,18 +44,25 @@ public record ServeGenClient(int id, List<ArrivalWindow> windows, NavigableMap<L
     }
 
     /**
-     * The shape distributions of one dataset window: {@code text_tokens}, {@code image_count},
+     * The shape distributions of one dataset window: {@code text_tokens} (or {@code input_tokens}), {@code image_count},
      * {@code image_tokens} (per image), the same for audio and video, and {@code output_tokens}.
      */
     public record Dataset(Map<String, DiscreteDistribution> fields) {
 
-        public static final List<String> REQUIRED = List.of("text_tokens", "output_tokens");
+        /** The fields read from dataset files. */
+        public static final java.util.Set<String> USED = java.util.Set.of("text_tokens", "input_tokens", "output_tokens",
+                "image_count", "image_tokens", "audio_count", "audio_tokens", "video_count", "video_tokens");
 
         public Dataset {
+            fields = new java.util.HashMap<>(fields);
+            if (!fields.containsKey("text_tokens") && fields.containsKey("input_tokens")) {
+                fields.put("text_tokens", fields.get("input_tokens")); // ServeGen's language workloads
+            }
             fields = Map.copyOf(fields);
-            for (String f : REQUIRED) {
+            for (String f : List.of("text_tokens", "output_tokens")) {
                 if (!fields.containsKey(f)) {
-                    throw new IllegalArgumentException("dataset lacks the distribution " + f);
+                    throw new IllegalArgumentException("dataset lacks the distribution " + f
+                            + (f.equals("text_tokens") ? " (or input_tokens)" : ""));
                 }
             }
         }

@@ -21,7 +21,9 @@ import org.cornserve.traces.TraceFormatException;
  * The clients of one ServeGen workload folder (such as ServeGen's {@code data/multimodal/mm-image/}):
  * for every i, {@code chunk-i-trace.csv} (no header; {@code window_start_s,rate,cv,pattern,shape,scale})
  * and {@code chunk-i-dataset.json} ({@code {"<window start>": {"<field>": "{value: probability, ...}"}}}).
- * A dataset window with an empty distribution is left out, as ServeGen's own loader does.
+ * A dataset window with an empty distribution is left out, as ServeGen's own loader does. Language
+ * workloads name the prompt {@code input_tokens} (taken as text tokens); fields a request shape does not
+ * carry (the reasoning workloads' {@code reason_ratio}) are ignored.
  *
  * @param folder where the files are
  * @param clients the clients, by ascending id
@@ -122,6 +124,9 @@ public record ServeGenPool(Path folder, List<ServeGenClient> clients) {
             boolean skip = false;
             for (Iterator<Map.Entry<String, JsonNode>> fi = window.getValue().fields(); fi.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fi.next();
+                if (!ServeGenClient.Dataset.USED.contains(field.getKey())) {
+                    continue; // e.g. the reasoning data's reason_ratio, which a request shape does not carry
+                }
                 String text = field.getValue().asText();
                 if (text.replace(" ", "").equals("{}")) {
                     skip = true;

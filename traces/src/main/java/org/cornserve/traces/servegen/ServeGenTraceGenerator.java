@@ -208,11 +208,6 @@ public final class ServeGenTraceGenerator implements TraceReader {
         nextSegment = boundaries.size();
     }
 
-    /** Convenience for tests: the pool behind this generator. */
-    public ServeGenPool pool() {
-        return pool;
-    }
-
     @Override
     public String toString() {
         return "ServeGen " + pool.folder() + " " + startS + ":" + endS + " s";

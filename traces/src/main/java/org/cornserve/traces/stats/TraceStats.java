@@ -40,6 +40,7 @@ public final class TraceStats {
     private final Map<String, Long> apps = new LinkedHashMap<>();
     private final long[] perRequestTokens = new long[NAMES.length];
     private final long[] perRequestItems = new long[NAMES.length];
+    private final long[] wantingOutput = new long[Modality.values().length];
 
     public TraceStats() {
         for (int i = 0; i < NAMES.length; i++) {
@@ -74,6 +75,9 @@ public final class TraceStats {
         countApp(record.app());
 
         RequestShape shape = record.shape();
+        for (Modality m : shape.outputModalities()) {
+            wantingOutput[m.ordinal()]++;
+        }
         java.util.Arrays.fill(perRequestTokens, 0);
         java.util.Arrays.fill(perRequestItems, 0);
         perRequestTokens[TEXT] = shape.textTokens();
@@ -124,7 +128,12 @@ public final class TraceStats {
                     n == 0 ? 0 : h.getValueAtPercentile(99),
                     n == 0 ? 0 : (double) itemSums[m] / n, itemMax[m]));
         }
-        return new TraceSummary(requests, durationS, rate, cv, requests == 0 ? 0 : firstNanos / 1e9, modalities, apps);
+        Map<String, Double> outputShares = new LinkedHashMap<>();
+        for (Modality m : Modality.values()) {
+            outputShares.put(m.jsonName(), requests == 0 ? 0 : (double) wantingOutput[m.ordinal()] / requests);
+        }
+        return new TraceSummary(requests, durationS, rate, cv, requests == 0 ? 0 : firstNanos / 1e9, modalities,
+                outputShares, apps);
     }
 
     static {

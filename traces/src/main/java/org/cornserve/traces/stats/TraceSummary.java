@@ -17,9 +17,11 @@ import java.util.Map;
  * @param firstArrivalS arrival of the first record, seconds since the trace start
  * @param modalities per input modality (text, image, audio, video) and output text: how many requests
  *     carry it and how many tokens (and items) they carry
+ * @param outputModalityShares per modality (text, image, audio, video), the share of requests that ask for it back
  * @param apps requests per app (at most {@link TraceStats#MAX_APPS} names; the rest under {@code "(other)"})
  */
-@JsonPropertyOrder({"requests", "duration_s", "rate_rps", "interarrival_cv", "first_arrival_s", "modalities", "apps"})
+@JsonPropertyOrder({"requests", "duration_s", "rate_rps", "interarrival_cv", "first_arrival_s", "modalities",
+        "output_modality_shares", "apps"})
 public record TraceSummary(
         @JsonProperty("requests") long requests,
         @JsonProperty("duration_s") double durationS,
@@ -27,10 +29,12 @@ public record TraceSummary(
         @JsonProperty("interarrival_cv") double interarrivalCv,
         @JsonProperty("first_arrival_s") double firstArrivalS,
         @JsonProperty("modalities") List<ModalityStats> modalities,
+        @JsonProperty("output_modality_shares") Map<String, Double> outputModalityShares,
         @JsonProperty("apps") Map<String, Long> apps) {
 
     public TraceSummary {
         modalities = List.copyOf(modalities);
+        outputModalityShares = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputModalityShares));
         apps = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(apps));
     }
 

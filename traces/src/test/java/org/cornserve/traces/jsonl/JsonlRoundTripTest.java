@@ -102,6 +102,81 @@ class JsonlRoundTripTest {
         }
     }
 
+    /**
+     * The fast path for text-only lines reads exactly what the Jackson path reads: the same records as
+     * from the same lines with spaces inserted (which only Jackson accepts), and it rejects what
+     * Jackson rejects.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void fastPathAgreesWithJackson(long seed) throws IOException {
+        List<TraceRecord> textOnly = randomRecords(seed, 2000).stream()
+                .filter(r -> r.shape().media().isEmpty() && r.shape().outputModalities().equals(Set.of(Modality.TEXT)))
+                .toList();
+        byte[] bytes = write(textOnly);
+        String spaced = new String(bytes, StandardCharsets.UTF_8).replace(",\"", ", \"");
+        assertEquals(textOnly, read(bytes, ReadOptions.defaults()));
+        assertEquals(textOnly, read(spaced.getBytes(StandardCharsets.UTF_8), ReadOptions.defaults()));
+        assertTrue(textOnly.size() > 150, "text-only records: " + textOnly.size());
+        // and the fast path does take the plain lines
+        FastTextLine fast = new FastTextLine();
+        int taken = 0;
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            boolean plain = line.contains("\"app\":\"chat\"") || line.contains("\"app\":\"back");
+            if (fast.parse(b, 0, b.length)) {
+                taken++;
+                assertTrue(!line.contains("\\") && !line.contains("\u00fc"), line);
+            } else {
+                assertTrue(!plain || line.contains("\\"), "fast path refused a plain line: " + line);
+            }
+        }
+        assertTrue(taken > 20, "fast path taken " + taken + " times");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"arrival_s\":01.5,\"app\":\"a\",\"text_tokens\":1,\"output_tokens\":1}",
+        "{\"arrival_s\":1.,\"app\":\"a\",\"text_tokens\":1,\"output_tokens\":1}",
+        "{\"arrival_s\":1.5,\"app\":\"a\",\"text_tokens\":01,\"output_tokens\":1}",
+        "{\"arrival_s\":1.5,\"app\":\"a\",\"text_tokens\":1,\"output_tokens\":1}}",
+        "{\"arrival_s\":1.5,\"app\":\"a\",\"text_tokens\":1,\"output_tokens\":1,\"hash_ids\":[1,]}",
+        "{\"arrival_s\":1.5,\"app\":\"a\",\"text_tokens\":1,\"output_tokens\":1,\"hash_ids\":[1,2}",
+        "{\"arrival_s\":1.5,\"app\":\"\",\"text_tokens\":1,\"output_tokens\":1}",
+        "{\"arrival_s\":1.5,\"app\":\"a\",\"text_tokens\":12345678901,\"output_tokens\":1}",
+    })
+    void malformedTextLinesAreRejected(String line) {
+        TraceFormatException e = assertThrows(TraceFormatException.class,
+                () -> read((line + "\n").getBytes(StandardCharsets.UTF_8), ReadOptions.defaults()));
+        assertEquals(1, e.lineNumber(), e.getMessage());
+    }
+
+    /** Escaping agrees with a general JSON parser on random strings of control, ASCII, accented and astral characters. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void stringEscapingRoundTripsThroughJackson(long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(12);
+            for (int k = 0; k < len; k++) {
+                switch (random.nextInt(5)) {
+                    case 0 -> sb.append((char) random.nextInt(0x20));
+                    case 1 -> sb.append("\"\\/".charAt(random.nextInt(3)));
+                    case 2 -> sb.append((char) (0x20 + random.nextInt(0x5f)));
+                    case 3 -> sb.append((char) (0xA0 + random.nextInt(0x2000)));
+                    default -> sb.appendCodePoint(0x1F300 + random.nextInt(0x200));
+                }
+            }
+            String s = sb.toString();
+            String literal = new String(JsonlTraceWriter.jsonString(s), StandardCharsets.UTF_8);
+            assertEquals(s, json.readValue(literal, String.class), literal);
+        }
+        assertEquals("\"\uFFFDx\"", new String(JsonlTraceWriter.jsonString("\uD800x"), StandardCharsets.UTF_8),
+                "a lone surrogate becomes U+FFFD");
+    }
+
     @Test
     void compactLineForATextRequest() throws IOException {
         byte[] bytes = write(List.of(new TraceRecord(1_500_000_000L, "chat", RequestShape.text(374, 44))));

@@ -24,7 +24,7 @@ class TraceStatsTest {
         MultimodalMix mix = new MultimodalMix(new TokenDistribution("lognormal:500:2"), new TokenDistribution("exp:200"),
                 new MultimodalMix.Medium(0.3, new TokenDistribution("uniform:1:4"), new TokenDistribution("uniform:100:2000")),
                 new MultimodalMix.Medium(0.1, TokenDistribution.constant(1), new TokenDistribution("exp:400")),
-                MultimodalMix.Medium.none(), 0, 0);
+                MultimodalMix.Medium.none(), 0, 0.25);
         var source = SyntheticTraceGenerator.source(r -> InterArrivals.gamma(r, 4, 1.7), mix, "app", 5000,
                 Double.POSITIVE_INFINITY, seed);
         List<TraceRecord> records = TestFiles.readAll(source.open());
@@ -59,6 +59,10 @@ class TraceStatsTest {
         assertPercentile(text, 99, s.modality("text").p99Tokens());
         assertEquals(0, s.modality("video").requests());
         assertEquals(n, s.apps().get("app"));
+        assertEquals(1.0, s.outputModalityShares().get("text"));
+        assertEquals(records.stream().filter(r -> r.shape().wants(Modality.AUDIO)).count() / (double) n,
+                s.outputModalityShares().get("audio"), 1e-12);
+        assertEquals(0.0, s.outputModalityShares().get("image"));
     }
 
     /** HdrHistogram's value at a percentile: the nearest-rank value, to 3 significant digits. */
