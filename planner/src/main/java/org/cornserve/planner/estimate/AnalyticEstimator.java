@@ -121,7 +121,7 @@ public final class AnalyticEstimator {
         }
         Slo slo = problem.slo();
         boolean tpotBinding = slo.tpotMs() > 0 && m.hasDecode() && m.multiTokenFraction() > 1 - slo.attainmentTarget();
-        return !tpotBinding || s.cycleSeconds() * 1e3 <= slo.tpotMs();
+        return !tpotBinding || m.longestDecodeRoundSeconds(s) * 1e3 <= slo.tpotMs();
     }
 
     /** Compiled view of a plan: deployment models, replicas and where each task's work goes. */
@@ -189,12 +189,10 @@ public final class AnalyticEstimator {
     private Snapshot at(Compiled c, double rate) {
         int n = c.groups.length;
         DeploymentModel.State[] states = new DeploymentModel.State[n];
-        double[] wait = new double[n];
         boolean stable = true;
         for (int g = 0; g < n; g++) {
             states[g] = c.groups[g].solve(rate / c.replicas[g]);
             stable &= states[g].stable();
-            wait[g] = states[g].meanWaitSeconds();
         }
         if (!stable) {
             return new Snapshot(0, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, states);
@@ -211,6 +209,7 @@ public final class AnalyticEstimator {
             double ttftSvc = -1;
             double ttftWait = 0;
             boolean tpotOk = true;
+            double textTokens = 0;
             for (int[] stage : stages) {
                 double bestLatency = 0;
                 double bestSvc = 0;
@@ -222,19 +221,22 @@ public final class AnalyticEstimator {
                     int g = c.group[t];
                     DeploymentModel m = c.groups[g];
                     m.service(c.unit[t], s, states[g], svc);
-                    double w = wait[g];
+                    double w = states[g].meanWaitSeconds(c.unit[t]);
                     double first = svc[0];
                     double all = svc[1];
-                    double tpotSeconds = states[g].cycleSeconds();
+                    double tpotSeconds = states[g].rounds()[c.unit[t]];
                     if (c.decodeGroup[t] >= 0) {
                         int dg = c.decodeGroup[t];
                         c.groups[dg].service(c.decodeUnit[t], s, states[dg], dec);
-                        all += dec[1] + wait[dg];
-                        tpotSeconds = states[dg].cycleSeconds();
+                        all += dec[1] + states[dg].meanWaitSeconds(c.decodeUnit[t]);
+                        tpotSeconds = states[dg].rounds()[c.decodeUnit[t]];
                     }
                     boolean llm = mix.tasks[t].splittable();
                     if (llm && mix.outputs[t][s] >= 2 && slo.tpotMs() > 0 && tpotSeconds * 1e3 > slo.tpotMs()) {
                         tpotOk = false;
+                    }
+                    if (llm) {
+                        textTokens = Math.max(textTokens, mix.outputs[t][s]);
                     }
                     if (llm && mix.outputs[t][s] >= 1 && ttftSvc < 0) {
                         ttftSvc = e2eSvc + first;
@@ -255,6 +257,12 @@ public final class AnalyticEstimator {
             }
             sumTtft += ttftSvc + ttftWait;
             sumE2e += e2eSvc + e2eWait;
+            // TPOT as the simulator measures it: from the first output to the whole response (speech included),
+            // over the text tokens after the first.
+            if (textTokens >= 2 && slo.tpotMs() > 0
+                    && (e2eSvc + e2eWait - ttftSvc - ttftWait) / (textTokens - 1) * 1e3 > slo.tpotMs()) {
+                tpotOk = false;
+            }
             if (tpotOk) {
                 double p = 1;
                 if (slo.ttftMs() > 0) {
@@ -339,7 +347,7 @@ public final class AnalyticEstimator {
                 bottleneck = d.name();
             }
             per.add(new PlanEstimate.DeploymentEstimate(d.name(), replica, replica * d.replicas(),
-                    atRate.states()[g].stress(), stressCap, atRate.states()[g].cycleSeconds() * 1e3));
+                    atRate.states()[g].stress(), stressCap, atRate.states()[g].longestRoundSeconds() * 1e3));
         }
         return new PlanEstimate(capacity, stable, rate, atRate.attainment(), rate * atRate.attainment(),
                 atRate.meanTtftSeconds() * 1e3, atRate.meanE2eSeconds() * 1e3, bottleneck, per);

@@ -46,14 +46,33 @@ final class DeploymentModel {
     /** Seconds of a request's own prefill run alone, per unit and sample (autoregressive units). */
     private final double[][] ownPrefill;
     private final double[] iterationOverhead;
+    /** True when some unit runs iteratively (LLM, talker, decode, generator) and has work. */
+    private final boolean iterativeGroup;
     /** Tensor-parallel degree each unit shards over (at most its task's limit). */
     private final int[] unitTp;
 
-    /** One solution of the cycle fixed point at a per-replica rate. */
-    record State(boolean stable, double cycleSeconds, double stress, double busy, double[] unitSeconds,
-            double[] batchSize) {
-        double meanWaitSeconds() {
-            return stable ? busy * cycleSeconds / 2 / (1 - stress) : Double.POSITIVE_INFINITY;
+    /**
+     * One solution at a per-replica rate.
+     *
+     * @param stable every batch within its engine limit
+     * @param rounds per unit: the time between two of its batches or iterations while it has work (its own
+     *     batch plus the colocated work that runs between): for a decoding unit, its time per output token
+     * @param stress fill of the tightest engine limit
+     * @param busy share of time the replica is busy
+     * @param unitSeconds per unit: latency of its own batch or iteration
+     * @param batchSize per unit: items, jobs or running sequences per batch
+     */
+    record State(boolean stable, double[] rounds, double stress, double busy, double[] unitSeconds, double[] batchSize) {
+        double meanWaitSeconds(int unit) {
+            return stable ? busy * rounds[unit] / 2 / (1 - stress) : Double.POSITIVE_INFINITY;
+        }
+
+        double longestRoundSeconds() {
+            double max = 0;
+            for (double r : rounds) {
+                max = Math.max(max, r);
+            }
+            return max;
         }
     }
 
@@ -121,6 +140,14 @@ final class DeploymentModel {
             }
         }
         misfit = why;
+        boolean iterative = false;
+        for (int u = 0; u < n; u++) {
+            int t = task[u];
+            boolean hasWork = mix.meanItems[t] > 0 || mix.meanTokens[t] > 0 || mix.meanOutputs[t] > 0;
+            iterative |= hasWork && (kind[u] == TaskKind.LLM || kind[u] == TaskKind.TALKER
+                    || kind[u] == TaskKind.DECODE || kind[u] == TaskKind.GENERATOR);
+        }
+        iterativeGroup = iterative;
     }
 
     /** The largest power of two within both the replica's degree and the unit's own limit. */
@@ -136,40 +163,98 @@ final class DeploymentModel {
         return misfit == null;
     }
 
-    /** Solves the cycle fixed point at {@code ratePerReplica} requests per second. */
+    /**
+     * Solves the rounds at {@code ratePerReplica} requests per second. Alone on a replica (no iterative unit)
+     * the units share one cycle, each running a batch per cycle. Beside an iterative unit each unit has its
+     * own round: its batch or iteration plus, for every other unit, that unit's batch times the share of
+     * rounds it has work in (its arrivals, or running sequences, per round, at most 1). Each round is the
+     * least fixed point of its equation, found by monotone iteration.
+     */
     State solve(double ratePerReplica) {
         int n = units.size();
+        double[] rounds = new double[n];
         double[] unitSeconds = new double[n];
         double[] batchSize = new double[n];
-        double[] stress = new double[1];
-        double cycle = cycleSeconds(ratePerReplica, 0, unitSeconds, batchSize, stress);
-        boolean stable = stress[0] < 1;
-        for (int i = 0; i < MAX_ITERATIONS && stable; i++) {
-            double next = cycleSeconds(ratePerReplica, cycle, unitSeconds, batchSize, stress);
-            stable = stress[0] < 1;
-            boolean done = Math.abs(next - cycle) <= 1e-9 + 1e-7 * next;
-            cycle = next;
-            if (done) {
-                break;
+        double stress = 0;
+        boolean stable = true;
+        double[] seconds = new double[n];
+        double[] occupancy = new double[n];
+        double[] size = new double[n];
+        double[] unitStress = new double[n];
+        for (int u = 0; u < n && stable; u++) {
+            if (iterativeGroup || u == 0) {
+                int self = iterativeGroup ? u : -1;
+                double round = roundSeconds(ratePerReplica, 0, self, seconds, occupancy, size, unitStress);
+                for (int i = 0; i < MAX_ITERATIONS; i++) {
+                    double next = roundSeconds(ratePerReplica, round, self, seconds, occupancy, size, unitStress);
+                    if ((self < 0 ? maxOf(unitStress) : unitStress[self]) >= 1) {
+                        stable = false;
+                        break;
+                    }
+                    boolean done = Math.abs(next - round) <= 1e-9 + 1e-7 * next;
+                    round = next;
+                    if (done) {
+                        break;
+                    }
+                }
+                if (iterativeGroup) {
+                    rounds[u] = round;
+                    unitSeconds[u] = seconds[u];
+                    batchSize[u] = size[u];
+                    stress = Math.max(stress, unitStress[u]);
+                } else {
+                    java.util.Arrays.fill(rounds, round);
+                    System.arraycopy(seconds, 0, unitSeconds, 0, n);
+                    System.arraycopy(size, 0, batchSize, 0, n);
+                    stress = maxOf(unitStress);
+                }
             }
         }
-        double busy = Math.min(1, ratePerReplica * cycle);
+        stable &= stress < 1;
+        double busy = 0;
         for (int u = 0; u < n; u++) {
-            if (kind[u] == TaskKind.LLM || kind[u] == TaskKind.DECODE || kind[u] == TaskKind.TALKER) {
-                busy = Math.max(busy, Math.min(1, ratePerReplica * mix.meanOutputs[task[u]] * cycle));
-            }
+            double perRound = ratePerReplica * rounds[u] * Math.max(mix.touchFraction[task[u]],
+                    kind[u] == TaskKind.LLM || kind[u] == TaskKind.DECODE || kind[u] == TaskKind.TALKER
+                            ? mix.meanOutputs[task[u]] : 0);
+            busy = Math.max(busy, Math.min(1, perRound));
         }
-        return new State(stable, cycle, Math.min(stress[0], 1), busy, unitSeconds, batchSize);
+        return new State(stable, rounds, Math.min(stress, 1), busy, unitSeconds, batchSize);
     }
 
-    /** One evaluation of the right-hand side: the cycle length when the previous cycle lasted {@code cycle}. */
-    private double cycleSeconds(double rate, double cycle, double[] unitSeconds, double[] batchSize, double[] stressOut) {
+    private static double maxOf(double[] values) {
+        double max = 0;
+        for (double v : values) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /**
+     * One evaluation of a round's right-hand side: {@code self}'s own batch (every unit's when {@code self}
+     * is -1) plus the others' batches times their occupancy, when the previous round lasted {@code round}.
+     */
+    private double roundSeconds(double rate, double round, int self, double[] seconds, double[] occupancy,
+            double[] size, double[] stress) {
+        cycleSeconds(rate, round, seconds, size, stress, occupancy);
         double total = 0;
-        double stress = 0;
+        for (int u = 0; u < units.size(); u++) {
+            total += self < 0 || u == self ? seconds[u] : occupancy[u] * seconds[u];
+        }
+        return total;
+    }
+
+    /**
+     * Every unit's batch at the sizes a round of {@code cycle} seconds gathers: its latency, size, the fill
+     * of its engine limit and its occupancy (share of rounds it has work in).
+     */
+    private void cycleSeconds(double rate, double cycle, double[] unitSeconds, double[] batchSize, double[] unitStress,
+            double[] occupancy) {
         for (int u = 0; u < units.size(); u++) {
             int t = task[u];
             double seconds = 0;
             double size = 0;
+            double stress = 0;
+            double occupied = 0;
             switch (kind[u]) {
                 case ENCODER, OUTPUT_DECODER -> {
                     double items = mix.meanItems[t];
@@ -182,6 +267,7 @@ final class DeploymentModel {
                                 Math.max(1, Math.floor(options.maxBatchTokens() / Math.max(1, perItem))));
                         stress = Math.max(stress, arriving / itemCap);
                         BatchCost bc = batch[u];
+                        occupied = Math.min(1, arriving);
                         seconds = interpolate(size, k -> bc.batchSeconds(k, Math.round(k * perItem)));
                     }
                 }
@@ -193,6 +279,7 @@ final class DeploymentModel {
                         size = Math.max(1, active);
                         stress = Math.max(stress, active / options.maxDiffusionJobs());
                         DiffusionCost dc = diffusion[u];
+                        occupied = Math.min(1, active);
                         seconds = interpolate(size, k -> dc.stepSeconds(k, Math.round(k * perJob)));
                     }
                 }
@@ -203,6 +290,7 @@ final class DeploymentModel {
                         stress = Math.max(stress, arriving / options.maxBatchedTokens());
                         double perRequest = prompt / mix.touchFraction[t];
                         size = Math.min(options.maxBatchedTokens(), Math.max(perRequest, arriving));
+                        occupied = Math.min(1, rate * mix.touchFraction[t] * cycle);
                         seconds = llm[u].iterationSeconds(Math.round(size),
                                 Math.round(size * (mix.promptSquareOverMean[t] + 1) / 2), 0, 0);
                     }
@@ -215,6 +303,7 @@ final class DeploymentModel {
                         double running = rate * out * cycle;
                         double seqs = out > 0 ? Math.max(1, running) : 0;
                         size = seqs;
+                        occupied = Math.min(1, Math.max(running, rate * mix.touchFraction[t] * cycle));
                         stress = Math.max(stress, Math.max(prefillTokens / options.maxBatchedTokens(), running / maxSeqs[u]));
                         long prefill = Math.round(prefillTokens);
                         long prefillContext = Math.round(prefillTokens * (mix.promptSquareOverMean[t] + 1) / 2);
@@ -228,10 +317,9 @@ final class DeploymentModel {
             }
             unitSeconds[u] = seconds;
             batchSize[u] = size;
-            total += seconds;
+            unitStress[u] = stress;
+            occupancy[u] = occupied;
         }
-        stressOut[0] = stress;
-        return total;
     }
 
     /**
@@ -270,6 +358,17 @@ final class DeploymentModel {
         return f;
     }
 
+    /** The longest round of a unit that decodes (its time per output token). */
+    double longestDecodeRoundSeconds(State state) {
+        double max = 0;
+        for (int u = 0; u < units.size(); u++) {
+            if (decodes(u)) {
+                max = Math.max(max, state.rounds()[u]);
+            }
+        }
+        return max;
+    }
+
     boolean hasDecode() {
         for (int u = 0; u < units.size(); u++) {
             if (decodes(u)) {
@@ -285,7 +384,7 @@ final class DeploymentModel {
      */
     void service(int u, int s, State state, double[] out) {
         int t = task[u];
-        double cycle = state.cycleSeconds();
+        double cycle = state.rounds()[u];
         double others = (cycle - state.unitSeconds()[u]) / 2;
         double first;
         double all;
