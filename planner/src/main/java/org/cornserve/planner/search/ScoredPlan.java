@@ -16,11 +16,16 @@ public record ScoredPlan(CandidatePlan plan, double capacityRps, double stableRp
         return plan.devices();
     }
 
-    /** Best first under the objective: ties broken by fewer devices, then by the plan's description. */
+    /**
+     * Best first under the objective; goodput ties go to the higher stability bound, then fewer devices,
+     * then the plan's description.
+     */
     public static Comparator<ScoredPlan> bestFirst(Objective objective) {
         Comparator<ScoredPlan> byDescription = Comparator.comparing(s -> s.plan().describe());
         if (objective.kind() == Objective.Kind.GOODPUT) {
+            // Among plans of equal capacity (all zero when nothing meets the SLO), the most stable first.
             return Comparator.comparingDouble(ScoredPlan::capacityRps).reversed()
+                    .thenComparing(Comparator.comparingDouble(ScoredPlan::stableRps).reversed())
                     .thenComparingInt(ScoredPlan::devices).thenComparing(byDescription);
         }
         double rate = objective.rateRps();
