@@ -8,6 +8,8 @@ import java.util.List;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.planner.baseline.Strategies;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.planner.search.CornserveSearch;
 import org.cornserve.planner.search.Objective;
 import org.cornserve.planner.search.SearchResult;
 import org.cornserve.traces.ReadOptions;
@@ -56,5 +58,11 @@ class CatalogPlanningTest {
         SearchResult best = Strategies.byName("cornserve").plan(p, Objective.goodput(), null);
         long siglips = best.plan().deployments().stream().filter(d -> d.units().contains("gemma-3-siglip")).count();
         assertEquals(1, siglips);
+        for (String s : List.of("cornserve", "monolithic", "encoder-split", "pd-split", "full-split")) {
+            SearchResult r = Strategies.byName(s).plan(p, Objective.goodput(), null);
+            // Every strategy's plan is a valid deployment plan of the three models (one deployment per task).
+            PlanValidator.builtIn().validate(PlanDocuments.plan("arena-" + s, r.plan(), p,
+                    HardwareCatalog.builtIn().get("h100-sxm"), CornserveSearch.Options.DEFAULT.estimator(), null));
+        }
     }
 }

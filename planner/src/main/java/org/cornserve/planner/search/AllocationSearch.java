@@ -246,8 +246,9 @@ final class AllocationSearch {
 
     CandidatePlan plan(List<List<String>> groups, int[] tp, int[] replicas) {
         List<PlannedDeployment> deployments = new ArrayList<>();
+        List<String> names = Grouping.names(groups);
         for (int g = 0; g < groups.size(); g++) {
-            deployments.add(new PlannedDeployment(Grouping.name(groups.get(g)), groups.get(g), tp[g], replicas[g]));
+            deployments.add(new PlannedDeployment(names.get(g), groups.get(g), tp[g], replicas[g]));
         }
         return new CandidatePlan(strategy, hardware, deployments);
     }

@@ -15,13 +15,16 @@ import org.cornserve.planner.estimate.PlanEstimate;
  * whole or split into prefill and decode), and for each grouping the tensor-parallel degree and replica
  * count of every deployment, coarse to fine:
  * <ol>
- *   <li>per-replica capacity bounds from the analytic estimate give every grouping an upper bound, and a
- *       quick allocation per grouping gives an incumbent;</li>
+ *   <li>per-replica capacity bounds from the analytic estimate give every grouping an upper bound, and
+ *       quick allocations per grouping (over all degrees, and with one degree throughout) give an
+ *       incumbent;</li>
  *   <li>branch and bound over the groupings in bound order, scoring allocations with the full analytic
  *       estimate (queueing on the profile curves) and cutting everything whose bound cannot beat the
  *       incumbent;</li>
- *   <li>the best allocation of each of the top few groupings goes to the {@link PlanEvaluator} (the
- *       simulator, when one is handed in), which ranks them on the workload.</li>
+ *   <li>the best allocation of each of the top few shapes (grouping and tensor-parallel degrees) goes to
+ *       the {@link PlanEvaluator} (the simulator, when one is handed in), which ranks them by goodput on the
+ *       workload at one rate: the workload's own, or the analytic favourite's measured capacity when that is
+ *       higher (found by a short bisection), so that the finalists are compared where they are loaded.</li>
  * </ol>
  * Deterministic: the same problem (its seed included) gives the same plan.
  */
@@ -35,7 +38,7 @@ public final class CornserveSearch {
      * @param estimator analytic estimate settings
      */
     public record Options(long evaluationBudget, int finalists, EstimatorOptions estimator) {
-        public static final Options DEFAULT = new Options(60_000, 5, EstimatorOptions.DEFAULT);
+        public static final Options DEFAULT = new Options(60_000, 8, EstimatorOptions.DEFAULT);
 
         public Options {
             if (evaluationBudget < 1 || finalists < 1) {
@@ -75,7 +78,7 @@ public final class CornserveSearch {
         record Candidate(Grouping grouping, List<List<AllocationSearch.Option>> options, double key) {}
         List<Grouping> groupings = Grouping.all(problem);
         List<Candidate> candidates = new ArrayList<>();
-        Map<Grouping, ScoredPlan> bestOf = new HashMap<>();
+        Map<String, ScoredPlan> bestOf = new HashMap<>();
         Comparator<ScoredPlan> order = ScoredPlan.bestFirst(objective);
         for (Grouping g : groupings) {
             List<List<AllocationSearch.Option>> opts = g.groups().stream().map(u -> allocations.options(u, tps)).toList();
@@ -87,11 +90,24 @@ public final class CornserveSearch {
                 continue;
             }
             candidates.add(new Candidate(g, opts, key));
-            ScoredPlan seed = allocations.seed(g.groups(), opts, objective);
-            if (seed != null) {
-                incumbent.evaluations++;
-                incumbent.offer(seed);
-                bestOf.merge(g, seed, (a, b) -> order.compare(a, b) <= 0 ? a : b);
+            // Seeds: the quick allocation over all degrees, and one per degree used by every deployment, so
+            // that each grouping's main tensor-parallel shapes reach the finalists.
+            List<List<List<AllocationSearch.Option>>> variants = new ArrayList<>();
+            variants.add(opts);
+            for (int tp : tps) {
+                List<List<AllocationSearch.Option>> only = opts.stream()
+                        .map(o -> o.stream().filter(x -> x.tensorParallel() == tp).toList()).toList();
+                if (only.stream().noneMatch(List::isEmpty)) {
+                    variants.add(only);
+                }
+            }
+            for (List<List<AllocationSearch.Option>> v : variants) {
+                ScoredPlan seed = allocations.seed(g.groups(), v, objective);
+                if (seed != null) {
+                    incumbent.evaluations++;
+                    incumbent.offer(seed);
+                    bestOf.merge(shape(seed), seed, (a, b) -> order.compare(a, b) <= 0 ? a : b);
+                }
             }
         }
         candidates.sort(Comparator.comparingDouble(Candidate::key).reversed()
@@ -108,7 +124,7 @@ public final class CornserveSearch {
             List<ScoredPlan> scored = new ArrayList<>();
             allocations.search(c.grouping().groups(), c.options(), incumbent, scored);
             for (ScoredPlan s : scored) {
-                bestOf.merge(c.grouping(), s, (a, b) -> order.compare(a, b) <= 0 ? a : b);
+                bestOf.merge(shape(s), s, (a, b) -> order.compare(a, b) <= 0 ? a : b);
             }
         }
         if (incumbent.best == null) {
@@ -121,8 +137,7 @@ public final class CornserveSearch {
         Map<ScoredPlan, PlanEvaluator.Evaluation> evaluations = new HashMap<>();
         double rankRate = 0;
         if (evaluator != null) {
-            rankRate = objective.kind() == Objective.Kind.GOODPUT
-                    ? Math.max(problem.workload().rateRps(), chosen.capacityRps()) : objective.rateRps();
+            rankRate = objective.kind() == Objective.Kind.GOODPUT ? rankRate(chosen, evaluator) : objective.rateRps();
             for (ScoredPlan f : finalists) {
                 evaluations.put(f, evaluator.evaluate(f.plan(), rankRate));
             }
@@ -144,6 +159,33 @@ public final class CornserveSearch {
                 evaluator == null ? "analytic" : evaluatorName, rankRate, estimator.estimate(chosen.plan()),
                 evaluations.get(chosen), runnersUp, stats);
         return new SearchResult(chosen.plan(), explanation);
+    }
+
+    /**
+     * The rate the finalists are compared at: the workload's rate, or, when higher, the capacity of the
+     * analytic favourite as the evaluator measures it (its estimate when the evaluator confirms it, else a
+     * short bisection below it), so that the comparison is made where the plans are loaded but not swamped.
+     */
+    private double rankRate(ScoredPlan favourite, PlanEvaluator evaluator) {
+        double target = problem.slo().attainmentTarget();
+        double workload = problem.workload().rateRps();
+        double start = Math.max(workload, favourite.capacityRps());
+        if (!(favourite.capacityRps() > workload)) {
+            return workload;
+        }
+        CapacitySearch.Result r = new CapacitySearch(target, 0.05, 6, 6)
+                .search(start, rate -> evaluator.evaluate(favourite.plan(), rate).sloAttainment());
+        double measured = r.capacityRps() > 0 ? Math.min(r.capacityRps(), start) : start / 64;
+        return Math.max(workload, measured);
+    }
+
+    /** Grouping and tensor-parallel degrees of a plan: finalists differ in at least one. */
+    private static String shape(ScoredPlan s) {
+        StringBuilder sb = new StringBuilder();
+        for (var d : s.plan().deployments()) {
+            sb.append(d.units()).append("@tp").append(d.tensorParallel()).append(' ');
+        }
+        return sb.toString();
     }
 
     private ScoredPlan rankByEvaluation(List<ScoredPlan> finalists, Map<ScoredPlan, PlanEvaluator.Evaluation> evals) {

@@ -92,6 +92,18 @@ public record Grouping(List<List<String>> groups) {
                 .collect(Collectors.joining("+"));
     }
 
+    /**
+     * Names for a plan's blocks: {@link #name} of each, or, when two short names would collide (the same
+     * component of two models), the full task ids joined by '+'.
+     */
+    public static List<String> names(List<List<String>> groups) {
+        List<String> shortNames = groups.stream().map(Grouping::name).toList();
+        if (new java.util.HashSet<>(shortNames).size() == shortNames.size()) {
+            return shortNames;
+        }
+        return groups.stream().map(g -> String.join("+", g)).toList();
+    }
+
     @Override
     public String toString() {
         return groups.toString();

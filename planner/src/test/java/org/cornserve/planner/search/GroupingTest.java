@@ -40,4 +40,10 @@ class GroupingTest {
             assertEquals(split ? 6 : 5, units);
         }
     }
+
+    @Test
+    void namesStayUniqueWhenTwoModelsHaveTheSameComponent() {
+        assertEquals(List.of("vision-encoder+llm"), Grouping.names(List.of(List.of("m/vision-encoder", "m/llm"))));
+        assertEquals(List.of("a/llm", "b/llm"), Grouping.names(List.of(List.of("a/llm"), List.of("b/llm"))));
+    }
 }

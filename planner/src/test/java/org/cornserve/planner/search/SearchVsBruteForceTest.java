@@ -44,7 +44,7 @@ class SearchVsBruteForceTest {
         AnalyticEstimator est = new AnalyticEstimator(p);
         double[] best = {0};
         long[] plans = {0};
-        BruteForce.forEachPlan(p, est, plan -> {
+        ExhaustivePlans.forEachPlan(p, est, plan -> {
             plans[0]++;
             best[0] = Math.max(best[0], est.capacityRps(plan));
         });
@@ -67,10 +67,10 @@ class SearchVsBruteForceTest {
         PlanningProblem p = smallProblem(seed);
         AnalyticEstimator est = new AnalyticEstimator(p);
         double[] bestCapacity = {0};
-        BruteForce.forEachPlan(p, est, plan -> bestCapacity[0] = Math.max(bestCapacity[0], est.capacityRps(plan)));
+        ExhaustivePlans.forEachPlan(p, est, plan -> bestCapacity[0] = Math.max(bestCapacity[0], est.capacityRps(plan)));
         double target = 0.6 * bestCapacity[0];
         int[] fewest = {Integer.MAX_VALUE};
-        BruteForce.forEachPlan(p, est, plan -> {
+        ExhaustivePlans.forEachPlan(p, est, plan -> {
             if (plan.devices() < fewest[0] && est.capacityRps(plan) >= target) {
                 fewest[0] = plan.devices();
             }

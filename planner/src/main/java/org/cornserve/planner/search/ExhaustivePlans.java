@@ -8,10 +8,15 @@ import org.cornserve.planner.PlannedDeployment;
 import org.cornserve.planner.PlanningProblem;
 import org.cornserve.planner.estimate.AnalyticEstimator;
 
-/** Every plan of a problem: every grouping, every tensor-parallel degree that fits, every replica count. */
-public final class BruteForce {
-    private BruteForce() {}
+/**
+ * Every plan of a problem: every grouping, every tensor-parallel degree (power of two within a node) that
+ * fits in memory, every replica count, within the cluster. The reference the search is tested against;
+ * O(groupings x allocations), so only for small problems.
+ */
+public final class ExhaustivePlans {
+    private ExhaustivePlans() {}
 
+    /** Hands every plan to {@code sink}. */
     public static void forEachPlan(PlanningProblem problem, AnalyticEstimator estimator, Consumer<CandidatePlan> sink) {
         int devices = problem.cluster().devices();
         for (Grouping g : Grouping.all(problem)) {
@@ -27,25 +32,26 @@ public final class BruteForce {
                 }
                 options.add(o);
             }
-            walk(g, options, 0, devices, new int[g.groups().size()][], sink);
+            walk(problem, g, options, 0, devices, new int[g.groups().size()][], sink);
         }
     }
 
-    private static void walk(Grouping g, List<List<int[]>> options, int i, int left, int[][] chosen,
+    private static void walk(PlanningProblem problem, Grouping g, List<List<int[]>> options, int i, int left, int[][] chosen,
             Consumer<CandidatePlan> sink) {
         if (i == chosen.length) {
             List<PlannedDeployment> ds = new ArrayList<>();
+            List<String> names = Grouping.names(g.groups());
             for (int k = 0; k < chosen.length; k++) {
                 List<String> units = g.groups().get(k);
-                ds.add(new PlannedDeployment(Grouping.name(units), units, chosen[k][0], chosen[k][1]));
+                ds.add(new PlannedDeployment(names.get(k), units, chosen[k][0], chosen[k][1]));
             }
-            sink.accept(new CandidatePlan("brute-force", "h100-sxm", ds));
+            sink.accept(new CandidatePlan("exhaustive", problem.cluster().hardware(), ds));
             return;
         }
         for (int[] o : options.get(i)) {
             if (o[0] * o[1] <= left) {
                 chosen[i] = o;
-                walk(g, options, i + 1, left - o[0] * o[1], chosen, sink);
+                walk(problem, g, options, i + 1, left - o[0] * o[1], chosen, sink);
             }
         }
     }
