@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.plan.PlanCommand.class,
             org.cornserve.cli.trace.TraceCommand.class,
             org.cornserve.cli.profile.ProfileCommand.class,
+            org.cornserve.cli.simulate.SimulateCommand.class,
+            org.cornserve.cli.engine.EngineCommand.class,
         })
 public final class CornserveMain implements Runnable {
 

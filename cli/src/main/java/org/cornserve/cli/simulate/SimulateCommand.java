@@ -1,0 +1,240 @@
+package org.cornserve.cli.simulate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.planner.schedule.TaskConfig;
+import org.cornserve.simulator.config.SimConfig;
+import org.cornserve.simulator.config.SimDeployment;
+import org.cornserve.simulator.config.Slo;
+import org.cornserve.simulator.engine.Simulator;
+import org.cornserve.simulator.metrics.ResultWriter;
+import org.cornserve.simulator.metrics.SimResult;
+import org.cornserve.simulator.plan.MonolithicPlans;
+import org.cornserve.simulator.plan.PlanSimConfigs;
+import org.cornserve.simulator.plan.TraceWorkload;
+import org.cornserve.traces.ReadOptions;
+import org.cornserve.traces.TraceFormat;
+import org.cornserve.traces.TraceSource;
+import org.cornserve.traces.transform.Transforms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cornserve simulate}: runs a deployment plan on a trace in the discrete-event simulator. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Simulates a deployment plan on a workload trace and writes summary.json, requests.csv,"
+                + " queues.csv, plan.json and config.json to --out.",
+            "Give a plan file (--plan), or build a monolithic plan with --model, --hardware, --gpus and"
+                + " --strategy monolithic."})
+public final class SimulateCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--plan", paramLabel = "PLAN.json", description = "deployment plan file")
+    Path plan;
+
+    @Option(names = "--model", description = "with --hardware, --gpus and --strategy: the model to serve")
+    String model;
+
+    @Option(names = "--hardware", description = "hardware of the built plan (e.g. h100-sxm)")
+    String hardware;
+
+    @Option(names = "--gpus", description = "devices of the built plan")
+    Integer gpus;
+
+    @Option(names = "--strategy", description = "plan to build: monolithic")
+    String strategy;
+
+    @Option(names = "--trace", required = true, paramLabel = "TRACE", description = "trace file (or ServeGen folder)")
+    Path trace;
+
+    @Option(names = "--trace-format", description = "trace format: azure-llm, azure-mm, mooncake, burstgpt, servegen, jsonl; default from the name"
+            + " (.jsonl: jsonl, .csv: azure-llm, a folder: servegen)")
+    String traceFormat;
+
+    @Option(names = "--window", paramLabel = "START:END", description = "servegen: seconds of the day to generate")
+    String window;
+
+    @Option(names = "--app", description = "give every record this app (a model name routes it to that model)")
+    String app;
+
+    @Option(names = "--rate", paramLabel = "RPS", description = "rescale arrivals to this many requests per second")
+    Double rate;
+
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N", description = "replay the trace N times back to back")
+    int repeat;
+
+    @Option(names = "--limit", paramLabel = "N", description = "use only the first N requests of the trace (of each pass with --repeat)")
+    Long limit;
+
+    @Option(names = "--slo", paramLabel = "ttft=MS,tpot=MS,e2e=MS", description = "latency targets of every app")
+    String slo;
+
+    @Option(names = "--seed", description = "seed of everything random (default: the plan's seed)")
+    Long seed;
+
+    @Option(names = "--admission-bound", defaultValue = "0", paramLabel = "N",
+            description = "reject requests beyond N outstanding invocations per deployment (0: never)")
+    int admissionBound;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelCatalog models = ModelCatalog.builtIn();
+        HardwareCatalog hardwareCatalog = HardwareCatalog.builtIn();
+        DeploymentPlan deploymentPlan = loadPlan(models, hardwareCatalog);
+        ResolvedPlan resolved = new PlanValidator(models, hardwareCatalog).validate(deploymentPlan);
+        long runSeed = seed != null ? seed : deploymentPlan.seed();
+        Slo targets = slo == null ? Slo.NONE : Slo.parse(slo);
+        SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound);
+
+        TraceFormat format = traceFormat != null ? TraceFormat.byName(traceFormat) : guessFormat(trace);
+        ReadOptions options = ReadOptions.defaults().withSeed(runSeed);
+        if (app != null) {
+            options = options.withApp(app);
+        }
+        if (window != null) {
+            double[] w = window(window);
+            options = options.withWindow(w[0], w[1]);
+        }
+        TraceSource source = format.source(trace, options);
+        if (rate != null) {
+            source = Transforms.rescaleToRate(source, rate);
+        }
+        if (limit != null) {
+            source = Transforms.first(source, limit);
+        }
+        SimResult result;
+        try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved.models(), resolved::splitsLlm)) {
+            result = new Simulator(config).run(workload);
+        }
+        Files.createDirectories(out);
+        ResultWriter.write(result, out);
+        deploymentPlan.write(out.resolve("plan.json"));
+        JSON.writeValue(out.resolve("config.json").toFile(), resolvedConfig(format, runSeed, targets, config));
+        spec.commandLine().getOut().printf(Locale.ROOT,
+                "%d requests: %d completed, %d rejected over %.1f simulated s; throughput %.2f req/s, goodput %.2f"
+                        + " req/s, SLO attainment %.3f; TTFT p50 %.1f p99 %.1f ms; TPOT p50 %.2f p99 %.2f ms;"
+                        + " %d events in %.2f wall s; results in %s%n",
+                result.requests(), result.completed(), result.rejected(), result.simulatedSeconds(),
+                result.throughputRps(), result.goodputRps(), result.sloAttainment(), result.ttftMs().p50(),
+                result.ttftMs().p99(), result.tpotMs().p50(), result.tpotMs().p99(), result.events(),
+                result.wallSeconds(), out);
+        return 0;
+    }
+
+    private DeploymentPlan loadPlan(ModelCatalog models, HardwareCatalog hardwareCatalog) {
+        boolean shortcut = model != null || hardware != null || gpus != null || strategy != null;
+        if (plan != null && shortcut) {
+            throw new IllegalArgumentException("give either --plan or --model/--hardware/--gpus/--strategy, not both");
+        }
+        if (plan != null) {
+            return DeploymentPlan.read(plan);
+        }
+        if (model == null || hardware == null || gpus == null || strategy == null) {
+            throw new IllegalArgumentException("give --plan PLAN.json, or all of --model, --hardware, --gpus and"
+                    + " --strategy monolithic");
+        }
+        if (!strategy.equalsIgnoreCase("monolithic")) {
+            throw new IllegalArgumentException("--strategy " + strategy + " is not built here; known: monolithic"
+                    + " (write other plans as JSON, or make them with the planner)");
+        }
+        return MonolithicPlans.build(models, hardwareCatalog, model, hardware, gpus, seed != null ? seed : 1);
+    }
+
+    static TraceFormat guessFormat(Path trace) {
+        String name = trace.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(trace)) {
+            return TraceFormat.SERVEGEN;
+        }
+        if (name.endsWith(".jsonl")) {
+            return TraceFormat.JSONL;
+        }
+        if (name.endsWith(".csv")) {
+            return TraceFormat.AZURE_LLM;
+        }
+        throw new IllegalArgumentException("cannot tell the format of trace " + trace + "; give --trace-format ("
+                + TraceFormat.names() + ")");
+    }
+
+    static double[] window(String text) {
+        int colon = text.indexOf(':');
+        try {
+            double start = Double.parseDouble(text.substring(0, colon).trim());
+            double end = Double.parseDouble(text.substring(colon + 1).trim());
+            return new double[] {start, end};
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--window wants START:END in seconds, got '" + text + "'");
+        }
+    }
+
+    private Map<String, Object> resolvedConfig(TraceFormat format, long runSeed, Slo targets, SimConfig config) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("plan", plan != null ? plan.toString() : null);
+        c.put("trace", trace.toString());
+        c.put("trace_format", format.formatName());
+        c.put("window", window);
+        c.put("app", app);
+        c.put("rate_rps", rate);
+        c.put("repeat", repeat);
+        c.put("limit", limit);
+        c.put("seed", runSeed);
+        c.put("slo", targets);
+        c.put("admission_bound", admissionBound);
+        c.put("network", config.network());
+        List<Map<String, Object>> deployments = new ArrayList<>();
+        for (SimDeployment sd : config.deployments()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("name", sd.deployment().name());
+            d.put("replicas", sd.deployment().replicas());
+            d.put("devices_per_replica", sd.devicesPerReplica());
+            d.put("router", sd.deployment().router());
+            d.put("router_seed", sd.deployment().routerSeed());
+            d.put("replica_nodes", sd.replicaNodes());
+            List<Map<String, Object>> tasks = new ArrayList<>();
+            for (TaskConfig t : sd.deployment().tasks()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("task", t.taskKey());
+                switch (t) {
+                    case TaskConfig.Batch b -> {
+                        m.put("batching", "items");
+                        m.put("settings", b.batching());
+                    }
+                    case TaskConfig.Llm l -> {
+                        m.put("batching", "continuous");
+                        m.put("phase", l.phase());
+                        m.put("settings", l.batching());
+                    }
+                    case TaskConfig.Diffusion g -> {
+                        m.put("batching", "diffusion-steps");
+                        m.put("settings", g.batching());
+                    }
+                }
+                tasks.add(m);
+            }
+            d.put("tasks", tasks);
+            deployments.add(d);
+        }
+        c.put("deployments", deployments);
+        return c;
+    }
+}

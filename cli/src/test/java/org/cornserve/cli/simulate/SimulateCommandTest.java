@@ -1,0 +1,127 @@
+package org.cornserve.cli.simulate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cornserve.cli.CornserveMain;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs {@code cornserve simulate} end to end on the shared traces. */
+class SimulateCommandTest {
+    private static final List<String> SUMMARY_KEYS = List.of("requests", "completed", "rejected", "simulated_seconds",
+            "throughput_rps", "goodput_rps", "slo_attainment", "ttft_ms", "tpot_ms", "e2e_ms", "deployments", "events",
+            "wall_seconds");
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = CornserveMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static Path shared(String name) {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("shared/traces"))) {
+                return p.resolve("shared/traces").resolve(name);
+            }
+        }
+        throw new IllegalStateException("no shared/traces above " + Path.of("").toAbsolutePath());
+    }
+
+    static Path projectFile(String relative) {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve(relative))) {
+                return p.resolve(relative);
+            }
+        }
+        throw new IllegalStateException("no " + relative + " above " + Path.of("").toAbsolutePath());
+    }
+
+    @Test
+    void monolithicShortcutOnTheAzureConversationTrace() throws Exception {
+        Path out = tmp.resolve("run");
+        Run r = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100", "--gpus", "4", "--strategy",
+                "monolithic", "--trace", shared("AzureLLMInferenceTrace_conv.csv").toString(), "--limit", "3000",
+                "--slo", "ttft=500,tpot=50", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("3000 requests"), r.out());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        List<String> keys = new ArrayList<>();
+        summary.fieldNames().forEachRemaining(keys::add);
+        assertEquals(SUMMARY_KEYS, keys.subList(0, SUMMARY_KEYS.size()));
+        assertEquals(3000, summary.get("requests").asLong());
+        assertEquals(3000, summary.get("completed").asLong() + summary.get("rejected").asLong());
+        for (String k : List.of("ttft_ms", "tpot_ms", "e2e_ms")) {
+            for (String p : List.of("mean", "p50", "p90", "p95", "p99")) {
+                assertTrue(summary.get(k).has(p), k + "." + p);
+            }
+        }
+        JsonNode dep = summary.get("deployments").get(0);
+        assertEquals("monolith", dep.get("name").asText());
+        assertEquals(4, dep.get("devices").asInt());
+        assertTrue(dep.get("utilization").asDouble() > 0 && dep.get("utilization").asDouble() <= 1);
+        assertEquals(3001, Files.readAllLines(out.resolve("requests.csv")).size());
+        JsonNode plan = new ObjectMapper().readTree(out.resolve("plan.json").toFile());
+        assertEquals("monolithic", plan.get("strategy").asText());
+        assertEquals(4, plan.get("deployments").get(0).get("replicas").asInt(), "Llama-8B fits one H100: 4 replicas");
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertTrue(config.get("deployments").get(0).get("tasks").get(0).get("settings").get("kv_capacity_tokens").asLong()
+                > 100_000, config.toString());
+    }
+
+    @Test
+    void planFileWithEncoderSplitOnServeGenImages() throws Exception {
+        Path out = tmp.resolve("split");
+        Run r = run("simulate", "--plan", projectFile("experiments/plans/qwen2.5-vl-7b-8xh100-encoder-split.json").toString(),
+                "--trace", shared("servegen-mm-image").toString(), "--window", "43200:43260", "--seed", "3",
+                "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertTrue(summary.get("requests").asLong() > 100, summary.toString());
+        assertEquals(summary.get("requests").asLong(), summary.get("completed").asLong());
+        assertEquals(2, summary.get("deployments").size());
+    }
+
+    @Test
+    void badInputIsRefusedWithTheNumbers() throws Exception {
+        Path plan = tmp.resolve("plan.json");
+        String text = Files.readString(projectFile("experiments/plans/qwen2.5-vl-7b-8xh100-encoder-split.json"))
+                .replace("\"replicas\": 6", "\"replicas\": 9");
+        Files.writeString(plan, text);
+        Run tooMany = run("simulate", "--plan", plan.toString(), "--trace",
+                shared("AzureLLMInferenceTrace_conv.csv").toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(2, tooMany.exitCode());
+        assertTrue(tooMany.err().contains("h100"), tooMany.err());
+
+        Run unknown = run("simulate", "--model", "no-such-model", "--hardware", "h100", "--gpus", "8", "--strategy",
+                "monolithic", "--trace", shared("AzureLLMInferenceTrace_conv.csv").toString(), "--out",
+                tmp.resolve("y").toString());
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("no-such-model"), unknown.err());
+
+        Run noFit = run("simulate", "--model", "internvl3-38b", "--hardware", "rtx4090", "--gpus", "1", "--strategy",
+                "monolithic", "--trace", shared("AzureLLMInferenceTrace_conv.csv").toString(), "--out",
+                tmp.resolve("z").toString());
+        assertEquals(2, noFit.exitCode());
+        assertTrue(noFit.err().contains("GB"), noFit.err());
+    }
+}

@@ -1,0 +1,152 @@
+package org.cornserve.planner.schedule.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request's graph of unit-task invocations (a DAG): nodes are invocations, edges carry data. Built once
+ * per request before anything runs, so the dispatcher sees the whole graph up front. Immutable; the
+ * adjacency is kept as compact arrays because the dispatcher walks it on every completion.
+ */
+public final class InvocationGraph {
+    private final List<Invocation> nodes;
+    private final List<DataEdge> edges;
+    private final int[] inDegree;
+    private final int[] outStart;
+    private final int[] outEdges;
+    private final long outputTokens;
+    private final int tokenStreamNode;
+
+    private InvocationGraph(List<Invocation> nodes, List<DataEdge> edges) {
+        this.nodes = List.copyOf(nodes);
+        this.edges = List.copyOf(edges);
+        int n = this.nodes.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("invocation graph needs at least one invocation");
+        }
+        inDegree = new int[n];
+        outStart = new int[n + 1];
+        for (DataEdge e : this.edges) {
+            if (e.from() >= n || e.to() >= n) {
+                throw new IllegalArgumentException("edge " + e.from() + " -> " + e.to() + " names an invocation outside 0.." + (n - 1));
+            }
+            inDegree[e.to()]++;
+            outStart[e.from() + 1]++;
+        }
+        for (int i = 0; i < n; i++) {
+            outStart[i + 1] += outStart[i];
+        }
+        outEdges = new int[this.edges.size()];
+        int[] fill = outStart.clone();
+        for (int i = 0; i < this.edges.size(); i++) {
+            outEdges[fill[this.edges.get(i).from()]++] = i;
+        }
+        requireAcyclic();
+        long out = 0;
+        int stream = -1;
+        for (int i = 0; i < n; i++) {
+            Invocation inv = this.nodes.get(i);
+            if (inv.output() && inv.work().outputTokens() > out) {
+                out = inv.work().outputTokens();
+                stream = i;
+            }
+        }
+        outputTokens = out;
+        tokenStreamNode = stream;
+    }
+
+    /** Builds a graph; throws when an edge is out of range or the edges form a cycle. */
+    public static InvocationGraph of(List<Invocation> nodes, List<DataEdge> edges) {
+        return new InvocationGraph(nodes, edges);
+    }
+
+    /** A graph of one invocation. */
+    public static InvocationGraph single(Invocation invocation) {
+        return new InvocationGraph(List.of(invocation), List.of());
+    }
+
+    private void requireAcyclic() {
+        int n = nodes.size();
+        int[] indeg = inDegree.clone();
+        int[] stack = new int[n];
+        int top = 0;
+        int seen = 0;
+        for (int i = 0; i < n; i++) {
+            if (indeg[i] == 0) {
+                stack[top++] = i;
+            }
+        }
+        while (top > 0) {
+            int v = stack[--top];
+            seen++;
+            for (int k = outStart[v]; k < outStart[v + 1]; k++) {
+                int w = edges.get(outEdges[k]).to();
+                if (--indeg[w] == 0) {
+                    stack[top++] = w;
+                }
+            }
+        }
+        if (seen != n) {
+            throw new IllegalArgumentException("invocation graph has a cycle among its " + n + " invocations");
+        }
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    public Invocation node(int index) {
+        return nodes.get(index);
+    }
+
+    public List<Invocation> nodes() {
+        return nodes;
+    }
+
+    public List<DataEdge> edges() {
+        return edges;
+    }
+
+    public DataEdge edge(int index) {
+        return edges.get(index);
+    }
+
+    /** Number of edges entering {@code node}. */
+    public int inDegree(int node) {
+        return inDegree[node];
+    }
+
+    /** Number of edges leaving {@code node}. */
+    public int outDegree(int node) {
+        return outStart[node + 1] - outStart[node];
+    }
+
+    /** The {@code k}-th edge index leaving {@code node}, {@code 0 <= k < outDegree(node)}. */
+    public int outEdge(int node, int k) {
+        return outEdges[outStart[node] + k];
+    }
+
+    /** Output tokens the response carries: the largest output-token count among output invocations. */
+    public long outputTokens() {
+        return outputTokens;
+    }
+
+    /**
+     * The output invocation that generates the response's tokens (the one with the most output tokens; the first
+     * such on a tie), whose finish ends the token stream; -1 when the response has no tokens (an image).
+     */
+    public int tokenStreamNode() {
+        return tokenStreamNode;
+    }
+
+    /** Indices of invocations with no inputs, in index order. */
+    public List<Integer> roots() {
+        List<Integer> roots = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (inDegree[i] == 0) {
+                roots.add(i);
+            }
+        }
+        return roots;
+    }
+}

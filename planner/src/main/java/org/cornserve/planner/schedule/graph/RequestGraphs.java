@@ -1,0 +1,105 @@
+package org.cornserve.planner.schedule.graph;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.cornserve.model.Modality;
+import org.cornserve.model.graph.Flow;
+import org.cornserve.model.graph.RequestGraph;
+import org.cornserve.model.graph.TaskNode;
+import org.cornserve.model.graph.TaskWork;
+import org.cornserve.model.task.LlmPhase;
+
+/**
+ * Turns the model's per-request task graph ({@link RequestGraph}, built by a composite task from the request's
+ * shape) into the scheduler core's {@link InvocationGraph}: one invocation per task node (input and output nodes
+ * dropped), one data edge per flow between task nodes, with the flow's bytes.
+ *
+ * <p>Work, per task kind ({@link TaskWork} conventions):
+ * <ul>
+ *   <li>encoder: {@code items} items of {@code inputTokens} positions, batched with its modality (a vision
+ *       encoder's as images, an audio encoder's as audio);</li>
+ *   <li>LLM or talker, whole: prefill {@code inputTokens}, generate {@code outputTokens}; prefill phase: the
+ *       first token; decode phase: the KV cache of {@code inputTokens} arrives, and it generates the remaining
+ *       {@code outputTokens} (a decode node with none left is dropped and its outgoing flows start at the
+ *       prefill node);</li>
+ *   <li>generator: a job of {@code outputTokens} latent tokens over {@code steps} steps;</li>
+ *   <li>vocoder: {@code inputTokens} codec frames; VAE decoder: {@code inputTokens} latent pixels.</li>
+ * </ul>
+ * A task node flowing into the graph's output produces the response; a prefill node whose decode node does
+ * also counts (its first token is the first output).
+ */
+public final class RequestGraphs {
+    private RequestGraphs() {
+    }
+
+    /** The invocation graph of one request. O(nodes + flows). */
+    public static InvocationGraph toInvocations(RequestGraph graph) {
+        List<TaskNode> tasks = graph.taskNodes();
+        Map<String, Integer> index = new HashMap<>();
+        Map<String, String> redirect = new HashMap<>();
+        List<TaskNode> kept = new ArrayList<>();
+        for (TaskNode n : tasks) {
+            if (n.phase() == LlmPhase.DECODE && n.work().outputTokens() == 0) {
+                String prefill = graph.predecessors(n.name()).stream()
+                        .filter(p -> graph.node(p).phase() == LlmPhase.PREFILL).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("request graph of " + graph.model()
+                                + ": decode node " + n.name() + " has no prefill node before it"));
+                redirect.put(n.name(), prefill);
+                continue;
+            }
+            index.put(n.name(), kept.size());
+            kept.add(n);
+        }
+        boolean[] output = new boolean[kept.size()];
+        List<DataEdge> edges = new ArrayList<>();
+        for (Flow f : graph.flows()) {
+            String source = redirect.getOrDefault(f.source(), f.source());
+            if (redirect.containsKey(f.target())) {
+                continue;
+            }
+            Integer from = index.get(source);
+            if (from == null) {
+                continue;
+            }
+            if (f.target().equals(TaskNode.OUTPUT)) {
+                output[from] = true;
+                continue;
+            }
+            Integer to = index.get(f.target());
+            if (to != null && !to.equals(from)) {
+                edges.add(new DataEdge(from, to, f.bytes()));
+            }
+        }
+        for (DataEdge e : edges) {
+            if (kept.get(e.from()).phase() == LlmPhase.PREFILL && kept.get(e.to()).phase() == LlmPhase.DECODE
+                    && output[e.to()]) {
+                output[e.from()] = true;
+            }
+        }
+        List<Invocation> nodes = new ArrayList<>(kept.size());
+        for (int i = 0; i < kept.size(); i++) {
+            nodes.add(new Invocation(kept.get(i).taskId(), work(kept.get(i)), output[i]));
+        }
+        return InvocationGraph.of(nodes, edges);
+    }
+
+    /** The scheduler's work of one task node. */
+    static Work work(TaskNode n) {
+        TaskWork w = n.work();
+        int items = Math.max(1, w.items());
+        return switch (n.kind()) {
+            case ENCODER -> Work.batch(n.name().startsWith("audio") ? Modality.AUDIO : Modality.IMAGE, items,
+                    w.inputTokens());
+            case LLM, TALKER -> switch (n.phase()) {
+                case WHOLE -> Work.llm(w.inputTokens(), w.outputTokens());
+                case PREFILL -> Work.llm(w.inputTokens(), 1);
+                case DECODE -> Work.llm(w.inputTokens(), w.outputTokens() + 1);
+            };
+            case GENERATOR -> new Work(Modality.IMAGE, 1, w.outputTokens(), 0, Math.max(1, w.steps()));
+            case VOCODER -> Work.batch(Modality.AUDIO, items, w.inputTokens());
+            case VAE_DECODER -> Work.batch(Modality.IMAGE, items, w.inputTokens());
+        };
+    }
+}

@@ -1,0 +1,86 @@
+package org.cornserve.planner.schedule.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import org.cornserve.model.Modality;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.graph.CompositeTask;
+import org.cornserve.model.graph.RequestGraph;
+import org.cornserve.model.request.MediaItem;
+import org.cornserve.model.request.RequestShape;
+import org.junit.jupiter.api.Test;
+
+class RequestGraphsTest {
+    private static final ModelCatalog CATALOG = ModelCatalog.builtIn();
+
+    private static RequestGraph graph(String model, RequestShape shape, boolean split) {
+        return new CompositeTask(CATALOG.model(model)).requestGraph(shape, split);
+    }
+
+    @Test
+    void imageRequestOnQwenVlBecomesEncoderThenLlm() {
+        RequestShape shape = new RequestShape(100, List.of(MediaItem.imagePixels(1024, 1024)), 50, Set.of(Modality.TEXT));
+        RequestGraph rg = graph("qwen2.5-vl-7b", shape, false);
+        InvocationGraph g = RequestGraphs.toInvocations(rg);
+        assertEquals(2, g.size());
+        assertEquals("qwen2.5-vl-7b/vision-encoder", g.node(0).taskKey());
+        assertEquals("qwen2.5-vl-7b/llm", g.node(1).taskKey());
+        assertFalse(g.node(0).output());
+        assertTrue(g.node(1).output());
+        assertEquals(50, g.outputTokens());
+        assertEquals(1, g.edges().size());
+        long embeddingBytes = rg.outFlows("vision-encoder").get(0).bytes();
+        assertEquals(embeddingBytes, g.edge(0).bytes());
+        assertEquals(rg.node("llm").work().inputTokens(), g.node(1).work().tokens(), "prompt includes image tokens");
+    }
+
+    @Test
+    void splitLlmCarriesTheKvCacheAndFirstTokenComesFromPrefill() {
+        RequestGraph rg = graph("llama-3.1-8b", RequestShape.text(1000, 200), true);
+        InvocationGraph g = RequestGraphs.toInvocations(rg);
+        assertEquals(2, g.size());
+        assertEquals("llama-3.1-8b/llm:prefill", g.node(0).taskKey());
+        assertEquals("llama-3.1-8b/llm:decode", g.node(1).taskKey());
+        assertTrue(g.node(0).output() && g.node(1).output());
+        assertEquals(1, g.node(0).work().outputTokens());
+        assertEquals(200, g.node(1).work().outputTokens(), "1 from prefill + 199 decoded");
+        assertEquals(rg.outFlows("llm:prefill").get(0).bytes(), g.edge(0).bytes());
+        assertEquals(200, g.outputTokens());
+        assertEquals(1, g.tokenStreamNode(), "the decode node ends the token stream");
+    }
+
+    @Test
+    void decodeWithNothingLeftIsDropped() {
+        InvocationGraph g = RequestGraphs.toInvocations(graph("llama-3.1-8b", RequestShape.text(1000, 1), true));
+        assertEquals(1, g.size());
+        assertTrue(g.node(0).output());
+    }
+
+    @Test
+    void omniSpeechRequestRunsThroughTalkerAndVocoder() {
+        RequestShape shape = new RequestShape(40, List.of(MediaItem.audioSeconds(5)), 80,
+                Set.of(Modality.TEXT, Modality.AUDIO));
+        InvocationGraph g = RequestGraphs.toInvocations(graph("qwen2.5-omni-7b", shape, false));
+        List<String> keys = g.nodes().stream().map(Invocation::taskKey).toList();
+        assertTrue(keys.contains("qwen2.5-omni-7b/audio-encoder"), keys.toString());
+        assertTrue(keys.contains("qwen2.5-omni-7b/talker"), keys.toString());
+        assertTrue(keys.contains("qwen2.5-omni-7b/vocoder"), keys.toString());
+        assertEquals(List.of(0), g.roots());
+        assertEquals("qwen2.5-omni-7b/llm", g.node(g.tokenStreamNode()).taskKey(), "text tokens come from the LLM");
+        assertEquals(80, g.outputTokens());
+    }
+
+    @Test
+    void imageGenerationEndsWithTheVaeDecoder() {
+        InvocationGraph g = RequestGraphs.toInvocations(graph("qwen-image",
+                new RequestShape(60, List.of(), 0, Set.of(Modality.IMAGE)), false));
+        Invocation last = g.node(g.size() - 1);
+        assertTrue(last.output());
+        assertTrue(last.taskKey().endsWith("vae-decoder"), last.taskKey());
+        assertTrue(g.nodes().stream().anyMatch(n -> n.work().steps() > 1), "the generator steps");
+    }
+}

@@ -1,0 +1,34 @@
+package org.cornserve.runtime.engine.llm;
+
+/**
+ * One sequence's part of an LLM step: a prefill chunk (many tokens) or a decode token (one).
+ *
+ * @param seqId sequence id (its KV cache entry)
+ * @param startPos position of the first token; must equal the tokens already cached for the sequence
+ * @param tokens token ids; a placeholder id of the model (or {@link LlmModel#EMBEDDING_INPUT}) takes the
+ *     next row of {@code embeddings} instead of the token embedding
+ * @param embeddings rows of width hidden spliced at placeholder positions in order, or null
+ * @param wantLogits return the logits of the last token (for sampling)
+ * @param wantHidden return the final hidden states of every token (for a talker or a text encoder)
+ */
+public record SeqChunk(long seqId, int startPos, int[] tokens, float[] embeddings, boolean wantLogits,
+        boolean wantHidden) {
+    public SeqChunk {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("sequence " + seqId + ": empty chunk");
+        }
+        if (startPos < 0) {
+            throw new IllegalArgumentException("sequence " + seqId + ": negative start position");
+        }
+    }
+
+    /** A decode step: one token at {@code pos}, logits wanted. */
+    public static SeqChunk decode(long seqId, int pos, int token) {
+        return new SeqChunk(seqId, pos, new int[] {token}, null, true, false);
+    }
+
+    /** Tokens in the chunk. */
+    public int length() {
+        return tokens.length;
+    }
+}

@@ -1,0 +1,57 @@
+package org.cornserve.simulator.engine;
+
+import org.cornserve.model.profile.BatchCost;
+import org.cornserve.model.profile.DiffusionCost;
+import org.cornserve.model.profile.LlmCost;
+import org.cornserve.planner.schedule.batch.Step;
+
+/**
+ * Times steps with a replica's cost models. A multi-iteration step's first {@code m} iterations take
+ * {@link #nanos(Step, long)}; that is non-decreasing in {@code m}, which lets the engine find the iteration
+ * boundary at which to cut a run short by binary search.
+ */
+final class StepTimer {
+    private final Object[] costs;
+    private final String deployment;
+
+    StepTimer(Object[] costs, String deployment) {
+        this.costs = costs;
+        this.deployment = deployment;
+    }
+
+    /** Nanoseconds of the first {@code iterations} iterations of {@code step}. */
+    long nanos(Step step, long iterations) {
+        double seconds = switch (step) {
+            case Step.BatchStep b -> ((BatchCost) costs[b.task()]).batchSeconds(b.items(), b.tokens());
+            case Step.LlmStep l -> iterations == 1
+                    ? ((LlmCost) costs[l.task()]).iterationSeconds(l.prefillTokens(), l.prefillContextTokens(),
+                            l.decodeSequences(), l.decodeContextTokens())
+                    : ((LlmCost) costs[l.task()]).decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens(), iterations);
+            case Step.DiffusionStep g -> iterations
+                    * ((DiffusionCost) costs[g.task()]).stepSeconds(g.jobs(), g.latentTokens());
+        };
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new IllegalStateException("deployment " + deployment + ": cost model returned " + seconds
+                    + " s for " + step + " x" + iterations);
+        }
+        return Math.round(seconds * 1e9);
+    }
+
+    /**
+     * The fewest iterations {@code m} in {@code [1, planned]} whose end {@code start + nanos(m)} is at or after
+     * {@code atNanos}; {@code planned} when none is. O(log planned) cost evaluations.
+     */
+    long iterationsToReach(Step step, long planned, long startNanos, long atNanos) {
+        long lo = 1;
+        long hi = planned;
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            if (startNanos + nanos(step, mid) >= atNanos) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,45 @@
+package org.cornserve.simulator.event;
+
+import org.cornserve.planner.schedule.dispatch.ActiveRequest;
+
+/**
+ * The simulator's events. At equal times they pop in {@link #tieBreak()} order: work that frees resources
+ * (step ends, transfers) before wake-ups, and arrivals last, so an arrival sees the state after everything
+ * that ended at that instant.
+ */
+public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd, SimEvent.Wake, SimEvent.Arrival {
+
+    int tieBreak();
+
+    /** The step running on a replica ends; {@code epoch} tells a superseded end (the run was cut) from the live one. */
+    record StepEnd(int deployment, int replica, long epoch) implements SimEvent {
+        @Override
+        public int tieBreak() {
+            return 0;
+        }
+    }
+
+    /** Edge {@code edge}'s data has reached the consumer's replica. */
+    record TransferEnd(ActiveRequest request, int edge) implements SimEvent {
+        @Override
+        public int tieBreak() {
+            return 1;
+        }
+    }
+
+    /** A bounded batch wait on a replica expires. */
+    record Wake(int deployment, int replica) implements SimEvent {
+        @Override
+        public int tieBreak() {
+            return 2;
+        }
+    }
+
+    /** The next request of the workload arrives. */
+    record Arrival(SimRequest request) implements SimEvent {
+        @Override
+        public int tieBreak() {
+            return 3;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package org.cornserve.simulator.event;
+
+import org.cornserve.planner.schedule.graph.InvocationGraph;
+
+/**
+ * One request of a simulated workload.
+ *
+ * @param id request id, unique in the workload
+ * @param arrivalNanos arrival time in simulated nanoseconds
+ * @param app the app it calls (selects its SLO)
+ * @param graph its invocation graph
+ * @param inputTokens prompt tokens it brings, media tokens included (reported, not used for timing)
+ */
+public record SimRequest(long id, long arrivalNanos, String app, InvocationGraph graph, long inputTokens) {
+
+    public SimRequest {
+        if (arrivalNanos < 0) {
+            throw new IllegalArgumentException("request " + id + " arrives at a negative time " + arrivalNanos);
+        }
+        if (app == null || graph == null) {
+            throw new IllegalArgumentException("request " + id + " needs an app and a graph");
+        }
+    }
+}

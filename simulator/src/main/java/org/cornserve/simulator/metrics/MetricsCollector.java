@@ -1,0 +1,143 @@
+package org.cornserve.simulator.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.cornserve.simulator.config.SimConfig;
+import org.cornserve.simulator.config.SimDeployment;
+import org.cornserve.simulator.config.Slo;
+import org.cornserve.simulator.event.SimRequest;
+
+/**
+ * Collects per-request records and the run's aggregates: latency histograms (TTFT, TPOT, end to end), SLO
+ * attainment per the request's app, rejection reasons, queue lengths.
+ */
+public final class MetricsCollector {
+    private final SimConfig config;
+    private final List<RequestRecord> records = new ArrayList<>();
+    private final LatencyRecorder ttft = new LatencyRecorder();
+    private final LatencyRecorder tpot = new LatencyRecorder();
+    private final LatencyRecorder e2e = new LatencyRecorder();
+    private final Map<String, Long> rejectReasons = new TreeMap<>();
+    private final QueueTracker queues;
+    private final boolean keepRecords;
+    private final Consumer<RequestRecord> onEnd;
+    private long arrivals;
+    private long firstArrival = -1;
+    private long lastEnd = -1;
+    private long completed;
+    private long rejected;
+    private long sloMet;
+    private long outputTokens;
+
+    public MetricsCollector(SimConfig config) {
+        this(config, true, null);
+    }
+
+    /**
+     * @param keepRecords whether the result keeps every request's record (for requests.csv and per-stage
+     *     breakdowns); without, memory stays flat however long the run
+     * @param onEnd called with each request's record when it completes or is rejected, or null
+     */
+    public MetricsCollector(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onEnd) {
+        this.config = config;
+        this.queues = new QueueTracker(config.deployments().size(), config.queueSampleNanos());
+        this.keepRecords = keepRecords;
+        this.onEnd = onEnd;
+    }
+
+    public QueueTracker queues() {
+        return queues;
+    }
+
+    public RequestRecord arrived(SimRequest request) {
+        if (firstArrival < 0) {
+            firstArrival = request.arrivalNanos();
+        }
+        RequestRecord record = new RequestRecord(request);
+        arrivals++;
+        if (keepRecords) {
+            records.add(record);
+        }
+        return record;
+    }
+
+    public void completed(RequestRecord record, long nowNanos) {
+        record.completed(nowNanos);
+        if (record.firstOutputNanos() < 0) {
+            throw new IllegalStateException("request " + record.request().id() + " completed without an output");
+        }
+        completed++;
+        lastEnd = Math.max(lastEnd, nowNanos);
+        long out = record.request().graph().outputTokens();
+        outputTokens += out;
+        double t = record.ttftMs();
+        double e = record.e2eMs();
+        double p = record.tpotMs();
+        ttft.recordMs(t);
+        e2e.recordMs(e);
+        if (out >= 2) {
+            tpot.recordMs(p);
+        }
+        Slo slo = config.sloOf(record.request().app());
+        if (slo.met(t, p, e, out)) {
+            sloMet++;
+        }
+        if (onEnd != null) {
+            onEnd.accept(record);
+        }
+    }
+
+    public void rejected(RequestRecord record, String reason, long nowNanos) {
+        record.rejected(reason);
+        rejected++;
+        lastEnd = Math.max(lastEnd, nowNanos);
+        rejectReasons.merge(reason.replaceAll("\\d+", "N"), 1L, Long::sum);
+        if (onEnd != null) {
+            onEnd.accept(record);
+        }
+    }
+
+    public static void queued(RequestRecord record, int node, long nowNanos) {
+        record.queued(node, nowNanos);
+    }
+
+    public static void started(RequestRecord record, int node, long nowNanos) {
+        record.started(node, nowNanos);
+    }
+
+    public static void firstOutput(RequestRecord record, long nowNanos) {
+        record.firstOutput(nowNanos);
+    }
+
+    public static void finished(RequestRecord record, int node, long nowNanos) {
+        record.finished(node, nowNanos);
+    }
+
+    /** The run's results; {@code busyNanos[d][r]} is replica r of deployment d's busy time. */
+    public SimResult result(long[][] busyNanos, long events, long staleEvents, double wallSeconds) {
+        long span = firstArrival < 0 ? 0 : Math.max(0, lastEnd - firstArrival);
+        double seconds = span / 1e9;
+        List<DeploymentStats> deployments = new ArrayList<>();
+        for (int d = 0; d < busyNanos.length; d++) {
+            SimDeployment sd = config.deployments().get(d);
+            long busy = 0;
+            for (long b : busyNanos[d]) {
+                busy += b;
+            }
+            int replicas = sd.deployment().replicas();
+            double utilization = span == 0 ? 0 : (double) busy / ((double) span * replicas);
+            deployments.add(new DeploymentStats(sd.deployment().name(), replicas * sd.devicesPerReplica(), replicas,
+                    utilization, queues.meanLength(d), queues.maxLength(d)));
+        }
+        long requests = arrivals;
+        return new SimResult(requests, completed, rejected, seconds,
+                seconds == 0 ? 0 : completed / seconds,
+                seconds == 0 ? 0 : sloMet / seconds,
+                requests == 0 ? 0 : (double) sloMet / requests,
+                ttft.stats(), tpot.stats(), e2e.stats(), deployments, events, staleEvents, wallSeconds,
+                outputTokens, Map.copyOf(rejectReasons), records, queues);
+    }
+}

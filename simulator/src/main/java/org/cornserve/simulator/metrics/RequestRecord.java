@@ -1,0 +1,111 @@
+package org.cornserve.simulator.metrics;
+
+import java.util.Arrays;
+import org.cornserve.simulator.event.SimRequest;
+
+/**
+ * What happened to one request: arrival, each invocation's queueing, start and end, first output, completion
+ * or rejection. Times are simulated nanoseconds; -1 means never.
+ */
+public final class RequestRecord {
+    private final SimRequest request;
+    private final long[] stageNanos;
+    private long firstOutputNanos = -1;
+    private long completionNanos = -1;
+    private String rejectReason;
+
+    public RequestRecord(SimRequest request) {
+        this.request = request;
+        this.stageNanos = new long[3 * request.graph().size()];
+        Arrays.fill(stageNanos, -1);
+    }
+
+    public SimRequest request() {
+        return request;
+    }
+
+    void queued(int node, long nanos) {
+        stageNanos[3 * node] = nanos;
+    }
+
+    void started(int node, long nanos) {
+        stageNanos[3 * node + 1] = nanos;
+    }
+
+    void finished(int node, long nanos) {
+        stageNanos[3 * node + 2] = nanos;
+    }
+
+    void firstOutput(long nanos) {
+        firstOutputNanos = nanos;
+    }
+
+    void completed(long nanos) {
+        if (completionNanos >= 0 || rejectReason != null) {
+            throw new IllegalStateException("request " + request.id() + " ended twice");
+        }
+        completionNanos = nanos;
+    }
+
+    void rejected(String reason) {
+        if (completionNanos >= 0 || rejectReason != null) {
+            throw new IllegalStateException("request " + request.id() + " ended twice");
+        }
+        rejectReason = reason;
+    }
+
+    /** Time invocation {@code node} was queued (all inputs present), or -1. */
+    public long queuedNanos(int node) {
+        return stageNanos[3 * node];
+    }
+
+    public long startedNanos(int node) {
+        return stageNanos[3 * node + 1];
+    }
+
+    public long finishedNanos(int node) {
+        return stageNanos[3 * node + 2];
+    }
+
+    public long firstOutputNanos() {
+        return firstOutputNanos;
+    }
+
+    public long completionNanos() {
+        return completionNanos;
+    }
+
+    public String rejectReason() {
+        return rejectReason;
+    }
+
+    public boolean completed() {
+        return completionNanos >= 0;
+    }
+
+    public boolean rejected() {
+        return rejectReason != null;
+    }
+
+    public double ttftMs() {
+        return (firstOutputNanos - request.arrivalNanos()) / 1e6;
+    }
+
+    public double e2eMs() {
+        return (completionNanos - request.arrivalNanos()) / 1e6;
+    }
+
+    /**
+     * Mean time per output token after the first: from the first output to the end of the token stream (the
+     * invocation generating the response's tokens, so speech synthesis after the text does not count), over the
+     * tokens after the first; 0 with fewer than two output tokens.
+     */
+    public double tpotMs() {
+        long out = request.graph().outputTokens();
+        if (out < 2) {
+            return 0;
+        }
+        long end = finishedNanos(request.graph().tokenStreamNode());
+        return (end - firstOutputNanos) / 1e6 / (out - 1);
+    }
+}

@@ -1,0 +1,118 @@
+package org.cornserve.simulator.metrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.cornserve.planner.schedule.graph.InvocationGraph;
+
+/**
+ * Writes a run's results into a folder: {@code summary.json} (keys in a fixed order), {@code requests.csv} (one
+ * row per request in arrival order, times in simulated nanoseconds, -1 = never) and {@code queues.csv} (queue
+ * length of each deployment at each sample instant). Apart from {@code wall_seconds}, the files are a pure
+ * function of the run.
+ */
+public final class ResultWriter {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ResultWriter() {
+    }
+
+    /** The summary as an ordered map (the keys of {@code summary.json}). */
+    public static Map<String, Object> summary(SimResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requests", r.requests());
+        m.put("completed", r.completed());
+        m.put("rejected", r.rejected());
+        m.put("simulated_seconds", r.simulatedSeconds());
+        m.put("throughput_rps", r.throughputRps());
+        m.put("goodput_rps", r.goodputRps());
+        m.put("slo_attainment", r.sloAttainment());
+        m.put("ttft_ms", r.ttftMs());
+        m.put("tpot_ms", r.tpotMs());
+        m.put("e2e_ms", r.e2eMs());
+        m.put("deployments", r.deployments());
+        m.put("events", r.events());
+        m.put("wall_seconds", r.wallSeconds());
+        m.put("stale_events", r.staleEvents());
+        m.put("output_tokens", r.outputTokens());
+        m.put("output_tokens_per_second", r.simulatedSeconds() == 0 ? 0 : r.outputTokens() / r.simulatedSeconds());
+        m.put("reject_reasons", new TreeMap<>(r.rejectReasons()));
+        m.put("stages", StageStats.of(r.records()));
+        return m;
+    }
+
+    public static void write(SimResult result, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            JSON.writeValue(dir.resolve("summary.json").toFile(), summary(result));
+            writeRequests(result, dir.resolve("requests.csv"));
+            writeQueues(result, dir.resolve("queues.csv"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeRequests(SimResult result, Path file) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            w.write("request_id,app,status,arrival_ns,first_output_ns,completion_ns,ttft_ms,tpot_ms,e2e_ms,"
+                    + "input_tokens,output_tokens,reason,stages\n");
+            StringBuilder sb = new StringBuilder(256);
+            for (RequestRecord rec : result.records()) {
+                sb.setLength(0);
+                InvocationGraph g = rec.request().graph();
+                sb.append(rec.request().id()).append(',').append(csv(rec.request().app())).append(',')
+                        .append(rec.completed() ? "completed" : rec.rejected() ? "rejected" : "unfinished").append(',')
+                        .append(rec.request().arrivalNanos()).append(',')
+                        .append(rec.firstOutputNanos()).append(',').append(rec.completionNanos()).append(',');
+                if (rec.completed()) {
+                    sb.append(rec.ttftMs()).append(',').append(rec.tpotMs()).append(',').append(rec.e2eMs());
+                } else {
+                    sb.append(",,");
+                }
+                sb.append(',').append(rec.request().inputTokens()).append(',').append(g.outputTokens()).append(',')
+                        .append(rec.rejected() ? csv(rec.rejectReason()) : "").append(',');
+                for (int i = 0; i < g.size(); i++) {
+                    if (i > 0) {
+                        sb.append(';');
+                    }
+                    sb.append(g.node(i).taskKey()).append('|').append(rec.queuedNanos(i)).append('|')
+                            .append(rec.startedNanos(i)).append('|').append(rec.finishedNanos(i));
+                }
+                sb.append('\n');
+                w.append(sb);
+            }
+        }
+    }
+
+    private static void writeQueues(SimResult result, Path file) throws IOException {
+        QueueTracker q = result.queues();
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            StringBuilder header = new StringBuilder("time_ns");
+            for (DeploymentStats d : result.deployments()) {
+                header.append(',').append(csv(d.name()));
+            }
+            w.write(header.append('\n').toString());
+            for (int i = 0; i < q.sampleCount(); i++) {
+                StringBuilder sb = new StringBuilder().append(q.sampleTimeNanos(i));
+                for (int d = 0; d < result.deployments().size(); d++) {
+                    sb.append(',').append(q.sampleLength(i, d));
+                }
+                w.write(sb.append('\n').toString());
+            }
+        }
+    }
+
+    private static String csv(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+}

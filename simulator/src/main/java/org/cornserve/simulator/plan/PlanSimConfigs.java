@@ -1,0 +1,100 @@
+package org.cornserve.simulator.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cornserve.model.cluster.ClusterSpec;
+import org.cornserve.model.cluster.NodeGroup;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.Batching;
+import org.cornserve.model.plan.Deployment;
+import org.cornserve.model.plan.ResolvedDeployment;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.simulator.config.Network;
+import org.cornserve.simulator.config.SimConfig;
+import org.cornserve.simulator.config.SimDeployment;
+import org.cornserve.simulator.config.Slo;
+
+/**
+ * Turns a validated deployment plan into the simulator's configuration: each deployment through
+ * {@link DeploymentBuilder} (roofline costs, KV capacity from memory), replicas placed on the cluster's nodes first
+ * fit in plan order (a replica sits on the first node of its hardware with enough free devices, so transfers
+ * between replicas on one node use the intra-node link and others the inter-node link), randomised routers seeded
+ * from the run's seed and the deployment's position.
+ */
+public final class PlanSimConfigs {
+    private PlanSimConfigs() {
+    }
+
+    /**
+     * @param seed the run's seed (routers)
+     * @param slo the SLO of every app
+     * @param admissionBound outstanding invocations per deployment before requests are rejected; 0 for none
+     */
+    public static SimConfig of(ResolvedPlan plan, HardwareCatalog hardware, long seed, Slo slo, int admissionBound) {
+        ClusterSpec cluster = plan.plan().cluster();
+        Map<String, List<int[]>> freeByHardware = new LinkedHashMap<>();
+        int nodeIndex = 0;
+        for (NodeGroup g : cluster.nodeGroups()) {
+            String hw = hardware.get(g.hardware()).name();
+            for (int i = 0; i < g.nodes(); i++) {
+                freeByHardware.computeIfAbsent(hw, k -> new ArrayList<>()).add(new int[] {nodeIndex++, g.devicesPerNode()});
+            }
+        }
+        List<SimDeployment> deployments = new ArrayList<>();
+        for (int i = 0; i < plan.deployments().size(); i++) {
+            ResolvedDeployment rd = plan.deployments().get(i);
+            Deployment d = rd.deployment();
+            List<Integer> nodes = place(d, freeByHardware.getOrDefault(rd.hardware().name(), List.of()));
+            deployments.add(DeploymentBuilder.build(d.name(), rd.tasks(), rd.hardware(), d.devicesPerReplica(),
+                    d.tensorParallel(), d.replicas(), d.router(), seed * 1_000_003L + i, settings(d.batching()), nodes,
+                    admissionBound, rd.kvCacheTokens()));
+        }
+        Network network = new Network(cluster.intraNode().bytesPerSecond(),
+                Math.round(cluster.intraNode().latencyUs() * 1e3), cluster.interNode().bytesPerSecond(),
+                Math.round(cluster.interNode().latencyUs() * 1e3));
+        return new SimConfig(deployments, network, Map.of(), slo, 1_000_000_000L);
+    }
+
+    /** The plan's batching with defaults filled in. */
+    public static DeploymentBuilder.Settings settings(Batching batching) {
+        Batching.EncoderBatching e = batching.encoder();
+        Batching.LlmBatching l = batching.llm();
+        return new DeploymentBuilder.Settings(e.maxItems(), e.maxTokens(), e.maxWaitMs(), l.maxNumBatchedTokens(),
+                l.maxNumSeqs(), l.chunkedPrefill(), l.preemption().name(), l.memoryFraction());
+    }
+
+    /** First fit: each replica on the first node with enough free devices; else spread, on its first device's node. */
+    private static List<Integer> place(Deployment d, List<int[]> nodes) {
+        List<Integer> placement = new ArrayList<>();
+        for (int r = 0; r < d.replicas(); r++) {
+            int need = d.devicesPerReplica();
+            int chosen = -1;
+            for (int[] node : nodes) {
+                if (node[1] >= need) {
+                    node[1] -= need;
+                    chosen = node[0];
+                    break;
+                }
+            }
+            if (chosen < 0) {
+                for (int[] node : nodes) {
+                    int take = Math.min(node[1], need);
+                    if (take > 0 && chosen < 0) {
+                        chosen = node[0];
+                    }
+                    node[1] -= take;
+                    need -= take;
+                }
+                if (chosen < 0 || need > 0) {
+                    throw new IllegalArgumentException("deployment '" + d.name() + "': replica " + r + " of "
+                            + d.devicesPerReplica() + " devices does not fit the cluster's free " + d.hardware()
+                            + " devices");
+                }
+            }
+            placement.add(chosen);
+        }
+        return placement;
+    }
+}

@@ -1,0 +1,2 @@
+/** Synthetic workloads for tests and benchmarks. */
+package org.cornserve.simulator.workload;

@@ -1,0 +1,78 @@
+package org.cornserve.simulator.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.cornserve.planner.schedule.batch.LlmBatcher;
+import org.cornserve.planner.schedule.batch.LlmBatching;
+import org.cornserve.planner.schedule.batch.Preemption;
+import org.cornserve.simulator.event.SimRequest;
+import org.cornserve.simulator.metrics.RequestRecord;
+import org.cornserve.simulator.metrics.SimResult;
+import org.cornserve.simulator.workload.PoissonWorkload;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The decode fast path (many decode iterations per event, cut short when work arrives) against stepping one
+ * iteration per event, on the same workload: every request's first output and completion must agree to the
+ * nanosecond. The cost model's latencies are whole nanoseconds, so summing per iteration and summing a run
+ * give the same integers.
+ */
+class DecodeFastPathTest {
+
+    static List<SimRequest> workload(long seed, int count, double rate) {
+        List<SimRequest> out = new ArrayList<>();
+        new PoissonWorkload(count, rate, seed, "chat", (SplittableRandom r) ->
+                Fixtures.textRequest(1 + r.nextInt(3000), 1 + r.nextInt(400))).forEachRemaining(out::add);
+        return out;
+    }
+
+    static long preemptions;
+
+    static SimResult run(List<SimRequest> requests, LlmBatching batching, boolean closedForm) {
+        Simulator sim = new Simulator(Fixtures.llmOnly(2, batching, new Fixtures.LinearLlm(closedForm), "least-outstanding"));
+        SimResult result = sim.run(requests.iterator());
+        preemptions = 0;
+        for (int r = 0; r < 2; r++) {
+            preemptions += ((LlmBatcher) sim.core().replica(0, r).batcher(0)).preemptions();
+        }
+        return result;
+    }
+
+    @ParameterizedTest(name = "seed {0}, {1}, KV {2} tokens, closed form {3}")
+    @CsvSource({
+        "1, recompute, 1000000, true",
+        "2, recompute, 8000, true",
+        "3, recompute, 12000, false",
+        "4, none, 30000, true",
+        "5, none, 1000000, false",
+        "6, swap, 12000, true",
+    })
+    void fastPathMatchesSteppingEveryIteration(long seed, String preemption, long kvTokens, boolean closedForm) {
+        List<SimRequest> requests = workload(seed, 1500, 12);
+        LlmBatching fast = Fixtures.llmBatching(kvTokens, Preemption.parse(preemption));
+        SimResult a = run(requests, fast, closedForm);
+        long fastPreemptions = preemptions;
+        SimResult b = run(requests, fast.withMaxRunIterations(1), closedForm);
+        assertEquals(preemptions, fastPreemptions, "same preemptions");
+        if (kvTokens <= 30_000 && fast.preemption() != Preemption.NONE) {
+            assertTrue(preemptions > 0, "a small cache preempts");
+        }
+        assertEquals(requests.size(), a.completed());
+        assertEquals(requests.size(), b.completed());
+        for (int i = 0; i < requests.size(); i++) {
+            RequestRecord x = a.records().get(i);
+            RequestRecord y = b.records().get(i);
+            assertEquals(y.firstOutputNanos(), x.firstOutputNanos(), "first output of request " + i);
+            assertEquals(y.completionNanos(), x.completionNanos(), "completion of request " + i);
+            assertEquals(y.startedNanos(0), x.startedNanos(0), "start of request " + i);
+        }
+        assertTrue(a.events() < b.events(), "the fast path handles fewer events: " + a.events() + " vs " + b.events());
+        System.out.printf("seed %d: fast path %d events (+%d superseded), stepping %d events, %d preemptions%n", seed,
+                a.events(), a.staleEvents(), b.events(), preemptions);
+    }
+}

@@ -1,0 +1,77 @@
+package org.cornserve.simulator.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collections;
+import java.util.List;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.cluster.ClusterSpec;
+import org.cornserve.model.cluster.LinkSpec;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.Deployment;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.planner.schedule.TaskConfig;
+import org.cornserve.planner.schedule.batch.LlmPhase;
+import org.cornserve.simulator.config.SimConfig;
+import org.cornserve.simulator.config.Slo;
+import org.junit.jupiter.api.Test;
+
+class PlanSimConfigsTest {
+    private static final ModelCatalog MODELS = ModelCatalog.builtIn();
+    private static final HardwareCatalog HARDWARE = HardwareCatalog.builtIn();
+
+    private static ResolvedPlan resolve(DeploymentPlan plan) {
+        return new PlanValidator(MODELS, HARDWARE).validate(plan);
+    }
+
+    @Test
+    void prefillDecodeSplitAcrossTwoNodesIsPlacedFirstFit() {
+        ClusterSpec cluster = ClusterSpec.of("h100-sxm", 2, 8, new LinkSpec(9e11, 5), new LinkSpec(5e10, 10));
+        DeploymentPlan plan = new DeploymentPlan("pd", "pd-split", 3, List.of("llama-3.1-8b"), cluster, List.of(
+                Deployment.of("prefill", List.of("llama-3.1-8b/llm:prefill"), "h100", 2, 2, 5),
+                Deployment.of("decode", List.of("llama-3.1-8b/llm:decode"), "h100", 1, 1, 6)), null);
+        SimConfig config = PlanSimConfigs.of(resolve(plan), HARDWARE, 3, Slo.NONE, 0);
+        assertEquals(List.of(0, 0, 0, 0, 1), config.deployments().get(0).replicaNodes());
+        assertEquals(List.of(1, 1, 1, 1, 1, 1), config.deployments().get(1).replicaNodes());
+        TaskConfig.Llm prefill = (TaskConfig.Llm) config.deployments().get(0).deployment().tasks().get(0);
+        TaskConfig.Llm decode = (TaskConfig.Llm) config.deployments().get(1).deployment().tasks().get(0);
+        assertEquals(LlmPhase.PREFILL, prefill.phase());
+        assertEquals(LlmPhase.DECODE, decode.phase());
+        assertTrue(prefill.batching().kvCapacityTokens() > 2 * decode.batching().kvCapacityTokens(),
+                "two devices hold more than twice the cache of one (weights are paid once)");
+        assertEquals(5e10, config.network().interBytesPerSecond());
+        assertEquals(10_000, config.network().interLatencyNanos());
+        assertEquals(2, config.deployments().get(0).devicesPerReplica());
+    }
+
+    @Test
+    void monolithicShortcutPicksTheSmallestDegreeThatFits() {
+        DeploymentPlan small = MonolithicPlans.build(MODELS, HARDWARE, "llama-3.1-8b", "h100", 16, 1);
+        assertEquals(1, small.deployments().get(0).tensorParallel());
+        assertEquals(16, small.deployments().get(0).replicas());
+        assertEquals(2, small.cluster().nodeGroups().get(0).nodes());
+        resolve(small);
+        DeploymentPlan big = MonolithicPlans.build(MODELS, HARDWARE, "internvl3-38b", "h100", 8, 1);
+        assertEquals(2, big.deployments().get(0).tensorParallel(), "77 GB of weights need two 80 GB devices");
+        assertEquals(4, big.deployments().get(0).replicas());
+        ResolvedPlan resolved = resolve(big);
+        SimConfig config = PlanSimConfigs.of(resolved, HARDWARE, 1, Slo.NONE, 0);
+        assertEquals(resolved.deployments().get(0).tasks().size(), config.deployments().get(0).costs().size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MonolithicPlans.build(MODELS, HARDWARE, "internvl3-38b", "rtx4090", 2, 1));
+        assertTrue(e.getMessage().contains("GB"), e.getMessage());
+    }
+
+    @Test
+    void builderRefusesAReplicaWithNoRoomForACache() {
+        var internvl = MODELS.model("internvl3-38b");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeploymentBuilder.build("m",
+                internvl.unitTasks(false), HARDWARE.get("l40s"), 1, 1, 1, "round-robin", 0,
+                DeploymentBuilder.Settings.DEFAULTS, Collections.nCopies(1, 0), 0));
+        assertTrue(e.getMessage().contains("no room is left for a KV cache"), e.getMessage());
+    }
+}

@@ -1,0 +1,100 @@
+package org.cornserve.simulator.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.cornserve.model.Modality;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.catalog.ModelSpec;
+import org.cornserve.model.graph.CompositeTask;
+import org.cornserve.model.request.MediaItem;
+import org.cornserve.model.request.RequestShape;
+import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.graph.RequestGraphs;
+import org.cornserve.simulator.event.SimRequest;
+import org.cornserve.traces.TraceReader;
+import org.cornserve.traces.TraceRecord;
+import org.cornserve.traces.TraceSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TraceWorkloadTest {
+    private static final ModelCatalog CATALOG = ModelCatalog.builtIn();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-3.1-8b", "qwen2.5-vl-7b", "qwen2.5-omni-7b", "gemma-3-4b", "tiny-omni"})
+    void textOnlyShortcutEqualsTheCompositeTask(String modelName) {
+        ModelSpec model = CATALOG.model(modelName);
+        CompositeTask composite = new CompositeTask(model);
+        SplittableRandom r = new SplittableRandom(modelName.hashCode());
+        for (int i = 0; i < 300; i++) {
+            RequestShape shape = RequestShape.text(r.nextInt(5000), r.nextInt(3) == 0 ? r.nextInt(3) : r.nextInt(800));
+            for (boolean split : new boolean[] {false, true}) {
+                InvocationGraph fast = TraceWorkload.textOnly(model, shape, split);
+                InvocationGraph reference = RequestGraphs.toInvocations(composite.requestGraph(shape, split));
+                assertNotNull(fast);
+                assertEquals(reference.nodes(), fast.nodes(), shape + " split=" + split);
+                assertEquals(reference.edges(), fast.edges(), shape + " split=" + split);
+            }
+        }
+        assertNull(TraceWorkload.textOnly(model, new RequestShape(10, List.of(), 5, Set.of(Modality.TEXT,
+                Modality.AUDIO)), false));
+    }
+
+    @Test
+    void imageShapesGoThroughTheCompositeTask() {
+        ModelSpec qwen = CATALOG.model("qwen2.5-vl-7b");
+        assertNull(TraceWorkload.textOnly(qwen, new RequestShape(10, List.of(MediaItem.imageTokens(64)), 5,
+                Set.of(Modality.TEXT)), false));
+    }
+
+    private static TraceSource source(List<TraceRecord> records) {
+        return () -> new TraceReader() {
+            private int next;
+
+            @Override
+            public TraceRecord read() {
+                return next < records.size() ? records.get(next++) : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void repeatsBackToBackAndRoutesAppsToModels() throws IOException {
+        List<TraceRecord> records = List.of(
+                new TraceRecord(1_000_000_000L, "llama-3.1-8b", RequestShape.text(100, 10)),
+                new TraceRecord(2_000_000_000L, "qwen2.5-vl-7b", new RequestShape(20,
+                        List.of(MediaItem.imagePixels(448, 448)), 10, Set.of(Modality.TEXT))),
+                new TraceRecord(3_000_000_000L, "llama-3.1-8b", RequestShape.text(100, 10)));
+        List<ModelSpec> models = List.of(CATALOG.model("llama-3.1-8b"), CATALOG.model("qwen2.5-vl-7b"));
+        List<SimRequest> out = new ArrayList<>();
+        try (TraceWorkload w = new TraceWorkload(source(records), 3, models, m -> false)) {
+            w.forEachRemaining(out::add);
+        }
+        assertEquals(9, out.size());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L),
+                out.stream().map(s -> s.arrivalNanos() / 1_000_000_000L).toList(), "span 2 s + one mean gap of 1 s");
+        assertEquals(8, out.get(8).id());
+        assertEquals("qwen2.5-vl-7b/vision-encoder", out.get(1).graph().node(0).taskKey());
+        assertTrue(out.get(0).graph() == out.get(6).graph(), "identical shapes share one graph");
+
+        List<TraceRecord> unknown = List.of(new TraceRecord(0, "chat", RequestShape.text(1, 1)));
+        try (TraceWorkload w = new TraceWorkload(source(unknown), 1, models, m -> false)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, w::next);
+            assertTrue(e.getMessage().contains("app 'chat'"), e.getMessage());
+        }
+    }
+}
