@@ -209,7 +209,6 @@ public final class AnalyticEstimator {
             double ttftSvc = -1;
             double ttftWait = 0;
             boolean tpotOk = true;
-            double textTokens = 0;
             for (int[] stage : stages) {
                 double bestLatency = 0;
                 double bestSvc = 0;
@@ -235,9 +234,6 @@ public final class AnalyticEstimator {
                     if (llm && mix.outputs[t][s] >= 2 && slo.tpotMs() > 0 && tpotSeconds * 1e3 > slo.tpotMs()) {
                         tpotOk = false;
                     }
-                    if (llm) {
-                        textTokens = Math.max(textTokens, mix.outputs[t][s]);
-                    }
                     if (llm && mix.outputs[t][s] >= 1 && ttftSvc < 0) {
                         ttftSvc = e2eSvc + first;
                         ttftWait = e2eWait + w;
@@ -257,12 +253,6 @@ public final class AnalyticEstimator {
             }
             sumTtft += ttftSvc + ttftWait;
             sumE2e += e2eSvc + e2eWait;
-            // TPOT as the simulator measures it: from the first output to the whole response (speech included),
-            // over the text tokens after the first.
-            if (textTokens >= 2 && slo.tpotMs() > 0
-                    && (e2eSvc + e2eWait - ttftSvc - ttftWait) / (textTokens - 1) * 1e3 > slo.tpotMs()) {
-                tpotOk = false;
-            }
             if (tpotOk) {
                 double p = 1;
                 if (slo.ttftMs() > 0) {
