@@ -49,11 +49,11 @@ public final class HeadlineCommand implements Callable<Integer> {
                         + s.cases().stream().map(HeadlineSpec.CaseSpec::name).toList());
             }
             s = new HeadlineSpec(s.name(), s.seed(), s.hardware(), s.gpus(), s.attainment(), s.strategies(), s.requestsPerRun(),
-                    s.planningSamples(), s.capacityTolerance(), s.workloads(), kept);
+                    s.runSeconds(), s.maxRequestsPerRun(), s.planningSamples(), s.capacityTolerance(), s.workloads(), kept);
         }
         if (gpus != null) {
             s = new HeadlineSpec(s.name(), s.seed(), s.hardware(), gpus, s.attainment(), s.strategies(), s.requestsPerRun(),
-                    s.planningSamples(), s.capacityTolerance(), s.workloads(), s.cases());
+                    s.runSeconds(), s.maxRequestsPerRun(), s.planningSamples(), s.capacityTolerance(), s.workloads(), s.cases());
         }
         PrintWriter pw = spec.commandLine().getOut();
         long start = System.nanoTime();

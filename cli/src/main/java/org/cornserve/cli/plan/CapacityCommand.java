@@ -43,8 +43,15 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--attainment", defaultValue = "0.9", description = "SLO attainment target (default ${DEFAULT-VALUE}).")
     double attainment;
 
-    @Option(names = "--requests", defaultValue = "3000", description = "Requests per simulated run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--requests", defaultValue = "2000", description = "Fewest requests per simulated run (default ${DEFAULT-VALUE}).")
     int requests;
+
+    @Option(names = "--run-seconds", defaultValue = "60",
+            description = "Seconds of arrivals per simulated run at its rate (default ${DEFAULT-VALUE}).")
+    double runSeconds;
+
+    @Option(names = "--max-requests", defaultValue = "20000", description = "Most requests per simulated run (default ${DEFAULT-VALUE}).")
+    int maxRequests;
 
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative bracket width to stop at (default ${DEFAULT-VALUE}).")
     double tolerance;
@@ -58,18 +65,18 @@ public final class CapacityCommand implements Callable<Integer> {
         DeploymentPlan p = PlanValidator.builtIn().readAndValidate(plan).plan();
         List<TraceRecord> records = CatalogProblems.routeToModels(PlanCliSupport.readTrace(trace, traceFormat, seed),
                 p.models(), seed);
-        List<TraceRecord> sample = records.subList(0, Math.min(requests, records.size()));
-        double start = startRate(p, sample);
+        double start = startRate(p, records.subList(0, Math.min(requests, records.size())));
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
         PrintWriter pw = spec.commandLine().getOut();
         CapacitySearch.Result r = new CapacitySearch(attainment, tolerance, 16, 20).search(start, rate -> {
-            double a = runner.run(p, PlanRunner.rescale(sample, rate, sample.size()), rate, targets).sloAttainment();
-            pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f%n", rate, a);
+            int n = (int) Math.min(records.size(), Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds))));
+            double a = runner.run(p, PlanRunner.rescale(records, rate, n), rate, targets).sloAttainment();
+            pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f (%d requests)%n", rate, a, n);
             pw.flush();
             return a;
         });
-        pw.printf(Locale.ROOT, "capacity of %s at SLO %s: %.3f rps (fails at %.3f rps; %d simulated runs of %d requests)%n",
-                p.name(), targets, r.capacityRps(), r.upperRps(), r.probes().size(), sample.size());
+        pw.printf(Locale.ROOT, "capacity of %s at SLO %s: %.3f rps (fails at %.3f rps; %d simulated runs)%n",
+                p.name(), targets, r.capacityRps(), r.upperRps(), r.probes().size());
         pw.flush();
         return 0;
     }

@@ -84,7 +84,7 @@ public final class PlanCommand implements Callable<Integer> {
     String rank;
 
     @Option(names = "--rank-requests", defaultValue = "2000",
-            description = "Trace requests per simulated ranking run (default ${DEFAULT-VALUE}).")
+            description = "Fewest trace requests per simulated ranking run (default ${DEFAULT-VALUE}; else a minute of arrivals).")
     int rankRequests;
 
     @Option(names = "--out", required = true, description = "Plan file to write (JSON).")
@@ -117,13 +117,14 @@ public final class PlanCommand implements Callable<Integer> {
     /** Ranks candidate plans by simulating the trace's first requests, rescaled to the asked rate. */
     private PlanEvaluator simulatorEvaluator(PlanningProblem problem, List<TraceRecord> records, Slo targets) {
         List<TraceRecord> routed = CatalogProblems.routeToModels(records, problem.models(), seed);
-        List<TraceRecord> sample = routed.subList(0, Math.min(rankRequests, routed.size()));
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
         Hardware hw = HardwareCatalog.builtIn().get(hardware);
         return (candidate, rateRps) -> {
             DeploymentPlan plan = PlanDocuments.plan("candidate", candidate, problem, hw,
                     CornserveSearch.Options.DEFAULT.estimator(), null);
-            RunMetrics m = runner.run(plan, PlanRunner.rescale(sample, rateRps, sample.size()), rateRps, targets);
+            // A minute of arrivals at the rate (within bounds), so that a run reaches steady state.
+            int n = (int) Math.min(routed.size(), Math.max(rankRequests, Math.min(20_000, Math.ceil(rateRps * 60))));
+            RunMetrics m = runner.run(plan, PlanRunner.rescale(routed, rateRps, n), rateRps, targets);
             return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
         };
     }

@@ -32,7 +32,7 @@ import org.cornserve.traces.TraceRecord;
 /**
  * Runs the headline experiment: for every case, cluster size and workload, plans with every strategy, then
  * measures each plan's capacity at the SLO (bisection on the rate, each probe a run of the trace's first
- * {@code requests_per_run} requests rescaled to that rate) and its latency percentiles at one common rate,
+ * requests rescaled to that rate: {@code run_seconds} of arrivals, within the per-run request bounds) and its latency percentiles at one common rate,
  * the lowest capacity among the strategies that serve any load (so that every plan is loaded, none
  * beyond what it can serve). Writes {@code results.json}, {@code results.csv}, {@code summary.md} and every
  * plan under {@code plans/}.
@@ -111,10 +111,11 @@ public final class HeadlineRunner {
         int perNode = Math.min(gpus, 8);
         PlanningProblem problem = CatalogProblems.build(ModelCatalog.builtIn(), c.models(), hardware, nodes, perNode,
                 trace, slo, spec.seed(), spec.planningSamples(), 0);
-        List<TraceRecord> sample = trace.subList(0, Math.min(trace.size(), spec.requestsPerRun()));
+        java.util.function.DoubleFunction<List<TraceRecord>> at =
+                rate -> PlanRunner.rescale(trace, rate, Math.min(trace.size(), spec.requestsAt(rate)));
         PlanEvaluator evaluator = (plan, rate) -> {
             DeploymentPlan doc = PlanDocuments.plan("candidate", plan, problem, hardware, CornserveSearch.Options.DEFAULT.estimator(), null);
-            RunMetrics m = runner.run(doc, PlanRunner.rescale(sample, rate, sample.size()), rate, slo);
+            RunMetrics m = runner.run(doc, at.apply(rate), rate, slo);
             return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
         };
         Map<String, DeploymentPlan> plans = new LinkedHashMap<>();
@@ -132,8 +133,7 @@ public final class HeadlineRunner {
                 double estimate = r.explanation().estimate().capacityRps();
                 double start = estimate > 0 ? estimate : problem.workload().rateRps();
                 CapacitySearch.Result cap = new CapacitySearch(slo.attainmentTarget(), spec.capacityTolerance(), 12, 10)
-                        .search(start, rate -> runner.run(plan, PlanRunner.rescale(sample, rate, sample.size()), rate, slo)
-                                .sloAttainment());
+                        .search(start, rate -> runner.run(plan, at.apply(rate), rate, slo).sloAttainment());
                 plans.put(s, plan);
                 partial.put(s, new Row(c.name(), use.label(), gpus, s, "ok", r.plan().describe(), r.plan().devices(),
                         estimate, cap.capacityRps(), null));
@@ -150,12 +150,12 @@ public final class HeadlineRunner {
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, Row> e : partial.entrySet()) {
             Row r = e.getValue();
-            RunMetrics at = null;
+            RunMetrics atRate = null;
             if (common > 0 && plans.containsKey(e.getKey())) {
-                at = runner.run(plans.get(e.getKey()), PlanRunner.rescale(sample, common, sample.size()), common, slo);
+                atRate = runner.run(plans.get(e.getKey()), at.apply(common), common, slo);
             }
             rows.add(new Row(r.caseName(), r.workload(), r.gpus(), r.strategy(), r.status(), r.plan(), r.devices(),
-                    r.estimatedCapacityRps(), r.capacityRps(), at));
+                    r.estimatedCapacityRps(), r.capacityRps(), atRate));
         }
         return rows;
     }

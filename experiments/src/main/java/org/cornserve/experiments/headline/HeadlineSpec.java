@@ -17,7 +17,10 @@ import org.cornserve.model.json.Json;
  * @param gpus cluster sizes
  * @param attainment SLO attainment target
  * @param strategies strategy names, compared in this order
- * @param requestsPerRun requests simulated per run (the trace's first requests after rescaling to the rate)
+ * @param requestsPerRun fewest requests simulated per run (the trace's first requests, rescaled to the rate)
+ * @param runSeconds arrivals simulated per run, in seconds at the run's rate (more requests at higher rates,
+ *     so that a run reaches steady state rather than absorbing a short burst)
+ * @param maxRequestsPerRun most requests simulated per run
  * @param planningSamples requests in the planner's workload mix
  * @param capacityTolerance relative width at which the capacity bisection stops
  * @param workloads named traces
@@ -31,6 +34,8 @@ public record HeadlineSpec(
         @JsonProperty("attainment") double attainment,
         @JsonProperty(value = "strategies", required = true) List<String> strategies,
         @JsonProperty("requests_per_run") int requestsPerRun,
+        @JsonProperty("run_seconds") double runSeconds,
+        @JsonProperty("max_requests_per_run") int maxRequestsPerRun,
         @JsonProperty("planning_samples") int planningSamples,
         @JsonProperty("capacity_tolerance") double capacityTolerance,
         @JsonProperty(value = "workloads", required = true) Map<String, TraceSpec> workloads,
@@ -39,6 +44,8 @@ public record HeadlineSpec(
     public HeadlineSpec {
         attainment = attainment == 0 ? 0.9 : attainment;
         requestsPerRun = requestsPerRun == 0 ? 3000 : requestsPerRun;
+        runSeconds = runSeconds == 0 ? 60 : runSeconds;
+        maxRequestsPerRun = maxRequestsPerRun == 0 ? 20000 : maxRequestsPerRun;
         planningSamples = planningSamples == 0 ? 400 : planningSamples;
         capacityTolerance = capacityTolerance == 0 ? 0.05 : capacityTolerance;
         if (gpus.isEmpty() || strategies.isEmpty() || cases.isEmpty()) {
@@ -108,6 +115,11 @@ public record HeadlineSpec(
             return workload + (audioOutputShare > 0 ? "+speech" + Math.round(audioOutputShare * 100) : "")
                     + (imageGeneration ? "+t2i" : "");
         }
+    }
+
+    /** Requests of a run at {@code rateRps}: {@code runSeconds} of arrivals within the per-run bounds. */
+    public int requestsAt(double rateRps) {
+        return (int) Math.max(requestsPerRun, Math.min(maxRequestsPerRun, Math.ceil(rateRps * runSeconds)));
     }
 
     public static HeadlineSpec read(Path file) {

@@ -14,8 +14,9 @@ final class HeadlineSummary {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(spec.name()).append(": Cornserve plans against the baselines\n\n");
         sb.append(String.format(Locale.ROOT, "Measured by %s; capacity = highest rate with SLO attainment >= %.2f "
-                + "(%d requests per run, bisection to %.0f%%); latency percentiles at the lowest capacity among the "
-                + "strategies (equal load).%n%n", runnerName, spec.attainment(), spec.requestsPerRun(),
+                + "(each run %.0f s of arrivals, %d to %d requests; bisection to %.0f%%); latency percentiles at the lowest "
+                + "capacity among the strategies (equal load).%n%n", runnerName, spec.attainment(), spec.runSeconds(),
+                spec.requestsPerRun(), spec.maxRequestsPerRun(),
                 spec.capacityTolerance() * 100));
         Map<String, List<HeadlineRunner.Row>> groups = new LinkedHashMap<>();
         for (HeadlineRunner.Row r : rows) {

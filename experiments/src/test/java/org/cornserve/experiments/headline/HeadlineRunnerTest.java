@@ -43,7 +43,7 @@ class HeadlineRunnerTest {
                         new RequestShape(20 + rnd.nextInt(50), media, 5 + rnd.nextInt(20), Set.of(Modality.TEXT))));
             }
         }
-        HeadlineSpec spec = new HeadlineSpec("t", 1, "h100-sxm", List.of(2), 0.9, List.of("monolithic", "cornserve"), 200, 100,
+        HeadlineSpec spec = new HeadlineSpec("t", 1, "h100-sxm", List.of(2), 0.9, List.of("monolithic", "cornserve"), 200, 1, 200, 100,
                 0.01, Map.of("w", new HeadlineSpec.TraceSpec("jsonl", trace.toString(), null)),
                 List.of(new HeadlineSpec.CaseSpec("vl", List.of("qwen2.5-vl-7b"), "ttft=2000,tpot=100",
                         List.of(new HeadlineSpec.WorkloadUse("w", 0, false)))));

@@ -1,5 +1,7 @@
 package org.cornserve.planner.baseline;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.cornserve.planner.PlanningProblem;
 import org.cornserve.planner.search.CornserveSearch;
 import org.cornserve.planner.search.Objective;
@@ -21,6 +23,15 @@ public final class CornserveStrategy implements PlanningStrategy {
 
     @Override
     public SearchResult plan(PlanningProblem problem, Objective objective, PlanEvaluator evaluator) {
-        return new CornserveSearch(problem, objective, options).search(evaluator, "simulator");
+        // The baselines' structures always reach the evaluator's comparison.
+        List<List<List<String>>> baselines = new ArrayList<>();
+        for (String name : List.of("monolithic", "encoder-split", "pd-split", "full-split")) {
+            try {
+                baselines.add(((FixedGroupingStrategy) Strategies.byName(name, options)).groups(problem));
+            } catch (IllegalArgumentException e) {
+                // a structure the models do not have (pd-split without an LLM)
+            }
+        }
+        return new CornserveSearch(problem, objective, options).search(evaluator, "simulator", baselines);
     }
 }

@@ -23,8 +23,9 @@ import org.cornserve.planner.estimate.PlanEstimate;
  *       incumbent;</li>
  *   <li>the best allocation of each of the top few shapes (grouping and tensor-parallel degrees) goes to
  *       the {@link PlanEvaluator} (the simulator, when one is handed in), which ranks them by goodput on the
- *       workload at one rate: the workload's own, or the analytic favourite's measured capacity when that is
- *       higher (found by a short bisection), so that the finalists are compared where they are loaded.</li>
+ *       workload at one rate: the workload's own, or the analytic favourite's estimated capacity when that
+ *       is higher, so that the finalists are compared where they are loaded; the baselines' structures
+ *       always join the finalists when the caller names them.</li>
  * </ol>
  * Deterministic: the same problem (its seed included) gives the same plan.
  */
@@ -69,6 +70,17 @@ public final class CornserveSearch {
      * @param evaluatorName name written in the explanation (e.g. {@code simulator})
      */
     public SearchResult search(PlanEvaluator evaluator, String evaluatorName) {
+        return search(evaluator, evaluatorName, List.of());
+    }
+
+    /**
+     * As {@link #search(PlanEvaluator, String)}, with groupings whose best allocation always joins the
+     * finalists the evaluator ranks (the baselines' structures, which the search space contains), so that
+     * an estimate that misjudges them cannot keep them from the measured comparison.
+     *
+     * @param alsoRank unit-id blocks of groupings to rank whatever their estimate
+     */
+    public SearchResult search(PlanEvaluator evaluator, String evaluatorName, List<List<List<String>>> alsoRank) {
         long start = System.nanoTime();
         AnalyticEstimator estimator = new AnalyticEstimator(problem, options.estimator());
         AllocationSearch allocations = new AllocationSearch(estimator, "cornserve");
@@ -79,6 +91,7 @@ public final class CornserveSearch {
         List<Grouping> groupings = Grouping.all(problem);
         List<Candidate> candidates = new ArrayList<>();
         Map<String, ScoredPlan> bestOf = new HashMap<>();
+        Map<String, ScoredPlan> bestOfGrouping = new HashMap<>();
         Comparator<ScoredPlan> order = ScoredPlan.bestFirst(objective);
         for (Grouping g : groupings) {
             List<List<AllocationSearch.Option>> opts = g.groups().stream().map(u -> allocations.options(u, tps)).toList();
@@ -107,6 +120,7 @@ public final class CornserveSearch {
                     incumbent.evaluations++;
                     incumbent.offer(seed);
                     bestOf.merge(shape(seed), seed, (a, b) -> order.compare(a, b) <= 0 ? a : b);
+                    bestOfGrouping.merge(groupingKey(g.groups()), seed, (a, b) -> order.compare(a, b) <= 0 ? a : b);
                 }
             }
         }
@@ -125,6 +139,7 @@ public final class CornserveSearch {
             allocations.search(c.grouping().groups(), c.options(), incumbent, scored);
             for (ScoredPlan s : scored) {
                 bestOf.merge(shape(s), s, (a, b) -> order.compare(a, b) <= 0 ? a : b);
+                bestOfGrouping.merge(groupingKey(c.grouping().groups()), s, (a, b) -> order.compare(a, b) <= 0 ? a : b);
             }
         }
         if (incumbent.best == null) {
@@ -132,7 +147,15 @@ public final class CornserveSearch {
                     + problem.cluster().devices() + " " + problem.cluster().hardware()
                     + " device(s), or a model does not fit in memory at any tensor-parallel degree within a node");
         }
-        List<ScoredPlan> finalists = bestOf.values().stream().sorted(order).limit(options.finalists()).toList();
+        List<ScoredPlan> finalists = new ArrayList<>(bestOf.values().stream().sorted(order).limit(options.finalists()).toList());
+        if (evaluator != null) {
+            for (List<List<String>> g : alsoRank) {
+                ScoredPlan s = bestOfGrouping.get(groupingKey(g));
+                if (s != null && !finalists.contains(s)) {
+                    finalists.add(s);
+                }
+            }
+        }
         ScoredPlan chosen = finalists.get(0);
         Map<ScoredPlan, PlanEvaluator.Evaluation> evaluations = new HashMap<>();
         double rankRate = 0;
@@ -162,21 +185,17 @@ public final class CornserveSearch {
     }
 
     /**
-     * The rate the finalists are compared at: the workload's rate, or, when higher, the capacity of the
-     * analytic favourite as the evaluator measures it (its estimate when the evaluator confirms it, else a
-     * short bisection below it), so that the comparison is made where the plans are loaded but not swamped.
+     * The rate the finalists are compared at: the workload's rate, or, when higher, the analytic
+     * favourite's estimated capacity, so that the comparison is made where the plans are loaded; a plan
+     * that sustains more shows a higher goodput there, one that sustains less a lower.
      */
     private double rankRate(ScoredPlan favourite, PlanEvaluator evaluator) {
-        double target = problem.slo().attainmentTarget();
-        double workload = problem.workload().rateRps();
-        double start = Math.max(workload, favourite.capacityRps());
-        if (!(favourite.capacityRps() > workload)) {
-            return workload;
-        }
-        CapacitySearch.Result r = new CapacitySearch(target, 0.05, 6, 6)
-                .search(start, rate -> evaluator.evaluate(favourite.plan(), rate).sloAttainment());
-        double measured = r.capacityRps() > 0 ? Math.min(r.capacityRps(), start) : start / 64;
-        return Math.max(workload, measured);
+        return Math.max(problem.workload().rateRps(), favourite.capacityRps());
+    }
+
+    /** A grouping's identity whatever the order of its blocks and of the units in them. */
+    private static String groupingKey(List<List<String>> groups) {
+        return groups.stream().map(g -> g.stream().sorted().toList().toString()).sorted().toList().toString();
     }
 
     /** Grouping and tensor-parallel degrees of a plan: finalists differ in at least one. */
