@@ -100,4 +100,37 @@ class PlanCommandTest {
         assertEquals(2, gpus.exitCode());
         assertTrue(gpus.err().contains("whole nodes of 8"), gpus.err());
     }
+
+    @Test
+    void compareAndCapacityRunPlansInTheSimulator() throws Exception {
+        Path t = trace();
+        Path mono = tmp.resolve("mono.json");
+        Path best = tmp.resolve("best.json");
+        assertEquals(0, run("plan", "--model", "qwen2.5-vl-7b", "--hardware", "h100-sxm", "--gpus", "2", "--trace", t.toString(),
+                "--strategy", "monolithic", "--out", mono.toString()).exitCode());
+        assertEquals(0, run("plan", "--model", "qwen2.5-vl-7b", "--hardware", "h100-sxm", "--gpus", "2", "--trace", t.toString(),
+                "--rank", "analytic", "--out", best.toString()).exitCode());
+        Path out = tmp.resolve("cmp");
+        Run cmp = run("compare", "--plan", mono.toString(), "--plan", best.toString(), "--trace", t.toString(), "--out", out.toString());
+        assertEquals(0, cmp.exitCode(), cmp.err());
+        JsonNode rows = new ObjectMapper().readTree(out.resolve("compare.json").toFile());
+        assertEquals(2, rows.size());
+        for (JsonNode r : rows) {
+            for (String f : List.of("plan", "strategy", "devices", "throughput_rps", "goodput_rps", "slo_attainment")) {
+                assertTrue(r.has(f), f);
+            }
+            for (String f : List.of("ttft_ms", "tpot_ms", "e2e_ms")) {
+                for (String q : List.of("mean", "p50", "p90", "p95", "p99")) {
+                    assertTrue(r.get(f).has(q), f + "." + q);
+                }
+            }
+            assertEquals(2, r.get("devices").asInt());
+            assertTrue(r.get("throughput_rps").asDouble() > 0);
+        }
+        assertEquals(3, java.nio.file.Files.readAllLines(out.resolve("compare.csv")).size());
+        Run cap = run("capacity", "--plan", mono.toString(), "--trace", t.toString(), "--slo", "ttft=1000,tpot=50",
+                "--requests", "200", "--max-requests", "400", "--tolerance", "0.1");
+        assertEquals(0, cap.exitCode(), cap.err());
+        assertTrue(cap.out().contains("capacity of "), cap.out());
+    }
 }
