@@ -123,7 +123,7 @@ public final class PlanCommand implements Callable<Integer> {
             DeploymentPlan plan = PlanDocuments.plan("candidate", candidate, problem, hw,
                     CornserveSearch.Options.DEFAULT.estimator(), null);
             // A minute of arrivals at the rate (within bounds), so that a run reaches steady state.
-            int n = (int) Math.min(routed.size(), Math.max(rankRequests, Math.min(20_000, Math.ceil(rateRps * 60))));
+            int n = (int) Math.min(routed.size(), Math.max(rankRequests, Math.min(6_000, Math.ceil(rateRps * 60))));
             RunMetrics m = runner.run(plan, PlanRunner.rescale(routed, rateRps, n), rateRps, targets);
             return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
         };
@@ -146,15 +146,18 @@ public final class PlanCommand implements Callable<Integer> {
         pw.printf("estimate (analytic): capacity at SLO %.2f rps, at %.2f rps attainment %.3f goodput %.2f rps, "
                 + "mean TTFT %.0f ms, mean E2E %.0f ms; bottleneck %s%n", est.capacityRps(), est.rateRps(),
                 est.sloAttainment(), est.goodputRps(), est.meanTtftMs(), est.meanE2eMs(), est.bottleneck());
-        if (e.evaluation() != null) {
+        if (e.measuredCapacityRps() != null) {
+            pw.printf("ranked by %s: measured capacity at SLO %.2f rps (goodput %.2f rps, attainment %.3f there)%n",
+                    e.rankedBy(), e.measuredCapacityRps(), e.evaluation().goodputRps(), e.evaluation().sloAttainment());
+        } else if (e.evaluation() != null) {
             pw.printf("ranked by %s at %.2f rps: goodput %.2f rps, attainment %.3f%n", e.rankedBy(), e.rankRateRps(),
                     e.evaluation().goodputRps(), e.evaluation().sloAttainment());
         } else {
             pw.println("ranked by the analytic estimate only");
         }
         for (SearchResult.RunnerUp r : e.runnersUp()) {
-            pw.printf("  runner-up: %s  capacity %.2f rps, bottleneck %s%s%n", r.plan(), r.capacityRps(), r.bottleneck(),
-                    r.evaluation() == null ? "" : String.format(", measured goodput %.2f rps", r.evaluation().goodputRps()));
+            pw.printf("  runner-up: %s  estimated capacity %.2f rps, bottleneck %s%s%n", r.plan(), r.capacityRps(), r.bottleneck(),
+                    r.measuredCapacityRps() == null ? "" : String.format(", measured capacity %.2f rps", r.measuredCapacityRps()));
         }
         pw.printf("search: %d groupings (%d cut by bound), %d plans scored, %s, %d ms; command %.1f s%n",
                 e.stats().groupings(), e.stats().groupingsPruned(), e.stats().evaluations(),

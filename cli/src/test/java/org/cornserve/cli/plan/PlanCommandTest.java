@@ -58,7 +58,7 @@ class PlanCommandTest {
         Run r = run("plan", "--model", "qwen2.5-vl-7b", "--hardware", "h100-sxm", "--gpus", "8", "--trace",
                 trace().toString(), "--slo", "ttft=1000,tpot=50", "--out", out.toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("ranked by simulator"), r.out());
+        assertTrue(r.out().contains("ranked by simulator: measured capacity"), r.out());
         JsonNode plan = new ObjectMapper().readTree(out.toFile());
         assertEquals("cornserve", plan.get("strategy").asText());
         int devices = 0;

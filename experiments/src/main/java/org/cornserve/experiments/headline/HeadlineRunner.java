@@ -65,6 +65,9 @@ public final class HeadlineRunner {
             @JsonProperty("capacity_rps") double capacityRps,
             @JsonProperty("equal_load") RunMetrics equalLoad) {}
 
+    /** Most requests per simulated run while Cornserve ranks its finalists. */
+    static final int RANKING_MAX_REQUESTS = 6000;
+
     private final HeadlineSpec spec;
     private final PlanRunner runner;
     private final String runnerName;
@@ -113,9 +116,12 @@ public final class HeadlineRunner {
                 trace, slo, spec.seed(), spec.planningSamples(), 0);
         java.util.function.DoubleFunction<List<TraceRecord>> at =
                 rate -> PlanRunner.rescale(trace, rate, Math.min(trace.size(), spec.requestsAt(rate)));
+        // Ranking runs are capped lower than measurement runs: the search measures a dozen finalists.
         PlanEvaluator evaluator = (plan, rate) -> {
             DeploymentPlan doc = PlanDocuments.plan("candidate", plan, problem, hardware, CornserveSearch.Options.DEFAULT.estimator(), null);
-            RunMetrics m = runner.run(doc, at.apply(rate), rate, slo);
+            List<TraceRecord> runTrace = PlanRunner.rescale(trace, rate,
+                    Math.min(trace.size(), Math.min(RANKING_MAX_REQUESTS, spec.requestsAt(rate))));
+            RunMetrics m = runner.run(doc, runTrace, rate, slo);
             return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
         };
         Map<String, DeploymentPlan> plans = new LinkedHashMap<>();

@@ -22,10 +22,9 @@ import org.cornserve.planner.estimate.PlanEstimate;
  *       estimate (queueing on the profile curves) and cutting everything whose bound cannot beat the
  *       incumbent;</li>
  *   <li>the best allocation of each of the top few shapes (grouping and tensor-parallel degrees) goes to
- *       the {@link PlanEvaluator} (the simulator, when one is handed in), which ranks them by goodput on the
- *       workload at one rate: the workload's own, or the analytic favourite's estimated capacity when that
- *       is higher, so that the finalists are compared where they are loaded; the baselines' structures
- *       always join the finalists when the caller names them.</li>
+ *       the {@link PlanEvaluator} (the simulator, when one is handed in), which measures each one's capacity
+ *       at the SLO (bisection on the rate) for the goodput objective, or its attainment at the target rate
+ *       for min-devices; the baselines' structures always join the finalists when the caller names them.</li>
  * </ol>
  * Deterministic: the same problem (its seed included) gives the same plan.
  */
@@ -158,9 +157,21 @@ public final class CornserveSearch {
         }
         ScoredPlan chosen = finalists.get(0);
         Map<ScoredPlan, PlanEvaluator.Evaluation> evaluations = new HashMap<>();
+        Map<ScoredPlan, Double> measured = new HashMap<>();
         double rankRate = 0;
-        if (evaluator != null) {
-            rankRate = objective.kind() == Objective.Kind.GOODPUT ? rankRate(chosen, evaluator) : objective.rateRps();
+        if (evaluator != null && objective.kind() == Objective.Kind.GOODPUT) {
+            // Each finalist's capacity at the SLO as the evaluator measures it; the highest wins.
+            for (ScoredPlan f : finalists) {
+                measured.put(f, measuredCapacity(f, evaluator));
+            }
+            chosen = finalists.stream().min(Comparator.comparingDouble((ScoredPlan f) -> -measured.get(f))
+                    .thenComparing(order)).orElseThrow();
+            rankRate = Math.max(problem.workload().rateRps(), measured.get(chosen));
+            for (ScoredPlan f : finalists) {
+                evaluations.put(f, evaluator.evaluate(f.plan(), rankRate));
+            }
+        } else if (evaluator != null) {
+            rankRate = objective.rateRps();
             for (ScoredPlan f : finalists) {
                 evaluations.put(f, evaluator.evaluate(f.plan(), rankRate));
             }
@@ -173,24 +184,25 @@ public final class CornserveSearch {
             }
             PlanEstimate e = estimator.estimate(f.plan());
             runnersUp.add(new SearchResult.RunnerUp(f.plan().describe(), f.devices(), e.capacityRps(), e.goodputRps(),
-                    e.bottleneck(), evaluations.get(f)));
+                    e.bottleneck(), measured.get(f), evaluations.get(f)));
         }
         SearchResult.Stats stats = new SearchResult.Stats(groupings.size(), pruned, incumbent.evaluations,
                 !incumbent.exhausted, (System.nanoTime() - start) / 1_000_000);
         SearchResult.Explanation explanation = new SearchResult.Explanation(objective.jsonName(),
                 objective.kind() == Objective.Kind.MIN_DEVICES ? objective.rateRps() : 0,
                 evaluator == null ? "analytic" : evaluatorName, rankRate, estimator.estimate(chosen.plan()),
-                evaluations.get(chosen), runnersUp, stats);
+                measured.get(chosen), evaluations.get(chosen), runnersUp, stats);
         return new SearchResult(chosen.plan(), explanation);
     }
 
     /**
-     * The rate the finalists are compared at: the workload's rate, or, when higher, the analytic
-     * favourite's estimated capacity, so that the comparison is made where the plans are loaded; a plan
-     * that sustains more shows a higher goodput there, one that sustains less a lower.
+     * A finalist's capacity at the SLO as the evaluator measures it: bracket and bisect (to 5%) from its
+     * estimated capacity, or from the workload's rate when that is higher. About eight evaluations.
      */
-    private double rankRate(ScoredPlan favourite, PlanEvaluator evaluator) {
-        return Math.max(problem.workload().rateRps(), favourite.capacityRps());
+    private double measuredCapacity(ScoredPlan finalist, PlanEvaluator evaluator) {
+        double start = Math.max(problem.workload().rateRps(), finalist.capacityRps());
+        return new CapacitySearch(problem.slo().attainmentTarget(), 0.05, 5, 5)
+                .search(start, rate -> evaluator.evaluate(finalist.plan(), rate).sloAttainment()).capacityRps();
     }
 
     /** A grouping's identity whatever the order of its blocks and of the units in them. */

@@ -76,7 +76,7 @@ public final class GroupingPlanner {
                 (System.nanoTime() - start) / 1_000_000);
         return new SearchResult(plan, new SearchResult.Explanation(objective.jsonName(),
                 objective.kind() == Objective.Kind.MIN_DEVICES ? objective.rateRps() : 0, "analytic", 0,
-                estimator.estimate(plan), null, List.of(), stats));
+                estimator.estimate(plan), null, null, List.of(), stats));
     }
 
     /** Every deployment one replica, then the leftover devices one replica at a time, round robin. */

@@ -20,9 +20,11 @@ public record SearchResult(CandidatePlan plan, Explanation explanation) {
      * @param objective goodput or min-devices
      * @param targetRateRps the min-devices target rate, 0 for goodput
      * @param rankedBy {@code analytic} when only the estimate ranked the finalists, else the evaluator's name
-     * @param rankRateRps rate at which the evaluator ran the finalists (0 when analytic)
+     * @param rankRateRps rate at which the evaluator ran every finalist for comparison (the chosen plan's measured
+     *     capacity for goodput, the target rate for min-devices; 0 when analytic)
      * @param estimate the chosen plan's analytic estimate
-     * @param evaluation the evaluator's figures for the chosen plan, or null
+     * @param measuredCapacityRps the chosen plan's capacity at the SLO as the evaluator measured it, or null
+     * @param evaluation the evaluator's figures for the chosen plan at the rank rate, or null
      * @param runnersUp the next best plans (best allocation of other groupings), best first
      * @param stats how much of the space the search covered
      */
@@ -33,6 +35,7 @@ public record SearchResult(CandidatePlan plan, Explanation explanation) {
             @JsonProperty("ranked_by") String rankedBy,
             @JsonProperty("rank_rate_rps") double rankRateRps,
             @JsonProperty("estimate") PlanEstimate estimate,
+            @JsonProperty("measured_capacity_rps") Double measuredCapacityRps,
             @JsonProperty("evaluation") PlanEvaluator.Evaluation evaluation,
             @JsonProperty("runners_up") List<RunnerUp> runnersUp,
             @JsonProperty("search") Stats stats) {
@@ -49,7 +52,8 @@ public record SearchResult(CandidatePlan plan, Explanation explanation) {
      * @param capacityRps estimated highest rate at the SLO
      * @param goodputRps estimated goodput at the workload's rate
      * @param bottleneck deployment that limits it
-     * @param evaluation the evaluator's figures, or null when it was not evaluated
+     * @param measuredCapacityRps its capacity at the SLO as the evaluator measured it, or null
+     * @param evaluation the evaluator's figures at the rank rate, or null when it was not evaluated
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RunnerUp(
@@ -58,6 +62,7 @@ public record SearchResult(CandidatePlan plan, Explanation explanation) {
             @JsonProperty("capacity_rps") double capacityRps,
             @JsonProperty("goodput_rps") double goodputRps,
             @JsonProperty("bottleneck") String bottleneck,
+            @JsonProperty("measured_capacity_rps") Double measuredCapacityRps,
             @JsonProperty("evaluation") PlanEvaluator.Evaluation evaluation) {}
 
     /**
