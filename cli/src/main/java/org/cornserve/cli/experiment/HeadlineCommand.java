@@ -1,0 +1,66 @@
+package org.cornserve.cli.experiment;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cornserve.experiments.headline.HeadlineRunner;
+import org.cornserve.experiments.headline.HeadlineSpec;
+import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cornserve headline --spec experiments/headline.json --out DIR}: the headline experiment (every
+ * strategy's plan per case, cluster and workload; capacity at the SLO and tail latency at equal load, in the
+ * simulator).
+ */
+@Command(name = "headline", mixinStandardHelpOptions = true,
+        description = "Run the headline experiment: Cornserve's plans against the baselines in the simulator.")
+public final class HeadlineCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--spec", defaultValue = "experiments/headline.json", description = "Experiment spec (default ${DEFAULT-VALUE}).")
+    Path specFile;
+
+    @Option(names = "--case", description = "Run only the named cases (repeatable).")
+    List<String> cases;
+
+    @Option(names = "--gpus", description = "Run only these cluster sizes (repeatable).")
+    List<Integer> gpus;
+
+    @Option(names = "--out", required = true, description = "Results folder.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.exists(specFile)) {
+            throw new IllegalArgumentException("experiment spec " + specFile + " does not exist");
+        }
+        HeadlineSpec s = HeadlineSpec.read(specFile);
+        if (cases != null) {
+            List<HeadlineSpec.CaseSpec> kept = s.cases().stream().filter(c -> cases.contains(c.name())).toList();
+            if (kept.isEmpty()) {
+                throw new IllegalArgumentException("no case named " + cases + "; known: "
+                        + s.cases().stream().map(HeadlineSpec.CaseSpec::name).toList());
+            }
+            s = new HeadlineSpec(s.name(), s.seed(), s.hardware(), s.gpus(), s.attainment(), s.strategies(), s.requestsPerRun(),
+                    s.runSeconds(), s.maxRequestsPerRun(), s.planningSamples(), s.capacityTolerance(), s.workloads(), kept);
+        }
+        if (gpus != null) {
+            s = new HeadlineSpec(s.name(), s.seed(), s.hardware(), gpus, s.attainment(), s.strategies(), s.requestsPerRun(),
+                    s.runSeconds(), s.maxRequestsPerRun(), s.planningSamples(), s.capacityTolerance(), s.workloads(), s.cases());
+        }
+        PrintWriter pw = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        new HeadlineRunner(s, new SimulatorPlanRunner(s.seed()), "the discrete-event simulator", pw).run(out);
+        pw.printf("headline experiment done in %.0f s; see %s%n", (System.nanoTime() - start) / 1e9,
+                out.resolve("summary.md"));
+        pw.flush();
+        return 0;
+    }
+}

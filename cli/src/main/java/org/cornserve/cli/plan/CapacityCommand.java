@@ -1,0 +1,91 @@
+package org.cornserve.cli.plan;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.cornserve.experiments.headline.PlanRunner;
+import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.planner.CatalogProblems;
+import org.cornserve.planner.Slo;
+import org.cornserve.planner.search.CapacitySearch;
+import org.cornserve.traces.TraceRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cornserve capacity --plan P --trace T --slo ...}: the highest rate (the trace rescaled) at which the
+ * plan still meets the SLO attainment target in the simulator, by bisection.
+ */
+@Command(name = "capacity", mixinStandardHelpOptions = true,
+        description = "Find the highest request rate at which a plan meets its SLO attainment target (simulated).")
+public final class CapacityCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--plan", required = true, description = "Plan file.")
+    Path plan;
+
+    @Option(names = "--trace", required = true, description = "Workload trace (file, or a ServeGen folder).")
+    Path trace;
+
+    @Option(names = "--trace-format", description = "Trace format (default: from the path).")
+    String traceFormat;
+
+    @Option(names = "--slo", defaultValue = "ttft=2000,tpot=100", description = "Targets in ms (default ${DEFAULT-VALUE}).")
+    String slo;
+
+    @Option(names = "--attainment", defaultValue = "0.9", description = "SLO attainment target (default ${DEFAULT-VALUE}).")
+    double attainment;
+
+    @Option(names = "--requests", defaultValue = "2000", description = "Fewest requests per simulated run (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--run-seconds", defaultValue = "60",
+            description = "Seconds of arrivals per simulated run at its rate (default ${DEFAULT-VALUE}).")
+    double runSeconds;
+
+    @Option(names = "--max-requests", defaultValue = "20000", description = "Most requests per simulated run (default ${DEFAULT-VALUE}).")
+    int maxRequests;
+
+    @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative bracket width to stop at (default ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of request routing and routers (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Slo targets = Slo.parse(slo, attainment);
+        DeploymentPlan p = PlanValidator.builtIn().readAndValidate(plan).plan();
+        List<TraceRecord> records = CatalogProblems.routeToModels(PlanCliSupport.readTrace(trace, traceFormat, seed),
+                p.models(), seed);
+        double start = startRate(p, records.subList(0, Math.min(requests, records.size())));
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
+        PrintWriter pw = spec.commandLine().getOut();
+        CapacitySearch.Result r = new CapacitySearch(attainment, tolerance, 16, 20).search(start, rate -> {
+            int n = (int) Math.min(records.size(), Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds))));
+            double a = runner.run(p, PlanRunner.rescale(records, rate, n), rate, targets).sloAttainment();
+            pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f (%d requests)%n", rate, a, n);
+            pw.flush();
+            return a;
+        });
+        pw.printf(Locale.ROOT, "capacity of %s at SLO %s: %.3f rps (fails at %.3f rps; %d simulated runs)%n",
+                p.name(), targets, r.capacityRps(), r.upperRps(), r.probes().size());
+        pw.flush();
+        return 0;
+    }
+
+    /** The planner's estimate when the plan carries one, else the trace's own rate. */
+    private static double startRate(DeploymentPlan p, List<TraceRecord> sample) {
+        if (p.explanation() != null && p.explanation().path("estimate").path("capacity_rps").asDouble() > 0) {
+            return p.explanation().path("estimate").path("capacity_rps").asDouble();
+        }
+        return CatalogProblems.meanRate(sample);
+    }
+}

@@ -1,0 +1,67 @@
+package org.cornserve.experiments.headline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.List;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.planner.Slo;
+import org.cornserve.simulator.config.SimConfig;
+import org.cornserve.simulator.engine.Simulator;
+import org.cornserve.simulator.metrics.LatencyStats;
+import org.cornserve.simulator.metrics.SimResult;
+import org.cornserve.simulator.plan.PlanSimConfigs;
+import org.cornserve.simulator.plan.TraceWorkload;
+import org.cornserve.traces.TraceReader;
+import org.cornserve.traces.TraceRecord;
+
+/** Runs plans through the discrete-event simulator (validated by the model module, placed first fit). */
+public final class SimulatorPlanRunner implements PlanRunner {
+    private final long seed;
+
+    /** @param seed seed of the simulator's randomised routers */
+    public SimulatorPlanRunner(long seed) {
+        this.seed = seed;
+    }
+
+    /** The full simulator result of a plan on a trace (arrivals as given). */
+    public SimResult simulate(DeploymentPlan plan, List<TraceRecord> trace, Slo slo) {
+        ResolvedPlan resolved = PlanValidator.builtIn().validate(plan);
+        SimConfig config = PlanSimConfigs.of(resolved, HardwareCatalog.builtIn(), seed,
+                new org.cornserve.simulator.config.Slo(slo.ttftMs(), slo.tpotMs(), slo.e2eMs()), 0);
+        try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved.models(), resolved::splitsLlm)) {
+            return new Simulator(config).run(workload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public RunMetrics run(DeploymentPlan plan, List<TraceRecord> trace, double rateRps, Slo slo) {
+        SimResult r = simulate(plan, trace, slo);
+        return new RunMetrics(rateRps, r.requests(), r.throughputRps(), r.goodputRps(), r.sloAttainment(),
+                latency(r.ttftMs()), latency(r.tpotMs()), latency(r.e2eMs()));
+    }
+
+    public static RunMetrics.Latency latency(LatencyStats s) {
+        return s == null ? RunMetrics.Latency.NONE : new RunMetrics.Latency(s.mean(), s.p50(), s.p90(), s.p95(), s.p99());
+    }
+
+    /** An in-memory trace as a reader. */
+    static TraceReader reader(List<TraceRecord> trace) {
+        Iterator<TraceRecord> it = trace.iterator();
+        return new TraceReader() {
+            @Override
+            public TraceRecord read() {
+                return it.hasNext() ? it.next() : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}

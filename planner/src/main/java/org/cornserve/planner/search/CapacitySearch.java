@@ -1,0 +1,102 @@
+package org.cornserve.planner.search;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.DoubleFunction;
+
+/**
+ * The highest request rate at which a plan still meets the SLO attainment target, by bracketing and
+ * bisection on the rate: from a starting rate it doubles (or halves) until the target flips, then bisects
+ * until the bracket is within a relative tolerance. Assumes attainment does not rise with the rate.
+ *
+ * <p>Cost: O(log(range) + log(1 / tolerance)) evaluations, at most {@code 2 x maxDoublings + maxBisections}.
+ */
+public final class CapacitySearch {
+
+    /**
+     * One evaluation the search made.
+     *
+     * @param rateRps offered rate
+     * @param sloAttainment attainment measured there
+     */
+    public record Probe(double rateRps, double sloAttainment) {}
+
+    /**
+     * The outcome.
+     *
+     * @param capacityRps highest rate found that meets the target (0 when even the lowest probed rate fails)
+     * @param upperRps lowest rate found that fails (infinite when none failed)
+     * @param probes every evaluation, in order
+     */
+    public record Result(double capacityRps, double upperRps, List<Probe> probes) {
+        public Result {
+            probes = List.copyOf(probes);
+        }
+    }
+
+    private final double attainmentTarget;
+    private final double relativeTolerance;
+    private final int maxDoublings;
+    private final int maxBisections;
+
+    public CapacitySearch(double attainmentTarget, double relativeTolerance, int maxDoublings, int maxBisections) {
+        if (!(attainmentTarget > 0 && attainmentTarget <= 1) || !(relativeTolerance > 0) || maxDoublings < 1
+                || maxBisections < 0) {
+            throw new IllegalArgumentException("capacity search needs a target in (0, 1], a tolerance > 0 and step limits");
+        }
+        this.attainmentTarget = attainmentTarget;
+        this.relativeTolerance = relativeTolerance;
+        this.maxDoublings = maxDoublings;
+        this.maxBisections = maxBisections;
+    }
+
+    /**
+     * @param startRps first rate to try (an estimate of the capacity)
+     * @param attainmentAt measured SLO attainment at a rate
+     */
+    public Result search(double startRps, DoubleFunction<Double> attainmentAt) {
+        if (!(startRps > 0) || Double.isInfinite(startRps)) {
+            throw new IllegalArgumentException("capacity search needs a positive starting rate, got " + startRps);
+        }
+        List<Probe> probes = new ArrayList<>();
+        double lo = 0;
+        double hi = Double.POSITIVE_INFINITY;
+        double rate = startRps;
+        if (meets(rate, attainmentAt, probes)) {
+            lo = rate;
+            for (int i = 0; i < maxDoublings && Double.isInfinite(hi); i++) {
+                rate *= 2;
+                if (meets(rate, attainmentAt, probes)) {
+                    lo = rate;
+                } else {
+                    hi = rate;
+                }
+            }
+        } else {
+            hi = rate;
+            for (int i = 0; i < maxDoublings && lo == 0; i++) {
+                rate /= 2;
+                if (meets(rate, attainmentAt, probes)) {
+                    lo = rate;
+                } else {
+                    hi = rate;
+                }
+            }
+        }
+        for (int i = 0; i < maxBisections && lo > 0 && !Double.isInfinite(hi) && hi - lo > relativeTolerance * hi; i++) {
+            double mid = (lo + hi) / 2;
+            if (meets(mid, attainmentAt, probes)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return new Result(lo, hi, probes);
+    }
+
+    private boolean meets(double rate, DoubleFunction<Double> attainmentAt, List<Probe> probes) {
+        double a = attainmentAt.apply(rate);
+        probes.add(new Probe(rate, a));
+        return a >= attainmentTarget;
+    }
+}
