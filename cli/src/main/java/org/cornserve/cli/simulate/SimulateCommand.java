@@ -84,7 +84,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "use only the first N requests of the trace (of each pass with --repeat)")
     Long limit;
 
-    @Option(names = "--slo", paramLabel = "ttft=MS,tpot=MS,e2e=MS", description = "latency targets of every app")
+    @Option(names = "--slo", paramLabel = "ttft=MS,tpot=MS,e2e=MS", description = "latency targets of every app; speech responses"
+            + " also: ttfa=MS (time to first audio), speech_rtf=R (max real-time factor after the first audio),"
+            + " speech_slack=MS (allowance, default 2000)")
     String slo;
 
     @Option(names = "--seed", description = "seed of everything random (default: the plan's seed)")

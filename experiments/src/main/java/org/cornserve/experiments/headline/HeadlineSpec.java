@@ -85,7 +85,7 @@ public record HeadlineSpec(
      *
      * @param name case name
      * @param models catalog models
-     * @param slo targets, {@code ttft=MS,tpot=MS,e2e=MS}
+     * @param slo targets, {@code ttft=MS,tpot=MS,e2e=MS,ttfa=MS,speech_rtf=R,speech_slack=MS} (see {@link Slo#parse})
      * @param workloads the workloads it runs
      */
     public record CaseSpec(

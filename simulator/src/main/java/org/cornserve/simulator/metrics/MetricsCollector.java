@@ -31,6 +31,11 @@ public final class MetricsCollector {
     private long rejected;
     private long sloMet;
     private long outputTokens;
+    private long speechRequests;
+    private long speechCompleted;
+    private long speechSloMet;
+    private final LatencyRecorder ttfa = new LatencyRecorder();
+    private final LatencyRecorder speechRtf = new LatencyRecorder();
 
     public MetricsCollector(SimConfig config) {
         this(config, true, null);
@@ -58,6 +63,9 @@ public final class MetricsCollector {
         }
         RequestRecord record = new RequestRecord(request);
         arrivals++;
+        if (request.graph().hasSpeech()) {
+            speechRequests++;
+        }
         if (keepRecords) {
             records.add(record);
         }
@@ -82,7 +90,22 @@ public final class MetricsCollector {
             tpot.recordMs(p);
         }
         Slo slo = config.sloOf(record.request().app());
-        if (slo.met(t, p, e, out)) {
+        boolean met = slo.met(t, p, e, out);
+        if (record.request().graph().hasSpeech()) {
+            if (record.firstAudioNanos() < 0) {
+                throw new IllegalStateException("request " + record.request().id() + " completed without first audio");
+            }
+            speechCompleted++;
+            double a = record.ttfaMs();
+            double rtf = record.speechRtf();
+            ttfa.recordMs(a);
+            speechRtf.recordMs(rtf);
+            met &= slo.speechMet(a, rtf * record.audioSeconds() * 1e3, record.audioSeconds());
+            if (met) {
+                speechSloMet++;
+            }
+        }
+        if (met) {
             sloMet++;
         }
         if (onEnd != null) {
@@ -112,6 +135,10 @@ public final class MetricsCollector {
         record.firstOutput(nowNanos);
     }
 
+    public static void speechStreamStarted(RequestRecord record, long nowNanos) {
+        record.speechStreamStarted(nowNanos);
+    }
+
     public static void finished(RequestRecord record, int node, long nowNanos) {
         record.finished(node, nowNanos);
     }
@@ -138,6 +165,8 @@ public final class MetricsCollector {
                 seconds == 0 ? 0 : sloMet / seconds,
                 requests == 0 ? 0 : (double) sloMet / requests,
                 ttft.stats(), tpot.stats(), e2e.stats(), deployments, events, staleEvents, wallSeconds,
-                outputTokens, Map.copyOf(rejectReasons), records, queues);
+                outputTokens, Map.copyOf(rejectReasons), records, queues,
+                speechRequests == 0 ? null : new SpeechStats(speechRequests, speechCompleted,
+                        (double) speechSloMet / speechRequests, ttfa.stats(), speechRtf.stats()));
     }
 }
