@@ -141,6 +141,14 @@ public final class SimulateCommand implements Callable<Integer> {
                 result.throughputRps(), result.goodputRps(), result.sloAttainment(), result.ttftMs().p50(),
                 result.ttftMs().p99(), result.tpotMs().p50(), result.tpotMs().p99(), result.events(),
                 result.wallSeconds(), out);
+        if (result.speech() != null) {
+            var sp = result.speech();
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "speech: %d requests, %d completed, attainment %.3f; time to first audio p50 %.1f p99 %.1f ms;"
+                            + " real-time factor after first audio p50 %.3f p99 %.3f%n",
+                    sp.count(), sp.completed(), sp.attainment(), sp.ttfaMs().p50(), sp.ttfaMs().p99(), sp.rtf().p50(),
+                    sp.rtf().p99());
+        }
         return 0;
     }
 
