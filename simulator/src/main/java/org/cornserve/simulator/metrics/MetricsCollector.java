@@ -12,7 +12,8 @@ import org.cornserve.simulator.event.SimRequest;
 
 /**
  * Collects per-request records and the run's aggregates: latency histograms (TTFT, TPOT, end to end), SLO
- * attainment per the request's app, rejection reasons, queue lengths.
+ * attainment per the request's app (a speech response also on the speech target: time to first audio and
+ * real-time factor, recorded for the {@link SpeechStats}), rejection reasons, queue lengths.
  */
 public final class MetricsCollector {
     private final SimConfig config;
@@ -100,7 +101,7 @@ public final class MetricsCollector {
             double rtf = record.speechRtf();
             ttfa.recordMs(a);
             speechRtf.recordMs(rtf);
-            met &= slo.speechMet(a, rtf * record.audioSeconds() * 1e3, record.audioSeconds());
+            met &= slo.speechMet(a, (nowNanos - record.firstAudioNanos()) / 1e6, record.audioSeconds());
             if (met) {
                 speechSloMet++;
             }
