@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.cornserve.model.Modality;
 import org.cornserve.model.profile.BatchCost;
+import org.cornserve.model.profile.LlmCost;
 import org.cornserve.planner.schedule.DeploymentConfig;
 import org.cornserve.planner.schedule.TaskConfig;
 import org.cornserve.planner.schedule.batch.ItemBatching;
@@ -33,13 +34,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A thinker -> talker -> vocoder plan where every request also asks for 10 s of speech. With a vocoder that
  * serves 2 requests per second under 5 arriving per second, its backlog grows without bound: the text targets
  * (TTFT, TPOT on the thinker's stream) still pass for every request, but the speech target fails for most;
- * with a fast vocoder the same run meets both. SLO attainment matches a recount from the records.
+ * with a fast vocoder the same run meets both. A talker slower than playback (30 ms a codec frame against 20 ms
+ * of speech) fails it even unloaded. SLO attainment matches a recount from the records.
  */
 class SpeechSloTest {
     static final String TEXT = "ttft=500,tpot=100";
     static final String SPEECH = TEXT + ",speech_rtf=1,speech_slack=2000";
 
     static SimConfig plan(BatchCost vocoder, Slo slo) {
+        return plan(new Fixtures.LinearLlm(true), vocoder, slo);
+    }
+
+    static SimConfig plan(LlmCost talker, BatchCost vocoder, Slo slo) {
         LlmBatching llm = new LlmBatching(4096, 64, true, Preemption.RECOMPUTE, 1_000_000, Long.MAX_VALUE);
         List<SimDeployment> deps = List.of(
                 SimDeployment.oneNode(new DeploymentConfig("thinker", List.of(
@@ -47,7 +53,7 @@ class SpeechSloTest {
                         List.of(new Fixtures.LinearLlm(true)), 1),
                 SimDeployment.oneNode(new DeploymentConfig("talker", List.of(
                         new TaskConfig.Llm("omni/talker", LlmPhase.FULL, llm)), 1, "round-robin", 0, 0),
-                        List.of(new Fixtures.LinearLlm(true)), 1),
+                        List.of(talker), 1),
                 SimDeployment.oneNode(new DeploymentConfig("vocoder", List.of(
                         new TaskConfig.Batch("omni/vocoder", new ItemBatching(1, 1_000_000, 0))), 1, "round-robin", 0,
                         0), List.of(vocoder), 1));
@@ -90,6 +96,35 @@ class SpeechSloTest {
         assertEquals(1.0, fast.sloAttainment(), "a vocoder that keeps up meets the speech target");
         assertTrue(fast.speech().ttfaMs().p99() < 500 && fast.speech().rtf().p99() < 1,
                 "TTFA " + fast.speech().ttfaMs() + " RTF " + fast.speech().rtf());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {5, 6})
+    void talkerSlowerThanPlaybackFailsTheSpeechTargetEvenUnloaded(long seed) {
+        // 30 ms a decode step: 500 frames take 15 s, past 10 s of speech + 2 s of slack, whatever the load
+        LlmCost slowTalker = new LlmCost() {
+            @Override
+            public double iterationSeconds(long prefillTokens, long prefillContextTokens, int decodeSequences,
+                    long decodeContextTokens) {
+                return 0.030;
+            }
+
+            @Override
+            public long kvBytesPerToken() {
+                return 131_072;
+            }
+        };
+        BatchCost fastVocoder = (items, tokens) -> 0.001;
+        SimResult text = new Simulator(plan(slowTalker, fastVocoder, Slo.parse(TEXT))).run(new PoissonWorkload(60, 0.5,
+                seed, "omni", SpeechSloTest::speechRequest));
+        SimResult speech = new Simulator(plan(slowTalker, fastVocoder, Slo.parse(SPEECH))).run(new PoissonWorkload(60,
+                0.5, seed, "omni", SpeechSloTest::speechRequest));
+        assertEquals(1.0, text.sloAttainment());
+        assertEquals(0.0, speech.sloAttainment());
+        assertEquals(1.5, speech.speech().rtf().p50(), 0.01, "15 s of talker decode for 10 s of speech");
+        SimResult loose = new Simulator(plan(slowTalker, fastVocoder, Slo.parse(TEXT + ",speech_rtf=1.6")))
+                .run(new PoissonWorkload(60, 0.5, seed, "omni", SpeechSloTest::speechRequest));
+        assertEquals(1.0, loose.sloAttainment(), "a real-time factor bound of 1.6 admits it");
     }
 
     @ParameterizedTest
