@@ -63,7 +63,7 @@ public final class CatalogProblems {
                 throw new IllegalArgumentException("trace request " + (index + 1) + " (app " + r.app() + ") cannot go to "
                         + model + ": " + e.getMessage(), e);
             }
-            samples.add(work(graph));
+            samples.add(work(graph, catalog.model(model).vocoder().map(v -> v.sampleRateHz()).orElse(0)));
         }
         double rate = rateRps > 0 ? rateRps : meanRate(trace);
         ClusterShape cluster = new ClusterShape(hardware.name(), nodes, devicesPerNode, hardware.memoryBytes());
@@ -122,10 +122,17 @@ public final class CatalogProblems {
         return out;
     }
 
-    /** The planner's work per task id from a request graph (conventions of the scheduler core). */
-    static RequestWork work(RequestGraph graph) {
+    /**
+     * The planner's work per task id from a request graph (conventions of the scheduler core), with the speech's
+     * duration: the vocoders' waveform samples over {@code sampleRateHz} (0: none counted).
+     */
+    static RequestWork work(RequestGraph graph, int sampleRateHz) {
         Map<String, TaskWork> work = new HashMap<>();
+        long samples = 0;
         for (TaskNode n : graph.taskNodes()) {
+            if (n.kind() == org.cornserve.model.task.UnitTaskKind.VOCODER) {
+                samples += n.work().outputTokens();
+            }
             org.cornserve.model.graph.TaskWork w = n.work();
             int items = Math.max(1, w.items());
             TaskWork mine = switch (n.kind()) {
@@ -136,7 +143,7 @@ public final class CatalogProblems {
             work.merge(n.taskId(), mine, (a, b) -> new TaskWork(a.items() + b.items(), a.tokens() + b.tokens(),
                     a.outputTokens() + b.outputTokens(), Math.max(a.steps(), b.steps())));
         }
-        return new RequestWork(work);
+        return new RequestWork(work, sampleRateHz > 0 ? (double) samples / sampleRateHz : 0);
     }
 
     /** Longest path (in tasks) from the input to each task node of a composite task's structure. */

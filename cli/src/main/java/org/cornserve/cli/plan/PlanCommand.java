@@ -56,7 +56,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--trace-format", description = "Trace format (default: from the path).")
     String traceFormat;
 
-    @Option(names = "--slo", defaultValue = "ttft=2000,tpot=100", description = "Targets in ms (default ${DEFAULT-VALUE}).")
+    @Option(names = "--slo", defaultValue = "ttft=2000,tpot=100", description = "Targets in ms: ttft, tpot, e2e; for speech responses ttfa, speech_rtf (ratio), speech_slack"
+            + " (default ${DEFAULT-VALUE}).")
     String slo;
 
     @Option(names = "--attainment", defaultValue = "0.9", description = "SLO attainment target (default ${DEFAULT-VALUE}).")

@@ -84,7 +84,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "use only the first N requests of the trace (of each pass with --repeat)")
     Long limit;
 
-    @Option(names = "--slo", paramLabel = "ttft=MS,tpot=MS,e2e=MS", description = "latency targets of every app")
+    @Option(names = "--slo", paramLabel = "ttft=MS,tpot=MS,e2e=MS", description = "latency targets of every app; speech responses"
+            + " also: ttfa=MS (time to first audio), speech_rtf=R (max real-time factor after the first audio),"
+            + " speech_slack=MS (allowance, default 2000)")
     String slo;
 
     @Option(names = "--seed", description = "seed of everything random (default: the plan's seed)")
@@ -139,6 +141,14 @@ public final class SimulateCommand implements Callable<Integer> {
                 result.throughputRps(), result.goodputRps(), result.sloAttainment(), result.ttftMs().p50(),
                 result.ttftMs().p99(), result.tpotMs().p50(), result.tpotMs().p99(), result.events(),
                 result.wallSeconds(), out);
+        if (result.speech() != null) {
+            var sp = result.speech();
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "speech: %d requests, %d completed, attainment %.3f; time to first audio p50 %.1f p99 %.1f ms;"
+                            + " real-time factor after first audio p50 %.3f p99 %.3f%n",
+                    sp.count(), sp.completed(), sp.attainment(), sp.ttfaMs().p50(), sp.ttfaMs().p99(), sp.rtf().p50(),
+                    sp.rtf().p99());
+        }
         return 0;
     }
 

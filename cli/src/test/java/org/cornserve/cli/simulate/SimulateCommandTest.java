@@ -89,6 +89,44 @@ class SimulateCommandTest {
     }
 
     @Test
+    void speechRequestsGetFirstAudioAndTheSpeechSummary() throws Exception {
+        Path trace = tmp.resolve("omni.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            lines.append("{\"arrival_s\":").append(i * 0.25).append(",\"text_tokens\":200,\"output_tokens\":")
+                    .append(60 + i).append(i % 2 == 0 ? ",\"output_modalities\":[\"text\",\"audio\"]}\n" : "}\n");
+        }
+        Files.writeString(trace, lines);
+        Path out = tmp.resolve("omni");
+        Run r = run("simulate", "--model", "qwen2.5-omni-7b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
+                "monolithic", "--trace", trace.toString(), "--slo", "ttft=2000,tpot=100,ttfa=10000,speech_rtf=1",
+                "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("speech: 20 requests, 20 completed, attainment 1.000"), r.out());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        List<String> keys = new ArrayList<>();
+        summary.fieldNames().forEachRemaining(keys::add);
+        assertEquals(SUMMARY_KEYS, keys.subList(0, SUMMARY_KEYS.size()));
+        assertEquals("speech", keys.get(keys.size() - 1));
+        JsonNode speech = summary.get("speech");
+        assertEquals(20, speech.get("count").asLong());
+        assertTrue(speech.get("ttfa_ms").get("p99").asDouble() > 0 && speech.get("rtf").get("p50").asDouble() < 1,
+                speech.toString());
+        List<String> rows = Files.readAllLines(out.resolve("requests.csv"));
+        assertTrue(rows.get(0).endsWith(",first_audio_ns,audio_seconds"), rows.get(0));
+        for (int i = 1; i <= 40; i++) {
+            String[] cols = rows.get(i).split(",", -1);
+            if ((i - 1) % 2 == 0) {
+                long firstAudio = Long.parseLong(cols[cols.length - 2]);
+                assertTrue(firstAudio > Long.parseLong(cols[4]) && firstAudio < Long.parseLong(cols[5]), rows.get(i));
+                assertTrue(Double.parseDouble(cols[cols.length - 1]) > 1, rows.get(i));
+            } else {
+                assertEquals("", cols[cols.length - 2] + cols[cols.length - 1], rows.get(i));
+            }
+        }
+    }
+
+    @Test
     void planFileWithEncoderSplitOnServeGenImages() throws Exception {
         Path out = tmp.resolve("split");
         Run r = run("simulate", "--plan", projectFile("experiments/plans/qwen2.5-vl-7b-8xh100-encoder-split.json").toString(),

@@ -114,12 +114,18 @@ public final class HeadlineRunner {
         int perNode = Math.min(gpus, 8);
         PlanningProblem problem = CatalogProblems.build(ModelCatalog.builtIn(), c.models(), hardware, nodes, perNode,
                 trace, slo, spec.seed(), spec.planningSamples(), 0);
-        java.util.function.DoubleFunction<List<TraceRecord>> at =
-                rate -> PlanRunner.rescale(trace, rate, Math.min(trace.size(), spec.requestsAt(rate)));
-        // Ranking runs are capped lower than measurement runs: the search measures a dozen finalists.
+        // A case with its own run length replays the trace where the run outlasts it; others stop at its end.
+        boolean ownLength = c.runSeconds() > 0 || c.maxRequestsPerRun() > 0;
+        java.util.function.DoubleFunction<List<TraceRecord>> at = rate -> {
+            int n = ownLength ? spec.requestsAt(c, rate) : Math.min(trace.size(), spec.requestsAt(rate));
+            return PlanRunner.rescale(PlanRunner.replayed(trace, n), rate, n);
+        };
+        // Ranking runs are capped lower than measurement runs: the search measures a dozen finalists. A case with
+        // its own run length (streamed speech) ranks on runs as long as its measurements, or short runs would
+        // rank plans by a load their talkers never reach.
         PlanEvaluator evaluator = (plan, rate) -> {
             DeploymentPlan doc = PlanDocuments.plan("candidate", plan, problem, hardware, CornserveSearch.Options.DEFAULT.estimator(), null);
-            List<TraceRecord> runTrace = PlanRunner.rescale(trace, rate,
+            List<TraceRecord> runTrace = ownLength ? at.apply(rate) : PlanRunner.rescale(trace, rate,
                     Math.min(trace.size(), Math.min(RANKING_MAX_REQUESTS, spec.requestsAt(rate))));
             RunMetrics m = runner.run(doc, runTrace, rate, slo);
             return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());

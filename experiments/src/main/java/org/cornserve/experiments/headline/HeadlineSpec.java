@@ -85,14 +85,32 @@ public record HeadlineSpec(
      *
      * @param name case name
      * @param models catalog models
-     * @param slo targets, {@code ttft=MS,tpot=MS,e2e=MS}
+     * @param slo targets, {@code ttft=MS,tpot=MS,e2e=MS,ttfa=MS,speech_rtf=R,speech_slack=MS} (see {@link Slo#parse})
      * @param workloads the workloads it runs
+     * @param runSeconds this case's {@code run_seconds} for capacity and equal-load runs, 0 for the experiment's
+     *     (longer for streamed speech, whose streams last tens of seconds: a run must outlast them to load the
+     *     talker as a steady state would; runs past the trace's end replay it back to back)
+     * @param maxRequestsPerRun this case's {@code max_requests_per_run}, 0 for the experiment's
      */
     public record CaseSpec(
             @JsonProperty(value = "name", required = true) String name,
             @JsonProperty(value = "models", required = true) List<String> models,
             @JsonProperty(value = "slo", required = true) String slo,
-            @JsonProperty(value = "workloads", required = true) List<WorkloadUse> workloads) {}
+            @JsonProperty(value = "workloads", required = true) List<WorkloadUse> workloads,
+            @JsonProperty("run_seconds") double runSeconds,
+            @JsonProperty("max_requests_per_run") int maxRequestsPerRun) {
+        public CaseSpec {
+            if (!(runSeconds >= 0) || maxRequestsPerRun < 0) {
+                throw new IllegalArgumentException("case " + name + ": run_seconds and max_requests_per_run must be >= 0"
+                        + " (0 = the experiment's)");
+            }
+        }
+
+        /** A case with the experiment's run lengths. */
+        public CaseSpec(String name, List<String> models, String slo, List<WorkloadUse> workloads) {
+            this(name, models, slo, workloads, 0, 0);
+        }
+    }
 
     /**
      * A workload as one case uses it.
@@ -120,6 +138,13 @@ public record HeadlineSpec(
     /** Requests of a run at {@code rateRps}: {@code runSeconds} of arrivals within the per-run bounds. */
     public int requestsAt(double rateRps) {
         return (int) Math.max(requestsPerRun, Math.min(maxRequestsPerRun, Math.ceil(rateRps * runSeconds)));
+    }
+
+    /** Requests of a run of case {@code c} at {@code rateRps}, with the case's run length where it sets one. */
+    public int requestsAt(CaseSpec c, double rateRps) {
+        double seconds = c.runSeconds() > 0 ? c.runSeconds() : runSeconds;
+        int most = c.maxRequestsPerRun() > 0 ? c.maxRequestsPerRun() : maxRequestsPerRun;
+        return (int) Math.max(requestsPerRun, Math.min(most, Math.ceil(rateRps * seconds)));
     }
 
     public static HeadlineSpec read(Path file) {

@@ -18,6 +18,14 @@ final class HeadlineSummary {
                 + "capacity among the strategies (equal load).%n%n", runnerName, spec.attainment(), spec.runSeconds(),
                 spec.requestsPerRun(), spec.maxRequestsPerRun(),
                 spec.capacityTolerance() * 100));
+        for (HeadlineSpec.CaseSpec c : spec.cases()) {
+            if (c.runSeconds() > 0 || c.maxRequestsPerRun() > 0) {
+                sb.append(String.format(Locale.ROOT, "Case %s runs %.0f s of arrivals, up to %d requests (trace replayed "
+                        + "where it runs out), in capacity, equal-load and ranking runs; SLO %s.%n%n", c.name(),
+                        c.runSeconds() > 0 ? c.runSeconds() : spec.runSeconds(),
+                        c.maxRequestsPerRun() > 0 ? c.maxRequestsPerRun() : spec.maxRequestsPerRun(), c.slo()));
+            }
+        }
         Map<String, List<HeadlineRunner.Row>> groups = new LinkedHashMap<>();
         for (HeadlineRunner.Row r : rows) {
             groups.computeIfAbsent(r.caseName() + " | " + r.workload() + " | " + r.gpus() + " GPUs", k -> new ArrayList<>()).add(r);

@@ -15,6 +15,29 @@ public interface PlanRunner {
     RunMetrics run(DeploymentPlan plan, List<TraceRecord> trace, double rateRps, Slo slo);
 
     /**
+     * At least {@code requests} records: the trace itself when it has enough, else the trace replayed back to
+     * back (pass {@code k} shifted by {@code k} times the trace's span plus one mean inter-arrival gap).
+     */
+    static List<TraceRecord> replayed(List<TraceRecord> trace, int requests) {
+        int size = trace.size();
+        if (requests <= size) {
+            return trace;
+        }
+        if (size < 2) {
+            throw new IllegalArgumentException("replaying a trace needs two records, got " + size);
+        }
+        long first = trace.get(0).arrivalNanos();
+        long span = trace.get(size - 1).arrivalNanos() - first;
+        long pass = span + Math.max(1, span / (size - 1));
+        List<TraceRecord> out = new java.util.ArrayList<>(requests);
+        for (int i = 0; i < requests; i++) {
+            TraceRecord r = trace.get(i % size);
+            out.add(i < size ? r : r.withArrivalNanos(r.arrivalNanos() + (long) (i / size) * pass));
+        }
+        return out;
+    }
+
+    /**
      * The first {@code requests} records of a trace with arrivals scaled so that their mean rate is
      * {@code rateRps} (times relative to the first arrival; the inter-arrival pattern is kept).
      */

@@ -31,7 +31,7 @@ public final class SimulatorPlanRunner implements PlanRunner {
     public SimResult simulate(DeploymentPlan plan, List<TraceRecord> trace, Slo slo) {
         ResolvedPlan resolved = PlanValidator.builtIn().validate(plan);
         SimConfig config = PlanSimConfigs.of(resolved, HardwareCatalog.builtIn(), seed,
-                new org.cornserve.simulator.config.Slo(slo.ttftMs(), slo.tpotMs(), slo.e2eMs()), 0);
+                org.cornserve.simulator.config.Slo.of(slo), 0);
         try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved.models(), resolved::splitsLlm)) {
             return new Simulator(config).run(workload);
         } catch (IOException e) {

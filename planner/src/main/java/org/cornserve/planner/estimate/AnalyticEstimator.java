@@ -209,6 +209,9 @@ public final class AnalyticEstimator {
             double ttftSvc = -1;
             double ttftWait = 0;
             boolean tpotOk = true;
+            boolean speech = slo.hasSpeechTarget() && mix.audioSeconds[s] > 0;
+            double ttfaSvc = -1;
+            double ttfaWait = 0;
             for (int[] stage : stages) {
                 double bestLatency = 0;
                 double bestSvc = 0;
@@ -238,6 +241,11 @@ public final class AnalyticEstimator {
                         ttftSvc = e2eSvc + first;
                         ttftWait = e2eWait + w;
                     }
+                    if (speech && mix.tasks[t].kind() == TaskKind.TALKER && mix.outputs[t][s] >= 1 && ttfaSvc < 0) {
+                        // the first codec frame is the first audio (as the simulator judges it)
+                        ttfaSvc = e2eSvc + first;
+                        ttfaWait = e2eWait + w;
+                    }
                     if (all + w > bestLatency) {
                         bestLatency = all + w;
                         bestSvc = all;
@@ -260,6 +268,17 @@ public final class AnalyticEstimator {
                 }
                 if (slo.e2eMs() > 0) {
                     p = Math.min(p, withinProbability(slo.e2eMs() / 1e3 - e2eSvc, e2eWait));
+                }
+                if (speech && ttfaSvc >= 0) {
+                    if (slo.ttfaMs() > 0) {
+                        p = Math.min(p, withinProbability(slo.ttfaMs() / 1e3 - ttfaSvc, ttfaWait));
+                    }
+                    // after the first audio, the rest of the request (mean waits) against the speech's duration
+                    double afterFirstAudio = e2eSvc + e2eWait - ttfaSvc - ttfaWait;
+                    if (slo.speechRtf() > 0
+                            && afterFirstAudio > slo.speechRtf() * mix.audioSeconds[s] + slo.speechSlackMs() / 1e3) {
+                        p = 0;
+                    }
                 }
                 attained += p;
             }

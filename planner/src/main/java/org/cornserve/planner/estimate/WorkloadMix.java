@@ -21,6 +21,8 @@ final class WorkloadMix {
     final double[][] tokens;
     final double[][] outputs;
     final double[][] steps;
+    /** [sample] duration of the response's speech in seconds, 0 without. */
+    final double[] audioSeconds;
     /** Per-task means over all requests (zeros included). */
     final double[] meanItems;
     final double[] meanTokens;
@@ -50,6 +52,7 @@ final class WorkloadMix {
         tokens = new double[n][samples];
         outputs = new double[n][samples];
         steps = new double[n][samples];
+        audioSeconds = new double[samples];
         meanItems = new double[n];
         meanTokens = new double[n];
         meanOutputs = new double[n];
@@ -60,6 +63,7 @@ final class WorkloadMix {
         maxContext = new double[n];
         multiTokenFraction = new double[n];
         for (int s = 0; s < samples; s++) {
+            audioSeconds[s] = reqs.get(s).audioSeconds();
             for (Map.Entry<String, TaskWork> e : reqs.get(s).work().entrySet()) {
                 int t = taskIndex.get(e.getKey());
                 TaskWork w = e.getValue();

@@ -45,7 +45,11 @@ public interface Decisions {
     default void firstOutput(ActiveRequest request, int node, long nowNanos) {
     }
 
-    /** Observation: an invocation finished. */
+    /** Observation: a token-generating invocation (LLM, talker) produced its first token. */
+    default void invocationFirstToken(ActiveRequest request, int node, long nowNanos) {
+    }
+
+        /** Observation: an invocation finished. */
     default void invocationFinished(ActiveRequest request, int node, long nowNanos) {
     }
 }

@@ -240,6 +240,7 @@ public final class SchedulerCore implements InvocationListener {
     @Override
     public void firstOutput(Object owner, int node, long nowNanos) {
         ActiveRequest request = (ActiveRequest) owner;
+        out.invocationFirstToken(request, node, nowNanos);
         if (request.graph().node(node).output() && request.output(nowNanos)) {
             out.firstOutput(request, node, nowNanos);
         }

@@ -206,6 +206,13 @@ public final class Simulator implements Decisions {
     }
 
     @Override
+    public void invocationFirstToken(ActiveRequest request, int node, long nowNanos) {
+        if (node == request.graph().speechSourceNode()) {
+            MetricsCollector.speechStreamStarted((RequestRecord) request.attachment(), nowNanos);
+        }
+    }
+
+    @Override
     public void invocationFinished(ActiveRequest request, int node, long nowNanos) {
         MetricsCollector.finished((RequestRecord) request.attachment(), node, nowNanos);
     }

@@ -12,7 +12,8 @@ import org.cornserve.simulator.event.SimRequest;
 
 /**
  * Collects per-request records and the run's aggregates: latency histograms (TTFT, TPOT, end to end), SLO
- * attainment per the request's app, rejection reasons, queue lengths.
+ * attainment per the request's app (a speech response also on the speech target: time to first audio and
+ * real-time factor, recorded for the {@link SpeechStats}), rejection reasons, queue lengths.
  */
 public final class MetricsCollector {
     private final SimConfig config;
@@ -31,6 +32,11 @@ public final class MetricsCollector {
     private long rejected;
     private long sloMet;
     private long outputTokens;
+    private long speechRequests;
+    private long speechCompleted;
+    private long speechSloMet;
+    private final LatencyRecorder ttfa = new LatencyRecorder();
+    private final LatencyRecorder speechRtf = new LatencyRecorder();
 
     public MetricsCollector(SimConfig config) {
         this(config, true, null);
@@ -58,6 +64,9 @@ public final class MetricsCollector {
         }
         RequestRecord record = new RequestRecord(request);
         arrivals++;
+        if (request.graph().hasSpeech()) {
+            speechRequests++;
+        }
         if (keepRecords) {
             records.add(record);
         }
@@ -82,7 +91,22 @@ public final class MetricsCollector {
             tpot.recordMs(p);
         }
         Slo slo = config.sloOf(record.request().app());
-        if (slo.met(t, p, e, out)) {
+        boolean met = slo.met(t, p, e, out);
+        if (record.request().graph().hasSpeech()) {
+            if (record.firstAudioNanos() < 0) {
+                throw new IllegalStateException("request " + record.request().id() + " completed without first audio");
+            }
+            speechCompleted++;
+            double a = record.ttfaMs();
+            double rtf = record.speechRtf();
+            ttfa.recordMs(a);
+            speechRtf.recordMs(rtf);
+            met &= slo.speechMet(a, (nowNanos - record.firstAudioNanos()) / 1e6, record.audioSeconds());
+            if (met) {
+                speechSloMet++;
+            }
+        }
+        if (met) {
             sloMet++;
         }
         if (onEnd != null) {
@@ -112,6 +136,10 @@ public final class MetricsCollector {
         record.firstOutput(nowNanos);
     }
 
+    public static void speechStreamStarted(RequestRecord record, long nowNanos) {
+        record.speechStreamStarted(nowNanos);
+    }
+
     public static void finished(RequestRecord record, int node, long nowNanos) {
         record.finished(node, nowNanos);
     }
@@ -138,6 +166,8 @@ public final class MetricsCollector {
                 seconds == 0 ? 0 : sloMet / seconds,
                 requests == 0 ? 0 : (double) sloMet / requests,
                 ttft.stats(), tpot.stats(), e2e.stats(), deployments, events, staleEvents, wallSeconds,
-                outputTokens, Map.copyOf(rejectReasons), records, queues);
+                outputTokens, Map.copyOf(rejectReasons), records, queues,
+                speechRequests == 0 ? null : new SpeechStats(speechRequests, speechCompleted,
+                        (double) speechSloMet / speechRequests, ttfa.stats(), speechRtf.stats()));
     }
 }

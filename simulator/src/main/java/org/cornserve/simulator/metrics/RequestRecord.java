@@ -1,6 +1,7 @@
 package org.cornserve.simulator.metrics;
 
 import java.util.Arrays;
+import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.simulator.event.SimRequest;
 
 /**
@@ -12,6 +13,7 @@ public final class RequestRecord {
     private final long[] stageNanos;
     private long firstOutputNanos = -1;
     private long completionNanos = -1;
+    private long speechStreamNanos = -1;
     private String rejectReason;
 
     public RequestRecord(SimRequest request) {
@@ -38,6 +40,12 @@ public final class RequestRecord {
 
     void firstOutput(long nanos) {
         firstOutputNanos = nanos;
+    }
+
+    void speechStreamStarted(long nanos) {
+        if (speechStreamNanos < 0) {
+            speechStreamNanos = nanos;
+        }
     }
 
     void completed(long nanos) {
@@ -89,6 +97,34 @@ public final class RequestRecord {
 
     public double ttftMs() {
         return (firstOutputNanos - request.arrivalNanos()) / 1e6;
+    }
+
+    /**
+     * When the response's first audio is available, or -1 (no speech, or not yet): the first codec frame of the
+     * invocation streaming into the vocoder (the talker), since a streaming deployment vocodes chunk by chunk
+     * and one chunk's vocoding is not modelled apart; where nothing streams into it, the vocoder's finish.
+     */
+    public long firstAudioNanos() {
+        InvocationGraph g = request.graph();
+        if (!g.hasSpeech()) {
+            return -1;
+        }
+        return g.speechSourceNode() >= 0 ? speechStreamNanos : finishedNanos(g.speechNode());
+    }
+
+    /** Duration of the response's speech in seconds, 0 without speech. */
+    public double audioSeconds() {
+        return request.graph().audioSeconds();
+    }
+
+    /** Time to first audio in ms (a completed speech request). */
+    public double ttfaMs() {
+        return (firstAudioNanos() - request.arrivalNanos()) / 1e6;
+    }
+
+    /** Time from the first audio to completion, over the speech's duration (a completed speech request). */
+    public double speechRtf() {
+        return (completionNanos - firstAudioNanos()) / 1e9 / audioSeconds();
     }
 
     public double e2eMs() {

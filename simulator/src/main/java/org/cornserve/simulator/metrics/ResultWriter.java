@@ -14,7 +14,8 @@ import org.cornserve.planner.schedule.graph.InvocationGraph;
 
 /**
  * Writes a run's results into a folder: {@code summary.json} (keys in a fixed order), {@code requests.csv} (one
- * row per request in arrival order, times in simulated nanoseconds, -1 = never) and {@code queues.csv} (queue
+ * row per request in arrival order, times in simulated nanoseconds, -1 = never; {@code first_audio_ns} and
+ * {@code audio_seconds} only for speech responses) and {@code queues.csv} (queue
  * length of each deployment at each sample instant). Apart from {@code wall_seconds}, the files are a pure
  * function of the run.
  */
@@ -45,6 +46,9 @@ public final class ResultWriter {
         m.put("output_tokens_per_second", r.simulatedSeconds() == 0 ? 0 : r.outputTokens() / r.simulatedSeconds());
         m.put("reject_reasons", new TreeMap<>(r.rejectReasons()));
         m.put("stages", StageStats.of(r.records()));
+        if (r.speech() != null) {
+            m.put("speech", r.speech());
+        }
         return m;
     }
 
@@ -62,7 +66,7 @@ public final class ResultWriter {
     private static void writeRequests(SimResult result, Path file) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             w.write("request_id,app,status,arrival_ns,first_output_ns,completion_ns,ttft_ms,tpot_ms,e2e_ms,"
-                    + "input_tokens,output_tokens,reason,stages\n");
+                    + "input_tokens,output_tokens,reason,stages,first_audio_ns,audio_seconds\n");
             StringBuilder sb = new StringBuilder(256);
             for (RequestRecord rec : result.records()) {
                 sb.setLength(0);
@@ -84,6 +88,12 @@ public final class ResultWriter {
                     }
                     sb.append(g.node(i).taskKey()).append('|').append(rec.queuedNanos(i)).append('|')
                             .append(rec.startedNanos(i)).append('|').append(rec.finishedNanos(i));
+                }
+                sb.append(',');
+                if (g.hasSpeech()) {
+                    sb.append(rec.firstAudioNanos()).append(',').append(g.audioSeconds());
+                } else {
+                    sb.append(',');
                 }
                 sb.append('\n');
                 w.append(sb);

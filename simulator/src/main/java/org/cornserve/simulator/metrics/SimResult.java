@@ -10,11 +10,12 @@ import java.util.Map;
  *
  * @param events events handled (superseded step ends excluded)
  * @param staleEvents superseded step ends skipped (runs cut short)
+ * @param speech the speech responses' figures, or null when no request asks for speech
  */
 public record SimResult(long requests, long completed, long rejected, double simulatedSeconds, double throughputRps,
         double goodputRps, double sloAttainment, LatencyStats ttftMs, LatencyStats tpotMs, LatencyStats e2eMs,
         List<DeploymentStats> deployments, long events, long staleEvents, double wallSeconds, long outputTokens,
-        Map<String, Long> rejectReasons, List<RequestRecord> records, QueueTracker queues) {
+        Map<String, Long> rejectReasons, List<RequestRecord> records, QueueTracker queues, SpeechStats speech) {
 
     public SimResult {
         deployments = List.copyOf(deployments);

@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import org.cornserve.model.catalog.ModelSpec;
 import org.cornserve.model.graph.CompositeTask;
 import org.cornserve.model.request.RequestShape;
+import org.cornserve.model.task.Vocoder;
 import org.cornserve.planner.schedule.graph.DataEdge;
 import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
@@ -130,7 +131,8 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
             graph = textOnly(model, r.shape(), split);
             if (graph == null) {
                 try {
-                    graph = RequestGraphs.toInvocations(composites.get(model.name()).requestGraph(r.shape(), split));
+                    graph = RequestGraphs.toInvocations(composites.get(model.name()).requestGraph(r.shape(), split),
+                            model.vocoder().map(Vocoder::sampleRateHz).orElse(0));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("trace record at " + r.arrivalSeconds() + " s (app " + r.app()
                             + "): " + e.getMessage(), e);

@@ -16,6 +16,22 @@ public final class InvocationGraph {
     private final int[] outEdges;
     private final long outputTokens;
     private final int tokenStreamNode;
+    private final int speechNode;
+    private final int speechSourceNode;
+    private final double audioSeconds;
+
+    private InvocationGraph(InvocationGraph base, int speechNode, int speechSourceNode, double audioSeconds) {
+        this.nodes = base.nodes;
+        this.edges = base.edges;
+        this.inDegree = base.inDegree;
+        this.outStart = base.outStart;
+        this.outEdges = base.outEdges;
+        this.outputTokens = base.outputTokens;
+        this.tokenStreamNode = base.tokenStreamNode;
+        this.speechNode = speechNode;
+        this.speechSourceNode = speechSourceNode;
+        this.audioSeconds = audioSeconds;
+    }
 
     private InvocationGraph(List<Invocation> nodes, List<DataEdge> edges) {
         this.nodes = List.copyOf(nodes);
@@ -53,6 +69,37 @@ public final class InvocationGraph {
         }
         outputTokens = out;
         tokenStreamNode = stream;
+        speechNode = -1;
+        speechSourceNode = -1;
+        audioSeconds = 0;
+    }
+
+    /**
+     * This graph with its speech output described: {@code speechNode} is the output invocation that produces the
+     * waveform (a vocoder), {@code sourceNode} the invocation streaming codes into it (a talker, whose first
+     * token is the first audio the response can play), or -1 when none streams, and {@code audioSeconds} the
+     * duration of the speech produced.
+     *
+     * @throws IllegalArgumentException when a node is out of range, the speech node is not an output, the
+     *     source has no edge into it, or the duration is not positive
+     */
+    public InvocationGraph withSpeech(int speechNode, int sourceNode, double audioSeconds) {
+        if (speechNode < 0 || speechNode >= nodes.size() || !nodes.get(speechNode).output()) {
+            throw new IllegalArgumentException("speech node " + speechNode + " is not an output invocation of this graph");
+        }
+        if (sourceNode >= 0) {
+            boolean feeds = false;
+            for (int k = 0; k < outDegree(sourceNode); k++) {
+                feeds |= edges.get(outEdge(sourceNode, k)).to() == speechNode;
+            }
+            if (!feeds) {
+                throw new IllegalArgumentException("speech source " + sourceNode + " has no edge into speech node " + speechNode);
+            }
+        }
+        if (!(audioSeconds > 0) || Double.isInfinite(audioSeconds)) {
+            throw new IllegalArgumentException("audio seconds must be > 0, got " + audioSeconds);
+        }
+        return new InvocationGraph(this, speechNode, sourceNode, audioSeconds);
     }
 
     /** Builds a graph; throws when an edge is out of range or the edges form a cycle. */
@@ -137,6 +184,26 @@ public final class InvocationGraph {
      */
     public int tokenStreamNode() {
         return tokenStreamNode;
+    }
+
+    /** Whether the response includes speech ({@link #withSpeech}). */
+    public boolean hasSpeech() {
+        return speechNode >= 0;
+    }
+
+    /** The output invocation producing the response's waveform, or -1 without speech. */
+    public int speechNode() {
+        return speechNode;
+    }
+
+    /** The invocation streaming codes into the speech node (its first token is the first audio), or -1. */
+    public int speechSourceNode() {
+        return speechSourceNode;
+    }
+
+    /** Duration of the response's speech in seconds, 0 without speech. */
+    public double audioSeconds() {
+        return audioSeconds;
     }
 
     /** Indices of invocations with no inputs, in index order. */

@@ -10,6 +10,7 @@ import org.cornserve.model.graph.RequestGraph;
 import org.cornserve.model.graph.TaskNode;
 import org.cornserve.model.graph.TaskWork;
 import org.cornserve.model.task.LlmPhase;
+import org.cornserve.model.task.UnitTaskKind;
 
 /**
  * Turns the model's per-request task graph ({@link RequestGraph}, built by a composite task from the request's
@@ -34,8 +35,23 @@ public final class RequestGraphs {
     private RequestGraphs() {
     }
 
-    /** The invocation graph of one request. O(nodes + flows). */
+    /** The invocation graph of one request, without a speech description. O(nodes + flows). */
     public static InvocationGraph toInvocations(RequestGraph graph) {
+        return toInvocations(graph, 0);
+    }
+
+    /**
+     * The invocation graph of one request; when {@code sampleRateHz > 0} and a vocoder produces part of the
+     * response, the graph also describes its speech ({@link InvocationGraph#withSpeech}): the vocoder's
+     * {@code outputTokens} waveform samples over the sample rate give the audio's duration, and the talker (or
+     * other LLM-like node) feeding the vocoder is the stream whose first token is the first audio.
+     *
+     * @param sampleRateHz the model's vocoder sample rate ({@code Vocoder.sampleRateHz()}), 0 to leave speech out
+     */
+    public static InvocationGraph toInvocations(RequestGraph graph, int sampleRateHz) {
+        if (sampleRateHz < 0) {
+            throw new IllegalArgumentException("sample rate must be >= 0 Hz, got " + sampleRateHz);
+        }
         List<TaskNode> tasks = graph.taskNodes();
         Map<String, Integer> index = new HashMap<>();
         Map<String, String> redirect = new HashMap<>();
@@ -82,7 +98,23 @@ public final class RequestGraphs {
         for (int i = 0; i < kept.size(); i++) {
             nodes.add(new Invocation(kept.get(i).taskId(), work(kept.get(i)), output[i]));
         }
-        return InvocationGraph.of(nodes, edges);
+        InvocationGraph result = InvocationGraph.of(nodes, edges);
+        if (sampleRateHz == 0) {
+            return result;
+        }
+        for (int i = 0; i < kept.size(); i++) {
+            TaskNode n = kept.get(i);
+            if (n.kind() == UnitTaskKind.VOCODER && output[i] && n.work().outputTokens() > 0) {
+                int source = -1;
+                for (DataEdge e : edges) {
+                    if (e.to() == i && nodes.get(e.from()).work().outputTokens() > 0) {
+                        source = e.from();
+                    }
+                }
+                return result.withSpeech(i, source, (double) n.work().outputTokens() / sampleRateHz);
+            }
+        }
+        return result;
     }
 
     /** The scheduler's work of one task node. */

@@ -75,6 +75,29 @@ class RequestGraphsTest {
     }
 
     @Test
+    void omniSpeechDurationIsTheVocodersSamplesOverItsSampleRate() {
+        var omni = CATALOG.model("qwen2.5-omni-7b");
+        var vocoder = omni.vocoder().orElseThrow();
+        RequestShape shape = new RequestShape(40, List.of(), 80, Set.of(Modality.TEXT, Modality.AUDIO));
+        RequestGraph rg = graph("qwen2.5-omni-7b", shape, false);
+        assertFalse(RequestGraphs.toInvocations(rg).hasSpeech(), "no sample rate, no speech description");
+        InvocationGraph g = RequestGraphs.toInvocations(rg, vocoder.sampleRateHz());
+        assertTrue(g.hasSpeech());
+        assertEquals("qwen2.5-omni-7b/vocoder", g.node(g.speechNode()).taskKey());
+        assertEquals("qwen2.5-omni-7b/talker", g.node(g.speechSourceNode()).taskKey());
+        long samples = rg.node("vocoder").work().outputTokens();
+        long codeFrames = omni.talker().orElseThrow().codeFrames(80);
+        assertEquals(codeFrames * vocoder.samplesPerCode(), samples);
+        assertEquals((double) samples / vocoder.sampleRateHz(), g.audioSeconds(), 1e-12);
+        assertEquals(codeFrames / vocoder.codesPerSecond(), g.audioSeconds(), 1e-9, "frames over frame rate");
+        assertEquals(g.tokenStreamNode(), RequestGraphs.toInvocations(rg).tokenStreamNode());
+        InvocationGraph text = RequestGraphs.toInvocations(graph("qwen2.5-omni-7b", RequestShape.text(40, 80), false),
+                vocoder.sampleRateHz());
+        assertFalse(text.hasSpeech());
+        assertEquals(0, text.audioSeconds());
+    }
+
+    @Test
     void imageGenerationEndsWithTheVaeDecoder() {
         InvocationGraph g = RequestGraphs.toInvocations(graph("qwen-image",
                 new RequestShape(60, List.of(), 0, Set.of(Modality.IMAGE)), false));
