@@ -39,7 +39,7 @@ public final class CornserveMain implements Runnable {
         listLeaves(cl, "", all);
         cl.getCommandSpec().usageMessage().footer(all.toString());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("cornserve " + cmd.getCommandName() + ": " + ex.getMessage());
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
             if (System.getenv("CORNSERVE_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }
