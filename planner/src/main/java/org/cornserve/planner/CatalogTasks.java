@@ -1,10 +1,10 @@
 package org.cornserve.planner;
 
-import org.cornserve.model.arch.TransformerArch;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.model.profile.BatchCost;
 import org.cornserve.model.profile.DiffusionCost;
 import org.cornserve.model.profile.LlmCost;
+import org.cornserve.model.profile.ProfileEstimates;
 import org.cornserve.model.profile.RooflineTaskCosts;
 import org.cornserve.model.profile.TaskCost;
 import org.cornserve.model.task.AudioEncoder;
@@ -47,7 +47,11 @@ public final class CatalogTasks {
         long activations = c.transformer()
                 .map(a -> Math.round(ACTIVATION_BUFFERS * ACTIVATION_TOKENS * a.hiddenSize() * c.bytesPerParam()))
                 .orElse(weights);
-        int maxTp = c instanceof VaeDecoder ? 1 : c.transformer().map(CatalogTasks::maxTp).orElse(1);
+        int maxTp = 1;
+        // the largest power of two up to 8 that shards the stack's heads; single devices for convolution stacks
+        while (c.transformer().isPresent() && maxTp < 8 && ProfileEstimates.shardable(unit, maxTp * 2)) {
+            maxTp *= 2;
+        }
         TaskKind kind = switch (c) {
             case VisionEncoder v -> TaskKind.ENCODER;
             case AudioEncoder a -> TaskKind.ENCODER;
@@ -75,11 +79,4 @@ public final class CatalogTasks {
         });
     }
 
-    private static int maxTp(TransformerArch arch) {
-        int tp = 1;
-        while (tp < 8 && arch.attentionHeads() % (tp * 2) == 0) {
-            tp *= 2;
-        }
-        return tp;
-    }
 }

@@ -31,15 +31,8 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--plan", required = true, description = "Plan file.")
     Path plan;
 
-    @Option(names = "--trace", required = true, description = "Workload trace (file, or a ServeGen folder).")
-    Path trace;
-
-    @Option(names = "--trace-format", description = "Trace format (default: from the path).")
-    String traceFormat;
-
-    @Option(names = "--slo", defaultValue = "ttft=2000,tpot=100", description = "Targets in ms: ttft, tpot, e2e; for speech responses ttfa, speech_rtf (ratio), speech_slack"
-            + " (default ${DEFAULT-VALUE}).")
-    String slo;
+    @CommandLine.Mixin
+    WorkloadOptions workload;
 
     @Option(names = "--attainment", defaultValue = "0.9", description = "SLO attainment target (default ${DEFAULT-VALUE}).")
     double attainment;
@@ -62,9 +55,9 @@ public final class CapacityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Slo targets = Slo.parse(slo, attainment);
+        Slo targets = workload.targets(attainment);
         DeploymentPlan p = PlanValidator.builtIn().readAndValidate(plan).plan();
-        List<TraceRecord> records = CatalogProblems.routeToModels(PlanCliSupport.readTrace(trace, traceFormat, seed),
+        List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);
         double start = startRate(p, records.subList(0, Math.min(requests, records.size())));
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);

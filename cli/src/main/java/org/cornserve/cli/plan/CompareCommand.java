@@ -37,15 +37,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--plan", required = true, description = "Plan file; repeat for each plan.")
     List<Path> plans;
 
-    @Option(names = "--trace", required = true, description = "Workload trace (file, or a ServeGen folder).")
-    Path trace;
-
-    @Option(names = "--trace-format", description = "Trace format (default: from the path).")
-    String traceFormat;
-
-    @Option(names = "--slo", defaultValue = "ttft=2000,tpot=100", description = "Targets in ms: ttft, tpot, e2e; for speech responses ttfa, speech_rtf (ratio), speech_slack"
-            + " (default ${DEFAULT-VALUE}).")
-    String slo;
+    @CommandLine.Mixin
+    WorkloadOptions workload;
 
     @Option(names = "--rate", defaultValue = "0", description = "Rescale the trace to this rate (rps); default as recorded.")
     double rate;
@@ -75,8 +68,8 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Slo targets = Slo.parse(slo, Slo.DEFAULT_ATTAINMENT);
-        List<TraceRecord> records = PlanCliSupport.readTrace(trace, traceFormat, seed);
+        Slo targets = workload.targets(Slo.DEFAULT_ATTAINMENT);
+        List<TraceRecord> records = workload.records(seed);
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
         List<Row> rows = new ArrayList<>();
         for (Path file : plans) {

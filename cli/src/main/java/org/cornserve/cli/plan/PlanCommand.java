@@ -50,15 +50,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--gpus", required = true, description = "Devices in the cluster (up to 8, or whole nodes of 8).")
     int gpus;
 
-    @Option(names = "--trace", required = true, description = "Workload trace (file, or a ServeGen folder).")
-    Path trace;
-
-    @Option(names = "--trace-format", description = "Trace format (default: from the path).")
-    String traceFormat;
-
-    @Option(names = "--slo", defaultValue = "ttft=2000,tpot=100", description = "Targets in ms: ttft, tpot, e2e; for speech responses ttfa, speech_rtf (ratio), speech_slack"
-            + " (default ${DEFAULT-VALUE}).")
-    String slo;
+    @CommandLine.Mixin
+    WorkloadOptions workload;
 
     @Option(names = "--attainment", defaultValue = "0.9", description = "SLO attainment target (default ${DEFAULT-VALUE}).")
     double attainment;
@@ -94,9 +87,9 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        Slo targets = Slo.parse(slo, attainment);
+        Slo targets = workload.targets(attainment);
         Objective goal = Objective.parse(objective, rate);
-        List<TraceRecord> records = PlanCliSupport.readTrace(trace, traceFormat, seed);
+        List<TraceRecord> records = workload.records(seed);
         PlanningProblem problem = PlanCliSupport.problem(models, hardware, gpus, records, targets, seed, samples, rate);
         PlanningStrategy chosen = Strategies.byName(strategy);
         PlanEvaluator evaluator = switch (rank) {
