@@ -52,7 +52,8 @@ public final class ProfileEstimateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--tp takes powers of two from 1 to 64, got " + tp);
             }
         }
-        ModelSpec spec = ModelCatalog.builtIn().model(model);
+        ModelCatalog catalog = ModelCatalog.builtIn();
+        ModelSpec spec = catalog.model(model);
         Hardware device = HardwareCatalog.builtIn().get(hardware);
         RooflineEstimator.Options options = new RooflineEstimator.Options(2, 2, cpuOverheadMs / 1e3,
                 RooflineEstimator.Options.DEFAULT.launchSecondsPerLayer());
@@ -62,7 +63,6 @@ public final class ProfileEstimateCommand implements Callable<Integer> {
         pw.printf("%s on %s: %d estimated profiles -> %s%n", spec.name(), device.name(), set.profiles().size(), out);
         pw.printf("%-40s %3s  %s%n", "unit task", "tp", "sample latencies (roofline)");
         RooflineTaskCosts costs = new RooflineTaskCosts(device, options);
-        ModelCatalog catalog = ModelCatalog.builtIn();
         for (Profile p : set.profiles()) {
             pw.printf("%-40s %3d  %s%n", p.task(), p.tensorParallel(),
                     sample(costs.cost(catalog.unitTask(p.task()), p.tensorParallel())));
