@@ -46,12 +46,12 @@ final class NaiveLlmBatcher {
 
     void enqueue(Object owner, Work work) {
         if (phase == LlmPhase.DECODE) {
-            Seq s = new Seq(owner, 0, work.tokens(), 1, Math.max(1, work.outputTokens()));
+            Seq s = new Seq(owner, 0, work.tokens(), 1, LlmBatcher.effectiveCap(work, cfg, phase));
             s.first = true;
             waiting.addLast(s);
         } else {
             waiting.addLast(new Seq(owner, work.tokens(), 0, 0,
-                    phase == LlmPhase.PREFILL ? 1 : Math.max(1, work.outputTokens())));
+                    LlmBatcher.effectiveCap(work, cfg, phase)));
         }
     }
 
