@@ -65,6 +65,7 @@ public final class SchedulerCore implements InvocationListener {
     private final Map<Long, ActiveRequest> active = new LinkedHashMap<>();
     private final ArrayDeque<Runnable> later = new ArrayDeque<>();
     private boolean inFact;
+    private boolean draining;
     private WatcherFactory watchers;
 
     /** Makes a {@link SequenceWatcher} for the LLM batcher of a task on a replica (a simulated engine's look-ahead). */
@@ -219,10 +220,19 @@ public final class SchedulerCore implements InvocationListener {
         inFact = true;
     }
 
+    /** Ends a fact and applies those reported meanwhile, each in turn (a loop at the outermost level, not recursion). */
     private void end() {
         inFact = false;
-        while (!later.isEmpty()) {
-            later.pollFirst().run();
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (!later.isEmpty()) {
+                later.pollFirst().run();
+            }
+        } finally {
+            draining = false;
         }
     }
 
