@@ -207,15 +207,10 @@ public final class SchedulerCore implements InvocationListener {
         }
     }
 
-    /** Runs a fact now, or after the fact being handled when called from inside one (a decision callback). */
-    private boolean deferred(Runnable fact) {
-        if (inFact) {
-            later.addLast(fact);
-            return true;
-        }
-        return false;
-    }
-
+    /**
+     * Starts a fact. A fact method called while another runs (from a decision callback) instead queues itself on
+     * {@code later} (allocating only then), to run after the current one.
+     */
     private void begin() {
         inFact = true;
     }
@@ -240,7 +235,8 @@ public final class SchedulerCore implements InvocationListener {
 
     /** Fact: a request arrived with its invocation graph. */
     public void arrive(long requestId, InvocationGraph graph, Object attachment, long nowNanos) {
-        if (deferred(() -> arrive(requestId, graph, attachment, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> arrive(requestId, graph, attachment, nowNanos));
             return;
         }
         begin();
@@ -355,7 +351,8 @@ public final class SchedulerCore implements InvocationListener {
 
     /** Fact: edge {@code edge}'s data reached its consumer's replica (ignored when the request failed meanwhile). */
     public void transferDone(ActiveRequest request, int edge, long nowNanos) {
-        if (deferred(() -> transferDone(request, edge, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> transferDone(request, edge, nowNanos));
             return;
         }
         begin();
@@ -374,7 +371,8 @@ public final class SchedulerCore implements InvocationListener {
      * an early or spurious wake-up is never swallowed.
      */
     public void wake(int deployment, int replica, long nowNanos) {
-        if (deferred(() -> wake(deployment, replica, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> wake(deployment, replica, nowNanos));
             return;
         }
         begin();
@@ -392,7 +390,8 @@ public final class SchedulerCore implements InvocationListener {
      * restarted after {@link #replicaDown}). From now on routers see it. A replica already up is left as is.
      */
     public void replicaUp(int deployment, int replica, long nowNanos) {
-        if (deferred(() -> replicaUp(deployment, replica, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> replicaUp(deployment, replica, nowNanos));
             return;
         }
         begin();
@@ -426,7 +425,8 @@ public final class SchedulerCore implements InvocationListener {
      * their invocations elsewhere are dropped and KV freed. It may come back with {@link #replicaUp}.
      */
     public void replicaDown(int deployment, int replica, String reason, long nowNanos) {
-        if (deferred(() -> replicaDown(deployment, replica, reason, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> replicaDown(deployment, replica, reason, nowNanos));
             return;
         }
         begin();
@@ -470,7 +470,8 @@ public final class SchedulerCore implements InvocationListener {
      * Ignored when the request already ended.
      */
     public void invocationFailed(ActiveRequest request, int node, String reason, long nowNanos) {
-        if (deferred(() -> invocationFailed(request, node, reason, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> invocationFailed(request, node, reason, nowNanos));
             return;
         }
         begin();
@@ -493,7 +494,8 @@ public final class SchedulerCore implements InvocationListener {
      * ignored.
      */
     public void cancel(long requestId, long nowNanos) {
-        if (deferred(() -> cancel(requestId, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> cancel(requestId, nowNanos));
             return;
         }
         begin();
@@ -528,7 +530,8 @@ public final class SchedulerCore implements InvocationListener {
      * ({@link Decisions#stopReplica}) and it is {@link ReplicaStatus#REMOVED}.
      */
     public void removeReplica(int d, int r, long nowNanos) {
-        if (deferred(() -> removeReplica(d, r, nowNanos))) {
+        if (inFact) {
+            later.addLast(() -> removeReplica(d, r, nowNanos));
             return;
         }
         begin();
