@@ -126,6 +126,35 @@ class CalibrationTest {
     }
 
     @Test
+    void calibrateCommandWritesAHardwareFileTheOtherCommandsRead() throws Exception {
+        List<MeasuredRun.Request> run = syntheticRun(h100With(0.6, 0.75, 1.0), 11, 120, 4);
+        StringBuilder csv = new StringBuilder("request_id,arrival_time,queued_time,scheduled_time,first_token_time,"
+                + "last_token_time,input_tokens,output_tokens\n");
+        for (MeasuredRun.Request r : run) {
+            csv.append(String.format(java.util.Locale.ROOT, "%s,%.9f,%.9f,%.9f,%.9f,%.9f,%d,%d%n", r.id(), r.arrival(),
+                    r.queued(), r.scheduled(), r.firstToken(), r.lastToken(), r.inputTokens(), r.outputTokens()));
+        }
+        Path requests = dir.resolve("run.csv");
+        Files.writeString(requests, csv);
+        Path plan = dir.resolve("plan.json");
+        PLAN.write(plan);
+        Path out = dir.resolve("hw.json");
+        var cl = org.cornserve.cli.CornserveMain.commandLine();
+        var text = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(text));
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute("profile", "calibrate", "--requests", requests.toString(), "--plan", plan.toString(),
+                "--max-evaluations", "20", "--out", out.toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(text.toString().contains("held back, after:"), text.toString());
+        Hardware fitted = HardwareCatalog.builtInWith(List.of(out)).get("h100");
+        assertTrue(fitted.sources().get("efficiency.compute").startsWith("MEASURED: fitted by cornserve profile calibrate"),
+                fitted.sources().toString());
+        assertEquals(0.6, fitted.efficiency().compute(), 0.15, "20 simulations after the grid get near: " + text);
+    }
+
+    @Test
     void aHardwareFileWithTheBuiltInNameReplacesIt() {
         Hardware fitted = h100With(0.5, 0.6, 1);
         HardwareCatalog c = HardwareCatalog.builtIn().overriddenBy(HardwareCatalog.of(List.of(fitted)));
