@@ -29,8 +29,8 @@ import org.cornserve.traces.TraceRecord;
  * measured serving run: the run's arrivals and token counts are replayed through the simulator on the plan, and
  * Commons Math's Nelder-Mead simplex (derivative-free: the simulator is not differentiable) minimises the mean squared
  * log ratio of simulated to measured TPOT and end-to-end latency over the requests it fits on, plus that of their
- * mean TTFT (a single request's TTFT jumps with the iteration boundary its arrival meets, which makes per-request
- * TTFT a rough objective). A seeded
+ * mean TTFT in each prompt-length quartile (a single request's TTFT jumps with the iteration boundary its arrival
+ * meets, which makes per-request TTFT a rough objective). A seeded
  * fraction of the requests is held back from the objective (they are still replayed, since they share the
  * engine with the rest) and the fit's error is reported on them.
  *
@@ -192,14 +192,15 @@ public final class Calibration {
 
     /**
      * Mean squared log ratio of simulated to measured TPOT and E2E over the fit (or held-back) requests, plus the
-     * squared log ratio of their mean TTFTs.
+     * mean over prompt-length quartiles of the squared log ratio of their mean TTFTs.
      */
     private static double logError(SimResult r, List<MeasuredRun.Request> requests, boolean[] held, boolean heldBack) {
         List<RequestRecord> records = r.records();
         double sum = 0;
         long terms = 0;
-        double simulatedTtft = 0;
-        double measuredTtft = 0;
+        double[] simulatedTtft = new double[TTFT_BINS];
+        double[] measuredTtft = new double[TTFT_BINS];
+        long[] edges = promptEdges(requests);
         for (RequestRecord rec : records) {
             int i = Math.toIntExact(rec.request().id());
             if (held[i] != heldBack) {
@@ -211,8 +212,9 @@ public final class Calibration {
                 terms++;
                 continue;
             }
-            simulatedTtft += rec.ttftMs();
-            measuredTtft += m.ttftSeconds() * 1e3;
+            int bin = bin(edges, m.inputTokens());
+            simulatedTtft[bin] += rec.ttftMs();
+            measuredTtft[bin] += m.ttftSeconds() * 1e3;
             sum += sq(Math.log(Math.max(rec.e2eMs(), 1e-6) / Math.max(m.e2eSeconds() * 1e3, 1e-6)));
             terms++;
             if (m.outputTokens() >= 2 && m.tpotSeconds() > 0) {
@@ -223,9 +225,36 @@ public final class Calibration {
         if (terms == 0) {
             return 0;
         }
-        // TTFT enters as its mean: one request's TTFT jumps with the iteration boundary its arrival meets
-        double ttft = measuredTtft > 0 && simulatedTtft > 0 ? sq(Math.log(simulatedTtft / measuredTtft)) : 0;
-        return sum / terms + ttft;
+        // TTFT enters as means over prompt-length quartiles: one request's TTFT jumps with the iteration boundary
+        // its arrival meets, while short prompts' mean TTFT weighs the per-iteration overhead and long prompts'
+        // the compute, which separates the two from the decode's bandwidth
+        double ttft = 0;
+        for (int b = 0; b < TTFT_BINS; b++) {
+            if (measuredTtft[b] > 0 && simulatedTtft[b] > 0) {
+                ttft += sq(Math.log(simulatedTtft[b] / measuredTtft[b]));
+            }
+        }
+        return sum / terms + ttft / TTFT_BINS;
+    }
+
+    private static final int TTFT_BINS = 4;
+
+    /** Prompt-length quartile edges of the run (the upper bounds of the first three bins). */
+    private static long[] promptEdges(List<MeasuredRun.Request> requests) {
+        long[] sorted = requests.stream().mapToLong(MeasuredRun.Request::inputTokens).sorted().toArray();
+        long[] edges = new long[TTFT_BINS - 1];
+        for (int i = 1; i < TTFT_BINS; i++) {
+            edges[i - 1] = sorted[Math.min(sorted.length - 1, sorted.length * i / TTFT_BINS)];
+        }
+        return edges;
+    }
+
+    private static int bin(long[] edges, long tokens) {
+        int b = 0;
+        while (b < edges.length && tokens > edges[b]) {
+            b++;
+        }
+        return b;
     }
 
     private static Errors errors(SimResult r, List<MeasuredRun.Request> requests, boolean[] held, boolean heldBack) {
