@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import org.cornserve.experiments.headline.PlanRunner;
 import org.cornserve.experiments.headline.SimulatorPlanRunner;
 import org.cornserve.model.plan.DeploymentPlan;
-import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.planner.Slo;
 import org.cornserve.planner.search.CapacitySearch;
@@ -50,17 +49,20 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative bracket width to stop at (default ${DEFAULT-VALUE}).")
     double tolerance;
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of request routing and routers (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public Integer call() throws Exception {
         Slo targets = workload.targets(attainment);
-        DeploymentPlan p = PlanValidator.builtIn().readAndValidate(plan).plan();
+        DeploymentPlan p = hardwareFile.validator().readAndValidate(plan).plan();
         List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);
         double start = startRate(p, records.subList(0, Math.min(requests, records.size())));
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog());
         PrintWriter pw = spec.commandLine().getOut();
         CapacitySearch.Result r = new CapacitySearch(attainment, tolerance, 16, 20).search(start, rate -> {
             int n = (int) Math.min(records.size(), Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds))));

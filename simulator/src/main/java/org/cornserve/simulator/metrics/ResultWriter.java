@@ -65,13 +65,15 @@ public final class ResultWriter {
 
     private static void writeRequests(SimResult result, Path file) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
-            w.write("request_id,app,status,arrival_ns,first_output_ns,completion_ns,ttft_ms,tpot_ms,e2e_ms,"
+            w.write("request_id,trace_request_id,app,status,arrival_ns,first_output_ns,completion_ns,ttft_ms,tpot_ms,e2e_ms,"
                     + "input_tokens,output_tokens,reason,stages,first_audio_ns,audio_seconds\n");
             StringBuilder sb = new StringBuilder(256);
             for (RequestRecord rec : result.records()) {
                 sb.setLength(0);
                 InvocationGraph g = rec.request().graph();
-                sb.append(rec.request().id()).append(',').append(csv(rec.request().app())).append(',')
+                String traceId = rec.request().traceId();
+                sb.append(rec.request().id()).append(',').append(traceId == null ? "" : csv(traceId)).append(',')
+                        .append(csv(rec.request().app())).append(',')
                         .append(rec.completed() ? "completed" : rec.rejected() ? "rejected" : "unfinished").append(',')
                         .append(rec.request().arrivalNanos()).append(',')
                         .append(rec.firstOutputNanos()).append(',').append(rec.completionNanos()).append(',');
