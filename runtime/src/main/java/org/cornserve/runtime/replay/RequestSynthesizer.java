@@ -36,7 +36,7 @@ public final class RequestSynthesizer implements InputSynthesizer {
         }
     };
 
-    /** @param model the model whose token rules size the media */
+    /** @param model the model whose token rules size the media, or null for text-only traces */
     public RequestSynthesizer(ModelSpec model) {
         this.model = model;
     }
@@ -52,6 +52,10 @@ public final class RequestSynthesizer implements InputSynthesizer {
         List<byte[]> wavs = new ArrayList<>();
         long inputTokens = shape.textTokens();
         for (MediaItem item : shape.media()) {
+            if (model == null) {
+                throw new IllegalArgumentException("the trace has " + item.modality().jsonName() + " input; name the"
+                        + " model whose token rules size it (--model)");
+            }
             inputTokens += model.mediaTokens(item); // throws, naming the model, when it does not take this input
             switch (item.modality()) {
                 case IMAGE -> {
