@@ -94,8 +94,9 @@ public final class ResultPlots {
                 case "results.json" -> {
                     if (looksLike(f, "capacity_rps")) {
                         List<HeadlineRow> rows = Json.read(f, new TypeReference<List<HeadlineRow>>() { });
-                        add(out, renamed(prefix, HeadlineFigure.relativeCapacity(rows)));
-                        add(out, renamed(prefix, HeadlineFigure.equalLoadLatency(rows)));
+                        for (Figure fig : HeadlineFigure.perCase(rows)) {
+                            out.add(renamed(prefix, fig));
+                        }
                     }
                 }
                 case "capacity.json" -> {
@@ -137,7 +138,10 @@ public final class ResultPlots {
             if (inRun || inPlans) {
                 DeploymentPlan p = DeploymentPlan.read(f);
                 String key = String.join(" + ", p.models()) + " on " + p.cluster().totalDevices() + " devices";
-                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+                List<DeploymentPlan> group = groups.computeIfAbsent(key, k -> new ArrayList<>());
+                if (!group.contains(p)) {
+                    group.add(p); // the same plan often sits beside several runs
+                }
             }
         }
         for (Map.Entry<String, List<DeploymentPlan>> g : groups.entrySet()) {

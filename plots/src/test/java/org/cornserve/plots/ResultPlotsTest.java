@@ -119,9 +119,9 @@ class ResultPlotsTest {
                 drawn.figures().stream().map(Figure::stem).toList());
 
         XYChart ttft = (XYChart) f.get("latency-cdf-ttft").chart();
-        checkCdf(ttft.getSeriesMap().get("vl split (500)"), ttftA);
-        checkCdf(ttft.getSeriesMap().get("vl mono (300)"), ttftB);
-        checkCdf(((XYChart) f.get("latency-cdf-e2e").chart()).getSeriesMap().get("vl mono (300)"), e2eB);
+        checkCdf(ttft.getSeriesMap().get("split (500)"), ttftA);
+        checkCdf(ttft.getSeriesMap().get("mono (300)"), ttftB);
+        checkCdf(((XYChart) f.get("latency-cdf-e2e").chart()).getSeriesMap().get("mono (300)"), e2eB);
         assertTrue(ttft.getStyler().isXAxisLogarithmic(), "lognormal latencies span decades");
 
         CategoryChart stages = (CategoryChart) f.get("stages-vl-split").chart();
@@ -236,10 +236,10 @@ class ResultPlotsTest {
         CategoryChart tput = (CategoryChart) f.get("cmp-compare-throughput").chart();
         assertEquals(List.of(8.0, 9.7), numbers(tput.getSeriesMap().get("goodput (met the SLO)")));
 
-        CategoryChart cap = (CategoryChart) f.get("head-headline-relative-capacity").chart();
+        CategoryChart cap = (CategoryChart) f.get("head-headline-capacity-c").chart();
         assertEquals(List.of(1.0), numbers(cap.getSeriesMap().get("monolithic")));
         assertEquals(List.of(1.4), numbers(cap.getSeriesMap().get("cornserve")));
-        CategoryChart eq = (CategoryChart) f.get("head-headline-equal-load-p99-e2e").chart();
+        CategoryChart eq = (CategoryChart) f.get("head-headline-equal-load-c").chart();
         assertEquals(List.of(6.0), numbers(eq.getSeriesMap().get("cornserve")));
 
         XYSeries att = ((XYChart) f.get("cap-sweep-attainment-p").chart()).getSeriesMap().get("SLO attainment");

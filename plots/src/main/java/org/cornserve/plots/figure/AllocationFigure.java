@@ -11,7 +11,8 @@ import org.knowm.xchart.CategoryChart;
 /**
  * Plans' device allocation: one bar per plan, stacked by deployment, each segment the deployment's devices
  * (replicas x devices per replica). Deployments are named by the unit tasks they hold, joined with '+' and without
- * the model prefix when the plan serves one model, so equal groupings share a colour across plans.
+ * the model prefix when the plan serves one model, so equal groupings share a colour across plans. Plan names lose
+ * the prefix and suffix they all share.
  */
 public final class AllocationFigure {
 
@@ -23,20 +24,23 @@ public final class AllocationFigure {
         if (plans.isEmpty()) {
             return null;
         }
-        List<String> planLabels = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         Map<String, double[]> devicesByGroup = new LinkedHashMap<>();
         for (int p = 0; p < plans.size(); p++) {
             DeploymentPlan plan = plans.get(p);
             String label = plan.name();
-            for (int k = 2; planLabels.contains(label); k++) {
+            for (int k = 2; names.contains(label); k++) {
                 label = plan.name() + " #" + k;
             }
-            planLabels.add(label);
+            names.add(label);
             for (Deployment d : plan.deployments()) {
                 devicesByGroup.computeIfAbsent(groupName(plan, d), k -> new double[plans.size()])[p] += d.devices();
             }
         }
-        CategoryChart chart = Charts.category(title, "plan", "devices");
+        List<String> planLabels = Labels.shorten(names);
+        int groups = devicesByGroup.size();
+        CategoryChart chart = groups <= 8 ? Charts.category(title, "plan", "devices")
+                : Charts.category(title, "plan", "devices", Charts.WIDTH + 400, Math.max(Charts.HEIGHT, 200 + 40 * groups));
         for (Map.Entry<String, double[]> e : devicesByGroup.entrySet()) {
             List<Double> y = new ArrayList<>();
             for (double v : e.getValue()) {
@@ -45,7 +49,7 @@ public final class AllocationFigure {
             chart.addSeries(e.getKey(), planLabels, y);
         }
         chart.getStyler().setStacked(true);
-        chart.getStyler().setXAxisLabelRotation(plans.size() > 3 ? 20 : 0);
+        chart.getStyler().setXAxisLabelRotation(Labels.rotation(planLabels));
         chart.getStyler().setYAxisDecimalPattern("#,##0");
         chart.getStyler().setYAxisMin(0.0);
         return new Figure(stem, chart);

@@ -14,10 +14,16 @@ public final class Charts {
     public static final int WIDTH = 1000;
     public static final int HEIGHT = 600;
 
-    /** Okabe-Ito colours (distinguishable with colour-blindness), then greys. */
+    /**
+     * Okabe-Ito colours (distinguishable with colour-blindness) first, then paler and darker companions and greys,
+     * so up to 20 series get distinct colours.
+     */
     static final Color[] PALETTE = {new Color(0, 114, 178), new Color(230, 159, 0), new Color(0, 158, 115),
         new Color(204, 121, 167), new Color(86, 180, 233), new Color(213, 94, 0), new Color(240, 228, 66),
-        new Color(0, 0, 0), new Color(120, 120, 120), new Color(180, 180, 180)};
+        new Color(0, 0, 0), new Color(120, 120, 120), new Color(150, 75, 160), new Color(140, 200, 255),
+        new Color(255, 200, 120), new Color(120, 220, 180), new Color(240, 180, 210), new Color(0, 60, 110),
+        new Color(150, 60, 0), new Color(0, 90, 60), new Color(190, 190, 190), new Color(190, 170, 30),
+        new Color(90, 90, 200)};
 
     private Charts() {
     }
@@ -31,7 +37,11 @@ public final class Charts {
     }
 
     static CategoryChart category(String title, String xTitle, String yTitle) {
-        CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+        return category(title, xTitle, yTitle, WIDTH, HEIGHT);
+    }
+
+    static CategoryChart category(String title, String xTitle, String yTitle, int width, int height) {
+        CategoryChart c = new CategoryChartBuilder().width(width).height(height).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         style(c.getStyler());
         c.getStyler().setOverlapped(false);
@@ -60,8 +70,8 @@ public final class Charts {
         }
     }
 
-    /** Whether positive values span two decades or more (then a log axis reads better). */
+    /** Whether positive values span more than a decade and a quarter (then a log axis reads better). */
     static boolean spansDecades(double min, double max) {
-        return min > 0 && max / min >= 100;
+        return min > 0 && max / min >= 20;
     }
 }

@@ -10,9 +10,9 @@ import org.cornserve.plots.data.HeadlineRow;
 import org.knowm.xchart.CategoryChart;
 
 /**
- * The headline experiment ({@code results.json}): each strategy's capacity at the SLO relative to the monolith's
- * in the same case, workload and cluster (grouped bars, 1.0 = the monolith), and the P99 end-to-end latency at
- * equal load. A strategy with no plan in a group (n/a) gets no bar.
+ * The headline experiment ({@code results.json}), one figure per case (model or arena): each strategy's capacity
+ * at the SLO relative to the monolith's on the same workload and cluster (grouped bars, 1.0 = the monolith), and
+ * the P99 end-to-end latency at equal load. A strategy with no plan in a group (n/a) gets no bar.
  */
 public final class HeadlineFigure {
     /** The baseline every capacity is divided by. */
@@ -21,8 +21,28 @@ public final class HeadlineFigure {
     private HeadlineFigure() {
     }
 
-    /** Capacity relative to the monolith; null when no group has a monolith with a capacity. */
-    public static Figure relativeCapacity(List<HeadlineRow> rows) {
+    /** One figure per case of each kind, in the order the cases first appear. */
+    public static List<Figure> perCase(List<HeadlineRow> rows) {
+        Map<String, List<HeadlineRow>> byCase = new LinkedHashMap<>();
+        for (HeadlineRow r : rows) {
+            byCase.computeIfAbsent(r.caseName(), k -> new ArrayList<>()).add(r);
+        }
+        List<Figure> out = new ArrayList<>();
+        for (Map.Entry<String, List<HeadlineRow>> e : byCase.entrySet()) {
+            Figure cap = relativeCapacity(e.getKey(), e.getValue());
+            if (cap != null) {
+                out.add(cap);
+            }
+            Figure lat = equalLoadLatency(e.getKey(), e.getValue());
+            if (lat != null) {
+                out.add(lat);
+            }
+        }
+        return out;
+    }
+
+    /** One case's capacity relative to the monolith; null when no group has a monolith with a capacity. */
+    public static Figure relativeCapacity(String caseName, List<HeadlineRow> rows) {
         Map<String, Map<String, Double>> byGroup = groups(rows, HeadlineRow::capacityRps);
         List<String> groups = new ArrayList<>();
         for (Map.Entry<String, Map<String, Double>> e : byGroup.entrySet()) {
@@ -34,8 +54,8 @@ public final class HeadlineFigure {
         if (groups.isEmpty()) {
             return null;
         }
-        CategoryChart chart = Charts.category("Capacity at the SLO relative to the monolith",
-                "case / workload / cluster", "capacity / monolith's capacity");
+        CategoryChart chart = Charts.category(caseName + ": capacity at the SLO relative to the monolith",
+                "workload / cluster", "capacity / monolith's capacity");
         for (String strategy : strategies(rows)) {
             List<Double> y = new ArrayList<>();
             for (String g : groups) {
@@ -44,18 +64,18 @@ public final class HeadlineFigure {
             }
             chart.addSeries(strategy, groups, y);
         }
-        style(chart, groups.size());
+        style(chart, groups);
         chart.getStyler().setYAxisDecimalPattern("0.00");
-        return new Figure("headline-relative-capacity", chart);
+        return new Figure("headline-capacity-" + Figure.slug(caseName), chart);
     }
 
-    /** P99 end-to-end latency at the equal load of each group, in seconds (log axis when it spans decades). */
-    public static Figure equalLoadLatency(List<HeadlineRow> rows) {
+    /** One case's P99 end-to-end latency at each group's equal load, in seconds (log axis when it spans decades). */
+    public static Figure equalLoadLatency(String caseName, List<HeadlineRow> rows) {
         Map<String, Map<String, Double>> byGroup = groups(rows,
                 r -> r.equalLoad() == null ? 0 : r.equalLoad().e2eMs().p99() / 1000);
         List<String> groups = new ArrayList<>(byGroup.keySet());
-        CategoryChart chart = Charts.category("P99 end-to-end latency at equal load", "case / workload / cluster",
-                "P99 end-to-end latency (s)");
+        CategoryChart chart = Charts.category(caseName + ": P99 end-to-end latency at equal load",
+                "workload / cluster", "P99 end-to-end latency (s)");
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
         for (String strategy : strategies(rows)) {
@@ -73,14 +93,14 @@ public final class HeadlineFigure {
         if (max == 0) {
             return null;
         }
-        style(chart, groups.size());
+        style(chart, groups);
         chart.getStyler().setYAxisLogarithmic(Charts.spansDecades(min, max));
         chart.getStyler().setYAxisDecimalPattern("#,##0.#");
-        return new Figure("headline-equal-load-p99-e2e", chart);
+        return new Figure("headline-equal-load-" + Figure.slug(caseName), chart);
     }
 
-    private static void style(CategoryChart chart, int groups) {
-        chart.getStyler().setXAxisLabelRotation(groups > 3 ? 30 : 0);
+    private static void style(CategoryChart chart, List<String> groups) {
+        chart.getStyler().setXAxisLabelRotation(Labels.rotation(groups));
         chart.getStyler().setAvailableSpaceFill(0.85);
     }
 
@@ -88,7 +108,8 @@ public final class HeadlineFigure {
             java.util.function.ToDoubleFunction<HeadlineRow> value) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (HeadlineRow r : rows) {
-            Map<String, Double> g = out.computeIfAbsent(r.group(), k -> new LinkedHashMap<>());
+            Map<String, Double> g = out.computeIfAbsent(r.workload() + " / " + r.gpus() + " GPUs",
+                    k -> new LinkedHashMap<>());
             if (r.status() == null || r.status().equals("ok")) {
                 g.put(r.strategy(), value.applyAsDouble(r));
             }

@@ -10,10 +10,11 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Empirical CDFs of a latency, one line per run (plan): the share of completed requests at or below each
+ * Empirical CDFs of a latency, one line per run (plan, named without the prefix and suffix all names share, with
+ * its count of completed requests): the share of completed requests at or below each
  * latency. Each line is drawn through the exact empirical quantiles at {@value #POINTS} evenly spaced levels below 0.99
  * plus the tail levels 0.99, 0.995, 0.999 and the maximum, so a run of any length draws the same small number
- * of points. The latency axis is logarithmic when the values span two decades.
+ * of points. The latency axis is logarithmic when the values span more than a decade.
  */
 public final class LatencyCdfFigure {
     static final int POINTS = 200;
@@ -44,14 +45,16 @@ public final class LatencyCdfFigure {
                 "share of completed requests");
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
-        for (RunResults run : runs) {
+        List<String> names = Labels.shorten(runs.stream().map(RunResults::name).toList());
+        for (int r = 0; r < runs.size(); r++) {
+            RunResults run = runs.get(r);
             double[] s = metric.samples.apply(run).clone();
             if (s.length == 0) {
                 continue;
             }
             Arrays.sort(s);
             double[][] xy = quantileCurve(s);
-            XYSeries series = chart.addSeries(unique(chart, run.name() + " (" + s.length + ")"), xy[0], xy[1]);
+            XYSeries series = chart.addSeries(unique(chart, names.get(r) + " (" + s.length + ")"), xy[0], xy[1]);
             series.setMarker(SeriesMarkers.NONE);
             series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             min = Math.min(min, xy[0][0]);
@@ -63,8 +66,8 @@ public final class LatencyCdfFigure {
         chart.getStyler().setXAxisLogarithmic(Charts.spansDecades(min, max));
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);
-        chart.getStyler().setLegendPosition(runs.size() > 4 ? Styler.LegendPosition.OutsideE
-                : Styler.LegendPosition.InsideSE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisDecimalPattern("#,##0.###");
         return new Figure("latency-cdf-" + metric.stem, chart);
     }
 

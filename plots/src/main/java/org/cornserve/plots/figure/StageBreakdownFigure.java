@@ -38,7 +38,7 @@ public final class StageBreakdownFigure {
         chart.addSeries("queued", labels, queue);
         chart.addSeries("running", labels, running);
         chart.getStyler().setStacked(true);
-        chart.getStyler().setXAxisLabelRotation(labels.size() > 4 ? 20 : 0);
+        chart.getStyler().setXAxisLabelRotation(Labels.rotation(labels));
         chart.getStyler().setYAxisDecimalPattern("#,##0.##");
         return new Figure("stages-" + Figure.slug(run.name()), chart);
     }

@@ -26,7 +26,7 @@ public final class ValidationFigure {
             }
         }
         chart.getStyler().setYAxisLogarithmic(Charts.spansDecades(min, max));
-        chart.getStyler().setXAxisLabelRotation(rows.size() > 4 ? 30 : 0);
+        chart.getStyler().setXAxisLabelRotation(Labels.rotation(metrics));
         chart.getStyler().setYAxisDecimalPattern("#,##0.##");
         return new Figure("validation-values", chart);
     }
@@ -36,7 +36,7 @@ public final class ValidationFigure {
         CategoryChart chart = Charts.category("Relative error of the simulation ((simulated - measured) / measured)",
                 "metric", "relative error (%)");
         chart.addSeries("error", metrics, rows.stream().map(r -> (Number) (100 * r.relativeError())).toList());
-        chart.getStyler().setXAxisLabelRotation(rows.size() > 4 ? 30 : 0);
+        chart.getStyler().setXAxisLabelRotation(Labels.rotation(metrics));
         chart.getStyler().setYAxisDecimalPattern("#,##0.#");
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setLabelsVisible(true);
