@@ -229,7 +229,11 @@ class ResultPlotsTest {
                 {"rows": [{"metric": "ttft_p50_ms", "simulated": 110, "measured": 100, "error": 0.1},
                           {"metric": "throughput_rps", "simulated": 4.5, "measured": 5}]}""");
 
-        Map<String, Figure> f = byStem(ResultPlots.figures(root));
+        ResultPlots.Drawn drawn = ResultPlots.draw(root, tmp.resolve("out"));
+        assertEquals(2 * drawn.figures().size(), drawn.files().size(), "every figure paints, log axes included");
+        Map<String, Figure> f = byStem(drawn.figures());
+        assertTrue(((CategoryChart) f.get("cmp-compare-ttft").chart()).getStyler().isYAxisLogarithmic(), "10 to 300 ms");
+        assertTrue(((CategoryChart) f.get("val-validation-values").chart()).getStyler().isYAxisLogarithmic());
         CategoryChart ttft = (CategoryChart) f.get("cmp-compare-ttft").chart();
         assertEquals(List.of(300.0, 100.0), numbers(ttft.getSeriesMap().get("P99")));
         assertEquals(List.of(20.0, 10.0), numbers(ttft.getSeriesMap().get("P50")));

@@ -147,8 +147,11 @@ public final class ReplayCommand implements Callable<Integer> {
         config.put("requests", records.size());
         config.put("timeout_s", timeoutSeconds);
         config.put("stream", !noStream);
-        config.put("slo", targets);
-        config.put("max_send_lag_ms", measured.stream().mapToDouble(ReplayRecord::sendLagMs).max().orElse(0));
+        config.put("slo", slo);
+        double[] lags = measured.stream().mapToDouble(ReplayRecord::sendLagMs).sorted().toArray();
+        config.put("send_lag_ms_p50", lags.length == 0 ? 0 : lags[lags.length / 2]);
+        config.put("send_lag_ms_p99", lags.length == 0 ? 0 : lags[Math.max(0, (int) Math.ceil(0.99 * lags.length) - 1)]);
+        config.put("send_lag_ms_max", lags.length == 0 ? 0 : lags[lags.length - 1]);
         Json.write(out.resolve("config.json"), config);
         stdout.printf(Locale.ROOT, "%d requests: %d answered, %d failed %s over %.1f s; throughput %.2f req/s, SLO"
                         + " attainment %.3f; TTFT p50 %.1f p99 %.1f ms; TPOT p50 %.2f p99 %.2f ms; E2E p50 %.1f p99 %.1f"

@@ -70,8 +70,22 @@ public final class Charts {
         }
     }
 
-    /** Whether positive values span more than a decade and a quarter (then a log axis reads better). */
+    /**
+     * Puts a category chart's value axis on a log scale when {@code [min, max]} spans decades, starting at the power
+     * of ten at or below {@code min} (XChart's bar charts otherwise start the axis at 0, which a log axis refuses).
+     */
+    static void logYIfDecades(CategoryChart chart, double min, double max) {
+        if (spansDecades(min, max)) {
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+        }
+    }
+
+    /**
+     * Whether positive values span decades: at least two powers of ten lie within [min, max] (then a log axis
+     * reads better, and XChart, which labels only powers of ten on a log axis, shows two labels or more).
+     */
     static boolean spansDecades(double min, double max) {
-        return min > 0 && max / min >= 20;
+        return min > 0 && max > min && Math.floor(Math.log10(max)) - Math.ceil(Math.log10(min)) >= 1;
     }
 }

@@ -15,7 +15,7 @@ public final class CompareFigure {
 
     /**
      * P50, P90 and P99 of one latency per plan, in seconds when the largest passes 10 s; a log axis when they span
-     * more than a decade.
+     * decades (two powers of ten or more within the range).
      */
     public static Figure latency(List<CompareRow> rows, String label, String stem, Function<CompareRow, Percentiles> of) {
         double largest = rows.stream().mapToDouble(r -> of.apply(r).p99()).max().orElse(0);
@@ -43,9 +43,7 @@ public final class CompareFigure {
             }
             chart.addSeries(p, plans, y);
         }
-        if (Charts.spansDecades(min, max)) {
-            chart.getStyler().setYAxisLogarithmic(true);
-        }
+        Charts.logYIfDecades(chart, min, max);
         chart.getStyler().setXAxisLabelRotation(Labels.rotation(plans));
         chart.getStyler().setYAxisDecimalPattern("#,##0.#");
         return new Figure(stem, chart);

@@ -94,7 +94,7 @@ public final class HeadlineFigure {
             return null;
         }
         style(chart, groups);
-        chart.getStyler().setYAxisLogarithmic(Charts.spansDecades(min, max));
+        Charts.logYIfDecades(chart, min, max);
         chart.getStyler().setYAxisDecimalPattern("#,##0.#");
         return new Figure("headline-equal-load-" + Figure.slug(caseName), chart);
     }

@@ -14,7 +14,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * its count of completed requests): the share of completed requests at or below each
  * latency. Each line is drawn through the exact empirical quantiles at {@value #POINTS} evenly spaced levels below 0.99
  * plus the tail levels 0.99, 0.995, 0.999 and the maximum, so a run of any length draws the same small number
- * of points. The latency axis is logarithmic when the values span more than a decade.
+ * of points. The latency axis is logarithmic when the values span decades (two powers of ten or more within
+ * the range).
  */
 public final class LatencyCdfFigure {
     static final int POINTS = 200;

@@ -79,9 +79,7 @@ public final class SweepFigure {
         double max = 0;
         for (double[] a : new double[][] {ttft, e2e}) {
             for (double v : a) {
-                if (v > 0) {
-                    min = Math.min(min, v);
-                }
+                min = Math.min(min, v); // a zero (no completed request) keeps the axis linear
                 max = Math.max(max, v);
             }
         }

@@ -25,7 +25,7 @@ public final class ValidationFigure {
                 max = Math.max(max, v);
             }
         }
-        chart.getStyler().setYAxisLogarithmic(Charts.spansDecades(min, max));
+        Charts.logYIfDecades(chart, min, max);
         chart.getStyler().setXAxisLabelRotation(Labels.rotation(metrics));
         chart.getStyler().setYAxisDecimalPattern("#,##0.##");
         return new Figure("validation-values", chart);

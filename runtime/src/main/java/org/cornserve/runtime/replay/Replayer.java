@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,21 +21,25 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.cornserve.traces.TraceRecord;
 
 /**
  * Sends trace records to a live server open loop: each at its arrival time (divided by the rate scale) after the
  * replay's start, whether or not earlier answers have come, one virtual thread per exchange on the JDK
- * {@link HttpClient}; records what each exchange took ({@link ReplayRecord}). The sending thread synthesises a
- * record's inputs before sleeping to its due time, so synthesis delays a send only when it takes longer than the
- * gap before it ({@link ReplayRecord#sendLagMs} shows by how much).
+ * {@link HttpClient}; records what each exchange took ({@link ReplayRecord}). A second thread synthesises inputs
+ * and builds the bodies up to {@value #LOOKAHEAD} requests ahead (the clock starts once that many are ready), so
+ * the sending thread only sleeps to each due time and hands the request over; {@link ReplayRecord#sendLagMs}
+ * shows how late each went out.
  *
  * <p>A request fails with {@code timeout} when it takes longer than the settings' timeout in all (the body's
  * stream is closed then), with {@code NNN reason} on an error status, and with {@code connection failed} or
  * {@code stream broken} when the transport breaks. Use one replayer for one run.
  */
 public final class Replayer implements AutoCloseable {
+    /** Requests prepared ahead of their send. */
+    static final int LOOKAHEAD = 64;
     private final ReplaySettings settings;
     private final InputSynthesizer synthesizer;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -69,53 +75,98 @@ public final class Replayer implements AutoCloseable {
         total = records.size();
         lastArrivalSeconds = records.isEmpty() ? 0 : due(records.get(records.size() - 1)) / 1e9;
         ReplayRecord[] out = new ReplayRecord[records.size()];
-        warmUp();
+        BlockingQueue<Prepared> ready = new ArrayBlockingQueue<>(LOOKAHEAD);
+        AtomicReference<RuntimeException> prepareFailure = new AtomicReference<>();
+        CountDownLatch primed = new CountDownLatch(1);
+        Thread producer = Thread.ofPlatform().name("replay-synthesis").daemon(true)
+                .start(() -> prepareAll(records, ready, prepareFailure, primed));
         CountDownLatch done = new CountDownLatch(records.size());
-        startNanos = System.nanoTime();
-        long previousArrival = 0;
-        for (int i = 0; i < records.size(); i++) {
-            TraceRecord rec = records.get(i);
-            if (rec.arrivalNanos() < previousArrival) {
-                throw new IllegalArgumentException("trace record " + i + " arrives at " + rec.arrivalNanos()
-                        + " ns, before the one before it (" + previousArrival + " ns)");
-            }
-            previousArrival = rec.arrivalNanos();
-            SynthesizedRequest s;
-            try {
-                s = synthesizer.synthesize(rec.shape(), i);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("trace record " + i + " (id " + rec.requestId() + "): "
-                        + e.getMessage(), e);
-            }
-            HttpRequest request = HttpRequest.newBuilder(settings.endpoint()).timeout(settings.timeout())
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "text/event-stream, application/x-ndjson, application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(RequestBodies.body(settings.api(), settings.target(),
-                            s, i, settings.stream())))
-                    .build();
-            long due = due(rec);
-            for (long wait; (wait = startNanos + due - System.nanoTime()) > 0; ) {
-                LockSupport.parkNanos(wait);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("replay interrupted after " + i + " requests");
+        try {
+            warmUp();
+            primed.await(); // the first requests' bodies (and the JIT) are ready before the clock starts
+            startNanos = System.nanoTime();
+            for (int i = 0; i < records.size(); i++) {
+                Prepared p = ready.take();
+                if (p.request() == null) {
+                    throw prepareFailure.get();
                 }
-            }
-            int index = i;
-            long sentAt = now();
-            sent.incrementAndGet();
-            threads.execute(() -> {
-                try {
-                    out[index] = exchange(index, request, s, due, sentAt);
-                } finally {
-                    done.countDown();
+                for (long wait; (wait = startNanos + p.due() - System.nanoTime()) > 0; ) {
+                    LockSupport.parkNanos(wait);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("replay interrupted after " + i + " requests");
+                    }
                 }
-            });
+                long sentAt = now();
+                sent.incrementAndGet();
+                threads.execute(() -> {
+                    try {
+                        out[p.index()] = exchange(p.index(), p.request(), p.inputs(), p.due(), sentAt);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+        } finally {
+            producer.interrupt();
         }
         long graceNanos = settings.timeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
         if (!done.await(graceNanos, TimeUnit.NANOSECONDS)) {
             throw new IllegalStateException(done.getCount() + " requests neither finished nor timed out");
         }
         return new ArrayList<>(Arrays.asList(out));
+    }
+
+    /** A request ready to send; a null request marks a failure to prepare the next one. */
+    private record Prepared(int index, long due, HttpRequest request, SynthesizedRequest inputs) {
+    }
+
+    /**
+     * Synthesises every request ahead of its send, at most {@value #LOOKAHEAD} ahead, so that building bodies
+     * (PNG and WAV encoding, base64, JSON) stays off the sending thread: a burst of arrivals goes out on time as
+     * long as the lookahead covers it. {@code primed} opens once the queue is full, or everything is prepared, or
+     * preparing failed.
+     */
+    private void prepareAll(List<TraceRecord> records, BlockingQueue<Prepared> ready,
+            AtomicReference<RuntimeException> failure, CountDownLatch primed) {
+        long previousArrival = 0;
+        try {
+            for (int i = 0; i < records.size(); i++) {
+                TraceRecord rec = records.get(i);
+                if (rec.arrivalNanos() < previousArrival) {
+                    throw new IllegalArgumentException("trace record " + i + " arrives at " + rec.arrivalNanos()
+                            + " ns, before the one before it (" + previousArrival + " ns)");
+                }
+                previousArrival = rec.arrivalNanos();
+                SynthesizedRequest s;
+                try {
+                    s = synthesizer.synthesize(rec.shape(), i);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("trace record " + i + " (id " + rec.requestId() + "): "
+                            + e.getMessage(), e);
+                }
+                HttpRequest request = HttpRequest.newBuilder(settings.endpoint()).timeout(settings.timeout())
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "text/event-stream, application/x-ndjson, application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(RequestBodies.body(settings.api(),
+                                settings.target(), s, i, settings.stream())))
+                        .build();
+                ready.put(new Prepared(i, due(rec), request, s));
+                if (ready.remainingCapacity() == 0) {
+                    primed.countDown();
+                }
+            }
+            primed.countDown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure.set(e);
+            primed.countDown();
+            try {
+                ready.put(new Prepared(-1, 0, null, null));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
