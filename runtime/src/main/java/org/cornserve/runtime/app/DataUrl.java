@@ -43,7 +43,7 @@ public record DataUrl(String mediaType, byte[] bytes) {
         String type = meta.substring(0, meta.length() - ";base64".length());
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(url.substring(comma + 1));
+            bytes = Base64.getDecoder().decode(url.substring(comma + 1).replaceAll("\\s+", ""));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("data URL payload is not valid base64: " + e.getMessage());
         }

@@ -170,7 +170,7 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
                 String data = text(ia, "data", true);
                 byte[] wav;
                 try {
-                    wav = Base64.getMimeDecoder().decode(data);
+                    wav = Base64.getDecoder().decode(data.replaceAll("\\s+", ""));
                 } catch (IllegalArgumentException e) {
                     throw bad(where + ".input_audio.data is not valid base64: " + e.getMessage());
                 }

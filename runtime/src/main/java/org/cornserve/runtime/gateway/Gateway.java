@@ -85,13 +85,13 @@ public final class Gateway implements AutoCloseable {
         });
         javalin.exception(Exception.class, (e, ctx) -> http.error(ctx, 500, "internal error: " + e));
         javalin.error(404, ctx -> {
-            if (ctx.result() == null) {
+            if (ctx.attribute(HttpSupport.ANSWERED) == null) {
                 http.error(ctx, 404, "no endpoint " + ctx.method() + " " + ctx.path() + "; see GET /health for the "
                         + "API");
             }
         });
         javalin.error(405, ctx -> {
-            if (ctx.result() == null) {
+            if (ctx.attribute(HttpSupport.ANSWERED) == null) {
                 http.error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path());
             }
         });

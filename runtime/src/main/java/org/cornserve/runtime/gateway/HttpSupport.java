@@ -10,6 +10,9 @@ import java.security.MessageDigest;
 
 /** Reading bounded bodies, checking the admin token, writing JSON answers and OpenAI-style errors. */
 final class HttpSupport {
+    /** A request attribute set once the gateway wrote its own error, so the 404/405 fallbacks leave it alone. */
+    static final String ANSWERED = "cornserve.answered";
+
     private final ObjectMapper json;
     private final long maxBodyBytes;
     private final byte[] adminToken;
@@ -68,6 +71,7 @@ final class HttpSupport {
         e.putNull("param");
         e.put("code", Integer.toString(status));
         json(ctx, status, err);
+        ctx.attribute(ANSWERED, Boolean.TRUE);
     }
 
     ObjectMapper mapper() {
