@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.profile.ProfileCommand.class,
             org.cornserve.cli.simulate.SimulateCommand.class,
             org.cornserve.cli.engine.EngineCommand.class,
+            org.cornserve.cli.serve.ServeCommand.class,
         })
 public final class CornserveMain implements Runnable {
 

@@ -53,7 +53,7 @@ public record LocalEngineSettings(List<LocalModel> models, int computeThreads, i
                 new LocalModel("tiny-vl-seed2", Kind.VL, 2),
                 new LocalModel("tiny-omni", Kind.OMNI, 0),
                 new LocalModel("tiny-image", Kind.IMAGE, 0)),
-                computeThreads, 64, 16, 16384, 512, 8, 128);
+                computeThreads, 64, 16, 8192, 512, 8, 128);
     }
 
     /** The same settings with another admission bound. */
