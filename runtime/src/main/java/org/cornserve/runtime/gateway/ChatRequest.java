@@ -69,7 +69,7 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
                     throw bad("unknown field '" + f + "' in " + where + "; known: content, name, role");
                 }
             }
-            String role = text(m, "role", true);
+            String role = text(m, where, "role", true);
             if (!ROLES.contains(role)) {
                 throw bad(where + ".role '" + role + "' is not one of " + String.join(", ", ROLES.stream().sorted()
                         .toList()));
@@ -142,13 +142,13 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
         if (p == null || !p.isObject()) {
             throw bad(where + " must be an object with a 'type'");
         }
-        String type = text(p, "type", true);
+        String type = text(p, where, "type", true);
         switch (type) {
-            case "text" -> prompt.append(text(p, "text", true));
+            case "text" -> prompt.append(text(p, where, "text", true));
             case "image_url" -> {
                 JsonNode iu = p.get("image_url");
                 String url = iu != null && iu.isTextual() ? iu.asText() : iu != null && iu.isObject()
-                        ? text(iu, "url", true) : null;
+                        ? text(iu, where + ".image_url", "url", true) : null;
                 if (url == null) {
                     throw bad(where + ".image_url must be an object with a 'url' (a data URL)");
                 }
@@ -163,11 +163,11 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
                 if (ia == null || !ia.isObject()) {
                     throw bad(where + ".input_audio must be an object with 'data' (base64) and 'format'");
                 }
-                String format = text(ia, "format", true);
+                String format = text(ia, where + ".input_audio", "format", true);
                 if (!format.equals("wav")) {
                     throw bad(where + ".input_audio.format '" + format + "' is not supported; send 'wav'");
                 }
-                String data = text(ia, "data", true);
+                String data = text(ia, where + ".input_audio", "data", true);
                 byte[] wav;
                 try {
                     wav = Base64.getDecoder().decode(data.replaceAll("\\s+", ""));
@@ -184,15 +184,22 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
     }
 
     private static String text(JsonNode n, String field, boolean required) {
+        return text(n, "", field, required);
+    }
+
+    /** A string field; {@code where} ("messages[0].content[1]", or "" at the top) names it in errors. */
+    private static String text(JsonNode n, String where, String field, boolean required) {
+        String name = where.isEmpty() ? field : where + "." + field;
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
             if (required) {
-                throw bad("'" + field + "' is required");
+                throw bad("'" + name + "' is required");
             }
             return null;
         }
         if (!v.isTextual()) {
-            throw bad("'" + field + "' must be a string, got " + v.getNodeType().name().toLowerCase());
+            throw bad("'" + name + "' must be a string, got " + v.getNodeType().name().toLowerCase(
+                    java.util.Locale.ROOT));
         }
         return v.asText();
     }

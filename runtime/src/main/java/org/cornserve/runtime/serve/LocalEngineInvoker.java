@@ -342,7 +342,8 @@ public final class LocalEngineInvoker implements ModelInvoker, ServingStats {
         }
 
         private void fail(int status, String stage, RuntimeException e) {
-            fail(e instanceof IllegalArgumentException ? 400 : status, stage, String.valueOf(e.getMessage()));
+            int code = closed.get() ? 503 : e instanceof IllegalArgumentException ? 400 : status;
+            fail(code, stage, String.valueOf(e.getMessage()));
         }
 
         private void fail(int status, String stage, String message) {

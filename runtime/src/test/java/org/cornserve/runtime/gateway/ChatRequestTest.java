@@ -48,7 +48,9 @@ class ChatRequestTest {
         "{\"model\": \"m\", \"temperature\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]} | temperature must be",
         "{\"model\": \"m\", \"n\": 2, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}  | n must be 1",
         "{\"model\": \"m\", \"tools\": [], \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]} | unknown field 'tools'",
-        "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"input_audio\", \"input_audio\": {\"data\": \"aGk=\", \"format\": \"mp3\"}}]}]} | format 'mp3'"})
+        "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"input_audio\", \"input_audio\": {\"data\": \"aGk=\", \"format\": \"mp3\"}}]}]} | format 'mp3'",
+        "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {}}]}]} | 'messages[0].content[0].image_url.url' is required",
+        "{\"model\": 7, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]} | 'model' must be a string"})
     void badRequestsSayWhatIsWrong(String json, String expected) {
         ApiError e = assertThrows(ApiError.class, () -> parse(json));
         assertEquals(400, e.status());

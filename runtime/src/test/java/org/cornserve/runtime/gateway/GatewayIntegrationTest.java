@@ -99,7 +99,7 @@ class GatewayIntegrationTest {
     @Test
     void arenaStreamsThreeAnswersInterleaved() throws Exception {
         HttpResponse<String> r = server.post("/apps/arena/invoke", "{\"prompt\": \"Tell me a story\", \"image\": \""
-                + TestMedia.pngDataUrl(56) + "\", \"max_tokens\": 40, \"temperature\": 0.8, \"seed\": 5}");
+                + TestMedia.pngDataUrl(56) + "\", \"max_tokens\": 64, \"temperature\": 0.8, \"seed\": 5}");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("application/x-ndjson", r.headers().firstValue("Content-Type").orElse(""));
         List<String> order = new ArrayList<>();
