@@ -26,6 +26,7 @@ final class LiveTaskStream implements TaskStream, OutputSink {
     private boolean redirected;
     private boolean done;
     private volatile InvocationHandle handle;
+    private volatile boolean cancelled;
     final long startNanos = System.nanoTime();
     private long firstTextNanos = -1;
     private long lastTextNanos = -1;
@@ -39,6 +40,9 @@ final class LiveTaskStream implements TaskStream, OutputSink {
 
     void started(InvocationHandle h) {
         this.handle = h;
+        if (cancelled) {
+            h.cancel();
+        }
     }
 
     /** When the call ended, or -1 while it runs. */
@@ -47,6 +51,7 @@ final class LiveTaskStream implements TaskStream, OutputSink {
     }
 
     void cancel() {
+        cancelled = true;
         InvocationHandle h = handle;
         if (h != null) {
             h.cancel();

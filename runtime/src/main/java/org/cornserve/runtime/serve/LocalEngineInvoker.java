@@ -266,7 +266,7 @@ public final class LocalEngineInvoker implements ModelInvoker, ServingStats {
             double temp = request.temperature();
             LlmEngine.Request seq = new LlmEngine.Request(id, prompt.stream().mapToInt(Integer::intValue).toArray(),
                     spliced, request.maxTokens(), new SamplingParams(temp, temp == 0 ? 1 : 0.95, request.seed()),
-                    Set.of(ByteTokenizer.EOS), speech);
+                    settings.ignoreEos() ? Set.of() : Set.of(ByteTokenizer.EOS), speech);
             inLlm = true;
             replicas.llm(model.id()).submit(seq, new LlmListener(speech));
             if (cancelled) {

@@ -31,8 +31,9 @@ class GatewayBadInputTest {
     @BeforeAll
     static void start() {
         LocalEngineSettings d = LocalEngineSettings.defaults(2);
-        // tiny-vl alone, at most 2 requests inside: enough to prove admission and cancellation
-        LocalEngineSettings one = new LocalEngineSettings(List.of(d.models().get(0)), 2, 2, 4, 8192, 512, 8, 64);
+        // tiny-vl alone, at most 2 requests inside, each generating to its cap: enough to prove admission and
+        // cancellation with requests of a known length
+        LocalEngineSettings one = new LocalEngineSettings(List.of(d.models().get(0)), 2, 2, 4, 8192, 512, 8, 64, true);
         server = new TestServer(one, 64 * 1024);
     }
 

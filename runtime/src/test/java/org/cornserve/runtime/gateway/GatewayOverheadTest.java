@@ -31,7 +31,7 @@ class GatewayOverheadTest {
         System.out.printf("%d compute threads on %d processors%n", computeThreads,
                 Runtime.getRuntime().availableProcessors());
         try (TestServer server = new TestServer(org.cornserve.runtime.serve.local.LocalEngineSettings.defaults(
-                computeThreads), GatewaySettings.DEFAULT_MAX_BODY_BYTES)) {
+                computeThreads).withIgnoreEos(true), GatewaySettings.DEFAULT_MAX_BODY_BYTES)) {
             String chat = "{\"model\": \"tiny-vl\", \"max_tokens\": 4, \"temperature\": 0, \"messages\": "
                     + "[{\"role\": \"user\", \"content\": \"Hello\"}]}";
             String streamed = chat.replace("\"max_tokens\"", "\"stream\": true, \"max_tokens\"");

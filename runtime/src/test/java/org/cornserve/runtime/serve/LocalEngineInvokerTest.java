@@ -45,7 +45,7 @@ class LocalEngineInvokerTest {
     static void start() {
         invoker = new LocalEngineInvoker(new LocalEngineSettings(List.of(new LocalModel("tiny-vl", Kind.VL, 0),
                 new LocalModel("tiny-omni", Kind.OMNI, 0), new LocalModel("tiny-image", Kind.IMAGE, 0)), 2, 8, 4,
-                8192, 512, 4, 64));
+                8192, 512, 4, 64, false));
         kernels = Kernels.create(Kernels.Choice.AUTO, 2);
     }
 

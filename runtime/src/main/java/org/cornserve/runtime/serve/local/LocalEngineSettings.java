@@ -18,9 +18,12 @@ import java.util.stream.Collectors;
  * @param maxBatchTokens tokens per LLM step (decode tokens plus prefill chunks)
  * @param maxEncoderBatch images or audio clips one encoder call takes at most
  * @param imageSizePx side of a generated image (a multiple of 16)
+ * @param ignoreEos generate until max_tokens even past end-of-sequence (as vLLM's benchmarks do): for load tests
+ *     whose requests must run a known length; off for serving
  */
 public record LocalEngineSettings(List<LocalModel> models, int computeThreads, int maxInFlight,
-        int maxRunningSequences, int kvCacheTokens, int maxBatchTokens, int maxEncoderBatch, int imageSizePx) {
+        int maxRunningSequences, int kvCacheTokens, int maxBatchTokens, int maxEncoderBatch, int imageSizePx,
+        boolean ignoreEos) {
 
     public LocalEngineSettings {
         models = List.copyOf(models);
@@ -53,19 +56,25 @@ public record LocalEngineSettings(List<LocalModel> models, int computeThreads, i
                 new LocalModel("tiny-vl-seed2", Kind.VL, 2),
                 new LocalModel("tiny-omni", Kind.OMNI, 0),
                 new LocalModel("tiny-image", Kind.IMAGE, 0)),
-                computeThreads, 64, 16, 8192, 512, 8, 128);
+                computeThreads, 64, 16, 8192, 512, 8, 128, false);
     }
 
     /** The same settings with another admission bound. */
     public LocalEngineSettings withMaxInFlight(int bound) {
         return new LocalEngineSettings(models, computeThreads, bound, maxRunningSequences, kvCacheTokens,
-                maxBatchTokens, maxEncoderBatch, imageSizePx);
+                maxBatchTokens, maxEncoderBatch, imageSizePx, ignoreEos);
     }
 
     /** The same settings with another per-LLM batch size. */
     public LocalEngineSettings withMaxRunningSequences(int sequences) {
         return new LocalEngineSettings(models, computeThreads, maxInFlight, sequences, kvCacheTokens, maxBatchTokens,
-                maxEncoderBatch, imageSizePx);
+                maxEncoderBatch, imageSizePx, ignoreEos);
+    }
+
+    /** The same settings, generating to max_tokens past end-of-sequence or not. */
+    public LocalEngineSettings withIgnoreEos(boolean ignore) {
+        return new LocalEngineSettings(models, computeThreads, maxInFlight, maxRunningSequences, kvCacheTokens,
+                maxBatchTokens, maxEncoderBatch, imageSizePx, ignore);
     }
 
     /** The structure a served model has. */
