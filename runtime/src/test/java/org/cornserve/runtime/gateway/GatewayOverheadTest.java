@@ -37,15 +37,15 @@ class GatewayOverheadTest {
             String streamed = chat.replace("\"max_tokens\"", "\"stream\": true, \"max_tokens\"");
             String app = "{\"prompt\": \"What is this?\", \"images\": [\"" + TestMedia.pngDataUrl(56)
                     + "\"], \"max_tokens\": 4}";
-            load(server, "/v1/chat/completions", chat, 2);   // JIT warm-up, not measured
-            load(server, "/v1/chat/completions", streamed, 2);
-            load(server, "/apps/chat/invoke", app, 2);
+            load(server.http(), "/v1/chat/completions", chat, 2);   // JIT warm-up, not measured
+            load(server.http(), "/v1/chat/completions", streamed, 2);
+            load(server.http(), "/apps/chat/invoke", app, 2);
             for (String[] c : List.of(new String[] {"chat completions, JSON", "/v1/chat/completions", chat},
                     new String[] {"chat completions, SSE stream", "/v1/chat/completions", streamed},
                     new String[] {"chat app with a 56 px image", "/apps/chat/invoke", app})) {
                 server.gateway.metrics().resetOverhead();
                 long t0 = System.nanoTime();
-                load(server, c[1], c[2], REQUESTS_PER_CLIENT);
+                load(server.http(), c[1], c[2], REQUESTS_PER_CLIENT);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Histogram h = server.gateway.metrics().overheadHistogram();
                 assertEquals((long) CLIENTS * REQUESTS_PER_CLIENT, h.getTotalCount());
@@ -57,7 +57,69 @@ class GatewayOverheadTest {
         }
     }
 
-    private static void load(TestServer server, String path, String body, int perClient) throws Exception {
+    /**
+     * The same load against an invoker that answers at once on the calling thread (4 text deltas, then done): the
+     * gateway's cost with no engine competing for the cores.
+     */
+    @org.junit.jupiter.api.Test
+    void overheadWithAnInstantInvoker() throws Exception {
+        org.cornserve.runtime.serve.ModelInvoker instant = new org.cornserve.runtime.serve.ModelInvoker() {
+            private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+
+            @Override
+            public List<String> models() {
+                return List.of("tiny-vl");
+            }
+
+            @Override
+            public org.cornserve.runtime.serve.InvocationHandle invoke(org.cornserve.runtime.serve.ModelRequest r,
+                    org.cornserve.runtime.serve.OutputSink sink) {
+                for (int i = 0; i < 4; i++) {
+                    sink.text("tok" + i);
+                }
+                sink.completed(new org.cornserve.runtime.serve.OutputSink.Usage(r.prompt().length() + 1, 4));
+                long id = ids.incrementAndGet();
+                return new org.cornserve.runtime.serve.InvocationHandle() {
+                    @Override
+                    public long requestId() {
+                        return id;
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                };
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        String token = GatewaySettings.newAdminToken();
+        try (Gateway gateway = Gateway.start(GatewaySettings.loopback(0, token), instant)) {
+            TestServer.Client server = new TestServer.Client(gateway);
+            String chat = "{\"model\": \"tiny-vl\", \"max_tokens\": 4, \"messages\": "
+                    + "[{\"role\": \"user\", \"content\": \"Hello\"}]}";
+            String streamed = chat.replace("\"max_tokens\"", "\"stream\": true, \"max_tokens\"");
+            load(server, "/v1/chat/completions", chat, 100);
+            load(server, "/v1/chat/completions", streamed, 100);
+            for (String[] c : List.of(new String[] {"chat completions, JSON", chat},
+                    new String[] {"chat completions, SSE stream", streamed})) {
+                gateway.metrics().resetOverhead();
+                long t0 = System.nanoTime();
+                load(server, "/v1/chat/completions", c[1], 4 * REQUESTS_PER_CLIENT);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Histogram h = gateway.metrics().overheadHistogram();
+                assertEquals(4L * CLIENTS * REQUESTS_PER_CLIENT, h.getTotalCount());
+                System.out.printf("gateway overhead with an instant invoker, %s: %d requests from %d clients in "
+                        + "%.1f s (%.0f req/s): P50 %.3f ms, P99 %.3f ms, max %.3f ms%n", c[0], h.getTotalCount(),
+                        CLIENTS, seconds, h.getTotalCount() / seconds, h.getValueAtPercentile(50) / 1e6,
+                        h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
+            }
+        }
+    }
+
+    private static void load(TestServer.Client server, String path, String body, int perClient) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         try {
             List<Future<Integer>> done = new ArrayList<>();
@@ -65,7 +127,7 @@ class GatewayOverheadTest {
                 done.add(pool.submit(() -> {
                     int ok = 0;
                     for (int i = 0; i < perClient; i++) {
-                        HttpResponse<String> r = server.client.send(HttpRequest.newBuilder(server.uri(path))
+                        HttpResponse<String> r = server.client().send(HttpRequest.newBuilder(server.uri(path))
                                 .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body))
                                 .build(), HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() != 200) {

@@ -51,6 +51,22 @@ final class TestServer implements AutoCloseable {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A client of this server's gateway. */
+    Client http() {
+        return new Client(gateway);
+    }
+
+    /** A bounded HTTP client of one gateway. */
+    record Client(Gateway gateway, HttpClient client) {
+        Client(Gateway gateway) {
+            this(gateway, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        }
+
+        URI uri(String path) {
+            return URI.create(gateway.url() + path);
+        }
+    }
+
     String[] admin() {
         return new String[] {"Authorization", "Bearer " + token};
     }
