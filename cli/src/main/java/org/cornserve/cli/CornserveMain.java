@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.replay.ReplayCommand.class,
             org.cornserve.cli.plot.PlotCommand.class,
             org.cornserve.cli.engine.EngineCommand.class,
+            org.cornserve.cli.serve.ServeCommand.class,
         })
 public final class CornserveMain implements Runnable {
 
