@@ -25,6 +25,25 @@ public final class ImageFiles {
 
     /** Writes channels-last RGB values in [0, 1] ({@code [h][w][3]}) as a PNG. */
     public static void writePng(Path file, float[] rgb, int height, int width) throws IOException {
+        java.nio.file.Files.write(file, pngBytes(rgb, height, width));
+    }
+
+    /** Decodes image bytes (PNG, JPEG, ... as a client sends them). */
+    public static BufferedImage read(byte[] data) {
+        try {
+            BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(data));
+            if (img == null) {
+                throw new IllegalArgumentException("image data (" + data.length + " bytes) is not a format javax.imageio"
+                        + " can decode");
+            }
+            return img;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot decode image data: " + e.getMessage(), e);
+        }
+    }
+
+    /** Channels-last RGB values in [0, 1] ({@code [h][w][3]}) as the bytes of a PNG file. */
+    public static byte[] pngBytes(float[] rgb, int height, int width) throws IOException {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -32,9 +51,11 @@ public final class ImageFiles {
                 img.setRGB(x, y, (to8(rgb[o]) << 16) | (to8(rgb[o + 1]) << 8) | to8(rgb[o + 2]));
             }
         }
-        if (!ImageIO.write(img, "png", file.toFile())) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", out)) {
             throw new IOException("no PNG writer available");
         }
+        return out.toByteArray();
     }
 
     private static int to8(float v) {

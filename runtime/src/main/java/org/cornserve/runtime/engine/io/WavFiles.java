@@ -26,7 +26,29 @@ public final class WavFiles {
 
     /** Reads a WAV (or other format javax.sound reads) as mono float samples at its own rate. */
     public static Audio read(Path file) {
-        try (AudioInputStream raw = AudioSystem.getAudioInputStream(file.toFile())) {
+        try {
+            return decode(AudioSystem.getAudioInputStream(file.toFile()), file.toString());
+        } catch (UnsupportedAudioFileException e) {
+            throw new IllegalArgumentException(file + ": not a WAV file javax.sound can read: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read audio " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes WAV bytes (as a client sends them) as mono float samples at their own rate. */
+    public static Audio read(byte[] wav) {
+        try {
+            return decode(AudioSystem.getAudioInputStream(new ByteArrayInputStream(wav)), "audio data");
+        } catch (UnsupportedAudioFileException e) {
+            throw new IllegalArgumentException("audio data is not a WAV file javax.sound can read: " + e.getMessage(),
+                    e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read audio data: " + e.getMessage(), e);
+        }
+    }
+
+    private static Audio decode(AudioInputStream stream, String what) {
+        try (AudioInputStream raw = stream) {
             AudioFormat src = raw.getFormat();
             AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, src.getSampleRate(), 16,
                     src.getChannels(), 2 * src.getChannels(), src.getSampleRate(), false);
@@ -45,10 +67,8 @@ public final class WavFiles {
                 }
                 return new Audio(mono, Math.round(src.getSampleRate()));
             }
-        } catch (UnsupportedAudioFileException e) {
-            throw new IllegalArgumentException(file + ": not a WAV file javax.sound can read: " + e.getMessage(), e);
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read audio " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read audio " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -73,6 +93,11 @@ public final class WavFiles {
 
     /** Writes mono samples (clipped to [-1, 1]) as 16-bit PCM WAV. */
     public static void write(Path file, float[] samples, int sampleRate) throws IOException {
+        java.nio.file.Files.write(file, bytes(samples, sampleRate));
+    }
+
+    /** Mono samples (clipped to [-1, 1]) as the bytes of a 16-bit PCM WAV file. */
+    public static byte[] bytes(float[] samples, int sampleRate) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (float s : samples) {
             float c = Math.max(-1f, Math.min(1f, s));
@@ -80,7 +105,9 @@ public final class WavFiles {
         }
         AudioFormat fmt = new AudioFormat(sampleRate, 16, 1, true, false);
         try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(buf.array()), fmt, samples.length)) {
-            AudioSystem.write(in, AudioFileFormat.Type.WAVE, file.toFile());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(samples.length * 2 + 64);
+            AudioSystem.write(in, AudioFileFormat.Type.WAVE, out);
+            return out.toByteArray();
         }
     }
 }
