@@ -374,8 +374,17 @@ public final class SharedMemorySidecar implements AutoCloseable {
 
     /** Deletes every segment of {@code session} under {@code dir}; returns how many. */
     public static int deleteSession(Path dir, String session) {
+        return deleteMatching(dir, sessionPrefix(session) + "*");
+    }
+
+    /** Deletes every segment one process of {@code session} created (after it died); returns how many. */
+    public static int deleteProcess(Path dir, String session, String process) {
+        return deleteMatching(dir, sessionPrefix(session) + process + "-*");
+    }
+
+    private static int deleteMatching(Path dir, String glob) {
         int n = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, sessionPrefix(session) + "*")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
             for (Path f : files) {
                 if (deleteQuietly(f)) {
                     n++;
