@@ -1,0 +1,36 @@
+package org.cornserve.runtime.control;
+
+/**
+ * What the dispatcher observes of each request, for metrics and for the parity test (which compares these times
+ * with the simulator's). Called on the loop thread; defaults do nothing.
+ */
+public interface DispatchObserver {
+
+    default void arrived(long requestId, long nowNanos) {
+    }
+
+    default void queued(long requestId, int node, long nowNanos) {
+    }
+
+    default void started(long requestId, int node, long nowNanos) {
+    }
+
+    default void finished(long requestId, int node, long nowNanos) {
+    }
+
+    default void firstOutput(long requestId, long nowNanos) {
+    }
+
+    default void completed(long requestId, long nowNanos) {
+    }
+
+    default void rejected(long requestId, String reason, long nowNanos) {
+    }
+
+    default void failed(long requestId, String stage, String reason, long nowNanos) {
+    }
+
+    /** A step ended on a replica after {@code busyNanos} of the executor's time. */
+    default void stepEnded(int deployment, int replica, long busyNanos, long nowNanos) {
+    }
+}

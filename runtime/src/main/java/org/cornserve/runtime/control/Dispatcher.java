@@ -1,0 +1,377 @@
+package org.cornserve.runtime.control;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.cornserve.planner.schedule.Decisions;
+import org.cornserve.planner.schedule.DeploymentConfig;
+import org.cornserve.planner.schedule.SchedulerCore;
+import org.cornserve.planner.schedule.batch.Step;
+import org.cornserve.planner.schedule.batch.StepVisitor;
+import org.cornserve.planner.schedule.dispatch.ActiveRequest;
+import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.runtime.executor.ExecutorCommand;
+import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.serve.OutputSink;
+import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+import org.cornserve.runtime.sidecar.TensorRef;
+
+/**
+ * The runtime's task dispatcher: it feeds the shared {@link SchedulerCore} facts (arrivals, steps that ended on
+ * executors, tensors that moved, timers) and performs its decisions as I/O: a planned step becomes a
+ * {@link ExecutorCommand.RunStep} naming each member (from {@link SchedulerCore#describeRunningStep}), a queued
+ * invocation an {@link ExecutorCommand.Open} with the tensors its producers handed on, a wake-up a timer. It runs
+ * on one loop thread ({@link LoopServices}) and never re-enters the core: follow-up facts are posted.
+ *
+ * <p>Invocation ids are {@code requestId << 8 | node} (a graph has fewer than 256 nodes). What an executor sends
+ * back is applied before the core hears that the step ended: output tensors are recorded for their consumers (or
+ * read, when the client gets them: a WAV, a PNG), tokens of the request's token stream go to the client as text.
+ */
+public final class Dispatcher implements Decisions {
+    private static final int NODE_BITS = 8;
+
+    private final SchedulerCore core;
+    private final LoopServices loop;
+    private final ReplicaPorts ports;
+    private final TensorTransport transport;
+    private final SharedMemorySidecar sidecar;
+    private final DispatchObserver observer;
+    private final long requestTimeoutNanos;
+    private final Map<Long, LiveRequest> requests = new HashMap<>();
+    private final Running[][] running;
+    private long nextStep;
+
+    private record Running(long step, String task, List<ExecutorCommand.StepItem> items, long startNanos) {
+    }
+
+    /**
+     * @param sidecar where the client's outputs are read (null when no executor writes real tensors)
+     * @param requestTimeoutNanos a request not answered in this time fails with 504 (bounded waiting, always)
+     */
+    public Dispatcher(List<DeploymentConfig> deployments, LoopServices loop, ReplicaPorts ports,
+            TensorTransport transport, SharedMemorySidecar sidecar, DispatchObserver observer,
+            long requestTimeoutNanos) {
+        this.core = new SchedulerCore(deployments, this);
+        this.loop = loop;
+        this.ports = ports;
+        this.transport = transport;
+        this.sidecar = sidecar;
+        this.observer = observer;
+        this.requestTimeoutNanos = requestTimeoutNanos;
+        this.running = new Running[deployments.size()][];
+        for (int d = 0; d < deployments.size(); d++) {
+            running[d] = new Running[deployments.get(d).replicas()];
+        }
+    }
+
+    /** The core, for inspection (queue lengths, tests). */
+    public SchedulerCore core() {
+        return core;
+    }
+
+    /** Requests in flight. */
+    public int inFlight() {
+        return requests.size();
+    }
+
+    static long invocationId(long requestId, int node) {
+        return requestId << NODE_BITS | node;
+    }
+
+    // ---- facts, on the loop thread ----
+
+    /** Fact: a request arrived with its graph and each node's own inputs. */
+    public void arrive(long requestId, InvocationGraph graph, List<NodeInput> inputs, int promptTokens,
+            double temperature, long seed, OutputSink sink, List<TensorRef> placed) {
+        if (graph.size() >= 1 << NODE_BITS) {
+            throw new IllegalArgumentException("request " + requestId + ": a graph of " + graph.size()
+                    + " invocations exceeds " + ((1 << NODE_BITS) - 1));
+        }
+        LiveRequest lr = new LiveRequest(requestId, graph, inputs, promptTokens, temperature, seed, sink, placed);
+        requests.put(requestId, lr);
+        long now = loop.nowNanos();
+        observer.arrived(requestId, now);
+        if (requestTimeoutNanos > 0) {
+            loop.at(now + requestTimeoutNanos, () -> {
+                if (!lr.done) {
+                    fail(lr, 504, "dispatcher", "no answer within " + requestTimeoutNanos / 1_000_000 + " ms");
+                }
+            });
+        }
+        core.arrive(requestId, graph, lr, now);
+    }
+
+    /** Fact: the client left; its open invocations are closed (KV blocks freed). */
+    public void cancel(long requestId) {
+        LiveRequest lr = requests.get(requestId);
+        if (lr != null && !lr.done) {
+            finishWithoutAnswer(lr);
+            observer.failed(requestId, "client", "cancelled", loop.nowNanos());
+        }
+    }
+
+    /** Fact: replica ({@code d}, {@code r})'s executor reported. */
+    public void report(int d, int r, ExecutorReport report) {
+        switch (report) {
+            case ExecutorReport.StepDone done -> stepDone(d, r, done);
+            case ExecutorReport.OpenFailed f -> {
+                LiveRequest lr = requests.get(f.invocation() >>> NODE_BITS);
+                if (lr != null) {
+                    fail(lr, 500, f.failure().stage(), f.failure().message());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Fact: replica ({@code d}, {@code r})'s executor is gone. Every request with work there fails with 503 (the
+     * client may retry); the task manager starts a new executor.
+     */
+    public void replicaDown(int d, int r, String why) {
+        List<LiveRequest> hit = new ArrayList<>();
+        for (LiveRequest lr : requests.values()) {
+            if (lr.active != null && !lr.done) {
+                for (int n = 0; n < lr.graph.size(); n++) {
+                    if (lr.active.deploymentOf(n) == d && lr.active.replicaOf(n) == r) {
+                        hit.add(lr);
+                        break;
+                    }
+                }
+            }
+        }
+        String name = core.deployment(d).name();
+        for (LiveRequest lr : hit) {
+            fail(lr, 503, name, "executor of replica " + r + " of deployment " + name + " was lost (" + why + ")");
+        }
+    }
+
+    private void stepDone(int d, int r, ExecutorReport.StepDone done) {
+        Running run = running[d][r];
+        if (run == null || run.step != done.step()) {
+            return;
+        }
+        running[d][r] = null;
+        long now = loop.nowNanos();
+        observer.stepEnded(d, r, now - run.startNanos, now);
+        if (done.failure() != null) {
+            for (ExecutorCommand.StepItem item : run.items) {
+                LiveRequest lr = requests.get(item.invocation() >>> NODE_BITS);
+                if (lr != null) {
+                    fail(lr, 500, done.failure().stage(), done.failure().message());
+                }
+            }
+        } else {
+            for (ExecutorReport.Output o : done.outputs()) {
+                output(o.invocation(), o.tensor());
+            }
+            for (ExecutorReport.Emitted e : done.emitted()) {
+                emitted(e.invocation(), e.tokens());
+            }
+            for (ExecutorReport.Ended e : done.ended()) {
+                LiveRequest lr = requests.get(e.invocation() >>> NODE_BITS);
+                if (lr != null) {
+                    int node = (int) (e.invocation() & ((1 << NODE_BITS) - 1));
+                    lr.generated[node] = e.generated();
+                    lr.open[node] = false;
+                }
+            }
+        }
+        core.stepDone(d, r, done.iterations(), now);
+    }
+
+    private void output(long invocation, TensorRef ref) {
+        LiveRequest lr = requests.get(invocation >>> NODE_BITS);
+        int node = (int) (invocation & ((1 << NODE_BITS) - 1));
+        if (lr == null || lr.done) {
+            return; // its consumers never open; the segment is reclaimed after the sidecar's timeout
+        }
+        for (int k = 0; k < lr.graph.outDegree(node); k++) {
+            lr.handedOn.get(lr.graph.edge(lr.graph.outEdge(node, k)).to()).put(node, ref);
+        }
+        if (lr.input(node).controlPlaneReads() && sidecar != null) {
+            byte[] bytes = sidecar.readBytes(ref);
+            sidecar.release(ref);
+            String key = lr.graph.node(node).taskKey();
+            if (key.endsWith("/vocoder")) {
+                lr.sink.audio(bytes);
+            } else {
+                lr.sink.image(bytes);
+            }
+        }
+    }
+
+    private void emitted(long invocation, int[] tokens) {
+        LiveRequest lr = requests.get(invocation >>> NODE_BITS);
+        if (lr == null || lr.done) {
+            return;
+        }
+        int node = (int) (invocation & ((1 << NODE_BITS) - 1));
+        lr.generated[node] += tokens.length;
+        if (node == lr.graph.tokenStreamNode()) {
+            lr.completionTokens += tokens.length;
+            String text = lr.decode(tokens);
+            if (!text.isEmpty()) {
+                lr.sink.text(text);
+            }
+        }
+    }
+
+    private void fail(LiveRequest lr, int status, String stage, String message) {
+        if (lr.done) {
+            return;
+        }
+        finishWithoutAnswer(lr);
+        observer.failed(lr.id, stage, message, loop.nowNanos());
+        lr.sink.failed(new OutputSink.Failure(status, stage, message));
+    }
+
+    private void finishWithoutAnswer(LiveRequest lr) {
+        lr.done = true;
+        requests.remove(lr.id);
+        if (lr.active != null) {
+            for (int n = 0; n < lr.graph.size(); n++) {
+                if (lr.open[n]) {
+                    ports.send(lr.active.deploymentOf(n), lr.active.replicaOf(n),
+                            new ExecutorCommand.Close(List.of(invocationId(lr.id, n))));
+                    lr.open[n] = false;
+                }
+            }
+        }
+    }
+
+    // ---- decisions, called by the core ----
+
+    @Override
+    public void startStep(int deployment, int replica, Step step, long nowNanos) {
+        List<ExecutorCommand.StepItem> items = new ArrayList<>();
+        core.describeRunningStep(deployment, replica, new StepVisitor() {
+            @Override
+            public void batchItem(Object owner, int node) {
+                items.add(item(owner, node, ExecutorCommand.ItemKind.BATCH, 0, 0));
+            }
+
+            @Override
+            public void prefillChunk(Object owner, int node, long startToken, long tokens) {
+                items.add(item(owner, node, ExecutorCommand.ItemKind.PREFILL, startToken, tokens));
+            }
+
+            @Override
+            public void decode(Object owner, int node, long contextTokens) {
+                items.add(item(owner, node, ExecutorCommand.ItemKind.DECODE, contextTokens, 1));
+            }
+
+            @Override
+            public void diffusionJob(Object owner, int node) {
+                items.add(item(owner, node, ExecutorCommand.ItemKind.DIFFUSE, 0, 0));
+            }
+        });
+        String task = core.deployment(deployment).tasks().get(step.task()).taskKey();
+        long id = ++nextStep;
+        running[deployment][replica] = new Running(id, task, items, nowNanos);
+        ports.send(deployment, replica, new ExecutorCommand.RunStep(id, task, items, step.iterations()));
+    }
+
+    private static ExecutorCommand.StepItem item(Object owner, int node, ExecutorCommand.ItemKind kind, long start,
+            long tokens) {
+        return new ExecutorCommand.StepItem(invocationId(((ActiveRequest) owner).requestId(), node), kind, start,
+                tokens);
+    }
+
+    @Override
+    public void endRunBy(int deployment, int replica, long atNanos) {
+        Running run = running[deployment][replica];
+        if (run == null) {
+            return;
+        }
+        Runnable cut = () -> {
+            Running now = running[deployment][replica];
+            if (now != null && now.step == run.step) {
+                ports.send(deployment, replica, new ExecutorCommand.Cut(run.step));
+            }
+        };
+        if (atNanos <= loop.nowNanos()) {
+            cut.run();
+        } else {
+            loop.at(atNanos, cut);
+        }
+    }
+
+    @Override
+    public void wakeAt(int deployment, int replica, long atNanos) {
+        loop.at(atNanos, () -> core.wake(deployment, replica, loop.nowNanos()));
+    }
+
+    @Override
+    public void startTransfer(ActiveRequest request, int edge, int fromDeployment, int fromReplica, int toDeployment,
+            int toReplica, long bytes, long nowNanos) {
+        transport.move(fromDeployment, fromReplica, toDeployment, toReplica, bytes,
+                () -> core.transferDone(request, edge, loop.nowNanos()));
+    }
+
+    @Override
+    public void completed(ActiveRequest request, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        requests.remove(lr.id);
+        if (lr.done) {
+            return;
+        }
+        lr.done = true;
+        observer.completed(lr.id, nowNanos);
+        lr.sink.completed(new OutputSink.Usage(lr.promptTokens, lr.completionTokens));
+    }
+
+    @Override
+    public void rejected(long requestId, InvocationGraph graph, Object attachment, String reason, long nowNanos) {
+        LiveRequest lr = (LiveRequest) attachment;
+        requests.remove(requestId);
+        if (lr.done) {
+            return;
+        }
+        lr.done = true;
+        if (sidecar != null) {
+            for (TensorRef ref : lr.placed) {
+                sidecar.release(ref);
+            }
+        }
+        observer.rejected(requestId, reason, nowNanos);
+        boolean overload = reason.contains("admission") || reason.contains("outstanding");
+        lr.sink.failed(new OutputSink.Failure(overload ? 429 : 400, overload ? "admission" : "dispatcher", reason));
+    }
+
+    @Override
+    public void invocationQueued(ActiveRequest request, int node, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        lr.active = request;
+        observer.queued(lr.id, node, nowNanos);
+        if (lr.done) {
+            return;
+        }
+        NodeInput in = lr.input(node);
+        List<TensorRef> tensors = new ArrayList<>(in.media());
+        tensors.addAll(lr.handedOn.get(node).values());
+        InvocationGraph g = lr.graph;
+        int consumers = g.outDegree(node) + (in.controlPlaneReads() ? 1 : 0);
+        lr.open[node] = true;
+        ports.send(request.deploymentOf(node), request.replicaOf(node), new ExecutorCommand.Open(
+                invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(), tensors, in.dims(), in.maxTokens(),
+                lr.temperature, lr.seed, in.keepHidden(), consumers));
+    }
+
+    @Override
+    public void invocationStarted(ActiveRequest request, int node, long nowNanos) {
+        observer.started(request.requestId(), node, nowNanos);
+    }
+
+    @Override
+    public void firstOutput(ActiveRequest request, int node, long nowNanos) {
+        observer.firstOutput(request.requestId(), nowNanos);
+    }
+
+    @Override
+    public void invocationFinished(ActiveRequest request, int node, long nowNanos) {
+        observer.finished(request.requestId(), node, nowNanos);
+    }
+}
