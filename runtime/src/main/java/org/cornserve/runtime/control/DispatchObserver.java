@@ -9,13 +9,14 @@ public interface DispatchObserver {
     default void arrived(long requestId, long nowNanos) {
     }
 
-    default void queued(long requestId, int node, long nowNanos) {
+    /** An invocation of the request, on {@code deployment}, has its inputs and is queued. */
+    default void queued(long requestId, int node, int deployment, long nowNanos) {
     }
 
     default void started(long requestId, int node, long nowNanos) {
     }
 
-    default void finished(long requestId, int node, long nowNanos) {
+    default void finished(long requestId, int node, int deployment, long nowNanos) {
     }
 
     default void firstOutput(long requestId, long nowNanos) {

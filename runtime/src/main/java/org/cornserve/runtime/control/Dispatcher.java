@@ -345,7 +345,7 @@ public final class Dispatcher implements Decisions {
     public void invocationQueued(ActiveRequest request, int node, long nowNanos) {
         LiveRequest lr = (LiveRequest) request.attachment();
         lr.active = request;
-        observer.queued(lr.id, node, nowNanos);
+        observer.queued(lr.id, node, request.deploymentOf(node), nowNanos);
         if (lr.done) {
             return;
         }
@@ -372,6 +372,6 @@ public final class Dispatcher implements Decisions {
 
     @Override
     public void invocationFinished(ActiveRequest request, int node, long nowNanos) {
-        observer.finished(request.requestId(), node, nowNanos);
+        observer.finished(request.requestId(), node, request.deploymentOf(node), nowNanos);
     }
 }

@@ -270,6 +270,20 @@ final class LlmRunner implements TaskRunner {
     }
 
     private void end(Seq s, String reason, StepOutcome out) {
+        if (s.keepHidden && !prefillOnly && s.computed == s.total() - 1) {
+            // the last sampled token was never fed: one more forward gives its hidden state, so a talker sees
+            // every position of the prompt and the answer
+            SeqChunk last = new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, false, true);
+            ChunkOutput o = model.step(List.of(last), cache).get(0);
+            int h = model.config().hidden();
+            int rows = s.computed + 1;
+            if (rows * h > s.hidden.length) {
+                s.hidden = Arrays.copyOf(s.hidden, rows * h);
+            }
+            System.arraycopy(o.hidden(), 0, s.hidden, s.computed * h, h);
+            s.hiddenRows = rows;
+            s.computed++;
+        }
         if (s.consumers > 0) {
             TensorRef ref = s.keepHidden
                     ? sidecar.putFloats(Arrays.copyOf(s.hidden, s.hiddenRows * model.config().hidden()), s.consumers)

@@ -1,0 +1,343 @@
+package org.cornserve.runtime.control;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.catalog.ModelSpec;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.planner.schedule.DeploymentConfig;
+import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.launch.ExecutorLauncher;
+import org.cornserve.runtime.launch.ExecutorSpec;
+import org.cornserve.runtime.serve.InvocationHandle;
+import org.cornserve.runtime.serve.ModelInvoker;
+import org.cornserve.runtime.serve.ModelRequest;
+import org.cornserve.runtime.serve.OutputSink;
+import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+
+/**
+ * The runtime's back end: resource placement, one task manager per deployment, the executors' hub, the sidecar and
+ * the dispatcher on a single event-loop thread. {@link #invoke} builds a request's graph on the caller's thread and
+ * posts its arrival; executors' reports and their deaths are posted too, so the scheduling core sees one fact at a
+ * time. {@link #close} stops every executor and deletes every shared-memory segment of the session; a shutdown hook
+ * does the same if the JVM exits first.
+ */
+public final class ControlPlane implements ModelInvoker {
+    private final ResolvedPlan plan;
+    private final AutoCloseable owned;
+    private final RuntimeOptions options;
+    private final String session;
+    private final SharedMemorySidecar sidecar;
+    private final ControlLoop loop;
+    private final Dispatcher dispatcher;
+    private final ExecutorHub hub;
+    private final List<TaskManager> managers = new ArrayList<>();
+    private final Map<String, TaskManager> managerOf = new ConcurrentHashMap<>();
+    private final RequestBuilder builder;
+    private final List<String> models;
+    private final AtomicLong nextRequest = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread hook;
+    private final Counters counters;
+    private final CountDownLatch initialReady;
+    private final List<String> startProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Request and deployment counters, kept by the dispatcher's observations. */
+    private static final class Counters implements DispatchObserver {
+        final AtomicLong arrived = new AtomicLong();
+        final AtomicLong completed = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLongArray busy;
+        final AtomicLongArray queued;
+
+        Counters(int deployments) {
+            busy = new AtomicLongArray(deployments);
+            queued = new AtomicLongArray(deployments);
+        }
+
+        @Override
+        public void arrived(long requestId, long nowNanos) {
+            arrived.incrementAndGet();
+        }
+
+        @Override
+        public void completed(long requestId, long nowNanos) {
+            completed.incrementAndGet();
+        }
+
+        @Override
+        public void rejected(long requestId, String reason, long nowNanos) {
+            rejected.incrementAndGet();
+        }
+
+        @Override
+        public void failed(long requestId, String stage, String reason, long nowNanos) {
+            failed.incrementAndGet();
+        }
+
+        @Override
+        public void queued(long requestId, int node, int deployment, long nowNanos) {
+            queued.incrementAndGet(deployment);
+        }
+
+        @Override
+        public void finished(long requestId, int node, int deployment, long nowNanos) {
+            queued.decrementAndGet(deployment);
+        }
+
+        @Override
+        public void stepEnded(int deployment, int replica, long busyNanos, long nowNanos) {
+            busy.addAndGet(deployment, busyNanos);
+        }
+    }
+
+    /**
+     * Places the plan's replicas on {@code devices}, starts every executor through {@code launcher} and waits until
+     * all are ready.
+     *
+     * @throws IllegalArgumentException when the plan does not fit the devices or names what the runtime cannot run
+     * @throws IllegalStateException when executors do not become ready in time (everything started is stopped)
+     */
+    public ControlPlane(ResolvedPlan plan, DeviceSlots devices, RuntimeOptions options, ExecutorLauncher launcher) {
+        this(plan, devices, options, launcher, null);
+    }
+
+    /** As above; {@code owned} (the launcher, say) is closed last when this closes. */
+    public ControlPlane(ResolvedPlan plan, DeviceSlots devices, RuntimeOptions options, ExecutorLauncher launcher,
+            AutoCloseable owned) {
+        this.owned = owned;
+        this.plan = plan;
+        this.options = options;
+        this.session = "s" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        List<DeploymentConfig> configs = PlanDeployments.of(plan, options);
+        int[] threads = ResourcePlacement.threadsPerReplica(plan, devices);
+        this.models = plan.models().stream().map(ModelSpec::name).toList();
+        this.sidecar = new SharedMemorySidecar(options.shmDir(), session, "cp", options.tensorTimeoutMillis(),
+                System::currentTimeMillis);
+        this.hook = new Thread(this::close, "cornserve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        this.loop = new ControlLoop("cornserve-control", System::nanoTime);
+        this.counters = new Counters(configs.size());
+        this.dispatcher = new Dispatcher(configs, loop, this::send, TensorTransport.sameHost(loop), sidecar, counters,
+                options.requestTimeoutMillis() * 1_000_000L);
+        this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
+        int total = configs.stream().mapToInt(DeploymentConfig::replicas).sum();
+        this.initialReady = new CountDownLatch(total);
+        try {
+            this.hub = new ExecutorHub(launcher, new Events(), options.startupTimeoutMillis());
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("control plane: cannot listen for executors: " + e.getMessage(), e);
+        }
+        for (int d = 0; d < configs.size(); d++) {
+            DeploymentConfig dc = configs.get(d);
+            int maxSeqs = plan.deployments().get(d).deployment().batching().llm().maxNumSeqs();
+            long kv = dc.tasks().stream().filter(t -> t instanceof org.cornserve.planner.schedule.TaskConfig.Llm)
+                    .mapToLong(t -> ((org.cornserve.planner.schedule.TaskConfig.Llm) t).batching().kvCapacityTokens())
+                    .max().orElse(1);
+            TaskManager tm = new TaskManager(d, dc.name(), dc.tasks().stream().map(t -> t.taskKey()).toList(),
+                    dc.replicas(), threads[d], draft -> {
+                        // twice the scheduler's KV figure: a recomputed sequence's old blocks are freed only when it
+                        // is prefilled again
+                        ExecutorHandle h = hub.start(new ExecutorSpec(draft.id(), draft.tasks(), draft.threads(),
+                                options.weightSeed(), 2 * kv, maxSeqs, hub.address(), session, options.shmDir(),
+                                options.tensorTimeoutMillis()));
+                        return h;
+                    });
+            managers.add(tm);
+        }
+        for (TaskManager tm : managers) {
+            for (int r = 0; r < tm.replicaCount(); r++) {
+                managerOf.put("d" + tm.index() + "r" + r, tm);
+            }
+        }
+        for (TaskManager tm : managers) {
+            tm.startAll();
+        }
+        try {
+            if (!initialReady.await(options.startupTimeoutMillis() + 5_000, TimeUnit.MILLISECONDS)
+                    || !startProblems.isEmpty()) {
+                close();
+                throw new IllegalStateException("control plane: executors did not start: " + startProblems);
+            }
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("control plane: interrupted while executors started", e);
+        }
+    }
+
+    private TaskManager managerFor(ExecutorHandle h) {
+        String id = h.id();
+        return managerOf.get(id.substring(0, id.lastIndexOf('n')));
+    }
+
+    private final class Events implements ExecutorEvents {
+        @Override
+        public void ready(ExecutorHandle executor, ExecutorReport.Ready ready, long startupNanos) {
+            TaskManager tm = managerFor(executor);
+            if (tm != null) {
+                tm.ready(executor, startupNanos);
+                if (tm.replicaOf(executor) >= 0 && initialReady.getCount() > 0) {
+                    initialReady.countDown();
+                }
+            }
+        }
+
+        @Override
+        public void report(ExecutorHandle executor, ExecutorReport report) {
+            TaskManager tm = managerFor(executor);
+            if (tm == null) {
+                return;
+            }
+            loop.post(() -> {
+                int r = tm.replicaOf(executor);
+                if (r >= 0) {
+                    dispatcher.report(tm.index(), r, report);
+                }
+            });
+        }
+
+        @Override
+        public void down(ExecutorHandle executor, String why) {
+            TaskManager tm = managerFor(executor);
+            if (tm == null || closed.get()) {
+                return;
+            }
+            if (!executor.ready() && initialReady.getCount() > 0 && tm.replicaOf(executor) >= 0) {
+                startProblems.add(executor + ": " + why);
+                initialReady.countDown();
+            }
+            int r = tm.replicaOf(executor);
+            tm.down(executor);
+            if (r >= 0) {
+                loop.post(() -> dispatcher.replicaDown(tm.index(), r, why));
+            }
+        }
+    }
+
+    private void send(int d, int r, org.cornserve.runtime.executor.ExecutorCommand command) {
+        ExecutorHandle h = managers.get(d).executor(r);
+        if (h != null) {
+            h.send(command);
+        }
+    }
+
+    @Override
+    public List<String> models() {
+        return models;
+    }
+
+    @Override
+    public InvocationHandle invoke(ModelRequest request, OutputSink sink) {
+        long id = nextRequest.incrementAndGet();
+        InvocationHandle handle = new InvocationHandle() {
+            private final AtomicBoolean cancelled = new AtomicBoolean();
+
+            @Override
+            public long requestId() {
+                return id;
+            }
+
+            @Override
+            public void cancel() {
+                if (cancelled.compareAndSet(false, true)) {
+                    loop.post(() -> dispatcher.cancel(id));
+                }
+            }
+        };
+        if (closed.get()) {
+            sink.failed(new OutputSink.Failure(503, "runtime", "the runtime is shutting down"));
+            return handle;
+        }
+        if (!models.contains(request.model())) {
+            sink.failed(new OutputSink.Failure(404, "runtime", "model '" + request.model() + "' is not served here; "
+                    + "served: " + models));
+            return handle;
+        }
+        RequestBuilder.Built built;
+        try {
+            built = builder.build(request);
+        } catch (IllegalArgumentException e) {
+            sink.failed(new OutputSink.Failure(400, "input", e.getMessage()));
+            return handle;
+        }
+        loop.post(() -> dispatcher.arrive(id, built.graph(), built.inputs(), built.promptTokens(),
+                request.temperature(), request.seed(), sink, built.placed()));
+        return handle;
+    }
+
+    /** The session's id (its shared-memory files are {@code cornserve-<session>-*}). */
+    public String session() {
+        return session;
+    }
+
+    /** The task managers, in plan order. */
+    public List<TaskManager> taskManagers() {
+        return List.copyOf(managers);
+    }
+
+    /** A snapshot for metrics. */
+    public RuntimeStats stats() {
+        List<RuntimeStats.Deployment> ds = new ArrayList<>();
+        for (TaskManager tm : managers) {
+            int ready = 0;
+            for (int r = 0; r < tm.replicaCount(); r++) {
+                ExecutorHandle h = tm.executor(r);
+                if (h != null && h.ready()) {
+                    ready++;
+                }
+            }
+            ds.add(new RuntimeStats.Deployment(tm.name(), tm.replicaCount(), ready, counters.queued.get(tm.index()),
+                    counters.busy.get(tm.index()), tm.restarts(), tm.lastStartupNanos()));
+        }
+        return new RuntimeStats(counters.arrived.get(), counters.completed.get(), counters.rejected.get(),
+                counters.failed.get(), ds);
+    }
+
+    /** The plan being served. */
+    public ResolvedPlan plan() {
+        return plan;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (TaskManager tm : managers) {
+            tm.stop(2000);
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        if (loop != null) {
+            loop.close();
+        }
+        sidecar.close();
+        SharedMemorySidecar.deleteSession(options.shmDir(), session);
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                System.err.println("control plane: closing " + owned + " failed: " + e);
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: this is the hook
+        }
+    }
+}
