@@ -31,6 +31,11 @@ public interface DispatchObserver {
     default void failed(long requestId, String stage, String reason, long nowNanos) {
     }
 
+    /** The core planned {@code step} on a replica; its command goes to the executor next. */
+    default void stepStarted(int deployment, int replica, org.cornserve.planner.schedule.batch.Step step,
+            long nowNanos) {
+    }
+
     /** A step ended on a replica after {@code busyNanos} of the executor's time. */
     default void stepEnded(int deployment, int replica, long busyNanos, long nowNanos) {
     }

@@ -271,6 +271,7 @@ public final class Dispatcher implements Decisions {
         String task = core.deployment(deployment).tasks().get(step.task()).taskKey();
         long id = ++nextStep;
         running[deployment][replica] = new Running(id, task, items, nowNanos);
+        observer.stepStarted(deployment, replica, step, nowNanos);
         ports.send(deployment, replica, new ExecutorCommand.RunStep(id, task, items, step.iterations()));
     }
 
