@@ -60,6 +60,7 @@ public final class ControlPlane implements ModelInvoker {
         final AtomicLong failed = new AtomicLong();
         final AtomicLongArray busy;
         final AtomicLongArray queued;
+        final List<DispatchObserver> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Counters(int deployments) {
             busy = new AtomicLongArray(deployments);
@@ -69,11 +70,17 @@ public final class ControlPlane implements ModelInvoker {
         @Override
         public void arrived(long requestId, long nowNanos) {
             arrived.incrementAndGet();
+            for (DispatchObserver o : extra) {
+                o.arrived(requestId, nowNanos);
+            }
         }
 
         @Override
         public void completed(long requestId, long nowNanos) {
             completed.incrementAndGet();
+            for (DispatchObserver o : extra) {
+                o.completed(requestId, nowNanos);
+            }
         }
 
         @Override
@@ -97,8 +104,12 @@ public final class ControlPlane implements ModelInvoker {
         }
 
         @Override
-        public void stepEnded(int deployment, int replica, long busyNanos, long nowNanos) {
-            busy.addAndGet(deployment, busyNanos);
+        public void stepEnded(int deployment, int replica, long busyNanos, long computeNanos, long[] requestIds,
+                long nowNanos) {
+            busy.addAndGet(deployment, computeNanos);
+            for (DispatchObserver o : extra) {
+                o.stepEnded(deployment, replica, busyNanos, computeNanos, requestIds, nowNanos);
+            }
         }
     }
 
@@ -188,7 +199,7 @@ public final class ControlPlane implements ModelInvoker {
         public void ready(ExecutorHandle executor, ExecutorReport.Ready ready, long startupNanos) {
             TaskManager tm = managerFor(executor);
             if (tm != null) {
-                tm.ready(executor, startupNanos);
+                tm.ready(executor, ready, startupNanos);
                 if (tm.replicaOf(executor) >= 0 && initialReady.getCount() > 0) {
                     initialReady.countDown();
                 }
@@ -278,6 +289,11 @@ public final class ControlPlane implements ModelInvoker {
         return handle;
     }
 
+    /** The id the next {@link #invoke} will give its request (for benchmarks that follow requests by id). */
+    long peekNextRequestId() {
+        return nextRequest.get() + 1;
+    }
+
     /** The session's id (its shared-memory files are {@code cornserve-<session>-*}). */
     public String session() {
         return session;
@@ -286,6 +302,11 @@ public final class ControlPlane implements ModelInvoker {
     /** The task managers, in plan order. */
     public List<TaskManager> taskManagers() {
         return List.copyOf(managers);
+    }
+
+    /** Adds an observer of the dispatcher (arrivals, completions, steps), called on the loop thread. */
+    public void observe(DispatchObserver observer) {
+        counters.extra.add(observer);
     }
 
     /** A snapshot for metrics. */

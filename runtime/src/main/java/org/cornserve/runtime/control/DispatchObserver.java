@@ -36,7 +36,11 @@ public interface DispatchObserver {
             long nowNanos) {
     }
 
-    /** A step ended on a replica after {@code busyNanos} of the executor's time. */
-    default void stepEnded(int deployment, int replica, long busyNanos, long nowNanos) {
+    /**
+     * A step ended on a replica: {@code busyNanos} from its decision to its report on the loop, of which the executor
+     * computed {@code computeNanos}; {@code requestIds} are the requests it served (one entry per member).
+     */
+    default void stepEnded(int deployment, int replica, long busyNanos, long computeNanos, long[] requestIds,
+            long nowNanos) {
     }
 }

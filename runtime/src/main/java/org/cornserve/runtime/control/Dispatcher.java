@@ -155,7 +155,11 @@ public final class Dispatcher implements Decisions {
         }
         running[d][r] = null;
         long now = loop.nowNanos();
-        observer.stepEnded(d, r, now - run.startNanos, now);
+        long[] members = new long[run.items.size()];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = run.items.get(i).invocation() >>> NODE_BITS;
+        }
+        observer.stepEnded(d, r, now - run.startNanos, done.computeNanos(), members, now);
         if (done.failure() != null) {
             for (ExecutorCommand.StepItem item : run.items) {
                 LiveRequest lr = requests.get(item.invocation() >>> NODE_BITS);

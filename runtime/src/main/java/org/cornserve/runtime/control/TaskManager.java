@@ -25,6 +25,7 @@ public final class TaskManager {
     private final AtomicInteger launches = new AtomicInteger();
     private final AtomicLong lastStartupNanos = new AtomicLong(-1);
     private volatile boolean stopping;
+    private volatile org.cornserve.runtime.executor.ExecutorReport.Ready lastReady;
 
     /** What the control plane fills in to start an executor (its hub address, session, shm directory). */
     public record ExecutorSpecDraft(String id, List<String> tasks, int threads) {
@@ -98,12 +99,19 @@ public final class TaskManager {
         return replicas[r];
     }
 
-    synchronized void ready(ExecutorHandle executor, long startupNanos) {
+    synchronized void ready(ExecutorHandle executor, org.cornserve.runtime.executor.ExecutorReport.Ready ready,
+            long startupNanos) {
         int r = replicaOf(executor);
         if (r >= 0) {
             failedStarts[r] = 0;
             lastStartupNanos.set(startupNanos);
+            lastReady = ready;
         }
+    }
+
+    /** The last executor's own start-up breakdown (JVM start to main, weight load, warm-up), or null. */
+    public org.cornserve.runtime.executor.ExecutorReport.Ready lastReady() {
+        return lastReady;
     }
 
     /**

@@ -11,18 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.cornserve.runtime.engine.kernel.Kernels;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 
 /**
  * An executor process: one replica of a deployment, hosting its colocated unit tasks on a share of this machine's
  * CPU threads. It connects to the control plane, loads and warms up its tasks, says it is ready, then runs the
- * commands it is sent in order on one worker thread (a {@code cut} acts at once). It exits when told to, when the
- * control plane's connection drops or when its parent process ends, deleting its shared-memory segments.
+ * commands it is sent in order on the thread that reads them (cuts are read between iterations). It exits when told
+ * to, when the control plane's connection drops or when its parent process ends, deleting its shared-memory
+ * segments.
  *
  * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.executor.ExecutorMain
  * --connect 127.0.0.1:PORT --id ex1 --session S --tasks tiny-omni/llm,... --threads 1 [--seed 1] [--kv-tokens N]
@@ -96,13 +94,16 @@ public final class ExecutorMain {
         }
     }
 
-    /** Runs commands in order; a reader thread queues them and applies cuts at once. */
+    /**
+     * Runs commands in order on the thread that reads them (no hand-off between threads, so a step costs no extra
+     * wake-up). While a multi-iteration step runs, frames that have arrived are read between iterations: a cut for
+     * this step stops it, anything else waits its turn.
+     */
     static final class Worker {
         private final FrameChannel ch;
         private final Map<String, TaskRunner> runners;
         private final SharedMemorySidecar sidecar;
-        private final BlockingQueue<ExecutorCommand> queue = new LinkedBlockingQueue<>();
-        private final AtomicLong cutStep = new AtomicLong(Long.MIN_VALUE);
+        private final java.util.ArrayDeque<ExecutorCommand> pending = new java.util.ArrayDeque<>();
         private final Map<Long, TaskRunner> openInvocations = new java.util.HashMap<>();
 
         Worker(FrameChannel ch, Map<String, TaskRunner> runners, SharedMemorySidecar sidecar) {
@@ -111,46 +112,63 @@ public final class ExecutorMain {
             this.sidecar = sidecar;
         }
 
-        void run() throws IOException, InterruptedException {
-            Thread reader = Thread.ofPlatform().daemon().name("executor-reader").start(() -> {
-                try {
-                    ExecutorCommand c;
-                    while ((c = ch.read(ExecutorCommand.class)) != null) {
-                        if (c instanceof ExecutorCommand.Cut cut) {
-                            cutStep.set(cut.step());
-                        } else {
-                            queue.add(c);
-                        }
-                    }
-                } catch (IOException e) {
-                    System.err.println("executor: control connection lost: " + e.getMessage());
-                }
-                queue.add(new ExecutorCommand.Shutdown());
-            });
-            while (true) {
-                ExecutorCommand c = queue.poll(1, TimeUnit.SECONDS);
-                if (c == null) {
-                    sidecar.sweep();
-                    continue;
-                }
-                switch (c) {
-                    case ExecutorCommand.Open open -> open(open);
-                    case ExecutorCommand.RunStep step -> ch.send(step(step));
-                    case ExecutorCommand.Close close -> {
-                        for (long inv : close.invocations()) {
-                            TaskRunner r = openInvocations.remove(inv);
-                            if (r != null) {
-                                r.close(inv);
-                            }
-                        }
-                    }
-                    case ExecutorCommand.Shutdown s -> {
-                        reader.interrupt();
+        void run() throws IOException {
+            java.util.concurrent.ScheduledExecutorService sweeper = java.util.concurrent.Executors
+                    .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("sidecar-sweep")
+                            .unstarted(r));
+            sweeper.scheduleWithFixedDelay(sidecar::sweep, 1, 1, TimeUnit.SECONDS);
+            try {
+                while (true) {
+                    ExecutorCommand c = pending.isEmpty() ? ch.read(ExecutorCommand.class) : pending.poll();
+                    if (c == null) {
                         return;
                     }
-                    case ExecutorCommand.Cut cut -> cutStep.set(cut.step());
+                    switch (c) {
+                        case ExecutorCommand.Open open -> open(open);
+                        case ExecutorCommand.RunStep step -> ch.send(step(step));
+                        case ExecutorCommand.Close close -> {
+                            for (long inv : close.invocations()) {
+                                TaskRunner r = openInvocations.remove(inv);
+                                if (r != null) {
+                                    r.close(inv);
+                                }
+                            }
+                        }
+                        case ExecutorCommand.Shutdown s -> {
+                            return;
+                        }
+                        case ExecutorCommand.Cut cut -> {
+                            // a cut for a step that already ended
+                        }
+                    }
                 }
+            } catch (IOException e) {
+                System.err.println("executor: control connection lost: " + e.getMessage());
+            } finally {
+                sweeper.shutdownNow();
             }
+        }
+
+        /** Reads the frames that have arrived; true when one cuts step {@code stepId}. */
+        private boolean cutArrived(long stepId) {
+            boolean cut = false;
+            try {
+                while (ch.inputWaiting()) {
+                    ExecutorCommand c = ch.read(ExecutorCommand.class);
+                    if (c == null) {
+                        break;
+                    }
+                    if (c instanceof ExecutorCommand.Cut k && k.step() == stepId) {
+                        cut = true;
+                    } else {
+                        pending.add(c);
+                    }
+                }
+            } catch (IOException e) {
+                pending.add(new ExecutorCommand.Shutdown());
+                return true;
+            }
+            return cut;
         }
 
         private void open(ExecutorCommand.Open open) throws IOException {
@@ -177,7 +195,8 @@ public final class ExecutorMain {
                     throw new IllegalArgumentException("this executor hosts " + runners.keySet() + ", not "
                             + step.task());
                 }
-                r.step(step, out, () -> cutStep.get() == step.step());
+                boolean[] cut = new boolean[1];
+                r.step(step, out, () -> cut[0] || (cut[0] = cutArrived(step.step())));
                 for (ExecutorReport.Ended e : out.report(step.step(), 0).ended()) {
                     openInvocations.remove(e.invocation());
                 }

@@ -58,6 +58,11 @@ public final class FrameChannel implements AutoCloseable {
         return JSON.readValue(body, type);
     }
 
+    /** Whether a frame's first bytes have arrived (a read would not wait for the peer to send). */
+    public boolean inputWaiting() throws IOException {
+        return in.available() > 0;
+    }
+
     @Override
     public void close() {
         try {
