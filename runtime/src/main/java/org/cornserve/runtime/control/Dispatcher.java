@@ -272,6 +272,7 @@ public final class Dispatcher implements Decisions {
                 items.add(item(owner, node, ExecutorCommand.ItemKind.DIFFUSE, 0, 0));
             }
         });
+        items.removeIf(java.util.Objects::isNull);
         String task = core.deployment(deployment).tasks().get(step.task()).taskKey();
         long id = ++nextStep;
         running[deployment][replica] = new Running(id, task, items, nowNanos);
@@ -279,10 +280,12 @@ public final class Dispatcher implements Decisions {
         ports.send(deployment, replica, new ExecutorCommand.RunStep(id, task, items, step.iterations()));
     }
 
-    private static ExecutorCommand.StepItem item(Object owner, int node, ExecutorCommand.ItemKind kind, long start,
+    /** A member of a request that already failed or was cancelled is left out: its executor state is gone. */
+    private ExecutorCommand.StepItem item(Object owner, int node, ExecutorCommand.ItemKind kind, long start,
             long tokens) {
-        return new ExecutorCommand.StepItem(invocationId(((ActiveRequest) owner).requestId(), node), kind, start,
-                tokens);
+        long id = ((ActiveRequest) owner).requestId();
+        return requests.containsKey(id) ? new ExecutorCommand.StepItem(invocationId(id, node), kind, start, tokens)
+                : null;
     }
 
     @Override

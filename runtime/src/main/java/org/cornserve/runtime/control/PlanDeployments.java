@@ -44,7 +44,9 @@ public final class PlanDeployments {
                             throw new IllegalArgumentException("deployment '" + rd.name() + "': the runtime's executors"
                                     + " recompute preempted sequences; preemption 'swap' is for the simulator only");
                         }
-                        long kv = Math.min(options.kvTokensPerTask(), Math.max(1, rd.kvCacheTokens()));
+                        long planned = rd.kvCacheTokens();
+                        // a prefill-only text encoder has no cache in the plan's memory model: it gets the runtime's
+                        long kv = planned > 0 ? Math.min(options.kvTokensPerTask(), planned) : options.kvTokensPerTask();
                         yield new TaskConfig.Llm(t.id(), switch (t.phase()) {
                             case WHOLE -> LlmPhase.FULL;
                             case PREFILL -> LlmPhase.PREFILL;
