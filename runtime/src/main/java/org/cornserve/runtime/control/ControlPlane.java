@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +40,6 @@ public final class ControlPlane implements ModelInvoker {
     private final Dispatcher dispatcher;
     private final ExecutorHub hub;
     private final List<TaskManager> managers = new ArrayList<>();
-    private final Map<String, TaskManager> managerOf = new ConcurrentHashMap<>();
     private final RequestBuilder builder;
     private final List<String> models;
     private final AtomicLong nextRequest = new AtomicLong();
@@ -140,8 +137,8 @@ public final class ControlPlane implements ModelInvoker {
         Runtime.getRuntime().addShutdownHook(hook);
         this.loop = new ControlLoop("cornserve-control", System::nanoTime);
         this.counters = new Counters(configs.size());
-        this.dispatcher = new Dispatcher(configs, loop, this::send, TensorTransport.sameHost(loop), sidecar, counters,
-                options.requestTimeoutMillis() * 1_000_000L);
+        this.dispatcher = new Dispatcher(configs, false, loop, this::send, TensorTransport.sameHost(loop), sidecar,
+                counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
         this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
         int total = configs.stream().mapToInt(DeploymentConfig::replicas).sum();
         this.initialReady = new CountDownLatch(total);
@@ -169,11 +166,6 @@ public final class ControlPlane implements ModelInvoker {
             managers.add(tm);
         }
         for (TaskManager tm : managers) {
-            for (int r = 0; r < tm.replicaCount(); r++) {
-                managerOf.put("d" + tm.index() + "r" + r, tm);
-            }
-        }
-        for (TaskManager tm : managers) {
             tm.startAll();
         }
         try {
@@ -191,7 +183,76 @@ public final class ControlPlane implements ModelInvoker {
 
     private TaskManager managerFor(ExecutorHandle h) {
         String id = h.id();
-        return managerOf.get(id.substring(0, id.lastIndexOf('n')));
+        int d = Integer.parseInt(id.substring(1, id.indexOf('r')));
+        return d < managers.size() ? managers.get(d) : null;
+    }
+
+    /** Starts and stops executors for replicas the core adds or removes (slots moved between deployments). */
+    private final class Lifecycle implements Dispatcher.ReplicaLifecycle {
+        @Override
+        public void start(int d, int r) {
+            managers.get(d).startReplica(r);
+        }
+
+        @Override
+        public void stop(int d, int r) {
+            Thread.ofVirtual().start(() -> managers.get(d).stopReplica(r, 2000));
+        }
+    }
+
+    /**
+     * Moves one device slot's replica from deployment {@code from} to deployment {@code to} while serving: the
+     * core drains the last up replica of {@code from} (it finishes what it holds, then its executor stops) and adds a
+     * replica to {@code to}, whose executor starts now and takes work once ready. Both deployments must use the same
+     * slots per replica, and {@code from} keeps at least one replica.
+     *
+     * @return a description of the move, once the core has applied it
+     */
+    public java.util.concurrent.CompletableFuture<String> moveSlot(String from, String to) {
+        java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> {
+            try {
+                int f = deploymentIndex(from);
+                int t = deploymentIndex(to);
+                if (f == t) {
+                    throw new IllegalArgumentException("cannot move a slot from " + from + " to itself");
+                }
+                int fromSlots = plan.deployments().get(f).deployment().devicesPerReplica();
+                int toSlots = plan.deployments().get(t).deployment().devicesPerReplica();
+                if (fromSlots != toSlots) {
+                    throw new IllegalArgumentException("deployment " + from + " uses " + fromSlots + " slots per "
+                            + "replica and " + to + " uses " + toSlots + "; a move hands over one replica's slots");
+                }
+                org.cornserve.planner.schedule.SchedulerCore core = dispatcher.core();
+                if (core.replicasUp(f) < 2) {
+                    throw new IllegalArgumentException("deployment " + from + " has " + core.replicasUp(f)
+                            + " replica(s) up; it keeps at least one");
+                }
+                int victim = -1;
+                for (int r = core.replicaCount(f) - 1; r >= 0 && victim < 0; r--) {
+                    if (core.replicaStatus(f, r) == org.cornserve.planner.schedule.ReplicaStatus.UP) {
+                        victim = r;
+                    }
+                }
+                core.removeReplica(f, victim, loop.nowNanos());
+                int added = core.addReplica(t, loop.nowNanos());
+                result.complete("moved a slot: " + from + " replica " + victim + " drains and stops, " + to
+                        + " replica " + added + " starts");
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private int deploymentIndex(String name) {
+        for (TaskManager tm : managers) {
+            if (tm.name().equals(name)) {
+                return tm.index();
+            }
+        }
+        throw new IllegalArgumentException("no deployment named '" + name + "'; deployments: "
+                + managers.stream().map(TaskManager::name).toList());
     }
 
     private final class Events implements ExecutorEvents {
@@ -200,8 +261,16 @@ public final class ControlPlane implements ModelInvoker {
             TaskManager tm = managerFor(executor);
             if (tm != null) {
                 tm.ready(executor, ready, startupNanos);
-                if (tm.replicaOf(executor) >= 0 && initialReady.getCount() > 0) {
-                    initialReady.countDown();
+                int r = tm.replicaOf(executor);
+                if (r >= 0) {
+                    loop.post(() -> {
+                        if (tm.replicaOf(executor) == r) {
+                            dispatcher.replicaUp(tm.index(), r);
+                        }
+                    });
+                    if (initialReady.getCount() > 0) {
+                        initialReady.countDown();
+                    }
                 }
             }
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.cornserve.planner.schedule.Decisions;
 import org.cornserve.planner.schedule.DeploymentConfig;
 import org.cornserve.planner.schedule.SchedulerCore;
+import org.cornserve.planner.schedule.batch.SequenceEnds;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.planner.schedule.batch.StepVisitor;
 import org.cornserve.planner.schedule.dispatch.ActiveRequest;
@@ -30,6 +31,9 @@ import org.cornserve.runtime.sidecar.TensorRef;
  */
 public final class Dispatcher implements Decisions {
     private static final int NODE_BITS = 8;
+    /** Codec codes a talker speaks per thinker token, and at least (one second at 25 codes/s), as EngineRunner. */
+    static final int TALKER_CODES_PER_TOKEN = 4;
+    static final int TALKER_MIN_CODES = 25;
 
     private final SchedulerCore core;
     private final LoopServices loop;
@@ -38,31 +42,72 @@ public final class Dispatcher implements Decisions {
     private final SharedMemorySidecar sidecar;
     private final DispatchObserver observer;
     private final long requestTimeoutNanos;
+    private final ReplicaLifecycle lifecycle;
     private final Map<Long, LiveRequest> requests = new HashMap<>();
-    private final Running[][] running;
+    private final List<List<Running>> running = new ArrayList<>();
+    private final SequenceEnds ended = new SequenceEnds();
     private long nextStep;
+    private int failureStatus = 500;
 
-    private record Running(long step, String task, List<ExecutorCommand.StepItem> items, long startNanos) {
+    private record Running(long step, String task, List<ExecutorCommand.StepItem> items,
+            Map<Long, Integer> sequences, long startNanos) {
+    }
+
+    /** Starting and stopping the executors behind replicas the core adds or removes while serving. */
+    public interface ReplicaLifecycle {
+        /** Start an executor for replica {@code r} of deployment {@code d}; report it up when ready. */
+        void start(int d, int r);
+
+        /** Stop the executor of replica {@code r} of deployment {@code d} (drained, removed). */
+        void stop(int d, int r);
+
+        /** Replicas are fixed (the parity test, the simulator's plans). */
+        ReplicaLifecycle FIXED = new ReplicaLifecycle() {
+            @Override
+            public void start(int d, int r) {
+                throw new IllegalStateException("replicas of this dispatcher are fixed");
+            }
+
+            @Override
+            public void stop(int d, int r) {
+                throw new IllegalStateException("replicas of this dispatcher are fixed");
+            }
+        };
     }
 
     /**
+     * @param replicasUp whether the plan's replicas serve at once (fakes) or only after {@link #replicaUp}
+     *     (executors that start)
      * @param sidecar where the client's outputs are read (null when no executor writes real tensors)
-     * @param requestTimeoutNanos a request not answered in this time fails with 504 (bounded waiting, always)
+     * @param requestTimeoutNanos a request not answered in this time fails with 504 (0: no limit)
      */
-    public Dispatcher(List<DeploymentConfig> deployments, LoopServices loop, ReplicaPorts ports,
+    public Dispatcher(List<DeploymentConfig> deployments, boolean replicasUp, LoopServices loop, ReplicaPorts ports,
             TensorTransport transport, SharedMemorySidecar sidecar, DispatchObserver observer,
-            long requestTimeoutNanos) {
-        this.core = new SchedulerCore(deployments, this);
+            long requestTimeoutNanos, ReplicaLifecycle lifecycle) {
+        this.core = new SchedulerCore(deployments, this, replicasUp);
+        this.lifecycle = lifecycle;
         this.loop = loop;
         this.ports = ports;
         this.transport = transport;
         this.sidecar = sidecar;
         this.observer = observer;
         this.requestTimeoutNanos = requestTimeoutNanos;
-        this.running = new Running[deployments.size()][];
         for (int d = 0; d < deployments.size(); d++) {
-            running[d] = new Running[deployments.get(d).replicas()];
+            running.add(new ArrayList<>());
         }
+    }
+
+    private Running running(int d, int r) {
+        List<Running> list = running.get(d);
+        return r < list.size() ? list.get(r) : null;
+    }
+
+    private void setRunning(int d, int r, Running run) {
+        List<Running> list = running.get(d);
+        while (list.size() <= r) {
+            list.add(null);
+        }
+        list.set(r, run);
     }
 
     /** The core, for inspection (queue lengths, tests). */
@@ -95,6 +140,7 @@ public final class Dispatcher implements Decisions {
         if (requestTimeoutNanos > 0) {
             loop.at(now + requestTimeoutNanos, () -> {
                 if (!lr.done) {
+                    core.cancel(lr.id, loop.nowNanos());
                     fail(lr, 504, "dispatcher", "no answer within " + requestTimeoutNanos / 1_000_000 + " ms");
                 }
             });
@@ -102,13 +148,25 @@ public final class Dispatcher implements Decisions {
         core.arrive(requestId, graph, lr, now);
     }
 
-    /** Fact: the client left; its open invocations are closed (KV blocks freed). */
+    /**
+     * Fact: the client left. The core drops the request's invocations (its KV reservations freed) and the executors
+     * close theirs (their KV blocks freed).
+     */
     public void cancel(long requestId) {
         LiveRequest lr = requests.get(requestId);
         if (lr != null && !lr.done) {
-            finishWithoutAnswer(lr);
-            observer.failed(requestId, "client", "cancelled", loop.nowNanos());
+            core.cancel(requestId, loop.nowNanos());
+            if (!lr.done) {
+                finishWithoutAnswer(lr);
+                observer.failed(requestId, "client", "cancelled", loop.nowNanos());
+            }
         }
+    }
+
+    /** Fact: replica ({@code d}, {@code r})'s executor loaded and warmed up. */
+    public void replicaUp(int d, int r) {
+        setRunning(d, r, null);
+        core.replicaUp(d, r, loop.nowNanos());
     }
 
     /** Fact: replica ({@code d}, {@code r})'s executor reported. */
@@ -117,8 +175,10 @@ public final class Dispatcher implements Decisions {
             case ExecutorReport.StepDone done -> stepDone(d, r, done);
             case ExecutorReport.OpenFailed f -> {
                 LiveRequest lr = requests.get(f.invocation() >>> NODE_BITS);
-                if (lr != null) {
-                    fail(lr, 500, f.failure().stage(), f.failure().message());
+                if (lr != null && lr.active != null && !lr.done) {
+                    failureStatus = 500;
+                    core.invocationFailed(lr.active, (int) (f.invocation() & ((1 << NODE_BITS) - 1)),
+                            f.failure().message(), loop.nowNanos());
                 }
             }
             default -> {
@@ -127,44 +187,37 @@ public final class Dispatcher implements Decisions {
     }
 
     /**
-     * Fact: replica ({@code d}, {@code r})'s executor is gone. Every request with work there fails with 503 (the
-     * client may retry); the task manager starts a new executor.
+     * Fact: replica ({@code d}, {@code r})'s executor is gone. The core fails every request with work there (503:
+     * the client may retry) and routes no more to it; the task manager starts a new executor, which reports up.
      */
     public void replicaDown(int d, int r, String why) {
-        List<LiveRequest> hit = new ArrayList<>();
-        for (LiveRequest lr : requests.values()) {
-            if (lr.active != null && !lr.done) {
-                for (int n = 0; n < lr.graph.size(); n++) {
-                    if (lr.active.deploymentOf(n) == d && lr.active.replicaOf(n) == r) {
-                        hit.add(lr);
-                        break;
-                    }
-                }
-            }
-        }
-        String name = core.deployment(d).name();
-        for (LiveRequest lr : hit) {
-            fail(lr, 503, name, "executor of replica " + r + " of deployment " + name + " was lost (" + why + ")");
-        }
+        setRunning(d, r, null);
+        failureStatus = 503;
+        core.replicaDown(d, r, why, loop.nowNanos());
+        failureStatus = 500;
     }
 
     private void stepDone(int d, int r, ExecutorReport.StepDone done) {
-        Running run = running[d][r];
+        Running run = running(d, r);
         if (run == null || run.step != done.step()) {
             return;
         }
-        running[d][r] = null;
+        setRunning(d, r, null);
         long now = loop.nowNanos();
         long[] members = new long[run.items.size()];
         for (int i = 0; i < members.length; i++) {
             members[i] = run.items.get(i).invocation() >>> NODE_BITS;
         }
         observer.stepEnded(d, r, now - run.startNanos, done.computeNanos(), members, now);
+        ended.clear();
         if (done.failure() != null) {
+            failureStatus = 500;
             for (ExecutorCommand.StepItem item : run.items) {
                 LiveRequest lr = requests.get(item.invocation() >>> NODE_BITS);
-                if (lr != null) {
-                    fail(lr, 500, done.failure().stage(), done.failure().message());
+                if (lr != null && lr.active != null && !lr.done) {
+                    lr.open[(int) (item.invocation() & ((1 << NODE_BITS) - 1))] = false;
+                    core.invocationFailed(lr.active, (int) (item.invocation() & ((1 << NODE_BITS) - 1)),
+                            done.failure().message(), now);
                 }
             }
         } else {
@@ -175,6 +228,10 @@ public final class Dispatcher implements Decisions {
                 emitted(e.invocation(), e.tokens());
             }
             for (ExecutorReport.Ended e : done.ended()) {
+                Integer sequence = run.sequences.get(e.invocation());
+                if (sequence != null) {
+                    ended.add(sequence);
+                }
                 LiveRequest lr = requests.get(e.invocation() >>> NODE_BITS);
                 if (lr != null) {
                     int node = (int) (e.invocation() & ((1 << NODE_BITS) - 1));
@@ -183,7 +240,7 @@ public final class Dispatcher implements Decisions {
                 }
             }
         }
-        core.stepDone(d, r, done.iterations(), now);
+        core.stepDone(d, r, done.iterations(), ended, now);
     }
 
     private void output(long invocation, TensorRef ref) {
@@ -251,6 +308,7 @@ public final class Dispatcher implements Decisions {
     @Override
     public void startStep(int deployment, int replica, Step step, long nowNanos) {
         List<ExecutorCommand.StepItem> items = new ArrayList<>();
+        Map<Long, Integer> sequences = new HashMap<>();
         core.describeRunningStep(deployment, replica, new StepVisitor() {
             @Override
             public void batchItem(Object owner, int node) {
@@ -258,12 +316,14 @@ public final class Dispatcher implements Decisions {
             }
 
             @Override
-            public void prefillChunk(Object owner, int node, long startToken, long tokens) {
+            public void prefillChunk(Object owner, int node, int sequence, long startToken, long tokens) {
+                sequences.put(invocationId(((ActiveRequest) owner).requestId(), node), sequence);
                 items.add(item(owner, node, ExecutorCommand.ItemKind.PREFILL, startToken, tokens));
             }
 
             @Override
-            public void decode(Object owner, int node, long contextTokens) {
+            public void decode(Object owner, int node, int sequence, long contextTokens) {
+                sequences.put(invocationId(((ActiveRequest) owner).requestId(), node), sequence);
                 items.add(item(owner, node, ExecutorCommand.ItemKind.DECODE, contextTokens, 1));
             }
 
@@ -275,7 +335,7 @@ public final class Dispatcher implements Decisions {
         items.removeIf(java.util.Objects::isNull);
         String task = core.deployment(deployment).tasks().get(step.task()).taskKey();
         long id = ++nextStep;
-        running[deployment][replica] = new Running(id, task, items, nowNanos);
+        setRunning(deployment, replica, new Running(id, task, items, sequences, nowNanos));
         observer.stepStarted(deployment, replica, step, nowNanos);
         ports.send(deployment, replica, new ExecutorCommand.RunStep(id, task, items, step.iterations()));
     }
@@ -290,12 +350,12 @@ public final class Dispatcher implements Decisions {
 
     @Override
     public void endRunBy(int deployment, int replica, long atNanos) {
-        Running run = running[deployment][replica];
+        Running run = running(deployment, replica);
         if (run == null) {
             return;
         }
         Runnable cut = () -> {
-            Running now = running[deployment][replica];
+            Running now = running(deployment, replica);
             if (now != null && now.step == run.step) {
                 ports.send(deployment, replica, new ExecutorCommand.Cut(run.step));
             }
@@ -346,7 +406,40 @@ public final class Dispatcher implements Decisions {
         }
         observer.rejected(requestId, reason, nowNanos);
         boolean overload = reason.contains("admission") || reason.contains("outstanding");
-        lr.sink.failed(new OutputSink.Failure(overload ? 429 : 400, overload ? "admission" : "dispatcher", reason));
+        boolean noReplica = reason.contains("no replica up");
+        lr.sink.failed(new OutputSink.Failure(overload ? 429 : noReplica ? 503 : 400,
+                overload || noReplica ? "admission" : "dispatcher", reason));
+    }
+
+    @Override
+    public void failed(ActiveRequest request, String reason, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        lr.active = request;
+        String stage = failureStatus == 503 ? "executor" : "dispatcher";
+        int at = reason.indexOf("stage ");
+        if (at >= 0) {
+            int end = reason.indexOf(' ', at + 6);
+            stage = reason.substring(at + 6, end < 0 ? reason.length() : end);
+        }
+        fail(lr, failureStatus, stage, reason);
+    }
+
+    @Override
+    public void cancelled(ActiveRequest request, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        lr.active = request;
+    }
+
+    @Override
+    public void startReplica(int deployment, int replica, long nowNanos) {
+        setRunning(deployment, replica, null);
+        lifecycle.start(deployment, replica);
+    }
+
+    @Override
+    public void stopReplica(int deployment, int replica, long nowNanos) {
+        setRunning(deployment, replica, null);
+        lifecycle.stop(deployment, replica);
     }
 
     @Override
@@ -362,9 +455,22 @@ public final class Dispatcher implements Decisions {
         tensors.addAll(lr.handedOn.get(node).values());
         InvocationGraph g = lr.graph;
         int consumers = g.outDegree(node) + (in.controlPlaneReads() ? 1 : 0);
+        int[] dims = in.dims();
+        int maxTokens = in.maxTokens();
+        if (g.node(node).taskKey().endsWith("/talker")) {
+            // the core planned the talker's prefill over prompt + cap positions; the executor pads the thinker's
+            // states to that length when the thinker ended early. Codes: four per thinker token, 25 at least (one
+            // second of speech), within the cap.
+            dims = new int[] {(int) g.node(node).work().tokens()};
+            int thinker = 0;
+            for (Integer producer : lr.handedOn.get(node).keySet()) {
+                thinker = Math.max(thinker, lr.generated[producer]);
+            }
+            maxTokens = (int) Math.min(maxTokens, Math.max(TALKER_MIN_CODES, TALKER_CODES_PER_TOKEN * (long) thinker));
+        }
         lr.open[node] = true;
         ports.send(request.deploymentOf(node), request.replicaOf(node), new ExecutorCommand.Open(
-                invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(), tensors, in.dims(), in.maxTokens(),
+                invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(), tensors, dims, maxTokens,
                 lr.temperature, lr.seed, in.keepHidden(), consumers));
     }
 

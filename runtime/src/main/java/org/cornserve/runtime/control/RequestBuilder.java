@@ -12,7 +12,9 @@ import org.cornserve.model.graph.RequestGraph;
 import org.cornserve.model.request.MediaItem;
 import org.cornserve.model.request.RequestShape;
 import org.cornserve.model.task.DiffusionTransformer;
+import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.graph.Work;
 import org.cornserve.planner.schedule.graph.RequestGraphs;
 import org.cornserve.runtime.engine.TinyModels;
 import org.cornserve.runtime.engine.generate.ByteTokenizer;
@@ -99,7 +101,7 @@ public final class RequestBuilder {
         }
         RequestShape shape = new RequestShape(1 + text.length, media, request.maxTokens(), outputs(request));
         RequestGraph rg = new CompositeTask(spec).requestGraph(shape);
-        InvocationGraph graph = RequestGraphs.toInvocations(rg);
+        InvocationGraph graph = capped(RequestGraphs.toInvocations(rg, 0, request.maxTokens()), rg);
         int[] promptIds = prompt.stream().mapToInt(Integer::intValue).toArray();
         List<TensorRef> placed = new ArrayList<>();
         List<NodeInput> inputs = new ArrayList<>();
@@ -135,7 +137,7 @@ public final class RequestBuilder {
                         placed.addAll(refs);
                         yield new NodeInput(null, refs, null, 0, false, false);
                     }
-                    case "talker" -> new NodeInput(null, null, null, (int) graph.node(i).work().outputTokens(), false,
+                    case "talker" -> new NodeInput(null, null, null, (int) graph.node(i).work().maxTokens(), false,
                             false);
                     case "vocoder" -> new NodeInput(null, null, null, 0, false, true);
                     default -> throw new IllegalStateException("no input rule for task " + key);
@@ -161,7 +163,14 @@ public final class RequestBuilder {
             text = Arrays.copyOf(text, limit);
         }
         RequestShape shape = new RequestShape(text.length, List.of(), 0, Set.of(Modality.IMAGE));
-        InvocationGraph graph = RequestGraphs.toInvocations(new CompositeTask(spec).requestGraph(shape));
+        InvocationGraph base = RequestGraphs.toInvocations(new CompositeTask(spec).requestGraph(shape));
+        List<Invocation> nodes = new ArrayList<>();
+        for (Invocation inv : base.nodes()) {
+            // the text encoder runs its prompt once and hands its states on: one step, capped at one token
+            nodes.add(inv.taskKey().endsWith("/text-encoder")
+                    ? new Invocation(inv.taskKey(), Work.llm(inv.work().tokens(), 1), inv.output()) : inv);
+        }
+        InvocationGraph graph = InvocationGraph.of(nodes, base.edges());
         DiffusionTransformer dit = spec.diffusionTransformer().orElseThrow();
         int scale = TinyModels.VAE.scale();
         int[] latent = {dit.defaultHeightPx() / scale, dit.defaultWidthPx() / scale};
@@ -177,6 +186,25 @@ public final class RequestBuilder {
             });
         }
         return new Built(graph, inputs, text.length, List.of());
+    }
+
+    /**
+     * The talker's cap in codes is not the client's {@code max_tokens} (that caps the thinker's text): it is the
+     * composite task's code frames for that many tokens, which the request graph carries as the talker's output.
+     */
+    private static InvocationGraph capped(InvocationGraph graph, RequestGraph rg) {
+        List<Invocation> nodes = new ArrayList<>();
+        for (Invocation inv : graph.nodes()) {
+            if (inv.taskKey().endsWith("/talker")) {
+                long codes = rg.taskNodes().stream().filter(n -> n.taskId().equals(inv.taskKey())).findFirst()
+                        .orElseThrow().work().outputTokens();
+                nodes.add(new Invocation(inv.taskKey(), Work.llm(inv.work().tokens(), Math.max(1, codes)),
+                        inv.output()));
+            } else {
+                nodes.add(inv);
+            }
+        }
+        return InvocationGraph.of(nodes, graph.edges());
     }
 
     private static Set<Modality> outputs(ModelRequest request) {

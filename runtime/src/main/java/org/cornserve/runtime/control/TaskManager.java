@@ -19,12 +19,14 @@ public final class TaskManager {
     private final List<String> tasks;
     private final int threadsPerReplica;
     private final Function<ExecutorSpecDraft, ExecutorHandle> starter;
-    private final ExecutorHandle[] replicas;
-    private final int[] failedStarts;
+    private final List<ExecutorHandle> replicas = new java.util.ArrayList<>();
+    private final List<int[]> failedStarts = new java.util.ArrayList<>();
+    private final java.util.Set<Integer> removed = new java.util.HashSet<>();
     private final AtomicInteger restarts = new AtomicInteger();
     private final AtomicInteger launches = new AtomicInteger();
     private final AtomicLong lastStartupNanos = new AtomicLong(-1);
     private volatile boolean stopping;
+    private final int initialReplicas;
     private volatile org.cornserve.runtime.executor.ExecutorReport.Ready lastReady;
 
     /** What the control plane fills in to start an executor (its hub address, session, shm directory). */
@@ -38,8 +40,7 @@ public final class TaskManager {
         this.tasks = List.copyOf(tasks);
         this.threadsPerReplica = threadsPerReplica;
         this.starter = starter;
-        this.replicas = new ExecutorHandle[replicas];
-        this.failedStarts = new int[replicas];
+        this.initialReplicas = replicas;
     }
 
     public String name() {
@@ -68,42 +69,65 @@ public final class TaskManager {
         return lastStartupNanos.get();
     }
 
-    public int replicaCount() {
-        return replicas.length;
+    /** Replica indices used so far (removed ones included: indices are never reused). */
+    public synchronized int replicaCount() {
+        return replicas.size();
     }
 
-    /** Starts an executor for every replica. */
+    /** Whether replica {@code r} was removed (its slot moved elsewhere). */
+    public synchronized boolean removed(int r) {
+        return removed.contains(r);
+    }
+
+    /** Starts an executor for every replica of the plan. */
     synchronized void startAll() {
-        for (int r = 0; r < replicas.length; r++) {
-            start(r);
+        for (int r = 0; r < initialReplicas; r++) {
+            startReplica(r);
         }
+    }
+
+    /** Starts an executor for replica {@code r} (a new index is the next one). */
+    synchronized void startReplica(int r) {
+        while (replicas.size() <= r) {
+            replicas.add(null);
+            failedStarts.add(new int[1]);
+        }
+        start(r);
     }
 
     private void start(int r) {
         String id = "d" + index + "r" + r + "n" + launches.incrementAndGet();
-        replicas[r] = starter.apply(new ExecutorSpecDraft(id, tasks, threadsPerReplica));
+        replicas.set(r, starter.apply(new ExecutorSpecDraft(id, tasks, threadsPerReplica)));
+    }
+
+    /** Stops replica {@code r}'s executor for good (its slot goes to another deployment). */
+    void stopReplica(int r, long graceMillis) {
+        ExecutorHandle h;
+        synchronized (this) {
+            removed.add(r);
+            h = replicas.get(r);
+        }
+        if (h != null) {
+            h.stop(graceMillis);
+        }
     }
 
     /** The replica {@code executor} serves, or -1 when it is not (or no longer) one of this manager's. */
     synchronized int replicaOf(ExecutorHandle executor) {
-        for (int r = 0; r < replicas.length; r++) {
-            if (replicas[r] == executor) {
-                return r;
-            }
-        }
-        return -1;
+        int r = replicas.indexOf(executor);
+        return r >= 0 && !removed.contains(r) ? r : -1;
     }
 
-    /** The executor serving replica {@code r} now (possibly starting or down). */
-    synchronized ExecutorHandle executor(int r) {
-        return replicas[r];
+    /** The executor serving replica {@code r} now (possibly starting or down), null for an unknown index. */
+    public synchronized ExecutorHandle executor(int r) {
+        return r < replicas.size() ? replicas.get(r) : null;
     }
 
     synchronized void ready(ExecutorHandle executor, org.cornserve.runtime.executor.ExecutorReport.Ready ready,
             long startupNanos) {
         int r = replicaOf(executor);
         if (r >= 0) {
-            failedStarts[r] = 0;
+            failedStarts.get(r)[0] = 0;
             lastStartupNanos.set(startupNanos);
             lastReady = ready;
         }
@@ -124,9 +148,9 @@ public final class TaskManager {
             return r;
         }
         if (!executor.ready()) {
-            failedStarts[r]++;
+            failedStarts.get(r)[0]++;
         }
-        if (failedStarts[r] >= MAX_FAILED_STARTS) {
+        if (failedStarts.get(r)[0] >= MAX_FAILED_STARTS) {
             System.err.println("task manager " + name + ": replica " + r + " failed to start " + MAX_FAILED_STARTS
                     + " times in a row; leaving it down");
             return r;
@@ -141,7 +165,7 @@ public final class TaskManager {
         ExecutorHandle[] copy;
         synchronized (this) {
             stopping = true;
-            copy = replicas.clone();
+            copy = replicas.toArray(new ExecutorHandle[0]);
         }
         for (ExecutorHandle h : copy) {
             if (h != null) {

@@ -38,6 +38,7 @@ final class LlmRunner implements TaskRunner {
     private final Set<Integer> stopTokens;
     private final boolean prefillOnly;
     private final UnaryOperator<float[]> inputProjection;
+    private final int inputWidth;
     private final Map<Long, Seq> seqs = new HashMap<>();
 
     private static final class Seq {
@@ -88,10 +89,11 @@ final class LlmRunner implements TaskRunner {
     /**
      * @param inputProjection applied to the concatenated input embeddings at open (a talker's thinker-to-talker
      *     projection), or null
+     * @param inputWidth the width of the input states before projection (0 without a projection)
      * @param prefillOnly the task ends each sequence after its prompt (a text encoder)
      */
     LlmRunner(String task, LlmModel model, KvCache cache, SharedMemorySidecar sidecar, Set<Integer> stopTokens,
-            boolean prefillOnly, UnaryOperator<float[]> inputProjection) {
+            boolean prefillOnly, UnaryOperator<float[]> inputProjection, int inputWidth) {
         this.task = task;
         this.model = model;
         this.cache = cache;
@@ -99,6 +101,7 @@ final class LlmRunner implements TaskRunner {
         this.stopTokens = Set.copyOf(stopTokens);
         this.prefillOnly = prefillOnly;
         this.inputProjection = inputProjection;
+        this.inputWidth = inputWidth;
     }
 
     @Override
@@ -123,6 +126,9 @@ final class LlmRunner implements TaskRunner {
         }
         float[] emb = parts.isEmpty() ? null : SingleRunners.concat(parts);
         if (emb != null && inputProjection != null) {
+            if (open.dims().length == 1) {
+                emb = padRows(emb, open.dims()[0]);
+            }
             emb = inputProjection.apply(emb);
         }
         int h = model.config().hidden();
@@ -151,6 +157,27 @@ final class LlmRunner implements TaskRunner {
                 open.seed());
         seqs.put(open.invocation(), new Seq(open.invocation(), prompt, emb, prefix, open.maxTokens(), sampling,
                 open.keepHidden() || prefillOnly, open.outputConsumers()));
+    }
+
+    /**
+     * Pads input states to the {@code rows} the scheduler planned, repeating the last row (a talker whose thinker
+     * ended before its cap sees its end-of-sequence state for the remaining positions); more rows than planned are
+     * refused.
+     */
+    private float[] padRows(float[] states, int rows) {
+        int have = states.length / inputWidth;
+        if (states.length % inputWidth != 0 || have < 1 || have > rows) {
+            throw new IllegalArgumentException(task + ": " + states.length + " input floats are not 1.." + rows
+                    + " planned rows of " + inputWidth);
+        }
+        if (have == rows) {
+            return states;
+        }
+        float[] out = Arrays.copyOf(states, rows * inputWidth);
+        for (int r = have; r < rows; r++) {
+            System.arraycopy(states, (have - 1) * inputWidth, out, r * inputWidth, inputWidth);
+        }
+        return out;
     }
 
     @Override

@@ -51,18 +51,18 @@ public final class TaskRunners {
             case "llm" -> requireIn(model, Set.of(TinyModels.Model.TINY_OMNI, TinyModels.Model.TINY_VL), taskKey,
                     new LlmRunner(taskKey, new LlmModel(TinyModels.LLM, w, "", kernels,
                             Set.of(ByteTokenizer.IMAGE, ByteTokenizer.AUDIO)), cache(TinyModels.LLM, kvTokens, maxSeqs),
-                            sidecar, eos, false, null));
+                            sidecar, eos, false, null, 0));
             case "talker" -> {
                 Talker talker = new Talker(TinyModels.TALKER, w, kernels, KV_BLOCK_TOKENS);
                 yield requireIn(model, Set.of(TinyModels.Model.TINY_OMNI), taskKey, new LlmRunner(taskKey,
                         talker.model(), cache(TinyModels.TALKER.llm(), kvTokens, maxSeqs), sidecar, Set.of(), false,
-                        talker::project));
+                        talker::project, TinyModels.TALKER.thinkerHidden()));
             }
             case "vocoder" -> requireIn(model, Set.of(TinyModels.Model.TINY_OMNI), taskKey,
                     new SingleRunners.Voc(taskKey, sidecar, new Vocoder(TinyModels.VOCODER, w, kernels)));
             case "text-encoder" -> requireIn(model, Set.of(TinyModels.Model.TINY_IMAGE), taskKey,
                     new LlmRunner(taskKey, new LlmModel(TinyModels.TEXT_ENCODER, w, "text_encoder.", kernels, Set.of()),
-                            cache(TinyModels.TEXT_ENCODER, kvTokens, maxSeqs), sidecar, Set.of(), true, null));
+                            cache(TinyModels.TEXT_ENCODER, kvTokens, maxSeqs), sidecar, Set.of(), true, null, 0));
             case "diffusion-transformer" -> requireIn(model, Set.of(TinyModels.Model.TINY_IMAGE), taskKey,
                     new SingleRunners.Diffusion(taskKey, sidecar, new DiffusionTransformer(TinyModels.DIT, w, kernels),
                             TinyModels.TEXT_ENCODER.hidden()));

@@ -109,7 +109,7 @@ class ParityTest {
         private final Dispatcher dispatcher;
         private final ProfileStepTimer[] timers;
         private final Map<Long, long[]> stages = new HashMap<>();
-        private final Map<Long, long[]> ends = new HashMap<>();
+        private final Map<Long, long[]> endTimes = new HashMap<>();
         private final Map<Long, String> rejects = new HashMap<>();
         private final Map<Long, Integer> sizes = new HashMap<>();
         private final List<Trace> out = new ArrayList<>();
@@ -127,13 +127,15 @@ class ParityTest {
 
         FakeRuntime(SimConfig config) {
             this.config = config;
+            this.ends = new TraceEnds[config.deployments().size()][][];
             List<DeploymentConfig> configs = config.deployments().stream().map(SimDeployment::deployment).toList();
             TensorTransport transport = (fd, fr, td, tr, bytes, done) -> {
                 boolean sameNode = config.deployments().get(fd).replicaNodes().get(fr)
                         .equals(config.deployments().get(td).replicaNodes().get(tr));
                 queue.push(nowNanos() + config.network().transferNanos(bytes, sameNode), 1, done);
             };
-            this.dispatcher = new Dispatcher(configs, this, this, transport, null, this, 0);
+            this.dispatcher = new Dispatcher(configs, true, this, this, transport, null, this, 0,
+                    Dispatcher.ReplicaLifecycle.FIXED);
             timers = new ProfileStepTimer[configs.size()];
             replicas = new FakeReplica[configs.size()][];
             lastStarted = new org.cornserve.planner.schedule.batch.Step[configs.size()][];
@@ -144,8 +146,12 @@ class ParityTest {
                 for (int r = 0; r < replicas[d].length; r++) {
                     replicas[d][r] = new FakeReplica();
                 }
+                ends[d] = new TraceEnds[replicas[d].length][configs.get(d).tasks().size()];
             }
+            dispatcher.core().watchSequences((d, r, t) -> ends[d][r][t] = new TraceEnds());
         }
+
+        private final TraceEnds[][][] ends;
 
         List<Trace> run(java.util.Iterator<SimRequest> workload) {
             pushNext(workload);
@@ -165,7 +171,7 @@ class ParityTest {
                 long[] s = new long[3 * req.graph().size()];
                 java.util.Arrays.fill(s, -1);
                 stages.put(req.id(), s);
-                ends.put(req.id(), new long[] {-1, -1});
+                endTimes.put(req.id(), new long[] {-1, -1});
                 dispatcher.arrive(req.id(), req.graph(), List.of(), 0, 0, 0, SILENT, List.of());
                 pushNext(workload);
             });
@@ -195,6 +201,10 @@ class ParityTest {
                     rep.stepId = step.step();
                     rep.start = nowNanos();
                     rep.planned = step.iterations();
+                    if (rep.step instanceof org.cornserve.planner.schedule.batch.Step.LlmStep) {
+                        rep.planned = Math.min(rep.planned, ends[d][r][rep.step.task()]
+                                .iterationsToNextEnd(llm(d, r, rep.step).iteration()));
+                    }
                     scheduleEnd(d, r, rep, rep.planned);
                 }
                 case ExecutorCommand.Cut cut -> {
@@ -211,6 +221,12 @@ class ParityTest {
             }
         }
 
+        private org.cornserve.planner.schedule.batch.LlmBatcher llm(int d, int r,
+                org.cornserve.planner.schedule.batch.Step step) {
+            return (org.cornserve.planner.schedule.batch.LlmBatcher) dispatcher.core().replica(d, r)
+                    .batcher(step.task());
+        }
+
         private org.cornserve.planner.schedule.batch.Step runningStep(int d, int r) {
             return lastStarted[d][r];
         }
@@ -222,8 +238,15 @@ class ParityTest {
                 if (rep.epoch != epoch) {
                     return;
                 }
+                List<ExecutorReport.Ended> ended = new ArrayList<>();
+                if (rep.step instanceof org.cornserve.planner.schedule.batch.Step.LlmStep) {
+                    long after = llm(d, r, rep.step).iteration() + rep.planned;
+                    for (long inv : ends[d][r][rep.step.task()].collectEnds(after)) {
+                        ended.add(new ExecutorReport.Ended(inv, "stop", 0));
+                    }
+                }
                 rep.step = null;
-                dispatcher.report(d, r, new ExecutorReport.StepDone(stepId, rep.planned, List.of(), List.of(),
+                dispatcher.report(d, r, new ExecutorReport.StepDone(stepId, rep.planned, List.of(), ended,
                         List.of(), null, 0));
             });
         }
@@ -251,12 +274,12 @@ class ParityTest {
 
         @Override
         public void firstOutput(long requestId, long nowNanos) {
-            ends.get(requestId)[0] = nowNanos;
+            endTimes.get(requestId)[0] = nowNanos;
         }
 
         @Override
         public void completed(long requestId, long nowNanos) {
-            ends.get(requestId)[1] = nowNanos;
+            endTimes.get(requestId)[1] = nowNanos;
             end(requestId, null);
         }
 
@@ -270,7 +293,7 @@ class ParityTest {
             for (long v : stages.get(id)) {
                 s.add(v);
             }
-            out.add(new Trace(id, s, ends.get(id)[0], reason == null ? ends.get(id)[1] : -1, reason));
+            out.add(new Trace(id, s, endTimes.get(id)[0], reason == null ? endTimes.get(id)[1] : -1, reason));
         }
     }
 
