@@ -378,6 +378,32 @@ public final class ControlPlane implements ModelInvoker {
         counters.extra.add(observer);
     }
 
+    /**
+     * KV-cache tokens the scheduling core holds for deployment {@code d}'s autoregressive tasks over all replicas
+     * (read on the loop thread).
+     */
+    public long kvUsedTokens(int d) {
+        java.util.concurrent.CompletableFuture<Long> f = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> {
+            org.cornserve.planner.schedule.SchedulerCore core = dispatcher.core();
+            long used = 0;
+            for (int r = 0; r < core.replicaCount(d); r++) {
+                org.cornserve.planner.schedule.replica.ReplicaScheduler rs = core.replica(d, r);
+                for (int t = 0; t < rs.tasks(); t++) {
+                    if (rs.batcher(t) instanceof org.cornserve.planner.schedule.batch.LlmBatcher llm) {
+                        used += llm.kvUsedTokens();
+                    }
+                }
+            }
+            f.complete(used);
+        });
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("control plane: the loop did not answer: " + e, e);
+        }
+    }
+
     /** A snapshot for metrics. */
     public RuntimeStats stats() {
         List<RuntimeStats.Deployment> ds = new ArrayList<>();

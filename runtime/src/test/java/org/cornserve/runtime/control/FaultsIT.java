@@ -78,6 +78,30 @@ class FaultsIT {
             }
             assertEquals(1, runtime.stats().deployments().get(0).restarts());
             assertEquals(1, runtime.stats().deployments().get(0).readyReplicas());
+            CollectingSink after = new CollectingSink();
+            long upDeadline = System.nanoTime() + 30_000_000_000L;
+            do {
+                after = new CollectingSink();
+                runtime.invoke(text("after the restart", 4), after);
+                assertTrue(after.await(60));
+            } while (after.failure != null && after.failure.httpStatus() == 503 && System.nanoTime() < upDeadline);
+            final CollectingSink served = after;
+            assertNull(served.failure, () -> "the restarted executor serves: " + served.failure);
+
+            // a client that leaves mid-stream cancels its request: the core frees its KV reservation
+            CollectingSink leaving = new CollectingSink();
+            org.cornserve.runtime.serve.InvocationHandle h = runtime.invoke(text("talk for a long time", 1500), leaving);
+            while (leaving.firstTextNanos < 0 && leaving.ends() == 0) {
+                Thread.sleep(5);
+            }
+            assertTrue(runtime.kvUsedTokens(0) > 0, "the running sequence holds KV blocks");
+            h.cancel();
+            long kvDeadline = System.nanoTime() + 10_000_000_000L;
+            while (runtime.kvUsedTokens(0) > 0 && System.nanoTime() < kvDeadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, runtime.kvUsedTokens(0), "cancel frees the KV blocks");
+            assertEquals(0, leaving.ends(), "a cancelled request gets no answer");
         }
         try (Stream<Path> left = Files.list(shm)) {
             assertEquals(List.of(), left.toList());
