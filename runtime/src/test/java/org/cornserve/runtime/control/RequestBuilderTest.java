@@ -25,8 +25,8 @@ class RequestBuilderTest {
     void anOmniRequestsGraphCarriesTheExactTokenCountsOfItsInputs() throws Exception {
         try (SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "rb", "cp", 1000, System::currentTimeMillis)) {
             RequestBuilder b = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
-            RequestBuilder.Built built = b.build(new ModelRequest("tiny-omni", "hi", List.of(ControlPlaneIT.png(140,
-                    56, 1)), List.of(ControlPlaneIT.wav(2)), 5, 0, 1, Set.of(Modality.TEXT, Modality.AUDIO)));
+            RequestBuilder.Built built = b.build(new ModelRequest("tiny-omni", "hi", List.of(ControlPlaneIntegrationTest.png(140,
+                    56, 1)), List.of(ControlPlaneIntegrationTest.wav(2)), 5, 0, 1, Set.of(Modality.TEXT, Modality.AUDIO)));
             InvocationGraph g = built.graph();
             List<String> tasks = g.nodes().stream().map(n -> n.taskKey()).toList();
             assertTrue(tasks.containsAll(List.of("tiny-omni/llm", "tiny-omni/vision-encoder",

@@ -8,7 +8,7 @@ import org.cornserve.runtime.serve.ModelRequest;
 
 /**
  * Starts the default runtime, prints its session and executor pids, starts a request and then waits to be killed:
- * {@link ShutdownHookIT} ends it with SIGTERM and checks that its shutdown hook left nothing behind.
+ * {@link ShutdownHookIntegrationTest} ends it with SIGTERM and checks that its shutdown hook left nothing behind.
  */
 public final class ShutdownHookMain {
     private ShutdownHookMain() {

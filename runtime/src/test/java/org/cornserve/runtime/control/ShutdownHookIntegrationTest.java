@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** A runtime whose JVM is ended by SIGTERM mid-request leaves no executor process and no shared-memory file. */
 @Tag("integration")
-class ShutdownHookIT {
+class ShutdownHookIntegrationTest {
 
     @Test
     @Timeout(240)

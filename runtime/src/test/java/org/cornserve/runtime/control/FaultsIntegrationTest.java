@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Faults over the real runtime: an executor killed mid-request, an exception inside a unit task, overload. */
 @Tag("integration")
-class FaultsIT {
+class FaultsIntegrationTest {
 
     private static ModelRequest text(String prompt, int maxTokens) {
         return new ModelRequest("tiny-omni", prompt, List.of(), List.of(), maxTokens, 0, 1, Set.of(Modality.TEXT));
@@ -33,7 +33,7 @@ class FaultsIT {
             // an exception inside one unit task (audio past the encoder's limit) fails only that request
             CollectingSink tooLong = new CollectingSink();
             CollectingSink fine = new CollectingSink();
-            runtime.invoke(new ModelRequest("tiny-omni", "listen", List.of(), List.of(ControlPlaneIT.wav(301)), 4, 0,
+            runtime.invoke(new ModelRequest("tiny-omni", "listen", List.of(), List.of(ControlPlaneIntegrationTest.wav(301)), 4, 0,
                     1, Set.of()), tooLong);
             runtime.invoke(text("hello", 4), fine);
             assertTrue(tooLong.await(60) && fine.await(60));

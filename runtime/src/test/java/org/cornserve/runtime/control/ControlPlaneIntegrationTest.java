@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 /** The default plan served for real: executor processes, shared memory, the shared scheduling core. */
 @Tag("integration")
 @Timeout(300)
-class ControlPlaneIT {
+class ControlPlaneIntegrationTest {
     static Path shm;
     static ControlPlane runtime;
 

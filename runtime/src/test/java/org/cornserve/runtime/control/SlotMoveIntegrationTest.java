@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The resource manager moves a device slot from one deployment to another while serving. */
 @Tag("integration")
-class SlotMoveIT {
+class SlotMoveIntegrationTest {
 
     @Test
     @Timeout(300)

@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Timeout;
 
 /** tiny-vl (vision encoder + LLM) and tiny-image (text encoder, diffusion transformer, VAE) served for real. */
 @Tag("integration")
-class VisionAndImageIT {
+class VisionAndImageIntegrationTest {
 
     @Test
     @Timeout(300)
     void aVisionRequestMatchesTheEngineRunnerAndAnImageRequestReturnsAPng() throws Exception {
         Path shm = Files.createTempDirectory("cornserve-it");
         Path tmp = Files.createTempDirectory("cornserve-it-out");
-        byte[] png = ControlPlaneIT.png(70, 84, 9);
+        byte[] png = ControlPlaneIntegrationTest.png(70, 84, 9);
         Files.write(tmp.resolve("in.png"), png);
         EngineRunner.RunResult expected;
         EngineRunner.RunResult expectedImage;
