@@ -25,8 +25,9 @@ import org.cornserve.runtime.serve.OutputSink;
  * requests sent open-loop (Poisson arrivals) straight to the {@link ControlPlane}. A request's overhead is the time
  * spent outside executors on its behalf: building its graph and reaching the event loop, plus, for every step it
  * took part in, the step's time from the scheduler's decision to its report back on the loop minus the executor's
- * compute time (protocol, serialisation, loop queueing). Also prints each executor's start-up (launch to ready:
- * process start, weight generation, warm-up).
+ * compute time (protocol, serialisation, loop queueing). Wall time on a shared machine includes waiting for a
+ * CPU, so the control plane's CPU time per request (its loop and executor-link threads) is printed too. Also prints
+ * each executor's start-up (launch to ready: process start, weight generation, warm-up).
  *
  * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.control.DispatchBench [REQUESTS]
  * [RATE_PER_S] [SEED]} (default 200 requests at 2 req/s, seed 1).
@@ -38,7 +39,20 @@ public final class DispatchBench {
     /** The figures, in microseconds unless named otherwise. */
     public record Result(int requests, int completed, int failed, double rate, long overheadP50Us, long overheadP99Us,
             long overheadMaxUs, long stepOverheadP50Us, long stepOverheadP99Us, long e2eP50Ms, long e2eP99Ms,
-            List<String> startups) {
+            double controlCpuUsPerRequest, List<String> startups) {
+    }
+
+    /** CPU time of the control plane's threads (its event loop and the threads reading executors' reports). */
+    private static long controlPlaneCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("cornserve-control") || t.getName().equals("executor-link")) {
+                long cpu = mx.getThreadCpuTime(t.threadId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
     }
 
     public static Result run(ControlPlane runtime, int requests, double rate, long seed) throws Exception {
@@ -76,6 +90,7 @@ public final class DispatchBench {
         AtomicLong failed = new AtomicLong();
         Histogram overhead = new Histogram(3);
         Histogram e2e = new Histogram(3);
+        long cpuBefore = controlPlaneCpuNanos();
         long start = System.nanoTime();
         double t = 0;
         for (int i = 0; i < requests; i++) {
@@ -126,6 +141,7 @@ public final class DispatchBench {
         if (!done.await(600, TimeUnit.SECONDS)) {
             throw new IllegalStateException("requests did not finish in 600 s");
         }
+        double cpuPerRequest = (controlPlaneCpuNanos() - cpuBefore) / 1e3 / requests;
         List<String> startups = new ArrayList<>();
         for (TaskManager tm : runtime.taskManagers()) {
             ExecutorReport.Ready r = tm.lastReady();
@@ -137,7 +153,7 @@ public final class DispatchBench {
         return new Result(requests, (int) overhead.getTotalCount(), (int) failed.get(), rate,
                 overhead.getValueAtPercentile(50), overhead.getValueAtPercentile(99), overhead.getMaxValue(),
                 stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
-                e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), startups);
+                e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest, startups);
     }
 
     private static long runtimeNextId(ControlPlane runtime) {
@@ -172,6 +188,8 @@ public final class DispatchBench {
             System.out.printf(Locale.ROOT, "per step (decision to report, minus compute): P50 %.3f ms, P99 %.3f ms%n",
                     r.stepOverheadP50Us() / 1e3, r.stepOverheadP99Us() / 1e3);
             System.out.printf(Locale.ROOT, "end to end: P50 %d ms, P99 %d ms%n", r.e2eP50Ms(), r.e2eP99Ms());
+            System.out.printf(Locale.ROOT, "control-plane CPU (event loop + executor links): %.0f us per request%n",
+                    r.controlCpuUsPerRequest());
             r.startups().forEach(System.out::println);
         }
     }
