@@ -60,6 +60,11 @@ public final class ExecutorHandle {
         launched.exited().thenAccept(how -> markDown("process ended (" + how + ")"));
     }
 
+    /** What the launcher returned (null before launch). */
+    LaunchedExecutor launched() {
+        return process;
+    }
+
     void attachChannel(FrameChannel ch, long pid) {
         this.channel = ch;
         this.pid = pid;

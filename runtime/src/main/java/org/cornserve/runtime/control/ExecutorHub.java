@@ -1,7 +1,6 @@
 package org.cornserve.runtime.control;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -33,7 +32,8 @@ public final class ExecutorHub implements AutoCloseable {
         this.launcher = launcher;
         this.events = events;
         this.startupTimeoutMillis = startupTimeoutMillis;
-        this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
+        InetSocketAddress listen = launcher.listenAddress();
+        this.server = new ServerSocket(listen.getPort(), 64, listen.getAddress());
         this.acceptor = Thread.ofPlatform().daemon().name("executor-hub").start(this::acceptLoop);
     }
 
@@ -95,8 +95,15 @@ public final class ExecutorHub implements AutoCloseable {
             ExecutorReport r;
             while ((r = ch.read(ExecutorReport.class)) != null) {
                 if (r instanceof ExecutorReport.Ready ready) {
-                    h.markReady();
-                    events.ready(h, ready, System.nanoTime() - h.launchedAtNanos());
+                    ExecutorHandle ready0 = h;
+                    // up once the platform agrees too (a pod's Ready condition; at once for a local process)
+                    (h.launched() == null ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
+                            : h.launched().ready()).thenRun(() -> {
+                        if (!ready0.isDown()) {
+                            ready0.markReady();
+                            events.ready(ready0, ready, System.nanoTime() - ready0.launchedAtNanos());
+                        }
+                    });
                 } else {
                     events.report(h, r);
                 }

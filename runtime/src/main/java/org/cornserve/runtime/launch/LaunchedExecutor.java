@@ -11,6 +11,14 @@ public interface LaunchedExecutor {
     /** Completes when the executor has exited, with a short description (exit code or reason). */
     CompletableFuture<String> exited();
 
+    /**
+     * Completes when the platform that runs it says it is ready (a pod's {@code Ready} condition); a local process is
+     * ready at once. The control plane counts a replica up only when this and the executor's own ready report agree.
+     */
+    default CompletableFuture<Void> ready() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Asks it to stop, waits up to {@code graceMillis}, then kills it. Returns once it has exited. */
     void stop(long graceMillis);
 
