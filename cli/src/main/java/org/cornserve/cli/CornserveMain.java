@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.plot.PlotCommand.class,
             org.cornserve.cli.engine.EngineCommand.class,
             org.cornserve.cli.serve.ServeCommand.class,
+            org.cornserve.cli.deploy.DeployCommand.class,
         })
 public final class CornserveMain implements Runnable {
 

@@ -43,6 +43,25 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "33554432", description = "largest request body (default ${DEFAULT-VALUE})")
     long maxBodyBytes;
 
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "the address to listen on; 0.0.0.0 in a pod "
+            + "(default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--launcher", defaultValue = "local", description = "how executors run with --plan: local (child "
+            + "processes) or kubernetes (pods; needs --namespace) (default ${DEFAULT-VALUE})")
+    String launcher;
+
+    @Option(names = "--namespace", description = "with --launcher kubernetes: the namespace of the executor pods")
+    String namespace;
+
+    @Option(names = "--image", defaultValue = org.cornserve.runtime.launch.kubernetes.KubernetesSettings.DEFAULT_IMAGE,
+            description = "with --launcher kubernetes: the executors' image (default ${DEFAULT-VALUE})")
+    String image;
+
+    @Option(names = "--control-port", defaultValue = "9100",
+            description = "with --launcher kubernetes: the port executors connect to (default ${DEFAULT-VALUE})")
+    int controlPort;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,10 +74,10 @@ public final class ServeCommand implements Callable<Integer> {
         ModelInvoker invoker = startInvoker(cpus, err);
         Gateway gateway;
         try {
-            gateway = Gateway.start(new GatewaySettings("127.0.0.1", port, maxBodyBytes, token), invoker);
+            gateway = Gateway.start(new GatewaySettings(host, port, maxBodyBytes, token), invoker);
         } catch (RuntimeException e) {
             invoker.close();
-            throw new IllegalArgumentException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         if (tokenFile != null) {
             writeToken(tokenFile, token);
@@ -86,6 +105,22 @@ public final class ServeCommand implements Callable<Integer> {
      * runs on the in-process engine, and this says so on stderr.
      */
     private ModelInvoker startInvoker(int cpus, PrintWriter err) {
+        if ("kubernetes".equals(launcher)) {
+            if (plan == null || namespace == null) {
+                throw new IllegalArgumentException("--launcher kubernetes needs --plan and --namespace");
+            }
+            var settings = org.cornserve.runtime.launch.kubernetes.KubernetesSettings.defaults(namespace, image)
+                    .withControl(org.cornserve.runtime.launch.kubernetes.KubernetesSettings.CONTROL_SERVICE,
+                            controlPort);
+            err.println("starting executor pods in namespace " + namespace + " (image " + image + ")");
+            err.flush();
+            return org.cornserve.runtime.control.Runtimes.startOnKubernetes(
+                    org.cornserve.model.plan.PlanValidator.builtIn().readAndValidate(plan), settings, cpus,
+                    org.cornserve.runtime.control.RuntimeOptions.defaults());
+        }
+        if (!"local".equals(launcher)) {
+            throw new IllegalArgumentException("--launcher '" + launcher + "': expected local or kubernetes");
+        }
         if (plan != null) {
             throw new IllegalArgumentException("--plan needs the control plane, which is not in this build yet; "
                     + "run without --plan to serve the tiny models in-process");

@@ -1,5 +1,9 @@
 package org.cornserve.runtime.control;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.cornserve.runtime.launch.kubernetes.KubernetesLauncher;
+import org.cornserve.runtime.launch.kubernetes.KubernetesSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,6 +50,36 @@ public final class Runtimes {
             return new ControlPlane(plan, devices, options, launcher, launcher);
         } catch (RuntimeException e) {
             launcher.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts serving {@code plan} with each executor a pod in {@code settings.namespace()} (the client's
+     * configuration: in-cluster service account, else {@code ~/.kube/config}); each replica's executor requests
+     * {@code threadsPerDevice} CPU cores per device. Returns once every executor pod is ready and its executor
+     * connected.
+     */
+    public static ControlPlane startOnKubernetes(ResolvedPlan plan, KubernetesSettings settings, int threadsPerDevice,
+            RuntimeOptions options) {
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesLauncher launcher;
+        try {
+            launcher = new KubernetesLauncher(client, plan, settings);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        AutoCloseable owned = () -> {
+            launcher.close();
+            client.close();
+        };
+        try {
+            return new ControlPlane(plan, new DeviceSlots("cpu", Math.max(1, plan.devicesUsed()), threadsPerDevice),
+                    options, launcher, owned);
+        } catch (RuntimeException e) {
+            launcher.close();
+            client.close();
             throw e;
         }
     }

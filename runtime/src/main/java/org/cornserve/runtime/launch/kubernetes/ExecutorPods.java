@@ -148,7 +148,7 @@ public final class ExecutorPods {
                 .withNewPodAffinity().withPreferredDuringSchedulingIgnoredDuringExecution(
                         new WeightedPodAffinityTermBuilder().withWeight(100).withNewPodAffinityTerm()
                                 .withTopologyKey("kubernetes.io/hostname").withNewLabelSelector()
-                                .addToMatchLabels(LABEL_RUNTIME, runtime).endLabelSelector().endPodAffinityTerm()
+                                .addToMatchLabels(LABEL_APP, KubernetesSettings.APP).endLabelSelector().endPodAffinityTerm()
                                 .build())
                 .endPodAffinity().endAffinity();
         PodSpec built = spec.build();
