@@ -71,7 +71,7 @@ public final class Manifests {
                 .addNewSubject().withKind("ServiceAccount").withName(CONTROL).withNamespace(ns).endSubject().build()));
         out.add(new Manifest("04-plan.yaml", new ConfigMapBuilder().withNewMetadata().withName(PLAN_CONFIG_MAP)
                 .withNamespace(ns).withLabels(controlLabels).endMetadata().addToData("plan.json", planJson).build()));
-        out.add(new Manifest("05-control-plane.yaml", controlDeployment(s, controlLabels)));
+        out.add(new Manifest("05-control-plane.yaml", controlDeployment(s, controlLabels, cpusPerDevice)));
         out.add(new Manifest("06-control-service.yaml", new ServiceBuilder().withNewMetadata().withName(CONTROL)
                 .withNamespace(ns).withLabels(controlLabels).endMetadata().withNewSpec().withSelector(controlLabels)
                 .addNewPort().withName("http").withPort(s.gatewayPort()).withTargetPort(new IntOrString("http"))
@@ -93,8 +93,8 @@ public final class Manifests {
                             .addToAnnotations(ExecutorPods.ANNOTATION_TASKS, String.join(",",
                                     rd.deployment().tasks()))
                             .addToAnnotations("cornserve.io/replicas", Integer.toString(rd.deployment().replicas()))
-                            .addToAnnotations("cornserve.io/args", "set per executor by the control plane: --connect "
-                                    + s.controlHost() + ":" + s.controlPort() + " --id ... --session ... --tasks ...")
+                            .addToAnnotations("cornserve.io/args", "per executor: --connect " + s.controlHost() + ":"
+                                    + s.controlPort() + " --id --session --tasks ...")
                             .endMetadata().withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
                             .withSpec(spec).endTemplate().build()));
         }
@@ -102,13 +102,14 @@ public final class Manifests {
     }
 
     private static io.fabric8.kubernetes.api.model.apps.Deployment controlDeployment(KubernetesSettings s,
-            Map<String, String> labels) {
+            Map<String, String> labels, int cpusPerDevice) {
         Probe health = new ProbeBuilder().withNewHttpGet().withPath("/health").withPort(new IntOrString("http"))
                 .endHttpGet().withPeriodSeconds(10).withFailureThreshold(3).build();
         List<String> command = List.of("java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp",
                 KubernetesSettings.LIB + "/*", "org.cornserve.cli.CornserveMain", "serve", "--plan",
                 "/etc/cornserve/plan.json", "--host", "0.0.0.0", "--port", Integer.toString(s.gatewayPort()),
-                "--launcher", "kubernetes", "--namespace", s.namespace(), "--image", s.image(), "--control-port",
+                "--launcher", "kubernetes", "--devices", "cpu:" + cpusPerDevice, "--namespace", s.namespace(),
+                "--image", s.image(), "--control-port",
                 Integer.toString(s.controlPort()));
         return new DeploymentBuilder().withNewMetadata().withName(CONTROL).withNamespace(s.namespace())
                 .withLabels(labels).endMetadata().withNewSpec().withReplicas(1).withNewSelector()
