@@ -24,7 +24,8 @@ final class EndLookahead implements SequenceWatcher {
 
     @Override
     public void decoding(int sequence, Object owner, int node, long iteration, long generated) {
-        ends.add(sequence, iteration + Math.max(1, traceLength(owner, node) - generated));
+        long left = Math.max(1, traceLength(owner, node) - generated);
+        ends.add(sequence, left > Long.MAX_VALUE - iteration ? Long.MAX_VALUE : iteration + left);
     }
 
     @Override

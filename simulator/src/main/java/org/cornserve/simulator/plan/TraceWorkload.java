@@ -147,7 +147,7 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
             throw new IllegalArgumentException("trace is not in arrival order at " + r.arrivalSeconds() + " s");
         }
         lastArrival = arrival;
-        return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()));
+        return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()), r.requestId());
     }
 
     /**
