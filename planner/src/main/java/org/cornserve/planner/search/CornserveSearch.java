@@ -66,6 +66,10 @@ public final class CornserveSearch {
     private final Options options;
 
     public CornserveSearch(PlanningProblem problem, Objective objective, Options options) {
+        if (objective.kind().dollars()) {
+            throw new IllegalArgumentException("objective " + objective.jsonName() + " weighs prices: plan it with "
+                    + "MixedKindSearch (cornserve plan-mixed), which chooses each deployment's hardware kind");
+        }
         this.problem = problem;
         this.objective = objective;
         this.options = options;
