@@ -26,7 +26,9 @@ import org.cornserve.planner.estimate.EstimatorOptions;
  * from a rate (replicas = rate / capacity, rounded up, within each kind's devices), tried at the three rates
  * with the best bound; for min-dollars, from the target rate, then the bottleneck gets replicas until the full
  * estimate serves the target. Every plan kept is scored by the full analytic estimate. A heuristic on the
- * estimate (not branch and bound): tests compare it with every plan on small cases.
+ * estimate (not branch and bound): tests compare it with every plan on small cases. With a
+ * {@link PlanEvaluator} (the simulator), the best {@code finalists} plans by the estimate and each kind's best
+ * are measured (capacity bisected to the ranking tolerance) and ranked by their measured figures.
  */
 public final class MixedKindSearch {
 
@@ -56,13 +58,27 @@ public final class MixedKindSearch {
      * @param plan the plan
      * @param capacityRps estimated capacity at the SLO
      * @param usdPerHour the plan's devices' price per hour
-     * @param requestsPerDollar capacity x 3600 / price: requests served at the SLO per dollar at full load
+     * @param requestsPerDollar capacity x 3600 / price: requests served at the SLO per dollar at full load (from
+     *     the measured capacity when there is one)
+     * @param measuredCapacityRps capacity the evaluator measured, or null
      */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record PricedPlan(
             @JsonProperty("plan") CandidatePlan plan,
             @JsonProperty("capacity_rps") double capacityRps,
             @JsonProperty("usd_per_hour") double usdPerHour,
-            @JsonProperty("requests_per_dollar") double requestsPerDollar) {}
+            @JsonProperty("requests_per_dollar") double requestsPerDollar,
+            @JsonProperty("measured_capacity_rps") Double measuredCapacityRps) {
+
+        PricedPlan measured(double rps) {
+            return new PricedPlan(plan, capacityRps, usdPerHour, rps * 3600 / usdPerHour, rps);
+        }
+
+        /** The capacity the ranking goes by: measured when measured, else estimated. */
+        public double rankedCapacityRps() {
+            return measuredCapacityRps != null ? measuredCapacityRps : capacityRps;
+        }
+    }
 
     /**
      * The outcome.
@@ -112,14 +128,22 @@ public final class MixedKindSearch {
         }
     }
 
-    /** @throws IllegalArgumentException when no plan fits (or, for min-dollars, none serves the target rate) */
+    /** The best plan by the analytic estimate alone. */
     public Result search() {
+        return search(null);
+    }
+
+    /**
+     * @param evaluator measures the finalists (the simulator), or null to rank by the estimate alone
+     * @throws IllegalArgumentException when no plan fits (or, for min-dollars, none serves the target rate)
+     */
+    public Result search(PlanEvaluator evaluator) {
         PlanningProblem first = pools.get(0).problem();
-        PricedPlan best = null;
-        Map<String, PricedPlan> bestPerKind = new LinkedHashMap<>();
+        List<PricedPlan> scored = new ArrayList<>();
         Comparator<PricedPlan> order = objective.kind() == Objective.Kind.GOODPUT_PER_DOLLAR
                 ? Comparator.comparingDouble((PricedPlan p) -> -p.requestsPerDollar()).thenComparing(p -> p.plan().describe())
-                : Comparator.comparingDouble(PricedPlan::usdPerHour).thenComparing(p -> -p.capacityRps())
+                : Comparator.comparingInt((PricedPlan p) -> p.rankedCapacityRps() >= objective.rateRps() ? 0 : 1)
+                        .thenComparingDouble(PricedPlan::usdPerHour).thenComparing(p -> -p.rankedCapacityRps())
                         .thenComparing(p -> p.plan().describe());
         for (Grouping g : Grouping.all(first, options.multiModelEngines())) {
             List<List<Option>> opts = new ArrayList<>();
@@ -144,23 +168,46 @@ public final class MixedKindSearch {
                 if (evaluations >= options.evaluationBudget()) {
                     break;
                 }
-                for (PricedPlan p : plans(g, a)) {
-                    if (best == null || order.compare(p, best) < 0) {
-                        best = p;
-                    }
-                    java.util.Set<String> kinds = p.plan().devicesByHardware().keySet();
-                    if (kinds.size() == 1) {
-                        bestPerKind.merge(kinds.iterator().next(), p, (x, y) -> order.compare(x, y) <= 0 ? x : y);
-                    }
-                }
+                scored.addAll(plans(g, a));
             }
         }
+        if (evaluator != null) {
+            List<PricedPlan> finalists = new ArrayList<>(scored.stream().sorted(order).distinct()
+                    .limit(options.finalists()).toList());
+            for (PricedPlan p : bestPerKind(scored, order).values()) {
+                if (!finalists.contains(p)) {
+                    finalists.add(p);
+                }
+            }
+            PlanEvaluator cached = CachingEvaluator.of(evaluator);
+            scored = new ArrayList<>();
+            for (PricedPlan f : finalists) {
+                double start = Math.max(f.capacityRps(), first.workload().rateRps());
+                scored.add(f.measured(new CapacitySearch(first.slo().attainmentTarget(), options.rankingTolerance(), 8,
+                        CapacitySearch.bisectionsFor(options.rankingTolerance()))
+                        .search(start, r -> cached.evaluate(f.plan(), r).sloAttainment()).capacityRps()));
+            }
+        }
+        PricedPlan best = scored.stream().filter(p -> objective.kind() != Objective.Kind.MIN_DOLLARS
+                || p.rankedCapacityRps() >= objective.rateRps()).min(order).orElse(null);
+        Map<String, PricedPlan> bestPerKind = bestPerKind(scored, order);
         if (best == null) {
             throw new IllegalArgumentException("no plan fits the node groups " + byKind.keySet()
                     + (objective.kind() == Objective.Kind.MIN_DOLLARS
                             ? " while serving " + objective.rateRps() + " rps at the SLO" : ""));
         }
         return new Result(best, bestPerKind, evaluations);
+    }
+
+    private static Map<String, PricedPlan> bestPerKind(List<PricedPlan> plans, Comparator<PricedPlan> order) {
+        Map<String, PricedPlan> out = new LinkedHashMap<>();
+        for (PricedPlan p : plans) {
+            java.util.Set<String> kinds = p.plan().devicesByHardware().keySet();
+            if (kinds.size() == 1) {
+                out.merge(kinds.iterator().next(), p, (x, y) -> order.compare(x, y) <= 0 ? x : y);
+            }
+        }
+        return out;
     }
 
     /** Every (kind, degree) of a group that fits and serves load, cheapest capacity first. */
@@ -296,7 +343,7 @@ public final class MixedKindSearch {
         CandidatePlan plan = new CandidatePlan("cornserve-" + objective.jsonName(), primary, deployments);
         evaluations++;
         double capacity = estimator.capacityRps(plan);
-        return new PricedPlan(plan, capacity, price, capacity * 3600 / price);
+        return new PricedPlan(plan, capacity, price, capacity * 3600 / price, null);
     }
 
     /** The estimator that costs every kind (for the caller's reports). */

@@ -134,6 +134,28 @@ class MixedKindSearchTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"0.2", "1.0"})
+    void anEvaluatorRanksTheFinalistsByWhatItMeasures(double l40sShare) {
+        // A fake measurement that serves only l40sShare of the estimate on plans using L40S.
+        List<MixedKindSearch.Pool> pools = pools("qwen2.5-vl-7b", 2, 2, 1, "ttft=2000,tpot=100");
+        MixedKindSearch search = new MixedKindSearch(pools, Objective.parse("goodput-per-dollar", 0),
+                CornserveSearch.Options.DEFAULT);
+        PlanEvaluator fake = (plan, rate) -> {
+            double cap = search.estimator().capacityRps(plan)
+                    * (plan.devicesByHardware().containsKey("l40s") ? l40sShare : 1);
+            double a = rate <= cap ? 1 : 0;
+            return new PlanEvaluator.Evaluation(rate, rate * a, a);
+        };
+        MixedKindSearch.Result r = search.search(fake);
+        assertTrue(r.best().measuredCapacityRps() != null);
+        for (MixedKindSearch.PricedPlan p : r.bestPerKind().values()) {
+            assertTrue(r.best().requestsPerDollar() >= p.requestsPerDollar() - 1e-9, p.toString());
+        }
+        // With L40S plans measuring at a fifth of their estimate, H100 plans win; at par, the L40S plan wins.
+        assertEquals(l40sShare < 1 ? Set.of("h100-sxm") : Set.of("l40s"), r.best().plan().devicesByHardware().keySet());
+    }
+
+    @ParameterizedTest
     @CsvSource({"goodput", "min-devices"})
     void theDeviceObjectivesAreNotItsToPlan(String objective) {
         List<MixedKindSearch.Pool> pools = pools("qwen2.5-vl-7b", 2, 2, 1, "ttft=2000,tpot=100");
