@@ -136,7 +136,7 @@ public final class HeadlineSummary {
     }
 
     static String plusMinus(Interval i) {
-        return String.format(Locale.ROOT, "%.1f ±%.1f", i.mean(), (i.high() - i.low()) / 2);
+        return String.format(Locale.ROOT, i.mean() < 10 ? "%.2f ±%.2f" : "%.1f ±%.1f", i.mean(), (i.high() - i.low()) / 2);
     }
 
     static String ratio(Interval i, String verdict) {
