@@ -43,7 +43,7 @@ public final class HeadlineSummary {
         for (String s : strategies) {
             sb.append(s).append(s.equals(HeadlineStatistics.CORNSERVE) ? " (est.)" : "").append(" | ");
         }
-        sb.append("cornserve vs best baseline | cornserve vs monolithic-fixed | P99 E2E best baseline / cornserve (s) |\n|---|");
+        sb.append("cornserve vs best baseline | cornserve vs monolithic-fixed | P99 E2E best baseline / cornserve |\n|---|");
         sb.append("---|".repeat(strategies.size() + 3)).append('\n');
         Map<String, List<HeadlineRunner.Row>> groups = HeadlineStatistics.groups(results.rows());
         for (String g : groups.keySet()) {
