@@ -21,7 +21,10 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.trace.TraceCommand.class,
             org.cornserve.cli.profile.ProfileCommand.class,
             org.cornserve.cli.simulate.SimulateCommand.class,
+            org.cornserve.cli.replay.ReplayCommand.class,
+            org.cornserve.cli.plot.PlotCommand.class,
             org.cornserve.cli.engine.EngineCommand.class,
+            org.cornserve.cli.serve.ServeCommand.class,
         })
 public final class CornserveMain implements Runnable {
 

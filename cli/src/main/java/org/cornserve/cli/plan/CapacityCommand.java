@@ -1,14 +1,19 @@
 package org.cornserve.cli.plan;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cornserve.experiments.headline.PlanRunner;
+import org.cornserve.experiments.headline.RunMetrics;
+import org.cornserve.model.json.Json;
 import org.cornserve.experiments.headline.SimulatorPlanRunner;
 import org.cornserve.model.plan.DeploymentPlan;
-import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.planner.Slo;
 import org.cornserve.planner.search.CapacitySearch;
@@ -50,27 +55,50 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative bracket width to stop at (default ${DEFAULT-VALUE}).")
     double tolerance;
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of request routing and routers (default ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write capacity.json (every probe's figures, for"
+            + " cornserve plot) to this folder.")
+    Path out;
 
     @Override
     public Integer call() throws Exception {
         Slo targets = workload.targets(attainment);
-        DeploymentPlan p = PlanValidator.builtIn().readAndValidate(plan).plan();
+        DeploymentPlan p = hardwareFile.validator().readAndValidate(plan).plan();
         List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);
         double start = startRate(p, records.subList(0, Math.min(requests, records.size())));
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog());
         PrintWriter pw = spec.commandLine().getOut();
+        List<RunMetrics> probes = new ArrayList<>();
         CapacitySearch.Result r = new CapacitySearch(attainment, tolerance, 16, 20).search(start, rate -> {
             int n = (int) Math.min(records.size(), Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds))));
-            double a = runner.run(p, PlanRunner.rescale(records, rate, n), rate, targets).sloAttainment();
+            RunMetrics m = runner.run(p, PlanRunner.rescale(records, rate, n), rate, targets);
+            probes.add(m);
+            double a = m.sloAttainment();
             pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f (%d requests)%n", rate, a, n);
             pw.flush();
             return a;
         });
         pw.printf(Locale.ROOT, "capacity of %s at SLO %s: %.3f rps (fails at %.3f rps; %d simulated runs)%n",
                 p.name(), targets, r.capacityRps(), r.upperRps(), r.probes().size());
+        if (out != null) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("plan", p.name());
+            result.put("slo", workload.slo);
+            result.put("attainment_target", attainment);
+            result.put("capacity_rps", r.capacityRps());
+            result.put("fails_at_rps", r.upperRps());
+            result.put("probes", probes);
+            Files.createDirectories(out);
+            Json.write(out.resolve("capacity.json"), result);
+            p.write(out.resolve("plan.json"));
+            pw.printf("probes in %s%n", out.resolve("capacity.json"));
+        }
         pw.flush();
         return 0;
     }

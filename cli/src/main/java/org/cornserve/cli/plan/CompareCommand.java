@@ -14,7 +14,6 @@ import org.cornserve.experiments.headline.SimulatorPlanRunner;
 import org.cornserve.model.json.Json;
 import org.cornserve.model.plan.Deployment;
 import org.cornserve.model.plan.DeploymentPlan;
-import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.planner.Slo;
 import org.cornserve.traces.TraceRecord;
@@ -46,6 +45,9 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "0", description = "Simulate the first N requests only (default all).")
     int requests;
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of request routing and routers (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -70,10 +72,10 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Slo targets = workload.targets(Slo.DEFAULT_ATTAINMENT);
         List<TraceRecord> records = workload.records(seed);
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog());
         List<Row> rows = new ArrayList<>();
         for (Path file : plans) {
-            DeploymentPlan plan = PlanValidator.builtIn().readAndValidate(file).plan();
+            DeploymentPlan plan = hardwareFile.validator().readAndValidate(file).plan();
             List<TraceRecord> workload = workload(records, plan, rate, requests, seed);
             double offered = rate > 0 ? rate : CatalogProblems.meanRate(workload);
             RunMetrics m = runner.run(plan, workload, offered, targets);

@@ -76,10 +76,16 @@ public final class PlanCliSupport {
         return new int[] {gpus / 8, 8};
     }
 
-    /** The planning problem of models on a cluster for a trace. */
+    /** The planning problem of models on a cluster of built-in hardware for a trace. */
     public static PlanningProblem problem(List<String> models, String hardwareName, int gpus, List<TraceRecord> trace,
             Slo slo, long seed, int samples, double rateRps) {
-        Hardware hw = HardwareCatalog.builtIn().get(hardwareName);
+        return problem(HardwareCatalog.builtIn(), models, hardwareName, gpus, trace, slo, seed, samples, rateRps);
+    }
+
+    /** The planning problem of models on a cluster of {@code hardware}'s kinds for a trace. */
+    public static PlanningProblem problem(HardwareCatalog hardware, List<String> models, String hardwareName, int gpus,
+            List<TraceRecord> trace, Slo slo, long seed, int samples, double rateRps) {
+        Hardware hw = hardware.get(hardwareName);
         int[] shape = nodes(gpus);
         return CatalogProblems.build(ModelCatalog.builtIn(), models, hw, shape[0], shape[1], trace, slo, seed, samples,
                 rateRps);

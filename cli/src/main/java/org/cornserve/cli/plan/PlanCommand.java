@@ -9,11 +9,9 @@ import org.cornserve.experiments.headline.PlanRunner;
 import org.cornserve.experiments.headline.RunMetrics;
 import org.cornserve.experiments.headline.SimulatorPlanRunner;
 import org.cornserve.model.hardware.Hardware;
-import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.model.json.Json;
 import org.cornserve.model.plan.DeploymentPlan;
-import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.planner.PlanDocuments;
 import org.cornserve.planner.PlannedDeployment;
 import org.cornserve.planner.PlanningProblem;
@@ -67,6 +65,9 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Request rate to plan for (rps); default the trace's mean rate. Required for min-devices.")
     double rate;
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -90,7 +91,8 @@ public final class PlanCommand implements Callable<Integer> {
         Slo targets = workload.targets(attainment);
         Objective goal = Objective.parse(objective, rate);
         List<TraceRecord> records = workload.records(seed);
-        PlanningProblem problem = PlanCliSupport.problem(models, hardware, gpus, records, targets, seed, samples, rate);
+        PlanningProblem problem = PlanCliSupport.problem(hardwareFile.catalog(), models, hardware, gpus, records, targets,
+                seed, samples, rate);
         PlanningStrategy chosen = Strategies.byName(strategy);
         PlanEvaluator evaluator = switch (rank) {
             case "analytic" -> null;
@@ -100,9 +102,9 @@ public final class PlanCommand implements Callable<Integer> {
         SearchResult result = chosen.plan(problem, goal, evaluator);
         ObjectNode explanation = Json.mapper().valueToTree(result.explanation());
         String name = String.join("+", problem.models()) + "-" + chosen.name() + "-" + gpus + "x" + hardware;
-        DeploymentPlan plan = PlanDocuments.plan(name, result.plan(), problem, HardwareCatalog.builtIn().get(hardware),
+        DeploymentPlan plan = PlanDocuments.plan(name, result.plan(), problem, hardwareFile.catalog().get(hardware),
                 CornserveSearch.Options.DEFAULT.estimator(), explanation);
-        PlanValidator.builtIn().validate(plan);
+        hardwareFile.validator().validate(plan);
         plan.write(out);
         print(spec.commandLine().getOut(), problem, result, (System.nanoTime() - start) / 1e9);
         return 0;
@@ -111,8 +113,8 @@ public final class PlanCommand implements Callable<Integer> {
     /** Ranks candidate plans by simulating the trace's first requests, rescaled to the asked rate. */
     private PlanEvaluator simulatorEvaluator(PlanningProblem problem, List<TraceRecord> records, Slo targets) {
         List<TraceRecord> routed = CatalogProblems.routeToModels(records, problem.models(), seed);
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
-        Hardware hw = HardwareCatalog.builtIn().get(hardware);
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog());
+        Hardware hw = hardwareFile.catalog().get(hardware);
         return (candidate, rateRps) -> {
             DeploymentPlan plan = PlanDocuments.plan("candidate", candidate, problem, hw,
                     CornserveSearch.Options.DEFAULT.estimator(), null);

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.catalog.ModelSpec;
 import org.cornserve.model.hardware.Hardware;
-import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.json.Json;
 import org.cornserve.model.profile.Profile;
 import org.cornserve.model.profile.RooflineTaskCosts;
@@ -38,9 +37,12 @@ public final class ProfileEstimateCommand implements Callable<Integer> {
             description = "Tensor-parallel degrees (default ${DEFAULT-VALUE}).")
     List<Integer> tensorParallel;
 
-    @Option(names = "--cpu-overhead-ms", defaultValue = "0.5",
-            description = "Engine CPU overhead per LLM iteration in ms (default ${DEFAULT-VALUE}).")
-    double cpuOverheadMs;
+    @Option(names = "--cpu-overhead-ms",
+            description = "Engine CPU overhead per LLM iteration in ms (default: the hardware's iteration_overhead_ms).")
+    Double cpuOverheadMs;
+
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
 
     @Option(names = "--out", required = true, description = "Profile file to write (JSON).")
     Path out;
@@ -54,8 +56,9 @@ public final class ProfileEstimateCommand implements Callable<Integer> {
         }
         ModelCatalog catalog = ModelCatalog.builtIn();
         ModelSpec spec = catalog.model(model);
-        Hardware device = HardwareCatalog.builtIn().get(hardware);
-        RooflineEstimator.Options options = new RooflineEstimator.Options(2, 2, cpuOverheadMs / 1e3,
+        Hardware device = hardwareFile.catalog().get(hardware);
+        double overheadMs = cpuOverheadMs != null ? cpuOverheadMs : device.efficiency().iterationOverheadMs();
+        RooflineEstimator.Options options = new RooflineEstimator.Options(2, 2, overheadMs / 1e3,
                 RooflineEstimator.Options.DEFAULT.launchSecondsPerLayer());
         ProfileSet set = ProfileEstimates.estimate(spec, device, tensorParallel, ProfileSampler.DEFAULT, options);
         Json.write(out, set);

@@ -96,13 +96,16 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "reject requests beyond N outstanding invocations per deployment (0: never)")
     int admissionBound;
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         ModelCatalog models = ModelCatalog.builtIn();
-        HardwareCatalog hardwareCatalog = HardwareCatalog.builtIn();
+        HardwareCatalog hardwareCatalog = hardwareFile.catalog();
         DeploymentPlan deploymentPlan = loadPlan(models, hardwareCatalog);
         ResolvedPlan resolved = new PlanValidator(models, hardwareCatalog).validate(deploymentPlan);
         long runSeed = seed != null ? seed : deploymentPlan.seed();

@@ -128,9 +128,30 @@ class PlanCommandTest {
             assertTrue(r.get("throughput_rps").asDouble() > 0);
         }
         assertEquals(3, java.nio.file.Files.readAllLines(out.resolve("compare.csv")).size());
+        Path capDir = tmp.resolve("cap");
         Run cap = run("capacity", "--plan", mono.toString(), "--trace", t.toString(), "--slo", "ttft=1000,tpot=50",
-                "--requests", "200", "--max-requests", "400", "--tolerance", "0.1");
+                "--requests", "200", "--max-requests", "400", "--tolerance", "0.1", "--out", capDir.toString());
         assertEquals(0, cap.exitCode(), cap.err());
         assertTrue(cap.out().contains("capacity of "), cap.out());
+        JsonNode sweep = new ObjectMapper().readTree(capDir.resolve("capacity.json").toFile());
+        long probeLines = cap.out().lines().filter(l -> l.contains(" rps: attainment ")).count();
+        assertEquals(probeLines, sweep.get("probes").size(), "every probe is written");
+        assertTrue(cap.out().contains(String.format(java.util.Locale.ROOT, ": %.3f rps",
+                sweep.get("capacity_rps").asDouble())), cap.out());
+        for (JsonNode probe : sweep.get("probes")) {
+            assertTrue(probe.get("rate_rps").asDouble() > 0 && probe.has("slo_attainment") && probe.has("e2e_ms"));
+        }
+
+        // cornserve plot over both folders: compare, capacity sweep and allocation figures, PNG and SVG
+        Run plot = run("plot", tmp.toString(), "--out", tmp.resolve("figs").toString());
+        assertEquals(0, plot.exitCode(), plot.err());
+        for (String f : List.of("cmp-compare-ttft", "cmp-compare-throughput", "cap-sweep-attainment-"
+                + org.cornserve.plots.figure.Figure.slug(sweep.get("plan").asText()))) {
+            assertTrue(java.nio.file.Files.size(tmp.resolve("figs").resolve(f + ".png")) > 1000, f);
+            assertTrue(java.nio.file.Files.size(tmp.resolve("figs").resolve(f + ".svg")) > 1000, f);
+        }
+        Run nothing = run("plot", tmp.resolve("figs").toString());
+        assertEquals(2, nothing.exitCode());
+        assertTrue(nothing.err().contains("found no result files to plot"), nothing.err());
     }
 }

@@ -118,7 +118,7 @@ class SimulateCommandTest {
             String[] cols = rows.get(i).split(",", -1);
             if ((i - 1) % 2 == 0) {
                 long firstAudio = Long.parseLong(cols[cols.length - 2]);
-                assertTrue(firstAudio > Long.parseLong(cols[4]) && firstAudio < Long.parseLong(cols[5]), rows.get(i));
+                assertTrue(firstAudio > Long.parseLong(cols[5]) && firstAudio < Long.parseLong(cols[6]), rows.get(i));
                 assertTrue(Double.parseDouble(cols[cols.length - 1]) > 1, rows.get(i));
             } else {
                 assertEquals("", cols[cols.length - 2] + cols[cols.length - 1], rows.get(i));

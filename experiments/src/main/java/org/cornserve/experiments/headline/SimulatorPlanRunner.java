@@ -21,16 +21,26 @@ import org.cornserve.traces.TraceRecord;
 /** Runs plans through the discrete-event simulator (validated by the model module, placed first fit). */
 public final class SimulatorPlanRunner implements PlanRunner {
     private final long seed;
+    private final HardwareCatalog hardware;
 
     /** @param seed seed of the simulator's randomised routers */
     public SimulatorPlanRunner(long seed) {
+        this(seed, HardwareCatalog.builtIn());
+    }
+
+    /**
+     * @param seed seed of the simulator's randomised routers
+     * @param hardware the hardware kinds plans may name (the built-in catalog with a user's hardware file)
+     */
+    public SimulatorPlanRunner(long seed, HardwareCatalog hardware) {
         this.seed = seed;
+        this.hardware = hardware;
     }
 
     /** The full simulator result of a plan on a trace (arrivals as given). */
     public SimResult simulate(DeploymentPlan plan, List<TraceRecord> trace, Slo slo) {
-        ResolvedPlan resolved = PlanValidator.builtIn().validate(plan);
-        SimConfig config = PlanSimConfigs.of(resolved, HardwareCatalog.builtIn(), seed,
+        ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
+        SimConfig config = PlanSimConfigs.of(resolved, hardware, seed,
                 org.cornserve.simulator.config.Slo.of(slo), 0);
         try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved.models(), resolved::splitsLlm)) {
             return new Simulator(config).run(workload);

@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * @param memoryBytesPerSecond published peak memory bandwidth
  * @param nvlinkBytesPerSecond aggregate NVLink bandwidth, 0 when the device has none
  * @param pcieBytesPerSecond aggregate (bidirectional) PCIe bandwidth, 0 when not applicable
- * @param efficiency achievable fractions of the peaks (assumptions)
+ * @param efficiency achievable fractions of the peaks and the engine's per-iteration overhead; optional in a
+ *     file ({@link Efficiency#DEFAULT} when left out)
  * @param sources JSON field name to the source of its value
  * @param usdPerHour rental price of one device per hour in US dollars, or null when the catalog has none (its
  *     source, or the word ASSUMPTION, under {@code sources.usd_per_hour})
@@ -39,7 +40,7 @@ public record Hardware(
         @JsonProperty(value = "memory_bytes_per_second", required = true) double memoryBytesPerSecond,
         @JsonProperty(value = "nvlink_bytes_per_second", required = true) double nvlinkBytesPerSecond,
         @JsonProperty(value = "pcie_bytes_per_second", required = true) double pcieBytesPerSecond,
-        @JsonProperty(value = "efficiency", required = true) Efficiency efficiency,
+        @JsonProperty("efficiency") Efficiency efficiency,
         @JsonProperty(value = "sources", required = true) Map<String, String> sources,
         @JsonProperty("usd_per_hour") Double usdPerHour) {
 
@@ -60,7 +61,7 @@ public record Hardware(
         nonNegative(name, "nvlink_bytes_per_second", nvlinkBytesPerSecond);
         nonNegative(name, "pcie_bytes_per_second", pcieBytesPerSecond);
         if (efficiency == null) {
-            throw new IllegalArgumentException("hardware " + name + ": efficiency is missing");
+            efficiency = Efficiency.DEFAULT;
         }
         sources = sources == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sources));
         if (usdPerHour != null) {
@@ -86,6 +87,12 @@ public record Hardware(
         if (!(v >= 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException("hardware " + hw + ": " + field + " must be >= 0, got " + v);
         }
+    }
+
+    /** The same hardware with other efficiencies and sources (a calibration's result). */
+    public Hardware withEfficiency(Efficiency newEfficiency, Map<String, String> newSources) {
+        return new Hardware(name, aliases, description, computeDtype, peakFlopsPerSecond, memoryBytes,
+                memoryBytesPerSecond, nvlinkBytesPerSecond, pcieBytesPerSecond, newEfficiency, newSources);
     }
 
     /** True when {@code id} is this hardware's name or one of its aliases (case-insensitive). */

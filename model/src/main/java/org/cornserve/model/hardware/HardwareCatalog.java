@@ -56,6 +56,39 @@ public final class HardwareCatalog {
         return new HardwareCatalog(all);
     }
 
+    /**
+     * This catalog with {@code other}'s hardware laid over it: an entry of {@code other} replaces every entry
+     * here that answers to its name or one of its aliases (a calibrated {@code h100-sxm} replaces the built-in
+     * one), and new kinds are added. Names and aliases must stay unique across the result.
+     */
+    public HardwareCatalog overriddenBy(HardwareCatalog other) {
+        List<Hardware> all = new ArrayList<>();
+        for (Hardware mine : all()) {
+            boolean replaced = other.all().stream().anyMatch(o -> mine.answersTo(o.name())
+                    || o.aliases().stream().anyMatch(mine::answersTo));
+            if (!replaced) {
+                all.add(mine);
+            }
+        }
+        all.addAll(other.all());
+        return new HardwareCatalog(all);
+    }
+
+    /**
+     * The built-in catalog overridden by each file in turn ({@link #overriddenBy}); errors name the file, line,
+     * column and field ({@link org.cornserve.model.json.JsonFileException}).
+     */
+    public static HardwareCatalog builtInWith(List<java.nio.file.Path> files) {
+        HardwareCatalog catalog = builtIn();
+        for (java.nio.file.Path f : files) {
+            if (!java.nio.file.Files.isRegularFile(f)) {
+                throw new IllegalArgumentException("hardware file " + f + " does not exist");
+            }
+            catalog = catalog.overriddenBy(read(f));
+        }
+        return catalog;
+    }
+
     /** The built-in hardware catalog (loaded once). */
     public static HardwareCatalog builtIn() {
         HardwareCatalog c = builtIn;

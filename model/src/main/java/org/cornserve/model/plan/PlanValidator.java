@@ -25,9 +25,16 @@ import org.cornserve.model.task.UnitTask;
  *       together count as two; a split LLM needs both phases);</li>
  *   <li>more devices of a hardware kind than the cluster has;</li>
  *   <li>tensor_parallel not dividing devices_per_replica, or larger than a node of that hardware;</li>
- *   <li>weights of the colocated tasks not fitting in the usable memory of one replica;</li>
+ *   <li>weights of the colocated tasks not fitting in the usable memory of one replica, or leaving no room for
+ *       one KV-cache block (after the peak activation under {@code gpu_memory_utilization});</li>
  *   <li>batching fields that do not apply to any task of the deployment.</li>
  * </ul>
+ *
+ * <p>vLLM's knobs in {@code batching} ({@code block_size}, {@code gpu_memory_utilization}, {@code num_gpu_blocks},
+ * {@code preemption} of {@code recompute}, {@code swap} or {@code none}) resolve into
+ * {@link ResolvedDeployment#kvCacheTokens()} as {@link Batching} describes. {@code enable_prefix_caching} is
+ * accepted and carried in the resolved plan ({@code batching().llm().enablePrefixCaching()}), but nothing
+ * simulates prefix caching yet: such a plan is simulated with every prompt prefilled in full.
  */
 public final class PlanValidator {
     private final ModelCatalog models;
@@ -177,7 +184,16 @@ public final class PlanValidator {
             }
             if (d.batching().hasLlmFields() && !rd.hasAutoregressiveTask()) {
                 problems.add(where + ": batching sets LLM fields (max_num_batched_tokens, max_num_seqs, chunked_prefill,"
-                        + " preemption, kv_cache_memory_fraction) but none of " + taskIds(rd) + " is an LLM or talker");
+                        + " preemption, kv_cache_memory_fraction, block_size, gpu_memory_utilization, num_gpu_blocks,"
+                        + " enable_prefix_caching) but none of " + taskIds(rd) + " is an LLM or talker");
+            }
+            if (weights < usable && rd.kvBytesPerToken() > 0 && KvCacheMemory.blocks(rd) < 1) {
+                Batching.LlmBatching llm = d.batching().llm();
+                problems.add(String.format(Locale.ROOT,
+                        "%s: no room for one KV-cache block of %d tokens: %.2f GB usable - %.2f GB weights - %.2f GB"
+                                + " peak activation leave %.3f GB, one block needs %d bytes",
+                        where, llm.blockSize(), usable / 1e9, weights / 1e9, KvCacheMemory.peakActivationBytes(rd) / 1e9,
+                        KvCacheMemory.cacheBytes(rd) / 1e9, rd.kvBytesPerToken() * llm.blockSize()));
             }
             if (d.batching().hasEncoderFields() && !rd.hasBatchTask()) {
                 problems.add(where + ": batching sets encoder fields (max_batch_items, max_batch_tokens, max_wait_ms)"

@@ -6,12 +6,17 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** What an LLM engine does with a sequence it evicts when the KV cache is full. */
+/** What an LLM engine does with a sequence it evicts when the KV cache is full (vLLM's preemption modes). */
 public enum Preemption {
     /** Drop its KV cache and prefill it again when resumed (vLLM's default). */
     RECOMPUTE,
     /** Copy its KV cache to host memory and back. */
-    SWAP;
+    SWAP,
+    /**
+     * Never preempt: a sequence is admitted only when its prompt and its whole output cap fit in the cache
+     * (the scheduling core's reservation mode).
+     */
+    NONE;
 
     @JsonValue
     public String jsonName() {

@@ -54,8 +54,9 @@ public record ResolvedDeployment(Deployment deployment, List<UnitTask> tasks, Ha
     }
 
     /**
-     * Bytes of one replica's memory available to weights and KV cache: the LLM memory fraction of the
-     * batching settings when the replica runs an autoregressive task, 0.9 otherwise.
+     * Bytes of one replica's memory available to weights and KV cache (and activations, under
+     * {@code gpu_memory_utilization}): the LLM memory fraction of the batching settings when the replica runs an
+     * autoregressive task, 0.9 otherwise.
      */
     public long usableMemoryBytes() {
         double fraction = hasAutoregressiveTask() ? deployment.batching().llm().memoryFraction()
@@ -83,13 +84,30 @@ public record ResolvedDeployment(Deployment deployment, List<UnitTask> tasks, Ha
         return distinct.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** The distinct components of the replica that keep a KV cache (an LLM whole or either phase, a talker). */
+    public java.util.List<Component> distinctAutoregressiveComponents() {
+        Map<String, Component> distinct = new LinkedHashMap<>();
+        for (UnitTask t : tasks) {
+            boolean cached = switch (t.component()) {
+                case org.cornserve.model.task.LanguageModel lm -> !lm.prefillOnly();
+                case org.cornserve.model.task.Talker talker -> true;
+                default -> false;
+            };
+            if (cached) {
+                distinct.putIfAbsent(t.id().replace(t.phase().suffix(), ""), t.component());
+            }
+        }
+        return java.util.List.copyOf(distinct.values());
+    }
+
     /**
-     * Tokens of KV cache one replica holds: usable memory left after weights divided by
-     * {@link #kvBytesPerToken()} (activations not reserved). 0 when the replica runs no autoregressive task.
+     * Tokens of KV cache one replica holds, as vLLM sizes it ({@link KvCacheMemory}): whole blocks of
+     * {@code block_size} tokens from {@code num_gpu_blocks}, or from the memory left after weights (and, under
+     * {@code gpu_memory_utilization}, the peak activation), times the block size. 0 when the replica runs no
+     * autoregressive task.
      */
     public long kvCacheTokens() {
-        long perToken = kvBytesPerToken();
-        return perToken == 0 ? 0 : Math.max(0, freeBytesAfterWeights()) / perToken;
+        return KvCacheMemory.tokens(this);
     }
 
     /** Usable memory left after weights (the KV cache and activations live here); negative when over. */

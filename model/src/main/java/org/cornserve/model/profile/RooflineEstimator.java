@@ -6,7 +6,8 @@ import org.cornserve.model.arch.TransformerArch;
  * Estimates unit-task latencies from a model's architecture and a device's roofline: each piece of work
  * takes the longer of its FLOPs over sustained compute and its bytes (weights, KV cache) over sustained
  * memory bandwidth, plus the all-reduces of tensor parallelism and fixed per-iteration or per-layer
- * overheads. Profiles built this way say {@link ProfileSource#ESTIMATED}.
+ * overheads. LLM iterations are charged per operator and summed ({@link RooflineLlmCost}); encoder-style
+ * passes as one roofline over the pass. Profiles built this way say {@link ProfileSource#ESTIMATED}.
  *
  * <p>What it counts, per forward pass over {@code T} tokens of a stack with {@code L} layers:
  * <ul>
@@ -107,8 +108,11 @@ public final class RooflineEstimator {
         return params * options.bytesPerParam();
     }
 
-    /** Latency model of an autoregressive stack (LLM, talker) on {@code tensorParallel} devices. */
-    public LlmCost llm(TransformerArch arch, int tensorParallel) {
+    /**
+     * Latency model of an autoregressive stack (LLM, talker) on {@code tensorParallel} devices, charged per
+     * operator ({@link RooflineLlmCost#operators} gives the parts).
+     */
+    public RooflineLlmCost llm(TransformerArch arch, int tensorParallel) {
         checkTp(tensorParallel);
         return new RooflineLlmCost(this, arch, tensorParallel);
     }

@@ -3,36 +3,103 @@ package org.cornserve.model.profile;
 import org.cornserve.model.arch.TransformerArch;
 
 /**
- * Roofline latency of continuous-batching iterations of one LLM replica (see {@link RooflineEstimator}).
+ * Roofline latency of continuous-batching iterations of one LLM replica, charged per operator (see
+ * {@link RooflineEstimator}): each operator of the forward pass takes the longer of its FLOPs over sustained
+ * compute and its bytes over sustained memory bandwidth, and the iteration is the sum of the operators plus the
+ * engine's per-iteration overhead. Charging the operators apart keeps a decode's KV reads from hiding behind a
+ * prefill's matrix multiplies when the two share an iteration.
  *
- * <p>For a fixed token count the compute and memory terms are both linear in the decode context sum
- * {@code C}, so an iteration is {@code overhead + max(a1 + b1 C, a2 + b2 C)}. {@link #decodeRunSeconds}
- * sums that over a run of iterations in closed form: an arithmetic series on each side of the single
- * point where the two lines cross.
+ * <p>The operators ({@link OperatorSeconds}), for {@code P} prefill tokens whose attention spans {@code Cp}
+ * (query, key) pairs, {@code B} decoding sequences with {@code Cd} cached tokens together, {@code T = P + B}:
+ * <ul>
+ *   <li>{@code linear}: the per-layer matrix multiplies that every token passes (Q, K, V, O, a dense MLP, a MoE
+ *       router): {@code 2 x params x T} FLOPs against one read of their weights;</li>
+ *   <li>{@code experts} (MoE only): {@code 2 x L x k x expertParams x T} FLOPs against the weights of the
+ *       experts some token was routed to, in expectation {@code E(1 - (1 - k/E)^T)} per layer;</li>
+ *   <li>{@code lmHead}: the output projection over the sampled tokens only, as vLLM computes logits: one per
+ *       decoding sequence plus one when the iteration prefills (ASSUMPTION: one prompt completes per iteration
+ *       that prefills), against one read of the head;</li>
+ *   <li>{@code prefillAttention}: {@code pairFlops x Cp} FLOPs against reading the earlier KV once per tile of
+ *       {@value #PREFILL_QUERY_TILE} query tokens (flash attention);</li>
+ *   <li>{@code decodeAttention}: {@code pairFlops x Cd} FLOPs against reading every cached token's KV once.
+ *       Each sequence's attention is its own kernel work, but both its FLOPs and its bytes are proportional to
+ *       its context, so the sum over sequences of their rooflines is the roofline of the sums;</li>
+ *   <li>{@code kvWrite}: writing {@code T} tokens' keys and values;</li>
+ *   <li>{@code norms}: {@code 2L + 1} RMSNorms reading and writing {@code T x hidden} activations; every
+ *       tensor-parallel rank runs them whole, so they do not shrink with tp;</li>
+ *   <li>{@code allReduce}: two ring all-reduces per layer of {@code T x hidden} activations under tensor
+ *       parallelism;</li>
+ *   <li>{@code overhead}: the engine's per-iteration CPU time.</li>
+ * </ul>
+ *
+ * <p>For pure decode every operator but decode attention is constant in {@code Cd} and decode attention is
+ * proportional to it, so an iteration is exactly {@code a + b Cd}; {@link #decodeRunSeconds} sums a run of
+ * iterations as an arithmetic series.
  */
-final class RooflineLlmCost implements LlmCost {
+public final class RooflineLlmCost implements LlmCost {
 
     /** Flash-attention style prefill reads the prior KV once per tile of this many query tokens. */
-    private static final double PREFILL_QUERY_TILE = 128;
+    static final double PREFILL_QUERY_TILE = 128;
+
+    /**
+     * The seconds of each operator of one iteration (see the class comment); {@link #totalSeconds()} is the
+     * iteration's latency.
+     */
+    public record OperatorSeconds(double linear, double experts, double lmHead, double prefillAttention,
+            double decodeAttention, double kvWrite, double norms, double allReduce, double overhead) {
+
+        /** The iteration's latency: every operator plus the overhead. */
+        public double totalSeconds() {
+            return linear + experts + lmHead + prefillAttention + decodeAttention + kvWrite + norms + allReduce
+                    + overhead;
+        }
+    }
 
     private final RooflineEstimator estimator;
     private final TransformerArch arch;
     private final int tensorParallel;
-    private final double flopsPerSecond;
+    private final double flopsPerSecond;      // the replica's tp devices together
     private final double bytesPerSecond;
-    private final double matmulFlopsPerToken;
+    private final double deviceFlopsPerSecond; // one device (operators every rank repeats)
+    private final double deviceBytesPerSecond;
+    private final double linearFlopsPerToken;
+    private final double linearWeightBytes;
+    private final double expertFlopsPerToken;
+    private final double expertWeightBytes;    // one expert, all layers
+    private final double headFlopsPerToken;
+    private final double headWeightBytes;
     private final double pairFlops;
     private final double kvBytesPerToken;
+    private final double normBytesPerToken;
+    private final double normFlopsPerToken;
 
     RooflineLlmCost(RooflineEstimator estimator, TransformerArch arch, int tensorParallel) {
         this.estimator = estimator;
         this.arch = arch;
         this.tensorParallel = tensorParallel;
-        this.flopsPerSecond = estimator.device().flopsPerSecond(tensorParallel);
-        this.bytesPerSecond = estimator.device().bytesPerSecond(tensorParallel);
-        this.matmulFlopsPerToken = 2.0 * arch.activeParams();
+        RooflineDevice device = estimator.device();
+        double bytesPerParam = estimator.options().bytesPerParam();
+        this.flopsPerSecond = device.flopsPerSecond(tensorParallel);
+        this.bytesPerSecond = device.bytesPerSecond(tensorParallel);
+        this.deviceFlopsPerSecond = device.flopsPerSecond(1);
+        this.deviceBytesPerSecond = device.bytesPerSecond(1);
+        double mlpMatrices = arch.gatedMlp() ? 3.0 : 2.0;
+        double denseMlp = mlpMatrices * arch.hiddenSize() * (double) arch.intermediateSize();
+        double router = (double) arch.experts() * arch.hiddenSize();
+        double linearParams = arch.layers() * (arch.attentionParamsPerLayer() + denseMlp + router);
+        this.linearFlopsPerToken = 2.0 * linearParams;
+        this.linearWeightBytes = linearParams * bytesPerParam;
+        double expertParams = mlpMatrices * arch.hiddenSize() * (double) arch.moeIntermediateSize();
+        this.expertFlopsPerToken = 2.0 * arch.layers() * arch.expertsPerToken() * expertParams;
+        this.expertWeightBytes = arch.layers() * expertParams * bytesPerParam;
+        double headParams = (double) arch.vocabSize() * arch.hiddenSize();
+        this.headFlopsPerToken = 2.0 * headParams;
+        this.headWeightBytes = headParams * bytesPerParam;
         this.pairFlops = arch.attentionFlopsPerTokenPair();
         this.kvBytesPerToken = arch.kvElementsPerToken() * estimator.options().kvBytesPerElement();
+        double norms = 2.0 * arch.layers() + 1;
+        this.normBytesPerToken = norms * arch.hiddenSize() * bytesPerParam * 2; // read and write
+        this.normFlopsPerToken = norms * arch.hiddenSize() * 4.0;              // square, sum, scale, weight
     }
 
     @Override
@@ -43,23 +110,50 @@ final class RooflineLlmCost implements LlmCost {
     @Override
     public double iterationSeconds(long prefillTokens, long prefillContextTokens, int decodeSequences,
             long decodeContextTokens) {
+        if (prefillTokens + decodeSequences == 0) {
+            check(prefillTokens, prefillContextTokens, decodeSequences, decodeContextTokens);
+            return 0;
+        }
+        return operators(prefillTokens, prefillContextTokens, decodeSequences, decodeContextTokens).totalSeconds();
+    }
+
+    private static void check(long prefillTokens, long prefillContextTokens, int decodeSequences, long decodeContextTokens) {
         if (prefillTokens < 0 || prefillContextTokens < 0 || decodeSequences < 0 || decodeContextTokens < 0) {
             throw new IllegalArgumentException("iteration sizes must be >= 0");
         }
-        long tokens = prefillTokens + decodeSequences;
-        if (tokens == 0) {
-            return 0;
-        }
-        double computeSeconds = (matmulFlopsPerToken * tokens
-                + pairFlops * (prefillContextTokens + (double) decodeContextTokens)) / flopsPerSecond;
-        double bytes = estimator.weightBytesRead(arch, tokens)
-                + kvBytesPerToken * (decodeContextTokens + prefillContextTokens / PREFILL_QUERY_TILE + tokens);
-        double memorySeconds = bytes / bytesPerSecond;
-        return Math.max(computeSeconds, memorySeconds) + fixedSeconds(tokens);
     }
 
-    private double fixedSeconds(long tokens) {
-        return estimator.llmOverheadSeconds() + estimator.collectives(arch, tokens, tensorParallel);
+    /** The per-operator seconds of one iteration (all zero for an empty iteration). */
+    public OperatorSeconds operators(long prefillTokens, long prefillContextTokens, int decodeSequences,
+            long decodeContextTokens) {
+        check(prefillTokens, prefillContextTokens, decodeSequences, decodeContextTokens);
+        double tokens = prefillTokens + (double) decodeSequences;
+        if (tokens == 0) {
+            return new OperatorSeconds(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        double sampled = decodeSequences + (prefillTokens > 0 ? 1 : 0);
+        double linear = roofline(linearFlopsPerToken * tokens, linearWeightBytes);
+        double experts = arch.isMoe()
+                ? roofline(expertFlopsPerToken * tokens, expertWeightBytes * expertsTouched(tokens)) : 0;
+        double lmHead = roofline(headFlopsPerToken * sampled, headWeightBytes);
+        double prefillAttention = roofline(pairFlops * prefillContextTokens,
+                kvBytesPerToken * prefillContextTokens / PREFILL_QUERY_TILE);
+        double decodeAttention = roofline(pairFlops * decodeContextTokens, kvBytesPerToken * decodeContextTokens);
+        double kvWrite = kvBytesPerToken * tokens / bytesPerSecond;
+        double norms = Math.max(normFlopsPerToken * tokens / deviceFlopsPerSecond,
+                normBytesPerToken * tokens / deviceBytesPerSecond);
+        double allReduce = estimator.collectives(arch, tokens, tensorParallel);
+        return new OperatorSeconds(linear, experts, lmHead, prefillAttention, decodeAttention, kvWrite, norms,
+                allReduce, estimator.llmOverheadSeconds());
+    }
+
+    /** Expected experts per layer that some of {@code tokens} tokens is routed to. */
+    private double expertsTouched(double tokens) {
+        return arch.experts() * (1 - Math.pow(1 - (double) arch.expertsPerToken() / arch.experts(), Math.max(tokens, 1)));
+    }
+
+    private double roofline(double flops, double bytes) {
+        return Math.max(flops / flopsPerSecond, bytes / bytesPerSecond);
     }
 
     @Override
@@ -67,42 +161,11 @@ final class RooflineLlmCost implements LlmCost {
         if (iterations <= 0 || decodeSequences <= 0) {
             return 0;
         }
-        int b = decodeSequences;
-        // compute(C) = a1 + b1 C ; memory(C) = a2 + b2 C ; C_i = C0 + b i for i in [0, n).
-        double a1 = matmulFlopsPerToken * b / flopsPerSecond;
-        double b1 = pairFlops / flopsPerSecond;
-        double a2 = (estimator.weightBytesRead(arch, b) + kvBytesPerToken * b) / bytesPerSecond;
-        double b2 = kvBytesPerToken / bytesPerSecond;
-        double fixed = fixedSeconds(b) * iterations;
-        return fixed + sumOfMax(a1, b1, a2, b2, decodeContextTokens, b, iterations);
-    }
-
-    /** Sum over i in [0, n) of max(a1 + b1 C_i, a2 + b2 C_i) with C_i = c0 + step i. */
-    static double sumOfMax(double a1, double b1, double a2, double b2, double c0, double step, long n) {
-        // d(C) = line1 - line2 is linear; find the first i where its sign differs from i = 0.
-        double d0 = (a1 - a2) + (b1 - b2) * c0;
-        double slope = (b1 - b2) * step;
-        long switchAt = n; // first index whose max line differs from index 0's
-        if (slope != 0) {
-            double root = -d0 / slope; // d(i) = d0 + slope i = 0; past it the other line is the larger
-            if (root > 0 && root < n) {
-                switchAt = Math.min(n, (long) Math.floor(root) + 1);
-            }
-        }
-        boolean firstIsLine1 = d0 >= 0;
-        double head = firstIsLine1 ? seriesSum(a1, b1, c0, step, 0, switchAt) : seriesSum(a2, b2, c0, step, 0, switchAt);
-        double tail = switchAt >= n ? 0
-                : firstIsLine1 ? seriesSum(a2, b2, c0, step, switchAt, n) : seriesSum(a1, b1, c0, step, switchAt, n);
-        return head + tail;
-    }
-
-    /** Sum over i in [from, to) of a + b (c0 + step i). */
-    private static double seriesSum(double a, double b, double c0, double step, long from, long to) {
-        long count = to - from;
-        if (count <= 0) {
-            return 0;
-        }
-        double sumOfI = (double) (from + to - 1) * count / 2.0;
-        return count * (a + b * c0) + b * step * sumOfI;
+        // iteration i costs a + b C_i with C_i = C0 + B i: decode attention is the only operator that depends on C
+        double a = operators(0, 0, decodeSequences, 0).totalSeconds();
+        double b = Math.max(pairFlops / flopsPerSecond, kvBytesPerToken / bytesPerSecond);
+        double n = iterations;
+        double sumOfContexts = n * decodeContextTokens + (double) decodeSequences * n * (n - 1) / 2.0;
+        return n * a + b * sumOfContexts;
     }
 }

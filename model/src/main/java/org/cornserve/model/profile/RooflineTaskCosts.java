@@ -33,8 +33,19 @@ public final class RooflineTaskCosts {
         this.estimator = new RooflineEstimator(device(hardware, DEFAULT_LINK_LATENCY_SECONDS), options);
     }
 
+    /** Costs with the default numeric options and the hardware's own per-iteration overhead. */
     public RooflineTaskCosts(Hardware hardware) {
-        this(hardware, RooflineEstimator.Options.DEFAULT);
+        this(hardware, options(hardware));
+    }
+
+    /**
+     * {@link RooflineEstimator.Options#DEFAULT} with the LLM iteration overhead taken from the hardware's
+     * efficiency block ({@code iteration_overhead_ms}).
+     */
+    public static RooflineEstimator.Options options(Hardware hardware) {
+        RooflineEstimator.Options d = RooflineEstimator.Options.DEFAULT;
+        return new RooflineEstimator.Options(d.bytesPerParam(), d.kvBytesPerElement(),
+                hardware.efficiency().iterationOverheadMs() / 1e3, d.launchSecondsPerLayer());
     }
 
     /** The roofline inputs of a catalog hardware type (devices without a peer link use a tenth of memory bandwidth). */

@@ -43,7 +43,11 @@ class HardwareCatalogTest {
         assertEquals(32e9, catalog.get("rtx4090").p2pBytesPerSecond());
         for (Hardware hw : catalog.all()) {
             assertTrue(hw.achievableFlopsPerSecond() < hw.peakFlopsPerSecond());
-            assertTrue(hw.efficiency().note().contains("ASSUMPTION"), hw.name());
+            for (String field : List.of("compute", "memory_bandwidth", "interconnect", "iteration_overhead_ms")) {
+                String source = hw.sources().getOrDefault("efficiency." + field, hw.sources().get("efficiency"));
+                assertTrue(source != null && (source.contains("MEASURED") || source.contains("ASSUMPTION")),
+                        hw.name() + " efficiency." + field + ": every efficiency says measured (by whom) or ASSUMPTION");
+            }
         }
     }
 
@@ -72,6 +76,29 @@ class HardwareCatalogTest {
         // any machine that runs this test copies faster than 100 MB/s and slower than 10 TB/s
         assertTrue(bps > 1e8 && bps < 1e13, "" + bps);
         assertThrows(IllegalArgumentException.class, () -> CpuInfo.measureCopyBytesPerSecond(0, 1));
+    }
+
+    @Test
+    void efficienciesComeFromMicrobenchmarksWhereFound() {
+        assertEquals(0.76, catalog.get("h100").efficiency().compute());    // vidur GEMM profiles at 1024-4096 tokens
+        assertEquals(0.72, catalog.get("a100").efficiency().compute());    // vidur GEMM profiles at 2048-8192 tokens
+        assertEquals(0.77, catalog.get("a100").efficiency().memoryBandwidth()); // vidur GEMMs at 1-4 tokens
+    }
+
+    @Test
+    void aHardwareFileMayLeaveEfficienciesOut() {
+        String full = Json.write(catalog.get("l40s"));
+        String none = full.replaceAll("(?s)\\s*\"efficiency\" : \\{[^}]*\\},", "");
+        Hardware bare = Json.parse(none, "bare.json", Hardware.class);
+        assertEquals(Efficiency.DEFAULT, bare.efficiency());
+        String partial = full.replaceAll("\"compute\" : [0-9.]+,", "");
+        Hardware some = Json.parse(partial, "some.json", Hardware.class);
+        assertEquals(Efficiency.DEFAULT.compute(), some.efficiency().compute());
+        assertEquals(catalog.get("l40s").efficiency().memoryBandwidth(), some.efficiency().memoryBandwidth());
+        assertTrue(some.efficiency().note().contains("documented defaults"), some.efficiency().note());
+        var bad = assertThrows(org.cornserve.model.json.JsonFileException.class,
+                () -> Json.parse(full.replaceAll("\"compute\" : [0-9.]+", "\"compute\" : 1.5"), "bad.json", Hardware.class));
+        assertTrue(bad.getMessage().startsWith("bad.json:") && bad.getMessage().contains("compute"), bad.getMessage());
     }
 
     @Test

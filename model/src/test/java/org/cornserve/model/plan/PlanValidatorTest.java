@@ -86,6 +86,67 @@ class PlanValidatorTest {
         assertEquals(Batching.DEFAULTS, read.batching());
     }
 
+    private static Deployment llama(Batching batching) {
+        return new Deployment("llm", List.of("llama-3.1-8b/llm"), "h100", 1, 1, 1, null, batching);
+    }
+
+    private static Batching knobs(Integer blockSize, Double utilization, Long blocks, Preemption preemption) {
+        return new Batching(null, null, null, 2048, 64, null, preemption, null, blockSize, utilization, blocks, true);
+    }
+
+    @Test
+    void vllmMemoryKnobsSizeTheCacheInBlocks() {
+        // gpu_memory_utilization 0.8, blocks of 32: (0.8 x 80e9 - weights - peak activation) / (131072 x 32) blocks
+        ResolvedDeployment d = validator.validate(plan(List.of("llama-3.1-8b"), h100s(1, 8),
+                llama(knobs(32, 0.8, null, Preemption.NONE)))).deployment("llm");
+        // peak activation by hand: 2048 tokens x (4 x 4096 + 2 x 14336) x 2 bytes + 64 x 128256 x 4 bytes
+        long activation = 2048L * (4 * 4096 + 2 * 14336) * 2 + 64L * 128256 * 4;
+        assertEquals(activation, KvCacheMemory.peakActivationBytes(d));
+        long blocks = ((long) (0.8 * 80e9) - d.weightBytes() - activation) / (131072L * 32);
+        assertEquals(blocks * 32, d.kvCacheTokens());
+        assertTrue(d.deployment().batching().llm().enablePrefixCaching(), "carried into the resolved plan");
+        assertEquals(Preemption.NONE, d.deployment().batching().llm().preemption());
+        // num_gpu_blocks overrides the arithmetic, as vLLM's --num-gpu-blocks-override
+        ResolvedDeployment fixed = validator.validate(plan(List.of("llama-3.1-8b"), h100s(1, 8),
+                llama(knobs(16, 0.8, 1000L, null)))).deployment("llm");
+        assertEquals(16_000, fixed.kvCacheTokens());
+        // the old knob still reads, without reserving activations
+        ResolvedDeployment old = validator.validate(plan(List.of("llama-3.1-8b"), h100s(1, 8),
+                llama(new Batching(null, null, null, null, null, null, null, 0.5)))).deployment("llm");
+        assertEquals(((long) (0.5 * 80e9) - old.weightBytes()) / (131072L * 16) * 16, old.kvCacheTokens());
+    }
+
+    @Test
+    void vllmKnobsReadFromJsonWithVllmNames() {
+        String json = "{\"name\":\"llm\",\"tasks\":[\"llama-3.1-8b/llm\"],\"hardware\":\"h100\",\"batching\":"
+                + "{\"block_size\":16,\"gpu_memory_utilization\":0.9,\"num_gpu_blocks\":4096,"
+                + "\"enable_prefix_caching\":true,\"preemption\":\"none\"}}";
+        Deployment d = Json.parse(json, "d.json", Deployment.class);
+        assertEquals(Preemption.NONE, d.batching().preemption());
+        assertEquals(4096L, d.batching().numGpuBlocks());
+        assertEquals(Batching.MemoryRule.GPU_MEMORY_UTILIZATION, d.batching().llm().memoryRule());
+        assertEquals(d, Json.parse(Json.write(d), "again.json", Deployment.class));
+        var badBlock = assertThrows(org.cornserve.model.json.JsonFileException.class,
+                () -> Json.parse(json.replace("\"block_size\":16", "\"block_size\":24"), "p.json", Deployment.class));
+        assertTrue(badBlock.getMessage().startsWith("p.json:1:") && badBlock.getMessage().contains("block_size"),
+                badBlock.getMessage());
+        var both = assertThrows(org.cornserve.model.json.JsonFileException.class,
+                () -> Json.parse(json.replace("\"block_size\":16", "\"kv_cache_memory_fraction\":0.9"), "p.json",
+                        Deployment.class));
+        assertTrue(both.getMessage().contains("gpu_memory_utilization"), both.getMessage());
+        var badMode = assertThrows(org.cornserve.model.json.JsonFileException.class,
+                () -> Json.parse(json.replace("\"none\"", "\"drop\""), "p.json", Deployment.class));
+        assertTrue(badMode.getMessage().contains("recompute, swap, none"), badMode.getMessage());
+    }
+
+    @Test
+    void aCacheWithoutRoomForOneBlockIsAProblem() {
+        // Llama-3.1-8B's 16 GB of weights on one 80 GB H100 at utilization 0.21: 16.8 GB - 16.06 GB - activations
+        List<String> p = problems(plan(List.of("llama-3.1-8b"), h100s(1, 8),
+                llama(new Batching(null, null, null, 8192, 256, null, null, null, null, 0.2075, null, null))));
+        hasProblem(p, "deployment 'llm'", "no room for one KV-cache block");
+    }
+
     @Test
     void unknownModelAndTaskListTheKnownOnes() {
         List<String> p = problems(plan(List.of("qwen2.5-vl-7b", "gpt-5"), h100s(1, 8),
@@ -130,10 +191,10 @@ class PlanValidatorTest {
         ResolvedPlan both = validator.validate(plan(List.of("llama-3.1-8b"), h100s(1, 8),
                 Deployment.of("pd", List.of("llama-3.1-8b/llm:prefill", "llama-3.1-8b/llm:decode"), "h100", 1, 1, 1)));
         assertEquals(r.deployment("prefill").weightBytes(), both.deployment("pd").weightBytes());
-        // KV capacity: (0.9 x 80e9 - weights) / 131072 bytes per token, for either phase
+        // KV capacity: whole 16-token blocks of (0.9 x 80e9 - weights) at 131072 bytes per token, for either phase
         var dec = r.deployment("decode");
         assertEquals(131072, dec.kvBytesPerToken());
-        assertEquals((long) (0.9 * 80e9 - dec.weightBytes()) / 131072, dec.kvCacheTokens());
+        assertEquals((long) (0.9 * 80e9 - dec.weightBytes()) / (131072 * 16) * 16, dec.kvCacheTokens());
         assertEquals(dec.kvCacheTokens(), r.deployment("prefill").kvCacheTokens());
         ResolvedPlan image = validator.validate(plan(List.of("qwen-image"), h100s(1, 8),
                 Deployment.of("all", List.of("qwen-image/text-encoder", "qwen-image/diffusion-transformer",

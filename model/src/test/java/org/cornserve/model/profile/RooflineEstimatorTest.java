@@ -98,17 +98,6 @@ class RooflineEstimatorTest {
     }
 
     @Test
-    void closedFormHandlesACrossingInsideTheRun() {
-        // line1 starts above line2 and falls below it at i = 4.5
-        double sum = RooflineLlmCost.sumOfMax(10, -2, 1, 0, 0, 1, 10);
-        double expected = 0;
-        for (int i = 0; i < 10; i++) {
-            expected += Math.max(10 - 2.0 * i, 1);
-        }
-        assertEquals(expected, sum, 1e-12);
-    }
-
-    @Test
     void tensorParallelismSpeedsPrefillUpButLessThanLinearly() {
         RooflineEstimator estimator = new RooflineEstimator(H100);
         double tp1 = estimator.llm(LLAMA_8B, 1).iterationSeconds(4096, 4096L * 4097 / 2, 0, 0);

@@ -11,7 +11,10 @@ import org.cornserve.planner.schedule.graph.InvocationGraph;
  */
 public interface Decisions {
 
-    /** Run {@code step} on the replica now; report its end through {@link SchedulerCore#stepDone}. */
+    /**
+     * Run {@code step} on the replica now; report its end through {@link SchedulerCore#stepDone}, with the
+     * sequences that ended in it (see {@link org.cornserve.planner.schedule.batch.SequenceEnds}).
+     */
     void startStep(int deployment, int replica, Step step, long nowNanos);
 
     /**
@@ -33,6 +36,32 @@ public interface Decisions {
     /** Reject the request at arrival with a reason; nothing of it runs. */
     void rejected(long requestId, InvocationGraph graph, Object attachment, String reason, long nowNanos);
 
+    /**
+     * Answer the request with an error: an invocation of it failed ({@link SchedulerCore#invocationFailed}) or a
+     * replica holding its work went down ({@link SchedulerCore#replicaDown}). {@code reason} names the stage (task)
+     * or the replica. Nothing more of the request runs: its other invocations were dropped and their KV freed.
+     */
+    default void failed(ActiveRequest request, String reason, long nowNanos) {
+    }
+
+    /**
+     * Start a new replica of the deployment (a scaling decision, {@link SchedulerCore#addReplica}); report
+     * {@link SchedulerCore#replicaUp} once it has loaded its weights and warmed up. It gets no work before.
+     */
+    default void startReplica(int deployment, int replica, long nowNanos) {
+    }
+
+    /**
+     * Stop the replica: it was marked for removal ({@link SchedulerCore#removeReplica}) and has drained; it gets
+     * no more work.
+     */
+    default void stopReplica(int deployment, int replica, long nowNanos) {
+    }
+
+    /** Observation: the request was cancelled (its client left); its invocations were dropped and KV freed. */
+    default void cancelled(ActiveRequest request, long nowNanos) {
+    }
+
     /** Observation: an invocation's inputs are all present and it is queued at its replica. */
     default void invocationQueued(ActiveRequest request, int node, long nowNanos) {
     }
@@ -49,7 +78,7 @@ public interface Decisions {
     default void invocationFirstToken(ActiveRequest request, int node, long nowNanos) {
     }
 
-        /** Observation: an invocation finished. */
+    /** Observation: an invocation finished. */
     default void invocationFinished(ActiveRequest request, int node, long nowNanos) {
     }
 }

@@ -1,13 +1,17 @@
 package org.cornserve.planner.schedule;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cornserve.planner.schedule.admit.AdmissionControl;
 import org.cornserve.planner.schedule.batch.InvocationListener;
 import org.cornserve.planner.schedule.batch.LlmBatcher;
+import org.cornserve.planner.schedule.batch.SequenceEnds;
+import org.cornserve.planner.schedule.batch.SequenceWatcher;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.planner.schedule.batch.StepVisitor;
 import org.cornserve.planner.schedule.batch.TaskBatcher;
@@ -22,46 +26,107 @@ import org.cornserve.planner.schedule.route.Routers;
 
 /**
  * The scheduling core shared by the simulator and the runtime: a deterministic, single-threaded state machine
- * that takes facts (a request arrived, a step ended, a transfer ended, a wake-up came due), each with the time
- * now, and answers with {@link Decisions}. No clocks, threads or queues of its own.
+ * that takes facts (a request arrived, a step ended with the sequences that ended in it, a transfer ended, a
+ * wake-up came due, a replica came up or went down, an invocation failed, a request was cancelled), each with the
+ * time now, and answers with {@link Decisions}. No clocks, threads or queues of its own. It decides only from what
+ * a live server knows: prompts, tokens generated so far, {@code max_tokens} caps and named predictions, never
+ * the true output length.
  *
  * <p>On arrival a request's invocations are resolved to deployments by task key; the request is rejected
- * whole, with a reason, when a task has no deployment, a sequence can never fit a replica's KV cache, or a
- * deployment's admission bound would be passed. Otherwise each deployment it touches picks one replica with
- * its router (all of the request's invocations on that deployment share the replica, so colocated tasks hand
- * data over in device memory), and the invocations without inputs are queued. When an invocation finishes, its
- * outputs move to each consumer (at once on the same replica, else by a transfer decision); a consumer is
- * queued when its last input arrives; the request completes when its last invocation finishes.
+ * whole, with a reason, when a task has no deployment or no replica up, a sequence can never fit a replica's KV
+ * cache, or a deployment's admission bound would be passed. Otherwise each deployment it touches picks one of its
+ * replicas that are up with its router (all of the request's invocations on that deployment share the replica,
+ * so colocated tasks hand data over in device memory), and the invocations without inputs are queued. When an
+ * invocation finishes, its outputs move to each consumer (at once on the same replica, else by a transfer
+ * decision); a consumer is queued when its last input arrives; the request completes when its last invocation
+ * finishes.
+ *
+ * <p>Failures: when an invocation fails, or a replica holding part of a request goes down, the whole request
+ * fails ({@link Decisions#failed}, naming the stage or replica): its other invocations are dropped wherever they
+ * are, their KV freed, and nothing else is touched. A request is not retried on another replica by the core (its
+ * colocated invocations and the data they exchanged were on the lost replica); a client or gateway may resend it.
+ * A cancelled request is dropped the same way without an answer.
+ *
+ * <p>Re-entry: a fact handed to the core while it is handling another (a decision callback that reports a fact
+ * synchronously) is queued and applied when the current one is done, in order, so facts never interleave and
+ * the core's scratch state is never shared between two of them.
  */
 public final class SchedulerCore implements InvocationListener {
     private final DeploymentConfig[] deployments;
-    private final ReplicaScheduler[][] replicas;
     private final Router[] routers;
-    private final long[][] load;
-    private final Loads[] loadViews;
     private final Map<String, int[]> taskIndex = new HashMap<>();
     private final AdmissionControl admission;
     private final Decisions out;
-    private final long[][] cutRequestedAt;
-    private final long[][] pendingWake;
-    private final boolean[][] completing;
+    private final Replica[][] replicas;
+    private final int[] replicaCount;
+    private final Available[] available;
     private final int[] counts;
     private final int[] chosenReplica;
+    private final Map<Long, ActiveRequest> active = new LinkedHashMap<>();
+    private final ArrayDeque<Runnable> later = new ArrayDeque<>();
+    private boolean inFact;
+    private boolean draining;
+    private WatcherFactory watchers;
 
+    /** Makes a {@link SequenceWatcher} for the LLM batcher of a task on a replica (a simulated engine's look-ahead). */
+    @FunctionalInterface
+    public interface WatcherFactory {
+        SequenceWatcher watcher(int deployment, int replica, int task);
+    }
+
+    /** One replica: its engine's scheduler, routed work and the core's bookkeeping of its decisions. */
+    private static final class Replica {
+        ReplicaScheduler scheduler;
+        ReplicaStatus status;
+        long load;
+        long cutRequestedAt = Long.MAX_VALUE;
+        long pendingWake = Long.MAX_VALUE;
+        boolean completing;
+
+        Replica(ReplicaScheduler scheduler, ReplicaStatus status) {
+            this.scheduler = scheduler;
+            this.status = status;
+        }
+    }
+
+    /** What a router sees: the replicas that are up, in index order. */
+    private static final class Available implements ReplicaLoads {
+        int[] index = new int[4];
+        int size;
+        Replica[] of;
+
+        @Override
+        public int replicas() {
+            return size;
+        }
+
+        @Override
+        public long outstandingWork(int replica) {
+            return of[index[replica]].load;
+        }
+    }
+
+    /** A core whose plan's replicas are all up from the start (the simulator). */
     public SchedulerCore(List<DeploymentConfig> deploymentConfigs, Decisions decisions) {
+        this(deploymentConfigs, decisions, true);
+    }
+
+    /**
+     * @param replicasUp whether the plan's replicas serve from the start; when false each starts
+     *     {@link ReplicaStatus#STARTING} and gets work only after its {@link #replicaUp} (the runtime, which
+     *     starts the plan's replicas itself)
+     */
+    public SchedulerCore(List<DeploymentConfig> deploymentConfigs, Decisions decisions, boolean replicasUp) {
         this.deployments = deploymentConfigs.toArray(new DeploymentConfig[0]);
         if (deployments.length == 0) {
             throw new IllegalArgumentException("scheduler core needs at least one deployment");
         }
         this.out = decisions;
         int n = deployments.length;
-        replicas = new ReplicaScheduler[n][];
         routers = new Router[n];
-        load = new long[n][];
-        loadViews = new Loads[n];
-        cutRequestedAt = new long[n][];
-        pendingWake = new long[n][];
-        completing = new boolean[n][];
+        replicas = new Replica[n][];
+        replicaCount = new int[n];
+        available = new Available[n];
         String[] names = new String[n];
         int[] bounds = new int[n];
         for (int d = 0; d < n; d++) {
@@ -75,46 +140,122 @@ public final class SchedulerCore implements InvocationListener {
                             + deployments[prior[0]].name() + " and " + dc.name());
                 }
             }
-            replicas[d] = new ReplicaScheduler[dc.replicas()];
+            replicas[d] = new Replica[Math.max(1, dc.replicas())];
+            available[d] = new Available();
             for (int r = 0; r < dc.replicas(); r++) {
-                List<TaskBatcher> batchers = new ArrayList<>();
-                for (TaskConfig tc : dc.tasks()) {
-                    batchers.add(tc.newBatcher());
-                }
-                replicas[d][r] = new ReplicaScheduler(batchers);
+                newReplica(d, replicasUp ? ReplicaStatus.UP : ReplicaStatus.STARTING);
             }
             routers[d] = Routers.byName(dc.router()).create(dc.routerSeed());
-            load[d] = new long[dc.replicas()];
-            loadViews[d] = new Loads(load[d]);
-            cutRequestedAt[d] = new long[dc.replicas()];
-            Arrays.fill(cutRequestedAt[d], Long.MAX_VALUE);
-            pendingWake[d] = new long[dc.replicas()];
-            Arrays.fill(pendingWake[d], Long.MAX_VALUE);
-            completing[d] = new boolean[dc.replicas()];
         }
         admission = new AdmissionControl(names, bounds);
         counts = new int[n];
         chosenReplica = new int[n];
     }
 
-    private record Loads(long[] work) implements ReplicaLoads {
-        @Override
-        public int replicas() {
-            return work.length;
+    private int newReplica(int d, ReplicaStatus status) {
+        int r = replicaCount[d];
+        if (r == replicas[d].length) {
+            replicas[d] = Arrays.copyOf(replicas[d], r * 2);
         }
+        replicas[d][r] = new Replica(newScheduler(d, r), status);
+        replicaCount[d]++;
+        refreshAvailable(d);
+        return r;
+    }
 
-        @Override
-        public long outstandingWork(int replica) {
-            return work[replica];
+    private ReplicaScheduler newScheduler(int d, int r) {
+        List<TaskBatcher> batchers = new ArrayList<>();
+        List<TaskConfig> tasks = deployments[d].tasks();
+        for (int t = 0; t < tasks.size(); t++) {
+            TaskBatcher b = tasks.get(t).newBatcher();
+            if (watchers != null && b instanceof LlmBatcher llm) {
+                llm.watch(watchers.watcher(d, r, t));
+            }
+            batchers.add(b);
+        }
+        return new ReplicaScheduler(batchers);
+    }
+
+    private void refreshAvailable(int d) {
+        Available a = available[d];
+        a.of = replicas[d];
+        a.size = 0;
+        for (int r = 0; r < replicaCount[d]; r++) {
+            if (replicas[d][r].status == ReplicaStatus.UP) {
+                if (a.size == a.index.length) {
+                    a.index = Arrays.copyOf(a.index, a.size * 2);
+                }
+                a.index[a.size++] = r;
+            }
         }
     }
 
+    /**
+     * Has every LLM batcher, present and future, report its sequences to a watcher from {@code factory} (a
+     * simulated engine's look-ahead for sequence ends; the core decides nothing from it).
+     */
+    public void watchSequences(WatcherFactory factory) {
+        this.watchers = factory;
+        for (int d = 0; d < deployments.length; d++) {
+            for (int r = 0; r < replicaCount[d]; r++) {
+                for (int t = 0; t < replicas[d][r].scheduler.tasks(); t++) {
+                    if (replicas[d][r].scheduler.batcher(t) instanceof LlmBatcher llm) {
+                        llm.watch(factory.watcher(d, r, t));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts a fact. A fact method called while another runs (from a decision callback) instead queues itself on
+     * {@code later} (allocating only then), to run after the current one.
+     */
+    private void begin() {
+        inFact = true;
+    }
+
+    /** Ends a fact and applies those reported meanwhile, each in turn (a loop at the outermost level, not recursion). */
+    private void end() {
+        inFact = false;
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (!later.isEmpty()) {
+                later.pollFirst().run();
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- facts
+
     /** Fact: a request arrived with its invocation graph. */
     public void arrive(long requestId, InvocationGraph graph, Object attachment, long nowNanos) {
+        if (inFact) {
+            later.addLast(() -> arrive(requestId, graph, attachment, nowNanos));
+            return;
+        }
+        begin();
+        try {
+            doArrive(requestId, graph, attachment, nowNanos);
+        } finally {
+            end();
+        }
+    }
+
+    private void doArrive(long requestId, InvocationGraph graph, Object attachment, long nowNanos) {
         int size = graph.size();
         int[] dep = new int[size];
         int[] task = new int[size];
         Arrays.fill(counts, 0);
+        if (active.containsKey(requestId)) {
+            out.rejected(requestId, graph, attachment, "request id " + requestId + " is already in flight", nowNanos);
+            return;
+        }
         for (int i = 0; i < size; i++) {
             Invocation inv = graph.node(i);
             int[] where = taskIndex.get(inv.taskKey());
@@ -133,6 +274,11 @@ public final class SchedulerCore implements InvocationListener {
                     return;
                 }
             }
+            if (available[where[0]].size == 0) {
+                out.rejected(requestId, graph, attachment, "deployment " + deployments[where[0]].name()
+                        + " has no replica up", nowNanos);
+                return;
+            }
         }
         String why = admission.check(counts);
         if (why != null) {
@@ -145,12 +291,14 @@ public final class SchedulerCore implements InvocationListener {
         for (int i = 0; i < size; i++) {
             int d = dep[i];
             if (chosenReplica[d] < 0) {
-                chosenReplica[d] = routers[d].choose(loadViews[d]);
+                Available a = available[d];
+                chosenReplica[d] = a.index[routers[d].choose(a)];
             }
             replica[i] = chosenReplica[d];
-            load[d][replica[i]] += graph.node(i).work().routingWeight();
+            replicas[d][replica[i]].load += graph.node(i).work().routingWeight();
         }
         ActiveRequest request = new ActiveRequest(requestId, graph, attachment, dep, task, replica);
+        active.put(requestId, request);
         for (int i = 0; i < size; i++) {
             if (graph.inDegree(i) == 0) {
                 queue(request, i, nowNanos);
@@ -163,34 +311,306 @@ public final class SchedulerCore implements InvocationListener {
         }
     }
 
-    /** Fact: the step running on the replica ended after {@code iterations} iterations. */
+    /** Fact: the step running on the replica ended after {@code iterations} iterations; no sequence ended in it. */
     public void stepDone(int deployment, int replica, long iterations, long nowNanos) {
-        completing[deployment][replica] = true;
+        stepDone(deployment, replica, iterations, SequenceEnds.NONE, nowNanos);
+    }
+
+    /**
+     * Fact: the step running on the replica ended after {@code iterations} iterations, and the sequences in
+     * {@code ended} (ids from the step's description) generated their last token in its last iteration. The core
+     * reads {@code ended} before returning; the engine may reuse it afterwards. A step end from a replica that
+     * went down meanwhile is ignored.
+     */
+    public void stepDone(int deployment, int replica, long iterations, SequenceEnds ended, long nowNanos) {
+        if (inFact) {
+            SequenceEnds copy = new SequenceEnds();
+            for (int i = 0; i < ended.count(); i++) {
+                copy.add(ended.sequence(i));
+            }
+            later.addLast(() -> stepDone(deployment, replica, iterations, copy, nowNanos));
+            return;
+        }
+        begin();
         try {
-            replicas[deployment][replica].complete(iterations, nowNanos, this);
+            Replica rep = replica(deployment, replica, "step done");
+            if (!rep.status.running() || !rep.scheduler.busy()) {
+                return;
+            }
+            rep.completing = true;
+            try {
+                rep.scheduler.complete(iterations, ended, nowNanos, this);
+            } finally {
+                rep.completing = false;
+            }
+            kick(deployment, replica, nowNanos);
         } finally {
-            completing[deployment][replica] = false;
+            end();
         }
-        kick(deployment, replica, nowNanos);
     }
 
-    /** Fact: edge {@code edge}'s data reached its consumer's replica. */
+    /** Fact: edge {@code edge}'s data reached its consumer's replica (ignored when the request failed meanwhile). */
     public void transferDone(ActiveRequest request, int edge, long nowNanos) {
-        deliver(request, request.graph().edge(edge).to(), nowNanos);
+        if (inFact) {
+            later.addLast(() -> transferDone(request, edge, nowNanos));
+            return;
+        }
+        begin();
+        try {
+            if (!request.aborted()) {
+                deliver(request, request.graph().edge(edge).to(), nowNanos);
+            }
+        } finally {
+            end();
+        }
     }
 
-    /** Fact: a wake-up the core asked for came due. */
+    /**
+     * Fact: a wake-up the core asked for came. Whether it came at, after or before the time asked, the core
+     * takes it as delivered and asks again ({@link Decisions#wakeAt}) if the replica still has a batch waiting:
+     * an early or spurious wake-up is never swallowed.
+     */
     public void wake(int deployment, int replica, long nowNanos) {
-        if (pendingWake[deployment][replica] <= nowNanos) {
-            pendingWake[deployment][replica] = Long.MAX_VALUE;
+        if (inFact) {
+            later.addLast(() -> wake(deployment, replica, nowNanos));
+            return;
         }
-        kick(deployment, replica, nowNanos);
+        begin();
+        try {
+            Replica rep = replica(deployment, replica, "wake");
+            rep.pendingWake = Long.MAX_VALUE;
+            kick(deployment, replica, nowNanos);
+        } finally {
+            end();
+        }
+    }
+
+    /**
+     * Fact: the replica serves (it finished loading and warming up after {@link Decisions#startReplica}, or was
+     * restarted after {@link #replicaDown}). From now on routers see it. A replica already up is left as is.
+     */
+    public void replicaUp(int deployment, int replica, long nowNanos) {
+        if (inFact) {
+            later.addLast(() -> replicaUp(deployment, replica, nowNanos));
+            return;
+        }
+        begin();
+        try {
+            Replica rep = replica(deployment, replica, "replica up");
+            switch (rep.status) {
+                case UP, DRAINING -> {
+                    return;
+                }
+                case REMOVED -> throw new IllegalStateException("deployment " + deployments[deployment].name()
+                        + " replica " + replica + " was removed and cannot come up");
+                case DOWN -> {
+                    rep.scheduler = newScheduler(deployment, replica);
+                    rep.load = 0;
+                    rep.cutRequestedAt = Long.MAX_VALUE;
+                    rep.pendingWake = Long.MAX_VALUE;
+                }
+                case STARTING -> {
+                }
+            }
+            rep.status = ReplicaStatus.UP;
+            refreshAvailable(deployment);
+        } finally {
+            end();
+        }
+    }
+
+    /**
+     * Fact: the replica crashed or was lost. It gets no more work, and every request with an unfinished
+     * invocation routed to it fails ({@link Decisions#failed}) with a reason naming the replica and {@code reason}:
+     * their invocations elsewhere are dropped and KV freed. It may come back with {@link #replicaUp}.
+     */
+    public void replicaDown(int deployment, int replica, String reason, long nowNanos) {
+        if (inFact) {
+            later.addLast(() -> replicaDown(deployment, replica, reason, nowNanos));
+            return;
+        }
+        begin();
+        try {
+            Replica rep = replica(deployment, replica, "replica down");
+            if (rep.status == ReplicaStatus.DOWN || rep.status == ReplicaStatus.REMOVED) {
+                return;
+            }
+            boolean wasDraining = rep.status == ReplicaStatus.DRAINING;
+            rep.status = ReplicaStatus.DOWN;
+            refreshAvailable(deployment);
+            String why = "deployment " + deployments[deployment].name() + " replica " + replica + " went down: "
+                    + reason;
+            List<ActiveRequest> touched = new ArrayList<>();
+            for (ActiveRequest request : active.values()) {
+                for (int i = 0; i < request.graph().size(); i++) {
+                    if (!request.finishedNode(i) && request.deploymentOf(i) == deployment
+                            && request.replicaOf(i) == replica) {
+                        touched.add(request);
+                        break;
+                    }
+                }
+            }
+            for (ActiveRequest request : touched) {
+                drop(request, nowNanos);
+                out.failed(request, why, nowNanos);
+            }
+            rep.load = 0;
+            if (wasDraining) {
+                rep.status = ReplicaStatus.REMOVED;
+                out.stopReplica(deployment, replica, nowNanos);
+            }
+        } finally {
+            end();
+        }
+    }
+
+    /**
+     * Fact: invocation {@code node} of the request failed (an exception in its unit task, a bad output). The
+     * request fails with a reason naming the stage (its task) and {@code reason}; only this request is touched.
+     * Ignored when the request already ended.
+     */
+    public void invocationFailed(ActiveRequest request, int node, String reason, long nowNanos) {
+        if (inFact) {
+            later.addLast(() -> invocationFailed(request, node, reason, nowNanos));
+            return;
+        }
+        begin();
+        try {
+            if (request.aborted() || request.done()) {
+                return;
+            }
+            drop(request, nowNanos);
+            out.failed(request, "stage " + request.graph().node(node).taskKey() + " (deployment "
+                    + deployments[request.deploymentOf(node)].name() + " replica " + request.replicaOf(node)
+                    + ") failed: " + reason, nowNanos);
+        } finally {
+            end();
+        }
+    }
+
+    /**
+     * Fact: the client of request {@code requestId} went away. Its invocations are dropped, queued or running,
+     * and their KV freed; no answer is sent ({@link Decisions#cancelled} observes it). Unknown or ended ids are
+     * ignored.
+     */
+    public void cancel(long requestId, long nowNanos) {
+        if (inFact) {
+            later.addLast(() -> cancel(requestId, nowNanos));
+            return;
+        }
+        begin();
+        try {
+            ActiveRequest request = active.get(requestId);
+            if (request != null) {
+                drop(request, nowNanos);
+                out.cancelled(request, nowNanos);
+            }
+        } finally {
+            end();
+        }
+    }
+
+    // ---------------------------------------------------------------- scaling decisions
+
+    /**
+     * Adds a replica to deployment {@code d} (a scaling decision): it starts {@link ReplicaStatus#STARTING}, the
+     * engine is told to start it ({@link Decisions#startReplica}), and it gets work after {@link #replicaUp}.
+     * Returns its index.
+     */
+    public int addReplica(int d, long nowNanos) {
+        requireDeployment(d);
+        int r = newReplica(d, ReplicaStatus.STARTING);
+        out.startReplica(d, r, nowNanos);
+        return r;
+    }
+
+    /**
+     * Marks replica {@code r} of deployment {@code d} for removal (a scaling decision): routers stop seeing it at
+     * once, it finishes the work it holds, and when it holds none the engine is told to stop it
+     * ({@link Decisions#stopReplica}) and it is {@link ReplicaStatus#REMOVED}.
+     */
+    public void removeReplica(int d, int r, long nowNanos) {
+        if (inFact) {
+            later.addLast(() -> removeReplica(d, r, nowNanos));
+            return;
+        }
+        begin();
+        try {
+            doRemoveReplica(d, r, nowNanos);
+        } finally {
+            end();
+        }
+    }
+
+    private void doRemoveReplica(int d, int r, long nowNanos) {
+        Replica rep = replica(d, r, "remove replica");
+        if (rep.status == ReplicaStatus.REMOVED || rep.status == ReplicaStatus.DRAINING) {
+            return;
+        }
+        if (rep.status == ReplicaStatus.DOWN || rep.status == ReplicaStatus.STARTING) {
+            rep.status = ReplicaStatus.REMOVED;
+            refreshAvailable(d);
+            out.stopReplica(d, r, nowNanos);
+            return;
+        }
+        rep.status = ReplicaStatus.DRAINING;
+        refreshAvailable(d);
+        stopIfDrained(d, r, nowNanos);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private Replica replica(int d, int r, String fact) {
+        requireDeployment(d);
+        if (r < 0 || r >= replicaCount[d]) {
+            throw new IllegalArgumentException(fact + ": deployment " + deployments[d].name() + " has no replica " + r
+                    + " (it has " + replicaCount[d] + ")");
+        }
+        return replicas[d][r];
+    }
+
+    private void requireDeployment(int d) {
+        if (d < 0 || d >= deployments.length) {
+            throw new IllegalArgumentException("no deployment " + d + " (there are " + deployments.length + ")");
+        }
+    }
+
+    /** Drops every unfinished invocation of the request wherever it is, and forgets the request. */
+    private void drop(ActiveRequest request, long nowNanos) {
+        request.abort();
+        active.remove(request.requestId());
+        InvocationGraph graph = request.graph();
+        int size = graph.size();
+        for (int i = 0; i < size; i++) {
+            if (request.finishedNode(i)) {
+                continue;
+            }
+            int d = request.deploymentOf(i);
+            Replica rep = replicas[d][request.replicaOf(i)];
+            int h = request.handleOf(i);
+            if (h >= 0 && rep.status.running()) {
+                rep.scheduler.batcher(request.taskOf(i)).cancel(h);
+            }
+            rep.load -= graph.node(i).work().routingWeight();
+            admission.finished(d);
+        }
+        for (int i = 0; i < size; i++) {
+            if (!request.finishedNode(i)) {
+                int d = request.deploymentOf(i);
+                int r = request.replicaOf(i);
+                if (replicas[d][r].status.running()) {
+                    kick(d, r, nowNanos);
+                }
+            }
+        }
     }
 
     private void queue(ActiveRequest request, int node, long nowNanos) {
         int d = request.deploymentOf(node);
         int r = request.replicaOf(node);
-        replicas[d][r].batcher(request.taskOf(node)).enqueue(request, node, request.graph().node(node).work(), nowNanos);
+        int h = replicas[d][r].scheduler.batcher(request.taskOf(node)).enqueue(request, node,
+                request.graph().node(node).work(), nowNanos);
+        request.queued(node, h);
         out.invocationQueued(request, node, nowNanos);
     }
 
@@ -202,33 +622,43 @@ public final class SchedulerCore implements InvocationListener {
     }
 
     private void kick(int d, int r, long nowNanos) {
-        if (completing[d][r]) {
+        Replica rep = replicas[d][r];
+        if (rep.completing || !rep.status.running()) {
             return;
         }
-        ReplicaScheduler rs = replicas[d][r];
+        ReplicaScheduler rs = rep.scheduler;
         if (rs.busy()) {
             long at = rs.staleFromNanos(nowNanos);
-            if (at < cutRequestedAt[d][r]) {
-                cutRequestedAt[d][r] = at;
+            if (at < rep.cutRequestedAt) {
+                rep.cutRequestedAt = at;
                 out.endRunBy(d, r, at);
             }
             return;
         }
         Step step = rs.planNext(nowNanos, this);
         if (step != null) {
-            cutRequestedAt[d][r] = Long.MAX_VALUE;
+            rep.cutRequestedAt = Long.MAX_VALUE;
             out.startStep(d, r, step, nowNanos);
             long at = rs.staleFromNanos(nowNanos);
             if (at < Long.MAX_VALUE) {
-                cutRequestedAt[d][r] = at;
+                rep.cutRequestedAt = at;
                 out.endRunBy(d, r, at);
             }
             return;
         }
         long at = rs.nextReadyAtNanos(nowNanos);
-        if (at < Long.MAX_VALUE && at < pendingWake[d][r]) {
-            pendingWake[d][r] = at;
+        if (at < Long.MAX_VALUE && at < rep.pendingWake) {
+            rep.pendingWake = at;
             out.wakeAt(d, r, at);
+        }
+        stopIfDrained(d, r, nowNanos);
+    }
+
+    private void stopIfDrained(int d, int r, long nowNanos) {
+        Replica rep = replicas[d][r];
+        if (rep.status == ReplicaStatus.DRAINING && !rep.scheduler.busy() && rep.scheduler.outstanding() == 0) {
+            rep.status = ReplicaStatus.REMOVED;
+            out.stopReplica(d, r, nowNanos);
         }
     }
 
@@ -252,8 +682,9 @@ public final class SchedulerCore implements InvocationListener {
         InvocationGraph graph = request.graph();
         int d = request.deploymentOf(node);
         int r = request.replicaOf(node);
-        load[d][r] -= graph.node(node).work().routingWeight();
+        replicas[d][r].load -= graph.node(node).work().routingWeight();
         admission.finished(d);
+        boolean last = request.finished(node);
         out.invocationFinished(request, node, nowNanos);
         if (graph.node(node).output() && request.output(nowNanos)) {
             out.firstOutput(request, node, nowNanos);
@@ -269,7 +700,8 @@ public final class SchedulerCore implements InvocationListener {
                 out.startTransfer(request, e, d, r, td, tr, edge.bytes(), nowNanos);
             }
         }
-        if (request.finished(node)) {
+        if (last) {
+            active.remove(request.requestId());
             if (request.output(nowNanos)) {
                 // a graph without output invocations answers when it completes
                 out.firstOutput(request, node, nowNanos);
@@ -277,6 +709,8 @@ public final class SchedulerCore implements InvocationListener {
             out.completed(request, nowNanos);
         }
     }
+
+    // ---------------------------------------------------------------- inspection
 
     public int deploymentCount() {
         return deployments.length;
@@ -286,21 +720,48 @@ public final class SchedulerCore implements InvocationListener {
         return deployments[d];
     }
 
+    /** Replicas deployment {@code d} has had (every index ever added, whatever its status). */
+    public int replicaCount(int d) {
+        requireDeployment(d);
+        return replicaCount[d];
+    }
+
+    /** Replicas of deployment {@code d} that are up (routers see these). */
+    public int replicasUp(int d) {
+        requireDeployment(d);
+        return available[d].size;
+    }
+
+    public ReplicaStatus replicaStatus(int d, int r) {
+        return replica(d, r, "status").status;
+    }
+
+    /** Work routed to the replica and not finished, in {@code Work.routingWeight} units. */
+    public long routedWork(int d, int r) {
+        return replica(d, r, "routed work").load;
+    }
+
     /** Invocations admitted to deployment {@code d} and not finished. */
     public long outstanding(int d) {
         return admission.outstanding(d);
     }
 
+    /** Requests admitted and neither completed, failed nor cancelled. */
+    public int activeRequests() {
+        return active.size();
+    }
+
     /**
      * Describes the step running on a replica invocation by invocation (which items, which prompt chunks, which
-     * decodes), for an engine that computes it for real; the handles passed back are {@link ActiveRequest}s.
+     * decodes, with sequence ids), for an engine that computes it for real; the handles passed back are
+     * {@link ActiveRequest}s.
      */
     public void describeRunningStep(int deployment, int replica, StepVisitor visitor) {
-        replicas[deployment][replica].visitRunningStep(visitor);
+        replica(deployment, replica, "describe").scheduler.visitRunningStep(visitor);
     }
 
     /** The replica's scheduler, for inspection (tests, metrics). */
     public ReplicaScheduler replica(int d, int r) {
-        return replicas[d][r];
+        return replica(d, r, "inspect").scheduler;
     }
 }

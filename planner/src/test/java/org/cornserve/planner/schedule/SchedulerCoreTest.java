@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class SchedulerCoreTest {
 
     /** Records decisions as strings and keeps the transfers to hand back. */
-    static final class Recorder implements Decisions {
+    static class Recorder implements Decisions {
         final List<String> log = new ArrayList<>();
         final List<ActiveRequest> transferRequests = new ArrayList<>();
         final List<Integer> transferEdges = new ArrayList<>();

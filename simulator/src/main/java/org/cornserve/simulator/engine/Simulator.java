@@ -7,6 +7,8 @@ import java.util.function.Consumer;
 import org.cornserve.planner.schedule.Decisions;
 import org.cornserve.planner.schedule.DeploymentConfig;
 import org.cornserve.planner.schedule.SchedulerCore;
+import org.cornserve.planner.schedule.batch.LlmBatcher;
+import org.cornserve.planner.schedule.batch.SequenceEnds;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.planner.schedule.dispatch.ActiveRequest;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
@@ -29,6 +31,11 @@ import org.cornserve.simulator.metrics.SimResult;
  * end there and bumps the replica's epoch so the superseded end event is skipped when it pops. Requests are
  * pulled from the workload one at a time, so memory does not grow with queued future arrivals. Same inputs give
  * the same outputs: nothing random happens here (randomised routers carry their own seeds).
+ *
+ * <p>Sequence ends: the core does not know how long a sequence runs; this engine does, from each invocation's
+ * trace output length. An {@link EndLookahead} per LLM batcher keeps the iteration of each decoding sequence's
+ * last token; a step is stopped at the first such iteration (the same bound the decode fast path had when the core
+ * read the length itself) and its end is reported with the sequences that ended ({@link SequenceEnds}).
  */
 public final class Simulator implements Decisions {
     private final SimConfig config;
@@ -43,6 +50,8 @@ public final class Simulator implements Decisions {
     private final long[][] busyNanos;
     private final MetricsCollector metrics;
     private final long[] lengths;
+    private final EndLookahead[][][] lookahead;
+    private final SequenceEnds ended = new SequenceEnds();
     private long events;
     private long staleEvents;
     private boolean ran;
@@ -84,6 +93,11 @@ public final class Simulator implements Decisions {
         }
         metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
         lengths = new long[n];
+        lookahead = new EndLookahead[n][][];
+        for (int d = 0; d < n; d++) {
+            lookahead[d] = new EndLookahead[running[d].length][config.deployments().get(d).deployment().tasks().size()];
+        }
+        core.watchSequences((d, r, t) -> lookahead[d][r][t] = new EndLookahead());
     }
 
     /**
@@ -112,8 +126,14 @@ public final class Simulator implements Decisions {
                         continue;
                     }
                     busyNanos[d][r] += now - startNanos[d][r];
+                    Step step = running[d][r];
                     running[d][r] = null;
-                    core.stepDone(d, r, planned[d][r], now);
+                    ended.clear();
+                    if (step instanceof Step.LlmStep) {
+                        long after = llm(d, r, step).iteration() + planned[d][r];
+                        lookahead[d][r][step.task()].collectEnds(after, ended);
+                    }
+                    core.stepDone(d, r, planned[d][r], ended, now);
                 }
                 case SimEvent.TransferEnd t -> core.transferDone(t.request(), t.edge(), now);
                 case SimEvent.Wake w -> core.wake(w.deployment(), w.replica(), now);
@@ -146,9 +166,19 @@ public final class Simulator implements Decisions {
     public void startStep(int deployment, int replica, Step step, long nowNanos) {
         running[deployment][replica] = step;
         startNanos[deployment][replica] = nowNanos;
-        planned[deployment][replica] = step.iterations();
-        long end = nowNanos + timers[deployment].nanos(step, step.iterations());
+        long iterations = step.iterations();
+        if (step instanceof Step.LlmStep) {
+            long toEnd = lookahead[deployment][replica][step.task()]
+                    .iterationsToNextEnd(llm(deployment, replica, step).iteration());
+            iterations = Math.min(iterations, toEnd);
+        }
+        planned[deployment][replica] = iterations;
+        long end = nowNanos + timers[deployment].nanos(step, iterations);
         queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
+    }
+
+    private LlmBatcher llm(int deployment, int replica, Step step) {
+        return (LlmBatcher) core.replica(deployment, replica).batcher(step.task());
     }
 
     @Override
@@ -188,6 +218,11 @@ public final class Simulator implements Decisions {
     @Override
     public void rejected(long requestId, InvocationGraph graph, Object attachment, String reason, long nowNanos) {
         metrics.rejected((RequestRecord) attachment, reason, nowNanos);
+    }
+
+    @Override
+    public void failed(ActiveRequest request, String reason, long nowNanos) {
+        metrics.rejected((RequestRecord) request.attachment(), reason, nowNanos);
     }
 
     @Override

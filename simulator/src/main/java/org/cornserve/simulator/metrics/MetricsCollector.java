@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.simulator.config.Slo;
@@ -16,7 +17,8 @@ import org.cornserve.simulator.event.SimRequest;
  * real-time factor, recorded for the {@link SpeechStats}), rejection reasons, queue lengths.
  */
 public final class MetricsCollector {
-    private final SimConfig config;
+    private final List<SimDeployment> deploymentConfigs;
+    private final Function<String, Slo> sloOf;
     private final List<RequestRecord> records = new ArrayList<>();
     private final LatencyRecorder ttft = new LatencyRecorder();
     private final LatencyRecorder tpot = new LatencyRecorder();
@@ -48,12 +50,31 @@ public final class MetricsCollector {
      * @param onEnd called with each request's record when it completes or is rejected, or null
      */
     public MetricsCollector(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onEnd) {
-        this.config = config;
-        this.queues = new QueueTracker(config.deployments().size(), config.queueSampleNanos());
+        this(config.deployments(), config::sloOf, new QueueTracker(config.deployments().size(), config.queueSampleNanos()),
+                keepRecords, onEnd);
+    }
+
+    private MetricsCollector(List<SimDeployment> deployments, Function<String, Slo> sloOf, QueueTracker queues,
+            boolean keepRecords, Consumer<RequestRecord> onEnd) {
+        this.deploymentConfigs = deployments;
+        this.sloOf = sloOf;
+        this.queues = queues;
         this.keepRecords = keepRecords;
         this.onEnd = onEnd;
     }
 
+    /**
+     * A collector of requests measured outside the simulator (a replay against a live server): no deployments and
+     * no queue series, so its {@link #result} has empty {@code deployments} and null {@code queues}; records are
+     * kept. Feed requests in arrival order.
+     *
+     * @param sloOf each app's latency targets
+     */
+    public static MetricsCollector measured(Function<String, Slo> sloOf) {
+        return new MetricsCollector(List.of(), sloOf, null, true, null);
+    }
+
+    /** The queue series, or null for a measured run. */
     public QueueTracker queues() {
         return queues;
     }
@@ -90,7 +111,7 @@ public final class MetricsCollector {
         if (out >= 2) {
             tpot.recordMs(p);
         }
-        Slo slo = config.sloOf(record.request().app());
+        Slo slo = sloOf.apply(record.request().app());
         boolean met = slo.met(t, p, e, out);
         if (record.request().graph().hasSpeech()) {
             if (record.firstAudioNanos() < 0) {
@@ -144,13 +165,16 @@ public final class MetricsCollector {
         record.finished(node, nowNanos);
     }
 
-    /** The run's results; {@code busyNanos[d][r]} is replica r of deployment d's busy time. */
+    /**
+     * The run's results; {@code busyNanos[d][r]} is replica r of deployment d's busy time (an empty array for a
+     * measured run).
+     */
     public SimResult result(long[][] busyNanos, long events, long staleEvents, double wallSeconds) {
         long span = firstArrival < 0 ? 0 : Math.max(0, lastEnd - firstArrival);
         double seconds = span / 1e9;
         List<DeploymentStats> deployments = new ArrayList<>();
         for (int d = 0; d < busyNanos.length; d++) {
-            SimDeployment sd = config.deployments().get(d);
+            SimDeployment sd = deploymentConfigs.get(d);
             long busy = 0;
             for (long b : busyNanos[d]) {
                 busy += b;

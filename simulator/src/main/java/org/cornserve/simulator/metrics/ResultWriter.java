@@ -16,8 +16,9 @@ import org.cornserve.planner.schedule.graph.InvocationGraph;
  * Writes a run's results into a folder: {@code summary.json} (keys in a fixed order), {@code requests.csv} (one
  * row per request in arrival order, times in simulated nanoseconds, -1 = never; {@code first_audio_ns} and
  * {@code audio_seconds} only for speech responses) and {@code queues.csv} (queue
- * length of each deployment at each sample instant). Apart from {@code wall_seconds}, the files are a pure
- * function of the run.
+ * length of each deployment at each sample instant; not written for a measured run, which has no queue series).
+ * Apart from {@code wall_seconds}, the files are a pure function of the run. A run measured against a live server
+ * ({@link MeasuredRequests}) writes the same two files with the same keys and columns.
  */
 public final class ResultWriter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -57,7 +58,9 @@ public final class ResultWriter {
             Files.createDirectories(dir);
             JSON.writeValue(dir.resolve("summary.json").toFile(), summary(result));
             writeRequests(result, dir.resolve("requests.csv"));
-            writeQueues(result, dir.resolve("queues.csv"));
+            if (result.queues() != null) {
+                writeQueues(result, dir.resolve("queues.csv"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);
         }
@@ -65,13 +68,15 @@ public final class ResultWriter {
 
     private static void writeRequests(SimResult result, Path file) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
-            w.write("request_id,app,status,arrival_ns,first_output_ns,completion_ns,ttft_ms,tpot_ms,e2e_ms,"
+            w.write("request_id,trace_request_id,app,status,arrival_ns,first_output_ns,completion_ns,ttft_ms,tpot_ms,e2e_ms,"
                     + "input_tokens,output_tokens,reason,stages,first_audio_ns,audio_seconds\n");
             StringBuilder sb = new StringBuilder(256);
             for (RequestRecord rec : result.records()) {
                 sb.setLength(0);
                 InvocationGraph g = rec.request().graph();
-                sb.append(rec.request().id()).append(',').append(csv(rec.request().app())).append(',')
+                String traceId = rec.request().traceId();
+                sb.append(rec.request().id()).append(',').append(traceId == null ? "" : csv(traceId)).append(',')
+                        .append(csv(rec.request().app())).append(',')
                         .append(rec.completed() ? "completed" : rec.rejected() ? "rejected" : "unfinished").append(',')
                         .append(rec.request().arrivalNanos()).append(',')
                         .append(rec.firstOutputNanos()).append(',').append(rec.completionNanos()).append(',');

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param events events handled (superseded step ends excluded)
  * @param staleEvents superseded step ends skipped (runs cut short)
  * @param speech the speech responses' figures, or null when no request asks for speech
+ * @param queues the per-deployment queue series, or null for a run measured against a live server
  */
 public record SimResult(long requests, long completed, long rejected, double simulatedSeconds, double throughputRps,
         double goodputRps, double sloAttainment, LatencyStats ttftMs, LatencyStats tpotMs, LatencyStats e2eMs,

@@ -147,7 +147,7 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
             throw new IllegalArgumentException("trace is not in arrival order at " + r.arrivalSeconds() + " s");
         }
         lastArrival = arrival;
-        return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()));
+        return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()), r.requestId());
     }
 
     /**
@@ -166,14 +166,14 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         long out = shape.outputTokens();
         String base = org.cornserve.model.task.UnitTask.whole(model.name(), llm).id();
         if (!split) {
-            return InvocationGraph.single(new Invocation(base, Work.llm(prompt, out), true));
+            return InvocationGraph.single(new Invocation(base, Work.llm(prompt, Work.UNCAPPED), true), out);
         }
         Invocation prefill = new Invocation(base + ":prefill", Work.llm(prompt, 1), true);
         if (out <= 1) {
             return InvocationGraph.single(prefill);
         }
-        return InvocationGraph.of(List.of(prefill, new Invocation(base + ":decode", Work.llm(prompt, out), true)),
-                List.of(new DataEdge(0, 1, prompt * llm.kvBytesPerToken())));
+        return InvocationGraph.of(List.of(prefill, new Invocation(base + ":decode", Work.llm(prompt, Work.UNCAPPED), true)),
+                List.of(new DataEdge(0, 1, prompt * llm.kvBytesPerToken())), new long[] {1, out});
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.cornserve.planner.schedule.batch.LlmBatcher;
 import org.cornserve.planner.schedule.batch.LlmBatching;
 import org.cornserve.planner.schedule.batch.Preemption;
+import org.cornserve.planner.schedule.graph.Work;
 import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.simulator.metrics.RequestRecord;
 import org.cornserve.simulator.metrics.SimResult;
@@ -28,6 +29,24 @@ class DecodeFastPathTest {
         List<SimRequest> out = new ArrayList<>();
         new PoissonWorkload(count, rate, seed, "chat", (SplittableRandom r) ->
                 Fixtures.textRequest(1 + r.nextInt(3000), 1 + r.nextInt(400))).forEachRemaining(out::add);
+        return out;
+    }
+
+    /**
+     * Requests that end by the engine's end fact: no cap, or a cap above the trace length, and some truncated by a
+     * cap below it.
+     */
+    static List<SimRequest> endFactWorkload(long seed, int count, double rate) {
+        List<SimRequest> out = new ArrayList<>();
+        new PoissonWorkload(count, rate, seed, "chat", (SplittableRandom r) -> {
+            long output = 1 + r.nextInt(400);
+            long cap = switch (r.nextInt(3)) {
+                case 0 -> Work.UNCAPPED;
+                case 1 -> output + r.nextInt(300);
+                default -> 1 + r.nextInt(400);
+            };
+            return Fixtures.textRequest(1 + r.nextInt(3000), cap, output);
+        }).forEachRemaining(out::add);
         return out;
     }
 
@@ -53,7 +72,24 @@ class DecodeFastPathTest {
         "6, swap, 12000, true",
     })
     void fastPathMatchesSteppingEveryIteration(long seed, String preemption, long kvTokens, boolean closedForm) {
-        List<SimRequest> requests = workload(seed, 1500, 12);
+        compare(workload(seed, 1500, 12), seed, preemption, kvTokens, closedForm);
+    }
+
+    @ParameterizedTest(name = "end facts, seed {0}, {1}, KV {2} tokens, closed form {3}")
+    @CsvSource({
+        "11, recompute, 1000000, true",
+        "12, recompute, 8000, true",
+        "13, recompute, 12000, false",
+        "14, none, 200000, true",
+        "15, swap, 12000, true",
+    })
+    void withEndFactsTheFastPathMatchesSteppingEveryIteration(long seed, String preemption, long kvTokens,
+            boolean closedForm) {
+        compare(endFactWorkload(seed, 1500, preemption.equals("none") ? 4 : 12), seed, preemption, kvTokens, closedForm);
+    }
+
+    private static void compare(List<SimRequest> requests, long seed, String preemption, long kvTokens,
+            boolean closedForm) {
         LlmBatching fast = Fixtures.llmBatching(kvTokens, Preemption.parse(preemption));
         SimResult a = run(requests, fast, closedForm);
         long fastPreemptions = preemptions;

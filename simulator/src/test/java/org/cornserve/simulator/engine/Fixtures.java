@@ -82,6 +82,11 @@ final class Fixtures {
         return InvocationGraph.single(new Invocation("m/llm", Work.llm(prompt, output), true));
     }
 
+    /** A text request capped at {@code maxTokens} that, by the trace, generates {@code traceOutput} tokens. */
+    static InvocationGraph textRequest(long prompt, long maxTokens, long traceOutput) {
+        return InvocationGraph.single(new Invocation("m/llm", Work.llm(prompt, maxTokens), true), traceOutput);
+    }
+
     /** An image request: vision encoder -> LLM, embeddings of 2 bytes x 3584 per token. */
     static InvocationGraph imageRequest(int images, long imageTokens, long textTokens, long output) {
         return InvocationGraph.of(List.of(

@@ -18,6 +18,8 @@ public final class DiffusionBatcher implements TaskBatcher {
     private int[] node = new int[16];
     private long[] latent = new long[16];
     private int[] steps = new int[16];
+    private boolean[] dropped = new boolean[16];
+    private final IntDeque dropLater = new IntDeque();
     private long stepCounter;
     private int runningJobs;
     private long runningLatent;
@@ -29,7 +31,7 @@ public final class DiffusionBatcher implements TaskBatcher {
     }
 
     @Override
-    public void enqueue(Object owner, int node, Work work, long nowNanos) {
+    public int enqueue(Object owner, int node, Work work, long nowNanos) {
         int s = pool.acquire();
         if (s >= this.owner.length) {
             int n = this.owner.length * 2;
@@ -37,13 +39,41 @@ public final class DiffusionBatcher implements TaskBatcher {
             this.node = Arrays.copyOf(this.node, n);
             latent = Arrays.copyOf(latent, n);
             steps = Arrays.copyOf(steps, n);
+            dropped = Arrays.copyOf(dropped, n);
         }
+        dropped[s] = false;
         this.owner[s] = owner;
         this.node[s] = node;
         latent[s] = work.tokens();
         steps[s] = Math.max(1, work.steps());
         waiting.addLast(s);
         outstanding++;
+        return s;
+    }
+
+    @Override
+    public void cancel(int handle) {
+        if (handle < 0 || handle >= owner.length || owner[handle] == null || dropped[handle]) {
+            throw new IllegalArgumentException("no diffusion job with handle " + handle + " is queued or running");
+        }
+        if (waiting.remove(handle)) {
+            release(handle);
+        } else if (plannedIterations != 0) {
+            dropped[handle] = true;
+            dropLater.addLast(handle);
+        } else {
+            finishing.remove(handle);
+            runningJobs--;
+            runningLatent -= latent[handle];
+            release(handle);
+        }
+    }
+
+    private void release(int s) {
+        owner[s] = null;
+        dropped[s] = false;
+        outstanding--;
+        pool.release(s);
     }
 
     @Override
@@ -80,21 +110,29 @@ public final class DiffusionBatcher implements TaskBatcher {
     }
 
     @Override
-    public void complete(long iterations, long nowNanos, InvocationListener listener) {
+    public void complete(long iterations, SequenceEnds ended, long nowNanos, InvocationListener listener) {
         if (iterations < 1 || iterations > plannedIterations) {
             throw new IllegalStateException("completed " + iterations + " steps of a plan of " + plannedIterations);
         }
+        if (!ended.isEmpty()) {
+            throw new IllegalArgumentException("a diffusion step has no sequences to end: " + ended);
+        }
         plannedIterations = 0;
         stepCounter += iterations;
+        while (!dropLater.isEmpty()) {
+            int s = dropLater.pollFirst();
+            finishing.remove(s);
+            runningJobs--;
+            runningLatent -= latent[s];
+            release(s);
+        }
         while (!finishing.isEmpty() && finishing.peekKey() <= stepCounter) {
             int s = finishing.poll();
             runningJobs--;
             runningLatent -= latent[s];
             Object o = owner[s];
-            owner[s] = null;
             int n = node[s];
-            outstanding--;
-            pool.release(s);
+            release(s);
             listener.finished(o, n, nowNanos);
         }
     }
@@ -106,7 +144,9 @@ public final class DiffusionBatcher implements TaskBatcher {
         }
         for (int i = 0; i < finishing.size(); i++) {
             int s = finishing.at(i);
-            visitor.diffusionJob(owner[s], node[s]);
+            if (!dropped[s]) {
+                visitor.diffusionJob(owner[s], node[s]);
+            }
         }
     }
 

@@ -7,42 +7,42 @@ import java.util.Arrays;
  * tracked). Ties break by id so the order is deterministic. Primitive arrays only: no boxing on the hot
  * path of the batchers (finishing sequences, finishing diffusion jobs).
  */
-final class IndexedMinHeap {
+public final class IndexedMinHeap {
     private int[] heap = new int[16];
     private long[] keyOf = new long[16];
     private int[] pos = new int[16];
     private int size;
 
-    IndexedMinHeap() {
+    public IndexedMinHeap() {
         Arrays.fill(pos, -1);
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return size == 0;
     }
 
-    int peek() {
+    public int peek() {
         return heap[0];
     }
 
-    long peekKey() {
+    public long peekKey() {
         return keyOf[heap[0]];
     }
 
     /** The id at heap position {@code i} (0 <= i < size), for iterating over all ids in heap order. */
-    int at(int i) {
+    public int at(int i) {
         return heap[i];
     }
 
-    boolean contains(int id) {
+    public boolean contains(int id) {
         return id < pos.length && pos[id] >= 0;
     }
 
-    void add(int id, long key) {
+    public void add(int id, long key) {
         if (id >= pos.length) {
             int n = Math.max(id + 1, pos.length * 2);
             int old = pos.length;
@@ -63,13 +63,13 @@ final class IndexedMinHeap {
         up(size - 1);
     }
 
-    int poll() {
+    public int poll() {
         int top = heap[0];
         remove(top);
         return top;
     }
 
-    void remove(int id) {
+    public void remove(int id) {
         int i = pos[id];
         if (i < 0) {
             throw new IllegalStateException("id " + id + " not in heap");

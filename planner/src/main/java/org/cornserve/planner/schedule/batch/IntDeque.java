@@ -47,6 +47,21 @@ final class IntDeque {
         return v;
     }
 
+    /** Removes the first occurrence of {@code v}; false when absent. O(size). */
+    boolean remove(int v) {
+        int mask = items.length - 1;
+        for (int i = 0; i < size; i++) {
+            if (items[(head + i) & mask] == v) {
+                for (int j = i; j < size - 1; j++) {
+                    items[(head + j) & mask] = items[(head + j + 1) & mask];
+                }
+                size--;
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void grow() {
         if (size == items.length) {
             int[] n = new int[items.length * 2];

@@ -23,6 +23,9 @@ public final class ItemBatcher implements TaskBatcher {
     private int[] items = new int[16];
     private long[] tokens = new long[16];
     private long[] enqueuedNanos = new long[16];
+    private byte[] modality = new byte[16];
+    private boolean[] flying = new boolean[16];
+    private boolean[] dropped = new boolean[16];
     private int[] inFlight = new int[16];
     private int inFlightCount = -1;
     private int outstanding;
@@ -35,7 +38,7 @@ public final class ItemBatcher implements TaskBatcher {
     }
 
     @Override
-    public void enqueue(Object owner, int node, Work work, long nowNanos) {
+    public int enqueue(Object owner, int node, Work work, long nowNanos) {
         int slot = pool.acquire();
         if (slot >= this.owner.length) {
             int n = this.owner.length * 2;
@@ -44,6 +47,9 @@ public final class ItemBatcher implements TaskBatcher {
             items = Arrays.copyOf(items, n);
             tokens = Arrays.copyOf(tokens, n);
             enqueuedNanos = Arrays.copyOf(enqueuedNanos, n);
+            modality = Arrays.copyOf(modality, n);
+            flying = Arrays.copyOf(flying, n);
+            dropped = Arrays.copyOf(dropped, n);
         }
         this.owner[slot] = owner;
         this.node[slot] = node;
@@ -51,10 +57,32 @@ public final class ItemBatcher implements TaskBatcher {
         tokens[slot] = work.tokens();
         enqueuedNanos[slot] = nowNanos;
         int m = work.modality().ordinal();
+        modality[slot] = (byte) m;
+        flying[slot] = false;
+        dropped[slot] = false;
         queues[m].addLast(slot);
         queuedItems[m] += work.items();
         queuedTokens[m] += work.tokens();
         outstanding++;
+        return slot;
+    }
+
+    @Override
+    public void cancel(int handle) {
+        if (handle < 0 || handle >= owner.length || owner[handle] == null || dropped[handle]) {
+            throw new IllegalArgumentException("no invocation with handle " + handle + " is queued or running");
+        }
+        if (flying[handle]) {
+            dropped[handle] = true;
+            return;
+        }
+        int m = modality[handle];
+        queues[m].remove(handle);
+        queuedItems[m] -= items[handle];
+        queuedTokens[m] -= tokens[handle];
+        owner[handle] = null;
+        outstanding--;
+        pool.release(handle);
     }
 
     @Override
@@ -121,32 +149,43 @@ public final class ItemBatcher implements TaskBatcher {
                 inFlight = Arrays.copyOf(inFlight, inFlightCount * 2);
             }
             inFlight[inFlightCount++] = slot;
+            flying[slot] = true;
             listener.started(owner[slot], node[slot], nowNanos);
         }
         return new Step.BatchStep(taskIndex, batchItems, batchTokens);
     }
 
     @Override
-    public void complete(long iterations, long nowNanos, InvocationListener listener) {
+    public void complete(long iterations, SequenceEnds ended, long nowNanos, InvocationListener listener) {
         if (inFlightCount < 0) {
             throw new IllegalStateException("no batch in flight");
+        }
+        if (!ended.isEmpty()) {
+            throw new IllegalArgumentException("a single-pass batch has no sequences to end: " + ended);
         }
         int count = inFlightCount;
         inFlightCount = -1;
         for (int i = 0; i < count; i++) {
             int slot = inFlight[i];
             Object o = owner[slot];
+            boolean drop = dropped[slot];
             owner[slot] = null;
+            flying[slot] = false;
+            dropped[slot] = false;
             outstanding--;
             pool.release(slot);
-            listener.finished(o, node[slot], nowNanos);
+            if (!drop) {
+                listener.finished(o, node[slot], nowNanos);
+            }
         }
     }
 
     @Override
     public void visitStep(StepVisitor visitor) {
         for (int i = 0; i < inFlightCount; i++) {
-            visitor.batchItem(owner[inFlight[i]], node[inFlight[i]]);
+            if (!dropped[inFlight[i]]) {
+                visitor.batchItem(owner[inFlight[i]], node[inFlight[i]]);
+            }
         }
     }
 

@@ -16,12 +16,19 @@ import org.cornserve.planner.schedule.graph.Work;
  * preempted decoding sequence keeps its cache contents (in host memory) and resumes decoding when readmitted.
  * Cache is counted in tokens, not blocks.
  *
+ * <p>No oracle: the batcher knows a sequence's prompt, the tokens it generated so far and its cap, never its
+ * true length. The cap is the request's {@code max_tokens} (a request whose prompt plus cap cannot fit the cache is
+ * refused), or for a request without one the room its prompt leaves in the cache (as a live engine defaults it to
+ * the model length); without preemption admission reserves the cache up to that cap. A sequence ends at its cap, or when the engine reports that it ended ({@link SequenceEnds}:
+ * end-of-sequence, a stop string) with the step that generated its last token.
+ *
  * <p>Decode fast path: decoding sequences are kept as aggregates (count, sum of context at join, sum of join
- * iterations) plus a min-heap of the iteration at which each finishes, against a replica-wide iteration counter.
- * When nothing is prefilling and nobody waiting can join, the plan is a run of as many pure-decode iterations
- * as pass before the next batch change (a sequence finishing, the cache filling up), bounded by
- * {@link LlmBatching#maxRunIterations()}; no per-token work is done. The engine may cut a run short (new work
- * arrived) and reports the iterations it performed.
+ * iterations) plus a min-heap of the iteration at which each reaches its cap, against a replica-wide iteration
+ * counter. When nothing is prefilling and nobody waiting can join, the plan is a run of as many pure-decode
+ * iterations as pass before the next batch change the batcher can know of (a sequence at its cap, the cache
+ * filling up), bounded by {@link LlmBatching#maxRunIterations()}; no per-token work is done. The engine stops a
+ * run early where a sequence ends (a simulated engine finds that iteration through a {@link SequenceWatcher}) or
+ * new work arrived, and reports the iterations it performed.
  *
  * <p>Costs: plan and complete are O(changes x log running) plus O(prefilling sequences).
  */
@@ -37,6 +44,8 @@ public final class LlmBatcher implements TaskBatcher {
     private final SlotPool pool = new SlotPool();
     private final IntDeque waiting = new IntDeque();
     private final IndexedMinHeap finishing = new IndexedMinHeap();
+    private final IntDeque dropLater = new IntDeque();
+    private SequenceWatcher watcher = SequenceWatcher.NONE;
 
     private Object[] owner = new Object[16];
     private int[] node = new int[16];
@@ -46,7 +55,9 @@ public final class LlmBatcher implements TaskBatcher {
     private long[] target = new long[16];
     private long[] prefilled = new long[16];
     private long[] alloc = new long[16];
-    private long[] outputTarget = new long[16];
+    private long[] cap = new long[16];
+    private boolean[] endFact = new boolean[16];
+    private boolean[] dropped = new boolean[16];
     private long[] generated = new long[16];
     private long[] ctxJoin = new long[16];
     private long[] joinIter = new long[16];
@@ -74,25 +85,52 @@ public final class LlmBatcher implements TaskBatcher {
         this.swap = batching.preemption() == Preemption.SWAP;
     }
 
+    /** Has the engine send {@link SequenceWatcher} calls to {@code watcher} (a simulated engine's look-ahead). */
+    public void watch(SequenceWatcher watcher) {
+        this.watcher = watcher == null ? SequenceWatcher.NONE : watcher;
+    }
+
+    /** Engine iterations performed so far (the clock of {@link SequenceWatcher}). */
+    public long iteration() {
+        return iteration;
+    }
+
     /**
-     * Why an invocation can never run on a replica with these settings (its whole sequence exceeds the KV
-     * cache, or a decode-phase invocation has nothing to decode), or null when it can.
+     * The most tokens a sequence of this work may generate in all on a replica with these settings: its
+     * {@code max_tokens} cap, or, for a request without one ({@link Work#UNCAPPED}), what its KV room allows (as a
+     * live engine defaults {@code max_tokens} to the model length left after the prompt); 1 for a prefill-only task.
+     */
+    public static long effectiveCap(Work work, LlmBatching batching, LlmPhase phase) {
+        if (phase == LlmPhase.PREFILL) {
+            return 1;
+        }
+        return work.maxTokens() == Work.UNCAPPED ? batching.kvCapacityTokens() - work.tokens() : work.maxTokens();
+    }
+
+    /**
+     * Why an invocation can never run on a replica with these settings (its prompt plus its cap exceeds the KV
+     * cache, as a live engine refuses a {@code max_tokens} that cannot fit; or a decode-phase invocation may not
+     * decode), or null when it can. Decided from the prompt and the cap only.
      */
     public static String rejectReason(Work work, LlmBatching batching, LlmPhase phase) {
-        if (phase == LlmPhase.DECODE && work.outputTokens() < 2) {
-            return "a decode-phase invocation needs at least 2 output tokens in all (the first comes from prefill), got "
-                    + work.outputTokens();
+        long cap = effectiveCap(work, batching, phase);
+        if (phase == LlmPhase.DECODE && cap < 2) {
+            return "a decode-phase invocation needs max_tokens of at least 2 in all (the first comes from prefill), got "
+                    + cap;
         }
-        long need = work.tokens() + (phase == LlmPhase.PREFILL ? 1 : work.outputTokens());
-        if (need > batching.kvCapacityTokens()) {
-            return "sequence of " + work.tokens() + " prompt + " + (need - work.tokens())
+        if (cap < 1 || work.tokens() + cap > batching.kvCapacityTokens()) {
+            return "sequence of " + work.tokens() + " prompt + " + Math.max(1, cap)
                     + " output tokens exceeds the KV cache of " + batching.kvCapacityTokens() + " tokens";
         }
         return null;
     }
 
     @Override
-    public void enqueue(Object owner, int node, Work work, long nowNanos) {
+    public int enqueue(Object owner, int node, Work work, long nowNanos) {
+        String why = rejectReason(work, cfg, phase);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
         int s = pool.acquire();
         ensure(s);
         this.owner[s] = owner;
@@ -102,18 +140,57 @@ public final class LlmBatcher implements TaskBatcher {
         startReported[s] = false;
         prefilled[s] = 0;
         alloc[s] = 0;
+        endFact[s] = false;
+        dropped[s] = false;
+        cap[s] = effectiveCap(work, cfg, phase);
         if (phase == LlmPhase.DECODE) {
             ctxJoin[s] = work.tokens();
             target[s] = 0;
             generated[s] = 1;
-            outputTarget[s] = Math.max(1, work.outputTokens());
         } else {
             target[s] = work.tokens();
             generated[s] = 0;
-            outputTarget[s] = phase == LlmPhase.PREFILL ? 1 : Math.max(1, work.outputTokens());
         }
         waiting.addLast(s);
         outstanding++;
+        return s;
+    }
+
+    @Override
+    public void cancel(int handle) {
+        if (handle < 0 || handle >= owner.length || owner[handle] == null || dropped[handle]) {
+            throw new IllegalArgumentException("no sequence with handle " + handle + " is queued or running");
+        }
+        int s = handle;
+        if (state[s] == WAITING) {
+            waiting.remove(s);
+            release(s);
+        } else if (plannedIterations != 0) {
+            dropped[s] = true;
+            dropLater.addLast(s);
+        } else {
+            unlinkFromBatch(s);
+            release(s);
+        }
+    }
+
+    /** Takes a running sequence out of the batch and frees its cache. */
+    private void unlinkFromBatch(int s) {
+        if (state[s] == DECODING) {
+            leaveDecode(s);
+        } else {
+            removePrefilling(s);
+        }
+        unlinkRunning(s);
+        state[s] = WAITING;
+    }
+
+    private void release(int s) {
+        owner[s] = null;
+        dropped[s] = false;
+        endFact[s] = false;
+        outstanding--;
+        pool.release(s);
     }
 
     @Override
@@ -138,7 +215,7 @@ public final class LlmBatcher implements TaskBatcher {
     /** The KV allocation admitting {@code s} needs. */
     private long admitAllocation(int s) {
         long cached = target[s] > 0 ? target[s] : ctxJoin[s];
-        return growing ? cached : cached + (outputTarget[s] - generated[s]);
+        return growing ? cached : cached + (cap[s] - generated[s]);
     }
 
     @Override
@@ -221,6 +298,9 @@ public final class LlmBatcher implements TaskBatcher {
         plannedSlot[plannedCount] = s;
         plannedChunk[plannedCount] = chunk;
         plannedCount++;
+        if (prefilled[s] + chunk >= target[s]) {
+            watcher.prefillCompleting(s, owner[s], node[s], generated[s]);
+        }
     }
 
     private void admit(int s, long allocation, long nowNanos, InvocationListener listener) {
@@ -239,7 +319,8 @@ public final class LlmBatcher implements TaskBatcher {
         decoding++;
         ctxJoinSum += ctxJoin[s];
         joinIterSum += iteration;
-        finishing.add(s, iteration + outputTarget[s] - generated[s]);
+        finishing.add(s, iteration + cap[s] - generated[s]);
+        watcher.decoding(s, owner[s], node[s], iteration, generated[s]);
     }
 
     /** Removes {@code s} from the decode aggregates, bringing its generated count and context up to date. */
@@ -251,6 +332,7 @@ public final class LlmBatcher implements TaskBatcher {
         ctxJoinSum -= ctxJoin[s] - advanced;
         joinIterSum -= joinIter[s];
         finishing.remove(s);
+        watcher.stopped(s);
     }
 
     private void unlinkRunning(int s) {
@@ -285,13 +367,34 @@ public final class LlmBatcher implements TaskBatcher {
     }
 
     @Override
-    public void complete(long iterations, long nowNanos, InvocationListener listener) {
+    public void complete(long iterations, SequenceEnds ended, long nowNanos, InvocationListener listener) {
         if (iterations < 1 || iterations > plannedIterations) {
             throw new IllegalStateException("completed " + iterations + " iterations of a step planned for "
                     + plannedIterations);
         }
+        for (int i = 0; i < ended.count(); i++) {
+            int s = ended.sequence(i);
+            if (s >= owner.length || owner[s] == null || !generatesIn(s)) {
+                for (int j = 0; j < i; j++) {
+                    endFact[ended.sequence(j)] = false;
+                }
+                throw new IllegalArgumentException("sequence " + s + " is reported ended but generated no token in"
+                        + " this step");
+            }
+            endFact[s] = !dropped[s];
+        }
         plannedIterations = 0;
         iteration += iterations;
+        for (int i = 0; i < dropLater.size(); i++) {
+            unlinkFromBatch(dropLater.get(i));
+        }
+        for (int i = 0; i < ended.count(); i++) {
+            int s = ended.sequence(i);
+            if (endFact[s] && state[s] == DECODING) {
+                leaveDecode(s);
+                finish(s, nowNanos, listener);
+            }
+        }
         while (!finishing.isEmpty() && finishing.peekKey() <= iteration) {
             int s = finishing.peek();
             leaveDecode(s);
@@ -301,6 +404,9 @@ public final class LlmBatcher implements TaskBatcher {
         plannedCount = 0;
         for (int i = 0; i < count; i++) {
             int s = plannedSlot[i];
+            if (dropped[s]) {
+                continue;
+            }
             prefilled[s] += plannedChunk[i];
             if (prefilled[s] < target[s]) {
                 continue;
@@ -313,21 +419,35 @@ public final class LlmBatcher implements TaskBatcher {
                 firstDone[s] = true;
                 listener.firstOutput(owner[s], node[s], nowNanos);
             }
-            if (generated[s] >= outputTarget[s]) {
+            if (endFact[s] || generated[s] >= cap[s]) {
                 finish(s, nowNanos, listener);
             } else {
                 joinDecode(s);
             }
         }
+        while (!dropLater.isEmpty()) {
+            release(dropLater.pollFirst());
+        }
+    }
+
+    /** Whether sequence {@code s} generates a token in the step in flight: it decodes, or its prompt completes. */
+    private boolean generatesIn(int s) {
+        if (state[s] == DECODING) {
+            return true;
+        }
+        for (int i = 0; i < plannedCount; i++) {
+            if (plannedSlot[i] == s) {
+                return prefilled[s] + plannedChunk[i] >= target[s];
+            }
+        }
+        return false;
     }
 
     private void finish(int s, long nowNanos, InvocationListener listener) {
         unlinkRunning(s);
         Object o = owner[s];
-        owner[s] = null;
-        outstanding--;
         int n = node[s];
-        pool.release(s);
+        release(s);
         listener.finished(o, n, nowNanos);
     }
 
@@ -338,11 +458,15 @@ public final class LlmBatcher implements TaskBatcher {
         }
         for (int i = 0; i < plannedCount; i++) {
             int s = plannedSlot[i];
-            visitor.prefillChunk(owner[s], node[s], prefilled[s], plannedChunk[i]);
+            if (!dropped[s]) {
+                visitor.prefillChunk(owner[s], node[s], s, prefilled[s], plannedChunk[i]);
+            }
         }
         for (int i = 0; i < finishing.size(); i++) {
             int s = finishing.at(i);
-            visitor.decode(owner[s], node[s], ctxJoin[s] + iteration - joinIter[s]);
+            if (!dropped[s]) {
+                visitor.decode(owner[s], node[s], s, ctxJoin[s] + iteration - joinIter[s]);
+            }
         }
     }
 
@@ -389,7 +513,9 @@ public final class LlmBatcher implements TaskBatcher {
         target = Arrays.copyOf(target, n);
         prefilled = Arrays.copyOf(prefilled, n);
         alloc = Arrays.copyOf(alloc, n);
-        outputTarget = Arrays.copyOf(outputTarget, n);
+        cap = Arrays.copyOf(cap, n);
+        endFact = Arrays.copyOf(endFact, n);
+        dropped = Arrays.copyOf(dropped, n);
         generated = Arrays.copyOf(generated, n);
         ctxJoin = Arrays.copyOf(ctxJoin, n);
         joinIter = Arrays.copyOf(joinIter, n);

@@ -8,8 +8,11 @@ import org.cornserve.planner.schedule.graph.Work;
  */
 public interface TaskBatcher {
 
-    /** Queues an invocation; {@code owner} and {@code node} come back through the listener. */
-    void enqueue(Object owner, int node, Work work, long nowNanos);
+    /**
+     * Queues an invocation; {@code owner} and {@code node} come back through the listener. Returns a handle for
+     * {@link #cancel}, valid until the invocation finishes or is cancelled.
+     */
+    int enqueue(Object owner, int node, Work work, long nowNanos);
 
     /** Whether anything is queued or running. */
     boolean hasWork();
@@ -27,10 +30,22 @@ public interface TaskBatcher {
     Step plan(int taskIndex, long nowNanos, InvocationListener listener);
 
     /**
-     * Applies the step last planned, of which {@code iterations} (1 up to the planned count) were performed,
-     * reporting first outputs and finished invocations.
+     * Applies the step last planned, of which {@code iterations} (1 up to the planned count) were performed and in
+     * whose last iteration the sequences in {@code ended} generated their last token, reporting first outputs and
+     * finished invocations. Tasks without sequences accept only {@link SequenceEnds#isEmpty() empty} ends.
      */
-    void complete(long iterations, long nowNanos, InvocationListener listener);
+    void complete(long iterations, SequenceEnds ended, long nowNanos, InvocationListener listener);
+
+    /** {@link #complete(long, SequenceEnds, long, InvocationListener)} with no sequence ended. */
+    default void complete(long iterations, long nowNanos, InvocationListener listener) {
+        complete(iterations, SequenceEnds.NONE, nowNanos, listener);
+    }
+
+    /**
+     * Drops the invocation with this handle (its request failed or its client left) and frees what it holds. If
+     * the step in flight computes it, it is dropped when that step completes. Nothing is reported for it.
+     */
+    void cancel(int handle);
 
     /**
      * While a multi-iteration step of this task runs: the time from which its plan is stale because of work

@@ -15,7 +15,10 @@ public final class ActiveRequest {
     private final int[] task;
     private final int[] replica;
     private final int[] missingInputs;
+    private final int[] handle;
+    private final boolean[] nodeDone;
     private int unfinished;
+    private boolean aborted;
     private long firstOutputNanos = Long.MIN_VALUE;
 
     /**
@@ -40,6 +43,34 @@ public final class ActiveRequest {
             missingInputs[i] = graph.inDegree(i);
         }
         this.unfinished = graph.size();
+        this.handle = new int[graph.size()];
+        java.util.Arrays.fill(handle, -1);
+        this.nodeDone = new boolean[graph.size()];
+    }
+
+    /** The batcher handle of a queued or running invocation, or -1 when it is not queued (yet) or finished. */
+    public int handleOf(int node) {
+        return handle[node];
+    }
+
+    /** Records the batcher handle of an invocation just queued. */
+    public void queued(int node, int batcherHandle) {
+        handle[node] = batcherHandle;
+    }
+
+    /** Whether invocation {@code node} finished. */
+    public boolean finishedNode(int node) {
+        return nodeDone[node];
+    }
+
+    /** Whether the request failed or was cancelled: nothing more of it runs or is reported. */
+    public boolean aborted() {
+        return aborted;
+    }
+
+    /** Marks the request failed or cancelled. */
+    public void abort() {
+        aborted = true;
     }
 
     public long requestId() {
@@ -76,9 +107,12 @@ public final class ActiveRequest {
 
     /** Counts {@code node} as finished; true when it was the request's last invocation. */
     public boolean finished(int node) {
-        if (unfinished <= 0) {
-            throw new IllegalStateException("request " + requestId + " finished more invocations than it has");
+        if (unfinished <= 0 || nodeDone[node]) {
+            throw new IllegalStateException("request " + requestId + " finished invocation " + node + " twice or"
+                    + " more invocations than it has");
         }
+        nodeDone[node] = true;
+        handle[node] = -1;
         return --unfinished == 0;
     }
 

@@ -14,6 +14,7 @@ public final class InvocationGraph {
     private final int[] inDegree;
     private final int[] outStart;
     private final int[] outEdges;
+    private final long[] traceOutputTokens;
     private final long outputTokens;
     private final int tokenStreamNode;
     private final int speechNode;
@@ -26,6 +27,7 @@ public final class InvocationGraph {
         this.inDegree = base.inDegree;
         this.outStart = base.outStart;
         this.outEdges = base.outEdges;
+        this.traceOutputTokens = base.traceOutputTokens;
         this.outputTokens = base.outputTokens;
         this.tokenStreamNode = base.tokenStreamNode;
         this.speechNode = speechNode;
@@ -33,13 +35,31 @@ public final class InvocationGraph {
         this.audioSeconds = audioSeconds;
     }
 
-    private InvocationGraph(List<Invocation> nodes, List<DataEdge> edges) {
+    private InvocationGraph(List<Invocation> nodes, List<DataEdge> edges, long[] traceOutputTokens) {
         this.nodes = List.copyOf(nodes);
         this.edges = List.copyOf(edges);
         int n = this.nodes.size();
         if (n == 0) {
             throw new IllegalArgumentException("invocation graph needs at least one invocation");
         }
+        if (traceOutputTokens == null) {
+            traceOutputTokens = new long[n];
+            for (int i = 0; i < n; i++) {
+                traceOutputTokens[i] = this.nodes.get(i).work().maxTokens();
+            }
+        } else if (traceOutputTokens.length != n) {
+            throw new IllegalArgumentException("one trace output length per invocation: " + traceOutputTokens.length
+                    + " for " + n + " invocations");
+        } else {
+            traceOutputTokens = traceOutputTokens.clone();
+            for (int i = 0; i < n; i++) {
+                if (traceOutputTokens[i] < 0) {
+                    throw new IllegalArgumentException("invocation " + i + ": trace output length must be >= 0, got "
+                            + traceOutputTokens[i]);
+                }
+            }
+        }
+        this.traceOutputTokens = traceOutputTokens;
         inDegree = new int[n];
         outStart = new int[n + 1];
         for (DataEdge e : this.edges) {
@@ -62,8 +82,8 @@ public final class InvocationGraph {
         int stream = -1;
         for (int i = 0; i < n; i++) {
             Invocation inv = this.nodes.get(i);
-            if (inv.output() && inv.work().outputTokens() > out) {
-                out = inv.work().outputTokens();
+            if (inv.output() && this.traceOutputTokens[i] > out) {
+                out = this.traceOutputTokens[i];
                 stream = i;
             }
         }
@@ -102,14 +122,42 @@ public final class InvocationGraph {
         return new InvocationGraph(this, speechNode, sourceNode, audioSeconds);
     }
 
-    /** Builds a graph; throws when an edge is out of range or the edges form a cycle. */
+    /**
+     * Builds a graph whose LLM invocations, when simulated, generate up to their {@code max_tokens} cap (the trace
+     * output length of each node is its {@code Work.maxTokens()}); throws when an edge is out of range or the
+     * edges form a cycle.
+     */
     public static InvocationGraph of(List<Invocation> nodes, List<DataEdge> edges) {
-        return new InvocationGraph(nodes, edges);
+        return new InvocationGraph(nodes, edges, null);
     }
 
-    /** A graph of one invocation. */
+    /**
+     * Builds a graph with the tokens each invocation generates in the workload being simulated (see
+     * {@link #traceOutputTokens}); throws when an edge is out of range, the edges form a cycle or a length is
+     * negative.
+     */
+    public static InvocationGraph of(List<Invocation> nodes, List<DataEdge> edges, long[] traceOutputTokens) {
+        return new InvocationGraph(nodes, edges, traceOutputTokens);
+    }
+
+    /** A graph of one invocation that, simulated, generates up to its cap. */
     public static InvocationGraph single(Invocation invocation) {
-        return new InvocationGraph(List.of(invocation), List.of());
+        return new InvocationGraph(List.of(invocation), List.of(), null);
+    }
+
+    /** A graph of one invocation that, simulated, generates {@code traceOutputTokens} tokens. */
+    public static InvocationGraph single(Invocation invocation, long traceOutputTokens) {
+        return new InvocationGraph(List.of(invocation), List.of(), new long[] {traceOutputTokens});
+    }
+
+    /**
+     * The tokens invocation {@code node} generates in the workload being simulated (the trace's output length;
+     * for a decode-phase node the first token, which prefill produced, counts): what a simulated engine turns
+     * into the end-of-sequence fact at the right iteration. This is the answer, not a request field: the
+     * scheduling core never reads it (a test holds this), and a live server has no such thing.
+     */
+    public long traceOutputTokens(int node) {
+        return traceOutputTokens[node];
     }
 
     private void requireAcyclic() {
@@ -173,7 +221,7 @@ public final class InvocationGraph {
         return outEdges[outStart[node] + k];
     }
 
-    /** Output tokens the response carries: the largest output-token count among output invocations. */
+    /** Output tokens the response carries (by the trace): the largest trace output length among output invocations. */
     public long outputTokens() {
         return outputTokens;
     }

@@ -21,10 +21,12 @@ import org.cornserve.model.task.UnitTaskKind;
  * <ul>
  *   <li>encoder: {@code items} items of {@code inputTokens} positions, batched with its modality (a vision
  *       encoder's as images, an audio encoder's as audio);</li>
- *   <li>LLM or talker, whole: prefill {@code inputTokens}, generate {@code outputTokens}; prefill phase: the
- *       first token; decode phase: the KV cache of {@code inputTokens} arrives, and it generates the remaining
- *       {@code outputTokens} (a decode node with none left is dropped and its outgoing flows start at the
- *       prefill node);</li>
+ *   <li>LLM or talker, whole: prefill {@code inputTokens}, generate up to the request's {@code max_tokens};
+ *       prefill phase: the first token (cap 1); decode phase: the KV cache of {@code inputTokens} arrives, and
+ *       it generates up to the cap (a decode node with none left is dropped and its outgoing flows start at
+ *       the prefill node: it is queued only after prefill ends, when a live dispatcher knows the first token
+ *       was the last). The shape's {@code outputTokens} (the trace's answer) become the graph's trace output
+ *       lengths, which a simulated engine turns into end-of-sequence facts; the core never reads them;</li>
  *   <li>generator: a job of {@code outputTokens} latent tokens over {@code steps} steps;</li>
  *   <li>vocoder: {@code inputTokens} codec frames; VAE decoder: {@code inputTokens} latent pixels.</li>
  * </ul>
@@ -49,6 +51,18 @@ public final class RequestGraphs {
      * @param sampleRateHz the model's vocoder sample rate ({@code Vocoder.sampleRateHz()}), 0 to leave speech out
      */
     public static InvocationGraph toInvocations(RequestGraph graph, int sampleRateHz) {
+        return toInvocations(graph, sampleRateHz, Work.UNCAPPED);
+    }
+
+    /**
+     * The invocation graph of one request whose client caps generation at {@code maxTokens} ({@link Work#UNCAPPED}
+     * for none). The LLM invocations' {@link Work} carries only the cap; the request shape's output lengths become
+     * the graph's trace output lengths, which only a simulated engine reads.
+     */
+    public static InvocationGraph toInvocations(RequestGraph graph, int sampleRateHz, long maxTokens) {
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("max_tokens must be >= 1, got " + maxTokens);
+        }
         if (sampleRateHz < 0) {
             throw new IllegalArgumentException("sample rate must be >= 0 Hz, got " + sampleRateHz);
         }
@@ -95,10 +109,12 @@ public final class RequestGraphs {
             }
         }
         List<Invocation> nodes = new ArrayList<>(kept.size());
+        long[] generates = new long[kept.size()];
         for (int i = 0; i < kept.size(); i++) {
-            nodes.add(new Invocation(kept.get(i).taskId(), work(kept.get(i)), output[i]));
+            nodes.add(new Invocation(kept.get(i).taskId(), work(kept.get(i), maxTokens), output[i]));
+            generates[i] = traceOutputTokens(kept.get(i));
         }
-        InvocationGraph result = InvocationGraph.of(nodes, edges);
+        InvocationGraph result = InvocationGraph.of(nodes, edges, generates);
         if (sampleRateHz == 0) {
             return result;
         }
@@ -107,7 +123,7 @@ public final class RequestGraphs {
             if (n.kind() == UnitTaskKind.VOCODER && output[i] && n.work().outputTokens() > 0) {
                 int source = -1;
                 for (DataEdge e : edges) {
-                    if (e.to() == i && nodes.get(e.from()).work().outputTokens() > 0) {
+                    if (e.to() == i && generates[e.from()] > 0) {
                         source = e.from();
                     }
                 }
@@ -117,19 +133,30 @@ public final class RequestGraphs {
         return result;
     }
 
-    /** The scheduler's work of one task node. */
-    static Work work(TaskNode n) {
+    /** The tokens a task node generates by the request shape (LLMs and talkers; 0 for other kinds). */
+    static long traceOutputTokens(TaskNode n) {
+        return switch (n.kind()) {
+            case LLM, TALKER -> switch (n.phase()) {
+                case WHOLE -> n.work().outputTokens();
+                case PREFILL -> 1;
+                case DECODE -> n.work().outputTokens() + 1;
+            };
+            default -> 0;
+        };
+    }
+
+    /** The scheduler's work of one task node, with generation capped at {@code maxTokens}. */
+    static Work work(TaskNode n, long maxTokens) {
         TaskWork w = n.work();
         int items = Math.max(1, w.items());
         return switch (n.kind()) {
             case ENCODER -> Work.batch(n.name().startsWith("audio") ? Modality.AUDIO : Modality.IMAGE, items,
                     w.inputTokens());
             case LLM, TALKER -> switch (n.phase()) {
-                case WHOLE -> Work.llm(w.inputTokens(), w.outputTokens());
+                case WHOLE, DECODE -> Work.llm(w.inputTokens(), maxTokens);
                 case PREFILL -> Work.llm(w.inputTokens(), 1);
-                case DECODE -> Work.llm(w.inputTokens(), w.outputTokens() + 1);
             };
-            case GENERATOR -> new Work(Modality.IMAGE, 1, w.outputTokens(), 0, Math.max(1, w.steps()));
+            case GENERATOR -> Work.diffusion(w.outputTokens(), Math.max(1, w.steps()));
             case VOCODER -> Work.batch(Modality.AUDIO, items, w.inputTokens());
             case VAE_DECODER -> Work.batch(Modality.IMAGE, items, w.inputTokens());
         };

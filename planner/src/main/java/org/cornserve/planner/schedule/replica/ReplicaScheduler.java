@@ -3,6 +3,7 @@ package org.cornserve.planner.schedule.replica;
 import java.util.List;
 import org.cornserve.planner.schedule.batch.InvocationListener;
 import org.cornserve.planner.schedule.batch.ItemBatcher;
+import org.cornserve.planner.schedule.batch.SequenceEnds;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.planner.schedule.batch.StepVisitor;
 import org.cornserve.planner.schedule.batch.TaskBatcher;
@@ -104,15 +105,25 @@ public final class ReplicaScheduler {
         }
     }
 
-    /** The running step finished after {@code iterations} iterations. */
+    /** The running step finished after {@code iterations} iterations, no sequence ending in it. */
     public void complete(long iterations, long nowNanos, InvocationListener listener) {
+        complete(iterations, SequenceEnds.NONE, nowNanos, listener);
+    }
+
+    /** The running step finished after {@code iterations} iterations; the sequences in {@code ended} ended in it. */
+    public void complete(long iterations, SequenceEnds ended, long nowNanos, InvocationListener listener) {
         if (runningTask < 0) {
             throw new IllegalStateException("no step in flight");
         }
         int t = runningTask;
+        batchers[t].complete(iterations, ended, nowNanos, listener);
         runningTask = -1;
         plannedIterations = 0;
-        batchers[t].complete(iterations, nowNanos, listener);
+    }
+
+    /** The task whose step is in flight, or -1 when the engine is free. */
+    public int runningTask() {
+        return runningTask;
     }
 
     /**

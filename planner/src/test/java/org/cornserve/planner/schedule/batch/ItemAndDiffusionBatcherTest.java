@@ -78,4 +78,38 @@ class ItemAndDiffusionBatcherTest {
         assertEquals(List.of("start:a@0", "start:b@0", "done:b@40", "start:c@40", "done:c@80", "done:a@100"),
                 listener.calls);
     }
+
+    @Test
+    void aCancelledItemLeavesItsQueueAtOnceOrItsBatchWhenTheBatchEnds() {
+        ItemBatcher b = new ItemBatcher(new ItemBatching(2, 10_000, 1_000));
+        int a = b.enqueue("a", 0, Work.batch(Modality.IMAGE, 1, 10), 0);
+        int c = b.enqueue("c", 0, Work.batch(Modality.IMAGE, 1, 10), 0);
+        int d = b.enqueue("d", 0, Work.batch(Modality.IMAGE, 1, 10), 0);
+        b.cancel(d);
+        assertEquals(2, b.outstanding());
+        assertEquals(new Step.BatchStep(0, 2, 20), b.plan(0, 0, listener));
+        b.cancel(a);
+        b.complete(1, 5, listener);
+        assertEquals(List.of("start:a@0", "start:c@0", "done:c@5"), listener.calls, "nothing reported for a or d");
+        assertFalse(b.hasWork());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> b.cancel(c));
+    }
+
+    @Test
+    void aCancelledDiffusionJobLeavesWhenItsStepEnds() {
+        DiffusionBatcher b = new DiffusionBatcher(new DiffusionBatching(4, 100_000));
+        int a = b.enqueue("a", 0, Work.diffusion(100, 3), 0);
+        b.enqueue("c", 0, Work.diffusion(100, 5), 0);
+        int w = b.enqueue("w", 0, Work.diffusion(100, 5), 0);
+        assertEquals(3, b.plan(0, 0, listener).iterations());
+        b.cancel(a);
+        b.complete(3, 10, listener);
+        assertEquals(List.of("start:a@0", "start:c@0", "start:w@0"), listener.calls, "a is dropped, not finished");
+        b.cancel(w);
+        Step next = b.plan(0, 10, listener);
+        assertEquals(new Step.DiffusionStep(0, 1, 100, 2), next);
+        b.complete(2, 20, listener);
+        assertEquals("done:c@20", listener.calls.get(listener.calls.size() - 1));
+        assertFalse(b.hasWork());
+    }
 }

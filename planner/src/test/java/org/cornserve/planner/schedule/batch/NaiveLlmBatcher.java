@@ -19,6 +19,7 @@ final class NaiveLlmBatcher {
         long context;
         long generated;
         final long output;
+        long trueOutput = Long.MAX_VALUE;
         boolean decoding;
         boolean first;
         boolean started;
@@ -46,13 +47,29 @@ final class NaiveLlmBatcher {
 
     void enqueue(Object owner, Work work) {
         if (phase == LlmPhase.DECODE) {
-            Seq s = new Seq(owner, 0, work.tokens(), 1, Math.max(1, work.outputTokens()));
+            Seq s = new Seq(owner, 0, work.tokens(), 1, LlmBatcher.effectiveCap(work, cfg, phase));
             s.first = true;
             waiting.addLast(s);
         } else {
             waiting.addLast(new Seq(owner, work.tokens(), 0, 0,
-                    phase == LlmPhase.PREFILL ? 1 : Math.max(1, work.outputTokens())));
+                    LlmBatcher.effectiveCap(work, cfg, phase)));
         }
+    }
+
+    /** Enqueues a sequence that, by the engine, ends after {@code trueOutput} tokens (or at its cap, if lower). */
+    void enqueue(Object owner, Work work, long trueOutput) {
+        enqueue(owner, work);
+        waiting.peekLast().trueOutput = trueOutput;
+    }
+
+    /** Drops a queued or running sequence (no step is in flight between complete and plan). */
+    void cancel(Object owner) {
+        waiting.removeIf(s -> s.owner.equals(owner));
+        running.removeIf(s -> s.owner.equals(owner));
+    }
+
+    private static boolean ends(Seq s) {
+        return s.generated >= s.output || s.generated >= s.trueOutput;
     }
 
     boolean hasWork() {
@@ -164,7 +181,7 @@ final class NaiveLlmBatcher {
             if (recompute()) {
                 s.kv++;
             }
-            if (s.generated >= s.output) {
+            if (ends(s)) {
                 running.remove(s);
                 calls.add("done:" + s.owner);
             }
@@ -182,7 +199,7 @@ final class NaiveLlmBatcher {
                 s.first = true;
                 calls.add("first:" + s.owner);
             }
-            if (s.generated >= s.output) {
+            if (ends(s)) {
                 running.remove(s);
                 calls.add("done:" + s.owner);
             } else {

@@ -46,8 +46,10 @@ class RequestGraphsTest {
         assertEquals("llama-3.1-8b/llm:prefill", g.node(0).taskKey());
         assertEquals("llama-3.1-8b/llm:decode", g.node(1).taskKey());
         assertTrue(g.node(0).output() && g.node(1).output());
-        assertEquals(1, g.node(0).work().outputTokens());
-        assertEquals(200, g.node(1).work().outputTokens(), "1 from prefill + 199 decoded");
+        assertEquals(1, g.node(0).work().maxTokens(), "prefill generates the first token only");
+        assertEquals(Work.UNCAPPED, g.node(1).work().maxTokens(), "the request sets no max_tokens");
+        assertEquals(1, g.traceOutputTokens(0));
+        assertEquals(200, g.traceOutputTokens(1), "1 from prefill + 199 decoded");
         assertEquals(rg.outFlows("llm:prefill").get(0).bytes(), g.edge(0).bytes());
         assertEquals(200, g.outputTokens());
         assertEquals(1, g.tokenStreamNode(), "the decode node ends the token stream");

@@ -23,8 +23,41 @@ public final class ImageFiles {
         }
     }
 
+    /** Decodes an image held in memory (a client's upload); {@code what} names it in errors. */
+    public static BufferedImage read(byte[] bytes, String what) {
+        try {
+            BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            if (img == null) {
+                throw new IllegalArgumentException(what + ": not an image format javax.imageio can decode (PNG, JPEG, "
+                        + "GIF, BMP)");
+            }
+            return img;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot decode " + what + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes channels-last RGB values in [0, 1] ({@code [h][w][3]}) as a PNG. */
     public static void writePng(Path file, float[] rgb, int height, int width) throws IOException {
+        if (!ImageIO.write(toImage(rgb, height, width), "png", file.toFile())) {
+            throw new IOException("no PNG writer available");
+        }
+    }
+
+    /** Channels-last RGB values in [0, 1] as the bytes of a PNG file. */
+    public static byte[] pngBytes(float[] rgb, int height, int width) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(toImage(rgb, height, width), "png", out)) {
+                throw new IOException("no PNG writer available");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing a PNG to memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static BufferedImage toImage(float[] rgb, int height, int width) {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -32,9 +65,7 @@ public final class ImageFiles {
                 img.setRGB(x, y, (to8(rgb[o]) << 16) | (to8(rgb[o + 1]) << 8) | to8(rgb[o + 2]));
             }
         }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available");
-        }
+        return img;
     }
 
     private static int to8(float v) {

@@ -27,28 +27,32 @@ public final class WavFiles {
     /** Reads a WAV (or other format javax.sound reads) as mono float samples at its own rate. */
     public static Audio read(Path file) {
         try (AudioInputStream raw = AudioSystem.getAudioInputStream(file.toFile())) {
-            AudioFormat src = raw.getFormat();
-            AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, src.getSampleRate(), 16,
-                    src.getChannels(), 2 * src.getChannels(), src.getSampleRate(), false);
-            try (AudioInputStream in = AudioSystem.getAudioInputStream(pcm, raw)) {
-                byte[] bytes = in.readAllBytes();
-                int ch = src.getChannels();
-                int frames = bytes.length / (2 * ch);
-                ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-                float[] mono = new float[frames];
-                for (int f = 0; f < frames; f++) {
-                    float s = 0;
-                    for (int c = 0; c < ch; c++) {
-                        s += buf.getShort((f * ch + c) * 2) / 32768f;
-                    }
-                    mono[f] = s / ch;
-                }
-                return new Audio(mono, Math.round(src.getSampleRate()));
-            }
+            return toMono(raw);
         } catch (UnsupportedAudioFileException e) {
             throw new IllegalArgumentException(file + ": not a WAV file javax.sound can read: " + e.getMessage(), e);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot read audio " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Audio toMono(AudioInputStream raw) throws IOException {
+        AudioFormat src = raw.getFormat();
+        AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, src.getSampleRate(), 16,
+                src.getChannels(), 2 * src.getChannels(), src.getSampleRate(), false);
+        try (AudioInputStream in = AudioSystem.getAudioInputStream(pcm, raw)) {
+            byte[] bytes = in.readAllBytes();
+            int ch = src.getChannels();
+            int frames = bytes.length / (2 * ch);
+            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            float[] mono = new float[frames];
+            for (int f = 0; f < frames; f++) {
+                float s = 0;
+                for (int c = 0; c < ch; c++) {
+                    s += buf.getShort((f * ch + c) * 2) / 32768f;
+                }
+                mono[f] = s / ch;
+            }
+            return new Audio(mono, Math.round(src.getSampleRate()));
         }
     }
 
@@ -82,5 +86,33 @@ public final class WavFiles {
         try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(buf.array()), fmt, samples.length)) {
             AudioSystem.write(in, AudioFileFormat.Type.WAVE, file.toFile());
         }
+    }
+
+    /** Decodes a WAV held in memory (a client's upload); {@code what} names it in errors. */
+    public static Audio read(byte[] bytes, String what) {
+        try (AudioInputStream raw = AudioSystem.getAudioInputStream(new ByteArrayInputStream(bytes))) {
+            return toMono(raw);
+        } catch (UnsupportedAudioFileException e) {
+            throw new IllegalArgumentException(what + ": not a WAV file javax.sound can read: " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot read audio " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Mono samples (clipped to [-1, 1]) as the bytes of a 16-bit PCM WAV file. */
+    public static byte[] toBytes(float[] samples, int sampleRate) {
+        ByteBuffer buf = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float s : samples) {
+            float c = Math.max(-1f, Math.min(1f, s));
+            buf.putShort((short) Math.round(c * 32767f));
+        }
+        AudioFormat fmt = new AudioFormat(sampleRate, 16, 1, true, false);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(samples.length * 2 + 64);
+        try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(buf.array()), fmt, samples.length)) {
+            AudioSystem.write(in, AudioFileFormat.Type.WAVE, out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing a WAV to memory", e);
+        }
+        return out.toByteArray();
     }
 }

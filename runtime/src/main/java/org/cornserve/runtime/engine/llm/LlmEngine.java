@@ -277,6 +277,24 @@ public final class LlmEngine {
         waiting.addFirst(s);
     }
 
+    /**
+     * Drops a waiting or running sequence (its client went away) and frees its KV blocks.
+     *
+     * @return false when no such sequence is in the engine (it finished, or was never submitted)
+     */
+    public boolean abort(long id) {
+        if (running.remove(id) != null) {
+            cache.free(id);
+            return true;
+        }
+        return waiting.removeIf(s -> s.req.id() == id);
+    }
+
+    /** KV blocks free now (for a gauge of the cache, and tests that cancellation frees them). */
+    public int freeKvBlocks() {
+        return cache.freeBlocks();
+    }
+
     /** Steps until every queued request has finished; returns them in finishing order. */
     public List<Finished> runToCompletion() {
         List<Finished> all = new ArrayList<>();

@@ -1,0 +1,295 @@
+package org.cornserve.cli.profile;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.NelderMeadSimplex;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
+import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.model.Modality;
+import org.cornserve.model.hardware.Efficiency;
+import org.cornserve.model.hardware.Hardware;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.request.RequestShape;
+import org.cornserve.planner.Slo;
+import org.cornserve.simulator.metrics.RequestRecord;
+import org.cornserve.simulator.metrics.SimResult;
+import org.cornserve.traces.TraceRecord;
+
+/**
+ * Fits one hardware kind's compute efficiency, memory-bandwidth efficiency and per-iteration overhead to a
+ * measured serving run: the run's arrivals and token counts are replayed through the simulator on the plan, and
+ * Commons Math's Nelder-Mead simplex (derivative-free: the simulator is not differentiable) minimises the mean squared
+ * log ratio of simulated to measured TPOT and end-to-end latency over the requests it fits on, plus that of their
+ * mean TTFT in each prompt-length quartile (a single request's TTFT jumps with the iteration boundary its arrival
+ * meets, which makes per-request TTFT a rough objective). A seeded
+ * fraction of the requests is held back from the objective (they are still replayed, since they share the
+ * engine with the rest) and the fit's error is reported on them.
+ *
+ * <p>Search: a coarse grid (efficiencies 0.3, 0.5, 0.7, 0.9; overhead 0.3, 1, 3, 10 ms; 64 simulations) picks the
+ * start, then Nelder-Mead refines it within bounds (efficiencies in [0.05, 1], overhead in [0, 50] ms; outside
+ * them the objective is the boundary's plus the distance), restarted from its best point while that still
+ * improves the fit. Each evaluation is one simulation of the run, so the cost is
+ * 65 + at most {@code maxEvaluations} simulations.
+ */
+public final class Calibration {
+
+    /** Relative errors of simulated against measured latencies over a set of requests. */
+    public record Errors(int requests, double ttftMeanAbsPct, double tpotMeanAbsPct, double e2eMeanAbsPct,
+            double queueMeanAbsMs) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d requests: TTFT %.1f%%, TPOT %.1f%%, E2E %.1f%% mean abs error%s",
+                    requests, ttftMeanAbsPct, tpotMeanAbsPct, e2eMeanAbsPct,
+                    Double.isNaN(queueMeanAbsMs) ? "" : String.format(Locale.ROOT, ", queueing %.1f ms", queueMeanAbsMs));
+        }
+    }
+
+    /** The fitted values, the starting point's and the fit's errors, and how many simulations it took. */
+    public record Fit(Hardware hardware, double objective, Errors fitErrorsBefore, Errors fitErrors,
+            Errors heldBackErrorsBefore, Errors heldBackErrors, int evaluations) {}
+
+    private static final Slo UNCHECKED = new Slo(0, 0, 0, 1);
+    private static final double[] GRID_EFFICIENCY = {0.3, 0.5, 0.7, 0.9};
+    private static final double[] GRID_OVERHEAD_MS = {0.3, 1, 3, 10};
+    private static final double[] LOWER = {0.05, 0.05, 0};
+    private static final double[] UPPER = {1, 1, 5};  // overhead in units of 10 ms
+
+    private final DeploymentPlan plan;
+    private final HardwareCatalog catalog;
+    private final Hardware start;
+    private final long seed;
+    private final double holdBack;
+    private final int maxEvaluations;
+
+    /**
+     * @param plan the plan the run was measured on (its arrivals go to its first model)
+     * @param catalog hardware kinds (built-in and any files)
+     * @param hardwareName the kind to fit
+     * @param seed seed of the hold-back choice and the simulator's routers
+     * @param holdBack fraction of requests held back from the fit, in [0, 0.9]
+     * @param maxEvaluations most simulations the optimiser may run
+     */
+    public Calibration(DeploymentPlan plan, HardwareCatalog catalog, String hardwareName, long seed, double holdBack,
+            int maxEvaluations) {
+        if (!(holdBack >= 0 && holdBack <= 0.9)) {
+            throw new IllegalArgumentException("hold-back fraction must be in [0, 0.9], got " + holdBack);
+        }
+        this.plan = plan;
+        this.catalog = catalog;
+        this.start = catalog.get(hardwareName);
+        this.seed = seed;
+        this.holdBack = holdBack;
+        this.maxEvaluations = maxEvaluations;
+    }
+
+    /** The run as a trace: arrivals from the first one, the prompt as text tokens, text out. */
+    static List<TraceRecord> trace(List<MeasuredRun.Request> requests, String app) {
+        double origin = requests.stream().mapToDouble(MeasuredRun.Request::arrival).min().orElseThrow();
+        List<TraceRecord> out = new ArrayList<>();
+        for (MeasuredRun.Request r : requests) {
+            out.add(new TraceRecord(Math.round((r.arrival() - origin) * 1e9), app,
+                    new RequestShape(Math.toIntExact(r.inputTokens()), List.of(), Math.toIntExact(r.outputTokens()),
+                            Set.of(Modality.TEXT)), r.id(), null));
+        }
+        return out;
+    }
+
+    /** Fits and returns the calibrated hardware with the errors before and after. */
+    public Fit fit(List<MeasuredRun.Request> measured) {
+        List<MeasuredRun.Request> requests = measured.stream()
+                .sorted(Comparator.comparingDouble(MeasuredRun.Request::arrival)).toList();
+        List<TraceRecord> trace = trace(requests, plan.models().get(0));
+        boolean[] held = new boolean[requests.size()];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < held.length; i++) {
+            held[i] = random.nextDouble() < holdBack;
+        }
+        Efficiency e0 = start.efficiency();
+        double[] x0 = {e0.compute(), e0.memoryBandwidth(), Math.min(UPPER[2], e0.iterationOverheadMs() / 10)};
+        int[] evaluations = {0};
+        ObjectiveFunction objective = new ObjectiveFunction(x -> {
+            evaluations[0]++;
+            return logError(simulate(hardware(x), trace), requests, held, false);
+        });
+        // The simulated objective is not smooth (batches shift discretely with timing), so BOBYQA can stop on a
+        // kink; restart it from its best point with a fresh trust region while that still improves the fit.
+        // A coarse grid first (the starting point among its nodes): bandwidth and overhead trade off against
+        // each other in decode-heavy runs, which leaves local minima a purely local search can stop in.
+        double[] from = x0;
+        double fromValue = objective.getObjectiveFunction().value(x0);
+        for (double c : GRID_EFFICIENCY) {
+            for (double m : GRID_EFFICIENCY) {
+                for (double o : GRID_OVERHEAD_MS) {
+                    double[] x = {c, m, o / 10};
+                    double v = objective.getObjectiveFunction().value(x);
+                    if (v < fromValue) {
+                        from = x;
+                        fromValue = v;
+                    }
+                }
+            }
+        }
+        // Nelder-Mead from there (robust to the kinks), restarted from its best point while that still improves
+        org.apache.commons.math3.optim.PointValuePair best = new org.apache.commons.math3.optim.PointValuePair(from, fromValue);
+        int gridEvaluations = evaluations[0];
+        ObjectiveFunction bounded = new ObjectiveFunction(x -> {
+            double[] inside = new double[x.length];
+            double outside = 0;
+            for (int k = 0; k < x.length; k++) {
+                inside[k] = Math.min(UPPER[k], Math.max(LOWER[k], x[k]));
+                outside += Math.abs(inside[k] - x[k]);
+            }
+            return objective.getObjectiveFunction().value(inside) + outside;
+        });
+        for (int round = 0; round < 4 && evaluations[0] - gridEvaluations < maxEvaluations; round++) {
+            SimplexOptimizer optimizer = new SimplexOptimizer(1e-6, 1e-9);
+            org.apache.commons.math3.optim.PointValuePair found;
+            try {
+                found = optimizer.optimize(new MaxEval(maxEvaluations - (evaluations[0] - gridEvaluations)), bounded,
+                        GoalType.MINIMIZE, new InitialGuess(best.getPoint()),
+                        new NelderMeadSimplex(round == 0 ? new double[] {0.1, 0.1, 0.1} : new double[] {0.02, 0.02, 0.02}));
+            } catch (org.apache.commons.math3.exception.TooManyEvaluationsException e) {
+                break;
+            }
+            boolean improved = found.getValue() < best.getValue() * (1 - 1e-3);
+            if (found.getValue() < best.getValue()) {
+                double[] p = found.getPoint();
+                for (int k = 0; k < p.length; k++) {
+                    p[k] = Math.min(UPPER[k], Math.max(LOWER[k], p[k]));
+                }
+                best = new org.apache.commons.math3.optim.PointValuePair(p, found.getValue());
+            }
+            if (!improved) {
+                break;
+            }
+        }
+        Hardware fitted = hardware(best.getPoint());
+        SimResult before = simulate(start, trace);
+        SimResult after = simulate(fitted, trace);
+        return new Fit(fitted, best.getValue(), errors(before, requests, held, false), errors(after, requests, held, false),
+                errors(before, requests, held, true), errors(after, requests, held, true), evaluations[0]);
+    }
+
+    private Hardware hardware(double[] x) {
+        Efficiency e = start.efficiency().withFitted(x[0], x[1], x[2] * 10, "compute, memory_bandwidth and"
+                + " iteration_overhead_ms fitted by cornserve profile calibrate to a measured run (see sources)");
+        return start.withEfficiency(e, start.sources());
+    }
+
+    private SimResult simulate(Hardware hw, List<TraceRecord> trace) {
+        HardwareCatalog withCandidate = catalog.overriddenBy(HardwareCatalog.of(List.of(hw)));
+        return new SimulatorPlanRunner(seed, withCandidate).simulate(plan, trace, UNCHECKED);
+    }
+
+    /**
+     * Mean squared log ratio of simulated to measured TPOT and E2E over the fit (or held-back) requests, plus the
+     * mean over prompt-length quartiles of the squared log ratio of their mean TTFTs.
+     */
+    private static double logError(SimResult r, List<MeasuredRun.Request> requests, boolean[] held, boolean heldBack) {
+        List<RequestRecord> records = r.records();
+        double sum = 0;
+        long terms = 0;
+        double[] simulatedTtft = new double[TTFT_BINS];
+        double[] measuredTtft = new double[TTFT_BINS];
+        long[] edges = promptEdges(requests);
+        for (RequestRecord rec : records) {
+            int i = Math.toIntExact(rec.request().id());
+            if (held[i] != heldBack) {
+                continue;
+            }
+            MeasuredRun.Request m = requests.get(i);
+            if (!rec.completed()) {
+                sum += 25; // an unfinished request is as bad as a factor e^5 off
+                terms++;
+                continue;
+            }
+            int bin = bin(edges, m.inputTokens());
+            simulatedTtft[bin] += rec.ttftMs();
+            measuredTtft[bin] += m.ttftSeconds() * 1e3;
+            sum += sq(Math.log(Math.max(rec.e2eMs(), 1e-6) / Math.max(m.e2eSeconds() * 1e3, 1e-6)));
+            terms++;
+            if (m.outputTokens() >= 2 && m.tpotSeconds() > 0) {
+                sum += sq(Math.log(Math.max(rec.tpotMs(), 1e-6) / (m.tpotSeconds() * 1e3)));
+                terms++;
+            }
+        }
+        if (terms == 0) {
+            return 0;
+        }
+        // TTFT enters as means over prompt-length quartiles: one request's TTFT jumps with the iteration boundary
+        // its arrival meets, while short prompts' mean TTFT weighs the per-iteration overhead and long prompts'
+        // the compute, which separates the two from the decode's bandwidth
+        double ttft = 0;
+        for (int b = 0; b < TTFT_BINS; b++) {
+            if (measuredTtft[b] > 0 && simulatedTtft[b] > 0) {
+                ttft += sq(Math.log(simulatedTtft[b] / measuredTtft[b]));
+            }
+        }
+        return sum / terms + ttft / TTFT_BINS;
+    }
+
+    private static final int TTFT_BINS = 4;
+
+    /** Prompt-length quartile edges of the run (the upper bounds of the first three bins). */
+    private static long[] promptEdges(List<MeasuredRun.Request> requests) {
+        long[] sorted = requests.stream().mapToLong(MeasuredRun.Request::inputTokens).sorted().toArray();
+        long[] edges = new long[TTFT_BINS - 1];
+        for (int i = 1; i < TTFT_BINS; i++) {
+            edges[i - 1] = sorted[Math.min(sorted.length - 1, sorted.length * i / TTFT_BINS)];
+        }
+        return edges;
+    }
+
+    private static int bin(long[] edges, long tokens) {
+        int b = 0;
+        while (b < edges.length && tokens > edges[b]) {
+            b++;
+        }
+        return b;
+    }
+
+    private static Errors errors(SimResult r, List<MeasuredRun.Request> requests, boolean[] held, boolean heldBack) {
+        double ttft = 0;
+        double tpot = 0;
+        double e2e = 0;
+        double queue = 0;
+        int n = 0;
+        int nTpot = 0;
+        int nQueue = 0;
+        for (RequestRecord rec : r.records()) {
+            int i = Math.toIntExact(rec.request().id());
+            if (held[i] != heldBack || !rec.completed()) {
+                continue;
+            }
+            MeasuredRun.Request m = requests.get(i);
+            n++;
+            ttft += Math.abs(rec.ttftMs() / (m.ttftSeconds() * 1e3) - 1);
+            e2e += Math.abs(rec.e2eMs() / (m.e2eSeconds() * 1e3) - 1);
+            if (m.outputTokens() >= 2 && m.tpotSeconds() > 0) {
+                tpot += Math.abs(rec.tpotMs() / (m.tpotSeconds() * 1e3) - 1);
+                nTpot++;
+            }
+            if (!Double.isNaN(m.scheduled())) {
+                int node = rec.request().graph().tokenStreamNode();
+                double simulatedQueueMs = (rec.startedNanos(node) - rec.request().arrivalNanos()) / 1e6;
+                queue += Math.abs(simulatedQueueMs - (m.scheduled() - m.arrival()) * 1e3);
+                nQueue++;
+            }
+        }
+        return new Errors(n, 100 * ttft / Math.max(1, n), 100 * tpot / Math.max(1, nTpot), 100 * e2e / Math.max(1, n),
+                nQueue == 0 ? Double.NaN : queue / nQueue);
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+}

@@ -1,0 +1,124 @@
+package org.cornserve.cli.serve;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.cornserve.runtime.gateway.Gateway;
+import org.cornserve.runtime.gateway.GatewaySettings;
+import org.cornserve.runtime.serve.LocalEngineInvoker;
+import org.cornserve.runtime.serve.ModelInvoker;
+import org.cornserve.runtime.serve.local.LocalEngineSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cornserve serve}: the gateway on a loopback port in front of a model invoker. Prints exactly one
+ * {@code listening on http://127.0.0.1:PORT} line and one {@code admin token ...} line on stdout, and stops cleanly on
+ * SIGINT or SIGTERM (a shutdown hook closes the gateway, then the invoker).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve apps and an OpenAI-style chat endpoint over HTTP until SIGINT or SIGTERM.")
+public final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--plan", description = "a deployment plan (JSON) to serve; without one, the tiny models")
+    Path plan;
+
+    @Option(names = "--port", defaultValue = "8000", description = "the port; 0 picks a free one (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--devices", defaultValue = "cpu:2", description = "devices to run on, cpu:N for N compute threads "
+            + "(default ${DEFAULT-VALUE})")
+    String devices;
+
+    @Option(names = "--token-file", description = "also write the admin token to this file (mode 600)")
+    Path tokenFile;
+
+    @Option(names = "--max-body-bytes", defaultValue = "33554432", description = "largest request body (default ${DEFAULT-VALUE})")
+    long maxBodyBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int cpus = cpuDevices(devices);
+        // Jetty and Javalin log their start-up at INFO on stderr; only warnings matter to a user of this command
+        System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+        String token = GatewaySettings.newAdminToken();
+        ModelInvoker invoker = startInvoker(cpus, err);
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(new GatewaySettings("127.0.0.1", port, maxBodyBytes, token), invoker);
+        } catch (RuntimeException e) {
+            invoker.close();
+            throw new IllegalArgumentException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+        if (tokenFile != null) {
+            writeToken(tokenFile, token);
+        }
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            gateway.close();
+            invoker.close();
+            closed.countDown();
+        }, "cornserve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("listening on " + gateway.url());
+        out.println("admin token " + token + (tokenFile == null ? "" : " (written to " + tokenFile + ")"));
+        out.flush();
+        gateway.awaitStop();
+        closed.await();
+        return 0;
+    }
+
+    /**
+     * The one place the plan-driven invoker plugs in.
+     *
+     * <p>TODO(lead): with the control plane merged, serve {@code --plan} (or the embedded default plan) through it,
+     * e.g. {@code return org.cornserve.runtime.control.Runtimes.start(plan, devices);}. Until then every request
+     * runs on the in-process engine, and this says so on stderr.
+     */
+    private ModelInvoker startInvoker(int cpus, PrintWriter err) {
+        if (plan != null) {
+            throw new IllegalArgumentException("--plan needs the control plane, which is not in this build yet; "
+                    + "run without --plan to serve the tiny models in-process");
+        }
+        err.println("serving the tiny models in-process (LocalEngineInvoker: no executor processes, no plan) on "
+                + cpus + " compute threads");
+        err.flush();
+        return new LocalEngineInvoker(LocalEngineSettings.defaults(cpus));
+    }
+
+    /** Parses {@code cpu:N}. */
+    static int cpuDevices(String spec) {
+        String s = spec.trim();
+        if (!s.startsWith("cpu:")) {
+            throw new IllegalArgumentException("--devices '" + spec + "': only cpu:N is supported (N compute threads)");
+        }
+        try {
+            int n = Integer.parseInt(s.substring(4));
+            if (n < 1 || n > 1024) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--devices '" + spec + "': N in cpu:N must be an integer in 1..1024");
+        }
+    }
+
+    private static void writeToken(Path file, String token) throws java.io.IOException {
+        Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the file keeps its default permissions
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.cornserve.runtime.replay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Base64;
+import org.cornserve.model.Modality;
+
+/**
+ * JSON bodies for the two endpoints, with only standard fields (a strict server refuses unknown ones).
+ *
+ * <ul>
+ *   <li>chat: {@code {"model", "messages": [{"role": "user", "content": [text, image_url data URLs, input_audio
+ *       (base64 WAV)]}], "max_tokens", "stream", "seed"}}, plus {@code "modalities": ["text", "audio"]} when the
+ *       record asks for speech;</li>
+ *   <li>invoke: {@code {"prompt", "images": [data URLs], "audio": [data URLs], "max_tokens"}}, the request
+ *       type of the built-in apps.</li>
+ * </ul>
+ */
+final class RequestBodies {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Base64.Encoder B64 = Base64.getEncoder();
+
+    private RequestBodies() {
+    }
+
+    static byte[] body(ReplayApi api, String target, SynthesizedRequest r, long seed, boolean stream) {
+        ObjectNode root = JSON.createObjectNode();
+        switch (api) {
+            case CHAT -> {
+                root.put("model", target);
+                ArrayNode content = JSON.createArrayNode();
+                content.addObject().put("type", "text").put("text", r.prompt());
+                for (byte[] png : r.pngs()) {
+                    content.addObject().put("type", "image_url").putObject("image_url")
+                            .put("url", "data:image/png;base64," + B64.encodeToString(png));
+                }
+                for (byte[] wav : r.wavs()) {
+                    content.addObject().put("type", "input_audio").putObject("input_audio")
+                            .put("data", B64.encodeToString(wav)).put("format", "wav");
+                }
+                ObjectNode message = root.putArray("messages").addObject().put("role", "user");
+                if (r.pngs().isEmpty() && r.wavs().isEmpty()) {
+                    message.put("content", r.prompt());
+                } else {
+                    message.set("content", content);
+                }
+                root.put("max_tokens", r.maxTokens());
+                root.put("stream", stream);
+                root.put("seed", seed);
+                if (r.outputs().contains(Modality.AUDIO)) {
+                    root.putArray("modalities").add("text").add("audio");
+                }
+            }
+            case INVOKE -> {
+                root.put("prompt", r.prompt());
+                ArrayNode images = root.putArray("images");
+                for (byte[] png : r.pngs()) {
+                    images.add("data:image/png;base64," + B64.encodeToString(png));
+                }
+                ArrayNode audio = root.putArray("audio");
+                for (byte[] wav : r.wavs()) {
+                    audio.add("data:audio/wav;base64," + B64.encodeToString(wav));
+                }
+                root.put("max_tokens", r.maxTokens());
+            }
+        }
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.cornserve.simulator.metrics;
+
+/**
+ * One request measured against a live server from the client's side (a replay). Times are nanoseconds since the
+ * run's start; -1 means never.
+ *
+ * @param id request id, unique in the run
+ * @param app the app it called (selects its SLO)
+ * @param sentNanos when the request went out: its arrival
+ * @param firstByteNanos when the response's status line and headers came back, or -1
+ * @param firstOutputNanos when the first output came (the first streamed token, or the whole answer when nothing
+ *     streams), or -1
+ * @param lastOutputNanos when the last output token came, or -1
+ * @param endNanos when the exchange ended: the response's end, or the failure
+ * @param inputTokens prompt tokens sent (text plus media tokens by the model's rules)
+ * @param outputTokens output tokens received
+ * @param failure why the request failed (an HTTP error status, a broken connection, a timeout), or null when it
+ *     completed
+ */
+public record MeasuredRequest(long id, String app, long sentNanos, long firstByteNanos, long firstOutputNanos,
+        long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure) {
+
+    public MeasuredRequest {
+        if (app == null || app.isBlank()) {
+            throw new IllegalArgumentException("measured request " + id + " needs an app");
+        }
+        if (sentNanos < 0 || endNanos < sentNanos) {
+            throw new IllegalArgumentException("measured request " + id + " must end (" + endNanos
+                    + " ns) at or after it was sent (" + sentNanos + " ns), both >= 0");
+        }
+        if (inputTokens < 0 || outputTokens < 0) {
+            throw new IllegalArgumentException("measured request " + id + " has negative token counts: input "
+                    + inputTokens + ", output " + outputTokens);
+        }
+        if (failure == null && !(sentNanos <= firstOutputNanos && firstOutputNanos <= lastOutputNanos
+                && lastOutputNanos <= endNanos)) {
+            throw new IllegalArgumentException("completed measured request " + id + " needs sent <= first output <= "
+                    + "last output <= end, got " + sentNanos + ", " + firstOutputNanos + ", " + lastOutputNanos + ", "
+                    + endNanos + " ns");
+        }
+    }
+
+    /** Whether it completed. */
+    public boolean completed() {
+        return failure == null;
+    }
+}
