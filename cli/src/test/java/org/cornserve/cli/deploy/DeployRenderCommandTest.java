@@ -61,6 +61,6 @@ class DeployRenderCommandTest {
         assertTrue(err2.toString().contains("--launcher 'swarm'"), err2.toString());
         StringWriter err3 = new StringWriter();
         assertTrue(run(new StringWriter(), err3, "serve", "--port", "0", "--launcher", "kubernetes") != 0);
-        assertTrue(err3.toString().contains("needs --plan and --namespace"), err3.toString());
+        assertTrue(err3.toString().contains("needs --namespace"), err3.toString());
     }
 }

@@ -30,7 +30,7 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * time. {@link #close} stops every executor and deletes every shared-memory segment of the session; a shutdown hook
  * does the same if the JVM exits first.
  */
-public final class ControlPlane implements ModelInvoker {
+public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.serve.ServingStats {
     private final ResolvedPlan plan;
     private final AutoCloseable owned;
     private final RuntimeOptions options;
@@ -57,11 +57,13 @@ public final class ControlPlane implements ModelInvoker {
         final AtomicLong failed = new AtomicLong();
         final AtomicLongArray busy;
         final AtomicLongArray queued;
+        final AtomicLongArray running;
         final List<DispatchObserver> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Counters(int deployments) {
             busy = new AtomicLongArray(deployments);
             queued = new AtomicLongArray(deployments);
+            running = new AtomicLongArray(deployments);
         }
 
         @Override
@@ -101,8 +103,15 @@ public final class ControlPlane implements ModelInvoker {
         }
 
         @Override
+        public void stepStarted(int deployment, int replica, org.cornserve.planner.schedule.batch.Step step,
+                long nowNanos) {
+            running.incrementAndGet(deployment);
+        }
+
+        @Override
         public void stepEnded(int deployment, int replica, long busyNanos, long computeNanos, long[] requestIds,
                 long nowNanos) {
+            running.decrementAndGet(deployment);
             busy.addAndGet(deployment, computeNanos);
             for (DispatchObserver o : extra) {
                 o.stepEnded(deployment, replica, busyNanos, computeNanos, requestIds, nowNanos);
@@ -402,6 +411,52 @@ public final class ControlPlane implements ModelInvoker {
         } catch (Exception e) {
             throw new IllegalStateException("control plane: the loop did not answer: " + e, e);
         }
+    }
+
+    private final long[] lastBusy = new long[64];
+    private final long[] lastScrapeNanos = new long[64];
+
+    /**
+     * Per deployment for the gateway's {@code /metrics}: invocations admitted and not finished (queued), replicas
+     * computing a step now (running), the share of the time since the last scrape its executors computed
+     * (utilisation) and executor restarts.
+     */
+    @Override
+    public synchronized List<org.cornserve.runtime.serve.ServingStats.Deployment> deployments() {
+        long[] outstanding = new long[managers.size()];
+        java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> {
+            for (int d = 0; d < outstanding.length; d++) {
+                outstanding[d] = dispatcher.core().outstanding(d);
+            }
+            f.complete(null);
+        });
+        try {
+            f.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            for (int d = 0; d < outstanding.length; d++) {
+                outstanding[d] = Math.max(0, counters.queued.get(d));
+            }
+        }
+        long now = System.nanoTime();
+        List<org.cornserve.runtime.serve.ServingStats.Deployment> out = new ArrayList<>();
+        for (TaskManager tm : managers) {
+            int d = tm.index();
+            long busy = counters.busy.get(d);
+            int replicas = Math.max(1, tm.replicaCount());
+            double util = 0;
+            if (d < lastBusy.length) {
+                long wall = now - lastScrapeNanos[d];
+                util = lastScrapeNanos[d] == 0 || wall <= 0 ? 0
+                        : Math.min(1, Math.max(0, (busy - lastBusy[d]) / (double) wall / replicas));
+                lastBusy[d] = busy;
+                lastScrapeNanos[d] = now;
+            }
+            int running = (int) Math.max(0, counters.running.get(d));
+            out.add(new org.cornserve.runtime.serve.ServingStats.Deployment(tm.name(),
+                    (int) Math.max(0, outstanding[d] - running), running, util, tm.restarts()));
+        }
+        return out;
     }
 
     /** A snapshot for metrics. */

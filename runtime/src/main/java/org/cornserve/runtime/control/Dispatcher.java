@@ -102,6 +102,16 @@ public final class Dispatcher implements Decisions {
         return r < list.size() ? list.get(r) : null;
     }
 
+    /** Forgets the step in flight on a replica whose executor is gone (it will never report). */
+    private void dropRunning(int d, int r) {
+        Running run = running(d, r);
+        if (run != null) {
+            setRunning(d, r, null);
+            long now = loop.nowNanos();
+            observer.stepEnded(d, r, now - run.startNanos, 0, new long[0], now);
+        }
+    }
+
     private void setRunning(int d, int r, Running run) {
         List<Running> list = running.get(d);
         while (list.size() <= r) {
@@ -191,7 +201,7 @@ public final class Dispatcher implements Decisions {
      * the client may retry) and routes no more to it; the task manager starts a new executor, which reports up.
      */
     public void replicaDown(int d, int r, String why) {
-        setRunning(d, r, null);
+        dropRunning(d, r);
         failureStatus = 503;
         core.replicaDown(d, r, why, loop.nowNanos());
         failureStatus = 500;
@@ -432,13 +442,13 @@ public final class Dispatcher implements Decisions {
 
     @Override
     public void startReplica(int deployment, int replica, long nowNanos) {
-        setRunning(deployment, replica, null);
+        dropRunning(deployment, replica);
         lifecycle.start(deployment, replica);
     }
 
     @Override
     public void stopReplica(int deployment, int replica, long nowNanos) {
-        setRunning(deployment, replica, null);
+        dropRunning(deployment, replica);
         lifecycle.stop(deployment, replica);
     }
 

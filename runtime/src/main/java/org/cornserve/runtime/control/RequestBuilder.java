@@ -60,20 +60,12 @@ public final class RequestBuilder {
     private Built understanding(ModelRequest request, ModelSpec spec) {
         List<ImageInput> images = new ArrayList<>();
         for (int i = 0; i < request.images().size(); i++) {
-            try {
-                images.add(ImageInput.of(ImageFiles.read(request.images().get(i)), TinyModels.VISION));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("image " + (i + 1) + ": " + e.getMessage(), e);
-            }
+            images.add(ImageInput.of(ImageFiles.read(request.images().get(i), "image " + (i + 1)), TinyModels.VISION));
         }
         List<float[]> clips = new ArrayList<>();
         for (int i = 0; i < request.audioClips().size(); i++) {
-            try {
-                clips.add(WavFiles.resample(WavFiles.read(request.audioClips().get(i)), TinyModels.AUDIO.sampleRate())
-                        .samples());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("audio " + (i + 1) + ": " + e.getMessage(), e);
-            }
+            clips.add(WavFiles.resample(WavFiles.read(request.audioClips().get(i), "audio " + (i + 1)),
+                    TinyModels.AUDIO.sampleRate()).samples());
         }
         List<MediaItem> media = new ArrayList<>();
         List<Integer> prompt = new ArrayList<>();

@@ -1,7 +1,5 @@
 package org.cornserve.runtime.executor;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -230,11 +228,7 @@ final class SingleRunners {
             List<float[]> waves = vocoder.synthesize(inputs);
             List<TensorRef> refs = new ArrayList<>();
             for (int i = 0; i < ids.size(); i++) {
-                try {
-                    refs.add(putBytes(ids.get(i), WavFiles.bytes(waves.get(i), vocoder.config().sampleRate())));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                refs.add(putBytes(ids.get(i), WavFiles.toBytes(waves.get(i), vocoder.config().sampleRate())));
             }
             return refs;
         }

@@ -67,7 +67,7 @@ class ControlPlaneIntegrationTest {
         for (int i = 0; i < s.length; i++) {
             s[i] = (float) Math.sin(i * 0.05) * 0.3f;
         }
-        return WavFiles.bytes(s, 16000);
+        return WavFiles.toBytes(s, 16000);
     }
 
     @Test
@@ -81,7 +81,7 @@ class ControlPlaneIntegrationTest {
         assertEquals(1 + 6 + 25 + "Describe this.".length(), sink.usage.promptTokens());
         assertTrue(sink.usage.completionTokens() >= 1 && sink.usage.completionTokens() <= 6);
         assertEquals(1, sink.audio.size());
-        WavFiles.Audio audio = WavFiles.read(sink.audio.get(0));
+        WavFiles.Audio audio = WavFiles.read(sink.audio.get(0), "the answer");
         assertEquals(24000, audio.sampleRate());
         assertTrue(audio.samples().length > 0);
         assertEquals(1, sink.ends());

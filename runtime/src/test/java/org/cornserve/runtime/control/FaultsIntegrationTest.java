@@ -78,6 +78,7 @@ class FaultsIntegrationTest {
             }
             assertEquals(1, runtime.stats().deployments().get(0).restarts());
             assertEquals(1, runtime.stats().deployments().get(0).readyReplicas());
+            assertEquals(1, runtime.deployments().get(0).restarts(), "the restart shows in the gateway's metrics");
             CollectingSink after = new CollectingSink();
             long upDeadline = System.nanoTime() + 30_000_000_000L;
             do {

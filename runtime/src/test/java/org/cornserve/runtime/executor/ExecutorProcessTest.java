@@ -95,7 +95,7 @@ class ExecutorProcessTest {
             assertEquals(List.of("tiny-vl/vision-encoder", "tiny-vl/llm"), ready.tasks());
             assertTrue(h.ready());
 
-            ImageInput pixels = ImageInput.of(ImageFiles.read(Files.readAllBytes(image)), TinyModels.VISION);
+            ImageInput pixels = ImageInput.of(ImageFiles.read(Files.readAllBytes(image), "in.png"), TinyModels.VISION);
             TensorRef in = cp.putFloats(pixels.pixels(), 1);
             h.send(new ExecutorCommand.Open(1, "tiny-vl/vision-encoder", null, List.of(in),
                     new int[] {pixels.height(), pixels.width()}, 0, 0, 0, false, 1));

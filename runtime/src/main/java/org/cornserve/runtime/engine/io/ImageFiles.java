@@ -23,37 +23,32 @@ public final class ImageFiles {
         }
     }
 
-    /** Writes channels-last RGB values in [0, 1] ({@code [h][w][3]}) as a PNG. */
-    public static void writePng(Path file, float[] rgb, int height, int width) throws IOException {
-        java.nio.file.Files.write(file, pngBytes(rgb, height, width));
-    }
-
-    /** Decodes image bytes (PNG, JPEG, ... as a client sends them). */
-    public static BufferedImage read(byte[] data) {
+    /** Decodes an image held in memory (a client's upload); {@code what} names it in errors. */
+    public static BufferedImage read(byte[] bytes, String what) {
         try {
-            BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(data));
+            BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
             if (img == null) {
-                throw new IllegalArgumentException("image data (" + data.length + " bytes) is not a format javax.imageio"
-                        + " can decode");
+                throw new IllegalArgumentException(what + ": not an image format javax.imageio can decode (PNG, JPEG, "
+                        + "GIF, BMP)");
             }
             return img;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot decode image data: " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot decode " + what + ": " + e.getMessage(), e);
         }
     }
 
-    /** Channels-last RGB values in [0, 1] ({@code [h][w][3]}) as the bytes of a PNG file. */
-    public static byte[] pngBytes(float[] rgb, int height, int width) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int o = (y * width + x) * 3;
-                img.setRGB(x, y, (to8(rgb[o]) << 16) | (to8(rgb[o + 1]) << 8) | to8(rgb[o + 2]));
-            }
+    /** Writes channels-last RGB values in [0, 1] ({@code [h][w][3]}) as a PNG. */
+    public static void writePng(Path file, float[] rgb, int height, int width) throws IOException {
+        if (!ImageIO.write(toImage(rgb, height, width), "png", file.toFile())) {
+            throw new IOException("no PNG writer available");
         }
+    }
+
+    /** Channels-last RGB values in [0, 1] as the bytes of a PNG file. */
+    public static byte[] pngBytes(float[] rgb, int height, int width) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
-            if (!ImageIO.write(img, "png", out)) {
+            if (!ImageIO.write(toImage(rgb, height, width), "png", out)) {
                 throw new IOException("no PNG writer available");
             }
         } catch (IOException e) {
@@ -62,16 +57,18 @@ public final class ImageFiles {
         return out.toByteArray();
     }
 
-    private static int to8(float v) {
-        return Math.max(0, Math.min(255, Math.round(v * 255f)));
+    private static BufferedImage toImage(float[] rgb, int height, int width) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int o = (y * width + x) * 3;
+                img.setRGB(x, y, (to8(rgb[o]) << 16) | (to8(rgb[o + 1]) << 8) | to8(rgb[o + 2]));
+            }
+        }
+        return img;
     }
 
-    /** Decodes an image held in memory; {@code what} names it in errors (a client's upload). */
-    public static BufferedImage read(byte[] bytes, String what) {
-        try {
-            return read(bytes);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
-        }
+    private static int to8(float v) {
+        return Math.max(0, Math.min(255, Math.round(v * 255f)));
     }
 }

@@ -26,49 +26,33 @@ public final class WavFiles {
 
     /** Reads a WAV (or other format javax.sound reads) as mono float samples at its own rate. */
     public static Audio read(Path file) {
-        try {
-            return decode(AudioSystem.getAudioInputStream(file.toFile()), file.toString());
+        try (AudioInputStream raw = AudioSystem.getAudioInputStream(file.toFile())) {
+            return toMono(raw);
         } catch (UnsupportedAudioFileException e) {
             throw new IllegalArgumentException(file + ": not a WAV file javax.sound can read: " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot read audio " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** Decodes WAV bytes (as a client sends them) as mono float samples at their own rate. */
-    public static Audio read(byte[] wav) {
-        try {
-            return decode(AudioSystem.getAudioInputStream(new ByteArrayInputStream(wav)), "audio data");
-        } catch (UnsupportedAudioFileException e) {
-            throw new IllegalArgumentException("audio data is not a WAV file javax.sound can read: " + e.getMessage(),
-                    e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read audio data: " + e.getMessage(), e);
-        }
-    }
-
-    private static Audio decode(AudioInputStream stream, String what) {
-        try (AudioInputStream raw = stream) {
-            AudioFormat src = raw.getFormat();
-            AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, src.getSampleRate(), 16,
-                    src.getChannels(), 2 * src.getChannels(), src.getSampleRate(), false);
-            try (AudioInputStream in = AudioSystem.getAudioInputStream(pcm, raw)) {
-                byte[] bytes = in.readAllBytes();
-                int ch = src.getChannels();
-                int frames = bytes.length / (2 * ch);
-                ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-                float[] mono = new float[frames];
-                for (int f = 0; f < frames; f++) {
-                    float s = 0;
-                    for (int c = 0; c < ch; c++) {
-                        s += buf.getShort((f * ch + c) * 2) / 32768f;
-                    }
-                    mono[f] = s / ch;
+    private static Audio toMono(AudioInputStream raw) throws IOException {
+        AudioFormat src = raw.getFormat();
+        AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, src.getSampleRate(), 16,
+                src.getChannels(), 2 * src.getChannels(), src.getSampleRate(), false);
+        try (AudioInputStream in = AudioSystem.getAudioInputStream(pcm, raw)) {
+            byte[] bytes = in.readAllBytes();
+            int ch = src.getChannels();
+            int frames = bytes.length / (2 * ch);
+            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            float[] mono = new float[frames];
+            for (int f = 0; f < frames; f++) {
+                float s = 0;
+                for (int c = 0; c < ch; c++) {
+                    s += buf.getShort((f * ch + c) * 2) / 32768f;
                 }
-                return new Audio(mono, Math.round(src.getSampleRate()));
+                mono[f] = s / ch;
             }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read audio " + what + ": " + e.getMessage(), e);
+            return new Audio(mono, Math.round(src.getSampleRate()));
         }
     }
 
@@ -93,11 +77,6 @@ public final class WavFiles {
 
     /** Writes mono samples (clipped to [-1, 1]) as 16-bit PCM WAV. */
     public static void write(Path file, float[] samples, int sampleRate) throws IOException {
-        java.nio.file.Files.write(file, bytes(samples, sampleRate));
-    }
-
-    /** Mono samples (clipped to [-1, 1]) as the bytes of a 16-bit PCM WAV file. */
-    public static byte[] bytes(float[] samples, int sampleRate) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (float s : samples) {
             float c = Math.max(-1f, Math.min(1f, s));
@@ -105,27 +84,35 @@ public final class WavFiles {
         }
         AudioFormat fmt = new AudioFormat(sampleRate, 16, 1, true, false);
         try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(buf.array()), fmt, samples.length)) {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(samples.length * 2 + 64);
-            AudioSystem.write(in, AudioFileFormat.Type.WAVE, out);
-            return out.toByteArray();
+            AudioSystem.write(in, AudioFileFormat.Type.WAVE, file.toFile());
         }
     }
 
-    /** Decodes WAV bytes; {@code what} names them in errors (a client's upload). */
+    /** Decodes a WAV held in memory (a client's upload); {@code what} names it in errors. */
     public static Audio read(byte[] bytes, String what) {
-        try {
-            return read(bytes);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        try (AudioInputStream raw = AudioSystem.getAudioInputStream(new ByteArrayInputStream(bytes))) {
+            return toMono(raw);
+        } catch (UnsupportedAudioFileException e) {
+            throw new IllegalArgumentException(what + ": not a WAV file javax.sound can read: " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot read audio " + what + ": " + e.getMessage(), e);
         }
     }
 
-    /** Mono samples as the bytes of a 16-bit PCM WAV file. */
+    /** Mono samples (clipped to [-1, 1]) as the bytes of a 16-bit PCM WAV file. */
     public static byte[] toBytes(float[] samples, int sampleRate) {
-        try {
-            return bytes(samples, sampleRate);
+        ByteBuffer buf = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float s : samples) {
+            float c = Math.max(-1f, Math.min(1f, s));
+            buf.putShort((short) Math.round(c * 32767f));
+        }
+        AudioFormat fmt = new AudioFormat(sampleRate, 16, 1, true, false);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(samples.length * 2 + 64);
+        try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(buf.array()), fmt, samples.length)) {
+            AudioSystem.write(in, AudioFileFormat.Type.WAVE, out);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("writing a WAV to memory", e);
         }
+        return out.toByteArray();
     }
 }
