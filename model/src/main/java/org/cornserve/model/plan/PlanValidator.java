@@ -164,8 +164,26 @@ public final class PlanValidator {
         String where = "deployment '" + d.name() + "'";
         int tp = d.tensorParallel();
         int perReplica = d.devicesPerReplica();
-        if (tp > perReplica || perReplica % tp != 0) {
+        int dp = d.dataParallel();
+        if (dp == 1 && (tp > perReplica || perReplica % tp != 0)) {
             problems.add(where + ": tensor_parallel " + tp + " must divide devices_per_replica " + perReplica);
+        } else if (dp > 1 && (tp * dp > perReplica || perReplica % (tp * dp) != 0)) {
+            problems.add(where + ": tensor_parallel " + tp + " x data_parallel " + dp + " must divide devices_per_replica "
+                    + perReplica);
+        }
+        if (dp > 1 || d.expertParallel()) {
+            String field = dp > 1 ? "data_parallel " + dp : "expert_parallel";
+            for (UnitTask t : rd.tasks()) {
+                if (!(t.component() instanceof LanguageModel lm) || lm.prefillOnly()) {
+                    problems.add(where + ": " + field + " applies to a deployment of mixture-of-experts LLMs only, but "
+                            + t.id() + " is a " + t.kind().jsonName()
+                            + (t.component() instanceof LanguageModel ? " run for prefill only" : "")
+                            + "; deploy it apart");
+                } else if (!lm.arch().isMoe()) {
+                    problems.add(where + ": " + field + " needs a mixture-of-experts LLM, but " + t.id()
+                            + " is dense" + (dp > 1 ? "; use replicas for data parallelism of a dense model" : ""));
+                }
+            }
         }
         int perNode = plan.cluster().maxDevicesPerNode(rd.hardware(), hardware);
         if (perNode > 0 && tp > perNode) {
