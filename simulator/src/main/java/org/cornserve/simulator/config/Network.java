@@ -2,14 +2,26 @@ package org.cornserve.simulator.config;
 
 /**
  * Links between replicas: a transfer of {@code b} bytes alone on its link takes {@code latency + b / bandwidth},
- * over the intra-node link when both replicas sit on one node and the inter-node link otherwise. Concurrent
+ * over the intra-node link when both replicas sit on one node and the inter-node link otherwise. With
+ * {@code fairShare} (off by default, so results and the runtime parity harness keep unshared links), concurrent
  * transfers on one link share its bandwidth fairly ({@code org.cornserve.simulator.engine.SharedLinks}); which
  * transfers share a link is {@link #linkKey}: inside a node, the directed link between the two replicas (a device
  * pair, as {@code intra_node} describes one); between nodes, the sending node's network egress, which every
  * transfer leaving that node shares (ASSUMPTION: one NIC's worth of {@code inter_node} bandwidth per node).
  */
 public record Network(double intraBytesPerSecond, long intraLatencyNanos, double interBytesPerSecond,
-        long interLatencyNanos) {
+        long interLatencyNanos, boolean fairShare) {
+
+    /** Links not shared: every transfer gets its link's full bandwidth (the runtime parity harness times it so). */
+    public Network(double intraBytesPerSecond, long intraLatencyNanos, double interBytesPerSecond,
+            long interLatencyNanos) {
+        this(intraBytesPerSecond, intraLatencyNanos, interBytesPerSecond, interLatencyNanos, false);
+    }
+
+    /** The same links, shared fairly among concurrent transfers or not. */
+    public Network withFairShare(boolean share) {
+        return new Network(intraBytesPerSecond, intraLatencyNanos, interBytesPerSecond, interLatencyNanos, share);
+    }
 
     public Network {
         if (!(intraBytesPerSecond > 0) || !(interBytesPerSecond > 0) || intraLatencyNanos < 0 || interLatencyNanos < 0) {

@@ -23,8 +23,8 @@ import org.cornserve.simulator.metrics.SimResult;
 
 /**
  * The discrete-event simulator: feeds the shared {@link SchedulerCore} facts from a deterministic event queue
- * and turns its decisions into future events timed by cost models (steps) and by the network (transfers, sharing a
- * link fairly: {@link SharedLinks}).
+ * and turns its decisions into future events timed by cost models (steps) and by the network (transfers; with the
+ * network's {@code fairShare}, sharing a link fairly: {@link SharedLinks}).
  *
  * <p>Each replica runs one step at a time. A multi-iteration step (the decode fast path, or several diffusion
  * steps) is scheduled to end after all its iterations; when the core says the run went stale (new work could
@@ -141,11 +141,13 @@ public final class Simulator implements Decisions {
                     core.stepDone(d, r, planned[d][r], ended, now);
                 }
                 case SimEvent.TransferEnd t -> {
-                    if (!links.isCurrent(t.transfer(), t.epoch())) {
-                        staleEvents++;
-                        continue;
+                    if (t.transfer() >= 0) { // on a shared link
+                        if (!links.isCurrent(t.transfer(), t.epoch())) {
+                            staleEvents++;
+                            continue;
+                        }
+                        links.end(t.transfer(), now);
                     }
-                    links.end(t.transfer(), now);
                     core.transferDone(t.request(), t.edge(), now);
                 }
                 case SimEvent.Wake w -> core.wake(w.deployment(), w.replica(), now);
@@ -220,6 +222,11 @@ public final class Simulator implements Decisions {
         int fromNode = nodes[fromDeployment][fromReplica];
         int toNode = nodes[toDeployment][toReplica];
         boolean sameNode = fromNode == toNode;
+        if (!config.network().fairShare()) {
+            long end = nowNanos + config.network().transferNanos(bytes, sameNode);
+            queue.push(end, 1, new SimEvent.TransferEnd(request, edge, -1, 0));
+            return;
+        }
         links.start(config.network().linkKey(fromDeployment, fromReplica, fromNode, toDeployment, toReplica, toNode),
                 config.network().bytesPerSecond(sameNode), config.network().latencyNanos(sameNode), bytes, nowNanos,
                 new SimEvent.TransferEnd(request, edge, -1, -1));
