@@ -1,17 +1,22 @@
 package org.cornserve.planner;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import org.cornserve.model.Modality;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.catalog.ModelSpec;
 import org.cornserve.model.graph.CompositeTask;
 import org.cornserve.model.graph.RequestGraph;
 import org.cornserve.model.graph.TaskNode;
 import org.cornserve.model.hardware.Hardware;
+import org.cornserve.model.task.LanguageModel;
 import org.cornserve.model.task.UnitTask;
 import org.cornserve.traces.TraceRecord;
 
@@ -19,6 +24,12 @@ import org.cornserve.traces.TraceRecord;
  * Builds a {@link PlanningProblem} from catalog models, a hardware kind and a trace: the models' distinct
  * unit tasks (equivalent tasks of several models once), each request's work from its composite-task graph,
  * and the trace's mean rate.
+ *
+ * <p>A model is planned with the unit tasks its requests use: its LLM always, and each other component (an
+ * encoder, a talker, a vocoder) only when some request of the trace needs it, so a text-only workload of a
+ * multimodal model is served by its LLM alone (the resulting plan leaves the rest out, which the plan validator
+ * accepts; a later request that needs a left-out component is rejected naming it). A model without a decoding LLM
+ * (a text-to-image pipeline) keeps every component.
  *
  * <p>Requests go to the model named by their app; when the app names no served model they are spread over
  * the models at random (seeded). At most {@code maxSamples} requests, drawn at random (seeded), make up the
@@ -42,10 +53,15 @@ public final class CatalogProblems {
             composites.put(m.name(), new CompositeTask(m));
         }
         CatalogTasks costs = new CatalogTasks(hardware);
+        Set<String> used = usedTasks(trace, specs, composites, seed);
         Map<String, PlannerTask> tasks = new LinkedHashMap<>();
         for (ModelSpec m : specs) {
             Map<String, Integer> depth = depths(composites.get(m.name()).structure(false));
+            boolean llmAlone = hasDecodingLlm(m);
             for (UnitTask u : m.unitTasks(false)) {
+                if (llmAlone && !isDecodingLlm(u) && !used.contains(u.id())) {
+                    continue;
+                }
                 tasks.computeIfAbsent(u.id(), id -> costs.task(u, depth.getOrDefault(
                         u.component().id(), 1)));
             }
@@ -69,6 +85,42 @@ public final class CatalogProblems {
         ClusterShape cluster = new ClusterShape(hardware.name(), nodes, devicesPerNode, hardware.memoryBytes());
         return new PlanningProblem(models.stream().map(catalog::model).map(ModelSpec::name).toList(),
                 List.copyOf(tasks.values()), cluster, new Workload(rate, samples), slo, seed);
+    }
+
+    private static boolean isDecodingLlm(UnitTask u) {
+        return u.component() instanceof LanguageModel lm && !lm.prefillOnly();
+    }
+
+    private static boolean hasDecodingLlm(ModelSpec m) {
+        return m.components().stream().anyMatch(c -> c instanceof LanguageModel lm && !lm.prefillOnly());
+    }
+
+    /**
+     * Task ids some request of the whole trace uses, from one request graph per (model, media modalities, output
+     * modalities): which components a request touches depends on nothing else. Requests a model cannot take are
+     * skipped here (the sampled ones are reported by {@link #build}).
+     */
+    private static Set<String> usedTasks(List<TraceRecord> trace, List<ModelSpec> specs,
+            Map<String, CompositeTask> composites, long seed) {
+        record Kind(String model, Set<Modality> media, Set<Modality> outputs) {}
+        List<String> names = specs.stream().map(ModelSpec::name).toList();
+        Set<Kind> seen = new HashSet<>();
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < trace.size(); i++) {
+            TraceRecord r = trace.get(i);
+            String model = modelOf(r, i, names, seed);
+            Set<Modality> media = EnumSet.noneOf(Modality.class);
+            r.shape().media().forEach(item -> media.add(item.modality()));
+            if (!seen.add(new Kind(model, media, r.shape().outputModalities()))) {
+                continue;
+            }
+            try {
+                composites.get(model).requestGraph(r.shape(), false).taskNodes().forEach(n -> used.add(n.taskId()));
+            } catch (IllegalArgumentException e) {
+                // reported for the sampled requests
+            }
+        }
+        return used;
     }
 
     /**

@@ -19,6 +19,12 @@ import java.util.Set;
  * @param router request router name (default {@value #DEFAULT_ROUTER}); the scheduler core's registry
  *        decides which names exist
  * @param batching batching settings (default: all defaults)
+ * @param dataParallel data-parallel attention ranks of one replica (vLLM {@code --data-parallel-size}, default 1;
+ *        not written when 1): each rank runs {@code tensor_parallel} devices with its own sequences, KV cache and
+ *        {@code max_num_seqs} / {@code max_num_batched_tokens}, and a MoE model's experts span all the ranks'
+ *        devices; {@code tensor_parallel} then defaults to {@code devices_per_replica / data_parallel}
+ * @param expertParallel whole experts per device across the replica's {@code tensor_parallel x data_parallel}
+ *        devices (vLLM {@code --enable-expert-parallel}, default false; not written when false)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Deployment(
@@ -29,9 +35,19 @@ public record Deployment(
         @JsonProperty("tensor_parallel") Integer tensorParallel,
         @JsonProperty("replicas") Integer replicas,
         @JsonProperty("router") String router,
-        @JsonProperty("batching") Batching batching) {
+        @JsonProperty("batching") Batching batching,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = One.class)
+        @JsonProperty("data_parallel") Integer dataParallel,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = False.class)
+        @JsonProperty("expert_parallel") Boolean expertParallel) {
 
     public static final String DEFAULT_ROUTER = "least-outstanding";
+
+    /** A deployment without data or expert parallelism. */
+    public Deployment(String name, List<String> tasks, String hardware, Integer devicesPerReplica,
+            Integer tensorParallel, Integer replicas, String router, Batching batching) {
+        this(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching, null, null);
+    }
 
     public Deployment {
         if (name == null || name.isBlank()) {
@@ -51,7 +67,12 @@ public record Deployment(
             throw new IllegalArgumentException("deployment '" + name + "': hardware is empty");
         }
         devicesPerReplica = devicesPerReplica == null ? 1 : devicesPerReplica;
-        tensorParallel = tensorParallel == null ? devicesPerReplica : tensorParallel;
+        dataParallel = dataParallel == null ? 1 : dataParallel;
+        if (dataParallel < 1) {
+            throw new IllegalArgumentException("deployment '" + name + "': data_parallel must be >= 1, got " + dataParallel);
+        }
+        expertParallel = expertParallel != null && expertParallel;
+        tensorParallel = tensorParallel == null ? Math.max(1, devicesPerReplica / dataParallel) : tensorParallel;
         replicas = replicas == null ? 1 : replicas;
         if (devicesPerReplica < 1 || tensorParallel < 1 || replicas < 1) {
             throw new IllegalArgumentException("deployment '" + name + "': devices_per_replica, tensor_parallel and replicas must be >= 1, got "
@@ -74,6 +95,38 @@ public record Deployment(
 
     /** The same deployment with another replica count (planners scale deployments this way). */
     public Deployment withReplicas(int newReplicas) {
-        return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, newReplicas, router, batching);
+        return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, newReplicas, router, batching,
+                dataParallel, expertParallel);
+    }
+
+    /** The LLM layout of one replica: tensor and data parallel degrees, expert parallelism. */
+    public org.cornserve.model.profile.LlmParallelism llmParallelism() {
+        return new org.cornserve.model.profile.LlmParallelism(tensorParallel, dataParallel, expertParallel);
+    }
+
+    /** JSON filter: leaves {@code data_parallel} out when it is 1 (equals true means "exclude"). */
+    static final class One {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || Integer.valueOf(1).equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 1;
+        }
+    }
+
+    /** JSON filter: leaves {@code expert_parallel} out when it is false. */
+    static final class False {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || Boolean.FALSE.equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 }

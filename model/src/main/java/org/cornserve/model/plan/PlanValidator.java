@@ -21,14 +21,19 @@ import org.cornserve.model.task.UnitTask;
  * <ul>
  *   <li>unknown model, task id or hardware (the known ones are listed);</li>
  *   <li>a task whose model the plan does not serve;</li>
- *   <li>a component of a served model covered by no deployment or by two (a whole LLM and its phases
- *       together count as two; a split LLM needs both phases);</li>
+ *   <li>a component of a served model covered by two deployments (a whole LLM and its phases together count as
+ *       two; a split LLM needs both phases), or a model's LLM covered by none;</li>
  *   <li>more devices of a hardware kind than the cluster has;</li>
  *   <li>tensor_parallel not dividing devices_per_replica, or larger than a node of that hardware;</li>
  *   <li>weights of the colocated tasks not fitting in the usable memory of one replica, or leaving no room for
  *       one KV-cache block (after the peak activation under {@code gpu_memory_utilization});</li>
  *   <li>batching fields that do not apply to any task of the deployment.</li>
  * </ul>
+ *
+ * <p>A model may be served by its LLM alone: a component other than a model's (decoding) LLM that no deployment
+ * covers is left out of the plan ({@link ResolvedPlan#undeployed()} lists it), and requests that need it are
+ * rejected by the scheduling core with the missing task named ("no deployment serves task ..."). A model without a
+ * decoding LLM (a text-to-image pipeline) still needs every component.
  *
  * <p>vLLM's knobs in {@code batching} ({@code block_size}, {@code gpu_memory_utilization}, {@code num_gpu_blocks},
  * {@code preemption} of {@code recompute}, {@code swap} or {@code none}) resolve into
@@ -130,7 +135,8 @@ public final class PlanValidator {
             }
             checkShape(rd, plan, problems);
         }
-        Map<String, Boolean> split = checkCoverage(specs, coverage, problems);
+        List<String> undeployed = new ArrayList<>();
+        Map<String, Boolean> split = checkCoverage(specs, coverage, problems, undeployed);
         checkDevices(plan, resolved, devicesByHardware, problems);
         if (!problems.isEmpty()) {
             throw new PlanValidationException(source, problems);
@@ -145,7 +151,7 @@ public final class PlanValidator {
                 }
             }
         }
-        return new ResolvedPlan(plan, specs, resolved, withLocal, split);
+        return new ResolvedPlan(plan, specs, resolved, withLocal, split, undeployed);
     }
 
     private static ModelSpec servedBy(UnitTask t, List<ModelSpec> specs) {
@@ -164,8 +170,26 @@ public final class PlanValidator {
         String where = "deployment '" + d.name() + "'";
         int tp = d.tensorParallel();
         int perReplica = d.devicesPerReplica();
-        if (tp > perReplica || perReplica % tp != 0) {
+        int dp = d.dataParallel();
+        if (dp == 1 && (tp > perReplica || perReplica % tp != 0)) {
             problems.add(where + ": tensor_parallel " + tp + " must divide devices_per_replica " + perReplica);
+        } else if (dp > 1 && (tp * dp > perReplica || perReplica % (tp * dp) != 0)) {
+            problems.add(where + ": tensor_parallel " + tp + " x data_parallel " + dp + " must divide devices_per_replica "
+                    + perReplica);
+        }
+        if (dp > 1 || d.expertParallel()) {
+            String field = dp > 1 ? "data_parallel " + dp : "expert_parallel";
+            for (UnitTask t : rd.tasks()) {
+                if (!(t.component() instanceof LanguageModel lm) || lm.prefillOnly()) {
+                    problems.add(where + ": " + field + " applies to a deployment of mixture-of-experts LLMs only, but "
+                            + t.id() + " is a " + t.kind().jsonName()
+                            + (t.component() instanceof LanguageModel ? " run for prefill only" : "")
+                            + "; deploy it apart");
+                } else if (!lm.arch().isMoe()) {
+                    problems.add(where + ": " + field + " needs a mixture-of-experts LLM, but " + t.id()
+                            + " is dense" + (dp > 1 ? "; use replicas for data parallelism of a dense model" : ""));
+                }
+            }
         }
         int perNode = plan.cluster().maxDevicesPerNode(rd.hardware(), hardware);
         if (perNode > 0 && tp > perNode) {
@@ -208,7 +232,7 @@ public final class PlanValidator {
 
     /** Returns, per model, whether its LLM is split into phases. */
     private static Map<String, Boolean> checkCoverage(List<ModelSpec> specs, Map<String, List<String>> coverage,
-            List<String> problems) {
+            List<String> problems, List<String> undeployed) {
         Map<String, Boolean> split = new LinkedHashMap<>();
         java.util.Set<String> reported = new java.util.HashSet<>();
         for (ModelSpec m : specs) {
@@ -229,12 +253,23 @@ public final class PlanValidator {
                     } else if (!phases) {
                         checkOnce(whole.id(), wholeBy, problems, reported);
                     }
+                } else if (wholeBy.isEmpty() && servesByLlmAlone(m)) {
+                    if (!undeployed.contains(whole.id())) {
+                        undeployed.add(whole.id());
+                    }
                 } else {
                     checkOnce(whole.id(), wholeBy, problems, reported);
                 }
             }
         }
+        // a shared component left out by one model but deployed for another is deployed
+        undeployed.removeIf(id -> !coverage.getOrDefault(id, List.of()).isEmpty());
         return split;
+    }
+
+    /** True when the model has a decoding LLM, so its other components may be left out of a plan. */
+    private static boolean servesByLlmAlone(ModelSpec m) {
+        return m.components().stream().anyMatch(c -> c instanceof LanguageModel lm && !lm.prefillOnly());
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -27,7 +27,8 @@ public record ResolvedDeployment(Deployment deployment, List<UnitTask> tasks, Ha
 
     /**
      * Weight bytes one replica holds: each distinct component once (a split LLM's prefill and decode tasks
-     * colocated share their weights), summed over all its devices.
+     * colocated share their weights), summed over all its devices. Under {@code data_parallel} each attention rank
+     * holds its own copy of everything but the experts, which are spread once over all the replica's devices.
      */
     public long weightBytes() {
         Map<String, Component> distinct = new LinkedHashMap<>();
@@ -35,7 +36,20 @@ public record ResolvedDeployment(Deployment deployment, List<UnitTask> tasks, Ha
             String key = t.id().replace(t.phase().suffix(), "");
             distinct.putIfAbsent(key, t.component());
         }
-        return distinct.values().stream().mapToLong(Component::weightBytes).sum();
+        int dp = deployment.dataParallel();
+        long total = 0;
+        for (Component c : distinct.values()) {
+            total += c.weightBytes() + (dp - 1) * (c.weightBytes() - expertWeightBytes(c));
+        }
+        return total;
+    }
+
+    /** Bytes of a component's routed experts (all layers; 0 for a dense component). */
+    public static long expertWeightBytes(Component c) {
+        return c.transformer().filter(a -> a.isMoe())
+                .map(a -> (long) a.layers() * a.experts() * (a.gatedMlp() ? 3L : 2L) * a.hiddenSize()
+                        * a.moeIntermediateSize() * c.bytesPerParam())
+                .orElse(0L);
     }
 
     /** Device memory of one replica: devices per replica x the device's memory. */

@@ -14,11 +14,14 @@ import org.cornserve.model.catalog.ModelSpec;
  * @param deployments the resolved deployments, in plan order
  * @param deploymentByTaskId task id (with phase suffix) to the deployment serving it
  * @param splitLlm model name to whether its LLM is deployed as separate prefill and decode tasks
+ * @param undeployed task ids of components the plan leaves out (a model served by its LLM alone); requests that
+ *        need one are rejected
  */
 public record ResolvedPlan(DeploymentPlan plan, List<ModelSpec> models, List<ResolvedDeployment> deployments,
-        Map<String, ResolvedDeployment> deploymentByTaskId, Map<String, Boolean> splitLlm) {
+        Map<String, ResolvedDeployment> deploymentByTaskId, Map<String, Boolean> splitLlm, List<String> undeployed) {
 
     public ResolvedPlan {
+        undeployed = List.copyOf(undeployed);
         models = List.copyOf(models);
         deployments = List.copyOf(deployments);
         deploymentByTaskId = Map.copyOf(deploymentByTaskId);

@@ -86,6 +86,18 @@ public final class RooflineEstimator {
                 + steps * device.linkLatencySeconds();
     }
 
+    /**
+     * Time of one ring all-gather or reduce-scatter of {@code bytes} (the whole gathered tensor) over {@code n}
+     * devices: each device moves {@code (n-1)/n} of it over its link, in {@code n-1} steps; zero when n is 1.
+     */
+    double ringPassSeconds(double bytes, int n) {
+        if (n <= 1) {
+            return 0;
+        }
+        return (n - 1.0) / n * bytes / (device.linkBytesPerSecond() * device.linkEfficiency())
+                + (n - 1) * device.linkLatencySeconds();
+    }
+
     /** Seconds of the two all-reduces per layer for a pass over {@code tokens} tokens. */
     private double collectivesSeconds(TransformerArch arch, double tokens, int tp) {
         if (tp <= 1 || tokens <= 0) {
@@ -114,7 +126,15 @@ public final class RooflineEstimator {
      */
     public RooflineLlmCost llm(TransformerArch arch, int tensorParallel) {
         checkTp(tensorParallel);
-        return new RooflineLlmCost(this, arch, tensorParallel);
+        return new RooflineLlmCost(this, arch, LlmParallelism.tensor(tensorParallel));
+    }
+
+    /**
+     * Latency model of an autoregressive stack under data-parallel attention and, for a MoE stack, experts spread
+     * over every device ({@link RooflineLlmCost} describes how).
+     */
+    public RooflineLlmCost llm(TransformerArch arch, LlmParallelism parallelism) {
+        return new RooflineLlmCost(this, arch, parallelism);
     }
 
     /**

@@ -29,8 +29,24 @@ import org.cornserve.model.arch.TransformerArch;
  *       tensor-parallel rank runs them whole, so they do not shrink with tp;</li>
  *   <li>{@code allReduce}: two ring all-reduces per layer of {@code T x hidden} activations under tensor
  *       parallelism;</li>
+ *   <li>{@code allToAll} (MoE under data parallelism only): the exchange around every MoE layer, as vLLM's
+ *       default {@code allgather_reducescatter} backend does it: dispatch all-gathers every rank's hidden states
+ *       and router logits ({@code T x (hidden + E)} elements) over the {@code dp} ranks, combine reduce-scatters the
+ *       experts' {@code T x hidden} outputs; each ring moves {@code (dp-1)/dp} of its bytes over a device's link
+ *       with {@code dp-1} link latencies;</li>
  *   <li>{@code overhead}: the engine's per-iteration CPU time.</li>
  * </ul>
+ *
+ * <p>Parallelism ({@link LlmParallelism}), as vLLM runs it: with {@code dp} data-parallel attention ranks of
+ * {@code tp} devices each, every operator but the experts runs on each rank over its own sequences, taken as an
+ * even share: {@code T/dp} tokens, {@code Cp/dp} and {@code Cd/dp} attention pairs and cached tokens, with the
+ * rank's {@code tp} devices' compute and bandwidth (ASSUMPTION: the ranks are evenly loaded; vLLM steps them in
+ * lockstep, so an uneven split would cost the busiest rank's time). The experts see all {@code T} tokens
+ * (gathered) spread over all {@code D = tp x dp} devices: under expert parallelism each device holds
+ * {@code E/D} whole experts, computes {@code T k / D} routed tokens (ASSUMPTION: routing spreads evenly) and
+ * reads the weights of its experts that some token was routed to, {@code (E/D)(1 - (1 - k/E)^T)} in expectation;
+ * sliced experts (no expert parallelism) read {@code 1/D} of every touched expert, the same bytes and FLOPs, so
+ * the two differ here only in layout, not in roofline time.
  *
  * <p>For pure decode every operator but decode attention is constant in {@code Cd} and decode attention is
  * proportional to it, so an iteration is exactly {@code a + b Cd}; {@link #decodeRunSeconds} sums a run of
@@ -46,20 +62,30 @@ public final class RooflineLlmCost implements LlmCost {
      * iteration's latency.
      */
     public record OperatorSeconds(double linear, double experts, double lmHead, double prefillAttention,
-            double decodeAttention, double kvWrite, double norms, double allReduce, double overhead) {
+            double decodeAttention, double kvWrite, double norms, double allReduce, double allToAll,
+            double overhead) {
+
+        /** The operators without a data-parallel exchange. */
+        public OperatorSeconds(double linear, double experts, double lmHead, double prefillAttention,
+                double decodeAttention, double kvWrite, double norms, double allReduce, double overhead) {
+            this(linear, experts, lmHead, prefillAttention, decodeAttention, kvWrite, norms, allReduce, 0, overhead);
+        }
 
         /** The iteration's latency: every operator plus the overhead. */
         public double totalSeconds() {
             return linear + experts + lmHead + prefillAttention + decodeAttention + kvWrite + norms + allReduce
-                    + overhead;
+                    + allToAll + overhead;
         }
     }
 
     private final RooflineEstimator estimator;
     private final TransformerArch arch;
     private final int tensorParallel;
-    private final double flopsPerSecond;      // the replica's tp devices together
+    private final int dataParallel;
+    private final double flopsPerSecond;      // one attention rank's tp devices together
     private final double bytesPerSecond;
+    private final double expertFlopsPerSecond; // all tp x dp devices together (the experts spread over them)
+    private final double expertBytesPerSecond;
     private final double deviceFlopsPerSecond; // one device (operators every rank repeats)
     private final double deviceBytesPerSecond;
     private final double linearFlopsPerToken;
@@ -73,14 +99,17 @@ public final class RooflineLlmCost implements LlmCost {
     private final double normBytesPerToken;
     private final double normFlopsPerToken;
 
-    RooflineLlmCost(RooflineEstimator estimator, TransformerArch arch, int tensorParallel) {
+    RooflineLlmCost(RooflineEstimator estimator, TransformerArch arch, LlmParallelism parallelism) {
         this.estimator = estimator;
         this.arch = arch;
-        this.tensorParallel = tensorParallel;
+        this.tensorParallel = parallelism.tensorParallel();
+        this.dataParallel = parallelism.dataParallel();
         RooflineDevice device = estimator.device();
         double bytesPerParam = estimator.options().bytesPerParam();
         this.flopsPerSecond = device.flopsPerSecond(tensorParallel);
         this.bytesPerSecond = device.bytesPerSecond(tensorParallel);
+        this.expertFlopsPerSecond = device.flopsPerSecond(parallelism.devices());
+        this.expertBytesPerSecond = device.bytesPerSecond(parallelism.devices());
         this.deviceFlopsPerSecond = device.flopsPerSecond(1);
         this.deviceBytesPerSecond = device.bytesPerSecond(1);
         double mlpMatrices = arch.gatedMlp() ? 3.0 : 2.0;
@@ -132,19 +161,37 @@ public final class RooflineLlmCost implements LlmCost {
             return new OperatorSeconds(0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
         double sampled = decodeSequences + (prefillTokens > 0 ? 1 : 0);
-        double linear = roofline(linearFlopsPerToken * tokens, linearWeightBytes);
-        double experts = arch.isMoe()
-                ? roofline(expertFlopsPerToken * tokens, expertWeightBytes * expertsTouched(tokens)) : 0;
-        double lmHead = roofline(headFlopsPerToken * sampled, headWeightBytes);
-        double prefillAttention = roofline(pairFlops * prefillContextTokens,
-                kvBytesPerToken * prefillContextTokens / PREFILL_QUERY_TILE);
-        double decodeAttention = roofline(pairFlops * decodeContextTokens, kvBytesPerToken * decodeContextTokens);
-        double kvWrite = kvBytesPerToken * tokens / bytesPerSecond;
-        double norms = Math.max(normFlopsPerToken * tokens / deviceFlopsPerSecond,
-                normBytesPerToken * tokens / deviceBytesPerSecond);
-        double allReduce = estimator.collectives(arch, tokens, tensorParallel);
+        double dp = dataParallel;
+        double rankTokens = tokens / dp;   // each attention rank's even share
+        double linear = roofline(linearFlopsPerToken * rankTokens, linearWeightBytes);
+        double experts = arch.isMoe() ? Math.max(expertFlopsPerToken * tokens / expertFlopsPerSecond,
+                expertWeightBytes * expertsTouched(tokens) / expertBytesPerSecond) : 0;
+        double lmHead = roofline(headFlopsPerToken * sampled / dp, headWeightBytes);
+        double prefillAttention = roofline(pairFlops * prefillContextTokens / dp,
+                kvBytesPerToken * prefillContextTokens / dp / PREFILL_QUERY_TILE);
+        double decodeAttention = roofline(pairFlops * decodeContextTokens / dp,
+                kvBytesPerToken * decodeContextTokens / dp);
+        double kvWrite = kvBytesPerToken * rankTokens / bytesPerSecond;
+        double norms = Math.max(normFlopsPerToken * rankTokens / deviceFlopsPerSecond,
+                normBytesPerToken * rankTokens / deviceBytesPerSecond);
+        double allReduce = estimator.collectives(arch, rankTokens, tensorParallel);
         return new OperatorSeconds(linear, experts, lmHead, prefillAttention, decodeAttention, kvWrite, norms,
-                allReduce, estimator.llmOverheadSeconds());
+                allReduce, allToAllSeconds(tokens), estimator.llmOverheadSeconds());
+    }
+
+    /**
+     * The data-parallel exchange around the MoE layers of one iteration over {@code tokens} tokens (all ranks
+     * together); 0 without data parallelism or experts. See the class comment.
+     */
+    public double allToAllSeconds(double tokens) {
+        if (dataParallel <= 1 || !arch.isMoe() || tokens <= 0) {
+            return 0;
+        }
+        double bytesPerElement = estimator.options().bytesPerParam();
+        double dispatchBytes = tokens * ((double) arch.hiddenSize() + arch.experts()) * bytesPerElement;
+        double combineBytes = tokens * (double) arch.hiddenSize() * bytesPerElement;
+        return arch.layers() * (estimator.ringPassSeconds(dispatchBytes, dataParallel)
+                + estimator.ringPassSeconds(combineBytes, dataParallel));
     }
 
     /** Expected experts per layer that some of {@code tokens} tokens is routed to. */
@@ -163,7 +210,7 @@ public final class RooflineLlmCost implements LlmCost {
         }
         // iteration i costs a + b C_i with C_i = C0 + B i: decode attention is the only operator that depends on C
         double a = operators(0, 0, decodeSequences, 0).totalSeconds();
-        double b = Math.max(pairFlops / flopsPerSecond, kvBytesPerToken / bytesPerSecond);
+        double b = Math.max(pairFlops / dataParallel / flopsPerSecond, kvBytesPerToken / dataParallel / bytesPerSecond);
         double n = iterations;
         double sumOfContexts = n * decodeContextTokens + (double) decodeSequences * n * (n - 1) / 2.0;
         return n * a + b * sumOfContexts;

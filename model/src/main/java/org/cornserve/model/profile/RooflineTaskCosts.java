@@ -67,7 +67,23 @@ public final class RooflineTaskCosts {
 
     /** The cost of {@code task} on one replica of {@code tensorParallel} devices of this hardware. */
     public TaskCost cost(UnitTask task, int tensorParallel) {
+        return cost(task, LlmParallelism.tensor(tensorParallel));
+    }
+
+    /**
+     * The cost of {@code task} on one replica laid out as {@code parallelism} says; data and expert parallelism
+     * apply to an LLM only (other components are refused with more than one data-parallel rank).
+     */
+    public TaskCost cost(UnitTask task, LlmParallelism parallelism) {
+        int tensorParallel = parallelism.tensorParallel();
         Component component = task.component();
+        if (component instanceof LanguageModel llm) {
+            return new TaskCost.Llm(task, tensorParallel, estimator.llm(llm.arch(), parallelism));
+        }
+        if (parallelism.dataParallel() > 1 || parallelism.expertParallel()) {
+            throw new IllegalArgumentException("task " + task.id() + ": data_parallel and expert_parallel apply to an"
+                    + " LLM only");
+        }
         return switch (component) {
             case LanguageModel llm -> new TaskCost.Llm(task, tensorParallel, estimator.llm(llm.arch(), tensorParallel));
             case Talker talker -> new TaskCost.Llm(task, tensorParallel, talkerCost(talker, tensorParallel));

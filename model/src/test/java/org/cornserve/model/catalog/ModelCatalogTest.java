@@ -20,8 +20,8 @@ class ModelCatalogTest {
     @Test
     void everyRequiredModelIsPresent() {
         assertEquals(List.of("qwen2.5-omni-7b", "qwen3-omni-30b-a3b", "qwen2.5-vl-7b", "qwen2.5-vl-32b",
-                "internvl3-38b", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b", "llama-3.1-8b", "qwen-image",
-                "tiny-vl", "tiny-omni", "tiny-image"), catalog.names());
+                "internvl3-38b", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b", "llama-3.1-8b", "qwen3-30b-a3b",
+                "qwen-image", "tiny-vl", "tiny-omni", "tiny-image"), catalog.names());
     }
 
     @Test
@@ -51,6 +51,18 @@ class ModelCatalogTest {
         near(3.3e9, thinker.arch().activeParams() + (long) thinker.arch().vocabSize() * thinker.arch().hiddenSize(),
                 0.03, "thinker active from arch (incl. embedding)");
         assertEquals(3_300_000_000L, thinker.activeParams());
+    }
+
+    @Test
+    void qwen3MoeArchMatchesItsModelCard() {
+        LanguageModel llm = catalog.model("qwen3-30b-a3b").llm().orElseThrow();
+        // the card's 30.5B total and 3.3B activated (embedding lookup included in the latter)
+        near(30.5e9, llm.arch().totalParams(), 0.01, "qwen3-30b-a3b total from arch");
+        near(3.3e9, llm.arch().activeParams() + (long) llm.arch().vocabSize() * llm.arch().hiddenSize(), 0.03,
+                "qwen3-30b-a3b active from arch (incl. embedding)");
+        assertEquals(128, llm.arch().experts());
+        assertEquals(8, llm.arch().expertsPerToken());
+        assertEquals(768, llm.arch().moeIntermediateSize());
     }
 
     @Test

@@ -165,8 +165,16 @@ class PlanValidatorTest {
     @Test
     void everyTaskCoveredExactlyOnce() {
         List<String> missing = problems(plan(List.of("qwen2.5-vl-7b"), h100s(1, 8),
+                Deployment.of("enc", List.of("qwen2.5-vl-7b/vision-encoder"), "h100", 1, 1, 1)));
+        hasProblem(missing, "qwen2.5-vl-7b/llm is covered by no deployment");
+        // a model served by its LLM alone: the vision encoder is left out, and said so
+        ResolvedPlan llmOnly = validator.validate(plan(List.of("qwen2.5-vl-7b"), h100s(1, 8),
                 Deployment.of("llm", List.of("qwen2.5-vl-7b/llm"), "h100", 1, 1, 1)));
-        hasProblem(missing, "qwen2.5-vl-7b/vision-encoder is covered by no deployment");
+        assertEquals(List.of("qwen2.5-vl-7b/vision-encoder"), llmOnly.undeployed());
+        // a text-to-image pipeline has no decoding LLM to serve alone
+        List<String> image = problems(plan(List.of("qwen-image"), h100s(1, 8),
+                Deployment.of("te", List.of("qwen-image/text-encoder"), "h100", 1, 1, 1)));
+        hasProblem(image, "qwen-image/diffusion-transformer is covered by no deployment");
         List<String> twice = problems(plan(List.of("qwen2.5-vl-7b"), h100s(1, 8),
                 Deployment.of("a", List.of("qwen2.5-vl-7b/vision-encoder", "qwen2.5-vl-7b/llm"), "h100", 1, 1, 1),
                 Deployment.of("b", List.of("qwen2.5-vl-7b/vision-encoder"), "h100", 1, 1, 1)));

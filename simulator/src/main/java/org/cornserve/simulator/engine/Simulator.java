@@ -23,7 +23,8 @@ import org.cornserve.simulator.metrics.SimResult;
 
 /**
  * The discrete-event simulator: feeds the shared {@link SchedulerCore} facts from a deterministic event queue
- * and turns its decisions into future events timed by cost models (steps) and by the network (transfers).
+ * and turns its decisions into future events timed by cost models (steps) and by the network (transfers; with the
+ * network's {@code fairShare}, sharing a link fairly: {@link SharedLinks}).
  *
  * <p>Each replica runs one step at a time. A multi-iteration step (the decode fast path, or several diffusion
  * steps) is scheduled to end after all its iterations; when the core says the run went stale (new work could
@@ -52,6 +53,10 @@ public final class Simulator implements Decisions {
     private final long[] lengths;
     private final EndLookahead[][][] lookahead;
     private final SequenceEnds ended = new SequenceEnds();
+    private final SharedLinks links = new SharedLinks((transfer, epoch, atNanos, payload) -> {
+        SimEvent.TransferEnd t = (SimEvent.TransferEnd) payload;
+        queue.push(atNanos, 1, new SimEvent.TransferEnd(t.request(), t.edge(), transfer, epoch));
+    });
     private long events;
     private long staleEvents;
     private boolean ran;
@@ -135,7 +140,16 @@ public final class Simulator implements Decisions {
                     }
                     core.stepDone(d, r, planned[d][r], ended, now);
                 }
-                case SimEvent.TransferEnd t -> core.transferDone(t.request(), t.edge(), now);
+                case SimEvent.TransferEnd t -> {
+                    if (t.transfer() >= 0) { // on a shared link
+                        if (!links.isCurrent(t.transfer(), t.epoch())) {
+                            staleEvents++;
+                            continue;
+                        }
+                        links.end(t.transfer(), now);
+                    }
+                    core.transferDone(t.request(), t.edge(), now);
+                }
                 case SimEvent.Wake w -> core.wake(w.deployment(), w.replica(), now);
                 case SimEvent.Arrival a -> {
                     SimRequest request = a.request();
@@ -205,9 +219,17 @@ public final class Simulator implements Decisions {
     @Override
     public void startTransfer(ActiveRequest request, int edge, int fromDeployment, int fromReplica, int toDeployment,
             int toReplica, long bytes, long nowNanos) {
-        boolean sameNode = nodes[fromDeployment][fromReplica] == nodes[toDeployment][toReplica];
-        long end = nowNanos + config.network().transferNanos(bytes, sameNode);
-        queue.push(end, 1, new SimEvent.TransferEnd(request, edge));
+        int fromNode = nodes[fromDeployment][fromReplica];
+        int toNode = nodes[toDeployment][toReplica];
+        boolean sameNode = fromNode == toNode;
+        if (!config.network().fairShare()) {
+            long end = nowNanos + config.network().transferNanos(bytes, sameNode);
+            queue.push(end, 1, new SimEvent.TransferEnd(request, edge, -1, 0));
+            return;
+        }
+        links.start(config.network().linkKey(fromDeployment, fromReplica, fromNode, toDeployment, toReplica, toNode),
+                config.network().bytesPerSecond(sameNode), config.network().latencyNanos(sameNode), bytes, nowNanos,
+                new SimEvent.TransferEnd(request, edge, -1, -1));
     }
 
     @Override

@@ -19,8 +19,12 @@ public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd,
         }
     }
 
-    /** Edge {@code edge}'s data has reached the consumer's replica. */
-    record TransferEnd(ActiveRequest request, int edge) implements SimEvent {
+    /**
+     * Edge {@code edge}'s data has reached the consumer's replica; {@code transfer} and {@code epoch} tell a finish
+     * superseded by link sharing (another transfer started or ended on the link) from the live one; {@code transfer}
+     * is -1 for a transfer on an unshared link.
+     */
+    record TransferEnd(ActiveRequest request, int edge, long transfer, long epoch) implements SimEvent {
         @Override
         public int tieBreak() {
             return 1;

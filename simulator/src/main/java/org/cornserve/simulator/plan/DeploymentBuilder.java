@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.model.profile.LlmCost;
+import org.cornserve.model.profile.LlmParallelism;
 import org.cornserve.model.profile.RooflineTaskCosts;
 import org.cornserve.model.profile.TaskCost;
 import org.cornserve.model.task.Component;
@@ -70,12 +71,27 @@ public final class DeploymentBuilder {
     public static SimDeployment build(String name, List<UnitTask> tasks, Hardware hardware, int devicesPerReplica,
             int tensorParallel, int replicas, String router, long seed, Settings settings, List<Integer> replicaNodes,
             int maxOutstandingInvocations, long kvCacheTokens) {
+        return build(name, tasks, hardware, devicesPerReplica, LlmParallelism.tensor(tensorParallel), replicas, router,
+                seed, settings, replicaNodes, maxOutstandingInvocations, kvCacheTokens);
+    }
+
+    /**
+     * @param parallelism the LLM layout of a replica; with {@code dataParallel > 1} the replica is vLLM's group of
+     *     data-parallel ranks, scheduled here as one engine whose {@code max_num_seqs} and
+     *     {@code max_num_batched_tokens} are the ranks' together ({@code dp x} the per-rank settings) and whose
+     *     iterations cost as {@link org.cornserve.model.profile.RooflineLlmCost} says (each rank an even share)
+     */
+    public static SimDeployment build(String name, List<UnitTask> tasks, Hardware hardware, int devicesPerReplica,
+            LlmParallelism parallelism, int replicas, String router, long seed, Settings settings,
+            List<Integer> replicaNodes, int maxOutstandingInvocations, long kvCacheTokens) {
+        int tensorParallel = parallelism.tensorParallel();
+        int dp = parallelism.dataParallel();
         List<Object> costs = new ArrayList<>();
         Map<String, Long> kvBytes = new LinkedHashMap<>();
         Map<String, Component> distinct = new LinkedHashMap<>();
         RooflineTaskCosts roofline = new RooflineTaskCosts(hardware);
         for (UnitTask t : tasks) {
-            costs.add(switch (roofline.cost(t, tensorParallel)) {
+            costs.add(switch (roofline.cost(t, parallelism)) {
                 case TaskCost.Llm l -> l.cost();
                 case TaskCost.Batch b -> b.cost();
                 case TaskCost.Diffusion d -> d.cost();
@@ -88,7 +104,8 @@ public final class DeploymentBuilder {
         }
         int autoregressive = kvBytes.size();
         long kvBytesPerToken = kvBytes.values().stream().mapToLong(Long::longValue).sum();
-        long weights = distinct.values().stream().mapToLong(Component::weightBytes).sum();
+        long weights = distinct.values().stream().mapToLong(c -> c.weightBytes()
+                + (dp - 1) * (c.weightBytes() - org.cornserve.model.plan.ResolvedDeployment.expertWeightBytes(c))).sum();
         double usable = (double) devicesPerReplica * hardware.memoryBytes() * settings.memoryFraction();
         double free = usable - weights;
         if (autoregressive > 0 && free <= 0) {
@@ -109,8 +126,8 @@ public final class DeploymentBuilder {
                                 + " of " + kvTokens + " tokens (" + (long) free + " bytes free, " + kvBytesPerToken
                                 + " bytes per token over the replica's autoregressive tasks)");
                     }
-                    yield new TaskConfig.Llm(t.id(), phase(t), new LlmBatching(settings.maxNumBatchedTokens(),
-                            settings.maxNumSeqs(), settings.chunkedPrefill(), Preemption.parse(settings.preemption()),
+                    yield new TaskConfig.Llm(t.id(), phase(t), new LlmBatching(settings.maxNumBatchedTokens() * dp,
+                            settings.maxNumSeqs() * dp, settings.chunkedPrefill(), Preemption.parse(settings.preemption()),
                             kvTokens, Long.MAX_VALUE));
                 }
                 case org.cornserve.model.profile.DiffusionCost d -> new TaskConfig.Diffusion(t.id(),

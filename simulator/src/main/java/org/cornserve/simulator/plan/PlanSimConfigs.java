@@ -48,7 +48,7 @@ public final class PlanSimConfigs {
             Deployment d = rd.deployment();
             List<Integer> nodes = place(d, freeByHardware.getOrDefault(rd.hardware().name(), List.of()));
             deployments.add(DeploymentBuilder.build(d.name(), rd.tasks(), rd.hardware(), d.devicesPerReplica(),
-                    d.tensorParallel(), d.replicas(), d.router(), seed * 1_000_003L + i, settings(d.batching()), nodes,
+                    d.llmParallelism(), d.replicas(), d.router(), seed * 1_000_003L + i, settings(d.batching()), nodes,
                     admissionBound, rd.kvCacheTokens()));
         }
         Network network = new Network(cluster.intraNode().bytesPerSecond(),
