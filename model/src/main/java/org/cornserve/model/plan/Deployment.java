@@ -19,6 +19,7 @@ import java.util.Set;
  * @param router request router name (default {@value #DEFAULT_ROUTER}); the scheduler core's registry
  *        decides which names exist
  * @param batching batching settings (default: all defaults)
+ * @param autoscale how it scales with load while serving, or null for fixed replicas
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Deployment(
@@ -29,7 +30,8 @@ public record Deployment(
         @JsonProperty("tensor_parallel") Integer tensorParallel,
         @JsonProperty("replicas") Integer replicas,
         @JsonProperty("router") String router,
-        @JsonProperty("batching") Batching batching) {
+        @JsonProperty("batching") Batching batching,
+        @JsonProperty("autoscale") Autoscale autoscale) {
 
     public static final String DEFAULT_ROUTER = "least-outstanding";
 
@@ -61,10 +63,22 @@ public record Deployment(
         batching = batching == null ? Batching.DEFAULTS : batching;
     }
 
+    /** A deployment with fixed replicas. */
+    public Deployment(String name, List<String> tasks, String hardware, Integer devicesPerReplica,
+            Integer tensorParallel, Integer replicas, String router, Batching batching) {
+        this(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching, null);
+    }
+
     /** A deployment with default router and batching. */
     public static Deployment of(String name, List<String> tasks, String hardware, int devicesPerReplica,
             int tensorParallel, int replicas) {
         return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, null, null);
+    }
+
+    /** The same deployment with another scaling (null: fixed replicas). */
+    public Deployment withAutoscale(Autoscale newAutoscale) {
+        return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching,
+                newAutoscale);
     }
 
     /** Devices all replicas use together. */
@@ -74,6 +88,7 @@ public record Deployment(
 
     /** The same deployment with another replica count (planners scale deployments this way). */
     public Deployment withReplicas(int newReplicas) {
-        return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, newReplicas, router, batching);
+        return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, newReplicas, router, batching,
+                autoscale);
     }
 }
