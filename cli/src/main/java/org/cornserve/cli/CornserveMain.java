@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.plan.CapacityCommand.class,
             org.cornserve.cli.plan.PlanMixedCommand.class,
             org.cornserve.cli.experiment.HeadlineCommand.class,
+            org.cornserve.cli.experiment.ScalingCommand.class,
             org.cornserve.cli.trace.TraceCommand.class,
             org.cornserve.cli.profile.ProfileCommand.class,
             org.cornserve.cli.simulate.SimulateCommand.class,

@@ -17,13 +17,17 @@ import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.planner.schedule.TaskConfig;
+import org.cornserve.planner.schedule.scale.ScalingPolicies;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.simulator.config.Slo;
+import org.cornserve.simulator.engine.ScalingReport;
+import org.cornserve.simulator.engine.SimScaling;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.metrics.ResultWriter;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.simulator.plan.MonolithicPlans;
+import org.cornserve.simulator.plan.PlanScaling;
 import org.cornserve.simulator.plan.PlanSimConfigs;
 import org.cornserve.simulator.plan.TraceWorkload;
 import org.cornserve.traces.ReadOptions;
@@ -128,12 +132,17 @@ public final class SimulateCommand implements Callable<Integer> {
         if (limit != null) {
             source = Transforms.first(source, limit);
         }
+        SimScaling scaling = PlanScaling.of(resolved, hardwareCatalog, ScalingPolicies.DEFAULT_TOLERANCE,
+                SimScaling.DEFAULT_INTERVAL_NANOS);
         SimResult result;
+        Simulator simulator;
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved.models(), resolved::splitsLlm)) {
-            result = new Simulator(config).run(workload);
+            simulator = new Simulator(config, true, null, scaling);
+            result = simulator.run(workload);
         }
         Files.createDirectories(out);
         ResultWriter.write(result, out);
+        writeScaling(simulator.scalingReport(), config, out);
         deploymentPlan.write(out.resolve("plan.json"));
         JSON.writeValue(out.resolve("config.json").toFile(), resolvedConfig(format, runSeed, targets, config));
         spec.commandLine().getOut().printf(Locale.ROOT,
@@ -153,6 +162,30 @@ public final class SimulateCommand implements Callable<Integer> {
                     sp.rtf().p99());
         }
         return 0;
+    }
+
+    /** {@code scaling.json}: GPU-hours, device-seconds per deployment, replicas started and stopped, each change. */
+    private static void writeScaling(ScalingReport report, SimConfig config, Path out) throws java.io.IOException {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("gpu_hours", report.gpuHours());
+        Map<String, Double> perDeployment = new LinkedHashMap<>();
+        for (int d = 0; d < config.deployments().size(); d++) {
+            perDeployment.put(config.deployments().get(d).deployment().name(), report.deviceSeconds()[d]);
+        }
+        s.put("device_seconds", perDeployment);
+        s.put("scale_ups", report.scaleUps());
+        s.put("scale_downs", report.scaleDowns());
+        List<Map<String, Object>> changes = new ArrayList<>();
+        for (ScalingReport.Change c : report.changes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time_s", c.timeNanos() / 1e9);
+            m.put("deployment", config.deployments().get(c.deployment()).deployment().name());
+            m.put("replica", c.replica());
+            m.put("change", c.kind().name().toLowerCase(Locale.ROOT));
+            changes.add(m);
+        }
+        s.put("changes", changes);
+        JSON.writeValue(out.resolve("scaling.json").toFile(), s);
     }
 
     private DeploymentPlan loadPlan(ModelCatalog models, HardwareCatalog hardwareCatalog) {

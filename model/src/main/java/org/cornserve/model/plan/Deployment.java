@@ -25,6 +25,7 @@ import java.util.Set;
  *        devices; {@code tensor_parallel} then defaults to {@code devices_per_replica / data_parallel}
  * @param expertParallel whole experts per device across the replica's {@code tensor_parallel x data_parallel}
  *        devices (vLLM {@code --enable-expert-parallel}, default false; not written when false)
+ * @param autoscale how it scales with load while serving, or null for fixed replicas
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Deployment(
@@ -39,14 +40,36 @@ public record Deployment(
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = One.class)
         @JsonProperty("data_parallel") Integer dataParallel,
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = False.class)
-        @JsonProperty("expert_parallel") Boolean expertParallel) {
+        @JsonProperty("expert_parallel") Boolean expertParallel,
+        @JsonProperty("autoscale") Autoscale autoscale) {
 
     public static final String DEFAULT_ROUTER = "least-outstanding";
 
     /** A deployment without data or expert parallelism. */
     public Deployment(String name, List<String> tasks, String hardware, Integer devicesPerReplica,
             Integer tensorParallel, Integer replicas, String router, Batching batching) {
-        this(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching, null, null);
+        this(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching, null, null, null);
+    }
+
+    /** A deployment with fixed replicas. */
+    public Deployment(String name, List<String> tasks, String hardware, Integer devicesPerReplica,
+            Integer tensorParallel, Integer replicas, String router, Batching batching, Integer dataParallel,
+            Boolean expertParallel) {
+        this(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching, dataParallel,
+                expertParallel, null);
+    }
+
+    /** A deployment without data or expert parallelism that scales with load as {@code autoscale} says. */
+    public Deployment(String name, List<String> tasks, String hardware, Integer devicesPerReplica,
+            Integer tensorParallel, Integer replicas, String router, Batching batching, Autoscale autoscale) {
+        this(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching, null, null,
+                autoscale);
+    }
+
+    /** The same deployment with another scaling (null: fixed replicas). */
+    public Deployment withAutoscale(Autoscale newAutoscale) {
+        return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, replicas, router, batching,
+                dataParallel, expertParallel, newAutoscale);
     }
 
     public Deployment {
@@ -96,7 +119,7 @@ public record Deployment(
     /** The same deployment with another replica count (planners scale deployments this way). */
     public Deployment withReplicas(int newReplicas) {
         return new Deployment(name, tasks, hardware, devicesPerReplica, tensorParallel, newReplicas, router, batching,
-                dataParallel, expertParallel);
+                dataParallel, expertParallel, autoscale);
     }
 
     /** The LLM layout of one replica: tensor and data parallel degrees, expert parallelism. */

@@ -82,6 +82,8 @@ public final class SchedulerCore implements InvocationListener {
         long cutRequestedAt = Long.MAX_VALUE;
         long pendingWake = Long.MAX_VALUE;
         boolean completing;
+        long stepStartedAt;
+        long busyNanos;
 
         Replica(ReplicaScheduler scheduler, ReplicaStatus status) {
             this.scheduler = scheduler;
@@ -337,6 +339,7 @@ public final class SchedulerCore implements InvocationListener {
             if (!rep.status.running() || !rep.scheduler.busy()) {
                 return;
             }
+            rep.busyNanos += nowNanos - rep.stepStartedAt;
             rep.completing = true;
             try {
                 rep.scheduler.complete(iterations, ended, nowNanos, this);
@@ -436,6 +439,9 @@ public final class SchedulerCore implements InvocationListener {
                 return;
             }
             boolean wasDraining = rep.status == ReplicaStatus.DRAINING;
+            if (rep.status.running() && rep.scheduler.busy()) {
+                rep.busyNanos += nowNanos - rep.stepStartedAt;
+            }
             rep.status = ReplicaStatus.DOWN;
             refreshAvailable(deployment);
             String why = "deployment " + deployments[deployment].name() + " replica " + replica + " went down: "
@@ -638,6 +644,7 @@ public final class SchedulerCore implements InvocationListener {
         Step step = rs.planNext(nowNanos, this);
         if (step != null) {
             rep.cutRequestedAt = Long.MAX_VALUE;
+            rep.stepStartedAt = nowNanos;
             out.startStep(d, r, step, nowNanos);
             long at = rs.staleFromNanos(nowNanos);
             if (at < Long.MAX_VALUE) {
@@ -739,6 +746,24 @@ public final class SchedulerCore implements InvocationListener {
     /** Work routed to the replica and not finished, in {@code Work.routingWeight} units. */
     public long routedWork(int d, int r) {
         return replica(d, r, "routed work").load;
+    }
+
+    /**
+     * Time deployment {@code d}'s replicas have spent running steps, summed over its replicas (removed ones
+     * included), up to {@code nowNanos} (a step in flight counts up to now): what an engine knows of its busy time.
+     * Scaling policies take utilisation from its growth over a window.
+     */
+    public long busyNanos(int d, long nowNanos) {
+        requireDeployment(d);
+        long busy = 0;
+        for (int r = 0; r < replicaCount[d]; r++) {
+            Replica rep = replicas[d][r];
+            busy += rep.busyNanos;
+            if (rep.status.running() && rep.scheduler.busy()) {
+                busy += Math.max(0, nowNanos - rep.stepStartedAt);
+            }
+        }
+        return busy;
     }
 
     /** Invocations admitted to deployment {@code d} and not finished. */

@@ -1,6 +1,7 @@
 package org.cornserve.simulator.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -12,6 +13,8 @@ import org.cornserve.planner.schedule.batch.SequenceEnds;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.planner.schedule.dispatch.ActiveRequest;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.scale.Autoscaler;
+import org.cornserve.planner.schedule.scale.ScaleSettings;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.simulator.event.EventQueue;
@@ -43,15 +46,26 @@ public final class Simulator implements Decisions {
     private final SchedulerCore core;
     private final EventQueue<SimEvent> queue = new EventQueue<>();
     private final StepTimer[] timers;
-    private final int[][] nodes;
+    private int[][] nodes;
     private final Step[][] running;
     private final long[][] startNanos;
     private final long[][] planned;
     private final long[][] epoch;
     private final long[][] busyNanos;
+    private final long[][] existsFrom;
+    private final long[][] existsTo;
+    private final long[][] firstStepNanos;
     private final MetricsCollector metrics;
     private final long[] lengths;
     private final EndLookahead[][][] lookahead;
+    private final SimScaling scaling;
+    private final Autoscaler autoscaler;
+    private final int[] nodeFree;
+    private final List<ScalingReport.Change> changes = new ArrayList<>();
+    private long firstArrival = -1;
+    private long lastEnd = -1;
+    private long scaleUps;
+    private long scaleDowns;
     private final SequenceEnds ended = new SequenceEnds();
     private final SharedLinks links = new SharedLinks((transfer, epoch, atNanos, payload) -> {
         SimEvent.TransferEnd t = (SimEvent.TransferEnd) payload;
@@ -71,7 +85,15 @@ public final class Simulator implements Decisions {
      * @param onRequestEnd called with each request's record as it completes or is rejected, or null
      */
     public Simulator(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onRequestEnd) {
+        this(config, keepRecords, onRequestEnd, null);
+    }
+
+    /**
+     * @param scaling how replicas start and stop while the trace runs, or null for the plan's replicas throughout
+     */
+    public Simulator(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onRequestEnd, SimScaling scaling) {
         this.config = config;
+        this.scaling = scaling;
         List<DeploymentConfig> cores = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {
             cores.add(sd.deployment());
@@ -85,6 +107,9 @@ public final class Simulator implements Decisions {
         planned = new long[n][];
         epoch = new long[n][];
         busyNanos = new long[n][];
+        existsFrom = new long[n][];
+        existsTo = new long[n][];
+        firstStepNanos = new long[n][];
         for (int d = 0; d < n; d++) {
             SimDeployment sd = config.deployments().get(d);
             int replicas = sd.deployment().replicas();
@@ -95,6 +120,11 @@ public final class Simulator implements Decisions {
             planned[d] = new long[replicas];
             epoch[d] = new long[replicas];
             busyNanos[d] = new long[replicas];
+            existsFrom[d] = new long[replicas];
+            existsTo[d] = new long[replicas];
+            Arrays.fill(existsTo[d], -1);
+            firstStepNanos[d] = new long[replicas];
+            Arrays.fill(firstStepNanos[d], -1);
         }
         metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
         lengths = new long[n];
@@ -102,7 +132,59 @@ public final class Simulator implements Decisions {
         for (int d = 0; d < n; d++) {
             lookahead[d] = new EndLookahead[running[d].length][config.deployments().get(d).deployment().tasks().size()];
         }
-        core.watchSequences((d, r, t) -> lookahead[d][r][t] = new EndLookahead());
+        core.watchSequences((d, r, t) -> {
+            grow(d, r);
+            EndLookahead watcher = new EndLookahead();
+            lookahead[d][r][t] = watcher;
+            return watcher;
+        });
+        if (scaling == null) {
+            autoscaler = null;
+            nodeFree = null;
+        } else {
+            if (scaling.settings().size() != n) {
+                throw new IllegalArgumentException("scaling has settings for " + scaling.settings().size()
+                        + " deployments, the simulation has " + n);
+            }
+            int[] devices = new int[n];
+            for (int d = 0; d < n; d++) {
+                devices[d] = config.deployments().get(d).devicesPerReplica();
+            }
+            autoscaler = new Autoscaler(core, scaling.policy().create(scaling.tolerance()), scaling.settings(), devices,
+                    scaling.deploymentPool(), scaling.poolDevices(), scaling.intervalNanos());
+            nodeFree = scaling.nodeDevices().clone();
+            for (int d = 0; d < n; d++) {
+                for (int node : nodes[d]) {
+                    if (node >= 0 && node < nodeFree.length) {
+                        nodeFree[node] -= devices[d];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Grows deployment d's per-replica arrays to hold replica r (a replica added while running). */
+    private void grow(int d, int r) {
+        if (r < running[d].length) {
+            return;
+        }
+        int size = Math.max(r + 1, running[d].length * 2);
+        running[d] = Arrays.copyOf(running[d], size);
+        startNanos[d] = Arrays.copyOf(startNanos[d], size);
+        planned[d] = Arrays.copyOf(planned[d], size);
+        epoch[d] = Arrays.copyOf(epoch[d], size);
+        busyNanos[d] = Arrays.copyOf(busyNanos[d], size);
+        int old = existsFrom[d].length;
+        existsFrom[d] = Arrays.copyOf(existsFrom[d], size);
+        existsTo[d] = Arrays.copyOf(existsTo[d], size);
+        Arrays.fill(existsTo[d], old, size, -1);
+        firstStepNanos[d] = Arrays.copyOf(firstStepNanos[d], size);
+        Arrays.fill(firstStepNanos[d], old, size, -1);
+        nodes[d] = Arrays.copyOf(nodes[d], size);
+        lookahead[d] = Arrays.copyOf(lookahead[d], size);
+        for (int i = old; i < size; i++) {
+            lookahead[d][i] = new EndLookahead[config.deployments().get(d).deployment().tasks().size()];
+        }
     }
 
     /**
@@ -118,6 +200,13 @@ public final class Simulator implements Decisions {
         if (workload.hasNext()) {
             SimRequest first = workload.next();
             queue.push(first.arrivalNanos(), 3, new SimEvent.Arrival(first));
+            firstArrival = first.arrivalNanos();
+            for (int d = 0; d < existsFrom.length; d++) {
+                Arrays.fill(existsFrom[d], firstArrival);
+            }
+            if (autoscaler != null) {
+                queue.push(firstArrival, 2, new SimEvent.ScaleTick());
+            }
         }
         while (!queue.isEmpty()) {
             SimEvent event = queue.poll();
@@ -151,6 +240,16 @@ public final class Simulator implements Decisions {
                     core.transferDone(t.request(), t.edge(), now);
                 }
                 case SimEvent.Wake w -> core.wake(w.deployment(), w.replica(), now);
+                case SimEvent.ReplicaReady ready -> {
+                    changes.add(new ScalingReport.Change(now, ready.deployment(), ready.replica(), ScalingReport.Kind.UP));
+                    core.replicaUp(ready.deployment(), ready.replica(), now);
+                }
+                case SimEvent.ScaleTick tick -> {
+                    long next = autoscaler.evaluate(now);
+                    if (!queue.isEmpty()) {
+                        queue.push(Math.max(next, now + 1), 2, new SimEvent.ScaleTick());
+                    }
+                }
                 case SimEvent.Arrival a -> {
                     SimRequest request = a.request();
                     RequestRecord record = metrics.arrived(request);
@@ -173,11 +272,91 @@ public final class Simulator implements Decisions {
             metrics.queues().observe(now, lengths);
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-        return metrics.result(busyNanos, events, staleEvents, wallSeconds);
+        long[][] busy = new long[busyNanos.length][];
+        for (int d = 0; d < busy.length; d++) {
+            busy[d] = Arrays.copyOf(busyNanos[d], config.deployments().get(d).deployment().replicas());
+            for (int r = busy[d].length; r < core.replicaCount(d); r++) {
+                // replicas added while running: their busy time counts towards the plan's replicas' total
+                busy[d][0] += busyNanos[d][r];
+            }
+        }
+        return metrics.result(busy, events, staleEvents, wallSeconds);
+    }
+
+    /**
+     * The run's replicas and device-seconds: each replica's existence (start decision, or the first arrival for the
+     * plan's, to its stop, or the last request's end) times its devices. Call after {@link #run}.
+     */
+    public ScalingReport scalingReport() {
+        if (!ran) {
+            throw new IllegalStateException("no run yet");
+        }
+        double[] deviceSeconds = new double[existsFrom.length];
+        long end = Math.max(lastEnd, firstArrival);
+        for (int d = 0; d < deviceSeconds.length; d++) {
+            int devices = config.deployments().get(d).devicesPerReplica();
+            for (int r = 0; r < core.replicaCount(d); r++) {
+                long to = existsTo[d][r] < 0 ? end : Math.min(existsTo[d][r], end);
+                long from = Math.min(existsFrom[d][r], end);
+                deviceSeconds[d] += devices * (to - from) / 1e9;
+            }
+        }
+        return new ScalingReport(deviceSeconds, scaleUps, scaleDowns, changes);
+    }
+
+    /** When the replica ran its first step, or -1 if it never ran one (for checks). */
+    long firstStepNanos(int deployment, int replica) {
+        return firstStepNanos[deployment][replica];
+    }
+
+    @Override
+    public void startReplica(int deployment, int replica, long nowNanos) {
+        if (scaling == null) {
+            throw new IllegalStateException("deployment " + config.deployments().get(deployment).deployment().name()
+                    + ": replica " + replica + " started without scaling settings");
+        }
+        grow(deployment, replica);
+        ScaleSettings s = scaling.settings().get(deployment);
+        int devices = config.deployments().get(deployment).devicesPerReplica();
+        int pool = scaling.deploymentPool()[deployment];
+        int best = -1;
+        for (int node = 0; node < nodeFree.length; node++) {
+            if (scaling.nodePool()[node] == pool && (best < 0 || nodeFree[node] > nodeFree[best])) {
+                best = node;
+            }
+        }
+        if (best < 0) {
+            throw new IllegalStateException("deployment " + config.deployments().get(deployment).deployment().name()
+                    + ": no node in its device pool " + pool);
+        }
+        nodeFree[best] -= devices;
+        nodes[deployment][replica] = best;
+        existsFrom[deployment][replica] = nowNanos;
+        existsTo[deployment][replica] = -1;
+        scaleUps++;
+        changes.add(new ScalingReport.Change(nowNanos, deployment, replica, ScalingReport.Kind.START));
+        queue.push(nowNanos + (s == null ? 0 : s.startupNanos()), 2, new SimEvent.ReplicaReady(deployment, replica));
+    }
+
+    @Override
+    public void stopReplica(int deployment, int replica, long nowNanos) {
+        existsTo[deployment][replica] = nowNanos;
+        if (nodeFree != null && nodes[deployment][replica] < nodeFree.length) {
+            nodeFree[nodes[deployment][replica]] += config.deployments().get(deployment).devicesPerReplica();
+        }
+        scaleDowns++;
+        changes.add(new ScalingReport.Change(nowNanos, deployment, replica, ScalingReport.Kind.STOP));
     }
 
     @Override
     public void startStep(int deployment, int replica, Step step, long nowNanos) {
+        if (!core.replicaStatus(deployment, replica).running()) {
+            throw new IllegalStateException("deployment " + config.deployments().get(deployment).deployment().name()
+                    + ": a step on replica " + replica + ", which is " + core.replicaStatus(deployment, replica));
+        }
+        if (firstStepNanos[deployment][replica] < 0) {
+            firstStepNanos[deployment][replica] = nowNanos;
+        }
         running[deployment][replica] = step;
         startNanos[deployment][replica] = nowNanos;
         long iterations = step.iterations();
@@ -234,16 +413,19 @@ public final class Simulator implements Decisions {
 
     @Override
     public void completed(ActiveRequest request, long nowNanos) {
+        lastEnd = Math.max(lastEnd, nowNanos);
         metrics.completed((RequestRecord) request.attachment(), nowNanos);
     }
 
     @Override
     public void rejected(long requestId, InvocationGraph graph, Object attachment, String reason, long nowNanos) {
+        lastEnd = Math.max(lastEnd, nowNanos);
         metrics.rejected((RequestRecord) attachment, reason, nowNanos);
     }
 
     @Override
     public void failed(ActiveRequest request, String reason, long nowNanos) {
+        lastEnd = Math.max(lastEnd, nowNanos);
         metrics.rejected((RequestRecord) request.attachment(), reason, nowNanos);
     }
 

@@ -7,7 +7,8 @@ import org.cornserve.planner.schedule.dispatch.ActiveRequest;
  * (step ends, transfers) before wake-ups, and arrivals last, so an arrival sees the state after everything
  * that ended at that instant.
  */
-public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd, SimEvent.Wake, SimEvent.Arrival {
+public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd, SimEvent.Wake, SimEvent.Arrival,
+        SimEvent.ReplicaReady, SimEvent.ScaleTick {
 
     int tieBreak();
 
@@ -44,6 +45,22 @@ public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd,
         @Override
         public int tieBreak() {
             return 3;
+        }
+    }
+
+    /** A starting replica has loaded its weights and warmed up. */
+    record ReplicaReady(int deployment, int replica) implements SimEvent {
+        @Override
+        public int tieBreak() {
+            return 2;
+        }
+    }
+
+    /** The autoscaler's next evaluation. */
+    record ScaleTick() implements SimEvent {
+        @Override
+        public int tieBreak() {
+            return 2;
         }
     }
 }

@@ -1,0 +1,47 @@
+package org.cornserve.cli.experiment;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cornserve.experiments.scaling.ScalingRunner;
+import org.cornserve.experiments.scaling.ScalingSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cornserve scaling --spec experiments/scaling.json --out DIR}: static and autoscaled plans on a bursty
+ * (rate-modulated) trace in the simulator: P99 latency, SLO attainment, GPU-hours.
+ */
+@Command(name = "scaling", mixinStandardHelpOptions = true,
+        description = "Run the scaling experiment: static and autoscaled plans on a bursty trace in the simulator.")
+public final class ScalingCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--spec", defaultValue = "experiments/scaling.json",
+            description = "Experiment spec (default ${DEFAULT-VALUE}); relative paths in it resolve against the current folder.")
+    Path specFile;
+
+    @CommandLine.Mixin
+    org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
+
+    @Option(names = "--out", required = true, description = "Results folder.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.exists(specFile)) {
+            throw new IllegalArgumentException("experiment spec " + specFile + " does not exist");
+        }
+        PrintWriter pw = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        new ScalingRunner(ScalingSpec.read(specFile), Path.of(""), hardwareFile.catalog(), pw).run(out);
+        pw.printf("scaling experiment done in %.0f s; see %s%n", (System.nanoTime() - start) / 1e9,
+                out.resolve("summary.md"));
+        pw.flush();
+        return 0;
+    }
+}
