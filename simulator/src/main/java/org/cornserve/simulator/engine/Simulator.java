@@ -52,6 +52,7 @@ public final class Simulator implements Decisions {
     private final long[] lengths;
     private final EndLookahead[][][] lookahead;
     private final SequenceEnds ended = new SequenceEnds();
+    private final BatcherCounts batcherCounts;
     private long events;
     private long staleEvents;
     private boolean ran;
@@ -92,6 +93,8 @@ public final class Simulator implements Decisions {
             busyNanos[d] = new long[replicas];
         }
         metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
+        batcherCounts = new BatcherCounts(core);
+        metrics.queues().splitFrom(batcherCounts);
         lengths = new long[n];
         lookahead = new EndLookahead[n][][];
         for (int d = 0; d < n; d++) {
@@ -117,6 +120,7 @@ public final class Simulator implements Decisions {
         while (!queue.isEmpty()) {
             SimEvent event = queue.poll();
             long now = queue.now();
+            metrics.queues().advanceTo(now);
             switch (event) {
                 case SimEvent.StepEnd end -> {
                     int d = end.deployment();
@@ -159,6 +163,7 @@ public final class Simulator implements Decisions {
             metrics.queues().observe(now, lengths);
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+        batcherCounts.report(metrics);
         return metrics.result(busyNanos, events, staleEvents, wallSeconds);
     }
 
