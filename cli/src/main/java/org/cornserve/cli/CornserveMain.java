@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.plan.PlanCommand.class,
             org.cornserve.cli.plan.CompareCommand.class,
             org.cornserve.cli.plan.CapacityCommand.class,
+            org.cornserve.cli.plan.PlanMixedCommand.class,
             org.cornserve.cli.experiment.HeadlineCommand.class,
             org.cornserve.cli.trace.TraceCommand.class,
             org.cornserve.cli.profile.ProfileCommand.class,

@@ -36,10 +36,23 @@ public record CandidatePlan(String strategy, String hardware, List<PlannedDeploy
         return deployments.stream().mapToInt(PlannedDeployment::devices).sum();
     }
 
-    /** A compact one-line description, e.g. {@code [m/vision]x2@tp1 [m/llm]x6@tp1}. */
+    /**
+     * A compact one-line description, e.g. {@code [m/vision]x2@tp1 [m/llm]x6@tp1}; a deployment on another
+     * kind than the plan's adds it ({@code [m/vision]x2@tp1@l40s}).
+     */
     public String describe() {
         return deployments.stream()
-                .map(d -> d.units() + "x" + d.replicas() + "@tp" + d.tensorParallel())
+                .map(d -> d.units() + "x" + d.replicas() + "@tp" + d.tensorParallel()
+                        + (d.hardware() == null || d.hardware().equals(hardware) ? "" : "@" + d.hardware()))
                 .collect(Collectors.joining(" "));
+    }
+
+    /** Devices per hardware kind, in order of first use. */
+    public java.util.Map<String, Integer> devicesByHardware() {
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (PlannedDeployment d : deployments) {
+            out.merge(d.hardwareOr(hardware), d.devices(), Integer::sum);
+        }
+        return out;
     }
 }

@@ -33,12 +33,46 @@ public final class PlanDocuments {
     }
 
     /**
+     * A cluster of several node groups (one per hardware kind, each with its own intra-node link) as a plan's
+     * cluster spec; the first group's link is the cluster's default.
+     *
+     * @param shapes the node groups' shapes
+     * @param kinds each group's hardware entry, in the same order
+     */
+    public static ClusterSpec cluster(List<ClusterShape> shapes, List<Hardware> kinds) {
+        if (shapes.isEmpty() || shapes.size() != kinds.size()) {
+            throw new IllegalArgumentException("a cluster needs one hardware entry per node group");
+        }
+        List<org.cornserve.model.cluster.NodeGroup> groups = new ArrayList<>();
+        for (int i = 0; i < shapes.size(); i++) {
+            ClusterShape s = shapes.get(i);
+            groups.add(new org.cornserve.model.cluster.NodeGroup(s.hardware(), s.nodes(), s.devicesPerNode(),
+                    intraNode(kinds.get(i))));
+        }
+        return new ClusterSpec(groups, intraNode(kinds.get(0)), INTER_NODE);
+    }
+
+    private static LinkSpec intraNode(Hardware hardware) {
+        double intra = hardware.p2pBytesPerSecond() > 0 ? hardware.p2pBytesPerSecond() : hardware.memoryBytesPerSecond() / 10;
+        return new LinkSpec(intra, INTRA_NODE_LATENCY_US);
+    }
+
+    /**
      * @param name plan name
      * @param problem the problem the plan was made for (models, cluster, seed, units)
      * @param hardware the cluster's hardware entry (for the intra-node link)
      * @param explanation the planner's explanation (a JSON object), or null
      */
     public static DeploymentPlan plan(String name, CandidatePlan plan, PlanningProblem problem, Hardware hardware,
+            EstimatorOptions options, JsonNode explanation) {
+        return plan(name, plan, problem, cluster(problem.cluster(), hardware), options, explanation);
+    }
+
+    /**
+     * As {@link #plan(String, CandidatePlan, PlanningProblem, Hardware, EstimatorOptions, JsonNode)} on a given
+     * cluster (several node groups when deployments name their own hardware kinds).
+     */
+    public static DeploymentPlan plan(String name, CandidatePlan plan, PlanningProblem problem, ClusterSpec cluster,
             EstimatorOptions options, JsonNode explanation) {
         List<Deployment> deployments = new ArrayList<>();
         for (PlannedDeployment d : plan.deployments()) {
@@ -58,10 +92,10 @@ public final class PlanDocuments {
                     autoregressive ? Boolean.TRUE : null,
                     autoregressive ? Preemption.RECOMPUTE : null,
                     autoregressive ? options.memoryFraction() : null);
-            deployments.add(new Deployment(d.name(), d.units(), plan.hardware(), d.tensorParallel(), d.tensorParallel(),
+            deployments.add(new Deployment(d.name(), d.units(), d.hardwareOr(plan.hardware()), d.tensorParallel(), d.tensorParallel(),
                     d.replicas(), Deployment.DEFAULT_ROUTER, batching));
         }
-        return new DeploymentPlan(name, plan.strategy(), problem.seed(), problem.models(),
-                cluster(problem.cluster(), hardware), deployments, explanation);
+        return new DeploymentPlan(name, plan.strategy(), problem.seed(), problem.models(), cluster, deployments,
+                explanation);
     }
 }

@@ -33,6 +33,9 @@ public final class HeadlineCommand implements Callable<Integer> {
     @Option(names = "--gpus", description = "Run only these cluster sizes (repeatable).")
     List<Integer> gpus;
 
+    @Option(names = "--seeds", split = ",", description = "Replicate seeds, overriding the spec's (comma-separated).")
+    List<Long> seeds;
+
     @Option(names = "--out", required = true, description = "Results folder.")
     Path out;
 
@@ -48,16 +51,17 @@ public final class HeadlineCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("no case named " + cases + "; known: "
                         + s.cases().stream().map(HeadlineSpec.CaseSpec::name).toList());
             }
-            s = new HeadlineSpec(s.name(), s.seed(), s.hardware(), s.gpus(), s.attainment(), s.strategies(), s.requestsPerRun(),
-                    s.runSeconds(), s.maxRequestsPerRun(), s.planningSamples(), s.capacityTolerance(), s.workloads(), kept);
+            s = s.withCases(kept);
         }
         if (gpus != null) {
-            s = new HeadlineSpec(s.name(), s.seed(), s.hardware(), gpus, s.attainment(), s.strategies(), s.requestsPerRun(),
-                    s.runSeconds(), s.maxRequestsPerRun(), s.planningSamples(), s.capacityTolerance(), s.workloads(), s.cases());
+            s = s.withGpus(gpus);
+        }
+        if (seeds != null && !seeds.isEmpty()) {
+            s = s.withSeeds(seeds);
         }
         PrintWriter pw = spec.commandLine().getOut();
         long start = System.nanoTime();
-        new HeadlineRunner(s, new SimulatorPlanRunner(s.seed()), "the discrete-event simulator", pw).run(out);
+        new HeadlineRunner(s, SimulatorPlanRunner::new, "the discrete-event simulator", pw).run(out);
         pw.printf("headline experiment done in %.0f s; see %s%n", (System.nanoTime() - start) / 1e9,
                 out.resolve("summary.md"));
         pw.flush();

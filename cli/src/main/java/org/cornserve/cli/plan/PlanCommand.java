@@ -55,7 +55,7 @@ public final class PlanCommand implements Callable<Integer> {
     double attainment;
 
     @Option(names = "--strategy", defaultValue = "cornserve",
-            description = "monolithic, encoder-split, pd-split, full-split or cornserve (default ${DEFAULT-VALUE}).")
+            description = "monolithic, encoder-split, pd-split, full-split (each searched), cornserve, or <baseline>-fixed (default ${DEFAULT-VALUE}).")
     String strategy;
 
     @Option(names = "--objective", defaultValue = "goodput", description = "goodput or min-devices (default ${DEFAULT-VALUE}).")

@@ -9,6 +9,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.cornserve.runtime.gateway.Gateway;
 import org.cornserve.runtime.gateway.GatewaySettings;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.runtime.control.DeviceSlots;
+import org.cornserve.runtime.control.Runtimes;
 import org.cornserve.runtime.serve.LocalEngineInvoker;
 import org.cornserve.runtime.serve.ModelInvoker;
 import org.cornserve.runtime.serve.local.LocalEngineSettings;
@@ -36,6 +40,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "cpu:2", description = "devices to run on, cpu:N for N compute threads "
             + "(default ${DEFAULT-VALUE})")
     String devices;
+
+    @Option(names = "--in-process", description = "serve every tiny model on the in-process engine instead of a plan's "
+            + "executor processes (no plan, no control plane)")
+    boolean inProcess;
 
     @Option(names = "--token-file", description = "also write the admin token to this file (mode 600)")
     Path tokenFile;
@@ -79,21 +87,24 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The one place the plan-driven invoker plugs in.
-     *
-     * <p>TODO(lead): with the control plane merged, serve {@code --plan} (or the embedded default plan) through it,
-     * e.g. {@code return org.cornserve.runtime.control.Runtimes.start(plan, devices);}. Until then every request
-     * runs on the in-process engine, and this says so on stderr.
+     * The back end: the plan (or the embedded tiny-omni plan) served by the control plane, one executor process per
+     * replica; or, with {@code --in-process}, every tiny model on the in-process engine (no plan, no executors).
      */
     private ModelInvoker startInvoker(int cpus, PrintWriter err) {
-        if (plan != null) {
-            throw new IllegalArgumentException("--plan needs the control plane, which is not in this build yet; "
-                    + "run without --plan to serve the tiny models in-process");
+        if (inProcess) {
+            if (plan != null) {
+                throw new IllegalArgumentException("--in-process serves the tiny models without a plan; drop --plan");
+            }
+            err.println("serving the tiny models in-process (LocalEngineInvoker: no executor processes, no plan) on "
+                    + cpus + " compute threads");
+            err.flush();
+            return new LocalEngineInvoker(LocalEngineSettings.defaults(cpus));
         }
-        err.println("serving the tiny models in-process (LocalEngineInvoker: no executor processes, no plan) on "
-                + cpus + " compute threads");
+        ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
+        err.println("serving plan '" + resolved.plan().name() + "'" + (plan == null ? " (embedded default)" : "")
+                + " on " + devices + ": starting executors...");
         err.flush();
-        return new LocalEngineInvoker(LocalEngineSettings.defaults(cpus));
+        return Runtimes.start(resolved, DeviceSlots.parse(devices));
     }
 
     /** Parses {@code cpu:N}. */

@@ -92,7 +92,7 @@ class ReplayCommandTest {
                     "stages"), keys);
             List<String> rows = Files.readAllLines(out.resolve("requests.csv"));
             assertEquals(201, rows.size());
-            assertTrue(rows.get(0).startsWith("request_id,app,status,arrival_ns,first_output_ns"), rows.get(0));
+            assertTrue(rows.get(0).startsWith("request_id,trace_request_id,app,status,arrival_ns,first_output_ns"), rows.get(0));
             List<String> exchanges = Files.readAllLines(out.resolve("replay.csv"));
             assertEquals(201, exchanges.size());
             assertFalse(Files.exists(out.resolve("queues.csv")));

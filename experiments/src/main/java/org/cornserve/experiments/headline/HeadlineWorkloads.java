@@ -51,6 +51,27 @@ public final class HeadlineWorkloads {
     }
 
     /**
+     * The records arriving in [{@code startS}, {@code endS}) seconds after the trace's first arrival, in order.
+     *
+     * @throws IllegalArgumentException when fewer than two records fall in the window
+     */
+    public static List<TraceRecord> window(List<TraceRecord> trace, double startS, double endS) {
+        if (trace.isEmpty()) {
+            throw new IllegalArgumentException("the trace has no requests");
+        }
+        long first = trace.get(0).arrivalNanos();
+        long from = first + Math.round(startS * 1e9);
+        long to = first + Math.round(endS * 1e9);
+        List<TraceRecord> out = trace.stream().filter(r -> r.arrivalNanos() >= from && r.arrivalNanos() < to).toList();
+        if (out.size() < 2) {
+            double span = (trace.get(trace.size() - 1).arrivalNanos() - first) / 1e9;
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "window [%.0f, %.0f) s holds %d request(s); the trace spans %.0f s", startS, endS, out.size(), span));
+        }
+        return out;
+    }
+
+    /**
      * The case's version of a trace: with {@code audioOutputShare} a seeded share of requests also ask for
      * speech; with {@code imageGeneration} every request becomes a text-to-image request of its text.
      */

@@ -1,17 +1,19 @@
 package org.cornserve.experiments.headline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.cornserve.model.Modality;
+import org.cornserve.model.json.Json;
 import org.cornserve.model.plan.Deployment;
 import org.cornserve.model.request.MediaItem;
 import org.cornserve.model.request.RequestShape;
@@ -24,6 +26,10 @@ class HeadlineRunnerTest {
     @TempDir
     Path tmp;
 
+    static HeadlineSpec spec(String json) {
+        return Json.parse(json, "test spec", HeadlineSpec.class);
+    }
+
     /** A runner whose plans meet the SLO below 3 rps per device and miss it above. */
     static RunMetrics fake(org.cornserve.model.plan.DeploymentPlan plan, List<TraceRecord> trace, double rate) {
         int devices = plan.deployments().stream().mapToInt(Deployment::devices).sum();
@@ -32,38 +38,77 @@ class HeadlineRunnerTest {
         return new RunMetrics(rate, trace.size(), rate, rate * attainment, attainment, l, l, l);
     }
 
-    @Test
-    void capacityEqualLoadAndReports() throws Exception {
+    private Path trace() throws Exception {
         Path trace = tmp.resolve("t.jsonl");
         Random rnd = new Random(3);
         try (JsonlTraceWriter w = JsonlTraceWriter.create(trace)) {
             for (int i = 0; i < 300; i++) {
                 List<MediaItem> media = rnd.nextBoolean() ? List.of(MediaItem.imageTokens(64)) : List.of();
                 w.write(new TraceRecord(i * 100_000_000L, "default",
-                        new RequestShape(20 + rnd.nextInt(50), media, 5 + rnd.nextInt(20), Set.of(Modality.TEXT))));
+                        new RequestShape(20 + rnd.nextInt(50), media, 5 + rnd.nextInt(20), Set.of(Modality.TEXT)), "r" + i, null));
             }
         }
-        HeadlineSpec spec = new HeadlineSpec("t", 1, "h100-sxm", List.of(2), 0.9, List.of("monolithic", "cornserve"), 200, 1, 200, 100,
-                0.01, Map.of("w", new HeadlineSpec.TraceSpec("jsonl", trace.toString(), null)),
-                List.of(new HeadlineSpec.CaseSpec("vl", List.of("qwen2.5-vl-7b"), "ttft=2000,tpot=100",
-                        List.of(new HeadlineSpec.WorkloadUse("w", 0, false)))));
+        return trace;
+    }
+
+    private HeadlineSpec spec(Path trace, String windows) {
+        return spec("""
+                {"name": "t", "seed": 1, "seeds": [1, 2, 3], "hardware": "h100-sxm", "gpus": [2], "attainment": 0.9,
+                 "strategies": ["monolithic", "monolithic-fixed", "cornserve"], "requests_per_run": 200, "run_seconds": 1,
+                 "max_requests_per_run": 200, "planning_samples": 100, "capacity_tolerance": 0.01, "finalists": 2,
+                 "workloads": {"w": {"format": "jsonl", "path": "%s", %s}},
+                 "cases": [{"name": "vl", "models": ["qwen2.5-vl-7b"], "slo": "ttft=2000,tpot=100", "workloads": [{"workload": "w"}]}]}
+                """.formatted(trace.toString().replace("\\", "\\\\"), windows));
+    }
+
+    @Test
+    void plansOnThePlanningWindowMeasuresOnTheMeasurementWindowsAndReportsIntervals() throws Exception {
+        HeadlineSpec spec = spec(trace(), "\"planning_window_s\": [0, 10], \"measurement_windows_s\": [[10, 20], [20, 30]]");
         StringWriter log = new StringWriter();
-        List<HeadlineRunner.Row> rows = new HeadlineRunner(spec, (plan, t, rate, slo) -> fake(plan, t, rate), "fake",
-                new PrintWriter(log)).run(tmp.resolve("out"));
-        assertEquals(2, rows.size(), log.toString());
-        double lowest = Double.POSITIVE_INFINITY;
-        for (HeadlineRunner.Row r : rows) {
-            assertEquals("ok", r.status());
-            assertEquals(3.0 * r.devices(), r.capacityRps(), 0.02 * 3.0 * r.devices(), r.toString());
-            lowest = Math.min(lowest, r.capacityRps());
+        List<String> ranked = new ArrayList<>();
+        List<String> measured = new ArrayList<>();
+        HeadlineRunner.Results results = new HeadlineRunner(spec, seed -> (plan, t, rate, slo) -> {
+            int lowest = t.stream().mapToInt(r -> Integer.parseInt(r.requestId().substring(1))).min().orElseThrow();
+            int highest = t.stream().mapToInt(r -> Integer.parseInt(r.requestId().substring(1))).max().orElseThrow();
+            (plan.name().equals("candidate") ? ranked : measured).add(lowest + "-" + highest);
+            return fake(plan, t, rate);
+        }, "fake", new PrintWriter(log)).run(tmp.resolve("out"));
+        assertEquals(9, results.rows().size(), log.toString());
+        assertTrue(!ranked.isEmpty() && !measured.isEmpty());
+        for (String r : ranked) {
+            assertTrue(Integer.parseInt(r.split("-")[1]) < 100, "a ranking run saw " + r);
         }
-        for (HeadlineRunner.Row r : rows) {
-            assertEquals(lowest, r.equalLoad().rateRps(), 1e-9);
+        for (String m : measured) {
+            assertTrue(Integer.parseInt(m.split("-")[0]) >= 100, "a measurement run saw " + m);
+        }
+        for (HeadlineRunner.Row r : results.rows()) {
+            assertEquals("ok", r.status());
+            assertEquals(3.0 * r.devices(), r.capacityRps(), 0.01 * 3.0 * r.devices(), r.toString());
+            assertEquals(List.of(0.0, 10.0), r.planningWindowS());
+            assertEquals(r.replicate() % 2 == 0 ? List.of(10.0, 20.0) : List.of(20.0, 30.0), r.measurementWindowS());
             assertEquals(200, r.equalLoad().requests());
         }
-        assertTrue(Files.readString(tmp.resolve("out/summary.md")).contains("Cornserve vs monolithic"));
-        assertEquals(3, Files.readAllLines(tmp.resolve("out/results.csv")).size());
-        assertTrue(Files.list(tmp.resolve("out/plans")).count() == 2);
+        // Every strategy uses the 2 devices: equal capacities, a tie in every replicate.
+        for (HeadlineStatistics.Comparison c : results.comparisons()) {
+            assertEquals(1.0, c.capacityRatio().mean(), 0.02, c.toString());
+        }
+        String summary = Files.readString(tmp.resolve("out/summary.md"));
+        assertTrue(summary.contains("Cornserve vs monolithic"), summary);
+        assertTrue(summary.contains("plans on [0, 10] s"), summary);
+        assertEquals(10, Files.readAllLines(tmp.resolve("out/results.csv")).size());
+        assertEquals(9, Files.list(tmp.resolve("out/plans")).count());
+    }
+
+    @Test
+    void overlappingWindowsAreRejected() throws Exception {
+        Path trace = trace();
+        // Json.parse wraps the spec's own error with the source's name.
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> spec(trace, "\"planning_window_s\": [0, 10], \"measurement_windows_s\": [[5, 20]]"));
+        assertTrue(String.valueOf(e.getMessage()).contains("disjoint")
+                || String.valueOf(e.getCause()).contains("disjoint"), e.toString());
+        RuntimeException missing = assertThrows(RuntimeException.class, () -> spec(trace, "\"planning_window_s\": [0, 10]"));
+        assertTrue(String.valueOf(missing.getMessage()).contains("measurement"), missing.toString());
     }
 
     @Test

@@ -18,8 +18,10 @@ class RunLengthTest {
     void aCaseOverridesTheRunLengthWithinItsOwnCap() {
         HeadlineSpec.CaseSpec plain = new HeadlineSpec.CaseSpec("a", List.of("m"), "ttft=1", List.of());
         HeadlineSpec.CaseSpec speech = new HeadlineSpec.CaseSpec("b", List.of("m"), "ttft=1", List.of(), 240, 60_000);
-        HeadlineSpec spec = new HeadlineSpec("t", 1, "h100-sxm", List.of(8), 0.9, List.of("monolithic"), 2000, 60, 20_000,
-                100, 0.05, Map.of(), List.of(plain, speech));
+        HeadlineSpec spec = HeadlineRunnerTest.spec("""
+                {"name": "t", "seed": 1, "hardware": "h100-sxm", "gpus": [8], "strategies": ["monolithic"],
+                 "requests_per_run": 2000, "run_seconds": 60, "max_requests_per_run": 20000, "workloads": {},
+                 "cases": [{"name": "x", "models": ["m"], "slo": "ttft=1", "workloads": []}]}""").withCases(List.of(plain, speech));
         assertEquals(spec.requestsAt(100), spec.requestsAt(plain, 100));
         assertEquals(6000, spec.requestsAt(plain, 100));
         assertEquals(24_000, spec.requestsAt(speech, 100), "240 s at 100 rps");

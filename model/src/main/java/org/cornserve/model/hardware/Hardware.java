@@ -26,6 +26,8 @@ import java.util.TreeMap;
  * @param efficiency achievable fractions of the peaks and the engine's per-iteration overhead; optional in a
  *     file ({@link Efficiency#DEFAULT} when left out)
  * @param sources JSON field name to the source of its value
+ * @param usdPerHour rental price of one device per hour in US dollars, or null when the catalog has none (its
+ *     source, or the word ASSUMPTION, under {@code sources.usd_per_hour})
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Hardware(
@@ -39,7 +41,8 @@ public record Hardware(
         @JsonProperty(value = "nvlink_bytes_per_second", required = true) double nvlinkBytesPerSecond,
         @JsonProperty(value = "pcie_bytes_per_second", required = true) double pcieBytesPerSecond,
         @JsonProperty("efficiency") Efficiency efficiency,
-        @JsonProperty(value = "sources", required = true) Map<String, String> sources) {
+        @JsonProperty(value = "sources", required = true) Map<String, String> sources,
+        @JsonProperty("usd_per_hour") Double usdPerHour) {
 
     public Hardware {
         if (name == null || name.isBlank() || !name.equals(name.toLowerCase(Locale.ROOT))) {
@@ -61,6 +64,17 @@ public record Hardware(
             efficiency = Efficiency.DEFAULT;
         }
         sources = sources == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(sources));
+        if (usdPerHour != null) {
+            positive(name, "usd_per_hour", usdPerHour);
+        }
+    }
+
+    /** A hardware kind without a price. */
+    public Hardware(String name, List<String> aliases, String description, String computeDtype, double peakFlopsPerSecond,
+            long memoryBytes, double memoryBytesPerSecond, double nvlinkBytesPerSecond, double pcieBytesPerSecond,
+            Efficiency efficiency, Map<String, String> sources) {
+        this(name, aliases, description, computeDtype, peakFlopsPerSecond, memoryBytes, memoryBytesPerSecond,
+                nvlinkBytesPerSecond, pcieBytesPerSecond, efficiency, sources, null);
     }
 
     private static void positive(String hw, String field, double v) {

@@ -2,7 +2,9 @@ package org.cornserve.planner.baseline;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cornserve.planner.CandidatePlan;
 import org.cornserve.planner.PlanningProblem;
+import org.cornserve.planner.search.CachingEvaluator;
 import org.cornserve.planner.search.CornserveSearch;
 import org.cornserve.planner.search.Objective;
 import org.cornserve.planner.search.PlanEvaluator;
@@ -23,15 +25,19 @@ public final class CornserveStrategy implements PlanningStrategy {
 
     @Override
     public SearchResult plan(PlanningProblem problem, Objective objective, PlanEvaluator evaluator) {
-        // The baselines' structures always reach the evaluator's comparison.
-        List<List<List<String>>> baselines = new ArrayList<>();
-        for (String name : List.of("monolithic", "encoder-split", "pd-split", "full-split")) {
-            try {
-                baselines.add(((FixedGroupingStrategy) Strategies.byName(name, options)).groups(problem));
-            } catch (IllegalArgumentException e) {
-                // a structure the models do not have (pd-split without an LLM)
+        // The baselines' chosen plans (the same search within their groupings, ranked by the same evaluator)
+        // always join the finalists, so on the evaluator's workload Cornserve measures at least as well as each.
+        PlanEvaluator cached = CachingEvaluator.of(evaluator);
+        List<CandidatePlan> baselines = new ArrayList<>();
+        if (cached != null) {
+            for (String name : Strategies.BASELINES) {
+                try {
+                    baselines.add(Strategies.byName(name, options).plan(problem, objective, cached).plan());
+                } catch (IllegalArgumentException e) {
+                    // a structure the models do not have (pd-split without an LLM), or one that fits nowhere
+                }
             }
         }
-        return new CornserveSearch(problem, objective, options).search(evaluator, "simulator", baselines);
+        return new CornserveSearch(problem, objective, options).search(cached, "simulator", baselines);
     }
 }

@@ -16,25 +16,34 @@ import org.cornserve.planner.search.PlanEvaluator;
 import org.cornserve.planner.search.SearchResult;
 
 /**
- * A baseline: a fixed rule that groups each model's unit tasks into deployments; the tensor-parallel
- * degree and replica counts come from {@link GroupingPlanner}. The rule applies per model; a task shared by
- * several models (Gemma 3's vision encoder) is deployed once, so it joins the first model that uses it
- * (a plan lists each task in exactly one deployment).
+ * A baseline: a fixed rule that groups each model's unit tasks into deployments. The rule applies per
+ * model; a task shared by several models (Gemma 3's vision encoder) is deployed once, so it joins the first
+ * model that uses it (a plan lists each task in exactly one deployment).
+ *
+ * <p>Two ways to allocate the grouping: <em>searched</em> (the registry's plain names), the same search
+ * Cornserve runs restricted to this grouping ({@link CornserveSearch#searchWithin}: every tensor-parallel
+ * degree and replica count, the best few ranked by the evaluator), so that a comparison measures the
+ * grouping and not the allocation; or <em>fixed</em> (names ending {@code -fixed}), the paper's fixed
+ * deployments: each deployment at the smallest tensor-parallel degree that fits ({@link GroupingPlanner}),
+ * replicas by the analytic estimate, no ranking.
  */
 public final class FixedGroupingStrategy implements PlanningStrategy {
     private final String name;
     private final Function<List<PlannerTask>, List<List<String>>> perModel;
     private final CornserveSearch.Options options;
+    private final boolean fixedDegree;
 
     /**
      * @param name registry name
      * @param perModel groups one model's tasks (listed in path order) into deployments of unit ids
+     * @param fixedDegree true for the paper's fixed deployments (smallest degree that fits), false to search
      */
     public FixedGroupingStrategy(String name, Function<List<PlannerTask>, List<List<String>>> perModel,
-            CornserveSearch.Options options) {
+            CornserveSearch.Options options, boolean fixedDegree) {
         this.name = name;
         this.perModel = perModel;
         this.options = options;
+        this.fixedDegree = fixedDegree;
     }
 
     @Override
@@ -72,7 +81,10 @@ public final class FixedGroupingStrategy implements PlanningStrategy {
 
     @Override
     public SearchResult plan(PlanningProblem problem, Objective objective, PlanEvaluator evaluator) {
-        return new GroupingPlanner(options).plan(problem, name, groups(problem), objective);
+        if (fixedDegree) {
+            return new GroupingPlanner(options).plan(problem, name, groups(problem), objective);
+        }
+        return new CornserveSearch(problem, objective, options).searchWithin(groups(problem), evaluator, "simulator", name);
     }
 
     static boolean isEncoder(PlannerTask t) {

@@ -34,6 +34,7 @@ public final class AnalyticEstimator {
     private final Map<String, DeploymentModel> models = new HashMap<>();
     private final Map<String, Double> replicaCapacity = new HashMap<>();
     private final int[][] stages;
+    private final Map<String, AnalyticEstimator> otherKinds = new HashMap<>();
 
     public AnalyticEstimator(PlanningProblem problem, EstimatorOptions options) {
         this.problem = problem;
@@ -52,6 +53,38 @@ public final class AnalyticEstimator {
 
     public PlanningProblem problem() {
         return problem;
+    }
+
+    /**
+     * Lets plans put deployments on another hardware kind: {@code other} estimates the same models and
+     * workload (the same tasks and samples, built for its kind), and a deployment naming its kind is costed by
+     * it. Returns this estimator.
+     *
+     * @throws IllegalArgumentException when the other problem's tasks or samples differ
+     */
+    public AnalyticEstimator withKind(AnalyticEstimator other) {
+        PlanningProblem p = other.problem();
+        if (!p.tasks().stream().map(t -> t.id()).toList().equals(problem.tasks().stream().map(t -> t.id()).toList())
+                || p.workload().samples().size() != problem.workload().samples().size()
+                || p.workload().rateRps() != problem.workload().rateRps()) {
+            throw new IllegalArgumentException("hardware kind " + p.cluster().hardware() + ": its problem must have the "
+                    + "same tasks and workload as " + problem.cluster().hardware() + "'s");
+        }
+        otherKinds.put(p.cluster().hardware(), other);
+        return this;
+    }
+
+    /** The estimator of a hardware kind: this one for the problem's kind, else one added by {@link #withKind}. */
+    public AnalyticEstimator forKind(String hardware) {
+        if (hardware == null || hardware.equals(problem.cluster().hardware())) {
+            return this;
+        }
+        AnalyticEstimator o = otherKinds.get(hardware);
+        if (o == null) {
+            throw new IllegalArgumentException("no cost models for hardware " + hardware + "; known: "
+                    + problem.cluster().hardware() + " " + otherKinds.keySet());
+        }
+        return o;
     }
 
     public EstimatorOptions options() {
@@ -147,7 +180,7 @@ public final class AnalyticEstimator {
             java.util.Arrays.fill(decodeGroup, -1);
             for (int g = 0; g < n; g++) {
                 PlannedDeployment d = plan.deployments().get(g);
-                groups[g] = model(d.units(), d.tensorParallel());
+                groups[g] = forKind(d.hardware()).model(d.units(), d.tensorParallel());
                 if (!groups[g].fits()) {
                     throw new IllegalArgumentException("deployment " + d.name() + " does not fit: " + groups[g].misfit);
                 }

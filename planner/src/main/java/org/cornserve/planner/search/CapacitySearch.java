@@ -51,6 +51,17 @@ public final class CapacitySearch {
     }
 
     /**
+     * Bisection steps that narrow a bracket of factor two (what doubling or halving leaves) to a relative
+     * width of {@code relativeTolerance}, plus one.
+     */
+    public static int bisectionsFor(double relativeTolerance) {
+        if (!(relativeTolerance > 0)) {
+            throw new IllegalArgumentException("tolerance must be > 0, got " + relativeTolerance);
+        }
+        return (int) Math.ceil(Math.log(0.5 / relativeTolerance) / Math.log(2)) + 1;
+    }
+
+    /**
      * @param startRps first rate to try (an estimate of the capacity)
      * @param attainmentAt measured SLO attainment at a rate
      */

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.cornserve.planner.CandidatePlan;
 import org.cornserve.planner.PlanningProblem;
 import org.cornserve.planner.estimate.AnalyticEstimator;
 import org.cornserve.planner.estimate.EstimatorOptions;
@@ -34,16 +35,29 @@ public final class CornserveSearch {
      * Search settings.
      *
      * @param evaluationBudget most plans the analytic estimate scores in branch and bound
-     * @param finalists plans handed to the evaluator (and listed as runners-up)
+     * @param finalists plans (distinct groupings and tensor-parallel degrees) handed to the evaluator
      * @param estimator analytic estimate settings
+     * @param rankingTolerance relative width at which the evaluator's capacity bisection of a finalist stops
+     * @param multiModelEngines true to let one engine serve the LLMs of several models (the default, false,
+     *     keeps one LLM per engine as vLLM does; equivalent tasks are shared either way)
      */
-    public record Options(long evaluationBudget, int finalists, EstimatorOptions estimator) {
+    public record Options(long evaluationBudget, int finalists, EstimatorOptions estimator, double rankingTolerance,
+            boolean multiModelEngines) {
+        /** Default ranking tolerance: 5%, a cheaper bisection than the reported capacity's. */
+        public static final double DEFAULT_RANKING_TOLERANCE = 0.05;
         public static final Options DEFAULT = new Options(60_000, 8, EstimatorOptions.DEFAULT);
 
         public Options {
             if (evaluationBudget < 1 || finalists < 1) {
                 throw new IllegalArgumentException("evaluation budget and finalists must be >= 1");
             }
+            if (!(rankingTolerance > 0 && rankingTolerance < 1)) {
+                throw new IllegalArgumentException("ranking tolerance must be in (0, 1), got " + rankingTolerance);
+            }
+        }
+
+        public Options(long evaluationBudget, int finalists, EstimatorOptions estimator) {
+            this(evaluationBudget, finalists, estimator, DEFAULT_RANKING_TOLERANCE, false);
         }
     }
 
@@ -52,6 +66,10 @@ public final class CornserveSearch {
     private final Options options;
 
     public CornserveSearch(PlanningProblem problem, Objective objective, Options options) {
+        if (objective.kind().dollars()) {
+            throw new IllegalArgumentException("objective " + objective.jsonName() + " weighs prices: plan it with "
+                    + "MixedKindSearch (cornserve plan-mixed), which chooses each deployment's hardware kind");
+        }
         this.problem = problem;
         this.objective = objective;
         this.options = options;
@@ -73,24 +91,44 @@ public final class CornserveSearch {
     }
 
     /**
-     * As {@link #search(PlanEvaluator, String)}, with groupings whose best allocation always joins the
-     * finalists the evaluator ranks (the baselines' structures, which the search space contains), so that
-     * an estimate that misjudges them cannot keep them from the measured comparison.
+     * As {@link #search(PlanEvaluator, String)}, with plans that always join the finalists the evaluator
+     * ranks (the baselines' chosen plans, which the search space contains), so that an estimate that
+     * misjudges them cannot keep them from the measured comparison: with the same evaluator, the chosen plan
+     * then measures at least as well as each of them on the evaluator's workload.
      *
-     * @param alsoRank unit-id blocks of groupings to rank whatever their estimate
+     * @param alsoRank plans to rank whatever their estimate
      */
-    public SearchResult search(PlanEvaluator evaluator, String evaluatorName, List<List<List<String>>> alsoRank) {
+    public SearchResult search(PlanEvaluator evaluator, String evaluatorName, List<CandidatePlan> alsoRank) {
+        return search(evaluator, evaluatorName, alsoRank, null, "cornserve");
+    }
+
+    /**
+     * The same search restricted to one grouping (a baseline's structure): branch and bound over its
+     * tensor-parallel degrees and replica counts, its best allocations of up to {@code finalists} distinct
+     * degree shapes ranked by the evaluator exactly as Cornserve's finalists are.
+     *
+     * @param groups unit ids per deployment
+     * @param strategy name written into the plan
+     * @throws IllegalArgumentException when the grouping has no feasible allocation
+     */
+    public SearchResult searchWithin(List<List<String>> groups, PlanEvaluator evaluator, String evaluatorName,
+            String strategy) {
+        return search(evaluator, evaluatorName, List.of(), groupingKey(groups), strategy);
+    }
+
+    private SearchResult search(PlanEvaluator evaluator, String evaluatorName, List<CandidatePlan> alsoRank,
+            String onlyGrouping, String strategy) {
         long start = System.nanoTime();
         AnalyticEstimator estimator = new AnalyticEstimator(problem, options.estimator());
-        AllocationSearch allocations = new AllocationSearch(estimator, "cornserve");
+        AllocationSearch allocations = new AllocationSearch(estimator, strategy);
         AllocationSearch.Incumbent incumbent = new AllocationSearch.Incumbent(objective, options.evaluationBudget());
         List<Integer> tps = AllocationSearch.powersOfTwo(problem.cluster().devicesPerNode());
 
         record Candidate(Grouping grouping, List<List<AllocationSearch.Option>> options, double key) {}
-        List<Grouping> groupings = Grouping.all(problem);
+        List<Grouping> groupings = onlyGrouping == null ? Grouping.all(problem, options.multiModelEngines())
+                : Grouping.all(problem, true).stream().filter(g -> groupingKey(g.groups()).equals(onlyGrouping)).toList();
         List<Candidate> candidates = new ArrayList<>();
         Map<String, ScoredPlan> bestOf = new HashMap<>();
-        Map<String, ScoredPlan> bestOfGrouping = new HashMap<>();
         Comparator<ScoredPlan> order = ScoredPlan.bestFirst(objective);
         for (Grouping g : groupings) {
             List<List<AllocationSearch.Option>> opts = g.groups().stream().map(u -> allocations.options(u, tps)).toList();
@@ -119,7 +157,6 @@ public final class CornserveSearch {
                     incumbent.evaluations++;
                     incumbent.offer(seed);
                     bestOf.merge(shape(seed), seed, (a, b) -> order.compare(a, b) <= 0 ? a : b);
-                    bestOfGrouping.merge(groupingKey(g.groups()), seed, (a, b) -> order.compare(a, b) <= 0 ? a : b);
                 }
             }
         }
@@ -138,8 +175,12 @@ public final class CornserveSearch {
             allocations.search(c.grouping().groups(), c.options(), incumbent, scored);
             for (ScoredPlan s : scored) {
                 bestOf.merge(shape(s), s, (a, b) -> order.compare(a, b) <= 0 ? a : b);
-                bestOfGrouping.merge(groupingKey(c.grouping().groups()), s, (a, b) -> order.compare(a, b) <= 0 ? a : b);
             }
+        }
+        if (incumbent.best == null && onlyGrouping != null) {
+            throw new IllegalArgumentException(strategy + ": no allocation of " + onlyGrouping + " fits "
+                    + problem.cluster().devices() + " " + problem.cluster().hardware()
+                    + " device(s) with every deployment serving load at the SLO");
         }
         if (incumbent.best == null) {
             throw new IllegalArgumentException("no plan fits: every grouping of " + problem.models() + " needs more than "
@@ -148,10 +189,10 @@ public final class CornserveSearch {
         }
         List<ScoredPlan> finalists = new ArrayList<>(bestOf.values().stream().sorted(order).limit(options.finalists()).toList());
         if (evaluator != null) {
-            for (List<List<String>> g : alsoRank) {
-                ScoredPlan s = bestOfGrouping.get(groupingKey(g));
-                if (s != null && !finalists.contains(s)) {
-                    finalists.add(s);
+            for (CandidatePlan p : alsoRank) {
+                boolean known = finalists.stream().anyMatch(f -> f.plan().describe().equals(p.describe()));
+                if (!known) {
+                    finalists.add(new ScoredPlan(p, estimator.capacityRps(p), estimator.stableRps(p)));
                 }
             }
         }
@@ -196,12 +237,14 @@ public final class CornserveSearch {
     }
 
     /**
-     * A finalist's capacity at the SLO as the evaluator measures it: bracket and bisect (to 5%) from its
+     * A finalist's capacity at the SLO as the evaluator measures it: bracket and bisect (to the ranking
+     * tolerance) from its
      * estimated capacity, or from the workload's rate when that is higher. About eight evaluations.
      */
     private double measuredCapacity(ScoredPlan finalist, PlanEvaluator evaluator) {
         double start = Math.max(problem.workload().rateRps(), finalist.capacityRps());
-        return new CapacitySearch(problem.slo().attainmentTarget(), 0.05, 5, 5)
+        return new CapacitySearch(problem.slo().attainmentTarget(), options.rankingTolerance(), 5,
+                CapacitySearch.bisectionsFor(options.rankingTolerance()))
                 .search(start, rate -> evaluator.evaluate(finalist.plan(), rate).sloAttainment()).capacityRps();
     }
 

@@ -25,12 +25,19 @@ public record Grouping(List<List<String>> groups) {
         return all(problem).size();
     }
 
+    /** Every grouping with at most one LLM per engine ({@link #all(PlanningProblem, boolean)} without multi-model engines). */
+    public static List<Grouping> all(PlanningProblem problem) {
+        return all(problem, false);
+    }
+
     /**
      * Every grouping of the problem's units: for every subset of its LLMs split into prefill and decode,
-     * every set partition of the resulting units in which no LLM's halves share a block. Enumerated as
-     * restricted growth strings; O(sum of Bell numbers) groupings.
+     * every set partition of the resulting units in which no LLM's halves share a block, and, unless
+     * {@code multiModelEngines}, no block holds the LLMs (whole or halves) of two different models: an
+     * engine serves one LLM, as vLLM does. Equivalent tasks stay one unit either way (the Gemma 3 vision
+     * encoder). Enumerated as restricted growth strings; O(sum of Bell numbers) groupings.
      */
-    public static List<Grouping> all(PlanningProblem problem) {
+    public static List<Grouping> all(PlanningProblem problem, boolean multiModelEngines) {
         List<PlannerTask> llms = problem.tasks().stream().filter(PlannerTask::splittable).toList();
         List<Grouping> out = new ArrayList<>();
         for (int mask = 0; mask < 1 << llms.size(); mask++) {
@@ -45,7 +52,15 @@ public record Grouping(List<List<String>> groups) {
             int[] block = new int[n];
             partitions(units, block, 0, -1, out);
         }
+        if (!multiModelEngines) {
+            out.removeIf(g -> g.groups().stream().anyMatch(b -> llmsIn(problem, b) > 1));
+        }
         return out;
+    }
+
+    /** Distinct LLM tasks (whole or either half) among a block's units. */
+    static long llmsIn(PlanningProblem problem, List<String> block) {
+        return block.stream().map(u -> Unit.resolve(problem, u).task()).filter(PlannerTask::splittable).distinct().count();
     }
 
     private static void partitions(List<Unit> units, int[] block, int i, int maxBlock, List<Grouping> out) {

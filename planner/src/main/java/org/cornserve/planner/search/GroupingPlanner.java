@@ -26,6 +26,10 @@ public final class GroupingPlanner {
      * @throws IllegalArgumentException when a deployment fits on no node, or the cluster is too small
      */
     public SearchResult plan(PlanningProblem problem, String strategy, List<List<String>> groups, Objective objective) {
+        if (objective.kind().dollars()) {
+            throw new IllegalArgumentException(strategy + ": objective " + objective.jsonName() + " weighs prices; "
+                    + "plan it with MixedKindSearch");
+        }
         long start = System.nanoTime();
         AnalyticEstimator estimator = new AnalyticEstimator(problem, options.estimator());
         AllocationSearch allocations = new AllocationSearch(estimator, strategy);

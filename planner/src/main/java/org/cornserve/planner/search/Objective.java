@@ -4,21 +4,53 @@ import java.util.Locale;
 
 /**
  * What a plan is chosen for: the most goodput on the given cluster (the highest rate served at the SLO),
- * or the fewest devices that serve {@code rateRps} at the SLO.
+ * the fewest devices that serve {@code rateRps} at the SLO, the most goodput per dollar (capacity at the SLO
+ * over the plan's price per hour), or the fewest dollars per hour that serve {@code rateRps} at the SLO.
+ * The dollar objectives need prices and are searched by {@link MixedKindSearch}.
  *
- * @param kind goodput or min-devices
- * @param rateRps target rate for min-devices; ignored for goodput
+ * @param kind the objective
+ * @param rateRps target rate for min-devices and min-dollars; ignored otherwise
  */
 public record Objective(Kind kind, double rateRps) {
-    /** The two objectives. */
-    public enum Kind { GOODPUT, MIN_DEVICES }
+    /** The objectives. */
+    public enum Kind {
+        GOODPUT("goodput"), MIN_DEVICES("min-devices"), GOODPUT_PER_DOLLAR("goodput-per-dollar"), MIN_DOLLARS("min-dollars");
+
+        private final String jsonName;
+
+        Kind(String jsonName) {
+            this.jsonName = jsonName;
+        }
+
+        /** True for the objectives that need a target rate. */
+        public boolean needsRate() {
+            return this == MIN_DEVICES || this == MIN_DOLLARS;
+        }
+
+        /** True for the objectives that weigh prices. */
+        public boolean dollars() {
+            return this == GOODPUT_PER_DOLLAR || this == MIN_DOLLARS;
+        }
+
+        /** The kind by its name ({@code goodput}, {@code min-devices}, ...); an unknown name lists the known ones. */
+        public static Kind byName(String name) {
+            String key = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+            for (Kind k : values()) {
+                if (k.jsonName.equals(key)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown objective '" + name + "'; known: goodput, min-devices, "
+                    + "goodput-per-dollar, min-dollars");
+        }
+    }
 
     public Objective {
         if (kind == null) {
             throw new IllegalArgumentException("objective kind is required");
         }
-        if (kind == Kind.MIN_DEVICES && !(rateRps > 0)) {
-            throw new IllegalArgumentException("objective min-devices needs a target rate > 0 (--rate)");
+        if (kind.needsRate() && !(rateRps > 0)) {
+            throw new IllegalArgumentException("objective " + kind.jsonName + " needs a target rate > 0 (--rate)");
         }
     }
 
@@ -30,16 +62,13 @@ public record Objective(Kind kind, double rateRps) {
         return new Objective(Kind.MIN_DEVICES, rateRps);
     }
 
-    /** Parses {@code goodput} or {@code min-devices}. */
+    /** Parses {@code goodput}, {@code min-devices}, {@code goodput-per-dollar} or {@code min-dollars}. */
     public static Objective parse(String name, double rateRps) {
-        return switch (name.trim().toLowerCase(Locale.ROOT)) {
-            case "goodput" -> goodput();
-            case "min-devices", "min_devices" -> minDevices(rateRps);
-            default -> throw new IllegalArgumentException("unknown objective '" + name + "'; known: goodput, min-devices");
-        };
+        Kind k = Kind.byName(name);
+        return new Objective(k, k.needsRate() ? rateRps : 0);
     }
 
     public String jsonName() {
-        return kind == Kind.GOODPUT ? "goodput" : "min-devices";
+        return kind.jsonName;
     }
 }

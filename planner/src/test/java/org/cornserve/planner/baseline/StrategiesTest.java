@@ -45,6 +45,45 @@ class StrategiesTest {
     }
 
     @Test
+    void aSearchedBaselineIsAtLeastItsFixedDeploymentByTheEstimate() {
+        PlanningProblem p = Fixtures.problem(OMNI, 16, 10, Fixtures.slo(), 3);
+        for (String name : Strategies.BASELINES) {
+            SearchResult searched = Strategies.byName(name).plan(p, Objective.goodput(), null);
+            SearchResult fixed = Strategies.byName(name + Strategies.FIXED_SUFFIX).plan(p, Objective.goodput(), null);
+            assertEquals(name + "-fixed", fixed.plan().strategy());
+            assertEquals(fixed.plan().deployments().stream().map(d -> d.units()).toList(),
+                    searched.plan().deployments().stream().map(d -> d.units()).toList(), "same grouping");
+            assertTrue(searched.explanation().estimate().capacityRps()
+                    >= fixed.explanation().estimate().capacityRps() * (1 - 1e-9), name);
+        }
+    }
+
+    @Test
+    void withAnEvaluatorCornserveMeasuresAtLeastEveryBaseline() {
+        // A measurement that disagrees with the estimate: plans with more deployments serve less.
+        PlanningProblem p = Fixtures.problem(OMNI, 16, 10, Fixtures.slo(), 4);
+        org.cornserve.planner.estimate.AnalyticEstimator estimator = new org.cornserve.planner.estimate.AnalyticEstimator(p);
+        int[] runs = {0};
+        org.cornserve.planner.search.PlanEvaluator fake = (plan, rate) -> {
+            runs[0]++;
+            double cap = estimator.capacityRps(plan) * (1.2 - 0.1 * plan.deployments().size());
+            double a = rate <= cap ? 1 : 0.5;
+            return new org.cornserve.planner.search.PlanEvaluator.Evaluation(rate, rate * a, a);
+        };
+        org.cornserve.planner.search.PlanEvaluator cached = org.cornserve.planner.search.CachingEvaluator.of(fake);
+        SearchResult best = Strategies.byName("cornserve").plan(p, Objective.goodput(), cached);
+        for (String name : Strategies.BASELINES) {
+            SearchResult r = Strategies.byName(name).plan(p, Objective.goodput(), cached);
+            assertTrue(best.explanation().measuredCapacityRps() >= r.explanation().measuredCapacityRps(),
+                    name + " " + r.plan().describe() + " measured " + r.explanation().measuredCapacityRps() + " > cornserve "
+                            + best.explanation().measuredCapacityRps());
+        }
+        int afterCornserve = runs[0];
+        Strategies.byName("cornserve").plan(p, Objective.goodput(), cached);
+        assertEquals(afterCornserve, runs[0], "every run is cached");
+    }
+
+    @Test
     void unknownStrategyListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Strategies.byName("magic"));
         assertTrue(e.getMessage().contains("monolithic, encoder-split, pd-split, full-split, cornserve"), e.getMessage());

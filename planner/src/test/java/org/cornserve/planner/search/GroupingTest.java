@@ -42,6 +42,30 @@ class GroupingTest {
     }
 
     @Test
+    void oneLlmPerEngineUnlessMultiModelEnginesAreAllowed() {
+        List<org.cornserve.traces.TraceRecord> trace = org.cornserve.planner.CatalogProblems.routeToModels(
+                MixedKindSearchTest.trace(1, 50), List.of("gemma-3-4b", "gemma-3-12b"), 1);
+        PlanningProblem p = org.cornserve.planner.CatalogProblems.build(org.cornserve.model.catalog.ModelCatalog.builtIn(),
+                List.of("gemma-3-4b", "gemma-3-12b"), org.cornserve.model.hardware.HardwareCatalog.builtIn().get("h100-sxm"),
+                1, 8, trace, Fixtures.slo(), 1, 50, 0);
+        assertEquals(3, p.tasks().size(), "the shared vision encoder is one unit");
+        List<Grouping> one = Grouping.all(p);
+        List<Grouping> many = Grouping.all(p, true);
+        assertTrue(many.size() > one.size(), one.size() + " vs " + many.size());
+        for (Grouping g : one) {
+            for (List<String> block : g.groups()) {
+                long models = block.stream().filter(u -> u.contains("/llm")).map(u -> u.substring(0, u.indexOf('/')))
+                        .distinct().count();
+                assertTrue(models <= 1, "two models' LLMs in one engine: " + g);
+            }
+        }
+        assertTrue(many.stream().anyMatch(g -> g.groups().stream().anyMatch(b -> b.contains("gemma-3-4b/llm")
+                && b.contains("gemma-3-12b/llm"))));
+        // the encoder may still sit with either model's LLM
+        assertTrue(one.stream().anyMatch(g -> g.groups().stream().anyMatch(b -> b.size() == 2 && b.contains("gemma-3-12b/llm"))));
+    }
+
+    @Test
     void namesStayUniqueWhenTwoModelsHaveTheSameComponent() {
         assertEquals(List.of("vision-encoder+llm"), Grouping.names(List.of(List.of("m/vision-encoder", "m/llm"))));
         assertEquals(List.of("a/llm", "b/llm"), Grouping.names(List.of(List.of("a/llm"), List.of("b/llm"))));

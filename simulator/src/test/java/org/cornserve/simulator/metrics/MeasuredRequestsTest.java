@@ -50,7 +50,7 @@ class MeasuredRequestsTest {
         List<String> rows = Files.readAllLines(dir.resolve("requests.csv"));
         assertEquals(4, rows.size());
         assertEquals("0,,chat,completed,0,10000000,29000000,10.0,2.0,29.0,100,10,,server|0|5000000|28000000,,", rows.get(1));
-        assertEquals("2,chat,rejected,200000000,-1,-1,,,,50,0,503 service unavailable,server|200000000|201000000|-1,,",
+        assertEquals("2,,chat,rejected,200000000,-1,-1,,,,50,0,503 service unavailable,server|200000000|201000000|-1,,",
                 rows.get(3));
         JsonNode stages = new ObjectMapper().readTree(dir.resolve("summary.json").toFile()).get("stages");
         assertEquals("server", stages.get(0).get("task").asText());

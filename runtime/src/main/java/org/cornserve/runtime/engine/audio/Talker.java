@@ -46,6 +46,20 @@ public final class Talker {
         return config;
     }
 
+    /** The talker's decoder, for an engine that steps it itself (its weights live under {@code talker.}). */
+    public LlmModel model() {
+        return model;
+    }
+
+    /** Projects thinker hidden states ({@code rows x thinkerHidden}) to the talker's input embeddings. */
+    public float[] project(float[] thinkerHidden) {
+        if (thinkerHidden.length % config.thinkerHidden() != 0 || thinkerHidden.length == 0) {
+            throw new IllegalArgumentException("talker input: hidden states of " + thinkerHidden.length
+                    + " floats are not rows of " + config.thinkerHidden());
+        }
+        return proj.apply(kernels.gemm(), thinkerHidden, thinkerHidden.length / config.thinkerHidden());
+    }
+
     /** Generates codes for each request, in order. */
     public List<int[]> generate(List<Request> requests) {
         LlmEngine engine = new LlmEngine(model, new KvCache(config.llm(), kvBlocks, 16), 512);

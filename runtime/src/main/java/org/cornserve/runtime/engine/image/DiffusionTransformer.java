@@ -70,6 +70,53 @@ public final class DiffusionTransformer {
      * last) conditioned on text states ({@code textRows x textHidden}), in {@code config.steps()} steps.
      */
     public float[] generate(float[] textStates, int textRows, int latentH, int latentW, long seed) {
+        Job job = start(textStates, textRows, latentH, latentW, seed);
+        while (!job.done()) {
+            step(job);
+        }
+        return job.latent();
+    }
+
+    /**
+     * One image being denoised step by step (a runtime batches the steps of several jobs): the latent so far, the
+     * projected text states and the steps done.
+     */
+    public static final class Job {
+        private final float[] latent;
+        private final float[] txt;
+        private final int textRows;
+        private final int latentH;
+        private final int latentW;
+        private final int steps;
+        private int done;
+
+        private Job(float[] latent, float[] txt, int textRows, int latentH, int latentW, int steps) {
+            this.latent = latent;
+            this.txt = txt;
+            this.textRows = textRows;
+            this.latentH = latentH;
+            this.latentW = latentW;
+            this.steps = steps;
+        }
+
+        /** Whether every denoising step ran. */
+        public boolean done() {
+            return done == steps;
+        }
+
+        /** Steps run so far. */
+        public int stepsDone() {
+            return done;
+        }
+
+        /** The latent ({@code latentH x latentW x channels}, channels last); final once {@link #done}. */
+        public float[] latent() {
+            return latent;
+        }
+    }
+
+    /** Starts a job: seeded Gaussian noise of the latent's size, text states projected once. */
+    public Job start(float[] textStates, int textRows, int latentH, int latentW, long seed) {
         int p = config.patch();
         if (latentH % p != 0 || latentW % p != 0) {
             throw new IllegalArgumentException("latent " + latentW + "x" + latentH + " not a multiple of patch " + p);
@@ -81,16 +128,22 @@ public final class DiffusionTransformer {
             latent[i] = (float) gaussian(rnd);
         }
         float[] txt = txtIn.apply(kernels.gemm(), textStates, textRows);
-        int steps = config.steps();
-        for (int s = 0; s < steps; s++) {
-            float t = 1f - (float) s / steps;
-            float tNext = 1f - (float) (s + 1) / steps;
-            float[] v = velocity(latent, latentH, latentW, txt, textRows, t);
-            for (int i = 0; i < latent.length; i++) {
-                latent[i] += (tNext - t) * v[i];
-            }
+        return new Job(latent, txt, textRows, latentH, latentW, config.steps());
+    }
+
+    /** Runs the job's next denoising step (an Euler step along the predicted velocity). */
+    public void step(Job job) {
+        if (job.done()) {
+            throw new IllegalStateException("diffusion job already ran its " + job.steps + " steps");
         }
-        return latent;
+        int s = job.done;
+        float t = 1f - (float) s / job.steps;
+        float tNext = 1f - (float) (s + 1) / job.steps;
+        float[] v = velocity(job.latent, job.latentH, job.latentW, job.txt, job.textRows, t);
+        for (int i = 0; i < job.latent.length; i++) {
+            job.latent[i] += (tNext - t) * v[i];
+        }
+        job.done++;
     }
 
     /** One forward pass: the predicted velocity for the latent at time t in [0, 1]. */

@@ -1,0 +1,196 @@
+package org.cornserve.runtime.control;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.ImageIO;
+import org.HdrHistogram.Histogram;
+import org.cornserve.model.Modality;
+import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.serve.ModelRequest;
+import org.cornserve.runtime.serve.OutputSink;
+
+/**
+ * Measures the runtime's dispatch overhead without a gateway: the default plan served by executor processes,
+ * requests sent open-loop (Poisson arrivals) straight to the {@link ControlPlane}. A request's overhead is the time
+ * spent outside executors on its behalf: building its graph and reaching the event loop, plus, for every step it
+ * took part in, the step's time from the scheduler's decision to its report back on the loop minus the executor's
+ * compute time (protocol, serialisation, loop queueing). Wall time on a shared machine includes waiting for a
+ * CPU, so the control plane's CPU time per request (its loop and executor-link threads) is printed too. Also prints
+ * each executor's start-up (launch to ready: process start, weight generation, warm-up).
+ *
+ * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.control.DispatchBench [REQUESTS]
+ * [RATE_PER_S] [SEED]} (default 200 requests at 2 req/s, seed 1).
+ */
+public final class DispatchBench {
+    private DispatchBench() {
+    }
+
+    /** The figures, in microseconds unless named otherwise. */
+    public record Result(int requests, int completed, int failed, double rate, long overheadP50Us, long overheadP99Us,
+            long overheadMaxUs, long stepOverheadP50Us, long stepOverheadP99Us, long e2eP50Ms, long e2eP99Ms,
+            double controlCpuUsPerRequest, List<String> startups) {
+    }
+
+    /** CPU time of the control plane's threads (its event loop and the threads reading executors' reports). */
+    private static long controlPlaneCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("cornserve-control") || t.getName().equals("executor-link")) {
+                long cpu = mx.getThreadCpuTime(t.threadId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
+    }
+
+    public static Result run(ControlPlane runtime, int requests, double rate, long seed) throws Exception {
+        Map<Long, long[]> perRequest = new ConcurrentHashMap<>();
+        Histogram stepOverhead = new Histogram(3);
+        runtime.observe(new DispatchObserver() {
+            @Override
+            public void arrived(long requestId, long nowNanos) {
+                long[] a = perRequest.get(requestId);
+                if (a != null) {
+                    a[1] = nowNanos;
+                }
+            }
+
+            @Override
+            public void stepEnded(int deployment, int replica, long busyNanos, long computeNanos, long[] requestIds,
+                    long nowNanos) {
+                long overhead = Math.max(0, busyNanos - computeNanos);
+                stepOverhead.recordValue(overhead / 1000);
+                long last = -1;
+                for (long id : requestIds) {
+                    if (id != last) {
+                        long[] a = perRequest.get(id);
+                        if (a != null) {
+                            a[2] += overhead;
+                        }
+                        last = id;
+                    }
+                }
+            }
+        });
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] image = png(112, 112, seed);
+        CountDownLatch done = new CountDownLatch(requests);
+        AtomicLong failed = new AtomicLong();
+        Histogram overhead = new Histogram(3);
+        Histogram e2e = new Histogram(3);
+        long cpuBefore = controlPlaneCpuNanos();
+        long start = System.nanoTime();
+        double t = 0;
+        for (int i = 0; i < requests; i++) {
+            t += -Math.log(1 - rnd.nextDouble()) / rate;
+            long due = start + (long) (t * 1e9);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            double kind = rnd.nextDouble();
+            ModelRequest req = new ModelRequest("tiny-omni", "Question " + i + ": what happens next in the story?",
+                    kind < 0.2 ? List.of(image) : List.of(), List.of(), 16, 0.7, i,
+                    kind > 0.9 ? Set.of(Modality.TEXT, Modality.AUDIO) : Set.of(Modality.TEXT));
+            long[] times = new long[3];
+            long invokeNanos = System.nanoTime();
+            times[0] = invokeNanos;
+            OutputSink sink = new OutputSink() {
+                @Override
+                public void text(String delta) {
+                }
+
+                @Override
+                public void audio(byte[] wav) {
+                }
+
+                @Override
+                public void image(byte[] png) {
+                }
+
+                @Override
+                public void completed(Usage usage) {
+                    overhead.recordValue(Math.max(0, (times[1] - times[0]) + times[2]) / 1000);
+                    e2e.recordValue((System.nanoTime() - invokeNanos) / 1_000_000);
+                    done.countDown();
+                }
+
+                @Override
+                public void failed(Failure failure) {
+                    failed.incrementAndGet();
+                    done.countDown();
+                }
+            };
+            // the id is assigned inside invoke; register under the next id before the arrival can be observed
+            long nextId = runtimeNextId(runtime);
+            perRequest.put(nextId, times);
+            runtime.invoke(req, sink);
+        }
+        if (!done.await(600, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("requests did not finish in 600 s");
+        }
+        double cpuPerRequest = (controlPlaneCpuNanos() - cpuBefore) / 1e3 / requests;
+        List<String> startups = new ArrayList<>();
+        for (TaskManager tm : runtime.taskManagers()) {
+            ExecutorReport.Ready r = tm.lastReady();
+            startups.add(String.format(Locale.ROOT, "%s: launch to ready %.0f ms (JVM start to main %.0f ms, weights"
+                    + " %.0f ms, warm-up %.0f ms)", tm.name(), tm.lastStartupNanos() / 1e6,
+                    r == null ? 0 : r.jvmStartToMainNanos() / 1e6, r == null ? 0 : r.loadNanos() / 1e6,
+                    r == null ? 0 : r.warmupNanos() / 1e6));
+        }
+        return new Result(requests, (int) overhead.getTotalCount(), (int) failed.get(), rate,
+                overhead.getValueAtPercentile(50), overhead.getValueAtPercentile(99), overhead.getMaxValue(),
+                stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
+                e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest, startups);
+    }
+
+    private static long runtimeNextId(ControlPlane runtime) {
+        return runtime.peekNextRequestId();
+    }
+
+    static byte[] png(int w, int h, long seed) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, rnd.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int requests = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        double rate = args.length > 1 ? Double.parseDouble(args[1]) : 2;
+        long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
+        try (ControlPlane runtime = Runtimes.start(Runtimes.defaultPlan(), DeviceSlots.parse("cpu:2"))) {
+            Result warm = run(runtime, 10, 5, seed + 1000);
+            System.out.println("warm-up: " + warm.completed() + " requests");
+            Result r = run(runtime, requests, rate, seed);
+            System.out.printf(Locale.ROOT, "requests %d at %.1f/s: %d completed, %d failed%n", r.requests(), r.rate(),
+                    r.completed(), r.failed());
+            System.out.printf(Locale.ROOT, "dispatch overhead per request (outside executors): P50 %.3f ms, P99 %.3f"
+                    + " ms, max %.3f ms%n", r.overheadP50Us() / 1e3, r.overheadP99Us() / 1e3, r.overheadMaxUs() / 1e3);
+            System.out.printf(Locale.ROOT, "per step (decision to report, minus compute): P50 %.3f ms, P99 %.3f ms%n",
+                    r.stepOverheadP50Us() / 1e3, r.stepOverheadP99Us() / 1e3);
+            System.out.printf(Locale.ROOT, "end to end: P50 %d ms, P99 %d ms%n", r.e2eP50Ms(), r.e2eP99Ms());
+            System.out.printf(Locale.ROOT, "control-plane CPU (event loop + executor links): %.0f us per request%n",
+                    r.controlCpuUsPerRequest());
+            r.startups().forEach(System.out::println);
+        }
+    }
+}

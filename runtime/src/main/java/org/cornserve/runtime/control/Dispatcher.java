@@ -1,0 +1,501 @@
+package org.cornserve.runtime.control;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.cornserve.planner.schedule.Decisions;
+import org.cornserve.planner.schedule.DeploymentConfig;
+import org.cornserve.planner.schedule.SchedulerCore;
+import org.cornserve.planner.schedule.batch.SequenceEnds;
+import org.cornserve.planner.schedule.batch.Step;
+import org.cornserve.planner.schedule.batch.StepVisitor;
+import org.cornserve.planner.schedule.dispatch.ActiveRequest;
+import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.runtime.executor.ExecutorCommand;
+import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.serve.OutputSink;
+import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+import org.cornserve.runtime.sidecar.TensorRef;
+
+/**
+ * The runtime's task dispatcher: it feeds the shared {@link SchedulerCore} facts (arrivals, steps that ended on
+ * executors, tensors that moved, timers) and performs its decisions as I/O: a planned step becomes a
+ * {@link ExecutorCommand.RunStep} naming each member (from {@link SchedulerCore#describeRunningStep}), a queued
+ * invocation an {@link ExecutorCommand.Open} with the tensors its producers handed on, a wake-up a timer. It runs
+ * on one loop thread ({@link LoopServices}) and never re-enters the core: follow-up facts are posted.
+ *
+ * <p>Invocation ids are {@code requestId << 8 | node} (a graph has fewer than 256 nodes). What an executor sends
+ * back is applied before the core hears that the step ended: output tensors are recorded for their consumers (or
+ * read, when the client gets them: a WAV, a PNG), tokens of the request's token stream go to the client as text.
+ */
+public final class Dispatcher implements Decisions {
+    private static final int NODE_BITS = 8;
+    /** Codec codes a talker speaks per thinker token, and at least (one second at 25 codes/s), as EngineRunner. */
+    static final int TALKER_CODES_PER_TOKEN = 4;
+    static final int TALKER_MIN_CODES = 25;
+
+    private final SchedulerCore core;
+    private final LoopServices loop;
+    private final ReplicaPorts ports;
+    private final TensorTransport transport;
+    private final SharedMemorySidecar sidecar;
+    private final DispatchObserver observer;
+    private final long requestTimeoutNanos;
+    private final ReplicaLifecycle lifecycle;
+    private final Map<Long, LiveRequest> requests = new HashMap<>();
+    private final List<List<Running>> running = new ArrayList<>();
+    private final SequenceEnds ended = new SequenceEnds();
+    private long nextStep;
+    private int failureStatus = 500;
+
+    private record Running(long step, String task, List<ExecutorCommand.StepItem> items,
+            Map<Long, Integer> sequences, long startNanos) {
+    }
+
+    /** Starting and stopping the executors behind replicas the core adds or removes while serving. */
+    public interface ReplicaLifecycle {
+        /** Start an executor for replica {@code r} of deployment {@code d}; report it up when ready. */
+        void start(int d, int r);
+
+        /** Stop the executor of replica {@code r} of deployment {@code d} (drained, removed). */
+        void stop(int d, int r);
+
+        /** Replicas are fixed (the parity test, the simulator's plans). */
+        ReplicaLifecycle FIXED = new ReplicaLifecycle() {
+            @Override
+            public void start(int d, int r) {
+                throw new IllegalStateException("replicas of this dispatcher are fixed");
+            }
+
+            @Override
+            public void stop(int d, int r) {
+                throw new IllegalStateException("replicas of this dispatcher are fixed");
+            }
+        };
+    }
+
+    /**
+     * @param replicasUp whether the plan's replicas serve at once (fakes) or only after {@link #replicaUp}
+     *     (executors that start)
+     * @param sidecar where the client's outputs are read (null when no executor writes real tensors)
+     * @param requestTimeoutNanos a request not answered in this time fails with 504 (0: no limit)
+     */
+    public Dispatcher(List<DeploymentConfig> deployments, boolean replicasUp, LoopServices loop, ReplicaPorts ports,
+            TensorTransport transport, SharedMemorySidecar sidecar, DispatchObserver observer,
+            long requestTimeoutNanos, ReplicaLifecycle lifecycle) {
+        this.core = new SchedulerCore(deployments, this, replicasUp);
+        this.lifecycle = lifecycle;
+        this.loop = loop;
+        this.ports = ports;
+        this.transport = transport;
+        this.sidecar = sidecar;
+        this.observer = observer;
+        this.requestTimeoutNanos = requestTimeoutNanos;
+        for (int d = 0; d < deployments.size(); d++) {
+            running.add(new ArrayList<>());
+        }
+    }
+
+    private Running running(int d, int r) {
+        List<Running> list = running.get(d);
+        return r < list.size() ? list.get(r) : null;
+    }
+
+    /** Forgets the step in flight on a replica whose executor is gone (it will never report). */
+    private void dropRunning(int d, int r) {
+        Running run = running(d, r);
+        if (run != null) {
+            setRunning(d, r, null);
+            long now = loop.nowNanos();
+            observer.stepEnded(d, r, now - run.startNanos, 0, new long[0], now);
+        }
+    }
+
+    private void setRunning(int d, int r, Running run) {
+        List<Running> list = running.get(d);
+        while (list.size() <= r) {
+            list.add(null);
+        }
+        list.set(r, run);
+    }
+
+    /** The core, for inspection (queue lengths, tests). */
+    public SchedulerCore core() {
+        return core;
+    }
+
+    /** Requests in flight. */
+    public int inFlight() {
+        return requests.size();
+    }
+
+    static long invocationId(long requestId, int node) {
+        return requestId << NODE_BITS | node;
+    }
+
+    // ---- facts, on the loop thread ----
+
+    /** Fact: a request arrived with its graph and each node's own inputs. */
+    public void arrive(long requestId, InvocationGraph graph, List<NodeInput> inputs, int promptTokens,
+            double temperature, long seed, OutputSink sink, List<TensorRef> placed) {
+        if (graph.size() >= 1 << NODE_BITS) {
+            throw new IllegalArgumentException("request " + requestId + ": a graph of " + graph.size()
+                    + " invocations exceeds " + ((1 << NODE_BITS) - 1));
+        }
+        LiveRequest lr = new LiveRequest(requestId, graph, inputs, promptTokens, temperature, seed, sink, placed);
+        requests.put(requestId, lr);
+        long now = loop.nowNanos();
+        observer.arrived(requestId, now);
+        if (requestTimeoutNanos > 0) {
+            loop.at(now + requestTimeoutNanos, () -> {
+                if (!lr.done) {
+                    core.cancel(lr.id, loop.nowNanos());
+                    fail(lr, 504, "dispatcher", "no answer within " + requestTimeoutNanos / 1_000_000 + " ms");
+                }
+            });
+        }
+        core.arrive(requestId, graph, lr, now);
+    }
+
+    /**
+     * Fact: the client left. The core drops the request's invocations (its KV reservations freed) and the executors
+     * close theirs (their KV blocks freed).
+     */
+    public void cancel(long requestId) {
+        LiveRequest lr = requests.get(requestId);
+        if (lr != null && !lr.done) {
+            core.cancel(requestId, loop.nowNanos());
+            if (!lr.done) {
+                finishWithoutAnswer(lr);
+                observer.failed(requestId, "client", "cancelled", loop.nowNanos());
+            }
+        }
+    }
+
+    /** Fact: replica ({@code d}, {@code r})'s executor loaded and warmed up. */
+    public void replicaUp(int d, int r) {
+        setRunning(d, r, null);
+        core.replicaUp(d, r, loop.nowNanos());
+    }
+
+    /** Fact: replica ({@code d}, {@code r})'s executor reported. */
+    public void report(int d, int r, ExecutorReport report) {
+        switch (report) {
+            case ExecutorReport.StepDone done -> stepDone(d, r, done);
+            case ExecutorReport.OpenFailed f -> {
+                LiveRequest lr = requests.get(f.invocation() >>> NODE_BITS);
+                if (lr != null && lr.active != null && !lr.done) {
+                    failureStatus = 500;
+                    core.invocationFailed(lr.active, (int) (f.invocation() & ((1 << NODE_BITS) - 1)),
+                            f.failure().message(), loop.nowNanos());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Fact: replica ({@code d}, {@code r})'s executor is gone. The core fails every request with work there (503:
+     * the client may retry) and routes no more to it; the task manager starts a new executor, which reports up.
+     */
+    public void replicaDown(int d, int r, String why) {
+        dropRunning(d, r);
+        failureStatus = 503;
+        core.replicaDown(d, r, why, loop.nowNanos());
+        failureStatus = 500;
+    }
+
+    private void stepDone(int d, int r, ExecutorReport.StepDone done) {
+        Running run = running(d, r);
+        if (run == null || run.step != done.step()) {
+            return;
+        }
+        setRunning(d, r, null);
+        long now = loop.nowNanos();
+        long[] members = new long[run.items.size()];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = run.items.get(i).invocation() >>> NODE_BITS;
+        }
+        observer.stepEnded(d, r, now - run.startNanos, done.computeNanos(), members, now);
+        ended.clear();
+        if (done.failure() != null) {
+            failureStatus = 500;
+            for (ExecutorCommand.StepItem item : run.items) {
+                LiveRequest lr = requests.get(item.invocation() >>> NODE_BITS);
+                if (lr != null && lr.active != null && !lr.done) {
+                    lr.open[(int) (item.invocation() & ((1 << NODE_BITS) - 1))] = false;
+                    core.invocationFailed(lr.active, (int) (item.invocation() & ((1 << NODE_BITS) - 1)),
+                            done.failure().message(), now);
+                }
+            }
+        } else {
+            for (ExecutorReport.Output o : done.outputs()) {
+                output(o.invocation(), o.tensor());
+            }
+            for (ExecutorReport.Emitted e : done.emitted()) {
+                emitted(e.invocation(), e.tokens());
+            }
+            for (ExecutorReport.Ended e : done.ended()) {
+                Integer sequence = run.sequences.get(e.invocation());
+                if (sequence != null) {
+                    ended.add(sequence);
+                }
+                LiveRequest lr = requests.get(e.invocation() >>> NODE_BITS);
+                if (lr != null) {
+                    int node = (int) (e.invocation() & ((1 << NODE_BITS) - 1));
+                    lr.generated[node] = e.generated();
+                    lr.open[node] = false;
+                }
+            }
+        }
+        core.stepDone(d, r, done.iterations(), ended, now);
+    }
+
+    private void output(long invocation, TensorRef ref) {
+        LiveRequest lr = requests.get(invocation >>> NODE_BITS);
+        int node = (int) (invocation & ((1 << NODE_BITS) - 1));
+        if (lr == null || lr.done) {
+            return; // its consumers never open; the segment is reclaimed after the sidecar's timeout
+        }
+        for (int k = 0; k < lr.graph.outDegree(node); k++) {
+            lr.handedOn.get(lr.graph.edge(lr.graph.outEdge(node, k)).to()).put(node, ref);
+        }
+        if (lr.input(node).controlPlaneReads() && sidecar != null) {
+            byte[] bytes = sidecar.readBytes(ref);
+            sidecar.release(ref);
+            String key = lr.graph.node(node).taskKey();
+            if (key.endsWith("/vocoder")) {
+                lr.sink.audio(bytes);
+            } else {
+                lr.sink.image(bytes);
+            }
+        }
+    }
+
+    private void emitted(long invocation, int[] tokens) {
+        LiveRequest lr = requests.get(invocation >>> NODE_BITS);
+        if (lr == null || lr.done) {
+            return;
+        }
+        int node = (int) (invocation & ((1 << NODE_BITS) - 1));
+        lr.generated[node] += tokens.length;
+        if (node == lr.graph.tokenStreamNode()) {
+            lr.completionTokens += tokens.length;
+            String text = lr.decode(tokens);
+            if (!text.isEmpty()) {
+                lr.sink.text(text);
+            }
+        }
+    }
+
+    private void fail(LiveRequest lr, int status, String stage, String message) {
+        if (lr.done) {
+            return;
+        }
+        finishWithoutAnswer(lr);
+        observer.failed(lr.id, stage, message, loop.nowNanos());
+        lr.sink.failed(new OutputSink.Failure(status, stage, message));
+    }
+
+    private void finishWithoutAnswer(LiveRequest lr) {
+        lr.done = true;
+        requests.remove(lr.id);
+        if (lr.active != null) {
+            for (int n = 0; n < lr.graph.size(); n++) {
+                if (lr.open[n]) {
+                    ports.send(lr.active.deploymentOf(n), lr.active.replicaOf(n),
+                            new ExecutorCommand.Close(List.of(invocationId(lr.id, n))));
+                    lr.open[n] = false;
+                }
+            }
+        }
+    }
+
+    // ---- decisions, called by the core ----
+
+    @Override
+    public void startStep(int deployment, int replica, Step step, long nowNanos) {
+        List<ExecutorCommand.StepItem> items = new ArrayList<>();
+        Map<Long, Integer> sequences = new HashMap<>();
+        core.describeRunningStep(deployment, replica, new StepVisitor() {
+            @Override
+            public void batchItem(Object owner, int node) {
+                items.add(item(owner, node, ExecutorCommand.ItemKind.BATCH, 0, 0));
+            }
+
+            @Override
+            public void prefillChunk(Object owner, int node, int sequence, long startToken, long tokens) {
+                sequences.put(invocationId(((ActiveRequest) owner).requestId(), node), sequence);
+                items.add(item(owner, node, ExecutorCommand.ItemKind.PREFILL, startToken, tokens));
+            }
+
+            @Override
+            public void decode(Object owner, int node, int sequence, long contextTokens) {
+                sequences.put(invocationId(((ActiveRequest) owner).requestId(), node), sequence);
+                items.add(item(owner, node, ExecutorCommand.ItemKind.DECODE, contextTokens, 1));
+            }
+
+            @Override
+            public void diffusionJob(Object owner, int node) {
+                items.add(item(owner, node, ExecutorCommand.ItemKind.DIFFUSE, 0, 0));
+            }
+        });
+        items.removeIf(java.util.Objects::isNull);
+        String task = core.deployment(deployment).tasks().get(step.task()).taskKey();
+        long id = ++nextStep;
+        setRunning(deployment, replica, new Running(id, task, items, sequences, nowNanos));
+        observer.stepStarted(deployment, replica, step, nowNanos);
+        ports.send(deployment, replica, new ExecutorCommand.RunStep(id, task, items, step.iterations()));
+    }
+
+    /** A member of a request that already failed or was cancelled is left out: its executor state is gone. */
+    private ExecutorCommand.StepItem item(Object owner, int node, ExecutorCommand.ItemKind kind, long start,
+            long tokens) {
+        long id = ((ActiveRequest) owner).requestId();
+        return requests.containsKey(id) ? new ExecutorCommand.StepItem(invocationId(id, node), kind, start, tokens)
+                : null;
+    }
+
+    @Override
+    public void endRunBy(int deployment, int replica, long atNanos) {
+        Running run = running(deployment, replica);
+        if (run == null) {
+            return;
+        }
+        Runnable cut = () -> {
+            Running now = running(deployment, replica);
+            if (now != null && now.step == run.step) {
+                ports.send(deployment, replica, new ExecutorCommand.Cut(run.step));
+            }
+        };
+        if (atNanos <= loop.nowNanos()) {
+            cut.run();
+        } else {
+            loop.at(atNanos, cut);
+        }
+    }
+
+    @Override
+    public void wakeAt(int deployment, int replica, long atNanos) {
+        loop.at(atNanos, () -> core.wake(deployment, replica, loop.nowNanos()));
+    }
+
+    @Override
+    public void startTransfer(ActiveRequest request, int edge, int fromDeployment, int fromReplica, int toDeployment,
+            int toReplica, long bytes, long nowNanos) {
+        transport.move(fromDeployment, fromReplica, toDeployment, toReplica, bytes,
+                () -> core.transferDone(request, edge, loop.nowNanos()));
+    }
+
+    @Override
+    public void completed(ActiveRequest request, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        requests.remove(lr.id);
+        if (lr.done) {
+            return;
+        }
+        lr.done = true;
+        observer.completed(lr.id, nowNanos);
+        lr.sink.completed(new OutputSink.Usage(lr.promptTokens, lr.completionTokens));
+    }
+
+    @Override
+    public void rejected(long requestId, InvocationGraph graph, Object attachment, String reason, long nowNanos) {
+        LiveRequest lr = (LiveRequest) attachment;
+        requests.remove(requestId);
+        if (lr.done) {
+            return;
+        }
+        lr.done = true;
+        if (sidecar != null) {
+            for (TensorRef ref : lr.placed) {
+                sidecar.release(ref);
+            }
+        }
+        observer.rejected(requestId, reason, nowNanos);
+        boolean overload = reason.contains("admission") || reason.contains("outstanding");
+        boolean noReplica = reason.contains("no replica up");
+        lr.sink.failed(new OutputSink.Failure(overload ? 429 : noReplica ? 503 : 400,
+                overload || noReplica ? "admission" : "dispatcher", reason));
+    }
+
+    @Override
+    public void failed(ActiveRequest request, String reason, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        lr.active = request;
+        String stage = failureStatus == 503 ? "executor" : "dispatcher";
+        int at = reason.indexOf("stage ");
+        if (at >= 0) {
+            int end = reason.indexOf(' ', at + 6);
+            stage = reason.substring(at + 6, end < 0 ? reason.length() : end);
+        }
+        fail(lr, failureStatus, stage, reason);
+    }
+
+    @Override
+    public void cancelled(ActiveRequest request, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        lr.active = request;
+    }
+
+    @Override
+    public void startReplica(int deployment, int replica, long nowNanos) {
+        dropRunning(deployment, replica);
+        lifecycle.start(deployment, replica);
+    }
+
+    @Override
+    public void stopReplica(int deployment, int replica, long nowNanos) {
+        dropRunning(deployment, replica);
+        lifecycle.stop(deployment, replica);
+    }
+
+    @Override
+    public void invocationQueued(ActiveRequest request, int node, long nowNanos) {
+        LiveRequest lr = (LiveRequest) request.attachment();
+        lr.active = request;
+        observer.queued(lr.id, node, request.deploymentOf(node), nowNanos);
+        if (lr.done) {
+            return;
+        }
+        NodeInput in = lr.input(node);
+        List<TensorRef> tensors = new ArrayList<>(in.media());
+        tensors.addAll(lr.handedOn.get(node).values());
+        InvocationGraph g = lr.graph;
+        int consumers = g.outDegree(node) + (in.controlPlaneReads() ? 1 : 0);
+        int[] dims = in.dims();
+        int maxTokens = in.maxTokens();
+        if (g.node(node).taskKey().endsWith("/talker")) {
+            // the core planned the talker's prefill over prompt + cap positions; the executor pads the thinker's
+            // states to that length when the thinker ended early. Codes: four per thinker token, 25 at least (one
+            // second of speech), within the cap.
+            dims = new int[] {(int) g.node(node).work().tokens()};
+            int thinker = 0;
+            for (Integer producer : lr.handedOn.get(node).keySet()) {
+                thinker = Math.max(thinker, lr.generated[producer]);
+            }
+            maxTokens = (int) Math.min(maxTokens, Math.max(TALKER_MIN_CODES, TALKER_CODES_PER_TOKEN * (long) thinker));
+        }
+        lr.open[node] = true;
+        ports.send(request.deploymentOf(node), request.replicaOf(node), new ExecutorCommand.Open(
+                invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(), tensors, dims, maxTokens,
+                lr.temperature, lr.seed, in.keepHidden(), consumers));
+    }
+
+    @Override
+    public void invocationStarted(ActiveRequest request, int node, long nowNanos) {
+        observer.started(request.requestId(), node, nowNanos);
+    }
+
+    @Override
+    public void firstOutput(ActiveRequest request, int node, long nowNanos) {
+        observer.firstOutput(request.requestId(), nowNanos);
+    }
+
+    @Override
+    public void invocationFinished(ActiveRequest request, int node, long nowNanos) {
+        observer.finished(request.requestId(), node, request.deploymentOf(node), nowNanos);
+    }
+}

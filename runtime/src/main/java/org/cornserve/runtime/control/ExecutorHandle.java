@@ -1,0 +1,130 @@
+package org.cornserve.runtime.control;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cornserve.runtime.executor.ExecutorCommand;
+import org.cornserve.runtime.executor.FrameChannel;
+import org.cornserve.runtime.launch.ExecutorSpec;
+import org.cornserve.runtime.launch.LaunchedExecutor;
+import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+
+/**
+ * The control plane's side of one executor: its spec, its process, its connection once it has called back, and
+ * whether it is ready. Commands sent to an executor that is not connected, or whose connection broke, are dropped:
+ * the executor is then down, and {@link ExecutorEvents#down} tells the control plane so, after its process has
+ * exited and the shared-memory segments it left behind (a crash leaves some) are deleted.
+ */
+public final class ExecutorHandle {
+    private final ExecutorSpec spec;
+    private final long launchedAtNanos;
+    private final ExecutorEvents events;
+    private final AtomicBoolean down = new AtomicBoolean();
+    private volatile LaunchedExecutor process;
+    private volatile FrameChannel channel;
+    private volatile boolean ready;
+    private volatile long pid = -1;
+
+    ExecutorHandle(ExecutorSpec spec, long launchedAtNanos, ExecutorEvents events) {
+        this.spec = spec;
+        this.launchedAtNanos = launchedAtNanos;
+        this.events = events;
+    }
+
+    public String id() {
+        return spec.id();
+    }
+
+    public ExecutorSpec spec() {
+        return spec;
+    }
+
+    /** The executor's OS process id, once it has said hello; -1 before. */
+    public long pid() {
+        return pid;
+    }
+
+    public boolean ready() {
+        return ready && !down.get();
+    }
+
+    public boolean isDown() {
+        return down.get();
+    }
+
+    long launchedAtNanos() {
+        return launchedAtNanos;
+    }
+
+    void attachProcess(LaunchedExecutor launched) {
+        this.process = launched;
+        launched.exited().thenAccept(how -> markDown("process ended (" + how + ")"));
+    }
+
+    void attachChannel(FrameChannel ch, long pid) {
+        this.channel = ch;
+        this.pid = pid;
+    }
+
+    void markReady() {
+        ready = true;
+    }
+
+    /** Sends a command; a broken connection marks the executor down. */
+    public void send(ExecutorCommand command) {
+        FrameChannel ch = channel;
+        if (ch == null || down.get()) {
+            return;
+        }
+        try {
+            ch.send(command);
+        } catch (IOException e) {
+            markDown("connection broke: " + e.getMessage());
+        }
+    }
+
+    /** Marks the executor down once, closing its connection and killing its process. */
+    void markDown(String why) {
+        if (down.compareAndSet(false, true)) {
+            FrameChannel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+            LaunchedExecutor p = process;
+            if (p != null) {
+                p.kill();
+                try {
+                    p.exited().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // deleted below anyway; a live process keeps its mappings
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            SharedMemorySidecar.deleteProcess(spec.shmDir(), spec.session(), spec.id());
+            events.down(this, why);
+        }
+    }
+
+    /** Kills the process (a crash, for tests and fault drills). */
+    public void kill() {
+        LaunchedExecutor p = process;
+        if (p != null) {
+            p.kill();
+        }
+    }
+
+    /** Asks the executor to exit, waits up to {@code graceMillis}, then kills it. */
+    void stop(long graceMillis) {
+        send(new ExecutorCommand.Shutdown());
+        LaunchedExecutor p = process;
+        if (p != null) {
+            p.stop(graceMillis);
+        }
+        markDown("stopped");
+    }
+
+    @Override
+    public String toString() {
+        return "executor " + spec.id() + " " + spec.tasks() + (pid >= 0 ? " pid " + pid : "");
+    }
+}

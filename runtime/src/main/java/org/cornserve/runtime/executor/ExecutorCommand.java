@@ -1,0 +1,94 @@
+package org.cornserve.runtime.executor;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import org.cornserve.runtime.sidecar.TensorRef;
+
+/** What the control plane asks of an executor, one frame each ({@link FrameChannel}). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = ExecutorCommand.Open.class, name = "open"),
+        @JsonSubTypes.Type(value = ExecutorCommand.RunStep.class, name = "step"),
+        @JsonSubTypes.Type(value = ExecutorCommand.Cut.class, name = "cut"),
+        @JsonSubTypes.Type(value = ExecutorCommand.Close.class, name = "close"),
+        @JsonSubTypes.Type(value = ExecutorCommand.Shutdown.class, name = "shutdown")})
+public sealed interface ExecutorCommand {
+
+    /**
+     * An invocation's inputs are ready: the executor reads them (from the sidecar) and keeps the invocation's state
+     * until it ends or is closed.
+     *
+     * @param invocation the invocation's id, unique within the runtime
+     * @param task the unit task it calls (a task key the executor hosts)
+     * @param tokens LLM-like tasks: the prompt's token ids, placeholders where embeddings go; else empty
+     * @param inputs tensors in the sidecar, in order (embeddings in prompt order, hidden states, codes, a latent,
+     *     preprocessed pixels or samples); each is released once read
+     * @param dims per-task sizes: a vision input's height and width, a diffusion job's latent height and width
+     * @param maxTokens LLM-like tasks: tokens (codes) to generate at most
+     * @param temperature sampling temperature, 0 for greedy
+     * @param seed sampling and noise seed
+     * @param keepHidden an LLM hands its hidden states on (to a talker)
+     * @param outputConsumers readers of the invocation's output tensor (0: no tensor output)
+     */
+    record Open(long invocation, String task, int[] tokens, List<TensorRef> inputs, int[] dims, int maxTokens,
+            double temperature, long seed, boolean keepHidden, int outputConsumers) implements ExecutorCommand {
+        public Open {
+            tokens = tokens == null ? new int[0] : tokens;
+            inputs = inputs == null ? List.of() : List.copyOf(inputs);
+            dims = dims == null ? new int[0] : dims;
+        }
+    }
+
+    /**
+     * Run one step of a task as the scheduler planned it.
+     *
+     * @param step the step's id
+     * @param task the unit task
+     * @param items what the step computes, invocation by invocation
+     * @param iterations iterations planned; a multi-iteration run stops early at a {@link Cut} or when a sequence
+     *     ends
+     */
+    record RunStep(long step, String task, List<StepItem> items, long iterations) implements ExecutorCommand {
+        public RunStep {
+            items = List.copyOf(items);
+        }
+    }
+
+    /** Stop the running multi-iteration step at its next iteration boundary. */
+    record Cut(long step) implements ExecutorCommand {
+    }
+
+    /** Forget invocations (cancelled, failed elsewhere, or finished): their KV blocks and state are freed. */
+    record Close(List<Long> invocations) implements ExecutorCommand {
+        public Close {
+            invocations = List.copyOf(invocations);
+        }
+    }
+
+    /** Stop the process. */
+    record Shutdown() implements ExecutorCommand {
+    }
+
+    /**
+     * One member of a step.
+     *
+     * @param invocation the invocation
+     * @param kind what it does in this step
+     * @param start a prefill chunk's first position
+     * @param tokens a prefill chunk's length
+     */
+    record StepItem(long invocation, ItemKind kind, long start, long tokens) {
+    }
+
+    /** What a step member does. */
+    enum ItemKind {
+        /** one item of a single-pass batch (encoder, vocoder, VAE decoder) */
+        BATCH,
+        /** a chunk of an LLM prompt */
+        PREFILL,
+        /** one LLM decode token */
+        DECODE,
+        /** one denoising step of a diffusion job */
+        DIFFUSE
+    }
+}

@@ -1,0 +1,226 @@
+package org.cornserve.runtime.executor;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.cornserve.runtime.engine.kernel.Kernels;
+import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+
+/**
+ * An executor process: one replica of a deployment, hosting its colocated unit tasks on a share of this machine's
+ * CPU threads. It connects to the control plane, loads and warms up its tasks, says it is ready, then runs the
+ * commands it is sent in order on the thread that reads them (cuts are read between iterations). It exits when told
+ * to, when the control plane's connection drops or when its parent process ends, deleting its shared-memory
+ * segments.
+ *
+ * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.executor.ExecutorMain
+ * --connect 127.0.0.1:PORT --id ex1 --session S --tasks tiny-omni/llm,... --threads 1 [--seed 1] [--kv-tokens N]
+ * [--max-seqs N] [--shm-dir /dev/shm] [--tensor-timeout-ms 30000]}
+ */
+public final class ExecutorMain {
+    private ExecutorMain() {
+    }
+
+    /** Parsed command line. */
+    record Options(InetSocketAddress connect, String id, String session, List<String> tasks, int threads, long seed,
+            long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs) {
+        static Options parse(String[] args) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("executor: expected --name value pairs, got '" + args[i] + "'");
+                }
+                m.put(args[i].substring(2), args[++i]);
+            }
+            Set<String> known = Set.of("connect", "id", "session", "tasks", "threads", "seed", "kv-tokens", "max-seqs",
+                    "shm-dir", "tensor-timeout-ms");
+            for (String k : m.keySet()) {
+                if (!known.contains(k)) {
+                    throw new IllegalArgumentException("executor: unknown option --" + k + " (known: " + known + ")");
+                }
+            }
+            for (String required : List.of("connect", "id", "session", "tasks")) {
+                if (!m.containsKey(required)) {
+                    throw new IllegalArgumentException("executor: --" + required + " is required");
+                }
+            }
+            String[] hp = m.get("connect").split(":");
+            return new Options(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), m.get("id"), m.get("session"),
+                    List.of(m.get("tasks").split(",")), Integer.parseInt(m.getOrDefault("threads", "1")),
+                    Long.parseLong(m.getOrDefault("seed", "1")), Long.parseLong(m.getOrDefault("kv-tokens", "16384")),
+                    Integer.parseInt(m.getOrDefault("max-seqs", "64")),
+                    Path.of(m.getOrDefault("shm-dir", SharedMemorySidecar.DEV_SHM.toString())),
+                    Long.parseLong(m.getOrDefault("tensor-timeout-ms", "30000")));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        long mainNanos = System.nanoTime();
+        long jvmToMain = ProcessHandle.current().info().startInstant()
+                .map(s -> Math.max(0, (Instant.now().toEpochMilli() - s.toEpochMilli()) * 1_000_000L)).orElse(0L);
+        Options o = Options.parse(args);
+        ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
+        try (Socket socket = new Socket()) {
+            socket.connect(o.connect(), 10_000);
+            FrameChannel ch = new FrameChannel(socket);
+            ch.send(new ExecutorReport.Hello(o.id(), ProcessHandle.current().pid()));
+            SharedMemorySidecar sidecar = new SharedMemorySidecar(o.shmDir(), o.session(), o.id(), o.tensorTimeoutMs(),
+                    System::currentTimeMillis);
+            Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close));
+            try (Kernels kernels = Kernels.create(Kernels.Choice.AUTO, o.threads())) {
+                Map<String, TaskRunner> runners = new LinkedHashMap<>();
+                for (String t : o.tasks()) {
+                    runners.put(t, TaskRunners.create(t, o.seed(), kernels, sidecar, o.kvTokens(), o.maxSeqs()));
+                }
+                long loaded = System.nanoTime();
+                for (TaskRunner r : runners.values()) {
+                    r.warmUp();
+                }
+                long warm = System.nanoTime();
+                ch.send(new ExecutorReport.Ready(o.tasks(), jvmToMain, loaded - mainNanos, warm - loaded));
+                new Worker(ch, runners, sidecar).run();
+            } finally {
+                sidecar.close();
+            }
+        }
+    }
+
+    /**
+     * Runs commands in order on the thread that reads them (no hand-off between threads, so a step costs no extra
+     * wake-up). While a multi-iteration step runs, frames that have arrived are read between iterations: a cut for
+     * this step stops it, anything else waits its turn.
+     */
+    static final class Worker {
+        private final FrameChannel ch;
+        private final Map<String, TaskRunner> runners;
+        private final SharedMemorySidecar sidecar;
+        private final java.util.ArrayDeque<ExecutorCommand> pending = new java.util.ArrayDeque<>();
+        private final Map<Long, TaskRunner> openInvocations = new java.util.HashMap<>();
+
+        Worker(FrameChannel ch, Map<String, TaskRunner> runners, SharedMemorySidecar sidecar) {
+            this.ch = ch;
+            this.runners = runners;
+            this.sidecar = sidecar;
+        }
+
+        void run() throws IOException {
+            java.util.concurrent.ScheduledExecutorService sweeper = java.util.concurrent.Executors
+                    .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("sidecar-sweep")
+                            .unstarted(r));
+            sweeper.scheduleWithFixedDelay(sidecar::sweep, 1, 1, TimeUnit.SECONDS);
+            try {
+                while (true) {
+                    ExecutorCommand c = pending.isEmpty() ? ch.read(ExecutorCommand.class) : pending.poll();
+                    if (c == null) {
+                        return;
+                    }
+                    switch (c) {
+                        case ExecutorCommand.Open open -> open(open);
+                        case ExecutorCommand.RunStep step -> ch.send(step(step));
+                        case ExecutorCommand.Close close -> {
+                            for (long inv : close.invocations()) {
+                                TaskRunner r = openInvocations.remove(inv);
+                                if (r != null) {
+                                    r.close(inv);
+                                }
+                            }
+                        }
+                        case ExecutorCommand.Shutdown s -> {
+                            return;
+                        }
+                        case ExecutorCommand.Cut cut -> {
+                            // a cut for a step that already ended
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                System.err.println("executor: control connection lost: " + e.getMessage());
+            } finally {
+                sweeper.shutdownNow();
+            }
+        }
+
+        /** Reads the frames that have arrived; true when one cuts step {@code stepId}. */
+        private boolean cutArrived(long stepId) {
+            boolean cut = false;
+            try {
+                while (ch.inputWaiting()) {
+                    ExecutorCommand c = ch.read(ExecutorCommand.class);
+                    if (c == null) {
+                        break;
+                    }
+                    if (c instanceof ExecutorCommand.Cut k && k.step() == stepId) {
+                        cut = true;
+                    } else {
+                        pending.add(c);
+                    }
+                }
+            } catch (IOException e) {
+                pending.add(new ExecutorCommand.Shutdown());
+                return true;
+            }
+            return cut;
+        }
+
+        private void open(ExecutorCommand.Open open) throws IOException {
+            TaskRunner r = runners.get(open.task());
+            try {
+                if (r == null) {
+                    throw new IllegalArgumentException("this executor hosts " + runners.keySet() + ", not "
+                            + open.task());
+                }
+                r.open(open);
+                openInvocations.put(open.invocation(), r);
+            } catch (RuntimeException e) {
+                ch.send(new ExecutorReport.OpenFailed(open.invocation(), new ExecutorReport.Failure(open.task(),
+                        describe(e))));
+            }
+        }
+
+        ExecutorReport.StepDone step(ExecutorCommand.RunStep step) {
+            long t0 = System.nanoTime();
+            TaskRunner r = runners.get(step.task());
+            StepOutcome out = new StepOutcome();
+            try {
+                if (r == null) {
+                    throw new IllegalArgumentException("this executor hosts " + runners.keySet() + ", not "
+                            + step.task());
+                }
+                boolean[] cut = new boolean[1];
+                r.step(step, out, () -> cut[0] || (cut[0] = cutArrived(step.step())));
+                for (ExecutorReport.Ended e : out.report(step.step(), 0).ended()) {
+                    openInvocations.remove(e.invocation());
+                }
+                return out.report(step.step(), System.nanoTime() - t0);
+            } catch (RuntimeException e) {
+                Set<Long> members = new HashSet<>();
+                for (ExecutorCommand.StepItem item : step.items()) {
+                    members.add(item.invocation());
+                }
+                for (long inv : members) {
+                    openInvocations.remove(inv);
+                    if (r != null) {
+                        r.close(inv);
+                    }
+                }
+                return new ExecutorReport.StepDone(step.step(), Math.max(1, out.iterations()), List.of(), List.of(),
+                        new ArrayList<>(), new ExecutorReport.Failure(step.task(), describe(e)),
+                        System.nanoTime() - t0);
+            }
+        }
+
+        private static String describe(Throwable e) {
+            String m = e.getMessage();
+            return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        }
+    }
+}

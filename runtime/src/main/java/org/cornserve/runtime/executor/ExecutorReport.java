@@ -1,0 +1,76 @@
+package org.cornserve.runtime.executor;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import org.cornserve.runtime.sidecar.TensorRef;
+
+/** What an executor tells the control plane, one frame each. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = ExecutorReport.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = ExecutorReport.Ready.class, name = "ready"),
+        @JsonSubTypes.Type(value = ExecutorReport.StepDone.class, name = "step-done"),
+        @JsonSubTypes.Type(value = ExecutorReport.OpenFailed.class, name = "open-failed")})
+public sealed interface ExecutorReport {
+
+    /** First frame after connecting: who this is. */
+    record Hello(String executor, long pid) implements ExecutorReport {
+    }
+
+    /**
+     * Weights are loaded and every hosted task warmed up: the replica can take work.
+     *
+     * @param jvmStartToMainNanos from the process's start to its main method
+     * @param loadNanos weight generation or loading
+     * @param warmupNanos one small run of every hosted task
+     */
+    record Ready(List<String> tasks, long jvmStartToMainNanos, long loadNanos, long warmupNanos)
+            implements ExecutorReport {
+    }
+
+    /**
+     * A step ended.
+     *
+     * @param step the step's id
+     * @param iterations iterations performed
+     * @param emitted tokens (codes) each LLM-like invocation produced, in order
+     * @param ended invocations that ended in this step (end of sequence, the cap, or a single-pass result)
+     * @param outputs tensors placed in the sidecar for the invocations' consumers
+     * @param failure the step failed; every invocation in it is dropped on the executor
+     * @param computeNanos time spent computing
+     */
+    record StepDone(long step, long iterations, List<Emitted> emitted, List<Ended> ended, List<Output> outputs,
+            Failure failure, long computeNanos) implements ExecutorReport {
+        public StepDone {
+            emitted = List.copyOf(emitted);
+            ended = List.copyOf(ended);
+            outputs = List.copyOf(outputs);
+        }
+    }
+
+    /** An invocation's inputs could not be read or were rejected by the task. */
+    record OpenFailed(long invocation, Failure failure) implements ExecutorReport {
+    }
+
+    /** Tokens one invocation produced in a step. */
+    record Emitted(long invocation, int[] tokens) {
+    }
+
+    /**
+     * An invocation ended.
+     *
+     * @param reason {@code stop} (end of sequence), {@code length} (the cap), {@code done} (a single pass, a
+     *     prefill-only encoder, a finished diffusion job)
+     * @param generated tokens (codes) generated in all
+     */
+    record Ended(long invocation, String reason, int generated) {
+    }
+
+    /** A tensor an invocation produced, in the sidecar. */
+    record Output(long invocation, TensorRef tensor) {
+    }
+
+    /** What failed: the unit task (stage) and the reason. */
+    record Failure(String stage, String message) {
+    }
+}

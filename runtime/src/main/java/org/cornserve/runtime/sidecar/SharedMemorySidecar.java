@@ -1,0 +1,406 @@
+package org.cornserve.runtime.sidecar;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Tensors between processes on one host through shared memory: memory-mapped files under a tmpfs directory
+ * ({@code /dev/shm}) named {@code cornserve-<session>-<process>-<n>}, reference-counted in the file itself.
+ *
+ * <p>A producer writes a tensor into one of its own segments and hands the {@link TensorRef} to its consumers
+ * (through the control plane); each consumer maps the segment, copies the payload out and releases it; when the
+ * last consumer has released it (or the timeout passed since it was written) the segment is free and the producer
+ * reuses it for a later tensor. Segments stay mapped on both sides, so a steady stream of tensors costs two
+ * memory copies and no page faults. Free segments idle past the timeout are deleted; {@link #close} deletes the
+ * producer's segments and {@link #deleteSession} every segment of a session (a crashed producer's too).
+ *
+ * <p>Header (64 bytes, native order): magic int, pad, a 64-bit state word (generation in the high 40 bits,
+ * references left in the low 24, changed only by compare-and-set, so a release of a stale reference never touches
+ * a reused segment), payload bytes, write time (ms), capacity. Thread-safe.
+ */
+public final class SharedMemorySidecar implements AutoCloseable {
+    /** Every segment's file name starts with this. */
+    public static final String FILE_PREFIX = "cornserve-";
+    /** The directory shared memory lives in on Linux. */
+    public static final Path DEV_SHM = Path.of("/dev/shm");
+
+    static final int HEADER_BYTES = 64;
+    private static final int MAGIC = 0x43535643;
+    private static final int OFF_MAGIC = 0;
+    private static final int OFF_STATE = 8;
+    private static final int OFF_BYTES = 16;
+    private static final int OFF_WRITTEN = 24;
+    private static final int OFF_CAPACITY = 32;
+    private static final int REF_BITS = 24;
+    private static final long REF_MASK = (1L << REF_BITS) - 1;
+    private static final long MIN_CAPACITY = 64 * 1024;
+    private static final int MAX_CACHED_VIEWS = 128;
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final Path dir;
+    private final String ownPrefix;
+    private final long timeoutMillis;
+    private final LongSupplier clockMillis;
+    private final List<Segment> own = new ArrayList<>();
+    private final Map<String, MappedByteBuffer> views = new LinkedHashMap<>(16, 0.75f, true);
+    private long created;
+    private long expired;
+    private boolean closed;
+
+    private record Segment(String name, Path file, MappedByteBuffer buf, long capacity, long[] freeSinceMillis) {
+    }
+
+    /**
+     * @param dir the tmpfs directory ({@link #DEV_SHM} in production, a temporary directory in tests)
+     * @param session the runtime session's id (letters, digits, dashes), shared by every process of one runtime
+     * @param process this process's tag within the session (e.g. {@code cp} or {@code ex3})
+     * @param timeoutMillis a tensor not released by every consumer after this long is reclaimed
+     */
+    public SharedMemorySidecar(Path dir, String session, String process, long timeoutMillis, LongSupplier clockMillis) {
+        if (!session.matches("[A-Za-z0-9-]+") || !process.matches("[A-Za-z0-9]+")) {
+            throw new IllegalArgumentException("sidecar session and process tags must be letters, digits (and dashes"
+                    + " in the session): '" + session + "', '" + process + "'");
+        }
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("sidecar timeout must be >= 1 ms, got " + timeoutMillis);
+        }
+        this.dir = dir;
+        this.ownPrefix = sessionPrefix(session) + process + "-";
+        this.timeoutMillis = timeoutMillis;
+        this.clockMillis = clockMillis;
+    }
+
+    /** On {@code /dev/shm} with the wall clock. */
+    public static SharedMemorySidecar onDevShm(String session, String process, long timeoutMillis) {
+        return new SharedMemorySidecar(DEV_SHM, session, process, timeoutMillis, System::currentTimeMillis);
+    }
+
+    /** The file-name prefix of a session's segments. */
+    public static String sessionPrefix(String session) {
+        return FILE_PREFIX + session + "-";
+    }
+
+    /** Writes {@code floats} for {@code consumers} readers. */
+    public TensorRef putFloats(float[] floats, int consumers) {
+        return put((long) floats.length * Float.BYTES, consumers, b -> b.asFloatBuffer().put(floats));
+    }
+
+    /** Writes {@code ints} for {@code consumers} readers. */
+    public TensorRef putInts(int[] ints, int consumers) {
+        return put((long) ints.length * Integer.BYTES, consumers, b -> b.asIntBuffer().put(ints));
+    }
+
+    /** Writes {@code bytes} for {@code consumers} readers. */
+    public TensorRef putBytes(byte[] bytes, int consumers) {
+        return put(bytes.length, consumers, b -> b.put(bytes));
+    }
+
+    /** Writes the remaining bytes of {@code data} for {@code consumers} readers. */
+    public TensorRef put(ByteBuffer data, int consumers) {
+        return put(data.remaining(), consumers, b -> b.put(data.duplicate()));
+    }
+
+    /** Fills a payload buffer of the requested size (positioned at 0, native order). */
+    @FunctionalInterface
+    public interface PayloadWriter {
+        void write(ByteBuffer payload) throws IOException;
+    }
+
+    /** Writes a payload of {@code bytes} bytes, filled by {@code writer}, for {@code consumers} readers. */
+    public TensorRef put(long bytes, int consumers, PayloadWriter writer) {
+        if (consumers < 1 || consumers > REF_MASK) {
+            throw new IllegalArgumentException("a tensor needs 1.." + REF_MASK + " consumers, got " + consumers);
+        }
+        if (bytes < 0 || bytes > Integer.MAX_VALUE - HEADER_BYTES) {
+            throw new IllegalArgumentException("tensor of " + bytes + " bytes does not fit one segment");
+        }
+        Segment s = allocate(bytes, consumers);
+        ByteBuffer payload = s.buf.duplicate().position(HEADER_BYTES).limit(HEADER_BYTES + (int) bytes).slice()
+                .order(ByteOrder.nativeOrder());
+        try {
+            writer.write(payload);
+        } catch (IOException | RuntimeException e) {
+            long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
+            LONGS.setVolatile(s.buf, OFF_STATE, state & ~REF_MASK);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("sidecar: writing segment " + s.name, io);
+            }
+            throw (RuntimeException) e;
+        }
+        long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
+        return new TensorRef(s.name, state >>> REF_BITS, bytes);
+    }
+
+    private synchronized Segment allocate(long bytes, int consumers) {
+        if (closed) {
+            throw new IllegalStateException("sidecar is closed");
+        }
+        long now = clockMillis.getAsLong();
+        Segment best = null;
+        for (Iterator<Segment> it = own.iterator(); it.hasNext();) {
+            Segment s = it.next();
+            long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
+            if ((state & REF_MASK) != 0 && s.buf.getLong(OFF_WRITTEN) + timeoutMillis <= now
+                    && LONGS.compareAndSet(s.buf, OFF_STATE, state, state & ~REF_MASK)) {
+                expired++;
+                state &= ~REF_MASK;
+            }
+            if ((state & REF_MASK) != 0) {
+                s.freeSinceMillis[0] = Long.MAX_VALUE;
+                continue;
+            }
+            if (s.freeSinceMillis[0] == Long.MAX_VALUE) {
+                s.freeSinceMillis[0] = now;
+            }
+            if (s.capacity >= bytes && (best == null || s.capacity < best.capacity)) {
+                best = s;
+            } else if (now - s.freeSinceMillis[0] >= timeoutMillis) {
+                it.remove();
+                deleteQuietly(s.file);
+            }
+        }
+        if (best == null) {
+            best = create(bytes, now);
+        }
+        long state = (long) LONGS.getVolatile(best.buf, OFF_STATE);
+        LONGS.setVolatile(best.buf, OFF_STATE, ((state >>> REF_BITS) + 1) << REF_BITS | consumers);
+        best.buf.putLong(OFF_BYTES, bytes);
+        best.buf.putLong(OFF_WRITTEN, now);
+        best.freeSinceMillis[0] = Long.MAX_VALUE;
+        return best;
+    }
+
+    private Segment create(long bytes, long now) {
+        long capacity = Math.max(MIN_CAPACITY, Long.highestOneBit(Math.max(1, bytes - 1)) << 1);
+        capacity = Math.min(capacity, Integer.MAX_VALUE - HEADER_BYTES);
+        String name = ownPrefix + (++created);
+        Path file = dir.resolve(name);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_BYTES + capacity);
+            buf.order(ByteOrder.nativeOrder());
+            buf.putInt(OFF_MAGIC, MAGIC);
+            buf.putLong(OFF_CAPACITY, capacity);
+            LONGS.setVolatile(buf, OFF_STATE, 0L);
+            Segment s = new Segment(name, file, buf, capacity, new long[] {now});
+            own.add(s);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("sidecar: cannot create segment " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Copies the tensor's payload into a new float array. */
+    public float[] readFloats(TensorRef ref) {
+        float[] out = new float[Math.toIntExact(ref.bytes() / Float.BYTES)];
+        read(ref, b -> b.asFloatBuffer().get(out));
+        return out;
+    }
+
+    /** Copies the tensor's payload into a new int array. */
+    public int[] readInts(TensorRef ref) {
+        int[] out = new int[Math.toIntExact(ref.bytes() / Integer.BYTES)];
+        read(ref, b -> b.asIntBuffer().get(out));
+        return out;
+    }
+
+    /** Copies the tensor's payload into a new byte array. */
+    public byte[] readBytes(TensorRef ref) {
+        byte[] out = new byte[Math.toIntExact(ref.bytes())];
+        read(ref, b -> b.get(out));
+        return out;
+    }
+
+    /** Reads a payload (a read-only view, valid only inside the call). */
+    @FunctionalInterface
+    public interface PayloadReader {
+        void read(ByteBuffer payload) throws IOException;
+    }
+
+    /**
+     * Hands the tensor's payload to {@code reader}; the copy it makes is checked against reclamation afterwards.
+     *
+     * @throws TensorExpiredException when the segment was reclaimed before or during the read
+     */
+    public void read(TensorRef ref, PayloadReader reader) {
+        MappedByteBuffer view = view(ref);
+        checkGeneration(view, ref);
+        ByteBuffer payload = view.duplicate().position(HEADER_BYTES).limit(HEADER_BYTES + (int) ref.bytes()).slice()
+                .asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+        try {
+            reader.read(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException("sidecar: reading " + ref.segment(), e);
+        }
+        checkGeneration(view, ref);
+    }
+
+    /**
+     * One consumer is done with the tensor. When it was the last, the segment is free for its producer to reuse.
+     * Releasing a reclaimed tensor does nothing. Returns the references left (-1 when the tensor had expired).
+     */
+    public int release(TensorRef ref) {
+        MappedByteBuffer view;
+        try {
+            view = view(ref);
+        } catch (TensorExpiredException e) {
+            return -1;
+        }
+        while (true) {
+            long state = (long) LONGS.getVolatile(view, OFF_STATE);
+            if (state >>> REF_BITS != ref.generation() || (state & REF_MASK) == 0) {
+                return -1;
+            }
+            if (LONGS.compareAndSet(view, OFF_STATE, state, state - 1)) {
+                return (int) ((state & REF_MASK) - 1);
+            }
+        }
+    }
+
+    private void checkGeneration(MappedByteBuffer view, TensorRef ref) {
+        long state = (long) LONGS.getVolatile(view, OFF_STATE);
+        if (state >>> REF_BITS != ref.generation() || (state & REF_MASK) == 0) {
+            throw new TensorExpiredException("tensor in " + ref.segment() + " (generation " + ref.generation()
+                    + ") was reclaimed: its consumers took longer than " + timeoutMillis + " ms or released it");
+        }
+    }
+
+    private MappedByteBuffer view(TensorRef ref) {
+        synchronized (this) {
+            for (Segment s : own) {
+                if (s.name.equals(ref.segment())) {
+                    return s.buf;
+                }
+            }
+            MappedByteBuffer cached = views.get(ref.segment());
+            if (cached != null) {
+                return cached;
+            }
+        }
+        Path file = dir.resolve(ref.segment());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size());
+            buf.order(ByteOrder.nativeOrder());
+            if (ch.size() < HEADER_BYTES || buf.getInt(OFF_MAGIC) != MAGIC
+                    || buf.getLong(OFF_CAPACITY) < ref.bytes()) {
+                throw new IllegalStateException("sidecar: " + file + " is not a segment holding " + ref.bytes()
+                        + " bytes");
+            }
+            synchronized (this) {
+                views.put(ref.segment(), buf);
+                if (views.size() > MAX_CACHED_VIEWS) {
+                    Iterator<String> eldest = views.keySet().iterator();
+                    eldest.next();
+                    eldest.remove();
+                }
+            }
+            return buf;
+        } catch (NoSuchFileException e) {
+            throw new TensorExpiredException("tensor segment " + ref.segment() + " no longer exists (its producer "
+                    + "stopped or reclaimed it)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("sidecar: cannot map " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Segments this process created and still holds. */
+    public synchronized int segments() {
+        return own.size();
+    }
+
+    /** Tensors reclaimed because their consumers did not release them in time. */
+    public synchronized long expired() {
+        return expired;
+    }
+
+    /** Tensors written and not yet released by every consumer. */
+    public synchronized int live() {
+        int n = 0;
+        for (Segment s : own) {
+            if (((long) LONGS.getVolatile(s.buf, OFF_STATE) & REF_MASK) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Reclaims timed-out tensors and deletes segments free for longer than the timeout. */
+    public synchronized void sweep() {
+        if (!closed) {
+            long now = clockMillis.getAsLong();
+            for (Iterator<Segment> it = own.iterator(); it.hasNext();) {
+                Segment s = it.next();
+                long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
+                if ((state & REF_MASK) != 0 && s.buf.getLong(OFF_WRITTEN) + timeoutMillis <= now
+                        && LONGS.compareAndSet(s.buf, OFF_STATE, state, state & ~REF_MASK)) {
+                    expired++;
+                    s.freeSinceMillis[0] = now;
+                } else if ((state & REF_MASK) == 0 && s.freeSinceMillis[0] != Long.MAX_VALUE
+                        && now - s.freeSinceMillis[0] >= timeoutMillis) {
+                    it.remove();
+                    deleteQuietly(s.file);
+                }
+            }
+        }
+    }
+
+    /** Deletes this process's segments; references to them expire. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (Segment s : own) {
+            deleteQuietly(s.file);
+        }
+        own.clear();
+        views.clear();
+    }
+
+    /** Deletes every segment of {@code session} under {@code dir}; returns how many. */
+    public static int deleteSession(Path dir, String session) {
+        return deleteMatching(dir, sessionPrefix(session) + "*");
+    }
+
+    /** Deletes every segment one process of {@code session} created (after it died); returns how many. */
+    public static int deleteProcess(Path dir, String session, String process) {
+        return deleteMatching(dir, sessionPrefix(session) + process + "-*");
+    }
+
+    private static int deleteMatching(Path dir, String glob) {
+        int n = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
+            for (Path f : files) {
+                if (deleteQuietly(f)) {
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("sidecar: cannot list " + dir, e);
+        }
+        return n;
+    }
+
+    private static boolean deleteQuietly(Path file) {
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package org.cornserve.runtime.sidecar;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The receiving end of the sidecar between hosts: accepts socket streams of tensors and places each one in this
+ * host's {@link SharedMemorySidecar}, answering with the local {@link TensorRef} that consumers on this host read.
+ *
+ * <p>Frame in: consumers (int), payload bytes (long), payload. Frame out: segment name length (int), name (UTF-8),
+ * generation (long); a failed placement answers length -1 and closes the stream. One thread per connection; the
+ * payload goes from the socket straight into the mapped segment.
+ */
+public final class TensorStreamServer implements AutoCloseable {
+    private final SharedMemorySidecar sidecar;
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /** Listens on {@code bind} (port 0 picks a free one) and places tensors into {@code sidecar}. */
+    public TensorStreamServer(SharedMemorySidecar sidecar, InetSocketAddress bind) throws IOException {
+        this.sidecar = sidecar;
+        this.server = ServerSocketChannel.open();
+        server.bind(bind);
+        acceptor = Thread.ofPlatform().daemon().name("tensor-stream-accept").start(this::acceptLoop);
+    }
+
+    /** The address clients connect to. */
+    public InetSocketAddress address() {
+        try {
+            return (InetSocketAddress) server.getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SocketChannel ch = server.accept();
+                ch.socket().setTcpNoDelay(true);
+                connections.add(ch);
+                Thread.ofPlatform().daemon().name("tensor-stream-in").start(() -> serve(ch));
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    System.err.println("tensor stream: accept failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel ch) {
+        ByteBuffer head = ByteBuffer.allocate(12);
+        try (ch) {
+            while (!closed) {
+                head.clear();
+                if (!readFully(ch, head, true)) {
+                    return;
+                }
+                head.flip();
+                int consumers = head.getInt();
+                long bytes = head.getLong();
+                TensorRef ref;
+                try {
+                    ref = sidecar.put(bytes, consumers, payload -> {
+                        if (!readFully(ch, payload, false)) {
+                            throw new EOFException("stream ended inside a " + bytes + "-byte tensor");
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    ch.write(ByteBuffer.allocate(4).putInt(0, -1));
+                    return;
+                }
+                byte[] name = ref.segment().getBytes(StandardCharsets.UTF_8);
+                ByteBuffer reply = ByteBuffer.allocate(4 + name.length + 8);
+                reply.putInt(name.length).put(name).putLong(ref.generation()).flip();
+                while (reply.hasRemaining()) {
+                    ch.write(reply);
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                System.err.println("tensor stream: connection dropped: " + e.getMessage());
+            }
+        } finally {
+            connections.remove(ch);
+        }
+    }
+
+    /** Fills {@code buf}; false on a clean end of stream before the first byte when {@code eofOk}. */
+    static boolean readFully(SocketChannel ch, ByteBuffer buf, boolean eofOk) throws IOException {
+        boolean any = false;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf);
+            if (n < 0) {
+                if (eofOk && !any) {
+                    return false;
+                }
+                throw new EOFException("tensor stream ended early");
+            }
+            any |= n > 0;
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        for (SocketChannel ch : connections) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        try {
+            acceptor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package org.cornserve.runtime.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.cornserve.model.Modality;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.graph.CompositeTask;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.model.request.MediaItem;
+import org.cornserve.model.request.RequestShape;
+import org.cornserve.planner.schedule.DeploymentConfig;
+import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.graph.RequestGraphs;
+import org.cornserve.runtime.executor.ExecutorCommand;
+import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.serve.OutputSink;
+import org.cornserve.simulator.config.SimConfig;
+import org.cornserve.simulator.config.SimDeployment;
+import org.cornserve.simulator.config.Slo;
+import org.cornserve.simulator.engine.Simulator;
+import org.cornserve.simulator.event.EventQueue;
+import org.cornserve.simulator.event.SimRequest;
+import org.cornserve.simulator.metrics.RequestRecord;
+import org.cornserve.simulator.plan.PlanSimConfigs;
+import org.cornserve.simulator.workload.PoissonWorkload;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The parity test: the same arrivals through the simulator and through the runtime's {@link Dispatcher}, whose
+ * executors are fakes that take the profile's time on a fake clock and whose transfers take the simulator's
+ * network time, give the same decisions in the same order: every request ends the same way (completed or rejected
+ * with the same reason) in the same order, and every invocation is queued, started and finished at the same
+ * nanosecond.
+ */
+class ParityTest {
+
+    /** What one engine observed of one request. */
+    record Trace(long id, List<Long> stages, long firstOutput, long end, String reject) {
+    }
+
+    @ParameterizedTest(name = "{0} at {1} req/s, seed {2}")
+    @CsvSource({"default-omni, 3, 1", "default-omni, 8, 2", "encoder-split-vl, 40, 3", "encoder-split-vl, 400, 4"})
+    void simulatorAndRuntimeDispatcherDecideTheSame(String planName, double rate, long seed) {
+        ResolvedPlan plan = planName.equals("default-omni") ? Runtimes.defaultPlan()
+                : PlanValidator.builtIn().readAndValidate(Path.of("../model/src/test/resources/plans/encoder-split.json"));
+        SimConfig config = PlanSimConfigs.of(plan, HardwareCatalog.builtIn(), seed, Slo.NONE, 64);
+        CompositeTask task = new CompositeTask(plan.models().get(0));
+        boolean omni = planName.equals("default-omni");
+        Function<SplittableRandom, InvocationGraph> graphs = rnd -> {
+            List<MediaItem> media = new ArrayList<>();
+            if (rnd.nextDouble() < 0.6) {
+                media.add(MediaItem.imageTokens(1 + rnd.nextInt(omni ? 64 : 1024)));
+            }
+            if (omni && rnd.nextDouble() < 0.4) {
+                media.add(MediaItem.audioSeconds(0.5 + rnd.nextDouble() * 3));
+            }
+            Set<Modality> out = omni && rnd.nextDouble() < 0.3 ? Set.of(Modality.TEXT, Modality.AUDIO)
+                    : Set.of(Modality.TEXT);
+            RequestShape shape = new RequestShape(1 + rnd.nextInt(200), media, 1 + rnd.nextInt(omni ? 40 : 300), out);
+            return RequestGraphs.toInvocations(task.requestGraph(shape));
+        };
+        int count = 300;
+
+        List<Trace> simulated = new ArrayList<>();
+        new Simulator(config, true, r -> simulated.add(trace(r))).run(new PoissonWorkload(count, rate, seed, "app",
+                graphs));
+
+        List<Trace> dispatched = new FakeRuntime(config).run(new PoissonWorkload(count, rate, seed, "app", graphs));
+
+        assertEquals(count, simulated.size());
+        assertTrue(simulated.stream().anyMatch(t -> t.reject() == null), "some requests complete");
+        assertEquals(simulated.size(), dispatched.size());
+        for (int i = 0; i < simulated.size(); i++) {
+            assertEquals(simulated.get(i), dispatched.get(i), "request ending #" + i);
+        }
+    }
+
+    private static Trace trace(RequestRecord r) {
+        List<Long> stages = new ArrayList<>();
+        for (int n = 0; n < r.request().graph().size(); n++) {
+            stages.add(r.queuedNanos(n));
+            stages.add(r.startedNanos(n));
+            stages.add(r.finishedNanos(n));
+        }
+        return new Trace(r.request().id(), stages, r.firstOutputNanos(), r.rejected() ? -1 : r.completionNanos(),
+                r.rejectReason());
+    }
+
+    /**
+     * The runtime's dispatcher on a fake clock: an event queue with the simulator's tie-breaks (step ends, transfers,
+     * timers, arrivals) drives it; fake executors time each step with the deployment's cost models and report it
+     * done, cut short at an iteration boundary when told.
+     */
+    static final class FakeRuntime implements LoopServices, ReplicaPorts, DispatchObserver {
+        private final SimConfig config;
+        private final EventQueue<Runnable> queue = new EventQueue<>();
+        private final Dispatcher dispatcher;
+        private final ProfileStepTimer[] timers;
+        private final Map<Long, long[]> stages = new HashMap<>();
+        private final Map<Long, long[]> endTimes = new HashMap<>();
+        private final Map<Long, String> rejects = new HashMap<>();
+        private final Map<Long, Integer> sizes = new HashMap<>();
+        private final List<Trace> out = new ArrayList<>();
+        private final FakeReplica[][] replicas;
+        private final org.cornserve.planner.schedule.batch.Step[][] lastStarted;
+
+        /** One fake executor: the step it runs, when it started, its planned iterations, a generation for cuts. */
+        private static final class FakeReplica {
+            org.cornserve.planner.schedule.batch.Step step;
+            long stepId;
+            long start;
+            long planned;
+            long epoch;
+        }
+
+        FakeRuntime(SimConfig config) {
+            this.config = config;
+            this.ends = new TraceEnds[config.deployments().size()][][];
+            List<DeploymentConfig> configs = config.deployments().stream().map(SimDeployment::deployment).toList();
+            TensorTransport transport = (fd, fr, td, tr, bytes, done) -> {
+                boolean sameNode = config.deployments().get(fd).replicaNodes().get(fr)
+                        .equals(config.deployments().get(td).replicaNodes().get(tr));
+                queue.push(nowNanos() + config.network().transferNanos(bytes, sameNode), 1, done);
+            };
+            this.dispatcher = new Dispatcher(configs, true, this, this, transport, null, this, 0,
+                    Dispatcher.ReplicaLifecycle.FIXED);
+            timers = new ProfileStepTimer[configs.size()];
+            replicas = new FakeReplica[configs.size()][];
+            lastStarted = new org.cornserve.planner.schedule.batch.Step[configs.size()][];
+            for (int d = 0; d < configs.size(); d++) {
+                timers[d] = new ProfileStepTimer(config.deployments().get(d).costs().toArray());
+                replicas[d] = new FakeReplica[configs.get(d).replicas()];
+                lastStarted[d] = new org.cornserve.planner.schedule.batch.Step[configs.get(d).replicas()];
+                for (int r = 0; r < replicas[d].length; r++) {
+                    replicas[d][r] = new FakeReplica();
+                }
+                ends[d] = new TraceEnds[replicas[d].length][configs.get(d).tasks().size()];
+            }
+            dispatcher.core().watchSequences((d, r, t) -> ends[d][r][t] = new TraceEnds());
+        }
+
+        private final TraceEnds[][][] ends;
+
+        List<Trace> run(java.util.Iterator<SimRequest> workload) {
+            pushNext(workload);
+            while (!queue.isEmpty()) {
+                queue.poll().run();
+            }
+            return out;
+        }
+
+        private void pushNext(java.util.Iterator<SimRequest> workload) {
+            if (!workload.hasNext()) {
+                return;
+            }
+            SimRequest req = workload.next();
+            queue.push(req.arrivalNanos(), 3, () -> {
+                sizes.put(req.id(), req.graph().size());
+                long[] s = new long[3 * req.graph().size()];
+                java.util.Arrays.fill(s, -1);
+                stages.put(req.id(), s);
+                endTimes.put(req.id(), new long[] {-1, -1});
+                dispatcher.arrive(req.id(), req.graph(), List.of(), 0, 0, 0, SILENT, List.of());
+                pushNext(workload);
+            });
+        }
+
+        @Override
+        public long nowNanos() {
+            return queue.now();
+        }
+
+        @Override
+        public void post(Runnable fact) {
+            queue.push(nowNanos(), 0, fact);
+        }
+
+        @Override
+        public void at(long atNanos, Runnable fact) {
+            queue.push(Math.max(atNanos, nowNanos()), 2, fact);
+        }
+
+        @Override
+        public void send(int d, int r, ExecutorCommand command) {
+            FakeReplica rep = replicas[d][r];
+            switch (command) {
+                case ExecutorCommand.RunStep step -> {
+                    rep.step = runningStep(d, r);
+                    rep.stepId = step.step();
+                    rep.start = nowNanos();
+                    rep.planned = step.iterations();
+                    if (rep.step instanceof org.cornserve.planner.schedule.batch.Step.LlmStep) {
+                        rep.planned = Math.min(rep.planned, ends[d][r][rep.step.task()]
+                                .iterationsToNextEnd(llm(d, r, rep.step).iteration()));
+                    }
+                    scheduleEnd(d, r, rep, rep.planned);
+                }
+                case ExecutorCommand.Cut cut -> {
+                    if (rep.step != null && rep.stepId == cut.step() && rep.planned > 1) {
+                        long m = timers[d].iterationsToReach(rep.step, rep.planned, rep.start, nowNanos());
+                        if (m < rep.planned) {
+                            rep.planned = m;
+                            scheduleEnd(d, r, rep, m);
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+
+        private org.cornserve.planner.schedule.batch.LlmBatcher llm(int d, int r,
+                org.cornserve.planner.schedule.batch.Step step) {
+            return (org.cornserve.planner.schedule.batch.LlmBatcher) dispatcher.core().replica(d, r)
+                    .batcher(step.task());
+        }
+
+        private org.cornserve.planner.schedule.batch.Step runningStep(int d, int r) {
+            return lastStarted[d][r];
+        }
+
+        private void scheduleEnd(int d, int r, FakeReplica rep, long iterations) {
+            long epoch = ++rep.epoch;
+            long stepId = rep.stepId;
+            queue.push(rep.start + timers[d].nanos(rep.step, iterations), 0, () -> {
+                if (rep.epoch != epoch) {
+                    return;
+                }
+                List<ExecutorReport.Ended> ended = new ArrayList<>();
+                if (rep.step instanceof org.cornserve.planner.schedule.batch.Step.LlmStep) {
+                    long after = llm(d, r, rep.step).iteration() + rep.planned;
+                    for (long inv : ends[d][r][rep.step.task()].collectEnds(after)) {
+                        ended.add(new ExecutorReport.Ended(inv, "stop", 0));
+                    }
+                }
+                rep.step = null;
+                dispatcher.report(d, r, new ExecutorReport.StepDone(stepId, rep.planned, List.of(), ended,
+                        List.of(), null, 0));
+            });
+        }
+
+        @Override
+        public void stepStarted(int deployment, int replica, org.cornserve.planner.schedule.batch.Step step,
+                long nowNanos) {
+            lastStarted[deployment][replica] = step;
+        }
+
+        @Override
+        public void queued(long requestId, int node, int deployment, long nowNanos) {
+            stages.get(requestId)[3 * node] = nowNanos;
+        }
+
+        @Override
+        public void started(long requestId, int node, long nowNanos) {
+            stages.get(requestId)[3 * node + 1] = nowNanos;
+        }
+
+        @Override
+        public void finished(long requestId, int node, int deployment, long nowNanos) {
+            stages.get(requestId)[3 * node + 2] = nowNanos;
+        }
+
+        @Override
+        public void firstOutput(long requestId, long nowNanos) {
+            endTimes.get(requestId)[0] = nowNanos;
+        }
+
+        @Override
+        public void completed(long requestId, long nowNanos) {
+            endTimes.get(requestId)[1] = nowNanos;
+            end(requestId, null);
+        }
+
+        @Override
+        public void rejected(long requestId, String reason, long nowNanos) {
+            end(requestId, reason);
+        }
+
+        private void end(long id, String reason) {
+            List<Long> s = new ArrayList<>();
+            for (long v : stages.get(id)) {
+                s.add(v);
+            }
+            out.add(new Trace(id, s, endTimes.get(id)[0], reason == null ? endTimes.get(id)[1] : -1, reason));
+        }
+    }
+
+    private static final OutputSink SILENT = new OutputSink() {
+        @Override
+        public void text(String delta) {
+        }
+
+        @Override
+        public void audio(byte[] wav) {
+        }
+
+        @Override
+        public void image(byte[] png) {
+        }
+
+        @Override
+        public void completed(Usage usage) {
+        }
+
+        @Override
+        public void failed(Failure failure) {
+        }
+    };
+}
