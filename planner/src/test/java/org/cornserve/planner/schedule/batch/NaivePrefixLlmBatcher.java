@@ -22,9 +22,26 @@ final class NaivePrefixLlmBatcher {
     record Tok(long id, long offset, long salt) {
     }
 
+    /** A block's cache key: every token content up to its end (its hash code computed once). */
+    record Key(List<Tok> tokens, int hash) {
+        Key(List<Tok> tokens) {
+            this(tokens, tokens.hashCode());
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && k.tokens.equals(tokens);
+        }
+    }
+
     static final class Block {
         int refs;
-        List<Tok> key;
+        Key key;
     }
 
     static final class Seq {
@@ -44,6 +61,7 @@ final class NaivePrefixLlmBatcher {
         long admitted;
         int registered;
         final List<Block> blocks = new ArrayList<>();
+        final List<Key> keys = new ArrayList<>();
 
         Seq(Object owner, Work work, long salt, long toPrefill, long context, long generated, long output) {
             this.owner = owner;
@@ -64,7 +82,7 @@ final class NaivePrefixLlmBatcher {
     private final List<Seq> planned = new ArrayList<>();
     private final List<Long> chunks = new ArrayList<>();
     private final LinkedList<Block> free = new LinkedList<>();
-    private final Map<List<Tok>, Block> cache = new HashMap<>();
+    private final Map<Key, Block> cache = new HashMap<>();
     private long salts;
     private long admissions;
     long queryTokens;
@@ -114,12 +132,20 @@ final class NaivePrefixLlmBatcher {
         return new Tok(0, t, salt);
     }
 
-    private List<Tok> key(Work work, long salt, int block) {
+    private Key key(Work work, long salt, int block) {
         List<Tok> k = new ArrayList<>();
         for (long t = 0; t < (long) (block + 1) * bs; t++) {
             k.add(token(work, salt, t));
         }
-        return k;
+        return new Key(k);
+    }
+
+    /** The key of block {@code j} of sequence {@code s}, built once per sequence. */
+    private Key key(Seq s, int j) {
+        while (s.keys.size() <= j) {
+            s.keys.add(key(s.work, s.salt, s.keys.size()));
+        }
+        return s.keys.get(j);
     }
 
     /** Cached leading blocks of a new sequence of this work (as a router asks). */
@@ -151,7 +177,7 @@ final class NaivePrefixLlmBatcher {
             s.registered = j + 1;
             Block b = s.blocks.get(j);
             if (b.key == null) {
-                List<Tok> k = key(s.work, s.salt, j);
+                Key k = key(s, j);
                 if (!cache.containsKey(k)) {
                     cache.put(k, b);
                     b.key = k;
@@ -236,7 +262,7 @@ final class NaivePrefixLlmBatcher {
             List<Block> hit = new ArrayList<>();
             if (s.toPrefill > 0) {
                 for (int j = 0; j < (s.toPrefill - 1) / bs; j++) {
-                    Block b = cache.get(key(s.work, s.salt, j));
+                    Block b = cache.get(key(s, j));
                     if (b == null) {
                         break;
                     }

@@ -108,8 +108,10 @@ class PrefixCachingReferenceTest {
                 fast.enqueue(owner, 0, w, step);
                 naive.enqueue(owner, w, output);
             }
-            Work probe = prompt(r, 2 + r.nextInt(400), Work.UNCAPPED, unit);
-            assertEquals(naive.cachedPrefixTokens(probe), fast.cachedPrefixTokens(probe), "probe at step " + step);
+            if (step % 5 == 0) {
+                Work probe = prompt(r, 2 + r.nextInt(400), Work.UNCAPPED, unit);
+                assertEquals(naive.cachedPrefixTokens(probe), fast.cachedPrefixTokens(probe), "probe at step " + step);
+            }
             assertEquals(naive.hasWork(), fast.hasWork(), "step " + step);
             if (!fast.hasWork()) {
                 continue;
