@@ -89,6 +89,7 @@ class ReplayCommandTest {
             assertEquals(List.of("requests", "completed", "rejected", "simulated_seconds", "throughput_rps",
                     "goodput_rps", "slo_attainment", "ttft_ms", "tpot_ms", "e2e_ms", "deployments", "events",
                     "wall_seconds", "stale_events", "output_tokens", "output_tokens_per_second", "reject_reasons",
+                    "preemptions", "prefix_cache_hit_rate",
                     "stages"), keys);
             List<String> rows = Files.readAllLines(out.resolve("requests.csv"));
             assertEquals(201, rows.size());

@@ -21,8 +21,8 @@ import java.util.List;
  *       {@code total memory x fraction - weights}, activations not reserved. It is the default (0.9) when none
  *       of the three is given, so old plans keep their capacity up to the block rounding.</li>
  * </ol>
- * {@code enable_prefix_caching} is accepted and carried into the resolved plan, but the simulator does not model
- * prefix caching yet: a plan with it on is simulated as if it were off.
+ * {@code enable_prefix_caching} turns on vLLM's automatic prefix caching in the scheduling core's LLM batcher
+ * (the cache is then counted in blocks of {@code block_size}; see {@code LlmBatcher}).
  *
  * @param maxBatchItems most items in one encoder-style batch
  * @param maxBatchTokens most tokens in one encoder-style batch
@@ -36,7 +36,7 @@ import java.util.List;
  * @param gpuMemoryUtilization fraction of device memory the engine may use (vLLM {@code gpu_memory_utilization})
  * @param numGpuBlocks KV-cache blocks per replica, overriding the memory arithmetic (vLLM
  *     {@code --num-gpu-blocks-override})
- * @param enablePrefixCaching vLLM's automatic prefix caching (carried, not yet simulated)
+ * @param enablePrefixCaching vLLM's automatic prefix caching
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Batching(
@@ -167,7 +167,7 @@ public record Batching(
      * @param memoryRule how the fraction becomes KV-cache bytes
      * @param blockSize tokens per KV-cache block
      * @param numGpuBlocks explicit KV-cache blocks per replica, null to derive them from memory
-     * @param enablePrefixCaching vLLM's automatic prefix caching (carried, not yet simulated)
+     * @param enablePrefixCaching vLLM's automatic prefix caching
      */
     public record LlmBatching(int maxNumBatchedTokens, int maxNumSeqs, boolean chunkedPrefill, Preemption preemption,
             double memoryFraction, MemoryRule memoryRule, int blockSize, Long numGpuBlocks, boolean enablePrefixCaching) {

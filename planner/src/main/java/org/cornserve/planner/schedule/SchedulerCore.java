@@ -91,11 +91,15 @@ public final class SchedulerCore implements InvocationListener {
         }
     }
 
-    /** What a router sees: the replicas that are up, in index order. */
+    /** What a router sees: the replicas that are up, in index order (and the request being routed). */
     private static final class Available implements ReplicaLoads {
         int[] index = new int[4];
         int size;
         Replica[] of;
+        int deployment;
+        InvocationGraph graph;
+        int[] dep;
+        int[] task;
 
         @Override
         public int replicas() {
@@ -105,6 +109,18 @@ public final class SchedulerCore implements InvocationListener {
         @Override
         public long outstandingWork(int replica) {
             return of[index[replica]].load;
+        }
+
+        @Override
+        public long cachedPrefixTokens(int replica) {
+            long tokens = 0;
+            for (int i = 0; i < graph.size(); i++) {
+                if (dep[i] == deployment
+                        && of[index[replica]].scheduler.batcher(task[i]) instanceof LlmBatcher llm) {
+                    tokens += llm.cachedPrefixTokens(graph.node(i).work());
+                }
+            }
+            return tokens;
         }
     }
 
@@ -294,7 +310,12 @@ public final class SchedulerCore implements InvocationListener {
             int d = dep[i];
             if (chosenReplica[d] < 0) {
                 Available a = available[d];
+                a.deployment = d;
+                a.graph = graph;
+                a.dep = dep;
+                a.task = task;
                 chosenReplica[d] = a.index[routers[d].choose(a)];
+                a.graph = null;
             }
             replica[i] = chosenReplica[d];
             replicas[d][replica[i]].load += graph.node(i).work().routingWeight();

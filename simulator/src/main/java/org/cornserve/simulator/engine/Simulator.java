@@ -71,6 +71,7 @@ public final class Simulator implements Decisions {
         SimEvent.TransferEnd t = (SimEvent.TransferEnd) payload;
         queue.push(atNanos, 1, new SimEvent.TransferEnd(t.request(), t.edge(), transfer, epoch));
     });
+    private final BatcherCounts batcherCounts;
     private long events;
     private long staleEvents;
     private boolean ran;
@@ -127,6 +128,8 @@ public final class Simulator implements Decisions {
             Arrays.fill(firstStepNanos[d], -1);
         }
         metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
+        batcherCounts = new BatcherCounts(core);
+        metrics.queues().splitFrom(batcherCounts);
         lengths = new long[n];
         lookahead = new EndLookahead[n][][];
         for (int d = 0; d < n; d++) {
@@ -211,6 +214,7 @@ public final class Simulator implements Decisions {
         while (!queue.isEmpty()) {
             SimEvent event = queue.poll();
             long now = queue.now();
+            metrics.queues().advanceTo(now);
             switch (event) {
                 case SimEvent.StepEnd end -> {
                     int d = end.deployment();
@@ -280,6 +284,7 @@ public final class Simulator implements Decisions {
                 busy[d][0] += busyNanos[d][r];
             }
         }
+        batcherCounts.report(metrics);
         return metrics.result(busy, events, staleEvents, wallSeconds);
     }
 

@@ -39,6 +39,9 @@ public final class MetricsCollector {
     private long speechSloMet;
     private final LatencyRecorder ttfa = new LatencyRecorder();
     private final LatencyRecorder speechRtf = new LatencyRecorder();
+    private long preemptions;
+    private long prefixQueryTokens;
+    private long prefixHitTokens;
 
     public MetricsCollector(SimConfig config) {
         this(config, true, null);
@@ -165,6 +168,13 @@ public final class MetricsCollector {
         record.finished(node, nowNanos);
     }
 
+    /** The engines' counts at the end of a run: LLM preemptions and prefix-cache look-ups (tokens). */
+    public void engineCounts(long preemptionCount, long queryTokens, long hitTokens) {
+        this.preemptions = preemptionCount;
+        this.prefixQueryTokens = queryTokens;
+        this.prefixHitTokens = hitTokens;
+    }
+
     /**
      * The run's results; {@code busyNanos[d][r]} is replica r of deployment d's busy time (an empty array for a
      * measured run).
@@ -192,6 +202,7 @@ public final class MetricsCollector {
                 ttft.stats(), tpot.stats(), e2e.stats(), deployments, events, staleEvents, wallSeconds,
                 outputTokens, Map.copyOf(rejectReasons), records, queues,
                 speechRequests == 0 ? null : new SpeechStats(speechRequests, speechCompleted,
-                        (double) speechSloMet / speechRequests, ttfa.stats(), speechRtf.stats()));
+                        (double) speechSloMet / speechRequests, ttfa.stats(), speechRtf.stats()),
+                preemptions, prefixQueryTokens == 0 ? 0 : (double) prefixHitTokens / prefixQueryTokens);
     }
 }

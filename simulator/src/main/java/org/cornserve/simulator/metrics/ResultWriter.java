@@ -16,7 +16,11 @@ import org.cornserve.planner.schedule.graph.InvocationGraph;
  * Writes a run's results into a folder: {@code summary.json} (keys in a fixed order), {@code requests.csv} (one
  * row per request in arrival order, times in simulated nanoseconds, -1 = never; {@code first_audio_ns} and
  * {@code audio_seconds} only for speech responses) and {@code queues.csv} (queue
- * length of each deployment at each sample instant; not written for a measured run, which has no queue series).
+ * length of each deployment at each sample instant, then, for a simulated run, each deployment's LLM sequences
+ * running, waiting and preempted, as columns {@code <name>:running}, {@code <name>:waiting},
+ * {@code <name>:preempted}; not written for a measured run, which has no queue series). {@code summary.json}'s
+ * {@code preemptions} counts LLM preemptions over all replicas and {@code prefix_cache_hit_rate} is the share of
+ * prompt tokens found in the prefix cache at sequences' first admissions (0 when no deployment caches prefixes).
  * Apart from {@code wall_seconds}, the files are a pure function of the run. A run measured against a live server
  * ({@link MeasuredRequests}) writes the same two files with the same keys and columns.
  */
@@ -46,6 +50,8 @@ public final class ResultWriter {
         m.put("output_tokens", r.outputTokens());
         m.put("output_tokens_per_second", r.simulatedSeconds() == 0 ? 0 : r.outputTokens() / r.simulatedSeconds());
         m.put("reject_reasons", new TreeMap<>(r.rejectReasons()));
+        m.put("preemptions", r.preemptions());
+        m.put("prefix_cache_hit_rate", r.prefixCacheHitRate());
         m.put("stages", StageStats.of(r.records()));
         if (r.speech() != null) {
             m.put("speech", r.speech());
@@ -113,11 +119,30 @@ public final class ResultWriter {
             for (DeploymentStats d : result.deployments()) {
                 header.append(',').append(csv(d.name()));
             }
+            if (q.hasSplit()) {
+                for (String part : new String[] {"running", "waiting", "preempted"}) {
+                    for (DeploymentStats d : result.deployments()) {
+                        header.append(',').append(csv(d.name() + ":" + part));
+                    }
+                }
+            }
             w.write(header.append('\n').toString());
             for (int i = 0; i < q.sampleCount(); i++) {
                 StringBuilder sb = new StringBuilder().append(q.sampleTimeNanos(i));
-                for (int d = 0; d < result.deployments().size(); d++) {
+                int n = result.deployments().size();
+                for (int d = 0; d < n; d++) {
                     sb.append(',').append(q.sampleLength(i, d));
+                }
+                if (q.hasSplit()) {
+                    for (int d = 0; d < n; d++) {
+                        sb.append(',').append(q.sampleRunning(i, d));
+                    }
+                    for (int d = 0; d < n; d++) {
+                        sb.append(',').append(q.sampleWaiting(i, d));
+                    }
+                    for (int d = 0; d < n; d++) {
+                        sb.append(',').append(q.samplePreempted(i, d));
+                    }
                 }
                 w.write(sb.append('\n').toString());
             }

@@ -12,11 +12,15 @@ import java.util.Map;
  * @param staleEvents superseded step ends skipped (runs cut short)
  * @param speech the speech responses' figures, or null when no request asks for speech
  * @param queues the per-deployment queue series, or null for a run measured against a live server
+ * @param preemptions LLM sequences preempted over all replicas
+ * @param prefixCacheHitRate prompt tokens found in prefix caches over prompt tokens looked up, at sequences' first
+ *     admissions; 0 when nothing was looked up
  */
 public record SimResult(long requests, long completed, long rejected, double simulatedSeconds, double throughputRps,
         double goodputRps, double sloAttainment, LatencyStats ttftMs, LatencyStats tpotMs, LatencyStats e2eMs,
         List<DeploymentStats> deployments, long events, long staleEvents, double wallSeconds, long outputTokens,
-        Map<String, Long> rejectReasons, List<RequestRecord> records, QueueTracker queues, SpeechStats speech) {
+        Map<String, Long> rejectReasons, List<RequestRecord> records, QueueTracker queues, SpeechStats speech,
+        long preemptions, double prefixCacheHitRate) {
 
     public SimResult {
         deployments = List.copyOf(deployments);

@@ -44,9 +44,20 @@ public final class DeploymentBuilder {
      * @param chunkedPrefill LLM: chunked prefill
      * @param preemption LLM: {@code recompute} or {@code none}
      * @param memoryFraction LLM: fraction of device memory for weights and KV cache
+     * @param blockSize LLM: tokens per KV block
+     * @param prefixCaching LLM: vLLM's automatic prefix caching
      */
     public record Settings(int maxBatchItems, long maxBatchTokens, double maxWaitMs, int maxNumBatchedTokens,
-            int maxNumSeqs, boolean chunkedPrefill, String preemption, double memoryFraction) {
+            int maxNumSeqs, boolean chunkedPrefill, String preemption, double memoryFraction, int blockSize,
+            boolean prefixCaching) {
+
+        /** Settings without prefix caching (blocks of 16). */
+        public Settings(int maxBatchItems, long maxBatchTokens, double maxWaitMs, int maxNumBatchedTokens,
+                int maxNumSeqs, boolean chunkedPrefill, String preemption, double memoryFraction) {
+            this(maxBatchItems, maxBatchTokens, maxWaitMs, maxNumBatchedTokens, maxNumSeqs, chunkedPrefill, preemption,
+                    memoryFraction, LlmBatching.DEFAULT_BLOCK_SIZE, false);
+        }
+
         /** vLLM-like defaults: 32 items, 16384 tokens, 5 ms; 8192 batched tokens, 256 sequences, chunked, recompute, 0.9. */
         public static final Settings DEFAULTS = new Settings(32, 16384, 5, 8192, 256, true, "recompute", 0.9);
     }
@@ -128,7 +139,7 @@ public final class DeploymentBuilder {
                     }
                     yield new TaskConfig.Llm(t.id(), phase(t), new LlmBatching(settings.maxNumBatchedTokens() * dp,
                             settings.maxNumSeqs() * dp, settings.chunkedPrefill(), Preemption.parse(settings.preemption()),
-                            kvTokens, Long.MAX_VALUE));
+                            kvTokens, Long.MAX_VALUE, settings.blockSize(), settings.prefixCaching()));
                 }
                 case org.cornserve.model.profile.DiffusionCost d -> new TaskConfig.Diffusion(t.id(),
                         new DiffusionBatching(settings.maxBatchItems(), settings.maxBatchTokens()));

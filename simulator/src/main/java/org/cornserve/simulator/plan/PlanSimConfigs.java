@@ -62,7 +62,8 @@ public final class PlanSimConfigs {
         Batching.EncoderBatching e = batching.encoder();
         Batching.LlmBatching l = batching.llm();
         return new DeploymentBuilder.Settings(e.maxItems(), e.maxTokens(), e.maxWaitMs(), l.maxNumBatchedTokens(),
-                l.maxNumSeqs(), l.chunkedPrefill(), l.preemption().name(), l.memoryFraction());
+                l.maxNumSeqs(), l.chunkedPrefill(), l.preemption().name(), l.memoryFraction(), l.blockSize(),
+                l.enablePrefixCaching());
     }
 
     /** First fit: each replica on the first node with enough free devices; else spread, on its first device's node. */

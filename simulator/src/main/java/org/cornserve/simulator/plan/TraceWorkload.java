@@ -15,6 +15,7 @@ import org.cornserve.model.task.Vocoder;
 import org.cornserve.planner.schedule.graph.DataEdge;
 import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.graph.PromptBlocks;
 import org.cornserve.planner.schedule.graph.Work;
 import org.cornserve.planner.schedule.graph.RequestGraphs;
 import org.cornserve.simulator.event.SimRequest;
@@ -125,7 +126,7 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         next = null;
         ModelSpec model = modelOf(r);
         Key key = new Key(model.name(), r.shape());
-        InvocationGraph graph = cache.get(key);
+        InvocationGraph graph = r.hashIds().isEmpty() ? cache.get(key) : withPrompt(model, r);
         if (graph == null) {
             boolean split = splitLlm.test(model.name());
             graph = textOnly(model, r.shape(), split);
@@ -150,13 +151,33 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()), r.requestId());
     }
 
+    /** Mooncake's {@code hash_ids}: ids of the prompt's 512-token pieces. */
+    static final int MOONCAKE_BLOCK_TOKENS = 512;
+
+    /**
+     * The graph of a text-only record whose trace gives its prompt's block ids (Mooncake's {@code hash_ids}): the
+     * LLM invocations carry them ({@link PromptBlocks}, for prefix caching); not shared between records. Other
+     * shapes return null (their prompts' content is not modelled).
+     */
+    private InvocationGraph withPrompt(ModelSpec model, TraceRecord r) {
+        long[] ids = new long[r.hashIds().size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.hashIds().getLong(i);
+        }
+        return textOnly(model, r.shape(), splitLlm.test(model.name()), PromptBlocks.of(MOONCAKE_BLOCK_TOKENS, ids));
+    }
+
+    static InvocationGraph textOnly(ModelSpec model, RequestShape shape, boolean split) {
+        return textOnly(model, shape, split, PromptBlocks.NONE);
+    }
+
     /**
      * The graph of a text-in, text-out request on a model with an LLM, built directly: one LLM invocation of the
      * prompt, or a prefill and a decode joined by the prompt's KV cache (no decode when one token is asked for).
      * This is exactly what {@link CompositeTask} builds for such shapes (a test holds the two equal), without the
      * cost of a JGraphT graph per distinct shape; other shapes return null and go through the composite task.
      */
-    static InvocationGraph textOnly(ModelSpec model, RequestShape shape, boolean split) {
+    static InvocationGraph textOnly(ModelSpec model, RequestShape shape, boolean split, PromptBlocks blocks) {
         if (!shape.media().isEmpty() || !shape.outputModalities().equals(java.util.Set.of(org.cornserve.model.Modality.TEXT))
                 || model.llm().isEmpty()) {
             return null;
@@ -166,9 +187,10 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         long out = shape.outputTokens();
         String base = org.cornserve.model.task.UnitTask.whole(model.name(), llm).id();
         if (!split) {
-            return InvocationGraph.single(new Invocation(base, Work.llm(prompt, Work.UNCAPPED), true), out);
+            return InvocationGraph.single(new Invocation(base, Work.llm(prompt, Work.UNCAPPED).withPromptBlocks(blocks), true),
+                    out);
         }
-        Invocation prefill = new Invocation(base + ":prefill", Work.llm(prompt, 1), true);
+        Invocation prefill = new Invocation(base + ":prefill", Work.llm(prompt, 1).withPromptBlocks(blocks), true);
         if (out <= 1) {
             return InvocationGraph.single(prefill);
         }

@@ -1,6 +1,7 @@
 package org.cornserve.planner.schedule.batch;
 
 import java.util.Arrays;
+import org.cornserve.planner.schedule.graph.PromptBlocks;
 import org.cornserve.planner.schedule.graph.Work;
 
 /**
@@ -30,7 +31,22 @@ import org.cornserve.planner.schedule.graph.Work;
  * run early where a sequence ends (a simulated engine finds that iteration through a {@link SequenceWatcher}) or
  * new work arrived, and reports the iterations it performed.
  *
- * <p>Costs: plan and complete are O(changes x log running) plus O(prefilling sequences).
+ * <p>Prefix caching ({@link LlmBatching#prefixCaching()}), after vLLM's automatic prefix caching: the cache is
+ * counted in blocks of {@code block_size} tokens held in a {@link BlockPool}. Each sequence's full blocks carry
+ * chained hashes ({@link BlockHashes}, from the prompt's {@link PromptBlocks}: what a live engine knows, its token
+ * ids). On admission (a new sequence, or one recomputing after preemption) the longest run of leading blocks whose
+ * hashes are cached is taken from the cache, at most {@code (tokens - 1) / block_size} blocks (the last token is
+ * always computed); those tokens are not prefilled (the step's prefill tokens shrink, their context stays). A block
+ * is registered when the chunk that fills it is planned (prompt) or when its sequence leaves decoding (generated
+ * tokens, hashed unique to the sequence, so only its own recompute hits them). Freed blocks keep their hashes in the
+ * pool's free queue, last block first, until taken for new use. Decode growth is counted in blocks: each decoding
+ * sequence needs a new block at the iterations where its context crosses a block boundary, a phase kept per
+ * sequence ({@code phaseCount}), so the fast path still needs no per-token work: the blocks a run takes are popped
+ * in order (the first iteration's at plan, the rest when the run completes) and handed to sequences when they leave
+ * decoding.
+ *
+ * <p>Costs: plan and complete are O(changes x log running) plus O(prefilling sequences); with prefix caching, plus
+ * O(block_size) and O(blocks a sequence admits or frees).
  */
 public final class LlmBatcher implements TaskBatcher {
     private static final byte WAITING = 0;
@@ -77,12 +93,56 @@ public final class LlmBatcher implements TaskBatcher {
     private long kvAllocated;
     private int outstanding;
     private long preemptions;
+    private int preemptedWaiting;
+    private boolean[] wasPreempted = new boolean[16];
+    private boolean[] recomputing = new boolean[16];
+
+    // prefix caching (blockPool != null)
+    private final BlockPool blockPool;
+    private final int blockSize;
+    private final int[] phaseCount;
+    private final IntDeque decodePool = new IntDeque();
+    private int[][] table = new int[16][];
+    private int[] held = new int[16];
+    private int[] registered = new int[16];
+    private long[][] hashes = new long[16][];
+    private int[] hashed = new int[16];
+    private PromptBlocks[] prompt = new PromptBlocks[16];
+    private long[] promptTokens = new long[16];
+    private long[] salt = new long[16];
+    private long nextSalt;
+    private int lastHits;
+    private long[] scratch = new long[16];
+    private long queryTokens;
+    private long hitTokens;
+    private long recomputeHitTokens;
+    private long[] admitSeq = new long[16];
+    private long admissions;
+    private boolean completing;
+    private int[][] pendingBlocks = new int[16][];
+    private int[] pendingHeld = new int[16];
+    private long[] pendingOrder = new long[16];
+    private int pendingCount;
 
     public LlmBatcher(LlmBatching batching, LlmPhase phase) {
         this.cfg = batching;
         this.phase = phase;
         this.growing = batching.preemption() != Preemption.NONE;
         this.swap = batching.preemption() == Preemption.SWAP;
+        if (batching.prefixCaching()) {
+            this.blockSize = batching.blockSize();
+            this.blockPool = new BlockPool(batching.kvCapacityBlocks());
+            this.phaseCount = new int[blockSize];
+        } else {
+            this.blockSize = 1;
+            this.blockPool = null;
+            this.phaseCount = null;
+        }
+    }
+
+    /** KV tokens a replica may fill: the capacity, or with prefix caching its whole blocks. */
+    static long capacityTokens(LlmBatching batching) {
+        return batching.prefixCaching() ? batching.kvCapacityBlocks() * batching.blockSize() : batching.kvCapacityTokens();
     }
 
     /** Has the engine send {@link SequenceWatcher} calls to {@code watcher} (a simulated engine's look-ahead). */
@@ -104,7 +164,7 @@ public final class LlmBatcher implements TaskBatcher {
         if (phase == LlmPhase.PREFILL) {
             return 1;
         }
-        return work.maxTokens() == Work.UNCAPPED ? batching.kvCapacityTokens() - work.tokens() : work.maxTokens();
+        return work.maxTokens() == Work.UNCAPPED ? capacityTokens(batching) - work.tokens() : work.maxTokens();
     }
 
     /**
@@ -118,9 +178,9 @@ public final class LlmBatcher implements TaskBatcher {
             return "a decode-phase invocation needs max_tokens of at least 2 in all (the first comes from prefill), got "
                     + cap;
         }
-        if (cap < 1 || work.tokens() + cap > batching.kvCapacityTokens()) {
+        if (cap < 1 || work.tokens() + cap > capacityTokens(batching)) {
             return "sequence of " + work.tokens() + " prompt + " + Math.max(1, cap)
-                    + " output tokens exceeds the KV cache of " + batching.kvCapacityTokens() + " tokens";
+                    + " output tokens exceeds the KV cache of " + capacityTokens(batching) + " tokens";
         }
         return null;
     }
@@ -143,6 +203,16 @@ public final class LlmBatcher implements TaskBatcher {
         endFact[s] = false;
         dropped[s] = false;
         cap[s] = effectiveCap(work, cfg, phase);
+        wasPreempted[s] = false;
+        recomputing[s] = false;
+        if (blockPool != null) {
+            held[s] = 0;
+            registered[s] = 0;
+            hashed[s] = 0;
+            prompt[s] = work.promptBlocks();
+            promptTokens[s] = work.tokens();
+            salt[s] = nextSalt++;
+        }
         if (phase == LlmPhase.DECODE) {
             ctxJoin[s] = work.tokens();
             target[s] = 0;
@@ -164,6 +234,10 @@ public final class LlmBatcher implements TaskBatcher {
         int s = handle;
         if (state[s] == WAITING) {
             waiting.remove(s);
+            if (wasPreempted[s]) {
+                wasPreempted[s] = false;
+                preemptedWaiting--;
+            }
             release(s);
         } else if (plannedIterations != 0) {
             dropped[s] = true;
@@ -205,6 +279,9 @@ public final class LlmBatcher implements TaskBatcher {
 
     /** KV tokens in use now: allocations plus (with preemption enabled) one slot per decoded token since joining. */
     public long kvUsedTokens() {
+        if (blockPool != null) {
+            return (long) (blockPool.blocks() - blockPool.freeBlocks()) * blockSize;
+        }
         return kvAllocated + (growing ? (long) decoding * iteration - joinIterSum : 0);
     }
 
@@ -223,7 +300,14 @@ public final class LlmBatcher implements TaskBatcher {
         if (plannedIterations != 0) {
             throw new IllegalStateException("an LLM step is already in flight");
         }
-        if (growing) {
+        if (growing && blockPool != null) {
+            while (decoding > 0 && growthAt(iteration) > blockPool.freeBlocks()) {
+                preempt(runningOrder.last());
+            }
+            for (int k = growthAt(iteration); k > 0; k--) {
+                decodePool.addLast(blockPool.allocate());
+            }
+        } else if (growing) {
             while (decoding > 0 && kvUsedTokens() + decoding > cfg.kvCapacityTokens()) {
                 preempt(runningOrder.last());
             }
@@ -243,22 +327,38 @@ public final class LlmBatcher implements TaskBatcher {
             prefillTokens += chunk;
             budget -= chunk;
             addPlanned(s, chunk);
+            registerComputed(s, prefilled[s] + chunk);
         }
         while (!waiting.isEmpty() && runningOrder.size() < cfg.maxNumSeqs() && budget > 0) {
             int s = waiting.peekFirst();
             long need = admitAllocation(s);
-            long growth = growing ? decoding + (target[s] == 0 ? 1 : 0) : 0;
-            if (kvUsedTokens() + need + growth > cfg.kvCapacityTokens()) {
-                break;
+            if (blockPool != null) {
+                if (!blocksFit(s)) {
+                    break;
+                }
+            } else {
+                long growth = growing ? decoding + (target[s] == 0 ? 1 : 0) : 0;
+                if (kvUsedTokens() + need + growth > cfg.kvCapacityTokens()) {
+                    break;
+                }
             }
+            int hits = lastHits;
             if (target[s] == 0) {
                 waiting.pollFirst();
                 admit(s, need, nowNanos, listener);
+                if (blockPool != null) {
+                    allocateBlocks(s, need, 0);
+                    registerComputed(s, ctxJoin[s]);
+                    if (growing && ctxJoin[s] % blockSize == 0) {
+                        decodePool.addLast(blockPool.allocate());
+                    }
+                }
                 joinDecode(s);
                 budget--;
                 continue;
             }
-            long chunk = cfg.chunkedPrefill() ? Math.min(target[s], budget) : target[s];
+            long skip = blockPool != null ? (long) hits * blockSize : 0;
+            long chunk = cfg.chunkedPrefill() ? Math.min(target[s] - skip, budget) : target[s] - skip;
             if (!cfg.chunkedPrefill() && chunk > budget && (plannedCount > 0 || decoding > 0)) {
                 break;
             }
@@ -269,7 +369,12 @@ public final class LlmBatcher implements TaskBatcher {
                 prefilling = Arrays.copyOf(prefilling, prefillingCount * 2);
             }
             prefilling[prefillingCount++] = s;
-            prefillContext += chunk * (chunk + 1) / 2;
+            if (blockPool != null) {
+                allocateBlocks(s, need, hits);
+                prefilled[s] = skip;
+                registerComputed(s, skip + chunk);
+            }
+            prefillContext += chunk * skip + chunk * (chunk + 1) / 2;
             prefillTokens += chunk;
             budget -= chunk;
             addPlanned(s, chunk);
@@ -281,7 +386,9 @@ public final class LlmBatcher implements TaskBatcher {
         long iterations = 1;
         if (plannedCount == 0) {
             iterations = Math.min(cfg.maxRunIterations(), finishing.peekKey() - iteration);
-            if (growing) {
+            if (growing && blockPool != null) {
+                iterations = Math.min(iterations, runFitting());
+            } else if (growing) {
                 iterations = Math.min(iterations, (cfg.kvCapacityTokens() - kvUsedTokens()) / decoding);
             }
             iterations = Math.max(1, iterations);
@@ -304,8 +411,13 @@ public final class LlmBatcher implements TaskBatcher {
     }
 
     private void admit(int s, long allocation, long nowNanos, InvocationListener listener) {
+        if (wasPreempted[s]) {
+            wasPreempted[s] = false;
+            preemptedWaiting--;
+        }
         alloc[s] = allocation;
         kvAllocated += allocation;
+        admitSeq[s] = admissions++;
         runningOrder.append(s);
         if (!startReported[s]) {
             startReported[s] = true;
@@ -314,6 +426,9 @@ public final class LlmBatcher implements TaskBatcher {
     }
 
     private void joinDecode(int s) {
+        if (phaseCount != null) {
+            phaseCount[Math.floorMod(iteration - ctxJoin[s], blockSize)]++;
+        }
         state[s] = DECODING;
         joinIter[s] = iteration;
         decoding++;
@@ -325,6 +440,9 @@ public final class LlmBatcher implements TaskBatcher {
 
     /** Removes {@code s} from the decode aggregates, bringing its generated count and context up to date. */
     private void leaveDecode(int s) {
+        if (phaseCount != null) {
+            phaseCount[Math.floorMod(joinIter[s] - ctxJoin[s], blockSize)]--;
+        }
         long advanced = iteration - joinIter[s];
         generated[s] += advanced;
         ctxJoin[s] += advanced;
@@ -333,12 +451,78 @@ public final class LlmBatcher implements TaskBatcher {
         joinIterSum -= joinIter[s];
         finishing.remove(s);
         watcher.stopped(s);
+        if (blockPool != null) {
+            int blocks = (int) ceilDiv(ctxJoin[s], blockSize);
+            if (growing) {
+                while (held[s] < blocks) {
+                    addBlock(s, decodePool.pollFirst());
+                }
+            }
+            registerComputed(s, ctxJoin[s]);
+        }
     }
 
     private void unlinkRunning(int s) {
         runningOrder.remove(s);
         kvAllocated -= alloc[s];
         alloc[s] = 0;
+        if (blockPool != null) {
+            if (completing) {
+                deferRelease(s);
+            } else {
+                releaseBlocks(table[s], held[s]);
+            }
+            held[s] = 0;
+            registered[s] = 0;
+        }
+    }
+
+    private void releaseBlocks(int[] blocks, int count) {
+        for (int j = count - 1; j >= 0; j--) {
+            blockPool.release(blocks[j]);
+        }
+    }
+
+    /**
+     * Within a step's completion, sequences' blocks are freed together at its end in admission order (each
+     * sequence's last block first), so the free queue's order does not depend on the order ends are reported in.
+     */
+    private void deferRelease(int s) {
+        if (pendingCount == pendingBlocks.length) {
+            pendingBlocks = Arrays.copyOf(pendingBlocks, pendingCount * 2);
+            pendingHeld = Arrays.copyOf(pendingHeld, pendingCount * 2);
+            pendingOrder = Arrays.copyOf(pendingOrder, pendingCount * 2);
+        }
+        int[] copy = pendingBlocks[pendingCount];
+        if (copy == null || copy.length < held[s]) {
+            copy = new int[Math.max(16, held[s])];
+        }
+        System.arraycopy(table[s], 0, copy, 0, held[s]);
+        pendingBlocks[pendingCount] = copy;
+        pendingHeld[pendingCount] = held[s];
+        pendingOrder[pendingCount] = admitSeq[s];
+        pendingCount++;
+    }
+
+    private void flushReleases() {
+        // insertion sort by admission order: a step ends few sequences
+        for (int i = 1; i < pendingCount; i++) {
+            for (int j = i; j > 0 && pendingOrder[j - 1] > pendingOrder[j]; j--) {
+                long o = pendingOrder[j];
+                pendingOrder[j] = pendingOrder[j - 1];
+                pendingOrder[j - 1] = o;
+                int h = pendingHeld[j];
+                pendingHeld[j] = pendingHeld[j - 1];
+                pendingHeld[j - 1] = h;
+                int[] b = pendingBlocks[j];
+                pendingBlocks[j] = pendingBlocks[j - 1];
+                pendingBlocks[j - 1] = b;
+            }
+        }
+        for (int i = 0; i < pendingCount; i++) {
+            releaseBlocks(pendingBlocks[i], pendingHeld[i]);
+        }
+        pendingCount = 0;
     }
 
     private void removePrefilling(int s) {
@@ -364,6 +548,11 @@ public final class LlmBatcher implements TaskBatcher {
         state[s] = WAITING;
         waiting.addFirst(s);
         preemptions++;
+        recomputing[s] = true;
+        if (!wasPreempted[s]) {
+            wasPreempted[s] = true;
+            preemptedWaiting++;
+        }
     }
 
     @Override
@@ -384,6 +573,12 @@ public final class LlmBatcher implements TaskBatcher {
             endFact[s] = !dropped[s];
         }
         plannedIterations = 0;
+        completing = blockPool != null;
+        if (growing && blockPool != null && iterations > 1) {
+            for (long k = growthOver(iteration + 1, iterations - 1); k > 0; k--) {
+                decodePool.addLast(blockPool.allocate());
+            }
+        }
         iteration += iterations;
         for (int i = 0; i < dropLater.size(); i++) {
             unlinkFromBatch(dropLater.get(i));
@@ -427,6 +622,10 @@ public final class LlmBatcher implements TaskBatcher {
         }
         while (!dropLater.isEmpty()) {
             release(dropLater.pollFirst());
+        }
+        if (completing) {
+            completing = false;
+            flushReleases();
         }
     }
 
@@ -476,6 +675,9 @@ public final class LlmBatcher implements TaskBatcher {
             return Long.MAX_VALUE;
         }
         int s = waiting.peekFirst();
+        if (blockPool != null) {
+            return blocksFit(s) ? nowNanos : Long.MAX_VALUE;
+        }
         long growth = growing ? decoding : 0;
         return kvUsedTokens() + admitAllocation(s) + growth <= cfg.kvCapacityTokens() ? nowNanos : Long.MAX_VALUE;
     }
@@ -488,6 +690,177 @@ public final class LlmBatcher implements TaskBatcher {
     /** Sequences waiting for admission (new or preempted). */
     public int waitingCount() {
         return waiting.size();
+    }
+
+    /** Of the {@link #waitingCount() waiting} sequences, those waiting to resume after a preemption. */
+    public int preemptedWaitingCount() {
+        return preemptedWaiting;
+    }
+
+    /** Prompt tokens looked up in the prefix cache at sequences' first admissions (0 without prefix caching). */
+    public long prefixQueryTokens() {
+        return queryTokens;
+    }
+
+    /** Of {@link #prefixQueryTokens()}, the tokens found cached (not prefilled). */
+    public long prefixHitTokens() {
+        return hitTokens;
+    }
+
+    /** Tokens found cached when preempted sequences were readmitted to recompute (not prefilled again). */
+    public long recomputeHitTokens() {
+        return recomputeHitTokens;
+    }
+
+    /** Cached blocks evicted so far (0 without prefix caching). */
+    public long prefixEvictions() {
+        return blockPool == null ? 0 : blockPool.evictions();
+    }
+
+    /**
+     * Tokens of this work's prompt the prefix cache holds now (the longest cached run of its leading blocks, as
+     * admission would find it; 0 without prefix caching): what a prefix-aware router asks. O(prompt blocks).
+     */
+    public long cachedPrefixTokens(Work work) {
+        if (blockPool == null || work.tokens() < 2) {
+            return 0;
+        }
+        int n = (int) Math.min((work.tokens() - 1) / blockSize,
+                BlockHashes.knownBlocks(work.promptBlocks(), work.tokens(), blockSize));
+        if (scratch.length < n) {
+            scratch = new long[Math.max(n, scratch.length * 2)];
+        }
+        int hits = 0;
+        for (; hits < n; hits++) {
+            BlockHashes.fill(scratch, hits, hits + 1, work.promptBlocks(), work.tokens(), blockSize, 0);
+            if (blockPool.lookup(scratch[hits]) < 0) {
+                break;
+            }
+        }
+        return (long) hits * blockSize;
+    }
+
+    // ---------------------------------------------------------------- prefix caching internals
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Decoding sequences that need a new block in iteration {@code t}. */
+    private int growthAt(long t) {
+        return phaseCount[(int) Math.floorMod(t, (long) blockSize)];
+    }
+
+    /** Blocks the decoding sequences need over iterations {@code from .. from + count - 1}. O(block_size). */
+    private long growthOver(long from, long count) {
+        long total = count / blockSize * decoding;
+        for (long t = from + count / blockSize * blockSize; t < from + count; t++) {
+            total += growthAt(t);
+        }
+        return total;
+    }
+
+    /** The most iterations a pure-decode run may take, beginning now, before its growth outruns the free blocks. */
+    private long runFitting() {
+        long free = blockPool.freeBlocks();
+        long cycles = free / decoding;
+        long k = 1 + cycles * blockSize;
+        free -= cycles * decoding;
+        for (int i = 0; i < blockSize; i++) {
+            int g = growthAt(iteration + k);
+            if (g > free) {
+                break;
+            }
+            free -= g;
+            k++;
+        }
+        return k;
+    }
+
+    /** Makes sure {@code hashes[s]} holds the first {@code blocks} block hashes of sequence {@code s}. */
+    private void ensureHashes(int s, int blocks) {
+        if (hashed[s] >= blocks) {
+            return;
+        }
+        if (hashes[s] == null || hashes[s].length < blocks) {
+            long[] grown = new long[Math.max(blocks, hashes[s] == null ? 16 : hashes[s].length * 2)];
+            if (hashes[s] != null) {
+                System.arraycopy(hashes[s], 0, grown, 0, hashed[s]);
+            }
+            hashes[s] = grown;
+        }
+        BlockHashes.fill(hashes[s], hashed[s], blocks, prompt[s], promptTokens[s], blockSize, salt[s]);
+        hashed[s] = blocks;
+    }
+
+    /**
+     * Whether waiting sequence {@code s} can be admitted now, counting in blocks; sets {@code lastHits} to the
+     * leading blocks of its tokens the cache holds (none for a sequence resuming decode).
+     */
+    private boolean blocksFit(int s) {
+        int hits = 0;
+        int hitFree = 0;
+        if (target[s] > 0) {
+            int maxHit = (int) ((target[s] - 1) / blockSize);
+            ensureHashes(s, maxHit);
+            for (; hits < maxHit; hits++) {
+                int b = blockPool.lookup(hashes[s][hits]);
+                if (b < 0) {
+                    break;
+                }
+                if (blockPool.isFree(b)) {
+                    hitFree++;
+                }
+            }
+        }
+        lastHits = hits;
+        long newBlocks = ceilDiv(admitAllocation(s), blockSize) - hits;
+        long growth = growing && target[s] == 0 && ctxJoin[s] % blockSize == 0 ? 1 : 0;
+        return blockPool.freeBlocks() - hitFree >= newBlocks + growth;
+    }
+
+    /** Gives admitted {@code s} its cached leading blocks and new ones for the rest of {@code tokens}. */
+    private void allocateBlocks(int s, long tokens, int hits) {
+        for (int j = 0; j < hits; j++) {
+            int b = blockPool.lookup(hashes[s][j]);
+            blockPool.touch(b);
+            addBlock(s, b);
+        }
+        registered[s] = hits;
+        long blocks = ceilDiv(tokens, blockSize);
+        for (long j = hits; j < blocks; j++) {
+            addBlock(s, blockPool.allocate());
+        }
+        long hit = (long) hits * blockSize;
+        if (target[s] > 0 && !recomputing[s]) {
+            queryTokens += target[s];
+            hitTokens += hit;
+        } else {
+            recomputeHitTokens += hit;
+        }
+    }
+
+    private void addBlock(int s, int b) {
+        if (table[s] == null || held[s] == table[s].length) {
+            table[s] = table[s] == null ? new int[16] : Arrays.copyOf(table[s], held[s] * 2);
+        }
+        table[s][held[s]++] = b;
+    }
+
+    /** Registers the full blocks among the first {@code tokens} tokens of {@code s} (computed, or planned now). */
+    private void registerComputed(int s, long tokens) {
+        if (blockPool == null) {
+            return;
+        }
+        int full = (int) Math.min(tokens / blockSize, held[s]);
+        if (full <= registered[s]) {
+            return;
+        }
+        ensureHashes(s, full);
+        for (int j = registered[s]; j < full; j++) {
+            blockPool.register(table[s][j], hashes[s][j]);
+        }
+        registered[s] = full;
     }
 
     /** Sequences running (prefilling or decoding). */
@@ -519,5 +892,16 @@ public final class LlmBatcher implements TaskBatcher {
         generated = Arrays.copyOf(generated, n);
         ctxJoin = Arrays.copyOf(ctxJoin, n);
         joinIter = Arrays.copyOf(joinIter, n);
+        wasPreempted = Arrays.copyOf(wasPreempted, n);
+        recomputing = Arrays.copyOf(recomputing, n);
+        admitSeq = Arrays.copyOf(admitSeq, n);
+        table = Arrays.copyOf(table, n);
+        held = Arrays.copyOf(held, n);
+        registered = Arrays.copyOf(registered, n);
+        hashes = Arrays.copyOf(hashes, n);
+        hashed = Arrays.copyOf(hashed, n);
+        prompt = Arrays.copyOf(prompt, n);
+        promptTokens = Arrays.copyOf(promptTokens, n);
+        salt = Arrays.copyOf(salt, n);
     }
 }

@@ -23,8 +23,11 @@ import org.cornserve.model.Modality;
  * @param maxTokens the cap on tokens generated in all (LLMs; {@link #UNCAPPED} for none), else 0
  * @param predictedOutputTokens a predicted output length (LLMs), or {@link #NO_PREDICTION}
  * @param steps denoising steps (generators), else 0
+ * @param promptBlocks what is known of the prompt's content for prefix caching (LLMs; {@link PromptBlocks#NONE}
+ *     when nothing is); never part of routing weight or admission
  */
-public record Work(Modality modality, int items, long tokens, long maxTokens, long predictedOutputTokens, int steps) {
+public record Work(Modality modality, int items, long tokens, long maxTokens, long predictedOutputTokens, int steps,
+        PromptBlocks promptBlocks) {
 
     /** {@code maxTokens} of a request that sets no cap: the sequence runs until it ends or fills its KV room. */
     public static final long UNCAPPED = Long.MAX_VALUE;
@@ -41,6 +44,17 @@ public record Work(Modality modality, int items, long tokens, long maxTokens, lo
                     + " none, and the rest >= 0: items=" + items + " tokens=" + tokens + " max_tokens=" + maxTokens
                     + " predicted_output_tokens=" + predictedOutputTokens + " steps=" + steps);
         }
+        promptBlocks = promptBlocks == null ? PromptBlocks.NONE : promptBlocks;
+    }
+
+    /** Work without prompt content. */
+    public Work(Modality modality, int items, long tokens, long maxTokens, long predictedOutputTokens, int steps) {
+        this(modality, items, tokens, maxTokens, predictedOutputTokens, steps, PromptBlocks.NONE);
+    }
+
+    /** The same work with the prompt's content known (prefix caching). */
+    public Work withPromptBlocks(PromptBlocks blocks) {
+        return new Work(modality, items, tokens, maxTokens, predictedOutputTokens, steps, blocks);
     }
 
     /** An encoder or other single-pass invocation of {@code items} items and {@code tokens} tokens. */

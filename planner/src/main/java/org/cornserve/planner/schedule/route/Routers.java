@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 public enum Routers {
     ROUND_ROBIN("round-robin", seed -> new RoundRobinRouter()),
     LEAST_OUTSTANDING("least-outstanding", seed -> new LeastOutstandingRouter()),
-    POWER_OF_TWO("power-of-two", PowerOfTwoChoicesRouter::new);
+    POWER_OF_TWO("power-of-two", PowerOfTwoChoicesRouter::new),
+    PREFIX_AWARE("prefix-aware", seed -> new PrefixAwareRouter());
 
     private final String routerName;
     private final LongFunction<Router> factory;

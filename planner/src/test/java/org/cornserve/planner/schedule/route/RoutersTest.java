@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +75,78 @@ class RoutersTest {
         // Replica 1 wins every pair it is in: probability 1/2 per choice.
         assertTrue(Math.abs(counts[1] / 4000.0 - 0.5) < 4 * Math.sqrt(0.25 / 4000), "share of replica 1: " + counts[1]);
         assertNotEquals(0, counts[0] + counts[3]);
+    }
+
+    /** Replicas' loads and the block hashes each one's prefix cache holds; a request is a list of block hashes. */
+    private record CachedLoads(long[] work, List<Set<Long>> cached, long[] request, int blockTokens)
+            implements ReplicaLoads {
+        @Override
+        public int replicas() {
+            return work.length;
+        }
+
+        @Override
+        public long outstandingWork(int replica) {
+            return work[replica];
+        }
+
+        @Override
+        public long cachedPrefixTokens(int replica) {
+            int n = 0;
+            while (n < request.length && cached.get(replica).contains(request[n])) {
+                n++;
+            }
+            return (long) n * blockTokens;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+    void prefixAwareMatchesBruteForceOverLoadAndLongestCachedPrefix(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Router router = Routers.byName("prefix-aware").create(seed);
+        int preferredForPrefix = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            int n = 1 + random.nextInt(8);
+            long[] work = new long[n];
+            List<Set<Long>> cached = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                work[r] = random.nextInt(4) * 64L;
+                Set<Long> set = new HashSet<>();
+                for (int b = 0; b < 12; b++) {
+                    if (random.nextInt(3) > 0) {
+                        set.add((long) b);
+                    }
+                }
+                cached.add(set);
+            }
+            long[] request = new long[random.nextInt(12)];
+            for (int b = 0; b < request.length; b++) {
+                request[b] = b;
+            }
+            CachedLoads loads = new CachedLoads(work, cached, request, 16);
+            // reference: sort replicas by (work left after counting the cached prefix as done, load, index)
+            List<Integer> order = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                order.add(r);
+            }
+            order.sort(Comparator.<Integer>comparingLong(r -> work[r] - loads.cachedPrefixTokens(r))
+                    .thenComparingLong(r -> work[r]).thenComparingInt(r -> r));
+            int got = router.choose(loads);
+            assertEquals(order.get(0), got, "trial " + trial);
+            int leastLoaded = Routers.byName("least-outstanding").create(0).choose(loads);
+            if (got != leastLoaded) {
+                preferredForPrefix++;
+                assertTrue(loads.cachedPrefixTokens(got) > loads.cachedPrefixTokens(leastLoaded));
+            }
+        }
+        assertTrue(preferredForPrefix > 0, "some choices trade load for a cached prefix");
+    }
+
+    @Test
+    void prefixAwareWithoutCachesIsLeastOutstanding() {
+        long[] work = {5, 1, 9, 1};
+        assertEquals(1, Routers.byName("prefix-aware").create(0).choose(new Loads(work)));
     }
 
     @Test
