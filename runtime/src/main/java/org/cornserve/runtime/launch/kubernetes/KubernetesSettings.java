@@ -23,7 +23,7 @@ public record KubernetesSettings(String namespace, String image, String controlH
 
     /** The app name on every resource ({@code app.kubernetes.io/name}). */
     public static final String APP = "cornserve";
-    public static final String DEFAULT_IMAGE = "ghcr.io/cornserve/cornserve-jvm:0.1.0";
+    public static final String DEFAULT_IMAGE = "cornserve-jvm:0.1.0";
     public static final String CONTROL_SERVICE = "cornserve-control";
     /** Where the image keeps the jars; the executor's class path is {@code LIB/*}. */
     public static final String LIB = "/opt/cornserve/lib";
