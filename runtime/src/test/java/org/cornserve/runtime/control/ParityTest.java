@@ -28,6 +28,7 @@ import org.cornserve.runtime.serve.OutputSink;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.simulator.config.Slo;
+import org.cornserve.simulator.engine.StepTimer;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.event.EventQueue;
 import org.cornserve.simulator.event.SimRequest;
@@ -107,7 +108,7 @@ class ParityTest {
         private final SimConfig config;
         private final EventQueue<Runnable> queue = new EventQueue<>();
         private final Dispatcher dispatcher;
-        private final ProfileStepTimer[] timers;
+        private final StepTimer[] timers;
         private final Map<Long, long[]> stages = new HashMap<>();
         private final Map<Long, long[]> endTimes = new HashMap<>();
         private final Map<Long, String> rejects = new HashMap<>();
@@ -136,11 +137,12 @@ class ParityTest {
             };
             this.dispatcher = new Dispatcher(configs, true, this, this, transport, null, this, 0,
                     Dispatcher.ReplicaLifecycle.FIXED);
-            timers = new ProfileStepTimer[configs.size()];
+            timers = new StepTimer[configs.size()];
             replicas = new FakeReplica[configs.size()][];
             lastStarted = new org.cornserve.planner.schedule.batch.Step[configs.size()][];
             for (int d = 0; d < configs.size(); d++) {
-                timers[d] = new ProfileStepTimer(config.deployments().get(d).costs().toArray());
+                SimDeployment sd = config.deployments().get(d);
+                timers[d] = new StepTimer(sd.costs().toArray(), sd.deployment().name());
                 replicas[d] = new FakeReplica[configs.get(d).replicas()];
                 lastStarted[d] = new org.cornserve.planner.schedule.batch.Step[configs.get(d).replicas()];
                 for (int r = 0; r < replicas[d].length; r++) {

@@ -8,19 +8,19 @@ import org.cornserve.planner.schedule.batch.Step;
 /**
  * Times steps with a replica's cost models. A multi-iteration step's first {@code m} iterations take
  * {@link #nanos(Step, long)}; that is non-decreasing in {@code m}, which lets the engine find the iteration
- * boundary at which to cut a run short by binary search.
+ * * boundary at which to cut a run short by binary search. The runtime's parity test times its fake executors with it.
  */
-final class StepTimer {
+public final class StepTimer {
     private final Object[] costs;
     private final String deployment;
 
-    StepTimer(Object[] costs, String deployment) {
+    public StepTimer(Object[] costs, String deployment) {
         this.costs = costs;
         this.deployment = deployment;
     }
 
     /** Nanoseconds of the first {@code iterations} iterations of {@code step}. */
-    long nanos(Step step, long iterations) {
+    public long nanos(Step step, long iterations) {
         double seconds = switch (step) {
             case Step.BatchStep b -> ((BatchCost) costs[b.task()]).batchSeconds(b.items(), b.tokens());
             case Step.LlmStep l -> iterations == 1
@@ -41,7 +41,7 @@ final class StepTimer {
      * The fewest iterations {@code m} in {@code [1, planned]} whose end {@code start + nanos(m)} is at or after
      * {@code atNanos}; {@code planned} when none is. O(log planned) cost evaluations.
      */
-    long iterationsToReach(Step step, long planned, long startNanos, long atNanos) {
+    public long iterationsToReach(Step step, long planned, long startNanos, long atNanos) {
         long lo = 1;
         long hi = planned;
         while (lo < hi) {
