@@ -70,6 +70,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "with --launcher kubernetes: the port executors connect to (default ${DEFAULT-VALUE})")
     int controlPort;
 
+    @Option(names = "--ignore-eos", description = "LLMs generate every requested token, past end-of-sequence (as vLLM's"
+            + " ignore_eos in its benchmarks): for load tests and validation, where the trace fixes output lengths")
+    boolean ignoreEos;
+
+    @Option(names = "--tokens-per-report", defaultValue = "4", paramLabel = "N", description = "decode iterations an"
+            + " executor runs before it reports (tokens stream at each report); 1 streams every token (default"
+            + " ${DEFAULT-VALUE})")
+    long tokensPerReport;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -123,7 +132,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + " (image " + image + ")");
             err.flush();
             return Runtimes.startOnKubernetes(resolved, settings, cpus,
-                    org.cornserve.runtime.control.RuntimeOptions.defaults());
+                    org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
+                .withMaxRunIterations(tokensPerReport));
         }
         if (!"local".equals(launcher)) {
             throw new IllegalArgumentException("--launcher '" + launcher + "': expected local or kubernetes");
@@ -135,13 +145,15 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("serving the tiny models in-process (LocalEngineInvoker: no executor processes, no plan) on "
                     + cpus + " compute threads");
             err.flush();
-            return new LocalEngineInvoker(LocalEngineSettings.defaults(cpus));
+            return new LocalEngineInvoker(LocalEngineSettings.defaults(cpus).withIgnoreEos(ignoreEos));
         }
         ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
         err.println("serving plan '" + resolved.plan().name() + "'" + (plan == null ? " (embedded default)" : "")
                 + " on " + devices + ": starting executors...");
         err.flush();
-        return Runtimes.start(resolved, DeviceSlots.parse(devices));
+        return Runtimes.start(resolved, DeviceSlots.parse(devices),
+                org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
+                .withMaxRunIterations(tokensPerReport));
     }
 
     /** Parses {@code cpu:N}. */

@@ -103,6 +103,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.ProfilesOption profiles = new org.cornserve.cli.catalog.ProfilesOption();
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -114,7 +117,9 @@ public final class SimulateCommand implements Callable<Integer> {
         ResolvedPlan resolved = new PlanValidator(models, hardwareCatalog).validate(deploymentPlan);
         long runSeed = seed != null ? seed : deploymentPlan.seed();
         Slo targets = slo == null ? Slo.NONE : Slo.parse(slo);
-        SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound);
+        SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
+                profiles.book(), profiles.fallbacks());
+        profiles.describe(resolved, spec.commandLine().getErr());
 
         TraceFormat format = traceFormat != null ? TraceFormat.byName(traceFormat) : guessFormat(trace);
         ReadOptions options = ReadOptions.defaults().withSeed(runSeed);
@@ -153,6 +158,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 result.throughputRps(), result.goodputRps(), result.sloAttainment(), result.ttftMs().p50(),
                 result.ttftMs().p99(), result.tpotMs().p50(), result.tpotMs().p99(), result.events(),
                 result.wallSeconds(), out);
+        profiles.reportFallbacks(spec.commandLine().getErr());
         if (result.speech() != null) {
             var sp = result.speech();
             spec.commandLine().getOut().printf(Locale.ROOT,

@@ -10,11 +10,20 @@ import java.util.List;
  * @param model catalog model name
  * @param hardware catalog hardware name
  * @param profiles one per unit task and tensor-parallel degree
+ * @param measurement for measured sets: how they were measured (grid, repetitions, per-iteration overhead, the fit's
+ *     error on held-back points, throughput-latency curves and Pareto frontiers per device count); absent otherwise
  */
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record ProfileSet(
         @JsonProperty(value = "model", required = true) String model,
         @JsonProperty(value = "hardware", required = true) String hardware,
-        @JsonProperty(value = "profiles", required = true) List<Profile> profiles) {
+        @JsonProperty(value = "profiles", required = true) List<Profile> profiles,
+        @JsonProperty("measurement") com.fasterxml.jackson.databind.JsonNode measurement) {
+
+    /** A set without a measurement section (estimated or imported profiles). */
+    public ProfileSet(String model, String hardware, List<Profile> profiles) {
+        this(model, hardware, profiles, null);
+    }
 
     public ProfileSet {
         if (model == null || model.isBlank() || hardware == null || hardware.isBlank()) {

@@ -169,7 +169,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                         // is prefilled again
                         ExecutorHandle h = hub.start(new ExecutorSpec(draft.id(), draft.tasks(), draft.threads(),
                                 options.weightSeed(), 2 * kv, maxSeqs, hub.address(), session, options.shmDir(),
-                                options.tensorTimeoutMillis()));
+                                options.tensorTimeoutMillis(), options.ignoreEos()));
                         return h;
                     });
             managers.add(tm);

@@ -16,9 +16,12 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * @param tensorTimeoutMillis a tensor not consumed in this time is reclaimed
  * @param weightSeed seed of every executor's generated weights
  * @param shmDir the shared-memory directory
+ * @param ignoreEos LLMs generate until a request's {@code max_tokens} even past end-of-sequence, as vLLM's
+ *     {@code ignore_eos} in its benchmarks: for load tests and validation, where the trace fixes each output length
  */
 public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int admissionBound,
-        long requestTimeoutMillis, long startupTimeoutMillis, long tensorTimeoutMillis, long weightSeed, Path shmDir) {
+        long requestTimeoutMillis, long startupTimeoutMillis, long tensorTimeoutMillis, long weightSeed, Path shmDir,
+        boolean ignoreEos) {
 
     public RuntimeOptions {
         if (kvTokensPerTask < 1 || maxRunIterations < 1 || admissionBound < 0 || requestTimeoutMillis < 1
@@ -29,9 +32,16 @@ public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int ad
         }
     }
 
+    /** As the canonical constructor, ending sequences at end-of-sequence. */
+    public RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int admissionBound, long requestTimeoutMillis,
+            long startupTimeoutMillis, long tensorTimeoutMillis, long weightSeed, Path shmDir) {
+        this(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis, startupTimeoutMillis,
+                tensorTimeoutMillis, weightSeed, shmDir, false);
+    }
+
     /**
      * 16384 KV tokens per task, 4 decode iterations per report, 256 outstanding invocations per deployment,
-     * 120 s per request, 120 s to start an executor, 30 s per tensor, weight seed 1, /dev/shm.
+     * 120 s per request, 120 s to start an executor, 30 s per tensor, weight seed 1, /dev/shm, sequences end at end-of-sequence.
      */
     public static RuntimeOptions defaults() {
         return new RuntimeOptions(16384, 4, 256, 120_000, 120_000, 30_000, 1, SharedMemorySidecar.DEV_SHM);
@@ -39,16 +49,26 @@ public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int ad
 
     public RuntimeOptions withAdmissionBound(int bound) {
         return new RuntimeOptions(kvTokensPerTask, maxRunIterations, bound, requestTimeoutMillis, startupTimeoutMillis,
-                tensorTimeoutMillis, weightSeed, shmDir);
+                tensorTimeoutMillis, weightSeed, shmDir, ignoreEos);
     }
 
     public RuntimeOptions withShmDir(Path dir) {
         return new RuntimeOptions(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis,
-                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, dir);
+                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, dir, ignoreEos);
     }
 
     public RuntimeOptions withRequestTimeoutMillis(long millis) {
         return new RuntimeOptions(kvTokensPerTask, maxRunIterations, admissionBound, millis, startupTimeoutMillis,
-                tensorTimeoutMillis, weightSeed, shmDir);
+                tensorTimeoutMillis, weightSeed, shmDir, ignoreEos);
+    }
+
+    public RuntimeOptions withIgnoreEos(boolean ignore) {
+        return new RuntimeOptions(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis,
+                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, shmDir, ignore);
+    }
+
+    public RuntimeOptions withMaxRunIterations(long iterations) {
+        return new RuntimeOptions(kvTokensPerTask, iterations, admissionBound, requestTimeoutMillis,
+                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, shmDir, ignoreEos);
     }
 }

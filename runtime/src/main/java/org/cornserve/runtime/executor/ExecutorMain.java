@@ -32,7 +32,7 @@ public final class ExecutorMain {
 
     /** Parsed command line. */
     record Options(InetSocketAddress connect, String id, String session, List<String> tasks, int threads, long seed,
-            long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs) {
+            long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs, boolean ignoreEos) {
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -42,7 +42,7 @@ public final class ExecutorMain {
                 m.put(args[i].substring(2), args[++i]);
             }
             Set<String> known = Set.of("connect", "id", "session", "tasks", "threads", "seed", "kv-tokens", "max-seqs",
-                    "shm-dir", "tensor-timeout-ms");
+                    "shm-dir", "tensor-timeout-ms", "ignore-eos");
             for (String k : m.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException("executor: unknown option --" + k + " (known: " + known + ")");
@@ -59,7 +59,8 @@ public final class ExecutorMain {
                     Long.parseLong(m.getOrDefault("seed", "1")), Long.parseLong(m.getOrDefault("kv-tokens", "16384")),
                     Integer.parseInt(m.getOrDefault("max-seqs", "64")),
                     Path.of(m.getOrDefault("shm-dir", SharedMemorySidecar.DEV_SHM.toString())),
-                    Long.parseLong(m.getOrDefault("tensor-timeout-ms", "30000")));
+                    Long.parseLong(m.getOrDefault("tensor-timeout-ms", "30000")),
+                    Boolean.parseBoolean(m.getOrDefault("ignore-eos", "false")));
         }
     }
 
@@ -79,7 +80,8 @@ public final class ExecutorMain {
             try (Kernels kernels = Kernels.create(Kernels.Choice.AUTO, o.threads())) {
                 Map<String, TaskRunner> runners = new LinkedHashMap<>();
                 for (String t : o.tasks()) {
-                    runners.put(t, TaskRunners.create(t, o.seed(), kernels, sidecar, o.kvTokens(), o.maxSeqs()));
+                    runners.put(t, TaskRunners.create(t, o.seed(), kernels, sidecar, o.kvTokens(), o.maxSeqs(),
+                            o.ignoreEos()));
                 }
                 long loaded = System.nanoTime();
                 for (TaskRunner r : runners.values()) {

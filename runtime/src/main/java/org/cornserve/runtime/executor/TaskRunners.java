@@ -32,9 +32,10 @@ public final class TaskRunners {
      * @param kvTokens KV-cache capacity of an autoregressive task in tokens (the scheduler's figure); the cache gets
      *     one extra block per sequence for the part-filled last block
      * @param maxSeqs sequences an autoregressive task runs at most
+     * @param ignoreEos a text LLM generates until max_tokens even past end-of-sequence
      */
     static TaskRunner create(String taskKey, long weightSeed, Kernels kernels, SharedMemorySidecar sidecar,
-            long kvTokens, int maxSeqs) {
+            long kvTokens, int maxSeqs, boolean ignoreEos) {
         int slash = taskKey.indexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException("task key '" + taskKey + "' is not <model>/<component>");
@@ -42,7 +43,7 @@ public final class TaskRunners {
         TinyModels.Model model = TinyModels.Model.parse(taskKey.substring(0, slash));
         String component = taskKey.substring(slash + 1);
         SeededWeights w = new SeededWeights(weightSeed);
-        Set<Integer> eos = Set.of(ByteTokenizer.EOS);
+        Set<Integer> eos = ignoreEos ? Set.of() : Set.of(ByteTokenizer.EOS);
         return switch (component) {
             case "vision-encoder" -> requireIn(model, Set.of(TinyModels.Model.TINY_OMNI, TinyModels.Model.TINY_VL),
                     taskKey, new SingleRunners.Vision(taskKey, sidecar, new VisionEncoder(TinyModels.VISION, w, kernels)));

@@ -17,9 +17,16 @@ import java.util.List;
  * @param session the runtime session (shared-memory file names)
  * @param shmDir the shared-memory directory
  * @param tensorTimeoutMs a tensor not consumed in this time is reclaimed
+ * @param ignoreEos its LLMs generate until max_tokens even past end-of-sequence (load tests, validation)
  */
 public record ExecutorSpec(String id, List<String> tasks, int threads, long weightSeed, long kvTokens, int maxSeqs,
-        InetSocketAddress control, String session, Path shmDir, long tensorTimeoutMs) {
+        InetSocketAddress control, String session, Path shmDir, long tensorTimeoutMs, boolean ignoreEos) {
+
+    /** As the canonical constructor, its LLMs ending at end-of-sequence. */
+    public ExecutorSpec(String id, List<String> tasks, int threads, long weightSeed, long kvTokens, int maxSeqs,
+            InetSocketAddress control, String session, Path shmDir, long tensorTimeoutMs) {
+        this(id, tasks, threads, weightSeed, kvTokens, maxSeqs, control, session, shmDir, tensorTimeoutMs, false);
+    }
 
     public ExecutorSpec {
         if (id == null || !id.matches("[A-Za-z0-9]+")) {
@@ -34,10 +41,14 @@ public record ExecutorSpec(String id, List<String> tasks, int threads, long weig
 
     /** The executor's command-line arguments (after the main class). */
     public List<String> arguments() {
-        return List.of("--connect", control.getHostString() + ":" + control.getPort(), "--id", id, "--session",
+        List<String> args = new java.util.ArrayList<>(List.of("--connect", control.getHostString() + ":" + control.getPort(), "--id", id, "--session",
                 session, "--tasks", String.join(",", tasks), "--threads", Integer.toString(threads), "--seed",
                 Long.toString(weightSeed), "--kv-tokens", Long.toString(kvTokens), "--max-seqs",
                 Integer.toString(maxSeqs), "--shm-dir", shmDir.toString(), "--tensor-timeout-ms",
-                Long.toString(tensorTimeoutMs));
+                Long.toString(tensorTimeoutMs)));
+        if (ignoreEos) {
+            args.addAll(List.of("--ignore-eos", "true"));
+        }
+        return List.copyOf(args);
     }
 }

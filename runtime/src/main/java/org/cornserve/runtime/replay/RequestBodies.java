@@ -47,6 +47,10 @@ final class RequestBodies {
                 }
                 root.put("max_tokens", r.maxTokens());
                 root.put("stream", stream);
+                if (stream) {
+                    // the server's own token count: a streamed chunk may carry several tokens
+                    root.putObject("stream_options").put("include_usage", true);
+                }
                 root.put("seed", seed);
                 if (r.outputs().contains(Modality.AUDIO)) {
                     root.putArray("modalities").add("text").add("audio");

@@ -8,6 +8,9 @@ import java.util.Map;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.model.profile.LlmCost;
 import org.cornserve.model.profile.LlmParallelism;
+import org.cornserve.model.profile.Profile;
+import org.cornserve.model.profile.ProfileBook;
+import org.cornserve.model.profile.ProfileCosts;
 import org.cornserve.model.profile.RooflineTaskCosts;
 import org.cornserve.model.profile.TaskCost;
 import org.cornserve.model.task.Component;
@@ -95,6 +98,19 @@ public final class DeploymentBuilder {
     public static SimDeployment build(String name, List<UnitTask> tasks, Hardware hardware, int devicesPerReplica,
             LlmParallelism parallelism, int replicas, String router, long seed, Settings settings,
             List<Integer> replicaNodes, int maxOutstandingInvocations, long kvCacheTokens) {
+        return build(name, tasks, hardware, devicesPerReplica, parallelism, replicas, router, seed, settings,
+                replicaNodes, maxOutstandingInvocations, kvCacheTokens, ProfileBook.EMPTY, null);
+    }
+
+    /**
+     * As above, with {@code profiles} replacing the roofline task by task (a task without a profile for this
+     * hardware and device count keeps the roofline; outside a profile's grid the roofline answers and
+     * {@code fallbacks} counts it).
+     */
+    public static SimDeployment build(String name, List<UnitTask> tasks, Hardware hardware, int devicesPerReplica,
+            LlmParallelism parallelism, int replicas, String router, long seed, Settings settings,
+            List<Integer> replicaNodes, int maxOutstandingInvocations, long kvCacheTokens, ProfileBook profiles,
+            ProfileCosts.Fallbacks fallbacks) {
         int tensorParallel = parallelism.tensorParallel();
         int dp = parallelism.dataParallel();
         List<Object> costs = new ArrayList<>();
@@ -102,10 +118,12 @@ public final class DeploymentBuilder {
         Map<String, Component> distinct = new LinkedHashMap<>();
         RooflineTaskCosts roofline = new RooflineTaskCosts(hardware);
         for (UnitTask t : tasks) {
+            java.util.Optional<Profile> measured = profiles.find(t.id(), hardware.name(), devicesPerReplica);
             costs.add(switch (roofline.cost(t, parallelism)) {
-                case TaskCost.Llm l -> l.cost();
-                case TaskCost.Batch b -> b.cost();
-                case TaskCost.Diffusion d -> d.cost();
+                case TaskCost.Llm l -> measured.map(p -> ProfileCosts.llm(p, l.cost(), fallbacks)).orElse(l.cost());
+                case TaskCost.Batch b -> measured.map(p -> ProfileCosts.batch(p, b.cost(), fallbacks)).orElse(b.cost());
+                case TaskCost.Diffusion d -> measured.map(p -> ProfileCosts.diffusion(p, d.cost(), fallbacks))
+                        .orElse(d.cost());
             });
             String base = t.id().replace(t.phase().suffix(), "");
             distinct.putIfAbsent(base, t.component());

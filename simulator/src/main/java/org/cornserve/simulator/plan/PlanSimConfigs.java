@@ -8,6 +8,7 @@ import org.cornserve.model.cluster.ClusterSpec;
 import org.cornserve.model.cluster.NodeGroup;
 import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.plan.Batching;
+import org.cornserve.model.profile.ProfileBook;
 import org.cornserve.model.plan.Deployment;
 import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
@@ -33,6 +34,15 @@ public final class PlanSimConfigs {
      * @param admissionBound outstanding invocations per deployment before requests are rejected; 0 for none
      */
     public static SimConfig of(ResolvedPlan plan, HardwareCatalog hardware, long seed, Slo slo, int admissionBound) {
+        return of(plan, hardware, seed, slo, admissionBound, ProfileBook.EMPTY, null);
+    }
+
+    /**
+     * As above, with {@code profiles} (measured, say) replacing the roofline estimate task by task; {@code fallbacks}
+     * (may be null) counts cost queries outside a profile's grid, answered by the roofline.
+     */
+    public static SimConfig of(ResolvedPlan plan, HardwareCatalog hardware, long seed, Slo slo, int admissionBound,
+            ProfileBook profiles, org.cornserve.model.profile.ProfileCosts.Fallbacks fallbacks) {
         ClusterSpec cluster = plan.plan().cluster();
         Map<String, List<int[]>> freeByHardware = new LinkedHashMap<>();
         int nodeIndex = 0;
@@ -49,7 +59,7 @@ public final class PlanSimConfigs {
             List<Integer> nodes = place(d, freeByHardware.getOrDefault(rd.hardware().name(), List.of()));
             deployments.add(DeploymentBuilder.build(d.name(), rd.tasks(), rd.hardware(), d.devicesPerReplica(),
                     d.llmParallelism(), d.replicas(), d.router(), seed * 1_000_003L + i, settings(d.batching()), nodes,
-                    admissionBound, rd.kvCacheTokens()));
+                    admissionBound, rd.kvCacheTokens(), profiles, fallbacks));
         }
         Network network = new Network(cluster.intraNode().bytesPerSecond(),
                 Math.round(cluster.intraNode().latencyUs() * 1e3), cluster.interNode().bytesPerSecond(),
