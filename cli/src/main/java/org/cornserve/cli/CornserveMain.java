@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Plan, simulate and serve Any-to-Any multimodal models.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            org.cornserve.cli.validate.DemoCommand.class,
             org.cornserve.cli.catalog.ModelsCommand.class,
             org.cornserve.cli.catalog.HardwareCommand.class,
             org.cornserve.cli.plan.PlanCommand.class,
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.profile.ProfileCommand.class,
             org.cornserve.cli.simulate.SimulateCommand.class,
             org.cornserve.cli.replay.ReplayCommand.class,
+            org.cornserve.cli.validate.ValidateCommand.class,
             org.cornserve.cli.plot.PlotCommand.class,
             org.cornserve.cli.engine.EngineCommand.class,
             org.cornserve.cli.serve.ServeCommand.class,

@@ -106,6 +106,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.cornserve.cli.catalog.ProfilesOption profiles = new org.cornserve.cli.catalog.ProfilesOption();
 
+    @Option(names = "--request-overhead-ms", defaultValue = "0", paramLabel = "MS", description = "the serving"
+            + " system's fixed cost per request outside its engines (gateway, request building, response), added"
+            + " before the scheduler sees a request; 'cornserve validate' measures it on the runtime (default 0)")
+    double requestOverheadMs;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -143,7 +148,7 @@ public final class SimulateCommand implements Callable<Integer> {
         Simulator simulator;
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved.models(), resolved::splitsLlm)) {
             simulator = new Simulator(config, true, null, scaling);
-            result = simulator.run(workload);
+            result = simulator.run(workload, Math.round(requestOverheadMs * 1e6));
         }
         Files.createDirectories(out);
         ResultWriter.write(result, out);

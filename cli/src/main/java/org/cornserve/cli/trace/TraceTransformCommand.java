@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
             "     (the sum of their own rates, or --rate), then all are merged in time order;",
             "  2. --window A:B keeps arrivals in [A, B) s and shifts A to 0;",
             "  3. --rate R rescales arrival times so the trace runs at R requests/s (requests / duration);",
-            "  4. --first N keeps the first N requests."})
+            "  4. --scale-tokens X multiplies text and output tokens by X.",
+            "  5. --first N keeps the first N requests."})
 public final class TraceTransformCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -54,6 +55,10 @@ public final class TraceTransformCommand implements Callable<Integer> {
 
     @Option(names = "--first", description = "Keep only the first N requests.")
     Long first;
+
+    @Option(names = "--scale-tokens", paramLabel = "X", description = "Multiply text and output tokens by X (at least"
+            + " 1 each): a real trace's arrivals and length mix, sized for a slower machine.")
+    Double scaleTokens;
 
     @Option(names = "--skip-bad", description = "Skip and count bad input lines instead of stopping at the first.")
     boolean skipBad;
@@ -110,6 +115,9 @@ public final class TraceTransformCommand implements Callable<Integer> {
         }
         if (rate != null) {
             source = Transforms.rescaleToRate(source, rate);
+        }
+        if (scaleTokens != null) {
+            source = Transforms.scaleTokens(source, scaleTokens);
         }
         if (first != null) {
             source = Transforms.first(source, first);

@@ -76,6 +76,8 @@ public final class Simulator implements Decisions {
     private long staleEvents;
     private boolean ran;
 
+    private long requestOverheadNanos;
+
     public Simulator(SimConfig config) {
         this(config, true, null);
     }
@@ -195,6 +197,19 @@ public final class Simulator implements Decisions {
      * been rejected. A simulator runs once.
      */
     public SimResult run(Iterator<SimRequest> workload) {
+        return run(workload, 0);
+    }
+
+    /**
+     * As {@link #run(Iterator)}, each request reaching the scheduler {@code requestOverheadNanos} after it arrives:
+     * a serving system's fixed per-request cost outside its engines (the gateway, building the request, returning
+     * the answer), measured on the real runtime by {@code cornserve validate}. Latencies count from arrival.
+     */
+    public SimResult run(Iterator<SimRequest> workload, long requestOverheadNanos) {
+        if (requestOverheadNanos < 0) {
+            throw new IllegalArgumentException("request overhead must be >= 0 ns, got " + requestOverheadNanos);
+        }
+        this.requestOverheadNanos = requestOverheadNanos;
         if (ran) {
             throw new IllegalStateException("a simulator runs once; make a new one");
         }
@@ -254,10 +269,16 @@ public final class Simulator implements Decisions {
                         queue.push(Math.max(next, now + 1), 2, new SimEvent.ScaleTick());
                     }
                 }
+                case SimEvent.Admit admit -> core.arrive(admit.request().id(), admit.request().graph(), admit.record(),
+                        now);
                 case SimEvent.Arrival a -> {
                     SimRequest request = a.request();
                     RequestRecord record = metrics.arrived(request);
-                    core.arrive(request.id(), request.graph(), record, now);
+                    if (requestOverheadNanos > 0) {
+                        queue.push(now + requestOverheadNanos, 3, new SimEvent.Admit(request, record));
+                    } else {
+                        core.arrive(request.id(), request.graph(), record, now);
+                    }
                     if (workload.hasNext()) {
                         SimRequest next = workload.next();
                         if (next.arrivalNanos() < now) {

@@ -8,7 +8,7 @@ import org.cornserve.planner.schedule.dispatch.ActiveRequest;
  * that ended at that instant.
  */
 public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd, SimEvent.Wake, SimEvent.Arrival,
-        SimEvent.ReplicaReady, SimEvent.ScaleTick {
+        SimEvent.ReplicaReady, SimEvent.ScaleTick, SimEvent.Admit {
 
     int tieBreak();
 
@@ -42,6 +42,18 @@ public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd,
 
     /** The next request of the workload arrives. */
     record Arrival(SimRequest request) implements SimEvent {
+        @Override
+        public int tieBreak() {
+            return 3;
+        }
+    }
+
+    /**
+     * An arrived request reaches the scheduler after the serving system's fixed per-request overhead (gateway,
+     * request building, response path; see {@code Simulator#requestOverheadNanos}); its latencies count from its
+     * arrival.
+     */
+    record Admit(SimRequest request, org.cornserve.simulator.metrics.RequestRecord record) implements SimEvent {
         @Override
         public int tieBreak() {
             return 3;

@@ -118,6 +118,22 @@ public final class Transforms {
         return scaleTime(source, e.rateRps() / targetRps);
     }
 
+    /**
+     * Multiplies every record's text and output token counts by {@code factor} (rounded, at least 1), keeping
+     * arrivals and media: to run a real trace's arrival pattern and length mix on a machine far slower than the one
+     * it was recorded on. Prefix block hashes no longer match scaled prompts and are dropped.
+     */
+    public static TraceSource scaleTokens(TraceSource source, double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("token scale factor must be > 0, got " + factor);
+        }
+        return () -> new MappingTraceReader(source.open(), r -> new TraceRecord(r.arrivalNanos(), r.app(),
+                new org.cornserve.model.request.RequestShape(
+                        (int) Math.max(1, Math.round(r.shape().textTokens() * factor)), r.shape().media(),
+                        (int) Math.max(1, Math.round(r.shape().outputTokens() * factor)),
+                        r.shape().outputModalities()), r.requestId(), null));
+    }
+
     /** Gives every record the app {@code app}. */
     public static TraceSource relabel(TraceSource source, String app) {
         if (app == null || app.isBlank()) {

@@ -1,0 +1,193 @@
+package org.cornserve.cli.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.cornserve.cli.progress.ProgressBar;
+import org.cornserve.model.json.Json;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.model.profile.ProfileBook;
+import org.cornserve.runtime.control.DeviceSlots;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cornserve demo}: the whole loop on this machine. Plans the tiny Omni model for this machine's CPU slots
+ * (Cornserve's search, and the paper's fixed monolith as the baseline) on one window of the Azure conversation
+ * trace, measures the tasks' profiles on real executors, simulates both plans on a later, disjoint window, serves the
+ * plan for real, replays that window open-loop, and prints planned against baseline and simulated against measured;
+ * then draws the figures.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Plan, simulate, serve and replay the tiny Omni model on this machine: planned against baseline,"
+                + " simulated against measured, with figures (about three minutes).")
+public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--trace", paramLabel = "CSV", description = "the Azure conversation trace (default: found in"
+            + " shared/traces beside the clone)")
+    Path trace;
+
+    @Option(names = "--devices", defaultValue = "cpu:2", description = "device slots (default ${DEFAULT-VALUE})")
+    String devices;
+
+    @Option(names = "--rate", defaultValue = "4", paramLabel = "RPS", description = "replay rate (default"
+            + " ${DEFAULT-VALUE} req/s, a moderate load for the default plan here)")
+    double rate;
+
+    @Option(names = "--seconds", defaultValue = "30", paramLabel = "S", description = "seconds of replay (default"
+            + " ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--scale-tokens", defaultValue = "0.25", paramLabel = "X", description = "prompt and output"
+            + " lengths times X: the trace's mix sized for a CPU (default ${DEFAULT-VALUE})")
+    double scaleTokens;
+
+    @Option(names = "--slo", defaultValue = "ttft=500,tpot=50", description = "latency targets (default"
+            + " ${DEFAULT-VALUE})")
+    String slo;
+
+    @Option(names = "--profiles", paramLabel = "FILE", description = "measured profiles to use instead of measuring")
+    Path profiles;
+
+    @Option(names = "--out", defaultValue = "results/demo", paramLabel = "DIR", description = "output folder (default"
+            + " ${DEFAULT-VALUE})")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Validation.quietServerLogs();
+        long t0 = System.nanoTime();
+        PrintWriter pw = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path csv = trace != null ? trace : defaultTrace();
+        DeviceSlots slots = DeviceSlots.parse(devices);
+        Files.createDirectories(out);
+        ProgressBar stages = new ProgressBar(err, "demo");
+        int total = 6;
+        // The Azure conversation trace runs at about 4.6 req/s: the planning window is the first minute, the
+        // measured window a later one, rescaled to --rate and cut to --seconds.
+        double window = seconds * rate / 4.6 * 1.1;
+        Path planSlice = out.resolve("plan-window.jsonl");
+        Path slice = out.resolve("trace.jsonl");
+        stages.update(0, total, "cutting the trace: planning window 0-60 s, measured window from 120 s");
+        Validation.cornserve(Validation.quiet(), err, "trace", "transform", csv.toString(), "--format", "azure-llm",
+                "--window", "0:60", "--rate", fmt(rate), "--scale-tokens", fmt(scaleTokens), "--out",
+                planSlice.toString());
+        Validation.cornserve(Validation.quiet(), err, "trace", "transform", csv.toString(), "--format", "azure-llm",
+                "--window", "120:" + fmt(120 + window), "--rate", fmt(rate), "--scale-tokens", fmt(scaleTokens),
+                "--first", Long.toString(Math.round(seconds * rate)), "--out", slice.toString());
+
+        stages.update(1, total, "planning tiny-omni for " + slots.count() + " cpu slot(s): cornserve and the fixed"
+                + " monolith");
+        Path planned = out.resolve("planned");
+        Path baseline = out.resolve("baseline");
+        Files.createDirectories(planned);
+        Files.createDirectories(baseline);
+        String gpus = Integer.toString(slots.count());
+        Validation.cornserve(Validation.quiet(), err, "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
+                gpus, "--trace", planSlice.toString(), "--slo", slo, "--out", planned.resolve("plan.json").toString());
+        Validation.cornserve(Validation.quiet(), err, "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
+                gpus, "--trace", planSlice.toString(), "--slo", slo, "--strategy", "monolithic-fixed", "--out",
+                baseline.resolve("plan.json").toString());
+        ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(planned.resolve("plan.json"));
+
+        Path profileFile = profiles;
+        if (profileFile == null) {
+            ProgressBar bar = new ProgressBar(err, "  profiling");
+            stages.update(2, total, "measuring the tasks on real executors");
+            profileFile = Validation.measureProfiles(plan, slots, out.resolve("profiles.json"), s -> { }, bar::update);
+        }
+        ProfileBook book = ProfileBook.load(List.of(profileFile));
+
+        stages.update(3, total, "serving the plan and replaying " + Math.round(seconds * rate) + " requests at "
+                + fmt(rate) + " req/s");
+        double overhead = Validation.serveAndReplay(plan, slots, slice, slo, book, planned.resolve("measured"),
+                Validation.quiet(), s -> { });
+
+        stages.update(4, total, "simulating both plans on the same window");
+        for (Path dir : List.of(planned, baseline)) {
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), "simulate", "--plan",
+                    dir.resolve("plan.json").toString(), "--trace", slice.toString(), "--trace-format", "jsonl",
+                    "--profiles", profileFile.toString(), "--request-overhead-ms", String.format(Locale.ROOT, "%.4f",
+                            overhead), "--slo", slo, "--out", dir.resolve("simulated").toString());
+        }
+        JsonNode simPlanned = read(planned.resolve("simulated/summary.json"));
+        JsonNode simBaseline = read(baseline.resolve("simulated/summary.json"));
+        JsonNode measured = read(planned.resolve("measured/summary.json"));
+        List<Validation.Row> rows = Validation.compare(simPlanned, measured);
+        Validation.write(planned.resolve("validation.json"), rows, overhead, profileFile);
+
+        stages.update(5, total, "drawing the figures");
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
+        stages.update(6, total, "");
+
+        pw.printf(Locale.ROOT, "%nplanned: %s%nbaseline: %s%n", describe(planned.resolve("plan.json")),
+                describe(baseline.resolve("plan.json")));
+        pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
+                + " per-request overhead outside the engines %.2f ms (measured)%n%n", Math.round(seconds * rate),
+                fmt(rate), fmt(scaleTokens), slo, overhead);
+        pw.printf("%-16s %14s %14s %14s %9s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
+                "sim err");
+        for (String m : Validation.METRICS) {
+            double b = Validation.value(simBaseline, m);
+            double p = Validation.value(simPlanned, m);
+            double r = Validation.value(measured, m);
+            pw.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %+8.1f%%%n", m, b, p, r, r == 0 ? 0 : 100 * (p - r) / r);
+        }
+        pw.printf(Locale.ROOT, "%-16s %14.3f %14.3f %14.3f%n", "slo_attainment", simBaseline.path("slo_attainment")
+                .asDouble(), simPlanned.path("slo_attainment").asDouble(), measured.path("slo_attainment").asDouble());
+        long left = Validation.sharedMemoryFiles();
+        pw.printf(Locale.ROOT, "%nresults and figures in %s (plots/); %.0f s in all%s%n", out,
+                (System.nanoTime() - t0) / 1e9, left > 0 ? "; warning: " + left + " /dev/shm/cornserve-* file(s) left"
+                        : "");
+        return 0;
+    }
+
+    private static JsonNode read(Path file) throws java.io.IOException {
+        return Json.mapper().readTree(file.toFile());
+    }
+
+    private static String describe(Path planFile) throws java.io.IOException {
+        JsonNode plan = read(planFile);
+        List<String> parts = new ArrayList<>();
+        for (JsonNode d : plan.path("deployments")) {
+            parts.add(d.path("tasks").toString().replace("\"", "") + " x" + d.path("replicas").asInt() + " on "
+                    + d.path("devices_per_replica").asInt() + " slot(s)");
+        }
+        return plan.path("strategy").asText() + ": " + String.join(", ", parts);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** The Azure conversation trace in {@code shared/traces}, above the working directory or the jar. */
+    static Path defaultTrace() {
+        List<Path> starts = new ArrayList<>();
+        starts.add(Path.of("").toAbsolutePath());
+        try {
+            starts.add(Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (Exception e) {
+            // no code source: the working directory only
+        }
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                Path f = p.resolve("shared/traces/AzureLLMInferenceTrace_conv.csv");
+                if (Files.isRegularFile(f)) {
+                    return f;
+                }
+            }
+        }
+        throw new IllegalArgumentException("cannot find shared/traces/AzureLLMInferenceTrace_conv.csv above "
+                + starts + "; give --trace");
+    }
+}

@@ -1,0 +1,137 @@
+package org.cornserve.cli.validate;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.cornserve.cli.progress.ProgressBar;
+import org.cornserve.model.json.Json;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.model.profile.ProfileBook;
+import org.cornserve.runtime.control.DeviceSlots;
+import org.cornserve.runtime.control.Runtimes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cornserve validate}: the simulator against the real runtime on one trace slice. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Simulate a plan with measured profiles, serve it for real, replay the same trace slice, and"
+                + " compare throughput, TTFT, TPOT and end-to-end latency (P50, P90, P99): DIR/validation.json.")
+public final class ValidateCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--plan", paramLabel = "PLAN.json", description = "a CPU plan of a tiny model (default: the"
+            + " embedded tiny-omni plan, as 'serve' runs it)")
+    Path plan;
+
+    @Option(names = "--trace", required = true, paramLabel = "TRACE", description = "trace file")
+    Path trace;
+
+    @Option(names = "--trace-format", defaultValue = "jsonl", description = "azure-llm, mooncake, jsonl, ..."
+            + " (default ${DEFAULT-VALUE})")
+    String traceFormat;
+
+    @Option(names = "--window", paramLabel = "START:END", description = "seconds of the trace to keep")
+    String window;
+
+    @Option(names = "--rate", paramLabel = "RPS", description = "rescale arrivals to this rate")
+    Double rate;
+
+    @Option(names = "--scale-tokens", paramLabel = "X", description = "multiply text and output tokens by X")
+    Double scaleTokens;
+
+    @Option(names = "--max-requests", paramLabel = "N", description = "use the first N requests")
+    Long maxRequests;
+
+    @Option(names = "--slo", paramLabel = "ttft=MS,tpot=MS,e2e=MS", description = "latency targets")
+    String slo;
+
+    @Option(names = "--profiles", paramLabel = "FILE", arity = "1..*", description = "measured profiles; without"
+            + " them the plan's tasks are measured first (profile measure, quick grid)")
+    List<Path> profiles = new ArrayList<>();
+
+    @Option(names = "--devices", defaultValue = "cpu:2", description = "device slots (default ${DEFAULT-VALUE})")
+    String devices;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Validation.quietServerLogs();
+        PrintWriter pw = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
+        DeviceSlots slots = DeviceSlots.parse(devices);
+        Files.createDirectories(out);
+        Path slice = out.resolve("trace.jsonl");
+        Validation.cornserve(Validation.quiet(), err, sliceArgs(trace, traceFormat, window, rate, scaleTokens,
+                maxRequests, slice));
+        Path planFile = out.resolve("plan.json");
+        resolved.plan().write(planFile);
+        Path profileFile;
+        if (profiles.isEmpty()) {
+            err.println("measuring the plan's tasks on real executors (quick grid)...");
+            ProgressBar bar = new ProgressBar(err, "profile");
+            profileFile = Validation.measureProfiles(resolved, slots, out.resolve("profiles.json"), err::println,
+                    bar::update);
+        } else {
+            profileFile = profiles.get(0);
+            if (profiles.size() > 1) {
+                throw new IllegalArgumentException("validate takes one --profiles file (the plan's model)");
+            }
+        }
+        ProfileBook book = ProfileBook.load(List.of(profileFile));
+        double overhead = Validation.serveAndReplay(resolved, slots, slice, slo, book, out.resolve("measured"), err,
+                s -> {
+                    err.println(s);
+                    err.flush();
+                });
+        List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
+                slice.toString(), "--trace-format", "jsonl", "--profiles", profileFile.toString(),
+                "--request-overhead-ms", String.format(Locale.ROOT, "%.4f", overhead), "--out",
+                out.resolve("simulated").toString()));
+        if (slo != null) {
+            sim.addAll(List.of("--slo", slo));
+        }
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
+        List<Validation.Row> rows = Validation.compare(Json.mapper().readTree(out.resolve("simulated/summary.json")
+                .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
+        Validation.write(out.resolve("validation.json"), rows, overhead, profileFile);
+        pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms per-request overhead) against served, %s:%n",
+                overhead, slice);
+        pw.print(Validation.table(rows));
+        pw.println("results in " + out + " (validation.json, simulated/, measured/)");
+        long left = Validation.sharedMemoryFiles();
+        if (left > 0) {
+            err.println("warning: " + left + " /dev/shm/cornserve-* file(s) are present after the run");
+        }
+        return 0;
+    }
+
+    /** {@code trace transform} arguments for the slice. */
+    static String[] sliceArgs(Path trace, String format, String window, Double rate, Double scaleTokens,
+            Long maxRequests, Path slice) {
+        List<String> a = new ArrayList<>(List.of("trace", "transform", trace.toString(), "--format", format));
+        if (window != null) {
+            a.addAll(List.of("--window", window));
+        }
+        if (rate != null) {
+            a.addAll(List.of("--rate", Double.toString(rate)));
+        }
+        if (scaleTokens != null) {
+            a.addAll(List.of("--scale-tokens", Double.toString(scaleTokens)));
+        }
+        if (maxRequests != null) {
+            a.addAll(List.of("--first", Long.toString(maxRequests)));
+        }
+        a.addAll(List.of("--out", slice.toString()));
+        return a.toArray(String[]::new);
+    }
+}

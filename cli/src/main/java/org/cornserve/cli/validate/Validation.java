@@ -1,0 +1,241 @@
+package org.cornserve.cli.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.cornserve.cli.CornserveMain;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.json.Json;
+import org.cornserve.model.plan.ResolvedDeployment;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.model.profile.LlmCost;
+import org.cornserve.model.profile.LlmParallelism;
+import org.cornserve.model.profile.Profile;
+import org.cornserve.model.profile.ProfileBook;
+import org.cornserve.model.profile.ProfileCosts;
+import org.cornserve.model.profile.RooflineTaskCosts;
+import org.cornserve.model.profile.TaskCost;
+import org.cornserve.model.task.UnitTask;
+import org.cornserve.runtime.control.DeviceSlots;
+import org.cornserve.runtime.control.RuntimeOptions;
+import org.cornserve.runtime.control.Runtimes;
+import org.cornserve.runtime.gateway.Gateway;
+import org.cornserve.runtime.gateway.GatewaySettings;
+import org.cornserve.runtime.launch.LocalProcessLauncher;
+import org.cornserve.runtime.profile.MeasureGrid;
+import org.cornserve.runtime.profile.ProfileMeasurer;
+import org.cornserve.runtime.serve.ModelInvoker;
+import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+import picocli.CommandLine;
+
+/**
+ * Simulated against measured, on this machine: one trace slice is simulated with the plan (measured profiles, and the
+ * runtime's fixed per-request overhead measured by idle probes) and served for real by the same plan (gateway and
+ * control plane in this JVM, executor processes), replayed open-loop; the two {@code summary.json} files give the
+ * table of {@link Row}s. Used by {@code cornserve validate} and {@code cornserve demo}.
+ */
+public final class Validation {
+    /** The summary metrics compared: throughput, then TTFT, TPOT and end-to-end latency at P50, P90 and P99. */
+    static final List<String> METRICS = List.of("throughput_rps", "ttft_ms.p50", "ttft_ms.p90", "ttft_ms.p99",
+            "tpot_ms.p50", "tpot_ms.p90", "tpot_ms.p99", "e2e_ms.p50", "e2e_ms.p90", "e2e_ms.p99");
+
+    /** Requests sent one at a time to an idle server to measure its fixed per-request overhead. */
+    static final int PROBES = 30;
+
+    private Validation() {
+    }
+
+    /**
+     * One metric: simulated, measured, and the relative error {@code (simulated - measured) / measured}.
+     */
+    public record Row(String metric, double simulated, double measured, double error) {
+        static Row of(String metric, double simulated, double measured) {
+            return new Row(metric, simulated, measured, measured == 0 ? Double.NaN : (simulated - measured) / measured);
+        }
+    }
+
+    /** The rows comparing two {@code summary.json} trees. */
+    public static List<Row> compare(JsonNode simulated, JsonNode measured) {
+        List<Row> rows = new ArrayList<>();
+        for (String m : METRICS) {
+            rows.add(Row.of(m, value(simulated, m), value(measured, m)));
+        }
+        return rows;
+    }
+
+    static double value(JsonNode summary, String metric) {
+        JsonNode n = summary;
+        for (String part : metric.split("\\.")) {
+            n = n.path(part);
+        }
+        if (!n.isNumber()) {
+            throw new IllegalArgumentException("summary has no number at " + metric);
+        }
+        return n.asDouble();
+    }
+
+    /** The table as text. */
+    public static String table(List<Row> rows) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s %12s %12s %9s%n", "metric",
+                "simulated", "measured", "error"));
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%-16s %12.2f %12.2f %+8.1f%%%n", r.metric(), r.simulated(),
+                    r.measured(), 100 * r.error()));
+        }
+        return sb.toString();
+    }
+
+    /** Runs a {@code cornserve} command line in this JVM; its output goes to {@code out}, a failure throws. */
+    static void cornserve(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = CornserveMain.commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        int code = cl.execute(args);
+        if (code != 0) {
+            throw new IllegalStateException("'cornserve " + String.join(" ", args) + "' failed with exit code " + code);
+        }
+    }
+
+    /** Jetty and Javalin log their start and stop at INFO; only warnings matter here. */
+    static void quietServerLogs() {
+        System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+    }
+
+    /** A silent writer, for commands whose chatter would bury the progress display. */
+    static PrintWriter quiet() {
+        return new PrintWriter(new StringWriter());
+    }
+
+    /** Measures the plan's tasks on real executors at the device counts its deployments use (quick grid). */
+    static Path measureProfiles(ResolvedPlan plan, DeviceSlots slots, Path out, Consumer<String> status,
+            ProfileMeasurer.Progress progress) {
+        int devices = plan.deployments().stream().mapToInt(d -> d.deployment().devicesPerReplica()).max().orElse(1);
+        String model = plan.plan().models().get(0);
+        try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
+            ProfileMeasurer.Result r = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000).measure(
+                    model, HardwareCatalog.builtIn().get("cpu"), devices, slots.threadsPerSlot(), MeasureGrid.QUICK,
+                    progress);
+            Json.write(out, r.profiles());
+            status.accept(String.format(Locale.ROOT, "measured %d profiles of %s in %.0f s -> %s",
+                    r.profiles().profiles().size(), model, r.wallSeconds(), out));
+        }
+        return out;
+    }
+
+    /**
+     * Serves {@code plan} for real (executor processes, the gateway on a free loopback port, sequences generating
+     * every traced token), measures the fixed per-request overhead with idle probes, and replays {@code trace}; the
+     * replay's results land in {@code dir}. Stops everything it started.
+     *
+     * @return the measured overhead in milliseconds: the probes' median latency less the simulated prefill of the
+     *     probe prompt
+     */
+    static double serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, String slo, ProfileBook profiles,
+            Path dir, PrintWriter err, Consumer<String> status) throws IOException, InterruptedException {
+        String model = plan.plan().models().get(0);
+        status.accept("starting the plan's executors on " + slots.count() + " cpu slot(s)...");
+        ModelInvoker invoker = Runtimes.start(plan, slots, RuntimeOptions.defaults().withIgnoreEos(true));
+        Gateway gateway = null;
+        try {
+            gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, 32 << 20, GatewaySettings.newAdminToken()),
+                    invoker);
+            status.accept("serving on " + gateway.url() + "; probing the per-request overhead (" + PROBES
+                    + " idle requests)...");
+            double overhead = probe(gateway.url(), model, plan, profiles);
+            status.accept(String.format(Locale.ROOT, "per-request overhead outside the engines: %.2f ms; replaying"
+                    + " the trace open-loop...", overhead));
+            List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
+                    trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
+            if (slo != null) {
+                args.addAll(List.of("--slo", slo));
+            }
+            cornserve(quiet(), err, args.toArray(String[]::new));
+            return overhead;
+        } finally {
+            if (gateway != null) {
+                gateway.close();
+            }
+            invoker.close();
+        }
+    }
+
+    /** The probe prompt: a short chat turn asking for one token. */
+    static final String PROBE_BODY = "{\"model\":\"%s\",\"max_tokens\":1,\"temperature\":0,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    /** Its prompt tokens as the runtime counts them: BOS plus the bytes of {@code "user: Hi\nassistant:"}. */
+    static final int PROBE_PROMPT_TOKENS = 1 + "user: Hi\nassistant:".length();
+
+    private static double probe(String url, String model, ResolvedPlan plan, ProfileBook profiles)
+            throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(String.format(Locale.ROOT, PROBE_BODY, model))).build();
+        double[] ms = new double[PROBES];
+        for (int i = -5; i < PROBES; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("probe request answered " + r.statusCode() + ": " + r.body());
+            }
+            if (i >= 0) {
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        double median = ms[PROBES / 2];
+        return Math.max(0, median - probePrefillMs(model, plan, profiles));
+    }
+
+    /** The simulator's cost of the probe: one prefill of its prompt on the replica hosting the model's LLM. */
+    static double probePrefillMs(String model, ResolvedPlan plan, ProfileBook profiles) {
+        for (ResolvedDeployment rd : plan.deployments()) {
+            for (UnitTask t : rd.tasks()) {
+                if (!t.id().startsWith(model + "/llm")) {
+                    continue;
+                }
+                int devices = rd.deployment().devicesPerReplica();
+                TaskCost est = new RooflineTaskCosts(rd.hardware()).cost(t, LlmParallelism.tensor(devices));
+                LlmCost roofline = ((TaskCost.Llm) est).cost();
+                LlmCost cost = profiles.find(t.id(), rd.hardware().name(), devices)
+                        .map((Profile p) -> ProfileCosts.llm(p, roofline, null)).orElse(roofline);
+                long n = PROBE_PROMPT_TOKENS;
+                return cost.iterationSeconds(n, n * (n + 1) / 2, 0, 0) * 1e3;
+            }
+        }
+        return 0;
+    }
+
+    /** Files under /dev/shm named cornserve-* (what a run must not leave behind). */
+    static long sharedMemoryFiles() {
+        try (Stream<Path> s = Files.list(SharedMemorySidecar.DEV_SHM)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(SharedMemorySidecar.FILE_PREFIX)).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Writes {@code validation.json}. */
+    static void write(Path file, List<Row> rows, double overheadMs, Path profiles) throws IOException {
+        var root = Json.mapper().createObjectNode();
+        root.put("request_overhead_ms", overheadMs);
+        root.put("profiles", profiles == null ? "estimated (roofline)" : profiles.toString());
+        root.set("rows", Json.mapper().valueToTree(rows));
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    }
+}

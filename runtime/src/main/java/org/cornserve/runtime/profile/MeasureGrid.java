@@ -1,0 +1,64 @@
+package org.cornserve.runtime.profile;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The points the profiler measures: LLM decode iterations ({@code decodeBatches} x {@code contextTokens}), LLM
+ * prefill iterations ({@code prefillTokens}), single-pass batches ({@code batchItems} x {@code tokensPerItem}), each
+ * {@code repetitions} times after one discarded run. Outside these axes a measured profile leaves the cost to the
+ * roofline estimate (the simulator counts such queries).
+ *
+ * @param decodeBatches sequences per decode iteration
+ * @param contextTokens tokens already cached per sequence at a decode iteration (0 is measured with a one-token prompt)
+ * @param prefillTokens prompt tokens of a prefill iteration
+ * @param batchItems items of a single-pass batch (encoders, vocoder)
+ * @param tokensPerItem tokens per item (image tokens, audio tokens, codec codes); image sizes are square numbers
+ * @param repetitions timed runs per point (the median is kept)
+ */
+public record MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens, List<Long> prefillTokens,
+        List<Integer> batchItems, List<Long> tokensPerItem, int repetitions) {
+
+    /** About half a minute per device count for tiny-omni here. */
+    public static final MeasureGrid QUICK = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32), List.of(0L, 256L, 1024L),
+            List.of(1L, 16L, 64L, 256L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 3);
+
+    /** Wider and with more repetitions. */
+    public static final MeasureGrid FULL = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32, 64),
+            List.of(0L, 256L, 1024L, 2048L), List.of(1L, 16L, 64L, 256L, 1024L, 2048L), List.of(1, 2, 4, 8, 16),
+            List.of(1L, 16L, 64L, 256L, 1024L), 5);
+
+    public MeasureGrid {
+        decodeBatches = List.copyOf(decodeBatches);
+        contextTokens = List.copyOf(contextTokens);
+        prefillTokens = List.copyOf(prefillTokens);
+        batchItems = List.copyOf(batchItems);
+        tokensPerItem = List.copyOf(tokensPerItem);
+        if (decodeBatches.isEmpty() || contextTokens.isEmpty() || prefillTokens.isEmpty() || batchItems.isEmpty()
+                || tokensPerItem.isEmpty() || repetitions < 1) {
+            throw new IllegalArgumentException("a measure grid needs every axis non-empty and repetitions >= 1");
+        }
+        if (decodeBatches.stream().anyMatch(b -> b < 1) || prefillTokens.stream().anyMatch(t -> t < 1)
+                || batchItems.stream().anyMatch(b -> b < 1) || tokensPerItem.stream().anyMatch(t -> t < 1)
+                || contextTokens.stream().anyMatch(c -> c < 0)) {
+            throw new IllegalArgumentException("measure grid axes must be positive (context tokens >= 0)");
+        }
+    }
+
+    /** {@code quick} or {@code full}. */
+    public static MeasureGrid named(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "quick" -> QUICK;
+            case "full" -> FULL;
+            default -> throw new IllegalArgumentException("grid '" + name + "': expected quick or full");
+        };
+    }
+
+    int maxBatch() {
+        return decodeBatches.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    long maxContext() {
+        return contextTokens.stream().mapToLong(Long::longValue).max().orElseThrow();
+    }
+}
