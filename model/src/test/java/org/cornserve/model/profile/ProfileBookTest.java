@@ -1,0 +1,68 @@
+package org.cornserve.model.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cornserve.model.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProfileBookTest {
+    static Profile batch(String task, int devices, double ms) {
+        return new Profile(task, "cpu", devices, ProfileSource.MEASURED, "", Profile.Kind.BATCH, 0, 0, List.of(),
+                List.of(), List.of(new Profile.BatchPoint(1, 16, ms), new Profile.BatchPoint(1, 64, ms * 2),
+                        new Profile.BatchPoint(2, 16, ms * 1.5), new Profile.BatchPoint(2, 64, ms * 3)));
+    }
+
+    static Profile llm(String task) {
+        return new Profile(task, "cpu", 1, ProfileSource.MEASURED, "", Profile.Kind.LLM, 1024, 0.5,
+                List.of(new Profile.DecodePoint(1, 0, 1), new Profile.DecodePoint(1, 256, 2),
+                        new Profile.DecodePoint(4, 0, 3), new Profile.DecodePoint(4, 256, 4)),
+                List.of(new Profile.PrefillPoint(1, 1), new Profile.PrefillPoint(64, 5)), List.of());
+    }
+
+    @Test
+    void findsATaskOnItsHardwareAndDeviceCountOnly() {
+        ProfileBook book = new ProfileBook(List.of(batch("m/vision-encoder", 1, 10), batch("m/vision-encoder", 2, 7)));
+        assertEquals(10, book.find("m/vision-encoder", "CPU", 1).orElseThrow().batch().get(0).latencyMs());
+        assertEquals(7, book.find("m/vision-encoder", "cpu", 2).orElseThrow().batch().get(0).latencyMs());
+        assertTrue(book.find("m/vision-encoder", "h100", 1).isEmpty());
+        assertTrue(book.find("m/audio-encoder", "cpu", 1).isEmpty());
+    }
+
+    @Test
+    void aWholeLlmProfileServesItsPhasesUnlessAPhaseHasItsOwn() {
+        Profile whole = llm("m/llm");
+        Profile decode = llm("m/llm:decode");
+        ProfileBook book = new ProfileBook(List.of(whole, decode));
+        assertEquals(whole, book.find("m/llm:prefill", "cpu", 1).orElseThrow());
+        assertEquals(decode, book.find("m/llm:decode", "cpu", 1).orElseThrow());
+    }
+
+    @Test
+    void twoProfilesForOneTaskAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new ProfileBook(List.of(batch("m/vocoder", 1, 1), batch("m/vocoder", 1, 2))));
+    }
+
+    @Test
+    void loadsProfileFilesWithTheirMeasurementSection(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        ProfileSet set = new ProfileSet("m", "cpu", List.of(batch("m/vocoder", 1, 3)),
+                Json.mapper().readTree("{\"wall_seconds\": 1.5}"));
+        Json.write(f, set);
+        ProfileSet back = Json.read(f, ProfileSet.class);
+        assertEquals(1.5, back.measurement().path("wall_seconds").asDouble());
+        assertEquals(set.profiles(), back.profiles());
+        assertEquals(3, ProfileBook.load(List.of(f)).find("m/vocoder", "cpu", 1).orElseThrow().batch().get(0)
+                .latencyMs());
+        Files.writeString(dir.resolve("bad.json"), "{\"model\": \"m\", \"hardware\": \"cpu\", \"profiles\": [{}]}");
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ProfileBook.load(List.of(dir.resolve("bad.json"))));
+        assertTrue(e.getMessage().contains("bad.json"), e.getMessage());
+    }
+}
