@@ -108,9 +108,12 @@ public final class DemoCommand implements Callable<Integer> {
         }
         ProfileBook book = ProfileBook.load(List.of(profileFile));
 
-        stages.update(3, total, "serving the plan and replaying " + Math.round(seconds * rate) + " requests at "
-                + fmt(rate) + " req/s");
-        double overhead = Validation.serveAndReplay(plan, slots, slice, slo, book, planned.resolve("measured"),
+        stages.update(3, total, "serving the plan: 10 s of warm-up from the planning window, then "
+                + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
+        Path warm = out.resolve("warmup.jsonl");
+        Validation.cornserve(Validation.quiet(), err, "trace", "transform", planSlice.toString(), "--first",
+                Long.toString(Math.round(10 * rate)), "--out", warm.toString());
+        double overhead = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
                 Validation.quiet(), s -> { });
 
         stages.update(4, total, "simulating both plans on the same window");

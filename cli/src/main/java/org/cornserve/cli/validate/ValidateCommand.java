@@ -59,6 +59,11 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "cpu:2", description = "device slots (default ${DEFAULT-VALUE})")
     String devices;
 
+    @Option(names = "--warmup-requests", defaultValue = "40", paramLabel = "N", description = "replay the slice's"
+            + " first N requests once, unmeasured, before the measured replay, so the server is past its JIT warm-up"
+            + " (0: none; default ${DEFAULT-VALUE})")
+    long warmupRequests;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -88,7 +93,14 @@ public final class ValidateCommand implements Callable<Integer> {
             }
         }
         ProfileBook book = ProfileBook.load(List.of(profileFile));
-        double overhead = Validation.serveAndReplay(resolved, slots, slice, slo, book, out.resolve("measured"), err,
+        Path warm = null;
+        if (warmupRequests > 0) {
+            warm = out.resolve("warmup.jsonl");
+            Validation.cornserve(Validation.quiet(), err, "trace", "transform", slice.toString(), "--first",
+                    Long.toString(warmupRequests), "--out", warm.toString());
+        }
+        double overhead = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),
+                err,
                 s -> {
                     err.println(s);
                     err.flush();

@@ -145,8 +145,9 @@ public final class Validation {
      * @return the measured overhead in milliseconds: the probes' median latency less the simulated prefill of the
      *     probe prompt
      */
-    static double serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, String slo, ProfileBook profiles,
-            Path dir, PrintWriter err, Consumer<String> status) throws IOException, InterruptedException {
+    static double serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
+            ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
+            throws IOException, InterruptedException {
         String model = plan.plan().models().get(0);
         status.accept("starting the plan's executors on " + slots.count() + " cpu slot(s)...");
         ModelInvoker invoker = Runtimes.start(plan, slots, RuntimeOptions.defaults().withIgnoreEos(true));
@@ -156,6 +157,14 @@ public final class Validation {
                     invoker);
             status.accept("serving on " + gateway.url() + "; probing the per-request overhead (" + PROBES
                     + " idle requests)...");
+            if (warmup != null) {
+                // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
+                // a warm-up replay (not measured) lets the measured one see the server in its steady state
+                status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
+                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
+                        warmup.toString(), "--trace-format", "jsonl", "--out", dir.resolveSibling(dir.getFileName()
+                                + "-warmup").toString());
+            }
             double overhead = probe(gateway.url(), model, plan, profiles);
             status.accept(String.format(Locale.ROOT, "per-request overhead outside the engines: %.2f ms; replaying"
                     + " the trace open-loop...", overhead));
