@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             org.cornserve.cli.plan.PlanMixedCommand.class,
             org.cornserve.cli.experiment.HeadlineCommand.class,
             org.cornserve.cli.experiment.ScalingCommand.class,
+            org.cornserve.cli.experiment.ExperimentCommand.class,
             org.cornserve.cli.trace.TraceCommand.class,
             org.cornserve.cli.profile.ProfileCommand.class,
             org.cornserve.cli.simulate.SimulateCommand.class,

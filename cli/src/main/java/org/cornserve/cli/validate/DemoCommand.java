@@ -79,10 +79,10 @@ public final class DemoCommand implements Callable<Integer> {
         Path planSlice = out.resolve("plan-window.jsonl");
         Path slice = out.resolve("trace.jsonl");
         stages.update(0, total, "cutting the trace: planning window 0-60 s, measured window from 120 s");
-        Validation.cornserve(Validation.quiet(), err, "trace", "transform", csv.toString(), "--format", "azure-llm",
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", csv.toString(), "--format", "azure-llm",
                 "--window", "0:60", "--rate", fmt(rate), "--scale-tokens", fmt(scaleTokens), "--out",
                 planSlice.toString());
-        Validation.cornserve(Validation.quiet(), err, "trace", "transform", csv.toString(), "--format", "azure-llm",
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", csv.toString(), "--format", "azure-llm",
                 "--window", "120:" + fmt(120 + window), "--rate", fmt(rate), "--scale-tokens", fmt(scaleTokens),
                 "--first", Long.toString(Math.round(seconds * rate)), "--out", slice.toString());
 
@@ -93,9 +93,9 @@ public final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(planned);
         Files.createDirectories(baseline);
         String gpus = Integer.toString(slots.count());
-        Validation.cornserve(Validation.quiet(), err, "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
                 gpus, "--trace", planSlice.toString(), "--slo", slo, "--out", planned.resolve("plan.json").toString());
-        Validation.cornserve(Validation.quiet(), err, "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
                 gpus, "--trace", planSlice.toString(), "--slo", slo, "--strategy", "monolithic-fixed", "--out",
                 baseline.resolve("plan.json").toString());
         ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(planned.resolve("plan.json"));
@@ -111,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
         stages.update(3, total, "serving the plan: 10 s of warm-up from the planning window, then "
                 + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
         Path warm = out.resolve("warmup.jsonl");
-        Validation.cornserve(Validation.quiet(), err, "trace", "transform", planSlice.toString(), "--first",
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", planSlice.toString(), "--first",
                 Long.toString(Math.round(10 * rate)), "--out", warm.toString());
         double overhead = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
                 Validation.quiet(), s -> { });

@@ -76,7 +76,7 @@ public final class ValidateCommand implements Callable<Integer> {
         DeviceSlots slots = DeviceSlots.parse(devices);
         Files.createDirectories(out);
         Path slice = out.resolve("trace.jsonl");
-        Validation.cornserve(Validation.quiet(), err, sliceArgs(trace, traceFormat, window, rate, scaleTokens,
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate, scaleTokens,
                 maxRequests, slice));
         Path planFile = out.resolve("plan.json");
         resolved.plan().write(planFile);
@@ -96,7 +96,7 @@ public final class ValidateCommand implements Callable<Integer> {
         Path warm = null;
         if (warmupRequests > 0) {
             warm = out.resolve("warmup.jsonl");
-            Validation.cornserve(Validation.quiet(), err, "trace", "transform", slice.toString(), "--first",
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", slice.toString(), "--first",
                     Long.toString(warmupRequests), "--out", warm.toString());
         }
         double overhead = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),

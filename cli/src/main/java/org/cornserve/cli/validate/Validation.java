@@ -50,7 +50,7 @@ import picocli.CommandLine;
  */
 public final class Validation {
     /** The summary metrics compared: throughput, then TTFT, TPOT and end-to-end latency at P50, P90 and P99. */
-    static final List<String> METRICS = List.of("throughput_rps", "ttft_ms.p50", "ttft_ms.p90", "ttft_ms.p99",
+    public static final List<String> METRICS = List.of("throughput_rps", "ttft_ms.p50", "ttft_ms.p90", "ttft_ms.p99",
             "tpot_ms.p50", "tpot_ms.p90", "tpot_ms.p99", "e2e_ms.p50", "e2e_ms.p90", "e2e_ms.p99");
 
     /** Requests sent one at a time to an idle server to measure its fixed per-request overhead. */
@@ -77,7 +77,7 @@ public final class Validation {
         return rows;
     }
 
-    static double value(JsonNode summary, String metric) {
+    public static double value(JsonNode summary, String metric) {
         JsonNode n = summary;
         for (String part : metric.split("\\.")) {
             n = n.path(part);
@@ -99,25 +99,49 @@ public final class Validation {
         return sb.toString();
     }
 
-    /** Runs a {@code cornserve} command line in this JVM; its output goes to {@code out}, a failure throws. */
-    static void cornserve(PrintWriter out, PrintWriter err, String... args) {
+    /**
+     * Runs a {@code cornserve} command line in this JVM; its output goes to {@code out}, its messages to {@code err}
+     * (a {@link #quiet()} writer hides them); a failure throws with the command's own error message.
+     */
+    public static void cornserve(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = CornserveMain.commandLine();
+        StringWriter captured = new StringWriter();
+        PrintWriter both = new PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] buf, int off, int len) {
+                captured.write(buf, off, len);
+                err.write(buf, off, len);
+            }
+
+            @Override
+            public void flush() {
+                err.flush();
+            }
+
+            @Override
+            public void close() {
+                err.flush();
+            }
+        }, true);
         cl.setOut(out);
-        cl.setErr(err);
+        cl.setErr(both);
         int code = cl.execute(args);
+        both.flush();
         if (code != 0) {
-            throw new IllegalStateException("'cornserve " + String.join(" ", args) + "' failed with exit code " + code);
+            String msg = captured.toString().strip();
+            throw new IllegalStateException("'cornserve " + String.join(" ", args) + "' failed" + (msg.isEmpty()
+                    ? " with exit code " + code : ": " + msg));
         }
     }
 
     /** Jetty and Javalin log their start and stop at INFO; only warnings matter here. */
-    static void quietServerLogs() {
+    public static void quietServerLogs() {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
     }
 
     /** A silent writer, for commands whose chatter would bury the progress display. */
-    static PrintWriter quiet() {
+    public static PrintWriter quiet() {
         return new PrintWriter(new StringWriter());
     }
 
@@ -145,7 +169,7 @@ public final class Validation {
      * @return the measured overhead in milliseconds: the probes' median latency less the simulated prefill of the
      *     probe prompt
      */
-    static double serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
+    public static double serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
         String model = plan.plan().models().get(0);
@@ -173,7 +197,7 @@ public final class Validation {
             if (slo != null) {
                 args.addAll(List.of("--slo", slo));
             }
-            cornserve(quiet(), err, args.toArray(String[]::new));
+            cornserve(quiet(), quiet(), args.toArray(String[]::new));
             return overhead;
         } finally {
             if (gateway != null) {
@@ -231,7 +255,7 @@ public final class Validation {
     }
 
     /** Files under /dev/shm named cornserve-* (what a run must not leave behind). */
-    static long sharedMemoryFiles() {
+    public static long sharedMemoryFiles() {
         try (Stream<Path> s = Files.list(SharedMemorySidecar.DEV_SHM)) {
             return s.filter(p -> p.getFileName().toString().startsWith(SharedMemorySidecar.FILE_PREFIX)).count();
         } catch (IOException e) {

@@ -1,0 +1,70 @@
+package org.cornserve.cli.experiment;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.cornserve.model.json.Json;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cornserve experiment run SPEC --out DIR}: experiments written as JSON specs. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Experiments as JSON specs: plans x rates x seeds on the simulator, the runtime or both.",
+        subcommands = {ExperimentCommand.Run.class})
+public final class ExperimentCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code experiment run}. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run an experiment spec (a file, or a built-in one: sensitivity, validation); each case's"
+                    + " row is written when it finishes and a rerun into the same DIR resumes.")
+    public static final class Run implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "SPEC", description = "spec file, or sensitivity / validation")
+        String specName;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "results folder")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter pw = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            long t0 = System.nanoTime();
+            ExperimentSpec s = ExperimentRunner.read(specName);
+            Path file = Path.of(specName);
+            Path dir = Files.isRegularFile(file) ? file.toAbsolutePath().getParent() : null;
+            ExperimentRunner runner = new ExperimentRunner(s, dir, out, err);
+            runner.run();
+            var summary = Json.mapper().readTree(out.resolve("summary.json").toFile());
+            pw.printf("%-22s %6s %-9s %5s %22s %26s %26s%n", "plan", "rate", "engine", "seeds", "goodput rps",
+                    "P99 TTFT ms", "P99 E2E ms");
+            for (var g : summary) {
+                pw.printf(Locale.ROOT, "%-22s %6s %-9s %5d %22s %26s %26s%n", g.path("plan").asText(),
+                        ExperimentRunner.fmt(g.path("rate").asDouble()), g.path("engine").asText(),
+                        g.path("seeds").asInt(), iv(g.path("goodput_rps")), iv(g.path("ttft_ms.p99")),
+                        iv(g.path("e2e_ms.p99")));
+            }
+            pw.printf(Locale.ROOT, "%s: results.jsonl, summary.csv, summary.json, spec.resolved.json, plots/ in %s"
+                    + " (%.0f s)%n", s.name(), out, (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
+
+        private static String iv(com.fasterxml.jackson.databind.JsonNode n) {
+            return String.format(Locale.ROOT, "%.1f [%.1f, %.1f]", n.path("mean").asDouble(), n.path("low").asDouble(),
+                    n.path("high").asDouble());
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package org.cornserve.cli.experiment;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.cornserve.cli.progress.ProgressBar;
+import org.cornserve.cli.validate.Validation;
+import org.cornserve.experiments.headline.HeadlineWorkloads;
+import org.cornserve.experiments.headline.Interval;
+import org.cornserve.model.json.Json;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.model.profile.ProfileBook;
+import org.cornserve.runtime.control.DeviceSlots;
+
+/**
+ * Runs an {@link ExperimentSpec}: every case (plan x rate x seed x engine) in order, each case's row appended to
+ * {@code results.jsonl} as soon as it finishes (so an interrupted run keeps what was done, and a rerun into the same
+ * folder skips finished cases), then intervals over seeds per plan, rate and engine ({@code summary.csv},
+ * {@code summary.json}) and the figures. Seed {@code k} (the k-th of the list) measures the k-th disjoint window of
+ * the trace: the spec's window shifted by {@code k - 1} window lengths, so replicates differ in the requests they
+ * see, not only in random numbers.
+ */
+public final class ExperimentRunner {
+    /** Metrics kept per case and summarised over seeds. */
+    static final List<String> METRICS = List.of("throughput_rps", "goodput_rps", "slo_attainment", "ttft_ms.p50",
+            "ttft_ms.p99", "tpot_ms.p50", "tpot_ms.p99", "e2e_ms.p50", "e2e_ms.p99");
+
+    /** Built-in specs, by bare name. */
+    static final String RESOURCE_DIR = "/org/cornserve/experiments/specs/";
+
+    private final ExperimentSpec spec;
+    private final Path specDir;
+    private final Path out;
+    private final PrintWriter err;
+
+    /**
+     * A case to run.
+     *
+     * @param id unique within the experiment
+     * @param plan the plan's label (file name or strategy)
+     * @param planFile where its plan is (planned cases: after planning)
+     * @param strategy the strategy to plan with, or null for a plan file
+     * @param rate requests per second (0: the trace's own)
+     * @param seedIndex position of the seed in the spec
+     * @param seed the seed
+     * @param engine simulator or runtime
+     */
+    record Case(String id, String plan, Path planFile, String strategy, double rate, int seedIndex, long seed,
+            String engine) {
+    }
+
+    ExperimentRunner(ExperimentSpec spec, Path specDir, Path out, PrintWriter err) {
+        this.spec = spec.resolved();
+        this.specDir = specDir;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Reads a spec file, or a built-in spec by bare name ({@code sensitivity}, {@code validation}). */
+    static ExperimentSpec read(String nameOrPath) throws IOException {
+        Path p = Path.of(nameOrPath);
+        var mapper = Json.newMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        if (Files.isRegularFile(p)) {
+            try {
+                return mapper.readValue(p.toFile(), ExperimentSpec.class);
+            } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+                throw new IllegalArgumentException(p + ": " + e.getOriginalMessage() + " at " + path(e), e);
+            }
+        }
+        try (InputStream in = ExperimentRunner.class.getResourceAsStream(RESOURCE_DIR + nameOrPath + ".json")) {
+            if (in == null) {
+                throw new IllegalArgumentException("experiment spec '" + nameOrPath + "' is neither a file nor a built-in"
+                        + " spec (built-in: sensitivity, validation)");
+            }
+            return mapper.readValue(new String(in.readAllBytes(), StandardCharsets.UTF_8), ExperimentSpec.class);
+        }
+    }
+
+    private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            sb.append(ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]");
+        }
+        return sb.isEmpty() ? "the top level" : sb.substring(sb.charAt(0) == '.' ? 1 : 0);
+    }
+
+    /** Every case, in run order. */
+    List<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        List<String[]> sources = new ArrayList<>();
+        for (String f : spec.plans()) {
+            sources.add(new String[] {Path.of(f).getFileName().toString().replace(".json", ""), f, null});
+        }
+        for (String s : spec.strategies()) {
+            sources.add(new String[] {s, null, s});
+        }
+        List<String> engines = spec.engine().equals("both") ? List.of("simulator", "runtime") : List.of(spec.engine());
+        for (String[] src : sources) {
+            for (double rate : spec.rates()) {
+                for (int i = 0; i < spec.seeds().size(); i++) {
+                    for (String engine : engines) {
+                        String id = String.format(Locale.ROOT, "%s-r%s-s%d-%s", src[0], fmt(rate), spec.seeds().get(i),
+                                engine.substring(0, 3));
+                        Path planFile = src[1] != null ? resolve(src[1])
+                                : out.resolve("plans").resolve(src[0] + "-r" + fmt(rate) + ".json");
+                        cases.add(new Case(id, src[0], planFile, src[2], rate, i, spec.seeds().get(i), engine));
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    /** Runs every case not yet in {@code results.jsonl}, then summarises and draws. */
+    void run() throws Exception {
+        Files.createDirectories(out);
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("spec.resolved.json").toFile(), spec);
+        Path results = out.resolve("results.jsonl");
+        Set<String> done = new LinkedHashSet<>();
+        if (Files.exists(results)) {
+            for (String line : Files.readAllLines(results)) {
+                if (!line.isBlank()) {
+                    done.add(Json.mapper().readTree(line).path("case").asText());
+                }
+            }
+        }
+        List<Case> cases = cases();
+        List<Case> todo = cases.stream().filter(c -> !done.contains(c.id())).toList();
+        if (!done.isEmpty()) {
+            err.printf(Locale.ROOT, "resuming: %d of %d cases already in %s%n", cases.size() - todo.size(),
+                    cases.size(), results);
+        }
+        ProgressBar bar = new ProgressBar(err, spec.name());
+        int k = cases.size() - todo.size();
+        for (Case c : todo) {
+            bar.update(k, cases.size(), c.id());
+            ObjectNode row = runCase(c);
+            try (BufferedWriter w = Files.newBufferedWriter(results, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND)) {
+                w.write(Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(row));
+                w.write('\n');
+            }
+            k++;
+        }
+        bar.update(cases.size(), cases.size(), "");
+        summarise(results);
+        try {
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
+        } catch (RuntimeException e) {
+            err.println("figures: " + e.getMessage());
+        }
+    }
+
+    /** Runs one case; its outputs go to {@code cases/ID}. */
+    ObjectNode runCase(Case c) throws Exception {
+        Path slice = slice(c.rate(), c.seedIndex());
+        if (c.strategy() != null && !Files.exists(c.planFile())) {
+            plan(c);
+        }
+        Path dir = out.resolve("cases").resolve(c.id());
+        double overhead = 0;
+        if (c.engine().equals("simulator")) {
+            List<String> args = new ArrayList<>(List.of("simulate", "--plan", c.planFile().toString(), "--trace",
+                    slice.toString(), "--trace-format", "jsonl", "--slo", spec.slo(), "--seed", Long.toString(c.seed()),
+                    "--out", dir.toString()));
+            if (!spec.profiles().isEmpty()) {
+                args.add("--profiles");
+                spec.profiles().forEach(p -> args.add(resolve(p).toString()));
+            }
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+        } else {
+            ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(c.planFile());
+            plan.deployments().forEach(d -> {
+                if (!d.hardware().name().equals("cpu")) {
+                    throw new IllegalArgumentException("case " + c.id() + ": the runtime serves CPU plans of tiny models"
+                            + " on this machine; deployment " + d.deployment().name() + " is on " + d.hardware().name()
+                            + " (use engine 'simulator' for GPU plans)");
+                }
+            });
+            Validation.quietServerLogs();
+            Path warm = null;
+            if (spec.warmupRequests() > 0) {
+                warm = out.resolve("traces").resolve(c.id() + "-warmup.jsonl");
+                Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", slice.toString(), "--first",
+                        Integer.toString(spec.warmupRequests()), "--out", warm.toString());
+            }
+            ProfileBook book = spec.profiles().isEmpty() ? ProfileBook.EMPTY
+                    : ProfileBook.load(spec.profiles().stream().map(this::resolve).toList());
+            overhead = Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm,
+                    spec.slo(), book, dir, Validation.quiet(), s -> { });
+        }
+        JsonNode summary = Json.mapper().readTree(dir.resolve("summary.json").toFile());
+        ObjectNode row = Json.mapper().createObjectNode();
+        row.put("case", c.id());
+        row.put("plan", c.plan());
+        row.put("rate", c.rate());
+        row.put("seed", c.seed());
+        row.put("engine", c.engine());
+        for (String m : METRICS) {
+            row.put(m, Validation.value(summary, m));
+        }
+        row.put("requests", summary.path("requests").asLong());
+        if (c.engine().equals("runtime")) {
+            row.put("request_overhead_ms", overhead);
+        }
+        return row;
+    }
+
+    /** The measured slice of seed {@code index} at {@code rate}: the window shifted by {@code index} lengths. */
+    private Path slice(double rate, int index) throws IOException {
+        Path f = out.resolve("traces").resolve("r" + fmt(rate) + "-w" + index + ".jsonl");
+        if (!Files.exists(f)) {
+            Files.createDirectories(f.getParent());
+            double[] w = window(spec.trace().window());
+            double len = w[1] - w[0];
+            transform(fmt(w[0] + index * len) + ":" + fmt(w[1] + index * len), rate, spec.trace().maxRequests(), f);
+        }
+        return f;
+    }
+
+    private void plan(Case c) throws IOException {
+        Path planSlice = out.resolve("traces").resolve("plan-r" + fmt(c.rate()) + ".jsonl");
+        if (!Files.exists(planSlice)) {
+            Files.createDirectories(planSlice.getParent());
+            transform(spec.trace().planWindow(), c.rate(), null, planSlice);
+        }
+        Files.createDirectories(c.planFile().getParent());
+        List<String> args = new ArrayList<>(List.of("plan"));
+        spec.models().forEach(m -> args.addAll(List.of("--model", m)));
+        args.addAll(List.of("--hardware", spec.hardware(), "--gpus", Integer.toString(spec.devices()), "--trace",
+                planSlice.toString(), "--slo", spec.slo(), "--strategy", c.strategy(), "--out",
+                c.planFile().toString()));
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+    }
+
+    private void transform(String window, double rate, Long first, Path target) {
+        List<String> args = new ArrayList<>(List.of("trace", "transform", tracePath().toString(), "--format",
+                spec.trace().format(), "--window", window, "--scale-tokens", Double.toString(spec.trace().scaleTokens())));
+        if (rate > 0) {
+            args.addAll(List.of("--rate", Double.toString(rate)));
+        }
+        if (first != null) {
+            args.addAll(List.of("--first", Long.toString(first)));
+        }
+        args.addAll(List.of("--out", target.toString()));
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+    }
+
+    private Path tracePath() {
+        Path p = resolve(spec.trace().path());
+        if (!Files.exists(p)) {
+            p = HeadlineWorkloads.sharedRoot().resolve(spec.trace().path());
+        }
+        return p;
+    }
+
+    private Path resolve(String file) {
+        Path p = Path.of(file);
+        return p.isAbsolute() || specDir == null ? p : specDir.resolve(p);
+    }
+
+    /** Groups rows by plan, rate and engine; each metric's mean and interval over seeds. */
+    void summarise(Path results) throws IOException {
+        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(results)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode r = Json.mapper().readTree(line);
+            groups.computeIfAbsent(r.path("plan").asText() + "|" + r.path("rate").asDouble() + "|"
+                    + r.path("engine").asText(), k -> new ArrayList<>()).add(r);
+        }
+        List<Map<String, Object>> summary = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("plan,rate,engine,seeds");
+        for (String m : METRICS) {
+            csv.append(',').append(m).append(',').append(m).append("_low,").append(m).append("_high");
+        }
+        csv.append('\n');
+        for (List<JsonNode> g : groups.values()) {
+            JsonNode first = g.get(0);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("plan", first.path("plan").asText());
+            s.put("rate", first.path("rate").asDouble());
+            s.put("engine", first.path("engine").asText());
+            s.put("seeds", g.size());
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d", first.path("plan").asText(),
+                    fmt(first.path("rate").asDouble()), first.path("engine").asText(), g.size()));
+            for (String m : METRICS) {
+                Interval iv = Interval.of(g.stream().map(r -> r.path(m).asDouble()).toList(), spec.confidence());
+                s.put(m, iv);
+                csv.append(String.format(Locale.ROOT, ",%.6g,%.6g,%.6g", iv.mean(), iv.low(), iv.high()));
+            }
+            csv.append('\n');
+            summary.add(s);
+        }
+        Files.writeString(out.resolve("summary.csv"), csv);
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("summary.json").toFile(), summary);
+    }
+
+    static double[] window(String w) {
+        String[] p = w.split(":");
+        if (p.length != 2) {
+            throw new IllegalArgumentException("window '" + w + "': expected START:END in seconds");
+        }
+        double a = Double.parseDouble(p[0]);
+        double b = Double.parseDouble(p[1]);
+        if (!(b > a) || a < 0) {
+            throw new IllegalArgumentException("window '" + w + "': END must be after START >= 0");
+        }
+        return new double[] {a, b};
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

@@ -1,0 +1,112 @@
+package org.cornserve.cli.experiment;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * An experiment, as a JSON file ({@code cornserve experiment run SPEC}): what to serve (plan files, or models planned
+ * with strategies on a planning window of the trace), the trace and its transforms, a rate sweep, SLOs, the engine
+ * (the simulator, the real runtime on this machine, or both), seeds, and the statistics. Every field but
+ * {@code name} and {@code trace} has a default; an unknown field is an error naming it.
+ *
+ * @param name the experiment's name
+ * @param plans plan files (relative to the spec's folder), each a case
+ * @param models models to plan (with {@code hardware}, {@code devices} and {@code strategies})
+ * @param hardware hardware kind of planned cases (default {@code cpu})
+ * @param devices devices of planned cases (default 2)
+ * @param strategies planner strategies (default {@code cornserve} and {@code monolithic-fixed})
+ * @param trace the workload and its transforms
+ * @param rates request rates to sweep, requests per second (default: the trace's own rate, as {@code [0]})
+ * @param slo latency targets, {@code ttft=MS,tpot=MS,e2e=MS} (default {@code ttft=500,tpot=50})
+ * @param engine {@code simulator}, {@code runtime} or {@code both} (default simulator)
+ * @param seeds seeds (default 1, 2, 3): trace generation, routers, and the measured window's start
+ * @param confidence confidence of the intervals over seeds (default 0.95)
+ * @param profiles profile files for the simulator (default none: roofline estimates)
+ * @param runtimeDevices device slots the runtime serves on (default {@code cpu:2})
+ * @param warmupRequests requests replayed unmeasured before each runtime case (default 40)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ExperimentSpec(
+        @JsonProperty(value = "name", required = true) String name,
+        @JsonProperty("plans") List<String> plans,
+        @JsonProperty("models") List<String> models,
+        @JsonProperty("hardware") String hardware,
+        @JsonProperty("devices") Integer devices,
+        @JsonProperty("strategies") List<String> strategies,
+        @JsonProperty(value = "trace", required = true) TraceSpec trace,
+        @JsonProperty("rates") List<Double> rates,
+        @JsonProperty("slo") String slo,
+        @JsonProperty("engine") String engine,
+        @JsonProperty("seeds") List<Long> seeds,
+        @JsonProperty("confidence") Double confidence,
+        @JsonProperty("profiles") List<String> profiles,
+        @JsonProperty("runtime_devices") String runtimeDevices,
+        @JsonProperty("warmup_requests") Integer warmupRequests) {
+
+    static final Set<String> ENGINES = Set.of("simulator", "runtime", "both");
+
+    /**
+     * The trace: a file, its format, the planning and measured windows (seconds of the trace, disjoint), a cap on
+     * requests, and a token scale.
+     *
+     * @param path trace file, relative to the spec's folder or to the folder holding {@code shared/traces}
+     * @param format trace format (default: from the name)
+     * @param planWindow seconds the planner sees, {@code START:END} (default {@code 0:300})
+     * @param window seconds measured, {@code START:END} (default {@code 600:900})
+     * @param maxRequests at most this many measured requests per case (default: all)
+     * @param scaleTokens text and output tokens times this (default 1)
+     */
+    public record TraceSpec(
+            @JsonProperty(value = "path", required = true) String path,
+            @JsonProperty("format") String format,
+            @JsonProperty("plan_window") String planWindow,
+            @JsonProperty("window") String window,
+            @JsonProperty("max_requests") Long maxRequests,
+            @JsonProperty("scale_tokens") Double scaleTokens) {
+
+        TraceSpec resolved() {
+            String f = format != null ? format : path.endsWith(".csv") ? "azure-llm" : "jsonl";
+            return new TraceSpec(path, f, planWindow != null ? planWindow : "0:300", window != null ? window
+                    : "600:900", maxRequests, scaleTokens != null ? scaleTokens : 1.0);
+        }
+    }
+
+    public ExperimentSpec {
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("experiment spec: 'name' must be letters, digits, '.', '_' or '-', got "
+                    + name);
+        }
+        if (trace == null) {
+            throw new IllegalArgumentException("experiment spec: 'trace' is required");
+        }
+        if (engine != null && !ENGINES.contains(engine.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("experiment spec: 'engine' must be simulator, runtime or both, got '"
+                    + engine + "'");
+        }
+        if ((plans == null || plans.isEmpty()) && (models == null || models.isEmpty())) {
+            throw new IllegalArgumentException("experiment spec: give 'plans' (plan files) or 'models' (to plan)");
+        }
+        if (rates != null && rates.stream().anyMatch(r -> r == null || r < 0)) {
+            throw new IllegalArgumentException("experiment spec: 'rates' must be >= 0 (0: the trace's own rate)");
+        }
+        if (confidence != null && !(confidence > 0 && confidence < 1)) {
+            throw new IllegalArgumentException("experiment spec: 'confidence' must be in (0, 1), got " + confidence);
+        }
+    }
+
+    /** This spec with every default filled in (what {@code spec.resolved.json} holds). */
+    public ExperimentSpec resolved() {
+        boolean planned = models != null && !models.isEmpty();
+        return new ExperimentSpec(name, plans == null ? List.of() : plans, planned ? models : List.of(),
+                hardware != null ? hardware : "cpu", devices != null ? devices : 2,
+                strategies != null ? strategies : planned ? List.of("cornserve", "monolithic-fixed") : List.of(),
+                trace.resolved(), rates != null ? rates : List.of(0.0), slo != null ? slo : "ttft=500,tpot=50",
+                engine != null ? engine.toLowerCase(Locale.ROOT) : "simulator", seeds != null ? seeds
+                        : List.of(1L, 2L, 3L), confidence != null ? confidence : 0.95, profiles != null ? profiles
+                        : List.of(), runtimeDevices != null ? runtimeDevices : "cpu:2", warmupRequests != null
+                        ? warmupRequests : 40);
+    }
+}

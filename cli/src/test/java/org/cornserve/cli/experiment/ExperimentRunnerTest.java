@@ -1,0 +1,133 @@
+package org.cornserve.cli.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cornserve.experiments.headline.Interval;
+import org.cornserve.model.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentRunnerTest {
+    static final String PLAN = "../runtime/src/main/resources/org/cornserve/runtime/control/tiny-omni-cpu.json";
+
+    @TempDir
+    Path tmp;
+
+    private Path trace() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 120; i++) {
+            sb.append(String.format(java.util.Locale.ROOT,
+                    "{\"arrival_s\":%.3f,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":%d}%n", i * 0.5,
+                    20 + (i * 37) % 200, 5 + (i * 13) % 40));
+        }
+        Path f = tmp.resolve("t.jsonl");
+        Files.writeString(f, sb);
+        return f;
+    }
+
+    private Path spec(String plans) throws Exception {
+        Path f = tmp.resolve("spec.json");
+        Files.writeString(f, """
+                {"name": "t", "plans": [%s],
+                 "trace": {"path": "%s", "window": "0:10", "plan_window": "40:60"},
+                 "rates": [0, 4], "seeds": [1, 2]}
+                """.formatted(plans, trace().toString().replace("\\", "/")));
+        return f;
+    }
+
+    private static List<String> lines(Path f) throws Exception {
+        return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Test
+    void defaultsFillEveryFieldAndUnknownFieldsAreNamed() throws Exception {
+        ExperimentSpec s = ExperimentRunner.read(spec("\"" + Path.of(PLAN).toAbsolutePath() + "\"").toString()).resolved();
+        assertEquals("simulator", s.engine());
+        assertEquals(List.of(1L, 2L), s.seeds());
+        assertEquals("ttft=500,tpot=50", s.slo());
+        assertEquals(0.95, s.confidence());
+        assertEquals("jsonl", s.trace().format());
+        assertEquals(1.0, s.trace().scaleTokens());
+        Files.writeString(tmp.resolve("bad.json"), "{\"name\": \"x\", \"plans\": [\"p\"], \"trace\": {\"path\": \"t\","
+                + " \"windw\": \"0:1\"}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExperimentRunner.read(tmp.resolve("bad.json").toString()));
+        assertTrue(e.getMessage().contains("windw") && e.getMessage().contains("bad.json"), e.getMessage());
+        Files.writeString(tmp.resolve("bad2.json"), "{\"name\": \"x\", \"plans\": [\"p\"], \"trace\": {\"path\": \"t\"},"
+                + " \"engine\": \"gpu\"}");
+        e = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.read(tmp.resolve("bad2.json").toString()));
+        assertTrue(e.getMessage().contains("engine"), e.getMessage());
+        assertTrue(ExperimentRunner.read("sensitivity").name().startsWith("sensitivity"));
+    }
+
+    @Test
+    void writesEachCaseAsItEndsAndAResumedRunSkipsFinishedCases() throws Exception {
+        Path plan = tmp.resolve("one.json");
+        Files.copy(Path.of(PLAN), plan);
+        Path broken = tmp.resolve("two.json");
+        Files.writeString(broken, "{ not a plan");
+        Path specFile = spec("\"one.json\", \"two.json\"");
+        Path out = tmp.resolve("out");
+        StringWriter err = new StringWriter();
+        ExperimentRunner first = new ExperimentRunner(ExperimentRunner.read(specFile.toString()), tmp, out,
+                new PrintWriter(err));
+        assertEquals(8, first.cases().size());
+        assertThrows(RuntimeException.class, first::run); // the second plan file is broken: the run stops there
+        List<String> kept = lines(out.resolve("results.jsonl"));
+        assertEquals(4, kept.size(), "the first plan's four cases were kept");
+        assertTrue(Files.exists(out.resolve("spec.resolved.json")));
+
+        Files.copy(Path.of(PLAN), broken, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        new ExperimentRunner(ExperimentRunner.read(specFile.toString()), tmp, out, new PrintWriter(err)).run();
+        List<String> all = lines(out.resolve("results.jsonl"));
+        assertEquals(8, all.size());
+        assertEquals(kept, all.subList(0, 4), "finished cases were not run again");
+        assertTrue(err.toString().contains("resuming: 4 of 8"), err.toString());
+        // the same plan on the same windows gives the same rows (the simulator is deterministic)
+        JsonNode a = Json.mapper().readTree(all.get(0));
+        JsonNode b = Json.mapper().readTree(all.get(4));
+        assertEquals(a.path("e2e_ms.p99").asDouble(), b.path("e2e_ms.p99").asDouble());
+        // seeds measure disjoint windows: the two seeds' requests differ
+        assertTrue(Files.readString(out.resolve("traces/r0-w0.jsonl")).length() > 0);
+        assertTrue(!Files.readString(out.resolve("traces/r0-w0.jsonl"))
+                .equals(Files.readString(out.resolve("traces/r0-w1.jsonl"))));
+
+        JsonNode summary = Json.mapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(4, summary.size(), "two plans x two rates");
+        JsonNode g = summary.get(0);
+        assertEquals(2, g.path("seeds").asInt());
+        List<Double> values = all.stream().limit(4).map(l -> {
+            try {
+                return Json.mapper().readTree(l);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }).filter(r -> r.path("rate").asDouble() == 0).map(r -> r.path("e2e_ms.p50").asDouble()).toList();
+        Interval expected = Interval.of(values, 0.95);
+        assertEquals(expected.mean(), g.path("e2e_ms.p50").path("mean").asDouble(), 1e-9);
+        assertEquals(expected.low(), g.path("e2e_ms.p50").path("low").asDouble(), 1e-9);
+        assertTrue(Files.readString(out.resolve("summary.csv")).startsWith("plan,rate,engine,seeds,throughput_rps"));
+    }
+
+    @Test
+    void theRuntimeServesOnlyCpuPlans() throws Exception {
+        Path gpuPlan = tmp.resolve("gpu.json");
+        Files.copy(Path.of("../model/src/test/resources/plans/encoder-split.json"), gpuPlan);
+        Files.writeString(tmp.resolve("spec.json"), """
+                {"name": "g", "plans": ["gpu.json"], "engine": "runtime",
+                 "trace": {"path": "%s", "window": "0:5"}, "seeds": [1]}
+                """.formatted(trace().toString().replace("\\", "/")));
+        ExperimentRunner r = new ExperimentRunner(ExperimentRunner.read(tmp.resolve("spec.json").toString()), tmp,
+                tmp.resolve("o"), new PrintWriter(new StringWriter()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+        assertTrue(e.getMessage().contains("CPU plans") && e.getMessage().contains("vision"), e.getMessage());
+    }
+}
