@@ -41,10 +41,12 @@ public final class HeadlineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(specFile)) {
+        boolean embedded = !Files.exists(specFile) && specFile.equals(Path.of("experiments/headline.json"));
+        if (!Files.exists(specFile) && !embedded) {
             throw new IllegalArgumentException("experiment spec " + specFile + " does not exist");
         }
-        HeadlineSpec s = HeadlineSpec.read(specFile);
+        HeadlineSpec s = embedded ? org.cornserve.model.json.Json.readResource(
+                "/org/cornserve/experiments/specs/headline.json", HeadlineSpec.class) : HeadlineSpec.read(specFile);
         if (cases != null) {
             List<HeadlineSpec.CaseSpec> kept = s.cases().stream().filter(c -> cases.contains(c.name())).toList();
             if (kept.isEmpty()) {

@@ -33,12 +33,17 @@ public final class ScalingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(specFile)) {
+        boolean embedded = !Files.exists(specFile) && specFile.equals(Path.of("experiments/scaling.json"));
+        if (!Files.exists(specFile) && !embedded) {
             throw new IllegalArgumentException("experiment spec " + specFile + " does not exist");
         }
         PrintWriter pw = spec.commandLine().getOut();
         long start = System.nanoTime();
-        new ScalingRunner(ScalingSpec.read(specFile), Path.of(""), hardwareFile.catalog(), pw).run(out);
+        // the embedded spec names plans and traces relative to the clone's root
+        ScalingSpec s = embedded ? org.cornserve.model.json.Json.readResource(
+                "/org/cornserve/experiments/specs/scaling.json", ScalingSpec.class) : ScalingSpec.read(specFile);
+        Path base = embedded ? org.cornserve.experiments.headline.HeadlineWorkloads.projectRoot() : Path.of("");
+        new ScalingRunner(s, base, hardwareFile.catalog(), pw).run(out);
         pw.printf("scaling experiment done in %.0f s; see %s%n", (System.nanoTime() - start) / 1e9,
                 out.resolve("summary.md"));
         pw.flush();

@@ -21,14 +21,47 @@ public final class HeadlineWorkloads {
 
     private HeadlineWorkloads() {}
 
-    /** The folder holding {@code shared/traces}: walks up from the working directory. */
+    /**
+     * The folder holding {@code shared/traces}: walks up from the working directory, then from where this code was
+     * loaded (the CLI jar sits in the clone, beside {@code shared/}).
+     */
     public static Path sharedRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("shared").resolve("traces"))) {
-                return p;
+        List<Path> starts = new java.util.ArrayList<>(List.of(Path.of("").toAbsolutePath()));
+        try {
+            starts.add(Path.of(HeadlineWorkloads.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (Exception e) {
+            // no code source: the working directory only
+        }
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isDirectory(p.resolve("shared").resolve("traces"))) {
+                    return p;
+                }
             }
         }
-        throw new IllegalStateException("cannot find shared/traces above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("cannot find shared/traces above " + starts);
+    }
+
+    /**
+     * The clone's root (the folder holding {@code experiments/headline.json}): the working directory when it is one,
+     * else found from where this code was loaded; the working directory when neither is.
+     */
+    public static Path projectRoot() {
+        Path cwd = Path.of("").toAbsolutePath();
+        if (Files.isRegularFile(cwd.resolve("experiments/headline.json"))) {
+            return cwd;
+        }
+        try {
+            for (Path p = Path.of(HeadlineWorkloads.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                    p != null; p = p.getParent()) {
+                if (Files.isRegularFile(p.resolve("experiments/headline.json"))) {
+                    return p;
+                }
+            }
+        } catch (Exception e) {
+            // no code source
+        }
+        return cwd;
     }
 
     /** Every record of a trace. */
