@@ -327,7 +327,7 @@ public final class ExperimentRunner {
         return new double[] {a, b};
     }
 
-    static String fmt(double v) {
+    public static String fmt(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

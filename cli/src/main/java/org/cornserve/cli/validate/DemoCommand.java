@@ -170,27 +170,12 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static String fmt(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+        return org.cornserve.cli.experiment.ExperimentRunner.fmt(v);
     }
 
     /** The Azure conversation trace in {@code shared/traces}, above the working directory or the jar. */
     static Path defaultTrace() {
-        List<Path> starts = new ArrayList<>();
-        starts.add(Path.of("").toAbsolutePath());
-        try {
-            starts.add(Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-        } catch (Exception e) {
-            // no code source: the working directory only
-        }
-        for (Path start : starts) {
-            for (Path p = start; p != null; p = p.getParent()) {
-                Path f = p.resolve("shared/traces/AzureLLMInferenceTrace_conv.csv");
-                if (Files.isRegularFile(f)) {
-                    return f;
-                }
-            }
-        }
-        throw new IllegalArgumentException("cannot find shared/traces/AzureLLMInferenceTrace_conv.csv above "
-                + starts + "; give --trace");
+        return org.cornserve.experiments.headline.HeadlineWorkloads.sharedRoot()
+                .resolve("shared/traces/AzureLLMInferenceTrace_conv.csv");
     }
 }

@@ -145,15 +145,20 @@ public final class Validation {
         return new PrintWriter(new StringWriter());
     }
 
-    /** Measures the plan's tasks on real executors at the device counts its deployments use (quick grid). */
+    /**
+     * Measures the tasks the plan deploys on real executors at the device counts its deployments use (quick grid).
+     */
     static Path measureProfiles(ResolvedPlan plan, DeviceSlots slots, Path out, Consumer<String> status,
             ProfileMeasurer.Progress progress) {
         int devices = plan.deployments().stream().mapToInt(d -> d.deployment().devicesPerReplica()).max().orElse(1);
         String model = plan.plan().models().get(0);
         try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
+            java.util.Set<String> deployed = new java.util.HashSet<>();
+            plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(t.id().replaceAll(":(prefill|decode)$",
+                    ""))));
             ProfileMeasurer.Result r = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000).measure(
-                    model, HardwareCatalog.builtIn().get("cpu"), devices, slots.threadsPerSlot(), MeasureGrid.QUICK,
-                    progress);
+                    model, deployed, HardwareCatalog.builtIn().get("cpu"), devices, slots.threadsPerSlot(),
+                    MeasureGrid.QUICK, progress);
             Json.write(out, r.profiles());
             status.accept(String.format(Locale.ROOT, "measured %d profiles of %s in %.0f s -> %s",
                     r.profiles().profiles().size(), model, r.wallSeconds(), out));

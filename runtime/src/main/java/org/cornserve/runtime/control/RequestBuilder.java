@@ -95,6 +95,12 @@ public final class RequestBuilder {
         RequestGraph rg = new CompositeTask(spec).requestGraph(shape);
         InvocationGraph graph = capped(RequestGraphs.toInvocations(rg, 0, request.maxTokens()), rg);
         int[] promptIds = prompt.stream().mapToInt(Integer::intValue).toArray();
+        if ((long) promptIds.length + request.maxTokens() > TinyModels.MAX_POSITIONS) {
+            // refused here, before it is batched: one sequence past the context would fail every sequence in its step
+            throw new IllegalArgumentException("the prompt's " + promptIds.length + " tokens plus max_tokens "
+                    + request.maxTokens() + " exceed " + request.model() + "'s context of " + TinyModels.MAX_POSITIONS
+                    + " positions; shorten the prompt or lower max_tokens");
+        }
         List<TensorRef> placed = new ArrayList<>();
         List<NodeInput> inputs = new ArrayList<>();
         boolean speech = shape.wants(Modality.AUDIO);

@@ -103,12 +103,24 @@ public final class ProfileMeasurer {
      */
     public Result measure(String model, Hardware hardware, int maxDevices, int threadsPerDevice, MeasureGrid grid,
             Progress progress) {
+        return measure(model, null, hardware, maxDevices, threadsPerDevice, grid, progress);
+    }
+
+    /**
+     * As above, for the tasks in {@code only} (task ids; an LLM's phases count as the LLM), or all when null: a plan
+     * that deploys some of a model's components needs only theirs.
+     */
+    public Result measure(String model, java.util.Set<String> only, Hardware hardware, int maxDevices,
+            int threadsPerDevice, MeasureGrid grid, Progress progress) {
         long t0 = System.nanoTime();
         ModelSpec spec = ModelCatalog.builtIn().model(model);
         List<UnitTask> tasks = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (UnitTask t : spec.unitTasks(false)) {
             String component = t.id().substring(t.id().indexOf('/') + 1);
+            if (only != null && !only.contains(t.id())) {
+                continue;
+            }
             if (MEASURABLE.contains(component)) {
                 tasks.add(t);
             } else {

@@ -59,4 +59,17 @@ class RequestBuilderTest {
             assertTrue(e.getMessage().contains("text prompt only"), e.getMessage());
         }
     }
+
+    @Test
+    void aPromptPastTheContextIsRefusedBeforeItIsBatched() {
+        try (SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "rb", "cp", 1000, System::currentTimeMillis)) {
+            RequestBuilder b = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
+            String prompt = "y".repeat(4000);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.build(new ModelRequest(
+                    "tiny-omni", prompt, List.of(), List.of(), 200, 0, 1, Set.of())));
+            assertTrue(e.getMessage().contains("context of 4096") && e.getMessage().contains("max_tokens 200"),
+                    e.getMessage());
+            b.build(new ModelRequest("tiny-omni", prompt, List.of(), List.of(), 50, 0, 1, Set.of())); // fits
+        }
+    }
 }
