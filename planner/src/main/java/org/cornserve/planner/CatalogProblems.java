@@ -44,6 +44,14 @@ public final class CatalogProblems {
      */
     public static PlanningProblem build(ModelCatalog catalog, List<String> models, Hardware hardware, int nodes,
             int devicesPerNode, List<TraceRecord> trace, Slo slo, long seed, int maxSamples, double rateRps) {
+        return build(catalog, models, hardware, nodes, devicesPerNode, trace, slo, seed, maxSamples, rateRps,
+                org.cornserve.model.profile.ProfileBook.EMPTY);
+    }
+
+    /** As above, the analytic estimate costing tasks from {@code profiles} where given (else the roofline). */
+    public static PlanningProblem build(ModelCatalog catalog, List<String> models, Hardware hardware, int nodes,
+            int devicesPerNode, List<TraceRecord> trace, Slo slo, long seed, int maxSamples, double rateRps,
+            org.cornserve.model.profile.ProfileBook profiles) {
         if (trace.isEmpty()) {
             throw new IllegalArgumentException("the trace has no requests");
         }
@@ -52,7 +60,7 @@ public final class CatalogProblems {
         for (ModelSpec m : specs) {
             composites.put(m.name(), new CompositeTask(m));
         }
-        CatalogTasks costs = new CatalogTasks(hardware);
+        CatalogTasks costs = new CatalogTasks(hardware, profiles);
         Set<String> used = usedTasks(trace, specs, composites, seed);
         Map<String, PlannerTask> tasks = new LinkedHashMap<>();
         for (ModelSpec m : specs) {

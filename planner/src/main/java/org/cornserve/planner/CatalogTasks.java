@@ -31,9 +31,20 @@ public final class CatalogTasks {
     private static final long ACTIVATION_TOKENS = 16384;
 
     private final RooflineTaskCosts costs;
+    private final org.cornserve.model.profile.ProfileBook profiles;
 
     public CatalogTasks(Hardware hardware) {
+        this(hardware, org.cornserve.model.profile.ProfileBook.EMPTY);
+    }
+
+    /** Costs from {@code profiles} (measured, say) where one is given for a task and degree, else the roofline. */
+    public CatalogTasks(Hardware hardware, org.cornserve.model.profile.ProfileBook profiles) {
         this.costs = new RooflineTaskCosts(hardware);
+        this.profiles = profiles;
+    }
+
+    private java.util.Optional<org.cornserve.model.profile.Profile> profile(UnitTask unit, int tp) {
+        return profiles.find(unit.id(), costs.hardware().name(), tp);
     }
 
     public Hardware hardware() {
@@ -64,17 +75,23 @@ public final class CatalogTasks {
         return new PlannerTask(unit.id(), kind, stage, weights, activations, maxTp, new TaskCosts() {
             @Override
             public LlmCost llm(int tp) {
-                return ((TaskCost.Llm) costs.cost(unit, tp)).cost();
+                LlmCost roofline = ((TaskCost.Llm) costs.cost(unit, tp)).cost();
+                return profile(unit, tp).map(p -> org.cornserve.model.profile.ProfileCosts.llm(p, roofline, null))
+                        .orElse(roofline);
             }
 
             @Override
             public BatchCost batch(int tp) {
-                return ((TaskCost.Batch) costs.cost(unit, tp)).cost();
+                BatchCost roofline = ((TaskCost.Batch) costs.cost(unit, tp)).cost();
+                return profile(unit, tp).map(p -> org.cornserve.model.profile.ProfileCosts.batch(p, roofline, null))
+                        .orElse(roofline);
             }
 
             @Override
             public DiffusionCost diffusion(int tp) {
-                return ((TaskCost.Diffusion) costs.cost(unit, tp)).cost();
+                DiffusionCost roofline = ((TaskCost.Diffusion) costs.cost(unit, tp)).cost();
+                return profile(unit, tp).map(p -> org.cornserve.model.profile.ProfileCosts.diffusion(p, roofline, null))
+                        .orElse(roofline);
             }
         });
     }

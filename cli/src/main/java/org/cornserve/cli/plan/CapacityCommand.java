@@ -58,6 +58,9 @@ public final class CapacityCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.ProfilesOption profiles = new org.cornserve.cli.catalog.ProfilesOption();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of request routing and routers (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -72,7 +75,7 @@ public final class CapacityCommand implements Callable<Integer> {
         List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);
         double start = startRate(p, records.subList(0, Math.min(requests, records.size())));
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog());
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog(), profiles.book());
         PrintWriter pw = spec.commandLine().getOut();
         List<RunMetrics> probes = new ArrayList<>();
         CapacitySearch.Result r = new CapacitySearch(attainment, tolerance, 16, 20).search(start, rate -> {

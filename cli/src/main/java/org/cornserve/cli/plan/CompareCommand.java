@@ -48,6 +48,9 @@ public final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.ProfilesOption profiles = new org.cornserve.cli.catalog.ProfilesOption();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of request routing and routers (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -72,7 +75,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Slo targets = workload.targets(Slo.DEFAULT_ATTAINMENT);
         List<TraceRecord> records = workload.records(seed);
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog());
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog(), profiles.book());
         List<Row> rows = new ArrayList<>();
         for (Path file : plans) {
             DeploymentPlan plan = hardwareFile.validator().readAndValidate(file).plan();

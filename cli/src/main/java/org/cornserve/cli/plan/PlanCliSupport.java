@@ -85,9 +85,17 @@ public final class PlanCliSupport {
     /** The planning problem of models on a cluster of {@code hardware}'s kinds for a trace. */
     public static PlanningProblem problem(HardwareCatalog hardware, List<String> models, String hardwareName, int gpus,
             List<TraceRecord> trace, Slo slo, long seed, int samples, double rateRps) {
+        return problem(hardware, models, hardwareName, gpus, trace, slo, seed, samples, rateRps,
+                org.cornserve.model.profile.ProfileBook.EMPTY);
+    }
+
+    /** As above, the estimate costing tasks from {@code profiles} where given. */
+    public static PlanningProblem problem(HardwareCatalog hardware, List<String> models, String hardwareName, int gpus,
+            List<TraceRecord> trace, Slo slo, long seed, int samples, double rateRps,
+            org.cornserve.model.profile.ProfileBook profiles) {
         Hardware hw = hardware.get(hardwareName);
         int[] shape = nodes(gpus);
         return CatalogProblems.build(ModelCatalog.builtIn(), models, hw, shape[0], shape[1], trace, slo, seed, samples,
-                rateRps);
+                rateRps, profiles);
     }
 }

@@ -68,6 +68,9 @@ public final class PlanCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
 
+    @picocli.CommandLine.Mixin
+    org.cornserve.cli.catalog.ProfilesOption profiles = new org.cornserve.cli.catalog.ProfilesOption();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -92,7 +95,7 @@ public final class PlanCommand implements Callable<Integer> {
         Objective goal = Objective.parse(objective, rate);
         List<TraceRecord> records = workload.records(seed);
         PlanningProblem problem = PlanCliSupport.problem(hardwareFile.catalog(), models, hardware, gpus, records, targets,
-                seed, samples, rate);
+                seed, samples, rate, profiles.book());
         PlanningStrategy chosen = Strategies.byName(strategy);
         PlanEvaluator evaluator = switch (rank) {
             case "analytic" -> null;
@@ -113,7 +116,7 @@ public final class PlanCommand implements Callable<Integer> {
     /** Ranks candidate plans by simulating the trace's first requests, rescaled to the asked rate. */
     private PlanEvaluator simulatorEvaluator(PlanningProblem problem, List<TraceRecord> records, Slo targets) {
         List<TraceRecord> routed = CatalogProblems.routeToModels(records, problem.models(), seed);
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog());
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog(), profiles.book());
         Hardware hw = hardwareFile.catalog().get(hardware);
         return (candidate, rateRps) -> {
             DeploymentPlan plan = PlanDocuments.plan("candidate", candidate, problem, hw,

@@ -22,6 +22,7 @@ import org.cornserve.traces.TraceRecord;
 public final class SimulatorPlanRunner implements PlanRunner {
     private final long seed;
     private final HardwareCatalog hardware;
+    private final org.cornserve.model.profile.ProfileBook profiles;
 
     /** @param seed seed of the simulator's randomised routers */
     public SimulatorPlanRunner(long seed) {
@@ -33,15 +34,21 @@ public final class SimulatorPlanRunner implements PlanRunner {
      * @param hardware the hardware kinds plans may name (the built-in catalog with a user's hardware file)
      */
     public SimulatorPlanRunner(long seed, HardwareCatalog hardware) {
+        this(seed, hardware, org.cornserve.model.profile.ProfileBook.EMPTY);
+    }
+
+    /** As above, with {@code profiles} (measured, say) replacing the roofline task by task. */
+    public SimulatorPlanRunner(long seed, HardwareCatalog hardware, org.cornserve.model.profile.ProfileBook profiles) {
         this.seed = seed;
         this.hardware = hardware;
+        this.profiles = profiles;
     }
 
     /** The full simulator result of a plan on a trace (arrivals as given). */
     public SimResult simulate(DeploymentPlan plan, List<TraceRecord> trace, Slo slo) {
         ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
         SimConfig config = PlanSimConfigs.of(resolved, hardware, seed,
-                org.cornserve.simulator.config.Slo.of(slo), 0);
+                org.cornserve.simulator.config.Slo.of(slo), 0, profiles, null);
         try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved.models(), resolved::splitsLlm)) {
             return new Simulator(config).run(workload);
         } catch (IOException e) {
