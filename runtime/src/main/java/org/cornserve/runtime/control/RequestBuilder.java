@@ -95,8 +95,11 @@ public final class RequestBuilder {
         RequestGraph rg = new CompositeTask(spec).requestGraph(shape);
         InvocationGraph graph = capped(RequestGraphs.toInvocations(rg, 0, request.maxTokens()), rg);
         int[] promptIds = prompt.stream().mapToInt(Integer::intValue).toArray();
-        if ((long) promptIds.length + request.maxTokens() > TinyModels.MAX_POSITIONS) {
-            // refused here, before it is batched: one sequence past the context would fail every sequence in its step
+        // refused here with a 400, as vLLM refuses prompt + max_tokens past max_model_len; audio is left to its
+        // encoder's own limit (it names the stage), and the LLM's executor refuses a sequence past its positions alone
+        long audioTokens = media.stream().filter(m -> m.modality() == Modality.AUDIO).mapToLong(MediaItem::tokens)
+                .sum();
+        if (promptIds.length - audioTokens + request.maxTokens() > TinyModels.MAX_POSITIONS) {
             throw new IllegalArgumentException("the prompt's " + promptIds.length + " tokens plus max_tokens "
                     + request.maxTokens() + " exceed " + request.model() + "'s context of " + TinyModels.MAX_POSITIONS
                     + " positions; shorten the prompt or lower max_tokens");

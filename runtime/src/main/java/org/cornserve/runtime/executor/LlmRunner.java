@@ -150,6 +150,13 @@ final class LlmRunner implements TaskRunner {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " has "
                     + prefix[prompt.length] + " placeholders but " + rows + " embedding rows of width " + h);
         }
+        long positions = (long) prompt.length + (prefillOnly ? 0 : open.maxTokens());
+        if (positions > model.config().maxPositions()) {
+            // refused alone at open: admitted, it would fail every sequence of the step that crossed the limit
+            throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " needs " + positions
+                    + " positions (prompt " + prompt.length + " + max tokens " + open.maxTokens() + "), past the"
+                    + " model's " + model.config().maxPositions());
+        }
         if (open.maxTokens() < 1 && !prefillOnly) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " needs max tokens >= 1");
         }
