@@ -398,15 +398,24 @@ public final class ProfileMeasurer {
                     hidden[i] = (float) (random.nextDouble() - 0.5);
                 }
                 TensorRef in = sidecar.putFloats(hidden, 1);
-                handle.send(new ExecutorCommand.Open(id, t.id(), null, List.of(in), null, 1 << 16, 0, id, false, 0));
+                handle.send(new ExecutorCommand.Open(id, t.id(), null, List.of(in), null, room(n), 0, id, false, 0));
             } else {
                 int[] tokens = new int[n];
                 for (int i = 0; i < n; i++) {
                     tokens[i] = 32 + random.nextInt(90);
                 }
-                handle.send(new ExecutorCommand.Open(id, t.id(), tokens, List.of(), null, 1 << 16, 0, id, false, 0));
+                handle.send(new ExecutorCommand.Open(id, t.id(), tokens, List.of(), null, room(n), 0, id, false, 0));
             }
             return id;
+        }
+
+        /** Tokens a sequence of {@code prompt} tokens may generate within the tiny models' positions. */
+        private int room(int prompt) {
+            if (prompt >= TinyModels.MAX_POSITIONS) {
+                throw new IllegalArgumentException("profiler: a " + prompt + "-token prompt leaves no room in the"
+                        + " tiny models' " + TinyModels.MAX_POSITIONS + " positions; lower the grid's token counts");
+            }
+            return TinyModels.MAX_POSITIONS - prompt;
         }
 
         private void closeAll(List<Long> invocations) {
