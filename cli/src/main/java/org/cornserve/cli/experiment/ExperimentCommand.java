@@ -49,10 +49,11 @@ public final class ExperimentCommand implements Runnable {
             ExperimentRunner runner = new ExperimentRunner(s, dir, out, err);
             runner.run();
             var summary = Json.mapper().readTree(out.resolve("summary.json").toFile());
-            pw.printf("%-22s %6s %-9s %5s %22s %26s %26s%n", "plan", "rate", "engine", "seeds", "goodput rps",
-                    "P99 TTFT ms", "P99 E2E ms");
+            pw.printf("%-14s %-18s %6s %-9s %5s %22s %26s %26s%n", "variant", "plan", "rate", "engine", "seeds",
+                    "goodput rps", "P99 TTFT ms", "P99 E2E ms");
             for (var g : summary) {
-                pw.printf(Locale.ROOT, "%-22s %6s %-9s %5d %22s %26s %26s%n", g.path("plan").asText(),
+                pw.printf(Locale.ROOT, "%-14s %-18s %6s %-9s %5d %22s %26s %26s%n", g.path("variant").asText(),
+                        g.path("plan").asText(),
                         ExperimentRunner.fmt(g.path("rate").asDouble()), g.path("engine").asText(),
                         g.path("seeds").asInt(), iv(g.path("goodput_rps")), iv(g.path("ttft_ms.p99")),
                         iv(g.path("e2e_ms.p99")));

@@ -53,6 +53,7 @@ public final class ExperimentRunner {
      * A case to run.
      *
      * @param id unique within the experiment
+     * @param variant the workload variant's name ("" without variants)
      * @param plan the plan's label (file name or strategy)
      * @param planFile where its plan is (planned cases: after planning)
      * @param strategy the strategy to plan with, or null for a plan file
@@ -61,8 +62,8 @@ public final class ExperimentRunner {
      * @param seed the seed
      * @param engine simulator or runtime
      */
-    record Case(String id, String plan, Path planFile, String strategy, double rate, int seedIndex, long seed,
-            String engine) {
+    record Case(String id, String variant, String plan, Path planFile, String strategy, double rate,
+            int seedIndex, long seed, String engine) {
     }
 
     ExperimentRunner(ExperimentSpec spec, Path specDir, Path out, PrintWriter err) {
@@ -111,20 +112,32 @@ public final class ExperimentRunner {
             sources.add(new String[] {s, null, s});
         }
         List<String> engines = spec.engine().equals("both") ? List.of("simulator", "runtime") : List.of(spec.engine());
-        for (String[] src : sources) {
-            for (double rate : spec.rates()) {
-                for (int i = 0; i < spec.seeds().size(); i++) {
-                    for (String engine : engines) {
-                        String id = String.format(Locale.ROOT, "%s-r%s-s%d-%s", src[0], fmt(rate), spec.seeds().get(i),
-                                engine.substring(0, 3));
-                        Path planFile = src[1] != null ? resolve(src[1])
-                                : out.resolve("plans").resolve(src[0] + "-r" + fmt(rate) + ".json");
-                        cases.add(new Case(id, src[0], planFile, src[2], rate, i, spec.seeds().get(i), engine));
+        List<String> variants = spec.variants().isEmpty() ? List.of("")
+                : spec.variants().stream().map(ExperimentSpec.Variant::name).toList();
+        for (String variant : variants) {
+            String prefix = variant.isEmpty() ? "" : variant + "-";
+            for (String[] src : sources) {
+                for (double rate : spec.rates()) {
+                    for (int i = 0; i < spec.seeds().size(); i++) {
+                        for (String engine : engines) {
+                            String id = String.format(Locale.ROOT, "%s%s-r%s-s%d-%s", prefix, src[0], fmt(rate),
+                                    spec.seeds().get(i), engine.substring(0, 3));
+                            Path planFile = src[1] != null ? resolve(src[1])
+                                    : out.resolve("plans").resolve(prefix + src[0] + "-r" + fmt(rate) + ".json");
+                            cases.add(new Case(id, variant, src[0], planFile, src[2], rate, i, spec.seeds().get(i),
+                                    engine));
+                        }
                     }
                 }
             }
         }
         return cases;
+    }
+
+    /** The trace of a variant ("" : the experiment's own). */
+    private ExperimentSpec.TraceSpec trace(String variant) {
+        return variant.isEmpty() ? spec.trace() : spec.variants().stream().filter(v -> v.name().equals(variant))
+                .findFirst().orElseThrow().trace();
     }
 
     /** Runs every case not yet in {@code results.jsonl}, then summarises and draws. */
@@ -170,7 +183,7 @@ public final class ExperimentRunner {
 
     /** Runs one case; its outputs go to {@code cases/ID}. */
     ObjectNode runCase(Case c) throws Exception {
-        Path slice = slice(c.rate(), c.seedIndex());
+        Path slice = slice(c.variant(), c.rate(), c.seedIndex());
         if (c.strategy() != null && !Files.exists(c.planFile())) {
             plan(c);
         }
@@ -209,6 +222,7 @@ public final class ExperimentRunner {
         JsonNode summary = Json.mapper().readTree(dir.resolve("summary.json").toFile());
         ObjectNode row = Json.mapper().createObjectNode();
         row.put("case", c.id());
+        row.put("variant", c.variant());
         row.put("plan", c.plan());
         row.put("rate", c.rate());
         row.put("seed", c.seed());
@@ -224,22 +238,25 @@ public final class ExperimentRunner {
     }
 
     /** The measured slice of seed {@code index} at {@code rate}: the window shifted by {@code index} lengths. */
-    private Path slice(double rate, int index) throws IOException {
-        Path f = out.resolve("traces").resolve("r" + fmt(rate) + "-w" + index + ".jsonl");
+    private Path slice(String variant, double rate, int index) throws IOException {
+        String prefix = variant.isEmpty() ? "" : variant + "-";
+        Path f = out.resolve("traces").resolve(prefix + "r" + fmt(rate) + "-w" + index + ".jsonl");
         if (!Files.exists(f)) {
             Files.createDirectories(f.getParent());
-            double[] w = window(spec.trace().window());
+            ExperimentSpec.TraceSpec t = trace(variant);
+            double[] w = window(t.window());
             double len = w[1] - w[0];
-            transform(fmt(w[0] + index * len) + ":" + fmt(w[1] + index * len), rate, spec.trace().maxRequests(), f);
+            transform(variant, fmt(w[0] + index * len) + ":" + fmt(w[1] + index * len), rate, t.maxRequests(), f);
         }
         return f;
     }
 
     private void plan(Case c) throws IOException {
-        Path planSlice = out.resolve("traces").resolve("plan-r" + fmt(c.rate()) + ".jsonl");
+        String prefix = c.variant().isEmpty() ? "" : c.variant() + "-";
+        Path planSlice = out.resolve("traces").resolve(prefix + "plan-r" + fmt(c.rate()) + ".jsonl");
         if (!Files.exists(planSlice)) {
             Files.createDirectories(planSlice.getParent());
-            transform(spec.trace().planWindow(), c.rate(), null, planSlice);
+            transform(c.variant(), trace(c.variant()).planWindow(), c.rate(), null, planSlice);
         }
         Files.createDirectories(c.planFile().getParent());
         List<String> args = new ArrayList<>(List.of("plan"));
@@ -247,12 +264,17 @@ public final class ExperimentRunner {
         args.addAll(List.of("--hardware", spec.hardware(), "--gpus", Integer.toString(spec.devices()), "--trace",
                 planSlice.toString(), "--slo", spec.slo(), "--strategy", c.strategy(), "--out",
                 c.planFile().toString()));
+        if (!spec.profiles().isEmpty()) {
+            args.add("--profiles");
+            spec.profiles().forEach(p -> args.add(resolve(p).toString()));
+        }
         Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
     }
 
-    private void transform(String window, double rate, Long first, Path target) {
-        List<String> args = new ArrayList<>(List.of("trace", "transform", tracePath().toString(), "--format",
-                spec.trace().format(), "--window", window, "--scale-tokens", Double.toString(spec.trace().scaleTokens())));
+    private void transform(String variant, String window, double rate, Long first, Path target) throws IOException {
+        ExperimentSpec.TraceSpec t = trace(variant);
+        List<String> args = new ArrayList<>(List.of("trace", "transform", tracePath(variant).toString(), "--format",
+                t.format(), "--window", window, "--scale-tokens", Double.toString(t.scaleTokens())));
         if (rate > 0) {
             args.addAll(List.of("--rate", Double.toString(rate)));
         }
@@ -263,10 +285,23 @@ public final class ExperimentRunner {
         Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
     }
 
-    private Path tracePath() {
-        Path p = resolve(spec.trace().path());
+    /** The variant's trace file: generated once into {@code traces/}, or the file named (found as documented). */
+    private Path tracePath(String variant) throws IOException {
+        ExperimentSpec.TraceSpec t = trace(variant);
+        if (t.generate() != null) {
+            Path f = out.resolve("traces").resolve((variant.isEmpty() ? "trace" : variant) + "-generated.jsonl");
+            if (!Files.exists(f)) {
+                Files.createDirectories(f.getParent());
+                List<String> args = new ArrayList<>(List.of("trace", "generate"));
+                args.addAll(t.generate());
+                args.addAll(List.of("--out", f.toString()));
+                Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+            }
+            return f;
+        }
+        Path p = resolve(t.path());
         if (!Files.exists(p)) {
-            p = HeadlineWorkloads.sharedRoot().resolve(spec.trace().path());
+            p = HeadlineWorkloads.sharedRoot().resolve(t.path());
         }
         return p;
     }
@@ -284,11 +319,11 @@ public final class ExperimentRunner {
                 continue;
             }
             JsonNode r = Json.mapper().readTree(line);
-            groups.computeIfAbsent(r.path("plan").asText() + "|" + r.path("rate").asDouble() + "|"
-                    + r.path("engine").asText(), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(r.path("variant").asText() + "|" + r.path("plan").asText() + "|"
+                    + r.path("rate").asDouble() + "|" + r.path("engine").asText(), k -> new ArrayList<>()).add(r);
         }
         List<Map<String, Object>> summary = new ArrayList<>();
-        StringBuilder csv = new StringBuilder("plan,rate,engine,seeds");
+        StringBuilder csv = new StringBuilder("variant,plan,rate,engine,seeds");
         for (String m : METRICS) {
             csv.append(',').append(m).append(',').append(m).append("_low,").append(m).append("_high");
         }
@@ -296,11 +331,13 @@ public final class ExperimentRunner {
         for (List<JsonNode> g : groups.values()) {
             JsonNode first = g.get(0);
             Map<String, Object> s = new LinkedHashMap<>();
+            s.put("variant", first.path("variant").asText());
             s.put("plan", first.path("plan").asText());
             s.put("rate", first.path("rate").asDouble());
             s.put("engine", first.path("engine").asText());
             s.put("seeds", g.size());
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d", first.path("plan").asText(),
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d", first.path("variant").asText(),
+                    first.path("plan").asText(),
                     fmt(first.path("rate").asDouble()), first.path("engine").asText(), g.size()));
             for (String m : METRICS) {
                 Interval iv = Interval.of(g.stream().map(r -> r.path(m).asDouble()).toList(), spec.confidence());

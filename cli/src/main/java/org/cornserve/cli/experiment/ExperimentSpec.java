@@ -27,6 +27,7 @@ import java.util.Set;
  * @param profiles profile files for the simulator (default none: roofline estimates)
  * @param runtimeDevices device slots the runtime serves on (default {@code cpu:2})
  * @param warmupRequests requests replayed unmeasured before each runtime case (default 40)
+ * @param variants workload variants, each a trace of its own (a sensitivity sweep); every case runs on each
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ExperimentSpec(
@@ -44,15 +45,37 @@ public record ExperimentSpec(
         @JsonProperty("confidence") Double confidence,
         @JsonProperty("profiles") List<String> profiles,
         @JsonProperty("runtime_devices") String runtimeDevices,
-        @JsonProperty("warmup_requests") Integer warmupRequests) {
+        @JsonProperty("warmup_requests") Integer warmupRequests,
+        @JsonProperty("variants") List<Variant> variants) {
 
     static final Set<String> ENGINES = Set.of("simulator", "runtime", "both");
+
+    /**
+     * A workload variant: its name and its trace (fields it leaves out come from the experiment's trace).
+     *
+     * @param name letters, digits, '.', '_' or '-'
+     * @param trace the variant's trace
+     */
+    public record Variant(@JsonProperty(value = "name", required = true) String name,
+            @JsonProperty(value = "trace", required = true) TraceSpec trace) {
+        public Variant {
+            if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("experiment spec: a variant's 'name' must be letters, digits, '.',"
+                        + " '_' or '-', got " + name);
+            }
+            if (trace == null) {
+                throw new IllegalArgumentException("experiment spec: variant '" + name + "' needs a 'trace'");
+            }
+        }
+    }
 
     /**
      * The trace: a file, its format, the planning and measured windows (seconds of the trace, disjoint), a cap on
      * requests, and a token scale.
      *
-     * @param path trace file, relative to the spec's folder or to the folder holding {@code shared/traces}
+     * @param path trace file, relative to the spec's folder or to the folder holding {@code shared/traces}; or
+     * @param generate arguments of {@code cornserve trace generate} (e.g. {@code ["mm", "--rate", "20", "--duration",
+     *     "1500", "--image-share", "0.5"]}) making the trace instead of a file
      * @param format trace format (default: from the name)
      * @param planWindow seconds the planner sees, {@code START:END} (default {@code 0:300})
      * @param window seconds measured, {@code START:END} (default {@code 600:900})
@@ -60,17 +83,31 @@ public record ExperimentSpec(
      * @param scaleTokens text and output tokens times this (default 1)
      */
     public record TraceSpec(
-            @JsonProperty(value = "path", required = true) String path,
+            @JsonProperty("path") String path,
+            @JsonProperty("generate") List<String> generate,
             @JsonProperty("format") String format,
             @JsonProperty("plan_window") String planWindow,
             @JsonProperty("window") String window,
             @JsonProperty("max_requests") Long maxRequests,
             @JsonProperty("scale_tokens") Double scaleTokens) {
 
+        public TraceSpec {
+            if ((path == null || path.isBlank()) == (generate == null || generate.isEmpty())) {
+                throw new IllegalArgumentException("experiment spec: a trace needs either 'path' or 'generate'");
+            }
+        }
+
         TraceSpec resolved() {
-            String f = format != null ? format : path.endsWith(".csv") ? "azure-llm" : "jsonl";
-            return new TraceSpec(path, f, planWindow != null ? planWindow : "0:300", window != null ? window
+            String f = format != null ? format : generate != null || !path.endsWith(".csv") ? "jsonl" : "azure-llm";
+            return new TraceSpec(path, generate, f, planWindow != null ? planWindow : "0:300", window != null ? window
                     : "600:900", maxRequests, scaleTokens != null ? scaleTokens : 1.0);
+        }
+
+        /** This trace's settings over {@code base}'s: the variant's own fields win. */
+        TraceSpec over(TraceSpec base) {
+            return new TraceSpec(path, generate, format, planWindow != null ? planWindow : base.planWindow(),
+                    window != null ? window : base.window(), maxRequests != null ? maxRequests : base.maxRequests(),
+                    scaleTokens != null ? scaleTokens : base.scaleTokens()).resolved();
         }
     }
 
@@ -107,6 +144,7 @@ public record ExperimentSpec(
                 engine != null ? engine.toLowerCase(Locale.ROOT) : "simulator", seeds != null ? seeds
                         : List.of(1L, 2L, 3L), confidence != null ? confidence : 0.95, profiles != null ? profiles
                         : List.of(), runtimeDevices != null ? runtimeDevices : "cpu:2", warmupRequests != null
-                        ? warmupRequests : 40);
+                        ? warmupRequests : 40, variants == null || variants.isEmpty() ? List.of()
+                        : variants.stream().map(v -> new Variant(v.name(), v.trace().over(trace))).toList());
     }
 }

@@ -114,7 +114,7 @@ class ExperimentRunnerTest {
         Interval expected = Interval.of(values, 0.95);
         assertEquals(expected.mean(), g.path("e2e_ms.p50").path("mean").asDouble(), 1e-9);
         assertEquals(expected.low(), g.path("e2e_ms.p50").path("low").asDouble(), 1e-9);
-        assertTrue(Files.readString(out.resolve("summary.csv")).startsWith("plan,rate,engine,seeds,throughput_rps"));
+        assertTrue(Files.readString(out.resolve("summary.csv")).startsWith("variant,plan,rate,engine,seeds,throughput_rps"));
     }
 
     @Test
@@ -129,5 +129,31 @@ class ExperimentRunnerTest {
                 tmp.resolve("o"), new PrintWriter(new StringWriter()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
         assertTrue(e.getMessage().contains("CPU plans") && e.getMessage().contains("vision"), e.getMessage());
+    }
+
+    @Test
+    void variantsGenerateTheirOwnTracesAndEveryCaseRunsOnEach() throws Exception {
+        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
+        Files.writeString(tmp.resolve("spec.json"), """
+                {"name": "v", "plans": ["one.json"], "seeds": [1, 2],
+                 "trace": {"generate": ["poisson", "--rate", "4", "--duration", "60", "--text-tokens", "64"],
+                           "plan_window": "0:10", "window": "10:25"},
+                 "variants": [
+                   {"name": "short", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "60",
+                                                            "--text-tokens", "64", "--output-tokens", "4"]}},
+                   {"name": "long", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "60",
+                                                           "--text-tokens", "64", "--output-tokens", "64"]}}]}
+                """);
+        ExperimentRunner r = new ExperimentRunner(ExperimentRunner.read(tmp.resolve("spec.json").toString()), tmp,
+                tmp.resolve("o"), new PrintWriter(new StringWriter()));
+        assertEquals(4, r.cases().size());
+        assertEquals("10:25", r.cases().isEmpty() ? "" : ExperimentRunner.read(tmp.resolve("spec.json").toString())
+                .resolved().variants().get(0).trace().window(), "a variant inherits the experiment's windows");
+        r.run();
+        JsonNode summary = Json.mapper().readTree(tmp.resolve("o/summary.json").toFile());
+        assertEquals(List.of("short", "long"), List.of(summary.get(0).path("variant").asText(),
+                summary.get(1).path("variant").asText()));
+        assertTrue(summary.get(1).path("e2e_ms.p50").path("mean").asDouble()
+                > 2 * summary.get(0).path("e2e_ms.p50").path("mean").asDouble(), summary.toString());
     }
 }
