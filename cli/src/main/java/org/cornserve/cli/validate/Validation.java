@@ -184,8 +184,7 @@ public final class Validation {
         try {
             gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, 32 << 20, GatewaySettings.newAdminToken()),
                     invoker);
-            status.accept("serving on " + gateway.url() + "; probing the per-request overhead (" + PROBES
-                    + " idle requests)...");
+            status.accept("serving on " + gateway.url());
             if (warmup != null) {
                 // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
                 // a warm-up replay (not measured) lets the measured one see the server in its steady state
@@ -194,6 +193,7 @@ public final class Validation {
                         warmup.toString(), "--trace-format", "jsonl", "--out", dir.resolveSibling(dir.getFileName()
                                 + "-warmup").toString());
             }
+            status.accept("probing the per-request overhead (" + PROBES + " idle requests)...");
             double overhead = probe(gateway.url(), model, plan, profiles);
             status.accept(String.format(Locale.ROOT, "per-request overhead outside the engines: %.2f ms; replaying"
                     + " the trace open-loop...", overhead));
