@@ -1,0 +1,70 @@
+package org.cornserve.cli.validate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cornserve.cli.CornserveMain;
+import org.cornserve.model.json.Json;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cornserve validate} end to end: simulate, serve with executor processes, replay, compare, clean up. */
+@Tag("integration")
+class ValidateCommandIntegrationTest {
+    @TempDir
+    Path tmp;
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    @Timeout(240)
+    void comparesSimulatedAndServedOnASmallSliceAndLeavesNothingBehind() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path profiles = tmp.resolve("est.json");
+        assertEquals(0, run(out, err, "profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1",
+                "--out", profiles.toString()), err.toString());
+        Path trace = tmp.resolve("t.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 24; i++) {
+            sb.append(String.format(java.util.Locale.ROOT,
+                    "{\"arrival_s\":%.3f,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":%d}%n", i * 0.25,
+                    20 + (i * 29) % 80, 4 + (i * 7) % 12));
+        }
+        Files.writeString(trace, sb);
+        long shmBefore = Validation.sharedMemoryFiles();
+        Path dir = tmp.resolve("val");
+        int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
+                "--warmup-requests", "4", "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+        JsonNode v = Json.mapper().readTree(dir.resolve("validation.json").toFile());
+        assertEquals(Validation.METRICS.size(), v.path("rows").size());
+        assertTrue(v.path("request_overhead_ms").asDouble() >= 0);
+        JsonNode measured = Json.mapper().readTree(dir.resolve("measured/summary.json").toFile());
+        JsonNode simulated = Json.mapper().readTree(dir.resolve("simulated/summary.json").toFile());
+        assertEquals(24, measured.path("completed").asInt(), "every request answered");
+        assertEquals(24, simulated.path("completed").asInt());
+        assertEquals(simulated.path("output_tokens").asLong(), measured.path("output_tokens").asLong(),
+                "served answers run to the traced length (ignore-eos) and are counted by usage");
+        assertTrue(out.toString().contains("ttft_ms.p50"), out.toString());
+        for (String f : List.of("trace.jsonl", "warmup.jsonl", "plan.json")) {
+            assertTrue(Files.exists(dir.resolve(f)), f);
+        }
+        assertEquals(shmBefore, Validation.sharedMemoryFiles(), "no /dev/shm/cornserve-* file left");
+        assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
+                "no executor process left");
+    }
+}
