@@ -86,27 +86,44 @@ public final class DemoCommand implements Callable<Integer> {
                 "--window", "120:" + fmt(120 + window), "--rate", fmt(rate), "--scale-tokens", fmt(scaleTokens),
                 "--first", Long.toString(Math.round(seconds * rate)), "--out", slice.toString());
 
-        stages.update(1, total, "planning tiny-omni for " + slots.count() + " cpu slot(s): cornserve and the fixed"
-                + " monolith");
         Path planned = out.resolve("planned");
         Path baseline = out.resolve("baseline");
         Files.createDirectories(planned);
         Files.createDirectories(baseline);
-        String gpus = Integer.toString(slots.count());
-        Validation.cornserve(Validation.quiet(), Validation.quiet(), "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
-                gpus, "--trace", planSlice.toString(), "--slo", slo, "--out", planned.resolve("plan.json").toString());
-        Validation.cornserve(Validation.quiet(), Validation.quiet(), "plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
-                gpus, "--trace", planSlice.toString(), "--slo", slo, "--strategy", "monolithic-fixed", "--out",
-                baseline.resolve("plan.json").toString());
-        ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(planned.resolve("plan.json"));
-
-        Path profileFile = profiles;
-        if (profileFile == null) {
-            ProgressBar bar = new ProgressBar(err, "  profiling");
-            stages.update(2, total, "measuring the tasks on real executors");
-            profileFile = Validation.measureProfiles(plan, slots, out.resolve("profiles.json"), s -> { }, bar::update);
+        List<Path> profileFiles = new ArrayList<>();
+        if (profiles != null) {
+            profileFiles.add(profiles);
+        } else {
+            // the LLM first, at every device count, so that the planner's estimate and ranking use measured costs
+            stages.update(1, total, "measuring the LLM on real executors");
+            profileFiles.add(Validation.measureTasks("tiny-omni", java.util.Set.of("tiny-omni/llm"), slots.count(),
+                    slots, out.resolve("profiles.json"), s -> { }, new ProgressBar(err, "  profiling")::update));
         }
-        ProfileBook book = ProfileBook.load(List.of(profileFile));
+        stages.update(2, total, "planning tiny-omni for " + slots.count() + " cpu slot(s) with the measured profiles:"
+                + " cornserve and the fixed monolith");
+        String gpus = Integer.toString(slots.count());
+        for (String[] s : List.of(new String[] {"cornserve", planned.toString()},
+                new String[] {"monolithic-fixed", baseline.toString()})) {
+            List<String> args = new ArrayList<>(List.of("plan", "--model", "tiny-omni", "--hardware", "cpu", "--gpus",
+                    gpus, "--trace", planSlice.toString(), "--slo", slo, "--strategy", s[0], "--out",
+                    Path.of(s[1]).resolve("plan.json").toString(), "--profiles"));
+            profileFiles.forEach(f -> args.add(f.toString()));
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+        }
+        ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(planned.resolve("plan.json"));
+        java.util.Set<String> unmeasured = new java.util.TreeSet<>(Validation.deployedTasks(plan));
+        if (profiles == null) {
+            unmeasured.remove("tiny-omni/llm");
+        } else {
+            unmeasured.clear();
+        }
+        if (!unmeasured.isEmpty()) {
+            int devices = plan.deployments().stream().mapToInt(d -> d.deployment().devicesPerReplica()).max().orElse(1);
+            profileFiles.add(Validation.measureTasks("tiny-omni", unmeasured, devices, slots,
+                    out.resolve("profiles-more.json"), s -> { }, new ProgressBar(err, "  profiling")::update));
+        }
+        ProfileBook book = ProfileBook.load(profileFiles);
+        Path profileFile = profileFiles.get(0);
 
         stages.update(3, total, "serving the plan: 10 s of warm-up from the planning window, then "
                 + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
@@ -118,10 +135,12 @@ public final class DemoCommand implements Callable<Integer> {
 
         stages.update(4, total, "simulating both plans on the same window");
         for (Path dir : List.of(planned, baseline)) {
-            Validation.cornserve(Validation.quiet(), Validation.quiet(), "simulate", "--plan",
-                    dir.resolve("plan.json").toString(), "--trace", slice.toString(), "--trace-format", "jsonl",
-                    "--profiles", profileFile.toString(), "--request-overhead-ms", String.format(Locale.ROOT, "%.4f",
-                            overhead), "--slo", slo, "--out", dir.resolve("simulated").toString());
+            List<String> args = new ArrayList<>(List.of("simulate", "--plan", dir.resolve("plan.json").toString(),
+                    "--trace", slice.toString(), "--trace-format", "jsonl", "--request-overhead-ms",
+                    String.format(Locale.ROOT, "%.4f", overhead), "--slo", slo, "--out",
+                    dir.resolve("simulated").toString(), "--profiles"));
+            profileFiles.forEach(f -> args.add(f.toString()));
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
         }
         JsonNode simPlanned = read(planned.resolve("simulated/summary.json"));
         JsonNode simBaseline = read(baseline.resolve("simulated/summary.json"));

@@ -151,13 +151,23 @@ public final class Validation {
     static Path measureProfiles(ResolvedPlan plan, DeviceSlots slots, Path out, Consumer<String> status,
             ProfileMeasurer.Progress progress) {
         int devices = plan.deployments().stream().mapToInt(d -> d.deployment().devicesPerReplica()).max().orElse(1);
-        String model = plan.plan().models().get(0);
+        return measureTasks(plan.plan().models().get(0), deployedTasks(plan), devices, slots, out, status, progress);
+    }
+
+    /** The unit tasks a plan deploys, an LLM's phases as the LLM. */
+    static java.util.Set<String> deployedTasks(ResolvedPlan plan) {
+        java.util.Set<String> deployed = new java.util.TreeSet<>();
+        plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(t.id().replaceAll(":(prefill|decode)$",
+                ""))));
+        return deployed;
+    }
+
+    /** Measures {@code tasks} of {@code model} on real executors at 1 to {@code devices} devices (quick grid). */
+    static Path measureTasks(String model, java.util.Set<String> tasks, int devices, DeviceSlots slots, Path out,
+            Consumer<String> status, ProfileMeasurer.Progress progress) {
         try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
-            java.util.Set<String> deployed = new java.util.HashSet<>();
-            plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(t.id().replaceAll(":(prefill|decode)$",
-                    ""))));
             ProfileMeasurer.Result r = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000).measure(
-                    model, deployed, HardwareCatalog.builtIn().get("cpu"), devices, slots.threadsPerSlot(),
+                    model, tasks, HardwareCatalog.builtIn().get("cpu"), devices, slots.threadsPerSlot(),
                     MeasureGrid.QUICK, progress);
             Json.write(out, r.profiles());
             status.accept(String.format(Locale.ROOT, "measured %d profiles of %s in %.0f s -> %s",
