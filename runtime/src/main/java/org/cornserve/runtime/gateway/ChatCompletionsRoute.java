@@ -68,8 +68,9 @@ final class ChatCompletionsRoute {
                         + String.join(", ", invoker.models()));
             }
             target = req.model();
-            appCtx = new InvokerAppContext("v1/chat/completions", AppConfig.of("model", Task.of(req.model())),
-                    invoker, metrics);
+            Task task = req.audioOut() ? Task.of(req.model(), org.cornserve.model.Modality.TEXT,
+                    org.cornserve.model.Modality.AUDIO) : Task.of(req.model());
+            appCtx = new InvokerAppContext("v1/chat/completions", AppConfig.of("model", task), invoker, metrics);
             TaskInput input = new TaskInput(req.prompt(), req.images(), req.audio(), req.maxTokens(),
                     req.temperature(), req.seed());
             String id = "chatcmpl-" + ids.incrementAndGet();
@@ -98,7 +99,13 @@ final class ChatCompletionsRoute {
         ObjectNode c = json.createObjectNode().put("id", id).put("object", "chat.completion").put("created", created)
                 .put("model", req.model());
         ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", r.text()).putNull("refusal");
+        ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", r.text())
+                .putNull("refusal");
+        if (r.audio() != null) {
+            message.putObject("audio").put("id", "audio-" + id).put("data",
+                    java.util.Base64.getEncoder().encodeToString(r.audio())).put("expires_at", created + 3600)
+                    .put("transcript", r.text());
+        }
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(req, r.completionTokens()));
         usage(c.putObject("usage"), r.promptTokens(), r.completionTokens());
@@ -116,6 +123,9 @@ final class ChatCompletionsRoute {
             for (TaskEvent e = first; e != null; e = stream.next()) {
                 if (e instanceof TaskEvent.Text t) {
                     writer.write(chunk(id, created, req.model(), d -> d.put("content", t.delta()), null).toString());
+                } else if (e instanceof TaskEvent.Audio a) {
+                    writer.write(chunk(id, created, req.model(), d -> d.putObject("audio").put("id", "audio-" + id)
+                            .put("data", java.util.Base64.getEncoder().encodeToString(a.wav())), null).toString());
                 } else if (e instanceof TaskEvent.Done d) {
                     writer.write(chunk(id, created, req.model(), delta -> { }, finishReason(req,
                             d.completionTokens())).toString());

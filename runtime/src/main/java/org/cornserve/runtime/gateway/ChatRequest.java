@@ -24,9 +24,10 @@ import org.cornserve.runtime.app.DataUrl;
  * @param maxTokens text tokens to generate at most
  * @param temperature 0 for greedy
  * @param seed sampling seed
+ * @param audioOut {@code "modalities": ["text", "audio"]}: a spoken answer too (a WAV, as OpenAI's audio output)
  */
 record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]> audio, boolean stream,
-        boolean includeUsage, int maxTokens, double temperature, long seed) {
+        boolean includeUsage, int maxTokens, double temperature, long seed, boolean audioOut) {
 
     /** Tokens generated when the request names no cap. */
     static final int DEFAULT_MAX_TOKENS = 128;
@@ -34,8 +35,32 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
     static final int MAX_TOKENS_LIMIT = 4096;
 
     private static final Set<String> FIELDS = Set.of("model", "messages", "stream", "stream_options", "max_tokens",
-            "max_completion_tokens", "temperature", "seed", "n", "user");
+            "max_completion_tokens", "temperature", "seed", "n", "user", "modalities", "audio");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+
+    /** {@code modalities}: absent or ["text"] for text; ["text", "audio"] for a spoken answer too. */
+    private static boolean modalities(JsonNode m) {
+        if (m == null || m.isNull()) {
+            return false;
+        }
+        if (!m.isArray() || m.isEmpty()) {
+            throw bad("'modalities' must be a non-empty array of \"text\" and \"audio\"");
+        }
+        boolean text = false;
+        boolean audio = false;
+        for (JsonNode v : m) {
+            String name = v.asText("");
+            switch (name) {
+                case "text" -> text = true;
+                case "audio" -> audio = true;
+                default -> throw bad("modalities: '" + v + "' is not one of text, audio");
+            }
+        }
+        if (!text) {
+            throw bad("modalities must include \"text\"");
+        }
+        return audio;
+    }
 
     /** Parses and checks a request body's JSON tree. */
     static ChatRequest parse(JsonNode root) {
@@ -134,8 +159,28 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
             throw bad("n must be 1 (one choice per request), got " + n);
         }
         text(root, "user", false);
+        boolean audioOut = modalities(root.get("modalities"));
+        JsonNode audioParams = root.get("audio");
+        if (audioParams != null && !audioParams.isNull()) {
+            if (!audioParams.isObject()) {
+                throw bad("'audio' must be an object such as {\"format\": \"wav\"}");
+            }
+            for (Iterator<String> it = audioParams.fieldNames(); it.hasNext();) {
+                String f = it.next();
+                if (!Set.of("format", "voice").contains(f)) {
+                    throw bad("unknown field '" + f + "' in audio; known: format, voice");
+                }
+            }
+            String format = audioParams.path("format").asText("wav");
+            if (!format.equals("wav")) {
+                throw bad("audio.format '" + format + "' is not supported; this server answers with wav");
+            }
+            if (!audioOut) {
+                throw bad("'audio' output parameters need \"modalities\": [\"text\", \"audio\"]");
+            }
+        }
         return new ChatRequest(model, prompt.toString(), List.copyOf(images), List.copyOf(audio), stream,
-                includeUsage, maxTokens, temperature, seed);
+                includeUsage, maxTokens, temperature, seed, audioOut);
     }
 
     private static void part(JsonNode p, String where, StringBuilder prompt, List<byte[]> images, List<byte[]> audio) {

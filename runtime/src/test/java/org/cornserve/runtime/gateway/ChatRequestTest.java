@@ -56,4 +56,22 @@ class ChatRequestTest {
         assertEquals(400, e.status());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
+
+    @Test
+    void modalitiesAskForASpokenAnswerAndBadOnesAreNamed() throws Exception {
+        String base = "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]";
+        org.junit.jupiter.api.Assertions.assertFalse(parse(base + "}").audioOut());
+        org.junit.jupiter.api.Assertions.assertFalse(parse(base + ", \"modalities\": [\"text\"]}").audioOut());
+        org.junit.jupiter.api.Assertions.assertTrue(parse(base + ", \"modalities\": [\"text\", \"audio\"],"
+                + " \"audio\": {\"format\": \"wav\", \"voice\": \"alloy\"}}").audioOut());
+        for (String[] bad : new String[][] {
+                {", \"modalities\": [\"audio\"]}", "must include"},
+                {", \"modalities\": [\"text\", \"video\"]}", "not one of text, audio"},
+                {", \"modalities\": \"text\"}", "non-empty array"},
+                {", \"modalities\": [\"text\", \"audio\"], \"audio\": {\"format\": \"mp3\"}}", "mp3"},
+                {", \"audio\": {\"format\": \"wav\"}}", "need"}}) {
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> parse(base + bad[0]));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+    }
 }
