@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -113,17 +112,7 @@ class NodePlacementTest {
                     : RequestShape.text(200 + rnd.nextInt(200), 32);
             records.add(new TraceRecord(i * 250_000_000L, i % 2 == 0 ? "qwen2.5-vl-7b" : "llama-3.1-8b", shape));
         }
-        Iterator<TraceRecord> it = records.iterator();
-        TraceReader reader = new TraceReader() {
-            @Override
-            public TraceRecord read() {
-                return it.hasNext() ? it.next() : null;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        TraceReader reader = new ListTraceReader(records);
         try (TraceWorkload workload = new TraceWorkload(() -> reader, 1, plan.models(), plan::splitsLlm)) {
             return new Simulator(config).run(workload);
         }
