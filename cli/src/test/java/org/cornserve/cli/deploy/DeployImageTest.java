@@ -95,7 +95,8 @@ class DeployImageTest {
         String registryPart = from.contains("/") ? from.substring(0, from.indexOf('/')) : "";
         assertFalse(registryPart.contains(".") || registryPart.contains(":") || registryPart.equals("localhost"),
                 "FROM names a registry host: " + from);
-        assertTrue(from.matches("eclipse-temurin:(2[1-9]|[3-9]\\d)-jre.*"), "FROM is a JDK 21+ image: " + from);
+        // a JDK: the control plane compiles apps with javax.tools, which a JRE image lacks
+        assertTrue(from.matches("eclipse-temurin:(2[1-9]|[3-9]\\d)-jdk.*"), "FROM is a JDK 21+ image: " + from);
         String copy = instruction(lines, "COPY");
         assertEquals("cli/target/cornserve.jar " + KubernetesSettings.LIB + "/cornserve.jar", copy);
         List<String> ep = entrypoint();
