@@ -32,7 +32,7 @@ public final class ExecutorMain {
 
     /** Parsed command line. */
     record Options(InetSocketAddress connect, String id, String session, List<String> tasks, int threads, long seed,
-            long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs, boolean ignoreEos) {
+            long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs, boolean ignoreEos, int healthPort) {
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -42,7 +42,7 @@ public final class ExecutorMain {
                 m.put(args[i].substring(2), args[++i]);
             }
             Set<String> known = Set.of("connect", "id", "session", "tasks", "threads", "seed", "kv-tokens", "max-seqs",
-                    "shm-dir", "tensor-timeout-ms", "ignore-eos");
+                    "shm-dir", "tensor-timeout-ms", "ignore-eos", "health-port");
             for (String k : m.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException("executor: unknown option --" + k + " (known: " + known + ")");
@@ -60,7 +60,8 @@ public final class ExecutorMain {
                     Integer.parseInt(m.getOrDefault("max-seqs", "64")),
                     Path.of(m.getOrDefault("shm-dir", SharedMemorySidecar.DEV_SHM.toString())),
                     Long.parseLong(m.getOrDefault("tensor-timeout-ms", "30000")),
-                    Boolean.parseBoolean(m.getOrDefault("ignore-eos", "false")));
+                    Boolean.parseBoolean(m.getOrDefault("ignore-eos", "false")),
+                    Integer.parseInt(m.getOrDefault("health-port", "-1")));
         }
     }
 
@@ -70,6 +71,7 @@ public final class ExecutorMain {
                 .map(s -> Math.max(0, (Instant.now().toEpochMilli() - s.toEpochMilli()) * 1_000_000L)).orElse(0L);
         Options o = Options.parse(args);
         ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
+        ExecutorHealth health = o.healthPort() >= 0 ? ExecutorHealth.start(o.healthPort()) : null;
         try (Socket socket = new Socket()) {
             socket.connect(o.connect(), 10_000);
             FrameChannel ch = new FrameChannel(socket);
@@ -89,6 +91,9 @@ public final class ExecutorMain {
                 }
                 long warm = System.nanoTime();
                 ch.send(new ExecutorReport.Ready(o.tasks(), jvmToMain, loaded - mainNanos, warm - loaded));
+                if (health != null) {
+                    health.markReady();
+                }
                 new Worker(ch, runners, sidecar).run();
             } finally {
                 sidecar.close();

@@ -12,6 +12,7 @@ import org.cornserve.model.profile.ProfileBook;
 import org.cornserve.model.plan.Deployment;
 import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.planner.search.NodePlacement;
 import org.cornserve.simulator.config.Network;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
@@ -19,10 +20,11 @@ import org.cornserve.simulator.config.Slo;
 
 /**
  * Turns a validated deployment plan into the simulator's configuration: each deployment through
- * {@link DeploymentBuilder} (roofline costs, KV capacity from memory), replicas placed on the cluster's nodes first
- * fit in plan order (a replica sits on the first node of its hardware with enough free devices, so transfers
- * between replicas on one node use the intra-node link and others the inter-node link), randomised routers seeded
- * from the run's seed and the deployment's position.
+ * {@link DeploymentBuilder} (roofline costs, KV capacity from memory), replicas placed on the cluster's nodes by
+ * {@link NodePlacement} (fewest bytes crossing nodes under the plan's edge weights, never more than first fit;
+ * transfers between replicas on one node use the intra-node link and others the inter-node link), or first fit
+ * spreading a replica over nodes when it is larger than one node, randomised routers seeded from the run's seed
+ * and the deployment's position.
  */
 public final class PlanSimConfigs {
     private PlanSimConfigs() {
@@ -45,18 +47,22 @@ public final class PlanSimConfigs {
             ProfileBook profiles, org.cornserve.model.profile.ProfileCosts.Fallbacks fallbacks) {
         ClusterSpec cluster = plan.plan().cluster();
         Map<String, List<int[]>> freeByHardware = new LinkedHashMap<>();
+        List<NodePlacement.Node> allNodes = new ArrayList<>();
         int nodeIndex = 0;
         for (NodeGroup g : cluster.nodeGroups()) {
             String hw = hardware.get(g.hardware()).name();
             for (int i = 0; i < g.nodes(); i++) {
                 freeByHardware.computeIfAbsent(hw, k -> new ArrayList<>()).add(new int[] {nodeIndex++, g.devicesPerNode()});
+                allNodes.add(new NodePlacement.Node(hw, g.devicesPerNode()));
             }
         }
+        List<List<Integer>> preferred = NodePlacement.place(groups(plan), allNodes, NodePlacement.edgeBytes(plan));
         List<SimDeployment> deployments = new ArrayList<>();
         for (int i = 0; i < plan.deployments().size(); i++) {
             ResolvedDeployment rd = plan.deployments().get(i);
             Deployment d = rd.deployment();
-            List<Integer> nodes = place(d, freeByHardware.getOrDefault(rd.hardware().name(), List.of()));
+            List<Integer> nodes = preferred != null ? preferred.get(i)
+                    : place(d, freeByHardware.getOrDefault(rd.hardware().name(), List.of()));
             deployments.add(DeploymentBuilder.build(d.name(), rd.tasks(), rd.hardware(), d.devicesPerReplica(),
                     d.llmParallelism(), d.replicas(), d.router(), seed * 1_000_003L + i, settings(d.batching()), nodes,
                     admissionBound, rd.kvCacheTokens(), profiles, fallbacks));
@@ -65,6 +71,12 @@ public final class PlanSimConfigs {
                 Math.round(cluster.intraNode().latencyUs() * 1e3), cluster.interNode().bytesPerSecond(),
                 Math.round(cluster.interNode().latencyUs() * 1e3));
         return new SimConfig(deployments, network, Map.of(), slo, 1_000_000_000L);
+    }
+
+    /** The plan's deployments as placement groups, in plan order. */
+    public static List<NodePlacement.Group> groups(ResolvedPlan plan) {
+        return plan.deployments().stream().map(rd -> new NodePlacement.Group(rd.name(), rd.hardware().name(),
+                rd.deployment().replicas(), rd.deployment().devicesPerReplica())).toList();
     }
 
     /** The plan's batching with defaults filled in. */

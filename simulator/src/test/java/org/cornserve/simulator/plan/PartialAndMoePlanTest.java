@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,17 +40,7 @@ class PartialAndMoePlanTest {
 
     private static SimResult run(ResolvedPlan plan, List<TraceRecord> records) throws Exception {
         SimConfig config = PlanSimConfigs.of(plan, HARDWARE, 1, Slo.NONE, 0);
-        Iterator<TraceRecord> it = records.iterator();
-        TraceReader reader = new TraceReader() {
-            @Override
-            public TraceRecord read() {
-                return it.hasNext() ? it.next() : null;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        TraceReader reader = new ListTraceReader(records);
         try (TraceWorkload workload = new TraceWorkload(() -> reader, 1, plan.models(), plan::splitsLlm)) {
             return new Simulator(config).run(workload);
         }

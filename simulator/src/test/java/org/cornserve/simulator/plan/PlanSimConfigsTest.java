@@ -29,14 +29,16 @@ class PlanSimConfigsTest {
     }
 
     @Test
-    void prefillDecodeSplitAcrossTwoNodesIsPlacedFirstFit() {
+    void prefillDecodeSplitAcrossTwoNodesSharesTheKvCacheEdgeOnBothNodes() {
         ClusterSpec cluster = ClusterSpec.of("h100-sxm", 2, 8, new LinkSpec(9e11, 5), new LinkSpec(5e10, 10));
         DeploymentPlan plan = new DeploymentPlan("pd", "pd-split", 3, List.of("llama-3.1-8b"), cluster, List.of(
                 Deployment.of("prefill", List.of("llama-3.1-8b/llm:prefill"), "h100", 2, 2, 5),
                 Deployment.of("decode", List.of("llama-3.1-8b/llm:decode"), "h100", 1, 1, 6)), null);
         SimConfig config = PlanSimConfigs.of(resolve(plan), HARDWARE, 3, Slo.NONE, 0);
-        assertEquals(List.of(0, 0, 0, 0, 1), config.deployments().get(0).replicaNodes());
-        assertEquals(List.of(1, 1, 1, 1, 1, 1), config.deployments().get(1).replicaNodes());
+        // first fit ([0,0,0,0,1] and all decode on node 1) keeps 1/5 of the KV-cache pairs inside a node; three
+        // prefill and two decode replicas on node 0 keep 3/5 x 2/6 + 2/5 x 4/6 = 7/15
+        assertEquals(List.of(0, 0, 0, 1, 1), config.deployments().get(0).replicaNodes());
+        assertEquals(List.of(0, 0, 1, 1, 1, 1), config.deployments().get(1).replicaNodes());
         TaskConfig.Llm prefill = (TaskConfig.Llm) config.deployments().get(0).deployment().tasks().get(0);
         TaskConfig.Llm decode = (TaskConfig.Llm) config.deployments().get(1).deployment().tasks().get(0);
         assertEquals(LlmPhase.PREFILL, prefill.phase());

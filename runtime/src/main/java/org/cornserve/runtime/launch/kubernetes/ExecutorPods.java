@@ -2,6 +2,7 @@ package org.cornserve.runtime.launch.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -9,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTermBuilder;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.runtime.executor.ExecutorHealth;
 import org.cornserve.runtime.launch.ExecutorSpec;
 
 /**
@@ -106,6 +110,7 @@ public final class ExecutorPods {
     /** The executor's arguments with the control address and shared-memory directory the pod sees. */
     static List<String> arguments(ExecutorSpec spec, KubernetesSettings settings) {
         List<String> args = new ArrayList<>(spec.arguments());
+        args.addAll(List.of("--health-port", Integer.toString(ExecutorHealth.DEFAULT_PORT)));
         if (settings.controlHost() != null) {
             args.set(args.indexOf("--connect") + 1, settings.controlHost() + ":" + settings.controlPort());
             if (settings.shareShm()) {
@@ -113,6 +118,12 @@ public final class ExecutorPods {
             }
         }
         return args;
+    }
+
+    /** An HTTP probe of {@code path} on the executor's health port. */
+    static Probe probe(String path, int initialDelaySeconds) {
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("health")).endHttpGet()
+                .withInitialDelaySeconds(initialDelaySeconds).withPeriodSeconds(5).withFailureThreshold(3).build();
     }
 
     /** The spec of a pod running one replica of {@code rd} on {@code cpus} threads with {@code args}. */
@@ -129,13 +140,14 @@ public final class ExecutorPods {
             requests.put(GPU_RESOURCE, n);
             limits.put(GPU_RESOURCE, n);
         }
-        List<String> command = new ArrayList<>();
-        command.add("java");
+        List<String> command = new ArrayList<>(KubernetesSettings.ENTRYPOINT);
         command.addAll(settings.jvmOptions());
-        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "-cp", KubernetesSettings.LIB + "/*", MAIN));
+        command.add(MAIN);
         ContainerBuilder container = new ContainerBuilder().withName("executor").withImage(settings.image())
                 .withCommand(command).withArgs(args).withNewResources().withRequests(requests).withLimits(limits)
-                .endResources();
+                .endResources().addNewPort().withName("health").withContainerPort(ExecutorHealth.DEFAULT_PORT)
+                .endPort().withReadinessProbe(probe(ExecutorHealth.READY_PATH, 0))
+                .withLivenessProbe(probe(ExecutorHealth.LIVE_PATH, 30));
         PodSpecBuilder spec = new PodSpecBuilder().withRestartPolicy("Never").withTerminationGracePeriodSeconds(5L)
                 .withServiceAccountName(null);
         if (settings.shareShm()) {

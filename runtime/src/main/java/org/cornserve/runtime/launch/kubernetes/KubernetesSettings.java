@@ -27,6 +27,12 @@ public record KubernetesSettings(String namespace, String image, String controlH
     public static final String CONTROL_SERVICE = "cornserve-control";
     /** Where the image keeps the jars; the executor's class path is {@code LIB/*}. */
     public static final String LIB = "/opt/cornserve/lib";
+    /**
+     * The command every Cornserve container starts with, before its JVM options and main class: the image's
+     * {@code ENTRYPOINT} (runtime/docker/Dockerfile).
+     */
+    public static final List<String> ENTRYPOINT = List.of("java", "--add-modules", "jdk.incubator.vector", "-cp",
+            LIB + "/*");
 
     public KubernetesSettings {
         if (namespace == null || !namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {

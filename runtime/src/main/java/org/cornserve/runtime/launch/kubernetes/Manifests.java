@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.runtime.executor.ExecutorHealth;
 
 /**
  * The manifests a person applies to run a plan on a cluster: the namespace; a service account with a role that may
@@ -94,7 +95,8 @@ public final class Manifests {
                                     rd.deployment().tasks()))
                             .addToAnnotations("cornserve.io/replicas", Integer.toString(rd.deployment().replicas()))
                             .addToAnnotations("cornserve.io/args", "per executor: --connect " + s.controlHost() + ":"
-                                    + s.controlPort() + " --id --session --tasks ...")
+                                    + s.controlPort() + " --health-port " + ExecutorHealth.DEFAULT_PORT
+                                    + " --id --session --tasks ...")
                             .endMetadata().withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
                             .withSpec(spec).endTemplate().build()));
         }
@@ -105,12 +107,12 @@ public final class Manifests {
             Map<String, String> labels, int cpusPerDevice) {
         Probe health = new ProbeBuilder().withNewHttpGet().withPath("/health").withPort(new IntOrString("http"))
                 .endHttpGet().withPeriodSeconds(10).withFailureThreshold(3).build();
-        List<String> command = List.of("java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp",
-                KubernetesSettings.LIB + "/*", "org.cornserve.cli.CornserveMain", "serve", "--plan",
+        List<String> command = new ArrayList<>(KubernetesSettings.ENTRYPOINT);
+        command.addAll(List.of("-Xmx2g", "org.cornserve.cli.CornserveMain", "serve", "--plan",
                 "/etc/cornserve/plan.json", "--host", "0.0.0.0", "--port", Integer.toString(s.gatewayPort()),
                 "--launcher", "kubernetes", "--devices", "cpu:" + cpusPerDevice, "--namespace", s.namespace(),
                 "--image", s.image(), "--control-port",
-                Integer.toString(s.controlPort()));
+                Integer.toString(s.controlPort())));
         return new DeploymentBuilder().withNewMetadata().withName(CONTROL).withNamespace(s.namespace())
                 .withLabels(labels).endMetadata().withNewSpec().withReplicas(1).withNewSelector()
                 .withMatchLabels(labels).endSelector().withNewStrategy().withType("Recreate").endStrategy()

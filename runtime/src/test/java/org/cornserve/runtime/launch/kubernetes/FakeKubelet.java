@@ -63,7 +63,12 @@ final class FakeKubelet implements AutoCloseable {
                 cmd.add(part);
             }
         }
-        cmd.addAll(c.getArgs());
+        List<String> args = new ArrayList<>(c.getArgs());
+        int health = args.indexOf("--health-port");
+        if (health >= 0) {
+            args.set(health + 1, "0"); // every pod of this fake node shares one network: any free port
+        }
+        cmd.addAll(args);
         try {
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
