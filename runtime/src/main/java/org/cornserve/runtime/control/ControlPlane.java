@@ -30,7 +30,8 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * time. {@link #close} stops every executor and deletes every shared-memory segment of the session; a shutdown hook
  * does the same if the JVM exits first.
  */
-public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.serve.ServingStats {
+public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.serve.ServingStats,
+        org.cornserve.runtime.gateway.ResourceAdmin {
     private final ResolvedPlan plan;
     private final AutoCloseable owned;
     private final RuntimeOptions options;
@@ -222,36 +223,96 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         loop.post(() -> {
             try {
                 int f = deploymentIndex(from);
-                int t = deploymentIndex(to);
-                if (f == t) {
-                    throw new IllegalArgumentException("cannot move a slot from " + from + " to itself");
-                }
-                int fromSlots = plan.deployments().get(f).deployment().devicesPerReplica();
-                int toSlots = plan.deployments().get(t).deployment().devicesPerReplica();
-                if (fromSlots != toSlots) {
-                    throw new IllegalArgumentException("deployment " + from + " uses " + fromSlots + " slots per "
-                            + "replica and " + to + " uses " + toSlots + "; a move hands over one replica's slots");
-                }
-                org.cornserve.planner.schedule.SchedulerCore core = dispatcher.core();
-                if (core.replicasUp(f) < 2) {
-                    throw new IllegalArgumentException("deployment " + from + " has " + core.replicasUp(f)
-                            + " replica(s) up; it keeps at least one");
-                }
-                int victim = -1;
-                for (int r = core.replicaCount(f) - 1; r >= 0 && victim < 0; r--) {
-                    if (core.replicaStatus(f, r) == org.cornserve.planner.schedule.ReplicaStatus.UP) {
-                        victim = r;
-                    }
-                }
-                core.removeReplica(f, victim, loop.nowNanos());
-                int added = core.addReplica(t, loop.nowNanos());
-                result.complete("moved a slot: " + from + " replica " + victim + " drains and stops, " + to
-                        + " replica " + added + " starts");
+                result.complete(moveReplicas(f, deploymentIndex(to), 1));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
         });
         return result;
+    }
+
+    /**
+     * Moves {@code slots} device slots, whole replicas of {@code from}, to {@code to} (see {@link #moveSlot}); all
+     * checks come before any change, so a refused move changes nothing.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<String> moveSlots(String from, String to, int slots) {
+        java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> {
+            try {
+                int f = deploymentIndex(from);
+                int t = deploymentIndex(to);
+                int per = plan.deployments().get(f).deployment().devicesPerReplica();
+                if (slots <= 0 || slots % per != 0) {
+                    throw new org.cornserve.runtime.gateway.ApiError(400, "slots must be a positive multiple of " + per + " (the slots one replica "
+                            + "of " + from + " holds); got " + slots);
+                }
+                result.complete(moveReplicas(f, t, slots / per));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** On the loop thread: drains {@code count} up replicas of {@code f} and adds as many to {@code t}. */
+    private String moveReplicas(int f, int t, int count) {
+        String from = managers.get(f).name();
+        String to = managers.get(t).name();
+        if (f == t) {
+            throw new org.cornserve.runtime.gateway.ApiError(400, "cannot move a slot from " + from + " to itself");
+        }
+        int fromSlots = plan.deployments().get(f).deployment().devicesPerReplica();
+        int toSlots = plan.deployments().get(t).deployment().devicesPerReplica();
+        if (fromSlots != toSlots) {
+            throw new org.cornserve.runtime.gateway.ApiError(409, "deployment " + from + " uses " + fromSlots + " slots per "
+                    + "replica and " + to + " uses " + toSlots + "; a move hands over one replica's slots");
+        }
+        org.cornserve.planner.schedule.SchedulerCore core = dispatcher.core();
+        if (core.replicasUp(f) - count < 1) {
+            throw new org.cornserve.runtime.gateway.ApiError(409, "deployment " + from + " has " + core.replicasUp(f)
+                    + " replica(s) up; it keeps at least one, so it has no " + count * fromSlots
+                    + " free slot(s) to give");
+        }
+        StringBuilder done = new StringBuilder("moved " + count * fromSlots + " slot(s):");
+        for (int i = 0; i < count; i++) {
+            int victim = -1;
+            for (int r = core.replicaCount(f) - 1; r >= 0 && victim < 0; r--) {
+                if (core.replicaStatus(f, r) == org.cornserve.planner.schedule.ReplicaStatus.UP) {
+                    victim = r;
+                }
+            }
+            core.removeReplica(f, victim, loop.nowNanos());
+            int added = core.addReplica(t, loop.nowNanos());
+            done.append(i == 0 ? " " : ", ").append(from).append(" replica ").append(victim)
+                    .append(" drains and stops, ").append(to).append(" replica ").append(added).append(" starts");
+        }
+        return done.toString();
+    }
+
+    @Override
+    public List<org.cornserve.runtime.gateway.ResourceAdmin.Deployment> deploymentsNow() {
+        java.util.concurrent.CompletableFuture<List<org.cornserve.runtime.gateway.ResourceAdmin.Deployment>> f =
+                new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> {
+            org.cornserve.planner.schedule.SchedulerCore core = dispatcher.core();
+            List<org.cornserve.runtime.gateway.ResourceAdmin.Deployment> out = new ArrayList<>();
+            for (TaskManager tm : managers) {
+                int d = tm.index();
+                List<Replica> rs = new ArrayList<>();
+                for (int r = 0; r < core.replicaCount(d); r++) {
+                    rs.add(new Replica(r, core.replicaStatus(d, r).name()));
+                }
+                out.add(new org.cornserve.runtime.gateway.ResourceAdmin.Deployment(tm.name(),
+                        plan.deployments().get(d).deployment().devicesPerReplica(), List.copyOf(rs)));
+            }
+            f.complete(List.copyOf(out));
+        });
+        try {
+            return f.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the control loop did not answer within 5 s: " + e, e);
+        }
     }
 
     private int deploymentIndex(String name) {
@@ -260,7 +321,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 return tm.index();
             }
         }
-        throw new IllegalArgumentException("no deployment named '" + name + "'; deployments: "
+        throw new org.cornserve.runtime.gateway.ApiError(404, "no deployment named '" + name + "'; deployments: "
                 + managers.stream().map(TaskManager::name).toList());
     }
 

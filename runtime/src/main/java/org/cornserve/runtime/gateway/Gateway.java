@@ -68,6 +68,9 @@ public final class Gateway implements AutoCloseable {
         javalin.post("/apps/{id}/invoke", apps::invoke);
         javalin.get("/v1/models", chat::models);
         javalin.post("/v1/chat/completions", chat::complete);
+        AdminRoutes admin = new AdminRoutes(invoker instanceof ResourceAdmin a ? a : null, http);
+        javalin.get("/admin/deployments", admin::deployments);
+        javalin.post("/admin/devices/move", admin::move);
         javalin.get("/health", ctx -> health(ctx, http, invoker));
         javalin.get("/metrics", ctx -> ctx.contentType(GatewayMetrics.contentType()).result(metrics.scrape()));
         javalin.exception(ApiError.class, (e, ctx) -> http.error(ctx, e.status(), e.getMessage()));
@@ -112,7 +115,8 @@ public final class Gateway implements AutoCloseable {
         registry.list().forEach(a -> apps.add(a.id()));
         var endpoints = n.putArray("endpoints");
         List.of("POST /apps (admin)", "DELETE /apps/{id} (admin)", "GET /apps", "POST /apps/{id}/invoke",
-                "GET /v1/models", "POST /v1/chat/completions", "GET /health", "GET /metrics").forEach(endpoints::add);
+                "GET /v1/models", "POST /v1/chat/completions", "GET /admin/deployments (admin)",
+                "POST /admin/devices/move (admin)", "GET /health", "GET /metrics").forEach(endpoints::add);
         http.json(ctx, 200, n);
     }
 

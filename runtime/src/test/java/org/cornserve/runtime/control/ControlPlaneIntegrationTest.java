@@ -87,6 +87,21 @@ class ControlPlaneIntegrationTest {
         assertEquals(1, sink.ends());
     }
 
+    /** The thinker may end after a token or two; the talker still gets its input and the answer has speech. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void aSpeechAnswerWithATinyTokenCapStillSpeaks(int maxTokens) throws Exception {
+        CollectingSink sink = new CollectingSink();
+        runtime.invoke(new ModelRequest("tiny-omni", "Hi", List.of(), List.of(), maxTokens, 0, 5,
+                Set.of(Modality.TEXT, Modality.AUDIO)), sink);
+        assertTrue(sink.await(120), "answered");
+        assertNull(sink.failure, () -> "failed: " + sink.failure);
+        assertTrue(sink.usage.completionTokens() >= 1 && sink.usage.completionTokens() <= maxTokens,
+                () -> "completion tokens " + sink.usage.completionTokens());
+        assertEquals(1, sink.audio.size());
+        assertTrue(WavFiles.read(sink.audio.get(0), "the answer").samples().length > 0);
+    }
+
     @Test
     void aTextRequestStreamsText() throws Exception {
         CollectingSink sink = new CollectingSink();
