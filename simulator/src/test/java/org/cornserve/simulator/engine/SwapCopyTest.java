@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.cornserve.model.profile.LlmCost;
 import org.cornserve.planner.schedule.batch.LlmBatcher;
 import org.cornserve.planner.schedule.batch.Preemption;
 import org.cornserve.planner.schedule.batch.Step;
@@ -19,28 +18,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SwapCopyTest {
 
     /** {@link Fixtures.LinearLlm} whose host copy takes {@code nanosPerToken} per KV token, each direction. */
-    static final class CopyingLlm implements LlmCost {
-        final LlmCost linear = new Fixtures.LinearLlm(true);
+    static final class CopyingLlm extends Fixtures.LinearLlm {
         final long nanosPerToken;
 
         CopyingLlm(long nanosPerToken) {
+            super(true);
             this.nanosPerToken = nanosPerToken;
-        }
-
-        @Override
-        public double iterationSeconds(long prefillTokens, long prefillContextTokens, int decodeSequences,
-                long decodeContextTokens) {
-            return linear.iterationSeconds(prefillTokens, prefillContextTokens, decodeSequences, decodeContextTokens);
-        }
-
-        @Override
-        public double decodeRunSeconds(int decodeSequences, long decodeContextTokens, long iterations) {
-            return linear.decodeRunSeconds(decodeSequences, decodeContextTokens, iterations);
-        }
-
-        @Override
-        public long kvBytesPerToken() {
-            return linear.kvBytesPerToken();
         }
 
         @Override
