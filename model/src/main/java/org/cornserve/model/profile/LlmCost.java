@@ -26,6 +26,15 @@ public interface LlmCost {
     long kvBytesPerToken();
 
     /**
+     * Seconds to copy the KV cache of {@code tokens} tokens between the replica's device memory and host memory in
+     * one direction (swap preemption), each device copying its share over its own host link; 0 for a cost model
+     * that knows no host link (measured profiles delegate to their roofline fallback).
+     */
+    default double hostCopySeconds(long tokens) {
+        return 0;
+    }
+
+    /**
      * Total latency of {@code iterations} pure-decode iterations of {@code decodeSequences} sequences whose
      * context sum starts at {@code decodeContextTokens} and grows by {@code decodeSequences} each iteration.
      */

@@ -95,6 +95,11 @@ public final class ProfileCosts {
             public long kvBytesPerToken() {
                 return kvBytes;
             }
+
+            @Override
+            public double hostCopySeconds(long tokens) {
+                return fallback.hostCopySeconds(tokens);
+            }
         };
     }
 

@@ -14,6 +14,8 @@ package org.cornserve.model.profile;
  * @param computeEfficiency achievable fraction of peak compute in large matrix multiplies, in (0, 1]
  * @param bandwidthEfficiency achievable fraction of memory bandwidth in streaming reads, in (0, 1]
  * @param linkEfficiency achievable fraction of link bandwidth in collectives, in (0, 1]
+ * @param hostLinkBytesPerSecond one-direction bandwidth of the device's link to host memory (PCIe), used for
+ *     swapping KV cache; its achievable fraction is {@code linkEfficiency}
  */
 public record RooflineDevice(
         String name,
@@ -24,7 +26,8 @@ public record RooflineDevice(
         double linkLatencySeconds,
         double computeEfficiency,
         double bandwidthEfficiency,
-        double linkEfficiency) {
+        double linkEfficiency,
+        double hostLinkBytesPerSecond) {
 
     public RooflineDevice {
         if (name == null || name.isBlank()) {
@@ -40,6 +43,15 @@ public record RooflineDevice(
         fraction(name, "compute_efficiency", computeEfficiency);
         fraction(name, "bandwidth_efficiency", bandwidthEfficiency);
         fraction(name, "link_efficiency", linkEfficiency);
+        positive(name, "host_link_bytes_per_second", hostLinkBytesPerSecond);
+    }
+
+    /** A device whose host link is taken to be as fast as its peer link. */
+    public RooflineDevice(String name, double peakFlopsPerSecond, double memoryBytes, double memoryBytesPerSecond,
+            double linkBytesPerSecond, double linkLatencySeconds, double computeEfficiency,
+            double bandwidthEfficiency, double linkEfficiency) {
+        this(name, peakFlopsPerSecond, memoryBytes, memoryBytesPerSecond, linkBytesPerSecond, linkLatencySeconds,
+                computeEfficiency, bandwidthEfficiency, linkEfficiency, linkBytesPerSecond);
     }
 
     private static void positive(String device, String field, double value) {

@@ -96,6 +96,7 @@ public final class RooflineLlmCost implements LlmCost {
     private final double headWeightBytes;
     private final double pairFlops;
     private final double kvBytesPerToken;
+    private final double hostCopyBytesPerSecond;
     private final double normBytesPerToken;
     private final double normFlopsPerToken;
 
@@ -126,9 +127,16 @@ public final class RooflineLlmCost implements LlmCost {
         this.headWeightBytes = headParams * bytesPerParam;
         this.pairFlops = arch.attentionFlopsPerTokenPair();
         this.kvBytesPerToken = arch.kvElementsPerToken() * estimator.options().kvBytesPerElement();
+        this.hostCopyBytesPerSecond = device.hostLinkBytesPerSecond() * device.linkEfficiency() * parallelism.devices();
         double norms = 2.0 * arch.layers() + 1;
         this.normBytesPerToken = norms * arch.hiddenSize() * bytesPerParam * 2; // read and write
         this.normFlopsPerToken = norms * arch.hiddenSize() * 4.0;              // square, sum, scale, weight
+    }
+
+    /** KV bytes per token over the replica's host links together (one direction, at the link efficiency). */
+    @Override
+    public double hostCopySeconds(long tokens) {
+        return kvBytesPerToken * tokens / hostCopyBytesPerSecond;
     }
 
     @Override

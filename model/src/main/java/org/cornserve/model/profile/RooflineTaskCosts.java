@@ -48,13 +48,17 @@ public final class RooflineTaskCosts {
                 hardware.efficiency().iterationOverheadMs() / 1e3, d.launchSecondsPerLayer());
     }
 
-    /** The roofline inputs of a catalog hardware type (devices without a peer link use a tenth of memory bandwidth). */
+    /**
+     * The roofline inputs of a catalog hardware type (devices without a peer link use a tenth of memory bandwidth;
+     * the host link is one direction of the PCIe figure, or the peer link where the hardware gives no PCIe).
+     */
     public static RooflineDevice device(Hardware hardware, double linkLatencySeconds) {
-        double link = hardware.p2pBytesPerSecond();
+        double p2p = hardware.p2pBytesPerSecond();
+        double link = p2p > 0 ? p2p : hardware.memoryBytesPerSecond() / 10;
+        double host = hardware.pcieBytesPerSecond() > 0 ? hardware.pcieBytesPerSecond() / 2 : link;
         return new RooflineDevice(hardware.name(), hardware.peakFlopsPerSecond(), hardware.memoryBytes(),
-                hardware.memoryBytesPerSecond(), link > 0 ? link : hardware.memoryBytesPerSecond() / 10,
-                linkLatencySeconds, hardware.efficiency().compute(), hardware.efficiency().memoryBandwidth(),
-                hardware.efficiency().interconnect());
+                hardware.memoryBytesPerSecond(), link, linkLatencySeconds, hardware.efficiency().compute(),
+                hardware.efficiency().memoryBandwidth(), hardware.efficiency().interconnect(), host);
     }
 
     public Hardware hardware() {
@@ -120,6 +124,11 @@ public final class RooflineTaskCosts {
             @Override
             public long kvBytesPerToken() {
                 return main.kvBytesPerToken();
+            }
+
+            @Override
+            public double hostCopySeconds(long tokens) {
+                return main.hostCopySeconds(tokens);
             }
         };
     }

@@ -23,10 +23,7 @@ public final class StepTimer {
     public long nanos(Step step, long iterations) {
         double seconds = switch (step) {
             case Step.BatchStep b -> ((BatchCost) costs[b.task()]).batchSeconds(b.items(), b.tokens());
-            case Step.LlmStep l -> iterations == 1
-                    ? ((LlmCost) costs[l.task()]).iterationSeconds(l.prefillTokens(), l.prefillContextTokens(),
-                            l.decodeSequences(), l.decodeContextTokens())
-                    : ((LlmCost) costs[l.task()]).decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens(), iterations);
+            case Step.LlmStep l -> llmSeconds((LlmCost) costs[l.task()], l, iterations);
             case Step.DiffusionStep g -> iterations
                     * ((DiffusionCost) costs[g.task()]).stepSeconds(g.jobs(), g.latentTokens());
         };
@@ -35,6 +32,15 @@ public final class StepTimer {
                     + " s for " + step + " x" + iterations);
         }
         return Math.round(seconds * 1e9);
+    }
+
+    private static double llmSeconds(LlmCost cost, Step.LlmStep l, long iterations) {
+        double seconds = iterations == 1
+                ? cost.iterationSeconds(l.prefillTokens(), l.prefillContextTokens(), l.decodeSequences(),
+                        l.decodeContextTokens())
+                : cost.decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens(), iterations);
+        // swapped KV is copied over the host link before the step's first iteration
+        return l.swapTokens() > 0 ? seconds + cost.hostCopySeconds(l.swapTokens()) : seconds;
     }
 
     /**

@@ -32,7 +32,7 @@ final class Fixtures {
      * An LLM whose iteration costs whole nanoseconds: 5 ms + 2 us per prefill token + 1 ns per prefill context
      * token + 20 us per sequence + 3 ns per context token; the decode run has the closed form.
      */
-    static final class LinearLlm implements LlmCost {
+    static class LinearLlm implements LlmCost {
         final boolean closedForm;
 
         LinearLlm(boolean closedForm) {

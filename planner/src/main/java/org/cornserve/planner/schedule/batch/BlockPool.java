@@ -1,8 +1,5 @@
 package org.cornserve.planner.schedule.batch;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * The KV blocks of one replica under automatic prefix caching, after vLLM's block pool: every block has a
  * reference count; a block with none is free and waits in one queue in the order it was freed (never-used blocks
@@ -10,7 +7,7 @@ import java.util.Map;
  * cache entry is evicted. A full block is registered under its chained hash; a later sequence with the same hash
  * takes it (a hit), pulling it out of the free queue if no one held it. Least recently freed, first evicted.
  *
- * <p>All operations O(1) (hash map and an intrusive doubly linked list over block ids).
+ * <p>All operations O(1) (a primitive hash map and an intrusive doubly linked list over block ids).
  */
 final class BlockPool {
     private static final long NO_HASH = 0;
@@ -20,7 +17,7 @@ final class BlockPool {
     private final long[] hash;
     private final int[] prev;
     private final int[] next;
-    private final Map<Long, Integer> cached = new HashMap<>();
+    private final LongIntMap cached = new LongIntMap();
     private int head = -1;
     private int tail = -1;
     private int free;
@@ -56,8 +53,7 @@ final class BlockPool {
 
     /** The block registered under {@code h}, or -1. */
     int lookup(long h) {
-        Integer b = cached.get(h);
-        return b == null ? -1 : b;
+        return h == NO_HASH ? -1 : cached.get(h, -1);
     }
 
     /** Whether block {@code b} is free (a hit on it takes one block out of the free queue). */
@@ -103,7 +99,7 @@ final class BlockPool {
         if (h == NO_HASH || hash[b] != NO_HASH) {
             return;
         }
-        if (cached.putIfAbsent(h, b) == null) {
+        if (cached.putIfAbsent(h, b)) {
             hash[b] = h;
         }
     }

@@ -93,6 +93,9 @@ public final class LlmBatcher implements TaskBatcher {
     private long kvAllocated;
     private int outstanding;
     private long preemptions;
+    private long swapTokens;
+    private long swappedOutTokens;
+    private long swappedInTokens;
     private int preemptedWaiting;
     private boolean[] wasPreempted = new boolean[16];
     private boolean[] recomputing = new boolean[16];
@@ -345,6 +348,10 @@ public final class LlmBatcher implements TaskBatcher {
             int hits = lastHits;
             if (target[s] == 0) {
                 waiting.pollFirst();
+                if (recomputing[s]) {
+                    swapTokens += ctxJoin[s];
+                    swappedInTokens += ctxJoin[s];
+                }
                 admit(s, need, nowNanos, listener);
                 if (blockPool != null) {
                     allocateBlocks(s, need, 0);
@@ -394,7 +401,10 @@ public final class LlmBatcher implements TaskBatcher {
             iterations = Math.max(1, iterations);
         }
         plannedIterations = iterations;
-        return new Step.LlmStep(taskIndex, prefillTokens, prefillContext, decoding, decodeContextSum(), iterations);
+        long copied = swapTokens;
+        swapTokens = 0;
+        return new Step.LlmStep(taskIndex, prefillTokens, prefillContext, decoding, decodeContextSum(), iterations,
+                copied);
     }
 
     private void addPlanned(int s, long chunk) {
@@ -540,6 +550,10 @@ public final class LlmBatcher implements TaskBatcher {
         if (state[s] == DECODING) {
             leaveDecode(s);
             target[s] = swap ? 0 : ctxJoin[s];
+            if (swap) {
+                swapTokens += ctxJoin[s];
+                swappedOutTokens += ctxJoin[s];
+            }
         } else {
             removePrefilling(s);
         }
@@ -710,6 +724,16 @@ public final class LlmBatcher implements TaskBatcher {
     /** Tokens found cached when preempted sequences were readmitted to recompute (not prefilled again). */
     public long recomputeHitTokens() {
         return recomputeHitTokens;
+    }
+
+    /** KV tokens copied to host memory by swap preemptions so far. */
+    public long swappedOutTokens() {
+        return swappedOutTokens;
+    }
+
+    /** KV tokens copied back from host memory when swapped sequences were readmitted so far. */
+    public long swappedInTokens() {
+        return swappedInTokens;
     }
 
     /** Cached blocks evicted so far (0 without prefix caching). */

@@ -17,8 +17,9 @@ public enum Preemption {
     RECOMPUTE,
     /**
      * As vLLM's swap mode: like {@link #RECOMPUTE}, but a preempted decoding sequence's cache is copied to host
-     * memory and back, so on readmission it resumes decoding without recomputing (the copy's time over the host
-     * link is not modelled; a prefilling sequence is still recomputed).
+     * memory and back, so on readmission it resumes decoding without recomputing; the step that swaps out or in
+     * is charged the copy of those KV bytes over the host link (see {@link Step.LlmStep#swapTokens()}). A
+     * prefilling sequence is still recomputed.
      */
     SWAP;
 

@@ -181,4 +181,41 @@ class LlmBatcherTest {
         assertEquals(1, b.waitingCount());
         assertEquals(Long.MAX_VALUE, b.staleFromNanos(0));
     }
+
+    @Test
+    void swapPreemptionChargesTheCopyOutAndTheCopyBackIn() {
+        LlmBatcher b = new LlmBatcher(batching(2048, 8, true, Preemption.SWAP, 260), LlmPhase.FULL);
+        b.enqueue("a", 0, Work.llm(100, 60), 0);
+        b.enqueue("b", 0, Work.llm(100, 60), 0);
+        assertEquals(new Step.LlmStep(0, 200, 2 * (100 * 101 / 2), 0, 0, 1, 0), b.plan(0, 0, listener));
+        b.complete(1, 1, listener);
+        // both decode from context 100 until the cache (260) is full: 30 iterations, no copy yet
+        assertEquals(new Step.LlmStep(0, 0, 0, 2, 200, 30, 0), b.plan(0, 1, listener));
+        b.complete(30, 2, listener);
+        // b (last admitted) is swapped out with its 130 cached tokens; a runs on alone to its cap of 60 tokens
+        assertEquals(new Step.LlmStep(0, 0, 0, 1, 130, 29, 130), b.plan(0, 2, listener));
+        b.complete(29, 3, listener);
+        // b is copied back (130 tokens) and resumes decoding where it stopped, without recomputing
+        assertEquals(new Step.LlmStep(0, 0, 0, 1, 130, 29, 130), b.plan(0, 3, listener));
+        b.complete(29, 4, listener);
+        assertEquals(130, b.swappedOutTokens());
+        assertEquals(130, b.swappedInTokens());
+        assertEquals(1, b.preemptions());
+        assertTrue(!b.hasWork());
+    }
+
+    @Test
+    void recomputePreemptionCopiesNothing() {
+        LlmBatcher b = new LlmBatcher(batching(2048, 8, true, Preemption.RECOMPUTE, 260), LlmPhase.FULL);
+        b.enqueue("a", 0, Work.llm(100, 60), 0);
+        b.enqueue("b", 0, Work.llm(100, 60), 0);
+        long now = 0;
+        while (b.hasWork()) {
+            Step.LlmStep step = (Step.LlmStep) b.plan(0, now, listener);
+            assertEquals(0, step.swapTokens());
+            b.complete(step.iterations(), ++now, listener);
+        }
+        assertEquals(1, b.preemptions());
+        assertEquals(0, b.swappedOutTokens() + b.swappedInTokens());
+    }
 }

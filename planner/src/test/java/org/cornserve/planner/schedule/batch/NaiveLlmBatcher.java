@@ -23,6 +23,7 @@ final class NaiveLlmBatcher {
         boolean decoding;
         boolean first;
         boolean started;
+        boolean swapped;
 
         Seq(Object owner, long toPrefill, long context, long generated, long output) {
             this.owner = owner;
@@ -97,12 +98,18 @@ final class NaiveLlmBatcher {
         return recompute() ? cached : cached + (s.output - s.generated);
     }
 
+    private long swap;
+
     Step.LlmStep plan(List<String> calls) {
         if (recompute()) {
             while (decodingCount() > 0 && kvUsed() + decodingCount() > cfg.kvCapacityTokens()) {
                 Seq victim = running.remove(running.size() - 1);
                 if (victim.decoding && cfg.preemption() == Preemption.RECOMPUTE) {
                     victim.toPrefill = victim.context;
+                }
+                if (victim.decoding && cfg.preemption() == Preemption.SWAP) {
+                    victim.swapped = true;
+                    swap += victim.context;
                 }
                 victim.decoding = false;
                 victim.prefilled = 0;
@@ -149,6 +156,10 @@ final class NaiveLlmBatcher {
                 s.started = true;
                 calls.add("start:" + s.owner);
             }
+            if (s.swapped) {
+                s.swapped = false;
+                swap += s.context;
+            }
             if (s.toPrefill == 0) {
                 s.decoding = true;
                 budget--;
@@ -168,7 +179,9 @@ final class NaiveLlmBatcher {
                 context += s.context;
             }
         }
-        return new Step.LlmStep(0, prefillTokens, prefillContext, (int) decodingCount(), context, 1);
+        long copied = swap;
+        swap = 0;
+        return new Step.LlmStep(0, prefillTokens, prefillContext, (int) decodingCount(), context, 1, copied);
     }
 
     void complete(List<String> calls) {

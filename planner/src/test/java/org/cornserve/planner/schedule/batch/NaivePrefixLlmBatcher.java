@@ -57,6 +57,7 @@ final class NaivePrefixLlmBatcher {
         boolean decoding;
         boolean first;
         boolean started;
+        boolean swapped;
         boolean recomputing;
         long admitted;
         int registered;
@@ -214,12 +215,18 @@ final class NaivePrefixLlmBatcher {
         return recompute() ? cached : cached + (s.output - s.generated);
     }
 
+    private long swap;
+
     Step.LlmStep plan(List<String> calls) {
         if (recompute()) {
             while (decodingCount() > 0 && growthNow() > free.size()) {
                 Seq victim = running.remove(running.size() - 1);
                 if (victim.decoding && cfg.preemption() == Preemption.RECOMPUTE) {
                     victim.toPrefill = victim.context;
+                }
+                if (victim.decoding && cfg.preemption() == Preemption.SWAP) {
+                    victim.swapped = true;
+                    swap += victim.context;
                 }
                 victim.decoding = false;
                 victim.prefilled = 0;
@@ -303,6 +310,10 @@ final class NaivePrefixLlmBatcher {
                 s.started = true;
                 calls.add("start:" + s.owner);
             }
+            if (s.swapped) {
+                s.swapped = false;
+                swap += s.context;
+            }
             if (s.toPrefill == 0) {
                 register(s, s.context);
                 if (growth > 0) {
@@ -328,7 +339,9 @@ final class NaivePrefixLlmBatcher {
                 context += s.context;
             }
         }
-        return new Step.LlmStep(0, prefillTokens, prefillContext, (int) decodingCount(), context, 1);
+        long copied = swap;
+        swap = 0;
+        return new Step.LlmStep(0, prefillTokens, prefillContext, (int) decodingCount(), context, 1, copied);
     }
 
     private static boolean ends(Seq s) {
