@@ -129,8 +129,10 @@ public final class ReplayCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - t0) / 1e9;
         List<MeasuredRequest> requests = new ArrayList<>(measured.size());
         for (ReplayRecord r : measured) {
+            // a replay record's id is its position in the trace slice: the trace's own id comes from there
+            String traceId = r.id() >= 0 && r.id() < records.size() ? records.get((int) r.id()).requestId() : null;
             requests.add(new MeasuredRequest(r.id(), r.app(), r.sentNanos(), r.firstByteNanos(), r.firstTokenNanos(),
-                    r.lastTokenNanos(), r.endNanos(), r.inputTokens(), r.outputTokens(), r.failure()));
+                    r.lastTokenNanos(), r.endNanos(), r.inputTokens(), r.outputTokens(), r.failure(), traceId));
         }
         SimResult result = MeasuredRequests.result(requests, a -> targets, wall);
         Files.createDirectories(out);

@@ -136,4 +136,40 @@ class ReplayCommandTest {
         }
         throw new IllegalStateException("no shared/traces above " + Path.of("").toAbsolutePath());
     }
+
+    @Test
+    void requestsCsvKeepsTheTracesOwnIds() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.createContext("/v1/chat/completions", ex -> {
+            try (ex) {
+                ex.getRequestBody().readAllBytes();
+                ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+                ex.sendResponseHeaders(200, 0);
+                ex.getResponseBody().write(("data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n"
+                        + "data: {\"choices\":[],\"usage\":{\"completion_tokens\":1}}\n\ndata: [DONE]\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        server.start();
+        try {
+            Path trace = tmp.resolve("ids.jsonl");
+            Files.writeString(trace, """
+                    {"arrival_s":0.0,"app":"default","id":"conv-7","text_tokens":10,"output_tokens":1}
+                    {"arrival_s":0.05,"app":"default","text_tokens":10,"output_tokens":1}
+                    {"arrival_s":0.1,"app":"default","id":"conv-9","text_tokens":10,"output_tokens":1}
+                    """);
+            Path out = tmp.resolve("ids");
+            CommandLine cl = CornserveMain.commandLine();
+            StringWriter stderr = new StringWriter();
+            cl.setOut(new PrintWriter(new StringWriter()));
+            cl.setErr(new PrintWriter(stderr));
+            assertEquals(0, cl.execute("replay", "--url", "http://127.0.0.1:" + server.getAddress().getPort(), "--app",
+                    "tiny-omni", "--trace", trace.toString(), "--out", out.toString()), stderr.toString());
+            List<String> rows = Files.readAllLines(out.resolve("requests.csv"));
+            assertEquals(List.of("conv-7", "", "conv-9"), rows.subList(1, 4).stream().map(r -> r.split(",", -1)[1])
+                    .toList());
+        } finally {
+            server.stop(0);
+        }
+    }
 }

@@ -16,9 +16,17 @@ package org.cornserve.simulator.metrics;
  * @param outputTokens output tokens received
  * @param failure why the request failed (an HTTP error status, a broken connection, a timeout), or null when it
  *     completed
+ * @param traceId the trace's own id of the request ({@code requests.csv}'s {@code trace_request_id}), or null
  */
 public record MeasuredRequest(long id, String app, long sentNanos, long firstByteNanos, long firstOutputNanos,
-        long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure) {
+        long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure, String traceId) {
+
+    /** A request whose trace gave it no id. */
+    public MeasuredRequest(long id, String app, long sentNanos, long firstByteNanos, long firstOutputNanos,
+            long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure) {
+        this(id, app, sentNanos, firstByteNanos, firstOutputNanos, lastOutputNanos, endNanos, inputTokens, outputTokens,
+                failure, null);
+    }
 
     public MeasuredRequest {
         if (app == null || app.isBlank()) {

@@ -43,7 +43,7 @@ public final class MeasuredRequests {
         for (MeasuredRequest m : sorted) {
             Invocation server = new Invocation(STAGE, Work.llm(m.inputTokens(), m.outputTokens()), true);
             RequestRecord rec = collector.arrived(new SimRequest(m.id(), m.sentNanos(), m.app(),
-                    InvocationGraph.single(server), m.inputTokens()));
+                    InvocationGraph.single(server), m.inputTokens(), m.traceId()));
             MetricsCollector.queued(rec, 0, m.sentNanos());
             if (m.firstByteNanos() >= 0) {
                 MetricsCollector.started(rec, 0, m.firstByteNanos());
