@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
-import org.cornserve.model.profile.Profile;
 import org.cornserve.model.profile.ProfileBook;
 import org.cornserve.model.profile.ProfileCosts;
 import org.cornserve.model.task.UnitTask;
@@ -65,10 +64,5 @@ public final class ProfilesOption {
                     + " estimate used there)%n", fallbacks.outsideGrid(), fallbacks.queries());
             err.flush();
         }
-    }
-
-    /** The profiles given, for a report. */
-    public List<Profile> profiles() {
-        return book().profiles();
     }
 }

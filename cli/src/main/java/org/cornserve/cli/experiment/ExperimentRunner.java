@@ -1,13 +1,10 @@
 package org.cornserve.cli.experiment;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -74,31 +71,17 @@ public final class ExperimentRunner {
     }
 
     /** Reads a spec file, or a built-in spec by bare name ({@code sensitivity}, {@code validation}). */
-    static ExperimentSpec read(String nameOrPath) throws IOException {
+    static ExperimentSpec read(String nameOrPath) {
         Path p = Path.of(nameOrPath);
-        var mapper = Json.newMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         if (Files.isRegularFile(p)) {
-            try {
-                return mapper.readValue(p.toFile(), ExperimentSpec.class);
-            } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-                throw new IllegalArgumentException(p + ": " + e.getOriginalMessage() + " at " + path(e), e);
-            }
+            return Json.read(p, ExperimentSpec.class); // unknown fields and bad values: FILE:LINE:COLUMN: at field
         }
-        try (InputStream in = ExperimentRunner.class.getResourceAsStream(RESOURCE_DIR + nameOrPath + ".json")) {
-            if (in == null) {
-                throw new IllegalArgumentException("experiment spec '" + nameOrPath + "' is neither a file nor a built-in"
-                        + " spec (built-in: sensitivity, validation)");
-            }
-            return mapper.readValue(new String(in.readAllBytes(), StandardCharsets.UTF_8), ExperimentSpec.class);
+        String resource = RESOURCE_DIR + nameOrPath + ".json";
+        if (ExperimentRunner.class.getResource(resource) == null) {
+            throw new IllegalArgumentException("experiment spec '" + nameOrPath + "' is neither a file nor a built-in"
+                    + " spec (built-in: sensitivity, validation)");
         }
-    }
-
-    private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (var ref : e.getPath()) {
-            sb.append(ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]");
-        }
-        return sb.isEmpty() ? "the top level" : sb.substring(sb.charAt(0) == '.' ? 1 : 0);
+        return Json.readResource(resource, ExperimentSpec.class);
     }
 
     /** Every case, in run order. */

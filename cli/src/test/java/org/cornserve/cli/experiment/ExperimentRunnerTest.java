@@ -58,12 +58,13 @@ class ExperimentRunnerTest {
         assertEquals(1.0, s.trace().scaleTokens());
         Files.writeString(tmp.resolve("bad.json"), "{\"name\": \"x\", \"plans\": [\"p\"], \"trace\": {\"path\": \"t\","
                 + " \"windw\": \"0:1\"}}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        RuntimeException e = assertThrows(org.cornserve.model.json.JsonFileException.class,
                 () -> ExperimentRunner.read(tmp.resolve("bad.json").toString()));
         assertTrue(e.getMessage().contains("windw") && e.getMessage().contains("bad.json"), e.getMessage());
         Files.writeString(tmp.resolve("bad2.json"), "{\"name\": \"x\", \"plans\": [\"p\"], \"trace\": {\"path\": \"t\"},"
                 + " \"engine\": \"gpu\"}");
-        e = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.read(tmp.resolve("bad2.json").toString()));
+        e = assertThrows(org.cornserve.model.json.JsonFileException.class,
+                () -> ExperimentRunner.read(tmp.resolve("bad2.json").toString()));
         assertTrue(e.getMessage().contains("engine"), e.getMessage());
         assertTrue(ExperimentRunner.read("sensitivity").name().startsWith("sensitivity"));
     }

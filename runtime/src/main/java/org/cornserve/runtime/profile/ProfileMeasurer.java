@@ -150,7 +150,8 @@ public final class ProfileMeasurer {
                 for (UnitTask t : tasks) {
                     int d = devices;
                     int tot = total;
-                    Progress step = (k, n, what) -> progress.advance(++done[0], tot, t.id() + " x" + d + " " + what);
+                    java.util.function.Consumer<String> step = what -> progress.advance(++done[0], tot,
+                            t.id() + " x" + d + " " + what);
                     TaskCost estimate = roofline.cost(t, LlmParallelism.tensor(devices));
                     Measured m = isLlm(t) ? s.llm(t, step) : s.batch(t, step);
                     Profile p = m.toProfile(t.id(), hardware.name(), devices, estimate, grid);
@@ -424,7 +425,7 @@ public final class ProfileMeasurer {
             }
         }
 
-        Measured llm(UnitTask t, Progress progress) {
+        Measured llm(UnitTask t, java.util.function.Consumer<String> pointDone) {
             Measured m = new Measured(true);
             int reps = grid.repetitions();
             for (long tokens : grid.prefillTokens()) { // warm-up: let the JIT compile every shape first
@@ -444,7 +445,7 @@ public final class ProfileMeasurer {
                     }
                     closeAll(List.of(id));
                 }
-                progress.advance(0, 0, "prefill " + tokens);
+                pointDone.accept("prefill " + tokens);
             }
             for (long context : grid.contextTokens()) {
                 long prompt = Math.max(1, context);
@@ -465,14 +466,14 @@ public final class ProfileMeasurer {
                             m.add("d" + b + "x" + context, w[0], w[1]);
                         }
                     }
-                    progress.advance(0, 0, "decode " + b + " x " + context);
+                    pointDone.accept("decode " + b + " x " + context);
                 }
                 closeAll(seqs);
             }
             return m;
         }
 
-        Measured batch(UnitTask t, Progress progress) {
+        Measured batch(UnitTask t, java.util.function.Consumer<String> pointDone) {
             Measured m = new Measured(false);
             String component = t.id().substring(t.id().indexOf('/') + 1);
             for (int n : grid.batchItems()) {
@@ -489,7 +490,7 @@ public final class ProfileMeasurer {
                             m.add("b" + n + "x" + k, w[0], w[1]);
                         }
                     }
-                    progress.advance(0, 0, n + " x " + k + " tokens");
+                    pointDone.accept(n + " x " + k + " tokens");
                 }
             }
             return m;
