@@ -146,7 +146,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 SimScaling.DEFAULT_INTERVAL_NANOS);
         SimResult result;
         Simulator simulator;
-        try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved.models(), resolved::splitsLlm)) {
+        try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved)) {
             simulator = new Simulator(config, true, null, scaling);
             result = simulator.run(workload, Math.round(requestOverheadMs * 1e6));
         }

@@ -49,7 +49,7 @@ public final class SimulatorPlanRunner implements PlanRunner {
         ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
         SimConfig config = PlanSimConfigs.of(resolved, hardware, seed,
                 org.cornserve.simulator.config.Slo.of(slo), 0, profiles, null);
-        try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved.models(), resolved::splitsLlm)) {
+        try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved)) {
             return new Simulator(config).run(workload);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

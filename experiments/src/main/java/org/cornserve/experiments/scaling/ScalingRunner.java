@@ -87,7 +87,7 @@ public final class ScalingRunner {
                     Math.round(spec.intervalSeconds() * 1e9));
             Simulator sim = new Simulator(config, false, null, scaling);
             SimResult r;
-            try (TraceWorkload workload = new TraceWorkload(trace, 1, resolved.models(), resolved::splitsLlm)) {
+            try (TraceWorkload workload = new TraceWorkload(trace, 1, resolved)) {
                 r = sim.run(workload);
             }
             ScalingReport report = sim.scalingReport();

@@ -23,6 +23,11 @@ import org.cornserve.model.json.Json;
  * @param cluster the cluster
  * @param deployments the deployments
  * @param explanation free-form notes from the planner (any JSON object), or null
+ * @param streamChunkTokens thinker tokens per chunk of hidden states streamed to an Omni model's talker, which
+ *        starts on the first chunk; 0 hands the whole answer over when the thinker ends; null (not written) means
+ *        {@value #DEFAULT_STREAM_CHUNK_TOKENS}, as vLLM-Omni's {@code async_chunk} streams thinker to talker every
+ *        decode step (https://docs.vllm.ai/projects/vllm-omni/en/stable/design/feature/async_chunk/). The simulator
+ *        honours it; the runtime still hands the whole answer over.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentPlan(
@@ -32,7 +37,11 @@ public record DeploymentPlan(
         @JsonProperty(value = "models", required = true) List<String> models,
         @JsonProperty(value = "cluster", required = true) ClusterSpec cluster,
         @JsonProperty(value = "deployments", required = true) List<Deployment> deployments,
-        @JsonProperty("explanation") JsonNode explanation) {
+        @JsonProperty("explanation") JsonNode explanation,
+        @JsonProperty("stream_chunk_tokens") Integer streamChunkTokens) {
+
+    /** Thinker tokens per streamed chunk when a plan does not say ({@code stream_chunk_tokens}). */
+    public static final int DEFAULT_STREAM_CHUNK_TOKENS = 1;
 
     public DeploymentPlan {
         if (name == null || name.isBlank()) {
@@ -62,6 +71,26 @@ public record DeploymentPlan(
             throw new IllegalArgumentException("plan '" + name + "': explanation must be a JSON object");
         }
         explanation = explanation == null ? null : explanation.deepCopy();
+        if (streamChunkTokens != null && streamChunkTokens < 0) {
+            throw new IllegalArgumentException("plan '" + name + "': stream_chunk_tokens must be >= 0 (0: hand the"
+                    + " whole answer over), got " + streamChunkTokens);
+        }
+    }
+
+    /** A plan with the default streamed hand-off ({@code stream_chunk_tokens} not set). */
+    public DeploymentPlan(String name, String strategy, long seed, List<String> models, ClusterSpec cluster,
+            List<Deployment> deployments, JsonNode explanation) {
+        this(name, strategy, seed, models, cluster, deployments, explanation, null);
+    }
+
+    /** Thinker tokens per chunk streamed to a talker: {@code stream_chunk_tokens}, or its default; 0 = whole. */
+    public int streamChunkTokensOrDefault() {
+        return streamChunkTokens == null ? DEFAULT_STREAM_CHUNK_TOKENS : streamChunkTokens;
+    }
+
+    /** The same plan handing off in chunks of {@code tokens} (0: whole). */
+    public DeploymentPlan withStreamChunkTokens(int tokens) {
+        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, explanation, tokens);
     }
 
     /** Reads a plan file (syntax and record checks only; see {@link PlanValidator} for the rest). */
@@ -80,11 +109,11 @@ public record DeploymentPlan(
 
     /** The same plan with another explanation object. */
     public DeploymentPlan withExplanation(JsonNode newExplanation) {
-        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, newExplanation);
+        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, newExplanation, streamChunkTokens);
     }
 
     /** The same plan with other deployments. */
     public DeploymentPlan withDeployments(List<Deployment> newDeployments) {
-        return new DeploymentPlan(name, strategy, seed, models, cluster, newDeployments, explanation);
+        return new DeploymentPlan(name, strategy, seed, models, cluster, newDeployments, explanation, streamChunkTokens);
     }
 }

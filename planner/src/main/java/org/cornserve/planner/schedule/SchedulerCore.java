@@ -382,7 +382,7 @@ public final class SchedulerCore implements InvocationListener {
         begin();
         try {
             if (!request.aborted()) {
-                deliver(request, request.graph().edge(edge).to(), nowNanos);
+                arrived(request, edge, nowNanos);
             }
         } finally {
             end();
@@ -635,8 +635,12 @@ public final class SchedulerCore implements InvocationListener {
     private void queue(ActiveRequest request, int node, long nowNanos) {
         int d = request.deploymentOf(node);
         int r = request.replicaOf(node);
-        int h = replicas[d][r].scheduler.batcher(request.taskOf(node)).enqueue(request, node,
-                request.graph().node(node).work(), nowNanos);
+        TaskBatcher batcher = replicas[d][r].scheduler.batcher(request.taskOf(node));
+        int h = batcher.enqueue(request, node, request.graph().node(node).work(), nowNanos);
+        int chunk = request.graph().streamChunkTokens(node);
+        if (chunk > 0 && batcher instanceof LlmBatcher llm) {
+            llm.streamAfter(h, chunk);
+        }
         request.queued(node, h);
         out.invocationQueued(request, node, nowNanos);
     }
@@ -704,9 +708,76 @@ public final class SchedulerCore implements InvocationListener {
         }
     }
 
+    /**
+     * The first chunk of the streamed edges leaving {@code node} is due: each goes to its consumer (at once on the
+     * same replica, else by a transfer of the edge's first-chunk bytes); the consumer is released when it arrives.
+     */
+    @Override
+    public void chunkReady(Object owner, int node, long nowNanos) {
+        ActiveRequest request = (ActiveRequest) owner;
+        InvocationGraph graph = request.graph();
+        for (int k = 0; k < graph.outDegree(node); k++) {
+            int e = graph.outEdge(node, k);
+            DataEdge edge = graph.edge(e);
+            if (edge.streamed() && request.chunksSent(e) == 0) {
+                send(request, e, edge.firstChunkBytes(), nowNanos);
+            }
+        }
+    }
+
+    /** Hands one transfer of edge {@code e} to its consumer: at once on the same replica, else by a transfer. */
+    private void send(ActiveRequest request, int e, long bytes, long nowNanos) {
+        DataEdge edge = request.graph().edge(e);
+        if (edge.streamed()) {
+            request.chunkSent(e);
+        }
+        int d = request.deploymentOf(edge.from());
+        int r = request.replicaOf(edge.from());
+        int td = request.deploymentOf(edge.to());
+        int tr = request.replicaOf(edge.to());
+        if (td == d && tr == r) {
+            arrived(request, e, nowNanos);
+        } else {
+            out.startTransfer(request, e, d, r, td, tr, bytes, nowNanos);
+        }
+    }
+
+    /**
+     * One transfer of edge {@code e} reached its consumer. A whole edge is the consumer's input; of a streamed one,
+     * the first arrival is, and when the edge settles (its producer finished and all it sent arrived) a consumer
+     * whose computation already ended finishes now.
+     */
+    private void arrived(ActiveRequest request, int e, long nowNanos) {
+        DataEdge edge = request.graph().edge(e);
+        if (!edge.streamed()) {
+            deliver(request, edge.to(), nowNanos);
+            return;
+        }
+        if (request.chunkArrived(e) == 1) {
+            deliver(request, edge.to(), nowNanos);
+        }
+        settle(request, e, nowNanos);
+    }
+
+    private void settle(ActiveRequest request, int e, long nowNanos) {
+        int to = request.graph().edge(e).to();
+        if (request.settle(e) && !request.streamsOpen(to) && request.takeDeferredFinish(to)) {
+            finishNow(request, to, nowNanos);
+        }
+    }
+
     @Override
     public void finished(Object owner, int node, long nowNanos) {
         ActiveRequest request = (ActiveRequest) owner;
+        if (request.streamsOpen(node)) {
+            // its input is still streaming in: the result cannot be complete before the rest arrives
+            request.deferFinish(node);
+            return;
+        }
+        finishNow(request, node, nowNanos);
+    }
+
+    private void finishNow(ActiveRequest request, int node, long nowNanos) {
         InvocationGraph graph = request.graph();
         int d = request.deploymentOf(node);
         int r = request.replicaOf(node);
@@ -720,12 +791,24 @@ public final class SchedulerCore implements InvocationListener {
         for (int k = 0; k < graph.outDegree(node); k++) {
             int e = graph.outEdge(node, k);
             DataEdge edge = graph.edge(e);
-            int td = request.deploymentOf(edge.to());
-            int tr = request.replicaOf(edge.to());
-            if (td == d && tr == r) {
-                deliver(request, edge.to(), nowNanos);
+            if (!edge.streamed()) {
+                int td = request.deploymentOf(edge.to());
+                int tr = request.replicaOf(edge.to());
+                if (td == d && tr == r) {
+                    deliver(request, edge.to(), nowNanos);
+                } else {
+                    out.startTransfer(request, e, d, r, td, tr, edge.bytes(), nowNanos);
+                }
+                continue;
+            }
+            // a streamed edge: the rest after the first chunk, or all of it when no chunk went yet
+            long rest = request.chunksSent(e) == 0 ? edge.bytes() : edge.bytes() - edge.firstChunkBytes();
+            boolean sends = request.chunksSent(e) == 0 || rest > 0;
+            request.closeStream(e);
+            if (sends) {
+                send(request, e, rest, nowNanos);
             } else {
-                out.startTransfer(request, e, d, r, td, tr, edge.bytes(), nowNanos);
+                settle(request, e, nowNanos);
             }
         }
         if (last) {

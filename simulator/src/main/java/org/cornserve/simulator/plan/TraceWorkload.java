@@ -10,6 +10,8 @@ import java.util.NoSuchElementException;
 import java.util.function.Predicate;
 import org.cornserve.model.catalog.ModelSpec;
 import org.cornserve.model.graph.CompositeTask;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.model.request.RequestShape;
 import org.cornserve.model.task.Vocoder;
 import org.cornserve.planner.schedule.graph.DataEdge;
@@ -44,6 +46,7 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
     private final Predicate<String> splitLlm;
     private final Map<Key, InvocationGraph> cache = new HashMap<>();
     private final long passNanos;
+    private final int streamChunkTokens;
     private TraceReader reader;
     private int pass;
     private TraceRecord next;
@@ -59,6 +62,26 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
      */
     public TraceWorkload(TraceSource source, int repeat, List<ModelSpec> models, Predicate<String> splitLlm)
             throws IOException {
+        this(source, repeat, models, splitLlm, DeploymentPlan.DEFAULT_STREAM_CHUNK_TOKENS);
+    }
+
+    /** The workload of a resolved plan: its models, their LLM split and its {@code stream_chunk_tokens}. */
+    public TraceWorkload(TraceSource source, int repeat, ResolvedPlan plan) throws IOException {
+        this(source, repeat, plan.models(), plan::splitsLlm, plan.plan().streamChunkTokensOrDefault());
+    }
+
+    /**
+     * @param models the plan's models
+     * @param splitLlm whether a model's LLM runs as separate prefill and decode tasks in the plan
+     * @param streamChunkTokens thinker tokens per chunk streamed to a talker, 0 to hand the whole answer over
+     *     ({@link RequestGraphs#toInvocations(org.cornserve.model.graph.RequestGraph, int, long, int)})
+     */
+    public TraceWorkload(TraceSource source, int repeat, List<ModelSpec> models, Predicate<String> splitLlm,
+            int streamChunkTokens) throws IOException {
+        if (streamChunkTokens < 0) {
+            throw new IllegalArgumentException("stream chunk must be >= 0 tokens, got " + streamChunkTokens);
+        }
+        this.streamChunkTokens = streamChunkTokens;
         if (repeat < 1) {
             throw new IllegalArgumentException("repeat must be >= 1, got " + repeat);
         }
@@ -133,7 +156,7 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
             if (graph == null) {
                 try {
                     graph = RequestGraphs.toInvocations(composites.get(model.name()).requestGraph(r.shape(), split),
-                            model.vocoder().map(Vocoder::sampleRateHz).orElse(0));
+                            model.vocoder().map(Vocoder::sampleRateHz).orElse(0), Work.UNCAPPED, streamChunkTokens);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("trace record at " + r.arrivalSeconds() + " s (app " + r.app()
                             + "): " + e.getMessage(), e);

@@ -45,6 +45,13 @@ import org.cornserve.planner.schedule.graph.Work;
  * in order (the first iteration's at plan, the rest when the run completes) and handed to sequences when they leave
  * decoding.
  *
+ * <p>Streamed outputs ({@link #streamAfter}): a sequence told to report its first chunk of {@code k} tokens is
+ * kept in a second min-heap by the iteration at which it reaches {@code k} generated tokens; a decode run stops
+ * there (a batch change the batcher knows of: it counts tokens generated so far), and the step's completion reports
+ * {@link InvocationListener#chunkReady}. A prompt that completes with the {@code k}-th token reports it at once; a
+ * sequence that joins decoding with {@code k} already generated (a decode-phase task, whose first token came from
+ * prefill) reports it after its first decode iteration.
+ *
  * <p>Costs: plan and complete are O(changes x log running) plus O(prefilling sequences); with prefix caching, plus
  * O(block_size) and O(blocks a sequence admits or frees).
  */
@@ -61,6 +68,8 @@ public final class LlmBatcher implements TaskBatcher {
     private final IntDeque waiting = new IntDeque();
     private final IndexedMinHeap finishing = new IndexedMinHeap();
     private final IntDeque dropLater = new IntDeque();
+    private final IndexedMinHeap chunkAt = new IndexedMinHeap();
+    private long[] streamAt = new long[16];
     private SequenceWatcher watcher = SequenceWatcher.NONE;
 
     private Object[] owner = new Object[16];
@@ -208,6 +217,7 @@ public final class LlmBatcher implements TaskBatcher {
         cap[s] = effectiveCap(work, cfg, phase);
         wasPreempted[s] = false;
         recomputing[s] = false;
+        streamAt[s] = 0;
         if (blockPool != null) {
             held[s] = 0;
             registered[s] = 0;
@@ -249,6 +259,20 @@ public final class LlmBatcher implements TaskBatcher {
             unlinkFromBatch(s);
             release(s);
         }
+    }
+
+    /**
+     * Has the sequence queued as {@code handle} report {@link InvocationListener#chunkReady} once it has generated
+     * {@code tokens} tokens (the first chunk of a streamed output). Call it right after {@link #enqueue}.
+     */
+    public void streamAfter(int handle, long tokens) {
+        if (handle < 0 || handle >= owner.length || owner[handle] == null || state[handle] != WAITING) {
+            throw new IllegalArgumentException("no waiting sequence with handle " + handle);
+        }
+        if (tokens < 1) {
+            throw new IllegalArgumentException("a stream chunk needs at least 1 token, got " + tokens);
+        }
+        streamAt[handle] = tokens;
     }
 
     /** Takes a running sequence out of the batch and frees its cache. */
@@ -393,6 +417,9 @@ public final class LlmBatcher implements TaskBatcher {
         long iterations = 1;
         if (plannedCount == 0) {
             iterations = Math.min(cfg.maxRunIterations(), finishing.peekKey() - iteration);
+            if (!chunkAt.isEmpty()) {
+                iterations = Math.min(iterations, chunkAt.peekKey() - iteration);
+            }
             if (growing && blockPool != null) {
                 iterations = Math.min(iterations, runFitting());
             } else if (growing) {
@@ -445,6 +472,9 @@ public final class LlmBatcher implements TaskBatcher {
         ctxJoinSum += ctxJoin[s];
         joinIterSum += iteration;
         finishing.add(s, iteration + cap[s] - generated[s]);
+        if (streamAt[s] > 0) {
+            chunkAt.add(s, iteration + Math.max(1, streamAt[s] - generated[s]));
+        }
         watcher.decoding(s, owner[s], node[s], iteration, generated[s]);
     }
 
@@ -460,6 +490,9 @@ public final class LlmBatcher implements TaskBatcher {
         ctxJoinSum -= ctxJoin[s] - advanced;
         joinIterSum -= joinIter[s];
         finishing.remove(s);
+        if (chunkAt.contains(s)) {
+            chunkAt.remove(s);
+        }
         watcher.stopped(s);
         if (blockPool != null) {
             int blocks = (int) ceilDiv(ctxJoin[s], blockSize);
@@ -597,6 +630,11 @@ public final class LlmBatcher implements TaskBatcher {
         for (int i = 0; i < dropLater.size(); i++) {
             unlinkFromBatch(dropLater.get(i));
         }
+        while (!chunkAt.isEmpty() && chunkAt.peekKey() <= iteration) {
+            int s = chunkAt.poll();
+            streamAt[s] = 0;
+            listener.chunkReady(owner[s], node[s], nowNanos);
+        }
         for (int i = 0; i < ended.count(); i++) {
             int s = ended.sequence(i);
             if (endFact[s] && state[s] == DECODING) {
@@ -631,6 +669,10 @@ public final class LlmBatcher implements TaskBatcher {
             if (endFact[s] || generated[s] >= cap[s]) {
                 finish(s, nowNanos, listener);
             } else {
+                if (streamAt[s] > 0 && generated[s] >= streamAt[s]) {
+                    streamAt[s] = 0;
+                    listener.chunkReady(owner[s], node[s], nowNanos);
+                }
                 joinDecode(s);
             }
         }
@@ -918,6 +960,7 @@ public final class LlmBatcher implements TaskBatcher {
         joinIter = Arrays.copyOf(joinIter, n);
         wasPreempted = Arrays.copyOf(wasPreempted, n);
         recomputing = Arrays.copyOf(recomputing, n);
+        streamAt = Arrays.copyOf(streamAt, n);
         admitSeq = Arrays.copyOf(admitSeq, n);
         table = Arrays.copyOf(table, n);
         held = Arrays.copyOf(held, n);

@@ -6,6 +6,10 @@ import org.cornserve.planner.schedule.graph.InvocationGraph;
  * A request in flight through its invocation graph: where each invocation was routed, how many of its inputs
  * have arrived, and how many invocations are left. An invocation is released when its last input arrives
  * (branches join there); the request completes when its last invocation finishes.
+ *
+ * <p>Streamed edges ({@code DataEdge.streamed()}, only in graphs that have them): each edge counts the transfers
+ * started and arrived and whether its producer has finished (no more to come); its consumer is released by the
+ * first arrival and may finish only when every streamed edge into it has settled (closed, all arrived).
  */
 public final class ActiveRequest {
     private final long requestId;
@@ -20,6 +24,15 @@ public final class ActiveRequest {
     private int unfinished;
     private boolean aborted;
     private long firstOutputNanos = Long.MIN_VALUE;
+    private final int[] chunksSent;
+    private final int[] chunksArrived;
+    private final byte[] streamState;
+    private final int[] openStreams;
+    private final boolean[] finishDeferred;
+
+    private static final byte OPEN = 0;
+    private static final byte CLOSED = 1;
+    private static final byte SETTLED = 2;
 
     /**
      * @param attachment anything the engine wants back with this request (its metrics record)
@@ -46,6 +59,81 @@ public final class ActiveRequest {
         this.handle = new int[graph.size()];
         java.util.Arrays.fill(handle, -1);
         this.nodeDone = new boolean[graph.size()];
+        if (graph.streams()) {
+            int edges = graph.edges().size();
+            chunksSent = new int[edges];
+            chunksArrived = new int[edges];
+            streamState = new byte[edges];
+            openStreams = new int[graph.size()];
+            finishDeferred = new boolean[graph.size()];
+            for (int e = 0; e < edges; e++) {
+                if (graph.edge(e).streamed()) {
+                    openStreams[graph.edge(e).to()]++;
+                }
+            }
+        } else {
+            chunksSent = null;
+            chunksArrived = null;
+            streamState = null;
+            openStreams = null;
+            finishDeferred = null;
+        }
+    }
+
+    /** Transfers started (or local hand-overs made) on streamed edge {@code edge}. */
+    public int chunksSent(int edge) {
+        return chunksSent[edge];
+    }
+
+    /** Counts one transfer started on streamed edge {@code edge}. */
+    public void chunkSent(int edge) {
+        chunksSent[edge]++;
+    }
+
+    /** Counts one transfer of streamed edge {@code edge} arrived; returns the arrivals so far. */
+    public int chunkArrived(int edge) {
+        if (chunksArrived[edge] >= chunksSent[edge]) {
+            throw new IllegalStateException("request " + requestId + ": edge " + edge + " got more chunks than were sent");
+        }
+        return ++chunksArrived[edge];
+    }
+
+    /** Marks streamed edge {@code edge} closed: its producer finished and sent its last transfer. */
+    public void closeStream(int edge) {
+        if (streamState[edge] == OPEN) {
+            streamState[edge] = CLOSED;
+        }
+    }
+
+    /**
+     * Settles streamed edge {@code edge} if it is closed and everything sent has arrived; true when it settled just
+     * now (once per edge).
+     */
+    public boolean settle(int edge) {
+        if (streamState[edge] != CLOSED || chunksArrived[edge] != chunksSent[edge]) {
+            return false;
+        }
+        streamState[edge] = SETTLED;
+        openStreams[graph.edge(edge).to()]--;
+        return true;
+    }
+
+    /** Whether a streamed edge into {@code node} has not settled yet (the node may not finish before). */
+    public boolean streamsOpen(int node) {
+        return openStreams != null && openStreams[node] > 0;
+    }
+
+    /** Records that {@code node}'s computation ended while a stream into it was open: its finish waits. */
+    public void deferFinish(int node) {
+        finishDeferred[node] = true;
+        handle[node] = -1;
+    }
+
+    /** Whether {@code node}'s finish was deferred; clears the mark. */
+    public boolean takeDeferredFinish(int node) {
+        boolean was = finishDeferred[node];
+        finishDeferred[node] = false;
+        return was;
     }
 
     /** The batcher handle of a queued or running invocation, or -1 when it is not queued (yet) or finished. */

@@ -20,6 +20,7 @@ public final class InvocationGraph {
     private final int speechNode;
     private final int speechSourceNode;
     private final double audioSeconds;
+    private final int[] streamChunk;
 
     private InvocationGraph(InvocationGraph base, int speechNode, int speechSourceNode, double audioSeconds) {
         this.nodes = base.nodes;
@@ -30,6 +31,7 @@ public final class InvocationGraph {
         this.traceOutputTokens = base.traceOutputTokens;
         this.outputTokens = base.outputTokens;
         this.tokenStreamNode = base.tokenStreamNode;
+        this.streamChunk = base.streamChunk;
         this.speechNode = speechNode;
         this.speechSourceNode = speechSourceNode;
         this.audioSeconds = audioSeconds;
@@ -78,6 +80,17 @@ public final class InvocationGraph {
             outEdges[fill[this.edges.get(i).from()]++] = i;
         }
         requireAcyclic();
+        int[] chunks = null;
+        for (DataEdge e : this.edges) {
+            if (e.streamed()) {
+                if (chunks == null) {
+                    chunks = new int[n];
+                }
+                int c = chunks[e.from()];
+                chunks[e.from()] = c == 0 ? e.streamChunkTokens() : Math.min(c, e.streamChunkTokens());
+            }
+        }
+        streamChunk = chunks;
         long out = 0;
         int stream = -1;
         for (int i = 0; i < n; i++) {
@@ -232,6 +245,19 @@ public final class InvocationGraph {
      */
     public int tokenStreamNode() {
         return tokenStreamNode;
+    }
+
+    /** Whether any edge of the graph is streamed ({@link DataEdge#streamed()}). */
+    public boolean streams() {
+        return streamChunk != null;
+    }
+
+    /**
+     * The tokens invocation {@code node} generates before its first streamed chunk is due: the smallest chunk of the
+     * streamed edges leaving it, 0 when none does.
+     */
+    public int streamChunkTokens(int node) {
+        return streamChunk == null ? 0 : streamChunk[node];
     }
 
     /** Whether the response includes speech ({@link #withSpeech}). */

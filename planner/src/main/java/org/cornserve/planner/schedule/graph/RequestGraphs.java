@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.cornserve.model.Modality;
 import org.cornserve.model.graph.Flow;
+import org.cornserve.model.graph.FlowKind;
 import org.cornserve.model.graph.RequestGraph;
 import org.cornserve.model.graph.TaskNode;
 import org.cornserve.model.graph.TaskWork;
@@ -60,6 +61,23 @@ public final class RequestGraphs {
      * the graph's trace output lengths, which only a simulated engine reads.
      */
     public static InvocationGraph toInvocations(RequestGraph graph, int sampleRateHz, long maxTokens) {
+        return toInvocations(graph, sampleRateHz, maxTokens, 0);
+    }
+
+    /**
+     * The invocation graph of one request whose thinker streams its hidden states to the talker in chunks of
+     * {@code streamChunkTokens} generated tokens (0: the whole answer is handed over when the thinker ends). Each
+     * hidden-states flow from a token-generating node into a talker becomes a streamed {@link DataEdge}: its first
+     * chunk carries the positions computed by then (the prompt's and {@code min(chunk, answer)} generated ones, at
+     * the flow's bytes per position), and the talker's prompt is those positions (the later ones reach it one per
+     * generated token, as Qwen2.5-Omni's talker adds each thinker position's hidden state to its input embedding,
+     * so they add no prompt positions).
+     */
+    public static InvocationGraph toInvocations(RequestGraph graph, int sampleRateHz, long maxTokens,
+            int streamChunkTokens) {
+        if (streamChunkTokens < 0) {
+            throw new IllegalArgumentException("stream chunk must be >= 0 tokens, got " + streamChunkTokens);
+        }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("max_tokens must be >= 1, got " + maxTokens);
         }
@@ -84,6 +102,7 @@ public final class RequestGraphs {
         }
         boolean[] output = new boolean[kept.size()];
         List<DataEdge> edges = new ArrayList<>();
+        Map<Integer, Long> streamedPrompt = new HashMap<>();
         for (Flow f : graph.flows()) {
             String source = redirect.getOrDefault(f.source(), f.source());
             if (redirect.containsKey(f.target())) {
@@ -99,7 +118,16 @@ public final class RequestGraphs {
             }
             Integer to = index.get(f.target());
             if (to != null && !to.equals(from)) {
-                edges.add(new DataEdge(from, to, f.bytes()));
+                long generated = traceOutputTokens(kept.get(from));
+                if (streamChunkTokens > 0 && f.kind() == FlowKind.HIDDEN_STATES && generated > 0
+                        && kept.get(to).kind() == UnitTaskKind.TALKER && f.elements() >= generated) {
+                    long positions = f.elements() - generated + Math.min(streamChunkTokens, generated);
+                    streamedPrompt.put(to, positions);
+                    edges.add(DataEdge.streamed(from, to, f.bytes(), streamChunkTokens,
+                            f.bytes() / f.elements() * positions));
+                } else {
+                    edges.add(new DataEdge(from, to, f.bytes()));
+                }
             }
         }
         for (DataEdge e : edges) {
@@ -111,7 +139,12 @@ public final class RequestGraphs {
         List<Invocation> nodes = new ArrayList<>(kept.size());
         long[] generates = new long[kept.size()];
         for (int i = 0; i < kept.size(); i++) {
-            nodes.add(new Invocation(kept.get(i).taskId(), work(kept.get(i), maxTokens), output[i]));
+            Work w = work(kept.get(i), maxTokens);
+            Long streamed = streamedPrompt.get(i);
+            if (streamed != null) {
+                w = Work.llm(streamed, maxTokens);
+            }
+            nodes.add(new Invocation(kept.get(i).taskId(), w, output[i]));
             generates[i] = traceOutputTokens(kept.get(i));
         }
         InvocationGraph result = InvocationGraph.of(nodes, edges, generates);

@@ -1,6 +1,7 @@
 package org.cornserve.planner.schedule.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,45 @@ class LlmBatcherTest {
         assertEquals(List.of("start:a@0", "first:a@10", "done:a@50"), listener.calls);
         assertEquals(0, b.kvUsedTokens());
         assertTrue(!b.hasWork());
+    }
+
+    @Test
+    void aStreamedSequenceStopsItsDecodeRunAtTheChunkAndReportsIt() {
+        LlmBatcher b = new LlmBatcher(batching(2048, 8, true, Preemption.RECOMPUTE, 10_000), LlmPhase.FULL);
+        b.streamAfter(b.enqueue("a", 0, Work.llm(100, 20), 0), 8);
+        b.plan(0, 0, listener);
+        b.complete(1, 10, listener);
+        Step.LlmStep run = (Step.LlmStep) b.plan(0, 10, listener);
+        assertEquals(7, run.iterations(), "the run stops at the 8th token");
+        b.complete(7, 80, listener);
+        Step.LlmStep rest = (Step.LlmStep) b.plan(0, 80, listener);
+        assertEquals(12, rest.iterations(), "then runs to the cap of 20");
+        b.complete(12, 200, listener);
+        assertEquals(List.of("start:a@0", "first:a@10", "chunk:a@80", "done:a@200"), listener.calls);
+    }
+
+    @Test
+    void aChunkOfOneComesWithTheFirstTokenAndAChunkPastTheEndNever() {
+        LlmBatcher b = new LlmBatcher(batching(2048, 8, true, Preemption.RECOMPUTE, 10_000), LlmPhase.FULL);
+        b.streamAfter(b.enqueue("a", 0, Work.llm(100, 5), 0), 1);
+        b.streamAfter(b.enqueue("b", 0, Work.llm(100, 5), 0), 6);
+        b.plan(0, 0, listener);
+        b.complete(1, 10, listener);
+        assertEquals(4, ((Step.LlmStep) b.plan(0, 10, listener)).iterations());
+        b.complete(4, 50, listener);
+        assertEquals(List.of("start:a@0", "start:b@0", "first:a@10", "chunk:a@10", "first:b@10", "done:a@50",
+                "done:b@50"), listener.calls);
+    }
+
+    @Test
+    void aDecodePhaseSequenceReportsAChunkItAlreadyHasAfterItsFirstIteration() {
+        LlmBatcher b = new LlmBatcher(batching(2048, 8, true, Preemption.RECOMPUTE, 10_000), LlmPhase.DECODE);
+        b.streamAfter(b.enqueue("a", 0, Work.llm(100, 10), 0), 1);
+        assertEquals(1, ((Step.LlmStep) b.plan(0, 0, listener)).iterations());
+        b.complete(1, 5, listener);
+        assertEquals(8, ((Step.LlmStep) b.plan(0, 5, listener)).iterations());
+        assertEquals(List.of("start:a@0", "chunk:a@5"), listener.calls);
+        assertThrows(IllegalArgumentException.class, () -> b.streamAfter(0, 1), "only a waiting sequence");
     }
 
     @Test

@@ -18,6 +18,11 @@ final class RecordingListener implements InvocationListener {
     }
 
     @Override
+    public void chunkReady(Object owner, int node, long nowNanos) {
+        calls.add("chunk:" + owner + "@" + nowNanos);
+    }
+
+    @Override
     public void finished(Object owner, int node, long nowNanos) {
         calls.add("done:" + owner + "@" + nowNanos);
     }

@@ -13,6 +13,8 @@ import org.cornserve.model.graph.RequestGraph;
 import org.cornserve.model.request.MediaItem;
 import org.cornserve.model.request.RequestShape;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RequestGraphsTest {
     private static final ModelCatalog CATALOG = ModelCatalog.builtIn();
@@ -36,6 +38,43 @@ class RequestGraphsTest {
         long embeddingBytes = rg.outFlows("vision-encoder").get(0).bytes();
         assertEquals(embeddingBytes, g.edge(0).bytes());
         assertEquals(rg.node("llm").work().inputTokens(), g.node(1).work().tokens(), "prompt includes image tokens");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"false, 16, 200", "true, 16, 200", "false, 1, 200", "false, 500, 200", "true, 4, 1"})
+    void theThinkerStreamsHiddenStatesToTheTalkerInChunks(boolean split, int chunk, int answer) {
+        RequestShape shape = new RequestShape(300, List.of(), answer, Set.of(Modality.TEXT, Modality.AUDIO));
+        RequestGraph rg = graph("qwen2.5-omni-7b", shape, split);
+        InvocationGraph whole = RequestGraphs.toInvocations(rg, 24_000, Work.UNCAPPED);
+        InvocationGraph streamed = RequestGraphs.toInvocations(rg, 24_000, Work.UNCAPPED, chunk);
+        assertFalse(whole.streams());
+        assertTrue(streamed.streams());
+        int talker = streamed.speechSourceNode();
+        DataEdge hidden = null;
+        for (DataEdge e : streamed.edges()) {
+            if (e.to() == talker) {
+                hidden = e;
+            }
+        }
+        long firstPositions = 300 + Math.min(chunk, answer);
+        assertEquals(chunk, hidden.streamChunkTokens());
+        assertEquals(chunk, streamed.streamChunkTokens(hidden.from()));
+        assertEquals(answer, streamed.traceOutputTokens(hidden.from()), "the thinker's answer, split or not");
+        long bytesPerPosition = hidden.bytes() / (300 + answer);
+        assertEquals(bytesPerPosition * (300 + answer), hidden.bytes());
+        assertEquals(bytesPerPosition * firstPositions, hidden.firstChunkBytes());
+        assertEquals(firstPositions, streamed.node(talker).work().tokens(), "the talker prompts on what has arrived");
+        assertEquals(300 + answer, whole.node(talker).work().tokens(), "handed off whole: every position");
+        for (int i = 0; i < whole.size(); i++) {
+            assertEquals(whole.node(i).taskKey(), streamed.node(i).taskKey());
+            assertEquals(whole.traceOutputTokens(i), streamed.traceOutputTokens(i));
+            if (i != talker) {
+                assertEquals(whole.node(i), streamed.node(i));
+            }
+            if (i != hidden.from()) {
+                assertEquals(0, streamed.streamChunkTokens(i), "one streamed edge");
+            }
+        }
     }
 
     @Test
