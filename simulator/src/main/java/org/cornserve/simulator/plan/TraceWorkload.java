@@ -2,6 +2,7 @@ package org.cornserve.simulator.plan;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.model.request.RequestShape;
 import org.cornserve.model.task.Vocoder;
+import org.cornserve.planner.schedule.batch.LongIntMap;
 import org.cornserve.planner.schedule.graph.DataEdge;
 import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
@@ -42,9 +44,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
     private final TraceSource source;
     private final int repeat;
     private final List<ModelSpec> models;
-    private final Map<String, CompositeTask> composites = new HashMap<>();
-    private final Predicate<String> splitLlm;
+    private final Entry[] entries;
     private final Map<Key, InvocationGraph> cache = new HashMap<>();
+    private final List<InvocationGraph> textGraphs = new ArrayList<>();
     private final long passNanos;
     private final int streamChunkTokens;
     private TraceReader reader;
@@ -54,6 +56,53 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
     private long nextId;
 
     private record Key(String model, RequestShape shape) {
+    }
+
+    /**
+     * A model as the workload uses it, resolved once: its composite task, whether its LLM is split, its vocoder's
+     * sample rate, and for text-only records its LLM's task ids and the graphs built so far, indexed by
+     * (prompt, answer) without boxing (the hot path of a text trace: no per-record key, stream or string).
+     */
+    private static final class Entry {
+        final ModelSpec model;
+        final CompositeTask composite;
+        final boolean split;
+        final int sampleRateHz;
+        final TextGraphs text;
+        final LongIntMap textIndex = new LongIntMap();
+
+        Entry(ModelSpec model, boolean split) {
+            this.model = model;
+            this.composite = new CompositeTask(model);
+            this.split = split;
+            this.sampleRateHz = model.vocoder().map(Vocoder::sampleRateHz).orElse(0);
+            this.text = TextGraphs.of(model);
+        }
+    }
+
+    /** Builds the graphs of text-in, text-out requests on one model's LLM (see {@link #textOnly}). */
+    private record TextGraphs(String whole, String prefill, String decode, long kvBytesPerToken) {
+        static TextGraphs of(ModelSpec model) {
+            if (model.llm().isEmpty()) {
+                return null;
+            }
+            org.cornserve.model.task.LanguageModel llm = model.llm().get();
+            String base = org.cornserve.model.task.UnitTask.whole(model.name(), llm).id();
+            return new TextGraphs(base, base + ":prefill", base + ":decode", llm.kvBytesPerToken());
+        }
+
+        InvocationGraph graph(long prompt, long out, boolean split, PromptBlocks blocks) {
+            if (!split) {
+                return InvocationGraph.single(new Invocation(whole, Work.llm(prompt, Work.UNCAPPED).withPromptBlocks(blocks),
+                        true), out);
+            }
+            Invocation first = new Invocation(prefill, Work.llm(prompt, 1).withPromptBlocks(blocks), true);
+            if (out <= 1) {
+                return InvocationGraph.single(first);
+            }
+            return InvocationGraph.of(List.of(first, new Invocation(decode, Work.llm(prompt, Work.UNCAPPED), true)),
+                    List.of(new DataEdge(0, 1, prompt * kvBytesPerToken)), new long[] {1, out});
+        }
     }
 
     /**
@@ -91,9 +140,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         this.source = source;
         this.repeat = repeat;
         this.models = List.copyOf(models);
-        this.splitLlm = splitLlm;
-        for (ModelSpec m : models) {
-            composites.put(m.name(), new CompositeTask(m));
+        this.entries = new Entry[models.size()];
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = new Entry(models.get(i), splitLlm.test(models.get(i).name()));
         }
         if (repeat > 1) {
             Transforms.Extent extent = Transforms.extent(source);
@@ -105,14 +154,14 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         this.reader = source.open();
     }
 
-    private ModelSpec modelOf(TraceRecord record) {
-        for (ModelSpec m : models) {
-            if (m.name().equals(record.app())) {
-                return m;
-            }
+    private Entry entryOf(TraceRecord record) {
+        if (entries.length == 1) {
+            return entries[0];
         }
-        if (models.size() == 1) {
-            return models.get(0);
+        for (Entry e : entries) {
+            if (e.model.name().equals(record.app())) {
+                return e;
+            }
         }
         throw new IllegalArgumentException("trace record at " + record.arrivalSeconds() + " s calls app '"
                 + record.app() + "', which names none of the plan's models "
@@ -147,23 +196,28 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         }
         TraceRecord r = next;
         next = null;
-        ModelSpec model = modelOf(r);
-        Key key = new Key(model.name(), r.shape());
-        InvocationGraph graph = r.hashIds().isEmpty() ? cache.get(key) : withPrompt(model, r);
-        if (graph == null) {
-            boolean split = splitLlm.test(model.name());
-            graph = textOnly(model, r.shape(), split);
+        Entry entry = entryOf(r);
+        ModelSpec model = entry.model;
+        RequestShape shape = r.shape();
+        InvocationGraph graph = r.hashIds().isEmpty() ? null : withPrompt(entry, r);
+        if (graph != null) {
+            // a text prompt whose block ids the trace gives: not shared between records
+        } else if (entry.text != null && isTextOnly(shape)) {
+            graph = textGraph(entry, shape);
+        } else {
+            Key key = new Key(model.name(), shape);
+            graph = cache.get(key);
             if (graph == null) {
                 try {
-                    graph = RequestGraphs.toInvocations(composites.get(model.name()).requestGraph(r.shape(), split),
-                            model.vocoder().map(Vocoder::sampleRateHz).orElse(0), Work.UNCAPPED, streamChunkTokens);
+                    graph = RequestGraphs.toInvocations(entry.composite.requestGraph(shape, entry.split),
+                            entry.sampleRateHz, Work.UNCAPPED, streamChunkTokens);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("trace record at " + r.arrivalSeconds() + " s (app " + r.app()
                             + "): " + e.getMessage(), e);
                 }
-            }
-            if (cache.size() < CACHE_LIMIT) {
-                cache.put(key, graph);
+                if (cache.size() < CACHE_LIMIT) {
+                    cache.put(key, graph);
+                }
             }
         }
         long arrival = r.arrivalNanos() + pass * passNanos;
@@ -174,6 +228,27 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()), r.requestId());
     }
 
+    private static boolean isTextOnly(RequestShape shape) {
+        return shape.media().isEmpty() && shape.outputModalities().size() == 1
+                && shape.outputModalities().contains(org.cornserve.model.Modality.TEXT);
+    }
+
+    /** The graph of a text-only record, built once per (model, prompt, answer) up to {@value #CACHE_LIMIT} of them. */
+    private InvocationGraph textGraph(Entry entry, RequestShape shape) {
+        // prompt + 1 keeps the key non-zero; both lengths are non-negative ints
+        long key = ((long) shape.textTokens() + 1) << 32 | shape.outputTokens();
+        int i = entry.textIndex.get(key, -1);
+        if (i >= 0) {
+            return textGraphs.get(i);
+        }
+        InvocationGraph graph = entry.text.graph(shape.textTokens(), shape.outputTokens(), entry.split, PromptBlocks.NONE);
+        if (textGraphs.size() < CACHE_LIMIT) {
+            entry.textIndex.putIfAbsent(key, textGraphs.size());
+            textGraphs.add(graph);
+        }
+        return graph;
+    }
+
     /** Mooncake's {@code hash_ids}: ids of the prompt's 512-token pieces. */
     static final int MOONCAKE_BLOCK_TOKENS = 512;
 
@@ -182,12 +257,16 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
      * LLM invocations carry them ({@link PromptBlocks}, for prefix caching); not shared between records. Other
      * shapes return null (their prompts' content is not modelled).
      */
-    private InvocationGraph withPrompt(ModelSpec model, TraceRecord r) {
+    private InvocationGraph withPrompt(Entry entry, TraceRecord r) {
+        if (entry.text == null || !isTextOnly(r.shape())) {
+            return null;
+        }
         long[] ids = new long[r.hashIds().size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = r.hashIds().getLong(i);
         }
-        return textOnly(model, r.shape(), splitLlm.test(model.name()), PromptBlocks.of(MOONCAKE_BLOCK_TOKENS, ids));
+        return entry.text.graph(r.shape().textTokens(), r.shape().outputTokens(), entry.split,
+                PromptBlocks.of(MOONCAKE_BLOCK_TOKENS, ids));
     }
 
     static InvocationGraph textOnly(ModelSpec model, RequestShape shape, boolean split) {
@@ -201,24 +280,11 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
      * cost of a JGraphT graph per distinct shape; other shapes return null and go through the composite task.
      */
     static InvocationGraph textOnly(ModelSpec model, RequestShape shape, boolean split, PromptBlocks blocks) {
-        if (!shape.media().isEmpty() || !shape.outputModalities().equals(java.util.Set.of(org.cornserve.model.Modality.TEXT))
-                || model.llm().isEmpty()) {
+        TextGraphs text = TextGraphs.of(model);
+        if (text == null || !isTextOnly(shape)) {
             return null;
         }
-        org.cornserve.model.task.LanguageModel llm = model.llm().get();
-        long prompt = shape.textTokens();
-        long out = shape.outputTokens();
-        String base = org.cornserve.model.task.UnitTask.whole(model.name(), llm).id();
-        if (!split) {
-            return InvocationGraph.single(new Invocation(base, Work.llm(prompt, Work.UNCAPPED).withPromptBlocks(blocks), true),
-                    out);
-        }
-        Invocation prefill = new Invocation(base + ":prefill", Work.llm(prompt, 1).withPromptBlocks(blocks), true);
-        if (out <= 1) {
-            return InvocationGraph.single(prefill);
-        }
-        return InvocationGraph.of(List.of(prefill, new Invocation(base + ":decode", Work.llm(prompt, Work.UNCAPPED), true)),
-                List.of(new DataEdge(0, 1, prompt * llm.kvBytesPerToken())), new long[] {1, out});
+        return text.graph(shape.textTokens(), shape.outputTokens(), split, blocks);
     }
 
     @Override

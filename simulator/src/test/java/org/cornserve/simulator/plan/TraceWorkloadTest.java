@@ -18,8 +18,10 @@ import org.cornserve.model.graph.CompositeTask;
 import org.cornserve.model.request.MediaItem;
 import org.cornserve.model.request.RequestShape;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.graph.PromptBlocks;
 import org.cornserve.planner.schedule.graph.RequestGraphs;
 import org.cornserve.simulator.event.SimRequest;
+import org.cornserve.traces.LongList;
 import org.cornserve.traces.TraceReader;
 import org.cornserve.traces.TraceRecord;
 import org.cornserve.traces.TraceSource;
@@ -95,6 +97,40 @@ class TraceWorkloadTest {
         try (TraceWorkload w = new TraceWorkload(source(unknown), 1, models, m -> false)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, w::next);
             assertTrue(e.getMessage().contains("app 'chat'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void textRecordsShareGraphsByLengthsAndBlockIdsKeepTheirOwn() throws IOException {
+        ModelSpec llama = CATALOG.model("llama-3.1-8b");
+        List<TraceRecord> records = List.of(
+                new TraceRecord(0, "a", RequestShape.text(1024, 5), null, LongList.of(7, 8)),
+                new TraceRecord(1, "a", RequestShape.text(1024, 5), null, LongList.of(7, 9)),
+                new TraceRecord(2, "a", RequestShape.text(1024, 5)),
+                new TraceRecord(3, "a", RequestShape.text(1024, 6)),
+                new TraceRecord(4, "a", RequestShape.text(1024, 5)),
+                new TraceRecord(5, "a", RequestShape.text(0, 0)));
+        for (boolean split : new boolean[] {false, true}) {
+            List<SimRequest> out = new ArrayList<>();
+            try (TraceWorkload w = new TraceWorkload(source(records), 1, List.of(llama), m -> split)) {
+                w.forEachRemaining(out::add);
+            }
+            InvocationGraph first = out.get(0).graph();
+            assertTrue(first.node(0).work().promptBlocks() != PromptBlocks.NONE, "block ids reach the LLM");
+            assertTrue(first != out.get(1).graph() && out.get(1).graph() != out.get(2).graph(), "not shared");
+            assertTrue(out.get(2).graph() == out.get(4).graph(), "same lengths, one graph");
+            assertTrue(out.get(2).graph() != out.get(3).graph(), "other answer, other graph");
+            for (int k : new int[] {2, 3, 5}) {
+                RequestShape shape = records.get(k).shape();
+                InvocationGraph expected = RequestGraphs.toInvocations(new CompositeTask(llama).requestGraph(shape, split));
+                assertEquals(expected.nodes(), out.get(k).graph().nodes());
+                assertEquals(expected.edges(), out.get(k).graph().edges());
+                for (int i = 0; i < expected.size(); i++) {
+                    assertEquals(expected.traceOutputTokens(i), out.get(k).graph().traceOutputTokens(i));
+                }
+            }
+            assertNull(TraceWorkload.textOnly(llama, new RequestShape(1024, List.of(), 5,
+                    Set.of(Modality.TEXT, Modality.AUDIO)), split), "speech out is not text-only");
         }
     }
 }

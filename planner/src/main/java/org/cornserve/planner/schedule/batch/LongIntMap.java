@@ -5,7 +5,7 @@ package org.cornserve.planner.schedule.batch;
  * and backward-shift deletion (no tombstones), kept at most half full. The prefix cache's hash-to-block index; a
  * boxed {@code HashMap<Long, Integer>} there cost most of a prefix-cached simulation's time.
  */
-final class LongIntMap {
+public final class LongIntMap {
     private static final long EMPTY = 0;
 
     private long[] keys;
@@ -13,18 +13,18 @@ final class LongIntMap {
     private int mask;
     private int size;
 
-    LongIntMap() {
+    public LongIntMap() {
         keys = new long[16];
         values = new int[16];
         mask = 15;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
     /** The value of {@code key}, or {@code missing}. */
-    int get(long key, int missing) {
+    public int get(long key, int missing) {
         for (int i = slot(key); ; i = (i + 1) & mask) {
             long k = keys[i];
             if (k == key) {
@@ -37,7 +37,7 @@ final class LongIntMap {
     }
 
     /** Maps {@code key} to {@code value} unless it is mapped already; whether it was added. */
-    boolean putIfAbsent(long key, int value) {
+    public boolean putIfAbsent(long key, int value) {
         if (key == EMPTY) {
             throw new IllegalArgumentException("key 0 is reserved");
         }
@@ -56,7 +56,7 @@ final class LongIntMap {
     }
 
     /** Removes {@code key} if present; whether it was. */
-    boolean remove(long key) {
+    public boolean remove(long key) {
         int i = slot(key);
         while (keys[i] != key) {
             if (keys[i] == EMPTY) {
