@@ -13,7 +13,7 @@ import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.simulator.config.SimConfig;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.simulator.metrics.RequestRecord;
