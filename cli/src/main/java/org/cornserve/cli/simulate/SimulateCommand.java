@@ -96,6 +96,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of everything random (default: the plan's seed)")
     Long seed;
 
+    @Option(names = "--share-links", description = "concurrent transfers on one link share its bandwidth fairly"
+            + " (processor sharing); without it each transfer gets the whole link")
+    boolean shareLinks;
+
     @Option(names = "--admission-bound", defaultValue = "0", paramLabel = "N",
             description = "reject requests beyond N outstanding invocations per deployment (0: never)")
     int admissionBound;
@@ -124,6 +128,9 @@ public final class SimulateCommand implements Callable<Integer> {
         Slo targets = slo == null ? Slo.NONE : Slo.parse(slo);
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
                 profiles.book(), profiles.fallbacks());
+        if (shareLinks) {
+            config = config.withNetwork(config.network().withFairShare(true));
+        }
         profiles.describe(resolved, spec.commandLine().getErr());
 
         TraceFormat format = traceFormat != null ? TraceFormat.byName(traceFormat) : guessFormat(trace);

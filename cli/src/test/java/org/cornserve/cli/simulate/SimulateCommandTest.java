@@ -89,6 +89,32 @@ class SimulateCommandTest {
     }
 
     @Test
+    void shareLinksTurnsOnFairSharingAndSaysSoInTheConfig() throws Exception {
+        Path trace = tmp.resolve("share.jsonl");
+        Files.writeString(trace, "{\"arrival_s\":0,\"text_tokens\":200,\"output_tokens\":20}\n"
+                + "{\"arrival_s\":0.1,\"text_tokens\":300,\"output_tokens\":20}\n");
+        for (boolean share : new boolean[] {false, true}) {
+            Path out = tmp.resolve("share-" + share);
+            List<String> args = new ArrayList<>(List.of("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm",
+                    "--gpus", "1", "--strategy", "monolithic", "--trace", trace.toString(), "--out", out.toString()));
+            if (share) {
+                args.add("--share-links");
+            }
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), r.err());
+            JsonNode network = new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("network");
+            boolean fair = false;
+            for (var it = network.fields(); it.hasNext(); ) {
+                var field = it.next();
+                if (field.getKey().toLowerCase(java.util.Locale.ROOT).contains("fair")) {
+                    fair = field.getValue().asBoolean();
+                }
+            }
+            assertEquals(share, fair, network.toString());
+        }
+    }
+
+    @Test
     void speechRequestsGetFirstAudioAndTheSpeechSummary() throws Exception {
         Path trace = tmp.resolve("omni.jsonl");
         StringBuilder lines = new StringBuilder();

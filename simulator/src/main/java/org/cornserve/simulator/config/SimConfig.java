@@ -36,6 +36,11 @@ public record SimConfig(List<SimDeployment> deployments, Network network, Map<St
         return new SimConfig(deployments, network, Map.of(), slo, 1_000_000_000L);
     }
 
+    /** The same configuration on other links (e.g. {@code network().withFairShare(true)}). */
+    public SimConfig withNetwork(Network links) {
+        return new SimConfig(deployments, links, slos, defaultSlo, queueSampleNanos);
+    }
+
     public Slo sloOf(String app) {
         return slos.getOrDefault(app, defaultSlo);
     }
