@@ -225,7 +225,8 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
             throw new IllegalArgumentException("trace is not in arrival order at " + r.arrivalSeconds() + " s");
         }
         lastArrival = arrival;
-        return new SimRequest(nextId++, arrival, r.app(), graph, model.promptTokens(r.shape()), r.requestId());
+        long inputTokens = shape.media().isEmpty() ? shape.textTokens() : model.promptTokens(shape);
+        return new SimRequest(nextId++, arrival, r.app(), graph, inputTokens, r.requestId());
     }
 
     private static boolean isTextOnly(RequestShape shape) {
