@@ -157,8 +157,8 @@ public final class Validation {
     /** The unit tasks a plan deploys, an LLM's phases as the LLM. */
     static java.util.Set<String> deployedTasks(ResolvedPlan plan) {
         java.util.Set<String> deployed = new java.util.TreeSet<>();
-        plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(t.id().replaceAll(":(prefill|decode)$",
-                ""))));
+        plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(
+                org.cornserve.model.task.LlmPhase.wholeTaskId(t.id()))));
         return deployed;
     }
 
