@@ -83,6 +83,11 @@ public final class SidecarTensorTransport implements TensorTransport, AutoClosea
         return streamedBytes.get();
     }
 
+    /** Tensors executors on other hosts streamed to the control plane (outputs it reads: a WAV, a PNG). */
+    public long receivedTensors() {
+        return server == null ? 0 : server.received();
+    }
+
     /** The mode. */
     public TensorTransport.Mode mode() {
         return mode;

@@ -25,6 +25,7 @@ public final class TensorStreamServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Thread acceptor;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     /** Listens on {@code bind} (port 0 picks a free one) and places tensors into {@code sidecar}. */
@@ -42,6 +43,11 @@ public final class TensorStreamServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Tensors placed so far. */
+    public long received() {
+        return received.get();
     }
 
     private void acceptLoop() {
@@ -83,6 +89,7 @@ public final class TensorStreamServer implements AutoCloseable {
                     ch.write(ByteBuffer.allocate(4).putInt(0, -1));
                     return;
                 }
+                received.incrementAndGet();
                 byte[] name = ref.segment().getBytes(StandardCharsets.UTF_8);
                 ByteBuffer reply = ByteBuffer.allocate(4 + name.length + 8);
                 reply.putInt(name.length).put(name).putLong(ref.generation()).flip();

@@ -64,6 +64,7 @@ class SocketTransportIntegrationTest {
         Path shm = Files.createTempDirectory("cornserve-socket-it");
         CollectingSink[] sinks = new CollectingSink[2];
         long[] streamed = new long[2];
+        long[] received = new long[2];
         TensorTransport.Mode[] modes = {TensorTransport.Mode.SHM, TensorTransport.Mode.SOCKET};
         for (int m = 0; m < 2; m++) {
             try (ControlPlane runtime = Runtimes.start(Runtimes.defaultPlan(), DeviceSlots.parse("cpu:2"),
@@ -76,6 +77,7 @@ class SocketTransportIntegrationTest {
                 assertNull(sink.failure, () -> modes[0] + ": failed: " + sink.failure);
                 sinks[m] = sink;
                 streamed[m] = runtime.tensorTransport().streamedTensors();
+                received[m] = runtime.tensorTransport().receivedTensors();
             }
             assertNoSegmentsLeft(shm);
         }
@@ -83,9 +85,11 @@ class SocketTransportIntegrationTest {
         assertEquals(1, sinks[1].audio.size());
         assertArrayEquals(sinks[0].audio.get(0), sinks[1].audio.get(0), "the same WAV by either transport");
         assertEquals(0, streamed[0]);
-        // the image and the audio clip to the thinker, its hidden states to the talker (the WAV comes by the
-        // executor's own stream and is not counted here)
+        // the image and the audio clip to the thinker, its hidden states to the talker; the WAV back to the control
+        // plane's own stream server
         assertEquals(3, streamed[1]);
+        assertEquals(0, received[0]);
+        assertEquals(1, received[1], "the vocoder streamed its WAV to the control plane");
         Files.deleteIfExists(shm);
     }
 }
