@@ -156,7 +156,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
         err.println("serving plan '" + resolved.plan().name() + "'" + (plan == null ? " (embedded default)" : "")
-                + " on " + devices + ": starting executors...");
+                + " on " + devices + " (tensors between executors: " + tensorTransport.toLowerCase(java.util.Locale.ROOT)
+                + "): starting executors...");
         err.flush();
         return Runtimes.start(resolved, DeviceSlots.parse(devices),
                 org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
