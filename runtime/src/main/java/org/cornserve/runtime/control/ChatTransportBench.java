@@ -39,7 +39,7 @@ public final class ChatTransportBench {
     private ChatTransportBench() {
     }
 
-    /** One transport's run: the answers in request order and the latency figures. */
+    /** One transport's run: the answers in request order, the latency figures, what streamed (measured requests). */
     public record Result(TensorTransport.Mode mode, List<String> answers, long p50Micros, long p99Micros,
             long maxMicros, long streamedTensors, long streamedBytes) {
     }
@@ -60,46 +60,60 @@ public final class ChatTransportBench {
      */
     public static Result run(ResolvedPlan plan, DeviceSlots devices, RuntimeOptions options, int warmup, int requests,
             int imageSide, int maxTokens) throws IOException, InterruptedException {
+        try (ControlPlane runtime = Runtimes.start(plan, devices, options)) {
+            return run(runtime, warmup, requests, imageSide, maxTokens);
+        }
+    }
+
+    /** As above on a control plane already serving a plan that has tiny-vl (closed by the caller). */
+    public static Result run(ControlPlane runtime, int warmup, int requests, int imageSide, int maxTokens)
+            throws IOException, InterruptedException {
+        TensorTransport.Mode mode = runtime.tensorTransport().mode();
         List<String> images = new ArrayList<>();
         for (int i = 0; i < warmup + requests; i++) {
             images.add(image(imageSide, i));
         }
         Histogram latency = new Histogram(3);
         List<String> answers = new ArrayList<>();
-        try (ControlPlane runtime = Runtimes.start(plan, devices, options)) {
-            Gateway gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, GatewaySettings.DEFAULT_MAX_BODY_BYTES,
-                    GatewaySettings.newAdminToken()), runtime);
-            try {
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-                URI uri = URI.create(gateway.url() + "/apps/chat/invoke");
-                for (int i = 0; i < warmup + requests; i++) {
-                    String body = JSON.createObjectNode().put("prompt", "What is in this picture?")
-                            .put("max_tokens", maxTokens).put("temperature", 0.7).put("seed", i)
-                            .set("images", JSON.createArrayNode().add(images.get(i))).toString();
-                    long t0 = System.nanoTime();
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                    long micros = (System.nanoTime() - t0) / 1000;
-                    if (r.statusCode() != 200) {
-                        throw new IllegalStateException("chat request " + i + " with " + options.tensorTransport()
-                                + " answered " + r.statusCode() + ": " + r.body());
-                    }
-                    if (i >= warmup) {
-                        latency.recordValue(micros);
-                        JsonNode n = JSON.readTree(r.body());
-                        answers.add(n.get("text").asText() + " [" + n.get("prompt_tokens").asInt() + "+"
-                                + n.get("completion_tokens").asInt() + " tokens]");
-                    }
+        SidecarTensorTransport t = runtime.tensorTransport();
+        long tensorsBefore = t.streamedTensors();
+        long bytesBefore = t.streamedBytes();
+        Gateway gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, GatewaySettings.DEFAULT_MAX_BODY_BYTES,
+                GatewaySettings.newAdminToken()), runtime);
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create(gateway.url() + "/apps/chat/invoke");
+            for (int i = 0; i < warmup + requests; i++) {
+                if (i == warmup) {
+                    tensorsBefore = t.streamedTensors();
+                    bytesBefore = t.streamedBytes();
                 }
-            } finally {
-                gateway.close();
+                String body = JSON.createObjectNode().put("prompt", "What is in this picture?")
+                        .put("max_tokens", maxTokens).put("temperature", 0.7).put("seed", i)
+                        .set("images", JSON.createArrayNode().add(images.get(i))).toString();
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                long micros = (System.nanoTime() - t0) / 1000;
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("chat request " + i + " with " + mode
+                            + " answered " + r.statusCode() + ": " + r.body());
+                }
+                if (i >= warmup) {
+                    latency.recordValue(micros);
+                    JsonNode n = JSON.readTree(r.body());
+                    answers.add(n.get("text").asText() + " [" + n.get("prompt_tokens").asInt() + "+"
+                            + n.get("completion_tokens").asInt() + " tokens]");
+                }
             }
-            SidecarTensorTransport t = runtime.tensorTransport();
-            return new Result(options.tensorTransport(), List.copyOf(answers), latency.getValueAtPercentile(50),
-                    latency.getValueAtPercentile(99), latency.getMaxValue(), t.streamedTensors(), t.streamedBytes());
+        } finally {
+            gateway.close();
         }
+        return new Result(mode, List.copyOf(answers), latency.getValueAtPercentile(50),
+                latency.getValueAtPercentile(99), latency.getMaxValue(), t.streamedTensors() - tensorsBefore,
+                t.streamedBytes() - bytesBefore);
     }
 
     public static void main(String[] args) throws Exception {
