@@ -61,6 +61,16 @@ class CrossHostSidecarIntegrationTest {
                 "not root: 'ip netns add' needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)");
     }
 
+    private static void deleteNamespaces(String... namespaces) throws InterruptedException {
+        for (String ns : namespaces) {
+            try {
+                run("ip", "netns", "del", ns);
+            } catch (IOException e) {
+                // it was never made
+            }
+        }
+    }
+
     @Test
     @Timeout(180)
     void tensorsCrossBetweenNetworkNamespaces() throws Exception {
@@ -142,13 +152,7 @@ class CrossHostSidecarIntegrationTest {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
             }
-            for (String ns : List.of(a, b)) {
-                try {
-                    run("ip", "netns", "del", ns);
-                } catch (IOException e) {
-                    // it was never made
-                }
-            }
+            deleteNamespaces(a, b);
             SharedMemorySidecar.deleteSession(shm, session);
             try (var left = Files.list(shm)) {
                 for (Path p : left.toList()) {
@@ -163,12 +167,12 @@ class CrossHostSidecarIntegrationTest {
     @Timeout(600)
     void executorsInTwoNamespacesStreamTheChatAppsTensorsToEachOther() throws Exception {
         assumeNamespaces();
-        int tag = new Random().nextInt(1 << 16);
-        String hex = String.format(Locale.ROOT, "%04x", tag);
-        String sw = "cs-s-" + hex;
-        String a = "cs-a-" + hex;
-        String b = "cs-b-" + hex;
-        String net = "10.214." + (1 + tag % 250) + ".";
+        String hex = String.format(Locale.ROOT, "%04x", new Random().nextInt(1 << 16));
+        String[] names = {"cs-s-" + hex, "cs-a-" + hex, "cs-b-" + hex};
+        String sw = names[0];
+        String a = names[1];
+        String b = names[2];
+        String net = "10.214." + (1 + Integer.parseInt(hex, 16) % 250) + ".";
         Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "cornserve-netns-");
         var plan = org.cornserve.model.plan.PlanValidator.builtIn().readAndValidate(
                 Path.of("src/test/resources/plans/tiny-vl-split-cpu.json"));
@@ -233,13 +237,7 @@ class CrossHostSidecarIntegrationTest {
                     sameHost.p50Micros() / 1e3, sameHost.p99Micros() / 1e3, crossing.p50Micros() / 1e3,
                     crossing.p99Micros() / 1e3, crossing.streamedTensors(), crossing.streamedBytes() / 1e6);
         } finally {
-            for (String ns : List.of(a, b, sw)) {
-                try {
-                    run("ip", "netns", "del", ns);
-                } catch (IOException e) {
-                    // it was never made
-                }
-            }
+            deleteNamespaces(names);
             try {
                 run("ip", "link", "del", "csvr" + hex);
             } catch (IOException e) {
