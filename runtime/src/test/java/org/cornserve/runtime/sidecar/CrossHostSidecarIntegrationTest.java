@@ -143,8 +143,9 @@ class CrossHostSidecarIntegrationTest {
             for (int i = 0; i < SIZES.length; i++) {
                 SidecarBench.Result r = same.get(i);
                 System.err.printf(Locale.ROOT, "cross-host sidecar %2d MB: veth between namespaces %.2f GB/s; same "
-                        + "host: shared memory %.2f GB/s, loopback socket %.2f GB/s, memcpy %.2f GB/s%n",
-                        SIZES[i] >> 20, crossGbps[i], r.sharedMemoryGBps(), r.socketGBps(), r.memcpyGBps());
+                        + "host: shared memory %.2f GB/s, loopback socket %.2f GB/s, executor-to-executor forward over "
+                        + "loopback %.2f GB/s, memcpy %.2f GB/s%n", SIZES[i] >> 20, crossGbps[i], r.sharedMemoryGBps(),
+                        r.socketGBps(), r.forwardGBps(), r.memcpyGBps());
                 assertTrue(crossGbps[i] > 0);
             }
         } finally {
