@@ -92,4 +92,49 @@ class SocketTransportIntegrationTest {
         assertEquals(1, received[1], "the vocoder streamed its WAV to the control plane");
         Files.deleteIfExists(shm);
     }
+
+    /**
+     * A consumer's executor that dies and is replaced listens on a new port: tensors stream to the new endpoint, and
+     * the same request gets the same answer as before the crash.
+     */
+    @Test
+    @Timeout(400)
+    void aReplacedExecutorGetsTensorsAtItsNewEndpoint() throws Exception {
+        Path shm = Files.createTempDirectory("cornserve-socket-it");
+        var plan = PlanValidator.builtIn().readAndValidate(Path.of("src/test/resources/plans/tiny-vl-split-cpu.json"));
+        try (ControlPlane runtime = Runtimes.start(plan, DeviceSlots.parse("cpu:2"), RuntimeOptions.defaults()
+                .withShmDir(shm).withTensorTransport(TensorTransport.Mode.SOCKET))) {
+            ModelRequest request = new ModelRequest("tiny-vl", "What is it?",
+                    List.of(ControlPlaneIntegrationTest.png(70, 84, 9)), List.of(), 6, 0.7, 5, Set.of());
+            CollectingSink before = new CollectingSink();
+            runtime.invoke(request, before);
+            assertTrue(before.await(120));
+            assertNull(before.failure, () -> "failed: " + before.failure);
+            TaskManager llm = runtime.taskManagers().get(1);
+            ExecutorHandle old = llm.executor(0);
+            int oldPort = old.sidecar().streamPort();
+            old.kill();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while ((llm.executor(0) == old || !llm.executor(0).ready()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(llm.executor(0) != old && llm.executor(0).ready(), "a new LLM executor is up");
+            assertTrue(llm.executor(0).sidecar().streamPort() != oldPort
+                    || !llm.executor(0).sidecar().streamHost().equals(old.sidecar().streamHost()), "a new endpoint");
+            long streamedBefore = runtime.tensorTransport().streamedTensors();
+            CollectingSink after;
+            long upDeadline = System.nanoTime() + 30_000_000_000L;
+            do {
+                after = new CollectingSink();
+                runtime.invoke(request, after);
+                assertTrue(after.await(120), "answered or refused in bounded time");
+            } while (after.failure != null && after.failure.httpStatus() == 503 && System.nanoTime() < upDeadline);
+            CollectingSink served = after;
+            assertNull(served.failure, () -> "failed after the restart: " + served.failure);
+            assertEquals(before.text.toString(), served.text.toString());
+            assertTrue(runtime.tensorTransport().streamedTensors() >= streamedBefore + 2);
+        }
+        assertNoSegmentsLeft(shm);
+        Files.deleteIfExists(shm);
+    }
 }
