@@ -484,7 +484,8 @@ public final class Dispatcher implements Decisions {
         NodeInput in = lr.input(node);
         int d = request.deploymentOf(node);
         int r = request.replicaOf(node);
-        List<TensorRef> tensors = new ArrayList<>(transport.inputsFor(d, r, in.media()));
+        List<TensorRef> tensors = new ArrayList<>(in.media());
+        String controlSidecar = transport.controlSidecarFor(d, r);
         tensors.addAll(lr.handedOn.get(node).values());
         InvocationGraph g = lr.graph;
         int consumers = g.outDegree(node) + (in.controlPlaneReads() ? 1 : 0);
@@ -504,7 +505,8 @@ public final class Dispatcher implements Decisions {
         lr.open[node] = true;
         ports.send(d, r, new ExecutorCommand.Open(invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(),
                 tensors, dims, maxTokens, lr.temperature, lr.seed, in.keepHidden(), consumers,
-                in.controlPlaneReads() ? transport.controlCopyTo(d, r) : null));
+                in.controlPlaneReads() ? controlSidecar : null, in.media().isEmpty() ? null : controlSidecar,
+                controlSidecar == null ? 0 : in.media().size()));
     }
 
     @Override

@@ -2,16 +2,13 @@ package org.cornserve.runtime.control;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cornserve.runtime.executor.ExecutorCommand;
 import org.cornserve.runtime.executor.ExecutorReport;
 import org.cornserve.runtime.sidecar.SharedMemoryDomain;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
-import org.cornserve.runtime.sidecar.TensorForwarder;
 import org.cornserve.runtime.sidecar.TensorRef;
 import org.cornserve.runtime.sidecar.TensorStreamServer;
 
@@ -25,8 +22,9 @@ import org.cornserve.runtime.sidecar.TensorStreamServer;
  * sidecar ({@link ExecutorCommand.Forward}); the consumer then reads its own host's copy. The producer releases the
  * reference the consumer stood for once the copy is placed; the copy has one reference (the consumer's) and the
  * consumer's sidecar timeout, as any tensor. A move not answered within the tensor timeout fails. The control plane
- * itself is a host too: it streams a request's media to an encoder on another host, and takes outputs it reads (a
- * WAV, a PNG) on a stream server of its own. Everything but {@link #close} runs on the loop thread.
+ * itself is a host too: it takes outputs it reads (a
+ * WAV, a PNG) on a stream server of its own, where executors on other hosts also fetch a request's media it placed.
+ * Everything but {@link #close} runs on the loop thread.
  */
 public final class SidecarTensorTransport implements TensorTransport, AutoCloseable {
     private final TensorTransport.Mode mode;
@@ -34,7 +32,6 @@ public final class SidecarTensorTransport implements TensorTransport, AutoClosea
     private final Executors executors;
     private final String domain;
     private final TensorStreamServer server;
-    private final TensorForwarder forwarder;
     private final long timeoutNanos;
     private final Map<Long, Moved> pending = new HashMap<>();
     private final AtomicLong streamedTensors = new AtomicLong();
@@ -60,7 +57,6 @@ public final class SidecarTensorTransport implements TensorTransport, AutoClosea
         this.executors = executors;
         this.domain = SharedMemoryDomain.of(shmDir);
         this.server = mode == TensorTransport.Mode.SHM ? null : new TensorStreamServer(sidecar, bind);
-        this.forwarder = new TensorForwarder(sidecar);
         this.timeoutNanos = timeoutMillis * 1_000_000L;
     }
 
@@ -73,14 +69,17 @@ public final class SidecarTensorTransport implements TensorTransport, AutoClosea
         return new InetSocketAddress(control.getAddress(), control.getPort() == 0 ? 0 : control.getPort() + 1);
     }
 
-    /** Tensors streamed between hosts on the control plane's orders so far (moves between replicas, media). */
+    /**
+     * Tensors streamed between hosts on the control plane's orders so far: moves between replicas, and media
+     * executors on other hosts fetched from the control plane.
+     */
     public long streamedTensors() {
-        return streamedTensors.get();
+        return streamedTensors.get() + (server == null ? 0 : server.served());
     }
 
     /** Their payload bytes. */
     public long streamedBytes() {
-        return streamedBytes.get();
+        return streamedBytes.get() + (server == null ? 0 : server.servedBytes());
     }
 
     /** Tensors executors on other hosts streamed to the control plane (outputs it reads: a WAV, a PNG). */
@@ -166,33 +165,7 @@ public final class SidecarTensorTransport implements TensorTransport, AutoClosea
     }
 
     @Override
-    public List<TensorRef> inputsFor(int d, int r, List<TensorRef> tensors) {
-        if (tensors.isEmpty() || sharesControlMemory(d, r)) {
-            return tensors;
-        }
-        ExecutorReport.Sidecar to = endpoint(d, r);
-        if (to == null) {
-            return tensors;
-        }
-        InetSocketAddress address = new InetSocketAddress(to.streamHost(), to.streamPort());
-        List<TensorRef> out = new ArrayList<>(tensors.size());
-        for (TensorRef t : tensors) {
-            try {
-                out.add(forwarder.forward(t, address, 1));
-                streamedTensors.incrementAndGet();
-                streamedBytes.addAndGet(t.bytes());
-            } catch (IOException | RuntimeException e) {
-                // the executor fails to open it and says so (open-failed, naming the stage)
-                System.err.println("sidecar: streaming a " + t.bytes() + "-byte input to deployment " + d
-                        + " replica " + r + " failed: " + e.getMessage());
-                out.add(t);
-            }
-        }
-        return out;
-    }
-
-    @Override
-    public String controlCopyTo(int d, int r) {
+    public String controlSidecarFor(int d, int r) {
         if (server == null || sharesControlMemory(d, r)) {
             return null;
         }
@@ -204,6 +177,5 @@ public final class SidecarTensorTransport implements TensorTransport, AutoClosea
         if (server != null) {
             server.close();
         }
-        forwarder.close();
     }
 }

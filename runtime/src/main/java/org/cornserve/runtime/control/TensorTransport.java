@@ -1,7 +1,6 @@
 package org.cornserve.runtime.control;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import org.cornserve.runtime.sidecar.TensorRef;
 
@@ -26,19 +25,12 @@ public interface TensorTransport {
     }
 
     /**
-     * The control plane's tensors (a request's media, placed by the gateway) as replica ({@code d}, {@code r}) reads
-     * them: the same references where it shares the control plane's memory, else copies streamed to its host (the
-     * control plane's references released). Called on the loop.
+     * Null where replica ({@code d}, {@code r}) shares the control plane's memory; else the control plane's sidecar
+     * stream, where the replica fetches a request's media the control plane placed and streams the outputs the
+     * control plane reads (a WAV, a PNG): {@link org.cornserve.runtime.executor.ExecutorCommand.Open#fetchFrom()} and
+     * {@link org.cornserve.runtime.executor.ExecutorCommand.Open#controlCopyTo()}.
      */
-    default List<TensorRef> inputsFor(int d, int r, List<TensorRef> tensors) {
-        return tensors;
-    }
-
-    /**
-     * Where replica ({@code d}, {@code r}) streams an output the control plane reads (a WAV, a PNG):
-     * null where it shares the control plane's memory ({@link org.cornserve.runtime.executor.ExecutorCommand.Open#controlCopyTo()}).
-     */
-    default String controlCopyTo(int d, int r) {
+    default String controlSidecarFor(int d, int r) {
         return null;
     }
 

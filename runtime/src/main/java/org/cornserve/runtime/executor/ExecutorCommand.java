@@ -33,21 +33,35 @@ public sealed interface ExecutorCommand {
      * @param controlCopyTo null when the control plane reads the output (a WAV, a PNG) from this host's shared
      *     memory; else the control plane's sidecar stream ({@code host:port}, host {@code *}: the host this executor
      *     reaches the control plane at), where the executor streams the output before it reports the step
+     * @param fetchFrom null when every input is in this host's shared memory; else a sidecar stream ({@code
+     *     host:port}, host {@code *} as above) holding the first {@code fetchCount} inputs (a request's media, placed
+     *     by the control plane), which the executor fetches into its own memory before it opens the invocation
+     * @param fetchCount how many of the inputs, from the first, {@code fetchFrom} holds
      */
     record Open(long invocation, String task, int[] tokens, List<TensorRef> inputs, int[] dims, int maxTokens,
-            double temperature, long seed, boolean keepHidden, int outputConsumers, String controlCopyTo)
-            implements ExecutorCommand {
+            double temperature, long seed, boolean keepHidden, int outputConsumers, String controlCopyTo,
+            String fetchFrom, int fetchCount) implements ExecutorCommand {
         public Open {
             tokens = tokens == null ? new int[0] : tokens;
             inputs = inputs == null ? List.of() : List.copyOf(inputs);
             dims = dims == null ? new int[0] : dims;
+            if (fetchCount < 0 || fetchCount > inputs.size() || fetchCount > 0 && fetchFrom == null) {
+                throw new IllegalArgumentException("invocation " + invocation + ": " + fetchCount + " of "
+                        + inputs.size() + " inputs to fetch from " + fetchFrom);
+            }
+        }
+
+        /** The same invocation reading {@code local} inputs, all in this host's memory. */
+        public Open withLocalInputs(List<TensorRef> local) {
+            return new Open(invocation, task, tokens, local, dims, maxTokens, temperature, seed, keepHidden,
+                    outputConsumers, controlCopyTo, null, 0);
         }
 
         /** Outputs, if any, stay in this host's shared memory. */
         public Open(long invocation, String task, int[] tokens, List<TensorRef> inputs, int[] dims, int maxTokens,
                 double temperature, long seed, boolean keepHidden, int outputConsumers) {
             this(invocation, task, tokens, inputs, dims, maxTokens, temperature, seed, keepHidden, outputConsumers,
-                    null);
+                    null, null, 0);
         }
     }
 

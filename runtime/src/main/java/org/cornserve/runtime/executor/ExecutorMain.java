@@ -162,6 +162,28 @@ public final class ExecutorMain {
             });
         }
 
+        /** A sidecar address from the control plane; host {@code *} is the host this executor reaches it at. */
+        private java.net.InetSocketAddress resolve(String hostPort) {
+            return TensorForwarder.address(hostPort.startsWith("*:") ? controlHost + hostPort.substring(1) : hostPort);
+        }
+
+        /** The invocation's inputs with those another host holds fetched into this one's memory. */
+        private List<TensorRef> fetchInputs(ExecutorCommand.Open open) {
+            java.net.InetSocketAddress from = resolve(open.fetchFrom());
+            List<TensorRef> local = new ArrayList<>(open.inputs());
+            for (int i = 0; i < open.fetchCount(); i++) {
+                try {
+                    local.set(i, forwarder.fetch(open.inputs().get(i), from, 1));
+                } catch (IOException e) {
+                    for (int k = 0; k < i; k++) {
+                        sidecar.release(local.get(k));
+                    }
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return local;
+        }
+
         /** Outputs the control plane reads on another host are streamed there before the step is reported. */
         private ExecutorReport.StepDone withControlCopies(ExecutorReport.StepDone done) {
             if (controlCopies.isEmpty() || done.outputs().isEmpty()) {
@@ -257,12 +279,10 @@ public final class ExecutorMain {
                     throw new IllegalArgumentException("this executor hosts " + runners.keySet() + ", not "
                             + open.task());
                 }
-                r.open(open);
+                r.open(open.fetchCount() == 0 ? open : open.withLocalInputs(fetchInputs(open)));
                 openInvocations.put(open.invocation(), r);
                 if (open.controlCopyTo() != null) {
-                    String to = open.controlCopyTo();
-                    controlCopies.put(open.invocation(), TensorForwarder.address(
-                            to.startsWith("*:") ? controlHost + to.substring(1) : to));
+                    controlCopies.put(open.invocation(), resolve(open.controlCopyTo()));
                 }
             } catch (RuntimeException e) {
                 ch.send(new ExecutorReport.OpenFailed(open.invocation(), new ExecutorReport.Failure(open.task(),

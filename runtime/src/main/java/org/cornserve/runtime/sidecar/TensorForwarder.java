@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Hands tensors held in this host's {@link SharedMemorySidecar} to sidecars on other hosts: streams the payload
  * straight from the local segment to the remote {@link TensorStreamServer} (no copy on the heap), then releases the
- * local reference it stood for. Keeps one {@link TensorStreamClient} per remote address; a connection that fails is
+ * local reference it stood for; and fetches tensors another host's sidecar holds into this host's memory. Keeps one {@link TensorStreamClient} per remote address; a connection that fails is
  * dropped and the next forward to that address opens a new one. Thread-safe.
  */
 public final class TensorForwarder implements AutoCloseable {
@@ -46,6 +46,27 @@ public final class TensorForwarder implements AutoCloseable {
         }
         local.release(tensor);
         return remote;
+    }
+
+    /**
+     * Fetches {@code tensor}, held by the sidecar at {@code from}, into this host's memory for {@code consumers}
+     * readers here; the holder releases the reference the fetch stood for.
+     *
+     * @throws IOException when the holder cannot be reached or no longer holds it
+     */
+    public TensorRef fetch(TensorRef tensor, InetSocketAddress from, int consumers) throws IOException {
+        if (closed) {
+            throw new IOException("tensor forwarder is closed");
+        }
+        TensorStreamClient client = client(from);
+        try {
+            return client.fetch(tensor, local, consumers);
+        } catch (IOException e) {
+            clients.remove(from, client);
+            client.close();
+            throw new IOException("fetching from the sidecar at " + from.getHostString() + ":" + from.getPort()
+                    + " failed: " + e.getMessage(), e);
+        }
     }
 
     private TensorStreamClient client(InetSocketAddress to) throws IOException {

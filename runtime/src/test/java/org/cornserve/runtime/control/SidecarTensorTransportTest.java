@@ -19,8 +19,8 @@ import org.cornserve.runtime.executor.ExecutorReport;
 import org.cornserve.runtime.launch.ExecutorSpec;
 import org.cornserve.runtime.sidecar.SharedMemoryDomain;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+import org.cornserve.runtime.sidecar.TensorForwarder;
 import org.cornserve.runtime.sidecar.TensorRef;
-import org.cornserve.runtime.sidecar.TensorStreamServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,7 +111,7 @@ class SidecarTensorTransportTest {
             assertEquals(mode == TensorTransport.Mode.SHM, t.shareMemory(0, 0, 1, 0), "different domains");
             assertEquals(mode != TensorTransport.Mode.SOCKET, t.sharesControlMemory(0, 0));
             assertEquals(mode == TensorTransport.Mode.SHM, t.sharesControlMemory(1, 0));
-            assertEquals(t.sharesControlMemory(1, 0), t.controlCopyTo(1, 0) == null);
+            assertEquals(t.sharesControlMemory(1, 0), t.controlSidecarFor(1, 0) == null);
         }
     }
 
@@ -163,24 +163,27 @@ class SidecarTensorTransportTest {
     }
 
     @Test
-    void mediaStreamToAnExecutorOnAnotherHostAndTheControlPlanesShareIsReleased(@TempDir Path remoteShm)
+    void anExecutorOnAnotherHostFetchesMediaFromTheControlPlanesSidecarAndItsShareIsReleased(@TempDir Path remoteShm)
             throws IOException {
         FakeLoop loop = new FakeLoop();
+        ExecutorHandle[][] ex = {{executor("ex", "elsewhere/1", 1)}};
         try (SharedMemorySidecar cp = new SharedMemorySidecar(shm, "t", "cp", 60_000, () -> loop.now);
                 SharedMemorySidecar remote = new SharedMemorySidecar(remoteShm, "t", "ex", 60_000, () -> loop.now);
-                TensorStreamServer server = new TensorStreamServer(remote,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            ExecutorHandle[][] ex = {{executor("ex", "elsewhere/1", server.address().getPort())}};
-            try (SidecarTensorTransport t = transport(TensorTransport.Mode.AUTO, loop, ex, cp)) {
-                float[] pixels = {1, 2, 3, 4, 5};
-                TensorRef placed = cp.putFloats(pixels, 1);
-                List<TensorRef> there = t.inputsFor(0, 0, List.of(placed));
-                assertEquals(1, there.size());
-                assertFalse(there.get(0).equals(placed));
-                assertArrayEquals(pixels, remote.readFloats(there.get(0)));
-                assertEquals(0, cp.live(), "the control plane's share went with the stream");
-                assertEquals(1, t.streamedTensors());
-            }
+                TensorForwarder executorSide = new TensorForwarder(remote);
+                SidecarTensorTransport t = transport(TensorTransport.Mode.AUTO, loop, ex, cp)) {
+            float[] pixels = {1, 2, 3, 4, 5};
+            TensorRef placed = cp.putFloats(pixels, 1);
+            String at = t.controlSidecarFor(0, 0);
+            assertTrue(at.startsWith("*:"), at);
+            TensorRef there = executorSide.fetch(placed, TensorForwarder.address("127.0.0.1" + at.substring(1)), 1);
+            assertFalse(there.equals(placed));
+            assertArrayEquals(pixels, remote.readFloats(there));
+            assertEquals(0, cp.live(), "the control plane's share went with the fetch");
+            assertEquals(1, t.streamedTensors());
+            assertEquals(pixels.length * Float.BYTES, t.streamedBytes());
+            IOException gone = assertThrows(IOException.class, () -> executorSide.fetch(placed,
+                    TensorForwarder.address("127.0.0.1" + at.substring(1)), 1));
+            assertTrue(gone.getMessage().contains("no longer holds"), gone.getMessage());
         }
     }
 

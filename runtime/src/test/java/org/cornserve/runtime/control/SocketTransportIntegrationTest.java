@@ -47,7 +47,7 @@ class SocketTransportIntegrationTest {
         assertEquals(requests, viaShm.answers().size());
         assertEquals(viaShm.answers(), viaSocket.answers(), "the same answers by either transport");
         assertEquals(0, viaShm.streamedTensors(), "shared memory streams nothing");
-        // per request: the image's pixels to the encoder's host, its embeddings to the LLM's
+        // per request: the image's pixels fetched by the encoder's host, its embeddings streamed to the LLM's
         assertEquals(2L * requests, viaSocket.streamedTensors());
         long pixels = 3L * 84 * 84 * Float.BYTES; // 96 px resized to the encoder's 84 (3 x 3 patches of 28)
         assertTrue(viaSocket.streamedBytes() > requests * pixels / 2, () -> viaSocket.streamedBytes() + " bytes");
@@ -85,8 +85,8 @@ class SocketTransportIntegrationTest {
         assertEquals(1, sinks[1].audio.size());
         assertArrayEquals(sinks[0].audio.get(0), sinks[1].audio.get(0), "the same WAV by either transport");
         assertEquals(0, streamed[0]);
-        // the image and the audio clip to the thinker, its hidden states to the talker; the WAV back to the control
-        // plane's own stream server
+        // the image and the audio clip fetched by the thinker, its hidden states streamed to the talker; the WAV
+        // back to the control plane's own stream server
         assertEquals(3, streamed[1]);
         assertEquals(0, received[0]);
         assertEquals(1, received[1], "the vocoder streamed its WAV to the control plane");

@@ -58,6 +58,33 @@ class TensorForwarderTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {4, 5})
+    void aFetchedTensorEqualsTheHeldOneAndTheHoldersShareIsReleased(long seed) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] bytes = new byte[1 + rnd.nextInt(2_000_000)];
+        rnd.nextBytes(bytes);
+        try (SharedMemorySidecar holder = new SharedMemorySidecar(here, "f3", "cp", 60_000, System::currentTimeMillis);
+                SharedMemorySidecar fetcher = new SharedMemorySidecar(there, "f3", "ex", 60_000,
+                        System::currentTimeMillis);
+                TensorStreamServer server = new TensorStreamServer(holder,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                TensorForwarder forwarder = new TensorForwarder(fetcher)) {
+            TensorRef held = holder.putBytes(bytes, 1);
+            TensorRef local = forwarder.fetch(held, server.address(), 1);
+            assertTrue(Files.exists(there.resolve(local.segment())));
+            assertArrayEquals(bytes, fetcher.readBytes(local));
+            assertEquals(0, holder.live(), "the holder released the share the fetch stood for");
+            assertEquals(1, server.served());
+            assertEquals(bytes.length, server.servedBytes());
+            // a refused fetch closes its stream; the next fetch opens a new one
+            IOException gone = assertThrows(IOException.class, () -> forwarder.fetch(held, server.address(), 1));
+            assertTrue(gone.getMessage().contains("no longer holds"), gone.getMessage());
+            TensorRef again = forwarder.fetch(holder.putBytes(bytes, 1), server.address(), 1);
+            assertArrayEquals(bytes, fetcher.readBytes(again));
+        }
+    }
+
     @Test
     void aSidecarThatCannotBeReachedIsNamedAndTheLocalShareIsKept() throws IOException {
         int closedPort;
