@@ -26,6 +26,29 @@ class TensorForwarderTest {
     @TempDir
     Path there;
 
+    /** Two hosts: a forwarder on the local sidecar, a stream server on the remote one (over loopback). */
+    private static final class Link implements AutoCloseable {
+        final SharedMemorySidecar local;
+        final SharedMemorySidecar remote;
+        final TensorStreamServer server;
+        final TensorForwarder forwarder;
+
+        Link(Path localDir, Path remoteDir, String session) throws IOException {
+            local = new SharedMemorySidecar(localDir, session, "l", 60_000, System::currentTimeMillis);
+            remote = new SharedMemorySidecar(remoteDir, session, "r", 60_000, System::currentTimeMillis);
+            server = new TensorStreamServer(remote, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            forwarder = new TensorForwarder(local);
+        }
+
+        @Override
+        public void close() {
+            forwarder.close();
+            server.close();
+            remote.close();
+            local.close();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void aForwardedTensorEqualsTheOriginalAndReleasesTheShareItStoodFor(long seed) throws IOException {
@@ -34,12 +57,11 @@ class TensorForwarderTest {
         for (int i = 0; i < floats.length; i++) {
             floats[i] = (float) rnd.nextGaussian();
         }
-        try (SharedMemorySidecar producer = new SharedMemorySidecar(here, "f1", "p", 60_000, System::currentTimeMillis);
-                SharedMemorySidecar consumer = new SharedMemorySidecar(there, "f1", "c", 60_000,
-                        System::currentTimeMillis);
-                TensorStreamServer server = new TensorStreamServer(consumer,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                TensorForwarder forwarder = new TensorForwarder(producer)) {
+        try (Link link = new Link(here, there, "f1")) {
+            SharedMemorySidecar producer = link.local;
+            SharedMemorySidecar consumer = link.remote;
+            TensorStreamServer server = link.server;
+            TensorForwarder forwarder = link.forwarder;
             TensorRef local = producer.putFloats(floats, 2); // one consumer here, one on the other host
             TensorRef remote = forwarder.forward(local, server.address(), 1);
             assertTrue(Files.exists(there.resolve(remote.segment())), "the copy lives in the consumer's memory");
@@ -64,12 +86,11 @@ class TensorForwarderTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         byte[] bytes = new byte[1 + rnd.nextInt(2_000_000)];
         rnd.nextBytes(bytes);
-        try (SharedMemorySidecar holder = new SharedMemorySidecar(here, "f3", "cp", 60_000, System::currentTimeMillis);
-                SharedMemorySidecar fetcher = new SharedMemorySidecar(there, "f3", "ex", 60_000,
-                        System::currentTimeMillis);
-                TensorStreamServer server = new TensorStreamServer(holder,
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                TensorForwarder forwarder = new TensorForwarder(fetcher)) {
+        try (Link link = new Link(there, here, "f3")) {
+            SharedMemorySidecar fetcher = link.local;
+            SharedMemorySidecar holder = link.remote;
+            TensorStreamServer server = link.server;
+            TensorForwarder forwarder = link.forwarder;
             TensorRef held = holder.putBytes(bytes, 1);
             TensorRef local = forwarder.fetch(held, server.address(), 1);
             assertTrue(Files.exists(there.resolve(local.segment())));
