@@ -79,6 +79,12 @@ public final class ServeCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE})")
     long tokensPerReport;
 
+    @Option(names = "--tensor-transport", defaultValue = "auto", paramLabel = "auto|shm|socket", description = "how"
+            + " tensors cross between executors: shared memory where two processes share it and the sidecar's socket"
+            + " stream otherwise (auto), shared memory always (shm), or the socket stream between any two processes,"
+            + " also on one machine (socket) (default ${DEFAULT-VALUE})")
+    String tensorTransport;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -119,6 +125,7 @@ public final class ServeCommand implements Callable<Integer> {
      * replica; or, with {@code --in-process}, every tiny model on the in-process engine (no plan, no executors).
      */
     private ModelInvoker startInvoker(int cpus, PrintWriter err) {
+        transportMode(); // an unknown name fails before anything starts
         if ("kubernetes".equals(launcher)) {
             if (namespace == null || inProcess) {
                 throw new IllegalArgumentException("--launcher kubernetes needs --namespace (and no --in-process)");
@@ -133,7 +140,7 @@ public final class ServeCommand implements Callable<Integer> {
             err.flush();
             return Runtimes.startOnKubernetes(resolved, settings, cpus,
                     org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport));
+                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()));
         }
         if (!"local".equals(launcher)) {
             throw new IllegalArgumentException("--launcher '" + launcher + "': expected local or kubernetes");
@@ -149,11 +156,16 @@ public final class ServeCommand implements Callable<Integer> {
         }
         ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
         err.println("serving plan '" + resolved.plan().name() + "'" + (plan == null ? " (embedded default)" : "")
-                + " on " + devices + ": starting executors...");
+                + " on " + devices + " (tensors between executors: " + tensorTransport.toLowerCase(java.util.Locale.ROOT)
+                + "): starting executors...");
         err.flush();
         return Runtimes.start(resolved, DeviceSlots.parse(devices),
                 org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport));
+                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()));
+    }
+
+    private org.cornserve.runtime.control.TensorTransport.Mode transportMode() {
+        return org.cornserve.runtime.control.TensorTransport.Mode.byName(tensorTransport);
     }
 
     /** Parses {@code cpu:N}. */

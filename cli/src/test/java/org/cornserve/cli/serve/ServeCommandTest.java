@@ -43,6 +43,12 @@ class ServeCommandTest {
         serveCallAndStop(List.of("--devices", "cpu:2"), "(embedded default)", "tiny-omni");
     }
 
+    @Test
+    void theSocketTensorTransportCanBeForcedOnOneMachine() throws Exception {
+        serveCallAndStop(List.of("--devices", "cpu:2", "--tensor-transport", "socket"),
+                "(tensors between executors: socket)", "tiny-omni");
+    }
+
     private void serveCallAndStop(List<String> options, String stderrSays, String model) throws Exception {
         Path tokenFile = dir.resolve("token");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

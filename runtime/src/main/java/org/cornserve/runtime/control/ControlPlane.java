@@ -39,6 +39,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     private final SharedMemorySidecar sidecar;
     private final ControlLoop loop;
     private final Dispatcher dispatcher;
+    private final SidecarTensorTransport transport;
     private final ExecutorHub hub;
     private final List<TaskManager> managers = new ArrayList<>();
     private final RequestBuilder builder;
@@ -150,7 +151,15 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         Runtime.getRuntime().addShutdownHook(hook);
         this.loop = new ControlLoop("cornserve-control", System::nanoTime);
         this.counters = new Counters(configs.size());
-        this.dispatcher = new Dispatcher(configs, false, loop, this::send, TensorTransport.sameHost(loop), sidecar,
+        try {
+            this.transport = new SidecarTensorTransport(options.tensorTransport(), loop,
+                    (d, r) -> d < managers.size() ? managers.get(d).executor(r) : null, sidecar, options.shmDir(),
+                    SidecarTensorTransport.bindBeside(launcher.listenAddress()), options.tensorTimeoutMillis());
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("control plane: cannot listen for tensors: " + e.getMessage(), e);
+        }
+        this.dispatcher = new Dispatcher(configs, false, loop, this::send, transport, sidecar,
                 counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
         this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
         int total = configs.stream().mapToInt(DeploymentConfig::replicas).sum();
@@ -354,6 +363,10 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             if (tm == null) {
                 return;
             }
+            if (report instanceof ExecutorReport.Forwarded f) {
+                loop.post(() -> transport.forwarded(f));
+                return;
+            }
             loop.post(() -> {
                 int r = tm.replicaOf(executor);
                 if (r >= 0) {
@@ -434,6 +447,11 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     /** The id the next {@link #invoke} will give its request (for benchmarks that follow requests by id). */
     long peekNextRequestId() {
         return nextRequest.get() + 1;
+    }
+
+    /** How tensors cross between executors (counts of what was streamed). */
+    public SidecarTensorTransport tensorTransport() {
+        return transport;
     }
 
     /** The session's id (its shared-memory files are {@code cornserve-<session>-*}). */
@@ -559,6 +577,9 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         }
         if (loop != null) {
             loop.close();
+        }
+        if (transport != null) {
+            transport.close();
         }
         sidecar.close();
         SharedMemorySidecar.deleteSession(options.shmDir(), session);

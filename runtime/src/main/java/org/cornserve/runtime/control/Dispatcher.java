@@ -232,7 +232,7 @@ public final class Dispatcher implements Decisions {
             }
         } else {
             for (ExecutorReport.Output o : done.outputs()) {
-                output(o.invocation(), o.tensor());
+                output(o.invocation(), o.tensor(), o.controlCopy());
             }
             for (ExecutorReport.Emitted e : done.emitted()) {
                 emitted(e.invocation(), e.tokens());
@@ -253,7 +253,7 @@ public final class Dispatcher implements Decisions {
         core.stepDone(d, r, done.iterations(), ended, now);
     }
 
-    private void output(long invocation, TensorRef ref) {
+    private void output(long invocation, TensorRef ref, TensorRef controlCopy) {
         LiveRequest lr = requests.get(invocation >>> NODE_BITS);
         int node = (int) (invocation & ((1 << NODE_BITS) - 1));
         if (lr == null || lr.done) {
@@ -263,8 +263,9 @@ public final class Dispatcher implements Decisions {
             lr.handedOn.get(lr.graph.edge(lr.graph.outEdge(node, k)).to()).put(node, ref);
         }
         if (lr.input(node).controlPlaneReads() && sidecar != null) {
-            byte[] bytes = sidecar.readBytes(ref);
-            sidecar.release(ref);
+            TensorRef local = controlCopy != null ? controlCopy : ref;
+            byte[] bytes = sidecar.readBytes(local);
+            sidecar.release(local);
             String key = lr.graph.node(node).taskKey();
             if (key.endsWith("/vocoder")) {
                 lr.sink.audio(bytes);
@@ -385,8 +386,28 @@ public final class Dispatcher implements Decisions {
     @Override
     public void startTransfer(ActiveRequest request, int edge, int fromDeployment, int fromReplica, int toDeployment,
             int toReplica, long bytes, long nowNanos) {
-        transport.move(fromDeployment, fromReplica, toDeployment, toReplica, bytes,
-                () -> core.transferDone(request, edge, loop.nowNanos()));
+        LiveRequest lr = (LiveRequest) request.attachment();
+        int from = lr.graph.edge(edge).from();
+        int to = lr.graph.edge(edge).to();
+        Map<Integer, TensorRef> handed = lr.handedOn == null ? null : lr.handedOn.get(to);
+        TensorRef tensor = handed == null ? null : handed.get(from);
+        transport.move(fromDeployment, fromReplica, toDeployment, toReplica, tensor, bytes, new TensorTransport.Moved() {
+            @Override
+            public void moved(TensorRef there) {
+                if (there != null && handed != null) {
+                    handed.put(from, there);
+                }
+                core.transferDone(request, edge, loop.nowNanos());
+            }
+
+            @Override
+            public void failed(String reason) {
+                if (!lr.done) {
+                    failureStatus = 500;
+                    core.invocationFailed(request, to, reason, loop.nowNanos());
+                }
+            }
+        });
     }
 
     @Override
@@ -461,7 +482,10 @@ public final class Dispatcher implements Decisions {
             return;
         }
         NodeInput in = lr.input(node);
+        int d = request.deploymentOf(node);
+        int r = request.replicaOf(node);
         List<TensorRef> tensors = new ArrayList<>(in.media());
+        String controlSidecar = transport.controlSidecarFor(d, r);
         tensors.addAll(lr.handedOn.get(node).values());
         InvocationGraph g = lr.graph;
         int consumers = g.outDegree(node) + (in.controlPlaneReads() ? 1 : 0);
@@ -479,9 +503,10 @@ public final class Dispatcher implements Decisions {
             maxTokens = (int) Math.min(maxTokens, Math.max(TALKER_MIN_CODES, TALKER_CODES_PER_TOKEN * (long) thinker));
         }
         lr.open[node] = true;
-        ports.send(request.deploymentOf(node), request.replicaOf(node), new ExecutorCommand.Open(
-                invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(), tensors, dims, maxTokens,
-                lr.temperature, lr.seed, in.keepHidden(), consumers));
+        ports.send(d, r, new ExecutorCommand.Open(invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(),
+                tensors, dims, maxTokens, lr.temperature, lr.seed, in.keepHidden(), consumers,
+                in.controlPlaneReads() ? controlSidecar : null, in.media().isEmpty() ? null : controlSidecar,
+                controlSidecar == null ? 0 : in.media().size()));
     }
 
     @Override

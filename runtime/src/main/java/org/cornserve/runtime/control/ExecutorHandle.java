@@ -23,6 +23,7 @@ public final class ExecutorHandle {
     private volatile FrameChannel channel;
     private volatile boolean ready;
     private volatile long pid = -1;
+    private volatile org.cornserve.runtime.executor.ExecutorReport.Sidecar sidecar;
 
     ExecutorHandle(ExecutorSpec spec, long launchedAtNanos, ExecutorEvents events) {
         this.spec = spec;
@@ -68,6 +69,15 @@ public final class ExecutorHandle {
     void attachChannel(FrameChannel ch, long pid) {
         this.channel = ch;
         this.pid = pid;
+    }
+
+    void attachSidecar(org.cornserve.runtime.executor.ExecutorReport.Sidecar endpoint) {
+        this.sidecar = endpoint;
+    }
+
+    /** Where the executor's sidecar takes tensors from other hosts, once it has said so; null before. */
+    public org.cornserve.runtime.executor.ExecutorReport.Sidecar sidecar() {
+        return sidecar;
     }
 
     void markReady() {

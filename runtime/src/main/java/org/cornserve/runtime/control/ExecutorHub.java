@@ -94,7 +94,9 @@ public final class ExecutorHub implements AutoCloseable {
             h.attachChannel(ch, hello.pid());
             ExecutorReport r;
             while ((r = ch.read(ExecutorReport.class)) != null) {
-                if (r instanceof ExecutorReport.Ready ready) {
+                if (r instanceof ExecutorReport.Sidecar endpoint) {
+                    h.attachSidecar(endpoint);
+                } else if (r instanceof ExecutorReport.Ready ready) {
                     ExecutorHandle ready0 = h;
                     // up once the platform agrees too (a pod's Ready condition; at once for a local process)
                     (h.launched() == null ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)

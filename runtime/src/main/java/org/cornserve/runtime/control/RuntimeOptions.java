@@ -18,10 +18,12 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * @param shmDir the shared-memory directory
  * @param ignoreEos LLMs generate until a request's {@code max_tokens} even past end-of-sequence, as vLLM's
  *     {@code ignore_eos} in its benchmarks: for load tests and validation, where the trace fixes each output length
+ * @param tensorTransport how tensors cross between executors: shared memory where processes share it and the socket
+ *     stream otherwise (auto), or forced either way
  */
 public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int admissionBound,
         long requestTimeoutMillis, long startupTimeoutMillis, long tensorTimeoutMillis, long weightSeed, Path shmDir,
-        boolean ignoreEos) {
+        boolean ignoreEos, TensorTransport.Mode tensorTransport) {
 
     public RuntimeOptions {
         if (kvTokensPerTask < 1 || maxRunIterations < 1 || admissionBound < 0 || requestTimeoutMillis < 1
@@ -30,6 +32,16 @@ public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int ad
                     + maxRunIterations + " run iterations, admission " + admissionBound + ", timeouts "
                     + requestTimeoutMillis + "/" + startupTimeoutMillis + "/" + tensorTimeoutMillis + " ms");
         }
+        if (tensorTransport == null) {
+            throw new IllegalArgumentException("runtime options: the tensor transport must be auto, shm or socket");
+        }
+    }
+
+    /** As the canonical constructor, tensors crossing by shared memory where processes share it (auto). */
+    public RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int admissionBound, long requestTimeoutMillis,
+            long startupTimeoutMillis, long tensorTimeoutMillis, long weightSeed, Path shmDir, boolean ignoreEos) {
+        this(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis, startupTimeoutMillis,
+                tensorTimeoutMillis, weightSeed, shmDir, ignoreEos, TensorTransport.Mode.AUTO);
     }
 
     /** As the canonical constructor, ending sequences at end-of-sequence. */
@@ -41,7 +53,8 @@ public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int ad
 
     /**
      * 16384 KV tokens per task, 4 decode iterations per report, 256 outstanding invocations per deployment,
-     * 120 s per request, 120 s to start an executor, 30 s per tensor, weight seed 1, /dev/shm, sequences end at end-of-sequence.
+     * 120 s per request, 120 s to start an executor, 30 s per tensor, weight seed 1, /dev/shm, sequences end at end-of-sequence,
+     * tensors by shared memory where processes share it and by socket stream otherwise.
      */
     public static RuntimeOptions defaults() {
         return new RuntimeOptions(16384, 4, 256, 120_000, 120_000, 30_000, 1, SharedMemorySidecar.DEV_SHM);
@@ -49,26 +62,31 @@ public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int ad
 
     public RuntimeOptions withAdmissionBound(int bound) {
         return new RuntimeOptions(kvTokensPerTask, maxRunIterations, bound, requestTimeoutMillis, startupTimeoutMillis,
-                tensorTimeoutMillis, weightSeed, shmDir, ignoreEos);
+                tensorTimeoutMillis, weightSeed, shmDir, ignoreEos, tensorTransport);
     }
 
     public RuntimeOptions withShmDir(Path dir) {
         return new RuntimeOptions(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis,
-                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, dir, ignoreEos);
+                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, dir, ignoreEos, tensorTransport);
     }
 
     public RuntimeOptions withRequestTimeoutMillis(long millis) {
         return new RuntimeOptions(kvTokensPerTask, maxRunIterations, admissionBound, millis, startupTimeoutMillis,
-                tensorTimeoutMillis, weightSeed, shmDir, ignoreEos);
+                tensorTimeoutMillis, weightSeed, shmDir, ignoreEos, tensorTransport);
     }
 
     public RuntimeOptions withIgnoreEos(boolean ignore) {
         return new RuntimeOptions(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis,
-                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, shmDir, ignore);
+                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, shmDir, ignore, tensorTransport);
     }
 
     public RuntimeOptions withMaxRunIterations(long iterations) {
         return new RuntimeOptions(kvTokensPerTask, iterations, admissionBound, requestTimeoutMillis,
-                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, shmDir, ignoreEos);
+                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, shmDir, ignoreEos, tensorTransport);
+    }
+
+    public RuntimeOptions withTensorTransport(TensorTransport.Mode mode) {
+        return new RuntimeOptions(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis,
+                startupTimeoutMillis, tensorTimeoutMillis, weightSeed, shmDir, ignoreEos, mode);
     }
 }

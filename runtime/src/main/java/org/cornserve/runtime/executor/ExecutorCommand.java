@@ -11,6 +11,7 @@ import org.cornserve.runtime.sidecar.TensorRef;
         @JsonSubTypes.Type(value = ExecutorCommand.RunStep.class, name = "step"),
         @JsonSubTypes.Type(value = ExecutorCommand.Cut.class, name = "cut"),
         @JsonSubTypes.Type(value = ExecutorCommand.Close.class, name = "close"),
+        @JsonSubTypes.Type(value = ExecutorCommand.Forward.class, name = "forward"),
         @JsonSubTypes.Type(value = ExecutorCommand.Shutdown.class, name = "shutdown")})
 public sealed interface ExecutorCommand {
 
@@ -29,14 +30,50 @@ public sealed interface ExecutorCommand {
      * @param seed sampling and noise seed
      * @param keepHidden an LLM hands its hidden states on (to a talker)
      * @param outputConsumers readers of the invocation's output tensor (0: no tensor output)
+     * @param controlCopyTo null when the control plane reads the output (a WAV, a PNG) from this host's shared
+     *     memory; else the control plane's sidecar stream ({@code host:port}, host {@code *}: the host this executor
+     *     reaches the control plane at), where the executor streams the output before it reports the step
+     * @param fetchFrom null when every input is in this host's shared memory; else a sidecar stream ({@code
+     *     host:port}, host {@code *} as above) holding the first {@code fetchCount} inputs (a request's media, placed
+     *     by the control plane), which the executor fetches into its own memory before it opens the invocation
+     * @param fetchCount how many of the inputs, from the first, {@code fetchFrom} holds
      */
     record Open(long invocation, String task, int[] tokens, List<TensorRef> inputs, int[] dims, int maxTokens,
-            double temperature, long seed, boolean keepHidden, int outputConsumers) implements ExecutorCommand {
+            double temperature, long seed, boolean keepHidden, int outputConsumers, String controlCopyTo,
+            String fetchFrom, int fetchCount) implements ExecutorCommand {
         public Open {
             tokens = tokens == null ? new int[0] : tokens;
             inputs = inputs == null ? List.of() : List.copyOf(inputs);
             dims = dims == null ? new int[0] : dims;
+            if (fetchCount < 0 || fetchCount > inputs.size() || fetchCount > 0 && fetchFrom == null) {
+                throw new IllegalArgumentException("invocation " + invocation + ": " + fetchCount + " of "
+                        + inputs.size() + " inputs to fetch from " + fetchFrom);
+            }
         }
+
+        /** The same invocation reading {@code local} inputs, all in this host's memory. */
+        public Open withLocalInputs(List<TensorRef> local) {
+            return new Open(invocation, task, tokens, local, dims, maxTokens, temperature, seed, keepHidden,
+                    outputConsumers, controlCopyTo, null, 0);
+        }
+
+        /** Outputs, if any, stay in this host's shared memory. */
+        public Open(long invocation, String task, int[] tokens, List<TensorRef> inputs, int[] dims, int maxTokens,
+                double temperature, long seed, boolean keepHidden, int outputConsumers) {
+            this(invocation, task, tokens, inputs, dims, maxTokens, temperature, seed, keepHidden, outputConsumers,
+                    null, null, 0);
+        }
+    }
+
+    /**
+     * Stream a tensor this executor produced to a consumer's sidecar on another host, release the local reference
+     * the consumer stood for, and answer {@link ExecutorReport.Forwarded}. Runs beside the steps, not between them.
+     *
+     * @param transfer the control plane's id for the move
+     * @param tensor the tensor in this executor's shared memory
+     * @param to the consumer's sidecar stream, {@code host:port}
+     */
+    record Forward(long transfer, TensorRef tensor, String to) implements ExecutorCommand {
     }
 
     /**

@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.cornserve.runtime.engine.kernel.Kernels;
+import org.cornserve.runtime.sidecar.SharedMemoryDomain;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+import org.cornserve.runtime.sidecar.TensorForwarder;
+import org.cornserve.runtime.sidecar.TensorRef;
+import org.cornserve.runtime.sidecar.TensorStreamServer;
 
 /**
  * An executor process: one replica of a deployment, hosting its colocated unit tasks on a share of this machine's
@@ -22,9 +26,14 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * to, when the control plane's connection drops or when its parent process ends, deleting its shared-memory
  * segments.
  *
+ * <p>Its sidecar takes tensors from other hosts on a tensor stream server bound to the address it reaches the control
+ * plane from (a pod's IP, a namespace's veth address, loopback on one machine), which it reports with its
+ * shared-memory domain; tensors it produced go to consumers on other hosts when the control plane says
+ * ({@link ExecutorCommand.Forward}), streamed from a thread beside the steps.
+ *
  * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.executor.ExecutorMain
  * --connect 127.0.0.1:PORT --id ex1 --session S --tasks tiny-omni/llm,... --threads 1 [--seed 1] [--kv-tokens N]
- * [--max-seqs N] [--shm-dir /dev/shm] [--tensor-timeout-ms 30000]}
+ * [--max-seqs N] [--shm-dir /dev/shm] [--tensor-timeout-ms 30000] [--sidecar-domain D]}
  */
 public final class ExecutorMain {
     private ExecutorMain() {
@@ -32,7 +41,8 @@ public final class ExecutorMain {
 
     /** Parsed command line. */
     record Options(InetSocketAddress connect, String id, String session, List<String> tasks, int threads, long seed,
-            long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs, boolean ignoreEos, int healthPort) {
+            long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs, boolean ignoreEos, int healthPort,
+            String sidecarDomain) {
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -42,7 +52,7 @@ public final class ExecutorMain {
                 m.put(args[i].substring(2), args[++i]);
             }
             Set<String> known = Set.of("connect", "id", "session", "tasks", "threads", "seed", "kv-tokens", "max-seqs",
-                    "shm-dir", "tensor-timeout-ms", "ignore-eos", "health-port");
+                    "shm-dir", "tensor-timeout-ms", "ignore-eos", "health-port", "sidecar-domain");
             for (String k : m.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException("executor: unknown option --" + k + " (known: " + known + ")");
@@ -61,7 +71,7 @@ public final class ExecutorMain {
                     Path.of(m.getOrDefault("shm-dir", SharedMemorySidecar.DEV_SHM.toString())),
                     Long.parseLong(m.getOrDefault("tensor-timeout-ms", "30000")),
                     Boolean.parseBoolean(m.getOrDefault("ignore-eos", "false")),
-                    Integer.parseInt(m.getOrDefault("health-port", "-1")));
+                    Integer.parseInt(m.getOrDefault("health-port", "-1")), m.get("sidecar-domain"));
         }
     }
 
@@ -79,7 +89,14 @@ public final class ExecutorMain {
             SharedMemorySidecar sidecar = new SharedMemorySidecar(o.shmDir(), o.session(), o.id(), o.tensorTimeoutMs(),
                     System::currentTimeMillis);
             Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close));
-            try (Kernels kernels = Kernels.create(Kernels.Choice.AUTO, o.threads())) {
+            TensorStreamServer streams = new TensorStreamServer(sidecar,
+                    new InetSocketAddress(socket.getLocalAddress(), 0));
+            ch.send(new ExecutorReport.Sidecar(o.sidecarDomain() != null ? o.sidecarDomain()
+                    : SharedMemoryDomain.of(o.shmDir()), streams.address().getAddress().getHostAddress(),
+                    streams.address().getPort()));
+            try (Kernels kernels = Kernels.create(Kernels.Choice.AUTO, o.threads());
+                    streams;
+                    TensorForwarder forwarder = new TensorForwarder(sidecar)) {
                 Map<String, TaskRunner> runners = new LinkedHashMap<>();
                 for (String t : o.tasks()) {
                     runners.put(t, TaskRunners.create(t, o.seed(), kernels, sidecar, o.kvTokens(), o.maxSeqs(),
@@ -94,7 +111,7 @@ public final class ExecutorMain {
                 if (health != null) {
                     health.markReady();
                 }
-                new Worker(ch, runners, sidecar).run();
+                new Worker(ch, runners, sidecar, forwarder, o.connect().getHostString()).run();
             } finally {
                 sidecar.close();
             }
@@ -112,11 +129,83 @@ public final class ExecutorMain {
         private final SharedMemorySidecar sidecar;
         private final java.util.ArrayDeque<ExecutorCommand> pending = new java.util.ArrayDeque<>();
         private final Map<Long, TaskRunner> openInvocations = new java.util.HashMap<>();
+        private final TensorForwarder forwarder;
+        private final String controlHost;
+        private final Map<Long, java.net.InetSocketAddress> controlCopies = new java.util.HashMap<>();
+        private final java.util.concurrent.ExecutorService forwarding = java.util.concurrent.Executors
+                .newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("sidecar-forward").unstarted(r));
 
-        Worker(FrameChannel ch, Map<String, TaskRunner> runners, SharedMemorySidecar sidecar) {
+        Worker(FrameChannel ch, Map<String, TaskRunner> runners, SharedMemorySidecar sidecar,
+                TensorForwarder forwarder, String controlHost) {
             this.ch = ch;
             this.runners = runners;
             this.sidecar = sidecar;
+            this.forwarder = forwarder;
+            this.controlHost = controlHost;
+        }
+
+        /** Streams a tensor to a consumer's host on the forwarding thread; the answer goes out from there. */
+        private void forward(ExecutorCommand.Forward f) {
+            forwarding.execute(() -> {
+                ExecutorReport.Forwarded answer;
+                try {
+                    answer = new ExecutorReport.Forwarded(f.transfer(),
+                            forwarder.forward(f.tensor(), TensorForwarder.address(f.to()), 1), null);
+                } catch (IOException | RuntimeException e) {
+                    answer = new ExecutorReport.Forwarded(f.transfer(), null, describe(e));
+                }
+                try {
+                    ch.send(answer);
+                } catch (IOException e) {
+                    // the control connection is gone; the worker ends on its own
+                }
+            });
+        }
+
+        /** A sidecar address from the control plane; host {@code *} is the host this executor reaches it at. */
+        private java.net.InetSocketAddress resolve(String hostPort) {
+            return TensorForwarder.address(hostPort.startsWith("*:") ? controlHost + hostPort.substring(1) : hostPort);
+        }
+
+        /** The invocation's inputs with those another host holds fetched into this one's memory. */
+        private List<TensorRef> fetchInputs(ExecutorCommand.Open open) {
+            java.net.InetSocketAddress from = resolve(open.fetchFrom());
+            List<TensorRef> local = new ArrayList<>(open.inputs());
+            for (int i = 0; i < open.fetchCount(); i++) {
+                try {
+                    local.set(i, forwarder.fetch(open.inputs().get(i), from, 1));
+                } catch (IOException e) {
+                    for (int k = 0; k < i; k++) {
+                        sidecar.release(local.get(k));
+                    }
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return local;
+        }
+
+        /** Outputs the control plane reads on another host are streamed there before the step is reported. */
+        private ExecutorReport.StepDone withControlCopies(ExecutorReport.StepDone done) {
+            if (controlCopies.isEmpty() || done.outputs().isEmpty()) {
+                return done;
+            }
+            List<ExecutorReport.Output> outputs = new ArrayList<>();
+            ExecutorReport.Failure failure = done.failure();
+            for (ExecutorReport.Output out : done.outputs()) {
+                java.net.InetSocketAddress to = controlCopies.remove(out.invocation());
+                TensorRef copy = null;
+                if (to != null) {
+                    try {
+                        copy = forwarder.forward(out.tensor(), to, 1);
+                    } catch (IOException | RuntimeException e) {
+                        failure = new ExecutorReport.Failure("sidecar", "streaming invocation " + out.invocation()
+                                + "'s output to the control plane failed: " + describe(e));
+                    }
+                }
+                outputs.add(new ExecutorReport.Output(out.invocation(), out.tensor(), copy));
+            }
+            return new ExecutorReport.StepDone(done.step(), done.iterations(), done.emitted(), done.ended(), outputs,
+                    failure, done.computeNanos());
         }
 
         void run() throws IOException {
@@ -132,9 +221,11 @@ public final class ExecutorMain {
                     }
                     switch (c) {
                         case ExecutorCommand.Open open -> open(open);
-                        case ExecutorCommand.RunStep step -> ch.send(step(step));
+                        case ExecutorCommand.RunStep step -> ch.send(withControlCopies(step(step)));
+                        case ExecutorCommand.Forward f -> forward(f);
                         case ExecutorCommand.Close close -> {
                             for (long inv : close.invocations()) {
+                                controlCopies.remove(inv);
                                 TaskRunner r = openInvocations.remove(inv);
                                 if (r != null) {
                                     r.close(inv);
@@ -153,6 +244,7 @@ public final class ExecutorMain {
                 System.err.println("executor: control connection lost: " + e.getMessage());
             } finally {
                 sweeper.shutdownNow();
+                forwarding.shutdownNow();
             }
         }
 
@@ -167,6 +259,8 @@ public final class ExecutorMain {
                     }
                     if (c instanceof ExecutorCommand.Cut k && k.step() == stepId) {
                         cut = true;
+                    } else if (c instanceof ExecutorCommand.Forward f) {
+                        forward(f);
                     } else {
                         pending.add(c);
                     }
@@ -185,8 +279,11 @@ public final class ExecutorMain {
                     throw new IllegalArgumentException("this executor hosts " + runners.keySet() + ", not "
                             + open.task());
                 }
-                r.open(open);
+                r.open(open.fetchCount() == 0 ? open : open.withLocalInputs(fetchInputs(open)));
                 openInvocations.put(open.invocation(), r);
+                if (open.controlCopyTo() != null) {
+                    controlCopies.put(open.invocation(), resolve(open.controlCopyTo()));
+                }
             } catch (RuntimeException e) {
                 ch.send(new ExecutorReport.OpenFailed(open.invocation(), new ExecutorReport.Failure(open.task(),
                         describe(e))));

@@ -10,11 +10,34 @@ import org.cornserve.runtime.sidecar.TensorRef;
 @JsonSubTypes({@JsonSubTypes.Type(value = ExecutorReport.Hello.class, name = "hello"),
         @JsonSubTypes.Type(value = ExecutorReport.Ready.class, name = "ready"),
         @JsonSubTypes.Type(value = ExecutorReport.StepDone.class, name = "step-done"),
-        @JsonSubTypes.Type(value = ExecutorReport.OpenFailed.class, name = "open-failed")})
+        @JsonSubTypes.Type(value = ExecutorReport.OpenFailed.class, name = "open-failed"),
+        @JsonSubTypes.Type(value = ExecutorReport.Sidecar.class, name = "sidecar"),
+        @JsonSubTypes.Type(value = ExecutorReport.Forwarded.class, name = "forwarded")})
 public sealed interface ExecutorReport {
 
     /** First frame after connecting: who this is. */
     record Hello(String executor, long pid) implements ExecutorReport {
+    }
+
+    /**
+     * Second frame: where this executor's sidecar takes tensors from other hosts, and which processes share its
+     * memory ({@link org.cornserve.runtime.sidecar.SharedMemoryDomain}).
+     *
+     * @param domain processes of equal domains read each other's shared-memory segments
+     * @param streamHost the address its tensor stream server listens on
+     * @param streamPort its port
+     */
+    record Sidecar(String domain, String streamHost, int streamPort) implements ExecutorReport {
+    }
+
+    /**
+     * A {@link ExecutorCommand.Forward} ended.
+     *
+     * @param transfer the move's id
+     * @param tensor the reference the consumer reads on its host (null when it failed)
+     * @param error why it failed (null when it did not)
+     */
+    record Forwarded(long transfer, TensorRef tensor, String error) implements ExecutorReport {
     }
 
     /**
@@ -66,8 +89,17 @@ public sealed interface ExecutorReport {
     record Ended(long invocation, String reason, int generated) {
     }
 
-    /** A tensor an invocation produced, in the sidecar. */
-    record Output(long invocation, TensorRef tensor) {
+    /**
+     * A tensor an invocation produced, in the sidecar.
+     *
+     * @param tensor in this executor's shared memory, for the invocation's consumers
+     * @param controlCopy the control plane's copy in its own shared memory when it asked for one
+     *     ({@link ExecutorCommand.Open#controlCopyTo()}), else null
+     */
+    record Output(long invocation, TensorRef tensor, TensorRef controlCopy) {
+        public Output(long invocation, TensorRef tensor) {
+            this(invocation, tensor, null);
+        }
     }
 
     /** What failed: the unit task (stage) and the reason. */

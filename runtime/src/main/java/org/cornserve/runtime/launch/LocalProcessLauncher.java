@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * module, a small heap and the serial collector (an executor's heap is mostly weights and its KV cache). Children
  * die with this JVM: {@link #close} and a shutdown hook end every one still running, and each child also watches its
  * parent. Output goes to this process's standard error.
+ *
+ * <p>A {@link Placement} may run an executor elsewhere on this machine (another network namespace: {@code ip netns exec
+ * NS} before the command) and tell it which shared-memory domain it is in; the control plane then listens where every
+ * placement reaches it.
  */
 public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseable {
     private final String javaBinary;
@@ -22,15 +26,49 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
     private final List<String> jvmOptions;
     private final Set<Local> running = ConcurrentHashMap.newKeySet();
     private final Thread hook;
+    private final java.net.InetSocketAddress listen;
+    private final Placement placement;
+
+    /** Where an executor runs on this machine. */
+    @FunctionalInterface
+    public interface Placement {
+        /**
+         * The command that runs {@code spec}'s executor, given the plain one ({@code java ... ExecutorMain ARGS}):
+         * the same, or with a prefix before it and arguments after it.
+         */
+        List<String> command(ExecutorSpec spec, List<String> plain);
+    }
 
     /** Children run with this JVM's binary and class path, with {@code -Xmx512m}. */
     public LocalProcessLauncher() {
-        this(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString()), System.getProperty("java.class.path"), List.of("-Xmx512m", "-Xss4m", "-XX:+UseSerialGC",
-                        "-XX:TieredStopAtLevel=4"));
+        this(thisJava(), System.getProperty("java.class.path"), DEFAULT_JVM_OPTIONS);
+    }
+
+    private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m", "-Xss4m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=4");
+
+    private static String thisJava() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString());
     }
 
     public LocalProcessLauncher(String javaBinary, String classPath, List<String> jvmOptions) {
+        this(javaBinary, classPath, jvmOptions, new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+                (spec, plain) -> plain);
+    }
+
+    /**
+     * Executors placed by {@code placement}, the control plane listening on {@code listen} for them (an address
+     * every placement reaches), with this JVM's binary and class path.
+     */
+    public LocalProcessLauncher(java.net.InetSocketAddress listen, Placement placement) {
+        this(thisJava(), System.getProperty("java.class.path"), DEFAULT_JVM_OPTIONS, listen, placement);
+    }
+
+    private LocalProcessLauncher(String javaBinary, String classPath, List<String> jvmOptions,
+            java.net.InetSocketAddress listen, Placement placement) {
+        this.listen = listen;
+        this.placement = placement;
         this.javaBinary = javaBinary;
         this.classPath = classPath;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -50,7 +88,7 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
         cmd.add("org.cornserve.runtime.executor.ExecutorMain");
         cmd.addAll(spec.arguments());
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            Process p = new ProcessBuilder(placement.command(spec, List.copyOf(cmd))).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             Local l = new Local(spec.id(), p);
             running.add(l);
@@ -60,6 +98,11 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
             throw new UncheckedIOException("cannot start executor " + spec.id() + " (" + javaBinary + "): "
                     + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public java.net.InetSocketAddress listenAddress() {
+        return listen;
     }
 
     /** Executors started and not yet exited. */

@@ -15,7 +15,10 @@ import java.util.UUID;
  * Measures the sidecar's throughput against a plain memory copy: for each tensor size, the best of several timed
  * rounds of (a) {@code System.arraycopy} of a float array, (b) a shared-memory transfer (the producer writes the
  * floats into its segment, a second sidecar instance maps it, copies them out into a float array and releases
- * it), with its two halves timed apart (the producer's write, the consumer's copy-out), (c) a loopback socket stream into the receiving host's shared memory plus the consumer's copy-out.
+ * it), with its two halves timed apart (the producer's write, the consumer's copy-out), (c) a loopback socket stream
+ * into the receiving host's shared memory plus the consumer's copy-out, (d) the path between executors on two hosts:
+ * the producer writes the floats into its segment, a {@link TensorForwarder} streams them from there over loopback into
+ * the consumer's sidecar and releases the producer's share, the consumer copies them out and releases its copy.
  *
  * <p>{@code java ... org.cornserve.runtime.sidecar.SidecarBench [DIR] [SIZE_MB ...]} (default /dev/shm, 1 16).
  */
@@ -25,7 +28,7 @@ public final class SidecarBench {
 
     /** One size's figures, in GB/s of payload. */
     public record Result(long bytes, double memcpyGBps, double sharedMemoryGBps, double writeGBps, double readGBps,
-            double socketGBps) {
+            double socketGBps, double forwardGBps) {
         public double sharedMemoryRatio() {
             return sharedMemoryGBps / memcpyGBps;
         }
@@ -42,7 +45,8 @@ public final class SidecarBench {
                         System::currentTimeMillis);
                 TensorStreamServer server = new TensorStreamServer(remote,
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                TensorStreamClient client = new TensorStreamClient(server.address())) {
+                TensorStreamClient client = new TensorStreamClient(server.address());
+                TensorForwarder forwarder = new TensorForwarder(producer)) {
             for (long bytes : sizes) {
                 int n = Math.toIntExact(bytes / Float.BYTES);
                 float[] src = new float[n];
@@ -68,10 +72,15 @@ public final class SidecarBench {
                     consumer.read(ref, b -> b.asFloatBuffer().get(dst));
                     consumer.release(ref);
                 });
+                double forward = best(rounds, Math.max(2, reps / 4), bytes, () -> {
+                    TensorRef there = forwarder.forward(producer.putFloats(src, 1), server.address(), 1);
+                    consumer.read(there, b -> b.asFloatBuffer().get(dst));
+                    consumer.release(there);
+                });
                 if (dst[n - 1] != src[n - 1]) {
                     throw new IllegalStateException("sidecar bench: payload corrupted");
                 }
-                results.add(new Result(bytes, copy, shm, write, read, socket));
+                results.add(new Result(bytes, copy, shm, write, read, socket, forward));
             }
         } finally {
             SharedMemorySidecar.deleteSession(dir, session);
@@ -104,11 +113,12 @@ public final class SidecarBench {
         for (int i = 1; i < args.length; i++) {
             sizes[i - 1] = (long) (Double.parseDouble(args[i]) * (1 << 20));
         }
-        System.out.println("size_MB  memcpy_GB/s  shm_GB/s  shm/memcpy  write_GB/s  read_GB/s  socket_GB/s");
+        System.out.println("size_MB  memcpy_GB/s  shm_GB/s  shm/memcpy  write_GB/s  read_GB/s  socket_GB/s"
+                + "  forward_GB/s");
         for (Result r : run(dir, sizes, 5)) {
-            System.out.printf(Locale.ROOT, "%7.1f  %11.2f  %8.2f  %10.2f  %10.2f  %9.2f  %11.2f%n",
+            System.out.printf(Locale.ROOT, "%7.1f  %11.2f  %8.2f  %10.2f  %10.2f  %9.2f  %11.2f  %12.2f%n",
                     r.bytes() / (double) (1 << 20), r.memcpyGBps(), r.sharedMemoryGBps(), r.sharedMemoryRatio(),
-                    r.writeGBps(), r.readGBps(), r.socketGBps());
+                    r.writeGBps(), r.readGBps(), r.socketGBps(), r.forwardGBps());
         }
     }
 }

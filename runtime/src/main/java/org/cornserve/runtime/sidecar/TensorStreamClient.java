@@ -44,6 +44,34 @@ public final class TensorStreamClient implements AutoCloseable {
         return new TensorRef(new String(name, StandardCharsets.UTF_8), rest.getLong(), payload.remaining());
     }
 
+    /**
+     * Fetches a tensor held by the remote host's sidecar into {@code local} for {@code consumers} readers here; the
+     * remote host releases the reference this fetch stood for.
+     *
+     * @throws IOException when the stream fails or the remote tensor is gone
+     */
+    public synchronized TensorRef fetch(TensorRef remote, SharedMemorySidecar local, int consumers)
+            throws IOException {
+        byte[] name = remote.segment().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer frame = ByteBuffer.allocate(12 + 4 + name.length + 8);
+        frame.putInt(TensorStreamServer.FETCH).putLong(remote.bytes()).putInt(name.length).put(name)
+                .putLong(remote.generation()).flip();
+        while (frame.hasRemaining()) {
+            ch.write(frame);
+        }
+        ByteBuffer status = ByteBuffer.allocate(4);
+        TensorStreamServer.readFully(ch, status, false);
+        if (status.getInt(0) != 0) {
+            throw new IOException("tensor stream: the remote sidecar no longer holds " + remote.segment()
+                    + " (reclaimed or released)");
+        }
+        try {
+            return local.put(remote.bytes(), consumers, payload -> TensorStreamServer.readFully(ch, payload, false));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     /** Sends {@code floats} (native order, as the shared-memory path stores them). */
     public TensorRef sendFloats(float[] floats, int consumers) throws IOException {
         ByteBuffer b = ByteBuffer.allocateDirect(floats.length * Float.BYTES).order(ByteOrder.nativeOrder());

@@ -19,12 +19,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Frame in: consumers (int), payload bytes (long), payload. Frame out: segment name length (int), name (UTF-8),
  * generation (long); a failed placement answers length -1 and closes the stream. One thread per connection; the
  * payload goes from the socket straight into the mapped segment.
+ *
+ * <p>The other way, a host fetches a tensor held here: frame in: {@value #FETCH} (int), payload bytes (long), name
+ * length (int), name, generation (long); frame out: 0 (int) and the payload, straight from the mapped segment, after
+ * which the reference the fetcher stood for is released; or -1 (int) when the tensor is gone (and the stream closes).
  */
 public final class TensorStreamServer implements AutoCloseable {
     private final SharedMemorySidecar sidecar;
     private final ServerSocketChannel server;
     private final Thread acceptor;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    /** The first int of a fetch frame (a placement's is its consumers, at least 1). */
+    static final int FETCH = -1;
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong servedBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     /** Listens on {@code bind} (port 0 picks a free one) and places tensors into {@code sidecar}. */
@@ -42,6 +51,11 @@ public final class TensorStreamServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Tensors placed so far. */
+    public long received() {
+        return received.get();
     }
 
     private void acceptLoop() {
@@ -72,6 +86,12 @@ public final class TensorStreamServer implements AutoCloseable {
                 head.flip();
                 int consumers = head.getInt();
                 long bytes = head.getLong();
+                if (consumers == FETCH) {
+                    if (!serveFetch(ch, bytes)) {
+                        return;
+                    }
+                    continue;
+                }
                 TensorRef ref;
                 try {
                     ref = sidecar.put(bytes, consumers, payload -> {
@@ -83,6 +103,7 @@ public final class TensorStreamServer implements AutoCloseable {
                     ch.write(ByteBuffer.allocate(4).putInt(0, -1));
                     return;
                 }
+                received.incrementAndGet();
                 byte[] name = ref.segment().getBytes(StandardCharsets.UTF_8);
                 ByteBuffer reply = ByteBuffer.allocate(4 + name.length + 8);
                 reply.putInt(name.length).put(name).putLong(ref.generation()).flip();
@@ -97,6 +118,53 @@ public final class TensorStreamServer implements AutoCloseable {
         } finally {
             connections.remove(ch);
         }
+    }
+
+    /** Answers a fetch of a tensor held here; false when it could not (the stream then closes). */
+    private boolean serveFetch(SocketChannel ch, long bytes) throws IOException {
+        ByteBuffer len = ByteBuffer.allocate(4);
+        readFully(ch, len, false);
+        int n = len.getInt(0);
+        if (n < 1 || n > 1024) {
+            throw new IOException("tensor stream: a fetch names a segment of " + n + " bytes");
+        }
+        ByteBuffer rest = ByteBuffer.allocate(n + 8);
+        readFully(ch, rest, false);
+        rest.flip();
+        byte[] name = new byte[n];
+        rest.get(name);
+        TensorRef ref;
+        boolean[] started = new boolean[1];
+        try {
+            ref = new TensorRef(new String(name, StandardCharsets.UTF_8), rest.getLong(), bytes);
+            sidecar.read(ref, payload -> {
+                started[0] = true;
+                ByteBuffer ok = ByteBuffer.allocate(4).putInt(0, 0);
+                ByteBuffer[] frame = {ok, payload};
+                while (ok.hasRemaining() || payload.hasRemaining()) {
+                    ch.write(frame);
+                }
+            });
+        } catch (RuntimeException e) {
+            if (!started[0]) {
+                ch.write(ByteBuffer.allocate(4).putInt(0, -1));
+            } // else reclaimed while it was sent: closing the stream tells the fetcher the payload is not whole
+            return false;
+        }
+        sidecar.release(ref);
+        served.incrementAndGet();
+        servedBytes.addAndGet(bytes);
+        return true;
+    }
+
+    /** Tensors fetched from here so far. */
+    public long served() {
+        return served.get();
+    }
+
+    /** Their payload bytes. */
+    public long servedBytes() {
+        return servedBytes.get();
     }
 
     /** Fills {@code buf}; false on a clean end of stream before the first byte when {@code eofOk}. */

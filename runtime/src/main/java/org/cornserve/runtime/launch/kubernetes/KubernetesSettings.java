@@ -9,7 +9,8 @@ import java.util.List;
  * @param image the container image holding the Cornserve jars ({@code /opt/cornserve/lib}) and a JDK 21+
  * @param controlHost the name executors connect to (the control plane's Service, {@code cornserve-control}); null
  *     when executors reach the control plane at the address it listens on (a control plane on this machine)
- * @param controlPort the port the control plane listens on for executors
+ * @param controlPort the port the control plane listens on for executors; the next port takes the tensors that
+ *     executors on other nodes stream to it (outputs it reads: a WAV, a PNG)
  * @param gatewayPort the gateway's HTTP port
  * @param executorMemory memory each executor pod requests and is limited to ({@code 1Gi})
  * @param jvmOptions the executor JVM's options
@@ -42,9 +43,9 @@ public record KubernetesSettings(String namespace, String image, String controlH
         if (image == null || image.isBlank()) {
             throw new IllegalArgumentException("--image is empty");
         }
-        if (controlPort < 1 || controlPort > 65535 || gatewayPort < 1 || gatewayPort > 65535) {
-            throw new IllegalArgumentException("ports must be in 1..65535: control " + controlPort + ", gateway "
-                    + gatewayPort);
+        if (controlPort < 1 || controlPort > 65534 || gatewayPort < 1 || gatewayPort > 65535) {
+            throw new IllegalArgumentException("ports must be in 1..65535 (the control port below 65535: the next one"
+                    + " takes tensors): control " + controlPort + ", gateway " + gatewayPort);
         }
         jvmOptions = List.copyOf(jvmOptions);
     }

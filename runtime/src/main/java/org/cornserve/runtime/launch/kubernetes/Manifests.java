@@ -77,7 +77,9 @@ public final class Manifests {
                 .withNamespace(ns).withLabels(controlLabels).endMetadata().withNewSpec().withSelector(controlLabels)
                 .addNewPort().withName("http").withPort(s.gatewayPort()).withTargetPort(new IntOrString("http"))
                 .endPort().addNewPort().withName("executors").withPort(s.controlPort())
-                .withTargetPort(new IntOrString("executors")).endPort().endSpec().build()));
+                .withTargetPort(new IntOrString("executors")).endPort().addNewPort().withName("tensors")
+                .withPort(s.controlPort() + 1).withTargetPort(new IntOrString("tensors")).endPort().endSpec()
+                .build()));
         for (int d = 0; d < plan.deployments().size(); d++) {
             ResolvedDeployment rd = plan.deployments().get(d);
             int cpus = rd.deployment().devicesPerReplica() * cpusPerDevice;
@@ -120,6 +122,7 @@ public final class Manifests {
                 .withServiceAccountName(CONTROL).addNewContainer().withName("control-plane").withImage(s.image())
                 .withCommand(command).addNewPort().withName("http").withContainerPort(s.gatewayPort()).endPort()
                 .addNewPort().withName("executors").withContainerPort(s.controlPort()).endPort()
+                .addNewPort().withName("tensors").withContainerPort(s.controlPort() + 1).endPort()
                 .withNewResources().addToRequests("cpu", new Quantity("2")).addToRequests("memory", new Quantity("3Gi"))
                 .addToLimits("memory", new Quantity("3Gi")).endResources()
                 .withReadinessProbe(health).withLivenessProbe(new ProbeBuilder(health).withInitialDelaySeconds(30)

@@ -96,7 +96,7 @@ class ManifestsTest {
                 }
                 case Service svc -> {
                     assertFalse(svc.getSpec().getSelector().isEmpty());
-                    assertEquals(List.of(8000, 9100), svc.getSpec().getPorts().stream()
+                    assertEquals(List.of(8000, 9100, 9101), svc.getSpec().getPorts().stream()
                             .map(p -> p.getPort()).toList());
                 }
                 case PodTemplate pt -> {
