@@ -26,7 +26,8 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "a tiny model of the catalog (tiny-omni, tiny-vl)")
+    @Option(names = "--model", required = true,
+            description = "a tiny model of the catalog (tiny-omni, tiny-vl, tiny-image)")
     String model;
 
     @Option(names = "--devices", defaultValue = "cpu:2", description = "device slots, cpu:N; profiles are measured"
@@ -38,6 +39,11 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
 
     @Option(names = "--grid", defaultValue = "quick", description = "quick or full (default ${DEFAULT-VALUE})")
     String grid;
+
+    @Option(names = "--no-barrier", description = "time each step from the moment its opens were sent, without"
+            + " waiting for the executor to handle them first (the profiler's old way: the opens' work then passes for"
+            + " per-iteration overhead); for comparison only")
+    boolean noBarrier;
 
     @Option(names = "--out", required = true, paramLabel = "PROFILE.json", description = "where to write the profiles")
     Path out;
@@ -55,8 +61,9 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, "measuring " + model);
         ProfileMeasurer.Result result;
         try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
-            result = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000).measure(model, cpu, n,
-                    slots.threadsPerSlot(), MeasureGrid.named(grid), bar::update);
+            long decodeIterations = org.cornserve.runtime.control.RuntimeOptions.defaults().maxRunIterations();
+            result = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000, decodeIterations, !noBarrier)
+                    .measure(model, cpu, n, slots.threadsPerSlot(), MeasureGrid.named(grid), bar::update);
         }
         Json.write(out, result.profiles());
         pw.printf(Locale.ROOT, "%s on %s: %d measured profiles at 1..%d device(s) in %.1f s -> %s%n", model,
@@ -64,10 +71,11 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
         if (!result.skipped().isEmpty()) {
             pw.println("not measured (their estimates stay): " + String.join(", ", result.skipped()));
         }
-        pw.printf("%-28s %4s %12s %12s %12s %14s %10s%n", "unit task", "dev", "prefill 64", "decode 1", "decode 8",
-                "batch 1x64", "overhead");
+        pw.printf("%-34s %-9s %4s %12s %12s %12s %14s %10s%n", "unit task", "kind", "dev", "prefill 64", "decode 1",
+                "decode 8", "batch 1x64", "overhead");
         for (Profile p : result.profiles().profiles()) {
-            pw.printf(Locale.ROOT, "%-28s %4d %12s %12s %12s %14s %8.3f ms%n", p.task(), p.tensorParallel(),
+            pw.printf(Locale.ROOT, "%-34s %-9s %4d %12s %12s %12s %14s %8.3f ms%n", p.task(),
+                    p.kind().name().toLowerCase(Locale.ROOT), p.tensorParallel(),
                     p.prefill().stream().filter(q -> q.tokens() == 64).map(q -> ms(q.latencyMs())).findFirst().orElse("-"),
                     p.decode().stream().filter(q -> q.batch() == 1 && q.contextTokens() == 256)
                             .map(q -> ms(q.latencyMs())).findFirst().orElse("-"),
@@ -77,7 +85,7 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
                             .map(q -> ms(q.latencyMs())).findFirst().orElse("-"), p.cpuOverheadMs());
         }
         result.profiles().measurement().path("tasks").forEach(t -> pw.printf(Locale.ROOT,
-                "%-28s %4d fit error on held-back points: %s; measured/estimate %.2f%n", t.path("task").asText(),
+                "%-34s %4d fit error on held-back points: %s; measured/estimate %.2f%n", t.path("task").asText(),
                 t.path("devices").asInt(), fitErrors(t), t.path("measured_over_estimate_median").asDouble()));
         return 0;
     }
@@ -88,7 +96,7 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
 
     private static String fitErrors(com.fasterxml.jackson.databind.JsonNode t) {
         StringBuilder sb = new StringBuilder();
-        for (String f : new String[] {"prefill_fit", "decode_fit", "batch_fit"}) {
+        for (String f : new String[] {"prefill_fit", "decode_fit", "batch_fit", "step_fit"}) {
             if (t.has(f)) {
                 sb.append(sb.isEmpty() ? "" : ", ").append(f.replace("_fit", "")).append(String.format(Locale.ROOT,
                         " %.1f%%", 100 * t.path(f).path("held_back_mean_relative_error").asDouble()));

@@ -10,7 +10,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code llm}: {@link #decode} points (decode batch size x mean context per sequence -> iteration
  *       latency) and {@link #prefill} points (prefill tokens of one iteration -> latency), both including the
- *       engine's per-iteration CPU overhead {@link #cpuOverheadMs};</li>
+ *       engine's per-iteration CPU overhead {@link #cpuOverheadMs}; a task that never decodes (a text encoder run
+ *       for prefill only) may have no decode points, and a decode query then gets the roofline estimate;</li>
  *   <li>{@code batch} (encoders, vocoders, VAE decoders) and {@code diffusion} (one denoising step):
  *       {@link #batch} points (items x tokens per item -> latency).</li>
  * </ul>
@@ -23,8 +24,8 @@ import java.util.List;
  * @param note where the numbers come from (a citation for imported profiles)
  * @param kind llm, batch or diffusion
  * @param kvBytesPerToken KV-cache bytes per token per replica (llm only)
- * @param cpuOverheadMs engine CPU overhead per iteration, already included in the latencies (llm only)
- * @param decode decode grid (llm only)
+ * @param cpuOverheadMs engine CPU overhead per iteration (or per step), already included in the latencies
+ * @param decode decode grid (llm only; empty for a prefill-only task)
  * @param prefill prefill points (llm only)
  * @param batch batch grid (batch and diffusion)
  */
@@ -105,8 +106,9 @@ public record Profile(
         prefill = prefill == null ? List.of() : List.copyOf(prefill);
         batch = batch == null ? List.of() : List.copyOf(batch);
         if (kind == Kind.LLM) {
-            if (decode.isEmpty() || prefill.isEmpty()) {
-                throw new IllegalArgumentException("profile " + task + ": an llm profile needs 'decode' and 'prefill' points");
+            if (prefill.isEmpty()) {
+                throw new IllegalArgumentException("profile " + task + ": an llm profile needs 'prefill' points (and"
+                        + " 'decode' points unless its task never decodes)");
             }
             if (kvBytesPerToken < 1) {
                 throw new IllegalArgumentException("profile " + task + ": an llm profile needs kv_bytes_per_token >= 1");
@@ -114,7 +116,9 @@ public record Profile(
             if (!(cpuOverheadMs >= 0)) {
                 throw new IllegalArgumentException("profile " + task + ": cpu_overhead_ms must be >= 0");
             }
-            Grids.checkRectangular(task + " decode", decode.stream().map(p -> new long[] {p.batch(), p.contextTokens()}).toList());
+            if (!decode.isEmpty()) {
+                Grids.checkRectangular(task + " decode", decode.stream().map(p -> new long[] {p.batch(), p.contextTokens()}).toList());
+            }
         } else {
             if (batch.isEmpty()) {
                 throw new IllegalArgumentException("profile " + task + ": a " + kind.name().toLowerCase(java.util.Locale.ROOT)

@@ -44,14 +44,15 @@ public final class ProfileCosts {
         if (profile.kind() != Profile.Kind.LLM) {
             throw new IllegalArgumentException("profile " + profile.task() + " is a " + profile.kind() + " profile, not llm");
         }
-        Grids.Bilinear decode = Grids.Bilinear.of(profile.decode().stream()
+        // a prefill-only task (a text encoder) has no decode points: a decode query is outside its grid
+        Grids.Bilinear decode = profile.decode().isEmpty() ? null : Grids.Bilinear.of(profile.decode().stream()
                 .map(p -> new double[] {p.batch(), p.contextTokens(), p.latencyMs() / 1e3}).toList());
         List<Profile.PrefillPoint> prefillPoints = profile.prefill().stream()
                 .sorted(Comparator.comparingLong(Profile.PrefillPoint::tokens)).toList();
         Grids.Linear prefill = new Grids.Linear(
                 prefillPoints.stream().mapToDouble(Profile.PrefillPoint::tokens).toArray(),
                 prefillPoints.stream().mapToDouble(p -> p.latencyMs() / 1e3).toArray());
-        double shared = profile.decode().stream().mapToDouble(Profile.DecodePoint::latencyMs).min().orElseThrow() / 1e3;
+        double shared = profile.decode().stream().mapToDouble(Profile.DecodePoint::latencyMs).min().orElse(0) / 1e3;
         long kvBytes = profile.kvBytesPerToken();
         return new LlmCost() {
             @Override
@@ -62,7 +63,7 @@ public final class ProfileCosts {
                 boolean inside = true;
                 if (decodeSequences > 0) {
                     double meanContext = (double) decodeContextTokens / decodeSequences;
-                    if (decode.contains(decodeSequences, meanContext)) {
+                    if (decode != null && decode.contains(decodeSequences, meanContext)) {
                         decodeSeconds = decode.value(decodeSequences, meanContext);
                     } else {
                         inside = false;

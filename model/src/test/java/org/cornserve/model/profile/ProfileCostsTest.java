@@ -85,6 +85,25 @@ class ProfileCostsTest {
     }
 
     @Test
+    void prefillOnlyProfileAnswersPrefillsFromItsPointsAndDecodesFromTheRoofline() throws Exception {
+        // a text encoder's measured profile: prefill points only (it never decodes)
+        Profile profile = new Profile("tiny-image/text-encoder", "cpu", 1, ProfileSource.MEASURED, "",
+                Profile.Kind.LLM, 100, 0.2, List.of(), List.of(new Profile.PrefillPoint(16, 2.0),
+                        new Profile.PrefillPoint(64, 5.0)), List.of());
+        assertEquals(profile, JSON.readValue(JSON.writeValueAsString(profile), Profile.class));
+        ProfileCosts.Fallbacks fallbacks = new ProfileCosts.Fallbacks();
+        LlmCost cost = ProfileCosts.llm(profile, LLAMA, fallbacks);
+        // 40 tokens: halfway between the points, 2 + (40 - 16) / (64 - 16) * (5 - 2) = 3.5 ms
+        assertEquals(3.5e-3, cost.iterationSeconds(40, 40L * 41 / 2, 0, 0), 1e-12);
+        assertEquals(0, fallbacks.outsideGrid());
+        assertEquals(LLAMA.iterationSeconds(0, 0, 4, 4 * 100L), cost.iterationSeconds(0, 0, 4, 4 * 100L), 1e-15);
+        assertEquals(1, fallbacks.outsideGrid());
+        // mixed: no decode point to share a weight pass with, so the two parts add up
+        assertEquals(3.5e-3 + LLAMA.iterationSeconds(0, 0, 4, 4 * 100L),
+                cost.iterationSeconds(40, 40L * 41 / 2, 4, 4 * 100L), 1e-12);
+    }
+
+    @Test
     void badProfilesNameTheProblem() {
         String missingKind = "{\"task\":\"t\",\"hardware\":\"h100\",\"tensor_parallel\":1,\"source\":\"estimated\"}";
         MismatchedInputException e = assertThrows(MismatchedInputException.class, () -> JSON.readValue(missingKind, Profile.class));

@@ -41,6 +41,25 @@ final class Fits {
         }
     }
 
+    /** A decode point as a fit row: sequences, cached tokens read (sequences x context), latency. */
+    static double[] decodeRow(int sequences, long contextTokens, double latencyMs) {
+        return new double[] {sequences, (double) sequences * contextTokens, latencyMs};
+    }
+
+    /** A prefill point as a fit row: tokens, tokens squared (attention), latency. */
+    static double[] prefillRow(long tokens, double latencyMs) {
+        return new double[] {tokens, (double) tokens * tokens, latencyMs};
+    }
+
+    /**
+     * A batch point (an encoder's, a VAE's, or one denoising step of a diffusion batch) as a fit row: tokens, tokens
+     * times tokens per item (attention within each item), latency.
+     */
+    static double[] batchRow(int items, long tokensPerItem, double latencyMs) {
+        double tokens = (double) items * tokensPerItem;
+        return new double[] {tokens, tokens * tokensPerItem, latencyMs};
+    }
+
     static double median(double[] values) {
         if (values == null || values.length == 0) {
             throw new IllegalArgumentException("no values to take the median of");

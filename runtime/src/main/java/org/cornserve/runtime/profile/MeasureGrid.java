@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * The points the profiler measures: LLM decode iterations ({@code decodeBatches} x {@code contextTokens}), LLM
- * prefill iterations ({@code prefillTokens}), single-pass batches ({@code batchItems} x {@code tokensPerItem}), each
+ * prefill iterations ({@code prefillTokens}), single-pass batches and denoising steps ({@code batchItems} x
+ * {@code tokensPerItem}; a VAE decoder's items are the latents of those images), each
  * {@code repetitions} times after one discarded run. Outside these axes a measured profile leaves the cost to the
  * roofline estimate (the simulator counts such queries).
  *
@@ -15,18 +16,31 @@ import java.util.Locale;
  * @param batchItems items of a single-pass batch (encoders, vocoder)
  * @param tokensPerItem tokens per item (image tokens, audio tokens, codec codes); image sizes are square numbers
  * @param repetitions timed runs per point (the median is kept)
+ * @param diffusionTextTokens text tokens (text-encoder states) each diffusion job is conditioned on; a diffusion
+ *     profile's axes are jobs and latent tokens, so its points hold this prompt length fixed
  */
 public record MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens, List<Long> prefillTokens,
-        List<Integer> batchItems, List<Long> tokensPerItem, int repetitions) {
+        List<Integer> batchItems, List<Long> tokensPerItem, int repetitions, int diffusionTextTokens) {
+
+    /** Diffusion jobs conditioned on a 64-token prompt unless a grid says otherwise. */
+    public static final int DEFAULT_DIFFUSION_TEXT_TOKENS = 64;
 
     /** About half a minute per device count for tiny-omni here. */
     public static final MeasureGrid QUICK = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32), List.of(0L, 256L, 1024L),
-            List.of(1L, 16L, 64L, 256L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 3);
+            List.of(1L, 16L, 64L, 256L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 3,
+            DEFAULT_DIFFUSION_TEXT_TOKENS);
 
     /** Wider and with more repetitions. */
     public static final MeasureGrid FULL = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32, 64),
             List.of(0L, 256L, 1024L, 2048L), List.of(1L, 16L, 64L, 256L, 1024L, 2048L), List.of(1, 2, 4, 8, 16),
-            List.of(1L, 16L, 64L, 256L, 1024L), 5);
+            List.of(1L, 16L, 64L, 256L, 1024L), 5, DEFAULT_DIFFUSION_TEXT_TOKENS);
+
+    /** A grid whose diffusion jobs are conditioned on {@link #DEFAULT_DIFFUSION_TEXT_TOKENS} text tokens. */
+    public MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens, List<Long> prefillTokens,
+            List<Integer> batchItems, List<Long> tokensPerItem, int repetitions) {
+        this(decodeBatches, contextTokens, prefillTokens, batchItems, tokensPerItem, repetitions,
+                DEFAULT_DIFFUSION_TEXT_TOKENS);
+    }
 
     public MeasureGrid {
         decodeBatches = List.copyOf(decodeBatches);
@@ -40,8 +54,9 @@ public record MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens,
         }
         if (decodeBatches.stream().anyMatch(b -> b < 1) || prefillTokens.stream().anyMatch(t -> t < 1)
                 || batchItems.stream().anyMatch(b -> b < 1) || tokensPerItem.stream().anyMatch(t -> t < 1)
-                || contextTokens.stream().anyMatch(c -> c < 0)) {
-            throw new IllegalArgumentException("measure grid axes must be positive (context tokens >= 0)");
+                || contextTokens.stream().anyMatch(c -> c < 0) || diffusionTextTokens < 1) {
+            throw new IllegalArgumentException("measure grid axes and diffusion text tokens must be positive (context"
+                    + " tokens >= 0)");
         }
     }
 

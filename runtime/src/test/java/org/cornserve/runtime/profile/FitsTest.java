@@ -1,5 +1,6 @@
 package org.cornserve.runtime.profile;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,39 @@ class FitsTest {
             rows.add(new double[] {t, t * t, Math.exp(t / 2.0)});
         }
         assertTrue(Fits.holdOut(rows).meanRelativeError() > 0.05);
+    }
+
+    @Test
+    void rowsCarryTheFeaturesEachKindOfPointGrowsWith() {
+        // decode: 4 sequences of 100 cached tokens read 400 tokens
+        assertArrayEquals(new double[] {4, 400, 2.5}, Fits.decodeRow(4, 100, 2.5));
+        // prefill: 64 tokens attend over 64 x 64 pairs
+        assertArrayEquals(new double[] {64, 4096, 7}, Fits.prefillRow(64, 7));
+        // a batch (or a diffusion step) of 8 items of 256 tokens: 2048 tokens, each attending over its item's 256
+        assertArrayEquals(new double[] {2048, 524288, 90}, Fits.batchRow(8, 256, 90));
+    }
+
+    /**
+     * A diffusion step grid (jobs x latent tokens, as the profiler measures a DiT) from a known cost with a per-step
+     * overhead, linear and attention terms: the fit on its rows recovers the coefficients, hand-checked at a point.
+     */
+    @Test
+    void recoversADiffusionStepCostFromItsGridRows() {
+        List<double[]> rows = new ArrayList<>();
+        for (int jobs : new int[] {1, 2, 4, 8}) {
+            for (long k : new long[] {1, 16, 64, 256}) {
+                double tokens = jobs * k;
+                rows.add(Fits.batchRow(jobs, k, 0.4 + 0.01 * tokens + 2e-5 * tokens * k));
+            }
+        }
+        Fits.HoldOut fit = Fits.holdOut(rows);
+        assertEquals(0.4, fit.coefficients()[0], 1e-9);
+        assertEquals(0.01, fit.coefficients()[1], 1e-12);
+        assertEquals(2e-5, fit.coefficients()[2], 1e-15);
+        // 2 jobs of 64 tokens: 0.4 + 0.01 * 128 + 2e-5 * 128 * 64 = 1.84384 ms
+        assertEquals(1.84384, Fits.predict(fit.coefficients(), 128, 128 * 64), 1e-9);
+        assertEquals(4, fit.heldBack());
+        assertEquals(0, fit.maxRelativeError(), 1e-9);
     }
 
     @Test

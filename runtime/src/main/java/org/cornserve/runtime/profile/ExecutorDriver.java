@@ -1,0 +1,400 @@
+package org.cornserve.runtime.profile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.cornserve.model.task.UnitTask;
+import org.cornserve.runtime.control.ExecutorEvents;
+import org.cornserve.runtime.control.ExecutorHandle;
+import org.cornserve.runtime.control.ExecutorHub;
+import org.cornserve.runtime.engine.TinyModels;
+import org.cornserve.runtime.executor.ExecutorCommand;
+import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.launch.ExecutorLauncher;
+import org.cornserve.runtime.launch.ExecutorSpec;
+import org.cornserve.runtime.sidecar.SharedMemorySidecar;
+import org.cornserve.runtime.sidecar.TensorRef;
+
+/**
+ * One executor process hosting every measured task at one device count, driven step by step over the executor's
+ * own protocol, with the inputs the runtime gives each task (see {@code RequestBuilder}): prompts for an LLM or a
+ * text encoder, thinker states for a talker, pixels, samples and codes for the encoders and the vocoder, text states
+ * and a latent size for a diffusion transformer, a latent for a VAE decoder. Every output a task would hand on is
+ * placed in the sidecar for one consumer, as when serving, and released by the driver.
+ *
+ * <p>A timed step is preceded by a <em>barrier</em> whenever opens were sent before it: a step for a task the
+ * executor does not host, which it answers at once with a failure. The executor handles frames in order, so once the
+ * barrier's answer is back it has read every open's inputs (pixels, a DiT's projected text states); without it that
+ * work would land in the step's round trip but not in its compute, and pass for per-iteration overhead.
+ */
+final class ExecutorDriver implements AutoCloseable {
+    /** A task no executor hosts: the executor answers a step for it with a failure and does nothing else. */
+    static final String BARRIER_TASK = "profiler/barrier";
+
+    private final BlockingQueue<Object[]> events = new LinkedBlockingQueue<>();
+    private final ExecutorHub hub;
+    private final ExecutorHandle handle;
+    private final SharedMemorySidecar sidecar;
+    private final MeasureGrid grid;
+    private final long decodeIterations;
+    private final boolean barrier;
+    private final SplittableRandom random = new SplittableRandom(7);
+    private long ids = 1;
+
+    /**
+     * @param barrier wait for the executor to handle the opens before timing a step (false only to show what the
+     *     measurement was without it)
+     */
+    ExecutorDriver(ExecutorLauncher launcher, Path shmDir, long startupTimeoutMillis, int devices, int threads,
+            List<UnitTask> tasks, MeasureGrid grid, long decodeIterations, boolean barrier) {
+        this.grid = grid;
+        this.decodeIterations = decodeIterations;
+        this.barrier = barrier;
+        String session = "prof" + ProcessHandle.current().pid() + "d" + devices;
+        ExecutorEvents listener = new ExecutorEvents() {
+            @Override
+            public void ready(ExecutorHandle executor, ExecutorReport.Ready ready, long startupNanos) {
+                events.add(new Object[] {ready, System.nanoTime()});
+            }
+
+            @Override
+            public void report(ExecutorHandle executor, ExecutorReport report) {
+                events.add(new Object[] {report, System.nanoTime()});
+            }
+
+            @Override
+            public void down(ExecutorHandle executor, String why) {
+                events.add(new Object[] {"executor down: " + why, System.nanoTime()});
+            }
+        };
+        try {
+            hub = new ExecutorHub(launcher, listener, startupTimeoutMillis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        sidecar = new SharedMemorySidecar(shmDir, session, "profiler", 600_000, System::currentTimeMillis);
+        long kv = (long) grid.maxBatch() * (grid.maxContext() + 64L * grid.repetitions() + 64)
+                + 2 * grid.prefillTokens().stream().mapToLong(Long::longValue).max().orElseThrow();
+        try {
+            handle = hub.start(new ExecutorSpec("prof" + devices, tasks.stream().map(UnitTask::id).toList(),
+                    threads, 1, kv, grid.maxBatch() + 2, hub.address(), session, shmDir, 600_000, true));
+            next(ExecutorReport.Ready.class, startupTimeoutMillis);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Object[] next(Class<?> type, long timeoutMillis) {
+        try {
+            Object[] e = events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (e == null) {
+                throw new IllegalStateException("profiler: no answer from the executor in " + timeoutMillis + " ms");
+            }
+            if (e[0] instanceof String why) {
+                throw new IllegalStateException("profiler: " + why);
+            }
+            if (e[0] instanceof ExecutorReport.OpenFailed f) {
+                throw new IllegalStateException("profiler: open failed: " + f.failure());
+            }
+            if (!type.isInstance(e[0])) {
+                throw new IllegalStateException("profiler: expected " + type.getSimpleName() + ", got " + e[0]);
+            }
+            return e;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("profiler interrupted", ie);
+        }
+    }
+
+    /** Waits until the executor has handled every frame sent so far (see the class comment). */
+    private void barrier() {
+        if (!barrier) {
+            return;
+        }
+        long step = ids++;
+        handle.send(new ExecutorCommand.RunStep(step, BARRIER_TASK, List.of(), 1));
+        ExecutorReport.StepDone done = (ExecutorReport.StepDone) next(ExecutorReport.StepDone.class, 600_000)[0];
+        if (done.step() != step || done.failure() == null) {
+            throw new IllegalStateException("profiler: expected the executor to refuse barrier step " + step
+                    + ", got " + done);
+        }
+    }
+
+    /** A step's report and its timing: wall ms and compute ms per iteration run. */
+    private record Timed(ExecutorReport.StepDone report, double wallMs, double computeMs) {
+    }
+
+    /**
+     * Runs one step of up to {@code iterations} iterations (the runtime runs decode this way, reporting every few
+     * tokens, so the round trip is shared by them) and releases the outputs it placed.
+     */
+    private Timed step(String task, List<ExecutorCommand.StepItem> items, long iterations) {
+        long step = ids++;
+        long sent = System.nanoTime();
+        handle.send(new ExecutorCommand.RunStep(step, task, items, iterations));
+        Object[] e = next(ExecutorReport.StepDone.class, 600_000);
+        ExecutorReport.StepDone done = (ExecutorReport.StepDone) e[0];
+        if (done.failure() != null) {
+            throw new IllegalStateException("profiler: step of " + task + " failed: " + done.failure());
+        }
+        for (ExecutorReport.Output o : done.outputs()) {
+            sidecar.release(o.tensor());
+        }
+        double n = Math.max(1, done.iterations());
+        return new Timed(done, ((long) e[1] - sent) / 1e6 / n, done.computeNanos() / 1e6 / n);
+    }
+
+    private Timed step(String task, List<ExecutorCommand.StepItem> items) {
+        return step(task, items, 1);
+    }
+
+    private static ExecutorCommand.StepItem prefill(long id, long tokens) {
+        return new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.PREFILL, 0, tokens);
+    }
+
+    private long openLlm(UnitTask t, long promptTokens) {
+        long id = ids++;
+        int n = (int) Math.max(1, promptTokens);
+        String component = ProfileMeasurer.component(t);
+        if (component.equals("talker")) {
+            TensorRef in = sidecar.putFloats(noise(n * TinyModels.TALKER.thinkerHidden()), 1);
+            handle.send(new ExecutorCommand.Open(id, t.id(), null, List.of(in), null, room(n), 0, id, false, 0));
+        } else if (component.equals("text-encoder")) {
+            // as the image app opens it: one pass over the prompt, its states handed on to the DiT
+            handle.send(new ExecutorCommand.Open(id, t.id(), prompt(n), List.of(), null, 1, 0, id, true, 1));
+        } else {
+            handle.send(new ExecutorCommand.Open(id, t.id(), prompt(n), List.of(), null, room(n), 0, id, false, 0));
+        }
+        return id;
+    }
+
+    private int[] prompt(int n) {
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = 32 + random.nextInt(90);
+        }
+        return tokens;
+    }
+
+    private float[] noise(int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) (random.nextDouble() - 0.5);
+        }
+        return f;
+    }
+
+    /** Tokens a sequence of {@code prompt} tokens may generate within the tiny models' positions. */
+    private static int room(int prompt) {
+        if (prompt >= TinyModels.MAX_POSITIONS) {
+            throw new IllegalArgumentException("profiler: a " + prompt + "-token prompt leaves no room in the"
+                    + " tiny models' " + TinyModels.MAX_POSITIONS + " positions; lower the grid's token counts");
+        }
+        return TinyModels.MAX_POSITIONS - prompt;
+    }
+
+    private void closeAll(List<Long> invocations) {
+        if (!invocations.isEmpty()) {
+            handle.send(new ExecutorCommand.Close(invocations));
+        }
+    }
+
+    /** Prefill points of an LLM-like task; a prefill-only task (text encoder) ends each sequence by itself. */
+    private void prefills(UnitTask t, boolean prefillOnly, Measured m, Consumer<String> pointDone) {
+        for (long tokens : grid.prefillTokens()) {
+            for (int r = 0; r <= grid.repetitions(); r++) {
+                long id = openLlm(t, tokens);
+                barrier();
+                Timed w = step(t.id(), List.of(prefill(id, tokens)));
+                if (r > 0) {
+                    m.add(Measured.prefillKey(tokens), w.wallMs(), w.computeMs());
+                }
+                if (!prefillOnly) {
+                    closeAll(List.of(id));
+                }
+            }
+            pointDone.accept("prefill " + tokens);
+        }
+    }
+
+    /** A text encoder: prefill points only (it never decodes). */
+    Measured prefillOnly(UnitTask t, Consumer<String> pointDone) {
+        Measured m = new Measured(ProfileMeasurer.Shape.PREFILL_ONLY);
+        prefills(t, true, m, pointDone);
+        return m;
+    }
+
+    Measured llm(UnitTask t, Consumer<String> pointDone) {
+        Measured m = new Measured(ProfileMeasurer.Shape.LLM);
+        for (long tokens : grid.prefillTokens()) { // warm-up: let the JIT compile every shape first
+            long id = openLlm(t, tokens);
+            step(t.id(), List.of(prefill(id, tokens)));
+            step(t.id(), List.of(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.DECODE, 0, 1)),
+                    decodeIterations);
+            closeAll(List.of(id));
+        }
+        prefills(t, false, m, pointDone);
+        for (long context : grid.contextTokens()) {
+            long prompt = Math.max(1, context);
+            List<Long> seqs = new ArrayList<>();
+            for (int i = 0; i < grid.maxBatch(); i++) {
+                long id = openLlm(t, prompt);
+                step(t.id(), List.of(prefill(id, prompt)));
+                seqs.add(id);
+            }
+            for (int b : grid.decodeBatches()) {
+                List<ExecutorCommand.StepItem> items = new ArrayList<>();
+                for (int i = 0; i < b; i++) {
+                    items.add(new ExecutorCommand.StepItem(seqs.get(i), ExecutorCommand.ItemKind.DECODE, 0, 1));
+                }
+                for (int r = 0; r <= grid.repetitions(); r++) {
+                    Timed w = step(t.id(), items, decodeIterations);
+                    if (r > 0) {
+                        m.add(Measured.decodeKey(b, context), w.wallMs(), w.computeMs());
+                    }
+                }
+                pointDone.accept("decode " + b + " x " + context);
+            }
+            closeAll(seqs);
+        }
+        return m;
+    }
+
+    /** Single-pass batches (encoders, vocoder, VAE decoder): items x tokens per item, fresh inputs each run. */
+    Measured batch(UnitTask t, Consumer<String> pointDone) {
+        Measured m = new Measured(ProfileMeasurer.Shape.BATCH);
+        String component = ProfileMeasurer.component(t);
+        for (int n : grid.batchItems()) {
+            for (long k : ProfileMeasurer.itemTokens(t, grid)) {
+                for (int r = 0; r <= grid.repetitions(); r++) {
+                    List<ExecutorCommand.StepItem> items = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        long id = ids++;
+                        handle.send(openBatchItem(id, t.id(), component, k));
+                        items.add(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.BATCH, 0, 0));
+                    }
+                    barrier();
+                    Timed w = step(t.id(), items);
+                    if (r > 0) {
+                        m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
+                    }
+                }
+                pointDone.accept(n + " x " + k + " tokens");
+            }
+        }
+        return m;
+    }
+
+    /**
+     * A diffusion transformer: one denoising step of {@code n} jobs of {@code k} latent tokens each, conditioned on
+     * the grid's text length. Jobs are opened (text states projected) before the first timed step and reopened
+     * when they have run all their steps; the step that finishes a job also places its latent for the VAE.
+     */
+    Measured diffusion(UnitTask t, Consumer<String> pointDone) {
+        Measured m = new Measured(ProfileMeasurer.Shape.DIFFUSION);
+        int steps = TinyModels.DIT.steps();
+        for (int n : grid.batchItems()) {
+            for (long k : ProfileMeasurer.itemTokens(t, grid)) {
+                List<Long> jobs = new ArrayList<>();
+                int left = 0;
+                for (int r = 0; r <= grid.repetitions(); r++) {
+                    if (left == 0) {
+                        jobs.clear();
+                        for (int i = 0; i < n; i++) {
+                            long id = ids++;
+                            handle.send(openDiffusionJob(id, t.id(), k));
+                            jobs.add(id);
+                        }
+                        left = steps;
+                        barrier();
+                    }
+                    List<ExecutorCommand.StepItem> items = jobs.stream().map(id -> new ExecutorCommand.StepItem(id,
+                            ExecutorCommand.ItemKind.DIFFUSE, 0, 0)).toList();
+                    Timed w = step(t.id(), items);
+                    left--;
+                    if (r > 0) {
+                        m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
+                    }
+                }
+                if (left > 0) {
+                    closeAll(jobs);
+                }
+                pointDone.accept(n + " jobs x " + k + " latent tokens");
+            }
+        }
+        return m;
+    }
+
+    private ExecutorCommand.Open openDiffusionJob(long id, String task, long latentTokens) {
+        int side = squareSide(task, latentTokens) * TinyModels.DIT.patch();
+        int textRows = grid.diffusionTextTokens();
+        TensorRef text = sidecar.putFloats(noise(textRows * TinyModels.TEXT_ENCODER.hidden()), 1);
+        return new ExecutorCommand.Open(id, task, null, List.of(text), new int[] {side, side}, 0, 0, id, false, 1);
+    }
+
+    private static int squareSide(String task, long tokens) {
+        int side = (int) Math.round(Math.sqrt(tokens));
+        if ((long) side * side != tokens) {
+            throw new IllegalArgumentException("profiler: " + task + " needs square token counts per item (square"
+                    + " images), got " + tokens);
+        }
+        return side;
+    }
+
+    /** One item of {@code tokens} tokens: a square image, a clip, codec codes, or a square latent. */
+    private ExecutorCommand.Open openBatchItem(long id, String task, String component, long tokens) {
+        return switch (component) {
+            case "vision-encoder" -> {
+                int side = (int) Math.max(1, Math.round(Math.sqrt(tokens)));
+                int px = side * TinyModels.VISION.patch() * TinyModels.VISION.merge();
+                float[] pixels = new float[px * px * 3];
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = (float) random.nextDouble();
+                }
+                yield new ExecutorCommand.Open(id, task, null, List.of(sidecar.putFloats(pixels, 1)),
+                        new int[] {px, px}, 0, 0, 0, false, 1);
+            }
+            case "audio-encoder" -> new ExecutorCommand.Open(id, task, null, List.of(sidecar.putFloats(
+                    noise((int) (tokens * TinyModels.AUDIO.sampleRate() / 25)), 1)), null, 0, 0, 0, false, 1);
+            case "vocoder" -> {
+                int[] codes = new int[(int) tokens];
+                for (int i = 0; i < codes.length; i++) {
+                    codes[i] = random.nextInt(200);
+                }
+                yield new ExecutorCommand.Open(id, task, null, List.of(sidecar.putInts(codes, 1)), null, 0, 0, 0,
+                        false, 1);
+            }
+            case "vae-decoder" -> {
+                int side = squareSide(task, tokens);
+                float[] latent = noise(side * side * TinyModels.VAE.latentChannels());
+                yield new ExecutorCommand.Open(id, task, null, List.of(sidecar.putFloats(latent, 1)),
+                        new int[] {side, side}, 0, 0, 0, false, 1);
+            }
+            default -> throw new IllegalArgumentException("profiler: cannot drive " + task);
+        };
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (hub != null) {
+                hub.stopAll(5_000);
+            }
+        } finally {
+            if (hub != null) {
+                hub.close();
+            }
+            if (sidecar != null) {
+                sidecar.close();
+            }
+        }
+    }
+}
