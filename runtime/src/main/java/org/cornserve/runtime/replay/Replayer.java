@@ -222,6 +222,9 @@ public final class Replayer implements AutoCloseable {
                     if (reader.streamError != null) {
                         failure = "error in stream";
                         message = reader.streamError;
+                    } else if (RequestSynthesizer.wantsSpeech(s) && reader.firstAudioNanos < 0) {
+                        failure = "no audio";
+                        message = "the request asked for speech and the answer carried no audio";
                     }
                 }
             }
@@ -250,8 +253,11 @@ public final class Replayer implements AutoCloseable {
             last = end;
         }
         (failure == null ? answered : failed).incrementAndGet();
+        long firstAudio = failure == null ? reader.firstAudioNanos : -1;
+        double audioSeconds = failure == null ? reader.audioSeconds
+                : RequestSynthesizer.wantsSpeech(s) ? s.expectedAudioSeconds() : 0;
         return new ReplayRecord(id, settings.target(), due, sentAt, firstByte, first, last, end, status, s.inputTokens(),
-                reader.outputTokens(), s.maxTokens(), failure, message);
+                reader.outputTokens(), s.maxTokens(), failure, message, firstAudio, audioSeconds);
     }
 
     private static String reason(int status) {
