@@ -31,7 +31,7 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * does the same if the JVM exits first.
  */
 public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.serve.ServingStats,
-        org.cornserve.runtime.gateway.ResourceAdmin {
+        org.cornserve.runtime.gateway.ResourceAdmin, org.cornserve.runtime.app.AppDeployer {
     private final ResolvedPlan plan;
     private final AutoCloseable owned;
     private final RuntimeOptions options;
@@ -49,6 +49,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     private final Counters counters;
     private final CountDownLatch initialReady;
     private final List<String> startProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AppDeployments apps;
 
     /** Request and deployment counters, kept by the dispatcher's observations. */
     private static final class Counters implements DispatchObserver {
@@ -122,7 +123,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
 
     /**
      * Places the plan's replicas on {@code devices}, starts every executor through {@code launcher} and waits until
-     * all are ready.
+     * all are ready; with {@link RuntimeOptions#deployOnRegister()} it starts none, and registered apps deploy what
+     * they need ({@link #deploy}).
      *
      * @throws IllegalArgumentException when the plan does not fit the devices or names what the runtime cannot run
      * @throws IllegalStateException when executors do not become ready in time (everything started is stopped)
@@ -150,7 +152,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         this.dispatcher = new Dispatcher(configs, false, loop, this::send, TensorTransport.sameHost(loop), sidecar,
                 counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
         this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
-        int total = configs.stream().mapToInt(DeploymentConfig::replicas).sum();
+        int total = options.deployOnRegister() ? 0 : configs.stream().mapToInt(DeploymentConfig::replicas).sum();
         this.initialReady = new CountDownLatch(total);
         try {
             this.hub = new ExecutorHub(launcher, new Events(), options.startupTimeoutMillis());
@@ -175,8 +177,16 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                     });
             managers.add(tm);
         }
-        for (TaskManager tm : managers) {
-            tm.startAll();
+        this.apps = new AppDeployments(dispatcher.core(), new AppNeeds(plan, ModelCatalog.builtIn()),
+                configs.stream().mapToInt(DeploymentConfig::replicas).toArray(),
+                configs.stream().map(DeploymentConfig::name).toArray(String[]::new), loop::nowNanos,
+                !options.deployOnRegister());
+        if (options.deployOnRegister()) {
+            loop.post(apps::startEmpty);
+        } else {
+            for (TaskManager tm : managers) {
+                tm.startAll();
+            }
         }
         try {
             if (!initialReady.await(options.startupTimeoutMillis() + 5_000, TimeUnit.MILLISECONDS)
@@ -264,6 +274,10 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         }
         int fromSlots = plan.deployments().get(f).deployment().devicesPerReplica();
         int toSlots = plan.deployments().get(t).deployment().devicesPerReplica();
+        if (!apps.inUse(t)) {
+            throw new org.cornserve.runtime.gateway.ApiError(409, "deployment " + to + " is not deployed: no registered"
+                    + " app uses it (register one that does first)");
+        }
         if (fromSlots != toSlots) {
             throw new org.cornserve.runtime.gateway.ApiError(409, "deployment " + from + " uses " + fromSlots + " slots per "
                     + "replica and " + to + " uses " + toSlots + "; a move hands over one replica's slots");
@@ -304,7 +318,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                     rs.add(new Replica(r, core.replicaStatus(d, r).name()));
                 }
                 out.add(new org.cornserve.runtime.gateway.ResourceAdmin.Deployment(tm.name(),
-                        plan.deployments().get(d).deployment().devicesPerReplica(), List.copyOf(rs)));
+                        plan.deployments().get(d).deployment().devicesPerReplica(), List.copyOf(rs), apps.users(d),
+                        apps.pinned()));
             }
             f.complete(List.copyOf(out));
         });
@@ -336,6 +351,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                     loop.post(() -> {
                         if (tm.replicaOf(executor) == r) {
                             dispatcher.replicaUp(tm.index(), r);
+                            apps.replicaUp(tm.index(), r);
                         }
                     });
                     if (initialReady.getCount() > 0) {
@@ -370,9 +386,13 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 initialReady.countDown();
             }
             int r = tm.replicaOf(executor);
+            boolean wasReady = executor.ready();
             tm.down(executor);
             if (r >= 0) {
-                loop.post(() -> dispatcher.replicaDown(tm.index(), r, why));
+                loop.post(() -> {
+                    dispatcher.replicaDown(tm.index(), r, why);
+                    apps.executorDown(tm.index(), r, wasReady, why);
+                });
             }
         }
     }
@@ -472,6 +492,35 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         } catch (Exception e) {
             throw new IllegalStateException("control plane: the loop did not answer: " + e, e);
         }
+    }
+
+    /**
+     * Deploys what app {@code appId} needs that is not deployed (shared with the apps already using it), starting
+     * the plan's replicas of each on their device slots; completes once they all serve, or fails with a 503
+     * naming the deployment whose executor did not start (then nothing is held for the app).
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> deploy(String appId, org.cornserve.runtime.app.AppConfig config) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        if (closed.get()) {
+            done.completeExceptionally(new org.cornserve.runtime.app.AppRejectedException(503,
+                    "the runtime is shutting down", List.of()));
+            return done;
+        }
+        loop.post(() -> apps.deploy(appId, config.tasks().values(), done));
+        return done;
+    }
+
+    /** App {@code appId} is gone: the deployments no remaining app uses drain and their executors stop. */
+    @Override
+    public void release(String appId) {
+        loop.post(() -> apps.release(appId));
+    }
+
+    /** Executors are killed when not ready within the start-up timeout, so a deploy ends within about that. */
+    @Override
+    public long deployTimeoutMillis() {
+        return options.startupTimeoutMillis() + 10_000;
     }
 
     private final long[] lastBusy = new long[64];

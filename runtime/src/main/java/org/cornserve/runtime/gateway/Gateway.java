@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
+import org.cornserve.runtime.app.AppDeployer;
 import org.cornserve.runtime.app.AppRegistry;
 import org.cornserve.runtime.app.AppRejectedException;
 import org.cornserve.runtime.app.builtin.BuiltInApps;
@@ -40,20 +41,15 @@ public final class Gateway implements AutoCloseable {
         ObjectMapper appJson = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.registry = new AppRegistry(invoker.models());
+        this.registry = new AppRegistry(invoker.models(),
+                invoker instanceof AppDeployer deployer ? deployer : AppDeployer.NONE);
         List<ServingStats.Deployment> none = List.of();
         this.metrics = new GatewayMetrics(invoker instanceof ServingStats s ? s::deployments : () -> none,
                 () -> registry.list().size());
         HttpSupport http = new HttpSupport(plain, settings.maxBodyBytes(), settings.adminToken());
         AppRoutes apps = new AppRoutes(registry, invoker, http, appJson, metrics);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(invoker, http, metrics);
-        BuiltInApps.all().forEach((id, cls) -> {
-            try {
-                apps.registerBuiltIn(id, cls);
-            } catch (AppRejectedException e) {
-                // the invoker does not serve this app's models: it is simply not offered
-            }
-        });
+        registerBuiltIns(apps);
         this.javalin = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -98,6 +94,34 @@ public final class Gateway implements AutoCloseable {
                 http.error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path());
             }
         });
+    }
+
+    /**
+     * Registers the built-in apps whose models the invoker serves, their deployments starting together; returns once
+     * all serve.
+     *
+     * @throws IllegalStateException when a built-in app's deployments did not start (with the reason)
+     */
+    private void registerBuiltIns(AppRoutes apps) {
+        List<AppRegistry.Pending> pending = new java.util.ArrayList<>();
+        BuiltInApps.all().forEach((id, cls) -> {
+            try {
+                pending.add(apps.beginBuiltIn(id, cls));
+            } catch (AppRejectedException e) {
+                // the invoker does not serve this app's models: it is simply not offered
+            }
+        });
+        List<String> failed = new java.util.ArrayList<>();
+        for (AppRegistry.Pending p : pending) {
+            try {
+                registry.finish(p);
+            } catch (AppRejectedException e) {
+                failed.add(p.id() + ": " + e.getMessage());
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("built-in apps could not be deployed: " + String.join("; ", failed));
+        }
     }
 
     /** Starts a gateway in front of {@code invoker}; with port 0 a free port is picked (see {@link #port()}). */
