@@ -60,12 +60,19 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         final AtomicLongArray busy;
         final AtomicLongArray queued;
         final AtomicLongArray running;
+        final AtomicLongArray retried;
         final List<DispatchObserver> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Counters(int deployments) {
             busy = new AtomicLongArray(deployments);
             queued = new AtomicLongArray(deployments);
             running = new AtomicLongArray(deployments);
+            retried = new AtomicLongArray(deployments);
+        }
+
+        @Override
+        public void retried(long requestId, int deployment, long nowNanos) {
+            retried.incrementAndGet(deployment);
         }
 
         @Override
@@ -152,6 +159,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         this.dispatcher = new Dispatcher(configs, false, loop, this::send, TensorTransport.sameHost(loop), sidecar,
                 counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
         this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
+        dispatcher.enableRetries(options.maxRetries(), nextRequest::incrementAndGet);
         int total = options.deployOnRegister() ? 0 : configs.stream().mapToInt(DeploymentConfig::replicas).sum();
         this.initialReady = new CountDownLatch(total);
         try {
@@ -444,7 +452,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             return handle;
         }
         loop.post(() -> dispatcher.arrive(id, built.graph(), built.inputs(), built.promptTokens(),
-                request.temperature(), request.seed(), sink, built.placed()));
+                request.temperature(), request.seed(), sink, built.placed(), () -> builder.build(request)));
         return handle;
     }
 
@@ -564,7 +572,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             }
             int running = (int) Math.max(0, counters.running.get(d));
             out.add(new org.cornserve.runtime.serve.ServingStats.Deployment(tm.name(),
-                    (int) Math.max(0, outstanding[d] - running), running, util, tm.restarts()));
+                    (int) Math.max(0, outstanding[d] - running), running, util, tm.restarts(), counters.retried.get(d)));
         }
         return out;
     }
