@@ -2,7 +2,6 @@ package org.cornserve.runtime.control;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +14,6 @@ import org.cornserve.model.graph.CompositeTask;
 import org.cornserve.model.graph.RequestGraph;
 import org.cornserve.model.graph.TaskNode;
 import org.cornserve.model.plan.ResolvedPlan;
-import org.cornserve.model.request.MediaItem;
-import org.cornserve.model.request.RequestShape;
 import org.cornserve.model.task.UnitTask;
 import org.cornserve.runtime.app.Task;
 
@@ -69,19 +66,9 @@ public final class AppNeeds {
      * prefill and decode tasks where the plan deploys it that way.
      */
     private List<String> unitTasks(ModelSpec spec, Set<Modality> outputs) {
-        List<MediaItem> media = new ArrayList<>();
-        for (Modality m : spec.inputModalities()) {
-            switch (m) {
-                case IMAGE -> media.add(new MediaItem(Modality.IMAGE, 0, 0, 0, 0, 0));
-                case AUDIO -> media.add(MediaItem.audioSeconds(1));
-                case VIDEO -> media.add(new MediaItem(Modality.VIDEO, 0, 0, 0, 0, 2));
-                case TEXT -> { }
-            }
-        }
-        RequestShape shape = new RequestShape(16, media, spec.llm().isPresent() ? 16 : 0, EnumSet.copyOf(outputs));
         boolean split = spec.unitTasks(true).stream().anyMatch(t -> deploymentOfTask.containsKey(t.id())
                 && !deploymentOfTask.containsKey(UnitTask.whole(spec.name(), t.component()).id()));
-        RequestGraph graph = new CompositeTask(spec).requestGraph(shape, split);
+        RequestGraph graph = new CompositeTask(spec).structure(split, outputs);
         List<String> out = new ArrayList<>();
         for (TaskNode n : graph.taskNodes()) {
             out.add(n.taskId());

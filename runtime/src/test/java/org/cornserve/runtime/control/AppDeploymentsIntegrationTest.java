@@ -114,17 +114,18 @@ class AppDeploymentsIntegrationTest {
                 launcher, launcher);
                 Gateway gateway = Gateway.start(GatewaySettings.loopback(0, token), runtime)) {
             String url = gateway.url();
+            AdminHttp admin = new AdminHttp(url, token);
             // the built-in chat (tiny-vl) and image (tiny-image) apps deployed both at start
-            JsonNode start = deployments(url, token);
+            JsonNode start = admin.deployments();
             assertEquals(List.of("UP"), statuses(start, "vl"), start.toString());
             assertEquals(List.of("UP"), statuses(start, "image"), start.toString());
-            assertEquals(List.of("chat"), apps(start, "vl"));
-            assertEquals(List.of("image"), apps(start, "image"));
+            assertEquals(List.of("chat"), AdminHttp.apps(start, "vl"));
+            assertEquals(List.of("image"), AdminHttp.apps(start, "image"));
             assertEquals(2, liveChildren());
 
             // a streamed answer on vl is in flight when its last app leaves: it finishes, then vl stops
-            assertEquals(200, send(url, "DELETE", "/apps/image", token, null).statusCode());
-            awaitDeployments(url, token, d -> !live(d, "image"));
+            assertEquals(200, admin.send("DELETE", "/apps/image", true, null).statusCode());
+            awaitDeployments(admin, d -> !live(d, "image"));
             awaitChildren(1);
             HttpResponse<InputStream> stream = client.send(HttpRequest.newBuilder(URI.create(url
                     + "/v1/chat/completions")).timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers
@@ -139,9 +140,9 @@ class AppDeploymentsIntegrationTest {
                         events.add(line);
                     }
                 }
-                assertEquals(200, send(url, "DELETE", "/apps/chat", token, null).statusCode());
-                JsonNode draining = deployments(url, token);
-                assertEquals(List.of(), apps(draining, "vl"));
+                assertEquals(200, admin.send("DELETE", "/apps/chat", true, null).statusCode());
+                JsonNode draining = admin.deployments();
+                assertEquals(List.of(), AdminHttp.apps(draining, "vl"));
                 assertTrue(List.of(List.of("DRAINING"), List.of()).contains(statuses(draining, "vl")),
                         draining.toString());
                 for (String line; (line = in.readLine()) != null; ) {
@@ -152,51 +153,57 @@ class AppDeploymentsIntegrationTest {
             }
             assertEquals("data: [DONE]", events.get(events.size() - 1), "the answer in flight finished");
             assertTrue(events.stream().noneMatch(e -> e.contains("\"error\"")), events.toString());
-            awaitDeployments(url, token, d -> !live(d, "vl"));
+            awaitDeployments(admin, d -> !live(d, "vl"));
             awaitChildren(0);
-            HttpResponse<String> nothing = send(url, "POST", "/v1/chat/completions", null,
+            HttpResponse<String> nothing = admin.send("POST", "/v1/chat/completions", false,
                     "{\"model\":\"tiny-vl\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertEquals(503, nothing.statusCode(), "no app, no replica: " + nothing.body());
 
             // registering starts what the app needs and answers once it serves
-            HttpResponse<String> painter = send(url, "POST", "/apps?id=painter", token, PAINTER);
+            long t0 = System.nanoTime();
+            HttpResponse<String> painter = admin.send("POST", "/apps?id=painter", true, PAINTER);
+            double startingMs = (System.nanoTime() - t0) / 1e6;
             assertEquals(201, painter.statusCode(), painter.body());
-            JsonNode afterPainter = deployments(url, token);
+            JsonNode afterPainter = admin.deployments();
             assertEquals(List.of("UP"), statuses(afterPainter, "image"), "up when the register call answers: "
                     + afterPainter);
-            assertEquals(List.of("painter"), apps(afterPainter, "image"));
+            assertEquals(List.of("painter"), AdminHttp.apps(afterPainter, "image"));
             assertEquals(1, liveChildren());
-            HttpResponse<String> drawn = send(url, "POST", "/apps/painter/invoke", null, "{\"prompt\":\"a boat\"}");
+            HttpResponse<String> drawn = admin.send("POST", "/apps/painter/invoke", false, "{\"prompt\":\"a boat\"}");
             assertEquals(200, drawn.statusCode(), drawn.body());
             assertTrue(JSON.readTree(drawn.body()).get("png_bytes").asInt() > 100, drawn.body());
 
             // two apps on tiny-vl share one deployment: the second starts nothing
-            assertEquals(201, send(url, "POST", "/apps?id=echo", token, ECHO).statusCode());
+            assertEquals(201, admin.send("POST", "/apps?id=echo", true, ECHO).statusCode());
             assertEquals(2, liveChildren());
-            HttpResponse<String> again = send(url, "POST", "/apps?id=echo-two", token, ECHO);
+            long t1 = System.nanoTime();
+            HttpResponse<String> again = admin.send("POST", "/apps?id=echo-two", true, ECHO);
+            double sharedMs = (System.nanoTime() - t1) / 1e6;
             assertEquals(201, again.statusCode(), again.body());
+            System.out.printf("POST /apps: %.0f ms when it starts an executor (tiny-image), %.0f ms on a deployment"
+                    + " already serving (compile and check included)%n", startingMs, sharedMs);
             assertEquals(2, liveChildren(), "a shared deployment starts no executor");
-            assertEquals(List.of("echo", "echo-two"), apps(deployments(url, token), "vl"));
-            assertEquals(200, send(url, "DELETE", "/apps/echo", token, null).statusCode());
-            HttpResponse<String> echoed = send(url, "POST", "/apps/echo-two/invoke", null, "{\"prompt\":\"hi\"}");
+            assertEquals(List.of("echo", "echo-two"), AdminHttp.apps(admin.deployments(), "vl"));
+            assertEquals(200, admin.send("DELETE", "/apps/echo", true, null).statusCode());
+            HttpResponse<String> echoed = admin.send("POST", "/apps/echo-two/invoke", false, "{\"prompt\":\"hi\"}");
             assertEquals(200, echoed.statusCode(), "vl still serves echo-two: " + echoed.body());
             assertEquals(2, liveChildren());
 
             // an executor that cannot start: 503 with the reason, nothing registered, nothing left running
-            assertEquals(200, send(url, "DELETE", "/apps/painter", token, null).statusCode());
-            awaitDeployments(url, token, d -> !live(d, "image"));
+            assertEquals(200, admin.send("DELETE", "/apps/painter", true, null).statusCode());
+            awaitDeployments(admin, d -> !live(d, "image"));
             awaitChildren(1);
             launcher.failing.set(true);
-            HttpResponse<String> refused = send(url, "POST", "/apps?id=painter", token, PAINTER);
+            HttpResponse<String> refused = admin.send("POST", "/apps?id=painter", true, PAINTER);
             launcher.failing.set(false);
             assertEquals(503, refused.statusCode(), refused.body());
             assertTrue(refused.body().contains("image") && refused.body().contains("injected"), refused.body());
-            HttpResponse<String> list = send(url, "GET", "/apps", null, null);
+            HttpResponse<String> list = admin.send("GET", "/apps", false, null);
             assertTrue(!list.body().contains("painter"), list.body());
-            JsonNode afterRefusal = awaitDeployments(url, token, d -> !live(d, "image"));
-            assertEquals(List.of(), apps(afterRefusal, "image"));
+            JsonNode afterRefusal = awaitDeployments(admin, d -> !live(d, "image"));
+            assertEquals(List.of(), AdminHttp.apps(afterRefusal, "image"));
             awaitChildren(1);
-            assertEquals(201, send(url, "POST", "/apps?id=painter", token, PAINTER).statusCode(),
+            assertEquals(201, admin.send("POST", "/apps?id=painter", true, PAINTER).statusCode(),
                     "the same app registers once executors can start");
         }
         awaitChildren(0);
@@ -217,12 +224,12 @@ class AppDeploymentsIntegrationTest {
         assertEquals(n, liveChildren(), "executor processes");
     }
 
-    private JsonNode awaitDeployments(String url, String token, Predicate<JsonNode> done) throws Exception {
+    private static JsonNode awaitDeployments(AdminHttp admin, Predicate<JsonNode> done) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        JsonNode d = deployments(url, token);
+        JsonNode d = admin.deployments();
         while (!done.test(d) && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            d = deployments(url, token);
+            d = admin.deployments();
         }
         assertTrue(done.test(d), d.toString());
         return d;
@@ -233,42 +240,8 @@ class AppDeploymentsIntegrationTest {
         return statuses(all, name).stream().anyMatch(s -> !s.equals("DOWN"));
     }
 
-    private JsonNode deployments(String url, String token) throws Exception {
-        HttpResponse<String> r = send(url, "GET", "/admin/deployments", token, null);
-        assertEquals(200, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
-    }
-
-    private static JsonNode deployment(JsonNode all, String name) {
-        for (JsonNode d : all.get("deployments")) {
-            if (d.get("name").asText().equals(name)) {
-                return d;
-            }
-        }
-        throw new AssertionError("no deployment " + name + " in " + all);
-    }
-
     /** The statuses of a deployment's replicas that are not removed. */
     private static List<String> statuses(JsonNode all, String name) {
-        List<String> out = new ArrayList<>();
-        deployment(all, name).get("replicas").forEach(r -> out.add(r.get("status").asText()));
-        return out.stream().filter(s -> !s.equals("REMOVED")).toList();
-    }
-
-    private static List<String> apps(JsonNode all, String name) {
-        List<String> out = new ArrayList<>();
-        deployment(all, name).get("apps").forEach(a -> out.add(a.asText()));
-        return out;
-    }
-
-    private HttpResponse<String> send(String url, String method, String path, String token, String body)
-            throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(180))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return AdminHttp.statuses(all, name).stream().filter(s -> !s.equals("REMOVED")).toList();
     }
 }

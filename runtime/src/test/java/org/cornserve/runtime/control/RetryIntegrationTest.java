@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.runtime.gateway.Gateway;
 import org.cornserve.runtime.gateway.GatewaySettings;
 import org.junit.jupiter.api.Tag;
@@ -49,9 +48,8 @@ class RetryIntegrationTest {
     @Timeout(600)
     void requestsHeldByAKilledExecutorCompleteOnTheOtherReplica() throws Exception {
         Path shm = Files.createTempDirectory("cornserve-it");
-        try (ControlPlane runtime = Runtimes.start(PlanValidator.builtIn().readAndValidate(
-                Path.of("src/test/resources/plans/tiny-vl-two-replicas.json")), DeviceSlots.parse("cpu:2"),
-                RuntimeOptions.defaults().withShmDir(shm).withDeployOnRegister(true).withRequestTimeoutMillis(120_000));
+        try (ControlPlane runtime = AdminHttp.start("tiny-vl-two-replicas.json", "cpu:2", RuntimeOptions.defaults()
+                .withShmDir(shm).withDeployOnRegister(true).withRequestTimeoutMillis(120_000));
                 Gateway gateway = Gateway.start(GatewaySettings.loopback(0, GatewaySettings.newAdminToken()), runtime);
                 ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             TaskManager vl = runtime.taskManagers().get(0);
