@@ -1,5 +1,7 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.simulator.evaluate.RunMetrics;
+import org.cornserve.traces.transform.TraceRuns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,7 +116,7 @@ class HeadlineRunnerTest {
     @Test
     void rescalingKeepsThePatternAndSetsTheRate() {
         List<TraceRecord> trace = List.of(rec(0), rec(1_000_000_000L), rec(3_000_000_000L), rec(4_000_000_000L));
-        List<TraceRecord> out = PlanRunner.rescale(trace, 3.0, 4); // 3 gaps over 4 s -> 0.75 rps, scaled x4
+        List<TraceRecord> out = TraceRuns.rescale(trace, 3.0, 4); // 3 gaps over 4 s -> 0.75 rps, scaled x4
         assertEquals(List.of(0L, 250_000_000L, 750_000_000L, 1_000_000_000L),
                 out.stream().map(TraceRecord::arrivalNanos).toList());
     }

@@ -1,5 +1,6 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.traces.transform.TraceRuns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,15 +39,15 @@ class RunLengthTest {
         for (int i = 0; i < arrivals.length; i++) {
             trace.add(new TraceRecord(arrivals[i], "app", RequestShape.text(10 + i, 5)));
         }
-        assertSame(trace, PlanRunner.replayed(trace, 4));
-        List<TraceRecord> out = PlanRunner.replayed(trace, 10);
+        assertSame(trace, TraceRuns.replayed(trace, 4));
+        List<TraceRecord> out = TraceRuns.replayed(trace, 10);
         assertEquals(10, out.size());
         long pass = 6_000 + 2_000; // span 6000 ns, mean gap 6000 / 3
         for (int i = 0; i < 10; i++) {
             assertEquals(arrivals[i % 4] + (i / 4) * pass, out.get(i).arrivalNanos(), "record " + i);
             assertEquals(trace.get(i % 4).shape(), out.get(i).shape());
         }
-        List<TraceRecord> scaled = PlanRunner.rescale(out, 2, 10);
+        List<TraceRecord> scaled = TraceRuns.rescale(out, 2, 10);
         assertEquals(0, scaled.get(0).arrivalNanos());
         assertEquals(4.5e9, scaled.get(9).arrivalNanos(), 1, "9 gaps at 2 rps");
     }
