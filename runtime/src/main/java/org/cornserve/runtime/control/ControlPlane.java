@@ -50,6 +50,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     private final CountDownLatch initialReady;
     private final List<String> startProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AppDeployments apps;
+    private final java.util.Set<java.util.concurrent.CompletableFuture<Void>> deploysUnderWay =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Request and deployment counters, kept by the dispatcher's observations. */
     private static final class Counters implements DispatchObserver {
@@ -515,8 +517,21 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                     "the runtime is shutting down", List.of()));
             return done;
         }
+        deploysUnderWay.add(done);
+        done.whenComplete((ok, failure) -> deploysUnderWay.remove(done));
         loop.post(() -> apps.deploy(appId, config.tasks().values(), done));
+        if (closed.get()) {
+            endDeploysUnderWay(); // closed meanwhile: the loop may never run it
+        }
         return done;
+    }
+
+    /** Registrations still waiting when the runtime closes are refused (their executors are gone). */
+    private void endDeploysUnderWay() {
+        for (java.util.concurrent.CompletableFuture<Void> f : List.copyOf(deploysUnderWay)) {
+            f.completeExceptionally(new org.cornserve.runtime.app.AppRejectedException(503,
+                    "the runtime is shutting down", List.of()));
+        }
     }
 
     /** App {@code appId} is gone: the deployments no remaining app uses drain and their executors stop. */
@@ -614,6 +629,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         if (loop != null) {
             loop.close();
         }
+        endDeploysUnderWay();
         sidecar.close();
         SharedMemorySidecar.deleteSession(options.shmDir(), session);
         if (owned != null) {
