@@ -97,8 +97,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Registers the built-in apps whose models the invoker serves, their deployments starting together; returns once
-     * all serve.
+     * Registers the built-in apps whose models (and unit tasks) the invoker serves, their deployments starting
+     * together; returns once all serve.
      *
      * @throws IllegalStateException when a built-in app's deployments did not start (with the reason)
      */
@@ -116,7 +116,9 @@ public final class Gateway implements AutoCloseable {
             try {
                 registry.finish(p);
             } catch (AppRejectedException e) {
-                failed.add(p.id() + ": " + e.getMessage());
+                if (e.httpStatus() >= 500) {
+                    failed.add(p.id() + ": " + e.getMessage());
+                } // else the plan cannot serve a unit task it needs (a 4xx): it is not offered
             }
         }
         if (!failed.isEmpty()) {
