@@ -15,9 +15,6 @@ import org.cornserve.planner.schedule.Decisions;
 import org.cornserve.planner.schedule.DeploymentConfig;
 import org.cornserve.planner.schedule.ReplicaStatus;
 import org.cornserve.planner.schedule.SchedulerCore;
-import org.cornserve.planner.schedule.batch.Step;
-import org.cornserve.planner.schedule.dispatch.ActiveRequest;
-import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.runtime.app.AppRejectedException;
 import org.cornserve.runtime.app.Task;
 import org.junit.jupiter.api.Test;
@@ -38,43 +35,17 @@ class AppDeploymentsTest {
     AppDeploymentsTest() {
         ResolvedPlan plan = Runtimes.defaultPlan();
         List<DeploymentConfig> configs = PlanDeployments.of(plan, RuntimeOptions.defaults());
-        core = new SchedulerCore(configs, new Decisions() {
-            @Override
-            public void startStep(int deployment, int replica, Step step, long nowNanos) {
-            }
-
-            @Override
-            public void endRunBy(int deployment, int replica, long atNanos) {
-            }
-
-            @Override
-            public void wakeAt(int deployment, int replica, long atNanos) {
-            }
-
-            @Override
-            public void startTransfer(ActiveRequest request, int edge, int fromDeployment, int fromReplica,
-                    int toDeployment, int toReplica, long bytes, long nowNanos) {
-            }
-
-            @Override
-            public void completed(ActiveRequest request, long nowNanos) {
-            }
-
-            @Override
-            public void rejected(long requestId, InvocationGraph graph, Object attachment, String reason,
-                    long nowNanos) {
-            }
-
-            @Override
-            public void startReplica(int deployment, int replica, long nowNanos) {
-                decisions.add("start " + deployment + " " + replica);
-            }
-
-            @Override
-            public void stopReplica(int deployment, int replica, long nowNanos) {
-                decisions.add("stop " + deployment + " " + replica);
-            }
-        }, false);
+        // only the replica decisions matter here; every other decision is ignored
+        Decisions recorder = (Decisions) java.lang.reflect.Proxy.newProxyInstance(Decisions.class.getClassLoader(),
+                new Class<?>[] {Decisions.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "startReplica" -> decisions.add("start " + args[0] + " " + args[1]);
+                        case "stopReplica" -> decisions.add("stop " + args[0] + " " + args[1]);
+                        default -> { }
+                    }
+                    return null;
+                });
+        core = new SchedulerCore(configs, recorder, false);
         apps = new AppDeployments(core, new AppNeeds(plan, ModelCatalog.builtIn()),
                 configs.stream().mapToInt(DeploymentConfig::replicas).toArray(),
                 configs.stream().map(DeploymentConfig::name).toArray(String[]::new), () -> 0L, false);
