@@ -65,6 +65,7 @@ class RetryIntegrationTest {
                 ExecutorHandle h = vl.executor(r);
                 victim = h != null && h.ready() && !vl.removed(r) ? h : null;
             }
+            assertTrue(victim != null, "a ready replica to kill");
             victim.kill();
 
             int completed = 0;
