@@ -29,6 +29,11 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * posts its arrival; executors' reports and their deaths are posted too, so the scheduling core sees one fact at a
  * time. {@link #close} stops every executor and deletes every shared-memory segment of the session; a shutdown hook
  * does the same if the JVM exits first.
+ *
+ * <p>As the app manager's resource manager ({@link org.cornserve.runtime.app.AppDeployer}) it deploys what a
+ * registered app needs and removes what no app uses ({@link AppDeployments}), when started with
+ * {@link RuntimeOptions#deployOnRegister()}; otherwise the whole plan runs from the start. A request that lost work
+ * with a dead executor runs again on another replica when it can ({@link Dispatcher#enableRetries}).
  */
 public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.serve.ServingStats,
         org.cornserve.runtime.gateway.ResourceAdmin, org.cornserve.runtime.app.AppDeployer {

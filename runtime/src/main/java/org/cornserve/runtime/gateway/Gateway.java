@@ -18,7 +18,9 @@ import org.cornserve.runtime.serve.ServingStats;
  * The gateway (Javalin): apps ({@code POST /apps}, {@code DELETE /apps/{id}}, {@code GET /apps},
  * {@code POST /apps/{id}/invoke}), OpenAI-style {@code GET /v1/models} and {@code POST /v1/chat/completions},
  * {@code GET /health} and {@code GET /metrics}. Requests reach models only through the {@link ModelInvoker}; the
- * built-in apps (chat, voice, arena, image) are registered at start when the invoker serves their models.
+ * built-in apps (chat, voice, arena, image) are registered at start when the invoker serves their models. An invoker
+ * that is also an {@link AppDeployer} (the runtime's control plane) deploys what each app needs when it registers
+ * and removes what no app uses when one leaves.
  *
  * <pre>{@code
  * try (ModelInvoker invoker = new LocalEngineInvoker(LocalEngineSettings.defaults(2));
