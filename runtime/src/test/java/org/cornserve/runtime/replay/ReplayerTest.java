@@ -186,7 +186,8 @@ class ReplayerTest {
                 assertTrue(r.firstAudioNanos() > r.firstTokenNanos() && r.firstAudioNanos() <= r.endNanos(),
                         "audio after the text: " + r);
                 double ttfa = r.ttfaMs();
-                assertTrue(ttfa >= header + (tokens + 1) * token && ttfa < header + (tokens + 1) * token + 250,
+                // exact below (the server cannot send sooner); above, room for a loaded machine
+                assertTrue(ttfa >= header + (tokens + 1) * token && ttfa < header + (tokens + 1) * token + 1000,
                         "TTFA " + ttfa + " ms");
             }
             assertEquals("[\"text\",\"audio\"]", server.bodies.get(0).get("modalities").toString());

@@ -38,7 +38,7 @@ final class StreamingTestServer implements AutoCloseable {
     private final long headerDelayMs;
     private final long tokenDelayMs;
     private final int failEvery;
-    private final double speechSeconds;
+    private final String speechWav;
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
@@ -51,7 +51,8 @@ final class StreamingTestServer implements AutoCloseable {
 
     StreamingTestServer(long headerDelayMs, long tokenDelayMs, int failEvery, double speechSeconds)
             throws IOException {
-        this.speechSeconds = speechSeconds;
+        this.speechWav = speechSeconds > 0
+                ? java.util.Base64.getEncoder().encodeToString(SyntheticMedia.wav(speechSeconds, 7)) : null;
         this.headerDelayMs = headerDelayMs;
         this.tokenDelayMs = tokenDelayMs;
         this.failEvery = failEvery;
@@ -109,11 +110,9 @@ final class StreamingTestServer implements AutoCloseable {
                 out.flush();
             }
             boolean speech = chat && body.path("modalities").toString().contains("audio");
-            if (speech && speechSeconds > 0) {
+            if (speech && speechWav != null) {
                 sleep(tokenDelayMs);
-                String wav = java.util.Base64.getEncoder().encodeToString(
-                        SyntheticMedia.wav(speechSeconds, 7));
-                out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"audio\":{\"id\":\"a\",\"data\":\"" + wav
+                out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"audio\":{\"id\":\"a\",\"data\":\"" + speechWav
                         + "\"}}}]}\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
