@@ -132,7 +132,8 @@ public final class ReplayCommand implements Callable<Integer> {
             // a replay record's id is its position in the trace slice: the trace's own id comes from there
             String traceId = r.id() >= 0 && r.id() < records.size() ? records.get((int) r.id()).requestId() : null;
             requests.add(new MeasuredRequest(r.id(), r.app(), r.sentNanos(), r.firstByteNanos(), r.firstTokenNanos(),
-                    r.lastTokenNanos(), r.endNanos(), r.inputTokens(), r.outputTokens(), r.failure(), traceId));
+                    r.lastTokenNanos(), r.endNanos(), r.inputTokens(), r.outputTokens(), r.failure(), traceId,
+                    r.firstAudioNanos(), r.audioSeconds()));
         }
         SimResult result = MeasuredRequests.result(requests, a -> targets, wall);
         Files.createDirectories(out);
@@ -208,13 +209,15 @@ public final class ReplayCommand implements Callable<Integer> {
     private static void writeExchanges(List<ReplayRecord> records, Path file) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             w.write("request_id,app,scheduled_ns,sent_ns,send_lag_ms,first_byte_ns,first_token_ns,last_token_ns,end_ns,"
-                    + "http_status,input_tokens,output_tokens,traced_output_tokens,failure,message\n");
+                    + "http_status,input_tokens,output_tokens,traced_output_tokens,failure,message,first_audio_ns,"
+                    + "audio_seconds\n");
             for (ReplayRecord r : records) {
-                w.write(String.format(Locale.ROOT, "%d,%s,%d,%d,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s%n", r.id(),
+                w.write(String.format(Locale.ROOT, "%d,%s,%d,%d,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,%d,%s%n", r.id(),
                         csv(r.app()), r.scheduledNanos(), r.sentNanos(), r.sendLagMs(), r.firstByteNanos(),
                         r.firstTokenNanos(), r.lastTokenNanos(), r.endNanos(), r.httpStatus(), r.inputTokens(),
                         r.outputTokens(), r.tracedOutputTokens(), r.failure() == null ? "" : csv(r.failure()),
-                        r.message() == null ? "" : csv(r.message())));
+                        r.message() == null ? "" : csv(r.message()), r.firstAudioNanos(),
+                        r.audioSeconds() > 0 ? Double.toString(r.audioSeconds()) : ""));
             }
         }
     }

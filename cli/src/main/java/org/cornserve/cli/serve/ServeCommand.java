@@ -98,6 +98,9 @@ public final class ServeCommand implements Callable<Integer> {
         Gateway gateway;
         try {
             gateway = Gateway.start(new GatewaySettings(host, port, maxBodyBytes, token), invoker);
+        } catch (IllegalStateException e) {
+            invoker.close(); // a built-in app's executors did not start: the message says which and why
+            throw e;
         } catch (RuntimeException e) {
             invoker.close();
             throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
@@ -140,7 +143,7 @@ public final class ServeCommand implements Callable<Integer> {
             err.flush();
             return Runtimes.startOnKubernetes(resolved, settings, cpus,
                     org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()));
+                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()).withDeployOnRegister(true));
         }
         if (!"local".equals(launcher)) {
             throw new IllegalArgumentException("--launcher '" + launcher + "': expected local or kubernetes");
@@ -161,7 +164,7 @@ public final class ServeCommand implements Callable<Integer> {
         err.flush();
         return Runtimes.start(resolved, DeviceSlots.parse(devices),
                 org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()));
+                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()).withDeployOnRegister(true));
     }
 
     private org.cornserve.runtime.control.TensorTransport.Mode transportMode() {

@@ -77,6 +77,16 @@ public final class CompositeTask {
      * modality the model supports (one default-size item each, 16 text tokens in, 16 out).
      */
     public RequestGraph structure(boolean splitLlm) {
+        return structure(splitLlm, model.outputModalities());
+    }
+
+    /**
+     * The graph of a small request that uses every input modality the model supports and asks for {@code outputs}
+     * (every unit task such a request can touch: an app's task that wants only text leaves out a talker).
+     *
+     * @throws IllegalArgumentException when the model cannot give one of {@code outputs}
+     */
+    public RequestGraph structure(boolean splitLlm, Set<Modality> outputs) {
         List<MediaItem> media = new ArrayList<>();
         for (Modality m : model.inputModalities()) {
             switch (m) {
@@ -86,7 +96,7 @@ public final class CompositeTask {
                 case TEXT -> { }
             }
         }
-        Set<Modality> out = EnumSet.copyOf(model.outputModalities());
+        Set<Modality> out = EnumSet.copyOf(outputs);
         return requestGraph(new RequestShape(16, media, model.llm().isPresent() ? 16 : 0, out), splitLlm);
     }
 

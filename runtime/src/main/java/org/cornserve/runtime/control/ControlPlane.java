@@ -29,9 +29,14 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * posts its arrival; executors' reports and their deaths are posted too, so the scheduling core sees one fact at a
  * time. {@link #close} stops every executor and deletes every shared-memory segment of the session; a shutdown hook
  * does the same if the JVM exits first.
+ *
+ * <p>As the app manager's resource manager ({@link org.cornserve.runtime.app.AppDeployer}) it deploys what a
+ * registered app needs and removes what no app uses ({@link AppDeployments}), when started with
+ * {@link RuntimeOptions#deployOnRegister()}; otherwise the whole plan runs from the start. A request that lost work
+ * with a dead executor runs again on another replica when it can ({@link Dispatcher#enableRetries}).
  */
 public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.serve.ServingStats,
-        org.cornserve.runtime.gateway.ResourceAdmin {
+        org.cornserve.runtime.gateway.ResourceAdmin, org.cornserve.runtime.app.AppDeployer {
     private final ResolvedPlan plan;
     private final AutoCloseable owned;
     private final RuntimeOptions options;
@@ -50,6 +55,9 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     private final Counters counters;
     private final CountDownLatch initialReady;
     private final List<String> startProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AppDeployments apps;
+    private final java.util.Set<java.util.concurrent.CompletableFuture<Void>> deploysUnderWay =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Request and deployment counters, kept by the dispatcher's observations. */
     private static final class Counters implements DispatchObserver {
@@ -60,12 +68,19 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         final AtomicLongArray busy;
         final AtomicLongArray queued;
         final AtomicLongArray running;
+        final AtomicLongArray retried;
         final List<DispatchObserver> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Counters(int deployments) {
             busy = new AtomicLongArray(deployments);
             queued = new AtomicLongArray(deployments);
             running = new AtomicLongArray(deployments);
+            retried = new AtomicLongArray(deployments);
+        }
+
+        @Override
+        public void retried(long requestId, int deployment, long nowNanos) {
+            retried.incrementAndGet(deployment);
         }
 
         @Override
@@ -126,7 +141,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
 
     /**
      * Places the plan's replicas on {@code devices}, starts every executor through {@code launcher} and waits until
-     * all are ready.
+     * all are ready; with {@link RuntimeOptions#deployOnRegister()} it starts none, and registered apps deploy what
+     * they need ({@link #deploy}).
      *
      * @throws IllegalArgumentException when the plan does not fit the devices or names what the runtime cannot run
      * @throws IllegalStateException when executors do not become ready in time (everything started is stopped)
@@ -162,7 +178,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         this.dispatcher = new Dispatcher(configs, false, loop, this::send, transport, sidecar,
                 counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
         this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
-        int total = configs.stream().mapToInt(DeploymentConfig::replicas).sum();
+        dispatcher.enableRetries(options.maxRetries(), nextRequest::incrementAndGet);
+        int total = options.deployOnRegister() ? 0 : configs.stream().mapToInt(DeploymentConfig::replicas).sum();
         this.initialReady = new CountDownLatch(total);
         try {
             this.hub = new ExecutorHub(launcher, new Events(), options.startupTimeoutMillis());
@@ -187,8 +204,16 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                     });
             managers.add(tm);
         }
-        for (TaskManager tm : managers) {
-            tm.startAll();
+        this.apps = new AppDeployments(dispatcher.core(), new AppNeeds(plan, ModelCatalog.builtIn()),
+                configs.stream().mapToInt(DeploymentConfig::replicas).toArray(),
+                configs.stream().map(DeploymentConfig::name).toArray(String[]::new), loop::nowNanos,
+                !options.deployOnRegister());
+        if (options.deployOnRegister()) {
+            loop.post(apps::startEmpty);
+        } else {
+            for (TaskManager tm : managers) {
+                tm.startAll();
+            }
         }
         try {
             if (!initialReady.await(options.startupTimeoutMillis() + 5_000, TimeUnit.MILLISECONDS)
@@ -276,6 +301,10 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         }
         int fromSlots = plan.deployments().get(f).deployment().devicesPerReplica();
         int toSlots = plan.deployments().get(t).deployment().devicesPerReplica();
+        if (!apps.inUse(t)) {
+            throw new org.cornserve.runtime.gateway.ApiError(409, "deployment " + to + " is not deployed: no registered"
+                    + " app uses it (register one that does first)");
+        }
         if (fromSlots != toSlots) {
             throw new org.cornserve.runtime.gateway.ApiError(409, "deployment " + from + " uses " + fromSlots + " slots per "
                     + "replica and " + to + " uses " + toSlots + "; a move hands over one replica's slots");
@@ -316,7 +345,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                     rs.add(new Replica(r, core.replicaStatus(d, r).name()));
                 }
                 out.add(new org.cornserve.runtime.gateway.ResourceAdmin.Deployment(tm.name(),
-                        plan.deployments().get(d).deployment().devicesPerReplica(), List.copyOf(rs)));
+                        plan.deployments().get(d).deployment().devicesPerReplica(), List.copyOf(rs), apps.users(d),
+                        apps.pinned()));
             }
             f.complete(List.copyOf(out));
         });
@@ -348,6 +378,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                     loop.post(() -> {
                         if (tm.replicaOf(executor) == r) {
                             dispatcher.replicaUp(tm.index(), r);
+                            apps.replicaUp(tm.index(), r);
                         }
                     });
                     if (initialReady.getCount() > 0) {
@@ -386,9 +417,13 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 initialReady.countDown();
             }
             int r = tm.replicaOf(executor);
+            boolean wasReady = executor.ready();
             tm.down(executor);
             if (r >= 0) {
-                loop.post(() -> dispatcher.replicaDown(tm.index(), r, why));
+                loop.post(() -> {
+                    dispatcher.replicaDown(tm.index(), r, why);
+                    apps.executorDown(tm.index(), r, wasReady, why);
+                });
             }
         }
     }
@@ -440,7 +475,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             return handle;
         }
         loop.post(() -> dispatcher.arrive(id, built.graph(), built.inputs(), built.promptTokens(),
-                request.temperature(), request.seed(), sink, built.placed()));
+                request.temperature(), request.seed(), sink, built.placed(), () -> builder.build(request)));
         return handle;
     }
 
@@ -495,6 +530,48 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         }
     }
 
+    /**
+     * Deploys what app {@code appId} needs that is not deployed (shared with the apps already using it), starting
+     * the plan's replicas of each on their device slots; completes once they all serve, or fails with a 503
+     * naming the deployment whose executor did not start (then nothing is held for the app).
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> deploy(String appId, org.cornserve.runtime.app.AppConfig config) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        if (closed.get()) {
+            done.completeExceptionally(new org.cornserve.runtime.app.AppRejectedException(503,
+                    "the runtime is shutting down", List.of()));
+            return done;
+        }
+        deploysUnderWay.add(done);
+        done.whenComplete((ok, failure) -> deploysUnderWay.remove(done));
+        loop.post(() -> apps.deploy(appId, config.tasks().values(), done));
+        if (closed.get()) {
+            endDeploysUnderWay(); // closed meanwhile: the loop may never run it
+        }
+        return done;
+    }
+
+    /** Registrations still waiting when the runtime closes are refused (their executors are gone). */
+    private void endDeploysUnderWay() {
+        for (java.util.concurrent.CompletableFuture<Void> f : List.copyOf(deploysUnderWay)) {
+            f.completeExceptionally(new org.cornserve.runtime.app.AppRejectedException(503,
+                    "the runtime is shutting down", List.of()));
+        }
+    }
+
+    /** App {@code appId} is gone: the deployments no remaining app uses drain and their executors stop. */
+    @Override
+    public void release(String appId) {
+        loop.post(() -> apps.release(appId));
+    }
+
+    /** Executors are killed when not ready within the start-up timeout, so a deploy ends within about that. */
+    @Override
+    public long deployTimeoutMillis() {
+        return options.startupTimeoutMillis() + 10_000;
+    }
+
     private final long[] lastBusy = new long[64];
     private final long[] lastScrapeNanos = new long[64];
 
@@ -536,7 +613,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             }
             int running = (int) Math.max(0, counters.running.get(d));
             out.add(new org.cornserve.runtime.serve.ServingStats.Deployment(tm.name(),
-                    (int) Math.max(0, outstanding[d] - running), running, util, tm.restarts()));
+                    (int) Math.max(0, outstanding[d] - running), running, util, tm.restarts(), counters.retried.get(d)));
         }
         return out;
     }
@@ -581,6 +658,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         if (transport != null) {
             transport.close();
         }
+        endDeploysUnderWay();
         sidecar.close();
         SharedMemorySidecar.deleteSession(options.shmDir(), session);
         if (owned != null) {

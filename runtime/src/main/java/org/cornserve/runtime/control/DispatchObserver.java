@@ -31,6 +31,10 @@ public interface DispatchObserver {
     default void failed(long requestId, String stage, String reason, long nowNanos) {
     }
 
+    /** The request lost work with an executor of {@code deployment} that died and runs again on another replica. */
+    default void retried(long requestId, int deployment, long nowNanos) {
+    }
+
     /** The core planned {@code step} on a replica; its command goes to the executor next. */
     default void stepStarted(int deployment, int replica, org.cornserve.planner.schedule.batch.Step step,
             long nowNanos) {

@@ -28,6 +28,12 @@ import org.cornserve.runtime.sidecar.TensorRef;
  * <p>Invocation ids are {@code requestId << 8 | node} (a graph has fewer than 256 nodes). What an executor sends
  * back is applied before the core hears that the step ended: output tensors are recorded for their consumers (or
  * read, when the client gets them: a WAV, a PNG), tokens of the request's token stream go to the client as text.
+ *
+ * <p>Retries ({@link #enableRetries}): a request that fails because an executor holding its work died, before any
+ * of its output went to the client, arrives again as a new request (new id, inputs built afresh, same client and
+ * deadline) when another replica of that deployment is up, at most the configured number of times; the core's
+ * router only sees up replicas, so it lands elsewhere. Otherwise it fails with 503 naming the stage that was lost
+ * and why it was not retried.
  */
 public final class Dispatcher implements Decisions {
     private static final int NODE_BITS = 8;
@@ -48,6 +54,11 @@ public final class Dispatcher implements Decisions {
     private final SequenceEnds ended = new SequenceEnds();
     private long nextStep;
     private int failureStatus = 500;
+    private int maxRetries;
+    private java.util.function.LongSupplier retryIds;
+    private final Map<Long, Long> retriedAs = new HashMap<>();
+    private int downDeployment = -1;
+    private int downReplica = -1;
 
     private record Running(long step, String task, List<ExecutorCommand.StepItem> items,
             Map<Long, Integer> sequences, long startNanos) {
@@ -120,6 +131,18 @@ public final class Dispatcher implements Decisions {
         list.set(r, run);
     }
 
+    /**
+     * Lets requests lost with their executor run again, at most {@code maxRetries} times each, with new ids from
+     * {@code ids} (the same sequence the caller's first ids come from).
+     */
+    public void enableRetries(int maxRetries, java.util.function.LongSupplier ids) {
+        if (maxRetries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0, got " + maxRetries);
+        }
+        this.maxRetries = maxRetries;
+        this.retryIds = ids;
+    }
+
     /** The core, for inspection (queue lengths, tests). */
     public SchedulerCore core() {
         return core;
@@ -139,23 +162,44 @@ public final class Dispatcher implements Decisions {
     /** Fact: a request arrived with its graph and each node's own inputs. */
     public void arrive(long requestId, InvocationGraph graph, List<NodeInput> inputs, int promptTokens,
             double temperature, long seed, OutputSink sink, List<TensorRef> placed) {
-        if (graph.size() >= 1 << NODE_BITS) {
-            throw new IllegalArgumentException("request " + requestId + ": a graph of " + graph.size()
+        arrive(requestId, graph, inputs, promptTokens, temperature, seed, sink, placed, null);
+    }
+
+    /**
+     * As above; {@code rebuild} builds the request's inputs afresh (off the loop thread) should it run again after
+     * an executor holding its work died (null: it is never retried).
+     */
+    public void arrive(long requestId, InvocationGraph graph, List<NodeInput> inputs, int promptTokens,
+            double temperature, long seed, OutputSink sink, List<TensorRef> placed,
+            java.util.function.Supplier<RequestBuilder.Built> rebuild) {
+        LiveRequest lr = new LiveRequest(requestId, graph, inputs, promptTokens, temperature, seed, sink, placed);
+        lr.rebuild = rebuild;
+        admit(lr);
+    }
+
+    private void admit(LiveRequest lr) {
+        if (lr.graph.size() >= 1 << NODE_BITS) {
+            throw new IllegalArgumentException("request " + lr.id + ": a graph of " + lr.graph.size()
                     + " invocations exceeds " + ((1 << NODE_BITS) - 1));
         }
-        LiveRequest lr = new LiveRequest(requestId, graph, inputs, promptTokens, temperature, seed, sink, placed);
-        requests.put(requestId, lr);
+        requests.put(lr.id, lr);
         long now = loop.nowNanos();
-        observer.arrived(requestId, now);
-        if (requestTimeoutNanos > 0) {
-            loop.at(now + requestTimeoutNanos, () -> {
+        if (lr.attempt == 0) {
+            observer.arrived(lr.id, now);
+            if (requestTimeoutNanos > 0) {
+                lr.deadlineNanos = now + requestTimeoutNanos;
+            }
+        }
+        if (lr.deadlineNanos != Long.MAX_VALUE) {
+            loop.at(lr.deadlineNanos, () -> {
                 if (!lr.done) {
                     core.cancel(lr.id, loop.nowNanos());
-                    fail(lr, 504, "dispatcher", "no answer within " + requestTimeoutNanos / 1_000_000 + " ms");
+                    fail(lr, 504, "dispatcher", "no answer within " + requestTimeoutNanos / 1_000_000 + " ms"
+                            + (lr.attempt > 0 ? " (" + lr.attempt + " retries)" : ""));
                 }
             });
         }
-        core.arrive(requestId, graph, lr, now);
+        core.arrive(lr.id, lr.graph, lr, now);
     }
 
     /**
@@ -163,7 +207,8 @@ public final class Dispatcher implements Decisions {
      * close theirs (their KV blocks freed).
      */
     public void cancel(long requestId) {
-        LiveRequest lr = requests.get(requestId);
+        Long current = retriedAs.remove(requestId);
+        LiveRequest lr = requests.get(current != null ? current : requestId);
         if (lr != null && !lr.done) {
             core.cancel(requestId, loop.nowNanos());
             if (!lr.done) {
@@ -203,8 +248,15 @@ public final class Dispatcher implements Decisions {
     public void replicaDown(int d, int r, String why) {
         dropRunning(d, r);
         failureStatus = 503;
-        core.replicaDown(d, r, why, loop.nowNanos());
-        failureStatus = 500;
+        downDeployment = d;
+        downReplica = r;
+        try {
+            core.replicaDown(d, r, why, loop.nowNanos());
+        } finally {
+            failureStatus = 500;
+            downDeployment = -1;
+            downReplica = -1;
+        }
     }
 
     private void stepDone(int d, int r, ExecutorReport.StepDone done) {
@@ -267,6 +319,7 @@ public final class Dispatcher implements Decisions {
             byte[] bytes = sidecar.readBytes(local);
             sidecar.release(local);
             String key = lr.graph.node(node).taskKey();
+            lr.delivered = true;
             if (key.endsWith("/vocoder")) {
                 lr.sink.audio(bytes);
             } else {
@@ -286,6 +339,7 @@ public final class Dispatcher implements Decisions {
             lr.completionTokens += tokens.length;
             String text = lr.decode(tokens);
             if (!text.isEmpty()) {
+                lr.delivered = true;
                 lr.sink.text(text);
             }
         }
@@ -303,6 +357,7 @@ public final class Dispatcher implements Decisions {
     private void finishWithoutAnswer(LiveRequest lr) {
         lr.done = true;
         requests.remove(lr.id);
+        retriedAs.remove(lr.firstId);
         if (lr.active != null) {
             for (int n = 0; n < lr.graph.size(); n++) {
                 if (lr.open[n]) {
@@ -414,6 +469,7 @@ public final class Dispatcher implements Decisions {
     public void completed(ActiveRequest request, long nowNanos) {
         LiveRequest lr = (LiveRequest) request.attachment();
         requests.remove(lr.id);
+        retriedAs.remove(lr.firstId);
         if (lr.done) {
             return;
         }
@@ -426,6 +482,7 @@ public final class Dispatcher implements Decisions {
     public void rejected(long requestId, InvocationGraph graph, Object attachment, String reason, long nowNanos) {
         LiveRequest lr = (LiveRequest) attachment;
         requests.remove(requestId);
+        retriedAs.remove(lr.firstId);
         if (lr.done) {
             return;
         }
@@ -446,6 +503,10 @@ public final class Dispatcher implements Decisions {
     public void failed(ActiveRequest request, String reason, long nowNanos) {
         LiveRequest lr = (LiveRequest) request.attachment();
         lr.active = request;
+        if (downDeployment >= 0 && !lr.done) {
+            lostWithExecutor(lr, request, reason);
+            return;
+        }
         String stage = failureStatus == 503 ? "executor" : "dispatcher";
         int at = reason.indexOf("stage ");
         if (at >= 0) {
@@ -453,6 +514,66 @@ public final class Dispatcher implements Decisions {
             stage = reason.substring(at + 6, end < 0 ? reason.length() : end);
         }
         fail(lr, failureStatus, stage, reason);
+    }
+
+    /**
+     * The request's work on the replica that went down is lost: it runs again elsewhere when nothing of it reached
+     * the client, it may be retried and another replica is up; else it fails with 503 naming the stage lost.
+     */
+    private void lostWithExecutor(LiveRequest lr, ActiveRequest request, String reason) {
+        String stage = "executor";
+        for (int n = 0; n < lr.graph.size(); n++) {
+            if (!request.finishedNode(n) && request.deploymentOf(n) == downDeployment
+                    && request.replicaOf(n) == downReplica) {
+                stage = lr.graph.node(n).taskKey();
+                break;
+            }
+        }
+        String deployment = core.deployment(downDeployment).name();
+        String why = lr.delivered ? "part of its output had already gone to the client"
+                : lr.rebuild == null || retryIds == null || maxRetries == 0 ? "retries are off"
+                : lr.attempt >= maxRetries ? "it was retried " + lr.attempt + " time(s) already"
+                : core.replicasUp(downDeployment) == 0 ? "no other replica of " + deployment + " is up" : null;
+        String message = "stage " + stage + " (deployment " + deployment + " replica " + downReplica + ") failed: "
+                + reason;
+        if (why != null) {
+            fail(lr, 503, stage, message + "; not retried: " + why);
+            return;
+        }
+        finishWithoutAnswer(lr);
+        observer.retried(lr.firstId, downDeployment, loop.nowNanos());
+        long id = retryIds.getAsLong();
+        retriedAs.put(lr.firstId, id);
+        String stageLost = stage;
+        Thread.ofVirtual().name("cornserve-retry-" + id).start(() -> {
+            RequestBuilder.Built built;
+            try {
+                built = lr.rebuild.get();
+            } catch (RuntimeException e) {
+                loop.post(() -> {
+                    retriedAs.remove(lr.firstId);
+                    observer.failed(lr.firstId, stageLost, message, loop.nowNanos());
+                    lr.sink.failed(new OutputSink.Failure(503, stageLost, message + "; the retry could not rebuild "
+                            + "its inputs: " + e.getMessage()));
+                });
+                return;
+            }
+            loop.post(() -> {
+                if (!retriedAs.containsKey(lr.firstId)) {
+                    if (sidecar != null) {
+                        built.placed().forEach(sidecar::release); // the client left meanwhile
+                    }
+                    return;
+                }
+                LiveRequest again = new LiveRequest(id, built.graph(), built.inputs(), built.promptTokens(),
+                        lr.temperature, lr.seed, lr.sink, built.placed());
+                again.rebuild = lr.rebuild;
+                again.firstId = lr.firstId;
+                again.attempt = lr.attempt + 1;
+                again.deadlineNanos = lr.deadlineNanos;
+                admit(again);
+            });
+        });
     }
 
     @Override

@@ -51,7 +51,9 @@ public final class ExecutorHub implements AutoCloseable {
             h.attachProcess(launcher.launch(spec));
         } catch (RuntimeException e) {
             pending.remove(spec.id());
-            h.markDown("launch failed: " + e.getMessage());
+            // reported after this returns: the caller (a task manager) records the handle first, so the executor's
+            // death is taken for its replica's and not dropped as a stranger's
+            Thread.ofVirtual().start(() -> h.markDown("launch failed: " + e.getMessage()));
             return h;
         }
         Thread.ofVirtual().start(() -> {

@@ -32,6 +32,16 @@ final class LiveRequest {
     ActiveRequest active;
     int completionTokens;
     boolean done;
+    /** Whether any output (text, audio, an image) went to the sink: then it cannot run again. */
+    boolean delivered;
+    /** Builds the request's inputs afresh for a retry (media placed again), or null when it cannot be retried. */
+    java.util.function.Supplier<RequestBuilder.Built> rebuild;
+    /** The id the client knows the request by (its first attempt's). */
+    long firstId;
+    /** Times it ran again after its executor died. */
+    int attempt;
+    /** When it fails with 504 if not answered, over all its attempts (Long.MAX_VALUE: never). */
+    long deadlineNanos = Long.MAX_VALUE;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     private ByteBuffer pendingBytes = ByteBuffer.allocate(8);
@@ -39,6 +49,7 @@ final class LiveRequest {
     LiveRequest(long id, InvocationGraph graph, List<NodeInput> inputs, int promptTokens, double temperature, long seed,
             OutputSink sink, List<TensorRef> placed) {
         this.id = id;
+        this.firstId = id;
         this.graph = graph;
         this.inputs = inputs;
         this.promptTokens = promptTokens;

@@ -105,7 +105,7 @@ public final class TaskManager {
         ExecutorHandle h;
         synchronized (this) {
             removed.add(r);
-            h = replicas.get(r);
+            h = r < replicas.size() ? replicas.get(r) : null; // a replica removed before it started has none
         }
         if (h != null) {
             h.stop(graceMillis);

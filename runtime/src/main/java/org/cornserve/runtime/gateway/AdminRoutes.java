@@ -9,7 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** {@code GET /admin/deployments} and {@code POST /admin/devices/move}, both behind the admin token. */
+/**
+ * {@code GET /admin/deployments} (each deployment's replicas, slots, and the apps using it) and
+ * {@code POST /admin/devices/move}, both behind the admin token.
+ */
 final class AdminRoutes {
     private static final Set<String> MOVE_FIELDS = Set.of("from", "to", "slots");
     private final ResourceAdmin admin;
@@ -33,6 +36,9 @@ final class AdminRoutes {
                 live += "DOWN".equals(r.status()) || "REMOVED".equals(r.status()) ? 0 : 1;
             }
             n.put("slots", live * d.slotsPerReplica());
+            var users = n.putArray("apps");
+            d.apps().forEach(users::add);
+            n.put("deployed", d.pinned() ? "with the plan" : d.apps().isEmpty() ? "no" : "by its apps");
         }
         http.json(ctx, 200, body);
     }

@@ -206,8 +206,8 @@ final class AppRoutes {
         }
     }
 
-    /** Compiles and registers a built-in app class under {@code id}. */
-    void registerBuiltIn(String id, Class<?> appClass) {
-        registry.register(id, AppCompiler.check(appClass), "built-in");
+    /** Checks a built-in app class and begins registering it under {@code id} (its deployments start). */
+    AppRegistry.Pending beginBuiltIn(String id, Class<?> appClass) {
+        return registry.begin(id, AppCompiler.check(appClass), "built-in");
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
+import org.cornserve.runtime.app.AppDeployer;
 import org.cornserve.runtime.app.AppRegistry;
 import org.cornserve.runtime.app.AppRejectedException;
 import org.cornserve.runtime.app.builtin.BuiltInApps;
@@ -17,7 +18,9 @@ import org.cornserve.runtime.serve.ServingStats;
  * The gateway (Javalin): apps ({@code POST /apps}, {@code DELETE /apps/{id}}, {@code GET /apps},
  * {@code POST /apps/{id}/invoke}), OpenAI-style {@code GET /v1/models} and {@code POST /v1/chat/completions},
  * {@code GET /health} and {@code GET /metrics}. Requests reach models only through the {@link ModelInvoker}; the
- * built-in apps (chat, voice, arena, image) are registered at start when the invoker serves their models.
+ * built-in apps (chat, voice, arena, image) are registered at start when the invoker serves their models. An invoker
+ * that is also an {@link AppDeployer} (the runtime's control plane) deploys what each app needs when it registers
+ * and removes what no app uses when one leaves.
  *
  * <pre>{@code
  * try (ModelInvoker invoker = new LocalEngineInvoker(LocalEngineSettings.defaults(2));
@@ -40,20 +43,15 @@ public final class Gateway implements AutoCloseable {
         ObjectMapper appJson = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.registry = new AppRegistry(invoker.models());
+        this.registry = new AppRegistry(invoker.models(),
+                invoker instanceof AppDeployer deployer ? deployer : AppDeployer.NONE);
         List<ServingStats.Deployment> none = List.of();
         this.metrics = new GatewayMetrics(invoker instanceof ServingStats s ? s::deployments : () -> none,
                 () -> registry.list().size());
         HttpSupport http = new HttpSupport(plain, settings.maxBodyBytes(), settings.adminToken());
         AppRoutes apps = new AppRoutes(registry, invoker, http, appJson, metrics);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(invoker, http, metrics);
-        BuiltInApps.all().forEach((id, cls) -> {
-            try {
-                apps.registerBuiltIn(id, cls);
-            } catch (AppRejectedException e) {
-                // the invoker does not serve this app's models: it is simply not offered
-            }
-        });
+        registerBuiltIns(apps);
         this.javalin = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -98,6 +96,36 @@ public final class Gateway implements AutoCloseable {
                 http.error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path());
             }
         });
+    }
+
+    /**
+     * Registers the built-in apps whose models (and unit tasks) the invoker serves, their deployments starting
+     * together; returns once all serve.
+     *
+     * @throws IllegalStateException when a built-in app's deployments did not start (with the reason)
+     */
+    private void registerBuiltIns(AppRoutes apps) {
+        List<AppRegistry.Pending> pending = new java.util.ArrayList<>();
+        BuiltInApps.all().forEach((id, cls) -> {
+            try {
+                pending.add(apps.beginBuiltIn(id, cls));
+            } catch (AppRejectedException e) {
+                // the invoker does not serve this app's models: it is simply not offered
+            }
+        });
+        List<String> failed = new java.util.ArrayList<>();
+        for (AppRegistry.Pending p : pending) {
+            try {
+                registry.finish(p);
+            } catch (AppRejectedException e) {
+                if (e.httpStatus() >= 500) {
+                    failed.add(p.id() + ": " + e.getMessage());
+                } // else the plan cannot serve a unit task it needs (a 4xx): it is not offered
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("built-in apps could not be deployed: " + String.join("; ", failed));
+        }
     }
 
     /** Starts a gateway in front of {@code invoker}; with port 0 a free port is picked (see {@link #port()}). */

@@ -19,8 +19,8 @@ import org.cornserve.runtime.serve.ServingStats;
 /**
  * The gateway's Prometheus metrics (Prometheus Java client): requests by route, target and status; end-to-end
  * latency and the gateway's own overhead (time outside the invoker); TTFT and TPOT per model; and, read from the
- * invoker's {@link ServingStats} at each scrape, queue length, running work, utilisation and executor restarts per
- * deployment. The overhead is also kept in an HdrHistogram for exact percentiles.
+ * invoker's {@link ServingStats} at each scrape, queue length, running work, utilisation, executor restarts and
+ * retried requests per deployment. The overhead is also kept in an HdrHistogram for exact percentiles.
  */
 public final class GatewayMetrics implements CallObserver {
     private static final double[] LATENCY_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
@@ -70,6 +70,10 @@ public final class GatewayMetrics implements CallObserver {
         CounterWithCallback.builder().name("cornserve_executor_restarts")
                 .help("executors restarted after a failure").labelNames("deployment")
                 .callback(cb -> stats.get().forEach(d -> cb.call(d.restarts(), d.name()))).register(registry);
+        CounterWithCallback.builder().name("cornserve_requests_retried")
+                .help("requests that lost work with an executor that died and ran again on another replica")
+                .labelNames("deployment")
+                .callback(cb -> stats.get().forEach(d -> cb.call(d.retries(), d.name()))).register(registry);
         GaugeWithCallback.builder().name("cornserve_apps_registered").help("apps registered now")
                 .callback(cb -> cb.call(appsRegistered.getAsInt())).register(registry);
     }

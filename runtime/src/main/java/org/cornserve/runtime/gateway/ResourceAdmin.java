@@ -13,8 +13,11 @@ public interface ResourceAdmin {
     /** One replica: its index, its state in the scheduling core (STARTING, UP, DRAINING, DOWN). */
     record Replica(int index, String status) {}
 
-    /** One deployment with the device slots each replica holds. */
-    record Deployment(String name, int slotsPerReplica, List<Replica> replicas) {}
+    /**
+     * One deployment with the device slots each replica holds, and the apps that use it ({@code pinned}: it was
+     * started with the plan and stays whatever the apps; otherwise a deployment no app uses has no replica).
+     */
+    record Deployment(String name, int slotsPerReplica, List<Replica> replicas, List<String> apps, boolean pinned) {}
 
     /** The deployments now, as the scheduling core sees them. */
     List<Deployment> deploymentsNow();

@@ -20,10 +20,18 @@ package org.cornserve.runtime.replay;
  * @param tracedOutputTokens output tokens the trace asked for (sent as {@code max_tokens})
  * @param failure why it failed, short and stable (e.g. {@code 503 service unavailable}, {@code timeout}), or null
  * @param message the server's error message or the exception's, or null
+ * @param firstAudioNanos when the answer's first audio came, or -1 (no audio)
+ * @param audioSeconds the duration of the answer's audio (WAV header); for a failed request that asked for speech,
+ *     the duration its trace record implies when the model is known; 0 without speech
  */
 public record ReplayRecord(long id, String app, long scheduledNanos, long sentNanos, long firstByteNanos,
         long firstTokenNanos, long lastTokenNanos, long endNanos, int httpStatus, long inputTokens, long outputTokens,
-        long tracedOutputTokens, String failure, String message) {
+        long tracedOutputTokens, String failure, String message, long firstAudioNanos, double audioSeconds) {
+
+    /** Time to first audio in ms from the send, or -1 without audio. */
+    public double ttfaMs() {
+        return firstAudioNanos < 0 ? -1 : (firstAudioNanos - sentNanos) / 1e6;
+    }
 
     public boolean completed() {
         return failure == null;

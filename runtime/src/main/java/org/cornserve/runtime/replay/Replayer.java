@@ -75,11 +75,12 @@ public final class Replayer implements AutoCloseable {
         total = records.size();
         lastArrivalSeconds = records.isEmpty() ? 0 : due(records.get(records.size() - 1)) / 1e9;
         ReplayRecord[] out = new ReplayRecord[records.size()];
+        java.util.Set<String> fields = settings.api() == ReplayApi.INVOKE ? appFields() : null;
         BlockingQueue<Prepared> ready = new ArrayBlockingQueue<>(LOOKAHEAD);
         AtomicReference<RuntimeException> prepareFailure = new AtomicReference<>();
         CountDownLatch primed = new CountDownLatch(1);
         Thread producer = Thread.ofPlatform().name("replay-synthesis").daemon(true)
-                .start(() -> prepareAll(records, ready, prepareFailure, primed));
+                .start(() -> prepareAll(records, ready, prepareFailure, primed, fields));
         CountDownLatch done = new CountDownLatch(records.size());
         try {
             warmUp();
@@ -127,7 +128,7 @@ public final class Replayer implements AutoCloseable {
      * preparing failed.
      */
     private void prepareAll(List<TraceRecord> records, BlockingQueue<Prepared> ready,
-            AtomicReference<RuntimeException> failure, CountDownLatch primed) {
+            AtomicReference<RuntimeException> failure, CountDownLatch primed, java.util.Set<String> appFields) {
         long previousArrival = 0;
         try {
             for (int i = 0; i < records.size(); i++) {
@@ -148,7 +149,7 @@ public final class Replayer implements AutoCloseable {
                         .header("Content-Type", "application/json")
                         .header("Accept", "text/event-stream, application/x-ndjson, application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(RequestBodies.body(settings.api(),
-                                settings.target(), s, i, settings.stream())))
+                                settings.target(), s, i, settings.stream(), appFields)))
                         .build();
                 ready.put(new Prepared(i, due(rec), request, s));
                 if (ready.remainingCapacity() == 0) {
@@ -166,6 +167,32 @@ public final class Replayer implements AutoCloseable {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The invoked app's request fields from the server's {@code GET /apps} (a Cornserve gateway lists each app's
+     * {@code request_fields}), so bodies carry only fields the app has; null when the server does not say.
+     */
+    private java.util.Set<String> appFields() throws InterruptedException {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                    java.net.URI.create(settings.url().toString().replaceAll("/+$", "") + "/apps"))
+                    .timeout(java.time.Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return null;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode app : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(r.body()).path("apps")) {
+                if (app.path("id").asText().equals(settings.target()) && app.path("request_fields").isArray()) {
+                    java.util.Set<String> out = new java.util.HashSet<>();
+                    app.get("request_fields").forEach(f -> out.add(f.asText()));
+                    return out;
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null; // not a Cornserve gateway, or it does not list apps: the generic body
         }
     }
 
@@ -222,6 +249,9 @@ public final class Replayer implements AutoCloseable {
                     if (reader.streamError != null) {
                         failure = "error in stream";
                         message = reader.streamError;
+                    } else if (RequestSynthesizer.wantsSpeech(s) && reader.firstAudioNanos < 0) {
+                        failure = "no audio";
+                        message = "the request asked for speech and the answer carried no audio";
                     }
                 }
             }
@@ -250,8 +280,11 @@ public final class Replayer implements AutoCloseable {
             last = end;
         }
         (failure == null ? answered : failed).incrementAndGet();
+        long firstAudio = failure == null ? reader.firstAudioNanos : -1;
+        double audioSeconds = failure == null ? reader.audioSeconds
+                : RequestSynthesizer.wantsSpeech(s) ? s.expectedAudioSeconds() : 0;
         return new ReplayRecord(id, settings.target(), due, sentAt, firstByte, first, last, end, status, s.inputTokens(),
-                reader.outputTokens(), s.maxTokens(), failure, message);
+                reader.outputTokens(), s.maxTokens(), failure, message, firstAudio, audioSeconds);
     }
 
     private static String reason(int status) {

@@ -75,7 +75,21 @@ public final class RequestSynthesizer implements InputSynthesizer {
             }
         }
         return new SynthesizedRequest(prompt(shape.textTokens(), seed), pngs, wavs, Math.max(1, shape.outputTokens()),
-                shape.outputModalities(), inputTokens);
+                shape.outputModalities(), inputTokens, expectedAudioSeconds(shape));
+    }
+
+    /** The speech a record asks back by the model's composite task (the simulator's figure), 0 when unknown. */
+    private double expectedAudioSeconds(RequestShape shape) {
+        if (model == null || !shape.wants(Modality.AUDIO) || model.vocoder().isEmpty()) {
+            return 0;
+        }
+        try {
+            return org.cornserve.planner.schedule.graph.RequestGraphs.toInvocations(
+                    new org.cornserve.model.graph.CompositeTask(model).requestGraph(shape),
+                    model.vocoder().orElseThrow().sampleRateHz()).audioSeconds();
+        } catch (IllegalArgumentException e) {
+            return 0; // the model cannot answer this shape: the server's error says so
+        }
     }
 
     /** ASCII text of exactly {@code bytes} bytes (at least one), seeded words separated by spaces. */

@@ -16,7 +16,9 @@ import java.util.function.LongSupplier;
  * text ({@code choices[0].delta.content}, or a top-level {@code text}, {@code delta}, {@code content} or
  * {@code token} string) or other media ({@code delta.audio}, {@code audio}, {@code image}); text chunks count as
  * tokens unless a {@code usage.completion_tokens} figure comes, which wins. A chunk with an {@code error} member
- * fails the request.
+ * fails the request. Audio ({@code delta.audio.data} or {@code message.audio.data} as OpenAI sends it, or a
+ * top-level {@code audio} string as the voice app does: a base64 WAV) is timed on its own ({@link #firstAudioNanos},
+ * time to first audio) and its duration read from the WAV's header; audio that is not a WAV fails the request.
  */
 final class ResponseReader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,6 +28,8 @@ final class ResponseReader {
     long lastOutputNanos = -1;
     long textChunks;
     long usageTokens = -1;
+    long firstAudioNanos = -1;
+    double audioSeconds;
     String streamError;
 
     ResponseReader(LongSupplier clock) {
@@ -71,6 +75,7 @@ final class ResponseReader {
             String text = message.isMissingNode() ? textOf(doc) : message.path("content").asText("");
             textChunks = text.isEmpty() ? 0 : 1;
             usage(doc);
+            audio(message.isMissingNode() ? doc.get("audio") : message.get("audio"), now);
         }
     }
 
@@ -85,6 +90,7 @@ final class ResponseReader {
         JsonNode delta = c.path("choices").path(0).path("delta");
         String text = delta.isMissingNode() ? textOf(c) : delta.path("content").asText("");
         boolean media = delta.hasNonNull("audio") || c.hasNonNull("audio") || c.hasNonNull("image");
+        audio(delta.isMissingNode() ? c.get("audio") : delta.get("audio"), now);
         if (!text.isEmpty()) {
             textChunks++;
         }
@@ -93,6 +99,41 @@ final class ResponseReader {
                 firstOutputNanos = now;
             }
             lastOutputNanos = now;
+        }
+    }
+
+    /** Times and measures an audio part arrived at {@code now}: a base64 WAV, or an object with one in {@code data}. */
+    private void audio(JsonNode part, long now) {
+        if (part == null || part.isNull() || streamError != null) {
+            return;
+        }
+        String base64 = part.isTextual() ? part.asText() : part.path("data").asText("");
+        if (base64.isEmpty()) {
+            return; // a transcript or an id without sound
+        }
+        try {
+            audioSeconds += wavSeconds(java.util.Base64.getDecoder().decode(base64));
+        } catch (IllegalArgumentException e) {
+            streamError = "the answer's audio is not a base64 WAV: " + e.getMessage();
+            return;
+        }
+        if (firstAudioNanos < 0) {
+            firstAudioNanos = now;
+        }
+    }
+
+    /** A WAV's duration from its header (frames over frame rate), without decoding its samples. */
+    static double wavSeconds(byte[] wav) {
+        try (javax.sound.sampled.AudioInputStream in = javax.sound.sampled.AudioSystem.getAudioInputStream(
+                new java.io.ByteArrayInputStream(wav))) {
+            long frames = in.getFrameLength();
+            float rate = in.getFormat().getFrameRate();
+            if (frames < 0 || !(rate > 0)) {
+                throw new IllegalArgumentException("its header gives " + frames + " frames at " + rate + " Hz");
+            }
+            return frames / (double) rate;
+        } catch (javax.sound.sampled.UnsupportedAudioFileException | IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 

@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.runtime.gateway.Gateway;
 import org.cornserve.runtime.gateway.GatewaySettings;
 import org.junit.jupiter.api.Tag;
@@ -24,16 +18,13 @@ import org.junit.jupiter.api.Timeout;
 /** The resource manager's admin endpoints over real HTTP: list deployments, move a slot, and refusals. */
 @Tag("integration")
 class AdminMoveIntegrationTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     @Timeout(300)
     void aSlotMovesOverHttpAndBadMovesAreRefusedWithTheReason() throws Exception {
         Path shm = Files.createTempDirectory("cornserve-it");
         String token = GatewaySettings.newAdminToken();
-        try (ControlPlane runtime = Runtimes.start(PlanValidator.builtIn().readAndValidate(
-                Path.of("src/test/resources/plans/tiny-vl-two-image-one.json")), DeviceSlots.parse("cpu:3"),
+        try (ControlPlane runtime = AdminHttp.start("tiny-vl-two-image-one.json", "cpu:3",
                 RuntimeOptions.defaults().withShmDir(shm));
                 Gateway gateway = Gateway.start(GatewaySettings.loopback(0, token), runtime)) {
             String url = gateway.url();
@@ -84,39 +75,24 @@ class AdminMoveIntegrationTest {
         }
     }
 
-    private JsonNode deployments(String url, String token) throws Exception {
-        HttpResponse<String> r = send(url, "GET", "/admin/deployments", token, null);
-        assertEquals(200, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
-    }
-
     private static JsonNode deployment(JsonNode all, String name) {
-        for (JsonNode d : all.get("deployments")) {
-            if (d.get("name").asText().equals(name)) {
-                return d;
-            }
-        }
-        throw new AssertionError("no deployment " + name + " in " + all);
+        return AdminHttp.deployment(all, name);
     }
 
     private static List<String> statuses(JsonNode all, String name) {
-        List<String> out = new java.util.ArrayList<>();
-        deployment(all, name).get("replicas").forEach(r -> out.add(r.get("status").asText()));
-        return out;
+        return AdminHttp.statuses(all, name);
     }
 
     private static int slots(JsonNode all, String name) {
         return deployment(all, name).get("slots").asInt();
     }
 
-    private HttpResponse<String> send(String url, String method, String path, String token, String body)
+    private static JsonNode deployments(String url, String token) throws Exception {
+        return new AdminHttp(url, token).deployments();
+    }
+
+    private static HttpResponse<String> send(String url, String method, String path, String token, String body)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new AdminHttp(url, token).send(method, path, token != null, body);
     }
 }

@@ -71,6 +71,8 @@ class FaultsIntegrationTest {
             runtime.taskManagers().get(0).executor(0).kill();
             assertTrue(victim.await(30), "the request ends within 30 s of the kill");
             assertEquals(503, victim.failure.httpStatus(), victim.failure.toString());
+            assertEquals("tiny-omni/llm", victim.failure.stage(), "the failure names the stage lost");
+            assertTrue(victim.failure.message().contains("not retried"), victim.failure.message());
             assertTrue((System.nanoTime() - killedAt) / 1e9 < 30);
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (runtime.stats().deployments().get(0).readyReplicas() < 1 && System.nanoTime() < deadline) {

@@ -171,6 +171,39 @@ class ReplayerTest {
     }
 
     @Test
+    void speechAnswersRecordTheirTimeToFirstAudio() throws Exception {
+        long header = 30;
+        long token = 10;
+        int tokens = 4;
+        RequestShape speech = new RequestShape(12, List.of(), tokens, Set.of(Modality.TEXT, Modality.AUDIO));
+        List<TraceRecord> t = List.of(new TraceRecord(0, "voice", speech), new TraceRecord(50 * MS, "voice", speech),
+                new TraceRecord(100 * MS, "voice", RequestShape.text(12, tokens)));
+        try (StreamingTestServer server = new StreamingTestServer(header, token, 0, 1.5)) {
+            List<ReplayRecord> recs = replay(server, ReplayApi.CHAT, "tiny-omni", t, 1, Duration.ofSeconds(20));
+            for (ReplayRecord r : recs.subList(0, 2)) {
+                assertNull(r.failure(), r.message());
+                assertEquals(1.5, r.audioSeconds(), 1e-9, "the WAV's duration");
+                assertTrue(r.firstAudioNanos() > r.firstTokenNanos() && r.firstAudioNanos() <= r.endNanos(),
+                        "audio after the text: " + r);
+                double ttfa = r.ttfaMs();
+                // exact below (the server cannot send sooner); above, room for a loaded machine
+                assertTrue(ttfa >= header + (tokens + 1) * token && ttfa < header + (tokens + 1) * token + 1000,
+                        "TTFA " + ttfa + " ms");
+            }
+            assertEquals("[\"text\",\"audio\"]", server.bodies.get(0).get("modalities").toString());
+            assertEquals(-1, recs.get(2).firstAudioNanos(), "a text answer has no audio");
+            assertEquals(0, recs.get(2).audioSeconds());
+        }
+        try (StreamingTestServer mute = new StreamingTestServer(0, 1, 0)) {
+            ReplayRecord r = replay(mute, ReplayApi.CHAT, "tiny-omni", t.subList(0, 1), 1, Duration.ofSeconds(20))
+                    .get(0);
+            assertEquals("no audio", r.failure(), "asked for speech, got only text");
+            assertEquals(-1, r.firstAudioNanos());
+            assertTrue(r.audioSeconds() > 0, "the speech the trace asked for, by tiny-omni's composite task: " + r);
+        }
+    }
+
+    @Test
     void settingsRefuseNonsense() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new ReplaySettings(
                 URI.create("ftp://x"), ReplayApi.CHAT, "m", 1, Duration.ofSeconds(1), true));

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       prompt starts with {@code "hang"}.</li>
  *   <li>{@code POST /apps/{id}/invoke}: the same timing as NDJSON lines {@code {"text": "..."}}.</li>
  * </ul>
+ * A server made with {@code speechSeconds > 0} answers a chat request that asks for {@code modalities} audio with,
+ * after the last token, one more token delay and a {@code delta.audio} chunk holding a WAV of that many seconds.
  * It keeps every request body it got and the most requests it had open at once.
  */
 final class StreamingTestServer implements AutoCloseable {
@@ -36,6 +38,7 @@ final class StreamingTestServer implements AutoCloseable {
     private final long headerDelayMs;
     private final long tokenDelayMs;
     private final int failEvery;
+    private final String speechWav;
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
@@ -43,6 +46,13 @@ final class StreamingTestServer implements AutoCloseable {
     final ConcurrentHashMap<String, Integer> paths = new ConcurrentHashMap<>();
 
     StreamingTestServer(long headerDelayMs, long tokenDelayMs, int failEvery) throws IOException {
+        this(headerDelayMs, tokenDelayMs, failEvery, 0);
+    }
+
+    StreamingTestServer(long headerDelayMs, long tokenDelayMs, int failEvery, double speechSeconds)
+            throws IOException {
+        this.speechWav = speechSeconds > 0
+                ? java.util.Base64.getEncoder().encodeToString(SyntheticMedia.wav(speechSeconds, 7)) : null;
         this.headerDelayMs = headerDelayMs;
         this.tokenDelayMs = tokenDelayMs;
         this.failEvery = failEvery;
@@ -97,6 +107,13 @@ final class StreamingTestServer implements AutoCloseable {
                         ? "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t" + i + " \"}}]}\n\n"
                         : "{\"text\":\"t" + i + " \"}\n";
                 out.write(line.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            boolean speech = chat && body.path("modalities").toString().contains("audio");
+            if (speech && speechWav != null) {
+                sleep(tokenDelayMs);
+                out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"audio\":{\"id\":\"a\",\"data\":\"" + speechWav
+                        + "\"}}}]}\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
             if (chat) {

@@ -17,11 +17,24 @@ package org.cornserve.simulator.metrics;
  * @param failure why the request failed (an HTTP error status, a broken connection, a timeout), or null when it
  *     completed
  * @param traceId the trace's own id of the request ({@code requests.csv}'s {@code trace_request_id}), or null
+ * @param firstAudioNanos when the answer's first audio came (a speech response), or -1
+ * @param audioSeconds the duration of the answer's speech (a speech response; for one that failed, what it was
+ *     expected to last, when known), 0 for a response without speech: a request with speech counts in the
+ *     summary's {@code speech} figures and has {@code first_audio_ns} and {@code audio_seconds} in
+ *     {@code requests.csv}
  */
 public record MeasuredRequest(long id, String app, long sentNanos, long firstByteNanos, long firstOutputNanos,
-        long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure, String traceId) {
+        long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure, String traceId,
+        long firstAudioNanos, double audioSeconds) {
 
-    /** A request whose trace gave it no id. */
+    /** A request without speech. */
+    public MeasuredRequest(long id, String app, long sentNanos, long firstByteNanos, long firstOutputNanos,
+            long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure, String traceId) {
+        this(id, app, sentNanos, firstByteNanos, firstOutputNanos, lastOutputNanos, endNanos, inputTokens, outputTokens,
+                failure, traceId, -1, 0);
+    }
+
+    /** A request without speech whose trace gave it no id. */
     public MeasuredRequest(long id, String app, long sentNanos, long firstByteNanos, long firstOutputNanos,
             long lastOutputNanos, long endNanos, long inputTokens, long outputTokens, String failure) {
         this(id, app, sentNanos, firstByteNanos, firstOutputNanos, lastOutputNanos, endNanos, inputTokens, outputTokens,
@@ -46,6 +59,19 @@ public record MeasuredRequest(long id, String app, long sentNanos, long firstByt
                     + "last output <= end, got " + sentNanos + ", " + firstOutputNanos + ", " + lastOutputNanos + ", "
                     + endNanos + " ns");
         }
+        if (!(audioSeconds >= 0) || Double.isInfinite(audioSeconds)) {
+            throw new IllegalArgumentException("measured request " + id + " has audio of " + audioSeconds
+                    + " s; expected a finite duration >= 0");
+        }
+        if (failure == null && audioSeconds > 0 && !(sentNanos <= firstAudioNanos && firstAudioNanos <= endNanos)) {
+            throw new IllegalArgumentException("completed measured request " + id + " with speech needs sent <= first"
+                    + " audio <= end, got " + sentNanos + ", " + firstAudioNanos + ", " + endNanos + " ns");
+        }
+    }
+
+    /** Whether the response has (or, failed, was to have) speech. */
+    public boolean speech() {
+        return audioSeconds > 0;
     }
 
     /** Whether it completed. */

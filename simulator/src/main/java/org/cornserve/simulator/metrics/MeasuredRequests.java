@@ -20,7 +20,9 @@ import org.cornserve.simulator.event.SimRequest;
  * end-to-end latency into time to the response's headers and time from there to the last token, and TPOT is
  * (last output - first output) / (output tokens - 1), the simulator's definition. A failed request counts as
  * rejected, with its failure as the reason. The summary's {@code simulated_seconds} is the measured span, from the
- * first send to the last end; {@code deployments} is empty and {@code events} 0; no {@code queues.csv}.
+ * first send to the last end; {@code deployments} is empty and {@code events} 0; no {@code queues.csv}. A request
+ * with speech ({@link MeasuredRequest#speech}) has its measured first audio, so the summary's {@code speech} block
+ * gives time to first audio (TTFA) and {@code requests.csv} its {@code first_audio_ns} and {@code audio_seconds}.
  */
 public final class MeasuredRequests {
     /** The task key of the single stage a client sees. */
@@ -42,8 +44,12 @@ public final class MeasuredRequests {
         MetricsCollector collector = MetricsCollector.measured(sloOf);
         for (MeasuredRequest m : sorted) {
             Invocation server = new Invocation(STAGE, Work.llm(m.inputTokens(), m.outputTokens()), true);
-            RequestRecord rec = collector.arrived(new SimRequest(m.id(), m.sentNanos(), m.app(),
-                    InvocationGraph.single(server), m.inputTokens(), m.traceId()));
+            InvocationGraph graph = InvocationGraph.single(server);
+            if (m.speech()) {
+                graph = graph.withSpeech(0, -1, m.audioSeconds());
+            }
+            RequestRecord rec = collector.arrived(new SimRequest(m.id(), m.sentNanos(), m.app(), graph,
+                    m.inputTokens(), m.traceId()));
             MetricsCollector.queued(rec, 0, m.sentNanos());
             if (m.firstByteNanos() >= 0) {
                 MetricsCollector.started(rec, 0, m.firstByteNanos());
@@ -53,6 +59,9 @@ public final class MeasuredRequests {
                     MetricsCollector.started(rec, 0, m.firstOutputNanos());
                 }
                 MetricsCollector.firstOutput(rec, m.firstOutputNanos());
+                if (m.speech()) {
+                    MetricsCollector.firstAudioMeasured(rec, m.firstAudioNanos());
+                }
                 MetricsCollector.finished(rec, 0, m.lastOutputNanos());
                 collector.completed(rec, m.endNanos());
             } else {

@@ -164,6 +164,11 @@ public final class MetricsCollector {
         record.speechStreamStarted(nowNanos);
     }
 
+    /** The first audio of a speech response as a client measured it (a replay). */
+    public static void firstAudioMeasured(RequestRecord record, long nowNanos) {
+        record.firstAudioMeasured(nowNanos);
+    }
+
     public static void finished(RequestRecord record, int node, long nowNanos) {
         record.finished(node, nowNanos);
     }

@@ -14,6 +14,7 @@ public final class RequestRecord {
     private long firstOutputNanos = -1;
     private long completionNanos = -1;
     private long speechStreamNanos = -1;
+    private long measuredFirstAudioNanos = -1;
     private String rejectReason;
 
     public RequestRecord(SimRequest request) {
@@ -46,6 +47,11 @@ public final class RequestRecord {
         if (speechStreamNanos < 0) {
             speechStreamNanos = nanos;
         }
+    }
+
+    /** A client measured the response's first audio (a replay): it wins over what the graph would say. */
+    void firstAudioMeasured(long nanos) {
+        measuredFirstAudioNanos = nanos;
     }
 
     void completed(long nanos) {
@@ -102,12 +108,16 @@ public final class RequestRecord {
     /**
      * When the response's first audio is available, or -1 (no speech, or not yet): the first codec frame of the
      * invocation streaming into the vocoder (the talker), since a streaming deployment vocodes chunk by chunk
-     * and one chunk's vocoding is not modelled apart; where nothing streams into it, the vocoder's finish.
+     * and one chunk's vocoding is not modelled apart; where nothing streams into it, the vocoder's finish. A
+     * request measured by a client (a replay) has the time its first audio arrived.
      */
     public long firstAudioNanos() {
         InvocationGraph g = request.graph();
         if (!g.hasSpeech()) {
             return -1;
+        }
+        if (measuredFirstAudioNanos >= 0) {
+            return measuredFirstAudioNanos;
         }
         return g.speechSourceNode() >= 0 ? speechStreamNanos : finishedNanos(g.speechNode());
     }

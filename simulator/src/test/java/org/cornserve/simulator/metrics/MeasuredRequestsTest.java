@@ -59,6 +59,45 @@ class MeasuredRequestsTest {
     }
 
     @Test
+    void speechResponsesGiveTimeToFirstAudioInBothFiles(@TempDir Path dir) throws IOException {
+        List<MeasuredRequest> reqs = List.of(
+                // text at 10 ms, the WAV (2.5 s of speech) at 40 ms, end 41 ms: TTFA 40 ms
+                new MeasuredRequest(0, "voice", 0, 5 * MS, 10 * MS, 40 * MS, 41 * MS, 20, 4, null, "a", 40 * MS, 2.5),
+                // sent at 100 ms, the answer (text and WAV in one JSON body) at 160 ms: TTFA 60 ms
+                new MeasuredRequest(1, "voice", 100 * MS, 160 * MS, 160 * MS, 160 * MS, 160 * MS, 20, 4, null, "b",
+                        160 * MS, 1.0),
+                // asked for 2 s of speech and failed: counted, no TTFA
+                new MeasuredRequest(2, "voice", 200 * MS, 201 * MS, -1, -1, 202 * MS, 20, 0, "503 service unavailable",
+                        "c", -1, 2.0),
+                new MeasuredRequest(3, "voice", 300 * MS, 301 * MS, 310 * MS, 310 * MS, 311 * MS, 20, 1, null, "d"));
+        SimResult r = MeasuredRequests.result(reqs, app -> Slo.parse("ttfa=50"), 1);
+        assertEquals(3, r.speech().count(), "the failed one asked for speech too");
+        assertEquals(2, r.speech().completed());
+        assertEquals((40 + 60) / 2.0, r.speech().ttfaMs().mean(), 1e-9);
+        assertEquals(1 / 3.0, r.speech().attainment(), 1e-12, "only request 0 has its first audio within 50 ms");
+        ResultWriter.write(r, dir);
+        List<String> rows = Files.readAllLines(dir.resolve("requests.csv"));
+        assertTrue(rows.get(0).endsWith(",first_audio_ns,audio_seconds"), rows.get(0));
+        assertTrue(rows.get(1).endsWith(",40000000,2.5"), rows.get(1));
+        assertTrue(rows.get(2).endsWith(",160000000,1.0"), rows.get(2));
+        assertTrue(rows.get(3).endsWith(",-1,2.0"), rows.get(3));
+        assertTrue(rows.get(4).endsWith(",,"), "no speech, no audio columns: " + rows.get(4));
+        JsonNode speech = new ObjectMapper().readTree(dir.resolve("summary.json").toFile()).get("speech");
+        assertEquals(50.0, speech.get("ttfa_ms").get("mean").asDouble(), 1e-9);
+        assertEquals(3, speech.get("count").asLong());
+    }
+
+    @Test
+    void aCompletedSpeechAnswerNeedsItsFirstAudioInsideTheExchange() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new MeasuredRequest(0, "voice", 10, 11, 12, 13, 14, 1, 1, null, null, -1, 1.5));
+        assertThrows(IllegalArgumentException.class,
+                () -> new MeasuredRequest(0, "voice", 10, 11, 12, 13, 14, 1, 1, null, null, 15, 1.5));
+        assertThrows(IllegalArgumentException.class,
+                () -> new MeasuredRequest(0, "voice", 10, 11, 12, 13, 14, 1, 1, null, null, 12, Double.NaN));
+    }
+
+    @Test
     void measuredFilesHaveTheSimulatorsKeysAndColumns(@TempDir Path dir) throws IOException {
         Path sim = Path.of("src/test/resources/golden/full-split");
         ResultWriter.write(MeasuredRequests.result(List.of(
