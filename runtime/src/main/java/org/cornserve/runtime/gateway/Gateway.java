@@ -11,6 +11,7 @@ import org.cornserve.runtime.app.AppRegistry;
 import org.cornserve.runtime.app.AppRejectedException;
 import org.cornserve.runtime.app.builtin.BuiltInApps;
 import org.cornserve.runtime.serve.ModelInvoker;
+import org.cornserve.runtime.serve.ScalingStats;
 import org.cornserve.runtime.serve.ServingStats;
 
 /**
@@ -42,8 +43,9 @@ public final class Gateway implements AutoCloseable {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.registry = new AppRegistry(invoker.models());
         List<ServingStats.Deployment> none = List.of();
+        List<ScalingStats.Deployment> fixed = List.of();
         this.metrics = new GatewayMetrics(invoker instanceof ServingStats s ? s::deployments : () -> none,
-                () -> registry.list().size());
+                () -> registry.list().size(), invoker instanceof ScalingStats sc ? sc::scaling : () -> fixed);
         HttpSupport http = new HttpSupport(plain, settings.maxBodyBytes(), settings.adminToken());
         AppRoutes apps = new AppRoutes(registry, invoker, http, appJson, metrics);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(invoker, http, metrics);
