@@ -79,6 +79,11 @@ public final class ServeCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE})")
     long tokensPerReport;
 
+    @Option(names = "--scale-interval", defaultValue = "15", paramLabel = "SECONDS", description = "with a plan whose"
+            + " deployments have autoscale: seconds between the autoscaler's evaluations (default ${DEFAULT-VALUE}, as"
+            + " the simulator's)")
+    double scaleIntervalSeconds;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -132,8 +137,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + " (image " + image + ")");
             err.flush();
             return Runtimes.startOnKubernetes(resolved, settings, cpus,
-                    org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport));
+                    runtimeOptions());
         }
         if (!"local".equals(launcher)) {
             throw new IllegalArgumentException("--launcher '" + launcher + "': expected local or kubernetes");
@@ -152,8 +156,16 @@ public final class ServeCommand implements Callable<Integer> {
                 + " on " + devices + ": starting executors...");
         err.flush();
         return Runtimes.start(resolved, DeviceSlots.parse(devices),
-                org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport));
+                runtimeOptions());
+    }
+
+    private org.cornserve.runtime.control.RuntimeOptions runtimeOptions() {
+        if (!(scaleIntervalSeconds > 0) || Double.isInfinite(scaleIntervalSeconds)) {
+            throw new IllegalArgumentException("--scale-interval: must be a positive number of seconds, got "
+                    + scaleIntervalSeconds);
+        }
+        return org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
+                .withMaxRunIterations(tokensPerReport).withScaleIntervalNanos(Math.round(scaleIntervalSeconds * 1e9));
     }
 
     /** Parses {@code cpu:N}. */

@@ -36,6 +36,8 @@ public final class RuntimeScaler {
     private final List<ScaleSettings> settings;
     private final List<Change> changes = new ArrayList<>();
     private final List<List<Long>> startupNanos = new ArrayList<>();
+    private final List<List<long[]>> exists = new ArrayList<>();
+    private long servingFromNanos = -1;
     private boolean armed;
     private boolean stopped;
 
@@ -55,6 +57,7 @@ public final class RuntimeScaler {
         int n = core.deploymentCount();
         for (int d = 0; d < n; d++) {
             startupNanos.add(new ArrayList<>());
+            exists.add(new ArrayList<>());
         }
         if (scaling == null) {
             autoscaler = null;
@@ -71,13 +74,19 @@ public final class RuntimeScaler {
         return autoscaler != null;
     }
 
-    /** Arms the first evaluation at {@code atNanos} (it opens the first measurement window); once. */
+    /**
+     * Serving begins at {@code atNanos}: the plan's replicas count from then, and the first evaluation (which opens
+     * the first measurement window) is armed for then. Once.
+     */
     public void start(long atNanos) {
-        if (autoscaler == null || armed) {
+        if (armed) {
             return;
         }
         armed = true;
-        timers.at(atNanos, this::evaluate);
+        servingFromNanos = atNanos;
+        if (autoscaler != null) {
+            timers.at(atNanos, this::evaluate);
+        }
     }
 
     /** No evaluation after this (the runtime is closing). */
@@ -97,6 +106,7 @@ public final class RuntimeScaler {
     /** Decision applied: replica ({@code d}, {@code r}) starts (its executor is being launched). */
     public void started(int d, int r) {
         changes.add(new Change(timers.nowNanos(), d, r, Kind.START));
+        existence(d, r)[0] = timers.nowNanos();
     }
 
     /**
@@ -117,6 +127,37 @@ public final class RuntimeScaler {
     /** Decision applied: replica ({@code d}, {@code r}) drained and its executor stops. */
     public void stopped(int d, int r) {
         changes.add(new Change(timers.nowNanos(), d, r, Kind.STOP));
+        existence(d, r)[1] = timers.nowNanos();
+    }
+
+    /** Replica r's {start, stop} times, -1 for not (yet): the plan's replicas start when serving begins. */
+    private long[] existence(int d, int r) {
+        List<long[]> e = exists.get(d);
+        while (e.size() <= r) {
+            e.add(new long[] {-1, -1});
+        }
+        return e.get(r);
+    }
+
+    /**
+     * Replica-seconds deployment {@code d} held from serving's start to {@code nowNanos}: each replica from its start
+     * decision (the plan's from {@link #start}) to its stop, loading and draining included, both clamped to
+     * {@code nowNanos}, as the simulator counts device time. 0 before {@link #start}.
+     */
+    public double replicaSeconds(int d, long nowNanos) {
+        if (servingFromNanos < 0) {
+            return 0;
+        }
+        for (int r = 0; r < core.replicaCount(d); r++) {
+            existence(d, r);
+        }
+        long total = 0;
+        for (long[] e : exists.get(d)) {
+            long from = Math.min(e[0] < 0 ? servingFromNanos : e[0], nowNanos);
+            long to = Math.min(e[1] < 0 ? nowNanos : e[1], nowNanos);
+            total += Math.max(0, to - from);
+        }
+        return total / 1e9;
     }
 
     /** Every start, up and stop so far, in order (a copy). */
@@ -161,7 +202,8 @@ public final class RuntimeScaler {
             }
             out.add(new ScalingStats.Deployment(core.deployment(d).name(), starting, up, draining,
                     s == null ? null : new ScalingStats.Autoscale(s.metric().metricName(), s.target(), s.minReplicas(),
-                            s.maxReplicas()), scaleUps(d), scaleDowns(d), startups));
+                            s.maxReplicas()), scaleUps(d), scaleDowns(d), startups,
+                    replicaSeconds(d, timers.nowNanos())));
         }
         return out;
     }

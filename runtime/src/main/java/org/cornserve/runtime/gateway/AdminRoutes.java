@@ -64,7 +64,8 @@ final class AdminRoutes {
                     .put("max_replicas", sc.autoscale().maxReplicas());
         }
         a.put("replicas", sc.replicas()).put("starting", sc.starting()).put("up", sc.up())
-                .put("draining", sc.draining()).put("scale_ups", sc.scaleUps()).put("scale_downs", sc.scaleDowns());
+                .put("draining", sc.draining()).put("scale_ups", sc.scaleUps()).put("scale_downs", sc.scaleDowns())
+                .put("replica_seconds", sc.replicaSeconds());
     }
 
     void move(Context ctx) {

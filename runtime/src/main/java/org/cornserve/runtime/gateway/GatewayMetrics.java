@@ -49,7 +49,8 @@ public final class GatewayMetrics implements CallObserver {
      * at each scrape: {@code cornserve_deployment_replicas{deployment, state}} (starting, up, draining),
      * {@code cornserve_scale_ups_total} and {@code cornserve_scale_downs_total} (the autoscaler's decisions),
      * {@code cornserve_deployment_replicas_min} / {@code _max} (scaled deployments' bounds) and
-     * {@code cornserve_replica_startup_seconds{deployment, replica}} (launch to ready, measured).
+     * {@code cornserve_replica_startup_seconds{deployment, replica}} (launch to ready, measured) and
+     * {@code cornserve_replica_seconds_total{deployment}} (replica-seconds held).
      */
     public GatewayMetrics(Supplier<List<ServingStats.Deployment>> stats, IntSupplier appsRegistered,
             Supplier<List<ScalingStats.Deployment>> scaling) {
@@ -97,6 +98,10 @@ public final class GatewayMetrics implements CallObserver {
         CounterWithCallback.builder().name("cornserve_scale_downs")
                 .help("replicas the autoscaler removed (each drains, then stops)").labelNames("deployment")
                 .callback(cb -> scaling.get().forEach(d -> cb.call(d.scaleDowns(), d.name()))).register(registry);
+        CounterWithCallback.builder().name("cornserve_replica_seconds")
+                .help("replica-seconds a deployment held: each replica from its start to its stop, loading and "
+                        + "draining included").labelNames("deployment")
+                .callback(cb -> scaling.get().forEach(d -> cb.call(d.replicaSeconds(), d.name()))).register(registry);
         GaugeWithCallback.builder().name("cornserve_deployment_replicas_min")
                 .help("a scaled deployment's fewest replicas").labelNames("deployment")
                 .callback(cb -> scaling.get().stream().filter(d -> d.autoscale() != null)

@@ -23,9 +23,11 @@ public interface ScalingStats {
      * @param scaleUps replicas the autoscaler added so far
      * @param scaleDowns replicas the autoscaler removed so far
      * @param startups the measured start-up of every replica that came up (its latest executor's)
+     * @param replicaSeconds replica-seconds held so far: each replica from its start (the plan's from their launch)
+     *     to its stop, loading and draining included
      */
     record Deployment(String name, int starting, int up, int draining, Autoscale autoscale, long scaleUps,
-            long scaleDowns, List<Startup> startups) {
+            long scaleDowns, List<Startup> startups, double replicaSeconds) {
         public Deployment {
             startups = List.copyOf(startups);
         }

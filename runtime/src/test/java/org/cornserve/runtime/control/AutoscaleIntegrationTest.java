@@ -57,6 +57,7 @@ class AutoscaleIntegrationTest {
                         .withScaleIntervalNanos(SECOND / 2));
                 Gateway gateway = Gateway.start(GatewaySettings.loopback(0, token), runtime)) {
             String url = gateway.url();
+            long began = System.nanoTime();
             JsonNode before = deployments(url, token);
             assertEquals(List.of("UP"), statuses(before), before.toString());
             JsonNode scaling = deployment(before).get("scaling");
@@ -116,6 +117,9 @@ class AutoscaleIntegrationTest {
             assertEquals(2.0, metric(metrics, "cornserve_deployment_replicas_max{deployment=\"vl\"}"), metrics);
             assertTrue(metric(metrics, "cornserve_replica_startup_seconds{deployment=\"vl\",replica=\"1\"}") > 0,
                     metrics);
+            double replicaSeconds = metric(metrics, "cornserve_replica_seconds_total{deployment=\"vl\"}");
+            assertTrue(replicaSeconds > 0 && replicaSeconds < 2 * (System.nanoTime() - began) / 1e9,
+                    "replica-seconds held, at most two replicas' time: " + replicaSeconds);
 
             int removed = statuses(after).indexOf("REMOVED");
             List<String> log = runtime.scalingChanges().stream().filter(c -> c.kind() != RuntimeScaler.Kind.UP

@@ -216,6 +216,11 @@ class ParityTest {
             return scaler.changes();
         }
 
+        /** The scaler (with scaling). */
+        RuntimeScaler scaler() {
+            return scaler;
+        }
+
         private int node(int d, int r) {
             List<Integer> nodes = config.deployments().get(d).replicaNodes();
             return r < nodes.size() ? nodes.get(r) : 0;

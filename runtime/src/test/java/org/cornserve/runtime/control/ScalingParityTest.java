@@ -73,6 +73,14 @@ class ScalingParityTest {
         assertEquals(expected, actual, "replica starts, ups and stops");
         assertEquals(workload.size(), simulated.size());
         ParityTest.assertSameEndings(simulated, dispatched);
+        // the last answer: a completion, or a rejection (at its arrival)
+        long lastEnd = dispatched.stream().mapToLong(t -> t.reject() == null ? t.end()
+                : workload.get((int) t.id()).arrivalNanos()).max().orElseThrow();
+        ScalingReport report = simulator.scalingReport();
+        for (int d = 0; d < config.deployments().size(); d++) {
+            assertEquals(report.deviceSeconds()[d] / config.deployments().get(d).devicesPerReplica(),
+                    runtime.scaler().replicaSeconds(d, lastEnd), 1e-6, "replica-seconds of deployment " + d);
+        }
     }
 
     /**
