@@ -567,18 +567,6 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
 
     private volatile List<org.cornserve.runtime.serve.ScalingStats.Deployment> lastScaling = List.of();
 
-    /** Every replica start, up and stop so far, in order (read on the loop). */
-    public List<RuntimeScaler.Change> scalingChanges() {
-        java.util.concurrent.CompletableFuture<List<RuntimeScaler.Change>> f =
-                new java.util.concurrent.CompletableFuture<>();
-        loop.post(() -> f.complete(scaler.changes()));
-        try {
-            return f.get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("the control loop did not answer within 5 s: " + e, e);
-        }
-    }
-
     /** The plan being served. */
     public ResolvedPlan plan() {
         return plan;

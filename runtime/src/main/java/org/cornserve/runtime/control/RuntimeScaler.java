@@ -200,10 +200,21 @@ public final class RuntimeScaler {
                     startups.add(new ScalingStats.Startup(r, measured.get(r) / 1e9));
                 }
             }
+            List<ScalingStats.Event> events = new ArrayList<>();
+            for (Change c : changes) {
+                if (c.deployment() == d) {
+                    // the plan's replicas come up before serving begins: at 0 s
+                    double at = servingFromNanos < 0 ? 0 : Math.max(0, c.timeNanos() - servingFromNanos) / 1e9;
+                    events.add(new ScalingStats.Event(at, c.replica(), c.kind().name()));
+                }
+            }
+            if (events.size() > ScalingStats.MAX_EVENTS) {
+                events = events.subList(events.size() - ScalingStats.MAX_EVENTS, events.size());
+            }
             out.add(new ScalingStats.Deployment(core.deployment(d).name(), starting, up, draining,
                     s == null ? null : new ScalingStats.Autoscale(s.metric().metricName(), s.target(), s.minReplicas(),
                             s.maxReplicas()), scaleUps(d), scaleDowns(d), startups,
-                    replicaSeconds(d, timers.nowNanos())));
+                    replicaSeconds(d, timers.nowNanos()), events));
         }
         return out;
     }

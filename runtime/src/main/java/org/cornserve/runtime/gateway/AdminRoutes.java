@@ -66,6 +66,9 @@ final class AdminRoutes {
         a.put("replicas", sc.replicas()).put("starting", sc.starting()).put("up", sc.up())
                 .put("draining", sc.draining()).put("scale_ups", sc.scaleUps()).put("scale_downs", sc.scaleDowns())
                 .put("replica_seconds", sc.replicaSeconds());
+        var events = a.putArray("events");
+        sc.events().forEach(e -> events.addObject().put("at_s", e.atSeconds()).put("replica", e.replica())
+                .put("kind", e.kind()));
     }
 
     void move(Context ctx) {

@@ -23,13 +23,15 @@ public interface ScalingStats {
      * @param scaleUps replicas the autoscaler added so far
      * @param scaleDowns replicas the autoscaler removed so far
      * @param startups the measured start-up of every replica that came up (its latest executor's)
-     * @param replicaSeconds replica-seconds held so far: each replica from its start (the plan's from their launch)
-     *     to its stop, loading and draining included
+     * @param replicaSeconds replica-seconds held so far: each replica from its start (the plan's from when serving
+     *     began) to its stop, loading and draining included
+     * @param events its replicas' starts, ups and stops, in order (the latest {@value #MAX_EVENTS} at most)
      */
     record Deployment(String name, int starting, int up, int draining, Autoscale autoscale, long scaleUps,
-            long scaleDowns, List<Startup> startups, double replicaSeconds) {
+            long scaleDowns, List<Startup> startups, double replicaSeconds, List<Event> events) {
         public Deployment {
             startups = List.copyOf(startups);
+            events = List.copyOf(events);
         }
 
         /** Replicas up or starting: what the autoscaler counts as the deployment's current size. */
@@ -47,6 +49,19 @@ public interface ScalingStats {
      * @param maxReplicas most replicas
      */
     record Autoscale(String metric, double target, int minReplicas, int maxReplicas) {
+    }
+
+    /** Events kept per deployment. */
+    int MAX_EVENTS = 200;
+
+    /**
+     * A replica started (the executor is launched), came up (ready, serving) or stopped (drained and removed).
+     *
+     * @param atSeconds seconds since serving began
+     * @param replica the replica index
+     * @param kind {@code START}, {@code UP} or {@code STOP}
+     */
+    record Event(double atSeconds, int replica, String kind) {
     }
 
     /**

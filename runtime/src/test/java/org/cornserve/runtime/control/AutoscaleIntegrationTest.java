@@ -122,9 +122,14 @@ class AutoscaleIntegrationTest {
                     "replica-seconds held, at most two replicas' time: " + replicaSeconds);
 
             int removed = statuses(after).indexOf("REMOVED");
-            List<String> log = runtime.scalingChanges().stream().filter(c -> c.kind() != RuntimeScaler.Kind.UP
-                    || c.replica() == 1).map(c -> c.kind() + " " + c.replica()).toList();
-            assertEquals(List.of("START 1", "UP 1", "STOP " + removed), log, "the scaler's log");
+            List<String> log = new ArrayList<>();
+            double lastAt = 0;
+            for (JsonNode e : s.get("events")) {
+                assertTrue(e.get("at_s").asDouble() >= lastAt, "events in time order: " + s);
+                lastAt = e.get("at_s").asDouble();
+                log.add(e.get("kind").asText() + " " + e.get("replica").asInt());
+            }
+            assertEquals(List.of("UP 0", "START 1", "UP 1", "STOP " + removed), log, "the scaler's log: " + s);
             assertEquals(List.of(), failures, "every request answered with 200");
             assertEquals(sent.get(), statuses.get(200).get(), statuses.toString());
             assertTrue(sent.get() >= 24, "a burst was sent: " + sent.get());
