@@ -153,7 +153,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         this.dispatcher = new Dispatcher(configs, false, loop, this::send, TensorTransport.sameHost(loop), sidecar,
                 counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
         this.scaler = new RuntimeScaler(dispatcher.core(), loop, scaling,
-                org.cornserve.planner.schedule.scale.PlanAutoscale.devicesPerReplica(plan), devices.count(),
+                org.cornserve.planner.schedule.scale.PlanAutoscale.devicesPerReplica(plan),
+                Math.min(devices.count(), plan.plan().cluster().totalDevices()),
                 org.cornserve.planner.schedule.scale.ScalingPolicies.DEFAULT_TOLERANCE, options.scaleIntervalNanos());
         this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
         int total = configs.stream().mapToInt(DeploymentConfig::replicas).sum();

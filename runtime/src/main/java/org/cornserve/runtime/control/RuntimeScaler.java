@@ -16,7 +16,8 @@ import org.cornserve.runtime.serve.ScalingStats;
  * executors through the dispatcher: {@code addReplica} makes the core decide {@code startReplica} (the task manager
  * launches an executor; the replica gets no work until the executor reports ready and {@link #up} is called), and
  * {@code removeReplica} drains the replica (no new work, in-flight work finishes) before {@code stopReplica} stops
- * its executor. Device slots bound scale-ups: every deployment takes slots from one pool of {@code slots}.
+ * its executor. Device slots bound scale-ups: every deployment takes slots from one pool of {@code slots} (the
+ * control plane's: the plan's cluster devices or the runtime's {@code --devices}, whichever is fewer).
  *
  * <p>It also keeps the log of every replica start, up and stop (in the simulator's terms) and each replica's
  * measured start-up, for {@code /metrics} and the admin endpoint. Everything except {@link #snapshot} readers'
