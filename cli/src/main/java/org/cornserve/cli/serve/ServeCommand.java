@@ -84,6 +84,10 @@ public final class ServeCommand implements Callable<Integer> {
             + " stream otherwise (auto), shared memory always (shm), or the socket stream between any two processes,"
             + " also on one machine (socket) (default ${DEFAULT-VALUE})")
     String tensorTransport;
+    @Option(names = "--scale-interval", defaultValue = "15", paramLabel = "SECONDS", description = "with a plan whose"
+            + " deployments have autoscale: seconds between the autoscaler's evaluations (default ${DEFAULT-VALUE}, as"
+            + " the simulator's)")
+    double scaleIntervalSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -142,8 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + " (image " + image + ")");
             err.flush();
             return Runtimes.startOnKubernetes(resolved, settings, cpus,
-                    org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()).withDeployOnRegister(true));
+                    runtimeOptions());
         }
         if (!"local".equals(launcher)) {
             throw new IllegalArgumentException("--launcher '" + launcher + "': expected local or kubernetes");
@@ -163,12 +166,21 @@ public final class ServeCommand implements Callable<Integer> {
                 + "): starting executors...");
         err.flush();
         return Runtimes.start(resolved, DeviceSlots.parse(devices),
-                org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
-                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()).withDeployOnRegister(true));
+                runtimeOptions());
     }
 
     private org.cornserve.runtime.control.TensorTransport.Mode transportMode() {
         return org.cornserve.runtime.control.TensorTransport.Mode.byName(tensorTransport);
+    }
+
+    private org.cornserve.runtime.control.RuntimeOptions runtimeOptions() {
+        if (!(scaleIntervalSeconds > 0) || Double.isInfinite(scaleIntervalSeconds)) {
+            throw new IllegalArgumentException("--scale-interval: must be a positive number of seconds, got "
+                    + scaleIntervalSeconds);
+        }
+        return org.cornserve.runtime.control.RuntimeOptions.defaults().withIgnoreEos(ignoreEos)
+                .withMaxRunIterations(tokensPerReport).withTensorTransport(transportMode()).withDeployOnRegister(true)
+                .withScaleIntervalNanos(Math.round(scaleIntervalSeconds * 1e9));
     }
 
     /** Parses {@code cpu:N}. */

@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
             "     (the sum of their own rates, or --rate), then all are merged in time order;",
             "  2. --window A:B keeps arrivals in [A, B) s and shifts A to 0;",
             "  3. --rate R rescales arrival times so the trace runs at R requests/s (requests / duration);",
-            "  4. --scale-tokens X multiplies text and output tokens by X.",
-            "  5. --first N keeps the first N requests."})
+            "  4. --modulate T:M,... multiplies the rate by M from T s on (a time warp that keeps the requests: bursts);",
+            "  5. --scale-tokens X multiplies text and output tokens by X.",
+            "  6. --first N keeps the first N requests."})
 public final class TraceTransformCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -52,6 +53,10 @@ public final class TraceTransformCommand implements Callable<Integer> {
 
     @Option(names = "--rate", description = "Target rate in requests per second.")
     Double rate;
+
+    @Option(names = "--modulate", paramLabel = "T:M[,T:M...]", description = "Multiply the arrival rate by M from T"
+            + " seconds on (the first T is 0), e.g. 0:1,60:5,120:1 for a 5x burst from 60 s to 120 s.")
+    String modulate;
 
     @Option(names = "--first", description = "Keep only the first N requests.")
     Long first;
@@ -115,6 +120,9 @@ public final class TraceTransformCommand implements Callable<Integer> {
         }
         if (rate != null) {
             source = Transforms.rescaleToRate(source, rate);
+        }
+        if (modulate != null) {
+            source = org.cornserve.experiments.scaling.RateModulation.parse(modulate).apply(source);
         }
         if (scaleTokens != null) {
             source = Transforms.scaleTokens(source, scaleTokens);

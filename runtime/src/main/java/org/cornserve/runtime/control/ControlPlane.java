@@ -36,7 +36,8 @@ import org.cornserve.runtime.sidecar.SharedMemorySidecar;
  * with a dead executor runs again on another replica when it can ({@link Dispatcher#enableRetries}).
  */
 public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.serve.ServingStats,
-        org.cornserve.runtime.gateway.ResourceAdmin, org.cornserve.runtime.app.AppDeployer {
+        org.cornserve.runtime.gateway.ResourceAdmin, org.cornserve.runtime.app.AppDeployer,
+        org.cornserve.runtime.serve.ScalingStats {
     private final ResolvedPlan plan;
     private final AutoCloseable owned;
     private final RuntimeOptions options;
@@ -45,6 +46,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     private final ControlLoop loop;
     private final Dispatcher dispatcher;
     private final SidecarTensorTransport transport;
+    private final RuntimeScaler scaler;
     private final ExecutorHub hub;
     private final List<TaskManager> managers = new ArrayList<>();
     private final RequestBuilder builder;
@@ -159,6 +161,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         this.options = options;
         this.session = "s" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         List<DeploymentConfig> configs = PlanDeployments.of(plan, options);
+        org.cornserve.planner.schedule.scale.PlanAutoscale scaling =
+                org.cornserve.planner.schedule.scale.PlanAutoscale.of(plan);
         int[] threads = ResourcePlacement.threadsPerReplica(plan, devices);
         this.models = plan.models().stream().map(ModelSpec::name).toList();
         this.sidecar = new SharedMemorySidecar(options.shmDir(), session, "cp", options.tensorTimeoutMillis(),
@@ -177,6 +181,10 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         }
         this.dispatcher = new Dispatcher(configs, false, loop, this::send, transport, sidecar,
                 counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
+        this.scaler = new RuntimeScaler(dispatcher.core(), loop, scaling,
+                org.cornserve.planner.schedule.scale.PlanAutoscale.devicesPerReplica(plan),
+                Math.min(devices.count(), plan.plan().cluster().totalDevices()),
+                org.cornserve.planner.schedule.scale.ScalingPolicies.DEFAULT_TOLERANCE, options.scaleIntervalNanos());
         this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
         dispatcher.enableRetries(options.maxRetries(), nextRequest::incrementAndGet);
         int total = options.deployOnRegister() ? 0 : configs.stream().mapToInt(DeploymentConfig::replicas).sum();
@@ -221,6 +229,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 close();
                 throw new IllegalStateException("control plane: executors did not start: " + startProblems);
             }
+            loop.post(() -> scaler.start(loop.nowNanos()));
         } catch (InterruptedException e) {
             close();
             Thread.currentThread().interrupt();
@@ -238,11 +247,13 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     private final class Lifecycle implements Dispatcher.ReplicaLifecycle {
         @Override
         public void start(int d, int r) {
+            scaler.started(d, r);
             managers.get(d).startReplica(r);
         }
 
         @Override
         public void stop(int d, int r) {
+            scaler.stopped(d, r);
             Thread.ofVirtual().start(() -> managers.get(d).stopReplica(r, 2000));
         }
     }
@@ -379,6 +390,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                         if (tm.replicaOf(executor) == r) {
                             dispatcher.replicaUp(tm.index(), r);
                             apps.replicaUp(tm.index(), r);
+                            scaler.up(tm.index(), r, startupNanos);
                         }
                     });
                     if (initialReady.getCount() > 0) {
@@ -636,9 +648,45 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 counters.failed.get(), ds);
     }
 
+    /**
+     * Every deployment's replicas by state, the autoscaler's decisions and each replica's measured start-up (read
+     * on the loop; the last answer when the loop is busy for more than a second).
+     */
+    @Override
+    public List<org.cornserve.runtime.serve.ScalingStats.Deployment> scaling() {
+        java.util.concurrent.CompletableFuture<List<org.cornserve.runtime.serve.ScalingStats.Deployment>> f =
+                new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> f.complete(scaler.snapshot()));
+        try {
+            lastScaling = f.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the loop is busy or closing: the last snapshot
+        }
+        return lastScaling;
+    }
+
+    private volatile List<org.cornserve.runtime.serve.ScalingStats.Deployment> lastScaling = List.of();
+
     /** The plan being served. */
     public ResolvedPlan plan() {
         return plan;
+    }
+
+    /** Stops the autoscaler on the loop before executors stop (waits up to 2 s for an evaluation in progress). */
+    private void stopScaling() {
+        if (scaler == null || loop == null) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        loop.post(() -> {
+            scaler.stop();
+            done.countDown();
+        });
+        try {
+            done.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -646,6 +694,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        stopScaling();
         for (TaskManager tm : managers) {
             tm.stop(2000);
         }

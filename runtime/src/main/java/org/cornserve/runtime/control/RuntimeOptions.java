@@ -1,6 +1,7 @@
 package org.cornserve.runtime.control;
 
 import java.nio.file.Path;
+import org.cornserve.planner.schedule.scale.Autoscaler;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 
 /**
@@ -56,7 +57,7 @@ public record RuntimeOptions(long kvTokensPerTask, long maxRunIterations, int ad
             long startupTimeoutMillis, long tensorTimeoutMillis, long weightSeed, Path shmDir, boolean ignoreEos) {
         this(kvTokensPerTask, maxRunIterations, admissionBound, requestTimeoutMillis, startupTimeoutMillis,
                 tensorTimeoutMillis, weightSeed, shmDir, ignoreEos, TensorTransport.Mode.AUTO, false, DEFAULT_RETRIES,
-                15_000_000_000L);
+                Autoscaler.DEFAULT_INTERVAL_NANOS);
     }
 
     /** As above, ending sequences at end-of-sequence. */

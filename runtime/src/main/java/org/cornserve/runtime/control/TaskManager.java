@@ -86,11 +86,14 @@ public final class TaskManager {
         }
     }
 
-    /** Starts an executor for replica {@code r} (a new index is the next one). */
+    /** Starts an executor for replica {@code r} (a new index is the next one); none once {@link #stop} began. */
     synchronized void startReplica(int r) {
         while (replicas.size() <= r) {
             replicas.add(null);
             failedStarts.add(new int[1]);
+        }
+        if (stopping) {
+            return; // the runtime is closing: no new executor (it would outlive the close)
         }
         start(r);
     }

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.cornserve.runtime.serve.ScalingStats;
 
 /**
  * {@code GET /admin/deployments} (each deployment's replicas, slots, and the apps using it) and
@@ -27,20 +28,53 @@ final class AdminRoutes {
         http.requireAdmin(ctx);
         ObjectNode body = http.mapper().createObjectNode();
         var list = body.putArray("deployments");
+        java.util.Map<String, ScalingStats.Deployment> scaling = new java.util.HashMap<>();
+        if (admin() instanceof ScalingStats stats) {
+            stats.scaling().forEach(s -> scaling.put(s.name(), s));
+        }
         for (ResourceAdmin.Deployment d : admin().deploymentsNow()) {
             ObjectNode n = list.addObject().put("name", d.name()).put("slots_per_replica", d.slotsPerReplica());
+            ScalingStats.Deployment sc = scaling.get(d.name());
+            java.util.Map<Integer, Double> startups = new java.util.HashMap<>();
+            if (sc != null) {
+                sc.startups().forEach(st -> startups.put(st.replica(), st.seconds()));
+            }
             int live = 0;
             var rs = n.putArray("replicas");
             for (ResourceAdmin.Replica r : d.replicas()) {
-                rs.addObject().put("index", r.index()).put("status", r.status());
+                ObjectNode rn = rs.addObject().put("index", r.index()).put("status", r.status());
+                if (startups.containsKey(r.index())) {
+                    rn.put("startup_seconds", startups.get(r.index()));
+                }
                 live += "DOWN".equals(r.status()) || "REMOVED".equals(r.status()) ? 0 : 1;
             }
             n.put("slots", live * d.slotsPerReplica());
             var users = n.putArray("apps");
             d.apps().forEach(users::add);
             n.put("deployed", d.pinned() ? "with the plan" : d.apps().isEmpty() ? "no" : "by its apps");
+            if (sc != null) {
+                scaling(n, sc);
+            }
         }
         http.json(ctx, 200, body);
+    }
+
+    /** The deployment's scaling: its settings (null when fixed) and the autoscaler's decisions so far. */
+    private static void scaling(ObjectNode n, ScalingStats.Deployment sc) {
+        ObjectNode a = n.putObject("scaling");
+        if (sc.autoscale() == null) {
+            a.putNull("autoscale");
+        } else {
+            a.putObject("autoscale").put("metric", sc.autoscale().metric()).put("target", sc.autoscale().target())
+                    .put("min_replicas", sc.autoscale().minReplicas())
+                    .put("max_replicas", sc.autoscale().maxReplicas());
+        }
+        a.put("replicas", sc.replicas()).put("starting", sc.starting()).put("up", sc.up())
+                .put("draining", sc.draining()).put("scale_ups", sc.scaleUps()).put("scale_downs", sc.scaleDowns())
+                .put("replica_seconds", sc.replicaSeconds());
+        var events = a.putArray("events");
+        sc.events().forEach(e -> events.addObject().put("at_s", e.atSeconds()).put("replica", e.replica())
+                .put("kind", e.kind()));
     }
 
     void move(Context ctx) {

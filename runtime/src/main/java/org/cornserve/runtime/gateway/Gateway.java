@@ -12,6 +12,7 @@ import org.cornserve.runtime.app.AppRegistry;
 import org.cornserve.runtime.app.AppRejectedException;
 import org.cornserve.runtime.app.builtin.BuiltInApps;
 import org.cornserve.runtime.serve.ModelInvoker;
+import org.cornserve.runtime.serve.ScalingStats;
 import org.cornserve.runtime.serve.ServingStats;
 
 /**
@@ -46,8 +47,9 @@ public final class Gateway implements AutoCloseable {
         this.registry = new AppRegistry(invoker.models(),
                 invoker instanceof AppDeployer deployer ? deployer : AppDeployer.NONE);
         List<ServingStats.Deployment> none = List.of();
+        List<ScalingStats.Deployment> fixed = List.of();
         this.metrics = new GatewayMetrics(invoker instanceof ServingStats s ? s::deployments : () -> none,
-                () -> registry.list().size());
+                () -> registry.list().size(), invoker instanceof ScalingStats sc ? sc::scaling : () -> fixed);
         HttpSupport http = new HttpSupport(plain, settings.maxBodyBytes(), settings.adminToken());
         AppRoutes apps = new AppRoutes(registry, invoker, http, appJson, metrics);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(invoker, http, metrics);

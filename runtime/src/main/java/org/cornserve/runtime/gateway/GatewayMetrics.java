@@ -14,6 +14,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.HdrHistogram.Recorder;
 import org.cornserve.runtime.app.CallObserver;
+import org.cornserve.runtime.serve.ScalingStats;
 import org.cornserve.runtime.serve.ServingStats;
 
 /**
@@ -40,6 +41,19 @@ public final class GatewayMetrics implements CallObserver {
 
     /** Metrics reading deployments from {@code stats} (an empty list when the invoker has none). */
     public GatewayMetrics(Supplier<List<ServingStats.Deployment>> stats, IntSupplier appsRegistered) {
+        this(stats, appsRegistered, List::of);
+    }
+
+    /**
+     * As above, with each deployment's replicas, scaling decisions and replica start-ups read from {@code scaling}
+     * at each scrape: {@code cornserve_deployment_replicas{deployment, state}} (starting, up, draining),
+     * {@code cornserve_scale_ups_total} and {@code cornserve_scale_downs_total} (the autoscaler's decisions),
+     * {@code cornserve_deployment_replicas_min} / {@code _max} (scaled deployments' bounds) and
+     * {@code cornserve_replica_startup_seconds{deployment, replica}} (launch to ready, measured) and
+     * {@code cornserve_replica_seconds_total{deployment}} (replica-seconds held).
+     */
+    public GatewayMetrics(Supplier<List<ServingStats.Deployment>> stats, IntSupplier appsRegistered,
+            Supplier<List<ScalingStats.Deployment>> scaling) {
         requests = Counter.builder().name("cornserve_requests_total")
                 .help("requests answered, by route (invoke, chat), target (app or model) and HTTP status")
                 .labelNames("route", "target", "status").register(registry);
@@ -74,6 +88,37 @@ public final class GatewayMetrics implements CallObserver {
                 .help("requests that lost work with an executor that died and ran again on another replica")
                 .labelNames("deployment")
                 .callback(cb -> stats.get().forEach(d -> cb.call(d.retries(), d.name()))).register(registry);
+        GaugeWithCallback.builder().name("cornserve_deployment_replicas")
+                .help("a deployment's replicas by state: starting (executor loading), up (serving), draining (removed, "
+                        + "finishing its work)").labelNames("deployment", "state")
+                .callback(cb -> scaling.get().forEach(d -> {
+                    cb.call(d.starting(), d.name(), "starting");
+                    cb.call(d.up(), d.name(), "up");
+                    cb.call(d.draining(), d.name(), "draining");
+                })).register(registry);
+        CounterWithCallback.builder().name("cornserve_scale_ups")
+                .help("replicas the autoscaler added").labelNames("deployment")
+                .callback(cb -> scaling.get().forEach(d -> cb.call(d.scaleUps(), d.name()))).register(registry);
+        CounterWithCallback.builder().name("cornserve_scale_downs")
+                .help("replicas the autoscaler removed (each drains, then stops)").labelNames("deployment")
+                .callback(cb -> scaling.get().forEach(d -> cb.call(d.scaleDowns(), d.name()))).register(registry);
+        CounterWithCallback.builder().name("cornserve_replica_seconds")
+                .help("replica-seconds a deployment held: each replica from its start to its stop, loading and "
+                        + "draining included").labelNames("deployment")
+                .callback(cb -> scaling.get().forEach(d -> cb.call(d.replicaSeconds(), d.name()))).register(registry);
+        GaugeWithCallback.builder().name("cornserve_deployment_replicas_min")
+                .help("a scaled deployment's fewest replicas").labelNames("deployment")
+                .callback(cb -> scaling.get().stream().filter(d -> d.autoscale() != null)
+                        .forEach(d -> cb.call(d.autoscale().minReplicas(), d.name()))).register(registry);
+        GaugeWithCallback.builder().name("cornserve_deployment_replicas_max")
+                .help("a scaled deployment's most replicas").labelNames("deployment")
+                .callback(cb -> scaling.get().stream().filter(d -> d.autoscale() != null)
+                        .forEach(d -> cb.call(d.autoscale().maxReplicas(), d.name()))).register(registry);
+        GaugeWithCallback.builder().name("cornserve_replica_startup_seconds")
+                .help("a replica's measured start-up, its executor's launch to ready (process, weights, warm-up)")
+                .labelNames("deployment", "replica")
+                .callback(cb -> scaling.get().forEach(d -> d.startups().forEach(st -> cb.call(st.seconds(), d.name(),
+                        Integer.toString(st.replica()))))).register(registry);
         GaugeWithCallback.builder().name("cornserve_apps_registered").help("apps registered now")
                 .callback(cb -> cb.call(appsRegistered.getAsInt())).register(registry);
     }

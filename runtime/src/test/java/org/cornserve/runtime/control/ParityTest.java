@@ -57,9 +57,35 @@ class ParityTest {
         ResolvedPlan plan = planName.equals("default-omni") ? Runtimes.defaultPlan()
                 : PlanValidator.builtIn().readAndValidate(Path.of("../model/src/test/resources/plans/encoder-split.json"));
         SimConfig config = PlanSimConfigs.of(plan, HardwareCatalog.builtIn(), seed, Slo.NONE, 64);
+        Function<SplittableRandom, InvocationGraph> graphs = graphs(plan, planName.equals("default-omni"));
+        int count = 300;
+
+        List<Trace> simulated = new ArrayList<>();
+        new Simulator(config, true, r -> simulated.add(trace(r))).run(new PoissonWorkload(count, rate, seed, "app",
+                graphs));
+
+        List<Trace> dispatched = new FakeRuntime(config).run(new PoissonWorkload(count, rate, seed, "app", graphs));
+
+        assertEquals(count, simulated.size());
+        assertTrue(simulated.stream().anyMatch(t -> t.reject() == null), "some requests complete");
+        assertSameEndings(simulated, dispatched);
+    }
+
+    /** Both engines ended the same requests the same way, in the same order. */
+    static void assertSameEndings(List<Trace> simulated, List<Trace> dispatched) {
+        assertEquals(simulated.size(), dispatched.size());
+        for (int i = 0; i < simulated.size(); i++) {
+            assertEquals(simulated.get(i), dispatched.get(i), "request ending #" + i);
+        }
+    }
+
+    /**
+     * Request graphs of the plan's (first) model: text prompts, images on 60%, for Omni audio on 40% and speech out
+     * on 30%.
+     */
+    static Function<SplittableRandom, InvocationGraph> graphs(ResolvedPlan plan, boolean omni) {
         CompositeTask task = new CompositeTask(plan.models().get(0));
-        boolean omni = planName.equals("default-omni");
-        Function<SplittableRandom, InvocationGraph> graphs = rnd -> {
+        return rnd -> {
             List<MediaItem> media = new ArrayList<>();
             if (rnd.nextDouble() < 0.6) {
                 media.add(MediaItem.imageTokens(1 + rnd.nextInt(omni ? 64 : 1024)));
@@ -72,23 +98,9 @@ class ParityTest {
             RequestShape shape = new RequestShape(1 + rnd.nextInt(200), media, 1 + rnd.nextInt(omni ? 40 : 300), out);
             return RequestGraphs.toInvocations(task.requestGraph(shape));
         };
-        int count = 300;
-
-        List<Trace> simulated = new ArrayList<>();
-        new Simulator(config, true, r -> simulated.add(trace(r))).run(new PoissonWorkload(count, rate, seed, "app",
-                graphs));
-
-        List<Trace> dispatched = new FakeRuntime(config).run(new PoissonWorkload(count, rate, seed, "app", graphs));
-
-        assertEquals(count, simulated.size());
-        assertTrue(simulated.stream().anyMatch(t -> t.reject() == null), "some requests complete");
-        assertEquals(simulated.size(), dispatched.size());
-        for (int i = 0; i < simulated.size(); i++) {
-            assertEquals(simulated.get(i), dispatched.get(i), "request ending #" + i);
-        }
     }
 
-    private static Trace trace(RequestRecord r) {
+    static Trace trace(RequestRecord r) {
         List<Long> stages = new ArrayList<>();
         for (int n = 0; n < r.request().graph().size(); n++) {
             stages.add(r.queuedNanos(n));
@@ -104,7 +116,8 @@ class ParityTest {
      * timers, arrivals) drives it; fake executors time each step with the deployment's cost models and report it
      * done, cut short at an iteration boundary when told.
      */
-    static final class FakeRuntime implements LoopServices, ReplicaPorts, DispatchObserver {
+    static final class FakeRuntime implements LoopServices, ReplicaPorts, DispatchObserver,
+            Dispatcher.ReplicaLifecycle {
         private final SimConfig config;
         private final EventQueue<Runnable> queue = new EventQueue<>();
         private final Dispatcher dispatcher;
@@ -127,16 +140,25 @@ class ParityTest {
         }
 
         FakeRuntime(SimConfig config) {
+            this(config, null);
+        }
+
+        /**
+         * With {@code scaling} (null: fixed replicas), a {@link RuntimeScaler} drives the core's autoscaler on the
+         * fake clock; a started replica's fake executor is ready after its settings' start-up. The cluster must be
+         * one node (every added replica lands on it, as in the simulator).
+         */
+        FakeRuntime(SimConfig config, org.cornserve.simulator.engine.SimScaling scaling) {
             this.config = config;
+            this.scaling = scaling;
             this.ends = new TraceEnds[config.deployments().size()][][];
             List<DeploymentConfig> configs = config.deployments().stream().map(SimDeployment::deployment).toList();
             TensorTransport transport = (fd, fr, td, tr, bytes, done) -> {
-                boolean sameNode = config.deployments().get(fd).replicaNodes().get(fr)
-                        .equals(config.deployments().get(td).replicaNodes().get(tr));
+                boolean sameNode = node(fd, fr) == node(td, tr);
                 queue.push(nowNanos() + config.network().transferNanos(bytes, sameNode), 1, done);
             };
             this.dispatcher = new Dispatcher(configs, true, this, this, transport, null, this, 0,
-                    Dispatcher.ReplicaLifecycle.FIXED);
+                    scaling == null ? Dispatcher.ReplicaLifecycle.FIXED : this);
             timers = new StepTimer[configs.size()];
             replicas = new FakeReplica[configs.size()][];
             lastStarted = new org.cornserve.planner.schedule.batch.Step[configs.size()][];
@@ -150,13 +172,97 @@ class ParityTest {
                 }
                 ends[d] = new TraceEnds[replicas[d].length][configs.get(d).tasks().size()];
             }
-            dispatcher.core().watchSequences((d, r, t) -> ends[d][r][t] = new TraceEnds());
+            dispatcher.core().watchSequences((d, r, t) -> {
+                grow(d, r);
+                return ends[d][r][t] = new TraceEnds();
+            });
+            if (scaling == null) {
+                scaler = null;
+            } else {
+                if (scaling.nodeDevices().length != 1) {
+                    throw new IllegalArgumentException("the fake places added replicas on a one-node cluster only");
+                }
+                int[] devices = config.deployments().stream().mapToInt(SimDeployment::devicesPerReplica).toArray();
+                LoopServices ticks = new LoopServices() {
+                    @Override
+                    public long nowNanos() {
+                        return queue.now();
+                    }
+
+                    @Override
+                    public void post(Runnable fact) {
+                        FakeRuntime.this.post(fact);
+                    }
+
+                    @Override
+                    public void at(long atNanos, Runnable fact) {
+                        if (!queue.isEmpty()) { // as the simulator: no evaluation once nothing else is pending
+                            FakeRuntime.this.at(atNanos, fact);
+                        }
+                    }
+                };
+                scaler = new RuntimeScaler(dispatcher.core(), ticks,
+                        new org.cornserve.planner.schedule.scale.PlanAutoscale(scaling.policy(), scaling.settings()),
+                        devices, scaling.poolDevices()[0], scaling.tolerance(), scaling.intervalNanos());
+            }
         }
 
         private final TraceEnds[][][] ends;
+        private final org.cornserve.simulator.engine.SimScaling scaling;
+        private final RuntimeScaler scaler;
+
+        /** The scaler's log of replica starts, ups and stops (with scaling). */
+        List<RuntimeScaler.Change> changes() {
+            return scaler.changes();
+        }
+
+        /** The scaler (with scaling). */
+        RuntimeScaler scaler() {
+            return scaler;
+        }
+
+        private int node(int d, int r) {
+            List<Integer> nodes = config.deployments().get(d).replicaNodes();
+            return r < nodes.size() ? nodes.get(r) : 0;
+        }
+
+        /** Grows deployment d's fake replicas to hold replica r (added while running). */
+        private void grow(int d, int r) {
+            int old = replicas[d].length;
+            if (r < old) {
+                return;
+            }
+            replicas[d] = java.util.Arrays.copyOf(replicas[d], r + 1);
+            lastStarted[d] = java.util.Arrays.copyOf(lastStarted[d], r + 1);
+            ends[d] = java.util.Arrays.copyOf(ends[d], r + 1);
+            for (int i = old; i <= r; i++) {
+                replicas[d][i] = new FakeReplica();
+                ends[d][i] = new TraceEnds[config.deployments().get(d).deployment().tasks().size()];
+            }
+        }
+
+        @Override
+        public void start(int d, int r) {
+            scaler.started(d, r);
+            grow(d, r);
+            long startup = scaling.settings().get(d).startupNanos();
+            at(nowNanos() + startup, () -> {
+                dispatcher.replicaUp(d, r);
+                scaler.up(d, r, startup);
+            });
+        }
+
+        @Override
+        public void stop(int d, int r) {
+            scaler.stopped(d, r);
+        }
 
         List<Trace> run(java.util.Iterator<SimRequest> workload) {
             pushNext(workload);
+            if (scaler != null && !queue.isEmpty()) {
+                // the first arrival's time opens the first window, as the simulator's first ScaleTick
+                scaler.start(queue.peekTime());
+            }
             while (!queue.isEmpty()) {
                 queue.poll().run();
             }

@@ -23,8 +23,8 @@ import org.cornserve.planner.schedule.scale.ScalingPolicies;
 public record SimScaling(ScalingPolicies policy, double tolerance, List<ScaleSettings> settings, int[] deploymentPool,
         int[] nodeDevices, int[] nodePool, long intervalNanos) {
 
-    /** Default evaluation interval: 15 s, Kubernetes' horizontal pod autoscaler's sync period. */
-    public static final long DEFAULT_INTERVAL_NANOS = 15_000_000_000L;
+    /** Default evaluation interval (the core's {@link org.cornserve.planner.schedule.scale.Autoscaler}'s). */
+    public static final long DEFAULT_INTERVAL_NANOS = org.cornserve.planner.schedule.scale.Autoscaler.DEFAULT_INTERVAL_NANOS;
 
     public SimScaling {
         if (policy == null) {

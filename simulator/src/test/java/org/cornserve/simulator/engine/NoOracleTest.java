@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cornserve.planner.schedule.batch.LlmBatching;
 import org.cornserve.planner.schedule.batch.Preemption;
+import org.cornserve.planner.schedule.scale.ScaleMetric;
+import org.cornserve.planner.schedule.scale.ScaleSettings;
+import org.cornserve.planner.schedule.scale.ScalingPolicies;
 import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.simulator.metrics.RequestRecord;
 import org.cornserve.simulator.metrics.SimResult;
@@ -54,5 +57,31 @@ class NoOracleTest {
             }
         }
         assertTrue(compared > 20, "enough happened before the end to compare: " + compared);
+    }
+
+    /**
+     * The autoscaler decides without the output length too: scaled runs that differ only in one answer's length
+     * start, bring up and stop the same replicas at the same times until that answer ends in the shorter run.
+     */
+    @ParameterizedTest(name = "metric {0}, target {1}")
+    @CsvSource({"queue, 2", "queue, 4", "utilization, 0.5", "utilization, 0.9"})
+    void scalingBeforeAnAnswerEndsDoesNotDependOnItsLength(String metric, double target) {
+        LlmBatching batching = new LlmBatching(2048, 8, true, Preemption.RECOMPUTE, 40_000, Long.MAX_VALUE);
+        SimScaling scaling = new SimScaling(ScalingPolicies.PER_DEPLOYMENT, 0, List.of(new ScaleSettings(
+                ScaleMetric.byName(metric), target, 1, 6, 0, 20_000_000L, 15_000_000L)), new int[] {0},
+                new int[] {8}, new int[] {0}, 20_000_000L);
+        Simulator shortSim = new Simulator(Fixtures.llmOnly(1, batching, new Fixtures.LinearLlm(true),
+                "least-outstanding"), true, r -> { }, scaling);
+        SimResult shortRun = shortSim.run(workload(250).iterator());
+        Simulator longSim = new Simulator(Fixtures.llmOnly(1, batching, new Fixtures.LinearLlm(true),
+                "least-outstanding"), true, r -> { }, scaling);
+        longSim.run(workload(800).iterator());
+        long horizon = shortRun.records().get(3).completionNanos();
+        List<ScalingReport.Change> a = shortSim.scalingReport().changes().stream()
+                .filter(c -> c.timeNanos() < horizon).toList();
+        List<ScalingReport.Change> b = longSim.scalingReport().changes().stream()
+                .filter(c -> c.timeNanos() < horizon).toList();
+        assertEquals(a, b, "replica starts, ups and stops before request 3 ends at " + horizon);
+        assertTrue(a.stream().anyMatch(c -> c.kind() == ScalingReport.Kind.START), "the load adds replicas: " + a);
     }
 }

@@ -23,6 +23,9 @@ import org.cornserve.planner.schedule.SchedulerCore;
  * pool has free. Cost per evaluation: O(replicas).
  */
 public final class Autoscaler {
+    /** Default evaluation interval: 15 s, Kubernetes' horizontal pod autoscaler's sync period. */
+    public static final long DEFAULT_INTERVAL_NANOS = 15_000_000_000L;
+
     private final SchedulerCore core;
     private final ScalingPolicy policy;
     private final ScaleSettings[] settings;
@@ -41,6 +44,8 @@ public final class Autoscaler {
     private long lastEvaluation = Long.MIN_VALUE;
     private long scaleUps;
     private long scaleDowns;
+    private final long[] upsOf;
+    private final long[] downsOf;
 
     /**
      * @param settings per deployment of the core, its scaling, or null for a deployment that keeps its replicas
@@ -73,6 +78,8 @@ public final class Autoscaler {
         desired = new int[n];
         lastBusy = new long[n];
         lastAction = new long[n];
+        upsOf = new long[n];
+        downsOf = new long[n];
         Arrays.fill(lastAction, Long.MIN_VALUE / 2);
         for (int d = 0; d < n; d++) {
             base[d] = core.deployment(d).replicas();
@@ -136,11 +143,13 @@ public final class Autoscaler {
                 if (added > 0) {
                     lastAction[d] = nowNanos;
                     scaleUps += added;
+                    upsOf[d] += added;
                 }
             } else if (want < current[d] && nowNanos - lastAction[d] >= s.downCooldownNanos()) {
                 for (int k = current[d] - want; k > 0; k--) {
                     core.removeReplica(d, victim(d), nowNanos);
                     scaleDowns++;
+                    downsOf[d]++;
                 }
                 lastAction[d] = nowNanos;
             }
@@ -195,6 +204,16 @@ public final class Autoscaler {
     /** Replicas marked for removal so far. */
     public long scaleDowns() {
         return scaleDowns;
+    }
+
+    /** Replicas added to deployment {@code d} so far. */
+    public long scaleUps(int d) {
+        return upsOf[d];
+    }
+
+    /** Replicas of deployment {@code d} marked for removal so far. */
+    public long scaleDowns(int d) {
+        return downsOf[d];
     }
 
     /** The deployment's scaling, or null when it keeps its replicas. */
