@@ -227,7 +227,7 @@ public final class ExperimentRunner {
             ProfileBook book = spec.profiles().isEmpty() ? ProfileBook.EMPTY
                     : ProfileBook.load(spec.profiles().stream().map(this::resolve).toList());
             overhead = Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm,
-                    spec.slo(), book, dir, Validation.quiet(), s -> { });
+                    spec.slo(), book, dir, Validation.quiet(), s -> { }).overheadMs();
         }
         JsonNode summary = Json.mapper().readTree(dir.resolve("summary.json").toFile());
         ObjectNode row = Json.mapper().createObjectNode();
