@@ -208,9 +208,11 @@ public final class Validation {
             status.accept(String.format(Locale.ROOT, "per-request overhead outside the engines: %.2f ms; replaying"
                     + " the trace open-loop...", overhead));
             StepRecorder steps = new StepRecorder();
+            String session = null;
             if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
                 cp.observe(steps);
                 steps.start();
+                session = cp.session();
             }
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
@@ -222,7 +224,7 @@ public final class Validation {
             java.util.Map<String, Object> stepSummary = StepRecorder.write(steps.served(),
                     (d, t) -> llmCost(plan.deployments().get(d), plan.deployments().get(d).tasks().get(t), profiles),
                     dir.resolve("steps.csv"));
-            return new Served(overhead, stepSummary);
+            return new Served(overhead, stepSummary, session);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -264,8 +266,9 @@ public final class Validation {
      *
      * @param overheadMs the per-request overhead outside the engines (idle probes less their simulated prefill)
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
+     * @param session the served runtime's session id (its shared-memory files are named after it), or null
      */
-    public record Served(double overheadMs, java.util.Map<String, Object> steps) {
+    public record Served(double overheadMs, java.util.Map<String, Object> steps, String session) {
     }
 
     /**
@@ -316,10 +319,14 @@ public final class Validation {
                 .map((Profile p) -> ProfileCosts.llm(p, roofline, null)).orElse(roofline);
     }
 
-    /** Files under /dev/shm named cornserve-* (what a run must not leave behind). */
-    public static long sharedMemoryFiles() {
+    /** Files under /dev/shm of the served runtime's session (what a run must not leave behind); 0 without one. */
+    public static long sharedMemoryFiles(Served served) {
+        if (served.session() == null) {
+            return 0;
+        }
+        String prefix = SharedMemorySidecar.sessionPrefix(served.session());
         try (Stream<Path> s = Files.list(SharedMemorySidecar.DEV_SHM)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(SharedMemorySidecar.FILE_PREFIX)).count();
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
         } catch (IOException e) {
             return 0;
         }
@@ -329,6 +336,9 @@ public final class Validation {
     static void write(Path file, List<Row> rows, Served served, Path profiles) throws IOException {
         var root = Json.mapper().createObjectNode();
         root.put("request_overhead_ms", served.overheadMs());
+        if (served.session() != null) {
+            root.put("runtime_session", served.session());
+        }
         root.set("served_steps", Json.mapper().valueToTree(served.steps()));
         root.put("profiles", profiles == null ? "estimated (roofline)" : profiles.toString());
         root.set("rows", Json.mapper().valueToTree(rows));

@@ -1,6 +1,7 @@
 package org.cornserve.cli.validate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +46,6 @@ class ValidateCommandIntegrationTest {
                     20 + (i * 29) % 80, 4 + (i * 7) % 12));
         }
         Files.writeString(trace, sb);
-        long shmBefore = Validation.sharedMemoryFiles();
         Path dir = tmp.resolve("val");
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
                 "--warmup-requests", "4", "--out", dir.toString());
@@ -53,6 +53,8 @@ class ValidateCommandIntegrationTest {
         JsonNode v = Json.mapper().readTree(dir.resolve("validation.json").toFile());
         assertEquals(Validation.METRICS.size(), v.path("rows").size());
         assertTrue(v.path("request_overhead_ms").asDouble() >= 0);
+        String session = v.path("runtime_session").asText();
+        assertFalse(session.isEmpty(), v.toString());
         JsonNode measured = Json.mapper().readTree(dir.resolve("measured/summary.json").toFile());
         JsonNode simulated = Json.mapper().readTree(dir.resolve("simulated/summary.json").toFile());
         assertEquals(24, measured.path("completed").asInt(), "every request answered");
@@ -63,7 +65,10 @@ class ValidateCommandIntegrationTest {
         for (String f : List.of("trace.jsonl", "warmup.jsonl", "plan.json")) {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
-        assertEquals(shmBefore, Validation.sharedMemoryFiles(), "no /dev/shm/cornserve-* file left");
+        // only this run's session: other runs on the machine may hold files of their own meanwhile
+        assertEquals(0, Validation.sharedMemoryFiles(new Validation.Served(0, java.util.Map.of(), session)),
+                "no /dev/shm/cornserve-" + session + "-* file left");
+        assertTrue(v.path("served_steps").path("with_prefill").path("steps").asInt() > 0, v.toString());
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
                 "no executor process left");
     }

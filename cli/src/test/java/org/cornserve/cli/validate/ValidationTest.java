@@ -38,7 +38,7 @@ class ValidationTest {
         assertEquals(0, rows.get(9).error());
         String table = Validation.table(rows);
         assertTrue(table.contains("ttft_ms.p50") && table.contains("+10.0%") && table.contains("-20.0%"), table);
-        Validation.write(tmp.resolve("validation.json"), rows, new Validation.Served(7.5, java.util.Map.of()), null);
+        Validation.write(tmp.resolve("validation.json"), rows, new Validation.Served(7.5, java.util.Map.of(), null), null);
         JsonNode back = Json.mapper().readTree(tmp.resolve("validation.json").toFile());
         assertEquals(7.5, back.path("request_overhead_ms").asDouble());
         assertEquals("ttft_ms.p50", back.path("rows").get(1).path("metric").asText());
@@ -82,7 +82,7 @@ class ValidationTest {
         assertEquals(8.06 / 8.012, (Double) ((java.util.Map<?, ?>) decodeOnly.get("compute_over_simulated")).get("p99"),
                 1e-9);
         assertEquals(3, java.nio.file.Files.readAllLines(tmp.resolve("steps.csv")).size());
-        String table = Validation.stepsTable(new Validation.Served(0, summary));
+        String table = Validation.stepsTable(new Validation.Served(0, summary, null));
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
     }
 
