@@ -79,6 +79,8 @@ public final class SchedulerCore implements InvocationListener {
         ReplicaScheduler scheduler;
         ReplicaStatus status;
         long load;
+        /** Invocations routed here and neither finished nor dropped (queued or not yet released). */
+        int routed;
         long cutRequestedAt = Long.MAX_VALUE;
         long pendingWake = Long.MAX_VALUE;
         boolean completing;
@@ -319,6 +321,7 @@ public final class SchedulerCore implements InvocationListener {
             }
             replica[i] = chosenReplica[d];
             replicas[d][replica[i]].load += graph.node(i).work().routingWeight();
+            replicas[d][replica[i]].routed++;
         }
         ActiveRequest request = new ActiveRequest(requestId, graph, attachment, dep, task, replica);
         active.put(requestId, request);
@@ -430,6 +433,7 @@ public final class SchedulerCore implements InvocationListener {
                 case DOWN -> {
                     rep.scheduler = newScheduler(deployment, replica);
                     rep.load = 0;
+                    rep.routed = 0;
                     rep.cutRequestedAt = Long.MAX_VALUE;
                     rep.pendingWake = Long.MAX_VALUE;
                 }
@@ -482,6 +486,7 @@ public final class SchedulerCore implements InvocationListener {
                 out.failed(request, why, nowNanos);
             }
             rep.load = 0;
+            rep.routed = 0;
             if (wasDraining) {
                 rep.status = ReplicaStatus.REMOVED;
                 out.stopReplica(deployment, replica, nowNanos);
@@ -619,6 +624,7 @@ public final class SchedulerCore implements InvocationListener {
                 rep.scheduler.batcher(request.taskOf(i)).cancel(h);
             }
             rep.load -= graph.node(i).work().routingWeight();
+            rep.routed--;
             admission.finished(d);
         }
         for (int i = 0; i < size; i++) {
@@ -688,7 +694,8 @@ public final class SchedulerCore implements InvocationListener {
 
     private void stopIfDrained(int d, int r, long nowNanos) {
         Replica rep = replicas[d][r];
-        if (rep.status == ReplicaStatus.DRAINING && !rep.scheduler.busy() && rep.scheduler.outstanding() == 0) {
+        if (rep.status == ReplicaStatus.DRAINING && !rep.scheduler.busy() && rep.scheduler.outstanding() == 0
+                && rep.routed == 0) {
             rep.status = ReplicaStatus.REMOVED;
             out.stopReplica(d, r, nowNanos);
         }
@@ -782,6 +789,7 @@ public final class SchedulerCore implements InvocationListener {
         int d = request.deploymentOf(node);
         int r = request.replicaOf(node);
         replicas[d][r].load -= graph.node(node).work().routingWeight();
+        replicas[d][r].routed--;
         admission.finished(d);
         boolean last = request.finished(node);
         out.invocationFinished(request, node, nowNanos);
@@ -818,6 +826,11 @@ public final class SchedulerCore implements InvocationListener {
                 out.firstOutput(request, node, nowNanos);
             }
             out.completed(request, nowNanos);
+        }
+        Replica rep = replicas[d][r];
+        if (rep.status == ReplicaStatus.DRAINING && !rep.completing) {
+            // a finish held for a stream ends outside the replica's step: it may be the replica's last work
+            stopIfDrained(d, r, nowNanos);
         }
     }
 

@@ -394,6 +394,32 @@ class SchedulerCoreFactsTest {
     }
 
     @Test
+    void aDrainingReplicaWaitsForWorkRoutedToItThatIsNotQueuedYet() {
+        FullRecorder rec = new FullRecorder();
+        SchedulerCore core = new SchedulerCore(List.of(
+                new DeploymentConfig("llm", List.of(new TaskConfig.Llm("m/llm", LlmPhase.FULL,
+                        llm(10_000, Preemption.RECOMPUTE, 1))), 1, "round-robin", 0, 0),
+                new DeploymentConfig("post", List.of(new TaskConfig.Batch("m/post",
+                        new org.cornserve.planner.schedule.batch.ItemBatching(8, 100_000, 0))), 1, "round-robin", 0, 0)),
+                rec);
+        InvocationGraph g = InvocationGraph.of(List.of(new Invocation("m/llm", Work.llm(100, 2), false),
+                new Invocation("m/post", Work.batch(org.cornserve.model.Modality.AUDIO, 1, 10), true)),
+                List.of(new org.cornserve.planner.schedule.graph.DataEdge(0, 1, 1000)), new long[] {2, 0});
+        core.arrive(1, g, null, 0);
+        core.removeReplica(1, 0, 1);
+        assertEquals(ReplicaStatus.DRAINING, core.replicaStatus(1, 0));
+        assertFalse(rec.log.contains("stop replica d1r0"), "the request's second stage is routed to it");
+        core.stepDone(0, 0, 1, 10);
+        core.stepDone(0, 0, 1, 20);
+        core.transferDone(rec.transferRequests.get(0), 0, 25);
+        assertFalse(rec.log.contains("stop replica d1r0"));
+        core.stepDone(1, 0, 1, 30);
+        assertTrue(rec.log.contains("completed 1@30"), rec.log.toString());
+        assertEquals("stop replica d1r0", rec.last(), "stopped once its last routed invocation finished");
+        assertEquals(ReplicaStatus.REMOVED, core.replicaStatus(1, 0));
+    }
+
+    @Test
     void withoutAReplicaUpRequestsAreRejected() {
         FullRecorder rec = new FullRecorder();
         SchedulerCore core = new SchedulerCore(llmDeployment(llm(10_000, Preemption.RECOMPUTE, 1), 1, "round-robin"),
