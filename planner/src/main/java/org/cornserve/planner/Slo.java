@@ -26,6 +26,8 @@ public record Slo(double ttftMs, double tpotMs, double e2eMs, double ttfaMs, dou
      * at the end; 2 s also matches the playback buffer a voice client keeps.
      */
     public static final double DEFAULT_SPEECH_SLACK_MS = 2000;
+    /** No target at all (every completed request meets it). */
+    public static final Slo NONE = new Slo(0, 0, 0);
     /** The names {@link #parse} knows. */
     public static final String KNOWN = "ttft, tpot, e2e (ms), ttfa (ms), speech_rtf (ratio), speech_slack (ms)";
 
@@ -44,6 +46,26 @@ public record Slo(double ttftMs, double tpotMs, double e2eMs, double ttfaMs, dou
     /** Text targets only (no speech target). */
     public Slo(double ttftMs, double tpotMs, double e2eMs, double attainmentTarget) {
         this(ttftMs, tpotMs, e2eMs, 0, 0, 0, attainmentTarget);
+    }
+
+    /** Text targets only, with the default attainment target. */
+    public Slo(double ttftMs, double tpotMs, double e2eMs) {
+        this(ttftMs, tpotMs, e2eMs, DEFAULT_ATTAINMENT);
+    }
+
+    /** {@link #parse(String, double)} with the default attainment target. */
+    public static Slo parse(String text) {
+        return parse(text, DEFAULT_ATTAINMENT);
+    }
+
+    /**
+     * Whether a completed request with these latencies meets every set text target (TPOT binds only requests
+     * with two or more output tokens).
+     */
+    public boolean met(double ttftMsValue, double tpotMsValue, double e2eMsValue, long outputTokens) {
+        return (ttftMs == 0 || ttftMsValue <= ttftMs)
+                && (tpotMs == 0 || outputTokens < 2 || tpotMsValue <= tpotMs)
+                && (e2eMs == 0 || e2eMsValue <= e2eMs);
     }
 
     /** Whether a speech target is set (speech responses are judged on it too). */

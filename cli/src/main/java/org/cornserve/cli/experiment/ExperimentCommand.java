@@ -26,13 +26,15 @@ public final class ExperimentCommand implements Runnable {
 
     /** {@code experiment run}. */
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Run an experiment spec (a file, or a built-in one: sensitivity, validation); each case's"
-                    + " row is written when it finishes and a rerun into the same DIR resumes.")
+            description = "Run an experiment spec (a file, or a built-in one: headline, scaling, sensitivity,"
+                    + " validation). The spec's kind picks the runner: sweep (default; each case's row is written when"
+                    + " it finishes and a rerun into the same DIR resumes), headline or scaling.")
     public static final class Run implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "SPEC", description = "spec file, or sensitivity / validation")
+        @Parameters(index = "0", paramLabel = "SPEC", description = "spec file, or headline / scaling / sensitivity /"
+                + " validation")
         String specName;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "results folder")
@@ -43,6 +45,23 @@ public final class ExperimentCommand implements Runnable {
             PrintWriter pw = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             long t0 = System.nanoTime();
+            switch (ExperimentRunner.kind(specName)) {
+                case "headline" -> {
+                    HeadlineCommand.run(ExperimentRunner.read(specName, org.cornserve.experiments.headline.HeadlineSpec.class),
+                            out, pw);
+                    return 0;
+                }
+                case "scaling" -> {
+                    boolean file = Files.isRegularFile(Path.of(specName));
+                    ScalingCommand.run(ExperimentRunner.read(specName, org.cornserve.experiments.scaling.ScalingSpec.class),
+                            file ? Path.of("") : org.cornserve.experiments.headline.HeadlineWorkloads.projectRoot(),
+                            org.cornserve.model.hardware.HardwareCatalog.builtIn(), out, pw);
+                    return 0;
+                }
+                default -> {
+                    // a sweep, below
+                }
+            }
             ExperimentSpec s = ExperimentRunner.read(specName);
             Path file = Path.of(specName);
             Path dir = Files.isRegularFile(file) ? file.toAbsolutePath().getParent() : null;

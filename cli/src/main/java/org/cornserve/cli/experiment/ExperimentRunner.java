@@ -70,18 +70,45 @@ public final class ExperimentRunner {
         this.err = err;
     }
 
-    /** Reads a spec file, or a built-in spec by bare name ({@code sensitivity}, {@code validation}). */
-    static ExperimentSpec read(String nameOrPath) {
+    /** The built-in specs, by the bare names {@code experiment run} takes. */
+    static final java.util.List<String> BUILT_IN = java.util.List.of("headline", "scaling", "sensitivity", "validation");
+
+    /** Reads a spec file, or a built-in spec by bare name (see {@link #BUILT_IN}), as {@code type}. */
+    static <T> T read(String nameOrPath, Class<T> type) {
         Path p = Path.of(nameOrPath);
         if (Files.isRegularFile(p)) {
-            return Json.read(p, ExperimentSpec.class); // unknown fields and bad values: FILE:LINE:COLUMN: at field
+            return Json.read(p, type); // unknown fields and bad values: FILE:LINE:COLUMN: at field
         }
-        String resource = RESOURCE_DIR + nameOrPath + ".json";
+        return Json.readResource(resource(nameOrPath), type);
+    }
+
+    /** Reads a sweep spec file, or a built-in one by bare name. */
+    static ExperimentSpec read(String nameOrPath) {
+        return read(nameOrPath, ExperimentSpec.class);
+    }
+
+    /**
+     * A spec's {@code kind}: {@code sweep} (the default: plans or strategies x variants x rates x seeds, this
+     * runner), {@code headline} (every strategy planned on one window, capacity bisected on a later one) or
+     * {@code scaling} (static against autoscaled plans on a rate-modulated trace).
+     */
+    static String kind(String nameOrPath) {
+        com.fasterxml.jackson.databind.JsonNode tree = read(nameOrPath, com.fasterxml.jackson.databind.JsonNode.class);
+        String kind = tree.path("kind").asText("sweep");
+        if (!java.util.List.of("sweep", "headline", "scaling").contains(kind)) {
+            throw new IllegalArgumentException("experiment spec " + nameOrPath + ": kind '" + kind
+                    + "' is not one of sweep, headline, scaling");
+        }
+        return kind;
+    }
+
+    private static String resource(String name) {
+        String resource = RESOURCE_DIR + name + ".json";
         if (ExperimentRunner.class.getResource(resource) == null) {
-            throw new IllegalArgumentException("experiment spec '" + nameOrPath + "' is neither a file nor a built-in"
-                    + " spec (built-in: sensitivity, validation)");
+            throw new IllegalArgumentException("experiment spec '" + name + "' is neither a file nor a built-in"
+                    + " spec (built-in: " + String.join(", ", BUILT_IN) + ")");
         }
-        return Json.readResource(resource, ExperimentSpec.class);
+        return resource;
     }
 
     /** Every case, in run order. */
@@ -200,7 +227,7 @@ public final class ExperimentRunner {
             ProfileBook book = spec.profiles().isEmpty() ? ProfileBook.EMPTY
                     : ProfileBook.load(spec.profiles().stream().map(this::resolve).toList());
             overhead = Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm,
-                    spec.slo(), book, dir, Validation.quiet(), s -> { });
+                    spec.slo(), book, dir, Validation.quiet(), s -> { }).overheadMs();
         }
         JsonNode summary = Json.mapper().readTree(dir.resolve("summary.json").toFile());
         ObjectNode row = Json.mapper().createObjectNode();

@@ -30,6 +30,7 @@ import java.util.Set;
  * @param variants workload variants, each a trace of its own (a sensitivity sweep); every case runs on each
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties({"kind"}) // read by `experiment run` to pick the runner
 public record ExperimentSpec(
         @JsonProperty(value = "name", required = true) String name,
         @JsonProperty("plans") List<String> plans,

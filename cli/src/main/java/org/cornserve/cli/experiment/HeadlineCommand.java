@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.cornserve.experiments.headline.HeadlineRunner;
 import org.cornserve.experiments.headline.HeadlineSpec;
-import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,12 +61,16 @@ public final class HeadlineCommand implements Callable<Integer> {
         if (seeds != null && !seeds.isEmpty()) {
             s = s.withSeeds(seeds);
         }
-        PrintWriter pw = spec.commandLine().getOut();
+        run(s, out, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Runs a headline spec in the simulator into {@code out} (also {@code experiment run} of a headline spec). */
+    static void run(HeadlineSpec s, Path out, PrintWriter pw) throws java.io.IOException {
         long start = System.nanoTime();
         new HeadlineRunner(s, SimulatorPlanRunner::new, "the discrete-event simulator", pw).run(out);
         pw.printf("headline experiment done in %.0f s; see %s%n", (System.nanoTime() - start) / 1e9,
                 out.resolve("summary.md"));
         pw.flush();
-        return 0;
     }
 }

@@ -37,16 +37,25 @@ public final class ScalingCommand implements Callable<Integer> {
         if (!Files.exists(specFile) && !embedded) {
             throw new IllegalArgumentException("experiment spec " + specFile + " does not exist");
         }
-        PrintWriter pw = spec.commandLine().getOut();
-        long start = System.nanoTime();
         // the embedded spec names plans and traces relative to the clone's root
         ScalingSpec s = embedded ? org.cornserve.model.json.Json.readResource(
                 "/org/cornserve/experiments/specs/scaling.json", ScalingSpec.class) : ScalingSpec.read(specFile);
         Path base = embedded ? org.cornserve.experiments.headline.HeadlineWorkloads.projectRoot() : Path.of("");
-        new ScalingRunner(s, base, hardwareFile.catalog(), pw).run(out);
+        run(s, base, hardwareFile.catalog(), out, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /**
+     * Runs a scaling spec in the simulator into {@code out} (also {@code experiment run} of a scaling spec).
+     *
+     * @param base the folder the spec's relative plan and trace paths resolve against
+     */
+    static void run(ScalingSpec s, Path base, org.cornserve.model.hardware.HardwareCatalog hardware, Path out,
+            PrintWriter pw) throws java.io.IOException {
+        long start = System.nanoTime();
+        new ScalingRunner(s, base, hardware, pw).run(out);
         pw.printf("scaling experiment done in %.0f s; see %s%n", (System.nanoTime() - start) / 1e9,
                 out.resolve("summary.md"));
         pw.flush();
-        return 0;
     }
 }

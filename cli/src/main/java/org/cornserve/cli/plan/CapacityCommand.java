@@ -1,5 +1,6 @@
 package org.cornserve.cli.plan;
 
+import org.cornserve.traces.transform.TraceRuns;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,10 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.cornserve.experiments.headline.PlanRunner;
-import org.cornserve.experiments.headline.RunMetrics;
+import org.cornserve.simulator.evaluate.RunMetrics;
 import org.cornserve.model.json.Json;
-import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.planner.Slo;
@@ -78,24 +78,32 @@ public final class CapacityCommand implements Callable<Integer> {
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog(), profiles.book());
         PrintWriter pw = spec.commandLine().getOut();
         List<RunMetrics> probes = new ArrayList<>();
-        CapacitySearch.Result r = new CapacitySearch(attainment, tolerance, 16, 20).search(start, rate -> {
-            int n = (int) Math.min(records.size(), Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds))));
-            RunMetrics m = runner.run(p, PlanRunner.rescale(records, rate, n), rate, targets);
-            probes.add(m);
-            double a = m.sloAttainment();
-            pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f (%d requests)%n", rate, a, n);
-            pw.flush();
-            return a;
-        });
-        pw.printf(Locale.ROOT, "capacity of %s at SLO %s: %.3f rps (fails at %.3f rps; %d simulated runs)%n",
-                p.name(), targets, r.capacityRps(), r.upperRps(), r.probes().size());
+        // Runs replay the trace where it runs out; past maxRequests / runSeconds a run would last less than
+        // runSeconds (a burst), so the search stops there and says so.
+        CapacitySearch.Result r = runner.capacity(p, rate -> TraceRuns.at(records, rate,
+                (int) Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds)))),
+                targets, tolerance, 16, start, maxRequests / runSeconds, m -> {
+                    probes.add(m);
+                    pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f (%d requests)%n", m.rateRps(), m.sloAttainment(),
+                            m.requests());
+                    pw.flush();
+                });
+        if (r.capped()) {
+            pw.printf(Locale.ROOT, "capacity of %s at SLO %s: at least %.3f rps, the most a run of %d requests over"
+                    + " %.0f s can measure (raise --max-requests to go higher; %d simulated runs)%n", p.name(), targets,
+                    r.capacityRps(), maxRequests, runSeconds, r.probes().size());
+        } else {
+            pw.printf(Locale.ROOT, "capacity of %s at SLO %s: %.3f rps (fails at %.3f rps; %d simulated runs)%n",
+                    p.name(), targets, r.capacityRps(), r.upperRps(), r.probes().size());
+        }
         if (out != null) {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("plan", p.name());
             result.put("slo", workload.slo);
             result.put("attainment_target", attainment);
             result.put("capacity_rps", r.capacityRps());
-            result.put("fails_at_rps", r.upperRps());
+            result.put("fails_at_rps", Double.isInfinite(r.upperRps()) ? null : r.upperRps());
+            result.put("capped", r.capped());
             result.put("probes", probes);
             Files.createDirectories(out);
             Json.write(out.resolve("capacity.json"), result);

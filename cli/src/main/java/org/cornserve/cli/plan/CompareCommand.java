@@ -1,5 +1,6 @@
 package org.cornserve.cli.plan;
 
+import org.cornserve.traces.transform.TraceRuns;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -8,9 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.cornserve.experiments.headline.PlanRunner;
-import org.cornserve.experiments.headline.RunMetrics;
-import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.RunMetrics;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.model.json.Json;
 import org.cornserve.model.plan.Deployment;
 import org.cornserve.model.plan.DeploymentPlan;
@@ -98,7 +98,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<TraceRecord> routed = CatalogProblems.routeToModels(records, plan.models(), seed);
         int n = requests > 0 ? Math.min(requests, routed.size()) : routed.size();
         if (rate > 0) {
-            return PlanRunner.rescale(routed, rate, n);
+            return TraceRuns.rescale(routed, rate, n);
         }
         return routed.subList(0, n);
     }

@@ -1,13 +1,12 @@
 package org.cornserve.cli.plan;
 
+import org.cornserve.traces.transform.TraceRuns;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.cornserve.experiments.headline.PlanRunner;
-import org.cornserve.experiments.headline.RunMetrics;
-import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.model.json.Json;
@@ -118,14 +117,11 @@ public final class PlanCommand implements Callable<Integer> {
         List<TraceRecord> routed = CatalogProblems.routeToModels(records, problem.models(), seed);
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, hardwareFile.catalog(), profiles.book());
         Hardware hw = hardwareFile.catalog().get(hardware);
-        return (candidate, rateRps) -> {
-            DeploymentPlan plan = PlanDocuments.plan("candidate", candidate, problem, hw,
-                    CornserveSearch.Options.DEFAULT.estimator(), null);
-            // A minute of arrivals at the rate (within bounds), so that a run reaches steady state.
-            int n = (int) Math.min(routed.size(), Math.max(rankRequests, Math.min(6_000, Math.ceil(rateRps * 60))));
-            RunMetrics m = runner.run(plan, PlanRunner.rescale(routed, rateRps, n), rateRps, targets);
-            return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
-        };
+        // A minute of arrivals at the rate (within bounds), so that a run reaches steady state.
+        return runner.evaluator(candidate -> PlanDocuments.plan("candidate", candidate, problem, hw,
+                CornserveSearch.Options.DEFAULT.estimator(), null), rateRps -> TraceRuns.rescale(routed, rateRps,
+                        (int) Math.min(routed.size(), Math.max(rankRequests, Math.min(6_000, Math.ceil(rateRps * 60))))),
+                targets);
     }
 
     private void print(PrintWriter pw, PlanningProblem problem, SearchResult result, double seconds) {

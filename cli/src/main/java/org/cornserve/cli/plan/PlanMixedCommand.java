@@ -1,5 +1,6 @@
 package org.cornserve.cli.plan;
 
+import org.cornserve.traces.transform.TraceRuns;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,9 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cornserve.experiments.headline.PlanRunner;
-import org.cornserve.experiments.headline.RunMetrics;
-import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.cluster.ClusterSpec;
 import org.cornserve.model.hardware.Hardware;
@@ -23,7 +22,6 @@ import org.cornserve.planner.ClusterShape;
 import org.cornserve.planner.PlanDocuments;
 import org.cornserve.planner.PlanningProblem;
 import org.cornserve.planner.Slo;
-import org.cornserve.planner.search.CapacitySearch;
 import org.cornserve.planner.search.CornserveSearch;
 import org.cornserve.planner.search.MixedKindSearch;
 import org.cornserve.planner.search.Objective;
@@ -128,13 +126,9 @@ public final class PlanMixedCommand implements Callable<Integer> {
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
         PlanEvaluator evaluator = switch (rank) {
             case "analytic" -> null;
-            case "simulator" -> (candidate, r) -> {
-                DeploymentPlan doc = PlanDocuments.plan("candidate", candidate, primary, cluster,
-                        CornserveSearch.Options.DEFAULT.estimator(), null);
-                int n = (int) Math.max(2000, Math.min(6000, Math.ceil(r * 60)));
-                RunMetrics m = runner.run(doc, PlanRunner.rescale(PlanRunner.replayed(planning, n), r, n), r, targets);
-                return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
-            };
+            case "simulator" -> runner.evaluator(candidate -> PlanDocuments.plan("candidate", candidate, primary,
+                    cluster, CornserveSearch.Options.DEFAULT.estimator(), null),
+                    r -> TraceRuns.at(planning, r, (int) Math.max(2000, Math.min(6000, Math.ceil(r * 60)))), targets);
             default -> throw new IllegalArgumentException("--rank takes simulator or analytic, got '" + rank + "'");
         };
         MixedKindSearch.Result result = new MixedKindSearch(pools, goal, CornserveSearch.Options.DEFAULT).search(evaluator);
@@ -165,13 +159,13 @@ public final class PlanMixedCommand implements Callable<Integer> {
                         measuredRps, measuredRps * 3600 / p.usdPerHour()));
     }
 
-    /** Capacity at the SLO in the simulator, bisected to 1%, runs of a minute of arrivals (2000 to 20000 requests). */
+    /**
+     * Capacity at the SLO in the simulator, bisected to 1%, runs of a minute of arrivals (2000 to 20000 requests, so
+     * at most 333 rps).
+     */
     private static double measured(DeploymentPlan plan, SimulatorPlanRunner runner, List<TraceRecord> records, Slo slo,
             double estimateRps) {
-        return new CapacitySearch(slo.attainmentTarget(), 0.01, 16, CapacitySearch.bisectionsFor(0.01) + 2)
-                .search(estimateRps > 0 ? estimateRps : 1, r -> {
-                    int n = (int) Math.max(2000, Math.min(20000, Math.ceil(r * 60)));
-                    return runner.run(plan, PlanRunner.rescale(PlanRunner.replayed(records, n), r, n), r, slo).sloAttainment();
-                }).capacityRps();
+        return runner.capacity(plan, r -> TraceRuns.at(records, r, (int) Math.max(2000, Math.min(20000, Math.ceil(r * 60)))),
+                slo, 0.01, 16, estimateRps > 0 ? estimateRps : 1, 20000 / 60.0, m -> { }).capacityRps();
     }
 }

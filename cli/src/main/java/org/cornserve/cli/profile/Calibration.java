@@ -12,7 +12,7 @@ import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
 import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
 import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.NelderMeadSimplex;
 import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
-import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.model.Modality;
 import org.cornserve.model.hardware.Efficiency;
 import org.cornserve.model.hardware.Hardware;

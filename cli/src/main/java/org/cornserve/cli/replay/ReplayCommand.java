@@ -23,7 +23,7 @@ import org.cornserve.runtime.replay.ReplayRecord;
 import org.cornserve.runtime.replay.ReplaySettings;
 import org.cornserve.runtime.replay.Replayer;
 import org.cornserve.runtime.replay.RequestSynthesizer;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.metrics.MeasuredRequest;
 import org.cornserve.simulator.metrics.MeasuredRequests;
 import org.cornserve.simulator.metrics.ResultWriter;

@@ -20,7 +20,7 @@ import org.cornserve.planner.schedule.TaskConfig;
 import org.cornserve.planner.schedule.scale.ScalingPolicies;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.ScalingReport;
 import org.cornserve.simulator.engine.SimScaling;
 import org.cornserve.simulator.engine.Simulator;

@@ -130,14 +130,14 @@ public final class DemoCommand implements Callable<Integer> {
         Path warm = out.resolve("warmup.jsonl");
         Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", planSlice.toString(), "--first",
                 Long.toString(Math.round(10 * rate)), "--out", warm.toString());
-        double overhead = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
+        Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
                 Validation.quiet(), s -> { });
 
         stages.update(4, total, "simulating both plans on the same window");
         for (Path dir : List.of(planned, baseline)) {
             List<String> args = new ArrayList<>(List.of("simulate", "--plan", dir.resolve("plan.json").toString(),
                     "--trace", slice.toString(), "--trace-format", "jsonl", "--request-overhead-ms",
-                    String.format(Locale.ROOT, "%.4f", overhead), "--slo", slo, "--out",
+                    String.format(Locale.ROOT, "%.4f", served.overheadMs()), "--slo", slo, "--out",
                     dir.resolve("simulated").toString(), "--profiles"));
             profileFiles.forEach(f -> args.add(f.toString()));
             Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
@@ -146,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode simBaseline = read(baseline.resolve("simulated/summary.json"));
         JsonNode measured = read(planned.resolve("measured/summary.json"));
         List<Validation.Row> rows = Validation.compare(simPlanned, measured);
-        Validation.write(planned.resolve("validation.json"), rows, overhead, profileFile);
+        Validation.write(planned.resolve("validation.json"), rows, served, profileFile);
 
         stages.update(5, total, "drawing the figures");
         Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
@@ -156,7 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
                 describe(baseline.resolve("plan.json")));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
                 + " per-request overhead outside the engines %.2f ms (measured)%n%n", Math.round(seconds * rate),
-                fmt(rate), fmt(scaleTokens), slo, overhead);
+                fmt(rate), fmt(scaleTokens), slo, served.overheadMs());
         pw.printf("%-16s %14s %14s %14s %9s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err");
         for (String m : Validation.METRICS) {
@@ -167,6 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         pw.printf(Locale.ROOT, "%-16s %14.3f %14.3f %14.3f%n", "slo_attainment", simBaseline.path("slo_attainment")
                 .asDouble(), simPlanned.path("slo_attainment").asDouble(), measured.path("slo_attainment").asDouble());
+        pw.printf("%n%s", Validation.stepsTable(served));
         long left = Validation.sharedMemoryFiles();
         pw.printf(Locale.ROOT, "%nresults and figures in %s (plots/); %.0f s in all%s%n", out,
                 (System.nanoTime() - t0) / 1e9, left > 0 ? "; warning: " + left + " /dev/shm/cornserve-* file(s) left"

@@ -99,7 +99,7 @@ public final class ValidateCommand implements Callable<Integer> {
             Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", slice.toString(), "--first",
                     Long.toString(warmupRequests), "--out", warm.toString());
         }
-        double overhead = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),
+        Validation.Served served = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),
                 err,
                 s -> {
                     err.println(s);
@@ -107,7 +107,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 });
         List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
                 slice.toString(), "--trace-format", "jsonl", "--profiles", profileFile.toString(),
-                "--request-overhead-ms", String.format(Locale.ROOT, "%.4f", overhead), "--out",
+                "--request-overhead-ms", String.format(Locale.ROOT, "%.4f", served.overheadMs()), "--out",
                 out.resolve("simulated").toString()));
         if (slo != null) {
             sim.addAll(List.of("--slo", slo));
@@ -115,10 +115,11 @@ public final class ValidateCommand implements Callable<Integer> {
         Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
         List<Validation.Row> rows = Validation.compare(Json.mapper().readTree(out.resolve("simulated/summary.json")
                 .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
-        Validation.write(out.resolve("validation.json"), rows, overhead, profileFile);
+        Validation.write(out.resolve("validation.json"), rows, served, profileFile);
         pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms per-request overhead) against served, %s:%n",
-                overhead, slice);
+                served.overheadMs(), slice);
         pw.print(Validation.table(rows));
+        pw.print(Validation.stepsTable(served));
         pw.println("results in " + out + " (validation.json, simulated/, measured/)");
         long left = Validation.sharedMemoryFiles();
         if (left > 0) {

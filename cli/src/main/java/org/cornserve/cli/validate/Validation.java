@@ -157,8 +157,8 @@ public final class Validation {
     /** The unit tasks a plan deploys, an LLM's phases as the LLM. */
     static java.util.Set<String> deployedTasks(ResolvedPlan plan) {
         java.util.Set<String> deployed = new java.util.TreeSet<>();
-        plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(t.id().replaceAll(":(prefill|decode)$",
-                ""))));
+        plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(
+                org.cornserve.model.task.LlmPhase.wholeTaskId(t.id()))));
         return deployed;
     }
 
@@ -181,10 +181,10 @@ public final class Validation {
      * every traced token), measures the fixed per-request overhead with idle probes, and replays {@code trace}; the
      * replay's results land in {@code dir}. Stops everything it started.
      *
-     * @return the measured overhead in milliseconds: the probes' median latency less the simulated prefill of the
-     *     probe prompt
+     * @return the measured overhead and the served steps held against the simulator's charge for them (also in
+     *     {@code dir/steps.csv})
      */
-    public static double serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
+    public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
         String model = plan.plan().models().get(0);
@@ -207,13 +207,22 @@ public final class Validation {
             double overhead = probe(gateway.url(), model, plan, profiles);
             status.accept(String.format(Locale.ROOT, "per-request overhead outside the engines: %.2f ms; replaying"
                     + " the trace open-loop...", overhead));
+            StepRecorder steps = new StepRecorder();
+            if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
+                cp.observe(steps);
+                steps.start();
+            }
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
             if (slo != null) {
                 args.addAll(List.of("--slo", slo));
             }
             cornserve(quiet(), quiet(), args.toArray(String[]::new));
-            return overhead;
+            steps.stop();
+            java.util.Map<String, Object> stepSummary = StepRecorder.write(steps.served(),
+                    (d, t) -> llmCost(plan.deployments().get(d), plan.deployments().get(d).tasks().get(t), profiles),
+                    dir.resolve("steps.csv"));
+            return new Served(overhead, stepSummary);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -250,23 +259,61 @@ public final class Validation {
         return Math.max(0, median - probePrefillMs(model, plan, profiles));
     }
 
+    /**
+     * What a served plan measured besides the replay's requests.
+     *
+     * @param overheadMs the per-request overhead outside the engines (idle probes less their simulated prefill)
+     * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
+     */
+    public record Served(double overheadMs, java.util.Map<String, Object> steps) {
+    }
+
+    /**
+     * One line per kind of served LLM step: how many, and their measured compute over the simulator's charge for the
+     * same step at P50, P90 and P99 (1.0: the profile times served steps exactly; above: served steps ran slower,
+     * as under CPU contention).
+     */
+    @SuppressWarnings("unchecked")
+    static String stepsTable(Served served) {
+        StringBuilder sb = new StringBuilder();
+        served.steps().forEach((kind, v) -> {
+            var m = (java.util.Map<String, Object>) v;
+            var q = (java.util.Map<String, Double>) m.get("compute_over_simulated");
+            if (q.isEmpty()) {
+                return;
+            }
+            sb.append(String.format(Locale.ROOT, "served %-12s steps: %4d; measured compute / simulated: P50 %.2f,"
+                    + " P90 %.2f, P99 %.2f%n", kind.replace('_', ' '), (Integer) m.get("steps"), q.get("p50"),
+                    q.get("p90"), q.get("p99")));
+        });
+        return sb.toString();
+    }
+
     /** The simulator's cost of the probe: one prefill of its prompt on the replica hosting the model's LLM. */
     static double probePrefillMs(String model, ResolvedPlan plan, ProfileBook profiles) {
         for (ResolvedDeployment rd : plan.deployments()) {
             for (UnitTask t : rd.tasks()) {
-                if (!t.id().startsWith(model + "/llm")) {
-                    continue;
+                if (t.id().startsWith(model + "/llm")) {
+                    long n = PROBE_PROMPT_TOKENS;
+                    return llmCost(rd, t, profiles).iterationSeconds(n, n * (n + 1) / 2, 0, 0) * 1e3;
                 }
-                int devices = rd.deployment().devicesPerReplica();
-                TaskCost est = new RooflineTaskCosts(rd.hardware()).cost(t, LlmParallelism.tensor(devices));
-                LlmCost roofline = ((TaskCost.Llm) est).cost();
-                LlmCost cost = profiles.find(t.id(), rd.hardware().name(), devices)
-                        .map((Profile p) -> ProfileCosts.llm(p, roofline, null)).orElse(roofline);
-                long n = PROBE_PROMPT_TOKENS;
-                return cost.iterationSeconds(n, n * (n + 1) / 2, 0, 0) * 1e3;
             }
         }
         return 0;
+    }
+
+    /**
+     * The simulator's cost model of an LLM task on a deployment's replica: its measured profile where the book has
+     * one, else the roofline; null for a task that is not an LLM.
+     */
+    static LlmCost llmCost(ResolvedDeployment rd, UnitTask t, ProfileBook profiles) {
+        int devices = rd.deployment().devicesPerReplica();
+        if (!(new RooflineTaskCosts(rd.hardware()).cost(t, LlmParallelism.tensor(devices)) instanceof TaskCost.Llm est)) {
+            return null;
+        }
+        LlmCost roofline = est.cost();
+        return profiles.find(t.id(), rd.hardware().name(), devices)
+                .map((Profile p) -> ProfileCosts.llm(p, roofline, null)).orElse(roofline);
     }
 
     /** Files under /dev/shm named cornserve-* (what a run must not leave behind). */
@@ -279,9 +326,10 @@ public final class Validation {
     }
 
     /** Writes {@code validation.json}. */
-    static void write(Path file, List<Row> rows, double overheadMs, Path profiles) throws IOException {
+    static void write(Path file, List<Row> rows, Served served, Path profiles) throws IOException {
         var root = Json.mapper().createObjectNode();
-        root.put("request_overhead_ms", overheadMs);
+        root.put("request_overhead_ms", served.overheadMs());
+        root.set("served_steps", Json.mapper().valueToTree(served.steps()));
         root.put("profiles", profiles == null ? "estimated (roofline)" : profiles.toString());
         root.set("rows", Json.mapper().valueToTree(rows));
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);

@@ -70,6 +70,63 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void aSpecsKindPicksItsRunnerAndEveryBuiltInSpecReadsAsItsKind() throws Exception {
+        assertEquals("headline", ExperimentRunner.kind("headline"));
+        assertEquals("scaling", ExperimentRunner.kind("scaling"));
+        assertEquals("sweep", ExperimentRunner.kind("sensitivity"));
+        assertEquals("sweep", ExperimentRunner.kind("validation"));
+        assertTrue(ExperimentRunner.read("headline", org.cornserve.experiments.headline.HeadlineSpec.class).cases().size() > 1);
+        assertTrue(ExperimentRunner.read("scaling", org.cornserve.experiments.scaling.ScalingSpec.class).name()
+                .startsWith("Scaling"));
+        Files.writeString(tmp.resolve("odd.json"), "{\"kind\": \"race\", \"name\": \"x\"}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExperimentRunner.kind(tmp.resolve("odd.json").toString()));
+        assertTrue(e.getMessage().contains("odd.json") && e.getMessage().contains("race"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.kind("no-such-spec"));
+        assertTrue(e.getMessage().contains("built-in: headline, scaling, sensitivity, validation"), e.getMessage());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void experimentRunRunsAHeadlineSpecInTheSimulator() throws Exception {
+        Path trace = tmp.resolve("vl.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            sb.append(String.format(java.util.Locale.ROOT, "{\"arrival_s\":%.3f,\"app\":\"default\",\"text_tokens\":%d,"
+                    + "\"output_tokens\":%d%s}%n", i * 0.1, 20 + (i * 37) % 200, 5 + (i * 13) % 40,
+                    i % 2 == 0 ? ",\"media\":[{\"modality\":\"image\",\"tokens\":256}]" : ""));
+        }
+        Files.writeString(trace, sb);
+        Path spec = tmp.resolve("headline-small.json");
+        Files.writeString(spec, """
+                {"kind": "headline", "name": "small", "seed": 1, "seeds": [1], "hardware": "h100-sxm", "gpus": [2],
+                 "attainment": 0.9, "strategies": ["monolithic-fixed", "cornserve"], "requests_per_run": 200,
+                 "run_seconds": 5, "max_requests_per_run": 200, "planning_samples": 100, "capacity_tolerance": 0.05,
+                 "finalists": 1,
+                 "workloads": {"w": {"format": "jsonl", "path": "%s", "planning_window_s": [0, 20],
+                                     "measurement_windows_s": [[20, 40]]}},
+                 "cases": [{"name": "vl", "models": ["qwen2.5-vl-7b"], "slo": "ttft=2000,tpot=100",
+                            "workloads": [{"workload": "w"}]}]}
+                """.formatted(trace.toString().replace("\\", "/")));
+        StringWriter outText = new StringWriter();
+        picocli.CommandLine cmd = new picocli.CommandLine(new ExperimentCommand());
+        cmd.setOut(new PrintWriter(outText));
+        int rc = cmd.execute("run", spec.toString(), "--out", tmp.resolve("out").toString());
+        assertEquals(0, rc, outText.toString());
+        assertTrue(outText.toString().contains("headline experiment done"), outText.toString());
+        List<String> rows = lines(tmp.resolve("out/results.csv"));
+        assertEquals(3, rows.size(), String.join("\n", rows)); // header + one row per strategy
+        List<String> header = List.of(rows.get(0).split(","));
+        for (String row : rows.subList(1, rows.size())) {
+            List<String> cells = List.of(row.split(","));
+            assertEquals("\"ok\"", cells.get(header.indexOf("status")), row);
+            // 200 requests a run over 5 s: no run is probed above 40 rps (a shorter run is one burst)
+            double capacity = Double.parseDouble(cells.get(header.indexOf("capacity_rps")));
+            assertTrue(capacity > 0 && capacity <= 40.0, row);
+        }
+    }
+
+    @Test
     void writesEachCaseAsItEndsAndAResumedRunSkipsFinishedCases() throws Exception {
         Path plan = tmp.resolve("one.json");
         Files.copy(Path.of(PLAN), plan);

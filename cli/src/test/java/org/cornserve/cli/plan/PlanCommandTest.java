@@ -130,7 +130,8 @@ class PlanCommandTest {
         assertEquals(3, java.nio.file.Files.readAllLines(out.resolve("compare.csv")).size());
         Path capDir = tmp.resolve("cap");
         Run cap = run("capacity", "--plan", mono.toString(), "--trace", t.toString(), "--slo", "ttft=1000,tpot=50",
-                "--requests", "200", "--max-requests", "400", "--tolerance", "0.1", "--out", capDir.toString());
+                "--requests", "200", "--max-requests", "2000", "--run-seconds", "5", "--tolerance", "0.1", "--out",
+                capDir.toString());
         assertEquals(0, cap.exitCode(), cap.err());
         assertTrue(cap.out().contains("capacity of "), cap.out());
         JsonNode sweep = new ObjectMapper().readTree(capDir.resolve("capacity.json").toFile());
@@ -140,7 +141,10 @@ class PlanCommandTest {
                 sweep.get("capacity_rps").asDouble())), cap.out());
         for (JsonNode probe : sweep.get("probes")) {
             assertTrue(probe.get("rate_rps").asDouble() > 0 && probe.has("slo_attainment") && probe.has("e2e_ms"));
+            // 2000 requests over 5 s at most: never probed above 400 rps, where a run would be a shorter burst
+            assertTrue(probe.get("rate_rps").asDouble() <= 400.0 + 1e-9, probe.toString());
         }
+        assertTrue(sweep.has("capped"), sweep.toString());
 
         // cornserve plot over both folders: compare, capacity sweep and allocation figures, PNG and SVG
         Run plot = run("plot", tmp.toString(), "--out", tmp.resolve("figs").toString());

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.cornserve.experiments.headline.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.model.hardware.HardwareCatalog;

@@ -38,11 +38,52 @@ class ValidationTest {
         assertEquals(0, rows.get(9).error());
         String table = Validation.table(rows);
         assertTrue(table.contains("ttft_ms.p50") && table.contains("+10.0%") && table.contains("-20.0%"), table);
-        Validation.write(tmp.resolve("validation.json"), rows, 7.5, null);
+        Validation.write(tmp.resolve("validation.json"), rows, new Validation.Served(7.5, java.util.Map.of()), null);
         JsonNode back = Json.mapper().readTree(tmp.resolve("validation.json").toFile());
         assertEquals(7.5, back.path("request_overhead_ms").asDouble());
         assertEquals("ttft_ms.p50", back.path("rows").get(1).path("metric").asText());
         assertEquals(0.1, back.path("rows").get(1).path("error").asDouble(), 1e-12);
+    }
+
+    @Test
+    void servedStepsAreHeldAgainstTheSimulatorsChargeForTheSameStep() throws Exception {
+        // a cost of 1 ms per iteration plus 0.01 ms per prefill token and 0.001 ms per decode context token
+        org.cornserve.model.profile.LlmCost cost = new org.cornserve.model.profile.LlmCost() {
+            @Override
+            public double iterationSeconds(long p, long pc, int ds, long dc) {
+                return (1 + 0.01 * p + 0.001 * dc) / 1e3;
+            }
+
+            @Override
+            public long kvBytesPerToken() {
+                return 1;
+            }
+        };
+        StepRecorder rec = new StepRecorder();
+        var prefill = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 100, 5050, 0, 0, 1);
+        var decode = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 0, 0, 2, 1000, 4);
+        rec.stepStarted(0, 0, prefill, 0); // before start(): not recorded
+        rec.stepEnded(0, 0, 1, 1, new long[0], 0);
+        rec.start();
+        rec.stepStarted(0, 0, prefill, 0);
+        rec.stepStarted(0, 1, decode, 0);
+        rec.stepEnded(0, 1, 9_000_000, 8_060_000, new long[0], 0); // decode: sim (1+1)+(1+1.002)+(1+1.004)+(1+1.006)=8.012 ms
+        rec.stepEnded(0, 0, 3_000_000, 2_400_000, new long[0], 0); // prefill: sim 2 ms
+        assertEquals(2, rec.served().size());
+        assertEquals(8.012e-3, StepRecorder.simulated(decode, cost), 1e-12);
+        java.util.Map<String, Object> summary = StepRecorder.write(rec.served(), (d, t) -> cost, tmp.resolve("steps.csv"));
+        @SuppressWarnings("unchecked")
+        var withPrefill = (java.util.Map<String, Object>) summary.get("with_prefill");
+        assertEquals(1, withPrefill.get("steps"));
+        assertEquals(1.2, ((java.util.Map<?, ?>) withPrefill.get("compute_over_simulated")).get("p50"));
+        assertEquals(1.5, ((java.util.Map<?, ?>) withPrefill.get("busy_over_simulated")).get("p50"));
+        @SuppressWarnings("unchecked")
+        var decodeOnly = (java.util.Map<String, Object>) summary.get("decode_only");
+        assertEquals(8.06 / 8.012, (Double) ((java.util.Map<?, ?>) decodeOnly.get("compute_over_simulated")).get("p99"),
+                1e-9);
+        assertEquals(3, java.nio.file.Files.readAllLines(tmp.resolve("steps.csv")).size());
+        String table = Validation.stepsTable(new Validation.Served(0, summary));
+        assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
     }
 
     @Test

@@ -8,7 +8,7 @@ import org.cornserve.model.catalog.ModelSpec;
 import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.simulator.config.Network;
 import org.cornserve.simulator.config.SimConfig;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.simulator.plan.DeploymentBuilder;

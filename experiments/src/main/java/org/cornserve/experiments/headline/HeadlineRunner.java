@@ -1,5 +1,8 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.simulator.evaluate.RunMetrics;
+import org.cornserve.simulator.evaluate.PlanRunner;
+import org.cornserve.traces.transform.TraceRuns;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -176,11 +179,8 @@ public final class HeadlineRunner {
         DoubleFunction<List<TraceRecord>> measured = rate -> run(rep.measuring(), rate, spec.requestsAt(c, rate));
         DoubleFunction<List<TraceRecord>> ranking = rate -> run(rep.planning(), rate,
                 ownLength ? spec.requestsAt(c, rate) : Math.min(spec.rankingMaxRequests(), spec.requestsAt(c, rate)));
-        PlanEvaluator evaluator = CachingEvaluator.of((plan, rate) -> {
-            DeploymentPlan doc = PlanDocuments.plan("candidate", plan, problem, hardware, options.estimator(), null);
-            RunMetrics m = runner.run(doc, ranking.apply(rate), rate, slo);
-            return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
-        });
+        PlanEvaluator evaluator = CachingEvaluator.of(runner.evaluator(plan -> PlanDocuments.plan("candidate", plan,
+                problem, hardware, options.estimator(), null), ranking, slo));
         String where = c.name() + " / " + rep.use().label() + " / " + rep.gpus() + " GPUs / seed " + rep.seed();
         Map<String, DeploymentPlan> plans = new LinkedHashMap<>();
         List<Row> partial = new ArrayList<>();
@@ -195,17 +195,17 @@ public final class HeadlineRunner {
                 plan.write(out.resolve("plans").resolve(plan.name() + ".json"));
                 double estimate = r.explanation().estimate().capacityRps();
                 double start = estimate > 0 ? estimate : problem.workload().rateRps();
-                CapacitySearch.Result cap = new CapacitySearch(slo.attainmentTarget(), spec.capacityTolerance(),
-                        spec.maxDoublings(), CapacitySearch.bisectionsFor(spec.capacityTolerance()) + 2)
-                        .search(start, rate -> runner.run(plan, measured.apply(rate), rate, slo).sloAttainment());
+                CapacitySearch.Result cap = runner.capacity(plan, measured, slo, spec.capacityTolerance(),
+                        spec.maxDoublings(), start, spec.ceilingRps(c), m -> { });
                 plans.put(s, plan);
                 partial.add(new Row(c.name(), rep.use().label(), rep.gpus(), s, rep.index(), rep.seed(),
                         rep.planningWindowS(), rep.measurementWindowS(), "ok", r.plan().describe(), r.plan().devices(),
                         estimate, r.explanation().measuredCapacityRps(), cap.capacityRps(), null));
-                log.printf("%s / %s: %s; estimated %.2f rps, planning window %s, measured %.2f rps (%d runs, %.1f s)%n",
+                log.printf("%s / %s: %s; estimated %.2f rps, planning window %s, measured %s%.2f rps (%d runs, %.1f s)%n",
                         where, s, r.plan().describe(), estimate, r.explanation().measuredCapacityRps() == null ? "-"
                                 : String.format(java.util.Locale.ROOT, "%.2f rps", r.explanation().measuredCapacityRps()),
-                        cap.capacityRps(), cap.probes().size(), (System.nanoTime() - t0) / 1e9);
+                        cap.capped() ? "at least (the runs' ceiling) " : "", cap.capacityRps(), cap.probes().size(),
+                        (System.nanoTime() - t0) / 1e9);
             } catch (IllegalArgumentException e) {
                 partial.add(new Row(c.name(), rep.use().label(), rep.gpus(), s, rep.index(), rep.seed(),
                         rep.planningWindowS(), rep.measurementWindowS(), "n/a: " + e.getMessage(), "", 0, 0, null, 0, null));
@@ -227,7 +227,7 @@ public final class HeadlineRunner {
 
     /** A run of {@code requests} records of a window (replayed where it runs out) rescaled to {@code rateRps}. */
     private static List<TraceRecord> run(List<TraceRecord> window, double rateRps, int requests) {
-        return PlanRunner.rescale(PlanRunner.replayed(window, requests), rateRps, requests);
+        return TraceRuns.at(window, rateRps, requests);
     }
 
     private static void writeCsv(Path file, List<Row> rows) throws IOException {

@@ -41,6 +41,7 @@ import org.cornserve.planner.search.CornserveSearch;
  * @param workloads named traces
  * @param cases what is planned
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties({"kind"}) // read by `experiment run` to pick the runner
 public record HeadlineSpec(
         @JsonProperty(value = "name", required = true) String name,
         @JsonProperty(value = "seed", required = true) long seed,
@@ -246,6 +247,16 @@ public record HeadlineSpec(
         double seconds = c.runSeconds() > 0 ? c.runSeconds() : runSeconds;
         int most = c.maxRequestsPerRun() > 0 ? c.maxRequestsPerRun() : maxRequestsPerRun;
         return (int) Math.max(requestsPerRun, Math.min(most, Math.ceil(rateRps * seconds)));
+    }
+
+    /**
+     * The highest rate at which a run of case {@code c} still holds its full run length of arrivals (its most
+     * requests over its run seconds); capacity is not probed above it.
+     */
+    public double ceilingRps(CaseSpec c) {
+        double seconds = c.runSeconds() > 0 ? c.runSeconds() : runSeconds;
+        int most = c.maxRequestsPerRun() > 0 ? c.maxRequestsPerRun() : maxRequestsPerRun;
+        return most / seconds;
     }
 
     public static HeadlineSpec read(Path file) {

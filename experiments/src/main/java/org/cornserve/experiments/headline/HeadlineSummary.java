@@ -1,5 +1,6 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.simulator.evaluate.RunMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

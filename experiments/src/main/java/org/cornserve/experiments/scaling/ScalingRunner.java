@@ -16,7 +16,7 @@ import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.simulator.config.SimConfig;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.ScalingReport;
 import org.cornserve.simulator.engine.SimScaling;
 import org.cornserve.simulator.engine.Simulator;

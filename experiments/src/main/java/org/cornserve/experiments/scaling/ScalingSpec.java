@@ -24,6 +24,7 @@ import org.cornserve.model.json.Json;
  * @param tolerance the policy's tolerance band (default 0.1)
  * @param variants the plans compared, in order
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties({"kind"}) // read by `experiment run` to pick the runner
 public record ScalingSpec(
         @JsonProperty(value = "name", required = true) String name,
         @JsonProperty(value = "seed", required = true) long seed,

@@ -1,5 +1,7 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
+import org.cornserve.traces.transform.TraceRuns;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -63,7 +65,7 @@ class EstimateVsSimulatorTest {
         DeploymentPlan doc = PlanDocuments.plan("p", plan, problem, h100, CornserveSearch.Options.DEFAULT.estimator(), null);
         double measured = new CapacitySearch(slo.attainmentTarget(), 0.01, 12, CapacitySearch.bisectionsFor(0.01) + 2)
                 .search(estimate > 0 ? estimate : 1,
-                        rate -> runner.run(doc, PlanRunner.rescale(trace, rate, trace.size()), rate, slo).sloAttainment())
+                        rate -> runner.run(doc, TraceRuns.rescale(trace, rate, trace.size()), rate, slo).sloAttainment())
                 .capacityRps();
         double ratio = estimate / measured;
         System.out.printf("estimate-vs-simulator %s %s %d GPUs seed %d: %s estimated %.2f rps, measured %.2f rps, "

@@ -1,5 +1,6 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.simulator.evaluate.RunMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,17 +110,5 @@ class HeadlineRunnerTest {
                 || String.valueOf(e.getCause()).contains("disjoint"), e.toString());
         RuntimeException missing = assertThrows(RuntimeException.class, () -> spec(trace, "\"planning_window_s\": [0, 10]"));
         assertTrue(String.valueOf(missing.getMessage()).contains("measurement"), missing.toString());
-    }
-
-    @Test
-    void rescalingKeepsThePatternAndSetsTheRate() {
-        List<TraceRecord> trace = List.of(rec(0), rec(1_000_000_000L), rec(3_000_000_000L), rec(4_000_000_000L));
-        List<TraceRecord> out = PlanRunner.rescale(trace, 3.0, 4); // 3 gaps over 4 s -> 0.75 rps, scaled x4
-        assertEquals(List.of(0L, 250_000_000L, 750_000_000L, 1_000_000_000L),
-                out.stream().map(TraceRecord::arrivalNanos).toList());
-    }
-
-    private static TraceRecord rec(long at) {
-        return new TraceRecord(at, "default", RequestShape.text(10, 10));
     }
 }

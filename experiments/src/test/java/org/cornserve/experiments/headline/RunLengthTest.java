@@ -1,17 +1,12 @@
 package org.cornserve.experiments.headline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.cornserve.model.request.RequestShape;
-import org.cornserve.traces.TraceRecord;
 import org.junit.jupiter.api.Test;
 
-/** Per-case run lengths and replaying a trace past its end. */
+/** Per-case run lengths. */
 class RunLengthTest {
 
     @Test
@@ -29,25 +24,5 @@ class RunLengthTest {
         assertEquals(2000, spec.requestsAt(speech, 1), "at least requests_per_run");
         assertThrows(IllegalArgumentException.class,
                 () -> new HeadlineSpec.CaseSpec("c", List.of("m"), "ttft=1", List.of(), -1, 0));
-    }
-
-    @Test
-    void replayShiftsEachPassByTheSpanPlusOneMeanGap() {
-        List<TraceRecord> trace = new ArrayList<>();
-        long[] arrivals = {1_000, 2_000, 4_000, 7_000};
-        for (int i = 0; i < arrivals.length; i++) {
-            trace.add(new TraceRecord(arrivals[i], "app", RequestShape.text(10 + i, 5)));
-        }
-        assertSame(trace, PlanRunner.replayed(trace, 4));
-        List<TraceRecord> out = PlanRunner.replayed(trace, 10);
-        assertEquals(10, out.size());
-        long pass = 6_000 + 2_000; // span 6000 ns, mean gap 6000 / 3
-        for (int i = 0; i < 10; i++) {
-            assertEquals(arrivals[i % 4] + (i / 4) * pass, out.get(i).arrivalNanos(), "record " + i);
-            assertEquals(trace.get(i % 4).shape(), out.get(i).shape());
-        }
-        List<TraceRecord> scaled = PlanRunner.rescale(out, 2, 10);
-        assertEquals(0, scaled.get(0).arrivalNanos());
-        assertEquals(4.5e9, scaled.get(9).arrivalNanos(), 1, "9 gaps at 2 rps");
     }
 }

@@ -1,5 +1,8 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.simulator.evaluate.RunMetrics;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
+import org.cornserve.traces.transform.TraceRuns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,7 +67,7 @@ class SearchVsSimulatorBruteForceTest {
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
         PlanEvaluator sim = (plan, rate) -> {
             DeploymentPlan doc = PlanDocuments.plan("p", plan, problem, h100, CornserveSearch.Options.DEFAULT.estimator(), null);
-            RunMetrics m = runner.run(doc, PlanRunner.rescale(trace, rate, trace.size()), rate, slo);
+            RunMetrics m = runner.run(doc, TraceRuns.rescale(trace, rate, trace.size()), rate, slo);
             return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
         };
         SearchResult found = new CornserveSearch(problem, Objective.goodput(), CornserveSearch.Options.DEFAULT)

@@ -61,11 +61,9 @@ public final class ProfileBook {
      */
     public Optional<Profile> find(String taskId, String hardware, int devices) {
         Profile p = byKey.get(key(taskId, hardware, devices));
-        if (p == null) {
-            int colon = taskId.lastIndexOf(':');
-            if (colon > taskId.lastIndexOf('/')) {
-                p = byKey.get(key(taskId.substring(0, colon), hardware, devices));
-            }
+        String whole = org.cornserve.model.task.LlmPhase.wholeTaskId(taskId);
+        if (p == null && !whole.equals(taskId)) {
+            p = byKey.get(key(whole, hardware, devices));
         }
         return Optional.ofNullable(p);
     }

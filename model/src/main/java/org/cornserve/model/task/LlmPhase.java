@@ -26,6 +26,16 @@ public enum LlmPhase {
         return suffix;
     }
 
+    /** The whole task's id of a phase's task id ({@code m/llm:prefill} -> {@code m/llm}); other ids unchanged. */
+    public static String wholeTaskId(String taskId) {
+        for (LlmPhase p : values()) {
+            if (p != WHOLE && taskId.endsWith(p.suffix)) {
+                return taskId.substring(0, taskId.length() - p.suffix.length());
+            }
+        }
+        return taskId;
+    }
+
     @JsonValue
     public String jsonName() {
         return name().toLowerCase(Locale.ROOT);

@@ -43,6 +43,13 @@ class ProfileBookTest {
         assertEquals(decode, book.find("m/llm:decode", "cpu", 1).orElseThrow());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"m/llm:prefill, m/llm", "m/llm:decode, m/llm", "m/llm, m/llm",
+            "m/vision-encoder, m/vision-encoder", "m:x/llm, m:x/llm", "m/llm:other, m/llm:other"})
+    void aPhasesTaskIdNamesItsWholeTask(String taskId, String whole) {
+        assertEquals(whole, org.cornserve.model.task.LlmPhase.wholeTaskId(taskId));
+    }
+
     @Test
     void twoProfilesForOneTaskAreRefused() {
         assertThrows(IllegalArgumentException.class,

@@ -26,11 +26,17 @@ public final class CapacitySearch {
      *
      * @param capacityRps highest rate found that meets the target (0 when even the lowest probed rate fails)
      * @param upperRps lowest rate found that fails (infinite when none failed)
+     * @param ceilingRps the highest rate the search may probe (infinite when unbounded)
      * @param probes every evaluation, in order
      */
-    public record Result(double capacityRps, double upperRps, List<Probe> probes) {
+    public record Result(double capacityRps, double upperRps, double ceilingRps, List<Probe> probes) {
         public Result {
             probes = List.copyOf(probes);
+        }
+
+        /** Whether the plan still met the target at the ceiling: its capacity is at least that, not measured. */
+        public boolean capped() {
+            return capacityRps > 0 && capacityRps >= ceilingRps;
         }
     }
 
@@ -66,17 +72,30 @@ public final class CapacitySearch {
      * @param attainmentAt measured SLO attainment at a rate
      */
     public Result search(double startRps, DoubleFunction<Double> attainmentAt) {
+        return search(startRps, Double.POSITIVE_INFINITY, attainmentAt);
+    }
+
+    /**
+     * As {@link #search(double, DoubleFunction)}, never probing above {@code ceilingRps}. A caller whose runs hold
+     * a bounded number of requests sets the rate past which a run lasts less than it should: there a run is one
+     * short burst, which can meet a loose SLO at any rate, and the search would double without end. A plan that
+     * meets the target at the ceiling gets the ceiling as its capacity, marked {@link Result#capped()}.
+     */
+    public Result search(double startRps, double ceilingRps, DoubleFunction<Double> attainmentAt) {
         if (!(startRps > 0) || Double.isInfinite(startRps)) {
             throw new IllegalArgumentException("capacity search needs a positive starting rate, got " + startRps);
+        }
+        if (!(ceilingRps > 0)) {
+            throw new IllegalArgumentException("capacity search needs a positive ceiling, got " + ceilingRps);
         }
         List<Probe> probes = new ArrayList<>();
         double lo = 0;
         double hi = Double.POSITIVE_INFINITY;
-        double rate = startRps;
+        double rate = Math.min(startRps, ceilingRps);
         if (meets(rate, attainmentAt, probes)) {
             lo = rate;
-            for (int i = 0; i < maxDoublings && Double.isInfinite(hi); i++) {
-                rate *= 2;
+            for (int i = 0; i < maxDoublings && Double.isInfinite(hi) && rate < ceilingRps; i++) {
+                rate = Math.min(rate * 2, ceilingRps);
                 if (meets(rate, attainmentAt, probes)) {
                     lo = rate;
                 } else {
@@ -102,7 +121,7 @@ public final class CapacitySearch {
                 hi = mid;
             }
         }
-        return new Result(lo, hi, probes);
+        return new Result(lo, hi, ceilingRps, probes);
     }
 
     private boolean meets(double rate, DoubleFunction<Double> attainmentAt, List<Probe> probes) {

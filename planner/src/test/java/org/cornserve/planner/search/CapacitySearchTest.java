@@ -24,4 +24,29 @@ class CapacitySearchTest {
         assertTrue(r.upperRps() >= r.capacityRps());
         assertTrue(r.probes().size() < 100);
     }
+
+    @ParameterizedTest
+    @CsvSource({"10, 1, 0.9, 1, 5", "10, 1, 0.9, 50, 5", "10, 1, 0.9, 1, 20", "10, 1, 0.9, 50, 8.0"})
+    void neverProbesAboveTheCeilingAndMarksACapacityItCouldNotBound(double mu, double deadline, double target,
+            double start, double ceiling) {
+        double exact = Math.max(0, mu + Math.log(1 - target) / deadline); // 7.697 rps
+        CapacitySearch.Result r = new CapacitySearch(target, 1e-4, 40, 60).search(start, ceiling,
+                rate -> mm1Attainment(mu, deadline, rate));
+        assertTrue(r.probes().stream().allMatch(p -> p.rateRps() <= ceiling), r.toString());
+        if (ceiling < exact) {
+            assertEquals(ceiling, r.capacityRps(), 0);
+            assertTrue(r.capped() && Double.isInfinite(r.upperRps()), r.toString());
+        } else {
+            assertEquals(exact, r.capacityRps(), exact * 2e-4 + 1e-9);
+            assertTrue(!r.capped(), r.toString());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBurstThatMeetsAnyRateStopsAtTheCeilingInsteadOfDoublingOn() {
+        CapacitySearch.Result r = new CapacitySearch(0.9, 0.01, 40, 20).search(1, 333, rate -> 1.0);
+        assertEquals(333, r.capacityRps(), 0);
+        assertTrue(r.capped());
+        assertTrue(r.probes().size() <= 10, r.probes().toString()); // 1, 2, 4, ..., 256, 333
+    }
 }

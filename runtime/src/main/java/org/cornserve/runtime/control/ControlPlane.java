@@ -108,6 +108,9 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         public void stepStarted(int deployment, int replica, org.cornserve.planner.schedule.batch.Step step,
                 long nowNanos) {
             running.incrementAndGet(deployment);
+            for (DispatchObserver o : extra) {
+                o.stepStarted(deployment, replica, step, nowNanos);
+            }
         }
 
         @Override

@@ -27,7 +27,7 @@ import org.cornserve.runtime.executor.ExecutorReport;
 import org.cornserve.runtime.serve.OutputSink;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.StepTimer;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.event.EventQueue;

@@ -3,6 +3,7 @@ package org.cornserve.simulator.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cornserve.planner.Slo;
 
 /**
  * Everything a simulation needs besides the workload.

@@ -7,7 +7,7 @@ import java.util.function.Function;
 import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.planner.schedule.graph.Work;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.event.SimRequest;
 
 /**

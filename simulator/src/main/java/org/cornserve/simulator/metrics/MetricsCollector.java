@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.event.SimRequest;
 
 /**

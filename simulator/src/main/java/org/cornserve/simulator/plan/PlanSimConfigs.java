@@ -16,7 +16,7 @@ import org.cornserve.planner.search.NodePlacement;
 import org.cornserve.simulator.config.Network;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 
 /**
  * Turns a validated deployment plan into the simulator's configuration: each deployment through

@@ -18,7 +18,7 @@ import org.cornserve.planner.schedule.graph.Work;
 import org.cornserve.simulator.config.Network;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.event.SimRequest;
 
 /** Small configurations and workloads shared by the simulator tests. */

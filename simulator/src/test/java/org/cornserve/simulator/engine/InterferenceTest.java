@@ -13,7 +13,7 @@ import org.cornserve.planner.schedule.batch.LlmPhase;
 import org.cornserve.planner.schedule.batch.Preemption;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.simulator.workload.PoissonWorkload;
 import org.junit.jupiter.api.Test;

@@ -15,7 +15,7 @@ import org.cornserve.planner.schedule.scale.ScaleSettings;
 import org.cornserve.planner.schedule.scale.ScalingPolicies;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.simulator.metrics.SimResult;
 import org.junit.jupiter.api.Test;

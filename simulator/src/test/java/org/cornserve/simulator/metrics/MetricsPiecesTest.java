@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.cornserve.simulator.config.Network;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.junit.jupiter.api.Test;
 
 class MetricsPiecesTest {

@@ -6,7 +6,7 @@ import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.simulator.SharedTraces;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.traces.ReadOptions;

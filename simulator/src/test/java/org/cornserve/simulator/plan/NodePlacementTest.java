@@ -21,7 +21,7 @@ import org.cornserve.model.request.RequestShape;
 import org.cornserve.planner.search.NodePlacement;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.traces.TraceReader;

@@ -17,7 +17,7 @@ import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.planner.schedule.TaskConfig;
 import org.cornserve.planner.schedule.batch.LlmPhase;
 import org.cornserve.simulator.config.SimConfig;
-import org.cornserve.simulator.config.Slo;
+import org.cornserve.planner.Slo;
 import org.junit.jupiter.api.Test;
 
 class PlanSimConfigsTest {

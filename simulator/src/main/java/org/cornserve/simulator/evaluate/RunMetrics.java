@@ -1,4 +1,4 @@
-package org.cornserve.experiments.headline;
+package org.cornserve.simulator.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 

@@ -1,4 +1,4 @@
-package org.cornserve.experiments.headline;
+package org.cornserve.simulator.evaluate;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +48,7 @@ public final class SimulatorPlanRunner implements PlanRunner {
     public SimResult simulate(DeploymentPlan plan, List<TraceRecord> trace, Slo slo) {
         ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
         SimConfig config = PlanSimConfigs.of(resolved, hardware, seed,
-                org.cornserve.simulator.config.Slo.of(slo), 0, profiles, null);
+                slo, 0, profiles, null);
         try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved.models(), resolved::splitsLlm)) {
             return new Simulator(config).run(workload);
         } catch (IOException e) {
