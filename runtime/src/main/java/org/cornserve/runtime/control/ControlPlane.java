@@ -614,7 +614,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         for (TaskManager tm : managers) {
             int d = tm.index();
             long busy = counters.busy.get(d);
-            int replicas = Math.max(1, tm.replicaCount());
+            int replicas = Math.max(1, tm.liveReplicaCount());
             double util = 0;
             if (d < lastBusy.length) {
                 long wall = now - lastScrapeNanos[d];

@@ -20,8 +20,8 @@ import org.cornserve.runtime.serve.ScalingStats;
  * control plane's: the plan's cluster devices or the runtime's {@code --devices}, whichever is fewer).
  *
  * <p>It also keeps the log of every replica start, up and stop (in the simulator's terms) and each replica's
- * measured start-up, for {@code /metrics} and the admin endpoint. Everything except {@link #snapshot} readers'
- * copies runs on the loop thread.
+ * measured start-up and replica-seconds, for {@code /metrics} and the admin endpoint. Not thread-safe: call every
+ * method on the loop thread (the control plane takes {@link #snapshot} there and hands the copy to HTTP threads).
  */
 public final class RuntimeScaler {
     /** What happened to a replica (as the simulator's scaling report says it). */

@@ -74,6 +74,11 @@ public final class TaskManager {
         return replicas.size();
     }
 
+    /** Replicas not removed (starting, serving or being restarted): what utilisation is shared over. */
+    public synchronized int liveReplicaCount() {
+        return replicas.size() - removed.size();
+    }
+
     /** Whether replica {@code r} was removed (its slot moved elsewhere). */
     public synchronized boolean removed(int r) {
         return removed.contains(r);
