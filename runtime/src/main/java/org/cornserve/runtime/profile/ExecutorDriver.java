@@ -228,6 +228,9 @@ final class ExecutorDriver implements AutoCloseable {
     /** A text encoder: prefill points only (it never decodes). */
     Measured prefillOnly(UnitTask t, Consumer<String> pointDone) {
         Measured m = new Measured(ProfileMeasurer.Shape.PREFILL_ONLY);
+        for (long tokens : grid.prefillTokens()) { // warm-up: let the JIT compile every shape first
+            step(t.id(), List.of(prefill(openLlm(t, tokens), tokens)));
+        }
         prefills(t, true, m, pointDone);
         return m;
     }
@@ -271,18 +274,16 @@ final class ExecutorDriver implements AutoCloseable {
     /** Single-pass batches (encoders, vocoder, VAE decoder): items x tokens per item, fresh inputs each run. */
     Measured batch(UnitTask t, Consumer<String> pointDone) {
         Measured m = new Measured(ProfileMeasurer.Shape.BATCH);
-        String component = ProfileMeasurer.component(t);
+        List<Long> tokens = ProfileMeasurer.itemTokens(t, grid);
+        for (int n : List.of(1, maxItems())) { // warm-up: let the JIT compile every shape first
+            for (long k : tokens) {
+                batchStep(t, n, k);
+            }
+        }
         for (int n : grid.batchItems()) {
-            for (long k : ProfileMeasurer.itemTokens(t, grid)) {
+            for (long k : tokens) {
                 for (int r = 0; r <= grid.repetitions(); r++) {
-                    List<ExecutorCommand.StepItem> items = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        long id = ids++;
-                        handle.send(openBatchItem(id, t.id(), component, k));
-                        items.add(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.BATCH, 0, 0));
-                    }
-                    barrier();
-                    Timed w = step(t.id(), items);
+                    Timed w = batchStep(t, n, k);
                     if (r > 0) {
                         m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
                     }
@@ -293,6 +294,23 @@ final class ExecutorDriver implements AutoCloseable {
         return m;
     }
 
+    private int maxItems() {
+        return grid.batchItems().stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    /** One batch of {@code n} fresh items of {@code k} tokens, timed once the executor has read their inputs. */
+    private Timed batchStep(UnitTask t, int n, long k) {
+        String component = ProfileMeasurer.component(t);
+        List<ExecutorCommand.StepItem> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long id = ids++;
+            handle.send(openBatchItem(id, t.id(), component, k));
+            items.add(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.BATCH, 0, 0));
+        }
+        barrier();
+        return step(t.id(), items);
+    }
+
     /**
      * A diffusion transformer: one denoising step of {@code n} jobs of {@code k} latent tokens each, conditioned on
      * the grid's text length. Jobs are opened (text states projected) before the first timed step and reopened
@@ -301,24 +319,24 @@ final class ExecutorDriver implements AutoCloseable {
     Measured diffusion(UnitTask t, Consumer<String> pointDone) {
         Measured m = new Measured(ProfileMeasurer.Shape.DIFFUSION);
         int steps = TinyModels.DIT.steps();
+        for (int n : List.of(1, maxItems())) { // warm-up: let the JIT compile every shape first
+            for (long k : ProfileMeasurer.itemTokens(t, grid)) {
+                List<Long> jobs = openJobs(t, n, k);
+                step(t.id(), diffuse(jobs));
+                closeAll(jobs);
+            }
+        }
         for (int n : grid.batchItems()) {
             for (long k : ProfileMeasurer.itemTokens(t, grid)) {
-                List<Long> jobs = new ArrayList<>();
+                List<Long> jobs = List.of();
                 int left = 0;
                 for (int r = 0; r <= grid.repetitions(); r++) {
                     if (left == 0) {
-                        jobs.clear();
-                        for (int i = 0; i < n; i++) {
-                            long id = ids++;
-                            handle.send(openDiffusionJob(id, t.id(), k));
-                            jobs.add(id);
-                        }
+                        jobs = openJobs(t, n, k);
                         left = steps;
                         barrier();
                     }
-                    List<ExecutorCommand.StepItem> items = jobs.stream().map(id -> new ExecutorCommand.StepItem(id,
-                            ExecutorCommand.ItemKind.DIFFUSE, 0, 0)).toList();
-                    Timed w = step(t.id(), items);
+                    Timed w = step(t.id(), diffuse(jobs));
                     left--;
                     if (r > 0) {
                         m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
@@ -331,6 +349,21 @@ final class ExecutorDriver implements AutoCloseable {
             }
         }
         return m;
+    }
+
+    private List<Long> openJobs(UnitTask t, int n, long latentTokens) {
+        List<Long> jobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long id = ids++;
+            handle.send(openDiffusionJob(id, t.id(), latentTokens));
+            jobs.add(id);
+        }
+        return jobs;
+    }
+
+    private static List<ExecutorCommand.StepItem> diffuse(List<Long> jobs) {
+        return jobs.stream().map(id -> new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.DIFFUSE, 0, 0))
+                .toList();
     }
 
     private ExecutorCommand.Open openDiffusionJob(long id, String task, long latentTokens) {

@@ -182,7 +182,7 @@ public final class ProfileMeasurer {
                     };
                     Profile p = m.toProfile(t, hardware.name(), devices, estimate, grid);
                     profiles.add(p);
-                    perTask.add(m.report(t.id(), devices, p, estimate));
+                    perTask.add(m.report(t.id(), devices, p, estimate, grid));
                 }
             }
         }
