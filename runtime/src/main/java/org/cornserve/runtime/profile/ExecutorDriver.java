@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +19,6 @@ import org.cornserve.runtime.executor.ExecutorReport;
 import org.cornserve.runtime.launch.ExecutorLauncher;
 import org.cornserve.runtime.launch.ExecutorSpec;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
-import org.cornserve.runtime.sidecar.TensorRef;
 
 /**
  * One executor process hosting every measured task at one device count, driven step by step over the executor's
@@ -45,7 +43,7 @@ final class ExecutorDriver implements AutoCloseable {
     private final MeasureGrid grid;
     private final long decodeIterations;
     private final boolean barrier;
-    private final SplittableRandom random = new SplittableRandom(7);
+    private final SyntheticInputs inputs;
     private long ids = 1;
 
     /**
@@ -80,6 +78,7 @@ final class ExecutorDriver implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         sidecar = new SharedMemorySidecar(shmDir, session, "profiler", 600_000, System::currentTimeMillis);
+        inputs = new SyntheticInputs(sidecar, grid.diffusionTextTokens());
         long kv = (long) grid.maxBatch() * (grid.maxContext() + 64L * grid.repetitions() + 64)
                 + 2 * grid.prefillTokens().stream().mapToLong(Long::longValue).max().orElseThrow();
         try {
@@ -162,43 +161,8 @@ final class ExecutorDriver implements AutoCloseable {
 
     private long openLlm(UnitTask t, long promptTokens) {
         long id = ids++;
-        int n = (int) Math.max(1, promptTokens);
-        String component = ProfileMeasurer.component(t);
-        if (component.equals("talker")) {
-            TensorRef in = sidecar.putFloats(noise(n * TinyModels.TALKER.thinkerHidden()), 1);
-            handle.send(new ExecutorCommand.Open(id, t.id(), null, List.of(in), null, room(n), 0, id, false, 0));
-        } else if (component.equals("text-encoder")) {
-            // as the image app opens it: one pass over the prompt, its states handed on to the DiT
-            handle.send(new ExecutorCommand.Open(id, t.id(), prompt(n), List.of(), null, 1, 0, id, true, 1));
-        } else {
-            handle.send(new ExecutorCommand.Open(id, t.id(), prompt(n), List.of(), null, room(n), 0, id, false, 0));
-        }
+        handle.send(inputs.llm(id, t, promptTokens));
         return id;
-    }
-
-    private int[] prompt(int n) {
-        int[] tokens = new int[n];
-        for (int i = 0; i < n; i++) {
-            tokens[i] = 32 + random.nextInt(90);
-        }
-        return tokens;
-    }
-
-    private float[] noise(int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) (random.nextDouble() - 0.5);
-        }
-        return f;
-    }
-
-    /** Tokens a sequence of {@code prompt} tokens may generate within the tiny models' positions. */
-    private static int room(int prompt) {
-        if (prompt >= TinyModels.MAX_POSITIONS) {
-            throw new IllegalArgumentException("profiler: a " + prompt + "-token prompt leaves no room in the"
-                    + " tiny models' " + TinyModels.MAX_POSITIONS + " positions; lower the grid's token counts");
-        }
-        return TinyModels.MAX_POSITIONS - prompt;
     }
 
     private void closeAll(List<Long> invocations) {
@@ -228,6 +192,9 @@ final class ExecutorDriver implements AutoCloseable {
     /** A text encoder: prefill points only (it never decodes). */
     Measured prefillOnly(UnitTask t, Consumer<String> pointDone) {
         Measured m = new Measured(ProfileMeasurer.Shape.PREFILL_ONLY);
+        for (long tokens : grid.prefillTokens()) { // warm-up: let the JIT compile every shape first
+            step(t.id(), List.of(prefill(openLlm(t, tokens), tokens)));
+        }
         prefills(t, true, m, pointDone);
         return m;
     }
@@ -271,18 +238,16 @@ final class ExecutorDriver implements AutoCloseable {
     /** Single-pass batches (encoders, vocoder, VAE decoder): items x tokens per item, fresh inputs each run. */
     Measured batch(UnitTask t, Consumer<String> pointDone) {
         Measured m = new Measured(ProfileMeasurer.Shape.BATCH);
-        String component = ProfileMeasurer.component(t);
+        List<Long> tokens = ProfileMeasurer.itemTokens(t, grid);
+        for (int n : List.of(1, maxItems())) { // warm-up: let the JIT compile every shape first
+            for (long k : tokens) {
+                batchStep(t, n, k);
+            }
+        }
         for (int n : grid.batchItems()) {
-            for (long k : ProfileMeasurer.itemTokens(t, grid)) {
+            for (long k : tokens) {
                 for (int r = 0; r <= grid.repetitions(); r++) {
-                    List<ExecutorCommand.StepItem> items = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        long id = ids++;
-                        handle.send(openBatchItem(id, t.id(), component, k));
-                        items.add(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.BATCH, 0, 0));
-                    }
-                    barrier();
-                    Timed w = step(t.id(), items);
+                    Timed w = batchStep(t, n, k);
                     if (r > 0) {
                         m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
                     }
@@ -293,6 +258,23 @@ final class ExecutorDriver implements AutoCloseable {
         return m;
     }
 
+    private int maxItems() {
+        return grid.batchItems().stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    /** One batch of {@code n} fresh items of {@code k} tokens, timed once the executor has read their inputs. */
+    private Timed batchStep(UnitTask t, int n, long k) {
+        String component = ProfileMeasurer.component(t);
+        List<ExecutorCommand.StepItem> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long id = ids++;
+            handle.send(inputs.batchItem(id, t.id(), component, k));
+            items.add(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.BATCH, 0, 0));
+        }
+        barrier();
+        return step(t.id(), items);
+    }
+
     /**
      * A diffusion transformer: one denoising step of {@code n} jobs of {@code k} latent tokens each, conditioned on
      * the grid's text length. Jobs are opened (text states projected) before the first timed step and reopened
@@ -301,24 +283,24 @@ final class ExecutorDriver implements AutoCloseable {
     Measured diffusion(UnitTask t, Consumer<String> pointDone) {
         Measured m = new Measured(ProfileMeasurer.Shape.DIFFUSION);
         int steps = TinyModels.DIT.steps();
+        for (int n : List.of(1, maxItems())) { // warm-up: let the JIT compile every shape first
+            for (long k : ProfileMeasurer.itemTokens(t, grid)) {
+                List<Long> jobs = openJobs(t, n, k);
+                step(t.id(), diffuse(jobs));
+                closeAll(jobs);
+            }
+        }
         for (int n : grid.batchItems()) {
             for (long k : ProfileMeasurer.itemTokens(t, grid)) {
-                List<Long> jobs = new ArrayList<>();
+                List<Long> jobs = List.of();
                 int left = 0;
                 for (int r = 0; r <= grid.repetitions(); r++) {
                     if (left == 0) {
-                        jobs.clear();
-                        for (int i = 0; i < n; i++) {
-                            long id = ids++;
-                            handle.send(openDiffusionJob(id, t.id(), k));
-                            jobs.add(id);
-                        }
+                        jobs = openJobs(t, n, k);
                         left = steps;
                         barrier();
                     }
-                    List<ExecutorCommand.StepItem> items = jobs.stream().map(id -> new ExecutorCommand.StepItem(id,
-                            ExecutorCommand.ItemKind.DIFFUSE, 0, 0)).toList();
-                    Timed w = step(t.id(), items);
+                    Timed w = step(t.id(), diffuse(jobs));
                     left--;
                     if (r > 0) {
                         m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
@@ -333,53 +315,19 @@ final class ExecutorDriver implements AutoCloseable {
         return m;
     }
 
-    private ExecutorCommand.Open openDiffusionJob(long id, String task, long latentTokens) {
-        int side = squareSide(task, latentTokens) * TinyModels.DIT.patch();
-        int textRows = grid.diffusionTextTokens();
-        TensorRef text = sidecar.putFloats(noise(textRows * TinyModels.TEXT_ENCODER.hidden()), 1);
-        return new ExecutorCommand.Open(id, task, null, List.of(text), new int[] {side, side}, 0, 0, id, false, 1);
-    }
-
-    private static int squareSide(String task, long tokens) {
-        int side = (int) Math.round(Math.sqrt(tokens));
-        if ((long) side * side != tokens) {
-            throw new IllegalArgumentException("profiler: " + task + " needs square token counts per item (square"
-                    + " images), got " + tokens);
+    private List<Long> openJobs(UnitTask t, int n, long latentTokens) {
+        List<Long> jobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long id = ids++;
+            handle.send(inputs.diffusionJob(id, t.id(), latentTokens));
+            jobs.add(id);
         }
-        return side;
+        return jobs;
     }
 
-    /** One item of {@code tokens} tokens: a square image, a clip, codec codes, or a square latent. */
-    private ExecutorCommand.Open openBatchItem(long id, String task, String component, long tokens) {
-        return switch (component) {
-            case "vision-encoder" -> {
-                int side = (int) Math.max(1, Math.round(Math.sqrt(tokens)));
-                int px = side * TinyModels.VISION.patch() * TinyModels.VISION.merge();
-                float[] pixels = new float[px * px * 3];
-                for (int i = 0; i < pixels.length; i++) {
-                    pixels[i] = (float) random.nextDouble();
-                }
-                yield new ExecutorCommand.Open(id, task, null, List.of(sidecar.putFloats(pixels, 1)),
-                        new int[] {px, px}, 0, 0, 0, false, 1);
-            }
-            case "audio-encoder" -> new ExecutorCommand.Open(id, task, null, List.of(sidecar.putFloats(
-                    noise((int) (tokens * TinyModels.AUDIO.sampleRate() / 25)), 1)), null, 0, 0, 0, false, 1);
-            case "vocoder" -> {
-                int[] codes = new int[(int) tokens];
-                for (int i = 0; i < codes.length; i++) {
-                    codes[i] = random.nextInt(200);
-                }
-                yield new ExecutorCommand.Open(id, task, null, List.of(sidecar.putInts(codes, 1)), null, 0, 0, 0,
-                        false, 1);
-            }
-            case "vae-decoder" -> {
-                int side = squareSide(task, tokens);
-                float[] latent = noise(side * side * TinyModels.VAE.latentChannels());
-                yield new ExecutorCommand.Open(id, task, null, List.of(sidecar.putFloats(latent, 1)),
-                        new int[] {side, side}, 0, 0, 0, false, 1);
-            }
-            default -> throw new IllegalArgumentException("profiler: cannot drive " + task);
-        };
+    private static List<ExecutorCommand.StepItem> diffuse(List<Long> jobs) {
+        return jobs.stream().map(id -> new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.DIFFUSE, 0, 0))
+                .toList();
     }
 
     @Override

@@ -60,6 +60,15 @@ final class Fits {
         return new double[] {tokens, tokens * tokensPerItem, latencyMs};
     }
 
+    /**
+     * One denoising step of a diffusion batch as a fit row: a job's joint attention runs over its text tokens and its
+     * latent tokens together, so the rows are the batch's with {@code textTokens + latentTokens} tokens per item (the
+     * text rows make a step cost grow with jobs even for a tiny latent).
+     */
+    static double[] diffusionRow(int jobs, long latentTokens, long textTokens, double latencyMs) {
+        return batchRow(jobs, latentTokens + textTokens, latencyMs);
+    }
+
     static double median(double[] values) {
         if (values == null || values.length == 0) {
             throw new IllegalArgumentException("no values to take the median of");

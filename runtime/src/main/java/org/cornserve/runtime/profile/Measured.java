@@ -128,7 +128,7 @@ final class Measured {
     }
 
     /** The fit's error on held-back points, the per-iteration overhead and the measured-to-estimate ratio. */
-    JsonNode report(String task, int devices, Profile p, TaskCost estimate) {
+    JsonNode report(String task, int devices, Profile p, TaskCost estimate, MeasureGrid grid) {
         ObjectNode r = Json.mapper().createObjectNode();
         r.put("task", task);
         r.put("devices", devices);
@@ -156,10 +156,10 @@ final class Measured {
                 }
                 r.set("prefill_fit", Fits.holdOut(rows).toJson());
             }
-            case TaskCost.Batch b -> r.set("batch_fit", batchFit(p, b.cost(), ratios).toJson());
+            case TaskCost.Batch b -> r.set("batch_fit", batchFit(p, b.cost(), 0, ratios).toJson());
             case TaskCost.Diffusion d -> {
                 DiffusionCost est = d.cost();
-                r.set("step_fit", batchFit(p, est::stepSeconds, ratios).toJson());
+                r.set("step_fit", batchFit(p, est::stepSeconds, grid.diffusionTextTokens(), ratios).toJson());
             }
         }
         r.put("measured_over_estimate_median", Fits.median(ratios.stream().mapToDouble(Double::doubleValue)
@@ -167,10 +167,11 @@ final class Measured {
         return r;
     }
 
-    private static Fits.HoldOut batchFit(Profile p, BatchCost est, List<Double> ratios) {
+    /** @param textTokens a diffusion job's text tokens (0 for a batch task) */
+    private static Fits.HoldOut batchFit(Profile p, BatchCost est, long textTokens, List<Double> ratios) {
         List<double[]> rows = new ArrayList<>();
         for (Profile.BatchPoint b : p.batch()) {
-            rows.add(Fits.batchRow(b.items(), b.tokensPerItem(), b.latencyMs()));
+            rows.add(Fits.diffusionRow(b.items(), b.tokensPerItem(), textTokens, b.latencyMs()));
             ratios.add(b.latencyMs() / (est.batchSeconds(b.items(), b.items() * b.tokensPerItem()) * 1e3));
         }
         return Fits.holdOut(rows);

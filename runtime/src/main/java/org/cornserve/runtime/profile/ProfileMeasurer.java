@@ -130,6 +130,7 @@ public final class ProfileMeasurer {
             int threadsPerDevice, MeasureGrid grid, Progress progress) {
         long t0 = System.nanoTime();
         ModelSpec spec = ModelCatalog.builtIn().model(model);
+        TinyModels.Model.parse(model); // the executors run the tiny models only: refuse any other here, naming them
         List<UnitTask> tasks = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (UnitTask t : spec.unitTasks(false)) {
@@ -182,7 +183,7 @@ public final class ProfileMeasurer {
                     };
                     Profile p = m.toProfile(t, hardware.name(), devices, estimate, grid);
                     profiles.add(p);
-                    perTask.add(m.report(t.id(), devices, p, estimate));
+                    perTask.add(m.report(t.id(), devices, p, estimate, grid));
                 }
             }
         }

@@ -52,27 +52,30 @@ class FitsTest {
         assertArrayEquals(new double[] {64, 4096, 7}, Fits.prefillRow(64, 7));
         // a batch (or a diffusion step) of 8 items of 256 tokens: 2048 tokens, each attending over its item's 256
         assertArrayEquals(new double[] {2048, 524288, 90}, Fits.batchRow(8, 256, 90));
+        // a denoising step of 4 jobs of 256 latent tokens, each with 64 text tokens: 4 x 320 rows, 320 attended each
+        assertArrayEquals(new double[] {1280, 409600, 10}, Fits.diffusionRow(4, 256, 64, 10));
     }
 
     /**
-     * A diffusion step grid (jobs x latent tokens, as the profiler measures a DiT) from a known cost with a per-step
-     * overhead, linear and attention terms: the fit on its rows recovers the coefficients, hand-checked at a point.
+     * A diffusion step grid (jobs x latent tokens, as the profiler measures a DiT, each job with 64 text tokens) from
+     * a known cost with a per-step overhead, linear and joint-attention terms over text and latent rows: the fit on
+     * its rows recovers the coefficients, hand-checked at a point.
      */
     @Test
     void recoversADiffusionStepCostFromItsGridRows() {
         List<double[]> rows = new ArrayList<>();
         for (int jobs : new int[] {1, 2, 4, 8}) {
             for (long k : new long[] {1, 16, 64, 256}) {
-                double tokens = jobs * k;
-                rows.add(Fits.batchRow(jobs, k, 0.4 + 0.01 * tokens + 2e-5 * tokens * k));
+                double perJob = k + 64;
+                rows.add(Fits.diffusionRow(jobs, k, 64, 0.4 + 0.01 * jobs * perJob + 2e-5 * jobs * perJob * perJob));
             }
         }
         Fits.HoldOut fit = Fits.holdOut(rows);
         assertEquals(0.4, fit.coefficients()[0], 1e-9);
         assertEquals(0.01, fit.coefficients()[1], 1e-12);
         assertEquals(2e-5, fit.coefficients()[2], 1e-15);
-        // 2 jobs of 64 tokens: 0.4 + 0.01 * 128 + 2e-5 * 128 * 64 = 1.84384 ms
-        assertEquals(1.84384, Fits.predict(fit.coefficients(), 128, 128 * 64), 1e-9);
+        // 2 jobs of 64 latent + 64 text tokens: 0.4 + 0.01 * 256 + 2e-5 * 256 * 128 = 3.61536 ms
+        assertEquals(3.61536, Fits.predict(fit.coefficients(), 256, 256 * 128), 1e-9);
         assertEquals(4, fit.heldBack());
         assertEquals(0, fit.maxRelativeError(), 1e-9);
     }

@@ -1,0 +1,58 @@
+package org.cornserve.runtime.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.task.UnitTask;
+import org.junit.jupiter.api.Test;
+
+/** How the profiler drives each task, without starting an executor. */
+class ProfileMeasurerTest {
+    private static Map<String, ProfileMeasurer.Shape> shapes(String model) {
+        return ModelCatalog.builtIn().model(model).unitTasks(false).stream()
+                .collect(Collectors.toMap(UnitTask::id, ProfileMeasurer::shape));
+    }
+
+    @Test
+    void eachTinyTaskGetsTheShapeOfItsProfileKind() {
+        assertEquals(Map.of("tiny-image/text-encoder", ProfileMeasurer.Shape.PREFILL_ONLY,
+                "tiny-image/diffusion-transformer", ProfileMeasurer.Shape.DIFFUSION,
+                "tiny-image/vae-decoder", ProfileMeasurer.Shape.BATCH), shapes("tiny-image"));
+        assertEquals(Map.of("tiny-omni/vision-encoder", ProfileMeasurer.Shape.BATCH,
+                "tiny-omni/audio-encoder", ProfileMeasurer.Shape.BATCH,
+                "tiny-omni/llm", ProfileMeasurer.Shape.LLM,
+                "tiny-omni/talker", ProfileMeasurer.Shape.LLM,
+                "tiny-omni/vocoder", ProfileMeasurer.Shape.BATCH), shapes("tiny-omni"));
+    }
+
+    @Test
+    void aVaeIsMeasuredOnTheLatentsOfTheDiffusionGridsImages() {
+        List<UnitTask> tasks = ModelCatalog.builtIn().model("tiny-image").unitTasks(false);
+        UnitTask dit = tasks.stream().filter(t -> t.id().endsWith("/diffusion-transformer")).findFirst().orElseThrow();
+        UnitTask vae = tasks.stream().filter(t -> t.id().endsWith("/vae-decoder")).findFirst().orElseThrow();
+        assertEquals(List.of(1L, 16L, 64L, 256L), ProfileMeasurer.itemTokens(dit, MeasureGrid.QUICK));
+        // patch 2: an image token is 2 x 2 latent pixels
+        assertEquals(List.of(4L, 64L, 256L, 1024L), ProfileMeasurer.itemTokens(vae, MeasureGrid.QUICK));
+    }
+
+    @Test
+    void aModelWithoutAnEngineHereIsRefusedBeforeAnythingStarts() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ProfileMeasurer(null,
+                Path.of("/nonexistent"), 1_000).measure("llama-3.1-8b", HardwareCatalog.builtIn().get("cpu"), 1, 1,
+                MeasureGrid.QUICK, (d, n, w) -> { }));
+        assertTrue(e.getMessage().contains("tiny-image"), e.getMessage());
+    }
+
+    @Test
+    void aGridRefusesANonPositiveDiffusionTextLength() {
+        assertThrows(IllegalArgumentException.class, () -> new MeasureGrid(List.of(1), List.of(0L), List.of(1L),
+                List.of(1), List.of(1L), 1, 0));
+    }
+}
