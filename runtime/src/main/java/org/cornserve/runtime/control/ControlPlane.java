@@ -216,6 +216,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 configs.stream().mapToInt(DeploymentConfig::replicas).toArray(),
                 configs.stream().map(DeploymentConfig::name).toArray(String[]::new), loop::nowNanos,
                 !options.deployOnRegister());
+        // the autoscaler scales only what an app uses: a deployment whose last app left stays down
+        scaler.activeWhen(apps::inUse);
         if (options.deployOnRegister()) {
             loop.post(apps::startEmpty);
         } else {

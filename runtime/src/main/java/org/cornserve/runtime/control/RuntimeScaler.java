@@ -90,6 +90,13 @@ public final class RuntimeScaler {
         }
     }
 
+    /** Scales deployment {@code d} only while {@code active} holds (see {@link Autoscaler#activeWhen}). */
+    public void activeWhen(java.util.function.IntPredicate active) {
+        if (autoscaler != null) {
+            autoscaler.activeWhen(active);
+        }
+    }
+
     /** No evaluation after this (the runtime is closing). */
     public void stop() {
         stopped = true;

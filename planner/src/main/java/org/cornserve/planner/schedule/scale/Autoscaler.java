@@ -46,6 +46,7 @@ public final class Autoscaler {
     private long scaleDowns;
     private final long[] upsOf;
     private final long[] downsOf;
+    private java.util.function.IntPredicate active = d -> true;
 
     /**
      * @param settings per deployment of the core, its scaling, or null for a deployment that keeps its replicas
@@ -98,6 +99,15 @@ public final class Autoscaler {
     }
 
     /**
+     * Scales deployment {@code d} only while {@code active} holds for it (the runtime: while a registered app uses
+     * it, so that a deployment whose last app left is not brought back to its minimum); every scaled deployment is
+     * active by default (the simulator).
+     */
+    public void activeWhen(java.util.function.IntPredicate active) {
+        this.active = java.util.Objects.requireNonNull(active, "active");
+    }
+
+    /**
      * Measures, decides and acts at {@code nowNanos}; returns when to evaluate next. The first call only starts
      * the measurement window.
      */
@@ -129,7 +139,7 @@ public final class Autoscaler {
         lastEvaluation = nowNanos;
         policy.desired(demand, current, base, scaled, desired);
         for (int d = 0; d < n; d++) {
-            if (!scaled[d]) {
+            if (!scaled[d] || !active.test(d)) {
                 continue;
             }
             ScaleSettings s = settings[d];
