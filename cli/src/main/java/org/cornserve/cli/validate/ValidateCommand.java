@@ -79,7 +79,9 @@ public final class ValidateCommand implements Callable<Integer> {
         Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate, scaleTokens,
                 maxRequests, slice));
         Path planFile = out.resolve("plan.json");
-        resolved.plan().write(planFile);
+        // the plan as served: the runtime hands an Omni thinker's whole answer to the talker, so the simulation it is
+        // compared with must too (the simulator alone streams it by default)
+        resolved.plan().withStreamChunkTokens(0).write(planFile);
         Path profileFile;
         if (profiles.isEmpty()) {
             err.println("measuring the plan's tasks on real executors (quick grid)...");

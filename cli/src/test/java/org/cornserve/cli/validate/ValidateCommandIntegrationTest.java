@@ -65,6 +65,8 @@ class ValidateCommandIntegrationTest {
         for (String f : List.of("trace.jsonl", "warmup.jsonl", "plan.json")) {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
+        assertEquals(0, Json.mapper().readTree(dir.resolve("plan.json").toFile()).path("stream_chunk_tokens").asInt(-1),
+                "the simulated plan hands off whole, as the runtime does");
         // only this run's session: other runs on the machine may hold files of their own meanwhile
         assertEquals(0, Validation.sharedMemoryFiles(new Validation.Served(0, java.util.Map.of(), session)),
                 "no /dev/shm/cornserve-" + session + "-* file left");
