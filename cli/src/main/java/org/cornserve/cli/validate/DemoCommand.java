@@ -171,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "%-16s %14.3f %14.3f %14.3f%n", "slo_attainment", simBaseline.path("slo_attainment")
                 .asDouble(), simPlanned.path("slo_attainment").asDouble(), measured.path("slo_attainment").asDouble());
         pw.printf("%n%s", Validation.stepsTable(served));
-        long left = Validation.sharedMemoryFiles(served);
+        long left = Validation.sharedMemoryFiles(served.session());
         pw.printf(Locale.ROOT, "%nresults and figures in %s (plots/); %.0f s in all%s%n", out,
                 (System.nanoTime() - t0) / 1e9, left > 0 ? "; warning: " + left + " /dev/shm/cornserve-* file(s) left"
                         : "");

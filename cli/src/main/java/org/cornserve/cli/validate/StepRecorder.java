@@ -31,11 +31,11 @@ final class StepRecorder implements DispatchObserver {
      * @param computeNanos the executor's own compute time for it
      * @param busyNanos from the core's decision to the report on the loop
      */
-    record Served(int deployment, int replica, Step step, long computeNanos, long busyNanos) {
+    record ServedStep(int deployment, int replica, Step step, long computeNanos, long busyNanos) {
     }
 
     private final Map<Long, Step> pending = new HashMap<>();
-    private final List<Served> served = new ArrayList<>();
+    private final List<ServedStep> served = new ArrayList<>();
     private volatile boolean recording;
 
     /** Starts recording (steps decided before are ignored). */
@@ -63,12 +63,12 @@ final class StepRecorder implements DispatchObserver {
         synchronized (this) {
             Step step = pending.remove(key(deployment, replica));
             if (step != null && computeNanos > 0) {
-                served.add(new Served(deployment, replica, step, computeNanos, busyNanos));
+                served.add(new ServedStep(deployment, replica, step, computeNanos, busyNanos));
             }
         }
     }
 
-    synchronized List<Served> served() {
+    synchronized List<ServedStep> served() {
         return List.copyOf(served);
     }
 
@@ -94,14 +94,14 @@ final class StepRecorder implements DispatchObserver {
      *
      * @param costOf the simulator's cost model of deployment d's task t (null when it has none)
      */
-    static Map<String, Object> write(List<Served> steps, BiFunction<Integer, Integer, LlmCost> costOf, Path csv)
+    static Map<String, Object> write(List<ServedStep> steps, BiFunction<Integer, Integer, LlmCost> costOf, Path csv)
             throws IOException {
         StringBuilder sb = new StringBuilder("deployment,replica,task,prefill_tokens,decode_sequences,"
                 + "decode_context_tokens,iterations,measured_compute_ms,measured_busy_ms,simulated_ms\n");
         Map<String, List<double[]>> ratios = new LinkedHashMap<>();
         ratios.put("with_prefill", new ArrayList<>());
         ratios.put("decode_only", new ArrayList<>());
-        for (Served s : steps) {
+        for (ServedStep s : steps) {
             if (!(s.step() instanceof Step.LlmStep llm)) {
                 continue;
             }

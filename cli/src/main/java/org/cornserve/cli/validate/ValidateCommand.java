@@ -123,7 +123,7 @@ public final class ValidateCommand implements Callable<Integer> {
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
         pw.println("results in " + out + " (validation.json, simulated/, measured/)");
-        long left = Validation.sharedMemoryFiles(served);
+        long left = Validation.sharedMemoryFiles(served.session());
         if (left > 0) {
             err.println("warning: " + left + " /dev/shm/cornserve-* file(s) are present after the run");
         }

@@ -222,7 +222,8 @@ public final class Validation {
             cornserve(quiet(), quiet(), args.toArray(String[]::new));
             steps.stop();
             java.util.Map<String, Object> stepSummary = StepRecorder.write(steps.served(),
-                    (d, t) -> llmCost(plan.deployments().get(d), plan.deployments().get(d).tasks().get(t), profiles),
+                    memo((d, t) -> llmCost(plan.deployments().get(d), plan.deployments().get(d).tasks().get(t),
+                            profiles)),
                     dir.resolve("steps.csv"));
             return new Served(overhead, stepSummary, session);
         } finally {
@@ -305,6 +306,14 @@ public final class Validation {
         return 0;
     }
 
+    /** {@code costOf} asked once per (deployment, task): building a profile's cost model is not free. */
+    private static java.util.function.BiFunction<Integer, Integer, LlmCost> memo(
+            java.util.function.BiFunction<Integer, Integer, LlmCost> costOf) {
+        java.util.Map<java.util.List<Integer>, java.util.Optional<LlmCost>> built = new java.util.HashMap<>();
+        return (d, t) -> built.computeIfAbsent(java.util.List.of(d, t),
+                k -> java.util.Optional.ofNullable(costOf.apply(d, t))).orElse(null);
+    }
+
     /**
      * The simulator's cost model of an LLM task on a deployment's replica: its measured profile where the book has
      * one, else the roofline; null for a task that is not an LLM.
@@ -320,11 +329,11 @@ public final class Validation {
     }
 
     /** Files under /dev/shm of the served runtime's session (what a run must not leave behind); 0 without one. */
-    public static long sharedMemoryFiles(Served served) {
-        if (served.session() == null) {
+    public static long sharedMemoryFiles(String session) {
+        if (session == null) {
             return 0;
         }
-        String prefix = SharedMemorySidecar.sessionPrefix(served.session());
+        String prefix = SharedMemorySidecar.sessionPrefix(session);
         try (Stream<Path> s = Files.list(SharedMemorySidecar.DEV_SHM)) {
             return s.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
         } catch (IOException e) {

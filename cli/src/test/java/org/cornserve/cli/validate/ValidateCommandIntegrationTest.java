@@ -68,7 +68,7 @@ class ValidateCommandIntegrationTest {
         assertEquals(0, Json.mapper().readTree(dir.resolve("plan.json").toFile()).path("stream_chunk_tokens").asInt(-1),
                 "the simulated plan hands off whole, as the runtime does");
         // only this run's session: other runs on the machine may hold files of their own meanwhile
-        assertEquals(0, Validation.sharedMemoryFiles(new Validation.Served(0, java.util.Map.of(), session)),
+        assertEquals(0, Validation.sharedMemoryFiles(session),
                 "no /dev/shm/cornserve-" + session + "-* file left");
         assertTrue(v.path("served_steps").path("with_prefill").path("steps").asInt() > 0, v.toString());
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),

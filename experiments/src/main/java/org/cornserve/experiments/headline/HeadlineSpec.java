@@ -244,9 +244,15 @@ public record HeadlineSpec(
 
     /** Requests of a run of case {@code c} at {@code rateRps}, with the case's run length where it sets one. */
     public int requestsAt(CaseSpec c, double rateRps) {
-        double seconds = c.runSeconds() > 0 ? c.runSeconds() : runSeconds;
-        int most = c.maxRequestsPerRun() > 0 ? c.maxRequestsPerRun() : maxRequestsPerRun;
-        return (int) Math.max(requestsPerRun, Math.min(most, Math.ceil(rateRps * seconds)));
+        return (int) Math.max(requestsPerRun, Math.min(mostRequests(c), Math.ceil(rateRps * runSeconds(c))));
+    }
+
+    private double runSeconds(CaseSpec c) {
+        return c.runSeconds() > 0 ? c.runSeconds() : runSeconds;
+    }
+
+    private int mostRequests(CaseSpec c) {
+        return c.maxRequestsPerRun() > 0 ? c.maxRequestsPerRun() : maxRequestsPerRun;
     }
 
     /**
@@ -254,9 +260,7 @@ public record HeadlineSpec(
      * requests over its run seconds); capacity is not probed above it.
      */
     public double ceilingRps(CaseSpec c) {
-        double seconds = c.runSeconds() > 0 ? c.runSeconds() : runSeconds;
-        int most = c.maxRequestsPerRun() > 0 ? c.maxRequestsPerRun() : maxRequestsPerRun;
-        return most / seconds;
+        return mostRequests(c) / runSeconds(c);
     }
 
     public static HeadlineSpec read(Path file) {
