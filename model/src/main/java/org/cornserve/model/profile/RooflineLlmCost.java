@@ -1,5 +1,6 @@
 package org.cornserve.model.profile;
 
+import java.util.Arrays;
 import org.cornserve.model.arch.TransformerArch;
 
 /**
@@ -99,6 +100,14 @@ public final class RooflineLlmCost implements LlmCost {
     private final double hostCopyBytesPerSecond;
     private final double normBytesPerToken;
     private final double normFlopsPerToken;
+    private final double decodeSecondsPerContextToken;
+    /**
+     * The context-free part {@code a} of a pure decode iteration by batch size (index), filled as sizes are asked
+     * for: the simulator times every decode run and bisects cut runs with it, so it is asked for millions of
+     * times with a few hundred distinct sizes. Replaced (never mutated once published) when it grows, so readers
+     * on other threads see a complete array or the previous one.
+     */
+    private volatile double[] decodeBaseSeconds = new double[0];
 
     RooflineLlmCost(RooflineEstimator estimator, TransformerArch arch, LlmParallelism parallelism) {
         this.estimator = estimator;
@@ -131,6 +140,8 @@ public final class RooflineLlmCost implements LlmCost {
         double norms = 2.0 * arch.layers() + 1;
         this.normBytesPerToken = norms * arch.hiddenSize() * bytesPerParam * 2; // read and write
         this.normFlopsPerToken = norms * arch.hiddenSize() * 4.0;              // square, sum, scale, weight
+        this.decodeSecondsPerContextToken = Math.max(pairFlops / dataParallel / flopsPerSecond,
+                kvBytesPerToken / dataParallel / bytesPerSecond);
     }
 
     /** KV bytes per token over the replica's host links together (one direction, at the link efficiency). */
@@ -217,10 +228,23 @@ public final class RooflineLlmCost implements LlmCost {
             return 0;
         }
         // iteration i costs a + b C_i with C_i = C0 + B i: decode attention is the only operator that depends on C
-        double a = operators(0, 0, decodeSequences, 0).totalSeconds();
-        double b = Math.max(pairFlops / dataParallel / flopsPerSecond, kvBytesPerToken / dataParallel / bytesPerSecond);
+        double a = decodeBaseSeconds(decodeSequences);
         double n = iterations;
         double sumOfContexts = n * decodeContextTokens + (double) decodeSequences * n * (n - 1) / 2.0;
-        return n * a + b * sumOfContexts;
+        return n * a + decodeSecondsPerContextToken * sumOfContexts;
+    }
+
+    /** {@code a}: the seconds of a decode iteration of {@code sequences} sequences over no context. */
+    private double decodeBaseSeconds(int sequences) {
+        double[] known = decodeBaseSeconds;
+        if (sequences < known.length) {
+            return known[sequences];
+        }
+        double[] grown = Arrays.copyOf(known, Math.max(sequences + 1, 2 * known.length));
+        for (int b = known.length; b < grown.length; b++) {
+            grown[b] = b == 0 ? 0 : operators(0, 0, b, 0).totalSeconds();
+        }
+        decodeBaseSeconds = grown;
+        return grown[sequences];
     }
 }
