@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -18,6 +19,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -99,7 +101,30 @@ public final class SharedMemorySidecar implements AutoCloseable {
 
     /** Writes {@code floats} for {@code consumers} readers. */
     public TensorRef putFloats(float[] floats, int consumers) {
-        return put((long) floats.length * Float.BYTES, consumers, b -> b.asFloatBuffer().put(floats));
+        return putFloats(floats, 0, floats.length, consumers);
+    }
+
+    /**
+     * Writes {@code length} floats of {@code floats} from {@code offset} for {@code consumers} readers: one bulk copy
+     * straight into the segment, so a producer need not copy a range out of a larger array first.
+     */
+    public TensorRef putFloats(float[] floats, int offset, int length, int consumers) {
+        Objects.checkFromIndexSize(offset, length, floats.length);
+        return put((long) length * Float.BYTES, consumers, b -> b.asFloatBuffer().put(floats, offset, length));
+    }
+
+    /** Writes the concatenation of {@code parts} for {@code consumers} readers, each part copied once, in order. */
+    public TensorRef putFloats(List<float[]> parts, int consumers) {
+        long bytes = 0;
+        for (float[] p : parts) {
+            bytes += (long) p.length * Float.BYTES;
+        }
+        return put(bytes, consumers, b -> {
+            FloatBuffer f = b.asFloatBuffer();
+            for (float[] p : parts) {
+                f.put(p);
+            }
+        });
     }
 
     /** Writes {@code ints} for {@code consumers} readers. */
@@ -209,16 +234,58 @@ public final class SharedMemorySidecar implements AutoCloseable {
 
     /** Copies the tensor's payload into a new float array. */
     public float[] readFloats(TensorRef ref) {
-        float[] out = new float[Math.toIntExact(ref.bytes() / Float.BYTES)];
-        read(ref, b -> b.asFloatBuffer().get(out));
+        float[] out = new float[elements(ref, Float.BYTES, "float")];
+        readFloats(ref, out, 0);
+        return out;
+    }
+
+    /**
+     * Copies the tensor's floats into {@code dst} from {@code offset} (one bulk copy, no array in between); returns
+     * how many.
+     *
+     * @throws IllegalArgumentException when they do not fit or the payload is not whole floats
+     */
+    public int readFloats(TensorRef ref, float[] dst, int offset) {
+        int n = elements(ref, Float.BYTES, "float");
+        if (offset < 0 || offset > dst.length || dst.length - offset < n) {
+            throw new IllegalArgumentException("sidecar: " + ref.segment() + " holds " + n + " floats, which do not"
+                    + " fit a " + dst.length + "-float array from index " + offset);
+        }
+        read(ref, b -> b.asFloatBuffer().get(dst, offset, n));
+        return n;
+    }
+
+    /** Copies the concatenation of the tensors' floats into a new array, each payload copied once, in order. */
+    public float[] readFloats(List<TensorRef> refs) {
+        long n = 0;
+        for (TensorRef ref : refs) {
+            n += elements(ref, Float.BYTES, "float");
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sidecar: " + refs.size() + " tensors of " + n
+                    + " floats in all do not fit one array");
+        }
+        float[] out = new float[(int) n];
+        int at = 0;
+        for (TensorRef ref : refs) {
+            at += readFloats(ref, out, at);
+        }
         return out;
     }
 
     /** Copies the tensor's payload into a new int array. */
     public int[] readInts(TensorRef ref) {
-        int[] out = new int[Math.toIntExact(ref.bytes() / Integer.BYTES)];
+        int[] out = new int[elements(ref, Integer.BYTES, "int")];
         read(ref, b -> b.asIntBuffer().get(out));
         return out;
+    }
+
+    private static int elements(TensorRef ref, int width, String type) {
+        if (ref.bytes() % width != 0 || ref.bytes() / width > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sidecar: " + ref.segment() + " holds " + ref.bytes()
+                    + " bytes, not a whole number of " + type + "s that fits one array");
+        }
+        return (int) (ref.bytes() / width);
     }
 
     /** Copies the tensor's payload into a new byte array. */
