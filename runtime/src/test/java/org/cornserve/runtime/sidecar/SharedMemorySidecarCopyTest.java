@@ -36,6 +36,12 @@ class SharedMemorySidecarCopyTest {
         return new SharedMemorySidecar(dir, "c1", process, 60_000, clock::get);
     }
 
+    private long files() throws IOException {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            return s.count();
+        }
+    }
+
     private static float[] gaussian(SplittableRandom rnd, int n) {
         float[] f = new float[n];
         for (int i = 0; i < n; i++) {
@@ -166,6 +172,37 @@ class SharedMemorySidecarCopyTest {
             }
             assertEquals(live.size(), producer.live());
         }
+    }
+
+    @Test
+    void idleSegmentsWithinTheRetainedBytesStayPastTheTimeoutAndTheRestAreDeleted() throws IOException {
+        try (SharedMemorySidecar producer = new SharedMemorySidecar(dir, "c2", "p", 500, 3 * 256 * 1024,
+                clock::get); SharedMemorySidecar consumer = sidecar("c")) {
+            List<TensorRef> refs = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                refs.add(producer.putFloats(new float[60_000], 1)); // 240,000 bytes: a 256 KiB segment each
+            }
+            TensorRef big = producer.putFloats(new float[300_000], 1); // a 2 MiB segment
+            refs.forEach(consumer::release);
+            consumer.release(big);
+            producer.sweep();
+            clock.addAndGet(499);
+            producer.sweep();
+            assertEquals(6, producer.segments(), "nothing is deleted before the timeout");
+            clock.addAndGet(1);
+            producer.sweep();
+            assertEquals(3, producer.segments(), "the 2 MiB one and two 256 KiB ones go: 3 x 256 KiB are left");
+            assertEquals(3, files());
+            clock.addAndGet(10_000);
+            producer.sweep();
+            assertEquals(3, producer.segments(), "retained segments stay however long they idle");
+            TensorRef again = producer.putFloats(new float[60_000], 1);
+            assertEquals(3, producer.segments(), "and serve the next tensor");
+            assertArrayEquals(new float[60_000], consumer.readFloats(again));
+        }
+        assertEquals(0, files(), "close deletes the retained segments too");
+        assertThrows(IllegalArgumentException.class,
+                () -> new SharedMemorySidecar(dir, "c2", "q", 500, -1, clock::get));
     }
 
     @ParameterizedTest
