@@ -460,7 +460,8 @@ public final class SharedMemorySidecar implements AutoCloseable {
     }
 
     /**
-     * Reclaims timed-out tensors and deletes segments free for longer than the timeout (beyond the retained bytes).
+     * Reclaims timed-out tensors, deletes segments free for longer than the timeout (beyond the retained bytes) and
+     * forgets mappings of other processes' segments that were deleted.
      */
     public synchronized void sweep() {
         if (!closed) {
@@ -469,7 +470,14 @@ public final class SharedMemorySidecar implements AutoCloseable {
                 free(s, now);
             }
             trimIdle(now, null);
+            // a mapping of a segment its producer deleted would keep the memory until the mapping is collected
+            views.keySet().removeIf(name -> !Files.exists(dir.resolve(name)));
         }
+    }
+
+    /** Other processes' segments this one keeps mapped for reading. */
+    public synchronized int mappedViews() {
+        return views.size();
     }
 
     /** Deletes this process's segments; references to them expire. */

@@ -99,6 +99,9 @@ class SharedMemorySidecarTest {
             producer.sweep();
             assertEquals(0, producer.segments());
             assertEquals(0, files());
+            assertEquals(1, consumer.mappedViews());
+            consumer.sweep();
+            assertEquals(0, consumer.mappedViews(), "the mapping of a deleted segment is let go");
         }
     }
 
