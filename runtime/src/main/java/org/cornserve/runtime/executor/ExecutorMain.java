@@ -33,7 +33,9 @@ import org.cornserve.runtime.sidecar.TensorStreamServer;
  *
  * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.executor.ExecutorMain
  * --connect 127.0.0.1:PORT --id ex1 --session S --tasks tiny-omni/llm,... --threads 1 [--seed 1] [--kv-tokens N]
- * [--max-seqs N] [--shm-dir /dev/shm] [--tensor-timeout-ms 30000] [--sidecar-domain D]}
+ * [--max-seqs N] [--shm-dir /dev/shm] [--tensor-timeout-ms 30000] [--shm-retain-mb 64] [--sidecar-domain D]}
+ * ({@code --shm-retain-mb}: free shared-memory segments kept mapped past the timeout, see
+ * {@link SharedMemorySidecar})
  */
 public final class ExecutorMain {
     private ExecutorMain() {
@@ -42,7 +44,7 @@ public final class ExecutorMain {
     /** Parsed command line. */
     record Options(InetSocketAddress connect, String id, String session, List<String> tasks, int threads, long seed,
             long kvTokens, int maxSeqs, Path shmDir, long tensorTimeoutMs, boolean ignoreEos, int healthPort,
-            String sidecarDomain) {
+            String sidecarDomain, long shmRetainBytes) {
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -52,7 +54,7 @@ public final class ExecutorMain {
                 m.put(args[i].substring(2), args[++i]);
             }
             Set<String> known = Set.of("connect", "id", "session", "tasks", "threads", "seed", "kv-tokens", "max-seqs",
-                    "shm-dir", "tensor-timeout-ms", "ignore-eos", "health-port", "sidecar-domain");
+                    "shm-dir", "tensor-timeout-ms", "ignore-eos", "health-port", "sidecar-domain", "shm-retain-mb");
             for (String k : m.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException("executor: unknown option --" + k + " (known: " + known + ")");
@@ -71,7 +73,8 @@ public final class ExecutorMain {
                     Path.of(m.getOrDefault("shm-dir", SharedMemorySidecar.DEV_SHM.toString())),
                     Long.parseLong(m.getOrDefault("tensor-timeout-ms", "30000")),
                     Boolean.parseBoolean(m.getOrDefault("ignore-eos", "false")),
-                    Integer.parseInt(m.getOrDefault("health-port", "-1")), m.get("sidecar-domain"));
+                    Integer.parseInt(m.getOrDefault("health-port", "-1")), m.get("sidecar-domain"),
+                    Long.parseLong(m.getOrDefault("shm-retain-mb", "64")) << 20);
         }
     }
 
@@ -87,7 +90,7 @@ public final class ExecutorMain {
             FrameChannel ch = new FrameChannel(socket);
             ch.send(new ExecutorReport.Hello(o.id(), ProcessHandle.current().pid()));
             SharedMemorySidecar sidecar = new SharedMemorySidecar(o.shmDir(), o.session(), o.id(), o.tensorTimeoutMs(),
-                    System::currentTimeMillis);
+                    o.shmRetainBytes(), System::currentTimeMillis);
             Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close));
             TensorStreamServer streams = new TensorStreamServer(sidecar,
                     new InetSocketAddress(socket.getLocalAddress(), 0));

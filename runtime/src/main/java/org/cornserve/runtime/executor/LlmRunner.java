@@ -119,12 +119,16 @@ final class LlmRunner implements TaskRunner {
         if (seqs.containsKey(open.invocation())) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " is already open");
         }
-        List<float[]> parts = new ArrayList<>();
-        for (TensorRef ref : open.inputs()) {
-            parts.add(sidecar.readFloats(ref));
-            sidecar.release(ref);
+        float[] emb = null;
+        try {
+            if (!open.inputs().isEmpty()) {
+                emb = sidecar.readFloats(open.inputs()); // each input copied once, straight into place
+            }
+        } finally {
+            for (TensorRef ref : open.inputs()) {
+                sidecar.release(ref);
+            }
         }
-        float[] emb = parts.isEmpty() ? null : SingleRunners.concat(parts);
         if (emb != null && inputProjection != null) {
             if (open.dims().length == 1) {
                 emb = padRows(emb, open.dims()[0]);
@@ -320,7 +324,7 @@ final class LlmRunner implements TaskRunner {
         }
         if (s.consumers > 0) {
             TensorRef ref = s.keepHidden
-                    ? sidecar.putFloats(Arrays.copyOf(s.hidden, s.hiddenRows * model.config().hidden()), s.consumers)
+                    ? sidecar.putFloats(s.hidden, 0, s.hiddenRows * model.config().hidden(), s.consumers)
                     : sidecar.putInts(Arrays.copyOf(s.generated, s.generatedCount), s.consumers);
             out.output(s.id, ref);
         }

@@ -115,6 +115,12 @@ final class SingleRunners {
             return c == 0 ? null : sidecar.putFloats(data, c);
         }
 
+        /** The concatenation of {@code parts}, each copied once straight into the sidecar. */
+        TensorRef put(long invocation, List<float[]> parts) {
+            int c = consumersOf(invocation);
+            return c == 0 ? null : sidecar.putFloats(parts, c);
+        }
+
         TensorRef putBytes(long invocation, byte[] data) {
             int c = consumersOf(invocation);
             return c == 0 ? null : sidecar.putBytes(data, c);
@@ -156,7 +162,7 @@ final class SingleRunners {
                 for (int j = 0; j < inputs.get(i).size(); j++) {
                     parts.add(emb.get(k++).data());
                 }
-                refs.add(put(ids.get(i), concat(parts)));
+                refs.add(put(ids.get(i), parts));
             }
             return refs;
         }
@@ -198,7 +204,7 @@ final class SingleRunners {
                 for (int j = 0; j < inputs.get(i).size(); j++) {
                     parts.add(emb.get(k++).data());
                 }
-                refs.add(put(ids.get(i), concat(parts)));
+                refs.add(put(ids.get(i), parts));
             }
             return refs;
         }
@@ -335,22 +341,5 @@ final class SingleRunners {
             DiffusionTransformer.Job job = dit.start(new float[4 * textHidden], 4, 4, 4, 1);
             dit.step(job);
         }
-    }
-
-    static float[] concat(List<float[]> parts) {
-        if (parts.size() == 1) {
-            return parts.get(0);
-        }
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] out = new float[n];
-        int o = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
     }
 }

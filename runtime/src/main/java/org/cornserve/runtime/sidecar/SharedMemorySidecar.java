@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -14,10 +15,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,8 +31,9 @@ import java.util.function.LongSupplier;
  * (through the control plane); each consumer maps the segment, copies the payload out and releases it; when the
  * last consumer has released it (or the timeout passed since it was written) the segment is free and the producer
  * reuses it for a later tensor. Segments stay mapped on both sides, so a steady stream of tensors costs two
- * memory copies and no page faults. Free segments idle past the timeout are deleted; {@link #close} deletes the
- * producer's segments and {@link #deleteSession} every segment of a session (a crashed producer's too).
+ * memory copies and no page faults. Free segments idle past the timeout are deleted, beyond an optional number of
+ * bytes kept warm; {@link #close} deletes the producer's segments and {@link #deleteSession} every segment of a
+ * session (a crashed producer's too).
  *
  * <p>Header (64 bytes, native order): magic int, pad, a 64-bit state word (generation in the high 40 bits,
  * references left in the low 24, changed only by compare-and-set, so a release of a stale reference never touches
@@ -57,6 +61,7 @@ public final class SharedMemorySidecar implements AutoCloseable {
     private final Path dir;
     private final String ownPrefix;
     private final long timeoutMillis;
+    private final long retainIdleBytes;
     private final LongSupplier clockMillis;
     private final List<Segment> own = new ArrayList<>();
     private final Map<String, MappedByteBuffer> views = new LinkedHashMap<>(16, 0.75f, true);
@@ -74,6 +79,19 @@ public final class SharedMemorySidecar implements AutoCloseable {
      * @param timeoutMillis a tensor not released by every consumer after this long is reclaimed
      */
     public SharedMemorySidecar(Path dir, String session, String process, long timeoutMillis, LongSupplier clockMillis) {
+        this(dir, session, process, timeoutMillis, 0, clockMillis);
+    }
+
+    /**
+     * As above, keeping free segments of up to {@code retainIdleBytes} in all past the timeout: they stay mapped and
+     * their pages faulted in, so a tensor after a pause costs a copy, not a new file whose every page faults (on a
+     * virtual machine that is one to two orders of magnitude more than the copy).
+     */
+    public SharedMemorySidecar(Path dir, String session, String process, long timeoutMillis, long retainIdleBytes,
+            LongSupplier clockMillis) {
+        if (retainIdleBytes < 0) {
+            throw new IllegalArgumentException("sidecar retained idle bytes must be >= 0, got " + retainIdleBytes);
+        }
         if (!session.matches("[A-Za-z0-9-]+") || !process.matches("[A-Za-z0-9]+")) {
             throw new IllegalArgumentException("sidecar session and process tags must be letters, digits (and dashes"
                     + " in the session): '" + session + "', '" + process + "'");
@@ -84,6 +102,7 @@ public final class SharedMemorySidecar implements AutoCloseable {
         this.dir = dir;
         this.ownPrefix = sessionPrefix(session) + process + "-";
         this.timeoutMillis = timeoutMillis;
+        this.retainIdleBytes = retainIdleBytes;
         this.clockMillis = clockMillis;
     }
 
@@ -99,7 +118,30 @@ public final class SharedMemorySidecar implements AutoCloseable {
 
     /** Writes {@code floats} for {@code consumers} readers. */
     public TensorRef putFloats(float[] floats, int consumers) {
-        return put((long) floats.length * Float.BYTES, consumers, b -> b.asFloatBuffer().put(floats));
+        return putFloats(floats, 0, floats.length, consumers);
+    }
+
+    /**
+     * Writes {@code length} floats of {@code floats} from {@code offset} for {@code consumers} readers: one bulk copy
+     * straight into the segment, so a producer need not copy a range out of a larger array first.
+     */
+    public TensorRef putFloats(float[] floats, int offset, int length, int consumers) {
+        Objects.checkFromIndexSize(offset, length, floats.length);
+        return put((long) length * Float.BYTES, consumers, b -> b.asFloatBuffer().put(floats, offset, length));
+    }
+
+    /** Writes the concatenation of {@code parts} for {@code consumers} readers, each part copied once, in order. */
+    public TensorRef putFloats(List<float[]> parts, int consumers) {
+        long bytes = 0;
+        for (float[] p : parts) {
+            bytes += (long) p.length * Float.BYTES;
+        }
+        return put(bytes, consumers, b -> {
+            FloatBuffer f = b.asFloatBuffer();
+            for (float[] p : parts) {
+                f.put(p);
+            }
+        });
     }
 
     /** Writes {@code ints} for {@code consumers} readers. */
@@ -154,28 +196,12 @@ public final class SharedMemorySidecar implements AutoCloseable {
         }
         long now = clockMillis.getAsLong();
         Segment best = null;
-        for (Iterator<Segment> it = own.iterator(); it.hasNext();) {
-            Segment s = it.next();
-            long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
-            if ((state & REF_MASK) != 0 && s.buf.getLong(OFF_WRITTEN) + timeoutMillis <= now
-                    && LONGS.compareAndSet(s.buf, OFF_STATE, state, state & ~REF_MASK)) {
-                expired++;
-                state &= ~REF_MASK;
-            }
-            if ((state & REF_MASK) != 0) {
-                s.freeSinceMillis[0] = Long.MAX_VALUE;
-                continue;
-            }
-            if (s.freeSinceMillis[0] == Long.MAX_VALUE) {
-                s.freeSinceMillis[0] = now;
-            }
-            if (s.capacity >= bytes && (best == null || s.capacity < best.capacity)) {
+        for (Segment s : own) {
+            if (free(s, now) && s.capacity >= bytes && (best == null || s.capacity < best.capacity)) {
                 best = s;
-            } else if (now - s.freeSinceMillis[0] >= timeoutMillis) {
-                it.remove();
-                deleteQuietly(s.file);
             }
         }
+        trimIdle(now, best);
         if (best == null) {
             best = create(bytes, now);
         }
@@ -185,6 +211,56 @@ public final class SharedMemorySidecar implements AutoCloseable {
         best.buf.putLong(OFF_WRITTEN, now);
         best.freeSinceMillis[0] = Long.MAX_VALUE;
         return best;
+    }
+
+    /**
+     * Whether {@code s} holds no live tensor now, after reclaiming one not released within the timeout; notes when
+     * it was first seen free.
+     */
+    private boolean free(Segment s, long now) {
+        long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
+        if ((state & REF_MASK) != 0 && s.buf.getLong(OFF_WRITTEN) + timeoutMillis <= now
+                && LONGS.compareAndSet(s.buf, OFF_STATE, state, state & ~REF_MASK)) {
+            expired++;
+            state &= ~REF_MASK;
+        }
+        if ((state & REF_MASK) != 0) {
+            s.freeSinceMillis[0] = Long.MAX_VALUE;
+            return false;
+        }
+        if (s.freeSinceMillis[0] == Long.MAX_VALUE) {
+            s.freeSinceMillis[0] = now;
+        }
+        return true;
+    }
+
+    /**
+     * Deletes segments free for longer than the timeout (the longest free first, the largest first among equals)
+     * while the free segments other than {@code keep} hold more than {@code retainIdleBytes}; the rest stay mapped
+     * and faulted in for later tensors.
+     */
+    private void trimIdle(long now, Segment keep) {
+        long freeBytes = 0;
+        List<Segment> idle = new ArrayList<>();
+        for (Segment s : own) {
+            if (s != keep && s.freeSinceMillis[0] != Long.MAX_VALUE) {
+                freeBytes += s.capacity;
+                if (now - s.freeSinceMillis[0] >= timeoutMillis) {
+                    idle.add(s);
+                }
+            }
+        }
+        if (idle.isEmpty() || freeBytes <= retainIdleBytes) {
+            return;
+        }
+        idle.sort(Comparator.comparingLong((Segment s) -> s.freeSinceMillis[0])
+                .thenComparing(Comparator.comparingLong(Segment::capacity).reversed()));
+        for (int i = 0; i < idle.size() && freeBytes > retainIdleBytes; i++) {
+            Segment s = idle.get(i);
+            own.remove(s);
+            deleteQuietly(s.file);
+            freeBytes -= s.capacity;
+        }
     }
 
     private Segment create(long bytes, long now) {
@@ -209,16 +285,58 @@ public final class SharedMemorySidecar implements AutoCloseable {
 
     /** Copies the tensor's payload into a new float array. */
     public float[] readFloats(TensorRef ref) {
-        float[] out = new float[Math.toIntExact(ref.bytes() / Float.BYTES)];
-        read(ref, b -> b.asFloatBuffer().get(out));
+        float[] out = new float[elements(ref, Float.BYTES, "float")];
+        readFloats(ref, out, 0);
+        return out;
+    }
+
+    /**
+     * Copies the tensor's floats into {@code dst} from {@code offset} (one bulk copy, no array in between); returns
+     * how many.
+     *
+     * @throws IllegalArgumentException when they do not fit or the payload is not whole floats
+     */
+    public int readFloats(TensorRef ref, float[] dst, int offset) {
+        int n = elements(ref, Float.BYTES, "float");
+        if (offset < 0 || offset > dst.length || dst.length - offset < n) {
+            throw new IllegalArgumentException("sidecar: " + ref.segment() + " holds " + n + " floats, which do not"
+                    + " fit a " + dst.length + "-float array from index " + offset);
+        }
+        read(ref, b -> b.asFloatBuffer().get(dst, offset, n));
+        return n;
+    }
+
+    /** Copies the concatenation of the tensors' floats into a new array, each payload copied once, in order. */
+    public float[] readFloats(List<TensorRef> refs) {
+        long n = 0;
+        for (TensorRef ref : refs) {
+            n += elements(ref, Float.BYTES, "float");
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sidecar: " + refs.size() + " tensors of " + n
+                    + " floats in all do not fit one array");
+        }
+        float[] out = new float[(int) n];
+        int at = 0;
+        for (TensorRef ref : refs) {
+            at += readFloats(ref, out, at);
+        }
         return out;
     }
 
     /** Copies the tensor's payload into a new int array. */
     public int[] readInts(TensorRef ref) {
-        int[] out = new int[Math.toIntExact(ref.bytes() / Integer.BYTES)];
+        int[] out = new int[elements(ref, Integer.BYTES, "int")];
         read(ref, b -> b.asIntBuffer().get(out));
         return out;
+    }
+
+    private static int elements(TensorRef ref, int width, String type) {
+        if (ref.bytes() % width != 0 || ref.bytes() / width > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sidecar: " + ref.segment() + " holds " + ref.bytes()
+                    + " bytes, not a whole number of " + type + "s that fits one array");
+        }
+        return (int) (ref.bytes() / width);
     }
 
     /** Copies the tensor's payload into a new byte array. */
@@ -341,24 +459,25 @@ public final class SharedMemorySidecar implements AutoCloseable {
         return n;
     }
 
-    /** Reclaims timed-out tensors and deletes segments free for longer than the timeout. */
+    /**
+     * Reclaims timed-out tensors, deletes segments free for longer than the timeout (beyond the retained bytes) and
+     * forgets mappings of other processes' segments that were deleted.
+     */
     public synchronized void sweep() {
         if (!closed) {
             long now = clockMillis.getAsLong();
-            for (Iterator<Segment> it = own.iterator(); it.hasNext();) {
-                Segment s = it.next();
-                long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
-                if ((state & REF_MASK) != 0 && s.buf.getLong(OFF_WRITTEN) + timeoutMillis <= now
-                        && LONGS.compareAndSet(s.buf, OFF_STATE, state, state & ~REF_MASK)) {
-                    expired++;
-                    s.freeSinceMillis[0] = now;
-                } else if ((state & REF_MASK) == 0 && s.freeSinceMillis[0] != Long.MAX_VALUE
-                        && now - s.freeSinceMillis[0] >= timeoutMillis) {
-                    it.remove();
-                    deleteQuietly(s.file);
-                }
+            for (Segment s : own) {
+                free(s, now);
             }
+            trimIdle(now, null);
+            // a mapping of a segment its producer deleted would keep the memory until the mapping is collected
+            views.keySet().removeIf(name -> !Files.exists(dir.resolve(name)));
         }
+    }
+
+    /** Other processes' segments this one keeps mapped for reading. */
+    public synchronized int mappedViews() {
+        return views.size();
     }
 
     /** Deletes this process's segments; references to them expire. */

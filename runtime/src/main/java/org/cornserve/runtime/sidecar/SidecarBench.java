@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -18,7 +19,10 @@ import java.util.UUID;
  * it), with its two halves timed apart (the producer's write, the consumer's copy-out), (c) a loopback socket stream
  * into the receiving host's shared memory plus the consumer's copy-out, (d) the path between executors on two hosts:
  * the producer writes the floats into its segment, a {@link TensorForwarder} streams them from there over loopback into
- * the consumer's sidecar and releases the producer's share, the consumer copies them out and releases its copy.
+ * the consumer's sidecar and releases the producer's share, the consumer copies them out and releases its copy;
+ * then the references a reader needs to judge those: two memory copies in a row (a transfer between two heaps makes
+ * two), a transfer through segments never touched before, and the executors' hand-off with and without arrays in
+ * between (see {@link Result}).
  *
  * <p>{@code java ... org.cornserve.runtime.sidecar.SidecarBench [DIR] [SIZE_MB ...]} (default /dev/shm, 1 16).
  */
@@ -26,9 +30,20 @@ public final class SidecarBench {
     private SidecarBench() {
     }
 
-    /** One size's figures, in GB/s of payload. */
+    /**
+     * One size's figures, in GB/s of payload. {@code twoCopiesGBps}: two {@code System.arraycopy} in a row (heap to
+     * heap to heap), the least a hand-off between two processes' heaps costs. {@code coldGBps}: the shared-memory
+     * transfer through a segment neither side has touched before (file created and mapped, every page faulted in),
+     * what reusing segments saves. {@code handoffCopiedGBps} / {@code handoffGBps}: a tensor in two halves, each a
+     * range of a larger producer buffer, read by the consumer into one array, first with arrays in between
+     * ({@code Arrays.copyOf} of each range, one array per half, a concatenation: how executors did it before), then
+     * straight ({@link SharedMemorySidecar#putFloats(float[], int, int, int)}, {@link
+     * SharedMemorySidecar#readFloats(java.util.List)}). {@code sendFloatsGBps}: {@link TensorStreamClient#sendFloats}
+     * from a float array over loopback plus the consumer's copy-out.
+     */
     public record Result(long bytes, double memcpyGBps, double sharedMemoryGBps, double writeGBps, double readGBps,
-            double socketGBps, double forwardGBps) {
+            double socketGBps, double forwardGBps, double twoCopiesGBps, double coldGBps, double handoffCopiedGBps,
+            double handoffGBps, double sendFloatsGBps) {
         public double sharedMemoryRatio() {
             return sharedMemoryGBps / memcpyGBps;
         }
@@ -77,15 +92,64 @@ public final class SidecarBench {
                     consumer.read(there, b -> b.asFloatBuffer().get(dst));
                     consumer.release(there);
                 });
-                if (dst[n - 1] != src[n - 1]) {
-                    throw new IllegalStateException("sidecar bench: payload corrupted");
-                }
-                results.add(new Result(bytes, copy, shm, write, read, socket, forward));
+                float[] mid = new float[n];
+                double twoCopies = best(rounds, reps, bytes, () -> {
+                    System.arraycopy(src, 0, mid, 0, n);
+                    System.arraycopy(mid, 0, dst, 0, n);
+                });
+                long[] fresh = {0};
+                double cold = best(rounds, Math.max(2, reps / 4), bytes, () -> {
+                    fresh[0]++;
+                    try (SharedMemorySidecar p = new SharedMemorySidecar(dir, session, "cp" + fresh[0], 60_000,
+                            System::currentTimeMillis);
+                            SharedMemorySidecar c = new SharedMemorySidecar(dir, session, "cc" + fresh[0], 60_000,
+                                    System::currentTimeMillis)) {
+                        TensorRef ref = p.putFloats(src, 1);
+                        c.readFloats(ref, dst, 0);
+                        c.release(ref);
+                    }
+                });
+                float[] buffer = Arrays.copyOf(src, n + n / 2); // a producer's growing buffer holding the tensor
+                int half = n / 2;
+                float[][] out = new float[1][];
+                double handoffCopied = best(rounds, reps, bytes, () -> {
+                    TensorRef a = producer.putFloats(Arrays.copyOf(buffer, half), 1);
+                    TensorRef b = producer.putFloats(Arrays.copyOfRange(buffer, half, n), 1);
+                    float[] first = consumer.readFloats(a);
+                    float[] second = consumer.readFloats(b);
+                    float[] joined = Arrays.copyOf(first, n);
+                    System.arraycopy(second, 0, joined, half, n - half);
+                    consumer.release(a);
+                    consumer.release(b);
+                    out[0] = joined;
+                });
+                check(src, out[0]);
+                double handoff = best(rounds, reps, bytes, () -> {
+                    List<TensorRef> refs = List.of(producer.putFloats(buffer, 0, half, 1),
+                            producer.putFloats(buffer, half, n - half, 1));
+                    out[0] = consumer.readFloats(refs);
+                    refs.forEach(consumer::release);
+                });
+                check(src, out[0]);
+                double sendFloats = best(rounds, Math.max(2, reps / 4), bytes, () -> {
+                    TensorRef ref = client.sendFloats(src, 1);
+                    consumer.readFloats(ref, dst, 0);
+                    consumer.release(ref);
+                });
+                check(src, dst);
+                results.add(new Result(bytes, copy, shm, write, read, socket, forward, twoCopies, cold, handoffCopied,
+                        handoff, sendFloats));
             }
         } finally {
             SharedMemorySidecar.deleteSession(dir, session);
         }
         return results;
+    }
+
+    private static void check(float[] expected, float[] got) {
+        if (!Arrays.equals(expected, got)) {
+            throw new IllegalStateException("sidecar bench: payload corrupted");
+        }
     }
 
     private interface Body {
@@ -114,11 +178,14 @@ public final class SidecarBench {
             sizes[i - 1] = (long) (Double.parseDouble(args[i]) * (1 << 20));
         }
         System.out.println("size_MB  memcpy_GB/s  shm_GB/s  shm/memcpy  write_GB/s  read_GB/s  socket_GB/s"
-                + "  forward_GB/s");
+                + "  forward_GB/s  2copies_GB/s  shm/2copies  cold_GB/s  handoff_copied_GB/s  handoff_GB/s"
+                + "  sendFloats_GB/s");
         for (Result r : run(dir, sizes, 5)) {
-            System.out.printf(Locale.ROOT, "%7.1f  %11.2f  %8.2f  %10.2f  %10.2f  %9.2f  %11.2f  %12.2f%n",
-                    r.bytes() / (double) (1 << 20), r.memcpyGBps(), r.sharedMemoryGBps(), r.sharedMemoryRatio(),
-                    r.writeGBps(), r.readGBps(), r.socketGBps(), r.forwardGBps());
+            System.out.printf(Locale.ROOT, "%7.1f  %11.2f  %8.2f  %10.2f  %10.2f  %9.2f  %11.2f  %12.2f  %12.2f  %11.2f"
+                    + "  %9.2f  %19.2f  %12.2f  %15.2f%n", r.bytes() / (double) (1 << 20), r.memcpyGBps(),
+                    r.sharedMemoryGBps(), r.sharedMemoryRatio(), r.writeGBps(), r.readGBps(), r.socketGBps(),
+                    r.forwardGBps(), r.twoCopiesGBps(), r.sharedMemoryGBps() / r.twoCopiesGBps(), r.coldGBps(),
+                    r.handoffCopiedGBps(), r.handoffGBps(), r.sendFloatsGBps());
         }
     }
 }

@@ -4,16 +4,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Hands tensors held in this host's {@link SharedMemorySidecar} to sidecars on other hosts: streams the payload
  * straight from the local segment to the remote {@link TensorStreamServer} (no copy on the heap), then releases the
- * local reference it stood for; and fetches tensors another host's sidecar holds into this host's memory. Keeps one {@link TensorStreamClient} per remote address; a connection that fails is
- * dropped and the next forward to that address opens a new one. Thread-safe.
+ * local reference it stood for; and fetches tensors another host's sidecar holds into this host's memory. Keeps
+ * one {@link TensorStreamClient} per remote address; a cached connection that fails (its peer died, and may have
+ * restarted at the same address) is dropped and the exchange tried once more on a new one. Thread-safe.
  */
 public final class TensorForwarder implements AutoCloseable {
     private final SharedMemorySidecar local;
     private final Map<InetSocketAddress, TensorStreamClient> clients = new ConcurrentHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
 
     /** Forwards tensors from {@code local}. */
@@ -31,19 +34,8 @@ public final class TensorForwarder implements AutoCloseable {
      * @throws TensorExpiredException when the local tensor was reclaimed before it could be sent
      */
     public TensorRef forward(TensorRef tensor, InetSocketAddress to, int consumers) throws IOException {
-        if (closed) {
-            throw new IOException("tensor forwarder is closed");
-        }
-        TensorStreamClient client = client(to);
-        TensorRef remote;
-        try {
-            remote = client.forward(local, tensor, consumers);
-        } catch (IOException e) {
-            clients.remove(to, client);
-            client.close();
-            throw new IOException("tensor stream to " + to.getHostString() + ":" + to.getPort() + " failed: "
-                    + e.getMessage(), e);
-        }
+        TensorRef remote = overStream(to, c -> c.forward(local, tensor, consumers),
+                "tensor stream to " + to.getHostString() + ":" + to.getPort() + " failed: ");
         local.release(tensor);
         return remote;
     }
@@ -55,25 +47,54 @@ public final class TensorForwarder implements AutoCloseable {
      * @throws IOException when the holder cannot be reached or no longer holds it
      */
     public TensorRef fetch(TensorRef tensor, InetSocketAddress from, int consumers) throws IOException {
+        return overStream(from, c -> c.fetch(tensor, local, consumers),
+                "fetching from the sidecar at " + from.getHostString() + ":" + from.getPort() + " failed: ");
+    }
+
+    /** One exchange over a stream to a peer. */
+    @FunctionalInterface
+    private interface Exchange {
+        TensorRef over(TensorStreamClient client) throws IOException;
+    }
+
+    /**
+     * Runs {@code exchange} over the cached stream to {@code peer}; when that stream fails (the peer died, and may
+     * have restarted at the same address since), drops it and tries once more on a new one, so a restarted peer is
+     * reached at once. A failure on a new stream drops it too and is thrown.
+     */
+    private TensorRef overStream(InetSocketAddress peer, Exchange exchange, String failure) throws IOException {
         if (closed) {
             throw new IOException("tensor forwarder is closed");
         }
-        TensorStreamClient client = client(from);
+        TensorStreamClient cached = clients.get(peer);
+        if (cached != null) {
+            try {
+                return exchange.over(cached);
+            } catch (IOException e) {
+                drop(peer, cached);
+            }
+        }
+        TensorStreamClient fresh = connect(peer);
         try {
-            return client.fetch(tensor, local, consumers);
+            return exchange.over(fresh);
         } catch (IOException e) {
-            clients.remove(from, client);
-            client.close();
-            throw new IOException("fetching from the sidecar at " + from.getHostString() + ":" + from.getPort()
-                    + " failed: " + e.getMessage(), e);
+            drop(peer, fresh);
+            throw new IOException(failure + e.getMessage(), e);
         }
     }
 
-    private TensorStreamClient client(InetSocketAddress to) throws IOException {
-        TensorStreamClient c = clients.get(to);
-        if (c != null) {
-            return c;
+    private void drop(InetSocketAddress peer, TensorStreamClient client) {
+        clients.remove(peer, client);
+        try {
+            client.close();
+        } catch (IOException e) {
+            // dropping it anyway
         }
+        dropped.incrementAndGet();
+    }
+
+    private TensorStreamClient connect(InetSocketAddress to) throws IOException {
+        TensorStreamClient c;
         try {
             c = new TensorStreamClient(to);
         } catch (IOException e) {
@@ -86,6 +107,11 @@ public final class TensorForwarder implements AutoCloseable {
             return raced;
         }
         return c;
+    }
+
+    /** Streams dropped after a failure so far (each later exchange with that peer opened a new one). */
+    public long droppedStreams() {
+        return dropped.get();
     }
 
     /** Parses {@code host:port} (a sidecar's stream address as the control plane passes it on). */

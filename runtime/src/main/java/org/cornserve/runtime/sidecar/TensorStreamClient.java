@@ -1,6 +1,7 @@
 package org.cornserve.runtime.sidecar;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,7 +14,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class TensorStreamClient implements AutoCloseable {
     private final SocketChannel ch;
+    /** The largest staging buffer {@link #sendFloats} keeps. */
+    static final int STAGING_BYTES = 1 << 20;
     private final ByteBuffer head = ByteBuffer.allocate(12);
+    private ByteBuffer staging;
 
     public TensorStreamClient(InetSocketAddress server) throws IOException {
         ch = SocketChannel.open(server);
@@ -29,19 +33,23 @@ public final class TensorStreamClient implements AutoCloseable {
         while (head.hasRemaining() || body.hasRemaining()) {
             ch.write(frame);
         }
+        return placed(payload.remaining());
+    }
+
+    /** The remote sidecar's answer to a placement of {@code bytes} bytes. */
+    private TensorRef placed(long bytes) throws IOException {
         ByteBuffer len = ByteBuffer.allocate(4);
         TensorStreamServer.readFully(ch, len, false);
         int n = len.getInt(0);
         if (n < 0) {
-            throw new IOException("tensor stream: the remote sidecar could not place a " + payload.remaining()
-                    + "-byte tensor");
+            throw new IOException("tensor stream: the remote sidecar could not place a " + bytes + "-byte tensor");
         }
         ByteBuffer rest = ByteBuffer.allocate(n + 8);
         TensorStreamServer.readFully(ch, rest, false);
         rest.flip();
         byte[] name = new byte[n];
         rest.get(name);
-        return new TensorRef(new String(name, StandardCharsets.UTF_8), rest.getLong(), payload.remaining());
+        return new TensorRef(new String(name, StandardCharsets.UTF_8), rest.getLong(), bytes);
     }
 
     /**
@@ -67,22 +75,52 @@ public final class TensorStreamClient implements AutoCloseable {
         }
         try {
             return local.put(remote.bytes(), consumers, payload -> TensorStreamServer.readFully(ch, payload, false));
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }
 
-    /** Sends {@code floats} (native order, as the shared-memory path stores them). */
-    public TensorRef sendFloats(float[] floats, int consumers) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(floats.length * Float.BYTES).order(ByteOrder.nativeOrder());
-        b.asFloatBuffer().put(floats);
-        return send(b, consumers);
+    /**
+     * Sends {@code floats} (native order, as the shared-memory path stores them) through one reused direct staging
+     * buffer of at most {@value #STAGING_BYTES} bytes: each chunk is one bulk copy from the array, written as soon as
+     * it is filled, so no tensor-sized buffer is allocated (and zeroed, and faulted in) per send.
+     */
+    public synchronized TensorRef sendFloats(float[] floats, int consumers) throws IOException {
+        long bytes = (long) floats.length * Float.BYTES;
+        head.clear();
+        head.putInt(consumers).putLong(bytes).flip();
+        while (head.hasRemaining()) {
+            ch.write(head);
+        }
+        if (staging == null || staging.capacity() < Math.min(bytes, STAGING_BYTES)) {
+            staging = ByteBuffer.allocateDirect((int) Math.min(Math.max(bytes, 4096), STAGING_BYTES))
+                    .order(ByteOrder.nativeOrder());
+        }
+        int perChunk = staging.capacity() / Float.BYTES;
+        for (int at = 0; at < floats.length; at += perChunk) {
+            int n = Math.min(perChunk, floats.length - at);
+            staging.clear();
+            staging.asFloatBuffer().put(floats, at, n);
+            staging.limit(n * Float.BYTES);
+            while (staging.hasRemaining()) {
+                ch.write(staging);
+            }
+        }
+        return placed(bytes);
     }
 
-    /** Forwards a tensor held in the local sidecar without copying it to the heap. */
+    /**
+     * Forwards a tensor held in the local sidecar without copying it to the heap.
+     *
+     * @throws IOException when the stream fails (never wrapped: a caller drops the connection on it)
+     */
     public TensorRef forward(SharedMemorySidecar local, TensorRef ref, int consumers) throws IOException {
         TensorRef[] out = new TensorRef[1];
-        local.read(ref, payload -> out[0] = send(payload, consumers));
+        try {
+            local.read(ref, payload -> out[0] = send(payload, consumers));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         return out[0];
     }
 

@@ -40,6 +40,8 @@ public final class TensorStreamServer implements AutoCloseable {
     public TensorStreamServer(SharedMemorySidecar sidecar, InetSocketAddress bind) throws IOException {
         this.sidecar = sidecar;
         this.server = ServerSocketChannel.open();
+        // a restarted sidecar binds its old port again while the dead one's connections linger in TIME_WAIT
+        server.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(bind);
         acceptor = Thread.ofPlatform().daemon().name("tensor-stream-accept").start(this::acceptLoop);
     }

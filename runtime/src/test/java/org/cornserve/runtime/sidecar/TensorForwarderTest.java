@@ -122,6 +122,56 @@ class TensorForwarderTest {
         }
     }
 
+    /**
+     * The peer's sidecar dies (its stream server and memory go) and a new one starts at the same address: the
+     * forwarder's cached stream is dead, and the next forward and fetch must reach the new one, not fail on the old.
+     */
+    @Test
+    void aPeerThatRestartedAtTheSameAddressIsReachedAgain() throws IOException {
+        float[] floats = new float[70_000];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = i * 0.25f;
+        }
+        try (SharedMemorySidecar producer = new SharedMemorySidecar(here, "f4", "p", 60_000, System::currentTimeMillis);
+                TensorForwarder forwarder = new TensorForwarder(producer)) {
+            InetSocketAddress at;
+            try (SharedMemorySidecar first = new SharedMemorySidecar(there, "f4", "a", 60_000,
+                    System::currentTimeMillis);
+                    TensorStreamServer server = new TensorStreamServer(first,
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                at = server.address();
+                assertArrayEquals(floats, first.readFloats(forwarder.forward(producer.putFloats(floats, 1), at, 1)));
+            }
+            // the peer is gone and nothing listens: the failure is an IOException naming it, the share is kept
+            TensorRef kept = producer.putFloats(floats, 1);
+            IOException dead = assertThrows(IOException.class, () -> forwarder.forward(kept, at, 1));
+            assertTrue(dead.getMessage().contains(":" + at.getPort()), dead.getMessage());
+            assertEquals(1, producer.live());
+            assertEquals(0, producer.release(kept));
+            try (SharedMemorySidecar second = new SharedMemorySidecar(there, "f4", "b", 60_000,
+                    System::currentTimeMillis);
+                    TensorStreamServer server = new TensorStreamServer(second, at)) {
+                TensorRef there1 = forwarder.forward(producer.putFloats(floats, 1), at, 1);
+                assertTrue(there1.segment().startsWith("cornserve-f4-b-"), there1.segment());
+                assertArrayEquals(floats, second.readFloats(there1));
+                assertEquals(0, producer.live(), "the forwarded share was released");
+                assertEquals(1, server.received());
+            }
+            // restarted again while a stream to it is cached: the first exchange after the restart succeeds
+            try (SharedMemorySidecar third = new SharedMemorySidecar(there, "f4", "c", 60_000,
+                    System::currentTimeMillis);
+                    TensorStreamServer server = new TensorStreamServer(third, at)) {
+                long dropped = forwarder.droppedStreams();
+                TensorRef held = third.putFloats(floats, 1);
+                TensorRef fetched = forwarder.fetch(held, at, 1);
+                assertArrayEquals(floats, producer.readFloats(fetched));
+                assertEquals(dropped + 1, forwarder.droppedStreams(), "the dead cached stream was dropped once");
+                assertArrayEquals(floats, third.readFloats(forwarder.forward(producer.putFloats(floats, 1), at, 1)));
+                assertEquals(dropped + 1, forwarder.droppedStreams(), "the new stream is kept");
+            }
+        }
+    }
+
     @Test
     void addressesParseAndBadOnesAreNamed() {
         assertEquals(new InetSocketAddress("10.0.0.7", 9101), TensorForwarder.address("10.0.0.7:9101"));
