@@ -17,6 +17,7 @@ import org.cornserve.planner.Slo;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.simulator.metrics.RequestRecord;
 import org.cornserve.simulator.metrics.SimResult;
+import org.cornserve.traces.LongList;
 import org.cornserve.traces.TraceRecord;
 
 /**
@@ -33,6 +34,10 @@ import org.cornserve.traces.TraceRecord;
  * until no arrival moves by more than a microsecond. Arrivals before any time {@code T} are right once the
  * completions before {@code T} are, so the iteration settles from the run's start onwards; it is bounded by
  * {@link #MAX_ITERATIONS} and fails clearly if it has not settled by then.
+ *
+ * <p>A request whose prompt is named ({@link BenchRun.Shape#prompt()}) carries the ids of its prompt's pieces, so
+ * with {@code enable_prefix_caching} in the plan (vLLM v1's default) a prompt the server has seen before, in this run
+ * or an earlier one replayed on the same server, is served from its cached blocks.
  */
 public final class BenchReplay {
 
@@ -42,8 +47,18 @@ public final class BenchReplay {
     private static final Slo UNCHECKED = new Slo(0, 0, 0, 1);
     private static final long SETTLED_NANOS = 1_000;
 
-    /** What the client measured in the replay: per-request latencies in send order, and the run's duration. */
-    public record Replayed(double[] ttftMs, double[] tpotMs, double[] e2eMs, double durationSeconds, int simulations) {
+    /** Idle time between two runs replayed on one server: 1 s, longer than any engine step. */
+    public static final long GAP_NANOS = 1_000_000_000L;
+
+    /** Tokens per piece of a named prompt's content handed to the simulator (as Mooncake's {@code hash_ids}). */
+    static final int PIECE_TOKENS = 512;
+
+    /**
+     * What the client measured in the replay: per-request send times (seconds from the run's first send) and
+     * latencies, in send order, and the run's duration.
+     */
+    public record Replayed(double[] sendSeconds, double[] ttftMs, double[] tpotMs, double[] e2eMs, double durationSeconds,
+            int simulations) {
         /** The statistics of {@code keys}, computed as vLLM does. */
         public Map<String, Double> statistics(Iterable<String> keys) {
             return BenchStatistics.compute(keys, ttftMs, tpotMs, e2eMs, durationSeconds);
@@ -62,39 +77,78 @@ public final class BenchReplay {
         this.seed = seed;
     }
 
-    /** Replays {@code run} on {@code catalog}'s hardware. */
+    /** Replays {@code run} on {@code catalog}'s hardware, on a fresh server. */
     public Replayed replay(BenchRun run, HardwareCatalog catalog) {
-        List<BenchRun.Shape> shapes = run.requests();
-        int n = shapes.size();
-        long[] issue = issueTimes(run);
-        long[] arrival = issue.clone();
-        int slots = run.maxConcurrency() == 0 ? n : Math.min(n, run.maxConcurrency());
+        return replay(List.of(run), catalog).get(0);
+    }
+
+    /**
+     * Replays {@code runs} one after another on one server, as a benchmark script runs them against one
+     * {@code vllm serve}: each run's client starts {@link #GAP_NANOS} after the previous run's last response, and the
+     * server keeps its state (its prefix cache) from run to run.
+     */
+    public List<Replayed> replay(List<BenchRun> runs, HardwareCatalog catalog) {
+        int total = runs.stream().mapToInt(r -> r.requests().size()).sum();
+        List<BenchRun.Shape> shapes = new ArrayList<>(total);
+        int[] runStart = new int[runs.size() + 1];
+        long[][] issue = new long[runs.size()][];
+        for (int r = 0; r < runs.size(); r++) {
+            runStart[r] = shapes.size();
+            shapes.addAll(runs.get(r).requests());
+            issue[r] = issueTimes(runs.get(r));
+        }
+        runStart[runs.size()] = total;
+        long[] arrival = new long[total];
+        long offset = 0;
+        for (int r = 0; r < runs.size(); r++) {
+            for (int i = 0; i < issue[r].length; i++) {
+                arrival[runStart[r] + i] = offset + issue[r][i];
+            }
+            offset = arrival[runStart[r + 1] - 1] + GAP_NANOS;
+        }
         SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, catalog);
         String app = plan.models().get(0);
+        String source = runs.get(0).source() + (runs.size() > 1 ? " and the runs after it" : "");
         for (int iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
-            long[] completion = new long[n];
-            long[] first = new long[n];
-            simulate(runner, app, shapes, arrival, first, completion, run.source());
-            long[] next = new long[n];
-            PriorityQueue<Long> free = new PriorityQueue<>();
-            for (int s = 0; s < slots; s++) {
-                free.add(0L);
-            }
-            for (int i = 0; i < n; i++) {
-                next[i] = Math.max(issue[i], free.poll());
-                free.add(completion[i] - arrival[i] + next[i]);
+            long[] completion = new long[total];
+            long[] first = new long[total];
+            simulate(runner, app, shapes, arrival, first, completion, source);
+            long[] next = new long[total];
+            long previousEnd = -GAP_NANOS;
+            for (int r = 0; r < runs.size(); r++) {
+                int from = runStart[r];
+                int n = runStart[r + 1] - from;
+                int slots = runs.get(r).maxConcurrency() == 0 ? n : Math.min(n, runs.get(r).maxConcurrency());
+                long base = previousEnd + GAP_NANOS;
+                PriorityQueue<Long> free = new PriorityQueue<>();
+                for (int k = 0; k < slots; k++) {
+                    free.add(base);
+                }
+                long end = base;
+                for (int i = 0; i < n; i++) {
+                    int g = from + i;
+                    next[g] = Math.max(base + issue[r][i], free.poll());
+                    long done = completion[g] - arrival[g] + next[g];
+                    free.add(done);
+                    end = Math.max(end, done);
+                }
+                previousEnd = end;
             }
             long moved = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < total; i++) {
                 moved = Math.max(moved, Math.abs(next[i] - arrival[i]));
             }
             if (moved <= SETTLED_NANOS) {
-                return measured(shapes, arrival, first, completion, iteration);
+                List<Replayed> out = new ArrayList<>(runs.size());
+                for (int r = 0; r < runs.size(); r++) {
+                    out.add(measured(shapes, arrival, first, completion, runStart[r], runStart[r + 1], iteration));
+                }
+                return out;
             }
             arrival = next;
         }
-        throw new IllegalStateException(run.source() + ": the closed-loop replay (max_concurrency "
-                + run.maxConcurrency() + ") did not settle in " + MAX_ITERATIONS + " simulations");
+        throw new IllegalStateException(source + ": the closed-loop replay did not settle in " + MAX_ITERATIONS
+                + " simulations");
     }
 
     private long[] issueTimes(BenchRun run) {
@@ -121,7 +175,7 @@ public final class BenchReplay {
         for (int i : order) {
             BenchRun.Shape s = shapes.get(i);
             trace.add(new TraceRecord(arrival[i], app, new RequestShape(s.inputTokens(), List.of(), s.outputTokens(),
-                    Set.of(Modality.TEXT)), Integer.toString(i), null));
+                    Set.of(Modality.TEXT)), Integer.toString(i), pieces(s)));
         }
         SimResult result = runner.simulate(plan, trace, UNCHECKED);
         for (RequestRecord rec : result.records()) {
@@ -136,22 +190,42 @@ public final class BenchReplay {
         }
     }
 
+    /**
+     * The ids of a named prompt's 512-token pieces (the last one partial): equal for the same prompt index at the
+     * same position, so the simulated engine's prefix cache finds what a real one would; none for a unique prompt.
+     */
+    static LongList pieces(BenchRun.Shape s) {
+        if (s.prompt() == BenchRun.Shape.UNIQUE) {
+            return null;
+        }
+        long[] ids = new long[(s.inputTokens() + PIECE_TOKENS - 1) / PIECE_TOKENS];
+        for (int k = 0; k < ids.length; k++) {
+            ids[k] = s.prompt() * (1L << 24) + k;
+        }
+        return LongList.of(ids);
+    }
+
     private static Replayed measured(List<BenchRun.Shape> shapes, long[] arrival, long[] first, long[] completion,
-            int simulations) {
-        int n = shapes.size();
+            int from, int to, int simulations) {
+        int n = to - from;
+        double[] send = new double[n];
         double[] ttft = new double[n];
         double[] tpot = new double[n];
         double[] e2e = new double[n];
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
-        for (int i = 0; i < n; i++) {
-            ttft[i] = (first[i] - arrival[i]) / 1e6;
-            e2e[i] = (completion[i] - arrival[i]) / 1e6;
+        for (int j = 0; j < n; j++) {
+            int i = from + j;
+            ttft[j] = (first[i] - arrival[i]) / 1e6;
+            e2e[j] = (completion[i] - arrival[i]) / 1e6;
             int out = shapes.get(i).outputTokens();
-            tpot[i] = out > 1 ? (completion[i] - first[i]) / 1e6 / (out - 1) : Double.NaN;
+            tpot[j] = out > 1 ? (completion[i] - first[i]) / 1e6 / (out - 1) : Double.NaN;
             start = Math.min(start, arrival[i]);
             end = Math.max(end, completion[i]);
         }
-        return new Replayed(ttft, tpot, e2e, (end - start) / 1e9, simulations);
+        for (int j = 0; j < n; j++) {
+            send[j] = (arrival[from + j] - start) / 1e9;
+        }
+        return new Replayed(send, ttft, tpot, e2e, (end - start) / 1e9, simulations);
     }
 }

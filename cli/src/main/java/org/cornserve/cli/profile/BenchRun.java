@@ -21,13 +21,28 @@ import java.util.TreeMap;
 public record BenchRun(String source, List<Shape> requests, int maxConcurrency, double requestRate, double burstiness,
         Map<String, Double> statistics) {
 
-    /** One request's prompt and output tokens. */
-    public record Shape(int inputTokens, int outputTokens) {
+    /**
+     * One request's prompt and output tokens, and which prompt it is: {@code prompt >= 0} names a prompt whose
+     * tokens are the same wherever the same number appears (the {@code prompt}-th request of
+     * {@code vllm bench serve --dataset-name random} with one {@code --seed}: its tokens are
+     * {@code (offset_i + i + j) mod vocabulary} with the offsets drawn from that seed, so a shorter prompt of index
+     * {@code i} is a prefix of a longer one); {@link #UNIQUE} when nothing is known of its content.
+     */
+    public record Shape(int inputTokens, int outputTokens, long prompt) {
+        public static final long UNIQUE = -1;
+
         public Shape {
             if (inputTokens < 1 || outputTokens < 1) {
                 throw new IllegalArgumentException("a request needs >= 1 input and output token, got " + inputTokens
                         + " and " + outputTokens);
             }
+            if (prompt < UNIQUE) {
+                throw new IllegalArgumentException("prompt index must be >= 0 or UNIQUE, got " + prompt);
+            }
+        }
+
+        public Shape(int inputTokens, int outputTokens) {
+            this(inputTokens, outputTokens, UNIQUE);
         }
     }
 
@@ -57,8 +72,29 @@ public record BenchRun(String source, List<Shape> requests, int maxConcurrency, 
         statistics = java.util.Collections.unmodifiableMap(new TreeMap<>(statistics));
     }
 
-    /** {@code n} identical requests, as {@code vllm bench serve --dataset-name random} sends with a range ratio of 0. */
+    /** {@code n} requests of equal lengths whose prompts are unknown (each taken as unique). */
     public static List<Shape> fixed(int n, int inputTokens, int outputTokens) {
         return java.util.Collections.nCopies(n, new Shape(inputTokens, outputTokens));
+    }
+
+    /**
+     * {@code n} requests of {@code vllm bench serve --dataset-name random --random-input-len I --random-output-len O}
+     * with a range ratio of 0: prompt {@code i} is the dataset's {@code i}-th (see {@link Shape}).
+     */
+    public static List<Shape> randomDataset(int n, int inputTokens, int outputTokens) {
+        List<Shape> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Shape(inputTokens, outputTokens, i));
+        }
+        return out;
+    }
+
+    /** This run with its prompts named as {@code vllm bench serve --dataset-name random}'s (see {@link Shape}). */
+    public BenchRun withRandomDatasetPrompts() {
+        List<Shape> named = new java.util.ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            named.add(new Shape(requests.get(i).inputTokens(), requests.get(i).outputTokens(), i));
+        }
+        return new BenchRun(source, named, maxConcurrency, requestRate, burstiness, statistics);
     }
 }
