@@ -36,6 +36,7 @@ public final class BenchCalibration {
     private final Hardware start;
     private final BenchReplay replay;
     private final int maxEvaluations;
+    private java.util.function.Predicate<String> fitted = k -> true;
 
     /**
      * @param plan the plan the runs were served by
@@ -51,6 +52,16 @@ public final class BenchCalibration {
         this.start = catalog.get(hardwareName);
         this.replay = new BenchReplay(plan, seed);
         this.maxEvaluations = maxEvaluations;
+    }
+
+    /**
+     * Fits only to the statistics whose key matches {@code regex} (all by default); the others are still reported.
+     * For a statistic the model misses for a structural reason, so the fit does not bend the efficiencies to it.
+     */
+    public BenchCalibration fitting(String regex) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+        this.fitted = k -> p.matcher(k).matches();
+        return this;
     }
 
     /** Each run's published statistics against the replay on {@code hw}. */
@@ -78,11 +89,17 @@ public final class BenchCalibration {
         for (BenchRun run : runs) {
             Map<String, Double> sim = simulated(run, hw);
             for (Map.Entry<String, Double> e : run.statistics().entrySet()) {
+                if (!fitted.test(e.getKey())) {
+                    continue;
+                }
                 double s = sim.get(e.getKey());
                 double r = Double.isNaN(s) || s <= 0 ? 5 : Math.log(s / e.getValue());
                 sum += r * r;
                 terms++;
             }
+        }
+        if (terms == 0) {
+            throw new IllegalArgumentException("no statistic of the runs matches the statistics to fit");
         }
         return sum / terms;
     }

@@ -43,6 +43,11 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
             description = "vllm bench serve --save-result JSON to fit to (repeatable; instead of --requests).")
     List<Path> bench = new ArrayList<>();
 
+    @Option(names = "--fit-statistics", defaultValue = ".*", paramLabel = "REGEX",
+            description = "With --bench: fit only to the statistics whose vLLM key matches (e.g. '.*(tpot|e2el).*|request_throughput');"
+                    + " all are reported (default: all).")
+    String fitStatistics;
+
     @Option(names = "--validate", paramLabel = "RESULT.json",
             description = "vllm bench serve --save-result JSON kept out of the fit, reported before and after (repeatable).")
     List<Path> validate = new ArrayList<>();
@@ -136,7 +141,7 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
             heldRuns.add(VllmBenchResult.read(p));
         }
         BenchCalibration calibration = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed,
-                maxEvaluations);
+                maxEvaluations).fitting(fitStatistics);
         BenchCalibration.Fit fit = calibration.fit(fitRuns);
         List<BenchCalibration.Row> held = new ArrayList<>();
         for (BenchRun run : heldRuns) {

@@ -94,6 +94,11 @@ class BenchCalibrationTest {
         cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
         assertEquals(2, cl.execute("profile", "calibrate", "--plan", plan.toString(), "--out", out.toString()),
                 "neither --requests nor --bench");
+        var err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--plan", plan.toString(),
+                "--fit-statistics", "p42_.*", "--out", out.toString()));
+        assertTrue(err.toString().contains("no statistic of the runs matches the statistics to fit"), err.toString());
     }
 
     static String run(String... args) {
