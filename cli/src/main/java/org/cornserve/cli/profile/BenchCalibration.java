@@ -37,6 +37,7 @@ public final class BenchCalibration {
     private final BenchReplay replay;
     private final int maxEvaluations;
     private java.util.function.Predicate<String> fitted = k -> true;
+    private boolean oneServer;
 
     /**
      * @param plan the plan the runs were served by
@@ -64,9 +65,34 @@ public final class BenchCalibration {
         return this;
     }
 
+    /**
+     * Replays the runs one after another on one server (its prefix cache carries over, as when one
+     * {@code vllm serve} ran them in this order) instead of each on a fresh server.
+     */
+    public BenchCalibration oneServer(boolean value) {
+        this.oneServer = value;
+        return this;
+    }
+
     /** Each run's published statistics against the replay on {@code hw}. */
     public Map<String, Double> simulated(BenchRun run, Hardware hw) {
         return replay.replay(run, withCandidate(hw)).statistics(run.statistics().keySet());
+    }
+
+    /** The runs' published statistics against the replay on {@code hw}, one map per run. */
+    public List<Map<String, Double>> simulated(List<BenchRun> runs, Hardware hw) {
+        List<Map<String, Double>> out = new ArrayList<>(runs.size());
+        if (oneServer) {
+            List<BenchReplay.Replayed> replayed = replay.replay(runs, withCandidate(hw));
+            for (int r = 0; r < runs.size(); r++) {
+                out.add(replayed.get(r).statistics(runs.get(r).statistics().keySet()));
+            }
+        } else {
+            for (BenchRun run : runs) {
+                out.add(simulated(run, hw));
+            }
+        }
+        return out;
     }
 
     /** Fits to {@code runs} and returns the table of published, before and after. */
@@ -75,26 +101,24 @@ public final class BenchCalibration {
             throw new IllegalArgumentException("no benchmark runs to fit to");
         }
         EfficiencySearch.Result found = new EfficiencySearch(start, maxEvaluations).minimise(hw -> objective(runs, hw));
-        List<Row> rows = new ArrayList<>();
-        for (BenchRun run : runs) {
-            rows.addAll(rows(run, found.hardware()));
-        }
-        return new Fit(found.hardware(), found.objective(), rows, found.evaluations());
+        return new Fit(found.hardware(), found.objective(), rows(List.of(), runs, found.hardware()), found.evaluations());
     }
 
     /** Mean over the runs' statistics of the squared log ratio of simulated to published. */
     double objective(List<BenchRun> runs, Hardware hw) {
         double sum = 0;
         int terms = 0;
-        for (BenchRun run : runs) {
-            Map<String, Double> sim = simulated(run, hw);
+        List<Map<String, Double>> simulated = simulated(runs, hw);
+        for (int r = 0; r < runs.size(); r++) {
+            BenchRun run = runs.get(r);
+            Map<String, Double> sim = simulated.get(r);
             for (Map.Entry<String, Double> e : run.statistics().entrySet()) {
                 if (!fitted.test(e.getKey())) {
                     continue;
                 }
                 double s = sim.get(e.getKey());
-                double r = Double.isNaN(s) || s <= 0 ? 5 : Math.log(s / e.getValue());
-                sum += r * r;
+                double logRatio = Double.isNaN(s) || s <= 0 ? 5 : Math.log(s / e.getValue());
+                sum += logRatio * logRatio;
                 terms++;
             }
         }
@@ -110,10 +134,25 @@ public final class BenchCalibration {
 
     /** {@code run}'s statistics: published, simulated on the starting hardware and on {@code fitted}. */
     public List<Row> rows(BenchRun run, Hardware fitted) {
-        Map<String, Double> before = simulated(run, start);
-        Map<String, Double> after = simulated(run, fitted);
+        return rows(List.of(), List.of(run), fitted);
+    }
+
+    /**
+     * The statistics of {@code runs}: published, simulated on the starting hardware and on {@code fitted}; on one
+     * server, the runs go after {@code earlier} (replayed, not reported).
+     */
+    public List<Row> rows(List<BenchRun> earlier, List<BenchRun> runs, Hardware fitted) {
+        List<BenchRun> all = new ArrayList<>(earlier);
+        all.addAll(runs);
+        List<Map<String, Double>> before = simulated(all, start);
+        List<Map<String, Double>> after = simulated(all, fitted);
         List<Row> rows = new ArrayList<>();
-        run.statistics().forEach((k, v) -> rows.add(new Row(run.source(), k, v, before.get(k), after.get(k))));
+        for (int r = earlier.size(); r < all.size(); r++) {
+            BenchRun run = all.get(r);
+            Map<String, Double> b = before.get(r);
+            Map<String, Double> a = after.get(r);
+            run.statistics().forEach((k, v) -> rows.add(new Row(run.source(), k, v, b.get(k), a.get(k))));
+        }
         return rows;
     }
 

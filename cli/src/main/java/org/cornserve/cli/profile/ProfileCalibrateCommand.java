@@ -48,6 +48,16 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
                     + " all are reported (default: all).")
     String fitStatistics;
 
+    @Option(names = "--one-server",
+            description = "With --bench: the runs were served one after another by one server, --bench files then"
+                    + " --validate files in the order given; its prefix cache carries over (default: each on a fresh server).")
+    boolean oneServer;
+
+    @Option(names = "--random-dataset-prompts",
+            description = "With --bench: the runs used vllm bench serve --dataset-name random with one --seed, so request i"
+                    + " sends the same prompt in every run (default: every prompt unique).")
+    boolean randomDatasetPrompts;
+
     @Option(names = "--validate", paramLabel = "RESULT.json",
             description = "vllm bench serve --save-result JSON kept out of the fit, reported before and after (repeatable).")
     List<Path> validate = new ArrayList<>();
@@ -132,21 +142,12 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
     }
 
     private int fitBench(ResolvedPlan resolved, String kind) throws Exception {
-        List<BenchRun> fitRuns = new ArrayList<>();
-        for (Path p : bench) {
-            fitRuns.add(VllmBenchResult.read(p));
-        }
-        List<BenchRun> heldRuns = new ArrayList<>();
-        for (Path p : validate) {
-            heldRuns.add(VllmBenchResult.read(p));
-        }
+        List<BenchRun> fitRuns = readBench(bench, randomDatasetPrompts);
+        List<BenchRun> heldRuns = readBench(validate, randomDatasetPrompts);
         BenchCalibration calibration = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed,
-                maxEvaluations).fitting(fitStatistics);
+                maxEvaluations).fitting(fitStatistics).oneServer(oneServer);
         BenchCalibration.Fit fit = calibration.fit(fitRuns);
-        List<BenchCalibration.Row> held = new ArrayList<>();
-        for (BenchRun run : heldRuns) {
-            held.addAll(calibration.rows(run, fit.hardware()));
-        }
+        List<BenchCalibration.Row> held = heldRuns.isEmpty() ? List.of() : calibration.rows(fitRuns, heldRuns, fit.hardware());
         Hardware calibrated = write(fit.hardware(), String.format(Locale.ROOT, "MEASURED: fitted by cornserve profile"
                 + " calibrate to the statistics of %s on plan %s (%s)", bench, plan,
                 held.isEmpty() ? "no run held back" : "held-back runs " + validate + ": mean abs error "
@@ -164,5 +165,15 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
         }
         pw.flush();
         return 0;
+    }
+
+    /** Reads result files, with the random dataset's prompt identity when asked. */
+    static List<BenchRun> readBench(List<Path> files, boolean randomDatasetPrompts) throws java.io.IOException {
+        List<BenchRun> runs = new ArrayList<>();
+        for (Path p : files) {
+            BenchRun run = VllmBenchResult.read(p);
+            runs.add(randomDatasetPrompts ? run.withRandomDatasetPrompts() : run);
+        }
+        return runs;
     }
 }

@@ -111,4 +111,35 @@ class BenchCalibrationTest {
         assertEquals(0, code, String.format(Locale.ROOT, "%s%n%s", err, text));
         return text.toString();
     }
+
+    /**
+     * {@code --one-server --random-dataset-prompts}: the second of two identical runs on one server finds its prompts in
+     * the prefix cache (the plan enables it, as vLLM v1 does), so its TTFT drops; on fresh servers, or with unknown
+     * prompts, the two runs are the same.
+     */
+    @Test
+    void oneServerCarriesThePrefixCacheBetweenRuns() throws Exception {
+        Path run = dir.resolve("run.json");
+        Files.writeString(run, """
+                {"completed": 16, "max_concurrency": 4, "request_rate": "inf", "total_input_tokens": 32768,
+                 "total_output_tokens": 256, "mean_ttft_ms": 100.0}
+                """);
+        String plan = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
+        String hw = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+        double[] cached = ttfts(run("profile", "replay", "--bench", run.toString(), "--bench", run.toString(),
+                "--one-server", "--random-dataset-prompts", "--plan", plan, "--hardware-file", hw));
+        assertTrue(cached[1] < 0.5 * cached[0], "second run from the cache: " + java.util.Arrays.toString(cached));
+        for (String[] flags : List.of(new String[] {"--one-server"}, new String[] {"--random-dataset-prompts"})) {
+            List<String> args = new ArrayList<>(List.of("profile", "replay", "--bench", run.toString(), "--bench",
+                    run.toString(), "--plan", plan, "--hardware-file", hw));
+            args.addAll(List.of(flags));
+            double[] fresh = ttfts(run(args.toArray(String[]::new)));
+            assertEquals(fresh[0], fresh[1], 1e-9, String.join(" ", flags));
+            assertEquals(cached[0], fresh[0], 0.01 * cached[0], "the first run sees an empty cache either way");
+        }
+    }
+
+    private static double[] ttfts(String replayOutput) {
+        return replayOutput.lines().skip(1).mapToDouble(l -> Double.parseDouble(l.trim().split("\\s+")[2])).toArray();
+    }
 }
