@@ -48,15 +48,8 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
                     + " all are reported (default: all).")
     String fitStatistics;
 
-    @Option(names = "--one-server",
-            description = "With --bench: the runs were served one after another by one server, --bench files then"
-                    + " --validate files in the order given; its prefix cache carries over (default: each on a fresh server).")
-    boolean oneServer;
-
-    @Option(names = "--random-dataset-prompts",
-            description = "With --bench: the runs used vllm bench serve --dataset-name random with one --seed, so request i"
-                    + " sends the same prompt in every run (default: every prompt unique).")
-    boolean randomDatasetPrompts;
+    @CommandLine.Mixin
+    BenchRunOptions runOptions = new BenchRunOptions();
 
     @Option(names = "--validate", paramLabel = "RESULT.json",
             description = "vllm bench serve --save-result JSON kept out of the fit, reported before and after (repeatable).")
@@ -142,10 +135,10 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
     }
 
     private int fitBench(ResolvedPlan resolved, String kind) throws Exception {
-        List<BenchRun> fitRuns = readBench(bench, randomDatasetPrompts);
-        List<BenchRun> heldRuns = readBench(validate, randomDatasetPrompts);
+        List<BenchRun> fitRuns = runOptions.read(bench);
+        List<BenchRun> heldRuns = runOptions.read(validate);
         BenchCalibration calibration = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed,
-                maxEvaluations).fitting(fitStatistics).oneServer(oneServer);
+                maxEvaluations).fitting(fitStatistics).oneServer(runOptions.oneServer());
         BenchCalibration.Fit fit = calibration.fit(fitRuns);
         List<BenchCalibration.Row> held = heldRuns.isEmpty() ? List.of() : calibration.rows(fitRuns, heldRuns, fit.hardware());
         Hardware calibrated = write(fit.hardware(), String.format(Locale.ROOT, "MEASURED: fitted by cornserve profile"
@@ -165,15 +158,5 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
         }
         pw.flush();
         return 0;
-    }
-
-    /** Reads result files, with the random dataset's prompt identity when asked. */
-    static List<BenchRun> readBench(List<Path> files, boolean randomDatasetPrompts) throws java.io.IOException {
-        List<BenchRun> runs = new ArrayList<>();
-        for (Path p : files) {
-            BenchRun run = VllmBenchResult.read(p);
-            runs.add(randomDatasetPrompts ? run.withRandomDatasetPrompts() : run);
-        }
-        return runs;
     }
 }

@@ -34,15 +34,8 @@ public final class ProfileReplayCommand implements Callable<Integer> {
     @Option(names = "--plan", required = true, paramLabel = "PLAN.json", description = "The plan the runs were served by.")
     Path plan;
 
-    @Option(names = "--one-server",
-            description = "The runs were served one after another by one server, in the order given; its prefix cache"
-                    + " carries over (default: each on a fresh server).")
-    boolean oneServer;
-
-    @Option(names = "--random-dataset-prompts",
-            description = "The runs used vllm bench serve --dataset-name random with one --seed: request i sends the same"
-                    + " prompt in every run (default: every prompt unique).")
-    boolean randomDatasetPrompts;
+    @CommandLine.Mixin
+    BenchRunOptions runOptions = new BenchRunOptions();
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the replay (default ${DEFAULT-VALUE}).")
     long seed;
@@ -53,10 +46,10 @@ public final class ProfileReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ResolvedPlan resolved = hardwareFile.validator().readAndValidate(plan);
-        List<BenchRun> runs = ProfileCalibrateCommand.readBench(bench, randomDatasetPrompts);
+        List<BenchRun> runs = runOptions.read(bench);
         String kind = resolved.deployments().get(0).hardware().name();
         List<Map<String, Double>> simulated = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed, 1)
-                .oneServer(oneServer).simulated(runs, hardwareFile.catalog().get(kind));
+                .oneServer(runOptions.oneServer()).simulated(runs, hardwareFile.catalog().get(kind));
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf(Locale.ROOT, "  %-22s %12s %12s %8s  %s%n", "statistic", "published", "simulated", "error", "run");
         for (int r = 0; r < runs.size(); r++) {
