@@ -6,15 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.apache.commons.math3.optim.InitialGuess;
-import org.apache.commons.math3.optim.MaxEval;
-import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
-import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
-import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.NelderMeadSimplex;
-import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.model.Modality;
-import org.cornserve.model.hardware.Efficiency;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.plan.DeploymentPlan;
@@ -34,11 +27,8 @@ import org.cornserve.traces.TraceRecord;
  * fraction of the requests is held back from the objective (they are still replayed, since they share the
  * engine with the rest) and the fit's error is reported on them.
  *
- * <p>Search: a coarse grid (efficiencies 0.3, 0.5, 0.7, 0.9; overhead 0.3, 1, 3, 10 ms; 64 simulations) picks the
- * start, then Nelder-Mead refines it within bounds (efficiencies in [0.05, 1], overhead in [0, 50] ms; outside
- * them the objective is the boundary's plus the distance), restarted from its best point while that still
- * improves the fit. Each evaluation is one simulation of the run, so the cost is
- * 65 + at most {@code maxEvaluations} simulations.
+ * <p>Search: {@link EfficiencySearch} (a coarse grid, then Nelder-Mead). Each evaluation is one simulation of the
+ * run, so the cost is 65 + at most {@code maxEvaluations} simulations.
  */
 public final class Calibration {
 
@@ -58,10 +48,6 @@ public final class Calibration {
             Errors heldBackErrorsBefore, Errors heldBackErrors, int evaluations) {}
 
     private static final Slo UNCHECKED = new Slo(0, 0, 0, 1);
-    private static final double[] GRID_EFFICIENCY = {0.3, 0.5, 0.7, 0.9};
-    private static final double[] GRID_OVERHEAD_MS = {0.3, 1, 3, 10};
-    private static final double[] LOWER = {0.05, 0.05, 0};
-    private static final double[] UPPER = {1, 1, 5};  // overhead in units of 10 ms
 
     private final DeploymentPlan plan;
     private final HardwareCatalog catalog;
@@ -113,76 +99,13 @@ public final class Calibration {
         for (int i = 0; i < held.length; i++) {
             held[i] = random.nextDouble() < holdBack;
         }
-        Efficiency e0 = start.efficiency();
-        double[] x0 = {e0.compute(), e0.memoryBandwidth(), Math.min(UPPER[2], e0.iterationOverheadMs() / 10)};
-        int[] evaluations = {0};
-        ObjectiveFunction objective = new ObjectiveFunction(x -> {
-            evaluations[0]++;
-            return logError(simulate(hardware(x), trace), requests, held, false);
-        });
-        // The simulated objective is not smooth (batches shift discretely with timing), so BOBYQA can stop on a
-        // kink; restart it from its best point with a fresh trust region while that still improves the fit.
-        // A coarse grid first (the starting point among its nodes): bandwidth and overhead trade off against
-        // each other in decode-heavy runs, which leaves local minima a purely local search can stop in.
-        double[] from = x0;
-        double fromValue = objective.getObjectiveFunction().value(x0);
-        for (double c : GRID_EFFICIENCY) {
-            for (double m : GRID_EFFICIENCY) {
-                for (double o : GRID_OVERHEAD_MS) {
-                    double[] x = {c, m, o / 10};
-                    double v = objective.getObjectiveFunction().value(x);
-                    if (v < fromValue) {
-                        from = x;
-                        fromValue = v;
-                    }
-                }
-            }
-        }
-        // Nelder-Mead from there (robust to the kinks), restarted from its best point while that still improves
-        org.apache.commons.math3.optim.PointValuePair best = new org.apache.commons.math3.optim.PointValuePair(from, fromValue);
-        int gridEvaluations = evaluations[0];
-        ObjectiveFunction bounded = new ObjectiveFunction(x -> {
-            double[] inside = new double[x.length];
-            double outside = 0;
-            for (int k = 0; k < x.length; k++) {
-                inside[k] = Math.min(UPPER[k], Math.max(LOWER[k], x[k]));
-                outside += Math.abs(inside[k] - x[k]);
-            }
-            return objective.getObjectiveFunction().value(inside) + outside;
-        });
-        for (int round = 0; round < 4 && evaluations[0] - gridEvaluations < maxEvaluations; round++) {
-            SimplexOptimizer optimizer = new SimplexOptimizer(1e-6, 1e-9);
-            org.apache.commons.math3.optim.PointValuePair found;
-            try {
-                found = optimizer.optimize(new MaxEval(maxEvaluations - (evaluations[0] - gridEvaluations)), bounded,
-                        GoalType.MINIMIZE, new InitialGuess(best.getPoint()),
-                        new NelderMeadSimplex(round == 0 ? new double[] {0.1, 0.1, 0.1} : new double[] {0.02, 0.02, 0.02}));
-            } catch (org.apache.commons.math3.exception.TooManyEvaluationsException e) {
-                break;
-            }
-            boolean improved = found.getValue() < best.getValue() * (1 - 1e-3);
-            if (found.getValue() < best.getValue()) {
-                double[] p = found.getPoint();
-                for (int k = 0; k < p.length; k++) {
-                    p[k] = Math.min(UPPER[k], Math.max(LOWER[k], p[k]));
-                }
-                best = new org.apache.commons.math3.optim.PointValuePair(p, found.getValue());
-            }
-            if (!improved) {
-                break;
-            }
-        }
-        Hardware fitted = hardware(best.getPoint());
+        EfficiencySearch.Result found = new EfficiencySearch(start, maxEvaluations)
+                .minimise(hw -> logError(simulate(hw, trace), requests, held, false));
+        Hardware fitted = found.hardware();
         SimResult before = simulate(start, trace);
         SimResult after = simulate(fitted, trace);
-        return new Fit(fitted, best.getValue(), errors(before, requests, held, false), errors(after, requests, held, false),
-                errors(before, requests, held, true), errors(after, requests, held, true), evaluations[0]);
-    }
-
-    private Hardware hardware(double[] x) {
-        Efficiency e = start.efficiency().withFitted(x[0], x[1], x[2] * 10, "compute, memory_bandwidth and"
-                + " iteration_overhead_ms fitted by cornserve profile calibrate to a measured run (see sources)");
-        return start.withEfficiency(e, start.sources());
+        return new Fit(fitted, found.objective(), errors(before, requests, held, false), errors(after, requests, held, false),
+                errors(before, requests, held, true), errors(after, requests, held, true), found.evaluations());
     }
 
     private SimResult simulate(Hardware hw, List<TraceRecord> trace) {

@@ -2,6 +2,7 @@ package org.cornserve.cli.profile;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,14 +27,33 @@ import picocli.CommandLine.Option;
                 + " timestamps, by replaying the run in the simulator.",
             "Requests: CSV or JSON Lines with arrival_time, first_token_time, last_token_time, input_tokens,"
                 + " output_tokens (optional: request_id, queued_time, scheduled_time; vLLM's names such as"
-                + " first_token_ts and num_generation_tokens are read too); times in seconds."})
+                + " first_token_ts and num_generation_tokens are read too); times in seconds.",
+            "Or --bench: result JSONs of vllm bench serve --save-result (per-request with --save-detailed), replayed"
+                + " as the client sent them (max_concurrency, request_rate) and fitted to their statistics;"
+                + " --validate names runs kept out of the fit, reported before and after."})
 public final class ProfileCalibrateCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--requests", required = true, paramLabel = "FILE", description = "Measured per-request timestamps.")
+    @Option(names = "--requests", paramLabel = "FILE", description = "Measured per-request timestamps.")
     Path requests;
+
+    @Option(names = "--bench", paramLabel = "RESULT.json",
+            description = "vllm bench serve --save-result JSON to fit to (repeatable; instead of --requests).")
+    List<Path> bench = new ArrayList<>();
+
+    @Option(names = "--fit-statistics", defaultValue = ".*", paramLabel = "REGEX",
+            description = "With --bench: fit only to the statistics whose vLLM key matches (e.g. '.*(tpot|e2el).*|request_throughput');"
+                    + " all are reported (default: all).")
+    String fitStatistics;
+
+    @CommandLine.Mixin
+    BenchRunOptions runOptions = new BenchRunOptions();
+
+    @Option(names = "--validate", paramLabel = "RESULT.json",
+            description = "vllm bench serve --save-result JSON kept out of the fit, reported before and after (repeatable).")
+    List<Path> validate = new ArrayList<>();
 
     @Option(names = "--plan", required = true, paramLabel = "PLAN.json", description = "The plan the run was served by.")
     Path plan;
@@ -60,28 +80,24 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<MeasuredRun.Request> measured = MeasuredRun.read(requests);
-        ResolvedPlan resolved = hardwareFile.validator().readAndValidate(plan);
-        List<String> kinds = resolved.deployments().stream().map(d -> d.hardware().name()).distinct().toList();
-        String kind = hardware != null ? hardwareFile.catalog().get(hardware).name() : null;
-        if (kind == null) {
-            if (kinds.size() != 1) {
-                throw new IllegalArgumentException("plan " + plan + " uses hardware " + kinds + "; name the kind to fit with --hardware");
-            }
-            kind = kinds.get(0);
+        if ((requests == null) == bench.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give either --requests (per-request timestamps) or --bench (vllm bench serve results), not both");
         }
+        if (!validate.isEmpty() && bench.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--validate goes with --bench");
+        }
+        ResolvedPlan resolved = hardwareFile.validator().readAndValidate(plan);
+        String kind = kindToFit(resolved, hardware, hardwareFile, plan);
+        if (!bench.isEmpty()) {
+            return fitBench(resolved, kind);
+        }
+        List<MeasuredRun.Request> measured = MeasuredRun.read(requests);
         Calibration.Fit fit = new Calibration(resolved.plan(), hardwareFile.catalog(), kind, seed, holdBack,
                 maxEvaluations).fit(measured);
-        Hardware h = fit.hardware();
-        Map<String, String> sources = new TreeMap<>(h.sources());
-        String how = String.format(Locale.ROOT, "MEASURED: fitted by cornserve profile calibrate to %s on plan %s"
-                + " (%d requests, %d held back; held-back error %s)", requests, plan, measured.size(),
-                fit.heldBackErrors().requests(), fit.heldBackErrors());
-        sources.put("efficiency.compute", how);
-        sources.put("efficiency.memory_bandwidth", how);
-        sources.put("efficiency.iteration_overhead_ms", how);
-        Hardware calibrated = h.withEfficiency(h.efficiency(), sources);
-        Json.write(out, new HardwareCatalog.File(List.of(calibrated)));
+        Hardware calibrated = write(fit.hardware(), String.format(Locale.ROOT, "MEASURED: fitted by cornserve profile"
+                + " calibrate to %s on plan %s (%d requests, %d held back; held-back error %s)", requests, plan,
+                measured.size(), fit.heldBackErrors().requests(), fit.heldBackErrors()));
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf(Locale.ROOT, "%s fitted to %d requests in %d simulations: compute %.3f, memory bandwidth %.3f,"
                 + " iteration overhead %.3f ms -> %s%n", kind, measured.size(), fit.evaluations(),
@@ -91,6 +107,55 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
         pw.printf("  fit requests, after:  %s%n", fit.fitErrors());
         pw.printf("  held back, before:    %s%n", fit.heldBackErrorsBefore());
         pw.printf("  held back, after:     %s%n", fit.heldBackErrors());
+        pw.flush();
+        return 0;
+    }
+
+    /** The kind named by {@code --hardware}, else the plan's only kind. */
+    static String kindToFit(ResolvedPlan resolved, String hardware, HardwareFileOption files, Path plan) {
+        if (hardware != null) {
+            return files.catalog().get(hardware).name();
+        }
+        List<String> kinds = resolved.deployments().stream().map(d -> d.hardware().name()).distinct().toList();
+        if (kinds.size() != 1) {
+            throw new IllegalArgumentException("plan " + plan + " uses hardware " + kinds + "; name the kind with --hardware");
+        }
+        return kinds.get(0);
+    }
+
+    /** Writes {@code fitted} with its three fitted values' sources set to {@code how}; returns what it wrote. */
+    private Hardware write(Hardware fitted, String how) throws java.io.IOException {
+        Map<String, String> sources = new TreeMap<>(fitted.sources());
+        sources.put("efficiency.compute", how);
+        sources.put("efficiency.memory_bandwidth", how);
+        sources.put("efficiency.iteration_overhead_ms", how);
+        Hardware calibrated = fitted.withEfficiency(fitted.efficiency(), sources);
+        Json.write(out, new HardwareCatalog.File(List.of(calibrated)));
+        return calibrated;
+    }
+
+    private int fitBench(ResolvedPlan resolved, String kind) throws Exception {
+        List<BenchRun> fitRuns = runOptions.read(bench);
+        List<BenchRun> heldRuns = runOptions.read(validate);
+        BenchCalibration calibration = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed,
+                maxEvaluations).fitting(fitStatistics).oneServer(runOptions.oneServer());
+        BenchCalibration.Fit fit = calibration.fit(fitRuns);
+        List<BenchCalibration.Row> held = heldRuns.isEmpty() ? List.of() : calibration.rows(fitRuns, heldRuns, fit.hardware());
+        Hardware calibrated = write(fit.hardware(), String.format(Locale.ROOT, "MEASURED: fitted by cornserve profile"
+                + " calibrate to the statistics of %s on plan %s (%s)", bench, plan,
+                held.isEmpty() ? "no run held back" : "held-back runs " + validate + ": mean abs error "
+                        + String.format(Locale.ROOT, "%.1f%%", BenchCalibration.meanAbsErrorPct(held))));
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.printf(Locale.ROOT, "%s fitted to %d run(s) in %d evaluations: compute %.3f, memory bandwidth %.3f,"
+                + " iteration overhead %.3f ms -> %s%n", kind, fitRuns.size(), fit.evaluations(),
+                calibrated.efficiency().compute(), calibrated.efficiency().memoryBandwidth(),
+                calibrated.efficiency().iterationOverheadMs(), out);
+        pw.println("fitted runs:");
+        BenchCalibration.print(pw, fit.rows());
+        if (!held.isEmpty()) {
+            pw.println("held-back runs:");
+            BenchCalibration.print(pw, held);
+        }
         pw.flush();
         return 0;
     }

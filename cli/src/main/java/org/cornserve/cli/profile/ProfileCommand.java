@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code cornserve profile ...}: performance profiles of unit tasks. */
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Performance profiles of unit tasks (roofline estimates, measurements on real executors, calibration; saved as JSON).",
-        subcommands = {ProfileEstimateCommand.class, ProfileMeasureCommand.class, ProfileCalibrateCommand.class})
+        subcommands = {ProfileEstimateCommand.class, ProfileMeasureCommand.class, ProfileCalibrateCommand.class,
+            ProfileReplayCommand.class})
 public final class ProfileCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,231 @@
+package org.cornserve.cli.profile;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import org.apache.commons.math3.distribution.GammaDistribution;
+import org.apache.commons.math3.random.Well19937c;
+import org.cornserve.model.Modality;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.request.RequestShape;
+import org.cornserve.planner.Slo;
+import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
+import org.cornserve.simulator.metrics.RequestRecord;
+import org.cornserve.simulator.metrics.SimResult;
+import org.cornserve.traces.LongList;
+import org.cornserve.traces.TraceRecord;
+
+/**
+ * Replays a {@link BenchRun} in the simulator the way {@code vllm bench serve} sends it, and measures what its
+ * client measures.
+ *
+ * <p>The client issues request {@code i} at time {@code t_i} (all at 0 for {@code --request-rate inf}; otherwise
+ * gamma-distributed gaps of mean {@code 1 / rate} and shape {@code burstiness}, drawn from this replay's seed: the
+ * same process as vLLM's, not the same draws) and, with {@code --max-concurrency C}, sends it only when one of
+ * {@code C} slots is free (an asyncio semaphore: waiters in issue order). A closed loop makes arrivals depend on
+ * completions, which the open-loop simulator takes as input, so the replay iterates to the fixed point: simulate
+ * with the current arrivals, give each request the first slot freed by the previous simulation's completions
+ * ({@code a_i = max(t_i, earliest free slot)}, the slot then busy until request {@code i}'s completion), repeat
+ * until no arrival moves by more than a microsecond. Arrivals before any time {@code T} are right once the
+ * completions before {@code T} are, so the iteration settles from the run's start onwards; it is bounded by
+ * {@link #MAX_ITERATIONS} and fails clearly if it has not settled by then.
+ *
+ * <p>A request whose prompt is named ({@link BenchRun.Shape#prompt()}) carries the ids of its prompt's pieces, so
+ * with {@code enable_prefix_caching} in the plan (vLLM v1's default) a prompt the server has seen before, in this run
+ * or an earlier one replayed on the same server, is served from its cached blocks.
+ */
+public final class BenchReplay {
+
+    /** Most simulations one closed-loop replay may take. */
+    public static final int MAX_ITERATIONS = 500;
+
+    private static final Slo UNCHECKED = new Slo(0, 0, 0, 1);
+    private static final long SETTLED_NANOS = 1_000;
+
+    /** Idle time between two runs replayed on one server: 1 s, longer than any engine step. */
+    public static final long GAP_NANOS = 1_000_000_000L;
+
+    /** Tokens per piece of a named prompt's content handed to the simulator (as Mooncake's {@code hash_ids}). */
+    static final int PIECE_TOKENS = 512;
+
+    /**
+     * What the client measured in the replay: per-request send times (seconds from the run's first send) and
+     * latencies, in send order, and the run's duration.
+     */
+    public record Replayed(double[] sendSeconds, double[] ttftMs, double[] tpotMs, double[] e2eMs, double durationSeconds,
+            int simulations) {
+        /** The statistics of {@code keys}, computed as vLLM does. */
+        public Map<String, Double> statistics(Iterable<String> keys) {
+            return BenchStatistics.compute(keys, ttftMs, tpotMs, e2eMs, durationSeconds);
+        }
+    }
+
+    private final DeploymentPlan plan;
+    private final long seed;
+
+    /**
+     * @param plan the plan the run was served by (its requests go to the plan's first model)
+     * @param seed seed of the simulator's routers and of the issue times of a finite request rate
+     */
+    public BenchReplay(DeploymentPlan plan, long seed) {
+        this.plan = plan;
+        this.seed = seed;
+    }
+
+    /** Replays {@code run} on {@code catalog}'s hardware, on a fresh server. */
+    public Replayed replay(BenchRun run, HardwareCatalog catalog) {
+        return replay(List.of(run), catalog).get(0);
+    }
+
+    /**
+     * Replays {@code runs} one after another on one server, as a benchmark script runs them against one
+     * {@code vllm serve}: each run's client starts {@link #GAP_NANOS} after the previous run's last response, and the
+     * server keeps its state (its prefix cache) from run to run.
+     */
+    public List<Replayed> replay(List<BenchRun> runs, HardwareCatalog catalog) {
+        int total = runs.stream().mapToInt(r -> r.requests().size()).sum();
+        List<BenchRun.Shape> shapes = new ArrayList<>(total);
+        int[] runStart = new int[runs.size() + 1];
+        long[][] issue = new long[runs.size()][];
+        for (int r = 0; r < runs.size(); r++) {
+            runStart[r] = shapes.size();
+            shapes.addAll(runs.get(r).requests());
+            issue[r] = issueTimes(runs.get(r));
+        }
+        runStart[runs.size()] = total;
+        long[] arrival = new long[total];
+        long offset = 0;
+        for (int r = 0; r < runs.size(); r++) {
+            for (int i = 0; i < issue[r].length; i++) {
+                arrival[runStart[r] + i] = offset + issue[r][i];
+            }
+            offset = arrival[runStart[r + 1] - 1] + GAP_NANOS;
+        }
+        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, catalog);
+        String app = plan.models().get(0);
+        String source = runs.get(0).source() + (runs.size() > 1 ? " and the runs after it" : "");
+        for (int iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
+            long[] completion = new long[total];
+            long[] first = new long[total];
+            simulate(runner, app, shapes, arrival, first, completion, source);
+            long[] next = new long[total];
+            long previousEnd = -GAP_NANOS;
+            for (int r = 0; r < runs.size(); r++) {
+                int from = runStart[r];
+                int n = runStart[r + 1] - from;
+                int slots = runs.get(r).maxConcurrency() == 0 ? n : Math.min(n, runs.get(r).maxConcurrency());
+                long base = previousEnd + GAP_NANOS;
+                PriorityQueue<Long> free = new PriorityQueue<>();
+                for (int k = 0; k < slots; k++) {
+                    free.add(base);
+                }
+                long end = base;
+                for (int i = 0; i < n; i++) {
+                    int g = from + i;
+                    next[g] = Math.max(base + issue[r][i], free.poll());
+                    long done = completion[g] - arrival[g] + next[g];
+                    free.add(done);
+                    end = Math.max(end, done);
+                }
+                previousEnd = end;
+            }
+            long moved = 0;
+            for (int i = 0; i < total; i++) {
+                moved = Math.max(moved, Math.abs(next[i] - arrival[i]));
+            }
+            if (moved <= SETTLED_NANOS) {
+                List<Replayed> out = new ArrayList<>(runs.size());
+                for (int r = 0; r < runs.size(); r++) {
+                    out.add(measured(shapes, arrival, first, completion, runStart[r], runStart[r + 1], iteration));
+                }
+                return out;
+            }
+            arrival = next;
+        }
+        throw new IllegalStateException(source + ": the closed-loop replay did not settle in " + MAX_ITERATIONS
+                + " simulations");
+    }
+
+    private long[] issueTimes(BenchRun run) {
+        long[] t = new long[run.requests().size()];
+        if (Double.isInfinite(run.requestRate())) {
+            return t;
+        }
+        GammaDistribution gaps = new GammaDistribution(new Well19937c(seed), run.burstiness(),
+                1 / (run.requestRate() * run.burstiness()));
+        double now = 0;
+        for (int i = 0; i < t.length; i++) {
+            t[i] = Math.round(now * 1e9);
+            now += gaps.sample();
+        }
+        return t;
+    }
+
+    private void simulate(SimulatorPlanRunner runner, String app, List<BenchRun.Shape> shapes, long[] arrival,
+            long[] first, long[] completion, String source) {
+        Integer[] order = new Integer[shapes.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingLong(i -> arrival[i]));
+        List<TraceRecord> trace = new ArrayList<>(order.length);
+        for (int i : order) {
+            BenchRun.Shape s = shapes.get(i);
+            trace.add(new TraceRecord(arrival[i], app, new RequestShape(s.inputTokens(), List.of(), s.outputTokens(),
+                    Set.of(Modality.TEXT)), Integer.toString(i), pieces(s)));
+        }
+        SimResult result = runner.simulate(plan, trace, UNCHECKED);
+        for (RequestRecord rec : result.records()) {
+            int i = order[Math.toIntExact(rec.request().id())];
+            if (!rec.completed()) {
+                throw new IllegalArgumentException(source + ": request " + i + " (" + shapes.get(i).inputTokens()
+                        + " prompt tokens) was not served by plan " + plan.name()
+                        + (rec.rejected() ? ": " + rec.rejectReason() : ""));
+            }
+            first[i] = rec.firstOutputNanos();
+            completion[i] = rec.completionNanos();
+        }
+    }
+
+    /**
+     * The ids of a named prompt's 512-token pieces (the last one partial): equal for the same prompt index at the
+     * same position, so the simulated engine's prefix cache finds what a real one would; none for a unique prompt.
+     */
+    static LongList pieces(BenchRun.Shape s) {
+        if (s.prompt() == BenchRun.Shape.UNIQUE) {
+            return null;
+        }
+        long[] ids = new long[(s.inputTokens() + PIECE_TOKENS - 1) / PIECE_TOKENS];
+        for (int k = 0; k < ids.length; k++) {
+            ids[k] = s.prompt() * (1L << 24) + k;
+        }
+        return LongList.of(ids);
+    }
+
+    private static Replayed measured(List<BenchRun.Shape> shapes, long[] arrival, long[] first, long[] completion,
+            int from, int to, int simulations) {
+        int n = to - from;
+        double[] send = new double[n];
+        double[] ttft = new double[n];
+        double[] tpot = new double[n];
+        double[] e2e = new double[n];
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        for (int j = 0; j < n; j++) {
+            int i = from + j;
+            ttft[j] = (first[i] - arrival[i]) / 1e6;
+            e2e[j] = (completion[i] - arrival[i]) / 1e6;
+            int out = shapes.get(i).outputTokens();
+            tpot[j] = out > 1 ? (completion[i] - first[i]) / 1e6 / (out - 1) : Double.NaN;
+            start = Math.min(start, arrival[i]);
+            end = Math.max(end, completion[i]);
+        }
+        for (int j = 0; j < n; j++) {
+            send[j] = (arrival[from + j] - start) / 1e9;
+        }
+        return new Replayed(send, ttft, tpot, e2e, (end - start) / 1e9, simulations);
+    }
+}

@@ -1,0 +1,116 @@
+package org.cornserve.cli.profile;
+
+import java.util.function.ToDoubleFunction;
+import org.apache.commons.math3.exception.TooManyEvaluationsException;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.PointValuePair;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.NelderMeadSimplex;
+import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
+import org.cornserve.model.hardware.Efficiency;
+import org.cornserve.model.hardware.Hardware;
+
+/**
+ * Searches a hardware kind's compute efficiency, memory-bandwidth efficiency and per-iteration overhead for the
+ * least value of an objective (each evaluation is typically one or more simulations of a measured run).
+ *
+ * <p>A coarse grid (efficiencies 0.3, 0.5, 0.7, 0.9; overhead 0.3, 1, 3, 10 ms; 64 evaluations, the starting point
+ * among them) picks the start: bandwidth and overhead trade off against each other in decode-heavy runs, which
+ * leaves local minima a purely local search can stop in. Commons Math's Nelder-Mead simplex (derivative-free: a
+ * simulator is not differentiable, and its batches shift discretely with timing) then refines it within bounds
+ * (efficiencies in [0.05, 1], overhead in [0, 50] ms; outside them the objective is the boundary's plus the
+ * distance), restarted from its best point while that still improves. Cost: 65 + at most {@code maxEvaluations}
+ * evaluations.
+ */
+final class EfficiencySearch {
+
+    /** The best hardware found, its objective and the evaluations spent. */
+    record Result(Hardware hardware, double objective, int evaluations) {}
+
+    private static final double[] GRID_EFFICIENCY = {0.3, 0.5, 0.7, 0.9};
+    private static final double[] GRID_OVERHEAD_MS = {0.3, 1, 3, 10};
+    private static final double[] LOWER = {0.05, 0.05, 0};
+    private static final double[] UPPER = {1, 1, 5};  // overhead in units of 10 ms
+
+    private final Hardware start;
+    private final int maxEvaluations;
+
+    /**
+     * @param start the kind to fit, whose efficiencies are the starting point
+     * @param maxEvaluations most objective evaluations Nelder-Mead may use after the grid
+     */
+    EfficiencySearch(Hardware start, int maxEvaluations) {
+        if (maxEvaluations < 1) {
+            throw new IllegalArgumentException("--max-evaluations must be >= 1, got " + maxEvaluations);
+        }
+        this.start = start;
+        this.maxEvaluations = maxEvaluations;
+    }
+
+    /** {@code start} with the three fitted values of point {@code x} (compute, bandwidth, overhead / 10 ms). */
+    Hardware hardware(double[] x) {
+        Efficiency e = start.efficiency().withFitted(x[0], x[1], x[2] * 10, "compute, memory_bandwidth and"
+                + " iteration_overhead_ms fitted by cornserve profile calibrate to a measured run (see sources)");
+        return start.withEfficiency(e, start.sources());
+    }
+
+    /** Minimises {@code objective} over the three values. */
+    Result minimise(ToDoubleFunction<Hardware> objective) {
+        int[] evaluations = {0};
+        ObjectiveFunction f = new ObjectiveFunction(x -> {
+            evaluations[0]++;
+            return objective.applyAsDouble(hardware(x));
+        });
+        Efficiency e0 = start.efficiency();
+        double[] from = {e0.compute(), e0.memoryBandwidth(), Math.min(UPPER[2], e0.iterationOverheadMs() / 10)};
+        double fromValue = f.getObjectiveFunction().value(from);
+        for (double c : GRID_EFFICIENCY) {
+            for (double m : GRID_EFFICIENCY) {
+                for (double o : GRID_OVERHEAD_MS) {
+                    double[] x = {c, m, o / 10};
+                    double v = f.getObjectiveFunction().value(x);
+                    if (v < fromValue) {
+                        from = x;
+                        fromValue = v;
+                    }
+                }
+            }
+        }
+        PointValuePair best = new PointValuePair(from, fromValue);
+        int gridEvaluations = evaluations[0];
+        ObjectiveFunction bounded = new ObjectiveFunction(x -> {
+            double[] inside = new double[x.length];
+            double outside = 0;
+            for (int k = 0; k < x.length; k++) {
+                inside[k] = Math.min(UPPER[k], Math.max(LOWER[k], x[k]));
+                outside += Math.abs(inside[k] - x[k]);
+            }
+            return f.getObjectiveFunction().value(inside) + outside;
+        });
+        for (int round = 0; round < 4 && evaluations[0] - gridEvaluations < maxEvaluations; round++) {
+            PointValuePair found;
+            try {
+                found = new SimplexOptimizer(1e-6, 1e-9).optimize(
+                        new MaxEval(maxEvaluations - (evaluations[0] - gridEvaluations)), bounded, GoalType.MINIMIZE,
+                        new InitialGuess(best.getPoint()),
+                        new NelderMeadSimplex(round == 0 ? new double[] {0.1, 0.1, 0.1} : new double[] {0.02, 0.02, 0.02}));
+            } catch (TooManyEvaluationsException e) {
+                break;
+            }
+            boolean improved = found.getValue() < best.getValue() * (1 - 1e-3);
+            if (found.getValue() < best.getValue()) {
+                double[] p = found.getPoint();
+                for (int k = 0; k < p.length; k++) {
+                    p[k] = Math.min(UPPER[k], Math.max(LOWER[k], p[k]));
+                }
+                best = new PointValuePair(p, found.getValue());
+            }
+            if (!improved) {
+                break;
+            }
+        }
+        return new Result(hardware(best.getPoint()), best.getValue(), evaluations[0]);
+    }
+}

@@ -1,0 +1,145 @@
+package org.cornserve.cli.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.cornserve.model.hardware.Hardware;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Calibration to summary statistics against synthetic runs: the replay on hardware with known efficiencies gives
+ * the statistics a benchmark would publish; the fit, started from the catalog's values on one run, must reproduce
+ * another run it never saw.
+ */
+class BenchCalibrationTest {
+    @TempDir
+    Path dir;
+
+    static final List<String> KEYS = List.of("request_throughput", "mean_ttft_ms", "median_ttft_ms", "p99_ttft_ms",
+            "mean_tpot_ms", "median_tpot_ms", "p99_tpot_ms", "mean_e2el_ms", "p99_e2el_ms");
+
+    /** What {@code vllm bench serve} would report for {@code n} requests of these lengths at concurrency c on truth. */
+    static BenchRun published(Hardware truth, String name, int n, int input, int output, int concurrency) {
+        BenchRun shape = new BenchRun(name, BenchRun.fixed(n, input, output), concurrency, Double.POSITIVE_INFINITY, 1,
+                Map.of("mean_e2el_ms", 1.0));
+        HardwareCatalog catalog = HardwareCatalog.builtIn().overriddenBy(HardwareCatalog.of(List.of(truth)));
+        Map<String, Double> stats = new BenchReplay(CalibrationTest.PLAN, 1).replay(shape, catalog).statistics(KEYS);
+        return new BenchRun(name, shape.requests(), concurrency, Double.POSITIVE_INFINITY, 1, stats);
+    }
+
+    static void write(Path file, BenchRun run) throws Exception {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("backend", "vllm");
+        json.put("completed", run.requests().size());
+        json.put("max_concurrency", run.maxConcurrency());
+        json.put("request_rate", "inf");
+        json.put("total_input_tokens", run.requests().stream().mapToLong(BenchRun.Shape::inputTokens).sum());
+        json.put("total_output_tokens", run.requests().stream().mapToLong(BenchRun.Shape::outputTokens).sum());
+        json.putAll(run.statistics());
+        Files.writeString(file, org.cornserve.model.json.Json.mapper().writeValueAsString(json));
+    }
+
+    @Tag("slow")
+    @Test
+    void fitOnOneRunReproducesAnother() {
+        Hardware truth = CalibrationTest.h100With(0.55, 0.7, 2.0);
+        BenchRun a = published(truth, "A", 48, 1024, 128, 8);
+        BenchRun b = published(truth, "B", 32, 3000, 64, 16);
+        BenchCalibration c = new BenchCalibration(CalibrationTest.PLAN, HardwareCatalog.builtIn(), "h100", 1, 200);
+        BenchCalibration.Fit fit = c.fit(List.of(a));
+        List<BenchCalibration.Row> held = c.rows(b, fit.hardware());
+        double before = held.stream().mapToDouble(r -> Math.abs(r.beforeErrorPct())).average().orElseThrow();
+        double after = BenchCalibration.meanAbsErrorPct(held);
+        assertTrue(after < 5, "held-back run B after the fit: " + held);
+        assertTrue(before > 3 * after, "before " + before + "% vs after " + after + "%");
+        assertEquals(0.55, fit.hardware().efficiency().compute(), 0.1 * 0.55, fit.hardware().efficiency().toString());
+    }
+
+    @Test
+    void calibrateAndReplayCommandsReadBenchFiles() throws Exception {
+        Hardware truth = CalibrationTest.h100With(0.6, 0.75, 1.5);
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        write(a, published(truth, "A", 24, 1024, 64, 4));
+        write(b, published(truth, "B", 16, 2048, 32, 8));
+        Path plan = dir.resolve("plan.json");
+        CalibrationTest.PLAN.write(plan);
+        Path out = dir.resolve("hw.json");
+        String text = run("profile", "calibrate", "--bench", a.toString(), "--validate", b.toString(), "--plan",
+                plan.toString(), "--max-evaluations", "20", "--out", out.toString());
+        assertTrue(text.contains("fitted runs:") && text.contains("held-back runs:") && text.contains("p99_tpot_ms"), text);
+        Hardware fitted = HardwareCatalog.builtInWith(List.of(out)).get("h100");
+        assertTrue(fitted.sources().get("efficiency.compute").contains("statistics of [" + a + "]"), fitted.sources().toString());
+        String replay = run("profile", "replay", "--bench", b.toString(), "--plan", plan.toString(), "--hardware-file",
+                out.toString());
+        List<Double> errors = new ArrayList<>();
+        for (String line : replay.lines().skip(1).toList()) {
+            String[] cells = line.trim().split("\\s+");
+            errors.add(Math.abs(Double.parseDouble(cells[3].replace("%", ""))));
+        }
+        assertEquals(KEYS.size(), errors.size(), replay);
+        assertTrue(errors.stream().mapToDouble(Double::doubleValue).average().orElseThrow() < 10,
+                "20 simulations after the grid get B within 10% on average: " + replay);
+        var cl = org.cornserve.cli.CornserveMain.commandLine();
+        cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertEquals(2, cl.execute("profile", "calibrate", "--plan", plan.toString(), "--out", out.toString()),
+                "neither --requests nor --bench");
+        var err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--plan", plan.toString(),
+                "--fit-statistics", "p42_.*", "--out", out.toString()));
+        assertTrue(err.toString().contains("no statistic of the runs matches the statistics to fit"), err.toString());
+    }
+
+    static String run(String... args) {
+        var cl = org.cornserve.cli.CornserveMain.commandLine();
+        var text = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(text));
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute(args);
+        assertEquals(0, code, String.format(Locale.ROOT, "%s%n%s", err, text));
+        return text.toString();
+    }
+
+    /**
+     * {@code --one-server --random-dataset-prompts}: the second of two identical runs on one server finds its prompts in
+     * the prefix cache (the plan enables it, as vLLM v1 does), so its TTFT drops; on fresh servers, or with unknown
+     * prompts, the two runs are the same.
+     */
+    @Test
+    void oneServerCarriesThePrefixCacheBetweenRuns() throws Exception {
+        Path run = dir.resolve("run.json");
+        Files.writeString(run, """
+                {"completed": 16, "max_concurrency": 4, "request_rate": "inf", "total_input_tokens": 32768,
+                 "total_output_tokens": 256, "mean_ttft_ms": 100.0}
+                """);
+        String plan = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
+        String hw = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+        double[] cached = ttfts(run("profile", "replay", "--bench", run.toString(), "--bench", run.toString(),
+                "--one-server", "--random-dataset-prompts", "--plan", plan, "--hardware-file", hw));
+        assertTrue(cached[1] < 0.5 * cached[0], "second run from the cache: " + java.util.Arrays.toString(cached));
+        for (String[] flags : List.of(new String[] {"--one-server"}, new String[] {"--random-dataset-prompts"})) {
+            List<String> args = new ArrayList<>(List.of("profile", "replay", "--bench", run.toString(), "--bench",
+                    run.toString(), "--plan", plan, "--hardware-file", hw));
+            args.addAll(List.of(flags));
+            double[] fresh = ttfts(run(args.toArray(String[]::new)));
+            assertEquals(fresh[0], fresh[1], 1e-9, String.join(" ", flags));
+            assertEquals(cached[0], fresh[0], 0.01 * cached[0], "the first run sees an empty cache either way");
+        }
+    }
+
+    private static double[] ttfts(String replayOutput) {
+        return replayOutput.lines().skip(1).mapToDouble(l -> Double.parseDouble(l.trim().split("\\s+")[2])).toArray();
+    }
+}

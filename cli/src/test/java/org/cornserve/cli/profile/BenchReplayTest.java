@@ -1,0 +1,88 @@
+package org.cornserve.cli.profile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The closed-loop replay against closed forms: with one slot the client sends each request when the previous one
+ * answers, so the run lasts exactly the sum of the latencies; with as many slots as requests it is the open-loop
+ * simulation of all requests at once; in between, identical requests go in waves of {@code C}.
+ */
+class BenchReplayTest {
+    static final HardwareCatalog CATALOG = HardwareCatalog.builtIn();
+
+    static BenchRun run(int n, int concurrency, int input, int output) {
+        return new BenchRun("test", BenchRun.fixed(n, input, output), concurrency, Double.POSITIVE_INFINITY, 1,
+                Map.of("mean_e2el_ms", 1.0));
+    }
+
+    @ParameterizedTest(name = "{0} requests of {1} + {2} tokens")
+    @CsvSource({"5, 1024, 128", "3, 64, 16", "4, 3000, 2"})
+    void oneSlotRunsRequestsBackToBack(int n, int input, int output) {
+        BenchReplay.Replayed r = new BenchReplay(CalibrationTest.PLAN, 1).replay(run(n, 1, input, output), CATALOG);
+        double sumSeconds = java.util.Arrays.stream(r.e2eMs()).sum() / 1e3;
+        assertEquals(sumSeconds, r.durationSeconds(), 1e-6 * sumSeconds);
+        for (double e2e : r.e2eMs()) {
+            assertEquals(r.e2eMs()[0], e2e, 1e-6, "alone on the engine, identical requests take the same time");
+        }
+        assertEquals(n / sumSeconds, r.statistics(List.of("request_throughput")).get("request_throughput"), 1e-9 * n);
+    }
+
+    /**
+     * The semaphore of {@code vllm bench serve --max-concurrency C}, checked on the replay's own times: the first C
+     * requests go at once, request {@code i >= C} goes exactly when the {@code (i - C)}-th response (in time order)
+     * has come back, and never more than C are in flight.
+     */
+    @ParameterizedTest(name = "{0} requests, concurrency {1}, seed {2}")
+    @CsvSource({"8, 4, 1", "9, 3, 2", "20, 6, 3", "7, 1, 4"})
+    void sendsFollowTheSemaphore(int n, int concurrency, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        List<BenchRun.Shape> shapes = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            shapes.add(new BenchRun.Shape(1 + random.nextInt(4000), 1 + random.nextInt(200)));
+        }
+        BenchReplay.Replayed r = new BenchReplay(CalibrationTest.PLAN, seed).replay(
+                new BenchRun("t", shapes, concurrency, Double.POSITIVE_INFINITY, 1, Map.of("mean_e2el_ms", 1.0)), CATALOG);
+        double[] done = new double[n];
+        for (int i = 0; i < n; i++) {
+            done[i] = r.sendSeconds()[i] + r.e2eMs()[i] / 1e3;
+        }
+        double[] sorted = done.clone();
+        java.util.Arrays.sort(sorted);
+        for (int i = 0; i < n; i++) {
+            double expected = i < concurrency ? 0 : sorted[i - concurrency];
+            assertEquals(expected, r.sendSeconds()[i], 2e-6, "send of request " + i);
+            int inFlight = 0;
+            for (int k = 0; k < n; k++) {
+                if (r.sendSeconds()[k] <= r.sendSeconds()[i] && done[k] > r.sendSeconds()[i] + 2e-6) {
+                    inFlight++;
+                }
+            }
+            assertTrue(inFlight <= concurrency, inFlight + " in flight when request " + i + " is sent");
+        }
+        assertEquals(sorted[n - 1], r.durationSeconds(), 2e-6);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"1", "2", "3"})
+    void asManySlotsAsRequestsIsAllAtOnce(long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        List<BenchRun.Shape> shapes = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            shapes.add(new BenchRun.Shape(1 + random.nextInt(3000), 1 + random.nextInt(300)));
+        }
+        BenchReplay replay = new BenchReplay(CalibrationTest.PLAN, seed);
+        var limited = replay.replay(new BenchRun("a", shapes, 12, Double.POSITIVE_INFINITY, 1, Map.of("mean_e2el_ms", 1.0)), CATALOG);
+        var unlimited = replay.replay(new BenchRun("b", shapes, 0, Double.POSITIVE_INFINITY, 1, Map.of("mean_e2el_ms", 1.0)), CATALOG);
+        assertArrayEquals(unlimited.e2eMs(), limited.e2eMs(), 1e-9);
+        assertEquals(1, limited.simulations(), "all at once needs no iteration");
+        assertTrue(limited.durationSeconds() > 0);
+    }
+}

@@ -1,0 +1,194 @@
+package org.cornserve.cli.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.PlanValidator;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator against three published vLLM runs on one GPU kind, first with the estimated profile (the catalog's
+ * A100 efficiencies, fitted to nothing of this card), then calibrated on one run and checked on the other two.
+ *
+ * <p>Source: cssnoeasy, "vLLM TP1 vs TP2 on two A100 PCIe: formal baseline" (in Chinese), section 8 (three-run means)
+ * and section 10 (per-run rows of the short workload): https://github.com/cssnoeasy/a100-vllm-benchmark-blog ,
+ * docs/reports/a100-tp1-vs-tp2-formal-baseline.md (commit e4226b0). Settings: Qwen2.5-7B-Instruct, float16, one
+ * NVIDIA A100 80GB PCIe (TP=1), vLLM 0.19.0 (v1 engine: chunked prefill; on an A100 {@code vllm serve} defaults to
+ * max_num_batched_tokens 2048 and max_num_seqs 256, vllm-project/vllm tests/engine/test_arg_utils.py
+ * test_defaults_with_usage_context), --gpu-memory-utilization 0.75, --max-model-len 4096, --seed 0; client
+ * {@code vllm bench serve --backend openai --dataset-name random --random-input-len I --random-output-len O
+ * --num-prompts 100 --max-concurrency C --seed 0} (request rate inf). The published token throughputs give exactly
+ * I input and O output tokens per request (e.g. 906.60 / 7.08 = 128.05 output tokens). No preemption, KV cache under
+ * 10% full. Published per workload: request throughput, TTFT P50/P95/P99, TPOT P99, E2E P99 (no means; the JSON
+ * files are not in the repository). The short workload's first run had unexplained 8-second TTFTs (the author's
+ * section 10: the first benchmark after warm-up); its numbers here are the mean of runs 2 and 3.
+ *
+ * <p>Qwen2.5-7B is the catalog's Qwen2.5-VL-7B LLM (same decoder: 28 layers, hidden 3584, 4 KV heads,
+ * intermediate 18944, vocabulary 152064), served by its LLM alone. The plan and the A100 PCIe hardware file are
+ * experiments/vllm-validation/.
+ */
+class PublishedVllmRunsTest {
+
+    static final Path DIR = Path.of("../experiments/vllm-validation");
+
+    /** Workload long_short_medium: 2048 in, 128 out, concurrency 16 (three-run means). */
+    static final BenchRun LONG_SHORT = new BenchRun("long_short_medium C=16", BenchRun.fixed(100, 2048, 128), 16,
+            Double.POSITIVE_INFINITY, 1, Map.of("request_throughput", 7.08, "median_ttft_ms", 351.41,
+                    "p95_ttft_ms", 649.73, "p99_ttft_ms", 825.18, "p99_tpot_ms", 16.80, "p99_e2el_ms", 2649.36));
+
+    /** Workload long_long_high: 2048 in, 512 out, concurrency 32 (three-run means). */
+    static final BenchRun LONG_LONG = new BenchRun("long_long_high C=32", BenchRun.fixed(100, 2048, 512), 32,
+            Double.POSITIVE_INFINITY, 1, Map.of("request_throughput", 3.43, "median_ttft_ms", 228.90,
+                    "p95_ttft_ms", 572.04, "p99_ttft_ms", 638.80, "p99_tpot_ms", 14.75, "p99_e2el_ms", 8108.90));
+
+    /** Workload short_short_low: 512 in, 256 out, concurrency 8 (mean of runs 2 and 3). */
+    static final BenchRun SHORT_SHORT = new BenchRun("short_short_low C=8", BenchRun.fixed(100, 512, 256), 8,
+            Double.POSITIVE_INFINITY, 1, Map.of("request_throughput", (2.63 + 2.63) / 2,
+                    "median_ttft_ms", (68.74 + 75.91) / 2, "p95_ttft_ms", (108.45 + 105.13) / 2,
+                    "p99_ttft_ms", (134.84 + 108.33) / 2, "p99_tpot_ms", (11.33 + 11.34) / 2,
+                    "p99_e2el_ms", (2977.45 + 2953.48) / 2));
+
+    static HardwareCatalog catalog() {
+        return HardwareCatalog.builtInWith(List.of(DIR.resolve("a100-80gb-pcie.json")));
+    }
+
+    static DeploymentPlan plan() {
+        return new PlanValidator(ModelCatalog.builtIn(), catalog())
+                .readAndValidate(DIR.resolve("qwen2.5-7b-1xa100-pcie.json")).plan();
+    }
+
+    static DeploymentPlan plan(boolean prefixCaching) {
+        if (prefixCaching) {
+            return plan();
+        }
+        try {
+            Path tmp = java.nio.file.Files.createTempFile("plan-no-apc", ".json");
+            java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
+                    .replace("\"enable_prefix_caching\": true", "\"enable_prefix_caching\": false"));
+            return new PlanValidator(ModelCatalog.builtIn(), catalog()).readAndValidate(tmp).plan();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The author's sequence on one server: short, long-short, long-long, three rounds, one {@code --seed} (so
+     * request {@code i} sends the same prompt in every run, and a 512-token prompt is the start of the 2048-token one).
+     */
+    static List<BenchRun> session() {
+        List<BenchRun> runs = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (BenchRun w : List.of(SHORT_SHORT, LONG_SHORT, LONG_LONG)) {
+                runs.add(w.withRandomDatasetPrompts());
+            }
+        }
+        return runs;
+    }
+
+    /** Simulated statistics of each workload, averaged over the rounds the published numbers average. */
+    static Map<String, Map<String, Double>> simulated(HardwareCatalog catalog) {
+        return simulated(catalog, true);
+    }
+
+    static Map<String, Map<String, Double>> simulated(HardwareCatalog catalog, boolean prefixCaching) {
+        List<BenchRun> runs = session();
+        List<BenchReplay.Replayed> replayed = new BenchReplay(plan(prefixCaching), 1).replay(runs, catalog);
+        Map<String, Map<String, Double>> out = new java.util.LinkedHashMap<>();
+        for (int w = 0; w < 3; w++) {
+            BenchRun workload = runs.get(w);
+            Map<String, Double> mean = new java.util.TreeMap<>();
+            int firstRound = workload.source().equals(SHORT_SHORT.source()) ? 1 : 0;
+            for (int round = firstRound; round < 3; round++) {
+                replayed.get(round * 3 + w).statistics(workload.statistics().keySet())
+                        .forEach((k, v) -> mean.merge(k, v / (3 - firstRound), Double::sum));
+            }
+            out.put(workload.source(), mean);
+        }
+        return out;
+    }
+
+    /** Statistics the model gets right or wrong for a structural reason apart: TTFT is reported, not fitted. */
+    static boolean ttft(String key) {
+        return key.contains("ttft");
+    }
+
+    static void print(String title, Map<String, Map<String, Double>> sim) {
+        System.out.println(title);
+        for (BenchRun run : List.of(SHORT_SHORT, LONG_SHORT, LONG_LONG)) {
+            run.statistics().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT,
+                    "| %s | %s | %.2f | %.2f | %+.1f%% |%n", run.source(), k, v, sim.get(run.source()).get(k),
+                    100 * (sim.get(run.source()).get(k) / v - 1)));
+        }
+    }
+
+    /**
+     * Estimated profile, two readings of the server's prefix cache. Without it (every prompt computed in full) the
+     * long-prompt runs cannot reach their published throughput: 7.08 requests/s of 2048 prompt tokens is 62% of the
+     * card's 312 TFLOP/s in prefill alone, and the decode steps the 906 output tokens/s need do not fit in the rest of
+     * the second. With vLLM v1's default prefix caching and the random dataset's prompts (the same 100 prompts in all
+     * nine runs, the short ones the start of the long ones), throughput, TPOT and E2E come within 20% but TTFT is far
+     * too low (see experiments/vllm-validation.md).
+     */
+    @Tag("slow")
+    @Test
+    void estimatedProfile() {
+        Map<String, Map<String, Double>> off = simulated(catalog(), false);
+        Map<String, Map<String, Double>> on = simulated(catalog(), true);
+        print("estimated, prefix caching off", off);
+        print("estimated, prefix caching on (vLLM v1 default)", on);
+        assertTrue(off.get(LONG_SHORT.source()).get("request_throughput") < 0.8 * 7.08,
+                "without cache hits the long-prompt run is compute-bound below its published throughput: " + off);
+        for (BenchRun run : List.of(SHORT_SHORT, LONG_SHORT, LONG_LONG)) {
+            run.statistics().forEach((k, v) -> {
+                if (!ttft(k)) {
+                    assertEquals(v, on.get(run.source()).get(k), 0.2 * v, run.source() + " " + k);
+                }
+            });
+        }
+    }
+
+    /**
+     * Calibrated on the long-prompt, short-answer run (its request throughput, TPOT P99 and E2E P99; prefix caching on),
+     * checked on the two runs it did not see: those statistics come within 8% each and 5% on average.
+     */
+    @Tag("slow")
+    @Test
+    void calibratedOnLongShortReproducesTheOtherRuns() {
+        HardwareCatalog catalog = catalog();
+        EfficiencySearch.Result fit = new EfficiencySearch(catalog.get("a100-80gb-pcie"), 60).minimise(hw -> {
+            Map<String, Double> sim = simulated(catalog.overriddenBy(HardwareCatalog.of(List.of(hw)))).get(LONG_SHORT.source());
+            double sum = 0;
+            int n = 0;
+            for (var e : LONG_SHORT.statistics().entrySet()) {
+                if (!ttft(e.getKey())) {
+                    double r = Math.log(sim.get(e.getKey()) / e.getValue());
+                    sum += r * r;
+                    n++;
+                }
+            }
+            return sum / n;
+        });
+        Map<String, Map<String, Double>> sim = simulated(catalog.overriddenBy(HardwareCatalog.of(List.of(fit.hardware()))));
+        print("calibrated on long_short_medium: " + fit.hardware().efficiency(), sim);
+        double sumAbs = 0;
+        int n = 0;
+        for (BenchRun run : List.of(SHORT_SHORT, LONG_LONG)) {
+            for (var e : run.statistics().entrySet()) {
+                if (!ttft(e.getKey())) {
+                    double err = Math.abs(sim.get(run.source()).get(e.getKey()) / e.getValue() - 1);
+                    assertTrue(err < 0.08, run.source() + " " + e.getKey() + " off by " + err + ": " + sim);
+                    sumAbs += err;
+                    n++;
+                }
+            }
+        }
+        assertTrue(sumAbs / n < 0.05, "mean abs error on the held-out runs " + sumAbs / n);
+    }
+}
