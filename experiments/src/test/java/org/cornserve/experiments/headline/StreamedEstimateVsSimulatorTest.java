@@ -58,6 +58,7 @@ class StreamedEstimateVsSimulatorTest {
             // family, gpus, seed, slo, low bound, high bound (of estimate / measured, streamed)
             "monolithic, 1, 1, 'ttft=2000,tpot=100,ttfa=1500', 0.7, 1.4",
             "monolithic, 2, 2, 'ttft=2000,tpot=100,ttfa=1000', 0.7, 1.4",
+            "monolithic, 1, 3, 'ttft=2000,tpot=100,ttfa=4000', 0.7, 1.4",
     })
     void theStreamedEstimateTracksTheStreamedSimulation(String family, int gpus, long seed, String sloText, double low,
             double high) {
