@@ -539,23 +539,13 @@ public final class Dispatcher implements Decisions {
             lr.heldRest[edge] = null;
         }
         int to = lr.graph.edge(edge).to();
-        transport.move(fromDeployment, fromReplica, toDeployment, toReplica, rest, bytes, new TensorTransport.Moved() {
-            @Override
-            public void moved(TensorRef there) {
-                if (streamed) {
-                    streamInput(lr, to, there, true);
-                }
-                core.transferDone(request, edge, loop.nowNanos());
-            }
-
-            @Override
-            public void failed(String reason) {
-                if (!lr.done) {
-                    failureStatus = 500;
-                    core.invocationFailed(request, to, reason, loop.nowNanos());
-                }
-            }
-        });
+        moveStates(request, lr, to, fromDeployment, fromReplica, toDeployment, toReplica, rest, bytes,
+                there -> {
+                    if (streamed) {
+                        streamInput(lr, to, there, true);
+                    }
+                    core.transferDone(request, edge, loop.nowNanos());
+                });
     }
 
     /** Moves a chunk (or, {@code last}, the rest) of streamed edge {@code e} to its consumer's replica and on. */
@@ -563,21 +553,28 @@ public final class Dispatcher implements Decisions {
         ActiveRequest a = lr.active;
         int from = lr.graph.edge(e).from();
         int to = lr.graph.edge(e).to();
-        transport.move(a.deploymentOf(from), a.replicaOf(from), a.deploymentOf(to), a.replicaOf(to), chunk,
-                chunk == null ? 0 : chunk.bytes(), new TensorTransport.Moved() {
-                    @Override
-                    public void moved(TensorRef there) {
-                        streamInput(lr, to, there, last);
-                    }
+        moveStates(a, lr, to, a.deploymentOf(from), a.replicaOf(from), a.deploymentOf(to), a.replicaOf(to), chunk,
+                chunk == null ? 0 : chunk.bytes(), there -> streamInput(lr, to, there, last));
+    }
 
-                    @Override
-                    public void failed(String reason) {
-                        if (!lr.done) {
-                            failureStatus = 500;
-                            core.invocationFailed(a, to, reason, loop.nowNanos());
-                        }
-                    }
-                });
+    /** Moves streamed states towards consumer {@code to}; a failed move fails the consumer. */
+    private void moveStates(ActiveRequest a, LiveRequest lr, int to, int fromDeployment, int fromReplica,
+            int toDeployment, int toReplica, TensorRef states, long bytes,
+            java.util.function.Consumer<TensorRef> moved) {
+        transport.move(fromDeployment, fromReplica, toDeployment, toReplica, states, bytes, new TensorTransport.Moved() {
+            @Override
+            public void moved(TensorRef there) {
+                moved.accept(there);
+            }
+
+            @Override
+            public void failed(String reason) {
+                if (!lr.done) {
+                    failureStatus = 500;
+                    core.invocationFailed(a, to, reason, loop.nowNanos());
+                }
+            }
+        });
     }
 
     /** Sends streamed input states to the consumer's executor, or holds them until the consumer is opened. */
