@@ -95,7 +95,10 @@ public final class PlanDocuments {
             deployments.add(new Deployment(d.name(), d.units(), d.hardwareOr(plan.hardware()), d.tensorParallel(), d.tensorParallel(),
                     d.replicas(), Deployment.DEFAULT_ROUTER, batching));
         }
-        return new DeploymentPlan(name, plan.strategy(), problem.seed(), problem.models(), cluster, deployments,
-                explanation);
+        DeploymentPlan doc = new DeploymentPlan(name, plan.strategy(), problem.seed(), problem.models(), cluster,
+                deployments, explanation);
+        // the hand-off the estimate judged the plan with (left out of the file when it is the default)
+        return options.streamChunkTokens() == doc.streamChunkTokensOrDefault() ? doc
+                : doc.withStreamChunkTokens(options.streamChunkTokens());
     }
 }

@@ -109,9 +109,6 @@ public final class DemoCommand implements Callable<Integer> {
                     Path.of(s[1]).resolve("plan.json").toString(), "--profiles"));
             profileFiles.forEach(f -> args.add(f.toString()));
             Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
-            // simulated as served: the runtime hands a thinker's whole answer to the talker (no streamed hand-off)
-            Path file = Path.of(s[1]).resolve("plan.json");
-            PlanValidator.builtIn().readAndValidate(file).plan().withStreamChunkTokens(0).write(file);
         }
         ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(planned.resolve("plan.json"));
         java.util.Set<String> unmeasured = new java.util.TreeSet<>(Validation.deployedTasks(plan));

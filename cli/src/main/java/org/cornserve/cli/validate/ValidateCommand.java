@@ -79,9 +79,9 @@ public final class ValidateCommand implements Callable<Integer> {
         Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate, scaleTokens,
                 maxRequests, slice));
         Path planFile = out.resolve("plan.json");
-        // the plan as served: the runtime hands an Omni thinker's whole answer to the talker, so the simulation it is
-        // compared with must too (the simulator alone streams it by default)
-        resolved.plan().withStreamChunkTokens(0).write(planFile);
+        // the plan as served: the runtime streams an Omni thinker's states to its talker as the plan says, as the
+        // simulator does
+        resolved.plan().write(planFile);
         Path profileFile;
         if (profiles.isEmpty()) {
             err.println("measuring the plan's tasks on real executors (quick grid)...");

@@ -65,8 +65,9 @@ class ValidateCommandIntegrationTest {
         for (String f : List.of("trace.jsonl", "warmup.jsonl", "plan.json")) {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
-        assertEquals(0, Json.mapper().readTree(dir.resolve("plan.json").toFile()).path("stream_chunk_tokens").asInt(-1),
-                "the simulated plan hands off whole, as the runtime does");
+        assertEquals(org.cornserve.runtime.control.Runtimes.defaultPlan().plan().streamChunkTokensOrDefault(),
+                org.cornserve.model.plan.PlanValidator.builtIn().readAndValidate(dir.resolve("plan.json")).plan()
+                        .streamChunkTokensOrDefault(), "the simulated plan streams to the talker as the served one does");
         // only this run's session: other runs on the machine may hold files of their own meanwhile
         assertEquals(0, Validation.sharedMemoryFiles(session),
                 "no /dev/shm/cornserve-" + session + "-* file left");

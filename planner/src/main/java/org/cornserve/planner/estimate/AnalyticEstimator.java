@@ -19,6 +19,12 @@ import org.cornserve.planner.Unit;
  * attainment the fraction of the workload's requests whose targets hold with the waits taken as
  * exponentially distributed, and capacity the highest rate whose attainment reaches the target.
  *
+ * <p>Streamed hand-off (an Omni thinker's hidden states to its talker in chunks of
+ * {@link EstimatorOptions#streamChunkTokens()}, as the simulator and the runtime serve a plan): the talker starts
+ * when its thinker has generated the first chunk (its wait, first token and the decode rounds to the chunk), not
+ * when the thinker ends, so time to first audio no longer includes the whole text answer; the talker ends no
+ * earlier than its thinker (it takes the rest of the states before it can finish).
+ *
  * <p>Per-replica figures are cached per (units, tensor-parallel degree), so a search that meets the same
  * group in many plans pays for it once. Not thread-safe. Deterministic.
  *
@@ -39,7 +45,7 @@ public final class AnalyticEstimator {
     public AnalyticEstimator(PlanningProblem problem, EstimatorOptions options) {
         this.problem = problem;
         this.options = options;
-        this.mix = new WorkloadMix(problem);
+        this.mix = new WorkloadMix(problem, options.streamChunkTokens());
         TreeMap<Integer, List<Integer>> byStage = new TreeMap<>();
         for (int t = 0; t < mix.tasks.length; t++) {
             byStage.computeIfAbsent(mix.tasks[t].stage(), k -> new ArrayList<>()).add(t);
@@ -245,6 +251,9 @@ public final class AnalyticEstimator {
             boolean speech = slo.hasSpeechTarget() && mix.audioSeconds[s] > 0;
             double ttfaSvc = -1;
             double ttfaWait = 0;
+            // when a streaming thinker's first chunk is ready (service and wait parts), -1 when none streams
+            double chunkSvc = -1;
+            double chunkWait = 0;
             for (int[] stage : stages) {
                 double bestLatency = 0;
                 double bestSvc = 0;
@@ -270,14 +279,40 @@ public final class AnalyticEstimator {
                     if (llm && mix.outputs[t][s] >= 2 && slo.tpotMs() > 0 && tpotSeconds * 1e3 > slo.tpotMs()) {
                         tpotOk = false;
                     }
+                    if (llm && mix.streamChunkTokens > 0 && mix.outputs[t][s] >= 1) {
+                        // its chunk-th token: the first, then decode rounds (on the decode replica when split)
+                        double tokens = Math.min(mix.streamChunkTokens, mix.outputs[t][s]);
+                        chunkSvc = e2eSvc + first + (tokens - 1) * tpotSeconds;
+                        chunkWait = e2eWait + w + (tokens > 1 && c.decodeGroup[t] >= 0
+                                ? states[c.decodeGroup[t]].meanWaitSeconds(c.decodeUnit[t]) : 0);
+                    }
+                    double startSvc = e2eSvc;
+                    double startWait = e2eWait;
+                    boolean streamedIn = mix.streamSource[t] >= 0 && chunkSvc >= 0
+                            && mix.outputs[mix.streamSource[t]][s] >= 1;
+                    if (streamedIn) {
+                        startSvc = chunkSvc;
+                        startWait = chunkWait;
+                    }
                     if (llm && mix.outputs[t][s] >= 1 && ttftSvc < 0) {
                         ttftSvc = e2eSvc + first;
                         ttftWait = e2eWait + w;
                     }
                     if (speech && mix.tasks[t].kind() == TaskKind.TALKER && mix.outputs[t][s] >= 1 && ttfaSvc < 0) {
                         // the first codec frame is the first audio (as the simulator judges it)
-                        ttfaSvc = e2eSvc + first;
-                        ttfaWait = e2eWait + w;
+                        ttfaSvc = startSvc + first;
+                        ttfaWait = startWait + w;
+                    }
+                    if (streamedIn) {
+                        // started on the first chunk: what it adds past the stages before (its thinker's end)
+                        double past = Math.max(0, startSvc + all + startWait + w - e2eSvc - e2eWait);
+                        double pastSvc = Math.min(past, Math.max(0, startSvc + all - e2eSvc));
+                        if (past > bestLatency) {
+                            bestLatency = past;
+                            bestSvc = pastSvc;
+                            bestWait = past - pastSvc;
+                        }
+                        continue;
                     }
                     if (all + w > bestLatency) {
                         bestLatency = all + w;

@@ -6,11 +6,17 @@ import java.util.Map;
 import org.cornserve.planner.PlannerTask;
 import org.cornserve.planner.PlanningProblem;
 import org.cornserve.planner.RequestWork;
+import org.cornserve.planner.TaskKind;
 import org.cornserve.planner.TaskWork;
 
 /**
  * The workload's request samples as dense arrays, per task, with the moments the estimate needs. Built
  * once per problem. O(tasks x samples).
+ *
+ * <p>Streamed hand-off ({@code streamChunkTokens > 0}): a talker's prompt is its thinker's prompt and first chunk
+ * (the later positions reach it one per generated code and add no prompt positions), as
+ * {@code RequestGraphs.toInvocations} builds it for the simulator and the runtime; {@link #streamSource} names the
+ * thinker whose chunk releases the talker.
  */
 final class WorkloadMix {
     final int samples;
@@ -39,8 +45,16 @@ final class WorkloadMix {
     final double[] maxContext;
     /** Fraction of requests that generate two or more tokens with the task (TPOT applies). */
     final double[] multiTokenFraction;
+    /** Per task: the LLM task streaming its hidden states to it (a talker's thinker), or -1. */
+    final int[] streamSource;
+    /** Thinker tokens per streamed chunk, 0 for the whole hand-off. */
+    final int streamChunkTokens;
 
     WorkloadMix(PlanningProblem problem) {
+        this(problem, 0);
+    }
+
+    WorkloadMix(PlanningProblem problem, int streamChunkTokens) {
         List<RequestWork> reqs = problem.workload().samples();
         samples = reqs.size();
         tasks = problem.tasks().toArray(PlannerTask[]::new);
@@ -62,6 +76,9 @@ final class WorkloadMix {
         decodeContext = new double[n];
         maxContext = new double[n];
         multiTokenFraction = new double[n];
+        this.streamChunkTokens = streamChunkTokens;
+        streamSource = new int[n];
+        java.util.Arrays.fill(streamSource, -1);
         for (int s = 0; s < samples; s++) {
             audioSeconds[s] = reqs.get(s).audioSeconds();
             for (Map.Entry<String, TaskWork> e : reqs.get(s).work().entrySet()) {
@@ -71,6 +88,20 @@ final class WorkloadMix {
                 tokens[t][s] = w.tokens();
                 outputs[t][s] = w.outputTokens();
                 steps[t][s] = w.steps();
+            }
+        }
+        if (streamChunkTokens > 0) {
+            for (int t = 0; t < n; t++) {
+                if (tasks[t].kind() == TaskKind.TALKER) {
+                    streamSource[t] = thinkerOf(t);
+                    int u = streamSource[t];
+                    for (int s = 0; u >= 0 && s < samples; s++) {
+                        double answer = outputs[u][s];
+                        if (tokens[t][s] > 0 && answer > 0 && tokens[t][s] >= answer) {
+                            tokens[t][s] += Math.min(streamChunkTokens, answer) - answer;
+                        }
+                    }
+                }
             }
         }
         for (int t = 0; t < n; t++) {
@@ -106,6 +137,17 @@ final class WorkloadMix {
             touchFraction[t] /= samples;
             multiTokenFraction[t] /= samples;
         }
+    }
+
+    /** The LLM task of talker {@code t}'s model, or -1. */
+    private int thinkerOf(int t) {
+        String model = tasks[t].id().substring(0, tasks[t].id().indexOf('/') + 1);
+        for (int u = 0; u < tasks.length; u++) {
+            if (tasks[u].kind() == TaskKind.LLM && tasks[u].id().startsWith(model)) {
+                return u;
+            }
+        }
+        return -1;
     }
 
     int index(String taskId) {

@@ -38,8 +38,47 @@ class SpeechEstimateTest {
     }
 
     static double monolithCapacity(PlanningProblem p) {
+        return monolithCapacity(p, EstimatorOptions.DEFAULT);
+    }
+
+    static double monolithCapacity(PlanningProblem p, EstimatorOptions options) {
         CandidatePlan plan = Strategies.byName("monolithic").plan(p, Objective.goodput(), null).plan();
-        return new AnalyticEstimator(p).capacityRps(plan);
+        return new AnalyticEstimator(p, options).capacityRps(plan);
+    }
+
+    @Test
+    void theStreamedHandOffShortensTheTalkersPromptToItsFirstChunk() {
+        PlanningProblem p = omni("ttft=2000,tpot=100");
+        int talker = new WorkloadMix(p).index("qwen2.5-omni-7b/talker");
+        int thinker = new WorkloadMix(p).index("qwen2.5-omni-7b/llm");
+        WorkloadMix whole = new WorkloadMix(p, 0);
+        WorkloadMix streamed = new WorkloadMix(p, 4);
+        assertEquals(thinker, streamed.streamSource[talker]);
+        assertEquals(-1, whole.streamSource[talker]);
+        int speech = 0;
+        for (int s = 0; s < whole.samples; s++) {
+            if (whole.tokens[talker][s] > 0) {
+                speech++;
+                double answer = whole.outputs[thinker][s];
+                assertEquals(whole.tokens[talker][s] - answer + Math.min(4, answer), streamed.tokens[talker][s], 1e-9,
+                        "the thinker's prompt and first chunk");
+            }
+        }
+        assertEquals(200, speech);
+    }
+
+    @Test
+    void aTimeToFirstAudioTargetIsMetAtHigherLoadWhenTheTalkerStartsOnTheFirstChunk() {
+        // a target the talker meets only when it need not wait for the whole text answer
+        PlanningProblem p = omni("ttft=2000,tpot=100,ttfa=600");
+        double whole = monolithCapacity(p, EstimatorOptions.DEFAULT.withStreamChunkTokens(0));
+        double streamed = monolithCapacity(p, EstimatorOptions.DEFAULT);
+        assertEquals(1, EstimatorOptions.DEFAULT.streamChunkTokens(), "the plan's default chunk");
+        assertTrue(streamed > whole, "streamed " + streamed + " vs whole " + whole);
+        // text only: the hand-off does not matter
+        PlanningProblem text = omni("ttft=2000,tpot=100");
+        double textWhole = monolithCapacity(text, EstimatorOptions.DEFAULT.withStreamChunkTokens(0));
+        assertTrue(monolithCapacity(text) >= textWhole * (1 - 1e-9), "no worse without a speech target");
     }
 
     @Test

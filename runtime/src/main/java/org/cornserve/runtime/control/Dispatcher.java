@@ -11,6 +11,7 @@ import org.cornserve.planner.schedule.batch.SequenceEnds;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.planner.schedule.batch.StepVisitor;
 import org.cornserve.planner.schedule.dispatch.ActiveRequest;
+import org.cornserve.planner.schedule.graph.DataEdge;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.runtime.executor.ExecutorCommand;
 import org.cornserve.runtime.executor.ExecutorReport;
@@ -34,6 +35,14 @@ import org.cornserve.runtime.sidecar.TensorRef;
  * deadline) when another replica of that deployment is up, at most the configured number of times; the core's
  * router only sees up replicas, so it lands elsewhere. Otherwise it fails with 503 naming the stage that was lost
  * and why it was not retried.
+ *
+ * <p>Streamed hand-off ({@code DataEdge.streamed()}, a thinker to its talker): the producer is opened with the
+ * edge's chunk and hands its hidden states on in chunks as it computes them. Its first chunk is the edge's first
+ * transfer, as the core decides it (the consumer is opened with it, {@link ExecutorCommand.Open#streamChunkTokens()}
+ * saying more comes); each later chunk goes straight to the consumer's replica through the transport and on to its
+ * executor ({@link ExecutorCommand.StreamStates}), held until the consumer is open; the producer's last output is
+ * the edge's rest, moved by the core's second transfer of the edge (or, where the core moves nothing, the two
+ * sharing a replica, sent the same way as the chunks) and sent as the last states with the codes the answer needs.
  */
 public final class Dispatcher implements Decisions {
     private static final int NODE_BITS = 8;
@@ -59,6 +68,8 @@ public final class Dispatcher implements Decisions {
     private final Map<Long, Long> retriedAs = new HashMap<>();
     private int downDeployment = -1;
     private int downReplica = -1;
+    /** Requests holding a streaming producer's last output until the core's step report has been applied. */
+    private final List<LiveRequest> holdingRest = new ArrayList<>();
 
     private record Running(long step, String task, List<ExecutorCommand.StepItem> items,
             Map<Long, Integer> sequences, long startNanos) {
@@ -284,7 +295,7 @@ public final class Dispatcher implements Decisions {
             }
         } else {
             for (ExecutorReport.Output o : done.outputs()) {
-                output(o.invocation(), o.tensor(), o.controlCopy());
+                output(o.invocation(), o.tensor(), o.controlCopy(), o.partial());
             }
             for (ExecutorReport.Emitted e : done.emitted()) {
                 emitted(e.invocation(), e.tokens());
@@ -303,13 +314,57 @@ public final class Dispatcher implements Decisions {
             }
         }
         core.stepDone(d, r, done.iterations(), ended, now);
+        sendHeldRests();
     }
 
-    private void output(long invocation, TensorRef ref, TensorRef controlCopy) {
+    /**
+     * The last outputs of streaming producers that the core's step report did not move as an edge's rest (the
+     * producer and consumer share a replica, or the core found nothing left to move) go as the chunks do.
+     */
+    private void sendHeldRests() {
+        for (LiveRequest lr : holdingRest) {
+            for (int e = 0; e < lr.restHeld.length; e++) {
+                if (lr.restHeld[e]) {
+                    lr.restHeld[e] = false;
+                    TensorRef rest = lr.heldRest[e];
+                    lr.heldRest[e] = null;
+                    streamChunk(lr, e, rest, true);
+                }
+            }
+        }
+        holdingRest.clear();
+    }
+
+    private void output(long invocation, TensorRef ref, TensorRef controlCopy, boolean partial) {
         LiveRequest lr = requests.get(invocation >>> NODE_BITS);
         int node = (int) (invocation & ((1 << NODE_BITS) - 1));
         if (lr == null || lr.done) {
             return; // its consumers never open; the segment is reclaimed after the sidecar's timeout
+        }
+        if (lr.streaming[node]) {
+            // a later chunk, or the rest, of a streaming producer: straight to its consumers
+            for (int k = 0; k < lr.graph.outDegree(node); k++) {
+                int e = lr.graph.outEdge(node, k);
+                if (!partial) {
+                    lr.restHeld[e] = true;
+                    lr.heldRest[e] = ref;
+                    if (holdingRest.isEmpty() || holdingRest.get(holdingRest.size() - 1) != lr) {
+                        holdingRest.add(lr);
+                    }
+                } else {
+                    streamChunk(lr, e, ref, false);
+                }
+            }
+            return;
+        }
+        if (partial) {
+            for (int k = 0; k < lr.graph.outDegree(node); k++) {
+                if (!lr.graph.edge(lr.graph.outEdge(node, k)).streamed()) {
+                    throw new IllegalStateException("request " + lr.id + ": invocation " + node + " streams its"
+                            + " output, but edge " + lr.graph.outEdge(node, k) + " takes it whole");
+                }
+            }
+            lr.streaming[node] = true;
         }
         for (int k = 0; k < lr.graph.outDegree(node); k++) {
             lr.handedOn.get(lr.graph.edge(lr.graph.outEdge(node, k)).to()).put(node, ref);
@@ -444,6 +499,10 @@ public final class Dispatcher implements Decisions {
         LiveRequest lr = (LiveRequest) request.attachment();
         int from = lr.graph.edge(edge).from();
         int to = lr.graph.edge(edge).to();
+        if (lr.graph.edge(edge).streamed() && request.chunksSent(edge) > 1) {
+            restTransfer(request, lr, edge, fromDeployment, fromReplica, toDeployment, toReplica, bytes);
+            return;
+        }
         Map<Integer, TensorRef> handed = lr.handedOn == null ? null : lr.handedOn.get(to);
         TensorRef tensor = handed == null ? null : handed.get(from);
         transport.move(fromDeployment, fromReplica, toDeployment, toReplica, tensor, bytes, new TensorTransport.Moved() {
@@ -463,6 +522,90 @@ public final class Dispatcher implements Decisions {
                 }
             }
         });
+    }
+
+    /**
+     * The core's second transfer of a streamed edge: the producer's last output (null when it handed everything on
+     * whole, or a fake executor reported none) goes to the consumer as its last states, then the core hears it
+     * arrived.
+     */
+    private void restTransfer(ActiveRequest request, LiveRequest lr, int edge, int fromDeployment, int fromReplica,
+            int toDeployment, int toReplica, long bytes) {
+        TensorRef rest = null;
+        boolean streamed = lr.restHeld != null && lr.restHeld[edge];
+        if (streamed) {
+            rest = lr.heldRest[edge];
+            lr.restHeld[edge] = false;
+            lr.heldRest[edge] = null;
+        }
+        int to = lr.graph.edge(edge).to();
+        moveStates(request, lr, to, fromDeployment, fromReplica, toDeployment, toReplica, rest, bytes,
+                there -> {
+                    if (streamed) {
+                        streamInput(lr, to, there, true);
+                    }
+                    core.transferDone(request, edge, loop.nowNanos());
+                });
+    }
+
+    /** Moves a chunk (or, {@code last}, the rest) of streamed edge {@code e} to its consumer's replica and on. */
+    private void streamChunk(LiveRequest lr, int e, TensorRef chunk, boolean last) {
+        ActiveRequest a = lr.active;
+        int from = lr.graph.edge(e).from();
+        int to = lr.graph.edge(e).to();
+        moveStates(a, lr, to, a.deploymentOf(from), a.replicaOf(from), a.deploymentOf(to), a.replicaOf(to), chunk,
+                chunk == null ? 0 : chunk.bytes(), there -> streamInput(lr, to, there, last));
+    }
+
+    /** Moves streamed states towards consumer {@code to}; a failed move fails the consumer. */
+    private void moveStates(ActiveRequest a, LiveRequest lr, int to, int fromDeployment, int fromReplica,
+            int toDeployment, int toReplica, TensorRef states, long bytes,
+            java.util.function.Consumer<TensorRef> moved) {
+        transport.move(fromDeployment, fromReplica, toDeployment, toReplica, states, bytes, new TensorTransport.Moved() {
+            @Override
+            public void moved(TensorRef there) {
+                moved.accept(there);
+            }
+
+            @Override
+            public void failed(String reason) {
+                if (!lr.done) {
+                    failureStatus = 500;
+                    core.invocationFailed(a, to, reason, loop.nowNanos());
+                }
+            }
+        });
+    }
+
+    /** Sends streamed input states to the consumer's executor, or holds them until the consumer is opened. */
+    private void streamInput(LiveRequest lr, int node, TensorRef states, boolean last) {
+        if (lr.done) {
+            return; // the segment is reclaimed after the sidecar's timeout, as an unread output's
+        }
+        ExecutorCommand.StreamStates more = new ExecutorCommand.StreamStates(invocationId(lr.id, node), states, last,
+                last ? talkerCodes(lr, node, lr.input(node).maxTokens()) : 0);
+        if (lr.opened[node]) {
+            ports.send(lr.active.deploymentOf(node), lr.active.replicaOf(node), more);
+        } else {
+            if (lr.waitingInput == null) {
+                lr.waitingInput = new HashMap<>();
+            }
+            lr.waitingInput.computeIfAbsent(node, k -> new ArrayList<>()).add(more);
+        }
+    }
+
+    /**
+     * Codes a talker generates for its thinker's answer: four per thinker token, 25 at least (one second of speech),
+     * within its cap.
+     */
+    private static int talkerCodes(LiveRequest lr, int talker, int cap) {
+        int thinker = 0;
+        for (DataEdge e : lr.graph.edges()) {
+            if (e.to() == talker) {
+                thinker = Math.max(thinker, lr.generated[e.from()]);
+            }
+        }
+        return (int) Math.min(cap, Math.max(TALKER_MIN_CODES, TALKER_CODES_PER_TOKEN * (long) thinker));
     }
 
     @Override
@@ -612,22 +755,39 @@ public final class Dispatcher implements Decisions {
         int consumers = g.outDegree(node) + (in.controlPlaneReads() ? 1 : 0);
         int[] dims = in.dims();
         int maxTokens = in.maxTokens();
+        // a producer of streamed edges hands its states on in chunks; a consumer of one whose producer did takes
+        // the rest as it comes
+        int stream = in.keepHidden() ? g.streamChunkTokens(node) : 0;
         if (g.node(node).taskKey().endsWith("/talker")) {
-            // the core planned the talker's prefill over prompt + cap positions; the executor pads the thinker's
-            // states to that length when the thinker ended early. Codes: four per thinker token, 25 at least (one
-            // second of speech), within the cap.
+            // the core planned the talker's prefill over its positions; the executor pads the thinker's states to
+            // that length when the thinker ended early (whole) or the rows have not come yet (streamed). Codes: as
+            // the thinker's answer needs, known now when it came whole, else with its last states (the cap till then)
             dims = new int[] {(int) g.node(node).work().tokens()};
-            int thinker = 0;
-            for (Integer producer : lr.handedOn.get(node).keySet()) {
-                thinker = Math.max(thinker, lr.generated[producer]);
+            stream = streamingInto(lr, node);
+            if (stream == 0) {
+                maxTokens = talkerCodes(lr, node, maxTokens);
             }
-            maxTokens = (int) Math.min(maxTokens, Math.max(TALKER_MIN_CODES, TALKER_CODES_PER_TOKEN * (long) thinker));
         }
         lr.open[node] = true;
+        lr.opened[node] = true;
         ports.send(d, r, new ExecutorCommand.Open(invocationId(lr.id, node), g.node(node).taskKey(), in.tokens(),
                 tensors, dims, maxTokens, lr.temperature, lr.seed, in.keepHidden(), consumers,
                 in.controlPlaneReads() ? controlSidecar : null, in.media().isEmpty() ? null : controlSidecar,
-                controlSidecar == null ? 0 : in.media().size()));
+                controlSidecar == null ? 0 : in.media().size(), stream));
+        List<ExecutorCommand.StreamStates> waiting = lr.waitingInput == null ? null : lr.waitingInput.remove(node);
+        if (waiting != null) {
+            waiting.forEach(m -> ports.send(d, r, m));
+        }
+    }
+
+    /** The chunk of a streamed edge into {@code node} whose producer streamed its first chunk, else 0. */
+    private static int streamingInto(LiveRequest lr, int node) {
+        for (DataEdge e : lr.graph.edges()) {
+            if (e.to() == node && e.streamed() && lr.streaming[e.from()]) {
+                return e.streamChunkTokens();
+            }
+        }
+        return 0;
     }
 
     @Override

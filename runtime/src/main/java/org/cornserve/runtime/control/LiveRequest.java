@@ -29,6 +29,15 @@ final class LiveRequest {
     final List<TreeMap<Integer, TensorRef>> handedOn = new ArrayList<>();
     final int[] generated;
     final boolean[] open;
+    /** Producers whose first output was a streamed chunk: their later outputs go straight to the consumers. */
+    final boolean[] streaming;
+    /** Nodes whose invocation was opened on an executor (streamed input may be sent to it from then on). */
+    final boolean[] opened;
+    /** Streamed input waiting for its consumer to be opened, by consumer node (null until some waits). */
+    java.util.Map<Integer, List<org.cornserve.runtime.executor.ExecutorCommand.StreamStates>> waitingInput;
+    /** A streaming producer's last output, by edge, held for the scheduler's transfer of the edge's rest. */
+    final TensorRef[] heldRest;
+    final boolean[] restHeld;
     ActiveRequest active;
     int completionTokens;
     boolean done;
@@ -62,6 +71,11 @@ final class LiveRequest {
         }
         this.generated = new int[graph.size()];
         this.open = new boolean[graph.size()];
+        this.streaming = new boolean[graph.size()];
+        this.opened = new boolean[graph.size()];
+        boolean streams = graph.streams();
+        this.heldRest = streams ? new TensorRef[graph.edges().size()] : null;
+        this.restHeld = streams ? new boolean[graph.edges().size()] : null;
     }
 
     NodeInput input(int node) {

@@ -41,10 +41,24 @@ public final class RequestBuilder {
     private final ModelCatalog catalog;
     private final SharedMemorySidecar sidecar;
     private final ByteTokenizer tokenizer = new ByteTokenizer();
+    private final int streamChunkTokens;
 
+    /** Hands an Omni thinker's whole answer to its talker (no streamed hand-off). */
     public RequestBuilder(ModelCatalog catalog, SharedMemorySidecar sidecar) {
+        this(catalog, sidecar, 0);
+    }
+
+    /**
+     * @param streamChunkTokens thinker tokens per chunk of hidden states streamed to a talker (the plan's {@code
+     *     stream_chunk_tokens}), 0 to hand the whole answer over
+     */
+    public RequestBuilder(ModelCatalog catalog, SharedMemorySidecar sidecar, int streamChunkTokens) {
+        if (streamChunkTokens < 0) {
+            throw new IllegalArgumentException("stream chunk must be >= 0 tokens, got " + streamChunkTokens);
+        }
         this.catalog = catalog;
         this.sidecar = sidecar;
+        this.streamChunkTokens = streamChunkTokens;
     }
 
     /**
@@ -93,7 +107,8 @@ public final class RequestBuilder {
         }
         RequestShape shape = new RequestShape(1 + text.length, media, request.maxTokens(), outputs(request));
         RequestGraph rg = new CompositeTask(spec).requestGraph(shape);
-        InvocationGraph graph = capped(RequestGraphs.toInvocations(rg, 0, request.maxTokens()), rg);
+        InvocationGraph graph = capped(RequestGraphs.toInvocations(rg, 0, request.maxTokens(), streamChunkTokens),
+                rg);
         int[] promptIds = prompt.stream().mapToInt(Integer::intValue).toArray();
         // refused here with a 400, as vLLM refuses prompt + max_tokens past max_model_len; audio is left to its
         // encoder's own limit (it names the stage), and the LLM's executor refuses a sequence past its positions alone

@@ -12,6 +12,7 @@ import org.cornserve.runtime.sidecar.TensorRef;
         @JsonSubTypes.Type(value = ExecutorCommand.Cut.class, name = "cut"),
         @JsonSubTypes.Type(value = ExecutorCommand.Close.class, name = "close"),
         @JsonSubTypes.Type(value = ExecutorCommand.Forward.class, name = "forward"),
+        @JsonSubTypes.Type(value = ExecutorCommand.StreamStates.class, name = "stream-states"),
         @JsonSubTypes.Type(value = ExecutorCommand.Shutdown.class, name = "shutdown")})
 public sealed interface ExecutorCommand {
 
@@ -37,11 +38,18 @@ public sealed interface ExecutorCommand {
      *     host:port}, host {@code *} as above) holding the first {@code fetchCount} inputs (a request's media, placed
      *     by the control plane), which the executor fetches into its own memory before it opens the invocation
      * @param fetchCount how many of the inputs, from the first, {@code fetchFrom} holds
+     * @param streamChunkTokens 0, or hidden states stream in chunks of this many generated tokens: an LLM that keeps
+     *     its hidden states (a thinker) hands them on as it computes them ({@link ExecutorReport.Output#partial()})
+     *     besides the rest at its end; a talker takes more of its input states by {@link StreamStates} until the last
      */
     record Open(long invocation, String task, int[] tokens, List<TensorRef> inputs, int[] dims, int maxTokens,
             double temperature, long seed, boolean keepHidden, int outputConsumers, String controlCopyTo,
-            String fetchFrom, int fetchCount) implements ExecutorCommand {
+            String fetchFrom, int fetchCount, int streamChunkTokens) implements ExecutorCommand {
         public Open {
+            if (streamChunkTokens < 0) {
+                throw new IllegalArgumentException("invocation " + invocation + ": stream chunk of "
+                        + streamChunkTokens + " tokens");
+            }
             tokens = tokens == null ? new int[0] : tokens;
             inputs = inputs == null ? List.of() : List.copyOf(inputs);
             dims = dims == null ? new int[0] : dims;
@@ -54,7 +62,15 @@ public sealed interface ExecutorCommand {
         /** The same invocation reading {@code local} inputs, all in this host's memory. */
         public Open withLocalInputs(List<TensorRef> local) {
             return new Open(invocation, task, tokens, local, dims, maxTokens, temperature, seed, keepHidden,
-                    outputConsumers, controlCopyTo, null, 0);
+                    outputConsumers, controlCopyTo, null, 0, streamChunkTokens);
+        }
+
+        /** Nothing streams. */
+        public Open(long invocation, String task, int[] tokens, List<TensorRef> inputs, int[] dims, int maxTokens,
+                double temperature, long seed, boolean keepHidden, int outputConsumers, String controlCopyTo,
+                String fetchFrom, int fetchCount) {
+            this(invocation, task, tokens, inputs, dims, maxTokens, temperature, seed, keepHidden, outputConsumers,
+                    controlCopyTo, fetchFrom, fetchCount, 0);
         }
 
         /** Outputs, if any, stay in this host's shared memory. */
@@ -74,6 +90,20 @@ public sealed interface ExecutorCommand {
      * @param to the consumer's sidecar stream, {@code host:port}
      */
     record Forward(long transfer, TensorRef tensor, String to) implements ExecutorCommand {
+    }
+
+    /**
+     * More input states of an open invocation whose input streams ({@link Open#streamChunkTokens()} on a talker): the
+     * producer's next rows, in order, as it computed them; the last also says how many tokens (codes) the invocation
+     * generates in all, now that its producer's answer is known. Unknown invocations (ended at their cap, closed)
+     * only release the tensor.
+     *
+     * @param invocation the consumer's invocation
+     * @param states the rows in the sidecar (null: none came with this message)
+     * @param last the producer has finished: no more rows come
+     * @param maxTokens with {@code last}: tokens (codes) to generate in all, within the cap it was opened with
+     */
+    record StreamStates(long invocation, TensorRef states, boolean last, int maxTokens) implements ExecutorCommand {
     }
 
     /**

@@ -205,7 +205,7 @@ public final class ExecutorMain {
                                 + "'s output to the control plane failed: " + describe(e));
                     }
                 }
-                outputs.add(new ExecutorReport.Output(out.invocation(), out.tensor(), copy));
+                outputs.add(new ExecutorReport.Output(out.invocation(), out.tensor(), copy, out.partial()));
             }
             return new ExecutorReport.StepDone(done.step(), done.iterations(), done.emitted(), done.ended(), outputs,
                     failure, done.computeNanos());
@@ -226,6 +226,7 @@ public final class ExecutorMain {
                         case ExecutorCommand.Open open -> open(open);
                         case ExecutorCommand.RunStep step -> ch.send(withControlCopies(step(step)));
                         case ExecutorCommand.Forward f -> forward(f);
+                        case ExecutorCommand.StreamStates more -> streamStates(more);
                         case ExecutorCommand.Close close -> {
                             for (long inv : close.invocations()) {
                                 controlCopies.remove(inv);
@@ -289,6 +290,24 @@ public final class ExecutorMain {
                 }
             } catch (RuntimeException e) {
                 ch.send(new ExecutorReport.OpenFailed(open.invocation(), new ExecutorReport.Failure(open.task(),
+                        describe(e))));
+            }
+        }
+
+        /** More input states of an open invocation; an unknown one (ended, closed) only releases them. */
+        private void streamStates(ExecutorCommand.StreamStates more) throws IOException {
+            TaskRunner r = openInvocations.get(more.invocation());
+            try {
+                if (r instanceof LlmRunner llm) {
+                    llm.moreStates(more);
+                } else if (more.states() != null) {
+                    sidecar.release(more.states());
+                }
+            } catch (RuntimeException e) {
+                // the invocation cannot go on: it fails as an open would, naming the task
+                openInvocations.remove(more.invocation());
+                r.close(more.invocation());
+                ch.send(new ExecutorReport.OpenFailed(more.invocation(), new ExecutorReport.Failure(r.task(),
                         describe(e))));
             }
         }

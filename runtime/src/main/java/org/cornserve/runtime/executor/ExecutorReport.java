@@ -95,10 +95,16 @@ public sealed interface ExecutorReport {
      * @param tensor in this executor's shared memory, for the invocation's consumers
      * @param controlCopy the control plane's copy in its own shared memory when it asked for one
      *     ({@link ExecutorCommand.Open#controlCopyTo()}), else null
+     * @param partial a chunk of a streamed output ({@link ExecutorCommand.Open#streamChunkTokens()}): the rows
+     *     computed since the last one; more follow, the invocation's last output being its rest
      */
-    record Output(long invocation, TensorRef tensor, TensorRef controlCopy) {
+    record Output(long invocation, TensorRef tensor, TensorRef controlCopy, boolean partial) {
+        public Output(long invocation, TensorRef tensor, TensorRef controlCopy) {
+            this(invocation, tensor, controlCopy, false);
+        }
+
         public Output(long invocation, TensorRef tensor) {
-            this(invocation, tensor, null);
+            this(invocation, tensor, null, false);
         }
     }
 

@@ -29,6 +29,16 @@ import org.cornserve.runtime.sidecar.TensorRef;
  * <p>Outputs: an invocation opened with {@code keepHidden} hands its final hidden states on (a thinker to its
  * talker, a text encoder to its generator); otherwise one with consumers hands on its generated tokens (a talker's
  * codes to the vocoder).
+ *
+ * <p>Streamed hand-off ({@link ExecutorCommand.Open#streamChunkTokens()} {@code k > 0}): a thinker hands its hidden
+ * states on as it computes them, a chunk ({@link StepOutcome#chunk}) in the step where it has generated {@code k}
+ * tokens (when the scheduler's batcher reports the first chunk ready) and one every {@code k} tokens after, and the
+ * rows left at its end as its output; a chunk is not sent in the step where the sequence ends (its end hands on
+ * everything). A talker opened with the first chunk prefills its planned positions from the rows it has (the last
+ * one repeated where a row has not come yet) and takes the later rows as they come ({@link #moreStates}); as
+ * Qwen2.5-Omni's talker, each position it decodes adds the thinker's state of that position (the newest one it has
+ * where the thinker is behind or done) to the code's embedding. It generates up to the cap it was opened with until
+ * the last rows say how many codes the answer needs.
  */
 final class LlmRunner implements TaskRunner {
     private final String task;
@@ -44,9 +54,11 @@ final class LlmRunner implements TaskRunner {
     private static final class Seq {
         final long id;
         final int[] prompt;
-        final float[] embeddings;
+        float[] embeddings;
+        /** Rows of {@code embeddings} that hold input states (all of them unless the input streams in). */
+        int embeddingRows;
         final int[] placeholderPrefix;
-        final int maxTokens;
+        int maxTokens;
         final SamplingParams sampling;
         final SplittableRandom rnd;
         final boolean keepHidden;
@@ -56,12 +68,21 @@ final class LlmRunner implements TaskRunner {
         int computed;
         float[] hidden = new float[0];
         int hiddenRows;
+        /** Producer: tokens per streamed chunk of hidden states (0: handed on whole at the end). */
+        int streamOut;
+        /** Producer: hidden rows handed on in chunks so far, and the tokens generated at the last chunk. */
+        int streamedRows;
+        int tokensAtChunk;
+        /** Consumer: its input states stream in (decode positions add them); {@code inputOpen} until the last. */
+        boolean streamedIn;
+        boolean inputOpen;
 
         Seq(long id, int[] prompt, float[] embeddings, int[] placeholderPrefix, int maxTokens, SamplingParams sampling,
                 boolean keepHidden, int consumers) {
             this.id = id;
             this.prompt = prompt;
             this.embeddings = embeddings;
+            this.embeddingRows = embeddings == null ? 0 : placeholderPrefix[prompt.length];
             this.placeholderPrefix = placeholderPrefix;
             this.maxTokens = maxTokens;
             this.sampling = sampling;
@@ -76,6 +97,31 @@ final class LlmRunner implements TaskRunner {
 
         int token(int pos) {
             return pos < prompt.length ? prompt[pos] : generated[pos - prompt.length];
+        }
+
+        /**
+         * Input rows {@code [from, to)} of width {@code h}; rows not arrived yet (a streamed input) repeat the last one
+         * that has.
+         */
+        float[] rows(int from, int to, int h) {
+            if (to <= embeddingRows) {
+                return Arrays.copyOfRange(embeddings, from * h, to * h);
+            }
+            float[] out = new float[(to - from) * h];
+            for (int r = from; r < to; r++) {
+                System.arraycopy(embeddings, Math.min(r, embeddingRows - 1) * h, out, (r - from) * h, h);
+            }
+            return out;
+        }
+
+        /** Appends input rows (a streamed input's next chunk, projected). */
+        void appendRows(float[] rows, int h) {
+            int n = rows.length / h;
+            if (embeddings.length < (embeddingRows + n) * h) {
+                embeddings = Arrays.copyOf(embeddings, Math.max((embeddingRows + n) * h, 2 * embeddings.length));
+            }
+            System.arraycopy(rows, 0, embeddings, embeddingRows * h, n * h);
+            embeddingRows += n;
         }
 
         void add(int token) {
@@ -129,16 +175,23 @@ final class LlmRunner implements TaskRunner {
                 sidecar.release(ref);
             }
         }
+        boolean streamedIn = open.streamChunkTokens() > 0 && inputProjection != null;
+        if (streamedIn && (open.dims().length != 1 || emb == null)) {
+            throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " streams its input in:"
+                    + " it needs its first states and its planned rows (dims), got " + open.dims().length + " dims");
+        }
         if (emb != null && inputProjection != null) {
-            if (open.dims().length == 1) {
+            if (open.dims().length == 1 && !streamedIn) {
                 emb = padRows(emb, open.dims()[0]);
+            } else if (streamedIn) {
+                padRows(emb, open.dims()[0]); // checks the rows only: the rest streams in
             }
             emb = inputProjection.apply(emb);
         }
         int h = model.config().hidden();
         int[] prompt = open.tokens();
         if (prompt.length == 0 && emb != null) {
-            prompt = new int[emb.length / h];
+            prompt = new int[streamedIn ? open.dims()[0] : emb.length / h];
             Arrays.fill(prompt, LlmModel.EMBEDDING_INPUT);
         }
         if (prompt.length == 0) {
@@ -150,7 +203,8 @@ final class LlmRunner implements TaskRunner {
             prefix[i + 1] = prefix[i] + (t == LlmModel.EMBEDDING_INPUT || model.placeholders().contains(t) ? 1 : 0);
         }
         int rows = emb == null ? 0 : emb.length / h;
-        if (rows != prefix[prompt.length] || (emb != null && emb.length % h != 0)) {
+        if (streamedIn ? rows > prefix[prompt.length] : rows != prefix[prompt.length]
+                || (emb != null && emb.length % h != 0)) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " has "
                     + prefix[prompt.length] + " placeholders but " + rows + " embedding rows of width " + h);
         }
@@ -166,8 +220,49 @@ final class LlmRunner implements TaskRunner {
         }
         SamplingParams sampling = new SamplingParams(open.temperature(), open.temperature() == 0 ? 1 : 0.95,
                 open.seed());
-        seqs.put(open.invocation(), new Seq(open.invocation(), prompt, emb, prefix, open.maxTokens(), sampling,
-                open.keepHidden() || prefillOnly, open.outputConsumers()));
+        Seq s = new Seq(open.invocation(), prompt, emb, prefix, open.maxTokens(), sampling,
+                open.keepHidden() || prefillOnly, open.outputConsumers());
+        if (streamedIn) {
+            s.embeddingRows = rows;
+            s.streamedIn = true;
+            s.inputOpen = true;
+        } else if (open.keepHidden() && !prefillOnly) {
+            s.streamOut = open.streamChunkTokens();
+        }
+        seqs.put(open.invocation(), s);
+    }
+
+    /**
+     * More input states of a sequence whose input streams in: the rows are projected and appended; the last also
+     * lowers its cap to the codes the answer needs. An unknown invocation (it ended at its cap) only releases them.
+     *
+     * @throws IllegalStateException when the invocation's input does not stream, or came to its end already
+     */
+    void moreStates(ExecutorCommand.StreamStates more) {
+        Seq s = seqs.get(more.invocation());
+        float[] states = null;
+        if (more.states() != null) {
+            states = sidecar.readFloats(more.states());
+            sidecar.release(more.states());
+        }
+        if (s == null) {
+            return;
+        }
+        if (!s.inputOpen) {
+            throw new IllegalStateException(task + ": invocation " + s.id + " got more input states, but "
+                    + (s.streamedIn ? "its last ones came already" : "its input does not stream"));
+        }
+        if (states != null && states.length > 0) {
+            if (states.length % inputWidth != 0) {
+                throw new IllegalArgumentException(task + ": streamed states of " + states.length
+                        + " floats are not rows of " + inputWidth);
+            }
+            s.appendRows(inputProjection.apply(states), model.config().hidden());
+        }
+        if (more.last()) {
+            s.inputOpen = false;
+            s.maxTokens = Math.min(s.maxTokens, Math.max(1, more.maxTokens()));
+        }
     }
 
     /**
@@ -245,8 +340,12 @@ final class LlmRunner implements TaskRunner {
                     int from = Math.min(start, s.prompt.length);
                     int to = Math.min(start + len, s.prompt.length);
                     float[] emb = s.placeholderPrefix[to] > s.placeholderPrefix[from]
-                            ? Arrays.copyOfRange(s.embeddings, s.placeholderPrefix[from] * h, s.placeholderPrefix[to] * h)
-                            : null;
+                            ? s.rows(s.placeholderPrefix[from], s.placeholderPrefix[to], h) : null;
+                    if (s.streamedIn && start + len > s.prompt.length) {
+                        // a recompute after preemption reaches generated codes: each takes its thinker state too
+                        emb = conditioned(s, start, len, emb);
+                        Arrays.fill(toks, LlmModel.EMBEDDING_INPUT);
+                    }
                     chunks.add(new SeqChunk(s.id, start, toks, emb, start + len == s.total(), s.keepHidden));
                     members.add(s);
                 }
@@ -255,8 +354,11 @@ final class LlmRunner implements TaskRunner {
                         throw new IllegalStateException(task + ": invocation " + s.id + ": the plan decodes but "
                                 + s.computed + " of " + s.total() + " tokens are cached");
                     }
-                    chunks.add(new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, true,
-                            s.keepHidden));
+                    chunks.add(s.streamedIn
+                            ? new SeqChunk(s.id, s.computed, new int[] {LlmModel.EMBEDDING_INPUT},
+                                    conditioned(s, s.computed, 1, null), true, s.keepHidden)
+                            : new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, true,
+                                    s.keepHidden));
                     members.add(s);
                 }
                 default -> throw new IllegalStateException(task + ": an LLM step cannot hold a " + item.kind() + " item");
@@ -269,6 +371,31 @@ final class LlmRunner implements TaskRunner {
         for (int i = 0; i < chunks.size(); i++) {
             finishChunk(members.get(i), chunks.get(i), outs.get(i), out);
         }
+    }
+
+    /**
+     * Input rows of positions {@code [start, start + len)} of a sequence whose input streams in: a prompt position
+     * takes its thinker state ({@code promptRows}, the rows of the prompt part already built, or built here), a
+     * generated code its token embedding plus the thinker state of its position (the newest one where the thinker
+     * has not got that far).
+     */
+    private float[] conditioned(Seq s, int start, int len, float[] promptRows) {
+        int h = model.config().hidden();
+        float[] out = new float[len * h];
+        int fromPrompt = Math.max(0, Math.min(s.prompt.length, start + len) - start);
+        if (fromPrompt > 0) {
+            float[] p = promptRows != null ? promptRows : s.rows(start, start + fromPrompt, h);
+            System.arraycopy(p, 0, out, 0, fromPrompt * h);
+        }
+        for (int i = fromPrompt; i < len; i++) {
+            int pos = start + i;
+            model.embed(s.token(pos), out, i * h);
+            int row = Math.min(pos, s.embeddingRows - 1) * h;
+            for (int k = 0; k < h; k++) {
+                out[i * h + k] += s.embeddings[row + k];
+            }
+        }
+        return out;
     }
 
     private void finishChunk(Seq s, SeqChunk chunk, ChunkOutput o, StepOutcome out) {
@@ -300,6 +427,15 @@ final class LlmRunner implements TaskRunner {
         int token = Sampler.sample(logits, s.sampling, s.rnd);
         s.add(token);
         out.emit(s.id, token);
+        boolean ends = stopTokens.contains(token) || s.generatedCount >= s.maxTokens;
+        if (!ends && s.streamOut > 0 && s.hiddenRows > s.streamedRows && s.generatedCount - s.tokensAtChunk
+                >= s.streamOut) {
+            // the first chunk in the step where the scheduler's batcher reports it ready, then every k tokens
+            out.chunk(s.id, sidecar.putFloats(s.hidden, s.streamedRows * h, (s.hiddenRows - s.streamedRows) * h,
+                    s.consumers));
+            s.streamedRows = s.hiddenRows;
+            s.tokensAtChunk = s.generatedCount;
+        }
         if (stopTokens.contains(token)) {
             end(s, "stop", out);
         } else if (s.generatedCount >= s.maxTokens) {
@@ -323,8 +459,10 @@ final class LlmRunner implements TaskRunner {
             s.computed++;
         }
         if (s.consumers > 0) {
+            // after streamed chunks, the rows not handed on yet
+            int h = model.config().hidden();
             TensorRef ref = s.keepHidden
-                    ? sidecar.putFloats(s.hidden, 0, s.hiddenRows * model.config().hidden(), s.consumers)
+                    ? sidecar.putFloats(s.hidden, s.streamedRows * h, (s.hiddenRows - s.streamedRows) * h, s.consumers)
                     : sidecar.putInts(Arrays.copyOf(s.generated, s.generatedCount), s.consumers);
             out.output(s.id, ref);
         }

@@ -25,6 +25,11 @@ public final class StepOutcome {
         outputs.add(new ExecutorReport.Output(invocation, ref));
     }
 
+    /** A chunk of a streamed output: more follow. */
+    void chunk(long invocation, TensorRef ref) {
+        outputs.add(new ExecutorReport.Output(invocation, ref, null, true));
+    }
+
     void iterationDone() {
         iterations++;
     }

@@ -85,9 +85,10 @@ class SocketTransportIntegrationTest {
         assertEquals(1, sinks[1].audio.size());
         assertArrayEquals(sinks[0].audio.get(0), sinks[1].audio.get(0), "the same WAV by either transport");
         assertEquals(0, streamed[0]);
-        // the image and the audio clip fetched by the thinker, its hidden states streamed to the talker; the WAV
-        // back to the control plane's own stream server
-        assertEquals(3, streamed[1]);
+        // the image and the audio clip fetched by the thinker, its hidden states streamed to the talker (the plan's
+        // chunk of one token: a tensor per token it generated, the last one's with the rest); the WAV back to the
+        // control plane's own stream server
+        assertEquals(2 + sinks[1].usage.completionTokens(), streamed[1]);
         assertEquals(0, received[0]);
         assertEquals(1, received[1], "the vocoder streamed its WAV to the control plane");
         Files.deleteIfExists(shm);
