@@ -408,11 +408,12 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             if (tm == null) {
                 return;
             }
+            // on the executor's reader thread when the loop is free: no hand-off to the loop thread per step
             if (report instanceof ExecutorReport.Forwarded f) {
-                loop.post(() -> transport.forwarded(f));
+                loop.runHere(() -> transport.forwarded(f));
                 return;
             }
-            loop.post(() -> {
+            loop.runHere(() -> {
                 int r = tm.replicaOf(executor);
                 if (r >= 0) {
                     dispatcher.report(tm.index(), r, report);
