@@ -455,6 +455,24 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         return models;
     }
 
+    /**
+     * The models with a deployment that has a replica up now (read on the loop; the last answer when the loop does
+     * not answer within a second).
+     */
+    @Override
+    public List<String> servedModels() {
+        java.util.concurrent.CompletableFuture<List<String>> f = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> f.complete(PlanDeployments.modelsServed(plan, d -> dispatcher.core().replicasUp(d) > 0)));
+        try {
+            lastServed = f.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the loop is busy or closing: the last answer
+        }
+        return lastServed;
+    }
+
+    private volatile List<String> lastServed = List.of();
+
     @Override
     public InvocationHandle invoke(ModelRequest request, OutputSink sink) {
         long id = nextRequest.incrementAndGet();
