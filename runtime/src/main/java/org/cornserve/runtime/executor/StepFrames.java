@@ -10,9 +10,10 @@ import java.util.List;
 import org.cornserve.runtime.sidecar.TensorRef;
 
 /**
- * A compact binary form for the frames of every step: {@link ExecutorCommand.RunStep}, {@link ExecutorCommand.Cut},
- * {@link ExecutorCommand.Close} one way and {@link ExecutorReport.StepDone} the other. They go back and forth once per
- * scheduler step, so their encoding sits on the dispatch path; JSON through Jackson cost tens to hundreds of
+ * A compact binary form for the frames of every step and invocation: {@link ExecutorCommand.RunStep},
+ * {@link ExecutorCommand.Open}, {@link ExecutorCommand.Cut}, {@link ExecutorCommand.Close} one way and
+ * {@link ExecutorReport.StepDone} the other. They go back and forth once per scheduler step or invocation, so their
+ * encoding sits on the dispatch path; JSON through Jackson cost tens to hundreds of
  * microseconds a frame at each end while the JIT had not compiled it (a served deployment steps a few hundred times a
  * second at most, so it rarely gets there). Everything else stays JSON.
  *
@@ -25,6 +26,7 @@ final class StepFrames {
     static final byte CUT = 2;
     static final byte CLOSE = 3;
     static final byte STEP_DONE = 4;
+    static final byte OPEN = 5;
     private static final ExecutorCommand.ItemKind[] KINDS = ExecutorCommand.ItemKind.values();
 
     private StepFrames() {
@@ -33,12 +35,13 @@ final class StepFrames {
     /** Whether {@code message} has a binary form. */
     static boolean binary(Object message) {
         return message instanceof ExecutorCommand.RunStep || message instanceof ExecutorCommand.Cut
-                || message instanceof ExecutorCommand.Close || message instanceof ExecutorReport.StepDone;
+                || message instanceof ExecutorCommand.Close || message instanceof ExecutorReport.StepDone
+                || message instanceof ExecutorCommand.Open;
     }
 
     /** Whether a frame body is binary (else JSON). */
     static boolean isBinary(byte[] body) {
-        return body.length > 0 && body[0] >= RUN_STEP && body[0] <= STEP_DONE;
+        return body.length > 0 && body[0] >= RUN_STEP && body[0] <= OPEN;
     }
 
     /** Writes {@code message}'s body; only for messages {@link #binary} accepts. */
@@ -75,10 +78,7 @@ final class StepFrames {
                 out.writeInt(d.emitted().size());
                 for (ExecutorReport.Emitted e : d.emitted()) {
                     out.writeLong(e.invocation());
-                    out.writeInt(e.tokens().length);
-                    for (int t : e.tokens()) {
-                        out.writeInt(t);
-                    }
+                    ints(e.tokens(), out);
                 }
                 out.writeInt(d.ended().size());
                 for (ExecutorReport.Ended e : d.ended()) {
@@ -98,6 +98,25 @@ final class StepFrames {
                     string(d.failure().message(), out);
                 }
                 out.writeLong(d.computeNanos());
+            }
+            case ExecutorCommand.Open o -> {
+                out.writeByte(OPEN);
+                out.writeLong(o.invocation());
+                string(o.task(), out);
+                ints(o.tokens(), out);
+                out.writeInt(o.inputs().size());
+                for (TensorRef ref : o.inputs()) {
+                    tensor(ref, out);
+                }
+                ints(o.dims(), out);
+                out.writeInt(o.maxTokens());
+                out.writeDouble(o.temperature());
+                out.writeLong(o.seed());
+                out.writeBoolean(o.keepHidden());
+                out.writeInt(o.outputConsumers());
+                string(o.controlCopyTo(), out);
+                string(o.fetchFrom(), out);
+                out.writeInt(o.fetchCount());
             }
             default -> throw new IllegalArgumentException("no binary frame for " + message.getClass().getSimpleName());
         }
@@ -138,6 +157,19 @@ final class StepFrames {
                     yield new ExecutorCommand.Close(invocations);
                 }
                 case STEP_DONE -> stepDone(in);
+                case OPEN -> {
+                    long invocation = in.getLong();
+                    String task = string(in);
+                    int[] tokens = ints(in);
+                    int n = count(in, 1);
+                    List<TensorRef> inputs = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        inputs.add(tensor(in));
+                    }
+                    yield new ExecutorCommand.Open(invocation, task, tokens, inputs, ints(in), in.getInt(),
+                            in.getDouble(), in.getLong(), in.get() != 0, in.getInt(), string(in), string(in),
+                            in.getInt());
+                }
                 default -> throw new IOException("unknown tag " + tag);
             };
             if (in.hasRemaining()) {
@@ -157,12 +189,7 @@ final class StepFrames {
         int n = count(in, 12);
         List<ExecutorReport.Emitted> emitted = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            long inv = in.getLong();
-            int[] tokens = new int[count(in, 4)];
-            for (int k = 0; k < tokens.length; k++) {
-                tokens[k] = in.getInt();
-            }
-            emitted.add(new ExecutorReport.Emitted(inv, tokens));
+            emitted.add(new ExecutorReport.Emitted(in.getLong(), ints(in)));
         }
         n = count(in, 16);
         List<ExecutorReport.Ended> ended = new ArrayList<>(n);
@@ -208,6 +235,21 @@ final class StepFrames {
         byte[] b = new byte[n];
         in.get(b);
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void ints(int[] values, DataOutputStream out) throws IOException {
+        out.writeInt(values.length);
+        for (int v : values) {
+            out.writeInt(v);
+        }
+    }
+
+    private static int[] ints(ByteBuffer in) throws IOException {
+        int[] values = new int[count(in, 4)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.getInt();
+        }
+        return values;
     }
 
     private static void tensor(TensorRef ref, DataOutputStream out) throws IOException {

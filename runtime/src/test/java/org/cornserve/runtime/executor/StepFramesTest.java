@@ -71,7 +71,17 @@ class StepFramesTest {
         }
         ExecutorReport.Failure failure = rnd.nextInt(4) == 0 ? new ExecutorReport.Failure(text(rnd),
                 rnd.nextBoolean() ? text(rnd) : null) : null;
-        return List.of(new ExecutorCommand.RunStep(rnd.nextLong(), text(rnd), items, 1 + rnd.nextInt(64)),
+        List<TensorRef> inputs = new ArrayList<>();
+        for (int i = rnd.nextInt(4); i > 0; i--) {
+            inputs.add(tensor(rnd));
+        }
+        int fetch = inputs.isEmpty() || rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(inputs.size());
+        ExecutorCommand.Open open = new ExecutorCommand.Open(rnd.nextLong(), text(rnd), rnd.ints(rnd.nextInt(40))
+                .toArray(), inputs, rnd.ints(rnd.nextInt(3), 1, 4096).toArray(), rnd.nextInt(1 << 16),
+                rnd.nextDouble() * 2, rnd.nextLong(), rnd.nextBoolean(), rnd.nextInt(3),
+                rnd.nextBoolean() ? "*:" + rnd.nextInt(65536) : null, fetch > 0 ? "10.0.0.2:" + rnd.nextInt(65536)
+                : null, fetch);
+        return List.of(open, new ExecutorCommand.RunStep(rnd.nextLong(), text(rnd), items, 1 + rnd.nextInt(64)),
                 new ExecutorCommand.Cut(rnd.nextLong()), new ExecutorCommand.Close(closed),
                 new ExecutorReport.StepDone(rnd.nextLong(), 1 + rnd.nextInt(8), emitted, ended, outputs, failure,
                         rnd.nextLong(1L << 40)));
@@ -141,16 +151,19 @@ class StepFramesTest {
                         sent.add(c);
                     }
                 }
-                sent.add(new ExecutorCommand.Open(seed, "tiny-omni/llm", new int[] {1, 2}, List.of(), null, 16, 0.5,
-                        seed, false, 1));
+                // JSON frames between them
+                sent.add(new ExecutorCommand.Forward(seed, new TensorRef("cornserve-s1-ex1-" + seed, 1, 64),
+                        "10.0.0.2:7000"));
+                sent.add(new ExecutorCommand.Shutdown());
             }
             for (Object m : sent) {
                 sender.send(m);
             }
+            assertTrue(sent.stream().anyMatch(m -> !StepFrames.binary(m)), "some frames are JSON");
             for (Object m : sent) {
                 assertEquals(json(m), json(receiver.read(ExecutorCommand.class)));
             }
-            sender.send(messages(3).get(3));
+            sender.send(messages(3).get(4));
             IOException e = assertThrows(IOException.class, () -> receiver.read(ExecutorCommand.class));
             assertTrue(e.getMessage().contains("StepDone frame where a ExecutorCommand"), e.getMessage());
         }
