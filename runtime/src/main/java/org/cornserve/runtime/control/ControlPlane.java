@@ -408,11 +408,12 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             if (tm == null) {
                 return;
             }
+            // on the executor's reader thread when the loop is free: no hand-off to the loop thread per step
             if (report instanceof ExecutorReport.Forwarded f) {
-                loop.post(() -> transport.forwarded(f));
+                loop.runHere(() -> transport.forwarded(f));
                 return;
             }
-            loop.post(() -> {
+            loop.runHere(() -> {
                 int r = tm.replicaOf(executor);
                 if (r >= 0) {
                     dispatcher.report(tm.index(), r, report);
@@ -453,6 +454,24 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     public List<String> models() {
         return models;
     }
+
+    /**
+     * The models with a deployment that has a replica up now (read on the loop; the last answer when the loop does
+     * not answer within a second).
+     */
+    @Override
+    public List<String> servedModels() {
+        java.util.concurrent.CompletableFuture<List<String>> f = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> f.complete(PlanDeployments.modelsServed(plan, d -> dispatcher.core().replicasUp(d) > 0)));
+        try {
+            lastServed = f.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the loop is busy or closing: the last answer
+        }
+        return lastServed;
+    }
+
+    private volatile List<String> lastServed = List.of();
 
     @Override
     public InvocationHandle invoke(ModelRequest request, OutputSink sink) {

@@ -3,7 +3,8 @@ package org.cornserve.runtime.control;
 /**
  * What the dispatcher needs from the loop that drives it: the time now, facts to run after the current one, and
  * timers. The real {@link ControlLoop} runs on wall time; a test drives the same dispatcher on a fake clock.
- * Every call comes from the loop's own thread, and every posted fact or timer runs there.
+ * Every call comes from inside a fact of the loop (one at a time, on the loop's thread or on a thread that borrowed its
+ * turn: {@link ControlLoop#runHere}), and every posted fact or timer runs as such a fact.
  */
 public interface LoopServices {
 

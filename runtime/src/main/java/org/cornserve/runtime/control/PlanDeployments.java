@@ -61,4 +61,20 @@ public final class PlanDeployments {
         }
         return out;
     }
+
+    /**
+     * The plan's models that have a deployment with a replica up (by {@code deploymentUp}, indexed in plan order), in
+     * the plan's model order.
+     */
+    public static List<String> modelsServed(ResolvedPlan plan, java.util.function.IntPredicate deploymentUp) {
+        java.util.Set<String> up = new java.util.HashSet<>();
+        for (int d = 0; d < plan.deployments().size(); d++) {
+            if (deploymentUp.test(d)) {
+                for (UnitTask t : plan.deployments().get(d).tasks()) {
+                    up.add(t.model());
+                }
+            }
+        }
+        return plan.models().stream().map(org.cornserve.model.catalog.ModelSpec::name).filter(up::contains).toList();
+    }
 }

@@ -323,10 +323,11 @@ public final class ExecutorMain {
                 }
                 boolean[] cut = new boolean[1];
                 r.step(step, out, () -> cut[0] || (cut[0] = cutArrived(step.step())));
-                for (ExecutorReport.Ended e : out.report(step.step(), 0).ended()) {
+                ExecutorReport.StepDone done = out.report(step.step(), System.nanoTime() - t0);
+                for (ExecutorReport.Ended e : done.ended()) {
                     openInvocations.remove(e.invocation());
                 }
-                return out.report(step.step(), System.nanoTime() - t0);
+                return done;
             } catch (RuntimeException e) {
                 Set<Long> members = new HashSet<>();
                 for (ExecutorCommand.StepItem item : step.items()) {

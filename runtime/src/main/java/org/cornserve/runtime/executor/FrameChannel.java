@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -11,9 +12,9 @@ import java.io.IOException;
 import java.net.Socket;
 
 /**
- * Length-prefixed JSON frames over a socket between the control plane and an executor: a 4-byte big-endian length,
- * then the message as UTF-8 JSON (Jackson, polymorphic by its {@code type} field). Writes are serialised; one
- * reader thread reads.
+ * Length-prefixed frames over a socket between the control plane and an executor: a 4-byte big-endian length, then
+ * the message: the per-step frames in {@link StepFrames}' binary form, everything else as UTF-8 JSON (Jackson,
+ * polymorphic by its {@code type} field). Writes are serialised; one reader thread reads.
  */
 public final class FrameChannel implements AutoCloseable {
     /** Frames larger than this are refused (tensors go through the sidecar, not here). */
@@ -24,6 +25,9 @@ public final class FrameChannel implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
+    /** A binary frame's body, built under the write lock before its length is known. */
+    private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(256);
+    private final DataOutputStream scratchOut = new DataOutputStream(scratch);
 
     public FrameChannel(Socket socket) throws IOException {
         this.socket = socket;
@@ -34,6 +38,16 @@ public final class FrameChannel implements AutoCloseable {
 
     /** Sends one message. */
     public void send(Object message) throws IOException {
+        if (StepFrames.binary(message)) {
+            synchronized (out) {
+                scratch.reset();
+                StepFrames.write(message, scratchOut);
+                out.writeInt(scratch.size());
+                scratch.writeTo(out);
+                out.flush();
+            }
+            return;
+        }
         byte[] body = JSON.writeValueAsBytes(message);
         synchronized (out) {
             out.writeInt(body.length);
@@ -55,7 +69,15 @@ public final class FrameChannel implements AutoCloseable {
         }
         byte[] body = new byte[n];
         in.readFully(body);
-        return JSON.readValue(body, type);
+        if (!StepFrames.isBinary(body)) {
+            return JSON.readValue(body, type);
+        }
+        Object message = StepFrames.read(body);
+        if (!type.isInstance(message)) {
+            throw new IOException("a " + message.getClass().getSimpleName() + " frame where a " + type.getSimpleName()
+                    + " was expected");
+        }
+        return type.cast(message);
     }
 
     /** Whether a frame's first bytes have arrived (a read would not wait for the peer to send). */

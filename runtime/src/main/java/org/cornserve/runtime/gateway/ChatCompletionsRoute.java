@@ -21,7 +21,7 @@ import org.cornserve.runtime.app.TaskStream;
 import org.cornserve.runtime.serve.ModelInvoker;
 
 /**
- * {@code GET /v1/models} and {@code POST /v1/chat/completions}, shaped as OpenAI's API so an off-the-shelf client
+ * {@code GET /v1/models} (the models that can answer now) and {@code POST /v1/chat/completions}, shaped as OpenAI's API so an off-the-shelf client
  * works unchanged: a {@code chat.completion} object with {@code usage}, or with {@code stream: true} server-sent
  * {@code chat.completion.chunk} events ending in {@code data: [DONE]}.
  */
@@ -42,7 +42,7 @@ final class ChatCompletionsRoute {
     void models(Context ctx) {
         ObjectNode list = json.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
-        for (String m : invoker.models()) {
+        for (String m : invoker.servedModels()) {
             data.addObject().put("id", m).put("object", "model").put("created", 0).put("owned_by", "cornserve");
         }
         http.json(ctx, 200, list);

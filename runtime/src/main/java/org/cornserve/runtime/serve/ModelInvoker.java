@@ -17,6 +17,15 @@ public interface ModelInvoker extends AutoCloseable {
     List<String> models();
 
     /**
+     * The models of {@link #models} that can answer right now (the control plane: those with a deployment that has a
+     * replica up; a model whose deployments are not deployed, still starting or all down is left out). By default,
+     * all of them.
+     */
+    default List<String> servedModels() {
+        return models();
+    }
+
+    /**
      * Starts one request and returns at once. Exactly one of {@link OutputSink#completed} or
      * {@link OutputSink#failed} is called in the end, after any {@code text}, {@code audio} and {@code image} calls.
      * A request refused at admission fails at once with status 429 or 503.

@@ -122,11 +122,13 @@ class AppDeploymentsIntegrationTest {
             assertEquals(List.of("chat"), AdminHttp.apps(start, "vl"));
             assertEquals(List.of("image"), AdminHttp.apps(start, "image"));
             assertEquals(2, liveChildren());
+            assertEquals(List.of("tiny-vl", "tiny-image"), listedModels(url));
 
             // a streamed answer on vl is in flight when its last app leaves: it finishes, then vl stops
             assertEquals(200, admin.send("DELETE", "/apps/image", true, null).statusCode());
             awaitDeployments(admin, d -> !live(d, "image"));
             awaitChildren(1);
+            assertEquals(List.of("tiny-vl"), listedModels(url), "GET /v1/models lists only what serves now");
             HttpResponse<InputStream> stream = client.send(HttpRequest.newBuilder(URI.create(url
                     + "/v1/chat/completions")).timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers
                     .ofString("{\"model\":\"tiny-vl\",\"stream\":true,\"max_tokens\":200,\"messages\":[{\"role\":"
@@ -158,6 +160,7 @@ class AppDeploymentsIntegrationTest {
             HttpResponse<String> nothing = admin.send("POST", "/v1/chat/completions", false,
                     "{\"model\":\"tiny-vl\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertEquals(503, nothing.statusCode(), "no app, no replica: " + nothing.body());
+            assertEquals(List.of(), listedModels(url), "nothing deployed, no model listed");
 
             // registering starts what the app needs and answers once it serves
             long t0 = System.nanoTime();
@@ -169,6 +172,7 @@ class AppDeploymentsIntegrationTest {
                     + afterPainter);
             assertEquals(List.of("painter"), AdminHttp.apps(afterPainter, "image"));
             assertEquals(1, liveChildren());
+            assertEquals(List.of("tiny-image"), listedModels(url));
             HttpResponse<String> drawn = admin.send("POST", "/apps/painter/invoke", false, "{\"prompt\":\"a boat\"}");
             assertEquals(200, drawn.statusCode(), drawn.body());
             assertTrue(JSON.readTree(drawn.body()).get("png_bytes").asInt() > 100, drawn.body());
@@ -214,6 +218,16 @@ class AppDeploymentsIntegrationTest {
 
     private static long liveChildren() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
+    }
+
+    /** The model ids {@code GET /v1/models} lists. */
+    private List<String> listedModels(String url) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + "/v1/models"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> ids = new ArrayList<>();
+        JSON.readTree(r.body()).get("data").forEach(m -> ids.add(m.get("id").asText()));
+        return ids;
     }
 
     private static void awaitChildren(long n) throws InterruptedException {

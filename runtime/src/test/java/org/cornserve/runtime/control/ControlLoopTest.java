@@ -1,14 +1,20 @@
 package org.cornserve.runtime.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ControlLoopTest {
 
@@ -54,6 +60,94 @@ class ControlLoopTest {
             });
             loop.post(after::countDown);
             assertTrue(after.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    /** Facts handed in from many threads, some run there, never overlap, all run, and keep each thread's order. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void factsFromManyThreadsRunOneAtATimeInOrder(long seed) throws Exception {
+        int threads = 4;
+        int perThread = 2000;
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        int[] last = new int[threads];
+        java.util.Arrays.fill(last, -1);
+        List<String> outOfOrder = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(threads * perThread);
+        try (ControlLoop loop = new ControlLoop("test-loop", System::nanoTime)) {
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int me = t;
+                SplittableRandom rnd = new SplittableRandom(seed * 31 + t);
+                workers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        int n = i;
+                        Runnable fact = () -> {
+                            if (inside.incrementAndGet() != 1) {
+                                overlaps.incrementAndGet();
+                            }
+                            assertTrue(loop.onLoop());
+                            if (last[me] != n - 1) {
+                                outOfOrder.add("thread " + me + ": " + n + " after " + last[me]);
+                            }
+                            last[me] = n;
+                            inside.decrementAndGet();
+                            all.countDown();
+                        };
+                        if (rnd.nextBoolean()) {
+                            loop.runHere(fact);
+                        } else {
+                            loop.post(fact);
+                        }
+                    }
+                }));
+                workers.get(t).setName("worker-" + t);
+            }
+            assertTrue(all.await(30, TimeUnit.SECONDS), "facts left: " + all.getCount());
+            for (Thread w : workers) {
+                w.join();
+            }
+            assertEquals(0, overlaps.get(), "facts overlapped");
+            assertEquals(List.of(), outOfOrder);
+            assertFalse(loop.onLoop());
+        }
+    }
+
+    @Test
+    void runHereRunsOnTheCallerWhenTheLoopIsFreeAndItsTimersStillFire() throws InterruptedException {
+        try (ControlLoop loop = new ControlLoop("test-loop", System::nanoTime)) {
+            Thread.sleep(20);
+            List<String> where = new CopyOnWriteArrayList<>();
+            CountDownLatch timer = new CountDownLatch(1);
+            loop.runHere(() -> {
+                where.add(Thread.currentThread().getName());
+                // a timer set on a borrowed turn wakes the loop thread, which sleeps towards no timer at all
+                loop.at(loop.nowNanos() + TimeUnit.MILLISECONDS.toNanos(30), () -> {
+                    where.add(Thread.currentThread().getName());
+                    timer.countDown();
+                });
+            });
+            assertEquals(List.of(Thread.currentThread().getName()), where, "ran on the caller, at once");
+            assertTrue(timer.await(2, TimeUnit.SECONDS), "the timer fired");
+            assertEquals("test-loop", where.get(1));
+        }
+    }
+
+    @Test
+    void aFactPostedFromInsideAFactRunsAfterIt() throws InterruptedException {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        try (ControlLoop loop = new ControlLoop("test-loop", System::nanoTime)) {
+            loop.runHere(() -> {
+                loop.runHere(() -> {
+                    ran.add("inner");
+                    done.countDown();
+                });
+                ran.add("outer");
+            });
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+            assertEquals(List.of("outer", "inner"), ran);
         }
     }
 }

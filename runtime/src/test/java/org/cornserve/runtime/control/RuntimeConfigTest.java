@@ -27,6 +27,19 @@ class RuntimeConfigTest {
     }
 
     @Test
+    void aModelIsServedWhenOneOfItsDeploymentsHasAReplicaUp() throws Exception {
+        ResolvedPlan two = org.cornserve.model.plan.PlanValidator.builtIn().readAndValidate(
+                java.nio.file.Path.of("src/test/resources/plans/tiny-vl-image-cpu.json"));
+        assertEquals(List.of(), PlanDeployments.modelsServed(two, d -> false));
+        assertEquals(List.of("tiny-image"), PlanDeployments.modelsServed(two, d -> d == 1));
+        assertEquals(List.of("tiny-vl"), PlanDeployments.modelsServed(two, d -> d == 0));
+        assertEquals(List.of("tiny-vl", "tiny-image"), PlanDeployments.modelsServed(two, d -> true));
+        ResolvedPlan omni = Runtimes.defaultPlan();
+        assertEquals(List.of("tiny-omni"), PlanDeployments.modelsServed(omni, d -> d == 1), "speech alone is up");
+        assertEquals(List.of(), PlanDeployments.modelsServed(omni, d -> false));
+    }
+
+    @Test
     void aPlanLargerThanTheDevicesIsRefusedWithTheNumbers() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ResourcePlacement.threadsPerReplica(Runtimes.defaultPlan(), new DeviceSlots("cpu", 1, 2)));
