@@ -91,6 +91,7 @@ final class StepFrames {
                     out.writeLong(o.invocation());
                     tensor(o.tensor(), out);
                     tensor(o.controlCopy(), out);
+                    out.writeBoolean(o.partial());
                 }
                 out.writeBoolean(d.failure() != null);
                 if (d.failure() != null) {
@@ -117,6 +118,7 @@ final class StepFrames {
                 string(o.controlCopyTo(), out);
                 string(o.fetchFrom(), out);
                 out.writeInt(o.fetchCount());
+                out.writeInt(o.streamChunkTokens());
             }
             default -> throw new IllegalArgumentException("no binary frame for " + message.getClass().getSimpleName());
         }
@@ -168,7 +170,7 @@ final class StepFrames {
                     }
                     yield new ExecutorCommand.Open(invocation, task, tokens, inputs, ints(in), in.getInt(),
                             in.getDouble(), in.getLong(), in.get() != 0, in.getInt(), string(in), string(in),
-                            in.getInt());
+                            in.getInt(), in.getInt());
                 }
                 default -> throw new IOException("unknown tag " + tag);
             };
@@ -196,10 +198,10 @@ final class StepFrames {
         for (int i = 0; i < n; i++) {
             ended.add(new ExecutorReport.Ended(in.getLong(), string(in), in.getInt()));
         }
-        n = count(in, 10);
+        n = count(in, 11);
         List<ExecutorReport.Output> outputs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            outputs.add(new ExecutorReport.Output(in.getLong(), tensor(in), tensor(in)));
+            outputs.add(new ExecutorReport.Output(in.getLong(), tensor(in), tensor(in), in.get() != 0));
         }
         ExecutorReport.Failure failure = in.get() != 0 ? new ExecutorReport.Failure(string(in), string(in)) : null;
         return new ExecutorReport.StepDone(step, iterations, emitted, ended, outputs, failure, in.getLong());

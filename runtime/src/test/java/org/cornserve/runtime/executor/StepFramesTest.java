@@ -67,7 +67,8 @@ class StepFramesTest {
         }
         List<ExecutorReport.Output> outputs = new ArrayList<>();
         for (int i = rnd.nextInt(3); i > 0; i--) {
-            outputs.add(new ExecutorReport.Output(rnd.nextLong(), tensor(rnd), rnd.nextBoolean() ? tensor(rnd) : null));
+            outputs.add(new ExecutorReport.Output(rnd.nextLong(), tensor(rnd), rnd.nextBoolean() ? tensor(rnd) : null,
+                    rnd.nextBoolean()));
         }
         ExecutorReport.Failure failure = rnd.nextInt(4) == 0 ? new ExecutorReport.Failure(text(rnd),
                 rnd.nextBoolean() ? text(rnd) : null) : null;
@@ -80,7 +81,7 @@ class StepFramesTest {
                 .toArray(), inputs, rnd.ints(rnd.nextInt(3), 1, 4096).toArray(), rnd.nextInt(1 << 16),
                 rnd.nextDouble() * 2, rnd.nextLong(), rnd.nextBoolean(), rnd.nextInt(3),
                 rnd.nextBoolean() ? "*:" + rnd.nextInt(65536) : null, fetch > 0 ? "10.0.0.2:" + rnd.nextInt(65536)
-                : null, fetch);
+                : null, fetch, rnd.nextBoolean() ? 0 : rnd.nextInt(1, 64));
         return List.of(open, new ExecutorCommand.RunStep(rnd.nextLong(), text(rnd), items, 1 + rnd.nextInt(64)),
                 new ExecutorCommand.Cut(rnd.nextLong()), new ExecutorCommand.Close(closed),
                 new ExecutorReport.StepDone(rnd.nextLong(), 1 + rnd.nextInt(8), emitted, ended, outputs, failure,
