@@ -197,6 +197,11 @@ final class StepRecorder implements DispatchObserver {
             k.put("alone_compute_over_simulated", quantiles(alone, 0));
             k.put("steps_overlapped", overlapped.size());
             k.put("overlapped_compute_over_simulated", quantiles(overlapped, 0));
+            if (!alone.isEmpty() && !overlapped.isEmpty()) {
+                // what sharing the host cost served steps, to hold against the profiler's probe (host_sharing)
+                k.put("served_overlap_slowdown_p50", quantiles(overlapped, 0).get("p50")
+                        / quantiles(alone, 0).get("p50"));
+            }
             summary.put(kind, k);
         });
         return summary;

@@ -290,19 +290,21 @@ public final class Validation {
                     + " P90 %.2f, P99 %.2f%n", kind.replace('_', ' '), (Integer) m.get("steps"), q.get("p50"),
                     q.get("p90"), q.get("p99")));
             sb.append(String.format(Locale.ROOT, "  with host sharing (as simulated): P50 %s, P90 %s, P99 %s;"
-                    + " ran alone (%d): P50 %s, P90 %s; overlapped (%d): P50 %s, P90 %s%n",
+                    + " ran alone (%d): P50 %s, P90 %s; overlapped (%d): P50 %s, P90 %s (x%s at P50)%n",
                     q2(m, "compute_over_simulated_shared", "p50"), q2(m, "compute_over_simulated_shared", "p90"),
                     q2(m, "compute_over_simulated_shared", "p99"), (Integer) m.get("steps_alone"),
                     q2(m, "alone_compute_over_simulated", "p50"), q2(m, "alone_compute_over_simulated", "p90"),
                     (Integer) m.get("steps_overlapped"), q2(m, "overlapped_compute_over_simulated", "p50"),
-                    q2(m, "overlapped_compute_over_simulated", "p90")));
+                    q2(m, "overlapped_compute_over_simulated", "p90"), m.containsKey("served_overlap_slowdown_p50")
+                            ? String.format(Locale.ROOT, "%.2f", (Double) m.get("served_overlap_slowdown_p50")) : "-"));
         });
         return sb.toString();
     }
 
     @SuppressWarnings("unchecked")
     private static String q2(java.util.Map<String, Object> kind, String key, String quantile) {
-        Double v = ((java.util.Map<String, Double>) kind.get(key)).get(quantile);
+        var q = (java.util.Map<String, Double>) kind.get(key);
+        Double v = q == null ? null : q.get(quantile);
         return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 

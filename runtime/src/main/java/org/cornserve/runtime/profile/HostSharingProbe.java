@@ -17,15 +17,17 @@ import org.cornserve.runtime.launch.ExecutorLauncher;
 /**
  * Measures how executors that share this host's CPU slow each other: {@code maxExecutors} single-slot executors
  * (the runtime's one executor per replica) run the same LLM steps (a prefill and a decode step of several sequences,
- * as served), first one alone, then {@code k = 2..maxExecutors} of them at once, each driven from its own thread
- * back to back so that their steps overlap. The slowdown at {@code k} is the median over both kinds of step of
+ * as served): one alone, then {@code k = 2..maxExecutors} of them at once, each driven from its own thread back to
+ * back so that their steps overlap; the counts take turns in {@link #BLOCKS} short blocks, so that a change in the
+ * machine's other load (a shared machine's builds come and go) falls on every count alike instead of on one. The slowdown at {@code k} is the median over both kinds of step of
  * (median compute at {@code k}) / (median compute alone): what the simulator charges, as processor sharing, while
  * {@code k} executors of one host compute at once ({@code simulator.config.HostSharing}). Written into a measured
  * set's {@code measurement.host_sharing}.
  */
 final class HostSharingProbe {
-    /** Probe rounds per executor and count; the first {@link #WARMUP} of each executor's first count are not kept. */
+    /** Probe rounds per executor and count, in {@link #BLOCKS} turns; {@link #WARMUP} rounds each before, not kept. */
     static final int ROUNDS = 24;
+    static final int BLOCKS = 4;
     static final int WARMUP = 6;
     /** The probe's prefill tokens and decode batch: a served prefill chunk of the demo's mix and a few sequences. */
     static final long PREFILL_TOKENS = 256;
@@ -59,25 +61,32 @@ final class HostSharingProbe {
                 }
                 decoding.add(seqs);
             }
+            List<List<double[]>> byCount = new ArrayList<>();
+            for (int k = 1; k <= maxExecutors; k++) {
+                byCount.add(new ArrayList<>());
+            }
+            for (int block = 0; block < BLOCKS; block++) {
+                for (int k = 1; k <= maxExecutors; k++) {
+                    List<Future<List<double[]>>> runs = new ArrayList<>();
+                    for (int i = 0; i < k; i++) {
+                        ExecutorDriver d = drivers.get(i);
+                        List<Long> seqs = decoding.get(i);
+                        runs.add(pool.submit(() -> {
+                            List<double[]> out = new ArrayList<>();
+                            for (int r = 0; r < ROUNDS / BLOCKS; r++) {
+                                out.add(d.probeRound(llm, PREFILL_TOKENS, DECODE_BATCH, seqs));
+                            }
+                            return out;
+                        }));
+                    }
+                    for (Future<List<double[]>> f : runs) {
+                        byCount.get(k - 1).addAll(f.get());
+                    }
+                }
+            }
             double[][] medians = new double[maxExecutors][];
             for (int k = 1; k <= maxExecutors; k++) {
-                List<Future<List<double[]>>> runs = new ArrayList<>();
-                for (int i = 0; i < k; i++) {
-                    ExecutorDriver d = drivers.get(i);
-                    List<Long> seqs = decoding.get(i);
-                    runs.add(pool.submit(() -> {
-                        List<double[]> out = new ArrayList<>();
-                        for (int r = 0; r < ROUNDS; r++) {
-                            out.add(d.probeRound(llm, PREFILL_TOKENS, DECODE_BATCH, seqs));
-                        }
-                        return out;
-                    }));
-                }
-                List<double[]> all = new ArrayList<>();
-                for (Future<List<double[]>> f : runs) {
-                    all.addAll(f.get());
-                }
-                medians[k - 1] = new double[] {median(all, 0), median(all, 1)};
+                medians[k - 1] = new double[] {median(byCount.get(k - 1), 0), median(byCount.get(k - 1), 1)};
             }
             ObjectNode out = Json.mapper().createObjectNode();
             ArrayNode slowdown = out.putArray(ProfileBook.HOST_SLOWDOWN_FIELD);
@@ -94,8 +103,9 @@ final class HostSharingProbe {
             out.put("cores", Runtime.getRuntime().availableProcessors());
             out.put("threads_per_executor", threadsPerExecutor);
             out.put("probe", String.format(java.util.Locale.ROOT, "%s: %d rounds per executor of a %d-token prefill"
-                    + " and a decode step of %d sequences x %d iterations, k executors at once", llm.id(), ROUNDS,
-                    PREFILL_TOKENS, DECODE_BATCH, decodeIterations));
+                    + " and a decode step of %d sequences x %d iterations, k executors at once, the counts taking turns"
+                    + " in %d blocks", llm.id(), ROUNDS,
+                    PREFILL_TOKENS, DECODE_BATCH, decodeIterations, BLOCKS));
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
