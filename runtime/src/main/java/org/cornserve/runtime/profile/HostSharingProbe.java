@@ -48,10 +48,15 @@ final class HostSharingProbe {
             t.setDaemon(true);
             return t;
         });
+        // the probe's own grid sizes each executor's KV cache: its decoding sequences grow by the iterations of every
+        // round it runs (warm-up, then each count it takes part in)
+        long context = PREFILL_TOKENS + decodeIterations * (WARMUP + (long) ROUNDS * maxExecutors) + 64;
+        MeasureGrid probeGrid = new MeasureGrid(List.of(DECODE_BATCH + 1), List.of(context), List.of(PREFILL_TOKENS),
+                List.of(1), List.of(1L), 1, grid.diffusionTextTokens());
         try {
             for (int i = 0; i < maxExecutors; i++) {
                 drivers.add(new ExecutorDriver(launcher, shmDir, startupTimeoutMillis, "share" + i, threadsPerExecutor,
-                        List.of(llm), grid, decodeIterations, true, Measured.Estimator.MIN));
+                        List.of(llm), probeGrid, decodeIterations, true, Measured.Estimator.MIN));
             }
             List<List<Long>> decoding = new ArrayList<>();
             for (ExecutorDriver d : drivers) { // warm-up, one at a time
