@@ -15,7 +15,6 @@ import org.cornserve.planner.schedule.dispatch.ActiveRequest;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.planner.schedule.scale.Autoscaler;
 import org.cornserve.planner.schedule.scale.ScaleSettings;
-import org.cornserve.simulator.config.HostSharing;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.simulator.event.EventQueue;
@@ -42,7 +41,7 @@ import org.cornserve.simulator.metrics.SimResult;
  * last token; a step is stopped at the first such iteration (the same bound the decode fast path had when the core
  * read the length itself) and its end is reported with the sequences that ended ({@link SequenceEnds}).
  *
- * <p>Executors on one host's CPU ({@link HostSharing}, measured): a step of such a replica is a fixed amount of
+ * <p>Executors on one host's CPU ({@link org.cornserve.simulator.config.HostSharing}, measured; {@link HostShares}): a step of such a replica is a fixed amount of
  * <em>nominal</em> work (its profiled time) that advances at {@code 1 / factor(k)} while {@code k} executors of the
  * host compute at once. When a step starts or ends there, every other step running on that host is re-timed: its
  * nominal progress so far is booked at the old rate and its end moved (a new epoch) to finish the rest at the new
@@ -86,13 +85,8 @@ public final class Simulator implements Decisions {
 
     private long requestOverheadNanos;
 
-    /** Host sharing, or null; with it, per host the executors computing now, and per replica its step's progress. */
-    private final HostSharing sharing;
-    private int[] busyOnHost = new int[0];
-    private long[][] nominalTotal;
-    private double[][] nominalDone;
-    private long[][] markNanos;
-    private double[][] stepFactor;
+    /** Executors processor-shared on their host's CPU, or null. */
+    private final HostShares shares;
 
     public Simulator(SimConfig config) {
         this(config, true, null);
@@ -113,7 +107,6 @@ public final class Simulator implements Decisions {
     public Simulator(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onRequestEnd, SimScaling scaling) {
         this.config = config;
         this.scaling = scaling;
-        this.sharing = config.hostSharing();
         List<DeploymentConfig> cores = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {
             cores.add(sd.deployment());
@@ -130,12 +123,6 @@ public final class Simulator implements Decisions {
         existsFrom = new long[n][];
         existsTo = new long[n][];
         firstStepNanos = new long[n][];
-        if (sharing != null) {
-            nominalTotal = new long[n][];
-            nominalDone = new double[n][];
-            markNanos = new long[n][];
-            stepFactor = new double[n][];
-        }
         for (int d = 0; d < n; d++) {
             SimDeployment sd = config.deployments().get(d);
             int replicas = sd.deployment().replicas();
@@ -151,13 +138,10 @@ public final class Simulator implements Decisions {
             Arrays.fill(existsTo[d], -1);
             firstStepNanos[d] = new long[replicas];
             Arrays.fill(firstStepNanos[d], -1);
-            if (sharing != null) {
-                nominalTotal[d] = new long[replicas];
-                nominalDone[d] = new double[replicas];
-                markNanos[d] = new long[replicas];
-                stepFactor[d] = new double[replicas];
-            }
         }
+        shares = config.hostSharing() == null ? null : new HostShares(config.hostSharing(),
+                cores.stream().mapToInt(DeploymentConfig::replicas).toArray(),
+                (d, r, end) -> queue.push(end, 0, new SimEvent.StepEnd(d, r, ++epoch[d][r])));
         metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
         batcherCounts = new BatcherCounts(core);
         metrics.queues().splitFrom(batcherCounts);
@@ -214,11 +198,8 @@ public final class Simulator implements Decisions {
         Arrays.fill(existsTo[d], old, size, -1);
         firstStepNanos[d] = Arrays.copyOf(firstStepNanos[d], size);
         Arrays.fill(firstStepNanos[d], old, size, -1);
-        if (sharing != null) {
-            nominalTotal[d] = Arrays.copyOf(nominalTotal[d], size);
-            nominalDone[d] = Arrays.copyOf(nominalDone[d], size);
-            markNanos[d] = Arrays.copyOf(markNanos[d], size);
-            stepFactor[d] = Arrays.copyOf(stepFactor[d], size);
+        if (shares != null) {
+            shares.grow(d, size);
         }
         nodes[d] = Arrays.copyOf(nodes[d], size);
         lookahead[d] = Arrays.copyOf(lookahead[d], size);
@@ -276,10 +257,8 @@ public final class Simulator implements Decisions {
                     busyNanos[d][r] += now - startNanos[d][r];
                     Step step = running[d][r];
                     running[d][r] = null;
-                    if (sharing != null && sharing.shares(d)) {
-                        int host = nodes[d][r];
-                        busyOnHost[host]--;
-                        retimeHost(host, now);
+                    if (shares != null && shares.shares(d)) {
+                        shares.end(d, r, now);
                     }
                     ended.clear();
                     if (step instanceof Step.LlmStep) {
@@ -433,47 +412,11 @@ public final class Simulator implements Decisions {
         planned[deployment][replica] = iterations;
         long nominal = timers[deployment].nanos(step, iterations);
         long end = nowNanos + nominal;
-        if (sharing != null && sharing.shares(deployment)) {
-            int host = nodes[deployment][replica];
-            if (host >= busyOnHost.length) {
-                busyOnHost = Arrays.copyOf(busyOnHost, host + 1);
-            }
-            busyOnHost[host]++;
-            retimeHost(host, nowNanos); // this replica's step is not running yet, so only the others are re-timed
-            double factor = sharing.factor(busyOnHost[host]);
-            nominalTotal[deployment][replica] = nominal;
-            nominalDone[deployment][replica] = 0;
-            markNanos[deployment][replica] = nowNanos;
-            stepFactor[deployment][replica] = factor;
-            end = nowNanos + Math.round(nominal * factor);
+        if (shares != null && shares.shares(deployment)) {
+            end = shares.start(deployment, replica, nodes[deployment][replica], nominal, nowNanos);
         }
         running[deployment][replica] = step;
         queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
-    }
-
-    /**
-     * The number of executors computing on {@code host} changed at {@code now}: every step running there books its
-     * nominal progress at its old rate and, if the rate changed, gets a new end at the new one (a new epoch).
-     * O(replicas of the shared deployments).
-     */
-    private void retimeHost(int host, long now) {
-        int busy = busyOnHost[host];
-        if (busy == 0) {
-            return;
-        }
-        double factor = sharing.factor(busy);
-        for (int d : sharing.deployments()) {
-            for (int r = 0; r < running[d].length; r++) {
-                if (running[d][r] == null || nodes[d][r] != host || stepFactor[d][r] == factor) {
-                    continue;
-                }
-                nominalDone[d][r] += (now - markNanos[d][r]) / stepFactor[d][r];
-                markNanos[d][r] = now;
-                stepFactor[d][r] = factor;
-                long end = now + Math.max(0, Math.round((nominalTotal[d][r] - nominalDone[d][r]) * factor));
-                queue.push(end, 0, new SimEvent.StepEnd(d, r, ++epoch[d][r]));
-            }
-        }
     }
 
     private LlmBatcher llm(int deployment, int replica, Step step) {
@@ -488,17 +431,13 @@ public final class Simulator implements Decisions {
             return;
         }
         long start = startNanos[deployment][replica];
-        if (sharing != null && sharing.shares(deployment)) {
+        if (shares != null && shares.shares(deployment)) {
             // wall time to nominal work at the step's current rate, and back
-            double done = nominalDone[deployment][replica];
-            long mark = markNanos[deployment][replica];
-            double factor = stepFactor[deployment][replica];
-            long nominalAt = (long) Math.ceil(done + Math.max(0, atNanos - mark) / factor);
-            long m = timers[deployment].iterationsToReach(step, plannedIterations, 0, nominalAt);
+            long m = timers[deployment].iterationsToReach(step, plannedIterations, 0,
+                    shares.nominalAt(deployment, replica, atNanos));
             if (m < plannedIterations) {
                 planned[deployment][replica] = m;
-                nominalTotal[deployment][replica] = timers[deployment].nanos(step, m);
-                long end = Math.max(queue.now(), mark + Math.round((nominalTotal[deployment][replica] - done) * factor));
+                long end = shares.cut(deployment, replica, timers[deployment].nanos(step, m), queue.now());
                 queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
             }
             return;
