@@ -45,6 +45,16 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
             + " per-iteration overhead); for comparison only")
     boolean noBarrier;
 
+    @Option(names = "--estimator", defaultValue = "min", description = "a point's latency from its runs: min (the"
+            + " fastest run's compute plus the task's median per-step overhead: a shared machine only adds time) or"
+            + " median (the median wall time) (default ${DEFAULT-VALUE})")
+    String estimator;
+
+    @Option(names = "--host-sharing", paramLabel = "N", description = "measure how N single-slot executors computing"
+            + " at once slow each other (the simulator charges it while a plan's executors share this host's CPU);"
+            + " 0: do not (default: the devices measured)")
+    Integer hostSharing;
+
     @Option(names = "--out", required = true, paramLabel = "PROFILE.json", description = "where to write the profiles")
     Path out;
 
@@ -63,6 +73,7 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
         try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
             long decodeIterations = org.cornserve.runtime.control.RuntimeOptions.defaults().maxRunIterations();
             result = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000, decodeIterations, !noBarrier)
+                    .estimator(estimator).hostSharing(hostSharing == null ? n : hostSharing)
                     .measure(model, cpu, n, slots.threadsPerSlot(), MeasureGrid.named(grid), bar::update);
         }
         Json.write(out, result.profiles());
@@ -83,6 +94,13 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
                             .map(q -> ms(q.latencyMs())).findFirst().orElse("-"),
                     p.batch().stream().filter(q -> q.items() == 1 && q.tokensPerItem() == 64)
                             .map(q -> ms(q.latencyMs())).findFirst().orElse("-"), p.cpuOverheadMs());
+        }
+        com.fasterxml.jackson.databind.JsonNode sharing = result.profiles().measurement().path("host_sharing");
+        if (sharing.isObject()) {
+            pw.printf(Locale.ROOT, "host sharing: a step takes x%s while 1..%d executors compute at once (%s)%n",
+                    sharing.path(org.cornserve.model.profile.ProfileBook.HOST_SLOWDOWN_FIELD).toString(),
+                    sharing.path(org.cornserve.model.profile.ProfileBook.HOST_SLOWDOWN_FIELD).size(),
+                    sharing.path("probe").asText());
         }
         result.profiles().measurement().path("tasks").forEach(t -> pw.printf(Locale.ROOT,
                 "%-34s %4d fit error on held-back points: %s; measured/estimate %.2f%n", t.path("task").asText(),

@@ -30,8 +30,12 @@ final class StepRecorder implements DispatchObserver {
      * @param step what the core planned
      * @param computeNanos the executor's own compute time for it
      * @param busyNanos from the core's decision to the report on the loop
+     * @param endNanos when the report reached the loop (the step computed during the {@code computeNanos} before)
      */
-    record ServedStep(int deployment, int replica, Step step, long computeNanos, long busyNanos) {
+    record ServedStep(int deployment, int replica, Step step, long computeNanos, long busyNanos, long endNanos) {
+        long startNanos() {
+            return endNanos - computeNanos;
+        }
     }
 
     private final Map<Long, Step> pending = new HashMap<>();
@@ -63,7 +67,7 @@ final class StepRecorder implements DispatchObserver {
         synchronized (this) {
             Step step = pending.remove(key(deployment, replica));
             if (step != null && computeNanos > 0) {
-                served.add(new ServedStep(deployment, replica, step, computeNanos, busyNanos));
+                served.add(new ServedStep(deployment, replica, step, computeNanos, busyNanos, nowNanos));
             }
         }
     }
@@ -88,16 +92,73 @@ final class StepRecorder implements DispatchObserver {
     }
 
     /**
-     * Writes {@code steps.csv} (one row per served LLM step: its shape, measured compute and busy time, and the
-     * simulator's charge) and returns the summary: per kind of step (with prefill; decode only), how many, and
-     * the measured-over-simulated ratio of compute and of busy time at P10, P50, P90 and P99.
+     * The mean number of other executors computing during {@code s}'s compute (from the served steps' own compute
+     * intervals) and the mean host-sharing slowdown over it: {@code factor(1 + others computing at t)} averaged over
+     * the step. O(steps) per step.
+     *
+     * @param slowdown the measured slowdown by executors computing at once (element k-1), or empty for none
+     */
+    static double[] overlap(ServedStep s, List<ServedStep> all, List<Double> slowdown) {
+        long from = s.startNanos();
+        long to = s.endNanos();
+        if (to <= from) {
+            return new double[] {0, 1};
+        }
+        // +1 / -1 at the ends of every other step's compute clipped to this one, swept in time order
+        List<long[]> edges = new ArrayList<>();
+        for (ServedStep o : all) {
+            if (o == s || (o.deployment() == s.deployment() && o.replica() == s.replica())) {
+                continue;
+            }
+            long a = Math.max(from, o.startNanos());
+            long b = Math.min(to, o.endNanos());
+            if (a < b) {
+                edges.add(new long[] {a, 1});
+                edges.add(new long[] {b, -1});
+            }
+        }
+        edges.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+        double others = 0;
+        double factor = 0;
+        long t = from;
+        int k = 0;
+        for (long[] e : edges) {
+            others += (double) k * (e[0] - t);
+            factor += factorAt(slowdown, k + 1) * (e[0] - t);
+            t = e[0];
+            k += (int) e[1];
+        }
+        others += (double) k * (to - t);
+        factor += factorAt(slowdown, k + 1) * (to - t);
+        return new double[] {others / (to - from), factor / (to - from)};
+    }
+
+    /** As {@code simulator.config.HostSharing#factor}: 1 without a measured slowdown. */
+    private static double factorAt(List<Double> slowdown, int busy) {
+        if (slowdown.isEmpty()) {
+            return 1;
+        }
+        int n = slowdown.size();
+        return busy <= n ? slowdown.get(busy - 1) : slowdown.get(n - 1) * busy / n;
+    }
+
+    /**
+     * Writes {@code steps.csv} (one row per served LLM step: its shape, measured compute and busy time, the
+     * simulator's charge, the mean number of other executors computing meanwhile, and the charge with the host-sharing
+     * slowdown over that overlap) and returns the summary: per kind of step (with prefill; decode only), how many, the
+     * measured-over-simulated ratio of compute and of busy time at P10, P50, P90 and P99, the compute ratio against
+     * the charge with host sharing, and the compute ratio of the steps that ran alone (others computing under 10% of
+     * the step) and of those that overlapped (others computing over half of it): if sharing the host is what slows
+     * served steps, the overlapped ones are the slow ones.
      *
      * @param costOf the simulator's cost model of deployment d's task t (null when it has none)
+     * @param slowdown the measured host-sharing slowdown (element k-1 for k executors at once), empty for none
      */
-    static Map<String, Object> write(List<ServedStep> steps, BiFunction<Integer, Integer, LlmCost> costOf, Path csv)
-            throws IOException {
+    static Map<String, Object> write(List<ServedStep> steps, BiFunction<Integer, Integer, LlmCost> costOf,
+            List<Double> slowdown, Path csv) throws IOException {
         StringBuilder sb = new StringBuilder("deployment,replica,task,prefill_tokens,decode_sequences,"
-                + "decode_context_tokens,iterations,measured_compute_ms,measured_busy_ms,simulated_ms\n");
+                + "decode_context_tokens,iterations,measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,"
+                + "simulated_shared_ms\n");
         Map<String, List<double[]>> ratios = new LinkedHashMap<>();
         ratios.put("with_prefill", new ArrayList<>());
         ratios.put("decode_only", new ArrayList<>());
@@ -112,12 +173,14 @@ final class StepRecorder implements DispatchObserver {
             double simMs = simulated(llm, cost) * 1e3;
             double computeMs = s.computeNanos() / 1e6;
             double busyMs = s.busyNanos() / 1e6;
-            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%.4f%n", s.deployment(), s.replica(),
-                    llm.task(), llm.prefillTokens(), llm.decodeSequences(), llm.decodeContextTokens(),
-                    llm.iterations(), computeMs, busyMs, simMs));
+            double[] shared = overlap(s, steps, slowdown);
+            double sharedMs = simMs * shared[1];
+            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.3f,%.4f%n", s.deployment(),
+                    s.replica(), llm.task(), llm.prefillTokens(), llm.decodeSequences(), llm.decodeContextTokens(),
+                    llm.iterations(), computeMs, busyMs, simMs, shared[0], sharedMs));
             if (simMs > 0) {
                 ratios.get(llm.prefillTokens() > 0 ? "with_prefill" : "decode_only")
-                        .add(new double[] {computeMs / simMs, busyMs / simMs});
+                        .add(new double[] {computeMs / simMs, busyMs / simMs, computeMs / sharedMs, shared[0]});
             }
         }
         Files.writeString(csv, sb);
@@ -127,6 +190,18 @@ final class StepRecorder implements DispatchObserver {
             k.put("steps", list.size());
             k.put("compute_over_simulated", quantiles(list, 0));
             k.put("busy_over_simulated", quantiles(list, 1));
+            k.put("compute_over_simulated_shared", quantiles(list, 2));
+            List<double[]> alone = list.stream().filter(a -> a[3] < 0.1).toList();
+            List<double[]> overlapped = list.stream().filter(a -> a[3] > 0.5).toList();
+            k.put("steps_alone", alone.size());
+            k.put("alone_compute_over_simulated", quantiles(alone, 0));
+            k.put("steps_overlapped", overlapped.size());
+            k.put("overlapped_compute_over_simulated", quantiles(overlapped, 0));
+            if (!alone.isEmpty() && !overlapped.isEmpty()) {
+                // what sharing the host cost served steps, to hold against the profiler's probe (host_sharing)
+                k.put("served_overlap_slowdown_p50", quantiles(overlapped, 0).get("p50")
+                        / quantiles(alone, 0).get("p50"));
+            }
             summary.put(kind, k);
         });
         return summary;

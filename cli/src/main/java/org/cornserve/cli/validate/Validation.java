@@ -166,9 +166,9 @@ public final class Validation {
     static Path measureTasks(String model, java.util.Set<String> tasks, int devices, DeviceSlots slots, Path out,
             Consumer<String> status, ProfileMeasurer.Progress progress) {
         try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
-            ProfileMeasurer.Result r = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000).measure(
-                    model, tasks, HardwareCatalog.builtIn().get("cpu"), devices, slots.threadsPerSlot(),
-                    MeasureGrid.QUICK, progress);
+            ProfileMeasurer.Result r = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000)
+                    .hostSharing(slots.count()).measure(model, tasks, HardwareCatalog.builtIn().get("cpu"), devices,
+                            slots.threadsPerSlot(), MeasureGrid.QUICK, progress);
             Json.write(out, r.profiles());
             status.accept(String.format(Locale.ROOT, "measured %d profiles of %s in %.0f s -> %s",
                     r.profiles().profiles().size(), model, r.wallSeconds(), out));
@@ -224,7 +224,7 @@ public final class Validation {
             java.util.Map<String, Object> stepSummary = StepRecorder.write(steps.served(),
                     memo((d, t) -> llmCost(plan.deployments().get(d), plan.deployments().get(d).tasks().get(t),
                             profiles)),
-                    dir.resolve("steps.csv"));
+                    profiles.hostSlowdown(plan.deployments().get(0).hardware().name()), dir.resolve("steps.csv"));
             return new Served(overhead, stepSummary, session);
         } finally {
             if (gateway != null) {
@@ -289,8 +289,23 @@ public final class Validation {
             sb.append(String.format(Locale.ROOT, "served %-12s steps: %4d; measured compute / simulated: P50 %.2f,"
                     + " P90 %.2f, P99 %.2f%n", kind.replace('_', ' '), (Integer) m.get("steps"), q.get("p50"),
                     q.get("p90"), q.get("p99")));
+            sb.append(String.format(Locale.ROOT, "  with host sharing (as simulated): P50 %s, P90 %s, P99 %s;"
+                    + " ran alone (%d): P50 %s, P90 %s; overlapped (%d): P50 %s, P90 %s (x%s at P50)%n",
+                    q2(m, "compute_over_simulated_shared", "p50"), q2(m, "compute_over_simulated_shared", "p90"),
+                    q2(m, "compute_over_simulated_shared", "p99"), (Integer) m.get("steps_alone"),
+                    q2(m, "alone_compute_over_simulated", "p50"), q2(m, "alone_compute_over_simulated", "p90"),
+                    (Integer) m.get("steps_overlapped"), q2(m, "overlapped_compute_over_simulated", "p50"),
+                    q2(m, "overlapped_compute_over_simulated", "p90"), m.containsKey("served_overlap_slowdown_p50")
+                            ? String.format(Locale.ROOT, "%.2f", (Double) m.get("served_overlap_slowdown_p50")) : "-"));
         });
         return sb.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String q2(java.util.Map<String, Object> kind, String key, String quantile) {
+        var q = (java.util.Map<String, Double>) kind.get(key);
+        Double v = q == null ? null : q.get(quantile);
+        return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     /** The simulator's cost of the probe: one prefill of its prompt on the replica hosting the model's LLM. */

@@ -71,16 +71,26 @@ class ValidationTest {
         rec.stepEnded(0, 0, 3_000_000, 2_400_000, new long[0], 0); // prefill: sim 2 ms
         assertEquals(2, rec.served().size());
         assertEquals(8.012e-3, StepRecorder.simulated(decode, cost), 1e-12);
-        java.util.Map<String, Object> summary = StepRecorder.write(rec.served(), (d, t) -> cost, tmp.resolve("steps.csv"));
+        // both reports reach the loop at 0: the prefill computed in [-2.4, 0] ms, inside the decode's [-8.06, 0] ms
+        java.util.Map<String, Object> summary = StepRecorder.write(rec.served(), (d, t) -> cost, List.of(1.0, 1.5),
+                tmp.resolve("steps.csv"));
         @SuppressWarnings("unchecked")
         var withPrefill = (java.util.Map<String, Object>) summary.get("with_prefill");
         assertEquals(1, withPrefill.get("steps"));
         assertEquals(1.2, ((java.util.Map<?, ?>) withPrefill.get("compute_over_simulated")).get("p50"));
         assertEquals(1.5, ((java.util.Map<?, ?>) withPrefill.get("busy_over_simulated")).get("p50"));
+        // with host sharing: the prefill overlapped the decode all along (x1.5: 2.4 / 3 ms), the decode for 2.4 of its
+        // 8.06 ms (mean factor 1 + 0.5 x 2.4 / 8.06)
+        assertEquals(0.8, (Double) ((java.util.Map<?, ?>) withPrefill.get("compute_over_simulated_shared")).get("p50"),
+                1e-9);
+        assertEquals(1, withPrefill.get("steps_overlapped"));
+        assertEquals(0, withPrefill.get("steps_alone"));
         @SuppressWarnings("unchecked")
         var decodeOnly = (java.util.Map<String, Object>) summary.get("decode_only");
         assertEquals(8.06 / 8.012, (Double) ((java.util.Map<?, ?>) decodeOnly.get("compute_over_simulated")).get("p99"),
                 1e-9);
+        assertEquals(8.06 / (8.012 * (1 + 0.5 * 2.4 / 8.06)), (Double) ((java.util.Map<?, ?>) decodeOnly
+                .get("compute_over_simulated_shared")).get("p50"), 1e-9);
         assertEquals(3, java.nio.file.Files.readAllLines(tmp.resolve("steps.csv")).size());
         String table = Validation.stepsTable(new Validation.Served(0, summary, null));
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);

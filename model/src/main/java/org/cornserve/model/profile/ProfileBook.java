@@ -19,8 +19,24 @@ public final class ProfileBook {
     public static final ProfileBook EMPTY = new ProfileBook(List.of());
 
     private final Map<String, Profile> byKey = new LinkedHashMap<>();
+    private final Map<String, List<Double>> hostSlowdown = new LinkedHashMap<>();
 
     public ProfileBook(List<Profile> profiles) {
+        this(profiles, Map.of());
+    }
+
+    /**
+     * @param hostSlowdown per hardware kind (lower case), a measured host-sharing slowdown: element {@code k - 1}
+     *     stretches a step while {@code k} executors of one host compute at once (see {@link #hostSlowdown})
+     */
+    public ProfileBook(List<Profile> profiles, Map<String, List<Double>> hostSlowdown) {
+        hostSlowdown.forEach((hw, factors) -> {
+            if (factors.isEmpty() || factors.stream().anyMatch(f -> !(f > 0) || Double.isInfinite(f))) {
+                throw new IllegalArgumentException("host slowdown of " + hw + " needs positive finite factors, got "
+                        + factors);
+            }
+            this.hostSlowdown.put(hw.toLowerCase(java.util.Locale.ROOT), List.copyOf(factors));
+        });
         for (Profile p : profiles) {
             Profile old = byKey.put(key(p.task(), p.hardware(), p.tensorParallel()), p);
             if (old != null) {
@@ -30,11 +46,36 @@ public final class ProfileBook {
         }
     }
 
-    /** Reads profile files ({@code cornserve profile measure} or {@code profile estimate} output). */
+    /** The measurement section's field holding the host-sharing slowdown by executors computing at once. */
+    public static final String HOST_SLOWDOWN_FIELD = "slowdown_by_busy_executors";
+
+    /**
+     * Reads profile files ({@code cornserve profile measure} or {@code profile estimate} output); a measured set's
+     * {@code measurement.host_sharing.slowdown_by_busy_executors} (written by {@code profile measure}) becomes the
+     * set's hardware's {@link #hostSlowdown} (the first file that has one gives it).
+     */
     public static ProfileBook load(List<Path> files) {
         List<Profile> all = new ArrayList<>();
+        Map<String, List<Double>> slowdown = new LinkedHashMap<>();
         for (Path f : files) {
             ProfileSet set = Json.read(f, ProfileSet.class);
+            if (set.measurement() != null && set.measurement().path("host_sharing").path(HOST_SLOWDOWN_FIELD)
+                    .isArray()) {
+                List<Double> factors = new ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode n : set.measurement().path("host_sharing")
+                        .path(HOST_SLOWDOWN_FIELD)) {
+                    if (!n.isNumber() || !(n.asDouble() > 0)) {
+                        throw new IllegalArgumentException(f + ": at measurement.host_sharing." + HOST_SLOWDOWN_FIELD
+                                + ": expected positive numbers, got " + n);
+                    }
+                    factors.add(n.asDouble());
+                }
+                if (factors.isEmpty()) {
+                    throw new IllegalArgumentException(f + ": at measurement.host_sharing." + HOST_SLOWDOWN_FIELD
+                            + ": empty");
+                }
+                slowdown.putIfAbsent(set.hardware().toLowerCase(java.util.Locale.ROOT), factors);
+            }
             for (Profile p : set.profiles()) {
                 if (!p.hardware().equalsIgnoreCase(set.hardware())) {
                     throw new IllegalArgumentException(f + ": profile " + p.task() + " names hardware '" + p.hardware()
@@ -43,7 +84,16 @@ public final class ProfileBook {
             }
             all.addAll(set.profiles());
         }
-        return new ProfileBook(all);
+        return new ProfileBook(all, slowdown);
+    }
+
+    /**
+     * The measured host-sharing slowdown of {@code hardware}'s executors: element {@code k - 1} is how much longer a
+     * step takes while {@code k} executors of one host compute at once than alone (the profile's points are timed
+     * alone); empty when none was measured (a GPU, whose replicas own their devices, or an estimated set).
+     */
+    public List<Double> hostSlowdown(String hardware) {
+        return hostSlowdown.getOrDefault(hardware.toLowerCase(java.util.Locale.ROOT), List.of());
     }
 
     public boolean isEmpty() {

@@ -44,6 +44,7 @@ final class ExecutorDriver implements AutoCloseable {
     private final long decodeIterations;
     private final boolean barrier;
     private final SyntheticInputs inputs;
+    private final Measured.Estimator estimator;
     private long ids = 1;
 
     /**
@@ -52,10 +53,22 @@ final class ExecutorDriver implements AutoCloseable {
      */
     ExecutorDriver(ExecutorLauncher launcher, Path shmDir, long startupTimeoutMillis, int devices, int threads,
             List<UnitTask> tasks, MeasureGrid grid, long decodeIterations, boolean barrier) {
+        this(launcher, shmDir, startupTimeoutMillis, "d" + devices, threads, tasks, grid, decodeIterations, barrier,
+                Measured.Estimator.MIN);
+    }
+
+    /**
+     * @param name tells this driver's executor and shared-memory session from other drivers' running at once
+     * @param estimator how a point's runs become its latency
+     */
+    ExecutorDriver(ExecutorLauncher launcher, Path shmDir, long startupTimeoutMillis, String name, int threads,
+            List<UnitTask> tasks, MeasureGrid grid, long decodeIterations, boolean barrier,
+            Measured.Estimator estimator) {
         this.grid = grid;
         this.decodeIterations = decodeIterations;
         this.barrier = barrier;
-        String session = "prof" + ProcessHandle.current().pid() + "d" + devices;
+        this.estimator = estimator;
+        String session = "prof" + ProcessHandle.current().pid() + name;
         ExecutorEvents listener = new ExecutorEvents() {
             @Override
             public void ready(ExecutorHandle executor, ExecutorReport.Ready ready, long startupNanos) {
@@ -82,7 +95,7 @@ final class ExecutorDriver implements AutoCloseable {
         long kv = (long) grid.maxBatch() * (grid.maxContext() + 64L * grid.repetitions() + 64)
                 + 2 * grid.prefillTokens().stream().mapToLong(Long::longValue).max().orElseThrow();
         try {
-            handle = hub.start(new ExecutorSpec("prof" + devices, tasks.stream().map(UnitTask::id).toList(),
+            handle = hub.start(new ExecutorSpec("prof" + name, tasks.stream().map(UnitTask::id).toList(),
                     threads, 1, kv, grid.maxBatch() + 2, hub.address(), session, shmDir, 600_000, true));
             next(ExecutorReport.Ready.class, startupTimeoutMillis);
         } catch (RuntimeException e) {
@@ -191,7 +204,7 @@ final class ExecutorDriver implements AutoCloseable {
 
     /** A text encoder: prefill points only (it never decodes). */
     Measured prefillOnly(UnitTask t, Consumer<String> pointDone) {
-        Measured m = new Measured(ProfileMeasurer.Shape.PREFILL_ONLY);
+        Measured m = new Measured(ProfileMeasurer.Shape.PREFILL_ONLY, estimator);
         for (long tokens : grid.prefillTokens()) { // warm-up: let the JIT compile every shape first
             step(t.id(), List.of(prefill(openLlm(t, tokens), tokens)));
         }
@@ -200,7 +213,7 @@ final class ExecutorDriver implements AutoCloseable {
     }
 
     Measured llm(UnitTask t, Consumer<String> pointDone) {
-        Measured m = new Measured(ProfileMeasurer.Shape.LLM);
+        Measured m = new Measured(ProfileMeasurer.Shape.LLM, estimator);
         for (long tokens : grid.prefillTokens()) { // warm-up: let the JIT compile every shape first
             long id = openLlm(t, tokens);
             step(t.id(), List.of(prefill(id, tokens)));
@@ -235,9 +248,38 @@ final class ExecutorDriver implements AutoCloseable {
         return m;
     }
 
+    /**
+     * One round of the host-sharing probe on an LLM task: a prefill of {@code prefillTokens} tokens on a fresh
+     * sequence, then a decode step of {@code batch} sequences (the runtime's iterations per report) at the context the
+     * prefills left; returns the executor's compute ms of the prefill and per decode iteration.
+     *
+     * @param decoding the sequences kept for decoding (grown to {@code batch} on the first rounds)
+     */
+    double[] probeRound(UnitTask t, long prefillTokens, int batch, List<Long> decoding) {
+        long id = openLlm(t, prefillTokens);
+        Timed p = step(t.id(), List.of(prefill(id, prefillTokens)));
+        if (decoding.size() < batch) {
+            decoding.add(id);
+        } else {
+            closeAll(List.of(id));
+        }
+        List<ExecutorCommand.StepItem> items = new ArrayList<>();
+        for (long seq : decoding) {
+            items.add(new ExecutorCommand.StepItem(seq, ExecutorCommand.ItemKind.DECODE, 0, 1));
+        }
+        Timed d = step(t.id(), items, decodeIterations);
+        return new double[] {p.computeMs(), d.computeMs()};
+    }
+
+    /** Ends the probe's sequences. */
+    void closeProbe(List<Long> decoding) {
+        closeAll(decoding);
+        decoding.clear();
+    }
+
     /** Single-pass batches (encoders, vocoder, VAE decoder): items x tokens per item, fresh inputs each run. */
     Measured batch(UnitTask t, Consumer<String> pointDone) {
-        Measured m = new Measured(ProfileMeasurer.Shape.BATCH);
+        Measured m = new Measured(ProfileMeasurer.Shape.BATCH, estimator);
         List<Long> tokens = ProfileMeasurer.itemTokens(t, grid);
         for (int n : List.of(1, maxItems())) { // warm-up: let the JIT compile every shape first
             for (long k : tokens) {
@@ -281,7 +323,7 @@ final class ExecutorDriver implements AutoCloseable {
      * when they have run all their steps; the step that finishes a job also places its latent for the VAE.
      */
     Measured diffusion(UnitTask t, Consumer<String> pointDone) {
-        Measured m = new Measured(ProfileMeasurer.Shape.DIFFUSION);
+        Measured m = new Measured(ProfileMeasurer.Shape.DIFFUSION, estimator);
         int steps = TinyModels.DIT.steps();
         for (int n : List.of(1, maxItems())) { // warm-up: let the JIT compile every shape first
             for (long k : ProfileMeasurer.itemTokens(t, grid)) {

@@ -15,7 +15,7 @@ import java.util.Locale;
  * @param prefillTokens prompt tokens of a prefill iteration
  * @param batchItems items of a single-pass batch (encoders, vocoder)
  * @param tokensPerItem tokens per item (image tokens, audio tokens, codec codes); image sizes are square numbers
- * @param repetitions timed runs per point (the median is kept)
+ * @param repetitions timed runs per point (the profiler keeps the fastest compute, or the median: {@code Measured.Estimator})
  * @param diffusionTextTokens text tokens (text-encoder states) each diffusion job is conditioned on; a diffusion
  *     profile's axes are jobs and latent tokens, so its points hold this prompt length fixed
  */
@@ -25,9 +25,9 @@ public record MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens,
     /** Diffusion jobs conditioned on a 64-token prompt unless a grid says otherwise. */
     public static final int DEFAULT_DIFFUSION_TEXT_TOKENS = 64;
 
-    /** About half a minute per device count for tiny-omni here. */
+    /** About half a minute per device count for tiny-omni here; five runs per point for the fastest of them. */
     public static final MeasureGrid QUICK = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32), List.of(0L, 256L, 1024L),
-            List.of(1L, 16L, 64L, 256L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 3,
+            List.of(1L, 16L, 64L, 256L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 5,
             DEFAULT_DIFFUSION_TEXT_TOKENS);
 
     /** Wider and with more repetitions. */

@@ -81,6 +81,8 @@ public final class ProfileMeasurer {
     private final long startupTimeoutMillis;
     private final long decodeIterations;
     private final boolean barrier;
+    private Measured.Estimator estimator = Measured.Estimator.MIN;
+    private int hostSharingExecutors = -1;
 
     /** @param launcher starts the executors (a {@link org.cornserve.runtime.launch.LocalProcessLauncher} here) */
     public ProfileMeasurer(ExecutorLauncher launcher, Path shmDir, long startupTimeoutMillis) {
@@ -110,6 +112,24 @@ public final class ProfileMeasurer {
         this.startupTimeoutMillis = startupTimeoutMillis;
         this.decodeIterations = decodeIterations;
         this.barrier = barrier;
+    }
+
+    /**
+     * How a point's repeated runs become its latency: {@code min} (the default: the fastest run's compute plus the
+     * task's median per-step overhead, see {@code Measured.Estimator}) or {@code median} (the median wall time).
+     */
+    public ProfileMeasurer estimator(String name) {
+        this.estimator = Measured.Estimator.byName(name);
+        return this;
+    }
+
+    /**
+     * How many single-slot executors at once the host-sharing probe runs ({@link HostSharingProbe}: how executors
+     * sharing this host's CPU slow each other); 0 or 1 for none; by default the largest device count measured.
+     */
+    public ProfileMeasurer hostSharing(int executors) {
+        this.hostSharingExecutors = executors;
+        return this;
     }
 
     /**
@@ -164,11 +184,12 @@ public final class ProfileMeasurer {
         measurement.set("grid", Json.mapper().valueToTree(grid));
         measurement.put("threads_per_device", threadsPerDevice);
         measurement.put("barrier_before_timed_steps", barrier);
+        measurement.put("estimator", estimator.name().toLowerCase(java.util.Locale.ROOT));
         ArrayNode perTask = measurement.putArray("tasks");
         int[] done = {0};
         for (int devices = 1; devices <= maxDevices; devices++) {
-            try (ExecutorDriver s = new ExecutorDriver(launcher, shmDir, startupTimeoutMillis, devices,
-                    devices * threadsPerDevice, tasks, grid, decodeIterations, barrier)) {
+            try (ExecutorDriver s = new ExecutorDriver(launcher, shmDir, startupTimeoutMillis, "d" + devices,
+                    devices * threadsPerDevice, tasks, grid, decodeIterations, barrier, estimator)) {
                 for (UnitTask t : tasks) {
                     int d = devices;
                     int tot = total;
@@ -186,6 +207,13 @@ public final class ProfileMeasurer {
                     perTask.add(m.report(t.id(), devices, p, estimate, grid));
                 }
             }
+        }
+        java.util.Optional<UnitTask> llm = tasks.stream().filter(t -> shape(t) == Shape.LLM).findFirst();
+        int sharing = hostSharingExecutors < 0 ? maxDevices : hostSharingExecutors;
+        if (sharing >= 2 && llm.isPresent()) {
+            // the runtime serves one executor per replica, each on its own slots of this host's CPU
+            measurement.set("host_sharing", HostSharingProbe.measure(launcher, shmDir, startupTimeoutMillis,
+                    sharing, threadsPerDevice, llm.get(), grid, decodeIterations));
         }
         measurement.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
         measurement.set("not_measured", Json.mapper().valueToTree(skipped));

@@ -77,6 +77,35 @@ class ProfileMeasurerIntegrationTest {
     }
 
     /**
+     * The host-sharing probe on two real single-slot executors at once: a slowdown per executor count (1 alone, at
+     * least 1 for two), the medians it came from, and a profile file whose book carries it for the CPU only.
+     */
+    @Test
+    @Timeout(300)
+    void measuresHowTwoExecutorsOnThisHostSlowEachOther() throws Exception {
+        MeasureGrid grid = new MeasureGrid(List.of(1, 2, 4), List.of(0L, 64L), List.of(1L, 16L, 64L, 128L),
+                List.of(1, 2), List.of(1L, 16L), 1);
+        ProfileMeasurer.Result r;
+        try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
+            r = new ProfileMeasurer(launcher, shm, 120_000).hostSharing(2).measure("tiny-omni",
+                    Set.of("tiny-omni/llm"), CPU, 1, 1, grid, (d, n, w) -> { });
+        }
+        JsonNode sharing = r.profiles().measurement().path("host_sharing");
+        JsonNode slowdown = sharing.path(ProfileBook.HOST_SLOWDOWN_FIELD);
+        assertEquals(2, slowdown.size(), sharing.toString());
+        assertEquals(1.0, slowdown.get(0).asDouble());
+        assertTrue(slowdown.get(1).asDouble() >= 1 && slowdown.get(1).asDouble() < 50, sharing.toString());
+        assertTrue(sharing.path("prefill_compute_ms_median").get(0).asDouble() > 0, sharing.toString());
+        Path file = shm.resolveSibling(shm.getFileName() + "-profiles.json");
+        org.cornserve.model.json.Json.write(file, r.profiles());
+        ProfileBook book = ProfileBook.load(List.of(file));
+        assertEquals(slowdown.get(1).asDouble(), book.hostSlowdown("cpu").get(1), 1e-12);
+        assertEquals(List.of(), book.hostSlowdown("h100"));
+        Files.delete(file);
+        assertNothingLeft();
+    }
+
+    /**
      * tiny-image on the quick grid: its text encoder gets a prefill-only llm profile, its diffusion transformer a
      * diffusion profile (one denoising step per point), its VAE decoder a batch profile over the latents of the
      * DiT's images; and the simulator's cost lookup (the book, then the profile's costs, as {@code DeploymentBuilder}

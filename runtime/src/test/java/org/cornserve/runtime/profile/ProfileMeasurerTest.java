@@ -55,4 +55,28 @@ class ProfileMeasurerTest {
         assertThrows(IllegalArgumentException.class, () -> new MeasureGrid(List.of(1), List.of(0L), List.of(1L),
                 List.of(1), List.of(1L), 1, 0));
     }
+
+    /**
+     * A point's latency: the fastest run's compute plus the task's median overhead (min), or the median wall time
+     * (median), against hand computation; a slow outlier run moves the median of three, not the fastest.
+     */
+    @Test
+    void theMinEstimatorKeepsTheFastestComputePlusTheMedianOverhead() {
+        Measured min = new Measured(ProfileMeasurer.Shape.LLM, Measured.Estimator.MIN);
+        Measured median = new Measured(ProfileMeasurer.Shape.LLM, Measured.Estimator.MEDIAN);
+        for (Measured m : List.of(min, median)) {
+            // overheads (wall - compute): 0.2, 0.3, 0.1, 0.2, 0.25 -> median 0.2
+            m.add("a", 1.2, 1.0);
+            m.add("a", 3.3, 3.0); // a run another process got in the way of
+            m.add("a", 1.2, 1.1);
+            m.add("b", 2.2, 2.0);
+            m.add("b", 2.25, 2.0);
+        }
+        assertEquals(1.0 + 0.2, min.latencyMs("a"), 1e-12);
+        assertEquals(2.0 + 0.2, min.latencyMs("b"), 1e-12);
+        assertEquals(1.2, median.latencyMs("a"), 1e-12);
+        assertEquals(2.225, median.latencyMs("b"), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> Measured.Estimator.byName("mean"));
+        assertEquals(Measured.Estimator.MIN, Measured.Estimator.byName("min"));
+    }
 }

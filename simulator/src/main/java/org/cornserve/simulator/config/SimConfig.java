@@ -13,9 +13,17 @@ import org.cornserve.planner.Slo;
  * @param slos latency targets per app; apps not listed use {@code defaultSlo}
  * @param defaultSlo targets of other apps
  * @param queueSampleNanos interval of the per-deployment queue-length series
+ * @param hostSharing executors processor-shared on their node's CPU, or null: every replica computes at its
+ *     profile's speed whatever the others do (GPU replicas, or CPU plans without a measured slowdown)
  */
 public record SimConfig(List<SimDeployment> deployments, Network network, Map<String, Slo> slos, Slo defaultSlo,
-        long queueSampleNanos) {
+        long queueSampleNanos, HostSharing hostSharing) {
+
+    /** A configuration without host sharing. */
+    public SimConfig(List<SimDeployment> deployments, Network network, Map<String, Slo> slos, Slo defaultSlo,
+            long queueSampleNanos) {
+        this(deployments, network, slos, defaultSlo, queueSampleNanos, null);
+    }
 
     public SimConfig {
         deployments = List.copyOf(deployments);
@@ -29,6 +37,14 @@ public record SimConfig(List<SimDeployment> deployments, Network network, Map<St
         if (queueSampleNanos < 1) {
             throw new IllegalArgumentException("queue sample interval must be >= 1 ns, got " + queueSampleNanos);
         }
+        if (hostSharing != null) {
+            for (int d : hostSharing.deployments()) {
+                if (d < 0 || d >= deployments.size()) {
+                    throw new IllegalArgumentException("host sharing names deployment " + d + " of "
+                            + deployments.size());
+                }
+            }
+        }
     }
 
     /** A configuration with one SLO for every app and one-second queue samples. */
@@ -38,7 +54,12 @@ public record SimConfig(List<SimDeployment> deployments, Network network, Map<St
 
     /** The same configuration on other links (e.g. {@code network().withFairShare(true)}). */
     public SimConfig withNetwork(Network links) {
-        return new SimConfig(deployments, links, slos, defaultSlo, queueSampleNanos);
+        return new SimConfig(deployments, links, slos, defaultSlo, queueSampleNanos, hostSharing);
+    }
+
+    /** The same configuration with its executors processor-shared as {@code sharing} says (null: not shared). */
+    public SimConfig withHostSharing(HostSharing sharing) {
+        return new SimConfig(deployments, network, slos, defaultSlo, queueSampleNanos, sharing);
     }
 
     public Slo sloOf(String app) {

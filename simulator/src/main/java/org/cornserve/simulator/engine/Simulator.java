@@ -40,6 +40,13 @@ import org.cornserve.simulator.metrics.SimResult;
  * trace output length. An {@link EndLookahead} per LLM batcher keeps the iteration of each decoding sequence's
  * last token; a step is stopped at the first such iteration (the same bound the decode fast path had when the core
  * read the length itself) and its end is reported with the sequences that ended ({@link SequenceEnds}).
+ *
+ * <p>Executors on one host's CPU ({@link org.cornserve.simulator.config.HostSharing}, measured; {@link HostShares}): a step of such a replica is a fixed amount of
+ * <em>nominal</em> work (its profiled time) that advances at {@code 1 / factor(k)} while {@code k} executors of the
+ * host compute at once. When a step starts or ends there, every other step running on that host is re-timed: its
+ * nominal progress so far is booked at the old rate and its end moved (a new epoch) to finish the rest at the new
+ * one. Only which executors are busy now is read, never what comes later. Without host sharing (every GPU plan)
+ * a step takes its profiled time.
  */
 public final class Simulator implements Decisions {
     private final SimConfig config;
@@ -77,6 +84,9 @@ public final class Simulator implements Decisions {
     private boolean ran;
 
     private long requestOverheadNanos;
+
+    /** Executors processor-shared on their host's CPU, or null. */
+    private final HostShares shares;
 
     public Simulator(SimConfig config) {
         this(config, true, null);
@@ -129,6 +139,9 @@ public final class Simulator implements Decisions {
             firstStepNanos[d] = new long[replicas];
             Arrays.fill(firstStepNanos[d], -1);
         }
+        shares = config.hostSharing() == null ? null : new HostShares(config.hostSharing(),
+                cores.stream().mapToInt(DeploymentConfig::replicas).toArray(),
+                (d, r, end) -> queue.push(end, 0, new SimEvent.StepEnd(d, r, ++epoch[d][r])));
         metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
         batcherCounts = new BatcherCounts(core);
         metrics.queues().splitFrom(batcherCounts);
@@ -185,6 +198,9 @@ public final class Simulator implements Decisions {
         Arrays.fill(existsTo[d], old, size, -1);
         firstStepNanos[d] = Arrays.copyOf(firstStepNanos[d], size);
         Arrays.fill(firstStepNanos[d], old, size, -1);
+        if (shares != null) {
+            shares.grow(d, size);
+        }
         nodes[d] = Arrays.copyOf(nodes[d], size);
         lookahead[d] = Arrays.copyOf(lookahead[d], size);
         for (int i = old; i < size; i++) {
@@ -241,6 +257,9 @@ public final class Simulator implements Decisions {
                     busyNanos[d][r] += now - startNanos[d][r];
                     Step step = running[d][r];
                     running[d][r] = null;
+                    if (shares != null && shares.shares(d)) {
+                        shares.end(d, r, now);
+                    }
                     ended.clear();
                     if (step instanceof Step.LlmStep) {
                         long after = llm(d, r, step).iteration() + planned[d][r];
@@ -383,7 +402,6 @@ public final class Simulator implements Decisions {
         if (firstStepNanos[deployment][replica] < 0) {
             firstStepNanos[deployment][replica] = nowNanos;
         }
-        running[deployment][replica] = step;
         startNanos[deployment][replica] = nowNanos;
         long iterations = step.iterations();
         if (step instanceof Step.LlmStep) {
@@ -392,7 +410,12 @@ public final class Simulator implements Decisions {
             iterations = Math.min(iterations, toEnd);
         }
         planned[deployment][replica] = iterations;
-        long end = nowNanos + timers[deployment].nanos(step, iterations);
+        long nominal = timers[deployment].nanos(step, iterations);
+        long end = nowNanos + nominal;
+        if (shares != null && shares.shares(deployment)) {
+            end = shares.start(deployment, replica, nodes[deployment][replica], nominal, nowNanos);
+        }
+        running[deployment][replica] = step;
         queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
     }
 
@@ -408,6 +431,17 @@ public final class Simulator implements Decisions {
             return;
         }
         long start = startNanos[deployment][replica];
+        if (shares != null && shares.shares(deployment)) {
+            // wall time to nominal work at the step's current rate, and back
+            long m = timers[deployment].iterationsToReach(step, plannedIterations, 0,
+                    shares.nominalAt(deployment, replica, atNanos));
+            if (m < plannedIterations) {
+                planned[deployment][replica] = m;
+                long end = shares.cut(deployment, replica, timers[deployment].nanos(step, m), queue.now());
+                queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
+            }
+            return;
+        }
         long m = timers[deployment].iterationsToReach(step, plannedIterations, start, atNanos);
         if (m < plannedIterations) {
             planned[deployment][replica] = m;

@@ -70,7 +70,26 @@ public final class PlanSimConfigs {
         Network network = new Network(cluster.intraNode().bytesPerSecond(),
                 Math.round(cluster.intraNode().latencyUs() * 1e3), cluster.interNode().bytesPerSecond(),
                 Math.round(cluster.interNode().latencyUs() * 1e3));
-        return new SimConfig(deployments, network, Map.of(), slo, 1_000_000_000L);
+        return new SimConfig(deployments, network, Map.of(), slo, 1_000_000_000L, hostSharing(plan, profiles));
+    }
+
+    /**
+     * The executors that share a host's CPU: the deployments on a hardware kind for which {@code profiles} carry a
+     * measured host-sharing slowdown ({@link ProfileBook#hostSlowdown}; only {@code profile measure} on a CPU writes
+     * one), processor-shared with the first such kind's factors; null when no deployment's kind has one (every GPU
+     * plan, and CPU plans simulated with estimates).
+     */
+    static org.cornserve.simulator.config.HostSharing hostSharing(ResolvedPlan plan, ProfileBook profiles) {
+        java.util.Set<Integer> shared = new java.util.TreeSet<>();
+        List<Double> slowdown = List.of();
+        for (int i = 0; i < plan.deployments().size(); i++) {
+            List<Double> s = profiles.hostSlowdown(plan.deployments().get(i).hardware().name());
+            if (!s.isEmpty() && (slowdown.isEmpty() || slowdown.equals(s))) {
+                slowdown = s;
+                shared.add(i);
+            }
+        }
+        return shared.isEmpty() ? null : new org.cornserve.simulator.config.HostSharing(slowdown, shared);
     }
 
     /** The plan's deployments as placement groups, in plan order. */

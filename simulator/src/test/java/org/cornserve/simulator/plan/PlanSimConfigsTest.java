@@ -76,4 +76,20 @@ class PlanSimConfigsTest {
                 DeploymentBuilder.Settings.DEFAULTS, Collections.nCopies(1, 0), 0));
         assertTrue(e.getMessage().contains("no room is left for a KV cache"), e.getMessage());
     }
+
+    /** A measured host-sharing slowdown applies to the deployments on its hardware only: never to a GPU plan. */
+    @Test
+    void hostSharingAppliesToTheHardwareItWasMeasuredOn() {
+        org.cornserve.model.profile.ProfileBook cpuSharing = new org.cornserve.model.profile.ProfileBook(List.of(),
+                java.util.Map.of("cpu", List.of(1.0, 1.4)));
+        DeploymentPlan gpu = MonolithicPlans.build(MODELS, HARDWARE, "llama-3.1-8b", "h100", 2, 1);
+        assertEquals(null, PlanSimConfigs.of(resolve(gpu), HARDWARE, 1, Slo.NONE, 0, cpuSharing, null)
+                .hostSharing(), "a GPU plan is not shared");
+        DeploymentPlan cpu = MonolithicPlans.build(MODELS, HARDWARE, "tiny-omni", "cpu", 2, 1);
+        SimConfig shared = PlanSimConfigs.of(resolve(cpu), HARDWARE, 1, Slo.NONE, 0, cpuSharing, null);
+        assertEquals(List.of(1.0, 1.4), shared.hostSharing().slowdown());
+        assertEquals(java.util.Set.of(0), shared.hostSharing().deployments());
+        assertEquals(null, PlanSimConfigs.of(resolve(cpu), HARDWARE, 1, Slo.NONE, 0).hostSharing(),
+                "without a measured slowdown a CPU plan is not shared either");
+    }
 }
