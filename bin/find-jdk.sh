@@ -1,6 +1,13 @@
 # Sourced by bin/cornserve and .ci/run: sets CORNSERVE_JDK to a JDK of version 21 or newer, or stops
 # with one line saying what to install. Looks at JAVA_HOME, `java` on the PATH, then the usual folders.
-_cs_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1; }
+# The version from the JDK's `release` file (every JDK since 9 has one: no JVM started, which saved about half a
+# second per command); asking the JVM itself only where that file is missing.
+_cs_major() {
+  local v=""
+  [[ -f "$1/release" ]] && v="$(sed -n 's/^JAVA_VERSION="\([0-9.]*\).*/\1/p' "$1/release" | head -1)"
+  [[ -n "$v" ]] || v="$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1)"
+  echo "$v"
+}
 _cs_ok() { [[ -x "$1/bin/java" && -x "$1/bin/javac" ]] || return 1; local v; v="$(_cs_major "$1")"; [[ "${v%%.*}" =~ ^[0-9]+$ ]] && (( ${v%%.*} >= 21 )); }
 CORNSERVE_JDK=""
 for _cs_c in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" \
