@@ -304,19 +304,14 @@ public final class Validation {
         return sb.toString();
     }
 
-    /** The {@code text_tokens} of a JSONL trace's records. */
+    /** The text tokens of a JSONL trace's records. */
     private static List<Long> textTokens(Path trace) throws IOException {
         List<Long> out = new ArrayList<>();
-        List<String> lines = Files.readAllLines(trace);
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
+        try (org.cornserve.traces.TraceReader reader = org.cornserve.traces.TraceFormat.byName("jsonl").open(trace,
+                org.cornserve.traces.ReadOptions.defaults())) {
+            for (org.cornserve.traces.TraceRecord r; (r = reader.read()) != null; ) {
+                out.add((long) r.shape().textTokens());
             }
-            JsonNode n = Json.mapper().readTree(lines.get(i)).path("text_tokens");
-            if (!n.canConvertToLong()) {
-                throw new IllegalArgumentException(trace + ":" + (i + 1) + ": no number at text_tokens");
-            }
-            out.add(n.asLong());
         }
         return out;
     }
