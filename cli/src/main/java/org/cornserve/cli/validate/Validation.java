@@ -200,8 +200,8 @@ public final class Validation {
             }
             double overhead = probe(gateway.url(), model, plan, profiles, trace,
                     dir.resolveSibling(dir.getFileName() + "-probe"), status);
-            status.accept(String.format(Locale.ROOT, "per-request overhead outside the engines: %.2f ms; replaying"
-                    + " the trace open-loop...", overhead));
+            status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
+                    + " simulated): %.2f ms; replaying the trace open-loop...", overhead));
             StepRecorder steps = new StepRecorder();
             String session = null;
             if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
@@ -347,7 +347,8 @@ public final class Validation {
     /**
      * What a served plan measured besides the replay's requests.
      *
-     * @param overheadMs the per-request overhead outside the engines (idle probes less their simulated prefill)
+     * @param overheadMs the per-request overhead: idle streamed probes' served TTFT less the simulator's TTFT of the
+     *     same requests
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
      */
