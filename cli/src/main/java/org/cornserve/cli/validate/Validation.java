@@ -4,13 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -203,10 +198,10 @@ public final class Validation {
                         warmup.toString(), "--trace-format", "jsonl", "--out", dir.resolveSibling(dir.getFileName()
                                 + "-warmup").toString());
             }
-            status.accept("probing the per-request overhead (" + PROBES + " idle requests)...");
-            double overhead = probe(gateway.url(), model, plan, profiles);
-            status.accept(String.format(Locale.ROOT, "per-request overhead outside the engines: %.2f ms; replaying"
-                    + " the trace open-loop...", overhead));
+            double overhead = probe(gateway.url(), model, plan, profiles, trace,
+                    dir.resolveSibling(dir.getFileName() + "-probe"), status);
+            status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
+                    + " simulated): %.2f ms; replaying the trace open-loop...", overhead));
             StepRecorder steps = new StepRecorder();
             String session = null;
             if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
@@ -234,38 +229,126 @@ public final class Validation {
         }
     }
 
-    /** The probe prompt: a short chat turn asking for one token. */
-    static final String PROBE_BODY = "{\"model\":\"%s\",\"max_tokens\":1,\"temperature\":0,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
-    /** Its prompt tokens as the runtime counts them: BOS plus the bytes of {@code "user: Hi\nassistant:"}. */
-    static final int PROBE_PROMPT_TOKENS = 1 + "user: Hi\nassistant:".length();
+    /** Output tokens of each probe request: its first token is what the probe times. */
+    static final int PROBE_OUTPUT_TOKENS = 2;
 
-    private static double probe(String url, String model, ResolvedPlan plan, ProfileBook profiles)
-            throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(String.format(Locale.ROOT, PROBE_BODY, model))).build();
-        double[] ms = new double[PROBES];
-        for (int i = -5; i < PROBES; i++) {
-            long t0 = System.nanoTime();
-            HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("probe request answered " + r.statusCode() + ": " + r.body());
-            }
-            if (i >= 0) {
-                ms[i] = (System.nanoTime() - t0) / 1e6;
+    /**
+     * Measures the per-request overhead the replay will see, as the simulator accounts for it: {@value #PROBES}
+     * requests, one at a time on the idle server, replayed by {@code cornserve replay} as the measured replay is (the
+     * same client in this JVM, streamed chat completions, synthesised prompts) at the trace's quartile prompt
+     * lengths; the overhead is the median over them of the served TTFT less the simulator's TTFT of the same request
+     * without overhead (one prefill of its prompt, {@link #prefillMs}). Writes {@code overhead.csv} into
+     * {@code probeDir}.
+     */
+    private static double probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
+            Path probeDir, Consumer<String> status) throws IOException {
+        long[] lengths = probeLengths(textTokens(trace));
+        double longest = prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
+        double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
+        Files.createDirectories(probeDir);
+        Path probeTrace = probeDir.resolve("probe.jsonl");
+        Files.writeString(probeTrace, probeTrace(lengths, gapSeconds));
+        status.accept(String.format(Locale.ROOT, "probing the per-request overhead (%d idle streamed requests of %s"
+                + " prompt tokens, %.2f s apart)...", PROBES, Arrays.toString(lengths), gapSeconds));
+        cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", probeTrace.toString(),
+                "--trace-format", "jsonl", "--out", probeDir.toString());
+        double[] served = servedTtftMs(probeDir.resolve("requests.csv"), PROBES);
+        double[] simulated = new double[PROBES];
+        StringBuilder csv = new StringBuilder("request,text_tokens,served_ttft_ms,simulated_ttft_ms,overhead_ms\n");
+        for (int i = 0; i < PROBES; i++) {
+            simulated[i] = prefillMs(model, plan, profiles, lengths[i % lengths.length]);
+            csv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.4f%n", i, lengths[i % lengths.length], served[i],
+                    simulated[i], served[i] - simulated[i]));
+        }
+        Files.writeString(probeDir.resolve("overhead.csv"), csv);
+        return overheadMs(served, simulated);
+    }
+
+    /**
+     * The per-request overhead from idle probes: the median over requests of served TTFT less the simulated TTFT
+     * (without overhead) of the same request, never below 0 (the simulator cannot take time away).
+     */
+    static double overheadMs(double[] servedTtftMs, double[] simulatedTtftMs) {
+        if (servedTtftMs.length != simulatedTtftMs.length || servedTtftMs.length == 0) {
+            throw new IllegalArgumentException("probe: " + servedTtftMs.length + " served against "
+                    + simulatedTtftMs.length + " simulated times");
+        }
+        double[] d = new double[servedTtftMs.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = servedTtftMs[i] - simulatedTtftMs[i];
+        }
+        Arrays.sort(d);
+        int n = d.length;
+        double median = n % 2 == 1 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+        return Math.max(0, median);
+    }
+
+    /** The probe's prompt lengths: the 25th, 50th and 75th percentile of the trace's text tokens (at least 1). */
+    static long[] probeLengths(List<Long> textTokens) {
+        if (textTokens.isEmpty()) {
+            throw new IllegalArgumentException("probe: the trace has no requests");
+        }
+        long[] v = textTokens.stream().mapToLong(t -> Math.max(1, t)).sorted().toArray();
+        int last = v.length - 1;
+        return java.util.stream.LongStream.of(v[last / 4], v[last / 2], v[3 * last / 4]).distinct().toArray();
+    }
+
+    /** The probe trace: {@value #PROBES} text requests cycling through {@code lengths}, {@code gapSeconds} apart. */
+    static String probeTrace(long[] lengths, double gapSeconds) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < PROBES; i++) {
+            sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
+                    + "\"output_tokens\":%d}%n", gapSeconds * (i + 1), lengths[i % lengths.length],
+                    PROBE_OUTPUT_TOKENS));
+        }
+        return sb.toString();
+    }
+
+    /** The text tokens of a JSONL trace's records. */
+    private static List<Long> textTokens(Path trace) throws IOException {
+        List<Long> out = new ArrayList<>();
+        try (org.cornserve.traces.TraceReader reader = org.cornserve.traces.TraceFormat.byName("jsonl").open(trace,
+                org.cornserve.traces.ReadOptions.defaults())) {
+            for (org.cornserve.traces.TraceRecord r; (r = reader.read()) != null; ) {
+                out.add((long) r.shape().textTokens());
             }
         }
-        Arrays.sort(ms);
-        double median = ms[PROBES / 2];
-        return Math.max(0, median - probePrefillMs(model, plan, profiles));
+        return out;
+    }
+
+    /** Each request's TTFT from a replay's {@code requests.csv}, by request id; every one must have completed. */
+    static double[] servedTtftMs(Path requestsCsv, int count) throws IOException {
+        List<String> lines = Files.readAllLines(requestsCsv);
+        List<String> header = lines.isEmpty() ? List.of() : List.of(lines.get(0).split(",", -1));
+        int id = header.indexOf("request_id");
+        int st = header.indexOf("status");
+        int ttft = header.indexOf("ttft_ms");
+        if (id < 0 || st < 0 || ttft < 0) {
+            throw new IllegalArgumentException(requestsCsv + ":1: needs request_id, status and ttft_ms columns");
+        }
+        double[] out = new double[count];
+        Arrays.fill(out, Double.NaN);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",", -1);
+            if (!f[st].equals("completed")) {
+                throw new IllegalStateException(requestsCsv + ":" + (i + 1) + ": probe request " + f[id] + " "
+                        + f[st] + ", not completed");
+            }
+            out[Integer.parseInt(f[id])] = Double.parseDouble(f[ttft]);
+        }
+        for (int i = 0; i < count; i++) {
+            if (Double.isNaN(out[i])) {
+                throw new IllegalStateException(requestsCsv + ": probe request " + i + " has no row");
+            }
+        }
+        return out;
     }
 
     /**
      * What a served plan measured besides the replay's requests.
      *
-     * @param overheadMs the per-request overhead outside the engines (idle probes less their simulated prefill)
+     * @param overheadMs the per-request overhead: idle streamed probes' served TTFT less the simulator's TTFT of the
+     *     same requests
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
      */
@@ -308,13 +391,15 @@ public final class Validation {
         return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
-    /** The simulator's cost of the probe: one prefill of its prompt on the replica hosting the model's LLM. */
-    static double probePrefillMs(String model, ResolvedPlan plan, ProfileBook profiles) {
+    /**
+     * The simulator's TTFT without overhead of a request of {@code tokens} prompt tokens on an idle server: one
+     * prefill on the replica hosting the model's LLM.
+     */
+    static double prefillMs(String model, ResolvedPlan plan, ProfileBook profiles, long tokens) {
         for (ResolvedDeployment rd : plan.deployments()) {
             for (UnitTask t : rd.tasks()) {
                 if (t.id().startsWith(model + "/llm")) {
-                    long n = PROBE_PROMPT_TOKENS;
-                    return llmCost(rd, t, profiles).iterationSeconds(n, n * (n + 1) / 2, 0, 0) * 1e3;
+                    return llmCost(rd, t, profiles).iterationSeconds(tokens, tokens * (tokens + 1) / 2, 0, 0) * 1e3;
                 }
             }
         }

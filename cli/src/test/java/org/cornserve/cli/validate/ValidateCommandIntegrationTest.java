@@ -53,6 +53,13 @@ class ValidateCommandIntegrationTest {
         JsonNode v = Json.mapper().readTree(dir.resolve("validation.json").toFile());
         assertEquals(Validation.METRICS.size(), v.path("rows").size());
         assertTrue(v.path("request_overhead_ms").asDouble() >= 0);
+        // the idle probe: one row per streamed probe request, served TTFT against the simulator's
+        List<String> probe = Files.readAllLines(dir.resolve("measured-probe/overhead.csv"));
+        assertEquals(Validation.PROBES + 1, probe.size(), String.join("\n", probe));
+        for (String row : probe.subList(1, probe.size())) {
+            String[] f = row.split(",");
+            assertTrue(Double.parseDouble(f[2]) > 0 && Double.parseDouble(f[3]) > 0, row);
+        }
         String session = v.path("runtime_session").asText();
         assertFalse(session.isEmpty(), v.toString());
         JsonNode measured = Json.mapper().readTree(dir.resolve("measured/summary.json").toFile());

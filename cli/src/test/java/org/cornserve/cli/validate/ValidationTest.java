@@ -1,6 +1,8 @@
 package org.cornserve.cli.validate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +17,8 @@ import org.cornserve.model.profile.ProfileBook;
 import org.cornserve.runtime.control.Runtimes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ValidationTest {
     static final String PLAN = "../runtime/src/main/resources/org/cornserve/runtime/control/tiny-omni-cpu.json";
@@ -96,11 +100,73 @@ class ValidationTest {
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
     }
 
+    /** The probe's simulated TTFT of a request is what the simulator gives an isolated request without overhead. */
     @Test
-    void theProbeCostIsOnePrefillOfItsPromptOnTheLlmReplica() {
-        double roofline = Validation.probePrefillMs("tiny-omni", Runtimes.defaultPlan(), ProfileBook.EMPTY);
-        assertTrue(roofline > 0 && roofline < 100, "probe prefill " + roofline + " ms");
-        assertEquals(20, Validation.PROBE_PROMPT_TOKENS);
+    void theProbesSimulatedTtftIsTheSimulatorsForAnIsolatedRequest() throws Exception {
+        long[] lengths = {20, 90, 300};
+        Path trace = tmp.resolve("iso.jsonl");
+        Files.writeString(trace, Validation.probeTrace(lengths, 2.0));
+        StringWriter err = new StringWriter();
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(0, cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(), "--out",
+                tmp.resolve("iso").toString()), err.toString());
+        double[] simulated = Validation.servedTtftMs(tmp.resolve("iso/requests.csv"), Validation.PROBES);
+        for (int i = 0; i < Validation.PROBES; i++) {
+            double mine = Validation.prefillMs("tiny-omni", Runtimes.defaultPlan(), ProfileBook.EMPTY,
+                    lengths[i % 3]);
+            assertTrue(mine > 0, "prefill " + mine);
+            assertEquals(simulated[i], mine, 1e-3 * simulated[i], "request " + i + " of " + lengths[i % 3]
+                    + " tokens");
+        }
+    }
+
+    /** Fewer than half the probes disturbed by any amount: the overhead is exactly the undisturbed difference. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void theOverheadIsTheMedianDifferenceAndIgnoresAMinorityOfOutliers(long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        int n = 1 + rnd.nextInt(40);
+        double overhead = 20 * rnd.nextDouble();
+        double[] sim = new double[n];
+        double[] served = new double[n];
+        for (int i = 0; i < n; i++) {
+            sim[i] = 100 * rnd.nextDouble();
+            served[i] = sim[i] + overhead;
+        }
+        for (int k = 0; k < (n - 1) / 2; k++) {
+            served[rnd.nextInt(n)] += (rnd.nextBoolean() ? 1 : -1) * 1000 * rnd.nextDouble();
+        }
+        // the disturbed ones may repeat an index; the rest (more than half) sit exactly at the overhead
+        assertEquals(overhead, Validation.overheadMs(served, sim), 1e-9);
+    }
+
+    @Test
+    void theOverheadIsAnEvenCountsMiddlePairsMeanAndNeverNegative() {
+        assertEquals(6.5, Validation.overheadMs(new double[] {10, 20, 30, 40}, new double[] {4, 13, 23, 35}), 1e-12);
+        assertEquals(0, Validation.overheadMs(new double[] {1, 2, 3}, new double[] {5, 5, 5}));
+        assertThrows(IllegalArgumentException.class, () -> Validation.overheadMs(new double[] {1}, new double[] {}));
+    }
+
+    @Test
+    void theProbeTakesTheTracesQuartilePromptLengthsOnceEach() {
+        assertArrayEquals(new long[] {20, 50, 70}, Validation.probeLengths(List.of(80L, 10L, 50L, 20L, 90L, 0L, 60L,
+                30L, 70L)));
+        assertArrayEquals(new long[] {7}, Validation.probeLengths(List.of(7L, 7L, 7L)));
+        assertArrayEquals(new long[] {1}, Validation.probeLengths(List.of(0L)));
+        assertThrows(IllegalArgumentException.class, () -> Validation.probeLengths(List.of()));
+    }
+
+    @Test
+    void aProbeThatDidNotCompleteIsAnErrorNamingItsLine() throws Exception {
+        Path csv = tmp.resolve("requests.csv");
+        Files.writeString(csv, "request_id,status,ttft_ms\n1,completed,5.5\n0,failed,\n");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Validation.servedTtftMs(csv, 2));
+        assertTrue(e.getMessage().contains("requests.csv:3: probe request 0 failed"), e.getMessage());
+        Files.writeString(csv, "request_id,status,ttft_ms\n1,completed,5.5\n");
+        e = assertThrows(IllegalStateException.class, () -> Validation.servedTtftMs(csv, 2));
+        assertTrue(e.getMessage().contains("probe request 0 has no row"), e.getMessage());
     }
 
     /** The simulator's per-request overhead delays each request by exactly that much when nothing queues. */
