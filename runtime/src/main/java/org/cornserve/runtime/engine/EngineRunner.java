@@ -21,6 +21,7 @@ import org.cornserve.runtime.engine.image.VaeDecoder;
 import org.cornserve.runtime.engine.io.ImageFiles;
 import org.cornserve.runtime.engine.io.WavFiles;
 import org.cornserve.runtime.engine.kernel.Kernels;
+import org.cornserve.runtime.engine.kernel.Ops;
 import org.cornserve.runtime.engine.llm.KvCache;
 import org.cornserve.runtime.engine.llm.LlmConfig;
 import org.cornserve.runtime.engine.llm.LlmEngine;
@@ -164,7 +165,7 @@ public final class EngineRunner {
         KvCache cache = new KvCache(llmConfig, (capacity + 15) / 16, 16);
         LlmEngine engine = new LlmEngine(llm, cache, 2048);
         boolean omni = model == TinyModels.Model.TINY_OMNI;
-        engine.submit(new LlmEngine.Request(1, promptIds, spliced.isEmpty() ? null : concat(spliced), req.maxTokens(),
+        engine.submit(new LlmEngine.Request(1, promptIds, spliced.isEmpty() ? null : Ops.concat(spliced), req.maxTokens(),
                 new SamplingParams(req.temperature(), req.temperature() == 0 ? 1 : 0.95, req.seed()), stops, omni));
         long t1 = System.nanoTime();
         LlmEngine.Finished out = engine.runToCompletion().get(0);
@@ -243,17 +244,4 @@ public final class EngineRunner {
         return (to - from) / 1e6;
     }
 
-    private static float[] concat(List<float[]> parts) {
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] out = new float[n];
-        int o = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
-    }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cornserve.runtime.engine.TinyModels;
 import org.cornserve.runtime.engine.kernel.Kernels;
+import org.cornserve.runtime.engine.kernel.Ops;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 import org.cornserve.runtime.sidecar.TensorRef;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,7 @@ class LlmRunnerStreamTest {
                     maxTokens);
             assertEquals(whole.tokens(), streamed.tokens(), "streaming changes no token");
             assertEquals(1, whole.outputs().size());
-            float[] joined = concat(streamed.outputs());
+            float[] joined = Ops.concat(streamed.outputs());
             assertArrayEquals(whole.outputs().get(0), joined, "the chunks and the rest are the whole states, in order");
             int h = TinyModels.LLM.hidden();
             assertEquals((PROMPT.length + maxTokens) * h, joined.length, "every position of the prompt and answer");
@@ -173,19 +174,5 @@ class LlmRunnerStreamTest {
             s[i] = (float) Math.sin(seed * 31 + i * 0.37) * 0.1f;
         }
         return s;
-    }
-
-    private static float[] concat(List<float[]> parts) {
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        return all;
     }
 }

@@ -1,5 +1,7 @@
 package org.cornserve.runtime.engine.kernel;
 
+import java.util.List;
+
 /**
  * Row-wise neural-network operations on row-major float arrays. Each works one row at a time with a
  * fixed summation order, so a row's result never depends on the other rows in the batch.
@@ -11,6 +13,21 @@ public final class Ops {
     }
 
     /** RMSNorm of {@code rows} rows of width {@code dim}: out = x / rms(x) * weight. In place allowed. */
+    /** The parts one after another in a new array. */
+    public static float[] concat(List<float[]> parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
+        }
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
     public static void rmsNorm(float[] x, int xo, float[] out, int oo, int rows, int dim, float[] weight, float eps) {
         for (int r = 0; r < rows; r++) {
             int xb = xo + r * dim;

@@ -1,6 +1,7 @@
 package org.cornserve.runtime.engine.llm;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.cornserve.runtime.engine.kernel.Gemm;
@@ -264,16 +265,6 @@ public final class LlmModel {
     }
 
     static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] out = new float[n];
-        int o = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
+        return Ops.concat(Arrays.asList(parts));
     }
 }
