@@ -24,12 +24,14 @@ import org.cornserve.planner.Slo;
 import org.cornserve.simulator.engine.ScalingReport;
 import org.cornserve.simulator.engine.SimScaling;
 import org.cornserve.simulator.engine.Simulator;
+import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.simulator.metrics.ResultWriter;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.simulator.plan.MonolithicPlans;
 import org.cornserve.simulator.plan.PlanScaling;
 import org.cornserve.simulator.plan.PlanSimConfigs;
 import org.cornserve.simulator.plan.TraceWorkload;
+import org.cornserve.simulator.workload.ReadAhead;
 import org.cornserve.traces.ReadOptions;
 import org.cornserve.traces.TraceFormat;
 import org.cornserve.traces.TraceSource;
@@ -153,9 +155,11 @@ public final class SimulateCommand implements Callable<Integer> {
                 SimScaling.DEFAULT_INTERVAL_NANOS);
         SimResult result;
         Simulator simulator;
-        try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved)) {
+        // the trace is read, parsed and turned into requests on a second thread while the event loop runs
+        try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
+                ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
             simulator = new Simulator(config, true, null, scaling);
-            result = simulator.run(workload, Math.round(requestOverheadMs * 1e6));
+            result = simulator.run(requests, Math.round(requestOverheadMs * 1e6));
         }
         Files.createDirectories(out);
         ResultWriter.write(result, out);
