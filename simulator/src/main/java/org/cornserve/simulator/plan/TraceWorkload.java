@@ -36,10 +36,14 @@ import org.cornserve.traces.transform.Transforms;
  *
  * <p>With {@code repeat > 1} the trace is replayed back to back: pass {@code k} is shifted by {@code k} times
  * the trace's span plus one mean inter-arrival gap, so the rate stays the same and the run is {@code repeat}
- * times longer. Request ids run 0, 1, 2, ... over all passes.
+ * times longer. Request ids run 0, 1, 2, ... over all passes. A trace of at most {@value #PASS_CACHE_LIMIT}
+ * requests is read once: later passes replay the first pass's requests (same graphs, shifted arrivals) instead of
+ * reading, parsing and looking up the trace again; longer ones are read again for each pass.
  */
 public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable {
     static final int CACHE_LIMIT = 200_000;
+    /** Requests of one pass kept in memory for the passes after it (about 50 bytes each, graphs shared). */
+    static final int PASS_CACHE_LIMIT = 2_000_000;
 
     private final TraceSource source;
     private final int repeat;
@@ -54,6 +58,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
     private TraceRecord next;
     private long lastArrival = -1;
     private long nextId;
+    /** The first pass's requests, replayed by later passes; null when the trace is read again for each pass. */
+    private List<SimRequest> firstPass;
+    private int replayed;
 
     private record Key(String model, RequestShape shape) {
     }
@@ -148,6 +155,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
             Transforms.Extent extent = Transforms.extent(source);
             long span = extent.lastNanos() - extent.firstNanos();
             passNanos = span + (extent.requests() > 1 ? span / (extent.requests() - 1) : 1_000_000_000L);
+            if (extent.requests() <= PASS_CACHE_LIMIT) {
+                firstPass = new ArrayList<>((int) extent.requests());
+            }
         } else {
             passNanos = 0;
         }
@@ -170,6 +180,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
 
     @Override
     public boolean hasNext() {
+        if (pass > 0 && firstPass != null) {
+            return replayNext();
+        }
         try {
             while (next == null) {
                 TraceRecord r = reader.read();
@@ -181,6 +194,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
                 if (++pass >= repeat) {
                     return false;
                 }
+                if (firstPass != null) {
+                    return replayNext();
+                }
                 reader = source.open();
             }
             return true;
@@ -189,10 +205,29 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         }
     }
 
+    /** Whether a later pass has a request left, moving on to the next pass at the end of one. */
+    private boolean replayNext() {
+        while (replayed == firstPass.size()) {
+            if (pass + 1 >= repeat || firstPass.isEmpty()) {
+                pass = repeat;
+                return false;
+            }
+            pass++;
+            replayed = 0;
+        }
+        return true;
+    }
+
     @Override
     public SimRequest next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
+        }
+        if (pass > 0 && firstPass != null) {
+            // pass k of the same trace: the arrival is the first pass's plus k pass lengths, so still in order
+            SimRequest r = firstPass.get(replayed++);
+            return new SimRequest(nextId++, r.arrivalNanos() + pass * passNanos, r.app(), r.graph(), r.inputTokens(),
+                    r.traceId());
         }
         TraceRecord r = next;
         next = null;
@@ -226,7 +261,15 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         }
         lastArrival = arrival;
         long inputTokens = shape.media().isEmpty() ? shape.textTokens() : model.promptTokens(shape);
-        return new SimRequest(nextId++, arrival, r.app(), graph, inputTokens, r.requestId());
+        SimRequest request = new SimRequest(nextId++, arrival, r.app(), graph, inputTokens, r.requestId());
+        if (firstPass != null) {
+            if (firstPass.size() < PASS_CACHE_LIMIT) {
+                firstPass.add(request);
+            } else { // the source gave more than its first reading counted: read it again for each pass
+                firstPass = null;
+            }
+        }
+        return request;
     }
 
     private static boolean isTextOnly(RequestShape shape) {

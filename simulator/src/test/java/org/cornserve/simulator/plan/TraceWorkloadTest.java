@@ -133,4 +133,62 @@ class TraceWorkloadTest {
                     Set.of(Modality.TEXT, Modality.AUDIO)), split), "speech out is not text-only");
         }
     }
+
+    /**
+     * A repeated trace is read once and its later passes replayed from memory: the requests equal those of one
+     * pass over the passes written out by hand (arrivals shifted by the span plus one mean gap), and the source is
+     * opened twice only (its extent, then the first pass).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5})
+    void laterPassesReplayTheFirstAsIfReadAgain(int seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        ModelSpec llama = CATALOG.model("llama-3.1-8b");
+        List<ModelSpec> models = List.of(llama, CATALOG.model("qwen2.5-vl-7b"));
+        int n = random.nextInt(1, 40);
+        int repeat = random.nextInt(2, 6);
+        List<TraceRecord> records = new ArrayList<>();
+        long t = random.nextLong(0, 1_000_000_000L);
+        for (int i = 0; i < n; i++) {
+            t += random.nextLong(0, 3_000_000_000L);
+            RequestShape shape = random.nextBoolean() ? RequestShape.text(random.nextInt(1, 3000), random.nextInt(0, 500))
+                    : new RequestShape(random.nextInt(1, 100), List.of(MediaItem.imagePixels(448, 448)),
+                            random.nextInt(1, 50), Set.of(Modality.TEXT));
+            String app = shape.media().isEmpty() ? "llama-3.1-8b" : "qwen2.5-vl-7b";
+            LongList blocks = shape.media().isEmpty() && random.nextBoolean() ? LongList.of(random.nextLong(9), 4)
+                    : LongList.EMPTY;
+            records.add(new TraceRecord(t, app, shape, random.nextBoolean() ? "r" + i : null, blocks));
+        }
+        long span = records.get(n - 1).arrivalNanos() - records.get(0).arrivalNanos();
+        long passNanos = span + (n > 1 ? span / (n - 1) : 1_000_000_000L);
+        List<TraceRecord> written = new ArrayList<>();
+        for (int k = 0; k < repeat; k++) {
+            for (TraceRecord r : records) {
+                written.add(r.withArrivalNanos(r.arrivalNanos() + k * passNanos));
+            }
+        }
+        int[] opens = {0};
+        TraceSource counted = () -> {
+            opens[0]++;
+            return source(records).open();
+        };
+        List<SimRequest> replayed = new ArrayList<>();
+        List<SimRequest> reference = new ArrayList<>();
+        try (TraceWorkload w = new TraceWorkload(counted, repeat, models, m -> true)) {
+            w.forEachRemaining(replayed::add);
+        }
+        try (TraceWorkload w = new TraceWorkload(source(written), 1, models, m -> true)) {
+            w.forEachRemaining(reference::add);
+        }
+        assertEquals(2, opens[0], "extent and first pass");
+        assertEquals(reference.size(), replayed.size());
+        for (int i = 0; i < reference.size(); i++) {
+            SimRequest a = reference.get(i);
+            SimRequest b = replayed.get(i);
+            assertEquals(List.of(a.id(), a.arrivalNanos(), a.app(), a.inputTokens(), String.valueOf(a.traceId())),
+                    List.of(b.id(), b.arrivalNanos(), b.app(), b.inputTokens(), String.valueOf(b.traceId())), "request " + i);
+            assertEquals(a.graph().nodes(), b.graph().nodes(), "request " + i);
+            assertEquals(a.graph().edges(), b.graph().edges(), "request " + i);
+        }
+    }
 }
