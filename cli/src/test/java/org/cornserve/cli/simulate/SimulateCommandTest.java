@@ -188,4 +188,33 @@ class SimulateCommandTest {
         assertEquals(2, noFit.exitCode());
         assertTrue(noFit.err().contains("GB"), noFit.err());
     }
+
+    /**
+     * A bad line far into the trace (past several read-ahead batches) fails the run with the trace reader's own
+     * message (file and line), as reading the file alone gives it.
+     */
+    @Test
+    void aBadTraceLineFailsTheRunWithTheReadersMessage() throws Exception {
+        List<String> lines = Files.readAllLines(shared("AzureLLMInferenceTrace_conv.csv")).subList(0, 6001);
+        List<String> bad = new ArrayList<>(lines);
+        int lineNumber = 4321;
+        bad.set(lineNumber - 1, bad.get(lineNumber - 1).replaceAll(",[0-9]+$", ",12x"));
+        Path trace = tmp.resolve("bad-line.csv");
+        Files.write(trace, bad);
+        String expected;
+        try (org.cornserve.traces.TraceReader reader = org.cornserve.traces.TraceFormat.AZURE_LLM.source(trace,
+                org.cornserve.traces.ReadOptions.defaults()).open()) {
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> {
+                while (reader.read() != null) {
+                    // read to the bad line
+                }
+            });
+            expected = e.getMessage();
+        }
+        assertTrue(expected.contains("bad-line.csv") && expected.contains(String.valueOf(lineNumber)), expected);
+        Run r = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100", "--gpus", "4", "--strategy",
+                "monolithic", "--trace", trace.toString(), "--out", tmp.resolve("bad").toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+    }
 }
