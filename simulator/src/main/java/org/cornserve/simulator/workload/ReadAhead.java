@@ -8,10 +8,11 @@ import java.util.concurrent.BlockingQueue;
 /**
  * An iterator that pulls another one ahead on a second thread: the source's elements (a trace being read,
  * parsed and turned into requests) are made while the consumer (the simulator's event loop) works on earlier
- * ones, and handed over in batches of {@code batchSize} through a queue of at most {@code batches} batches, so
- * memory stays bounded however long the source. The consumer sees exactly the source's sequence; a failure of
- * the source (a bad trace line, an I/O error) is thrown to the consumer, as the same exception, where the source
- * would have thrown it: after every element before it has been handed over.
+ * ones, and handed over in batches (growing from {@value #FIRST_BATCH} elements to {@code batchSize}) through a
+ * queue of at most {@code batches} batches, so memory stays bounded however long the source. The consumer sees
+ * exactly the source's sequence; a failure of the source (a bad trace line, an I/O error) is thrown to the
+ * consumer, as the same exception, where the source would have thrown it: after every element before it has been
+ * handed over.
  *
  * <p>The thread starts on the first {@link #hasNext()} or {@link #next()}, so time spent reading ahead counts
  * towards whatever the consumer times from then on. The source is used only by that thread until it ends;
@@ -23,6 +24,11 @@ import java.util.concurrent.BlockingQueue;
 public final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
     /** Elements per hand-over: large enough that the queue's locking costs nothing per element. */
     public static final int DEFAULT_BATCH = 1024;
+    /**
+     * Elements of the first hand-over; each next one is twice as large up to the batch size, so the consumer starts
+     * on the first elements while the rest are read (cold, before the JIT has compiled the reading).
+     */
+    static final int FIRST_BATCH = 16;
     /** Batches read ahead at most. */
     public static final int DEFAULT_BATCHES = 8;
 
@@ -109,7 +115,7 @@ public final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
 
     /** The producer: fills batches until the source ends or fails, or the consumer closes. */
     private void produce() {
-        Object[] batch = new Object[batchSize];
+        Object[] batch = new Object[Math.min(FIRST_BATCH, batchSize)];
         int n = 0;
         try {
             while (!closed && source.hasNext()) {
@@ -118,9 +124,9 @@ public final class ReadAhead<T> implements Iterator<T>, AutoCloseable {
                     throw new NullPointerException("the workload gave a null request");
                 }
                 batch[n++] = t;
-                if (n == batchSize) {
+                if (n == batch.length) {
                     queue.put(new Batch(batch, n, false, null));
-                    batch = new Object[batchSize];
+                    batch = new Object[Math.min(batchSize, 2 * n)];
                     n = 0;
                 }
             }
