@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
  * files are not in the repository). The short workload's first run had unexplained 8-second TTFTs (the author's
  * section 10: the first benchmark after warm-up); its numbers here are the mean of runs 2 and 3.
  *
+ * <p>The A100 PCIe's efficiencies are estimated, not fitted: the catalog's A100 80GB SXM efficiencies (Vidur's GEMM
+ * profiles on the SXM card) times 0.9, NVIDIA's stated real-world performance of the power-limited PCIe A100 relative to
+ * the SXM4 one (sources in the hardware file).
+ *
  * <p>Qwen2.5-7B is the catalog's Qwen2.5-VL-7B LLM (same decoder: 28 layers, hidden 3584, 4 KV heads,
  * intermediate 18944, vocabulary 152064), served by its LLM alone. The plan and the A100 PCIe hardware file are
  * experiments/vllm-validation/.
@@ -133,8 +137,9 @@ class PublishedVllmRunsTest {
      * long-prompt runs cannot reach their published throughput: 7.08 requests/s of 2048 prompt tokens is 62% of the
      * card's 312 TFLOP/s in prefill alone, and the decode steps the 906 output tokens/s need do not fit in the rest of
      * the second. With vLLM v1's default prefix caching and the random dataset's prompts (the same 100 prompts in all
-     * nine runs, the short ones the start of the long ones), throughput, TPOT and E2E come within 20% but TTFT is far
-     * too low (see experiments/vllm-validation.md).
+     * nine runs, the short ones the start of the long ones) and the PCIe card's efficiencies (the SXM card's scaled by
+     * NVIDIA's stated 90% relative performance of the PCIe A100; nothing fitted to these runs), throughput, TPOT P99 and
+     * E2E P99 come within 10% but TTFT is far too low (see experiments/vllm-validation.md).
      */
     @Tag("slow")
     @Test
@@ -148,7 +153,7 @@ class PublishedVllmRunsTest {
         for (BenchRun run : List.of(SHORT_SHORT, LONG_SHORT, LONG_LONG)) {
             run.statistics().forEach((k, v) -> {
                 if (!ttft(k)) {
-                    assertEquals(v, on.get(run.source()).get(k), 0.2 * v, run.source() + " " + k);
+                    assertEquals(v, on.get(run.source()).get(k), 0.1 * v, run.source() + " " + k);
                 }
             });
         }
