@@ -166,7 +166,8 @@ class PublishedVllmRunsTest {
 
     /**
      * Calibrated on the long-prompt, short-answer run (its request throughput, TPOT P99 and E2E P99; prefix caching on),
-     * checked on the two runs it did not see: those statistics come within 8% each and 5% on average.
+     * checked on the two runs it did not see: those statistics come within 8% each and 5% on average; adding the serial
+     * front end fitted to the same run's TTFT P95 and P99, within 5% each.
      */
     @Tag("slow")
     @Test
@@ -185,8 +186,12 @@ class PublishedVllmRunsTest {
             }
             return sum / n;
         });
-        Map<String, Map<String, Double>> sim = simulated(catalog.overriddenBy(HardwareCatalog.of(List.of(fit.hardware()))));
+        HardwareCatalog fitted = catalog.overriddenBy(HardwareCatalog.of(List.of(fit.hardware())));
+        Map<String, Map<String, Double>> sim = simulated(fitted);
         print("calibrated on long_short_medium: " + fit.hardware().efficiency(), sim);
+        BenchReplay.FrontEnd frontEnd = fitFrontEnd(fitted, LONG_SHORT);
+        Map<String, Map<String, Double>> fronted = simulated(fitted, true, frontEnd);
+        print("calibrated on long_short_medium, front end " + frontEnd + " fitted to its TTFT P95/P99", fronted);
         double sumAbs = 0;
         int n = 0;
         for (BenchRun run : List.of(SHORT_SHORT, LONG_LONG)) {
@@ -200,6 +205,16 @@ class PublishedVllmRunsTest {
             }
         }
         assertTrue(sumAbs / n < 0.05, "mean abs error on the held-out runs " + sumAbs / n);
+        // with the serial front end fitted to long-short's TTFT tails, the first requests of each run queue as they
+        // did, which is what the held-out E2E P99 lacked: every held-out statistic but TTFT within 5%
+        for (BenchRun run : List.of(SHORT_SHORT, LONG_LONG)) {
+            for (var e : run.statistics().entrySet()) {
+                if (!ttft(e.getKey())) {
+                    double err = Math.abs(fronted.get(run.source()).get(e.getKey()) / e.getValue() - 1);
+                    assertTrue(err < 0.05, "with " + frontEnd + ": " + run.source() + " " + e.getKey() + " off by " + err);
+                }
+            }
+        }
     }
 
     /**
@@ -214,25 +229,33 @@ class PublishedVllmRunsTest {
     @Test
     void serialFrontEndFittedOnLongLongGivesLongShortTtftTails() {
         HardwareCatalog catalog = catalog();
-        double best = Double.NaN;
-        double bestError = Double.POSITIVE_INFINITY;
-        for (int us = 0; us <= 30; us++) {
-            Map<String, Double> sim = simulated(catalog, true, new BenchReplay.FrontEnd(0, us)).get(LONG_LONG.source());
-            double error = 0;
-            for (String k : List.of("p95_ttft_ms", "p99_ttft_ms")) {
-                double r = Math.log(sim.get(k) / LONG_LONG.statistics().get(k));
-                error += r * r;
-            }
-            if (error < bestError) {
-                bestError = error;
-                best = us;
-            }
-        }
-        Map<String, Map<String, Double>> sim = simulated(catalog, true, new BenchReplay.FrontEnd(0, best));
-        print("estimated, serial front end of " + best + " us per prompt token (fitted on long_long_high TTFT P95/P99)", sim);
+        BenchReplay.FrontEnd frontEnd = fitFrontEnd(catalog, LONG_LONG);
+        Map<String, Map<String, Double>> sim = simulated(catalog, true, frontEnd);
+        print("estimated, serial front end of " + frontEnd.usPerPromptToken()
+                + " us per prompt token (fitted on long_long_high TTFT P95/P99)", sim);
         for (String k : List.of("p95_ttft_ms", "p99_ttft_ms")) {
             double published = LONG_SHORT.statistics().get(k);
             assertEquals(published, sim.get(LONG_SHORT.source()).get(k), 0.15 * published, "long_short " + k + ": " + sim);
         }
+    }
+
+    /** The front end's cost per prompt token (0, 1, ..., 30 us) that best gives {@code run}'s TTFT P95 and P99. */
+    static BenchReplay.FrontEnd fitFrontEnd(HardwareCatalog catalog, BenchRun run) {
+        BenchReplay.FrontEnd best = BenchReplay.FrontEnd.NONE;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int us = 0; us <= 30; us++) {
+            BenchReplay.FrontEnd candidate = new BenchReplay.FrontEnd(0, us);
+            Map<String, Double> sim = simulated(catalog, true, candidate).get(run.source());
+            double error = 0;
+            for (String k : List.of("p95_ttft_ms", "p99_ttft_ms")) {
+                double r = Math.log(sim.get(k) / run.statistics().get(k));
+                error += r * r;
+            }
+            if (error < bestError) {
+                bestError = error;
+                best = candidate;
+            }
+        }
+        return best;
     }
 }
