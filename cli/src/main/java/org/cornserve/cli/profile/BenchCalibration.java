@@ -34,7 +34,8 @@ public final class BenchCalibration {
     private final DeploymentPlan plan;
     private final HardwareCatalog catalog;
     private final Hardware start;
-    private final BenchReplay replay;
+    private final long seed;
+    private BenchReplay replay;
     private final int maxEvaluations;
     private java.util.function.Predicate<String> fitted = k -> true;
     private boolean oneServer;
@@ -51,6 +52,7 @@ public final class BenchCalibration {
         this.plan = plan;
         this.catalog = catalog;
         this.start = catalog.get(hardwareName);
+        this.seed = seed;
         this.replay = new BenchReplay(plan, seed);
         this.maxEvaluations = maxEvaluations;
     }
@@ -71,6 +73,12 @@ public final class BenchCalibration {
      */
     public BenchCalibration oneServer(boolean value) {
         this.oneServer = value;
+        return this;
+    }
+
+    /** Replays with the server's front end ahead of the engine (none by default); it is not fitted. */
+    public BenchCalibration frontEnd(BenchReplay.FrontEnd value) {
+        this.replay = new BenchReplay(plan, seed, value);
         return this;
     }
 

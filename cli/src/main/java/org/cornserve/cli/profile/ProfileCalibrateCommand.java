@@ -138,7 +138,8 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
         List<BenchRun> fitRuns = runOptions.read(bench);
         List<BenchRun> heldRuns = runOptions.read(validate);
         BenchCalibration calibration = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed,
-                maxEvaluations).fitting(fitStatistics).oneServer(runOptions.oneServer());
+                maxEvaluations).fitting(fitStatistics).oneServer(runOptions.oneServer())
+                .frontEnd(runOptions.frontEnd());
         BenchCalibration.Fit fit = calibration.fit(fitRuns);
         List<BenchCalibration.Row> held = heldRuns.isEmpty() ? List.of() : calibration.rows(fitRuns, heldRuns, fit.hardware());
         Hardware calibrated = write(fit.hardware(), String.format(Locale.ROOT, "MEASURED: fitted by cornserve profile"

@@ -139,6 +139,29 @@ class BenchCalibrationTest {
         }
     }
 
+    /** {@code --front-end-ms} on runs of one request at a time: every TTFT (and so their mean) grows by exactly that. */
+    @Test
+    void replayFrontEndAddsItsServiceToALoneRequestsTtft() throws Exception {
+        Path run = dir.resolve("lone.json");
+        Files.writeString(run, """
+                {"completed": 6, "max_concurrency": 1, "request_rate": "inf", "total_input_tokens": 6144,
+                 "total_output_tokens": 192, "mean_ttft_ms": 100.0}
+                """);
+        String plan = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
+        String hw = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+        double plain = ttfts(run("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw))[0];
+        double fronted = ttfts(run("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw,
+                "--front-end-ms", "7", "--front-end-us-per-token", "2"))[0];
+        assertEquals(plain + 7 + 2 * 1024 / 1e3, fronted, 0.011, "7 ms + 2 us x 1024 prompt tokens");
+        var cl = org.cornserve.cli.CornserveMain.commandLine();
+        var err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertTrue(cl.execute("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw,
+                "--front-end-ms", "-1") != 0);
+        assertTrue(err.toString().contains("front-end costs must be finite and >= 0"), err.toString());
+    }
+
     private static double[] ttfts(String replayOutput) {
         return replayOutput.lines().skip(1).mapToDouble(l -> Double.parseDouble(l.trim().split("\\s+")[2])).toArray();
     }
