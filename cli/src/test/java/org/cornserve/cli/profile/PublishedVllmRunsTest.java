@@ -258,4 +258,30 @@ class PublishedVllmRunsTest {
         }
         return best;
     }
+
+    /**
+     * The nine simulated runs one by one (estimated profile, no front end): only long-short's first round computes its
+     * prompts (their first 512 tokens come from short's), so it is much slower than rounds 2 and 3; long-long finds
+     * every prompt cached by long-short and is the same in every round.
+     */
+    @Tag("slow")
+    @Test
+    void roundsOfTheSession() {
+        List<BenchRun> runs = session();
+        List<BenchReplay.Replayed> replayed = new BenchReplay(plan(), 1).replay(runs, catalog());
+        List<String> keys = List.of("request_throughput", "median_ttft_ms", "p95_ttft_ms", "p99_ttft_ms", "p99_tpot_ms");
+        List<Map<String, Double>> stats = new java.util.ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Map<String, Double> st = replayed.get(i).statistics(keys);
+            stats.add(st);
+            System.out.printf(java.util.Locale.ROOT, "| %s, round %d | %.2f | %.0f / %.0f / %.0f | %.2f |%n",
+                    runs.get(i).source(), i / 3 + 1, st.get("request_throughput"), st.get("median_ttft_ms"),
+                    st.get("p95_ttft_ms"), st.get("p99_ttft_ms"), st.get("p99_tpot_ms"));
+        }
+        assertTrue(stats.get(1).get("request_throughput") < 0.7 * stats.get(4).get("request_throughput"),
+                "long-short's first round computes its prompts: " + stats);
+        assertEquals(stats.get(4), stats.get(7), "long-short rounds 2 and 3");
+        assertEquals(stats.get(2), stats.get(5), "long-long rounds 1 and 2");
+        assertEquals(stats.get(2), stats.get(8), "long-long rounds 1 and 3");
+    }
 }
