@@ -119,13 +119,9 @@ class BenchCalibrationTest {
      */
     @Test
     void oneServerCarriesThePrefixCacheBetweenRuns() throws Exception {
-        Path run = dir.resolve("run.json");
-        Files.writeString(run, """
-                {"completed": 16, "max_concurrency": 4, "request_rate": "inf", "total_input_tokens": 32768,
-                 "total_output_tokens": 256, "mean_ttft_ms": 100.0}
-                """);
-        String plan = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
-        String hw = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+        Path run = summaryRun("run.json", 16, 4, 32768, 256);
+        String plan = VALIDATION_PLAN;
+        String hw = VALIDATION_HW;
         double[] cached = ttfts(run("profile", "replay", "--bench", run.toString(), "--bench", run.toString(),
                 "--one-server", "--random-dataset-prompts", "--plan", plan, "--hardware-file", hw));
         assertTrue(cached[1] < 0.5 * cached[0], "second run from the cache: " + java.util.Arrays.toString(cached));
@@ -142,13 +138,9 @@ class BenchCalibrationTest {
     /** {@code --front-end-ms} on runs of one request at a time: every TTFT (and so their mean) grows by exactly that. */
     @Test
     void replayFrontEndAddsItsServiceToALoneRequestsTtft() throws Exception {
-        Path run = dir.resolve("lone.json");
-        Files.writeString(run, """
-                {"completed": 6, "max_concurrency": 1, "request_rate": "inf", "total_input_tokens": 6144,
-                 "total_output_tokens": 192, "mean_ttft_ms": 100.0}
-                """);
-        String plan = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
-        String hw = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+        Path run = summaryRun("lone.json", 6, 1, 6144, 192);
+        String plan = VALIDATION_PLAN;
+        String hw = VALIDATION_HW;
         double plain = ttfts(run("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw))[0];
         double fronted = ttfts(run("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw,
                 "--front-end-ms", "7", "--front-end-us-per-token", "2"))[0];
@@ -160,6 +152,20 @@ class BenchCalibrationTest {
         assertTrue(cl.execute("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw,
                 "--front-end-ms", "-1") != 0);
         assertTrue(err.toString().contains("front-end costs must be finite and >= 0"), err.toString());
+    }
+
+    /** The validation plan and the A100 PCIe hardware file of experiments/vllm-validation, as arguments. */
+    private static final String VALIDATION_PLAN = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
+    private static final String VALIDATION_HW = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+
+    /** A result file with only a run's summary: requests, concurrency, total tokens (one statistic, unused). */
+    private Path summaryRun(String name, int completed, int concurrency, int inputTokens, int outputTokens)
+            throws java.io.IOException {
+        Path run = dir.resolve(name);
+        Files.writeString(run, String.format(Locale.ROOT, "{\"completed\": %d, \"max_concurrency\": %d, \"request_rate\":"
+                + " \"inf\", \"total_input_tokens\": %d, \"total_output_tokens\": %d, \"mean_ttft_ms\": 100.0}%n",
+                completed, concurrency, inputTokens, outputTokens));
+        return run;
     }
 
     private static double[] ttfts(String replayOutput) {

@@ -1,6 +1,7 @@
 package org.cornserve.cli.simulate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,17 +51,13 @@ class PublishedRunValidationTest {
         Files.writeString(hw, json);
         assertEquals(1.555e12, HardwareCatalog.builtInWith(List.of(hw)).get("a100-40gb").memoryBytesPerSecond());
         Path plan = tmp.resolve("plan.json");
-        Files.writeString(plan, """
-                {"name": "llama-3.1-8b-1xa100-40gb-vllm", "strategy": "monolithic", "seed": 1, "models": ["llama-3.1-8b"],
-                 "cluster": {"node_groups": [{"hardware": "a100-40gb", "nodes": 1, "devices_per_node": 1}],
-                   "intra_node": {"bytes_per_second": 6.4e10, "latency_us": 5},
-                   "inter_node": {"bytes_per_second": 1.25e10, "latency_us": 10}},
-                 "deployments": [{"name": "llm", "tasks": ["llama-3.1-8b/llm"], "hardware": "a100-40gb",
-                   "devices_per_replica": 1, "tensor_parallel": 1, "replicas": 1, "router": "least-outstanding",
-                   "batching": {"max_num_batched_tokens": 2048, "max_num_seqs": 256, "chunked_prefill": true,
-                     "gpu_memory_utilization": 0.9, "block_size": 16, "preemption": "recompute",
-                     "enable_prefix_caching": true}}]}
-                """);
+        // the A100 PCIe validation plan (vLLM's A100 defaults), for this model and card at vLLM's default memory share
+        Files.writeString(plan, Files.readString(Path.of("../experiments/vllm-validation/qwen2.5-7b-1xa100-pcie.json"))
+                .replace("qwen2.5-vl-7b", "llama-3.1-8b").replace("a100-80gb-pcie", "a100-40gb")
+                .replace("\"gpu_memory_utilization\": 0.75", "\"gpu_memory_utilization\": 0.9"));
+        String planText = Files.readString(plan);
+        assertTrue(planText.contains("\"llama-3.1-8b/llm\"") && planText.contains("\"gpu_memory_utilization\": 0.9")
+                && !planText.contains("pcie\""), planText);
         HardwareCatalog catalog = HardwareCatalog.builtInWith(List.of(hw));
         DeploymentPlan resolved = new PlanValidator(ModelCatalog.builtIn(), catalog).readAndValidate(plan).plan();
         BenchRun run = new BenchRun("Musgrave A100 40GB C=" + concurrency, BenchRun.fixed(8 * concurrency, 1024, 128),
