@@ -284,4 +284,53 @@ class PublishedVllmRunsTest {
         assertEquals(stats.get(2), stats.get(5), "long-long rounds 1 and 2");
         assertEquals(stats.get(2), stats.get(8), "long-long rounds 1 and 3");
     }
+
+    /**
+     * A second public run, on a fresh server: D. Lee, "vLLM Benchmarking" (https://github.com/dennislee22/vLLM-benchmarking
+     * , README.md, "Test 5: 1 GPU pod (Available KV cache memory: 24.83 GiB)", first run of that server, startup log
+     * vllm-7B-1gpuA10080GB-0.5GRAM.log): Qwen2-7B-Instruct (the same decoder dimensions as Qwen2.5-7B) on one A100
+     * 80GB (form factor not stated), vLLM v1 engine (September 2025 logs), {@code --gpu-memory-utilization 0.5};
+     * {@code benchmark_serving.py --dataset-name random --num-prompts 100 --random-input-len 1024
+     * --random-output-len 1024}, request rate inf, no concurrency limit. Published: 102,140 input and 101,590 output
+     * tokens (1,021 and 1,016 a request), 3.30 requests/s, TTFT mean / median / P99 3983.10 / 3896.62 / 7664.70 ms,
+     * TPOT 25.26 / 25.36 / 28.23 ms; the server logged a prefix-cache hit rate of 1%, so the prompts are unique.
+     */
+    static final BenchRun LEE_TEST5 = new BenchRun("Lee test 5 (A100 80GB, 100 x 1024/1024, all at once)",
+            BenchRun.fixed(100, 1021, 1016), 0, Double.POSITIVE_INFINITY, 1, Map.of("request_throughput", 3.30,
+                    "mean_ttft_ms", 3983.10, "median_ttft_ms", 3896.62, "p99_ttft_ms", 7664.70, "mean_tpot_ms", 25.26,
+                    "median_tpot_ms", 25.36, "p99_tpot_ms", 28.23));
+
+    /**
+     * The second run with the estimated profile, on the catalog's A100 80GB SXM and on the PCIe card of this directory
+     * (the run does not say which): TTFT, set by the queue of 100 x 1,021 prompt tokens through 2,048-token prefill
+     * chunks, comes within 20% on both; TPOT at 100 decoding sequences is 17% to 30% too fast and throughput 22% to 40%
+     * too high (printed, see experiments/vllm-validation.md): decode attention over ~150k cached tokens a step is
+     * costed at the weights' streaming efficiency.
+     */
+    @Tag("slow")
+    @Test
+    void secondRunAllAtOnce() throws Exception {
+        Path tmp = java.nio.file.Files.createTempFile("plan-lee", ".json");
+        for (String card : List.of("a100-80gb", "a100-80gb-pcie")) {
+            java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
+                    .replace("\"gpu_memory_utilization\": 0.75", "\"gpu_memory_utilization\": 0.5")
+                    .replace("a100-80gb-pcie", card));
+            DeploymentPlan p = new PlanValidator(ModelCatalog.builtIn(), catalog()).readAndValidate(tmp).plan();
+            Map<String, Double> sim = new BenchReplay(p, 1).replay(LEE_TEST5, catalog()).statistics(LEE_TEST5.statistics().keySet());
+            System.out.println(card);
+            LEE_TEST5.statistics().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| %s | %s | %.2f | %.2f | %+.1f%% |%n",
+                    card, k, v, sim.get(k), 100 * (sim.get(k) / v - 1)));
+            for (String k : List.of("mean_ttft_ms", "median_ttft_ms", "p99_ttft_ms")) {
+                double published = LEE_TEST5.statistics().get(k);
+                assertEquals(published, sim.get(k), 0.2 * published, card + " " + k);
+            }
+        }
+        // the PCIe card as calibrated on long-short (Table 2 of experiments/vllm-validation.md: 0.70, 0.70, 1.0 ms)
+        HardwareCatalog calibrated = catalog().overriddenBy(HardwareCatalog.of(List.of(
+                new EfficiencySearch(catalog().get("a100-80gb-pcie"), 1).hardware(new double[] {0.70, 0.70, 0.1}))));
+        DeploymentPlan p = new PlanValidator(ModelCatalog.builtIn(), calibrated).readAndValidate(tmp).plan();
+        Map<String, Double> sim = new BenchReplay(p, 1).replay(LEE_TEST5, calibrated).statistics(LEE_TEST5.statistics().keySet());
+        LEE_TEST5.statistics().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| pcie calibrated | %s | %.2f | %.2f | %+.1f%% |%n",
+                k, v, sim.get(k), 100 * (sim.get(k) / v - 1)));
+    }
 }
