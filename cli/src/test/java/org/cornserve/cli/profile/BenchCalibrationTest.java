@@ -15,6 +15,8 @@ import org.cornserve.model.hardware.HardwareCatalog;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Calibration to summary statistics against synthetic runs: the replay on hardware with known efficiencies gives
@@ -78,6 +80,9 @@ class BenchCalibrationTest {
         String text = run("profile", "calibrate", "--bench", a.toString(), "--validate", b.toString(), "--plan",
                 plan.toString(), "--max-evaluations", "20", "--out", out.toString());
         assertTrue(text.contains("fitted runs:") && text.contains("held-back runs:") && text.contains("p99_tpot_ms"), text);
+        String fronted = run("profile", "calibrate", "--bench", a.toString(), "--plan", plan.toString(),
+                "--max-evaluations", "5", "--fit-front-end", "--out", dir.resolve("hw2.json").toString());
+        assertTrue(fronted.contains("front end fitted to the TTFT statistics: ") && fronted.contains("fitted runs:"), fronted);
         Hardware fitted = HardwareCatalog.builtInWith(List.of(out)).get("h100");
         assertTrue(fitted.sources().get("efficiency.compute").contains("statistics of [" + a + "]"), fitted.sources().toString());
         String replay = run("profile", "replay", "--bench", b.toString(), "--plan", plan.toString(), "--hardware-file",
@@ -99,6 +104,29 @@ class BenchCalibrationTest {
         assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--plan", plan.toString(),
                 "--fit-statistics", "p42_.*", "--out", out.toString()));
         assertTrue(err.toString().contains("no statistic of the runs matches the statistics to fit"), err.toString());
+    }
+
+    /**
+     * The front end's fit against a run made with a known one: on the true hardware it recovers the cost per prompt
+     * token exactly (a grid point), and a run with no TTFT statistic is refused by name.
+     */
+    @ParameterizedTest(name = "{0} us per prompt token")
+    @CsvSource({"0", "7", "20"})
+    void fitFrontEndRecoversAKnownOne(int us) {
+        Hardware truth = CalibrationTest.h100With(0.55, 0.7, 2.0);
+        HardwareCatalog catalog = HardwareCatalog.builtIn().overriddenBy(HardwareCatalog.of(List.of(truth)));
+        BenchRun shape = new BenchRun("F", BenchRun.fixed(24, 2048, 32), 8, Double.POSITIVE_INFINITY, 1,
+                Map.of("mean_e2el_ms", 1.0));
+        Map<String, Double> stats = new BenchReplay(CalibrationTest.PLAN, 1, new BenchReplay.FrontEnd(0, us))
+                .replay(shape, catalog).statistics(KEYS);
+        BenchRun run = new BenchRun("F", shape.requests(), 8, Double.POSITIVE_INFINITY, 1, stats);
+        BenchCalibration c = new BenchCalibration(CalibrationTest.PLAN, catalog, "h100", 1, 1);
+        assertEquals(us, c.fitFrontEnd(List.of(run), truth).usPerPromptToken());
+        BenchRun noTtft = new BenchRun("G", shape.requests(), 8, Double.POSITIVE_INFINITY, 1,
+                Map.of("p99_tpot_ms", stats.get("p99_tpot_ms")));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> c.fitFrontEnd(List.of(noTtft), truth));
+        assertTrue(e.getMessage().contains("no TTFT statistic"), e.getMessage());
     }
 
     static String run(String... args) {
