@@ -34,7 +34,8 @@ public final class BenchCalibration {
     private final DeploymentPlan plan;
     private final HardwareCatalog catalog;
     private final Hardware start;
-    private final BenchReplay replay;
+    private final long seed;
+    private BenchReplay replay;
     private final int maxEvaluations;
     private java.util.function.Predicate<String> fitted = k -> true;
     private boolean oneServer;
@@ -51,6 +52,7 @@ public final class BenchCalibration {
         this.plan = plan;
         this.catalog = catalog;
         this.start = catalog.get(hardwareName);
+        this.seed = seed;
         this.replay = new BenchReplay(plan, seed);
         this.maxEvaluations = maxEvaluations;
     }
@@ -71,6 +73,12 @@ public final class BenchCalibration {
      */
     public BenchCalibration oneServer(boolean value) {
         this.oneServer = value;
+        return this;
+    }
+
+    /** Replays with the server's front end ahead of the engine (none by default); it is not fitted. */
+    public BenchCalibration frontEnd(BenchReplay.FrontEnd value) {
+        this.replay = new BenchReplay(plan, seed, value);
         return this;
     }
 
@@ -102,6 +110,42 @@ public final class BenchCalibration {
         }
         EfficiencySearch.Result found = new EfficiencySearch(start, maxEvaluations).minimise(hw -> objective(runs, hw));
         return new Fit(found.hardware(), found.objective(), rows(List.of(), runs, found.hardware()), found.evaluations());
+    }
+
+    /** Most microseconds per prompt token {@link #fitFrontEnd} tries. */
+    public static final int MAX_FRONT_END_US = 50;
+
+    /**
+     * Fits the server's front end (its cost per prompt token, 0, 1, ..., {@value #MAX_FRONT_END_US} us; none per
+     * request) to the runs' TTFT statistics on {@code hw}, by the same squared log ratio as the efficiencies, and
+     * replays with it from then on. TTFT is where the front end shows: the first requests of a run, sent together,
+     * queue behind each other's front-end work.
+     */
+    public BenchReplay.FrontEnd fitFrontEnd(List<BenchRun> runs, Hardware hw) {
+        java.util.function.Predicate<String> before = fitted;
+        fitted = k -> k.contains("_ttft_");
+        try {
+            BenchReplay.FrontEnd best = null;
+            double bestValue = Double.POSITIVE_INFINITY;
+            for (int us = 0; us <= MAX_FRONT_END_US; us++) {
+                BenchReplay.FrontEnd candidate = new BenchReplay.FrontEnd(0, us);
+                frontEnd(candidate);
+                double value;
+                try {
+                    value = objective(runs, hw);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("no TTFT statistic in the runs to fit the front end to", e);
+                }
+                if (value < bestValue) {
+                    bestValue = value;
+                    best = candidate;
+                }
+            }
+            frontEnd(best);
+            return best;
+        } finally {
+            fitted = before;
+        }
     }
 
     /** Mean over the runs' statistics of the squared log ratio of simulated to published. */

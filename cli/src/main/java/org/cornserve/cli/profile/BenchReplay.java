@@ -65,16 +65,69 @@ public final class BenchReplay {
         }
     }
 
+    /**
+     * The server's front end (vLLM's API server process) as one first-come first-served queue in front of the engine:
+     * each request holds it for {@code msPerRequest + usPerPromptToken x prompt tokens} (parsing, tokenising the
+     * prompt, building the engine request, priming the detokenizer) before the engine sees it. The client's clock
+     * starts when it sends, so a request's TTFT includes its wait here and the service of every request sent just
+     * before it. {@link #NONE} hands requests to the engine the moment they are sent. Its two figures are not known
+     * for any server from a source: {@code cornserve profile calibrate} fits them to a run's TTFTs.
+     */
+    public record FrontEnd(double msPerRequest, double usPerPromptToken) {
+        public static final FrontEnd NONE = new FrontEnd(0, 0);
+
+        public FrontEnd {
+            if (!(msPerRequest >= 0) || !(usPerPromptToken >= 0) || Double.isInfinite(msPerRequest)
+                    || Double.isInfinite(usPerPromptToken)) {
+                throw new IllegalArgumentException("front-end costs must be finite and >= 0, got " + msPerRequest
+                        + " ms per request and " + usPerPromptToken + " us per prompt token");
+            }
+        }
+
+        /** Nanoseconds request of {@code promptTokens} holds the front end. */
+        long serviceNanos(int promptTokens) {
+            return Math.round(msPerRequest * 1e6 + usPerPromptToken * 1e3 * promptTokens);
+        }
+
+        /** When each request sent at {@code sent} reaches the engine: FIFO in send order (ties by index). */
+        long[] engineArrivals(long[] sent, List<BenchRun.Shape> shapes) {
+            if (msPerRequest == 0 && usPerPromptToken == 0) {
+                return sent;
+            }
+            Integer[] order = new Integer[sent.length];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, Comparator.comparingLong(i -> sent[i]));
+            long[] out = new long[sent.length];
+            long free = Long.MIN_VALUE;
+            for (int i : order) {
+                free = Math.max(free, sent[i]) + serviceNanos(shapes.get(i).inputTokens());
+                out[i] = free;
+            }
+            return out;
+        }
+    }
+
     private final DeploymentPlan plan;
     private final long seed;
+    private final FrontEnd frontEnd;
 
     /**
      * @param plan the plan the run was served by (its requests go to the plan's first model)
      * @param seed seed of the simulator's routers and of the issue times of a finite request rate
      */
     public BenchReplay(DeploymentPlan plan, long seed) {
+        this(plan, seed, FrontEnd.NONE);
+    }
+
+    /**
+     * @param plan the plan the run was served by (its requests go to the plan's first model)
+     * @param seed seed of the simulator's routers and of the issue times of a finite request rate
+     * @param frontEnd the server's front end ahead of the engine
+     */
+    public BenchReplay(DeploymentPlan plan, long seed, FrontEnd frontEnd) {
         this.plan = plan;
         this.seed = seed;
+        this.frontEnd = java.util.Objects.requireNonNull(frontEnd, "frontEnd");
     }
 
     /** Replays {@code run} on {@code catalog}'s hardware, on a fresh server. */
@@ -112,7 +165,7 @@ public final class BenchReplay {
         for (int iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
             long[] completion = new long[total];
             long[] first = new long[total];
-            simulate(runner, app, shapes, arrival, first, completion, source);
+            simulate(runner, app, shapes, frontEnd.engineArrivals(arrival, shapes), first, completion, source);
             long[] next = new long[total];
             long previousEnd = -GAP_NANOS;
             for (int r = 0; r < runs.size(); r++) {

@@ -51,6 +51,13 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
     @CommandLine.Mixin
     BenchRunOptions runOptions = new BenchRunOptions();
 
+    @Option(names = "--fit-front-end",
+            description = "With --bench: after the efficiencies, fit the server's front-end cost per prompt token"
+                    + " (0 to " + BenchCalibration.MAX_FRONT_END_US + " us) to the runs' TTFT statistics; both"
+                    + " columns of the tables then include it. It is printed, not written to --out (it is the"
+                    + " server's, not the GPU's): pass it to profile replay with --front-end-us-per-token.")
+    boolean fitFrontEnd;
+
     @Option(names = "--validate", paramLabel = "RESULT.json",
             description = "vllm bench serve --save-result JSON kept out of the fit, reported before and after (repeatable).")
     List<Path> validate = new ArrayList<>();
@@ -138,8 +145,15 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
         List<BenchRun> fitRuns = runOptions.read(bench);
         List<BenchRun> heldRuns = runOptions.read(validate);
         BenchCalibration calibration = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed,
-                maxEvaluations).fitting(fitStatistics).oneServer(runOptions.oneServer());
+                maxEvaluations).fitting(fitStatistics).oneServer(runOptions.oneServer())
+                .frontEnd(runOptions.frontEnd());
         BenchCalibration.Fit fit = calibration.fit(fitRuns);
+        BenchReplay.FrontEnd frontEnd = null;
+        if (fitFrontEnd) {
+            frontEnd = calibration.fitFrontEnd(fitRuns, fit.hardware());
+            fit = new BenchCalibration.Fit(fit.hardware(), fit.objective(), calibration.rows(List.of(), fitRuns,
+                    fit.hardware()), fit.evaluations());
+        }
         List<BenchCalibration.Row> held = heldRuns.isEmpty() ? List.of() : calibration.rows(fitRuns, heldRuns, fit.hardware());
         Hardware calibrated = write(fit.hardware(), String.format(Locale.ROOT, "MEASURED: fitted by cornserve profile"
                 + " calibrate to the statistics of %s on plan %s (%s)", bench, plan,
@@ -150,6 +164,11 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
                 + " iteration overhead %.3f ms -> %s%n", kind, fitRuns.size(), fit.evaluations(),
                 calibrated.efficiency().compute(), calibrated.efficiency().memoryBandwidth(),
                 calibrated.efficiency().iterationOverheadMs(), out);
+        if (frontEnd != null) {
+            pw.printf(Locale.ROOT, "front end fitted to the TTFT statistics: %.0f us per prompt token"
+                    + " (profile replay --front-end-us-per-token %.0f)%n", frontEnd.usPerPromptToken(),
+                    frontEnd.usPerPromptToken());
+        }
         pw.println("fitted runs:");
         BenchCalibration.print(pw, fit.rows());
         if (!held.isEmpty()) {

@@ -49,7 +49,8 @@ public final class ProfileReplayCommand implements Callable<Integer> {
         List<BenchRun> runs = runOptions.read(bench);
         String kind = resolved.deployments().get(0).hardware().name();
         List<Map<String, Double>> simulated = new BenchCalibration(resolved.plan(), hardwareFile.catalog(), kind, seed, 1)
-                .oneServer(runOptions.oneServer()).simulated(runs, hardwareFile.catalog().get(kind));
+                .oneServer(runOptions.oneServer())
+                .frontEnd(runOptions.frontEnd()).simulated(runs, hardwareFile.catalog().get(kind));
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf(Locale.ROOT, "  %-22s %12s %12s %8s  %s%n", "statistic", "published", "simulated", "error", "run");
         for (int r = 0; r < runs.size(); r++) {

@@ -15,6 +15,8 @@ import org.cornserve.model.hardware.HardwareCatalog;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Calibration to summary statistics against synthetic runs: the replay on hardware with known efficiencies gives
@@ -78,6 +80,9 @@ class BenchCalibrationTest {
         String text = run("profile", "calibrate", "--bench", a.toString(), "--validate", b.toString(), "--plan",
                 plan.toString(), "--max-evaluations", "20", "--out", out.toString());
         assertTrue(text.contains("fitted runs:") && text.contains("held-back runs:") && text.contains("p99_tpot_ms"), text);
+        String fronted = run("profile", "calibrate", "--bench", a.toString(), "--plan", plan.toString(),
+                "--max-evaluations", "5", "--fit-front-end", "--out", dir.resolve("hw2.json").toString());
+        assertTrue(fronted.contains("front end fitted to the TTFT statistics: ") && fronted.contains("fitted runs:"), fronted);
         Hardware fitted = HardwareCatalog.builtInWith(List.of(out)).get("h100");
         assertTrue(fitted.sources().get("efficiency.compute").contains("statistics of [" + a + "]"), fitted.sources().toString());
         String replay = run("profile", "replay", "--bench", b.toString(), "--plan", plan.toString(), "--hardware-file",
@@ -101,6 +106,29 @@ class BenchCalibrationTest {
         assertTrue(err.toString().contains("no statistic of the runs matches the statistics to fit"), err.toString());
     }
 
+    /**
+     * The front end's fit against a run made with a known one: on the true hardware it recovers the cost per prompt
+     * token exactly (a grid point), and a run with no TTFT statistic is refused by name.
+     */
+    @ParameterizedTest(name = "{0} us per prompt token")
+    @CsvSource({"0", "7", "20"})
+    void fitFrontEndRecoversAKnownOne(int us) {
+        Hardware truth = CalibrationTest.h100With(0.55, 0.7, 2.0);
+        HardwareCatalog catalog = HardwareCatalog.builtIn().overriddenBy(HardwareCatalog.of(List.of(truth)));
+        BenchRun shape = new BenchRun("F", BenchRun.fixed(24, 2048, 32), 8, Double.POSITIVE_INFINITY, 1,
+                Map.of("mean_e2el_ms", 1.0));
+        Map<String, Double> stats = new BenchReplay(CalibrationTest.PLAN, 1, new BenchReplay.FrontEnd(0, us))
+                .replay(shape, catalog).statistics(KEYS);
+        BenchRun run = new BenchRun("F", shape.requests(), 8, Double.POSITIVE_INFINITY, 1, stats);
+        BenchCalibration c = new BenchCalibration(CalibrationTest.PLAN, catalog, "h100", 1, 1);
+        assertEquals(us, c.fitFrontEnd(List.of(run), truth).usPerPromptToken());
+        BenchRun noTtft = new BenchRun("G", shape.requests(), 8, Double.POSITIVE_INFINITY, 1,
+                Map.of("p99_tpot_ms", stats.get("p99_tpot_ms")));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> c.fitFrontEnd(List.of(noTtft), truth));
+        assertTrue(e.getMessage().contains("no TTFT statistic"), e.getMessage());
+    }
+
     static String run(String... args) {
         var cl = org.cornserve.cli.CornserveMain.commandLine();
         var text = new java.io.StringWriter();
@@ -119,13 +147,9 @@ class BenchCalibrationTest {
      */
     @Test
     void oneServerCarriesThePrefixCacheBetweenRuns() throws Exception {
-        Path run = dir.resolve("run.json");
-        Files.writeString(run, """
-                {"completed": 16, "max_concurrency": 4, "request_rate": "inf", "total_input_tokens": 32768,
-                 "total_output_tokens": 256, "mean_ttft_ms": 100.0}
-                """);
-        String plan = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
-        String hw = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+        Path run = summaryRun("run.json", 16, 4, 32768, 256);
+        String plan = VALIDATION_PLAN;
+        String hw = VALIDATION_HW;
         double[] cached = ttfts(run("profile", "replay", "--bench", run.toString(), "--bench", run.toString(),
                 "--one-server", "--random-dataset-prompts", "--plan", plan, "--hardware-file", hw));
         assertTrue(cached[1] < 0.5 * cached[0], "second run from the cache: " + java.util.Arrays.toString(cached));
@@ -137,6 +161,39 @@ class BenchCalibrationTest {
             assertEquals(fresh[0], fresh[1], 1e-9, String.join(" ", flags));
             assertEquals(cached[0], fresh[0], 0.01 * cached[0], "the first run sees an empty cache either way");
         }
+    }
+
+    /** {@code --front-end-ms} on runs of one request at a time: every TTFT (and so their mean) grows by exactly that. */
+    @Test
+    void replayFrontEndAddsItsServiceToALoneRequestsTtft() throws Exception {
+        Path run = summaryRun("lone.json", 6, 1, 6144, 192);
+        String plan = VALIDATION_PLAN;
+        String hw = VALIDATION_HW;
+        double plain = ttfts(run("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw))[0];
+        double fronted = ttfts(run("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw,
+                "--front-end-ms", "7", "--front-end-us-per-token", "2"))[0];
+        assertEquals(plain + 7 + 2 * 1024 / 1e3, fronted, 0.011, "7 ms + 2 us x 1024 prompt tokens");
+        var cl = org.cornserve.cli.CornserveMain.commandLine();
+        var err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertTrue(cl.execute("profile", "replay", "--bench", run.toString(), "--plan", plan, "--hardware-file", hw,
+                "--front-end-ms", "-1") != 0);
+        assertTrue(err.toString().contains("front-end costs must be finite and >= 0"), err.toString());
+    }
+
+    /** The validation plan and the A100 PCIe hardware file of experiments/vllm-validation, as arguments. */
+    private static final String VALIDATION_PLAN = PublishedVllmRunsTest.DIR.resolve("qwen2.5-7b-1xa100-pcie.json").toString();
+    private static final String VALIDATION_HW = PublishedVllmRunsTest.DIR.resolve("a100-80gb-pcie.json").toString();
+
+    /** A result file with only a run's summary: requests, concurrency, total tokens (one statistic, unused). */
+    private Path summaryRun(String name, int completed, int concurrency, int inputTokens, int outputTokens)
+            throws java.io.IOException {
+        Path run = dir.resolve(name);
+        Files.writeString(run, String.format(Locale.ROOT, "{\"completed\": %d, \"max_concurrency\": %d, \"request_rate\":"
+                + " \"inf\", \"total_input_tokens\": %d, \"total_output_tokens\": %d, \"mean_ttft_ms\": 100.0}%n",
+                completed, concurrency, inputTokens, outputTokens));
+        return run;
     }
 
     private static double[] ttfts(String replayOutput) {

@@ -85,4 +85,60 @@ class BenchReplayTest {
         assertEquals(1, limited.simulations(), "all at once needs no iteration");
         assertTrue(limited.durationSeconds() > 0);
     }
+
+    /**
+     * The front end against a naive reference: a FIFO queue in send order, each request holding it for
+     * {@code ms + us x prompt tokens}; a request sent to an idle front end reaches the engine after its own service.
+     */
+    @ParameterizedTest(name = "seed {0}, {1} ms + {2} us per token")
+    @CsvSource({"1, 0, 10", "2, 5, 0", "3, 2.5, 7.5", "4, 0, 0"})
+    void frontEndIsAFifoQueueInSendOrder(long seed, double ms, double us) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        int n = 40;
+        List<BenchRun.Shape> shapes = new java.util.ArrayList<>();
+        long[] sent = new long[n];
+        for (int i = 0; i < n; i++) {
+            shapes.add(new BenchRun.Shape(1 + random.nextInt(4000), 1));
+            sent[i] = random.nextInt(5) == 0 ? 0 : random.nextLong(200_000_000L); // ties at 0: index order
+        }
+        long[] got = new BenchReplay.FrontEnd(ms, us).engineArrivals(sent, shapes);
+        // reference: repeatedly serve the earliest-sent waiting request (lowest index among ties)
+        boolean[] done = new boolean[n];
+        long free = Long.MIN_VALUE;
+        for (int served = 0; served < n; served++) {
+            int next = -1;
+            for (int i = 0; i < n; i++) {
+                if (!done[i] && (next < 0 || sent[i] < sent[next])) {
+                    next = i;
+                }
+            }
+            done[next] = true;
+            free = Math.max(free, sent[next]) + Math.round(ms * 1e6 + us * 1e3 * shapes.get(next).inputTokens());
+            assertEquals(free, got[next], "engine arrival of request " + next);
+        }
+    }
+
+    /** One request at a time: the front end adds exactly its service time to TTFT and E2E, nothing to TPOT. */
+    @ParameterizedTest(name = "{0} ms + {1} us per token")
+    @CsvSource({"3, 0", "0, 20", "1.5, 4"})
+    void frontEndDelaysALoneRequestByItsService(double ms, double us) {
+        BenchRun one = run(3, 1, 1000, 50);
+        BenchReplay.Replayed plain = new BenchReplay(CalibrationTest.PLAN, 1).replay(one, CATALOG);
+        BenchReplay.Replayed fronted = new BenchReplay(CalibrationTest.PLAN, 1, new BenchReplay.FrontEnd(ms, us))
+                .replay(one, CATALOG);
+        double serviceMs = ms + us * 1000 / 1e3;
+        for (int i = 0; i < 3; i++) {
+            assertEquals(plain.ttftMs()[i] + serviceMs, fronted.ttftMs()[i], 1e-6);
+            assertEquals(plain.e2eMs()[i] + serviceMs, fronted.e2eMs()[i], 1e-6);
+            assertEquals(plain.tpotMs()[i], fronted.tpotMs()[i], 1e-9);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void frontEndRejectsNegativeOrInfiniteCosts() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new BenchReplay.FrontEnd(-1, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new BenchReplay.FrontEnd(0, Double.POSITIVE_INFINITY));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new BenchReplay.FrontEnd(Double.NaN, 0));
+    }
 }

@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
  * files are not in the repository). The short workload's first run had unexplained 8-second TTFTs (the author's
  * section 10: the first benchmark after warm-up); its numbers here are the mean of runs 2 and 3.
  *
+ * <p>The A100 PCIe's efficiencies are estimated, not fitted: the catalog's A100 80GB SXM efficiencies (Vidur's GEMM
+ * profiles on the SXM card) times 0.9, NVIDIA's stated real-world performance of the power-limited PCIe A100 relative to
+ * the SXM4 one (sources in the hardware file).
+ *
  * <p>Qwen2.5-7B is the catalog's Qwen2.5-VL-7B LLM (same decoder: 28 layers, hidden 3584, 4 KV heads,
  * intermediate 18944, vocabulary 152064), served by its LLM alone. The plan and the A100 PCIe hardware file are
  * experiments/vllm-validation/.
@@ -98,8 +102,13 @@ class PublishedVllmRunsTest {
     }
 
     static Map<String, Map<String, Double>> simulated(HardwareCatalog catalog, boolean prefixCaching) {
+        return simulated(catalog, prefixCaching, BenchReplay.FrontEnd.NONE);
+    }
+
+    static Map<String, Map<String, Double>> simulated(HardwareCatalog catalog, boolean prefixCaching,
+            BenchReplay.FrontEnd frontEnd) {
         List<BenchRun> runs = session();
-        List<BenchReplay.Replayed> replayed = new BenchReplay(plan(prefixCaching), 1).replay(runs, catalog);
+        List<BenchReplay.Replayed> replayed = new BenchReplay(plan(prefixCaching), 1, frontEnd).replay(runs, catalog);
         Map<String, Map<String, Double>> out = new java.util.LinkedHashMap<>();
         for (int w = 0; w < 3; w++) {
             BenchRun workload = runs.get(w);
@@ -133,8 +142,9 @@ class PublishedVllmRunsTest {
      * long-prompt runs cannot reach their published throughput: 7.08 requests/s of 2048 prompt tokens is 62% of the
      * card's 312 TFLOP/s in prefill alone, and the decode steps the 906 output tokens/s need do not fit in the rest of
      * the second. With vLLM v1's default prefix caching and the random dataset's prompts (the same 100 prompts in all
-     * nine runs, the short ones the start of the long ones), throughput, TPOT and E2E come within 20% but TTFT is far
-     * too low (see experiments/vllm-validation.md).
+     * nine runs, the short ones the start of the long ones) and the PCIe card's efficiencies (the SXM card's scaled by
+     * NVIDIA's stated 90% relative performance of the PCIe A100; nothing fitted to these runs), throughput, TPOT P99 and
+     * E2E P99 come within 10% but TTFT is far too low (see experiments/vllm-validation.md).
      */
     @Tag("slow")
     @Test
@@ -148,7 +158,7 @@ class PublishedVllmRunsTest {
         for (BenchRun run : List.of(SHORT_SHORT, LONG_SHORT, LONG_LONG)) {
             run.statistics().forEach((k, v) -> {
                 if (!ttft(k)) {
-                    assertEquals(v, on.get(run.source()).get(k), 0.2 * v, run.source() + " " + k);
+                    assertEquals(v, on.get(run.source()).get(k), 0.1 * v, run.source() + " " + k);
                 }
             });
         }
@@ -156,7 +166,8 @@ class PublishedVllmRunsTest {
 
     /**
      * Calibrated on the long-prompt, short-answer run (its request throughput, TPOT P99 and E2E P99; prefix caching on),
-     * checked on the two runs it did not see: those statistics come within 8% each and 5% on average.
+     * checked on the two runs it did not see: those statistics come within 8% each and 5% on average; adding the serial
+     * front end fitted to the same run's TTFT P95 and P99, within 5% each.
      */
     @Tag("slow")
     @Test
@@ -175,8 +186,12 @@ class PublishedVllmRunsTest {
             }
             return sum / n;
         });
-        Map<String, Map<String, Double>> sim = simulated(catalog.overriddenBy(HardwareCatalog.of(List.of(fit.hardware()))));
+        HardwareCatalog fitted = catalog.overriddenBy(HardwareCatalog.of(List.of(fit.hardware())));
+        Map<String, Map<String, Double>> sim = simulated(fitted);
         print("calibrated on long_short_medium: " + fit.hardware().efficiency(), sim);
+        BenchReplay.FrontEnd frontEnd = fitFrontEnd(fitted, LONG_SHORT);
+        Map<String, Map<String, Double>> fronted = simulated(fitted, true, frontEnd);
+        print("calibrated on long_short_medium, front end " + frontEnd + " fitted to its TTFT P95/P99", fronted);
         double sumAbs = 0;
         int n = 0;
         for (BenchRun run : List.of(SHORT_SHORT, LONG_LONG)) {
@@ -190,5 +205,132 @@ class PublishedVllmRunsTest {
             }
         }
         assertTrue(sumAbs / n < 0.05, "mean abs error on the held-out runs " + sumAbs / n);
+        // with the serial front end fitted to long-short's TTFT tails, the first requests of each run queue as they
+        // did, which is what the held-out E2E P99 lacked: every held-out statistic but TTFT within 5%
+        for (BenchRun run : List.of(SHORT_SHORT, LONG_LONG)) {
+            for (var e : run.statistics().entrySet()) {
+                if (!ttft(e.getKey())) {
+                    double err = Math.abs(fronted.get(run.source()).get(e.getKey()) / e.getValue() - 1);
+                    assertTrue(err < 0.05, "with " + frontEnd + ": " + run.source() + " " + e.getKey() + " off by " + err);
+                }
+            }
+        }
+    }
+
+    /**
+     * TTFT's tails as a serial front end (vLLM's single API-server process tokenising each prompt, building its
+     * request and priming its detokenizer before the engine sees it; see experiments/vllm-validation.md): with the
+     * estimated profile, a cost per prompt token fitted to long-long's TTFT P95 and P99 (grid 0, 1, ..., 30 us) gives
+     * long-short's TTFT P95 and P99 within 15%: the first C requests of a run, sent at once, queue behind each other's
+     * front-end work. The medians and the short prompts' TTFTs stay far too low (printed, not held): what keeps most
+     * requests' TTFT at 4 to 6 engine steps in the measured runs is not this queue.
+     */
+    @Tag("slow")
+    @Test
+    void serialFrontEndFittedOnLongLongGivesLongShortTtftTails() {
+        HardwareCatalog catalog = catalog();
+        BenchReplay.FrontEnd frontEnd = fitFrontEnd(catalog, LONG_LONG);
+        Map<String, Map<String, Double>> sim = simulated(catalog, true, frontEnd);
+        print("estimated, serial front end of " + frontEnd.usPerPromptToken()
+                + " us per prompt token (fitted on long_long_high TTFT P95/P99)", sim);
+        for (String k : List.of("p95_ttft_ms", "p99_ttft_ms")) {
+            double published = LONG_SHORT.statistics().get(k);
+            assertEquals(published, sim.get(LONG_SHORT.source()).get(k), 0.15 * published, "long_short " + k + ": " + sim);
+        }
+    }
+
+    /** The front end's cost per prompt token (0, 1, ..., 30 us) that best gives {@code run}'s TTFT P95 and P99. */
+    static BenchReplay.FrontEnd fitFrontEnd(HardwareCatalog catalog, BenchRun run) {
+        BenchReplay.FrontEnd best = BenchReplay.FrontEnd.NONE;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int us = 0; us <= 30; us++) {
+            BenchReplay.FrontEnd candidate = new BenchReplay.FrontEnd(0, us);
+            Map<String, Double> sim = simulated(catalog, true, candidate).get(run.source());
+            double error = 0;
+            for (String k : List.of("p95_ttft_ms", "p99_ttft_ms")) {
+                double r = Math.log(sim.get(k) / run.statistics().get(k));
+                error += r * r;
+            }
+            if (error < bestError) {
+                bestError = error;
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The nine simulated runs one by one (estimated profile, no front end): only long-short's first round computes its
+     * prompts (their first 512 tokens come from short's), so it is much slower than rounds 2 and 3; long-long finds
+     * every prompt cached by long-short and is the same in every round.
+     */
+    @Tag("slow")
+    @Test
+    void roundsOfTheSession() {
+        List<BenchRun> runs = session();
+        List<BenchReplay.Replayed> replayed = new BenchReplay(plan(), 1).replay(runs, catalog());
+        List<String> keys = List.of("request_throughput", "median_ttft_ms", "p95_ttft_ms", "p99_ttft_ms", "p99_tpot_ms");
+        List<Map<String, Double>> stats = new java.util.ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Map<String, Double> st = replayed.get(i).statistics(keys);
+            stats.add(st);
+            System.out.printf(java.util.Locale.ROOT, "| %s, round %d | %.2f | %.0f / %.0f / %.0f | %.2f |%n",
+                    runs.get(i).source(), i / 3 + 1, st.get("request_throughput"), st.get("median_ttft_ms"),
+                    st.get("p95_ttft_ms"), st.get("p99_ttft_ms"), st.get("p99_tpot_ms"));
+        }
+        assertTrue(stats.get(1).get("request_throughput") < 0.7 * stats.get(4).get("request_throughput"),
+                "long-short's first round computes its prompts: " + stats);
+        assertEquals(stats.get(4), stats.get(7), "long-short rounds 2 and 3");
+        assertEquals(stats.get(2), stats.get(5), "long-long rounds 1 and 2");
+        assertEquals(stats.get(2), stats.get(8), "long-long rounds 1 and 3");
+    }
+
+    /**
+     * A second public run, on a fresh server: D. Lee, "vLLM Benchmarking" (https://github.com/dennislee22/vLLM-benchmarking
+     * , README.md, "Test 5: 1 GPU pod (Available KV cache memory: 24.83 GiB)", first run of that server, startup log
+     * vllm-7B-1gpuA10080GB-0.5GRAM.log): Qwen2-7B-Instruct (the same decoder dimensions as Qwen2.5-7B) on one A100
+     * 80GB (form factor not stated), vLLM v1 engine (September 2025 logs), {@code --gpu-memory-utilization 0.5};
+     * {@code benchmark_serving.py --dataset-name random --num-prompts 100 --random-input-len 1024
+     * --random-output-len 1024}, request rate inf, no concurrency limit. Published: 102,140 input and 101,590 output
+     * tokens (1,021 and 1,016 a request), 3.30 requests/s, TTFT mean / median / P99 3983.10 / 3896.62 / 7664.70 ms,
+     * TPOT 25.26 / 25.36 / 28.23 ms; the server logged a prefix-cache hit rate of 1%, so the prompts are unique.
+     */
+    static final BenchRun LEE_TEST5 = new BenchRun("Lee test 5 (A100 80GB, 100 x 1024/1024, all at once)",
+            BenchRun.fixed(100, 1021, 1016), 0, Double.POSITIVE_INFINITY, 1, Map.of("request_throughput", 3.30,
+                    "mean_ttft_ms", 3983.10, "median_ttft_ms", 3896.62, "p99_ttft_ms", 7664.70, "mean_tpot_ms", 25.26,
+                    "median_tpot_ms", 25.36, "p99_tpot_ms", 28.23));
+
+    /**
+     * The second run with the estimated profile, on the catalog's A100 80GB SXM and on the PCIe card of this directory
+     * (the run does not say which): TTFT, set by the queue of 100 x 1,021 prompt tokens through 2,048-token prefill
+     * chunks, comes within 20% on both; TPOT at 100 decoding sequences is 17% to 30% too fast and throughput 22% to 40%
+     * too high (printed, see experiments/vllm-validation.md): decode attention over ~150k cached tokens a step is
+     * costed at the weights' streaming efficiency.
+     */
+    @Tag("slow")
+    @Test
+    void secondRunAllAtOnce() throws Exception {
+        Path tmp = java.nio.file.Files.createTempFile("plan-lee", ".json");
+        for (String card : List.of("a100-80gb", "a100-80gb-pcie")) {
+            java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
+                    .replace("\"gpu_memory_utilization\": 0.75", "\"gpu_memory_utilization\": 0.5")
+                    .replace("a100-80gb-pcie", card));
+            DeploymentPlan p = new PlanValidator(ModelCatalog.builtIn(), catalog()).readAndValidate(tmp).plan();
+            Map<String, Double> sim = new BenchReplay(p, 1).replay(LEE_TEST5, catalog()).statistics(LEE_TEST5.statistics().keySet());
+            System.out.println(card);
+            LEE_TEST5.statistics().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| %s | %s | %.2f | %.2f | %+.1f%% |%n",
+                    card, k, v, sim.get(k), 100 * (sim.get(k) / v - 1)));
+            for (String k : List.of("mean_ttft_ms", "median_ttft_ms", "p99_ttft_ms")) {
+                double published = LEE_TEST5.statistics().get(k);
+                assertEquals(published, sim.get(k), 0.2 * published, card + " " + k);
+            }
+        }
+        // the PCIe card as calibrated on long-short (Table 2 of experiments/vllm-validation.md: 0.70, 0.70, 1.0 ms)
+        HardwareCatalog calibrated = catalog().overriddenBy(HardwareCatalog.of(List.of(
+                new EfficiencySearch(catalog().get("a100-80gb-pcie"), 1).hardware(new double[] {0.70, 0.70, 0.1}))));
+        DeploymentPlan p = new PlanValidator(ModelCatalog.builtIn(), calibrated).readAndValidate(tmp).plan();
+        Map<String, Double> sim = new BenchReplay(p, 1).replay(LEE_TEST5, calibrated).statistics(LEE_TEST5.statistics().keySet());
+        LEE_TEST5.statistics().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| pcie calibrated | %s | %.2f | %.2f | %+.1f%% |%n",
+                k, v, sim.get(k), 100 * (sim.get(k) / v - 1)));
     }
 }
