@@ -466,6 +466,11 @@ public final class SharedMemorySidecar implements AutoCloseable {
         }
     }
 
+    /** How long a tensor may stay unreleased before it is reclaimed. */
+    public long timeoutMillis() {
+        return timeoutMillis;
+    }
+
     /** Segments this process created and still holds. */
     public synchronized int segments() {
         return own.size();
