@@ -45,6 +45,8 @@ public final class SharedMemorySidecar implements AutoCloseable {
     public static final String FILE_PREFIX = "cornserve-";
     /** The directory shared memory lives in on Linux. */
     public static final Path DEV_SHM = Path.of("/dev/shm");
+    /** Free segments a runtime process keeps mapped past the timeout unless told otherwise, in MiB. */
+    public static final long DEFAULT_RETAIN_IDLE_MB = 64;
 
     static final int HEADER_BYTES = 64;
     private static final int MAGIC = 0x43535643;
