@@ -1,6 +1,5 @@
 package org.cornserve.runtime.sidecar;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -9,9 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The sending end of the sidecar between hosts: streams tensors to a {@link TensorStreamServer} on another host
@@ -27,15 +23,10 @@ public final class TensorStreamClient implements AutoCloseable {
     public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
     /** Idle timeout of the one-argument constructor. */
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
-
     private final SocketChannel ch;
     private final String peer;
     private final long idleTimeoutMillis;
-    private final ScheduledFuture<?> watch;
-    /** {@code System.nanoTime()} of the last byte moved in the current exchange; 0 between exchanges. */
-    private volatile long lastProgressNanos;
-    private volatile boolean timedOut;
+    private final IdleWatch watch;
     /** The largest staging buffer {@link #sendFloats} keeps. */
     static final int STAGING_BYTES = 1 << 20;
     private final ByteBuffer head = ByteBuffer.allocate(12);
@@ -72,27 +63,7 @@ public final class TensorStreamClient implements AutoCloseable {
             ch.close();
             throw e;
         }
-        long period = Math.max(5, idleTimeoutMillis / 4);
-        watch = WATCHDOG.scheduleWithFixedDelay(this::closeIfIdle, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    private static ScheduledThreadPoolExecutor watchdog() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().daemon().name("tensor-stream-watchdog").unstarted(r));
-        e.setRemoveOnCancelPolicy(true);
-        return e;
-    }
-
-    private void closeIfIdle() {
-        long since = lastProgressNanos;
-        if (since != 0 && System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis)) {
-            timedOut = true;
-            try {
-                ch.close(); // wakes the blocked read or write
-            } catch (IOException e) {
-                // closed anyway
-            }
-        }
+        watch = new IdleWatch(ch, idleTimeoutMillis);
     }
 
     /** One exchange with the peer, under the idle timeout. */
@@ -102,47 +73,17 @@ public final class TensorStreamClient implements AutoCloseable {
     }
 
     private TensorRef exchange(Exchange body) throws IOException {
-        lastProgressNanos = System.nanoTime();
+        watch.begin();
         try {
             return body.run();
         } catch (IOException e) {
-            if (timedOut) {
+            if (watch.timedOut()) {
                 throw new SocketTimeoutException("tensor stream: the sidecar at " + peer + " moved no byte for "
                         + idleTimeoutMillis + " ms (hung?); the stream was closed");
             }
             throw e;
         } finally {
-            lastProgressNanos = 0;
-        }
-    }
-
-    private void write(ByteBuffer... frame) throws IOException {
-        while (hasRemaining(frame)) {
-            if (ch.write(frame) > 0) {
-                lastProgressNanos = System.nanoTime();
-            }
-        }
-    }
-
-    private static boolean hasRemaining(ByteBuffer[] frame) {
-        for (ByteBuffer b : frame) {
-            if (b.hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Fills {@code buf} from the stream. */
-    private void read(ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf);
-            if (n < 0) {
-                throw new EOFException("tensor stream from " + peer + " ended early");
-            }
-            if (n > 0) {
-                lastProgressNanos = System.nanoTime();
-            }
+            watch.end();
         }
     }
 
@@ -151,7 +92,7 @@ public final class TensorStreamClient implements AutoCloseable {
         return exchange(() -> {
             head.clear();
             head.putInt(consumers).putLong(payload.remaining()).flip();
-            write(head, payload.duplicate());
+            watch.writeFully(head, payload.duplicate());
             return placed(payload.remaining());
         });
     }
@@ -159,13 +100,13 @@ public final class TensorStreamClient implements AutoCloseable {
     /** The remote sidecar's answer to a placement of {@code bytes} bytes. */
     private TensorRef placed(long bytes) throws IOException {
         ByteBuffer len = ByteBuffer.allocate(4);
-        read(len);
+        watch.readFully(len, false);
         int n = len.getInt(0);
         if (n < 0) {
             throw new IOException("tensor stream: the remote sidecar could not place a " + bytes + "-byte tensor");
         }
         ByteBuffer rest = ByteBuffer.allocate(n + 8);
-        read(rest);
+        watch.readFully(rest, false);
         rest.flip();
         byte[] name = new byte[n];
         rest.get(name);
@@ -185,15 +126,15 @@ public final class TensorStreamClient implements AutoCloseable {
             ByteBuffer frame = ByteBuffer.allocate(12 + 4 + name.length + 8);
             frame.putInt(TensorStreamServer.FETCH).putLong(remote.bytes()).putInt(name.length).put(name)
                     .putLong(remote.generation()).flip();
-            write(frame);
+            watch.writeFully(frame);
             ByteBuffer status = ByteBuffer.allocate(4);
-            read(status);
+            watch.readFully(status, false);
             if (status.getInt(0) != 0) {
                 throw new IOException("tensor stream: the remote sidecar no longer holds " + remote.segment()
                         + " (reclaimed or released)");
             }
             try {
-                return local.put(remote.bytes(), consumers, this::read);
+                return local.put(remote.bytes(), consumers, payload -> watch.readFully(payload, false));
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
@@ -213,7 +154,7 @@ public final class TensorStreamClient implements AutoCloseable {
         long bytes = (long) floats.length * Float.BYTES;
         head.clear();
         head.putInt(consumers).putLong(bytes).flip();
-        write(head);
+        watch.writeFully(head);
         if (staging == null || staging.capacity() < Math.min(bytes, STAGING_BYTES)) {
             staging = ByteBuffer.allocateDirect((int) Math.min(Math.max(bytes, 4096), STAGING_BYTES))
                     .order(ByteOrder.nativeOrder());
@@ -224,7 +165,7 @@ public final class TensorStreamClient implements AutoCloseable {
             staging.clear();
             staging.asFloatBuffer().put(floats, at, n);
             staging.limit(n * Float.BYTES);
-            write(staging);
+            watch.writeFully(staging);
         }
         return placed(bytes);
     }
@@ -246,7 +187,7 @@ public final class TensorStreamClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        watch.cancel(false);
+        watch.close();
         ch.close();
     }
 }

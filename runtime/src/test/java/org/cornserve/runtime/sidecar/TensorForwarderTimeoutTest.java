@@ -123,6 +123,21 @@ class TensorForwarderTimeoutTest {
     }
 
     @Test
+    void aServerCutsOffAPeerThatStallsInsideAFrameAndFreesTheSegment() throws IOException {
+        try (SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "to", "s", 10_000, System::currentTimeMillis);
+                TensorStreamServer server = new TensorStreamServer(sidecar,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), IDLE_MS);
+                Socket stalled = new Socket(server.address().getAddress(), server.address().getPort())) {
+            // a placement of 1 MB for one consumer, then only 10 bytes of it
+            stalled.getOutputStream().write(ByteBuffer.allocate(22).putInt(1).putLong(1 << 20).array());
+            int answer = assertTimeoutPreemptively(HANG_GUARD, () -> stalled.getInputStream().read());
+            assertEquals(-1, answer, "the server closed the stalled stream without placing anything");
+            assertEquals(0, sidecar.live(), "the segment it was filling is free again");
+            assertEquals(0, server.received());
+        }
+    }
+
+    @Test
     void aConnectionThatIsNeverAcceptedTimesOutNamingThePeer() throws IOException {
         ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()); // never accepts
         open.add(full);
