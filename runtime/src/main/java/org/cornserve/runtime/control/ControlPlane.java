@@ -166,7 +166,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         int[] threads = ResourcePlacement.threadsPerReplica(plan, devices);
         this.models = plan.models().stream().map(ModelSpec::name).toList();
         this.sidecar = new SharedMemorySidecar(options.shmDir(), session, "cp", options.tensorTimeoutMillis(),
-                System::currentTimeMillis);
+                SharedMemorySidecar.DEFAULT_RETAIN_IDLE_MB << 20, System::currentTimeMillis);
         this.hook = new Thread(this::close, "cornserve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         this.loop = new ControlLoop("cornserve-control", System::nanoTime);

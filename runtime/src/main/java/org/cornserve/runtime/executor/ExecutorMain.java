@@ -74,7 +74,8 @@ public final class ExecutorMain {
                     Long.parseLong(m.getOrDefault("tensor-timeout-ms", "30000")),
                     Boolean.parseBoolean(m.getOrDefault("ignore-eos", "false")),
                     Integer.parseInt(m.getOrDefault("health-port", "-1")), m.get("sidecar-domain"),
-                    Long.parseLong(m.getOrDefault("shm-retain-mb", "64")) << 20);
+                    Long.parseLong(m.getOrDefault("shm-retain-mb",
+                            Long.toString(SharedMemorySidecar.DEFAULT_RETAIN_IDLE_MB))) << 20);
         }
     }
 

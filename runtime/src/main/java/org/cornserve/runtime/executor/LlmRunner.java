@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 import org.cornserve.runtime.engine.generate.Sampler;
 import org.cornserve.runtime.engine.generate.SamplingParams;
 import org.cornserve.runtime.engine.llm.ChunkOutput;
+import org.cornserve.runtime.engine.llm.InputRows;
 import org.cornserve.runtime.engine.llm.KvCache;
 import org.cornserve.runtime.engine.llm.LlmModel;
 import org.cornserve.runtime.engine.llm.SeqChunk;
@@ -55,6 +56,8 @@ final class LlmRunner implements TaskRunner {
         final long id;
         final int[] prompt;
         float[] embeddings;
+        /** The input rows where they lie in shared memory (instead of {@code embeddings}) until spilled or closed. */
+        InputViews views;
         /** Rows of {@code embeddings} that hold input states (all of them unless the input streams in). */
         int embeddingRows;
         final int[] placeholderPrefix;
@@ -77,12 +80,13 @@ final class LlmRunner implements TaskRunner {
         boolean streamedIn;
         boolean inputOpen;
 
-        Seq(long id, int[] prompt, float[] embeddings, int[] placeholderPrefix, int maxTokens, SamplingParams sampling,
-                boolean keepHidden, int consumers) {
+        Seq(long id, int[] prompt, float[] embeddings, InputViews views, int[] placeholderPrefix, int maxTokens,
+                SamplingParams sampling, boolean keepHidden, int consumers) {
             this.id = id;
             this.prompt = prompt;
             this.embeddings = embeddings;
-            this.embeddingRows = embeddings == null ? 0 : placeholderPrefix[prompt.length];
+            this.views = views;
+            this.embeddingRows = embeddings == null && views == null ? 0 : placeholderPrefix[prompt.length];
             this.placeholderPrefix = placeholderPrefix;
             this.maxTokens = maxTokens;
             this.sampling = sampling;
@@ -104,6 +108,9 @@ final class LlmRunner implements TaskRunner {
          * that has.
          */
         float[] rows(int from, int to, int h) {
+            if (views != null) {
+                throw new IllegalStateException("invocation " + id + ": its input rows are read where they lie");
+            }
             if (to <= embeddingRows) {
                 return Arrays.copyOfRange(embeddings, from * h, to * h);
             }
@@ -122,6 +129,23 @@ final class LlmRunner implements TaskRunner {
             }
             System.arraycopy(rows, 0, embeddings, embeddingRows * h, n * h);
             embeddingRows += n;
+        }
+
+        /** Copies the viewed input rows onto the heap and releases the views (before the producer may reclaim them). */
+        void spill() {
+            if (views != null) {
+                embeddings = views.toArray();
+                views.close();
+                views = null;
+            }
+        }
+
+        /** Releases the viewed input rows, if any. */
+        void releaseInputs() {
+            if (views != null) {
+                views.close();
+                views = null;
+            }
         }
 
         void add(int token) {
@@ -166,15 +190,30 @@ final class LlmRunner implements TaskRunner {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " is already open");
         }
         float[] emb = null;
-        try {
-            if (!open.inputs().isEmpty()) {
-                emb = sidecar.readFloats(open.inputs()); // each input copied once, straight into place
-            }
-        } finally {
-            for (TensorRef ref : open.inputs()) {
-                sidecar.release(ref);
+        InputViews views = null;
+        if (!open.inputs().isEmpty() && inputProjection == null) {
+            // zero copy on receipt: the engine reads the rows from the segments when it prefills them
+            views = InputViews.open(sidecar, open.inputs());
+        } else if (!open.inputs().isEmpty()) {
+            try {
+                emb = sidecar.readFloats(open.inputs()); // projected at once: each input copied once, into place
+            } finally {
+                for (TensorRef ref : open.inputs()) {
+                    sidecar.release(ref);
+                }
             }
         }
+        try {
+            openSeq(open, emb, views);
+        } catch (RuntimeException e) {
+            if (views != null) {
+                views.close();
+            }
+            throw e;
+        }
+    }
+
+    private void openSeq(ExecutorCommand.Open open, float[] emb, InputViews views) {
         boolean streamedIn = open.streamChunkTokens() > 0 && inputProjection != null;
         if (streamedIn && (open.dims().length != 1 || emb == null)) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " streams its input in:"
@@ -190,8 +229,9 @@ final class LlmRunner implements TaskRunner {
         }
         int h = model.config().hidden();
         int[] prompt = open.tokens();
-        if (prompt.length == 0 && emb != null) {
-            prompt = new int[streamedIn ? open.dims()[0] : emb.length / h];
+        int inputFloats = views != null ? views.floats() : emb == null ? 0 : emb.length;
+        if (prompt.length == 0 && inputFloats > 0) {
+            prompt = new int[streamedIn ? open.dims()[0] : inputFloats / h];
             Arrays.fill(prompt, LlmModel.EMBEDDING_INPUT);
         }
         if (prompt.length == 0) {
@@ -202,9 +242,8 @@ final class LlmRunner implements TaskRunner {
             int t = prompt[i];
             prefix[i + 1] = prefix[i] + (t == LlmModel.EMBEDDING_INPUT || model.placeholders().contains(t) ? 1 : 0);
         }
-        int rows = emb == null ? 0 : emb.length / h;
-        if (streamedIn ? rows > prefix[prompt.length] : rows != prefix[prompt.length]
-                || (emb != null && emb.length % h != 0)) {
+        int rows = inputFloats / h;
+        if (streamedIn ? rows > prefix[prompt.length] : rows != prefix[prompt.length] || inputFloats % h != 0) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " has "
                     + prefix[prompt.length] + " placeholders but " + rows + " embedding rows of width " + h);
         }
@@ -220,7 +259,7 @@ final class LlmRunner implements TaskRunner {
         }
         SamplingParams sampling = new SamplingParams(open.temperature(), open.temperature() == 0 ? 1 : 0.95,
                 open.seed());
-        Seq s = new Seq(open.invocation(), prompt, emb, prefix, open.maxTokens(), sampling,
+        Seq s = new Seq(open.invocation(), prompt, emb, views, prefix, open.maxTokens(), sampling,
                 open.keepHidden() || prefillOnly, open.outputConsumers());
         if (streamedIn) {
             s.embeddingRows = rows;
@@ -288,13 +327,22 @@ final class LlmRunner implements TaskRunner {
 
     @Override
     public void close(long invocation) {
-        if (seqs.remove(invocation) != null) {
+        Seq s = seqs.remove(invocation);
+        if (s != null) {
+            s.releaseInputs();
             cache.free(invocation);
         }
     }
 
     @Override
     public void step(ExecutorCommand.RunStep step, StepOutcome out, BooleanSupplier cut) {
+        for (ExecutorCommand.StepItem item : step.items()) {
+            Seq s = seqs.get(item.invocation());
+            if (s != null && s.views != null && s.views.nearExpiry()) {
+                // held half its timeout (a long answer, a recompute may need the rows): copied out while valid
+                s.spill();
+            }
+        }
         for (long it = 0; it < step.iterations(); it++) {
             iteration(step, out, it);
             out.iterationDone();
@@ -339,14 +387,23 @@ final class LlmRunner implements TaskRunner {
                     }
                     int from = Math.min(start, s.prompt.length);
                     int to = Math.min(start + len, s.prompt.length);
-                    float[] emb = s.placeholderPrefix[to] > s.placeholderPrefix[from]
-                            ? s.rows(s.placeholderPrefix[from], s.placeholderPrefix[to], h) : null;
+                    float[] emb = null;
+                    InputRows viewed = null;
+                    if (s.placeholderPrefix[to] > s.placeholderPrefix[from]) {
+                        int first = s.placeholderPrefix[from];
+                        int count = s.placeholderPrefix[to] - first;
+                        if (s.views != null) {
+                            viewed = s.views.window(first * h, count * h); // read from shared memory by the engine
+                        } else {
+                            emb = s.rows(first, first + count, h);
+                        }
+                    }
                     if (s.streamedIn && start + len > s.prompt.length) {
                         // a recompute after preemption reaches generated codes: each takes its thinker state too
                         emb = conditioned(s, start, len, emb);
                         Arrays.fill(toks, LlmModel.EMBEDDING_INPUT);
                     }
-                    chunks.add(new SeqChunk(s.id, start, toks, emb, start + len == s.total(), s.keepHidden));
+                    chunks.add(new SeqChunk(s.id, start, toks, emb, start + len == s.total(), s.keepHidden, viewed));
                     members.add(s);
                 }
                 case DECODE -> {
@@ -491,7 +548,7 @@ final class LlmRunner implements TaskRunner {
                 prefix[i + 1] = i + 1;
             }
         }
-        Seq s = new Seq(id, prompt, emb, prefix, 3, SamplingParams.greedy(), prefillOnly, 0);
+        Seq s = new Seq(id, prompt, emb, null, prefix, 3, SamplingParams.greedy(), prefillOnly, 0);
         seqs.put(id, s);
         StepOutcome sink = new StepOutcome();
         try {

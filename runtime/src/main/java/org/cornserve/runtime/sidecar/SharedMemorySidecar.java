@@ -28,10 +28,11 @@ import java.util.function.LongSupplier;
  * ({@code /dev/shm}) named {@code cornserve-<session>-<process>-<n>}, reference-counted in the file itself.
  *
  * <p>A producer writes a tensor into one of its own segments and hands the {@link TensorRef} to its consumers
- * (through the control plane); each consumer maps the segment, copies the payload out and releases it; when the
- * last consumer has released it (or the timeout passed since it was written) the segment is free and the producer
- * reuses it for a later tensor. Segments stay mapped on both sides, so a steady stream of tensors costs two
- * memory copies and no page faults. Free segments idle past the timeout are deleted, beyond an optional number of
+ * (through the control plane); each consumer maps the segment and either copies the payload out and releases it, or
+ * reads it where it lies through a {@link TensorView} that releases it when closed (zero copy on the read side);
+ * when the last consumer has released it (or the timeout passed since it was written) the segment is free and the
+ * producer reuses it for a later tensor. Segments stay mapped on both sides, so a steady stream of tensors costs the
+ * producer's copy in, the consumer's copy out (none with a view) and no page faults. Free segments idle past the timeout are deleted, beyond an optional number of
  * bytes kept warm; {@link #close} deletes the producer's segments and {@link #deleteSession} every segment of a
  * session (a crashed producer's too).
  *
@@ -44,6 +45,8 @@ public final class SharedMemorySidecar implements AutoCloseable {
     public static final String FILE_PREFIX = "cornserve-";
     /** The directory shared memory lives in on Linux. */
     public static final Path DEV_SHM = Path.of("/dev/shm");
+    /** Free segments a runtime process keeps mapped past the timeout unless told otherwise, in MiB. */
+    public static final long DEFAULT_RETAIN_IDLE_MB = 64;
 
     static final int HEADER_BYTES = 64;
     private static final int MAGIC = 0x43535643;
@@ -392,7 +395,34 @@ public final class SharedMemorySidecar implements AutoCloseable {
         }
     }
 
-    private void checkGeneration(MappedByteBuffer view, TensorRef ref) {
+    /**
+     * Opens a read-only view of a float tensor where it lies, holding one of its consumer references: the consumer
+     * reads straight from the mapped segment and {@link TensorView#close} releases the reference (as {@link #release}
+     * would after a copy-out). The view must be closed once the consumer is done; until then the segment stays
+     * referenced, and past the timeout it is reclaimed all the same (a later read of the view then fails).
+     *
+     * @throws TensorExpiredException when the segment was reclaimed already (the reference is not held then)
+     * @throws IllegalArgumentException when the payload is not whole floats
+     */
+    public TensorView viewFloats(TensorRef ref) {
+        int n = elements(ref, Float.BYTES, "float");
+        MappedByteBuffer view = view(ref);
+        checkGeneration(view, ref);
+        FloatBuffer floats = view.duplicate().position(HEADER_BYTES).limit(HEADER_BYTES + (int) ref.bytes()).slice()
+                .order(ByteOrder.nativeOrder()).asFloatBuffer().asReadOnlyBuffer();
+        if (floats.capacity() != n) {
+            throw new IllegalStateException("sidecar: " + ref.segment() + " viewed as " + floats.capacity()
+                    + " floats, expected " + n);
+        }
+        return new TensorView(this, ref, view, floats);
+    }
+
+    /** Whether half the timeout has passed since the segment's tensor was written (by this host's clock). */
+    boolean pastHalfTimeout(MappedByteBuffer segment) {
+        return clockMillis.getAsLong() - segment.getLong(OFF_WRITTEN) >= timeoutMillis / 2;
+    }
+
+    void checkGeneration(MappedByteBuffer view, TensorRef ref) {
         long state = (long) LONGS.getVolatile(view, OFF_STATE);
         if (state >>> REF_BITS != ref.generation() || (state & REF_MASK) == 0) {
             throw new TensorExpiredException("tensor in " + ref.segment() + " (generation " + ref.generation()
@@ -436,6 +466,11 @@ public final class SharedMemorySidecar implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("sidecar: cannot map " + file + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** How long a tensor may stay unreleased before it is reclaimed. */
+    public long timeoutMillis() {
+        return timeoutMillis;
     }
 
     /** Segments this process created and still holds. */

@@ -22,7 +22,10 @@ import java.util.UUID;
  * the consumer's sidecar and releases the producer's share, the consumer copies them out and releases its copy;
  * then the references a reader needs to judge those: two memory copies in a row (a transfer between two heaps makes
  * two), a transfer through segments never touched before, and the executors' hand-off with and without arrays in
- * between (see {@link Result}).
+ * between (see {@link Result}); and what the LLM engine really does with a tensor it receives: copy every row, once,
+ * into its activations ({@link #ENGINE_ROW_FLOATS} floats a row, the tiny LLM's hidden width), from a view of the
+ * segment (zero copy on the read side), from the array the executor copied it into before (the old path), and, as
+ * the reference, from a heap array a memory copy filled (the same read after a plain copy).
  *
  * <p>{@code java ... org.cornserve.runtime.sidecar.SidecarBench [DIR] [SIZE_MB ...]} (default /dev/shm, 1 16).
  */
@@ -40,14 +43,33 @@ public final class SidecarBench {
      * straight ({@link SharedMemorySidecar#putFloats(float[], int, int, int)}, {@link
      * SharedMemorySidecar#readFloats(java.util.List)}). {@code sendFloatsGBps}: {@link TensorStreamClient#sendFloats}
      * from a float array over loopback plus the consumer's copy-out.
+     *
+     * <p>The engine's read, row by row into a preallocated activation array {@code x} (as {@code LlmModel.step}
+     * splices input rows): {@code heapReadGBps}, the reference: {@code System.arraycopy} of the tensor into a heap
+     * array (the least any hand-off costs) then the rows copied from that array into {@code x};
+     * {@code zeroCopyGBps}: the producer's {@link SharedMemorySidecar#putFloats}, the consumer's
+     * {@link SharedMemorySidecar#viewFloats}, the rows copied from the view into {@code x} ({@link TensorView#copyTo},
+     * each checked against reclamation), the view closed (its reference released): how the executor's LLM receives
+     * an encoder's embeddings now; {@code copiedReadGBps}: put, {@link SharedMemorySidecar#readFloats(TensorRef)}
+     * into a new array, release, {@code Arrays.copyOfRange} of the prompt's rows (as the runner cut a chunk's rows)
+     * and the rows copied into {@code x}: how it did before.
      */
     public record Result(long bytes, double memcpyGBps, double sharedMemoryGBps, double writeGBps, double readGBps,
             double socketGBps, double forwardGBps, double twoCopiesGBps, double coldGBps, double handoffCopiedGBps,
-            double handoffGBps, double sendFloatsGBps) {
+            double handoffGBps, double sendFloatsGBps, double heapReadGBps, double zeroCopyGBps,
+            double copiedReadGBps) {
         public double sharedMemoryRatio() {
             return sharedMemoryGBps / memcpyGBps;
         }
+
+        /** The engine's receive path through shared memory against the same read after a plain memory copy. */
+        public double zeroCopyRatio() {
+            return zeroCopyGBps / heapReadGBps;
+        }
     }
+
+    /** Floats in one activation row the engine reads at a time (the tiny LLM's hidden width). */
+    public static final int ENGINE_ROW_FLOATS = 256;
 
     /** Runs the benchmark for each size under {@code dir}; every segment it makes is deleted afterwards. */
     public static List<Result> run(Path dir, long[] sizes, int rounds) throws IOException {
@@ -137,8 +159,36 @@ public final class SidecarBench {
                     consumer.release(ref);
                 });
                 check(src, dst);
+                float[] x = new float[n];
+                Body heapRead = () -> {
+                    System.arraycopy(src, 0, dst, 0, n);
+                    for (int at = 0; at < n; at += ENGINE_ROW_FLOATS) {
+                        System.arraycopy(dst, at, x, at, Math.min(ENGINE_ROW_FLOATS, n - at));
+                    }
+                };
+                Body zeroCopy = () -> {
+                    try (TensorView view = consumer.viewFloats(producer.putFloats(src, 1))) {
+                        for (int at = 0; at < n; at += ENGINE_ROW_FLOATS) {
+                            view.copyTo(at, x, at, Math.min(ENGINE_ROW_FLOATS, n - at));
+                        }
+                    }
+                };
+                zeroCopy.run();
+                check(src, x);
+                Arrays.fill(x, 0);
+                // the three receive paths take turns round by round, so a burst of load on this machine hits each
+                double[] engine = bestInterleaved(rounds, reps, bytes, heapRead, zeroCopy, () -> {
+                    TensorRef ref = producer.putFloats(src, 1);
+                    float[] received = consumer.readFloats(ref);
+                    consumer.release(ref);
+                    float[] chunk = Arrays.copyOfRange(received, 0, n);
+                    for (int at = 0; at < n; at += ENGINE_ROW_FLOATS) {
+                        System.arraycopy(chunk, at, x, at, Math.min(ENGINE_ROW_FLOATS, n - at));
+                    }
+                });
+                check(src, x);
                 results.add(new Result(bytes, copy, shm, write, read, socket, forward, twoCopies, cold, handoffCopied,
-                        handoff, sendFloats));
+                        handoff, sendFloats, engine[0], engine[1], engine[2]));
             }
         } finally {
             SharedMemorySidecar.deleteSession(dir, session);
@@ -156,16 +206,27 @@ public final class SidecarBench {
         void run() throws IOException;
     }
 
+    /** The best rate of {@code rounds} timed rounds of {@code reps} runs of {@code body}, after one warm-up round. */
     private static double best(int rounds, int reps, long bytes, Body body) throws IOException {
-        double best = 0;
+        return bestInterleaved(rounds, reps, bytes, body)[0];
+    }
+
+    /**
+     * As {@link #best} for several bodies whose rounds alternate (body 0, 1, ..., then the next round), the first
+     * round of each a warm-up; the best rate of each.
+     */
+    private static double[] bestInterleaved(int rounds, int reps, long bytes, Body... bodies) throws IOException {
+        double[] best = new double[bodies.length];
         for (int r = 0; r <= rounds; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-                body.run();
-            }
-            double gbps = (double) bytes * reps / (System.nanoTime() - t0);
-            if (r > 0) {
-                best = Math.max(best, gbps);
+            for (int b = 0; b < bodies.length; b++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    bodies[b].run();
+                }
+                double gbps = (double) bytes * reps / (System.nanoTime() - t0);
+                if (r > 0) {
+                    best[b] = Math.max(best[b], gbps);
+                }
             }
         }
         return best;
@@ -179,13 +240,14 @@ public final class SidecarBench {
         }
         System.out.println("size_MB  memcpy_GB/s  shm_GB/s  shm/memcpy  write_GB/s  read_GB/s  socket_GB/s"
                 + "  forward_GB/s  2copies_GB/s  shm/2copies  cold_GB/s  handoff_copied_GB/s  handoff_GB/s"
-                + "  sendFloats_GB/s");
+                + "  sendFloats_GB/s  heap_read_GB/s  zero_copy_GB/s  zero_copy/heap_read  copied_read_GB/s");
         for (Result r : run(dir, sizes, 5)) {
             System.out.printf(Locale.ROOT, "%7.1f  %11.2f  %8.2f  %10.2f  %10.2f  %9.2f  %11.2f  %12.2f  %12.2f  %11.2f"
-                    + "  %9.2f  %19.2f  %12.2f  %15.2f%n", r.bytes() / (double) (1 << 20), r.memcpyGBps(),
-                    r.sharedMemoryGBps(), r.sharedMemoryRatio(), r.writeGBps(), r.readGBps(), r.socketGBps(),
-                    r.forwardGBps(), r.twoCopiesGBps(), r.sharedMemoryGBps() / r.twoCopiesGBps(), r.coldGBps(),
-                    r.handoffCopiedGBps(), r.handoffGBps(), r.sendFloatsGBps());
+                    + "  %9.2f  %19.2f  %12.2f  %15.2f  %14.2f  %14.2f  %19.2f  %16.2f%n", r.bytes() / (double) (1 << 20),
+                    r.memcpyGBps(), r.sharedMemoryGBps(), r.sharedMemoryRatio(), r.writeGBps(), r.readGBps(),
+                    r.socketGBps(), r.forwardGBps(), r.twoCopiesGBps(), r.sharedMemoryGBps() / r.twoCopiesGBps(),
+                    r.coldGBps(), r.handoffCopiedGBps(), r.handoffGBps(), r.sendFloatsGBps(), r.heapReadGBps(),
+                    r.zeroCopyGBps(), r.zeroCopyRatio(), r.copiedReadGBps());
         }
     }
 }

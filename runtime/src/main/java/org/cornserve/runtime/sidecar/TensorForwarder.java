@@ -2,6 +2,7 @@ package org.cornserve.runtime.sidecar;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,17 +12,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * straight from the local segment to the remote {@link TensorStreamServer} (no copy on the heap), then releases the
  * local reference it stood for; and fetches tensors another host's sidecar holds into this host's memory. Keeps
  * one {@link TensorStreamClient} per remote address; a cached connection that fails (its peer died, and may have
- * restarted at the same address) is dropped and the exchange tried once more on a new one. Thread-safe.
+ * restarted at the same address) is dropped and the exchange tried once more on a new one; one that timed out (the
+ * peer hung: it is not restarted) is dropped and the timeout thrown at once. Thread-safe.
  */
 public final class TensorForwarder implements AutoCloseable {
     private final SharedMemorySidecar local;
+    private final long connectTimeoutMillis;
+    private final long idleTimeoutMillis;
     private final Map<InetSocketAddress, TensorStreamClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
 
-    /** Forwards tensors from {@code local}. */
+    /**
+     * Forwards tensors from {@code local}; a peer that moves no byte for the sidecar's tensor timeout fails the
+     * exchange (the tensor it stood for is reclaimed by then anyway), a connection takes at most
+     * {@link TensorStreamClient#DEFAULT_CONNECT_TIMEOUT_MS} or that timeout if shorter.
+     */
     public TensorForwarder(SharedMemorySidecar local) {
+        this(local, Math.min(TensorStreamClient.DEFAULT_CONNECT_TIMEOUT_MS, local.timeoutMillis()),
+                local.timeoutMillis());
+    }
+
+    /** Forwards tensors from {@code local} with the streams' connect and idle timeouts. */
+    public TensorForwarder(SharedMemorySidecar local, long connectTimeoutMillis, long idleTimeoutMillis) {
         this.local = local;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.idleTimeoutMillis = idleTimeoutMillis;
     }
 
     /**
@@ -72,6 +88,9 @@ public final class TensorForwarder implements AutoCloseable {
                 return exchange.over(cached);
             } catch (IOException e) {
                 drop(peer, cached);
+                if (e instanceof SocketTimeoutException) {
+                    throw new SocketTimeoutException(failure + e.getMessage());
+                }
             }
         }
         TensorStreamClient fresh = connect(peer);
@@ -79,7 +98,8 @@ public final class TensorForwarder implements AutoCloseable {
             return exchange.over(fresh);
         } catch (IOException e) {
             drop(peer, fresh);
-            throw new IOException(failure + e.getMessage(), e);
+            throw e instanceof SocketTimeoutException ? new SocketTimeoutException(failure + e.getMessage())
+                    : new IOException(failure + e.getMessage(), e);
         }
     }
 
@@ -96,7 +116,7 @@ public final class TensorForwarder implements AutoCloseable {
     private TensorStreamClient connect(InetSocketAddress to) throws IOException {
         TensorStreamClient c;
         try {
-            c = new TensorStreamClient(to);
+            c = new TensorStreamClient(to, connectTimeoutMillis, idleTimeoutMillis);
         } catch (IOException e) {
             throw new IOException("cannot connect to the sidecar at " + to.getHostString() + ":" + to.getPort() + ": "
                     + e.getMessage(), e);

@@ -1,6 +1,5 @@
 package org.cornserve.runtime.sidecar;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -18,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Frame in: consumers (int), payload bytes (long), payload. Frame out: segment name length (int), name (UTF-8),
  * generation (long); a failed placement answers length -1 and closes the stream. One thread per connection; the
- * payload goes from the socket straight into the mapped segment.
+ * payload goes from the socket straight into the mapped segment. Waiting for a frame is not timed; inside one, a peer
+ * that moves no byte for the idle timeout is cut off (the connection closed, a placement's segment freed).
  *
  * <p>The other way, a host fetches a tensor held here: frame in: {@value #FETCH} (int), payload bytes (long), name
  * length (int), name, generation (long); frame out: 0 (int) and the payload, straight from the mapped segment, after
@@ -34,11 +34,29 @@ public final class TensorStreamServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong servedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final long idleTimeoutMillis;
     private volatile boolean closed;
 
-    /** Listens on {@code bind} (port 0 picks a free one) and places tensors into {@code sidecar}. */
+    /**
+     * Listens on {@code bind} (port 0 picks a free one) and places tensors into {@code sidecar}; a peer that moves no
+     * byte inside a frame for half the sidecar's tensor timeout (before the segment it fills could be reclaimed and
+     * reused under it), but at least {@value #MIN_IDLE_TIMEOUT_MS} ms (a loaded host's scheduling hiccup), is cut off.
+     */
     public TensorStreamServer(SharedMemorySidecar sidecar, InetSocketAddress bind) throws IOException {
+        this(sidecar, bind, Math.max(MIN_IDLE_TIMEOUT_MS, sidecar.timeoutMillis() / 2));
+    }
+
+    /** The least idle timeout of the two-argument constructor. */
+    public static final long MIN_IDLE_TIMEOUT_MS = 1_000;
+
+    /** As above, cutting off a peer that moves no byte inside a frame for {@code idleTimeoutMillis}. */
+    public TensorStreamServer(SharedMemorySidecar sidecar, InetSocketAddress bind, long idleTimeoutMillis)
+            throws IOException {
+        if (idleTimeoutMillis < 1) {
+            throw new IllegalArgumentException("tensor stream idle timeout must be >= 1 ms, got " + idleTimeoutMillis);
+        }
         this.sidecar = sidecar;
+        this.idleTimeoutMillis = idleTimeoutMillis;
         this.server = ServerSocketChannel.open();
         // a restarted sidecar binds its old port again while the dead one's connections linger in TIME_WAIT
         server.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
@@ -79,28 +97,27 @@ public final class TensorStreamServer implements AutoCloseable {
 
     private void serve(SocketChannel ch) {
         ByteBuffer head = ByteBuffer.allocate(12);
-        try (ch) {
+        IdleWatch watch = new IdleWatch(ch, idleTimeoutMillis);
+        try (ch; watch) {
             while (!closed) {
                 head.clear();
-                if (!readFully(ch, head, true)) {
+                if (!watch.readFully(head, true)) { // waiting for the next frame is not timed
                     return;
                 }
+                watch.begin();
                 head.flip();
                 int consumers = head.getInt();
                 long bytes = head.getLong();
                 if (consumers == FETCH) {
-                    if (!serveFetch(ch, bytes)) {
+                    if (!serveFetch(ch, watch, bytes)) {
                         return;
                     }
+                    watch.end();
                     continue;
                 }
                 TensorRef ref;
                 try {
-                    ref = sidecar.put(bytes, consumers, payload -> {
-                        if (!readFully(ch, payload, false)) {
-                            throw new EOFException("stream ended inside a " + bytes + "-byte tensor");
-                        }
-                    });
+                    ref = sidecar.put(bytes, consumers, payload -> watch.readFully(payload, false));
                 } catch (RuntimeException e) {
                     ch.write(ByteBuffer.allocate(4).putInt(0, -1));
                     return;
@@ -109,13 +126,13 @@ public final class TensorStreamServer implements AutoCloseable {
                 byte[] name = ref.segment().getBytes(StandardCharsets.UTF_8);
                 ByteBuffer reply = ByteBuffer.allocate(4 + name.length + 8);
                 reply.putInt(name.length).put(name).putLong(ref.generation()).flip();
-                while (reply.hasRemaining()) {
-                    ch.write(reply);
-                }
+                watch.writeFully(reply);
+                watch.end();
             }
         } catch (IOException e) {
             if (!closed) {
-                System.err.println("tensor stream: connection dropped: " + e.getMessage());
+                System.err.println("tensor stream: connection dropped: " + (watch.timedOut() ? "the peer moved no"
+                        + " byte inside a frame for " + idleTimeoutMillis + " ms" : e.getMessage()));
             }
         } finally {
             connections.remove(ch);
@@ -123,15 +140,15 @@ public final class TensorStreamServer implements AutoCloseable {
     }
 
     /** Answers a fetch of a tensor held here; false when it could not (the stream then closes). */
-    private boolean serveFetch(SocketChannel ch, long bytes) throws IOException {
+    private boolean serveFetch(SocketChannel ch, IdleWatch watch, long bytes) throws IOException {
         ByteBuffer len = ByteBuffer.allocate(4);
-        readFully(ch, len, false);
+        watch.readFully(len, false);
         int n = len.getInt(0);
         if (n < 1 || n > 1024) {
             throw new IOException("tensor stream: a fetch names a segment of " + n + " bytes");
         }
         ByteBuffer rest = ByteBuffer.allocate(n + 8);
-        readFully(ch, rest, false);
+        watch.readFully(rest, false);
         rest.flip();
         byte[] name = new byte[n];
         rest.get(name);
@@ -141,11 +158,7 @@ public final class TensorStreamServer implements AutoCloseable {
             ref = new TensorRef(new String(name, StandardCharsets.UTF_8), rest.getLong(), bytes);
             sidecar.read(ref, payload -> {
                 started[0] = true;
-                ByteBuffer ok = ByteBuffer.allocate(4).putInt(0, 0);
-                ByteBuffer[] frame = {ok, payload};
-                while (ok.hasRemaining() || payload.hasRemaining()) {
-                    ch.write(frame);
-                }
+                watch.writeFully(ByteBuffer.allocate(4).putInt(0, 0), payload);
             });
         } catch (RuntimeException e) {
             if (!started[0]) {
@@ -167,22 +180,6 @@ public final class TensorStreamServer implements AutoCloseable {
     /** Their payload bytes. */
     public long servedBytes() {
         return servedBytes.get();
-    }
-
-    /** Fills {@code buf}; false on a clean end of stream before the first byte when {@code eofOk}. */
-    static boolean readFully(SocketChannel ch, ByteBuffer buf, boolean eofOk) throws IOException {
-        boolean any = false;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf);
-            if (n < 0) {
-                if (eofOk && !any) {
-                    return false;
-                }
-                throw new EOFException("tensor stream ended early");
-            }
-            any |= n > 0;
-        }
-        return true;
     }
 
     @Override

@@ -1,8 +1,10 @@
 /**
  * Tensors between executors without the gateway: {@link org.cornserve.runtime.sidecar.SharedMemorySidecar} on one
  * host (reference-counted segments under {@code /dev/shm} named {@code cornserve-<session>-<process>-<n>}, reused
- * once every consumer released them, reclaimed after a timeout), {@link org.cornserve.runtime.sidecar.TensorStreamServer}
- * and {@link org.cornserve.runtime.sidecar.TensorStreamClient} between hosts (a socket stream into the receiving
- * host's shared memory). {@link org.cornserve.runtime.sidecar.SidecarBench} measures both against a memory copy.
+ * once every consumer released them, reclaimed after a timeout), read by a consumer either as a copy or where they lie
+ * through a {@link org.cornserve.runtime.sidecar.TensorView} that releases its reference when closed;
+ * {@link org.cornserve.runtime.sidecar.TensorStreamServer} and {@link org.cornserve.runtime.sidecar.TensorStreamClient}
+ * between hosts (a socket stream into the receiving host's shared memory, with connect and idle timeouts).
+ * {@link org.cornserve.runtime.sidecar.SidecarBench} measures them against a memory copy.
  */
 package org.cornserve.runtime.sidecar;

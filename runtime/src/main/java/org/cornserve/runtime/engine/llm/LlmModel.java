@@ -174,12 +174,17 @@ public final class LlmModel {
                 rowSeq[r] = c.seqId();
                 rowPos[r] = c.startPos() + i;
                 if (t == EMBEDDING_INPUT || placeholders.contains(t)) {
-                    if (c.embeddings() == null || (used + 1) * h > c.embeddings().length) {
+                    int given = c.inputRows() != null ? c.inputRows().floats()
+                            : c.embeddings() != null ? c.embeddings().length : 0;
+                    if ((used + 1) * h > given) {
                         throw new IllegalArgumentException("sequence " + c.seqId() + ": placeholder at position "
-                                + rowPos[r] + " has no embedding row (" + (c.embeddings() == null ? 0
-                                : c.embeddings().length / h) + " rows given)");
+                                + rowPos[r] + " has no embedding row (" + given / h + " rows given)");
                     }
-                    System.arraycopy(c.embeddings(), used * h, x, r * h, h);
+                    if (c.inputRows() != null) {
+                        c.inputRows().copyTo(used * h, x, r * h, h); // read where it lies: no array in between
+                    } else {
+                        System.arraycopy(c.embeddings(), used * h, x, r * h, h);
+                    }
                     used++;
                 } else {
                     embed(t, x, r * h);

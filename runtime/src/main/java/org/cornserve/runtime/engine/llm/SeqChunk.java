@@ -10,16 +10,27 @@ package org.cornserve.runtime.engine.llm;
  * @param embeddings rows of width hidden spliced at placeholder positions in order, or null
  * @param wantLogits return the logits of the last token (for sampling)
  * @param wantHidden return the final hidden states of every token (for a talker or a text encoder)
+ * @param inputRows the spliced rows where they lie (a shared-memory view) instead of {@code embeddings}, or null
  */
 public record SeqChunk(long seqId, int startPos, int[] tokens, float[] embeddings, boolean wantLogits,
-        boolean wantHidden) {
+        boolean wantHidden, InputRows inputRows) {
     public SeqChunk {
+        if (embeddings != null && inputRows != null) {
+            throw new IllegalArgumentException("sequence " + seqId + ": a chunk takes its embedding rows from an array"
+                    + " or from input rows, not both");
+        }
         if (tokens.length == 0) {
             throw new IllegalArgumentException("sequence " + seqId + ": empty chunk");
         }
         if (startPos < 0) {
             throw new IllegalArgumentException("sequence " + seqId + ": negative start position");
         }
+    }
+
+    /** A chunk whose spliced rows (if any) come from {@code embeddings}. */
+    public SeqChunk(long seqId, int startPos, int[] tokens, float[] embeddings, boolean wantLogits,
+            boolean wantHidden) {
+        this(seqId, startPos, tokens, embeddings, wantLogits, wantHidden, null);
     }
 
     /** A decode step: one token at {@code pos}, logits wanted. */
