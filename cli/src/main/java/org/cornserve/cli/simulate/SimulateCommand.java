@@ -115,6 +115,16 @@ public final class SimulateCommand implements Callable<Integer> {
             + " before the scheduler sees a request; 'cornserve validate' measures it on the runtime (default 0)")
     double requestOverheadMs;
 
+    @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = "the serving"
+            + " system's round trip around each engine step beyond the profile's own overhead (command, report, event"
+            + " loop), charged per LLM step as the runtime runs them: each prefill or mixed iteration, each"
+            + " --iterations-per-report decode iterations; 'cornserve validate' measures it on the runtime (default 0)")
+    double stepOverheadMs;
+
+    @Option(names = "--iterations-per-report", defaultValue = "1", paramLabel = "N", description = "decode"
+            + " iterations a live engine runs per report, each report paying --step-overhead-ms (default 1)")
+    long iterationsPerReport;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -154,7 +164,8 @@ public final class SimulateCommand implements Callable<Integer> {
         SimResult result;
         Simulator simulator;
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved)) {
-            simulator = new Simulator(config, true, null, scaling);
+            simulator = new Simulator(config, true, null, scaling).withStepOverhead(Math.round(stepOverheadMs * 1e6),
+                    iterationsPerReport);
             result = simulator.run(workload, Math.round(requestOverheadMs * 1e6));
         }
         Files.createDirectories(out);
@@ -264,6 +275,9 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("seed", runSeed);
         c.put("slo", targets);
         c.put("admission_bound", admissionBound);
+        c.put("request_overhead_ms", requestOverheadMs);
+        c.put("step_overhead_ms", stepOverheadMs);
+        c.put("iterations_per_report", iterationsPerReport);
         c.put("network", config.network());
         List<Map<String, Object>> deployments = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {
