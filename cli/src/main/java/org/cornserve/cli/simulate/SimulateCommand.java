@@ -115,14 +115,14 @@ public final class SimulateCommand implements Callable<Integer> {
             + " before the scheduler sees a request; 'cornserve validate' measures it on the runtime (default 0)")
     double requestOverheadMs;
 
-    @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = "the serving"
-            + " system's round trip around each engine step beyond the profile's own overhead (command, report, event"
-            + " loop), charged per LLM step as the runtime runs them: each prefill or mixed iteration, each"
-            + " --iterations-per-report decode iterations; 'cornserve validate' measures it on the runtime (default 0)")
+    /** The control plane's round trip per engine step, charged per report as a live runtime makes them. */
+    @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = "the serving system's"
+            + " round trip around each LLM step outside the engine (command, report, event loop), charged per step"
+            + " as the runtime runs them: each prefill or mixed iteration, each --tokens-per-report decode iterations;"
+            + " 'cornserve validate' measures it on the runtime (default 0)")
     double stepOverheadMs;
-
-    @Option(names = "--iterations-per-report", defaultValue = "1", paramLabel = "N", description = "decode"
-            + " iterations a live engine runs per report, each report paying --step-overhead-ms (default 1)")
+    @Option(names = "--tokens-per-report", defaultValue = "1", paramLabel = "N", description = "decode iterations a"
+            + " live engine runs per report ('serve --tokens-per-report'), each paying --step-overhead-ms (default 1)")
     long iterationsPerReport;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")

@@ -391,7 +391,7 @@ public final class Validation {
         public List<String> simulateArgs() {
             return List.of("--request-overhead-ms", String.format(Locale.ROOT, "%.4f", overheadMs),
                     "--step-overhead-ms", String.format(Locale.ROOT, "%.4f", stepOverheadMs),
-                    "--iterations-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations()));
+                    "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations()));
         }
     }
 
