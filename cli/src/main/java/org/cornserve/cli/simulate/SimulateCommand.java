@@ -277,7 +277,7 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("admission_bound", admissionBound);
         c.put("request_overhead_ms", requestOverheadMs);
         c.put("step_overhead_ms", stepOverheadMs);
-        c.put("iterations_per_report", iterationsPerReport);
+        c.put("tokens_per_report", iterationsPerReport);
         c.put("network", config.network());
         List<Map<String, Object>> deployments = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {
