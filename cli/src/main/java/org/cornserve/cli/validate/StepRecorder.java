@@ -88,11 +88,14 @@ final class StepRecorder implements DispatchObserver {
 
     /**
      * The control plane's round trip per LLM step (busy less compute: the command, the executor's frame handling, the
-     * report and the event loop), the median over {@code steps}; 0 without LLM steps.
+     * report and the event loop), the median over the decode-only steps of {@code steps} (the steps that carry the
+     * cost per token; a prefill step's round trip also holds handling its request's opening, which the per-request
+     * overhead measures), or over every LLM step when none is decode-only; 0 without LLM steps.
      */
     static double roundTripMs(List<ServedStep> steps) {
-        double[] v = steps.stream().filter(s -> s.step() instanceof Step.LlmStep)
-                .mapToDouble(s -> s.roundTripNanos() / 1e6).toArray();
+        List<ServedStep> llm = steps.stream().filter(s -> s.step() instanceof Step.LlmStep).toList();
+        List<ServedStep> decode = llm.stream().filter(s -> ((Step.LlmStep) s.step()).prefillTokens() == 0).toList();
+        double[] v = (decode.isEmpty() ? llm : decode).stream().mapToDouble(s -> s.roundTripNanos() / 1e6).toArray();
         return v.length == 0 ? 0 : Math.max(0, Validation.median(v));
     }
 

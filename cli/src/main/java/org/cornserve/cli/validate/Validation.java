@@ -190,21 +190,27 @@ public final class Validation {
             gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, 32 << 20, GatewaySettings.newAdminToken()),
                     invoker);
             status.accept("serving on " + gateway.url());
-            if (warmup != null) {
-                // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
-                // a warm-up replay (not measured) lets the measured one see the server in its steady state
-                status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
-                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
-                        warmup.toString(), "--trace-format", "jsonl", "--out", dir.resolveSibling(dir.getFileName()
-                                + "-warmup").toString());
-            }
+            StepRecorder warmupSteps = new StepRecorder();
             StepRecorder probeSteps = new StepRecorder();
             StepRecorder steps = new StepRecorder();
             String session = null;
             if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
+                cp.observe(warmupSteps);
                 cp.observe(probeSteps);
                 cp.observe(steps);
                 session = cp.session();
+            }
+            if (warmup != null) {
+                // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
+                // a warm-up replay (not measured) lets the measured one see the server in its steady state; its steps
+                // are written too (the round trip under load, beside the idle probe's), not charged
+                status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
+                Path warmupDir = dir.resolveSibling(dir.getFileName() + "-warmup");
+                warmupSteps.start();
+                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
+                        warmup.toString(), "--trace-format", "jsonl", "--out", warmupDir.toString());
+                warmupSteps.stop();
+                writeSteps(warmupSteps, plan, profiles, warmupDir.resolve("steps.csv"));
             }
             double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
                     dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, status);
