@@ -116,13 +116,15 @@ public final class SimulateCommand implements Callable<Integer> {
     double requestOverheadMs;
 
     /** The control plane's round trip per engine step, charged per report as a live runtime makes them. */
-    @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = "the serving system's"
-            + " round trip around each LLM step outside the engine (command, report, event loop), charged per step"
-            + " as the runtime runs them: each prefill or mixed iteration, each --tokens-per-report decode iterations;"
-            + " 'cornserve validate' measures it on the runtime (default 0)")
+    @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = {"the serving system's"
+            + " round trip around each LLM step outside the engine (command, report, event loop), charged per step as"
+            + " the runtime runs them: each prefill or mixed iteration, each --tokens-per-report decode iterations;"
+            + " 'cornserve validate' measures it on the runtime (default 0)"})
     double stepOverheadMs;
-    @Option(names = "--tokens-per-report", defaultValue = "1", paramLabel = "N", description = "decode iterations a"
-            + " live engine runs per report ('serve --tokens-per-report'), each paying --step-overhead-ms (default 1)")
+
+    /** As {@code serve --tokens-per-report}: decode iterations per report. */
+    @Option(names = "--tokens-per-report", defaultValue = "1", paramLabel = "N", description = {"decode iterations a"
+            + " live engine runs per report ('serve --tokens-per-report'), each paying --step-overhead-ms (default 1)"})
     long iterationsPerReport;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
