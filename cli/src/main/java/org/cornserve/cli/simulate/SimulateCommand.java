@@ -117,6 +117,18 @@ public final class SimulateCommand implements Callable<Integer> {
             + " before the scheduler sees a request; 'cornserve validate' measures it on the runtime (default 0)")
     double requestOverheadMs;
 
+    /** The control plane's round trip per engine step, charged per report as a live runtime makes them. */
+    @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = {"the serving system's"
+            + " round trip around each LLM step outside the engine (command, report, event loop), charged per step as"
+            + " the runtime runs them: each prefill or mixed iteration, each --tokens-per-report decode iterations;"
+            + " 'cornserve validate' measures it on the runtime (default 0)"})
+    double stepOverheadMs;
+
+    /** As {@code serve --tokens-per-report}: decode iterations per report. */
+    @Option(names = "--tokens-per-report", defaultValue = "1", paramLabel = "N", description = {"decode iterations a"
+            + " live engine runs per report ('serve --tokens-per-report'), each paying --step-overhead-ms (default 1)"})
+    long iterationsPerReport;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -158,7 +170,8 @@ public final class SimulateCommand implements Callable<Integer> {
         // the trace is read, parsed and turned into requests on a second thread while the event loop runs
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
                 ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
-            simulator = new Simulator(config, true, null, scaling);
+            simulator = new Simulator(config, true, null, scaling).withStepOverhead(Math.round(stepOverheadMs * 1e6),
+                    iterationsPerReport);
             result = simulator.run(requests, Math.round(requestOverheadMs * 1e6));
         }
         Files.createDirectories(out);
@@ -268,6 +281,9 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("seed", runSeed);
         c.put("slo", targets);
         c.put("admission_bound", admissionBound);
+        c.put("request_overhead_ms", requestOverheadMs);
+        c.put("step_overhead_ms", stepOverheadMs);
+        c.put("tokens_per_report", iterationsPerReport);
         c.put("network", config.network());
         List<Map<String, Object>> deployments = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {

@@ -136,9 +136,10 @@ public final class DemoCommand implements Callable<Integer> {
         stages.update(4, total, "simulating both plans on the same window");
         for (Path dir : List.of(planned, baseline)) {
             List<String> args = new ArrayList<>(List.of("simulate", "--plan", dir.resolve("plan.json").toString(),
-                    "--trace", slice.toString(), "--trace-format", "jsonl", "--request-overhead-ms",
-                    String.format(Locale.ROOT, "%.4f", served.overheadMs()), "--slo", slo, "--out",
-                    dir.resolve("simulated").toString(), "--profiles"));
+                    "--trace", slice.toString(), "--trace-format", "jsonl", "--slo", slo, "--out",
+                    dir.resolve("simulated").toString()));
+            args.addAll(served.simulateArgs());
+            args.add("--profiles");
             profileFiles.forEach(f -> args.add(f.toString()));
             Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
         }
@@ -155,9 +156,9 @@ public final class DemoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "%nplanned: %s%nbaseline: %s%n", describe(planned.resolve("plan.json")),
                 describe(baseline.resolve("plan.json")));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
-                + " per-request overhead %.2f ms (measured: idle streamed probes, served TTFT less simulated)%n%n",
-                Math.round(seconds * rate),
-                fmt(rate), fmt(scaleTokens), slo, served.overheadMs());
+                + " per-request overhead %.2f ms, per-step round trip %.3f ms (measured: idle streamed probes, served"
+                + " TTFT less simulated; busy less compute of their steps)%n%n", Math.round(seconds * rate),
+                fmt(rate), fmt(scaleTokens), slo, served.overheadMs(), served.stepOverheadMs());
         pw.printf("%-16s %14s %14s %14s %9s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err");
         for (String m : Validation.METRICS) {

@@ -36,6 +36,16 @@ final class StepRecorder implements DispatchObserver {
         long startNanos() {
             return endNanos - computeNanos;
         }
+
+        /** When the core decided the step (its command went to the executor next). */
+        long decidedNanos() {
+            return endNanos - busyNanos;
+        }
+
+        /** The control plane's round trip around the executor's compute: busy less compute. */
+        long roundTripNanos() {
+            return busyNanos - computeNanos;
+        }
     }
 
     private final Map<Long, Step> pending = new HashMap<>();
@@ -74,6 +84,19 @@ final class StepRecorder implements DispatchObserver {
 
     synchronized List<ServedStep> served() {
         return List.copyOf(served);
+    }
+
+    /**
+     * The control plane's round trip per LLM step (busy less compute: the command, the executor's frame handling, the
+     * report and the event loop), the median over the decode-only steps of {@code steps} (the steps that carry the
+     * cost per token; a prefill step's round trip also holds handling its request's opening, which the per-request
+     * overhead measures), or over every LLM step when none is decode-only; 0 without LLM steps.
+     */
+    static double roundTripMs(List<ServedStep> steps) {
+        List<ServedStep> llm = steps.stream().filter(s -> s.step() instanceof Step.LlmStep).toList();
+        List<ServedStep> decode = llm.stream().filter(s -> ((Step.LlmStep) s.step()).prefillTokens() == 0).toList();
+        double[] v = (decode.isEmpty() ? llm : decode).stream().mapToDouble(s -> s.roundTripNanos() / 1e6).toArray();
+        return v.length == 0 ? 0 : Math.max(0, Validation.median(v));
     }
 
     private static long key(int deployment, int replica) {
@@ -144,10 +167,11 @@ final class StepRecorder implements DispatchObserver {
 
     /**
      * Writes {@code steps.csv} (one row per served LLM step: its shape, measured compute and busy time, the
-     * simulator's charge, the mean number of other executors computing meanwhile, and the charge with the host-sharing
-     * slowdown over that overlap) and returns the summary: per kind of step (with prefill; decode only), how many, the
+     * simulator's charge, the mean number of other executors computing meanwhile, the charge with the host-sharing
+     * slowdown over that overlap, when the step was decided, its round trip (busy less compute) and the gap from the
+     * replica's previous report to this decision) and returns the summary: per kind of step (with prefill; decode only), how many, the
      * measured-over-simulated ratio of compute and of busy time at P10, P50, P90 and P99, the compute ratio against
-     * the charge with host sharing, and the compute ratio of the steps that ran alone (others computing under 10% of
+     * the charge with host sharing, the round trip and the gap before in ms, and the compute ratio of the steps that ran alone (others computing under 10% of
      * the step) and of those that overlapped (others computing over half of it): if sharing the host is what slows
      * served steps, the overlapped ones are the slow ones.
      *
@@ -158,11 +182,17 @@ final class StepRecorder implements DispatchObserver {
             List<Double> slowdown, Path csv) throws IOException {
         StringBuilder sb = new StringBuilder("deployment,replica,task,prefill_tokens,decode_sequences,"
                 + "decode_context_tokens,iterations,measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,"
-                + "simulated_shared_ms\n");
+                + "simulated_shared_ms,decided_ms,round_trip_ms,gap_before_ms\n");
         Map<String, List<double[]>> ratios = new LinkedHashMap<>();
         ratios.put("with_prefill", new ArrayList<>());
         ratios.put("decode_only", new ArrayList<>());
+        long origin = steps.stream().mapToLong(ServedStep::decidedNanos).min().orElse(0);
+        Map<Long, Long> lastEnd = new HashMap<>();
         for (ServedStep s : steps) {
+            // from the replica's previous report on the loop to this step's decision: the loop's own work between
+            // two steps when the replica had more to do, idle time when it had not
+            Long previous = lastEnd.put(key(s.deployment(), s.replica()), s.endNanos());
+            double gapMs = previous == null ? Double.NaN : (s.decidedNanos() - previous) / 1e6;
             if (!(s.step() instanceof Step.LlmStep llm)) {
                 continue;
             }
@@ -175,12 +205,16 @@ final class StepRecorder implements DispatchObserver {
             double busyMs = s.busyNanos() / 1e6;
             double[] shared = overlap(s, steps, slowdown);
             double sharedMs = simMs * shared[1];
-            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.3f,%.4f%n", s.deployment(),
-                    s.replica(), llm.task(), llm.prefillTokens(), llm.decodeSequences(), llm.decodeContextTokens(),
-                    llm.iterations(), computeMs, busyMs, simMs, shared[0], sharedMs));
+            double roundTripMs = s.roundTripNanos() / 1e6;
+            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%s%n",
+                    s.deployment(), s.replica(), llm.task(), llm.prefillTokens(), llm.decodeSequences(),
+                    llm.decodeContextTokens(), llm.iterations(), computeMs, busyMs, simMs, shared[0], sharedMs,
+                    (s.decidedNanos() - origin) / 1e6, roundTripMs, Double.isNaN(gapMs) ? ""
+                            : String.format(Locale.ROOT, "%.4f", gapMs)));
             if (simMs > 0) {
                 ratios.get(llm.prefillTokens() > 0 ? "with_prefill" : "decode_only")
-                        .add(new double[] {computeMs / simMs, busyMs / simMs, computeMs / sharedMs, shared[0]});
+                        .add(new double[] {computeMs / simMs, busyMs / simMs, computeMs / sharedMs, shared[0],
+                                roundTripMs, gapMs});
             }
         }
         Files.writeString(csv, sb);
@@ -191,6 +225,8 @@ final class StepRecorder implements DispatchObserver {
             k.put("compute_over_simulated", quantiles(list, 0));
             k.put("busy_over_simulated", quantiles(list, 1));
             k.put("compute_over_simulated_shared", quantiles(list, 2));
+            k.put("round_trip_ms", quantiles(list, 4));
+            k.put("gap_before_ms", quantiles(list.stream().filter(a -> !Double.isNaN(a[5])).toList(), 5));
             List<double[]> alone = list.stream().filter(a -> a[3] < 0.1).toList();
             List<double[]> overlapped = list.stream().filter(a -> a[3] > 0.5).toList();
             k.put("steps_alone", alone.size());

@@ -108,9 +108,9 @@ public final class ValidateCommand implements Callable<Integer> {
                     err.flush();
                 });
         List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
-                slice.toString(), "--trace-format", "jsonl", "--profiles", profileFile.toString(),
-                "--request-overhead-ms", String.format(Locale.ROOT, "%.4f", served.overheadMs()), "--out",
+                slice.toString(), "--trace-format", "jsonl", "--profiles", profileFile.toString(), "--out",
                 out.resolve("simulated").toString()));
+        sim.addAll(served.simulateArgs());
         if (slo != null) {
             sim.addAll(List.of("--slo", slo));
         }
@@ -118,8 +118,8 @@ public final class ValidateCommand implements Callable<Integer> {
         List<Validation.Row> rows = Validation.compare(Json.mapper().readTree(out.resolve("simulated/summary.json")
                 .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
         Validation.write(out.resolve("validation.json"), rows, served, profileFile);
-        pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms per-request overhead) against served, %s:%n",
-                served.overheadMs(), slice);
+        pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms per-request overhead, %.3f ms per-step round"
+                + " trip) against served, %s:%n", served.overheadMs(), served.stepOverheadMs(), slice);
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
         pw.println("results in " + out + " (validation.json, simulated/, measured/)");

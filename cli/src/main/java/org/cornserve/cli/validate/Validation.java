@@ -184,31 +184,40 @@ public final class Validation {
             throws IOException, InterruptedException {
         String model = plan.plan().models().get(0);
         status.accept("starting the plan's executors on " + slots.count() + " cpu slot(s)...");
-        ModelInvoker invoker = Runtimes.start(plan, slots, RuntimeOptions.defaults().withIgnoreEos(true));
+        ModelInvoker invoker = Runtimes.start(plan, slots, SERVED_OPTIONS);
         Gateway gateway = null;
         try {
             gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, 32 << 20, GatewaySettings.newAdminToken()),
                     invoker);
             status.accept("serving on " + gateway.url());
-            if (warmup != null) {
-                // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
-                // a warm-up replay (not measured) lets the measured one see the server in its steady state
-                status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
-                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
-                        warmup.toString(), "--trace-format", "jsonl", "--out", dir.resolveSibling(dir.getFileName()
-                                + "-warmup").toString());
-            }
-            double overhead = probe(gateway.url(), model, plan, profiles, trace,
-                    dir.resolveSibling(dir.getFileName() + "-probe"), status);
-            status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
-                    + " simulated): %.2f ms; replaying the trace open-loop...", overhead));
+            StepRecorder warmupSteps = new StepRecorder();
+            StepRecorder probeSteps = new StepRecorder();
             StepRecorder steps = new StepRecorder();
             String session = null;
             if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
+                cp.observe(warmupSteps);
+                cp.observe(probeSteps);
                 cp.observe(steps);
-                steps.start();
                 session = cp.session();
             }
+            if (warmup != null) {
+                // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
+                // a warm-up replay (not measured) lets the measured one see the server in its steady state; its steps
+                // are written too (the round trip under load, beside the idle probe's), not charged
+                status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
+                Path warmupDir = dir.resolveSibling(dir.getFileName() + "-warmup");
+                warmupSteps.start();
+                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
+                        warmup.toString(), "--trace-format", "jsonl", "--out", warmupDir.toString());
+                warmupSteps.stop();
+                writeSteps(warmupSteps, plan, profiles, warmupDir.resolve("steps.csv"));
+            }
+            double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
+                    dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, status);
+            status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
+                    + " simulated): %.2f ms; per-step round trip %.3f ms; replaying the trace open-loop...",
+                    overheads[0], overheads[1]));
+            steps.start();
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
             if (slo != null) {
@@ -216,11 +225,8 @@ public final class Validation {
             }
             cornserve(quiet(), quiet(), args.toArray(String[]::new));
             steps.stop();
-            java.util.Map<String, Object> stepSummary = StepRecorder.write(steps.served(),
-                    memo((d, t) -> llmCost(plan.deployments().get(d), plan.deployments().get(d).tasks().get(t),
-                            profiles)),
-                    profiles.hostSlowdown(plan.deployments().get(0).hardware().name()), dir.resolve("steps.csv"));
-            return new Served(overhead, stepSummary, session);
+            java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, dir.resolve("steps.csv"));
+            return new Served(overheads[0], overheads[1], stepSummary, session);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -229,19 +235,35 @@ public final class Validation {
         }
     }
 
-    /** Output tokens of each probe request: its first token is what the probe times. */
-    static final int PROBE_OUTPUT_TOKENS = 2;
+    /**
+     * Output tokens of each probe request: its first token is what the probe times for the per-request overhead; the
+     * rest run as decode steps of the runtime's iterations per report, whose round trips the probe times too.
+     */
+    static final int PROBE_OUTPUT_TOKENS = 17;
+
+    /** Writes a recorder's served LLM steps against the simulator's charge to {@code csv}; returns their summary. */
+    private static java.util.Map<String, Object> writeSteps(StepRecorder steps, ResolvedPlan plan,
+            ProfileBook profiles, Path csv) throws IOException {
+        return StepRecorder.write(steps.served(), memo((d, t) -> llmCost(plan.deployments().get(d),
+                plan.deployments().get(d).tasks().get(t), profiles)),
+                profiles.hostSlowdown(plan.deployments().get(0).hardware().name()), csv);
+    }
 
     /**
-     * Measures the per-request overhead the replay will see, as the simulator accounts for it: {@value #PROBES}
+     * Measures the overheads the replay will see, as the simulator accounts for them: {@value #PROBES}
      * requests, one at a time on the idle server, replayed by {@code cornserve replay} as the measured replay is (the
      * same client in this JVM, streamed chat completions, synthesised prompts) at the trace's quartile prompt
-     * lengths; the overhead is the median over them of the served TTFT less the simulator's TTFT of the same request
-     * without overhead (one prefill of its prompt, {@link #prefillMs}). Writes {@code overhead.csv} into
-     * {@code probeDir}.
+     * lengths. The per-step round trip is the median over their served LLM steps of busy less compute (the control
+     * plane's command, report and event loop around the executor's compute, {@link StepRecorder#roundTripMs}); the
+     * per-request overhead is the median over the requests of the served TTFT less the simulator's TTFT of the same
+     * request without request overhead (one prefill of its prompt, {@link #prefillMs}, plus that round trip). Writes
+     * {@code overhead.csv}, {@code steps.csv} and {@code steps.json} into {@code probeDir}.
+     *
+     * @param steps attached to the served runtime, not recording yet
+     * @return the per-request overhead and the per-step round trip, in ms
      */
-    private static double probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
-            Path probeDir, Consumer<String> status) throws IOException {
+    private static double[] probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
+            Path probeDir, StepRecorder steps, Consumer<String> status) throws IOException {
         long[] lengths = probeLengths(textTokens(trace));
         double longest = prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
         double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
@@ -250,18 +272,23 @@ public final class Validation {
         Files.writeString(probeTrace, probeTrace(lengths, gapSeconds));
         status.accept(String.format(Locale.ROOT, "probing the per-request overhead (%d idle streamed requests of %s"
                 + " prompt tokens, %.2f s apart)...", PROBES, Arrays.toString(lengths), gapSeconds));
+        steps.start();
         cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", probeTrace.toString(),
                 "--trace-format", "jsonl", "--out", probeDir.toString());
+        steps.stop();
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(probeDir.resolve("steps.json").toFile(),
+                writeSteps(steps, plan, profiles, probeDir.resolve("steps.csv")));
+        double roundTripMs = StepRecorder.roundTripMs(steps.served());
         double[] served = servedTtftMs(probeDir.resolve("requests.csv"), PROBES);
         double[] simulated = new double[PROBES];
         StringBuilder csv = new StringBuilder("request,text_tokens,served_ttft_ms,simulated_ttft_ms,overhead_ms\n");
         for (int i = 0; i < PROBES; i++) {
-            simulated[i] = prefillMs(model, plan, profiles, lengths[i % lengths.length]);
+            simulated[i] = prefillMs(model, plan, profiles, lengths[i % lengths.length]) + roundTripMs;
             csv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.4f%n", i, lengths[i % lengths.length], served[i],
                     simulated[i], served[i] - simulated[i]));
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
-        return overheadMs(served, simulated);
+        return new double[] {overheadMs(served, simulated), roundTripMs};
     }
 
     /**
@@ -277,10 +304,17 @@ public final class Validation {
         for (int i = 0; i < d.length; i++) {
             d[i] = servedTtftMs[i] - simulatedTtftMs[i];
         }
-        Arrays.sort(d);
-        int n = d.length;
-        double median = n % 2 == 1 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
-        return Math.max(0, median);
+        return Math.max(0, median(d));
+    }
+
+    /** The median of {@code values} (sorted in place); NaN for none. */
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     /** The probe's prompt lengths: the 25th, 50th and 75th percentile of the trace's text tokens (at least 1). */
@@ -349,11 +383,26 @@ public final class Validation {
      *
      * @param overheadMs the per-request overhead: idle streamed probes' served TTFT less the simulator's TTFT of the
      *     same requests
+     * @param stepOverheadMs the control plane's round trip per LLM step (busy less compute) on the idle probes'
+     *     steps, which the simulator charges per step as the runtime runs them ({@link #simulateArgs})
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
      */
-    public record Served(double overheadMs, java.util.Map<String, Object> steps, String session) {
+    public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
+            String session) {
+        /**
+         * The {@code simulate} options that charge what this served run measured: the per-request overhead, and the
+         * per-step round trip at the runtime's decode iterations per report.
+         */
+        public List<String> simulateArgs() {
+            return List.of("--request-overhead-ms", String.format(Locale.ROOT, "%.4f", overheadMs),
+                    "--step-overhead-ms", String.format(Locale.ROOT, "%.4f", stepOverheadMs),
+                    "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations()));
+        }
     }
+
+    /** The runtime's settings a validation serves with: sequences end at the traced length. */
+    static final RuntimeOptions SERVED_OPTIONS = RuntimeOptions.defaults().withIgnoreEos(true);
 
     /**
      * One line per kind of served LLM step: how many, and their measured compute over the simulator's charge for the
@@ -445,6 +494,7 @@ public final class Validation {
     static void write(Path file, List<Row> rows, Served served, Path profiles) throws IOException {
         var root = Json.mapper().createObjectNode();
         root.put("request_overhead_ms", served.overheadMs());
+        root.put("step_overhead_ms", served.stepOverheadMs());
         if (served.session() != null) {
             root.put("runtime_session", served.session());
         }

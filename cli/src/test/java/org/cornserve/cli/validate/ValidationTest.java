@@ -42,7 +42,7 @@ class ValidationTest {
         assertEquals(0, rows.get(9).error());
         String table = Validation.table(rows);
         assertTrue(table.contains("ttft_ms.p50") && table.contains("+10.0%") && table.contains("-20.0%"), table);
-        Validation.write(tmp.resolve("validation.json"), rows, new Validation.Served(7.5, java.util.Map.of(), null), null);
+        Validation.write(tmp.resolve("validation.json"), rows, new Validation.Served(7.5, 0.5, java.util.Map.of(), null), null);
         JsonNode back = Json.mapper().readTree(tmp.resolve("validation.json").toFile());
         assertEquals(7.5, back.path("request_overhead_ms").asDouble());
         assertEquals("ttft_ms.p50", back.path("rows").get(1).path("metric").asText());
@@ -96,8 +96,45 @@ class ValidationTest {
         assertEquals(8.06 / (8.012 * (1 + 0.5 * 2.4 / 8.06)), (Double) ((java.util.Map<?, ?>) decodeOnly
                 .get("compute_over_simulated_shared")).get("p50"), 1e-9);
         assertEquals(3, java.nio.file.Files.readAllLines(tmp.resolve("steps.csv")).size());
-        String table = Validation.stepsTable(new Validation.Served(0, summary, null));
+        // the round trip around the compute: decode 9 - 8.06 ms (charged: the decode-only steps'), prefill 3 - 2.4 ms
+        assertEquals(0.94, StepRecorder.roundTripMs(rec.served()), 1e-9);
+        assertEquals(0.6, StepRecorder.roundTripMs(rec.served().subList(1, 2)), 1e-9, "no decode step: every step's");
+        assertEquals(0.6, (Double) ((java.util.Map<?, ?>) withPrefill.get("round_trip_ms")).get("p50"), 1e-9);
+        assertTrue(java.nio.file.Files.readAllLines(tmp.resolve("steps.csv")).get(0)
+                .endsWith(",decided_ms,round_trip_ms,gap_before_ms"));
+        String table = Validation.stepsTable(new Validation.Served(0, 0, summary, null));
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
+    }
+
+    /** steps.csv: a replica's next step is decided some time after its last report reached the loop. */
+    @Test
+    void theGapBeforeAStepRunsFromTheReplicasLastReportToItsDecision() throws Exception {
+        org.cornserve.model.profile.LlmCost cost = new org.cornserve.model.profile.LlmCost() {
+            @Override
+            public double iterationSeconds(long p, long pc, int ds, long dc) {
+                return 1e-3;
+            }
+
+            @Override
+            public long kvBytesPerToken() {
+                return 1;
+            }
+        };
+        StepRecorder rec = new StepRecorder();
+        rec.start();
+        var decode = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 0, 0, 1, 10, 4);
+        rec.stepStarted(0, 0, decode, 0);
+        rec.stepEnded(0, 0, 5_000_000, 4_000_000, new long[0], 5_000_000); // decided at 0, reported at 5 ms
+        rec.stepStarted(0, 0, decode, 5_250_000);
+        rec.stepEnded(0, 0, 4_750_000, 4_500_000, new long[0], 10_000_000); // decided at 5.25 ms
+        StepRecorder.write(rec.served(), (d, t) -> cost, List.of(), tmp.resolve("steps.csv"));
+        List<String> lines = Files.readAllLines(tmp.resolve("steps.csv"));
+        assertTrue(lines.get(1).endsWith(",0.0000,1.0000,"), lines.get(1));
+        assertTrue(lines.get(2).endsWith(",5.2500,0.2500,0.2500"), lines.get(2));
+        assertEquals(0.625, StepRecorder.roundTripMs(rec.served()), 1e-9);
+        Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null);
+        assertEquals(List.of("--request-overhead-ms", "12.5000", "--step-overhead-ms", "0.6250",
+                "--tokens-per-report", "4"), served.simulateArgs());
     }
 
     /** The probe's simulated TTFT of a request is what the simulator gives an isolated request without overhead. */

@@ -11,7 +11,8 @@ package org.cornserve.runtime.replay;
  * @param firstByteNanos when the status line and headers came back
  * @param firstTokenNanos when the first output came: the first streamed chunk carrying output, or the whole body
  *     of an answer that does not stream
- * @param lastTokenNanos when the last output came
+ * @param lastTokenNanos when the last output came: the last chunk carrying output, or the streamed chunk that ends
+ *     the choice ({@code finish_reason}) when it comes later
  * @param endNanos when the exchange ended (the response's end, the failure, or the timeout)
  * @param httpStatus the response's status, or 0 when none came (connection failure, timeout)
  * @param inputTokens prompt tokens sent (text plus media under the model's rules)

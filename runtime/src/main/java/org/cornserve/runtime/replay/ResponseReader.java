@@ -15,7 +15,9 @@ import java.util.function.LongSupplier;
  * {@code data: [DONE]}), NDJSON (one JSON object a line) or one JSON document. A chunk carries output when it has
  * text ({@code choices[0].delta.content}, or a top-level {@code text}, {@code delta}, {@code content} or
  * {@code token} string) or other media ({@code delta.audio}, {@code audio}, {@code image}); text chunks count as
- * tokens unless a {@code usage.completion_tokens} figure comes, which wins. A chunk with an {@code error} member
+ * tokens unless a {@code usage.completion_tokens} figure comes, which wins. The output ends at the last such chunk
+ * or, when later, at the chunk that ends the choice ({@code choices[0].finish_reason}): it comes with the last token,
+ * whose bytes may have made no text of their own, so TPOT spans every token after the first text. A chunk with an {@code error} member
  * fails the request. Audio ({@code delta.audio.data} or {@code message.audio.data} as OpenAI sends it, or a
  * top-level {@code audio} string as the voice app does: a base64 WAV) is timed on its own ({@link #firstAudioNanos},
  * time to first audio) and its duration read from the WAV's header; audio that is not a WAV fails the request.
@@ -98,6 +100,10 @@ final class ResponseReader {
             if (firstOutputNanos < 0) {
                 firstOutputNanos = now;
             }
+            lastOutputNanos = now;
+        } else if (firstOutputNanos >= 0 && c.path("choices").path(0).path("finish_reason").isTextual()) {
+            // the chunk that ends the choice comes with the server's last token, which may have given no text of its
+            // own (a byte-level model's incomplete character): the token stream ends here, as vLLM's benchmark ends it
             lastOutputNanos = now;
         }
     }

@@ -209,6 +209,19 @@ public final class Simulator implements Decisions {
     }
 
     /**
+     * Charges every LLM step the serving system's round trip around an engine step, {@code nanosPerStep} per step as
+     * a live runtime runs them (each prefill or mixed iteration, each started group of {@code iterationsPerReport}
+     * decode iterations; see {@link StepTimer}), measured on the real runtime by {@code cornserve validate}. Call
+     * before {@link #run}.
+     */
+    public Simulator withStepOverhead(long nanosPerStep, long iterationsPerReport) {
+        for (int d = 0; d < timers.length; d++) {
+            timers[d] = timers[d].withStepOverhead(nanosPerStep, iterationsPerReport);
+        }
+        return this;
+    }
+
+    /**
      * Runs the workload (in non-decreasing arrival order) to the end: until every request has completed or
      * been rejected. A simulator runs once.
      */

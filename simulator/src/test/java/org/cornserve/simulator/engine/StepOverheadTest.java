@@ -1,0 +1,97 @@
+package org.cornserve.simulator.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.cornserve.planner.schedule.batch.Preemption;
+import org.cornserve.planner.schedule.batch.Step;
+import org.cornserve.simulator.event.SimRequest;
+import org.cornserve.simulator.metrics.RequestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The serving system's round trip per engine step ({@link StepTimer#withStepOverhead}): charged once per step as a
+ * live runtime runs them, held against counting the runtime's reports one by one.
+ */
+class StepOverheadTest {
+
+    /** Reports a runtime makes for {@code m} iterations, counted one iteration at a time. */
+    static long reportsByCounting(boolean prefill, long m, long perReport) {
+        long reports = 0;
+        long sinceReport = perReport;
+        for (long i = 0; i < m; i++) {
+            if (prefill || sinceReport == perReport) {
+                reports++;
+                sinceReport = 0;
+            }
+            sinceReport++;
+        }
+        return reports;
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void aStepPaysOneRoundTripPerReportItsIterationsMake(long seed) {
+        Random rnd = new Random(seed);
+        StepTimer plain = new StepTimer(new Object[] {new Fixtures.LinearLlm(rnd.nextBoolean())}, "llm");
+        long perStep = 1 + rnd.nextInt(5_000_000);
+        long perReport = 1 + rnd.nextInt(8);
+        StepTimer charged = plain.withStepOverhead(perStep, perReport);
+        long planned = 1 + rnd.nextInt(200);
+        Step.LlmStep decode = new Step.LlmStep(0, 0, 0, 1 + rnd.nextInt(16), 100 + rnd.nextInt(5000), planned);
+        long previous = 0;
+        for (long m = 1; m <= planned; m++) {
+            long extra = charged.nanos(decode, m) - plain.nanos(decode, m);
+            assertEquals(perStep * reportsByCounting(false, m, perReport), extra, "decode, first " + m + " of "
+                    + planned + " iterations, " + perReport + " per report");
+            long now = charged.nanos(decode, m);
+            assertTrue(now >= previous, "non-decreasing in the iterations (the run's cut is a binary search)");
+            previous = now;
+        }
+        Step.LlmStep mixed = new Step.LlmStep(0, 1 + rnd.nextInt(500), 0, rnd.nextInt(4), rnd.nextInt(400), 1);
+        assertEquals(perStep * reportsByCounting(true, 1, perReport), charged.nanos(mixed, 1) - plain.nanos(mixed, 1));
+        assertThrows(IllegalArgumentException.class, () -> plain.withStepOverhead(-1, 4));
+        assertThrows(IllegalArgumentException.class, () -> plain.withStepOverhead(1, 0));
+    }
+
+    /**
+     * One request alone: its first token comes one round trip later (its prefill step's), its last one round trip
+     * per report later (the prefill's and each of its decode reports').
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void aLoneRequestPaysThePrefillsRoundTripAndOnePerDecodeReport(long seed) {
+        Random rnd = new Random(seed);
+        long prompt = 1 + rnd.nextInt(300);
+        long output = 2 + rnd.nextInt(90);
+        long perStep = 1 + rnd.nextInt(3_000_000);
+        long perReport = 1 + rnd.nextInt(6);
+        RequestRecord plain = alone(prompt, output, 0, perReport);
+        RequestRecord charged = alone(prompt, output, perStep, perReport);
+        assertEquals(plain.firstOutputNanos() + perStep, charged.firstOutputNanos(), "TTFT");
+        long reports = 1 + reportsByCounting(false, output - 1, perReport);
+        assertEquals(plain.completionNanos() + perStep * reports, charged.completionNanos(),
+                prompt + " prompt, " + output + " output tokens, " + perReport + " per report");
+    }
+
+    private static RequestRecord alone(long prompt, long output, long perStep, long perReport) {
+        Simulator sim = new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096, Preemption.RECOMPUTE),
+                new Fixtures.LinearLlm(true), "round-robin")).withStepOverhead(perStep, perReport);
+        return sim.run(List.of(new SimRequest(0, 0, "app", Fixtures.textRequest(prompt, output, output), output))
+                .iterator()).records().get(0);
+    }
+
+    @Test
+    void withoutAnOverheadTheTimerIsUnchanged() {
+        StepTimer plain = new StepTimer(new Object[] {new Fixtures.LinearLlm(false)}, "llm");
+        Step.LlmStep decode = new Step.LlmStep(0, 0, 0, 3, 900, 40);
+        for (long m = 1; m <= 40; m++) {
+            assertEquals(plain.nanos(decode, m), plain.withStepOverhead(0, 4).nanos(decode, m));
+        }
+    }
+}
