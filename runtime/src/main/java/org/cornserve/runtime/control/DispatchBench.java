@@ -29,10 +29,15 @@ import org.cornserve.runtime.serve.OutputSink;
  * compute time (protocol, serialisation, loop queueing; also the executor opening the step's new invocations, which
  * measured under 0.1 ms a step on average). Wall time on a shared machine includes waiting for a CPU, so the control
  * plane's CPU time per request (its loop and executor-link threads, which run the facts of the reports they read) is
- * printed too. Also prints each executor's start-up (launch to ready: process start, weight generation, warm-up).
+ * printed too, and the time its threads and the executors' threads spent runnable but waiting for a CPU (the kernel's
+ * run-queue wait from {@code /proc/.../schedstat}), per step. Also prints each executor's start-up (launch to ready:
+ * process start, weight generation, warm-up). With {@code -Dcornserve.stepTrace=DIR} (see
+ * {@link org.cornserve.runtime.executor.StepTrace}) it ends with where a step's round trip went, segment by segment
+ * (the warm-up's steps included).
  *
- * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.control.DispatchBench [REQUESTS]
- * [RATE_PER_S] [SEED]} (default 200 requests at 2 req/s, seed 1).
+ * <p>{@code java [-Dcornserve.stepTrace=DIR] [-Dcornserve.executorNice=N] --add-modules jdk.incubator.vector -cp CP
+ * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED]} (default 200 requests at 2 req/s, seed
+ * 1).
  */
 public final class DispatchBench {
     private DispatchBench() {
