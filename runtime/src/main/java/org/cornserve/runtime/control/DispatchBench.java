@@ -36,8 +36,10 @@ import org.cornserve.runtime.serve.OutputSink;
  * (the warm-up's steps included).
  *
  * <p>{@code java [-Dcornserve.stepTrace=DIR] [-Dcornserve.executorNice=N] --add-modules jdk.incubator.vector -cp CP
- * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED]} (default 200 requests at 2 req/s, seed
- * 1).
+ * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED] [WARM_UP_REQUESTS]} (default 200
+ * requests at 2 req/s, seed 1, after 10 warm-up requests at 5 req/s). At 2 req/s the per-request code (building a
+ * request's graph, its arrival and completion) runs a few hundred times in a run, too few for the JIT to compile all
+ * of it: a longer warm-up gives the steady state of a server that has been up a while.
  */
 public final class DispatchBench {
     private DispatchBench() {
@@ -241,8 +243,9 @@ public final class DispatchBench {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 2;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
+        int warmUpRequests = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         try (ControlPlane runtime = Runtimes.start(Runtimes.defaultPlan(), DeviceSlots.parse("cpu:2"))) {
-            Result warm = run(runtime, 10, 5, seed + 1000);
+            Result warm = run(runtime, warmUpRequests, 5, seed + 1000);
             System.out.println("warm-up: " + warm.completed() + " requests");
             Result r = run(runtime, requests, rate, seed);
             System.out.printf(Locale.ROOT, "requests %d at %.1f/s: %d completed, %d failed%n", r.requests(), r.rate(),
