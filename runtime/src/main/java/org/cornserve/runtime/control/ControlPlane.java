@@ -507,7 +507,9 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             sink.failed(new OutputSink.Failure(400, "input", e.getMessage()));
             return handle;
         }
-        loop.post(() -> dispatcher.arrive(id, built.graph(), built.inputs(), built.promptTokens(),
+        // on the caller's thread when the loop is free (the caller holds no lock a fact needs): the arrival and the
+        // steps it starts go out without waking the loop thread first
+        loop.runHere(() -> dispatcher.arrive(id, built.graph(), built.inputs(), built.promptTokens(),
                 request.temperature(), request.seed(), sink, built.placed(), () -> builder.build(request)));
         return handle;
     }

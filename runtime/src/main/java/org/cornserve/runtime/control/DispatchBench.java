@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import org.HdrHistogram.Histogram;
 import org.cornserve.model.Modality;
 import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.executor.StepTrace;
 import org.cornserve.runtime.serve.ModelRequest;
 import org.cornserve.runtime.serve.OutputSink;
 
@@ -28,10 +29,17 @@ import org.cornserve.runtime.serve.OutputSink;
  * compute time (protocol, serialisation, loop queueing; also the executor opening the step's new invocations, which
  * measured under 0.1 ms a step on average). Wall time on a shared machine includes waiting for a CPU, so the control
  * plane's CPU time per request (its loop and executor-link threads, which run the facts of the reports they read) is
- * printed too. Also prints each executor's start-up (launch to ready: process start, weight generation, warm-up).
+ * printed too, and the time its threads and the executors' threads spent runnable but waiting for a CPU (the kernel's
+ * run-queue wait from {@code /proc/.../schedstat}), per step. Also prints each executor's start-up (launch to ready:
+ * process start, weight generation, warm-up). With {@code -Dcornserve.stepTrace=DIR} (see
+ * {@link org.cornserve.runtime.executor.StepTrace}) it ends with where a step's round trip went, segment by segment
+ * (the warm-up's steps included).
  *
- * <p>{@code java --add-modules jdk.incubator.vector -cp CP org.cornserve.runtime.control.DispatchBench [REQUESTS]
- * [RATE_PER_S] [SEED]} (default 200 requests at 2 req/s, seed 1).
+ * <p>{@code java [-Dcornserve.stepTrace=DIR] [-Dcornserve.executorNice=N] --add-modules jdk.incubator.vector -cp CP
+ * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED] [WARM_UP_REQUESTS]} (default 200
+ * requests at 2 req/s, seed 1, after 10 warm-up requests at 5 req/s). At 2 req/s the per-request code (building a
+ * request's graph, its arrival and completion) runs a few hundred times in a run, too few for the JIT to compile all
+ * of it: a longer warm-up gives the steady state of a server that has been up a while.
  */
 public final class DispatchBench {
     private DispatchBench() {
@@ -41,7 +49,52 @@ public final class DispatchBench {
     public record Result(int requests, int completed, int failed, double rate, long overheadP50Us, long overheadP99Us,
             long overheadMaxUs, long arrivalP50Us, long arrivalP99Us, long stepOverheadP50Us, long stepOverheadP99Us,
             long steps, long e2eP50Ms,
-            long e2eP99Ms, double controlCpuUsPerRequest, List<String> startups) {
+            long e2eP99Ms, double controlCpuUsPerRequest, double controlRunQueueUsPerStep,
+            double executorRunQueueUsPerStep, List<String> startups) {
+    }
+
+    /**
+     * Nanoseconds the threads spent runnable but waiting for a CPU (the kernel's {@code schedstat}, second field):
+     * the control plane's threads in this process, or every thread of the given processes; 0 where /proc does not
+     * tell (not Linux).
+     */
+    static long runQueueWaitNanos(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(pid), "task");
+            try (var dirs = java.nio.file.Files.list(tasks)) {
+                for (java.nio.file.Path t : dirs.toList()) {
+                    try {
+                        if (pid == ProcessHandle.current().pid()) {
+                            String comm = java.nio.file.Files.readString(t.resolve("comm")).strip();
+                            // comm holds the first 15 characters of a thread's name
+                            if (!comm.equals("cornserve-contr") && !comm.equals("executor-link")) {
+                                continue;
+                            }
+                        }
+                        sum += Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).split(" ")[1]);
+                    } catch (IOException | RuntimeException e) {
+                        // a thread that ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+        return sum;
+    }
+
+    private static List<Long> executorPids(ControlPlane runtime) {
+        List<Long> pids = new ArrayList<>();
+        for (TaskManager tm : runtime.taskManagers()) {
+            for (int r = 0; r < tm.replicaCount(); r++) {
+                ExecutorHandle h = tm.executor(r);
+                if (h != null && h.pid() > 0) {
+                    pids.add(h.pid());
+                }
+            }
+        }
+        return pids;
     }
 
     /** CPU time of the control plane's threads (its event loop and the threads reading executors' reports). */
@@ -94,6 +147,10 @@ public final class DispatchBench {
         Histogram arrival = new Histogram(3);
         Histogram e2e = new Histogram(3);
         long cpuBefore = controlPlaneCpuNanos();
+        List<Long> self = List.of(ProcessHandle.current().pid());
+        List<Long> executors = executorPids(runtime);
+        long controlWaitBefore = runQueueWaitNanos(self);
+        long executorWaitBefore = runQueueWaitNanos(executors);
         long start = System.nanoTime();
         double t = 0;
         for (int i = 0; i < requests; i++) {
@@ -146,6 +203,9 @@ public final class DispatchBench {
             throw new IllegalStateException("requests did not finish in 600 s");
         }
         double cpuPerRequest = (controlPlaneCpuNanos() - cpuBefore) / 1e3 / requests;
+        long stepCount = Math.max(1, stepOverhead.getTotalCount());
+        double controlWait = (runQueueWaitNanos(self) - controlWaitBefore) / 1e3 / stepCount;
+        double executorWait = (runQueueWaitNanos(executors) - executorWaitBefore) / 1e3 / stepCount;
         List<String> startups = new ArrayList<>();
         for (TaskManager tm : runtime.taskManagers()) {
             ExecutorReport.Ready r = tm.lastReady();
@@ -158,7 +218,8 @@ public final class DispatchBench {
                 overhead.getValueAtPercentile(50), overhead.getValueAtPercentile(99), overhead.getMaxValue(),
                 arrival.getValueAtPercentile(50), arrival.getValueAtPercentile(99),
                 stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
-                stepOverhead.getTotalCount(), e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest, startups);
+                stepOverhead.getTotalCount(), e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest,
+                controlWait, executorWait, startups);
     }
 
     private static long runtimeNextId(ControlPlane runtime) {
@@ -182,8 +243,9 @@ public final class DispatchBench {
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 2;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
+        int warmUpRequests = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         try (ControlPlane runtime = Runtimes.start(Runtimes.defaultPlan(), DeviceSlots.parse("cpu:2"))) {
-            Result warm = run(runtime, 10, 5, seed + 1000);
+            Result warm = run(runtime, warmUpRequests, 5, seed + 1000);
             System.out.println("warm-up: " + warm.completed() + " requests");
             Result r = run(runtime, requests, rate, seed);
             System.out.printf(Locale.ROOT, "requests %d at %.1f/s: %d completed, %d failed%n", r.requests(), r.rate(),
@@ -197,7 +259,13 @@ public final class DispatchBench {
             System.out.printf(Locale.ROOT, "end to end: P50 %d ms, P99 %d ms%n", r.e2eP50Ms(), r.e2eP99Ms());
             System.out.printf(Locale.ROOT, "control-plane CPU (event loop + executor links): %.0f us per request%n",
                     r.controlCpuUsPerRequest());
+            System.out.printf(Locale.ROOT, "waiting for a CPU (run queue, /proc schedstat) per step: control plane %.0f us,"
+                    + " executors %.0f us%n", r.controlRunQueueUsPerStep(), r.executorRunQueueUsPerStep());
             r.startups().forEach(System.out::println);
+        }
+        if (StepTrace.ON) {
+            StepTrace.flush();
+            System.out.print(StepTraceReport.read(java.nio.file.Path.of(System.getProperty(StepTrace.PROPERTY))));
         }
     }
 }

@@ -15,6 +15,7 @@ import org.cornserve.planner.schedule.graph.DataEdge;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.runtime.executor.ExecutorCommand;
 import org.cornserve.runtime.executor.ExecutorReport;
+import org.cornserve.runtime.executor.StepTrace;
 import org.cornserve.runtime.serve.OutputSink;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 import org.cornserve.runtime.sidecar.TensorRef;
@@ -277,6 +278,7 @@ public final class Dispatcher implements Decisions {
         }
         setRunning(d, r, null);
         long now = loop.nowNanos();
+        StepTrace.mark(StepTrace.APPLIED, done.step(), now);
         long[] members = new long[run.items.size()];
         for (int i = 0; i < members.length; i++) {
             members[i] = run.items.get(i).invocation() >>> NODE_BITS;
@@ -456,9 +458,11 @@ public final class Dispatcher implements Decisions {
         items.removeIf(java.util.Objects::isNull);
         String task = core.deployment(deployment).tasks().get(step.task()).taskKey();
         long id = ++nextStep;
+        StepTrace.mark(StepTrace.DECIDED, id, nowNanos);
         setRunning(deployment, replica, new Running(id, task, items, sequences, nowNanos));
         observer.stepStarted(deployment, replica, step, nowNanos);
         ports.send(deployment, replica, new ExecutorCommand.RunStep(id, task, items, step.iterations()));
+        StepTrace.mark(StepTrace.SENT, id);
     }
 
     /** A member of a request that already failed or was cancelled is left out: its executor state is gone. */

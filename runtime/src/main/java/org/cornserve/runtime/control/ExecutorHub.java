@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.cornserve.runtime.executor.ExecutorReport;
 import org.cornserve.runtime.executor.FrameChannel;
+import org.cornserve.runtime.executor.StepTrace;
 import org.cornserve.runtime.launch.ExecutorLauncher;
 import org.cornserve.runtime.launch.ExecutorSpec;
 
@@ -109,6 +110,9 @@ public final class ExecutorHub implements AutoCloseable {
                         }
                     });
                 } else {
+                    if (r instanceof ExecutorReport.StepDone done) {
+                        StepTrace.mark(StepTrace.REPORT_READ, done.step());
+                    }
                     events.report(h, r);
                 }
             }

@@ -225,7 +225,11 @@ public final class ExecutorMain {
                     }
                     switch (c) {
                         case ExecutorCommand.Open open -> open(open);
-                        case ExecutorCommand.RunStep step -> ch.send(withControlCopies(step(step)));
+                        case ExecutorCommand.RunStep step -> {
+                            StepTrace.mark(StepTrace.EXEC_READ, step.step());
+                            ch.send(withControlCopies(step(step)));
+                            StepTrace.mark(StepTrace.REPORT_SENT, step.step());
+                        }
                         case ExecutorCommand.Forward f -> forward(f);
                         case ExecutorCommand.StreamStates more -> streamStates(more);
                         case ExecutorCommand.Close close -> {
@@ -248,6 +252,7 @@ public final class ExecutorMain {
             } catch (IOException e) {
                 System.err.println("executor: control connection lost: " + e.getMessage());
             } finally {
+                StepTrace.flush();
                 sweeper.shutdownNow();
                 forwarding.shutdownNow();
             }
@@ -315,6 +320,7 @@ public final class ExecutorMain {
 
         ExecutorReport.StepDone step(ExecutorCommand.RunStep step) {
             long t0 = System.nanoTime();
+            StepTrace.mark(StepTrace.COMPUTE_START, step.step(), t0);
             TaskRunner r = runners.get(step.task());
             StepOutcome out = new StepOutcome();
             try {
@@ -324,7 +330,9 @@ public final class ExecutorMain {
                 }
                 boolean[] cut = new boolean[1];
                 r.step(step, out, () -> cut[0] || (cut[0] = cutArrived(step.step())));
-                ExecutorReport.StepDone done = out.report(step.step(), System.nanoTime() - t0);
+                long t1 = System.nanoTime();
+                StepTrace.mark(StepTrace.COMPUTE_END, step.step(), t1);
+                ExecutorReport.StepDone done = out.report(step.step(), t1 - t0);
                 for (ExecutorReport.Ended e : done.ended()) {
                     openInvocations.remove(e.invocation());
                 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.cornserve.runtime.executor.StepTrace;
 
 /**
  * Starts each executor as a child JVM of this one: the same {@code java} binary and class path, the Vector API
@@ -19,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  * <p>A {@link Placement} may run an executor elsewhere on this machine (another network namespace: {@code ip netns exec
  * NS} before the command) and tell it which shared-memory domain it is in; the control plane then listens where every
  * placement reaches it.
+ *
+ * <p>Executors run at a lower CPU priority than this JVM ({@link #DEFAULT_NICENESS}), so the control plane's threads
+ * get a CPU at once when a report or a request wakes them.
  */
 public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseable {
     private final String javaBinary;
@@ -28,6 +32,7 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
     private final Thread hook;
     private final java.net.InetSocketAddress listen;
     private final Placement placement;
+    private final int niceness = niceness();
 
     /** Where an executor runs on this machine. */
     @FunctionalInterface
@@ -43,6 +48,22 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
     public LocalProcessLauncher() {
         this(thisJava(), System.getProperty("java.class.path"), DEFAULT_JVM_OPTIONS);
     }
+
+    /**
+     * The system property that sets how much lower than this JVM's the executors' CPU priority is (their niceness
+     * increment, {@code nice -n N}); 0 runs them at this JVM's priority.
+     */
+    public static final String NICENESS_PROPERTY = "cornserve.executorNice";
+    /**
+     * Executors run at niceness +10 by default: an executor computes flat out on its CPU threads, and at equal
+     * priority a control-plane or gateway thread woken by a report or a request waits behind that compute for its turn
+     * on a shared core, a wait every step pays. At +10 the woken thread runs at once and takes a few hundred
+     * microseconds; an executor alone on its cores computes as fast as before (niceness only weighs runnable threads
+     * against each other).
+     */
+    public static final int DEFAULT_NICENESS = 10;
+    private static final String NICE_BINARY = java.util.stream.Stream.of("/usr/bin/nice", "/bin/nice")
+            .filter(f -> java.nio.file.Files.isExecutable(Path.of(f))).findFirst().orElse(null);
 
     private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m", "-Xss4m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=4");
@@ -79,8 +100,16 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
     @Override
     public LaunchedExecutor launch(ExecutorSpec spec) {
         List<String> cmd = new ArrayList<>();
+        if (niceness > 0 && NICE_BINARY != null) {
+            cmd.add(NICE_BINARY);
+            cmd.add("-n");
+            cmd.add(Integer.toString(niceness));
+        }
         cmd.add(javaBinary);
         cmd.addAll(jvmOptions);
+        if (StepTrace.ON) {
+            cmd.add("-D" + StepTrace.PROPERTY + "=" + System.getProperty(StepTrace.PROPERTY));
+        }
         cmd.add("--add-modules");
         cmd.add("jdk.incubator.vector");
         cmd.add("-cp");
@@ -98,6 +127,26 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
             throw new UncheckedIOException("cannot start executor " + spec.id() + " (" + javaBinary + "): "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The niceness increment executors start with: {@value #NICENESS_PROPERTY} or {@value #DEFAULT_NICENESS}; 0 where
+     * this machine has no {@code nice} command.
+     */
+    public static int niceness() {
+        String set = System.getProperty(NICENESS_PROPERTY);
+        int n;
+        try {
+            n = set == null ? DEFAULT_NICENESS : Integer.parseInt(set.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + NICENESS_PROPERTY + " must be a whole number 0..19, got '" + set
+                    + "'");
+        }
+        if (n < 0 || n > 19) {
+            throw new IllegalArgumentException("-D" + NICENESS_PROPERTY + " must be 0..19 (an executor may only run at"
+                    + " a lower priority than the control plane), got " + n);
+        }
+        return NICE_BINARY == null ? 0 : n;
     }
 
     @Override

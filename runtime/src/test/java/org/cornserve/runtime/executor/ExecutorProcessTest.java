@@ -94,6 +94,10 @@ class ExecutorProcessTest {
             ExecutorReport.Ready ready = next(ExecutorReport.Ready.class);
             assertEquals(List.of("tiny-vl/vision-encoder", "tiny-vl/llm"), ready.tasks());
             assertTrue(h.ready());
+            if (Files.exists(Path.of("/proc/self/stat"))) {
+                assertEquals(Math.min(19, niceOf(ProcessHandle.current().pid()) + LocalProcessLauncher.niceness()),
+                        niceOf(h.pid()), "the executor runs at a lower CPU priority than the control plane");
+            }
 
             ImageInput pixels = ImageInput.of(ImageFiles.read(Files.readAllBytes(image), "in.png"), TinyModels.VISION);
             TensorRef in = cp.putFloats(pixels.pixels(), 1);
@@ -149,5 +153,11 @@ class ExecutorProcessTest {
         try (Stream<Path> left = Files.list(tmp)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("cornserve-")).toList());
         }
+    }
+
+    /** A process's niceness: field 19 of /proc/PID/stat (the fields after its parenthesised name start at 3). */
+    static int niceOf(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
     }
 }
