@@ -95,6 +95,9 @@ class TensorForwarderTest {
             TensorRef local = forwarder.fetch(held, server.address(), 1);
             assertTrue(Files.exists(there.resolve(local.segment())));
             assertArrayEquals(bytes, fetcher.readBytes(local));
+            // the server releases its share and counts the fetch after the last byte is on the wire, so the
+            // fetcher may return first: wait (bounded) for it
+            awaitServed(server, 1);
             assertEquals(0, holder.live(), "the holder released the share the fetch stood for");
             assertEquals(1, server.served());
             assertEquals(bytes.length, server.servedBytes());
@@ -189,5 +192,13 @@ class TensorForwarderTest {
         Assumptions.assumeFalse(Files.getAttribute(shm, "unix:dev").equals(Files.getAttribute(here, "unix:dev")),
                 "the temporary directory is on /dev/shm's file system");
         assertNotEquals(SharedMemoryDomain.of(shm), SharedMemoryDomain.of(here));
+    }
+
+    /** Waits up to 5 s for the server to have answered {@code n} fetches (it counts one after releasing its share). */
+    private static void awaitServed(TensorStreamServer server, long n) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.served() < n && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
     }
 }
