@@ -132,6 +132,12 @@ class TensorForwarderTimeoutTest {
             stalled.getOutputStream().write(ByteBuffer.allocate(22).putInt(1).putLong(1 << 20).array());
             int answer = assertTimeoutPreemptively(HANG_GUARD, () -> stalled.getInputStream().read());
             assertEquals(-1, answer, "the server closed the stalled stream without placing anything");
+            // the watchdog closes the stream first; the serving thread then wakes from its read and frees the
+            // segment, so the peer can see the close before the free: wait for it, bounded
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (sidecar.live() != 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             assertEquals(0, sidecar.live(), "the segment it was filling is free again");
             assertEquals(0, server.received());
         }
