@@ -21,8 +21,8 @@ import org.cornserve.runtime.executor.StepTrace;
  * NS} before the command) and tell it which shared-memory domain it is in; the control plane then listens where every
  * placement reaches it.
  *
- * <p>Executors run at a lower CPU priority than this JVM ({@link #DEFAULT_NICENESS}), so the control plane's threads
- * get a CPU at once when a report or a request wakes them.
+ * <p>Executors run at a lower CPU priority than this JVM ({@link #DEFAULT_NICENESS}), meant to let the control
+ * plane's threads get a CPU sooner when a report or a request wakes them.
  */
 public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseable {
     private final String javaBinary;
@@ -56,10 +56,11 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
     public static final String NICENESS_PROPERTY = "cornserve.executorNice";
     /**
      * Executors run at niceness +10 by default: an executor computes flat out on its CPU threads, and at equal
-     * priority a control-plane or gateway thread woken by a report or a request waits behind that compute for its turn
-     * on a shared core, a wait every step pays. At +10 the woken thread runs at once and takes a few hundred
-     * microseconds; an executor alone on its cores computes as fast as before (niceness only weighs runnable threads
-     * against each other).
+     * priority a control-plane or gateway thread woken by a report or a request may wait behind that compute for its
+     * turn on a shared core. Measured on two cores (DispatchBench 200 2 1 300, quiet machine) it made no difference
+     * either way: per-request overhead P99 27.8 ms at +10 against 26.6 ms at 0, per step P50 0.36 and 0.37 ms; an
+     * executor alone on its cores computes as fast as before (niceness only weighs runnable threads against each
+     * other), so it is kept as harmless.
      */
     public static final int DEFAULT_NICENESS = 10;
     private static final String NICE_BINARY = java.util.stream.Stream.of("/usr/bin/nice", "/bin/nice")
