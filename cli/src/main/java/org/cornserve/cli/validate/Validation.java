@@ -307,14 +307,9 @@ public final class Validation {
         return Math.max(0, median(d));
     }
 
-    /** The median of {@code values} (sorted in place); NaN for none. */
+    /** The median of {@code values} (the mean of the middle two for an even count, Commons Math's); NaN for none. */
     static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        Arrays.sort(values);
-        int n = values.length;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        return new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(values);
     }
 
     /** The probe's prompt lengths: the 25th, 50th and 75th percentile of the trace's text tokens (at least 1). */
