@@ -16,6 +16,9 @@ package org.cornserve.model.profile;
  * @param linkEfficiency achievable fraction of link bandwidth in collectives, in (0, 1]
  * @param hostLinkBytesPerSecond one-direction bandwidth of the device's link to host memory (PCIe), used for
  *     swapping KV cache; its achievable fraction is {@code linkEfficiency}
+ * @param gemmRooflineExponent how an LLM's matrix multiplies pass from memory- to compute-bound
+ *     ({@link org.cornserve.model.hardware.Efficiency#gemmSeconds}); {@code infinity}, the hard roofline, for a device
+ *     built without one
  */
 public record RooflineDevice(
         String name,
@@ -27,7 +30,8 @@ public record RooflineDevice(
         double computeEfficiency,
         double bandwidthEfficiency,
         double linkEfficiency,
-        double hostLinkBytesPerSecond) {
+        double hostLinkBytesPerSecond,
+        double gemmRooflineExponent) {
 
     public RooflineDevice {
         if (name == null || name.isBlank()) {
@@ -44,14 +48,25 @@ public record RooflineDevice(
         fraction(name, "bandwidth_efficiency", bandwidthEfficiency);
         fraction(name, "link_efficiency", linkEfficiency);
         positive(name, "host_link_bytes_per_second", hostLinkBytesPerSecond);
+        if (!(gemmRooflineExponent >= 1)) {
+            throw new IllegalArgumentException(name + ": gemm_roofline_exponent must be >= 1, got " + gemmRooflineExponent);
+        }
     }
 
-    /** A device whose host link is taken to be as fast as its peer link. */
+    /** A device on the hard roofline ({@code max(memory, compute)} for every matrix multiply). */
+    public RooflineDevice(String name, double peakFlopsPerSecond, double memoryBytes, double memoryBytesPerSecond,
+            double linkBytesPerSecond, double linkLatencySeconds, double computeEfficiency,
+            double bandwidthEfficiency, double linkEfficiency, double hostLinkBytesPerSecond) {
+        this(name, peakFlopsPerSecond, memoryBytes, memoryBytesPerSecond, linkBytesPerSecond, linkLatencySeconds,
+                computeEfficiency, bandwidthEfficiency, linkEfficiency, hostLinkBytesPerSecond, Double.POSITIVE_INFINITY);
+    }
+
+    /** A device on the hard roofline whose host link is taken to be as fast as its peer link. */
     public RooflineDevice(String name, double peakFlopsPerSecond, double memoryBytes, double memoryBytesPerSecond,
             double linkBytesPerSecond, double linkLatencySeconds, double computeEfficiency,
             double bandwidthEfficiency, double linkEfficiency) {
         this(name, peakFlopsPerSecond, memoryBytes, memoryBytesPerSecond, linkBytesPerSecond, linkLatencySeconds,
-                computeEfficiency, bandwidthEfficiency, linkEfficiency, linkBytesPerSecond);
+                computeEfficiency, bandwidthEfficiency, linkEfficiency, linkBytesPerSecond, Double.POSITIVE_INFINITY);
     }
 
     private static void positive(String device, String field, double value) {

@@ -2,6 +2,7 @@ package org.cornserve.model.profile;
 
 import java.util.Arrays;
 import org.cornserve.model.arch.TransformerArch;
+import org.cornserve.model.hardware.Efficiency;
 
 /**
  * Roofline latency of continuous-batching iterations of one LLM replica, charged per operator (see
@@ -14,7 +15,9 @@ import org.cornserve.model.arch.TransformerArch;
  * (query, key) pairs, {@code B} decoding sequences with {@code Cd} cached tokens together, {@code T = P + B}:
  * <ul>
  *   <li>{@code linear}: the per-layer matrix multiplies that every token passes (Q, K, V, O, a dense MLP, a MoE
- *       router): {@code 2 x params x T} FLOPs against one read of their weights;</li>
+ *       router): {@code 2 x params x T} FLOPs against one read of their weights, on the device's GEMM roofline
+ *       ({@link Efficiency#gemmSeconds}: measured GEMMs near the ridge point, a decode batch of about a hundred
+ *       tokens, take up to a third longer than the longer of the two; so do {@code experts} and {@code lmHead});</li>
  *   <li>{@code experts} (MoE only): {@code 2 x L x k x expertParams x T} FLOPs against the weights of the
  *       experts some token was routed to, in expectation {@code E(1 - (1 - k/E)^T)} per layer;</li>
  *   <li>{@code lmHead}: the output projection over the sampled tokens only, as vLLM computes logits: one per
@@ -101,6 +104,7 @@ public final class RooflineLlmCost implements LlmCost {
     private final double normBytesPerToken;
     private final double normFlopsPerToken;
     private final double decodeSecondsPerContextToken;
+    private final double gemmRooflineExponent;
     /**
      * The context-free part {@code a} of a pure decode iteration by batch size (index), filled as sizes are asked
      * for: the simulator times every decode run and bisects cut runs with it, so it is asked for millions of
@@ -122,6 +126,7 @@ public final class RooflineLlmCost implements LlmCost {
         this.expertBytesPerSecond = device.bytesPerSecond(parallelism.devices());
         this.deviceFlopsPerSecond = device.flopsPerSecond(1);
         this.deviceBytesPerSecond = device.bytesPerSecond(1);
+        this.gemmRooflineExponent = device.gemmRooflineExponent();
         double mlpMatrices = arch.gatedMlp() ? 3.0 : 2.0;
         double denseMlp = mlpMatrices * arch.hiddenSize() * (double) arch.intermediateSize();
         double router = (double) arch.experts() * arch.hiddenSize();
@@ -182,10 +187,10 @@ public final class RooflineLlmCost implements LlmCost {
         double sampled = decodeSequences + (prefillTokens > 0 ? 1 : 0);
         double dp = dataParallel;
         double rankTokens = tokens / dp;   // each attention rank's even share
-        double linear = roofline(linearFlopsPerToken * rankTokens, linearWeightBytes);
-        double experts = arch.isMoe() ? Math.max(expertFlopsPerToken * tokens / expertFlopsPerSecond,
+        double linear = gemm(linearFlopsPerToken * rankTokens / flopsPerSecond, linearWeightBytes / bytesPerSecond);
+        double experts = arch.isMoe() ? gemm(expertFlopsPerToken * tokens / expertFlopsPerSecond,
                 expertWeightBytes * expertsTouched(tokens) / expertBytesPerSecond) : 0;
-        double lmHead = roofline(headFlopsPerToken * sampled / dp, headWeightBytes);
+        double lmHead = gemm(headFlopsPerToken * sampled / dp / flopsPerSecond, headWeightBytes / bytesPerSecond);
         double prefillAttention = roofline(pairFlops * prefillContextTokens / dp,
                 kvBytesPerToken * prefillContextTokens / dp / PREFILL_QUERY_TILE);
         double decodeAttention = roofline(pairFlops * decodeContextTokens / dp,
@@ -216,6 +221,11 @@ public final class RooflineLlmCost implements LlmCost {
     /** Expected experts per layer that some of {@code tokens} tokens is routed to. */
     private double expertsTouched(double tokens) {
         return arch.experts() * (1 - Math.pow(1 - (double) arch.expertsPerToken() / arch.experts(), Math.max(tokens, 1)));
+    }
+
+    /** A matrix multiply on the device's GEMM roofline ({@link Efficiency#gemmSeconds}). */
+    private double gemm(double computeSeconds, double memorySeconds) {
+        return Efficiency.gemmSeconds(memorySeconds, computeSeconds, gemmRooflineExponent);
     }
 
     private double roofline(double flops, double bytes) {

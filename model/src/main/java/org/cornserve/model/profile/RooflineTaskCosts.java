@@ -58,7 +58,8 @@ public final class RooflineTaskCosts {
         double host = hardware.pcieBytesPerSecond() > 0 ? hardware.pcieBytesPerSecond() / 2 : link;
         return new RooflineDevice(hardware.name(), hardware.peakFlopsPerSecond(), hardware.memoryBytes(),
                 hardware.memoryBytesPerSecond(), link, linkLatencySeconds, hardware.efficiency().compute(),
-                hardware.efficiency().memoryBandwidth(), hardware.efficiency().interconnect(), host);
+                hardware.efficiency().memoryBandwidth(), hardware.efficiency().interconnect(), host,
+                hardware.efficiency().gemmRooflineExponent());
     }
 
     public Hardware hardware() {

@@ -43,7 +43,8 @@ class HardwareCatalogTest {
         assertEquals(32e9, catalog.get("rtx4090").p2pBytesPerSecond());
         for (Hardware hw : catalog.all()) {
             assertTrue(hw.achievableFlopsPerSecond() < hw.peakFlopsPerSecond());
-            for (String field : List.of("compute", "memory_bandwidth", "interconnect", "iteration_overhead_ms")) {
+            for (String field : List.of("compute", "memory_bandwidth", "interconnect", "iteration_overhead_ms",
+                    "gemm_roofline_exponent")) {
                 String source = hw.sources().getOrDefault("efficiency." + field, hw.sources().get("efficiency"));
                 assertTrue(source != null && (source.contains("MEASURED") || source.contains("ASSUMPTION")),
                         hw.name() + " efficiency." + field + ": every efficiency says measured (by whom) or ASSUMPTION");

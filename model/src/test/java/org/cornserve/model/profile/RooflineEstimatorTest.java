@@ -18,6 +18,8 @@ class RooflineEstimatorTest {
     static final RooflineDevice H100 = new RooflineDevice("h100-sxm", 989e12, 80e9, 3.35e12, 450e9, 5e-6, 0.7, 0.8, 0.8);
     /** A100 40GB: 312 TFLOP/s, 1.555 TB/s (the ceiling the measurement below is read against). */
     static final RooflineDevice A100_40 = new RooflineDevice("a100-40gb", 312e12, 40e9, 1.555e12, 300e9, 5e-6, 0.7, 0.8, 0.8);
+    static final RooflineDevice A100_40_GEMM_ROOFLINE = new RooflineDevice("a100-40gb", 312e12, 40e9, 1.555e12, 300e9,
+            5e-6, 0.7, 0.8, 0.8, 300e9, 1.35);
 
     /** A Qwen3-Omni-thinker-like MoE: 48 layers, 128 experts of 768, 8 per token (catalog-facts.md). */
     static final TransformerArch MOE = new TransformerArch(2048, 48, 32, 4, 128, 0, 152064, true, 128, 8, 768, false);
@@ -81,7 +83,11 @@ class RooflineEstimatorTest {
         SplittableRandom random = new SplittableRandom(seed);
         for (int trial = 0; trial < 50; trial++) {
             TransformerArch arch = random.nextBoolean() ? LLAMA_8B : MOE;
-            RooflineDevice device = random.nextBoolean() ? H100 : A100_40;
+            RooflineDevice device = switch (random.nextInt(3)) {
+                case 0 -> H100;
+                case 1 -> A100_40;
+                default -> A100_40_GEMM_ROOFLINE;  // matrix multiplies on the GEMM roofline: still a + b C per step
+            };
             LlmCost cost = new RooflineEstimator(device).llm(arch, 1 << random.nextInt(0, 4));
             int batch = random.nextInt(1, 1024);
             long context = random.nextLong(0, 4000) * batch;

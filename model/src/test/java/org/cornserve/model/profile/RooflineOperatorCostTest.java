@@ -60,6 +60,32 @@ class RooflineOperatorCostTest {
         assertEquals(total, cost(TINY, 1).iterationSeconds(8, 36, 3, 300), 1e-15);
     }
 
+    /**
+     * On the GEMM roofline of exponent 1.5 the matrix multiplies take {@code (m^1.5 + c^1.5)^(1/1.5)}, worked by hand;
+     * every other operator is as on the hard roofline.
+     */
+    @Test
+    void matrixMultipliesOnTheGemmRooflineTakeThePowerMeanOfTheirTwoTimes() {
+        RooflineDevice soft = new RooflineDevice("tiny", 1e12, 1e9, 1e11, 1e10, 1e-6, 1, 1, 1, 1e10, 1.5);
+        RooflineLlmCost.OperatorSeconds hard = cost(TINY, 1).operators(8, 36, 3, 300);
+        RooflineLlmCost.OperatorSeconds ops = new RooflineEstimator(soft, OPTIONS).llm(TINY, 1).operators(8, 36, 3, 300);
+        double linearCompute = LINEAR_FLOPS_PER_TOKEN * 11 / 1e12;   // 1.622016e-6
+        double linearMemory = LINEAR_BYTES / 1e11;                     // 1.47456e-6
+        double linear = Math.pow(Math.pow(linearCompute, 1.5) + Math.pow(linearMemory, 1.5), 1 / 1.5);
+        assertEquals(2.459147e-6, linear, 1e-12, "the hand sum itself");
+        assertEquals(linear, ops.linear(), 1e-18);
+        double head = Math.pow(Math.pow(HEAD_FLOPS_PER_TOKEN * 4 / 1e12, 1.5) + Math.pow(HEAD_BYTES / 1e11, 1.5), 1 / 1.5);
+        assertEquals(head, ops.lmHead(), 1e-18);
+        assertEquals(hard.decodeAttention(), ops.decodeAttention());
+        assertEquals(hard.prefillAttention(), ops.prefillAttention());
+        assertEquals(hard.norms(), ops.norms());
+        assertEquals(hard.kvWrite(), ops.kvWrite());
+        // one token: c/m = 0.1 on this device (ridge at 10 FLOP/byte), so 2.1% over the weights' streaming time
+        double oneToken = new RooflineEstimator(soft, OPTIONS).llm(TINY, 1).operators(0, 0, 1, 0).linear();
+        assertEquals(linearMemory * Math.pow(1 + Math.pow(0.1, 1.5), 1 / 1.5), oneToken, 1e-18);
+        assertEquals(1.021, oneToken / linearMemory, 1e-3);
+    }
+
     @Test
     void decodeKvReadsAreNotHiddenBehindPrefillMatmuls() {
         // a whole-step roofline would charge max(all FLOPs, all bytes); per operator the decode's KV reads add on top
