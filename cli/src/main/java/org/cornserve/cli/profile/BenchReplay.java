@@ -70,11 +70,25 @@ public final class BenchReplay {
      * each request holds it for {@code msPerRequest + usPerPromptToken x prompt tokens} (parsing, tokenising the
      * prompt, building the engine request, priming the detokenizer) before the engine sees it. The client's clock
      * starts when it sends, so a request's TTFT includes its wait here and the service of every request sent just
-     * before it. {@link #NONE} hands requests to the engine the moment they are sent. Its two figures are not known
-     * for any server from a source: {@code cornserve profile calibrate} fits them to a run's TTFTs.
+     * before it. {@link #NONE} hands requests to the engine the moment they are sent; {@link #VLLM_ESTIMATE} is vLLM's
+     * per-token front-end work from published measurements; {@code cornserve profile calibrate --fit-front-end} fits
+     * the cost per token to a run's TTFTs instead.
      */
     public record FrontEnd(double msPerRequest, double usPerPromptToken) {
         public static final FrontEnd NONE = new FrontEnd(0, 0);
+
+        /**
+         * vLLM's API server, per prompt token, from published measurements (nothing fitted to a run): 1.5 us to
+         * tokenise (Hugging Face tokenizers from Python, 0.21.4, encodes 2.5 to 2.7 MiB/s on one core of a 5.4 GHz AMD
+         * EPYC, GPT-2 vocabulary: B. Vanik, "iree/tokenizer perf", 2026-02-21,
+         * https://gist.github.com/benvanik/9090b155a3102b333896c1d92c451cbc ; at 4 bytes a token that is 1.5 us; C. Xu,
+         * "3.3x Faster HuggingFace Tokenizers for Single Sequence", https://charlesxu.io/parallel-tokenizer , gives 1.1 s
+         * for 4 MB, about 1M tokens, 1.1 us) plus 1.0 us to prime the request's incremental detokenizer with the whole
+         * prompt ({@code FastIncrementalDetokenizer}, "0.5-1.5 us/token: ~3 ms 5K ids, ~9 ms 15K, ~12 ms 20K",
+         * tokenizers 0.22.2, on the API server's event loop: vllm-project/vllm pull request 51281). ASSUMPTION: both run
+         * one request at a time on the API server, ahead of the engine; no per-request figure was found (0).
+         */
+        public static final FrontEnd VLLM_ESTIMATE = new FrontEnd(0, 2.5);
 
         public FrontEnd {
             if (!(msPerRequest >= 0) || !(usPerPromptToken >= 0) || Double.isInfinite(msPerRequest)

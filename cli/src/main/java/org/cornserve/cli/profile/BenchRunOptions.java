@@ -31,7 +31,8 @@ public final class BenchRunOptions {
     @Option(names = "--front-end-us-per-token", defaultValue = "0", paramLabel = "US",
             description = "... plus this many microseconds per prompt token (tokenising, building the request,"
                     + " priming the detokenizer), counted in TTFT and E2E as the client measures them (default"
-                    + " ${DEFAULT-VALUE}; no source gives it for any server, so it comes from a run's TTFTs).")
+                    + " ${DEFAULT-VALUE}; 2.5 is vLLM's tokenising and detokenizer priming from published measurements,"
+                    + " see BenchReplay.FrontEnd.VLLM_ESTIMATE; calibrate --fit-front-end fits it to a run's TTFTs).")
     double frontEndUsPerToken;
 
     public boolean oneServer() {
