@@ -333,9 +333,11 @@ class PublishedVllmRunsTest {
     /**
      * The second run with the estimated profile, on the catalog's A100 80GB SXM and on the PCIe card of this directory
      * (the run does not say which): TTFT, set by the queue of 100 x 1,021 prompt tokens through 2,048-token prefill
-     * chunks, comes within 20% on both; TPOT at 100 decoding sequences is 17% to 30% too fast and throughput 22% to 40%
-     * too high (printed, see experiments/vllm-validation.md): decode attention over ~150k cached tokens a step is
-     * costed at the weights' streaming efficiency.
+     * chunks, comes within 20% on both. On the PCIe card every statistic comes within 10% (TPOT -2%, throughput +4%):
+     * with the hard roofline TPOT at 100 decoding sequences was 17% too fast, because matrix multiplies of about 100
+     * tokens sit at the ridge point where measured GEMMs are slower than max(weights, FLOPs) (the GEMM roofline,
+     * fitted to Vidur's A100 kernel profile, not to this run; see experiments/vllm-validation.md). The SXM card stays
+     * 14% to 18% fast (printed).
      */
     @Tag("slow")
     @Test
@@ -353,6 +355,9 @@ class PublishedVllmRunsTest {
             for (String k : List.of("mean_ttft_ms", "median_ttft_ms", "p99_ttft_ms")) {
                 double published = LEE_TEST5.statistics().get(k);
                 assertEquals(published, sim.get(k), 0.2 * published, card + " " + k);
+            }
+            if (card.equals("a100-80gb-pcie")) {
+                LEE_TEST5.statistics().forEach((k, v) -> assertEquals(v, sim.get(k), 0.1 * v, card + " " + k));
             }
         }
         // the PCIe card as calibrated on long-short (Table 2 of experiments/vllm-validation.md: 0.70, 0.70, 1.0 ms)
