@@ -100,6 +100,26 @@ class HardwareCatalogTest {
         var bad = assertThrows(org.cornserve.model.json.JsonFileException.class,
                 () -> Json.parse(full.replaceAll("\"compute\" : [0-9.]+", "\"compute\" : 1.5"), "bad.json", Hardware.class));
         assertTrue(bad.getMessage().startsWith("bad.json:") && bad.getMessage().contains("compute"), bad.getMessage());
+        // the GEMM roofline exponent: left out takes the documented default; below 1 is refused naming the field
+        String h100 = Json.write(catalog.get("h100"));   // 1.2, not the default
+        assertTrue(h100.contains("\"gemm_roofline_exponent\" : 1.2,"), h100);
+        Hardware noExponent = Json.parse(h100.replaceAll("\"gemm_roofline_exponent\" : [0-9.]+,", ""), "e.json", Hardware.class);
+        assertEquals(Efficiency.DEFAULT_GEMM_ROOFLINE_EXPONENT, noExponent.efficiency().gemmRooflineExponent());
+        var badExponent = assertThrows(org.cornserve.model.json.JsonFileException.class, () -> Json.parse(
+                full.replaceAll("\"gemm_roofline_exponent\" : [0-9.]+", "\"gemm_roofline_exponent\" : 0.5"), "p.json",
+                Hardware.class));
+        assertTrue(badExponent.getMessage().startsWith("p.json:")
+                && badExponent.getMessage().contains("gemm_roofline_exponent must be >= 1"), badExponent.getMessage());
+    }
+
+    @Test
+    void gemmSecondsIsThePowerMeanAndTheHardRooflineAtInfinity() {
+        assertEquals(Math.pow(Math.pow(3, 2) + Math.pow(4, 2), 0.5), Efficiency.gemmSeconds(3, 4, 2), 1e-12);
+        assertEquals(4, Efficiency.gemmSeconds(3, 4, Double.POSITIVE_INFINITY));
+        assertEquals(2 * Math.pow(2, 1 / 1.35), Efficiency.gemmSeconds(2, 2, 1.35), 1e-12);  // at the ridge: 2^(1/p) x
+        assertEquals(0, Efficiency.gemmSeconds(0, 0, 1.35));
+        assertEquals(7, Efficiency.gemmSeconds(7, 0, 1.35));
+        assertEquals(1e300 * Math.pow(2, 1 / 1.35), Efficiency.gemmSeconds(1e300, 1e300, 1.35), 1e288);  // no overflow
     }
 
     @Test
