@@ -106,12 +106,48 @@ public final class RooflineLlmCost implements LlmCost {
     private final double decodeSecondsPerContextToken;
     private final double gemmRooflineExponent;
     /**
-     * The context-free part {@code a} of a pure decode iteration by batch size (index), filled as sizes are asked
-     * for: the simulator times every decode run and bisects cut runs with it, so it is asked for millions of
-     * times with a few hundred distinct sizes. Replaced (never mutated once published) when it grows, so readers
-     * on other threads see a complete array or the previous one.
+     * The context-free part {@code a} of a pure decode iteration by batch size: the simulator times every decode run
+     * and bisects cut runs with it, so it is asked for millions of times with a few hundred distinct sizes.
      */
-    private volatile double[] decodeBaseSeconds = new double[0];
+    private final CountTable decodeBaseSeconds = new CountTable(b -> b == 0 ? 0 : operators(0, 0, (int) b, 0).totalSeconds());
+    /**
+     * {@code linear} and {@code lmHead} by whole token count: on the GEMM roofline each costs two {@code Math.pow}
+     * (about 0.1 to 0.2 us), and the simulator asks for a few thousand distinct counts millions of times.
+     */
+    private final CountTable linearSeconds = new CountTable(this::linearUncached);
+    private final CountTable lmHeadSeconds = new CountTable(this::lmHeadUncached);
+
+    /**
+     * A function of a whole count, tabulated as counts are asked for (up to {@value #MAX_COUNT}; larger or fractional
+     * counts are computed each time). The table is replaced, never mutated once published, when it grows, so readers on
+     * other threads see a complete table or the previous one.
+     */
+    private static final class CountTable {
+        static final int MAX_COUNT = 1 << 16;
+        private final java.util.function.DoubleUnaryOperator compute;
+        private volatile double[] known = new double[0];
+
+        CountTable(java.util.function.DoubleUnaryOperator compute) {
+            this.compute = compute;
+        }
+
+        double at(double count) {
+            double[] table = known;
+            int index = (int) count;
+            if (index == count && index < table.length) {
+                return table[index];
+            }
+            if (index != count || index >= MAX_COUNT) {
+                return compute.applyAsDouble(count);
+            }
+            double[] grown = Arrays.copyOf(table, Math.min(MAX_COUNT, Math.max(index + 1, 2 * table.length)));
+            for (int c = table.length; c < grown.length; c++) {
+                grown[c] = compute.applyAsDouble(c);
+            }
+            known = grown;
+            return grown[index];
+        }
+    }
 
     RooflineLlmCost(RooflineEstimator estimator, TransformerArch arch, LlmParallelism parallelism) {
         this.estimator = estimator;
@@ -187,10 +223,10 @@ public final class RooflineLlmCost implements LlmCost {
         double sampled = decodeSequences + (prefillTokens > 0 ? 1 : 0);
         double dp = dataParallel;
         double rankTokens = tokens / dp;   // each attention rank's even share
-        double linear = gemm(linearFlopsPerToken * rankTokens / flopsPerSecond, linearWeightBytes / bytesPerSecond);
+        double linear = linearSeconds.at(tokens);
         double experts = arch.isMoe() ? gemm(expertFlopsPerToken * tokens / expertFlopsPerSecond,
                 expertWeightBytes * expertsTouched(tokens) / expertBytesPerSecond) : 0;
-        double lmHead = gemm(headFlopsPerToken * sampled / dp / flopsPerSecond, headWeightBytes / bytesPerSecond);
+        double lmHead = lmHeadSeconds.at(sampled);
         double prefillAttention = roofline(pairFlops * prefillContextTokens / dp,
                 kvBytesPerToken * prefillContextTokens / dp / PREFILL_QUERY_TILE);
         double decodeAttention = roofline(pairFlops * decodeContextTokens / dp,
@@ -223,6 +259,14 @@ public final class RooflineLlmCost implements LlmCost {
         return arch.experts() * (1 - Math.pow(1 - (double) arch.expertsPerToken() / arch.experts(), Math.max(tokens, 1)));
     }
 
+    private double linearUncached(double tokens) {
+        return gemm(linearFlopsPerToken * tokens / dataParallel / flopsPerSecond, linearWeightBytes / bytesPerSecond);
+    }
+
+    private double lmHeadUncached(double sampled) {
+        return gemm(headFlopsPerToken * sampled / dataParallel / flopsPerSecond, headWeightBytes / bytesPerSecond);
+    }
+
     /** A matrix multiply on the device's GEMM roofline ({@link Efficiency#gemmSeconds}). */
     private double gemm(double computeSeconds, double memorySeconds) {
         return Efficiency.gemmSeconds(memorySeconds, computeSeconds, gemmRooflineExponent);
@@ -246,15 +290,6 @@ public final class RooflineLlmCost implements LlmCost {
 
     /** {@code a}: the seconds of a decode iteration of {@code sequences} sequences over no context. */
     private double decodeBaseSeconds(int sequences) {
-        double[] known = decodeBaseSeconds;
-        if (sequences < known.length) {
-            return known[sequences];
-        }
-        double[] grown = Arrays.copyOf(known, Math.max(sequences + 1, 2 * known.length));
-        for (int b = known.length; b < grown.length; b++) {
-            grown[b] = b == 0 ? 0 : operators(0, 0, b, 0).totalSeconds();
-        }
-        decodeBaseSeconds = grown;
-        return grown[sequences];
+        return decodeBaseSeconds.at(sequences);
     }
 }
