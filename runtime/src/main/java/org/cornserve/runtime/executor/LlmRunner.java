@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
-import java.util.function.UnaryOperator;
 import org.cornserve.runtime.engine.generate.Sampler;
 import org.cornserve.runtime.engine.generate.SamplingParams;
 import org.cornserve.runtime.engine.llm.ChunkOutput;
@@ -48,9 +47,18 @@ final class LlmRunner implements TaskRunner {
     private final SharedMemorySidecar sidecar;
     private final Set<Integer> stopTokens;
     private final boolean prefillOnly;
-    private final UnaryOperator<float[]> inputProjection;
+    private final InputProjection inputProjection;
     private final int inputWidth;
     private final Map<Long, Seq> seqs = new HashMap<>();
+
+    /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
+    private static final int PROJECT_BLOCK_ROWS = 64;
+
+    /** A talker's thinker-to-talker projection of {@code rows} rows of {@code x} into {@code y}, row by row. */
+    @FunctionalInterface
+    interface InputProjection {
+        void apply(float[] x, int xo, int rows, float[] y, int yo);
+    }
 
     private static final class Seq {
         final long id;
@@ -121,14 +129,11 @@ final class LlmRunner implements TaskRunner {
             return out;
         }
 
-        /** Appends input rows (a streamed input's next chunk, projected). */
-        void appendRows(float[] rows, int h) {
-            int n = rows.length / h;
+        /** Makes room for {@code n} more input rows of width {@code h} (a streamed input's next chunk). */
+        void reserveRows(int n, int h) {
             if (embeddings.length < (embeddingRows + n) * h) {
                 embeddings = Arrays.copyOf(embeddings, Math.max((embeddingRows + n) * h, 2 * embeddings.length));
             }
-            System.arraycopy(rows, 0, embeddings, embeddingRows * h, n * h);
-            embeddingRows += n;
         }
 
         /** Copies the viewed input rows onto the heap and releases the views (before the producer may reclaim them). */
@@ -157,13 +162,13 @@ final class LlmRunner implements TaskRunner {
     }
 
     /**
-     * @param inputProjection applied to the concatenated input embeddings at open (a talker's thinker-to-talker
-     *     projection), or null
+     * @param inputProjection applied to the input states as they are read (a talker's thinker-to-talker projection),
+     *     or null; the states are read where they lie in shared memory, a block of rows at a time, into it
      * @param inputWidth the width of the input states before projection (0 without a projection)
      * @param prefillOnly the task ends each sequence after its prompt (a text encoder)
      */
     LlmRunner(String task, LlmModel model, KvCache cache, SharedMemorySidecar sidecar, Set<Integer> stopTokens,
-            boolean prefillOnly, UnaryOperator<float[]> inputProjection, int inputWidth) {
+            boolean prefillOnly, InputProjection inputProjection, int inputWidth) {
         this.task = task;
         this.model = model;
         this.cache = cache;
@@ -195,12 +200,9 @@ final class LlmRunner implements TaskRunner {
             // zero copy on receipt: the engine reads the rows from the segments when it prefills them
             views = InputViews.open(sidecar, open.inputs());
         } else if (!open.inputs().isEmpty()) {
-            try {
-                emb = sidecar.readFloats(open.inputs()); // projected at once: each input copied once, into place
-            } finally {
-                for (TensorRef ref : open.inputs()) {
-                    sidecar.release(ref);
-                }
+            // the thinker's states read where they lie, straight into the projection; released once projected
+            try (InputViews states = InputViews.open(sidecar, open.inputs())) {
+                emb = projectInput(states, open);
             }
         }
         try {
@@ -218,14 +220,6 @@ final class LlmRunner implements TaskRunner {
         if (streamedIn && (open.dims().length != 1 || emb == null)) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " streams its input in:"
                     + " it needs its first states and its planned rows (dims), got " + open.dims().length + " dims");
-        }
-        if (emb != null && inputProjection != null) {
-            if (open.dims().length == 1 && !streamedIn) {
-                emb = padRows(emb, open.dims()[0]);
-            } else if (streamedIn) {
-                padRows(emb, open.dims()[0]); // checks the rows only: the rest streams in
-            }
-            emb = inputProjection.apply(emb);
         }
         int h = model.config().hidden();
         int[] prompt = open.tokens();
@@ -279,24 +273,26 @@ final class LlmRunner implements TaskRunner {
      */
     void moreStates(ExecutorCommand.StreamStates more) {
         Seq s = seqs.get(more.invocation());
-        float[] states = null;
-        if (more.states() != null) {
-            states = sidecar.readFloats(more.states());
-            sidecar.release(more.states());
-        }
-        if (s == null) {
-            return;
-        }
-        if (!s.inputOpen) {
-            throw new IllegalStateException(task + ": invocation " + s.id + " got more input states, but "
-                    + (s.streamedIn ? "its last ones came already" : "its input does not stream"));
-        }
-        if (states != null && states.length > 0) {
-            if (states.length % inputWidth != 0) {
-                throw new IllegalArgumentException(task + ": streamed states of " + states.length
-                        + " floats are not rows of " + inputWidth);
+        // read where they lie, straight into the projection; released however this ends
+        try (InputViews states = more.states() == null ? null : InputViews.open(sidecar, List.of(more.states()))) {
+            if (s == null) {
+                return;
             }
-            s.appendRows(inputProjection.apply(states), model.config().hidden());
+            if (!s.inputOpen) {
+                throw new IllegalStateException(task + ": invocation " + s.id + " got more input states, but "
+                        + (s.streamedIn ? "its last ones came already" : "its input does not stream"));
+            }
+            if (states != null && states.floats() > 0) {
+                if (states.floats() % inputWidth != 0) {
+                    throw new IllegalArgumentException(task + ": streamed states of " + states.floats()
+                            + " floats are not rows of " + inputWidth);
+                }
+                int rows = states.floats() / inputWidth;
+                int h = model.config().hidden();
+                s.reserveRows(rows, h);
+                projectRows(states, rows, s.embeddings, s.embeddingRows * h);
+                s.embeddingRows += rows;
+            }
         }
         if (more.last()) {
             s.inputOpen = false;
@@ -305,24 +301,49 @@ final class LlmRunner implements TaskRunner {
     }
 
     /**
-     * Pads input states to the {@code rows} the scheduler planned, repeating the last row (a talker whose thinker
+     * A talker's input: its thinker's states projected to its width as they are read from their views (no copy of
+     * the whole input on the heap), padded to the {@code dims[0]} rows the scheduler planned unless the input streams
+     * in, by repeating the last projected row (the same bits as projecting the repeated state: a talker whose thinker
      * ended before its cap sees its end-of-sequence state for the remaining positions); more rows than planned are
      * refused.
      */
-    private float[] padRows(float[] states, int rows) {
-        int have = states.length / inputWidth;
-        if (states.length % inputWidth != 0 || have < 1 || have > rows) {
-            throw new IllegalArgumentException(task + ": " + states.length + " input floats are not 1.." + rows
+    private float[] projectInput(InputViews states, ExecutorCommand.Open open) {
+        boolean planned = open.dims().length == 1;
+        int have = states.floats() / inputWidth;
+        int rows = planned ? open.dims()[0] : have;
+        if (states.floats() % inputWidth != 0 || have < 1 || have > rows) {
+            throw new IllegalArgumentException(task + ": " + states.floats() + " input floats are not 1.." + rows
                     + " planned rows of " + inputWidth);
         }
-        if (have == rows) {
-            return states;
-        }
-        float[] out = Arrays.copyOf(states, rows * inputWidth);
-        for (int r = have; r < rows; r++) {
-            System.arraycopy(states, (have - 1) * inputWidth, out, r * inputWidth, inputWidth);
+        int kept = open.streamChunkTokens() > 0 ? have : rows; // a streamed input: what has come; the rest streams
+        int h = model.config().hidden();
+        float[] out = new float[kept * h];
+        projectRows(states, have, out, 0);
+        for (int r = have; r < kept; r++) {
+            System.arraycopy(out, (have - 1) * h, out, r * h, h);
         }
         return out;
+    }
+
+    /**
+     * Projects the first {@code rows} rows of {@code states} into {@code out} from float {@code at}: each block of
+     * rows read from the views into a small array (kept in cache) and projected from there.
+     */
+    private void projectRows(InputViews states, int rows, float[] out, int at) {
+        float[] block = new float[Math.min(rows, PROJECT_BLOCK_ROWS) * inputWidth];
+        int h = model.config().hidden();
+        for (int r = 0; r < rows; r += PROJECT_BLOCK_ROWS) {
+            int n = Math.min(PROJECT_BLOCK_ROWS, rows - r);
+            states.copyTo(r * inputWidth, block, 0, n * inputWidth);
+            inputProjection.apply(block, 0, n, out, at + r * h);
+        }
+    }
+
+    /** A copy of the input rows an open invocation holds on the heap (a talker's projected states), or null. */
+    float[] heapInputRows(long invocation) {
+        Seq s = seqs.get(invocation);
+        return s == null || s.embeddings == null ? null
+                : Arrays.copyOf(s.embeddings, s.embeddingRows * model.config().hidden());
     }
 
     @Override
