@@ -15,8 +15,10 @@ import org.cornserve.runtime.engine.llm.InputRows;
 import org.cornserve.runtime.engine.llm.KvCache;
 import org.cornserve.runtime.engine.llm.LlmModel;
 import org.cornserve.runtime.engine.llm.SeqChunk;
+import org.cornserve.runtime.engine.tensor.TensorSink;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 import org.cornserve.runtime.sidecar.TensorRef;
+import org.cornserve.runtime.sidecar.WritableTensor;
 
 /**
  * An autoregressive task (the thinker or a VLM's LLM, a talker, a prefill-only text encoder) stepped as the
@@ -77,7 +79,11 @@ final class LlmRunner implements TaskRunner {
         int[] generated = new int[16];
         int generatedCount;
         int computed;
-        float[] hidden = new float[0];
+        /**
+         * Producer: the segment its hidden rows from {@code streamedRows} on are written into as they are computed
+         * (sized for every row it may still compute), published as the next chunk or its output; null until needed.
+         */
+        WritableTensor out;
         int hiddenRows;
         /** Producer: tokens per streamed chunk of hidden states (0: handed on whole at the end). */
         int streamOut;
@@ -151,6 +157,11 @@ final class LlmRunner implements TaskRunner {
                 views.close();
                 views = null;
             }
+        }
+
+        /** Whether it hands its hidden rows on (a thinker to its talker, a text encoder to its generator). */
+        boolean exportsHidden() {
+            return keepHidden && consumers > 0;
         }
 
         void add(int token) {
@@ -351,6 +362,9 @@ final class LlmRunner implements TaskRunner {
         Seq s = seqs.remove(invocation);
         if (s != null) {
             s.releaseInputs();
+            if (s.out != null) {
+                s.out.close(); // rows never handed on: the segment is freed
+            }
             cache.free(invocation);
         }
     }
@@ -424,7 +438,8 @@ final class LlmRunner implements TaskRunner {
                         emb = conditioned(s, start, len, emb);
                         Arrays.fill(toks, LlmModel.EMBEDDING_INPUT);
                     }
-                    chunks.add(new SeqChunk(s.id, start, toks, emb, start + len == s.total(), s.keepHidden, viewed));
+                    chunks.add(new SeqChunk(s.id, start, toks, emb, start + len == s.total(), s.exportsHidden(),
+                            viewed, hiddenSink(s, start)));
                     members.add(s);
                 }
                 case DECODE -> {
@@ -434,9 +449,10 @@ final class LlmRunner implements TaskRunner {
                     }
                     chunks.add(s.streamedIn
                             ? new SeqChunk(s.id, s.computed, new int[] {LlmModel.EMBEDDING_INPUT},
-                                    conditioned(s, s.computed, 1, null), true, s.keepHidden)
+                                    conditioned(s, s.computed, 1, null), true, s.exportsHidden(), null,
+                                    hiddenSink(s, s.computed))
                             : new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, true,
-                                    s.keepHidden));
+                                    s.exportsHidden(), null, hiddenSink(s, s.computed)));
                     members.add(s);
                 }
                 default -> throw new IllegalStateException(task + ": an LLM step cannot hold a " + item.kind() + " item");
@@ -479,14 +495,7 @@ final class LlmRunner implements TaskRunner {
     private void finishChunk(Seq s, SeqChunk chunk, ChunkOutput o, StepOutcome out) {
         s.computed += chunk.length();
         int h = model.config().hidden();
-        if (o.hidden() != null) {
-            int rows = Math.max(s.hiddenRows, chunk.startPos() + chunk.length());
-            if (rows * h > s.hidden.length) {
-                s.hidden = Arrays.copyOf(s.hidden, Math.max(rows * h, s.hidden.length * 2));
-            }
-            System.arraycopy(o.hidden(), 0, s.hidden, chunk.startPos() * h, chunk.length() * h);
-            s.hiddenRows = rows;
-        }
+        keepHiddenRows(s, chunk, o);
         if (prefillOnly) {
             if (s.computed == s.prompt.length) {
                 end(s, "done", out);
@@ -509,9 +518,7 @@ final class LlmRunner implements TaskRunner {
         if (!ends && s.streamOut > 0 && s.hiddenRows > s.streamedRows && s.generatedCount - s.tokensAtChunk
                 >= s.streamOut) {
             // the first chunk in the step where the scheduler's batcher reports it ready, then every k tokens
-            out.chunk(s.id, sidecar.putFloats(s.hidden, s.streamedRows * h, (s.hiddenRows - s.streamedRows) * h,
-                    s.consumers));
-            s.streamedRows = s.hiddenRows;
+            out.chunk(s.id, publishHidden(s));
             s.tokensAtChunk = s.generatedCount;
         }
         if (stopTokens.contains(token)) {
@@ -522,30 +529,76 @@ final class LlmRunner implements TaskRunner {
     }
 
     private void end(Seq s, String reason, StepOutcome out) {
-        if (s.keepHidden && !prefillOnly && s.computed == s.total() - 1) {
+        if (s.exportsHidden() && !prefillOnly && s.computed == s.total() - 1) {
             // the last sampled token was never fed: one more forward gives its hidden state, so a talker sees
             // every position of the prompt and the answer
-            SeqChunk last = new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, false, true);
+            SeqChunk last = new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, false, true, null,
+                    hiddenSink(s, s.computed));
             ChunkOutput o = model.step(List.of(last), cache).get(0);
-            int h = model.config().hidden();
-            int rows = s.computed + 1;
-            if (rows * h > s.hidden.length) {
-                s.hidden = Arrays.copyOf(s.hidden, rows * h);
-            }
-            System.arraycopy(o.hidden(), 0, s.hidden, s.computed * h, h);
-            s.hiddenRows = rows;
+            keepHiddenRows(s, last, o);
             s.computed++;
         }
         if (s.consumers > 0) {
             // after streamed chunks, the rows not handed on yet
-            int h = model.config().hidden();
-            TensorRef ref = s.keepHidden
-                    ? sidecar.putFloats(s.hidden, s.streamedRows * h, (s.hiddenRows - s.streamedRows) * h, s.consumers)
+            TensorRef ref = s.keepHidden ? publishHidden(s)
                     : sidecar.putInts(Arrays.copyOf(s.generated, s.generatedCount), s.consumers);
             out.output(s.id, ref);
         }
         out.end(s.id, reason, s.generatedCount);
         close(s.id);
+    }
+
+    /**
+     * Where a chunk of {@code s} starting at {@code start} stores its hidden states: straight into the pending output
+     * segment, at the chunk's row; null when the sequence hands none on, or the chunk starts at rows handed on already
+     * (a recompute after preemption: its hidden states come back in an array and the rows not handed on are put).
+     */
+    private TensorSink hiddenSink(Seq s, int start) {
+        if (!s.exportsHidden() || start < s.streamedRows) {
+            return null;
+        }
+        int h = model.config().hidden();
+        return new TensorSink(pendingOut(s).floats(), (start - s.streamedRows) * h);
+    }
+
+    /** The segment the sequence's hidden rows from {@code streamedRows} on go into, for every row it may compute. */
+    private WritableTensor pendingOut(Seq s) {
+        if (s.out == null) {
+            int maxRows = s.prompt.length + (prefillOnly ? 0 : s.maxTokens);
+            s.out = sidecar.allocateFloats(Math.max(0, maxRows - s.streamedRows) * model.config().hidden(),
+                    s.consumers);
+        }
+        return s.out;
+    }
+
+    /**
+     * Notes the hidden rows a chunk computed: written in place already, or (a recompute reaching rows handed on) the
+     * ones not handed on yet copied from the chunk's output into the pending segment.
+     */
+    private void keepHiddenRows(Seq s, SeqChunk chunk, ChunkOutput o) {
+        if (!s.exportsHidden()) {
+            return;
+        }
+        int h = model.config().hidden();
+        int end = chunk.startPos() + chunk.length();
+        if (o.hidden() != null) {
+            int from = Math.max(chunk.startPos(), s.streamedRows);
+            if (end > from) {
+                pendingOut(s).put((from - s.streamedRows) * h, o.hidden(), (from - chunk.startPos()) * h,
+                        (end - from) * h);
+            }
+        }
+        s.hiddenRows = Math.max(s.hiddenRows, end);
+    }
+
+    /** Publishes the hidden rows not handed on yet (a chunk, or the rest at the end) from the pending segment. */
+    private TensorRef publishHidden(Seq s) {
+        WritableTensor pending = pendingOut(s);
+        TensorRef ref = pending.publish((s.hiddenRows - s.streamedRows) * model.config().hidden());
+        pending.close();
+        s.out = null;
+        s.streamedRows = s.hiddenRows;
+        return ref;
     }
 
     @Override
