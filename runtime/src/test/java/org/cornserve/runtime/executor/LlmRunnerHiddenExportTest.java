@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.cornserve.runtime.engine.TinyModels;
 import org.cornserve.runtime.engine.generate.ByteTokenizer;
 import org.cornserve.runtime.engine.kernel.Kernels;
+import org.cornserve.runtime.engine.kernel.Ops;
 import org.cornserve.runtime.engine.llm.ChunkOutput;
 import org.cornserve.runtime.engine.llm.KvCache;
 import org.cornserve.runtime.engine.llm.LlmModel;
@@ -107,7 +108,7 @@ class LlmRunnerHiddenExportTest {
         }
         assertEquals(maxTokens, tokens.size());
         assertEquals(0, thinker.live(), "every chunk released, nothing pending");
-        float[] got = concat(handedOn);
+        float[] got = Ops.concat(handedOn);
         assertEquals((prompt.length + maxTokens) * H, got.length, "every position of the prompt and the answer");
         assertArrayEquals(heapPath(prompt, tokens, ran), got, "bit for bit");
     }
@@ -142,16 +143,6 @@ class LlmRunnerHiddenExportTest {
             System.arraycopy(o.hidden(), 0, rows, c[0] * H, c[1] * H);
         }
         return rows;
-    }
-
-    private static float[] concat(List<float[]> parts) {
-        float[] out = new float[parts.stream().mapToInt(p -> p.length).sum()];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.cornserve.runtime.engine.TinyModels;
 import org.cornserve.runtime.engine.audio.Talker;
 import org.cornserve.runtime.engine.kernel.Kernels;
+import org.cornserve.runtime.engine.kernel.Ops;
 import org.cornserve.runtime.engine.weights.SeededWeights;
 import org.cornserve.runtime.sidecar.SegmentFiles;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
@@ -67,13 +68,7 @@ class LlmRunnerTalkerViewsTest {
 
     /** The heap path: the states concatenated, projected whole, padded to {@code planned} rows. */
     private float[] reference(List<float[]> parts, int planned) {
-        int n = parts.stream().mapToInt(p -> p.length).sum();
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
+        float[] all = Ops.concat(parts);
         float[] projected = new Talker(TinyModels.TALKER, new SeededWeights(WEIGHT_SEED), kernels, 16).project(all);
         int h = TinyModels.TALKER.llm().hidden();
         int have = projected.length / h;

@@ -9,14 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.cornserve.runtime.engine.TinyModels;
 import org.cornserve.runtime.engine.audio.AudioEncoder;
 import org.cornserve.runtime.engine.kernel.Kernels;
+import org.cornserve.runtime.engine.kernel.Ops;
 import org.cornserve.runtime.engine.tensor.Tensor;
 import org.cornserve.runtime.engine.vision.ImageInput;
 import org.cornserve.runtime.engine.vision.VisionEncoder;
@@ -96,20 +99,6 @@ class SidecarEncoderOutputTest {
         return result;
     }
 
-    private static float[] concat(List<Tensor> tensors, int from, int count) {
-        int n = 0;
-        for (int i = from; i < from + count; i++) {
-            n += tensors.get(i).data().length;
-        }
-        float[] out = new float[n];
-        int at = 0;
-        for (int i = from; i < from + count; i++) {
-            float[] d = tensors.get(i).data();
-            System.arraycopy(d, 0, out, at, d.length);
-            at += d.length;
-        }
-        return out;
-    }
 
     private static int[] consumers(SplittableRandom rnd, int n) {
         int[] c = new int[n];
@@ -119,53 +108,65 @@ class SidecarEncoderOutputTest {
         return c;
     }
 
-    private static void assertOutputs(List<float[]> expected, List<float[]> got, int[] consumers) {
-        for (int i = 0; i < expected.size(); i++) {
+    /**
+     * Each invocation's output against the heap path's: the encoder's tensors for its {@code counts[i]} items,
+     * concatenated; none for an invocation without consumers.
+     */
+    private static void assertOutputs(List<Tensor> heap, int[] counts, List<float[]> got, int[] consumers) {
+        for (int i = 0, k = 0; i < counts.length; k += counts[i], i++) {
             if (consumers[i] == 0) {
                 assertNull(got.get(i), "no consumer, no tensor");
             } else {
-                assertArrayEquals(expected.get(i), got.get(i), "invocation " + (i + 1) + ", bit for bit");
+                float[] expected = Ops.concat(heap.subList(k, k + counts[i]).stream().map(Tensor::data).toList());
+                assertArrayEquals(expected, got.get(i), "invocation " + (i + 1) + ", bit for bit");
             }
         }
+    }
+
+    /** One item of an invocation: its input floats and its dims (height and width of an image; none for a clip). */
+    private record Item(float[] data, int... dims) {
+    }
+
+    /**
+     * Runs a random batch (1..3 invocations of 1..2 items made by {@code item}, random consumers) through
+     * {@code task}'s executor and checks each output against {@code heap}'s tensors of every item in order.
+     */
+    private void checkBatch(long seed, String task, Function<SplittableRandom, Item> item,
+            Function<List<Item>, List<Tensor>> heap) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int invocations = 1 + rnd.nextInt(3);
+        List<List<float[]>> items = new ArrayList<>();
+        List<int[]> dims = new ArrayList<>();
+        List<Item> all = new ArrayList<>();
+        int[] counts = new int[invocations];
+        for (int i = 0; i < invocations; i++) {
+            counts[i] = 1 + rnd.nextInt(2);
+            List<Item> mine = new ArrayList<>();
+            for (int j = 0; j < counts[i]; j++) {
+                mine.add(item.apply(rnd));
+            }
+            all.addAll(mine);
+            items.add(mine.stream().map(Item::data).toList());
+            dims.add(mine.stream().flatMapToInt(it -> Arrays.stream(it.dims())).toArray());
+        }
+        int[] consumers = consumers(rnd, invocations);
+        assertOutputs(heap.apply(all), counts, runBatch(task, items, dims, consumers), consumers);
     }
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4})
     void visionEmbeddingsWrittenInPlaceEqualTheHeapOutput(long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
         int side = TinyModels.VISION.tokenSide();
-        int invocations = 1 + rnd.nextInt(3);
-        List<List<float[]>> items = new ArrayList<>();
-        List<int[]> dims = new ArrayList<>();
-        List<ImageInput> all = new ArrayList<>();
-        int[] counts = new int[invocations];
-        for (int i = 0; i < invocations; i++) {
-            counts[i] = 1 + rnd.nextInt(2);
-            List<float[]> pixels = new ArrayList<>();
-            int[] d = new int[2 * counts[i]];
-            for (int j = 0; j < counts[i]; j++) {
-                int h = side * (1 + rnd.nextInt(3));
-                int w = side * (1 + rnd.nextInt(3));
-                float[] p = new float[h * w * 3];
-                for (int k = 0; k < p.length; k++) {
-                    p[k] = rnd.nextFloat();
-                }
-                pixels.add(p);
-                d[2 * j] = h;
-                d[2 * j + 1] = w;
-                all.add(new ImageInput(h, w, p));
+        checkBatch(seed, "tiny-omni/vision-encoder", rnd -> {
+            int h = side * (1 + rnd.nextInt(3));
+            int w = side * (1 + rnd.nextInt(3));
+            float[] p = new float[h * w * 3];
+            for (int k = 0; k < p.length; k++) {
+                p[k] = rnd.nextFloat();
             }
-            items.add(pixels);
-            dims.add(d);
-        }
-        int[] consumers = consumers(rnd, invocations);
-        List<float[]> got = runBatch("tiny-omni/vision-encoder", items, dims, consumers);
-        List<Tensor> heap = new VisionEncoder(TinyModels.VISION, new SeededWeights(WEIGHT_SEED), kernels).encode(all);
-        List<float[]> expected = new ArrayList<>();
-        for (int i = 0, k = 0; i < invocations; k += counts[i], i++) {
-            expected.add(concat(heap, k, counts[i]));
-        }
-        assertOutputs(expected, got, consumers);
+            return new Item(p, h, w);
+        }, all -> new VisionEncoder(TinyModels.VISION, new SeededWeights(WEIGHT_SEED), kernels)
+                .encode(all.stream().map(it -> new ImageInput(it.dims()[0], it.dims()[1], it.data())).toList()));
     }
 
     private static float[] clip(SplittableRandom rnd, int samples) {
@@ -179,32 +180,10 @@ class SidecarEncoderOutputTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4})
     void audioEmbeddingsWrittenInPlaceEqualTheHeapOutput(long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
         int rate = TinyModels.AUDIO.sampleRate();
-        int invocations = 1 + rnd.nextInt(3);
-        List<List<float[]>> items = new ArrayList<>();
-        List<int[]> dims = new ArrayList<>();
-        List<float[]> all = new ArrayList<>();
-        int[] counts = new int[invocations];
-        for (int i = 0; i < invocations; i++) {
-            counts[i] = 1 + rnd.nextInt(2);
-            List<float[]> clips = new ArrayList<>();
-            for (int j = 0; j < counts[i]; j++) {
-                float[] c = clip(rnd, rate / 4 + rnd.nextInt(rate));
-                clips.add(c);
-                all.add(c);
-            }
-            items.add(clips);
-            dims.add(null);
-        }
-        int[] consumers = consumers(rnd, invocations);
-        List<float[]> got = runBatch("tiny-omni/audio-encoder", items, dims, consumers);
-        List<Tensor> heap = new AudioEncoder(TinyModels.AUDIO, new SeededWeights(WEIGHT_SEED), kernels).encode(all);
-        List<float[]> expected = new ArrayList<>();
-        for (int i = 0, k = 0; i < invocations; k += counts[i], i++) {
-            expected.add(concat(heap, k, counts[i]));
-        }
-        assertOutputs(expected, got, consumers);
+        checkBatch(seed, "tiny-omni/audio-encoder", rnd -> new Item(clip(rnd, rate / 4 + rnd.nextInt(rate))),
+                all -> new AudioEncoder(TinyModels.AUDIO, new SeededWeights(WEIGHT_SEED), kernels)
+                        .encode(all.stream().map(Item::data).toList()));
     }
 
     @Test
