@@ -29,8 +29,11 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * cached tokens is a recompute after preemption and frees them first).
  *
  * <p>Outputs: an invocation opened with {@code keepHidden} hands its final hidden states on (a thinker to its
- * talker, a text encoder to its generator); otherwise one with consumers hands on its generated tokens (a talker's
- * codes to the vocoder).
+ * talker, a text encoder to its generator), written in place: the model stores each chunk's hidden rows straight
+ * into a pending shared-memory segment ({@link SharedMemorySidecar#allocateFloats}), published as the output (or a
+ * streamed chunk) and freed if the sequence is closed first; otherwise one with consumers hands on its generated
+ * tokens (a talker's codes to the vocoder). A talker reads its thinker's states where they lie, a block of rows at a
+ * time into its projection.
  *
  * <p>Streamed hand-off ({@link ExecutorCommand.Open#streamChunkTokens()} {@code k > 0}): a thinker hands its hidden
  * states on as it computes them, a chunk ({@link StepOutcome#chunk}) in the step where it has generated {@code k}
