@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
-import java.util.function.UnaryOperator;
 import org.cornserve.runtime.engine.generate.Sampler;
 import org.cornserve.runtime.engine.generate.SamplingParams;
 import org.cornserve.runtime.engine.llm.ChunkOutput;
@@ -16,8 +15,10 @@ import org.cornserve.runtime.engine.llm.InputRows;
 import org.cornserve.runtime.engine.llm.KvCache;
 import org.cornserve.runtime.engine.llm.LlmModel;
 import org.cornserve.runtime.engine.llm.SeqChunk;
+import org.cornserve.runtime.engine.tensor.TensorSink;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 import org.cornserve.runtime.sidecar.TensorRef;
+import org.cornserve.runtime.sidecar.WritableTensor;
 
 /**
  * An autoregressive task (the thinker or a VLM's LLM, a talker, a prefill-only text encoder) stepped as the
@@ -28,8 +29,11 @@ import org.cornserve.runtime.sidecar.TensorRef;
  * cached tokens is a recompute after preemption and frees them first).
  *
  * <p>Outputs: an invocation opened with {@code keepHidden} hands its final hidden states on (a thinker to its
- * talker, a text encoder to its generator); otherwise one with consumers hands on its generated tokens (a talker's
- * codes to the vocoder).
+ * talker, a text encoder to its generator), written in place: the model stores each chunk's hidden rows straight
+ * into a pending shared-memory segment ({@link SharedMemorySidecar#allocateFloats}), published as the output (or a
+ * streamed chunk) and freed if the sequence is closed first; otherwise one with consumers hands on its generated
+ * tokens (a talker's codes to the vocoder). A talker reads its thinker's states where they lie, a block of rows at a
+ * time into its projection.
  *
  * <p>Streamed hand-off ({@link ExecutorCommand.Open#streamChunkTokens()} {@code k > 0}): a thinker hands its hidden
  * states on as it computes them, a chunk ({@link StepOutcome#chunk}) in the step where it has generated {@code k}
@@ -48,9 +52,18 @@ final class LlmRunner implements TaskRunner {
     private final SharedMemorySidecar sidecar;
     private final Set<Integer> stopTokens;
     private final boolean prefillOnly;
-    private final UnaryOperator<float[]> inputProjection;
+    private final InputProjection inputProjection;
     private final int inputWidth;
     private final Map<Long, Seq> seqs = new HashMap<>();
+
+    /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
+    private static final int PROJECT_BLOCK_ROWS = 64;
+
+    /** A talker's thinker-to-talker projection of {@code rows} rows of {@code x} into {@code y}, row by row. */
+    @FunctionalInterface
+    interface InputProjection {
+        void apply(float[] x, int xo, int rows, float[] y, int yo);
+    }
 
     private static final class Seq {
         final long id;
@@ -69,7 +82,11 @@ final class LlmRunner implements TaskRunner {
         int[] generated = new int[16];
         int generatedCount;
         int computed;
-        float[] hidden = new float[0];
+        /**
+         * Producer: the segment its hidden rows from {@code streamedRows} on are written into as they are computed
+         * (sized for every row it may still compute), published as the next chunk or its output; null until needed.
+         */
+        WritableTensor out;
         int hiddenRows;
         /** Producer: tokens per streamed chunk of hidden states (0: handed on whole at the end). */
         int streamOut;
@@ -121,14 +138,11 @@ final class LlmRunner implements TaskRunner {
             return out;
         }
 
-        /** Appends input rows (a streamed input's next chunk, projected). */
-        void appendRows(float[] rows, int h) {
-            int n = rows.length / h;
+        /** Makes room for {@code n} more input rows of width {@code h} (a streamed input's next chunk). */
+        void reserveRows(int n, int h) {
             if (embeddings.length < (embeddingRows + n) * h) {
                 embeddings = Arrays.copyOf(embeddings, Math.max((embeddingRows + n) * h, 2 * embeddings.length));
             }
-            System.arraycopy(rows, 0, embeddings, embeddingRows * h, n * h);
-            embeddingRows += n;
         }
 
         /** Copies the viewed input rows onto the heap and releases the views (before the producer may reclaim them). */
@@ -148,6 +162,11 @@ final class LlmRunner implements TaskRunner {
             }
         }
 
+        /** Whether it hands its hidden rows on (a thinker to its talker, a text encoder to its generator). */
+        boolean exportsHidden() {
+            return keepHidden && consumers > 0;
+        }
+
         void add(int token) {
             if (generatedCount == generated.length) {
                 generated = Arrays.copyOf(generated, generated.length * 2);
@@ -157,13 +176,13 @@ final class LlmRunner implements TaskRunner {
     }
 
     /**
-     * @param inputProjection applied to the concatenated input embeddings at open (a talker's thinker-to-talker
-     *     projection), or null
+     * @param inputProjection applied to the input states as they are read (a talker's thinker-to-talker projection),
+     *     or null; the states are read where they lie in shared memory, a block of rows at a time, into it
      * @param inputWidth the width of the input states before projection (0 without a projection)
      * @param prefillOnly the task ends each sequence after its prompt (a text encoder)
      */
     LlmRunner(String task, LlmModel model, KvCache cache, SharedMemorySidecar sidecar, Set<Integer> stopTokens,
-            boolean prefillOnly, UnaryOperator<float[]> inputProjection, int inputWidth) {
+            boolean prefillOnly, InputProjection inputProjection, int inputWidth) {
         this.task = task;
         this.model = model;
         this.cache = cache;
@@ -195,12 +214,9 @@ final class LlmRunner implements TaskRunner {
             // zero copy on receipt: the engine reads the rows from the segments when it prefills them
             views = InputViews.open(sidecar, open.inputs());
         } else if (!open.inputs().isEmpty()) {
-            try {
-                emb = sidecar.readFloats(open.inputs()); // projected at once: each input copied once, into place
-            } finally {
-                for (TensorRef ref : open.inputs()) {
-                    sidecar.release(ref);
-                }
+            // the thinker's states read where they lie, straight into the projection; released once projected
+            try (InputViews states = InputViews.open(sidecar, open.inputs())) {
+                emb = projectInput(states, open);
             }
         }
         try {
@@ -218,14 +234,6 @@ final class LlmRunner implements TaskRunner {
         if (streamedIn && (open.dims().length != 1 || emb == null)) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " streams its input in:"
                     + " it needs its first states and its planned rows (dims), got " + open.dims().length + " dims");
-        }
-        if (emb != null && inputProjection != null) {
-            if (open.dims().length == 1 && !streamedIn) {
-                emb = padRows(emb, open.dims()[0]);
-            } else if (streamedIn) {
-                padRows(emb, open.dims()[0]); // checks the rows only: the rest streams in
-            }
-            emb = inputProjection.apply(emb);
         }
         int h = model.config().hidden();
         int[] prompt = open.tokens();
@@ -279,24 +287,26 @@ final class LlmRunner implements TaskRunner {
      */
     void moreStates(ExecutorCommand.StreamStates more) {
         Seq s = seqs.get(more.invocation());
-        float[] states = null;
-        if (more.states() != null) {
-            states = sidecar.readFloats(more.states());
-            sidecar.release(more.states());
-        }
-        if (s == null) {
-            return;
-        }
-        if (!s.inputOpen) {
-            throw new IllegalStateException(task + ": invocation " + s.id + " got more input states, but "
-                    + (s.streamedIn ? "its last ones came already" : "its input does not stream"));
-        }
-        if (states != null && states.length > 0) {
-            if (states.length % inputWidth != 0) {
-                throw new IllegalArgumentException(task + ": streamed states of " + states.length
-                        + " floats are not rows of " + inputWidth);
+        // read where they lie, straight into the projection; released however this ends
+        try (InputViews states = more.states() == null ? null : InputViews.open(sidecar, List.of(more.states()))) {
+            if (s == null) {
+                return;
             }
-            s.appendRows(inputProjection.apply(states), model.config().hidden());
+            if (!s.inputOpen) {
+                throw new IllegalStateException(task + ": invocation " + s.id + " got more input states, but "
+                        + (s.streamedIn ? "its last ones came already" : "its input does not stream"));
+            }
+            if (states != null && states.floats() > 0) {
+                if (states.floats() % inputWidth != 0) {
+                    throw new IllegalArgumentException(task + ": streamed states of " + states.floats()
+                            + " floats are not rows of " + inputWidth);
+                }
+                int rows = states.floats() / inputWidth;
+                int h = model.config().hidden();
+                s.reserveRows(rows, h);
+                projectRows(states, rows, s.embeddings, s.embeddingRows * h);
+                s.embeddingRows += rows;
+            }
         }
         if (more.last()) {
             s.inputOpen = false;
@@ -305,24 +315,49 @@ final class LlmRunner implements TaskRunner {
     }
 
     /**
-     * Pads input states to the {@code rows} the scheduler planned, repeating the last row (a talker whose thinker
+     * A talker's input: its thinker's states projected to its width as they are read from their views (no copy of
+     * the whole input on the heap), padded to the {@code dims[0]} rows the scheduler planned unless the input streams
+     * in, by repeating the last projected row (the same bits as projecting the repeated state: a talker whose thinker
      * ended before its cap sees its end-of-sequence state for the remaining positions); more rows than planned are
      * refused.
      */
-    private float[] padRows(float[] states, int rows) {
-        int have = states.length / inputWidth;
-        if (states.length % inputWidth != 0 || have < 1 || have > rows) {
-            throw new IllegalArgumentException(task + ": " + states.length + " input floats are not 1.." + rows
+    private float[] projectInput(InputViews states, ExecutorCommand.Open open) {
+        boolean planned = open.dims().length == 1;
+        int have = states.floats() / inputWidth;
+        int rows = planned ? open.dims()[0] : have;
+        if (states.floats() % inputWidth != 0 || have < 1 || have > rows) {
+            throw new IllegalArgumentException(task + ": " + states.floats() + " input floats are not 1.." + rows
                     + " planned rows of " + inputWidth);
         }
-        if (have == rows) {
-            return states;
-        }
-        float[] out = Arrays.copyOf(states, rows * inputWidth);
-        for (int r = have; r < rows; r++) {
-            System.arraycopy(states, (have - 1) * inputWidth, out, r * inputWidth, inputWidth);
+        int kept = open.streamChunkTokens() > 0 ? have : rows; // a streamed input: what has come; the rest streams
+        int h = model.config().hidden();
+        float[] out = new float[kept * h];
+        projectRows(states, have, out, 0);
+        for (int r = have; r < kept; r++) {
+            System.arraycopy(out, (have - 1) * h, out, r * h, h);
         }
         return out;
+    }
+
+    /**
+     * Projects the first {@code rows} rows of {@code states} into {@code out} from float {@code at}: each block of
+     * rows read from the views into a small array (kept in cache) and projected from there.
+     */
+    private void projectRows(InputViews states, int rows, float[] out, int at) {
+        float[] block = new float[Math.min(rows, PROJECT_BLOCK_ROWS) * inputWidth];
+        int h = model.config().hidden();
+        for (int r = 0; r < rows; r += PROJECT_BLOCK_ROWS) {
+            int n = Math.min(PROJECT_BLOCK_ROWS, rows - r);
+            states.copyTo(r * inputWidth, block, 0, n * inputWidth);
+            inputProjection.apply(block, 0, n, out, at + r * h);
+        }
+    }
+
+    /** A copy of the input rows an open invocation holds on the heap (a talker's projected states), or null. */
+    float[] heapInputRows(long invocation) {
+        Seq s = seqs.get(invocation);
+        return s == null || s.embeddings == null ? null
+                : Arrays.copyOf(s.embeddings, s.embeddingRows * model.config().hidden());
     }
 
     @Override
@@ -330,6 +365,9 @@ final class LlmRunner implements TaskRunner {
         Seq s = seqs.remove(invocation);
         if (s != null) {
             s.releaseInputs();
+            if (s.out != null) {
+                s.out.close(); // rows never handed on: the segment is freed
+            }
             cache.free(invocation);
         }
     }
@@ -403,7 +441,8 @@ final class LlmRunner implements TaskRunner {
                         emb = conditioned(s, start, len, emb);
                         Arrays.fill(toks, LlmModel.EMBEDDING_INPUT);
                     }
-                    chunks.add(new SeqChunk(s.id, start, toks, emb, start + len == s.total(), s.keepHidden, viewed));
+                    chunks.add(new SeqChunk(s.id, start, toks, emb, start + len == s.total(), s.exportsHidden(),
+                            viewed, hiddenSink(s, start)));
                     members.add(s);
                 }
                 case DECODE -> {
@@ -413,9 +452,10 @@ final class LlmRunner implements TaskRunner {
                     }
                     chunks.add(s.streamedIn
                             ? new SeqChunk(s.id, s.computed, new int[] {LlmModel.EMBEDDING_INPUT},
-                                    conditioned(s, s.computed, 1, null), true, s.keepHidden)
+                                    conditioned(s, s.computed, 1, null), true, s.exportsHidden(), null,
+                                    hiddenSink(s, s.computed))
                             : new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, true,
-                                    s.keepHidden));
+                                    s.exportsHidden(), null, hiddenSink(s, s.computed)));
                     members.add(s);
                 }
                 default -> throw new IllegalStateException(task + ": an LLM step cannot hold a " + item.kind() + " item");
@@ -458,14 +498,7 @@ final class LlmRunner implements TaskRunner {
     private void finishChunk(Seq s, SeqChunk chunk, ChunkOutput o, StepOutcome out) {
         s.computed += chunk.length();
         int h = model.config().hidden();
-        if (o.hidden() != null) {
-            int rows = Math.max(s.hiddenRows, chunk.startPos() + chunk.length());
-            if (rows * h > s.hidden.length) {
-                s.hidden = Arrays.copyOf(s.hidden, Math.max(rows * h, s.hidden.length * 2));
-            }
-            System.arraycopy(o.hidden(), 0, s.hidden, chunk.startPos() * h, chunk.length() * h);
-            s.hiddenRows = rows;
-        }
+        keepHiddenRows(s, chunk, o);
         if (prefillOnly) {
             if (s.computed == s.prompt.length) {
                 end(s, "done", out);
@@ -488,9 +521,7 @@ final class LlmRunner implements TaskRunner {
         if (!ends && s.streamOut > 0 && s.hiddenRows > s.streamedRows && s.generatedCount - s.tokensAtChunk
                 >= s.streamOut) {
             // the first chunk in the step where the scheduler's batcher reports it ready, then every k tokens
-            out.chunk(s.id, sidecar.putFloats(s.hidden, s.streamedRows * h, (s.hiddenRows - s.streamedRows) * h,
-                    s.consumers));
-            s.streamedRows = s.hiddenRows;
+            out.chunk(s.id, publishHidden(s));
             s.tokensAtChunk = s.generatedCount;
         }
         if (stopTokens.contains(token)) {
@@ -501,30 +532,76 @@ final class LlmRunner implements TaskRunner {
     }
 
     private void end(Seq s, String reason, StepOutcome out) {
-        if (s.keepHidden && !prefillOnly && s.computed == s.total() - 1) {
+        if (s.exportsHidden() && !prefillOnly && s.computed == s.total() - 1) {
             // the last sampled token was never fed: one more forward gives its hidden state, so a talker sees
             // every position of the prompt and the answer
-            SeqChunk last = new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, false, true);
+            SeqChunk last = new SeqChunk(s.id, s.computed, new int[] {s.token(s.computed)}, null, false, true, null,
+                    hiddenSink(s, s.computed));
             ChunkOutput o = model.step(List.of(last), cache).get(0);
-            int h = model.config().hidden();
-            int rows = s.computed + 1;
-            if (rows * h > s.hidden.length) {
-                s.hidden = Arrays.copyOf(s.hidden, rows * h);
-            }
-            System.arraycopy(o.hidden(), 0, s.hidden, s.computed * h, h);
-            s.hiddenRows = rows;
+            keepHiddenRows(s, last, o);
             s.computed++;
         }
         if (s.consumers > 0) {
             // after streamed chunks, the rows not handed on yet
-            int h = model.config().hidden();
-            TensorRef ref = s.keepHidden
-                    ? sidecar.putFloats(s.hidden, s.streamedRows * h, (s.hiddenRows - s.streamedRows) * h, s.consumers)
+            TensorRef ref = s.keepHidden ? publishHidden(s)
                     : sidecar.putInts(Arrays.copyOf(s.generated, s.generatedCount), s.consumers);
             out.output(s.id, ref);
         }
         out.end(s.id, reason, s.generatedCount);
         close(s.id);
+    }
+
+    /**
+     * Where a chunk of {@code s} starting at {@code start} stores its hidden states: straight into the pending output
+     * segment, at the chunk's row; null when the sequence hands none on, or the chunk starts at rows handed on already
+     * (a recompute after preemption: its hidden states come back in an array and the rows not handed on are put).
+     */
+    private TensorSink hiddenSink(Seq s, int start) {
+        if (!s.exportsHidden() || start < s.streamedRows) {
+            return null;
+        }
+        int h = model.config().hidden();
+        return new TensorSink(pendingOut(s).floats(), (start - s.streamedRows) * h);
+    }
+
+    /** The segment the sequence's hidden rows from {@code streamedRows} on go into, for every row it may compute. */
+    private WritableTensor pendingOut(Seq s) {
+        if (s.out == null) {
+            int maxRows = s.prompt.length + (prefillOnly ? 0 : s.maxTokens);
+            s.out = sidecar.allocateFloats(Math.max(0, maxRows - s.streamedRows) * model.config().hidden(),
+                    s.consumers);
+        }
+        return s.out;
+    }
+
+    /**
+     * Notes the hidden rows a chunk computed: written in place already, or (a recompute reaching rows handed on) the
+     * ones not handed on yet copied from the chunk's output into the pending segment.
+     */
+    private void keepHiddenRows(Seq s, SeqChunk chunk, ChunkOutput o) {
+        if (!s.exportsHidden()) {
+            return;
+        }
+        int h = model.config().hidden();
+        int end = chunk.startPos() + chunk.length();
+        if (o.hidden() != null) {
+            int from = Math.max(chunk.startPos(), s.streamedRows);
+            if (end > from) {
+                pendingOut(s).put((from - s.streamedRows) * h, o.hidden(), (from - chunk.startPos()) * h,
+                        (end - from) * h);
+            }
+        }
+        s.hiddenRows = Math.max(s.hiddenRows, end);
+    }
+
+    /** Publishes the hidden rows not handed on yet (a chunk, or the rest at the end) from the pending segment. */
+    private TensorRef publishHidden(Seq s) {
+        WritableTensor pending = pendingOut(s);
+        TensorRef ref = pending.publish((s.hiddenRows - s.streamedRows) * model.config().hidden());
+        pending.close();
+        s.out = null;
+        s.streamedRows = s.hiddenRows;
+        return ref;
     }
 
     @Override

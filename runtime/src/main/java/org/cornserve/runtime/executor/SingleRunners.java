@@ -1,10 +1,12 @@
 package org.cornserve.runtime.executor;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.cornserve.runtime.engine.TinyModels;
 import org.cornserve.runtime.engine.audio.AudioEncoder;
 import org.cornserve.runtime.engine.audio.Vocoder;
@@ -12,16 +14,18 @@ import org.cornserve.runtime.engine.image.DiffusionTransformer;
 import org.cornserve.runtime.engine.image.VaeDecoder;
 import org.cornserve.runtime.engine.io.ImageFiles;
 import org.cornserve.runtime.engine.io.WavFiles;
-import org.cornserve.runtime.engine.tensor.Tensor;
+import org.cornserve.runtime.engine.tensor.TensorSink;
 import org.cornserve.runtime.engine.vision.ImageInput;
 import org.cornserve.runtime.engine.vision.VisionEncoder;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 import org.cornserve.runtime.sidecar.TensorRef;
+import org.cornserve.runtime.sidecar.WritableTensor;
 
 /**
  * The single-pass tasks (vision and audio encoders, vocoder, VAE decoder) and the diffusion transformer: each open
  * invocation holds its inputs read from the sidecar; a batch step computes every member and places each output in
- * the sidecar for its consumers.
+ * the sidecar for its consumers. The encoders write their embeddings in place: each invocation's output segment is
+ * allocated before the batch runs and the engine's last projection stores its rows straight into it.
  */
 final class SingleRunners {
     private SingleRunners() {
@@ -110,15 +114,44 @@ final class SingleRunners {
 
         abstract List<TensorRef> compute(List<Long> ids, List<S> inputs);
 
-        TensorRef put(long invocation, float[] data) {
-            int c = consumersOf(invocation);
-            return c == 0 ? null : sidecar.putFloats(data, c);
-        }
-
-        /** The concatenation of {@code parts}, each copied once straight into the sidecar. */
-        TensorRef put(long invocation, List<float[]> parts) {
-            int c = consumersOf(invocation);
-            return c == 0 ? null : sidecar.putFloats(parts, c);
+        /**
+         * Runs {@code encode} with every output written in place: invocation {@code i}'s items (rows
+         * {@code itemRows[i][j]} of {@code width} floats each) go, in order, into one segment allocated for its
+         * consumers (a heap buffer for an invocation without any), then each segment is published; when the engine
+         * fails, every segment not published yet is freed.
+         */
+        List<TensorRef> encodeInPlace(List<Long> ids, int[][] itemRows, int width, Consumer<List<TensorSink>> encode) {
+            List<WritableTensor> outs = new ArrayList<>(ids.size());
+            try {
+                List<TensorSink> sinks = new ArrayList<>();
+                for (int i = 0; i < ids.size(); i++) {
+                    long total = 0;
+                    for (int rows : itemRows[i]) {
+                        total += (long) rows * width;
+                    }
+                    int c = consumersOf(ids.get(i));
+                    WritableTensor out = c == 0 ? null : sidecar.allocateFloats(Math.toIntExact(total), c);
+                    outs.add(out);
+                    FloatBuffer floats = out == null ? FloatBuffer.allocate(Math.toIntExact(total)) : out.floats();
+                    int at = 0;
+                    for (int rows : itemRows[i]) {
+                        sinks.add(new TensorSink(floats, at));
+                        at += rows * width;
+                    }
+                }
+                encode.accept(sinks);
+                List<TensorRef> refs = new ArrayList<>(ids.size());
+                for (WritableTensor out : outs) {
+                    refs.add(out == null ? null : out.publish());
+                }
+                return refs;
+            } finally {
+                for (WritableTensor out : outs) {
+                    if (out != null) {
+                        out.close(); // frees it unless published
+                    }
+                }
+            }
         }
 
         TensorRef putBytes(long invocation, byte[] data) {
@@ -153,18 +186,12 @@ final class SingleRunners {
         @Override
         List<TensorRef> compute(List<Long> ids, List<List<ImageInput>> inputs) {
             List<ImageInput> all = new ArrayList<>();
-            inputs.forEach(all::addAll);
-            List<Tensor> emb = encoder.encode(all);
-            List<TensorRef> refs = new ArrayList<>();
-            int k = 0;
+            int[][] rows = new int[ids.size()][];
             for (int i = 0; i < ids.size(); i++) {
-                List<float[]> parts = new ArrayList<>();
-                for (int j = 0; j < inputs.get(i).size(); j++) {
-                    parts.add(emb.get(k++).data());
-                }
-                refs.add(put(ids.get(i), parts));
+                all.addAll(inputs.get(i));
+                rows[i] = inputs.get(i).stream().mapToInt(encoder::tokens).toArray();
             }
-            return refs;
+            return encodeInPlace(ids, rows, encoder.config().outHidden(), sinks -> encoder.encode(all, sinks));
         }
 
         @Override
@@ -195,18 +222,12 @@ final class SingleRunners {
         @Override
         List<TensorRef> compute(List<Long> ids, List<List<float[]>> inputs) {
             List<float[]> all = new ArrayList<>();
-            inputs.forEach(all::addAll);
-            List<Tensor> emb = encoder.encode(all);
-            List<TensorRef> refs = new ArrayList<>();
-            int k = 0;
+            int[][] rows = new int[ids.size()][];
             for (int i = 0; i < ids.size(); i++) {
-                List<float[]> parts = new ArrayList<>();
-                for (int j = 0; j < inputs.get(i).size(); j++) {
-                    parts.add(emb.get(k++).data());
-                }
-                refs.add(put(ids.get(i), parts));
+                all.addAll(inputs.get(i));
+                rows[i] = inputs.get(i).stream().mapToInt(clip -> encoder.config().tokens(clip.length)).toArray();
             }
-            return refs;
+            return encodeInPlace(ids, rows, encoder.config().outHidden(), sinks -> encoder.encode(all, sinks));
         }
 
         @Override

@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
  * Tensors between processes on one host through shared memory: memory-mapped files under a tmpfs directory
  * ({@code /dev/shm}) named {@code cornserve-<session>-<process>-<n>}, reference-counted in the file itself.
  *
- * <p>A producer writes a tensor into one of its own segments and hands the {@link TensorRef} to its consumers
+ * <p>A producer writes a tensor into one of its own segments (copying an array in with {@link #putFloats}, or storing
+ * its output there in the first place through {@link #allocateFloats}) and hands the {@link TensorRef} to its consumers
  * (through the control plane); each consumer maps the segment and either copies the payload out and releases it, or
  * reads it where it lies through a {@link TensorView} that releases it when closed (zero copy on the read side);
  * when the last consumer has released it (or the timeout passed since it was written) the segment is free and the
@@ -72,7 +73,9 @@ public final class SharedMemorySidecar implements AutoCloseable {
     private long expired;
     private boolean closed;
 
-    private record Segment(String name, Path file, MappedByteBuffer buf, long capacity, long[] freeSinceMillis) {
+    /** {@code writing[0]}: allocated to a producer writing in place ({@link #allocateFloats}), not yet published. */
+    private record Segment(String name, Path file, MappedByteBuffer buf, long capacity, long[] freeSinceMillis,
+            boolean[] writing) {
     }
 
     /**
@@ -170,15 +173,9 @@ public final class SharedMemorySidecar implements AutoCloseable {
 
     /** Writes a payload of {@code bytes} bytes, filled by {@code writer}, for {@code consumers} readers. */
     public TensorRef put(long bytes, int consumers, PayloadWriter writer) {
-        if (consumers < 1 || consumers > REF_MASK) {
-            throw new IllegalArgumentException("a tensor needs 1.." + REF_MASK + " consumers, got " + consumers);
-        }
-        if (bytes < 0 || bytes > Integer.MAX_VALUE - HEADER_BYTES) {
-            throw new IllegalArgumentException("tensor of " + bytes + " bytes does not fit one segment");
-        }
+        checkTensor(bytes, consumers);
         Segment s = allocate(bytes, consumers);
-        ByteBuffer payload = s.buf.duplicate().position(HEADER_BYTES).limit(HEADER_BYTES + (int) bytes).slice()
-                .order(ByteOrder.nativeOrder());
+        ByteBuffer payload = payload(s, bytes);
         try {
             writer.write(payload);
         } catch (IOException | RuntimeException e) {
@@ -191,6 +188,90 @@ public final class SharedMemorySidecar implements AutoCloseable {
         }
         long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
         return new TensorRef(s.name, state >>> REF_BITS, bytes);
+    }
+
+    private static void checkTensor(long bytes, int consumers) {
+        if (consumers < 1 || consumers > REF_MASK) {
+            throw new IllegalArgumentException("a tensor needs 1.." + REF_MASK + " consumers, got " + consumers);
+        }
+        if (bytes < 0 || bytes > Integer.MAX_VALUE - HEADER_BYTES) {
+            throw new IllegalArgumentException("tensor of " + bytes + " bytes does not fit one segment");
+        }
+    }
+
+    private static ByteBuffer payload(Segment s, long bytes) {
+        return s.buf.duplicate().position(HEADER_BYTES).limit(HEADER_BYTES + (int) bytes).slice()
+                .order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * A segment for a float tensor of {@code floats} floats that its producer writes where it lies (producer-side
+     * zero copy: the engine's last operator stores its output rows straight into {@link WritableTensor#floats}, no
+     * heap array and no copy by {@link #putFloats}), then hands to {@code consumers} readers with
+     * {@link WritableTensor#publish}. Once published it is a tensor like a {@link #put}'s: the same reference count
+     * and generation, freed when every consumer released it or after the timeout, which starts at publish. Until
+     * then the segment is the producer's alone: never reclaimed, and freed by {@link WritableTensor#close} when the
+     * producer fails before publishing (closing the sidecar deletes it too).
+     *
+     * @throws IllegalArgumentException when the size or the consumer count is out of range
+     * @throws IllegalStateException when the sidecar is closed
+     */
+    public WritableTensor allocateFloats(int floats, int consumers) {
+        if (floats < 0) {
+            throw new IllegalArgumentException("a tensor needs >= 0 floats, got " + floats);
+        }
+        long bytes = (long) floats * Float.BYTES;
+        checkTensor(bytes, consumers);
+        Segment s;
+        long generation;
+        synchronized (this) {
+            s = allocate(bytes, consumers);
+            s.writing[0] = true;
+            generation = (long) LONGS.getVolatile(s.buf, OFF_STATE) >>> REF_BITS;
+        }
+        return new WritableTensor(this, s.name, generation, payload(s, bytes).asFloatBuffer());
+    }
+
+    /**
+     * Publishes a tensor its producer wrote in place: its first {@code bytes} bytes, the timeout starting now.
+     *
+     * @throws IllegalStateException when the segment is no longer the producer's (the sidecar was closed)
+     */
+    synchronized TensorRef publish(String segment, long generation, long bytes) {
+        Segment s = writing(segment, generation);
+        if (s == null) {
+            throw new IllegalStateException("sidecar: tensor in " + segment + " cannot be published: the sidecar was"
+                    + " closed or the segment freed before");
+        }
+        s.buf.putLong(OFF_BYTES, bytes);
+        s.buf.putLong(OFF_WRITTEN, clockMillis.getAsLong());
+        s.writing[0] = false;
+        // a volatile write after the payload's stores: a consumer that reads the state sees the payload
+        LONGS.setVolatile(s.buf, OFF_STATE, (long) LONGS.getVolatile(s.buf, OFF_STATE));
+        return new TensorRef(segment, generation, bytes);
+    }
+
+    /** Frees a segment its producer allocated and will not publish (it failed); does nothing when not pending. */
+    synchronized void abandon(String segment, long generation) {
+        Segment s = writing(segment, generation);
+        if (s != null) {
+            s.writing[0] = false;
+            LONGS.setVolatile(s.buf, OFF_STATE, (long) LONGS.getVolatile(s.buf, OFF_STATE) & ~REF_MASK);
+        }
+    }
+
+    /** The producer's pending segment of that name and generation, or null. */
+    private Segment writing(String segment, long generation) {
+        if (closed) {
+            return null;
+        }
+        for (Segment s : own) {
+            if (s.name.equals(segment) && s.writing[0]
+                    && (long) LONGS.getVolatile(s.buf, OFF_STATE) >>> REF_BITS == generation) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private synchronized Segment allocate(long bytes, int consumers) {
@@ -221,6 +302,10 @@ public final class SharedMemorySidecar implements AutoCloseable {
      * it was first seen free.
      */
     private boolean free(Segment s, long now) {
+        if (s.writing[0]) {
+            s.freeSinceMillis[0] = Long.MAX_VALUE; // its producer writes it in place: its timeout starts at publish
+            return false;
+        }
         long state = (long) LONGS.getVolatile(s.buf, OFF_STATE);
         if ((state & REF_MASK) != 0 && s.buf.getLong(OFF_WRITTEN) + timeoutMillis <= now
                 && LONGS.compareAndSet(s.buf, OFF_STATE, state, state & ~REF_MASK)) {
@@ -278,7 +363,7 @@ public final class SharedMemorySidecar implements AutoCloseable {
             buf.putInt(OFF_MAGIC, MAGIC);
             buf.putLong(OFF_CAPACITY, capacity);
             LONGS.setVolatile(buf, OFF_STATE, 0L);
-            Segment s = new Segment(name, file, buf, capacity, new long[] {now});
+            Segment s = new Segment(name, file, buf, capacity, new long[] {now}, new boolean[1]);
             own.add(s);
             return s;
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import org.cornserve.runtime.engine.kernel.Kernels;
 import org.cornserve.runtime.engine.kernel.Linear;
 import org.cornserve.runtime.engine.kernel.Ops;
 import org.cornserve.runtime.engine.tensor.Tensor;
+import org.cornserve.runtime.engine.tensor.TensorSink;
 import org.cornserve.runtime.engine.weights.WeightSource;
 import org.cornserve.runtime.engine.weights.WeightSource.Init;
 
@@ -84,20 +85,50 @@ public final class AudioEncoder {
     public List<Tensor> encode(List<float[]> clips) {
         List<Tensor> out = new ArrayList<>(clips.size());
         for (float[] clip : clips) {
-            double seconds = clip.length / (double) config.sampleRate();
-            if (seconds > config.maxSeconds()) {
-                throw new IllegalArgumentException("audio of " + seconds + " s exceeds the encoder's limit of "
-                        + config.maxSeconds() + " s");
-            }
-            if (config.tokens(clip.length) < 1) {
-                throw new IllegalArgumentException("audio of " + clip.length + " samples is too short for one token");
-            }
+            checkLength(clip);
             out.add(encodeOne(clip));
         }
         return out;
     }
 
+    private void checkLength(float[] clip) {
+        double seconds = clip.length / (double) config.sampleRate();
+        if (seconds > config.maxSeconds()) {
+            throw new IllegalArgumentException("audio of " + seconds + " s exceeds the encoder's limit of "
+                    + config.maxSeconds() + " s");
+        }
+        if (config.tokens(clip.length) < 1) {
+            throw new IllegalArgumentException("audio of " + clip.length + " samples is too short for one token");
+        }
+    }
+
+    /**
+     * Encodes clips, storing clip {@code i}'s {@code [tokens, outHidden]} embeddings into {@code sinks.get(i)} (a
+     * shared-memory segment, written in place by the last projection: no array in between); equal bit for bit to
+     * {@link #encode(List)}'s tensors. Clip {@code i} gives {@code config().tokens(clip length)} rows.
+     */
+    public void encode(List<float[]> clips, List<TensorSink> sinks) {
+        if (sinks.size() != clips.size()) {
+            throw new IllegalArgumentException(clips.size() + " clips but " + sinks.size() + " output sinks");
+        }
+        for (int i = 0; i < clips.size(); i++) {
+            checkLength(clips.get(i));
+        }
+        for (int i = 0; i < clips.size(); i++) {
+            float[] pooled = pooled(clips.get(i));
+            TensorSink sink = sinks.get(i);
+            proj.apply(kernels.gemm(), pooled, 0, pooled.length / config.hidden(), sink.floats(), sink.offset());
+        }
+    }
+
     private Tensor encodeOne(float[] samples) {
+        float[] pooled = pooled(samples);
+        int tokens = pooled.length / config.hidden();
+        return new Tensor(new int[] {tokens, config.outHidden()}, proj.apply(kernels.gemm(), pooled, tokens));
+    }
+
+    /** The pooled, normalised rows before the last projection ({@code tokens x hidden}). */
+    private float[] pooled(float[] samples) {
         int h = config.hidden();
         Gemm gemm = kernels.gemm();
         float[] melFrames = mel.compute(samples);
@@ -139,6 +170,6 @@ public final class AudioEncoder {
             }
         }
         Ops.layerNorm(pooled, 0, pooled, 0, tokens, h, lnPostW, lnPostB, LN_EPS);
-        return new Tensor(new int[] {tokens, config.outHidden()}, proj.apply(gemm, pooled, tokens));
+        return pooled;
     }
 }

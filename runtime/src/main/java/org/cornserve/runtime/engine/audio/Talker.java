@@ -60,6 +60,15 @@ public final class Talker {
         return proj.apply(kernels.gemm(), thinkerHidden, thinkerHidden.length / config.thinkerHidden());
     }
 
+    /**
+     * Projects {@code rows} thinker states of {@code x} from {@code xo} into {@code y} from {@code yo}: equal bit for
+     * bit to the same rows of {@link #project(float[])} (a GEMM row does not depend on its batch), so a caller may
+     * project its input a block of rows at a time.
+     */
+    public void project(float[] x, int xo, int rows, float[] y, int yo) {
+        proj.apply(kernels.gemm(), x, xo, rows, y, yo);
+    }
+
     /** Generates codes for each request, in order. */
     public List<int[]> generate(List<Request> requests) {
         LlmEngine engine = new LlmEngine(model, new KvCache(config.llm(), kvBlocks, 16), 512);

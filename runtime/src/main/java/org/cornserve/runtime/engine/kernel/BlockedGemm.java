@@ -1,5 +1,8 @@
 package org.cornserve.runtime.engine.kernel;
 
+import java.nio.FloatBuffer;
+import java.util.Objects;
+
 /**
  * The cache-blocked, multi-threaded driver shared by the matrix multiply kernels (Goto's loop order
  * without the outer column blocking, since B is packed ahead of time): K blocks of KC (one packed B
@@ -9,6 +12,10 @@ package org.cornserve.runtime.engine.kernel;
  *
  * <p>Each element of C is one chain over k in ascending order, started from zero and carried across K
  * blocks through C itself, so the result of a row is independent of the other rows and of threading.
+ *
+ * <p>C in a buffer (shared memory): each micro-tile is computed into a per-thread MR x NR tile (L1-resident, the
+ * register tile's spill) and stored from there into C with the bias of the last K block added, so C is written
+ * once per K block and never stands in a heap array.
  */
 abstract class BlockedGemm implements Gemm {
     private static final long PARALLEL_MIN_FLOPS = 2_000_000L;
@@ -54,6 +61,27 @@ abstract class BlockedGemm implements Gemm {
 
     @Override
     public final void multiply(float[] a, int aOffset, int m, PackedMatrix b, float[] c, int cOffset) {
+        run(a, aOffset, m, b, new Out(c, null, null), cOffset);
+    }
+
+    @Override
+    public final void multiply(float[] a, int aOffset, int m, PackedMatrix b, float[] bias, FloatBuffer c,
+            int cOffset) {
+        if (bias != null && bias.length != b.n()) {
+            throw new IllegalArgumentException("bias of " + bias.length + " for " + b.n() + " outputs");
+        }
+        if (c.isReadOnly()) {
+            throw new IllegalArgumentException("the output buffer is read-only");
+        }
+        Objects.checkFromIndexSize(cOffset, (long) m * b.n(), c.capacity());
+        run(a, aOffset, m, b, new Out(null, c, bias), cOffset);
+    }
+
+    /** Where C goes: an array, or a buffer (with the bias to add as each element is finished). */
+    private record Out(float[] array, FloatBuffer buffer, float[] bias) {
+    }
+
+    private void run(float[] a, int aOffset, int m, PackedMatrix b, Out c, int cOffset) {
         if (b.panelWidth() != nr) {
             throw new IllegalArgumentException("B was packed with panel width " + b.panelWidth() + ", " + name()
                     + " needs " + nr);
@@ -64,7 +92,13 @@ abstract class BlockedGemm implements Gemm {
             return;
         }
         if (k == 0) {
-            java.util.Arrays.fill(c, cOffset, cOffset + m * n, 0f);
+            if (c.array != null) {
+                java.util.Arrays.fill(c.array, cOffset, cOffset + m * n, 0f);
+            } else {
+                for (int i = 0; i < m * n; i++) {
+                    c.buffer.put(cOffset + i, c.bias == null ? 0f : 0f + c.bias[i % n]);
+                }
+            }
             return;
         }
         int panels = b.panels();
@@ -85,7 +119,7 @@ abstract class BlockedGemm implements Gemm {
         }
     }
 
-    private void compute(float[] a, int aOffset, int m, PackedMatrix b, float[] c, int cOffset,
+    private void compute(float[] a, int aOffset, int m, PackedMatrix b, Out out, int cOffset,
             int rowStart, int rowEnd, int panelStart, int panelEnd) {
         int n = b.n();
         int k = b.k();
@@ -93,6 +127,7 @@ abstract class BlockedGemm implements Gemm {
         short[] bh = b.bf16();
         float[] ap = aPack.get();
         float[] t = tile.get();
+        float[] c = out.array;
         for (int pc = 0; pc < k; pc += kc) {
             int kLen = Math.min(kc, k - pc);
             boolean first = pc == 0;
@@ -107,7 +142,10 @@ abstract class BlockedGemm implements Gemm {
                         int rows = Math.min(mr, mLen - ir);
                         int apOff = (ir / mr) * kLen * mr;
                         int cOff = cOffset + (ic + ir) * n + col0;
-                        if (rows == mr && width == nr) {
+                        if (c == null) {
+                            bufferTile(ap, apOff, bp, bh, bpOff, kLen, t, rows, width, out, cOff, n, first,
+                                    pc + kLen == k, col0);
+                        } else if (rows == mr && width == nr) {
                             if (bh == null) {
                                 kernelFull(ap, apOff, bp, bpOff, kLen, c, cOff, n, first);
                             } else {
@@ -130,6 +168,39 @@ abstract class BlockedGemm implements Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * One micro-tile of C in a buffer: loaded into the tile {@code t} (row stride NR) unless this is the first K
+     * block, computed there by the same kernels, the bias added after the last K block, stored back.
+     */
+    private void bufferTile(float[] ap, int apOff, float[] bp, short[] bh, int bpOff, int kLen, float[] t, int rows,
+            int width, Out out, int cOff, int ldc, boolean first, boolean last, int col0) {
+        FloatBuffer cb = out.buffer;
+        if (!first) {
+            for (int r = 0; r < rows; r++) {
+                cb.get(cOff + r * ldc, t, r * nr, width);
+            }
+        }
+        if (rows == mr) {
+            if (bh == null) {
+                kernelFull(ap, apOff, bp, bpOff, kLen, t, 0, nr, first);
+            } else {
+                kernelFullBf16(ap, apOff, bh, bpOff, kLen, t, 0, nr, first);
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                row(ap, apOff, r, bp, bh, bpOff, kLen, t, r * nr, first);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            if (last && out.bias != null) {
+                for (int j = 0; j < width; j++) {
+                    t[r * nr + j] += out.bias[col0 + j];
+                }
+            }
+            cb.put(cOff + r * ldc, t, r * nr, width);
         }
     }
 

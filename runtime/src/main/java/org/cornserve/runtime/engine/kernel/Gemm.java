@@ -1,5 +1,7 @@
 package org.cornserve.runtime.engine.kernel;
 
+import java.nio.FloatBuffer;
+
 /**
  * Single-precision matrix multiply {@code C[m x n] = A[m x k] * B[k x n]} with B packed ahead of time.
  *
@@ -29,4 +31,15 @@ public interface Gemm {
      * {@code m x b.n()} at {@code cOffset}, overwritten.
      */
     void multiply(float[] a, int aOffset, int m, PackedMatrix b, float[] c, int cOffset);
+
+    /**
+     * Computes {@code C = A * B + bias} into a buffer (a shared-memory segment its consumer reads, so the output is
+     * stored once, where it lies, with no array in between): C row-major {@code m x b.n()} from float
+     * {@code cOffset} of {@code c}, overwritten through its absolute methods. Each element is the same chain as
+     * {@link #multiply(float[], int, int, PackedMatrix, float[], int)}'s, then its column's bias added, so the result
+     * equals that multiply followed by {@link Ops#addBias} bit for bit.
+     *
+     * @param bias {@code b.n()} floats added to every row, or null
+     */
+    void multiply(float[] a, int aOffset, int m, PackedMatrix b, float[] bias, FloatBuffer c, int cOffset);
 }

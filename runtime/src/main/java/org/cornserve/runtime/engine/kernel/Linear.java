@@ -1,5 +1,6 @@
 package org.cornserve.runtime.engine.kernel;
 
+import java.nio.FloatBuffer;
 import org.cornserve.runtime.engine.weights.WeightSource;
 
 /**
@@ -43,6 +44,14 @@ public record Linear(PackedMatrix weight, float[] bias) {
         if (bias != null) {
             Ops.addBias(y, yo, rows, out(), bias);
         }
+    }
+
+    /**
+     * out[rows x out] = x[rows x in] W^T + b stored into {@code y} from float {@code yo} (a shared-memory segment the
+     * consumer reads): equal bit for bit to {@link #apply(Gemm, float[], int, int, float[], int)}.
+     */
+    public void apply(Gemm gemm, float[] x, int xo, int rows, FloatBuffer y, int yo) {
+        gemm.multiply(x, xo, rows, weight, bias, y, yo);
     }
 
     /** A new array with the output of {@code rows} rows. */

@@ -218,7 +218,13 @@ public final class LlmModel {
         int v = config.vocab();
         for (SeqChunk c : chunks) {
             float[] lg = c.wantLogits() ? java.util.Arrays.copyOfRange(logits, li * v, ++li * v) : null;
-            float[] hid = c.wantHidden() ? java.util.Arrays.copyOfRange(x, r * h, (r + c.length()) * h) : null;
+            float[] hid = null;
+            if (c.hiddenOut() != null) {
+                // stored where the consumer reads them (the producer's segment): one copy out of the activations
+                c.hiddenOut().floats().put(c.hiddenOut().offset(), x, r * h, c.length() * h);
+            } else if (c.wantHidden()) {
+                hid = java.util.Arrays.copyOfRange(x, r * h, (r + c.length()) * h);
+            }
             out.add(new ChunkOutput(c.seqId(), lg, hid));
             r += c.length();
         }

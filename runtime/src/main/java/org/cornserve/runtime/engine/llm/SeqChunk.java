@@ -1,5 +1,7 @@
 package org.cornserve.runtime.engine.llm;
 
+import org.cornserve.runtime.engine.tensor.TensorSink;
+
 /**
  * One sequence's part of an LLM step: a prefill chunk (many tokens) or a decode token (one).
  *
@@ -11,10 +13,16 @@ package org.cornserve.runtime.engine.llm;
  * @param wantLogits return the logits of the last token (for sampling)
  * @param wantHidden return the final hidden states of every token (for a talker or a text encoder)
  * @param inputRows the spliced rows where they lie (a shared-memory view) instead of {@code embeddings}, or null
+ * @param hiddenOut with {@code wantHidden}, where the chunk's final hidden states are stored (the producer's
+ *     shared-memory segment, written in place) instead of a new array in {@link ChunkOutput#hidden}; or null
  */
 public record SeqChunk(long seqId, int startPos, int[] tokens, float[] embeddings, boolean wantLogits,
-        boolean wantHidden, InputRows inputRows) {
+        boolean wantHidden, InputRows inputRows, TensorSink hiddenOut) {
     public SeqChunk {
+        if (hiddenOut != null && !wantHidden) {
+            throw new IllegalArgumentException("sequence " + seqId + ": a chunk given a sink for its hidden states"
+                    + " must want them");
+        }
         if (embeddings != null && inputRows != null) {
             throw new IllegalArgumentException("sequence " + seqId + ": a chunk takes its embedding rows from an array"
                     + " or from input rows, not both");
@@ -25,6 +33,12 @@ public record SeqChunk(long seqId, int startPos, int[] tokens, float[] embedding
         if (startPos < 0) {
             throw new IllegalArgumentException("sequence " + seqId + ": negative start position");
         }
+    }
+
+    /** A chunk whose hidden states (if wanted) come back in a new array. */
+    public SeqChunk(long seqId, int startPos, int[] tokens, float[] embeddings, boolean wantLogits,
+            boolean wantHidden, InputRows inputRows) {
+        this(seqId, startPos, tokens, embeddings, wantLogits, wantHidden, inputRows, null);
     }
 
     /** A chunk whose spliced rows (if any) come from {@code embeddings}. */

@@ -2,6 +2,7 @@ package org.cornserve.runtime.engine.vision;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cornserve.runtime.engine.tensor.TensorSink;
 import org.cornserve.runtime.engine.kernel.DenseAttention;
 import org.cornserve.runtime.engine.kernel.Gemm;
 import org.cornserve.runtime.engine.kernel.Kernels;
@@ -68,6 +69,51 @@ public final class VisionEncoder {
 
     /** Encodes a batch of images; each result is {@code [tokens, outHidden]}. */
     public List<Tensor> encode(List<ImageInput> images) {
+        Merged m = merged(images);
+        float[] out = merge2.apply(kernels.gemm(), m.hidden, m.tokens());
+        List<Tensor> result = new ArrayList<>(images.size());
+        int t0 = 0;
+        for (int t : m.imageTokens) {
+            float[] part = java.util.Arrays.copyOfRange(out, t0 * config.outHidden(), (t0 + t) * config.outHidden());
+            result.add(new Tensor(new int[] {t, config.outHidden()}, part));
+            t0 += t;
+        }
+        return result;
+    }
+
+    /**
+     * Encodes a batch of images, storing image {@code i}'s {@code [tokens(i), outHidden]} embeddings into
+     * {@code sinks.get(i)} (a shared-memory segment, written in place by the merger's last projection: no array in
+     * between); equal bit for bit to {@link #encode(List)}'s tensors (a GEMM row does not depend on its batch).
+     */
+    public void encode(List<ImageInput> images, List<TensorSink> sinks) {
+        if (sinks.size() != images.size()) {
+            throw new IllegalArgumentException(images.size() + " images but " + sinks.size() + " output sinks");
+        }
+        Merged m = merged(images);
+        int mergeIn = merge2.in();
+        int t0 = 0;
+        for (int i = 0; i < images.size(); i++) {
+            int t = m.imageTokens[i];
+            TensorSink sink = sinks.get(i);
+            merge2.apply(kernels.gemm(), m.hidden, t0 * mergeIn, t, sink.floats(), sink.offset());
+            t0 += t;
+        }
+    }
+
+    /** Embedding rows (tokens) an image becomes. */
+    public int tokens(ImageInput img) {
+        return (img.height() / config.patch()) * (img.width() / config.patch()) / (config.merge() * config.merge());
+    }
+
+    /** The merger's hidden rows before its last projection, and each image's tokens. */
+    private record Merged(float[] hidden, int[] imageTokens) {
+        int tokens() {
+            return hidden.length == 0 ? 0 : java.util.Arrays.stream(imageTokens).sum();
+        }
+    }
+
+    private Merged merged(List<ImageInput> images) {
         int h = config.hidden();
         int[] patchCounts = new int[images.size()];
         int rows = 0;
@@ -125,16 +171,11 @@ public final class VisionEncoder {
         int tokens = rows / group;
         float[] m1 = merge1.apply(gemm, x, tokens);
         kernels.vec().gelu(m1, 0, m1.length);
-        float[] out = merge2.apply(gemm, m1, tokens);
-        List<Tensor> result = new ArrayList<>(images.size());
-        int t0 = 0;
-        for (int count : patchCounts) {
-            int t = count / group;
-            float[] part = java.util.Arrays.copyOfRange(out, t0 * config.outHidden(), (t0 + t) * config.outHidden());
-            result.add(new Tensor(new int[] {t, config.outHidden()}, part));
-            t0 += t;
+        int[] imageTokens = new int[patchCounts.length];
+        for (int i = 0; i < patchCounts.length; i++) {
+            imageTokens[i] = patchCounts[i] / group;
         }
-        return result;
+        return new Merged(m1, imageTokens);
     }
 
     /** Cuts an image into patch rows ordered merge window by merge window; returns the next row. */

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,6 +100,43 @@ class GemmTest {
             assertEquals(c[i], c2[i], 0f, "row-major and transposed packing agree");
         }
         assertEquals(99f, c[m * n], "no write past C");
+    }
+
+    /**
+     * C stored into a buffer (an off-heap one at an offset, as a shared-memory segment is written in place), with a
+     * bias, f32 and bf16 weights: bit for bit the array path followed by {@link Ops#addBias}, the floats around it
+     * untouched. The shapes cover several K blocks (C carried through the buffer), edge tiles and threading.
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void aBufferOutputEqualsTheArrayOutputPlusBiasBitForBit(int gemmIndex, int m, int k, int n) {
+        Gemm gemm = gemms().get(gemmIndex);
+        SplittableRandom rnd = new SplittableRandom(31L * m + 7L * k + n);
+        float[] a = random(rnd, m * k);
+        float[] w = random(rnd, n * k);
+        float[] bias = random(rnd, n);
+        for (boolean bf16 : new boolean[] {false, true}) {
+            PackedMatrix b = gemm.packTransposed(w, 0, n, k);
+            if (bf16) {
+                b = b.toBf16();
+            }
+            float[] expected = new float[m * n];
+            gemm.multiply(a, 0, m, b, expected, 0);
+            Ops.addBias(expected, 0, m, n, bias);
+            int offset = 3;
+            FloatBuffer c = ByteBuffer.allocateDirect(4 * (m * n + offset + 2)).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            for (int i = 0; i < c.capacity(); i++) {
+                c.put(i, Float.NaN);
+            }
+            gemm.multiply(a, 0, m, b, bias, c, offset);
+            float[] got = new float[m * n];
+            c.get(offset, got);
+            assertArrayEquals(expected, got, gemm.name() + (bf16 ? " bf16" : " f32"));
+            for (int i : new int[] {0, 1, 2, offset + m * n, offset + m * n + 1}) {
+                assertTrue(Float.isNaN(c.get(i)), "float " + i + " outside C untouched");
+            }
+        }
     }
 
     @Test
