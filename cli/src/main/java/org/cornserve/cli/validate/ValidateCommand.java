@@ -64,6 +64,12 @@ public final class ValidateCommand implements Callable<Integer> {
             + " (0: none; default ${DEFAULT-VALUE})")
     long warmupRequests;
 
+    @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
+            description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
+            + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence"
+            + " (experiments/validation-tails.md), 'none' turns them off"})
+    String servedCosts;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -101,12 +107,13 @@ public final class ValidateCommand implements Callable<Integer> {
             Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", slice.toString(), "--first",
                     Long.toString(warmupRequests), "--out", warm.toString());
         }
+        Path costs = Validation.servedCosts(servedCosts, out);
         Validation.Served served = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),
                 err,
                 s -> {
                     err.println(s);
                     err.flush();
-                });
+                }).withServedCosts(costs);
         List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
                 slice.toString(), "--trace-format", "jsonl", "--profiles", profileFile.toString(), "--out",
                 out.resolve("simulated").toString()));

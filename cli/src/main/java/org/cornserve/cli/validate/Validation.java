@@ -384,16 +384,58 @@ public final class Validation {
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
-            String session) {
+            String session, Path servedCosts) {
+        public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps, String session) {
+            this(overheadMs, stepOverheadMs, steps, session, null);
+        }
+
+        /** This served run with served step costs from {@code file} charged on top (null: none). */
+        public Served withServedCosts(Path file) {
+            return new Served(overheadMs, stepOverheadMs, steps, session, file);
+        }
+
         /**
          * The {@code simulate} options that charge what this served run measured: the per-request overhead, and the
-         * per-step round trip at the runtime's decode iterations per report.
+         * per-step round trip at the runtime's decode iterations per report; and the served step costs, if any.
          */
         public List<String> simulateArgs() {
-            return List.of("--request-overhead-ms", String.format(Locale.ROOT, "%.4f", overheadMs),
-                    "--step-overhead-ms", String.format(Locale.ROOT, "%.4f", stepOverheadMs),
-                    "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations()));
+            List<String> args = new ArrayList<>(List.of("--request-overhead-ms", String.format(Locale.ROOT, "%.4f",
+                    overheadMs), "--step-overhead-ms", String.format(Locale.ROOT, "%.4f", stepOverheadMs),
+                    "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations())));
+            if (servedCosts != null) {
+                args.addAll(List.of("--served-costs", servedCosts.toString()));
+            }
+            return List.copyOf(args);
         }
+    }
+
+    /** The {@code --served-costs} default of validate and demo: this machine's costs, embedded. */
+    static final String EMBEDDED_SERVED_COSTS = "embedded";
+
+    /**
+     * The served step costs file a validation charges: {@code none} for none (null), {@value #EMBEDDED_SERVED_COSTS}
+     * for this machine's CPU executors' measured costs (a classpath resource, written to {@code dir/served-costs.json};
+     * where they come from is in its {@code source}), or a file of them (checked now, so a bad one fails before
+     * serving).
+     */
+    static Path servedCosts(String option, Path dir) throws IOException {
+        if (option == null || option.equals("none")) {
+            return null;
+        }
+        if (option.equals(EMBEDDED_SERVED_COSTS)) {
+            Path file = dir.resolve("served-costs.json");
+            try (var in = Validation.class.getResourceAsStream("served-costs-cpu.json")) {
+                if (in == null) {
+                    throw new IllegalStateException("the embedded served-costs-cpu.json is missing from the jar");
+                }
+                Files.createDirectories(dir);
+                Files.write(file, in.readAllBytes());
+            }
+            return file;
+        }
+        Path file = Path.of(option);
+        org.cornserve.cli.simulate.SimulateCommand.readServedCosts(file);
+        return file;
     }
 
     /** The runtime's settings a validation serves with: sequences end at the traced length. */
@@ -494,6 +536,10 @@ public final class Validation {
             root.put("runtime_session", served.session());
         }
         root.set("served_steps", Json.mapper().valueToTree(served.steps()));
+        if (served.servedCosts() != null) {
+            root.set("served_step_costs", Json.mapper().valueToTree(
+                    org.cornserve.cli.simulate.SimulateCommand.readServedCosts(served.servedCosts())));
+        }
         root.put("profiles", profiles == null ? "estimated (roofline)" : profiles.toString());
         root.set("rows", Json.mapper().valueToTree(rows));
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
