@@ -133,6 +133,7 @@ public final class TailReport {
         Map<Long, Request> served = requests(run.resolve("measured/requests.csv"));
         Map<Long, Request> simulated = requests(run.resolve("simulated/requests.csv"));
         tailRequests(served, simulated, out);
+        confidence(served, out);
         for (String part : List.of("measured-probe", "measured-warmup", "measured")) {
             Path csv = run.resolve(part).resolve("steps.csv");
             if (Files.exists(csv)) {
@@ -168,6 +169,30 @@ public final class TailReport {
                     s == null ? Double.NaN : s.tpotMs()));
         }
         out.print(sb);
+    }
+
+    /**
+     * How well {@code n} requests pin the served P50, P90 and P99 down: the distribution-free 95% interval of each
+     * (the order statistics whose ranks bound a Binomial(n, p) count at +-1.96 standard deviations).
+     */
+    private static void confidence(Map<Long, Request> served, PrintStream out) {
+        int n = served.size();
+        out.printf(Locale.ROOT, "served percentiles of %d requests with their distribution-free 95%% intervals:%n", n);
+        List<ToDoubleFunction<Request>> metrics = List.of(Request::ttftMs, Request::tpotMs, Request::e2eMs);
+        List<String> names = List.of("ttft_ms", "tpot_ms", "e2e_ms");
+        for (int m = 0; m < metrics.size(); m++) {
+            double[] v = served.values().stream().mapToDouble(metrics.get(m)).sorted().toArray();
+            StringBuilder sb = new StringBuilder("  " + names.get(m) + ":");
+            for (double p : new double[] {0.5, 0.9, 0.99}) {
+                double sd = Math.sqrt(n * p * (1 - p));
+                int lo = (int) Math.max(1, Math.floor(n * p - 1.96 * sd));
+                int hi = (int) Math.min(n, Math.ceil(n * p + 1.96 * sd) + 1);
+                sb.append(String.format(Locale.ROOT, " P%d %.2f [%.2f, %.2f] (%+.0f%%, %+.0f%%);",
+                        Math.round(p * 100), q(v, p), v[lo - 1], v[hi - 1], 100 * (v[lo - 1] / q(v, p) - 1),
+                        100 * (v[hi - 1] / q(v, p) - 1)));
+            }
+            out.println(sb);
+        }
     }
 
     private static void row(PrintStream out, String name, List<Request> group, Map<Long, Request> simulated) {
