@@ -43,4 +43,19 @@ for run in q2 fc8 final; do
       report table "$T/$run-$terms-$seed" "$D/$run/planned/measured"
     done
   done
+  # the per-request overhead as a line in the prompt tokens, fitted to the probe (final's own overhead is kept at the
+  # probe's median prompt, 249 tokens, as final's older probe measured no line)
+  read -r intercept slope < <(report overhead "$D/${!p}/planned")
+  if [[ "$run" == final ]]; then
+    intercept=$(awk -v s="$slope" 'BEGIN { printf "%.4f", 4.9813 - 249 * s }')
+  fi
+  line=("${!a}")
+  line[1]="$intercept"
+  line+=(--request-overhead-ms-per-token "$slope")
+  sim "$run" "$run-line" "${line[@]}"
+  echo "== $run after, terms line, seed - (overhead $intercept ms + $slope ms per prompt token, probe ${!p})"
+  report table "$T/$run-line" "$D/$run/planned/measured"
+  sim "$run" "$run-line-extra" "${line[@]}" --served-costs "$T/$run-costs-extra-1.json"
+  echo "== $run after, terms line+extra, seed - (overhead line as above, extra per sequence from ${!l})"
+  report table "$T/$run-line-extra" "$D/$run/planned/measured"
 done

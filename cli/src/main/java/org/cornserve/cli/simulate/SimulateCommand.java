@@ -118,6 +118,11 @@ public final class SimulateCommand implements Callable<Integer> {
             + " before the scheduler sees a request; 'cornserve validate' measures it on the runtime (default 0)")
     double requestOverheadMs;
 
+    @Option(names = "--request-overhead-ms-per-token", defaultValue = "0", paramLabel = "MS", description = "the"
+            + " serving system's per-request cost per prompt (input) token, on top of --request-overhead-ms; 'cornserve"
+            + " validate' fits both to its probe's prompts of three lengths (default 0)")
+    double requestOverheadMsPerToken;
+
     /** The control plane's round trip per engine step, charged per report as a live runtime makes them. */
     @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = {"the serving system's"
             + " round trip around each LLM step outside the engine (command, report, event loop), charged per step as"
@@ -181,7 +186,8 @@ public final class SimulateCommand implements Callable<Integer> {
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
                 ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
             simulator = new Simulator(config, true, null, scaling).withStepOverhead(Math.round(stepOverheadMs * 1e6),
-                    iterationsPerReport).withServedCosts(served);
+                    iterationsPerReport).withServedCosts(served).withRequestOverheadPerToken(requestOverheadMsPerToken
+                            * 1e6);
             result = simulator.run(requests, Math.round(requestOverheadMs * 1e6));
         }
         Files.createDirectories(out);
@@ -309,6 +315,7 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("slo", targets);
         c.put("admission_bound", admissionBound);
         c.put("request_overhead_ms", requestOverheadMs);
+        c.put("request_overhead_ms_per_token", requestOverheadMsPerToken);
         c.put("step_overhead_ms", stepOverheadMs);
         c.put("tokens_per_report", iterationsPerReport);
         c.put("served_step_costs", served);

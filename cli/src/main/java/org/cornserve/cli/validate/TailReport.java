@@ -24,7 +24,10 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport fit --probe RUN_DIR --loaded RUN_DIR
  *     [--seed N] [--terms all|extra|ratio|trip] --out COSTS.json
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport table SIMULATED_DIR MEASURED_DIR
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overhead RUN_DIR
  * </pre>
+ * {@code overhead} prints the per-request overhead line ({@link Validation#overheadLine}) fitted to the run's probe
+ * ({@code measured-probe/overhead.csv}) as {@code INTERCEPT_MS MS_PER_TOKEN}.
  * {@code RUN_DIR} is a validate output's plan folder ({@code validation.json}, {@code measured/},
  * {@code measured-probe/}, {@code simulated/}). {@code analyze} joins served requests with their simulated twins by
  * request id and splits served steps by kind and batch; {@code fit} writes {@link ServedStepCosts} ({@link
@@ -40,6 +43,9 @@ public final class TailReport {
             for (int i = 1; i < args.length; i++) {
                 analyze(Path.of(args[i]), out);
             }
+        } else if (args.length == 2 && args[0].equals("overhead")) {
+            double[] line = overheadLine(Path.of(args[1]).resolve("measured-probe/overhead.csv"));
+            out.printf(Locale.ROOT, "%.4f %.6f%n", line[0], line[1]);
         } else if (args.length == 3 && args[0].equals("table")) {
             out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {
@@ -70,8 +76,32 @@ public final class TailReport {
                     o.get("--out"));
         } else {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | fit --probe RUN_DIR --loaded"
-                    + " RUN_DIR [--seed N] --out FILE | table SIMULATED_DIR MEASURED_DIR");
+                    + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] --out FILE | table SIMULATED_DIR MEASURED_DIR"
+                    + " | overhead RUN_DIR");
         }
+    }
+
+    /** The overhead line of a probe's {@code overhead.csv} (text_tokens, served_ttft_ms, simulated_ttft_ms). */
+    static double[] overheadLine(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> h = List.of(lines.get(0).split(",", -1));
+        int[] c = {h.indexOf("text_tokens"), h.indexOf("served_ttft_ms"), h.indexOf("simulated_ttft_ms")};
+        if (Arrays.stream(c).anyMatch(i -> i < 0)) {
+            throw new IllegalArgumentException(csv + ":1: needs text_tokens, served_ttft_ms and simulated_ttft_ms");
+        }
+        int n = lines.size() - 1;
+        double[][] v = new double[3][n];
+        for (int i = 0; i < n; i++) {
+            String[] f = lines.get(i + 1).split(",", -1);
+            try {
+                for (int k = 0; k < 3; k++) {
+                    v[k][i] = Double.parseDouble(f[c[k]]);
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + ":" + (i + 2) + ": bad probe row (" + e.getMessage() + ")", e);
+            }
+        }
+        return Validation.overheadLine(v[0], v[1], v[2]);
     }
 
     private static double at(List<Double> table, double u) {

@@ -125,8 +125,9 @@ public final class ValidateCommand implements Callable<Integer> {
         List<Validation.Row> rows = Validation.compare(Json.mapper().readTree(out.resolve("simulated/summary.json")
                 .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
         Validation.write(out.resolve("validation.json"), rows, served, profileFile);
-        pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms per-request overhead, %.3f ms per-step round"
-                + " trip) against served, %s:%n", served.overheadMs(), served.stepOverheadMs(), slice);
+        pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms + %.4f ms per prompt token per-request overhead,"
+                + " %.3f ms per-step round trip) against served, %s:%n", served.overheadMs(), served.overheadMsPerToken(),
+                served.stepOverheadMs(), slice);
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
         pw.println("results in " + out + " (validation.json, simulated/, measured/)");

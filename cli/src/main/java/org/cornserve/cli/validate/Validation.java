@@ -215,8 +215,8 @@ public final class Validation {
             double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
                     dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, status);
             status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
-                    + " simulated): %.2f ms; per-step round trip %.3f ms; replaying the trace open-loop...",
-                    overheads[0], overheads[1]));
+                    + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; replaying the trace"
+                    + " open-loop...", overheads[0], overheads[2], overheads[1]));
             steps.start();
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
@@ -226,7 +226,7 @@ public final class Validation {
             cornserve(quiet(), quiet(), args.toArray(String[]::new));
             steps.stop();
             java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, dir.resolve("steps.csv"));
-            return new Served(overheads[0], overheads[1], stepSummary, session);
+            return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2]);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -288,7 +288,33 @@ public final class Validation {
                     simulated[i], served[i] - simulated[i]));
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
-        return new double[] {overheadMs(served, simulated), roundTripMs};
+        double[] tokens = new double[PROBES];
+        for (int i = 0; i < PROBES; i++) {
+            tokens[i] = lengths[i % lengths.length];
+        }
+        double[] line = overheadLine(tokens, served, simulated);
+        return new double[] {line[0], roundTripMs, line[1]};
+    }
+
+    /**
+     * The per-request overhead as a line in the prompt's tokens, from idle probes: the least-squares fit of served
+     * TTFT less simulated TTFT against the prompt tokens, {@code {intercept ms, ms per token}}. The served overhead
+     * grows with the prompt (tokenizing, building and moving it: experiments/validation-tails.md); where the fit's
+     * slope is not positive (or the probes have one length), the median overhead ({@link #overheadMs}) and no slope.
+     * The intercept is never below 0.
+     */
+    static double[] overheadLine(double[] tokens, double[] servedTtftMs, double[] simulatedTtftMs) {
+        double median = overheadMs(servedTtftMs, simulatedTtftMs);
+        org.apache.commons.math3.stat.regression.SimpleRegression fit =
+                new org.apache.commons.math3.stat.regression.SimpleRegression();
+        for (int i = 0; i < tokens.length; i++) {
+            fit.addData(tokens[i], servedTtftMs[i] - simulatedTtftMs[i]);
+        }
+        double slope = fit.getSlope();
+        if (!(slope > 0)) {
+            return new double[] {median, 0};
+        }
+        return new double[] {Math.max(0, fit.getIntercept()), slope};
     }
 
     /**
@@ -378,20 +404,23 @@ public final class Validation {
      *
      * @param overheadMs the per-request overhead: idle streamed probes' served TTFT less the simulator's TTFT of the
      *     same requests
+     * @param overheadMsPerToken the per-request overhead's growth per prompt token (its fixed part is then
+     *     {@code overheadMs}, the fit's intercept; see {@link #overheadLine}), 0 for none
+     * @param servedCosts served step costs charged on top of the profiles ({@code simulate --served-costs}), or null
      * @param stepOverheadMs the control plane's round trip per LLM step (busy less compute) on the idle probes'
      *     steps, which the simulator charges per step as the runtime runs them ({@link #simulateArgs})
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
-            String session, Path servedCosts) {
+            String session, Path servedCosts, double overheadMsPerToken) {
         public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps, String session) {
-            this(overheadMs, stepOverheadMs, steps, session, null);
+            this(overheadMs, stepOverheadMs, steps, session, null, 0);
         }
 
         /** This served run with served step costs from {@code file} charged on top (null: none). */
         public Served withServedCosts(Path file) {
-            return new Served(overheadMs, stepOverheadMs, steps, session, file);
+            return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken);
         }
 
         /**
@@ -404,6 +433,10 @@ public final class Validation {
                     "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations())));
             if (servedCosts != null) {
                 args.addAll(List.of("--served-costs", servedCosts.toString()));
+            }
+            if (overheadMsPerToken > 0) {
+                args.addAll(List.of("--request-overhead-ms-per-token", String.format(Locale.ROOT, "%.6f",
+                        overheadMsPerToken)));
             }
             return List.copyOf(args);
         }
@@ -531,6 +564,7 @@ public final class Validation {
     static void write(Path file, List<Row> rows, Served served, Path profiles) throws IOException {
         var root = Json.mapper().createObjectNode();
         root.put("request_overhead_ms", served.overheadMs());
+        root.put("request_overhead_ms_per_token", served.overheadMsPerToken());
         root.put("step_overhead_ms", served.stepOverheadMs());
         if (served.session() != null) {
             root.put("runtime_session", served.session());

@@ -70,6 +70,27 @@ class ServedCostsFitTest {
         assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.fit(List.of(), 0, 1, ""));
     }
 
+    /** Overheads of exactly 5 ms + 0.05 ms per token give that line back; a falling one gives the median, flat. */
+    @Test
+    void theRequestOverheadLineByHand() {
+        double[] tokens = {75, 249, 273, 75, 249, 273};
+        double[] simulated = {10, 20, 30, 11, 21, 31};
+        double[] served = new double[6];
+        for (int i = 0; i < 6; i++) {
+            served[i] = simulated[i] + 5 + 0.05 * tokens[i];
+        }
+        double[] line = Validation.overheadLine(tokens, served, simulated);
+        assertEquals(5, line[0], 1e-9);
+        assertEquals(0.05, line[1], 1e-12);
+        double[] falling = new double[6];
+        for (int i = 0; i < 6; i++) {
+            falling[i] = simulated[i] + 30 - 0.05 * tokens[i];
+        }
+        double[] flat = Validation.overheadLine(tokens, falling, simulated);
+        assertEquals(Validation.overheadMs(falling, simulated), flat[0], 1e-12);
+        assertEquals(0, flat[1]);
+    }
+
     @Test
     void stepsCsvRowsAreReadAndABadOneIsNamedByLine() throws Exception {
         Path csv = tmp.resolve("steps.csv");

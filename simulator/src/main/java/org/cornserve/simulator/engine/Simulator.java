@@ -85,6 +85,8 @@ public final class Simulator implements Decisions {
     private boolean ran;
 
     private long requestOverheadNanos;
+    /** Request overhead per input token beyond {@link #requestOverheadNanos} ({@link #withRequestOverheadPerToken}). */
+    private double requestOverheadNanosPerToken;
 
     /** Executors processor-shared on their host's CPU, or null. */
     private final HostShares shares;
@@ -234,6 +236,20 @@ public final class Simulator implements Decisions {
         return this;
     }
 
+    /**
+     * Each request reaches the scheduler {@code nanosPerToken} per input token later, on top of {@link #run(Iterator,
+     * long)}'s fixed overhead: the served runtime's per-request cost grows with the prompt (measured by validate's
+     * probe at three prompt lengths; see {@code experiments/validation-tails.md}). Call before {@link #run}.
+     */
+    public Simulator withRequestOverheadPerToken(double nanosPerToken) {
+        if (!(nanosPerToken >= 0) || Double.isInfinite(nanosPerToken)) {
+            throw new IllegalArgumentException("request overhead per token must be >= 0 ns and finite, got "
+                    + nanosPerToken);
+        }
+        this.requestOverheadNanosPerToken = nanosPerToken;
+        return this;
+    }
+
     /** The key of the step replica r of deployment d runs now, for its served-cost draws: who runs it and when. */
     private long drawKey(int d, int r) {
         return startNanos[d][r] ^ ((long) d << 48) ^ ((long) r << 32);
@@ -324,8 +340,10 @@ public final class Simulator implements Decisions {
                 case SimEvent.Arrival a -> {
                     SimRequest request = a.request();
                     RequestRecord record = metrics.arrived(request);
-                    if (requestOverheadNanos > 0) {
-                        queue.push(now + requestOverheadNanos, 3, new SimEvent.Admit(request, record));
+                    long overhead = requestOverheadNanos
+                            + Math.round(requestOverheadNanosPerToken * request.inputTokens());
+                    if (overhead > 0) {
+                        queue.push(now + overhead, 3, new SimEvent.Admit(request, record));
                     } else {
                         core.arrive(request.id(), request.graph(), record, now);
                     }

@@ -104,7 +104,7 @@ public final class StepTimer {
      * step is charged report by report (a prefill or mixed iteration is one report; a decode run one per started
      * group of {@code iterationsPerReport} iterations): each report's profile seconds times its drawn compute ratio,
      * plus the extra per delivered sequence beyond the first for each of its iterations, plus its drawn (or the fixed)
-     * round trip. O(reports) cost evaluations.
+     * round trip. O(reports) cost evaluations where something is drawn, else O(1) beyond {@link #nanos(Step, long)}.
      */
     public long nanos(Step step, long iterations, long drawKey) {
         if (served == null || !(step instanceof Step.LlmStep l)) {
@@ -113,6 +113,10 @@ public final class StepTimer {
         LlmCost cost = (LlmCost) costs[l.task()];
         double extraPerIteration = served.extraMsPerSequence() * 1e-3
                 * Math.max(0, l.decodeSequences() + (l.prefillTokens() > 0 ? 1 : 0) - 1);
+        if (computeRatio.length == 0 && roundTripMs.length == 0) {
+            // nothing drawn: the profile's charge plus the extra, in closed form (the decode fast path stays O(1))
+            return nanos(step, iterations) + Math.round(extraPerIteration * iterations * 1e9);
+        }
         double seconds = l.swapTokens() > 0 ? cost.hostCopySeconds(l.swapTokens()) : 0;
         long overhead = 0;
         long perReport = l.prefillTokens() > 0 ? 1 : iterationsPerReport;

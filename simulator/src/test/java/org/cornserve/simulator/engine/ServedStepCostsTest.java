@@ -107,6 +107,34 @@ class ServedStepCostsTest {
         assertEquals(plain.nanos(decode, 8), plain.withServedCosts(ServedStepCosts.NONE).nanos(decode, 8, 42));
     }
 
+    /** A lone request reaches the scheduler the fixed overhead plus the per-token overhead x its prompt later. */
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24})
+    void theRequestOverheadGrowsWithThePrompt(long seed) {
+        Random rnd = new Random(seed);
+        long prompt = 1 + rnd.nextInt(1000);
+        long output = 2 + rnd.nextInt(50);
+        long fixed = rnd.nextInt(20_000_000);
+        double perToken = rnd.nextInt(80_000);
+        var plain = lone(prompt, output, fixed, 0);
+        var charged = lone(prompt, output, fixed, perToken);
+        long extra = Math.round(perToken * prompt);
+        assertEquals(plain.firstOutputNanos() + extra, charged.firstOutputNanos(), "TTFT");
+        assertEquals(plain.completionNanos() + extra, charged.completionNanos(), "completion");
+        assertThrows(IllegalArgumentException.class, () -> new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096,
+                org.cornserve.planner.schedule.batch.Preemption.RECOMPUTE), new Fixtures.LinearLlm(true),
+                "round-robin")).withRequestOverheadPerToken(-1));
+    }
+
+    private static org.cornserve.simulator.metrics.RequestRecord lone(long prompt, long output, long fixedNanos,
+            double perTokenNanos) {
+        Simulator sim = new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096,
+                org.cornserve.planner.schedule.batch.Preemption.RECOMPUTE), new Fixtures.LinearLlm(true),
+                "round-robin")).withRequestOverheadPerToken(perTokenNanos);
+        return sim.run(List.of(new org.cornserve.simulator.event.SimRequest(0, 0, "app",
+                Fixtures.textRequest(prompt, output, output), prompt)).iterator(), fixedNanos).records().get(0);
+    }
+
     @Test
     void quantilesInterpolateLinearlyBetweenEquallySpacedProbabilities() {
         double[] table = {1, 2, 4};
