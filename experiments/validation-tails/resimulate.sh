@@ -43,11 +43,11 @@ for run in q2 fc8 final; do
       report table "$T/$run-$terms-$seed" "$D/$run/planned/measured"
     done
   done
-  # the per-request overhead as a line in the prompt tokens, fitted to the probe (final's own overhead is kept at the
-  # probe's median prompt, 249 tokens, as final's older probe measured no line)
+  # the per-request overhead as a line in the prompt tokens, fitted to the probe (final: q2's slope, its own overhead
+  # kept at the probe's median prompt, 249 tokens, as its older probe measured no line; an intercept below 0 is 0)
   read -r intercept slope < <(report overhead "$D/${!p}/planned")
   if [[ "$run" == final ]]; then
-    intercept=$(awk -v s="$slope" 'BEGIN { printf "%.4f", 4.9813 - 249 * s }')
+    intercept=$(awk -v s="$slope" 'BEGIN { v = 4.9813 - 249 * s; printf "%.4f", v > 0 ? v : 0 }')
   fi
   line=("${!a}")
   line[1]="$intercept"
