@@ -18,6 +18,7 @@ import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.planner.schedule.TaskConfig;
 import org.cornserve.planner.schedule.scale.ScalingPolicies;
+import org.cornserve.simulator.config.ServedStepCosts;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.planner.Slo;
@@ -117,6 +118,11 @@ public final class SimulateCommand implements Callable<Integer> {
             + " before the scheduler sees a request; 'cornserve validate' measures it on the runtime (default 0)")
     double requestOverheadMs;
 
+    @Option(names = "--request-overhead-ms-per-token", defaultValue = "0", paramLabel = "MS", description = "the"
+            + " serving system's per-request cost per prompt (input) token, on top of --request-overhead-ms; 'cornserve"
+            + " validate' fits both to its probe's prompts of three lengths (default 0)")
+    double requestOverheadMsPerToken;
+
     /** The control plane's round trip per engine step, charged per report as a live runtime makes them. */
     @Option(names = "--step-overhead-ms", defaultValue = "0", paramLabel = "MS", description = {"the serving system's"
             + " round trip around each LLM step outside the engine (command, report, event loop), charged per step as"
@@ -128,6 +134,14 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--tokens-per-report", defaultValue = "1", paramLabel = "N", description = {"decode iterations a"
             + " live engine runs per report ('serve --tokens-per-report'), each paying --step-overhead-ms (default 1)"})
     long iterationsPerReport;
+
+    /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
+    @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
+            + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, seed, source}, or a validation.json holding"
+            + " them as served_step_costs) charged on every LLM step beyond its profile (default: none)"})
+    Path servedCostsFile;
+
+    private ServedStepCosts served = ServedStepCosts.NONE;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
@@ -165,13 +179,15 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         SimScaling scaling = PlanScaling.of(resolved, hardwareCatalog, ScalingPolicies.DEFAULT_TOLERANCE,
                 SimScaling.DEFAULT_INTERVAL_NANOS);
+        served = servedCosts();
         SimResult result;
         Simulator simulator;
         // the trace is read, parsed and turned into requests on a second thread while the event loop runs
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
                 ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
             simulator = new Simulator(config, true, null, scaling).withStepOverhead(Math.round(stepOverheadMs * 1e6),
-                    iterationsPerReport);
+                    iterationsPerReport).withServedCosts(served).withRequestOverheadPerToken(requestOverheadMsPerToken
+                            * 1e6);
             result = simulator.run(requests, Math.round(requestOverheadMs * 1e6));
         }
         Files.createDirectories(out);
@@ -242,6 +258,23 @@ public final class SimulateCommand implements Callable<Integer> {
         return MonolithicPlans.build(models, hardwareCatalog, model, hardware, gpus, seed != null ? seed : 1);
     }
 
+    /** The --served-costs file's costs (a bare object, or a validation.json's served_step_costs); none without one. */
+    ServedStepCosts servedCosts() throws java.io.IOException {
+        return servedCostsFile == null ? ServedStepCosts.NONE : readServedCosts(servedCostsFile);
+    }
+
+    /** Served step costs from a JSON file: a bare object, or a validation.json's {@code served_step_costs}. */
+    public static ServedStepCosts readServedCosts(Path file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(file.toFile());
+        com.fasterxml.jackson.databind.JsonNode node = root.has("served_step_costs") ? root.get("served_step_costs")
+                : root;
+        try {
+            return JSON.treeToValue(node, ServedStepCosts.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": not served step costs (" + e.getMessage() + ")", e);
+        }
+    }
+
     static TraceFormat guessFormat(Path trace) {
         String name = trace.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(trace)) {
@@ -282,8 +315,10 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("slo", targets);
         c.put("admission_bound", admissionBound);
         c.put("request_overhead_ms", requestOverheadMs);
+        c.put("request_overhead_ms_per_token", requestOverheadMsPerToken);
         c.put("step_overhead_ms", stepOverheadMs);
         c.put("tokens_per_report", iterationsPerReport);
+        c.put("served_step_costs", served);
         c.put("network", config.network());
         List<Map<String, Object>> deployments = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {

@@ -58,6 +58,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--profiles", paramLabel = "FILE", description = "measured profiles to use instead of measuring")
     Path profiles;
 
+    @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
+            description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
+            + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence"
+            + " (experiments/validation-tails.md), 'none' turns them off"})
+    String servedCosts;
+
     @Option(names = "--out", defaultValue = "results/demo", paramLabel = "DIR", description = "output folder (default"
             + " ${DEFAULT-VALUE})")
     Path out;
@@ -130,8 +136,9 @@ public final class DemoCommand implements Callable<Integer> {
         Path warm = out.resolve("warmup.jsonl");
         Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", planSlice.toString(), "--first",
                 Long.toString(Math.round(10 * rate)), "--out", warm.toString());
+        Path costs = Validation.servedCosts(servedCosts, out);
         Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
-                Validation.quiet(), s -> { });
+                Validation.quiet(), s -> { }).withServedCosts(costs);
 
         stages.update(4, total, "simulating both plans on the same window");
         for (Path dir : List.of(planned, baseline)) {
@@ -156,9 +163,10 @@ public final class DemoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "%nplanned: %s%nbaseline: %s%n", describe(planned.resolve("plan.json")),
                 describe(baseline.resolve("plan.json")));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
-                + " per-request overhead %.2f ms, per-step round trip %.3f ms (measured: idle streamed probes, served"
-                + " TTFT less simulated; busy less compute of their steps)%n%n", Math.round(seconds * rate),
-                fmt(rate), fmt(scaleTokens), slo, served.overheadMs(), served.stepOverheadMs());
+                + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms (measured: idle"
+                + " streamed probes, served TTFT less simulated; busy less compute of their steps)%n%n",
+                Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
+                served.overheadMsPerToken(), served.stepOverheadMs());
         pw.printf("%-16s %14s %14s %14s %9s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err");
         for (String m : Validation.METRICS) {

@@ -64,6 +64,12 @@ public final class ValidateCommand implements Callable<Integer> {
             + " (0: none; default ${DEFAULT-VALUE})")
     long warmupRequests;
 
+    @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
+            description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
+            + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence"
+            + " (experiments/validation-tails.md), 'none' turns them off"})
+    String servedCosts;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -101,12 +107,13 @@ public final class ValidateCommand implements Callable<Integer> {
             Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", slice.toString(), "--first",
                     Long.toString(warmupRequests), "--out", warm.toString());
         }
+        Path costs = Validation.servedCosts(servedCosts, out);
         Validation.Served served = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),
                 err,
                 s -> {
                     err.println(s);
                     err.flush();
-                });
+                }).withServedCosts(costs);
         List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
                 slice.toString(), "--trace-format", "jsonl", "--profiles", profileFile.toString(), "--out",
                 out.resolve("simulated").toString()));
@@ -118,8 +125,9 @@ public final class ValidateCommand implements Callable<Integer> {
         List<Validation.Row> rows = Validation.compare(Json.mapper().readTree(out.resolve("simulated/summary.json")
                 .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
         Validation.write(out.resolve("validation.json"), rows, served, profileFile);
-        pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms per-request overhead, %.3f ms per-step round"
-                + " trip) against served, %s:%n", served.overheadMs(), served.stepOverheadMs(), slice);
+        pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms + %.4f ms per prompt token per-request overhead,"
+                + " %.3f ms per-step round trip) against served, %s:%n", served.overheadMs(), served.overheadMsPerToken(),
+                served.stepOverheadMs(), slice);
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
         pw.println("results in " + out + " (validation.json, simulated/, measured/)");

@@ -215,8 +215,8 @@ public final class Validation {
             double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
                     dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, status);
             status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
-                    + " simulated): %.2f ms; per-step round trip %.3f ms; replaying the trace open-loop...",
-                    overheads[0], overheads[1]));
+                    + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; replaying the trace"
+                    + " open-loop...", overheads[0], overheads[2], overheads[1]));
             steps.start();
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
@@ -226,7 +226,7 @@ public final class Validation {
             cornserve(quiet(), quiet(), args.toArray(String[]::new));
             steps.stop();
             java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, dir.resolve("steps.csv"));
-            return new Served(overheads[0], overheads[1], stepSummary, session);
+            return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2]);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -288,7 +288,33 @@ public final class Validation {
                     simulated[i], served[i] - simulated[i]));
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
-        return new double[] {overheadMs(served, simulated), roundTripMs};
+        double[] tokens = new double[PROBES];
+        for (int i = 0; i < PROBES; i++) {
+            tokens[i] = lengths[i % lengths.length];
+        }
+        double[] line = overheadLine(tokens, served, simulated);
+        return new double[] {line[0], roundTripMs, line[1]};
+    }
+
+    /**
+     * The per-request overhead as a line in the prompt's tokens, from idle probes: the least-squares fit of served
+     * TTFT less simulated TTFT against the prompt tokens, {@code {intercept ms, ms per token}}. The served overhead
+     * grows with the prompt (tokenizing, building and moving it: experiments/validation-tails.md); where the fit's
+     * slope is not positive (or the probes have one length), the median overhead ({@link #overheadMs}) and no slope.
+     * The intercept is never below 0.
+     */
+    static double[] overheadLine(double[] tokens, double[] servedTtftMs, double[] simulatedTtftMs) {
+        double median = overheadMs(servedTtftMs, simulatedTtftMs);
+        org.apache.commons.math3.stat.regression.SimpleRegression fit =
+                new org.apache.commons.math3.stat.regression.SimpleRegression();
+        for (int i = 0; i < tokens.length; i++) {
+            fit.addData(tokens[i], servedTtftMs[i] - simulatedTtftMs[i]);
+        }
+        double slope = fit.getSlope();
+        if (!(slope > 0)) {
+            return new double[] {median, 0};
+        }
+        return new double[] {Math.max(0, fit.getIntercept()), slope};
     }
 
     /**
@@ -378,22 +404,71 @@ public final class Validation {
      *
      * @param overheadMs the per-request overhead: idle streamed probes' served TTFT less the simulator's TTFT of the
      *     same requests
+     * @param overheadMsPerToken the per-request overhead's growth per prompt token (its fixed part is then
+     *     {@code overheadMs}, the fit's intercept; see {@link #overheadLine}), 0 for none
+     * @param servedCosts served step costs charged on top of the profiles ({@code simulate --served-costs}), or null
      * @param stepOverheadMs the control plane's round trip per LLM step (busy less compute) on the idle probes'
      *     steps, which the simulator charges per step as the runtime runs them ({@link #simulateArgs})
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
-            String session) {
+            String session, Path servedCosts, double overheadMsPerToken) {
+        public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps, String session) {
+            this(overheadMs, stepOverheadMs, steps, session, null, 0);
+        }
+
+        /** This served run with served step costs from {@code file} charged on top (null: none). */
+        public Served withServedCosts(Path file) {
+            return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken);
+        }
+
         /**
          * The {@code simulate} options that charge what this served run measured: the per-request overhead, and the
-         * per-step round trip at the runtime's decode iterations per report.
+         * per-step round trip at the runtime's decode iterations per report; and the served step costs, if any.
          */
         public List<String> simulateArgs() {
-            return List.of("--request-overhead-ms", String.format(Locale.ROOT, "%.4f", overheadMs),
-                    "--step-overhead-ms", String.format(Locale.ROOT, "%.4f", stepOverheadMs),
-                    "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations()));
+            List<String> args = new ArrayList<>(List.of("--request-overhead-ms", String.format(Locale.ROOT, "%.4f",
+                    overheadMs), "--step-overhead-ms", String.format(Locale.ROOT, "%.4f", stepOverheadMs),
+                    "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations())));
+            if (servedCosts != null) {
+                args.addAll(List.of("--served-costs", servedCosts.toString()));
+            }
+            if (overheadMsPerToken > 0) {
+                args.addAll(List.of("--request-overhead-ms-per-token", String.format(Locale.ROOT, "%.6f",
+                        overheadMsPerToken)));
+            }
+            return List.copyOf(args);
         }
+    }
+
+    /** The {@code --served-costs} default of validate and demo: this machine's costs, embedded. */
+    static final String EMBEDDED_SERVED_COSTS = "embedded";
+
+    /**
+     * The served step costs file a validation charges: {@code none} for none (null), {@value #EMBEDDED_SERVED_COSTS}
+     * for this machine's CPU executors' measured costs (a classpath resource, written to {@code dir/served-costs.json};
+     * where they come from is in its {@code source}), or a file of them (checked now, so a bad one fails before
+     * serving).
+     */
+    static Path servedCosts(String option, Path dir) throws IOException {
+        if (option == null || option.equals("none")) {
+            return null;
+        }
+        if (option.equals(EMBEDDED_SERVED_COSTS)) {
+            Path file = dir.resolve("served-costs.json");
+            try (var in = Validation.class.getResourceAsStream("served-costs-cpu.json")) {
+                if (in == null) {
+                    throw new IllegalStateException("the embedded served-costs-cpu.json is missing from the jar");
+                }
+                Files.createDirectories(dir);
+                Files.write(file, in.readAllBytes());
+            }
+            return file;
+        }
+        Path file = Path.of(option);
+        org.cornserve.cli.simulate.SimulateCommand.readServedCosts(file);
+        return file;
     }
 
     /** The runtime's settings a validation serves with: sequences end at the traced length. */
@@ -489,11 +564,16 @@ public final class Validation {
     static void write(Path file, List<Row> rows, Served served, Path profiles) throws IOException {
         var root = Json.mapper().createObjectNode();
         root.put("request_overhead_ms", served.overheadMs());
+        root.put("request_overhead_ms_per_token", served.overheadMsPerToken());
         root.put("step_overhead_ms", served.stepOverheadMs());
         if (served.session() != null) {
             root.put("runtime_session", served.session());
         }
         root.set("served_steps", Json.mapper().valueToTree(served.steps()));
+        if (served.servedCosts() != null) {
+            root.set("served_step_costs", Json.mapper().valueToTree(
+                    org.cornserve.cli.simulate.SimulateCommand.readServedCosts(served.servedCosts())));
+        }
         root.put("profiles", profiles == null ? "estimated (roofline)" : profiles.toString());
         root.set("rows", Json.mapper().valueToTree(rows));
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);

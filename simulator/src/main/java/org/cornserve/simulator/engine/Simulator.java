@@ -15,6 +15,7 @@ import org.cornserve.planner.schedule.dispatch.ActiveRequest;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
 import org.cornserve.planner.schedule.scale.Autoscaler;
 import org.cornserve.planner.schedule.scale.ScaleSettings;
+import org.cornserve.simulator.config.ServedStepCosts;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.config.SimDeployment;
 import org.cornserve.simulator.event.EventQueue;
@@ -84,6 +85,8 @@ public final class Simulator implements Decisions {
     private boolean ran;
 
     private long requestOverheadNanos;
+    /** Request overhead per input token beyond {@link #requestOverheadNanos} ({@link #withRequestOverheadPerToken}). */
+    private double requestOverheadNanosPerToken;
 
     /** Executors processor-shared on their host's CPU, or null. */
     private final HostShares shares;
@@ -222,6 +225,37 @@ public final class Simulator implements Decisions {
     }
 
     /**
+     * Charges every LLM step what serving it cost beyond its profile ({@link ServedStepCosts}, measured by
+     * {@code cornserve validate}; see {@link StepTimer#withServedCosts}). Call after {@link #withStepOverhead} and
+     * before {@link #run}.
+     */
+    public Simulator withServedCosts(ServedStepCosts costs) {
+        for (int d = 0; d < timers.length; d++) {
+            timers[d] = timers[d].withServedCosts(costs);
+        }
+        return this;
+    }
+
+    /**
+     * Each request reaches the scheduler {@code nanosPerToken} per input token later, on top of {@link #run(Iterator,
+     * long)}'s fixed overhead: the served runtime's per-request cost grows with the prompt (measured by validate's
+     * probe at three prompt lengths; see {@code experiments/validation-tails.md}). Call before {@link #run}.
+     */
+    public Simulator withRequestOverheadPerToken(double nanosPerToken) {
+        if (!(nanosPerToken >= 0) || Double.isInfinite(nanosPerToken)) {
+            throw new IllegalArgumentException("request overhead per token must be >= 0 ns and finite, got "
+                    + nanosPerToken);
+        }
+        this.requestOverheadNanosPerToken = nanosPerToken;
+        return this;
+    }
+
+    /** The key of the step replica r of deployment d runs now, for its served-cost draws: who runs it and when. */
+    private long drawKey(int d, int r) {
+        return startNanos[d][r] ^ ((long) d << 48) ^ ((long) r << 32);
+    }
+
+    /**
      * Runs the workload (in non-decreasing arrival order) to the end: until every request has completed or
      * been rejected. A simulator runs once.
      */
@@ -306,8 +340,10 @@ public final class Simulator implements Decisions {
                 case SimEvent.Arrival a -> {
                     SimRequest request = a.request();
                     RequestRecord record = metrics.arrived(request);
-                    if (requestOverheadNanos > 0) {
-                        queue.push(now + requestOverheadNanos, 3, new SimEvent.Admit(request, record));
+                    long overhead = requestOverheadNanos
+                            + Math.round(requestOverheadNanosPerToken * request.inputTokens());
+                    if (overhead > 0) {
+                        queue.push(now + overhead, 3, new SimEvent.Admit(request, record));
                     } else {
                         core.arrive(request.id(), request.graph(), record, now);
                     }
@@ -423,7 +459,7 @@ public final class Simulator implements Decisions {
             iterations = Math.min(iterations, toEnd);
         }
         planned[deployment][replica] = iterations;
-        long nominal = timers[deployment].nanos(step, iterations);
+        long nominal = timers[deployment].nanos(step, iterations, drawKey(deployment, replica));
         long end = nowNanos + nominal;
         if (shares != null && shares.shares(deployment)) {
             end = shares.start(deployment, replica, nodes[deployment][replica], nominal, nowNanos);
@@ -447,18 +483,20 @@ public final class Simulator implements Decisions {
         if (shares != null && shares.shares(deployment)) {
             // wall time to nominal work at the step's current rate, and back
             long m = timers[deployment].iterationsToReach(step, plannedIterations, 0,
-                    shares.nominalAt(deployment, replica, atNanos));
+                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica));
             if (m < plannedIterations) {
                 planned[deployment][replica] = m;
-                long end = shares.cut(deployment, replica, timers[deployment].nanos(step, m), queue.now());
+                long end = shares.cut(deployment, replica, timers[deployment].nanos(step, m,
+                        drawKey(deployment, replica)), queue.now());
                 queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
             }
             return;
         }
-        long m = timers[deployment].iterationsToReach(step, plannedIterations, start, atNanos);
+        long m = timers[deployment].iterationsToReach(step, plannedIterations, start, atNanos,
+                drawKey(deployment, replica));
         if (m < plannedIterations) {
             planned[deployment][replica] = m;
-            long end = start + timers[deployment].nanos(step, m);
+            long end = start + timers[deployment].nanos(step, m, drawKey(deployment, replica));
             queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
         }
     }

@@ -4,6 +4,7 @@ import org.cornserve.model.profile.BatchCost;
 import org.cornserve.model.profile.DiffusionCost;
 import org.cornserve.model.profile.LlmCost;
 import org.cornserve.planner.schedule.batch.Step;
+import org.cornserve.simulator.config.ServedStepCosts;
 
 /**
  * Times steps with a replica's cost models. A multi-iteration step's first {@code m} iterations take
@@ -21,12 +22,17 @@ public final class StepTimer {
     private final String deployment;
     private final long stepOverheadNanos;
     private final long iterationsPerReport;
+    /** Served-run cost terms beyond the profile ({@link #withServedCosts}), or null. */
+    private final ServedStepCosts served;
+    private final double[] computeRatio;
+    private final double[] roundTripMs;
 
     public StepTimer(Object[] costs, String deployment) {
-        this(costs, deployment, 0, 1);
+        this(costs, deployment, 0, 1, null);
     }
 
-    private StepTimer(Object[] costs, String deployment, long stepOverheadNanos, long iterationsPerReport) {
+    private StepTimer(Object[] costs, String deployment, long stepOverheadNanos, long iterationsPerReport,
+            ServedStepCosts served) {
         if (stepOverheadNanos < 0 || iterationsPerReport < 1) {
             throw new IllegalArgumentException("deployment " + deployment + ": step overhead must be >= 0 ns and"
                     + " iterations per report >= 1, got " + stepOverheadNanos + " ns and " + iterationsPerReport);
@@ -35,6 +41,11 @@ public final class StepTimer {
         this.deployment = deployment;
         this.stepOverheadNanos = stepOverheadNanos;
         this.iterationsPerReport = iterationsPerReport;
+        this.served = served == null || served.isNone() ? null : served;
+        this.computeRatio = served == null ? new double[0]
+                : served.computeRatio().stream().mapToDouble(Double::doubleValue).toArray();
+        this.roundTripMs = served == null ? new double[0]
+                : served.roundTripMs().stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /**
@@ -42,7 +53,7 @@ public final class StepTimer {
      * mixed iteration, and per started group of {@code iterationsPerReport} decode iterations.
      */
     public StepTimer withStepOverhead(long nanosPerStep, long iterationsPerReport) {
-        return new StepTimer(costs, deployment, nanosPerStep, iterationsPerReport);
+        return new StepTimer(costs, deployment, nanosPerStep, iterationsPerReport, served);
     }
 
     /** The round trips a live runtime makes for the first {@code iterations} iterations of an LLM step. */
@@ -77,15 +88,79 @@ public final class StepTimer {
     }
 
     /**
+     * This timer with LLM steps paying what serving them cost beyond the profile ({@link ServedStepCosts}): the extra
+     * per delivered sequence, a drawn compute ratio and a drawn round trip per report (the round trip replaces the
+     * fixed {@link #withStepOverhead} one when the costs hold a round-trip table). Use {@link #nanos(Step, long, long)}
+     * with a key per step so that the draws are the step's own.
+     */
+    public StepTimer withServedCosts(ServedStepCosts costs) {
+        return new StepTimer(this.costs, deployment, stepOverheadNanos, iterationsPerReport, costs);
+    }
+
+    /**
+     * Nanoseconds of the first {@code iterations} iterations of {@code step}, whose served-cost draws are keyed by
+     * {@code drawKey} (the same key gives the same draws, and the result is non-decreasing in {@code iterations}).
+     * Without served costs, or for a step that is not an LLM step, as {@link #nanos(Step, long)}. With them, an LLM
+     * step is charged report by report (a prefill or mixed iteration is one report; a decode run one per started
+     * group of {@code iterationsPerReport} iterations): each report's profile seconds times its drawn compute ratio,
+     * plus the extra per delivered sequence beyond the first for each of its iterations, plus its drawn (or the fixed)
+     * round trip. O(reports) cost evaluations where something is drawn, else O(1) beyond {@link #nanos(Step, long)}.
+     */
+    public long nanos(Step step, long iterations, long drawKey) {
+        if (served == null || !(step instanceof Step.LlmStep l)) {
+            return nanos(step, iterations);
+        }
+        LlmCost cost = (LlmCost) costs[l.task()];
+        double extraPerIteration = served.extraMsPerSequence() * 1e-3
+                * Math.max(0, l.decodeSequences() + (l.prefillTokens() > 0 ? 1 : 0) - 1);
+        if (computeRatio.length == 0 && roundTripMs.length == 0) {
+            // nothing drawn: the profile's charge plus the extra, in closed form (the decode fast path stays O(1))
+            return nanos(step, iterations) + Math.round(extraPerIteration * iterations * 1e9);
+        }
+        double seconds = l.swapTokens() > 0 ? cost.hostCopySeconds(l.swapTokens()) : 0;
+        long overhead = 0;
+        long perReport = l.prefillTokens() > 0 ? 1 : iterationsPerReport;
+        long report = 0;
+        for (long lo = 0; lo < iterations; lo += perReport, report++) {
+            long n = Math.min(perReport, iterations - lo);
+            double profile = l.prefillTokens() > 0
+                    ? cost.iterationSeconds(l.prefillTokens(), l.prefillContextTokens(), l.decodeSequences(),
+                            l.decodeContextTokens())
+                    : cost.decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens() + lo * l.decodeSequences(), n);
+            double ratio = computeRatio.length == 0 ? 1
+                    : ServedStepCosts.quantileAt(computeRatio, ServedStepCosts.uniform(served.seed(), drawKey, report, 0));
+            seconds += profile * ratio + extraPerIteration * n;
+            overhead += roundTripMs.length == 0 ? stepOverheadNanos
+                    : Math.round(1e6 * ServedStepCosts.quantileAt(roundTripMs,
+                            ServedStepCosts.uniform(served.seed(), drawKey, report, 1)));
+        }
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new IllegalStateException("deployment " + deployment + ": served cost model returned " + seconds
+                    + " s for " + step + " x" + iterations);
+        }
+        return Math.round(seconds * 1e9) + overhead;
+    }
+
+    /** As {@link #iterationsToReach(Step, long, long, long)}, with the step's served-cost draws keyed by {@code drawKey}. */
+    public long iterationsToReach(Step step, long planned, long startNanos, long atNanos, long drawKey) {
+        return reach(m -> nanos(step, m, drawKey), planned, startNanos, atNanos);
+    }
+
+    /**
      * The fewest iterations {@code m} in {@code [1, planned]} whose end {@code start + nanos(m)} is at or after
      * {@code atNanos}; {@code planned} when none is. O(log planned) cost evaluations.
      */
     public long iterationsToReach(Step step, long planned, long startNanos, long atNanos) {
+        return reach(m -> nanos(step, m), planned, startNanos, atNanos);
+    }
+
+    private static long reach(java.util.function.LongUnaryOperator nanosOf, long planned, long startNanos,
+            long atNanos) {
         long lo = 1;
         long hi = planned;
         while (lo < hi) {
             long mid = lo + (hi - lo) / 2;
-            if (startNanos + nanos(step, mid) >= atNanos) {
+            if (startNanos + nanosOf.applyAsLong(mid) >= atNanos) {
                 hi = mid;
             } else {
                 lo = mid + 1;

@@ -1,0 +1,103 @@
+package org.cornserve.cli.validate;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cornserve.simulator.config.ServedStepCosts;
+
+/**
+ * Fits {@link ServedStepCosts} from served steps ({@code steps.csv} rows, as {@link StepRecorder#write} writes them).
+ * <ul>
+ *   <li>the compute ratio and round-trip tables from an idle probe's decode-only steps: {@value #QUANTILES}
+ *       quantiles of measured compute over the simulator's charge (with host sharing), divided by their mean so
+ *       that a step's expected charge stays the profile's (the idle probe's steps run at another speed than loaded
+ *       ones: only their spread is taken), and of the round trip (busy less compute), as measured (its mean is what
+ *       served steps pay, where the fixed overhead charged the median);</li>
+ *   <li>the extra per delivered sequence from a loaded run's decode-only steps of two or more sequences: the median
+ *       over them of (measured compute less the charge) per iteration per sequence beyond the first.</li>
+ * </ul>
+ */
+public final class ServedCostsFit {
+    /** Quantiles kept per table: every 1%. */
+    static final int QUANTILES = 101;
+
+    private ServedCostsFit() {
+    }
+
+    /**
+     * One served LLM step as {@code steps.csv} holds it.
+     *
+     * @param simulatedMs the simulator's charge for it, host sharing included ({@code simulated_shared_ms})
+     */
+    public record Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
+            double simulatedMs, double othersComputing, double roundTripMs, double decidedMs) {
+        boolean decodeOnly() {
+            return prefillTokens == 0;
+        }
+
+        double ratio() {
+            return computeMs / simulatedMs;
+        }
+    }
+
+    /** The rows of a {@code steps.csv}; a missing column or a bad number is an error naming the file and line. */
+    public static List<Row> read(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException(csv + ": empty, no header");
+        }
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        String[] names = {"prefill_tokens", "decode_sequences", "iterations", "measured_compute_ms",
+            "measured_busy_ms", "simulated_shared_ms", "others_computing", "round_trip_ms", "decided_ms"};
+        int[] col = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            col[i] = header.indexOf(names[i]);
+            if (col[i] < 0) {
+                throw new IllegalArgumentException(csv + ":1: no column " + names[i]);
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int n = 1; n < lines.size(); n++) {
+            String[] f = lines.get(n).split(",", -1);
+            try {
+                rows.add(new Row(Long.parseLong(f[col[0]]), Integer.parseInt(f[col[1]]), Long.parseLong(f[col[2]]),
+                        Double.parseDouble(f[col[3]]), Double.parseDouble(f[col[4]]), Double.parseDouble(f[col[5]]),
+                        Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]), Double.parseDouble(f[col[8]])));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + ":" + (n + 1) + ": bad step row (" + e.getMessage() + ")", e);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The extra ms per iteration per delivered sequence beyond the first: the median over the decode-only steps of
+     * two or more sequences of {@code (compute - charge) / (iterations x (sequences - 1))}; 0 without such steps
+     * (never below 0).
+     */
+    public static double extraMsPerSequence(List<Row> loaded) {
+        double[] v = loaded.stream().filter(r -> r.decodeOnly() && r.decodeSequences() >= 2 && r.simulatedMs() > 0)
+                .mapToDouble(r -> (r.computeMs() - r.simulatedMs()) / (r.iterations() * (r.decodeSequences() - 1.0)))
+                .toArray();
+        return v.length == 0 ? 0 : Math.max(0, Validation.median(v));
+    }
+
+    /**
+     * Served step costs with the compute-ratio and round-trip tables of {@code probe}'s decode-only steps and the
+     * given extra per sequence.
+     */
+    public static ServedStepCosts fit(List<Row> probe, double extraMsPerSequence, long seed, String source) {
+        double[] ratios = probe.stream().filter(r -> r.decodeOnly() && r.simulatedMs() > 0 && r.computeMs() > 0)
+                .mapToDouble(Row::ratio).toArray();
+        double[] trips = probe.stream().filter(Row::decodeOnly).mapToDouble(r -> Math.max(0, r.roundTripMs()))
+                .toArray();
+        if (ratios.length == 0 || trips.length == 0) {
+            throw new IllegalArgumentException("served costs: the probe has no decode-only steps to fit from");
+        }
+        return new ServedStepCosts(extraMsPerSequence, ServedStepCosts.quantiles(ratios, QUANTILES,
+                java.util.Arrays.stream(ratios).average().orElseThrow()), ServedStepCosts.quantiles(trips, QUANTILES, 1),
+                seed, source);
+    }
+}

@@ -1,0 +1,284 @@
+package org.cornserve.cli.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import org.cornserve.model.json.Json;
+import org.cornserve.simulator.config.ServedStepCosts;
+
+/**
+ * Where a validation's tails come from, from the files a {@code cornserve validate} run keeps (no server is run):
+ * <pre>
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport analyze RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport fit --probe RUN_DIR --loaded RUN_DIR
+ *     [--seed N] [--terms all|extra|ratio|trip] --out COSTS.json
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport table SIMULATED_DIR MEASURED_DIR
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overhead RUN_DIR
+ * </pre>
+ * {@code overhead} prints the per-request overhead line ({@link Validation#overheadLine}) fitted to the run's probe
+ * ({@code measured-probe/overhead.csv}) as {@code INTERCEPT_MS MS_PER_TOKEN}.
+ * {@code RUN_DIR} is a validate output's plan folder ({@code validation.json}, {@code measured/},
+ * {@code measured-probe/}, {@code simulated/}). {@code analyze} joins served requests with their simulated twins by
+ * request id and splits served steps by kind and batch; {@code fit} writes {@link ServedStepCosts} ({@link
+ * ServedCostsFit}); {@code table} prints the validation table of two result folders.
+ */
+public final class TailReport {
+    private TailReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        PrintStream out = System.out;
+        if (args.length >= 2 && args[0].equals("analyze")) {
+            for (int i = 1; i < args.length; i++) {
+                analyze(Path.of(args[i]), out);
+            }
+        } else if (args.length == 2 && args[0].equals("overhead")) {
+            double[] line = overheadLine(Path.of(args[1]).resolve("measured-probe/overhead.csv"));
+            out.printf(Locale.ROOT, "%.4f %.6f%n", line[0], line[1]);
+        } else if (args.length == 3 && args[0].equals("table")) {
+            out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
+        } else if (args.length >= 1 && args[0].equals("fit")) {
+            Map<String, String> o = options(args);
+            Path probe = Path.of(required(o, "--probe"));
+            Path loaded = Path.of(required(o, "--loaded"));
+            long seed = Long.parseLong(o.getOrDefault("--seed", "1"));
+            double extra = ServedCostsFit.extraMsPerSequence(ServedCostsFit.read(loaded.resolve("measured/steps.csv")));
+            ServedStepCosts fitted = ServedCostsFit.fit(ServedCostsFit.read(probe.resolve("measured-probe/steps.csv")),
+                    extra, seed, "compute ratio and round trip: " + probe + "/measured-probe/steps.csv (idle probe);"
+                            + " extra per sequence: " + loaded + "/measured/steps.csv");
+            String terms = o.getOrDefault("--terms", "all");
+            // one term alone, the others off (for judging each term on its own)
+            ServedStepCosts costs = switch (terms) {
+                case "all" -> fitted;
+                case "extra" -> new ServedStepCosts(extra, List.of(), List.of(), seed, fitted.source() + "; extra only");
+                case "ratio" -> new ServedStepCosts(0, fitted.computeRatio(), List.of(), seed,
+                        fitted.source() + "; compute ratio only");
+                case "trip" -> new ServedStepCosts(0, List.of(), fitted.roundTripMs(), seed,
+                        fitted.source() + "; round trip only");
+                default -> throw new IllegalArgumentException("--terms: all, extra, ratio or trip, got " + terms);
+            };
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(Path.of(required(o, "--out")).toFile(), costs);
+            out.printf(Locale.ROOT, "extra %.4f ms per sequence per iteration; compute ratio P10 %.2f P90 %.2f P99"
+                    + " %.2f (mean 1); round trip P50 %.3f P90 %.3f P99 %.3f ms -> %s%n", extra,
+                    at(fitted.computeRatio(), 0.1), at(fitted.computeRatio(), 0.9), at(fitted.computeRatio(), 0.99),
+                    at(fitted.roundTripMs(), 0.5), at(fitted.roundTripMs(), 0.9), at(fitted.roundTripMs(), 0.99),
+                    o.get("--out"));
+        } else {
+            throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | fit --probe RUN_DIR --loaded"
+                    + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] --out FILE | table SIMULATED_DIR MEASURED_DIR"
+                    + " | overhead RUN_DIR");
+        }
+    }
+
+    /** The overhead line of a probe's {@code overhead.csv} (text_tokens, served_ttft_ms, simulated_ttft_ms). */
+    static double[] overheadLine(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> h = List.of(lines.get(0).split(",", -1));
+        int[] c = {h.indexOf("text_tokens"), h.indexOf("served_ttft_ms"), h.indexOf("simulated_ttft_ms")};
+        if (Arrays.stream(c).anyMatch(i -> i < 0)) {
+            throw new IllegalArgumentException(csv + ":1: needs text_tokens, served_ttft_ms and simulated_ttft_ms");
+        }
+        int n = lines.size() - 1;
+        double[][] v = new double[3][n];
+        for (int i = 0; i < n; i++) {
+            String[] f = lines.get(i + 1).split(",", -1);
+            try {
+                for (int k = 0; k < 3; k++) {
+                    v[k][i] = Double.parseDouble(f[c[k]]);
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + ":" + (i + 2) + ": bad probe row (" + e.getMessage() + ")", e);
+            }
+        }
+        return Validation.overheadLine(v[0], v[1], v[2]);
+    }
+
+    private static double at(List<Double> table, double u) {
+        return ServedStepCosts.quantileAt(table.stream().mapToDouble(Double::doubleValue).toArray(), u);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            o.put(args[i], args[i + 1]);
+        }
+        return o;
+    }
+
+    private static String required(Map<String, String> o, String name) {
+        String v = o.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("fit needs " + name);
+        }
+        return v;
+    }
+
+    private static JsonNode summary(Path dir) throws IOException {
+        return Json.mapper().readTree(dir.resolve("summary.json").toFile());
+    }
+
+    /** One request of a replay's or a simulation's {@code requests.csv}. */
+    record Request(long id, double ttftMs, double tpotMs, double e2eMs, long inputTokens, long outputTokens,
+            double arrivalS) {
+    }
+
+    static Map<Long, Request> requests(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> h = List.of(lines.get(0).split(",", -1));
+        int[] c = {h.indexOf("request_id"), h.indexOf("ttft_ms"), h.indexOf("tpot_ms"), h.indexOf("e2e_ms"),
+            h.indexOf("input_tokens"), h.indexOf("output_tokens"), h.indexOf("arrival_ns")};
+        if (Arrays.stream(c).anyMatch(i -> i < 0)) {
+            throw new IllegalArgumentException(csv + ":1: needs request_id, ttft_ms, tpot_ms, e2e_ms, input_tokens,"
+                    + " output_tokens and arrival_ns");
+        }
+        Map<Long, Request> out = new HashMap<>();
+        for (int n = 1; n < lines.size(); n++) {
+            String[] f = lines.get(n).split(",", -1);
+            try {
+                out.put(Long.parseLong(f[c[0]]), new Request(Long.parseLong(f[c[0]]), Double.parseDouble(f[c[1]]),
+                        Double.parseDouble(f[c[2]]), Double.parseDouble(f[c[3]]), Long.parseLong(f[c[4]]),
+                        Long.parseLong(f[c[5]]), Long.parseLong(f[c[6]]) / 1e9));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + ":" + (n + 1) + ": bad request row (" + e.getMessage() + ")",
+                        e);
+            }
+        }
+        return out;
+    }
+
+    /** The analysis of one kept run. */
+    static void analyze(Path run, PrintStream out) throws IOException {
+        out.println("## " + run);
+        Map<Long, Request> served = requests(run.resolve("measured/requests.csv"));
+        Map<Long, Request> simulated = requests(run.resolve("simulated/requests.csv"));
+        tailRequests(served, simulated, out);
+        confidence(served, out);
+        for (String part : List.of("measured-probe", "measured-warmup", "measured")) {
+            Path csv = run.resolve(part).resolve("steps.csv");
+            if (Files.exists(csv)) {
+                steps(part, ServedCostsFit.read(csv), out);
+            } else {
+                out.println(part + ": no steps.csv kept");
+            }
+        }
+        out.println();
+    }
+
+    /** Which requests make the E2E tail (served top 10%), against the rest, with their simulated twins. */
+    private static void tailRequests(Map<Long, Request> served, Map<Long, Request> simulated, PrintStream out) {
+        List<Request> byE2e = new ArrayList<>(served.values());
+        byE2e.sort(Comparator.comparingDouble(Request::e2eMs).reversed());
+        int tail = Math.max(1, byE2e.size() / 10);
+        out.printf(Locale.ROOT, "requests: %d served, %d simulated (joined by request_id)%n", served.size(),
+                simulated.size());
+        out.println("| group | n | output tokens (mean) | served E2E | simulated E2E | served TPOT | simulated TPOT |"
+                + " served TTFT | simulated TTFT |");
+        out.println("|---|---|---|---|---|---|---|---|---|");
+        row(out, "served E2E top 10%", byE2e.subList(0, tail), simulated);
+        row(out, "the other 90%", byE2e.subList(tail, byE2e.size()), simulated);
+        List<Request> byTtft = new ArrayList<>(served.values());
+        byTtft.sort(Comparator.comparingDouble(Request::ttftMs).reversed());
+        row(out, "served TTFT top 10%", byTtft.subList(0, tail), simulated);
+        out.println("served E2E top 10%, one by one (id: output tokens, input tokens, served/simulated E2E, TPOT):");
+        StringBuilder sb = new StringBuilder();
+        for (Request r : byE2e.subList(0, tail)) {
+            Request s = simulated.get(r.id());
+            sb.append(String.format(Locale.ROOT, "  %d: %d out, %d in, E2E %.0f/%.0f ms, TPOT %.2f/%.2f ms%n", r.id(),
+                    r.outputTokens(), r.inputTokens(), r.e2eMs(), s == null ? Double.NaN : s.e2eMs(), r.tpotMs(),
+                    s == null ? Double.NaN : s.tpotMs()));
+        }
+        out.print(sb);
+    }
+
+    /**
+     * How well {@code n} requests pin the served P50, P90 and P99 down: the distribution-free 95% interval of each
+     * (the order statistics whose ranks bound a Binomial(n, p) count at +-1.96 standard deviations).
+     */
+    private static void confidence(Map<Long, Request> served, PrintStream out) {
+        int n = served.size();
+        out.printf(Locale.ROOT, "served percentiles of %d requests with their distribution-free 95%% intervals:%n", n);
+        List<ToDoubleFunction<Request>> metrics = List.of(Request::ttftMs, Request::tpotMs, Request::e2eMs);
+        List<String> names = List.of("ttft_ms", "tpot_ms", "e2e_ms");
+        for (int m = 0; m < metrics.size(); m++) {
+            double[] v = served.values().stream().mapToDouble(metrics.get(m)).sorted().toArray();
+            StringBuilder sb = new StringBuilder("  " + names.get(m) + ":");
+            for (double p : new double[] {0.5, 0.9, 0.99}) {
+                double sd = Math.sqrt(n * p * (1 - p));
+                int lo = (int) Math.max(1, Math.floor(n * p - 1.96 * sd));
+                int hi = (int) Math.min(n, Math.ceil(n * p + 1.96 * sd) + 1);
+                sb.append(String.format(Locale.ROOT, " P%d %.2f [%.2f, %.2f] (%+.0f%%, %+.0f%%);",
+                        Math.round(p * 100), q(v, p), v[lo - 1], v[hi - 1], 100 * (v[lo - 1] / q(v, p) - 1),
+                        100 * (v[hi - 1] / q(v, p) - 1)));
+            }
+            out.println(sb);
+        }
+    }
+
+    private static void row(PrintStream out, String name, List<Request> group, Map<Long, Request> simulated) {
+        List<Request> twins = group.stream().map(r -> simulated.get(r.id())).filter(java.util.Objects::nonNull)
+                .toList();
+        out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %.2f | %.2f | %.1f | %.1f |%n", name, group.size(),
+                mean(group, r -> r.outputTokens()), mean(group, Request::e2eMs), mean(twins, Request::e2eMs),
+                mean(group, Request::tpotMs), mean(twins, Request::tpotMs), mean(group, Request::ttftMs),
+                mean(twins, Request::ttftMs));
+    }
+
+    private static <T> double mean(List<T> list, ToDoubleFunction<T> f) {
+        return list.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+
+    /** Served steps by kind and decode batch: compute over the charge, round trip, others computing. */
+    private static void steps(String part, List<ServedCostsFit.Row> rows, PrintStream out) {
+        out.printf(Locale.ROOT, "%s: %d served LLM steps%n", part, rows.size());
+        out.println("| steps | n | compute/charge P50 | P90 | P99 | sum compute / sum charge | round trip ms P50 | P90 |"
+                + " P99 | max | others computing (mean) |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        stepRow(out, "with prefill, < 1024 tokens", rows, r -> !r.decodeOnly() && r.prefillTokens() < 1024);
+        stepRow(out, "with prefill, >= 1024 tokens", rows, r -> !r.decodeOnly() && r.prefillTokens() >= 1024);
+        int maxBatch = rows.stream().mapToInt(ServedCostsFit.Row::decodeSequences).max().orElse(0);
+        for (int b = 1; b <= maxBatch; b++) {
+            int batch = b;
+            stepRow(out, "decode only, " + b + " sequence(s)", rows, r -> r.decodeOnly() && r.decodeSequences() == batch);
+        }
+        stepRow(out, "decode only, all", rows, ServedCostsFit.Row::decodeOnly);
+        long spikes = rows.stream().filter(r -> r.roundTripMs() > 10).count();
+        double spikeMs = rows.stream().filter(r -> r.roundTripMs() > 10).mapToDouble(ServedCostsFit.Row::roundTripMs)
+                .sum();
+        double allTrips = rows.stream().mapToDouble(ServedCostsFit.Row::roundTripMs).sum();
+        out.printf(Locale.ROOT, "round trips over 10 ms: %d steps, %.0f ms of %.0f ms of round trips in all;"
+                + " extra per delivered sequence (median of (compute - charge) / (iterations x (batch - 1))): %.4f ms%n",
+                spikes, spikeMs, allTrips, ServedCostsFit.extraMsPerSequence(rows));
+    }
+
+    private static void stepRow(PrintStream out, String name, List<ServedCostsFit.Row> rows,
+            Predicate<ServedCostsFit.Row> which) {
+        List<ServedCostsFit.Row> g = rows.stream().filter(which).filter(r -> r.simulatedMs() > 0).toList();
+        if (g.isEmpty()) {
+            return;
+        }
+        double[] ratio = g.stream().mapToDouble(ServedCostsFit.Row::ratio).sorted().toArray();
+        double[] trip = g.stream().mapToDouble(ServedCostsFit.Row::roundTripMs).sorted().toArray();
+        out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", name,
+                g.size(), q(ratio, 0.5), q(ratio, 0.9), q(ratio, 0.99),
+                g.stream().mapToDouble(ServedCostsFit.Row::computeMs).sum()
+                        / g.stream().mapToDouble(ServedCostsFit.Row::simulatedMs).sum(),
+                q(trip, 0.5), q(trip, 0.9), q(trip, 0.99), trip[trip.length - 1],
+                mean(g, ServedCostsFit.Row::othersComputing));
+    }
+
+    /** The order statistic at {@code p} of sorted {@code v} (as the steps summary takes it). */
+    private static double q(double[] v, double p) {
+        return v[(int) Math.min(v.length - 1, Math.floor(p * v.length))];
+    }
+}

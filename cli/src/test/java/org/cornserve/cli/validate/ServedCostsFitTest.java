@@ -1,0 +1,125 @@
+package org.cornserve.cli.validate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.cornserve.cli.simulate.SimulateCommand;
+import org.cornserve.simulator.config.ServedStepCosts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Fitting served step costs from served steps, against values computed by hand from the same rows. */
+class ServedCostsFitTest {
+    @TempDir
+    Path tmp;
+
+    static ServedCostsFit.Row decode(int sequences, long iterations, double computeMs, double chargeMs, double tripMs) {
+        return new ServedCostsFit.Row(0, sequences, iterations, computeMs, computeMs + tripMs, chargeMs, 0, tripMs, 0);
+    }
+
+    /**
+     * Steps of 2 to 5 sequences whose compute exceeds the charge by exactly {@code extra x iterations x (batch - 1)}
+     * (plus single-sequence and prefill steps, which do not count): the fit gives {@code extra} back.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void theExtraPerSequenceIsTheMedianExcessPerIterationPerSequenceBeyondTheFirst(long seed) {
+        Random rnd = new Random(seed);
+        double extra = rnd.nextInt(1000) / 1000.0;
+        List<ServedCostsFit.Row> rows = new ArrayList<>();
+        double[] perStep = new double[1 + 2 * rnd.nextInt(20)];
+        for (int i = 0; i < perStep.length; i++) {
+            int batch = 2 + rnd.nextInt(4);
+            long iterations = 1 + rnd.nextInt(4);
+            double charge = 1 + rnd.nextDouble() * 5;
+            perStep[i] = extra + (rnd.nextDouble() - 0.5) * 0.2;
+            rows.add(decode(batch, iterations, charge + perStep[i] * iterations * (batch - 1), charge, 0.5));
+            rows.add(decode(1, iterations, charge * 3, charge, 0.5));
+            rows.add(new ServedCostsFit.Row(100, batch, 1, charge * 9, charge * 9, charge, 0, 1, 0));
+        }
+        Arrays.sort(perStep);
+        double byHand = Math.max(0, perStep[perStep.length / 2]);
+        assertEquals(byHand, ServedCostsFit.extraMsPerSequence(rows), 1e-9);
+        assertEquals(0, ServedCostsFit.extraMsPerSequence(List.of(decode(1, 4, 9, 1, 0))), "no batches: none");
+    }
+
+    /** Ratios 0.5, 1, 1.5 (mean 1) and round trips 1, 2, 3 ms: the tables run from the least to the most. */
+    @Test
+    void theProbesTablesByHand() {
+        List<ServedCostsFit.Row> probe = List.of(decode(1, 4, 1, 2, 2), decode(1, 4, 3, 2, 1), decode(1, 4, 2, 2, 3),
+                new ServedCostsFit.Row(50, 0, 1, 100, 101, 1, 0, 50, 0));
+        ServedStepCosts c = ServedCostsFit.fit(probe, 0.25, 7, "by hand");
+        assertEquals(ServedCostsFit.QUANTILES, c.computeRatio().size());
+        assertEquals(0.5, c.computeRatio().get(0), 1e-12);
+        assertEquals(1.0, c.computeRatio().get(ServedCostsFit.QUANTILES / 2), 1e-12);
+        assertEquals(1.5, c.computeRatio().get(ServedCostsFit.QUANTILES - 1), 1e-12);
+        assertEquals(1.0, c.roundTripMs().get(0), 1e-12);
+        assertEquals(3.0, c.roundTripMs().get(ServedCostsFit.QUANTILES - 1), 1e-12, "the prefill's 50 ms is not one");
+        assertEquals(0.25, c.extraMsPerSequence());
+        assertEquals(7, c.seed());
+        assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.fit(List.of(), 0, 1, ""));
+    }
+
+    /** Overheads of exactly 5 ms + 0.05 ms per token give that line back; a falling one gives the median, flat. */
+    @Test
+    void theRequestOverheadLineByHand() {
+        double[] tokens = {75, 249, 273, 75, 249, 273};
+        double[] simulated = {10, 20, 30, 11, 21, 31};
+        double[] served = new double[6];
+        for (int i = 0; i < 6; i++) {
+            served[i] = simulated[i] + 5 + 0.05 * tokens[i];
+        }
+        double[] line = Validation.overheadLine(tokens, served, simulated);
+        assertEquals(5, line[0], 1e-9);
+        assertEquals(0.05, line[1], 1e-12);
+        double[] falling = new double[6];
+        for (int i = 0; i < 6; i++) {
+            falling[i] = simulated[i] + 30 - 0.05 * tokens[i];
+        }
+        double[] flat = Validation.overheadLine(tokens, falling, simulated);
+        assertEquals(Validation.overheadMs(falling, simulated), flat[0], 1e-12);
+        assertEquals(0, flat[1]);
+    }
+
+    @Test
+    void stepsCsvRowsAreReadAndABadOneIsNamedByLine() throws Exception {
+        Path csv = tmp.resolve("steps.csv");
+        String header = "deployment,replica,task,prefill_tokens,decode_sequences,decode_context_tokens,iterations,"
+                + "measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,simulated_shared_ms,decided_ms,"
+                + "round_trip_ms,gap_before_ms\n";
+        Files.writeString(csv, header + "0,0,0,0,2,300,4,5.0,5.5,4.0,0.000,4.0,1.0,0.5,0.0\n");
+        ServedCostsFit.Row r = ServedCostsFit.read(csv).get(0);
+        assertEquals(new ServedCostsFit.Row(0, 2, 4, 5.0, 5.5, 4.0, 0, 0.5, 1.0), r);
+        Files.writeString(csv, header + "0,0,0,0,2,300,4,5.0,5.5,4.0,0.000,4.0,1.0,0.5,0.0\n0,0,0,x,1,1,1,1,1,1,0,1,1,1,\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.read(csv));
+        assertTrue(e.getMessage().contains("steps.csv:3"), e.getMessage());
+    }
+
+    /** validate's --served-costs: none, the embedded costs of this machine, or a file checked before serving. */
+    @Test
+    void theServedCostsOption() throws Exception {
+        assertNull(Validation.servedCosts("none", tmp));
+        Path embedded = Validation.servedCosts(Validation.EMBEDDED_SERVED_COSTS, tmp);
+        ServedStepCosts c = SimulateCommand.readServedCosts(embedded);
+        assertTrue(c.extraMsPerSequence() > 0, "the embedded costs hold the measured extra per sequence");
+        assertTrue(c.source().contains("fc8"), c.source());
+        Validation.Served served = new Validation.Served(1, 0.5, java.util.Map.of(), null).withServedCosts(embedded);
+        assertEquals(List.of("--served-costs", embedded.toString()), served.simulateArgs().subList(6, 8));
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{\"extra_ms_per_sequence\": -1}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Validation.servedCosts(bad.toString(), tmp));
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("extra_ms_per_sequence"),
+                e.getMessage());
+    }
+}

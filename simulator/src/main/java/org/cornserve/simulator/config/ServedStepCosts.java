@@ -1,0 +1,106 @@
+package org.cornserve.simulator.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * What an LLM step costs on a live runtime beyond its profile, as {@code cornserve validate} measured it on served
+ * steps (see {@code experiments/validation-tails.md}). Three terms, each off when zero or empty:
+ * <ul>
+ *   <li>{@code extraMsPerSequence}: every iteration pays this many ms per sequence it delivers a token to beyond the
+ *       first (its decode sequences, plus one when it holds a prefill): served decode compute grows with the batch
+ *       faster than the profile, which was measured without the serving system's per-token work on the same cores;
+ *   <li>{@code computeRatio}: the spread of served compute around the profile: each report's compute is the profile's
+ *       times a ratio drawn from these quantiles (measured compute over the profile's charge, divided by its mean, so that a step's expected charge is
+ *       the profile's);
+ *   <li>{@code roundTripMs}: each report's control-plane round trip is drawn from these quantiles instead of charging
+ *       the fixed median step overhead.
+ * </ul>
+ * A quantile table holds values at equally spaced probabilities {@code 0, 1/(n-1), ..., 1}; a draw interpolates
+ * linearly between them. Draws are a hash of {@code seed}, the step's key and the report's index, so a simulation
+ * stays deterministic and a step's charge for its first {@code m} iterations does not depend on how often it is asked.
+ *
+ * @param extraMsPerSequence ms per iteration per delivered sequence beyond the first, >= 0
+ * @param computeRatio quantiles of served compute over the profile's charge (mean 1), ascending, positive; empty:
+ *     none
+ * @param roundTripMs quantiles of the round trip per report in ms, ascending, >= 0; empty: the fixed step overhead
+ * @param seed the draws' seed
+ * @param source where the numbers were measured (free text, for the reader)
+ */
+public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
+        @JsonProperty("compute_ratio") List<Double> computeRatio,
+        @JsonProperty("round_trip_ms") List<Double> roundTripMs,
+        @JsonProperty("seed") long seed,
+        @JsonProperty("source") String source) {
+
+    /** No served costs beyond the profile and the fixed step overhead. */
+    public static final ServedStepCosts NONE = new ServedStepCosts(0, List.of(), List.of(), 1, "none");
+
+    public ServedStepCosts {
+        computeRatio = computeRatio == null ? List.of() : List.copyOf(computeRatio);
+        roundTripMs = roundTripMs == null ? List.of() : List.copyOf(roundTripMs);
+        source = source == null ? "" : source;
+        if (!(extraMsPerSequence >= 0) || Double.isInfinite(extraMsPerSequence)) {
+            throw new IllegalArgumentException("served step costs: extra_ms_per_sequence must be >= 0 and finite, got "
+                    + extraMsPerSequence);
+        }
+        checkQuantiles("compute_ratio", computeRatio, true);
+        checkQuantiles("round_trip_ms", roundTripMs, false);
+    }
+
+    private static void checkQuantiles(String field, List<Double> q, boolean positive) {
+        if (q.size() == 1) {
+            throw new IllegalArgumentException("served step costs: " + field + " needs at least 2 quantiles (or none)");
+        }
+        for (int i = 0; i < q.size(); i++) {
+            double v = q.get(i);
+            if (!(positive ? v > 0 : v >= 0) || Double.isInfinite(v) || (i > 0 && v < q.get(i - 1))) {
+                throw new IllegalArgumentException("served step costs: " + field + " must be ascending and "
+                        + (positive ? "positive" : ">= 0") + ", got " + v + " at index " + i);
+            }
+        }
+    }
+
+    /** True when no term is on. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isNone() {
+        return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty();
+    }
+
+    /**
+     * The value at probability {@code u} in {@code [0, 1]} of a quantile table (values at {@code 0, 1/(n-1), ..., 1}),
+     * linearly interpolated.
+     */
+    public static double quantileAt(double[] table, double u) {
+        double pos = u * (table.length - 1);
+        int i = (int) Math.min(table.length - 2, Math.floor(pos));
+        double frac = pos - i;
+        return table[i] + frac * (table[i + 1] - table[i]);
+    }
+
+    /**
+     * {@code n} (>= 2) quantiles at probabilities {@code 0, 1/(n-1), ..., 1} of {@code values} (linear between order
+     * statistics), each divided by {@code divisor}.
+     */
+    public static List<Double> quantiles(double[] values, int n, double divisor) {
+        if (values.length == 0 || n < 2) {
+            throw new IllegalArgumentException("quantiles: need values and n >= 2, got " + values.length + " and " + n);
+        }
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        Double[] out = new Double[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = quantileAt(v.length == 1 ? new double[] {v[0], v[0]} : v, (double) k / (n - 1)) / divisor;
+        }
+        return List.of(out);
+    }
+
+    /** A uniform draw in {@code [0, 1)} from the seed, a step's key, a report's index and a stream. */
+    public static double uniform(long seed, long key, long report, int stream) {
+        long z = seed + key * 0x9E3779B97F4A7C15L + report * 0xD1B54A32D192ED03L + stream * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
+    }
+}
