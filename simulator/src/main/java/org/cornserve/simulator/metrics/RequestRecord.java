@@ -10,7 +10,11 @@ import org.cornserve.simulator.event.SimRequest;
  */
 public final class RequestRecord {
     private final SimRequest request;
-    private final long[] stageNanos;
+    /** Queued, started and finished times of each invocation after the first ({@code 3 * (node - 1)}), or null. */
+    private final long[] laterStageNanos;
+    private long queuedNanos = -1;
+    private long startedNanos = -1;
+    private long finishedNanos = -1;
     private long firstOutputNanos = -1;
     private long completionNanos = -1;
     private long speechStreamNanos = -1;
@@ -19,8 +23,12 @@ public final class RequestRecord {
 
     public RequestRecord(SimRequest request) {
         this.request = request;
-        this.stageNanos = new long[3 * request.graph().size()];
-        Arrays.fill(stageNanos, -1);
+        int nodes = request.graph().size();
+        // the first invocation's times are fields: most requests (text in, text out) have only that one
+        this.laterStageNanos = nodes > 1 ? new long[3 * (nodes - 1)] : null;
+        if (laterStageNanos != null) {
+            Arrays.fill(laterStageNanos, -1);
+        }
     }
 
     public SimRequest request() {
@@ -28,15 +36,27 @@ public final class RequestRecord {
     }
 
     void queued(int node, long nanos) {
-        stageNanos[3 * node] = nanos;
+        if (node == 0) {
+            queuedNanos = nanos;
+        } else {
+            laterStageNanos[3 * node - 3] = nanos;
+        }
     }
 
     void started(int node, long nanos) {
-        stageNanos[3 * node + 1] = nanos;
+        if (node == 0) {
+            startedNanos = nanos;
+        } else {
+            laterStageNanos[3 * node - 2] = nanos;
+        }
     }
 
     void finished(int node, long nanos) {
-        stageNanos[3 * node + 2] = nanos;
+        if (node == 0) {
+            finishedNanos = nanos;
+        } else {
+            laterStageNanos[3 * node - 1] = nanos;
+        }
     }
 
     void firstOutput(long nanos) {
@@ -70,15 +90,15 @@ public final class RequestRecord {
 
     /** Time invocation {@code node} was queued (all inputs present), or -1. */
     public long queuedNanos(int node) {
-        return stageNanos[3 * node];
+        return node == 0 ? queuedNanos : laterStageNanos[3 * node - 3];
     }
 
     public long startedNanos(int node) {
-        return stageNanos[3 * node + 1];
+        return node == 0 ? startedNanos : laterStageNanos[3 * node - 2];
     }
 
     public long finishedNanos(int node) {
-        return stageNanos[3 * node + 2];
+        return node == 0 ? finishedNanos : laterStageNanos[3 * node - 1];
     }
 
     public long firstOutputNanos() {
