@@ -20,6 +20,27 @@ public final class RequestRecord {
     private long speechStreamNanos = -1;
     private long measuredFirstAudioNanos = -1;
     private String rejectReason;
+    /** Position in its collector's arrival order, or -1 outside a collector that keeps records. */
+    int index = -1;
+    /** Stored in its collector's columns: no later change would reach the results, so none is allowed. */
+    boolean frozen;
+
+    /** A record rebuilt from a collector's columns ({@link RecordColumns}). */
+    RequestRecord(SimRequest request, long[] laterStageNanos, long queuedNanos, long startedNanos, long finishedNanos,
+            long firstOutputNanos, long completionNanos, long speechStreamNanos, long measuredFirstAudioNanos,
+            String rejectReason) {
+        this.request = request;
+        this.laterStageNanos = laterStageNanos;
+        this.queuedNanos = queuedNanos;
+        this.startedNanos = startedNanos;
+        this.finishedNanos = finishedNanos;
+        this.firstOutputNanos = firstOutputNanos;
+        this.completionNanos = completionNanos;
+        this.speechStreamNanos = speechStreamNanos;
+        this.measuredFirstAudioNanos = measuredFirstAudioNanos;
+        this.rejectReason = rejectReason;
+        this.frozen = true;
+    }
 
     public RequestRecord(SimRequest request) {
         this.request = request;
@@ -36,6 +57,7 @@ public final class RequestRecord {
     }
 
     void queued(int node, long nanos) {
+        checkOpen();
         if (node == 0) {
             queuedNanos = nanos;
         } else {
@@ -44,6 +66,7 @@ public final class RequestRecord {
     }
 
     void started(int node, long nanos) {
+        checkOpen();
         if (node == 0) {
             startedNanos = nanos;
         } else {
@@ -52,6 +75,7 @@ public final class RequestRecord {
     }
 
     void finished(int node, long nanos) {
+        checkOpen();
         if (node == 0) {
             finishedNanos = nanos;
         } else {
@@ -60,10 +84,12 @@ public final class RequestRecord {
     }
 
     void firstOutput(long nanos) {
+        checkOpen();
         firstOutputNanos = nanos;
     }
 
     void speechStreamStarted(long nanos) {
+        checkOpen();
         if (speechStreamNanos < 0) {
             speechStreamNanos = nanos;
         }
@@ -71,10 +97,12 @@ public final class RequestRecord {
 
     /** A client measured the response's first audio (a replay): it wins over what the graph would say. */
     void firstAudioMeasured(long nanos) {
+        checkOpen();
         measuredFirstAudioNanos = nanos;
     }
 
     void completed(long nanos) {
+        checkOpen();
         if (completionNanos >= 0 || rejectReason != null) {
             throw new IllegalStateException("request " + request.id() + " ended twice");
         }
@@ -82,10 +110,30 @@ public final class RequestRecord {
     }
 
     void rejected(String reason) {
+        checkOpen();
         if (completionNanos >= 0 || rejectReason != null) {
             throw new IllegalStateException("request " + request.id() + " ended twice");
         }
         rejectReason = reason;
+    }
+
+    private void checkOpen() {
+        if (frozen) {
+            throw new IllegalStateException("request " + request.id() + " changed after its record was stored");
+        }
+    }
+
+    /** Times of invocations after the first (3 per invocation), or null; for {@link RecordColumns}. */
+    long[] laterStageNanos() {
+        return laterStageNanos;
+    }
+
+    long speechStreamNanos() {
+        return speechStreamNanos;
+    }
+
+    long measuredFirstAudioNanos() {
+        return measuredFirstAudioNanos;
     }
 
     /** Time invocation {@code node} was queued (all inputs present), or -1. */
