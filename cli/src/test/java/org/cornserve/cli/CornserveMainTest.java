@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,18 +12,6 @@ import picocli.CommandLine;
 
 /** The one-command tree {@code main} builds for a run of one command behaves as the full tree does. */
 class CornserveMainTest {
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(CommandLine cl, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     /** Every command path (["simulate"], ["trace", "convert"], ...) of the full tree, depth first. */
     private static void paths(CommandLine cl, List<String> prefix, List<List<String>> out) {
         for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
@@ -52,7 +38,7 @@ class CornserveMainTest {
                 String[] a = args.toArray(String[]::new);
                 CommandLine lean = CornserveMain.commandLineFor(path.get(0));
                 assertNotNull(lean, path.toString());
-                assertEquals(run(full, a), run(lean, a), args.toString());
+                assertEquals(CliRun.run(full, a), CliRun.run(lean, a), args.toString());
             }
         }
     }
