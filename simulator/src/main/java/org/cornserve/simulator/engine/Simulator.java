@@ -256,7 +256,77 @@ public final class Simulator implements Decisions {
             }
         }
         while (!queue.isEmpty()) {
-            handleNextEvent(workload);
+            SimEvent event = queue.poll();
+            long now = queue.now();
+            metrics.queues().advanceTo(now);
+            switch (event) {
+                case SimEvent.StepEnd end -> {
+                    int d = end.deployment();
+                    int r = end.replica();
+                    if (end.epoch() != epoch[d][r]) {
+                        staleEvents++;
+                        continue;
+                    }
+                    busyNanos[d][r] += now - startNanos[d][r];
+                    Step step = running[d][r];
+                    running[d][r] = null;
+                    if (shares != null && shares.shares(d)) {
+                        shares.end(d, r, now);
+                    }
+                    ended.clear();
+                    if (step instanceof Step.LlmStep) {
+                        long after = llm(d, r, step).iteration() + planned[d][r];
+                        lookahead[d][r][step.task()].collectEnds(after, ended);
+                    }
+                    core.stepDone(d, r, planned[d][r], ended, now);
+                }
+                case SimEvent.TransferEnd t -> {
+                    if (t.transfer() >= 0) { // on a shared link
+                        if (!links.isCurrent(t.transfer(), t.epoch())) {
+                            staleEvents++;
+                            continue;
+                        }
+                        links.end(t.transfer(), now);
+                    }
+                    core.transferDone(t.request(), t.edge(), now);
+                }
+                case SimEvent.Wake w -> core.wake(w.deployment(), w.replica(), now);
+                case SimEvent.ReplicaReady ready -> {
+                    changes.add(new ScalingReport.Change(now, ready.deployment(), ready.replica(), ScalingReport.Kind.UP));
+                    core.replicaUp(ready.deployment(), ready.replica(), now);
+                }
+                case SimEvent.ScaleTick tick -> {
+                    long next = autoscaler.evaluate(now);
+                    if (!queue.isEmpty()) {
+                        queue.push(Math.max(next, now + 1), 2, new SimEvent.ScaleTick());
+                    }
+                }
+                case SimEvent.Admit admit -> core.arrive(admit.request().id(), admit.request().graph(), admit.record(),
+                        now);
+                case SimEvent.Arrival a -> {
+                    SimRequest request = a.request();
+                    RequestRecord record = metrics.arrived(request);
+                    if (requestOverheadNanos > 0) {
+                        queue.push(now + requestOverheadNanos, 3, new SimEvent.Admit(request, record));
+                    } else {
+                        core.arrive(request.id(), request.graph(), record, now);
+                    }
+                    if (workload.hasNext()) {
+                        SimRequest next = workload.next();
+                        if (next.arrivalNanos() < now) {
+                            throw new IllegalArgumentException("workload is not in arrival order: request " + next.id()
+                                    + " arrives at " + next.arrivalNanos() + " ns, before request " + request.id()
+                                    + " at " + now + " ns");
+                        }
+                        queue.push(next.arrivalNanos(), 3, new SimEvent.Arrival(next));
+                    }
+                }
+            }
+            events++;
+            for (int d = 0; d < lengths.length; d++) {
+                lengths[d] = core.outstanding(d);
+            }
+            metrics.queues().observe(now, lengths);
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
         long[][] busy = new long[busyNanos.length][];
@@ -269,86 +339,6 @@ public final class Simulator implements Decisions {
         }
         batcherCounts.report(metrics);
         return metrics.result(busy, events, staleEvents, wallSeconds);
-    }
-
-    /**
-     * One event of the loop in {@link #run}: pops it, hands it to the core, observes the queue lengths. A method of
-     * its own (not the body of {@code run}'s loop) so the JIT compiles it as a whole method with its own profile,
-     * not only by on-stack replacement of {@code run}, whose one long-lived frame fell back to the interpreter at each
-     * uncommon trap.
-     */
-    private void handleNextEvent(Iterator<SimRequest> workload) {
-        SimEvent event = queue.poll();
-        long now = queue.now();
-        metrics.queues().advanceTo(now);
-        switch (event) {
-            case SimEvent.StepEnd end -> {
-                int d = end.deployment();
-                int r = end.replica();
-                if (end.epoch() != epoch[d][r]) {
-                    staleEvents++;
-                    return;
-                }
-                busyNanos[d][r] += now - startNanos[d][r];
-                Step step = running[d][r];
-                running[d][r] = null;
-                if (shares != null && shares.shares(d)) {
-                    shares.end(d, r, now);
-                }
-                ended.clear();
-                if (step instanceof Step.LlmStep) {
-                    long after = llm(d, r, step).iteration() + planned[d][r];
-                    lookahead[d][r][step.task()].collectEnds(after, ended);
-                }
-                core.stepDone(d, r, planned[d][r], ended, now);
-            }
-            case SimEvent.TransferEnd t -> {
-                if (t.transfer() >= 0) { // on a shared link
-                    if (!links.isCurrent(t.transfer(), t.epoch())) {
-                        staleEvents++;
-                        return;
-                    }
-                    links.end(t.transfer(), now);
-                }
-                core.transferDone(t.request(), t.edge(), now);
-            }
-            case SimEvent.Wake w -> core.wake(w.deployment(), w.replica(), now);
-            case SimEvent.ReplicaReady ready -> {
-                changes.add(new ScalingReport.Change(now, ready.deployment(), ready.replica(), ScalingReport.Kind.UP));
-                core.replicaUp(ready.deployment(), ready.replica(), now);
-            }
-            case SimEvent.ScaleTick tick -> {
-                long next = autoscaler.evaluate(now);
-                if (!queue.isEmpty()) {
-                    queue.push(Math.max(next, now + 1), 2, new SimEvent.ScaleTick());
-                }
-            }
-            case SimEvent.Admit admit -> core.arrive(admit.request().id(), admit.request().graph(), admit.record(),
-                    now);
-            case SimEvent.Arrival a -> {
-                SimRequest request = a.request();
-                RequestRecord record = metrics.arrived(request);
-                if (requestOverheadNanos > 0) {
-                    queue.push(now + requestOverheadNanos, 3, new SimEvent.Admit(request, record));
-                } else {
-                    core.arrive(request.id(), request.graph(), record, now);
-                }
-                if (workload.hasNext()) {
-                    SimRequest next = workload.next();
-                    if (next.arrivalNanos() < now) {
-                        throw new IllegalArgumentException("workload is not in arrival order: request " + next.id()
-                                + " arrives at " + next.arrivalNanos() + " ns, before request " + request.id()
-                                + " at " + now + " ns");
-                    }
-                    queue.push(next.arrivalNanos(), 3, new SimEvent.Arrival(next));
-                }
-            }
-        }
-        events++;
-        for (int d = 0; d < lengths.length; d++) {
-            lengths[d] = core.outstanding(d);
-        }
-        metrics.queues().observe(now, lengths);
     }
 
     /**
