@@ -1,5 +1,6 @@
 package org.cornserve.cli;
 
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,16 +38,42 @@ public final class CornserveMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine lean = args.length == 0 ? null : commandLineFor(args[0]);
+        System.exit((lean != null ? lean : commandLine()).execute(args));
     }
 
     /** The configured command line, shared by main and tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CornserveMain());
-        cl.setUsageHelpWidth(120);
         StringBuilder all = new StringBuilder("%nEvery command:%n");
         listLeaves(cl, "", all);
         cl.getCommandSpec().usageMessage().footer(all.toString());
+        return configure(cl);
+    }
+
+    /**
+     * A command line holding the root and only the subcommand named {@code name}, configured as in
+     * {@link #commandLine()}, or null when no subcommand has that name (help, a typo, an option): a run of one
+     * command then parses, prints usage and reports errors as in the full tree, without building the other
+     * commands' models (picocli reflects over every option of every command; that was most of a one-pass
+     * {@code simulate}'s start-up).
+     */
+    static CommandLine commandLineFor(String name) {
+        for (Class<?> type : CornserveMain.class.getAnnotation(Command.class).subcommands()) {
+            Command command = type.getAnnotation(Command.class);
+            if (type == CommandLine.HelpCommand.class || command == null
+                    || !(command.name().equals(name) || Arrays.asList(command.aliases()).contains(name))) {
+                continue;
+            }
+            CommandLine.Model.CommandSpec root = CommandLine.Model.CommandSpec.create().name("cornserve");
+            root.addSubcommand(command.name(), new CommandLine(type));
+            return configure(new CommandLine(root));
+        }
+        return null;
+    }
+
+    private static CommandLine configure(CommandLine cl) {
+        cl.setUsageHelpWidth(120);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
             if (System.getenv("CORNSERVE_DEBUG") != null) {

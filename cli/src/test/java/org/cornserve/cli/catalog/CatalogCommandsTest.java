@@ -3,32 +3,20 @@ package org.cornserve.cli.catalog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import org.cornserve.cli.CornserveMain;
+import org.cornserve.cli.CliRun;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.json.Json;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class CatalogCommandsTest {
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = CornserveMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void modelsTableListsEveryModelWithParamsAndWeights() {
-        Result r = run("models");
+        CliRun r = run("models");
         assertEquals(0, r.code(), r.err());
         for (String name : ModelCatalog.builtIn().names()) {
             assertTrue(r.out().contains(name), name);
@@ -40,7 +28,7 @@ class CatalogCommandsTest {
 
     @Test
     void modelDetailShowsComponentsArchitectureAndSources() {
-        Result r = run("models", "qwen3-omni-30b-a3b");
+        CliRun r = run("models", "qwen3-omni-30b-a3b");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("MoE 128 experts x 768, 8 per token"), r.out());
         assertTrue(r.out().contains("30.53B parameters (published"), r.out());
@@ -52,30 +40,30 @@ class CatalogCommandsTest {
 
     @Test
     void unknownModelExitsTwoListingKnownOnes() {
-        Result r = run("models", "gpt-4o");
+        CliRun r = run("models", "gpt-4o");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("cornserve models: unknown model 'gpt-4o'; known: qwen2.5-omni-7b"), r.err());
     }
 
     @Test
     void jsonOutputsReadBack() {
-        Result all = run("models", "--json");
+        CliRun all = run("models", "--json");
         assertEquals(0, all.code(), all.err());
         assertEquals(ModelCatalog.builtIn().models(),
                 Json.parse(all.out(), "stdout", ModelCatalog.File.class).models());
-        Result hw = run("hardware", "--json");
+        CliRun hw = run("hardware", "--json");
         assertEquals(HardwareCatalog.builtIn().all(), Json.parse(hw.out(), "stdout", HardwareCatalog.File.class).hardware());
     }
 
     @Test
     void hardwareTableAndDetail() {
-        Result r = run("hardware");
+        CliRun r = run("hardware");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("h100-sxm") && l.contains("989") && l.contains("3.35")), r.out());
         assertTrue(r.out().contains("assumptions"), r.out());
-        Result d = run("hardware", "h100");
+        CliRun d = run("hardware", "h100");
         assertTrue(d.out().contains("hpctech"), d.out());
-        Result bad = run("hardware", "tpu");
+        CliRun bad = run("hardware", "tpu");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown hardware 'tpu'; known: a100-80gb (a100), h100-sxm (h100)"), bad.err());
     }

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cornserve.planner.schedule.admit.AdmissionControl;
@@ -16,6 +15,7 @@ import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.planner.schedule.batch.StepVisitor;
 import org.cornserve.planner.schedule.batch.TaskBatcher;
 import org.cornserve.planner.schedule.dispatch.ActiveRequest;
+import org.cornserve.planner.schedule.dispatch.ActiveRequests;
 import org.cornserve.planner.schedule.graph.DataEdge;
 import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
@@ -62,7 +62,7 @@ public final class SchedulerCore implements InvocationListener {
     private final Available[] available;
     private final int[] counts;
     private final int[] chosenReplica;
-    private final Map<Long, ActiveRequest> active = new LinkedHashMap<>();
+    private final ActiveRequests active = new ActiveRequests();
     private final ArrayDeque<Runnable> later = new ArrayDeque<>();
     private boolean inFact;
     private boolean draining;
@@ -324,7 +324,7 @@ public final class SchedulerCore implements InvocationListener {
             replicas[d][replica[i]].routed++;
         }
         ActiveRequest request = new ActiveRequest(requestId, graph, attachment, dep, task, replica);
-        active.put(requestId, request);
+        active.put(request);
         for (int i = 0; i < size; i++) {
             if (graph.inDegree(i) == 0) {
                 queue(request, i, nowNanos);
@@ -472,7 +472,7 @@ public final class SchedulerCore implements InvocationListener {
             String why = "deployment " + deployments[deployment].name() + " replica " + replica + " went down: "
                     + reason;
             List<ActiveRequest> touched = new ArrayList<>();
-            for (ActiveRequest request : active.values()) {
+            for (ActiveRequest request : active.inOrder()) {
                 for (int i = 0; i < request.graph().size(); i++) {
                     if (!request.finishedNode(i) && request.deploymentOf(i) == deployment
                             && request.replicaOf(i) == replica) {

@@ -19,7 +19,8 @@ import org.cornserve.simulator.event.SimRequest;
 public final class MetricsCollector {
     private final List<SimDeployment> deploymentConfigs;
     private final Function<String, Slo> sloOf;
-    private final List<RequestRecord> records = new ArrayList<>();
+    /** Every request's record in arrival order (when records are kept). */
+    private final RecordColumns records = new RecordColumns();
     private final LatencyRecorder ttft = new LatencyRecorder();
     private final LatencyRecorder tpot = new LatencyRecorder();
     private final LatencyRecorder e2e = new LatencyRecorder();
@@ -92,7 +93,7 @@ public final class MetricsCollector {
             speechRequests++;
         }
         if (keepRecords) {
-            records.add(record);
+            records.arrived(record);
         }
         return record;
     }
@@ -136,6 +137,9 @@ public final class MetricsCollector {
         if (onEnd != null) {
             onEnd.accept(record);
         }
+        if (keepRecords) {
+            records.store(record);
+        }
     }
 
     public void rejected(RequestRecord record, String reason, long nowNanos) {
@@ -145,6 +149,9 @@ public final class MetricsCollector {
         rejectReasons.merge(reason.replaceAll("\\d+", "N"), 1L, Long::sum);
         if (onEnd != null) {
             onEnd.accept(record);
+        }
+        if (keepRecords) {
+            records.store(record);
         }
     }
 
@@ -200,6 +207,7 @@ public final class MetricsCollector {
                     utilization, queues.meanLength(d), queues.maxLength(d)));
         }
         long requests = arrivals;
+        records.storeLive();
         return new SimResult(requests, completed, rejected, seconds,
                 seconds == 0 ? 0 : completed / seconds,
                 seconds == 0 ? 0 : sloMet / seconds,

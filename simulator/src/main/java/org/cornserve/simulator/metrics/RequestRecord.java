@@ -10,17 +10,46 @@ import org.cornserve.simulator.event.SimRequest;
  */
 public final class RequestRecord {
     private final SimRequest request;
-    private final long[] stageNanos;
+    /** Queued, started and finished times of each invocation after the first ({@code 3 * (node - 1)}), or null. */
+    private final long[] laterStageNanos;
+    private long queuedNanos = -1;
+    private long startedNanos = -1;
+    private long finishedNanos = -1;
     private long firstOutputNanos = -1;
     private long completionNanos = -1;
     private long speechStreamNanos = -1;
     private long measuredFirstAudioNanos = -1;
     private String rejectReason;
+    /** Position in its collector's arrival order, or -1 outside a collector that keeps records. */
+    int index = -1;
+    /** Stored in its collector's columns: no later change would reach the results, so none is allowed. */
+    boolean frozen;
+
+    /** A record rebuilt from a collector's columns ({@link RecordColumns}). */
+    RequestRecord(SimRequest request, long[] laterStageNanos, long queuedNanos, long startedNanos, long finishedNanos,
+            long firstOutputNanos, long completionNanos, long speechStreamNanos, long measuredFirstAudioNanos,
+            String rejectReason) {
+        this.request = request;
+        this.laterStageNanos = laterStageNanos;
+        this.queuedNanos = queuedNanos;
+        this.startedNanos = startedNanos;
+        this.finishedNanos = finishedNanos;
+        this.firstOutputNanos = firstOutputNanos;
+        this.completionNanos = completionNanos;
+        this.speechStreamNanos = speechStreamNanos;
+        this.measuredFirstAudioNanos = measuredFirstAudioNanos;
+        this.rejectReason = rejectReason;
+        this.frozen = true;
+    }
 
     public RequestRecord(SimRequest request) {
         this.request = request;
-        this.stageNanos = new long[3 * request.graph().size()];
-        Arrays.fill(stageNanos, -1);
+        int nodes = request.graph().size();
+        // the first invocation's times are fields: most requests (text in, text out) have only that one
+        this.laterStageNanos = nodes > 1 ? new long[3 * (nodes - 1)] : null;
+        if (laterStageNanos != null) {
+            Arrays.fill(laterStageNanos, -1);
+        }
     }
 
     public SimRequest request() {
@@ -28,22 +57,39 @@ public final class RequestRecord {
     }
 
     void queued(int node, long nanos) {
-        stageNanos[3 * node] = nanos;
+        checkOpen();
+        if (node == 0) {
+            queuedNanos = nanos;
+        } else {
+            laterStageNanos[3 * node - 3] = nanos;
+        }
     }
 
     void started(int node, long nanos) {
-        stageNanos[3 * node + 1] = nanos;
+        checkOpen();
+        if (node == 0) {
+            startedNanos = nanos;
+        } else {
+            laterStageNanos[3 * node - 2] = nanos;
+        }
     }
 
     void finished(int node, long nanos) {
-        stageNanos[3 * node + 2] = nanos;
+        checkOpen();
+        if (node == 0) {
+            finishedNanos = nanos;
+        } else {
+            laterStageNanos[3 * node - 1] = nanos;
+        }
     }
 
     void firstOutput(long nanos) {
+        checkOpen();
         firstOutputNanos = nanos;
     }
 
     void speechStreamStarted(long nanos) {
+        checkOpen();
         if (speechStreamNanos < 0) {
             speechStreamNanos = nanos;
         }
@@ -51,10 +97,12 @@ public final class RequestRecord {
 
     /** A client measured the response's first audio (a replay): it wins over what the graph would say. */
     void firstAudioMeasured(long nanos) {
+        checkOpen();
         measuredFirstAudioNanos = nanos;
     }
 
     void completed(long nanos) {
+        checkOpen();
         if (completionNanos >= 0 || rejectReason != null) {
             throw new IllegalStateException("request " + request.id() + " ended twice");
         }
@@ -62,23 +110,43 @@ public final class RequestRecord {
     }
 
     void rejected(String reason) {
+        checkOpen();
         if (completionNanos >= 0 || rejectReason != null) {
             throw new IllegalStateException("request " + request.id() + " ended twice");
         }
         rejectReason = reason;
     }
 
+    private void checkOpen() {
+        if (frozen) {
+            throw new IllegalStateException("request " + request.id() + " changed after its record was stored");
+        }
+    }
+
+    /** Times of invocations after the first (3 per invocation), or null; for {@link RecordColumns}. */
+    long[] laterStageNanos() {
+        return laterStageNanos;
+    }
+
+    long speechStreamNanos() {
+        return speechStreamNanos;
+    }
+
+    long measuredFirstAudioNanos() {
+        return measuredFirstAudioNanos;
+    }
+
     /** Time invocation {@code node} was queued (all inputs present), or -1. */
     public long queuedNanos(int node) {
-        return stageNanos[3 * node];
+        return node == 0 ? queuedNanos : laterStageNanos[3 * node - 3];
     }
 
     public long startedNanos(int node) {
-        return stageNanos[3 * node + 1];
+        return node == 0 ? startedNanos : laterStageNanos[3 * node - 2];
     }
 
     public long finishedNanos(int node) {
-        return stageNanos[3 * node + 2];
+        return node == 0 ? finishedNanos : laterStageNanos[3 * node - 1];
     }
 
     public long firstOutputNanos() {

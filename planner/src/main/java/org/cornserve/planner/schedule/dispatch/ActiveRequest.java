@@ -30,6 +30,10 @@ public final class ActiveRequest {
     private final int[] openStreams;
     private final boolean[] finishDeferred;
 
+    /** Neighbours in {@link ActiveRequests}' arrival order while this request is in one; null otherwise. */
+    ActiveRequest previousActive;
+    ActiveRequest nextActive;
+
     private static final byte OPEN = 0;
     private static final byte CLOSED = 1;
     private static final byte SETTLED = 2;

@@ -1,0 +1,90 @@
+package org.cornserve.experiments.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import org.cornserve.model.catalog.ModelCatalog;
+import org.cornserve.model.hardware.HardwareCatalog;
+import org.cornserve.model.plan.DeploymentPlan;
+import org.cornserve.model.plan.PlanValidator;
+import org.cornserve.model.plan.ResolvedPlan;
+import org.cornserve.planner.Slo;
+import org.cornserve.planner.schedule.scale.ScalingPolicies;
+import org.cornserve.simulator.config.SimConfig;
+import org.cornserve.simulator.engine.SimScaling;
+import org.cornserve.simulator.engine.Simulator;
+import org.cornserve.simulator.event.SimRequest;
+import org.cornserve.simulator.metrics.SimResult;
+import org.cornserve.simulator.plan.MonolithicPlans;
+import org.cornserve.simulator.plan.PlanScaling;
+import org.cornserve.simulator.plan.PlanSimConfigs;
+import org.cornserve.simulator.plan.TraceWorkload;
+import org.cornserve.simulator.workload.ReadAhead;
+import org.cornserve.traces.ReadOptions;
+import org.cornserve.traces.TraceFormat;
+import org.cornserve.traces.transform.Transforms;
+
+/**
+ * Where the event loop's wall time goes in {@code cornserve simulate --model llama-3.1-8b --hardware h100-sxm
+ * --gpus GPUS --strategy monolithic --trace TRACE --repeat N --rate RPS} (the same plan, trace source, read-ahead
+ * and simulator): {@code java -XX:+UseParallelGC -cp JARS LoopCpuSpeed TRACE REPEAT RATE GPUS RUNS}. Each of
+ * {@code RUNS} runs in this one JVM prints the loop's wall seconds beside the loop thread's own CPU seconds
+ * ({@link ThreadMXBean}), the collectors' pause time, the JIT's compile time and the whole process's CPU in the
+ * loop; the first run is what the command measures (cold JIT), later ones show the loop with the JIT done.
+ */
+public final class LoopCpuSpeed {
+    private LoopCpuSpeed() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            throw new IllegalArgumentException("usage: LoopCpuSpeed TRACE REPEAT RATE GPUS RUNS");
+        }
+        Path trace = Path.of(args[0]);
+        int repeat = Integer.parseInt(args[1]);
+        double rate = Double.parseDouble(args[2]);
+        int gpus = Integer.parseInt(args[3]);
+        int runs = Integer.parseInt(args[4]);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        ModelCatalog models = ModelCatalog.builtIn();
+        HardwareCatalog hardware = HardwareCatalog.builtIn();
+        for (int run = 0; run < runs; run++) {
+            DeploymentPlan plan = MonolithicPlans.build(models, hardware, "llama-3.1-8b", "h100-sxm", gpus, 1);
+            ResolvedPlan resolved = new PlanValidator(models, hardware).validate(plan);
+            SimConfig config = PlanSimConfigs.of(resolved, hardware, plan.seed(), Slo.NONE, 0);
+            var source = Transforms.rescaleToRate(TraceFormat.AZURE_LLM.source(trace,
+                    ReadOptions.defaults().withSeed(plan.seed())), rate);
+            SimScaling scaling = PlanScaling.of(resolved, hardware, ScalingPolicies.DEFAULT_TOLERANCE,
+                    SimScaling.DEFAULT_INTERVAL_NANOS);
+            try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
+                    ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
+                Simulator simulator = new Simulator(config, true, null, scaling);
+                long gcMillis = gcMillis();
+                long jitMillis = jit.getTotalCompilationTime();
+                long processCpu = os.getProcessCpuTime();
+                long loopCpu = threads.getCurrentThreadCpuTime();
+                SimResult r = simulator.run(requests, 0);
+                loopCpu = threads.getCurrentThreadCpuTime() - loopCpu;
+                processCpu = os.getProcessCpuTime() - processCpu;
+                System.out.printf("run %d: %d requests; loop %.2f wall s (%.0f k/s), loop thread %.2f CPU s (%.0f k/s);"
+                        + " in the loop: GC pauses %.2f s, JIT compiling %.2f s, process CPU %.2f s%n", run,
+                        r.requests(), r.wallSeconds(), r.requests() / r.wallSeconds() / 1e3, loopCpu / 1e9,
+                        r.requests() / (loopCpu / 1e9) / 1e3, (gcMillis() - gcMillis) / 1e3,
+                        (jit.getTotalCompilationTime() - jitMillis) / 1e3, processCpu / 1e9);
+            }
+        }
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
+    }
+}
