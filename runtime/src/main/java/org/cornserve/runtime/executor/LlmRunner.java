@@ -3,6 +3,7 @@ package org.cornserve.runtime.executor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +52,13 @@ final class LlmRunner implements TaskRunner {
     private final UnaryOperator<float[]> inputProjection;
     private final int inputWidth;
     private final Map<Long, Seq> seqs = new HashMap<>();
+    /**
+     * Invocations that ended in this runner's previous step, and in the one running: under async scheduling the
+     * control plane sends the next step before it hears of an end, so that step may name a sequence that ended; it
+     * is left out (its token would be past the end).
+     */
+    private Set<Long> endedBefore = new HashSet<>();
+    private Set<Long> endedNow = new HashSet<>();
 
     private static final class Seq {
         final long id;
@@ -336,6 +344,10 @@ final class LlmRunner implements TaskRunner {
 
     @Override
     public void step(ExecutorCommand.RunStep step, StepOutcome out, BooleanSupplier cut) {
+        Set<Long> older = endedBefore;
+        older.clear();
+        endedBefore = endedNow;
+        endedNow = older;
         for (ExecutorCommand.StepItem item : step.items()) {
             Seq s = seqs.get(item.invocation());
             if (s != null && s.views != null && s.views.nearExpiry()) {
@@ -359,7 +371,7 @@ final class LlmRunner implements TaskRunner {
         for (ExecutorCommand.StepItem item : step.items()) {
             Seq s = seqs.get(item.invocation());
             if (s == null) {
-                if (iteration > 0) {
+                if (iteration > 0 || endedBefore.contains(item.invocation())) {
                     continue;
                 }
                 throw new IllegalStateException(task + ": step names invocation " + item.invocation()
@@ -524,6 +536,7 @@ final class LlmRunner implements TaskRunner {
             out.output(s.id, ref);
         }
         out.end(s.id, reason, s.generatedCount);
+        endedNow.add(s.id);
         close(s.id);
     }
 
