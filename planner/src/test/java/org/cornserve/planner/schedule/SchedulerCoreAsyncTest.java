@@ -63,6 +63,13 @@ class SchedulerCoreAsyncTest {
         return core;
     }
 
+    /** An async core with one uncapped request arrived at 0 whose answer is {@code traceLength} tokens. */
+    private static SchedulerCore oneRequest(StepLog log, long traceLength) {
+        SchedulerCore core = asyncCore(log, 10_000, Preemption.RECOMPUTE);
+        core.arrive(1, text(100, Work.UNCAPPED, traceLength), null, 0);
+        return core;
+    }
+
     private static int onlySequence(Map<Integer, Long> members) {
         assertEquals(1, members.size(), "one sequence in the step: " + members);
         return members.keySet().iterator().next();
@@ -71,8 +78,7 @@ class SchedulerCoreAsyncTest {
     @Test
     void theNextStepIsSentWhileThePreviousOneComputes() {
         StepLog log = new StepLog();
-        SchedulerCore core = asyncCore(log, 10_000, Preemption.RECOMPUTE);
-        core.arrive(1, text(100, Work.UNCAPPED, 5), null, 0);
+        SchedulerCore core = oneRequest(log, 5);
         assertEquals(List.of(0L, 0L), log.sentAt, "prefill and the first decode are both sent at once");
         core.stepDone(0, 0, 1, 10);
         assertTrue(log.log.contains("first 1@10"), "the first token shows at its report");
@@ -83,8 +89,7 @@ class SchedulerCoreAsyncTest {
     @Test
     void anEndOfSequenceIsAppliedOneStepLateAndItsExtraTokenIsWasted() {
         StepLog log = new StepLog();
-        SchedulerCore core = asyncCore(log, 10_000, Preemption.RECOMPUTE);
-        core.arrive(1, text(100, Work.UNCAPPED, 2), null, 0);
+        SchedulerCore core = oneRequest(log, 2);
         int seq = onlySequence(log.steps.get(1));
         core.stepDone(0, 0, 1, 10); // prefill: first token
         assertEquals(3, log.steps.size());
@@ -133,8 +138,7 @@ class SchedulerCoreAsyncTest {
     @Test
     void anEndNamingASequenceTheStepDidNotComputeIsRefused() {
         StepLog log = new StepLog();
-        SchedulerCore core = asyncCore(log, 10_000, Preemption.RECOMPUTE);
-        core.arrive(1, text(100, Work.UNCAPPED, 5), null, 0);
+        SchedulerCore core = oneRequest(log, 5);
         int seq = onlySequence(log.steps.get(0));
         assertThrows(IllegalArgumentException.class, () -> core.stepDone(0, 0, 1, ends(seq + 7), 10));
         core.stepDone(0, 0, 1, 10); // the refused report changed nothing: the same step reports normally

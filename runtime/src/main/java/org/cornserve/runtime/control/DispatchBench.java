@@ -35,6 +35,9 @@ import org.cornserve.runtime.serve.OutputSink;
  * {@link org.cornserve.runtime.executor.StepTrace}) it ends with where a step's round trip went, segment by segment
  * (the warm-up's steps included).
  *
+ * <p>{@code -Dcornserve.maxRunIterations=N}: decode iterations per step without async scheduling (default
+ * {@link RuntimeOptions#defaults()}'s); async scheduling runs one per step.
+ *
  * <p>Async scheduling ({@code -Dcornserve.asyncScheduling=true|false}, default: the plan's {@code async_scheduling}):
  * a step is decided and sent while the step before it computes, so its time from decision to report includes waiting
  * in the executor for that compute. That wait is queueing behind executor work, not time outside executors, and is
@@ -261,7 +264,14 @@ public final class DispatchBench {
                     Boolean.parseBoolean(async)));
         }
         System.out.println("async scheduling: " + plan.plan().asyncSchedulingOrDefault());
-        try (ControlPlane runtime = Runtimes.start(plan, DeviceSlots.parse("cpu:2"))) {
+        RuntimeOptions options = RuntimeOptions.defaults();
+        String runIterations = System.getProperty("cornserve.maxRunIterations");
+        if (runIterations != null) {
+            options = options.withMaxRunIterations(Long.parseLong(runIterations));
+        }
+        System.out.println("decode iterations per step: " + (plan.plan().asyncSchedulingOrDefault() ? 1
+                : options.maxRunIterations()));
+        try (ControlPlane runtime = Runtimes.start(plan, DeviceSlots.parse("cpu:2"), options)) {
             Result warm = run(runtime, warmUpRequests, 5, seed + 1000);
             System.out.println("warm-up: " + warm.completed() + " requests");
             Result r = run(runtime, requests, rate, seed);

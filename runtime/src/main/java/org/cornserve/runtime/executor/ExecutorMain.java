@@ -328,7 +328,8 @@ public final class ExecutorMain {
                     throw new IllegalArgumentException("this executor hosts " + runners.keySet() + ", not "
                             + step.task());
                 }
-                boolean[] cut = new boolean[1];
+                // under async scheduling a step may be cut while it waited behind the previous one: its cut is read
+                boolean[] cut = {pending.removeIf(c -> c instanceof ExecutorCommand.Cut k && k.step() == step.step())};
                 r.step(step, out, () -> cut[0] || (cut[0] = cutArrived(step.step())));
                 long t1 = System.nanoTime();
                 StepTrace.mark(StepTrace.COMPUTE_END, step.step(), t1);

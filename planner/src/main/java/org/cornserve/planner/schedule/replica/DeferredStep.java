@@ -23,14 +23,30 @@ public final class DeferredStep implements InvocationListener, StepVisitor {
 
     private final int task;
     private boolean settled;
-    private byte[] kinds = new byte[4];
-    private ActiveRequest[] owners = new ActiveRequest[4];
-    private int[] nodes = new int[4];
-    private int events;
-    private int[] memberSequences = new int[8];
-    private ActiveRequest[] memberOwners = new ActiveRequest[8];
-    private int[] memberNodes = new int[8];
-    private int members;
+    /** Events held: the kind is the tag. */
+    private final Entries events = new Entries();
+    /** Sequences computed: the sequence id is the tag. */
+    private final Entries members = new Entries();
+
+    /** Growable parallel arrays of (tag, invocation): no object per entry. */
+    private static final class Entries {
+        int[] tags = new int[8];
+        ActiveRequest[] owners = new ActiveRequest[8];
+        int[] nodes = new int[8];
+        int size;
+
+        void add(int tag, Object owner, int node) {
+            if (size == tags.length) {
+                tags = Arrays.copyOf(tags, size * 2);
+                owners = Arrays.copyOf(owners, size * 2);
+                nodes = Arrays.copyOf(nodes, size * 2);
+            }
+            tags[size] = tag;
+            owners[size] = (ActiveRequest) owner;
+            nodes[size] = node;
+            size++;
+        }
+    }
 
     public DeferredStep(int task) {
         this.task = task;
@@ -51,26 +67,27 @@ public final class DeferredStep implements InvocationListener, StepVisitor {
         settled = true;
     }
 
+    /** Events held, in the order the completion reported them. */
     public int events() {
-        return events;
+        return events.size;
     }
 
     public byte kind(int i) {
-        return kinds[i];
+        return (byte) events.tags[i];
     }
 
     public ActiveRequest owner(int i) {
-        return owners[i];
+        return events.owners[i];
     }
 
     public int node(int i) {
-        return nodes[i];
+        return events.nodes[i];
     }
 
     /** Index of the member computing {@code sequence}, or -1 when the step did not compute it. */
     public int member(int sequence) {
-        for (int i = 0; i < members; i++) {
-            if (memberSequences[i] == sequence) {
+        for (int i = 0; i < members.size; i++) {
+            if (members.tags[i] == sequence) {
                 return i;
             }
         }
@@ -78,35 +95,11 @@ public final class DeferredStep implements InvocationListener, StepVisitor {
     }
 
     public ActiveRequest memberOwner(int i) {
-        return memberOwners[i];
+        return members.owners[i];
     }
 
     public int memberNode(int i) {
-        return memberNodes[i];
-    }
-
-    private void hold(byte kind, Object owner, int node) {
-        if (events == kinds.length) {
-            kinds = Arrays.copyOf(kinds, events * 2);
-            owners = Arrays.copyOf(owners, events * 2);
-            nodes = Arrays.copyOf(nodes, events * 2);
-        }
-        kinds[events] = kind;
-        owners[events] = (ActiveRequest) owner;
-        nodes[events] = node;
-        events++;
-    }
-
-    private void member(Object owner, int node, int sequence) {
-        if (members == memberSequences.length) {
-            memberSequences = Arrays.copyOf(memberSequences, members * 2);
-            memberOwners = Arrays.copyOf(memberOwners, members * 2);
-            memberNodes = Arrays.copyOf(memberNodes, members * 2);
-        }
-        memberSequences[members] = sequence;
-        memberOwners[members] = (ActiveRequest) owner;
-        memberNodes[members] = node;
-        members++;
+        return members.nodes[i];
     }
 
     @Override
@@ -116,27 +109,27 @@ public final class DeferredStep implements InvocationListener, StepVisitor {
 
     @Override
     public void firstOutput(Object owner, int node, long nowNanos) {
-        hold(FIRST_OUTPUT, owner, node);
+        events.add(FIRST_OUTPUT, owner, node);
     }
 
     @Override
     public void chunkReady(Object owner, int node, long nowNanos) {
-        hold(CHUNK_READY, owner, node);
+        events.add(CHUNK_READY, owner, node);
     }
 
     @Override
     public void finished(Object owner, int node, long nowNanos) {
         ((ActiveRequest) owner).queued(node, -1);
-        hold(FINISHED, owner, node);
+        events.add(FINISHED, owner, node);
     }
 
     @Override
     public void prefillChunk(Object owner, int node, int sequence, long startToken, long tokens) {
-        member(owner, node, sequence);
+        members.add(sequence, owner, node);
     }
 
     @Override
     public void decode(Object owner, int node, int sequence, long contextTokens) {
-        member(owner, node, sequence);
+        members.add(sequence, owner, node);
     }
 }
