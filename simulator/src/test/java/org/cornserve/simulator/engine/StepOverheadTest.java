@@ -90,17 +90,18 @@ class StepOverheadTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6})
     void asyncSchedulingHidesTheRoundTripBehindThePreviousStepsCompute(long seed) {
-        Random rnd = new Random(seed);
-        long prompt = 1 + rnd.nextInt(300);
-        long output = 3 + rnd.nextInt(60);
-        long hidden = 1 + rnd.nextInt(5_000_000);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        long[] shape = {rnd.nextLong(1, 301), rnd.nextLong(3, 63)};
+        long prompt = shape[0];
+        long output = shape[1];
+        long hidden = rnd.nextLong(1, 5_000_001);
         RequestRecord plain = alone(prompt, output, 0, 1, false);
         assertEquals(plain.completionNanos(), alone(prompt, output, 0, 1, true).completionNanos(),
                 "without a round trip, overlapping changes nothing for a lone request");
         RequestRecord async = alone(prompt, output, hidden, 1, true);
         assertEquals(plain.firstOutputNanos() + hidden, async.firstOutputNanos(), "TTFT: the prefill's round trip");
         assertEquals(plain.completionNanos() + hidden, async.completionNanos(), "only the prefill's round trip shows");
-        long longer = 6_000_000 + rnd.nextInt(20_000_000);
+        long longer = rnd.nextLong(6_000_000, 26_000_000);
         RequestRecord slow = alone(prompt, output, longer, 1, true);
         RequestRecord sync = alone(prompt, output, longer, 1, false);
         assertTrue(slow.completionNanos() >= (output - 1) * longer / 2, "two steps per round trip at most");
