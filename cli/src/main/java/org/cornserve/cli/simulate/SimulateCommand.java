@@ -185,7 +185,8 @@ public final class SimulateCommand implements Callable<Integer> {
         // the trace is read, parsed and turned into requests on a second thread while the event loop runs
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
                 ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
-            simulator = new Simulator(config, true, null, scaling).withStepOverhead(Math.round(stepOverheadMs * 1e6),
+            simulator = new Simulator(config, true, null, scaling,
+                    resolved.plan().asyncSchedulingOrDefault()).withStepOverhead(Math.round(stepOverheadMs * 1e6),
                     iterationsPerReport).withServedCosts(served).withRequestOverheadPerToken(requestOverheadMsPerToken
                             * 1e6);
             result = simulator.run(requests, Math.round(requestOverheadMs * 1e6));

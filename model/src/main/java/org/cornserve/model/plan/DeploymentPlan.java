@@ -28,6 +28,9 @@ import org.cornserve.model.json.Json;
  *        {@value #DEFAULT_STREAM_CHUNK_TOKENS}, as vLLM-Omni's {@code async_chunk} streams thinker to talker every
  *        decode step (https://docs.vllm.ai/projects/vllm-omni/en/stable/design/feature/async_chunk/). The simulator
  *        honours it; the runtime still hands the whole answer over.
+ * @param asyncScheduling whether a replica's next step is decided while its current one computes (vLLM's async
+ *        scheduling; see {@code SchedulerCore}): the runtime and the simulator both honour it; null (not written)
+ *        means {@value #DEFAULT_ASYNC_SCHEDULING}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentPlan(
@@ -38,7 +41,11 @@ public record DeploymentPlan(
         @JsonProperty(value = "cluster", required = true) ClusterSpec cluster,
         @JsonProperty(value = "deployments", required = true) List<Deployment> deployments,
         @JsonProperty("explanation") JsonNode explanation,
-        @JsonProperty("stream_chunk_tokens") Integer streamChunkTokens) {
+        @JsonProperty("stream_chunk_tokens") Integer streamChunkTokens,
+        @JsonProperty("async_scheduling") Boolean asyncScheduling) {
+
+    /** Whether steps are decided ahead when a plan does not say ({@code async_scheduling}). */
+    public static final boolean DEFAULT_ASYNC_SCHEDULING = false;
 
     /** Thinker tokens per streamed chunk when a plan does not say ({@code stream_chunk_tokens}). */
     public static final int DEFAULT_STREAM_CHUNK_TOKENS = 1;
@@ -77,6 +84,23 @@ public record DeploymentPlan(
         }
     }
 
+    /** A plan with the default async scheduling ({@code async_scheduling} not set). */
+    public DeploymentPlan(String name, String strategy, long seed, List<String> models, ClusterSpec cluster,
+            List<Deployment> deployments, JsonNode explanation, Integer streamChunkTokens) {
+        this(name, strategy, seed, models, cluster, deployments, explanation, streamChunkTokens, null);
+    }
+
+    /** {@code async_scheduling}, or its default. */
+    public boolean asyncSchedulingOrDefault() {
+        return asyncScheduling == null ? DEFAULT_ASYNC_SCHEDULING : asyncScheduling;
+    }
+
+    /** The same plan with async scheduling on or off. */
+    public DeploymentPlan withAsyncScheduling(boolean on) {
+        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, explanation, streamChunkTokens,
+                on);
+    }
+
     /** A plan with the default streamed hand-off ({@code stream_chunk_tokens} not set). */
     public DeploymentPlan(String name, String strategy, long seed, List<String> models, ClusterSpec cluster,
             List<Deployment> deployments, JsonNode explanation) {
@@ -90,7 +114,8 @@ public record DeploymentPlan(
 
     /** The same plan handing off in chunks of {@code tokens} (0: whole). */
     public DeploymentPlan withStreamChunkTokens(int tokens) {
-        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, explanation, tokens);
+        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, explanation, tokens,
+                asyncScheduling);
     }
 
     /** Reads a plan file (syntax and record checks only; see {@link PlanValidator} for the rest). */
@@ -109,11 +134,13 @@ public record DeploymentPlan(
 
     /** The same plan with another explanation object. */
     public DeploymentPlan withExplanation(JsonNode newExplanation) {
-        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, newExplanation, streamChunkTokens);
+        return new DeploymentPlan(name, strategy, seed, models, cluster, deployments, newExplanation, streamChunkTokens,
+                asyncScheduling);
     }
 
     /** The same plan with other deployments. */
     public DeploymentPlan withDeployments(List<Deployment> newDeployments) {
-        return new DeploymentPlan(name, strategy, seed, models, cluster, newDeployments, explanation, streamChunkTokens);
+        return new DeploymentPlan(name, strategy, seed, models, cluster, newDeployments, explanation, streamChunkTokens,
+                asyncScheduling);
     }
 }

@@ -19,6 +19,7 @@ import org.cornserve.planner.schedule.dispatch.ActiveRequests;
 import org.cornserve.planner.schedule.graph.DataEdge;
 import org.cornserve.planner.schedule.graph.Invocation;
 import org.cornserve.planner.schedule.graph.InvocationGraph;
+import org.cornserve.planner.schedule.replica.DeferredStep;
 import org.cornserve.planner.schedule.replica.ReplicaScheduler;
 import org.cornserve.planner.schedule.route.ReplicaLoads;
 import org.cornserve.planner.schedule.route.Router;
@@ -67,6 +68,9 @@ public final class SchedulerCore implements InvocationListener {
     private boolean inFact;
     private boolean draining;
     private WatcherFactory watchers;
+    private final boolean asyncScheduling;
+    /** Steps a replica has in flight at most under async scheduling: one computing, the next one sent. */
+    public static final int PIPELINE_DEPTH = 2;
 
     /** Makes a {@link SequenceWatcher} for the LLM batcher of a task on a replica (a simulated engine's look-ahead). */
     @FunctionalInterface
@@ -86,6 +90,8 @@ public final class SchedulerCore implements InvocationListener {
         boolean completing;
         long stepStartedAt;
         long busyNanos;
+        /** Async scheduling: the steps sent and not yet reported, oldest first (at most {@link #PIPELINE_DEPTH}). */
+        final ArrayDeque<DeferredStep> pipeline = new ArrayDeque<>(PIPELINE_DEPTH);
 
         Replica(ReplicaScheduler scheduler, ReplicaStatus status) {
             this.scheduler = scheduler;
@@ -137,6 +143,22 @@ public final class SchedulerCore implements InvocationListener {
      *     starts the plan's replicas itself)
      */
     public SchedulerCore(List<DeploymentConfig> deploymentConfigs, Decisions decisions, boolean replicasUp) {
+        this(deploymentConfigs, decisions, replicasUp, false);
+    }
+
+    /**
+     * @param asyncScheduling decide a replica's next step while its current one computes, as vLLM's async
+     *     scheduling: a single-iteration step is applied to its batcher when it is sent (every sequence in it taken
+     *     to produce its token, none to end by end-of-sequence), so the next step can be sent at once and the engine
+     *     never waits a round trip between steps; what the step's report says is told when it comes, and a sequence
+     *     it names as ended (end-of-sequence, stop string) is ended then, one step late: the step sent meanwhile
+     *     computed one more token for it, which the engine drops (its KV room stays reserved until then, so
+     *     admission never counts on room the engine still uses). Multi-iteration steps (the decode fast path) are
+     *     not overlapped. False: decide each step when the previous one has been reported
+     */
+    public SchedulerCore(List<DeploymentConfig> deploymentConfigs, Decisions decisions, boolean replicasUp,
+            boolean asyncScheduling) {
+        this.asyncScheduling = asyncScheduling;
         this.deployments = deploymentConfigs.toArray(new DeploymentConfig[0]);
         if (deployments.length == 0) {
             throw new IllegalArgumentException("scheduler core needs at least one deployment");
@@ -360,6 +382,12 @@ public final class SchedulerCore implements InvocationListener {
         begin();
         try {
             Replica rep = replica(deployment, replica, "step done");
+            if (asyncScheduling) {
+                if (rep.status.running() && !rep.pipeline.isEmpty()) {
+                    pipelinedStepDone(deployment, replica, rep, iterations, ended, nowNanos);
+                }
+                return;
+            }
             if (!rep.status.running() || !rep.scheduler.busy()) {
                 return;
             }
@@ -436,6 +464,7 @@ public final class SchedulerCore implements InvocationListener {
                     rep.routed = 0;
                     rep.cutRequestedAt = Long.MAX_VALUE;
                     rep.pendingWake = Long.MAX_VALUE;
+                    rep.pipeline.clear();
                 }
                 case STARTING -> {
                 }
@@ -464,9 +493,10 @@ public final class SchedulerCore implements InvocationListener {
                 return;
             }
             boolean wasDraining = rep.status == ReplicaStatus.DRAINING;
-            if (rep.status.running() && rep.scheduler.busy()) {
+            if (rep.status.running() && stepInFlight(rep)) {
                 rep.busyNanos += nowNanos - rep.stepStartedAt;
             }
+            rep.pipeline.clear();
             rep.status = ReplicaStatus.DOWN;
             refreshAvailable(deployment);
             String why = "deployment " + deployments[deployment].name() + " replica " + replica + " went down: "
@@ -664,6 +694,10 @@ public final class SchedulerCore implements InvocationListener {
             return;
         }
         ReplicaScheduler rs = rep.scheduler;
+        if (asyncScheduling && !rs.busy()) {
+            kickPipelined(d, r, rep, nowNanos);
+            return;
+        }
         if (rs.busy()) {
             long at = rs.staleFromNanos(nowNanos);
             if (at < rep.cutRequestedAt) {
@@ -684,17 +718,139 @@ public final class SchedulerCore implements InvocationListener {
             }
             return;
         }
-        long at = rs.nextReadyAtNanos(nowNanos);
+        wakeWhenReady(d, r, rep, nowNanos);
+        stopIfDrained(d, r, nowNanos);
+    }
+
+    private void wakeWhenReady(int d, int r, Replica rep, long nowNanos) {
+        long at = rep.scheduler.nextReadyAtNanos(nowNanos);
         if (at < Long.MAX_VALUE && at < rep.pendingWake) {
             rep.pendingWake = at;
             out.wakeAt(d, r, at);
         }
-        stopIfDrained(d, r, nowNanos);
+    }
+
+    /** Whether the replica computes a step (sent and not reported). */
+    private static boolean stepInFlight(Replica rep) {
+        return rep.scheduler.busy() || !rep.pipeline.isEmpty();
+    }
+
+    /**
+     * Async scheduling: sends steps until {@link #PIPELINE_DEPTH} are in flight or nothing is ready; each
+     * single-iteration step is applied to its batcher as soon as it is sent ({@link DeferredStep}).
+     */
+    private void kickPipelined(int d, int r, Replica rep, long nowNanos) {
+        ReplicaScheduler rs = rep.scheduler;
+        while (rep.pipeline.size() < PIPELINE_DEPTH) {
+            Step step = rs.planNext(nowNanos, this);
+            if (step == null) {
+                break;
+            }
+            DeferredStep sent = new DeferredStep(step.task());
+            if (rep.pipeline.isEmpty()) {
+                rep.stepStartedAt = nowNanos;
+            }
+            rep.pipeline.addLast(sent);
+            rep.cutRequestedAt = Long.MAX_VALUE;
+            out.startStep(d, r, step, nowNanos);
+            if (step.iterations() > 1) {
+                // the decode fast path runs to its report (or a cut) as without async scheduling
+                long at = rs.staleFromNanos(nowNanos);
+                if (at < Long.MAX_VALUE) {
+                    rep.cutRequestedAt = at;
+                    out.endRunBy(d, r, at);
+                }
+                return;
+            }
+            rs.visitRunningStep(sent);
+            rep.completing = true;
+            try {
+                rs.complete(1, SequenceEnds.NONE, nowNanos, sent);
+            } finally {
+                rep.completing = false;
+            }
+            sent.settle();
+        }
+        if (rep.pipeline.size() < PIPELINE_DEPTH) {
+            wakeWhenReady(d, r, rep, nowNanos);
+        }
+        if (rep.pipeline.isEmpty()) {
+            stopIfDrained(d, r, nowNanos);
+        }
+    }
+
+    /**
+     * Async scheduling: the oldest step in flight was reported. What its completion held is told now, then the
+     * sequences the report names as ended are ended (one step late; the step sent since computed one more token for
+     * each, which the engine drops).
+     */
+    private void pipelinedStepDone(int d, int r, Replica rep, long iterations, SequenceEnds ended, long nowNanos) {
+        DeferredStep done = rep.pipeline.peekFirst();
+        if (done.settled()) {
+            for (int i = 0; i < ended.count(); i++) {
+                if (done.member(ended.sequence(i)) < 0) {
+                    throw new IllegalArgumentException("sequence " + ended.sequence(i) + " is reported ended but"
+                            + " generated no token in this step");
+                }
+            }
+            if (iterations != 1) {
+                throw new IllegalArgumentException("completed " + iterations + " iterations of a step planned for 1");
+            }
+        }
+        rep.pipeline.pollFirst();
+        rep.busyNanos += nowNanos - rep.stepStartedAt;
+        rep.stepStartedAt = nowNanos;
+        rep.completing = true;
+        try {
+            if (!done.settled()) {
+                rep.scheduler.complete(iterations, ended, nowNanos, this);
+            } else {
+                tellHeld(done, nowNanos);
+                endLate(rep, done, ended, nowNanos);
+            }
+        } finally {
+            rep.completing = false;
+        }
+        kick(d, r, nowNanos);
+    }
+
+    /** Tells what a settled step's completion held, skipping requests that failed or left meanwhile. */
+    private void tellHeld(DeferredStep done, long nowNanos) {
+        for (int i = 0; i < done.events(); i++) {
+            ActiveRequest request = done.owner(i);
+            int node = done.node(i);
+            if (request.aborted() || request.finishedNode(node)) {
+                continue;
+            }
+            switch (done.kind(i)) {
+                case DeferredStep.FIRST_OUTPUT -> firstOutput(request, node, nowNanos);
+                case DeferredStep.CHUNK_READY -> chunkReady(request, node, nowNanos);
+                default -> finished(request, node, nowNanos);
+            }
+        }
+    }
+
+    /** Ends the sequences a settled step's report named as ended, where they still run. */
+    private void endLate(Replica rep, DeferredStep done, SequenceEnds ended, long nowNanos) {
+        if (ended.isEmpty() || !(rep.scheduler.batcher(done.task()) instanceof LlmBatcher llm)) {
+            return;
+        }
+        for (int i = 0; i < ended.count(); i++) {
+            int m = done.member(ended.sequence(i));
+            ActiveRequest request = done.memberOwner(m);
+            int node = done.memberNode(m);
+            if (request.aborted() || request.finishedNode(node)
+                    || !llm.endLate(ended.sequence(i), request, node)) {
+                continue; // it ended at its cap meanwhile, or its request failed or left
+            }
+            request.queued(node, -1);
+            finished(request, node, nowNanos);
+        }
     }
 
     private void stopIfDrained(int d, int r, long nowNanos) {
         Replica rep = replicas[d][r];
-        if (rep.status == ReplicaStatus.DRAINING && !rep.scheduler.busy() && rep.scheduler.outstanding() == 0
+        if (rep.status == ReplicaStatus.DRAINING && !stepInFlight(rep) && rep.scheduler.outstanding() == 0
                 && rep.routed == 0) {
             rep.status = ReplicaStatus.REMOVED;
             out.stopReplica(d, r, nowNanos);
@@ -876,7 +1032,7 @@ public final class SchedulerCore implements InvocationListener {
         for (int r = 0; r < replicaCount[d]; r++) {
             Replica rep = replicas[d][r];
             busy += rep.busyNanos;
-            if (rep.status.running() && rep.scheduler.busy()) {
+            if (rep.status.running() && stepInFlight(rep)) {
                 busy += Math.max(0, nowNanos - rep.stepStartedAt);
             }
         }

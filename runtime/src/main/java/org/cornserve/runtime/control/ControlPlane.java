@@ -180,7 +180,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
             throw new UncheckedIOException("control plane: cannot listen for tensors: " + e.getMessage(), e);
         }
         this.dispatcher = new Dispatcher(configs, false, loop, this::send, transport, sidecar,
-                counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle());
+                counters, options.requestTimeoutMillis() * 1_000_000L, new Lifecycle(),
+                plan.plan().asyncSchedulingOrDefault());
         this.scaler = new RuntimeScaler(dispatcher.core(), loop, scaling,
                 org.cornserve.planner.schedule.scale.PlanAutoscale.devicesPerReplica(plan),
                 Math.min(devices.count(), plan.plan().cluster().totalDevices()),

@@ -35,6 +35,19 @@ import org.cornserve.runtime.serve.OutputSink;
  * {@link org.cornserve.runtime.executor.StepTrace}) it ends with where a step's round trip went, segment by segment
  * (the warm-up's steps included).
  *
+ * <p>{@code -Dcornserve.maxRunIterations=N}: decode iterations per step without async scheduling (default
+ * {@link RuntimeOptions#defaults()}'s); async scheduling runs one per step.
+ *
+ * <p>Async scheduling ({@code -Dcornserve.asyncScheduling=true|false}, default: the plan's {@code async_scheduling}):
+ * a step is decided and sent while the step before it computes, so its time from decision to report includes waiting
+ * in the executor for that compute. That wait is queueing behind executor work, not time outside executors, and is
+ * not counted: a step's overhead is its time from decision to report on the loop, less its compute, less the part of
+ * the time from its decision to its compute's start during which its executor still computed the previous step (from
+ * the executor's compute start and the previous step's compute end, one host's monotonic clock). What is left is the
+ * time its executor idled waiting for it (when it was sent to an idle executor) plus its report's way back; the
+ * report's way back is counted in full though, under async scheduling, the next step already computes meanwhile, so
+ * the figure is an upper bound on what a request waits outside executors.
+ *
  * <p>{@code java [-Dcornserve.stepTrace=DIR] [-Dcornserve.executorNice=N] --add-modules jdk.incubator.vector -cp CP
  * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED] [WARM_UP_REQUESTS]} (default 200
  * requests at 2 req/s, seed 1, after 10 warm-up requests at 5 req/s). At 2 req/s the per-request code (building a
@@ -244,7 +257,21 @@ public final class DispatchBench {
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 2;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
         int warmUpRequests = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-        try (ControlPlane runtime = Runtimes.start(Runtimes.defaultPlan(), DeviceSlots.parse("cpu:2"))) {
+        org.cornserve.model.plan.ResolvedPlan plan = Runtimes.defaultPlan();
+        String async = System.getProperty("cornserve.asyncScheduling");
+        if (async != null) {
+            plan = org.cornserve.model.plan.PlanValidator.builtIn().validate(plan.plan().withAsyncScheduling(
+                    Boolean.parseBoolean(async)));
+        }
+        System.out.println("async scheduling: " + plan.plan().asyncSchedulingOrDefault());
+        RuntimeOptions options = RuntimeOptions.defaults();
+        String runIterations = System.getProperty("cornserve.maxRunIterations");
+        if (runIterations != null) {
+            options = options.withMaxRunIterations(Long.parseLong(runIterations));
+        }
+        System.out.println("decode iterations per step: " + (plan.plan().asyncSchedulingOrDefault() ? 1
+                : options.maxRunIterations()));
+        try (ControlPlane runtime = Runtimes.start(plan, DeviceSlots.parse("cpu:2"), options)) {
             Result warm = run(runtime, warmUpRequests, 5, seed + 1000);
             System.out.println("warm-up: " + warm.completed() + " requests");
             Result r = run(runtime, requests, rate, seed);

@@ -41,8 +41,10 @@ public interface DispatchObserver {
     }
 
     /**
-     * A step ended on a replica: {@code busyNanos} from its decision to its report on the loop, of which the executor
-     * computed {@code computeNanos}; {@code requestIds} are the requests it served (one entry per member).
+     * A step ended on a replica: {@code busyNanos} from its decision to its report on the loop, less the time it
+     * waited in its executor behind the step sent before it (async scheduling sends a step while the previous one
+     * computes; that wait is queueing behind executor work), of which the executor computed {@code computeNanos};
+     * {@code requestIds} are the requests it served (one entry per member).
      */
     default void stepEnded(int deployment, int replica, long busyNanos, long computeNanos, long[] requestIds,
             long nowNanos) {

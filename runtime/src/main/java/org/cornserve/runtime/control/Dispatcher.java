@@ -60,7 +60,7 @@ public final class Dispatcher implements Decisions {
     private final long requestTimeoutNanos;
     private final ReplicaLifecycle lifecycle;
     private final Map<Long, LiveRequest> requests = new HashMap<>();
-    private final List<List<Running>> running = new ArrayList<>();
+    private final List<List<InFlight>> running = new ArrayList<>();
     private final SequenceEnds ended = new SequenceEnds();
     private long nextStep;
     private int failureStatus = 500;
@@ -74,6 +74,15 @@ public final class Dispatcher implements Decisions {
 
     private record Running(long step, String task, List<ExecutorCommand.StepItem> items,
             Map<Long, Integer> sequences, long startNanos) {
+    }
+
+    /**
+     * A replica's steps sent and not reported, oldest first (two under async scheduling: one computing, the next
+     * sent behind it), and when its executor last finished computing one (its host's {@code System.nanoTime()}).
+     */
+    private static final class InFlight {
+        final java.util.ArrayDeque<Running> steps = new java.util.ArrayDeque<>(2);
+        long lastComputeEndNanos;
     }
 
     /** Starting and stopping the executors behind replicas the core adds or removes while serving. */
@@ -107,7 +116,19 @@ public final class Dispatcher implements Decisions {
     public Dispatcher(List<DeploymentConfig> deployments, boolean replicasUp, LoopServices loop, ReplicaPorts ports,
             TensorTransport transport, SharedMemorySidecar sidecar, DispatchObserver observer,
             long requestTimeoutNanos, ReplicaLifecycle lifecycle) {
-        this.core = new SchedulerCore(deployments, this, replicasUp);
+        this(deployments, replicasUp, loop, ports, transport, sidecar, observer, requestTimeoutNanos, lifecycle, false);
+    }
+
+    /**
+     * As above; {@code asyncScheduling}: the core decides a replica's next step while its current one computes
+     * ({@link SchedulerCore#SchedulerCore(List, Decisions, boolean, boolean)}), so an executor holds the next step
+     * when it finishes one and reads it without waiting a round trip; an end it reports is applied one step late
+     * (the executor leaves an ended sequence out of the step sent meanwhile).
+     */
+    public Dispatcher(List<DeploymentConfig> deployments, boolean replicasUp, LoopServices loop, ReplicaPorts ports,
+            TensorTransport transport, SharedMemorySidecar sidecar, DispatchObserver observer,
+            long requestTimeoutNanos, ReplicaLifecycle lifecycle, boolean asyncScheduling) {
+        this.core = new SchedulerCore(deployments, this, replicasUp, asyncScheduling);
         this.lifecycle = lifecycle;
         this.loop = loop;
         this.ports = ports;
@@ -120,27 +141,28 @@ public final class Dispatcher implements Decisions {
         }
     }
 
-    private Running running(int d, int r) {
-        List<Running> list = running.get(d);
-        return r < list.size() ? list.get(r) : null;
+    private InFlight inFlight(int d, int r) {
+        List<InFlight> list = running.get(d);
+        while (list.size() <= r) {
+            list.add(new InFlight());
+        }
+        return list.get(r);
     }
 
-    /** Forgets the step in flight on a replica whose executor is gone (it will never report). */
+    /** The step sent last to a replica and not reported, or null. */
+    private Running running(int d, int r) {
+        return inFlight(d, r).steps.peekLast();
+    }
+
+    /** Forgets the steps in flight on a replica whose executor is gone (they will never report). */
     private void dropRunning(int d, int r) {
-        Running run = running(d, r);
-        if (run != null) {
-            setRunning(d, r, null);
+        InFlight f = inFlight(d, r);
+        Running run;
+        while ((run = f.steps.pollFirst()) != null) {
             long now = loop.nowNanos();
             observer.stepEnded(d, r, now - run.startNanos, 0, new long[0], now);
         }
-    }
-
-    private void setRunning(int d, int r, Running run) {
-        List<Running> list = running.get(d);
-        while (list.size() <= r) {
-            list.add(null);
-        }
-        list.set(r, run);
+        f.lastComputeEndNanos = 0;
     }
 
     /**
@@ -232,7 +254,9 @@ public final class Dispatcher implements Decisions {
 
     /** Fact: replica ({@code d}, {@code r})'s executor loaded and warmed up. */
     public void replicaUp(int d, int r) {
-        setRunning(d, r, null);
+        InFlight f = inFlight(d, r);
+        f.steps.clear();
+        f.lastComputeEndNanos = 0;
         core.replicaUp(d, r, loop.nowNanos());
     }
 
@@ -272,18 +296,28 @@ public final class Dispatcher implements Decisions {
     }
 
     private void stepDone(int d, int r, ExecutorReport.StepDone done) {
-        Running run = running(d, r);
+        InFlight f = inFlight(d, r);
+        Running run = f.steps.peekFirst();
         if (run == null || run.step != done.step()) {
             return;
         }
-        setRunning(d, r, null);
+        f.steps.pollFirst();
         long now = loop.nowNanos();
         StepTrace.mark(StepTrace.APPLIED, done.step(), now);
         long[] members = new long[run.items.size()];
         for (int i = 0; i < members.length; i++) {
             members[i] = run.items.get(i).invocation() >>> NODE_BITS;
         }
-        observer.stepEnded(d, r, now - run.startNanos, done.computeNanos(), members, now);
+        // a step sent while the one before it computed waited in its executor for that compute: queueing behind
+        // executor work, not time outside executors (0 unless async scheduling sent it early)
+        long waited = 0;
+        if (done.computeStartNanos() > 0 && f.lastComputeEndNanos > run.startNanos) {
+            waited = Math.min(done.computeStartNanos(), f.lastComputeEndNanos) - run.startNanos;
+        }
+        if (done.computeStartNanos() > 0) {
+            f.lastComputeEndNanos = done.computeStartNanos() + done.computeNanos();
+        }
+        observer.stepEnded(d, r, now - run.startNanos - Math.max(0, waited), done.computeNanos(), members, now);
         ended.clear();
         if (done.failure() != null) {
             failureStatus = 500;
@@ -459,7 +493,7 @@ public final class Dispatcher implements Decisions {
         String task = core.deployment(deployment).tasks().get(step.task()).taskKey();
         long id = ++nextStep;
         StepTrace.mark(StepTrace.DECIDED, id, nowNanos);
-        setRunning(deployment, replica, new Running(id, task, items, sequences, nowNanos));
+        inFlight(deployment, replica).steps.addLast(new Running(id, task, items, sequences, nowNanos));
         observer.stepStarted(deployment, replica, step, nowNanos);
         ports.send(deployment, replica, new ExecutorCommand.RunStep(id, task, items, step.iterations()));
         StepTrace.mark(StepTrace.SENT, id);

@@ -27,6 +27,9 @@ public final class PlanDeployments {
     /** One config per plan deployment, in plan order; router seeds from the plan's seed and position. */
     public static List<DeploymentConfig> of(ResolvedPlan plan, RuntimeOptions options) {
         List<DeploymentConfig> out = new ArrayList<>();
+        // under async scheduling every step is one iteration, as vLLM's: a decode run sent behind another step could
+        // not be cut short in time
+        long runIterations = plan.plan().asyncSchedulingOrDefault() ? 1 : options.maxRunIterations();
         for (int i = 0; i < plan.deployments().size(); i++) {
             ResolvedDeployment rd = plan.deployments().get(i);
             Batching.EncoderBatching enc = rd.deployment().batching().encoder();
@@ -52,7 +55,7 @@ public final class PlanDeployments {
                             case PREFILL -> LlmPhase.PREFILL;
                             case DECODE -> LlmPhase.DECODE;
                         }, new LlmBatching(llm.maxNumBatchedTokens(), llm.maxNumSeqs(), llm.chunkedPrefill(), p, kv,
-                                options.maxRunIterations()));
+                                runIterations));
                     }
                 });
             }

@@ -209,7 +209,7 @@ public final class ExecutorMain {
                 outputs.add(new ExecutorReport.Output(out.invocation(), out.tensor(), copy, out.partial()));
             }
             return new ExecutorReport.StepDone(done.step(), done.iterations(), done.emitted(), done.ended(), outputs,
-                    failure, done.computeNanos());
+                    failure, done.computeNanos(), done.computeStartNanos());
         }
 
         void run() throws IOException {
@@ -328,11 +328,12 @@ public final class ExecutorMain {
                     throw new IllegalArgumentException("this executor hosts " + runners.keySet() + ", not "
                             + step.task());
                 }
-                boolean[] cut = new boolean[1];
+                // under async scheduling a step may be cut while it waited behind the previous one: its cut is read
+                boolean[] cut = {pending.removeIf(c -> c instanceof ExecutorCommand.Cut k && k.step() == step.step())};
                 r.step(step, out, () -> cut[0] || (cut[0] = cutArrived(step.step())));
                 long t1 = System.nanoTime();
                 StepTrace.mark(StepTrace.COMPUTE_END, step.step(), t1);
-                ExecutorReport.StepDone done = out.report(step.step(), t1 - t0);
+                ExecutorReport.StepDone done = out.report(step.step(), t1 - t0, t0);
                 for (ExecutorReport.Ended e : done.ended()) {
                     openInvocations.remove(e.invocation());
                 }
@@ -350,7 +351,7 @@ public final class ExecutorMain {
                 }
                 return new ExecutorReport.StepDone(step.step(), Math.max(1, out.iterations()), List.of(), List.of(),
                         new ArrayList<>(), new ExecutorReport.Failure(step.task(), describe(e)),
-                        System.nanoTime() - t0);
+                        System.nanoTime() - t0, t0);
             }
         }
 

@@ -61,13 +61,21 @@ public sealed interface ExecutorReport {
      * @param outputs tensors placed in the sidecar for the invocations' consumers
      * @param failure the step failed; every invocation in it is dropped on the executor
      * @param computeNanos time spent computing
+     * @param computeStartNanos when the executor began computing ({@code System.nanoTime()} on its host, comparable
+     *     with the control plane's on the same host), 0 when not known
      */
     record StepDone(long step, long iterations, List<Emitted> emitted, List<Ended> ended, List<Output> outputs,
-            Failure failure, long computeNanos) implements ExecutorReport {
+            Failure failure, long computeNanos, long computeStartNanos) implements ExecutorReport {
         public StepDone {
             emitted = List.copyOf(emitted);
             ended = List.copyOf(ended);
             outputs = List.copyOf(outputs);
+        }
+
+        /** A report that does not say when its compute began. */
+        public StepDone(long step, long iterations, List<Emitted> emitted, List<Ended> ended, List<Output> outputs,
+                Failure failure, long computeNanos) {
+            this(step, iterations, emitted, ended, outputs, failure, computeNanos, 0);
         }
     }
 

@@ -3,6 +3,7 @@ package org.cornserve.runtime.executor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,6 +56,13 @@ final class LlmRunner implements TaskRunner {
     private final InputProjection inputProjection;
     private final int inputWidth;
     private final Map<Long, Seq> seqs = new HashMap<>();
+    /**
+     * Invocations that ended in this runner's previous step, and in the one running: under async scheduling the
+     * control plane sends the next step before it hears of an end, so that step may name a sequence that ended; it
+     * is left out (its token would be past the end).
+     */
+    private Set<Long> endedBefore = new HashSet<>();
+    private Set<Long> endedNow = new HashSet<>();
 
     /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
     private static final int PROJECT_BLOCK_ROWS = 64;
@@ -374,6 +382,10 @@ final class LlmRunner implements TaskRunner {
 
     @Override
     public void step(ExecutorCommand.RunStep step, StepOutcome out, BooleanSupplier cut) {
+        Set<Long> older = endedBefore;
+        older.clear();
+        endedBefore = endedNow;
+        endedNow = older;
         for (ExecutorCommand.StepItem item : step.items()) {
             Seq s = seqs.get(item.invocation());
             if (s != null && s.views != null && s.views.nearExpiry()) {
@@ -397,7 +409,7 @@ final class LlmRunner implements TaskRunner {
         for (ExecutorCommand.StepItem item : step.items()) {
             Seq s = seqs.get(item.invocation());
             if (s == null) {
-                if (iteration > 0) {
+                if (iteration > 0 || endedBefore.contains(item.invocation())) {
                     continue;
                 }
                 throw new IllegalStateException(task + ": step names invocation " + item.invocation()
@@ -548,6 +560,7 @@ final class LlmRunner implements TaskRunner {
             out.output(s.id, ref);
         }
         out.end(s.id, reason, s.generatedCount);
+        endedNow.add(s.id);
         close(s.id);
     }
 

@@ -99,6 +99,7 @@ final class StepFrames {
                     string(d.failure().message(), out);
                 }
                 out.writeLong(d.computeNanos());
+                out.writeLong(d.computeStartNanos());
             }
             case ExecutorCommand.Open o -> {
                 out.writeByte(OPEN);
@@ -204,7 +205,9 @@ final class StepFrames {
             outputs.add(new ExecutorReport.Output(in.getLong(), tensor(in), tensor(in), in.get() != 0));
         }
         ExecutorReport.Failure failure = in.get() != 0 ? new ExecutorReport.Failure(string(in), string(in)) : null;
-        return new ExecutorReport.StepDone(step, iterations, emitted, ended, outputs, failure, in.getLong());
+        long computeNanos = in.getLong();
+        return new ExecutorReport.StepDone(step, iterations, emitted, ended, outputs, failure, computeNanos,
+                in.getLong());
     }
 
     /** A count of items of at least {@code minBytes} each, checked against the bytes left. */

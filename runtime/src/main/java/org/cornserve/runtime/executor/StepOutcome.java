@@ -43,9 +43,14 @@ public final class StepOutcome {
     }
 
     ExecutorReport.StepDone report(long step, long computeNanos) {
+        return report(step, computeNanos, 0);
+    }
+
+    ExecutorReport.StepDone report(long step, long computeNanos, long computeStartNanos) {
         List<ExecutorReport.Emitted> tokens = new ArrayList<>();
         emitted.forEach((inv, list) -> tokens.add(new ExecutorReport.Emitted(inv,
                 list.stream().mapToInt(Integer::intValue).toArray())));
-        return new ExecutorReport.StepDone(step, Math.max(1, iterations), tokens, ended, outputs, null, computeNanos);
+        return new ExecutorReport.StepDone(step, Math.max(1, iterations), tokens, ended, outputs, null, computeNanos,
+                computeStartNanos);
     }
 }

@@ -51,9 +51,11 @@ class ParityTest {
     record Trace(long id, List<Long> stages, long firstOutput, long end, String reject) {
     }
 
-    @ParameterizedTest(name = "{0} at {1} req/s, seed {2}")
-    @CsvSource({"default-omni, 3, 1", "default-omni, 8, 2", "encoder-split-vl, 40, 3", "encoder-split-vl, 400, 4"})
-    void simulatorAndRuntimeDispatcherDecideTheSame(String planName, double rate, long seed) {
+    @ParameterizedTest(name = "{0} at {1} req/s, seed {2}, async scheduling {3}")
+    @CsvSource({"default-omni, 3, 1, false", "default-omni, 8, 2, false", "encoder-split-vl, 40, 3, false",
+            "encoder-split-vl, 400, 4, false", "default-omni, 3, 1, true", "default-omni, 8, 2, true",
+            "encoder-split-vl, 40, 3, true", "encoder-split-vl, 400, 4, true"})
+    void simulatorAndRuntimeDispatcherDecideTheSame(String planName, double rate, long seed, boolean async) {
         ResolvedPlan plan = planName.equals("default-omni") ? Runtimes.defaultPlan()
                 : PlanValidator.builtIn().readAndValidate(Path.of("../model/src/test/resources/plans/encoder-split.json"));
         SimConfig config = PlanSimConfigs.of(plan, HardwareCatalog.builtIn(), seed, Slo.NONE, 64);
@@ -61,14 +63,22 @@ class ParityTest {
         int count = 300;
 
         List<Trace> simulated = new ArrayList<>();
-        new Simulator(config, true, r -> simulated.add(trace(r))).run(new PoissonWorkload(count, rate, seed, "app",
-                graphs));
+        new Simulator(config, true, r -> simulated.add(trace(r)), null, async).run(new PoissonWorkload(count, rate,
+                seed, "app", graphs));
 
-        List<Trace> dispatched = new FakeRuntime(config).run(new PoissonWorkload(count, rate, seed, "app", graphs));
+        List<Trace> dispatched = new FakeRuntime(config, null, async).run(new PoissonWorkload(count, rate, seed, "app",
+                graphs));
 
         assertEquals(count, simulated.size());
         assertTrue(simulated.stream().anyMatch(t -> t.reject() == null), "some requests complete");
         assertSameEndings(simulated, dispatched);
+        if (async) {
+            List<Trace> synchronous = new ArrayList<>();
+            new Simulator(config, true, r -> synchronous.add(trace(r))).run(new PoissonWorkload(count, rate, seed,
+                    "app", graphs));
+            org.junit.jupiter.api.Assertions.assertNotEquals(synchronous, simulated,
+                    "async scheduling changes the timeline");
+        }
     }
 
     /**
@@ -161,17 +171,49 @@ class ParityTest {
         private final FakeReplica[][] replicas;
         private final org.cornserve.planner.schedule.batch.Step[][] lastStarted;
 
-        /** One fake executor: the step it runs, when it started, its planned iterations, a generation for cuts. */
+        /**
+         * One fake executor: the step it runs, when it started, its planned iterations, a generation for cuts; under
+         * async scheduling the batcher's iteration when the step was decided, the prompts it ends, and the step sent
+         * behind it (it starts when this one ends).
+         */
         private static final class FakeReplica {
             org.cornserve.planner.schedule.batch.Step step;
             long stepId;
             long start;
             long planned;
             long epoch;
+            long base;
+            List<Long> prefillEnds = List.of();
+            final java.util.ArrayDeque<Sent> waiting = new java.util.ArrayDeque<>();
         }
+
+        /** A step sent to a busy fake executor under async scheduling; {@code cutAt}: a cut asked while it waited. */
+        private static final class Sent {
+            final org.cornserve.planner.schedule.batch.Step step;
+            final long stepId;
+            final long iterations;
+            final long base;
+            final List<Long> prefillEnds;
+            long cutAt = Long.MAX_VALUE;
+
+            Sent(org.cornserve.planner.schedule.batch.Step step, long stepId, long iterations, long base,
+                    List<Long> prefillEnds) {
+                this.step = step;
+                this.stepId = stepId;
+                this.iterations = iterations;
+                this.base = base;
+                this.prefillEnds = prefillEnds;
+            }
+        }
+
+        private final boolean async;
 
         FakeRuntime(SimConfig config) {
             this(config, null);
+        }
+
+        FakeRuntime(SimConfig config, org.cornserve.simulator.engine.SimScaling scaling) {
+            this(config, scaling, false);
         }
 
         /**
@@ -179,8 +221,9 @@ class ParityTest {
          * fake clock; a started replica's fake executor is ready after its settings' start-up. The cluster must be
          * one node (every added replica lands on it, as in the simulator).
          */
-        FakeRuntime(SimConfig config, org.cornserve.simulator.engine.SimScaling scaling) {
+        FakeRuntime(SimConfig config, org.cornserve.simulator.engine.SimScaling scaling, boolean async) {
             this.config = config;
+            this.async = async;
             this.scaling = scaling;
             this.ends = new TraceEnds[config.deployments().size()][][];
             List<DeploymentConfig> configs = config.deployments().stream().map(SimDeployment::deployment).toList();
@@ -189,7 +232,7 @@ class ParityTest {
                 queue.push(nowNanos() + config.network().transferNanos(bytes, sameNode), 1, done);
             };
             this.dispatcher = new Dispatcher(configs, true, this, this, transport, null, this, 0,
-                    scaling == null ? Dispatcher.ReplicaLifecycle.FIXED : this);
+                    scaling == null ? Dispatcher.ReplicaLifecycle.FIXED : this, async);
             timers = new StepTimer[configs.size()];
             replicas = new FakeReplica[configs.size()][];
             lastStarted = new org.cornserve.planner.schedule.batch.Step[configs.size()][];
@@ -336,18 +379,23 @@ class ParityTest {
             FakeReplica rep = replicas[d][r];
             switch (command) {
                 case ExecutorCommand.RunStep step -> {
-                    rep.step = runningStep(d, r);
-                    rep.stepId = step.step();
-                    rep.start = nowNanos();
-                    rep.planned = step.iterations();
-                    if (rep.step instanceof org.cornserve.planner.schedule.batch.Step.LlmStep) {
-                        rep.planned = Math.min(rep.planned, ends[d][r][rep.step.task()]
-                                .iterationsToNextEnd(llm(d, r, rep.step).iteration()));
+                    org.cornserve.planner.schedule.batch.Step planned = runningStep(d, r);
+                    boolean llmStep = planned instanceof org.cornserve.planner.schedule.batch.Step.LlmStep;
+                    long base = llmStep ? llm(d, r, planned).iteration() : 0;
+                    List<Long> prefillEnds = async && llmStep ? ends[d][r][planned.task()].takePrefillEnds()
+                            : List.of();
+                    Sent sent = new Sent(planned, step.step(), step.iterations(), base, prefillEnds);
+                    if (rep.step != null) {
+                        rep.waiting.addLast(sent); // async scheduling: it runs when the step computing ends
+                    } else {
+                        begin(d, r, rep, sent);
                     }
-                    scheduleEnd(d, r, rep, rep.planned);
                 }
                 case ExecutorCommand.Cut cut -> {
-                    if (rep.step != null && rep.stepId == cut.step() && rep.planned > 1) {
+                    Sent queued = rep.waiting.peekLast();
+                    if (queued != null && queued.stepId == cut.step()) {
+                        queued.cutAt = Math.min(queued.cutAt, nowNanos());
+                    } else if (rep.step != null && rep.stepId == cut.step() && rep.planned > 1) {
                         long m = timers[d].iterationsToReach(rep.step, rep.planned, rep.start, nowNanos());
                         if (m < rep.planned) {
                             rep.planned = m;
@@ -358,6 +406,24 @@ class ParityTest {
                 default -> {
                 }
             }
+        }
+
+        /** The fake executor starts computing a step sent to it (a cut asked while it waited applies at once). */
+        private void begin(int d, int r, FakeReplica rep, Sent sent) {
+            rep.step = sent.step;
+            rep.stepId = sent.stepId;
+            rep.start = nowNanos();
+            rep.planned = sent.iterations;
+            rep.base = sent.base;
+            rep.prefillEnds = sent.prefillEnds;
+            if (rep.step instanceof org.cornserve.planner.schedule.batch.Step.LlmStep) {
+                rep.planned = Math.min(rep.planned, ends[d][r][rep.step.task()].iterationsToNextEnd(sent.base));
+            }
+            if (sent.cutAt < Long.MAX_VALUE && rep.planned > 1) {
+                rep.planned = timers[d].iterationsToReach(rep.step, rep.planned, rep.start,
+                        Math.max(rep.start, sent.cutAt));
+            }
+            scheduleEnd(d, r, rep, rep.planned);
         }
 
         private org.cornserve.planner.schedule.batch.LlmBatcher llm(int d, int r,
@@ -379,13 +445,21 @@ class ParityTest {
                 }
                 List<ExecutorReport.Ended> ended = new ArrayList<>();
                 if (rep.step instanceof org.cornserve.planner.schedule.batch.Step.LlmStep) {
-                    long after = llm(d, r, rep.step).iteration() + rep.planned;
+                    long after = (async ? rep.base : llm(d, r, rep.step).iteration()) + rep.planned;
                     for (long inv : ends[d][r][rep.step.task()].collectEnds(after)) {
+                        ended.add(new ExecutorReport.Ended(inv, "stop", 0));
+                    }
+                    for (long inv : rep.prefillEnds) {
                         ended.add(new ExecutorReport.Ended(inv, "stop", 0));
                     }
                 }
                 rep.step = null;
-                dispatcher.report(d, r, new ExecutorReport.StepDone(stepId, rep.planned, List.of(), ended,
+                long performed = rep.planned;
+                Sent next = rep.waiting.pollFirst();
+                if (next != null) {
+                    begin(d, r, rep, next);
+                }
+                dispatcher.report(d, r, new ExecutorReport.StepDone(stepId, performed, List.of(), ended,
                         List.of(), null, 0));
             });
         }

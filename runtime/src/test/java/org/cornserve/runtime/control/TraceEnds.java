@@ -47,6 +47,19 @@ final class TraceEnds implements SequenceWatcher {
         }
     }
 
+    /**
+     * The prompts noted as ending with their first token in the step just planned, taken out (async scheduling plans
+     * the next step before this one's ends are collected).
+     */
+    List<Long> takePrefillEnds() {
+        List<Long> out = new ArrayList<>();
+        for (int s : endingPrefills) {
+            out.add(invocationOf.remove(s));
+        }
+        endingPrefills.clear();
+        return out;
+    }
+
     long iterationsToNextEnd(long iteration) {
         return ends.isEmpty() ? Long.MAX_VALUE : ends.peekKey() - iteration;
     }

@@ -85,7 +85,7 @@ class StepFramesTest {
         return List.of(open, new ExecutorCommand.RunStep(rnd.nextLong(), text(rnd), items, 1 + rnd.nextInt(64)),
                 new ExecutorCommand.Cut(rnd.nextLong()), new ExecutorCommand.Close(closed),
                 new ExecutorReport.StepDone(rnd.nextLong(), 1 + rnd.nextInt(8), emitted, ended, outputs, failure,
-                        rnd.nextLong(1L << 40)));
+                        rnd.nextLong(1L << 40), rnd.nextLong(1L << 50)));
     }
 
     @ParameterizedTest

@@ -45,6 +45,17 @@ final class EndLookahead implements SequenceWatcher {
         }
     }
 
+    /**
+     * Moves the prompts noted as ending with their first token in the step just planned into {@code into} (async
+     * scheduling plans the next step before this one's end is collected).
+     */
+    void movePrefillEnds(SequenceEnds into) {
+        for (int i = 0; i < endingPrefillCount; i++) {
+            into.add(endingPrefills[i]);
+        }
+        endingPrefillCount = 0;
+    }
+
     /** Iterations from batcher iteration {@code iteration} until a decoding sequence ends (MAX_VALUE when none decodes). */
     long iterationsToNextEnd(long iteration) {
         return ends.isEmpty() ? Long.MAX_VALUE : ends.peekKey() - iteration;

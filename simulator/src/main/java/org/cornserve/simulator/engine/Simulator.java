@@ -1,9 +1,12 @@
 package org.cornserve.simulator.engine;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.cornserve.planner.schedule.Decisions;
 import org.cornserve.planner.schedule.DeploymentConfig;
@@ -88,6 +91,29 @@ public final class Simulator implements Decisions {
     /** Request overhead per input token beyond {@link #requestOverheadNanos} ({@link #withRequestOverheadPerToken}). */
     private double requestOverheadNanosPerToken;
 
+    private final boolean asyncScheduling;
+    /** Async scheduling: per replica (key {@code d << 32 | r}) the step computing first, then the one sent. */
+    private final Map<Long, ArrayDeque<SentStep>> sent = new HashMap<>();
+
+    /**
+     * A step sent under async scheduling: when it was decided, the batcher's iteration then, its prompt ends, and
+     * the time from which the core asked to cut it while it waited (a decode run sent behind another step).
+     */
+    private static final class SentStep {
+        final Step step;
+        final long decidedNanos;
+        final long baseIteration;
+        final SequenceEnds prefillEnds;
+        long cutAtNanos = Long.MAX_VALUE;
+
+        SentStep(Step step, long decidedNanos, long baseIteration, SequenceEnds prefillEnds) {
+            this.step = step;
+            this.decidedNanos = decidedNanos;
+            this.baseIteration = baseIteration;
+            this.prefillEnds = prefillEnds;
+        }
+    }
+
     /** Executors processor-shared on their host's CPU, or null. */
     private final HostShares shares;
 
@@ -108,13 +134,25 @@ public final class Simulator implements Decisions {
      * @param scaling how replicas start and stop while the trace runs, or null for the plan's replicas throughout
      */
     public Simulator(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onRequestEnd, SimScaling scaling) {
+        this(config, keepRecords, onRequestEnd, scaling, false);
+    }
+
+    /**
+     * @param asyncScheduling the core decides a replica's next step while its current one computes
+     *     ({@link SchedulerCore#SchedulerCore(List, org.cornserve.planner.schedule.Decisions, boolean, boolean)}):
+     *     a step sent while another computes waits for it and starts at its end, and the round trip it would pay
+     *     ({@link StepTimer#withStepOverhead}) is charged only for what is left of it after the time it waited
+     */
+    public Simulator(SimConfig config, boolean keepRecords, Consumer<RequestRecord> onRequestEnd, SimScaling scaling,
+            boolean asyncScheduling) {
         this.config = config;
+        this.asyncScheduling = asyncScheduling;
         this.scaling = scaling;
         List<DeploymentConfig> cores = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {
             cores.add(sd.deployment());
         }
-        this.core = new SchedulerCore(cores, this);
+        this.core = new SchedulerCore(cores, this, true, asyncScheduling);
         int n = cores.size();
         timers = new StepTimer[n];
         nodes = new int[n][];
@@ -308,6 +346,22 @@ public final class Simulator implements Decisions {
                         shares.end(d, r, now);
                     }
                     ended.clear();
+                    if (asyncScheduling) {
+                        ArrayDeque<SentStep> steps = sent.get(key(d, r));
+                        SentStep done = steps.pollFirst();
+                        if (step instanceof Step.LlmStep) {
+                            lookahead[d][r][step.task()].collectEnds(done.baseIteration + planned[d][r], ended);
+                            for (int i = 0; i < done.prefillEnds.count(); i++) {
+                                ended.add(done.prefillEnds.sequence(i));
+                            }
+                        }
+                        long iterations = planned[d][r];
+                        if (!steps.isEmpty()) {
+                            compute(d, r, steps.peekFirst(), now);
+                        }
+                        core.stepDone(d, r, iterations, ended, now);
+                        continue;
+                    }
                     if (step instanceof Step.LlmStep) {
                         long after = llm(d, r, step).iteration() + planned[d][r];
                         lookahead[d][r][step.task()].collectEnds(after, ended);
@@ -451,15 +505,55 @@ public final class Simulator implements Decisions {
         if (firstStepNanos[deployment][replica] < 0) {
             firstStepNanos[deployment][replica] = nowNanos;
         }
+        if (asyncScheduling) {
+            SequenceEnds prefillEnds = new SequenceEnds();
+            long base = 0;
+            if (step instanceof Step.LlmStep) {
+                lookahead[deployment][replica][step.task()].movePrefillEnds(prefillEnds);
+                base = llm(deployment, replica, step).iteration();
+            }
+            ArrayDeque<SentStep> steps = sent.computeIfAbsent(key(deployment, replica), k -> new ArrayDeque<>());
+            steps.addLast(new SentStep(step, nowNanos, base, prefillEnds));
+            if (steps.size() == 1) {
+                compute(deployment, replica, steps.peekFirst(), nowNanos);
+            }
+            return;
+        }
+        long base = step instanceof Step.LlmStep ? llm(deployment, replica, step).iteration() : 0;
+        compute(deployment, replica, step, base, 0, nowNanos);
+    }
+
+    private static long key(int deployment, int replica) {
+        return (long) deployment << 32 | replica;
+    }
+
+    /** Async scheduling: the replica starts computing a sent step, its round trip overlapping the time it waited. */
+    private void compute(int deployment, int replica, SentStep s, long nowNanos) {
+        compute(deployment, replica, s.step, s.baseIteration, nowNanos - s.decidedNanos, nowNanos);
+        if (s.cutAtNanos < Long.MAX_VALUE) {
+            endRunBy(deployment, replica, Math.max(nowNanos, s.cutAtNanos));
+        }
+    }
+
+    /**
+     * The replica starts computing {@code step}, planned at batcher iteration {@code baseIteration}; {@code
+     * hiddenNanos} of its round trip overlapped the previous step's compute.
+     */
+    private void compute(int deployment, int replica, Step step, long baseIteration, long hiddenNanos,
+            long nowNanos) {
         startNanos[deployment][replica] = nowNanos;
         long iterations = step.iterations();
         if (step instanceof Step.LlmStep) {
-            long toEnd = lookahead[deployment][replica][step.task()]
-                    .iterationsToNextEnd(llm(deployment, replica, step).iteration());
+            long toEnd = lookahead[deployment][replica][step.task()].iterationsToNextEnd(baseIteration);
             iterations = Math.min(iterations, toEnd);
         }
         planned[deployment][replica] = iterations;
         long nominal = timers[deployment].nanos(step, iterations, drawKey(deployment, replica));
+        if (hiddenNanos > 0) {
+            // async scheduling: the part of the round trip that overlapped the previous step's compute is not paid
+            // again (with drawn round trips, served-costs, the fixed term stands in for the drawn one here)
+            nominal -= Math.min(hiddenNanos, timers[deployment].overheadNanos(step, iterations));
+        }
         long end = nowNanos + nominal;
         if (shares != null && shares.shares(deployment)) {
             end = shares.start(deployment, replica, nodes[deployment][replica], nominal, nowNanos);
@@ -474,6 +568,12 @@ public final class Simulator implements Decisions {
 
     @Override
     public void endRunBy(int deployment, int replica, long atNanos) {
+        ArrayDeque<SentStep> steps = asyncScheduling ? sent.get(key(deployment, replica)) : null;
+        if (steps != null && steps.size() > 1) {
+            SentStep waiting = steps.peekLast(); // the run sent behind the step computing: cut it when it starts
+            waiting.cutAtNanos = Math.min(waiting.cutAtNanos, atNanos);
+            return;
+        }
         Step step = running[deployment][replica];
         long plannedIterations = planned[deployment][replica];
         if (step == null || plannedIterations <= 1) {

@@ -73,9 +73,17 @@ public final class StepTimer {
             throw new IllegalStateException("deployment " + deployment + ": cost model returned " + seconds
                     + " s for " + step + " x" + iterations);
         }
-        long overhead = stepOverheadNanos > 0 && step instanceof Step.LlmStep l ? stepOverheadNanos * reports(l,
-                iterations) : 0;
-        return Math.round(seconds * 1e9) + overhead;
+        return Math.round(seconds * 1e9) + overheadNanos(step, iterations);
+    }
+
+    /**
+     * Of {@link #nanos(Step, long)}, the serving system's round trips ({@link #withStepOverhead}); 0 without. Under
+     * async scheduling the round trip of a step decided while the previous one computed overlaps that compute, and
+     * the engine charges only what is left of it.
+     */
+    public long overheadNanos(Step step, long iterations) {
+        return stepOverheadNanos > 0 && step instanceof Step.LlmStep l ? stepOverheadNanos * reports(l, iterations)
+                : 0;
     }
 
     private static double llmSeconds(LlmCost cost, Step.LlmStep l, long iterations) {

@@ -79,9 +79,48 @@ class StepOverheadTest {
                 prompt + " prompt, " + output + " output tokens, " + perReport + " per report");
     }
 
+    /**
+     * Async scheduling, one request alone, a step per iteration: each step after the first is sent while the one
+     * before it computes, so a round trip no longer than a step's compute (every step here takes 5 ms or more) is
+     * hidden and only the prefill's shows; a longer one shows as what is left of it after the previous compute: with
+     * two steps in flight a round trip covers at most two steps (a step is decided when the one two before it
+     * reports), so the run costs at least a round trip per two steps and less than sync scheduling's compute plus
+     * round trip per step.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void asyncSchedulingHidesTheRoundTripBehindThePreviousStepsCompute(long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        long[] shape = {rnd.nextLong(1, 301), rnd.nextLong(3, 63)};
+        long prompt = shape[0];
+        long output = shape[1];
+        long hidden = rnd.nextLong(1, 5_000_001);
+        RequestRecord plain = alone(prompt, output, 0, 1, false);
+        assertEquals(plain.completionNanos(), alone(prompt, output, 0, 1, true).completionNanos(),
+                "without a round trip, overlapping changes nothing for a lone request");
+        RequestRecord async = alone(prompt, output, hidden, 1, true);
+        assertEquals(plain.firstOutputNanos() + hidden, async.firstOutputNanos(), "TTFT: the prefill's round trip");
+        assertEquals(plain.completionNanos() + hidden, async.completionNanos(), "only the prefill's round trip shows");
+        long longer = rnd.nextLong(6_000_000, 26_000_000);
+        RequestRecord slow = alone(prompt, output, longer, 1, true);
+        RequestRecord sync = alone(prompt, output, longer, 1, false);
+        assertTrue(slow.completionNanos() >= (output - 1) * longer / 2, "two steps per round trip at most");
+        assertTrue(slow.completionNanos() > plain.completionNanos() + longer, "the round trip shows past the first");
+        assertTrue(slow.completionNanos() < sync.completionNanos(), "less than compute plus round trip per step");
+    }
+
     private static RequestRecord alone(long prompt, long output, long perStep, long perReport) {
         Simulator sim = new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096, Preemption.RECOMPUTE),
                 new Fixtures.LinearLlm(true), "round-robin")).withStepOverhead(perStep, perReport);
+        return sim.run(List.of(new SimRequest(0, 0, "app", Fixtures.textRequest(prompt, output, output), output))
+                .iterator()).records().get(0);
+    }
+
+    /** As above, a step per iteration, with or without async scheduling. */
+    private static RequestRecord alone(long prompt, long output, long perStep, long perReport, boolean async) {
+        Simulator sim = new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096, Preemption.RECOMPUTE)
+                .withMaxRunIterations(1), new Fixtures.LinearLlm(true), "round-robin"), true, null, null, async)
+                .withStepOverhead(perStep, perReport);
         return sim.run(List.of(new SimRequest(0, 0, "app", Fixtures.textRequest(prompt, output, output), output))
                 .iterator()).records().get(0);
     }

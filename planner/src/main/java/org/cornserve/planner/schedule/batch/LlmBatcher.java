@@ -275,6 +275,21 @@ public final class LlmBatcher implements TaskBatcher {
         streamAt[handle] = tokens;
     }
 
+    /**
+     * Async scheduling: sequence {@code s}, still held for invocation {@code node} of {@code owner}, generated its
+     * last token in a step applied earlier (its end is reported one step late): it leaves the batch and frees its
+     * cache as {@link #cancel} does (now, or when the step in flight that computes it completes); the caller reports
+     * it finished. Returns false, changing nothing, when the
+     * handle no longer holds that invocation (it ended at its cap, was dropped, or the handle was reused).
+     */
+    public boolean endLate(int s, Object owner, int node) {
+        if (s < 0 || s >= this.owner.length || this.owner[s] != owner || this.node[s] != node || dropped[s]) {
+            return false;
+        }
+        cancel(s);
+        return true;
+    }
+
     /** Takes a running sequence out of the batch and frees its cache. */
     private void unlinkFromBatch(int s) {
         if (state[s] == DECODING) {
