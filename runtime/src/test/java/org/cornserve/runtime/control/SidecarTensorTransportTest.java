@@ -178,6 +178,14 @@ class SidecarTensorTransportTest {
             TensorRef there = executorSide.fetch(placed, TensorForwarder.address("127.0.0.1" + at.substring(1)), 1);
             assertFalse(there.equals(placed));
             assertArrayEquals(pixels, remote.readFloats(there));
+            // the serving side releases its share after the last byte is sent, so the fetch can return first:
+            // wait for it (bounded) rather than race it
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((cp.live() != 0 || t.streamedTensors() < 1 || t.streamedBytes() < pixels.length * Float.BYTES)
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
             assertEquals(0, cp.live(), "the control plane's share went with the fetch");
             assertEquals(1, t.streamedTensors());
             assertEquals(pixels.length * Float.BYTES, t.streamedBytes());
