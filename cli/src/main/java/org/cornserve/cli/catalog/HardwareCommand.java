@@ -78,6 +78,8 @@ public final class HardwareCommand implements Runnable {
                 h.nvlinkBytesPerSecond(), h.pcieBytesPerSecond(), h.p2pBytesPerSecond());
         out.printf("  efficiency               compute %.2f, memory %.2f, interconnect %.2f%n", h.efficiency().compute(),
                 h.efficiency().memoryBandwidth(), h.efficiency().interconnect());
+        out.printf("  per LLM iteration        %.2f ms of engine time; GEMM roofline exponent %.3g%n",
+                h.efficiency().iterationOverheadMs(), h.efficiency().gemmRooflineExponent());
         out.println("                           " + h.efficiency().note());
         out.println("  sources:");
         for (Map.Entry<String, String> e : h.sources().entrySet()) {

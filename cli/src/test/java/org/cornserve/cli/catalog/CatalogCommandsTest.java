@@ -63,6 +63,7 @@ class CatalogCommandsTest {
         assertTrue(r.out().contains("assumptions"), r.out());
         CliRun d = run("hardware", "h100");
         assertTrue(d.out().contains("hpctech"), d.out());
+        assertTrue(d.out().contains("GEMM roofline exponent 1.2"), d.out());  // the catalog's H100 value
         CliRun bad = run("hardware", "tpu");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown hardware 'tpu'; known: a100-80gb (a100), h100-sxm (h100)"), bad.err());
