@@ -1,5 +1,8 @@
 package org.cornserve.cli.profile;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.exception.TooManyEvaluationsException;
 import org.apache.commons.math3.optim.InitialGuess;
@@ -70,7 +73,7 @@ final class EfficiencySearch {
         Efficiency e0 = start.efficiency();
         double[] from = {e0.compute(), e0.memoryBandwidth(), Math.min(UPPER[2], e0.iterationOverheadMs() / 10)};
         double fromValue = f.getObjectiveFunction().value(from);
-        java.util.List<PointValuePair> seeds = new java.util.ArrayList<>();
+        List<PointValuePair> seeds = new ArrayList<>();
         seeds.add(new PointValuePair(from, fromValue));
         for (double c : GRID_EFFICIENCY) {
             for (double m : GRID_EFFICIENCY) {
@@ -80,7 +83,7 @@ final class EfficiencySearch {
                 }
             }
         }
-        seeds.sort(java.util.Comparator.comparingDouble(PointValuePair::getValue));
+        seeds.sort(Comparator.comparingDouble(PointValuePair::getValue));
         int gridEvaluations = evaluations[0];
         // the best point inside the bounds evaluated so far, kept when a refinement runs out of evaluations
         PointValuePair[] seen = {seeds.get(0)};
@@ -100,24 +103,21 @@ final class EfficiencySearch {
         // refined from the best STARTS grid points in turn, each with its share of the evaluations: the valley where
         // bandwidth and overhead trade off holds more than one local minimum (seen with the GEMM roofline)
         int starts = Math.min(STARTS, seeds.size());
-        PointValuePair best = seeds.get(0);
         for (int s = 0; s < starts; s++) {
-            int budgetEnd = evaluations[0] - gridEvaluations + maxEvaluations / starts;
-            PointValuePair refined = refine(bounded, seeds.get(s), evaluations, gridEvaluations,
-                    s == starts - 1 ? maxEvaluations : Math.min(maxEvaluations, budgetEnd));
-            if (refined.getValue() < best.getValue()) {
-                best = refined;
-            }
+            int until = s == starts - 1 ? maxEvaluations
+                    : Math.min(maxEvaluations, evaluations[0] - gridEvaluations + maxEvaluations / starts);
+            refine(bounded, seeds.get(s), evaluations, gridEvaluations, until);
         }
-        if (seen[0].getValue() < best.getValue()) {
-            best = seen[0];
-        }
+        // every refinement's points pass through the bounded objective, so the best point seen is the answer
+        PointValuePair best = seen[0];
         return new Result(hardware(best.getPoint()), best.getValue(), evaluations[0]);
     }
 
-    /** Nelder-Mead from {@code from}, restarted from its best point while that still improves, until the search has
-     * spent {@code until} evaluations after the grid. */
-    private static PointValuePair refine(ObjectiveFunction bounded, PointValuePair from, int[] evaluations,
+    /**
+     * Nelder-Mead from {@code from}, restarted from its best point while that still improves, until the search has
+     * spent {@code until} evaluations after the grid.
+     */
+    private static void refine(ObjectiveFunction bounded, PointValuePair from, int[] evaluations,
             int gridEvaluations, int until) {
         PointValuePair best = from;
         for (int round = 0; round < 4 && evaluations[0] - gridEvaluations < until; round++) {
@@ -142,6 +142,5 @@ final class EfficiencySearch {
                 break;
             }
         }
-        return best;
     }
 }
