@@ -1,6 +1,8 @@
 package org.cornserve.cli.profile;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cornserve.model.hardware.Hardware;
@@ -35,7 +37,11 @@ public final class BenchCalibration {
     private final HardwareCatalog catalog;
     private final Hardware start;
     private final long seed;
-    private BenchReplay replay;
+    private BenchReplay.FrontEnd frontEnd = BenchReplay.FrontEnd.NONE;
+    /** Plans of runs not served by the constructor's plan, by identity (a run given twice may have two plans). */
+    private final Map<BenchRun, DeploymentPlan> plans = new IdentityHashMap<>();
+    /** One replay per plan, for the current front end. */
+    private final Map<DeploymentPlan, BenchReplay> replays = new HashMap<>();
     private final int maxEvaluations;
     private java.util.function.Predicate<String> fitted = k -> true;
     private boolean oneServer;
@@ -53,7 +59,6 @@ public final class BenchCalibration {
         this.catalog = catalog;
         this.start = catalog.get(hardwareName);
         this.seed = seed;
-        this.replay = new BenchReplay(plan, seed);
         this.maxEvaluations = maxEvaluations;
     }
 
@@ -78,20 +83,49 @@ public final class BenchCalibration {
 
     /** Replays with the server's front end ahead of the engine (none by default); it is not fitted. */
     public BenchCalibration frontEnd(BenchReplay.FrontEnd value) {
-        this.replay = new BenchReplay(plan, seed, value);
+        this.frontEnd = value;
+        replays.clear();
         return this;
+    }
+
+    /**
+     * {@code run} was served by {@code runPlan}, not the constructor's plan (a joint fit to runs with different
+     * engine settings). The plan must deploy the kind being fitted.
+     */
+    public BenchCalibration servedBy(BenchRun run, DeploymentPlan runPlan) {
+        boolean deploysKind = runPlan.deployments().stream().anyMatch(d -> d.hardware().equals(start.name()));
+        if (!deploysKind) {
+            throw new IllegalArgumentException(run.source() + ": its plan deploys no " + start.name()
+                    + ", the hardware kind being fitted");
+        }
+        plans.put(run, runPlan);
+        return this;
+    }
+
+    private DeploymentPlan planOf(BenchRun run) {
+        return plans.getOrDefault(run, plan);
+    }
+
+    private BenchReplay replayOn(DeploymentPlan p) {
+        return replays.computeIfAbsent(p, q -> new BenchReplay(q, seed, frontEnd));
     }
 
     /** Each run's published statistics against the replay on {@code hw}. */
     public Map<String, Double> simulated(BenchRun run, Hardware hw) {
-        return replay.replay(run, withCandidate(hw)).statistics(run.statistics().keySet());
+        return replayOn(planOf(run)).replay(run, withCandidate(hw)).statistics(run.statistics().keySet());
     }
 
     /** The runs' published statistics against the replay on {@code hw}, one map per run. */
     public List<Map<String, Double>> simulated(List<BenchRun> runs, Hardware hw) {
         List<Map<String, Double>> out = new ArrayList<>(runs.size());
         if (oneServer) {
-            List<BenchReplay.Replayed> replayed = replay.replay(runs, withCandidate(hw));
+            for (BenchRun run : runs) {
+                if (!planOf(run).equals(planOf(runs.get(0)))) {
+                    throw new IllegalArgumentException("--one-server replays the runs on one server, so they need one"
+                            + " plan; " + run.source() + " has another plan than " + runs.get(0).source());
+                }
+            }
+            List<BenchReplay.Replayed> replayed = replayOn(planOf(runs.get(0))).replay(runs, withCandidate(hw));
             for (int r = 0; r < runs.size(); r++) {
                 out.add(replayed.get(r).statistics(runs.get(r).statistics().keySet()));
             }

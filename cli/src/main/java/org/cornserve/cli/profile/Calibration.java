@@ -18,8 +18,11 @@ import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.traces.TraceRecord;
 
 /**
- * Fits one hardware kind's compute efficiency, memory-bandwidth efficiency and per-iteration overhead to a
- * measured serving run: the run's arrivals and token counts are replayed through the simulator on the plan, and
+ * Fits one hardware kind's compute efficiency, memory-bandwidth efficiency and per-iteration overhead to one or more
+ * measured serving runs of that kind (each on its own plan; a joint fit minimises the mean of the runs' objectives,
+ * which pins down what one run leaves free, e.g. how a decode step splits between weight streaming and per-iteration
+ * overhead when a run's decode batches stay one size): each run's arrivals and token counts are replayed through the
+ * simulator on its plan, and
  * Commons Math's Nelder-Mead simplex (derivative-free: the simulator is not differentiable) minimises the mean squared
  * log ratio of simulated to measured TPOT and end-to-end latency over the requests it fits on, plus that of their
  * mean TTFT in each prompt-length quartile (a single request's TTFT jumps with the iteration boundary its arrival
@@ -27,8 +30,8 @@ import org.cornserve.traces.TraceRecord;
  * fraction of the requests is held back from the objective (they are still replayed, since they share the
  * engine with the rest) and the fit's error is reported on them.
  *
- * <p>Search: {@link EfficiencySearch} (a coarse grid, then Nelder-Mead). Each evaluation is one simulation of the
- * run, so the cost is 65 + at most {@code maxEvaluations} simulations.
+ * <p>Search: {@link EfficiencySearch} (a coarse grid, then Nelder-Mead). Each evaluation is one simulation of each
+ * run, so the cost is 65 + at most {@code maxEvaluations} evaluations.
  */
 public final class Calibration {
 
@@ -47,6 +50,33 @@ public final class Calibration {
     public record Fit(Hardware hardware, double objective, Errors fitErrorsBefore, Errors fitErrors,
             Errors heldBackErrorsBefore, Errors heldBackErrors, int evaluations) {}
 
+    /**
+     * A measured run and the plan that served it.
+     *
+     * @param source where the run comes from (its file), for messages and the report
+     * @param plan the plan the run was measured on (its arrivals go to its first model)
+     * @param requests the run's requests, in any order
+     */
+    public record Run(String source, DeploymentPlan plan, List<MeasuredRun.Request> requests) {
+        public Run {
+            if (requests.isEmpty()) {
+                throw new IllegalArgumentException(source + ": no requests");
+            }
+            requests = requests.stream().sorted(Comparator.comparingDouble(MeasuredRun.Request::arrival)).toList();
+        }
+    }
+
+    /** One run's errors on its fit and held-back requests, on the starting hardware and the fitted one. */
+    public record RunFit(String source, Errors fitErrorsBefore, Errors fitErrors, Errors heldBackErrorsBefore,
+            Errors heldBackErrors) {}
+
+    /** A fit to several runs at once: the fitted values, each run's errors, and the simulations it took. */
+    public record JointFit(Hardware hardware, double objective, List<RunFit> runs, int evaluations) {
+        public JointFit {
+            runs = List.copyOf(runs);
+        }
+    }
+
     private static final Slo UNCHECKED = new Slo(0, 0, 0, 1);
 
     private final DeploymentPlan plan;
@@ -57,7 +87,7 @@ public final class Calibration {
     private final int maxEvaluations;
 
     /**
-     * @param plan the plan the run was measured on (its arrivals go to its first model)
+     * @param plan the plan the run was measured on (its arrivals go to its first model), for {@link #fit}
      * @param catalog hardware kinds (built-in and any files)
      * @param hardwareName the kind to fit
      * @param seed seed of the hold-back choice and the simulator's routers
@@ -89,28 +119,56 @@ public final class Calibration {
         return out;
     }
 
-    /** Fits and returns the calibrated hardware with the errors before and after. */
+    /** Fits to one run on the constructor's plan and returns the calibrated hardware with the errors before and after. */
     public Fit fit(List<MeasuredRun.Request> measured) {
-        List<MeasuredRun.Request> requests = measured.stream()
-                .sorted(Comparator.comparingDouble(MeasuredRun.Request::arrival)).toList();
-        List<TraceRecord> trace = trace(requests, plan.models().get(0));
-        boolean[] held = new boolean[requests.size()];
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < held.length; i++) {
-            held[i] = random.nextDouble() < holdBack;
-        }
-        EfficiencySearch.Result found = new EfficiencySearch(start, maxEvaluations)
-                .minimise(hw -> logError(simulate(hw, trace), requests, held, false));
-        Hardware fitted = found.hardware();
-        SimResult before = simulate(start, trace);
-        SimResult after = simulate(fitted, trace);
-        return new Fit(fitted, found.objective(), errors(before, requests, held, false), errors(after, requests, held, false),
-                errors(before, requests, held, true), errors(after, requests, held, true), found.evaluations());
+        JointFit joint = fitJoint(List.of(new Run("run", plan, measured)));
+        RunFit run = joint.runs().get(0);
+        return new Fit(joint.hardware(), joint.objective(), run.fitErrorsBefore(), run.fitErrors(),
+                run.heldBackErrorsBefore(), run.heldBackErrors(), joint.evaluations());
     }
 
-    private SimResult simulate(Hardware hw, List<TraceRecord> trace) {
+    /**
+     * Fits one set of values to all {@code runs} at once (the mean of their objectives; each run holds back its own
+     * seeded fraction of requests, run {@code r} with seed {@code seed + r}) and reports each run's errors.
+     * Cost: 65 + at most {@code maxEvaluations} evaluations, each simulating every run once.
+     */
+    public JointFit fitJoint(List<Run> runs) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no measured runs to fit to");
+        }
+        List<Prepared> prepared = new ArrayList<>();
+        for (int r = 0; r < runs.size(); r++) {
+            prepared.add(new Prepared(runs.get(r), seed + r, holdBack));
+        }
+        EfficiencySearch.Result found = new EfficiencySearch(start, maxEvaluations).minimise(hw -> prepared.stream()
+                .mapToDouble(p -> logError(simulate(hw, p), p.run().requests(), p.held(), false)).average().orElseThrow());
+        Hardware fitted = found.hardware();
+        List<RunFit> out = new ArrayList<>();
+        for (Prepared p : prepared) {
+            SimResult before = simulate(start, p);
+            SimResult after = simulate(fitted, p);
+            List<MeasuredRun.Request> requests = p.run().requests();
+            out.add(new RunFit(p.run().source(), errors(before, requests, p.held(), false),
+                    errors(after, requests, p.held(), false), errors(before, requests, p.held(), true),
+                    errors(after, requests, p.held(), true)));
+        }
+        return new JointFit(fitted, found.objective(), out, found.evaluations());
+    }
+
+    /** A run as a trace, and which of its requests are held back from the fit. */
+    private record Prepared(Run run, List<TraceRecord> trace, boolean[] held) {
+        Prepared(Run run, long holdBackSeed, double holdBack) {
+            this(run, Calibration.trace(run.requests(), run.plan().models().get(0)), new boolean[run.requests().size()]);
+            SplittableRandom random = new SplittableRandom(holdBackSeed);
+            for (int i = 0; i < held.length; i++) {
+                held[i] = random.nextDouble() < holdBack;
+            }
+        }
+    }
+
+    private SimResult simulate(Hardware hw, Prepared p) {
         HardwareCatalog withCandidate = catalog.overriddenBy(HardwareCatalog.of(List.of(hw)));
-        return new SimulatorPlanRunner(seed, withCandidate).simulate(plan, trace, UNCHECKED);
+        return new SimulatorPlanRunner(seed, withCandidate).simulate(p.run().plan(), p.trace(), UNCHECKED);
     }
 
     /**
