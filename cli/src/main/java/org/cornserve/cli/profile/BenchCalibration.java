@@ -93,7 +93,7 @@ public final class BenchCalibration {
      * engine settings). The plan must deploy the kind being fitted.
      */
     public BenchCalibration servedBy(BenchRun run, DeploymentPlan runPlan) {
-        boolean deploysKind = runPlan.deployments().stream().anyMatch(d -> d.hardware().equals(start.name()));
+        boolean deploysKind = runPlan.deployments().stream().anyMatch(d -> catalog.get(d.hardware()).name().equals(start.name()));
         if (!deploysKind) {
             throw new IllegalArgumentException(run.source() + ": its plan deploys no " + start.name()
                     + ", the hardware kind being fitted");

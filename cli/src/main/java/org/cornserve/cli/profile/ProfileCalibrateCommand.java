@@ -73,6 +73,7 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
         Path validate;
     }
 
+    /** The runs, in command-line order; see {@link #currentRuns}. */
     @CommandLine.ArgGroup(exclusive = false, multiplicity = "1..*")
     List<RunOption> runs = new ArrayList<>();
 
@@ -114,8 +115,21 @@ public final class ProfileCalibrateCommand implements Callable<Integer> {
     /** A run on the command line with the plan that served it, read and validated. */
     private record Planned(RunOption run, Path planFile, ResolvedPlan plan) {}
 
+    /**
+     * The runs of this parse: picocli 4.7 appends a repeated group's instances to the same list on every parse of a
+     * reused command line (tests reuse one), so they are the last ones, one per run-file option given.
+     */
+    private void currentRuns() {
+        long given = spec.commandLine().getParseResult().originalArgs().stream()
+                .filter(a -> RUN_FILE_OPTIONS.contains(a.split("=", 2)[0])).count();
+        runs = new ArrayList<>(runs.subList(Math.max(0, runs.size() - (int) given), runs.size()));
+    }
+
+    private static final java.util.Set<String> RUN_FILE_OPTIONS = java.util.Set.of("--requests", "--bench", "--validate");
+
     @Override
     public Integer call() throws Exception {
+        currentRuns();
         boolean anyRequests = runs.stream().anyMatch(r -> r.file.requests != null);
         boolean anyBench = runs.stream().anyMatch(r -> r.file.bench != null);
         boolean anyValidate = runs.stream().anyMatch(r -> r.file.validate != null);

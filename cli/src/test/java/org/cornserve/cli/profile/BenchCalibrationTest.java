@@ -67,6 +67,87 @@ class BenchCalibrationTest {
         assertEquals(0.55, fit.hardware().efficiency().compute(), 0.1 * 0.55, fit.hardware().efficiency().toString());
     }
 
+    /** The largest relative error of the three fitted values against the truth. */
+    static double worstParameterError(Hardware fitted, Hardware truth) {
+        var f = fitted.efficiency();
+        var t = truth.efficiency();
+        return Math.max(Math.abs(f.compute() / t.compute() - 1), Math.max(
+                Math.abs(f.memoryBandwidth() / t.memoryBandwidth() - 1),
+                Math.abs(f.iterationOverheadMs() / t.iterationOverheadMs() - 1)));
+    }
+
+    /**
+     * Two runs that each leave a direction free, fitted to throughput, TPOT P99 and E2E P99 only (what cssnoeasy's
+     * runs publish besides TTFT): A decodes at a batch of 4 (a step is about overhead + weights / bandwidth, so the two
+     * trade off, and its short prompts say little of compute); B prefills 2,048-token prompts at concurrency 16 (a step
+     * is mostly FLOPs / compute). The joint fit must land nearer the truth, in its worst value, than either run's own fit;
+     * checked against the truth, not a snapshot.
+     */
+    @Tag("slow")
+    @Test
+    void jointFitOfTwoRunsRecoversTheTruthBetterThanEitherRun() {
+        Hardware truth = CalibrationTest.h100With(0.55, 0.7, 2.0);
+        java.util.function.UnaryOperator<BenchRun> published = run -> new BenchRun(run.source(), run.requests(),
+                run.maxConcurrency(), run.requestRate(), run.burstiness(), Map.of("request_throughput",
+                        run.statistics().get("request_throughput"), "p99_tpot_ms", run.statistics().get("p99_tpot_ms"),
+                        "p99_e2el_ms", run.statistics().get("p99_e2el_ms")));
+        BenchRun a = published.apply(published(truth, "A", 24, 256, 256, 4));
+        BenchRun b = published.apply(published(truth, "B", 32, 2048, 32, 16));
+        BenchCalibration c = new BenchCalibration(CalibrationTest.PLAN, HardwareCatalog.builtIn(), "h100", 1, 150);
+        double onA = worstParameterError(c.fit(List.of(a)).hardware(), truth);
+        double onB = worstParameterError(c.fit(List.of(b)).hardware(), truth);
+        BenchCalibration.Fit joint = c.fit(List.of(a, b));
+        double onBoth = worstParameterError(joint.hardware(), truth);
+        System.out.printf(Locale.ROOT, "worst parameter error: A alone %.3f, B alone %.3f, joint %.3f (%s)%n", onA, onB,
+                onBoth, joint.hardware().efficiency());
+        assertTrue(onBoth < Math.min(onA, onB), "joint " + onBoth + " vs A " + onA + ", B " + onB);
+        assertTrue(onBoth < 0.1, "joint fit within 10% of the truth in every value: " + joint.hardware().efficiency());
+    }
+
+    /**
+     * Runs with their own plans: each {@code --plan} goes with the run file beside it, a run whose plan runs on another
+     * kind is refused by name, and with several plans a run without its own is refused.
+     */
+    @Test
+    void calibrateTakesAPlanPerRunAndRefusesAnotherKind() throws Exception {
+        Hardware truth = CalibrationTest.h100With(0.6, 0.75, 1.5);
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        write(a, published(truth, "A", 8, 512, 16, 4));
+        write(b, published(truth, "B", 8, 1024, 16, 8));
+        Path planA = dir.resolve("plan-a.json");
+        CalibrationTest.PLAN.write(planA);
+        Path planB = dir.resolve("plan-b.json");
+        CalibrationTest.PLAN.write(planB);
+        Path other = dir.resolve("plan-a100.json");
+        org.cornserve.simulator.plan.MonolithicPlans.build(org.cornserve.model.catalog.ModelCatalog.builtIn(),
+                HardwareCatalog.builtIn(), "llama-3.1-8b", "a100-80gb", 1, 1).write(other);
+        Path out = dir.resolve("hw.json");
+        String text = run("profile", "calibrate", "--bench", a.toString(), "--plan", planA.toString(), "--bench",
+                b.toString(), "--plan", planB.toString(), "--max-evaluations", "1", "--out", out.toString());
+        assertTrue(text.contains("fitted to 2 run(s)"), text);
+        assertTrue(HardwareCatalog.builtInWith(List.of(out)).get("h100").sources().get("efficiency.compute")
+                .contains("on plan [" + planA + ", " + planB + "]"), text);
+        var cl = org.cornserve.cli.CornserveMain.commandLine();
+        var err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--plan", planA.toString(),
+                "--bench", b.toString(), "--plan", other.toString(), "--out", out.toString()));
+        assertTrue(err.toString().contains("run " + b + ": its plan " + other + " runs on a100-80gb, but run " + a),
+                err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--plan", planA.toString(),
+                "--validate", b.toString(), "--bench", dir.resolve("missing.json").toString(), "--plan",
+                planB.toString(), "--out", out.toString()));
+        assertTrue(err.toString().contains("run " + b + " has no --plan; with several plans"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--bench",
+                dir.resolve("missing.json").toString(), "--plan", planA.toString(), "--out", out.toString()));
+        assertTrue(err.toString().contains("benchmark result " + dir.resolve("missing.json") + " does not exist"),
+                err.toString());
+    }
+
     @Test
     void calibrateAndReplayCommandsReadBenchFiles() throws Exception {
         Hardware truth = CalibrationTest.h100With(0.6, 0.75, 1.5);

@@ -155,6 +155,47 @@ class CalibrationTest {
         assertEquals(0.6, fitted.efficiency().compute(), 0.15, "20 simulations after the grid get near: " + text);
     }
 
+    /** Two per-request runs, each with its plan: one fit, each run's errors reported under its file. */
+    @Test
+    void calibrateFitsSeveralRequestFilesAtOnce() throws Exception {
+        Hardware truth = h100With(0.6, 0.75, 1.0);
+        List<Path> files = new ArrayList<>();
+        for (long seed : new long[] {11, 12}) {
+            StringBuilder csv = new StringBuilder("arrival_time,first_token_time,last_token_time,input_tokens,output_tokens\n");
+            for (MeasuredRun.Request r : syntheticRun(truth, seed, 40, 3)) {
+                csv.append(String.format(java.util.Locale.ROOT, "%.9f,%.9f,%.9f,%d,%d%n", r.arrival(), r.firstToken(),
+                        r.lastToken(), r.inputTokens(), r.outputTokens()));
+            }
+            Path f = dir.resolve("run" + seed + ".csv");
+            Files.writeString(f, csv);
+            files.add(f);
+        }
+        Path planA = dir.resolve("plan-a.json");
+        PLAN.write(planA);
+        Path planB = dir.resolve("plan-b.json");
+        PLAN.write(planB);
+        Path out = dir.resolve("hw.json");
+        var cl = org.cornserve.cli.CornserveMain.commandLine();
+        var text = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(text));
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute("profile", "calibrate", "--requests", files.get(0).toString(), "--plan", planA.toString(),
+                "--requests", files.get(1).toString(), "--plan", planB.toString(), "--max-evaluations", "5",
+                "--out", out.toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(text.toString().contains("fitted to 80 requests of 2 runs"), text.toString());
+        for (Path f : files) {
+            assertTrue(text.toString().contains("  run " + f + ":\n    fit requests, before:"), text.toString());
+        }
+        String source = HardwareCatalog.builtInWith(List.of(out)).get("h100").sources().get("efficiency.compute");
+        assertTrue(source.contains("on plan [" + planA + ", " + planB + "]"), source);
+        code = cl.execute("profile", "calibrate", "--requests", files.get(0).toString(), "--plan", planA.toString(),
+                "--bench", files.get(1).toString(), "--out", out.toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("not both"), err.toString());
+    }
+
     @Test
     void aHardwareFileWithTheBuiltInNameReplacesIt() {
         Hardware fitted = h100With(0.5, 0.6, 1);
