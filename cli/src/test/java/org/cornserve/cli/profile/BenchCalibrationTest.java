@@ -39,6 +39,13 @@ class BenchCalibrationTest {
         return new BenchRun(name, shape.requests(), concurrency, Double.POSITIVE_INFINITY, 1, stats);
     }
 
+    /** A result file in {@code dir} of {@code n} requests of these lengths at concurrency c on 0.6 / 0.75 / 1.5 ms. */
+    private Path benchFile(String name, int n, int input, int output, int concurrency) throws Exception {
+        Path file = dir.resolve(name);
+        write(file, published(CalibrationTest.h100With(0.6, 0.75, 1.5), name, n, input, output, concurrency));
+        return file;
+    }
+
     static void write(Path file, BenchRun run) throws Exception {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("backend", "vllm");
@@ -110,11 +117,8 @@ class BenchCalibrationTest {
      */
     @Test
     void calibrateTakesAPlanPerRunAndRefusesAnotherKind() throws Exception {
-        Hardware truth = CalibrationTest.h100With(0.6, 0.75, 1.5);
-        Path a = dir.resolve("a.json");
-        Path b = dir.resolve("b.json");
-        write(a, published(truth, "A", 8, 512, 16, 4));
-        write(b, published(truth, "B", 8, 1024, 16, 8));
+        Path a = benchFile("a.json", 8, 512, 16, 4);
+        Path b = benchFile("b.json", 8, 1024, 16, 8);
         Path planA = dir.resolve("plan-a.json");
         CalibrationTest.PLAN.write(planA);
         Path planB = dir.resolve("plan-b.json");
@@ -128,33 +132,26 @@ class BenchCalibrationTest {
         assertTrue(text.contains("fitted to 2 run(s)"), text);
         assertTrue(HardwareCatalog.builtInWith(List.of(out)).get("h100").sources().get("efficiency.compute")
                 .contains("on plan [" + planA + ", " + planB + "]"), text);
-        var cl = org.cornserve.cli.CornserveMain.commandLine();
-        var err = new java.io.StringWriter();
-        cl.setErr(new java.io.PrintWriter(err));
-        cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
-        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--plan", planA.toString(),
-                "--bench", b.toString(), "--plan", other.toString(), "--out", out.toString()));
-        assertTrue(err.toString().contains("run " + b + ": its plan " + other + " runs on a100-80gb, but run " + a),
-                err.toString());
-        err.getBuffer().setLength(0);
-        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--plan", planA.toString(),
+        Executed kind = execute("profile", "calibrate", "--bench", a.toString(), "--plan", planA.toString(), "--bench",
+                b.toString(), "--plan", other.toString(), "--out", out.toString());
+        assertEquals(2, kind.code());
+        assertTrue(kind.err().contains("run " + b + ": its plan " + other + " runs on a100-80gb, but run " + a), kind.err());
+        Executed noPlan = execute("profile", "calibrate", "--bench", a.toString(), "--plan", planA.toString(),
                 "--validate", b.toString(), "--bench", dir.resolve("missing.json").toString(), "--plan",
-                planB.toString(), "--out", out.toString()));
-        assertTrue(err.toString().contains("run " + b + " has no --plan; with several plans"), err.toString());
-        err.getBuffer().setLength(0);
-        assertEquals(2, cl.execute("profile", "calibrate", "--bench", a.toString(), "--bench",
-                dir.resolve("missing.json").toString(), "--plan", planA.toString(), "--out", out.toString()));
-        assertTrue(err.toString().contains("benchmark result " + dir.resolve("missing.json") + " does not exist"),
-                err.toString());
+                planB.toString(), "--out", out.toString());
+        assertEquals(2, noPlan.code());
+        assertTrue(noPlan.err().contains("run " + b + " has no --plan; with several plans"), noPlan.err());
+        Executed missing = execute("profile", "calibrate", "--bench", a.toString(), "--bench",
+                dir.resolve("missing.json").toString(), "--plan", planA.toString(), "--out", out.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("benchmark result " + dir.resolve("missing.json") + " does not exist"),
+                missing.err());
     }
 
     @Test
     void calibrateAndReplayCommandsReadBenchFiles() throws Exception {
-        Hardware truth = CalibrationTest.h100With(0.6, 0.75, 1.5);
-        Path a = dir.resolve("a.json");
-        Path b = dir.resolve("b.json");
-        write(a, published(truth, "A", 24, 1024, 64, 4));
-        write(b, published(truth, "B", 16, 2048, 32, 8));
+        Path a = benchFile("a.json", 24, 1024, 64, 4);
+        Path b = benchFile("b.json", 16, 2048, 32, 8);
         Path plan = dir.resolve("plan.json");
         CalibrationTest.PLAN.write(plan);
         Path out = dir.resolve("hw.json");
@@ -210,15 +207,25 @@ class BenchCalibrationTest {
         assertTrue(e.getMessage().contains("no TTFT statistic"), e.getMessage());
     }
 
-    static String run(String... args) {
+    /** What a command printed and its exit code. */
+    record Executed(int code, String out, String err) {}
+
+    /** Runs a command line on a fresh {@code cornserve} command. */
+    static Executed execute(String... args) {
         var cl = org.cornserve.cli.CornserveMain.commandLine();
         var text = new java.io.StringWriter();
         var err = new java.io.StringWriter();
         cl.setOut(new java.io.PrintWriter(text));
         cl.setErr(new java.io.PrintWriter(err));
         int code = cl.execute(args);
-        assertEquals(0, code, String.format(Locale.ROOT, "%s%n%s", err, text));
-        return text.toString();
+        return new Executed(code, text.toString(), err.toString());
+    }
+
+    /** Runs a command line that must succeed; returns what it printed. */
+    static String run(String... args) {
+        Executed e = execute(args);
+        assertEquals(0, e.code(), String.format(Locale.ROOT, "%s%n%s", e.err(), e.out()));
+        return e.out();
     }
 
     /**

@@ -140,15 +140,9 @@ class CalibrationTest {
         Path plan = dir.resolve("plan.json");
         PLAN.write(plan);
         Path out = dir.resolve("hw.json");
-        var cl = org.cornserve.cli.CornserveMain.commandLine();
-        var text = new java.io.StringWriter();
-        var err = new java.io.StringWriter();
-        cl.setOut(new java.io.PrintWriter(text));
-        cl.setErr(new java.io.PrintWriter(err));
-        int code = cl.execute("profile", "calibrate", "--requests", requests.toString(), "--plan", plan.toString(),
-                "--max-evaluations", "20", "--out", out.toString());
-        assertEquals(0, code, err.toString());
-        assertTrue(text.toString().contains("held back, after:"), text.toString());
+        String text = BenchCalibrationTest.run("profile", "calibrate", "--requests", requests.toString(), "--plan",
+                plan.toString(), "--max-evaluations", "20", "--out", out.toString());
+        assertTrue(text.contains("held back, after:"), text);
         Hardware fitted = HardwareCatalog.builtInWith(List.of(out)).get("h100");
         assertTrue(fitted.sources().get("efficiency.compute").startsWith("MEASURED: fitted by cornserve profile calibrate"),
                 fitted.sources().toString());
@@ -175,25 +169,20 @@ class CalibrationTest {
         Path planB = dir.resolve("plan-b.json");
         PLAN.write(planB);
         Path out = dir.resolve("hw.json");
-        var cl = org.cornserve.cli.CornserveMain.commandLine();
-        var text = new java.io.StringWriter();
-        var err = new java.io.StringWriter();
-        cl.setOut(new java.io.PrintWriter(text));
-        cl.setErr(new java.io.PrintWriter(err));
-        int code = cl.execute("profile", "calibrate", "--requests", files.get(0).toString(), "--plan", planA.toString(),
-                "--requests", files.get(1).toString(), "--plan", planB.toString(), "--max-evaluations", "5",
-                "--out", out.toString());
-        assertEquals(0, code, err.toString());
-        assertTrue(text.toString().contains("fitted to 80 requests of 2 runs"), text.toString());
+        String text = BenchCalibrationTest.run("profile", "calibrate", "--requests", files.get(0).toString(), "--plan",
+                planA.toString(), "--requests", files.get(1).toString(), "--plan", planB.toString(), "--max-evaluations",
+                "5", "--out", out.toString());
+        assertTrue(text.contains("fitted to 80 requests of 2 runs"), text);
         for (Path f : files) {
-            assertTrue(text.toString().contains("  run " + f + ":\n    fit requests, before:"), text.toString());
+            assertTrue(text.contains("  run " + f + ":\n    fit requests, before:"), text);
         }
         String source = HardwareCatalog.builtInWith(List.of(out)).get("h100").sources().get("efficiency.compute");
         assertTrue(source.contains("on plan [" + planA + ", " + planB + "]"), source);
-        code = cl.execute("profile", "calibrate", "--requests", files.get(0).toString(), "--plan", planA.toString(),
-                "--bench", files.get(1).toString(), "--out", out.toString());
-        assertEquals(2, code);
-        assertTrue(err.toString().contains("not both"), err.toString());
+        BenchCalibrationTest.Executed both = BenchCalibrationTest.execute("profile", "calibrate", "--requests",
+                files.get(0).toString(), "--plan", planA.toString(), "--bench", files.get(1).toString(), "--out",
+                out.toString());
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("not both"), both.err());
     }
 
     @Test
