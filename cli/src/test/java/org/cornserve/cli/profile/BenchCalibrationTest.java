@@ -112,6 +112,35 @@ class BenchCalibrationTest {
     }
 
     /**
+     * Runs on their own plans: a run replays on its plan (the other plan, with another seed for its router, gives the
+     * same statistics here: one replica), a plan on another kind is refused by the run's name, and one server cannot
+     * replay runs of two plans.
+     */
+    @Test
+    void runsReplayOnTheirOwnPlans() {
+        Hardware truth = CalibrationTest.h100With(0.6, 0.75, 1.5);
+        BenchRun a = published(truth, "A", 8, 512, 16, 4);
+        BenchRun b = published(truth, "B", 8, 1024, 16, 8);
+        var models = org.cornserve.model.catalog.ModelCatalog.builtIn();
+        var otherSeed = org.cornserve.simulator.plan.MonolithicPlans.build(models, HardwareCatalog.builtIn(),
+                "llama-3.1-8b", "h100", 1, 2);
+        BenchCalibration c = new BenchCalibration(CalibrationTest.PLAN, HardwareCatalog.builtIn(), "h100", 1, 1)
+                .servedBy(b, otherSeed);
+        Map<String, Double> onOwn = c.simulated(b, truth);
+        b.statistics().forEach((k, v) -> assertEquals(v, onOwn.get(k), 1e-9 * v, k));
+        var onA100 = org.cornserve.simulator.plan.MonolithicPlans.build(models, HardwareCatalog.builtIn(),
+                "llama-3.1-8b", "a100-80gb", 1, 1);
+        IllegalArgumentException kind = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> c.servedBy(a, onA100));
+        assertEquals("A: its plan deploys no h100-sxm, the hardware kind being fitted", kind.getMessage());
+        c.oneServer(true);
+        IllegalArgumentException oneServer = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> c.simulated(List.of(a, b), truth));
+        assertTrue(oneServer.getMessage().contains("so they need one plan; B has another plan than A"),
+                oneServer.getMessage());
+    }
+
+    /**
      * Runs with their own plans: each {@code --plan} goes with the run file beside it, a run whose plan runs on another
      * kind is refused by name, and with several plans a run without its own is refused.
      */
