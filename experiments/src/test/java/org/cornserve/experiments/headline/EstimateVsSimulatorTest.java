@@ -1,5 +1,6 @@
 package org.cornserve.experiments.headline;
 
+import org.cornserve.simulator.evaluate.RunMetrics;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.traces.transform.TraceRuns;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,14 +49,32 @@ class EstimateVsSimulatorTest {
     /** Seconds of arrivals in each simulated probe (see the class comment: long enough to show a slow overload). */
     static final double PROBE_SECONDS = Double.parseDouble(System.getProperty("estimate.probeSeconds", "300"));
 
-    /**
-     * A probe at {@code rate}: the case's trace continued by the same generator (its first records are the planning
-     * trace) to {@link #PROBE_SECONDS} of arrivals at that rate, and never fewer records than the planning trace.
-     */
-    static List<TraceRecord> probeTrace(List<TraceRecord> planning, String model, long seed, double rate) {
-        int requests = (int) Math.max(planning.size(), Math.ceil(rate * PROBE_SECONDS));
-        return requests == planning.size() ? planning
-                : CatalogProblems.routeToModels(SearchVsSimulatorBruteForceTest.trace(seed, requests), List.of(model), seed);
+    /** One case: its planning trace and problem, the family's plan chosen on the estimate, and the plan as a file. */
+    record Case(String model, long seed, List<TraceRecord> trace, Slo slo, PlanningProblem problem, CandidatePlan plan,
+            DeploymentPlan doc) {
+
+        static Case plan(String family, String model, int gpus, long seed, String sloText) {
+            Hardware h100 = HardwareCatalog.builtIn().get("h100-sxm");
+            List<TraceRecord> trace = CatalogProblems.routeToModels(SearchVsSimulatorBruteForceTest.trace(seed, 3000),
+                    List.of(model), seed);
+            Slo slo = Slo.parse(sloText, 0.9);
+            PlanningProblem problem = CatalogProblems.build(ModelCatalog.builtIn(), List.of(model), h100, 1, gpus, trace,
+                    slo, seed, 400, 0);
+            CandidatePlan plan = Strategies.byName(family).plan(problem, Objective.goodput(), null).plan();
+            return new Case(model, seed, trace, slo, problem, plan, PlanDocuments.plan("p", plan, problem, h100,
+                    CornserveSearch.Options.DEFAULT.estimator(), null));
+        }
+
+        /**
+         * The plan simulated at {@code rate} on the case's trace continued by the same generator (its first records
+         * are the planning trace) to {@link #PROBE_SECONDS} of arrivals, never fewer records than the planning trace.
+         */
+        RunMetrics simulate(double rate) {
+            int requests = (int) Math.max(trace.size(), Math.ceil(rate * PROBE_SECONDS));
+            List<TraceRecord> probe = requests == trace.size() ? trace : CatalogProblems.routeToModels(
+                    SearchVsSimulatorBruteForceTest.trace(seed, requests), List.of(model), seed);
+            return new SimulatorPlanRunner(seed).run(doc, TraceRuns.rescale(probe, rate, probe.size()), rate, slo);
+        }
     }
 
     @ParameterizedTest(name = "{0} {1} on {2} GPUs, seed {3}")
@@ -75,27 +94,16 @@ class EstimateVsSimulatorTest {
     })
     void estimateStaysWithinItsFamilysBound(String family, String model, int gpus, long seed, String sloText, double low,
             double high) {
-        Hardware h100 = HardwareCatalog.builtIn().get("h100-sxm");
-        List<TraceRecord> trace = CatalogProblems.routeToModels(SearchVsSimulatorBruteForceTest.trace(seed, 3000),
-                List.of(model), seed);
-        Slo slo = Slo.parse(sloText, 0.9);
-        PlanningProblem problem = CatalogProblems.build(ModelCatalog.builtIn(), List.of(model), h100, 1, gpus, trace, slo,
-                seed, 400, 0);
-        CandidatePlan plan = Strategies.byName(family).plan(problem, Objective.goodput(), null).plan();
-        double estimate = new AnalyticEstimator(problem).capacityRps(plan);
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed);
-        DeploymentPlan doc = PlanDocuments.plan("p", plan, problem, h100, CornserveSearch.Options.DEFAULT.estimator(), null);
-        double measured = new CapacitySearch(slo.attainmentTarget(), 0.01, 12, CapacitySearch.bisectionsFor(0.01) + 2)
-                .search(estimate > 0 ? estimate : 1, rate -> {
-                    List<TraceRecord> probe = probeTrace(trace, model, seed, rate);
-                    return runner.run(doc, TraceRuns.rescale(probe, rate, probe.size()), rate, slo).sloAttainment();
-                })
+        Case c = Case.plan(family, model, gpus, seed, sloText);
+        double estimate = new AnalyticEstimator(c.problem()).capacityRps(c.plan());
+        double measured = new CapacitySearch(c.slo().attainmentTarget(), 0.01, 12, CapacitySearch.bisectionsFor(0.01) + 2)
+                .search(estimate > 0 ? estimate : 1, rate -> c.simulate(rate).sloAttainment())
                 .capacityRps();
         double ratio = estimate / measured;
         System.out.printf("estimate-vs-simulator %s %s %d GPUs seed %d: %s estimated %.2f rps, measured %.2f rps, "
-                + "ratio %.3f%n", family, model, gpus, seed, plan.describe(), estimate, measured, ratio);
+                + "ratio %.3f%n", family, model, gpus, seed, c.plan().describe(), estimate, measured, ratio);
         assertTrue(measured > 0 && ratio >= low && ratio <= high, String.format(java.util.Locale.ROOT,
-                "%s: estimate %.2f rps / measured %.2f rps = %.3f, outside [%.2f, %.2f]", plan.describe(), estimate,
+                "%s: estimate %.2f rps / measured %.2f rps = %.3f, outside [%.2f, %.2f]", c.plan().describe(), estimate,
                 measured, ratio, low, high));
     }
 
@@ -109,24 +117,15 @@ class EstimateVsSimulatorTest {
     @CsvSource({"pd-split, qwen2.5-vl-7b, 4, 2, 'ttft=2000,tpot=100'"})
     void saturatedThroughputMatchesTheEstimatesStableRate(String family, String model, int gpus, long seed,
             String sloText) {
-        Hardware h100 = HardwareCatalog.builtIn().get("h100-sxm");
-        List<TraceRecord> trace = CatalogProblems.routeToModels(SearchVsSimulatorBruteForceTest.trace(seed, 3000),
-                List.of(model), seed);
-        Slo slo = Slo.parse(sloText, 0.9);
-        PlanningProblem problem = CatalogProblems.build(ModelCatalog.builtIn(), List.of(model), h100, 1, gpus, trace, slo,
-                seed, 400, 0);
-        CandidatePlan plan = Strategies.byName(family).plan(problem, Objective.goodput(), null).plan();
-        double stable = new AnalyticEstimator(problem).stableRps(plan);
+        Case c = Case.plan(family, model, gpus, seed, sloText);
+        double stable = new AnalyticEstimator(c.problem()).stableRps(c.plan());
         double offered = stable * 4 / 3;
-        List<TraceRecord> probe = probeTrace(trace, model, seed, offered);
-        DeploymentPlan doc = PlanDocuments.plan("p", plan, problem, h100, CornserveSearch.Options.DEFAULT.estimator(), null);
-        double sustained = new SimulatorPlanRunner(seed).run(doc, TraceRuns.rescale(probe, offered, probe.size()), offered,
-                slo).throughputRps();
+        double sustained = c.simulate(offered).throughputRps();
         double ratio = stable / sustained;
         System.out.printf("estimate-vs-simulator saturated %s: estimated stable %.2f rps, simulated throughput at %.1f rps"
-                + " offered %.2f rps, ratio %.3f%n", plan.describe(), stable, offered, sustained, ratio);
+                + " offered %.2f rps, ratio %.3f%n", c.plan().describe(), stable, offered, sustained, ratio);
         assertTrue(ratio >= 0.95 && ratio <= 1.05, String.format(java.util.Locale.ROOT,
                 "%s: estimated stable rate %.2f rps / simulated throughput %.2f rps = %.3f, outside [0.95, 1.05]",
-                plan.describe(), stable, sustained, ratio));
+                c.plan().describe(), stable, sustained, ratio));
     }
 }
