@@ -46,7 +46,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("slow")
 class EstimateVsSimulatorTest {
 
-    /** Seconds of arrivals in each simulated probe (see the class comment: long enough to show a slow overload). */
+    /**
+     * Seconds of arrivals in each simulated probe (see the class comment: long enough to show a slow overload); the
+     * system property {@code estimate.probeSeconds} overrides it (0: the planning trace's 3000 requests, as before).
+     */
     static final double PROBE_SECONDS = Double.parseDouble(System.getProperty("estimate.probeSeconds", "300"));
 
     /** One case: its planning trace and problem, the family's plan chosen on the estimate, and the plan as a file. */
