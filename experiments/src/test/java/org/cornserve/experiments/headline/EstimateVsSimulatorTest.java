@@ -6,6 +6,7 @@ import org.cornserve.traces.transform.TraceRuns;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.function.IntFunction;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.model.hardware.HardwareCatalog;
@@ -73,11 +74,21 @@ class EstimateVsSimulatorTest {
          * are the planning trace) to {@link #PROBE_SECONDS} of arrivals, never fewer records than the planning trace.
          */
         RunMetrics simulate(double rate) {
-            int requests = (int) Math.max(trace.size(), Math.ceil(rate * PROBE_SECONDS));
-            List<TraceRecord> probe = requests == trace.size() ? trace : CatalogProblems.routeToModels(
-                    SearchVsSimulatorBruteForceTest.trace(seed, requests), List.of(model), seed);
-            return new SimulatorPlanRunner(seed).run(doc, TraceRuns.rescale(probe, rate, probe.size()), rate, slo);
+            List<TraceRecord> probe = probe(trace, rate, requests -> CatalogProblems.routeToModels(
+                    SearchVsSimulatorBruteForceTest.trace(seed, requests), List.of(model), seed));
+            return new SimulatorPlanRunner(seed).run(doc, probe, rate, slo);
         }
+    }
+
+    /**
+     * A probe at {@code rate}: {@link #PROBE_SECONDS} of arrivals at that rate, never fewer records than the planning
+     * trace, from {@code longer} (the planning trace's generator run to that many records: its first records are the
+     * planning trace) where the planning trace is too short.
+     */
+    static List<TraceRecord> probe(List<TraceRecord> planning, double rate, IntFunction<List<TraceRecord>> longer) {
+        int requests = (int) Math.max(planning.size(), Math.ceil(rate * PROBE_SECONDS));
+        List<TraceRecord> records = requests == planning.size() ? planning : longer.apply(requests);
+        return TraceRuns.rescale(records, rate, records.size());
     }
 
     @ParameterizedTest(name = "{0} {1} on {2} GPUs, seed {3}")
