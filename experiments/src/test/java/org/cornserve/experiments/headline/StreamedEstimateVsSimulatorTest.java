@@ -24,7 +24,6 @@ import org.cornserve.planner.search.CapacitySearch;
 import org.cornserve.planner.search.Objective;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.traces.TraceRecord;
-import org.cornserve.traces.transform.TraceRuns;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,9 +31,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Holds the analytic estimate of an Omni plan against the simulator under the streamed hand-off (the thinker's
  * hidden states to the talker in chunks, as a written plan is simulated and served by default): with a time to first
- * audio target, the plan's capacity at the SLO is estimated and measured (bisection to 1% over runs of 3000
- * requests, half of them speech); the ratio must stay within the case's bound, and closer to 1 than the estimate
- * that assumes the whole hand-off. The simulator is deterministic.
+ * audio target, the plan's capacity at the SLO is estimated and measured (bisection to 1%; each probe
+ * {@link EstimateVsSimulatorTest#PROBE_SECONDS} of arrivals and at least the 3000 requests planned on, half of them
+ * speech); the ratio must stay within the case's bound, and closer to 1 than the estimate that assumes the whole
+ * hand-off. The simulator is deterministic.
  */
 @Tag("slow")
 class StreamedEstimateVsSimulatorTest {
@@ -76,7 +76,8 @@ class StreamedEstimateVsSimulatorTest {
         assertTrue(doc.streamChunkTokensOrDefault() == streamed.streamChunkTokens(), "the plan streams as estimated");
         double measured = new CapacitySearch(slo.attainmentTarget(), 0.01, 12, CapacitySearch.bisectionsFor(0.01) + 2)
                 .search(estimate > 0 ? estimate : 1,
-                        rate -> runner.run(doc, TraceRuns.rescale(trace, rate, trace.size()), rate, slo).sloAttainment())
+                        rate -> runner.run(doc, EstimateVsSimulatorTest.probe(trace, rate, n -> omniTrace(seed, n)), rate,
+                                slo).sloAttainment())
                 .capacityRps();
         double ratio = estimate / measured;
         double wholeRatio = wholeEstimate / measured;
