@@ -34,6 +34,10 @@ public final class ProfileDecodeCheckCommand implements Callable<Integer> {
             + " threads: N x threads per slot) (default ${DEFAULT-VALUE})")
     String devices;
 
+    @Option(names = "--threads", paramLabel = "N", description = "the executor's compute threads (default: the"
+            + " devices' threads, as a replica of that many slots gets)")
+    Integer threads;
+
     @Option(names = "--context", defaultValue = "256", description = "mean context tokens of every batch (default"
             + " ${DEFAULT-VALUE})")
     long context;
@@ -56,10 +60,11 @@ public final class ProfileDecodeCheckCommand implements Callable<Integer> {
         DeviceSlots slots = DeviceSlots.parse(devices);
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "decode check");
         long iterations = RuntimeOptions.defaults().maxRunIterations();
+        int n = threads != null ? threads : slots.count() * slots.threadsPerSlot();
         List<DecodeShapeProbe.Point> points;
         try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
             points = new DecodeShapeProbe(launcher, SharedMemorySidecar.DEV_SHM, 120_000, iterations)
-                    .measure(model, slots.count() * slots.threadsPerSlot(), context, batches, rounds, steps,
+                    .measure(model, n, context, batches, rounds, steps,
                             bar::update);
         }
         out.printf(Locale.ROOT, "%s, one executor of %d thread(s), %d iterations per step, %d rounds x %d steps;"
