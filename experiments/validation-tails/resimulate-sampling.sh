@@ -9,25 +9,10 @@
 # refitted extra. Usage:
 #   experiments/validation-tails/resimulate-sampling.sh [DATA_DIR] [OUT_DIR] [S_MS]
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 D="${1:-/work/tails-data}"
 T="${2:-/tmp/validation-tails-sampling}"
 S="${3:-0.056}"
-mkdir -p "$T"
-source "$ROOT/bin/find-jdk.sh"
-"$ROOT/bin/cornserve" --version >/dev/null
-JAR="$ROOT/cli/target/cornserve.jar"
-report() { "$CORNSERVE_JDK/bin/java" -cp "$JAR" org.cornserve.cli.validate.TailReport "$@"; }
-sim() {
-  local run="$1" profiles="$2" out="$3"; shift 3
-  "$ROOT/bin/cornserve" simulate --plan "$D/$run/planned/plan.json" --trace "$D/$run/trace.jsonl" \
-    --trace-format jsonl --profiles "$profiles" --slo ttft=500,tpot=50 --out "$T/$out" "$@" >/dev/null
-}
-args_q2=(--request-overhead-ms 15.2663 --step-overhead-ms 0.6232 --tokens-per-report 4)
-args_fc8=(--request-overhead-ms 18.6226 --step-overhead-ms 0.6349 --tokens-per-report 4)
-args_final=(--request-overhead-ms 4.9813 --tokens-per-report 4)
-probe_q2=q2; probe_fc8=fc8; probe_final=q2
-loaded_q2=fc8; loaded_fc8=q2; loaded_final=fc8
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 for run in q2 fc8 final; do
   a="args_$run[@]"; p="probe_$run"; l="loaded_$run"
   jq --argjson s "$S" '.profiles |= map(if .decode then .decode |= map(.latency_ms += $s * .batch) else . end)' \
