@@ -176,6 +176,9 @@ public final class DecodeShapeProbe {
         }
         for (Variant v : VARIANTS) {
             List<Point> of = points.stream().filter(p -> p.variant().equals(v)).toList();
+            if (of.stream().map(Point::batch).distinct().count() < 2) {
+                continue; // a slope needs two batches
+            }
             sb.append(String.format(Locale.ROOT, "%-17s per extra sequence: mean %.3f ms, min %.3f ms (least squares"
                     + " over the batches)%n", v.name(), slope(of, true), slope(of, false)));
         }
