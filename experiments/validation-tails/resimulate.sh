@@ -7,29 +7,13 @@
 # q2 and final take the extra per sequence from fc8's loaded steps, fc8 takes it from q2's; the compute-ratio and
 # round-trip tables come from each run's own idle probe (final kept none: it takes q2's, the same 2 x 1-slot plan).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 D="${1:-/work/tails-data}"
 T="${2:-/tmp/validation-tails}"
 SEEDS="${3:-1 2 3}"
-mkdir -p "$T"
-source "$ROOT/bin/find-jdk.sh"
-"$ROOT/bin/cornserve" --version >/dev/null
-JAR="$ROOT/cli/target/cornserve.jar"
-report() { "$CORNSERVE_JDK/bin/java" -cp "$JAR" org.cornserve.cli.validate.TailReport "$@"; }
-sim() {
-  local run="$1" out="$2"; shift 2
-  "$ROOT/bin/cornserve" simulate --plan "$D/$run/planned/plan.json" --trace "$D/$run/trace.jsonl" \
-    --trace-format jsonl --profiles "$D/$run/profiles.json" --slo ttft=500,tpot=50 --out "$T/$out" "$@" >/dev/null
-}
-# what the kept runs were simulated with (validation.json; final predates the step round trip)
-args_q2=(--request-overhead-ms 15.2663 --step-overhead-ms 0.6232 --tokens-per-report 4)
-args_fc8=(--request-overhead-ms 18.6226 --step-overhead-ms 0.6349 --tokens-per-report 4)
-args_final=(--request-overhead-ms 4.9813 --tokens-per-report 4)
-probe_q2=q2; probe_fc8=fc8; probe_final=q2
-loaded_q2=fc8; loaded_fc8=q2; loaded_final=fc8
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 for run in q2 fc8 final; do
   a="args_$run[@]"; p="probe_$run"; l="loaded_$run"
-  sim "$run" "$run-before" "${!a}"
+  sim "$run" "$D/$run/profiles.json" "$run-before" "${!a}"
   echo "== $run before (as kept: profile + fixed overheads)"
   report table "$T/$run-before" "$D/$run/planned/measured"
   for terms in extra ratio trip all; do
@@ -38,7 +22,7 @@ for run in q2 fc8 final; do
     for seed in $seeds; do
       report fit --probe "$D/${!p}/planned" --loaded "$D/${!l}/planned" --seed "$seed" --terms "$terms" \
         --out "$T/$run-costs-$terms-$seed.json" >/dev/null
-      sim "$run" "$run-$terms-$seed" "${!a}" --served-costs "$T/$run-costs-$terms-$seed.json"
+      sim "$run" "$D/$run/profiles.json" "$run-$terms-$seed" "${!a}" --served-costs "$T/$run-costs-$terms-$seed.json"
       echo "== $run after, terms $terms, seed $seed (probe ${!p}, extra per sequence from ${!l})"
       report table "$T/$run-$terms-$seed" "$D/$run/planned/measured"
     done
@@ -52,10 +36,10 @@ for run in q2 fc8 final; do
   line=("${!a}")
   line[1]="$intercept"
   line+=(--request-overhead-ms-per-token "$slope")
-  sim "$run" "$run-line" "${line[@]}"
+  sim "$run" "$D/$run/profiles.json" "$run-line" "${line[@]}"
   echo "== $run after, terms line, seed - (overhead $intercept ms + $slope ms per prompt token, probe ${!p})"
   report table "$T/$run-line" "$D/$run/planned/measured"
-  sim "$run" "$run-line-extra" "${line[@]}" --served-costs "$T/$run-costs-extra-1.json"
+  sim "$run" "$D/$run/profiles.json" "$run-line-extra" "${line[@]}" --served-costs "$T/$run-costs-extra-1.json"
   echo "== $run after, terms line+extra, seed - (overhead line as above, extra per sequence from ${!l})"
   report table "$T/$run-line-extra" "$D/$run/planned/measured"
 done

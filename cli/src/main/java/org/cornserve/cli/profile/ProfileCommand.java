@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Performance profiles of unit tasks (roofline estimates, measurements on real executors, calibration; saved as JSON).",
         subcommands = {ProfileEstimateCommand.class, ProfileMeasureCommand.class, ProfileCalibrateCommand.class,
-            ProfileReplayCommand.class})
+            ProfileReplayCommand.class, ProfileDecodeCheckCommand.class})
 public final class ProfileCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

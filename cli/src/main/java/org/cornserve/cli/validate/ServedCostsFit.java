@@ -78,8 +78,21 @@ public final class ServedCostsFit {
      * (never below 0).
      */
     public static double extraMsPerSequence(List<Row> loaded) {
+        return extraMsPerSequence(loaded, 0);
+    }
+
+    /**
+     * As above, for a profile that charges {@code samplingMsPerSequence} more per sequence per iteration than the one
+     * the steps were charged by (a profile sampled as served, where the steps' was sampled greedily): each step's
+     * compute is first lessened by {@code samplingMsPerSequence x sequences x iterations}, which that profile holds.
+     */
+    public static double extraMsPerSequence(List<Row> loaded, double samplingMsPerSequence) {
+        if (!(samplingMsPerSequence >= 0)) {
+            throw new IllegalArgumentException("sampling ms per sequence must be >= 0, got " + samplingMsPerSequence);
+        }
         double[] v = loaded.stream().filter(r -> r.decodeOnly() && r.decodeSequences() >= 2 && r.simulatedMs() > 0)
-                .mapToDouble(r -> (r.computeMs() - r.simulatedMs()) / (r.iterations() * (r.decodeSequences() - 1.0)))
+                .mapToDouble(r -> (r.computeMs() - samplingMsPerSequence * r.decodeSequences() * r.iterations()
+                        - r.simulatedMs()) / (r.iterations() * (r.decodeSequences() - 1.0)))
                 .toArray();
         return v.length == 0 ? 0 : Math.max(0, Validation.median(v));
     }

@@ -22,7 +22,7 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * <pre>
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport analyze RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport fit --probe RUN_DIR --loaded RUN_DIR
- *     [--seed N] [--terms all|extra|ratio|trip] --out COSTS.json
+ *     [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out COSTS.json
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport table SIMULATED_DIR MEASURED_DIR
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overhead RUN_DIR
  * </pre>
@@ -53,10 +53,14 @@ public final class TailReport {
             Path probe = Path.of(required(o, "--probe"));
             Path loaded = Path.of(required(o, "--loaded"));
             long seed = Long.parseLong(o.getOrDefault("--seed", "1"));
-            double extra = ServedCostsFit.extraMsPerSequence(ServedCostsFit.read(loaded.resolve("measured/steps.csv")));
+            // a profile sampled as served holds S ms per sequence per iteration more than the loaded run's (greedy) one
+            double sampling = Double.parseDouble(o.getOrDefault("--sampling-ms-per-sequence", "0"));
+            double extra = ServedCostsFit.extraMsPerSequence(ServedCostsFit.read(loaded.resolve("measured/steps.csv")),
+                    sampling);
             ServedStepCosts fitted = ServedCostsFit.fit(ServedCostsFit.read(probe.resolve("measured-probe/steps.csv")),
                     extra, seed, "compute ratio and round trip: " + probe + "/measured-probe/steps.csv (idle probe);"
-                            + " extra per sequence: " + loaded + "/measured/steps.csv");
+                            + " extra per sequence: " + loaded + "/measured/steps.csv"
+                            + (sampling > 0 ? " less " + sampling + " ms per sequence sampled" : ""));
             String terms = o.getOrDefault("--terms", "all");
             // one term alone, the others off (for judging each term on its own)
             ServedStepCosts costs = switch (terms) {
@@ -76,7 +80,7 @@ public final class TailReport {
                     o.get("--out"));
         } else {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | fit --probe RUN_DIR --loaded"
-                    + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] --out FILE | table SIMULATED_DIR MEASURED_DIR"
+                    + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
                     + " | overhead RUN_DIR");
         }
     }

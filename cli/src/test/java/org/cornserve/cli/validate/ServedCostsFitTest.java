@@ -53,6 +53,19 @@ class ServedCostsFitTest {
         assertEquals(0, ServedCostsFit.extraMsPerSequence(List.of(decode(1, 4, 9, 1, 0))), "no batches: none");
     }
 
+    /**
+     * A step of 3 sequences x 2 iterations charged 2 ms, computed 4 ms: 0.5 ms beyond the first per sequence per
+     * iteration; with 0.1 ms per sequence sampled in the profile, (4 - 0.1 x 3 x 2 - 2) / (2 x 2) = 0.35.
+     */
+    @Test
+    void theSampledProfilesShareComesOffEachStepByHand() {
+        List<ServedCostsFit.Row> rows = List.of(decode(3, 2, 4, 2, 0.5));
+        assertEquals(0.5, ServedCostsFit.extraMsPerSequence(rows, 0), 1e-12);
+        assertEquals(0.35, ServedCostsFit.extraMsPerSequence(rows, 0.1), 1e-12);
+        assertEquals(0, ServedCostsFit.extraMsPerSequence(rows, 1), "never below 0");
+        assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.extraMsPerSequence(rows, -0.1));
+    }
+
     /** Ratios 0.5, 1, 1.5 (mean 1) and round trips 1, 2, 3 ms: the tables run from the least to the most. */
     @Test
     void theProbesTablesByHand() {

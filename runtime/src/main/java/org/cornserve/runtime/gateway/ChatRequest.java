@@ -138,7 +138,7 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
         if (maxTokens < 1 || maxTokens > MAX_TOKENS_LIMIT) {
             throw bad("max_tokens must be in 1.." + MAX_TOKENS_LIMIT + ", got " + maxTokens);
         }
-        double temperature = 1.0;
+        double temperature = org.cornserve.runtime.engine.generate.SamplingParams.CHAT_DEFAULT_TEMPERATURE;
         JsonNode t = root.get("temperature");
         if (t != null && !t.isNull()) {
             if (!t.isNumber() || t.asDouble() < 0 || t.asDouble() > 2) {

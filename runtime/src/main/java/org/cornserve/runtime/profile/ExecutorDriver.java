@@ -45,6 +45,7 @@ final class ExecutorDriver implements AutoCloseable {
     private final boolean barrier;
     private final SyntheticInputs inputs;
     private final Measured.Estimator estimator;
+    private double temperature;
     private long ids = 1;
 
     /**
@@ -172,10 +173,47 @@ final class ExecutorDriver implements AutoCloseable {
         return new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.PREFILL, 0, tokens);
     }
 
+    /**
+     * Samples the tokens of the sequences it opens from now on at {@code temperature} (0, the default: greedy; above 0
+     * with top-p, as the executor samples a served request), so that a decode point holds the sampling a served step
+     * does.
+     */
+    ExecutorDriver sampling(double temperature) {
+        if (!(temperature >= 0)) {
+            throw new IllegalArgumentException("profiler: sampling temperature must be >= 0, got " + temperature);
+        }
+        this.temperature = temperature;
+        return this;
+    }
+
     private long openLlm(UnitTask t, long promptTokens) {
         long id = ids++;
-        handle.send(inputs.llm(id, t, promptTokens));
+        handle.send(inputs.llm(id, t, promptTokens, temperature));
         return id;
+    }
+
+    /** Opens a sequence of {@code promptTokens} random tokens and prefills it (untimed); returns its id. */
+    long prefilled(UnitTask t, long promptTokens) {
+        long id = openLlm(t, promptTokens);
+        step(t.id(), List.of(prefill(id, promptTokens)));
+        return id;
+    }
+
+    /**
+     * One decode step of {@code seqs} (the runtime's iterations per report); returns the executor's compute ms per
+     * iteration run.
+     */
+    double decodeComputeMs(UnitTask t, List<Long> seqs) {
+        List<ExecutorCommand.StepItem> items = new ArrayList<>();
+        for (long id : seqs) {
+            items.add(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.DECODE, 0, 1));
+        }
+        return step(t.id(), items, decodeIterations).computeMs();
+    }
+
+    /** Ends the sequences. */
+    void close(List<Long> seqs) {
+        closeAll(seqs);
     }
 
     private void closeAll(List<Long> invocations) {

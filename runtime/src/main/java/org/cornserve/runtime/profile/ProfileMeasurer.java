@@ -30,6 +30,7 @@ import org.cornserve.model.task.VaeDecoder;
 import org.cornserve.model.task.VisionEncoder;
 import org.cornserve.model.task.Vocoder;
 import org.cornserve.runtime.engine.TinyModels;
+import org.cornserve.runtime.engine.generate.SamplingParams;
 import org.cornserve.runtime.launch.ExecutorLauncher;
 
 /**
@@ -83,6 +84,7 @@ public final class ProfileMeasurer {
     private final boolean barrier;
     private Measured.Estimator estimator = Measured.Estimator.MIN;
     private int hostSharingExecutors = -1;
+    private double samplingTemperature = SamplingParams.CHAT_DEFAULT_TEMPERATURE;
 
     /** @param launcher starts the executors (a {@link org.cornserve.runtime.launch.LocalProcessLauncher} here) */
     public ProfileMeasurer(ExecutorLauncher launcher, Path shmDir, long startupTimeoutMillis) {
@@ -120,6 +122,20 @@ public final class ProfileMeasurer {
      */
     public ProfileMeasurer estimator(String name) {
         this.estimator = Measured.Estimator.byName(name);
+        return this;
+    }
+
+    /**
+     * The temperature the LLM sequences' tokens are sampled at (0: greedy). By default a chat request's
+     * ({@link SamplingParams#CHAT_DEFAULT_TEMPERATURE}, what a replayed trace is served at): a decode point then holds
+     * the sampling a served step does once per sequence per iteration. The profiler sampled greedily until served
+     * decode steps were found to cost more per sequence than its points ({@code profile decode-check}).
+     */
+    public ProfileMeasurer sampling(double temperature) {
+        if (!(temperature >= 0)) {
+            throw new IllegalArgumentException("sampling temperature must be >= 0, got " + temperature);
+        }
+        this.samplingTemperature = temperature;
         return this;
     }
 
@@ -185,11 +201,13 @@ public final class ProfileMeasurer {
         measurement.put("threads_per_device", threadsPerDevice);
         measurement.put("barrier_before_timed_steps", barrier);
         measurement.put("estimator", estimator.name().toLowerCase(java.util.Locale.ROOT));
+        measurement.put("sampling_temperature", samplingTemperature);
         ArrayNode perTask = measurement.putArray("tasks");
         int[] done = {0};
         for (int devices = 1; devices <= maxDevices; devices++) {
             try (ExecutorDriver s = new ExecutorDriver(launcher, shmDir, startupTimeoutMillis, "d" + devices,
                     devices * threadsPerDevice, tasks, grid, decodeIterations, barrier, estimator)) {
+                s.sampling(samplingTemperature);
                 for (UnitTask t : tasks) {
                     int d = devices;
                     int tot = total;

@@ -25,16 +25,25 @@ final class SyntheticInputs {
 
     /** An LLM-like task's open: a random prompt (a talker: random thinker states) of {@code promptTokens}. */
     ExecutorCommand.Open llm(long id, UnitTask t, long promptTokens) {
+        return llm(id, t, promptTokens, 0);
+    }
+
+    /**
+     * As above, its tokens sampled at {@code temperature} (0: greedy; above 0 with top-p 0.95, as the executor samples
+     * a served request).
+     */
+    ExecutorCommand.Open llm(long id, UnitTask t, long promptTokens, double temperature) {
         int n = (int) Math.max(1, promptTokens);
         String component = ProfileMeasurer.component(t);
         if (component.equals("talker")) {
             TensorRef in = sidecar.putFloats(noise(n * TinyModels.TALKER.thinkerHidden()), 1);
-            return new ExecutorCommand.Open(id, t.id(), null, List.of(in), null, room(n), 0, id, false, 0);
+            return new ExecutorCommand.Open(id, t.id(), null, List.of(in), null, room(n), temperature, id, false, 0);
         } else if (component.equals("text-encoder")) {
             // as the image app opens it: one pass over the prompt, its states handed on to the DiT
             return new ExecutorCommand.Open(id, t.id(), prompt(n), List.of(), null, 1, 0, id, true, 1);
         } else {
-            return new ExecutorCommand.Open(id, t.id(), prompt(n), List.of(), null, room(n), 0, id, false, 0);
+            return new ExecutorCommand.Open(id, t.id(), prompt(n), List.of(), null, room(n), temperature, id, false,
+                    0);
         }
     }
 

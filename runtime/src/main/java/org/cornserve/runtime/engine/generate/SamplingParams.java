@@ -9,6 +9,12 @@ package org.cornserve.runtime.engine.generate;
  * @param seed seed of the sequence's random stream
  */
 public record SamplingParams(double temperature, double topP, long seed) {
+    /**
+     * The temperature of a chat request that names none (OpenAI's default): what a replayed trace is served at, so
+     * the profiler samples its decode points at it too.
+     */
+    public static final double CHAT_DEFAULT_TEMPERATURE = 1.0;
+
     public SamplingParams {
         if (!(temperature >= 0) || !(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("temperature must be >= 0 and top_p in (0, 1]; got " + temperature
