@@ -1,10 +1,10 @@
 package org.cornserve.experiments.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.hardware.HardwareCatalog;
@@ -30,10 +30,12 @@ import org.cornserve.traces.transform.Transforms;
 /**
  * Where the event loop's wall time goes in {@code cornserve simulate --model llama-3.1-8b --hardware h100-sxm
  * --gpus GPUS --strategy monolithic --trace TRACE --repeat N --rate RPS} (the same plan, trace source, read-ahead
- * and simulator): {@code java -XX:+UseParallelGC -cp JARS LoopCpuSpeed TRACE REPEAT RATE GPUS RUNS}. Each of
- * {@code RUNS} runs in this one JVM prints the loop's wall seconds beside the loop thread's own CPU seconds
- * ({@link ThreadMXBean}), the collectors' pause time, the JIT's compile time and the whole process's CPU in the
- * loop; the first run is what the command measures (cold JIT), later ones show the loop with the JIT done.
+ * and simulator): {@code java -XX:+UseSerialGC -cp JARS LoopCpuSpeed TRACE REPEAT RATE GPUS RUNS} (the collector
+ * {@code bin/cornserve simulate} uses). Each of {@code RUNS} runs in this one JVM prints the loop's wall seconds beside
+ * the loop thread's own CPU seconds ({@link ThreadMXBean}), the collectors' pause time and count, the JIT's compile
+ * time, the whole process's CPU in the loop and the bytes the loop thread allocated per request (the last two counts
+ * do not move with the machine's load, so they compare builds on a busy machine); the first run is what the command
+ * measures (cold JIT), later ones show the loop with the JIT done.
  */
 public final class LoopCpuSpeed {
     private LoopCpuSpeed() {
@@ -48,7 +50,7 @@ public final class LoopCpuSpeed {
         double rate = Double.parseDouble(args[2]);
         int gpus = Integer.parseInt(args[3]);
         int runs = Integer.parseInt(args[4]);
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ModelCatalog models = ModelCatalog.builtIn();
@@ -65,19 +67,32 @@ public final class LoopCpuSpeed {
                     ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
                 Simulator simulator = new Simulator(config, true, null, scaling);
                 long gcMillis = gcMillis();
+                long gcCount = gcCount();
+                long allocated = threads.getCurrentThreadAllocatedBytes();
                 long jitMillis = jit.getTotalCompilationTime();
                 long processCpu = os.getProcessCpuTime();
                 long loopCpu = threads.getCurrentThreadCpuTime();
                 SimResult r = simulator.run(requests, 0);
                 loopCpu = threads.getCurrentThreadCpuTime() - loopCpu;
+                allocated = threads.getCurrentThreadAllocatedBytes() - allocated;
                 processCpu = os.getProcessCpuTime() - processCpu;
                 System.out.printf("run %d: %d requests; loop %.2f wall s (%.0f k/s), loop thread %.2f CPU s (%.0f k/s);"
-                        + " in the loop: GC pauses %.2f s, JIT compiling %.2f s, process CPU %.2f s%n", run,
+                        + " in the loop: GC pauses %.2f s (%d collections), JIT compiling %.2f s, process CPU %.2f s,"
+                        + " loop thread allocated %.0f bytes per request%n", run,
                         r.requests(), r.wallSeconds(), r.requests() / r.wallSeconds() / 1e3, loopCpu / 1e9,
-                        r.requests() / (loopCpu / 1e9) / 1e3, (gcMillis() - gcMillis) / 1e3,
-                        (jit.getTotalCompilationTime() - jitMillis) / 1e3, processCpu / 1e9);
+                        r.requests() / (loopCpu / 1e9) / 1e3, (gcMillis() - gcMillis) / 1e3, gcCount() - gcCount,
+                        (jit.getTotalCompilationTime() - jitMillis) / 1e3, processCpu / 1e9,
+                        (double) allocated / r.requests());
             }
         }
+    }
+
+    private static long gcCount() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionCount());
+        }
+        return sum;
     }
 
     private static long gcMillis() {

@@ -16,9 +16,16 @@ public final class EventQueue<E> {
     private static final int SEQ_BITS = 55;
     private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;
 
-    private long[] times = new long[64];
-    private long[] orders = new long[64];
-    private Object[] payloads = new Object[64];
+    /**
+     * Initial capacity: more events than a run of tens of replicas holds at once. A queue that first grows after the
+     * JIT compiled its callers costs them a deoptimisation and a recompile (C2 compiles a branch never taken as a
+     * trap); measured on a 16-replica million-request run, where the queue first passed 64 events halfway through.
+     */
+    private static final int INITIAL_CAPACITY = 1024;
+
+    private long[] times = new long[INITIAL_CAPACITY];
+    private long[] orders = new long[INITIAL_CAPACITY];
+    private Object[] payloads = new Object[INITIAL_CAPACITY];
     private int size;
     private long sequence;
     private long now = Long.MIN_VALUE;

@@ -58,6 +58,27 @@ class EventQueueTest {
         assertTrue(queue.isEmpty());
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void growsPastItsInitialCapacityInOrder(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        EventQueue<Long> queue = new EventQueue<>();
+        TreeMap<Key, Long> model = new TreeMap<>();
+        for (long seq = 0; seq < 5000; seq++) {
+            long time = random.nextInt(1000);
+            int tie = random.nextInt(4);
+            queue.push(time, tie, seq);
+            model.put(new Key(time, tie, seq), seq);
+        }
+        assertEquals(5000, queue.size());
+        while (!model.isEmpty()) {
+            Map.Entry<Key, Long> expected = model.pollFirstEntry();
+            assertEquals(expected.getKey().time(), queue.peekTime());
+            assertEquals(expected.getValue(), queue.poll());
+        }
+        assertTrue(queue.isEmpty());
+    }
+
     @Test
     void anEventInThePastIsAnError() {
         EventQueue<String> queue = new EventQueue<>();
