@@ -63,8 +63,17 @@ public final class DispatchBench {
             long overheadMaxUs, long arrivalP50Us, long arrivalP99Us, long stepOverheadP50Us, long stepOverheadP99Us,
             long steps, long e2eP50Ms,
             long e2eP99Ms, double controlCpuUsPerRequest, double controlRunQueueUsPerStep,
-            double executorRunQueueUsPerStep, List<String> startups) {
+            double executorRunQueueUsPerStep, List<String> startups, List<KindRow> kinds) {
     }
+
+    /**
+     * The requests of one kind (text only, with an image, with audio out): how many, their overhead's P50 and P99
+     * (microseconds), and the steps each took part in on average, so the tail can be traced to the requests making it.
+     */
+    public record KindRow(String kind, long requests, long overheadP50Us, long overheadP99Us, double stepsPerRequest) {
+    }
+
+    private static final List<String> KINDS = List.of("text", "image in", "audio out");
 
     /**
      * Nanoseconds the threads spent runnable but waiting for a CPU (the kernel's {@code schedstat}, second field):
@@ -126,6 +135,7 @@ public final class DispatchBench {
     public static Result run(ControlPlane runtime, int requests, double rate, long seed) throws Exception {
         Map<Long, long[]> perRequest = new ConcurrentHashMap<>();
         Histogram stepOverhead = new Histogram(3);
+        Map<Integer, Histogram> deploymentSteps = new java.util.TreeMap<>();
         runtime.observe(new DispatchObserver() {
             @Override
             public void arrived(long requestId, long nowNanos) {
@@ -140,12 +150,14 @@ public final class DispatchBench {
                     long nowNanos) {
                 long overhead = Math.max(0, busyNanos - computeNanos);
                 stepOverhead.recordValue(overhead / 1000);
+                deploymentSteps.computeIfAbsent(deployment, k -> new Histogram(3)).recordValue(overhead / 1000);
                 long last = -1;
                 for (long id : requestIds) {
                     if (id != last) {
                         long[] a = perRequest.get(id);
                         if (a != null) {
                             a[2] += overhead;
+                            a[3]++;
                         }
                         last = id;
                     }
@@ -159,6 +171,8 @@ public final class DispatchBench {
         Histogram overhead = new Histogram(3);
         Histogram arrival = new Histogram(3);
         Histogram e2e = new Histogram(3);
+        List<Histogram> kindOverhead = List.of(new Histogram(3), new Histogram(3), new Histogram(3));
+        long[] kindSteps = new long[KINDS.size()];
         long cpuBefore = controlPlaneCpuNanos();
         List<Long> self = List.of(ProcessHandle.current().pid());
         List<Long> executors = executorPids(runtime);
@@ -177,7 +191,9 @@ public final class DispatchBench {
             ModelRequest req = new ModelRequest("tiny-omni", "Question " + i + ": what happens next in the story?",
                     kind < 0.2 ? List.of(image) : List.of(), List.of(), 16, 0.7, i,
                     kind > 0.9 ? Set.of(Modality.TEXT, Modality.AUDIO) : Set.of(Modality.TEXT));
-            long[] times = new long[3];
+            // invoked, arrived on the loop, overhead of its steps, steps, kind
+            long[] times = new long[5];
+            times[4] = kind < 0.2 ? 1 : kind > 0.9 ? 2 : 0;
             long invokeNanos = System.nanoTime();
             times[0] = invokeNanos;
             OutputSink sink = new OutputSink() {
@@ -195,7 +211,12 @@ public final class DispatchBench {
 
                 @Override
                 public void completed(Usage usage) {
-                    overhead.recordValue(Math.max(0, (times[1] - times[0]) + times[2]) / 1000);
+                    long us = Math.max(0, (times[1] - times[0]) + times[2]) / 1000;
+                    overhead.recordValue(us);
+                    synchronized (kindSteps) {
+                        kindOverhead.get((int) times[4]).recordValue(us);
+                        kindSteps[(int) times[4]] += times[3];
+                    }
                     arrival.recordValue(Math.max(0, times[1] - times[0]) / 1000);
                     e2e.recordValue((System.nanoTime() - invokeNanos) / 1_000_000);
                     done.countDown();
@@ -227,12 +248,23 @@ public final class DispatchBench {
                     r == null ? 0 : r.jvmStartToMainNanos() / 1e6, r == null ? 0 : r.loadNanos() / 1e6,
                     r == null ? 0 : r.warmupNanos() / 1e6));
         }
+        List<String> names = runtime.taskManagers().stream().map(TaskManager::name).toList();
+        deploymentSteps.forEach((d, h) -> startups.add(String.format(Locale.ROOT, "steps on %s: %d, overhead P50 %.3f"
+                + " ms, P99 %.3f ms, max %.3f ms", d < names.size() ? names.get(d) : "deployment " + d,
+                h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getMaxValue() / 1e3)));
+        List<KindRow> kinds = new ArrayList<>();
+        for (int k = 0; k < KINDS.size(); k++) {
+            Histogram h = kindOverhead.get(k);
+            kinds.add(new KindRow(KINDS.get(k), h.getTotalCount(), h.getValueAtPercentile(50),
+                    h.getValueAtPercentile(99), h.getTotalCount() == 0 ? 0 : (double) kindSteps[k] / h.getTotalCount()));
+        }
         return new Result(requests, (int) overhead.getTotalCount(), (int) failed.get(), rate,
                 overhead.getValueAtPercentile(50), overhead.getValueAtPercentile(99), overhead.getMaxValue(),
                 arrival.getValueAtPercentile(50), arrival.getValueAtPercentile(99),
                 stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
                 stepOverhead.getTotalCount(), e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest,
-                controlWait, executorWait, startups);
+                controlWait, executorWait, startups, kinds);
     }
 
     private static long runtimeNextId(ControlPlane runtime) {
@@ -288,6 +320,11 @@ public final class DispatchBench {
                     r.controlCpuUsPerRequest());
             System.out.printf(Locale.ROOT, "waiting for a CPU (run queue, /proc schedstat) per step: control plane %.0f us,"
                     + " executors %.0f us%n", r.controlRunQueueUsPerStep(), r.executorRunQueueUsPerStep());
+            for (KindRow k : r.kinds()) {
+                System.out.printf(Locale.ROOT, "  %-9s %3d requests: overhead P50 %.3f ms, P99 %.3f ms; %.1f steps per"
+                        + " request%n", k.kind(), k.requests(), k.overheadP50Us() / 1e3, k.overheadP99Us() / 1e3,
+                        k.stepsPerRequest());
+            }
             r.startups().forEach(System.out::println);
         }
         if (StepTrace.ON) {
