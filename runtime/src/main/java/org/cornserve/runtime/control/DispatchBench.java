@@ -63,7 +63,8 @@ public final class DispatchBench {
             long overheadMaxUs, long arrivalP50Us, long arrivalP99Us, long stepOverheadP50Us, long stepOverheadP99Us,
             long steps, long e2eP50Ms,
             long e2eP99Ms, double controlCpuUsPerRequest, double controlRunQueueUsPerStep,
-            double executorRunQueueUsPerStep, List<String> startups, List<KindRow> kinds) {
+            double executorRunQueueUsPerStep, List<String> startups, List<KindRow> kinds, long onPathP50Us,
+            long onPathP99Us) {
     }
 
     /**
@@ -74,6 +75,10 @@ public final class DispatchBench {
     }
 
     private static final List<String> KINDS = List.of("text", "image in", "audio out");
+    /** A request's figures: the on-path overhead so far, a report's way back held, and the deployment it was on. */
+    private static final int ON_PATH = 5;
+    private static final int PENDING = 6;
+    private static final int PENDING_DEPLOYMENT = 7;
 
     /**
      * Nanoseconds the threads spent runnable but waiting for a CPU (the kernel's {@code schedstat}, second field):
@@ -163,6 +168,27 @@ public final class DispatchBench {
                     }
                 }
             }
+
+            @Override
+            public void stepOverheadSplit(int deployment, int replica, long idleNanos, long reportBackNanos,
+                    boolean nextInFlight, long[] requestIds, long nowNanos) {
+                long last = -1;
+                for (long id : requestIds) {
+                    long[] a = id != last ? perRequest.get(id) : null;
+                    last = id;
+                    if (a == null) {
+                        continue;
+                    }
+                    // a report that came back while the same replica computed the next step is off the request's
+                    // path unless it was the request's last there: held until the request steps again on that replica
+                    if (a[PENDING] > 0 && a[PENDING_DEPLOYMENT] != deployment) {
+                        a[ON_PATH] += a[PENDING];
+                    }
+                    a[ON_PATH] += idleNanos + (nextInFlight ? 0 : reportBackNanos);
+                    a[PENDING] = nextInFlight ? reportBackNanos : 0;
+                    a[PENDING_DEPLOYMENT] = deployment;
+                }
+            }
         });
         SplittableRandom rnd = new SplittableRandom(seed);
         byte[] image = png(112, 112, seed);
@@ -171,6 +197,7 @@ public final class DispatchBench {
         Histogram overhead = new Histogram(3);
         Histogram arrival = new Histogram(3);
         Histogram e2e = new Histogram(3);
+        Histogram onPath = new Histogram(3);
         List<Histogram> kindOverhead = List.of(new Histogram(3), new Histogram(3), new Histogram(3));
         long[] kindSteps = new long[KINDS.size()];
         long cpuBefore = controlPlaneCpuNanos();
@@ -191,8 +218,8 @@ public final class DispatchBench {
             ModelRequest req = new ModelRequest("tiny-omni", "Question " + i + ": what happens next in the story?",
                     kind < 0.2 ? List.of(image) : List.of(), List.of(), 16, 0.7, i,
                     kind > 0.9 ? Set.of(Modality.TEXT, Modality.AUDIO) : Set.of(Modality.TEXT));
-            // invoked, arrived on the loop, overhead of its steps, steps, kind
-            long[] times = new long[5];
+            // invoked, arrived on the loop, overhead of its steps, steps, kind, then the on-path split's sums
+            long[] times = new long[8];
             times[4] = kind < 0.2 ? 1 : kind > 0.9 ? 2 : 0;
             long invokeNanos = System.nanoTime();
             times[0] = invokeNanos;
@@ -213,6 +240,7 @@ public final class DispatchBench {
                 public void completed(Usage usage) {
                     long us = Math.max(0, (times[1] - times[0]) + times[2]) / 1000;
                     overhead.recordValue(us);
+                    onPath.recordValue(Math.max(0, (times[1] - times[0]) + times[ON_PATH] + times[PENDING]) / 1000);
                     synchronized (kindSteps) {
                         kindOverhead.get((int) times[4]).recordValue(us);
                         kindSteps[(int) times[4]] += times[3];
@@ -264,7 +292,8 @@ public final class DispatchBench {
                 arrival.getValueAtPercentile(50), arrival.getValueAtPercentile(99),
                 stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
                 stepOverhead.getTotalCount(), e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest,
-                controlWait, executorWait, startups, kinds);
+                controlWait, executorWait, startups, kinds, onPath.getValueAtPercentile(50),
+                onPath.getValueAtPercentile(99));
     }
 
     private static long runtimeNextId(ControlPlane runtime) {
@@ -311,6 +340,9 @@ public final class DispatchBench {
                     r.completed(), r.failed());
             System.out.printf(Locale.ROOT, "dispatch overhead per request (outside executors): P50 %.3f ms, P99 %.3f"
                     + " ms, max %.3f ms%n", r.overheadP50Us() / 1e3, r.overheadP99Us() / 1e3, r.overheadMaxUs() / 1e3);
+            System.out.printf(Locale.ROOT, "on the request's path (a report that came back while its replica computed"
+                    + " the next step left out, unless the request's last there): P50 %.3f ms, P99 %.3f ms%n",
+                    r.onPathP50Us() / 1e3, r.onPathP99Us() / 1e3);
             System.out.printf(Locale.ROOT, "of which arrival (graph and inputs built on the caller, then on the loop):"
                     + " P50 %.3f ms, P99 %.3f ms%n", r.arrivalP50Us() / 1e3, r.arrivalP99Us() / 1e3);
             System.out.printf(Locale.ROOT, "per step (decision to report, minus compute): P50 %.3f ms, P99 %.3f ms"
