@@ -46,7 +46,13 @@ import org.cornserve.runtime.serve.OutputSink;
  * the executor's compute start and the previous step's compute end, one host's monotonic clock). What is left is the
  * time its executor idled waiting for it (when it was sent to an idle executor) plus its report's way back; the
  * report's way back is counted in full though, under async scheduling, the next step already computes meanwhile, so
- * the figure is an upper bound on what a request waits outside executors.
+ * the figure is an upper bound on what a request waits outside executors. A second figure, "on the request's path",
+ * leaves out a report's way back while its replica already computed the next step sent behind it, except for the
+ * request's last step on that replica (its answer, or its hand-off to another deployment, waits for that report);
+ * without async scheduling nothing is sent behind a step and the two figures are the same.
+ *
+ * <p>It also breaks the overhead down by request kind (text only, with an image, with audio out; their P50, P99 and
+ * steps per request) and by deployment (each one's step overhead), to show which requests and steps make the tail.
  *
  * <p>{@code java [-Dcornserve.stepTrace=DIR] [-Dcornserve.executorNice=N] --add-modules jdk.incubator.vector -cp CP
  * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED] [WARM_UP_REQUESTS]} (default 200
