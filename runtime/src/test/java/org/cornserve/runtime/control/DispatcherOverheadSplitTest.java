@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,29 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * wait before compute and the report's way back add up to what {@link DispatchObserver#stepEnded} counts outside
  * compute, and a step sent behind another (async scheduling) is flagged as computing while the report came back.
  */
-class DispatcherOverheadSplitTest implements LoopServices, ReplicaPorts {
-    private final ArrayDeque<Runnable> posted = new ArrayDeque<>();
+class DispatcherOverheadSplitTest implements ReplicaPorts {
+    private final SidecarTensorTransportTest.FakeLoop loop = new SidecarTensorTransportTest.FakeLoop();
     private final List<ExecutorCommand.RunStep> sent = new ArrayList<>();
     private final List<long[]> ended = new ArrayList<>(); // {busy, compute}
     private final List<long[]> splits = new ArrayList<>(); // {idle, reportBack, nextInFlight}
     private final RequestBuilder builder = new RequestBuilder(ModelCatalog.builtIn(), null);
-    private long now = 1_000_000;
     private int stepReplica = -1;
-
-    @Override
-    public long nowNanos() {
-        return now;
-    }
-
-    @Override
-    public void post(Runnable fact) {
-        posted.add(fact);
-    }
-
-    @Override
-    public void at(long atNanos, Runnable fact) {
-        // the plan's batching does not wait and the dispatcher has no request timeout
-    }
 
     @Override
     public void send(int deployment, int replica, ExecutorCommand command) {
@@ -54,8 +37,8 @@ class DispatcherOverheadSplitTest implements LoopServices, ReplicaPorts {
     }
 
     private void drain() {
-        while (!posted.isEmpty()) {
-            posted.poll().run();
+        while (!loop.posted.isEmpty()) {
+            loop.runPosted();
         }
     }
 
@@ -74,8 +57,8 @@ class DispatcherOverheadSplitTest implements LoopServices, ReplicaPorts {
                 splits.add(new long[] {idleNanos, reportBackNanos, nextInFlight ? 1 : 0});
             }
         };
-        return new Dispatcher(PlanDeployments.of(plan, RuntimeOptions.defaults().withMaxRunIterations(1)), true, this,
-                this, TensorTransport.sameHost(this), null, observer, 0, Dispatcher.ReplicaLifecycle.FIXED, async);
+        return new Dispatcher(PlanDeployments.of(plan, RuntimeOptions.defaults().withMaxRunIterations(1)), true, loop,
+                this, TensorTransport.sameHost(loop), null, observer, 0, Dispatcher.ReplicaLifecycle.FIXED, async);
     }
 
     @ParameterizedTest
@@ -86,7 +69,8 @@ class DispatcherOverheadSplitTest implements LoopServices, ReplicaPorts {
                 Set.of());
         RequestBuilder.Built b = builder.build(req);
         CollectingSink sink = new CollectingSink();
-        long decided = now;
+        loop.now = 1_000_000;
+        long decided = loop.now;
         dispatcher.arrive(1, b.graph(), b.inputs(), b.promptTokens(), 0, 1, sink, b.placed(), () -> builder.build(req));
         drain();
         assertEquals(async ? 2 : 1, sent.size(), "async scheduling sends the next step behind the first");
@@ -94,7 +78,7 @@ class DispatcherOverheadSplitTest implements LoopServices, ReplicaPorts {
 
         // the first step computes from +400 us to +2,400 us and its report is applied at +3,000 us
         long computeStart = decided + 400_000;
-        now = decided + 3_000_000;
+        loop.now = decided + 3_000_000;
         dispatcher.report(0, replica, new ExecutorReport.StepDone(sent.get(0).step(), 1, List.of(), List.of(),
                 List.of(), null, 2_000_000, computeStart));
         drain();
@@ -108,7 +92,7 @@ class DispatcherOverheadSplitTest implements LoopServices, ReplicaPorts {
         if (async) {
             // the second step, sent at the decision, starts when the first's compute ends (+2,400 us) and runs 1 ms:
             // its executor never waited for it
-            now = decided + 4_000_000;
+            loop.now = decided + 4_000_000;
             dispatcher.report(0, replica, new ExecutorReport.StepDone(sent.get(1).step(), 1, List.of(), List.of(),
                     List.of(), null, 1_000_000, computeStart + 2_000_000));
             drain();
