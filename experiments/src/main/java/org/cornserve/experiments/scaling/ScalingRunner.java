@@ -85,7 +85,7 @@ public final class ScalingRunner {
             SimConfig config = PlanSimConfigs.of(resolved, hardware, spec.seed(), Slo.parse(spec.slo()), 0);
             SimScaling scaling = PlanScaling.of(resolved, hardware, spec.tolerance(),
                     Math.round(spec.intervalSeconds() * 1e9));
-            Simulator sim = new Simulator(config, false, null, scaling);
+            Simulator sim = new Simulator(config, false, null, scaling, plan.asyncSchedulingOrDefault());
             SimResult r;
             try (TraceWorkload workload = new TraceWorkload(trace, 1, resolved)) {
                 r = sim.run(workload);

@@ -139,6 +139,15 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 o.stepEnded(deployment, replica, busyNanos, computeNanos, requestIds, nowNanos);
             }
         }
+
+        @Override
+        public void stepOverheadSplit(int deployment, int replica, long idleNanos, long reportBackNanos,
+                boolean nextInFlight, long[] requestIds, long nowNanos) {
+            for (DispatchObserver o : extra) {
+                o.stepOverheadSplit(deployment, replica, idleNanos, reportBackNanos, nextInFlight, requestIds,
+                        nowNanos);
+            }
+        }
     }
 
     /**

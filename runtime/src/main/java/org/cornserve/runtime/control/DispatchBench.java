@@ -46,7 +46,13 @@ import org.cornserve.runtime.serve.OutputSink;
  * the executor's compute start and the previous step's compute end, one host's monotonic clock). What is left is the
  * time its executor idled waiting for it (when it was sent to an idle executor) plus its report's way back; the
  * report's way back is counted in full though, under async scheduling, the next step already computes meanwhile, so
- * the figure is an upper bound on what a request waits outside executors.
+ * the figure is an upper bound on what a request waits outside executors. A second figure, "on the request's path",
+ * leaves out a report's way back while its replica already computed the next step sent behind it, except for the
+ * request's last step on that replica (its answer, or its hand-off to another deployment, waits for that report);
+ * without async scheduling nothing is sent behind a step and the two figures are the same.
+ *
+ * <p>It also breaks the overhead down by request kind (text only, with an image, with audio out; their P50, P99 and
+ * steps per request) and by deployment (each one's step overhead), to show which requests and steps make the tail.
  *
  * <p>{@code java [-Dcornserve.stepTrace=DIR] [-Dcornserve.executorNice=N] --add-modules jdk.incubator.vector -cp CP
  * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED] [WARM_UP_REQUESTS]} (default 200
@@ -63,8 +69,22 @@ public final class DispatchBench {
             long overheadMaxUs, long arrivalP50Us, long arrivalP99Us, long stepOverheadP50Us, long stepOverheadP99Us,
             long steps, long e2eP50Ms,
             long e2eP99Ms, double controlCpuUsPerRequest, double controlRunQueueUsPerStep,
-            double executorRunQueueUsPerStep, List<String> startups) {
+            double executorRunQueueUsPerStep, List<String> startups, List<KindRow> kinds, long onPathP50Us,
+            long onPathP99Us) {
     }
+
+    /**
+     * The requests of one kind (text only, with an image, with audio out): how many, their overhead's P50 and P99
+     * (microseconds), and the steps each took part in on average, so the tail can be traced to the requests making it.
+     */
+    public record KindRow(String kind, long requests, long overheadP50Us, long overheadP99Us, double stepsPerRequest) {
+    }
+
+    private static final List<String> KINDS = List.of("text", "image in", "audio out");
+    /** A request's figures: the on-path overhead so far, a report's way back held, and the deployment it was on. */
+    private static final int ON_PATH = 5;
+    private static final int PENDING = 6;
+    private static final int PENDING_DEPLOYMENT = 7;
 
     /**
      * Nanoseconds the threads spent runnable but waiting for a CPU (the kernel's {@code schedstat}, second field):
@@ -126,6 +146,7 @@ public final class DispatchBench {
     public static Result run(ControlPlane runtime, int requests, double rate, long seed) throws Exception {
         Map<Long, long[]> perRequest = new ConcurrentHashMap<>();
         Histogram stepOverhead = new Histogram(3);
+        Map<Integer, Histogram> deploymentSteps = new java.util.TreeMap<>();
         runtime.observe(new DispatchObserver() {
             @Override
             public void arrived(long requestId, long nowNanos) {
@@ -140,15 +161,38 @@ public final class DispatchBench {
                     long nowNanos) {
                 long overhead = Math.max(0, busyNanos - computeNanos);
                 stepOverhead.recordValue(overhead / 1000);
+                deploymentSteps.computeIfAbsent(deployment, k -> new Histogram(3)).recordValue(overhead / 1000);
                 long last = -1;
                 for (long id : requestIds) {
                     if (id != last) {
                         long[] a = perRequest.get(id);
                         if (a != null) {
                             a[2] += overhead;
+                            a[3]++;
                         }
                         last = id;
                     }
+                }
+            }
+
+            @Override
+            public void stepOverheadSplit(int deployment, int replica, long idleNanos, long reportBackNanos,
+                    boolean nextInFlight, long[] requestIds, long nowNanos) {
+                long last = -1;
+                for (long id : requestIds) {
+                    long[] a = id != last ? perRequest.get(id) : null;
+                    last = id;
+                    if (a == null) {
+                        continue;
+                    }
+                    // a report that came back while the same replica computed the next step is off the request's
+                    // path unless it was the request's last there: held until the request steps again on that replica
+                    if (a[PENDING] > 0 && a[PENDING_DEPLOYMENT] != deployment) {
+                        a[ON_PATH] += a[PENDING];
+                    }
+                    a[ON_PATH] += idleNanos + (nextInFlight ? 0 : reportBackNanos);
+                    a[PENDING] = nextInFlight ? reportBackNanos : 0;
+                    a[PENDING_DEPLOYMENT] = deployment;
                 }
             }
         });
@@ -159,6 +203,9 @@ public final class DispatchBench {
         Histogram overhead = new Histogram(3);
         Histogram arrival = new Histogram(3);
         Histogram e2e = new Histogram(3);
+        Histogram onPath = new Histogram(3);
+        List<Histogram> kindOverhead = List.of(new Histogram(3), new Histogram(3), new Histogram(3));
+        long[] kindSteps = new long[KINDS.size()];
         long cpuBefore = controlPlaneCpuNanos();
         List<Long> self = List.of(ProcessHandle.current().pid());
         List<Long> executors = executorPids(runtime);
@@ -177,7 +224,9 @@ public final class DispatchBench {
             ModelRequest req = new ModelRequest("tiny-omni", "Question " + i + ": what happens next in the story?",
                     kind < 0.2 ? List.of(image) : List.of(), List.of(), 16, 0.7, i,
                     kind > 0.9 ? Set.of(Modality.TEXT, Modality.AUDIO) : Set.of(Modality.TEXT));
-            long[] times = new long[3];
+            // invoked, arrived on the loop, overhead of its steps, steps, kind, then the on-path split's sums
+            long[] times = new long[8];
+            times[4] = kind < 0.2 ? 1 : kind > 0.9 ? 2 : 0;
             long invokeNanos = System.nanoTime();
             times[0] = invokeNanos;
             OutputSink sink = new OutputSink() {
@@ -195,7 +244,13 @@ public final class DispatchBench {
 
                 @Override
                 public void completed(Usage usage) {
-                    overhead.recordValue(Math.max(0, (times[1] - times[0]) + times[2]) / 1000);
+                    long us = Math.max(0, (times[1] - times[0]) + times[2]) / 1000;
+                    overhead.recordValue(us);
+                    onPath.recordValue(Math.max(0, (times[1] - times[0]) + times[ON_PATH] + times[PENDING]) / 1000);
+                    synchronized (kindSteps) {
+                        kindOverhead.get((int) times[4]).recordValue(us);
+                        kindSteps[(int) times[4]] += times[3];
+                    }
                     arrival.recordValue(Math.max(0, times[1] - times[0]) / 1000);
                     e2e.recordValue((System.nanoTime() - invokeNanos) / 1_000_000);
                     done.countDown();
@@ -227,12 +282,24 @@ public final class DispatchBench {
                     r == null ? 0 : r.jvmStartToMainNanos() / 1e6, r == null ? 0 : r.loadNanos() / 1e6,
                     r == null ? 0 : r.warmupNanos() / 1e6));
         }
+        List<String> names = runtime.taskManagers().stream().map(TaskManager::name).toList();
+        deploymentSteps.forEach((d, h) -> startups.add(String.format(Locale.ROOT, "steps on %s: %d, overhead P50 %.3f"
+                + " ms, P99 %.3f ms, max %.3f ms", d < names.size() ? names.get(d) : "deployment " + d,
+                h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getMaxValue() / 1e3)));
+        List<KindRow> kinds = new ArrayList<>();
+        for (int k = 0; k < KINDS.size(); k++) {
+            Histogram h = kindOverhead.get(k);
+            kinds.add(new KindRow(KINDS.get(k), h.getTotalCount(), h.getValueAtPercentile(50),
+                    h.getValueAtPercentile(99), h.getTotalCount() == 0 ? 0 : (double) kindSteps[k] / h.getTotalCount()));
+        }
         return new Result(requests, (int) overhead.getTotalCount(), (int) failed.get(), rate,
                 overhead.getValueAtPercentile(50), overhead.getValueAtPercentile(99), overhead.getMaxValue(),
                 arrival.getValueAtPercentile(50), arrival.getValueAtPercentile(99),
                 stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
                 stepOverhead.getTotalCount(), e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest,
-                controlWait, executorWait, startups);
+                controlWait, executorWait, startups, kinds, onPath.getValueAtPercentile(50),
+                onPath.getValueAtPercentile(99));
     }
 
     private static long runtimeNextId(ControlPlane runtime) {
@@ -279,6 +346,9 @@ public final class DispatchBench {
                     r.completed(), r.failed());
             System.out.printf(Locale.ROOT, "dispatch overhead per request (outside executors): P50 %.3f ms, P99 %.3f"
                     + " ms, max %.3f ms%n", r.overheadP50Us() / 1e3, r.overheadP99Us() / 1e3, r.overheadMaxUs() / 1e3);
+            System.out.printf(Locale.ROOT, "on the request's path (a report that came back while its replica computed"
+                    + " the next step left out, unless the request's last there): P50 %.3f ms, P99 %.3f ms%n",
+                    r.onPathP50Us() / 1e3, r.onPathP99Us() / 1e3);
             System.out.printf(Locale.ROOT, "of which arrival (graph and inputs built on the caller, then on the loop):"
                     + " P50 %.3f ms, P99 %.3f ms%n", r.arrivalP50Us() / 1e3, r.arrivalP99Us() / 1e3);
             System.out.printf(Locale.ROOT, "per step (decision to report, minus compute): P50 %.3f ms, P99 %.3f ms"
@@ -288,6 +358,11 @@ public final class DispatchBench {
                     r.controlCpuUsPerRequest());
             System.out.printf(Locale.ROOT, "waiting for a CPU (run queue, /proc schedstat) per step: control plane %.0f us,"
                     + " executors %.0f us%n", r.controlRunQueueUsPerStep(), r.executorRunQueueUsPerStep());
+            for (KindRow k : r.kinds()) {
+                System.out.printf(Locale.ROOT, "  %-9s %3d requests: overhead P50 %.3f ms, P99 %.3f ms; %.1f steps per"
+                        + " request%n", k.kind(), k.requests(), k.overheadP50Us() / 1e3, k.overheadP99Us() / 1e3,
+                        k.stepsPerRequest());
+            }
             r.startups().forEach(System.out::println);
         }
         if (StepTrace.ON) {

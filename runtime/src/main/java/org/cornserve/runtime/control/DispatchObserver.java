@@ -49,4 +49,16 @@ public interface DispatchObserver {
     default void stepEnded(int deployment, int replica, long busyNanos, long computeNanos, long[] requestIds,
             long nowNanos) {
     }
+
+    /**
+     * The overhead of the step {@link #stepEnded} just reported, split by its executor's clock (one host's monotonic
+     * clock): {@code idleNanos} from the later of its decision and the previous step's compute end on that replica to
+     * its compute start (the executor waited for it), {@code reportBackNanos} from its compute end to its report
+     * applied on the loop. {@code nextInFlight}: another step had already been sent to that replica (async
+     * scheduling), so the replica computed while this report came back. Only for steps whose executor reported its
+     * compute times.
+     */
+    default void stepOverheadSplit(int deployment, int replica, long idleNanos, long reportBackNanos,
+            boolean nextInFlight, long[] requestIds, long nowNanos) {
+    }
 }

@@ -311,13 +311,18 @@ public final class Dispatcher implements Decisions {
         // a step sent while the one before it computed waited in its executor for that compute: queueing behind
         // executor work, not time outside executors (0 unless async scheduling sent it early)
         long waited = 0;
-        if (done.computeStartNanos() > 0 && f.lastComputeEndNanos > run.startNanos) {
-            waited = Math.min(done.computeStartNanos(), f.lastComputeEndNanos) - run.startNanos;
+        long previousComputeEnd = f.lastComputeEndNanos;
+        if (done.computeStartNanos() > 0 && previousComputeEnd > run.startNanos) {
+            waited = Math.min(done.computeStartNanos(), previousComputeEnd) - run.startNanos;
         }
         if (done.computeStartNanos() > 0) {
             f.lastComputeEndNanos = done.computeStartNanos() + done.computeNanos();
         }
         observer.stepEnded(d, r, now - run.startNanos - Math.max(0, waited), done.computeNanos(), members, now);
+        if (done.computeStartNanos() > 0) {
+            observer.stepOverheadSplit(d, r, Math.max(0, done.computeStartNanos() - Math.max(run.startNanos,
+                    previousComputeEnd)), Math.max(0, now - f.lastComputeEndNanos), !f.steps.isEmpty(), members, now);
+        }
         ended.clear();
         if (done.failure() != null) {
             failureStatus = 500;

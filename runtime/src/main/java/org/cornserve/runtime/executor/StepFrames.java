@@ -11,7 +11,8 @@ import org.cornserve.runtime.sidecar.TensorRef;
 
 /**
  * A compact binary form for the frames of every step and invocation: {@link ExecutorCommand.RunStep},
- * {@link ExecutorCommand.Open}, {@link ExecutorCommand.Cut}, {@link ExecutorCommand.Close} one way and
+ * {@link ExecutorCommand.Open}, {@link ExecutorCommand.Cut}, {@link ExecutorCommand.Close}, {@link
+ * ExecutorCommand.StreamStates} (a thinker's chunk for its talker, once per thinker step of a spoken answer) one way and
  * {@link ExecutorReport.StepDone} the other. They go back and forth once per scheduler step or invocation, so their
  * encoding sits on the dispatch path; JSON through Jackson cost tens to hundreds of
  * microseconds a frame at each end while the JIT had not compiled it (a served deployment steps a few hundred times a
@@ -27,6 +28,7 @@ final class StepFrames {
     static final byte CLOSE = 3;
     static final byte STEP_DONE = 4;
     static final byte OPEN = 5;
+    static final byte STREAM_STATES = 6;
     private static final ExecutorCommand.ItemKind[] KINDS = ExecutorCommand.ItemKind.values();
 
     private StepFrames() {
@@ -36,12 +38,12 @@ final class StepFrames {
     static boolean binary(Object message) {
         return message instanceof ExecutorCommand.RunStep || message instanceof ExecutorCommand.Cut
                 || message instanceof ExecutorCommand.Close || message instanceof ExecutorReport.StepDone
-                || message instanceof ExecutorCommand.Open;
+                || message instanceof ExecutorCommand.Open || message instanceof ExecutorCommand.StreamStates;
     }
 
     /** Whether a frame body is binary (else JSON). */
     static boolean isBinary(byte[] body) {
-        return body.length > 0 && body[0] >= RUN_STEP && body[0] <= OPEN;
+        return body.length > 0 && body[0] >= RUN_STEP && body[0] <= STREAM_STATES;
     }
 
     /** Writes {@code message}'s body; only for messages {@link #binary} accepts. */
@@ -121,6 +123,13 @@ final class StepFrames {
                 out.writeInt(o.fetchCount());
                 out.writeInt(o.streamChunkTokens());
             }
+            case ExecutorCommand.StreamStates m -> {
+                out.writeByte(STREAM_STATES);
+                out.writeLong(m.invocation());
+                tensor(m.states(), out);
+                out.writeBoolean(m.last());
+                out.writeInt(m.maxTokens());
+            }
             default -> throw new IllegalArgumentException("no binary frame for " + message.getClass().getSimpleName());
         }
     }
@@ -173,6 +182,8 @@ final class StepFrames {
                             in.getDouble(), in.getLong(), in.get() != 0, in.getInt(), string(in), string(in),
                             in.getInt(), in.getInt());
                 }
+                case STREAM_STATES -> new ExecutorCommand.StreamStates(in.getLong(), tensor(in), in.get() != 0,
+                        in.getInt());
                 default -> throw new IOException("unknown tag " + tag);
             };
             if (in.hasRemaining()) {

@@ -84,6 +84,8 @@ class StepFramesTest {
                 : null, fetch, rnd.nextBoolean() ? 0 : rnd.nextInt(1, 64));
         return List.of(open, new ExecutorCommand.RunStep(rnd.nextLong(), text(rnd), items, 1 + rnd.nextInt(64)),
                 new ExecutorCommand.Cut(rnd.nextLong()), new ExecutorCommand.Close(closed),
+                new ExecutorCommand.StreamStates(rnd.nextLong(), rnd.nextBoolean() ? tensor(rnd) : null,
+                        rnd.nextBoolean(), rnd.nextInt(1 << 16)),
                 new ExecutorReport.StepDone(rnd.nextLong(), 1 + rnd.nextInt(8), emitted, ended, outputs, failure,
                         rnd.nextLong(1L << 40), rnd.nextLong(1L << 50)));
     }
@@ -164,7 +166,8 @@ class StepFramesTest {
             for (Object m : sent) {
                 assertEquals(json(m), json(receiver.read(ExecutorCommand.class)));
             }
-            sender.send(messages(3).get(4));
+            List<Object> three = messages(3);
+            sender.send(three.get(three.size() - 1));
             IOException e = assertThrows(IOException.class, () -> receiver.read(ExecutorCommand.class));
             assertTrue(e.getMessage().contains("StepDone frame where a ExecutorCommand"), e.getMessage());
         }

@@ -44,13 +44,16 @@ public final class SimulatorPlanRunner implements PlanRunner {
         this.profiles = profiles;
     }
 
-    /** The full simulator result of a plan on a trace (arrivals as given). */
+    /**
+     * The full simulator result of a plan on a trace (arrivals as given), its steps scheduled as the plan says
+     * ({@code async_scheduling}), as {@code cornserve simulate} runs it.
+     */
     public SimResult simulate(DeploymentPlan plan, List<TraceRecord> trace, Slo slo) {
         ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
         SimConfig config = PlanSimConfigs.of(resolved, hardware, seed,
                 slo, 0, profiles, null);
         try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved)) {
-            return new Simulator(config).run(workload);
+            return new Simulator(config, true, null, null, plan.asyncSchedulingOrDefault()).run(workload);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
