@@ -13,6 +13,7 @@ import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.runtime.control.DeviceSlots;
 import org.cornserve.runtime.control.Runtimes;
+import org.cornserve.runtime.control.ServablePlans;
 import org.cornserve.runtime.serve.LocalEngineInvoker;
 import org.cornserve.runtime.serve.ModelInvoker;
 import org.cornserve.runtime.serve.local.LocalEngineSettings;
@@ -139,6 +140,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan()
                     : PlanValidator.builtIn().readAndValidate(plan);
+            ServablePlans.require(resolved);
             var settings = org.cornserve.runtime.launch.kubernetes.KubernetesSettings.defaults(namespace, image)
                     .withControl(org.cornserve.runtime.launch.kubernetes.KubernetesSettings.CONTROL_SERVICE,
                             controlPort);
@@ -161,6 +163,7 @@ public final class ServeCommand implements Callable<Integer> {
             return new LocalEngineInvoker(LocalEngineSettings.defaults(cpus).withIgnoreEos(ignoreEos));
         }
         ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
+        ServablePlans.require(resolved); // refused by deployment and task before any executor starts
         err.println("serving plan '" + resolved.plan().name() + "'" + (plan == null ? " (embedded default)" : "")
                 + " on " + devices + " (tensors between executors: " + tensorTransport.toLowerCase(java.util.Locale.ROOT)
                 + "): starting executors...");

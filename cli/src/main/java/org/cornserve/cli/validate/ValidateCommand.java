@@ -14,6 +14,7 @@ import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.model.profile.ProfileBook;
 import org.cornserve.runtime.control.DeviceSlots;
 import org.cornserve.runtime.control.Runtimes;
+import org.cornserve.runtime.control.ServablePlans;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -79,6 +80,8 @@ public final class ValidateCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
+        // a plan the runtime cannot serve is refused before the trace is cut or any executor starts
+        ServablePlans.require(resolved);
         DeviceSlots slots = DeviceSlots.parse(devices);
         Files.createDirectories(out);
         Path slice = out.resolve("trace.jsonl");

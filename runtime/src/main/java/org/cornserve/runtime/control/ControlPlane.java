@@ -165,6 +165,7 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
     /** As above; {@code owned} (the launcher, say) is closed last when this closes. */
     public ControlPlane(ResolvedPlan plan, DeviceSlots devices, RuntimeOptions options, ExecutorLauncher launcher,
             AutoCloseable owned) {
+        ServablePlans.require(plan); // before anything starts: a plan the executors cannot run is refused by name
         this.owned = owned;
         this.plan = plan;
         this.options = options;

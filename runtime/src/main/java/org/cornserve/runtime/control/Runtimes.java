@@ -45,6 +45,7 @@ public final class Runtimes {
 
     /** As {@link #start(ResolvedPlan, DeviceSlots)} with {@code options}. */
     public static ControlPlane start(ResolvedPlan plan, DeviceSlots devices, RuntimeOptions options) {
+        ServablePlans.require(plan);
         LocalProcessLauncher launcher = new LocalProcessLauncher();
         try {
             return new ControlPlane(plan, devices, options, launcher, launcher);
@@ -62,6 +63,7 @@ public final class Runtimes {
      */
     public static ControlPlane startOnKubernetes(ResolvedPlan plan, KubernetesSettings settings, int threadsPerDevice,
             RuntimeOptions options) {
+        ServablePlans.require(plan);
         KubernetesClient client = new KubernetesClientBuilder().build();
         KubernetesLauncher launcher;
         try {

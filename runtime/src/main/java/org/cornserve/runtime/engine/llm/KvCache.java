@@ -120,6 +120,76 @@ public final class KvCache {
         }
     }
 
+    /**
+     * Floats {@link #exportSequence} writes for {@code length} positions: every layer's keys and values, {@code 2 x
+     * layers x length x kvDim}.
+     */
+    public int transferFloats(int length) {
+        return Math.multiplyExact(Math.multiplyExact(2 * layers, length), kvDim);
+    }
+
+    /**
+     * Copies the keys and values of positions {@code [0, length)} of sequence {@code seqId} into {@code out} from
+     * {@code offset}, in an order that does not depend on the block layout (per layer: the keys of every position,
+     * then the values), for another cache's {@link #importSequence}: the hand-off of a prefill executor's KV cache
+     * to a decode executor. O(layers x length x kvDim).
+     *
+     * @throws IllegalArgumentException when the sequence holds fewer positions or {@code out} is too short
+     */
+    public void exportSequence(long seqId, int length, float[] out, int offset) {
+        if (length < 0 || length > length(seqId)) {
+            throw new IllegalArgumentException("sequence " + seqId + " holds " + length(seqId) + " positions; cannot"
+                    + " export " + length);
+        }
+        checkRoom(out.length, offset, length);
+        copy(seqId, length, out, offset, true);
+    }
+
+    /**
+     * Makes sequence {@code seqId}, which holds nothing here, hold {@code length} positions read from {@code in} at
+     * {@code offset} as {@link #exportSequence} wrote them (its blocks are this cache's own).
+     *
+     * @throws KvCacheFullException when not enough blocks are free (nothing is allocated then)
+     * @throws IllegalArgumentException when the sequence already holds positions or {@code in} is too short
+     */
+    public void importSequence(long seqId, int length, float[] in, int offset) {
+        if (tables.containsKey(seqId)) {
+            throw new IllegalArgumentException("sequence " + seqId + " already holds " + length(seqId)
+                    + " positions; a KV cache is imported into an empty sequence");
+        }
+        checkRoom(in.length, offset, length);
+        reserve(seqId, length);
+        copy(seqId, length, in, offset, false);
+    }
+
+    private void checkRoom(int arrayLength, int offset, int length) {
+        long need = 2L * layers * length * kvDim;
+        if (offset < 0 || arrayLength - (long) offset < need) {
+            throw new IllegalArgumentException("a KV transfer of " + length + " positions needs " + need
+                    + " floats from offset " + offset + ", the array has " + arrayLength);
+        }
+    }
+
+    /** Copies whole blocks' runs of positions between the cache and {@code flat}, in {@code exportSequence}'s order. */
+    private void copy(long seqId, int length, float[] flat, int offset, boolean out) {
+        SeqTable t = tables.get(seqId);
+        int at = offset;
+        for (int layer = 0; layer < layers; layer++) {
+            for (float[] kv : new float[][] {keys[layer], values[layer]}) {
+                for (int pos = 0; pos < length; pos += blockSize) {
+                    int run = Math.min(blockSize, length - pos) * kvDim;
+                    int slot = t.blocks[pos / blockSize] * blockSize * kvDim;
+                    if (out) {
+                        System.arraycopy(kv, slot, flat, at, run);
+                    } else {
+                        System.arraycopy(flat, at, kv, slot, run);
+                    }
+                    at += run;
+                }
+            }
+        }
+    }
+
     /** Index of position {@code pos} of a sequence in a layer's key/value array. */
     int slot(long seqId, int pos) {
         SeqTable t = tables.get(seqId);
