@@ -6,33 +6,34 @@ import java.util.List;
 import org.cornserve.simulator.metrics.RequestRecord;
 
 /**
- * How a run's backlog moved while requests arrived: at {@link #POINTS} + 1 evenly spaced instants from the first
- * arrival to the last, how many requests had arrived and how many had ended (completed or rejected; a rejected
- * request counts as ended at its arrival, since it holds nothing). Arrived minus ended is the backlog.
+ * Whether a run's completions kept up with its arrivals over its last part, for each last part of
+ * {@code k / }{@link #POINTS} of the arrival span (first arrival to last): the share of the requests offered there that
+ * the plan did not serve, {@code 1 - completed / offered}. A rejected request counts as served at its arrival (it holds
+ * nothing).
  *
- * @param arrived requests arrived by each instant
- * @param ended requests ended by each instant
+ * <p>Completions in the window {@code [a, b]} are compared with the arrivals of the same window moved back by the mean
+ * latency {@code L} of the requests completed in it, {@code [a - L, b - L]}: in steady state those are the requests
+ * that complete in the window, whatever the arrival rate did before (a real trace's rate rises and falls within a
+ * minute; comparing with the window's own arrivals would read a rising rate as a backlog). Past a plan's capacity the
+ * completions are what it serves, {@code mu w}, and the arrivals {@code lambda w}, so the share is
+ * {@code 1 - mu / lambda} from the first second of overload on, whatever the run's length.
+ *
+ * @param unserved the share for the last {@code (k + 1) / POINTS} of the span at index {@code k}
  */
-public record Backlog(@JsonProperty("arrived") long[] arrived, @JsonProperty("ended") long[] ended) {
-    /** Intervals the arrival span is cut into: a tail fraction is measured in steps of 1 / POINTS. */
+public record Backlog(@JsonProperty("unserved") double[] unserved) {
+    /** Steps the arrival span is cut into: a tail fraction is a multiple of 1 / POINTS. */
     public static final int POINTS = 20;
 
     public Backlog {
-        if (arrived == null || ended == null || arrived.length != POINTS + 1 || ended.length != POINTS + 1) {
-            throw new IllegalArgumentException("a backlog needs " + (POINTS + 1) + " arrived and ended counts");
+        if (unserved == null || unserved.length != POINTS) {
+            throw new IllegalArgumentException("a backlog needs " + POINTS + " shares");
         }
-        arrived = arrived.clone();
-        ended = ended.clone();
+        unserved = unserved.clone();
     }
 
     @Override
-    public long[] arrived() {
-        return arrived.clone();
-    }
-
-    @Override
-    public long[] ended() {
-        return ended.clone();
+    public double[] unserved() {
+        return unserved.clone();
     }
 
     /** The backlog of a simulated run, from its records (arrival and completion times). */
@@ -50,75 +51,85 @@ public record Backlog(@JsonProperty("arrived") long[] arrived, @JsonProperty("en
 
     /**
      * @param arrivalNanos each request's arrival
-     * @param endNanos each request's end (its arrival for a rejected one; {@code Long.MAX_VALUE} for one that never
-     *     ended)
+     * @param endNanos each request's end (its arrival for a rejected one)
      */
     public static Backlog of(long[] arrivalNanos, long[] endNanos) {
-        if (arrivalNanos.length != endNanos.length) {
-            throw new IllegalArgumentException("backlog: " + arrivalNanos.length + " arrivals but " + endNanos.length
-                    + " ends");
+        int n = arrivalNanos.length;
+        if (n != endNanos.length) {
+            throw new IllegalArgumentException("backlog: " + n + " arrivals but " + endNanos.length + " ends");
         }
-        long[] a = arrivalNanos.clone();
-        long[] e = endNanos.clone();
-        Arrays.sort(a);
-        Arrays.sort(e);
-        long[] arrived = new long[POINTS + 1];
-        long[] ended = new long[POINTS + 1];
-        if (a.length > 0) {
-            long first = a[0];
-            long span = a[a.length - 1] - first;
-            for (int i = 0; i <= POINTS; i++) {
-                long t = i == POINTS ? a[a.length - 1] : first + Math.round((double) span * i / POINTS);
-                arrived[i] = upTo(a, t);
-                ended[i] = upTo(e, t);
-            }
+        double[] unserved = new double[POINTS];
+        if (n < 2) {
+            return new Backlog(unserved);
         }
-        return new Backlog(arrived, ended);
+        long[] arrivals = arrivalNanos.clone();
+        Arrays.sort(arrivals);
+        // requests in order of their ends, with the running sum of their latencies
+        Integer[] byEnd = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            byEnd[i] = i;
+        }
+        Arrays.sort(byEnd, (x, y) -> Long.compare(endNanos[x], endNanos[y]));
+        long[] ends = new long[n];
+        double[] latencySum = new double[n + 1];
+        for (int i = 0; i < n; i++) {
+            ends[i] = endNanos[byEnd[i]];
+            latencySum[i + 1] = latencySum[i] + (endNanos[byEnd[i]] - arrivalNanos[byEnd[i]]);
+        }
+        long first = arrivals[0];
+        long last = arrivals[n - 1];
+        for (int k = 0; k < POINTS; k++) {
+            long from = last - Math.round((double) (last - first) * (k + 1) / POINTS);
+            int c0 = upTo(ends, from - 1);
+            int c1 = upTo(ends, last);
+            int completed = c1 - c0;
+            long lag = completed == 0 ? 0 : Math.round((latencySum[c1] - latencySum[c0]) / completed);
+            int offered = upTo(arrivals, last - lag) - upTo(arrivals, from - lag - 1);
+            unserved[k] = offered == 0 ? 0 : 1 - (double) completed / offered;
+        }
+        return new Backlog(unserved);
     }
 
     /** How many of the sorted values are at most t. */
-    private static long upTo(long[] sorted, long t) {
-        int i = Arrays.binarySearch(sorted, t);
-        if (i < 0) {
-            return -i - 1;
+    private static int upTo(long[] sorted, long t) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
-        while (i + 1 < sorted.length && sorted[i + 1] == t) {
-            i++;
-        }
-        return i + 1;
+        return lo;
     }
 
     /**
-     * The backlog's growth over the last {@code tailFraction} of the arrival span, as a share of the requests that
-     * arrived in it: 0 when completions kept up with arrivals, {@code 1 - served / offered} when a stage serves
-     * slower than requests come. 0 for a run with no arrivals in its tail.
+     * The share of the requests offered over the last {@code tailFraction} of the arrival span that the plan did not
+     * serve there (negative when it caught up on earlier ones).
      */
     public double growth(double tailFraction) {
-        int from = POINTS - (int) Math.round(tailFraction * POINTS);
-        if (from < 0 || from >= POINTS) {
+        int k = (int) Math.round(tailFraction * POINTS) - 1;
+        if (k < 0 || k >= POINTS || Math.abs((k + 1) - tailFraction * POINTS) > 1e-9) {
             throw new IllegalArgumentException("backlog tail fraction must be a multiple of 1/" + POINTS
                     + " in (0, 1], got " + tailFraction);
         }
-        long offered = arrived[POINTS] - arrived[from];
-        if (offered == 0) {
-            return 0;
-        }
-        long grown = (arrived[POINTS] - ended[POINTS]) - (arrived[from] - ended[from]);
-        return (double) grown / offered;
+        return unserved[k];
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Backlog b && Arrays.equals(arrived, b.arrived) && Arrays.equals(ended, b.ended);
+        return o instanceof Backlog b && Arrays.equals(unserved, b.unserved);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(arrived) + Arrays.hashCode(ended);
+        return Arrays.hashCode(unserved);
     }
 
     @Override
     public String toString() {
-        return "Backlog[arrived=" + Arrays.toString(arrived) + ", ended=" + Arrays.toString(ended) + "]";
+        return "Backlog" + Arrays.toString(unserved);
     }
 }

@@ -93,7 +93,6 @@ class SteadyStateCapacityTest {
         }
         Backlog b = Backlog.of(a, e);
         assertEquals(0.2, b.growth(0.5), 0.02);
-        assertEquals(0.2, b.growth(1.0), 0.02);
         // the same arrivals served in 0.5 s each: nothing builds up
         for (int i = 0; i <= 100; i++) {
             e[i] = a[i] + 500_000_000L;
@@ -102,6 +101,14 @@ class SteadyStateCapacityTest {
         assertThrows(IllegalArgumentException.class, () -> new SteadyState(0.33, 0.03));
         assertThrows(IllegalArgumentException.class, () -> new SteadyState(0.5, -0.1));
         assertThrows(IllegalArgumentException.class, () -> b.growth(0));
+        // a rate that doubles halfway, every request served in 2 s: no backlog, though the requests in flight double
+        long[] a2 = new long[300];
+        long[] e2 = new long[300];
+        for (int i = 0; i < 300; i++) {
+            a2[i] = i < 100 ? i * 1_000_000_000L : 100_000_000_000L + (i - 100) * 500_000_000L;
+            e2[i] = a2[i] + 2_000_000_000L;
+        }
+        assertEquals(0, Backlog.of(a2, e2).growth(0.5), 0.02);
     }
 
     @Test
@@ -109,7 +116,7 @@ class SteadyStateCapacityTest {
         RunMetrics.Latency none = RunMetrics.Latency.NONE;
         long[] a = {0, 1_000_000_000L, 2_000_000_000L, 3_000_000_000L};
         RunMetrics growing = new RunMetrics(1, 4, 0, 0, 1.0, none, none, none,
-                Backlog.of(a, new long[] {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE}));
+                Backlog.of(a, new long[] {1_000_000_000L, 3_000_000_000L, 5_000_000_000L, 7_000_000_000L}));
         assertTrue(!SteadyState.DEFAULT.holds(growing));
         assertTrue(SteadyState.OFF.holds(growing));
         assertTrue(SteadyState.DEFAULT.holds(new RunMetrics(1, 4, 0, 0, 1.0, none, none, none)));
