@@ -66,6 +66,10 @@ public final class CapacityCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     double maxBacklogGrowth;
 
+    @Option(names = "--min-tail-requests", defaultValue = "500", description = "Fewest requests that part must offer"
+            + " for the steady-state check to apply (default ${DEFAULT-VALUE}).")
+    int minTailRequests;
+
     @picocli.CommandLine.Mixin
     org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
 
@@ -82,7 +86,7 @@ public final class CapacityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Slo targets = workload.targets(attainment);
-        SteadyState steady = new SteadyState(steadyTail, maxBacklogGrowth);
+        SteadyState steady = new SteadyState(steadyTail, maxBacklogGrowth, minTailRequests);
         DeploymentPlan p = hardwareFile.validator().readAndValidate(plan).plan();
         List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);

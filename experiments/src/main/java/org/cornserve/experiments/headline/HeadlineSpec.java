@@ -32,7 +32,8 @@ import org.cornserve.simulator.evaluate.SteadyState;
  * @param capacityTolerance relative width at which the measured capacity's bisection stops (default 0.01)
  * @param steadyState when a capacity probe (and a ranking run) counts as sustained besides its attainment: the
  *     backlog grew by at most {@code max_backlog_growth} of the arrivals of its last {@code tail_fraction}
- *     (default {@link SteadyState#DEFAULT}: 0.5 and 0.03; {@code max_backlog_growth} 1 judges on attainment alone)
+ *     (default {@link SteadyState#DEFAULT}: 0.5 and 0.03; {@code max_backlog_growth} 1 judges on attainment alone),
+ *     applied to runs whose last part offered at least {@code min_tail_requests} (default 500)
  * @param rankingTolerance relative width of the bisection that ranks finalists on the planning window
  *     (default 0.05)
  * @param rankingMaxRequests most requests per ranking run, for cases without their own run length

@@ -19,21 +19,28 @@ import org.cornserve.simulator.metrics.RequestRecord;
  * {@code 1 - mu / lambda} from the first second of overload on, whatever the run's length.
  *
  * @param unserved the share for the last {@code (k + 1) / POINTS} of the span at index {@code k}
+ * @param offered the requests offered there (the moved-back window's arrivals), at the same index
  */
-public record Backlog(@JsonProperty("unserved") double[] unserved) {
+public record Backlog(@JsonProperty("unserved") double[] unserved, @JsonProperty("offered") long[] offered) {
     /** Steps the arrival span is cut into: a tail fraction is a multiple of 1 / POINTS. */
     public static final int POINTS = 20;
 
     public Backlog {
-        if (unserved == null || unserved.length != POINTS) {
-            throw new IllegalArgumentException("a backlog needs " + POINTS + " shares");
+        if (unserved == null || unserved.length != POINTS || offered == null || offered.length != POINTS) {
+            throw new IllegalArgumentException("a backlog needs " + POINTS + " shares and counts");
         }
         unserved = unserved.clone();
+        offered = offered.clone();
     }
 
     @Override
     public double[] unserved() {
         return unserved.clone();
+    }
+
+    @Override
+    public long[] offered() {
+        return offered.clone();
     }
 
     /** The backlog of a simulated run, from its records (arrival and completion times). */
@@ -59,8 +66,9 @@ public record Backlog(@JsonProperty("unserved") double[] unserved) {
             throw new IllegalArgumentException("backlog: " + n + " arrivals but " + endNanos.length + " ends");
         }
         double[] unserved = new double[POINTS];
+        long[] offeredIn = new long[POINTS];
         if (n < 2) {
-            return new Backlog(unserved);
+            return new Backlog(unserved, offeredIn);
         }
         long[] arrivals = arrivalNanos.clone();
         Arrays.sort(arrivals);
@@ -86,8 +94,9 @@ public record Backlog(@JsonProperty("unserved") double[] unserved) {
             long lag = completed == 0 ? 0 : Math.round((latencySum[c1] - latencySum[c0]) / completed);
             int offered = upTo(arrivals, last - lag) - upTo(arrivals, from - lag - 1);
             unserved[k] = offered == 0 ? 0 : 1 - (double) completed / offered;
+            offeredIn[k] = offered;
         }
-        return new Backlog(unserved);
+        return new Backlog(unserved, offeredIn);
     }
 
     /** How many of the sorted values are at most t. */
@@ -110,26 +119,35 @@ public record Backlog(@JsonProperty("unserved") double[] unserved) {
      * serve there (negative when it caught up on earlier ones).
      */
     public double growth(double tailFraction) {
+        return unserved[index(tailFraction)];
+    }
+
+    /** The requests offered over the last {@code tailFraction} of the arrival span. */
+    public long offered(double tailFraction) {
+        return offered[index(tailFraction)];
+    }
+
+    private static int index(double tailFraction) {
         int k = (int) Math.round(tailFraction * POINTS) - 1;
         if (k < 0 || k >= POINTS || Math.abs((k + 1) - tailFraction * POINTS) > 1e-9) {
             throw new IllegalArgumentException("backlog tail fraction must be a multiple of 1/" + POINTS
                     + " in (0, 1], got " + tailFraction);
         }
-        return unserved[k];
+        return k;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Backlog b && Arrays.equals(unserved, b.unserved);
+        return o instanceof Backlog b && Arrays.equals(unserved, b.unserved) && Arrays.equals(offered, b.offered);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(unserved);
+        return 31 * Arrays.hashCode(unserved) + Arrays.hashCode(offered);
     }
 
     @Override
     public String toString() {
-        return "Backlog" + Arrays.toString(unserved);
+        return "Backlog[unserved=" + Arrays.toString(unserved) + ", offered=" + Arrays.toString(offered) + "]";
     }
 }
