@@ -21,26 +21,16 @@ import org.cornserve.simulator.metrics.RequestRecord;
  * @param unserved the share for the last {@code (k + 1) / POINTS} of the span at index {@code k}
  * @param offered the requests offered there (the moved-back window's arrivals), at the same index
  */
-public record Backlog(@JsonProperty("unserved") double[] unserved, @JsonProperty("offered") long[] offered) {
+public record Backlog(@JsonProperty("unserved") List<Double> unserved, @JsonProperty("offered") List<Long> offered) {
     /** Steps the arrival span is cut into: a tail fraction is a multiple of 1 / POINTS. */
     public static final int POINTS = 20;
 
     public Backlog {
-        if (unserved == null || unserved.length != POINTS || offered == null || offered.length != POINTS) {
+        if (unserved == null || unserved.size() != POINTS || offered == null || offered.size() != POINTS) {
             throw new IllegalArgumentException("a backlog needs " + POINTS + " shares and counts");
         }
-        unserved = unserved.clone();
-        offered = offered.clone();
-    }
-
-    @Override
-    public double[] unserved() {
-        return unserved.clone();
-    }
-
-    @Override
-    public long[] offered() {
-        return offered.clone();
+        unserved = List.copyOf(unserved);
+        offered = List.copyOf(offered);
     }
 
     /** The backlog of a simulated run, from its records (arrival and completion times). */
@@ -65,10 +55,12 @@ public record Backlog(@JsonProperty("unserved") double[] unserved, @JsonProperty
         if (n != endNanos.length) {
             throw new IllegalArgumentException("backlog: " + n + " arrivals but " + endNanos.length + " ends");
         }
-        double[] unserved = new double[POINTS];
-        long[] offeredIn = new long[POINTS];
+        Double[] unserved = new Double[POINTS];
+        Long[] offeredIn = new Long[POINTS];
+        Arrays.fill(unserved, 0.0);
+        Arrays.fill(offeredIn, 0L);
         if (n < 2) {
-            return new Backlog(unserved, offeredIn);
+            return new Backlog(Arrays.asList(unserved), Arrays.asList(offeredIn));
         }
         long[] arrivals = arrivalNanos.clone();
         Arrays.sort(arrivals);
@@ -94,9 +86,9 @@ public record Backlog(@JsonProperty("unserved") double[] unserved, @JsonProperty
             long lag = completed == 0 ? 0 : Math.round((latencySum[c1] - latencySum[c0]) / completed);
             int offered = upTo(arrivals, last - lag) - upTo(arrivals, from - lag - 1);
             unserved[k] = offered == 0 ? 0 : 1 - (double) completed / offered;
-            offeredIn[k] = offered;
+            offeredIn[k] = (long) offered;
         }
-        return new Backlog(unserved, offeredIn);
+        return new Backlog(Arrays.asList(unserved), Arrays.asList(offeredIn));
     }
 
     /** How many of the sorted values are at most t. */
@@ -119,12 +111,12 @@ public record Backlog(@JsonProperty("unserved") double[] unserved, @JsonProperty
      * serve there (negative when it caught up on earlier ones).
      */
     public double growth(double tailFraction) {
-        return unserved[index(tailFraction)];
+        return unserved.get(index(tailFraction));
     }
 
     /** The requests offered over the last {@code tailFraction} of the arrival span. */
     public long offered(double tailFraction) {
-        return offered[index(tailFraction)];
+        return offered.get(index(tailFraction));
     }
 
     private static int index(double tailFraction) {
@@ -134,20 +126,5 @@ public record Backlog(@JsonProperty("unserved") double[] unserved, @JsonProperty
                     + " in (0, 1], got " + tailFraction);
         }
         return k;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Backlog b && Arrays.equals(unserved, b.unserved) && Arrays.equals(offered, b.offered);
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * Arrays.hashCode(unserved) + Arrays.hashCode(offered);
-    }
-
-    @Override
-    public String toString() {
-        return "Backlog[unserved=" + Arrays.toString(unserved) + ", offered=" + Arrays.toString(offered) + "]";
     }
 }
