@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.cornserve.simulator.evaluate.RunMetrics;
 import org.cornserve.model.json.Json;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SteadyState;
 import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.planner.Slo;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code cornserve capacity --plan P --trace T --slo ...}: the highest rate (the trace rescaled) at which the
- * plan still meets the SLO attainment target in the simulator, by bisection.
+ * plan still meets the SLO attainment target in the simulator, in steady state (completions keep up with arrivals
+ * over each run's last part: {@link SteadyState}), by bisection.
  */
 @Command(name = "capacity", mixinStandardHelpOptions = true,
         description = "Find the highest request rate at which a plan meets its SLO attainment target (simulated).")
@@ -55,6 +57,19 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative bracket width to stop at (default ${DEFAULT-VALUE}).")
     double tolerance;
 
+    @Option(names = "--steady-tail", defaultValue = "0.5", description = "Last part of a run's arrivals over which"
+            + " completions must keep up with arrivals, a multiple of 0.05 (default ${DEFAULT-VALUE}).")
+    double steadyTail;
+
+    @Option(names = "--max-backlog-growth", defaultValue = "0.03", description = "Most the backlog may grow over that"
+            + " part, as a share of its arrivals, for a run to count as sustained; 1 judges on attainment alone"
+            + " (default ${DEFAULT-VALUE}).")
+    double maxBacklogGrowth;
+
+    @Option(names = "--min-tail-requests", defaultValue = "500", description = "Fewest requests that part must offer"
+            + " for the steady-state check to apply (default ${DEFAULT-VALUE}).")
+    int minTailRequests;
+
     @picocli.CommandLine.Mixin
     org.cornserve.cli.catalog.HardwareFileOption hardwareFile = new org.cornserve.cli.catalog.HardwareFileOption();
 
@@ -71,6 +86,7 @@ public final class CapacityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Slo targets = workload.targets(attainment);
+        SteadyState steady = new SteadyState(steadyTail, maxBacklogGrowth, minTailRequests);
         DeploymentPlan p = hardwareFile.validator().readAndValidate(plan).plan();
         List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);
@@ -82,10 +98,11 @@ public final class CapacityCommand implements Callable<Integer> {
         // runSeconds (a burst), so the search stops there and says so.
         CapacitySearch.Result r = runner.capacity(p, rate -> TraceRuns.at(records, rate,
                 (int) Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds)))),
-                targets, tolerance, 16, start, maxRequests / runSeconds, m -> {
+                targets, steady, tolerance, 16, start, maxRequests / runSeconds, m -> {
                     probes.add(m);
-                    pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f (%d requests)%n", m.rateRps(), m.sloAttainment(),
-                            m.requests());
+                    pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f, backlog growth %.3f over the last %.0f%%%s"
+                            + " (%d requests)%n", m.rateRps(), m.sloAttainment(), m.backlog().growth(steadyTail),
+                            steadyTail * 100, steady.holds(m) ? "" : " (not steady)", m.requests());
                     pw.flush();
                 });
         if (r.capped()) {
@@ -101,6 +118,7 @@ public final class CapacityCommand implements Callable<Integer> {
             result.put("plan", p.name());
             result.put("slo", workload.slo);
             result.put("attainment_target", attainment);
+            result.put("steady_state", steady);
             result.put("capacity_rps", r.capacityRps());
             result.put("fails_at_rps", Double.isInfinite(r.upperRps()) ? null : r.upperRps());
             result.put("capped", r.capped());

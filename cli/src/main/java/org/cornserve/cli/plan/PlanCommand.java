@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SteadyState;
 import org.cornserve.model.hardware.Hardware;
 import org.cornserve.planner.CatalogProblems;
 import org.cornserve.model.json.Json;
@@ -121,7 +122,7 @@ public final class PlanCommand implements Callable<Integer> {
         return runner.evaluator(candidate -> PlanDocuments.plan("candidate", candidate, problem, hw,
                 CornserveSearch.Options.DEFAULT.estimator(), null), rateRps -> TraceRuns.rescale(routed, rateRps,
                         (int) Math.min(routed.size(), Math.max(rankRequests, Math.min(6_000, Math.ceil(rateRps * 60))))),
-                targets);
+                targets, SteadyState.DEFAULT);
     }
 
     private void print(PrintWriter pw, PlanningProblem problem, SearchResult result, double seconds) {

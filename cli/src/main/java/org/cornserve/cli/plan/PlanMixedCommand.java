@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SteadyState;
 import org.cornserve.model.catalog.ModelCatalog;
 import org.cornserve.model.cluster.ClusterSpec;
 import org.cornserve.model.hardware.Hardware;
@@ -128,7 +129,8 @@ public final class PlanMixedCommand implements Callable<Integer> {
             case "analytic" -> null;
             case "simulator" -> runner.evaluator(candidate -> PlanDocuments.plan("candidate", candidate, primary,
                     cluster, CornserveSearch.Options.DEFAULT.estimator(), null),
-                    r -> TraceRuns.at(planning, r, (int) Math.max(2000, Math.min(6000, Math.ceil(r * 60)))), targets);
+                    r -> TraceRuns.at(planning, r, (int) Math.max(2000, Math.min(6000, Math.ceil(r * 60)))), targets,
+                    SteadyState.DEFAULT);
             default -> throw new IllegalArgumentException("--rank takes simulator or analytic, got '" + rank + "'");
         };
         MixedKindSearch.Result result = new MixedKindSearch(pools, goal, CornserveSearch.Options.DEFAULT).search(evaluator);
@@ -166,6 +168,6 @@ public final class PlanMixedCommand implements Callable<Integer> {
     private static double measured(DeploymentPlan plan, SimulatorPlanRunner runner, List<TraceRecord> records, Slo slo,
             double estimateRps) {
         return runner.capacity(plan, r -> TraceRuns.at(records, r, (int) Math.max(2000, Math.min(20000, Math.ceil(r * 60)))),
-                slo, 0.01, 16, estimateRps > 0 ? estimateRps : 1, 20000 / 60.0, m -> { }).capacityRps();
+                slo, SteadyState.DEFAULT, 0.01, 16, estimateRps > 0 ? estimateRps : 1, 20000 / 60.0, m -> { }).capacityRps();
     }
 }

@@ -180,7 +180,7 @@ public final class HeadlineRunner {
         DoubleFunction<List<TraceRecord>> ranking = rate -> run(rep.planning(), rate,
                 ownLength ? spec.requestsAt(c, rate) : Math.min(spec.rankingMaxRequests(), spec.requestsAt(c, rate)));
         PlanEvaluator evaluator = CachingEvaluator.of(runner.evaluator(plan -> PlanDocuments.plan("candidate", plan,
-                problem, hardware, options.estimator(), null), ranking, slo));
+                problem, hardware, options.estimator(), null), ranking, slo, spec.steadyState()));
         String where = c.name() + " / " + rep.use().label() + " / " + rep.gpus() + " GPUs / seed " + rep.seed();
         Map<String, DeploymentPlan> plans = new LinkedHashMap<>();
         List<Row> partial = new ArrayList<>();
@@ -195,7 +195,7 @@ public final class HeadlineRunner {
                 plan.write(out.resolve("plans").resolve(plan.name() + ".json"));
                 double estimate = r.explanation().estimate().capacityRps();
                 double start = estimate > 0 ? estimate : problem.workload().rateRps();
-                CapacitySearch.Result cap = runner.capacity(plan, measured, slo, spec.capacityTolerance(),
+                CapacitySearch.Result cap = runner.capacity(plan, measured, slo, spec.steadyState(), spec.capacityTolerance(),
                         spec.maxDoublings(), start, spec.ceilingRps(c), m -> { });
                 plans.put(s, plan);
                 partial.add(new Row(c.name(), rep.use().label(), rep.gpus(), s, rep.index(), rep.seed(),

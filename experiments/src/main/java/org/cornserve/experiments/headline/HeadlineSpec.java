@@ -7,6 +7,7 @@ import java.util.Map;
 import org.cornserve.model.json.Json;
 import org.cornserve.planner.estimate.EstimatorOptions;
 import org.cornserve.planner.search.CornserveSearch;
+import org.cornserve.simulator.evaluate.SteadyState;
 
 /**
  * The headline experiment as a JSON file: for each case (a model or a set of models served together) on
@@ -29,6 +30,10 @@ import org.cornserve.planner.search.CornserveSearch;
  * @param maxRequestsPerRun most requests simulated per run (default 20000)
  * @param planningSamples requests in the planner's workload mix (default 400)
  * @param capacityTolerance relative width at which the measured capacity's bisection stops (default 0.01)
+ * @param steadyState when a capacity probe (and a ranking run) counts as sustained besides its attainment: the
+ *     backlog grew by at most {@code max_backlog_growth} of the arrivals of its last {@code tail_fraction}
+ *     (default {@link SteadyState#DEFAULT}: 0.5 and 0.03; {@code max_backlog_growth} 1 judges on attainment alone),
+ *     applied to runs whose last part offered at least {@code min_tail_requests} (default 500)
  * @param rankingTolerance relative width of the bisection that ranks finalists on the planning window
  *     (default 0.05)
  * @param rankingMaxRequests most requests per ranking run, for cases without their own run length
@@ -55,6 +60,7 @@ public record HeadlineSpec(
         @JsonProperty("max_requests_per_run") int maxRequestsPerRun,
         @JsonProperty("planning_samples") int planningSamples,
         @JsonProperty("capacity_tolerance") double capacityTolerance,
+        @JsonProperty("steady_state") SteadyState steadyState,
         @JsonProperty("ranking_tolerance") double rankingTolerance,
         @JsonProperty("ranking_max_requests") int rankingMaxRequests,
         @JsonProperty("finalists") int finalists,
@@ -73,6 +79,7 @@ public record HeadlineSpec(
         maxRequestsPerRun = maxRequestsPerRun == 0 ? 20000 : maxRequestsPerRun;
         planningSamples = planningSamples == 0 ? 400 : planningSamples;
         capacityTolerance = capacityTolerance == 0 ? 0.01 : capacityTolerance;
+        steadyState = steadyState == null ? SteadyState.DEFAULT : steadyState;
         rankingTolerance = rankingTolerance == 0 ? CornserveSearch.Options.DEFAULT_RANKING_TOLERANCE : rankingTolerance;
         rankingMaxRequests = rankingMaxRequests == 0 ? 6000 : rankingMaxRequests;
         finalists = finalists == 0 ? CornserveSearch.Options.DEFAULT.finalists() : finalists;
@@ -116,21 +123,21 @@ public record HeadlineSpec(
     /** The same experiment with only these cases. */
     public HeadlineSpec withCases(List<CaseSpec> kept) {
         return new HeadlineSpec(name, seed, seeds, hardware, gpus, attainment, strategies, requestsPerRun, runSeconds,
-                maxRequestsPerRun, planningSamples, capacityTolerance, rankingTolerance, rankingMaxRequests, finalists,
+                maxRequestsPerRun, planningSamples, capacityTolerance, steadyState, rankingTolerance, rankingMaxRequests, finalists,
                 evaluationBudget, maxDoublings, confidence, multiModelEngines, workloads, kept);
     }
 
     /** The same experiment on these cluster sizes. */
     public HeadlineSpec withGpus(List<Integer> sizes) {
         return new HeadlineSpec(name, seed, seeds, hardware, sizes, attainment, strategies, requestsPerRun, runSeconds,
-                maxRequestsPerRun, planningSamples, capacityTolerance, rankingTolerance, rankingMaxRequests, finalists,
+                maxRequestsPerRun, planningSamples, capacityTolerance, steadyState, rankingTolerance, rankingMaxRequests, finalists,
                 evaluationBudget, maxDoublings, confidence, multiModelEngines, workloads, cases);
     }
 
     /** The same experiment with these seeds. */
     public HeadlineSpec withSeeds(List<Long> newSeeds) {
         return new HeadlineSpec(name, newSeeds.get(0), newSeeds, hardware, gpus, attainment, strategies, requestsPerRun,
-                runSeconds, maxRequestsPerRun, planningSamples, capacityTolerance, rankingTolerance, rankingMaxRequests,
+                runSeconds, maxRequestsPerRun, planningSamples, capacityTolerance, steadyState, rankingTolerance, rankingMaxRequests,
                 finalists, evaluationBudget, maxDoublings, confidence, multiModelEngines, workloads, cases);
     }
 

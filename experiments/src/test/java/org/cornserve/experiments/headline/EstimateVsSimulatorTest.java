@@ -2,6 +2,7 @@ package org.cornserve.experiments.headline;
 
 import org.cornserve.simulator.evaluate.RunMetrics;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
+import org.cornserve.simulator.evaluate.SteadyState;
 import org.cornserve.traces.transform.TraceRuns;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,14 @@ class EstimateVsSimulatorTest {
      * system property {@code estimate.probeSeconds} overrides it (0: the planning trace's 3000 requests, as before).
      */
     static final double PROBE_SECONDS = Double.parseDouble(System.getProperty("estimate.probeSeconds", "300"));
+
+    /**
+     * When a probe counts as sustained besides its attainment (the headline's default); the system property
+     * {@code estimate.maxBacklogGrowth} overrides its growth bound (1: attainment alone).
+     */
+    static final SteadyState STEADY = new SteadyState(SteadyState.DEFAULT.tailFraction(),
+            Double.parseDouble(System.getProperty("estimate.maxBacklogGrowth",
+                    Double.toString(SteadyState.DEFAULT.maxBacklogGrowth()))));
 
     /** One case: its planning trace and problem, the family's plan chosen on the estimate, and the plan as a file. */
     record Case(String model, long seed, List<TraceRecord> trace, Slo slo, PlanningProblem problem, CandidatePlan plan,
@@ -111,8 +120,10 @@ class EstimateVsSimulatorTest {
         Case c = Case.plan(family, model, gpus, seed, sloText);
         double estimate = new AnalyticEstimator(c.problem()).capacityRps(c.plan());
         double measured = new CapacitySearch(c.slo().attainmentTarget(), 0.01, 12, CapacitySearch.bisectionsFor(0.01) + 2)
-                .search(estimate > 0 ? estimate : 1, rate -> c.simulate(rate).sloAttainment())
-                .capacityRps();
+                .searchProbes(estimate > 0 ? estimate : 1, Double.POSITIVE_INFINITY, rate -> {
+                    RunMetrics m = c.simulate(rate);
+                    return new CapacitySearch.Probe(rate, m.sloAttainment(), STEADY.holds(m));
+                }).capacityRps();
         double ratio = estimate / measured;
         System.out.printf("estimate-vs-simulator %s %s %d GPUs seed %d: %s estimated %.2f rps, measured %.2f rps, "
                 + "ratio %.3f%n", family, model, gpus, seed, c.plan().describe(), estimate, measured, ratio);

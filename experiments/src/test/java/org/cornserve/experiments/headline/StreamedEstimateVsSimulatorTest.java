@@ -22,6 +22,7 @@ import org.cornserve.planner.estimate.AnalyticEstimator;
 import org.cornserve.planner.estimate.EstimatorOptions;
 import org.cornserve.planner.search.CapacitySearch;
 import org.cornserve.planner.search.Objective;
+import org.cornserve.simulator.evaluate.RunMetrics;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.traces.TraceRecord;
 import org.junit.jupiter.api.Tag;
@@ -75,10 +76,11 @@ class StreamedEstimateVsSimulatorTest {
         DeploymentPlan doc = PlanDocuments.plan("p", plan, problem, h100, streamed, null);
         assertTrue(doc.streamChunkTokensOrDefault() == streamed.streamChunkTokens(), "the plan streams as estimated");
         double measured = new CapacitySearch(slo.attainmentTarget(), 0.01, 12, CapacitySearch.bisectionsFor(0.01) + 2)
-                .search(estimate > 0 ? estimate : 1,
-                        rate -> runner.run(doc, EstimateVsSimulatorTest.probe(trace, rate, n -> omniTrace(seed, n)), rate,
-                                slo).sloAttainment())
-                .capacityRps();
+                .searchProbes(estimate > 0 ? estimate : 1, Double.POSITIVE_INFINITY, rate -> {
+                    RunMetrics m = runner.run(doc, EstimateVsSimulatorTest.probe(trace, rate, n -> omniTrace(seed, n)),
+                            rate, slo);
+                    return new CapacitySearch.Probe(rate, m.sloAttainment(), EstimateVsSimulatorTest.STEADY.holds(m));
+                }).capacityRps();
         double ratio = estimate / measured;
         double wholeRatio = wholeEstimate / measured;
         System.out.printf("streamed estimate-vs-simulator %s %d GPUs seed %d %s: %s estimated %.2f rps (whole hand-off"

@@ -18,8 +18,15 @@ public final class CapacitySearch {
      *
      * @param rateRps offered rate
      * @param sloAttainment attainment measured there
+     * @param steady whether the run was in steady state there (its backlog did not keep growing); a probe meets
+     *     the target only when it is
      */
-    public record Probe(double rateRps, double sloAttainment) {}
+    public record Probe(double rateRps, double sloAttainment, boolean steady) {
+        /** A probe judged on attainment alone. */
+        public Probe(double rateRps, double sloAttainment) {
+            this(rateRps, sloAttainment, true);
+        }
+    }
 
     /**
      * The outcome.
@@ -82,6 +89,22 @@ public final class CapacitySearch {
      * meets the target at the ceiling gets the ceiling as its capacity, marked {@link Result#capped()}.
      */
     public Result search(double startRps, double ceilingRps, DoubleFunction<Double> attainmentAt) {
+        return searchProbes(startRps, ceilingRps, rate -> new Probe(rate, attainmentAt.apply(rate)));
+    }
+
+    /** As {@link #searchProbes}, unbounded, on an evaluator's runs (attainment and steady state). */
+    public Result searchEvaluations(double startRps, DoubleFunction<PlanEvaluator.Evaluation> evaluationAt) {
+        return searchProbes(startRps, Double.POSITIVE_INFINITY, rate -> {
+            PlanEvaluator.Evaluation e = evaluationAt.apply(rate);
+            return new Probe(rate, e.sloAttainment(), e.steady());
+        });
+    }
+
+    /**
+     * As {@link #search(double, double, DoubleFunction)}, judging each rate on its whole probe: the rate meets the
+     * target when the probe's attainment does and the probe was {@link Probe#steady() steady}.
+     */
+    public Result searchProbes(double startRps, double ceilingRps, DoubleFunction<Probe> probeAt) {
         if (!(startRps > 0) || Double.isInfinite(startRps)) {
             throw new IllegalArgumentException("capacity search needs a positive starting rate, got " + startRps);
         }
@@ -92,11 +115,11 @@ public final class CapacitySearch {
         double lo = 0;
         double hi = Double.POSITIVE_INFINITY;
         double rate = Math.min(startRps, ceilingRps);
-        if (meets(rate, attainmentAt, probes)) {
+        if (meets(rate, probeAt, probes)) {
             lo = rate;
             for (int i = 0; i < maxDoublings && Double.isInfinite(hi) && rate < ceilingRps; i++) {
                 rate = Math.min(rate * 2, ceilingRps);
-                if (meets(rate, attainmentAt, probes)) {
+                if (meets(rate, probeAt, probes)) {
                     lo = rate;
                 } else {
                     hi = rate;
@@ -106,7 +129,7 @@ public final class CapacitySearch {
             hi = rate;
             for (int i = 0; i < maxDoublings && lo == 0; i++) {
                 rate /= 2;
-                if (meets(rate, attainmentAt, probes)) {
+                if (meets(rate, probeAt, probes)) {
                     lo = rate;
                 } else {
                     hi = rate;
@@ -115,7 +138,7 @@ public final class CapacitySearch {
         }
         for (int i = 0; i < maxBisections && lo > 0 && !Double.isInfinite(hi) && hi - lo > relativeTolerance * hi; i++) {
             double mid = (lo + hi) / 2;
-            if (meets(mid, attainmentAt, probes)) {
+            if (meets(mid, probeAt, probes)) {
                 lo = mid;
             } else {
                 hi = mid;
@@ -124,9 +147,9 @@ public final class CapacitySearch {
         return new Result(lo, hi, ceilingRps, probes);
     }
 
-    private boolean meets(double rate, DoubleFunction<Double> attainmentAt, List<Probe> probes) {
-        double a = attainmentAt.apply(rate);
-        probes.add(new Probe(rate, a));
-        return a >= attainmentTarget;
+    private boolean meets(double rate, DoubleFunction<Probe> probeAt, List<Probe> probes) {
+        Probe p = probeAt.apply(rate);
+        probes.add(p);
+        return p.steady() && p.sloAttainment() >= attainmentTarget;
     }
 }

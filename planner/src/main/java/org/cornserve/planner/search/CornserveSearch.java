@@ -245,7 +245,7 @@ public final class CornserveSearch {
         double start = Math.max(problem.workload().rateRps(), finalist.capacityRps());
         return new CapacitySearch(problem.slo().attainmentTarget(), options.rankingTolerance(), 5,
                 CapacitySearch.bisectionsFor(options.rankingTolerance()))
-                .search(start, rate -> evaluator.evaluate(finalist.plan(), rate).sloAttainment()).capacityRps();
+                .searchEvaluations(start, rate -> evaluator.evaluate(finalist.plan(), rate)).capacityRps();
     }
 
     /** A grouping's identity whatever the order of its blocks and of the units in them. */
@@ -267,7 +267,7 @@ public final class CornserveSearch {
         Comparator<ScoredPlan> analytic = ScoredPlan.bestFirst(objective);
         Comparator<ScoredPlan> measured = objective.kind() == Objective.Kind.GOODPUT
                 ? Comparator.comparingDouble((ScoredPlan s) -> -evals.get(s).goodputRps())
-                : Comparator.<ScoredPlan>comparingInt(s -> evals.get(s).sloAttainment() >= target ? 0 : 1)
+                : Comparator.<ScoredPlan>comparingInt(s -> evals.get(s).meets(target) ? 0 : 1)
                         .thenComparingInt(ScoredPlan::devices)
                         .thenComparingDouble(s -> -evals.get(s).goodputRps());
         return finalists.stream().min(measured.thenComparing(analytic)).orElseThrow();

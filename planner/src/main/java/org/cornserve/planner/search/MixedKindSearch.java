@@ -185,7 +185,7 @@ public final class MixedKindSearch {
                 double start = Math.max(f.capacityRps(), first.workload().rateRps());
                 scored.add(f.measured(new CapacitySearch(first.slo().attainmentTarget(), options.rankingTolerance(), 8,
                         CapacitySearch.bisectionsFor(options.rankingTolerance()))
-                        .search(start, r -> cached.evaluate(f.plan(), r).sloAttainment()).capacityRps()));
+                        .searchEvaluations(start, r -> cached.evaluate(f.plan(), r)).capacityRps()));
             }
         }
         PricedPlan best = scored.stream().filter(p -> objective.kind() != Objective.Kind.MIN_DOLLARS

@@ -49,4 +49,15 @@ class CapacitySearchTest {
         assertTrue(r.capped());
         assertTrue(r.probes().size() <= 10, r.probes().toString()); // 1, 2, 4, ..., 256, 333
     }
+
+    @ParameterizedTest
+    @CsvSource({"10, 8, 1", "10, 8, 40", "100, 90, 7"})
+    void aProbeThatIsNotSteadyFailsWhateverItsAttainment(double attainmentLimit, double steadyLimit, double start) {
+        // attainment alone would pass up to attainmentLimit; the run stops keeping up past steadyLimit
+        CapacitySearch.Result r = new CapacitySearch(0.9, 1e-3, 40, 60).searchProbes(start, Double.POSITIVE_INFINITY,
+                rate -> new CapacitySearch.Probe(rate, rate <= attainmentLimit ? 1.0 : 0.0, rate <= steadyLimit));
+        assertEquals(steadyLimit, r.capacityRps(), steadyLimit * 2e-3);
+        assertTrue(r.probes().stream().anyMatch(p -> p.sloAttainment() == 1.0 && !p.steady()), "a probe met the "
+                + "target but was not steady: " + r.probes());
+    }
 }

@@ -29,18 +29,20 @@ public interface PlanRunner {
      *
      * @param document a candidate as the plan document to run
      * @param runAt the requests of a run at a rate (from the planning data, never the data a plan is judged on)
+     * @param steady when a run counts as sustained besides its attainment
      */
     default PlanEvaluator evaluator(Function<CandidatePlan, DeploymentPlan> document,
-            DoubleFunction<List<TraceRecord>> runAt, Slo slo) {
+            DoubleFunction<List<TraceRecord>> runAt, Slo slo, SteadyState steady) {
         return (candidate, rateRps) -> {
             RunMetrics m = run(document.apply(candidate), runAt.apply(rateRps), rateRps, slo);
-            return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment());
+            return new PlanEvaluator.Evaluation(m.throughputRps(), m.goodputRps(), m.sloAttainment(), steady.holds(m));
         };
     }
 
     /**
-     * A plan's capacity at the SLO: the highest rate whose run still meets the attainment target, doubled or
-     * halved from {@code startRps} until the target flips, then bisected to {@code relativeTolerance}.
+     * A plan's capacity at the SLO: the highest rate whose run still meets the attainment target in steady state
+     * ({@code steady}), doubled or halved from {@code startRps} until the target flips, then bisected to
+     * {@code relativeTolerance}.
      *
      * @param runAt the requests of a run at a rate
      * @param ceilingRps the highest rate to probe: past it {@code runAt} gives runs shorter than they should be
@@ -48,12 +50,13 @@ public interface PlanRunner {
      * @param probe sees every run's figures as it finishes (for a report or a progress line)
      */
     default CapacitySearch.Result capacity(DeploymentPlan plan, DoubleFunction<List<TraceRecord>> runAt, Slo slo,
-            double relativeTolerance, int maxDoublings, double startRps, double ceilingRps, Consumer<RunMetrics> probe) {
+            SteadyState steady, double relativeTolerance, int maxDoublings, double startRps, double ceilingRps,
+            Consumer<RunMetrics> probe) {
         return new CapacitySearch(slo.attainmentTarget(), relativeTolerance, maxDoublings,
-                CapacitySearch.bisectionsFor(relativeTolerance) + 2).search(startRps, ceilingRps, rate -> {
+                CapacitySearch.bisectionsFor(relativeTolerance) + 2).searchProbes(startRps, ceilingRps, rate -> {
                     RunMetrics m = run(plan, runAt.apply(rate), rate, slo);
                     probe.accept(m);
-                    return m.sloAttainment();
+                    return new CapacitySearch.Probe(rate, m.sloAttainment(), steady.holds(m));
                 });
     }
 }

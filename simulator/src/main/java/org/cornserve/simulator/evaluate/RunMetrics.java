@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param ttftMs time to first token
  * @param tpotMs time per output token
  * @param e2eMs end-to-end latency
+ * @param backlog how the backlog moved while requests arrived, or null where unknown (a fake or a live run)
  */
 public record RunMetrics(
         @JsonProperty("rate_rps") double rateRps,
@@ -22,7 +23,14 @@ public record RunMetrics(
         @JsonProperty("slo_attainment") double sloAttainment,
         @JsonProperty("ttft_ms") Latency ttftMs,
         @JsonProperty("tpot_ms") Latency tpotMs,
-        @JsonProperty("e2e_ms") Latency e2eMs) {
+        @JsonProperty("e2e_ms") Latency e2eMs,
+        @JsonProperty("backlog") Backlog backlog) {
+
+    /** A run without a backlog series. */
+    public RunMetrics(double rateRps, long requests, double throughputRps, double goodputRps, double sloAttainment,
+            Latency ttftMs, Latency tpotMs, Latency e2eMs) {
+        this(rateRps, requests, throughputRps, goodputRps, sloAttainment, ttftMs, tpotMs, e2eMs, null);
+    }
 
     /** Mean and percentiles of one latency, in milliseconds. */
     public record Latency(

@@ -63,7 +63,7 @@ public final class SimulatorPlanRunner implements PlanRunner {
     public RunMetrics run(DeploymentPlan plan, List<TraceRecord> trace, double rateRps, Slo slo) {
         SimResult r = simulate(plan, trace, slo);
         return new RunMetrics(rateRps, r.requests(), r.throughputRps(), r.goodputRps(), r.sloAttainment(),
-                latency(r.ttftMs()), latency(r.tpotMs()), latency(r.e2eMs()));
+                latency(r.ttftMs()), latency(r.tpotMs()), latency(r.e2eMs()), Backlog.of(r.records()));
     }
 
     public static RunMetrics.Latency latency(LatencyStats s) {
