@@ -6,26 +6,11 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import org.cornserve.model.catalog.ModelCatalog;
-import org.cornserve.model.hardware.HardwareCatalog;
-import org.cornserve.model.plan.DeploymentPlan;
-import org.cornserve.model.plan.PlanValidator;
-import org.cornserve.model.plan.ResolvedPlan;
-import org.cornserve.planner.Slo;
-import org.cornserve.planner.schedule.scale.ScalingPolicies;
-import org.cornserve.simulator.config.SimConfig;
-import org.cornserve.simulator.engine.SimScaling;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.simulator.metrics.SimResult;
-import org.cornserve.simulator.plan.MonolithicPlans;
-import org.cornserve.simulator.plan.PlanScaling;
-import org.cornserve.simulator.plan.PlanSimConfigs;
 import org.cornserve.simulator.plan.TraceWorkload;
 import org.cornserve.simulator.workload.ReadAhead;
-import org.cornserve.traces.ReadOptions;
-import org.cornserve.traces.TraceFormat;
-import org.cornserve.traces.transform.Transforms;
 
 /**
  * Where the event loop's wall time goes in {@code cornserve simulate --model llama-3.1-8b --hardware h100-sxm
@@ -53,19 +38,11 @@ public final class LoopCpuSpeed {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        ModelCatalog models = ModelCatalog.builtIn();
-        HardwareCatalog hardware = HardwareCatalog.builtIn();
+        AzureLoop loop = new AzureLoop(gpus);
         for (int run = 0; run < runs; run++) {
-            DeploymentPlan plan = MonolithicPlans.build(models, hardware, "llama-3.1-8b", "h100-sxm", gpus, 1);
-            ResolvedPlan resolved = new PlanValidator(models, hardware).validate(plan);
-            SimConfig config = PlanSimConfigs.of(resolved, hardware, plan.seed(), Slo.NONE, 0);
-            var source = Transforms.rescaleToRate(TraceFormat.AZURE_LLM.source(trace,
-                    ReadOptions.defaults().withSeed(plan.seed())), rate);
-            SimScaling scaling = PlanScaling.of(resolved, hardware, ScalingPolicies.DEFAULT_TOLERANCE,
-                    SimScaling.DEFAULT_INTERVAL_NANOS);
-            try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
+            try (TraceWorkload workload = loop.workload(trace, repeat, rate);
                     ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
-                Simulator simulator = new Simulator(config, true, null, scaling);
+                Simulator simulator = loop.simulator();
                 long gcMillis = gcMillis();
                 long gcCount = gcCount();
                 long allocated = threads.getCurrentThreadAllocatedBytes();

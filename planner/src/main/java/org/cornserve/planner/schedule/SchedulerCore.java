@@ -63,6 +63,10 @@ public final class SchedulerCore implements InvocationListener {
     private final Available[] available;
     private final int[] counts;
     private final int[] chosenReplica;
+    /** {@link #doArrive}'s scratch: each invocation's deployment, task and replica while the request is routed. */
+    private int[] arriveDeployment = new int[4];
+    private int[] arriveTask = new int[4];
+    private int[] arriveReplica = new int[4];
     private final ActiveRequests active = new ActiveRequests();
     private final ArrayDeque<Runnable> later = new ArrayDeque<>();
     private boolean inFact;
@@ -291,8 +295,16 @@ public final class SchedulerCore implements InvocationListener {
 
     private void doArrive(long requestId, InvocationGraph graph, Object attachment, long nowNanos) {
         int size = graph.size();
-        int[] dep = new int[size];
-        int[] task = new int[size];
+        if (arriveDeployment.length < size) {
+            int n = Math.max(size, 2 * arriveDeployment.length);
+            arriveDeployment = new int[n];
+            arriveTask = new int[n];
+            arriveReplica = new int[n];
+        }
+        // scratch (one arrival at a time: a fact that comes while another is handled waits for it); the request
+        // copies what it keeps
+        int[] dep = arriveDeployment;
+        int[] task = arriveTask;
         Arrays.fill(counts, 0);
         if (active.containsKey(requestId)) {
             out.rejected(requestId, graph, attachment, "request id " + requestId + " is already in flight", nowNanos);
@@ -329,7 +341,7 @@ public final class SchedulerCore implements InvocationListener {
         }
         admission.admit(counts);
         Arrays.fill(chosenReplica, -1);
-        int[] replica = new int[size];
+        int[] replica = arriveReplica;
         for (int i = 0; i < size; i++) {
             int d = dep[i];
             if (chosenReplica[d] < 0) {
@@ -340,6 +352,8 @@ public final class SchedulerCore implements InvocationListener {
                 a.task = task;
                 chosenReplica[d] = a.index[routers[d].choose(a)];
                 a.graph = null;
+                a.dep = null;
+                a.task = null;
             }
             replica[i] = chosenReplica[d];
             replicas[d][replica[i]].load += graph.node(i).work().routingWeight();
@@ -354,7 +368,7 @@ public final class SchedulerCore implements InvocationListener {
         }
         for (int i = 0; i < size; i++) {
             if (graph.inDegree(i) == 0) {
-                kick(dep[i], replica[i], nowNanos);
+                kick(request.deploymentOf(i), request.replicaOf(i), nowNanos);
             }
         }
     }

@@ -36,7 +36,8 @@ import org.cornserve.simulator.metrics.SimResult;
  * <p>Each replica runs one step at a time. A multi-iteration step (the decode fast path, or several diffusion
  * steps) is scheduled to end after all its iterations; when the core says the run went stale (new work could
  * join), the engine finds by binary search the first iteration boundary at or after that time, schedules a new
- * end there and bumps the replica's epoch so the superseded end event is skipped when it pops. Requests are
+ * end there and keeps that end's queue sequence as the replica's live one, so the superseded end event is skipped
+ * when it pops (each replica has one {@link SimEvent.StepEnd} object, pushed again for every end). Requests are
  * pulled from the workload one at a time, so memory does not grow with queued future arrivals. Same inputs give
  * the same outputs: nothing random happens here (randomised routers carry their own seeds).
  *
@@ -48,7 +49,7 @@ import org.cornserve.simulator.metrics.SimResult;
  * <p>Executors on one host's CPU ({@link org.cornserve.simulator.config.HostSharing}, measured; {@link HostShares}): a step of such a replica is a fixed amount of
  * <em>nominal</em> work (its profiled time) that advances at {@code 1 / factor(k)} while {@code k} executors of the
  * host compute at once. When a step starts or ends there, every other step running on that host is re-timed: its
- * nominal progress so far is booked at the old rate and its end moved (a new epoch) to finish the rest at the new
+ * nominal progress so far is booked at the old rate and its end moved (a new live end) to finish the rest at the new
  * one. Only which executors are busy now is read, never what comes later. Without host sharing (every GPU plan)
  * a step takes its profiled time.
  */
@@ -61,7 +62,10 @@ public final class Simulator implements Decisions {
     private final Step[][] running;
     private final long[][] startNanos;
     private final long[][] planned;
-    private final long[][] epoch;
+    /** Per replica: the queue sequence of its live step end (an end that pops with another is superseded). */
+    private final long[][] liveEnd;
+    /** Per replica: its one step-end event, pushed for every end. */
+    private SimEvent.StepEnd[][] stepEnds;
     private final long[][] busyNanos;
     private final long[][] existsFrom;
     private final long[][] existsTo;
@@ -159,7 +163,8 @@ public final class Simulator implements Decisions {
         running = new Step[n][];
         startNanos = new long[n][];
         planned = new long[n][];
-        epoch = new long[n][];
+        liveEnd = new long[n][];
+        stepEnds = new SimEvent.StepEnd[n][];
         busyNanos = new long[n][];
         existsFrom = new long[n][];
         existsTo = new long[n][];
@@ -172,7 +177,12 @@ public final class Simulator implements Decisions {
             running[d] = new Step[replicas];
             startNanos[d] = new long[replicas];
             planned[d] = new long[replicas];
-            epoch[d] = new long[replicas];
+            liveEnd[d] = new long[replicas];
+            Arrays.fill(liveEnd[d], -1);
+            stepEnds[d] = new SimEvent.StepEnd[replicas];
+            for (int r = 0; r < replicas; r++) {
+                stepEnds[d][r] = new SimEvent.StepEnd(d, r);
+            }
             busyNanos[d] = new long[replicas];
             existsFrom[d] = new long[replicas];
             existsTo[d] = new long[replicas];
@@ -182,7 +192,7 @@ public final class Simulator implements Decisions {
         }
         shares = config.hostSharing() == null ? null : new HostShares(config.hostSharing(),
                 cores.stream().mapToInt(DeploymentConfig::replicas).toArray(),
-                (d, r, end) -> queue.push(end, 0, new SimEvent.StepEnd(d, r, ++epoch[d][r])));
+                (d, r, end) -> pushStepEnd(d, r, end));
         metrics = new MetricsCollector(config, keepRecords, onRequestEnd);
         batcherCounts = new BatcherCounts(core);
         metrics.queues().splitFrom(batcherCounts);
@@ -231,9 +241,14 @@ public final class Simulator implements Decisions {
         running[d] = Arrays.copyOf(running[d], size);
         startNanos[d] = Arrays.copyOf(startNanos[d], size);
         planned[d] = Arrays.copyOf(planned[d], size);
-        epoch[d] = Arrays.copyOf(epoch[d], size);
         busyNanos[d] = Arrays.copyOf(busyNanos[d], size);
         int old = existsFrom[d].length;
+        liveEnd[d] = Arrays.copyOf(liveEnd[d], size);
+        Arrays.fill(liveEnd[d], old, size, -1);
+        stepEnds[d] = Arrays.copyOf(stepEnds[d], size);
+        for (int i = old; i < size; i++) {
+            stepEnds[d][i] = new SimEvent.StepEnd(d, i);
+        }
         existsFrom[d] = Arrays.copyOf(existsFrom[d], size);
         existsTo[d] = Arrays.copyOf(existsTo[d], size);
         Arrays.fill(existsTo[d], old, size, -1);
@@ -335,7 +350,7 @@ public final class Simulator implements Decisions {
                 case SimEvent.StepEnd end -> {
                     int d = end.deployment();
                     int r = end.replica();
-                    if (end.epoch() != epoch[d][r]) {
+                    if (queue.lastSequence() != liveEnd[d][r]) {
                         staleEvents++;
                         continue;
                     }
@@ -559,7 +574,12 @@ public final class Simulator implements Decisions {
             end = shares.start(deployment, replica, nodes[deployment][replica], nominal, nowNanos);
         }
         running[deployment][replica] = step;
-        queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
+        pushStepEnd(deployment, replica, end);
+    }
+
+    /** Schedules the replica's step to end at {@code atNanos}; any end scheduled before for it is superseded. */
+    private void pushStepEnd(int deployment, int replica, long atNanos) {
+        liveEnd[deployment][replica] = queue.push(atNanos, 0, stepEnds[deployment][replica]);
     }
 
     private LlmBatcher llm(int deployment, int replica, Step step) {
@@ -588,7 +608,7 @@ public final class Simulator implements Decisions {
                 planned[deployment][replica] = m;
                 long end = shares.cut(deployment, replica, timers[deployment].nanos(step, m,
                         drawKey(deployment, replica)), queue.now());
-                queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
+                pushStepEnd(deployment, replica, end);
             }
             return;
         }
@@ -597,7 +617,7 @@ public final class Simulator implements Decisions {
         if (m < plannedIterations) {
             planned[deployment][replica] = m;
             long end = start + timers[deployment].nanos(step, m, drawKey(deployment, replica));
-            queue.push(end, 0, new SimEvent.StepEnd(deployment, replica, ++epoch[deployment][replica]));
+            pushStepEnd(deployment, replica, end);
         }
     }
 

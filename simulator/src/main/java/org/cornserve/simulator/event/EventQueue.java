@@ -29,6 +29,7 @@ public final class EventQueue<E> {
     private int size;
     private long sequence;
     private long now = Long.MIN_VALUE;
+    private long lastSequence = -1;
 
     /** Maximum tie-break class (inclusive); lower classes pop first at equal times. */
     public static final int MAX_TIE_BREAK = 255;
@@ -37,9 +38,11 @@ public final class EventQueue<E> {
      * Schedules {@code event} at {@code timeNanos}.
      *
      * @param tieBreak 0..255, lower first among events at the same time
+     * @return the event's insertion sequence, unique within this queue: {@link #lastSequence()} gives it back when
+     *     the event pops, so a caller can tell a superseded event from the live one without a new payload object
      * @throws IllegalArgumentException when the time is before the last popped event's time
      */
-    public void push(long timeNanos, int tieBreak, E event) {
+    public long push(long timeNanos, int tieBreak, E event) {
         if (timeNanos < now) {
             throw new IllegalArgumentException("event " + event + " scheduled at " + timeNanos
                     + " ns, before the current time " + now + " ns");
@@ -53,7 +56,8 @@ public final class EventQueue<E> {
             orders = Arrays.copyOf(orders, n);
             payloads = Arrays.copyOf(payloads, n);
         }
-        long order = ((long) tieBreak << SEQ_BITS) | (sequence++ & SEQ_MASK);
+        long seq = sequence++ & SEQ_MASK;
+        long order = ((long) tieBreak << SEQ_BITS) | seq;
         int i = size++;
         while (i > 0) {
             int parent = (i - 1) >>> 1;
@@ -68,6 +72,7 @@ public final class EventQueue<E> {
         times[i] = timeNanos;
         orders[i] = order;
         payloads[i] = event;
+        return seq;
     }
 
     private static boolean less(long t1, long o1, long t2, long o2) {
@@ -95,6 +100,11 @@ public final class EventQueue<E> {
         return now;
     }
 
+    /** The insertion sequence ({@link #push}'s result) of the event last popped, or -1 before the first. */
+    public long lastSequence() {
+        return lastSequence;
+    }
+
     /** Removes and returns the next event, advancing {@link #now()} to its time. */
     @SuppressWarnings("unchecked")
     public E poll() {
@@ -103,6 +113,7 @@ public final class EventQueue<E> {
         }
         E top = (E) payloads[0];
         now = times[0];
+        lastSequence = orders[0] & SEQ_MASK;
         size--;
         long t = times[size];
         long o = orders[size];

@@ -12,8 +12,12 @@ public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd,
 
     int tieBreak();
 
-    /** The step running on a replica ends; {@code epoch} tells a superseded end (the run was cut) from the live one. */
-    record StepEnd(int deployment, int replica, long epoch) implements SimEvent {
+    /**
+     * The step running on a replica ends. The simulator pushes one such event per replica again and again (no
+     * object per step) and tells a superseded end (the run was cut or re-timed) from the live one by the queue's
+     * insertion sequence ({@link EventQueue#lastSequence()}).
+     */
+    record StepEnd(int deployment, int replica) implements SimEvent {
         @Override
         public int tieBreak() {
             return 0;

@@ -31,6 +31,7 @@ class EventQueueTest {
     void popsInTheSameOrderAsATreeMapModel(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         EventQueue<Long> queue = new EventQueue<>();
+        assertEquals(-1, queue.lastSequence());
         TreeMap<Key, Long> model = new TreeMap<>();
         long seq = 0;
         long now = 0;
@@ -41,12 +42,14 @@ class EventQueueTest {
                 long time = now + random.nextInt(timeSpread);
                 int tie = random.nextInt(4);
                 long id = seq;
-                queue.push(time, tie, id);
+                // push gives back the insertion sequence, and lastSequence the popped event's (stale-event checks)
+                assertEquals(seq, queue.push(time, tie, id));
                 model.put(new Key(time, tie, seq++), id);
             } else {
                 Map.Entry<Key, Long> expected = model.pollFirstEntry();
                 assertEquals(expected.getKey().time(), queue.peekTime());
                 assertEquals(expected.getValue(), queue.poll());
+                assertEquals(expected.getKey().seq(), queue.lastSequence());
                 now = queue.now();
                 assertEquals(expected.getKey().time(), now);
             }

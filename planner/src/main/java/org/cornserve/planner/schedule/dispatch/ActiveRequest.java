@@ -15,12 +15,12 @@ public final class ActiveRequest {
     private final long requestId;
     private final InvocationGraph graph;
     private final Object attachment;
-    private final int[] deployment;
-    private final int[] task;
-    private final int[] replica;
-    private final int[] missingInputs;
-    private final int[] handle;
-    private final boolean[] nodeDone;
+    /**
+     * Per invocation, {@value #STRIDE} ints from {@code STRIDE * node}: deployment, task, replica, inputs still
+     * missing, batcher handle, finished (0 or 1). One array rather than one per column: most requests have one
+     * invocation, so this is one small allocation per request instead of six.
+     */
+    private final int[] nodes;
     private int unfinished;
     private boolean aborted;
     private long firstOutputNanos = Long.MIN_VALUE;
@@ -34,6 +34,14 @@ public final class ActiveRequest {
     ActiveRequest previousActive;
     ActiveRequest nextActive;
 
+    private static final int STRIDE = 6;
+    private static final int DEPLOYMENT = 0;
+    private static final int TASK = 1;
+    private static final int REPLICA = 2;
+    private static final int MISSING = 3;
+    private static final int HANDLE = 4;
+    private static final int DONE = 5;
+
     private static final byte OPEN = 0;
     private static final byte CLOSED = 1;
     private static final byte SETTLED = 2;
@@ -43,26 +51,28 @@ public final class ActiveRequest {
      * @param deployment deployment index of each invocation
      * @param task task index (within its deployment) of each invocation
      * @param replica replica index of each invocation
+     *     (the three arrays are read here, their first {@code graph.size()} entries, and not kept: the caller may
+     *     reuse them)
      */
     public ActiveRequest(long requestId, InvocationGraph graph, Object attachment, int[] deployment, int[] task,
             int[] replica) {
-        if (deployment.length != graph.size() || task.length != graph.size() || replica.length != graph.size()) {
+        if (deployment.length < graph.size() || task.length < graph.size() || replica.length < graph.size()) {
             throw new IllegalArgumentException("one deployment, task and replica per invocation");
         }
-        this.task = task;
         this.requestId = requestId;
         this.graph = graph;
         this.attachment = attachment;
-        this.deployment = deployment;
-        this.replica = replica;
-        this.missingInputs = new int[graph.size()];
-        for (int i = 0; i < graph.size(); i++) {
-            missingInputs[i] = graph.inDegree(i);
+        int size = graph.size();
+        this.nodes = new int[STRIDE * size];
+        for (int i = 0; i < size; i++) {
+            int at = STRIDE * i;
+            nodes[at + DEPLOYMENT] = deployment[i];
+            nodes[at + TASK] = task[i];
+            nodes[at + REPLICA] = replica[i];
+            nodes[at + MISSING] = graph.inDegree(i);
+            nodes[at + HANDLE] = -1;
         }
-        this.unfinished = graph.size();
-        this.handle = new int[graph.size()];
-        java.util.Arrays.fill(handle, -1);
-        this.nodeDone = new boolean[graph.size()];
+        this.unfinished = size;
         if (graph.streams()) {
             int edges = graph.edges().size();
             chunksSent = new int[edges];
@@ -130,7 +140,7 @@ public final class ActiveRequest {
     /** Records that {@code node}'s computation ended while a stream into it was open: its finish waits. */
     public void deferFinish(int node) {
         finishDeferred[node] = true;
-        handle[node] = -1;
+        nodes[STRIDE * node + HANDLE] = -1;
     }
 
     /** Whether {@code node}'s finish was deferred; clears the mark. */
@@ -142,17 +152,17 @@ public final class ActiveRequest {
 
     /** The batcher handle of a queued or running invocation, or -1 when it is not queued (yet) or finished. */
     public int handleOf(int node) {
-        return handle[node];
+        return nodes[STRIDE * node + HANDLE];
     }
 
     /** Records the batcher handle of an invocation just queued. */
     public void queued(int node, int batcherHandle) {
-        handle[node] = batcherHandle;
+        nodes[STRIDE * node + HANDLE] = batcherHandle;
     }
 
     /** Whether invocation {@code node} finished. */
     public boolean finishedNode(int node) {
-        return nodeDone[node];
+        return nodes[STRIDE * node + DONE] != 0;
     }
 
     /** Whether the request failed or was cancelled: nothing more of it runs or is reported. */
@@ -178,33 +188,35 @@ public final class ActiveRequest {
     }
 
     public int deploymentOf(int node) {
-        return deployment[node];
+        return nodes[STRIDE * node + DEPLOYMENT];
     }
 
     public int taskOf(int node) {
-        return task[node];
+        return nodes[STRIDE * node + TASK];
     }
 
     public int replicaOf(int node) {
-        return replica[node];
+        return nodes[STRIDE * node + REPLICA];
     }
 
     /** Counts one input of {@code node} as arrived; true when it was the last, so the node is released. */
     public boolean inputArrived(int node) {
-        if (missingInputs[node] <= 0) {
+        int at = STRIDE * node + MISSING;
+        if (nodes[at] <= 0) {
             throw new IllegalStateException("request " + requestId + ": invocation " + node + " got more inputs than it has");
         }
-        return --missingInputs[node] == 0;
+        return --nodes[at] == 0;
     }
 
     /** Counts {@code node} as finished; true when it was the request's last invocation. */
     public boolean finished(int node) {
-        if (unfinished <= 0 || nodeDone[node]) {
+        int at = STRIDE * node;
+        if (unfinished <= 0 || nodes[at + DONE] != 0) {
             throw new IllegalStateException("request " + requestId + " finished invocation " + node + " twice or"
                     + " more invocations than it has");
         }
-        nodeDone[node] = true;
-        handle[node] = -1;
+        nodes[at + DONE] = 1;
+        nodes[at + HANDLE] = -1;
         return --unfinished == 0;
     }
 

@@ -10,6 +10,8 @@ import java.util.List;
  */
 public final class InvocationGraph {
     private final List<Invocation> nodes;
+    /** {@code nodes.size()}, kept here: the engines read it per request, often before anything else of the graph. */
+    private final int size;
     private final List<DataEdge> edges;
     private final int[] inDegree;
     private final int[] outStart;
@@ -24,6 +26,7 @@ public final class InvocationGraph {
 
     private InvocationGraph(InvocationGraph base, int speechNode, int speechSourceNode, double audioSeconds) {
         this.nodes = base.nodes;
+        this.size = base.size;
         this.edges = base.edges;
         this.inDegree = base.inDegree;
         this.outStart = base.outStart;
@@ -39,6 +42,7 @@ public final class InvocationGraph {
 
     private InvocationGraph(List<Invocation> nodes, List<DataEdge> edges, long[] traceOutputTokens) {
         this.nodes = List.copyOf(nodes);
+        this.size = this.nodes.size();
         this.edges = List.copyOf(edges);
         int n = this.nodes.size();
         if (n == 0) {
@@ -200,7 +204,7 @@ public final class InvocationGraph {
     }
 
     public int size() {
-        return nodes.size();
+        return size;
     }
 
     public Invocation node(int index) {
