@@ -8,10 +8,10 @@ import org.cornserve.runtime.engine.TinyModels;
 
 /**
  * Which plans the runtime can serve, decided from the plan alone before anything starts. Its executors run the
- * tiny engine models, and an LLM's prefill and decode together: a plan that splits an LLM into a prefill task and a
- * decode task (a prefill/decode split, as the planner may choose and the simulator judges) needs the prefill
- * executor to hand each sequence's KV cache to the decode executor, which the executors do not do yet. Such a plan
- * is refused here, naming the deployment and the task, instead of failing while its executors start.
+ * tiny engine models; an LLM may run whole or split into a prefill task and a decode task (a prefill/decode split,
+ * the prefill executor handing each sequence's KV cache to the decode executor through the sidecar), but only the
+ * LLM: a split of another autoregressive component (a talker, a text encoder) is refused here, naming the deployment
+ * and the task, instead of failing while its executors start.
  */
 public final class ServablePlans {
     private ServablePlans() {
@@ -23,11 +23,10 @@ public final class ServablePlans {
             for (UnitTask t : d.tasks()) {
                 String at = "plan '" + plan.plan().name() + "': deployment '" + d.name() + "' runs task '" + t.id()
                         + "'";
-                if (t.phase() != LlmPhase.WHOLE) {
-                    return at + ", the " + t.phase().jsonName() + " phase of a prefill/decode split; the runtime's"
-                            + " executors run an LLM's prefill and decode together and cannot hand a KV cache from one"
-                            + " executor to another yet. Serve a plan that keeps the LLM whole (cornserve plan"
-                            + " --strategy monolithic or encoder-split), or judge this one with cornserve simulate";
+                if (t.phase() != LlmPhase.WHOLE && !LlmPhase.wholeTaskId(t.id()).endsWith("/llm")) {
+                    return at + ", the " + t.phase().jsonName() + " phase of a prefill/decode split of a component"
+                            + " other than the LLM; the runtime's executors split an LLM only. Serve a plan that keeps"
+                            + " it whole, or judge this one with cornserve simulate";
                 }
                 try {
                     TinyModels.Model.parse(t.model());
