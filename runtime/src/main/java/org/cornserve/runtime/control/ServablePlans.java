@@ -2,16 +2,14 @@ package org.cornserve.runtime.control;
 
 import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
-import org.cornserve.model.task.LlmPhase;
 import org.cornserve.model.task.UnitTask;
 import org.cornserve.runtime.engine.TinyModels;
 
 /**
  * Which plans the runtime can serve, decided from the plan alone before anything starts. Its executors run the
- * tiny engine models; an LLM may run whole or split into a prefill task and a decode task (a prefill/decode split,
- * the prefill executor handing each sequence's KV cache to the decode executor through the sidecar), but only the
- * LLM: a split of another autoregressive component (a talker, a text encoder) is refused here, naming the deployment
- * and the task, instead of failing while its executors start.
+ * tiny engine models, an LLM whole or split into a prefill task and a decode task (the prefill executor hands each
+ * sequence's KV cache to the decode executor through the sidecar); a plan of another model is refused here, naming
+ * the deployment and the task, instead of failing while its executors start.
  */
 public final class ServablePlans {
     private ServablePlans() {
@@ -23,11 +21,6 @@ public final class ServablePlans {
             for (UnitTask t : d.tasks()) {
                 String at = "plan '" + plan.plan().name() + "': deployment '" + d.name() + "' runs task '" + t.id()
                         + "'";
-                if (t.phase() != LlmPhase.WHOLE && !LlmPhase.wholeTaskId(t.id()).endsWith("/llm")) {
-                    return at + ", the " + t.phase().jsonName() + " phase of a prefill/decode split of a component"
-                            + " other than the LLM; the runtime's executors split an LLM only. Serve a plan that keeps"
-                            + " it whole, or judge this one with cornserve simulate";
-                }
                 try {
                     TinyModels.Model.parse(t.model());
                 } catch (IllegalArgumentException e) {
