@@ -78,6 +78,13 @@ final class LlmRunner implements TaskRunner {
      * is left out (its token would be past the end).
      */
     private Set<Long> endedBefore = new HashSet<>();
+    /**
+     * The last hand-off's costs, for {@link KvHandoffBench}: the prefill side's export into a segment, the decode
+     * side's read and release of it, and its import into the decode cache.
+     */
+    private long lastExportNanos;
+    private long lastReadNanos;
+    private long lastImportNanos;
     private Set<Long> endedNow = new HashSet<>();
 
     /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
@@ -350,12 +357,14 @@ final class LlmRunner implements TaskRunner {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " needs its prefill's KV"
                     + " cache as its one input, got " + open.inputs().size() + " inputs");
         }
+        long t0 = System.nanoTime();
         float[] handoff;
         try {
             handoff = sidecar.readFloats(open.inputs().get(0));
         } finally {
             sidecar.release(open.inputs().get(0));
         }
+        lastReadNanos = System.nanoTime() - t0;
         int h = model.config().hidden();
         int promptLength = handoff.length < HANDOFF_HEADER ? -1 : (int) handoff[0];
         int first = handoff.length < HANDOFF_HEADER ? -1 : (int) handoff[1];
@@ -404,8 +413,15 @@ final class LlmRunner implements TaskRunner {
 
     /** Decode phase: imports the handed-over prompt into this cache (the sequence holds nothing here yet). */
     private void importHanded(Seq s) {
+        long t0 = System.nanoTime();
         cache.importSequence(s.id, s.prompt.length, s.handedKv, 0);
         s.computed = s.prompt.length;
+        lastImportNanos = System.nanoTime() - t0;
+    }
+
+    /** The last hand-off's export, read and import times in nanoseconds (0 where none happened here). */
+    long[] lastHandOffNanos() {
+        return new long[] {lastExportNanos, lastReadNanos, lastImportNanos};
     }
 
     /**
@@ -727,6 +743,7 @@ final class LlmRunner implements TaskRunner {
      * the prompt's hidden rows when the sequence hands them on.
      */
     private TensorRef handOff(Seq s) {
+        long t0 = System.nanoTime();
         int n = s.prompt.length;
         int kv = cache.transferFloats(n);
         int hidden = s.promptHidden == null ? 0 : s.promptHidden.length;
@@ -743,6 +760,7 @@ final class LlmRunner implements TaskRunner {
             return t.publish(HANDOFF_HEADER + kv + hidden);
         } finally {
             t.close();
+            lastExportNanos = System.nanoTime() - t0;
         }
     }
 
