@@ -61,17 +61,8 @@ class ParityTest {
         SimConfig config = PlanSimConfigs.of(plan, HardwareCatalog.builtIn(), seed, Slo.NONE, 64);
         Function<SplittableRandom, InvocationGraph> graphs = graphs(plan, planName.equals("default-omni"));
         int count = 300;
-
-        List<Trace> simulated = new ArrayList<>();
-        new Simulator(config, true, r -> simulated.add(trace(r)), null, async).run(new PoissonWorkload(count, rate,
-                seed, "app", graphs));
-
-        List<Trace> dispatched = new FakeRuntime(config, null, async).run(new PoissonWorkload(count, rate, seed, "app",
-                graphs));
-
-        assertEquals(count, simulated.size());
+        List<Trace> simulated = bothDecideTheSame(config, graphs, count, rate, seed, async);
         assertTrue(simulated.stream().anyMatch(t -> t.reject() == null), "some requests complete");
-        assertSameEndings(simulated, dispatched);
         if (async) {
             List<Trace> synchronous = new ArrayList<>();
             new Simulator(config, true, r -> synchronous.add(trace(r))).run(new PoissonWorkload(count, rate, seed,
@@ -118,17 +109,25 @@ class ParityTest {
         ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(
                 Path.of("src/test/resources/plans/tiny-omni-pd-split-cpu.json"));
         SimConfig config = PlanSimConfigs.of(plan, HardwareCatalog.builtIn(), seed, Slo.NONE, 64);
-        Function<SplittableRandom, InvocationGraph> graphs = graphs(plan, true, chunk, true);
-        int count = 300;
+        List<Trace> simulated = bothDecideTheSame(config, graphs(plan, true, chunk, true), 300, rate, seed, async);
+        assertTrue(simulated.stream().anyMatch(t -> t.reject() == null && t.stages().size() >= 6),
+                "some requests complete through prefill and decode");
+    }
+
+    /**
+     * Runs {@code count} Poisson arrivals through the simulator and the fake runtime and checks that both end them
+     * the same; returns the simulator's endings.
+     */
+    private static List<Trace> bothDecideTheSame(SimConfig config, Function<SplittableRandom, InvocationGraph> graphs,
+            int count, double rate, long seed, boolean async) {
         List<Trace> simulated = new ArrayList<>();
         new Simulator(config, true, r -> simulated.add(trace(r)), null, async).run(new PoissonWorkload(count, rate,
                 seed, "app", graphs));
         List<Trace> dispatched = new FakeRuntime(config, null, async).run(new PoissonWorkload(count, rate, seed, "app",
                 graphs));
         assertEquals(count, simulated.size());
-        assertTrue(simulated.stream().anyMatch(t -> t.reject() == null && t.stages().size() >= 6),
-                "some requests complete through prefill and decode");
         assertSameEndings(simulated, dispatched);
+        return simulated;
     }
 
     /** Both engines ended the same requests the same way, in the same order. */

@@ -159,6 +159,56 @@ class LlmRunnerPhaseTest {
         }
     }
 
+    /** The thinker's runner in {@code phase}, ending a sequence on {@code stop}. */
+    private static LlmRunner runner(String task, org.cornserve.model.task.LlmPhase phase, Kernels k,
+            SharedMemorySidecar sidecar, java.util.Set<Integer> stop) {
+        org.cornserve.runtime.engine.llm.LlmModel model = new org.cornserve.runtime.engine.llm.LlmModel(
+                TinyModels.LLM, new org.cornserve.runtime.engine.weights.SeededWeights(1), "", k, java.util.Set.of());
+        return new LlmRunner(task, model, new org.cornserve.runtime.engine.llm.KvCache(TinyModels.LLM, 64, 16),
+                sidecar, stop, false, null, 0, phase);
+    }
+
+    @ParameterizedTest(name = "hidden states handed on: {0}")
+    @CsvSource({"false", "true"})
+    void aFirstTokenThatStopsEndsTheDecodeSideAtItsFirstStepAsTheWholeRunEnds(boolean keepHidden) {
+        int[] prompt = prompt(13, 19);
+        try (Kernels k = Kernels.create(Kernels.Choice.AUTO, 1);
+                SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "t", "x", 10_000,
+                        System::currentTimeMillis)) {
+            // the first token the prompt gives, found by a run without stops, is made the stop token
+            TaskRunner probe = runner(WHOLE, org.cornserve.model.task.LlmPhase.WHOLE, k, sidecar, java.util.Set.of());
+            probe.open(open(1, WHOLE, prompt, List.of(), 1, 0, false));
+            int first = drive(probe, sidecar, 1, prompt.length, 0, 64, -1, new ArrayList<>()).tokens().get(0);
+            java.util.Set<Integer> stop = java.util.Set.of(first);
+
+            TaskRunner whole = runner(WHOLE, org.cornserve.model.task.LlmPhase.WHOLE, k, sidecar, stop);
+            whole.open(open(2, WHOLE, prompt, List.of(), 8, 0, keepHidden));
+            Run want = drive(whole, sidecar, 2, prompt.length, 0, 64, -1, new ArrayList<>());
+            assertEquals(List.of(first), want.tokens());
+            assertEquals("stop", want.reason());
+
+            LlmRunner prefill = runner(PREFILL, org.cornserve.model.task.LlmPhase.PREFILL, k, sidecar, stop);
+            prefill.open(open(3, PREFILL, prompt, List.of(), 8, 0, keepHidden));
+            StepOutcome out = new StepOutcome();
+            prefill.step(new ExecutorCommand.RunStep(0, PREFILL, List.of(new ExecutorCommand.StepItem(3,
+                    ExecutorCommand.ItemKind.PREFILL, 0, prompt.length)), 1), out, () -> false);
+            ExecutorReport.StepDone report = out.report(0, 0);
+            assertEquals(first, report.emitted().get(0).tokens()[0]);
+            assertEquals(1, report.outputs().size(), "the prefill hands on even a stopped sequence");
+            LlmRunner decode = runner(DECODE, org.cornserve.model.task.LlmPhase.DECODE, k, sidecar, stop);
+            decode.open(open(4, DECODE, prompt, List.of(report.outputs().get(0).tensor()), 8, 0, keepHidden));
+            List<Integer> tokens = new ArrayList<>(List.of(first));
+            Run got = drive(decode, sidecar, 4, prompt.length, prompt.length, 1, -1, tokens);
+            assertEquals(want.tokens(), got.tokens(), "no token past the stop");
+            assertEquals("stop", got.reason());
+            if (keepHidden) {
+                assertArrayEquals(want.hidden(), got.hidden(), 1e-5f, "every position's state, the stop's too");
+            }
+            assertEquals(0, decode.kvBlocksUsed());
+            assertEquals(0, sidecar.live());
+        }
+    }
+
     @Test
     void aPrefillCappedAtOneTokenIsTheWholeAnswerAndABadHandOffIsRefused() {
         int[] prompt = prompt(9, 10);
