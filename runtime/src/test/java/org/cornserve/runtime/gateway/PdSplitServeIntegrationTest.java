@@ -33,6 +33,7 @@ import org.cornserve.runtime.control.ControlPlane;
 import org.cornserve.runtime.control.DeviceSlots;
 import org.cornserve.runtime.control.RuntimeOptions;
 import org.cornserve.runtime.control.Runtimes;
+import org.cornserve.runtime.control.TensorTransport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A prefill/decode split served for real: the gateway on port 0 over the plan that runs tiny-omni's LLM as a prefill
  * deployment (with the encoders) and a decode deployment (with the talker and vocoder), the KV cache handed between
- * the two executor processes through shared memory. Text, image and voice requests, plain and streamed (the chat
+ * the two executor processes through shared memory (and once more over the cross-host socket path, forced). Text, image and voice requests, plain and streamed (the chat
  * endpoint through openai-java; voice over plain HTTP with {@code input_audio}), give at temperature 0 the texts the
  * WHOLE plan (the embedded default, the LLM in one executor; same weights seed) gives: the reference. A client that
  * leaves mid-stream frees the KV blocks on both deployments; nothing (child process, shared-memory file) is left.
@@ -58,10 +59,12 @@ class PdSplitServeIntegrationTest {
     void aSplitPlanAnswersAsTheWholePlanAndCleansUp() throws Exception {
         ResolvedPlan split = PlanValidator.builtIn().readAndValidate(
                 Path.of("src/test/resources/plans/tiny-omni-pd-split-cpu.json"));
-        List<String> splitTexts = serve(split, true);
-        List<String> wholeTexts = serve(Runtimes.defaultPlan(), false);
+        List<String> splitTexts = serve(split, TensorTransport.Mode.SHM, true);
+        List<String> acrossHosts = serve(split, TensorTransport.Mode.SOCKET, false);
+        List<String> wholeTexts = serve(Runtimes.defaultPlan(), TensorTransport.Mode.SHM, false);
         assertTrue(splitTexts.stream().allMatch(t -> !t.isEmpty()), "every answer has text: " + splitTexts);
         assertEquals(wholeTexts, splitTexts, "texts of the split plan against the whole plan's, at temperature 0");
+        assertEquals(wholeTexts, acrossHosts, "the KV cache handed over the cross-host (socket) path");
         assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive), "no process is left");
         try (Stream<Path> left = Files.list(shm)) {
             assertEquals(List.of(), left.toList(), "no shared-memory file is left");
@@ -69,8 +72,10 @@ class PdSplitServeIntegrationTest {
     }
 
     /** Serves {@code plan} on port 0 and returns the texts of the requests in order; cancels one mid-stream. */
-    private List<String> serve(ResolvedPlan plan, boolean cancelMidStream) throws Exception {
-        RuntimeOptions options = RuntimeOptions.defaults().withShmDir(shm).withRequestTimeoutMillis(120_000);
+    private List<String> serve(ResolvedPlan plan, TensorTransport.Mode transport, boolean cancelMidStream)
+            throws Exception {
+        RuntimeOptions options = RuntimeOptions.defaults().withShmDir(shm).withRequestTimeoutMillis(120_000)
+                .withTensorTransport(transport);
         List<String> texts = new ArrayList<>();
         try (ControlPlane runtime = Runtimes.start(plan, DeviceSlots.parse("cpu:2"), options);
                 Gateway gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0,
