@@ -50,8 +50,8 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * <p>Prefill/decode split ({@link LlmPhase}): a prefill-phase runner prefills the prompt and samples its first token
  * (emitted at once, so the client has it when prefill does); when the invocation's cap is above one token a decode
  * invocation follows, and the sequence ends there by handing its prompt's KV cache on ({@link KvCache#exportSequence})
- * as one sidecar tensor ({@link #HANDOFF_HEADER} floats: prompt length, first token, hidden rows; then the keys and
- * values; then, for a thinker that hands its hidden states on, the prompt's hidden rows), and frees its blocks. A
+ * as one sidecar tensor ({@link KvHandOff}: with the first token and, for a thinker that hands its hidden states on,
+ * the prompt's hidden rows), and frees its blocks. A
  * decode-phase runner opens an invocation with that tensor (read and released at once: the segment is freed when
  * consumed), imports the KV cache into its own blocks when the scheduler first runs the sequence (its batcher decides
  * the admission), and decodes from the first token on, as the whole sequence would: greedy tokens are the whole
@@ -59,8 +59,6 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * positions only.
  */
 final class LlmRunner implements TaskRunner {
-    /** Floats before the keys and values in a prefill-to-decode hand-off: prompt length, first token, hidden rows. */
-    static final int HANDOFF_HEADER = 3;
 
     private final String task;
     private final LlmModel model;
@@ -358,24 +356,10 @@ final class LlmRunner implements TaskRunner {
                     + " cache as its one input, got " + open.inputs().size() + " inputs");
         }
         long t0 = System.nanoTime();
-        float[] handoff;
-        try {
-            handoff = sidecar.readFloats(open.inputs().get(0));
-        } finally {
-            sidecar.release(open.inputs().get(0));
-        }
+        KvHandOff.Received handed = KvHandOff.read(sidecar, open.inputs().get(0), cache, model.config().hidden(),
+                task + ": invocation " + open.invocation());
         lastReadNanos = System.nanoTime() - t0;
-        int h = model.config().hidden();
-        int promptLength = handoff.length < HANDOFF_HEADER ? -1 : (int) handoff[0];
-        int first = handoff.length < HANDOFF_HEADER ? -1 : (int) handoff[1];
-        int hiddenRows = handoff.length < HANDOFF_HEADER ? -1 : (int) handoff[2];
-        int kvFloats = promptLength < 1 ? -1 : cache.transferFloats(promptLength);
-        if (promptLength < 1 || first < 0 || hiddenRows != 0 && hiddenRows != promptLength
-                || handoff.length != HANDOFF_HEADER + kvFloats + (long) hiddenRows * h) {
-            throw new IllegalArgumentException(task + ": invocation " + open.invocation() + ": a hand-off of "
-                    + handoff.length + " floats is not a prefill's KV cache (prompt " + promptLength + ", hidden rows "
-                    + hiddenRows + ")");
-        }
+        int promptLength = handed.promptLength();
         int[] prompt = open.tokens();
         if (prompt.length == 0) {
             prompt = new int[promptLength];
@@ -390,7 +374,7 @@ final class LlmRunner implements TaskRunner {
                     + (model.config().maxPositions() - promptLength) + " (the first came from prefill), got "
                     + open.maxTokens());
         }
-        if (open.keepHidden() && open.outputConsumers() > 0 && hiddenRows == 0) {
+        if (open.keepHidden() && open.outputConsumers() > 0 && handed.hidden() == null) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " hands its hidden states"
                     + " on, but its prefill handed none over");
         }
@@ -401,11 +385,11 @@ final class LlmRunner implements TaskRunner {
         if (open.temperature() > 0) {
             s.rnd.nextDouble(); // the draw the first token took on the prefill side: the stream goes on as a whole run's
         }
-        s.add(first);
-        s.handedKv = Arrays.copyOfRange(handoff, HANDOFF_HEADER, HANDOFF_HEADER + kvFloats);
+        s.add(handed.firstToken());
+        s.handedKv = handed.kv();
         if (s.exportsHidden()) {
             s.streamOut = open.streamChunkTokens();
-            pendingOut(s).put(0, handoff, HANDOFF_HEADER + kvFloats, promptLength * h);
+            pendingOut(s).put(0, handed.hidden(), 0, handed.hidden().length);
             s.hiddenRows = promptLength;
         }
         seqs.put(open.invocation(), s);
@@ -737,29 +721,12 @@ final class LlmRunner implements TaskRunner {
         close(s.id);
     }
 
-    /**
-     * The prefill's hand-off to its decode invocation, one sidecar tensor: {@link #HANDOFF_HEADER} floats (prompt
-     * length, first token, hidden rows), the prompt's keys and values ({@link KvCache#exportSequence}'s order), then
-     * the prompt's hidden rows when the sequence hands them on.
-     */
+    /** The prefill's hand-off to its decode invocation ({@link KvHandOff}), timed. */
     private TensorRef handOff(Seq s) {
         long t0 = System.nanoTime();
-        int n = s.prompt.length;
-        int kv = cache.transferFloats(n);
-        int hidden = s.promptHidden == null ? 0 : s.promptHidden.length;
-        WritableTensor t = sidecar.allocateFloats(HANDOFF_HEADER + kv + hidden, s.consumers);
         try {
-            float[] head = {n, s.generated[0], s.promptHidden == null ? 0 : n};
-            t.put(0, head, 0, HANDOFF_HEADER);
-            float[] flat = new float[kv];
-            cache.exportSequence(s.id, n, flat, 0);
-            t.put(HANDOFF_HEADER, flat, 0, kv);
-            if (hidden > 0) {
-                t.put(HANDOFF_HEADER + kv, s.promptHidden, 0, hidden);
-            }
-            return t.publish(HANDOFF_HEADER + kv + hidden);
+            return KvHandOff.write(sidecar, cache, s.id, s.prompt.length, s.generated[0], s.promptHidden, s.consumers);
         } finally {
-            t.close();
             lastExportNanos = System.nanoTime() - t0;
         }
     }
