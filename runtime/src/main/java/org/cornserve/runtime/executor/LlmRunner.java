@@ -77,7 +77,7 @@ final class LlmRunner implements TaskRunner {
      */
     private Set<Long> endedBefore = new HashSet<>();
     /**
-     * The last hand-off's costs, for {@link KvHandoffBench}: the prefill side's export into a segment, the decode
+     * The last hand-off's costs, for {@link KvHandOffBench}: the prefill side's export into a segment, the decode
      * side's read and release of it, and its import into the decode cache.
      */
     private long lastExportNanos;

@@ -20,18 +20,18 @@ import org.cornserve.runtime.sidecar.TensorRef;
  * the hand-off's size.
  *
  * <p>{@code java --add-modules jdk.incubator.vector -cp cli/target/cornserve.jar
- * org.cornserve.runtime.executor.KvHandoffBench REQUESTS.csv [WARMUP]}: prompt lengths from the {@code input_tokens}
+ * org.cornserve.runtime.executor.KvHandOffBench REQUESTS.csv [WARMUP]}: prompt lengths from the {@code input_tokens}
  * column of a run's {@code requests.csv} ({@code cornserve validate}'s {@code measured/requests.csv}), each request
  * handed over once after {@code WARMUP} (default 50) unmeasured ones; or a number {@code N} instead of the file for N
  * prompts of 16 to 1024 tokens (seeded).
  */
-public final class KvHandoffBench {
-    private KvHandoffBench() {
+public final class KvHandOffBench {
+    private KvHandOffBench() {
     }
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: KvHandoffBench REQUESTS.csv|N [WARMUP]");
+            System.err.println("usage: KvHandOffBench REQUESTS.csv|N [WARMUP]");
             System.exit(2);
         }
         int[] prompts = prompts(args[0]);
