@@ -51,15 +51,13 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * (emitted at once, so the client has it when prefill does); when the invocation's cap is above one token a decode
  * invocation follows, and the sequence ends there by handing its prompt's KV cache on ({@link KvCache#exportSequence})
  * as one sidecar tensor ({@link KvHandOff}: with the first token and, for a thinker that hands its hidden states on,
- * the prompt's hidden rows), and frees its blocks. A
- * decode-phase runner opens an invocation with that tensor (read and released at once: the segment is freed when
- * consumed), imports the KV cache into its own blocks when the scheduler first runs the sequence (its batcher decides
+ * the prompt's hidden rows), and frees its blocks. A decode-phase runner opens an invocation with that tensor (read
+ * and released at once: the segment is freed when consumed), imports the KV cache into its own blocks when the scheduler first runs the sequence (its batcher decides
  * the admission), and decodes from the first token on, as the whole sequence would: greedy tokens are the whole
  * run's. A recompute after preemption imports the prompt's keys and values again and recomputes the generated
  * positions only.
  */
 final class LlmRunner implements TaskRunner {
-
     private final String task;
     private final LlmModel model;
     private final KvCache cache;
@@ -76,6 +74,7 @@ final class LlmRunner implements TaskRunner {
      * is left out (its token would be past the end).
      */
     private Set<Long> endedBefore = new HashSet<>();
+    private Set<Long> endedNow = new HashSet<>();
     /**
      * The last hand-off's costs, for {@link KvHandOffBench}: the prefill side's export into a segment, the decode
      * side's read and release of it, and its import into the decode cache.
@@ -83,7 +82,6 @@ final class LlmRunner implements TaskRunner {
     private long lastExportNanos;
     private long lastReadNanos;
     private long lastImportNanos;
-    private Set<Long> endedNow = new HashSet<>();
 
     /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
     private static final int PROJECT_BLOCK_ROWS = 64;
