@@ -14,16 +14,14 @@ import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.model.profile.ProfileBook;
 import org.cornserve.runtime.control.DeviceSlots;
-import org.cornserve.runtime.control.ServablePlans;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code cornserve demo}: the whole loop on this machine. Plans the tiny Omni model for this machine's CPU slots
- * (Cornserve's search, and the paper's fixed monolith as the baseline; where Cornserve's plan splits the LLM into
- * prefill and decode, which the runtime cannot serve yet, the searched monolith instead, as the output notes) on one
- * window of the Azure conversation trace, measures the tasks' profiles on real executors, simulates both plans on a
+ * (Cornserve's search, a prefill/decode split among its candidates, and the paper's fixed monolith as the baseline)
+ * on one window of the Azure conversation trace, measures the tasks' profiles on real executors, simulates both plans on a
  * later, disjoint window, serves the plan for real, replays that window open-loop, and prints planned against baseline and simulated against measured;
  * then draws the figures.
  */
@@ -80,7 +78,6 @@ public final class DemoCommand implements Callable<Integer> {
         DeviceSlots slots = DeviceSlots.parse(devices);
         Files.createDirectories(out);
         ProgressBar stages = new ProgressBar(err, "demo");
-        List<String> notes = new ArrayList<>();
         int total = 6;
         // The Azure conversation trace runs at about 4.6 req/s: the planning window is the first minute, the
         // measured window a later one, rescaled to --rate and cut to --seconds.
@@ -114,20 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
         plan("cornserve", planned, gpus, planSlice, profileFiles);
         plan("monolithic-fixed", baseline, gpus, planSlice, profileFiles);
         ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(planned.resolve("plan.json"));
-        // the demo serves what it planned: a plan the runtime cannot serve yet (Cornserve's search may split the LLM
-        // into prefill and decode, which the executors cannot hand a KV cache across) is replaced by the searched
-        // monolith, the best plan that keeps the LLM whole in each replica, and the output says so
-        String unservable = ServablePlans.whyNot(plan);
-        if (unservable != null) {
-            Files.move(planned.resolve("plan.json"), planned.resolve("plan-unservable.json"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            plan("monolithic", planned, gpus, planSlice, profileFiles);
-            plan = PlanValidator.builtIn().readAndValidate(planned.resolve("plan.json"));
-            notes.add("Cornserve's plan (" + describe(planned.resolve("plan-unservable.json")) + ") cannot be served"
-                    + " here: " + unservable + ". Planned, simulated and served instead: the searched monolith.");
-            stages.update(2, total, "Cornserve's plan splits the LLM, which the runtime cannot serve: planned the"
-                    + " searched monolith instead");
-        }
+        // the demo serves what it planned, a prefill/decode split too
         java.util.Set<String> unmeasured = new java.util.TreeSet<>(Validation.deployedTasks(plan));
         if (profiles == null) {
             unmeasured.remove("tiny-omni/llm");
@@ -173,7 +157,6 @@ public final class DemoCommand implements Callable<Integer> {
 
         pw.printf(Locale.ROOT, "%nplanned: %s%nbaseline: %s%n", describe(planned.resolve("plan.json")),
                 describe(baseline.resolve("plan.json")));
-        notes.forEach(n -> pw.println("note: " + n));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
                 + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms (measured: idle"
                 + " streamed probes, served TTFT less simulated; busy less compute of their steps)%n%n",

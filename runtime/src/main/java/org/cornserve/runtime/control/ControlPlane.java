@@ -196,7 +196,8 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
                 org.cornserve.planner.schedule.scale.PlanAutoscale.devicesPerReplica(plan),
                 Math.min(devices.count(), plan.plan().cluster().totalDevices()),
                 org.cornserve.planner.schedule.scale.ScalingPolicies.DEFAULT_TOLERANCE, options.scaleIntervalNanos());
-        this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar, plan.plan().streamChunkTokensOrDefault());
+        this.builder = new RequestBuilder(ModelCatalog.builtIn(), sidecar, plan.plan().streamChunkTokensOrDefault(),
+                RequestBuilder.splitModels(plan));
         dispatcher.enableRetries(options.maxRetries(), nextRequest::incrementAndGet);
         int total = options.deployOnRegister() ? 0 : configs.stream().mapToInt(DeploymentConfig::replicas).sum();
         this.initialReady = new CountDownLatch(total);

@@ -431,7 +431,7 @@ public final class Dispatcher implements Decisions {
         }
         int node = (int) (invocation & ((1 << NODE_BITS) - 1));
         lr.generated[node] += tokens.length;
-        if (node == lr.graph.tokenStreamNode()) {
+        if (node == lr.graph.tokenStreamNode() || prefillOfTokenStream(lr.graph, node)) {
             lr.completionTokens += tokens.length;
             String text = lr.decode(tokens);
             if (!text.isEmpty()) {
@@ -439,6 +439,23 @@ public final class Dispatcher implements Decisions {
                 lr.sink.text(text);
             }
         }
+    }
+
+    /**
+     * Whether {@code node} is the prefill half of a prefill/decode split whose decode half streams the response's
+     * tokens: its one token, the first of the answer, goes to the client as soon as prefill has it.
+     */
+    static boolean prefillOfTokenStream(InvocationGraph graph, int node) {
+        int stream = graph.tokenStreamNode();
+        if (stream < 0 || !graph.node(node).taskKey().endsWith(org.cornserve.model.task.LlmPhase.PREFILL.suffix())) {
+            return false;
+        }
+        for (int k = 0; k < graph.outDegree(node); k++) {
+            if (graph.edge(graph.outEdge(node, k)).to() == stream) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void fail(LiveRequest lr, int status, String stage, String message) {

@@ -31,7 +31,9 @@ import org.cornserve.runtime.sidecar.TensorRef;
  * both placed in the sidecar for the encoders; the prompt is tokenized with a placeholder per media token, in the
  * order the engine splices embeddings (images, then audio, then text). The shape handed to the composite task
  * carries the exact token counts, so the graph's work is the work the executors will do; a mismatch is a bug and
- * is refused.
+ * is refused. A model whose LLM the plan splits into prefill and decode gets the split graph (the composite task's,
+ * as the simulator builds it): the prefill node takes the prompt and the media, the decode node the prompt's ids
+ * (for a recompute after preemption) and the KV cache its prefill hands over.
  */
 public final class RequestBuilder {
     /** A request's graph and each node's own inputs. */
@@ -42,6 +44,7 @@ public final class RequestBuilder {
     private final SharedMemorySidecar sidecar;
     private final ByteTokenizer tokenizer = new ByteTokenizer();
     private final int streamChunkTokens;
+    private final Set<String> splitModels;
 
     /** Hands an Omni thinker's whole answer to its talker (no streamed hand-off). */
     public RequestBuilder(ModelCatalog catalog, SharedMemorySidecar sidecar) {
@@ -53,12 +56,35 @@ public final class RequestBuilder {
      *     stream_chunk_tokens}), 0 to hand the whole answer over
      */
     public RequestBuilder(ModelCatalog catalog, SharedMemorySidecar sidecar, int streamChunkTokens) {
+        this(catalog, sidecar, streamChunkTokens, Set.of());
+    }
+
+    /**
+     * As above; {@code splitModels}: the models whose LLM runs split into prefill and decode tasks (the plan's, {@link
+     * #splitModels(org.cornserve.model.plan.ResolvedPlan)}).
+     */
+    public RequestBuilder(ModelCatalog catalog, SharedMemorySidecar sidecar, int streamChunkTokens,
+            Set<String> splitModels) {
+        this.splitModels = Set.copyOf(splitModels);
         if (streamChunkTokens < 0) {
             throw new IllegalArgumentException("stream chunk must be >= 0 tokens, got " + streamChunkTokens);
         }
         this.catalog = catalog;
         this.sidecar = sidecar;
         this.streamChunkTokens = streamChunkTokens;
+    }
+
+    /** The models a plan runs with their LLM split into prefill and decode tasks. */
+    public static Set<String> splitModels(org.cornserve.model.plan.ResolvedPlan plan) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (org.cornserve.model.plan.ResolvedDeployment d : plan.deployments()) {
+            for (org.cornserve.model.task.UnitTask t : d.tasks()) {
+                if (t.phase() != org.cornserve.model.task.LlmPhase.WHOLE) {
+                    out.add(t.model());
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -106,7 +132,7 @@ public final class RequestBuilder {
             prompt.add(t);
         }
         RequestShape shape = new RequestShape(1 + text.length, media, request.maxTokens(), outputs(request));
-        RequestGraph rg = new CompositeTask(spec).requestGraph(shape);
+        RequestGraph rg = new CompositeTask(spec).requestGraph(shape, splitModels.contains(request.model()));
         InvocationGraph graph = capped(RequestGraphs.toInvocations(rg, 0, request.maxTokens(), streamChunkTokens),
                 rg);
         int[] promptIds = prompt.stream().mapToInt(Integer::intValue).toArray();
@@ -127,7 +153,7 @@ public final class RequestBuilder {
                 String key = graph.node(i).taskKey();
                 String component = key.substring(key.indexOf('/') + 1);
                 inputs.add(switch (component) {
-                    case "llm" -> {
+                    case "llm", "llm:prefill", "llm:decode" -> {
                         if (graph.node(i).work().tokens() != promptIds.length) {
                             throw new IllegalStateException("the graph prefills " + graph.node(i).work().tokens()
                                     + " tokens but the prompt has " + promptIds.length);

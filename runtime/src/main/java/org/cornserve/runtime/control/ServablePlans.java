@@ -2,16 +2,14 @@ package org.cornserve.runtime.control;
 
 import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
-import org.cornserve.model.task.LlmPhase;
 import org.cornserve.model.task.UnitTask;
 import org.cornserve.runtime.engine.TinyModels;
 
 /**
  * Which plans the runtime can serve, decided from the plan alone before anything starts. Its executors run the
- * tiny engine models, and an LLM's prefill and decode together: a plan that splits an LLM into a prefill task and a
- * decode task (a prefill/decode split, as the planner may choose and the simulator judges) needs the prefill
- * executor to hand each sequence's KV cache to the decode executor, which the executors do not do yet. Such a plan
- * is refused here, naming the deployment and the task, instead of failing while its executors start.
+ * tiny engine models, an LLM whole or split into a prefill task and a decode task (the prefill executor hands each
+ * sequence's KV cache to the decode executor through the sidecar); a plan of another model is refused here, naming
+ * the deployment and the task, instead of failing while its executors start.
  */
 public final class ServablePlans {
     private ServablePlans() {
@@ -23,12 +21,6 @@ public final class ServablePlans {
             for (UnitTask t : d.tasks()) {
                 String at = "plan '" + plan.plan().name() + "': deployment '" + d.name() + "' runs task '" + t.id()
                         + "'";
-                if (t.phase() != LlmPhase.WHOLE) {
-                    return at + ", the " + t.phase().jsonName() + " phase of a prefill/decode split; the runtime's"
-                            + " executors run an LLM's prefill and decode together and cannot hand a KV cache from one"
-                            + " executor to another yet. Serve a plan that keeps the LLM whole (cornserve plan"
-                            + " --strategy monolithic or encoder-split), or judge this one with cornserve simulate";
-                }
                 try {
                     TinyModels.Model.parse(t.model());
                 } catch (IllegalArgumentException e) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import org.cornserve.model.task.LlmPhase;
 import org.cornserve.runtime.engine.generate.Sampler;
 import org.cornserve.runtime.engine.generate.SamplingParams;
 import org.cornserve.runtime.engine.llm.ChunkOutput;
@@ -45,6 +46,16 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * Qwen2.5-Omni's talker, each position it decodes adds the thinker's state of that position (the newest one it has
  * where the thinker is behind or done) to the code's embedding. It generates up to the cap it was opened with until
  * the last rows say how many codes the answer needs.
+ *
+ * <p>Prefill/decode split ({@link LlmPhase}): a prefill-phase runner prefills the prompt and samples its first token
+ * (emitted at once, so the client has it when prefill does); when the invocation's cap is above one token a decode
+ * invocation follows, and the sequence ends there by handing its prompt's KV cache on ({@link KvCache#exportSequence})
+ * as one sidecar tensor ({@link KvHandOff}: with the first token and, for a thinker that hands its hidden states on,
+ * the prompt's hidden rows), and frees its blocks. A decode-phase runner opens an invocation with that tensor (read
+ * and released at once: the segment is freed when consumed), imports the KV cache into its own blocks when the scheduler first runs the sequence (its batcher decides
+ * the admission), and decodes from the first token on, as the whole sequence would: greedy tokens are the whole
+ * run's. A recompute after preemption imports the prompt's keys and values again and recomputes the generated
+ * positions only.
  */
 final class LlmRunner implements TaskRunner {
     private final String task;
@@ -55,6 +66,7 @@ final class LlmRunner implements TaskRunner {
     private final boolean prefillOnly;
     private final InputProjection inputProjection;
     private final int inputWidth;
+    private final LlmPhase phase;
     private final Map<Long, Seq> seqs = new HashMap<>();
     /**
      * Invocations that ended in this runner's previous step, and in the one running: under async scheduling the
@@ -63,6 +75,13 @@ final class LlmRunner implements TaskRunner {
      */
     private Set<Long> endedBefore = new HashSet<>();
     private Set<Long> endedNow = new HashSet<>();
+    /**
+     * The last hand-off's costs, for {@link KvHandOffBench}: the prefill side's export into a segment, the decode
+     * side's read and release of it, and its import into the decode cache.
+     */
+    private long lastExportNanos;
+    private long lastReadNanos;
+    private long lastImportNanos;
 
     /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
     private static final int PROJECT_BLOCK_ROWS = 64;
@@ -104,6 +123,12 @@ final class LlmRunner implements TaskRunner {
         /** Consumer: its input states stream in (decode positions add them); {@code inputOpen} until the last. */
         boolean streamedIn;
         boolean inputOpen;
+        /** Prefill phase: a decode invocation follows, to which the sequence hands its KV cache at its first token. */
+        boolean handsKv;
+        /** Prefill phase handing its KV cache on: the prompt's hidden rows, for a thinker's talker (else null). */
+        float[] promptHidden;
+        /** Decode phase: the prompt's keys and values as handed over, imported when the sequence first runs. */
+        float[] handedKv;
 
         Seq(long id, int[] prompt, float[] embeddings, InputViews views, int[] placeholderPrefix, int maxTokens,
                 SamplingParams sampling, boolean keepHidden, int consumers) {
@@ -191,6 +216,19 @@ final class LlmRunner implements TaskRunner {
      */
     LlmRunner(String task, LlmModel model, KvCache cache, SharedMemorySidecar sidecar, Set<Integer> stopTokens,
             boolean prefillOnly, InputProjection inputProjection, int inputWidth) {
+        this(task, model, cache, sidecar, stopTokens, prefillOnly, inputProjection, inputWidth, LlmPhase.WHOLE);
+    }
+
+    /**
+     * As above, for one phase of a prefill/decode split ({@link LlmPhase#WHOLE}: prefill and decode together).
+     */
+    LlmRunner(String task, LlmModel model, KvCache cache, SharedMemorySidecar sidecar, Set<Integer> stopTokens,
+            boolean prefillOnly, InputProjection inputProjection, int inputWidth, LlmPhase phase) {
+        if (phase != LlmPhase.WHOLE && (prefillOnly || inputProjection != null)) {
+            throw new IllegalArgumentException(task + ": only a thinker or a VLM's LLM runs split into prefill and"
+                    + " decode");
+        }
+        this.phase = phase;
         this.task = task;
         this.model = model;
         this.cache = cache;
@@ -215,6 +253,10 @@ final class LlmRunner implements TaskRunner {
     public void open(ExecutorCommand.Open open) {
         if (seqs.containsKey(open.invocation())) {
             throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " is already open");
+        }
+        if (phase == LlmPhase.DECODE) {
+            openDecode(open);
+            return;
         }
         float[] emb = null;
         InputViews views = null;
@@ -277,14 +319,91 @@ final class LlmRunner implements TaskRunner {
                 open.seed());
         Seq s = new Seq(open.invocation(), prompt, emb, views, prefix, open.maxTokens(), sampling,
                 open.keepHidden() || prefillOnly, open.outputConsumers());
+        if (phase == LlmPhase.PREFILL) {
+            // a cap above the first token means a decode invocation follows; with cap 1 the prefill is the answer
+            s.handsKv = open.maxTokens() > 1;
+            if (s.handsKv && open.outputConsumers() < 1) {
+                throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " prefills for a"
+                        + " decode invocation (max tokens " + open.maxTokens() + ") but has no consumer for its KV cache");
+            }
+            s.maxTokens = 1;
+            if (s.handsKv && s.exportsHidden()) {
+                s.promptHidden = new float[prompt.length * h];
+            }
+        }
         if (streamedIn) {
             s.embeddingRows = rows;
             s.streamedIn = true;
             s.inputOpen = true;
-        } else if (open.keepHidden() && !prefillOnly) {
+        } else if (open.keepHidden() && !prefillOnly && !s.handsKv) {
             s.streamOut = open.streamChunkTokens();
         }
         seqs.put(open.invocation(), s);
+    }
+
+    /**
+     * Opens a decode-phase invocation from its prefill's hand-off (the one input): the header and the hidden rows are
+     * read now, the keys and values kept until the sequence first runs; the segment is released here.
+     */
+    private void openDecode(ExecutorCommand.Open open) {
+        if (open.inputs().size() != 1) {
+            for (TensorRef r : open.inputs()) {
+                sidecar.release(r);
+            }
+            throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " needs its prefill's KV"
+                    + " cache as its one input, got " + open.inputs().size() + " inputs");
+        }
+        long t0 = System.nanoTime();
+        KvHandOff.Received handed = KvHandOff.read(sidecar, open.inputs().get(0), cache, model.config().hidden(),
+                task + ": invocation " + open.invocation());
+        lastReadNanos = System.nanoTime() - t0;
+        int promptLength = handed.promptLength();
+        int[] prompt = open.tokens();
+        if (prompt.length == 0) {
+            prompt = new int[promptLength];
+            Arrays.fill(prompt, LlmModel.EMBEDDING_INPUT);
+        } else if (prompt.length != promptLength) {
+            throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " has a prompt of "
+                    + prompt.length + " tokens but its prefill handed " + promptLength + " positions over");
+        }
+        long positions = (long) promptLength + open.maxTokens();
+        if (open.maxTokens() < 2 || positions > model.config().maxPositions()) {
+            throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " needs max tokens 2.."
+                    + (model.config().maxPositions() - promptLength) + " (the first came from prefill), got "
+                    + open.maxTokens());
+        }
+        if (open.keepHidden() && open.outputConsumers() > 0 && handed.hidden() == null) {
+            throw new IllegalArgumentException(task + ": invocation " + open.invocation() + " hands its hidden states"
+                    + " on, but its prefill handed none over");
+        }
+        SamplingParams sampling = new SamplingParams(open.temperature(), open.temperature() == 0 ? 1 : 0.95,
+                open.seed());
+        Seq s = new Seq(open.invocation(), prompt, null, null, new int[promptLength + 1], open.maxTokens(), sampling,
+                open.keepHidden(), open.outputConsumers());
+        if (open.temperature() > 0) {
+            s.rnd.nextDouble(); // the draw the first token took on the prefill side: the stream goes on as a whole run's
+        }
+        s.add(handed.firstToken());
+        s.handedKv = handed.kv();
+        if (s.exportsHidden()) {
+            s.streamOut = open.streamChunkTokens();
+            pendingOut(s).put(0, handed.hidden(), 0, handed.hidden().length);
+            s.hiddenRows = promptLength;
+        }
+        seqs.put(open.invocation(), s);
+    }
+
+    /** Decode phase: imports the handed-over prompt into this cache (the sequence holds nothing here yet). */
+    private void importHanded(Seq s) {
+        long t0 = System.nanoTime();
+        cache.importSequence(s.id, s.prompt.length, s.handedKv, 0);
+        s.computed = s.prompt.length;
+        lastImportNanos = System.nanoTime() - t0;
+    }
+
+    /** The last hand-off's export, read and import times in nanoseconds (0 where none happened here). */
+    long[] lastHandOffNanos() {
+        return new long[] {lastExportNanos, lastReadNanos, lastImportNanos};
     }
 
     /**
@@ -361,6 +480,11 @@ final class LlmRunner implements TaskRunner {
         }
     }
 
+    /** KV-cache blocks its sequences hold now. */
+    int kvBlocksUsed() {
+        return cache.capacityBlocks() - cache.freeBlocks();
+    }
+
     /** A copy of the input rows an open invocation holds on the heap (a talker's projected states), or null. */
     float[] heapInputRows(long invocation) {
         Seq s = seqs.get(invocation);
@@ -421,11 +545,24 @@ final class LlmRunner implements TaskRunner {
                         throw new IllegalStateException(task + ": a multi-iteration step may only decode");
                     }
                     int start = Math.toIntExact(item.start());
+                    int len = Math.toIntExact(item.tokens());
                     if (start == 0 && s.computed > 0) {
                         cache.free(s.id);
                         s.computed = 0;
                     }
-                    int len = Math.toIntExact(item.tokens());
+                    if (s.handedKv != null) {
+                        // a recompute on the decode side: the prompt's keys and values come in again as handed
+                        // over, the generated positions are computed
+                        if (s.computed == 0 && start == 0) {
+                            importHanded(s);
+                        }
+                        int skip = Math.min(len, Math.max(0, s.computed - start));
+                        if (skip == len && start + len < s.total()) {
+                            continue;
+                        }
+                        start += skip;
+                        len -= skip;
+                    }
                     if (start != s.computed || len < 1 || start + len > s.total()) {
                         throw new IllegalStateException(task + ": invocation " + s.id + ": the plan prefills ["
                                 + start + ", " + (start + len) + ") but " + s.computed + " of " + s.total()
@@ -458,6 +595,13 @@ final class LlmRunner implements TaskRunner {
                     members.add(s);
                 }
                 case DECODE -> {
+                    if (s.handedKv != null && s.computed == 0 && s.generatedCount == 1) {
+                        importHanded(s); // admitted by the decode deployment's batcher: the KV cache moves in now
+                        if (stopTokens.contains(s.generated[0])) {
+                            end(s, "stop", out); // the first token, from prefill, ended the answer
+                            continue;
+                        }
+                    }
                     if (s.generatedCount == 0 || s.computed != s.total() - 1) {
                         throw new IllegalStateException(task + ": invocation " + s.id + ": the plan decodes but "
                                 + s.computed + " of " + s.total() + " tokens are cached");
@@ -529,6 +673,10 @@ final class LlmRunner implements TaskRunner {
         int token = Sampler.sample(logits, s.sampling, s.rnd);
         s.add(token);
         out.emit(s.id, token);
+        if (s.handsKv) {
+            end(s, "prefill", out); // the first token: the decode invocation takes it from here
+            return;
+        }
         boolean ends = stopTokens.contains(token) || s.generatedCount >= s.maxTokens;
         if (!ends && s.streamOut > 0 && s.hiddenRows > s.streamedRows && s.generatedCount - s.tokensAtChunk
                 >= s.streamOut) {
@@ -544,6 +692,13 @@ final class LlmRunner implements TaskRunner {
     }
 
     private void end(Seq s, String reason, StepOutcome out) {
+        if (s.handsKv) {
+            out.output(s.id, handOff(s));
+            out.end(s.id, reason, s.generatedCount);
+            endedNow.add(s.id);
+            close(s.id); // its blocks are free once the keys and values are in the hand-off
+            return;
+        }
         if (s.exportsHidden() && !prefillOnly && s.computed == s.total() - 1) {
             // the last sampled token was never fed: one more forward gives its hidden state, so a talker sees
             // every position of the prompt and the answer
@@ -564,13 +719,23 @@ final class LlmRunner implements TaskRunner {
         close(s.id);
     }
 
+    /** The prefill's hand-off to its decode invocation ({@link KvHandOff}), timed. */
+    private TensorRef handOff(Seq s) {
+        long t0 = System.nanoTime();
+        try {
+            return KvHandOff.write(sidecar, cache, s.id, s.prompt.length, s.generated[0], s.promptHidden, s.consumers);
+        } finally {
+            lastExportNanos = System.nanoTime() - t0;
+        }
+    }
+
     /**
      * Where a chunk of {@code s} starting at {@code start} stores its hidden states: straight into the pending output
      * segment, at the chunk's row; null when the sequence hands none on, or the chunk starts at rows handed on already
      * (a recompute after preemption: its hidden states come back in an array and the rows not handed on are put).
      */
     private TensorSink hiddenSink(Seq s, int start) {
-        if (!s.exportsHidden() || start < s.streamedRows) {
+        if (!s.exportsHidden() || s.handsKv || start < s.streamedRows) {
             return null;
         }
         int h = model.config().hidden();
@@ -597,6 +762,10 @@ final class LlmRunner implements TaskRunner {
         }
         int h = model.config().hidden();
         int end = chunk.startPos() + chunk.length();
+        if (s.handsKv) {
+            System.arraycopy(o.hidden(), 0, s.promptHidden, chunk.startPos() * h, chunk.length() * h);
+            return;
+        }
         if (o.hidden() != null) {
             int from = Math.max(chunk.startPos(), s.streamedRows);
             if (end > from) {

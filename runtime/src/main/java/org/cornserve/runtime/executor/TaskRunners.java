@@ -1,6 +1,7 @@
 package org.cornserve.runtime.executor;
 
 import java.util.Set;
+import org.cornserve.model.task.LlmPhase;
 import org.cornserve.runtime.engine.TinyModels;
 import org.cornserve.runtime.engine.audio.AudioEncoder;
 import org.cornserve.runtime.engine.audio.Talker;
@@ -42,6 +43,18 @@ public final class TaskRunners {
         }
         TinyModels.Model model = TinyModels.Model.parse(taskKey.substring(0, slash));
         String component = taskKey.substring(slash + 1);
+        // one phase of a prefill/decode split (tiny-omni/llm:prefill, tiny-omni/llm:decode): the LLM's runner in that
+        // phase, with the whole task's weights
+        LlmPhase phase = LlmPhase.WHOLE;
+        String whole = LlmPhase.wholeTaskId(component);
+        if (!whole.equals(component)) {
+            phase = component.endsWith(LlmPhase.PREFILL.suffix()) ? LlmPhase.PREFILL : LlmPhase.DECODE;
+            if (!whole.equals("llm")) {
+                throw new IllegalArgumentException("task '" + taskKey + "': only the llm component runs split into"
+                        + " prefill and decode, not '" + whole + "'");
+            }
+            component = whole;
+        }
         SeededWeights w = new SeededWeights(weightSeed);
         Set<Integer> eos = ignoreEos ? Set.of() : Set.of(ByteTokenizer.EOS);
         return switch (component) {
@@ -52,7 +65,7 @@ public final class TaskRunners {
             case "llm" -> requireIn(model, Set.of(TinyModels.Model.TINY_OMNI, TinyModels.Model.TINY_VL), taskKey,
                     new LlmRunner(taskKey, new LlmModel(TinyModels.LLM, w, "", kernels,
                             Set.of(ByteTokenizer.IMAGE, ByteTokenizer.AUDIO)), cache(TinyModels.LLM, kvTokens, maxSeqs),
-                            sidecar, eos, false, null, 0));
+                            sidecar, eos, false, null, 0, phase));
             case "talker" -> {
                 Talker talker = new Talker(TinyModels.TALKER, w, kernels, KV_BLOCK_TOKENS);
                 yield requireIn(model, Set.of(TinyModels.Model.TINY_OMNI), taskKey, new LlmRunner(taskKey,
@@ -70,8 +83,8 @@ public final class TaskRunners {
             case "vae-decoder" -> requireIn(model, Set.of(TinyModels.Model.TINY_IMAGE), taskKey,
                     new SingleRunners.Vae(taskKey, sidecar, new VaeDecoder(TinyModels.VAE, w, kernels)));
             default -> throw new IllegalArgumentException("task '" + taskKey + "': unknown component '" + component
-                    + "' (vision-encoder, audio-encoder, llm, talker, vocoder, text-encoder, diffusion-transformer,"
-                    + " vae-decoder)");
+                    + "' (vision-encoder, audio-encoder, llm, llm:prefill, llm:decode, talker, vocoder, text-encoder,"
+                    + " diffusion-transformer, vae-decoder)");
         };
     }
 

@@ -61,17 +61,8 @@ class ParityTest {
         SimConfig config = PlanSimConfigs.of(plan, HardwareCatalog.builtIn(), seed, Slo.NONE, 64);
         Function<SplittableRandom, InvocationGraph> graphs = graphs(plan, planName.equals("default-omni"));
         int count = 300;
-
-        List<Trace> simulated = new ArrayList<>();
-        new Simulator(config, true, r -> simulated.add(trace(r)), null, async).run(new PoissonWorkload(count, rate,
-                seed, "app", graphs));
-
-        List<Trace> dispatched = new FakeRuntime(config, null, async).run(new PoissonWorkload(count, rate, seed, "app",
-                graphs));
-
-        assertEquals(count, simulated.size());
+        List<Trace> simulated = bothDecideTheSame(config, graphs, count, rate, seed, async);
         assertTrue(simulated.stream().anyMatch(t -> t.reject() == null), "some requests complete");
-        assertSameEndings(simulated, dispatched);
         if (async) {
             List<Trace> synchronous = new ArrayList<>();
             new Simulator(config, true, r -> synchronous.add(trace(r))).run(new PoissonWorkload(count, rate, seed,
@@ -106,6 +97,39 @@ class ParityTest {
         assertSameEndings(simulated, dispatched);
     }
 
+    /**
+     * A prefill/decode split (tiny-omni's LLM as a prefill deployment with the encoders and a decode deployment with
+     * the talker and vocoder): the prefill's end, the KV cache's transfer, the decode's admission by its own batcher
+     * and the rest are decided the same in both engines, with the hidden states handed to the talker whole or
+     * streamed.
+     */
+    @ParameterizedTest(name = "pd-split at {0} req/s, seed {1}, chunks of {2}, async scheduling {3}")
+    @CsvSource({"3, 7, 0, false", "8, 8, 1, false", "8, 9, 1, true"})
+    void aPrefillDecodeSplitIsDecidedTheSame(double rate, long seed, int chunk, boolean async) {
+        ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(
+                Path.of("src/test/resources/plans/tiny-omni-pd-split-cpu.json"));
+        SimConfig config = PlanSimConfigs.of(plan, HardwareCatalog.builtIn(), seed, Slo.NONE, 64);
+        List<Trace> simulated = bothDecideTheSame(config, graphs(plan, true, chunk, true), 300, rate, seed, async);
+        assertTrue(simulated.stream().anyMatch(t -> t.reject() == null && t.stages().size() >= 6),
+                "some requests complete through prefill and decode");
+    }
+
+    /**
+     * Runs {@code count} Poisson arrivals through the simulator and the fake runtime and checks that both end them
+     * the same; returns the simulator's endings.
+     */
+    private static List<Trace> bothDecideTheSame(SimConfig config, Function<SplittableRandom, InvocationGraph> graphs,
+            int count, double rate, long seed, boolean async) {
+        List<Trace> simulated = new ArrayList<>();
+        new Simulator(config, true, r -> simulated.add(trace(r)), null, async).run(new PoissonWorkload(count, rate,
+                seed, "app", graphs));
+        List<Trace> dispatched = new FakeRuntime(config, null, async).run(new PoissonWorkload(count, rate, seed, "app",
+                graphs));
+        assertEquals(count, simulated.size());
+        assertSameEndings(simulated, dispatched);
+        return simulated;
+    }
+
     /** Both engines ended the same requests the same way, in the same order. */
     static void assertSameEndings(List<Trace> simulated, List<Trace> dispatched) {
         assertEquals(simulated.size(), dispatched.size());
@@ -124,6 +148,12 @@ class ParityTest {
 
     /** As above, an Omni thinker streaming its hidden states to the talker in chunks of {@code chunk} tokens. */
     static Function<SplittableRandom, InvocationGraph> graphs(ResolvedPlan plan, boolean omni, int chunk) {
+        return graphs(plan, omni, chunk, false);
+    }
+
+    /** As above; {@code splitLlm}: the LLM as prefill and decode invocations, as a prefill/decode plan runs it. */
+    static Function<SplittableRandom, InvocationGraph> graphs(ResolvedPlan plan, boolean omni, int chunk,
+            boolean splitLlm) {
         CompositeTask task = new CompositeTask(plan.models().get(0));
         return rnd -> {
             List<MediaItem> media = new ArrayList<>();
@@ -136,7 +166,7 @@ class ParityTest {
             Set<Modality> out = omni && rnd.nextDouble() < 0.3 ? Set.of(Modality.TEXT, Modality.AUDIO)
                     : Set.of(Modality.TEXT);
             RequestShape shape = new RequestShape(1 + rnd.nextInt(200), media, 1 + rnd.nextInt(omni ? 40 : 300), out);
-            return RequestGraphs.toInvocations(task.requestGraph(shape), 0,
+            return RequestGraphs.toInvocations(task.requestGraph(shape, splitLlm), 0,
                     org.cornserve.planner.schedule.graph.Work.UNCAPPED, chunk);
         };
     }

@@ -48,6 +48,33 @@ class RequestBuilderTest {
     }
 
     @Test
+    void aSplitPlansGraphRunsThePromptOnPrefillAndStreamsTheFirstTokenFromIt() throws Exception {
+        try (SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "rb", "cp", 1000, System::currentTimeMillis)) {
+            RequestBuilder b = new RequestBuilder(ModelCatalog.builtIn(), sidecar, 1, Set.of("tiny-omni"));
+            RequestBuilder.Built built = b.build(new ModelRequest("tiny-omni", "hi", List.of(ControlPlaneIntegrationTest
+                    .png(56, 56, 1)), List.of(), 6, 0, 1, Set.of(Modality.TEXT, Modality.AUDIO)));
+            InvocationGraph g = built.graph();
+            List<String> tasks = g.nodes().stream().map(n -> n.taskKey()).toList();
+            int prefill = tasks.indexOf("tiny-omni/llm:prefill");
+            int decode = tasks.indexOf("tiny-omni/llm:decode");
+            assertTrue(prefill >= 0 && decode >= 0 && !tasks.contains("tiny-omni/llm"), tasks.toString());
+            assertEquals(built.promptTokens(), g.node(prefill).work().tokens());
+            assertEquals(built.promptTokens(), g.node(decode).work().tokens(), "the decode node holds the prompt's KV");
+            assertEquals(decode, g.tokenStreamNode());
+            assertTrue(Dispatcher.prefillOfTokenStream(g, prefill), "the first token streams from the prefill");
+            assertTrue(!Dispatcher.prefillOfTokenStream(g, decode));
+            assertEquals(6, built.inputs().get(prefill).maxTokens(), "a cap above 1: a decode invocation follows");
+            assertArrayEquals(built.inputs().get(prefill).tokens(), built.inputs().get(decode).tokens());
+            assertTrue(built.inputs().get(decode).keepHidden(), "the decode side hands every state to the talker");
+            // one token in all: prefill is the whole answer, no decode node
+            RequestBuilder.Built one = b.build(new ModelRequest("tiny-omni", "hi", List.of(), List.of(), 1, 0, 1,
+                    Set.of(Modality.TEXT)));
+            assertEquals(List.of("tiny-omni/llm:prefill"), one.graph().nodes().stream().map(n -> n.taskKey()).toList());
+            assertEquals(0, one.graph().tokenStreamNode());
+        }
+    }
+
+    @Test
     void badMediaIsRefusedNamingTheItem() {
         try (SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "rb", "cp", 1000, System::currentTimeMillis)) {
             RequestBuilder b = new RequestBuilder(ModelCatalog.builtIn(), sidecar);
