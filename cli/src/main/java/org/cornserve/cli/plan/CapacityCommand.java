@@ -62,9 +62,14 @@ public final class CapacityCommand implements Callable<Integer> {
     double steadyTail;
 
     @Option(names = "--max-backlog-growth", defaultValue = "0.03", description = "Most the backlog may grow over that"
-            + " part, as a share of its arrivals, for a run to count as sustained; 1 judges on attainment alone"
-            + " (default ${DEFAULT-VALUE}).")
+            + " part beyond its noise allowance, as a share of its arrivals, for a run to count as sustained; 1 judges"
+            + " on attainment alone (default ${DEFAULT-VALUE}).")
     double maxBacklogGrowth;
+
+    @Option(names = "--backlog-noise-sigmas", defaultValue = "2", description = "Standard errors of the growth's noise"
+            + " (estimated from each run: what a stable queue of that many requests and that latency shows) added to"
+            + " --max-backlog-growth; 0 keeps the fixed bound alone (default ${DEFAULT-VALUE}).")
+    double noiseSigmas;
 
     @Option(names = "--min-tail-requests", defaultValue = "500", description = "Fewest requests that part must offer"
             + " for the steady-state check to apply (default ${DEFAULT-VALUE}).")
@@ -86,7 +91,7 @@ public final class CapacityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Slo targets = workload.targets(attainment);
-        SteadyState steady = new SteadyState(steadyTail, maxBacklogGrowth, minTailRequests);
+        SteadyState steady = new SteadyState(steadyTail, maxBacklogGrowth, minTailRequests, noiseSigmas);
         DeploymentPlan p = hardwareFile.validator().readAndValidate(plan).plan();
         List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);
@@ -100,9 +105,10 @@ public final class CapacityCommand implements Callable<Integer> {
                 (int) Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds)))),
                 targets, steady, tolerance, 16, start, maxRequests / runSeconds, m -> {
                     probes.add(m);
-                    pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f, backlog growth %.3f over the last %.0f%%%s"
-                            + " (%d requests)%n", m.rateRps(), m.sloAttainment(), m.backlog().growth(steadyTail),
-                            steadyTail * 100, steady.holds(m) ? "" : " (not steady)", m.requests());
+                    pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f, backlog growth %.3f over the last %.0f%%"
+                            + " (bound %.3f: noise sd %.3f)%s (%d requests)%n", m.rateRps(), m.sloAttainment(),
+                            m.backlog().growth(steadyTail), steadyTail * 100, steady.bound(m.backlog()),
+                            m.backlog().noise(steadyTail), steady.holds(m) ? "" : " (not steady)", m.requests());
                     pw.flush();
                 });
         if (r.capped()) {
