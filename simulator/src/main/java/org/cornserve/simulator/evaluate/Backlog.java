@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.apache.commons.math3.stat.regression.SimpleRegression;
 import org.cornserve.simulator.metrics.RequestRecord;
 
 /**
@@ -118,26 +119,13 @@ public record Backlog(@JsonProperty("unserved") List<Double> unserved, @JsonProp
      * from {@link #NOISE_SAMPLES} + 1 even samples.
      */
     private static double detrendedDeviation(long[] arrivals, long[] ends, long from, long to, long lag) {
-        int m = NOISE_SAMPLES + 1;
-        double sumX = 0;
-        double sumY = 0;
-        double sumXx = 0;
-        double sumXy = 0;
-        double sumYy = 0;
-        for (int j = 0; j < m; j++) {
+        SimpleRegression line = new SimpleRegression();
+        for (int j = 0; j <= NOISE_SAMPLES; j++) {
             long t = from + Math.round((double) (to - from) * j / NOISE_SAMPLES);
-            double d = upTo(arrivals, t - lag) - upTo(ends, t);
-            sumX += j;
-            sumY += d;
-            sumXx += (double) j * j;
-            sumXy += j * d;
-            sumYy += d * d;
+            line.addData(j, upTo(arrivals, t - lag) - upTo(ends, t));
         }
-        double sxx = sumXx - sumX * sumX / m;
-        double sxy = sumXy - sumX * sumY / m;
-        double syy = sumYy - sumY * sumY / m;
-        double residual = Math.max(0, syy - sxy * sxy / sxx);
-        return Math.sqrt(residual / (m - 2));
+        double meanSquare = line.getMeanSquareError();
+        return Double.isNaN(meanSquare) ? 0 : Math.sqrt(Math.max(0, meanSquare));
     }
 
     /** How many of the sorted values are at most t. */
