@@ -31,6 +31,24 @@ import picocli.CommandLine.Option;
 @Command(name = "capacity", mixinStandardHelpOptions = true,
         description = "Find the highest request rate at which a plan meets its SLO attainment target (simulated).")
 public final class CapacityCommand implements Callable<Integer> {
+    /**
+     * Seconds of arrivals in a capacity probe by default: five minutes, as the headline's probes, so that the
+     * steady-state check sees a slow overload (a minute's backlog of a rate a few percent past capacity is within a
+     * stable queue's noise on real traces; experiments/headline.md, first note).
+     */
+    static final int PROBE_SECONDS = 300;
+    /** Most requests in a capacity probe by default (the headline's {@code max_requests_per_run}). */
+    static final int PROBE_MAX_REQUESTS = 100_000;
+    /** Fewest requests in a capacity probe by default. */
+    static final int PROBE_MIN_REQUESTS = 2000;
+
+    /**
+     * The requests of a probe at {@code rateRps}: {@code seconds} of arrivals, within {@code [minRequests,
+     * maxRequests]}.
+     */
+    static int probeRequests(double rateRps, double seconds, int minRequests, int maxRequests) {
+        return (int) Math.max(minRequests, Math.min(maxRequests, Math.ceil(rateRps * seconds)));
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,14 +62,14 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--attainment", defaultValue = "0.9", description = "SLO attainment target (default ${DEFAULT-VALUE}).")
     double attainment;
 
-    @Option(names = "--requests", defaultValue = "2000", description = "Fewest requests per simulated run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--requests", defaultValue = "" + PROBE_MIN_REQUESTS, description = "Fewest requests per simulated run (default ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--run-seconds", defaultValue = "60",
+    @Option(names = "--run-seconds", defaultValue = "" + PROBE_SECONDS,
             description = "Seconds of arrivals per simulated run at its rate (default ${DEFAULT-VALUE}).")
     double runSeconds;
 
-    @Option(names = "--max-requests", defaultValue = "20000", description = "Most requests per simulated run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-requests", defaultValue = "" + PROBE_MAX_REQUESTS, description = "Most requests per simulated run (default ${DEFAULT-VALUE}).")
     int maxRequests;
 
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative bracket width to stop at (default ${DEFAULT-VALUE}).")
@@ -62,9 +80,14 @@ public final class CapacityCommand implements Callable<Integer> {
     double steadyTail;
 
     @Option(names = "--max-backlog-growth", defaultValue = "0.03", description = "Most the backlog may grow over that"
-            + " part, as a share of its arrivals, for a run to count as sustained; 1 judges on attainment alone"
-            + " (default ${DEFAULT-VALUE}).")
+            + " part beyond its noise allowance, as a share of its arrivals, for a run to count as sustained; 1 judges"
+            + " on attainment alone (default ${DEFAULT-VALUE}).")
     double maxBacklogGrowth;
+
+    @Option(names = "--backlog-noise-sigmas", defaultValue = "2", description = "Standard errors of the growth's noise"
+            + " (estimated from each run: what a stable queue of that many requests and that latency shows) added to"
+            + " --max-backlog-growth; 0 keeps the fixed bound alone (default ${DEFAULT-VALUE}).")
+    double noiseSigmas;
 
     @Option(names = "--min-tail-requests", defaultValue = "500", description = "Fewest requests that part must offer"
             + " for the steady-state check to apply (default ${DEFAULT-VALUE}).")
@@ -86,7 +109,7 @@ public final class CapacityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Slo targets = workload.targets(attainment);
-        SteadyState steady = new SteadyState(steadyTail, maxBacklogGrowth, minTailRequests);
+        SteadyState steady = new SteadyState(steadyTail, maxBacklogGrowth, minTailRequests, noiseSigmas);
         DeploymentPlan p = hardwareFile.validator().readAndValidate(plan).plan();
         List<TraceRecord> records = CatalogProblems.routeToModels(workload.records(seed),
                 p.models(), seed);
@@ -97,12 +120,13 @@ public final class CapacityCommand implements Callable<Integer> {
         // Runs replay the trace where it runs out; past maxRequests / runSeconds a run would last less than
         // runSeconds (a burst), so the search stops there and says so.
         CapacitySearch.Result r = runner.capacity(p, rate -> TraceRuns.at(records, rate,
-                (int) Math.max(requests, Math.min(maxRequests, Math.ceil(rate * runSeconds)))),
+                probeRequests(rate, runSeconds, requests, maxRequests)),
                 targets, steady, tolerance, 16, start, maxRequests / runSeconds, m -> {
                     probes.add(m);
-                    pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f, backlog growth %.3f over the last %.0f%%%s"
-                            + " (%d requests)%n", m.rateRps(), m.sloAttainment(), m.backlog().growth(steadyTail),
-                            steadyTail * 100, steady.holds(m) ? "" : " (not steady)", m.requests());
+                    pw.printf(Locale.ROOT, "  %.3f rps: attainment %.3f, backlog growth %.3f over the last %.0f%%"
+                            + " (bound %.3f: noise sd %.3f)%s (%d requests)%n", m.rateRps(), m.sloAttainment(),
+                            m.backlog().growth(steadyTail), steadyTail * 100, steady.bound(m.backlog()),
+                            m.backlog().noise(steadyTail), steady.holds(m) ? "" : " (not steady)", m.requests());
                     pw.flush();
                 });
         if (r.capped()) {

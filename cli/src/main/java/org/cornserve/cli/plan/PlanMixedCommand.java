@@ -162,12 +162,14 @@ public final class PlanMixedCommand implements Callable<Integer> {
     }
 
     /**
-     * Capacity at the SLO in the simulator, bisected to 1%, runs of a minute of arrivals (2000 to 20000 requests, so
-     * at most 333 rps).
+     * Capacity at the SLO in the simulator, bisected to 1%, probes as {@code cornserve capacity}'s defaults (five
+     * minutes of arrivals, 2000 to 100000 requests, so at most 333 rps).
      */
     private static double measured(DeploymentPlan plan, SimulatorPlanRunner runner, List<TraceRecord> records, Slo slo,
             double estimateRps) {
-        return runner.capacity(plan, r -> TraceRuns.at(records, r, (int) Math.max(2000, Math.min(20000, Math.ceil(r * 60)))),
-                slo, SteadyState.DEFAULT, 0.01, 16, estimateRps > 0 ? estimateRps : 1, 20000 / 60.0, m -> { }).capacityRps();
+        return runner.capacity(plan, r -> TraceRuns.at(records, r, CapacityCommand.probeRequests(r,
+                CapacityCommand.PROBE_SECONDS, CapacityCommand.PROBE_MIN_REQUESTS, CapacityCommand.PROBE_MAX_REQUESTS)),
+                slo, SteadyState.DEFAULT, 0.01, 16, estimateRps > 0 ? estimateRps : 1,
+                (double) CapacityCommand.PROBE_MAX_REQUESTS / CapacityCommand.PROBE_SECONDS, m -> { }).capacityRps();
     }
 }

@@ -145,6 +145,8 @@ class PlanCommandTest {
             assertTrue(probe.get("rate_rps").asDouble() <= 400.0 + 1e-9, probe.toString());
         }
         assertTrue(sweep.has("capped"), sweep.toString());
+        assertEquals(2.0, sweep.get("steady_state").get("noise_sigmas").asDouble(), sweep.toString());
+        assertTrue(sweep.get("probes").get(0).get("backlog").has("noise"), sweep.toString());
 
         // cornserve plot over both folders: compare, capacity sweep and allocation figures, PNG and SVG
         Run plot = run("plot", tmp.toString(), "--out", tmp.resolve("figs").toString());

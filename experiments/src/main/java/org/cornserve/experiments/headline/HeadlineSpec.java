@@ -31,9 +31,11 @@ import org.cornserve.simulator.evaluate.SteadyState;
  * @param planningSamples requests in the planner's workload mix (default 400)
  * @param capacityTolerance relative width at which the measured capacity's bisection stops (default 0.01)
  * @param steadyState when a capacity probe (and a ranking run) counts as sustained besides its attainment: the
- *     backlog grew by at most {@code max_backlog_growth} of the arrivals of its last {@code tail_fraction}
- *     (default {@link SteadyState#DEFAULT}: 0.5 and 0.03; {@code max_backlog_growth} 1 judges on attainment alone),
- *     applied to runs whose last part offered at least {@code min_tail_requests} (default 500)
+ *     backlog grew by at most {@code max_backlog_growth} of the arrivals of its last {@code tail_fraction} plus
+ *     {@code noise_sigmas} standard errors of the growth a stable queue of that run shows (estimated from the run)
+ *     (default {@link SteadyState#DEFAULT}: 0.5, 0.03 and 2; {@code max_backlog_growth} 1 judges on attainment alone,
+ *     {@code noise_sigmas} 0 on the fixed bound alone), applied to runs whose last part offered at least
+ *     {@code min_tail_requests} (default 500)
  * @param rankingTolerance relative width of the bisection that ranks finalists on the planning window
  *     (default 0.05)
  * @param rankingMaxRequests most requests per ranking run, for cases without their own run length

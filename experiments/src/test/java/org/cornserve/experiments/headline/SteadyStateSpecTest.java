@@ -21,6 +21,10 @@ class SteadyStateSpecTest {
                 "\"steady_state\": {\"tail_fraction\": 0.25, \"max_backlog_growth\": 0.05},"));
         assertEquals(new SteadyState(0.25, 0.05), set.steadyState());
         assertEquals(set.steadyState(), set.withSeeds(List.of(4L, 5L)).steadyState(), "copies keep it");
+        assertEquals(2.0, set.steadyState().noiseSigmas(), "noise_sigmas defaults to 2");
+        HeadlineSpec fixed = HeadlineRunnerTest.spec(BASE.formatted(
+                "\"steady_state\": {\"tail_fraction\": 0.5, \"max_backlog_growth\": 0.03, \"noise_sigmas\": 0},"));
+        assertEquals(SteadyState.DEFAULT.withNoiseSigmas(0), fixed.steadyState());
     }
 
     @Test
@@ -29,5 +33,10 @@ class SteadyStateSpecTest {
                 BASE.formatted("\"steady_state\": {\"tail_fraction\": 0.33, \"max_backlog_growth\": 0.05},")));
         String text = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : e.getCause().getMessage());
         assertTrue(text.contains("tail_fraction"), text);
+        RuntimeException sigmas = assertThrows(RuntimeException.class, () -> HeadlineRunnerTest.spec(
+                BASE.formatted("\"steady_state\": {\"tail_fraction\": 0.5, \"noise_sigmas\": -1},")));
+        String sigmasText = String.valueOf(sigmas.getMessage())
+                + (sigmas.getCause() == null ? "" : sigmas.getCause().getMessage());
+        assertTrue(sigmasText.contains("noise_sigmas"), sigmasText);
     }
 }

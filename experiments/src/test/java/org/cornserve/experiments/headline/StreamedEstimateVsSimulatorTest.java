@@ -56,10 +56,11 @@ class StreamedEstimateVsSimulatorTest {
 
     @ParameterizedTest(name = "{0} on {1} GPUs, seed {2}, {3}")
     @CsvSource({
-            // family, gpus, seed, slo, low bound, high bound (of estimate / measured, streamed)
-            "monolithic, 1, 1, 'ttft=2000,tpot=100,ttfa=1500', 0.7, 1.4",
-            "monolithic, 2, 2, 'ttft=2000,tpot=100,ttfa=1000', 0.7, 1.4",
-            "monolithic, 1, 3, 'ttft=2000,tpot=100,ttfa=4000', 0.7, 1.4",
+            // family, gpus, seed, slo, low bound, high bound (of estimate / measured, streamed): the measured ratios
+            // 1.067, 1.174 and 0.992 (300 s probes, noise-scaled steady-state check; 5 Dec 2026) with about 5% margin
+            "monolithic, 1, 1, 'ttft=2000,tpot=100,ttfa=1500', 0.94, 1.23",
+            "monolithic, 2, 2, 'ttft=2000,tpot=100,ttfa=1000', 0.94, 1.23",
+            "monolithic, 1, 3, 'ttft=2000,tpot=100,ttfa=4000', 0.94, 1.23",
     })
     void theStreamedEstimateTracksTheStreamedSimulation(String family, int gpus, long seed, String sloText, double low,
             double high) {
@@ -79,7 +80,7 @@ class StreamedEstimateVsSimulatorTest {
                 .searchProbes(estimate > 0 ? estimate : 1, Double.POSITIVE_INFINITY, rate -> {
                     RunMetrics m = runner.run(doc, EstimateVsSimulatorTest.probe(trace, rate, n -> omniTrace(seed, n)),
                             rate, slo);
-                    return new CapacitySearch.Probe(rate, m.sloAttainment(), EstimateVsSimulatorTest.STEADY.holds(m));
+                    return EstimateVsSimulatorTest.probeOf(m);
                 }).capacityRps();
         double ratio = estimate / measured;
         double wholeRatio = wholeEstimate / measured;

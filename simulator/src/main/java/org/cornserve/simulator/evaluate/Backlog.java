@@ -2,7 +2,9 @@ package org.cornserve.simulator.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import org.apache.commons.math3.stat.regression.SimpleRegression;
 import org.cornserve.simulator.metrics.RequestRecord;
 
 /**
@@ -18,19 +20,37 @@ import org.cornserve.simulator.metrics.RequestRecord;
  * completions are what it serves, {@code mu w}, and the arrivals {@code lambda w}, so the share is
  * {@code 1 - mu / lambda} from the first second of overload on, whatever the run's length.
  *
+ * <p>How much of that share is noise: the share is {@code (D(b) - D(a)) / offered} with {@code D(t) = A(t - L) -
+ * C(t)} (arrivals up to {@code t - L} less completions up to {@code t}). In a stable queue {@code D} wanders about a
+ * level (the queue's own fluctuation, the latencies' spread about {@code L}, the arrivals' bursts), so the share of a
+ * stable run is not 0 but {@code 0 +- sqrt(2) sd(D) / offered}; past capacity {@code D} also climbs at
+ * {@code lambda - mu}. {@link #noise} estimates that standard error from the run itself: {@code D} sampled at
+ * {@value #NOISE_SAMPLES} + 1 even points of the window, its standard deviation about their least-squares line (the
+ * line takes out an overload's climb, which is signal, not noise).
+ *
  * @param unserved the share for the last {@code (k + 1) / POINTS} of the span at index {@code k}
  * @param offered the requests offered there (the moved-back window's arrivals), at the same index
+ * @param noise the share's standard error in a stable run of that window, estimated from the run, at the same index
+ *     (absent in a file written before it: 0 everywhere)
  */
-public record Backlog(@JsonProperty("unserved") List<Double> unserved, @JsonProperty("offered") List<Long> offered) {
+public record Backlog(@JsonProperty("unserved") List<Double> unserved, @JsonProperty("offered") List<Long> offered,
+        @JsonProperty("noise") List<Double> noise) {
     /** Steps the arrival span is cut into: a tail fraction is a multiple of 1 / POINTS. */
     public static final int POINTS = 20;
+    /** Intervals of a window at whose ends its {@code D(t)} is sampled for the noise estimate. */
+    public static final int NOISE_SAMPLES = 40;
 
     public Backlog {
-        if (unserved == null || unserved.size() != POINTS || offered == null || offered.size() != POINTS) {
-            throw new IllegalArgumentException("a backlog needs " + POINTS + " shares and counts");
+        if (noise == null) {
+            noise = Collections.nCopies(POINTS, 0.0);
+        }
+        if (unserved == null || unserved.size() != POINTS || offered == null || offered.size() != POINTS
+                || noise.size() != POINTS) {
+            throw new IllegalArgumentException("a backlog needs " + POINTS + " shares, counts and noise figures");
         }
         unserved = List.copyOf(unserved);
         offered = List.copyOf(offered);
+        noise = List.copyOf(noise);
     }
 
     /** The backlog of a simulated run, from its records (arrival and completion times). */
@@ -57,10 +77,12 @@ public record Backlog(@JsonProperty("unserved") List<Double> unserved, @JsonProp
         }
         Double[] unserved = new Double[POINTS];
         Long[] offeredIn = new Long[POINTS];
+        Double[] noise = new Double[POINTS];
         Arrays.fill(unserved, 0.0);
         Arrays.fill(offeredIn, 0L);
+        Arrays.fill(noise, 0.0);
         if (n < 2) {
-            return new Backlog(Arrays.asList(unserved), Arrays.asList(offeredIn));
+            return new Backlog(Arrays.asList(unserved), Arrays.asList(offeredIn), Arrays.asList(noise));
         }
         long[] arrivals = arrivalNanos.clone();
         Arrays.sort(arrivals);
@@ -87,8 +109,23 @@ public record Backlog(@JsonProperty("unserved") List<Double> unserved, @JsonProp
             int offered = upTo(arrivals, last - lag) - upTo(arrivals, from - lag - 1);
             unserved[k] = offered == 0 ? 0 : 1 - (double) completed / offered;
             offeredIn[k] = (long) offered;
+            noise[k] = offered == 0 ? 0 : Math.sqrt(2) * detrendedDeviation(arrivals, ends, from, last, lag) / offered;
         }
-        return new Backlog(Arrays.asList(unserved), Arrays.asList(offeredIn));
+        return new Backlog(Arrays.asList(unserved), Arrays.asList(offeredIn), Arrays.asList(noise));
+    }
+
+    /**
+     * The standard deviation of {@code D(t) = A(t - lag) - C(t)} about its least-squares line over {@code [from, to]},
+     * from {@link #NOISE_SAMPLES} + 1 even samples.
+     */
+    private static double detrendedDeviation(long[] arrivals, long[] ends, long from, long to, long lag) {
+        SimpleRegression line = new SimpleRegression();
+        for (int j = 0; j <= NOISE_SAMPLES; j++) {
+            long t = from + Math.round((double) (to - from) * j / NOISE_SAMPLES);
+            line.addData(j, upTo(arrivals, t - lag) - upTo(ends, t));
+        }
+        double meanSquare = line.getMeanSquareError();
+        return Double.isNaN(meanSquare) ? 0 : Math.sqrt(Math.max(0, meanSquare));
     }
 
     /** How many of the sorted values are at most t. */
@@ -112,6 +149,11 @@ public record Backlog(@JsonProperty("unserved") List<Double> unserved, @JsonProp
      */
     public double growth(double tailFraction) {
         return unserved.get(index(tailFraction));
+    }
+
+    /** The standard error of {@link #growth} in a stable run of the same window, estimated from this run. */
+    public double noise(double tailFraction) {
+        return noise.get(index(tailFraction));
     }
 
     /** The requests offered over the last {@code tailFraction} of the arrival span. */

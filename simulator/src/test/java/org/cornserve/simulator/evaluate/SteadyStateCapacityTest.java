@@ -4,15 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.Set;
-import org.cornserve.model.Modality;
-import org.cornserve.model.request.RequestShape;
 import org.cornserve.planner.Slo;
-import org.cornserve.traces.TraceRecord;
-import org.cornserve.traces.transform.TraceRuns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,46 +15,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a short probe's attainment alone passes rates well past it.
  */
 class SteadyStateCapacityTest {
-    private static final double SERVICE_S = 0.01;
-    private static final double KNOWN_RPS = 1 / SERVICE_S;
+    private static final double KNOWN_RPS = KnownCapacityQueue.SINGLE_FAST.capacityRps();
     private static final Slo SLO = new Slo(0, 0, 10_000, 0.9);
 
-    /** Poisson arrivals at 1 rps (rescaled to a probe's rate by {@link TraceRuns#at}). */
-    private static List<TraceRecord> poisson(long seed, int n) {
-        Random rnd = new Random(seed);
-        List<TraceRecord> out = new ArrayList<>(n);
-        long t = 0;
-        for (int i = 0; i < n; i++) {
-            t += Math.round(-Math.log(1 - rnd.nextDouble()) * 1e9);
-            out.add(new TraceRecord(t, "default", new RequestShape(10, List.of(), 10, Set.of(Modality.TEXT))));
-        }
-        return out;
-    }
-
-    /** The single server: each request waits for the one before, then takes SERVICE_S; met when e2e is in the SLO. */
-    private static RunMetrics serve(List<TraceRecord> trace, double rateRps) {
-        long[] arrivals = new long[trace.size()];
-        long[] ends = new long[trace.size()];
-        long free = Long.MIN_VALUE;
-        int met = 0;
-        for (int i = 0; i < trace.size(); i++) {
-            arrivals[i] = trace.get(i).arrivalNanos();
-            ends[i] = Math.max(free, arrivals[i]) + Math.round(SERVICE_S * 1e9);
-            free = ends[i];
-            if ((ends[i] - arrivals[i]) / 1e6 <= SLO.e2eMs()) {
-                met++;
-            }
-        }
-        double attainment = (double) met / trace.size();
-        RunMetrics.Latency none = RunMetrics.Latency.NONE;
-        return new RunMetrics(rateRps, trace.size(), 0, 0, attainment, none, none, none, Backlog.of(arrivals, ends));
-    }
-
     private static double capacity(long seed, double runSeconds, SteadyState steady) {
-        List<TraceRecord> window = poisson(seed, 150_000);
-        PlanRunner runner = (plan, trace, rate, slo) -> serve(trace, rate);
-        return runner.capacity(null, rate -> TraceRuns.at(window, rate, (int) Math.max(2000, Math.ceil(rate * runSeconds))),
-                SLO, steady, 0.01, 12, 50, Double.POSITIVE_INFINITY, m -> { }).capacityRps();
+        return KnownCapacityQueue.SINGLE_FAST.capacity(seed, runSeconds, 2000, SLO, steady);
     }
 
     @ParameterizedTest
