@@ -32,6 +32,8 @@ public final class ControlLoop implements LoopServices, AutoCloseable {
     /** When the loop thread next looks at its timers unless woken (Long.MAX_VALUE: only when woken or idle). */
     private volatile long loopWakesAt = Long.MAX_VALUE;
     private long timerSeq;
+    /** What facts left to do when they end (flushing the commands they wrote); under the turn. */
+    private final java.util.ArrayList<Runnable> atFactEnd = new java.util.ArrayList<>();
 
     private record Timer(long atNanos, long seq, Runnable fact) implements Comparable<Timer> {
         @Override
@@ -98,6 +100,25 @@ public final class ControlLoop implements LoopServices, AutoCloseable {
         timers.add(new Timer(atNanos, timerSeq++, fact));
     }
 
+    /**
+     * Runs {@code action} once the current fact ends (thrown or not), before the next fact runs; the same action
+     * (the same object) asked for twice in one fact runs once. False, and nothing is kept, when the caller is not
+     * running a fact of this loop. The dispatcher's commands to an executor are written as a fact makes them and
+     * sent with one write when it ends, so an executor wakes once for an open and its step.
+     */
+    public boolean atFactEnd(Runnable action) {
+        if (!turn.isHeldByCurrentThread()) {
+            return false;
+        }
+        for (int i = 0; i < atFactEnd.size(); i++) {
+            if (atFactEnd.get(i) == action) {
+                return true;
+            }
+        }
+        atFactEnd.add(action);
+        return true;
+    }
+
     /** Whether the caller is running a fact of this loop. */
     public boolean onLoop() {
         return turn.isHeldByCurrentThread();
@@ -142,12 +163,22 @@ public final class ControlLoop implements LoopServices, AutoCloseable {
         return next == null ? Long.MAX_VALUE : next.atNanos;
     }
 
-    private static void safely(Runnable fact) {
+    private void safely(Runnable fact) {
         try {
             fact.run();
         } catch (RuntimeException | AssertionError e) {
             System.err.println("control loop: a fact failed: " + e);
             e.printStackTrace();
+        } finally {
+            // by index: an action may ask for another (it runs in this same pass)
+            for (int i = 0; i < atFactEnd.size(); i++) {
+                try {
+                    atFactEnd.get(i).run();
+                } catch (RuntimeException e) {
+                    System.err.println("control loop: an end-of-fact action failed: " + e);
+                }
+            }
+            atFactEnd.clear();
         }
     }
 

@@ -70,7 +70,17 @@ public final class DispatchBench {
             long steps, long e2eP50Ms,
             long e2eP99Ms, double controlCpuUsPerRequest, double controlRunQueueUsPerStep,
             double executorRunQueueUsPerStep, List<String> startups, List<KindRow> kinds, long onPathP50Us,
-            long onPathP99Us) {
+            long onPathP99Us, Costs costs) {
+    }
+
+    /**
+     * Figures that do not depend on the machine's load: per request, the control plane's threads' allocation (KiB)
+     * and the caller's CPU (microseconds: the thread that invokes, which builds the request's graph and inputs, and
+     * runs its arrival when the loop is free); per step, the frames and bytes sent to executors, the writes that
+     * carried them (a write sends all frames a fact made for one executor), and the frames and bytes read back.
+     */
+    public record Costs(double controlAllocKibPerRequest, double callerCpuUsPerRequest, double framesOutPerStep,
+            double bytesOutPerStep, double writesOutPerStep, double framesBackPerStep, double bytesBackPerStep) {
     }
 
     /**
@@ -143,6 +153,36 @@ public final class DispatchBench {
         return sum;
     }
 
+    /** Bytes the control plane's threads (event loop, executor links) allocated so far. */
+    private static long controlPlaneAllocatedBytes() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("cornserve-control") || t.getName().equals("executor-link")) {
+                sum += Math.max(0, mx.getThreadAllocatedBytes(t.threadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** Every executor connection's {@link org.cornserve.runtime.executor.FrameChannel#counts}, summed. */
+    private static long[] linkCounts(ControlPlane runtime) {
+        long[] sum = new long[5];
+        for (TaskManager tm : runtime.taskManagers()) {
+            for (int r = 0; r < tm.replicaCount(); r++) {
+                ExecutorHandle h = tm.executor(r);
+                if (h != null) {
+                    long[] c = h.linkCounts();
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] += c[i];
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
     public static Result run(ControlPlane runtime, int requests, double rate, long seed) throws Exception {
         Map<Long, long[]> perRequest = new ConcurrentHashMap<>();
         Histogram stepOverhead = new Histogram(3);
@@ -207,6 +247,9 @@ public final class DispatchBench {
         List<Histogram> kindOverhead = List.of(new Histogram(3), new Histogram(3), new Histogram(3));
         long[] kindSteps = new long[KINDS.size()];
         long cpuBefore = controlPlaneCpuNanos();
+        long allocBefore = controlPlaneAllocatedBytes();
+        long[] linkBefore = linkCounts(runtime);
+        long callerCpu = 0;
         List<Long> self = List.of(ProcessHandle.current().pid());
         List<Long> executors = executorPids(runtime);
         long controlWaitBefore = runQueueWaitNanos(self);
@@ -265,13 +308,22 @@ public final class DispatchBench {
             // the id is assigned inside invoke; register under the next id before the arrival can be observed
             long nextId = runtimeNextId(runtime);
             perRequest.put(nextId, times);
+            long cpu0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             runtime.invoke(req, sink);
+            callerCpu += java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
         }
         if (!done.await(600, TimeUnit.SECONDS)) {
             throw new IllegalStateException("requests did not finish in 600 s");
         }
         double cpuPerRequest = (controlPlaneCpuNanos() - cpuBefore) / 1e3 / requests;
         long stepCount = Math.max(1, stepOverhead.getTotalCount());
+        long[] link = linkCounts(runtime);
+        double[] perStep = new double[link.length];
+        for (int i = 0; i < link.length; i++) {
+            perStep[i] = (double) (link[i] - linkBefore[i]) / stepCount;
+        }
+        Costs costs = new Costs((controlPlaneAllocatedBytes() - allocBefore) / 1024.0 / requests,
+                callerCpu / 1e3 / requests, perStep[0], perStep[1], perStep[2], perStep[3], perStep[4]);
         double controlWait = (runQueueWaitNanos(self) - controlWaitBefore) / 1e3 / stepCount;
         double executorWait = (runQueueWaitNanos(executors) - executorWaitBefore) / 1e3 / stepCount;
         List<String> startups = new ArrayList<>();
@@ -299,7 +351,7 @@ public final class DispatchBench {
                 stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
                 stepOverhead.getTotalCount(), e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest,
                 controlWait, executorWait, startups, kinds, onPath.getValueAtPercentile(50),
-                onPath.getValueAtPercentile(99));
+                onPath.getValueAtPercentile(99), costs);
     }
 
     private static long runtimeNextId(ControlPlane runtime) {
@@ -356,6 +408,13 @@ public final class DispatchBench {
             System.out.printf(Locale.ROOT, "end to end: P50 %d ms, P99 %d ms%n", r.e2eP50Ms(), r.e2eP99Ms());
             System.out.printf(Locale.ROOT, "control-plane CPU (event loop + executor links): %.0f us per request%n",
                     r.controlCpuUsPerRequest());
+            Costs c = r.costs();
+            System.out.printf(Locale.ROOT, "control-plane allocation: %.0f KiB per request; caller thread CPU (request"
+                    + " built, its arrival run there when the loop is free): %.0f us per request%n",
+                    c.controlAllocKibPerRequest(), c.callerCpuUsPerRequest());
+            System.out.printf(Locale.ROOT, "executor links per step: %.2f frames (%.0f bytes) out in %.2f writes, %.2f"
+                    + " frames (%.0f bytes) back%n", c.framesOutPerStep(), c.bytesOutPerStep(), c.writesOutPerStep(),
+                    c.framesBackPerStep(), c.bytesBackPerStep());
             System.out.printf(Locale.ROOT, "waiting for a CPU (run queue, /proc schedstat) per step: control plane %.0f us,"
                     + " executors %.0f us%n", r.controlRunQueueUsPerStep(), r.executorRunQueueUsPerStep());
             for (KindRow k : r.kinds()) {

@@ -172,4 +172,61 @@ class StepFramesTest {
             assertTrue(e.getMessage().contains("StepDone frame where a ExecutorCommand"), e.getMessage());
         }
     }
+
+    /**
+     * Queued frames stay in the sender's buffer until a flush, then all cross in one write, in order, and the counts
+     * say so; a send flushes what was queued before it too.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    @Timeout(20)
+    void queuedFramesCrossInOneWriteAtTheFlush(long seed) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket accepted = server.accept()) {
+            FrameChannel sender = new FrameChannel(client);
+            FrameChannel receiver = new FrameChannel(accepted);
+            List<Object> sent = new ArrayList<>();
+            for (Object m : messages(seed)) {
+                if (m instanceof ExecutorCommand c) {
+                    sent.add(c);
+                }
+            }
+            sent.add(new ExecutorCommand.Shutdown());
+            long bytes = 0;
+            for (Object m : sent) {
+                sender.queue(m);
+                bytes += 4 + body(m).length;
+            }
+            Thread.sleep(50);
+            assertFalse(receiver.inputWaiting(), "nothing is sent before the flush");
+            assertEquals(0, sender.counts()[2], "no write yet");
+            sender.flush();
+            sender.flush(); // nothing left: not a write
+            for (Object m : sent) {
+                assertEquals(json(m), json(receiver.read(ExecutorCommand.class)));
+            }
+            long[] out = sender.counts();
+            assertEquals(sent.size(), out[0]);
+            assertEquals(bytes, out[1]);
+            assertEquals(1, out[2], "one write for all queued frames");
+            long[] in = receiver.counts();
+            assertEquals(sent.size(), in[3]);
+            assertEquals(bytes, in[4]);
+            sender.queue(new ExecutorCommand.Cut(seed));
+            sender.send(new ExecutorCommand.Cut(seed + 1));
+            assertEquals(json(new ExecutorCommand.Cut(seed)), json(receiver.read(ExecutorCommand.class)));
+            assertEquals(json(new ExecutorCommand.Cut(seed + 1)), json(receiver.read(ExecutorCommand.class)));
+            assertEquals(2, sender.counts()[2]);
+        }
+    }
+
+    private static byte[] body(Object m) throws IOException {
+        if (!StepFrames.binary(m)) {
+            return FrameChannel.JSON.writeValueAsBytes(m);
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        StepFrames.write(m, new DataOutputStream(b));
+        return b.toByteArray();
+    }
 }
