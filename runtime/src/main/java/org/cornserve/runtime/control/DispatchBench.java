@@ -77,10 +77,13 @@ public final class DispatchBench {
      * Figures that do not depend on the machine's load: per request, the control plane's threads' allocation (KiB)
      * and the caller's CPU (microseconds: the thread that invokes, which builds the request's graph and inputs, and
      * runs its arrival when the loop is free); per step, the frames and bytes sent to executors, the writes that
-     * carried them (a write sends all frames a fact made for one executor), and the frames and bytes read back.
+     * carried them (a write sends all frames a fact made for one executor), the frames and bytes read back, and the
+     * times the control plane's threads and the executors' threads were put on a CPU (each wake-up of a thread
+     * that waited, and each return after a preemption).
      */
     public record Costs(double controlAllocKibPerRequest, double callerCpuUsPerRequest, double framesOutPerStep,
-            double bytesOutPerStep, double writesOutPerStep, double framesBackPerStep, double bytesBackPerStep) {
+            double bytesOutPerStep, double writesOutPerStep, double framesBackPerStep, double bytesBackPerStep,
+            double controlScheduledPerStep, double executorScheduledPerStep) {
     }
 
     /**
@@ -96,12 +99,17 @@ public final class DispatchBench {
     private static final int PENDING = 6;
     private static final int PENDING_DEPLOYMENT = 7;
 
+    /** The kernel's {@code schedstat} fields: time waiting for a CPU while runnable, and times scheduled in. */
+    private static final int RUN_QUEUE_WAIT_NANOS = 1;
+    private static final int TIMES_SCHEDULED = 2;
+
     /**
-     * Nanoseconds the threads spent runnable but waiting for a CPU (the kernel's {@code schedstat}, second field):
+     * A field of the kernel's {@code schedstat} summed over threads: nanoseconds spent runnable but waiting for a
+     * CPU ({@link #RUN_QUEUE_WAIT_NANOS}) or times put on a CPU (wake-ups and preemptions: {@link #TIMES_SCHEDULED});
      * the control plane's threads in this process, or every thread of the given processes; 0 where /proc does not
      * tell (not Linux).
      */
-    static long runQueueWaitNanos(List<Long> pids) {
+    static long schedstat(List<Long> pids, int field) {
         long sum = 0;
         for (long pid : pids) {
             java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(pid), "task");
@@ -115,7 +123,8 @@ public final class DispatchBench {
                                 continue;
                             }
                         }
-                        sum += Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).split(" ")[1]);
+                        sum += Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).strip()
+                                .split(" ")[field]);
                     } catch (IOException | RuntimeException e) {
                         // a thread that ended meanwhile
                     }
@@ -252,8 +261,10 @@ public final class DispatchBench {
         long callerCpu = 0;
         List<Long> self = List.of(ProcessHandle.current().pid());
         List<Long> executors = executorPids(runtime);
-        long controlWaitBefore = runQueueWaitNanos(self);
-        long executorWaitBefore = runQueueWaitNanos(executors);
+        long controlWaitBefore = schedstat(self, RUN_QUEUE_WAIT_NANOS);
+        long executorWaitBefore = schedstat(executors, RUN_QUEUE_WAIT_NANOS);
+        long controlScheduledBefore = schedstat(self, TIMES_SCHEDULED);
+        long executorScheduledBefore = schedstat(executors, TIMES_SCHEDULED);
         long start = System.nanoTime();
         double t = 0;
         for (int i = 0; i < requests; i++) {
@@ -322,10 +333,14 @@ public final class DispatchBench {
         for (int i = 0; i < link.length; i++) {
             perStep[i] = (double) (link[i] - linkBefore[i]) / stepCount;
         }
+        double controlWait = (schedstat(self, RUN_QUEUE_WAIT_NANOS) - controlWaitBefore) / 1e3 / stepCount;
+        double executorWait = (schedstat(executors, RUN_QUEUE_WAIT_NANOS) - executorWaitBefore) / 1e3 / stepCount;
+        double controlScheduled = (double) (schedstat(self, TIMES_SCHEDULED) - controlScheduledBefore) / stepCount;
+        double executorScheduled = (double) (schedstat(executors, TIMES_SCHEDULED) - executorScheduledBefore)
+                / stepCount;
         Costs costs = new Costs((controlPlaneAllocatedBytes() - allocBefore) / 1024.0 / requests,
-                callerCpu / 1e3 / requests, perStep[0], perStep[1], perStep[2], perStep[3], perStep[4]);
-        double controlWait = (runQueueWaitNanos(self) - controlWaitBefore) / 1e3 / stepCount;
-        double executorWait = (runQueueWaitNanos(executors) - executorWaitBefore) / 1e3 / stepCount;
+                callerCpu / 1e3 / requests, perStep[0], perStep[1], perStep[2], perStep[3], perStep[4],
+                controlScheduled, executorScheduled);
         List<String> startups = new ArrayList<>();
         for (TaskManager tm : runtime.taskManagers()) {
             ExecutorReport.Ready r = tm.lastReady();
@@ -415,6 +430,9 @@ public final class DispatchBench {
             System.out.printf(Locale.ROOT, "executor links per step: %.2f frames (%.0f bytes) out in %.2f writes, %.2f"
                     + " frames (%.0f bytes) back%n", c.framesOutPerStep(), c.bytesOutPerStep(), c.writesOutPerStep(),
                     c.framesBackPerStep(), c.bytesBackPerStep());
+            System.out.printf(Locale.ROOT, "threads put on a CPU (/proc schedstat) per step: control plane %.2f,"
+                    + " executors %.2f (all their threads, compute pools included)%n", c.controlScheduledPerStep(),
+                    c.executorScheduledPerStep());
             System.out.printf(Locale.ROOT, "waiting for a CPU (run queue, /proc schedstat) per step: control plane %.0f us,"
                     + " executors %.0f us%n", r.controlRunQueueUsPerStep(), r.executorRunQueueUsPerStep());
             for (KindRow k : r.kinds()) {
