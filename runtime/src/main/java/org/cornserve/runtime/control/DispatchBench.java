@@ -58,7 +58,13 @@ import org.cornserve.runtime.serve.OutputSink;
  * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED] [WARM_UP_REQUESTS]} (default 200
  * requests at 2 req/s, seed 1, after 10 warm-up requests at 5 req/s). At 2 req/s the per-request code (building a
  * request's graph, its arrival and completion) runs a few hundred times in a run, too few for the JIT to compile all
- * of it: a longer warm-up gives the steady state of a server that has been up a while.
+ * of it: a longer warm-up gives the steady state of a server that has been up a while. {@code bin/cornserve serve}
+ * runs with {@code -XX:CompileThresholdScaling=0.1}, which compiles that code early; pass it to this benchmark too
+ * to measure what a server does.
+ *
+ * <p>Beside the wall-clock figures, which on a shared machine are mostly waiting for a CPU, it prints figures the
+ * machine's load does not change much ({@link Costs}): CPU and allocation per request, frames, bytes and writes per
+ * step on the executor links, and how often threads were put on a CPU per step.
  */
 public final class DispatchBench {
     private DispatchBench() {
