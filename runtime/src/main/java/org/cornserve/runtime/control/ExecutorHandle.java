@@ -87,12 +87,22 @@ public final class ExecutorHandle {
 
     /** Sends a command; a broken connection marks the executor down. */
     public void send(ExecutorCommand command) {
+        onChannel(ch -> ch.send(command));
+    }
+
+    /** Something done with the connection that may find it broken. */
+    private interface ChannelWrite {
+        void to(FrameChannel ch) throws IOException;
+    }
+
+    /** Does {@code write} on the connection, if connected and up; a broken connection marks the executor down. */
+    private void onChannel(ChannelWrite write) {
         FrameChannel ch = channel;
         if (ch == null || down.get()) {
             return;
         }
         try {
-            ch.send(command);
+            write.to(ch);
         } catch (IOException e) {
             markDown("connection broke: " + e.getMessage());
         }
@@ -103,15 +113,7 @@ public final class ExecutorHandle {
      * connection marks the executor down.
      */
     void queue(ExecutorCommand command) {
-        FrameChannel ch = channel;
-        if (ch == null || down.get()) {
-            return;
-        }
-        try {
-            ch.queue(command);
-        } catch (IOException e) {
-            markDown("connection broke: " + e.getMessage());
-        }
+        onChannel(ch -> ch.queue(command));
     }
 
     /** {@link #flush} as one object, so a loop asked for it twice in one fact runs it once. */
@@ -121,15 +123,7 @@ public final class ExecutorHandle {
 
     /** Sends the commands {@link #queue} left in the buffer, in one write. */
     void flush() {
-        FrameChannel ch = channel;
-        if (ch == null || down.get()) {
-            return;
-        }
-        try {
-            ch.flush();
-        } catch (IOException e) {
-            markDown("connection broke: " + e.getMessage());
-        }
+        onChannel(FrameChannel::flush);
     }
 
     /** The connection's frame counts ({@link FrameChannel#counts}); zeros before it connected. */

@@ -142,11 +142,9 @@ class StepFramesTest {
     @Test
     @Timeout(20)
     void mixedFramesCrossASocketInOrder() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                Socket accepted = server.accept()) {
-            FrameChannel sender = new FrameChannel(client);
-            FrameChannel receiver = new FrameChannel(accepted);
+        try (Link link = new Link()) {
+            FrameChannel sender = link.sender;
+            FrameChannel receiver = link.receiver;
             List<Object> sent = new ArrayList<>();
             for (long seed = 1; seed <= 10; seed++) {
                 for (Object m : messages(seed)) {
@@ -181,11 +179,9 @@ class StepFramesTest {
     @ValueSource(longs = {1, 2, 3})
     @Timeout(20)
     void queuedFramesCrossInOneWriteAtTheFlush(long seed) throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                Socket accepted = server.accept()) {
-            FrameChannel sender = new FrameChannel(client);
-            FrameChannel receiver = new FrameChannel(accepted);
+        try (Link link = new Link()) {
+            FrameChannel sender = link.sender;
+            FrameChannel receiver = link.receiver;
             List<Object> sent = new ArrayList<>();
             for (Object m : messages(seed)) {
                 if (m instanceof ExecutorCommand c) {
@@ -218,6 +214,25 @@ class StepFramesTest {
             assertEquals(json(new ExecutorCommand.Cut(seed)), json(receiver.read(ExecutorCommand.class)));
             assertEquals(json(new ExecutorCommand.Cut(seed + 1)), json(receiver.read(ExecutorCommand.class)));
             assertEquals(2, sender.counts()[2]);
+        }
+    }
+
+    /** Two frame channels joined by a loopback connection. */
+    private static final class Link implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        final Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        final Socket accepted = server.accept();
+        final FrameChannel sender = new FrameChannel(client);
+        final FrameChannel receiver = new FrameChannel(accepted);
+
+        Link() throws IOException {
+        }
+
+        @Override
+        public void close() throws IOException {
+            accepted.close();
+            client.close();
+            server.close();
         }
     }
 
