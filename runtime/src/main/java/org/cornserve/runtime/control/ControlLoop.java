@@ -21,7 +21,12 @@ import java.util.function.LongSupplier;
 public final class ControlLoop implements LoopServices, AutoCloseable {
     /** Facts a thread other than the loop's runs in one turn before it leaves the rest to the loop thread. */
     private static final int FACTS_PER_BORROWED_TURN = 64;
-    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The longest the loop thread parks: every fact handed in and every timer earlier than the one it waits for
+     * wakes it, so this is a safety net, long enough that an idle loop costs no CPU to speak of (at 100 ms it woke
+     * ten times a second, as often as a served deployment steps at a few requests a second).
+     */
+    private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final LongSupplier clock;
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -32,6 +37,8 @@ public final class ControlLoop implements LoopServices, AutoCloseable {
     /** When the loop thread next looks at its timers unless woken (Long.MAX_VALUE: only when woken or idle). */
     private volatile long loopWakesAt = Long.MAX_VALUE;
     private long timerSeq;
+    /** What facts left to do when they end (flushing the commands they wrote); under the turn. */
+    private final java.util.ArrayList<Runnable> atFactEnd = new java.util.ArrayList<>();
 
     private record Timer(long atNanos, long seq, Runnable fact) implements Comparable<Timer> {
         @Override
@@ -98,6 +105,25 @@ public final class ControlLoop implements LoopServices, AutoCloseable {
         timers.add(new Timer(atNanos, timerSeq++, fact));
     }
 
+    /**
+     * Runs {@code action} once the current fact ends (thrown or not), before the next fact runs; the same action
+     * (the same object) asked for twice in one fact runs once. False, and nothing is kept, when the caller is not
+     * running a fact of this loop. The dispatcher's commands to an executor are written as a fact makes them and
+     * sent with one write when it ends, so an executor wakes once for an open and its step.
+     */
+    public boolean atFactEnd(Runnable action) {
+        if (!turn.isHeldByCurrentThread()) {
+            return false;
+        }
+        for (int i = 0; i < atFactEnd.size(); i++) {
+            if (atFactEnd.get(i) == action) {
+                return true;
+            }
+        }
+        atFactEnd.add(action);
+        return true;
+    }
+
     /** Whether the caller is running a fact of this loop. */
     public boolean onLoop() {
         return turn.isHeldByCurrentThread();
@@ -142,12 +168,22 @@ public final class ControlLoop implements LoopServices, AutoCloseable {
         return next == null ? Long.MAX_VALUE : next.atNanos;
     }
 
-    private static void safely(Runnable fact) {
+    private void safely(Runnable fact) {
         try {
             fact.run();
         } catch (RuntimeException | AssertionError e) {
             System.err.println("control loop: a fact failed: " + e);
             e.printStackTrace();
+        } finally {
+            // by index: an action may ask for another (it runs in this same pass)
+            for (int i = 0; i < atFactEnd.size(); i++) {
+                try {
+                    atFactEnd.get(i).run();
+                } catch (RuntimeException e) {
+                    System.err.println("control loop: an end-of-fact action failed: " + e);
+                }
+            }
+            atFactEnd.clear();
         }
     }
 

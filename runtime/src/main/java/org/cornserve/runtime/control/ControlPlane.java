@@ -455,10 +455,19 @@ public final class ControlPlane implements ModelInvoker, org.cornserve.runtime.s
         }
     }
 
+    /**
+     * A command from a fact of the loop is written to the executor's connection and sent when the fact ends, with
+     * the fact's other commands to the same executor (an open and its first step: one write, one wake-up); from
+     * elsewhere it is sent at once.
+     */
     private void send(int d, int r, org.cornserve.runtime.executor.ExecutorCommand command) {
         ExecutorHandle h = managers.get(d).executor(r);
         if (h != null) {
-            h.send(command);
+            if (loop.atFactEnd(h.flusher())) {
+                h.queue(command);
+            } else {
+                h.send(command);
+            }
         }
     }
 

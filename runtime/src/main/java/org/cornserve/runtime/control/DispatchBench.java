@@ -58,7 +58,13 @@ import org.cornserve.runtime.serve.OutputSink;
  * org.cornserve.runtime.control.DispatchBench [REQUESTS] [RATE_PER_S] [SEED] [WARM_UP_REQUESTS]} (default 200
  * requests at 2 req/s, seed 1, after 10 warm-up requests at 5 req/s). At 2 req/s the per-request code (building a
  * request's graph, its arrival and completion) runs a few hundred times in a run, too few for the JIT to compile all
- * of it: a longer warm-up gives the steady state of a server that has been up a while.
+ * of it: a longer warm-up gives the steady state of a server that has been up a while. {@code bin/cornserve serve}
+ * runs with {@code -XX:CompileThresholdScaling=0.1}, which compiles that code early; pass it to this benchmark too
+ * to measure what a server does.
+ *
+ * <p>Beside the wall-clock figures, which on a shared machine are mostly waiting for a CPU, it prints figures the
+ * machine's load does not change much ({@link Costs}): CPU and allocation per request, frames, bytes and writes per
+ * step on the executor links, and how often threads were put on a CPU per step.
  */
 public final class DispatchBench {
     private DispatchBench() {
@@ -70,7 +76,20 @@ public final class DispatchBench {
             long steps, long e2eP50Ms,
             long e2eP99Ms, double controlCpuUsPerRequest, double controlRunQueueUsPerStep,
             double executorRunQueueUsPerStep, List<String> startups, List<KindRow> kinds, long onPathP50Us,
-            long onPathP99Us) {
+            long onPathP99Us, Costs costs) {
+    }
+
+    /**
+     * Figures that do not depend on the machine's load: per request, the control plane's threads' allocation (KiB)
+     * and the caller's CPU (microseconds: the thread that invokes, which builds the request's graph and inputs, and
+     * runs its arrival when the loop is free); per step, the frames and bytes sent to executors, the writes that
+     * carried them (a write sends all frames a fact made for one executor), the frames and bytes read back, and the
+     * times the control plane's threads and the executors' threads were put on a CPU (each wake-up of a thread
+     * that waited, and each return after a preemption).
+     */
+    public record Costs(double controlAllocKibPerRequest, double callerCpuUsPerRequest, double framesOutPerStep,
+            double bytesOutPerStep, double writesOutPerStep, double framesBackPerStep, double bytesBackPerStep,
+            double controlScheduledPerStep, double executorScheduledPerStep) {
     }
 
     /**
@@ -86,12 +105,17 @@ public final class DispatchBench {
     private static final int PENDING = 6;
     private static final int PENDING_DEPLOYMENT = 7;
 
+    /** The kernel's {@code schedstat} fields: time waiting for a CPU while runnable, and times scheduled in. */
+    private static final int RUN_QUEUE_WAIT_NANOS = 1;
+    private static final int TIMES_SCHEDULED = 2;
+
     /**
-     * Nanoseconds the threads spent runnable but waiting for a CPU (the kernel's {@code schedstat}, second field):
+     * A field of the kernel's {@code schedstat} summed over threads: nanoseconds spent runnable but waiting for a
+     * CPU ({@link #RUN_QUEUE_WAIT_NANOS}) or times put on a CPU (wake-ups and preemptions: {@link #TIMES_SCHEDULED});
      * the control plane's threads in this process, or every thread of the given processes; 0 where /proc does not
      * tell (not Linux).
      */
-    static long runQueueWaitNanos(List<Long> pids) {
+    static long schedstat(List<Long> pids, int field) {
         long sum = 0;
         for (long pid : pids) {
             java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(pid), "task");
@@ -105,7 +129,8 @@ public final class DispatchBench {
                                 continue;
                             }
                         }
-                        sum += Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).split(" ")[1]);
+                        sum += Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).strip()
+                                .split(" ")[field]);
                     } catch (IOException | RuntimeException e) {
                         // a thread that ended meanwhile
                     }
@@ -138,6 +163,36 @@ public final class DispatchBench {
             if (t.getName().equals("cornserve-control") || t.getName().equals("executor-link")) {
                 long cpu = mx.getThreadCpuTime(t.threadId());
                 sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
+    }
+
+    /** Bytes the control plane's threads (event loop, executor links) allocated so far. */
+    private static long controlPlaneAllocatedBytes() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("cornserve-control") || t.getName().equals("executor-link")) {
+                sum += Math.max(0, mx.getThreadAllocatedBytes(t.threadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** Every executor connection's {@link org.cornserve.runtime.executor.FrameChannel#counts}, summed. */
+    private static long[] linkCounts(ControlPlane runtime) {
+        long[] sum = new long[5];
+        for (TaskManager tm : runtime.taskManagers()) {
+            for (int r = 0; r < tm.replicaCount(); r++) {
+                ExecutorHandle h = tm.executor(r);
+                if (h != null) {
+                    long[] c = h.linkCounts();
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] += c[i];
+                    }
+                }
             }
         }
         return sum;
@@ -207,10 +262,15 @@ public final class DispatchBench {
         List<Histogram> kindOverhead = List.of(new Histogram(3), new Histogram(3), new Histogram(3));
         long[] kindSteps = new long[KINDS.size()];
         long cpuBefore = controlPlaneCpuNanos();
+        long allocBefore = controlPlaneAllocatedBytes();
+        long[] linkBefore = linkCounts(runtime);
+        long callerCpu = 0;
         List<Long> self = List.of(ProcessHandle.current().pid());
         List<Long> executors = executorPids(runtime);
-        long controlWaitBefore = runQueueWaitNanos(self);
-        long executorWaitBefore = runQueueWaitNanos(executors);
+        long controlWaitBefore = schedstat(self, RUN_QUEUE_WAIT_NANOS);
+        long executorWaitBefore = schedstat(executors, RUN_QUEUE_WAIT_NANOS);
+        long controlScheduledBefore = schedstat(self, TIMES_SCHEDULED);
+        long executorScheduledBefore = schedstat(executors, TIMES_SCHEDULED);
         long start = System.nanoTime();
         double t = 0;
         for (int i = 0; i < requests; i++) {
@@ -265,15 +325,28 @@ public final class DispatchBench {
             // the id is assigned inside invoke; register under the next id before the arrival can be observed
             long nextId = runtimeNextId(runtime);
             perRequest.put(nextId, times);
+            long cpu0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             runtime.invoke(req, sink);
+            callerCpu += java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
         }
         if (!done.await(600, TimeUnit.SECONDS)) {
             throw new IllegalStateException("requests did not finish in 600 s");
         }
         double cpuPerRequest = (controlPlaneCpuNanos() - cpuBefore) / 1e3 / requests;
         long stepCount = Math.max(1, stepOverhead.getTotalCount());
-        double controlWait = (runQueueWaitNanos(self) - controlWaitBefore) / 1e3 / stepCount;
-        double executorWait = (runQueueWaitNanos(executors) - executorWaitBefore) / 1e3 / stepCount;
+        long[] link = linkCounts(runtime);
+        double[] perStep = new double[link.length];
+        for (int i = 0; i < link.length; i++) {
+            perStep[i] = (double) (link[i] - linkBefore[i]) / stepCount;
+        }
+        double controlWait = (schedstat(self, RUN_QUEUE_WAIT_NANOS) - controlWaitBefore) / 1e3 / stepCount;
+        double executorWait = (schedstat(executors, RUN_QUEUE_WAIT_NANOS) - executorWaitBefore) / 1e3 / stepCount;
+        double controlScheduled = (double) (schedstat(self, TIMES_SCHEDULED) - controlScheduledBefore) / stepCount;
+        double executorScheduled = (double) (schedstat(executors, TIMES_SCHEDULED) - executorScheduledBefore)
+                / stepCount;
+        Costs costs = new Costs((controlPlaneAllocatedBytes() - allocBefore) / 1024.0 / requests,
+                callerCpu / 1e3 / requests, perStep[0], perStep[1], perStep[2], perStep[3], perStep[4],
+                controlScheduled, executorScheduled);
         List<String> startups = new ArrayList<>();
         for (TaskManager tm : runtime.taskManagers()) {
             ExecutorReport.Ready r = tm.lastReady();
@@ -299,7 +372,7 @@ public final class DispatchBench {
                 stepOverhead.getValueAtPercentile(50), stepOverhead.getValueAtPercentile(99),
                 stepOverhead.getTotalCount(), e2e.getValueAtPercentile(50), e2e.getValueAtPercentile(99), cpuPerRequest,
                 controlWait, executorWait, startups, kinds, onPath.getValueAtPercentile(50),
-                onPath.getValueAtPercentile(99));
+                onPath.getValueAtPercentile(99), costs);
     }
 
     private static long runtimeNextId(ControlPlane runtime) {
@@ -356,6 +429,16 @@ public final class DispatchBench {
             System.out.printf(Locale.ROOT, "end to end: P50 %d ms, P99 %d ms%n", r.e2eP50Ms(), r.e2eP99Ms());
             System.out.printf(Locale.ROOT, "control-plane CPU (event loop + executor links): %.0f us per request%n",
                     r.controlCpuUsPerRequest());
+            Costs c = r.costs();
+            System.out.printf(Locale.ROOT, "control-plane allocation: %.0f KiB per request; caller thread CPU (request"
+                    + " built, its arrival run there when the loop is free): %.0f us per request%n",
+                    c.controlAllocKibPerRequest(), c.callerCpuUsPerRequest());
+            System.out.printf(Locale.ROOT, "executor links per step: %.2f frames (%.0f bytes) out in %.2f writes, %.2f"
+                    + " frames (%.0f bytes) back%n", c.framesOutPerStep(), c.bytesOutPerStep(), c.writesOutPerStep(),
+                    c.framesBackPerStep(), c.bytesBackPerStep());
+            System.out.printf(Locale.ROOT, "threads put on a CPU (/proc schedstat) per step: control plane %.2f,"
+                    + " executors %.2f (all their threads, compute pools included)%n", c.controlScheduledPerStep(),
+                    c.executorScheduledPerStep());
             System.out.printf(Locale.ROOT, "waiting for a CPU (run queue, /proc schedstat) per step: control plane %.0f us,"
                     + " executors %.0f us%n", r.controlRunQueueUsPerStep(), r.executorRunQueueUsPerStep());
             for (KindRow k : r.kinds()) {

@@ -24,6 +24,7 @@ public final class ExecutorHandle {
     private volatile boolean ready;
     private volatile long pid = -1;
     private volatile org.cornserve.runtime.executor.ExecutorReport.Sidecar sidecar;
+    private final Runnable flusher = this::flush;
 
     ExecutorHandle(ExecutorSpec spec, long launchedAtNanos, ExecutorEvents events) {
         this.spec = spec;
@@ -86,15 +87,49 @@ public final class ExecutorHandle {
 
     /** Sends a command; a broken connection marks the executor down. */
     public void send(ExecutorCommand command) {
+        onChannel(ch -> ch.send(command));
+    }
+
+    /** Something done with the connection that may find it broken. */
+    private interface ChannelWrite {
+        void to(FrameChannel ch) throws IOException;
+    }
+
+    /** Does {@code write} on the connection, if connected and up; a broken connection marks the executor down. */
+    private void onChannel(ChannelWrite write) {
         FrameChannel ch = channel;
         if (ch == null || down.get()) {
             return;
         }
         try {
-            ch.send(command);
+            write.to(ch);
         } catch (IOException e) {
             markDown("connection broke: " + e.getMessage());
         }
+    }
+
+    /**
+     * Writes a command into the connection's buffer without sending it yet ({@link #flush} sends it); a broken
+     * connection marks the executor down.
+     */
+    void queue(ExecutorCommand command) {
+        onChannel(ch -> ch.queue(command));
+    }
+
+    /** {@link #flush} as one object, so a loop asked for it twice in one fact runs it once. */
+    Runnable flusher() {
+        return flusher;
+    }
+
+    /** Sends the commands {@link #queue} left in the buffer, in one write. */
+    void flush() {
+        onChannel(FrameChannel::flush);
+    }
+
+    /** The connection's frame counts ({@link FrameChannel#counts}); zeros before it connected. */
+    long[] linkCounts() {
+        FrameChannel ch = channel;
+        return ch == null ? new long[5] : ch.counts();
     }
 
     /** Marks the executor down once, closing its connection and killing its process. */

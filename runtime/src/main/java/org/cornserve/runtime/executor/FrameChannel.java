@@ -14,7 +14,9 @@ import java.net.Socket;
 /**
  * Length-prefixed frames over a socket between the control plane and an executor: a 4-byte big-endian length, then
  * the message: the per-step frames in {@link StepFrames}' binary form, everything else as UTF-8 JSON (Jackson,
- * polymorphic by its {@code type} field). Writes are serialised; one reader thread reads.
+ * polymorphic by its {@code type} field). Writes are serialised; one reader thread reads. A sender with several
+ * frames for the same peer in hand can {@link #queue} them and {@link #flush} once: one write to the socket and one
+ * wake-up of the peer's reader for all of them.
  */
 public final class FrameChannel implements AutoCloseable {
     /** Frames larger than this are refused (tensors go through the sidecar, not here). */
@@ -28,6 +30,15 @@ public final class FrameChannel implements AutoCloseable {
     /** A binary frame's body, built under the write lock before its length is known. */
     private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(256);
     private final DataOutputStream scratchOut = new DataOutputStream(scratch);
+    /** Frames and bytes (length prefixes included) written and flushed; under the write lock. */
+    private long framesSent;
+    private long bytesSent;
+    private long flushes;
+    /** Bytes queued and not flushed. */
+    private long pendingBytes;
+    /** Frames and bytes read; by the one reader thread. */
+    private volatile long framesRead;
+    private volatile long bytesRead;
 
     public FrameChannel(Socket socket) throws IOException {
         this.socket = socket;
@@ -36,23 +47,65 @@ public final class FrameChannel implements AutoCloseable {
         this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
     }
 
-    /** Sends one message. */
+    /** Sends one message: written and flushed to the socket at once. */
     public void send(Object message) throws IOException {
-        if (StepFrames.binary(message)) {
-            synchronized (out) {
+        write(message, true);
+    }
+
+    /**
+     * Writes one message into the channel's buffer without flushing it to the socket: {@link #flush} sends it, with
+     * whatever else was written meanwhile, in one write (one wake-up of the peer rather than one a message). A buffer
+     * that fills up is flushed on its own, whole frames in order.
+     */
+    public void queue(Object message) throws IOException {
+        write(message, false);
+    }
+
+    /** Sends what {@link #queue} left in the buffer; nothing when it is empty. */
+    public void flush() throws IOException {
+        synchronized (out) {
+            if (pendingBytes > 0) {
+                out.flush();
+                flushes++;
+                pendingBytes = 0;
+            }
+        }
+    }
+
+    private void write(Object message, boolean flush) throws IOException {
+        byte[] body = StepFrames.binary(message) ? null : JSON.writeValueAsBytes(message);
+        synchronized (out) {
+            int n;
+            if (body == null) {
                 scratch.reset();
                 StepFrames.write(message, scratchOut);
-                out.writeInt(scratch.size());
+                n = scratch.size();
+                out.writeInt(n);
                 scratch.writeTo(out);
-                out.flush();
+            } else {
+                n = body.length;
+                out.writeInt(n);
+                out.write(body);
             }
-            return;
+            framesSent++;
+            bytesSent += 4 + n;
+            if (flush) {
+                out.flush();
+                flushes++;
+                pendingBytes = 0;
+            } else {
+                pendingBytes += 4 + n;
+            }
         }
-        byte[] body = JSON.writeValueAsBytes(message);
+    }
+
+    /**
+     * Frames sent, their bytes (with length prefixes), flushes (writes to the socket, one a flush for frames that
+     * fit the buffer), frames read and their bytes, so far.
+     */
+    public long[] counts() {
         synchronized (out) {
-            out.writeInt(body.length);
-            out.write(body);
-            out.flush();
+            return new long[] {framesSent, bytesSent, flushes, framesRead, bytesRead};
         }
     }
 
@@ -69,6 +122,8 @@ public final class FrameChannel implements AutoCloseable {
         }
         byte[] body = new byte[n];
         in.readFully(body);
+        framesRead++;
+        bytesRead += 4 + n;
         if (!StepFrames.isBinary(body)) {
             return JSON.readValue(body, type);
         }

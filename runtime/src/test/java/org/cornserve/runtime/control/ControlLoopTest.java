@@ -150,4 +150,63 @@ class ControlLoopTest {
             assertEquals(List.of("outer", "inner"), ran);
         }
     }
+
+    /**
+     * An action asked for during a fact runs once when the fact ends (asked twice, or the fact thrown), before the
+     * next fact; outside a fact nothing is kept. Facts come posted and handed in from other threads (seeded).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void actionsAskedDuringAFactRunOnceWhenItEnds(long seed) throws InterruptedException {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<String> log = new CopyOnWriteArrayList<>();
+        int facts = 200;
+        CountDownLatch done = new CountDownLatch(facts);
+        try (ControlLoop loop = new ControlLoop("test-loop", System::nanoTime)) {
+            assertFalse(loop.atFactEnd(() -> log.add("outside")), "not inside a fact");
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                List<Integer> mine = new ArrayList<>();
+                for (int i = t; i < facts; i += 4) {
+                    mine.add(i);
+                }
+                boolean post = rnd.nextBoolean();
+                boolean[] throwing = new boolean[facts];
+                for (int i : mine) {
+                    throwing[i] = rnd.nextInt(5) == 0;
+                }
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int i : mine) {
+                        Runnable end = () -> {
+                            log.add("end " + i);
+                            done.countDown();
+                        };
+                        Runnable fact = () -> {
+                            log.add("fact " + i);
+                            assertTrue(loop.atFactEnd(end));
+                            assertTrue(loop.atFactEnd(end));
+                            if (throwing[i]) {
+                                throw new IllegalStateException("fact " + i + " throws (expected by the test)");
+                            }
+                        };
+                        if (post) {
+                            loop.post(fact);
+                        } else {
+                            loop.runHere(fact);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+        assertEquals(2 * facts, log.size(), "each end ran once: " + log);
+        for (int k = 0; k < log.size(); k += 2) {
+            String fact = log.get(k);
+            assertTrue(fact.startsWith("fact "), log.toString());
+            assertEquals("end " + fact.substring(5), log.get(k + 1), "the end runs right after its fact");
+        }
+    }
 }

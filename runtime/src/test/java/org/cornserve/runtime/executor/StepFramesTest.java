@@ -142,11 +142,9 @@ class StepFramesTest {
     @Test
     @Timeout(20)
     void mixedFramesCrossASocketInOrder() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                Socket accepted = server.accept()) {
-            FrameChannel sender = new FrameChannel(client);
-            FrameChannel receiver = new FrameChannel(accepted);
+        try (Link link = new Link()) {
+            FrameChannel sender = link.sender;
+            FrameChannel receiver = link.receiver;
             List<Object> sent = new ArrayList<>();
             for (long seed = 1; seed <= 10; seed++) {
                 for (Object m : messages(seed)) {
@@ -171,5 +169,79 @@ class StepFramesTest {
             IOException e = assertThrows(IOException.class, () -> receiver.read(ExecutorCommand.class));
             assertTrue(e.getMessage().contains("StepDone frame where a ExecutorCommand"), e.getMessage());
         }
+    }
+
+    /**
+     * Queued frames stay in the sender's buffer until a flush, then all cross in one write, in order, and the counts
+     * say so; a send flushes what was queued before it too.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    @Timeout(20)
+    void queuedFramesCrossInOneWriteAtTheFlush(long seed) throws Exception {
+        try (Link link = new Link()) {
+            FrameChannel sender = link.sender;
+            FrameChannel receiver = link.receiver;
+            List<Object> sent = new ArrayList<>();
+            for (Object m : messages(seed)) {
+                if (m instanceof ExecutorCommand c) {
+                    sent.add(c);
+                }
+            }
+            sent.add(new ExecutorCommand.Shutdown());
+            long bytes = 0;
+            for (Object m : sent) {
+                sender.queue(m);
+                bytes += 4 + body(m).length;
+            }
+            Thread.sleep(50);
+            assertFalse(receiver.inputWaiting(), "nothing is sent before the flush");
+            assertEquals(0, sender.counts()[2], "no write yet");
+            sender.flush();
+            sender.flush(); // nothing left: not a write
+            for (Object m : sent) {
+                assertEquals(json(m), json(receiver.read(ExecutorCommand.class)));
+            }
+            long[] out = sender.counts();
+            assertEquals(sent.size(), out[0]);
+            assertEquals(bytes, out[1]);
+            assertEquals(1, out[2], "one write for all queued frames");
+            long[] in = receiver.counts();
+            assertEquals(sent.size(), in[3]);
+            assertEquals(bytes, in[4]);
+            sender.queue(new ExecutorCommand.Cut(seed));
+            sender.send(new ExecutorCommand.Cut(seed + 1));
+            assertEquals(json(new ExecutorCommand.Cut(seed)), json(receiver.read(ExecutorCommand.class)));
+            assertEquals(json(new ExecutorCommand.Cut(seed + 1)), json(receiver.read(ExecutorCommand.class)));
+            assertEquals(2, sender.counts()[2]);
+        }
+    }
+
+    /** Two frame channels joined by a loopback connection. */
+    private static final class Link implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        final Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        final Socket accepted = server.accept();
+        final FrameChannel sender = new FrameChannel(client);
+        final FrameChannel receiver = new FrameChannel(accepted);
+
+        Link() throws IOException {
+        }
+
+        @Override
+        public void close() throws IOException {
+            accepted.close();
+            client.close();
+            server.close();
+        }
+    }
+
+    private static byte[] body(Object m) throws IOException {
+        if (!StepFrames.binary(m)) {
+            return FrameChannel.JSON.writeValueAsBytes(m);
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        StepFrames.write(m, new DataOutputStream(b));
+        return b.toByteArray();
     }
 }

@@ -23,11 +23,18 @@ public final class ImageFiles {
         }
     }
 
-    /** Decodes an image held in memory (a client's upload); {@code what} names it in errors. */
+    /**
+     * Decodes an image held in memory (a client's upload); {@code what} names it in errors. Read through a memory
+     * cache: {@code ImageIO.read(InputStream)} caches a stream in a temporary file by default, a file created,
+     * written, sought and deleted for every request that sends an image.
+     */
     public static BufferedImage read(byte[] bytes, String what) {
         try {
-            BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            javax.imageio.stream.ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(
+                    new java.io.ByteArrayInputStream(bytes));
+            BufferedImage img = ImageIO.read(in); // closes the stream unless no reader takes it (null)
             if (img == null) {
+                in.close();
                 throw new IllegalArgumentException(what + ": not an image format javax.imageio can decode (PNG, JPEG, "
                         + "GIF, BMP)");
             }
@@ -44,17 +51,18 @@ public final class ImageFiles {
         }
     }
 
-    /** Channels-last RGB values in [0, 1] as the bytes of a PNG file. */
+    /** Channels-last RGB values in [0, 1] as the bytes of a PNG file (written through a memory cache, not a file). */
     public static byte[] pngBytes(float[] rgb, int height, int width) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(toImage(rgb, height, width), "png", out)) {
+        try (javax.imageio.stream.ImageOutputStream cached = new javax.imageio.stream.MemoryCacheImageOutputStream(
+                out)) {
+            if (!ImageIO.write(toImage(rgb, height, width), "png", cached)) {
                 throw new IOException("no PNG writer available");
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("writing a PNG to memory", e);
         }
-        return out.toByteArray();
+        return out.toByteArray(); // the cache is flushed to out when closed
     }
 
     private static BufferedImage toImage(float[] rgb, int height, int width) {
