@@ -86,6 +86,18 @@ final class LlmRunner implements TaskRunner {
     /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
     private static final int PROJECT_BLOCK_ROWS = 64;
 
+    /**
+     * Waits, a bounded time, for the last states of a streamed-in invocation, handing them (and any held before them)
+     * to {@link #moreStates}; true when they came. The executor provides it where no producer of states runs in the
+     * same process (waiting there would stall the producer).
+     */
+    @FunctionalInterface
+    interface StatesWait {
+        boolean awaitLast(long invocation);
+    }
+
+    private StatesWait statesWait = invocation -> false;
+
     /** A talker's thinker-to-talker projection of {@code rows} rows of {@code x} into {@code y}, row by row. */
     @FunctionalInterface
     interface InputProjection {
@@ -642,6 +654,16 @@ final class LlmRunner implements TaskRunner {
         }
     }
 
+    /** Whether this runner takes its input states streamed in (a talker), so it may wait for them. */
+    boolean takesStreamedStates() {
+        return inputProjection != null;
+    }
+
+    /** How a talker at its cap waits for its last states (by default it does not: it runs on what it has). */
+    void statesWait(StatesWait wait) {
+        this.statesWait = wait;
+    }
+
     /** A talker: each code it generates adds its thinker's state of that position (the last one past its end). */
     private boolean conditionsCodes() {
         return inputProjection != null;
@@ -654,8 +676,9 @@ final class LlmRunner implements TaskRunner {
      * give the first code) and the codes, once the last states came (they also say how many codes the answer needs).
      * So its codes depend only on its thinker's states, never on how they were chunked or when they arrived: it
      * catches up in the step after the last states came (running the positions it owes one after another), and is
-     * in step with the plan from there. The one exception: the scheduler ends it at its cap while the last states
-     * have not come; then it runs on the rows it has (the last one repeated), as it must answer now.
+     * in step with the plan from there. When the scheduler ends it at its cap before the last states came (the talker
+     * outran its thinker), it waits for them ({@link StatesWait}, bounded); only where they do not come in time (or
+     * its thinker runs in the same process) it runs on the rows it has (the last one repeated), as it must answer.
      */
     private void planStreamedIn(Seq s, ExecutorCommand.StepItem item, long iteration, StepOutcome out,
             List<SeqChunk> chunks, List<Seq> members) {
@@ -708,6 +731,13 @@ final class LlmRunner implements TaskRunner {
      * another (each piece whose logits give a code is needed by the next); the last piece joins the step's batch.
      */
     private void catchUp(Seq s, StepOutcome out, List<SeqChunk> chunks, List<Seq> members) {
+        if (s.inputOpen && s.plannedCodes >= s.plannedCap) {
+            // the scheduler ends it at its cap in this step: it waits for its last states, a bounded time
+            statesWait.awaitLast(s.id);
+            if (seqs.get(s.id) != s) {
+                return; // its states failed it meanwhile
+            }
+        }
         boolean ready = !s.inputOpen || s.plannedCodes >= s.plannedCap;
         while (true) {
             int limit = ready ? s.plannedPositions
