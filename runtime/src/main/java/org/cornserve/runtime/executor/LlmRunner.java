@@ -41,11 +41,13 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * states on as it computes them, a chunk ({@link StepOutcome#chunk}) in the step where it has generated {@code k}
  * tokens (when the scheduler's batcher reports the first chunk ready) and one every {@code k} tokens after, and the
  * rows left at its end as its output; a chunk is not sent in the step where the sequence ends (its end hands on
- * everything). A talker opened with the first chunk prefills its planned positions from the rows it has (the last
- * one repeated where a row has not come yet) and takes the later rows as they come ({@link #moreStates}); as
- * Qwen2.5-Omni's talker, each position it decodes adds the thinker's state of that position (the newest one it has
- * where the thinker is behind or done) to the code's embedding. It generates up to the cap it was opened with until
- * the last rows say how many codes the answer needs.
+ * everything). A talker opened with the first chunk takes the later rows as they come ({@link #moreStates}) and
+ * computes a position only once the state it reads is final, so its codes depend on its thinker's states alone,
+ * never on how they were chunked or when they came (see {@link #planStreamedIn}); the scheduler's plan runs ahead
+ * meanwhile. Its planned positions take the thinker's states, the last one repeated past the thinker's end; as
+ * Qwen2.5-Omni's talker, each code it decodes adds the thinker's state of its position (the last one, past the end)
+ * to the code's embedding, whether the input streamed in or came whole. It generates the codes the last rows say the
+ * answer needs, within its cap.
  *
  * <p>Prefill/decode split ({@link LlmPhase}): a prefill-phase runner prefills the prompt and samples its first token
  * (emitted at once, so the client has it when prefill does); when the invocation's cap is above one token a decode

@@ -80,6 +80,50 @@ class LlmRunnerTalkerChunkingTest {
         }
     }
 
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 12, 13})
+    void aTalkerThatOutrunsItsThinkerToItsCapWaitsForItsLastStates(long seed) {
+        Random rnd = new Random(seed);
+        int w = TinyModels.TALKER.thinkerHidden();
+        Answer a = answer(rnd, w, seed % 2 == 0 ? 0 : 0.8);
+        try (SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "t", "x", 10_000, System::currentTimeMillis);
+                Kernels k = Kernels.create(Kernels.Choice.AUTO, 1)) {
+            int[] reference = whole(sidecar, k, a);
+            Feed f = feed(1, a, w, rnd, false);
+            LlmRunner talker = (LlmRunner) TaskRunners.create(TALKER, 1, k, sidecar, 8192, 4, false);
+            int[] waited = {0};
+            talker.statesWait(invocation -> {
+                // the rest of its thinker's states come while it waits, as frames would
+                waited[0]++;
+                while (!f.groups.isEmpty()) {
+                    float[] group = f.groups.poll();
+                    talker.moreStates(new ExecutorCommand.StreamStates(invocation, sidecar.putFloats(group, 1),
+                            f.groups.isEmpty(), a.codes()));
+                }
+                return true;
+            });
+            // the scheduler's cap is the codes the answer needs; only the first chunk came before it got there
+            talker.open(new ExecutorCommand.Open(1, TALKER, null, List.of(sidecar.putFloats(f.groups.poll(), 1)),
+                    new int[] {a.plannedRows()}, a.codes(), a.temperature(), a.seed(), false, 1, null, null, 0, 1));
+            ExecutorCommand.StepItem item = new ExecutorCommand.StepItem(1, ExecutorCommand.ItemKind.PREFILL, 0,
+                    a.plannedRows());
+            int[] codes = null;
+            for (int step = 0; step < a.codes() && codes == null; step++) {
+                StepOutcome out = new StepOutcome();
+                talker.step(new ExecutorCommand.RunStep(step, TALKER, List.of(item), 1), out, () -> false);
+                item = new ExecutorCommand.StepItem(1, ExecutorCommand.ItemKind.DECODE, 0, 1);
+                for (ExecutorReport.Output o : out.report(step, 0).outputs()) {
+                    codes = sidecar.readInts(o.tensor());
+                    sidecar.release(o.tensor());
+                }
+            }
+            assertTrue(f.groups.isEmpty() && waited[0] == 1, "it waited once, at its cap");
+            assertArrayEquals(reference, codes, "the codes of the whole states");
+            assertEquals(0, talker.open(), "it ended at its cap");
+            assertEquals(0, sidecar.live(), "every tensor read and released");
+        }
+    }
+
     private static Answer answer(Random rnd, int w, double temperature) {
         int prompt = 4 + rnd.nextInt(20);
         int cap = 3 + rnd.nextInt(10);
