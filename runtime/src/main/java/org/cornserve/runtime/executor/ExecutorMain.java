@@ -184,15 +184,13 @@ public final class ExecutorMain {
                         pending.add(new ExecutorCommand.Shutdown());
                         return false;
                     }
-                    if (c instanceof ExecutorCommand.StreamStates m && m.invocation() == invocation) {
-                        streamStates(m);
-                        if (m.last()) {
-                            return true;
-                        }
-                    } else if (c instanceof ExecutorCommand.Forward f) {
-                        forward(f);
-                    } else {
-                        pending.add(c);
+                    if (!(c instanceof ExecutorCommand.StreamStates m && m.invocation() == invocation)) {
+                        readDuringStep(c);
+                        continue;
+                    }
+                    streamStates(m);
+                    if (m.last()) {
+                        return true;
                     }
                 }
             } catch (IOException e) {
@@ -313,6 +311,15 @@ public final class ExecutorMain {
             }
         }
 
+        /** A frame read while a step runs: a forward starts at once, anything else waits its turn after the step. */
+        private void readDuringStep(ExecutorCommand c) {
+            if (c instanceof ExecutorCommand.Forward f) {
+                forward(f);
+            } else {
+                pending.add(c);
+            }
+        }
+
         /** Reads the frames that have arrived; true when one cuts step {@code stepId}. */
         private boolean cutArrived(long stepId) {
             boolean cut = false;
@@ -324,10 +331,8 @@ public final class ExecutorMain {
                     }
                     if (c instanceof ExecutorCommand.Cut k && k.step() == stepId) {
                         cut = true;
-                    } else if (c instanceof ExecutorCommand.Forward f) {
-                        forward(f);
                     } else {
-                        pending.add(c);
+                        readDuringStep(c);
                     }
                 }
             } catch (IOException e) {

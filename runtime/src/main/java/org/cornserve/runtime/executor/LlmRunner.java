@@ -571,10 +571,7 @@ final class LlmRunner implements TaskRunner {
             }
             switch (item.kind()) {
                 case PREFILL -> {
-                    if (iteration > 0) {
-                        throw new IllegalStateException(task + ": a multi-iteration step may only decode");
-                    }
-                    int start = Math.toIntExact(item.start());
+                    int start = prefillStart(item, iteration);
                     int len = Math.toIntExact(item.tokens());
                     if (start == 0 && s.computed > 0) {
                         cache.free(s.id);
@@ -656,6 +653,14 @@ final class LlmRunner implements TaskRunner {
         }
     }
 
+    /** A prefill item's first position; a multi-iteration step may only decode. */
+    private int prefillStart(ExecutorCommand.StepItem item, long iteration) {
+        if (iteration > 0) {
+            throw new IllegalStateException(task + ": a multi-iteration step may only decode");
+        }
+        return Math.toIntExact(item.start());
+    }
+
     /** Whether this runner takes its input states streamed in (a talker), so it may wait for them. */
     boolean takesStreamedStates() {
         return inputProjection != null;
@@ -686,10 +691,7 @@ final class LlmRunner implements TaskRunner {
             List<SeqChunk> chunks, List<Seq> members) {
         switch (item.kind()) {
             case PREFILL -> {
-                if (iteration > 0) {
-                    throw new IllegalStateException(task + ": a multi-iteration step may only decode");
-                }
-                int start = Math.toIntExact(item.start());
+                int start = prefillStart(item, iteration);
                 int len = Math.toIntExact(item.tokens());
                 if (start == 0 && s.plannedPositions > 0) {
                     // a recompute after preemption: the codes so far are computed again as known tokens
