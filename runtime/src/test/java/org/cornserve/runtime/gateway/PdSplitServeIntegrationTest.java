@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * deployment (with the encoders) and a decode deployment (with the talker and vocoder), the KV cache handed between
  * the two executor processes through shared memory (and once more over the cross-host socket path, forced). Text, image and voice requests, plain and streamed (the chat
  * endpoint through openai-java; voice over plain HTTP with {@code input_audio}), give at temperature 0 the texts the
- * WHOLE plan (the embedded default, the LLM in one executor; same weights seed) gives: the reference. A client that
+ * WHOLE plan (the embedded default, the LLM in one executor; same weights seed) gives: the reference; the spoken
+ * answer's WAV is the same bytes on every plan, sent again, three at once and streamed. A client that
  * leaves mid-stream frees the KV blocks on both deployments; nothing (child process, shared-memory file) is left.
  */
 @Tag("integration")
