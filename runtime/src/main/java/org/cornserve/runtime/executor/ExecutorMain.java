@@ -132,6 +132,8 @@ public final class ExecutorMain {
         private final Map<String, TaskRunner> runners;
         private final SharedMemorySidecar sidecar;
         private final java.util.ArrayDeque<ExecutorCommand> pending = new java.util.ArrayDeque<>();
+        /** How long a talker at its cap waits for its thinker's last states before it runs on what it has. */
+        static final long LAST_STATES_WAIT_NANOS = 20_000_000_000L;
         private final Map<Long, TaskRunner> openInvocations = new java.util.HashMap<>();
         private final TensorForwarder forwarder;
         private final String controlHost;
@@ -146,6 +148,57 @@ public final class ExecutorMain {
             this.sidecar = sidecar;
             this.forwarder = forwarder;
             this.controlHost = controlHost;
+            boolean producesStates = runners.values().stream()
+                    .anyMatch(r -> r instanceof LlmRunner llm && !llm.takesStreamedStates());
+            for (TaskRunner r : runners.values()) {
+                if (r instanceof LlmRunner llm && llm.takesStreamedStates() && !producesStates) {
+                    llm.statesWait(this::awaitLastStates);
+                }
+            }
+        }
+
+        /**
+         * A talker the scheduler ends at its cap before its thinker's last states came waits for them here, at most
+         * {@link #LAST_STATES_WAIT_NANOS}: the frames that come meanwhile are read, its states handed to it at once
+         * (those held for it first, in order), a forward started, anything else held for after the step.
+         */
+        private boolean awaitLastStates(long invocation) {
+            long deadline = System.nanoTime() + LAST_STATES_WAIT_NANOS;
+            try {
+                for (java.util.Iterator<ExecutorCommand> it = pending.iterator(); it.hasNext();) {
+                    if (it.next() instanceof ExecutorCommand.StreamStates m && m.invocation() == invocation) {
+                        it.remove();
+                        streamStates(m);
+                        if (m.last()) {
+                            return true;
+                        }
+                    }
+                }
+                while (System.nanoTime() < deadline) {
+                    if (!ch.inputWaiting()) {
+                        Thread.sleep(1);
+                        continue;
+                    }
+                    ExecutorCommand c = ch.read(ExecutorCommand.class);
+                    if (c == null) {
+                        pending.add(new ExecutorCommand.Shutdown());
+                        return false;
+                    }
+                    if (!(c instanceof ExecutorCommand.StreamStates m && m.invocation() == invocation)) {
+                        readDuringStep(c);
+                        continue;
+                    }
+                    streamStates(m);
+                    if (m.last()) {
+                        return true;
+                    }
+                }
+            } catch (IOException e) {
+                pending.add(new ExecutorCommand.Shutdown());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
         }
 
         /** Streams a tensor to a consumer's host on the forwarding thread; the answer goes out from there. */
@@ -258,6 +311,15 @@ public final class ExecutorMain {
             }
         }
 
+        /** A frame read while a step runs: a forward starts at once, anything else waits its turn after the step. */
+        private void readDuringStep(ExecutorCommand c) {
+            if (c instanceof ExecutorCommand.Forward f) {
+                forward(f);
+            } else {
+                pending.add(c);
+            }
+        }
+
         /** Reads the frames that have arrived; true when one cuts step {@code stepId}. */
         private boolean cutArrived(long stepId) {
             boolean cut = false;
@@ -269,10 +331,8 @@ public final class ExecutorMain {
                     }
                     if (c instanceof ExecutorCommand.Cut k && k.step() == stepId) {
                         cut = true;
-                    } else if (c instanceof ExecutorCommand.Forward f) {
-                        forward(f);
                     } else {
-                        pending.add(c);
+                        readDuringStep(c);
                     }
                 }
             } catch (IOException e) {

@@ -41,11 +41,13 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * states on as it computes them, a chunk ({@link StepOutcome#chunk}) in the step where it has generated {@code k}
  * tokens (when the scheduler's batcher reports the first chunk ready) and one every {@code k} tokens after, and the
  * rows left at its end as its output; a chunk is not sent in the step where the sequence ends (its end hands on
- * everything). A talker opened with the first chunk prefills its planned positions from the rows it has (the last
- * one repeated where a row has not come yet) and takes the later rows as they come ({@link #moreStates}); as
- * Qwen2.5-Omni's talker, each position it decodes adds the thinker's state of that position (the newest one it has
- * where the thinker is behind or done) to the code's embedding. It generates up to the cap it was opened with until
- * the last rows say how many codes the answer needs.
+ * everything). A talker opened with the first chunk takes the later rows as they come ({@link #moreStates}) and
+ * computes a position only once the state it reads is final, so its codes depend on its thinker's states alone,
+ * never on how they were chunked or when they came (see {@link #planStreamedIn}); the scheduler's plan runs ahead
+ * meanwhile. Its planned positions take the thinker's states, the last one repeated past the thinker's end; as
+ * Qwen2.5-Omni's talker, each code it decodes adds the thinker's state of its position (the last one, past the end)
+ * to the code's embedding, whether the input streamed in or came whole. It generates the codes the last rows say the
+ * answer needs, within its cap.
  *
  * <p>Prefill/decode split ({@link LlmPhase}): a prefill-phase runner prefills the prompt and samples its first token
  * (emitted at once, so the client has it when prefill does); when the invocation's cap is above one token a decode
@@ -86,6 +88,18 @@ final class LlmRunner implements TaskRunner {
     /** Input rows projected per block: a block of thinker states stays in cache between its read and its GEMM. */
     private static final int PROJECT_BLOCK_ROWS = 64;
 
+    /**
+     * Waits, a bounded time, for the last states of a streamed-in invocation, handing them (and any held before them)
+     * to {@link #moreStates}; true when they came. The executor provides it where no producer of states runs in the
+     * same process (waiting there would stall the producer).
+     */
+    @FunctionalInterface
+    interface StatesWait {
+        boolean awaitLast(long invocation);
+    }
+
+    private StatesWait statesWait = invocation -> false;
+
     /** A talker's thinker-to-talker projection of {@code rows} rows of {@code x} into {@code y}, row by row. */
     @FunctionalInterface
     interface InputProjection {
@@ -123,6 +137,17 @@ final class LlmRunner implements TaskRunner {
         /** Consumer: its input states stream in (decode positions add them); {@code inputOpen} until the last. */
         boolean streamedIn;
         boolean inputOpen;
+        /**
+         * Consumer whose input streams in: the positions and codes the scheduler planned so far (its view, reported
+         * as planned), ahead of {@code computed} and {@code generated} while the states those need have not come.
+         */
+        int plannedPositions;
+        int plannedCodes;
+        /**
+         * Consumer whose input streams in: the cap it was opened with, the scheduler's (its last states lower {@code
+         * maxTokens}).
+         */
+        int plannedCap;
         /** Prefill phase: a decode invocation follows, to which the sequence hands its KV cache at its first token. */
         boolean handsKv;
         /** Prefill phase handing its KV cache on: the prompt's hidden rows, for a thinker's talker (else null). */
@@ -335,6 +360,7 @@ final class LlmRunner implements TaskRunner {
             s.embeddingRows = rows;
             s.streamedIn = true;
             s.inputOpen = true;
+            s.plannedCap = open.maxTokens();
         } else if (open.keepHidden() && !prefillOnly && !s.handsKv) {
             s.streamOut = open.streamChunkTokens();
         }
@@ -539,12 +565,13 @@ final class LlmRunner implements TaskRunner {
                 throw new IllegalStateException(task + ": step names invocation " + item.invocation()
                         + ", which is not open");
             }
+            if (s.streamedIn) {
+                planStreamedIn(s, item, iteration, out, chunks, members);
+                continue;
+            }
             switch (item.kind()) {
                 case PREFILL -> {
-                    if (iteration > 0) {
-                        throw new IllegalStateException(task + ": a multi-iteration step may only decode");
-                    }
-                    int start = Math.toIntExact(item.start());
+                    int start = prefillStart(item, iteration);
                     int len = Math.toIntExact(item.tokens());
                     if (start == 0 && s.computed > 0) {
                         cache.free(s.id);
@@ -585,7 +612,7 @@ final class LlmRunner implements TaskRunner {
                             emb = s.rows(first, first + count, h);
                         }
                     }
-                    if (s.streamedIn && start + len > s.prompt.length) {
+                    if (conditionsCodes() && start + len > s.prompt.length) {
                         // a recompute after preemption reaches generated codes: each takes its thinker state too
                         emb = conditioned(s, start, len, emb);
                         Arrays.fill(toks, LlmModel.EMBEDDING_INPUT);
@@ -606,7 +633,7 @@ final class LlmRunner implements TaskRunner {
                         throw new IllegalStateException(task + ": invocation " + s.id + ": the plan decodes but "
                                 + s.computed + " of " + s.total() + " tokens are cached");
                     }
-                    chunks.add(s.streamedIn
+                    chunks.add(conditionsCodes()
                             ? new SeqChunk(s.id, s.computed, new int[] {LlmModel.EMBEDDING_INPUT},
                                     conditioned(s, s.computed, 1, null), true, s.exportsHidden(), null,
                                     hiddenSink(s, s.computed))
@@ -623,6 +650,122 @@ final class LlmRunner implements TaskRunner {
         List<ChunkOutput> outs = model.step(chunks, cache);
         for (int i = 0; i < chunks.size(); i++) {
             finishChunk(members.get(i), chunks.get(i), outs.get(i), out);
+        }
+    }
+
+    /** A prefill item's first position; a multi-iteration step may only decode. */
+    private int prefillStart(ExecutorCommand.StepItem item, long iteration) {
+        if (iteration > 0) {
+            throw new IllegalStateException(task + ": a multi-iteration step may only decode");
+        }
+        return Math.toIntExact(item.start());
+    }
+
+    /** Whether this runner takes its input states streamed in (a talker), so it may wait for them. */
+    boolean takesStreamedStates() {
+        return inputProjection != null;
+    }
+
+    /** How a talker at its cap waits for its last states (by default it does not: it runs on what it has). */
+    void statesWait(StatesWait wait) {
+        this.statesWait = wait;
+    }
+
+    /** A talker: each code it generates adds its thinker's state of that position (the last one past its end). */
+    private boolean conditionsCodes() {
+        return inputProjection != null;
+    }
+
+    /**
+     * A planned item of a talker whose input streams in. The scheduler's view advances as planned (its positions,
+     * and a code reported for each code it planned); the talker computes a position only once the state it reads is
+     * the final one: a prompt position before the last, once its row came; the last prompt position (whose logits
+     * give the first code) and the codes, once the last states came (they also say how many codes the answer needs).
+     * So its codes depend only on its thinker's states, never on how they were chunked or when they arrived: it
+     * catches up in the step after the last states came (running the positions it owes one after another), and is
+     * in step with the plan from there. When the scheduler ends it at its cap before the last states came (the talker
+     * outran its thinker), it waits for them ({@link StatesWait}, bounded); only where they do not come in time (or
+     * its thinker runs in the same process) it runs on the rows it has (the last one repeated), as it must answer.
+     */
+    private void planStreamedIn(Seq s, ExecutorCommand.StepItem item, long iteration, StepOutcome out,
+            List<SeqChunk> chunks, List<Seq> members) {
+        switch (item.kind()) {
+            case PREFILL -> {
+                int start = prefillStart(item, iteration);
+                int len = Math.toIntExact(item.tokens());
+                if (start == 0 && s.plannedPositions > 0) {
+                    // a recompute after preemption: the codes so far are computed again as known tokens
+                    cache.free(s.id);
+                    s.computed = 0;
+                    s.plannedPositions = 0;
+                }
+                int plannedTotal = s.prompt.length + s.plannedCodes;
+                if (start != s.plannedPositions || len < 1 || start + len > plannedTotal) {
+                    throw new IllegalStateException(task + ": invocation " + s.id + ": the plan prefills [" + start
+                            + ", " + (start + len) + ") but " + s.plannedPositions + " of " + plannedTotal
+                            + " positions are planned");
+                }
+                s.plannedPositions = start + len;
+                if (s.plannedPositions == plannedTotal) {
+                    plannedCode(s, out);
+                }
+            }
+            case DECODE -> {
+                if (s.plannedCodes == 0 || s.plannedPositions != s.prompt.length + s.plannedCodes - 1) {
+                    throw new IllegalStateException(task + ": invocation " + s.id + ": the plan decodes but "
+                            + s.plannedPositions + " of " + (s.prompt.length + s.plannedCodes) + " positions are"
+                            + " planned");
+                }
+                s.plannedPositions++;
+                plannedCode(s, out);
+            }
+            default -> throw new IllegalStateException(task + ": an LLM step cannot hold a " + item.kind() + " item");
+        }
+        catchUp(s, out, chunks, members);
+    }
+
+    /** A code the scheduler planned: reported now (its value, the computed code where there is one yet). */
+    private static void plannedCode(Seq s, StepOutcome out) {
+        int index = s.plannedCodes++;
+        out.emit(s.id, index < s.generatedCount ? s.generated[index] : 0);
+    }
+
+    /**
+     * Computes the positions of a streamed-in talker that are planned and whose states are final, one piece after
+     * another (each piece whose logits give a code is needed by the next); the last piece joins the step's batch.
+     */
+    private void catchUp(Seq s, StepOutcome out, List<SeqChunk> chunks, List<Seq> members) {
+        if (s.inputOpen && s.plannedCodes >= s.plannedCap) {
+            // the scheduler ends it at its cap in this step: it waits for its last states, a bounded time
+            statesWait.awaitLast(s.id);
+            if (seqs.get(s.id) != s) {
+                return; // its states failed it meanwhile
+            }
+        }
+        boolean ready = !s.inputOpen || s.plannedCodes >= s.plannedCap;
+        while (true) {
+            int limit = ready ? s.plannedPositions
+                    : Math.min(s.plannedPositions, Math.min(s.embeddingRows, s.prompt.length - 1));
+            int to = Math.min(limit, s.total());
+            if (to <= s.computed) {
+                return;
+            }
+            int start = s.computed;
+            int len = to - start;
+            boolean samples = ready && to == s.total() && s.generatedCount < s.plannedCodes;
+            int[] toks = new int[len];
+            Arrays.fill(toks, LlmModel.EMBEDDING_INPUT);
+            SeqChunk piece = new SeqChunk(s.id, start, toks, conditioned(s, start, len, null), samples, false, null,
+                    null);
+            if (!samples || s.generatedCount + 1 == s.plannedCodes) {
+                chunks.add(piece);
+                members.add(s);
+                return;
+            }
+            finishChunk(s, piece, model.step(List.of(piece), cache).get(0), out);
+            if (!seqs.containsKey(s.id)) {
+                return; // it ended (a stop code, or the codes its answer needs)
+            }
         }
     }
 
@@ -672,7 +815,9 @@ final class LlmRunner implements TaskRunner {
         }
         int token = Sampler.sample(logits, s.sampling, s.rnd);
         s.add(token);
-        out.emit(s.id, token);
+        if (!s.streamedIn) {
+            out.emit(s.id, token); // a streamed-in talker reported its planned codes as they were planned
+        }
         if (s.handsKv) {
             end(s, "prefill", out); // the first token: the decode invocation takes it from here
             return;

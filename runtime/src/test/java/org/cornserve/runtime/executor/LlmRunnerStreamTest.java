@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The streamed hand-off on the executors: a thinker streaming its hidden states hands on exactly the states it hands
  * on whole (the reference: the same thinker without streaming), its first chunk in the step where it has generated
- * the chunk's tokens; a talker opened with the first chunk runs on the rows it has, takes the rest as they come, and
- * ends at the codes its last rows ask for, never before they came (unless at its cap).
+ * the chunk's tokens; a talker opened with the first chunk takes the rest as they come, computes only positions whose
+ * states are final, and ends at the codes its last rows ask for, never before they came (unless at its cap).
  */
 class LlmRunnerStreamTest {
     private static final String THINKER = "tiny-omni/llm";
@@ -120,13 +120,14 @@ class LlmRunnerStreamTest {
                 assertTrue(out.report(i, 0).ended().isEmpty(), "no end before the last rows came");
             }
             assertEquals(11, codes);
-            // the last rows ask for fewer codes than generated so far: it ends at its next code
+            // the last rows ask for fewer codes than the scheduler planned so far: the talker, which computed no code
+            // before its states were final, computes the ones its answer needs at its next step and ends there
             talker.moreStates(new ExecutorCommand.StreamStates(5, sidecar.putFloats(states(2, w, 20), 1), true, 8));
             out = step(talker, 11, new ExecutorCommand.StepItem(5, ExecutorCommand.ItemKind.DECODE, 0, 1));
             ExecutorReport.StepDone done = out.report(11, 0);
             assertEquals(1, done.ended().size());
-            assertEquals(12, done.ended().get(0).generated());
-            assertEquals(12, sidecar.readInts(done.outputs().get(0).tensor()).length, "its codes go to the vocoder");
+            assertEquals(8, done.ended().get(0).generated(), "the codes the last rows ask for, however many planned");
+            assertEquals(8, sidecar.readInts(done.outputs().get(0).tensor()).length, "its codes go to the vocoder");
             sidecar.release(done.outputs().get(0).tensor());
             assertEquals(0, talker.open());
             // states for an invocation that ended are only released

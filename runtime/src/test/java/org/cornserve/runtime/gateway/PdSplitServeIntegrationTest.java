@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * deployment (with the encoders) and a decode deployment (with the talker and vocoder), the KV cache handed between
  * the two executor processes through shared memory (and once more over the cross-host socket path, forced). Text, image and voice requests, plain and streamed (the chat
  * endpoint through openai-java; voice over plain HTTP with {@code input_audio}), give at temperature 0 the texts the
- * WHOLE plan (the embedded default, the LLM in one executor; same weights seed) gives: the reference. A client that
+ * WHOLE plan (the embedded default, the LLM in one executor; same weights seed) gives: the reference; the spoken
+ * answer's WAV is the same bytes on every plan, sent again, three at once and streamed. A client that
  * leaves mid-stream frees the KV blocks on both deployments; nothing (child process, shared-memory file) is left.
  */
 @Tag("integration")
@@ -59,12 +61,29 @@ class PdSplitServeIntegrationTest {
     void aSplitPlanAnswersAsTheWholePlanAndCleansUp() throws Exception {
         ResolvedPlan split = PlanValidator.builtIn().readAndValidate(
                 Path.of("src/test/resources/plans/tiny-omni-pd-split-cpu.json"));
-        List<String> splitTexts = serve(split, TensorTransport.Mode.SHM, true);
-        List<String> acrossHosts = serve(split, TensorTransport.Mode.SOCKET, false);
-        List<String> wholeTexts = serve(Runtimes.defaultPlan(), TensorTransport.Mode.SHM, false);
+        List<byte[]> splitWavs = new ArrayList<>();
+        List<byte[]> acrossWavs = new ArrayList<>();
+        List<byte[]> wholeWavs = new ArrayList<>();
+        List<String> splitTexts = serve(split, TensorTransport.Mode.SHM, true, splitWavs);
+        List<String> acrossHosts = serve(split, TensorTransport.Mode.SOCKET, false, acrossWavs);
+        List<String> wholeTexts = serve(Runtimes.defaultPlan(), TensorTransport.Mode.SHM, false, wholeWavs);
         assertTrue(splitTexts.stream().allMatch(t -> !t.isEmpty()), "every answer has text: " + splitTexts);
         assertEquals(wholeTexts, splitTexts, "texts of the split plan against the whole plan's, at temperature 0");
         assertEquals(wholeTexts, acrossHosts, "the KV cache handed over the cross-host (socket) path");
+        // the spoken answer: the talker's codes depend only on the thinker's states, however they streamed in, so
+        // every WAV (plain, streamed, sent twice, sent together under load; whole, split, across hosts) is the same
+        byte[] reference = wholeWavs.get(0);
+        List<String> differ = new ArrayList<>();
+        for (List<byte[]> wavs : List.of(wholeWavs, splitWavs, acrossWavs)) {
+            assertEquals(VOICE_WAVS, wavs.size());
+            for (int i = 0; i < wavs.size(); i++) {
+                if (!Arrays.equals(reference, wavs.get(i))) {
+                    differ.add((wavs == wholeWavs ? "whole" : wavs == splitWavs ? "split" : "across hosts")
+                            + " plan, spoken answer " + i + " (" + SPOKEN.get(i) + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), differ, "spoken answers whose WAV is not the whole plan's first, byte for byte");
         assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive), "no process is left");
         try (Stream<Path> left = Files.list(shm)) {
             assertEquals(List.of(), left.toList(), "no shared-memory file is left");
@@ -72,8 +91,8 @@ class PdSplitServeIntegrationTest {
     }
 
     /** Serves {@code plan} on port 0 and returns the texts of the requests in order; cancels one mid-stream. */
-    private List<String> serve(ResolvedPlan plan, TensorTransport.Mode transport, boolean cancelMidStream)
-            throws Exception {
+    private List<String> serve(ResolvedPlan plan, TensorTransport.Mode transport, boolean cancelMidStream,
+            List<byte[]> wavs) throws Exception {
         RuntimeOptions options = RuntimeOptions.defaults().withShmDir(shm).withRequestTimeoutMillis(120_000)
                 .withTensorTransport(transport);
         List<String> texts = new ArrayList<>();
@@ -121,6 +140,18 @@ class PdSplitServeIntegrationTest {
                 texts.add(message.path("content").asText());
                 byte[] wav = Base64.getDecoder().decode(message.path("audio").path("data").asText());
                 assertTrue(wav.length > 44 && new String(wav, 0, 4).equals("RIFF"), "a WAV comes back");
+                wavs.add(wav);
+                wavs.add(spokenWav(http, gateway, voice)); // the same request again
+                // under load: the same request three times at once (the talkers share batches)
+                List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> together = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    together.add(http.sendAsync(post(gateway, voice), HttpResponse.BodyHandlers.ofString()));
+                }
+                for (var f : together) {
+                    HttpResponse<String> r = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                    assertEquals(200, r.statusCode(), r.body());
+                    wavs.add(wavOf(r.body()));
+                }
                 HttpResponse<Stream<String>> spokenStream = http.send(post(gateway, voice.replaceFirst("\\{",
                         "{\"stream\":true,")), HttpResponse.BodyHandlers.ofLines());
                 assertEquals(200, spokenStream.statusCode());
@@ -131,6 +162,9 @@ class PdSplitServeIntegrationTest {
                         JsonNode delta = JSON.readTree(l.substring(6)).path("choices").path(0).path("delta");
                         deltas.append(delta.path("content").asText(""));
                         audio[0] |= delta.has("audio");
+                        if (delta.has("audio")) {
+                            wavs.add(Base64.getDecoder().decode(delta.path("audio").path("data").asText()));
+                        }
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -146,6 +180,22 @@ class PdSplitServeIntegrationTest {
             }
         }
         return texts;
+    }
+
+    /** Spoken answers each {@link #serve} collects: plain, again, three at once, streamed. */
+    private static final int VOICE_WAVS = 6;
+    private static final List<String> SPOKEN = List.of("plain", "again", "together 1", "together 2", "together 3",
+            "streamed");
+
+    private static byte[] spokenWav(HttpClient http, Gateway gateway, String voice) throws Exception {
+        HttpResponse<String> r = http.send(post(gateway, voice), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return wavOf(r.body());
+    }
+
+    private static byte[] wavOf(String body) throws java.io.IOException {
+        return Base64.getDecoder().decode(JSON.readTree(body).path("choices").path(0).path("message").path("audio")
+                .path("data").asText());
     }
 
     private static HttpRequest post(Gateway gateway, String body) {
