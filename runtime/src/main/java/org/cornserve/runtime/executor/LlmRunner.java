@@ -42,9 +42,9 @@ import org.cornserve.runtime.sidecar.WritableTensor;
  * tokens (when the scheduler's batcher reports the first chunk ready) and one every {@code k} tokens after, and the
  * rows left at its end as its output; a chunk is not sent in the step where the sequence ends (its end hands on
  * everything). A talker opened with the first chunk takes the later rows as they come ({@link #moreStates}) and
- * computes a position only once the state it reads is final, so its codes depend on its thinker's states alone,
- * never on how they were chunked or when they came (see {@link #planStreamedIn}); the scheduler's plan runs ahead
- * meanwhile. Its planned positions take the thinker's states, the last one repeated past the thinker's end; as
+ * computes position p once its thinker's row p has come (later positions once the last states have), so it speaks
+ * as the thinker goes and its codes depend on its thinker's states alone, never on how they were chunked or when
+ * they came (see {@link #planStreamedIn}); the scheduler's plan runs ahead where the rows have not come. Its planned positions take the thinker's states, the last one repeated past the thinker's end; as
  * Qwen2.5-Omni's talker, each code it decodes adds the thinker's state of its position (the last one, past the end)
  * to the code's embedding, whether the input streamed in or came whole. It generates the codes the last rows say the
  * answer needs, within its cap.
@@ -148,6 +148,11 @@ final class LlmRunner implements TaskRunner {
          * maxTokens}).
          */
         int plannedCap;
+        /**
+         * Consumer whose input streams in: the index of the first stop code it sampled before its last states came
+         * (-1: none); it samples no further and ends when they come, at that code or at the count they ask for.
+         */
+        int stopAt = -1;
         /** Prefill phase: a decode invocation follows, to which the sequence hands its KV cache at its first token. */
         boolean handsKv;
         /** Prefill phase handing its KV cache on: the prompt's hidden rows, for a thinker's talker (else null). */
@@ -679,11 +684,14 @@ final class LlmRunner implements TaskRunner {
     /**
      * A planned item of a talker whose input streams in. The scheduler's view advances as planned (its positions,
      * and a code reported for each code it planned); the talker computes a position only once the state it reads is
-     * the final one: a prompt position before the last, once its row came; the last prompt position (whose logits
-     * give the first code) and the codes, once the last states came (they also say how many codes the answer needs).
-     * So its codes depend only on its thinker's states, never on how they were chunked or when they arrived: it
-     * catches up in the step after the last states came (running the positions it owes one after another), and is
-     * in step with the plan from there. When the scheduler ends it at its cap before the last states came (the talker
+     * the final one: position p once its thinker's row p came (a row that came is final), a position past the
+     * thinker's rows once the last states came (it reads the last row, and they say how many codes the answer
+     * needs). So it speaks as the thinker goes (the codes it samples early are fewer than the answer needs: four a
+     * thinker token, one a row here; should the last states ask for fewer, the answer is the first of them, as a run
+     * on the whole states would have sampled them), and its codes depend only on its thinker's states, never on how
+     * they were chunked or when they arrived. A stop code sampled early ends it only when the last states come
+     * ({@link Seq#stopAt}; the tiny talker has no stop codes, its answer's length comes from the last states). What
+     * it could not compute yet it catches up in a later step (running the positions it owes one after another). When the scheduler ends it at its cap before the last states came (the talker
      * outran its thinker), it waits for them ({@link StatesWait}, bounded); only where they do not come in time (or
      * its thinker runs in the same process) it runs on the rows it has (the last one repeated), as it must answer.
      */
@@ -743,16 +751,29 @@ final class LlmRunner implements TaskRunner {
             }
         }
         boolean ready = !s.inputOpen || s.plannedCodes >= s.plannedCap;
+        if (ready) {
+            // codes sampled before the last states came: the answer is the first of them, up to its first stop code
+            // or the count the last states ask for, as a run on the whole states would have sampled them
+            int stops = s.stopAt >= 0 && s.stopAt < s.maxTokens ? s.stopAt + 1 : Integer.MAX_VALUE;
+            int n = Math.min(s.maxTokens, stops);
+            if (s.generatedCount >= n) {
+                s.generatedCount = n;
+                end(s, n == stops ? "stop" : "length", out);
+                return;
+            }
+        }
         while (true) {
-            int limit = ready ? s.plannedPositions
-                    : Math.min(s.plannedPositions, Math.min(s.embeddingRows, s.prompt.length - 1));
+            // before the last states, a position whose thinker state has come is final (causal: position p reads
+            // row p only), so it is computed now; the codes this samples early are fewer than the answer needs
+            // (a position past the talker's prompt reads a thinker token's row; the answer needs four codes a token)
+            int limit = ready ? s.plannedPositions : Math.min(s.plannedPositions, s.embeddingRows);
             int to = Math.min(limit, s.total());
             if (to <= s.computed) {
                 return;
             }
             int start = s.computed;
             int len = to - start;
-            boolean samples = ready && to == s.total() && s.generatedCount < s.plannedCodes;
+            boolean samples = to == s.total() && s.generatedCount < s.plannedCodes && s.stopAt < 0;
             int[] toks = new int[len];
             Arrays.fill(toks, LlmModel.EMBEDDING_INPUT);
             SeqChunk piece = new SeqChunk(s.id, start, toks, conditioned(s, start, len, null), samples, false, null,
@@ -815,6 +836,14 @@ final class LlmRunner implements TaskRunner {
         }
         int token = Sampler.sample(logits, s.sampling, s.rnd);
         s.add(token);
+        if (s.streamedIn && s.inputOpen && s.plannedCodes < s.plannedCap) {
+            // sampled before its last states came (its thinker states so far are final): it ends only when they
+            // come and say how many codes the answer needs (catchUp)
+            if (s.stopAt < 0 && stopTokens.contains(token)) {
+                s.stopAt = s.generatedCount - 1;
+            }
+            return;
+        }
         if (!s.streamedIn) {
             out.emit(s.id, token); // a streamed-in talker reported its planned codes as they were planned
         }
