@@ -135,6 +135,13 @@ public final class SimulateCommand implements Callable<Integer> {
             + " live engine runs per report ('serve --tokens-per-report'), each paying --step-overhead-ms (default 1)"})
     long iterationsPerReport;
 
+    /** Measured LLM profiles as compute alone, for a simulation that charges the served round trip apart. */
+    @Option(names = "--compute-only-profiles", description = {"charge measured LLM profiles' compute alone (each"
+            + " latency less the profile's cpu_overhead_ms, the profiler's wall less compute per iteration), for use"
+            + " with a --step-overhead-ms measured on the runtime, which already holds that time: charging both counts"
+            + " the round trip twice ('cornserve validate' and 'demo' pass it)"})
+    boolean computeOnlyProfiles;
+
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
             + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, seed, source}, or a validation.json holding"
@@ -155,7 +162,7 @@ public final class SimulateCommand implements Callable<Integer> {
         long runSeed = seed != null ? seed : deploymentPlan.seed();
         Slo targets = slo == null ? Slo.NONE : Slo.parse(slo);
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
-                profiles.book(), profiles.fallbacks());
+                computeOnlyProfiles ? profiles.book().computeOnly() : profiles.book(), profiles.fallbacks());
         if (shareLinks) {
             config = config.withNetwork(config.network().withFairShare(true));
         }
@@ -318,6 +325,7 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("request_overhead_ms", requestOverheadMs);
         c.put("request_overhead_ms_per_token", requestOverheadMsPerToken);
         c.put("step_overhead_ms", stepOverheadMs);
+        c.put("compute_only_profiles", computeOnlyProfiles);
         c.put("tokens_per_report", iterationsPerReport);
         c.put("served_step_costs", served);
         c.put("network", config.network());

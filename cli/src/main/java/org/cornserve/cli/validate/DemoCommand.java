@@ -123,7 +123,8 @@ public final class DemoCommand implements Callable<Integer> {
             profileFiles.add(Validation.measureTasks("tiny-omni", unmeasured, devices, slots,
                     out.resolve("profiles-more.json"), s -> { }, new ProgressBar(err, "  profiling")::update));
         }
-        ProfileBook book = ProfileBook.load(profileFiles);
+        // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
+        ProfileBook book = ProfileBook.load(profileFiles).computeOnly();
         Path profileFile = profileFiles.get(0);
 
         stages.update(3, total, "serving the plan: 10 s of warm-up from the planning window, then "

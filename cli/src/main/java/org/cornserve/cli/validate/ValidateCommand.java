@@ -103,7 +103,8 @@ public final class ValidateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("validate takes one --profiles file (the plan's model)");
             }
         }
-        ProfileBook book = ProfileBook.load(List.of(profileFile));
+        // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
+        ProfileBook book = ProfileBook.load(List.of(profileFile)).computeOnly();
         Path warm = null;
         if (warmupRequests > 0) {
             warm = out.resolve("warmup.jsonl");

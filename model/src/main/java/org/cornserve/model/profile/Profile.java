@@ -88,6 +88,27 @@ public record Profile(
         }
     }
 
+    /**
+     * This LLM profile's compute alone: each decode and prefill latency less {@link #cpuOverheadMs} (the per-iteration
+     * overhead the points include), at least 1 ns; other kinds, and a profile without overhead, unchanged. For a
+     * simulation that charges a served runtime's per-step round trip apart (which holds what a measuring profiler
+     * counted as overhead: the command, the report and the executor's loop around the compute).
+     */
+    public Profile computeOnly() {
+        if (kind != Kind.LLM || !(cpuOverheadMs > 0)) {
+            return this;
+        }
+        double o = cpuOverheadMs;
+        return new Profile(task, hardware, tensorParallel, source, (note == null || note.isEmpty() ? "" : note + "; ")
+                + String.format(java.util.Locale.ROOT, "compute only: latencies less the %.4f ms overhead per"
+                        + " iteration", o), kind, kvBytesPerToken, 0,
+                decode == null ? null : decode.stream().map(d -> new DecodePoint(d.batch(), d.contextTokens(),
+                        Math.max(1e-6, d.latencyMs() - o))).toList(),
+                prefill == null ? null : prefill.stream().map(q -> new PrefillPoint(q.tokens(),
+                        Math.max(1e-6, q.latencyMs() - o))).toList(),
+                batch);
+    }
+
     public Profile {
         if (task == null || task.isBlank()) {
             throw new IllegalArgumentException("profile: missing field 'task'");

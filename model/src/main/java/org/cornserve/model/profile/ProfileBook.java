@@ -100,6 +100,15 @@ public final class ProfileBook {
         return byKey.isEmpty();
     }
 
+    /**
+     * This book with its measured LLM profiles as compute alone ({@link Profile#computeOnly}), for a simulation that
+     * charges the served runtime's per-step round trip apart; estimated and imported profiles, host slowdowns kept.
+     */
+    public ProfileBook computeOnly() {
+        return new ProfileBook(byKey.values().stream().map(p -> p.source() == ProfileSource.MEASURED ? p.computeOnly()
+                : p).toList(), hostSlowdown);
+    }
+
     /** Every profile, in the order given. */
     public List<Profile> profiles() {
         return List.copyOf(byKey.values());

@@ -72,4 +72,29 @@ class ProfileBookTest {
                 () -> ProfileBook.load(List.of(dir.resolve("bad.json"))));
         assertTrue(e.getMessage().contains("bad.json"), e.getMessage());
     }
+
+    @Test
+    void computeOnlyTakesTheOverheadOutOfMeasuredLlmPointsOnly() {
+        Profile estimated = new Profile("m/llm2", "cpu", 1, ProfileSource.ESTIMATED, "", Profile.Kind.LLM, 1024, 0.5,
+                List.of(new Profile.DecodePoint(1, 0, 1), new Profile.DecodePoint(1, 256, 2),
+                        new Profile.DecodePoint(4, 0, 3), new Profile.DecodePoint(4, 256, 4)),
+                List.of(new Profile.PrefillPoint(1, 1)), List.of());
+        ProfileBook book = new ProfileBook(List.of(llm("m/llm"), batch("m/enc", 1, 2), estimated),
+                java.util.Map.of("cpu", List.of(1.0, 1.3)));
+        ProfileBook only = book.computeOnly();
+        Profile p = only.find("m/llm", "cpu", 1).orElseThrow();
+        // reference: every decode and prefill latency less the 0.5 ms overhead per iteration, the overhead then 0
+        assertEquals(List.of(0.5, 1.5, 2.5, 3.5), p.decode().stream().map(Profile.DecodePoint::latencyMs).toList());
+        assertEquals(List.of(0.5, 4.5), p.prefill().stream().map(Profile.PrefillPoint::latencyMs).toList());
+        assertEquals(0, p.cpuOverheadMs());
+        assertTrue(p.note().contains("compute only"), p.note());
+        // batch profiles pay no served round trip in the simulator, estimates carry no measured overhead: unchanged
+        assertEquals(book.find("m/enc", "cpu", 1).orElseThrow(), only.find("m/enc", "cpu", 1).orElseThrow());
+        assertEquals(estimated, only.find("m/llm2", "cpu", 1).orElseThrow());
+        assertEquals(List.of(1.0, 1.3), only.hostSlowdown("cpu"));
+        // a point whose overhead is its whole latency keeps a positive one
+        Profile tight = new Profile("m/t", "cpu", 1, ProfileSource.MEASURED, "", Profile.Kind.LLM, 1024, 1,
+                List.of(new Profile.DecodePoint(1, 0, 1)), List.of(new Profile.PrefillPoint(1, 3)), List.of());
+        assertTrue(tight.computeOnly().decode().get(0).latencyMs() > 0);
+    }
 }
