@@ -150,7 +150,9 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode simBaseline = read(baseline.resolve("simulated/summary.json"));
         JsonNode measured = read(planned.resolve("measured/summary.json"));
         List<Validation.Row> rows = Validation.compare(simPlanned, measured);
-        Validation.write(planned.resolve("validation.json"), rows, served, profileFile);
+        List<Validation.Row> quiet = served.hostLoad().quietRows(planned.resolve("simulated/requests.csv"),
+                planned.resolve("measured/requests.csv"));
+        Validation.write(planned.resolve("validation.json"), rows, quiet, served, profileFile);
 
         stages.update(5, total, "drawing the figures");
         Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
@@ -174,6 +176,7 @@ public final class DemoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "%-16s %14.3f %14.3f %14.3f%n", "slo_attainment", simBaseline.path("slo_attainment")
                 .asDouble(), simPlanned.path("slo_attainment").asDouble(), measured.path("slo_attainment").asDouble());
         pw.printf("%n%s", Validation.stepsTable(served));
+        pw.print(Validation.hostTable(served, quiet));
         long left = Validation.sharedMemoryFiles(served.session());
         pw.printf(Locale.ROOT, "%nresults and figures in %s (plots/); %.0f s in all%s%n", out,
                 (System.nanoTime() - t0) / 1e9, left > 0 ? "; warning: " + left + " /dev/shm/cornserve-* file(s) left"

@@ -48,6 +48,11 @@ final class StepRecorder implements DispatchObserver {
         }
     }
 
+    /** Outside load (cores) under which a step counts as computed without any. */
+    static final double QUIET_CORES = 0.1;
+    /** Outside load (cores) from which a step counts as computed under it. */
+    static final double LOADED_CORES = 0.25;
+
     private final Map<Long, Step> pending = new HashMap<>();
     private final List<ServedStep> served = new ArrayList<>();
     private volatile boolean recording;
@@ -180,9 +185,21 @@ final class StepRecorder implements DispatchObserver {
      */
     static Map<String, Object> write(List<ServedStep> steps, BiFunction<Integer, Integer, LlmCost> costOf,
             List<Double> slowdown, Path csv) throws IOException {
+        return write(steps, costOf, slowdown, null, csv);
+    }
+
+    /**
+     * As {@link #write(List, BiFunction, List, Path)}, with the host's outside load over each step's compute
+     * ({@code outside_cores}, from {@code host}; empty when null or not available) and, in the summary, the compute
+     * ratio of the steps that computed with no outside load (under {@value #QUIET_CORES} cores) apart from those
+     * that computed beside at least {@value #LOADED_CORES} cores of it.
+     */
+    static Map<String, Object> write(List<ServedStep> steps, BiFunction<Integer, Integer, LlmCost> costOf,
+            List<Double> slowdown, HostCpuMonitor.Samples host, Path csv) throws IOException {
+        boolean watched = host != null && host.available();
         StringBuilder sb = new StringBuilder("deployment,replica,task,prefill_tokens,decode_sequences,"
                 + "decode_context_tokens,iterations,measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,"
-                + "simulated_shared_ms,decided_ms,round_trip_ms,gap_before_ms\n");
+                + "simulated_shared_ms,decided_ms,round_trip_ms,gap_before_ms,outside_cores\n");
         Map<String, List<double[]>> ratios = new LinkedHashMap<>();
         ratios.put("with_prefill", new ArrayList<>());
         ratios.put("decode_only", new ArrayList<>());
@@ -206,15 +223,17 @@ final class StepRecorder implements DispatchObserver {
             double[] shared = overlap(s, steps, slowdown);
             double sharedMs = simMs * shared[1];
             double roundTripMs = s.roundTripNanos() / 1e6;
-            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%s%n",
+            double outside = watched ? host.outsideCores(s.startNanos(), s.endNanos()) : Double.NaN;
+            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%s,%s%n",
                     s.deployment(), s.replica(), llm.task(), llm.prefillTokens(), llm.decodeSequences(),
                     llm.decodeContextTokens(), llm.iterations(), computeMs, busyMs, simMs, shared[0], sharedMs,
                     (s.decidedNanos() - origin) / 1e6, roundTripMs, Double.isNaN(gapMs) ? ""
-                            : String.format(Locale.ROOT, "%.4f", gapMs)));
+                            : String.format(Locale.ROOT, "%.4f", gapMs),
+                    Double.isNaN(outside) ? "" : String.format(Locale.ROOT, "%.3f", outside)));
             if (simMs > 0) {
                 ratios.get(llm.prefillTokens() > 0 ? "with_prefill" : "decode_only")
                         .add(new double[] {computeMs / simMs, busyMs / simMs, computeMs / sharedMs, shared[0],
-                                roundTripMs, gapMs});
+                                roundTripMs, gapMs, outside});
             }
         }
         Files.writeString(csv, sb);
@@ -233,6 +252,16 @@ final class StepRecorder implements DispatchObserver {
             k.put("alone_compute_over_simulated", quantiles(alone, 0));
             k.put("steps_overlapped", overlapped.size());
             k.put("overlapped_compute_over_simulated", quantiles(overlapped, 0));
+            if (watched) {
+                // outside load slows a step the simulator charges at its profile: the quiet steps are the model's
+                // error, the loaded ones the machine's
+                List<double[]> quiet = list.stream().filter(a -> a[6] < QUIET_CORES).toList();
+                List<double[]> loaded = list.stream().filter(a -> a[6] >= LOADED_CORES).toList();
+                k.put("steps_without_outside_load", quiet.size());
+                k.put("without_outside_load_compute_over_simulated", quantiles(quiet, 0));
+                k.put("steps_under_outside_load", loaded.size());
+                k.put("under_outside_load_compute_over_simulated", quantiles(loaded, 0));
+            }
             if (!alone.isEmpty() && !overlapped.isEmpty()) {
                 // what sharing the host cost served steps, to hold against the profiler's probe (host_sharing)
                 k.put("served_overlap_slowdown_p50", quantiles(overlapped, 0).get("p50")

@@ -128,12 +128,15 @@ public final class ValidateCommand implements Callable<Integer> {
         Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
         List<Validation.Row> rows = Validation.compare(Json.mapper().readTree(out.resolve("simulated/summary.json")
                 .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
-        Validation.write(out.resolve("validation.json"), rows, served, profileFile);
+        List<Validation.Row> quiet = served.hostLoad().quietRows(out.resolve("simulated/requests.csv"),
+                out.resolve("measured/requests.csv"));
+        Validation.write(out.resolve("validation.json"), rows, quiet, served, profileFile);
         pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms + %.4f ms per prompt token per-request overhead,"
                 + " %.3f ms per-step round trip) against served, %s:%n", served.overheadMs(), served.overheadMsPerToken(),
                 served.stepOverheadMs(), slice);
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
+        pw.print(Validation.hostTable(served, quiet));
         pw.println("results in " + out + " (validation.json, simulated/, measured/)");
         long left = Validation.sharedMemoryFiles(served.session());
         if (left > 0) {

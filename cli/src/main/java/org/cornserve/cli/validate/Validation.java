@@ -217,16 +217,30 @@ public final class Validation {
             status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
                     + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; replaying the trace"
                     + " open-loop...", overheads[0], overheads[2], overheads[1]));
-            steps.start();
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
             if (slo != null) {
                 args.addAll(List.of("--slo", slo));
             }
-            cornserve(quiet(), quiet(), args.toArray(String[]::new));
-            steps.stop();
-            java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, dir.resolve("steps.csv"));
-            return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2]);
+            HostCpuMonitor.Samples host;
+            long replayStart;
+            try (HostCpuMonitor monitor = HostCpuMonitor.start()) {
+                steps.start();
+                // the replay's request times count from its start, a few ms after this (it reads its trace first)
+                replayStart = System.nanoTime();
+                cornserve(quiet(), quiet(), args.toArray(String[]::new));
+                steps.stop();
+                host = monitor.stop();
+            }
+            long replayEnd = System.nanoTime();
+            java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, host,
+                    dir.resolve("steps.csv"));
+            HostLoad hostLoad = HostLoad.NONE;
+            if (host.available()) {
+                host.writeCsv(dir.resolve("host.csv"), replayStart);
+                hostLoad = HostLoad.of(host, replayStart, replayEnd, dir.resolve("requests.csv"));
+            }
+            return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -244,9 +258,14 @@ public final class Validation {
     /** Writes a recorder's served LLM steps against the simulator's charge to {@code csv}; returns their summary. */
     private static java.util.Map<String, Object> writeSteps(StepRecorder steps, ResolvedPlan plan,
             ProfileBook profiles, Path csv) throws IOException {
+        return writeSteps(steps, plan, profiles, null, csv);
+    }
+
+    private static java.util.Map<String, Object> writeSteps(StepRecorder steps, ResolvedPlan plan,
+            ProfileBook profiles, HostCpuMonitor.Samples host, Path csv) throws IOException {
         return StepRecorder.write(steps.served(), memo((d, t) -> llmCost(plan.deployments().get(d),
                 plan.deployments().get(d).tasks().get(t), profiles)),
-                profiles.hostSlowdown(plan.deployments().get(0).hardware().name()), csv);
+                profiles.hostSlowdown(plan.deployments().get(0).hardware().name()), host, csv);
     }
 
     /**
@@ -411,16 +430,21 @@ public final class Validation {
      *     steps, which the simulator charges per step as the runtime runs them ({@link #simulateArgs})
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
+     * @param hostLoad the outside load the measured replay ran beside ({@link HostLoad#NONE} when not watched)
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
-            String session, Path servedCosts, double overheadMsPerToken) {
+            String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad) {
+        public Served {
+            hostLoad = hostLoad == null ? HostLoad.NONE : hostLoad;
+        }
+
         public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps, String session) {
-            this(overheadMs, stepOverheadMs, steps, session, null, 0);
+            this(overheadMs, stepOverheadMs, steps, session, null, 0, HostLoad.NONE);
         }
 
         /** This served run with served step costs from {@code file} charged on top (null: none). */
         public Served withServedCosts(Path file) {
-            return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken);
+            return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad);
         }
 
         /**
@@ -501,7 +525,34 @@ public final class Validation {
                     (Integer) m.get("steps_overlapped"), q2(m, "overlapped_compute_over_simulated", "p50"),
                     q2(m, "overlapped_compute_over_simulated", "p90"), m.containsKey("served_overlap_slowdown_p50")
                             ? String.format(Locale.ROOT, "%.2f", (Double) m.get("served_overlap_slowdown_p50")) : "-"));
+            if (m.containsKey("steps_under_outside_load")) {
+                sb.append(String.format(Locale.ROOT, "  without outside load (%d): P50 %s, P90 %s, P99 %s; under"
+                        + " outside load (%d): P50 %s, P90 %s, P99 %s%n", (Integer) m.get("steps_without_outside_load"),
+                        q2(m, "without_outside_load_compute_over_simulated", "p50"),
+                        q2(m, "without_outside_load_compute_over_simulated", "p90"),
+                        q2(m, "without_outside_load_compute_over_simulated", "p99"),
+                        (Integer) m.get("steps_under_outside_load"),
+                        q2(m, "under_outside_load_compute_over_simulated", "p50"),
+                        q2(m, "under_outside_load_compute_over_simulated", "p90"),
+                        q2(m, "under_outside_load_compute_over_simulated", "p99")));
+            }
         });
+        return sb.toString();
+    }
+
+    /**
+     * The outside load the replay ran beside and, when it touched some requests and not others, the comparison on
+     * those it did not touch ({@code quietRows}).
+     */
+    static String hostTable(Served served, List<Row> quietRows) {
+        StringBuilder sb = new StringBuilder(served.hostLoad().line());
+        if (!quietRows.isEmpty()) {
+            Object n = served.hostLoad().summary().get("requests");
+            long all = n instanceof Number x ? x.longValue() : 0;
+            sb.append(String.format(Locale.ROOT, "on the %d requests that lived through none of it (the same ids on"
+                    + " both sides):%n", all - served.hostLoad().loadedRequests().size()));
+            sb.append(table(quietRows));
+        }
         return sb.toString();
     }
 
@@ -564,6 +615,15 @@ public final class Validation {
 
     /** Writes {@code validation.json}. */
     static void write(Path file, List<Row> rows, Served served, Path profiles) throws IOException {
+        write(file, rows, List.of(), served, profiles);
+    }
+
+    /**
+     * Writes {@code validation.json}, with {@code quietRows} ({@link HostLoad#quietRows}: the comparison on the
+     * requests that lived through no outside load) under {@code rows_without_outside_load} when there are any.
+     */
+    static void write(Path file, List<Row> rows, List<Row> quietRows, Served served, Path profiles)
+            throws IOException {
         var root = Json.mapper().createObjectNode();
         root.put("request_overhead_ms", served.overheadMs());
         root.put("request_overhead_ms_per_token", served.overheadMsPerToken());
@@ -576,8 +636,12 @@ public final class Validation {
             root.set("served_step_costs", Json.mapper().valueToTree(
                     org.cornserve.cli.simulate.SimulateCommand.readServedCosts(served.servedCosts())));
         }
+        root.set("host_load", Json.mapper().valueToTree(served.hostLoad().summary()));
         root.put("profiles", profiles == null ? "estimated (roofline)" : profiles.toString());
         root.set("rows", Json.mapper().valueToTree(rows));
+        if (!quietRows.isEmpty()) {
+            root.set("rows_without_outside_load", Json.mapper().valueToTree(quietRows));
+        }
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
     }
 }

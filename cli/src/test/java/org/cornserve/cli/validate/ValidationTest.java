@@ -101,7 +101,7 @@ class ValidationTest {
         assertEquals(0.6, StepRecorder.roundTripMs(rec.served().subList(1, 2)), 1e-9, "no decode step: every step's");
         assertEquals(0.6, (Double) ((java.util.Map<?, ?>) withPrefill.get("round_trip_ms")).get("p50"), 1e-9);
         assertTrue(java.nio.file.Files.readAllLines(tmp.resolve("steps.csv")).get(0)
-                .endsWith(",decided_ms,round_trip_ms,gap_before_ms"));
+                .endsWith(",decided_ms,round_trip_ms,gap_before_ms,outside_cores"));
         String table = Validation.stepsTable(new Validation.Served(0, 0, summary, null));
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
     }
@@ -129,8 +129,8 @@ class ValidationTest {
         rec.stepEnded(0, 0, 4_750_000, 4_500_000, new long[0], 10_000_000); // decided at 5.25 ms
         StepRecorder.write(rec.served(), (d, t) -> cost, List.of(), tmp.resolve("steps.csv"));
         List<String> lines = Files.readAllLines(tmp.resolve("steps.csv"));
-        assertTrue(lines.get(1).endsWith(",0.0000,1.0000,"), lines.get(1));
-        assertTrue(lines.get(2).endsWith(",5.2500,0.2500,0.2500"), lines.get(2));
+        assertTrue(lines.get(1).endsWith(",0.0000,1.0000,,"), lines.get(1));
+        assertTrue(lines.get(2).endsWith(",5.2500,0.2500,0.2500,"), lines.get(2));
         assertEquals(0.625, StepRecorder.roundTripMs(rec.served()), 1e-9);
         Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null);
         assertEquals(List.of("--request-overhead-ms", "12.5000", "--step-overhead-ms", "0.6250",

@@ -1,0 +1,260 @@
+package org.cornserve.cli.validate;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Watches how much of the host's CPU went to processes outside a served run while it was measured: this JVM (the
+ * gateway, control plane and replay client) and its descendants (the executors) are the run; everything else on the
+ * host (another user's build, a shell, a helper's test) is outside load, which slows served steps that the
+ * simulator, knowing only the plan, charges at their profiled cost. A validation on a shared machine therefore
+ * samples the host every {@value #PERIOD_MS} ms (Linux {@code /proc/stat}, and {@code /proc/PID/stat} of the run's
+ * processes) so that its report can say how much outside load there was, and when: a tail that grows with it is the
+ * machine, not the model.
+ *
+ * <p>Outside load over an interval, in cores: (busy ticks of the host, {@code user + nice + system + irq + softirq},
+ * less the run's processes' {@code utime + stime}) over the interval's length. The hypervisor's {@code steal} (the time
+ * this virtual machine wanted a CPU and did not get one) is kept apart. Ticks are {@value #TICKS_PER_SECOND} a second
+ * (Linux's {@code USER_HZ}), so a single {@value #PERIOD_MS} ms sample is precise to about 0.2 cores; {@link
+ * Samples#outsideCores} widens a window to at least {@value #MIN_WINDOW_MS} ms (0.04 cores). Where {@code /proc} is not
+ * readable (not Linux) the monitor records nothing and says so.
+ */
+final class HostCpuMonitor implements AutoCloseable {
+    /** Sampling period. */
+    static final long PERIOD_MS = 50;
+    /** Linux's {@code USER_HZ}, the unit of {@code /proc/stat} and {@code /proc/PID/stat} times. */
+    static final int TICKS_PER_SECOND = 100;
+    /** The shortest window {@link Samples#outsideCores} averages over. */
+    static final long MIN_WINDOW_MS = 250;
+
+    /** One reading: when, the host's busy and steal ticks so far, and the run's processes' ticks so far. */
+    record Sample(long nanos, long busyTicks, long stealTicks, long runTicks) {
+    }
+
+    private final List<Sample> samples = new ArrayList<>();
+    private final Thread thread;
+    private final LongSupplier clock;
+    private volatile boolean running = true;
+
+    private HostCpuMonitor(LongSupplier clock) {
+        this.clock = clock;
+        this.thread = Thread.ofPlatform().daemon().name("host-cpu-monitor").unstarted(this::loop);
+    }
+
+    /** Starts sampling now (System.nanoTime, the clock the runtime's step timings use). */
+    static HostCpuMonitor start() {
+        HostCpuMonitor m = new HostCpuMonitor(System::nanoTime);
+        Sample first = read(m.clock.getAsLong());
+        if (first != null) {
+            m.samples.add(first);
+            m.thread.start();
+        }
+        return m;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Thread.sleep(PERIOD_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Sample s = read(clock.getAsLong());
+            if (s != null && running) {
+                synchronized (samples) {
+                    samples.add(s);
+                }
+            }
+        }
+    }
+
+    /** Stops sampling and returns what was recorded (one last sample taken now). */
+    Samples stop() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Sample last = read(clock.getAsLong());
+        synchronized (samples) {
+            if (last != null && !samples.isEmpty()) {
+                samples.add(last);
+            }
+            return new Samples(List.copyOf(samples));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+
+    /** A reading of the host and of this JVM's process tree, or null where /proc cannot be read. */
+    static Sample read(long nanos) {
+        try {
+            long[] host = hostTicks(Files.readAllLines(Path.of("/proc/stat")).get(0));
+            long run = processTicks(ProcessHandle.current().pid());
+            try (Stream<ProcessHandle> children = ProcessHandle.current().descendants()) {
+                for (ProcessHandle h : (Iterable<ProcessHandle>) children::iterator) {
+                    run += Math.max(0, processTicks(h.pid()));
+                }
+            }
+            return run < 0 ? null : new Sample(nanos, host[0], host[1], run);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The busy ({@code user + nice + system + irq + softirq}) and steal ticks of {@code /proc/stat}'s first line
+     * ({@code cpu user nice system idle iowait irq softirq steal ...}).
+     */
+    static long[] hostTicks(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        if (!f[0].equals("cpu") || f.length < 9) {
+            throw new IllegalArgumentException("/proc/stat: expected 'cpu' and at least 8 times, got: " + cpuLine);
+        }
+        long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                + Long.parseLong(f[7]);
+        return new long[] {busy, Long.parseLong(f[8])};
+    }
+
+    /** utime + stime of a process ({@code /proc/PID/stat}), or -1 when it is gone. */
+    static long processTicks(long pid) {
+        try {
+            return processTicks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** utime + stime from a {@code /proc/PID/stat} line (fields 14 and 15; the name in parentheses may hold spaces). */
+    static long processTicks(String statLine) {
+        String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split("\\s+");
+        // after the name: state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** What a monitor recorded, with the queries a validation asks of it. */
+    record Samples(List<Sample> samples) {
+        Samples {
+            samples = List.copyOf(samples);
+        }
+
+        /** True when there is something to answer from (at least two readings). */
+        boolean available() {
+            return samples.size() >= 2;
+        }
+
+        /**
+         * The mean outside load in cores over {@code [fromNanos, toNanos]}, widened about its middle to at least
+         * {@value #MIN_WINDOW_MS} ms; NaN when the monitor has no readings around it.
+         */
+        double outsideCores(long fromNanos, long toNanos) {
+            return load(fromNanos, toNanos, false);
+        }
+
+        /** The hypervisor's steal over the window, in cores, as {@link #outsideCores}. */
+        double stealCores(long fromNanos, long toNanos) {
+            return load(fromNanos, toNanos, true);
+        }
+
+        private double load(long fromNanos, long toNanos, boolean steal) {
+            long minWindow = MIN_WINDOW_MS * 1_000_000L;
+            if (toNanos - fromNanos < minWindow) {
+                long mid = fromNanos + (toNanos - fromNanos) / 2;
+                fromNanos = mid - minWindow / 2;
+                toNanos = mid + minWindow / 2;
+            }
+            if (!available() || toNanos <= samples.get(0).nanos() || fromNanos >= samples.get(samples.size() - 1)
+                    .nanos()) {
+                return Double.NaN;
+            }
+            fromNanos = Math.max(fromNanos, samples.get(0).nanos());
+            toNanos = Math.min(toNanos, samples.get(samples.size() - 1).nanos());
+            double ticks = ticksAt(toNanos, steal) - ticksAt(fromNanos, steal);
+            double seconds = (toNanos - fromNanos) / 1e9;
+            return seconds <= 0 ? Double.NaN : Math.max(0, ticks / TICKS_PER_SECOND / seconds);
+        }
+
+        /** Cumulative outside (or steal) ticks at {@code nanos}, linearly interpolated between readings. */
+        private double ticksAt(long nanos, boolean steal) {
+            int lo = 0;
+            int hi = samples.size() - 1;
+            while (hi - lo > 1) {
+                int mid = (lo + hi) >>> 1;
+                if (samples.get(mid).nanos() <= nanos) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            double a = cumulative(samples.get(lo), steal);
+            double b = cumulative(samples.get(hi), steal);
+            long ta = samples.get(lo).nanos();
+            long tb = samples.get(hi).nanos();
+            return tb == ta ? b : a + (b - a) * (double) (nanos - ta) / (tb - ta);
+        }
+
+        private static double cumulative(Sample s, boolean steal) {
+            return steal ? s.stealTicks() : s.busyTicks() - s.runTicks();
+        }
+
+        /**
+         * The outside load second by second from {@code fromNanos} to {@code toNanos}: its mean, its largest one-second
+         * value, and how many seconds had at least 0.25 cores of it (and the hypervisor's steal, mean and largest).
+         */
+        Map<String, Object> summary(long fromNanos, long toNanos) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("available", available());
+            if (!available()) {
+                return m;
+            }
+            List<Double> outside = new ArrayList<>();
+            List<Double> steal = new ArrayList<>();
+            for (long t = fromNanos; t + 1_000_000_000L <= toNanos; t += 1_000_000_000L) {
+                double o = outsideCores(t, t + 1_000_000_000L);
+                if (!Double.isNaN(o)) {
+                    outside.add(o);
+                    steal.add(stealCores(t, t + 1_000_000_000L));
+                }
+            }
+            m.put("seconds", outside.size());
+            m.put("outside_cores_mean", outsideCores(fromNanos, toNanos));
+            m.put("outside_cores_max_second", outside.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+            m.put("seconds_outside_at_least_0.25_cores", outside.stream().filter(o -> o >= 0.25).count());
+            m.put("steal_cores_mean", stealCores(fromNanos, toNanos));
+            m.put("steal_cores_max_second", steal.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+            return m;
+        }
+
+        /** One row per reading: ms since {@code originNanos}, outside and steal cores since the reading before. */
+        void writeCsv(Path csv, long originNanos) throws IOException {
+            StringBuilder sb = new StringBuilder("t_ms,outside_cores,steal_cores,run_cores\n");
+            for (int i = 1; i < samples.size(); i++) {
+                Sample a = samples.get(i - 1);
+                Sample b = samples.get(i);
+                double seconds = (b.nanos() - a.nanos()) / 1e9;
+                if (seconds <= 0) {
+                    continue;
+                }
+                double perTick = 1.0 / TICKS_PER_SECOND / seconds;
+                sb.append(String.format(Locale.ROOT, "%.1f,%.3f,%.3f,%.3f%n", (b.nanos() - originNanos) / 1e6,
+                        Math.max(0, (b.busyTicks() - b.runTicks()) - (a.busyTicks() - a.runTicks())) * perTick,
+                        (b.stealTicks() - a.stealTicks()) * perTick, (b.runTicks() - a.runTicks()) * perTick));
+            }
+            Files.writeString(csv, sb);
+        }
+    }
+}
