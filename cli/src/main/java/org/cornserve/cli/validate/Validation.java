@@ -160,13 +160,21 @@ public final class Validation {
     /** Measures {@code tasks} of {@code model} on real executors at 1 to {@code devices} devices (quick grid). */
     static Path measureTasks(String model, java.util.Set<String> tasks, int devices, DeviceSlots slots, Path out,
             Consumer<String> status, ProfileMeasurer.Progress progress) {
-        try (LocalProcessLauncher launcher = new LocalProcessLauncher()) {
+        try (LocalProcessLauncher launcher = new LocalProcessLauncher();
+                HostCpuMonitor monitor = HostCpuMonitor.start()) {
+            long start = System.nanoTime();
             ProfileMeasurer.Result r = new ProfileMeasurer(launcher, SharedMemorySidecar.DEV_SHM, 120_000)
                     .hostSharing(slots.count()).measure(model, tasks, HardwareCatalog.builtIn().get("cpu"), devices,
                             slots.threadsPerSlot(), MeasureGrid.QUICK, progress);
             Json.write(out, r.profiles());
-            status.accept(String.format(Locale.ROOT, "measured %d profiles of %s in %.0f s -> %s",
-                    r.profiles().profiles().size(), model, r.wallSeconds(), out));
+            // a profile measured beside outside load charges every later step that much too slowly: say so
+            HostCpuMonitor.Samples host = monitor.stop();
+            double outside = host.outsideCores(start, System.nanoTime());
+            status.accept(String.format(Locale.ROOT, "measured %d profiles of %s in %.0f s -> %s%s",
+                    r.profiles().profiles().size(), model, r.wallSeconds(), out, Double.isNaN(outside) ? ""
+                            : String.format(Locale.ROOT, " (host load outside the profiler: %.2f cores on average%s)",
+                                    outside, outside >= StepRecorder.LOADED_CORES
+                                            ? "; the profile may be slow, measure again on a quiet machine" : "")));
         }
         return out;
     }
