@@ -93,15 +93,32 @@ final class StepRecorder implements DispatchObserver {
 
     /**
      * The control plane's round trip per LLM step (busy less compute: the command, the executor's frame handling, the
-     * report and the event loop), the median over the decode-only steps of {@code steps} (the steps that carry the
+     * report and the event loop), the mean over the decode-only steps of {@code steps} (the steps that carry the
      * cost per token; a prefill step's round trip also holds handling its request's opening, which the per-request
-     * overhead measures), or over every LLM step when none is decode-only; 0 without LLM steps.
+     * overhead measures), or over every LLM step when none is decode-only, leaving out the slowest 1% (rounded down: a
+     * single stall of the machine would otherwise move it); 0 without LLM steps.
+     *
+     * <p>The mean, not the median: the simulator charges this fixed round trip on every step, and a request's latency
+     * is a sum over its steps, which tends to the mean. The round trip is skewed (the quiet 1,000-request validation of
+     * 2026-12-05: median 0.225 ms, mean 0.417 ms over 12,370 served decode steps), so charging the median left TPOT
+     * about 10% short at P50.
      */
     static double roundTripMs(List<ServedStep> steps) {
         List<ServedStep> llm = steps.stream().filter(s -> s.step() instanceof Step.LlmStep).toList();
         List<ServedStep> decode = llm.stream().filter(s -> ((Step.LlmStep) s.step()).prefillTokens() == 0).toList();
-        double[] v = (decode.isEmpty() ? llm : decode).stream().mapToDouble(s -> s.roundTripNanos() / 1e6).toArray();
-        return v.length == 0 ? 0 : Math.max(0, Validation.median(v));
+        double[] v = (decode.isEmpty() ? llm : decode).stream().mapToDouble(s -> s.roundTripNanos() / 1e6).sorted()
+                .toArray();
+        return v.length == 0 ? 0 : Math.max(0, trimmedMean(v, 0.01));
+    }
+
+    /** The mean of ascending {@code sorted} without its top {@code share} of values (their count rounded down). */
+    static double trimmedMean(double[] sorted, double share) {
+        int keep = Math.max(1, sorted.length - (int) Math.floor(sorted.length * share + 1e-9));
+        double sum = 0;
+        for (int i = 0; i < keep; i++) {
+            sum += sorted[i];
+        }
+        return sum / keep;
     }
 
     private static long key(int deployment, int replica) {
