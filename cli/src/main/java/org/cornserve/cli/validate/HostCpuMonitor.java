@@ -35,8 +35,15 @@ final class HostCpuMonitor implements AutoCloseable {
     /** The shortest window {@link Samples#outsideCores} averages over. */
     static final long MIN_WINDOW_MS = 250;
 
-    /** One reading: when, the host's busy and steal ticks so far, and the run's processes' ticks so far. */
-    record Sample(long nanos, long busyTicks, long stealTicks, long runTicks) {
+    /**
+     * One reading: when, the host's busy and steal ticks so far, the run's processes' ticks so far (this JVM's among
+     * them), and this JVM's garbage-collection and JIT-compilation milliseconds so far.
+     */
+    record Sample(long nanos, long busyTicks, long stealTicks, long runTicks, long jvmTicks, long gcMillis,
+            long jitMillis) {
+        Sample(long nanos, long busyTicks, long stealTicks, long runTicks) {
+            this(nanos, busyTicks, stealTicks, runTicks, 0, 0, 0);
+        }
     }
 
     private final List<Sample> samples = new ArrayList<>();
@@ -104,13 +111,20 @@ final class HostCpuMonitor implements AutoCloseable {
     static Sample read(long nanos) {
         try {
             long[] host = hostTicks(Files.readAllLines(Path.of("/proc/stat")).get(0));
-            long run = processTicks(ProcessHandle.current().pid());
+            long jvm = processTicks(ProcessHandle.current().pid());
+            long run = jvm;
             try (Stream<ProcessHandle> children = ProcessHandle.current().descendants()) {
                 for (ProcessHandle h : (Iterable<ProcessHandle>) children::iterator) {
                     run += Math.max(0, processTicks(h.pid()));
                 }
             }
-            return run < 0 ? null : new Sample(nanos, host[0], host[1], run);
+            long gc = 0;
+            for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                gc += Math.max(0, bean.getCollectionTime());
+            }
+            var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            long jitMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+            return jvm < 0 ? null : new Sample(nanos, host[0], host[1], run, jvm, gc, jitMs);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -188,6 +202,17 @@ final class HostCpuMonitor implements AutoCloseable {
             return seconds <= 0 ? Double.NaN : Math.max(0, ticks / TICKS_PER_SECOND / seconds);
         }
 
+        /** The last reading at or before {@code nanos} (the first one when none is). */
+        private Sample at(long nanos) {
+            Sample found = samples.get(0);
+            for (Sample s : samples) {
+                if (s.nanos() <= nanos) {
+                    found = s;
+                }
+            }
+            return found;
+        }
+
         /** Cumulative outside (or steal) ticks at {@code nanos}, linearly interpolated between readings. */
         private double ticksAt(long nanos, boolean steal) {
             int lo = 0;
@@ -236,12 +261,25 @@ final class HostCpuMonitor implements AutoCloseable {
             m.put("seconds_outside_at_least_0.25_cores", outside.stream().filter(o -> o >= 0.25).count());
             m.put("steal_cores_mean", stealCores(fromNanos, toNanos));
             m.put("steal_cores_max_second", steal.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+            // this JVM (gateway, control plane, replay client) stopping for its collector or compiling code: a stall
+            // of delivery the simulator does not model either
+            Sample first = at(fromNanos);
+            Sample last = at(toNanos);
+            m.put("serving_jvm_gc_ms", last.gcMillis() - first.gcMillis());
+            m.put("serving_jvm_jit_ms", last.jitMillis() - first.jitMillis());
+            long worstGc = 0;
+            for (int i = 1; i < samples.size(); i++) {
+                if (samples.get(i).nanos() > fromNanos && samples.get(i - 1).nanos() < toNanos) {
+                    worstGc = Math.max(worstGc, samples.get(i).gcMillis() - samples.get(i - 1).gcMillis());
+                }
+            }
+            m.put("serving_jvm_gc_ms_max_interval", worstGc);
             return m;
         }
 
         /** One row per reading: ms since {@code originNanos}, outside and steal cores since the reading before. */
         void writeCsv(Path csv, long originNanos) throws IOException {
-            StringBuilder sb = new StringBuilder("t_ms,outside_cores,steal_cores,run_cores\n");
+            StringBuilder sb = new StringBuilder("t_ms,outside_cores,steal_cores,run_cores,jvm_cores,gc_ms,jit_ms\n");
             for (int i = 1; i < samples.size(); i++) {
                 Sample a = samples.get(i - 1);
                 Sample b = samples.get(i);
@@ -250,9 +288,11 @@ final class HostCpuMonitor implements AutoCloseable {
                     continue;
                 }
                 double perTick = 1.0 / TICKS_PER_SECOND / seconds;
-                sb.append(String.format(Locale.ROOT, "%.1f,%.3f,%.3f,%.3f%n", (b.nanos() - originNanos) / 1e6,
+                sb.append(String.format(Locale.ROOT, "%.1f,%.3f,%.3f,%.3f,%.3f,%d,%d%n", (b.nanos() - originNanos) / 1e6,
                         Math.max(0, (b.busyTicks() - b.runTicks()) - (a.busyTicks() - a.runTicks())) * perTick,
-                        (b.stealTicks() - a.stealTicks()) * perTick, (b.runTicks() - a.runTicks()) * perTick));
+                        (b.stealTicks() - a.stealTicks()) * perTick, (b.runTicks() - a.runTicks()) * perTick,
+                        (b.jvmTicks() - a.jvmTicks()) * perTick, b.gcMillis() - a.gcMillis(),
+                        b.jitMillis() - a.jitMillis()));
             }
             Files.writeString(csv, sb);
         }

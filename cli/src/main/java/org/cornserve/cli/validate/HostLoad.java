@@ -64,10 +64,13 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
         }
         return String.format(Locale.ROOT, "host load outside the served run: %.2f cores on average, %.2f at most over a"
                 + " second, %d of %d seconds at >= %.2f cores (hypervisor steal %.2f, at most %.2f); requests that"
-                + " lived through it: %d of %d%n", num("outside_cores_mean"), num("outside_cores_max_second"),
+                + " lived through it: %d of %d; the serving JVM collected garbage for %.0f ms (at most %.0f ms in %d ms)"
+                + " and compiled for %.0f ms%n", num("outside_cores_mean"), num("outside_cores_max_second"),
                 ((Number) summary.get("seconds_outside_at_least_0.25_cores")).longValue(),
                 ((Number) summary.get("seconds")).longValue(), StepRecorder.LOADED_CORES, num("steal_cores_mean"),
-                num("steal_cores_max_second"), loadedRequests.size(), ((Number) summary.get("requests")).longValue());
+                num("steal_cores_max_second"), loadedRequests.size(), ((Number) summary.get("requests")).longValue(),
+                num("serving_jvm_gc_ms"), num("serving_jvm_gc_ms_max_interval"), HostCpuMonitor.PERIOD_MS,
+                num("serving_jvm_jit_ms"));
     }
 
     private double num(String key) {

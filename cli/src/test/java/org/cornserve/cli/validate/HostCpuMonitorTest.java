@@ -111,6 +111,23 @@ class HostCpuMonitorTest {
     }
 
     @Test
+    void theSummaryCountsTheServingJvmsCollectionsAndCompilationsInTheWindow() {
+        List<HostCpuMonitor.Sample> samples = new ArrayList<>();
+        long gc = 0;
+        long jit = 0;
+        for (int i = 0; i <= 40; i++) {
+            samples.add(new HostCpuMonitor.Sample(i * 50 * MS, 0, 0, 0, 0, gc, jit));
+            gc += i == 10 ? 30 : i == 25 ? 12 : 1; // a 30 ms collection between readings 10 and 11
+            jit += 2;
+        }
+        Map<String, Object> m = new HostCpuMonitor.Samples(samples).summary(100 * MS, 1_100 * MS);
+        // readings 2 (100 ms) to 22 (1,100 ms): 20 intervals, one of them the 30 ms collection
+        assertEquals(19L + 30, m.get("serving_jvm_gc_ms"));
+        assertEquals(30L, m.get("serving_jvm_gc_ms_max_interval"));
+        assertEquals(40L, m.get("serving_jvm_jit_ms"));
+    }
+
+    @Test
     void requestsThatLivedThroughOutsideLoadAreLeftOutOfTheQuietComparisonOnBothSides() throws Exception {
         // outside load 1 core from 2 s to 2.9 s; requests every 0.5 s lasting 100 ms: ids 4 and 5 (2.0 and 2.5 s) saw it
         List<HostCpuMonitor.Sample> samples = new ArrayList<>();
