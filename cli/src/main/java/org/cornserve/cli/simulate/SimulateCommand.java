@@ -118,6 +118,12 @@ public final class SimulateCommand implements Callable<Integer> {
             + " before the scheduler sees a request; 'cornserve validate' measures it on the runtime (default 0)")
     double requestOverheadMs;
 
+    @Option(names = "--prompt-overhead-tokens", defaultValue = "0", paramLabel = "N", description = "tokens the"
+            + " server adds to every prompt that the trace's text tokens do not count (a chat template's role markers"
+            + " and begin-of-sequence token): each request prefills N more; 'cornserve validate' passes the runtime's"
+            + " (default 0)")
+    int promptOverheadTokens;
+
     @Option(names = "--request-overhead-ms-per-token", defaultValue = "0", paramLabel = "MS", description = "the"
             + " serving system's per-request cost per prompt (input) token, on top of --request-overhead-ms; 'cornserve"
             + " validate' fits both to its probe's prompts of three lengths (default 0)")
@@ -184,6 +190,7 @@ public final class SimulateCommand implements Callable<Integer> {
         if (limit != null) {
             source = Transforms.first(source, limit);
         }
+        source = Transforms.addPromptTokens(source, promptOverheadTokens);
         SimScaling scaling = PlanScaling.of(resolved, hardwareCatalog, ScalingPolicies.DEFAULT_TOLERANCE,
                 SimScaling.DEFAULT_INTERVAL_NANOS);
         served = servedCosts();
@@ -326,6 +333,7 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("request_overhead_ms_per_token", requestOverheadMsPerToken);
         c.put("step_overhead_ms", stepOverheadMs);
         c.put("compute_only_profiles", computeOnlyProfiles);
+        c.put("prompt_overhead_tokens", promptOverheadTokens);
         c.put("tokens_per_report", iterationsPerReport);
         c.put("served_step_costs", served);
         c.put("network", config.network());

@@ -310,14 +310,16 @@ public final class Validation {
         double[] simulated = new double[PROBES];
         StringBuilder csv = new StringBuilder("request,text_tokens,served_ttft_ms,simulated_ttft_ms,overhead_ms\n");
         for (int i = 0; i < PROBES; i++) {
-            simulated[i] = prefillMs(model, plan, profiles, lengths[i % lengths.length]) + roundTripMs;
+            // the server prefills the chat markup too, as the simulation will (simulateArgs)
+            simulated[i] = prefillMs(model, plan, profiles, lengths[i % lengths.length] + PROMPT_OVERHEAD_TOKENS)
+                    + roundTripMs;
             csv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.4f%n", i, lengths[i % lengths.length], served[i],
                     simulated[i], served[i] - simulated[i]));
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] tokens = new double[PROBES];
         for (int i = 0; i < PROBES; i++) {
-            tokens[i] = lengths[i % lengths.length];
+            tokens[i] = lengths[i % lengths.length] + PROMPT_OVERHEAD_TOKENS;
         }
         double[] line = overheadLine(tokens, served, simulated);
         return new double[] {line[0], roundTripMs, line[1]};
@@ -463,6 +465,7 @@ public final class Validation {
             List<String> args = new ArrayList<>(List.of("--request-overhead-ms", String.format(Locale.ROOT, "%.4f",
                     overheadMs), "--step-overhead-ms", String.format(Locale.ROOT, "%.4f", stepOverheadMs),
                     "--tokens-per-report", Long.toString(SERVED_OPTIONS.maxRunIterations()),
+                    "--prompt-overhead-tokens", Integer.toString(PROMPT_OVERHEAD_TOKENS),
                     // the round trip measured here holds what the profiler counted as overhead: charged once
                     "--compute-only-profiles"));
             if (servedCosts != null) {
@@ -504,6 +507,15 @@ public final class Validation {
         org.cornserve.cli.simulate.SimulateCommand.readServedCosts(file);
         return file;
     }
+
+    /**
+     * Prompt tokens the served runtime prefills beyond a replayed request's text tokens: the chat endpoint's markup
+     * around the one user message the replay sends, and the begin-of-sequence token (18 for the tiny models' byte
+     * tokenizer). Left out, a 1,021-token prompt was simulated as one 1,024-token chunk where the server ran two
+     * (1,039 tokens), and its first token a whole prefill step early.
+     */
+    static final int PROMPT_OVERHEAD_TOKENS = org.cornserve.runtime.control.RequestBuilder.textPromptTokens(
+            org.cornserve.runtime.gateway.ChatPrompts.singleMessage("user", ""));
 
     /** The runtime's settings a validation serves with: sequences end at the traced length. */
     static final RuntimeOptions SERVED_OPTIONS = RuntimeOptions.defaults().withIgnoreEos(true);

@@ -127,7 +127,7 @@ class ServedCostsFitTest {
         assertTrue(c.extraMsPerSequence() > 0, "the embedded costs hold the measured extra per sequence");
         assertTrue(c.source().contains("fc8"), c.source());
         Validation.Served served = new Validation.Served(1, 0.5, java.util.Map.of(), null).withServedCosts(embedded);
-        assertEquals(List.of("--served-costs", embedded.toString()), served.simulateArgs().subList(7, 9));
+        assertEquals(List.of("--served-costs", embedded.toString()), served.simulateArgs().subList(9, 11));
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"extra_ms_per_sequence\": -1}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

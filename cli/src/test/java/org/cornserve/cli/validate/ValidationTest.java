@@ -134,7 +134,8 @@ class ValidationTest {
         assertEquals(0.625, StepRecorder.roundTripMs(rec.served()), 1e-9);
         Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null);
         assertEquals(List.of("--request-overhead-ms", "12.5000", "--step-overhead-ms", "0.6250",
-                "--tokens-per-report", "4", "--compute-only-profiles"), served.simulateArgs());
+                "--tokens-per-report", "4", "--prompt-overhead-tokens", "18", "--compute-only-profiles"),
+                served.simulateArgs());
     }
 
     /** The probe's simulated TTFT of a request is what the simulator gives an isolated request without overhead. */

@@ -43,6 +43,11 @@ public final class RequestBuilder {
     private final ModelCatalog catalog;
     private final SharedMemorySidecar sidecar;
     private final ByteTokenizer tokenizer = new ByteTokenizer();
+
+    /** Prompt tokens the LLM prefills for a text prompt without media: the BOS token and the text's tokens. */
+    public static int textPromptTokens(String prompt) {
+        return 1 + new ByteTokenizer().encode(prompt).length;
+    }
     private final int streamChunkTokens;
     private final Set<String> splitModels;
 

@@ -99,7 +99,7 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
                 throw bad(where + ".role '" + role + "' is not one of " + String.join(", ", ROLES.stream().sorted()
                         .toList()));
             }
-            prompt.append(role).append(": ");
+            prompt.append(role).append(ChatPrompts.ROLE_SEPARATOR);
             JsonNode content = m.get("content");
             if (content == null || content.isNull()) {
                 throw bad(where + ".content is required");
@@ -112,9 +112,9 @@ record ChatRequest(String model, String prompt, List<byte[]> images, List<byte[]
             } else {
                 throw bad(where + ".content must be a string or an array of parts");
             }
-            prompt.append('\n');
+            prompt.append(ChatPrompts.MESSAGE_END);
         }
-        prompt.append("assistant:");
+        prompt.append(ChatPrompts.ANSWER_CUE);
         boolean stream = bool(root, "stream");
         boolean includeUsage = false;
         JsonNode options = root.get("stream_options");

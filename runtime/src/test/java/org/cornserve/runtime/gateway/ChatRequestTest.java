@@ -37,6 +37,17 @@ class ChatRequestTest {
         assertEquals(1.0, d.temperature());
     }
 
+    /** The markup a simulation adds to a replayed prompt is the markup the endpoint builds around one message. */
+    @Test
+    void oneUserMessagesPromptIsItsTextInTheChatMarkup() throws Exception {
+        ChatRequest r = parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"abc d\"}]}");
+        assertEquals(ChatPrompts.singleMessage("user", "abc d"), r.prompt());
+        // the byte tokenizer: BOS, "user: " (6), the text, "\n" (1), "assistant:" (10)
+        assertEquals(1 + 6 + 5 + 1 + 10, org.cornserve.runtime.control.RequestBuilder.textPromptTokens(r.prompt()));
+        assertEquals(18, org.cornserve.runtime.control.RequestBuilder.textPromptTokens(
+                ChatPrompts.singleMessage("user", "")));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}                          | 'model' is required",

@@ -134,6 +134,24 @@ public final class Transforms {
                         r.shape().outputModalities()), r.requestId(), null));
     }
 
+    /**
+     * Adds {@code tokens} text tokens to every record's prompt, keeping everything else: what a server adds to each
+     * prompt that a trace does not count (a chat template's role markers and begin-of-sequence token), so that a
+     * simulation prefills what the server prefills. Prefix block hashes no longer line up with the prompt and are
+     * dropped.
+     */
+    public static TraceSource addPromptTokens(TraceSource source, int tokens) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException("prompt overhead must be >= 0 tokens, got " + tokens);
+        }
+        if (tokens == 0) {
+            return source;
+        }
+        return () -> new MappingTraceReader(source.open(), r -> new TraceRecord(r.arrivalNanos(), r.app(),
+                new org.cornserve.model.request.RequestShape(r.shape().textTokens() + tokens, r.shape().media(),
+                        r.shape().outputTokens(), r.shape().outputModalities()), r.requestId(), null));
+    }
+
     /** Gives every record the app {@code app}. */
     public static TraceSource relabel(TraceSource source, String app) {
         if (app == null || app.isBlank()) {

@@ -44,4 +44,35 @@ class ScaleTokensTest {
         assertEquals(List.of("r1", "r2"), out.stream().map(TraceRecord::requestId).toList());
         assertThrows(IllegalArgumentException.class, () -> Transforms.scaleTokens(source, 0));
     }
+
+    @Test
+    void promptOverheadAddsTextTokensToEveryRecordAndNothingElse() throws Exception {
+        List<TraceRecord> in = List.of(
+                new TraceRecord(5, "a", new RequestShape(1021, List.of(), 12, null), "r1", LongList.EMPTY),
+                new TraceRecord(9, "b", new RequestShape(3, List.of(), 1, null), "r2", LongList.EMPTY));
+        TraceSource source = () -> new TraceReader() {
+            int i;
+
+            @Override
+            public TraceRecord read() {
+                return i < in.size() ? in.get(i++) : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<TraceRecord> out = new ArrayList<>();
+        try (TraceReader r = Transforms.addPromptTokens(source, 18).open()) {
+            for (TraceRecord t = r.read(); t != null; t = r.read()) {
+                out.add(t);
+            }
+        }
+        assertEquals(List.of(1039, 21), out.stream().map(t -> t.shape().textTokens()).toList());
+        assertEquals(List.of(12, 1), out.stream().map(t -> t.shape().outputTokens()).toList());
+        assertEquals(List.of(5L, 9L), out.stream().map(TraceRecord::arrivalNanos).toList());
+        assertEquals(List.of("r1", "r2"), out.stream().map(TraceRecord::requestId).toList());
+        assertEquals(source, Transforms.addPromptTokens(source, 0), "no overhead: the source itself");
+        assertThrows(IllegalArgumentException.class, () -> Transforms.addPromptTokens(source, -1));
+    }
 }
