@@ -447,6 +447,67 @@ class PublishedVllmRunsTest {
         assertTrue(uncachedShort.get("p99_tpot_ms") > 1.05 * tpot, "uncached: " + uncachedShort);
     }
 
+    /** The same session on the report's TP=2 server (two A100 PCIe, no NVLink; section 8 means, short: section 10's
+     * rounds 2 and 3). */
+    static final List<BenchRun> TP2 = List.of(
+            new BenchRun("short_short_low C=8", BenchRun.fixed(100, 512, 256), 8, Double.POSITIVE_INFINITY, 1,
+                    Map.of("request_throughput", (3.65 + 3.66) / 2, "median_ttft_ms", (53.87 + 54.43) / 2,
+                            "p95_ttft_ms", (98.17 + 75.11) / 2, "p99_ttft_ms", (112.19 + 92.21) / 2,
+                            "p99_tpot_ms", (8.10 + 8.09) / 2, "p99_e2el_ms", (2165.34 + 2147.62) / 2)),
+            new BenchRun("long_short_medium C=16", BenchRun.fixed(100, 2048, 128), 16, Double.POSITIVE_INFINITY, 1,
+                    Map.of("request_throughput", 9.45, "median_ttft_ms", 370.51, "p95_ttft_ms", 684.10,
+                            "p99_ttft_ms", 814.59, "p99_tpot_ms", 13.20, "p99_e2el_ms", 2133.88)),
+            new BenchRun("long_long_high C=32", BenchRun.fixed(100, 2048, 512), 32, Double.POSITIVE_INFINITY, 1,
+                    Map.of("request_throughput", 4.97, "median_ttft_ms", 183.36, "p95_ttft_ms", 569.11,
+                            "p99_ttft_ms", 644.39, "p99_tpot_ms", 10.16, "p99_e2el_ms", 5808.30)));
+
+    /**
+     * The report's TP=2 runs (experiments/vllm-validation.md, "TTFT, found"): the published long-prompt TTFT tails are
+     * those of TP=1 although the steps are 21% to 31% shorter, and the serial front end fitted to TP=1's long-long
+     * tails gives TP=2's long-long P95 and P99 within 5%, as a cost of the API server, not of the GPU, would. The
+     * replayed TP=2 engine itself is too fast (tensor parallelism over PCIe without NVLink is costed low; printed).
+     */
+    @Tag("slow")
+    @Test
+    void theFrontEndFittedAtTp1GivesTheTp2Tails() throws java.io.IOException {
+        HardwareCatalog catalog = catalog();
+        BenchReplay.FrontEnd frontEnd = fitFrontEnd(catalog, LONG_LONG);
+        Path tmp = java.nio.file.Files.createTempFile("plan-tp2", ".json");
+        java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
+                .replace("\"devices_per_node\": 1", "\"devices_per_node\": 2")
+                .replace("\"devices_per_replica\": 1", "\"devices_per_replica\": 2")
+                .replace("\"tensor_parallel\": 1", "\"tensor_parallel\": 2"));
+        DeploymentPlan tp2 = new PlanValidator(ModelCatalog.builtIn(), catalog).readAndValidate(tmp).plan();
+        List<BenchRun> runs = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (BenchRun w : TP2) {
+                runs.add(w.withRandomDatasetPrompts());
+            }
+        }
+        List<BenchReplay.Replayed> replayed = new BenchReplay(tp2, 1, frontEnd).replay(runs, catalog);
+        Map<String, Map<String, Double>> sim = new java.util.LinkedHashMap<>();
+        for (int w = 0; w < 3; w++) {
+            int firstRound = w == 0 ? 1 : 0;
+            Map<String, Double> mean = new java.util.TreeMap<>();
+            for (int round = firstRound; round < 3; round++) {
+                replayed.get(round * 3 + w).statistics(TP2.get(w).statistics().keySet())
+                        .forEach((k, v) -> mean.merge(k, v / (3 - firstRound), Double::sum));
+            }
+            sim.put(TP2.get(w).source(), mean);
+        }
+        System.out.println("TP=2, serial front end of " + frontEnd.usPerPromptToken()
+                + " us per prompt token (fitted on TP=1 long_long_high TTFT P95/P99)");
+        for (BenchRun run : TP2) {
+            run.statistics().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| %s | %s | %.2f | %.2f | %+.1f%% |%n",
+                    run.source(), k, v, sim.get(run.source()).get(k), 100 * (sim.get(run.source()).get(k) / v - 1)));
+        }
+        BenchRun longLong = TP2.get(2);
+        for (String k : List.of("p95_ttft_ms", "p99_ttft_ms")) {
+            double published = longLong.statistics().get(k);
+            assertEquals(published, sim.get(longLong.source()).get(k), 0.05 * published, "TP=2 long_long " + k);
+        }
+    }
+
     static String ttfts(Map<String, Double> st) {
         return String.format(java.util.Locale.ROOT, "%.2f / %.2f / %.2f", st.get("median_ttft_ms"), st.get("p95_ttft_ms"),
                 st.get("p99_ttft_ms"));
