@@ -134,6 +134,30 @@ class BenchReplayTest {
         }
     }
 
+    /**
+     * vLLM's async scheduling (the plan's {@code async_scheduling}; vLLM v1's default since vllm-project/vllm pull
+     * request 27614): the engine decides step N+1 while step N computes, so a request that arrives once step N has
+     * started joins step N+2. By hand: two requests sent together, the first starts a step of its own prefill (the
+     * engine was idle); synchronously the second joins the next step, with the first one's first decode; under async
+     * scheduling that next step was decided with the first request alone, so the second request's first token comes
+     * exactly one lone decode step later (the decode step a single request of the same prompt takes after its prefill:
+     * its E2E minus its TTFT with two output tokens), and the first request's does not move.
+     */
+    @ParameterizedTest(name = "{0} + {1} tokens")
+    @CsvSource({"512, 8", "2048, 4", "100, 16"})
+    void asyncSchedulingPutsTheSecondOfTwoRequestsSentTogetherOneDecodeStepLater(int input, int output) {
+        BenchReplay.Replayed lone = new BenchReplay(CalibrationTest.PLAN.withAsyncScheduling(false), 1)
+                .replay(run(1, 1, input, 2), CATALOG);
+        double loneDecodeMs = lone.e2eMs()[0] - lone.ttftMs()[0];
+        BenchReplay.Replayed sync = new BenchReplay(CalibrationTest.PLAN.withAsyncScheduling(false), 1)
+                .replay(run(2, 2, input, output), CATALOG);
+        BenchReplay.Replayed async = new BenchReplay(CalibrationTest.PLAN.withAsyncScheduling(true), 1)
+                .replay(run(2, 2, input, output), CATALOG);
+        assertEquals(sync.ttftMs()[0], async.ttftMs()[0], 1e-6, "the first request starts the idle engine either way");
+        assertEquals(sync.ttftMs()[1] + loneDecodeMs, async.ttftMs()[1], 1e-3 * loneDecodeMs,
+                "one lone decode step of " + loneDecodeMs + " ms");
+    }
+
     @org.junit.jupiter.api.Test
     void frontEndRejectsNegativeOrInfiniteCosts() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new BenchReplay.FrontEnd(-1, 0));

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * docs/reports/a100-tp1-vs-tp2-formal-baseline.md (commit e4226b0). Settings: Qwen2.5-7B-Instruct, float16, one
  * NVIDIA A100 80GB PCIe (TP=1), vLLM 0.19.0 (v1 engine: chunked prefill; on an A100 {@code vllm serve} defaults to
  * max_num_batched_tokens 2048 and max_num_seqs 256, vllm-project/vllm tests/engine/test_arg_utils.py
- * test_defaults_with_usage_context), --gpu-memory-utilization 0.75, --max-model-len 4096, --seed 0; client
+ * test_defaults_with_usage_context; async scheduling, vLLM's default since pull request 27614: the plan's
+ * async_scheduling), --gpu-memory-utilization 0.75, --max-model-len 4096, --seed 0; client
  * {@code vllm bench serve --backend openai --dataset-name random --random-input-len I --random-output-len O
  * --num-prompts 100 --max-concurrency C --seed 0} (request rate inf). The published token throughputs give exactly
  * I input and O output tokens per request (e.g. 906.60 / 7.08 = 128.05 output tokens). No preemption, KV cache under
@@ -356,13 +357,17 @@ class PublishedVllmRunsTest {
         assertTrue(worstJoint < bestSingle, "joint " + worstJoint + "% vs single " + bestSingle + "%");
     }
 
-    /** D. Lee's plan: this directory's plan with its {@code --gpu-memory-utilization 0.5}, on {@code card}. */
+    /**
+     * D. Lee's plan: this directory's plan with its {@code --gpu-memory-utilization 0.5}, on {@code card}, and
+     * scheduled synchronously, as vLLM was by default when it ran.
+     */
     static DeploymentPlan leePlan(String card) throws java.io.IOException {
         Path tmp = java.nio.file.Files.createTempFile("plan-lee", ".json");
         java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
                 .replace("\"gpu_memory_utilization\": 0.75", "\"gpu_memory_utilization\": 0.5")
                 .replace("a100-80gb-pcie", card));
-        return new PlanValidator(ModelCatalog.builtIn(), catalog()).readAndValidate(tmp).plan();
+        // September 2025 logs: before async scheduling became vLLM's default (pull request 27614, merged October 2025)
+        return new PlanValidator(ModelCatalog.builtIn(), catalog()).readAndValidate(tmp).plan().withAsyncScheduling(false);
     }
 
     /**
@@ -385,6 +390,148 @@ class PublishedVllmRunsTest {
             double published = LONG_SHORT.statistics().get(k);
             assertEquals(published, sim.get(LONG_SHORT.source()).get(k), 0.15 * published, "long_short " + k + ": " + sim);
         }
+    }
+
+    /**
+     * The causes of the TTFT gap that vLLM's source allows, replayed (experiments/vllm-validation.md, "TTFT, found").
+     * None of them reaches the published medians:
+     * <ul>
+     * <li>the prefix cache missing short's prompts in every round (the replay with short's prompts unique): in the
+     * published rounds 2 and 3 TPOT P99 is 11.34 ms, as the cached replay gives it, where recomputing the 512-token
+     * prompts in the running batch costs the decodes several percent more, so the prompts were cached, as the random
+     * dataset's source says they are;</li>
+     * <li>async scheduling (vLLM v1's default, in this directory's plan: the step after the running one is decided while
+     * the running one computes, so a request that arrives during step N joins step N + 2), against the same replay
+     * scheduled synchronously;</li>
+     * <li>the API server's sourced per-token work ({@link BenchReplay.FrontEnd#VLLM_ESTIMATE}), one request's worth
+     * (its queue only lengthens the first C requests, the tails; replayed, it lowers the medians a little, since the
+     * staggered requests no longer move in waves).</li>
+     * </ul>
+     * Together they stay under 60% of each workload's published median TTFT.
+     */
+    @Tag("slow")
+    @Test
+    void ttftCausesFromVllmsSourceStayUnderThePublishedMedians() {
+        HardwareCatalog catalog = catalog();
+        List<String> keys = List.of("median_ttft_ms", "p95_ttft_ms", "p99_ttft_ms", "p99_tpot_ms");
+        assertTrue(plan().asyncSchedulingOrDefault(), "vLLM 0.19 schedules asynchronously by default");
+        Map<String, Map<String, Double>> async = roundMeans(plan(), session(), catalog, keys);
+        Map<String, Map<String, Double>> sync = roundMeans(plan().withAsyncScheduling(false), session(), catalog, keys);
+        List<BenchRun> shortUnique = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            shortUnique.add(SHORT_SHORT);
+            shortUnique.add(LONG_SHORT.withRandomDatasetPrompts());
+            shortUnique.add(LONG_LONG.withRandomDatasetPrompts());
+        }
+        Map<String, Double> uncachedShort = roundMeans(plan(), shortUnique, catalog, keys).get(SHORT_SHORT.source());
+        System.out.println("| workload | published TTFT P50 / P95 / P99 | replay, synchronous | replay, async scheduling"
+                + " | + sourced front end (P50) | published TPOT P99 | replay |");
+        for (BenchRun run : List.of(SHORT_SHORT, LONG_SHORT, LONG_LONG)) {
+            Map<String, Double> a = async.get(run.source());
+            Map<String, Double> y = sync.get(run.source());
+            double all = a.get("median_ttft_ms")
+                    + BenchReplay.FrontEnd.VLLM_ESTIMATE.serviceNanos(run.requests().get(0).inputTokens()) / 1e6;
+            double published = run.statistics().get("median_ttft_ms");
+            System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f | %.2f |%n", run.source(),
+                    ttfts(run.statistics()), ttfts(y), ttfts(a), all, run.statistics().get("p99_tpot_ms"),
+                    a.get("p99_tpot_ms"));
+            for (String k : List.of("median_ttft_ms", "p95_ttft_ms", "p99_ttft_ms")) {
+                assertTrue(a.get(k) >= y.get(k) - 1e-6, run.source() + " " + k + ": async " + a + ", sync " + y);
+            }
+            assertTrue(all < 0.6 * published, run.source() + ": " + all + " ms of " + published);
+        }
+        System.out.printf(java.util.Locale.ROOT, "short, prompts never cached: TTFT %s, TPOT P99 %.2f%n",
+                ttfts(uncachedShort), uncachedShort.get("p99_tpot_ms"));
+        double tpot = SHORT_SHORT.statistics().get("p99_tpot_ms");
+        assertEquals(tpot, async.get(SHORT_SHORT.source()).get("p99_tpot_ms"), 0.02 * tpot, "cached: " + async);
+        assertTrue(uncachedShort.get("p99_tpot_ms") > 1.05 * tpot, "uncached: " + uncachedShort);
+    }
+
+    /** The same session on the report's TP=2 server (two A100 PCIe, no NVLink; section 8 means, short: section 10's
+     * rounds 2 and 3). */
+    static final List<BenchRun> TP2 = List.of(
+            new BenchRun("short_short_low C=8", BenchRun.fixed(100, 512, 256), 8, Double.POSITIVE_INFINITY, 1,
+                    Map.of("request_throughput", (3.65 + 3.66) / 2, "median_ttft_ms", (53.87 + 54.43) / 2,
+                            "p95_ttft_ms", (98.17 + 75.11) / 2, "p99_ttft_ms", (112.19 + 92.21) / 2,
+                            "p99_tpot_ms", (8.10 + 8.09) / 2, "p99_e2el_ms", (2165.34 + 2147.62) / 2)),
+            new BenchRun("long_short_medium C=16", BenchRun.fixed(100, 2048, 128), 16, Double.POSITIVE_INFINITY, 1,
+                    Map.of("request_throughput", 9.45, "median_ttft_ms", 370.51, "p95_ttft_ms", 684.10,
+                            "p99_ttft_ms", 814.59, "p99_tpot_ms", 13.20, "p99_e2el_ms", 2133.88)),
+            new BenchRun("long_long_high C=32", BenchRun.fixed(100, 2048, 512), 32, Double.POSITIVE_INFINITY, 1,
+                    Map.of("request_throughput", 4.97, "median_ttft_ms", 183.36, "p95_ttft_ms", 569.11,
+                            "p99_ttft_ms", 644.39, "p99_tpot_ms", 10.16, "p99_e2el_ms", 5808.30)));
+
+    /**
+     * The report's TP=2 runs (experiments/vllm-validation.md, "TTFT, found"): the published long-prompt TTFT tails are
+     * those of TP=1 although the steps are 21% to 31% shorter, and the serial front end fitted to TP=1's long-long
+     * tails gives TP=2's long-long P95 and P99 within 5%, as a cost of the API server, not of the GPU, would. The
+     * replayed TP=2 engine itself is too fast (tensor parallelism over PCIe without NVLink is costed low; printed).
+     */
+    @Tag("slow")
+    @Test
+    void theFrontEndFittedAtTp1GivesTheTp2Tails() throws java.io.IOException {
+        HardwareCatalog catalog = catalog();
+        BenchReplay.FrontEnd frontEnd = fitFrontEnd(catalog, LONG_LONG);
+        Path tmp = java.nio.file.Files.createTempFile("plan-tp2", ".json");
+        java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
+                .replace("\"devices_per_node\": 1", "\"devices_per_node\": 2")
+                .replace("\"devices_per_replica\": 1", "\"devices_per_replica\": 2")
+                .replace("\"tensor_parallel\": 1", "\"tensor_parallel\": 2"));
+        DeploymentPlan tp2 = new PlanValidator(ModelCatalog.builtIn(), catalog).readAndValidate(tmp).plan();
+        List<BenchRun> runs = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (BenchRun w : TP2) {
+                runs.add(w.withRandomDatasetPrompts());
+            }
+        }
+        List<BenchReplay.Replayed> replayed = new BenchReplay(tp2, 1, frontEnd).replay(runs, catalog);
+        Map<String, Map<String, Double>> sim = new java.util.LinkedHashMap<>();
+        for (int w = 0; w < 3; w++) {
+            int firstRound = w == 0 ? 1 : 0;
+            Map<String, Double> mean = new java.util.TreeMap<>();
+            for (int round = firstRound; round < 3; round++) {
+                replayed.get(round * 3 + w).statistics(TP2.get(w).statistics().keySet())
+                        .forEach((k, v) -> mean.merge(k, v / (3 - firstRound), Double::sum));
+            }
+            sim.put(TP2.get(w).source(), mean);
+        }
+        System.out.println("TP=2, serial front end of " + frontEnd.usPerPromptToken()
+                + " us per prompt token (fitted on TP=1 long_long_high TTFT P95/P99)");
+        for (BenchRun run : TP2) {
+            run.statistics().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "| %s | %s | %.2f | %.2f | %+.1f%% |%n",
+                    run.source(), k, v, sim.get(run.source()).get(k), 100 * (sim.get(run.source()).get(k) / v - 1)));
+        }
+        BenchRun longLong = TP2.get(2);
+        for (String k : List.of("p95_ttft_ms", "p99_ttft_ms")) {
+            double published = longLong.statistics().get(k);
+            assertEquals(published, sim.get(longLong.source()).get(k), 0.05 * published, "TP=2 long_long " + k);
+        }
+    }
+
+    static String ttfts(Map<String, Double> st) {
+        return String.format(java.util.Locale.ROOT, "%.2f / %.2f / %.2f", st.get("median_ttft_ms"), st.get("p95_ttft_ms"),
+                st.get("p99_ttft_ms"));
+    }
+
+    /**
+     * {@code keys} of each workload of the nine-run {@code runs} replayed on {@code plan}, averaged over the rounds the
+     * published ones average.
+     */
+    static Map<String, Map<String, Double>> roundMeans(DeploymentPlan plan, List<BenchRun> runs,
+            HardwareCatalog catalog, List<String> keys) {
+        List<BenchReplay.Replayed> replayed = new BenchReplay(plan, 1).replay(runs, catalog);
+        Map<String, Map<String, Double>> out = new java.util.LinkedHashMap<>();
+        for (int w = 0; w < 3; w++) {
+            String source = runs.get(w).source();
+            int firstRound = source.equals(SHORT_SHORT.source()) ? 1 : 0;
+            Map<String, Double> mean = new java.util.TreeMap<>();
+            for (int round = firstRound; round < 3; round++) {
+                replayed.get(round * 3 + w).statistics(keys).forEach((k, v) -> mean.merge(k, v / (3 - firstRound),
+                        Double::sum));
+            }
+            out.put(source, mean);
+        }
+        return out;
     }
 
     /** The front end's cost per prompt token (0, 1, ..., 30 us) that best gives {@code run}'s TTFT P95 and P99. */
