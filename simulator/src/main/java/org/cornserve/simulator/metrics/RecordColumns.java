@@ -1,8 +1,5 @@
 package org.cornserve.simulator.metrics;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.LongBuffer;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.RandomAccess;
@@ -14,10 +11,13 @@ import org.cornserve.simulator.event.SimRequest;
  * as two objects per request: a record is stored when its request ends ({@link #store}) and rebuilt on each
  * {@link #get}. A million-request run then holds no per-request objects once they end, so young collections copy
  * only requests in flight (they used to copy every record at least once, most of the loop's collection time) and
- * the heap is smaller. The long columns live outside the heap (direct buffers): a chunk is filled over many young
- * collections, so on the heap each of its bytes was copied twice, into a survivor space and then into the old
- * generation (on a million-request run, most of what each young collection copied). Records still in flight when the
- * results are taken are stored then ({@link #storeLive}).
+ * the heap is smaller. The long columns are heap arrays: a chunk is filled over many young collections, so each of
+ * its bytes is copied once or twice (into a survivor space, then the old generation), but its pages are the heap's,
+ * huge pages where {@code bin/cornserve simulate} turns them on. Direct buffers, which no collection copies, were
+ * slower overall: each 4 KiB of them is a page fault at allocation, and on a virtual machine a page fault costs tens of
+ * microseconds (1 M requests on 16 replicas on huge pages, paired at load 2: loop 1.62 s against 1.73 s, page faults
+ * 20,000 against 36,000, collection pauses about 0.07 s longer). Records still in flight when the results are taken
+ * are stored then ({@link #storeLive}).
  *
  * <p>Costs: {@link #arrived} and {@link #store} O(1) amortised; {@link #get} O(1), allocating the record it returns.
  */
@@ -30,7 +30,7 @@ final class RecordColumns extends AbstractList<RequestRecord> implements RandomA
     /** Reference columns per record: app, graph, trace id, later stages, reject reason. */
     private static final int REFS = 5;
 
-    private LongBuffer[] longs = new LongBuffer[16];
+    private long[][] longs = new long[16][];
     private Object[][] refs = new Object[16][];
     /** Speech columns (stream start, measured first audio), only for chunks that hold a speech request. */
     private long[][] speech = new long[16][];
@@ -50,8 +50,7 @@ final class RecordColumns extends AbstractList<RequestRecord> implements RandomA
             live = Arrays.copyOf(live, n);
         }
         if (longs[chunk] == null) {
-            longs[chunk] = ByteBuffer.allocateDirect(Long.BYTES * LONGS * CHUNK).order(ByteOrder.nativeOrder())
-                    .asLongBuffer();
+            longs[chunk] = new long[LONGS * CHUNK];
             refs[chunk] = new Object[REFS * CHUNK];
             live[chunk] = new RequestRecord[CHUNK];
         }
@@ -70,16 +69,16 @@ final class RecordColumns extends AbstractList<RequestRecord> implements RandomA
         }
         live[chunk][at] = null;
         SimRequest q = record.request();
-        LongBuffer l = longs[chunk];
+        long[] l = longs[chunk];
         int b = LONGS * at;
-        l.put(b, q.id());
-        l.put(b + 1, q.arrivalNanos());
-        l.put(b + 2, q.inputTokens());
-        l.put(b + 3, record.queuedNanos(0));
-        l.put(b + 4, record.startedNanos(0));
-        l.put(b + 5, record.finishedNanos(0));
-        l.put(b + 6, record.firstOutputNanos());
-        l.put(b + 7, record.completionNanos());
+        l[b] = q.id();
+        l[b + 1] = q.arrivalNanos();
+        l[b + 2] = q.inputTokens();
+        l[b + 3] = record.queuedNanos(0);
+        l[b + 4] = record.startedNanos(0);
+        l[b + 5] = record.finishedNanos(0);
+        l[b + 6] = record.firstOutputNanos();
+        l[b + 7] = record.completionNanos();
         Object[] r = refs[chunk];
         int c = REFS * at;
         r[c] = q.app();
@@ -120,15 +119,14 @@ final class RecordColumns extends AbstractList<RequestRecord> implements RandomA
         if (open != null) {
             return open;
         }
-        LongBuffer l = longs[chunk];
+        long[] l = longs[chunk];
         int b = LONGS * at;
         Object[] r = refs[chunk];
         int c = REFS * at;
-        SimRequest request = new SimRequest(l.get(b), l.get(b + 1), (String) r[c], (InvocationGraph) r[c + 1],
-                l.get(b + 2), (String) r[c + 2]);
+        SimRequest request = new SimRequest(l[b], l[b + 1], (String) r[c], (InvocationGraph) r[c + 1], l[b + 2],
+                (String) r[c + 2]);
         long[] s = speech[chunk];
-        return new RequestRecord(request, (long[]) r[c + 3], l.get(b + 3), l.get(b + 4), l.get(b + 5), l.get(b + 6),
-                l.get(b + 7),
+        return new RequestRecord(request, (long[]) r[c + 3], l[b + 3], l[b + 4], l[b + 5], l[b + 6], l[b + 7],
                 s == null ? -1 : s[2 * at], s == null ? -1 : s[2 * at + 1], (String) r[c + 4]);
     }
 
