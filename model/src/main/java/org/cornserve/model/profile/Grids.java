@@ -67,6 +67,16 @@ final class Grids {
             return ys[0];
         }
 
+        /** {@code x} moved into the grid's x range (the nearest edge when outside it). */
+        double clampX(double x) {
+            return Math.max(xs[0], Math.min(xs[xs.length - 1], x));
+        }
+
+        /** {@code y} moved into the grid's y range (the nearest edge when outside it). */
+        double clampY(double y) {
+            return Math.max(ys[0], Math.min(ys[ys.length - 1], y));
+        }
+
         private double line(int i, double y) {
             return alongY[i] == null ? constantAlongY[i] : alongY[i].value(y);
         }
@@ -115,6 +125,11 @@ final class Grids {
 
         boolean contains(double x) {
             return x >= xs[0] && x <= xs[xs.length - 1];
+        }
+
+        /** {@code x} moved into the grid's range (the nearest end when outside it). */
+        double clamp(double x) {
+            return Math.max(xs[0], Math.min(xs[xs.length - 1], x));
         }
 
         double value(double x) {

@@ -8,6 +8,11 @@ import java.util.concurrent.atomic.LongAdder;
  * Turns a {@link Profile}'s points into the cost interfaces the scheduler uses. Inside the measured grid
  * latencies interpolate linearly along each axis; outside it they fall back to a roofline estimate rather
  * than extrapolating a fit, and the cost counts how often it did ({@link Fallbacks}), so a report can say so.
+ * An LLM profile's fallback keeps the roofline's shape but takes the efficiency measured at the grid's nearest
+ * edge: a query outside the grid costs the roofline's time for it times the ratio of the measured latency to the
+ * roofline's at the nearest grid point (clamped along each axis), so the cost is continuous where the grid ends.
+ * Without that anchor a CPU profile measured up to 1,024 prompt tokens charged a 1,039-token prefill at the
+ * roofline's 58 ms where its 1,024-token point measured 160 ms (the demo of 2026-12-05).
  *
  * <p>LLM iterations mixing prefill and decode: the profile measures the two apart, and a mixed iteration
  * shares one pass over the weights, so its latency is {@code decode + prefill - shared}, where
@@ -68,6 +73,12 @@ public final class ProfileCosts {
                     } else {
                         inside = false;
                         decodeSeconds = fallback.iterationSeconds(0, 0, decodeSequences, decodeContextTokens);
+                        if (decode != null) {
+                            double edgeBatch = decode.clampX(decodeSequences);
+                            double edgeContext = decode.clampY(meanContext);
+                            decodeSeconds *= edgeRatio(decode.value(edgeBatch, edgeContext), fallback.iterationSeconds(
+                                    0, 0, (int) Math.round(edgeBatch), Math.round(edgeBatch * edgeContext)));
+                        }
                     }
                 }
                 if (prefillTokens > 0) {
@@ -80,7 +91,10 @@ public final class ProfileCosts {
                         }
                     } else {
                         inside = false;
-                        prefillSeconds = fallback.iterationSeconds(prefillTokens, prefillContextTokens, 0, 0);
+                        long edge = Math.round(prefill.clamp(prefillTokens));
+                        prefillSeconds = fallback.iterationSeconds(prefillTokens, prefillContextTokens, 0, 0)
+                                * edgeRatio(prefill.value(edge), fallback.iterationSeconds(edge, edge * (edge + 1) / 2,
+                                        0, 0));
                     }
                 }
                 if (fallbacks != null && (decodeSequences > 0 || prefillTokens > 0)) {
@@ -102,6 +116,11 @@ public final class ProfileCosts {
                 return fallback.hostCopySeconds(tokens);
             }
         };
+    }
+
+    /** Measured over roofline at a grid edge: what scales the roofline outside the grid (1 without a roofline time). */
+    private static double edgeRatio(double measuredSeconds, double rooflineSeconds) {
+        return rooflineSeconds > 0 && measuredSeconds > 0 ? measuredSeconds / rooflineSeconds : 1;
     }
 
     /** A batch cost from a batch profile, with a roofline fallback outside its grid. */

@@ -62,6 +62,40 @@ class ProfileCostsTest {
         assertEquals(2, fallbacks.queries());
     }
 
+    /**
+     * Outside the grid the roofline's shape at the measured efficiency of the nearest edge: a profile measured at
+     * 2.5 times the roofline's time charges 2.5 times the roofline beyond it (against the roofline itself, by hand),
+     * and the cost does not jump where the grid ends.
+     */
+    @Test
+    void outsideTheGridTheRooflineTakesTheEfficiencyMeasuredAtTheNearestEdge() {
+        double slower = 2.5;
+        List<Profile.DecodePoint> decode = new java.util.ArrayList<>();
+        for (int b : List.of(1, 2, 4)) {
+            for (long c : List.of(0L, 1024L)) {
+                decode.add(new Profile.DecodePoint(b, c, slower * LLAMA.iterationSeconds(0, 0, b, b * c) * 1e3));
+            }
+        }
+        List<Profile.PrefillPoint> prefill = List.of(16L, 256L, 1024L).stream().map(t -> new Profile.PrefillPoint(t,
+                slower * LLAMA.iterationSeconds(t, t * (t + 1) / 2, 0, 0) * 1e3)).toList();
+        Profile profile = new Profile("t", "h100-sxm", 1, ProfileSource.MEASURED, "", Profile.Kind.LLM, 100, 0.2,
+                decode, prefill, List.of());
+        ProfileCosts.Fallbacks fallbacks = new ProfileCosts.Fallbacks();
+        LlmCost cost = ProfileCosts.llm(profile, LLAMA, fallbacks);
+        assertEquals(slower * LLAMA.iterationSeconds(1039, 1039L * 1040 / 2, 0, 0),
+                cost.iterationSeconds(1039, 1039L * 1040 / 2, 0, 0), 1e-12, "a prompt past the largest point");
+        assertEquals(slower * LLAMA.iterationSeconds(4, 4 * 3 / 2, 0, 0), cost.iterationSeconds(4, 4 * 3 / 2, 0, 0),
+                1e-12, "a prompt below the smallest point");
+        assertEquals(slower * LLAMA.iterationSeconds(0, 0, 64, 64 * 512L), cost.iterationSeconds(0, 0, 64, 64 * 512L),
+                1e-12, "a batch past the largest point");
+        assertEquals(slower * LLAMA.iterationSeconds(0, 0, 2, 2 * 4096L), cost.iterationSeconds(0, 0, 2, 2 * 4096L),
+                1e-12, "a context past the longest point");
+        assertEquals(4, fallbacks.outsideGrid());
+        double atEdge = cost.iterationSeconds(1024, 1024L * 1025 / 2, 0, 0);
+        double pastEdge = cost.iterationSeconds(1025, 1025L * 1026 / 2, 0, 0);
+        assertTrue(pastEdge > atEdge && pastEdge < atEdge * 1.01, atEdge + " -> " + pastEdge);
+    }
+
     @Test
     void mixedIterationCostsMoreThanEitherPartAndLessThanBoth() {
         Profile profile = ProfileSampler.DEFAULT.llm("t", "h100-sxm", 1, ProfileSource.ESTIMATED, "", LLAMA, 0.5);
