@@ -85,13 +85,19 @@ public final class TailReport {
         }
     }
 
-    /** The overhead line of a probe's {@code overhead.csv} (text_tokens, served_ttft_ms, simulated_ttft_ms). */
+    /**
+     * The overhead line of a probe's {@code overhead.csv}: served TTFT less what it spent inside the engine (served
+     * less {@code overhead_ms}) against the prompt tokens ({@code prompt_tokens}; {@code text_tokens} in files from
+     * before the chat markup was counted).
+     */
     static double[] overheadLine(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv);
         List<String> h = List.of(lines.get(0).split(",", -1));
-        int[] c = {h.indexOf("text_tokens"), h.indexOf("served_ttft_ms"), h.indexOf("simulated_ttft_ms")};
+        int tokensColumn = h.contains("prompt_tokens") ? h.indexOf("prompt_tokens") : h.indexOf("text_tokens");
+        int[] c = {tokensColumn, h.indexOf("served_ttft_ms"), h.indexOf("overhead_ms")};
         if (Arrays.stream(c).anyMatch(i -> i < 0)) {
-            throw new IllegalArgumentException(csv + ":1: needs text_tokens, served_ttft_ms and simulated_ttft_ms");
+            throw new IllegalArgumentException(csv + ":1: needs prompt_tokens (or text_tokens), served_ttft_ms and"
+                    + " overhead_ms");
         }
         int n = lines.size() - 1;
         double[][] v = new double[3][n];
@@ -101,6 +107,7 @@ public final class TailReport {
                 for (int k = 0; k < 3; k++) {
                     v[k][i] = Double.parseDouble(f[c[k]]);
                 }
+                v[2][i] = v[1][i] - v[2][i]; // inside the engine: served less overhead
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(csv + ":" + (i + 2) + ": bad probe row (" + e.getMessage() + ")", e);
             }

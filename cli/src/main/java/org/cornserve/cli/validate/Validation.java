@@ -307,22 +307,54 @@ public final class Validation {
                 writeSteps(steps, plan, profiles, probeDir.resolve("steps.csv")));
         double roundTripMs = StepRecorder.roundTripMs(steps.served());
         double[] served = servedTtftMs(probeDir.resolve("requests.csv"), PROBES);
-        double[] simulated = new double[PROBES];
-        StringBuilder csv = new StringBuilder("request,text_tokens,served_ttft_ms,simulated_ttft_ms,overhead_ms\n");
+        long[] promptTokens = new long[PROBES];
         for (int i = 0; i < PROBES; i++) {
             // the server prefills the chat markup too, as the simulation will (simulateArgs)
-            simulated[i] = prefillMs(model, plan, profiles, lengths[i % lengths.length] + PROMPT_OVERHEAD_TOKENS)
+            promptTokens[i] = lengths[i % lengths.length] + PROMPT_OVERHEAD_TOKENS;
+        }
+        double[] computed = probePrefillComputeMs(steps.served(), promptTokens);
+        double[] simulated = new double[PROBES];
+        double[] inside = new double[PROBES];
+        double[] tokens = new double[PROBES];
+        StringBuilder csv = new StringBuilder("request,text_tokens,prompt_tokens,served_ttft_ms,prefill_compute_ms,"
+                + "round_trip_ms,simulated_ttft_ms,overhead_ms\n");
+        for (int i = 0; i < PROBES; i++) {
+            simulated[i] = prefillMs(model, plan, profiles, promptTokens[i]) + roundTripMs;
+            // time inside the engine: the prefill's own measured compute where the probe's steps give it (an idle
+            // executor's first step runs slower than its profile, and that is not overhead), else the profile's
+            inside[i] = (computed == null ? prefillMs(model, plan, profiles, promptTokens[i]) : computed[i])
                     + roundTripMs;
-            csv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.4f%n", i, lengths[i % lengths.length], served[i],
-                    simulated[i], served[i] - simulated[i]));
+            tokens[i] = promptTokens[i];
+            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.4f,%s,%.4f,%.4f,%.4f%n", i, lengths[i % lengths.length],
+                    promptTokens[i], served[i], computed == null ? "" : String.format(Locale.ROOT, "%.4f",
+                            computed[i]), roundTripMs, simulated[i], served[i] - inside[i]));
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
-        double[] tokens = new double[PROBES];
-        for (int i = 0; i < PROBES; i++) {
-            tokens[i] = lengths[i % lengths.length] + PROMPT_OVERHEAD_TOKENS;
-        }
-        double[] line = overheadLine(tokens, served, simulated);
+        double[] line = overheadLine(tokens, served, inside);
         return new double[] {line[0], roundTripMs, line[1]};
+    }
+
+    /**
+     * The measured compute of each probe request's prefill: the probe sends its requests one at a time, so its
+     * prefill steps, in the order they ended, are its requests' in order, each of the request's prompt tokens; null
+     * when the steps do not line up with the requests that way (then the profile's charge stands in).
+     */
+    static double[] probePrefillComputeMs(List<StepRecorder.ServedStep> steps, long[] promptTokens) {
+        List<StepRecorder.ServedStep> prefills = steps.stream().filter(s -> s.step()
+                instanceof org.cornserve.planner.schedule.batch.Step.LlmStep l && l.prefillTokens() > 0)
+                .sorted(java.util.Comparator.comparingLong(StepRecorder.ServedStep::endNanos)).toList();
+        if (prefills.size() != promptTokens.length) {
+            return null;
+        }
+        double[] ms = new double[promptTokens.length];
+        for (int i = 0; i < ms.length; i++) {
+            var l = (org.cornserve.planner.schedule.batch.Step.LlmStep) prefills.get(i).step();
+            if (l.prefillTokens() != promptTokens[i] || l.decodeSequences() > 0) {
+                return null;
+            }
+            ms[i] = prefills.get(i).computeNanos() / 1e6;
+        }
+        return ms;
     }
 
     /**

@@ -259,4 +259,28 @@ class ValidationTest {
         }
         assertEquals(sum / (n - dropped), StepRecorder.trimmedMean(sorted, 0.01), 1e-12);
     }
+
+    /** The probe's requests go one at a time: their prefill steps, in the order they ended, are theirs. */
+    @Test
+    void probeRequestsTakeTheirOwnPrefillsMeasuredComputeInOrder() {
+        StepRecorder rec = new StepRecorder();
+        rec.start();
+        long t = 0;
+        long[] prompts = {117, 274, 117};
+        for (int i = 0; i < prompts.length; i++) {
+            var prefill = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, prompts[i],
+                    prompts[i] * (prompts[i] + 1) / 2, 0, 0, 1);
+            rec.stepStarted(0, 0, prefill, t);
+            t += 20_000_000;
+            rec.stepEnded(0, 0, 6_000_000 + i, 5_000_000 + i * 1_000_000L, new long[0], t);
+            var decode = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 0, 0, 1, prompts[i], 4);
+            rec.stepStarted(0, 0, decode, t);
+            t += 5_000_000;
+            rec.stepEnded(0, 0, 3_000_000, 2_000_000, new long[0], t);
+        }
+        assertArrayEquals(new double[] {5, 6, 7}, Validation.probePrefillComputeMs(rec.served(), prompts), 1e-12);
+        assertEquals(null, Validation.probePrefillComputeMs(rec.served(), new long[] {117, 274}), "a request short");
+        assertEquals(null, Validation.probePrefillComputeMs(rec.served(), new long[] {117, 117, 274}),
+                "prompts out of order: not these requests' steps");
+    }
 }
