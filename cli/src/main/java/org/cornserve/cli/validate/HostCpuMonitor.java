@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * machine, not the model.
  *
  * <p>Outside load over an interval, in cores: (busy ticks of the host, {@code user + nice + system + irq + softirq},
- * less the run's processes' {@code utime + stime}) over the interval's length. The hypervisor's {@code steal} (the time
+ * less the run's processes' {@code utime + stime}, with this JVM's {@code cutime + cstime} for the executors that
+ * have exited) over the interval's length. The hypervisor's {@code steal} (the time
  * this virtual machine wanted a CPU and did not get one) is kept apart. Ticks are {@value #TICKS_PER_SECOND} a second
  * (Linux's {@code USER_HZ}), so a single {@value #PERIOD_MS} ms sample is precise to about 0.2 cores; {@link
  * Samples#outsideCores} widens a window to at least {@value #MIN_WINDOW_MS} ms (0.04 cores). Where {@code /proc} is not
@@ -111,8 +112,10 @@ final class HostCpuMonitor implements AutoCloseable {
     static Sample read(long nanos) {
         try {
             long[] host = hostTicks(Files.readAllLines(Path.of("/proc/stat")).get(0));
-            long jvm = processTicks(ProcessHandle.current().pid());
-            long run = jvm;
+            String self = Files.readString(Path.of("/proc/self/stat"));
+            long jvm = processTicks(self);
+            // an executor that has exited and been reaped counts in this JVM's children's times from then on
+            long run = jvm + reapedChildrenTicks(self);
             try (Stream<ProcessHandle> children = ProcessHandle.current().descendants()) {
                 for (ProcessHandle h : (Iterable<ProcessHandle>) children::iterator) {
                     run += Math.max(0, processTicks(h.pid()));
@@ -142,6 +145,15 @@ final class HostCpuMonitor implements AutoCloseable {
         long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
                 + Long.parseLong(f[7]);
         return new long[] {busy, Long.parseLong(f[8])};
+    }
+
+    /**
+     * cutime + cstime from a {@code /proc/PID/stat} line (fields 16 and 17): the CPU of the process's children that
+     * have exited and been waited for.
+     */
+    static long reapedChildrenTicks(String statLine) {
+        String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split("\\s+");
+        return Long.parseLong(f[13]) + Long.parseLong(f[14]);
     }
 
     /** utime + stime of a process ({@code /proc/PID/stat}), or -1 when it is gone. */

@@ -39,6 +39,24 @@ class HostCpuMonitorTest {
     void readsAProcessesTicksPastANameWithSpacesAndParentheses() {
         String line = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 1000 0 3 0 321 45 0 0 20 0 30 0 100 0 0";
         assertEquals(321 + 45, HostCpuMonitor.processTicks(line));
+        assertEquals(0, HostCpuMonitor.reapedChildrenTicks(line));
+        String parent = "4242 (java) S 1 4242 4242 0 -1 4194560 1000 0 3 0 321 45 700 80 20 0 30 0 100 0 0";
+        assertEquals(780, HostCpuMonitor.reapedChildrenTicks(parent), "children that exited: cutime + cstime");
+    }
+
+    /** A child that computes and exits stays counted as the run's, not the host's outside load. */
+    @Test
+    void aChildThatExitedStaysInTheRunsTicks() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "no /proc: not Linux");
+        HostCpuMonitor.Sample before = HostCpuMonitor.read(System.nanoTime());
+        // busy for 1 to 2 s of wall time: at least 0.2 s of CPU even on a loaded machine
+        Process p = new ProcessBuilder("bash", "-c", "while (( SECONDS < 2 )); do :; done")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        HostCpuMonitor.Sample after = HostCpuMonitor.read(System.nanoTime());
+        assertTrue(after.runTicks() - before.runTicks() >= 20, "the child's CPU (at least 0.2 s of it) is the run's: "
+                + before + " -> " + after);
     }
 
     @Test
