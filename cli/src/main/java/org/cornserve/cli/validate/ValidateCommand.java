@@ -71,6 +71,11 @@ public final class ValidateCommand implements Callable<Integer> {
             + " (experiments/validation-tails.md), 'none' turns them off"})
     String servedCosts;
 
+    @Option(names = "--reprofile", description = {"when validate measures the profiles itself: measure them again"
+            + " after the replay, print how far the points drifted, and simulate with the point-by-point mean of the"
+            + " two (the machine's speed over the run rather than at one moment before it; about a minute more)"})
+    boolean reprofile;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -118,8 +123,23 @@ public final class ValidateCommand implements Callable<Integer> {
                     err.println(s);
                     err.flush();
                 }).withServedCosts(costs);
+        Path simulatedProfiles = profileFile;
+        ProfileDrift drift = null;
+        if (profiles.isEmpty() && reprofile) {
+            // the served plan's executors are stopped: the profiler has the slots to itself, as before the replay
+            err.println("measuring the plan's tasks again after the replay...");
+            ProgressBar bar = new ProgressBar(err, "profile");
+            Path after = Validation.measureProfiles(resolved, slots, out.resolve("profiles-after.json"), err::println,
+                    bar::update);
+            org.cornserve.model.profile.ProfileSet b = Json.read(profileFile, org.cornserve.model.profile.ProfileSet.class);
+            org.cornserve.model.profile.ProfileSet a = Json.read(after, org.cornserve.model.profile.ProfileSet.class);
+            drift = ProfileDrift.of(b, a);
+            simulatedProfiles = out.resolve("profiles-mean.json");
+            Json.write(simulatedProfiles, ProfileDrift.mean(b, a));
+            err.println(drift.line());
+        }
         List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
-                slice.toString(), "--trace-format", "jsonl", "--profiles", profileFile.toString(), "--out",
+                slice.toString(), "--trace-format", "jsonl", "--profiles", simulatedProfiles.toString(), "--out",
                 out.resolve("simulated").toString()));
         sim.addAll(served.simulateArgs());
         if (slo != null) {
@@ -130,13 +150,22 @@ public final class ValidateCommand implements Callable<Integer> {
                 .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
         List<Validation.Row> quiet = served.hostLoad().quietRows(out.resolve("simulated/requests.csv"),
                 out.resolve("measured/requests.csv"));
-        Validation.write(out.resolve("validation.json"), rows, quiet, served, profileFile);
+        Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles);
+        if (drift != null) {
+            var root = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
+                    out.resolve("validation.json").toFile());
+            root.set("profile_drift", Json.mapper().valueToTree(drift));
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("validation.json").toFile(), root);
+        }
         pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms + %.4f ms per prompt token per-request overhead,"
                 + " %.3f ms per-step round trip) against served, %s:%n", served.overheadMs(), served.overheadMsPerToken(),
                 served.stepOverheadMs(), slice);
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
         pw.print(Validation.hostTable(served, quiet));
+        if (drift != null) {
+            pw.println(drift.line());
+        }
         pw.println("results in " + out + " (validation.json, simulated/, measured/)");
         long left = Validation.sharedMemoryFiles(served.session());
         if (left > 0) {

@@ -183,17 +183,7 @@ class HostCpuMonitorTest {
 
     @Test
     void stepsCarryTheOutsideLoadOverTheirComputeAndTheSummarySplitsOnIt() throws Exception {
-        org.cornserve.model.profile.LlmCost cost = new org.cornserve.model.profile.LlmCost() {
-            @Override
-            public double iterationSeconds(long p, long pc, int ds, long dc) {
-                return 1e-3;
-            }
-
-            @Override
-            public long kvBytesPerToken() {
-                return 1;
-            }
-        };
+        org.cornserve.model.profile.LlmCost cost = ValidationTest.millisecondAnIteration();
         // one core of outside load from 1 s to 2 s
         List<HostCpuMonitor.Sample> samples = new ArrayList<>();
         long busy = 0;

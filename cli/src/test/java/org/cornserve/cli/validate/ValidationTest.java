@@ -106,10 +106,9 @@ class ValidationTest {
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
     }
 
-    /** steps.csv: a replica's next step is decided some time after its last report reached the loop. */
-    @Test
-    void theGapBeforeAStepRunsFromTheReplicasLastReportToItsDecision() throws Exception {
-        org.cornserve.model.profile.LlmCost cost = new org.cornserve.model.profile.LlmCost() {
+    /** A cost model of 1 ms an iteration, whatever it holds. */
+    static org.cornserve.model.profile.LlmCost millisecondAnIteration() {
+        return new org.cornserve.model.profile.LlmCost() {
             @Override
             public double iterationSeconds(long p, long pc, int ds, long dc) {
                 return 1e-3;
@@ -120,6 +119,12 @@ class ValidationTest {
                 return 1;
             }
         };
+    }
+
+    /** steps.csv: a replica's next step is decided some time after its last report reached the loop. */
+    @Test
+    void theGapBeforeAStepRunsFromTheReplicasLastReportToItsDecision() throws Exception {
+        org.cornserve.model.profile.LlmCost cost = millisecondAnIteration();
         StepRecorder rec = new StepRecorder();
         rec.start();
         var decode = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 0, 0, 1, 10, 4);

@@ -18,18 +18,7 @@ class ScaleTokensTest {
         List<TraceRecord> in = List.of(
                 new TraceRecord(5, "a", new RequestShape(1000, List.of(), 235, null), "r1", LongList.EMPTY),
                 new TraceRecord(9, "b", new RequestShape(2, List.of(), 1, null), "r2", LongList.EMPTY));
-        TraceSource source = () -> new TraceReader() {
-            int i;
-
-            @Override
-            public TraceRecord read() {
-                return i < in.size() ? in.get(i++) : null;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        TraceSource source = sourceOf(in);
         List<TraceRecord> out = new ArrayList<>();
         try (TraceReader r = Transforms.scaleTokens(source, 0.25).open()) {
             for (TraceRecord t = r.read(); t != null; t = r.read()) {
@@ -50,18 +39,7 @@ class ScaleTokensTest {
         List<TraceRecord> in = List.of(
                 new TraceRecord(5, "a", new RequestShape(1021, List.of(), 12, null), "r1", LongList.EMPTY),
                 new TraceRecord(9, "b", new RequestShape(3, List.of(), 1, null), "r2", LongList.EMPTY));
-        TraceSource source = () -> new TraceReader() {
-            int i;
-
-            @Override
-            public TraceRecord read() {
-                return i < in.size() ? in.get(i++) : null;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        TraceSource source = sourceOf(in);
         List<TraceRecord> out = new ArrayList<>();
         try (TraceReader r = Transforms.addPromptTokens(source, 18).open()) {
             for (TraceRecord t = r.read(); t != null; t = r.read()) {
@@ -74,5 +52,21 @@ class ScaleTokensTest {
         assertEquals(List.of("r1", "r2"), out.stream().map(TraceRecord::requestId).toList());
         assertEquals(source, Transforms.addPromptTokens(source, 0), "no overhead: the source itself");
         assertThrows(IllegalArgumentException.class, () -> Transforms.addPromptTokens(source, -1));
+    }
+
+    /** A source that reads {@code records} in order, anew on each open. */
+    private static TraceSource sourceOf(List<TraceRecord> records) {
+        return () -> new TraceReader() {
+            int i;
+
+            @Override
+            public TraceRecord read() {
+                return i < records.size() ? records.get(i++) : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 }
