@@ -201,12 +201,10 @@ public final class Validation {
             StepRecorder warmupSteps = new StepRecorder();
             StepRecorder probeSteps = new StepRecorder();
             StepRecorder steps = new StepRecorder();
-            StepRecorder busySteps = new StepRecorder();
             String session = null;
             if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
                 cp.observe(warmupSteps);
                 cp.observe(probeSteps);
-                cp.observe(busySteps);
                 cp.observe(steps);
                 session = cp.session();
             }
@@ -223,7 +221,7 @@ public final class Validation {
                 writeSteps(warmupSteps, plan, profiles, warmupDir.resolve("steps.csv"));
             }
             double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
-                    dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, busySteps, status);
+                    dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, status);
             status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
                     + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; replaying the trace"
                     + " open-loop...", overheads[0], overheads[2], overheads[1]));
@@ -289,11 +287,10 @@ public final class Validation {
      * {@code overhead.csv}, {@code steps.csv} and {@code steps.json} into {@code probeDir}.
      *
      * @param steps attached to the served runtime, not recording yet
-     * @param busySteps attached to the served runtime, not recording yet: the busy probe's ({@link #busyRoundTripMs})
      * @return the per-request overhead and the per-step round trip, in ms
      */
     private static double[] probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
-            Path probeDir, StepRecorder steps, StepRecorder busySteps, Consumer<String> status) throws IOException {
+            Path probeDir, StepRecorder steps, Consumer<String> status) throws IOException {
         long[] lengths = probeLengths(textTokens(trace));
         double longest = prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
         double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
@@ -308,11 +305,7 @@ public final class Validation {
         steps.stop();
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(probeDir.resolve("steps.json").toFile(),
                 writeSteps(steps, plan, profiles, probeDir.resolve("steps.csv")));
-        double idleRoundTripMs = StepRecorder.roundTripMs(steps.served());
-        double roundTripMs = busyRoundTripMs(url, model, lengths[lengths.length / 2], probeDir, busySteps, status);
-        if (Double.isNaN(roundTripMs)) {
-            roundTripMs = idleRoundTripMs;
-        }
+        double roundTripMs = StepRecorder.roundTripMs(steps.served());
         double[] served = servedTtftMs(probeDir.resolve("requests.csv"), PROBES);
         long[] promptTokens = new long[PROBES];
         for (int i = 0; i < PROBES; i++) {
@@ -326,62 +319,19 @@ public final class Validation {
         StringBuilder csv = new StringBuilder("request,text_tokens,prompt_tokens,served_ttft_ms,prefill_compute_ms,"
                 + "round_trip_ms,simulated_ttft_ms,overhead_ms\n");
         for (int i = 0; i < PROBES; i++) {
-            simulated[i] = prefillMs(model, plan, profiles, promptTokens[i]) + idleRoundTripMs;
+            simulated[i] = prefillMs(model, plan, profiles, promptTokens[i]) + roundTripMs;
             // time inside the engine: the prefill's own measured compute where the probe's steps give it (an idle
             // executor's first step runs slower than its profile, and that is not overhead), else the profile's
             inside[i] = (computed == null ? prefillMs(model, plan, profiles, promptTokens[i]) : computed[i])
-                    + idleRoundTripMs;
+                    + roundTripMs;
             tokens[i] = promptTokens[i];
             csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.4f,%s,%.4f,%.4f,%.4f%n", i, lengths[i % lengths.length],
                     promptTokens[i], served[i], computed == null ? "" : String.format(Locale.ROOT, "%.4f",
-                            computed[i]), idleRoundTripMs, simulated[i], served[i] - inside[i]));
+                            computed[i]), roundTripMs, simulated[i], served[i] - inside[i]));
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
         return new double[] {line[0], roundTripMs, line[1]};
-    }
-
-    /** Requests of the busy probe, sent at once. */
-    static final int BUSY_PROBES = 8;
-    /** Output tokens of each busy probe request. */
-    static final int BUSY_PROBE_OUTPUT_TOKENS = 64;
-
-    /**
-     * The control plane's round trip per step while the executors are busy: {@value #BUSY_PROBES} synthetic requests of
-     * {@code promptTokens} text tokens and {@value #BUSY_PROBE_OUTPUT_TOKENS} output tokens sent at once (not the
-     * trace's), their decode steps' busy less compute, as {@link StepRecorder#roundTripMs} takes it. The idle probe's
-     * steps run one request at a time on an executor that sleeps between them, and their round trip holds its waking
-     * (the 07:36 validation of 2026-12-05: idle mean 0.53 ms, the loaded replay's 0.32 ms, charged on every step of
-     * the simulation); a replay at load keeps its executors busy, as this probe does. Writes {@code busy/} into {@code
-     * probeDir}; NaN when it gave no decode step.
-     */
-    static double busyRoundTripMs(String url, String model, long promptTokens, Path probeDir, StepRecorder busy,
-            Consumer<String> status) throws IOException {
-        Path dir = probeDir.resolve("busy");
-        Files.createDirectories(dir);
-        StringBuilder trace = new StringBuilder();
-        for (int i = 0; i < BUSY_PROBES; i++) {
-            trace.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
-                    + "\"output_tokens\":%d}%n", 0.001 * i, promptTokens, BUSY_PROBE_OUTPUT_TOKENS));
-        }
-        Path file = dir.resolve("busy.jsonl");
-        Files.writeString(file, trace);
-        busy.start();
-        try {
-            cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", file.toString(),
-                    "--trace-format", "jsonl", "--out", dir.toString());
-        } finally {
-            busy.stop();
-        }
-        List<StepRecorder.ServedStep> decode = busy.served().stream().filter(st -> st.step()
-                instanceof org.cornserve.planner.schedule.batch.Step.LlmStep l && l.prefillTokens() == 0).toList();
-        double ms = decode.isEmpty() ? Double.NaN : StepRecorder.roundTripMs(decode);
-        StringBuilder trips = new StringBuilder("round_trip_ms\n");
-        decode.forEach(st -> trips.append(String.format(Locale.ROOT, "%.4f%n", st.roundTripNanos() / 1e6)));
-        Files.writeString(dir.resolve("round_trips.csv"), trips);
-        status.accept(String.format(Locale.ROOT, "per-step round trip while busy (%d requests at once, %d decode"
-                + " steps): %.3f ms", BUSY_PROBES, decode.size(), ms));
-        return ms;
     }
 
     /**
