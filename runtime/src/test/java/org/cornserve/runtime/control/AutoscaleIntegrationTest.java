@@ -96,7 +96,10 @@ class AutoscaleIntegrationTest {
             // quiet: the autoscaler removes one replica (down-cooldown 1 s), which drains and stops
             deadline = System.nanoTime() + 60 * SECOND;
             JsonNode after = deployments(url, token);
-            while (!statuses(after).contains("REMOVED") && System.nanoTime() < deadline) {
+            // the replica's status and the scaling record are two views the admin endpoint reads one after the
+            // other: wait for both (a CI run saw REMOVED with scale_downs still 0)
+            while (!(statuses(after).contains("REMOVED") && deployment(after).get("scaling").get("scale_downs")
+                    .asInt() >= 1) && System.nanoTime() < deadline) {
                 Thread.sleep(100);
                 after = deployments(url, token);
             }
