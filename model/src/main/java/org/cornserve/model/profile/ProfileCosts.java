@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * edge: a query outside the grid costs the roofline's time for it times the ratio of the measured latency to the
  * roofline's at the nearest grid point (clamped along each axis), so the cost is continuous where the grid ends.
  * Without that anchor a CPU profile measured up to 1,024 prompt tokens charged a 1,039-token prefill at the
- * roofline's 58 ms where its 1,024-token point measured 160 ms (the demo of 2026-12-05).
+ * roofline's 58 ms where its 1,024-token point measured 155 ms and the server took 160 to 215 ms (the demo of
+ * 2026-12-05).
  *
  * <p>LLM iterations mixing prefill and decode: the profile measures the two apart, and a mixed iteration
  * shares one pass over the weights, so its latency is {@code decode + prefill - shared}, where
