@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -48,19 +47,16 @@ final class HostCpuMonitor implements AutoCloseable {
     }
 
     private final List<Sample> samples = new ArrayList<>();
-    private final Thread thread;
-    private final LongSupplier clock;
+    private final Thread thread = Thread.ofPlatform().daemon().name("host-cpu-monitor").unstarted(this::loop);
     private volatile boolean running = true;
 
-    private HostCpuMonitor(LongSupplier clock) {
-        this.clock = clock;
-        this.thread = Thread.ofPlatform().daemon().name("host-cpu-monitor").unstarted(this::loop);
+    private HostCpuMonitor() {
     }
 
-    /** Starts sampling now (System.nanoTime, the clock the runtime's step timings use). */
+    /** Starts sampling now (on System.nanoTime, the clock the runtime's step timings use). */
     static HostCpuMonitor start() {
-        HostCpuMonitor m = new HostCpuMonitor(System::nanoTime);
-        Sample first = read(m.clock.getAsLong());
+        HostCpuMonitor m = new HostCpuMonitor();
+        Sample first = read(System.nanoTime());
         if (first != null) {
             m.samples.add(first);
             m.thread.start();
@@ -75,7 +71,7 @@ final class HostCpuMonitor implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            Sample s = read(clock.getAsLong());
+            Sample s = read(System.nanoTime());
             if (s != null && running) {
                 synchronized (samples) {
                     samples.add(s);
@@ -93,7 +89,7 @@ final class HostCpuMonitor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Sample last = read(clock.getAsLong());
+        Sample last = read(System.nanoTime());
         synchronized (samples) {
             if (last != null && !samples.isEmpty()) {
                 samples.add(last);
@@ -111,7 +107,10 @@ final class HostCpuMonitor implements AutoCloseable {
     /** A reading of the host and of this JVM's process tree, or null where /proc cannot be read. */
     static Sample read(long nanos) {
         try {
-            long[] host = hostTicks(Files.readAllLines(Path.of("/proc/stat")).get(0));
+            long[] host;
+            try (var in = Files.newBufferedReader(Path.of("/proc/stat"))) {
+                host = hostTicks(in.readLine()); // the first line, all CPUs together
+            }
             String self = Files.readString(Path.of("/proc/self/stat"));
             long jvm = processTicks(self);
             // an executor that has exited and been reaped counts in this JVM's children's times from then on
@@ -127,7 +126,7 @@ final class HostCpuMonitor implements AutoCloseable {
             }
             var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
             long jitMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
-            return jvm < 0 ? null : new Sample(nanos, host[0], host[1], run, jvm, gc, jitMs);
+            return new Sample(nanos, host[0], host[1], run, jvm, gc, jitMs);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -152,8 +151,16 @@ final class HostCpuMonitor implements AutoCloseable {
      * have exited and been waited for.
      */
     static long reapedChildrenTicks(String statLine) {
-        String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split("\\s+");
+        String[] f = fieldsAfterName(statLine);
         return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    }
+
+    /**
+     * The fields of a {@code /proc/PID/stat} line after the process's name (which sits in parentheses and may hold
+     * spaces): index 0 is field 3, the state.
+     */
+    private static String[] fieldsAfterName(String statLine) {
+        return statLine.substring(statLine.lastIndexOf(')') + 2).trim().split("\\s+");
     }
 
     /** utime + stime of a process ({@code /proc/PID/stat}), or -1 when it is gone. */
@@ -167,7 +174,7 @@ final class HostCpuMonitor implements AutoCloseable {
 
     /** utime + stime from a {@code /proc/PID/stat} line (fields 14 and 15; the name in parentheses may hold spaces). */
     static long processTicks(String statLine) {
-        String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split("\\s+");
+        String[] f = fieldsAfterName(statLine);
         // after the name: state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
@@ -216,27 +223,28 @@ final class HostCpuMonitor implements AutoCloseable {
 
         /** The last reading at or before {@code nanos} (the first one when none is). */
         private Sample at(long nanos) {
-            Sample found = samples.get(0);
-            for (Sample s : samples) {
-                if (s.nanos() <= nanos) {
-                    found = s;
+            return samples.get(indexAtOrBefore(nanos));
+        }
+
+        /** The index of the last reading at or before {@code nanos}, 0 when none is (binary search). */
+        private int indexAtOrBefore(long nanos) {
+            int lo = 0;
+            int hi = samples.size() - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (samples.get(mid).nanos() <= nanos) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
                 }
             }
-            return found;
+            return lo;
         }
 
         /** Cumulative outside (or steal) ticks at {@code nanos}, linearly interpolated between readings. */
         private double ticksAt(long nanos, boolean steal) {
-            int lo = 0;
-            int hi = samples.size() - 1;
-            while (hi - lo > 1) {
-                int mid = (lo + hi) >>> 1;
-                if (samples.get(mid).nanos() <= nanos) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
+            int lo = Math.min(indexAtOrBefore(nanos), samples.size() - 2);
+            int hi = lo + 1;
             double a = cumulative(samples.get(lo), steal);
             double b = cumulative(samples.get(hi), steal);
             long ta = samples.get(lo).nanos();
@@ -270,7 +278,8 @@ final class HostCpuMonitor implements AutoCloseable {
             m.put("seconds", outside.size());
             m.put("outside_cores_mean", outsideCores(fromNanos, toNanos));
             m.put("outside_cores_max_second", outside.stream().mapToDouble(Double::doubleValue).max().orElse(0));
-            m.put("seconds_outside_at_least_0.25_cores", outside.stream().filter(o -> o >= 0.25).count());
+            m.put("seconds_outside_at_least_0.25_cores", outside.stream().filter(o -> o >= StepRecorder.LOADED_CORES)
+                    .count());
             m.put("steal_cores_mean", stealCores(fromNanos, toNanos));
             m.put("steal_cores_max_second", steal.stream().mapToDouble(Double::doubleValue).max().orElse(0));
             // this JVM (gateway, control plane, replay client) stopping for its collector or compiling code: a stall
@@ -301,7 +310,7 @@ final class HostCpuMonitor implements AutoCloseable {
                 }
                 double perTick = 1.0 / TICKS_PER_SECOND / seconds;
                 sb.append(String.format(Locale.ROOT, "%.1f,%.3f,%.3f,%.3f,%.3f,%d,%d%n", (b.nanos() - originNanos) / 1e6,
-                        Math.max(0, (b.busyTicks() - b.runTicks()) - (a.busyTicks() - a.runTicks())) * perTick,
+                        Math.max(0, cumulative(b, false) - cumulative(a, false)) * perTick,
                         (b.stealTicks() - a.stealTicks()) * perTick, (b.runTicks() - a.runTicks()) * perTick,
                         (b.jvmTicks() - a.jvmTicks()) * perTick, b.gcMillis() - a.gcMillis(),
                         b.jitMillis() - a.jitMillis()));

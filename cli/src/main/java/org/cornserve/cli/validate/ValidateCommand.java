@@ -136,7 +136,6 @@ public final class ValidateCommand implements Callable<Integer> {
             drift = ProfileDrift.of(b, a);
             simulatedProfiles = out.resolve("profiles-mean.json");
             Json.write(simulatedProfiles, ProfileDrift.mean(b, a));
-            err.println(drift.line());
         }
         List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
                 slice.toString(), "--trace-format", "jsonl", "--profiles", simulatedProfiles.toString(), "--out",
@@ -150,13 +149,8 @@ public final class ValidateCommand implements Callable<Integer> {
                 .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
         List<Validation.Row> quiet = served.hostLoad().quietRows(out.resolve("simulated/requests.csv"),
                 out.resolve("measured/requests.csv"));
-        Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles);
-        if (drift != null) {
-            var root = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
-                    out.resolve("validation.json").toFile());
-            root.set("profile_drift", Json.mapper().valueToTree(drift));
-            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("validation.json").toFile(), root);
-        }
+        Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles,
+                drift == null ? java.util.Map.of() : java.util.Map.of("profile_drift", drift));
         pw.printf(Locale.ROOT, "simulated (measured profiles, %.2f ms + %.4f ms per prompt token per-request overhead,"
                 + " %.3f ms per-step round trip) against served, %s:%n", served.overheadMs(), served.overheadMsPerToken(),
                 served.stepOverheadMs(), slice);

@@ -319,11 +319,11 @@ public final class Validation {
         StringBuilder csv = new StringBuilder("request,text_tokens,prompt_tokens,served_ttft_ms,prefill_compute_ms,"
                 + "round_trip_ms,simulated_ttft_ms,overhead_ms\n");
         for (int i = 0; i < PROBES; i++) {
-            simulated[i] = prefillMs(model, plan, profiles, promptTokens[i]) + roundTripMs;
+            double profilePrefillMs = prefillMs(model, plan, profiles, promptTokens[i]);
+            simulated[i] = profilePrefillMs + roundTripMs;
             // time inside the engine: the prefill's own measured compute where the probe's steps give it (an idle
             // executor's first step runs slower than its profile, and that is not overhead), else the profile's
-            inside[i] = (computed == null ? prefillMs(model, plan, profiles, promptTokens[i]) : computed[i])
-                    + roundTripMs;
+            inside[i] = (computed == null ? profilePrefillMs : computed[i]) + roundTripMs;
             tokens[i] = promptTokens[i];
             csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.4f,%s,%.4f,%.4f,%.4f%n", i, lengths[i % lengths.length],
                     promptTokens[i], served[i], computed == null ? "" : String.format(Locale.ROOT, "%.4f",
@@ -676,6 +676,12 @@ public final class Validation {
      */
     static void write(Path file, List<Row> rows, List<Row> quietRows, Served served, Path profiles)
             throws IOException {
+        write(file, rows, quietRows, served, profiles, java.util.Map.of());
+    }
+
+    /** As above, with more top-level fields ({@code extra}: name to value, written as JSON). */
+    static void write(Path file, List<Row> rows, List<Row> quietRows, Served served, Path profiles,
+            java.util.Map<String, ?> extra) throws IOException {
         var root = Json.mapper().createObjectNode();
         root.put("request_overhead_ms", served.overheadMs());
         root.put("request_overhead_ms_per_token", served.overheadMsPerToken());
@@ -694,6 +700,7 @@ public final class Validation {
         if (!quietRows.isEmpty()) {
             root.set("rows_without_outside_load", Json.mapper().valueToTree(quietRows));
         }
+        extra.forEach((name, value) -> root.set(name, Json.mapper().valueToTree(value)));
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
     }
 }
