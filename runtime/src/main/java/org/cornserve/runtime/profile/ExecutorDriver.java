@@ -93,11 +93,13 @@ final class ExecutorDriver implements AutoCloseable {
         }
         sidecar = new SharedMemorySidecar(shmDir, session, "profiler", 600_000, System::currentTimeMillis);
         inputs = new SyntheticInputs(sidecar, grid.diffusionTextTokens());
-        long kv = (long) grid.maxBatch() * (grid.maxContext() + 64L * grid.repetitions() + 64)
-                + 2 * grid.prefillTokens().stream().mapToLong(Long::longValue).max().orElseThrow();
+        // an LLM's decode sequences of every context stay open over the sweeps, each grown by its decode runs
+        long kv = (long) grid.maxBatch() * grid.contextTokens().stream().mapToLong(c -> c + 64L * grid.repetitions()
+                + 64).sum() + 2 * grid.prefillTokens().stream().mapToLong(Long::longValue).max().orElseThrow();
         try {
             handle = hub.start(new ExecutorSpec("prof" + name, tasks.stream().map(UnitTask::id).toList(),
-                    threads, 1, kv, grid.maxBatch() + 2, hub.address(), session, shmDir, 600_000, true));
+                    threads, 1, kv, grid.maxBatch() * grid.contextTokens().size() + 2, hub.address(), session, shmDir,
+                    600_000, true));
             next(ExecutorReport.Ready.class, startupTimeoutMillis);
         } catch (RuntimeException e) {
             close();
@@ -222,21 +224,39 @@ final class ExecutorDriver implements AutoCloseable {
         }
     }
 
-    /** Prefill points of an LLM-like task; a prefill-only task (text encoder) ends each sequence by itself. */
-    private void prefills(UnitTask t, boolean prefillOnly, Measured m, Consumer<String> pointDone) {
+    /** Runs of every point in sweep {@code pass}, the discarded one of the first sweep included. */
+    private int runs(int pass) {
+        return grid.runsInPass(pass) + (pass == 0 ? 1 : 0);
+    }
+
+    /** Whether run {@code r} of sweep {@code pass} is timed (the first sweep's first run of a point is not). */
+    private static boolean timed(int pass, int r) {
+        return pass > 0 || r > 0;
+    }
+
+    /** A point's label for the progress display, with its sweep where there are several. */
+    private String label(String point, int pass) {
+        return grid.passes() == 1 ? point : point + " (sweep " + (pass + 1) + "/" + grid.passes() + ")";
+    }
+
+    /**
+     * Prefill points of an LLM-like task in sweep {@code pass}; a prefill-only task (text encoder) ends each sequence
+     * by itself.
+     */
+    private void prefills(UnitTask t, boolean prefillOnly, Measured m, Consumer<String> pointDone, int pass) {
         for (long tokens : grid.prefillTokens()) {
-            for (int r = 0; r <= grid.repetitions(); r++) {
+            for (int r = 0; r < runs(pass); r++) {
                 long id = openLlm(t, tokens);
                 barrier();
                 Timed w = step(t.id(), List.of(prefill(id, tokens)));
-                if (r > 0) {
+                if (timed(pass, r)) {
                     m.add(Measured.prefillKey(tokens), w.wallMs(), w.computeMs());
                 }
                 if (!prefillOnly) {
                     closeAll(List.of(id));
                 }
             }
-            pointDone.accept("prefill " + tokens);
+            pointDone.accept(label("prefill " + tokens, pass));
         }
     }
 
@@ -246,7 +266,9 @@ final class ExecutorDriver implements AutoCloseable {
         for (long tokens : grid.prefillTokens()) { // warm-up: let the JIT compile every shape first
             step(t.id(), List.of(prefill(openLlm(t, tokens), tokens)));
         }
-        prefills(t, true, m, pointDone);
+        for (int pass = 0; pass < grid.passes(); pass++) {
+            prefills(t, true, m, pointDone, pass);
+        }
         return m;
     }
 
@@ -259,7 +281,8 @@ final class ExecutorDriver implements AutoCloseable {
                     decodeIterations);
             closeAll(List.of(id));
         }
-        prefills(t, false, m, pointDone);
+        // each context's decode sequences, prefilled once and kept open over the sweeps
+        List<List<Long>> sequences = new ArrayList<>();
         for (long context : grid.contextTokens()) {
             long prompt = Math.max(1, context);
             List<Long> seqs = new ArrayList<>();
@@ -268,21 +291,29 @@ final class ExecutorDriver implements AutoCloseable {
                 step(t.id(), List.of(prefill(id, prompt)));
                 seqs.add(id);
             }
-            for (int b : grid.decodeBatches()) {
-                List<ExecutorCommand.StepItem> items = new ArrayList<>();
-                for (int i = 0; i < b; i++) {
-                    items.add(new ExecutorCommand.StepItem(seqs.get(i), ExecutorCommand.ItemKind.DECODE, 0, 1));
-                }
-                for (int r = 0; r <= grid.repetitions(); r++) {
-                    Timed w = step(t.id(), items, decodeIterations);
-                    if (r > 0) {
-                        m.add(Measured.decodeKey(b, context), w.wallMs(), w.computeMs());
-                    }
-                }
-                pointDone.accept("decode " + b + " x " + context);
-            }
-            closeAll(seqs);
+            sequences.add(seqs);
         }
+        for (int pass = 0; pass < grid.passes(); pass++) {
+            prefills(t, false, m, pointDone, pass);
+            for (int c = 0; c < grid.contextTokens().size(); c++) {
+                long context = grid.contextTokens().get(c);
+                for (int b : grid.decodeBatches()) {
+                    List<ExecutorCommand.StepItem> items = new ArrayList<>();
+                    for (int i = 0; i < b; i++) {
+                        items.add(new ExecutorCommand.StepItem(sequences.get(c).get(i), ExecutorCommand.ItemKind.DECODE,
+                                0, 1));
+                    }
+                    for (int r = 0; r < runs(pass); r++) {
+                        Timed w = step(t.id(), items, decodeIterations);
+                        if (timed(pass, r)) {
+                            m.add(Measured.decodeKey(b, context), w.wallMs(), w.computeMs());
+                        }
+                    }
+                    pointDone.accept(label("decode " + b + " x " + context, pass));
+                }
+            }
+        }
+        sequences.forEach(this::closeAll);
         return m;
     }
 
@@ -324,15 +355,17 @@ final class ExecutorDriver implements AutoCloseable {
                 batchStep(t, n, k);
             }
         }
-        for (int n : grid.batchItems()) {
-            for (long k : tokens) {
-                for (int r = 0; r <= grid.repetitions(); r++) {
-                    Timed w = batchStep(t, n, k);
-                    if (r > 0) {
-                        m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
+        for (int pass = 0; pass < grid.passes(); pass++) {
+            for (int n : grid.batchItems()) {
+                for (long k : tokens) {
+                    for (int r = 0; r < runs(pass); r++) {
+                        Timed w = batchStep(t, n, k);
+                        if (timed(pass, r)) {
+                            m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
+                        }
                     }
+                    pointDone.accept(label(n + " x " + k + " tokens", pass));
                 }
-                pointDone.accept(n + " x " + k + " tokens");
             }
         }
         return m;
@@ -370,26 +403,28 @@ final class ExecutorDriver implements AutoCloseable {
                 closeAll(jobs);
             }
         }
-        for (int n : grid.batchItems()) {
-            for (long k : ProfileMeasurer.itemTokens(t, grid)) {
-                List<Long> jobs = List.of();
-                int left = 0;
-                for (int r = 0; r <= grid.repetitions(); r++) {
-                    if (left == 0) {
-                        jobs = openJobs(t, n, k);
-                        left = steps;
-                        barrier();
+        for (int pass = 0; pass < grid.passes(); pass++) {
+            for (int n : grid.batchItems()) {
+                for (long k : ProfileMeasurer.itemTokens(t, grid)) {
+                    List<Long> jobs = List.of();
+                    int left = 0;
+                    for (int r = 0; r < runs(pass); r++) {
+                        if (left == 0) {
+                            jobs = openJobs(t, n, k);
+                            left = steps;
+                            barrier();
+                        }
+                        Timed w = step(t.id(), diffuse(jobs));
+                        left--;
+                        if (timed(pass, r)) {
+                            m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
+                        }
                     }
-                    Timed w = step(t.id(), diffuse(jobs));
-                    left--;
-                    if (r > 0) {
-                        m.add(Measured.batchKey(n, k), w.wallMs(), w.computeMs());
+                    if (left > 0) {
+                        closeAll(jobs);
                     }
+                    pointDone.accept(label(n + " jobs x " + k + " latent tokens", pass));
                 }
-                if (left > 0) {
-                    closeAll(jobs);
-                }
-                pointDone.accept(n + " jobs x " + k + " latent tokens");
             }
         }
         return m;

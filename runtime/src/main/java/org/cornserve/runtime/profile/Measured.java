@@ -113,10 +113,11 @@ final class Measured {
     Profile toProfile(UnitTask task, String hardware, int devices, TaskCost estimate, MeasureGrid grid) {
         List<Long> itemTokens = ProfileMeasurer.itemTokens(task, grid);
         String note = String.format(Locale.ROOT, "measured by 'cornserve profile measure' on %d executor device(s)"
-                + " of this machine: %s of %d runs per point (after a discarded one), timed from step sent to report"
+                + " of this machine: %s of %d runs per point (after a discarded one%s), timed from step sent to report"
                 + " (opens handled before the step is sent); outside %s the roofline estimate answers", devices,
                 estimator == Estimator.MIN ? "the fastest run's compute plus the task's median per-step overhead"
-                        : "the median wall time", grid.repetitions(),
+                        : "the median wall time", grid.repetitions(), grid.passes() == 1 ? ""
+                                : String.format(Locale.ROOT, ", over %d sweeps of the grid", grid.passes()),
                 switch (shape) {
                     case LLM -> String.format(Locale.ROOT, "decode batch <= %d, context <= %d, prefill <= %d tokens",
                             grid.maxBatch(), grid.maxContext(), maxOf(grid.prefillTokens()));
@@ -177,6 +178,9 @@ final class Measured {
         r.put("devices", devices);
         r.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
         r.put("iteration_overhead_ms", overheadMs());
+        // timed runs per point, fewest and most: the grid's repetitions, whatever the sweeps dealt them over
+        r.put("runs_per_point_min", wall.values().stream().mapToInt(v -> v.length).min().orElse(0));
+        r.put("runs_per_point_max", wall.values().stream().mapToInt(v -> v.length).max().orElse(0));
         r.put("compute_ms_median", Fits.median(computeMs.stream().mapToDouble(Double::doubleValue).toArray()));
         List<Double> ratios = new ArrayList<>();
         switch (estimate) {

@@ -192,11 +192,12 @@ public final class ProfileMeasurer {
                 case BATCH, DIFFUSION -> grid.batchItems().size() * grid.tokensPerItem().size();
             };
         }
-        total *= maxDevices;
+        total *= maxDevices * grid.passes();
         RooflineTaskCosts roofline = new RooflineTaskCosts(hardware);
         List<Profile> profiles = new ArrayList<>();
         ObjectNode measurement = Json.mapper().createObjectNode();
         measurement.put("grid_repetitions", grid.repetitions());
+        measurement.put("grid_passes", grid.passes());
         measurement.set("grid", Json.mapper().valueToTree(grid));
         measurement.put("threads_per_device", threadsPerDevice);
         measurement.put("barrier_before_timed_steps", barrier);

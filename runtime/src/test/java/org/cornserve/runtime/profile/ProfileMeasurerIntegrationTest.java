@@ -44,8 +44,9 @@ class ProfileMeasurerIntegrationTest {
     @Test
     @Timeout(180)
     void measuresTinyVlOnARealExecutor() throws Exception {
+        // two runs per point, one in each of two sweeps of the grid
         MeasureGrid grid = new MeasureGrid(List.of(1, 2, 4), List.of(0L, 64L), List.of(1L, 16L, 64L, 128L),
-                List.of(1, 2), List.of(1L, 16L), 1);
+                List.of(1, 2), List.of(1L, 16L), 2).withPasses(2);
         AtomicInteger last = new AtomicInteger();
         AtomicInteger total = new AtomicInteger();
         ProfileMeasurer.Result r;
@@ -57,7 +58,7 @@ class ProfileMeasurerIntegrationTest {
             });
         }
         assertEquals(total.get(), last.get(), "progress reaches its total");
-        assertEquals(2 * 2 + 4 + 3 * 2, total.get());
+        assertEquals(2 * (2 * 2 + 4 + 3 * 2), total.get(), "every point once per sweep");
         List<Profile> ps = r.profiles().profiles();
         assertEquals(List.of("tiny-vl/vision-encoder", "tiny-vl/llm"), ps.stream().map(Profile::task).toList());
         for (Profile p : ps) {
@@ -72,6 +73,12 @@ class ProfileMeasurerIntegrationTest {
         // a longer prompt costs more: 128 tokens against 1 token, well beyond timer noise
         assertTrue(llm.prefill().get(3).latencyMs() > llm.prefill().get(0).latencyMs(), llm.prefill().toString());
         assertTrue(r.profiles().measurement().path("tasks").size() == 2);
+        for (JsonNode task : r.profiles().measurement().path("tasks")) {
+            assertEquals(2, task.path("runs_per_point_min").asInt(), task.toString());
+            assertEquals(2, task.path("runs_per_point_max").asInt(), task.toString());
+        }
+        assertEquals(2, r.profiles().measurement().path("grid_passes").asInt());
+        assertTrue(llm.note().contains("over 2 sweeps of the grid"), llm.note());
         assertTrue(r.profiles().measurement().path("frontiers").has("tiny-vl/llm"));
         assertNothingLeft();
     }

@@ -50,6 +50,27 @@ class ProfileMeasurerTest {
         assertTrue(e.getMessage().contains("tiny-image"), e.getMessage());
     }
 
+    /** Repetitions dealt over sweeps: every run dealt once, the first sweeps taking the remainder. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"5,1,5", "5,3,2;2;1", "5,5,1;1;1;1;1", "6,3,2;2;2", "7,2,4;3"})
+    void aGridDealsItsRepetitionsOverItsSweeps(int repetitions, int passes, String expected) {
+        MeasureGrid grid = new MeasureGrid(List.of(1), List.of(0L), List.of(1L), List.of(1), List.of(1L), repetitions)
+                .withPasses(passes);
+        List<Integer> runs = new java.util.ArrayList<>();
+        for (int p = 0; p < passes; p++) {
+            runs.add(grid.runsInPass(p));
+        }
+        assertEquals(expected, String.join(";", runs.stream().map(String::valueOf).toList()));
+    }
+
+    @Test
+    void aGridRefusesMoreSweepsThanRepetitionsAndNone() {
+        MeasureGrid one = new MeasureGrid(List.of(1), List.of(0L), List.of(1L), List.of(1), List.of(1L), 2);
+        assertThrows(IllegalArgumentException.class, () -> one.withPasses(3));
+        assertThrows(IllegalArgumentException.class, () -> one.withPasses(0));
+        assertEquals(3, MeasureGrid.QUICK.passes());
+    }
+
     @Test
     void aGridRefusesANonPositiveDiffusionTextLength() {
         assertThrows(IllegalArgumentException.class, () -> new MeasureGrid(List.of(1), List.of(0L), List.of(1L),
