@@ -181,6 +181,14 @@ final class Measured {
         // timed runs per point, fewest and most: the grid's repetitions, whatever the sweeps dealt them over
         r.put("runs_per_point_min", wall.values().stream().mapToInt(v -> v.length).min().orElse(0));
         r.put("runs_per_point_max", wall.values().stream().mapToInt(v -> v.length).max().orElse(0));
+        // every timed run's compute per iteration, in the order run (sweep by sweep), for auditing a point
+        ObjectNode runs = r.putObject("compute_runs_ms");
+        compute.forEach((key, v) -> {
+            com.fasterxml.jackson.databind.node.ArrayNode a = runs.putArray(key);
+            for (double x : v) {
+                a.add(Math.round(x * 1e4) / 1e4);
+            }
+        });
         r.put("compute_ms_median", Fits.median(computeMs.stream().mapToDouble(Double::doubleValue).toArray()));
         List<Double> ratios = new ArrayList<>();
         switch (estimate) {
