@@ -93,32 +93,29 @@ final class StepRecorder implements DispatchObserver {
 
     /**
      * The control plane's round trip per LLM step (busy less compute: the command, the executor's frame handling, the
-     * report and the event loop), the mean over the decode-only steps of {@code steps} (the steps that carry the
+     * report and the event loop), the median over the decode-only steps of {@code steps} (the steps that carry the
      * cost per token; a prefill step's round trip also holds handling its request's opening, which the per-request
-     * overhead measures), or over every LLM step when none is decode-only, leaving out the slowest 1% (rounded down: a
-     * single stall of the machine would otherwise move it); 0 without LLM steps.
+     * overhead measures), or over every LLM step when none is decode-only; 0 without LLM steps.
      *
-     * <p>The mean, not the median: the simulator charges this fixed round trip on every step, and a request's latency
-     * is a sum over its steps, which tends to the mean. The round trip is skewed (the quiet 1,000-request validation of
-     * 2026-12-05: median 0.225 ms, mean 0.417 ms over 12,370 served decode steps), so charging the median left TPOT
-     * about 10% short at P50.
+     * <p>The median, not the mean: the round trip is skewed (rare stalls of several ms over a floor of a few tenths),
+     * and a request of a few dozen steps most often meets none of the stalls, so the median request's steps cost the
+     * median. Charged the probe's mean less its slowest 1% instead, seven runs of 2026-12-05 (three 120-request demos,
+     * four 1,000-request validations) came out slow at TPOT P50 in every one, by +11.6% to +38.6%; re-simulated with the
+     * probe's median, nothing else changed, TPOT P50 was -14.3% to +24.5% and E2E P50 moved toward the served one in
+     * all seven (experiments/validation-tails.md, section 10).
      */
     static double roundTripMs(List<ServedStep> steps) {
         List<ServedStep> llm = steps.stream().filter(s -> s.step() instanceof Step.LlmStep).toList();
         List<ServedStep> decode = llm.stream().filter(s -> ((Step.LlmStep) s.step()).prefillTokens() == 0).toList();
         double[] v = (decode.isEmpty() ? llm : decode).stream().mapToDouble(s -> s.roundTripNanos() / 1e6).sorted()
                 .toArray();
-        return v.length == 0 ? 0 : Math.max(0, trimmedMean(v, 0.01));
+        return v.length == 0 ? 0 : Math.max(0, median(v));
     }
 
-    /** The mean of ascending {@code sorted} without its top {@code share} of values (their count rounded down). */
-    static double trimmedMean(double[] sorted, double share) {
-        int keep = Math.max(1, sorted.length - (int) Math.floor(sorted.length * share + 1e-9));
-        double sum = 0;
-        for (int i = 0; i < keep; i++) {
-            sum += sorted[i];
-        }
-        return sum / keep;
+    /** The median of ascending {@code sorted} (the mean of the middle two when their count is even). */
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static long key(int deployment, int replica) {

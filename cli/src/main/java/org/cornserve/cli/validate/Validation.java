@@ -280,7 +280,7 @@ public final class Validation {
      * Measures the overheads the replay will see, as the simulator accounts for them: {@value #PROBES}
      * requests, one at a time on the idle server, replayed by {@code cornserve replay} as the measured replay is (the
      * same client in this JVM, streamed chat completions, synthesised prompts) at the trace's quartile prompt
-     * lengths. The per-step round trip is the mean (less the slowest 1%) over their served LLM steps of busy less compute (the control
+     * lengths. The per-step round trip is the median over their served decode steps of busy less compute (the control
      * plane's command, report and event loop around the executor's compute, {@link StepRecorder#roundTripMs}); the
      * per-request overhead is the median over the requests of the served TTFT less the simulator's TTFT of the same
      * request without request overhead (one prefill of its prompt, {@link #prefillMs}, plus that round trip). Writes

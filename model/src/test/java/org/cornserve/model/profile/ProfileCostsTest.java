@@ -96,6 +96,46 @@ class ProfileCostsTest {
         assertTrue(pastEdge > atEdge && pastEdge < atEdge * 1.01, atEdge + " -> " + pastEdge);
     }
 
+    /**
+     * Between prefill points the roofline's shape: a profile measured at a constant multiple of the roofline answers
+     * that multiple of the roofline for every prompt between its points (a straight line between the points would
+     * charge more: the roofline's prefill is convex in the prompt), and a roofline with no time for a point leaves
+     * the latencies to interpolate linearly.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {17, 100, 257, 313, 700, 1023})
+    void betweenPrefillPointsTheRooflineGivesTheShape(long tokens) {
+        double slower = 1.7;
+        List<Profile.PrefillPoint> prefill = List.of(16L, 256L, 1024L).stream().map(t -> new Profile.PrefillPoint(t,
+                slower * LLAMA.iterationSeconds(t, t * (t + 1) / 2, 0, 0) * 1e3)).toList();
+        Profile profile = new Profile("t", "h100-sxm", 1, ProfileSource.MEASURED, "", Profile.Kind.LLM, 100, 0.2,
+                List.of(), prefill, List.of());
+        LlmCost cost = ProfileCosts.llm(profile, LLAMA, null);
+        long pairs = tokens * (tokens + 1) / 2;
+        assertEquals(slower * LLAMA.iterationSeconds(tokens, pairs, 0, 0), cost.iterationSeconds(tokens, pairs, 0, 0),
+                1e-12);
+        // the straight line between the two points around it, by hand
+        long lo = tokens < 256 ? 16 : 256;
+        long hi = tokens < 256 ? 256 : 1024;
+        double line = prefill.get(tokens < 256 ? 0 : 1).latencyMs() / 1e3 + (double) (tokens - lo) / (hi - lo)
+                * (prefill.get(tokens < 256 ? 1 : 2).latencyMs() - prefill.get(tokens < 256 ? 0 : 1).latencyMs()) / 1e3;
+        assertTrue(cost.iterationSeconds(tokens, pairs, 0, 0) <= line + 1e-12, "below the chord: " + line);
+
+        LlmCost noTime = new LlmCost() {
+            @Override
+            public double iterationSeconds(long p, long pc, int ds, long dc) {
+                return 0;
+            }
+
+            @Override
+            public long kvBytesPerToken() {
+                return 1;
+            }
+        };
+        assertEquals(line, ProfileCosts.llm(profile, noTime, null).iterationSeconds(tokens, pairs, 0, 0), 1e-12,
+                "no roofline time: a straight line");
+    }
+
     @Test
     void mixedIterationCostsMoreThanEitherPartAndLessThanBoth() {
         Profile profile = ProfileSampler.DEFAULT.llm("t", "h100-sxm", 1, ProfileSource.ESTIMATED, "", LLAMA, 0.5);
@@ -127,13 +167,17 @@ class ProfileCostsTest {
         assertEquals(profile, JSON.readValue(JSON.writeValueAsString(profile), Profile.class));
         ProfileCosts.Fallbacks fallbacks = new ProfileCosts.Fallbacks();
         LlmCost cost = ProfileCosts.llm(profile, LLAMA, fallbacks);
-        // 40 tokens: halfway between the points, 2 + (40 - 16) / (64 - 16) * (5 - 2) = 3.5 ms
-        assertEquals(3.5e-3, cost.iterationSeconds(40, 40L * 41 / 2, 0, 0), 1e-12);
+        // 40 tokens, halfway between the points: the roofline's time for it at the efficiency halfway between theirs
+        double r16 = 2.0e-3 / LLAMA.iterationSeconds(16, 16L * 17 / 2, 0, 0);
+        double r64 = 5.0e-3 / LLAMA.iterationSeconds(64, 64L * 65 / 2, 0, 0);
+        double at40 = LLAMA.iterationSeconds(40, 40L * 41 / 2, 0, 0) * (r16 + (40 - 16) / 48.0 * (r64 - r16));
+        assertEquals(at40, cost.iterationSeconds(40, 40L * 41 / 2, 0, 0), 1e-12);
+        assertEquals(2.0e-3, cost.iterationSeconds(16, 16L * 17 / 2, 0, 0), 1e-12, "exact at a point");
         assertEquals(0, fallbacks.outsideGrid());
         assertEquals(LLAMA.iterationSeconds(0, 0, 4, 4 * 100L), cost.iterationSeconds(0, 0, 4, 4 * 100L), 1e-15);
         assertEquals(1, fallbacks.outsideGrid());
         // mixed: no decode point to share a weight pass with, so the two parts add up
-        assertEquals(3.5e-3 + LLAMA.iterationSeconds(0, 0, 4, 4 * 100L),
+        assertEquals(at40 + LLAMA.iterationSeconds(0, 0, 4, 4 * 100L),
                 cost.iterationSeconds(40, 40L * 41 / 2, 4, 4 * 100L), 1e-12);
     }
 

@@ -34,15 +34,16 @@ public record MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens,
 
     /**
      * About half a minute per device count for tiny-omni here; five runs per point for the fastest of them, dealt
-     * over three sweeps (2, 2 and 1 runs).
+     * over three sweeps (2, 2 and 1 runs). Prompts of 128 and 512 tokens too: a replayed trace's prompts lie mostly
+     * between 100 and 500 tokens, where the prefill's curve bends most.
      */
     public static final MeasureGrid QUICK = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32), List.of(0L, 256L, 1024L),
-            List.of(1L, 16L, 64L, 256L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 5,
+            List.of(1L, 16L, 64L, 128L, 256L, 512L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 5,
             DEFAULT_DIFFUSION_TEXT_TOKENS, 3);
 
     /** Wider and with more repetitions. */
     public static final MeasureGrid FULL = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32, 64),
-            List.of(0L, 256L, 1024L, 2048L), List.of(1L, 16L, 64L, 256L, 1024L, 2048L), List.of(1, 2, 4, 8, 16),
+            List.of(0L, 256L, 1024L, 2048L), List.of(1L, 16L, 64L, 128L, 256L, 512L, 1024L, 2048L), List.of(1, 2, 4, 8, 16),
             List.of(1L, 16L, 64L, 256L, 1024L), 5, DEFAULT_DIFFUSION_TEXT_TOKENS, 3);
 
     /** A grid whose diffusion jobs are conditioned on {@link #DEFAULT_DIFFUSION_TEXT_TOKENS} text tokens, in one sweep. */
