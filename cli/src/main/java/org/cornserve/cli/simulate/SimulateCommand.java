@@ -148,6 +148,12 @@ public final class SimulateCommand implements Callable<Integer> {
             + " the round trip twice ('cornserve validate' and 'demo' pass it)"})
     boolean computeOnlyProfiles;
 
+    /** Measured LLM profiles' prefills at the speed a served engine ran them just before a replay. */
+    @Option(names = "--prefill-compute-scale", defaultValue = "1", paramLabel = "X", description = {"multiply measured"
+            + " LLM profiles' prefill latencies by X (> 0; default 1): 'cornserve validate' and 'demo' pass the speed"
+            + " their probe's prefills ran at on the served engine, against the profile, just before the replay"})
+    double prefillComputeScale;
+
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
             + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, seed, source}, or a validation.json holding"
@@ -167,8 +173,14 @@ public final class SimulateCommand implements Callable<Integer> {
         ResolvedPlan resolved = new PlanValidator(models, hardwareCatalog).validate(deploymentPlan);
         long runSeed = seed != null ? seed : deploymentPlan.seed();
         Slo targets = slo == null ? Slo.NONE : Slo.parse(slo);
+        if (!(prefillComputeScale > 0) || Double.isInfinite(prefillComputeScale)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prefill-compute-scale must be"
+                    + " positive and finite, got " + prefillComputeScale);
+        }
+        org.cornserve.model.profile.ProfileBook book = computeOnlyProfiles ? profiles.book().computeOnly()
+                : profiles.book();
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
-                computeOnlyProfiles ? profiles.book().computeOnly() : profiles.book(), profiles.fallbacks());
+                prefillComputeScale == 1 ? book : book.withPrefillScale(prefillComputeScale), profiles.fallbacks());
         if (shareLinks) {
             config = config.withNetwork(config.network().withFairShare(true));
         }
@@ -333,6 +345,7 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("request_overhead_ms_per_token", requestOverheadMsPerToken);
         c.put("step_overhead_ms", stepOverheadMs);
         c.put("compute_only_profiles", computeOnlyProfiles);
+        c.put("prefill_compute_scale", prefillComputeScale);
         c.put("prompt_overhead_tokens", promptOverheadTokens);
         c.put("tokens_per_report", iterationsPerReport);
         c.put("served_step_costs", served);

@@ -223,8 +223,9 @@ public final class Validation {
             double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
                     dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, status);
             status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
-                    + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; replaying the trace"
-                    + " open-loop...", overheads[0], overheads[2], overheads[1]));
+                    + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; prefills at %.3f"
+                    + " of the profile; replaying the trace open-loop...", overheads[0], overheads[2], overheads[1],
+                    overheads[3]));
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
             if (slo != null) {
@@ -248,7 +249,8 @@ public final class Validation {
                 host.writeCsv(dir.resolve("host.csv"), replayStart);
                 hostLoad = HostLoad.of(host, replayStart, replayEnd, dir.resolve("requests.csv"));
             }
-            return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad);
+            return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad,
+                    overheads[3]);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -313,6 +315,7 @@ public final class Validation {
             promptTokens[i] = lengths[i % lengths.length] + PROMPT_OVERHEAD_TOKENS;
         }
         double[] computed = probePrefillComputeMs(steps.served(), promptTokens);
+        double[] profiled = new double[PROBES];
         double[] simulated = new double[PROBES];
         double[] inside = new double[PROBES];
         double[] tokens = new double[PROBES];
@@ -320,6 +323,7 @@ public final class Validation {
                 + "round_trip_ms,simulated_ttft_ms,overhead_ms\n");
         for (int i = 0; i < PROBES; i++) {
             double profilePrefillMs = prefillMs(model, plan, profiles, promptTokens[i]);
+            profiled[i] = profilePrefillMs;
             simulated[i] = profilePrefillMs + roundTripMs;
             // time inside the engine: the prefill's own measured compute where the probe's steps give it (an idle
             // executor's first step runs slower than its profile, and that is not overhead), else the profile's
@@ -331,7 +335,32 @@ public final class Validation {
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
-        return new double[] {line[0], roundTripMs, line[1]};
+        return new double[] {line[0], roundTripMs, line[1], prefillScale(computed, profiled)};
+    }
+
+    /**
+     * The speed the served engine's prefills ran at, against the profile: the median over the probe's requests of
+     * their prefill's measured compute over the profile's charge for it; 1 without measured prefills. The probe runs
+     * right before the replay, on the served executors, with synthesised prompts (none of the judged requests), so
+     * the simulation is charged at the machine's speed of that minute rather than the profiler's: on this project's
+     * VM the same profile point moved by up to a third from one minute to the next, and over eight served runs of
+     * 2026-12-05 the probe's prefills ran within 7% of the replay's own (relative to the profile) in seven, where
+     * the profile alone was off by 4% to 17%. Decode is not scaled: an idle probe's decode steps run 2% to 36%
+     * slower than a loaded replay's, so they would mislead (see experiments/validation-tails.md, section 10).
+     */
+    static double prefillScale(double[] computedMs, double[] profileMs) {
+        if (computedMs == null || computedMs.length == 0) {
+            return 1;
+        }
+        double[] ratio = new double[computedMs.length];
+        for (int i = 0; i < ratio.length; i++) {
+            if (!(computedMs[i] > 0) || !(profileMs[i] > 0)) {
+                return 1;
+            }
+            ratio[i] = computedMs[i] / profileMs[i];
+        }
+        Arrays.sort(ratio);
+        return StepRecorder.median(ratio);
     }
 
     /**
@@ -473,11 +502,24 @@ public final class Validation {
      * @param steps the served LLM steps' measured compute over the simulator's charge, by kind of step
      * @param session the served runtime's session id (its shared-memory files are named after it), or null
      * @param hostLoad the outside load the measured replay ran beside ({@link HostLoad#NONE} when not watched)
+     * @param prefillComputeScale the speed the served engine's prefills ran at just before the replay, against the
+     *     profile: the median over the idle probes' prefills of their measured compute over the profile's charge
+     *     ({@link #prefillScale}); 1 when they could not be told apart
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
-            String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad) {
+            String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad,
+            double prefillComputeScale) {
         public Served {
             hostLoad = hostLoad == null ? HostLoad.NONE : hostLoad;
+            if (!(prefillComputeScale > 0) || Double.isInfinite(prefillComputeScale)) {
+                throw new IllegalArgumentException("served: a prefill compute scale must be positive and finite, got "
+                        + prefillComputeScale);
+            }
+        }
+
+        public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
+                String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad) {
+            this(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1);
         }
 
         public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps, String session) {
@@ -486,7 +528,8 @@ public final class Validation {
 
         /** This served run with served step costs from {@code file} charged on top (null: none). */
         public Served withServedCosts(Path file) {
-            return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad);
+            return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad,
+                    prefillComputeScale);
         }
 
         /**
@@ -506,6 +549,10 @@ public final class Validation {
             if (overheadMsPerToken > 0) {
                 args.addAll(List.of("--request-overhead-ms-per-token", String.format(Locale.ROOT, "%.6f",
                         overheadMsPerToken)));
+            }
+            if (prefillComputeScale != 1) {
+                args.addAll(List.of("--prefill-compute-scale", String.format(Locale.ROOT, "%.4f",
+                        prefillComputeScale)));
             }
             return List.copyOf(args);
         }
@@ -686,6 +733,7 @@ public final class Validation {
         root.put("request_overhead_ms", served.overheadMs());
         root.put("request_overhead_ms_per_token", served.overheadMsPerToken());
         root.put("step_overhead_ms", served.stepOverheadMs());
+        root.put("prefill_compute_scale", served.prefillComputeScale());
         if (served.session() != null) {
             root.put("runtime_session", served.session());
         }

@@ -88,6 +88,47 @@ class SimulateCommandTest {
                 > 100_000, config.toString());
     }
 
+    /**
+     * --prefill-compute-scale multiplies measured LLM profiles' prefills: one lone request's TTFT (its prefill, plus
+     * nothing else charged) doubles at scale 2, its TPOT (decode points) does not move, the config says so, and a
+     * non-positive scale is refused naming the option.
+     */
+    @Test
+    void aPrefillComputeScaleMultipliesMeasuredPrefills() throws Exception {
+        Path profiles = tmp.resolve("measured.json");
+        assertEquals(0, run("profile", "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--out",
+                profiles.toString()).exitCode());
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode set = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(profiles.toFile());
+        set.get("profiles").forEach(p -> ((com.fasterxml.jackson.databind.node.ObjectNode) p).put("source",
+                "measured"));
+        json.writeValue(profiles.toFile(), set);
+        Path trace = tmp.resolve("one.jsonl");
+        Files.writeString(trace, "{\"arrival_s\":0,\"text_tokens\":700,\"output_tokens\":20}\n");
+        double[] ttft = new double[2];
+        double[] tpot = new double[2];
+        for (int k = 0; k < 2; k++) {
+            Path out = tmp.resolve("scale-" + (k + 1));
+            Run r = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
+                    "monolithic", "--trace", trace.toString(), "--profiles", profiles.toString(),
+                    "--prefill-compute-scale", Integer.toString(k + 1), "--out", out.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            JsonNode summary = json.readTree(out.resolve("summary.json").toFile());
+            ttft[k] = summary.get("ttft_ms").get("p50").asDouble();
+            tpot[k] = summary.get("tpot_ms").get("p50").asDouble();
+            assertEquals(k + 1, json.readTree(out.resolve("config.json").toFile()).get("prefill_compute_scale")
+                    .asDouble());
+        }
+        assertEquals(2 * ttft[0], ttft[1], 2e-3, "TTFT " + ttft[0] + " -> " + ttft[1] + " (summaries round to 1 us)");
+        assertEquals(tpot[0], tpot[1], 1e-9, "decode is not scaled");
+        Run bad = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
+                "monolithic", "--trace", trace.toString(), "--prefill-compute-scale", "0", "--out",
+                tmp.resolve("bad").toString());
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("--prefill-compute-scale"), bad.err());
+    }
+
     @Test
     void shareLinksTurnsOnFairSharingAndSaysSoInTheConfig() throws Exception {
         Path trace = tmp.resolve("share.jsonl");

@@ -95,6 +95,10 @@ class ValidateCommandIntegrationTest {
         assertEquals(v.path("step_overhead_ms").asDouble(), simConfig.path("step_overhead_ms").asDouble(), 1e-3);
         assertEquals(4, simConfig.path("tokens_per_report").asLong());
         assertEquals(18, simConfig.path("prompt_overhead_tokens").asInt(), "the chat markup is simulated as served");
+        // the prefills are charged at the speed the probe's ran at
+        assertTrue(v.path("prefill_compute_scale").asDouble() > 0, v.toString());
+        assertEquals(v.path("prefill_compute_scale").asDouble(), simConfig.path("prefill_compute_scale").asDouble(),
+                1e-3);
         assertTrue(Files.readAllLines(dir.resolve("measured/host.csv")).size() > 2, "the host was watched");
         assertTrue(v.path("host_load").path("available").asBoolean(), v.toString());
         assertTrue(out.toString().contains("host load outside the served run"), out.toString());

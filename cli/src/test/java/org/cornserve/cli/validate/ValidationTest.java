@@ -2,6 +2,7 @@ package org.cornserve.cli.validate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -244,6 +245,27 @@ class ValidationTest {
         assertEquals(List.of("trace", "transform", "in.csv", "--format", "azure-llm", "--window", "0:10", "--rate",
                 "4.0", "--scale-tokens", "0.25", "--first", "50", "--out", "s.jsonl"), List.of(ValidateCommand.sliceArgs(
                         Path.of("in.csv"), "azure-llm", "0:10", 4.0, 0.25, 50L, Path.of("s.jsonl"))));
+    }
+
+    /**
+     * The prefill speed the simulation is charged at: the median of the probe's measured prefill compute over the
+     * profile's charge (by hand), 1 without measured prefills or with a non-positive one; simulate is told it.
+     */
+    @Test
+    void thePrefillScaleIsTheMedianOfTheProbesComputeOverTheProfile() {
+        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}), 1e-12);
+        assertEquals((1.1 + 1.2) / 2, Validation.prefillScale(new double[] {11, 24, 10, 30},
+                new double[] {10, 20, 10, 20}), 1e-12);
+        assertEquals(1, Validation.prefillScale(null, new double[] {10}));
+        assertEquals(1, Validation.prefillScale(new double[] {0, 12}, new double[] {10, 10}));
+        Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null, null, 0, null, 1.0625);
+        List<String> args = served.simulateArgs();
+        assertEquals("1.0625", args.get(args.indexOf("--prefill-compute-scale") + 1));
+        assertEquals(1.0625, served.withServedCosts(null).prefillComputeScale());
+        assertFalse(new Validation.Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
+                .contains("--prefill-compute-scale"), "a scale of 1 is not passed");
+        assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 1, java.util.Map.of(), null, null,
+                0, null, 0));
     }
 
     /** The per-step round trip charged is the median: against Commons Math's over a seeded, skewed sample. */

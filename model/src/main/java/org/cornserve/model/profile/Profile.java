@@ -109,6 +109,25 @@ public record Profile(
                 batch);
     }
 
+    /**
+     * This LLM profile with every prefill latency times {@code scale} (its decode points unchanged); other kinds
+     * unchanged. For a simulation charged at the speed a served engine's prefills ran at just before the replay it
+     * is judged on ({@code simulate --prefill-compute-scale}).
+     */
+    public Profile withPrefillScale(double scale) {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("profile " + task + ": a prefill scale must be positive and finite, got "
+                    + scale);
+        }
+        if (kind != Kind.LLM || prefill == null || prefill.isEmpty() || scale == 1) {
+            return this;
+        }
+        return new Profile(task, hardware, tensorParallel, source, (note == null || note.isEmpty() ? "" : note + "; ")
+                + String.format(java.util.Locale.ROOT, "prefill latencies x %.4f", scale), kind, kvBytesPerToken,
+                cpuOverheadMs, decode, prefill.stream().map(q -> new PrefillPoint(q.tokens(), q.latencyMs() * scale))
+                        .toList(), batch);
+    }
+
     public Profile {
         if (task == null || task.isBlank()) {
             throw new IllegalArgumentException("profile: missing field 'task'");

@@ -109,6 +109,15 @@ public final class ProfileBook {
                 : p).toList(), hostSlowdown);
     }
 
+    /**
+     * This book with its measured LLM profiles' prefill latencies times {@code scale} ({@link Profile#withPrefillScale});
+     * estimated and imported profiles, host slowdowns kept.
+     */
+    public ProfileBook withPrefillScale(double scale) {
+        return new ProfileBook(byKey.values().stream().map(p -> p.source() == ProfileSource.MEASURED
+                ? p.withPrefillScale(scale) : p).toList(), hostSlowdown);
+    }
+
     /** Every profile, in the order given. */
     public List<Profile> profiles() {
         return List.copyOf(byKey.values());
