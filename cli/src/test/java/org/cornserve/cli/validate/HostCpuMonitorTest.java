@@ -212,4 +212,21 @@ class HostCpuMonitorTest {
         String table = Validation.stepsTable(new Validation.Served(0, 0, summary, null));
         assertTrue(table.contains("without outside load (1): P50 1.00"), table);
     }
+
+    /**
+     * Waiting for a quiet host: a threshold no host can stay under waits the longest allowed and says how busy it
+     * was; one every host is under returns after one window. Linux only (elsewhere it returns at once with NaN).
+     */
+    @Test
+    void awaitQuietReturnsOnceQuietOrAfterTheLongestWait() throws Exception {
+        double[] never = HostCpuMonitor.awaitQuiet(-1, 50, 300);
+        if (Double.isNaN(never[1])) {
+            assertEquals(0, never[0], "no /proc: nothing to wait for");
+            return;
+        }
+        assertTrue(never[0] >= 300 && never[0] < 5_000, "waited " + never[0]);
+        assertTrue(never[1] >= 0, "busy " + never[1]);
+        double[] always = HostCpuMonitor.awaitQuiet(1e9, 50, 10_000);
+        assertTrue(always[0] >= 50 && always[0] < 5_000, "waited " + always[0]);
+    }
 }
