@@ -106,10 +106,11 @@ final class HostCpuMonitor implements AutoCloseable {
 
     /**
      * Waits until the host has been nearly idle, below {@code cores} busy over {@code windowMs}, for at most
-     * {@code maxMs}: a serving JVM compiles for seconds after a burst of requests (on its own cores, at a higher
-     * priority than the executors), and a probe of the idle server measured in that time measures the compiler (a
-     * validation of 2026-12-05: the probe's prefills ran at 1.2 times their profile for its first 22 requests and
-     * 0.93 for the rest, the replay after it at 0.96).
+     * {@code maxMs}: the serving JVM goes on compiling after a burst of requests (13 s of compiling during a 232 s
+     * replay), at a higher priority than the executors (nice 10), so a probe of the idle server must not start
+     * while it does. Not the whole story: in a validation of 2026-12-05 the probe's prefills ran at 1.2 times their
+     * profile for its first 22 requests and 0.93 for the rest while nothing outside the run was busy, and the next
+     * run found the host quiet within a second of each wait; what slowed that probe is not known.
      *
      * @return the ms waited, and the busy cores over the last window (NaN where /proc cannot be read, at once)
      */

@@ -268,8 +268,8 @@ public final class Validation {
     static final long QUIET_MAX_MS = 20_000;
 
     /**
-     * Waits for the host to go quiet (the serving JVM compiles for seconds after a burst of requests) before the
-     * idle probe or the replay, at most {@value #QUIET_MAX_MS} ms; says how long it waited.
+     * Waits for the host to go quiet (the serving JVM goes on compiling after a burst of requests) before the idle
+     * probe or the replay, at most {@value #QUIET_MAX_MS} ms; says how long it waited ({@link HostCpuMonitor#awaitQuiet}).
      */
     private static void awaitQuietHost(String before, Consumer<String> status) throws InterruptedException {
         double[] w = HostCpuMonitor.awaitQuiet(QUIET_CORES, QUIET_WINDOW_MS, QUIET_MAX_MS);
@@ -368,7 +368,7 @@ public final class Validation {
      * spell of the machine caught part of the probe, and the tenth percentile (the probe outside it) is charged
      * instead. Over ten served runs of 2026-12-05 (experiments/validation-tails.md, section 10) the profile alone
      * charged prefills 4% to 21% off the replay's own speed (mean 9.2%); the probe's median 1% to 7% off in eight,
-     * but 24% and 25% in the two whose probe met a slow spell (spread 21% and 22%; the other eight 4% to 11%); with
+     * but 24% and 25% in the two whose probe met a slow spell (spread 21% and 23%; the other eight 4% to 11%); with
      * the rule 1% to 7% in all ten (mean 2.8%). The threshold was chosen on those same ten runs. Decode is not scaled:
      * the probe's decode steps ran 10% fast to 42% slow against the replay's, so they would mislead.
      */

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
  * (attention over the prompt is quadratic), so a straight line between two points overcharges every prompt between
  * them; there the roofline gives the shape and the efficiency (measured over roofline time) interpolates linearly
  * between the points, exact at each. Measured on this project's CPU (2026-12-05, a 1,000-request validation's probe):
- * 313-token prompts took 37 to 42 ms of compute (median 38), the straight line between the 256- and 1,024-token points
- * charged 45.3 ms, the roofline's shape 38.4 ms; 117-token prompts 11.2 to 12.3 ms, 12.8 against 11.7 ms. Outside the
+ * ten 313-token prompts took 36.8 to 41.7 ms of compute but one (79 ms; median 38.2), the straight line between the
+ * 256- and 1,024-token points charged 45.3 ms, the roofline's shape 38.4 ms; ten 117-token prompts 11.2 to 12.3 ms but
+ * one (15.6; median 11.6), 12.8 against 11.7 ms. Outside the
  * grid costs fall back to a roofline estimate rather than extrapolating a fit, and the cost counts how often
  * it did ({@link Fallbacks}), so a report can say so.
  * An LLM profile's fallback keeps the roofline's shape but takes the efficiency measured at the grid's nearest
