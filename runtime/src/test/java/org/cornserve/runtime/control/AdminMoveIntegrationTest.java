@@ -18,11 +18,15 @@ import org.junit.jupiter.api.Timeout;
 /** The resource manager's admin endpoints over real HTTP: list deployments, move a slot, and refusals. */
 @Tag("integration")
 class AdminMoveIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
 
     @Test
     @Timeout(300)
     void aSlotMovesOverHttpAndBadMovesAreRefusedWithTheReason() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         String token = GatewaySettings.newAdminToken();
         try (ControlPlane runtime = AdminHttp.start("tiny-vl-two-image-one.json", "cpu:3",
                 RuntimeOptions.defaults().withShmDir(shm));

@@ -40,6 +40,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 class AppDeploymentsIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -105,7 +109,7 @@ class AppDeploymentsIntegrationTest {
     @Test
     @Timeout(600)
     void appsDeployWhatTheyNeedAndUnregisteringStopsWhatNoAppUses() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         String token = GatewaySettings.newAdminToken();
         FlakyLauncher launcher = new FlakyLauncher();
         try (ControlPlane runtime = new ControlPlane(PlanValidator.builtIn().readAndValidate(

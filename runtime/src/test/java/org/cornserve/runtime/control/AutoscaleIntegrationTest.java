@@ -40,6 +40,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 class AutoscaleIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SECOND = 1_000_000_000L;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -47,7 +51,7 @@ class AutoscaleIntegrationTest {
     @Test
     @Timeout(300)
     void aBurstAddsAReplicaThatServesAndTheQuietRemovesIt() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         String token = GatewaySettings.newAdminToken();
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -28,12 +28,16 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(300)
 class ControlPlaneIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
     static Path shm;
     static ControlPlane runtime;
 
     @BeforeAll
     static void start() throws IOException {
-        shm = Files.createTempDirectory("cornserve-it");
+        shm = Files.createTempDirectory(itRoot, "cornserve-it");
         runtime = Runtimes.start(Runtimes.defaultPlan(), DeviceSlots.parse("cpu:2"),
                 RuntimeOptions.defaults().withShmDir(shm).withRequestTimeoutMillis(60_000));
     }

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Timeout;
 /** Faults over the real runtime: an executor killed mid-request, an exception inside a unit task, overload. */
 @Tag("integration")
 class FaultsIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
 
     private static ModelRequest text(String prompt, int maxTokens) {
         return new ModelRequest("tiny-omni", prompt, List.of(), List.of(), maxTokens, 0, 1, Set.of(Modality.TEXT));
@@ -27,7 +31,7 @@ class FaultsIntegrationTest {
     @Test
     @Timeout(300)
     void faultsFailOnlyWhatTheyTouchAndTheRuntimeRecovers() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         try (ControlPlane runtime = Runtimes.start(Runtimes.defaultPlan(), DeviceSlots.parse("cpu:2"),
                 RuntimeOptions.defaults().withShmDir(shm).withRequestTimeoutMillis(60_000).withAdmissionBound(6))) {
             // an exception inside one unit task (audio past the encoder's limit) fails only that request

@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 class RetryIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
     private static final int REQUESTS = 12;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -47,7 +51,7 @@ class RetryIntegrationTest {
     @Test
     @Timeout(600)
     void requestsHeldByAKilledExecutorCompleteOnTheOtherReplica() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         try (ControlPlane runtime = AdminHttp.start("tiny-vl-two-replicas.json", "cpu:2", RuntimeOptions.defaults()
                 .withShmDir(shm).withDeployOnRegister(true).withRequestTimeoutMillis(120_000));
                 Gateway gateway = Gateway.start(GatewaySettings.loopback(0, GatewaySettings.newAdminToken()), runtime);

@@ -20,11 +20,15 @@ import org.junit.jupiter.api.Timeout;
 /** A runtime whose JVM is ended by SIGTERM mid-request leaves no executor process and no shared-memory file. */
 @Tag("integration")
 class ShutdownHookIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
 
     @Test
     @Timeout(240)
     void sigtermLeavesNoChildProcessAndNoSharedMemoryFile() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                 ShutdownHookMain.class.getName(), shm.toString()));

@@ -22,11 +22,15 @@ import org.junit.jupiter.api.Timeout;
 /** The resource manager moves a device slot from one deployment to another while serving. */
 @Tag("integration")
 class SlotMoveIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
 
     @Test
     @Timeout(300)
     void aSlotMovesFromTheVisionModelToTheImageModelWhileServing() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         try (ControlPlane runtime = Runtimes.start(PlanValidator.builtIn().readAndValidate(
                 Path.of("src/test/resources/plans/tiny-vl-two-image-one.json")), DeviceSlots.parse("cpu:3"),
                 RuntimeOptions.defaults().withShmDir(shm))) {

@@ -27,12 +27,16 @@ import org.junit.jupiter.api.Timeout;
 /** tiny-vl (vision encoder + LLM) and tiny-image (text encoder, diffusion transformer, VAE) served for real. */
 @Tag("integration")
 class VisionAndImageIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
 
     @Test
     @Timeout(300)
     void aVisionRequestMatchesTheEngineRunnerAndAnImageRequestReturnsAPng() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
-        Path tmp = Files.createTempDirectory("cornserve-it-out");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
+        Path tmp = Files.createTempDirectory(itRoot, "cornserve-it-out");
         byte[] png = ControlPlaneIntegrationTest.png(70, 84, 9);
         Files.write(tmp.resolve("in.png"), png);
         EngineRunner.RunResult expected;

@@ -32,11 +32,15 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 class SpeechReplayIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
 
     @Test
     @Timeout(300)
     void speechAnswersRecordTheirFirstAudioAgainstTheRealServer() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-it");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-it");
         List<TraceRecord> trace = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             trace.add(new TraceRecord(i * 200_000_000L, "voice", new RequestShape(12, List.of(), 6,

@@ -33,6 +33,10 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @EnableKubernetesMockClient(crud = true)
 class KubernetesLauncherIntegrationTest {
+    /** Removed after the class's tests (a temp directory made by hand would stay behind in /tmp). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path itRoot;
+
     static final String NS = "cornserve-test";
     KubernetesClient client;
 
@@ -54,7 +58,7 @@ class KubernetesLauncherIntegrationTest {
     @Test
     @Timeout(400)
     void podsAreCreatedReplacedScaledAndRemoved() throws Exception {
-        Path shm = Files.createTempDirectory("cornserve-k8s");
+        Path shm = Files.createTempDirectory(itRoot, "cornserve-k8s");
         ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(
                 Path.of("src/test/resources/plans/tiny-vl-two-image-one.json"));
         KubernetesSettings settings = KubernetesSettings.defaults(NS, "example.org/cornserve:test").withControl(null, 9100);
