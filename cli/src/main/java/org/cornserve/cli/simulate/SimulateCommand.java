@@ -154,6 +154,12 @@ public final class SimulateCommand implements Callable<Integer> {
             + " their probe's prefills ran at on the served engine, against the profile, just before the replay"})
     double prefillComputeScale;
 
+    /** Measured LLM profiles' decodes at the speed a served engine ran them just before a replay. */
+    @Option(names = "--decode-compute-scale", defaultValue = "1", paramLabel = "X", description = {"multiply measured"
+            + " LLM profiles' decode latencies by X (> 0; default 1): 'cornserve validate' and 'demo' pass the speed"
+            + " their decode probe's steps ran at on the served engine, against the profile, just before the replay"})
+    double decodeComputeScale;
+
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
             + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, seed, source}, or a validation.json holding"
@@ -177,10 +183,14 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prefill-compute-scale must be"
                     + " positive and finite, got " + prefillComputeScale);
         }
+        if (!(decodeComputeScale > 0) || Double.isInfinite(decodeComputeScale)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--decode-compute-scale must be"
+                    + " positive and finite, got " + decodeComputeScale);
+        }
         org.cornserve.model.profile.ProfileBook book = computeOnlyProfiles ? profiles.book().computeOnly()
                 : profiles.book();
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
-                prefillComputeScale == 1 ? book : book.withPrefillScale(prefillComputeScale), profiles.fallbacks());
+                book.withComputeScale(prefillComputeScale, decodeComputeScale), profiles.fallbacks());
         if (shareLinks) {
             config = config.withNetwork(config.network().withFairShare(true));
         }
@@ -346,6 +356,7 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("step_overhead_ms", stepOverheadMs);
         c.put("compute_only_profiles", computeOnlyProfiles);
         c.put("prefill_compute_scale", prefillComputeScale);
+        c.put("decode_compute_scale", decodeComputeScale);
         c.put("prompt_overhead_tokens", promptOverheadTokens);
         c.put("tokens_per_report", iterationsPerReport);
         c.put("served_step_costs", served);

@@ -161,11 +161,12 @@ public final class DemoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "%nplanned: %s%nbaseline: %s%n", describe(planned.resolve("plan.json")),
                 describe(baseline.resolve("plan.json")));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
-                + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills at"
-                + " %.3f of the profile (measured: idle streamed probes, served TTFT less simulated; busy less compute of"
-                + " their steps; their prefills' compute)%n%n",
+                + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills and"
+                + " decodes at %.3f and %.3f of the profile (measured: idle streamed probes, served TTFT less simulated;"
+                + " busy less compute of their steps; their prefills' compute; a decode probe under load)%n%n",
                 Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
-                served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale());
+                served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
+                served.decodeComputeScale());
         pw.printf("%-16s %14s %14s %14s %9s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err");
         for (String m : Validation.METRICS) {

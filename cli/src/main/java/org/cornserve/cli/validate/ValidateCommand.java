@@ -151,10 +151,10 @@ public final class ValidateCommand implements Callable<Integer> {
                 out.resolve("measured/requests.csv"));
         Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles,
                 drift == null ? java.util.Map.of() : java.util.Map.of("profile_drift", drift));
-        pw.printf(Locale.ROOT, "simulated (measured profiles, prefills at %.3f of them as the probe ran, %.2f ms + %.4f ms"
-                + " per prompt token per-request overhead, %.3f ms per-step round trip) against served, %s:%n",
-                served.prefillComputeScale(), served.overheadMs(), served.overheadMsPerToken(), served.stepOverheadMs(),
-                slice);
+        pw.printf(Locale.ROOT, "simulated (measured profiles, prefills and decodes at %.3f and %.3f of them as the probes"
+                + " ran, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip) against"
+                + " served, %s:%n", served.prefillComputeScale(), served.decodeComputeScale(), served.overheadMs(),
+                served.overheadMsPerToken(), served.stepOverheadMs(), slice);
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
         pw.print(Validation.hostTable(served, quiet));

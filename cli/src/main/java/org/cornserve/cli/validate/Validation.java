@@ -200,11 +200,13 @@ public final class Validation {
             status.accept("serving on " + gateway.url());
             StepRecorder warmupSteps = new StepRecorder();
             StepRecorder probeSteps = new StepRecorder();
+            StepRecorder decodeProbeSteps = new StepRecorder();
             StepRecorder steps = new StepRecorder();
             String session = null;
             if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
                 cp.observe(warmupSteps);
                 cp.observe(probeSteps);
+                cp.observe(decodeProbeSteps);
                 cp.observe(steps);
                 session = cp.session();
             }
@@ -222,12 +224,12 @@ public final class Validation {
             }
             awaitQuietHost("probing", status);
             double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
-                    dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, status);
+                    dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, decodeProbeSteps, status);
             awaitQuietHost("replaying", status);
             status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
                     + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; prefills at %.3f"
-                    + " of the profile; replaying the trace open-loop...", overheads[0], overheads[2], overheads[1],
-                    overheads[3]));
+                    + " and decodes at %.3f of the profile; replaying the trace open-loop...", overheads[0], overheads[2],
+                    overheads[1], overheads[3], overheads[4]));
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
             if (slo != null) {
@@ -252,7 +254,7 @@ public final class Validation {
                 hostLoad = HostLoad.of(host, replayStart, replayEnd, dir.resolve("requests.csv"));
             }
             return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad,
-                    overheads[3]);
+                    overheads[3], overheads[4]);
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -311,7 +313,7 @@ public final class Validation {
      * @return the per-request overhead and the per-step round trip, in ms
      */
     private static double[] probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
-            Path probeDir, StepRecorder steps, Consumer<String> status) throws IOException {
+            Path probeDir, StepRecorder steps, StepRecorder decodeSteps, Consumer<String> status) throws IOException {
         long[] lengths = probeLengths(textTokens(trace));
         double longest = prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
         double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
@@ -354,7 +356,55 @@ public final class Validation {
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
-        return new double[] {line[0], roundTripMs, line[1], prefillScale(computed, profiled)};
+        // decode under load: a few requests one after another with long answers, so the executors decode without
+        // the idle probe's pauses (its decode steps ran 10% fast to 42% slow against a loaded replay's)
+        Path decodeTrace = probeDir.resolve("decode-probe.jsonl");
+        Files.writeString(decodeTrace, decodeProbeTrace(lengths[0]));
+        status.accept(String.format(Locale.ROOT, "probing decode under load (%d streamed requests of %d prompt tokens"
+                + " and %d answer tokens, %.2f s apart)...", DECODE_PROBES, lengths[0], DECODE_PROBE_OUTPUT_TOKENS,
+                DECODE_PROBE_GAP_S));
+        decodeSteps.start();
+        cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", decodeTrace.toString(),
+                "--trace-format", "jsonl", "--out", probeDir.resolve("decode-probe").toString());
+        decodeSteps.stop();
+        java.util.Map<String, Object> decodeSummary = writeSteps(decodeSteps, plan, profiles,
+                probeDir.resolve("decode-probe-steps.csv"));
+        return new double[] {line[0], roundTripMs, line[1], prefillScale(computed, profiled),
+                decodeScale(decodeSummary)};
+    }
+
+    /** Requests of the decode probe, their answers' tokens and their spacing (about one in flight at a time). */
+    static final int DECODE_PROBES = 8;
+    static final int DECODE_PROBE_OUTPUT_TOKENS = 128;
+    static final double DECODE_PROBE_GAP_S = 0.1;
+
+    static String decodeProbeTrace(long promptTokens) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < DECODE_PROBES; i++) {
+            sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
+                    + "\"output_tokens\":%d}%n", DECODE_PROBE_GAP_S * i, promptTokens, DECODE_PROBE_OUTPUT_TOKENS));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The speed the decode probe's steps ran at against the profile: the median of their measured compute over the
+     * charge as simulated (host sharing included), from a {@link StepRecorder#write} summary; 1 without decode steps.
+     * The probe keeps the executors decoding (about one request in flight at a time, 32 reports each), as a loaded
+     * replay does, where the idle probe's four decode steps a request ran 10% fast to 42% slow against the replay's.
+     * Two validations of 2026-12-05: 0.889 against the replay's 0.91; 1.048 against 1.03 to 1.09 over the replay's
+     * first two thirds (its last third ran at 1.35 to 1.41: the machine slowed during it, which no measurement before
+     * the replay can know).
+     */
+    @SuppressWarnings("unchecked")
+    static double decodeScale(java.util.Map<String, Object> summary) {
+        Object d = summary.get("decode_only");
+        if (!(d instanceof java.util.Map<?, ?> decode) || !(decode.get("compute_over_simulated_shared")
+                instanceof java.util.Map<?, ?> q) || !(q.get("p50") instanceof Number p50) || !(p50.doubleValue() > 0)
+                || Double.isInfinite(p50.doubleValue())) {
+            return 1;
+        }
+        return p50.doubleValue();
     }
 
     /**
@@ -369,8 +419,9 @@ public final class Validation {
      * instead. Over ten served runs of 2026-12-05 (experiments/validation-tails.md, section 10) the profile alone
      * charged prefills 4% to 21% off the replay's own speed (mean 9.2%); the probe's median 1% to 7% off in eight,
      * but 24% and 25% in the two whose probe met a slow spell (spread 21% and 23%; the other eight 4% to 11%); with
-     * the rule 1% to 7% in all ten (mean 2.8%). The threshold was chosen on those same ten runs. Decode is not scaled:
-     * the probe's decode steps ran 10% fast to 42% slow against the replay's, so they would mislead.
+     * the rule 1% to 7% in all ten (mean 2.8%). The threshold was chosen on those same ten runs. Decode is measured
+     * apart, under load ({@link #decodeScale}): the idle probe's decode steps ran 10% fast to 42% slow against the
+     * replay's.
      */
     static double prefillScale(double[] computedMs, double[] profileMs) {
         if (computedMs == null || computedMs.length == 0) {
@@ -541,21 +592,25 @@ public final class Validation {
      * @param prefillComputeScale the speed the served engine's prefills ran at just before the replay, against the
      *     profile: the median over the idle probes' prefills of their measured compute over the profile's charge
      *     ({@link #prefillScale}); 1 when they could not be told apart
+     * @param decodeComputeScale the speed its decode steps ran at just before the replay, against the profile: the
+     *     median over the decode probe's steps ({@link #decodeScale}); 1 without them
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
             String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad,
-            double prefillComputeScale) {
+            double prefillComputeScale, double decodeComputeScale) {
         public Served {
             hostLoad = hostLoad == null ? HostLoad.NONE : hostLoad;
-            if (!(prefillComputeScale > 0) || Double.isInfinite(prefillComputeScale)) {
-                throw new IllegalArgumentException("served: a prefill compute scale must be positive and finite, got "
-                        + prefillComputeScale);
+            for (double scale : new double[] {prefillComputeScale, decodeComputeScale}) {
+                if (!(scale > 0) || Double.isInfinite(scale)) {
+                    throw new IllegalArgumentException("served: a compute scale must be positive and finite, got "
+                            + scale);
+                }
             }
         }
 
         public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
                 String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad) {
-            this(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1);
+            this(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1, 1);
         }
 
         public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps, String session) {
@@ -565,7 +620,7 @@ public final class Validation {
         /** This served run with served step costs from {@code file} charged on top (null: none). */
         public Served withServedCosts(Path file) {
             return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad,
-                    prefillComputeScale);
+                    prefillComputeScale, decodeComputeScale);
         }
 
         /**
@@ -589,6 +644,10 @@ public final class Validation {
             if (prefillComputeScale != 1) {
                 args.addAll(List.of("--prefill-compute-scale", String.format(Locale.ROOT, "%.4f",
                         prefillComputeScale)));
+            }
+            if (decodeComputeScale != 1) {
+                args.addAll(List.of("--decode-compute-scale", String.format(Locale.ROOT, "%.4f",
+                        decodeComputeScale)));
             }
             return List.copyOf(args);
         }
@@ -770,6 +829,7 @@ public final class Validation {
         root.put("request_overhead_ms_per_token", served.overheadMsPerToken());
         root.put("step_overhead_ms", served.stepOverheadMs());
         root.put("prefill_compute_scale", served.prefillComputeScale());
+        root.put("decode_compute_scale", served.decodeComputeScale());
         if (served.session() != null) {
             root.put("runtime_session", served.session());
         }

@@ -91,7 +91,7 @@ class SimulateCommandTest {
     /**
      * --prefill-compute-scale multiplies measured LLM profiles' prefills: one lone request's TTFT (its prefill, plus
      * nothing else charged) doubles at scale 2, its TPOT (decode points) does not move, the config says so, and a
-     * non-positive scale is refused naming the option.
+     * non-positive scale is refused naming the option; --decode-compute-scale 0.5 halves TPOT and leaves TTFT.
      */
     @Test
     void aPrefillComputeScaleMultipliesMeasuredPrefills() throws Exception {
@@ -122,6 +122,13 @@ class SimulateCommandTest {
         }
         assertEquals(2 * ttft[0], ttft[1], 2e-3, "TTFT " + ttft[0] + " -> " + ttft[1] + " (summaries round to 1 us)");
         assertEquals(tpot[0], tpot[1], 1e-9, "decode is not scaled");
+        Path halfDecode = tmp.resolve("decode-half");
+        assertEquals(0, run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
+                "monolithic", "--trace", trace.toString(), "--profiles", profiles.toString(), "--decode-compute-scale",
+                "0.5", "--out", halfDecode.toString()).exitCode());
+        JsonNode half = json.readTree(halfDecode.resolve("summary.json").toFile());
+        assertEquals(tpot[0] / 2, half.get("tpot_ms").get("p50").asDouble(), 2e-3, "decode at half its profile");
+        assertEquals(ttft[0], half.get("ttft_ms").get("p50").asDouble(), 1e-9, "prefill as profiled");
         Run bad = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
                 "monolithic", "--trace", trace.toString(), "--prefill-compute-scale", "0", "--out",
                 tmp.resolve("bad").toString());

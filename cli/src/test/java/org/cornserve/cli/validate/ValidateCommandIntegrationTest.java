@@ -99,6 +99,12 @@ class ValidateCommandIntegrationTest {
         assertTrue(v.path("prefill_compute_scale").asDouble() > 0, v.toString());
         assertEquals(v.path("prefill_compute_scale").asDouble(), simConfig.path("prefill_compute_scale").asDouble(),
                 1e-3);
+        // and the decodes at the speed the decode probe's ran at, under load
+        assertTrue(v.path("decode_compute_scale").asDouble() > 0, v.toString());
+        assertEquals(v.path("decode_compute_scale").asDouble(), simConfig.path("decode_compute_scale").asDouble(),
+                1e-3);
+        assertTrue(Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv")).size()
+                > Validation.DECODE_PROBES, "the decode probe's steps");
         assertTrue(Files.readAllLines(dir.resolve("measured/host.csv")).size() > 2, "the host was watched");
         assertTrue(v.path("host_load").path("available").asBoolean(), v.toString());
         assertTrue(out.toString().contains("host load outside the served run"), out.toString());

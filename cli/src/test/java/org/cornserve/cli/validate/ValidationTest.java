@@ -267,14 +267,24 @@ class ValidationTest {
                 1.2, 1.2}, 0.3), 1e-12);
         assertEquals(1.2, Validation.quantile(new double[] {0.9, 1.2}, 1.0), 1e-12);
         assertEquals(1, Validation.prefillScale(new double[] {0, 12}, new double[] {10, 10}));
-        Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null, null, 0, null, 1.0625);
+        Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null, null, 0, null, 1.0625,
+                0.875);
         List<String> args = served.simulateArgs();
         assertEquals("1.0625", args.get(args.indexOf("--prefill-compute-scale") + 1));
+        assertEquals("0.8750", args.get(args.indexOf("--decode-compute-scale") + 1));
         assertEquals(1.0625, served.withServedCosts(null).prefillComputeScale());
+        assertEquals(0.875, served.withServedCosts(null).decodeComputeScale());
+        // the decode scale: the decode probe's median compute over the charge as simulated; 1 without decode steps
+        assertEquals(0.93, Validation.decodeScale(java.util.Map.of("decode_only", java.util.Map.of(
+                "compute_over_simulated_shared", java.util.Map.of("p50", 0.93)))), 1e-12);
+        assertEquals(1, Validation.decodeScale(java.util.Map.of()));
+        assertEquals(8, Validation.decodeProbeTrace(99).lines().count());
         assertFalse(new Validation.Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
                 .contains("--prefill-compute-scale"), "a scale of 1 is not passed");
         assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 1, java.util.Map.of(), null, null,
-                0, null, 0));
+                0, null, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 1, java.util.Map.of(), null, null,
+                0, null, 1, Double.NaN));
     }
 
     /** The per-step round trip charged is the median: against Commons Math's over a seeded, skewed sample. */

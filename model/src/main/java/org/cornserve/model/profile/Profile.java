@@ -110,22 +110,27 @@ public record Profile(
     }
 
     /**
-     * This LLM profile with every prefill latency times {@code scale} (its decode points unchanged); other kinds
-     * unchanged. For a simulation charged at the speed a served engine's prefills ran at just before the replay it
-     * is judged on ({@code simulate --prefill-compute-scale}).
+     * This LLM profile with every prefill latency times {@code prefillScale} and every decode latency times
+     * {@code decodeScale}; other kinds unchanged. For a simulation charged at the speed a served engine ran just before
+     * the replay it is judged on ({@code simulate --prefill-compute-scale}, {@code --decode-compute-scale}).
      */
-    public Profile withPrefillScale(double scale) {
-        if (!(scale > 0) || Double.isInfinite(scale)) {
-            throw new IllegalArgumentException("profile " + task + ": a prefill scale must be positive and finite, got "
-                    + scale);
+    public Profile withComputeScale(double prefillScale, double decodeScale) {
+        for (double scale : new double[] {prefillScale, decodeScale}) {
+            if (!(scale > 0) || Double.isInfinite(scale)) {
+                throw new IllegalArgumentException("profile " + task + ": a compute scale must be positive and finite,"
+                        + " got " + scale);
+            }
         }
-        if (kind != Kind.LLM || prefill == null || prefill.isEmpty() || scale == 1) {
+        if (kind != Kind.LLM || (prefillScale == 1 && decodeScale == 1)) {
             return this;
         }
         return new Profile(task, hardware, tensorParallel, source, (note == null || note.isEmpty() ? "" : note + "; ")
-                + String.format(java.util.Locale.ROOT, "prefill latencies x %.4f", scale), kind, kvBytesPerToken,
-                cpuOverheadMs, decode, prefill.stream().map(q -> new PrefillPoint(q.tokens(), q.latencyMs() * scale))
-                        .toList(), batch);
+                + String.format(java.util.Locale.ROOT, "prefill latencies x %.4f, decode x %.4f", prefillScale,
+                        decodeScale), kind, kvBytesPerToken, cpuOverheadMs,
+                decode == null ? null : decode.stream().map(d -> new DecodePoint(d.batch(), d.contextTokens(),
+                        d.latencyMs() * decodeScale)).toList(),
+                prefill == null ? null : prefill.stream().map(q -> new PrefillPoint(q.tokens(), q.latencyMs()
+                        * prefillScale)).toList(), batch);
     }
 
     public Profile {

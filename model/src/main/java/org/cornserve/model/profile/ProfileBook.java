@@ -110,12 +110,12 @@ public final class ProfileBook {
     }
 
     /**
-     * This book with its measured LLM profiles' prefill latencies times {@code scale} ({@link Profile#withPrefillScale});
+     * This book with its measured LLM profiles' prefill and decode latencies scaled ({@link Profile#withComputeScale});
      * estimated and imported profiles, host slowdowns kept.
      */
-    public ProfileBook withPrefillScale(double scale) {
+    public ProfileBook withComputeScale(double prefillScale, double decodeScale) {
         return new ProfileBook(byKey.values().stream().map(p -> p.source() == ProfileSource.MEASURED
-                ? p.withPrefillScale(scale) : p).toList(), hostSlowdown);
+                ? p.withComputeScale(prefillScale, decodeScale) : p).toList(), hostSlowdown);
     }
 
     /** Every profile, in the order given. */

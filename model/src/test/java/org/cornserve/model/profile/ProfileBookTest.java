@@ -99,26 +99,28 @@ class ProfileBookTest {
     }
 
     @Test
-    void aPrefillScaleMultipliesMeasuredLlmPrefillsOnly() {
+    void computeScalesMultiplyMeasuredLlmPointsOnly() {
         Profile estimated = new Profile("m/llm2", "cpu", 1, ProfileSource.ESTIMATED, "", Profile.Kind.LLM, 1024, 0.5,
                 List.of(new Profile.DecodePoint(1, 0, 1)), List.of(new Profile.PrefillPoint(1, 1)), List.of());
         ProfileBook book = new ProfileBook(List.of(llm("m/llm"), batch("m/enc", 1, 2), estimated),
                 java.util.Map.of("cpu", List.of(1.0, 1.3)));
-        ProfileBook scaled = book.withPrefillScale(1.25);
+        ProfileBook scaled = book.withComputeScale(1.25, 0.8);
         Profile before = book.find("m/llm", "cpu", 1).orElseThrow();
         Profile p = scaled.find("m/llm", "cpu", 1).orElseThrow();
-        // reference: each prefill latency times 1.25 by hand; decode points and the overhead as they were
+        // reference: each prefill latency times 1.25 and each decode latency times 0.8 by hand; the overhead as it was
         assertEquals(before.prefill().stream().map(q -> q.latencyMs() * 1.25).toList(),
                 p.prefill().stream().map(Profile.PrefillPoint::latencyMs).toList());
-        assertEquals(before.decode(), p.decode());
+        assertEquals(before.decode().stream().map(d -> d.latencyMs() * 0.8).toList(),
+                p.decode().stream().map(Profile.DecodePoint::latencyMs).toList());
         assertEquals(before.cpuOverheadMs(), p.cpuOverheadMs());
-        assertTrue(p.note().contains("prefill latencies x 1.2500"), p.note());
+        assertTrue(p.note().contains("prefill latencies x 1.2500, decode x 0.8000"), p.note());
         assertEquals(book.find("m/enc", "cpu", 1).orElseThrow(), scaled.find("m/enc", "cpu", 1).orElseThrow());
         assertEquals(estimated, scaled.find("m/llm2", "cpu", 1).orElseThrow());
         assertEquals(List.of(1.0, 1.3), scaled.hostSlowdown("cpu"));
-        assertEquals(before, before.withPrefillScale(1), "a scale of 1 changes nothing");
+        assertEquals(before, before.withComputeScale(1, 1), "scales of 1 change nothing");
         for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
-            assertThrows(IllegalArgumentException.class, () -> before.withPrefillScale(bad), "scale " + bad);
+            assertThrows(IllegalArgumentException.class, () -> before.withComputeScale(bad, 1), "scale " + bad);
+            assertThrows(IllegalArgumentException.class, () -> before.withComputeScale(1, bad), "scale " + bad);
         }
     }
 }
