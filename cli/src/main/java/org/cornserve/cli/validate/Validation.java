@@ -373,10 +373,14 @@ public final class Validation {
                 decodeScale(decodeSummary)};
     }
 
-    /** Requests of the decode probe, their answers' tokens and their spacing (about one in flight at a time). */
+    /**
+     * Requests of the decode probe, their answers' tokens and their spacing: one in flight at a time (a request's 32
+     * reports take 70 to 100 ms here), so that no two executors decode at once; at 0.1 s apart two replicas' steps
+     * overlapped in a demo and ran at 1.45 to 1.84 of their charge where the probe's first, lone steps ran at 0.99.
+     */
     static final int DECODE_PROBES = 8;
     static final int DECODE_PROBE_OUTPUT_TOKENS = 128;
-    static final double DECODE_PROBE_GAP_S = 0.1;
+    static final double DECODE_PROBE_GAP_S = 0.2;
 
     static String decodeProbeTrace(long promptTokens) {
         StringBuilder sb = new StringBuilder();
@@ -389,7 +393,8 @@ public final class Validation {
 
     /**
      * The speed the decode probe's steps ran at against the profile: the median of their measured compute over the
-     * charge as simulated (host sharing included), from a {@link StepRecorder#write} summary; 1 without decode steps.
+     * profile's charge over the steps that ran while no other executor computed (those of them that did are charged
+     * the host-sharing slowdown apart), from a {@link StepRecorder#write} summary; 1 without such steps.
      * The probe keeps the executors decoding (about one request in flight at a time, 32 reports each), as a loaded
      * replay does, where the idle probe's four decode steps a request ran 10% fast to 42% slow against the replay's.
      * Two validations of 2026-12-05: 0.889 against the replay's 0.91; 1.048 against 1.03 to 1.09 over the replay's
@@ -399,7 +404,7 @@ public final class Validation {
     @SuppressWarnings("unchecked")
     static double decodeScale(java.util.Map<String, Object> summary) {
         Object d = summary.get("decode_only");
-        if (!(d instanceof java.util.Map<?, ?> decode) || !(decode.get("compute_over_simulated_shared")
+        if (!(d instanceof java.util.Map<?, ?> decode) || !(decode.get("alone_compute_over_simulated")
                 instanceof java.util.Map<?, ?> q) || !(q.get("p50") instanceof Number p50) || !(p50.doubleValue() > 0)
                 || Double.isInfinite(p50.doubleValue())) {
             return 1;

@@ -274,9 +274,10 @@ class ValidationTest {
         assertEquals("0.8750", args.get(args.indexOf("--decode-compute-scale") + 1));
         assertEquals(1.0625, served.withServedCosts(null).prefillComputeScale());
         assertEquals(0.875, served.withServedCosts(null).decodeComputeScale());
-        // the decode scale: the decode probe's median compute over the charge as simulated; 1 without decode steps
+        // the decode scale: the decode probe's median compute over the charge on the steps that ran alone; 1 without
         assertEquals(0.93, Validation.decodeScale(java.util.Map.of("decode_only", java.util.Map.of(
-                "compute_over_simulated_shared", java.util.Map.of("p50", 0.93)))), 1e-12);
+                "alone_compute_over_simulated", java.util.Map.of("p50", 0.93), "compute_over_simulated_shared",
+                java.util.Map.of("p50", 1.3)))), 1e-12);
         assertEquals(1, Validation.decodeScale(java.util.Map.of()));
         assertEquals(8, Validation.decodeProbeTrace(99).lines().count());
         assertFalse(new Validation.Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
