@@ -109,13 +109,7 @@ final class StepRecorder implements DispatchObserver {
         List<ServedStep> decode = llm.stream().filter(s -> ((Step.LlmStep) s.step()).prefillTokens() == 0).toList();
         double[] v = (decode.isEmpty() ? llm : decode).stream().mapToDouble(s -> s.roundTripNanos() / 1e6).sorted()
                 .toArray();
-        return v.length == 0 ? 0 : Math.max(0, median(v));
-    }
-
-    /** The median of ascending {@code sorted} (the mean of the middle two when their count is even). */
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return v.length == 0 ? 0 : Math.max(0, Validation.median(v));
     }
 
     private static long key(int deployment, int replica) {

@@ -374,9 +374,10 @@ public final class Validation {
     }
 
     /**
-     * Requests of the decode probe, their answers' tokens and their spacing: one in flight at a time (a request's 32
-     * reports take 70 to 100 ms here), so that no two executors decode at once; at 0.1 s apart two replicas' steps
-     * overlapped in a demo and ran at 1.45 to 1.84 of their charge where the probe's first, lone steps ran at 0.99.
+     * Requests of the decode probe, their answers' tokens and their spacing: one in flight at a time, so that no two
+     * executors decode at once (a request's prefill and 32 reports took 63 to 102 ms of step time in a demo and a
+     * validation at 0.2 s apart, no step overlapping another); at 0.1 s apart two replicas' steps overlapped in a demo
+     * and ran at 1.45 to 1.84 of their charge where the probe's first, lone steps ran at 0.99.
      */
     static final int DECODE_PROBES = 8;
     static final int DECODE_PROBE_OUTPUT_TOKENS = 128;
@@ -401,7 +402,6 @@ public final class Validation {
      * first two thirds (its last third ran at 1.35 to 1.41: the machine slowed during it, which no measurement before
      * the replay can know).
      */
-    @SuppressWarnings("unchecked")
     static double decodeScale(java.util.Map<String, Object> summary) {
         Object d = summary.get("decode_only");
         if (!(d instanceof java.util.Map<?, ?> decode) || !(decode.get("alone_compute_over_simulated")
@@ -439,21 +439,17 @@ public final class Validation {
             }
             ratio[i] = computedMs[i] / profileMs[i];
         }
+        if (ratio.length == 1) {
+            return ratio[0];
+        }
         Arrays.sort(ratio);
-        double median = StepRecorder.median(ratio);
-        double p10 = quantile(ratio, 0.10);
+        double median = median(ratio);
+        double p10 = org.cornserve.simulator.config.ServedStepCosts.quantileAt(ratio, 0.10);
         return median - p10 > PREFILL_SPREAD * median ? p10 : median;
     }
 
     /** How far (a share of the median) the probe's median prefill ratio may lie above its tenth percentile. */
     static final double PREFILL_SPREAD = 0.15;
-
-    /** The {@code q} quantile of ascending {@code sorted}, linear between order statistics. */
-    static double quantile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int i = (int) Math.floor(pos);
-        return i + 1 < sorted.length ? sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
-    }
 
     /**
      * The measured compute of each probe request's prefill: the probe sends its requests one at a time, so its

@@ -90,7 +90,7 @@ class ValidateCommandIntegrationTest {
                 .filter(f -> f[prefill].equals("0")).mapToDouble(f -> Double.parseDouble(f[rt])).toArray();
         assertTrue(trips.length >= Validation.PROBES, "decode steps: " + trips.length);
         java.util.Arrays.sort(trips);
-        assertEquals(Math.max(0, StepRecorder.median(trips)), v.path("step_overhead_ms").asDouble(), 1e-3);
+        assertEquals(Math.max(0, Validation.median(trips)), v.path("step_overhead_ms").asDouble(), 1e-3);
         JsonNode simConfig = Json.mapper().readTree(dir.resolve("simulated/config.json").toFile());
         assertEquals(v.path("step_overhead_ms").asDouble(), simConfig.path("step_overhead_ms").asDouble(), 1e-3);
         assertEquals(4, simConfig.path("tokens_per_report").asLong());

@@ -103,9 +103,11 @@ public final class ProfileCosts {
                     } else {
                         inside = false;
                         long edge = Math.round(prefill.clamp(prefillTokens));
+                        // the efficiency measured at the grid's edge point (the interpolation's, where it has one)
                         prefillSeconds = fallback.iterationSeconds(prefillTokens, prefillContextTokens, 0, 0)
-                                * edgeRatio(prefill.value(edge), fallback.iterationSeconds(edge, edge * (edge + 1) / 2,
-                                        0, 0));
+                                * (prefillEfficiency != null ? prefillEfficiency.value(edge) : edgeRatio(
+                                        prefill.value(edge), fallback.iterationSeconds(edge, edge * (edge + 1) / 2, 0,
+                                                0)));
                     }
                 }
                 if (fallbacks != null && (decodeSequences > 0 || prefillTokens > 0)) {

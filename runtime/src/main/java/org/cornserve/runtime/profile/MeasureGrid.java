@@ -34,8 +34,8 @@ public record MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens,
 
     /**
      * About half a minute per device count for tiny-omni here; five runs per point for the fastest of them, dealt
-     * over three sweeps (2, 2 and 1 runs). Prompts of 128 and 512 tokens too: a replayed trace's prompts lie mostly
-     * between 100 and 500 tokens, where the prefill's curve bends most.
+     * over three sweeps (2, 2 and 1 runs). Prompts of 128 and 512 tokens too: the validation's replayed prompts have
+     * their quartiles at 99, 256 and 295 text tokens, between the 64-, 256- and 1,024-token points of before.
      */
     public static final MeasureGrid QUICK = new MeasureGrid(List.of(1, 2, 4, 8, 16, 32), List.of(0L, 256L, 1024L),
             List.of(1L, 16L, 64L, 128L, 256L, 512L, 1024L), List.of(1, 2, 4, 8), List.of(1L, 16L, 64L, 256L), 5,
