@@ -149,7 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode simPlanned = read(planned.resolve("simulated/summary.json"));
         JsonNode simBaseline = read(baseline.resolve("simulated/summary.json"));
         JsonNode measured = read(planned.resolve("measured/summary.json"));
-        List<Validation.Row> rows = Validation.compare(simPlanned, measured);
+        List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(simPlanned, measured),
+                planned.resolve("measured/requests.csv"));
         List<Validation.Row> quiet = served.hostLoad().quietRows(planned.resolve("simulated/requests.csv"),
                 planned.resolve("measured/requests.csv"));
         Validation.write(planned.resolve("validation.json"), rows, quiet, served, profileFile);
@@ -167,13 +168,16 @@ public final class DemoCommand implements Callable<Integer> {
                 Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
                 served.decodeComputeScale());
-        pw.printf("%-16s %14s %14s %14s %9s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
-                "sim err");
-        for (String m : Validation.METRICS) {
+        pw.printf("%-16s %14s %14s %14s %9s  %s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
+                "sim err", "real's 95% interval");
+        for (Validation.Row row : rows) {
+            String m = row.metric();
             double b = Validation.value(simBaseline, m);
             double p = Validation.value(simPlanned, m);
             double r = Validation.value(measured, m);
-            pw.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %+8.1f%%%n", m, b, p, r, r == 0 ? 0 : 100 * (p - r) / r);
+            pw.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %+8.1f%%  %s%n", m, b, p, r,
+                    r == 0 ? 0 : 100 * (p - r) / r, row.measuredLow() == null ? "" : Validation.interval(row)
+                            + (row.withinInterval() ? " (sim within)" : " (sim outside)"));
         }
         pw.printf(Locale.ROOT, "%-16s %14.3f %14.3f %14.3f%n", "slo_attainment", simBaseline.path("slo_attainment")
                 .asDouble(), simPlanned.path("slo_attainment").asDouble(), measured.path("slo_attainment").asDouble());

@@ -149,6 +149,7 @@ public final class TailReport {
         List<String> h = List.of(lines.get(0).split(",", -1));
         int[] c = {h.indexOf("request_id"), h.indexOf("ttft_ms"), h.indexOf("tpot_ms"), h.indexOf("e2e_ms"),
             h.indexOf("input_tokens"), h.indexOf("output_tokens"), h.indexOf("arrival_ns")};
+        int status = h.indexOf("status");
         if (Arrays.stream(c).anyMatch(i -> i < 0)) {
             throw new IllegalArgumentException(csv + ":1: needs request_id, ttft_ms, tpot_ms, e2e_ms, input_tokens,"
                     + " output_tokens and arrival_ns");
@@ -156,6 +157,9 @@ public final class TailReport {
         Map<Long, Request> out = new HashMap<>();
         for (int n = 1; n < lines.size(); n++) {
             String[] f = lines.get(n).split(",", -1);
+            if (status >= 0 && status < f.length && !f[status].equals("completed")) {
+                continue; // a rejected or unfinished request has no latencies
+            }
             try {
                 out.put(Long.parseLong(f[c[0]]), new Request(Long.parseLong(f[c[0]]), Double.parseDouble(f[c[1]]),
                         Double.parseDouble(f[c[2]]), Double.parseDouble(f[c[3]]), Long.parseLong(f[c[4]]),
@@ -225,12 +229,10 @@ public final class TailReport {
             double[] v = served.values().stream().mapToDouble(metrics.get(m)).sorted().toArray();
             StringBuilder sb = new StringBuilder("  " + names.get(m) + ":");
             for (double p : new double[] {0.5, 0.9, 0.99}) {
-                double sd = Math.sqrt(n * p * (1 - p));
-                int lo = (int) Math.max(1, Math.floor(n * p - 1.96 * sd));
-                int hi = (int) Math.min(n, Math.ceil(n * p + 1.96 * sd) + 1);
+                double[] ci = Validation.percentileInterval(v, p);
                 sb.append(String.format(Locale.ROOT, " P%d %.2f [%.2f, %.2f] (%+.0f%%, %+.0f%%);",
-                        Math.round(p * 100), q(v, p), v[lo - 1], v[hi - 1], 100 * (v[lo - 1] / q(v, p) - 1),
-                        100 * (v[hi - 1] / q(v, p) - 1)));
+                        Math.round(p * 100), q(v, p), ci[0], ci[1], 100 * (ci[0] / q(v, p) - 1),
+                        100 * (ci[1] / q(v, p) - 1)));
             }
             out.println(sb);
         }

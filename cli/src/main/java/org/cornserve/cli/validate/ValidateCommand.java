@@ -145,8 +145,9 @@ public final class ValidateCommand implements Callable<Integer> {
             sim.addAll(List.of("--slo", slo));
         }
         Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
-        List<Validation.Row> rows = Validation.compare(Json.mapper().readTree(out.resolve("simulated/summary.json")
-                .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile()));
+        List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(Json.mapper().readTree(
+                out.resolve("simulated/summary.json").toFile()), Json.mapper().readTree(out.resolve(
+                        "measured/summary.json").toFile())), out.resolve("measured/requests.csv"));
         List<Validation.Row> quiet = served.hostLoad().quietRows(out.resolve("simulated/requests.csv"),
                 out.resolve("measured/requests.csv"));
         Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles,

@@ -1,5 +1,7 @@
 package org.cornserve.cli.validate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,12 +57,73 @@ public final class Validation {
     }
 
     /**
-     * One metric: simulated, measured, and the relative error {@code (simulated - measured) / measured}.
+     * One metric: simulated, measured, and the relative error {@code (simulated - measured) / measured}; for a served
+     * latency percentile, the distribution-free 95% interval it was pinned to by the number of served requests
+     * ({@link #percentileInterval}; null where not worked out).
      */
-    public record Row(String metric, double simulated, double measured, double error) {
+    public record Row(String metric, double simulated, double measured, double error,
+            @JsonProperty("measured_low") @JsonInclude(JsonInclude.Include.NON_NULL) Double measuredLow,
+            @JsonProperty("measured_high") @JsonInclude(JsonInclude.Include.NON_NULL) Double measuredHigh) {
+        public Row(String metric, double simulated, double measured, double error) {
+            this(metric, simulated, measured, error, null, null);
+        }
+
         static Row of(String metric, double simulated, double measured) {
             return new Row(metric, simulated, measured, measured == 0 ? Double.NaN : (simulated - measured) / measured);
         }
+
+        Row withInterval(double low, double high) {
+            return new Row(metric, simulated, measured, error, low, high);
+        }
+
+        /** Whether the simulated value lies within the served one's 95% interval; null without an interval. */
+        @JsonProperty("within_interval")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        public Boolean withinInterval() {
+            return measuredLow == null ? null : simulated >= measuredLow && simulated <= measuredHigh;
+        }
+    }
+
+    /**
+     * The distribution-free 95% interval of the {@code p} quantile of the population {@code sorted} (ascending, one
+     * value per served request) was drawn from: the order statistics whose ranks bound a Binomial(n, p) count at
+     * +-1.96 standard deviations. With 1,000 requests a P99 rests on its ten largest values, and this interval says
+     * how far another replay of the same kind could put it: a served TPOT P99 of 10.27 ms had [6.38, 33.25].
+     */
+    static double[] percentileInterval(double[] sorted, double p) {
+        int n = sorted.length;
+        if (n == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double sd = Math.sqrt(n * p * (1 - p));
+        int lo = (int) Math.max(1, Math.floor(n * p - 1.96 * sd));
+        int hi = (int) Math.min(n, Math.ceil(n * p + 1.96 * sd) + 1);
+        return new double[] {sorted[lo - 1], sorted[hi - 1]};
+    }
+
+    /**
+     * {@code rows} with the served latency percentiles' 95% intervals ({@link #percentileInterval}) from the served
+     * replay's {@code requests.csv} (its completed requests; TPOT over those of two or more output tokens).
+     */
+    static List<Row> withServedIntervals(List<Row> rows, Path measuredRequests) throws IOException {
+        var served = TailReport.requests(measuredRequests).values();
+        java.util.Map<String, double[]> sorted = java.util.Map.of(
+                "ttft_ms", served.stream().mapToDouble(TailReport.Request::ttftMs).sorted().toArray(),
+                "tpot_ms", served.stream().filter(r -> r.outputTokens() > 1).mapToDouble(TailReport.Request::tpotMs)
+                        .sorted().toArray(),
+                "e2e_ms", served.stream().mapToDouble(TailReport.Request::e2eMs).sorted().toArray());
+        List<Row> out = new ArrayList<>();
+        for (Row r : rows) {
+            String[] parts = r.metric().split("\\.");
+            double[] v = parts.length == 2 ? sorted.get(parts[0]) : null;
+            if (v == null || v.length == 0 || !parts[1].matches("p\\d+")) {
+                out.add(r);
+                continue;
+            }
+            double[] ci = percentileInterval(v, Integer.parseInt(parts[1].substring(1)) / 100.0);
+            out.add(r.withInterval(ci[0], ci[1]));
+        }
+        return out;
     }
 
     /** The rows comparing two {@code summary.json} trees. */
@@ -83,15 +146,30 @@ public final class Validation {
         return n.asDouble();
     }
 
-    /** The table as text. */
+    /**
+     * The table as text; where the rows have them, the served values' 95% intervals and whether the simulated value
+     * lies within.
+     */
     public static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s %12s %12s %9s%n", "metric",
-                "simulated", "measured", "error"));
+        boolean intervals = rows.stream().anyMatch(r -> r.measuredLow() != null);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s %12s %12s %9s%s%n", "metric",
+                "simulated", "measured", "error", intervals ? String.format(Locale.ROOT, "  %-22s %s",
+                        "measured 95% interval", "simulated within") : ""));
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-16s %12.2f %12.2f %+8.1f%%%n", r.metric(), r.simulated(),
+            sb.append(String.format(Locale.ROOT, "%-16s %12.2f %12.2f %+8.1f%%", r.metric(), r.simulated(),
                     r.measured(), 100 * r.error()));
+            if (r.measuredLow() != null) {
+                sb.append(String.format(Locale.ROOT, "  %-22s %s", interval(r), r.withinInterval() ? "yes" : "no"));
+            }
+            sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** A row's served interval as text, {@code [low, high]}; empty without one. */
+    static String interval(Row r) {
+        return r.measuredLow() == null ? "" : String.format(Locale.ROOT, "[%.2f, %.2f]", r.measuredLow(),
+                r.measuredHigh());
     }
 
     /**
@@ -227,9 +305,9 @@ public final class Validation {
                     dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, decodeProbeSteps, status);
             awaitQuietHost("replaying", status);
             status.accept(String.format(Locale.ROOT, "per-request overhead (idle streamed probes: served TTFT less"
-                    + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms; prefills at %.3f"
-                    + " and decodes at %.3f of the profile; replaying the trace open-loop...", overheads[0], overheads[2],
-                    overheads[1], overheads[3], overheads[4]));
+                    + " simulated): %.2f ms + %.4f ms per prompt token; per-step round trip %.3f ms (the idle probe's"
+                    + " %.3f); prefills at %.3f and decodes at %.3f of the profile; replaying the trace open-loop...",
+                    overheads[0], overheads[2], overheads[1], overheads[5], overheads[3], overheads[4]));
             List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
                     trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
             if (slo != null) {
@@ -303,14 +381,16 @@ public final class Validation {
      * Measures the overheads the replay will see, as the simulator accounts for them: {@value #PROBES}
      * requests, one at a time on the idle server, replayed by {@code cornserve replay} as the measured replay is (the
      * same client in this JVM, streamed chat completions, synthesised prompts) at the trace's quartile prompt
-     * lengths. The per-step round trip is the median over their served decode steps of busy less compute (the control
-     * plane's command, report and event loop around the executor's compute, {@link StepRecorder#roundTripMs}); the
-     * per-request overhead is the median over the requests of the served TTFT less the simulator's TTFT of the same
+     * lengths, then a decode probe under load ({@link #DECODE_PROBES} requests with long answers). The per-step round
+     * trip is the median over the decode probe's served decode steps of busy less compute (the control plane's
+     * command, report and event loop around the executor's compute, {@link #chargedRoundTripMs}); the per-request
+     * overhead is the median over the requests of the served TTFT less the simulator's TTFT of the same
      * request without request overhead (one prefill of its prompt, {@link #prefillMs}, plus that round trip). Writes
      * {@code overhead.csv}, {@code steps.csv} and {@code steps.json} into {@code probeDir}.
      *
      * @param steps attached to the served runtime, not recording yet
-     * @return the per-request overhead and the per-step round trip, in ms
+     * @return the per-request overhead (ms), the per-step round trip charged (ms), the overhead per prompt token (ms),
+     *     the prefill and decode speeds against the profile, and the idle probe's own round trip (ms)
      */
     private static double[] probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
             Path probeDir, StepRecorder steps, StepRecorder decodeSteps, Consumer<String> status) throws IOException {
@@ -328,7 +408,24 @@ public final class Validation {
         steps.stop();
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(probeDir.resolve("steps.json").toFile(),
                 writeSteps(steps, plan, profiles, probeDir.resolve("steps.csv")));
-        double roundTripMs = StepRecorder.roundTripMs(steps.served());
+        // decode under load, before the overhead is worked out (it takes this probe's round trip): a few requests one
+        // after another with long answers, so the executors decode without the idle probe's pauses (its decode steps
+        // ran 10% fast to 42% slow against a loaded replay's)
+        Path decodeTrace = probeDir.resolve("decode-probe.jsonl");
+        Files.writeString(decodeTrace, decodeProbeTrace(lengths[0]));
+        status.accept(String.format(Locale.ROOT, "probing decode under load (%d streamed requests of %d prompt tokens"
+                + " and %d answer tokens, %.2f s apart)...", DECODE_PROBES, lengths[0], DECODE_PROBE_OUTPUT_TOKENS,
+                DECODE_PROBE_GAP_S));
+        decodeSteps.start();
+        cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", decodeTrace.toString(),
+                "--trace-format", "jsonl", "--out", probeDir.resolve("decode-probe").toString());
+        decodeSteps.stop();
+        java.util.Map<String, Object> decodeSummary = writeSteps(decodeSteps, plan, profiles,
+                probeDir.resolve("decode-probe-steps.csv"));
+        // the round trip charged per step: the decode probe's (executors kept busy, as in a loaded replay) where it has
+        // decode steps, else the idle probe's own
+        double idleRoundTripMs = StepRecorder.roundTripMs(steps.served());
+        double roundTripMs = chargedRoundTripMs(steps.served(), decodeSteps.served());
         double[] served = servedTtftMs(probeDir.resolve("requests.csv"), PROBES);
         long[] promptTokens = new long[PROBES];
         for (int i = 0; i < PROBES; i++) {
@@ -356,21 +453,22 @@ public final class Validation {
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
-        // decode under load: a few requests one after another with long answers, so the executors decode without
-        // the idle probe's pauses (its decode steps ran 10% fast to 42% slow against a loaded replay's)
-        Path decodeTrace = probeDir.resolve("decode-probe.jsonl");
-        Files.writeString(decodeTrace, decodeProbeTrace(lengths[0]));
-        status.accept(String.format(Locale.ROOT, "probing decode under load (%d streamed requests of %d prompt tokens"
-                + " and %d answer tokens, %.2f s apart)...", DECODE_PROBES, lengths[0], DECODE_PROBE_OUTPUT_TOKENS,
-                DECODE_PROBE_GAP_S));
-        decodeSteps.start();
-        cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", decodeTrace.toString(),
-                "--trace-format", "jsonl", "--out", probeDir.resolve("decode-probe").toString());
-        decodeSteps.stop();
-        java.util.Map<String, Object> decodeSummary = writeSteps(decodeSteps, plan, profiles,
-                probeDir.resolve("decode-probe-steps.csv"));
         return new double[] {line[0], roundTripMs, line[1], prefillScale(computed, profiled),
-                decodeScale(decodeSummary)};
+                decodeScale(decodeSummary), idleRoundTripMs};
+    }
+
+    /**
+     * The per-step round trip the simulation charges: the median over the decode probe's decode steps where it has
+     * any, else the idle probe's. The idle probe's requests leave the executors idle for a quarter second or more
+     * between them, and their first steps after a pause come back slower: in four served runs of 2026-12-05 with the
+     * decode probe 0.2 s apart (a 1,000-request validation and three demos), the idle probe's median was 16%, 34%, 84%
+     * and 85% above the replay's decode steps' median, the decode probe's 8%, 28%, 16% and 7%
+     * (experiments/validation-tails.md, section 11). The idle probe's round trip is still written beside it.
+     */
+    static double chargedRoundTripMs(List<StepRecorder.ServedStep> idle, List<StepRecorder.ServedStep> loaded) {
+        boolean decoded = loaded.stream().anyMatch(s -> s.step() instanceof
+                org.cornserve.planner.schedule.batch.Step.LlmStep l && l.prefillTokens() == 0);
+        return StepRecorder.roundTripMs(decoded ? loaded : idle);
     }
 
     /**

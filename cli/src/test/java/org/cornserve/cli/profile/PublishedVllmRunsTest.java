@@ -69,15 +69,29 @@ class PublishedVllmRunsTest {
                 .readAndValidate(DIR.resolve("qwen2.5-7b-1xa100-pcie.json")).plan();
     }
 
+    /**
+     * This directory's plan with {@code edit} applied to its text, validated from a temporary file that is removed
+     * again (each CI run used to leave three in /tmp).
+     */
+    static DeploymentPlan edited(HardwareCatalog catalog, java.util.function.UnaryOperator<String> edit)
+            throws java.io.IOException {
+        Path tmp = java.nio.file.Files.createTempFile("plan-edited", ".json");
+        try {
+            java.nio.file.Files.writeString(tmp, edit.apply(java.nio.file.Files.readString(
+                    DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))));
+            return new PlanValidator(ModelCatalog.builtIn(), catalog).readAndValidate(tmp).plan();
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
     static DeploymentPlan plan(boolean prefixCaching) {
         if (prefixCaching) {
             return plan();
         }
         try {
-            Path tmp = java.nio.file.Files.createTempFile("plan-no-apc", ".json");
-            java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
-                    .replace("\"enable_prefix_caching\": true", "\"enable_prefix_caching\": false"));
-            return new PlanValidator(ModelCatalog.builtIn(), catalog()).readAndValidate(tmp).plan();
+            return edited(catalog(), text -> text.replace("\"enable_prefix_caching\": true",
+                    "\"enable_prefix_caching\": false"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -362,12 +376,10 @@ class PublishedVllmRunsTest {
      * scheduled synchronously, as vLLM was by default when it ran.
      */
     static DeploymentPlan leePlan(String card) throws java.io.IOException {
-        Path tmp = java.nio.file.Files.createTempFile("plan-lee", ".json");
-        java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
-                .replace("\"gpu_memory_utilization\": 0.75", "\"gpu_memory_utilization\": 0.5")
-                .replace("a100-80gb-pcie", card));
+        DeploymentPlan lee = edited(catalog(), text -> text.replace("\"gpu_memory_utilization\": 0.75",
+                "\"gpu_memory_utilization\": 0.5").replace("a100-80gb-pcie", card));
         // September 2025 logs: before async scheduling became vLLM's default (pull request 27614, merged October 2025)
-        return new PlanValidator(ModelCatalog.builtIn(), catalog()).readAndValidate(tmp).plan().withAsyncScheduling(false);
+        return lee.withAsyncScheduling(false);
     }
 
     /**
@@ -472,12 +484,9 @@ class PublishedVllmRunsTest {
     void theFrontEndFittedAtTp1GivesTheTp2Tails() throws java.io.IOException {
         HardwareCatalog catalog = catalog();
         BenchReplay.FrontEnd frontEnd = fitFrontEnd(catalog, LONG_LONG);
-        Path tmp = java.nio.file.Files.createTempFile("plan-tp2", ".json");
-        java.nio.file.Files.writeString(tmp, java.nio.file.Files.readString(DIR.resolve("qwen2.5-7b-1xa100-pcie.json"))
-                .replace("\"devices_per_node\": 1", "\"devices_per_node\": 2")
+        DeploymentPlan tp2 = edited(catalog, text -> text.replace("\"devices_per_node\": 1", "\"devices_per_node\": 2")
                 .replace("\"devices_per_replica\": 1", "\"devices_per_replica\": 2")
                 .replace("\"tensor_parallel\": 1", "\"tensor_parallel\": 2"));
-        DeploymentPlan tp2 = new PlanValidator(ModelCatalog.builtIn(), catalog).readAndValidate(tmp).plan();
         List<BenchRun> runs = new java.util.ArrayList<>();
         for (int round = 0; round < 3; round++) {
             for (BenchRun w : TP2) {

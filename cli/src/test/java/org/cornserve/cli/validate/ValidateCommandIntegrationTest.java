@@ -79,18 +79,21 @@ class ValidateCommandIntegrationTest {
         assertEquals(0, Validation.sharedMemoryFiles(session),
                 "no /dev/shm/cornserve-" + session + "-* file left");
         assertTrue(v.path("served_steps").path("with_prefill").path("steps").asInt() > 0, v.toString());
-        // the probe's own decode steps give the per-step round trip the simulation charged: busy less compute, their
-        // median
+        // the decode probe's decode steps give the per-step round trip the simulation charged: busy less compute,
+        // their median
         List<String> probeSteps = Files.readAllLines(dir.resolve("measured-probe/steps.csv"));
-        List<String> header = List.of(probeSteps.get(0).split(","));
+        assertTrue(probeSteps.size() > Validation.PROBES * 2, "each probe has its prefill and decode steps");
+        List<String> decodeProbeSteps = Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv"));
+        List<String> header = List.of(decodeProbeSteps.get(0).split(","));
         int rt = header.indexOf("round_trip_ms");
         int prefill = header.indexOf("prefill_tokens");
-        assertTrue(probeSteps.size() > Validation.PROBES * 2, "each probe has its prefill and decode steps");
-        double[] trips = probeSteps.subList(1, probeSteps.size()).stream().map(r -> r.split(",", -1))
+        double[] trips = decodeProbeSteps.subList(1, decodeProbeSteps.size()).stream().map(r -> r.split(",", -1))
                 .filter(f -> f[prefill].equals("0")).mapToDouble(f -> Double.parseDouble(f[rt])).toArray();
-        assertTrue(trips.length >= Validation.PROBES, "decode steps: " + trips.length);
+        assertTrue(trips.length >= Validation.DECODE_PROBES, "decode steps: " + trips.length);
         java.util.Arrays.sort(trips);
         assertEquals(Math.max(0, Validation.median(trips)), v.path("step_overhead_ms").asDouble(), 1e-3);
+        // and the idle probe's overhead rows subtract that same round trip
+        assertEquals(v.path("step_overhead_ms").asDouble(), Double.parseDouble(probe.get(1).split(",")[5]), 1e-3);
         JsonNode simConfig = Json.mapper().readTree(dir.resolve("simulated/config.json").toFile());
         assertEquals(v.path("step_overhead_ms").asDouble(), simConfig.path("step_overhead_ms").asDouble(), 1e-3);
         assertEquals(4, simConfig.path("tokens_per_report").asLong());

@@ -50,6 +50,88 @@ class ValidationTest {
         assertEquals(0.1, back.path("rows").get(1).path("error").asDouble(), 1e-12);
     }
 
+    /** The interval's ends are the order statistics of ranks n p -+ 1.96 sqrt(n p (1 - p)), worked by hand. */
+    @Test
+    void aPercentilesIntervalIsTheOrderStatisticsAroundItsRank() {
+        double[] v = java.util.stream.IntStream.rangeClosed(1, 1000).asDoubleStream().toArray();
+        // P99: sd = sqrt(9.9) = 3.146; ranks floor(990 - 6.17) = 983 and ceil(990 + 6.17) + 1 = 998
+        assertArrayEquals(new double[] {983, 998}, Validation.percentileInterval(v, 0.99));
+        // P50: sd = 15.81; ranks floor(500 - 30.99) = 469 and ceil(530.99) + 1 = 532
+        assertArrayEquals(new double[] {469, 532}, Validation.percentileInterval(v, 0.5));
+        assertArrayEquals(new double[] {7, 7}, Validation.percentileInterval(new double[] {7}, 0.99));
+        assertTrue(Double.isNaN(Validation.percentileInterval(new double[0], 0.5)[0]));
+    }
+
+    /**
+     * Over seeded samples of 1,000 requests from a heavy-tailed law (log-normal, sigma 1.2) whose quantiles are known,
+     * the interval holds the true P50, P90 and P99 as often as the binomial law of the count below it says (95% or a
+     * little more: the ranks are whole numbers).
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.5, 0.9, 0.99})
+    void theIntervalCoversTheTruePercentileAsOftenAsTheBinomialSays(double p) {
+        var law = new org.apache.commons.math3.distribution.LogNormalDistribution(
+                new org.apache.commons.math3.random.Well19937c(42), 0, 1.2);
+        double truth = law.inverseCumulativeProbability(p);
+        int trials = 2000;
+        int covered = 0;
+        for (int t = 0; t < trials; t++) {
+            double[] v = law.sample(1000);
+            java.util.Arrays.sort(v);
+            double[] ci = Validation.percentileInterval(v, p);
+            if (ci[0] <= truth && truth <= ci[1]) {
+                covered++;
+            }
+        }
+        // the reference: the interval [X(lo), X(hi)] holds the true quantile when lo <= K <= hi - 1 of the samples lie
+        // at or below it, K ~ Binomial(1000, p); its ends come from the ranks of the 1..1000 sample
+        double[] ranks = Validation.percentileInterval(java.util.stream.IntStream.rangeClosed(1, 1000)
+                .asDoubleStream().toArray(), p);
+        var k = new org.apache.commons.math3.distribution.BinomialDistribution(1000, p);
+        double exact = k.cumulativeProbability((int) ranks[1] - 1) - k.cumulativeProbability((int) ranks[0] - 1);
+        assertTrue(exact >= 0.95, "at least 95% by construction: " + exact);
+        double coverage = covered / (double) trials;
+        double sd = Math.sqrt(exact * (1 - exact) / trials);
+        assertEquals(exact, coverage, 4 * sd, "coverage over " + trials + " samples");
+    }
+
+    /** Served latency rows get the served requests' intervals, and validation.json and the table carry them. */
+    @Test
+    void validationRowsCarryTheServedIntervals() throws Exception {
+        Path requests = tmp.resolve("requests.csv");
+        StringBuilder csv = new StringBuilder("request_id,trace_request_id,app,status,arrival_ns,first_output_ns,"
+                + "completion_ns,ttft_ms,tpot_ms,e2e_ms,input_tokens,output_tokens,reason,stages,first_audio_ns,"
+                + "audio_seconds\n");
+        for (int i = 1; i <= 1000; i++) {
+            csv.append(i).append(",,a,completed,0,0,0,").append(i).append(',').append(i / 100.0).append(',')
+                    .append(10 * i).append(",10,").append(i == 1 ? 1 : 5).append(",,,,\n");
+        }
+        csv.append("1001,,a,rejected,0,0,0,,,,10,5,full,,,\n");
+        Files.writeString(requests, csv);
+        List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(summary(8, 480, 9.9),
+                summary(10, 500, 9.9)), requests);
+        assertEquals(null, rows.get(0).measuredLow(), "no interval for throughput");
+        Validation.Row ttft50 = rows.get(1);
+        assertEquals(469, ttft50.measuredLow(), 1e-12);
+        assertEquals(532, ttft50.measuredHigh(), 1e-12);
+        assertTrue(ttft50.withinInterval(), "480 in [469, 532]");
+        // TPOT over the 999 requests of two or more output tokens (2 .. 1000, / 100)
+        double[] tpot = java.util.stream.IntStream.rangeClosed(2, 1000).mapToDouble(i -> i / 100.0).toArray();
+        assertArrayEquals(Validation.percentileInterval(tpot, 0.99), new double[] {rows.get(6).measuredLow(),
+            rows.get(6).measuredHigh()}, 1e-12);
+        assertEquals(false, rows.get(9).withinInterval(), "a simulated 300 ms against e2e [9830, 9980]");
+        String table = Validation.table(rows);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("ttft_ms.p50") && l.contains("[469.00, 532.00]")
+                && l.endsWith("yes")) && table.contains("measured 95% interval"), table);
+        Validation.write(tmp.resolve("v.json"), rows, List.of(), new Validation.Served(1, 1, java.util.Map.of(), null),
+                null);
+        JsonNode back = Json.mapper().readTree(tmp.resolve("v.json").toFile()).path("rows");
+        assertFalse(back.get(0).has("measured_low"));
+        assertEquals(469, back.get(1).path("measured_low").asDouble(), 1e-12);
+        assertTrue(back.get(1).path("within_interval").asBoolean());
+        assertFalse(back.get(9).path("within_interval").asBoolean());
+    }
+
     @Test
     void servedStepsAreHeldAgainstTheSimulatorsChargeForTheSameStep() throws Exception {
         // a cost of 1 ms per iteration plus 0.01 ms per prefill token and 0.001 ms per decode context token
@@ -314,6 +396,36 @@ class ValidationTest {
         java.util.Arrays.sort(sorted);
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
         assertEquals(median / 1e6, StepRecorder.roundTripMs(rec.served()), 1e-9);
+    }
+
+    /**
+     * The round trip charged is the decode probe's where it ran decode steps (executors kept busy), else the idle
+     * probe's: a loaded probe of one prefill step only leaves the idle probe's median.
+     */
+    @Test
+    void theRoundTripChargedIsTheDecodeProbesWhereItDecoded() {
+        var decode = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 0, 0, 1, 10, 4);
+        var prefill = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 100, 0, 0, 0, 1);
+        StepRecorder idle = recorded(decode, 600_000, 800_000, 700_000);
+        StepRecorder loaded = recorded(decode, 200_000, 300_000, 250_000, 9_000_000);
+        assertEquals(0.7, StepRecorder.roundTripMs(idle.served()), 1e-9);
+        assertEquals(0.275, Validation.chargedRoundTripMs(idle.served(), loaded.served()), 1e-9);
+        StepRecorder prefillOnly = recorded(prefill, 100_000);
+        assertEquals(0.7, Validation.chargedRoundTripMs(idle.served(), prefillOnly.served()), 1e-9);
+        assertEquals(0.7, Validation.chargedRoundTripMs(idle.served(), List.of()), 1e-9);
+    }
+
+    /** One served step of {@code step} per round trip, 4 ms of compute each. */
+    private static StepRecorder recorded(org.cornserve.planner.schedule.batch.Step.LlmStep step, long... tripNanos) {
+        StepRecorder rec = new StepRecorder();
+        rec.start();
+        long now = 0;
+        for (long trip : tripNanos) {
+            rec.stepStarted(0, 0, step, now);
+            now += 4_000_000 + trip;
+            rec.stepEnded(0, 0, 4_000_000 + trip, 4_000_000, new long[0], now);
+        }
+        return rec;
     }
 
     /** The probe's requests go one at a time: their prefill steps, in the order they ended, are theirs. */
