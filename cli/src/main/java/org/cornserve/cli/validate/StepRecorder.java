@@ -241,7 +241,7 @@ final class StepRecorder implements DispatchObserver {
             if (simMs > 0) {
                 ratios.get(llm.prefillTokens() > 0 ? "with_prefill" : "decode_only")
                         .add(new double[] {computeMs / simMs, busyMs / simMs, computeMs / sharedMs, shared[0],
-                                roundTripMs, gapMs, outside});
+                                roundTripMs, gapMs, outside, computeMs, simMs});
             }
         }
         Files.writeString(csv, sb);
@@ -250,6 +250,9 @@ final class StepRecorder implements DispatchObserver {
             Map<String, Object> k = new LinkedHashMap<>();
             k.put("steps", list.size());
             k.put("compute_over_simulated", quantiles(list, 0));
+            if (!list.isEmpty()) {
+                k.put("sum_compute_over_sum_simulated", sumRatio(list));
+            }
             k.put("busy_over_simulated", quantiles(list, 1));
             k.put("compute_over_simulated_shared", quantiles(list, 2));
             k.put("round_trip_ms", quantiles(list, 4));
@@ -258,6 +261,9 @@ final class StepRecorder implements DispatchObserver {
             List<double[]> overlapped = list.stream().filter(a -> a[3] > 0.5).toList();
             k.put("steps_alone", alone.size());
             k.put("alone_compute_over_simulated", quantiles(alone, 0));
+            if (!alone.isEmpty()) {
+                k.put("alone_sum_compute_over_sum_simulated", sumRatio(alone));
+            }
             k.put("steps_overlapped", overlapped.size());
             k.put("overlapped_compute_over_simulated", quantiles(overlapped, 0));
             if (watched) {
@@ -278,6 +284,16 @@ final class StepRecorder implements DispatchObserver {
             summary.put(kind, k);
         });
         return summary;
+    }
+
+    /**
+     * The steps' measured compute over the simulator's charge, summed over them (the ratio of the means: what the
+     * busy time of an engine, and so its queueing, follows); NaN where they were charged nothing.
+     */
+    private static double sumRatio(List<double[]> list) {
+        double compute = list.stream().mapToDouble(a -> a[7]).sum();
+        double simulated = list.stream().mapToDouble(a -> a[8]).sum();
+        return simulated > 0 ? compute / simulated : Double.NaN;
     }
 
     private static Map<String, Double> quantiles(List<double[]> list, int column) {

@@ -189,6 +189,39 @@ class ValidationTest {
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
     }
 
+    /**
+     * The decode probe's speed is the ratio of the sums over its lone decode steps: seeded decode steps of 4
+     * iterations (4 ms charged each), mostly near the charge and now and then slow, against the sums worked by hand;
+     * the median of the ratios lies below it.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void theDecodeScaleIsTheLoneStepsSummedComputeOverTheirSummedCharge(int seed) throws Exception {
+        org.cornserve.model.profile.LlmCost cost = millisecondAnIteration();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        StepRecorder rec = new StepRecorder();
+        rec.start();
+        var decode = new org.cornserve.planner.schedule.batch.Step.LlmStep(0, 0, 0, 1, 10, 4);
+        long now = 0;
+        long computeSum = 0;
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            long compute = rnd.nextDouble() < 0.1 ? 6_000_000 + rnd.nextLong(6_000_000)
+                    : 3_600_000 + rnd.nextLong(800_000);
+            computeSum += compute;
+            rec.stepStarted(0, 0, decode, now);
+            now += compute + 200_000;
+            rec.stepEnded(0, 0, compute + 200_000, compute, new long[0], now);
+        }
+        var summary = StepRecorder.write(rec.served(), (d, t) -> cost, List.of(), tmp.resolve("d.csv"));
+        double bySum = computeSum / 1e6 / (4.0 * n);
+        assertEquals(bySum, Validation.decodeScale(summary), 1e-9);
+        @SuppressWarnings("unchecked")
+        var decodeOnly = (java.util.Map<String, Object>) summary.get("decode_only");
+        double median = (Double) ((java.util.Map<?, ?>) decodeOnly.get("alone_compute_over_simulated")).get("p50");
+        assertTrue(median < bySum, median + " against " + bySum);
+    }
+
     /** A cost model of 1 ms an iteration, whatever it holds. */
     static org.cornserve.model.profile.LlmCost millisecondAnIteration() {
         return new org.cornserve.model.profile.LlmCost() {
@@ -335,23 +368,36 @@ class ValidationTest {
      */
     @Test
     void thePrefillScaleIsTheMedianOfTheProbesComputeOverTheProfile() {
-        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}), 1e-12);
+        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}, Double.NaN),
+                1e-12);
         assertEquals((1.1 + 1.2) / 2, Validation.prefillScale(new double[] {11, 24, 10, 30},
-                new double[] {10, 20, 10, 20}), 1e-12);
-        assertEquals(1, Validation.prefillScale(null, new double[] {10}));
+                new double[] {10, 20, 10, 20}, Double.NaN), 1e-12);
+        assertEquals(1, Validation.prefillScale(null, new double[] {10}, Double.NaN));
         // a slow spell over most of the probe: ratios 1.2 (x 7) above 0.9 (x 3); the median 1.2 lies 25% above the
         // tenth percentile (0.9), so that percentile is charged
         double[] spell = {12, 12, 12, 9, 12, 12, 12, 9, 12, 9};
         double[] ten = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
-        assertEquals(0.9, Validation.prefillScale(spell, ten), 1e-12);
+        assertEquals(0.9, Validation.prefillScale(spell, ten, Double.NaN), 1e-12);
+        // the decode probe, later, ran its prefills near the median: the slow kind went on, the median is charged;
+        // nearer the tenth percentile, that is
+        assertEquals(1.2, Validation.prefillScale(spell, ten, 1.18), 1e-12);
+        assertEquals(1.2, Validation.prefillScale(spell, ten, 1.06), 1e-12);
+        assertEquals(0.9, Validation.prefillScale(spell, ten, 1.04), 1e-12);
+        assertEquals(0.9, Validation.prefillScale(spell, ten, 0.8), 1e-12);
+        // no spread: the median whatever the decode probe saw
+        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}, 2.0), 1e-12);
         // linear between order statistics: at 0.3 of 10 sorted values, 0.7 of the way from the third to the fourth
         assertEquals(0.9 + 0.7 * (1.2 - 0.9), org.cornserve.simulator.config.ServedStepCosts.quantileAt(new double[] {0.9, 0.9, 0.9, 1.2,
                 1.2, 1.2, 1.2, 1.2,
                 1.2, 1.2}, 0.3), 1e-12);
         assertEquals(1.2, org.cornserve.simulator.config.ServedStepCosts.quantileAt(new double[] {0.9, 1.2}, 1.0),
                 1e-12);
-        assertEquals(1.1, Validation.prefillScale(new double[] {11}, new double[] {10}), 1e-12, "one probe request");
-        assertEquals(1, Validation.prefillScale(new double[] {0, 12}, new double[] {10, 10}));
+        assertEquals(1.1, Validation.prefillScale(new double[] {11}, new double[] {10}, Double.NaN), 1e-12,
+                "one probe request");
+        assertEquals(1, Validation.prefillScale(new double[] {0, 12}, new double[] {10, 10}, Double.NaN));
+        assertEquals(1.25, Validation.laterPrefillRatio(java.util.Map.of("with_prefill", java.util.Map.of(
+                "compute_over_simulated", java.util.Map.of("p50", 1.25)))), 1e-12);
+        assertTrue(Double.isNaN(Validation.laterPrefillRatio(java.util.Map.of())));
         Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null, null, 0, null, 1.0625,
                 0.875);
         List<String> args = served.simulateArgs();
@@ -359,10 +405,11 @@ class ValidationTest {
         assertEquals("0.8750", args.get(args.indexOf("--decode-compute-scale") + 1));
         assertEquals(1.0625, served.withServedCosts(null).prefillComputeScale());
         assertEquals(0.875, served.withServedCosts(null).decodeComputeScale());
-        // the decode scale: the decode probe's median compute over the charge on the steps that ran alone; 1 without
+        // the decode scale: the decode probe's summed compute over its summed charge on the steps that ran alone; 1
+        // without
         assertEquals(0.93, Validation.decodeScale(java.util.Map.of("decode_only", java.util.Map.of(
-                "alone_compute_over_simulated", java.util.Map.of("p50", 0.93), "compute_over_simulated_shared",
-                java.util.Map.of("p50", 1.3)))), 1e-12);
+                "alone_sum_compute_over_sum_simulated", 0.93, "alone_compute_over_simulated", java.util.Map.of("p50",
+                        0.8)))), 1e-12);
         assertEquals(1, Validation.decodeScale(java.util.Map.of()));
         assertEquals(8, Validation.decodeProbeTrace(99).lines().count());
         assertFalse(new Validation.Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
