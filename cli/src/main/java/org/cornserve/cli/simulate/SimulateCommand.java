@@ -168,6 +168,17 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private ServedStepCosts served = ServedStepCosts.NONE;
 
+    /** The machine's speed over time, as 'validate' measured it on a served replay's steps. */
+    @Option(names = "--speed-trace", paramLabel = "FILE", description = {"a JSON file of the machine's speed over time"
+            + " ({window_seconds, prefill: [...], decode: [...], source}: per window, LLM compute over the profile's"
+            + " charge): each LLM step computes at its window's speed when it starts (times --prefill-compute-scale"
+            + " or --decode-compute-scale; leave those at 1 for a trace of absolute speeds); 'cornserve validate'"
+            + " writes one from the served replay's steps (served-speed.json) to tell the machine's drift from the"
+            + " model's error"})
+    Path speedTraceFile;
+
+    private org.cornserve.simulator.config.SpeedTrace speedTrace;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -216,6 +227,7 @@ public final class SimulateCommand implements Callable<Integer> {
         SimScaling scaling = PlanScaling.of(resolved, hardwareCatalog, ScalingPolicies.DEFAULT_TOLERANCE,
                 SimScaling.DEFAULT_INTERVAL_NANOS);
         served = servedCosts();
+        speedTrace = speedTraceFile == null ? null : readSpeedTrace(speedTraceFile);
         SimResult result;
         Simulator simulator;
         // the trace is read, parsed and turned into requests on a second thread while the event loop runs
@@ -225,6 +237,9 @@ public final class SimulateCommand implements Callable<Integer> {
                     resolved.plan().asyncSchedulingOrDefault()).withStepOverhead(Math.round(stepOverheadMs * 1e6),
                     iterationsPerReport).withServedCosts(served).withRequestOverheadPerToken(requestOverheadMsPerToken
                             * 1e6);
+            if (speedTrace != null) {
+                simulator.withSpeedTrace(speedTrace);
+            }
             result = simulator.run(requests, Math.round(requestOverheadMs * 1e6));
         }
         Files.createDirectories(out);
@@ -312,6 +327,15 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
+    /** A speed trace from a JSON file ({@link org.cornserve.simulator.config.SpeedTrace}). */
+    public static org.cornserve.simulator.config.SpeedTrace readSpeedTrace(Path file) throws java.io.IOException {
+        try {
+            return JSON.readValue(file.toFile(), org.cornserve.simulator.config.SpeedTrace.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": not a speed trace (" + e.getMessage() + ")", e);
+        }
+    }
+
     static TraceFormat guessFormat(Path trace) {
         String name = trace.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(trace)) {
@@ -360,6 +384,9 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("prompt_overhead_tokens", promptOverheadTokens);
         c.put("tokens_per_report", iterationsPerReport);
         c.put("served_step_costs", served);
+        if (speedTrace != null) {
+            c.put("speed_trace", speedTraceFile.toString());
+        }
         c.put("network", config.network());
         List<Map<String, Object>> deployments = new ArrayList<>();
         for (SimDeployment sd : config.deployments()) {

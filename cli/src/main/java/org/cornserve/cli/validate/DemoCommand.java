@@ -164,7 +164,8 @@ public final class DemoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
                 + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills and"
                 + " decodes at %.3f and %.3f of the profile (measured: idle streamed probes, served TTFT less simulated;"
-                + " busy less compute of their steps; their prefills' compute; a decode probe under load)%n%n",
+                + " busy less compute of a decode probe's steps; the idle probe's prefills' compute, the decode"
+                + " probe's)%n%n",
                 Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
                 served.decodeComputeScale());

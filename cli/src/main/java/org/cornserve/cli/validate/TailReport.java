@@ -25,7 +25,10 @@ import org.cornserve.simulator.config.ServedStepCosts;
  *     [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out COSTS.json
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport table SIMULATED_DIR MEASURED_DIR
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overhead RUN_DIR
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport speed RUN_DIR
  * </pre>
+ * {@code speed} writes the served replay's speed window by window ({@link Validation#speedTrace}) to
+ * {@code RUN_DIR/served-speed.json}, for {@code simulate --speed-trace} on a run kept from before validate wrote it.
  * {@code overhead} prints the per-request overhead line ({@link Validation#overheadLine}) fitted to the run's probe
  * ({@code measured-probe/overhead.csv}) as {@code INTERCEPT_MS MS_PER_TOKEN}.
  * {@code RUN_DIR} is a validate output's plan folder ({@code validation.json}, {@code measured/},
@@ -46,6 +49,11 @@ public final class TailReport {
         } else if (args.length == 2 && args[0].equals("overhead")) {
             double[] line = overheadLine(Path.of(args[1]).resolve("measured-probe/overhead.csv"));
             out.printf(Locale.ROOT, "%.4f %.6f%n", line[0], line[1]);
+        } else if (args.length == 2 && args[0].equals("speed")) {
+            Path run = Path.of(args[1]);
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(run.resolve("served-speed.json").toFile(),
+                    Validation.speedTrace(run.resolve("measured/steps.csv"), Validation.SPEED_WINDOW_S));
+            out.println(run.resolve("served-speed.json"));
         } else if (args.length == 3 && args[0].equals("table")) {
             out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {
@@ -79,7 +87,7 @@ public final class TailReport {
                     at(fitted.roundTripMs(), 0.5), at(fitted.roundTripMs(), 0.9), at(fitted.roundTripMs(), 0.99),
                     o.get("--out"));
         } else {
-            throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | fit --probe RUN_DIR --loaded"
+            throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | speed RUN_DIR | fit --probe RUN_DIR --loaded"
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
                     + " | overhead RUN_DIR");
         }

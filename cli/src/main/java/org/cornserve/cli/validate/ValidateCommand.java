@@ -137,21 +137,28 @@ public final class ValidateCommand implements Callable<Integer> {
             simulatedProfiles = out.resolve("profiles-mean.json");
             Json.write(simulatedProfiles, ProfileDrift.mean(b, a));
         }
-        List<String> sim = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
-                slice.toString(), "--trace-format", "jsonl", "--profiles", simulatedProfiles.toString(), "--out",
-                out.resolve("simulated").toString()));
-        sim.addAll(served.simulateArgs());
+        List<String> base = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--profiles",
+                simulatedProfiles.toString(), "--trace", slice.toString(), "--trace-format", "jsonl"));
         if (slo != null) {
-            sim.addAll(List.of("--slo", slo));
+            base.addAll(List.of("--slo", slo));
         }
+        List<String> sim = new ArrayList<>(base);
+        sim.addAll(List.of("--out", out.resolve("simulated").toString()));
+        sim.addAll(served.simulateArgs());
         Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
         List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(Json.mapper().readTree(
                 out.resolve("simulated/summary.json").toFile()), Json.mapper().readTree(out.resolve(
                         "measured/summary.json").toFile())), out.resolve("measured/requests.csv"));
         List<Validation.Row> quiet = served.hostLoad().quietRows(out.resolve("simulated/requests.csv"),
                 out.resolve("measured/requests.csv"));
-        Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles,
-                drift == null ? java.util.Map.of() : java.util.Map.of("profile_drift", drift));
+        // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window
+        List<Validation.Row> atServedSpeed = Validation.atServedSpeed(base, served, out);
+        java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+        extra.put("rows_at_served_speed", atServedSpeed);
+        if (drift != null) {
+            extra.put("profile_drift", drift);
+        }
+        Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles, extra);
         pw.printf(Locale.ROOT, "simulated (measured profiles, prefills and decodes at %.3f and %.3f of them as the probes"
                 + " ran, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip) against"
                 + " served, %s:%n", served.prefillComputeScale(), served.decodeComputeScale(), served.overheadMs(),
@@ -159,6 +166,11 @@ public final class ValidateCommand implements Callable<Integer> {
         pw.print(Validation.table(rows));
         pw.print(Validation.stepsTable(served));
         pw.print(Validation.hostTable(served, quiet));
+        pw.printf(Locale.ROOT, "diagnosis, not a prediction: simulated again at the speed the served steps ran, %.0f s"
+                + " window by window (served-speed.json; it reads the judged run's steps), against served: what is"
+                + " left is the model's error, the rest of the table above the machine's drift:%n",
+                Validation.SPEED_WINDOW_S);
+        pw.print(Validation.table(atServedSpeed));
         if (drift != null) {
             pw.println(drift.line());
         }

@@ -364,6 +364,86 @@ public final class Validation {
      */
     static final int PROBE_OUTPUT_TOKENS = 17;
 
+    /** The speed trace's window: long enough for a few hundred steps, short against the machine's spells. */
+    static final double SPEED_WINDOW_S = 10;
+
+    /**
+     * The served engine's speed window by window ({@link org.cornserve.simulator.config.SpeedTrace}) from a replay's
+     * {@code steps.csv}: per {@code windowSeconds} of its steps' decision times, the measured compute over the
+     * profile's charge, summed over the steps holding a prefill and over the decode-only steps apart. A window
+     * without steps of a kind takes the last window's speed for it (the first ones the first speed measured), and a
+     * kind never seen runs at 1.
+     *
+     * @throws IllegalArgumentException naming the file and line of a row it cannot read
+     */
+    static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds)
+            throws IOException {
+        List<String> lines = Files.readAllLines(stepsCsv);
+        List<String> h = lines.isEmpty() ? List.of() : List.of(lines.get(0).split(",", -1));
+        int[] c = {h.indexOf("prefill_tokens"), h.indexOf("measured_compute_ms"), h.indexOf("simulated_ms"),
+            h.indexOf("decided_ms")};
+        if (Arrays.stream(c).anyMatch(i -> i < 0)) {
+            throw new IllegalArgumentException(stepsCsv + ":1: needs prefill_tokens, measured_compute_ms, simulated_ms"
+                    + " and decided_ms");
+        }
+        java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
+        for (int n = 1; n < lines.size(); n++) {
+            String[] f = lines.get(n).split(",", -1);
+            try {
+                int w = (int) Math.floor(Double.parseDouble(f[c[3]]) / 1e3 / windowSeconds);
+                int k = Long.parseLong(f[c[0]]) > 0 ? 0 : 2;
+                double[] sums = windows.computeIfAbsent(Math.max(0, w), x -> new double[4]);
+                sums[k] += Double.parseDouble(f[c[1]]);
+                sums[k + 1] += Double.parseDouble(f[c[2]]);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(stepsCsv + ":" + (n + 1) + ": bad step row (" + e.getMessage()
+                        + ")", e);
+            }
+        }
+        int count = windows.isEmpty() ? 1 : windows.lastKey() + 1;
+        double[][] speed = new double[2][count];
+        for (int k = 0; k < 2; k++) {
+            double last = Double.NaN;
+            for (int w = 0; w < count; w++) {
+                double[] sums = windows.get(w);
+                if (sums != null && sums[2 * k + 1] > 0) {
+                    last = sums[2 * k] / sums[2 * k + 1];
+                }
+                speed[k][w] = last;
+            }
+            double first = Arrays.stream(speed[k]).filter(v -> !Double.isNaN(v)).findFirst().orElse(1);
+            for (int w = 0; w < count && Double.isNaN(speed[k][w]); w++) {
+                speed[k][w] = first;
+            }
+        }
+        return new org.cornserve.simulator.config.SpeedTrace(windowSeconds, Arrays.stream(speed[0]).boxed().toList(),
+                Arrays.stream(speed[1]).boxed().toList(), "the served steps of " + stepsCsv
+                        + ": measured compute over the profile's charge, summed per window");
+    }
+
+    /**
+     * The diagnosis beside a validation: the replay simulated again with its LLM steps at the speed the served ones
+     * ran, window by window ({@link #speedTrace} of {@code out/measured/steps.csv}, written to {@code
+     * out/served-speed.json}; the simulation in {@code out/simulated-at-served-speed}), everything else charged as in
+     * the validation; its rows against the served replay. It reads the judged run's own steps, so it is no
+     * prediction: it splits the validation's error into the machine's drift (what it removes) and the model's own.
+     *
+     * @param simulate the {@code simulate} command line without {@code --out} and the served charges
+     */
+    static List<Row> atServedSpeed(List<String> simulate, Served served, Path out) throws IOException {
+        Path trace = out.resolve("served-speed.json");
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(trace.toFile(),
+                speedTrace(out.resolve("measured/steps.csv"), SPEED_WINDOW_S));
+        List<String> args = new ArrayList<>(simulate);
+        args.addAll(List.of("--out", out.resolve("simulated-at-served-speed").toString(), "--speed-trace",
+                trace.toString()));
+        args.addAll(served.atProfileSpeed().simulateArgs());
+        cornserve(quiet(), quiet(), args.toArray(String[]::new));
+        return withServedIntervals(compare(Json.mapper().readTree(out.resolve("simulated-at-served-speed/summary.json")
+                .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile())),
+                out.resolve("measured/requests.csv"));
+    }
+
     /** Writes a recorder's served LLM steps against the simulator's charge to {@code csv}; returns their summary. */
     private static java.util.Map<String, Object> writeSteps(StepRecorder steps, ResolvedPlan plan,
             ProfileBook profiles, Path csv) throws IOException {
@@ -741,6 +821,12 @@ public final class Validation {
         public Served withServedCosts(Path file) {
             return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad,
                     prefillComputeScale, decodeComputeScale);
+        }
+
+        /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
+        public Served atProfileSpeed() {
+            return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1,
+                    1);
         }
 
         /**

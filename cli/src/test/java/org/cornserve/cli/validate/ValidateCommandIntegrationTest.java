@@ -109,6 +109,10 @@ class ValidateCommandIntegrationTest {
         assertTrue(Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv")).size()
                 > Validation.DECODE_PROBES, "the decode probe's steps");
         assertTrue(Files.readAllLines(dir.resolve("measured/host.csv")).size() > 2, "the host was watched");
+        // and the diagnosis at the served speed ran, with a row per metric
+        assertEquals(Validation.METRICS.size(), v.path("rows_at_served_speed").size(), v.toString());
+        assertTrue(Files.exists(dir.resolve("served-speed.json")));
+        assertTrue(out.toString().contains("diagnosis, not a prediction"), out.toString());
         assertTrue(v.path("host_load").path("available").asBoolean(), v.toString());
         assertTrue(out.toString().contains("host load outside the served run"), out.toString());
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),

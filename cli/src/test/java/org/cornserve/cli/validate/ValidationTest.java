@@ -222,6 +222,37 @@ class ValidationTest {
         assertTrue(median < bySum, median + " against " + bySum);
     }
 
+    /**
+     * The served speed window by window: summed compute over summed charge, prefills and decodes apart; a window
+     * without steps of a kind keeps the last speed, the first ones take the first speed seen, a kind never seen runs at
+     * 1; a bad row is named by file and line.
+     */
+    @Test
+    void theServedSpeedIsSummedWindowByWindow() throws Exception {
+        Path csv = tmp.resolve("steps.csv");
+        String header = "deployment,replica,task,prefill_tokens,decode_sequences,decode_context_tokens,iterations,"
+                + "measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,simulated_shared_ms,decided_ms,"
+                + "round_trip_ms,gap_before_ms,outside_cores\n";
+        Files.writeString(csv, header
+                + "0,0,2,0,1,100,4,4.0,4.2,4.0,0,4.0,100,0.2,,\n" // window 0: decode 4 / 4
+                + "0,0,2,0,1,100,4,6.0,6.2,4.0,0,4.0,9000,0.2,0.1,\n" // window 0: decode 10 / 8
+                + "0,0,2,100,0,0,1,30.0,31,20.0,0,20.0,12000,1,0.1,\n" // window 1: prefill 30 / 20
+                + "0,0,2,0,2,300,4,9.0,9.3,10.0,0,10.0,35000,0.3,0.1,\n"); // window 3: decode 9 / 10
+        var trace = Validation.speedTrace(csv, 10);
+        assertEquals(10, trace.windowSeconds());
+        assertEquals(List.of(1.5, 1.5, 1.5, 1.5), trace.prefill(), "the one prefill window, before and after it");
+        assertEquals(List.of(1.25, 1.25, 1.25, 0.9), trace.decode());
+        Files.writeString(csv, header + "0,0,2,0,1,100,4,4.0,4.2,5.0,0,5.0,100,0.2,,\n");
+        assertEquals(List.of(1.0), Validation.speedTrace(csv, 10).prefill(), "no prefill seen: 1");
+        assertEquals(List.of(0.8), Validation.speedTrace(csv, 10).decode());
+        Files.writeString(csv, header + "0,0,2,x,1,100,4,4.0,4.2,5.0,0,5.0,100,0.2,,\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Validation.speedTrace(csv, 10)).getMessage()
+                .contains("steps.csv:2: bad step row"));
+        Files.writeString(csv, "deployment,replica\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Validation.speedTrace(csv, 10)).getMessage()
+                .contains("steps.csv:1: needs"));
+    }
+
     /** A cost model of 1 ms an iteration, whatever it holds. */
     static org.cornserve.model.profile.LlmCost millisecondAnIteration() {
         return new org.cornserve.model.profile.LlmCost() {

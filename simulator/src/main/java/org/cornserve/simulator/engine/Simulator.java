@@ -290,6 +290,17 @@ public final class Simulator implements Decisions {
     }
 
     /**
+     * Runs every LLM step's compute at the machine's speed when it starts ({@link SpeedTrace}; see {@link
+     * StepTimer#withSpeedTrace}). Call before {@link #run}.
+     */
+    public Simulator withSpeedTrace(org.cornserve.simulator.config.SpeedTrace trace) {
+        for (int d = 0; d < timers.length; d++) {
+            timers[d] = timers[d].withSpeedTrace(trace);
+        }
+        return this;
+    }
+
+    /**
      * Each request reaches the scheduler {@code nanosPerToken} per input token later, on top of {@link #run(Iterator,
      * long)}'s fixed overhead: the served runtime's per-request cost grows with the prompt (measured by validate's
      * probe at three prompt lengths; see {@code experiments/validation-tails.md}). Call before {@link #run}.
@@ -563,7 +574,7 @@ public final class Simulator implements Decisions {
             iterations = Math.min(iterations, toEnd);
         }
         planned[deployment][replica] = iterations;
-        long nominal = timers[deployment].nanos(step, iterations, drawKey(deployment, replica));
+        long nominal = timers[deployment].nanosAt(step, iterations, drawKey(deployment, replica), nowNanos);
         if (hiddenNanos > 0) {
             // async scheduling: the part of the round trip that overlapped the previous step's compute is not paid
             // again (with drawn round trips, served-costs, the fixed term stands in for the drawn one here)
@@ -602,21 +613,21 @@ public final class Simulator implements Decisions {
         long start = startNanos[deployment][replica];
         if (shares != null && shares.shares(deployment)) {
             // wall time to nominal work at the step's current rate, and back
-            long m = timers[deployment].iterationsToReach(step, plannedIterations, 0,
-                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica));
+            long m = timers[deployment].iterationsToReachAt(step, plannedIterations, 0,
+                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start);
             if (m < plannedIterations) {
                 planned[deployment][replica] = m;
-                long end = shares.cut(deployment, replica, timers[deployment].nanos(step, m,
-                        drawKey(deployment, replica)), queue.now());
+                long end = shares.cut(deployment, replica, timers[deployment].nanosAt(step, m,
+                        drawKey(deployment, replica), start), queue.now());
                 pushStepEnd(deployment, replica, end);
             }
             return;
         }
-        long m = timers[deployment].iterationsToReach(step, plannedIterations, start, atNanos,
-                drawKey(deployment, replica));
+        long m = timers[deployment].iterationsToReachAt(step, plannedIterations, start, atNanos,
+                drawKey(deployment, replica), start);
         if (m < plannedIterations) {
             planned[deployment][replica] = m;
-            long end = start + timers[deployment].nanos(step, m, drawKey(deployment, replica));
+            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start);
             pushStepEnd(deployment, replica, end);
         }
     }

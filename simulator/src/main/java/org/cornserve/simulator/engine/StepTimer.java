@@ -5,6 +5,7 @@ import org.cornserve.model.profile.DiffusionCost;
 import org.cornserve.model.profile.LlmCost;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.simulator.config.ServedStepCosts;
+import org.cornserve.simulator.config.SpeedTrace;
 
 /**
  * Times steps with a replica's cost models. A multi-iteration step's first {@code m} iterations take
@@ -26,13 +27,15 @@ public final class StepTimer {
     private final ServedStepCosts served;
     private final double[] computeRatio;
     private final double[] roundTripMs;
+    /** The machine's speed over time ({@link #withSpeedTrace}), or null: one speed throughout. */
+    private final SpeedTrace speed;
 
     public StepTimer(Object[] costs, String deployment) {
-        this(costs, deployment, 0, 1, null);
+        this(costs, deployment, 0, 1, null, null);
     }
 
     private StepTimer(Object[] costs, String deployment, long stepOverheadNanos, long iterationsPerReport,
-            ServedStepCosts served) {
+            ServedStepCosts served, SpeedTrace speed) {
         if (stepOverheadNanos < 0 || iterationsPerReport < 1) {
             throw new IllegalArgumentException("deployment " + deployment + ": step overhead must be >= 0 ns and"
                     + " iterations per report >= 1, got " + stepOverheadNanos + " ns and " + iterationsPerReport);
@@ -46,6 +49,7 @@ public final class StepTimer {
                 : served.computeRatio().stream().mapToDouble(Double::doubleValue).toArray();
         this.roundTripMs = served == null ? new double[0]
                 : served.roundTripMs().stream().mapToDouble(Double::doubleValue).toArray();
+        this.speed = speed;
     }
 
     /**
@@ -53,7 +57,7 @@ public final class StepTimer {
      * mixed iteration, and per started group of {@code iterationsPerReport} decode iterations.
      */
     public StepTimer withStepOverhead(long nanosPerStep, long iterationsPerReport) {
-        return new StepTimer(costs, deployment, nanosPerStep, iterationsPerReport, served);
+        return new StepTimer(costs, deployment, nanosPerStep, iterationsPerReport, served, speed);
     }
 
     /** The round trips a live runtime makes for the first {@code iterations} iterations of an LLM step. */
@@ -102,7 +106,27 @@ public final class StepTimer {
      * with a key per step so that the draws are the step's own.
      */
     public StepTimer withServedCosts(ServedStepCosts costs) {
-        return new StepTimer(this.costs, deployment, stepOverheadNanos, iterationsPerReport, costs);
+        return new StepTimer(this.costs, deployment, stepOverheadNanos, iterationsPerReport, costs, speed);
+    }
+
+    /**
+     * This timer with an LLM step's compute (not its round trips) scaled by the machine's speed when it starts
+     * ({@link SpeedTrace}); use {@link #nanosAt} and the {@code iterationsToReach} that takes the step's start.
+     */
+    public StepTimer withSpeedTrace(SpeedTrace trace) {
+        return new StepTimer(costs, deployment, stepOverheadNanos, iterationsPerReport, served, trace);
+    }
+
+    /**
+     * As {@link #nanos(Step, long, long)}, for a step that started at {@code startNanos} of simulated time: an LLM
+     * step's compute runs at the speed trace's speed then (its round trips as they are); without a trace the same.
+     */
+    public long nanosAt(Step step, long iterations, long drawKey, long startNanos) {
+        if (speed == null || !(step instanceof Step.LlmStep l)) {
+            return nanos(step, iterations, drawKey);
+        }
+        long[] parts = parts(step, iterations, drawKey);
+        return Math.round(parts[0] * speed.at(startNanos, l.prefillTokens() > 0)) + parts[1];
     }
 
     /**
@@ -115,15 +139,24 @@ public final class StepTimer {
      * round trip. O(reports) cost evaluations where something is drawn, else O(1) beyond {@link #nanos(Step, long)}.
      */
     public long nanos(Step step, long iterations, long drawKey) {
+        long[] parts = parts(step, iterations, drawKey);
+        return parts[0] + parts[1];
+    }
+
+    /** {@link #nanos(Step, long, long)} in two: the compute's nanoseconds and the round trips'. */
+    private long[] parts(Step step, long iterations, long drawKey) {
         if (served == null || !(step instanceof Step.LlmStep l)) {
-            return nanos(step, iterations);
+            long overhead = overheadNanos(step, iterations);
+            return new long[] {nanos(step, iterations) - overhead, overhead};
         }
         LlmCost cost = (LlmCost) costs[l.task()];
         double extraPerIteration = served.extraMsPerSequence() * 1e-3
                 * Math.max(0, l.decodeSequences() + (l.prefillTokens() > 0 ? 1 : 0) - 1);
         if (computeRatio.length == 0 && roundTripMs.length == 0) {
             // nothing drawn: the profile's charge plus the extra, in closed form (the decode fast path stays O(1))
-            return nanos(step, iterations) + Math.round(extraPerIteration * iterations * 1e9);
+            long overhead = overheadNanos(step, iterations);
+            return new long[] {nanos(step, iterations) - overhead + Math.round(extraPerIteration * iterations * 1e9),
+                overhead};
         }
         double seconds = l.swapTokens() > 0 ? cost.hostCopySeconds(l.swapTokens()) : 0;
         long overhead = 0;
@@ -146,12 +179,21 @@ public final class StepTimer {
             throw new IllegalStateException("deployment " + deployment + ": served cost model returned " + seconds
                     + " s for " + step + " x" + iterations);
         }
-        return Math.round(seconds * 1e9) + overhead;
+        return new long[] {Math.round(seconds * 1e9), overhead};
     }
 
     /** As {@link #iterationsToReach(Step, long, long, long)}, with the step's served-cost draws keyed by {@code drawKey}. */
     public long iterationsToReach(Step step, long planned, long startNanos, long atNanos, long drawKey) {
         return reach(m -> nanos(step, m, drawKey), planned, startNanos, atNanos);
+    }
+
+    /**
+     * As {@link #iterationsToReach(Step, long, long, long, long)}, the step timed by {@link #nanosAt} from {@code
+     * stepStartNanos} (its start in simulated time, for the speed trace), its end counted from {@code fromNanos}.
+     */
+    public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
+            long stepStartNanos) {
+        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos), planned, fromNanos, atNanos);
     }
 
     /**
