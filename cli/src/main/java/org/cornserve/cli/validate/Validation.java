@@ -533,8 +533,7 @@ public final class Validation {
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
-        return new double[] {line[0], roundTripMs, line[1], prefillScale(computed, profiled, laterPrefillRatio(
-                decodeSummary)),
+        return new double[] {line[0], roundTripMs, line[1], prefillScale(computed, profiled),
                 decodeScale(decodeSummary), idleRoundTripMs};
     }
 
@@ -569,13 +568,6 @@ public final class Validation {
                     + "\"output_tokens\":%d}%n", DECODE_PROBE_GAP_S * i, promptTokens, DECODE_PROBE_OUTPUT_TOKENS));
         }
         return sb.toString();
-    }
-
-    /** The decode probe's median prefill compute over the profile's charge ({@link #prefillScale}); NaN without. */
-    static double laterPrefillRatio(java.util.Map<String, Object> summary) {
-        return summary.get("with_prefill") instanceof java.util.Map<?, ?> prefill && prefill.get(
-                "compute_over_simulated") instanceof java.util.Map<?, ?> q && q.get("p50") instanceof Number p50
-                        ? p50.doubleValue() : Double.NaN;
     }
 
     /**
@@ -617,14 +609,12 @@ public final class Validation {
      * apart, under load ({@link #decodeScale}): the idle probe's decode steps ran 10% fast to 42% slow against the
      * replay's.
      *
-     * <p>The spread is not always a passing spell: in two runs of 2026-12-05 the probe's prefills ran at about 1.0 or
-     * about 1.85 of the profile, request by request, both kinds mixed through the probe (10 and 11 of 30 fast); one
-     * replay then ran at 1.00 throughout, the other at 1.81. Where the ratios spread, {@code laterRatio} (the median
-     * prefill ratio of the decode probe, which runs after this one, nearer the replay; NaN without) picks between the
-     * tenth percentile and the median, whichever lies nearer it: in those two runs 1.04 picked 0.987 (replay 1.003)
-     * and 1.83 picked the median 1.90 (replay 1.81), where the tenth percentile had charged 1.268.
+     * <p>Tried and not kept (2026-12-05): where the ratios spread, letting the decode probe's prefills (later, nearer
+     * the replay) pick between the tenth percentile and the median. It fixed the one run it was drawn from (a slow
+     * kind that went on into the replay) and charged the next two runs' prefills 20% and 22% slow, where the tenth
+     * percentile was within 5% (experiments/validation-tails.md, section 11).
      */
-    static double prefillScale(double[] computedMs, double[] profileMs, double laterRatio) {
+    static double prefillScale(double[] computedMs, double[] profileMs) {
         if (computedMs == null || computedMs.length == 0) {
             return 1;
         }
@@ -641,10 +631,7 @@ public final class Validation {
         Arrays.sort(ratio);
         double median = median(ratio);
         double p10 = org.cornserve.simulator.config.ServedStepCosts.quantileAt(ratio, 0.10);
-        if (median - p10 <= PREFILL_SPREAD * median) {
-            return median;
-        }
-        return laterRatio > 0 && Math.abs(laterRatio - median) < Math.abs(laterRatio - p10) ? median : p10;
+        return median - p10 > PREFILL_SPREAD * median ? p10 : median;
     }
 
     /** How far (a share of the median) the probe's median prefill ratio may lie above its tenth percentile. */

@@ -399,36 +399,25 @@ class ValidationTest {
      */
     @Test
     void thePrefillScaleIsTheMedianOfTheProbesComputeOverTheProfile() {
-        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}, Double.NaN),
+        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}),
                 1e-12);
         assertEquals((1.1 + 1.2) / 2, Validation.prefillScale(new double[] {11, 24, 10, 30},
-                new double[] {10, 20, 10, 20}, Double.NaN), 1e-12);
-        assertEquals(1, Validation.prefillScale(null, new double[] {10}, Double.NaN));
+                new double[] {10, 20, 10, 20}), 1e-12);
+        assertEquals(1, Validation.prefillScale(null, new double[] {10}));
         // a slow spell over most of the probe: ratios 1.2 (x 7) above 0.9 (x 3); the median 1.2 lies 25% above the
         // tenth percentile (0.9), so that percentile is charged
         double[] spell = {12, 12, 12, 9, 12, 12, 12, 9, 12, 9};
         double[] ten = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
-        assertEquals(0.9, Validation.prefillScale(spell, ten, Double.NaN), 1e-12);
-        // the decode probe, later, ran its prefills near the median: the slow kind went on, the median is charged;
-        // nearer the tenth percentile, that is
-        assertEquals(1.2, Validation.prefillScale(spell, ten, 1.18), 1e-12);
-        assertEquals(1.2, Validation.prefillScale(spell, ten, 1.06), 1e-12);
-        assertEquals(0.9, Validation.prefillScale(spell, ten, 1.04), 1e-12);
-        assertEquals(0.9, Validation.prefillScale(spell, ten, 0.8), 1e-12);
-        // no spread: the median whatever the decode probe saw
-        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}, 2.0), 1e-12);
+        assertEquals(0.9, Validation.prefillScale(spell, ten), 1e-12);
         // linear between order statistics: at 0.3 of 10 sorted values, 0.7 of the way from the third to the fourth
         assertEquals(0.9 + 0.7 * (1.2 - 0.9), org.cornserve.simulator.config.ServedStepCosts.quantileAt(new double[] {0.9, 0.9, 0.9, 1.2,
                 1.2, 1.2, 1.2, 1.2,
                 1.2, 1.2}, 0.3), 1e-12);
         assertEquals(1.2, org.cornserve.simulator.config.ServedStepCosts.quantileAt(new double[] {0.9, 1.2}, 1.0),
                 1e-12);
-        assertEquals(1.1, Validation.prefillScale(new double[] {11}, new double[] {10}, Double.NaN), 1e-12,
+        assertEquals(1.1, Validation.prefillScale(new double[] {11}, new double[] {10}), 1e-12,
                 "one probe request");
-        assertEquals(1, Validation.prefillScale(new double[] {0, 12}, new double[] {10, 10}, Double.NaN));
-        assertEquals(1.25, Validation.laterPrefillRatio(java.util.Map.of("with_prefill", java.util.Map.of(
-                "compute_over_simulated", java.util.Map.of("p50", 1.25)))), 1e-12);
-        assertTrue(Double.isNaN(Validation.laterPrefillRatio(java.util.Map.of())));
+        assertEquals(1, Validation.prefillScale(new double[] {0, 12}, new double[] {10, 10}));
         Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null, null, 0, null, 1.0625,
                 0.875);
         List<String> args = served.simulateArgs();
