@@ -369,8 +369,9 @@ public final class Validation {
 
     /**
      * The served engine's speed window by window ({@link org.cornserve.simulator.config.SpeedTrace}) from a replay's
-     * {@code steps.csv}: per {@code windowSeconds} of its steps' decision times, the measured compute over the
-     * profile's charge, summed over the steps holding a prefill and over the decode-only steps apart. A window
+     * {@code steps.csv} ({@link ServedCostsFit#read}): per {@code windowSeconds} of its steps' decision times, the
+     * measured compute over the profile's charge with host sharing (which the simulation adds apart), summed over the
+     * steps holding a prefill and over the decode-only steps apart. A window
      * without steps of a kind takes the last window's speed for it (the first ones the first speed measured), and a
      * kind never seen runs at 1.
      *
@@ -378,27 +379,13 @@ public final class Validation {
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds)
             throws IOException {
-        List<String> lines = Files.readAllLines(stepsCsv);
-        List<String> h = lines.isEmpty() ? List.of() : List.of(lines.get(0).split(",", -1));
-        int[] c = {h.indexOf("prefill_tokens"), h.indexOf("measured_compute_ms"), h.indexOf("simulated_ms"),
-            h.indexOf("decided_ms")};
-        if (Arrays.stream(c).anyMatch(i -> i < 0)) {
-            throw new IllegalArgumentException(stepsCsv + ":1: needs prefill_tokens, measured_compute_ms, simulated_ms"
-                    + " and decided_ms");
-        }
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
-        for (int n = 1; n < lines.size(); n++) {
-            String[] f = lines.get(n).split(",", -1);
-            try {
-                int w = (int) Math.floor(Double.parseDouble(f[c[3]]) / 1e3 / windowSeconds);
-                int k = Long.parseLong(f[c[0]]) > 0 ? 0 : 2;
-                double[] sums = windows.computeIfAbsent(Math.max(0, w), x -> new double[4]);
-                sums[k] += Double.parseDouble(f[c[1]]);
-                sums[k + 1] += Double.parseDouble(f[c[2]]);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(stepsCsv + ":" + (n + 1) + ": bad step row (" + e.getMessage()
-                        + ")", e);
-            }
+        for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
+            int k = r.decodeOnly() ? 2 : 0;
+            double[] sums = windows.computeIfAbsent(Math.max(0, (int) Math.floor(r.decidedMs() / 1e3 / windowSeconds)),
+                    x -> new double[4]);
+            sums[k] += r.computeMs();
+            sums[k + 1] += r.simulatedMs();
         }
         int count = windows.isEmpty() ? 1 : windows.lastKey() + 1;
         double[][] speed = new double[2][count];

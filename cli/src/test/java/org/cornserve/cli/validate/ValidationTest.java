@@ -250,7 +250,7 @@ class ValidationTest {
                 .contains("steps.csv:2: bad step row"));
         Files.writeString(csv, "deployment,replica\n");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Validation.speedTrace(csv, 10)).getMessage()
-                .contains("steps.csv:1: needs"));
+                .contains("steps.csv:1: no column"));
     }
 
     /** A cost model of 1 ms an iteration, whatever it holds. */
