@@ -125,8 +125,7 @@ public final class StepTimer {
         if (speed == null || !(step instanceof Step.LlmStep l)) {
             return nanos(step, iterations, drawKey);
         }
-        long[] parts = parts(step, iterations, drawKey);
-        return Math.round(parts[0] * speed.at(startNanos, l.prefillTokens() > 0)) + parts[1];
+        return charge(step, iterations, drawKey, speed.at(startNanos, l.prefillTokens() > 0));
     }
 
     /**
@@ -139,24 +138,32 @@ public final class StepTimer {
      * round trip. O(reports) cost evaluations where something is drawn, else O(1) beyond {@link #nanos(Step, long)}.
      */
     public long nanos(Step step, long iterations, long drawKey) {
-        long[] parts = parts(step, iterations, drawKey);
-        return parts[0] + parts[1];
+        return charge(step, iterations, drawKey, 1);
     }
 
-    /** {@link #nanos(Step, long, long)} in two: the compute's nanoseconds and the round trips'. */
-    private long[] parts(Step step, long iterations, long drawKey) {
+    /**
+     * {@link #nanos(Step, long, long)} with the compute (not the round trips) times {@code speedFactor}; at 1 exactly
+     * the same, without allocating (the simulator's hot path).
+     */
+    private long charge(Step step, long iterations, long drawKey, double speedFactor) {
         if (served == null || !(step instanceof Step.LlmStep l)) {
+            if (speedFactor == 1) {
+                return nanos(step, iterations);
+            }
             long overhead = overheadNanos(step, iterations);
-            return new long[] {nanos(step, iterations) - overhead, overhead};
+            return Math.round((nanos(step, iterations) - overhead) * speedFactor) + overhead;
         }
         LlmCost cost = (LlmCost) costs[l.task()];
         double extraPerIteration = served.extraMsPerSequence() * 1e-3
                 * Math.max(0, l.decodeSequences() + (l.prefillTokens() > 0 ? 1 : 0) - 1);
         if (computeRatio.length == 0 && roundTripMs.length == 0) {
             // nothing drawn: the profile's charge plus the extra, in closed form (the decode fast path stays O(1))
+            long extra = Math.round(extraPerIteration * iterations * 1e9);
+            if (speedFactor == 1) {
+                return nanos(step, iterations) + extra;
+            }
             long overhead = overheadNanos(step, iterations);
-            return new long[] {nanos(step, iterations) - overhead + Math.round(extraPerIteration * iterations * 1e9),
-                overhead};
+            return Math.round((nanos(step, iterations) - overhead + extra) * speedFactor) + overhead;
         }
         double seconds = l.swapTokens() > 0 ? cost.hostCopySeconds(l.swapTokens()) : 0;
         long overhead = 0;
@@ -179,7 +186,7 @@ public final class StepTimer {
             throw new IllegalStateException("deployment " + deployment + ": served cost model returned " + seconds
                     + " s for " + step + " x" + iterations);
         }
-        return new long[] {Math.round(seconds * 1e9), overhead};
+        return Math.round(seconds * 1e9 * speedFactor) + overhead;
     }
 
     /** As {@link #iterationsToReach(Step, long, long, long)}, with the step's served-cost draws keyed by {@code drawKey}. */
