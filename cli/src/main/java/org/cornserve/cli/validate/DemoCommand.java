@@ -163,9 +163,9 @@ public final class DemoCommand implements Callable<Integer> {
                 describe(baseline.resolve("plan.json")));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
                 + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills and"
-                + " decodes at %.3f and %.3f of the profile (measured: idle streamed probes, served TTFT less simulated;"
-                + " busy less compute of a decode probe's steps; the idle probe's prefills' compute, the decode"
-                + " probe's)%n%n",
+                + " decodes at %.3f and %.3f of the profile (measured on a decode probe's streamed requests: served"
+                + " TTFT less their prefill's compute and the round trip; busy less compute of its steps; the idle"
+                + " probe's prefills' compute, the decode probe's)%n%n",
                 Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
                 served.decodeComputeScale());

@@ -109,6 +109,17 @@ class ValidateCommandIntegrationTest {
         assertTrue(Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv")).size()
                 > Validation.DECODE_PROBES, "the decode probe's steps");
         assertTrue(Files.readAllLines(dir.resolve("measured/host.csv")).size() > 2, "the host was watched");
+        // the per-request overhead charged is the decode probe's: the median over its requests of served TTFT less
+        // their prefill's compute and the round trip (or the idle probe's line where its prefills did not line up)
+        Path decodeOverhead = dir.resolve("measured-probe/decode-overhead.csv");
+        if (Files.exists(decodeOverhead)) {
+            List<String> rows = Files.readAllLines(decodeOverhead);
+            assertEquals(Validation.DECODE_PROBES + 1, rows.size(), String.join("\n", rows));
+            double[] over = rows.subList(1, rows.size()).stream().mapToDouble(r -> Double.parseDouble(r.split(",")[5]))
+                    .sorted().toArray();
+            assertEquals(Math.max(0, Validation.median(over)), v.path("request_overhead_ms").asDouble(), 1e-3);
+            assertEquals(0, v.path("request_overhead_ms_per_token").asDouble());
+        }
         // and the diagnosis at the served speed ran, with a row per metric
         assertEquals(Validation.METRICS.size(), v.path("rows_at_served_speed").size(), v.toString());
         assertTrue(Files.exists(dir.resolve("served-speed.json")));
