@@ -79,7 +79,7 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
     }
 
     /** TTFT, TPOT and end-to-end latency of one request, as a latency table's rows take them. */
-    private static final List<Map.Entry<String, ToDoubleFunction<TailReport.Request>>> LATENCIES = List.of(
+    static final List<Map.Entry<String, ToDoubleFunction<TailReport.Request>>> LATENCIES = List.of(
             Map.entry("ttft_ms", TailReport.Request::ttftMs), Map.entry("tpot_ms", TailReport.Request::tpotMs),
             Map.entry("e2e_ms", TailReport.Request::e2eMs));
 
@@ -115,10 +115,15 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
         LatencyRecorder rec = new LatencyRecorder();
         for (long id : ids) {
             TailReport.Request r = requests.get(id);
-            if (!name.equals("tpot_ms") || r.outputTokens() > 1) {
+            if (counts(name, r)) {
                 rec.recordMs(Math.max(0, latency.applyAsDouble(r)));
             }
         }
         return rec.stats();
+    }
+
+    /** Whether a request counts towards latency {@code name}: TPOT only with two or more output tokens. */
+    static boolean counts(String name, TailReport.Request r) {
+        return !name.equals("tpot_ms") || r.outputTokens() > 1;
     }
 }

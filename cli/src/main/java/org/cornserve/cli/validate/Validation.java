@@ -107,11 +107,11 @@ public final class Validation {
      */
     static List<Row> withServedIntervals(List<Row> rows, Path measuredRequests) throws IOException {
         var served = TailReport.requests(measuredRequests).values();
-        java.util.Map<String, double[]> sorted = java.util.Map.of(
-                "ttft_ms", served.stream().mapToDouble(TailReport.Request::ttftMs).sorted().toArray(),
-                "tpot_ms", served.stream().filter(r -> r.outputTokens() > 1).mapToDouble(TailReport.Request::tpotMs)
-                        .sorted().toArray(),
-                "e2e_ms", served.stream().mapToDouble(TailReport.Request::e2eMs).sorted().toArray());
+        java.util.Map<String, double[]> sorted = new java.util.HashMap<>();
+        for (var latency : HostLoad.LATENCIES) {
+            sorted.put(latency.getKey(), served.stream().filter(r -> HostLoad.counts(latency.getKey(), r))
+                    .mapToDouble(latency.getValue()).sorted().toArray());
+        }
         List<Row> out = new ArrayList<>();
         for (Row r : rows) {
             String[] parts = r.metric().split("\\.");
@@ -304,8 +304,9 @@ public final class Validation {
             double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
                     dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, decodeProbeSteps, status);
             awaitQuietHost("replaying", status);
-            status.accept(String.format(Locale.ROOT, "per-request overhead (the decode probe's streamed requests: served"
-                    + " TTFT less simulated): %.2f ms + %.4f ms per prompt token (the idle probe's %.2f ms); per-step"
+            status.accept(String.format(Locale.ROOT, "per-request overhead (streamed probes: served TTFT less their"
+                    + " prefill's compute and the round trip): %.2f ms + %.4f ms per prompt token (the idle probe's %.2f"
+                    + " ms; the decode probe's where its prefills lined up, decode-overhead.csv); per-step"
                     + " round trip %.3f ms (the idle probe's %.3f); prefills at %.3f and decodes at %.3f of the profile;"
                     + " replaying the trace open-loop...", overheads[0], overheads[2], overheads[6], overheads[1],
                     overheads[5], overheads[3], overheads[4]));
@@ -452,13 +453,15 @@ public final class Validation {
      * lengths, then a decode probe under load ({@link #DECODE_PROBES} requests with long answers). The per-step round
      * trip is the median over the decode probe's served decode steps of busy less compute (the control plane's
      * command, report and event loop around the executor's compute, {@link #chargedRoundTripMs}); the per-request
-     * overhead is the median over the requests of the served TTFT less the simulator's TTFT of the same
-     * request without request overhead (one prefill of its prompt, {@link #prefillMs}, plus that round trip). Writes
-     * {@code overhead.csv}, {@code steps.csv} and {@code steps.json} into {@code probeDir}.
+     * overhead charged is the decode probe's ({@link #decodeProbeOverhead}); the idle probe's line beside it is the
+     * served TTFT less the simulator's TTFT of the same request without request overhead (one prefill of its prompt,
+     * {@link #prefillMs}, plus that round trip). Writes {@code overhead.csv}, {@code steps.csv} and {@code steps.json}
+     * into {@code probeDir}.
      *
      * @param steps attached to the served runtime, not recording yet
-     * @return the per-request overhead (ms), the per-step round trip charged (ms), the overhead per prompt token (ms),
-     *     the prefill and decode speeds against the profile, and the idle probe's own round trip (ms)
+     * @return the per-request overhead charged (ms), the per-step round trip charged (ms), the overhead per prompt
+     *     token (ms), the prefill and decode speeds against the profile, the idle probe's own round trip (ms) and its
+     *     own overhead (ms)
      */
     private static double[] probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
             Path probeDir, StepRecorder steps, StepRecorder decodeSteps, Consumer<String> status) throws IOException {

@@ -119,6 +119,10 @@ class ValidateCommandIntegrationTest {
                     .sorted().toArray();
             assertEquals(Math.max(0, Validation.median(over)), v.path("request_overhead_ms").asDouble(), 1e-3);
             assertEquals(0, v.path("request_overhead_ms_per_token").asDouble());
+        } else {
+            double[] idle = TailReport.overheadLine(dir.resolve("measured-probe/overhead.csv"));
+            assertEquals(idle[0], v.path("request_overhead_ms").asDouble(), 1e-3, "the idle probe's line");
+            assertEquals(idle[1], v.path("request_overhead_ms_per_token").asDouble(), 1e-4);
         }
         // and the diagnosis at the served speed ran, with a row per metric
         assertEquals(Validation.METRICS.size(), v.path("rows_at_served_speed").size(), v.toString());
