@@ -16,13 +16,14 @@ public interface CallObserver {
      *
      * @param model the model called
      * @param startNanos when it was handed to the invoker
-     * @param firstTextNanos first text delta, or -1 when none came
+     * @param firstTokenNanos the answer's first token ({@link org.cornserve.runtime.serve.OutputSink#firstToken}, or
+     *     its first text delta where the back end does not say), or -1 when none came
      * @param lastTextNanos last text delta, or -1
      * @param endNanos when it completed or failed
      * @param completionTokens text tokens generated (0 when it failed)
      * @param failure why it failed, or null when it completed
      */
-    record Call(String model, long startNanos, long firstTextNanos, long lastTextNanos, long endNanos,
+    record Call(String model, long startNanos, long firstTokenNanos, long lastTextNanos, long endNanos,
             int completionTokens, OutputSink.Failure failure) {
     }
 }

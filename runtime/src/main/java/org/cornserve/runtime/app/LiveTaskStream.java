@@ -11,7 +11,7 @@ import org.cornserve.runtime.serve.OutputSink;
 /**
  * A task call in flight: the {@link OutputSink} the invoker writes to and the {@link TaskStream} the app reads. Events
  * go to a queue, the stream's own until {@link #redirect} moves them to a shared one for {@link Interleaved}. Keeps
- * the call's timing (start, first text, end) for the gateway's TTFT, TPOT and overhead figures.
+ * the call's timing (start, first token, last text, end) for the gateway's TTFT, TPOT and overhead figures.
  */
 final class LiveTaskStream implements TaskStream, OutputSink {
 
@@ -28,7 +28,7 @@ final class LiveTaskStream implements TaskStream, OutputSink {
     private volatile InvocationHandle handle;
     private volatile boolean cancelled;
     final long startNanos = System.nanoTime();
-    private long firstTextNanos = -1;
+    private long firstTokenNanos = -1;
     private long lastTextNanos = -1;
     private volatile long endNanos = -1;
 
@@ -118,10 +118,18 @@ final class LiveTaskStream implements TaskStream, OutputSink {
     }
 
     @Override
+    public void firstToken() {
+        if (firstTokenNanos < 0) {
+            firstTokenNanos = System.nanoTime();
+            push(new Interleaved.Labeled(label, new TaskEvent.FirstToken()));
+        }
+    }
+
+    @Override
     public void text(String delta) {
         long now = System.nanoTime();
-        if (firstTextNanos < 0) {
-            firstTextNanos = now;
+        if (firstTokenNanos < 0) {
+            firstTokenNanos = now;
         }
         lastTextNanos = now;
         push(new Interleaved.Labeled(label, new TaskEvent.Text(delta)));
@@ -140,7 +148,7 @@ final class LiveTaskStream implements TaskStream, OutputSink {
     @Override
     public void completed(Usage usage) {
         endNanos = System.nanoTime();
-        observer.callEnded(new CallObserver.Call(model, startNanos, firstTextNanos, lastTextNanos, endNanos,
+        observer.callEnded(new CallObserver.Call(model, startNanos, firstTokenNanos, lastTextNanos, endNanos,
                 usage.completionTokens(), null));
         push(new Interleaved.Labeled(label, new TaskEvent.Done(usage.promptTokens(), usage.completionTokens())));
     }
@@ -148,7 +156,7 @@ final class LiveTaskStream implements TaskStream, OutputSink {
     @Override
     public void failed(Failure failure) {
         endNanos = System.nanoTime();
-        observer.callEnded(new CallObserver.Call(model, startNanos, firstTextNanos, lastTextNanos, endNanos, 0,
+        observer.callEnded(new CallObserver.Call(model, startNanos, firstTokenNanos, lastTextNanos, endNanos, 0,
                 failure));
         push(new TaskFailedException(failure.httpStatus(), failure.stage(), failure.message()));
     }

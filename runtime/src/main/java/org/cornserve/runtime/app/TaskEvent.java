@@ -3,6 +3,13 @@ package org.cornserve.runtime.app;
 /** Something a task call produced, in order; {@link Done} comes last. */
 public sealed interface TaskEvent {
 
+    /**
+     * The answer's first token was generated; its text, if it has any of its own, follows as {@link Text} (see
+     * {@link org.cornserve.runtime.serve.OutputSink#firstToken}). Comes at most once, before any text.
+     */
+    record FirstToken() implements TaskEvent {
+    }
+
     /** More generated text. */
     record Text(String delta) implements TaskEvent {
     }

@@ -18,6 +18,7 @@ public interface TaskStream {
         byte[] image = null;
         for (TaskEvent e = next(); e != null; e = next()) {
             switch (e) {
+                case TaskEvent.FirstToken f -> { }
                 case TaskEvent.Text t -> text.append(t.delta());
                 case TaskEvent.Audio a -> audio = a.wav();
                 case TaskEvent.Image i -> image = i.png();

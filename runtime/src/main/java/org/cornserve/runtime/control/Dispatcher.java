@@ -432,6 +432,9 @@ public final class Dispatcher implements Decisions {
         int node = (int) (invocation & ((1 << NODE_BITS) - 1));
         lr.generated[node] += tokens.length;
         if (node == lr.graph.tokenStreamNode() || prefillOfTokenStream(lr.graph, node)) {
+            if (lr.completionTokens == 0 && tokens.length > 0) {
+                lr.sink.firstToken(); // the first token may make no text yet; the client hears of it now
+            }
             lr.completionTokens += tokens.length;
             String text = lr.decode(tokens);
             if (!text.isEmpty()) {

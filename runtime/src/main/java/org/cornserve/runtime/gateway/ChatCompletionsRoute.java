@@ -121,7 +121,7 @@ final class ChatCompletionsRoute {
             writer.write(chunk(id, created, req.model(), delta -> delta.put("role", "assistant").put("content", ""),
                     null).toString());
             for (TaskEvent e = first; e != null; e = stream.next()) {
-                if (e instanceof TaskEvent.Text t) {
+                if (e instanceof TaskEvent.Text t && !t.delta().isEmpty()) {
                     writer.write(chunk(id, created, req.model(), d -> d.put("content", t.delta()), null).toString());
                 } else if (e instanceof TaskEvent.Audio a) {
                     writer.write(chunk(id, created, req.model(), d -> d.putObject("audio").put("id", "audio-" + id)

@@ -136,10 +136,10 @@ public final class GatewayMetrics implements CallObserver {
     public void callEnded(Call call) {
         calls.labelValues(call.model(), call.failure() == null ? "ok"
                 : Integer.toString(call.failure().httpStatus())).inc();
-        if (call.failure() == null && call.firstTextNanos() >= 0) {
-            ttft.labelValues(call.model()).observe((call.firstTextNanos() - call.startNanos()) / 1e9);
-            if (call.completionTokens() > 1 && call.lastTextNanos() > call.firstTextNanos()) {
-                tpot.labelValues(call.model()).observe((call.lastTextNanos() - call.firstTextNanos()) / 1e9
+        if (call.failure() == null && call.firstTokenNanos() >= 0) {
+            ttft.labelValues(call.model()).observe((call.firstTokenNanos() - call.startNanos()) / 1e9);
+            if (call.completionTokens() > 1 && call.lastTextNanos() > call.firstTokenNanos()) {
+                tpot.labelValues(call.model()).observe((call.lastTextNanos() - call.firstTokenNanos()) / 1e9
                         / (call.completionTokens() - 1));
             }
         }

@@ -15,7 +15,10 @@ import java.util.function.LongSupplier;
  * {@code data: [DONE]}), NDJSON (one JSON object a line) or one JSON document. A chunk carries output when it has
  * text ({@code choices[0].delta.content}, or a top-level {@code text}, {@code delta}, {@code content} or
  * {@code token} string) or other media ({@code delta.audio}, {@code audio}, {@code image}); text chunks count as
- * tokens unless a {@code usage.completion_tokens} figure comes, which wins. The output ends at the last such chunk
+ * tokens unless a {@code usage.completion_tokens} figure comes, which wins. The output starts at the first chunk with
+ * output or with the assistant's role ({@code choices[0].delta.role}), as vLLM's benchmark times it: vLLM and this
+ * server send the role with the first token, which may make no text of its own (a byte of a character, a special
+ * token), so time to first token is the engine's and not the first printable character's. The output ends at the last such chunk
  * or, when later, at the chunk that ends the choice ({@code choices[0].finish_reason}): it comes with the last token,
  * whose bytes may have made no text of their own, so TPOT spans every token after the first text. A chunk with an {@code error} member
  * fails the request. Audio ({@code delta.audio.data} or {@code message.audio.data} as OpenAI sends it, or a
@@ -92,6 +95,7 @@ final class ResponseReader {
         JsonNode delta = c.path("choices").path(0).path("delta");
         String text = delta.isMissingNode() ? textOf(c) : delta.path("content").asText("");
         boolean media = delta.hasNonNull("audio") || c.hasNonNull("audio") || c.hasNonNull("image");
+        boolean role = delta.hasNonNull("role");
         audio(delta.isMissingNode() ? c.get("audio") : delta.get("audio"), now);
         if (!text.isEmpty()) {
             textChunks++;
@@ -100,6 +104,9 @@ final class ResponseReader {
             if (firstOutputNanos < 0) {
                 firstOutputNanos = now;
             }
+            lastOutputNanos = now;
+        } else if (role && firstOutputNanos < 0) {
+            firstOutputNanos = now;
             lastOutputNanos = now;
         } else if (firstOutputNanos >= 0 && c.path("choices").path(0).path("finish_reason").isTextual()) {
             // the chunk that ends the choice comes with the server's last token, which may have given no text of its

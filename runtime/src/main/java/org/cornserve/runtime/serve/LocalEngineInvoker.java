@@ -277,6 +277,7 @@ public final class LocalEngineInvoker implements ModelInvoker, ServingStats {
         private final class LlmListener implements LlmLoop.Listener {
             private final boolean speech;
             private final boolean text = request.outputs().contains(Modality.TEXT);
+            private boolean first = true;
 
             LlmListener(boolean speech) {
                 this.speech = speech;
@@ -284,6 +285,10 @@ public final class LocalEngineInvoker implements ModelInvoker, ServingStats {
 
             @Override
             public void token(int token) {
+                if (first && text) {
+                    first = false;
+                    emit(OutputSink::firstToken);
+                }
                 String delta = deltas.feed(token);
                 if (text && !delta.isEmpty()) {
                     emit(s -> s.text(delta));

@@ -6,6 +6,15 @@ package org.cornserve.runtime.serve;
  */
 public interface OutputSink {
 
+    /**
+     * The answer's first token was generated (called once, before its text): a byte-level model's token may be part
+     * of a character, or a special token, and give no text until a later one, but the token is there. Streaming
+     * routes send their first chunk here, as vLLM sends its role chunk with the engine's first output, so a client's
+     * time to first token is the engine's and not the first printable character's.
+     */
+    default void firstToken() {
+    }
+
     /** More generated text (a streaming delta). */
     void text(String delta);
 

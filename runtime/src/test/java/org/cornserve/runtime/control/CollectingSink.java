@@ -14,8 +14,18 @@ final class CollectingSink implements OutputSink {
     volatile Usage usage;
     volatile Failure failure;
     volatile long firstTextNanos = -1;
+    volatile long firstTokenNanos = -1;
+    volatile int firstTokens;
     private final CountDownLatch done = new CountDownLatch(1);
     private int ends;
+
+    @Override
+    public synchronized void firstToken() {
+        if (firstTokenNanos < 0) {
+            firstTokenNanos = System.nanoTime();
+        }
+        firstTokens++;
+    }
 
     @Override
     public synchronized void text(String delta) {

@@ -127,6 +127,35 @@ class DispatcherRetryTest implements LoopServices, ReplicaPorts {
     }
 
     @Test
+    void theFirstTokenIsHeardThoughItMakesNoText() throws Exception {
+        CollectingSink a = arrive(3, "third");
+        long[] open = openOf(3);
+        int replica = (int) open[1];
+        drainUntil(() -> !steps.isEmpty());
+        ExecutorCommand.RunStep prefill = steps.get(steps.size() - 1);
+        // a special token (not text), as a byte-level model's first token may be
+        dispatcher.report(0, replica, new ExecutorReport.StepDone(prefill.step(), 1,
+                List.of(new ExecutorReport.Emitted(open[2], new int[] {300})), List.of(), List.of(), null, 1000));
+        drainUntil(() -> a.firstTokenNanos >= 0);
+        assertEquals(1, a.firstTokens);
+        assertEquals("", a.text.toString());
+        assertEquals(-1, a.firstTextNanos, "no text yet");
+        drainUntil(() -> steps.size() > 1 && steps.get(steps.size() - 1) != prefill);
+        ExecutorCommand.RunStep decode = steps.get(steps.size() - 1);
+        // the first byte of a two-byte character, then its second and one more character
+        dispatcher.report(0, replica, new ExecutorReport.StepDone(decode.step(), 1,
+                List.of(new ExecutorReport.Emitted(open[2], new int[] {0xC3})), List.of(), List.of(), null, 1000));
+        drainUntil(() -> steps.get(steps.size() - 1) != decode);
+        ExecutorCommand.RunStep next = steps.get(steps.size() - 1);
+        dispatcher.report(0, replica, new ExecutorReport.StepDone(next.step(), 1,
+                List.of(new ExecutorReport.Emitted(open[2], new int[] {0xA9, 'x'})), List.of(), List.of(), null, 1000));
+        drainUntil(() -> a.firstTextNanos >= 0);
+        assertEquals("\u00e9x", a.text.toString());
+        assertEquals(1, a.firstTokens, "the first token is told once");
+        assertTrue(a.firstTokenNanos < a.firstTextNanos);
+    }
+
+    @Test
     void aClientThatLeavesDuringItsRetryIsForgotten() throws Exception {
         CollectingSink a = arrive(7, "leaving");
         int replica = (int) openOf(7)[1];

@@ -39,6 +39,18 @@ class ResponseReaderTest {
     }
 
     @Test
+    void theRoleChunkComesWithTheFirstTokenThoughItHasNoText() throws Exception {
+        // the role (t=10: the first token, a byte of a character), the character's rest (20), an empty delta (30),
+        // more text (40), the finish chunk (50)
+        String role = "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+                + "\"finish_reason\":null}]}";
+        ResponseReader r = read(role, delta("é", null), delta(null, null), delta("x", null), delta(null, "length"));
+        assertEquals(10, r.firstOutputNanos);
+        assertEquals(50, r.lastOutputNanos);
+        assertEquals(2, r.textChunks);
+    }
+
+    @Test
     void withoutAFinishChunkTheLastTextEndsIt() throws Exception {
         ResponseReader r = read(delta("a", null), delta("b", null), delta(null, null));
         assertEquals(10, r.firstOutputNanos);

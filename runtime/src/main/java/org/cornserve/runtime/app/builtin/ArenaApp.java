@@ -56,6 +56,7 @@ public final class ArenaApp implements StreamingApp<ArenaApp.Request, ArenaApp.C
             switch (e.event()) {
                 case TaskEvent.Text t -> out.send(new Chunk(e.label(), t.delta(), false, null));
                 case TaskEvent.Done d -> out.send(new Chunk(e.label(), "", true, d.completionTokens()));
+                case TaskEvent.FirstToken f -> { }
                 case TaskEvent.Audio a -> { }
                 case TaskEvent.Image i -> { }
             }
