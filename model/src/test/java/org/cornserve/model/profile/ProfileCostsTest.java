@@ -136,6 +136,50 @@ class ProfileCostsTest {
                 "no roofline time: a straight line");
     }
 
+    /**
+     * A chunk of a long prompt attends to the chunks before it: a measured profile charges each pair past its own
+     * at what a pair costs in its points' growth (here made as {@code c + a n + b n(n+1)/2} with 2% seeded noise),
+     * checked against that formula by hand; an estimated profile, or one with too few points to pin {@code b},
+     * charges the roofline's extra attention as before.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3})
+    void earlierContextCostsWhatAPairCostsInThePoints(long seed) {
+        double c = 0.76e-3;
+        double a = 66.6e-6;
+        double b = 0.268e-6;
+        SplittableRandom noise = new SplittableRandom(seed);
+        List<Profile.PrefillPoint> prefill = List.of(1L, 16L, 64L, 128L, 256L, 512L, 1024L).stream().map(t ->
+                new Profile.PrefillPoint(t, (c + a * t + b * t * (t + 1) / 2) * (1 + 0.02 * (2 * noise.nextDouble()
+                        - 1)) * 1e3)).toList();
+        Profile measured = new Profile("t", "cpu", 1, ProfileSource.MEASURED, "", Profile.Kind.LLM, 100, 0.2,
+                List.of(), prefill, List.of());
+        double fitted = ProfileCosts.attentionSecondsPerPair(prefill.stream().mapToDouble(Profile.PrefillPoint::tokens)
+                .toArray(), prefill.stream().mapToDouble(p -> p.latencyMs() / 1e3).toArray());
+        assertEquals(b, fitted, 0.05 * b);
+        LlmCost cost = ProfileCosts.llm(measured, LLAMA, null);
+        long chunk = 511;
+        long before = 1024;
+        long self = chunk * (chunk + 1) / 2;
+        long pairs = self + chunk * before;
+        double alone = cost.iterationSeconds(chunk, self, 0, 0);
+        assertEquals(alone + chunk * before * fitted, cost.iterationSeconds(chunk, pairs, 0, 0), 1e-12);
+        double byHand = c + a * chunk + b * pairs;
+        assertEquals(byHand, cost.iterationSeconds(chunk, pairs, 0, 0), 0.05 * byHand, "the chunk, by the formula");
+
+        double roofline = LLAMA.iterationSeconds(chunk, pairs, 0, 0) - LLAMA.iterationSeconds(chunk, self, 0, 0);
+        Profile estimated = new Profile("t", "cpu", 1, ProfileSource.ESTIMATED, "", Profile.Kind.LLM, 100, 0.2,
+                List.of(), prefill, List.of());
+        LlmCost fromEstimate = ProfileCosts.llm(estimated, LLAMA, null);
+        assertEquals(fromEstimate.iterationSeconds(chunk, self, 0, 0) + roofline,
+                fromEstimate.iterationSeconds(chunk, pairs, 0, 0), 1e-12);
+        Profile few = new Profile("t", "cpu", 1, ProfileSource.MEASURED, "", Profile.Kind.LLM, 100, 0.2, List.of(),
+                prefill.subList(3, 7), List.of());
+        LlmCost fromFew = ProfileCosts.llm(few, LLAMA, null);
+        assertEquals(fromFew.iterationSeconds(chunk, self, 0, 0) + roofline, fromFew.iterationSeconds(chunk, pairs, 0, 0),
+                1e-12);
+    }
+
     @Test
     void mixedIterationCostsMoreThanEitherPartAndLessThanBoth() {
         Profile profile = ProfileSampler.DEFAULT.llm("t", "h100-sxm", 1, ProfileSource.ESTIMATED, "", LLAMA, 0.5);
