@@ -218,14 +218,10 @@ public final class ExperimentRunner {
                 }
             });
             Validation.quietServerLogs();
-            Path warm = null;
-            if (spec.warmupRequests() > 0) {
-                warm = out.resolve("traces").resolve(c.id() + "-warmup.jsonl");
-                Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", slice.toString(), "--first",
-                        Integer.toString(spec.warmupRequests()), "--out", warm.toString());
-            }
             ProfileBook book = spec.profiles().isEmpty() ? ProfileBook.EMPTY
                     : ProfileBook.load(spec.profiles().stream().map(this::resolve).toList());
+            Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, slice,
+                    spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
             overhead = Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm,
                     spec.slo(), book, dir, Validation.quiet(), s -> { }).overheadMs();
         }

@@ -26,7 +26,8 @@ import java.util.Set;
  * @param confidence confidence of the intervals over seeds (default 0.95)
  * @param profiles profile files for the simulator (default none: roofline estimates)
  * @param runtimeDevices device slots the runtime serves on (default {@code cpu:2})
- * @param warmupRequests requests replayed unmeasured before each runtime case (default 40)
+ * @param warmupRequests synthetic requests sent unmeasured before each runtime case (default 600, {@link
+ *     org.cornserve.cli.validate.Validation#warmupTrace})
  * @param variants workload variants, each a trace of its own (a sensitivity sweep); every case runs on each
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -145,7 +146,7 @@ public record ExperimentSpec(
                 engine != null ? engine.toLowerCase(Locale.ROOT) : "simulator", seeds != null ? seeds
                         : List.of(1L, 2L, 3L), confidence != null ? confidence : 0.95, profiles != null ? profiles
                         : List.of(), runtimeDevices != null ? runtimeDevices : "cpu:2", warmupRequests != null
-                        ? warmupRequests : 40, variants == null || variants.isEmpty() ? List.of()
+                        ? warmupRequests : Integer.parseInt(org.cornserve.cli.validate.Validation.WARMUP_REQUESTS), variants == null || variants.isEmpty() ? List.of()
                         : variants.stream().map(v -> new Variant(v.name(), v.trace().over(trace))).toList());
     }
 }

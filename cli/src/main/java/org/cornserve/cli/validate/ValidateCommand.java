@@ -60,9 +60,10 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "cpu:2", description = "device slots (default ${DEFAULT-VALUE})")
     String devices;
 
-    @Option(names = "--warmup-requests", defaultValue = "40", paramLabel = "N", description = "replay the slice's"
-            + " first N requests once, unmeasured, before the measured replay, so the server is past its JIT warm-up"
-            + " (0: none; default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup-requests", defaultValue = Validation.WARMUP_REQUESTS, paramLabel = "N", description =
+            "send N synthetic requests (short answers, prompts at the slice's quartile lengths and short ones), not"
+            + " measured, before the probes and the measured replay, so the server is past its JIT warm-up (0: none;"
+            + " default ${DEFAULT-VALUE})")
     long warmupRequests;
 
     @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
@@ -112,9 +113,8 @@ public final class ValidateCommand implements Callable<Integer> {
         ProfileBook book = ProfileBook.load(List.of(profileFile)).computeOnly();
         Path warm = null;
         if (warmupRequests > 0) {
-            warm = out.resolve("warmup.jsonl");
-            Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", slice.toString(), "--first",
-                    Long.toString(warmupRequests), "--out", warm.toString());
+            warm = Validation.writeWarmupTrace(resolved, book, slice, Math.toIntExact(warmupRequests),
+                    out.resolve("warmup.jsonl"));
         }
         Path costs = Validation.servedCosts(servedCosts, out);
         Validation.Served served = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),

@@ -750,6 +750,53 @@ public final class Validation {
         return sb.toString();
     }
 
+    /** Warm-up requests before the probes and the replay, by default ({@link #warmupTrace}). */
+    public static final String WARMUP_REQUESTS = "600";
+
+    /** Answer tokens of a warm-up request: a prefill and two reports; every tenth answers at length (batched decodes). */
+    static final int WARMUP_OUTPUT_TOKENS = 9;
+    static final int WARMUP_LONG_OUTPUT_TOKENS = 64;
+    /** A warm-up request's prompt between two at the trace's quartile lengths: the per-request paths, cheaply. */
+    static final long WARMUP_SHORT_PROMPT = 16;
+
+    /**
+     * The warm-up before the probes and the replay, written to {@code out}: {@code requests} synthetic streamed
+     * requests, not the judged trace's own, every other one at the trace's quartile prompt lengths in turn
+     * ({@link #probeLengths}) and the rest {@value #WARMUP_SHORT_PROMPT} tokens, each {@value #WARMUP_OUTPUT_TOKENS}
+     * answer tokens (every tenth {@value #WARMUP_LONG_OUTPUT_TOKENS}, so that decodes batch), each arriving its
+     * prefill's charge ({@code prefillMs}, ms by prompt tokens) times 1.25 plus 5 ms after the one before: about 0.8
+     * of a server's capacity, whatever the machine's speed.
+     *
+     * <p>Why: the gateway and control plane serve each request through code the JIT compiles only after hundreds of
+     * requests. In a 1,000-request validation after a 40-request warm-up (2026-12-05, /tmp/s12/v1) the replay's
+     * requests that found the server idle spent, beyond their prefill's compute and the round trip, 3.9 ms at the
+     * median over its first hundred requests, 2.5 ms over the next two hundred and 1.5 to 1.8 ms over its last five
+     * hundred; the serving JVM compiled for 12.9 s during the replay; and the probes, run between the warm-up and the
+     * replay, measured 7.05 ms (the decode probe's) and 9.33 ms (the idle probe's), charged to every request.
+     */
+    static String warmupTrace(long[] quartiles, int requests, java.util.function.LongToDoubleFunction prefillMs) {
+        StringBuilder sb = new StringBuilder();
+        double at = 0;
+        for (int i = 0; i < requests; i++) {
+            long prompt = i % 2 == 0 ? quartiles[(i / 2) % quartiles.length] : WARMUP_SHORT_PROMPT;
+            int answer = i % 10 == 9 ? WARMUP_LONG_OUTPUT_TOKENS : WARMUP_OUTPUT_TOKENS;
+            sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
+                    + "\"output_tokens\":%d}%n", at, prompt, answer));
+            at += (1.25 * prefillMs.applyAsDouble(prompt + PROMPT_OVERHEAD_TOKENS) + 5) / 1e3;
+        }
+        return sb.toString();
+    }
+
+    /** {@link #warmupTrace} for a served plan and a judged JSONL trace, written to {@code out}; returns it. */
+    public static Path writeWarmupTrace(ResolvedPlan plan, ProfileBook profiles, Path trace, int requests, Path out)
+            throws IOException {
+        String model = plan.plan().models().get(0);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, warmupTrace(probeLengths(textTokens(trace)), requests,
+                tokens -> prefillMs(model, plan, profiles, tokens)));
+        return out;
+    }
+
     /** The text tokens of a JSONL trace's records. */
     private static List<Long> textTokens(Path trace) throws IOException {
         List<Long> out = new ArrayList<>();

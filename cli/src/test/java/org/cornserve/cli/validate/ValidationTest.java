@@ -312,6 +312,49 @@ class ValidationTest {
         }
     }
 
+    /**
+     * The warm-up is synthetic: prompts alternate between the quartile lengths in turn and short ones, every tenth
+     * answer is long, and each request arrives its prefill's charge times 1.25 plus 5 ms after the one before
+     * (checked against a fake charge of 0.1 ms a token, by hand); the simulator reads it as a trace.
+     */
+    @Test
+    void theWarmUpIsSyntheticAndSpacedByEachPrefillsCharge() throws Exception {
+        long[] quartiles = {40, 120, 300};
+        String warm = Validation.warmupTrace(quartiles, 20, tokens -> 0.1 * tokens);
+        List<JsonNode> rows = warm.lines().map(l -> {
+            try {
+                return Json.mapper().readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+        assertEquals(20, rows.size());
+        double at = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            long prompt = i % 2 == 0 ? quartiles[(i / 2) % 3] : Validation.WARMUP_SHORT_PROMPT;
+            assertEquals(prompt, rows.get(i).get("text_tokens").asLong(), "request " + i);
+            assertEquals(i % 10 == 9 ? Validation.WARMUP_LONG_OUTPUT_TOKENS : Validation.WARMUP_OUTPUT_TOKENS,
+                    rows.get(i).get("output_tokens").asInt(), "request " + i);
+            assertEquals(at, rows.get(i).get("arrival_s").asDouble(), 1e-6, "request " + i);
+            at += (1.25 * 0.1 * (prompt + Validation.PROMPT_OVERHEAD_TOKENS) + 5) / 1e3;
+        }
+        Path trace = Validation.writeWarmupTrace(Runtimes.defaultPlan(), ProfileBook.EMPTY, writeSlice(), 12,
+                tmp.resolve("w/warmup.jsonl"));
+        StringWriter err = new StringWriter();
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(0, cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(), "--out",
+                tmp.resolve("w/sim").toString()), err.toString());
+        assertEquals(13, Files.readAllLines(tmp.resolve("w/sim/requests.csv")).size());
+    }
+
+    private Path writeSlice() throws java.io.IOException {
+        Path slice = tmp.resolve("slice.jsonl");
+        Files.writeString(slice, Validation.probeTrace(new long[] {30, 60, 90}, 0.5));
+        return slice;
+    }
+
     /** Fewer than half the probes disturbed by any amount: the overhead is exactly the undisturbed difference. */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
