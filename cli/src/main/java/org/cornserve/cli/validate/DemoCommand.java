@@ -127,11 +127,10 @@ public final class DemoCommand implements Callable<Integer> {
         ProfileBook book = ProfileBook.load(profileFiles).computeOnly();
         Path profileFile = profileFiles.get(0);
 
-        stages.update(3, total, "serving the plan: 10 s of warm-up from the planning window, then "
-                + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
-        Path warm = out.resolve("warmup.jsonl");
-        Validation.cornserve(Validation.quiet(), Validation.quiet(), "trace", "transform", planSlice.toString(), "--first",
-                Long.toString(Math.round(10 * rate)), "--out", warm.toString());
+        stages.update(3, total, "serving the plan: " + Validation.WARMUP_REQUESTS + " synthetic warm-up requests,"
+                + " then " + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
+        Path warm = Validation.writeWarmupTrace(plan, book, planSlice, Integer.parseInt(Validation.WARMUP_REQUESTS),
+                out.resolve("warmup.jsonl"));
         Path costs = Validation.servedCosts(servedCosts, out);
         Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
                 Validation.quiet(), s -> { }).withServedCosts(costs);

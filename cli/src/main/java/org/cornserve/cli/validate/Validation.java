@@ -756,6 +756,8 @@ public final class Validation {
     /** Answer tokens of a warm-up request: a prefill and two reports; every tenth answers at length (batched decodes). */
     static final int WARMUP_OUTPUT_TOKENS = 9;
     static final int WARMUP_LONG_OUTPUT_TOKENS = 64;
+    static final double WARMUP_PREFILL_SPACING = 1.5;
+    static final double WARMUP_EXTRA_SPACING_MS = 10;
     /** A warm-up request's prompt between two at the trace's quartile lengths: the per-request paths, cheaply. */
     static final long WARMUP_SHORT_PROMPT = 16;
 
@@ -764,8 +766,11 @@ public final class Validation {
      * requests, not the judged trace's own, every other one at the trace's quartile prompt lengths in turn
      * ({@link #probeLengths}) and the rest {@value #WARMUP_SHORT_PROMPT} tokens, each {@value #WARMUP_OUTPUT_TOKENS}
      * answer tokens (every tenth {@value #WARMUP_LONG_OUTPUT_TOKENS}, so that decodes batch), each arriving its
-     * prefill's charge ({@code prefillMs}, ms by prompt tokens) times 1.25 plus 5 ms after the one before: about 0.8
-     * of a server's capacity, whatever the machine's speed.
+     * prefill's charge ({@code prefillMs}, ms by prompt tokens) times {@value #WARMUP_PREFILL_SPACING} plus {@value
+     * #WARMUP_EXTRA_SPACING_MS} ms after the one before, whatever the machine's speed: below the capacity of a
+     * server past its warm-up, so that the requests meet the server as the probes and the replay do. At 1.25 times
+     * plus 5 ms a cold server fell behind at once and held a two-second queue through the warm-up (TTFT median 2.06
+     * s; /tmp/s12/v2).
      *
      * <p>Why: the gateway and control plane serve each request through code the JIT compiles only after hundreds of
      * requests. In a 1,000-request validation after a 40-request warm-up (2026-12-05, /tmp/s12/v1) the replay's
@@ -782,7 +787,8 @@ public final class Validation {
             int answer = i % 10 == 9 ? WARMUP_LONG_OUTPUT_TOKENS : WARMUP_OUTPUT_TOKENS;
             sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
                     + "\"output_tokens\":%d}%n", at, prompt, answer));
-            at += (1.25 * prefillMs.applyAsDouble(prompt + PROMPT_OVERHEAD_TOKENS) + 5) / 1e3;
+            at += (WARMUP_PREFILL_SPACING * prefillMs.applyAsDouble(prompt + PROMPT_OVERHEAD_TOKENS)
+                    + WARMUP_EXTRA_SPACING_MS) / 1e3;
         }
         return sb.toString();
     }

@@ -314,7 +314,7 @@ class ValidationTest {
 
     /**
      * The warm-up is synthetic: prompts alternate between the quartile lengths in turn and short ones, every tenth
-     * answer is long, and each request arrives its prefill's charge times 1.25 plus 5 ms after the one before
+     * answer is long, and each request arrives its prefill's charge times 1.5 plus 10 ms after the one before
      * (checked against a fake charge of 0.1 ms a token, by hand); the simulator reads it as a trace.
      */
     @Test
@@ -336,7 +336,7 @@ class ValidationTest {
             assertEquals(i % 10 == 9 ? Validation.WARMUP_LONG_OUTPUT_TOKENS : Validation.WARMUP_OUTPUT_TOKENS,
                     rows.get(i).get("output_tokens").asInt(), "request " + i);
             assertEquals(at, rows.get(i).get("arrival_s").asDouble(), 1e-6, "request " + i);
-            at += (1.25 * 0.1 * (prompt + Validation.PROMPT_OVERHEAD_TOKENS) + 5) / 1e3;
+            at += (1.5 * 0.1 * (prompt + Validation.PROMPT_OVERHEAD_TOKENS) + 10) / 1e3;
         }
         Path trace = Validation.writeWarmupTrace(Runtimes.defaultPlan(), ProfileBook.EMPTY, writeSlice(), 12,
                 tmp.resolve("w/warmup.jsonl"));
