@@ -32,7 +32,18 @@ public final class ServedCostsFit {
      * @param simulatedMs the simulator's charge for it, host sharing included ({@code simulated_shared_ms})
      */
     public record Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
-            double simulatedMs, double othersComputing, double roundTripMs, double decidedMs) {
+            double simulatedMs, double othersComputing, double roundTripMs, double decidedMs, long afterPrefill) {
+
+        /** A row whose place after its replica's last prefill is not known (counted as far from one). */
+        public Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
+                double simulatedMs, double othersComputing, double roundTripMs, double decidedMs) {
+            this(prefillTokens, decodeSequences, iterations, computeMs, busyMs, simulatedMs, othersComputing,
+                    roundTripMs, decidedMs, FAR);
+        }
+
+        /** {@link #afterPrefill} of a step with no prefill before it on its replica. */
+        public static final long FAR = Long.MAX_VALUE / 2;
+
         boolean decodeOnly() {
             return prefillTokens == 0;
         }
@@ -42,7 +53,11 @@ public final class ServedCostsFit {
         }
     }
 
-    /** The rows of a {@code steps.csv}; a missing column or a bad number is an error naming the file and line. */
+    /**
+     * The rows of a {@code steps.csv}; a missing column or a bad number is an error naming the file and line. Each
+     * row's {@link Row#afterPrefill} counts the decode-only steps since its replica's last step with a prefill (0 for
+     * that step), replicas told apart by the {@code deployment} and {@code replica} columns where the file has them.
+     */
     public static List<Row> read(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv);
         if (lines.isEmpty()) {
@@ -58,13 +73,21 @@ public final class ServedCostsFit {
                 throw new IllegalArgumentException(csv + ":1: no column " + names[i]);
             }
         }
+        int deployment = header.indexOf("deployment");
+        int replica = header.indexOf("replica");
+        java.util.Map<String, Long> since = new java.util.HashMap<>();
         List<Row> rows = new ArrayList<>();
         for (int n = 1; n < lines.size(); n++) {
             String[] f = lines.get(n).split(",", -1);
             try {
-                rows.add(new Row(Long.parseLong(f[col[0]]), Integer.parseInt(f[col[1]]), Long.parseLong(f[col[2]]),
+                long prefill = Long.parseLong(f[col[0]]);
+                String at = (deployment < 0 ? "" : f[deployment]) + "/" + (replica < 0 ? "" : f[replica]);
+                long after = prefill > 0 ? 0 : Math.min(since.getOrDefault(at, Row.FAR) + 1, Row.FAR);
+                since.put(at, after);
+                rows.add(new Row(prefill, Integer.parseInt(f[col[1]]), Long.parseLong(f[col[2]]),
                         Double.parseDouble(f[col[3]]), Double.parseDouble(f[col[4]]), Double.parseDouble(f[col[5]]),
-                        Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]), Double.parseDouble(f[col[8]])));
+                        Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]), Double.parseDouble(f[col[8]]),
+                        after));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(csv + ":" + (n + 1) + ": bad step row (" + e.getMessage() + ")", e);
             }

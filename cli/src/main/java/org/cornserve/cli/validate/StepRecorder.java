@@ -179,6 +179,13 @@ final class StepRecorder implements DispatchObserver {
     }
 
     /**
+     * Decode-only steps after a step with a prefill that the steady speed leaves out: they pay to refill the caches
+     * the prefill went through, and the simulation charges them apart ({@code after_prefill_compute_ratio} of the
+     * served costs, two ratios in the embedded ones).
+     */
+    static final long AFTER_PREFILL_STEPS = 2;
+
+    /**
      * Writes {@code steps.csv} (one row per served LLM step: its shape, measured compute and busy time, the
      * simulator's charge, the mean number of other executors computing meanwhile, the charge with the host-sharing
      * slowdown over that overlap, when the step was decided, its round trip (busy less compute) and the gap from the
@@ -213,6 +220,7 @@ final class StepRecorder implements DispatchObserver {
         ratios.put("decode_only", new ArrayList<>());
         long origin = steps.stream().mapToLong(ServedStep::decidedNanos).min().orElse(0);
         Map<Long, Long> lastEnd = new HashMap<>();
+        Map<Long, Long> sincePrefill = new HashMap<>();
         for (ServedStep s : steps) {
             // from the replica's previous report on the loop to this step's decision: the loop's own work between
             // two steps when the replica had more to do, idle time when it had not
@@ -221,6 +229,9 @@ final class StepRecorder implements DispatchObserver {
             if (!(s.step() instanceof Step.LlmStep llm)) {
                 continue;
             }
+            long since = llm.prefillTokens() > 0 ? 0
+                    : sincePrefill.getOrDefault(key(s.deployment(), s.replica()), Long.MAX_VALUE / 2) + 1;
+            sincePrefill.put(key(s.deployment(), s.replica()), Math.min(since, Long.MAX_VALUE / 2));
             LlmCost cost = costOf.apply(s.deployment(), llm.task());
             if (cost == null) {
                 continue;
@@ -241,7 +252,7 @@ final class StepRecorder implements DispatchObserver {
             if (simMs > 0) {
                 ratios.get(llm.prefillTokens() > 0 ? "with_prefill" : "decode_only")
                         .add(new double[] {computeMs / simMs, busyMs / simMs, computeMs / sharedMs, shared[0],
-                                roundTripMs, gapMs, outside, computeMs, simMs});
+                                roundTripMs, gapMs, outside, computeMs, simMs, since});
             }
         }
         Files.writeString(csv, sb);
@@ -263,6 +274,13 @@ final class StepRecorder implements DispatchObserver {
             k.put("alone_compute_over_simulated", quantiles(alone, 0));
             if (!alone.isEmpty()) {
                 k.put("alone_sum_compute_over_sum_simulated", sumRatio(alone));
+            }
+            List<double[]> steady = alone.stream().filter(a -> a[9] > AFTER_PREFILL_STEPS).toList();
+            if (kind.equals("decode_only") && !steady.isEmpty()) {
+                // the steps right after a prefill pay to refill the caches, charged apart (the served costs'
+                // after-prefill ratio): the speed of the rest
+                k.put("steps_alone_steady", steady.size());
+                k.put("alone_steady_sum_compute_over_sum_simulated", sumRatio(steady));
             }
             k.put("steps_overlapped", overlapped.size());
             k.put("overlapped_compute_over_simulated", quantiles(overlapped, 0));

@@ -383,6 +383,9 @@ public final class Validation {
             throws IOException {
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
         for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
+            if (r.decodeOnly() && r.afterPrefill() <= StepRecorder.AFTER_PREFILL_STEPS) {
+                continue; // charged apart, at the served costs' after-prefill ratio
+            }
             int k = r.decodeOnly() ? 2 : 0;
             double[] sums = windows.computeIfAbsent(Math.max(0, (int) Math.floor(r.decidedMs() / 1e3 / windowSeconds)),
                     x -> new double[4]);
@@ -602,7 +605,10 @@ public final class Validation {
      * charge summed, over the steps that ran while no other executor computed (those that did are charged the
      * host-sharing slowdown apart), from a {@link StepRecorder#write} summary; 1 without such steps. The probe keeps
      * the executors decoding (one request in flight at a time, 32 reports each), as a loaded replay does, where the
-     * idle probe's four decode steps a request ran 10% fast to 42% slow against the replay's.
+     * idle probe's four decode steps a request ran 10% fast to 42% slow against the replay's. The first {@value
+     * StepRecorder#AFTER_PREFILL_STEPS} steps after each prefill are left out where the summary has the rest ({@code
+     * alone_steady_sum_compute_over_sum_simulated}): they pay to refill the caches and the simulation charges them at
+     * the served costs' after-prefill ratio.
      *
      * <p>The sum, not the median: a served decode step runs slow now and then (compute over its charge at P90 1.3 to
      * 1.4 of P50 in a quiet replay), so the steps' mean lies 2% to 17% above their median, and a request's time per
@@ -613,11 +619,15 @@ public final class Validation {
      */
     static double decodeScale(java.util.Map<String, Object> summary) {
         Object d = summary.get("decode_only");
-        if (!(d instanceof java.util.Map<?, ?> decode) || !(decode.get("alone_sum_compute_over_sum_simulated")
-                instanceof Number sum) || !(sum.doubleValue() > 0) || Double.isInfinite(sum.doubleValue())) {
+        if (!(d instanceof java.util.Map<?, ?> decode)) {
             return 1;
         }
-        return sum.doubleValue();
+        Object steady = decode.get("alone_steady_sum_compute_over_sum_simulated");
+        Object sum = steady != null ? steady : decode.get("alone_sum_compute_over_sum_simulated");
+        if (!(sum instanceof Number s) || !(s.doubleValue() > 0) || Double.isInfinite(s.doubleValue())) {
+            return 1;
+        }
+        return s.doubleValue();
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What an LLM step costs on a live runtime beyond its profile, as {@code cornserve validate} measured it on served
- * steps (see {@code experiments/validation-tails.md}). Three terms, each off when zero or empty:
+ * steps (see {@code experiments/validation-tails.md}). Four terms, each off when zero or empty:
  * <ul>
  *   <li>{@code extraMsPerSequence}: every iteration pays this many ms per sequence it delivers a token to beyond the
  *       first (its decode sequences, plus one when it holds a prefill): served decode compute grows with the batch
@@ -14,7 +14,11 @@ import java.util.List;
  *       times a ratio drawn from these quantiles (measured compute over the profile's charge, divided by its mean, so that a step's expected charge is
  *       the profile's);
  *   <li>{@code roundTripMs}: each report's control-plane round trip is drawn from these quantiles instead of charging
- *       the fixed median step overhead.
+ *       the fixed median step overhead;
+ *   <li>{@code afterPrefillComputeRatio}: the compute of the first decode-only steps after a step with a prefill on
+ *       the same replica, element k-1 for the k-th, times the profile's: a prefill leaves the caches cold, and the
+ *       decode steps after it pay to refill them (served, the first ran at 1.16 to 1.29 of the steady steps' speed in
+ *       five 1,000-request replays, the second at 1.02 to 1.07).
  * </ul>
  * A quantile table holds values at equally spaced probabilities {@code 0, 1/(n-1), ..., 1}; a draw interpolates
  * linearly between them. Draws are a hash of {@code seed}, the step's key and the report's index, so a simulation
@@ -26,17 +30,34 @@ import java.util.List;
  * @param roundTripMs quantiles of the round trip per report in ms, ascending, >= 0; empty: the fixed step overhead
  * @param seed the draws' seed
  * @param source where the numbers were measured (free text, for the reader)
+ * @param afterPrefillComputeRatio the compute ratio of the k-th decode-only step after a prefill (element k-1),
+ *     positive; empty: none
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
         @JsonProperty("round_trip_ms") List<Double> roundTripMs,
         @JsonProperty("seed") long seed,
-        @JsonProperty("source") String source) {
+        @JsonProperty("source") String source,
+        @JsonProperty("after_prefill_compute_ratio") List<Double> afterPrefillComputeRatio) {
 
     /** No served costs beyond the profile and the fixed step overhead. */
     public static final ServedStepCosts NONE = new ServedStepCosts(0, List.of(), List.of(), 1, "none");
 
+    /** Served costs without an after-prefill ratio. */
+    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
+            String source) {
+        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, List.of());
+    }
+
     public ServedStepCosts {
+        afterPrefillComputeRatio = afterPrefillComputeRatio == null ? List.of() : List.copyOf(afterPrefillComputeRatio);
+        for (int i = 0; i < afterPrefillComputeRatio.size(); i++) {
+            double v = afterPrefillComputeRatio.get(i);
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("served step costs: after_prefill_compute_ratio must be positive and"
+                        + " finite, got " + v + " at index " + i);
+            }
+        }
         computeRatio = computeRatio == null ? List.of() : List.copyOf(computeRatio);
         roundTripMs = roundTripMs == null ? List.of() : List.copyOf(roundTripMs);
         source = source == null ? "" : source;
@@ -64,7 +85,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
     /** True when no term is on. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
-        return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty();
+        return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty()
+                && afterPrefillComputeRatio.isEmpty();
     }
 
     /**

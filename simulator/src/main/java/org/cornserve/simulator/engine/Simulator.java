@@ -62,6 +62,12 @@ public final class Simulator implements Decisions {
     private final Step[][] running;
     private final long[][] startNanos;
     private final long[][] planned;
+    /**
+     * Decode reports the replica made since its last step with a prefill, when its running step started (the
+     * after-prefill ratio, {@link StepTimer#nanosAt(Step, long, long, long, long)}); {@link #NO_PREFILL} before any.
+     */
+    private final long[][] sincePrefill;
+    private static final long NO_PREFILL = Long.MAX_VALUE / 2;
     /** Per replica: the queue sequence of its live step end (an end that pops with another is superseded). */
     private final long[][] liveEnd;
     /** Per replica: its one step-end event, pushed for every end. */
@@ -163,6 +169,7 @@ public final class Simulator implements Decisions {
         running = new Step[n][];
         startNanos = new long[n][];
         planned = new long[n][];
+        sincePrefill = new long[n][];
         liveEnd = new long[n][];
         stepEnds = new SimEvent.StepEnd[n][];
         busyNanos = new long[n][];
@@ -177,6 +184,8 @@ public final class Simulator implements Decisions {
             running[d] = new Step[replicas];
             startNanos[d] = new long[replicas];
             planned[d] = new long[replicas];
+            sincePrefill[d] = new long[replicas];
+            Arrays.fill(sincePrefill[d], NO_PREFILL);
             liveEnd[d] = new long[replicas];
             Arrays.fill(liveEnd[d], -1);
             stepEnds[d] = new SimEvent.StepEnd[replicas];
@@ -241,6 +250,9 @@ public final class Simulator implements Decisions {
         running[d] = Arrays.copyOf(running[d], size);
         startNanos[d] = Arrays.copyOf(startNanos[d], size);
         planned[d] = Arrays.copyOf(planned[d], size);
+        int before = sincePrefill[d].length;
+        sincePrefill[d] = Arrays.copyOf(sincePrefill[d], size);
+        Arrays.fill(sincePrefill[d], before, size, NO_PREFILL);
         busyNanos[d] = Arrays.copyOf(busyNanos[d], size);
         int old = existsFrom[d].length;
         liveEnd[d] = Arrays.copyOf(liveEnd[d], size);
@@ -368,6 +380,10 @@ public final class Simulator implements Decisions {
                     busyNanos[d][r] += now - startNanos[d][r];
                     Step step = running[d][r];
                     running[d][r] = null;
+                    if (sincePrefill[d][r] < NO_PREFILL) {
+                        sincePrefill[d][r] = Math.min(NO_PREFILL, sincePrefill[d][r]
+                                + timers[d].reports(step, planned[d][r]));
+                    }
                     if (shares != null && shares.shares(d)) {
                         shares.end(d, r, now);
                     }
@@ -574,7 +590,11 @@ public final class Simulator implements Decisions {
             iterations = Math.min(iterations, toEnd);
         }
         planned[deployment][replica] = iterations;
-        long nominal = timers[deployment].nanosAt(step, iterations, drawKey(deployment, replica), nowNanos);
+        if (step instanceof Step.LlmStep l && l.prefillTokens() > 0) {
+            sincePrefill[deployment][replica] = 0;
+        }
+        long nominal = timers[deployment].nanosAt(step, iterations, drawKey(deployment, replica), nowNanos,
+                sincePrefill[deployment][replica]);
         if (hiddenNanos > 0) {
             // async scheduling: the part of the round trip that overlapped the previous step's compute is not paid
             // again (with drawn round trips, served-costs, the fixed term stands in for the drawn one here)
@@ -613,21 +633,23 @@ public final class Simulator implements Decisions {
         long start = startNanos[deployment][replica];
         if (shares != null && shares.shares(deployment)) {
             // wall time to nominal work at the step's current rate, and back
+            long since = sincePrefill[deployment][replica];
             long m = timers[deployment].iterationsToReachAt(step, plannedIterations, 0,
-                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start);
+                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start, since);
             if (m < plannedIterations) {
                 planned[deployment][replica] = m;
                 long end = shares.cut(deployment, replica, timers[deployment].nanosAt(step, m,
-                        drawKey(deployment, replica), start), queue.now());
+                        drawKey(deployment, replica), start, since), queue.now());
                 pushStepEnd(deployment, replica, end);
             }
             return;
         }
+        long since = sincePrefill[deployment][replica];
         long m = timers[deployment].iterationsToReachAt(step, plannedIterations, start, atNanos,
-                drawKey(deployment, replica), start);
+                drawKey(deployment, replica), start, since);
         if (m < plannedIterations) {
             planned[deployment][replica] = m;
-            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start);
+            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start, since);
             pushStepEnd(deployment, replica, end);
         }
     }

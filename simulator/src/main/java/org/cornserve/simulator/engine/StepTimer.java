@@ -129,6 +129,60 @@ public final class StepTimer {
     }
 
     /**
+     * As {@link #nanosAt(Step, long, long, long)}, a decode-only LLM step whose replica has reported {@code
+     * reportsSincePrefill} decode reports since its last step with a prefill: its reports that are the first after
+     * that prefill cost their compute times the served costs' after-prefill ratio ({@link #afterPrefillFactor}).
+     * {@link Long#MAX_VALUE} / 2 (or more): none are.
+     */
+    public long nanosAt(Step step, long iterations, long drawKey, long startNanos, long reportsSincePrefill) {
+        if (!(step instanceof Step.LlmStep l)) {
+            return nanos(step, iterations, drawKey);
+        }
+        double at = speed == null ? 1 : speed.at(startNanos, l.prefillTokens() > 0);
+        return charge(step, iterations, drawKey, at) + afterPrefillNanos(l, iterations, reportsSincePrefill, at);
+    }
+
+    /** Decode reports a run of {@code iterations} decode iterations makes (one per started group per report). */
+    public long reports(Step step, long iterations) {
+        return step instanceof Step.LlmStep l && l.prefillTokens() == 0
+                ? (iterations + iterationsPerReport - 1) / iterationsPerReport : 0;
+    }
+
+    /**
+     * The extra compute of a decode run's reports that come first after a prefill, in nanoseconds at speed {@code
+     * at}: for its j-th report (from 0) the profile's compute for it times (the after-prefill ratio of report {@code
+     * reportsSincePrefill + j + 1}, less 1). O(ratios) cost evaluations, nothing allocated.
+     */
+    private long afterPrefillNanos(Step.LlmStep l, long iterations, long reportsSincePrefill, double at) {
+        if (served == null || l.prefillTokens() > 0 || served.afterPrefillComputeRatio().isEmpty()
+                || reportsSincePrefill >= served.afterPrefillComputeRatio().size()) {
+            return 0;
+        }
+        LlmCost cost = (LlmCost) costs[l.task()];
+        double seconds = 0;
+        long report = reportsSincePrefill;
+        for (long lo = 0; lo < iterations && report < served.afterPrefillComputeRatio().size(); lo += iterationsPerReport,
+                report++) {
+            long n = Math.min(iterationsPerReport, iterations - lo);
+            seconds += (served.afterPrefillComputeRatio().get((int) report) - 1)
+                    * cost.decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens() + lo * l.decodeSequences(), n);
+        }
+        return Math.round(seconds * 1e9 * at);
+    }
+
+    /**
+     * The compute factor of the {@code k}-th decode report (1 for the first) since the last step with a prefill on
+     * its replica: the served costs' after-prefill ratio ({@link ServedStepCosts#afterPrefillComputeRatio}), 1 past
+     * its end, for {@code k < 1} or without served costs.
+     */
+    public double afterPrefillFactor(long k) {
+        if (served == null || k < 1 || k > served.afterPrefillComputeRatio().size()) {
+            return 1;
+        }
+        return served.afterPrefillComputeRatio().get((int) k - 1);
+    }
+
+    /**
      * Nanoseconds of the first {@code iterations} iterations of {@code step}, whose served-cost draws are keyed by
      * {@code drawKey} (the same key gives the same draws, and the result is non-decreasing in {@code iterations}).
      * Without served costs, or for a step that is not an LLM step, as {@link #nanos(Step, long)}. With them, an LLM
@@ -201,6 +255,15 @@ public final class StepTimer {
     public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
             long stepStartNanos) {
         return reach(m -> nanosAt(step, m, drawKey, stepStartNanos), planned, fromNanos, atNanos);
+    }
+
+    /**
+     * As {@link #iterationsToReachAt(Step, long, long, long, long, long)}, with the after-prefill ratio charged as
+     * {@link #nanosAt(Step, long, long, long, long)} charges it.
+     */
+    public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
+            long stepStartNanos, long reportsSincePrefill) {
+        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos, reportsSincePrefill), planned, fromNanos, atNanos);
     }
 
     /**

@@ -96,6 +96,36 @@ class SpeedTraceTest {
         assertEquals(2 * at1.completionNanos(), at2.completionNanos(), 64);
     }
 
+    /**
+     * The served costs' after-prefill ratio: a lone request's first two decode steps after its prefill cost their
+     * compute times 2 and 1.5 (by hand from the cost's decode runs of 4 iterations), the third and its first token as
+     * without the ratio.
+     */
+    @Test
+    void theDecodeStepsRightAfterAPrefillPayTheAfterPrefillRatio() {
+        RequestRecord plain = lone(List.of());
+        RequestRecord cold = lone(List.of(2.0, 1.5));
+        assertEquals(plain.firstOutputNanos(), cold.firstOutputNanos());
+        Fixtures.LinearLlm cost = new Fixtures.LinearLlm(true);
+        double first = cost.decodeRunSeconds(1, 200, 4);
+        double second = cost.decodeRunSeconds(1, 204, 4);
+        assertEquals(Math.round((1.0 * first + 0.5 * second) * 1e9), cold.completionNanos() - plain.completionNanos(),
+                1_000, "13 tokens: the prefill's, then decode steps of 4, 4 and 4 iterations");
+        assertEquals(1.0, new StepTimer(new Object[] {cost}, "llm").withServedCosts(new ServedStepCosts(0, List.of(),
+                List.of(), 1, "", List.of(2.0))).afterPrefillFactor(2), "past the ratios: 1");
+        assertThrows(IllegalArgumentException.class, () -> new ServedStepCosts(0, List.of(), List.of(), 1, "",
+                List.of(0.0)));
+    }
+
+    private static RequestRecord lone(List<Double> afterPrefill) {
+        Simulator sim = new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096, Preemption.RECOMPUTE)
+                .withMaxRunIterations(4), new Fixtures.LinearLlm(true), "round-robin"));
+        sim.withStepOverhead(100_000, 4).withServedCosts(new ServedStepCosts(0, List.of(), List.of(), 1, "test",
+                afterPrefill));
+        return sim.run(List.of(new SimRequest(0, 0, "app", Fixtures.textRequest(200, 13, 13), 13)).iterator())
+                .records().get(0);
+    }
+
     private static RequestRecord alone(SpeedTrace trace) {
         Simulator sim = new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096, Preemption.RECOMPUTE),
                 new Fixtures.LinearLlm(true), "round-robin"));
