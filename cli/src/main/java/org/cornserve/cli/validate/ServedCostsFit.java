@@ -96,6 +96,48 @@ public final class ServedCostsFit {
     }
 
     /**
+     * The served costs' after-prefill ratio ({@link ServedStepCosts#afterPrefillComputeRatio}) from served runs'
+     * steps: for the k-th decode-only step after a step with a prefill (k = 1 to {@code steps}), its measured compute
+     * over its charge, each run's divided by that run's steady ratio (the summed compute over the summed charge of its
+     * decode-only steps past the first {@code steps}), pooled over the runs as summed compute over summed charge.
+     *
+     * @throws IllegalArgumentException when a run has no steady steps or no k-th step after a prefill
+     */
+    public static List<Double> afterPrefillRatio(List<List<Row>> runs, int steps) {
+        double[] compute = new double[steps];
+        double[] charge = new double[steps];
+        for (List<Row> run : runs) {
+            double c = 0;
+            double s = 0;
+            for (Row r : run) {
+                if (r.decodeOnly() && r.afterPrefill() > steps) {
+                    c += r.computeMs();
+                    s += r.simulatedMs();
+                }
+            }
+            if (!(s > 0)) {
+                throw new IllegalArgumentException("after-prefill ratio: a run has no decode steps past the first "
+                        + steps + " after a prefill");
+            }
+            double steady = c / s;
+            for (Row r : run) {
+                if (r.decodeOnly() && r.afterPrefill() >= 1 && r.afterPrefill() <= steps) {
+                    compute[(int) r.afterPrefill() - 1] += r.computeMs() / steady;
+                    charge[(int) r.afterPrefill() - 1] += r.simulatedMs();
+                }
+            }
+        }
+        List<Double> out = new ArrayList<>();
+        for (int k = 0; k < steps; k++) {
+            if (!(charge[k] > 0)) {
+                throw new IllegalArgumentException("after-prefill ratio: no decode step " + (k + 1) + " after a prefill");
+            }
+            out.add(compute[k] / charge[k]);
+        }
+        return out;
+    }
+
+    /**
      * The extra ms per iteration per delivered sequence beyond the first: the median over the decode-only steps of
      * two or more sequences of {@code (compute - charge) / (iterations x (sequences - 1))}; 0 without such steps
      * (never below 0).

@@ -26,7 +26,10 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport table SIMULATED_DIR MEASURED_DIR
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overhead RUN_DIR
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport speed RUN_DIR
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport after-prefill RUN_DIR...
  * </pre>
+ * {@code after-prefill} prints the served costs' after-prefill ratio pooled over the runs' replays
+ * ({@link ServedCostsFit#afterPrefillRatio}).
  * {@code speed} writes the served replay's speed window by window ({@link Validation#speedTrace}) to
  * {@code RUN_DIR/served-speed.json}, for {@code simulate --speed-trace} on a run kept from before validate wrote it.
  * {@code overhead} prints the per-request overhead line ({@link Validation#overheadLine}) fitted to the run's probe
@@ -54,6 +57,14 @@ public final class TailReport {
             Json.mapper().writerWithDefaultPrettyPrinter().writeValue(run.resolve("served-speed.json").toFile(),
                     Validation.speedTrace(run.resolve("measured/steps.csv"), Validation.SPEED_WINDOW_S));
             out.println(run.resolve("served-speed.json"));
+        } else if (args.length >= 2 && args[0].equals("after-prefill")) {
+            List<List<ServedCostsFit.Row>> runs = new java.util.ArrayList<>();
+            for (int i = 1; i < args.length; i++) {
+                runs.add(ServedCostsFit.read(Path.of(args[i]).resolve("measured/steps.csv")));
+            }
+            List<Double> ratio = ServedCostsFit.afterPrefillRatio(runs, (int) StepRecorder.AFTER_PREFILL_STEPS);
+            out.println("after_prefill_compute_ratio " + ratio.stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
+                    .toList());
         } else if (args.length == 3 && args[0].equals("table")) {
             out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {
@@ -89,7 +100,7 @@ public final class TailReport {
         } else {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | speed RUN_DIR | fit --probe RUN_DIR --loaded"
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
-                    + " | overhead RUN_DIR");
+                    + " | overhead RUN_DIR | after-prefill RUN_DIR...");
         }
     }
 

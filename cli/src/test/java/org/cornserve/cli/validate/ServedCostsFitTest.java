@@ -135,4 +135,30 @@ class ServedCostsFitTest {
         assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("extra_ms_per_sequence"),
                 e.getMessage());
     }
+
+    /**
+     * The after-prefill ratio by hand: two runs, one twice as slow as the other throughout, whose first decode step
+     * after a prefill runs 1.5 and 1.1 times its steady steps and the second 1.2 and 1.0: each run against its own
+     * steady speed, pooled by charge.
+     */
+    @Test
+    void theAfterPrefillRatioIsEachRunsOwnAgainstItsSteadySteps() {
+        List<List<ServedCostsFit.Row>> runs = new ArrayList<>();
+        double[][] firstSecond = {{1.5, 1.2}, {1.1, 1.0}};
+        double[] speed = {1, 2};
+        for (int run = 0; run < 2; run++) {
+            List<ServedCostsFit.Row> rows = new ArrayList<>();
+            rows.add(new ServedCostsFit.Row(100, 0, 1, 30, 31, 20, 0, 1, 0, 0));
+            rows.add(new ServedCostsFit.Row(0, 1, 4, 4 * speed[run] * firstSecond[run][0], 4, 4, 0, 0.2, 1, 1));
+            rows.add(new ServedCostsFit.Row(0, 1, 4, 2 * speed[run] * firstSecond[run][1], 2, 2, 0, 0.2, 2, 2));
+            rows.add(new ServedCostsFit.Row(0, 1, 4, 5 * speed[run], 5, 5, 0, 0.2, 3, 3));
+            rows.add(new ServedCostsFit.Row(0, 1, 4, 3 * speed[run], 3, 3, 0, 0.2, 4, ServedCostsFit.Row.FAR));
+            runs.add(rows);
+        }
+        List<Double> ratio = ServedCostsFit.afterPrefillRatio(runs, 2);
+        assertEquals((4 * 1.5 + 4 * 1.1) / 8, ratio.get(0), 1e-12);
+        assertEquals((2 * 1.2 + 2 * 1.0) / 4, ratio.get(1), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.afterPrefillRatio(List.of(runs.get(0)
+                .subList(0, 3)), 2), "no steady steps");
+    }
 }
