@@ -185,6 +185,11 @@ final class StepRecorder implements DispatchObserver {
      */
     static final long AFTER_PREFILL_STEPS = 2;
 
+    /** The columns of {@code steps.csv} ({@link #write}). */
+    static final String CSV_HEADER = "deployment,replica,task,prefill_tokens,decode_sequences,decode_context_tokens,"
+            + "iterations,measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,simulated_shared_ms,"
+            + "decided_ms,round_trip_ms,gap_before_ms,outside_cores";
+
     /**
      * Writes {@code steps.csv} (one row per served LLM step: its shape, measured compute and busy time, the
      * simulator's charge, the mean number of other executors computing meanwhile, the charge with the host-sharing
@@ -212,9 +217,7 @@ final class StepRecorder implements DispatchObserver {
     static Map<String, Object> write(List<ServedStep> steps, BiFunction<Integer, Integer, LlmCost> costOf,
             List<Double> slowdown, HostCpuMonitor.Samples host, Path csv) throws IOException {
         boolean watched = host != null && host.available();
-        StringBuilder sb = new StringBuilder("deployment,replica,task,prefill_tokens,decode_sequences,"
-                + "decode_context_tokens,iterations,measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,"
-                + "simulated_shared_ms,decided_ms,round_trip_ms,gap_before_ms,outside_cores\n");
+        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
         Map<String, List<double[]>> ratios = new LinkedHashMap<>();
         ratios.put("with_prefill", new ArrayList<>());
         ratios.put("decode_only", new ArrayList<>());

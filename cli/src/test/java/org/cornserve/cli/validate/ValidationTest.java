@@ -245,9 +245,7 @@ class ValidationTest {
     @Test
     void theServedSpeedIsSummedWindowByWindow() throws Exception {
         Path csv = tmp.resolve("steps.csv");
-        String header = "deployment,replica,task,prefill_tokens,decode_sequences,decode_context_tokens,iterations,"
-                + "measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,simulated_shared_ms,decided_ms,"
-                + "round_trip_ms,gap_before_ms,outside_cores\n";
+        String header = StepRecorder.CSV_HEADER + "\n";
         Files.writeString(csv, header
                 + "0,0,2,0,1,100,4,4.0,4.2,4.0,0,4.0,100,0.2,,\n" // window 0: decode 4 / 4
                 + "0,0,2,0,1,100,4,6.0,6.2,4.0,0,4.0,9000,0.2,0.1,\n" // window 0: decode 10 / 8
