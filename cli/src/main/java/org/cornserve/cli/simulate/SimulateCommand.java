@@ -162,7 +162,8 @@ public final class SimulateCommand implements Callable<Integer> {
 
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
-            + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, seed, source}, or a validation.json holding"
+            + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, round_trip_tail_ms, after_prefill_compute_ratio,"
+            + " seed, source}, or a validation.json holding"
             + " them as served_step_costs) charged on every LLM step beyond its profile (default: none)"})
     Path servedCostsFile;
 

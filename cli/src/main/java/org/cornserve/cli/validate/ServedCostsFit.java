@@ -138,6 +138,26 @@ public final class ServedCostsFit {
     }
 
     /**
+     * The served costs' round-trip tail ({@link ServedStepCosts#roundTripTailMs}) from served runs' steps: the mean
+     * of the decode-only steps' round trips less their median, run by run, averaged over the runs (the probe
+     * measures the median; a request's time per token follows the mean).
+     *
+     * @throws IllegalArgumentException when a run has no decode-only steps
+     */
+    public static double roundTripTailMs(List<List<Row>> runs) {
+        double sum = 0;
+        for (List<Row> run : runs) {
+            double[] trips = run.stream().filter(Row::decodeOnly).mapToDouble(Row::roundTripMs).toArray();
+            if (trips.length == 0) {
+                throw new IllegalArgumentException("round-trip tail: a run has no decode-only steps");
+            }
+            sum += java.util.Arrays.stream(trips).average().orElseThrow()
+                    - new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(trips);
+        }
+        return sum / runs.size();
+    }
+
+    /**
      * The extra ms per iteration per delivered sequence beyond the first: the median over the decode-only steps of
      * two or more sequences of {@code (compute - charge) / (iterations x (sequences - 1))}; 0 without such steps
      * (never below 0).

@@ -29,7 +29,7 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport after-prefill RUN_DIR...
  * </pre>
  * {@code after-prefill} prints the served costs' after-prefill ratio pooled over the runs' replays
- * ({@link ServedCostsFit#afterPrefillRatio}).
+ * ({@link ServedCostsFit#afterPrefillRatio}) and their round-trip tail ({@link ServedCostsFit#roundTripTailMs}).
  * {@code speed} writes the served replay's speed window by window ({@link Validation#speedTrace}) to
  * {@code RUN_DIR/served-speed.json}, for {@code simulate --speed-trace} on a run kept from before validate wrote it.
  * {@code overhead} prints the per-request overhead line ({@link Validation#overheadLine}) fitted to the run's probe
@@ -65,6 +65,7 @@ public final class TailReport {
             List<Double> ratio = ServedCostsFit.afterPrefillRatio(runs, (int) StepRecorder.AFTER_PREFILL_STEPS);
             out.println("after_prefill_compute_ratio " + ratio.stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
                     .toList());
+            out.printf(Locale.ROOT, "round_trip_tail_ms %.4f%n", ServedCostsFit.roundTripTailMs(runs));
         } else if (args.length == 3 && args[0].equals("table")) {
             out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {

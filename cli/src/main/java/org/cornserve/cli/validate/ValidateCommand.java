@@ -68,7 +68,8 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
             description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
-            + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence"
+            + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence, round-trip"
+            + " tail and decode steps after a prefill"
             + " (experiments/validation-tails.md), 'none' turns them off"})
     String servedCosts;
 

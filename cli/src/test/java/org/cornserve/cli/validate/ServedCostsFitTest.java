@@ -161,4 +161,17 @@ class ServedCostsFitTest {
         assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.afterPrefillRatio(List.of(runs.get(0)
                 .subList(0, 3)), 2), "no steady steps");
     }
+
+    /** The round-trip tail by hand: each run's decode steps' mean round trip less their median, averaged. */
+    @Test
+    void theRoundTripTailIsTheMeanLessTheMedianRunByRun() {
+        List<ServedCostsFit.Row> a = new ArrayList<>();
+        for (double t : new double[] {0.2, 0.2, 0.2, 1.4}) {
+            a.add(new ServedCostsFit.Row(0, 1, 4, 1, 1 + t, 1, 0, t, 0));
+        }
+        a.add(new ServedCostsFit.Row(100, 0, 1, 9, 19, 9, 0, 10, 0)); // a prefill's: not a decode step's
+        List<ServedCostsFit.Row> b = List.of(new ServedCostsFit.Row(0, 1, 4, 1, 1.3, 1, 0, 0.3, 0),
+                new ServedCostsFit.Row(0, 1, 4, 1, 1.5, 1, 0, 0.5, 0));
+        assertEquals(((0.5 - 0.2) + (0.4 - 0.4)) / 2, ServedCostsFit.roundTripTailMs(List.of(a, b)), 1e-12);
+    }
 }

@@ -382,7 +382,7 @@ public final class Simulator implements Decisions {
                     running[d][r] = null;
                     if (sincePrefill[d][r] < NO_PREFILL) {
                         sincePrefill[d][r] = Math.min(NO_PREFILL, sincePrefill[d][r]
-                                + timers[d].reports(step, planned[d][r]));
+                                + timers[d].decodeReports(step, planned[d][r]));
                     }
                     if (shares != null && shares.shares(d)) {
                         shares.end(d, r, now);

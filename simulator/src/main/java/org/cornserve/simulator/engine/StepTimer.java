@@ -22,6 +22,8 @@ public final class StepTimer {
     private final Object[] costs;
     private final String deployment;
     private final long stepOverheadNanos;
+    /** A report's round trip as charged: the step overhead plus the served costs' round-trip tail. */
+    private final long reportOverheadNanos;
     private final long iterationsPerReport;
     /** Served-run cost terms beyond the profile ({@link #withServedCosts}), or null. */
     private final ServedStepCosts served;
@@ -50,6 +52,8 @@ public final class StepTimer {
         this.roundTripMs = served == null ? new double[0]
                 : served.roundTripMs().stream().mapToDouble(Double::doubleValue).toArray();
         this.speed = speed;
+        this.reportOverheadNanos = stepOverheadNanos + (this.served == null || roundTripMs.length > 0 ? 0
+                : Math.round(this.served.roundTripTailMs() * 1e6));
     }
 
     /**
@@ -86,7 +90,7 @@ public final class StepTimer {
      * the engine charges only what is left of it.
      */
     public long overheadNanos(Step step, long iterations) {
-        return stepOverheadNanos > 0 && step instanceof Step.LlmStep l ? stepOverheadNanos * reports(l, iterations)
+        return reportOverheadNanos > 0 && step instanceof Step.LlmStep l ? reportOverheadNanos * reports(l, iterations)
                 : 0;
     }
 
@@ -142,8 +146,8 @@ public final class StepTimer {
         return charge(step, iterations, drawKey, at) + afterPrefillNanos(l, iterations, reportsSincePrefill, at);
     }
 
-    /** Decode reports a run of {@code iterations} decode iterations makes (one per started group per report). */
-    public long reports(Step step, long iterations) {
+    /** Decode reports a decode-only LLM step makes in {@code iterations} iterations (one per started group); 0 else. */
+    public long decodeReports(Step step, long iterations) {
         return step instanceof Step.LlmStep l && l.prefillTokens() == 0
                 ? (iterations + iterationsPerReport - 1) / iterationsPerReport : 0;
     }
@@ -232,7 +236,7 @@ public final class StepTimer {
             double ratio = computeRatio.length == 0 ? 1
                     : ServedStepCosts.quantileAt(computeRatio, ServedStepCosts.uniform(served.seed(), drawKey, report, 0));
             seconds += profile * ratio + extraPerIteration * n;
-            overhead += roundTripMs.length == 0 ? stepOverheadNanos
+            overhead += roundTripMs.length == 0 ? reportOverheadNanos
                     : Math.round(1e6 * ServedStepCosts.quantileAt(roundTripMs,
                             ServedStepCosts.uniform(served.seed(), drawKey, report, 1)));
         }

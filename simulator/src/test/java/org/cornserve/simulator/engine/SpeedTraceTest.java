@@ -117,6 +117,33 @@ class SpeedTraceTest {
                 List.of(0.0)));
     }
 
+    /**
+     * The served costs' round-trip tail: each report pays it beside the fixed step overhead (a prefill iteration
+     * one, a decode run of 9 iterations at 4 a report three), counted as round trip (not scaled by the speed trace);
+     * drawn round trips replace both.
+     */
+    @Test
+    void eachReportPaysTheRoundTripTail() {
+        Fixtures.LinearLlm cost = new Fixtures.LinearLlm(true);
+        StepTimer plain = new StepTimer(new Object[] {cost}, "llm").withStepOverhead(200_000, 4)
+                .withServedCosts(new ServedStepCosts(0.01, List.of(), List.of(), 1, ""));
+        StepTimer tail = new StepTimer(new Object[] {cost}, "llm").withStepOverhead(200_000, 4)
+                .withServedCosts(new ServedStepCosts(0.01, List.of(), List.of(), 1, "", List.of(), 0.1));
+        Step.LlmStep decode = new Step.LlmStep(0, 0, 0, 2, 400, 9);
+        Step.LlmStep prefill = new Step.LlmStep(0, 300, 300L * 301 / 2, 0, 0, 1);
+        assertEquals(plain.nanos(decode, 9, 5) + 3 * 100_000, tail.nanos(decode, 9, 5));
+        assertEquals(plain.nanos(prefill, 1, 5) + 100_000, tail.nanos(prefill, 1, 5));
+        assertEquals(plain.overheadNanos(decode, 9) + 3 * 100_000, tail.overheadNanos(decode, 9));
+        StepTimer slow = tail.withSpeedTrace(new SpeedTrace(1, List.of(2.0), List.of(2.0), "test"));
+        assertEquals(2 * (tail.nanos(decode, 9, 5) - tail.overheadNanos(decode, 9)) + tail.overheadNanos(decode, 9),
+                slow.nanosAt(decode, 9, 5, 0), 2);
+        StepTimer drawn = new StepTimer(new Object[] {cost}, "llm").withStepOverhead(200_000, 4)
+                .withServedCosts(new ServedStepCosts(0, List.of(), List.of(0.3, 0.3), 1, "", List.of(), 0.1));
+        assertEquals(3 * 300_000, drawn.nanos(decode, 9, 5) - Math.round(cost.decodeRunSeconds(2, 400, 9) * 1e9), 3);
+        assertThrows(IllegalArgumentException.class, () -> new ServedStepCosts(0, List.of(), List.of(), 1, "",
+                List.of(), -1));
+    }
+
     private static RequestRecord lone(List<Double> afterPrefill) {
         Simulator sim = new Simulator(Fixtures.llmOnly(1, Fixtures.llmBatching(4096, Preemption.RECOMPUTE)
                 .withMaxRunIterations(4), new Fixtures.LinearLlm(true), "round-robin"));
