@@ -146,7 +146,7 @@ public record ExperimentSpec(
                 engine != null ? engine.toLowerCase(Locale.ROOT) : "simulator", seeds != null ? seeds
                         : List.of(1L, 2L, 3L), confidence != null ? confidence : 0.95, profiles != null ? profiles
                         : List.of(), runtimeDevices != null ? runtimeDevices : "cpu:2", warmupRequests != null
-                        ? warmupRequests : Integer.parseInt(org.cornserve.cli.validate.Validation.WARMUP_REQUESTS), variants == null || variants.isEmpty() ? List.of()
+                        ? warmupRequests : org.cornserve.cli.validate.Validation.WARMUP_REQUEST_COUNT, variants == null || variants.isEmpty() ? List.of()
                         : variants.stream().map(v -> new Variant(v.name(), v.trace().over(trace))).toList());
     }
 }

@@ -130,7 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         stages.update(3, total, "serving the plan: " + Validation.WARMUP_REQUESTS + " synthetic warm-up requests,"
                 + " then " + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
-        Path warm = Validation.writeWarmupTrace(plan, book, planSlice, Integer.parseInt(Validation.WARMUP_REQUESTS),
+        Path warm = Validation.writeWarmupTrace(plan, book, planSlice, Validation.WARMUP_REQUEST_COUNT,
                 out.resolve("warmup.jsonl"));
         Path costs = Validation.servedCosts(servedCosts, out);
         Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),

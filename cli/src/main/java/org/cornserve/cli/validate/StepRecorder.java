@@ -233,8 +233,8 @@ final class StepRecorder implements DispatchObserver {
                 continue;
             }
             long since = llm.prefillTokens() > 0 ? 0
-                    : sincePrefill.getOrDefault(key(s.deployment(), s.replica()), Long.MAX_VALUE / 2) + 1;
-            sincePrefill.put(key(s.deployment(), s.replica()), Math.min(since, Long.MAX_VALUE / 2));
+                    : sincePrefill.getOrDefault(key(s.deployment(), s.replica()), ServedCostsFit.Row.FAR) + 1;
+            sincePrefill.put(key(s.deployment(), s.replica()), Math.min(since, ServedCostsFit.Row.FAR));
             LlmCost cost = costOf.apply(s.deployment(), llm.task());
             if (cost == null) {
                 continue;

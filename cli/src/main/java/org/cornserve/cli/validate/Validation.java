@@ -762,6 +762,7 @@ public final class Validation {
 
     /** Warm-up requests before the probes and the replay, by default ({@link #warmupTrace}). */
     public static final String WARMUP_REQUESTS = "600";
+    public static final int WARMUP_REQUEST_COUNT = Integer.parseInt(WARMUP_REQUESTS);
 
     /** Answer tokens of a warm-up request: a prefill and two reports; every tenth answers at length (batched decodes). */
     static final int WARMUP_OUTPUT_TOKENS = 9;

@@ -312,12 +312,7 @@ class ValidationTest {
         long[] lengths = {20, 90, 300};
         Path trace = tmp.resolve("iso.jsonl");
         Files.writeString(trace, Validation.probeTrace(lengths, 2.0));
-        StringWriter err = new StringWriter();
-        var cl = CornserveMain.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter()));
-        cl.setErr(new PrintWriter(err));
-        assertEquals(0, cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(), "--out",
-                tmp.resolve("iso").toString()), err.toString());
+        simulate(trace, tmp.resolve("iso"));
         double[] simulated = Validation.servedTtftMs(tmp.resolve("iso/requests.csv"), Validation.PROBES);
         for (int i = 0; i < Validation.PROBES; i++) {
             double mine = Validation.prefillMs("tiny-omni", Runtimes.defaultPlan(), ProfileBook.EMPTY,
@@ -356,13 +351,20 @@ class ValidationTest {
         }
         Path trace = Validation.writeWarmupTrace(Runtimes.defaultPlan(), ProfileBook.EMPTY, writeSlice(), 12,
                 tmp.resolve("w/warmup.jsonl"));
+        simulate(trace, tmp.resolve("w/sim"));
+        assertEquals(13, Files.readAllLines(tmp.resolve("w/sim/requests.csv")).size());
+    }
+
+    /** Runs {@code simulate} of the embedded plan on {@code trace} into {@code out}, quietly; it must succeed. */
+    private static void simulate(Path trace, Path out, String... more) {
         StringWriter err = new StringWriter();
         var cl = CornserveMain.commandLine();
         cl.setOut(new PrintWriter(new StringWriter()));
         cl.setErr(new PrintWriter(err));
-        assertEquals(0, cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(), "--out",
-                tmp.resolve("w/sim").toString()), err.toString());
-        assertEquals(13, Files.readAllLines(tmp.resolve("w/sim/requests.csv")).size());
+        List<String> args = new java.util.ArrayList<>(List.of("simulate", "--plan", PLAN, "--trace", trace.toString(),
+                "--out", out.toString()));
+        args.addAll(List.of(more));
+        assertEquals(0, cl.execute(args.toArray(String[]::new)), err.toString());
     }
 
     private Path writeSlice() throws java.io.IOException {
@@ -428,13 +430,7 @@ class ValidationTest {
                 {"arrival_s":4,"app":"default","text_tokens":40,"output_tokens":5}
                 """);
         for (String overhead : List.of("0", "6.5")) {
-            StringWriter err = new StringWriter();
-            var cl = CornserveMain.commandLine();
-            cl.setOut(new PrintWriter(new StringWriter()));
-            cl.setErr(new PrintWriter(err));
-            int code = cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(),
-                    "--request-overhead-ms", overhead, "--out", tmp.resolve("o" + overhead).toString());
-            assertEquals(0, code, err.toString());
+            simulate(trace, tmp.resolve("o" + overhead), "--request-overhead-ms", overhead);
         }
         JsonNode plain = Json.mapper().readTree(tmp.resolve("o0/summary.json").toFile());
         JsonNode delayed = Json.mapper().readTree(tmp.resolve("o6.5/summary.json").toFile());

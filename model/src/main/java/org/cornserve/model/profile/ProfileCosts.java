@@ -164,7 +164,8 @@ public final class ProfileCosts {
      * earlier context) measure attention only through their growth, and the roofline's attention time, which
      * assumes a GPU's kernels, charged a fraction of it on this project's CPU: in the 1,000-request validation of
      * 2026-12-05 13:40 (fcP) a 511-token chunk after 1,024 tokens took 231 ms of compute and was charged 96, the
-     * 13- to 30-token tails of 1,030- to 1,050-token prompts 5.4 to 11.1 ms, charged 2.2 to 4.7. The fit on that
+     * 13- to 30-token tails of 1,037- to 1,054-token prompts (the chat markup's 18 included) 5.4 to 11.8 ms, charged
+     * 2.2 to 4.7. The fit on that
      * profile (1 to 1,024 tokens, seven points) gives 0.268 us a pair (the decode points' slope in context, 0.307 us
      * a cached token, agrees): 209 and 5.2 ms for those two chunks.
      */

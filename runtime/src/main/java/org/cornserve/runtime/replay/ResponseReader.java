@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  * server send the role with the first token, which may make no text of its own (a byte of a character, a special
  * token), so time to first token is the engine's and not the first printable character's. The output ends at the last such chunk
  * or, when later, at the chunk that ends the choice ({@code choices[0].finish_reason}): it comes with the last token,
- * whose bytes may have made no text of their own, so TPOT spans every token after the first text. A chunk with an {@code error} member
+ * whose bytes may have made no text of their own, so TPOT spans every token after the first. A chunk with an {@code error} member
  * fails the request. Audio ({@code delta.audio.data} or {@code message.audio.data} as OpenAI sends it, or a
  * top-level {@code audio} string as the voice app does: a base64 WAV) is timed on its own ({@link #firstAudioNanos},
  * time to first audio) and its duration read from the WAV's header; audio that is not a WAV fails the request.

@@ -86,6 +86,12 @@ class DispatcherRetryTest implements LoopServices, ReplicaPorts {
         return sink;
     }
 
+    /** The executor's report of {@code step}: one iteration that emitted {@code tokens} for {@code invocation}. */
+    private void emitted(int replica, ExecutorCommand.RunStep step, long invocation, int... tokens) {
+        dispatcher.report(0, replica, new ExecutorReport.StepDone(step.step(), 1,
+                List.of(new ExecutorReport.Emitted(invocation, tokens)), List.of(), List.of(), null, 1000));
+    }
+
     private long[] openOf(long id) {
         return opens.stream().filter(o -> o[2] >>> 8 == id).reduce((a, b) -> b).orElseThrow();
     }
@@ -115,8 +121,7 @@ class DispatcherRetryTest implements LoopServices, ReplicaPorts {
         int replica = (int) open[1];
         drainUntil(() -> !steps.isEmpty());
         ExecutorCommand.RunStep step = steps.get(steps.size() - 1);
-        dispatcher.report(0, replica, new ExecutorReport.StepDone(step.step(), 1,
-                List.of(new ExecutorReport.Emitted(open[2], new int[] {'h', 'i'})), List.of(), List.of(), null, 1000));
+        emitted(replica, step, open[2], 'h', 'i');
         drainUntil(() -> a.firstTextNanos >= 0);
         dispatcher.replicaDown(0, replica, "killed");
         drainUntil(() -> a.ends() == 1);
@@ -134,8 +139,7 @@ class DispatcherRetryTest implements LoopServices, ReplicaPorts {
         drainUntil(() -> !steps.isEmpty());
         ExecutorCommand.RunStep prefill = steps.get(steps.size() - 1);
         // a special token (not text), as a byte-level model's first token may be
-        dispatcher.report(0, replica, new ExecutorReport.StepDone(prefill.step(), 1,
-                List.of(new ExecutorReport.Emitted(open[2], new int[] {300})), List.of(), List.of(), null, 1000));
+        emitted(replica, prefill, open[2], 300);
         drainUntil(() -> a.firstTokenNanos >= 0);
         assertEquals(1, a.firstTokens);
         assertEquals("", a.text.toString());
@@ -143,12 +147,10 @@ class DispatcherRetryTest implements LoopServices, ReplicaPorts {
         drainUntil(() -> steps.size() > 1 && steps.get(steps.size() - 1) != prefill);
         ExecutorCommand.RunStep decode = steps.get(steps.size() - 1);
         // the first byte of a two-byte character, then its second and one more character
-        dispatcher.report(0, replica, new ExecutorReport.StepDone(decode.step(), 1,
-                List.of(new ExecutorReport.Emitted(open[2], new int[] {0xC3})), List.of(), List.of(), null, 1000));
+        emitted(replica, decode, open[2], 0xC3);
         drainUntil(() -> steps.get(steps.size() - 1) != decode);
         ExecutorCommand.RunStep next = steps.get(steps.size() - 1);
-        dispatcher.report(0, replica, new ExecutorReport.StepDone(next.step(), 1,
-                List.of(new ExecutorReport.Emitted(open[2], new int[] {0xA9, 'x'})), List.of(), List.of(), null, 1000));
+        emitted(replica, next, open[2], 0xA9, 'x');
         drainUntil(() -> a.firstTextNanos >= 0);
         assertEquals("\u00e9x", a.text.toString());
         assertEquals(1, a.firstTokens, "the first token is told once");

@@ -67,7 +67,7 @@ public final class Simulator implements Decisions {
      * after-prefill ratio, {@link StepTimer#nanosAt(Step, long, long, long, long)}); {@link #NO_PREFILL} before any.
      */
     private final long[][] sincePrefill;
-    private static final long NO_PREFILL = Long.MAX_VALUE / 2;
+    private static final long NO_PREFILL = StepTimer.NO_PREFILL;
     /** Per replica: the queue sequence of its live step end (an end that pops with another is superseded). */
     private final long[][] liveEnd;
     /** Per replica: its one step-end event, pushed for every end. */

@@ -126,17 +126,17 @@ public final class StepTimer {
      * step's compute runs at the speed trace's speed then (its round trips as they are); without a trace the same.
      */
     public long nanosAt(Step step, long iterations, long drawKey, long startNanos) {
-        if (speed == null || !(step instanceof Step.LlmStep l)) {
-            return nanos(step, iterations, drawKey);
-        }
-        return charge(step, iterations, drawKey, speed.at(startNanos, l.prefillTokens() > 0));
+        return nanosAt(step, iterations, drawKey, startNanos, NO_PREFILL);
     }
+
+    /** {@code reportsSincePrefill} of a replica that has run no prefill (or none the ratio still covers). */
+    public static final long NO_PREFILL = Long.MAX_VALUE / 2;
 
     /**
      * As {@link #nanosAt(Step, long, long, long)}, a decode-only LLM step whose replica has reported {@code
      * reportsSincePrefill} decode reports since its last step with a prefill: its reports that are the first after
-     * that prefill cost their compute times the served costs' after-prefill ratio ({@link #afterPrefillFactor}).
-     * {@link Long#MAX_VALUE} / 2 (or more): none are.
+     * that prefill cost their compute times the served costs' after-prefill ratio ({@link #afterPrefillFactor});
+     * {@link #NO_PREFILL}: none are.
      */
     public long nanosAt(Step step, long iterations, long drawKey, long startNanos, long reportsSincePrefill) {
         if (!(step instanceof Step.LlmStep l)) {
@@ -148,8 +148,7 @@ public final class StepTimer {
 
     /** Decode reports a decode-only LLM step makes in {@code iterations} iterations (one per started group); 0 else. */
     public long decodeReports(Step step, long iterations) {
-        return step instanceof Step.LlmStep l && l.prefillTokens() == 0
-                ? (iterations + iterationsPerReport - 1) / iterationsPerReport : 0;
+        return step instanceof Step.LlmStep l && l.prefillTokens() == 0 ? reports(l, iterations) : 0;
     }
 
     /**
@@ -158,17 +157,17 @@ public final class StepTimer {
      * reportsSincePrefill + j + 1}, less 1). O(ratios) cost evaluations, nothing allocated.
      */
     private long afterPrefillNanos(Step.LlmStep l, long iterations, long reportsSincePrefill, double at) {
-        if (served == null || l.prefillTokens() > 0 || served.afterPrefillComputeRatio().isEmpty()
+        if (served == null || l.prefillTokens() > 0
                 || reportsSincePrefill >= served.afterPrefillComputeRatio().size()) {
             return 0;
         }
         LlmCost cost = (LlmCost) costs[l.task()];
         double seconds = 0;
-        long report = reportsSincePrefill;
-        for (long lo = 0; lo < iterations && report < served.afterPrefillComputeRatio().size(); lo += iterationsPerReport,
-                report++) {
+        long report = reportsSincePrefill + 1;
+        for (long lo = 0; lo < iterations && report <= served.afterPrefillComputeRatio().size();
+                lo += iterationsPerReport, report++) {
             long n = Math.min(iterationsPerReport, iterations - lo);
-            seconds += (served.afterPrefillComputeRatio().get((int) report) - 1)
+            seconds += (afterPrefillFactor(report) - 1)
                     * cost.decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens() + lo * l.decodeSequences(), n);
         }
         return Math.round(seconds * 1e9 * at);
@@ -258,7 +257,7 @@ public final class StepTimer {
      */
     public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
             long stepStartNanos) {
-        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos), planned, fromNanos, atNanos);
+        return iterationsToReachAt(step, planned, fromNanos, atNanos, drawKey, stepStartNanos, NO_PREFILL);
     }
 
     /**
