@@ -78,11 +78,22 @@ public final class ValidateCommand implements Callable<Integer> {
             + " two (the machine's speed over the run rather than at one moment before it; about a minute more)"})
     boolean reprofile;
 
+    @Option(names = "--replays", defaultValue = "1", paramLabel = "N", description = {"replay the slice N times on"
+            + " the same server (one warm-up; probes before each replay, so each is simulated at the speed it met) and"
+            + " judge the simulations against the replays pooled: throughput the runs' mean, each percentile over all"
+            + " their requests; the table shows every run's own error and the measured range over the runs (replay k"
+            + " in measured-k/ and simulated-k/, the first in measured/ and simulated/; default ${DEFAULT-VALUE})"})
+    int replays;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        if (replays < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--replays must be at least 1, got "
+                    + replays);
+        }
         Validation.quietServerLogs();
         PrintWriter pw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -118,12 +129,11 @@ public final class ValidateCommand implements Callable<Integer> {
                     out.resolve("warmup.jsonl"));
         }
         Path costs = Validation.servedCosts(servedCosts, out);
-        Validation.Served served = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book, out.resolve("measured"),
-                err,
-                s -> {
+        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book,
+                out.resolve("measured"), replays, err, s -> {
                     err.println(s);
                     err.flush();
-                }).withServedCosts(costs);
+                }).stream().map(s -> s.withServedCosts(costs)).toList();
         Path simulatedProfiles = profileFile;
         ProfileDrift drift = null;
         if (profiles.isEmpty() && reprofile) {
@@ -143,39 +153,93 @@ public final class ValidateCommand implements Callable<Integer> {
         if (slo != null) {
             base.addAll(List.of("--slo", slo));
         }
-        List<String> sim = new ArrayList<>(base);
-        sim.addAll(List.of("--out", out.resolve("simulated").toString()));
-        sim.addAll(served.simulateArgs());
-        Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
-        List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(Json.mapper().readTree(
-                out.resolve("simulated/summary.json").toFile()), Json.mapper().readTree(out.resolve(
-                        "measured/summary.json").toFile())), out.resolve("measured/requests.csv"));
-        List<Validation.Row> quiet = served.hostLoad().quietRows(out.resolve("simulated/requests.csv"),
-                out.resolve("measured/requests.csv"));
-        // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window
-        List<Validation.Row> atServedSpeed = Validation.atServedSpeed(base, served, out);
+        List<List<Validation.Row>> rowsByRun = new ArrayList<>();
+        List<List<Validation.Row>> quietByRun = new ArrayList<>();
+        List<List<Validation.Row>> servedSpeedByRun = new ArrayList<>();
+        List<Path> simulatedDirs = new ArrayList<>();
+        List<Path> measuredDirs = new ArrayList<>();
+        List<Path> servedSpeedDirs = new ArrayList<>();
+        for (int k = 1; k <= runs.size(); k++) {
+            Validation.Served served = runs.get(k - 1);
+            Path measured = Validation.replayDir(out.resolve("measured"), k);
+            Path simulated = Validation.replayDir(out.resolve("simulated"), k);
+            List<String> sim = new ArrayList<>(base);
+            sim.addAll(List.of("--out", simulated.toString()));
+            sim.addAll(served.simulateArgs());
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
+            rowsByRun.add(Validation.compareRuns(simulated, measured));
+            quietByRun.add(served.hostLoad().quietRows(simulated.resolve("requests.csv"),
+                    measured.resolve("requests.csv")));
+            // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window
+            servedSpeedByRun.add(Validation.atServedSpeed(base, served, out, k));
+            simulatedDirs.add(simulated);
+            measuredDirs.add(measured);
+            servedSpeedDirs.add(Validation.replayDir(out.resolve("simulated-at-served-speed"), k));
+        }
+        Validation.Served first = runs.get(0);
+        List<Validation.Row> rows = runs.size() == 1 ? rowsByRun.get(0)
+                : Validation.pooled(simulatedDirs, measuredDirs);
+        List<Validation.Row> atServedSpeed = runs.size() == 1 ? servedSpeedByRun.get(0)
+                : Validation.pooled(servedSpeedDirs, measuredDirs);
         java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
         extra.put("rows_at_served_speed", atServedSpeed);
         if (drift != null) {
             extra.put("profile_drift", drift);
         }
-        Validation.write(out.resolve("validation.json"), rows, quiet, served, simulatedProfiles, extra);
-        pw.printf(Locale.ROOT, "simulated (measured profiles, prefills and decodes at %.3f and %.3f of them as the probes"
-                + " ran, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip) against"
-                + " served, %s:%n", served.prefillComputeScale(), served.decodeComputeScale(), served.overheadMs(),
-                served.overheadMsPerToken(), served.stepOverheadMs(), slice);
-        pw.print(Validation.table(rows));
-        pw.print(Validation.stepsTable(served));
-        pw.print(Validation.hostTable(served, quiet));
+        if (runs.size() > 1) {
+            List<java.util.Map<String, Object>> each = new ArrayList<>();
+            for (int k = 1; k <= runs.size(); k++) {
+                Validation.Served served = runs.get(k - 1);
+                java.util.Map<String, Object> run = new java.util.LinkedHashMap<>();
+                run.put("replay", k);
+                run.put("measured", measuredDirs.get(k - 1).toString());
+                run.put("simulated", simulatedDirs.get(k - 1).toString());
+                run.put("request_overhead_ms", served.overheadMs());
+                run.put("step_overhead_ms", served.stepOverheadMs());
+                run.put("prefill_compute_scale", served.prefillComputeScale());
+                run.put("decode_compute_scale", served.decodeComputeScale());
+                run.put("host_load", served.hostLoad().summary());
+                run.put("rows", rowsByRun.get(k - 1));
+                run.put("rows_at_served_speed", servedSpeedByRun.get(k - 1));
+                if (!quietByRun.get(k - 1).isEmpty()) {
+                    run.put("rows_without_outside_load", quietByRun.get(k - 1));
+                }
+                each.add(run);
+            }
+            extra.put("replays", each);
+        }
+        // with several replays the top level's served figures (overheads, scales, steps, host load) are the first
+        // replay's, as "replays" lists them all; "rows" and "rows_at_served_speed" are pooled
+        Validation.write(out.resolve("validation.json"), rows, runs.size() == 1 ? quietByRun.get(0) : List.of(), first,
+                simulatedProfiles, extra);
+        for (int k = 1; k <= runs.size(); k++) {
+            Validation.Served served = runs.get(k - 1);
+            pw.printf(Locale.ROOT, "%ssimulated (measured profiles, prefills and decodes at %.3f and %.3f of them as"
+                    + " the probes ran, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round"
+                    + " trip) against served, %s:%n", runs.size() == 1 ? "" : "replay " + k + ": ",
+                    served.prefillComputeScale(), served.decodeComputeScale(), served.overheadMs(),
+                    served.overheadMsPerToken(), served.stepOverheadMs(), slice);
+            pw.print(Validation.table(rowsByRun.get(k - 1)));
+            pw.print(Validation.stepsTable(served));
+            pw.print(Validation.hostTable(served, quietByRun.get(k - 1)));
+        }
+        if (runs.size() > 1) {
+            pw.printf(Locale.ROOT, "the %d replays pooled (throughput their mean, each percentile over all %s"
+                    + " requests), each simulated at the speed its probes met:%n", runs.size(), "their");
+            pw.print(Validation.pooledTable(rows, rowsByRun));
+        }
         pw.printf(Locale.ROOT, "diagnosis, not a prediction: simulated again at the speed the served steps ran, %.0f s"
-                + " window by window (served-speed.json; it reads the judged run's steps), against served: what is"
+                + " window by window (served-speed*.json; it reads the judged runs' steps), against served%s: what is"
                 + " left is the model's error, the rest of the table above the machine's drift:%n",
-                Validation.SPEED_WINDOW_S);
-        pw.print(Validation.table(atServedSpeed));
+                Validation.SPEED_WINDOW_S, runs.size() == 1 ? "" : ", pooled");
+        pw.print(runs.size() == 1 ? Validation.table(atServedSpeed)
+                : Validation.pooledTable(atServedSpeed, servedSpeedByRun));
         if (drift != null) {
             pw.println(drift.line());
         }
-        pw.println("results in " + out + " (validation.json, simulated/, measured/)");
+        pw.println("results in " + out + " (validation.json, simulated/, measured/" + (runs.size() == 1 ? ""
+                : ", simulated-k/ and measured-k/ for replay k") + ")");
+        Validation.Served served = first;
         long left = Validation.sharedMemoryFiles(served.session());
         if (left > 0) {
             err.println("warning: " + left + " /dev/shm/cornserve-* file(s) are present after the run");

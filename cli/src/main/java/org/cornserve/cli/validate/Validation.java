@@ -268,6 +268,35 @@ public final class Validation {
     public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
+        return serveAndReplay(plan, slots, trace, warmup, slo, profiles, dir, 1, err, status).get(0);
+    }
+
+    /**
+     * Replay {@code k}'s folder (from 1) of {@code replays} whose first lands in {@code dir}: {@code dir} itself for
+     * the first, {@code dir-k} beside it for the others ({@code measured}, {@code measured-2}, ...).
+     */
+    public static Path replayDir(Path dir, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("replays count from 1, got " + k);
+        }
+        return k == 1 ? dir : dir.resolveSibling(dir.getFileName() + "-" + k);
+    }
+
+    /**
+     * As above, {@code replays} times on the same server: one warm-up, then per replay the probes (so each replay is
+     * simulated at the speed the machine ran at just before it) and the replay, its results in {@link #replayDir
+     * replayDir(dir, k)}. Replays of the same slice by the same server differ (the machine's speed drifts between
+     * minutes, and a P99 rests on a handful of requests); several of them say by how much, and pooled they pin the
+     * served distribution down better than one.
+     *
+     * @return per replay, in order, its measured overhead and served steps
+     */
+    public static List<Served> serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup,
+            String slo, ProfileBook profiles, Path dir, int replays, PrintWriter err, Consumer<String> status)
+            throws IOException, InterruptedException {
+        if (replays < 1) {
+            throw new IllegalArgumentException("--replays must be at least 1, got " + replays);
+        }
         String model = plan.plan().models().get(0);
         status.accept("starting the plan's executors on " + slots.count() + " cpu slot(s)...");
         ModelInvoker invoker = Runtimes.start(plan, slots, SERVED_OPTIONS);
@@ -276,22 +305,13 @@ public final class Validation {
             gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, 32 << 20, GatewaySettings.newAdminToken()),
                     invoker);
             status.accept("serving on " + gateway.url());
-            StepRecorder warmupSteps = new StepRecorder();
-            StepRecorder probeSteps = new StepRecorder();
-            StepRecorder decodeProbeSteps = new StepRecorder();
-            StepRecorder steps = new StepRecorder();
-            String session = null;
-            if (invoker instanceof org.cornserve.runtime.control.ControlPlane cp) {
-                cp.observe(warmupSteps);
-                cp.observe(probeSteps);
-                cp.observe(decodeProbeSteps);
-                cp.observe(steps);
-                session = cp.session();
-            }
+            var cp = invoker instanceof org.cornserve.runtime.control.ControlPlane c ? c : null;
+            String session = cp == null ? null : cp.session();
             if (warmup != null) {
                 // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
                 // a warm-up replay (not measured) lets the measured one see the server in its steady state; its steps
                 // are written too (the round trip under load, beside the idle probe's), not charged
+                StepRecorder warmupSteps = observed(cp);
                 status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
                 Path warmupDir = dir.resolveSibling(dir.getFileName() + "-warmup");
                 warmupSteps.start();
@@ -300,47 +320,65 @@ public final class Validation {
                 warmupSteps.stop();
                 writeSteps(warmupSteps, plan, profiles, warmupDir.resolve("steps.csv"));
             }
-            awaitQuietHost("probing", status);
-            double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
-                    dir.resolveSibling(dir.getFileName() + "-probe"), probeSteps, decodeProbeSteps, status);
-            awaitQuietHost("replaying", status);
-            status.accept(String.format(Locale.ROOT, "per-request overhead (streamed probes: served TTFT less their"
-                    + " prefill's compute and the round trip): %.2f ms + %.4f ms per prompt token (the idle probe's %.2f"
-                    + " ms; the decode probe's where its prefills lined up, decode-overhead.csv); per-step"
-                    + " round trip %.3f ms (the idle probe's %.3f); prefills at %.3f and decodes at %.3f of the profile;"
-                    + " replaying the trace open-loop...", overheads[0], overheads[2], overheads[6], overheads[1],
-                    overheads[5], overheads[3], overheads[4]));
-            List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model, "--trace",
-                    trace.toString(), "--trace-format", "jsonl", "--out", dir.toString()));
-            if (slo != null) {
-                args.addAll(List.of("--slo", slo));
+            List<Served> out = new ArrayList<>();
+            for (int k = 1; k <= replays; k++) {
+                Path replayDir = replayDir(dir, k);
+                String which = replays == 1 ? "" : "replay " + k + " of " + replays + ": ";
+                Consumer<String> said = s -> status.accept(which + s);
+                awaitQuietHost("probing", said);
+                double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
+                        replayDir.resolveSibling(replayDir.getFileName() + "-probe"), observed(cp), observed(cp),
+                        said);
+                awaitQuietHost("replaying", said);
+                said.accept(String.format(Locale.ROOT, "per-request overhead (streamed probes: served TTFT less their"
+                        + " prefill's compute and the round trip): %.2f ms + %.4f ms per prompt token (the idle probe's"
+                        + " %.2f ms; the decode probe's where its prefills lined up, decode-overhead.csv); per-step"
+                        + " round trip %.3f ms (the idle probe's %.3f); prefills at %.3f and decodes at %.3f of the"
+                        + " profile; replaying the trace open-loop...", overheads[0], overheads[2], overheads[6],
+                        overheads[1], overheads[5], overheads[3], overheads[4]));
+                List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model,
+                        "--trace", trace.toString(), "--trace-format", "jsonl", "--out", replayDir.toString()));
+                if (slo != null) {
+                    args.addAll(List.of("--slo", slo));
+                }
+                StepRecorder steps = observed(cp);
+                HostCpuMonitor.Samples host;
+                long replayStart;
+                try (HostCpuMonitor monitor = HostCpuMonitor.start()) {
+                    steps.start();
+                    // the replay's request times count from its start, a few ms after this (it reads its trace first)
+                    replayStart = System.nanoTime();
+                    cornserve(quiet(), quiet(), args.toArray(String[]::new));
+                    steps.stop();
+                    host = monitor.stop();
+                }
+                long replayEnd = System.nanoTime();
+                java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, host,
+                        replayDir.resolve("steps.csv"));
+                HostLoad hostLoad = HostLoad.NONE;
+                if (host.available()) {
+                    host.writeCsv(replayDir.resolve("host.csv"), replayStart);
+                    hostLoad = HostLoad.of(host, replayStart, replayEnd, replayDir.resolve("requests.csv"));
+                }
+                out.add(new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad,
+                        overheads[3], overheads[4]));
             }
-            HostCpuMonitor.Samples host;
-            long replayStart;
-            try (HostCpuMonitor monitor = HostCpuMonitor.start()) {
-                steps.start();
-                // the replay's request times count from its start, a few ms after this (it reads its trace first)
-                replayStart = System.nanoTime();
-                cornserve(quiet(), quiet(), args.toArray(String[]::new));
-                steps.stop();
-                host = monitor.stop();
-            }
-            long replayEnd = System.nanoTime();
-            java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, host,
-                    dir.resolve("steps.csv"));
-            HostLoad hostLoad = HostLoad.NONE;
-            if (host.available()) {
-                host.writeCsv(dir.resolve("host.csv"), replayStart);
-                hostLoad = HostLoad.of(host, replayStart, replayEnd, dir.resolve("requests.csv"));
-            }
-            return new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad,
-                    overheads[3], overheads[4]);
+            return List.copyOf(out);
         } finally {
             if (gateway != null) {
                 gateway.close();
             }
             invoker.close();
         }
+    }
+
+    /** A step recorder, not recording yet, that the served control plane (if any) reports its steps to. */
+    private static StepRecorder observed(org.cornserve.runtime.control.ControlPlane cp) {
+        StepRecorder r = new StepRecorder();
+        if (cp != null) {
+            cp.observe(r);
+        }
+        return r;
     }
 
     /** Below this many busy cores over {@value #QUIET_WINDOW_MS} ms the host is quiet enough to measure on. */
@@ -423,17 +461,126 @@ public final class Validation {
      * @param simulate the {@code simulate} command line without {@code --out} and the served charges
      */
     static List<Row> atServedSpeed(List<String> simulate, Served served, Path out) throws IOException {
-        Path trace = out.resolve("served-speed.json");
+        return atServedSpeed(simulate, served, out, 1);
+    }
+
+    /**
+     * As above for replay {@code k} of a validation with several ({@link #replayDir}): its steps in {@code
+     * measured-k/steps.csv}, its speed trace in {@code served-speed-k.json}, its simulation in {@code
+     * simulated-at-served-speed-k} (no suffix for the first).
+     */
+    static List<Row> atServedSpeed(List<String> simulate, Served served, Path out, int k) throws IOException {
+        Path measured = replayDir(out.resolve("measured"), k);
+        Path trace = out.resolve(k == 1 ? "served-speed.json" : "served-speed-" + k + ".json");
+        Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(trace.toFile(),
-                speedTrace(out.resolve("measured/steps.csv"), SPEED_WINDOW_S));
+                speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S));
         List<String> args = new ArrayList<>(simulate);
-        args.addAll(List.of("--out", out.resolve("simulated-at-served-speed").toString(), "--speed-trace",
-                trace.toString()));
+        args.addAll(List.of("--out", simulated.toString(), "--speed-trace", trace.toString()));
         args.addAll(served.atProfileSpeed().simulateArgs());
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
-        return withServedIntervals(compare(Json.mapper().readTree(out.resolve("simulated-at-served-speed/summary.json")
-                .toFile()), Json.mapper().readTree(out.resolve("measured/summary.json").toFile())),
-                out.resolve("measured/requests.csv"));
+        return compareRuns(simulated, measured);
+    }
+
+    /**
+     * The rows of one simulated run folder against one measured ({@code summary.json} each), with the served
+     * percentiles' intervals from the measured {@code requests.csv}.
+     */
+    static List<Row> compareRuns(Path simulated, Path measured) throws IOException {
+        return withServedIntervals(compare(Json.mapper().readTree(simulated.resolve("summary.json").toFile()),
+                Json.mapper().readTree(measured.resolve("summary.json").toFile())), measured.resolve("requests.csv"));
+    }
+
+    /**
+     * Several replays' rows pooled: throughput the mean of the runs' own (simulated and measured apart), each
+     * latency percentile over all the runs' completed requests together (TPOT over those of two or more output
+     * tokens), the measured one with its distribution-free 95% interval over the pooled requests
+     * ({@link #percentileInterval}). Three replays of 1,000 requests put a P99 on its thirty largest values where one
+     * puts it on ten.
+     *
+     * @param simulated the simulated run folders ({@code summary.json}, {@code requests.csv}), one per replay
+     * @param measured the served ones, in the same order
+     */
+    static List<Row> pooled(List<Path> simulated, List<Path> measured) throws IOException {
+        if (simulated.size() != measured.size() || simulated.isEmpty()) {
+            throw new IllegalArgumentException("pooled: one simulated run per measured one, got " + simulated.size()
+                    + " and " + measured.size());
+        }
+        List<Row> rows = new ArrayList<>();
+        for (String m : METRICS) {
+            String[] parts = m.split("\\.");
+            if (parts.length != 2) {
+                rows.add(Row.of(m, meanOf(simulated, m), meanOf(measured, m)));
+                continue;
+            }
+            double p = Integer.parseInt(parts[1].substring(1)) / 100.0;
+            double[] s = pooledLatencies(simulated, parts[0]);
+            double[] v = pooledLatencies(measured, parts[0]);
+            double[] ci = percentileInterval(v, p);
+            rows.add(Row.of(m, percentile(s, parts[1]), percentile(v, parts[1])).withInterval(ci[0], ci[1]));
+        }
+        return rows;
+    }
+
+    private static double meanOf(List<Path> runs, String metric) throws IOException {
+        double sum = 0;
+        for (Path run : runs) {
+            sum += value(Json.mapper().readTree(run.resolve("summary.json").toFile()), metric);
+        }
+        return sum / runs.size();
+    }
+
+    /** One latency of every completed request of {@code runs}, ascending. */
+    private static double[] pooledLatencies(List<Path> runs, String latency) throws IOException {
+        var f = HostLoad.LATENCIES.stream().filter(e -> e.getKey().equals(latency)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("no latency named " + latency)).getValue();
+        List<Double> out = new ArrayList<>();
+        for (Path run : runs) {
+            for (TailReport.Request r : TailReport.requests(run.resolve("requests.csv")).values()) {
+                if (HostLoad.counts(latency, r)) {
+                    out.add(Math.max(0, f.applyAsDouble(r)));
+                }
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    /** The {@code p50}, {@code p90} or {@code p99} of {@code values} as every summary computes it. */
+    private static double percentile(double[] values, String which) {
+        org.cornserve.simulator.metrics.LatencyRecorder rec = new org.cornserve.simulator.metrics.LatencyRecorder();
+        for (double v : values) {
+            rec.recordMs(v);
+        }
+        var stats = rec.stats();
+        return switch (which) {
+            case "p50" -> stats.p50();
+            case "p90" -> stats.p90();
+            case "p99" -> stats.p99();
+            default -> throw new IllegalArgumentException("no percentile " + which);
+        };
+    }
+
+    /**
+     * The pooled rows as text ({@link #table}), with each replay's own error beside them and the measured values'
+     * range over the replays.
+     */
+    static String pooledTable(List<Row> pooled, List<List<Row>> replays) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s %12s %12s %9s  %-22s %-6s  %-20s %s%n",
+                "metric", "simulated", "measured", "error", "measured 95% interval", "within", "measured over runs",
+                "each run's error"));
+        for (int i = 0; i < pooled.size(); i++) {
+            Row r = pooled.get(i);
+            int row = i;
+            double lo = replays.stream().mapToDouble(x -> x.get(row).measured()).min().orElse(Double.NaN);
+            double hi = replays.stream().mapToDouble(x -> x.get(row).measured()).max().orElse(Double.NaN);
+            String errors = String.join(" ", replays.stream().map(x -> String.format(Locale.ROOT, "%+.1f%%",
+                    100 * x.get(row).error())).toList());
+            sb.append(String.format(Locale.ROOT, "%-16s %12.2f %12.2f %+8.1f%%  %-22s %-6s  %-20s %s%n", r.metric(),
+                    r.simulated(), r.measured(), 100 * r.error(), interval(r), r.withinInterval() == null ? ""
+                            : r.withinInterval() ? "yes" : "no", String.format(Locale.ROOT, "%.2f..%.2f", lo, hi),
+                    errors));
+        }
+        return sb.toString();
     }
 
     /** Writes a recorder's served LLM steps against the simulator's charge to {@code csv}; returns their summary. */

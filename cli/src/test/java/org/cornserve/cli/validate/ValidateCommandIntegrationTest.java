@@ -133,4 +133,57 @@ class ValidateCommandIntegrationTest {
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
                 "no executor process left");
     }
+
+    /** Two replays on one server: each probed and simulated apart, the table pooled over both. */
+    @Test
+    @Timeout(240)
+    void twoReplaysArePooled() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path profiles = tmp.resolve("est.json");
+        assertEquals(0, run(out, err, "profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1",
+                "--out", profiles.toString()), err.toString());
+        Path trace = tmp.resolve("t.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            sb.append(String.format(java.util.Locale.ROOT,
+                    "{\"arrival_s\":%.3f,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":%d}%n", i * 0.25,
+                    20 + (i * 29) % 80, 4 + (i * 7) % 12));
+        }
+        Files.writeString(trace, sb);
+        Path dir = tmp.resolve("val");
+        int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
+                "--warmup-requests", "4", "--replays", "2", "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+        JsonNode v = Json.mapper().readTree(dir.resolve("validation.json").toFile());
+        assertEquals(2, v.path("replays").size(), v.toString());
+        List<Path> sim = List.of(dir.resolve("simulated"), dir.resolve("simulated-2"));
+        List<Path> meas = List.of(dir.resolve("measured"), dir.resolve("measured-2"));
+        for (int k = 0; k < 2; k++) {
+            JsonNode run = v.path("replays").get(k);
+            assertEquals(k + 1, run.path("replay").asInt());
+            assertEquals(12, Json.mapper().readTree(meas.get(k).resolve("summary.json").toFile()).path("completed")
+                    .asInt(), "replay " + (k + 1) + " answered every request");
+            assertEquals(Validation.METRICS.size(), run.path("rows").size());
+            assertEquals(Validation.METRICS.size(), run.path("rows_at_served_speed").size());
+            // each replay simulated at the speed its own probes met
+            JsonNode config = Json.mapper().readTree(sim.get(k).resolve("config.json").toFile());
+            assertEquals(run.path("decode_compute_scale").asDouble(), config.path("decode_compute_scale").asDouble(1),
+                    1e-3);
+            assertTrue(Files.exists(meas.get(k).resolveSibling(meas.get(k).getFileName() + "-probe")
+                    .resolve("overhead.csv")));
+        }
+        assertTrue(Files.exists(dir.resolve("served-speed-2.json")));
+        assertTrue(Files.exists(dir.resolve("simulated-at-served-speed-2/summary.json")));
+        List<Validation.Row> pooled = Validation.pooled(sim, meas);
+        for (int m = 0; m < pooled.size(); m++) {
+            assertEquals(pooled.get(m).measured(), v.path("rows").get(m).path("measured").asDouble(), 1e-6,
+                    pooled.get(m).metric());
+            assertEquals(pooled.get(m).simulated(), v.path("rows").get(m).path("simulated").asDouble(), 1e-6);
+        }
+        assertTrue(out.toString().contains("the 2 replays pooled"), out.toString());
+        assertEquals(0, Validation.sharedMemoryFiles(v.path("runtime_session").asText()));
+        assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
+                "no executor process left");
+    }
 }

@@ -573,4 +573,105 @@ class ValidationTest {
         assertEquals(null, Validation.probePrefillComputeMs(rec.served(), new long[] {117, 117, 274}),
                 "prompts out of order: not these requests' steps");
     }
+
+    /** A run folder holding {@code summary.json} (throughput only) and {@code requests.csv} of the given latencies. */
+    private static Path run(Path dir, double rps, double[][] ttftTpotE2e, int[] outputTokens) throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("summary.json"), "{\"throughput_rps\": " + rps + "}");
+        StringBuilder sb = new StringBuilder("request_id,status,arrival_ns,ttft_ms,tpot_ms,e2e_ms,input_tokens,"
+                + "output_tokens\n");
+        for (int i = 0; i < ttftTpotE2e.length; i++) {
+            sb.append(i).append(",completed,").append(i * 1_000_000L).append(',').append(ttftTpotE2e[i][0]).append(',')
+                    .append(ttftTpotE2e[i][1]).append(',').append(ttftTpotE2e[i][2]).append(",10,")
+                    .append(outputTokens[i]).append('\n');
+        }
+        sb.append(ttftTpotE2e.length).append(",rejected,0,0,0,0,10,0\n"); // no latencies: left out
+        Files.writeString(dir.resolve("requests.csv"), sb);
+        return dir;
+    }
+
+    /**
+     * Pooled replays: throughput the runs' mean; each percentile over every run's requests together, as one run
+     * holding them all gives it, and that against nearest-rank percentiles worked out here (the recorder's
+     * histogram holds three significant digits); TPOT leaves out one-token answers.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 7, 42})
+    void replaysPoolTheirRequests(long seed) throws Exception {
+        java.util.Random rnd = new java.util.Random(seed);
+        int n = 300;
+        double[][][] lat = new double[2][n][3];
+        int[][] out = new int[2][n];
+        for (int r = 0; r < 2; r++) {
+            for (int i = 0; i < n; i++) {
+                // the second replay slower: pooling must not be either run's own percentile
+                double slow = r == 0 ? 1 : 1.7;
+                lat[r][i] = new double[] {slow * (5 + 200 * rnd.nextDouble() * rnd.nextDouble()),
+                    slow * (0.5 + 20 * Math.pow(rnd.nextDouble(), 6)), slow * (50 + 900 * rnd.nextDouble())};
+                out[r][i] = rnd.nextInt(10) == 0 ? 1 : 2 + rnd.nextInt(60);
+            }
+        }
+        List<Path> sim = List.of(run(tmp.resolve("s1"), 4, lat[0], out[0]), run(tmp.resolve("s2"), 3, lat[1], out[1]));
+        List<Path> meas = List.of(run(tmp.resolve("m1"), 5, lat[1], out[1]), run(tmp.resolve("m2"), 4, lat[0], out[0]));
+        List<Validation.Row> rows = Validation.pooled(sim, meas);
+        assertEquals(Validation.METRICS, rows.stream().map(Validation.Row::metric).toList());
+        assertEquals(3.5, rows.get(0).simulated(), 1e-12);
+        assertEquals(4.5, rows.get(0).measured(), 1e-12);
+        // the same requests on both sides, in other folders: every latency row agrees with itself
+        for (Validation.Row r : rows.subList(1, rows.size())) {
+            assertEquals(r.measured(), r.simulated(), 1e-9, r.metric());
+            assertTrue(r.withinInterval(), r.metric());
+        }
+        double[][] both = new double[2 * n][];
+        int[] bothOut = new int[2 * n];
+        for (int i = 0; i < n; i++) {
+            both[i] = lat[0][i];
+            both[n + i] = lat[1][i];
+            bothOut[i] = out[0][i];
+            bothOut[n + i] = out[1][i];
+        }
+        Path one = run(tmp.resolve("all"), 4.5, both, bothOut);
+        List<Validation.Row> single = Validation.pooled(List.of(one), List.of(one));
+        for (int m = 0; m < 3; m++) {
+            int col = m;
+            double[] v = java.util.stream.IntStream.range(0, 2 * n).filter(i -> col != 1 || bothOut[i] > 1)
+                    .mapToDouble(i -> both[i][col]).sorted().toArray();
+            for (int q = 0; q < 3; q++) {
+                double p = new double[] {0.5, 0.9, 0.99}[q];
+                Validation.Row r = rows.get(1 + 3 * m + q);
+                assertEquals(single.get(1 + 3 * m + q).measured(), r.measured(), 1e-9, r.metric());
+                double nearestRank = v[(int) Math.ceil(p * v.length) - 1];
+                assertEquals(nearestRank, r.measured(), 2e-3 * nearestRank, r.metric());
+                double[] ci = Validation.percentileInterval(v, p);
+                assertEquals(ci[0], r.measuredLow(), 1e-9, r.metric());
+                assertEquals(ci[1], r.measuredHigh(), 1e-9, r.metric());
+            }
+        }
+        String table = Validation.pooledTable(rows, List.of(Validation.compare(summary(4, 10, 5), summary(5, 10, 5)),
+                Validation.compare(summary(3, 12, 5), summary(4, 10, 5))));
+        assertTrue(table.contains("-20.0% -25.0%") && table.contains("4.00..5.00"), table);
+    }
+
+    @Test
+    void pooledRunsPairUpAndReplayFoldersAreNumberedFromTheSecond() {
+        Path m = Path.of("out", "measured");
+        assertEquals(m, Validation.replayDir(m, 1));
+        assertEquals(Path.of("out", "measured-3"), Validation.replayDir(m, 3));
+        assertThrows(IllegalArgumentException.class, () -> Validation.replayDir(m, 0));
+        assertThrows(IllegalArgumentException.class, () -> Validation.pooled(List.of(m), List.of()));
+    }
+
+    @Test
+    void validateRefusesFewerThanOneReplayBeforeServing() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("validate", "--trace", tmp.resolve("none.jsonl").toString(), "--replays", "0", "--out",
+                tmp.resolve("v").toString());
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("--replays must be at least 1, got 0"), err.toString());
+        assertFalse(Files.exists(tmp.resolve("v")), "nothing started");
+    }
 }
