@@ -169,6 +169,13 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private ServedStepCosts served = ServedStepCosts.NONE;
 
+    /** The served costs' extra per sequence as a served engine ran it just before a replay. */
+    @Option(names = "--extra-ms-per-sequence", paramLabel = "MS", description = {"charge every LLM iteration MS ms"
+            + " (>= 0) per sequence it delivers a token to beyond the first, in place of the --served-costs file's"
+            + " extra_ms_per_sequence (with no file: the only served cost); 'cornserve validate' and 'demo' pass what"
+            + " their batch probe's decode steps of several sequences cost beyond the profile, just before the replay"})
+    Double extraMsPerSequence;
+
     /** The machine's speed over time, as 'validate' measured it on a served replay's steps. */
     @Option(names = "--speed-trace", paramLabel = "FILE", description = {"a JSON file of the machine's speed over time"
             + " ({window_seconds, prefill: [...], decode: [...], source}: per window, LLM compute over the profile's"
@@ -199,6 +206,10 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--decode-compute-scale must be"
                     + " positive and finite, got " + decodeComputeScale);
         }
+        if (extraMsPerSequence != null && (!(extraMsPerSequence >= 0) || Double.isInfinite(extraMsPerSequence))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--extra-ms-per-sequence must be"
+                    + " >= 0 and finite, got " + extraMsPerSequence);
+        }
         org.cornserve.model.profile.ProfileBook book = computeOnlyProfiles ? profiles.book().computeOnly()
                 : profiles.book();
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
@@ -228,6 +239,10 @@ public final class SimulateCommand implements Callable<Integer> {
         SimScaling scaling = PlanScaling.of(resolved, hardwareCatalog, ScalingPolicies.DEFAULT_TOLERANCE,
                 SimScaling.DEFAULT_INTERVAL_NANOS);
         served = servedCosts();
+        if (extraMsPerSequence != null) {
+            served = served.withExtraMsPerSequence(extraMsPerSequence, String.format(java.util.Locale.ROOT,
+                    "extra_ms_per_sequence: %.4f from --extra-ms-per-sequence.", extraMsPerSequence));
+        }
         speedTrace = speedTraceFile == null ? null : readSpeedTrace(speedTraceFile);
         SimResult result;
         Simulator simulator;

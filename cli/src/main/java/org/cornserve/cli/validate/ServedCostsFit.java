@@ -182,6 +182,36 @@ public final class ServedCostsFit {
         return v.length == 0 ? 0 : Math.max(0, Validation.median(v));
     }
 
+    /** The fewest steps of several sequences {@link #batchExtraMsPerSequence} measures on. */
+    static final int MIN_BATCH_STEPS = 20;
+
+    /**
+     * What a served decode step pays per iteration per sequence beyond the first, beyond its profile's point at the
+     * speed one sequence ran ({@code decodeScale}): over the decode-only steps of two or more sequences that ran
+     * alone on their host and past the first {@value StepRecorder#AFTER_PREFILL_STEPS} after a prefill (charged
+     * apart), {@code (sum compute - decodeScale x sum charge) / sum (iterations x (sequences - 1))}, at least 0; the
+     * sums, as a request's time per token follows the mean. NaN with fewer than {@value #MIN_BATCH_STEPS} such steps.
+     */
+    public static double batchExtraMsPerSequence(List<Row> steps, double decodeScale) {
+        if (!(decodeScale > 0) || Double.isInfinite(decodeScale)) {
+            throw new IllegalArgumentException("decode scale must be positive and finite, got " + decodeScale);
+        }
+        double compute = 0;
+        double charge = 0;
+        double extra = 0;
+        int n = 0;
+        for (Row r : steps) {
+            if (r.decodeOnly() && r.decodeSequences() >= 2 && r.othersComputing() == 0 && r.simulatedMs() > 0
+                    && r.afterPrefill() > StepRecorder.AFTER_PREFILL_STEPS) {
+                compute += r.computeMs();
+                charge += r.simulatedMs();
+                extra += r.iterations() * (r.decodeSequences() - 1.0);
+                n++;
+            }
+        }
+        return n < MIN_BATCH_STEPS ? Double.NaN : Math.max(0, (compute - decodeScale * charge) / extra);
+    }
+
     /**
      * Served step costs with the compute-ratio and round-trip tables of {@code probe}'s decode-only steps and the
      * given extra per sequence.

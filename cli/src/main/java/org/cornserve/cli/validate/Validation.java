@@ -328,14 +328,16 @@ public final class Validation {
                 awaitQuietHost("probing", said);
                 double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
                         replayDir.resolveSibling(replayDir.getFileName() + "-probe"), observed(cp), observed(cp),
-                        said);
+                        observed(cp), said);
                 awaitQuietHost("replaying", said);
                 said.accept(String.format(Locale.ROOT, "per-request overhead (streamed probes: served TTFT less their"
                         + " prefill's compute and the round trip): %.2f ms + %.4f ms per prompt token (the idle probe's"
                         + " %.2f ms; the decode probe's where its prefills lined up, decode-overhead.csv); per-step"
                         + " round trip %.3f ms (the idle probe's %.3f); prefills at %.3f and decodes at %.3f of the"
-                        + " profile; replaying the trace open-loop...", overheads[0], overheads[2], overheads[6],
-                        overheads[1], overheads[5], overheads[3], overheads[4]));
+                        + " profile; %s per extra sequence in a decode step (the batch probe's); replaying the trace"
+                        + " open-loop...", overheads[0], overheads[2], overheads[6], overheads[1], overheads[5],
+                        overheads[3], overheads[4], Double.isNaN(overheads[7]) ? "too few steps to measure the ms"
+                                : String.format(Locale.ROOT, "%.4f ms", overheads[7])));
                 List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model,
                         "--trace", trace.toString(), "--trace-format", "jsonl", "--out", replayDir.toString()));
                 if (slo != null) {
@@ -361,7 +363,7 @@ public final class Validation {
                     hostLoad = HostLoad.of(host, replayStart, replayEnd, replayDir.resolve("requests.csv"));
                 }
                 out.add(new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad,
-                        overheads[3], overheads[4]));
+                        overheads[3], overheads[4], overheads[7]));
             }
             return List.copyOf(out);
         } finally {
@@ -419,6 +421,16 @@ public final class Validation {
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds)
             throws IOException {
+        return speedTrace(stepsCsv, windowSeconds, 0);
+    }
+
+    /**
+     * As above, where the simulation charges {@code extraMsPerSequence} per iteration per delivered sequence beyond
+     * the first on top of the profile (the served costs' extra, or the batch probe's): each step's charge holds it, so
+     * that a window's steps, simulated at its speed, sum to what they measured.
+     */
+    static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
+            double extraMsPerSequence) throws IOException {
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
         for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
             if (r.decodeOnly() && r.afterPrefill() <= StepRecorder.AFTER_PREFILL_STEPS) {
@@ -428,7 +440,10 @@ public final class Validation {
             double[] sums = windows.computeIfAbsent(Math.max(0, (int) Math.floor(r.decidedMs() / 1e3 / windowSeconds)),
                     x -> new double[4]);
             sums[k] += r.computeMs();
-            sums[k + 1] += r.simulatedMs();
+            // as the simulator's StepTimer charges it: per iteration, per sequence beyond the first (a prefill's
+            // sequence counted)
+            sums[k + 1] += r.simulatedMs() + extraMsPerSequence * r.iterations()
+                    * Math.max(0, r.decodeSequences() + (r.decodeOnly() ? 0 : 1) - 1);
         }
         int count = windows.isEmpty() ? 1 : windows.lastKey() + 1;
         double[][] speed = new double[2][count];
@@ -474,7 +489,7 @@ public final class Validation {
         Path trace = out.resolve(k == 1 ? "served-speed.json" : "served-speed-" + k + ".json");
         Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(trace.toFile(),
-                speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S));
+                speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S, served.chargedExtraMsPerSequence()));
         List<String> args = new ArrayList<>(simulate);
         args.addAll(List.of("--out", simulated.toString(), "--speed-trace", trace.toString()));
         args.addAll(served.atProfileSpeed().simulateArgs());
@@ -614,7 +629,8 @@ public final class Validation {
      *     own overhead (ms)
      */
     private static double[] probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
-            Path probeDir, StepRecorder steps, StepRecorder decodeSteps, Consumer<String> status) throws IOException {
+            Path probeDir, StepRecorder steps, StepRecorder decodeSteps, StepRecorder batchSteps,
+            Consumer<String> status) throws IOException {
         long[] lengths = probeLengths(textTokens(trace));
         double longest = prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
         double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
@@ -643,6 +659,21 @@ public final class Validation {
         decodeSteps.stop();
         java.util.Map<String, Object> decodeSummary = writeSteps(decodeSteps, plan, profiles,
                 probeDir.resolve("decode-probe-steps.csv"));
+        // decode steps of several sequences: what each sequence beyond the first costs beyond the profile's point
+        Path batchTrace = probeDir.resolve("batch-probe.jsonl");
+        Files.writeString(batchTrace, batchProbeTrace(lengths[0]));
+        status.accept(String.format(Locale.ROOT, "probing decode steps of several sequences (%d groups of %d streamed"
+                + " requests of %d prompt tokens arriving together, answers of %s tokens, %.2f s apart)...",
+                BATCH_PROBE_GROUPS, BATCH_PROBE_ANSWERS.length, lengths[0], Arrays.toString(BATCH_PROBE_ANSWERS),
+                BATCH_PROBE_GAP_S));
+        batchSteps.start();
+        cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", batchTrace.toString(),
+                "--trace-format", "jsonl", "--out", probeDir.resolve("batch-probe").toString());
+        batchSteps.stop();
+        Path batchCsv = probeDir.resolve("batch-probe-steps.csv");
+        writeSteps(batchSteps, plan, profiles, batchCsv);
+        double decodeScale = decodeScale(decodeSummary);
+        double extraMsPerSequence = ServedCostsFit.batchExtraMsPerSequence(ServedCostsFit.read(batchCsv), decodeScale);
         // the round trip charged per step: the decode probe's (executors kept busy, as in a loaded replay) where it has
         // decode steps, else the idle probe's own
         double idleRoundTripMs = StepRecorder.roundTripMs(steps.served());
@@ -675,8 +706,8 @@ public final class Validation {
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
         double[] charged = decodeProbeOverhead(probeDir, decodeSteps.served(), lengths[0], roundTripMs, line);
-        return new double[] {charged[0], roundTripMs, charged[1], prefillScale(computed, profiled),
-                decodeScale(decodeSummary), idleRoundTripMs, line[0]};
+        return new double[] {charged[0], roundTripMs, charged[1], prefillScale(computed, profiled), decodeScale,
+            idleRoundTripMs, line[0], extraMsPerSequence};
     }
 
     /**
@@ -737,6 +768,32 @@ public final class Validation {
     static final int DECODE_PROBES = 8;
     static final int DECODE_PROBE_OUTPUT_TOKENS = 128;
     static final double DECODE_PROBE_GAP_S = 0.2;
+
+    /**
+     * The batch probe: {@value #BATCH_PROBE_GROUPS} groups of requests arriving together, one per answer length of
+     * {@link #BATCH_PROBE_ANSWERS}, so that the executor decodes three sequences at once, then two, then one; the
+     * groups {@value #BATCH_PROBE_GAP_S} s apart, each done before the next (a group's prefills and 30 reports take
+     * about a tenth of a second). The decode probe's requests follow one another, so all its steps decode one
+     * sequence, and the replay's steps of two to six sequences (a fifth of its decode steps) would be charged at that
+     * one sequence's speed with the served costs' fixed extra: in three replays of 5 December their extra per
+     * sequence beyond the profile ran 0.16 to 0.19 ms per iteration (TPOT P90 13% fast at the served speed without
+     * it), in the earlier runs of the day 0.02 to 0.11, steady within a run ({@link
+     * ServedCostsFit#batchExtraMsPerSequence}).
+     */
+    static final int BATCH_PROBE_GROUPS = 6;
+    static final int[] BATCH_PROBE_ANSWERS = {40, 80, 120};
+    static final double BATCH_PROBE_GAP_S = 0.5;
+
+    static String batchProbeTrace(long promptTokens) {
+        StringBuilder sb = new StringBuilder();
+        for (int g = 0; g < BATCH_PROBE_GROUPS; g++) {
+            for (int answer : BATCH_PROBE_ANSWERS) {
+                sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
+                        + "\"output_tokens\":%d}%n", BATCH_PROBE_GAP_S * g, promptTokens, answer));
+            }
+        }
+        return sb.toString();
+    }
 
     static String decodeProbeTrace(long promptTokens) {
         StringBuilder sb = new StringBuilder();
@@ -1022,7 +1079,7 @@ public final class Validation {
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
             String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad,
-            double prefillComputeScale, double decodeComputeScale) {
+            double prefillComputeScale, double decodeComputeScale, double extraMsPerSequence) {
         public Served {
             hostLoad = hostLoad == null ? HostLoad.NONE : hostLoad;
             for (double scale : new double[] {prefillComputeScale, decodeComputeScale}) {
@@ -1031,6 +1088,19 @@ public final class Validation {
                             + scale);
                 }
             }
+            if (!Double.isNaN(extraMsPerSequence) && (!(extraMsPerSequence >= 0)
+                    || Double.isInfinite(extraMsPerSequence))) {
+                throw new IllegalArgumentException("served: the extra ms per sequence must be >= 0 and finite (or"
+                        + " NaN, not measured), got " + extraMsPerSequence);
+            }
+        }
+
+        /** A served run whose batch probe measured no extra per sequence (the served costs' own is charged). */
+        public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
+                String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad,
+                double prefillComputeScale, double decodeComputeScale) {
+            this(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad,
+                    prefillComputeScale, decodeComputeScale, Double.NaN);
         }
 
         public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
@@ -1045,13 +1115,26 @@ public final class Validation {
         /** This served run with served step costs from {@code file} charged on top (null: none). */
         public Served withServedCosts(Path file) {
             return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad,
-                    prefillComputeScale, decodeComputeScale);
+                    prefillComputeScale, decodeComputeScale, extraMsPerSequence);
         }
 
         /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
         public Served atProfileSpeed() {
             return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1,
-                    1);
+                    1, extraMsPerSequence);
+        }
+
+        /**
+         * The extra per iteration per delivered sequence beyond the first that the simulation charges: the batch
+         * probe's where it measured one and served costs are charged, else the served costs' own; 0 without them.
+         */
+        public double chargedExtraMsPerSequence() throws IOException {
+            if (servedCosts == null) {
+                return 0;
+            }
+            return Double.isNaN(extraMsPerSequence)
+                    ? org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).extraMsPerSequence()
+                    : extraMsPerSequence;
         }
 
         /**
@@ -1067,6 +1150,10 @@ public final class Validation {
                     "--compute-only-profiles"));
             if (servedCosts != null) {
                 args.addAll(List.of("--served-costs", servedCosts.toString()));
+                if (!Double.isNaN(extraMsPerSequence)) {
+                    args.addAll(List.of("--extra-ms-per-sequence", String.format(Locale.ROOT, "%.4f",
+                            extraMsPerSequence)));
+                }
             }
             if (overheadMsPerToken > 0) {
                 args.addAll(List.of("--request-overhead-ms-per-token", String.format(Locale.ROOT, "%.6f",
@@ -1261,6 +1348,9 @@ public final class Validation {
         root.put("step_overhead_ms", served.stepOverheadMs());
         root.put("prefill_compute_scale", served.prefillComputeScale());
         root.put("decode_compute_scale", served.decodeComputeScale());
+        if (!Double.isNaN(served.extraMsPerSequence())) {
+            root.put("extra_ms_per_sequence", served.extraMsPerSequence());
+        }
         if (served.session() != null) {
             root.put("runtime_session", served.session());
         }

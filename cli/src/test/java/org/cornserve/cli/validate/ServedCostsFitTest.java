@@ -1,6 +1,7 @@
 package org.cornserve.cli.validate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,6 +129,19 @@ class ServedCostsFitTest {
         assertTrue(c.source().contains("fc8"), c.source());
         Validation.Served served = new Validation.Served(1, 0.5, java.util.Map.of(), null).withServedCosts(embedded);
         assertEquals(List.of("--served-costs", embedded.toString()), served.simulateArgs().subList(9, 11));
+        assertFalse(served.simulateArgs().contains("--extra-ms-per-sequence"), "not measured: the costs' own");
+        assertEquals(c.extraMsPerSequence(), served.chargedExtraMsPerSequence());
+        // a batch probe's extra replaces the costs' own, and only where served costs are charged at all
+        Validation.Served probed = new Validation.Served(1, 0.5, java.util.Map.of(), null, null, 0, null, 1, 1, 0.125);
+        assertEquals(0, probed.chargedExtraMsPerSequence());
+        assertFalse(probed.simulateArgs().contains("--extra-ms-per-sequence"));
+        probed = probed.withServedCosts(embedded);
+        assertEquals(List.of("--served-costs", embedded.toString(), "--extra-ms-per-sequence", "0.1250"),
+                probed.simulateArgs().subList(9, 13));
+        assertEquals(0.125, probed.chargedExtraMsPerSequence());
+        assertEquals(0.125, probed.atProfileSpeed().extraMsPerSequence());
+        assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 0.5, java.util.Map.of(), null, null,
+                0, null, 1, 1, -0.1));
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"extra_ms_per_sequence\": -1}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -173,5 +187,47 @@ class ServedCostsFitTest {
         List<ServedCostsFit.Row> b = List.of(new ServedCostsFit.Row(0, 1, 4, 1, 1.3, 1, 0, 0.3, 0),
                 new ServedCostsFit.Row(0, 1, 4, 1, 1.5, 1, 0, 0.5, 0));
         assertEquals(((0.5 - 0.2) + (0.4 - 0.4)) / 2, ServedCostsFit.roundTripTailMs(List.of(a, b)), 1e-12);
+    }
+
+    /**
+     * The batch probe's extra per sequence: steps of 2 to 4 sequences computing {@code scale x charge + extra x
+     * iterations x (sequences - 1)} plus noise give {@code (sum compute - scale x sum charge) / sum (iterations x
+     * (sequences - 1))}, worked out here over the same steps; single-sequence steps, steps right after a prefill,
+     * steps that shared the host and prefill steps do not count, whatever they cost.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4})
+    void theBatchProbesExtraIsTheSummedExcessOverTheOneSequenceSpeed(long seed) {
+        Random rnd = new Random(seed);
+        double scale = 0.7 + 0.6 * rnd.nextDouble();
+        double extra = 0.3 * rnd.nextDouble();
+        List<ServedCostsFit.Row> rows = new ArrayList<>();
+        double compute = 0;
+        double charge = 0;
+        double perSequence = 0;
+        for (int i = 0; i < 40; i++) {
+            int batch = 2 + rnd.nextInt(3);
+            long iterations = 1 + rnd.nextInt(4);
+            double c = 1 + 4 * rnd.nextDouble();
+            double m = scale * c + extra * iterations * (batch - 1) + 0.05 * rnd.nextGaussian();
+            rows.add(new ServedCostsFit.Row(0, batch, iterations, m, m + 0.2, c, 0, 0.2, i, 3 + rnd.nextInt(50)));
+            compute += m;
+            charge += c;
+            perSequence += iterations * (batch - 1.0);
+            // left out: one sequence, right after a prefill, another executor computing, a prefill step
+            rows.add(new ServedCostsFit.Row(0, 1, iterations, 9 * c, 9 * c, c, 0, 0.2, i, 10));
+            rows.add(new ServedCostsFit.Row(0, batch, iterations, 9 * c, 9 * c, c, 0, 0.2, i, 1 + rnd.nextInt(2)));
+            rows.add(new ServedCostsFit.Row(0, batch, iterations, 9 * c, 9 * c, c, 1, 0.2, i, 10));
+            rows.add(new ServedCostsFit.Row(64, batch, 1, 9 * c, 9 * c, c, 0, 0.2, i, 0));
+        }
+        double byHand = Math.max(0, (compute - scale * charge) / perSequence);
+        assertEquals(byHand, ServedCostsFit.batchExtraMsPerSequence(rows, scale), 1e-9);
+        assertEquals(extra, ServedCostsFit.batchExtraMsPerSequence(rows, scale), 0.02, "the extra the steps were made with");
+        // too few steps of several sequences: not measured
+        assertTrue(Double.isNaN(ServedCostsFit.batchExtraMsPerSequence(rows.subList(0, 5 * 19), scale)));
+        assertTrue(Double.isFinite(ServedCostsFit.batchExtraMsPerSequence(rows.subList(0, 5 * 20), scale)));
+        // faster than the one sequence's speed: 0, never below
+        assertEquals(0, ServedCostsFit.batchExtraMsPerSequence(rows, 10 * scale));
+        assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.batchExtraMsPerSequence(rows, 0));
     }
 }

@@ -124,6 +124,14 @@ class ValidateCommandIntegrationTest {
             assertEquals(idle[0], v.path("request_overhead_ms").asDouble(), 1e-3, "the idle probe's line");
             assertEquals(idle[1], v.path("request_overhead_ms_per_token").asDouble(), 1e-4);
         }
+        // the batch probe decoded several sequences at once, and its extra per sequence is what the simulation charged
+        List<ServedCostsFit.Row> batch = ServedCostsFit.read(dir.resolve("measured-probe/batch-probe-steps.csv"));
+        assertTrue(batch.stream().filter(r -> r.decodeSequences() >= 3 && r.prefillTokens() == 0).count() >= 10,
+                "steps of three sequences");
+        double extra = ServedCostsFit.batchExtraMsPerSequence(batch, v.path("decode_compute_scale").asDouble());
+        assertFalse(Double.isNaN(extra), "enough steps of several sequences");
+        assertEquals(extra, v.path("extra_ms_per_sequence").asDouble(), 1e-9);
+        assertEquals(extra, simConfig.path("served_step_costs").path("extra_ms_per_sequence").asDouble(), 1e-4);
         // and the diagnosis at the served speed ran, with a row per metric
         assertEquals(Validation.METRICS.size(), v.path("rows_at_served_speed").size(), v.toString());
         assertTrue(Files.exists(dir.resolve("served-speed.json")));

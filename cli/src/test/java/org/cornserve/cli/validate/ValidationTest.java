@@ -258,6 +258,14 @@ class ValidationTest {
         assertEquals(10, trace.windowSeconds());
         assertEquals(List.of(1.5, 1.5, 1.5, 1.5), trace.prefill(), "the one prefill window, before and after it");
         assertEquals(List.of(1.25, 1.25, 1.25, 0.9), trace.decode());
+        // with an extra of 0.25 ms per sequence beyond the first per iteration charged on top: window 0's decodes
+        // (1 sequence) keep 10 / 8, window 3's (2 x 4 iterations) 9 / (10 + 1), the prefill (itself, 0 decoding) 1.5
+        var extra = Validation.speedTrace(csv, 10, 0.25);
+        assertEquals(List.of(1.25, 1.25, 1.25, 9 / 11.0), extra.decode());
+        assertEquals(List.of(1.5, 1.5, 1.5, 1.5), extra.prefill());
+        Files.writeString(csv, header + "0,0,2,64,1,100,1,11.0,11.2,10.0,0,10.0,100,0.2,,\n");
+        assertEquals(List.of(11 / 10.25), Validation.speedTrace(csv, 10, 0.25).prefill(),
+                "a prefill beside a decoding sequence pays one extra");
         Files.writeString(csv, header + "0,0,2,0,1,100,4,4.0,4.2,5.0,0,5.0,100,0.2,,\n");
         assertEquals(List.of(1.0), Validation.speedTrace(csv, 10).prefill(), "no prefill seen: 1");
         assertEquals(List.of(0.8), Validation.speedTrace(csv, 10).decode());
@@ -673,5 +681,56 @@ class ValidationTest {
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("--replays must be at least 1, got 0"), err.toString());
         assertFalse(Files.exists(tmp.resolve("v")), "nothing started");
+    }
+
+    /**
+     * simulate --extra-ms-per-sequence: the same run as a served costs file holding that extra, slower than without it
+     * where sequences decode together (the batch probe's groups), and a negative value refused by name.
+     */
+    @Test
+    void theExtraPerSequenceOptionChargesAsTheCostsFileWould() throws Exception {
+        Path trace = tmp.resolve("batch.jsonl");
+        Files.writeString(trace, Validation.batchProbeTrace(40));
+        Path zero = tmp.resolve("zero.json");
+        Files.writeString(zero, "{\"extra_ms_per_sequence\": 0, \"source\": \"test\"}");
+        Path half = tmp.resolve("half.json");
+        Files.writeString(half, "{\"extra_ms_per_sequence\": 0.5, \"source\": \"test\"}");
+        simulate(trace, tmp.resolve("file"), "--served-costs", half.toString());
+        simulate(trace, tmp.resolve("option"), "--served-costs", zero.toString(), "--extra-ms-per-sequence", "0.5");
+        simulate(trace, tmp.resolve("none"), "--served-costs", zero.toString());
+        assertEquals(Files.readString(tmp.resolve("file/requests.csv")), Files.readString(tmp.resolve(
+                "option/requests.csv")));
+        JsonNode config = Json.mapper().readTree(tmp.resolve("option/config.json").toFile());
+        assertEquals(0.5, config.path("served_step_costs").path("extra_ms_per_sequence").asDouble());
+        assertTrue(config.path("served_step_costs").path("source").asText().contains("--extra-ms-per-sequence"));
+        double with = Json.mapper().readTree(tmp.resolve("option/summary.json").toFile()).path("tpot_ms").path("p50")
+                .asDouble();
+        double without = Json.mapper().readTree(tmp.resolve("none/summary.json").toFile()).path("tpot_ms").path("p50")
+                .asDouble();
+        assertTrue(with > without + 0.2, with + " against " + without);
+        StringWriter err = new StringWriter();
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(), "--extra-ms-per-sequence",
+                "-1", "--out", tmp.resolve("bad").toString()));
+        assertTrue(err.toString().contains("--extra-ms-per-sequence must be >= 0"), err.toString());
+    }
+
+    /** The batch probe: its groups arrive together, one request per answer length, the groups apart. */
+    @Test
+    void theBatchProbesGroupsArriveTogether() throws Exception {
+        Path trace = tmp.resolve("batch.jsonl");
+        Files.writeString(trace, Validation.batchProbeTrace(99));
+        List<String> lines = Files.readAllLines(trace);
+        assertEquals(Validation.BATCH_PROBE_GROUPS * Validation.BATCH_PROBE_ANSWERS.length, lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode r = Json.mapper().readTree(lines.get(i));
+            int group = i / Validation.BATCH_PROBE_ANSWERS.length;
+            assertEquals(group * Validation.BATCH_PROBE_GAP_S, r.path("arrival_s").asDouble(), 1e-9);
+            assertEquals(99, r.path("text_tokens").asLong());
+            assertEquals(Validation.BATCH_PROBE_ANSWERS[i % Validation.BATCH_PROBE_ANSWERS.length],
+                    r.path("output_tokens").asInt());
+        }
     }
 }

@@ -98,6 +98,15 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         }
     }
 
+    /**
+     * These costs with {@code extraMsPerSequence} per iteration per delivered sequence beyond the first in place of
+     * their own, and {@code why} after their source.
+     */
+    public ServedStepCosts withExtraMsPerSequence(double extraMsPerSequence, String why) {
+        return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source.isEmpty() ? why
+                : source + " " + why, afterPrefillComputeRatio, roundTripTailMs);
+    }
+
     /** True when no term is on. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
