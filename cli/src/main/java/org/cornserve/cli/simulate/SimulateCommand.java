@@ -154,6 +154,13 @@ public final class SimulateCommand implements Callable<Integer> {
             + " their probe's prefills ran at on the served engine, against the profile, just before the replay"})
     double prefillComputeScale;
 
+    /** Measured LLM profiles' prefills at the speeds a served engine ran them at a few lengths just before a replay. */
+    @Option(names = "--prefill-compute-scale-at", paramLabel = "T=X[,T=X...]", description = {"multiply each measured"
+            + " LLM profile's prefill point of T tokens by X, linear between the given token counts and the end's"
+            + " beyond them, on top of --prefill-compute-scale: 'cornserve validate' and 'demo' pass the speeds their"
+            + " probes' prefills ran at on the served engine at the slice's short, middle and long prompt lengths"})
+    String prefillComputeScaleAt;
+
     /** Measured LLM profiles' decodes at the speed a served engine ran them just before a replay. */
     @Option(names = "--decode-compute-scale", defaultValue = "1", paramLabel = "X", description = {"multiply measured"
             + " LLM profiles' decode latencies by X (> 0; default 1): 'cornserve validate' and 'demo' pass the speed"
@@ -212,8 +219,18 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         org.cornserve.model.profile.ProfileBook book = computeOnlyProfiles ? profiles.book().computeOnly()
                 : profiles.book();
+        org.cornserve.model.profile.PrefillScaleCurve curve;
+        try {
+            curve = prefillComputeScaleAt == null ? null
+                    : org.cornserve.model.profile.PrefillScaleCurve.parse(prefillComputeScaleAt);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prefill-compute-scale-at: "
+                    + e.getMessage());
+        }
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
-                book.withComputeScale(prefillComputeScale, decodeComputeScale), profiles.fallbacks());
+                curve == null ? book.withComputeScale(prefillComputeScale, decodeComputeScale)
+                        : book.withComputeScale(t -> prefillComputeScale * curve.applyAsDouble(t), decodeComputeScale),
+                profiles.fallbacks());
         if (shareLinks) {
             config = config.withNetwork(config.network().withFairShare(true));
         }
@@ -396,6 +413,10 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("step_overhead_ms", stepOverheadMs);
         c.put("compute_only_profiles", computeOnlyProfiles);
         c.put("prefill_compute_scale", prefillComputeScale);
+        if (prefillComputeScaleAt != null) {
+            c.put("prefill_compute_scale_at", org.cornserve.model.profile.PrefillScaleCurve.parse(prefillComputeScaleAt)
+                    .toString());
+        }
         c.put("decode_compute_scale", decodeComputeScale);
         c.put("prompt_overhead_tokens", promptOverheadTokens);
         c.put("tokens_per_report", iterationsPerReport);

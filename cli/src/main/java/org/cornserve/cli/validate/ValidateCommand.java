@@ -201,6 +201,9 @@ public final class ValidateCommand implements Callable<Integer> {
                 if (!Double.isNaN(served.extraMsPerSequence())) {
                     run.put("extra_ms_per_sequence", served.extraMsPerSequence());
                 }
+                if (served.prefillCurve() != null) {
+                    run.put("prefill_compute_scale_at", served.prefillCurve().toString());
+                }
                 run.put("host_load", served.hostLoad().summary());
                 run.put("rows", rowsByRun.get(k - 1));
                 run.put("rows_at_served_speed", servedSpeedByRun.get(k - 1));
@@ -218,10 +221,12 @@ public final class ValidateCommand implements Callable<Integer> {
         for (int k = 1; k <= runs.size(); k++) {
             Validation.Served served = runs.get(k - 1);
             pw.printf(Locale.ROOT, "%ssimulated (measured profiles, prefills and decodes at %.3f and %.3f of them as"
-                    + " the probes ran, %.4f ms per extra sequence per decode iteration, %.2f ms + %.4f ms per prompt"
-                    + " token per-request overhead, %.3f ms per-step round trip) against served, %s:%n",
+                    + " the probes ran, prefills by prompt tokens at %s, %.4f ms per extra sequence per decode"
+                    + " iteration, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip)"
+                    + " against served, %s:%n",
                     runs.size() == 1 ? "" : "replay " + k + ": ", served.prefillComputeScale(),
-                    served.decodeComputeScale(), served.chargedExtraMsPerSequence(), served.overheadMs(),
+                    served.decodeComputeScale(), served.prefillCurve() == null ? "-" : served.prefillCurve(),
+                    served.chargedExtraMsPerSequence(), served.overheadMs(),
                     served.overheadMsPerToken(), served.stepOverheadMs(), slice);
             pw.print(Validation.table(rowsByRun.get(k - 1)));
             pw.print(Validation.stepsTable(served));

@@ -326,17 +326,19 @@ public final class Validation {
                 String which = replays == 1 ? "" : "replay " + k + " of " + replays + ": ";
                 Consumer<String> said = s -> status.accept(which + s);
                 awaitQuietHost("probing", said);
-                double[] overheads = probe(gateway.url(), model, plan, profiles, trace,
+                Probed probed = probe(gateway.url(), model, plan, profiles, trace,
                         replayDir.resolveSibling(replayDir.getFileName() + "-probe"), observed(cp), observed(cp),
-                        observed(cp), said);
+                        observed(cp), observed(cp), said);
+                double[] overheads = probed.values();
                 awaitQuietHost("replaying", said);
                 said.accept(String.format(Locale.ROOT, "per-request overhead (streamed probes: served TTFT less their"
                         + " prefill's compute and the round trip): %.2f ms + %.4f ms per prompt token (the idle probe's"
                         + " %.2f ms; the decode probe's where its prefills lined up, decode-overhead.csv); per-step"
                         + " round trip %.3f ms (the idle probe's %.3f); prefills at %.3f and decodes at %.3f of the"
-                        + " profile; %s per extra sequence in a decode step (the batch probe's); replaying the trace"
-                        + " open-loop...", overheads[0], overheads[2], overheads[6], overheads[1], overheads[5],
-                        overheads[3], overheads[4], Double.isNaN(overheads[7]) ? "too few steps to measure the ms"
+                        + " profile (prefills by prompt tokens: %s); %s per extra sequence in a decode step (the batch"
+                        + " probe's); replaying the trace open-loop...", overheads[0], overheads[2], overheads[6],
+                        overheads[1], overheads[5], overheads[3], overheads[4], probed.prefillCurve() == null ? "-"
+                                : probed.prefillCurve(), Double.isNaN(overheads[7]) ? "too few steps to measure the ms"
                                 : String.format(Locale.ROOT, "%.4f ms", overheads[7])));
                 List<String> args = new ArrayList<>(List.of("replay", "--url", gateway.url(), "--app", model,
                         "--trace", trace.toString(), "--trace-format", "jsonl", "--out", replayDir.toString()));
@@ -363,7 +365,7 @@ public final class Validation {
                     hostLoad = HostLoad.of(host, replayStart, replayEnd, replayDir.resolve("requests.csv"));
                 }
                 out.add(new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad,
-                        overheads[3], overheads[4], overheads[7]));
+                        overheads[3], overheads[4], overheads[7], probed.prefillCurve()));
             }
             return List.copyOf(out);
         } finally {
@@ -628,9 +630,12 @@ public final class Validation {
      *     token (ms), the prefill and decode speeds against the profile, the idle probe's own round trip (ms) and its
      *     own overhead (ms)
      */
-    private static double[] probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
-            Path probeDir, StepRecorder steps, StepRecorder decodeSteps, StepRecorder batchSteps,
-            Consumer<String> status) throws IOException {
+    private record Probed(double[] values, org.cornserve.model.profile.PrefillScaleCurve prefillCurve) {
+    }
+
+    private static Probed probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
+            Path probeDir, StepRecorder steps, StepRecorder shapeSteps, StepRecorder decodeSteps,
+            StepRecorder batchSteps, Consumer<String> status) throws IOException {
         long[] lengths = probeLengths(textTokens(trace));
         double longest = prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
         double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
@@ -645,6 +650,26 @@ public final class Validation {
         steps.stop();
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(probeDir.resolve("steps.json").toFile(),
                 writeSteps(steps, plan, profiles, probeDir.resolve("steps.csv")));
+        // the prefill's speed at the slice's short and long prompts too, one at a time as the idle probe's
+        long[] shape = shapeLengths(textTokens(trace), longestPrefillPoint(model, plan, profiles)
+                - PROMPT_OVERHEAD_TOKENS, lengths);
+        long[] shapePrompts = new long[shape.length == 0 ? 0 : SHAPE_PROBES];
+        double[] shapeComputed = null;
+        if (shape.length > 0) {
+            Path shapeTrace = probeDir.resolve("shape-probe.jsonl");
+            Files.writeString(shapeTrace, shapeProbeTrace(shape, t -> prefillMs(model, plan, profiles, t)));
+            status.accept(String.format(Locale.ROOT, "probing the prefill's speed at %s prompt tokens too (%d idle"
+                    + " streamed requests)...", Arrays.toString(shape), SHAPE_PROBES));
+            shapeSteps.start();
+            cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", shapeTrace.toString(),
+                    "--trace-format", "jsonl", "--out", probeDir.resolve("shape-probe").toString());
+            shapeSteps.stop();
+            writeSteps(shapeSteps, plan, profiles, probeDir.resolve("shape-probe-steps.csv"));
+            for (int i = 0; i < SHAPE_PROBES; i++) {
+                shapePrompts[i] = shape[i % shape.length] + PROMPT_OVERHEAD_TOKENS;
+            }
+            shapeComputed = probePrefillComputeMs(shapeSteps.served(), shapePrompts);
+        }
         // decode under load, before the overhead is worked out (it takes this probe's round trip): a few requests one
         // after another with long answers, so the executors decode without the idle probe's pauses (its decode steps
         // ran 10% fast to 42% slow against a loaded replay's)
@@ -706,8 +731,32 @@ public final class Validation {
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
         double[] charged = decodeProbeOverhead(probeDir, decodeSteps.served(), lengths[0], roundTripMs, line);
-        return new double[] {charged[0], roundTripMs, charged[1], prefillScale(computed, profiled), decodeScale,
-            idleRoundTripMs, line[0], extraMsPerSequence};
+        // the prefill's speed by prompt length: the idle probe's lengths and the shape probe's, each where its
+        // prefills lined up with its requests
+        List<long[]> curveTokens = new ArrayList<>();
+        List<double[][]> curvePairs = new ArrayList<>();
+        if (computed != null) {
+            curveTokens.add(promptTokens);
+            curvePairs.add(new double[][] {computed, profiled});
+        }
+        if (shapeComputed != null) {
+            double[] shapeProfiled = Arrays.stream(shapePrompts).mapToDouble(t -> prefillMs(model, plan, profiles, t))
+                    .toArray();
+            curveTokens.add(shapePrompts);
+            curvePairs.add(new double[][] {shapeComputed, shapeProfiled});
+            StringBuilder shapeCsv = new StringBuilder("request,prompt_tokens,prefill_compute_ms,profile_ms\n");
+            for (int i = 0; i < shapePrompts.length; i++) {
+                shapeCsv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f%n", i, shapePrompts[i], shapeComputed[i],
+                        shapeProfiled[i]));
+            }
+            Files.writeString(probeDir.resolve("shape-probe.csv"), shapeCsv);
+        }
+        org.cornserve.model.profile.PrefillScaleCurve curve = prefillCurve(
+                curveTokens.stream().flatMapToLong(Arrays::stream).toArray(),
+                curvePairs.isEmpty() ? null : curvePairs.stream().flatMapToDouble(p -> Arrays.stream(p[0])).toArray(),
+                curvePairs.stream().flatMapToDouble(p -> Arrays.stream(p[1])).toArray());
+        return new Probed(new double[] {charged[0], roundTripMs, charged[1], prefillScale(computed, profiled),
+            decodeScale, idleRoundTripMs, line[0], extraMsPerSequence}, curve);
     }
 
     /**
@@ -953,6 +1002,76 @@ public final class Validation {
         return java.util.stream.LongStream.of(v[last / 4], v[last / 2], v[3 * last / 4]).distinct().toArray();
     }
 
+    /** Requests of the prefill-shape probe, cycling through its {@link #shapeLengths}. */
+    static final int SHAPE_PROBES = 12;
+
+    /**
+     * The prefill-shape probe's prompt lengths: the trace's 5th, 90th and 99th percentile of text tokens, at most
+     * {@code longest} (a prompt of the profile's longest prefill point less the chat markup, so that each prefills in
+     * one step), leaving out those the idle probe's quartiles already take.
+     *
+     * <p>Why: the idle probe's prefill speed is measured at the quartile lengths (99 to 295 tokens in the
+     * 1,000-request validation), and the profile's shape beyond them stood as measured. One validation of 5 December
+     * met a profile measured in a slow spell for long prompts (1,024 tokens: 291 ms, where the day's other profiles
+     * had 208 to 245): its three replays ran prefills of 512 tokens and more at 0.74 to 0.91 of the profile and those
+     * of 128 to 255 at 1.04 to 1.11, and the prediction put TTFT P90 25% and E2E P99 43% slow. Scaling the profile's
+     * prefill points by the replay's own speed at each length (an oracle, to size the effect) brought its first
+     * replay's TTFT P90 from +41.0% to -1.4% and E2E P99 from +71.1% to -8.0%.
+     */
+    static long[] shapeLengths(List<Long> textTokens, long longest, long[] quartiles) {
+        if (textTokens.isEmpty()) {
+            throw new IllegalArgumentException("probe: the trace has no requests");
+        }
+        long[] v = textTokens.stream().mapToLong(t -> Math.max(1, t)).sorted().toArray();
+        int last = v.length - 1;
+        java.util.Set<Long> taken = Arrays.stream(quartiles).boxed().collect(java.util.stream.Collectors.toSet());
+        return java.util.stream.LongStream.of(v[last / 20], v[(int) (0.9 * last)], v[(int) (0.99 * last)])
+                .map(t -> Math.max(1, Math.min(t, longest))).distinct().filter(t -> !taken.contains(t)).toArray();
+    }
+
+    /**
+     * The prefill-shape probe's trace: {@value #SHAPE_PROBES} requests cycling through {@code lengths}, each after the
+     * last one's prefill and the idle probe's quarter second, at least 0.25 s and four times its prefill's charge.
+     */
+    static String shapeProbeTrace(long[] lengths, java.util.function.LongToDoubleFunction prefillMs) {
+        StringBuilder sb = new StringBuilder();
+        double at = 0;
+        for (int i = 0; i < SHAPE_PROBES; i++) {
+            long t = lengths[i % lengths.length];
+            at += Math.max(0.25, 4 * prefillMs.applyAsDouble(t + PROMPT_OVERHEAD_TOKENS) / 1e3);
+            sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
+                    + "\"output_tokens\":%d}%n", at, t, PROBE_OUTPUT_TOKENS));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The served prefill speed against the profile by prompt length: per distinct prompt length among the probes'
+     * requests ({@code promptTokens}, the chat markup counted), {@link #prefillScale} of their measured compute over
+     * the profile's charge (the median, or the tenth percentile where a slow spell spread them), as a {@link
+     * PrefillScaleCurve}; null without measured prefills.
+     */
+    static org.cornserve.model.profile.PrefillScaleCurve prefillCurve(long[] promptTokens, double[] computedMs,
+            double[] profileMs) {
+        if (computedMs == null || promptTokens.length == 0) {
+            return null;
+        }
+        java.util.TreeMap<Long, List<double[]>> byLength = new java.util.TreeMap<>();
+        for (int i = 0; i < promptTokens.length; i++) {
+            byLength.computeIfAbsent(promptTokens[i], t -> new ArrayList<>()).add(new double[] {computedMs[i],
+                profileMs[i]});
+        }
+        List<Long> tokens = new ArrayList<>();
+        List<Double> scales = new ArrayList<>();
+        byLength.forEach((t, pairs) -> {
+            double scale = prefillScale(pairs.stream().mapToDouble(p -> p[0]).toArray(), pairs.stream().mapToDouble(
+                    p -> p[1]).toArray());
+            tokens.add(t);
+            scales.add(scale);
+        });
+        return new org.cornserve.model.profile.PrefillScaleCurve(tokens, scales);
+    }
+
     /** The probe trace: {@value #PROBES} text requests cycling through {@code lengths}, {@code gapSeconds} apart. */
     static String probeTrace(long[] lengths, double gapSeconds) {
         StringBuilder sb = new StringBuilder();
@@ -1079,7 +1198,8 @@ public final class Validation {
      */
     public record Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
             String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad,
-            double prefillComputeScale, double decodeComputeScale, double extraMsPerSequence) {
+            double prefillComputeScale, double decodeComputeScale, double extraMsPerSequence,
+            org.cornserve.model.profile.PrefillScaleCurve prefillCurve) {
         public Served {
             hostLoad = hostLoad == null ? HostLoad.NONE : hostLoad;
             for (double scale : new double[] {prefillComputeScale, decodeComputeScale}) {
@@ -1103,6 +1223,14 @@ public final class Validation {
                     prefillComputeScale, decodeComputeScale, Double.NaN);
         }
 
+        /** A served run whose probes measured no prefill speed by prompt length. */
+        public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
+                String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad,
+                double prefillComputeScale, double decodeComputeScale, double extraMsPerSequence) {
+            this(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad,
+                    prefillComputeScale, decodeComputeScale, extraMsPerSequence, null);
+        }
+
         public Served(double overheadMs, double stepOverheadMs, java.util.Map<String, Object> steps,
                 String session, Path servedCosts, double overheadMsPerToken, HostLoad hostLoad) {
             this(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1, 1);
@@ -1115,7 +1243,7 @@ public final class Validation {
         /** This served run with served step costs from {@code file} charged on top (null: none). */
         public Served withServedCosts(Path file) {
             return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad,
-                    prefillComputeScale, decodeComputeScale, extraMsPerSequence);
+                    prefillComputeScale, decodeComputeScale, extraMsPerSequence, prefillCurve);
         }
 
         /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
@@ -1159,7 +1287,10 @@ public final class Validation {
                 args.addAll(List.of("--request-overhead-ms-per-token", String.format(Locale.ROOT, "%.6f",
                         overheadMsPerToken)));
             }
-            if (prefillComputeScale != 1) {
+            if (prefillCurve != null) {
+                // the speed at each probed length stands in for the one scale
+                args.addAll(List.of("--prefill-compute-scale-at", prefillCurve.toString()));
+            } else if (prefillComputeScale != 1) {
                 args.addAll(List.of("--prefill-compute-scale", String.format(Locale.ROOT, "%.4f",
                         prefillComputeScale)));
             }
@@ -1290,6 +1421,23 @@ public final class Validation {
         return 0;
     }
 
+    /**
+     * The most prompt tokens the model's LLM profile measured one prefill at (its largest prefill point); unbounded
+     * without a measured profile.
+     */
+    static long longestPrefillPoint(String model, ResolvedPlan plan, ProfileBook profiles) {
+        for (ResolvedDeployment rd : plan.deployments()) {
+            for (UnitTask t : rd.tasks()) {
+                if (t.id().startsWith(model + "/llm")) {
+                    return profiles.find(t.id(), rd.hardware().name(), rd.deployment().devicesPerReplica())
+                            .flatMap(p -> p.prefill().stream().map(Profile.PrefillPoint::tokens).max(Long::compare))
+                            .orElse(Long.MAX_VALUE);
+                }
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     /** {@code costOf} asked once per (deployment, task): building a profile's cost model is not free. */
     private static java.util.function.BiFunction<Integer, Integer, LlmCost> memo(
             java.util.function.BiFunction<Integer, Integer, LlmCost> costOf) {
@@ -1350,6 +1498,9 @@ public final class Validation {
         root.put("decode_compute_scale", served.decodeComputeScale());
         if (!Double.isNaN(served.extraMsPerSequence())) {
             root.put("extra_ms_per_sequence", served.extraMsPerSequence());
+        }
+        if (served.prefillCurve() != null) {
+            root.put("prefill_compute_scale_at", served.prefillCurve().toString());
         }
         if (served.session() != null) {
             root.put("runtime_session", served.session());

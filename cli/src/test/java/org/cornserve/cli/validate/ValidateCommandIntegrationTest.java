@@ -98,10 +98,10 @@ class ValidateCommandIntegrationTest {
         assertEquals(v.path("step_overhead_ms").asDouble(), simConfig.path("step_overhead_ms").asDouble(), 1e-3);
         assertEquals(4, simConfig.path("tokens_per_report").asLong());
         assertEquals(18, simConfig.path("prompt_overhead_tokens").asInt(), "the chat markup is simulated as served");
-        // the prefills are charged at the speed the probe's ran at
+        // the prefills are charged at the speed the probes' ran at, length by length (prefill_compute_scale_at,
+        // below), which stands in for the idle probe's one scale
         assertTrue(v.path("prefill_compute_scale").asDouble() > 0, v.toString());
-        assertEquals(v.path("prefill_compute_scale").asDouble(), simConfig.path("prefill_compute_scale").asDouble(),
-                1e-3);
+        assertEquals(1, simConfig.path("prefill_compute_scale").asDouble());
         // and the decodes at the speed the decode probe's ran at, under load
         assertTrue(v.path("decode_compute_scale").asDouble() > 0, v.toString());
         assertEquals(v.path("decode_compute_scale").asDouble(), simConfig.path("decode_compute_scale").asDouble(),
@@ -132,6 +132,12 @@ class ValidateCommandIntegrationTest {
         assertFalse(Double.isNaN(extra), "enough steps of several sequences");
         assertEquals(extra, v.path("extra_ms_per_sequence").asDouble(), 1e-9);
         assertEquals(extra, simConfig.path("served_step_costs").path("extra_ms_per_sequence").asDouble(), 1e-4);
+        // the prefill's speed by prompt length, from the idle and the shape probe, is what the simulation charged
+        assertTrue(Files.readAllLines(dir.resolve("measured-probe/shape-probe.csv")).size() > 1);
+        String curve = v.path("prefill_compute_scale_at").asText();
+        assertFalse(curve.isEmpty(), v.toString());
+        assertTrue(org.cornserve.model.profile.PrefillScaleCurve.parse(curve).tokens().size() >= 4, curve);
+        assertEquals(curve, simConfig.path("prefill_compute_scale_at").asText());
         // and the diagnosis at the served speed ran, with a row per metric
         assertEquals(Validation.METRICS.size(), v.path("rows_at_served_speed").size(), v.toString());
         assertTrue(Files.exists(dir.resolve("served-speed.json")));

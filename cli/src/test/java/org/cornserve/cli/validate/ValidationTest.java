@@ -733,4 +733,90 @@ class ValidationTest {
                     r.path("output_tokens").asInt());
         }
     }
+
+    /**
+     * simulate --prefill-compute-scale-at: a flat curve is --prefill-compute-scale (the same run), a curve slower at
+     * long prompts slows the long prompts' first tokens and not the short ones', and a bad curve is refused by name.
+     */
+    @Test
+    void thePrefillCurveScalesEachLengthAsItsOwnProbeRan() throws Exception {
+        // the tiny model's estimated profile, marked measured (the scales apply to measured profiles only)
+        StringWriter err0 = new StringWriter();
+        var cl0 = CornserveMain.commandLine();
+        cl0.setOut(new PrintWriter(new StringWriter()));
+        cl0.setErr(new PrintWriter(err0));
+        Path profiles = tmp.resolve("measured.json");
+        assertEquals(0, cl0.execute("profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1",
+                "--out", profiles.toString()), err0.toString());
+        var set = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(profiles.toFile());
+        set.get("profiles").forEach(p -> ((com.fasterxml.jackson.databind.node.ObjectNode) p).put("source",
+                "measured"));
+        Json.mapper().writeValue(profiles.toFile(), set);
+        Path trace = tmp.resolve("mixed.jsonl");
+        Files.writeString(trace, Validation.probeTrace(new long[] {40, 900}, 1.0));
+        String p = profiles.toString();
+        simulate(trace, tmp.resolve("one"), "--profiles", p, "--prefill-compute-scale", "1.2");
+        simulate(trace, tmp.resolve("flat"), "--profiles", p, "--prefill-compute-scale-at", "100=1.2");
+        assertEquals(Files.readString(tmp.resolve("one/requests.csv")), Files.readString(tmp.resolve(
+                "flat/requests.csv")));
+        simulate(trace, tmp.resolve("plain"), "--profiles", p);
+        assertFalse(Files.readString(tmp.resolve("one/requests.csv")).equals(Files.readString(tmp.resolve(
+                "plain/requests.csv"))), "the scale applies");
+        simulate(trace, tmp.resolve("curve"), "--profiles", p, "--prefill-compute-scale-at", "100=1,600=1,900=1.5");
+        var plain = TailReport.requests(tmp.resolve("plain/requests.csv"));
+        var curve = TailReport.requests(tmp.resolve("curve/requests.csv"));
+        for (long id : plain.keySet()) {
+            double ratio = curve.get(id).ttftMs() / plain.get(id).ttftMs();
+            if (plain.get(id).inputTokens() < 100) {
+                assertEquals(1, ratio, 1e-9, "a short prompt as profiled");
+            } else {
+                assertTrue(ratio > 1.3, "a long prompt half as slow again: " + ratio);
+            }
+        }
+        assertEquals("100=1.0000,600=1.0000,900=1.5000", Json.mapper().readTree(tmp.resolve("curve/config.json")
+                .toFile()).path("prefill_compute_scale_at").asText());
+        StringWriter err = new StringWriter();
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(), "--prefill-compute-scale-at",
+                "900=1,100=1", "--out", tmp.resolve("bad").toString()));
+        assertTrue(err.toString().contains("--prefill-compute-scale-at: prefill scale curve: token counts must be"),
+                err.toString());
+    }
+
+    /** The shape probe's lengths: the 5th, 90th and 99th percentiles, capped, without the quartiles already probed. */
+    @Test
+    void theShapeProbeTakesTheShortAndLongPromptsCapped() {
+        List<Long> tokens = java.util.stream.LongStream.rangeClosed(1, 101).boxed().toList();
+        // indexes 5, 90 and 99 of 0..100: 6, 91 and 100
+        assertArrayEquals(new long[] {6, 91, 100}, Validation.shapeLengths(tokens, 1000, new long[] {26, 51, 76}));
+        assertArrayEquals(new long[] {6, 80}, Validation.shapeLengths(tokens, 80, new long[] {26, 51, 76}),
+                "capped at the longest prefill point, once");
+        assertArrayEquals(new long[] {91, 100}, Validation.shapeLengths(tokens, 1000, new long[] {6, 51}),
+                "a length the idle probe takes is left out");
+        assertThrows(IllegalArgumentException.class, () -> Validation.shapeLengths(List.of(), 10, new long[0]));
+        String trace = Validation.shapeProbeTrace(new long[] {10, 500}, t -> t);
+        List<String> lines = trace.lines().toList();
+        assertEquals(Validation.SHAPE_PROBES, lines.size());
+        // 10 + 18 markup tokens charged 28 ms: 0.25 s apart; 518 tokens charged 518 ms: 4 x that
+        assertTrue(lines.get(0).contains("\"arrival_s\":0.250000") && lines.get(0).contains("\"text_tokens\":10"),
+                lines.get(0));
+        assertTrue(lines.get(1).contains("\"arrival_s\":2.322000") && lines.get(1).contains("\"text_tokens\":500"),
+                lines.get(1));
+    }
+
+    /** The curve: per prompt length the probe rule (median, or the tenth percentile under a slow spell). */
+    @Test
+    void thePrefillCurveTakesEachLengthsOwnScale() {
+        long[] tokens = {100, 600, 100, 600, 100, 600, 100, 600};
+        double[] computed = {10, 48, 11, 50, 10.5, 49, 12, 51};
+        double[] profiled = {10, 60, 10, 60, 10, 60, 10, 60};
+        var c = Validation.prefillCurve(tokens, computed, profiled);
+        assertEquals(List.of(100L, 600L), c.tokens());
+        assertEquals(Validation.prefillScale(new double[] {10, 11, 10.5, 12}, new double[] {10, 10, 10, 10}),
+                c.scales().get(0), 1e-12);
+        assertEquals((49 + 50) / 2.0 / 60, c.scales().get(1), 1e-12);
+        assertEquals(null, Validation.prefillCurve(tokens, null, profiled), "no measured prefills: no curve");
+    }
 }

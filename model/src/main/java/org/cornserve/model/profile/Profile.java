@@ -115,22 +115,51 @@ public record Profile(
      * the replay it is judged on ({@code simulate --prefill-compute-scale}, {@code --decode-compute-scale}).
      */
     public Profile withComputeScale(double prefillScale, double decodeScale) {
-        for (double scale : new double[] {prefillScale, decodeScale}) {
+        if (!(prefillScale > 0) || Double.isInfinite(prefillScale)) {
+            throw new IllegalArgumentException("profile " + task + ": a compute scale must be positive and finite,"
+                    + " got " + prefillScale);
+        }
+        return withComputeScale(t -> prefillScale, decodeScale, String.format(java.util.Locale.ROOT, "x %.4f",
+                prefillScale));
+    }
+
+    /**
+     * As above, each prefill point's latency times {@code prefillScaleAt} of its tokens (a {@link PrefillScaleCurve}:
+     * the served engine's speed measured at a few prompt lengths).
+     */
+    public Profile withComputeScale(java.util.function.LongToDoubleFunction prefillScaleAt, double decodeScale) {
+        return withComputeScale(prefillScaleAt, decodeScale, "x " + prefillScaleAt);
+    }
+
+    private Profile withComputeScale(java.util.function.LongToDoubleFunction prefillScaleAt, double decodeScale,
+            String prefillNote) {
+        if (!(decodeScale > 0) || Double.isInfinite(decodeScale)) {
+            throw new IllegalArgumentException("profile " + task + ": a compute scale must be positive and finite,"
+                    + " got " + decodeScale);
+        }
+        if (kind != Kind.LLM) {
+            return this;
+        }
+        List<PrefillPoint> scaled = new java.util.ArrayList<>();
+        boolean same = decodeScale == 1;
+        for (PrefillPoint q : prefill) {
+            double scale = prefillScaleAt.applyAsDouble(q.tokens());
             if (!(scale > 0) || Double.isInfinite(scale)) {
                 throw new IllegalArgumentException("profile " + task + ": a compute scale must be positive and finite,"
-                        + " got " + scale);
+                        + " got " + scale + " at " + q.tokens() + " prefill tokens");
             }
+            same &= scale == 1;
+            scaled.add(new PrefillPoint(q.tokens(), q.latencyMs() * scale));
         }
-        if (kind != Kind.LLM || (prefillScale == 1 && decodeScale == 1)) {
+        if (same) {
             return this;
         }
         return new Profile(task, hardware, tensorParallel, source, (note == null || note.isEmpty() ? "" : note + "; ")
-                + String.format(java.util.Locale.ROOT, "prefill latencies x %.4f, decode x %.4f", prefillScale,
+                + String.format(java.util.Locale.ROOT, "prefill latencies %s, decode x %.4f", prefillNote,
                         decodeScale), kind, kvBytesPerToken, cpuOverheadMs,
                 decode == null ? null : decode.stream().map(d -> new DecodePoint(d.batch(), d.contextTokens(),
                         d.latencyMs() * decodeScale)).toList(),
-                prefill == null ? null : prefill.stream().map(q -> new PrefillPoint(q.tokens(), q.latencyMs()
-                        * prefillScale)).toList(), batch);
+                scaled, batch);
     }
 
     public Profile {

@@ -118,6 +118,15 @@ public final class ProfileBook {
                 ? p.withComputeScale(prefillScale, decodeScale) : p).toList(), hostSlowdown);
     }
 
+    /**
+     * As above with each measured prefill point scaled by {@code prefillScaleAt} of its tokens ({@link
+     * PrefillScaleCurve}).
+     */
+    public ProfileBook withComputeScale(java.util.function.LongToDoubleFunction prefillScaleAt, double decodeScale) {
+        return new ProfileBook(byKey.values().stream().map(p -> p.source() == ProfileSource.MEASURED
+                ? p.withComputeScale(prefillScaleAt, decodeScale) : p).toList(), hostSlowdown);
+    }
+
     /** Every profile, in the order given. */
     public List<Profile> profiles() {
         return List.copyOf(byKey.values());
