@@ -163,13 +163,14 @@ public final class DemoCommand implements Callable<Integer> {
                 describe(baseline.resolve("plan.json")));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
                 + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills and"
-                + " decodes at %.3f and %.3f of the profile, %.4f ms per extra sequence per decode iteration (measured"
-                + " on a decode probe's streamed requests: served TTFT less their prefill's compute and the round trip;"
-                + " busy less compute of its steps; the idle probe's prefills' compute, the decode probe's; the batch"
-                + " probe's steps of several sequences)%n%n",
+                + " decodes at %.3f and %.3f of the profile (prefills by prompt tokens at %s), %.4f ms per extra"
+                + " sequence per decode iteration (measured on a decode probe's streamed requests: served TTFT less"
+                + " their prefill's compute and the round trip; busy less compute of its steps; the idle and shape"
+                + " probes' prefills' compute, the decode probe's; the batch probe's steps of several sequences)%n%n",
                 Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
-                served.decodeComputeScale(), served.chargedExtraMsPerSequence());
+                served.decodeComputeScale(), served.prefillCurve() == null ? "-" : served.prefillCurve(),
+                served.chargedExtraMsPerSequence());
         pw.printf("%-16s %14s %14s %14s %9s  %s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err", "real's 95% interval");
         for (Validation.Row row : rows) {

@@ -30,22 +30,34 @@ class ValidateCommandIntegrationTest {
         return cl.execute(args);
     }
 
-    @Test
-    @Timeout(240)
-    void comparesSimulatedAndServedOnASmallSliceAndLeavesNothingBehind() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    /** The tiny model's estimated profiles (validate measures none then). */
+    private Path estimatedProfiles(StringWriter out, StringWriter err) {
         Path profiles = tmp.resolve("est.json");
         assertEquals(0, run(out, err, "profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1",
                 "--out", profiles.toString()), err.toString());
+        return profiles;
+    }
+
+    /** {@code n} text requests a quarter second apart, prompts of 20 to 99 tokens, answers of 4 to 15. */
+    private Path smallTrace(int n) throws java.io.IOException {
         Path trace = tmp.resolve("t.jsonl");
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < n; i++) {
             sb.append(String.format(java.util.Locale.ROOT,
                     "{\"arrival_s\":%.3f,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":%d}%n", i * 0.25,
                     20 + (i * 29) % 80, 4 + (i * 7) % 12));
         }
         Files.writeString(trace, sb);
+        return trace;
+    }
+
+    @Test
+    @Timeout(240)
+    void comparesSimulatedAndServedOnASmallSliceAndLeavesNothingBehind() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path profiles = estimatedProfiles(out, err);
+        Path trace = smallTrace(24);
         Path dir = tmp.resolve("val");
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
                 "--warmup-requests", "4", "--out", dir.toString());
@@ -154,17 +166,8 @@ class ValidateCommandIntegrationTest {
     void twoReplaysArePooled() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Path profiles = tmp.resolve("est.json");
-        assertEquals(0, run(out, err, "profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1",
-                "--out", profiles.toString()), err.toString());
-        Path trace = tmp.resolve("t.jsonl");
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 12; i++) {
-            sb.append(String.format(java.util.Locale.ROOT,
-                    "{\"arrival_s\":%.3f,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":%d}%n", i * 0.25,
-                    20 + (i * 29) % 80, 4 + (i * 7) % 12));
-        }
-        Files.writeString(trace, sb);
+        Path profiles = estimatedProfiles(out, err);
+        Path trace = smallTrace(12);
         Path dir = tmp.resolve("val");
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
                 "--warmup-requests", "4", "--replays", "2", "--out", dir.toString());
