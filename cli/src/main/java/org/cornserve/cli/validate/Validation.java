@@ -617,7 +617,10 @@ public final class Validation {
      * Measures the overheads the replay will see, as the simulator accounts for them: {@value #PROBES}
      * requests, one at a time on the idle server, replayed by {@code cornserve replay} as the measured replay is (the
      * same client in this JVM, streamed chat completions, synthesised prompts) at the trace's quartile prompt
-     * lengths, then a decode probe under load ({@link #DECODE_PROBES} requests with long answers). The per-step round
+     * lengths, then a shape probe ({@link #SHAPE_PROBES} idle requests at the slice's short and long lengths, {@link
+     * #shapeLengths}: the prefill's speed by length, {@link #prefillCurve}), a decode probe under load ({@link
+     * #DECODE_PROBES} requests with long answers) and a batch probe ({@link #batchProbeTrace}: the extra per decode
+     * sequence, {@link ServedCostsFit#batchExtraMsPerSequence}). The per-step round
      * trip is the median over the decode probe's served decode steps of busy less compute (the control plane's
      * command, report and event loop around the executor's compute, {@link #chargedRoundTripMs}); the per-request
      * overhead charged is the decode probe's ({@link #decodeProbeOverhead}); the idle probe's line beside it is the
@@ -627,8 +630,9 @@ public final class Validation {
      *
      * @param steps attached to the served runtime, not recording yet
      * @return the per-request overhead charged (ms), the per-step round trip charged (ms), the overhead per prompt
-     *     token (ms), the prefill and decode speeds against the profile, the idle probe's own round trip (ms) and its
-     *     own overhead (ms)
+     *     token (ms), the prefill and decode speeds against the profile, the idle probe's own round trip (ms), its
+     *     own overhead (ms) and the extra per decode sequence (ms, NaN where too few steps); and the prefill's speed
+     *     by prompt length (null without measured prefills)
      */
     private record Probed(double[] values, org.cornserve.model.profile.PrefillScaleCurve prefillCurve) {
     }
