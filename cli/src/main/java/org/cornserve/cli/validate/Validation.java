@@ -1034,15 +1034,21 @@ public final class Validation {
     }
 
     /**
-     * The prefill-shape probe's trace: {@value #SHAPE_PROBES} requests cycling through {@code lengths}, each after the
-     * last one's prefill and the idle probe's quarter second, at least 0.25 s and four times its prefill's charge.
+     * The prefill-shape probe's trace: {@value #SHAPE_PROBES} requests cycling through {@code lengths}, one at a time:
+     * each at least 0.25 s and four times the longer prefill charge of it and the one before it after that one, so
+     * that the last request has finished (its prefill and its answer) and each prefill runs alone. (At four times its
+     * own charge only, a short prompt came 0.25 s after a 1,006-token one whose prefill took 0.23 s, was prefilled
+     * beside its decode, and the probe's prefills no longer lined up with its requests: two of r6's three replays.)
      */
     static String shapeProbeTrace(long[] lengths, java.util.function.LongToDoubleFunction prefillMs) {
         StringBuilder sb = new StringBuilder();
         double at = 0;
+        double last = 0;
         for (int i = 0; i < SHAPE_PROBES; i++) {
             long t = lengths[i % lengths.length];
-            at += Math.max(0.25, 4 * prefillMs.applyAsDouble(t + PROMPT_OVERHEAD_TOKENS) / 1e3);
+            double prefill = prefillMs.applyAsDouble(t + PROMPT_OVERHEAD_TOKENS);
+            at += Math.max(0.25, 4 * Math.max(prefill, last) / 1e3);
+            last = prefill;
             sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
                     + "\"output_tokens\":%d}%n", at, t, PROBE_OUTPUT_TOKENS));
         }

@@ -804,6 +804,9 @@ class ValidationTest {
                 lines.get(0));
         assertTrue(lines.get(1).contains("\"arrival_s\":2.322000") && lines.get(1).contains("\"text_tokens\":500"),
                 lines.get(1));
+        // a short prompt after a long one waits for the long one: four times its 518 ms again
+        assertTrue(lines.get(2).contains("\"arrival_s\":4.394000") && lines.get(2).contains("\"text_tokens\":10"),
+                lines.get(2));
     }
 
     /** The curve: per prompt length the probe rule (median, or the tenth percentile under a slow spell). */
