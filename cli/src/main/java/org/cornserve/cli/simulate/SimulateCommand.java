@@ -161,6 +161,8 @@ public final class SimulateCommand implements Callable<Integer> {
             + " probes' prefills ran at on the served engine at the slice's short, middle and long prompt lengths"})
     String prefillComputeScaleAt;
 
+    private org.cornserve.model.profile.PrefillScaleCurve curve;
+
     /** Measured LLM profiles' decodes at the speed a served engine ran them just before a replay. */
     @Option(names = "--decode-compute-scale", defaultValue = "1", paramLabel = "X", description = {"multiply measured"
             + " LLM profiles' decode latencies by X (> 0; default 1): 'cornserve validate' and 'demo' pass the speed"
@@ -219,7 +221,6 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         org.cornserve.model.profile.ProfileBook book = computeOnlyProfiles ? profiles.book().computeOnly()
                 : profiles.book();
-        org.cornserve.model.profile.PrefillScaleCurve curve;
         try {
             curve = prefillComputeScaleAt == null ? null
                     : org.cornserve.model.profile.PrefillScaleCurve.parse(prefillComputeScaleAt);
@@ -413,9 +414,8 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("step_overhead_ms", stepOverheadMs);
         c.put("compute_only_profiles", computeOnlyProfiles);
         c.put("prefill_compute_scale", prefillComputeScale);
-        if (prefillComputeScaleAt != null) {
-            c.put("prefill_compute_scale_at", org.cornserve.model.profile.PrefillScaleCurve.parse(prefillComputeScaleAt)
-                    .toString());
+        if (curve != null) {
+            c.put("prefill_compute_scale_at", curve.toString());
         }
         c.put("decode_compute_scale", decodeComputeScale);
         c.put("prompt_overhead_tokens", promptOverheadTokens);

@@ -194,16 +194,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 run.put("replay", k);
                 run.put("measured", measuredDirs.get(k - 1).toString());
                 run.put("simulated", simulatedDirs.get(k - 1).toString());
-                run.put("request_overhead_ms", served.overheadMs());
-                run.put("step_overhead_ms", served.stepOverheadMs());
-                run.put("prefill_compute_scale", served.prefillComputeScale());
-                run.put("decode_compute_scale", served.decodeComputeScale());
-                if (!Double.isNaN(served.extraMsPerSequence())) {
-                    run.put("extra_ms_per_sequence", served.extraMsPerSequence());
-                }
-                if (served.prefillCurve() != null) {
-                    run.put("prefill_compute_scale_at", served.prefillCurve().toString());
-                }
+                run.putAll(served.probedFigures());
                 run.put("host_load", served.hostLoad().summary());
                 run.put("rows", rowsByRun.get(k - 1));
                 run.put("rows_at_served_speed", servedSpeedByRun.get(k - 1));
@@ -233,8 +224,8 @@ public final class ValidateCommand implements Callable<Integer> {
             pw.print(Validation.hostTable(served, quietByRun.get(k - 1)));
         }
         if (runs.size() > 1) {
-            pw.printf(Locale.ROOT, "the %d replays pooled (throughput their mean, each percentile over all %s"
-                    + " requests), each simulated at the speed its probes met:%n", runs.size(), "their");
+            pw.printf(Locale.ROOT, "the %d replays pooled (throughput their mean, each percentile over all their"
+                    + " requests), each simulated at the speed its probes met:%n", runs.size());
             pw.print(Validation.pooledTable(rows, rowsByRun));
         }
         pw.printf(Locale.ROOT, "diagnosis, not a prediction: simulated again at the speed the served steps ran, %.0f s"

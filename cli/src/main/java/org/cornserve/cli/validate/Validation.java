@@ -523,6 +523,8 @@ public final class Validation {
             throw new IllegalArgumentException("pooled: one simulated run per measured one, got " + simulated.size()
                     + " and " + measured.size());
         }
+        List<TailReport.Request> simulatedRequests = pooledRequests(simulated);
+        List<TailReport.Request> measuredRequests = pooledRequests(measured);
         List<Row> rows = new ArrayList<>();
         for (String m : METRICS) {
             String[] parts = m.split("\\.");
@@ -531,8 +533,8 @@ public final class Validation {
                 continue;
             }
             double p = Integer.parseInt(parts[1].substring(1)) / 100.0;
-            double[] s = pooledLatencies(simulated, parts[0]);
-            double[] v = pooledLatencies(measured, parts[0]);
+            double[] s = latencies(simulatedRequests, parts[0]);
+            double[] v = latencies(measuredRequests, parts[0]);
             double[] ci = percentileInterval(v, p);
             rows.add(Row.of(m, percentile(s, parts[1]), percentile(v, parts[1])).withInterval(ci[0], ci[1]));
         }
@@ -547,19 +549,21 @@ public final class Validation {
         return sum / runs.size();
     }
 
-    /** One latency of every completed request of {@code runs}, ascending. */
-    private static double[] pooledLatencies(List<Path> runs, String latency) throws IOException {
+    /** Every completed request of {@code runs} ({@code requests.csv} each, read once). */
+    private static List<TailReport.Request> pooledRequests(List<Path> runs) throws IOException {
+        List<TailReport.Request> out = new ArrayList<>();
+        for (Path run : runs) {
+            out.addAll(TailReport.requests(run.resolve("requests.csv")).values());
+        }
+        return out;
+    }
+
+    /** One latency of the requests that count towards it ({@link HostLoad#counts}), ascending. */
+    private static double[] latencies(List<TailReport.Request> requests, String latency) {
         var f = HostLoad.LATENCIES.stream().filter(e -> e.getKey().equals(latency)).findFirst().orElseThrow(
                 () -> new IllegalArgumentException("no latency named " + latency)).getValue();
-        List<Double> out = new ArrayList<>();
-        for (Path run : runs) {
-            for (TailReport.Request r : TailReport.requests(run.resolve("requests.csv")).values()) {
-                if (HostLoad.counts(latency, r)) {
-                    out.add(Math.max(0, f.applyAsDouble(r)));
-                }
-            }
-        }
-        return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return requests.stream().filter(r -> HostLoad.counts(latency, r)).mapToDouble(r -> Math.max(0,
+                f.applyAsDouble(r))).sorted().toArray();
     }
 
     /** The {@code p50}, {@code p90} or {@code p99} of {@code values} as every summary computes it. */
@@ -737,28 +741,23 @@ public final class Validation {
         double[] charged = decodeProbeOverhead(probeDir, decodeSteps.served(), lengths[0], roundTripMs, line);
         // the prefill's speed by prompt length: the idle probe's lengths and the shape probe's, each where its
         // prefills lined up with its requests
-        List<long[]> curveTokens = new ArrayList<>();
-        List<double[][]> curvePairs = new ArrayList<>();
-        if (computed != null) {
-            curveTokens.add(promptTokens);
-            curvePairs.add(new double[][] {computed, profiled});
-        }
+        long[] curveTokens = computed == null ? new long[0] : promptTokens;
+        double[] curveComputed = computed == null ? new double[0] : computed;
+        double[] curveProfiled = computed == null ? new double[0] : profiled;
         if (shapeComputed != null) {
             double[] shapeProfiled = Arrays.stream(shapePrompts).mapToDouble(t -> prefillMs(model, plan, profiles, t))
                     .toArray();
-            curveTokens.add(shapePrompts);
-            curvePairs.add(new double[][] {shapeComputed, shapeProfiled});
             StringBuilder shapeCsv = new StringBuilder("request,prompt_tokens,prefill_compute_ms,profile_ms\n");
             for (int i = 0; i < shapePrompts.length; i++) {
                 shapeCsv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f%n", i, shapePrompts[i], shapeComputed[i],
                         shapeProfiled[i]));
             }
             Files.writeString(probeDir.resolve("shape-probe.csv"), shapeCsv);
+            curveTokens = concat(curveTokens, shapePrompts);
+            curveComputed = concat(curveComputed, shapeComputed);
+            curveProfiled = concat(curveProfiled, shapeProfiled);
         }
-        org.cornserve.model.profile.PrefillScaleCurve curve = prefillCurve(
-                curveTokens.stream().flatMapToLong(Arrays::stream).toArray(),
-                curvePairs.isEmpty() ? null : curvePairs.stream().flatMapToDouble(p -> Arrays.stream(p[0])).toArray(),
-                curvePairs.stream().flatMapToDouble(p -> Arrays.stream(p[1])).toArray());
+        org.cornserve.model.profile.PrefillScaleCurve curve = prefillCurve(curveTokens, curveComputed, curveProfiled);
         return new Probed(new double[] {charged[0], roundTripMs, charged[1], prefillScale(computed, profiled),
             decodeScale, idleRoundTripMs, line[0], extraMsPerSequence}, curve);
     }
@@ -825,8 +824,8 @@ public final class Validation {
     /**
      * The batch probe: {@value #BATCH_PROBE_GROUPS} groups of requests arriving together, one per answer length of
      * {@link #BATCH_PROBE_ANSWERS}, so that the executor decodes three sequences at once, then two, then one; the
-     * groups {@value #BATCH_PROBE_GAP_S} s apart, each done before the next (a group's prefills and 30 reports take
-     * about a tenth of a second). The decode probe's requests follow one another, so all its steps decode one
+     * groups {@value #BATCH_PROBE_GAP_S} s apart, each done before the next (a group's prefills and 30 reports took 0.12 to
+     * 0.18 s in r6). The decode probe's requests follow one another, so all its steps decode one
      * sequence, and the replay's steps of two to six sequences (a fifth of its decode steps) would be charged at that
      * one sequence's speed with the served costs' fixed extra: in three replays of 5 December their extra per
      * sequence beyond the profile ran 0.16 to 0.19 ms per iteration (TPOT P90 13% fast at the served speed without
@@ -1063,7 +1062,7 @@ public final class Validation {
      */
     static org.cornserve.model.profile.PrefillScaleCurve prefillCurve(long[] promptTokens, double[] computedMs,
             double[] profileMs) {
-        if (computedMs == null || promptTokens.length == 0) {
+        if (computedMs == null || computedMs.length == 0) {
             return null;
         }
         java.util.TreeMap<Long, List<double[]>> byLength = new java.util.TreeMap<>();
@@ -1080,6 +1079,14 @@ public final class Validation {
             scales.add(scale);
         });
         return new org.cornserve.model.profile.PrefillScaleCurve(tokens, scales);
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        return java.util.stream.LongStream.concat(Arrays.stream(a), Arrays.stream(b)).toArray();
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        return java.util.stream.DoubleStream.concat(Arrays.stream(a), Arrays.stream(b)).toArray();
     }
 
     /** The probe trace: {@value #PROBES} text requests cycling through {@code lengths}, {@code gapSeconds} apart. */
@@ -1254,6 +1261,26 @@ public final class Validation {
         public Served withServedCosts(Path file) {
             return new Served(overheadMs, stepOverheadMs, steps, session, file, overheadMsPerToken, hostLoad,
                     prefillComputeScale, decodeComputeScale, extraMsPerSequence, prefillCurve);
+        }
+
+        /**
+         * What the probes measured, as {@code validation.json} names it: the overheads, the speeds against the
+         * profile, and the extra per sequence and the prefill's speed by length where measured.
+         */
+        public java.util.Map<String, Object> probedFigures() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("request_overhead_ms", overheadMs);
+            m.put("request_overhead_ms_per_token", overheadMsPerToken);
+            m.put("step_overhead_ms", stepOverheadMs);
+            m.put("prefill_compute_scale", prefillComputeScale);
+            m.put("decode_compute_scale", decodeComputeScale);
+            if (!Double.isNaN(extraMsPerSequence)) {
+                m.put("extra_ms_per_sequence", extraMsPerSequence);
+            }
+            if (prefillCurve != null) {
+                m.put("prefill_compute_scale_at", prefillCurve.toString());
+            }
+            return m;
         }
 
         /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
@@ -1501,17 +1528,8 @@ public final class Validation {
     static void write(Path file, List<Row> rows, List<Row> quietRows, Served served, Path profiles,
             java.util.Map<String, ?> extra) throws IOException {
         var root = Json.mapper().createObjectNode();
-        root.put("request_overhead_ms", served.overheadMs());
-        root.put("request_overhead_ms_per_token", served.overheadMsPerToken());
-        root.put("step_overhead_ms", served.stepOverheadMs());
-        root.put("prefill_compute_scale", served.prefillComputeScale());
-        root.put("decode_compute_scale", served.decodeComputeScale());
-        if (!Double.isNaN(served.extraMsPerSequence())) {
-            root.put("extra_ms_per_sequence", served.extraMsPerSequence());
-        }
-        if (served.prefillCurve() != null) {
-            root.put("prefill_compute_scale_at", served.prefillCurve().toString());
-        }
+        root.setAll((com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().valueToTree(
+                served.probedFigures()));
         if (served.session() != null) {
             root.put("runtime_session", served.session());
         }
