@@ -85,6 +85,13 @@ public final class ValidateCommand implements Callable<Integer> {
             + " in measured-k/ and simulated-k/, the first in measured/ and simulated/; default ${DEFAULT-VALUE})"})
     int replays;
 
+    @Option(names = "--speed-sensors", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"read the machine's speed through the warm-up and the replays with a reference kernel"
+                    + " pinned to each core (Linux, taskset; sensed.csv) and simulate each replay again at it, the served"
+                    + " engine calibrated on the runs before it: the 'sensed speed' table (default on; --no-speed-sensors"
+                    + " leaves it out)"})
+    boolean speedSensors;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -130,7 +137,7 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         Path costs = Validation.servedCosts(servedCosts, out);
         List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book,
-                out.resolve("measured"), replays, err, s -> {
+                out.resolve("measured"), replays, speedSensors, err, s -> {
                     err.println(s);
                     err.flush();
                 }).stream().map(s -> s.withServedCosts(costs)).toList();
@@ -159,6 +166,8 @@ public final class ValidateCommand implements Callable<Integer> {
         List<Path> simulatedDirs = new ArrayList<>();
         List<Path> measuredDirs = new ArrayList<>();
         List<Path> servedSpeedDirs = new ArrayList<>();
+        List<List<Validation.Row>> sensedByRun = new ArrayList<>();
+        List<Path> sensedDirs = new ArrayList<>();
         for (int k = 1; k <= runs.size(); k++) {
             Validation.Served served = runs.get(k - 1);
             Path measured = Validation.replayDir(out.resolve("measured"), k);
@@ -175,13 +184,29 @@ public final class ValidateCommand implements Callable<Integer> {
             simulatedDirs.add(simulated);
             measuredDirs.add(measured);
             servedSpeedDirs.add(Validation.replayDir(out.resolve("simulated-at-served-speed"), k));
+            // the machine's speed from its sensors (not the served steps), the served engine calibrated on the warm-up
+            try {
+                List<Validation.Row> sensed = Validation.atSensedSpeed(base, served, out, k);
+                if (sensed != null) {
+                    sensedByRun.add(sensed);
+                    sensedDirs.add(Validation.replayDir(out.resolve("simulated-at-sensed-speed"), k));
+                }
+            } catch (IllegalArgumentException e) {
+                err.println("replay " + k + " not simulated at the sensed speed: " + e.getMessage());
+            }
         }
+        boolean withSensed = sensedByRun.size() == runs.size();
         Validation.Served first = runs.get(0);
         List<Validation.Row> rows = runs.size() == 1 ? rowsByRun.get(0)
                 : Validation.pooled(simulatedDirs, measuredDirs);
         List<Validation.Row> atServedSpeed = runs.size() == 1 ? servedSpeedByRun.get(0)
                 : Validation.pooled(servedSpeedDirs, measuredDirs);
         java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+        List<Validation.Row> atSensedSpeed = !withSensed ? null : runs.size() == 1 ? sensedByRun.get(0)
+                : Validation.pooled(sensedDirs, measuredDirs);
+        if (withSensed) {
+            extra.put("rows_at_sensed_speed", atSensedSpeed);
+        }
         extra.put("rows_at_served_speed", atServedSpeed);
         if (drift != null) {
             extra.put("profile_drift", drift);
@@ -197,6 +222,9 @@ public final class ValidateCommand implements Callable<Integer> {
                 run.putAll(served.probedFigures());
                 run.put("host_load", served.hostLoad().summary());
                 run.put("rows", rowsByRun.get(k - 1));
+                if (withSensed) {
+                    run.put("rows_at_sensed_speed", sensedByRun.get(k - 1));
+                }
                 run.put("rows_at_served_speed", servedSpeedByRun.get(k - 1));
                 if (!quietByRun.get(k - 1).isEmpty()) {
                     run.put("rows_without_outside_load", quietByRun.get(k - 1));
@@ -227,6 +255,14 @@ public final class ValidateCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "the %d replays pooled (throughput their mean, each percentile over all their"
                     + " requests), each simulated at the speed its probes met:%n", runs.size());
             pw.print(Validation.pooledTable(rows, rowsByRun));
+        }
+        if (withSensed) {
+            pw.printf(Locale.ROOT, "simulated at the machine's speed as its sensors read it, %.0f s window by window"
+                    + " (sensed-speed*.json: a reference kernel on every core through the replay, the served engine"
+                    + " calibrated against it on the warm-up; nothing of the judged runs' steps), against served%s:%n",
+                    Validation.SPEED_WINDOW_S, runs.size() == 1 ? "" : ", pooled");
+            pw.print(runs.size() == 1 ? Validation.table(atSensedSpeed)
+                    : Validation.pooledTable(atSensedSpeed, sensedByRun));
         }
         pw.printf(Locale.ROOT, "diagnosis, not a prediction: simulated again at the speed the served steps ran, %.0f s"
                 + " window by window (served-speed*.json; it reads the judged runs' steps), against served%s: what is"

@@ -268,7 +268,7 @@ public final class Validation {
     public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
-        return serveAndReplay(plan, slots, trace, warmup, slo, profiles, dir, 1, err, status).get(0);
+        return serveAndReplay(plan, slots, trace, warmup, slo, profiles, dir, 1, false, err, status).get(0);
     }
 
     /**
@@ -287,19 +287,44 @@ public final class Validation {
      * simulated at the speed the machine ran at just before it) and the replay, its results in {@link #replayDir
      * replayDir(dir, k)}. Replays of the same slice by the same server differ (the machine's speed drifts between
      * minutes, and a P99 rests on a handful of requests); several of them say by how much, and pooled they pin the
-     * served distribution down better than one.
+     * served distribution down better than one. With {@code sense} (and a warm-up) the machine's speed sensors
+     * ({@link MachineSpeed}) read through the warm-up and the replays, into {@code sensed.csv} and {@code sensed.json}
+     * beside {@code dir}; where they cannot run it says why and goes on without them.
      *
      * @return per replay, in order, its measured overhead and served steps
      */
     public static List<Served> serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup,
-            String slo, ProfileBook profiles, Path dir, int replays, PrintWriter err, Consumer<String> status)
+            String slo, ProfileBook profiles, Path dir, int replays, boolean sense, PrintWriter err,
+            Consumer<String> status)
             throws IOException, InterruptedException {
         if (replays < 1) {
             throw new IllegalArgumentException("--replays must be at least 1, got " + replays);
         }
         String model = plan.plan().models().get(0);
+        // the machine's speed, read apart from the served engine through the warm-up (its calibration) and the replays
+        MachineSpeed sensors = null;
+        if (sense && warmup != null) {
+            String why = MachineSpeed.unavailable();
+            if (why == null) {
+                sensors = MachineSpeed.start();
+                status.accept("sensing the machine's speed on cores " + sensors.cpus() + " (a reference kernel every "
+                        + MachineSpeed.PERIOD_MS + " ms on each)");
+            } else {
+                status.accept("not sensing the machine's speed: " + why);
+            }
+        }
+        double[] warmupSpan = null;
+        List<double[]> replaySpans = new ArrayList<>();
         status.accept("starting the plan's executors on " + slots.count() + " cpu slot(s)...");
-        ModelInvoker invoker = Runtimes.start(plan, slots, SERVED_OPTIONS);
+        ModelInvoker invoker;
+        try {
+            invoker = Runtimes.start(plan, slots, SERVED_OPTIONS);
+        } catch (RuntimeException | Error e) {
+            if (sensors != null) {
+                sensors.close();
+            }
+            throw e;
+        }
         Gateway gateway = null;
         try {
             gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, 32 << 20, GatewaySettings.newAdminToken()),
@@ -315,9 +340,13 @@ public final class Validation {
                 status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
                 Path warmupDir = dir.resolveSibling(dir.getFileName() + "-warmup");
                 warmupSteps.start();
+                long warmupStart = System.nanoTime();
                 cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
                         warmup.toString(), "--trace-format", "jsonl", "--out", warmupDir.toString());
                 warmupSteps.stop();
+                if (sensors != null) {
+                    warmupSpan = new double[] {sensors.seconds(warmupStart), sensors.seconds(System.nanoTime())};
+                }
                 writeSteps(warmupSteps, plan, profiles, warmupDir.resolve("steps.csv"));
             }
             List<Served> out = new ArrayList<>();
@@ -357,6 +386,9 @@ public final class Validation {
                     host = monitor.stop();
                 }
                 long replayEnd = System.nanoTime();
+                if (sensors != null) {
+                    replaySpans.add(new double[] {sensors.seconds(replayStart), sensors.seconds(replayEnd)});
+                }
                 java.util.Map<String, Object> stepSummary = writeSteps(steps, plan, profiles, host,
                         replayDir.resolve("steps.csv"));
                 HostLoad hostLoad = HostLoad.NONE;
@@ -367,12 +399,18 @@ public final class Validation {
                 out.add(new Served(overheads[0], overheads[1], stepSummary, session, null, overheads[2], hostLoad,
                         overheads[3], overheads[4], overheads[7], probed.prefillCurve()));
             }
+            if (sensors != null && warmupSpan != null) {
+                sensors.write(dir.toAbsolutePath().getParent(), warmupSpan, replaySpans);
+            }
             return List.copyOf(out);
         } finally {
             if (gateway != null) {
                 gateway.close();
             }
             invoker.close();
+            if (sensors != null) {
+                sensors.close();
+            }
         }
     }
 
@@ -497,6 +535,90 @@ public final class Validation {
         args.addAll(served.atProfileSpeed().simulateArgs());
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
         return compareRuns(simulated, measured);
+    }
+
+    /**
+     * The replay simulated at the machine's speed as its sensors read it ({@link MachineSpeed}): the served engine's
+     * speed against the profile per sensed microsecond ({@link #sensorCalibration}, from the runs before this replay)
+     * times the sensed step time in each of this replay's windows ({@code sensed-speed.json}, {@code
+     * sensed-speed-k.json}; the simulation in {@code simulated-at-sensed-speed[-k]}), everything else charged as in
+     * {@link #atServedSpeed}. Nothing of this replay's served steps goes in. Call after {@link #atServedSpeed} of the
+     * replays before it (their {@code served-speed*.json} calibrate it).
+     *
+     * @return its rows against the served replay, or null where the validation ran without sensors ({@code
+     *     out/sensed.json} absent)
+     */
+    static List<Row> atSensedSpeed(List<String> simulate, Served served, Path out, int k) throws IOException {
+        Path spansFile = out.resolve("sensed.json");
+        if (!Files.exists(spansFile)) {
+            return null;
+        }
+        MachineSpeed.Spans spans = Json.read(spansFile, MachineSpeed.Spans.class);
+        if (k > spans.replays().size()) {
+            throw new IllegalArgumentException(spansFile + ": no span for replay " + k + " (it lists "
+                    + spans.replays().size() + ")");
+        }
+        List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
+        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence());
+        Path trace = out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json");
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(trace.toFile(), MachineSpeed.trace(readings,
+                spans.cpus(), spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]));
+        Path measured = replayDir(out.resolve("measured"), k);
+        Path simulated = replayDir(out.resolve("simulated-at-sensed-speed"), k);
+        List<String> args = new ArrayList<>(simulate);
+        args.addAll(List.of("--out", simulated.toString(), "--speed-trace", trace.toString()));
+        args.addAll(served.atProfileSpeed().simulateArgs());
+        cornserve(quiet(), quiet(), args.toArray(String[]::new));
+        return compareRuns(simulated, measured);
+    }
+
+    /**
+     * The served engine's speed against the profile ({@link #speedTrace}'s measure) per sensed microsecond, prefills
+     * and decodes apart, from the runs before replay {@code k}: for {@code k > 1} the earlier replays (each {@value
+     * #SPEED_WINDOW_S} s window's served speed, in {@code served-speed*.json}, over its sensed step time; the median
+     * over all their windows), for the first the warm-up's later half (its first half has the executors' JIT at work;
+     * its requests are not the trace's, so its steps' mix is not the replay's: a weaker calibration).
+     *
+     * @return {prefill, decode}
+     * @throws IllegalArgumentException where the sensors read too little to calibrate on
+     */
+    static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
+            double extraMsPerSequence) throws IOException {
+        if (k == 1) {
+            Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
+            double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
+            org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence);
+            int w = Math.min(1, served.decode().size() - 1);
+            double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), spans.warmup()[0] + half,
+                    spans.warmup()[1]);
+            if (Double.isNaN(sensed)) {
+                throw new IllegalArgumentException("the machine's speed sensors read too little during the warm-up's"
+                        + " later half to calibrate on (" + out.resolve("sensed.csv") + ")");
+            }
+            return new double[] {served.prefill().get(w) / sensed, served.decode().get(w) / sensed};
+        }
+        List<Double> prefill = new ArrayList<>();
+        List<Double> decode = new ArrayList<>();
+        for (int j = 1; j < k; j++) {
+            Path file = out.resolve(j == 1 ? "served-speed.json" : "served-speed-" + j + ".json");
+            org.cornserve.simulator.config.SpeedTrace served = org.cornserve.cli.simulate.SimulateCommand
+                    .readSpeedTrace(file);
+            double start = spans.replays().get(j - 1)[0];
+            for (int w = 0; w < served.decode().size(); w++) {
+                double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), start + w * served.windowSeconds(),
+                        start + (w + 1) * served.windowSeconds());
+                if (!Double.isNaN(sensed)) {
+                    prefill.add(served.prefill().get(w) / sensed);
+                    decode.add(served.decode().get(w) / sensed);
+                }
+            }
+        }
+        if (decode.isEmpty()) {
+            throw new IllegalArgumentException("the machine's speed sensors read too little during replays 1 to "
+                    + (k - 1) + " to calibrate on (" + out.resolve("sensed.csv") + ")");
+        }
+        return new double[] {median(prefill.stream().mapToDouble(Double::doubleValue).toArray()),
+                median(decode.stream().mapToDouble(Double::doubleValue).toArray())};
     }
 
     /**

@@ -199,6 +199,21 @@ class ValidateCommandIntegrationTest {
             assertEquals(pooled.get(m).simulated(), v.path("rows").get(m).path("simulated").asDouble(), 1e-6);
         }
         assertTrue(out.toString().contains("the 2 replays pooled"), out.toString());
+        if (MachineSpeed.unavailable() == null) {
+            // the sensors read through the warm-up and both replays
+            MachineSpeed.Spans spans = Json.read(dir.resolve("sensed.json"), MachineSpeed.Spans.class);
+            assertEquals(2, spans.replays().size());
+            assertTrue(spans.warmup()[1] > spans.warmup()[0] && spans.replays().get(0)[0] >= spans.warmup()[1]);
+            assertTrue(MachineSpeed.readCsv(dir.resolve("sensed.csv")).size() >= 2 * spans.cpus().size());
+            // replay 2 is calibrated on replay 1's served speed: simulated at the sensed speed unless a window of
+            // replay 1 went unread (a 12-request replay is short), which the command says
+            if (v.has("rows_at_sensed_speed")) {
+                assertEquals(Validation.METRICS.size(), v.path("rows_at_sensed_speed").size());
+                assertTrue(Files.exists(dir.resolve("simulated-at-sensed-speed-2/summary.json")));
+            } else {
+                assertTrue(err.toString().contains("not simulated at the sensed speed"), err.toString());
+            }
+        }
         assertEquals(0, Validation.sharedMemoryFiles(v.path("runtime_session").asText()));
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
                 "no executor process left");

@@ -69,7 +69,8 @@ public final class LocalProcessLauncher implements ExecutorLauncher, AutoCloseab
     private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m", "-Xss4m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=4");
 
-    private static String thisJava() {
+    /** The java binary of this JVM (for the processes it starts). */
+    public static String thisJava() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString());
     }

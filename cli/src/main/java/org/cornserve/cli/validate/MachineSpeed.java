@@ -1,0 +1,267 @@
+package org.cornserve.cli.validate;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.cornserve.model.json.Json;
+import org.cornserve.runtime.launch.LocalProcessLauncher;
+import org.cornserve.runtime.profile.SpeedSensor;
+import org.cornserve.simulator.config.SpeedTrace;
+
+/**
+ * The machine's speed through a validation, read by a thermometer that is not the served engine: one {@link
+ * SpeedSensor} process per core this process may use, pinned to it ({@code taskset -c}), each timing a fixed
+ * reference kernel every {@value #PERIOD_MS} ms. On this machine the cores' speeds wander apart by tens of percent
+ * over minutes, and the served engine's decode speed follows their mean (r7 of 2026-12-05: the served decode speed in
+ * 10 s windows over the mean sensed step time, 3.10, 3.12 and 3.22 per ms at the median in three replays, within
+ * about 5% window by window, where the served speed itself went from 0.95 to 1.50 of the profile).
+ *
+ * <p>How validate uses it ({@link Validation#atSensedSpeed}): the warm-up replay's later half calibrates the served
+ * engine against the sensors (its steps' speed, compute over the profile's charge, over the sensed step time then); the
+ * replay is then simulated at that calibration times the sensors' reading window by window. The calibration comes
+ * from before the replay, the reading from during it but not from the served engine: a prediction given the
+ * machine's speed, where the probes' is one given the speed of the seconds before it.
+ *
+ * <p>Readings land in {@code sensed.csv} ({@code t_s,cpu,micros}: seconds since the sensors started) and the spans in
+ * {@code sensed.json} ({@link Spans}); {@link #unavailable} says why there are none (not Linux, no {@code taskset}).
+ */
+final class MachineSpeed implements AutoCloseable {
+    /** Sensor period. */
+    static final long PERIOD_MS = 250;
+    /** Cores sensed at most (the first ones this process may use). */
+    static final int MAX_CORES = 8;
+    /** Readings a core needs in a span for the span to have a reading. */
+    static final int MIN_READINGS = 3;
+    static final String TASKSET = java.util.stream.Stream.of("/usr/bin/taskset", "/bin/taskset")
+            .filter(f -> Files.isExecutable(Path.of(f))).findFirst().orElse(null);
+
+    /** One reading: when (this JVM's {@link System#nanoTime}), on which core, the reference step's CPU time. */
+    record Reading(long nanos, int cpu, double micros) {
+    }
+
+    /**
+     * When the sensors' readings matter, in seconds since they started: the warm-up replay and each measured replay.
+     *
+     * @param periodMs the sensors' period
+     * @param cpus the cores sensed
+     * @param warmup the warm-up replay's start and end
+     * @param replays each replay's start and end, in order
+     */
+    record Spans(@JsonProperty("period_ms") long periodMs, @JsonProperty("cpus") List<Integer> cpus,
+            @JsonProperty("warmup") double[] warmup, @JsonProperty("replays") List<double[]> replays) {
+    }
+
+    private final long origin;
+    private final List<Integer> cpus;
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Reading> readings = new ArrayList<>();
+
+    private MachineSpeed(long origin, List<Integer> cpus) {
+        this.origin = origin;
+        this.cpus = cpus;
+    }
+
+    /** Why sensors cannot run here, or null when they can. */
+    static String unavailable() {
+        if (TASKSET == null) {
+            return "no taskset binary (util-linux) to pin a sensor to each core";
+        }
+        if (allowedCpus() == null) {
+            return "no Cpus_allowed_list in /proc/self/status (not Linux?)";
+        }
+        return null;
+    }
+
+    /** The cores this process may run on ({@code Cpus_allowed_list}), or null where unknown. */
+    static List<Integer> allowedCpus() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return parseCpuList(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** A Linux CPU list ({@code 0-3,6,8-9}) as its cores, in order. */
+    static List<Integer> parseCpuList(String list) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : list.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int dash = p.indexOf('-');
+            int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash));
+            int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1));
+            for (int c = from; c <= to; c++) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Starts a sensor on each core (at most {@value #MAX_CORES}); check {@link #unavailable} first. */
+    static MachineSpeed start() throws IOException {
+        List<Integer> allowed = allowedCpus();
+        if (TASKSET == null || allowed == null || allowed.isEmpty()) {
+            throw new IllegalStateException("machine speed sensors: " + unavailable());
+        }
+        MachineSpeed m = new MachineSpeed(System.nanoTime(), List.copyOf(allowed.subList(0, Math.min(MAX_CORES,
+                allowed.size()))));
+        try {
+            for (int cpu : m.cpus) {
+                Process p = new ProcessBuilder(TASKSET, "-c", Integer.toString(cpu), LocalProcessLauncher.thisJava(),
+                        "--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", "-Xmx64m", "-cp",
+                        System.getProperty("java.class.path"), SpeedSensor.class.getName(), Long.toString(PERIOD_MS))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                m.processes.add(p);
+                Thread.ofPlatform().daemon().name("speed-sensor-" + cpu).start(() -> m.read(p, cpu));
+            }
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    private void read(Process p, int cpu) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                long now = System.nanoTime();
+                try {
+                    double micros = Double.parseDouble(line.trim());
+                    synchronized (readings) {
+                        readings.add(new Reading(now, cpu, micros));
+                    }
+                } catch (NumberFormatException e) {
+                    // not a reading (a JVM warning on standard output): skipped
+                }
+            }
+        } catch (IOException e) {
+            // the sensor is gone: its readings end here
+        }
+    }
+
+    /** Seconds since the sensors started, at {@code nanos} ({@link System#nanoTime}). */
+    double seconds(long nanos) {
+        return (nanos - origin) / 1e9;
+    }
+
+    /** The cores sensed. */
+    List<Integer> cpus() {
+        return cpus;
+    }
+
+    /** The readings so far, their times in seconds since the sensors started. */
+    List<Reading> readings() {
+        synchronized (readings) {
+            return readings.stream().map(r -> new Reading(r.nanos() - origin, r.cpu(), r.micros())).toList();
+        }
+    }
+
+    /** Writes the readings ({@code sensed.csv}) and the spans ({@code sensed.json}) into {@code dir}. */
+    void write(Path dir, double[] warmup, List<double[]> replays) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve("sensed.csv")))) {
+            w.println("t_s,cpu,micros");
+            for (Reading r : readings()) {
+                w.printf(Locale.ROOT, "%.3f,%d,%.1f%n", r.nanos() / 1e9, r.cpu(), r.micros());
+            }
+        }
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("sensed.json").toFile(),
+                new Spans(PERIOD_MS, cpus, warmup, replays));
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** The readings of a {@code sensed.csv}, their times in seconds as nanoseconds. */
+    static List<Reading> readCsv(Path file) throws IOException {
+        List<Reading> out = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            try {
+                out.add(new Reading(Math.round(Double.parseDouble(f[0]) * 1e9), Integer.parseInt(f[1]),
+                        Double.parseDouble(f[2])));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected t_s,cpu,micros, got '"
+                        + lines.get(i) + "'", e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The sensed step time over {@code [from, to)} seconds: the mean over the cores of each core's median reading
+     * there; NaN where a core has fewer than {@value #MIN_READINGS} readings in it.
+     */
+    static double sensedMicros(List<Reading> readings, List<Integer> cpus, double from, double to) {
+        double sum = 0;
+        for (int cpu : cpus) {
+            double[] v = readings.stream().filter(r -> r.cpu() == cpu && r.nanos() >= from * 1e9
+                    && r.nanos() < to * 1e9).mapToDouble(Reading::micros).sorted().toArray();
+            if (v.length < MIN_READINGS) {
+                return Double.NaN;
+            }
+            sum += v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+        return sum / cpus.size();
+    }
+
+    /**
+     * The speed trace a replay is simulated at: for each {@code windowSeconds} of the replay's span, the
+     * calibration ({@code prefillPerMicro}, {@code decodePerMicro}: speed against the profile per sensed microsecond)
+     * times the sensed step time then. A window without a reading takes the last one's (the first ones the first
+     * reading's); none at all is an error.
+     */
+    static SpeedTrace trace(List<Reading> readings, List<Integer> cpus, double[] replay, double windowSeconds,
+            double prefillPerMicro, double decodePerMicro) {
+        int windows = Math.max(1, (int) Math.ceil((replay[1] - replay[0]) / windowSeconds));
+        double[] sensed = new double[windows];
+        double last = Double.NaN;
+        for (int w = 0; w < windows; w++) {
+            double s = sensedMicros(readings, cpus, replay[0] + w * windowSeconds, replay[0] + (w + 1) * windowSeconds);
+            last = Double.isNaN(s) ? last : s;
+            sensed[w] = last;
+        }
+        double first = Arrays.stream(sensed).filter(v -> !Double.isNaN(v)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("no sensor readings during the replay"));
+        for (int w = 0; w < windows && Double.isNaN(sensed[w]); w++) {
+            sensed[w] = first;
+        }
+        return new SpeedTrace(windowSeconds, Arrays.stream(sensed).map(s -> s * prefillPerMicro).boxed().toList(),
+                Arrays.stream(sensed).map(s -> s * decodePerMicro).boxed().toList(), String.format(Locale.ROOT,
+                        "the machine's speed sensors (sensed.csv, %d cores): the warm-up's calibration (%.5f and"
+                        + " %.5f of the profile per sensed microsecond, prefills and decodes) times the sensed step"
+                        + " time per window", cpus.size(), prefillPerMicro, decodePerMicro));
+    }
+}

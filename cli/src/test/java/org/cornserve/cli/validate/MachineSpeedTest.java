@@ -1,0 +1,169 @@
+package org.cornserve.cli.validate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.cornserve.model.json.Json;
+import org.cornserve.simulator.config.SpeedTrace;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MachineSpeedTest {
+    @TempDir
+    Path tmp;
+
+    private static MachineSpeed.Reading at(double seconds, int cpu, double micros) {
+        return new MachineSpeed.Reading(Math.round(seconds * 1e9), cpu, micros);
+    }
+
+    @Test
+    void cpuListsAsLinuxWritesThem() {
+        assertEquals(List.of(0, 1, 2, 3, 6, 8, 9), MachineSpeed.parseCpuList("0-3,6,8-9"));
+        assertEquals(List.of(0), MachineSpeed.parseCpuList("0"));
+        assertEquals(List.of(2, 3), MachineSpeed.parseCpuList(" 2-3\n"));
+    }
+
+    @Test
+    void aSpanReadsTheMeanOverCoresOfEachCoresMedian() {
+        List<MachineSpeed.Reading> r = new ArrayList<>(List.of(at(1, 0, 100), at(2, 0, 120), at(3, 0, 110),
+                at(1.5, 1, 200), at(2.5, 1, 230), at(3.5, 1, 210), at(4.5, 1, 220),
+                at(12, 0, 999), at(12, 1, 999))); // outside the span
+        assertEquals((110 + 215) / 2.0, MachineSpeed.sensedMicros(r, List.of(0, 1), 0, 10), 1e-9);
+        // a core with fewer than three readings leaves the span unread
+        assertTrue(Double.isNaN(MachineSpeed.sensedMicros(r, List.of(0, 1), 2.2, 10)));
+        assertTrue(Double.isNaN(MachineSpeed.sensedMicros(r, List.of(0, 1, 2), 0, 10)));
+    }
+
+    @Test
+    void theTraceIsTheCalibrationTimesTheSensedTimeWindowByWindow() {
+        List<MachineSpeed.Reading> r = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            r.add(at(6 + i, 0, 400)); // window 0: [5, 15)
+            r.add(at(6 + i, 1, 600));
+            r.add(at(26 + i * 0.5, 0, 300)); // window 2: [25, 35)
+            r.add(at(26 + i * 0.5, 1, 300));
+        }
+        SpeedTrace t = MachineSpeed.trace(r, List.of(0, 1), new double[] {5, 33}, 10, 0.002, 0.003);
+        assertEquals(10, t.windowSeconds());
+        assertEquals(3, t.decode().size());
+        assertEquals(List.of(500 * 0.002, 500 * 0.002, 300 * 0.002), t.prefill());
+        assertEquals(500 * 0.003, t.decode().get(0), 1e-12);
+        assertEquals(500 * 0.003, t.decode().get(1), 1e-12); // no reading: the last window's
+        assertEquals(300 * 0.003, t.decode().get(2), 1e-12);
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> MachineSpeed.trace(r, List.of(0, 1), new double[] {100, 130}, 10, 1, 1));
+        assertTrue(none.getMessage().contains("no sensor readings"), none.getMessage());
+    }
+
+    @Test
+    void aBadReadingsLineIsNamed() throws Exception {
+        Path f = tmp.resolve("sensed.csv");
+        Files.writeString(f, "t_s,cpu,micros\n1.000,0,300.0\n1.250,x,301.0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MachineSpeed.readCsv(f));
+        assertTrue(e.getMessage().contains("sensed.csv line 3"), e.getMessage());
+        Files.writeString(f, "t_s,cpu,micros\n1.000,0,300.0\n1.250,1,301.5\n");
+        assertEquals(List.of(at(1, 0, 300), at(1.25, 1, 301.5)), MachineSpeed.readCsv(f));
+    }
+
+    /** A warm-up's steps: before 10 s at 3.0 of the profile, after it prefills at 1.2 and decodes at 1.5. */
+    private static String warmupSteps() {
+        StringBuilder b = new StringBuilder("deployment,replica,prefill_tokens,decode_sequences,iterations,"
+                + "measured_compute_ms,measured_busy_ms,simulated_shared_ms,others_computing,round_trip_ms,"
+                + "decided_ms\n");
+        for (double t = 500; t < 20_000; t += 1000) {
+            double speedPrefill = t < 10_000 ? 3.0 : 1.2;
+            double speedDecode = t < 10_000 ? 3.0 : 1.5;
+            b.append(String.format(Locale.ROOT, "0,0,100,0,1,%.4f,%.4f,10,0,0.1,%.1f%n", 10 * speedPrefill,
+                    10 * speedPrefill, t));
+            for (int d = 1; d <= 6; d++) { // the first two after a prefill are charged apart, not counted
+                b.append(String.format(Locale.ROOT, "0,0,0,1,4,%.4f,%.4f,2,0,0.1,%.1f%n", 2 * speedDecode,
+                        2 * speedDecode, t + d * 10));
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
+    void theFirstReplayIsCalibratedOnTheWarmupsLaterHalf() throws Exception {
+        Files.createDirectories(tmp.resolve("measured-warmup"));
+        Files.writeString(tmp.resolve("measured-warmup/steps.csv"), warmupSteps());
+        List<MachineSpeed.Reading> r = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            double t = 100 + i * 0.5; // the warm-up runs from 100 to 120 s of the sensors' clock
+            r.add(at(t, 0, t < 110 ? 1000 : 300));
+            r.add(at(t, 1, t < 110 ? 1000 : 500));
+        }
+        MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {100, 120},
+                List.of(new double[] {150, 400}));
+        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 1, 0);
+        assertEquals(1.2 / 400, perMicro[0], 1e-9);
+        assertEquals(1.5 / 400, perMicro[1], 1e-9);
+        // no readings in the later half: a clear error, not a guess
+        List<MachineSpeed.Reading> early = r.stream().filter(x -> x.nanos() < 110e9).toList();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Validation.sensorCalibration(tmp, early, spans, 1, 0));
+        assertTrue(e.getMessage().contains("warm-up"), e.getMessage());
+    }
+
+    @Test
+    void laterReplaysAreCalibratedOnTheEarlierOnesServedSpeed() throws Exception {
+        // replay 1 ran from 50 s: two 10 s windows, served at 1.2 then 1.5 of the profile (decodes), 1.1 (prefills)
+        Json.mapper().writeValue(tmp.resolve("served-speed.json").toFile(), new SpeedTrace(10, List.of(1.1, 1.1),
+                List.of(1.2, 1.5), "test"));
+        List<MachineSpeed.Reading> r = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            r.add(at(51 + i * 0.9, 0, 400));
+            r.add(at(51 + i * 0.9, 1, 400));
+            r.add(at(61 + i * 0.9, 0, 500));
+            r.add(at(61 + i * 0.9, 1, 500));
+        }
+        MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {0, 20},
+                List.of(new double[] {50, 70}, new double[] {80, 100}));
+        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 2, 0);
+        // the median over the windows of served speed over sensed microseconds
+        assertEquals((1.1 / 400 + 1.1 / 500) / 2, perMicro[0], 1e-12);
+        assertEquals((1.2 / 400 + 1.5 / 500) / 2, perMicro[1], 1e-12);
+    }
+
+    @Test
+    @Tag("integration")
+    void liveSensorsReadEveryCoreAndLeaveNothingRunning() throws Exception {
+        String why = MachineSpeed.unavailable();
+        assumeTrue(why == null, () -> "no machine speed sensors here: " + why);
+        long before = ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
+        List<MachineSpeed.Reading> readings;
+        List<Integer> cpus;
+        try (MachineSpeed m = MachineSpeed.start()) {
+            cpus = m.cpus();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            do {
+                Thread.sleep(250);
+                readings = m.readings();
+            } while (System.nanoTime() < deadline && !cpus.stream().allMatch(c -> readings(c, m) >= 3));
+            readings = m.readings();
+        }
+        for (int cpu : cpus) {
+            List<Double> mine = readings.stream().filter(x -> x.cpu() == cpu).map(MachineSpeed.Reading::micros)
+                    .toList();
+            assertTrue(mine.size() >= 3, "core " + cpu + " read " + mine.size() + " times");
+            // a one-sequence decode step of the tiny LLM: tens of microseconds to tens of milliseconds on any CPU
+            mine.forEach(v -> assertTrue(v > 10 && v < 50_000, "core " + cpu + ": " + v + " us"));
+        }
+        double s = MachineSpeed.sensedMicros(readings, cpus, 0, Double.MAX_VALUE / 2e9);
+        assertTrue(s > 10 && s < 50_000, s + " us");
+        assertEquals(before, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
+                "the sensors are gone");
+    }
+
+    private static long readings(int cpu, MachineSpeed m) {
+        return m.readings().stream().filter(x -> x.cpu() == cpu).count();
+    }
+}
