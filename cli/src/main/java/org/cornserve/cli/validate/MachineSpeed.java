@@ -260,8 +260,8 @@ final class MachineSpeed implements AutoCloseable {
         }
         return new SpeedTrace(windowSeconds, Arrays.stream(sensed).map(s -> s * prefillPerMicro).boxed().toList(),
                 Arrays.stream(sensed).map(s -> s * decodePerMicro).boxed().toList(), String.format(Locale.ROOT,
-                        "the machine's speed sensors (sensed.csv, %d cores): the warm-up's calibration (%.5f and"
-                        + " %.5f of the profile per sensed microsecond, prefills and decodes) times the sensed step"
-                        + " time per window", cpus.size(), prefillPerMicro, decodePerMicro));
+                        "the machine's speed sensors (sensed.csv, %d cores): the calibration on the runs before the"
+                        + " replay (%.5f and %.5f of the profile per sensed microsecond, prefills and decodes) times"
+                        + " the sensed step time per window", cpus.size(), prefillPerMicro, decodePerMicro));
     }
 }

@@ -509,8 +509,9 @@ public final class Validation {
     /**
      * The diagnosis beside a validation: the replay simulated again with its LLM steps at the speed the served ones
      * ran, window by window ({@link #speedTrace} of {@code out/measured/steps.csv}, written to {@code
-     * out/served-speed.json}; the simulation in {@code out/simulated-at-served-speed}), everything else charged as in
-     * the validation; its rows against the served replay. It reads the judged run's own steps, so it is no
+     * out/served-speed.json}; the simulation in {@code out/simulated-at-served-speed}), the probes' prefill speed by
+     * prompt length kept as a shape ({@link #prefillShape}), everything else charged as in the validation; its rows
+     * against the served replay. It reads the judged run's own steps, so it is no
      * prediction: it splits the validation's error into the machine's drift (what it removes) and the model's own.
      *
      * @param simulate the {@code simulate} command line without {@code --out} and the served charges
@@ -532,7 +533,7 @@ public final class Validation {
                 speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S, served.chargedExtraMsPerSequence()));
         List<String> args = new ArrayList<>(simulate);
         args.addAll(List.of("--out", simulated.toString(), "--speed-trace", trace.toString()));
-        args.addAll(served.atProfileSpeed().simulateArgs());
+        args.addAll(served.atSpeedTrace(prefillShape(served.prefillCurve(), sliceOf(simulate))).simulateArgs());
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
         return compareRuns(simulated, measured);
     }
@@ -567,9 +568,49 @@ public final class Validation {
         Path simulated = replayDir(out.resolve("simulated-at-sensed-speed"), k);
         List<String> args = new ArrayList<>(simulate);
         args.addAll(List.of("--out", simulated.toString(), "--speed-trace", trace.toString()));
-        args.addAll(served.atProfileSpeed().simulateArgs());
+        args.addAll(served.atSpeedTrace(prefillShape(served.prefillCurve(), sliceOf(simulate))).simulateArgs());
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
         return compareRuns(simulated, measured);
+    }
+
+    /** The trace a {@code simulate} command line reads (its {@code --trace}). */
+    private static Path sliceOf(List<String> simulate) {
+        int i = simulate.indexOf("--trace");
+        if (i < 0 || i + 1 >= simulate.size()) {
+            throw new IllegalArgumentException("no --trace in " + simulate);
+        }
+        return Path.of(simulate.get(i + 1));
+    }
+
+    /**
+     * The shape of the probes' prefill speed by prompt length without its level, for a simulation whose speed trace
+     * sets the level: {@code curve} divided by its mean over the slice's prompts (each with the chat markup, weighted
+     * by its tokens, as a prefill's compute grows with them), so that the slice's prefills are charged as much in all
+     * as at the trace's speed alone, the long ones against the short ones as the probes measured. (The profile's
+     * points are measured minutes apart and not all at one speed: in r9 of 2026-12-05 its 1,024-token point ran 0.93
+     * of the others' speed in all three replays' probes, and a flat speed over-charged the long prompts: TTFT P99
+     * +38% pooled at the sensed speed, +7% with this shape.)
+     *
+     * @return null where the probes measured no curve
+     */
+    static org.cornserve.model.profile.PrefillScaleCurve prefillShape(
+            org.cornserve.model.profile.PrefillScaleCurve curve, Path slice) throws IOException {
+        if (curve == null) {
+            return null;
+        }
+        double weighted = 0;
+        double tokens = 0;
+        for (long t : textTokens(slice)) {
+            long prompt = t + PROMPT_OVERHEAD_TOKENS;
+            weighted += curve.applyAsDouble(prompt) * prompt;
+            tokens += prompt;
+        }
+        if (!(tokens > 0)) {
+            return curve;
+        }
+        double mean = weighted / tokens;
+        return new org.cornserve.model.profile.PrefillScaleCurve(curve.tokens(),
+                curve.scales().stream().map(x -> x / mean).toList());
     }
 
     /**
@@ -1406,6 +1447,15 @@ public final class Validation {
         }
 
         /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
+        /**
+         * This served run for a simulation whose {@link #speedTrace speed trace} sets the compute's level: no scale,
+         * the prefill's shape by prompt length ({@link Validation#prefillShape}; null: none) kept.
+         */
+        public Served atSpeedTrace(org.cornserve.model.profile.PrefillScaleCurve prefillShape) {
+            return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1,
+                    1, extraMsPerSequence, prefillShape);
+        }
+
         public Served atProfileSpeed() {
             return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1,
                     1, extraMsPerSequence);

@@ -134,6 +134,26 @@ class MachineSpeedTest {
     }
 
     @Test
+    void aSpeedTraceKeepsTheProbesPrefillShapeButNotItsLevel() throws Exception {
+        Path slice = tmp.resolve("slice.jsonl");
+        long markup = Validation.PROMPT_OVERHEAD_TOKENS;
+        Files.writeString(slice, String.format(Locale.ROOT,
+                "{\"arrival_s\":0.1,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":5}%n"
+                + "{\"arrival_s\":0.2,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":5}%n",
+                100 - markup, 1000 - markup));
+        var curve = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.2,1000=0.9");
+        var shape = Validation.prefillShape(curve, slice);
+        double mean = (1.2 * 100 + 0.9 * 1000) / 1100;
+        assertEquals(List.of(100L, 1000L), shape.tokens());
+        assertEquals(1.2 / mean, shape.scales().get(0), 1e-12);
+        assertEquals(0.9 / mean, shape.scales().get(1), 1e-12);
+        // the slice's prompts charged as much in all as without the shape, the long against the short as probed
+        assertEquals(1100, shape.applyAsDouble(100) * 100 + shape.applyAsDouble(1000) * 1000, 1e-9);
+        assertEquals(0.9 / 1.2, shape.applyAsDouble(1000) / shape.applyAsDouble(100), 1e-12);
+        assertEquals(null, Validation.prefillShape(null, slice));
+    }
+
+    @Test
     @Tag("integration")
     void liveSensorsReadEveryCoreAndLeaveNothingRunning() throws Exception {
         String why = MachineSpeed.unavailable();
