@@ -180,13 +180,15 @@ public final class ValidateCommand implements Callable<Integer> {
             quietByRun.add(served.hostLoad().quietRows(simulated.resolve("requests.csv"),
                     measured.resolve("requests.csv")));
             // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window
-            servedSpeedByRun.add(Validation.atServedSpeed(base, served, out, k));
+            // both speed-trace simulations take the prefill's shape by length from every replay's probes so far
+            Validation.Served shaped = served.withPrefillCurve(Validation.meanCurve(runs, k));
+            servedSpeedByRun.add(Validation.atServedSpeed(base, shaped, out, k));
             simulatedDirs.add(simulated);
             measuredDirs.add(measured);
             servedSpeedDirs.add(Validation.replayDir(out.resolve("simulated-at-served-speed"), k));
             // the machine's speed from its sensors (not the served steps), the served engine calibrated on the warm-up
             try {
-                List<Validation.Row> sensed = Validation.atSensedSpeed(base, served, out, k);
+                List<Validation.Row> sensed = Validation.atSensedSpeed(base, shaped, out, k);
                 if (sensed != null) {
                     sensedByRun.add(sensed);
                     sensedDirs.add(Validation.replayDir(out.resolve("simulated-at-sensed-speed"), k));
@@ -258,18 +260,17 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         if (withSensed) {
             pw.printf(Locale.ROOT, "simulated at the machine's speed as its sensors read it, %.0f s window by window"
-                    + " (sensed-speed*.json: a reference kernel on every core through the replay, the served engine"
-                    + " calibrated against it on the warm-up; nothing of the judged runs' steps), against served%s:%n",
-                    Validation.SPEED_WINDOW_S, runs.size() == 1 ? "" : ", pooled");
-            pw.print(runs.size() == 1 ? Validation.table(atSensedSpeed)
-                    : Validation.pooledTable(atSensedSpeed, sensedByRun));
+                    + " (sensed-speed*.json: a reference kernel on every core through the replay; the served engine"
+                    + " calibrated on the runs before each replay, the warm-up for the first; nothing of the judged"
+                    + " replay's steps), against served%s:%n", Validation.SPEED_WINDOW_S,
+                    runs.size() == 1 ? "" : ", pooled");
+            pw.print(tableOf(atSensedSpeed, sensedByRun));
         }
         pw.printf(Locale.ROOT, "diagnosis, not a prediction: simulated again at the speed the served steps ran, %.0f s"
                 + " window by window (served-speed*.json; it reads the judged runs' steps), against served%s: what is"
                 + " left is the model's error, the rest of the table above the machine's drift:%n",
                 Validation.SPEED_WINDOW_S, runs.size() == 1 ? "" : ", pooled");
-        pw.print(runs.size() == 1 ? Validation.table(atServedSpeed)
-                : Validation.pooledTable(atServedSpeed, servedSpeedByRun));
+        pw.print(tableOf(atServedSpeed, servedSpeedByRun));
         if (drift != null) {
             pw.println(drift.line());
         }
@@ -281,6 +282,11 @@ public final class ValidateCommand implements Callable<Integer> {
             err.println("warning: " + left + " /dev/shm/cornserve-* file(s) are present after the run");
         }
         return 0;
+    }
+
+    /** One replay's table, or the pooled one with each replay's error beside it. */
+    private static String tableOf(List<Validation.Row> rows, List<List<Validation.Row>> byReplay) {
+        return byReplay.size() == 1 ? Validation.table(rows) : Validation.pooledTable(rows, byReplay);
     }
 
     /** {@code trace transform} arguments for the slice. */

@@ -573,6 +573,31 @@ public final class Validation {
         return compareRuns(simulated, measured);
     }
 
+    /**
+     * The probes' prefill curves of replays 1 to {@code k} pooled, point by point the mean ({@code runs}' first
+     * {@code k}): the profile's error by prompt length is the profile's, the same in every replay, where one probe's
+     * shape carries the speed of the seconds each length ran in (r10 of 2026-12-05: one replay's 274- and 627-token
+     * points at 1.06 and 1.42, the next replay's at 1.13 and 1.10). Replay {@code k}'s own curve where the curves do
+     * not share their lengths or one is missing.
+     */
+    static org.cornserve.model.profile.PrefillScaleCurve meanCurve(List<Served> runs, int k) {
+        org.cornserve.model.profile.PrefillScaleCurve own = runs.get(k - 1).prefillCurve();
+        if (own == null) {
+            return null;
+        }
+        double[] sum = new double[own.scales().size()];
+        for (Served r : runs.subList(0, k)) {
+            if (r.prefillCurve() == null || !r.prefillCurve().tokens().equals(own.tokens())) {
+                return own;
+            }
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += r.prefillCurve().scales().get(i);
+            }
+        }
+        return new org.cornserve.model.profile.PrefillScaleCurve(own.tokens(),
+                Arrays.stream(sum).map(x -> x / k).boxed().toList());
+    }
+
     /** The trace a {@code simulate} command line reads (its {@code --trace}). */
     private static Path sliceOf(List<String> simulate) {
         int i = simulate.indexOf("--trace");
@@ -1447,6 +1472,12 @@ public final class Validation {
         }
 
         /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
+        /** This served run with another prefill curve (the probes' of several replays pooled: {@link #meanCurve}). */
+        public Served withPrefillCurve(org.cornserve.model.profile.PrefillScaleCurve curve) {
+            return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad,
+                    prefillComputeScale, decodeComputeScale, extraMsPerSequence, curve);
+        }
+
         /**
          * This served run for a simulation whose {@link #speedTrace speed trace} sets the compute's level: no scale,
          * the prefill's shape by prompt length ({@link Validation#prefillShape}; null: none) kept.

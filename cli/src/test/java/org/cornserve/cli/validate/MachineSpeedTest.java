@@ -154,6 +154,23 @@ class MachineSpeedTest {
     }
 
     @Test
+    void theShapeIsPooledOverTheReplaysSoFar() {
+        var a = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.2,1000=0.9");
+        var b = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.0,1000=1.1");
+        var other = org.cornserve.model.profile.PrefillScaleCurve.parse("50=1.0,1000=1.1");
+        java.util.function.Function<org.cornserve.model.profile.PrefillScaleCurve, Validation.Served> run = c ->
+                new Validation.Served(1, 0.1, java.util.Map.of(), null, null, 0, HostLoad.NONE, 1, 1, Double.NaN, c);
+        List<Validation.Served> runs = List.of(run.apply(a), run.apply(b), run.apply(other), run.apply(null));
+        assertEquals(a, Validation.meanCurve(runs, 1)); // the first replay: its own
+        var mean = Validation.meanCurve(runs, 2);
+        assertEquals(List.of(100L, 1000L), mean.tokens());
+        assertEquals(1.1, mean.scales().get(0), 1e-12);
+        assertEquals(1.0, mean.scales().get(1), 1e-12);
+        assertEquals(other, Validation.meanCurve(runs, 3)); // other lengths: its own
+        assertEquals(null, Validation.meanCurve(runs, 4));
+    }
+
+    @Test
     @Tag("integration")
     void liveSensorsReadEveryCoreAndLeaveNothingRunning() throws Exception {
         String why = MachineSpeed.unavailable();
