@@ -23,8 +23,8 @@ import org.cornserve.simulator.config.SpeedTrace;
  * SpeedSensor} process per core this process may use, pinned to it ({@code taskset -c}), each timing a fixed
  * reference kernel every {@value #PERIOD_MS} ms. On this machine the cores' speeds wander apart by tens of percent
  * over minutes, and the served engine's decode speed follows their mean (r7 of 2026-12-05: the served decode speed in
- * 10 s windows over the mean sensed step time, 3.10, 3.12 and 3.22 per ms at the median in three replays, within
- * about 5% window by window, where the served speed itself went from 0.95 to 1.50 of the profile).
+ * 10 s windows over the mean sensed step time, 3.10, 3.12 and 3.20 per ms at the median in three replays, within
+ * about 5% window by window, where the served speed itself went from 0.92 to 1.50 of the profile).
  *
  * <p>How validate uses it ({@link Validation#atSensedSpeed}): the warm-up replay's later half calibrates the served
  * engine against the sensors (its steps' speed, compute over the profile's charge, over the sensed step time then); the
@@ -45,7 +45,7 @@ final class MachineSpeed implements AutoCloseable {
     static final String TASKSET = java.util.stream.Stream.of("/usr/bin/taskset", "/bin/taskset")
             .filter(f -> Files.isExecutable(Path.of(f))).findFirst().orElse(null);
 
-    /** One reading: when (this JVM's {@link System#nanoTime}), on which core, the reference step's CPU time. */
+    /** One reading: when (nanoseconds since the sensors started), on which core, the reference step's CPU time. */
     record Reading(long nanos, int cpu, double micros) {
     }
 
@@ -142,7 +142,7 @@ final class MachineSpeed implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
-                long now = System.nanoTime();
+                long now = System.nanoTime() - origin;
                 try {
                     double micros = Double.parseDouble(line.trim());
                     synchronized (readings) {
@@ -167,10 +167,10 @@ final class MachineSpeed implements AutoCloseable {
         return cpus;
     }
 
-    /** The readings so far, their times in seconds since the sensors started. */
+    /** The readings so far. */
     List<Reading> readings() {
         synchronized (readings) {
-            return readings.stream().map(r -> new Reading(r.nanos() - origin, r.cpu(), r.micros())).toList();
+            return List.copyOf(readings);
         }
     }
 
@@ -203,7 +203,7 @@ final class MachineSpeed implements AutoCloseable {
         }
     }
 
-    /** The readings of a {@code sensed.csv}, their times in seconds as nanoseconds. */
+    /** The readings of a {@code sensed.csv}. */
     static List<Reading> readCsv(Path file) throws IOException {
         List<Reading> out = new ArrayList<>();
         List<String> lines = Files.readAllLines(file);

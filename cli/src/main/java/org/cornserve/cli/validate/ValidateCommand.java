@@ -186,7 +186,7 @@ public final class ValidateCommand implements Callable<Integer> {
             simulatedDirs.add(simulated);
             measuredDirs.add(measured);
             servedSpeedDirs.add(Validation.replayDir(out.resolve("simulated-at-served-speed"), k));
-            // the machine's speed from its sensors (not the served steps), the served engine calibrated on the warm-up
+            // the machine's speed from its sensors (not the served steps), calibrated on the runs before this replay
             try {
                 List<Validation.Row> sensed = Validation.atSensedSpeed(base, shaped, out, k);
                 if (sensed != null) {
@@ -199,13 +199,10 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         boolean withSensed = sensedByRun.size() == runs.size();
         Validation.Served first = runs.get(0);
-        List<Validation.Row> rows = runs.size() == 1 ? rowsByRun.get(0)
-                : Validation.pooled(simulatedDirs, measuredDirs);
-        List<Validation.Row> atServedSpeed = runs.size() == 1 ? servedSpeedByRun.get(0)
-                : Validation.pooled(servedSpeedDirs, measuredDirs);
+        List<Validation.Row> rows = pooledOrOne(rowsByRun, simulatedDirs, measuredDirs);
+        List<Validation.Row> atServedSpeed = pooledOrOne(servedSpeedByRun, servedSpeedDirs, measuredDirs);
         java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
-        List<Validation.Row> atSensedSpeed = !withSensed ? null : runs.size() == 1 ? sensedByRun.get(0)
-                : Validation.pooled(sensedDirs, measuredDirs);
+        List<Validation.Row> atSensedSpeed = withSensed ? pooledOrOne(sensedByRun, sensedDirs, measuredDirs) : null;
         if (withSensed) {
             extra.put("rows_at_sensed_speed", atSensedSpeed);
         }
@@ -282,6 +279,12 @@ public final class ValidateCommand implements Callable<Integer> {
             err.println("warning: " + left + " /dev/shm/cornserve-* file(s) are present after the run");
         }
         return 0;
+    }
+
+    /** One replay's rows, or the replays' pooled ({@link Validation#pooled}). */
+    private static List<Validation.Row> pooledOrOne(List<List<Validation.Row>> byReplay, List<Path> simulated,
+            List<Path> measured) throws java.io.IOException {
+        return byReplay.size() == 1 ? byReplay.get(0) : Validation.pooled(simulated, measured);
     }
 
     /** One replay's table, or the pooled one with each replay's error beside it. */

@@ -529,10 +529,20 @@ public final class Validation {
         Path measured = replayDir(out.resolve("measured"), k);
         Path trace = out.resolve(k == 1 ? "served-speed.json" : "served-speed-" + k + ".json");
         Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
-        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(trace.toFile(),
-                speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S, served.chargedExtraMsPerSequence()));
+        return simulateAtSpeed(simulate, served, speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S,
+                served.chargedExtraMsPerSequence()), trace, simulated, measured);
+    }
+
+    /**
+     * Writes {@code speed} to {@code traceFile}, simulates the replay at it into {@code simulated} (no compute scale,
+     * the probes' prefill shape kept: {@link Served#atSpeedTrace}) and compares that with {@code measured}.
+     */
+    private static List<Row> simulateAtSpeed(List<String> simulate, Served served,
+            org.cornserve.simulator.config.SpeedTrace speed, Path traceFile, Path simulated, Path measured)
+            throws IOException {
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(traceFile.toFile(), speed);
         List<String> args = new ArrayList<>(simulate);
-        args.addAll(List.of("--out", simulated.toString(), "--speed-trace", trace.toString()));
+        args.addAll(List.of("--out", simulated.toString(), "--speed-trace", traceFile.toString()));
         args.addAll(served.atSpeedTrace(prefillShape(served.prefillCurve(), sliceOf(simulate))).simulateArgs());
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
         return compareRuns(simulated, measured);
@@ -561,16 +571,10 @@ public final class Validation {
         }
         List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
         double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence());
-        Path trace = out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json");
-        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(trace.toFile(), MachineSpeed.trace(readings,
-                spans.cpus(), spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]));
-        Path measured = replayDir(out.resolve("measured"), k);
-        Path simulated = replayDir(out.resolve("simulated-at-sensed-speed"), k);
-        List<String> args = new ArrayList<>(simulate);
-        args.addAll(List.of("--out", simulated.toString(), "--speed-trace", trace.toString()));
-        args.addAll(served.atSpeedTrace(prefillShape(served.prefillCurve(), sliceOf(simulate))).simulateArgs());
-        cornserve(quiet(), quiet(), args.toArray(String[]::new));
-        return compareRuns(simulated, measured);
+        return simulateAtSpeed(simulate, served, MachineSpeed.trace(readings, spans.cpus(),
+                spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]),
+                out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json"),
+                replayDir(out.resolve("simulated-at-sensed-speed"), k), replayDir(out.resolve("measured"), k));
     }
 
     /**
