@@ -22,20 +22,15 @@ import org.cornserve.simulator.config.SpeedTrace;
  * The machine's speed through a validation, read by a thermometer that is not the served engine: one {@link
  * SpeedSensor} process per core this process may use, pinned to it ({@code taskset -c}), each timing a fixed
  * reference kernel every {@value #PERIOD_MS} ms. On this machine the cores' speeds wander apart by tens of percent
- * over minutes, and the served engine's decode speed follows the cores it computed on (r7 of 2026-12-05: the served
- * decode speed in 10 s windows over the mean sensed step time, 3.10, 3.12 and 3.20 per ms at the median in three
- * replays, within about 5% window by window, where the served speed itself went from 0.92 to 1.50 of the profile).
- * Beside the readings it samples where the served LLM's executors computed ({@link #watch}, {@code placement.csv}):
- * the kernel moves an executor's compute thread between the cores, and a window's sensed speed weighs each core's
- * reading by the engine's CPU time there (r13 of 2026-12-05: 12.8% mean absolute error replay by replay at the
- * weighted sensed speed, 16.8% at the plain mean, the same served run).
+ * over minutes, and the served engine's decode speed follows their mean (r7 of 2026-12-05: the served decode speed in
+ * 10 s windows over the mean sensed step time, 3.10, 3.12 and 3.20 per ms at the median in three replays, within
+ * about 5% window by window, where the served speed itself went from 0.92 to 1.50 of the profile).
  *
- * <p>How validate uses it ({@link Validation#atSensedSpeed}): the runs before each replay calibrate the served engine
- * against the sensors (the earlier replays' served speed, compute over the profile's charge, over the sensed step
- * time then; the warm-up's later half for the first replay); the replay is then simulated at that calibration times
- * the sensed step time window by window. The calibration comes from before the replay, the reading from during it
- * but not from the served engine's steps: a prediction given the machine's speed (and where the kernel ran the
- * engine), where the probes' is one given the speed of the seconds before it.
+ * <p>How validate uses it ({@link Validation#atSensedSpeed}): the warm-up replay's later half calibrates the served
+ * engine against the sensors (its steps' speed, compute over the profile's charge, over the sensed step time then); the
+ * replay is then simulated at that calibration times the sensors' reading window by window. The calibration comes
+ * from before the replay, the reading from during it but not from the served engine: a prediction given the
+ * machine's speed, where the probes' is one given the speed of the seconds before it.
  *
  * <p>Readings land in {@code sensed.csv} ({@code t_s,cpu,micros}: seconds since the sensors started) and the spans in
  * {@code sensed.json} ({@link Spans}); {@link #unavailable} says why there are none (not Linux, no {@code taskset}).
@@ -55,20 +50,6 @@ final class MachineSpeed implements AutoCloseable {
     }
 
     /**
-     * Where the served engine computed: over the {@value #PERIOD_MS} ms before {@code nanos} (since the sensors
-     * started), {@code ticks} clock ticks of CPU time of the watched executors' threads that were on {@code cpu} when
-     * sampled ({@code /proc/PID/task/TID/stat}: utime and stime, and the core it last ran on).
-     */
-    record Placement(long nanos, int cpu, long ticks) {
-    }
-
-    /**
-     * CPU time in a window below this many clock ticks (0.2 s at Linux's 100 a second) says too little of where the
-     * engine ran: the window's sensed speed is the cores' plain mean.
-     */
-    static final long MIN_PLACED_TICKS = 20;
-
-    /**
      * When the sensors' readings matter, in seconds since they started: the warm-up replay and each measured replay.
      *
      * @param periodMs the sensors' period
@@ -84,9 +65,6 @@ final class MachineSpeed implements AutoCloseable {
     private final List<Integer> cpus;
     private final List<Process> processes = new ArrayList<>();
     private final List<Reading> readings = new ArrayList<>();
-    private final List<Placement> placements = new ArrayList<>();
-    private volatile boolean closed;
-    private boolean watching;
 
     private MachineSpeed(long origin, List<Integer> cpus) {
         this.origin = origin;
@@ -179,100 +157,6 @@ final class MachineSpeed implements AutoCloseable {
         }
     }
 
-    /**
-     * Samples, every {@value #PERIOD_MS} ms until closed, which cores the threads of processes {@code pids} (the
-     * served LLM's executors) computed on ({@link Placement}, {@code placement.csv}): an executor's compute thread
-     * moves between cores whose speeds differ, and the sensed speed weighs each core's reading by the engine's time
-     * there. Reads {@code /proc}; where it cannot, the sampler records nothing and the plain mean stands.
-     */
-    void watch(List<Long> pids) {
-        if (pids.isEmpty()) {
-            return;
-        }
-        synchronized (placements) {
-            watching = true;
-        }
-        Thread.ofPlatform().daemon().name("engine-placement").start(() -> {
-            java.util.Map<String, Long> last = new java.util.HashMap<>();
-            while (!closed) {
-                long[] byCpu = new long[MAX_CPU];
-                for (long pid : pids) {
-                    Path tasks = Path.of("/proc", Long.toString(pid), "task");
-                    try (var dir = Files.list(tasks)) {
-                        for (Path t : (Iterable<Path>) dir::iterator) {
-                            long[] tc = threadTicksAndCpu(t.resolve("stat"));
-                            if (tc == null) {
-                                continue;
-                            }
-                            String key = pid + "/" + t.getFileName();
-                            Long before = last.put(key, tc[0]);
-                            if (before != null && tc[0] > before && tc[1] >= 0 && tc[1] < MAX_CPU) {
-                                byCpu[(int) tc[1]] += tc[0] - before;
-                            }
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        // the process is gone (or /proc unreadable): nothing sampled from it this time
-                    }
-                }
-                long now = System.nanoTime() - origin;
-                synchronized (placements) {
-                    for (int c = 0; c < MAX_CPU; c++) {
-                        if (byCpu[c] > 0) {
-                            placements.add(new Placement(now, c, byCpu[c]));
-                        }
-                    }
-                }
-                try {
-                    Thread.sleep(PERIOD_MS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-    }
-
-    /** Cores a placement sample can name. */
-    private static final int MAX_CPU = 1024;
-
-    /**
-     * A thread's CPU time in clock ticks (utime + stime) and the core it last ran on, from its {@code stat} file
-     * (fields 14, 15 and 39; the command name in parentheses may hold spaces), or null when unreadable.
-     */
-    static long[] threadTicksAndCpu(Path stat) {
-        String line;
-        try {
-            line = Files.readString(stat);
-        } catch (IOException e) {
-            return null;
-        }
-        return parseStat(line);
-    }
-
-    /** {@link #threadTicksAndCpu} of one {@code stat} line. */
-    static long[] parseStat(String line) {
-        int close = line.lastIndexOf(')');
-        if (close < 0) {
-            return null;
-        }
-        String[] f = line.substring(close + 2).trim().split("\\s+");
-        // f[0] is field 3 (state): field n is f[n - 3]
-        if (f.length < 37) {
-            return null;
-        }
-        try {
-            return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[36])};
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /** The placement samples so far. */
-    List<Placement> placements() {
-        synchronized (placements) {
-            return List.copyOf(placements);
-        }
-    }
-
     /** Seconds since the sensors started, at {@code nanos} ({@link System#nanoTime}). */
     double seconds(long nanos) {
         return (nanos - origin) / 1e9;
@@ -300,46 +184,10 @@ final class MachineSpeed implements AutoCloseable {
         }
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("sensed.json").toFile(),
                 new Spans(PERIOD_MS, cpus, warmup, replays));
-        boolean watched;
-        synchronized (placements) {
-            watched = watching;
-        }
-        if (watched) {
-            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve(PLACEMENT_CSV)))) {
-                w.println("t_s,cpu,ticks");
-                for (Placement p : placements()) {
-                    w.printf(Locale.ROOT, "%.3f,%d,%d%n", p.nanos() / 1e9, p.cpu(), p.ticks());
-                }
-            }
-        }
-    }
-
-    /** Where the served engine computed, beside {@code sensed.csv}. */
-    static final String PLACEMENT_CSV = "placement.csv";
-
-    /** The samples of a {@code placement.csv}; none where the file is absent. */
-    static List<Placement> readPlacementCsv(Path file) throws IOException {
-        List<Placement> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        List<String> lines = Files.readAllLines(file);
-        for (int i = 1; i < lines.size(); i++) {
-            String[] f = lines.get(i).split(",");
-            try {
-                out.add(new Placement(Math.round(Double.parseDouble(f[0]) * 1e9), Integer.parseInt(f[1]),
-                        Long.parseLong(f[2])));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected t_s,cpu,ticks, got '"
-                        + lines.get(i) + "'", e);
-            }
-        }
-        return out;
     }
 
     @Override
     public void close() {
-        closed = true;
         for (Process p : processes) {
             p.destroy();
         }
@@ -377,41 +225,16 @@ final class MachineSpeed implements AutoCloseable {
      * there; NaN where a core has fewer than {@value #MIN_READINGS} readings in it.
      */
     static double sensedMicros(List<Reading> readings, List<Integer> cpus, double from, double to) {
-        return sensedMicros(readings, List.of(), cpus, from, to);
-    }
-
-    /**
-     * As above, each core's median weighted by the served engine's CPU time on it there ({@code placement}), where
-     * the engine computed at least {@value #MIN_PLACED_TICKS} ticks in the window on sensed cores; else the plain
-     * mean.
-     */
-    static double sensedMicros(List<Reading> readings, List<Placement> placement, List<Integer> cpus, double from,
-            double to) {
-        double[] weight = new double[cpus.size()];
-        double placed = 0;
-        for (Placement p : placement) {
-            int i = cpus.indexOf(p.cpu());
-            if (i >= 0 && p.nanos() >= from * 1e9 && p.nanos() < to * 1e9) {
-                weight[i] += p.ticks();
-                placed += p.ticks();
-            }
-        }
-        boolean weighted = placed >= MIN_PLACED_TICKS;
         double sum = 0;
-        for (int i = 0; i < cpus.size(); i++) {
-            int cpu = cpus.get(i);
-            double w = weighted ? weight[i] / placed : 1.0 / cpus.size();
-            if (w == 0) {
-                continue;
-            }
+        for (int cpu : cpus) {
             double[] v = readings.stream().filter(r -> r.cpu() == cpu && r.nanos() >= from * 1e9
                     && r.nanos() < to * 1e9).mapToDouble(Reading::micros).sorted().toArray();
             if (v.length < MIN_READINGS) {
                 return Double.NaN;
             }
-            sum += w * (v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2);
+            sum += v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
-        return sum;
+        return sum / cpus.size();
     }
 
     /**
@@ -422,18 +245,11 @@ final class MachineSpeed implements AutoCloseable {
      */
     static SpeedTrace trace(List<Reading> readings, List<Integer> cpus, double[] replay, double windowSeconds,
             double prefillPerMicro, double decodePerMicro) {
-        return trace(readings, List.of(), cpus, replay, windowSeconds, prefillPerMicro, decodePerMicro);
-    }
-
-    /** As above, each window's cores weighted by where the served engine computed ({@link #sensedMicros}). */
-    static SpeedTrace trace(List<Reading> readings, List<Placement> placement, List<Integer> cpus, double[] replay,
-            double windowSeconds, double prefillPerMicro, double decodePerMicro) {
         int windows = Math.max(1, (int) Math.ceil((replay[1] - replay[0]) / windowSeconds));
         double[] sensed = new double[windows];
         double last = Double.NaN;
         for (int w = 0; w < windows; w++) {
-            double s = sensedMicros(readings, placement, cpus, replay[0] + w * windowSeconds,
-                    replay[0] + (w + 1) * windowSeconds);
+            double s = sensedMicros(readings, cpus, replay[0] + w * windowSeconds, replay[0] + (w + 1) * windowSeconds);
             last = Double.isNaN(s) ? last : s;
             sensed[w] = last;
         }
@@ -444,10 +260,8 @@ final class MachineSpeed implements AutoCloseable {
         }
         return new SpeedTrace(windowSeconds, Arrays.stream(sensed).map(s -> s * prefillPerMicro).boxed().toList(),
                 Arrays.stream(sensed).map(s -> s * decodePerMicro).boxed().toList(), String.format(Locale.ROOT,
-                        "the machine's speed sensors (sensed.csv, %d cores%s): the calibration on the runs before the"
+                        "the machine's speed sensors (sensed.csv, %d cores): the calibration on the runs before the"
                         + " replay (%.5f and %.5f of the profile per sensed microsecond, prefills and decodes) times"
-                        + " the sensed step time per window", cpus.size(), placement.isEmpty() ? ", their mean"
-                                : ", weighted by where the engine computed (placement.csv)", prefillPerMicro,
-                        decodePerMicro));
+                        + " the sensed step time per window", cpus.size(), prefillPerMicro, decodePerMicro));
     }
 }

@@ -87,10 +87,9 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--speed-sensors", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = {"read the machine's speed through the warm-up and the replays with a reference kernel"
-                    + " pinned to each core (Linux, taskset; sensed.csv), sample which cores the served LLM computed on"
-                    + " (/proc; placement.csv), and simulate each replay again at the cores' readings weighted by it, the"
-                    + " served engine calibrated on the runs before it: the 'sensed speed' table (default on;"
-                    + " --no-speed-sensors leaves it out)"})
+                    + " pinned to each core (Linux, taskset; sensed.csv) and simulate each replay again at it, the served"
+                    + " engine calibrated on the runs before it: the 'sensed speed' table (default on; --no-speed-sensors"
+                    + " leaves it out)"})
     boolean speedSensors;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")

@@ -330,12 +330,6 @@ public final class Validation {
             gateway = Gateway.start(new GatewaySettings("127.0.0.1", 0, 32 << 20, GatewaySettings.newAdminToken()),
                     invoker);
             status.accept("serving on " + gateway.url());
-            if (sensors != null) {
-                List<Long> engine = llmExecutors(plan);
-                sensors.watch(engine);
-                status.accept("watching where the served LLM's executor" + (engine.size() == 1 ? "" : "s") + " "
-                        + engine + " compute" + (engine.size() == 1 ? "s" : "") + " (placement.csv)");
-            }
             var cp = invoker instanceof org.cornserve.runtime.control.ControlPlane c ? c : null;
             String session = cp == null ? null : cp.session();
             if (warmup != null) {
@@ -418,27 +412,6 @@ public final class Validation {
                 sensors.close();
             }
         }
-    }
-
-    /**
-     * The processes of this JVM's executors that host an LLM task of {@code plan} (their command line's {@code
-     * --tasks}); none where this cannot be read.
-     */
-    static List<Long> llmExecutors(ResolvedPlan plan) {
-        java.util.Set<String> llm = new java.util.TreeSet<>();
-        org.cornserve.runtime.control.PlanDeployments.of(plan, SERVED_OPTIONS).forEach(dc -> dc.tasks().stream()
-                .filter(t -> t instanceof org.cornserve.planner.schedule.TaskConfig.Llm)
-                .forEach(t -> llm.add(t.taskKey())));
-        List<Long> out = new ArrayList<>();
-        ProcessHandle.current().children().forEach(p -> {
-            List<String> args = p.info().arguments().map(List::of).orElse(List.of());
-            int i = args.indexOf("--tasks");
-            if (args.contains("org.cornserve.runtime.executor.ExecutorMain") && i >= 0 && i + 1 < args.size()
-                    && Arrays.stream(args.get(i + 1).split(",")).anyMatch(llm::contains)) {
-                out.add(p.pid());
-            }
-        });
-        return out;
     }
 
     /** A step recorder, not recording yet, that the served control plane (if any) reports its steps to. */
@@ -597,9 +570,8 @@ public final class Validation {
                     + spans.replays().size() + ")");
         }
         List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
-        List<MachineSpeed.Placement> placement = MachineSpeed.readPlacementCsv(out.resolve(MachineSpeed.PLACEMENT_CSV));
-        double[] perMicro = sensorCalibration(out, readings, placement, spans, k, served.chargedExtraMsPerSequence());
-        return simulateAtSpeed(simulate, served, MachineSpeed.trace(readings, placement, spans.cpus(),
+        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence());
+        return simulateAtSpeed(simulate, served, MachineSpeed.trace(readings, spans.cpus(),
                 spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]),
                 out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json"),
                 replayDir(out.resolve("simulated-at-sensed-speed"), k), replayDir(out.resolve("measured"), k));
@@ -682,19 +654,12 @@ public final class Validation {
      */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
             double extraMsPerSequence) throws IOException {
-        return sensorCalibration(out, readings, List.of(), spans, k, extraMsPerSequence);
-    }
-
-    /** As above, the cores weighted by where the served engine computed ({@link MachineSpeed#sensedMicros}). */
-    static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings,
-            List<MachineSpeed.Placement> placement, MachineSpeed.Spans spans, int k, double extraMsPerSequence)
-            throws IOException {
         if (k == 1) {
             Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
             org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence);
             int w = Math.min(1, served.decode().size() - 1);
-            double sensed = MachineSpeed.sensedMicros(readings, placement, spans.cpus(), spans.warmup()[0] + half,
+            double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), spans.warmup()[0] + half,
                     spans.warmup()[1]);
             if (Double.isNaN(sensed)) {
                 throw new IllegalArgumentException("the machine's speed sensors read too little during the warm-up's"
@@ -710,8 +675,7 @@ public final class Validation {
                     .readSpeedTrace(file);
             double start = spans.replays().get(j - 1)[0];
             for (int w = 0; w < served.decode().size(); w++) {
-                double sensed = MachineSpeed.sensedMicros(readings, placement, spans.cpus(),
-                        start + w * served.windowSeconds(),
+                double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), start + w * served.windowSeconds(),
                         start + (w + 1) * served.windowSeconds());
                 if (!Double.isNaN(sensed)) {
                     prefill.add(served.prefill().get(w) / sensed);

@@ -203,10 +203,6 @@ class ValidateCommandIntegrationTest {
             // the sensors read through the warm-up and both replays
             MachineSpeed.Spans spans = Json.read(dir.resolve("sensed.json"), MachineSpeed.Spans.class);
             assertEquals(2, spans.replays().size());
-            // where the served LLM's executors computed, sampled beside the readings
-            List<MachineSpeed.Placement> placed = MachineSpeed.readPlacementCsv(dir.resolve("placement.csv"));
-            assertTrue(placed.stream().anyMatch(p -> p.nanos() >= spans.replays().get(0)[0] * 1e9), err.toString());
-            assertTrue(placed.stream().allMatch(p -> spans.cpus().contains(p.cpu())), placed.toString());
             assertTrue(spans.warmup()[1] > spans.warmup()[0] && spans.replays().get(0)[0] >= spans.warmup()[1]);
             assertTrue(MachineSpeed.readCsv(dir.resolve("sensed.csv")).size() >= 2 * spans.cpus().size());
             // replay 2 is calibrated on replay 1's served speed: simulated at the sensed speed unless a window of
