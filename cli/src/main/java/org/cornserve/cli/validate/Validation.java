@@ -471,6 +471,18 @@ public final class Validation {
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
             double extraMsPerSequence) throws IOException {
+        return speedTrace(stepsCsv, windowSeconds, extraMsPerSequence, null);
+    }
+
+    /**
+     * As above, where the simulation also charges each prefill by {@code prefillShape} of its tokens (the probes'
+     * shape by length, {@link #prefillShape}; null: none): a step holding a prefill is charged that much more (or
+     * less) here too. Without it a window of long prompts, which run slower against the profile than short ones,
+     * measures their slowness in its speed and the simulation charges it again through the shape (r14 of
+     * 2026-12-05, replay 3: a burst of 1,024-token prompts served at about 250 ms a step, simulated at 287 ms).
+     */
+    static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
+            double extraMsPerSequence, java.util.function.LongToDoubleFunction prefillShape) throws IOException {
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
         for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
             if (r.decodeOnly() && r.afterPrefill() <= StepRecorder.AFTER_PREFILL_STEPS) {
@@ -482,7 +494,8 @@ public final class Validation {
             sums[k] += r.computeMs();
             // as the simulator's StepTimer charges it: per iteration, per sequence beyond the first (a prefill's
             // sequence counted)
-            sums[k + 1] += r.simulatedMs() + extraMsPerSequence * r.iterations()
+            double shape = r.decodeOnly() || prefillShape == null ? 1 : prefillShape.applyAsDouble(r.prefillTokens());
+            sums[k + 1] += r.simulatedMs() * shape + extraMsPerSequence * r.iterations()
                     * Math.max(0, r.decodeSequences() + (r.decodeOnly() ? 0 : 1) - 1);
         }
         int count = windows.isEmpty() ? 1 : windows.lastKey() + 1;
@@ -530,7 +543,8 @@ public final class Validation {
         Path trace = out.resolve(k == 1 ? "served-speed.json" : "served-speed-" + k + ".json");
         Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
         return simulateAtSpeed(simulate, served, speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S,
-                served.chargedExtraMsPerSequence()), trace, simulated, measured);
+                served.chargedExtraMsPerSequence(), prefillShape(served.prefillCurve(), sliceOf(simulate))), trace,
+                simulated, measured);
     }
 
     /**
@@ -570,7 +584,8 @@ public final class Validation {
                     + spans.replays().size() + ")");
         }
         List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
-        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence());
+        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence(),
+                prefillShape(served.prefillCurve(), sliceOf(simulate)));
         return simulateAtSpeed(simulate, served, MachineSpeed.trace(readings, spans.cpus(),
                 spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]),
                 out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json"),
@@ -654,10 +669,20 @@ public final class Validation {
      */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
             double extraMsPerSequence) throws IOException {
+        return sensorCalibration(out, readings, spans, k, extraMsPerSequence, null);
+    }
+
+    /**
+     * As above, the warm-up's prefills charged by {@code prefillShape} of their tokens as the replay's simulation
+     * charges them ({@link #speedTrace}; the earlier replays' {@code served-speed*.json} were written so).
+     */
+    static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
+            double extraMsPerSequence, java.util.function.LongToDoubleFunction prefillShape) throws IOException {
         if (k == 1) {
             Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
-            org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence);
+            org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence,
+                    prefillShape);
             int w = Math.min(1, served.decode().size() - 1);
             double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), spans.warmup()[0] + half,
                     spans.warmup()[1]);

@@ -106,6 +106,12 @@ class MachineSpeedTest {
         double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 1, 0);
         assertEquals(1.2 / 400, perMicro[0], 1e-9);
         assertEquals(1.5 / 400, perMicro[1], 1e-9);
+        // the replay's simulation charges prefills by the probes' shape: here twice the profile at every length, so
+        // the served prefills ran at half the speed against that charge; decodes are not shaped
+        double[] shaped = Validation.sensorCalibration(tmp, r, spans, 1, 0,
+                org.cornserve.model.profile.PrefillScaleCurve.parse("1=2.0,10000=2.0"));
+        assertEquals(0.6 / 400, shaped[0], 1e-9);
+        assertEquals(1.5 / 400, shaped[1], 1e-9);
         // no readings in the later half: a clear error, not a guess
         List<MachineSpeed.Reading> early = r.stream().filter(x -> x.nanos() < 110e9).toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

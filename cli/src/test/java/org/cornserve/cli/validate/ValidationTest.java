@@ -266,6 +266,15 @@ class ValidationTest {
         Files.writeString(csv, header + "0,0,2,64,1,100,1,11.0,11.2,10.0,0,10.0,100,0.2,,\n");
         assertEquals(List.of(11 / 10.25), Validation.speedTrace(csv, 10, 0.25).prefill(),
                 "a prefill beside a decoding sequence pays one extra");
+        // the simulation charges a prefill by the probes' shape of its tokens: the speed is measured against that
+        // charge, so that a window of long prompts (shape 1.2: slower than the slice's mean) is not slowed twice
+        Files.writeString(csv, header + "0,0,2,1000,0,0,1,24.0,24.2,20.0,0,20.0,100,0.2,,\n"
+                + "0,0,2,100,0,0,1,9.0,9.2,10.0,0,10.0,200,0.2,,\n"
+                + "0,0,2,0,1,100,4,4.0,4.2,4.0,0,4.0,300,0.2,,\n");
+        var shape = org.cornserve.model.profile.PrefillScaleCurve.parse("100=0.9,1000=1.2");
+        assertEquals(List.of(33 / 30.0), Validation.speedTrace(csv, 10, 0, null).prefill());
+        assertEquals(List.of(33 / (20 * 1.2 + 10 * 0.9)), Validation.speedTrace(csv, 10, 0, shape).prefill());
+        assertEquals(List.of(1.0), Validation.speedTrace(csv, 10, 0, shape).decode(), "decodes keep their charge");
         Files.writeString(csv, header + "0,0,2,0,1,100,4,4.0,4.2,5.0,0,5.0,100,0.2,,\n");
         assertEquals(List.of(1.0), Validation.speedTrace(csv, 10).prefill(), "no prefill seen: 1");
         assertEquals(List.of(0.8), Validation.speedTrace(csv, 10).decode());
