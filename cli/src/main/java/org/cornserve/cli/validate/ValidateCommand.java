@@ -179,16 +179,17 @@ public final class ValidateCommand implements Callable<Integer> {
             rowsByRun.add(Validation.compareRuns(simulated, measured));
             quietByRun.add(served.hostLoad().quietRows(simulated.resolve("requests.csv"),
                     measured.resolve("requests.csv")));
-            // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window
-            // both speed-trace simulations take the prefill's shape by length from every replay's probes so far
-            Validation.Served shaped = served.withPrefillCurve(Validation.meanCurve(runs, k));
-            servedSpeedByRun.add(Validation.atServedSpeed(base, shaped, out, k));
+            // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window, and
+            // with their prefill speed by length
+            servedSpeedByRun.add(Validation.atServedSpeed(base, Validation.forServedSpeed(runs, out, k), out, k));
             simulatedDirs.add(simulated);
             measuredDirs.add(measured);
             servedSpeedDirs.add(Validation.replayDir(out.resolve("simulated-at-served-speed"), k));
             // the machine's speed from its sensors (not the served steps), calibrated on the runs before this replay
             try {
-                List<Validation.Row> sensed = Validation.atSensedSpeed(base, shaped, out, k);
+                // the prefill speed by length from the served steps of the runs before, as the calibration
+                List<Validation.Row> sensed = Validation.atSensedSpeed(base, Validation.forSensedSpeed(runs, out, k),
+                        out, k);
                 if (sensed != null) {
                     sensedByRun.add(sensed);
                     sensedDirs.add(Validation.replayDir(out.resolve("simulated-at-sensed-speed"), k));

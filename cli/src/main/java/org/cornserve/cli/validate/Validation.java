@@ -617,6 +617,97 @@ public final class Validation {
                 Arrays.stream(sum).map(x -> x / k).boxed().toList());
     }
 
+    /**
+     * Replay {@code k} of {@code runs} (from 1) with the prefill shape its served-speed diagnosis charges: its own
+     * served steps' speed by length ({@link #servedPrefillCurve} at the probes' lengths; the diagnosis reads the
+     * judged replay's steps anyway), else the probes' curves pooled ({@link #meanCurve}).
+     */
+    static Served forServedSpeed(List<Served> runs, Path out, int k) throws IOException {
+        Served served = runs.get(k - 1);
+        if (served.prefillCurve() == null) {
+            return served;
+        }
+        var own = servedPrefillCurve(List.of(replayDir(out.resolve("measured"), k).resolve("steps.csv")),
+                served.prefillCurve().tokens(), 0);
+        return served.withPrefillCurve(own != null ? own : meanCurve(runs, k));
+    }
+
+    /**
+     * Replay {@code k} with the prefill shape its sensed-speed prediction charges, from the runs before it as its
+     * calibration ({@link #sensorCalibration}): the earlier replays' served steps by length, the warm-up's later half
+     * for the first replay; else the probes' curves pooled.
+     */
+    static Served forSensedSpeed(List<Served> runs, Path out, int k) throws IOException {
+        Served served = runs.get(k - 1);
+        Path spansFile = out.resolve("sensed.json");
+        if (served.prefillCurve() == null || !Files.exists(spansFile)) {
+            return served.withPrefillCurve(meanCurve(runs, k));
+        }
+        List<Path> before = new ArrayList<>();
+        double from = 0;
+        if (k == 1) {
+            MachineSpeed.Spans spans = Json.read(spansFile, MachineSpeed.Spans.class);
+            before.add(out.resolve("measured-warmup").resolve("steps.csv"));
+            from = (spans.warmup()[1] - spans.warmup()[0]) / 2;
+        }
+        for (int j = 1; j < k; j++) {
+            before.add(replayDir(out.resolve("measured"), j).resolve("steps.csv"));
+        }
+        var prior = servedPrefillCurve(before, served.prefillCurve().tokens(), from);
+        return served.withPrefillCurve(prior != null ? prior : meanCurve(runs, k));
+    }
+
+    /** Served prefill steps a length needs for its own speed in {@link #servedPrefillCurve}. */
+    static final int MIN_STEPS_PER_LENGTH = 5;
+
+    /**
+     * The served engine's prefill speed by length: at each of {@code points} (token counts, ascending), the summed
+     * measured compute over the summed profile charge of the served steps holding a prefill whose tokens lie nearest
+     * it (on a log scale), decided at or after {@code fromSeconds} of their run; a length with fewer than {@value
+     * #MIN_STEPS_PER_LENGTH} such steps takes the speed over all of them. The shape the speed-trace simulations charge
+     * by ({@link #prefillShape}), read from served steps rather than from the probes' idle requests (r14 of
+     * 2026-12-05: its probes had the 1,024-token prefill at 1.08 of the slice's mean against the short ones at 0.95 to
+     * 0.99, where its served steps ran the short ones at 1.10 to 1.14 of the profile and the long ones at 1.05 to
+     * 1.10).
+     *
+     * @return the curve, or null where no step held a prefill
+     */
+    static org.cornserve.model.profile.PrefillScaleCurve servedPrefillCurve(List<Path> stepsCsvs, List<Long> points,
+            double fromSeconds) throws IOException {
+        double[] compute = new double[points.size()];
+        double[] charge = new double[points.size()];
+        int[] steps = new int[points.size()];
+        double allCompute = 0;
+        double allCharge = 0;
+        for (Path csv : stepsCsvs) {
+            for (ServedCostsFit.Row r : ServedCostsFit.read(csv)) {
+                if (r.decodeOnly() || r.decidedMs() < fromSeconds * 1e3 || !(r.simulatedMs() > 0)) {
+                    continue;
+                }
+                int nearest = 0;
+                for (int i = 1; i < points.size(); i++) {
+                    if (Math.abs(Math.log(r.prefillTokens()) - Math.log(points.get(i)))
+                            < Math.abs(Math.log(r.prefillTokens()) - Math.log(points.get(nearest)))) {
+                        nearest = i;
+                    }
+                }
+                compute[nearest] += r.computeMs();
+                charge[nearest] += r.simulatedMs();
+                steps[nearest]++;
+                allCompute += r.computeMs();
+                allCharge += r.simulatedMs();
+            }
+        }
+        if (allCharge <= 0) {
+            return null;
+        }
+        List<Double> scales = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            scales.add(steps[i] >= MIN_STEPS_PER_LENGTH ? compute[i] / charge[i] : allCompute / allCharge);
+        }
+        return new org.cornserve.model.profile.PrefillScaleCurve(points, scales);
+    }
+
     /** The trace a {@code simulate} command line reads (its {@code --trace}). */
     private static Path sliceOf(List<String> simulate) {
         int i = simulate.indexOf("--trace");

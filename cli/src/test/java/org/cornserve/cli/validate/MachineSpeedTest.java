@@ -160,6 +160,35 @@ class MachineSpeedTest {
     }
 
     @Test
+    void theServedPrefillSpeedByLengthIsSummedNearEachLength() throws Exception {
+        // columns: deployment,replica,task,prefill_tokens,decode_sequences,decode_context_tokens,iterations,
+        // measured_compute_ms,measured_busy_ms,simulated_ms,others_computing,simulated_shared_ms,decided_ms,...
+        String header = StepRecorder.CSV_HEADER + "\n";
+        Path a = tmp.resolve("a.csv");
+        Path b = tmp.resolve("b.csv");
+        StringBuilder rows = new StringBuilder(header);
+        for (int i = 0; i < 5; i++) {
+            rows.append("0,0,2,90,0,0,1,12.0,12.1,10.0,0,10.0," + (1000 + i) + ",0.2,,\n"); // near 100: 1.2
+            rows.append("0,0,2,1100,2,300,1,99.0,99.1,90.0,0,90.0," + (2000 + i) + ",0.2,,\n"); // near 1000: 1.1
+        }
+        rows.append("0,0,2,0,1,100,4,40.0,40.2,4.0,0,4.0,3000,0.2,,\n"); // decode-only: not a prefill
+        rows.append("0,0,2,300,0,0,1,20.0,20.1,20.0,0,20.0,4000,0.2,,\n"); // near 300: one step only
+        Files.writeString(a, rows.toString());
+        // a second file, its first step before the cut
+        Files.writeString(b, header + "0,0,2,100,0,0,1,50.0,50.1,10.0,0,10.0,100,0.2,,\n"
+                + "0,0,2,100,0,0,1,12.0,12.1,10.0,0,10.0,5000,0.2,,\n");
+        var curve = Validation.servedPrefillCurve(List.of(a, b), List.of(100L, 300L, 1000L), 0.5);
+        assertEquals(List.of(100L, 300L, 1000L), curve.tokens());
+        assertEquals(72.0 / 60, curve.scales().get(0), 1e-12);
+        assertEquals(1.1, curve.scales().get(2), 1e-12);
+        // too few steps near 300: the speed over every prefill step counted
+        assertEquals((72.0 + 495 + 20) / (60 + 450 + 20), curve.scales().get(1), 1e-12);
+        Path none = tmp.resolve("none.csv");
+        Files.writeString(none, header + "0,0,2,0,1,100,4,40.0,40.2,4.0,0,4.0,3000,0.2,,\n");
+        assertEquals(null, Validation.servedPrefillCurve(List.of(none), List.of(100L), 0));
+    }
+
+    @Test
     void theShapeIsPooledOverTheReplaysSoFar() {
         var a = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.2,1000=0.9");
         var b = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.0,1000=1.1");
