@@ -26,11 +26,12 @@ import org.cornserve.simulator.config.SpeedTrace;
  * 10 s windows over the mean sensed step time, 3.10, 3.12 and 3.20 per ms at the median in three replays, within
  * about 5% window by window, where the served speed itself went from 0.92 to 1.50 of the profile).
  *
- * <p>How validate uses it ({@link Validation#atSensedSpeed}): the warm-up replay's later half calibrates the served
- * engine against the sensors (its steps' speed, compute over the profile's charge, over the sensed step time then); the
- * replay is then simulated at that calibration times the sensors' reading window by window. The calibration comes
- * from before the replay, the reading from during it but not from the served engine: a prediction given the
- * machine's speed, where the probes' is one given the speed of the seconds before it.
+ * <p>How validate uses it ({@link Validation#atSensedSpeed}): the runs before each replay calibrate the served engine
+ * against the sensors (the earlier replays' served speed, compute over the profile's charge, over the sensed step
+ * time then; the warm-up's later half for the first replay); the replay is then simulated at that calibration times
+ * the sensed step time window by window. The calibration comes from before the replay, the reading from during it but
+ * not from the served engine's steps: a prediction given the machine's speed, where the probes' is one given the
+ * speed of the seconds before it.
  *
  * <p>Readings land in {@code sensed.csv} ({@code t_s,cpu,micros}: seconds since the sensors started) and the spans in
  * {@code sensed.json} ({@link Spans}); {@link #unavailable} says why there are none (not Linux, no {@code taskset}).
