@@ -522,8 +522,9 @@ public final class Validation {
     /**
      * The diagnosis beside a validation: the replay simulated again with its LLM steps at the speed the served ones
      * ran, window by window ({@link #speedTrace} of {@code out/measured/steps.csv}, written to {@code
-     * out/served-speed.json}; the simulation in {@code out/simulated-at-served-speed}), the probes' prefill speed by
-     * prompt length kept as a shape ({@link #prefillShape}), everything else charged as in the validation; its rows
+     * out/served-speed.json}; the simulation in {@code out/simulated-at-served-speed}), {@code served}'s prefill curve
+     * kept as a shape ({@link #prefillShape}; validate passes the served steps' own, {@link #forServedSpeed}),
+     * everything else charged as in the validation; its rows
      * against the served replay. It reads the judged run's own steps, so it is no
      * prediction: it splits the validation's error into the machine's drift (what it removes) and the model's own.
      *
@@ -549,7 +550,8 @@ public final class Validation {
 
     /**
      * Writes {@code speed} to {@code traceFile}, simulates the replay at it into {@code simulated} (no compute scale,
-     * the probes' prefill shape kept: {@link Served#atSpeedTrace}) and compares that with {@code measured}.
+     * {@code served}'s prefill curve kept as a shape: {@link Served#atSpeedTrace}) and compares that with {@code
+     * measured}.
      */
     private static List<Row> simulateAtSpeed(List<String> simulate, Served served,
             org.cornserve.simulator.config.SpeedTrace speed, Path traceFile, Path simulated, Path measured)
@@ -718,7 +720,8 @@ public final class Validation {
     }
 
     /**
-     * The shape of the probes' prefill speed by prompt length without its level, for a simulation whose speed trace
+     * The shape of a prefill speed by prompt length (the probes', or the served steps' from {@link
+     * #servedPrefillCurve}) without its level, for a simulation whose speed trace
      * sets the level: {@code curve} divided by its mean over the slice's prompts (each with the chat markup, weighted
      * by its tokens, as a prefill's compute grows with them), so that the slice's prefills are charged as much in all
      * as at the trace's speed alone, the long ones against the short ones as the probes measured. (The profile's
