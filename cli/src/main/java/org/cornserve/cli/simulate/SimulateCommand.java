@@ -185,6 +185,12 @@ public final class SimulateCommand implements Callable<Integer> {
             + " their batch probe's decode steps of several sequences cost beyond the profile, just before the replay"})
     Double extraMsPerSequence;
 
+    @Option(names = "--step-log", paramLabel = "FILE", description = {"write every LLM step as the simulation"
+            + " started it to FILE (CSV: start_ms, deployment, replica, task, prefill_tokens, prefill_context_tokens,"
+            + " decode_sequences, decode_context_tokens, iterations, planned_ms): the simulated side of a served"
+            + " replay's steps.csv, to see where a tail comes from"})
+    Path stepLogFile;
+
     /** The machine's speed over time, as 'validate' measured it on a served replay's steps. */
     @Option(names = "--speed-trace", paramLabel = "FILE", description = {"a JSON file of the machine's speed over time"
             + " ({window_seconds, prefill: [...], decode: [...], source}: per window, LLM compute over the profile's"
@@ -266,7 +272,8 @@ public final class SimulateCommand implements Callable<Integer> {
         Simulator simulator;
         // the trace is read, parsed and turned into requests on a second thread while the event loop runs
         try (TraceWorkload workload = new TraceWorkload(source, repeat, resolved);
-                ReadAhead<SimRequest> requests = new ReadAhead<>(workload)) {
+                ReadAhead<SimRequest> requests = new ReadAhead<>(workload);
+                StepLog stepLog = stepLogFile == null ? null : StepLog.open(stepLogFile)) {
             simulator = new Simulator(config, true, null, scaling,
                     resolved.plan().asyncSchedulingOrDefault()).withStepOverhead(Math.round(stepOverheadMs * 1e6),
                     iterationsPerReport).withServedCosts(served).withRequestOverheadPerToken(requestOverheadMsPerToken
@@ -274,7 +281,13 @@ public final class SimulateCommand implements Callable<Integer> {
             if (speedTrace != null) {
                 simulator.withSpeedTrace(speedTrace);
             }
+            if (stepLog != null) {
+                simulator.withStepLog(stepLog);
+            }
             result = simulator.run(requests, Math.round(requestOverheadMs * 1e6));
+            if (stepLog != null) {
+                stepLog.check();
+            }
         }
         Files.createDirectories(out);
         ResultWriter.write(result, out);

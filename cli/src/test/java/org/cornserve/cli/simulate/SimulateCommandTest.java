@@ -137,6 +137,42 @@ class SimulateCommandTest {
     }
 
     @Test
+    void theStepLogHoldsEveryLlmStepTheSimulationRan() throws Exception {
+        Path trace = tmp.resolve("three.jsonl");
+        Files.writeString(trace, "{\"arrival_s\":0,\"text_tokens\":700,\"output_tokens\":20}\n"
+                + "{\"arrival_s\":0.001,\"text_tokens\":300,\"output_tokens\":5}\n"
+                + "{\"arrival_s\":5,\"text_tokens\":100,\"output_tokens\":1}\n");
+        Path out = tmp.resolve("logged");
+        Path log = tmp.resolve("logs/steps.csv");
+        Run r = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
+                "monolithic", "--trace", trace.toString(), "--step-log", log.toString(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(StepLog.HEADER, lines.get(0));
+        long prefill = 0;
+        long decoded = 0;
+        double last = -1;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            double start = Double.parseDouble(f[0]);
+            assertTrue(start >= last, "in simulated-time order: " + line);
+            last = start;
+            assertTrue(Double.parseDouble(f[9]) > 0, "a step takes time: " + line);
+            prefill += Long.parseLong(f[4]);
+            decoded += Long.parseLong(f[6]) * Long.parseLong(f[8]);
+        }
+        // every prompt token prefilled once; every output token after the first decoded (a step the next arrival cuts
+        // short runs fewer iterations than planned, so at most that many)
+        assertEquals(700 + 300 + 100, prefill);
+        assertTrue(decoded >= 19 + 4, decoded + " decoded tokens");
+        Run bad = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
+                "monolithic", "--trace", trace.toString(), "--step-log", tmp.toString(), "--out",
+                tmp.resolve("bad-log").toString());
+        assertTrue(bad.exitCode() != 0);
+        assertTrue(bad.err().contains("--step-log"), bad.err());
+    }
+
+    @Test
     void shareLinksTurnsOnFairSharingAndSaysSoInTheConfig() throws Exception {
         Path trace = tmp.resolve("share.jsonl");
         Files.writeString(trace, "{\"arrival_s\":0,\"text_tokens\":200,\"output_tokens\":20}\n"

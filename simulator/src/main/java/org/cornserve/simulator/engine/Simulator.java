@@ -302,6 +302,27 @@ public final class Simulator implements Decisions {
     }
 
     /**
+     * One LLM step as the simulation started it: when, on which replica, what it holds, and how long it was planned
+     * to take then (its compute and overhead at that moment's speed, with host sharing; a step that new work cuts short
+     * ends sooner).
+     */
+    public record StepRecord(long startNanos, int deployment, int replica, int task, long prefillTokens,
+            long prefillContextTokens, int decodeSequences, long decodeContextTokens, long iterations,
+            long plannedNanos) {
+    }
+
+    private java.util.function.Consumer<StepRecord> stepLog;
+
+    /**
+     * Hands every LLM step to {@code log} as it starts ({@link StepRecord}), in simulated-time order: what a served
+     * replay's {@code steps.csv} holds, for the simulated side. Call before {@link #run}.
+     */
+    public Simulator withStepLog(java.util.function.Consumer<StepRecord> log) {
+        this.stepLog = log;
+        return this;
+    }
+
+    /**
      * Runs every LLM step's compute at the machine's speed when it starts ({@link SpeedTrace}; see {@link
      * StepTimer#withSpeedTrace}). Call before {@link #run}.
      */
@@ -605,6 +626,11 @@ public final class Simulator implements Decisions {
             end = shares.start(deployment, replica, nodes[deployment][replica], nominal, nowNanos);
         }
         running[deployment][replica] = step;
+        if (stepLog != null && step instanceof Step.LlmStep l) {
+            stepLog.accept(new StepRecord(nowNanos, deployment, replica, l.task(), l.prefillTokens(),
+                    l.prefillContextTokens(), l.decodeSequences(), l.decodeContextTokens(), iterations,
+                    end - nowNanos));
+        }
         pushStepEnd(deployment, replica, end);
     }
 
