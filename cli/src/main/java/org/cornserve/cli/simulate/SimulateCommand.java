@@ -186,9 +186,10 @@ public final class SimulateCommand implements Callable<Integer> {
     Double extraMsPerSequence;
 
     @Option(names = "--step-log", paramLabel = "FILE", description = {"write every LLM step as the simulation"
-            + " started it to FILE (CSV: start_ms, deployment, replica, task, prefill_tokens, prefill_context_tokens,"
-            + " decode_sequences, decode_context_tokens, iterations, planned_ms): the simulated side of a served"
-            + " replay's steps.csv, to see where a tail comes from"})
+            + " started it to FILE (CSV: start_ms, deployment, replica, task, prefill_tokens, prefill_context_tokens"
+            + " (the attention context summed over the step's prefill tokens), decode_sequences, decode_context_tokens,"
+            + " iterations, planned_ms): the simulated side of a served replay's steps.csv, to see where a tail comes"
+            + " from"})
     Path stepLogFile;
 
     /** The machine's speed over time, as 'validate' measured it on a served replay's steps. */
