@@ -461,23 +461,15 @@ public final class Validation {
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds)
             throws IOException {
-        return speedTrace(stepsCsv, windowSeconds, 0);
+        return speedTrace(stepsCsv, windowSeconds, 0, null);
     }
 
     /**
      * As above, where the simulation charges {@code extraMsPerSequence} per iteration per delivered sequence beyond
      * the first on top of the profile (the served costs' extra, or the batch probe's): each step's charge holds it, so
-     * that a window's steps, simulated at its speed, sum to what they measured.
-     */
-    static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
-            double extraMsPerSequence) throws IOException {
-        return speedTrace(stepsCsv, windowSeconds, extraMsPerSequence, null);
-    }
-
-    /**
-     * As above, where the simulation also charges each prefill by {@code prefillShape} of its tokens (the probes'
-     * shape by length, {@link #prefillShape}; null: none): a step holding a prefill is charged that much more (or
-     * less) here too. Without it a window of long prompts, which run slower against the profile than short ones,
+     * that a window's steps, simulated at its speed, sum to what they measured; and where it charges each prefill by
+     * {@code prefillShape} of its tokens (a shape by length, {@link #prefillShape}; null: none), a step holding a
+     * prefill is charged that much more (or less) here too. Without it a window of long prompts, which run slower against the profile than short ones,
      * measures their slowness in its speed and the simulation charges it again through the shape (r14 of
      * 2026-12-05, replay 3: a burst of 1,024-token prompts served at about 250 ms a step, simulated at 287 ms).
      */
@@ -543,23 +535,23 @@ public final class Validation {
         Path measured = replayDir(out.resolve("measured"), k);
         Path trace = out.resolve(k == 1 ? "served-speed.json" : "served-speed-" + k + ".json");
         Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
-        return simulateAtSpeed(simulate, served, speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S,
-                served.chargedExtraMsPerSequence(), prefillShape(served.prefillCurve(), sliceOf(simulate))), trace,
-                simulated, measured);
+        var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
+        return simulateAtSpeed(simulate, served, shape, speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S,
+                served.chargedExtraMsPerSequence(), shape), trace, simulated, measured);
     }
 
     /**
      * Writes {@code speed} to {@code traceFile}, simulates the replay at it into {@code simulated} (no compute scale,
-     * {@code served}'s prefill curve kept as a shape: {@link Served#atSpeedTrace}) and compares that with {@code
-     * measured}.
+     * prefills charged by {@code shape}, {@code served}'s prefill curve over the slice: {@link Served#atSpeedTrace})
+     * and compares that with {@code measured}.
      */
     private static List<Row> simulateAtSpeed(List<String> simulate, Served served,
-            org.cornserve.simulator.config.SpeedTrace speed, Path traceFile, Path simulated, Path measured)
-            throws IOException {
+            org.cornserve.model.profile.PrefillScaleCurve shape, org.cornserve.simulator.config.SpeedTrace speed,
+            Path traceFile, Path simulated, Path measured) throws IOException {
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(traceFile.toFile(), speed);
         List<String> args = new ArrayList<>(simulate);
         args.addAll(List.of("--out", simulated.toString(), "--speed-trace", traceFile.toString()));
-        args.addAll(served.atSpeedTrace(prefillShape(served.prefillCurve(), sliceOf(simulate))).simulateArgs());
+        args.addAll(served.atSpeedTrace(shape).simulateArgs());
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
         return compareRuns(simulated, measured);
     }
@@ -586,9 +578,9 @@ public final class Validation {
                     + spans.replays().size() + ")");
         }
         List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
-        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence(),
-                prefillShape(served.prefillCurve(), sliceOf(simulate)));
-        return simulateAtSpeed(simulate, served, MachineSpeed.trace(readings, spans.cpus(),
+        var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
+        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence(), shape);
+        return simulateAtSpeed(simulate, served, shape, MachineSpeed.trace(readings, spans.cpus(),
                 spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]),
                 out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json"),
                 replayDir(out.resolve("simulated-at-sensed-speed"), k), replayDir(out.resolve("measured"), k));
@@ -760,15 +752,6 @@ public final class Validation {
      *
      * @return {prefill, decode}
      * @throws IllegalArgumentException where the sensors read too little to calibrate on
-     */
-    static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
-            double extraMsPerSequence) throws IOException {
-        return sensorCalibration(out, readings, spans, k, extraMsPerSequence, null);
-    }
-
-    /**
-     * As above, the warm-up's prefills charged by {@code prefillShape} of their tokens as the replay's simulation
-     * charges them ({@link #speedTrace}; the earlier replays' {@code served-speed*.json} were written so).
      */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
             double extraMsPerSequence, java.util.function.LongToDoubleFunction prefillShape) throws IOException {

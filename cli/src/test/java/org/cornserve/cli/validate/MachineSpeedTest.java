@@ -103,7 +103,7 @@ class MachineSpeedTest {
         }
         MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {100, 120},
                 List.of(new double[] {150, 400}));
-        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 1, 0);
+        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 1, 0, null);
         assertEquals(1.2 / 400, perMicro[0], 1e-9);
         assertEquals(1.5 / 400, perMicro[1], 1e-9);
         // the replay's simulation charges prefills by the probes' shape: here twice the profile at every length, so
@@ -115,7 +115,7 @@ class MachineSpeedTest {
         // no readings in the later half: a clear error, not a guess
         List<MachineSpeed.Reading> early = r.stream().filter(x -> x.nanos() < 110e9).toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Validation.sensorCalibration(tmp, early, spans, 1, 0));
+                () -> Validation.sensorCalibration(tmp, early, spans, 1, 0, null));
         assertTrue(e.getMessage().contains("warm-up"), e.getMessage());
     }
 
@@ -133,7 +133,7 @@ class MachineSpeedTest {
         }
         MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {0, 20},
                 List.of(new double[] {50, 70}, new double[] {80, 100}));
-        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 2, 0);
+        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 2, 0, null);
         // the median over the windows of served speed over sensed microseconds
         assertEquals((1.1 / 400 + 1.1 / 500) / 2, perMicro[0], 1e-12);
         assertEquals((1.2 / 400 + 1.5 / 500) / 2, perMicro[1], 1e-12);

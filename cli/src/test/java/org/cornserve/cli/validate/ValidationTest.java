@@ -260,11 +260,11 @@ class ValidationTest {
         assertEquals(List.of(1.25, 1.25, 1.25, 0.9), trace.decode());
         // with an extra of 0.25 ms per sequence beyond the first per iteration charged on top: window 0's decodes
         // (1 sequence) keep 10 / 8, window 3's (2 x 4 iterations) 9 / (10 + 1), the prefill (itself, 0 decoding) 1.5
-        var extra = Validation.speedTrace(csv, 10, 0.25);
+        var extra = Validation.speedTrace(csv, 10, 0.25, null);
         assertEquals(List.of(1.25, 1.25, 1.25, 9 / 11.0), extra.decode());
         assertEquals(List.of(1.5, 1.5, 1.5, 1.5), extra.prefill());
         Files.writeString(csv, header + "0,0,2,64,1,100,1,11.0,11.2,10.0,0,10.0,100,0.2,,\n");
-        assertEquals(List.of(11 / 10.25), Validation.speedTrace(csv, 10, 0.25).prefill(),
+        assertEquals(List.of(11 / 10.25), Validation.speedTrace(csv, 10, 0.25, null).prefill(),
                 "a prefill beside a decoding sequence pays one extra");
         // the simulation charges a prefill by the probes' shape of its tokens: the speed is measured against that
         // charge, so that a window of long prompts (shape 1.2: slower than the slice's mean) is not slowed twice
