@@ -27,8 +27,9 @@ import org.cornserve.simulator.config.SpeedTrace;
  * about 5% window by window, where the served speed itself went from 0.92 to 1.50 of the profile).
  *
  * <p>How validate uses it ({@link Validation#atSensedSpeed}): the runs before each replay calibrate the served engine
- * against the sensors (the earlier replays' served speed, compute over the profile's charge, over the sensed step
- * time then; the warm-up's later half for the first replay); the replay is then simulated at that calibration times
+ * against the sensors (the calibration replay's and the earlier replays' served speed, compute over the profile's
+ * charge, over the sensed step time then; without a calibration replay, the warm-up's later half for the first
+ * replay); the replay is then simulated at that calibration times
  * the sensed step time window by window. The calibration comes from before the replay, the reading from during it but
  * not from the served engine's steps: a prediction given the machine's speed, where the probes' is one given the
  * speed of the seconds before it.
@@ -56,10 +57,13 @@ final class MachineSpeed implements AutoCloseable {
      * @param periodMs the sensors' period
      * @param cpus the cores sensed
      * @param warmup the warm-up replay's start and end
+     * @param calibration the calibration replay's start and end (trace requests outside the judged slice, after the
+     *     warm-up; {@link Validation#writeCalibrationTrace}), or null where none ran
      * @param replays each replay's start and end, in order
      */
     record Spans(@JsonProperty("period_ms") long periodMs, @JsonProperty("cpus") List<Integer> cpus,
-            @JsonProperty("warmup") double[] warmup, @JsonProperty("replays") List<double[]> replays) {
+            @JsonProperty("warmup") double[] warmup, @JsonProperty("calibration") double[] calibration,
+            @JsonProperty("replays") List<double[]> replays) {
     }
 
     private final long origin;
@@ -176,7 +180,7 @@ final class MachineSpeed implements AutoCloseable {
     }
 
     /** Writes the readings ({@code sensed.csv}) and the spans ({@code sensed.json}) into {@code dir}. */
-    void write(Path dir, double[] warmup, List<double[]> replays) throws IOException {
+    void write(Path dir, double[] warmup, double[] calibration, List<double[]> replays) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve("sensed.csv")))) {
             w.println("t_s,cpu,micros");
             for (Reading r : readings()) {
@@ -184,7 +188,7 @@ final class MachineSpeed implements AutoCloseable {
             }
         }
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("sensed.json").toFile(),
-                new Spans(PERIOD_MS, cpus, warmup, replays));
+                new Spans(PERIOD_MS, cpus, warmup, calibration, replays));
     }
 
     @Override

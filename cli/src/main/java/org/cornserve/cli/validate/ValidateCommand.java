@@ -66,6 +66,15 @@ public final class ValidateCommand implements Callable<Integer> {
             + " default ${DEFAULT-VALUE})")
     long warmupRequests;
 
+    @Option(names = "--calibration-requests", defaultValue = Validation.CALIBRATION_REQUESTS, paramLabel = "N",
+            description = {"with the speed sensors: replay N requests of the trace that follow the judged slice (the"
+            + " same window and transforms, never judged) after the warm-up, and calibrate the sensed-speed prediction"
+            + " on them (the first replay on them alone, the later ones on them and the replays before); needs"
+            + " --max-requests to leave requests of the window over, fewer than " + Validation.MIN_CALIBRATION_REQUESTS
+            + " are not replayed (0: none, the warm-up's later half calibrates the first replay; default"
+            + " ${DEFAULT-VALUE})"})
+    int calibrationRequests;
+
     @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
             description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
             + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence, round-trip"
@@ -135,8 +144,9 @@ public final class ValidateCommand implements Callable<Integer> {
             warm = Validation.writeWarmupTrace(resolved, book, slice, Math.toIntExact(warmupRequests),
                     out.resolve("warmup.jsonl"));
         }
+        Path calibration = calibrationTrace(slice, err);
         Path costs = Validation.servedCosts(servedCosts, out);
-        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book,
+        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, calibration, slo, book,
                 out.resolve("measured"), replays, speedSensors, err, s -> {
                     err.println(s);
                     err.flush();
@@ -259,9 +269,10 @@ public final class ValidateCommand implements Callable<Integer> {
         if (withSensed) {
             pw.printf(Locale.ROOT, "simulated at the machine's speed as its sensors read it, %.0f s window by window"
                     + " (sensed-speed*.json: a reference kernel on every core through the replay; the served engine"
-                    + " calibrated on the runs before each replay, the warm-up for the first; nothing of the judged"
-                    + " replay's steps), against served%s:%n", Validation.SPEED_WINDOW_S,
-                    runs.size() == 1 ? "" : ", pooled");
+                    + " calibrated on the runs before each replay: %s; nothing of the judged"
+                    + " replay's steps), against served%s:%n", Validation.SPEED_WINDOW_S, calibration != null
+                            ? "the calibration replay (measured-calibration/) and the earlier replays"
+                            : "the earlier replays, the warm-up for the first", runs.size() == 1 ? "" : ", pooled");
             pw.print(tableOf(atSensedSpeed, sensedByRun));
         }
         pw.printf(Locale.ROOT, "diagnosis, not a prediction: simulated again at the speed the served steps ran, %.0f s"
@@ -280,6 +291,40 @@ public final class ValidateCommand implements Callable<Integer> {
             err.println("warning: " + left + " /dev/shm/cornserve-* file(s) are present after the run");
         }
         return 0;
+    }
+
+    /**
+     * The calibration replay's trace ({@link Validation#writeCalibrationTrace}, {@code calibration.jsonl}), or null
+     * where none runs: without sensors or a warm-up, with {@code --calibration-requests 0}, or where the window holds
+     * too few requests beyond the judged slice (said on {@code err}).
+     */
+    private Path calibrationTrace(Path slice, PrintWriter err) throws java.io.IOException {
+        if (calibrationRequests < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--calibration-requests must be at least 0, got " + calibrationRequests);
+        }
+        if (calibrationRequests == 0 || !speedSensors || warmupRequests <= 0) {
+            return null;
+        }
+        if (maxRequests == null) {
+            err.println("no calibration replay: the judged slice holds every request of the window (--max-requests"
+                    + " leaves some over); the warm-up calibrates the sensed speed");
+            return null;
+        }
+        Path longer = out.resolve("trace-and-calibration.jsonl");
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate,
+                scaleTokens, maxRequests + calibrationRequests, longer));
+        Path calibration = out.resolve("calibration.jsonl");
+        int n = Validation.writeCalibrationTrace(longer, slice, calibrationRequests, calibration);
+        Files.delete(longer);
+        if (n == 0) {
+            err.println("no calibration replay: the window holds fewer than " + Validation.MIN_CALIBRATION_REQUESTS
+                    + " requests beyond the judged slice; the warm-up calibrates the sensed speed");
+            return null;
+        }
+        err.println("calibration replay: " + n + " requests of the trace after the judged slice (" + calibration
+                + "), not judged");
+        return calibration;
     }
 
     /** One replay's rows, or the replays' pooled ({@link Validation#pooled}). */

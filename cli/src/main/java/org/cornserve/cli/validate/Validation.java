@@ -268,7 +268,7 @@ public final class Validation {
     public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
-        return serveAndReplay(plan, slots, trace, warmup, slo, profiles, dir, 1, false, err, status).get(0);
+        return serveAndReplay(plan, slots, trace, warmup, null, slo, profiles, dir, 1, false, err, status).get(0);
     }
 
     /**
@@ -289,12 +289,15 @@ public final class Validation {
      * minutes, and a P99 rests on a handful of requests); several of them say by how much, and pooled they pin the
      * served distribution down better than one. With {@code sense} (and a warm-up) the machine's speed sensors
      * ({@link MachineSpeed}) read through the warm-up and the replays, into {@code sensed.csv} and {@code sensed.json}
-     * beside {@code dir}; where they cannot run it says why and goes on without them.
+     * beside {@code dir}; where they cannot run it says why and goes on without them. A {@code calibration} trace
+     * (requests of the trace outside the judged slice, {@link #writeCalibrationTrace}; null for none) is replayed
+     * after the warm-up, not judged, its steps in {@code dir-calibration/steps.csv}: the sensed-speed prediction's
+     * calibration on the trace's own mix of requests ({@link #sensorCalibration}).
      *
      * @return per replay, in order, its measured overhead and served steps
      */
     public static List<Served> serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup,
-            String slo, ProfileBook profiles, Path dir, int replays, boolean sense, PrintWriter err,
+            Path calibration, String slo, ProfileBook profiles, Path dir, int replays, boolean sense, PrintWriter err,
             Consumer<String> status)
             throws IOException, InterruptedException {
         if (replays < 1) {
@@ -314,6 +317,7 @@ public final class Validation {
             }
         }
         double[] warmupSpan = null;
+        double[] calibrationSpan = null;
         List<double[]> replaySpans = new ArrayList<>();
         status.accept("starting the plan's executors on " + slots.count() + " cpu slot(s)...");
         ModelInvoker invoker;
@@ -348,6 +352,26 @@ public final class Validation {
                     warmupSpan = new double[] {sensors.seconds(warmupStart), sensors.seconds(System.nanoTime())};
                 }
                 writeSteps(warmupSteps, plan, profiles, warmupDir.resolve("steps.csv"));
+            }
+            if (calibration != null) {
+                // the trace's own mix, not judged: the sensed speed's calibration (the warm-up's synthetic requests
+                // decoded faster against the profile than the trace's, 0.85 to 0.98 of the first replay's speed per
+                // sensed microsecond over r8 to r15 of 2026-12-05)
+                awaitQuietHost("calibrating", status);
+                StepRecorder calibrationSteps = observed(cp);
+                status.accept("replaying " + calibration.getFileName() + " (trace requests outside the judged slice,"
+                        + " not judged: the sensed speed's calibration)...");
+                Path calibrationDir = dir.resolveSibling(dir.getFileName() + "-calibration");
+                calibrationSteps.start();
+                long calibrationStart = System.nanoTime();
+                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
+                        calibration.toString(), "--trace-format", "jsonl", "--out", calibrationDir.toString());
+                calibrationSteps.stop();
+                if (sensors != null) {
+                    calibrationSpan = new double[] {sensors.seconds(calibrationStart),
+                            sensors.seconds(System.nanoTime())};
+                }
+                writeSteps(calibrationSteps, plan, profiles, calibrationDir.resolve("steps.csv"));
             }
             List<Served> out = new ArrayList<>();
             for (int k = 1; k <= replays; k++) {
@@ -400,7 +424,7 @@ public final class Validation {
                         overheads[3], overheads[4], overheads[7], probed.prefillCurve()));
             }
             if (sensors != null && warmupSpan != null) {
-                sensors.write(dir.toAbsolutePath().getParent(), warmupSpan, replaySpans);
+                sensors.write(dir.toAbsolutePath().getParent(), warmupSpan, calibrationSpan, replaySpans);
             }
             return List.copyOf(out);
         } finally {
@@ -628,8 +652,9 @@ public final class Validation {
 
     /**
      * Replay {@code k} with the prefill shape its sensed-speed prediction charges, from the runs before it as its
-     * calibration ({@link #sensorCalibration}): the earlier replays' served steps by length, the warm-up's later half
-     * for the first replay; else the probes' curves pooled.
+     * calibration ({@link #sensorCalibration}): the calibration replay's and the earlier replays' served steps by
+     * length (without a calibration replay, the warm-up's later half for the first replay); else the probes' curves
+     * pooled.
      */
     static Served forSensedSpeed(List<Served> runs, Path out, int k) throws IOException {
         Served served = runs.get(k - 1);
@@ -637,10 +662,12 @@ public final class Validation {
         if (served.prefillCurve() == null || !Files.exists(spansFile)) {
             return served.withPrefillCurve(meanCurve(runs, k));
         }
+        MachineSpeed.Spans spans = Json.read(spansFile, MachineSpeed.Spans.class);
         List<Path> before = new ArrayList<>();
         double from = 0;
-        if (k == 1) {
-            MachineSpeed.Spans spans = Json.read(spansFile, MachineSpeed.Spans.class);
+        if (spans.calibration() != null) {
+            before.add(out.resolve("measured-calibration").resolve("steps.csv"));
+        } else if (k == 1) {
             before.add(out.resolve("measured-warmup").resolve("steps.csv"));
             from = (spans.warmup()[1] - spans.warmup()[0]) / 2;
         }
@@ -745,17 +772,20 @@ public final class Validation {
 
     /**
      * The served engine's speed against the profile ({@link #speedTrace}'s measure) per sensed microsecond, prefills
-     * and decodes apart, from the runs before replay {@code k}: for {@code k > 1} the earlier replays (each {@value
-     * #SPEED_WINDOW_S} s window's served speed, in {@code served-speed*.json}, over its sensed step time; the median
-     * over all their windows), for the first the warm-up's later half (its first half has the executors' JIT at work;
-     * its requests are not the trace's, so its steps' mix is not the replay's: a weaker calibration).
+     * and decodes apart, from the runs before replay {@code k}: each {@value #SPEED_WINDOW_S} s window's served speed
+     * over its sensed step time, the median over all the windows of the calibration replay (where one ran: {@code
+     * sensed.json}'s {@code calibration} span, its steps in {@code measured-calibration/steps.csv}, charged by {@code
+     * prefillShape}) and of the earlier replays ({@code served-speed*.json}). Without a calibration replay the first
+     * replay takes the warm-up's later half (its first half has the executors' JIT at work; its requests are not the
+     * trace's, so its steps' mix is not the replay's: a weaker calibration, 0.85 to 0.98 of the first replay's own
+     * decode speed per sensed microsecond over r8 to r15 of 2026-12-05).
      *
      * @return {prefill, decode}
      * @throws IllegalArgumentException where the sensors read too little to calibrate on
      */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
             double extraMsPerSequence, java.util.function.LongToDoubleFunction prefillShape) throws IOException {
-        if (k == 1) {
+        if (k == 1 && spans.calibration() == null) {
             Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
             org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence,
@@ -771,26 +801,36 @@ public final class Validation {
         }
         List<Double> prefill = new ArrayList<>();
         List<Double> decode = new ArrayList<>();
+        if (spans.calibration() != null) {
+            perSensedMicro(speedTrace(out.resolve("measured-calibration").resolve("steps.csv"), SPEED_WINDOW_S,
+                    extraMsPerSequence, prefillShape), spans.calibration()[0], readings, spans, prefill, decode);
+        }
         for (int j = 1; j < k; j++) {
             Path file = out.resolve(j == 1 ? "served-speed.json" : "served-speed-" + j + ".json");
-            org.cornserve.simulator.config.SpeedTrace served = org.cornserve.cli.simulate.SimulateCommand
-                    .readSpeedTrace(file);
-            double start = spans.replays().get(j - 1)[0];
-            for (int w = 0; w < served.decode().size(); w++) {
-                double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), start + w * served.windowSeconds(),
-                        start + (w + 1) * served.windowSeconds());
-                if (!Double.isNaN(sensed)) {
-                    prefill.add(served.prefill().get(w) / sensed);
-                    decode.add(served.decode().get(w) / sensed);
-                }
-            }
+            perSensedMicro(org.cornserve.cli.simulate.SimulateCommand.readSpeedTrace(file),
+                    spans.replays().get(j - 1)[0], readings, spans, prefill, decode);
         }
         if (decode.isEmpty()) {
-            throw new IllegalArgumentException("the machine's speed sensors read too little during replays 1 to "
-                    + (k - 1) + " to calibrate on (" + out.resolve("sensed.csv") + ")");
+            throw new IllegalArgumentException("the machine's speed sensors read too little during "
+                    + (spans.calibration() == null ? "" : "the calibration replay" + (k > 1 ? " and " : ""))
+                    + (k > 1 ? "replays 1 to " + (k - 1) : "") + " to calibrate on (" + out.resolve("sensed.csv")
+                    + ")");
         }
         return new double[] {median(prefill.stream().mapToDouble(Double::doubleValue).toArray()),
                 median(decode.stream().mapToDouble(Double::doubleValue).toArray())};
+    }
+
+    /** Each window of a served speed trace that began at {@code start} (sensors' seconds) over its sensed step time. */
+    private static void perSensedMicro(org.cornserve.simulator.config.SpeedTrace served, double start,
+            List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, List<Double> prefill, List<Double> decode) {
+        for (int w = 0; w < served.decode().size(); w++) {
+            double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), start + w * served.windowSeconds(),
+                    start + (w + 1) * served.windowSeconds());
+            if (!Double.isNaN(sensed)) {
+                prefill.add(served.prefill().get(w) / sensed);
+                decode.add(served.decode().get(w) / sensed);
+            }
+        }
     }
 
     /**
@@ -1446,6 +1486,54 @@ public final class Validation {
         Files.writeString(out, warmupTrace(probeLengths(textTokens(trace)), requests,
                 tokens -> prefillMs(model, plan, profiles, tokens)));
         return out;
+    }
+
+    /** Calibration requests, by default ({@link #writeCalibrationTrace}). */
+    public static final String CALIBRATION_REQUESTS = "300";
+    /** Fewer calibration requests than this are not replayed (a few 10 s windows at the least). */
+    static final int MIN_CALIBRATION_REQUESTS = 50;
+
+    /**
+     * The calibration replay's trace, written to {@code out}: the requests of {@code longer} (the trace cut as the
+     * judged {@code slice} was, with more requests kept) after the slice's, at most {@code requests} of them, their
+     * arrivals shifted so that the first comes at 0. Requests the judged replays never see, from the same window and
+     * transforms, so of the trace's mix: what the sensed speed is calibrated on before the first replay, in place of
+     * the synthetic warm-up.
+     *
+     * @return the requests written; 0 (nothing written) where {@code longer} holds fewer than {@value
+     *     #MIN_CALIBRATION_REQUESTS} beyond the slice
+     * @throws IllegalArgumentException where {@code longer} does not begin with the slice's requests, naming both files
+     */
+    static int writeCalibrationTrace(Path longer, Path slice, int requests, Path out) throws IOException {
+        var jsonl = org.cornserve.traces.TraceFormat.byName("jsonl");
+        var options = org.cornserve.traces.ReadOptions.defaults();
+        List<org.cornserve.traces.TraceRecord> rest = new ArrayList<>();
+        try (org.cornserve.traces.TraceReader judged = jsonl.open(slice, options);
+                org.cornserve.traces.TraceReader more = jsonl.open(longer, options)) {
+            long line = 0;
+            for (org.cornserve.traces.TraceRecord a; (a = judged.read()) != null; ) {
+                line++;
+                org.cornserve.traces.TraceRecord b = more.read();
+                if (b == null || b.arrivalNanos() != a.arrivalNanos() || !b.shape().equals(a.shape())) {
+                    throw new IllegalArgumentException(longer + ":" + line + ": does not hold " + slice + "'s request "
+                            + line + " (" + (b == null ? "it ends first" : "it differs") + "): the calibration"
+                            + " requests must follow the judged slice in one cut of the trace");
+                }
+            }
+            for (org.cornserve.traces.TraceRecord b; rest.size() < requests && (b = more.read()) != null; ) {
+                rest.add(b);
+            }
+        }
+        if (rest.size() < MIN_CALIBRATION_REQUESTS) {
+            return 0;
+        }
+        long first = rest.get(0).arrivalNanos();
+        try (var w = org.cornserve.traces.jsonl.JsonlTraceWriter.create(out)) {
+            for (org.cornserve.traces.TraceRecord r : rest) {
+                w.write(r.withArrivalNanos(r.arrivalNanos() - first));
+            }
+        }
+        return rest.size();
     }
 
     /** The text tokens of a JSONL trace's records. */

@@ -102,7 +102,7 @@ class MachineSpeedTest {
             r.add(at(t, 1, t < 110 ? 1000 : 500));
         }
         MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {100, 120},
-                List.of(new double[] {150, 400}));
+                null, List.of(new double[] {150, 400}));
         double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 1, 0, null);
         assertEquals(1.2 / 400, perMicro[0], 1e-9);
         assertEquals(1.5 / 400, perMicro[1], 1e-9);
@@ -120,6 +120,43 @@ class MachineSpeedTest {
     }
 
     @Test
+    void aCalibrationReplayCalibratesTheFirstReplayAndJoinsTheEarlierOnesForTheRest() throws Exception {
+        // the warm-up is there but not read: its steps would calibrate at 3.0 of the profile per 1000 us
+        Files.createDirectories(tmp.resolve("measured-warmup"));
+        Files.writeString(tmp.resolve("measured-warmup/steps.csv"), warmupSteps());
+        // the calibration replay ran from 200 s: 10 s at 3.0 of the profile, then prefills at 1.2, decodes at 1.5
+        Files.createDirectories(tmp.resolve("measured-calibration"));
+        Files.writeString(tmp.resolve("measured-calibration/steps.csv"), warmupSteps());
+        List<MachineSpeed.Reading> r = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            double t = 200 + i * 0.5;
+            r.add(at(t, 0, t < 210 ? 1000 : 300));
+            r.add(at(t, 1, t < 210 ? 1000 : 500));
+            r.add(at(100 + i * 0.5, 0, 2000)); // the warm-up's span
+            r.add(at(100 + i * 0.5, 1, 2000));
+            r.add(at(230 + i * 0.25, 0, 250)); // replay 1's first window
+            r.add(at(230 + i * 0.25, 1, 250));
+        }
+        MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {100, 120},
+                new double[] {200, 220}, List.of(new double[] {230, 240}, new double[] {250, 260}));
+        double[] first = Validation.sensorCalibration(tmp, r, spans, 1, 0, null);
+        // the median of the calibration replay's two windows: 3.0 per 1000 us, then 1.2 and 1.5 per 400 us
+        assertEquals((3.0 / 1000 + 1.2 / 400) / 2, first[0], 1e-12);
+        assertEquals((3.0 / 1000 + 1.5 / 400) / 2, first[1], 1e-12);
+        // replay 2: the calibration replay's windows and replay 1's (its served speed 2.0 at 250 us) together
+        Json.mapper().writeValue(tmp.resolve("served-speed.json").toFile(), new SpeedTrace(10, List.of(2.0),
+                List.of(2.0), "test"));
+        double[] second = Validation.sensorCalibration(tmp, r, spans, 2, 0, null);
+        assertEquals(3.0 / 1000, second[0], 1e-12); // the median of 0.003, 0.003 and 0.008
+        assertEquals(1.5 / 400, second[1], 1e-12); // of 0.003, 0.00375 and 0.008
+        // sensors silent through the calibration replay: the first replay is not calibrated on the warm-up instead
+        List<MachineSpeed.Reading> silent = r.stream().filter(x -> x.nanos() < 200e9 || x.nanos() >= 220e9).toList();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Validation.sensorCalibration(tmp, silent, spans, 1, 0, null));
+        assertTrue(e.getMessage().contains("the calibration replay to calibrate on"), e.getMessage());
+    }
+
+    @Test
     void laterReplaysAreCalibratedOnTheEarlierOnesServedSpeed() throws Exception {
         // replay 1 ran from 50 s: two 10 s windows, served at 1.2 then 1.5 of the profile (decodes), 1.1 (prefills)
         Json.mapper().writeValue(tmp.resolve("served-speed.json").toFile(), new SpeedTrace(10, List.of(1.1, 1.1),
@@ -132,7 +169,7 @@ class MachineSpeedTest {
             r.add(at(61 + i * 0.9, 1, 500));
         }
         MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {0, 20},
-                List.of(new double[] {50, 70}, new double[] {80, 100}));
+                null, List.of(new double[] {50, 70}, new double[] {80, 100}));
         double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 2, 0, null);
         // the median over the windows of served speed over sensed microseconds
         assertEquals((1.1 / 400 + 1.1 / 500) / 2, perMicro[0], 1e-12);

@@ -160,18 +160,34 @@ class ValidateCommandIntegrationTest {
                 "no executor process left");
     }
 
-    /** Two replays on one server: each probed and simulated apart, the table pooled over both. */
+    /**
+     * Two replays on one server: each probed and simulated apart, the table pooled over both; before them a
+     * calibration replay of the trace's requests after the judged twelve.
+     */
     @Test
-    @Timeout(240)
+    @Timeout(300)
     void twoReplaysArePooled() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Path profiles = estimatedProfiles(out, err);
-        Path trace = smallTrace(12);
+        Path trace = smallTrace(12 + 60);
         Path dir = tmp.resolve("val");
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
-                "--warmup-requests", "4", "--replays", "2", "--out", dir.toString());
+                "--warmup-requests", "4", "--replays", "2", "--max-requests", "12", "--calibration-requests", "60",
+                "--out", dir.toString());
         assertEquals(0, code, err.toString());
+        assertEquals(12, Files.readAllLines(dir.resolve("trace.jsonl")).size(), "the judged slice");
+        if (MachineSpeed.unavailable() == null) {
+            // requests 12 to 71 of the trace, replayed from 0 s, not judged
+            List<String> calibration = Files.readAllLines(dir.resolve("calibration.jsonl"));
+            assertEquals(60, calibration.size());
+            JsonNode head = Json.mapper().readTree(calibration.get(0));
+            assertEquals(0, head.path("arrival_s").asDouble(), 1e-9);
+            assertEquals(20 + (12 * 29) % 80, head.path("text_tokens").asInt());
+            assertEquals(60, Json.mapper().readTree(dir.resolve("measured-calibration/summary.json").toFile())
+                    .path("completed").asInt());
+            assertTrue(Files.readAllLines(dir.resolve("measured-calibration/steps.csv")).size() > 60);
+        }
         JsonNode v = Json.mapper().readTree(dir.resolve("validation.json").toFile());
         assertEquals(2, v.path("replays").size(), v.toString());
         List<Path> sim = List.of(dir.resolve("simulated"), dir.resolve("simulated-2"));
@@ -204,10 +220,14 @@ class ValidateCommandIntegrationTest {
             MachineSpeed.Spans spans = Json.read(dir.resolve("sensed.json"), MachineSpeed.Spans.class);
             assertEquals(2, spans.replays().size());
             assertTrue(spans.warmup()[1] > spans.warmup()[0] && spans.replays().get(0)[0] >= spans.warmup()[1]);
+            // and through the calibration replay, between the warm-up and the first replay
+            assertTrue(spans.calibration()[0] >= spans.warmup()[1]
+                    && spans.calibration()[1] <= spans.replays().get(0)[0], dir.resolve("sensed.json").toString());
             assertTrue(MachineSpeed.readCsv(dir.resolve("sensed.csv")).size() >= 2 * spans.cpus().size());
             // replay 2 is calibrated on replay 1's served speed: simulated at the sensed speed unless a window of
             // replay 1 went unread (a 12-request replay is short), which the command says
             if (v.has("rows_at_sensed_speed")) {
+                assertTrue(out.toString().contains("the calibration replay (measured-calibration/)"), out.toString());
                 assertEquals(Validation.METRICS.size(), v.path("rows_at_sensed_speed").size());
                 assertTrue(Files.exists(dir.resolve("simulated-at-sensed-speed-2/summary.json")));
             } else {

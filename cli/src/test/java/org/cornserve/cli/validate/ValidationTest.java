@@ -345,6 +345,48 @@ class ValidationTest {
      * answer is long, and each request arrives its prefill's charge times 1.5 plus 10 ms after the one before
      * (checked against a fake charge of 0.1 ms a token, by hand); the simulator reads it as a trace.
      */
+    /** JSONL records of {@code text_tokens} 10 + i, arrivals i / 2 s, for i in [from, to). */
+    private static String records(int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            b.append(String.format(java.util.Locale.ROOT, "{\"arrival_s\":%.1f,\"app\":\"default\","
+                    + "\"text_tokens\":%d,\"output_tokens\":5}%n", i / 2.0, 10 + i));
+        }
+        return b.toString();
+    }
+
+    @Test
+    void theCalibrationTraceIsTheRequestsAfterTheJudgedSliceShiftedToStartAtZero() throws Exception {
+        Path slice = tmp.resolve("slice.jsonl");
+        Path longer = tmp.resolve("longer.jsonl");
+        Path out = tmp.resolve("calibration.jsonl");
+        Files.writeString(slice, records(0, 3));
+        Files.writeString(longer, records(0, 3 + 80));
+        assertEquals(60, Validation.writeCalibrationTrace(longer, slice, 60, out));
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(60, lines.size());
+        // request 3 of the cut first, at 0 s; request 62 last, 29.5 s after it
+        JsonNode head = Json.mapper().readTree(lines.get(0));
+        JsonNode tail = Json.mapper().readTree(lines.get(59));
+        assertEquals(13, head.get("text_tokens").asInt());
+        assertEquals(0.0, head.get("arrival_s").asDouble(), 1e-9);
+        assertEquals(72, tail.get("text_tokens").asInt());
+        assertEquals(29.5, tail.get("arrival_s").asDouble(), 1e-9);
+        // all that is left when fewer than asked
+        assertEquals(80, Validation.writeCalibrationTrace(longer, slice, 500, out));
+        // too few beyond the slice: none, and nothing written
+        Files.delete(out);
+        Files.writeString(longer, records(0, 3 + Validation.MIN_CALIBRATION_REQUESTS - 1));
+        assertEquals(0, Validation.writeCalibrationTrace(longer, slice, 300, out));
+        assertFalse(Files.exists(out));
+        // a cut that does not begin with the slice's requests is refused, naming the line
+        Files.writeString(longer, records(0, 2) + records(5, 90));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Validation.writeCalibrationTrace(longer, slice, 60, out));
+        assertTrue(e.getMessage().contains("longer.jsonl:3"), e.getMessage());
+        assertTrue(e.getMessage().contains("slice.jsonl"), e.getMessage());
+    }
+
     @Test
     void theWarmUpIsSyntheticAndSpacedByEachPrefillsCharge() throws Exception {
         long[] quartiles = {40, 120, 300};
