@@ -68,7 +68,8 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
                 + " and compiled for %.0f ms%n", num("outside_cores_mean"), num("outside_cores_max_second"),
                 ((Number) summary.get("seconds_outside_at_least_0.25_cores")).longValue(),
                 ((Number) summary.get("seconds")).longValue(), StepRecorder.LOADED_CORES, num("steal_cores_mean"),
-                num("steal_cores_max_second"), loadedRequests.size(), ((Number) summary.get("requests")).longValue(),
+                num("steal_cores_max_second"), summary.get("requests_under_outside_load") instanceof Number n
+                        ? n.longValue() : loadedRequests.size(), ((Number) summary.get("requests")).longValue(),
                 num("serving_jvm_gc_ms"), num("serving_jvm_gc_ms_max_interval"), HostCpuMonitor.PERIOD_MS,
                 num("serving_jvm_jit_ms"));
     }

@@ -31,8 +31,15 @@ public final class ValidateCommand implements Callable<Integer> {
             + " embedded tiny-omni plan, as 'serve' runs it)")
     Path plan;
 
-    @Option(names = "--trace", required = true, paramLabel = "TRACE", description = "trace file")
+    @Option(names = "--trace", paramLabel = "TRACE", description = "trace file (required unless --resimulate)")
     Path trace;
+
+    @Option(names = "--resimulate", paramLabel = "RUN", description = {"judge a kept validation again: simulate the"
+            + " served replays of RUN (an earlier validate's --out) with this build's model, into --out, serving"
+            + " nothing (its trace, plan, profiles, probes' figures, steps and sensor readings are RUN's, copied);"
+            + " --calibration-requests 0 leaves its calibration replay out, --no-speed-sensors its sensed speed, and"
+            + " the trace, plan, profile and serving options do not apply"})
+    Path resimulate;
 
     @Option(names = "--trace-format", defaultValue = "jsonl", description = "azure-llm, mooncake, jsonl, ..."
             + " (default ${DEFAULT-VALUE})")
@@ -104,67 +111,45 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
+    /** What the judging works on: the served replays, the profiles simulated with, the calibration trace, drift. */
+    private record Sides(List<Validation.Served> runs, Path profiles, Path calibration, ProfileDrift drift) {
+    }
+
     @Override
     public Integer call() throws Exception {
         if (replays < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--replays must be at least 1, got "
                     + replays);
         }
+        if (calibrationRequests < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--calibration-requests must be at least 0, got " + calibrationRequests);
+        }
+        if ((trace == null) == (resimulate == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), trace == null
+                    ? "give --trace (serve and replay it) or --resimulate RUN (judge a kept run again)"
+                    : "--resimulate judges the trace RUN replayed: leave --trace out");
+        }
         Validation.quietServerLogs();
         PrintWriter pw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
-        // a plan the runtime cannot serve is refused before the trace is cut or any executor starts
-        ServablePlans.require(resolved);
-        DeviceSlots slots = DeviceSlots.parse(devices);
-        Files.createDirectories(out);
-        Path slice = out.resolve("trace.jsonl");
-        Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate, scaleTokens,
-                maxRequests, slice));
-        Path planFile = out.resolve("plan.json");
-        // the plan as served: the runtime streams an Omni thinker's states to its talker as the plan says, as the
-        // simulator does
-        resolved.plan().write(planFile);
-        Path profileFile;
-        if (profiles.isEmpty()) {
-            err.println("measuring the plan's tasks on real executors (quick grid)...");
-            ProgressBar bar = new ProgressBar(err, "profile");
-            profileFile = Validation.measureProfiles(resolved, slots, out.resolve("profiles.json"), err::println,
-                    bar::update);
+        Sides sides;
+        if (resimulate != null) {
+            Files.createDirectories(out);
+            KeptRun kept = KeptRun.copy(resimulate, out, calibrationRequests > 0, speedSensors);
+            err.println("simulating the " + kept.runs().size() + " replay(s) kept in " + resimulate + " again with"
+                    + " this build's model (nothing served; their probes, steps and sensor readings copied into "
+                    + out + ")");
+            sides = new Sides(kept.runs(), kept.profiles(), kept.calibration(), null);
         } else {
-            profileFile = profiles.get(0);
-            if (profiles.size() > 1) {
-                throw new IllegalArgumentException("validate takes one --profiles file (the plan's model)");
-            }
+            sides = serve(err);
         }
-        // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
-        ProfileBook book = ProfileBook.load(List.of(profileFile)).computeOnly();
-        Path warm = null;
-        if (warmupRequests > 0) {
-            warm = Validation.writeWarmupTrace(resolved, book, slice, Math.toIntExact(warmupRequests),
-                    out.resolve("warmup.jsonl"));
-        }
-        Path calibration = calibrationTrace(slice, err);
-        Path costs = Validation.servedCosts(servedCosts, out);
-        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, calibration, slo, book,
-                out.resolve("measured"), replays, speedSensors, err, s -> {
-                    err.println(s);
-                    err.flush();
-                }).stream().map(s -> s.withServedCosts(costs)).toList();
-        Path simulatedProfiles = profileFile;
-        ProfileDrift drift = null;
-        if (profiles.isEmpty() && reprofile) {
-            // the served plan's executors are stopped: the profiler has the slots to itself, as before the replay
-            err.println("measuring the plan's tasks again after the replay...");
-            ProgressBar bar = new ProgressBar(err, "profile");
-            Path after = Validation.measureProfiles(resolved, slots, out.resolve("profiles-after.json"), err::println,
-                    bar::update);
-            org.cornserve.model.profile.ProfileSet b = Json.read(profileFile, org.cornserve.model.profile.ProfileSet.class);
-            org.cornserve.model.profile.ProfileSet a = Json.read(after, org.cornserve.model.profile.ProfileSet.class);
-            drift = ProfileDrift.of(b, a);
-            simulatedProfiles = out.resolve("profiles-mean.json");
-            Json.write(simulatedProfiles, ProfileDrift.mean(b, a));
-        }
+        List<Validation.Served> runs = sides.runs();
+        Path simulatedProfiles = sides.profiles();
+        Path calibration = sides.calibration();
+        ProfileDrift drift = sides.drift();
+        Path slice = out.resolve("trace.jsonl");
+        Path planFile = out.resolve("plan.json");
         List<String> base = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--profiles",
                 simulatedProfiles.toString(), "--trace", slice.toString(), "--trace-format", "jsonl"));
         if (slo != null) {
@@ -293,16 +278,69 @@ public final class ValidateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Cuts the slice, measures the profiles where none are given, serves the plan and replays the slice. */
+    private Sides serve(PrintWriter err) throws Exception {
+        ResolvedPlan resolved = plan == null ? Runtimes.defaultPlan() : PlanValidator.builtIn().readAndValidate(plan);
+        // a plan the runtime cannot serve is refused before the trace is cut or any executor starts
+        ServablePlans.require(resolved);
+        DeviceSlots slots = DeviceSlots.parse(devices);
+        Files.createDirectories(out);
+        Path slice = out.resolve("trace.jsonl");
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate, scaleTokens,
+                maxRequests, slice));
+        Path planFile = out.resolve("plan.json");
+        // the plan as served: the runtime streams an Omni thinker's states to its talker as the plan says, as the
+        // simulator does
+        resolved.plan().write(planFile);
+        Path profileFile;
+        if (profiles.isEmpty()) {
+            err.println("measuring the plan's tasks on real executors (quick grid)...");
+            ProgressBar bar = new ProgressBar(err, "profile");
+            profileFile = Validation.measureProfiles(resolved, slots, out.resolve("profiles.json"), err::println,
+                    bar::update);
+        } else {
+            profileFile = profiles.get(0);
+            if (profiles.size() > 1) {
+                throw new IllegalArgumentException("validate takes one --profiles file (the plan's model)");
+            }
+        }
+        // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
+        ProfileBook book = ProfileBook.load(List.of(profileFile)).computeOnly();
+        Path warm = null;
+        if (warmupRequests > 0) {
+            warm = Validation.writeWarmupTrace(resolved, book, slice, Math.toIntExact(warmupRequests),
+                    out.resolve("warmup.jsonl"));
+        }
+        Path calibration = calibrationTrace(slice, err);
+        Path costs = Validation.servedCosts(servedCosts, out);
+        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, calibration, slo, book,
+                out.resolve("measured"), replays, speedSensors, err, s -> {
+                    err.println(s);
+                    err.flush();
+                }).stream().map(s -> s.withServedCosts(costs)).toList();
+        Path simulatedProfiles = profileFile;
+        ProfileDrift drift = null;
+        if (profiles.isEmpty() && reprofile) {
+            // the served plan's executors are stopped: the profiler has the slots to itself, as before the replay
+            err.println("measuring the plan's tasks again after the replay...");
+            ProgressBar bar = new ProgressBar(err, "profile");
+            Path after = Validation.measureProfiles(resolved, slots, out.resolve("profiles-after.json"), err::println,
+                    bar::update);
+            org.cornserve.model.profile.ProfileSet b = Json.read(profileFile, org.cornserve.model.profile.ProfileSet.class);
+            org.cornserve.model.profile.ProfileSet a = Json.read(after, org.cornserve.model.profile.ProfileSet.class);
+            drift = ProfileDrift.of(b, a);
+            simulatedProfiles = out.resolve("profiles-mean.json");
+            Json.write(simulatedProfiles, ProfileDrift.mean(b, a));
+        }
+        return new Sides(runs, simulatedProfiles, calibration, drift);
+    }
+
     /**
      * The calibration replay's trace ({@link Validation#writeCalibrationTrace}, {@code calibration.jsonl}), or null
      * where none runs: without sensors or a warm-up, with {@code --calibration-requests 0}, or where the window holds
      * too few requests beyond the judged slice (said on {@code err}).
      */
     private Path calibrationTrace(Path slice, PrintWriter err) throws java.io.IOException {
-        if (calibrationRequests < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--calibration-requests must be at least 0, got " + calibrationRequests);
-        }
         if (calibrationRequests == 0 || !speedSensors || warmupRequests <= 0) {
             return null;
         }

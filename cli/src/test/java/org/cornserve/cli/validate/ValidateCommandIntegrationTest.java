@@ -237,5 +237,32 @@ class ValidateCommandIntegrationTest {
         assertEquals(0, Validation.sharedMemoryFiles(v.path("runtime_session").asText()));
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
                 "no executor process left");
+
+        // judged again from the kept run by the same build: the same tables, nothing served, the kept run untouched
+        byte[] kept = Files.readAllBytes(dir.resolve("validation.json"));
+        StringWriter out2 = new StringWriter();
+        StringWriter err2 = new StringWriter();
+        Path again = tmp.resolve("again");
+        assertEquals(0, run(out2, err2, "validate", "--resimulate", dir.toString(), "--out", again.toString()),
+                err2.toString());
+        assertTrue(err2.toString().contains("nothing served"), err2.toString());
+        JsonNode w = Json.mapper().readTree(again.resolve("validation.json").toFile());
+        for (String key : List.of("rows", "rows_at_served_speed", "rows_at_sensed_speed")) {
+            assertEquals(v.path(key), w.path(key), key);
+        }
+        for (int k = 0; k < 2; k++) {
+            assertEquals(v.path("replays").get(k).path("rows"), w.path("replays").get(k).path("rows"));
+        }
+        assertTrue(java.util.Arrays.equals(kept, Files.readAllBytes(dir.resolve("validation.json"))));
+        if (MachineSpeed.unavailable() == null) {
+            // and without its calibration replay: the first replay calibrated on the warm-up, as before there was one
+            Path warm = tmp.resolve("warm");
+            assertEquals(0, run(out2, err2, "validate", "--resimulate", dir.toString(), "--calibration-requests", "0",
+                    "--out", warm.toString()), err2.toString());
+            assertEquals(null, Json.read(warm.resolve("sensed.json"), MachineSpeed.Spans.class).calibration());
+            assertFalse(Files.exists(warm.resolve("measured-calibration")));
+            assertEquals(v.path("rows"), Json.mapper().readTree(warm.resolve("validation.json").toFile()).path("rows"),
+                    "the probes' prediction does not read the calibration replay");
+        }
     }
 }

@@ -734,6 +734,25 @@ class ValidationTest {
         assertFalse(Files.exists(tmp.resolve("v")), "nothing started");
     }
 
+    @Test
+    void validateTakesATraceOrAKeptRunAndNamesAKeptRunThatIsNotOne() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("validate", "--out", tmp.resolve("v").toString()), err.toString());
+        assertTrue(err.toString().contains("give --trace"), err.toString());
+        assertEquals(2, cl.execute("validate", "--trace", "t.jsonl", "--resimulate", tmp.toString(), "--out",
+                tmp.resolve("v").toString()), err.toString());
+        assertTrue(err.toString().contains("leave --trace out"), err.toString());
+        Files.createDirectories(tmp.resolve("empty"));
+        assertTrue(cl.execute("validate", "--resimulate", tmp.resolve("empty").toString(), "--out",
+                tmp.resolve("v").toString()) != 0);
+        assertTrue(err.toString().contains(tmp.resolve("empty").resolve("validation.json") + ": not found"),
+                err.toString());
+    }
+
     /**
      * simulate --extra-ms-per-sequence: the same run as a served costs file holding that extra, slower than without it
      * where sequences decode together (the batch probe's groups), and a negative value refused by name.
