@@ -252,8 +252,9 @@ public final class ValidateCommand implements Callable<Integer> {
             pw.print(Validation.pooledTable(rows, rowsByRun));
         }
         if (withSensed) {
-            pw.printf(Locale.ROOT, "simulated at the machine's speed as its sensors read it, %.0f s window by window"
-                    + " (sensed-speed*.json: a reference kernel on every core through the replay; the served engine"
+            pw.printf(Locale.ROOT, "simulated at the machine's speed as its sensors read it, decodes %.0f s window by"
+                    + " window, prefills at the replay's median (sensed-speed*.json: a reference kernel on every core"
+                    + " through the replay; the served engine"
                     + " calibrated on the runs before each replay: %s; nothing of the judged"
                     + " replay's steps), against served%s:%n", Validation.SPEED_WINDOW_S, calibration != null
                             ? "the calibration replay (measured-calibration/) and the earlier replays"

@@ -583,7 +583,8 @@ public final class Validation {
     /**
      * The replay simulated at the machine's speed as its sensors read it ({@link MachineSpeed}): the served engine's
      * speed against the profile per sensed microsecond ({@link #sensorCalibration}, from the runs before this replay)
-     * times the sensed step time in each of this replay's windows ({@code sensed-speed.json}, {@code
+     * times the sensed step time in each of this replay's windows, the prefills' at its median over them ({@link
+     * MachineSpeed#trace}; {@code sensed-speed.json}, {@code
      * sensed-speed-k.json}; the simulation in {@code simulated-at-sensed-speed[-k]}), everything else charged as in
      * {@link #atServedSpeed}. Nothing of this replay's served steps goes in. Call after {@link #atServedSpeed} of the
      * replays before it (their {@code served-speed*.json} calibrate it).

@@ -43,7 +43,7 @@ class MachineSpeedTest {
     }
 
     @Test
-    void theTraceIsTheCalibrationTimesTheSensedTimeWindowByWindow() {
+    void theTraceIsTheCalibrationTimesTheSensedTimeWindowByWindowForDecodesAndTheMedianForPrefills() {
         List<MachineSpeed.Reading> r = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             r.add(at(6 + i, 0, 400)); // window 0: [5, 15)
@@ -54,7 +54,8 @@ class MachineSpeedTest {
         SpeedTrace t = MachineSpeed.trace(r, List.of(0, 1), new double[] {5, 33}, 10, 0.002, 0.003);
         assertEquals(10, t.windowSeconds());
         assertEquals(3, t.decode().size());
-        assertEquals(List.of(500 * 0.002, 500 * 0.002, 300 * 0.002), t.prefill());
+        // the prefills at the median of the windows' sensed times (500, 500, 300), in every window
+        assertEquals(List.of(500 * 0.002, 500 * 0.002, 500 * 0.002), t.prefill());
         assertEquals(500 * 0.003, t.decode().get(0), 1e-12);
         assertEquals(500 * 0.003, t.decode().get(1), 1e-12); // no reading: the last window's
         assertEquals(300 * 0.003, t.decode().get(2), 1e-12);
