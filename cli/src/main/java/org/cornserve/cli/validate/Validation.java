@@ -773,7 +773,7 @@ public final class Validation {
 
     /**
      * The served engine's speed against the profile ({@link #speedTrace}'s measure) per sensed microsecond, prefills
-     * and decodes apart, from the runs before replay {@code k}: each {@value #SPEED_WINDOW_S} s window's served speed
+     * and decodes apart (the decodes' per sensed microsecond to the power {@link MachineSpeed#DECODE_ELASTICITY}), from the runs before replay {@code k}: each {@value #SPEED_WINDOW_S} s window's served speed
      * over its sensed step time, the median over all the windows of the calibration replay (where one ran: {@code
      * sensed.json}'s {@code calibration} span, its steps in {@code measured-calibration/steps.csv}, charged by {@code
      * prefillShape}) and of the earlier replays ({@code served-speed*.json}). Without a calibration replay the first
@@ -798,7 +798,8 @@ public final class Validation {
                 throw new IllegalArgumentException("the machine's speed sensors read too little during the warm-up's"
                         + " later half to calibrate on (" + out.resolve("sensed.csv") + ")");
             }
-            return new double[] {served.prefill().get(w) / sensed, served.decode().get(w) / sensed};
+            return new double[] {served.prefill().get(w) / sensed,
+                served.decode().get(w) / MachineSpeed.decodeResponse(sensed)};
         }
         List<Double> prefill = new ArrayList<>();
         List<Double> decode = new ArrayList<>();
@@ -829,7 +830,7 @@ public final class Validation {
                     start + (w + 1) * served.windowSeconds());
             if (!Double.isNaN(sensed)) {
                 prefill.add(served.prefill().get(w) / sensed);
-                decode.add(served.decode().get(w) / sensed);
+                decode.add(served.decode().get(w) / MachineSpeed.decodeResponse(sensed));
             }
         }
     }

@@ -20,6 +20,11 @@ class MachineSpeedTest {
     @TempDir
     Path tmp;
 
+    /** A sensed step time as the served decodes follow it. */
+    private static double d(double micros) {
+        return Math.pow(micros, MachineSpeed.DECODE_ELASTICITY);
+    }
+
     private static MachineSpeed.Reading at(double seconds, int cpu, double micros) {
         return new MachineSpeed.Reading(Math.round(seconds * 1e9), cpu, micros);
     }
@@ -56,9 +61,10 @@ class MachineSpeedTest {
         assertEquals(3, t.decode().size());
         // the prefills at the median of the windows' sensed times (500, 500, 300), in every window
         assertEquals(List.of(500 * 0.002, 500 * 0.002, 500 * 0.002), t.prefill());
-        assertEquals(500 * 0.003, t.decode().get(0), 1e-12);
-        assertEquals(500 * 0.003, t.decode().get(1), 1e-12); // no reading: the last window's
-        assertEquals(300 * 0.003, t.decode().get(2), 1e-12);
+        // the decodes at each window's sensed time to the power the served decodes follow it by
+        assertEquals(d(500) * 0.003, t.decode().get(0), 1e-12);
+        assertEquals(d(500) * 0.003, t.decode().get(1), 1e-12); // no reading: the last window's
+        assertEquals(d(300) * 0.003, t.decode().get(2), 1e-12);
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
                 () -> MachineSpeed.trace(r, List.of(0, 1), new double[] {100, 130}, 10, 1, 1));
         assertTrue(none.getMessage().contains("no sensor readings"), none.getMessage());
@@ -106,13 +112,13 @@ class MachineSpeedTest {
                 null, List.of(new double[] {150, 400}));
         double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 1, 0, null);
         assertEquals(1.2 / 400, perMicro[0], 1e-9);
-        assertEquals(1.5 / 400, perMicro[1], 1e-9);
+        assertEquals(1.5 / d(400), perMicro[1], 1e-9);
         // the replay's simulation charges prefills by the probes' shape: here twice the profile at every length, so
         // the served prefills ran at half the speed against that charge; decodes are not shaped
         double[] shaped = Validation.sensorCalibration(tmp, r, spans, 1, 0,
                 org.cornserve.model.profile.PrefillScaleCurve.parse("1=2.0,10000=2.0"));
         assertEquals(0.6 / 400, shaped[0], 1e-9);
-        assertEquals(1.5 / 400, shaped[1], 1e-9);
+        assertEquals(1.5 / d(400), shaped[1], 1e-9);
         // no readings in the later half: a clear error, not a guess
         List<MachineSpeed.Reading> early = r.stream().filter(x -> x.nanos() < 110e9).toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -143,13 +149,13 @@ class MachineSpeedTest {
         double[] first = Validation.sensorCalibration(tmp, r, spans, 1, 0, null);
         // the median of the calibration replay's two windows: 3.0 per 1000 us, then 1.2 and 1.5 per 400 us
         assertEquals((3.0 / 1000 + 1.2 / 400) / 2, first[0], 1e-12);
-        assertEquals((3.0 / 1000 + 1.5 / 400) / 2, first[1], 1e-12);
+        assertEquals((3.0 / d(1000) + 1.5 / d(400)) / 2, first[1], 1e-12);
         // replay 2: the calibration replay's windows and replay 1's (its served speed 2.0 at 250 us) together
         Json.mapper().writeValue(tmp.resolve("served-speed.json").toFile(), new SpeedTrace(10, List.of(2.0),
                 List.of(2.0), "test"));
         double[] second = Validation.sensorCalibration(tmp, r, spans, 2, 0, null);
         assertEquals(3.0 / 1000, second[0], 1e-12); // the median of 0.003, 0.003 and 0.008
-        assertEquals(1.5 / 400, second[1], 1e-12); // of 0.003, 0.00375 and 0.008
+        assertEquals(3.0 / d(1000), second[1], 1e-12); // of 3.0 / d(1000), 1.5 / d(400) and 2.0 / d(250)
         // sensors silent through the calibration replay: the first replay is not calibrated on the warm-up instead
         List<MachineSpeed.Reading> silent = r.stream().filter(x -> x.nanos() < 200e9 || x.nanos() >= 220e9).toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -174,7 +180,7 @@ class MachineSpeedTest {
         double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 2, 0, null);
         // the median over the windows of served speed over sensed microseconds
         assertEquals((1.1 / 400 + 1.1 / 500) / 2, perMicro[0], 1e-12);
-        assertEquals((1.2 / 400 + 1.5 / 500) / 2, perMicro[1], 1e-12);
+        assertEquals((1.2 / d(400) + 1.5 / d(500)) / 2, perMicro[1], 1e-12);
     }
 
     @Test
