@@ -340,38 +340,19 @@ public final class Validation {
                 // a fresh server's JIT compiles the gateway, control plane and engine paths during its first requests:
                 // a warm-up replay (not measured) lets the measured one see the server in its steady state; its steps
                 // are written too (the round trip under load, beside the idle probe's), not charged
-                StepRecorder warmupSteps = observed(cp);
                 status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
-                Path warmupDir = dir.resolveSibling(dir.getFileName() + "-warmup");
-                warmupSteps.start();
-                long warmupStart = System.nanoTime();
-                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
-                        warmup.toString(), "--trace-format", "jsonl", "--out", warmupDir.toString());
-                warmupSteps.stop();
-                if (sensors != null) {
-                    warmupSpan = new double[] {sensors.seconds(warmupStart), sensors.seconds(System.nanoTime())};
-                }
-                writeSteps(warmupSteps, plan, profiles, warmupDir.resolve("steps.csv"));
+                warmupSpan = unjudgedReplay(gateway.url(), model, warmup, dir.resolveSibling(dir.getFileName()
+                        + "-warmup"), observed(cp), sensors, plan, profiles);
             }
             if (calibration != null) {
                 // the trace's own mix, not judged: the sensed speed's calibration (the warm-up's synthetic requests
                 // decoded faster against the profile than the trace's, 0.85 to 0.98 of the first replay's speed per
                 // sensed microsecond over r8 to r15 of 2026-12-05)
                 awaitQuietHost("calibrating", status);
-                StepRecorder calibrationSteps = observed(cp);
                 status.accept("replaying " + calibration.getFileName() + " (trace requests outside the judged slice,"
                         + " not judged: the sensed speed's calibration)...");
-                Path calibrationDir = dir.resolveSibling(dir.getFileName() + "-calibration");
-                calibrationSteps.start();
-                long calibrationStart = System.nanoTime();
-                cornserve(quiet(), quiet(), "replay", "--url", gateway.url(), "--app", model, "--trace",
-                        calibration.toString(), "--trace-format", "jsonl", "--out", calibrationDir.toString());
-                calibrationSteps.stop();
-                if (sensors != null) {
-                    calibrationSpan = new double[] {sensors.seconds(calibrationStart),
-                            sensors.seconds(System.nanoTime())};
-                }
-                writeSteps(calibrationSteps, plan, profiles, calibrationDir.resolve("steps.csv"));
+                calibrationSpan = unjudgedReplay(gateway.url(), model, calibration, dir.resolveSibling(
+                        dir.getFileName() + "-calibration"), observed(cp), sensors, plan, profiles);
             }
             List<Served> out = new ArrayList<>();
             for (int k = 1; k <= replays; k++) {
@@ -436,6 +417,24 @@ public final class Validation {
                 sensors.close();
             }
         }
+    }
+
+    /**
+     * Replays {@code trace} on the server at {@code url}, not judged, into {@code out}, with {@code steps} recording
+     * its served steps ({@code out/steps.csv}).
+     *
+     * @return its span on the sensors' clock, or null without sensors
+     */
+    private static double[] unjudgedReplay(String url, String model, Path trace, Path out, StepRecorder steps,
+            MachineSpeed sensors, ResolvedPlan plan, ProfileBook profiles) throws IOException {
+        steps.start();
+        long start = System.nanoTime();
+        cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", trace.toString(),
+                "--trace-format", "jsonl", "--out", out.toString());
+        steps.stop();
+        double[] span = sensors == null ? null : new double[] {sensors.seconds(start), sensors.seconds(System.nanoTime())};
+        writeSteps(steps, plan, profiles, out.resolve("steps.csv"));
+        return span;
     }
 
     /** A step recorder, not recording yet, that the served control plane (if any) reports its steps to. */
