@@ -30,9 +30,9 @@ import org.cornserve.simulator.config.SpeedTrace;
  * against the sensors (the calibration replay's and the earlier replays' served speed, compute over the profile's
  * charge, over the sensed step time then; without a calibration replay, the warm-up's later half for the first
  * replay); the replay is then simulated at that calibration times the sensed step time, window by window for the
- * decodes, at the replay's median for the prefills ({@link #trace}). The calibration comes from before the replay, the reading from during it but
- * not from the served engine's steps: a prediction given the machine's speed, where the probes' is one given the
- * speed of the seconds before it.
+ * decodes, at the replay's median for the prefills ({@link #trace}). The calibration comes from before the replay,
+ * the reading from during it but not from the served engine's steps: a prediction given the machine's speed, where
+ * the probes' is one given the speed of the seconds before it.
  *
  * <p>Readings land in {@code sensed.csv} ({@code t_s,cpu,micros}: seconds since the sensors started) and the spans in
  * {@code sensed.json} ({@link Spans}); {@link #unavailable} says why there are none (not Linux, no {@code taskset}).
@@ -51,7 +51,7 @@ final class MachineSpeed implements AutoCloseable {
      * How the served decodes' speed follows the sensed step time: as its power {@value}, not in proportion. Fitted on
      * r17 to r19 of 2026-12-06, 10 s windows of nine replays, the served decode speed against the sensed step time on
      * log scales: slopes 0.50 to 0.84 replay by replay, 0.60 to 0.70 pooled per run; and between replays that met the
-     * machine at different levels alike (r19: its third replay sensed 1.34 times slower than the first two, its decodes
+     * machine at different levels alike (r19: its third replay sensed 1.33 times slower than the first two, its decodes
      * served 1.2 times slower). Re-simulated on those runs, the sensed speed's mean absolute error replay by replay
      * went from 5.7%, 7.7% and 25.3% in proportion to 5.6%, 6.3% and 21.3%. (The served prefills follow the sensors
      * less still, slopes 0.14 to 0.65, but a power of 0.35 for them gained on two of the runs and lost on r17, 5.7% to
@@ -262,14 +262,14 @@ final class MachineSpeed implements AutoCloseable {
     /**
      * The speed trace a replay is simulated at: for each {@code windowSeconds} of the replay's span, the decode
      * calibration ({@code decodePerMicro}: speed against the profile per sensed microsecond to the power {@link
-     * #DECODE_ELASTICITY}) times the sensed step time then to that power; the prefill calibration ({@code prefillPerMicro}) times the median sensed step time over the replay's
-     * windows, the same in every window. A window without a reading takes the last one's (the first ones the first
+     * #DECODE_ELASTICITY}) times the sensed step time then to that power; the prefill calibration ({@code
+     * prefillPerMicro}) times the median sensed step time over the replay's windows, the same in every window. A window without a reading takes the last one's (the first ones the first
      * reading's); none at all is an error.
      *
      * <p>Why the prefills do not follow the sensors window by window: the reference kernel is a one-sequence decode,
      * and the served decodes follow it where the served prefills do not. In r18 of 2026-12-06 a 40 s spell had it at
-     * 2.5 to 3.1 times its usual step time, the served decodes at 1.9 to 2.2 times theirs, the served prefills at 1.2;
-     * charged at the sensed 3.05, the simulated engine fell behind and never caught up (E2E P99 +749% in that replay).
+     * 746 to 949 us a step against its usual 290 to 320, the served decodes at 1.93 and 2.24 of the profile, the served
+     * prefills at 1.19 and 1.24; charged at the sensed 3.05, the simulated engine fell behind and never caught up (E2E P99 +749% in that replay).
      * Over the six replays of r17 and r18 a flat prefill speed was nearer the served one, window by window, in five
      * (3.5% to 6.9% mean absolute against 5.0% to 18.9%), the sensed decode speed nearer than a flat one in five.
      */

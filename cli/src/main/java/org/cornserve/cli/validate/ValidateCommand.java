@@ -287,8 +287,8 @@ public final class ValidateCommand implements Callable<Integer> {
         DeviceSlots slots = DeviceSlots.parse(devices);
         Files.createDirectories(out);
         Path slice = out.resolve("trace.jsonl");
-        Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate, scaleTokens,
-                maxRequests, slice));
+        Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate,
+                scaleTokens, maxRequests, slice));
         Path planFile = out.resolve("plan.json");
         // the plan as served: the runtime streams an Omni thinker's states to its talker as the plan says, as the
         // simulator does
@@ -327,8 +327,8 @@ public final class ValidateCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(err, "profile");
             Path after = Validation.measureProfiles(resolved, slots, out.resolve("profiles-after.json"), err::println,
                     bar::update);
-            org.cornserve.model.profile.ProfileSet b = Json.read(profileFile, org.cornserve.model.profile.ProfileSet.class);
-            org.cornserve.model.profile.ProfileSet a = Json.read(after, org.cornserve.model.profile.ProfileSet.class);
+            var b = Json.read(profileFile, org.cornserve.model.profile.ProfileSet.class);
+            var a = Json.read(after, org.cornserve.model.profile.ProfileSet.class);
             drift = ProfileDrift.of(b, a);
             simulatedProfiles = out.resolve("profiles-mean.json");
             Json.write(simulatedProfiles, ProfileDrift.mean(b, a));

@@ -432,7 +432,8 @@ public final class Validation {
         cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", trace.toString(),
                 "--trace-format", "jsonl", "--out", out.toString());
         steps.stop();
-        double[] span = sensors == null ? null : new double[] {sensors.seconds(start), sensors.seconds(System.nanoTime())};
+        double[] span = sensors == null ? null
+                : new double[] {sensors.seconds(start), sensors.seconds(System.nanoTime())};
         writeSteps(steps, plan, profiles, out.resolve("steps.csv"));
         return span;
     }
@@ -492,9 +493,10 @@ public final class Validation {
      * the first on top of the profile (the served costs' extra, or the batch probe's): each step's charge holds it, so
      * that a window's steps, simulated at its speed, sum to what they measured; and where it charges each prefill by
      * {@code prefillShape} of its tokens (a shape by length, {@link #prefillShape}; null: none), a step holding a
-     * prefill is charged that much more (or less) here too. Without it a window of long prompts, which run slower against the profile than short ones,
-     * measures their slowness in its speed and the simulation charges it again through the shape (r14 of
-     * 2026-12-05, replay 3: a burst of 1,024-token prompts served at about 250 ms a step, simulated at 287 ms).
+     * prefill is charged that much more (or less) here too. Without it a window of long prompts, which run slower
+     * against the profile than short ones, measures their slowness in its speed and the simulation charges it again
+     * through the shape (r14 of 2026-12-05, replay 3: a burst of 1,024-token prompts served at about 250 ms a step,
+     * simulated at 287 ms).
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
             double extraMsPerSequence, java.util.function.LongToDoubleFunction prefillShape) throws IOException {
@@ -772,8 +774,9 @@ public final class Validation {
 
     /**
      * The served engine's speed against the profile ({@link #speedTrace}'s measure) per sensed microsecond, prefills
-     * and decodes apart (the decodes' per sensed microsecond to the power {@link MachineSpeed#DECODE_ELASTICITY}), from the runs before replay {@code k}: each {@value #SPEED_WINDOW_S} s window's served speed
-     * over its sensed step time, the median over all the windows of the calibration replay (where one ran: {@code
+     * and decodes apart (the decodes' per sensed microsecond to the power {@link MachineSpeed#DECODE_ELASTICITY}),
+     * from the runs before replay {@code k}: each {@value #SPEED_WINDOW_S} s window's served speed over its sensed step
+     * time, the median over all the windows of the calibration replay (where one ran: {@code
      * sensed.json}'s {@code calibration} span, its steps in {@code measured-calibration/steps.csv}, charged by {@code
      * prefillShape}) and of the earlier replays ({@code served-speed*.json}). Without a calibration replay the first
      * replay takes the warm-up's later half (its first half has the executors' JIT at work; its requests are not the
