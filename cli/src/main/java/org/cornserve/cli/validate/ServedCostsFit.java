@@ -32,7 +32,20 @@ public final class ServedCostsFit {
      * @param simulatedMs the simulator's charge for it, host sharing included ({@code simulated_shared_ms})
      */
     public record Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
-            double simulatedMs, double othersComputing, double roundTripMs, double decidedMs, long afterPrefill) {
+            double simulatedMs, double othersComputing, double roundTripMs, double decidedMs, long afterPrefill,
+            double busyShare) {
+
+        /**
+         * A row whose replica's busy share before it is not known (0: as after an idle second). {@code busyShare}:
+         * the share of the {@link ServedStepCosts#BUSY_WINDOW_MS} before the step that its replica's earlier steps
+         * were busy ({@code decided_ms} to {@code decided_ms + measured_busy_ms}), as the simulator measures its own
+         * ({@link org.cornserve.simulator.engine.BusyHistory}).
+         */
+        public Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
+                double simulatedMs, double othersComputing, double roundTripMs, double decidedMs, long afterPrefill) {
+            this(prefillTokens, decodeSequences, iterations, computeMs, busyMs, simulatedMs, othersComputing,
+                    roundTripMs, decidedMs, afterPrefill, 0);
+        }
 
         /** A row whose place after its replica's last prefill is not known (counted as far from one). */
         public Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
@@ -76,6 +89,7 @@ public final class ServedCostsFit {
         int deployment = header.indexOf("deployment");
         int replica = header.indexOf("replica");
         java.util.Map<String, Long> since = new java.util.HashMap<>();
+        java.util.Map<String, org.cornserve.simulator.engine.BusyHistory> busy = new java.util.HashMap<>();
         List<Row> rows = new ArrayList<>();
         for (int n = 1; n < lines.size(); n++) {
             String[] f = lines.get(n).split(",", -1);
@@ -84,10 +98,16 @@ public final class ServedCostsFit {
                 String at = (deployment < 0 ? "" : f[deployment]) + "/" + (replica < 0 ? "" : f[replica]);
                 long after = prefill > 0 ? 0 : Math.min(since.getOrDefault(at, Row.FAR) + 1, Row.FAR);
                 since.put(at, after);
+                double busyMs = Double.parseDouble(f[col[4]]);
+                double decidedMs = Double.parseDouble(f[col[8]]);
+                var history = busy.computeIfAbsent(at, x -> new org.cornserve.simulator.engine.BusyHistory(
+                        ServedStepCosts.BUSY_WINDOW_MS * 1_000_000));
+                long decided = Math.round(decidedMs * 1e6);
+                double share = history.share(decided);
+                history.add(decided, decided + Math.round(busyMs * 1e6));
                 rows.add(new Row(prefill, Integer.parseInt(f[col[1]]), Long.parseLong(f[col[2]]),
-                        Double.parseDouble(f[col[3]]), Double.parseDouble(f[col[4]]), Double.parseDouble(f[col[5]]),
-                        Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]), Double.parseDouble(f[col[8]]),
-                        after));
+                        Double.parseDouble(f[col[3]]), busyMs, Double.parseDouble(f[col[5]]),
+                        Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]), decidedMs, after, share));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(csv + ":" + (n + 1) + ": bad step row (" + e.getMessage() + ")", e);
             }
@@ -155,6 +175,63 @@ public final class ServedCostsFit {
                     - new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(trips);
         }
         return sum / runs.size();
+    }
+
+    /**
+     * The served costs' prefill busy slope ({@link ServedStepCosts#prefillBusySlope}) from served replays' steps: each
+     * step with a prefill's speed (measured compute over its charge) over its {@code windowSeconds} window's prefill
+     * speed (summed compute over summed charge, as {@link Validation#speedTrace} measures it), against its busy share
+     * ({@link Row#busyShare}); a straight line {@code a + b x share} by least squares weighted by the charge, pooled
+     * over the replays (each step against its own replay's window), and the slope is {@code -b / a}: how much faster a
+     * prefill runs after a fully busy second than after an idle one, at the same window's speed.
+     *
+     * @throws IllegalArgumentException when the steps with a prefill do not spread over busy shares
+     */
+    public static double prefillBusySlope(List<List<Row>> replays, double windowSeconds) {
+        double sw = 0;
+        double sf = 0;
+        double sx = 0;
+        List<double[]> points = new ArrayList<>(); // share, relative speed, weight
+        for (List<Row> replay : replays) {
+            java.util.Map<Integer, double[]> windows = new java.util.HashMap<>();
+            for (Row r : replay) {
+                if (!r.decodeOnly() && r.simulatedMs() > 0) {
+                    double[] w = windows.computeIfAbsent(window(r, windowSeconds), x -> new double[2]);
+                    w[0] += r.computeMs();
+                    w[1] += r.simulatedMs();
+                }
+            }
+            for (Row r : replay) {
+                if (!r.decodeOnly() && r.simulatedMs() > 0) {
+                    double[] w = windows.get(window(r, windowSeconds));
+                    double x = r.ratio() / (w[0] / w[1]);
+                    points.add(new double[] {r.busyShare(), x, r.simulatedMs()});
+                    sw += r.simulatedMs();
+                    sf += r.simulatedMs() * r.busyShare();
+                    sx += r.simulatedMs() * x;
+                }
+            }
+        }
+        if (sw <= 0) {
+            throw new IllegalArgumentException("prefill busy slope: no served step with a prefill");
+        }
+        double fm = sf / sw;
+        double xm = sx / sw;
+        double sff = 0;
+        double sfx = 0;
+        for (double[] p : points) {
+            sff += p[2] * (p[0] - fm) * (p[0] - fm);
+            sfx += p[2] * (p[0] - fm) * (p[1] - xm);
+        }
+        if (!(sff > 0)) {
+            throw new IllegalArgumentException("prefill busy slope: every step with a prefill had the same busy share");
+        }
+        double b = sfx / sff;
+        return -b / (xm - b * fm);
+    }
+
+    private static int window(Row r, double windowSeconds) {
+        return (int) Math.floor(r.decidedMs() / 1e3 / windowSeconds);
     }
 
     /**

@@ -37,8 +37,9 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--resimulate", paramLabel = "RUN", description = {"judge a kept validation again: simulate the"
             + " served replays of RUN (an earlier validate's --out) with this build's model, into --out, serving"
             + " nothing (its trace, plan, profiles, probes' figures, steps and sensor readings are RUN's, copied);"
-            + " --calibration-requests 0 leaves its calibration replay out, --no-speed-sensors its sensed speed, and"
-            + " the trace, plan, profile and serving options do not apply"})
+            + " --calibration-requests 0 leaves its calibration replay out, --no-speed-sensors its sensed speed,"
+            + " --served-costs charges other served costs than RUN's, and the trace, plan, profile and serving options"
+            + " do not apply"})
     Path resimulate;
 
     @Option(names = "--trace-format", defaultValue = "jsonl", description = "azure-llm, mooncake, jsonl, ..."
@@ -140,7 +141,13 @@ public final class ValidateCommand implements Callable<Integer> {
             err.println("simulating the " + kept.runs().size() + " replay(s) kept in " + resimulate + " again with"
                     + " this build's model (nothing served; their probes, steps and sensor readings copied into "
                     + out + ")");
-            sides = new Sides(kept.runs(), kept.profiles(), kept.calibration(), null);
+            List<Validation.Served> keptRuns = kept.runs();
+            if (spec.commandLine().getParseResult().hasMatchedOption("--served-costs")) {
+                // judged with other served costs than those RUN charged
+                Path costs = Validation.servedCosts(servedCosts, out);
+                keptRuns = keptRuns.stream().map(s -> s.withServedCosts(costs)).toList();
+            }
+            sides = new Sides(keptRuns, kept.profiles(), kept.calibration(), null);
         } else {
             sides = serve(err);
         }

@@ -500,6 +500,18 @@ public final class Validation {
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
             double extraMsPerSequence, java.util.function.LongToDoubleFunction prefillShape) throws IOException {
+        return speedTrace(stepsCsv, windowSeconds, extraMsPerSequence, 0, prefillShape);
+    }
+
+    /**
+     * As above, where the simulation also charges a step with a prefill by how busy its replica was before it (the
+     * served costs' {@link org.cornserve.simulator.config.ServedStepCosts#prefillBusySlope}): each such step's charge
+     * here holds the same factor of its own busy share ({@link ServedCostsFit.Row#busyShare}), so that a window's
+     * speed is the speed after an idle second and a burst's back-to-back prefills are charged faster, as they ran.
+     */
+    static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
+            double extraMsPerSequence, double prefillBusySlope, java.util.function.LongToDoubleFunction prefillShape)
+            throws IOException {
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
         for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
             if (r.decodeOnly() && r.afterPrefill() <= StepRecorder.AFTER_PREFILL_STEPS) {
@@ -511,7 +523,8 @@ public final class Validation {
             sums[k] += r.computeMs();
             // as the simulator's StepTimer charges it: per iteration, per sequence beyond the first (a prefill's
             // sequence counted)
-            double shape = r.decodeOnly() || prefillShape == null ? 1 : prefillShape.applyAsDouble(r.prefillTokens());
+            double shape = r.decodeOnly() ? 1 : busyFactor(prefillBusySlope, r)
+                    * (prefillShape == null ? 1 : prefillShape.applyAsDouble(r.prefillTokens()));
             sums[k + 1] += r.simulatedMs() * shape + extraMsPerSequence * r.iterations()
                     * Math.max(0, r.decodeSequences() + (r.decodeOnly() ? 0 : 1) - 1);
         }
@@ -534,6 +547,11 @@ public final class Validation {
         return new org.cornserve.simulator.config.SpeedTrace(windowSeconds, Arrays.stream(speed[0]).boxed().toList(),
                 Arrays.stream(speed[1]).boxed().toList(), "the served steps of " + stepsCsv
                         + ": measured compute over the profile's charge, summed per window");
+    }
+
+    /** What a served step with a prefill computed at by the busy slope: 1 - slope x its busy share. */
+    private static double busyFactor(double prefillBusySlope, ServedCostsFit.Row r) {
+        return 1 - prefillBusySlope * r.busyShare();
     }
 
     /**
@@ -562,7 +580,8 @@ public final class Validation {
         Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
         var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
         return simulateAtSpeed(simulate, served, shape, speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S,
-                served.chargedExtraMsPerSequence(), shape), trace, simulated, measured);
+                served.chargedExtraMsPerSequence(), served.chargedPrefillBusySlope(), shape), trace, simulated,
+                measured);
     }
 
     /**
@@ -575,7 +594,8 @@ public final class Validation {
             Path traceFile, Path simulated, Path measured) throws IOException {
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(traceFile.toFile(), speed);
         List<String> args = new ArrayList<>(simulate);
-        args.addAll(List.of("--out", simulated.toString(), "--speed-trace", traceFile.toString()));
+        args.addAll(List.of("--out", simulated.toString(), "--speed-trace", traceFile.toString(), "--step-log",
+                simulated.resolve("step-log.csv").toString()));
         args.addAll(served.atSpeedTrace(shape).simulateArgs());
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
         return compareRuns(simulated, measured);
@@ -605,7 +625,8 @@ public final class Validation {
         }
         List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
         var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
-        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence(), shape);
+        double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence(),
+                served.chargedPrefillBusySlope(), shape);
         return simulateAtSpeed(simulate, served, shape, MachineSpeed.trace(readings, spans.cpus(),
                 spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]),
                 out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json"),
@@ -648,7 +669,7 @@ public final class Validation {
             return served;
         }
         var own = servedPrefillCurve(List.of(replayDir(out.resolve("measured"), k).resolve("steps.csv")),
-                served.prefillCurve().tokens(), 0);
+                served.prefillCurve().tokens(), 0, served.chargedPrefillBusySlope());
         return served.withPrefillCurve(own != null ? own : meanCurve(runs, k));
     }
 
@@ -676,7 +697,7 @@ public final class Validation {
         for (int j = 1; j < k; j++) {
             before.add(replayDir(out.resolve("measured"), j).resolve("steps.csv"));
         }
-        var prior = servedPrefillCurve(before, served.prefillCurve().tokens(), from);
+        var prior = servedPrefillCurve(before, served.prefillCurve().tokens(), from, served.chargedPrefillBusySlope());
         return served.withPrefillCurve(prior != null ? prior : meanCurve(runs, k));
     }
 
@@ -697,6 +718,15 @@ public final class Validation {
      */
     static org.cornserve.model.profile.PrefillScaleCurve servedPrefillCurve(List<Path> stepsCsvs, List<Long> points,
             double fromSeconds) throws IOException {
+        return servedPrefillCurve(stepsCsvs, points, fromSeconds, 0);
+    }
+
+    /**
+     * As above, each step's charge times what the busy slope makes of its busy share ({@link #speedTrace}), so that
+     * the shape by length is not the bursts' speed again (long prompts come in bursts).
+     */
+    static org.cornserve.model.profile.PrefillScaleCurve servedPrefillCurve(List<Path> stepsCsvs, List<Long> points,
+            double fromSeconds, double prefillBusySlope) throws IOException {
         double[] compute = new double[points.size()];
         double[] charge = new double[points.size()];
         int[] steps = new int[points.size()];
@@ -714,11 +744,12 @@ public final class Validation {
                         nearest = i;
                     }
                 }
+                double charged = r.simulatedMs() * busyFactor(prefillBusySlope, r);
                 compute[nearest] += r.computeMs();
-                charge[nearest] += r.simulatedMs();
+                charge[nearest] += charged;
                 steps[nearest]++;
                 allCompute += r.computeMs();
-                allCharge += r.simulatedMs();
+                allCharge += charged;
             }
         }
         if (allCharge <= 0) {
@@ -788,11 +819,18 @@ public final class Validation {
      */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
             double extraMsPerSequence, java.util.function.LongToDoubleFunction prefillShape) throws IOException {
+        return sensorCalibration(out, readings, spans, k, extraMsPerSequence, 0, prefillShape);
+    }
+
+    /** As above, the served steps charged by the busy slope too ({@link #speedTrace}). */
+    static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
+            double extraMsPerSequence, double prefillBusySlope, java.util.function.LongToDoubleFunction prefillShape)
+            throws IOException {
         if (k == 1 && spans.calibration() == null) {
             Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
             org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence,
-                    prefillShape);
+                    prefillBusySlope, prefillShape);
             int w = Math.min(1, served.decode().size() - 1);
             double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), spans.warmup()[0] + half,
                     spans.warmup()[1]);
@@ -807,7 +845,7 @@ public final class Validation {
         List<Double> decode = new ArrayList<>();
         if (spans.calibration() != null) {
             perSensedMicro(speedTrace(out.resolve("measured-calibration").resolve("steps.csv"), SPEED_WINDOW_S,
-                    extraMsPerSequence, prefillShape), spans.calibration()[0], readings, spans, prefill, decode);
+                    extraMsPerSequence, prefillBusySlope, prefillShape), spans.calibration()[0], readings, spans, prefill, decode);
         }
         for (int j = 1; j < k; j++) {
             Path file = out.resolve(j == 1 ? "served-speed.json" : "served-speed-" + j + ".json");
@@ -1701,6 +1739,12 @@ public final class Validation {
             return Double.isNaN(extraMsPerSequence)
                     ? org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).extraMsPerSequence()
                     : extraMsPerSequence;
+        }
+
+        /** The served costs' prefill busy slope the simulation charges; 0 without them. */
+        public double chargedPrefillBusySlope() throws IOException {
+            return servedCosts == null ? 0
+                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).prefillBusySlope();
         }
 
         /**

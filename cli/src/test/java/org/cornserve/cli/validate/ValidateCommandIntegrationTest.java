@@ -254,6 +254,12 @@ class ValidateCommandIntegrationTest {
             assertEquals(v.path("replays").get(k).path("rows"), w.path("replays").get(k).path("rows"));
         }
         assertTrue(java.util.Arrays.equals(kept, Files.readAllBytes(dir.resolve("validation.json"))));
+        // and with other served costs than it charged: none
+        Path bare = tmp.resolve("bare");
+        assertEquals(0, run(out2, err2, "validate", "--resimulate", dir.toString(), "--served-costs", "none", "--out",
+                bare.toString()), err2.toString());
+        assertTrue(v.has("served_step_costs"), "the kept run charged the embedded costs");
+        assertFalse(Json.mapper().readTree(bare.resolve("validation.json").toFile()).has("served_step_costs"));
         if (MachineSpeed.unavailable() == null) {
             // and without its calibration replay: the first replay calibrated on the warm-up, as before there was one
             Path warm = tmp.resolve("warm");

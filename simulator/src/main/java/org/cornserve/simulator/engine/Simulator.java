@@ -73,6 +73,13 @@ public final class Simulator implements Decisions {
     /** Per replica: its one step-end event, pushed for every end. */
     private SimEvent.StepEnd[][] stepEnds;
     private final long[][] busyNanos;
+    /**
+     * Per replica, when it computed over the last {@link ServedStepCosts#BUSY_WINDOW_MS} (null where its timer does
+     * not charge by it, {@link StepTimer#chargesBusy}), and the share of that window it computed when its running step
+     * started.
+     */
+    private BusyHistory[][] history;
+    private double[][] busyAtStart;
     private final long[][] existsFrom;
     private final long[][] existsTo;
     private final long[][] firstStepNanos;
@@ -173,6 +180,8 @@ public final class Simulator implements Decisions {
         liveEnd = new long[n][];
         stepEnds = new SimEvent.StepEnd[n][];
         busyNanos = new long[n][];
+        history = new BusyHistory[n][];
+        busyAtStart = new double[n][];
         existsFrom = new long[n][];
         existsTo = new long[n][];
         firstStepNanos = new long[n][];
@@ -254,6 +263,10 @@ public final class Simulator implements Decisions {
         sincePrefill[d] = Arrays.copyOf(sincePrefill[d], size);
         Arrays.fill(sincePrefill[d], before, size, NO_PREFILL);
         busyNanos[d] = Arrays.copyOf(busyNanos[d], size);
+        if (history[d] != null) {
+            history[d] = Arrays.copyOf(history[d], size);
+            busyAtStart[d] = Arrays.copyOf(busyAtStart[d], size);
+        }
         int old = existsFrom[d].length;
         liveEnd[d] = Arrays.copyOf(liveEnd[d], size);
         Arrays.fill(liveEnd[d], old, size, -1);
@@ -297,8 +310,27 @@ public final class Simulator implements Decisions {
     public Simulator withServedCosts(ServedStepCosts costs) {
         for (int d = 0; d < timers.length; d++) {
             timers[d] = timers[d].withServedCosts(costs);
+            if (timers[d].chargesBusy() && history[d] == null) {
+                history[d] = new BusyHistory[running[d].length];
+                busyAtStart[d] = new double[running[d].length];
+            }
         }
         return this;
+    }
+
+    /** Replica {@code r}'s busy history (its deployment's timer charges by it). */
+    private BusyHistory history(int d, int r) {
+        BusyHistory h = history[d][r];
+        if (h == null) {
+            h = new BusyHistory(ServedStepCosts.BUSY_WINDOW_MS * 1_000_000);
+            history[d][r] = h;
+        }
+        return h;
+    }
+
+    /** The busy share the running step of replica {@code r} started at (0 where none is charged). */
+    private double busyAt(int d, int r) {
+        return history[d] == null ? 0 : busyAtStart[d][r];
     }
 
     /**
@@ -399,6 +431,9 @@ public final class Simulator implements Decisions {
                         continue;
                     }
                     busyNanos[d][r] += now - startNanos[d][r];
+                    if (history[d] != null) {
+                        history(d, r).add(startNanos[d][r], now);
+                    }
                     Step step = running[d][r];
                     running[d][r] = null;
                     if (sincePrefill[d][r] < NO_PREFILL) {
@@ -614,8 +649,13 @@ public final class Simulator implements Decisions {
         if (step instanceof Step.LlmStep l && l.prefillTokens() > 0) {
             sincePrefill[deployment][replica] = 0;
         }
+        double busy = 0;
+        if (history[deployment] != null) {
+            busy = history(deployment, replica).share(nowNanos);
+            busyAtStart[deployment][replica] = busy;
+        }
         long nominal = timers[deployment].nanosAt(step, iterations, drawKey(deployment, replica), nowNanos,
-                sincePrefill[deployment][replica]);
+                sincePrefill[deployment][replica], busy);
         if (hiddenNanos > 0) {
             // async scheduling: the part of the round trip that overlapped the previous step's compute is not paid
             // again (with drawn round trips, served-costs, the fixed term stands in for the drawn one here)
@@ -660,22 +700,24 @@ public final class Simulator implements Decisions {
         if (shares != null && shares.shares(deployment)) {
             // wall time to nominal work at the step's current rate, and back
             long since = sincePrefill[deployment][replica];
+            double busy = busyAt(deployment, replica);
             long m = timers[deployment].iterationsToReachAt(step, plannedIterations, 0,
-                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start, since);
+                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start, since, busy);
             if (m < plannedIterations) {
                 planned[deployment][replica] = m;
                 long end = shares.cut(deployment, replica, timers[deployment].nanosAt(step, m,
-                        drawKey(deployment, replica), start, since), queue.now());
+                        drawKey(deployment, replica), start, since, busy), queue.now());
                 pushStepEnd(deployment, replica, end);
             }
             return;
         }
         long since = sincePrefill[deployment][replica];
+        double busy = busyAt(deployment, replica);
         long m = timers[deployment].iterationsToReachAt(step, plannedIterations, start, atNanos,
-                drawKey(deployment, replica), start, since);
+                drawKey(deployment, replica), start, since, busy);
         if (m < plannedIterations) {
             planned[deployment][replica] = m;
-            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start, since);
+            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start, since, busy);
             pushStepEnd(deployment, replica, end);
         }
     }

@@ -139,11 +139,29 @@ public final class StepTimer {
      * {@link #NO_PREFILL}: none are.
      */
     public long nanosAt(Step step, long iterations, long drawKey, long startNanos, long reportsSincePrefill) {
+        return nanosAt(step, iterations, drawKey, startNanos, reportsSincePrefill, 0);
+    }
+
+    /**
+     * As {@link #nanosAt(Step, long, long, long, long)}, for a step whose replica spent {@code busyShare} of the
+     * {@link ServedStepCosts#BUSY_WINDOW_MS} before it computing: a step with a prefill computes at the served costs'
+     * {@link ServedStepCosts#prefillBusyFactor} of it (1 without served costs or their busy slope).
+     */
+    public long nanosAt(Step step, long iterations, long drawKey, long startNanos, long reportsSincePrefill,
+            double busyShare) {
         if (!(step instanceof Step.LlmStep l)) {
             return nanos(step, iterations, drawKey);
         }
         double at = speed == null ? 1 : speed.at(startNanos, l.prefillTokens() > 0);
+        if (served != null && l.prefillTokens() > 0) {
+            at *= served.prefillBusyFactor(busyShare);
+        }
         return charge(step, iterations, drawKey, at) + afterPrefillNanos(l, iterations, reportsSincePrefill, at);
+    }
+
+    /** True when a step's charge depends on how busy its replica was before it ({@link #nanosAt} with a share). */
+    public boolean chargesBusy() {
+        return served != null && served.prefillBusySlope() > 0;
     }
 
     /** Decode reports a decode-only LLM step makes in {@code iterations} iterations (one per started group); 0 else. */
@@ -266,7 +284,14 @@ public final class StepTimer {
      */
     public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
             long stepStartNanos, long reportsSincePrefill) {
-        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos, reportsSincePrefill), planned, fromNanos, atNanos);
+        return iterationsToReachAt(step, planned, fromNanos, atNanos, drawKey, stepStartNanos, reportsSincePrefill, 0);
+    }
+
+    /** As above, with the busy share charged as {@link #nanosAt(Step, long, long, long, long, double)} charges it. */
+    public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
+            long stepStartNanos, long reportsSincePrefill, double busyShare) {
+        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos, reportsSincePrefill, busyShare), planned,
+                fromNanos, atNanos);
     }
 
     /**
