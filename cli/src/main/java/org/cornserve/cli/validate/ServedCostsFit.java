@@ -33,18 +33,18 @@ public final class ServedCostsFit {
      */
     public record Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
             double simulatedMs, double othersComputing, double roundTripMs, double decidedMs, long afterPrefill,
-            double busyShare) {
+            boolean prefillBefore) {
 
         /**
-         * A row whose replica's busy share before it is not known (0: as after an idle second). {@code busyShare}:
-         * the share of the {@link ServedStepCosts#BUSY_WINDOW_MS} before the step that its replica's earlier steps
-         * were busy ({@code decided_ms} to {@code decided_ms + measured_busy_ms}), as the simulator measures its own
-         * ({@link org.cornserve.simulator.engine.BusyHistory}).
+         * A row not known to follow a step with a prefill. {@code prefillBefore}: its replica's step before it held a
+         * prefill and ended ({@code decided_ms + measured_busy_ms}) within {@link ServedStepCosts#BACK_TO_BACK_NANOS}
+         * of this one's {@code decided_ms}, as the simulator tells its own ({@link
+         * ServedStepCosts#prefillAfterPrefillRatio}).
          */
         public Row(long prefillTokens, int decodeSequences, long iterations, double computeMs, double busyMs,
                 double simulatedMs, double othersComputing, double roundTripMs, double decidedMs, long afterPrefill) {
             this(prefillTokens, decodeSequences, iterations, computeMs, busyMs, simulatedMs, othersComputing,
-                    roundTripMs, decidedMs, afterPrefill, 0);
+                    roundTripMs, decidedMs, afterPrefill, false);
         }
 
         /** A row whose place after its replica's last prefill is not known (counted as far from one). */
@@ -89,7 +89,7 @@ public final class ServedCostsFit {
         int deployment = header.indexOf("deployment");
         int replica = header.indexOf("replica");
         java.util.Map<String, Long> since = new java.util.HashMap<>();
-        java.util.Map<String, org.cornserve.simulator.engine.BusyHistory> busy = new java.util.HashMap<>();
+        java.util.Map<String, double[]> last = new java.util.HashMap<>(); // end ms, 1 where it held a prefill
         List<Row> rows = new ArrayList<>();
         for (int n = 1; n < lines.size(); n++) {
             String[] f = lines.get(n).split(",", -1);
@@ -100,14 +100,14 @@ public final class ServedCostsFit {
                 since.put(at, after);
                 double busyMs = Double.parseDouble(f[col[4]]);
                 double decidedMs = Double.parseDouble(f[col[8]]);
-                var history = busy.computeIfAbsent(at, x -> new org.cornserve.simulator.engine.BusyHistory(
-                        ServedStepCosts.BUSY_WINDOW_MS * 1_000_000));
-                long decided = Math.round(decidedMs * 1e6);
-                double share = history.share(decided);
-                history.add(decided, decided + Math.round(busyMs * 1e6));
+                double[] before = last.get(at);
+                boolean prefillBefore = before != null && before[1] > 0
+                        && decidedMs - before[0] <= ServedStepCosts.BACK_TO_BACK_NANOS / 1e6;
+                last.put(at, new double[] {decidedMs + busyMs, prefill > 0 ? 1 : 0});
                 rows.add(new Row(prefill, Integer.parseInt(f[col[1]]), Long.parseLong(f[col[2]]),
                         Double.parseDouble(f[col[3]]), busyMs, Double.parseDouble(f[col[5]]),
-                        Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]), decidedMs, after, share));
+                        Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]), decidedMs, after,
+                        prefillBefore));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(csv + ":" + (n + 1) + ": bad step row (" + e.getMessage() + ")", e);
             }
@@ -178,20 +178,18 @@ public final class ServedCostsFit {
     }
 
     /**
-     * The served costs' prefill busy slope ({@link ServedStepCosts#prefillBusySlope}) from served replays' steps: each
-     * step with a prefill's speed (measured compute over its charge) over its {@code windowSeconds} window's prefill
-     * speed (summed compute over summed charge, as {@link Validation#speedTrace} measures it), against its busy share
-     * ({@link Row#busyShare}); a straight line {@code a + b x share} by least squares weighted by the charge, pooled
-     * over the replays (each step against its own replay's window), and the slope is {@code -b / a}: how much faster a
-     * prefill runs after a fully busy second than after an idle one, at the same window's speed.
+     * The served costs' after-prefill ratio of prefills ({@link ServedStepCosts#prefillAfterPrefillRatio}) from served
+     * replays' steps: each step with a prefill's compute over its {@code windowSeconds} window's prefill speed (summed
+     * compute over summed charge, as {@link Validation#speedTrace} measures it), summed over the steps right after a
+     * step with a prefill ({@link Row#prefillBefore}) over their summed charge, divided by the same over the other
+     * steps with a prefill; pooled over the replays (each step against its own replay's window). The charge-weighted
+     * least-squares line of the relative speed against the indicator gives the same.
      *
-     * @throws IllegalArgumentException when the steps with a prefill do not spread over busy shares
+     * @throws IllegalArgumentException where either kind of step is missing
      */
-    public static double prefillBusySlope(List<List<Row>> replays, double windowSeconds) {
-        double sw = 0;
-        double sf = 0;
-        double sx = 0;
-        List<double[]> points = new ArrayList<>(); // share, relative speed, weight
+    public static double prefillAfterPrefillRatio(List<List<Row>> replays, double windowSeconds) {
+        double[] after = new double[2]; // compute at the window's speed, charge
+        double[] other = new double[2];
         for (List<Row> replay : replays) {
             java.util.Map<Integer, double[]> windows = new java.util.HashMap<>();
             for (Row r : replay) {
@@ -204,30 +202,17 @@ public final class ServedCostsFit {
             for (Row r : replay) {
                 if (!r.decodeOnly() && r.simulatedMs() > 0) {
                     double[] w = windows.get(window(r, windowSeconds));
-                    double x = r.ratio() / (w[0] / w[1]);
-                    points.add(new double[] {r.busyShare(), x, r.simulatedMs()});
-                    sw += r.simulatedMs();
-                    sf += r.simulatedMs() * r.busyShare();
-                    sx += r.simulatedMs() * x;
+                    double[] sums = r.prefillBefore() ? after : other;
+                    sums[0] += r.computeMs() / (w[0] / w[1]);
+                    sums[1] += r.simulatedMs();
                 }
             }
         }
-        if (sw <= 0) {
-            throw new IllegalArgumentException("prefill busy slope: no served step with a prefill");
+        if (after[1] <= 0 || other[1] <= 0) {
+            throw new IllegalArgumentException("after-prefill ratio of prefills: needs served steps with a prefill both"
+                    + " right after one and not");
         }
-        double fm = sf / sw;
-        double xm = sx / sw;
-        double sff = 0;
-        double sfx = 0;
-        for (double[] p : points) {
-            sff += p[2] * (p[0] - fm) * (p[0] - fm);
-            sfx += p[2] * (p[0] - fm) * (p[1] - xm);
-        }
-        if (!(sff > 0)) {
-            throw new IllegalArgumentException("prefill busy slope: every step with a prefill had the same busy share");
-        }
-        double b = sfx / sff;
-        return -b / (xm - b * fm);
+        return (after[0] / after[1]) / (other[0] / other[1]);
     }
 
     private static int window(Row r, double windowSeconds) {

@@ -27,10 +27,10 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overhead RUN_DIR
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport speed RUN_DIR
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport after-prefill RUN_DIR...
- * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport busy-slope RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport prefill-after-prefill RUN_DIR...
  * </pre>
- * {@code busy-slope} prints the served costs' prefill busy slope ({@link ServedCostsFit#prefillBusySlope}) of each
- * replay of the runs and pooled over them all.
+ * {@code prefill-after-prefill} prints the served costs' after-prefill ratio of prefills ({@link
+ * ServedCostsFit#prefillAfterPrefillRatio}) of each replay of the runs and pooled over them all.
  * {@code after-prefill} prints the served costs' after-prefill ratio pooled over the runs' replays
  * ({@link ServedCostsFit#afterPrefillRatio}) and their round-trip tail ({@link ServedCostsFit#roundTripTailMs}).
  * {@code speed} writes the served replay's speed window by window ({@link Validation#speedTrace}) to
@@ -69,7 +69,7 @@ public final class TailReport {
             out.println("after_prefill_compute_ratio " + ratio.stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
                     .toList());
             out.printf(Locale.ROOT, "round_trip_tail_ms %.4f%n", ServedCostsFit.roundTripTailMs(runs));
-        } else if (args.length >= 2 && args[0].equals("busy-slope")) {
+        } else if (args.length >= 2 && args[0].equals("prefill-after-prefill")) {
             List<List<ServedCostsFit.Row>> replays = new ArrayList<>();
             for (int i = 1; i < args.length; i++) {
                 Path run = Path.of(args[i]);
@@ -78,11 +78,11 @@ public final class TailReport {
                             Validation.replayDir(run.resolve("measured"), k).resolve("steps.csv"));
                     replays.add(rows);
                     out.printf(Locale.ROOT, "%s replay %d: %.4f%n", run, k,
-                            ServedCostsFit.prefillBusySlope(List.of(rows), Validation.SPEED_WINDOW_S));
+                            ServedCostsFit.prefillAfterPrefillRatio(List.of(rows), Validation.SPEED_WINDOW_S));
                 }
             }
-            out.printf(Locale.ROOT, "prefill_busy_slope %.4f (%d replays pooled)%n",
-                    ServedCostsFit.prefillBusySlope(replays, Validation.SPEED_WINDOW_S), replays.size());
+            out.printf(Locale.ROOT, "prefill_after_prefill_ratio %.4f (%d replays pooled)%n",
+                    ServedCostsFit.prefillAfterPrefillRatio(replays, Validation.SPEED_WINDOW_S), replays.size());
         } else if (args.length == 3 && args[0].equals("table")) {
             out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {
@@ -118,7 +118,7 @@ public final class TailReport {
         } else {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | speed RUN_DIR | fit --probe RUN_DIR --loaded"
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
-                    + " | overhead RUN_DIR | after-prefill RUN_DIR... | busy-slope RUN_DIR...");
+                    + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR...");
         }
     }
 

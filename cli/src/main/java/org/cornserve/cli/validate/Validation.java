@@ -504,13 +504,13 @@ public final class Validation {
     }
 
     /**
-     * As above, where the simulation also charges a step with a prefill by how busy its replica was before it (the
-     * served costs' {@link org.cornserve.simulator.config.ServedStepCosts#prefillBusySlope}): each such step's charge
-     * here holds the same factor of its own busy share ({@link ServedCostsFit.Row#busyShare}), so that a window's
-     * speed is the speed after an idle second and a burst's back-to-back prefills are charged faster, as they ran.
+     * As above, where the simulation also charges a step with a prefill right after one by the served costs'
+     * after-prefill ratio of prefills ({@link org.cornserve.simulator.config.ServedStepCosts#prefillAfterPrefillRatio}):
+     * each such served step's charge here holds the ratio too ({@link ServedCostsFit.Row#prefillBefore}), so that a
+     * window's speed is the other prefills' and a burst's back-to-back prefills are charged faster, as they ran.
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
-            double extraMsPerSequence, double prefillBusySlope, java.util.function.LongToDoubleFunction prefillShape)
+            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape)
             throws IOException {
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
         for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
@@ -523,7 +523,7 @@ public final class Validation {
             sums[k] += r.computeMs();
             // as the simulator's StepTimer charges it: per iteration, per sequence beyond the first (a prefill's
             // sequence counted)
-            double shape = r.decodeOnly() ? 1 : busyFactor(prefillBusySlope, r)
+            double shape = r.decodeOnly() ? 1 : prefillFactor(prefillAfterPrefillRatio, r)
                     * (prefillShape == null ? 1 : prefillShape.applyAsDouble(r.prefillTokens()));
             sums[k + 1] += r.simulatedMs() * shape + extraMsPerSequence * r.iterations()
                     * Math.max(0, r.decodeSequences() + (r.decodeOnly() ? 0 : 1) - 1);
@@ -549,9 +549,9 @@ public final class Validation {
                         + ": measured compute over the profile's charge, summed per window");
     }
 
-    /** What a served step with a prefill computed at by the busy slope: 1 - slope x its busy share. */
-    private static double busyFactor(double prefillBusySlope, ServedCostsFit.Row r) {
-        return 1 - prefillBusySlope * r.busyShare();
+    /** What a served step with a prefill computed at by the after-prefill ratio of prefills (0: none). */
+    private static double prefillFactor(double prefillAfterPrefillRatio, ServedCostsFit.Row r) {
+        return r.prefillBefore() && prefillAfterPrefillRatio > 0 ? prefillAfterPrefillRatio : 1;
     }
 
     /**
@@ -580,7 +580,7 @@ public final class Validation {
         Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
         var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
         return simulateAtSpeed(simulate, served, shape, speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S,
-                served.chargedExtraMsPerSequence(), served.chargedPrefillBusySlope(), shape), trace, simulated,
+                served.chargedExtraMsPerSequence(), served.chargedPrefillAfterPrefillRatio(), shape), trace, simulated,
                 measured);
     }
 
@@ -626,7 +626,7 @@ public final class Validation {
         List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
         var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
         double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence(),
-                served.chargedPrefillBusySlope(), shape);
+                served.chargedPrefillAfterPrefillRatio(), shape);
         return simulateAtSpeed(simulate, served, shape, MachineSpeed.trace(readings, spans.cpus(),
                 spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]),
                 out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json"),
@@ -669,7 +669,7 @@ public final class Validation {
             return served;
         }
         var own = servedPrefillCurve(List.of(replayDir(out.resolve("measured"), k).resolve("steps.csv")),
-                served.prefillCurve().tokens(), 0, served.chargedPrefillBusySlope());
+                served.prefillCurve().tokens(), 0, served.chargedPrefillAfterPrefillRatio());
         return served.withPrefillCurve(own != null ? own : meanCurve(runs, k));
     }
 
@@ -697,7 +697,7 @@ public final class Validation {
         for (int j = 1; j < k; j++) {
             before.add(replayDir(out.resolve("measured"), j).resolve("steps.csv"));
         }
-        var prior = servedPrefillCurve(before, served.prefillCurve().tokens(), from, served.chargedPrefillBusySlope());
+        var prior = servedPrefillCurve(before, served.prefillCurve().tokens(), from, served.chargedPrefillAfterPrefillRatio());
         return served.withPrefillCurve(prior != null ? prior : meanCurve(runs, k));
     }
 
@@ -722,11 +722,11 @@ public final class Validation {
     }
 
     /**
-     * As above, each step's charge times what the busy slope makes of its busy share ({@link #speedTrace}), so that
-     * the shape by length is not the bursts' speed again (long prompts come in bursts).
+     * As above, each step's charge times the after-prefill ratio of prefills where it came right after one ({@link
+     * #speedTrace}), so that the shape by length is not the bursts' speed again (long prompts come in bursts).
      */
     static org.cornserve.model.profile.PrefillScaleCurve servedPrefillCurve(List<Path> stepsCsvs, List<Long> points,
-            double fromSeconds, double prefillBusySlope) throws IOException {
+            double fromSeconds, double prefillAfterPrefillRatio) throws IOException {
         double[] compute = new double[points.size()];
         double[] charge = new double[points.size()];
         int[] steps = new int[points.size()];
@@ -744,7 +744,7 @@ public final class Validation {
                         nearest = i;
                     }
                 }
-                double charged = r.simulatedMs() * busyFactor(prefillBusySlope, r);
+                double charged = r.simulatedMs() * prefillFactor(prefillAfterPrefillRatio, r);
                 compute[nearest] += r.computeMs();
                 charge[nearest] += charged;
                 steps[nearest]++;
@@ -822,15 +822,15 @@ public final class Validation {
         return sensorCalibration(out, readings, spans, k, extraMsPerSequence, 0, prefillShape);
     }
 
-    /** As above, the served steps charged by the busy slope too ({@link #speedTrace}). */
+    /** As above, the served steps charged by the after-prefill ratio of prefills too ({@link #speedTrace}). */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
-            double extraMsPerSequence, double prefillBusySlope, java.util.function.LongToDoubleFunction prefillShape)
+            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape)
             throws IOException {
         if (k == 1 && spans.calibration() == null) {
             Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
             org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence,
-                    prefillBusySlope, prefillShape);
+                    prefillAfterPrefillRatio, prefillShape);
             int w = Math.min(1, served.decode().size() - 1);
             double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), spans.warmup()[0] + half,
                     spans.warmup()[1]);
@@ -845,7 +845,7 @@ public final class Validation {
         List<Double> decode = new ArrayList<>();
         if (spans.calibration() != null) {
             perSensedMicro(speedTrace(out.resolve("measured-calibration").resolve("steps.csv"), SPEED_WINDOW_S,
-                    extraMsPerSequence, prefillBusySlope, prefillShape), spans.calibration()[0], readings, spans, prefill, decode);
+                    extraMsPerSequence, prefillAfterPrefillRatio, prefillShape), spans.calibration()[0], readings, spans, prefill, decode);
         }
         for (int j = 1; j < k; j++) {
             Path file = out.resolve(j == 1 ? "served-speed.json" : "served-speed-" + j + ".json");
@@ -1741,10 +1741,10 @@ public final class Validation {
                     : extraMsPerSequence;
         }
 
-        /** The served costs' prefill busy slope the simulation charges; 0 without them. */
-        public double chargedPrefillBusySlope() throws IOException {
+        /** The served costs' after-prefill ratio of prefills the simulation charges; 0 (none) without them. */
+        public double chargedPrefillAfterPrefillRatio() throws IOException {
             return servedCosts == null ? 0
-                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).prefillBusySlope();
+                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).prefillAfterPrefillRatio();
         }
 
         /**

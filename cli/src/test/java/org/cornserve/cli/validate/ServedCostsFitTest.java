@@ -120,57 +120,59 @@ class ServedCostsFitTest {
     }
 
     /**
-     * Each row's busy share: the share of the second before its {@code decided_ms} that its replica's earlier steps
-     * were busy ({@code decided_ms} to {@code decided_ms + measured_busy_ms}), replicas apart, by hand.
+     * Each row knows whether its replica's step before it held a prefill and ended ({@code decided_ms +
+     * measured_busy_ms}) within 1 ms of its {@code decided_ms}, replicas apart, by hand.
      */
     @Test
-    void eachRowKnowsHowBusyItsReplicaWasInTheSecondBefore() throws Exception {
+    void eachRowKnowsWhetherAPrefillCameRightBeforeIt() throws Exception {
         Path csv = tmp.resolve("steps.csv");
         String header = StepRecorder.CSV_HEADER + "\n";
         Files.writeString(csv, header
-                + "0,0,2,100,0,0,1,300.0,300.0,250.0,0,250.0,0,0.2,,\n" // 0 to 300 ms
-                + "0,1,2,100,0,0,1,50.0,50.0,40.0,0,40.0,100,0.2,,\n" // the other replica: 100 to 150 ms
-                + "0,0,2,0,1,100,4,4.0,200.0,4.0,0,4.0,300,0.2,0,\n" // 300 to 500 ms
-                + "0,0,2,200,0,0,1,90.0,90.0,80.0,0,80.0,1100,0.2,600,\n" // after: [100, 1100] holds 200 + 200
-                + "0,1,2,100,0,0,1,50.0,50.0,40.0,0,40.0,1100,0.2,,\n"); // its replica: 50 of the second
-        List<Double> shares = ServedCostsFit.read(csv).stream().map(ServedCostsFit.Row::busyShare).toList();
-        assertEquals(List.of(0.0, 0.0, 0.3, 0.4, 0.05), shares.stream().map(v -> Math.round(v * 1e9) / 1e9).toList());
+                + "0,0,2,100,0,0,1,300.0,300.0,250.0,0,250.0,0,0.2,,\n" // a prefill, 0 to 300 ms
+                + "0,1,2,100,0,0,1,50.0,50.0,40.0,0,40.0,300,0.2,,\n" // the other replica's first
+                + "0,0,2,200,1,100,1,90.0,90.5,80.0,0,80.0,300.5,0.2,0,\n" // 0.5 ms after the prefill: right after
+                + "0,0,2,0,2,300,4,4.0,5.0,4.0,0,4.0,391,0.2,0,\n" // a decode: not a prefill, but right after one
+                + "0,0,2,200,0,0,1,90.0,90.0,80.0,0,80.0,396,0.2,0,\n" // after the decode: no
+                + "0,0,2,200,0,0,1,90.0,90.0,80.0,0,80.0,488,0.2,2,\n" // 2 ms after a prefill: no
+                + "0,1,2,100,0,0,1,50.0,50.0,40.0,0,40.0,350,0.2,,\n"); // its replica's prefill ended at 350: yes
+        assertEquals(List.of(false, false, true, true, false, false, true), ServedCostsFit.read(csv).stream()
+                .map(ServedCostsFit.Row::prefillBefore).toList());
     }
 
     /**
-     * The prefill busy slope fitted from seeded replays whose prefills ran at {@code speed x (1 - 0.1 x share)} (times
-     * a seeded noise of up to 5% for the second case), each replay at its own speed within one 10 s window: recovered
-     * exactly without noise, within 0.02 with it; a replay whose prefills all had one share cannot give a slope.
+     * The after-prefill ratio of prefills fitted from seeded replays whose prefills right after one ran at 0.88 of
+     * the others (times a seeded noise of up to 5% for the second case), each replay's two 10 s windows at speeds of
+     * their own: recovered exactly without noise, within 0.02 with it; without
+     * steps of one kind there is no ratio.
      */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
-    void thePrefillBusySlopeIsRecoveredFromStepsThatRanAtIt(long seed) {
+    void thePrefillAfterPrefillRatioIsRecoveredFromStepsThatRanAtIt(long seed) {
         Random rnd = new Random(seed);
-        double[] shares = rnd.doubles(400).toArray();
-        double[] charges = rnd.doubles(400).map(v -> 10 + 200 * v).toArray();
+        double[] mix = rnd.doubles(200).toArray();
         for (double noise : new double[] {0, 0.05}) {
             List<List<ServedCostsFit.Row>> replays = new ArrayList<>();
             for (int k = 0; k < 3; k++) {
-                // the same steps in each replay (so that each window's mean share is the same), at its own speed
-                double speed = 0.8 + 0.5 * rnd.nextDouble();
+                double[] speed = {0.8 + 0.5 * rnd.nextDouble(), 0.8 + 0.5 * rnd.nextDouble()};
                 List<ServedCostsFit.Row> rows = new ArrayList<>();
                 for (int i = 0; i < 400; i++) {
-                    double share = shares[i];
-                    double charge = charges[i];
-                    double compute = charge * speed * (1 - 0.1 * share) * (1 + noise * (2 * rnd.nextDouble() - 1));
-                    rows.add(new ServedCostsFit.Row(100, 0, 1, compute, compute, charge, 0, 0.2, i * 20.0, 0,
-                            share));
-                    rows.add(new ServedCostsFit.Row(0, 1, 4, 4 * speed, 4, 4, 0, 0.2, i * 20.0 + 10, 1, share));
+                    // each window the same mix (so that its speed over its mix is the speed over its mean ratio)
+                    boolean before = i % 200 % 3 == 0;
+                    double charge = 10 + 200 * mix[i % 200];
+                    double compute = charge * speed[i / 200] * (before ? 0.88 : 1)
+                            * (1 + noise * (2 * rnd.nextDouble() - 1));
+                    rows.add(new ServedCostsFit.Row(100, 0, 1, compute, compute, charge, 0, 0.2, i * 50.0, 0,
+                            before));
+                    rows.add(new ServedCostsFit.Row(0, 1, 4, 4 * speed[0], 4, 4, 0, 0.2, i * 50.0 + 10, 1, true));
                 }
                 replays.add(rows);
             }
-            double slope = ServedCostsFit.prefillBusySlope(replays, 10);
-            assertEquals(0.1, slope, noise == 0 ? 1e-9 : 0.02, "noise " + noise);
+            assertEquals(0.88, ServedCostsFit.prefillAfterPrefillRatio(replays, 10), noise == 0 ? 1e-9 : 0.02,
+                    "noise " + noise);
         }
-        List<ServedCostsFit.Row> flat = List.of(new ServedCostsFit.Row(100, 0, 1, 5, 5, 4, 0, 0.2, 0, 0, 0.5),
-                new ServedCostsFit.Row(200, 0, 1, 9, 9, 8, 0, 0.2, 10, 0, 0.5));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.prefillBusySlope(List.of(flat),
-                10)).getMessage().contains("same busy share"));
+        List<ServedCostsFit.Row> none = List.of(new ServedCostsFit.Row(100, 0, 1, 5, 5, 4, 0, 0.2, 0, 0, false));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.prefillAfterPrefillRatio(
+                List.of(none), 10)).getMessage().contains("both"));
     }
 
     /** validate's --served-costs: none, the embedded costs of this machine, or a file checked before serving. */

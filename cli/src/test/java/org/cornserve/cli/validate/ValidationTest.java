@@ -275,13 +275,13 @@ class ValidationTest {
         assertEquals(List.of(33 / 30.0), Validation.speedTrace(csv, 10, 0, null).prefill());
         assertEquals(List.of(33 / (20 * 1.2 + 10 * 0.9)), Validation.speedTrace(csv, 10, 0, shape).prefill());
         assertEquals(List.of(1.0), Validation.speedTrace(csv, 10, 0, shape).decode(), "decodes keep their charge");
-        // the simulation charges a prefill less after a busy second (the served costs' busy slope, here 0.2): the
-        // second prefill followed 500 ms of the first's in the second before it (share 0.5), so charged 0.9 of 10
+        // the simulation charges a prefill right after a prefill at the served costs' ratio (here 0.9): the second
+        // step was decided as the first ended (0 + 500 ms busy), so its charge of 10 is 9 here too
         Files.writeString(csv, header + "0,0,2,1000,0,0,1,12.0,500.0,10.0,0,10.0,0,0.2,,\n"
                 + "0,0,2,1000,0,0,1,9.0,9.0,10.0,0,10.0,500,0.2,0,\n");
-        assertEquals(List.of(21 / 20.0), Validation.speedTrace(csv, 10, 0, 0, null).prefill());
-        assertEquals(List.of(21 / 19.0), Validation.speedTrace(csv, 10, 0, 0.2, null).prefill());
-        assertEquals(List.of(21 / (12 + 12 * 0.9)), Validation.speedTrace(csv, 10, 0, 0.2, shape).prefill(),
+        assertEquals(List.of(21 / 20.0), Validation.speedTrace(csv, 10, 0, 0, null).prefill(), "0: no ratio");
+        assertEquals(List.of(21 / 19.0), Validation.speedTrace(csv, 10, 0, 0.9, null).prefill());
+        assertEquals(List.of(21 / (12 + 12 * 0.9)), Validation.speedTrace(csv, 10, 0, 0.9, shape).prefill(),
                 "with the shape (1.2 at 1,000 tokens) too");
         Files.writeString(csv, header + "0,0,2,0,1,100,4,4.0,4.2,5.0,0,5.0,100,0.2,,\n");
         assertEquals(List.of(1.0), Validation.speedTrace(csv, 10).prefill(), "no prefill seen: 1");

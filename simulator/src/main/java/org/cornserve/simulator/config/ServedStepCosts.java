@@ -23,12 +23,11 @@ import java.util.List;
  *       the same replica, element k-1 for the k-th, times the profile's: a prefill leaves the caches cold, and the
  *       decode steps after it pay to refill them (served, the first ran at 1.16 to 1.29 of the steady steps' speed in
  *       five 1,000-request replays, the second at 1.02 to 1.07).
- *   <li>{@code prefillBusySlope}: a step with a prefill computes at {@code 1 - prefillBusySlope x f} times its
- *       charge, where {@code f} is the share of the last {@value #BUSY_WINDOW_MS} ms its replica spent computing
- *       steps: a prefill after a busy second runs faster than one after an idle second (served, 5 to 9% over the
- *       fifteen replays of 2026-12-06's r17 to r21, in every length of prompt, within each 10 s window's speed;
- *       experiments/validation-tails.md, section 17), so a burst of long prompts is caught up with sooner than a
- *       window's mean speed says.
+ *   <li>{@code prefillAfterPrefillRatio}: a step with a prefill that starts right after a step with a prefill on
+ *       the same replica (within {@value #BACK_TO_BACK_NANOS} ns of its end) computes at this ratio of its charge,
+ *       the others at 1: served, such prefills ran at 0.85 to 0.93 of the others' speed in the same 10 s windows,
+ *       in each of the eighteen replays of 2026-12-06's r17 to r22 (experiments/validation-tails.md, section 17),
+ *       so a burst of long prompts is caught up with sooner than a window's mean speed says.
  * </ul>
  * A quantile table holds values at equally spaced probabilities {@code 0, 1/(n-1), ..., 1}; a draw interpolates
  * linearly between them. Draws are a hash of {@code seed}, the step's key and the report's index, so a simulation
@@ -43,8 +42,7 @@ import java.util.List;
  * @param afterPrefillComputeRatio the compute ratio of the k-th decode-only step after a prefill (element k-1),
  *     positive; empty: none
  * @param roundTripTailMs ms per report beyond the fixed step overhead, >= 0
- * @param prefillBusySlope how much faster a prefill computes after a fully busy {@value #BUSY_WINDOW_MS} ms than
- *     after an idle one, a share in [0, 1)
+ * @param prefillAfterPrefillRatio the compute ratio of a step with a prefill right after one, positive; 0: none
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
@@ -53,10 +51,10 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("source") String source,
         @JsonProperty("after_prefill_compute_ratio") List<Double> afterPrefillComputeRatio,
         @JsonProperty("round_trip_tail_ms") double roundTripTailMs,
-        @JsonProperty("prefill_busy_slope") double prefillBusySlope) {
+        @JsonProperty("prefill_after_prefill_ratio") double prefillAfterPrefillRatio) {
 
-    /** The span over which {@link #prefillBusySlope} measures how busy a replica was before a prefill. */
-    public static final long BUSY_WINDOW_MS = 1000;
+    /** How soon after a step with a prefill ends the next one must start to be right after it. */
+    public static final long BACK_TO_BACK_NANOS = 1_000_000;
 
     /** No served costs beyond the profile and the fixed step overhead. */
     public static final ServedStepCosts NONE = new ServedStepCosts(0, List.of(), List.of(), 1, "none");
@@ -73,16 +71,16 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, 0, 0);
     }
 
-    /** Served costs without a prefill's busy slope. */
+    /** Served costs without a prefill's after-prefill ratio. */
     public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
             String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs) {
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs, 0);
     }
 
     public ServedStepCosts {
-        if (!(prefillBusySlope >= 0 && prefillBusySlope < 1)) {
-            throw new IllegalArgumentException("served step costs: prefill_busy_slope must be in [0, 1), got "
-                    + prefillBusySlope);
+        if (!(prefillAfterPrefillRatio >= 0) || Double.isInfinite(prefillAfterPrefillRatio)) {
+            throw new IllegalArgumentException("served step costs: prefill_after_prefill_ratio must be positive and"
+                    + " finite (or 0: none), got " + prefillAfterPrefillRatio);
         }
         if (!(roundTripTailMs >= 0) || Double.isInfinite(roundTripTailMs)) {
             throw new IllegalArgumentException("served step costs: round_trip_tail_ms must be >= 0 and finite, got "
@@ -126,27 +124,21 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
      */
     public ServedStepCosts withExtraMsPerSequence(double extraMsPerSequence, String why) {
         return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source.isEmpty() ? why
-                : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillBusySlope);
-    }
-
-    /** These costs with {@code slope} as their prefill's busy slope, and {@code why} after their source. */
-    public ServedStepCosts withPrefillBusySlope(double slope, String why) {
-        return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source.isEmpty() ? why
-                : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, slope);
+                : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio);
     }
 
     /**
-     * What a step with a prefill computes at, times its charge, after its replica spent {@code busyShare} (in [0, 1])
-     * of the last {@value #BUSY_WINDOW_MS} ms computing: {@code 1 - prefillBusySlope x busyShare}.
+     * What a step with a prefill computes at, times its charge: the after-prefill ratio where it started right after
+     * a step with a prefill on its replica ({@code prefillBefore}) and the costs have one, else 1.
      */
-    public double prefillBusyFactor(double busyShare) {
-        return 1 - prefillBusySlope * Math.max(0, Math.min(1, busyShare));
+    public double prefillFactor(boolean prefillBefore) {
+        return prefillBefore && prefillAfterPrefillRatio > 0 ? prefillAfterPrefillRatio : 1;
     }
     /** True when no term is on. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
         return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty()
-                && afterPrefillComputeRatio.isEmpty() && roundTripTailMs == 0 && prefillBusySlope == 0;
+                && afterPrefillComputeRatio.isEmpty() && roundTripTailMs == 0 && prefillAfterPrefillRatio == 0;
     }
 
     /**

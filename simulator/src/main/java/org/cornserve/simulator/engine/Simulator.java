@@ -74,12 +74,12 @@ public final class Simulator implements Decisions {
     private SimEvent.StepEnd[][] stepEnds;
     private final long[][] busyNanos;
     /**
-     * Per replica, when it computed over the last {@link ServedStepCosts#BUSY_WINDOW_MS} (null where its timer does
-     * not charge by it, {@link StepTimer#chargesBusy}), and the share of that window it computed when its running step
-     * started.
+     * Per replica: when its last step ended, and whether that step held a prefill ({@link
+     * StepTimer#chargesPrefillBefore}); whether its running step started right after such a step.
      */
-    private BusyHistory[][] history;
-    private double[][] busyAtStart;
+    private long[][] lastEndNanos;
+    private boolean[][] lastHadPrefill;
+    private boolean[][] prefillBefore;
     private final long[][] existsFrom;
     private final long[][] existsTo;
     private final long[][] firstStepNanos;
@@ -180,8 +180,9 @@ public final class Simulator implements Decisions {
         liveEnd = new long[n][];
         stepEnds = new SimEvent.StepEnd[n][];
         busyNanos = new long[n][];
-        history = new BusyHistory[n][];
-        busyAtStart = new double[n][];
+        lastEndNanos = new long[n][];
+        lastHadPrefill = new boolean[n][];
+        prefillBefore = new boolean[n][];
         existsFrom = new long[n][];
         existsTo = new long[n][];
         firstStepNanos = new long[n][];
@@ -202,6 +203,9 @@ public final class Simulator implements Decisions {
                 stepEnds[d][r] = new SimEvent.StepEnd(d, r);
             }
             busyNanos[d] = new long[replicas];
+            lastEndNanos[d] = new long[replicas];
+            lastHadPrefill[d] = new boolean[replicas];
+            prefillBefore[d] = new boolean[replicas];
             existsFrom[d] = new long[replicas];
             existsTo[d] = new long[replicas];
             Arrays.fill(existsTo[d], -1);
@@ -263,10 +267,9 @@ public final class Simulator implements Decisions {
         sincePrefill[d] = Arrays.copyOf(sincePrefill[d], size);
         Arrays.fill(sincePrefill[d], before, size, NO_PREFILL);
         busyNanos[d] = Arrays.copyOf(busyNanos[d], size);
-        if (history[d] != null) {
-            history[d] = Arrays.copyOf(history[d], size);
-            busyAtStart[d] = Arrays.copyOf(busyAtStart[d], size);
-        }
+        lastEndNanos[d] = Arrays.copyOf(lastEndNanos[d], size);
+        lastHadPrefill[d] = Arrays.copyOf(lastHadPrefill[d], size);
+        prefillBefore[d] = Arrays.copyOf(prefillBefore[d], size);
         int old = existsFrom[d].length;
         liveEnd[d] = Arrays.copyOf(liveEnd[d], size);
         Arrays.fill(liveEnd[d], old, size, -1);
@@ -310,27 +313,8 @@ public final class Simulator implements Decisions {
     public Simulator withServedCosts(ServedStepCosts costs) {
         for (int d = 0; d < timers.length; d++) {
             timers[d] = timers[d].withServedCosts(costs);
-            if (timers[d].chargesBusy() && history[d] == null) {
-                history[d] = new BusyHistory[running[d].length];
-                busyAtStart[d] = new double[running[d].length];
-            }
         }
         return this;
-    }
-
-    /** Replica {@code r}'s busy history (its deployment's timer charges by it). */
-    private BusyHistory history(int d, int r) {
-        BusyHistory h = history[d][r];
-        if (h == null) {
-            h = new BusyHistory(ServedStepCosts.BUSY_WINDOW_MS * 1_000_000);
-            history[d][r] = h;
-        }
-        return h;
-    }
-
-    /** The busy share the running step of replica {@code r} started at (0 where none is charged). */
-    private double busyAt(int d, int r) {
-        return history[d] == null ? 0 : busyAtStart[d][r];
     }
 
     /**
@@ -431,9 +415,8 @@ public final class Simulator implements Decisions {
                         continue;
                     }
                     busyNanos[d][r] += now - startNanos[d][r];
-                    if (history[d] != null) {
-                        history(d, r).add(startNanos[d][r], now);
-                    }
+                    lastEndNanos[d][r] = now;
+                    lastHadPrefill[d][r] = running[d][r] instanceof Step.LlmStep l && l.prefillTokens() > 0;
                     Step step = running[d][r];
                     running[d][r] = null;
                     if (sincePrefill[d][r] < NO_PREFILL) {
@@ -649,13 +632,11 @@ public final class Simulator implements Decisions {
         if (step instanceof Step.LlmStep l && l.prefillTokens() > 0) {
             sincePrefill[deployment][replica] = 0;
         }
-        double busy = 0;
-        if (history[deployment] != null) {
-            busy = history(deployment, replica).share(nowNanos);
-            busyAtStart[deployment][replica] = busy;
-        }
+        boolean before = lastHadPrefill[deployment][replica]
+                && nowNanos - lastEndNanos[deployment][replica] <= ServedStepCosts.BACK_TO_BACK_NANOS;
+        prefillBefore[deployment][replica] = before;
         long nominal = timers[deployment].nanosAt(step, iterations, drawKey(deployment, replica), nowNanos,
-                sincePrefill[deployment][replica], busy);
+                sincePrefill[deployment][replica], before);
         if (hiddenNanos > 0) {
             // async scheduling: the part of the round trip that overlapped the previous step's compute is not paid
             // again (with drawn round trips, served-costs, the fixed term stands in for the drawn one here)
@@ -700,24 +681,24 @@ public final class Simulator implements Decisions {
         if (shares != null && shares.shares(deployment)) {
             // wall time to nominal work at the step's current rate, and back
             long since = sincePrefill[deployment][replica];
-            double busy = busyAt(deployment, replica);
+            boolean before = prefillBefore[deployment][replica];
             long m = timers[deployment].iterationsToReachAt(step, plannedIterations, 0,
-                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start, since, busy);
+                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start, since, before);
             if (m < plannedIterations) {
                 planned[deployment][replica] = m;
                 long end = shares.cut(deployment, replica, timers[deployment].nanosAt(step, m,
-                        drawKey(deployment, replica), start, since, busy), queue.now());
+                        drawKey(deployment, replica), start, since, before), queue.now());
                 pushStepEnd(deployment, replica, end);
             }
             return;
         }
         long since = sincePrefill[deployment][replica];
-        double busy = busyAt(deployment, replica);
+        boolean before = prefillBefore[deployment][replica];
         long m = timers[deployment].iterationsToReachAt(step, plannedIterations, start, atNanos,
-                drawKey(deployment, replica), start, since, busy);
+                drawKey(deployment, replica), start, since, before);
         if (m < plannedIterations) {
             planned[deployment][replica] = m;
-            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start, since, busy);
+            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start, since, before);
             pushStepEnd(deployment, replica, end);
         }
     }

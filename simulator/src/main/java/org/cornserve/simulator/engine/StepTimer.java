@@ -139,29 +139,29 @@ public final class StepTimer {
      * {@link #NO_PREFILL}: none are.
      */
     public long nanosAt(Step step, long iterations, long drawKey, long startNanos, long reportsSincePrefill) {
-        return nanosAt(step, iterations, drawKey, startNanos, reportsSincePrefill, 0);
+        return nanosAt(step, iterations, drawKey, startNanos, reportsSincePrefill, false);
     }
 
     /**
-     * As {@link #nanosAt(Step, long, long, long, long)}, for a step whose replica spent {@code busyShare} of the
-     * {@link ServedStepCosts#BUSY_WINDOW_MS} before it computing: a step with a prefill computes at the served costs'
-     * {@link ServedStepCosts#prefillBusyFactor} of it (1 without served costs or their busy slope).
+     * As {@link #nanosAt(Step, long, long, long, long)}, for a step that starts right after a step with a prefill on
+     * its replica where {@code prefillBefore}: a step with a prefill then computes at the served costs'
+     * {@link ServedStepCosts#prefillFactor} of its charge (1 without served costs or their ratio).
      */
     public long nanosAt(Step step, long iterations, long drawKey, long startNanos, long reportsSincePrefill,
-            double busyShare) {
+            boolean prefillBefore) {
         if (!(step instanceof Step.LlmStep l)) {
             return nanos(step, iterations, drawKey);
         }
         double at = speed == null ? 1 : speed.at(startNanos, l.prefillTokens() > 0);
         if (served != null && l.prefillTokens() > 0) {
-            at *= served.prefillBusyFactor(busyShare);
+            at *= served.prefillFactor(prefillBefore);
         }
         return charge(step, iterations, drawKey, at) + afterPrefillNanos(l, iterations, reportsSincePrefill, at);
     }
 
-    /** True when a step's charge depends on how busy its replica was before it ({@link #nanosAt} with a share). */
-    public boolean chargesBusy() {
-        return served != null && served.prefillBusySlope() > 0;
+    /** True when a prefill's charge depends on whether a prefill came right before it on its replica. */
+    public boolean chargesPrefillBefore() {
+        return served != null && served.prefillAfterPrefillRatio() > 0;
     }
 
     /** Decode reports a decode-only LLM step makes in {@code iterations} iterations (one per started group); 0 else. */
@@ -284,13 +284,14 @@ public final class StepTimer {
      */
     public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
             long stepStartNanos, long reportsSincePrefill) {
-        return iterationsToReachAt(step, planned, fromNanos, atNanos, drawKey, stepStartNanos, reportsSincePrefill, 0);
+        return iterationsToReachAt(step, planned, fromNanos, atNanos, drawKey, stepStartNanos, reportsSincePrefill,
+                false);
     }
 
-    /** As above, with the busy share charged as {@link #nanosAt(Step, long, long, long, long, double)} charges it. */
+    /** As above, with a prefill right before charged as {@link #nanosAt(Step, long, long, long, long, boolean)}. */
     public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
-            long stepStartNanos, long reportsSincePrefill, double busyShare) {
-        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos, reportsSincePrefill, busyShare), planned,
+            long stepStartNanos, long reportsSincePrefill, boolean prefillBefore) {
+        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos, reportsSincePrefill, prefillBefore), planned,
                 fromNanos, atNanos);
     }
 
