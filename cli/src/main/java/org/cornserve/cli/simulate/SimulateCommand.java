@@ -169,6 +169,15 @@ public final class SimulateCommand implements Callable<Integer> {
             + " their decode probe's steps ran at on the served engine, against the profile, just before the replay"})
     double decodeComputeScale;
 
+    /** Measured LLM profiles' decodes at the speeds a served engine ran them at by the sequences in a step. */
+    @Option(names = "--decode-compute-scale-at", paramLabel = "B=X[,B=X...]", description = {"multiply each measured"
+            + " LLM profile's decode point of B sequences by X, linear between the given counts and the end's beyond"
+            + " them, on top of --decode-compute-scale: 'cornserve validate' passes the served steps' decode speed by"
+            + " the sequences in a step, as a shape, to its speed-trace simulations"})
+    String decodeComputeScaleAt;
+
+    private org.cornserve.model.profile.PrefillScaleCurve decodeCurve;
+
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
             + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, round_trip_tail_ms, after_prefill_compute_ratio,"
@@ -235,9 +244,22 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prefill-compute-scale-at: "
                     + e.getMessage());
         }
-        SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound,
-                curve == null ? book.withComputeScale(prefillComputeScale, decodeComputeScale)
-                        : book.withComputeScale(t -> prefillComputeScale * curve.applyAsDouble(t), decodeComputeScale),
+        try {
+            decodeCurve = decodeComputeScaleAt == null ? null
+                    : org.cornserve.model.profile.PrefillScaleCurve.parse(decodeComputeScaleAt);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--decode-compute-scale-at: "
+                    + e.getMessage());
+        }
+        org.cornserve.model.profile.ProfileBook scaled;
+        if (decodeCurve != null) {
+            scaled = book.withComputeScale(t -> prefillComputeScale * (curve == null ? 1 : curve.applyAsDouble(t)),
+                    b -> decodeComputeScale * decodeCurve.applyAsDouble(b));
+        } else {
+            scaled = curve == null ? book.withComputeScale(prefillComputeScale, decodeComputeScale)
+                    : book.withComputeScale(t -> prefillComputeScale * curve.applyAsDouble(t), decodeComputeScale);
+        }
+        SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound, scaled,
                 profiles.fallbacks());
         if (shareLinks) {
             config = config.withNetwork(config.network().withFairShare(true));
@@ -432,6 +454,9 @@ public final class SimulateCommand implements Callable<Integer> {
             c.put("prefill_compute_scale_at", curve.toString());
         }
         c.put("decode_compute_scale", decodeComputeScale);
+        if (decodeCurve != null) {
+            c.put("decode_compute_scale_at", decodeCurve.toString());
+        }
         c.put("prompt_overhead_tokens", promptOverheadTokens);
         c.put("tokens_per_report", iterationsPerReport);
         c.put("served_step_costs", served);

@@ -512,6 +512,16 @@ public final class Validation {
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
             double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape)
             throws IOException {
+        return speedTrace(stepsCsv, windowSeconds, extraMsPerSequence, prefillAfterPrefillRatio, prefillShape, null);
+    }
+
+    /**
+     * As above, where the simulation charges each decode-only step by {@code decodeShape} of its sequences too (a
+     * shape by the sequences in a step, {@link #servedDecodeCurve}; null: none): its charge here holds it.
+     */
+    static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
+            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape,
+            java.util.function.LongToDoubleFunction decodeShape) throws IOException {
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
         for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
             if (r.decodeOnly() && r.afterPrefill() <= StepRecorder.AFTER_PREFILL_STEPS) {
@@ -523,8 +533,9 @@ public final class Validation {
             sums[k] += r.computeMs();
             // as the simulator's StepTimer charges it: per iteration, per sequence beyond the first (a prefill's
             // sequence counted)
-            double shape = r.decodeOnly() ? 1 : prefillFactor(prefillAfterPrefillRatio, r)
-                    * (prefillShape == null ? 1 : prefillShape.applyAsDouble(r.prefillTokens()));
+            double shape = r.decodeOnly() ? (decodeShape == null ? 1 : decodeShape.applyAsDouble(r.decodeSequences()))
+                    : prefillFactor(prefillAfterPrefillRatio, r)
+                            * (prefillShape == null ? 1 : prefillShape.applyAsDouble(r.prefillTokens()));
             sums[k + 1] += r.simulatedMs() * shape + extraMsPerSequence * r.iterations()
                     * Math.max(0, r.decodeSequences() + (r.decodeOnly() ? 0 : 1) - 1);
         }
@@ -579,9 +590,11 @@ public final class Validation {
         Path trace = out.resolve(k == 1 ? "served-speed.json" : "served-speed-" + k + ".json");
         Path simulated = replayDir(out.resolve("simulated-at-served-speed"), k);
         var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
-        return simulateAtSpeed(simulate, served, shape, speedTrace(measured.resolve("steps.csv"), SPEED_WINDOW_S,
-                served.chargedExtraMsPerSequence(), served.chargedPrefillAfterPrefillRatio(), shape), trace, simulated,
-                measured);
+        var decodeShape = servedDecodeCurve(List.of(measured.resolve("steps.csv")), 0,
+                served.chargedExtraMsPerSequence());
+        return simulateAtSpeed(simulate, served, shape, decodeShape, speedTrace(measured.resolve("steps.csv"),
+                SPEED_WINDOW_S, served.chargedExtraMsPerSequence(), served.chargedPrefillAfterPrefillRatio(), shape,
+                decodeShape), trace, simulated, measured);
     }
 
     /**
@@ -590,13 +603,17 @@ public final class Validation {
      * and compares that with {@code measured}.
      */
     private static List<Row> simulateAtSpeed(List<String> simulate, Served served,
-            org.cornserve.model.profile.PrefillScaleCurve shape, org.cornserve.simulator.config.SpeedTrace speed,
-            Path traceFile, Path simulated, Path measured) throws IOException {
+            org.cornserve.model.profile.PrefillScaleCurve shape, org.cornserve.model.profile.PrefillScaleCurve decodeShape,
+            org.cornserve.simulator.config.SpeedTrace speed, Path traceFile, Path simulated, Path measured)
+            throws IOException {
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(traceFile.toFile(), speed);
         List<String> args = new ArrayList<>(simulate);
         args.addAll(List.of("--out", simulated.toString(), "--speed-trace", traceFile.toString(), "--step-log",
                 simulated.resolve("step-log.csv").toString()));
         args.addAll(served.atSpeedTrace(shape).simulateArgs());
+        if (decodeShape != null) {
+            args.addAll(List.of("--decode-compute-scale-at", decodeShape.toString()));
+        }
         cornserve(quiet(), quiet(), args.toArray(String[]::new));
         return compareRuns(simulated, measured);
     }
@@ -625,9 +642,11 @@ public final class Validation {
         }
         List<MachineSpeed.Reading> readings = MachineSpeed.readCsv(out.resolve("sensed.csv"));
         var shape = prefillShape(served.prefillCurve(), sliceOf(simulate));
+        PriorSteps prior = priorSteps(out, spans, k);
+        var decodeShape = servedDecodeCurve(prior.files(), prior.fromSeconds(), served.chargedExtraMsPerSequence());
         double[] perMicro = sensorCalibration(out, readings, spans, k, served.chargedExtraMsPerSequence(),
-                served.chargedPrefillAfterPrefillRatio(), shape);
-        return simulateAtSpeed(simulate, served, shape, MachineSpeed.trace(readings, spans.cpus(),
+                served.chargedPrefillAfterPrefillRatio(), shape, decodeShape);
+        return simulateAtSpeed(simulate, served, shape, decodeShape, MachineSpeed.trace(readings, spans.cpus(),
                 spans.replays().get(k - 1), SPEED_WINDOW_S, perMicro[0], perMicro[1]),
                 out.resolve(k == 1 ? "sensed-speed.json" : "sensed-speed-" + k + ".json"),
                 replayDir(out.resolve("simulated-at-sensed-speed"), k), replayDir(out.resolve("measured"), k));
@@ -685,7 +704,22 @@ public final class Validation {
         if (served.prefillCurve() == null || !Files.exists(spansFile)) {
             return served.withPrefillCurve(meanCurve(runs, k));
         }
-        MachineSpeed.Spans spans = Json.read(spansFile, MachineSpeed.Spans.class);
+        PriorSteps before = priorSteps(out, Json.read(spansFile, MachineSpeed.Spans.class), k);
+        var prior = servedPrefillCurve(before.files(), served.prefillCurve().tokens(), before.fromSeconds(),
+                served.chargedPrefillAfterPrefillRatio());
+        return served.withPrefillCurve(prior != null ? prior : meanCurve(runs, k));
+    }
+
+    /** Served steps files, each read from {@code fromSeconds} of its run. */
+    record PriorSteps(List<Path> files, double fromSeconds) {
+    }
+
+    /**
+     * The served steps the sensed speed of replay {@code k} learns from, as its calibration ({@link
+     * #sensorCalibration}): the calibration replay's (without one, the warm-up's later half for the first replay)
+     * and the earlier replays'.
+     */
+    static PriorSteps priorSteps(Path out, MachineSpeed.Spans spans, int k) {
         List<Path> before = new ArrayList<>();
         double from = 0;
         if (spans.calibration() != null) {
@@ -697,8 +731,63 @@ public final class Validation {
         for (int j = 1; j < k; j++) {
             before.add(replayDir(out.resolve("measured"), j).resolve("steps.csv"));
         }
-        var prior = servedPrefillCurve(before, served.prefillCurve().tokens(), from, served.chargedPrefillAfterPrefillRatio());
-        return served.withPrefillCurve(prior != null ? prior : meanCurve(runs, k));
+        return new PriorSteps(List.copyOf(before), from);
+    }
+
+    /** Decode-only steps a sequence count needs for its own speed in {@link #servedDecodeCurve}. */
+    static final int MIN_DECODE_STEPS_PER_COUNT = 20;
+
+    /** The most sequences {@link #servedDecodeCurve} gives a point of its own; steps of more count with it. */
+    static final int DECODE_CURVE_MAX_SEQUENCES = 8;
+
+    /**
+     * The served engine's decode speed by the sequences in a step, as a shape: for each count of sequences from 1 to
+     * {@value #DECODE_CURVE_MAX_SEQUENCES} (more counted with the last) held by at least {@value
+     * #MIN_DECODE_STEPS_PER_COUNT} decode-only steps, their summed measured compute over their summed charge (the
+     * profile's plus the extra per sequence beyond the first, as {@link #speedTrace} charges them; the first two
+     * decode steps after a prefill left out, charged apart), over the same of all those steps (so the shape's mean
+     * over the steps is 1). The profile's decode cost by batch was measured on an idle engine, the extra per sequence
+     * on the batch probe's few steps; served, the steps of one sequence ran 9% slower than the profile's shape says
+     * and those of three to five 10% to 37% faster in r23 (experiments/validation-tails.md, section 17), and the shape
+     * differs from run to run (a step of three sequences against one: 0.90 to 1.19), so it is read from served steps:
+     * the judged replay's own for the served-speed diagnosis, the runs before it for the sensed speed.
+     *
+     * @return the shape, or null where fewer than two counts have enough steps
+     */
+    static org.cornserve.model.profile.PrefillScaleCurve servedDecodeCurve(List<Path> stepsCsvs, double fromSeconds,
+            double extraMsPerSequence) throws IOException {
+        int n = DECODE_CURVE_MAX_SEQUENCES;
+        double[] compute = new double[n + 1];
+        double[] charge = new double[n + 1];
+        int[] steps = new int[n + 1];
+        for (Path csv : stepsCsvs) {
+            for (ServedCostsFit.Row r : ServedCostsFit.read(csv)) {
+                if (!r.decodeOnly() || r.afterPrefill() <= StepRecorder.AFTER_PREFILL_STEPS
+                        || r.decidedMs() < fromSeconds * 1e3 || !(r.simulatedMs() > 0) || r.decodeSequences() < 1) {
+                    continue;
+                }
+                int b = Math.min(n, r.decodeSequences());
+                compute[b] += r.computeMs();
+                charge[b] += r.simulatedMs() + extraMsPerSequence * r.iterations() * (r.decodeSequences() - 1);
+                steps[b]++;
+            }
+        }
+        double allCompute = 0;
+        double allCharge = 0;
+        List<Long> counts = new ArrayList<>();
+        for (int b = 1; b <= n; b++) {
+            if (steps[b] >= MIN_DECODE_STEPS_PER_COUNT) {
+                counts.add((long) b);
+                allCompute += compute[b];
+                allCharge += charge[b];
+            }
+        }
+        if (counts.size() < 2) {
+            return null;
+        }
+        double mean = allCompute / allCharge;
+        return new org.cornserve.model.profile.PrefillScaleCurve(counts, counts.stream()
+                .map(b -> compute[(int) (long) b] / charge[(int) (long) b] / mean).toList());
     }
 
     /** Served prefill steps a length needs for its own speed in {@link #servedPrefillCurve}. */
@@ -826,11 +915,19 @@ public final class Validation {
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
             double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape)
             throws IOException {
+        return sensorCalibration(out, readings, spans, k, extraMsPerSequence, prefillAfterPrefillRatio, prefillShape,
+                null);
+    }
+
+    /** As above, the served decode steps charged by {@code decodeShape} of their sequences too ({@link #speedTrace}). */
+    static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
+            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape,
+            java.util.function.LongToDoubleFunction decodeShape) throws IOException {
         if (k == 1 && spans.calibration() == null) {
             Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
             org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence,
-                    prefillAfterPrefillRatio, prefillShape);
+                    prefillAfterPrefillRatio, prefillShape, decodeShape);
             int w = Math.min(1, served.decode().size() - 1);
             double sensed = MachineSpeed.sensedMicros(readings, spans.cpus(), spans.warmup()[0] + half,
                     spans.warmup()[1]);
@@ -845,7 +942,7 @@ public final class Validation {
         List<Double> decode = new ArrayList<>();
         if (spans.calibration() != null) {
             perSensedMicro(speedTrace(out.resolve("measured-calibration").resolve("steps.csv"), SPEED_WINDOW_S,
-                    extraMsPerSequence, prefillAfterPrefillRatio, prefillShape), spans.calibration()[0], readings, spans, prefill, decode);
+                    extraMsPerSequence, prefillAfterPrefillRatio, prefillShape, decodeShape), spans.calibration()[0], readings, spans, prefill, decode);
         }
         for (int j = 1; j < k; j++) {
             Path file = out.resolve(j == 1 ? "served-speed.json" : "served-speed-" + j + ".json");

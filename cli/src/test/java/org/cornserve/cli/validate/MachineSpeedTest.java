@@ -203,6 +203,48 @@ class MachineSpeedTest {
         assertEquals(null, Validation.prefillShape(null, slice));
     }
 
+    /**
+     * The served decode speed by the sequences in a step, by hand: per count the decode-only steps' summed compute over
+     * their summed charge (the profile's plus the extra per sequence beyond the first), over the same of all counts
+     * with enough steps; the first two decode steps after a prefill, steps before the cut and counts with too few
+     * steps left out, counts beyond the last point counted with it; fewer than two counts: no shape.
+     */
+    @Test
+    void theServedDecodeSpeedBySequencesIsSummedPerCount() throws Exception {
+        String header = StepRecorder.CSV_HEADER + "\n";
+        StringBuilder rows = new StringBuilder(header);
+        rows.append("0,0,2,100,0,0,1,12.0,12.1,10.0,0,10.0,600,0.2,,\n"); // a prefill: the next two decodes left out
+        rows.append("0,0,2,0,1,100,4,400.0,400.2,4.0,0,4.0,700,0.2,,\n");
+        rows.append("0,0,2,0,2,200,4,400.0,400.2,4.0,0,4.0,800,0.2,,\n");
+        int n = Validation.MIN_DECODE_STEPS_PER_COUNT;
+        for (int i = 0; i < n; i++) {
+            rows.append("0,0,2,0,1,100,4,5.0,5.2,4.0,0,4.0," + (1000 + i) + ",0.2,,\n"); // one: 5 / 4
+            rows.append("0,0,2,0,3,300,4,9.0,9.2,8.0,0,8.0," + (2000 + i) + ",0.2,,\n"); // three: 9 / (8 + 0.5 x 4 x 2)
+            rows.append("0,0,2,0," + (8 + i % 3) + ",900,2,20.0,20.2,10.0,0,10.0," + (3000 + i)
+                    + ",0.2,,\n"); // 8 to 10, with 8: 20 / (10 + 0.5 x 2 x (7 to 9))
+        }
+        rows.append("0,0,2,0,2,200,4,40.0,40.2,4.0,0,4.0,4000,0.2,,\n"); // two: one step only
+        rows.append("0,0,2,0,1,100,4,40.0,40.2,4.0,0,4.0,10,0.2,,\n"); // before the cut
+        Path csv = tmp.resolve("d.csv");
+        Files.writeString(csv, rows.toString());
+        var curve = Validation.servedDecodeCurve(List.of(csv), 0.5, 0.5);
+        assertEquals(List.of(1L, 3L, 8L), curve.tokens());
+        double one = 5.0 * n / (4.0 * n);
+        double three = 9.0 * n / (12.0 * n);
+        double eightCharge = 0;
+        for (int i = 0; i < n; i++) {
+            eightCharge += 10 + 0.5 * 2 * (7 + i % 3);
+        }
+        double eight = 20.0 * n / eightCharge;
+        double mean = (5.0 * n + 9.0 * n + 20.0 * n) / (4.0 * n + 12.0 * n + eightCharge);
+        assertEquals(one / mean, curve.scales().get(0), 1e-12);
+        assertEquals(three / mean, curve.scales().get(1), 1e-12);
+        assertEquals(eight / mean, curve.scales().get(2), 1e-12);
+        Path few = tmp.resolve("few.csv");
+        Files.writeString(few, header + "0,0,2,0,1,100,4,5.0,5.2,4.0,0,4.0,1000,0.2,,\n");
+        assertEquals(null, Validation.servedDecodeCurve(List.of(few), 0, 0));
+    }
+
     @Test
     void theServedPrefillSpeedByLengthIsSummedNearEachLength() throws Exception {
         // columns: deployment,replica,task,prefill_tokens,decode_sequences,decode_context_tokens,iterations,

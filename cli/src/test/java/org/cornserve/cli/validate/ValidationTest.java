@@ -275,6 +275,13 @@ class ValidationTest {
         assertEquals(List.of(33 / 30.0), Validation.speedTrace(csv, 10, 0, null).prefill());
         assertEquals(List.of(33 / (20 * 1.2 + 10 * 0.9)), Validation.speedTrace(csv, 10, 0, shape).prefill());
         assertEquals(List.of(1.0), Validation.speedTrace(csv, 10, 0, shape).decode(), "decodes keep their charge");
+        // a decode charged by a shape of its sequences (1.25 at one, 0.8 at two): measured against that charge
+        var decodes = org.cornserve.model.profile.PrefillScaleCurve.parse("1=1.25,2=0.8");
+        Path d = tmp.resolve("decodes.csv");
+        Files.writeString(d, header + "0,0,2,0,1,100,4,4.0,4.2,4.0,0,4.0,100,0.2,,\n"
+                + "0,0,2,0,2,200,4,6.0,6.2,5.0,0,5.0,200,0.2,0,\n");
+        assertEquals(List.of(10 / 9.0), Validation.speedTrace(d, 10).decode());
+        assertEquals(List.of(10 / (4 * 1.25 + 5 * 0.8)), Validation.speedTrace(d, 10, 0, 0, null, decodes).decode());
         // the simulation charges a prefill right after a prefill at the served costs' ratio (here 0.9): the second
         // step was decided as the first ended (0 + 500 ms busy), so its charge of 10 is 9 here too
         Files.writeString(csv, header + "0,0,2,1000,0,0,1,12.0,500.0,10.0,0,10.0,0,0.2,,\n"
@@ -861,6 +868,27 @@ class ValidationTest {
                 "900=1,100=1", "--out", tmp.resolve("bad").toString()));
         assertTrue(err.toString().contains("--prefill-compute-scale-at: prefill scale curve: token counts must be"),
                 err.toString());
+        // --decode-compute-scale-at: a flat one is --decode-compute-scale; the decodes (one sequence at a time here)
+        // take the curve at one sequence, the first tokens as they were
+        simulate(trace, tmp.resolve("d-one"), "--profiles", p, "--decode-compute-scale", "1.4");
+        simulate(trace, tmp.resolve("d-flat"), "--profiles", p, "--decode-compute-scale-at", "1=1.4");
+        assertEquals(Files.readString(tmp.resolve("d-one/requests.csv")), Files.readString(tmp.resolve(
+                "d-flat/requests.csv")));
+        simulate(trace, tmp.resolve("d-curve"), "--profiles", p, "--decode-compute-scale-at", "1=1.4,4=0.5");
+        assertEquals(Files.readString(tmp.resolve("d-one/requests.csv")), Files.readString(tmp.resolve(
+                "d-curve/requests.csv")), "requests one after another decode one sequence at a time");
+        var slow = TailReport.requests(tmp.resolve("d-one/requests.csv"));
+        for (long id : plain.keySet()) {
+            assertEquals(plain.get(id).ttftMs(), slow.get(id).ttftMs(), 1e-9);
+            assertTrue(slow.get(id).tpotMs() > 1.2 * plain.get(id).tpotMs(), "decodes slower: " + slow.get(id));
+        }
+        assertEquals("1=1.4000,4=0.5000", Json.mapper().readTree(tmp.resolve("d-curve/config.json").toFile())
+                .path("decode_compute_scale_at").asText());
+        StringWriter err2 = new StringWriter();
+        cl.setErr(new PrintWriter(err2));
+        assertEquals(2, cl.execute("simulate", "--plan", PLAN, "--trace", trace.toString(), "--decode-compute-scale-at",
+                "1=x", "--out", tmp.resolve("bad2").toString()));
+        assertTrue(err2.toString().contains("--decode-compute-scale-at:"), err2.toString());
     }
 
     /** The shape probe's lengths: the 5th, 90th and 99th percentiles, capped, without the quartiles already probed. */

@@ -137,11 +137,39 @@ public record Profile(
             throw new IllegalArgumentException("profile " + task + ": a compute scale must be positive and finite,"
                     + " got " + decodeScale);
         }
+        return withComputeScale(prefillScaleAt, prefillNote, b -> decodeScale, String.format(java.util.Locale.ROOT,
+                "x %.4f", decodeScale));
+    }
+
+    /**
+     * As above, each decode point's latency times {@code decodeScaleAt} of its batch (the served engine's decode speed
+     * by the number of sequences in a step, {@code simulate --decode-compute-scale-at}).
+     */
+    public Profile withComputeScale(java.util.function.LongToDoubleFunction prefillScaleAt,
+            java.util.function.LongToDoubleFunction decodeScaleAt) {
+        return withComputeScale(prefillScaleAt, "x " + prefillScaleAt, decodeScaleAt, "x " + decodeScaleAt);
+    }
+
+    private Profile withComputeScale(java.util.function.LongToDoubleFunction prefillScaleAt, String prefillNote,
+            java.util.function.LongToDoubleFunction decodeScaleAt, String decodeNote) {
         if (kind != Kind.LLM) {
             return this;
         }
         List<PrefillPoint> scaled = new java.util.ArrayList<>();
-        boolean same = decodeScale == 1;
+        boolean same = true;
+        List<DecodePoint> decodes = null;
+        if (decode != null) {
+            decodes = new java.util.ArrayList<>();
+            for (DecodePoint d : decode) {
+                double scale = decodeScaleAt.applyAsDouble(d.batch());
+                if (!(scale > 0) || Double.isInfinite(scale)) {
+                    throw new IllegalArgumentException("profile " + task + ": a compute scale must be positive and"
+                            + " finite, got " + scale + " at a decode batch of " + d.batch());
+                }
+                same &= scale == 1;
+                decodes.add(new DecodePoint(d.batch(), d.contextTokens(), d.latencyMs() * scale));
+            }
+        }
         for (PrefillPoint q : prefill) {
             double scale = prefillScaleAt.applyAsDouble(q.tokens());
             if (!(scale > 0) || Double.isInfinite(scale)) {
@@ -155,11 +183,8 @@ public record Profile(
             return this;
         }
         return new Profile(task, hardware, tensorParallel, source, (note == null || note.isEmpty() ? "" : note + "; ")
-                + String.format(java.util.Locale.ROOT, "prefill latencies %s, decode x %.4f", prefillNote,
-                        decodeScale), kind, kvBytesPerToken, cpuOverheadMs,
-                decode == null ? null : decode.stream().map(d -> new DecodePoint(d.batch(), d.contextTokens(),
-                        d.latencyMs() * decodeScale)).toList(),
-                scaled, batch);
+                + "prefill latencies " + prefillNote + ", decode " + decodeNote, kind, kvBytesPerToken, cpuOverheadMs,
+                decodes, scaled, batch);
     }
 
     public Profile {

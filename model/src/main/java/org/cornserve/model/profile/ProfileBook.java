@@ -127,6 +127,16 @@ public final class ProfileBook {
                 ? p.withComputeScale(prefillScaleAt, decodeScale) : p).toList(), hostSlowdown);
     }
 
+    /**
+     * As above with each measured decode point scaled by {@code decodeScaleAt} of its batch too ({@link
+     * Profile#withComputeScale(java.util.function.LongToDoubleFunction, java.util.function.LongToDoubleFunction)}).
+     */
+    public ProfileBook withComputeScale(java.util.function.LongToDoubleFunction prefillScaleAt,
+            java.util.function.LongToDoubleFunction decodeScaleAt) {
+        return new ProfileBook(byKey.values().stream().map(p -> p.source() == ProfileSource.MEASURED
+                ? p.withComputeScale(prefillScaleAt, decodeScaleAt) : p).toList(), hostSlowdown);
+    }
+
     /** Every profile, in the order given. */
     public List<Profile> profiles() {
         return List.copyOf(byKey.values());

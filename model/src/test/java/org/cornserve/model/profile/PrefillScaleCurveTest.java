@@ -63,5 +63,11 @@ class PrefillScaleCurveTest {
         assertEquals(p.withComputeScale(0.9, decode).prefill(), flat.prefill());
         assertEquals(p.withComputeScale(0.9, decode).decode(), flat.decode());
         assertEquals(p, p.withComputeScale(PrefillScaleCurve.parse("10=1"), 1), "scales of 1 change nothing");
+        // each decode point times a curve at its batch (1: 0.8, 2: 1.1), the prefill points by theirs
+        Profile byBatch = p.withComputeScale(c, PrefillScaleCurve.parse("1=0.8,2=1.1"));
+        assertEquals(1 * 0.8, byBatch.decode().get(0).latencyMs(), 1e-12);
+        assertEquals(1.5 * 1.1, byBatch.decode().get(1).latencyMs(), 1e-12);
+        assertEquals(scaled.prefill(), byBatch.prefill());
+        assertEquals(p, p.withComputeScale(PrefillScaleCurve.parse("10=1"), PrefillScaleCurve.parse("1=1")));
     }
 }
