@@ -237,20 +237,8 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         org.cornserve.model.profile.ProfileBook book = computeOnlyProfiles ? profiles.book().computeOnly()
                 : profiles.book();
-        try {
-            curve = prefillComputeScaleAt == null ? null
-                    : org.cornserve.model.profile.PrefillScaleCurve.parse(prefillComputeScaleAt);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prefill-compute-scale-at: "
-                    + e.getMessage());
-        }
-        try {
-            decodeCurve = decodeComputeScaleAt == null ? null
-                    : org.cornserve.model.profile.PrefillScaleCurve.parse(decodeComputeScaleAt);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--decode-compute-scale-at: "
-                    + e.getMessage());
-        }
+        curve = curveOption("--prefill-compute-scale-at", prefillComputeScaleAt);
+        decodeCurve = curveOption("--decode-compute-scale-at", decodeComputeScaleAt);
         org.cornserve.model.profile.ProfileBook scaled;
         if (decodeCurve != null) {
             scaled = book.withComputeScale(t -> prefillComputeScale * (curve == null ? 1 : curve.applyAsDouble(t)),
@@ -394,6 +382,15 @@ public final class SimulateCommand implements Callable<Integer> {
             return JSON.treeToValue(node, ServedStepCosts.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": not served step costs (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The curve an option gives ({@code T=X,...}), null without one; a bad one is refused naming the option. */
+    private org.cornserve.model.profile.PrefillScaleCurve curveOption(String option, String text) {
+        try {
+            return text == null ? null : org.cornserve.model.profile.PrefillScaleCurve.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
         }
     }
 
