@@ -505,13 +505,14 @@ public final class Validation {
 
     /**
      * As above, where the simulation also charges a step with a prefill right after one by the served costs'
-     * after-prefill ratio of prefills ({@link org.cornserve.simulator.config.ServedStepCosts#prefillAfterPrefillRatio}):
+     * after-prefill ratio of prefills ({@link
+     * org.cornserve.simulator.config.ServedStepCosts#prefillAfterPrefillRatio}):
      * each such served step's charge here holds the ratio too ({@link ServedCostsFit.Row#prefillBefore}), so that a
      * window's speed is the other prefills' and a burst's back-to-back prefills are charged faster, as they ran.
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
-            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape)
-            throws IOException {
+            double extraMsPerSequence, double prefillAfterPrefillRatio,
+            java.util.function.LongToDoubleFunction prefillShape) throws IOException {
         return speedTrace(stepsCsv, windowSeconds, extraMsPerSequence, prefillAfterPrefillRatio, prefillShape, null);
     }
 
@@ -520,8 +521,9 @@ public final class Validation {
      * shape by the sequences in a step, {@link #servedDecodeCurve}; null: none): its charge here holds it.
      */
     static org.cornserve.simulator.config.SpeedTrace speedTrace(Path stepsCsv, double windowSeconds,
-            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape,
-            java.util.function.LongToDoubleFunction decodeShape) throws IOException {
+            double extraMsPerSequence, double prefillAfterPrefillRatio,
+            java.util.function.LongToDoubleFunction prefillShape, java.util.function.LongToDoubleFunction decodeShape)
+            throws IOException {
         java.util.TreeMap<Integer, double[]> windows = new java.util.TreeMap<>(); // compute, charge; prefill, decode
         for (ServedCostsFit.Row r : ServedCostsFit.read(stepsCsv)) {
             if (r.decodeOnly() && r.afterPrefill() <= StepRecorder.AFTER_PREFILL_STEPS) {
@@ -603,8 +605,9 @@ public final class Validation {
      * and compares that with {@code measured}.
      */
     private static List<Row> simulateAtSpeed(List<String> simulate, Served served,
-            org.cornserve.model.profile.PrefillScaleCurve shape, org.cornserve.model.profile.PrefillScaleCurve decodeShape,
-            org.cornserve.simulator.config.SpeedTrace speed, Path traceFile, Path simulated, Path measured)
+            org.cornserve.model.profile.PrefillScaleCurve shape,
+            org.cornserve.model.profile.PrefillScaleCurve decodeShape, org.cornserve.simulator.config.SpeedTrace speed,
+            Path traceFile, Path simulated, Path measured)
             throws IOException {
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(traceFile.toFile(), speed);
         List<String> args = new ArrayList<>(simulate);
@@ -913,16 +916,19 @@ public final class Validation {
 
     /** As above, the served steps charged by the after-prefill ratio of prefills too ({@link #speedTrace}). */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
-            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape)
-            throws IOException {
+            double extraMsPerSequence, double prefillAfterPrefillRatio,
+            java.util.function.LongToDoubleFunction prefillShape) throws IOException {
         return sensorCalibration(out, readings, spans, k, extraMsPerSequence, prefillAfterPrefillRatio, prefillShape,
                 null);
     }
 
-    /** As above, the served decode steps charged by {@code decodeShape} of their sequences too ({@link #speedTrace}). */
+    /**
+     * As above, the served decode steps charged by {@code decodeShape} of their sequences too ({@link #speedTrace}).
+     */
     static double[] sensorCalibration(Path out, List<MachineSpeed.Reading> readings, MachineSpeed.Spans spans, int k,
-            double extraMsPerSequence, double prefillAfterPrefillRatio, java.util.function.LongToDoubleFunction prefillShape,
-            java.util.function.LongToDoubleFunction decodeShape) throws IOException {
+            double extraMsPerSequence, double prefillAfterPrefillRatio,
+            java.util.function.LongToDoubleFunction prefillShape, java.util.function.LongToDoubleFunction decodeShape)
+            throws IOException {
         if (k == 1 && spans.calibration() == null) {
             Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
@@ -942,7 +948,8 @@ public final class Validation {
         List<Double> decode = new ArrayList<>();
         if (spans.calibration() != null) {
             perSensedMicro(speedTrace(out.resolve("measured-calibration").resolve("steps.csv"), SPEED_WINDOW_S,
-                    extraMsPerSequence, prefillAfterPrefillRatio, prefillShape, decodeShape), spans.calibration()[0], readings, spans, prefill, decode);
+                    extraMsPerSequence, prefillAfterPrefillRatio, prefillShape, decodeShape), spans.calibration()[0],
+                    readings, spans, prefill, decode);
         }
         for (int j = 1; j < k; j++) {
             Path file = out.resolve(j == 1 ? "served-speed.json" : "served-speed-" + j + ".json");
@@ -1841,7 +1848,8 @@ public final class Validation {
         /** The served costs' after-prefill ratio of prefills the simulation charges; 0 (none) without them. */
         public double chargedPrefillAfterPrefillRatio() throws IOException {
             return servedCosts == null ? 0
-                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).prefillAfterPrefillRatio();
+                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts)
+                            .prefillAfterPrefillRatio();
         }
 
         /**

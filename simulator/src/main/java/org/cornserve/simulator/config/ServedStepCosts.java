@@ -134,6 +134,7 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
     public double prefillFactor(boolean prefillBefore) {
         return prefillBefore && prefillAfterPrefillRatio > 0 ? prefillAfterPrefillRatio : 1;
     }
+
     /** True when no term is on. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {

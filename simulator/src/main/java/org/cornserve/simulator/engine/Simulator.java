@@ -77,9 +77,9 @@ public final class Simulator implements Decisions {
      * Per replica: when its last step ended, and whether that step held a prefill ({@link
      * StepTimer#chargesPrefillBefore}); whether its running step started right after such a step.
      */
-    private long[][] lastEndNanos;
-    private boolean[][] lastHadPrefill;
-    private boolean[][] prefillBefore;
+    private final long[][] lastEndNanos;
+    private final boolean[][] lastHadPrefill;
+    private final boolean[][] prefillBefore;
     private final long[][] existsFrom;
     private final long[][] existsTo;
     private final long[][] firstStepNanos;
