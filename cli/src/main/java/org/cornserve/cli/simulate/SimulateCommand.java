@@ -239,14 +239,10 @@ public final class SimulateCommand implements Callable<Integer> {
                 : profiles.book();
         curve = curveOption("--prefill-compute-scale-at", prefillComputeScaleAt);
         decodeCurve = curveOption("--decode-compute-scale-at", decodeComputeScaleAt);
-        org.cornserve.model.profile.ProfileBook scaled;
-        if (decodeCurve != null) {
-            scaled = book.withComputeScale(t -> prefillComputeScale * (curve == null ? 1 : curve.applyAsDouble(t)),
-                    b -> decodeComputeScale * decodeCurve.applyAsDouble(b));
-        } else {
-            scaled = curve == null ? book.withComputeScale(prefillComputeScale, decodeComputeScale)
-                    : book.withComputeScale(t -> prefillComputeScale * curve.applyAsDouble(t), decodeComputeScale);
-        }
+        // each measured prefill point by its tokens, each decode point by its batch (the scales alone without curves)
+        org.cornserve.model.profile.ProfileBook scaled = book.withComputeScale(
+                t -> prefillComputeScale * (curve == null ? 1 : curve.applyAsDouble(t)),
+                b -> decodeComputeScale * (decodeCurve == null ? 1 : decodeCurve.applyAsDouble(b)));
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound, scaled,
                 profiles.fallbacks());
         if (shareLinks) {

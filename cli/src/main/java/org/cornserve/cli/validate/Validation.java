@@ -564,7 +564,8 @@ public final class Validation {
 
     /** What a served step with a prefill computed at by the after-prefill ratio of prefills (0: none). */
     private static double prefillFactor(double prefillAfterPrefillRatio, ServedCostsFit.Row r) {
-        return r.prefillBefore() && prefillAfterPrefillRatio > 0 ? prefillAfterPrefillRatio : 1;
+        return org.cornserve.simulator.config.ServedStepCosts.prefillFactor(prefillAfterPrefillRatio,
+                r.prefillBefore());
     }
 
     /**
@@ -751,8 +752,9 @@ public final class Validation {
      * decode steps after a prefill left out, charged apart), over the same of all those steps (so the shape's mean
      * over the steps is 1). The profile's decode cost by batch was measured on an idle engine, the extra per sequence
      * on the batch probe's few steps; served, the steps of one sequence ran 9% slower than the profile's shape says
-     * and those of three to five 10% to 37% faster in r23 (experiments/validation-tails.md, section 17), and the shape
-     * differs from run to run (a step of three sequences against one: 0.90 to 1.19), so it is read from served steps:
+     * and those of three and four 10% and 12% faster in r23 (experiments/validation-tails.md, section 17), and the
+     * shape differs from run to run (a step of three sequences against one: 0.90 to 1.19), so it is read from served
+     * steps:
      * the judged replay's own for the served-speed diagnosis, the runs before it for the sensed speed.
      *
      * @return the shape, or null where fewer than two counts have enough steps

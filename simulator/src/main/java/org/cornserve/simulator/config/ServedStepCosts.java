@@ -132,6 +132,11 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
      * a step with a prefill on its replica ({@code prefillBefore}) and the costs have one, else 1.
      */
     public double prefillFactor(boolean prefillBefore) {
+        return prefillFactor(prefillAfterPrefillRatio, prefillBefore);
+    }
+
+    /** As above for an after-prefill ratio of prefills given alone (0: none). */
+    public static double prefillFactor(double prefillAfterPrefillRatio, boolean prefillBefore) {
         return prefillBefore && prefillAfterPrefillRatio > 0 ? prefillAfterPrefillRatio : 1;
     }
 

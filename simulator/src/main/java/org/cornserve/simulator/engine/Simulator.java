@@ -74,12 +74,11 @@ public final class Simulator implements Decisions {
     private SimEvent.StepEnd[][] stepEnds;
     private final long[][] busyNanos;
     /**
-     * Per replica: when its last step ended, and whether that step held a prefill ({@link
-     * StepTimer#chargesPrefillBefore}); whether its running step started right after such a step.
+     * Per replica: when its last step ended, and whether that step held a prefill (a prefill right after it computes
+     * at the served costs' after-prefill ratio of prefills, {@link StepTimer#chargesPrefillBefore}).
      */
     private final long[][] lastEndNanos;
     private final boolean[][] lastHadPrefill;
-    private final boolean[][] prefillBefore;
     private final long[][] existsFrom;
     private final long[][] existsTo;
     private final long[][] firstStepNanos;
@@ -182,7 +181,6 @@ public final class Simulator implements Decisions {
         busyNanos = new long[n][];
         lastEndNanos = new long[n][];
         lastHadPrefill = new boolean[n][];
-        prefillBefore = new boolean[n][];
         existsFrom = new long[n][];
         existsTo = new long[n][];
         firstStepNanos = new long[n][];
@@ -205,7 +203,6 @@ public final class Simulator implements Decisions {
             busyNanos[d] = new long[replicas];
             lastEndNanos[d] = new long[replicas];
             lastHadPrefill[d] = new boolean[replicas];
-            prefillBefore[d] = new boolean[replicas];
             existsFrom[d] = new long[replicas];
             existsTo[d] = new long[replicas];
             Arrays.fill(existsTo[d], -1);
@@ -269,7 +266,6 @@ public final class Simulator implements Decisions {
         busyNanos[d] = Arrays.copyOf(busyNanos[d], size);
         lastEndNanos[d] = Arrays.copyOf(lastEndNanos[d], size);
         lastHadPrefill[d] = Arrays.copyOf(lastHadPrefill[d], size);
-        prefillBefore[d] = Arrays.copyOf(prefillBefore[d], size);
         int old = existsFrom[d].length;
         liveEnd[d] = Arrays.copyOf(liveEnd[d], size);
         Arrays.fill(liveEnd[d], old, size, -1);
@@ -634,7 +630,6 @@ public final class Simulator implements Decisions {
         }
         boolean before = lastHadPrefill[deployment][replica]
                 && nowNanos - lastEndNanos[deployment][replica] <= ServedStepCosts.BACK_TO_BACK_NANOS;
-        prefillBefore[deployment][replica] = before;
         long nominal = timers[deployment].nanosAt(step, iterations, drawKey(deployment, replica), nowNanos,
                 sincePrefill[deployment][replica], before);
         if (hiddenNanos > 0) {
@@ -678,27 +673,26 @@ public final class Simulator implements Decisions {
             return;
         }
         long start = startNanos[deployment][replica];
+        // only a decode run has more than one iteration (Step.LlmStep): no prefill here, none charged right after one
         if (shares != null && shares.shares(deployment)) {
             // wall time to nominal work at the step's current rate, and back
             long since = sincePrefill[deployment][replica];
-            boolean before = prefillBefore[deployment][replica];
             long m = timers[deployment].iterationsToReachAt(step, plannedIterations, 0,
-                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start, since, before);
+                    shares.nominalAt(deployment, replica, atNanos), drawKey(deployment, replica), start, since);
             if (m < plannedIterations) {
                 planned[deployment][replica] = m;
                 long end = shares.cut(deployment, replica, timers[deployment].nanosAt(step, m,
-                        drawKey(deployment, replica), start, since, before), queue.now());
+                        drawKey(deployment, replica), start, since), queue.now());
                 pushStepEnd(deployment, replica, end);
             }
             return;
         }
         long since = sincePrefill[deployment][replica];
-        boolean before = prefillBefore[deployment][replica];
         long m = timers[deployment].iterationsToReachAt(step, plannedIterations, start, atNanos,
-                drawKey(deployment, replica), start, since, before);
+                drawKey(deployment, replica), start, since);
         if (m < plannedIterations) {
             planned[deployment][replica] = m;
-            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start, since, before);
+            long end = start + timers[deployment].nanosAt(step, m, drawKey(deployment, replica), start, since);
             pushStepEnd(deployment, replica, end);
         }
     }

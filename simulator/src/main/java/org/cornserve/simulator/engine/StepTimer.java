@@ -284,15 +284,7 @@ public final class StepTimer {
      */
     public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
             long stepStartNanos, long reportsSincePrefill) {
-        return iterationsToReachAt(step, planned, fromNanos, atNanos, drawKey, stepStartNanos, reportsSincePrefill,
-                false);
-    }
-
-    /** As above, with a prefill right before charged as {@link #nanosAt(Step, long, long, long, long, boolean)}. */
-    public long iterationsToReachAt(Step step, long planned, long fromNanos, long atNanos, long drawKey,
-            long stepStartNanos, long reportsSincePrefill, boolean prefillBefore) {
-        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos, reportsSincePrefill, prefillBefore), planned,
-                fromNanos, atNanos);
+        return reach(m -> nanosAt(step, m, drawKey, stepStartNanos, reportsSincePrefill), planned, fromNanos, atNanos);
     }
 
     /**
