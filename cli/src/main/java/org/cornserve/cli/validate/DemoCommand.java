@@ -141,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
             List<String> args = new ArrayList<>(List.of("simulate", "--plan", dir.resolve("plan.json").toString(),
                     "--trace", slice.toString(), "--trace-format", "jsonl", "--slo", slo, "--out",
                     dir.resolve("simulated").toString()));
-            args.addAll(served.simulateArgs());
+            // no served steps before the one replay: the probes' own prefill curve, decodes as a loaded replay runs
+            args.addAll(served.asProbed(false).simulateArgs());
             args.add("--profiles");
             profileFiles.forEach(f -> args.add(f.toString()));
             Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
@@ -163,14 +164,14 @@ public final class DemoCommand implements Callable<Integer> {
                 describe(baseline.resolve("plan.json")));
         pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
                 + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills and"
-                + " decodes at %.3f and %.3f of the profile (prefills by prompt tokens at %s), %.4f ms per extra"
+                + " decodes at %.3f and %.3f of the profile%s (prefills by prompt tokens at %s), %.4f ms per extra"
                 + " sequence per decode iteration (measured on a decode probe's streamed requests: served TTFT less"
                 + " their prefill's compute and the round trip; busy less compute of its steps; the idle and shape"
                 + " probes' prefills' compute, the decode probe's; the batch probe's steps of several sequences)%n%n",
                 Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
-                served.decodeComputeScale(), served.prefillCurve() == null ? "-" : served.prefillCurve(),
-                served.chargedExtraMsPerSequence());
+                served.decodeComputeScale(), Validation.replayOverProbeNote(served, false),
+                served.prefillCurve() == null ? "-" : served.prefillCurve(), served.chargedExtraMsPerSequence());
         pw.printf("%-16s %14s %14s %14s %9s  %s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err", "real's 95% interval");
         for (Validation.Row row : rows) {

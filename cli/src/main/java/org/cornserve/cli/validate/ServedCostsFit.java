@@ -215,6 +215,40 @@ public final class ServedCostsFit {
         return (after[0] / after[1]) / (other[0] / other[1]);
     }
 
+    /**
+     * How much slower a replay's steps ran than the probes just before it charged them ({@link
+     * ServedStepCosts#replayOverProbePrefill}, {@link ServedStepCosts#replayOverProbeDecode}): over the steps with a
+     * prefill, their summed measured compute, less what {@code extraMsPerSequence} charges them, over their summed
+     * charge at the probes' speed ({@code prefillCurve} of the step's prefill tokens, times the after-prefill ratio
+     * of prefills where one came right before); over the steady decode-only steps (the first {@code
+     * StepRecorder.AFTER_PREFILL_STEPS} after a prefill are charged apart) the same at {@code decodeScale}. The
+     * simulation as probed charges a step its profile times the probe's speed plus the extra per sequence, so each
+     * ratio is what its speed must be multiplied by for the replay's steps to sum to what they measured.
+     *
+     * @return the prefill ratio and the decode ratio (NaN where the replay has no such steps)
+     */
+    public static double[] replayOverProbe(List<Row> replay, java.util.function.LongToDoubleFunction prefillCurve,
+            double decodeScale, double extraMsPerSequence, double prefillAfterPrefillRatio) {
+        double[] sums = new double[4]; // prefill compute, prefill charge, decode compute, decode charge
+        for (Row r : replay) {
+            if (!(r.simulatedMs() > 0)) {
+                continue;
+            }
+            double extra = extraMsPerSequence * r.iterations()
+                    * Math.max(0, r.decodeSequences() + (r.decodeOnly() ? 0 : 1) - 1);
+            if (!r.decodeOnly()) {
+                sums[0] += r.computeMs() - extra;
+                sums[1] += r.simulatedMs() * prefillCurve.applyAsDouble(r.prefillTokens())
+                        * ServedStepCosts.prefillFactor(prefillAfterPrefillRatio, r.prefillBefore());
+            } else if (r.afterPrefill() > StepRecorder.AFTER_PREFILL_STEPS) {
+                sums[2] += r.computeMs() - extra;
+                sums[3] += r.simulatedMs() * decodeScale;
+            }
+        }
+        return new double[] {sums[1] > 0 ? sums[0] / sums[1] : Double.NaN,
+            sums[3] > 0 ? sums[2] / sums[3] : Double.NaN};
+    }
+
     private static int window(Row r, double windowSeconds) {
         return (int) Math.floor(r.decidedMs() / 1e3 / windowSeconds);
     }

@@ -28,7 +28,13 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport speed RUN_DIR
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport after-prefill RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport prefill-after-prefill RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport probe-level RUN_DIR...
  * </pre>
+ * {@code probe-level} prints each replay's prefill and decode speed over what its probes charged ({@link
+ * ServedCostsFit#replayOverProbe}; the prefills at the probes' level in the served steps' shape before the replay,
+ * {@link Validation#predictionCurve}, none where no steps ran before it; the extra per sequence the embedded served
+ * costs' where the probes measured none, and their after-prefill ratio of prefills) and their geometric means over all the runs' replays: the served costs'
+ * {@code replay_over_probe_prefill} and {@code replay_over_probe_decode}.
  * {@code prefill-after-prefill} prints the served costs' after-prefill ratio of prefills ({@link
  * ServedCostsFit#prefillAfterPrefillRatio}) of each replay of the runs and pooled over them all.
  * {@code after-prefill} prints the served costs' after-prefill ratio pooled over the runs' replays
@@ -83,6 +89,53 @@ public final class TailReport {
             }
             out.printf(Locale.ROOT, "prefill_after_prefill_ratio %.4f (%d replays pooled)%n",
                     ServedCostsFit.prefillAfterPrefillRatio(replays, Validation.SPEED_WINDOW_S), replays.size());
+        } else if (args.length >= 2 && args[0].equals("probe-level")) {
+            ServedStepCosts embedded;
+            try (var in = Validation.class.getResourceAsStream("served-costs-cpu.json")) {
+                embedded = Json.mapper().readValue(in, ServedStepCosts.class);
+            }
+            double[] logSum = new double[2];
+            int[] count = new int[2];
+            for (int i = 1; i < args.length; i++) {
+                Path run = Path.of(args[i]);
+                JsonNode root = Json.mapper().readTree(run.resolve("validation.json").toFile());
+                List<JsonNode> replays = new ArrayList<>();
+                root.path("replays").forEach(replays::add);
+                if (replays.isEmpty()) {
+                    replays.add(root);
+                }
+                for (int k = 1; k <= replays.size(); k++) {
+                    JsonNode r = replays.get(k - 1);
+                    double prefillScale = r.path("prefill_compute_scale").asDouble(1);
+                    var curve = r.hasNonNull("prefill_compute_scale_at")
+                            ? org.cornserve.model.profile.PrefillScaleCurve.parse(
+                                    r.get("prefill_compute_scale_at").asText())
+                            : null;
+                    double extra = r.hasNonNull("extra_ms_per_sequence") ? r.get("extra_ms_per_sequence").asDouble()
+                            : embedded.extraMsPerSequence();
+                    // the prefills charged as the prediction charges them: the probes' level in the shape of the
+                    // served steps before the replay
+                    Validation.PredictionCurve charged = Validation.predictionCurve(curve, run, k,
+                            run.resolve("trace.jsonl"), embedded.prefillAfterPrefillRatio());
+                    double[] ratio = ServedCostsFit.replayOverProbe(ServedCostsFit.read(
+                            Validation.replayDir(run.resolve("measured"), k).resolve("steps.csv")),
+                            charged.curve() != null ? charged.curve() : t -> prefillScale,
+                            r.path("decode_compute_scale").asDouble(1), extra, embedded.prefillAfterPrefillRatio());
+                    if (!charged.servedShape()) {
+                        ratio[0] = Double.NaN; // the prefill ratio is charged only on the served steps' shape
+                    }
+                    out.printf(Locale.ROOT, "%s replay %d: prefill %.4f decode %.4f%n", run, k, ratio[0], ratio[1]);
+                    for (int j = 0; j < 2; j++) {
+                        if (ratio[j] > 0) {
+                            logSum[j] += Math.log(ratio[j]);
+                            count[j]++;
+                        }
+                    }
+                }
+            }
+            out.printf(Locale.ROOT, "replay_over_probe_prefill %.4f replay_over_probe_decode %.4f (geometric means over"
+                    + " %d and %d replays)%n", Math.exp(logSum[0] / count[0]), Math.exp(logSum[1] / count[1]),
+                    count[0], count[1]);
         } else if (args.length == 3 && args[0].equals("table")) {
             out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {
@@ -118,7 +171,8 @@ public final class TailReport {
         } else {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | speed RUN_DIR | fit --probe RUN_DIR --loaded"
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
-                    + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR...");
+                    + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR..."
+                    + " | probe-level RUN_DIR...");
         }
     }
 

@@ -170,13 +170,22 @@ public final class ValidateCommand implements Callable<Integer> {
         List<Path> servedSpeedDirs = new ArrayList<>();
         List<List<Validation.Row>> sensedByRun = new ArrayList<>();
         List<Path> sensedDirs = new ArrayList<>();
+        List<Validation.Served> predictions = new ArrayList<>();
+        List<String> predictionNotes = new ArrayList<>();
         for (int k = 1; k <= runs.size(); k++) {
             Validation.Served served = runs.get(k - 1);
             Path measured = Validation.replayDir(out.resolve("measured"), k);
             Path simulated = Validation.replayDir(out.resolve("simulated"), k);
             List<String> sim = new ArrayList<>(base);
             sim.addAll(List.of("--out", simulated.toString()));
-            sim.addAll(served.simulateArgs());
+            // the probes' level in the served steps' shape by length where steps ran before this replay, and the
+            // probes' speeds as a loaded replay runs them (the served costs' replay-over-probe ratios)
+            Validation.PredictionCurve curve = Validation.predictionCurve(served.prefillCurve(), out, k, slice,
+                    served.chargedPrefillAfterPrefillRatio());
+            Validation.Served predicted = served.withPrefillCurve(curve.curve()).asProbed(curve.servedShape());
+            sim.addAll(predicted.simulateArgs());
+            predictions.add(predicted);
+            predictionNotes.add(Validation.replayOverProbeNote(served, curve.servedShape()));
             Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
             rowsByRun.add(Validation.compareRuns(simulated, measured));
             quietByRun.add(served.hostLoad().quietRows(simulated.resolve("requests.csv"),
@@ -242,11 +251,12 @@ public final class ValidateCommand implements Callable<Integer> {
         for (int k = 1; k <= runs.size(); k++) {
             Validation.Served served = runs.get(k - 1);
             pw.printf(Locale.ROOT, "%ssimulated (measured profiles, prefills and decodes at %.3f and %.3f of them as"
-                    + " the probes ran, prefills by prompt tokens at %s, %.4f ms per extra sequence per decode"
+                    + " the probes ran%s, prefills by prompt tokens charged at %s, %.4f ms per extra sequence per decode"
                     + " iteration, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip)"
                     + " against served, %s:%n",
                     runs.size() == 1 ? "" : "replay " + k + ": ", served.prefillComputeScale(),
-                    served.decodeComputeScale(), served.prefillCurve() == null ? "-" : served.prefillCurve(),
+                    served.decodeComputeScale(), predictionNotes.get(k - 1),
+                    predictions.get(k - 1).prefillCurve() == null ? "-" : predictions.get(k - 1).prefillCurve(),
                     served.chargedExtraMsPerSequence(), served.overheadMs(),
                     served.overheadMsPerToken(), served.stepOverheadMs(), slice);
             pw.print(Validation.table(rowsByRun.get(k - 1)));

@@ -714,6 +714,44 @@ public final class Validation {
         return served.withPrefillCurve(prior != null ? prior : meanCurve(runs, k));
     }
 
+    /**
+     * The prefill speed by length the prediction of replay {@code k} charges ({@link ValidateCommand}'s simulation as
+     * probed): the probes' level ({@code probed}'s mean over the slice's prompts, {@link #prefillShape}) in the shape
+     * of the served steps of the runs before the replay (the calibration replay's where one ran, and the earlier
+     * replays': {@link #servedPrefillCurve} at the probes' lengths, as the sensed speed's shape). The probes' idle
+     * prefills put the long prompts against the short ones otherwise than a loaded replay runs them (section 15 of
+     * experiments/validation-tails.md); their level is the minute's. {@code probed} itself where no served steps ran
+     * before the replay (the demo; a first replay without a calibration replay) or it is null.
+     *
+     * @return the curve, and whether it holds the served steps' shape
+     */
+    static PredictionCurve predictionCurve(org.cornserve.model.profile.PrefillScaleCurve probed, Path out, int k,
+            Path slice, double prefillAfterPrefillRatio) throws IOException {
+        List<Path> before = new ArrayList<>();
+        Path calibration = out.resolve("measured-calibration").resolve("steps.csv");
+        if (Files.exists(calibration)) {
+            before.add(calibration);
+        }
+        for (int j = 1; j < k; j++) {
+            before.add(replayDir(out.resolve("measured"), j).resolve("steps.csv"));
+        }
+        if (probed == null || before.isEmpty()) {
+            return new PredictionCurve(probed, false);
+        }
+        var served = servedPrefillCurve(before, probed.tokens(), 0, prefillAfterPrefillRatio);
+        if (served == null) {
+            return new PredictionCurve(probed, false);
+        }
+        double level = sliceMean(probed, slice);
+        var shape = prefillShape(served, slice);
+        return new PredictionCurve(new org.cornserve.model.profile.PrefillScaleCurve(shape.tokens(),
+                shape.scales().stream().map(x -> x * level).toList()), true);
+    }
+
+    /** A prefill speed by length and whether its shape is the served steps' ({@link #predictionCurve}). */
+    record PredictionCurve(org.cornserve.model.profile.PrefillScaleCurve curve, boolean servedShape) {
+    }
+
     /** Served steps files, each read from {@code fromSeconds} of its run. */
     record PriorSteps(List<Path> files, double fromSeconds) {
     }
@@ -882,6 +920,16 @@ public final class Validation {
         if (curve == null) {
             return null;
         }
+        double mean = sliceMean(curve, slice);
+        return new org.cornserve.model.profile.PrefillScaleCurve(curve.tokens(),
+                curve.scales().stream().map(x -> x / mean).toList());
+    }
+
+    /**
+     * {@code curve}'s mean over the slice's prompts, each with the chat markup, weighted by its tokens ({@link
+     * #prefillShape}); 1 for an empty slice.
+     */
+    static double sliceMean(org.cornserve.model.profile.PrefillScaleCurve curve, Path slice) throws IOException {
         double weighted = 0;
         double tokens = 0;
         for (long t : textTokens(slice)) {
@@ -889,12 +937,7 @@ public final class Validation {
             weighted += curve.applyAsDouble(prompt) * prompt;
             tokens += prompt;
         }
-        if (!(tokens > 0)) {
-            return curve;
-        }
-        double mean = weighted / tokens;
-        return new org.cornserve.model.profile.PrefillScaleCurve(curve.tokens(),
-                curve.scales().stream().map(x -> x / mean).toList());
+        return tokens > 0 ? weighted / tokens : 1;
     }
 
     /**
@@ -1813,7 +1856,6 @@ public final class Validation {
             return m;
         }
 
-        /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
         /** This served run with another prefill curve (the probes' of several replays pooled: {@link #meanCurve}). */
         public Served withPrefillCurve(org.cornserve.model.profile.PrefillScaleCurve curve) {
             return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad,
@@ -1829,9 +1871,50 @@ public final class Validation {
                     1, extraMsPerSequence, prefillShape);
         }
 
+        /** This served run with its compute charged at the profile's speed (for a {@link #speedTrace} to set it). */
         public Served atProfileSpeed() {
             return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad, 1,
                     1, extraMsPerSequence);
+        }
+
+        /**
+         * This served run as the prediction charges it: the probes' decode speed times the served costs'
+         * replay-over-probe ratio of decodes ({@link
+         * org.cornserve.simulator.config.ServedStepCosts#replayOverProbeDecode}), and where its prefill curve holds
+         * the served steps' shape ({@code servedShape}, {@link Validation#predictionCurve}) the prefill speed times
+         * theirs ({@link org.cornserve.simulator.config.ServedStepCosts#replayOverProbePrefill}: it was fitted on
+         * prefills charged so; on the probes' own curve, whose long prompts run slow, it put the tails of two of three
+         * runs 38% and 47% high, experiments/validation-tails.md, section 18); itself without served costs or
+         * ratios. Only the simulation as probed: the speed-trace simulations take their level from a trace.
+         */
+        public Served asProbed(boolean servedShape) throws IOException {
+            double[] ratio = replayOverProbe();
+            if (!servedShape) {
+                ratio[0] = 0;
+            }
+            if (ratio[0] == 0 && ratio[1] == 0) {
+                return this;
+            }
+            var curve = prefillCurve == null ? null : new org.cornserve.model.profile.PrefillScaleCurve(
+                    prefillCurve.tokens(), prefillCurve.scales().stream()
+                            .map(x -> org.cornserve.simulator.config.ServedStepCosts.replayOverProbe(ratio[0], x))
+                            .toList());
+            return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad,
+                    org.cornserve.simulator.config.ServedStepCosts.replayOverProbe(ratio[0], prefillComputeScale),
+                    org.cornserve.simulator.config.ServedStepCosts.replayOverProbe(ratio[1], decodeComputeScale),
+                    extraMsPerSequence, curve);
+        }
+
+        /**
+         * The served costs' replay-over-probe ratios of prefills and decodes, each 0 where off; both 0 without served
+         * costs.
+         */
+        public double[] replayOverProbe() throws IOException {
+            if (servedCosts == null) {
+                return new double[2];
+            }
+            var costs = org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts);
+            return new double[] {costs.replayOverProbePrefill(), costs.replayOverProbeDecode()};
         }
 
         /**
@@ -1889,6 +1972,22 @@ public final class Validation {
             }
             return List.copyOf(args);
         }
+    }
+
+    /**
+     * What the prediction charges on top of the probes' speeds, for the tables' headers: {@code ", charged x P and
+     * x D (a replay over its probes, served costs)"}, or empty without ratios.
+     */
+    static String replayOverProbeNote(Served served, boolean servedShape) throws IOException {
+        double[] ratio = served.replayOverProbe();
+        if (!servedShape) {
+            ratio[0] = 0;
+        }
+        if (ratio[0] == 0 && ratio[1] == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, ", charged x%.3f and x%.3f (a loaded replay over its idle probes, served"
+                + " costs)", ratio[0] == 0 ? 1 : ratio[0], ratio[1] == 0 ? 1 : ratio[1]);
     }
 
     /** The {@code --served-costs} default of validate and demo: this machine's costs, embedded. */

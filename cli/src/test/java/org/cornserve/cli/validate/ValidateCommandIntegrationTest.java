@@ -114,10 +114,11 @@ class ValidateCommandIntegrationTest {
         // below), which stands in for the idle probe's one scale
         assertTrue(v.path("prefill_compute_scale").asDouble() > 0, v.toString());
         assertEquals(1, simConfig.path("prefill_compute_scale").asDouble());
-        // and the decodes at the speed the decode probe's ran at, under load
+        // and the decodes at the speed the decode probe's ran at, under load, as a loaded replay runs it (the served
+        // costs' replay-over-probe ratio of decodes)
         assertTrue(v.path("decode_compute_scale").asDouble() > 0, v.toString());
-        assertEquals(v.path("decode_compute_scale").asDouble(), simConfig.path("decode_compute_scale").asDouble(),
-                1e-3);
+        assertEquals(v.path("decode_compute_scale").asDouble() * decodeRatio(v),
+                simConfig.path("decode_compute_scale").asDouble(), 1e-3);
         assertTrue(Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv")).size()
                 > Validation.DECODE_PROBES, "the decode probe's steps");
         assertTrue(Files.readAllLines(dir.resolve("measured/host.csv")).size() > 2, "the host was watched");
@@ -201,8 +202,23 @@ class ValidateCommandIntegrationTest {
             assertEquals(Validation.METRICS.size(), run.path("rows_at_served_speed").size());
             // each replay simulated at the speed its own probes met
             JsonNode config = Json.mapper().readTree(sim.get(k).resolve("config.json").toFile());
-            assertEquals(run.path("decode_compute_scale").asDouble(), config.path("decode_compute_scale").asDouble(1),
-                    1e-3);
+            assertEquals(run.path("decode_compute_scale").asDouble() * decodeRatio(v),
+                    config.path("decode_compute_scale").asDouble(1), 1e-3);
+            // the prefills at the probes' level over the slice, in the served steps' shape where steps ran before the
+            // replay (the calibration replay's, replay 1's for replay 2) and then as a loaded replay runs them
+            if (run.hasNonNull("prefill_compute_scale_at")) {
+                var costs = Json.mapper().treeToValue(v.path("served_step_costs"),
+                        org.cornserve.simulator.config.ServedStepCosts.class);
+                var probed = org.cornserve.model.profile.PrefillScaleCurve.parse(
+                        run.path("prefill_compute_scale_at").asText());
+                Path slice = dir.resolve("trace.jsonl");
+                boolean shaped = Validation.predictionCurve(probed, dir, k + 1, slice,
+                        costs.prefillAfterPrefillRatio()).servedShape();
+                assertTrue(shaped || k == 0, "replay 2 takes replay 1's shape");
+                assertEquals(Validation.sliceMean(probed, slice) * (shaped ? costs.replayOverProbePrefill() : 1),
+                        Validation.sliceMean(org.cornserve.model.profile.PrefillScaleCurve.parse(
+                                config.path("prefill_compute_scale_at").asText()), slice), 2e-3);
+            }
             assertTrue(Files.exists(meas.get(k).resolveSibling(meas.get(k).getFileName() + "-probe")
                     .resolve("overhead.csv")));
         }
@@ -267,8 +283,20 @@ class ValidateCommandIntegrationTest {
                     "--out", warm.toString()), err2.toString());
             assertEquals(null, Json.read(warm.resolve("sensed.json"), MachineSpeed.Spans.class).calibration());
             assertFalse(Files.exists(warm.resolve("measured-calibration")));
-            assertEquals(v.path("rows"), Json.mapper().readTree(warm.resolve("validation.json").toFile()).path("rows"),
-                    "the probes' prediction does not read the calibration replay");
+            // the prediction of replay 1 takes the prefills' shape from the calibration replay: without it, the
+            // probes' own curve
+            JsonNode firstConfig = Json.mapper().readTree(warm.resolve("simulated/config.json").toFile());
+            if (v.path("replays").get(0).hasNonNull("prefill_compute_scale_at")) {
+                assertEquals(v.path("replays").get(0).path("prefill_compute_scale_at").asText(),
+                        firstConfig.path("prefill_compute_scale_at").asText());
+            }
+
         }
+    }
+
+    /** The served costs' replay-over-probe ratio of decodes a validation charged (1 where none). */
+    private static double decodeRatio(JsonNode validation) {
+        double r = validation.path("served_step_costs").path("replay_over_probe_decode").asDouble(0);
+        return r > 0 ? r : 1;
     }
 }

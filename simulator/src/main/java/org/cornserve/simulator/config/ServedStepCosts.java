@@ -29,6 +29,15 @@ import java.util.List;
  *       in each of the eighteen replays of 2026-12-06's r17 to r22 (experiments/validation-tails.md, section 17),
  *       so a burst of long prompts is caught up with sooner than a window's mean speed says.
  * </ul>
+ * Two more, not charged by the simulator but by {@code cornserve validate} and {@code demo} on the speeds their probes
+ * measure (each off when zero): {@code replayOverProbePrefill} and {@code replayOverProbeDecode}, how much slower a
+ * loaded replay's prefills and decodes run than the idle probes' just before it said, on this machine. The probes send
+ * one request at a time to a server that has waited for a quiet host; the replay keeps the serving system's other
+ * threads, the replay client and the sensors busy beside the engine. Over the eighteen replays of 2026-12-06's r17 to
+ * r22 the replays' prefills ran at 1.116 and their decodes at 1.050 of what the probes charged them (geometric means;
+ * {@code TailReport probe-level}; the prefills at the probes' level in the shape of the served steps before the
+ * replay), 17 and 12 of the 18 slower (experiments/validation-tails.md, section 18).
+ * Fitted at one load (4.3 requests a second on two cores): how it grows with the load is not measured.
  * A quantile table holds values at equally spaced probabilities {@code 0, 1/(n-1), ..., 1}; a draw interpolates
  * linearly between them. Draws are a hash of {@code seed}, the step's key and the report's index, so a simulation
  * stays deterministic and a step's charge for its first {@code m} iterations does not depend on how often it is asked.
@@ -43,6 +52,8 @@ import java.util.List;
  *     positive; empty: none
  * @param roundTripTailMs ms per report beyond the fixed step overhead, >= 0
  * @param prefillAfterPrefillRatio the compute ratio of a step with a prefill right after one, positive; 0: none
+ * @param replayOverProbePrefill a replay's prefill speed over its probes', positive; 0: none (read by validate)
+ * @param replayOverProbeDecode a replay's decode speed over its decode probe's, positive; 0: none (read by validate)
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
@@ -51,7 +62,9 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("source") String source,
         @JsonProperty("after_prefill_compute_ratio") List<Double> afterPrefillComputeRatio,
         @JsonProperty("round_trip_tail_ms") double roundTripTailMs,
-        @JsonProperty("prefill_after_prefill_ratio") double prefillAfterPrefillRatio) {
+        @JsonProperty("prefill_after_prefill_ratio") double prefillAfterPrefillRatio,
+        @JsonProperty("replay_over_probe_prefill") double replayOverProbePrefill,
+        @JsonProperty("replay_over_probe_decode") double replayOverProbeDecode) {
 
     /** How soon after a step with a prefill ends the next one must start to be right after it. */
     public static final long BACK_TO_BACK_NANOS = 1_000_000;
@@ -77,11 +90,18 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs, 0);
     }
 
+    /** Served costs without the probes' ratios (read by validate, not charged by the simulator). */
+    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
+            String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
+            double prefillAfterPrefillRatio) {
+        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
+                prefillAfterPrefillRatio, 0, 0);
+    }
+
     public ServedStepCosts {
-        if (!(prefillAfterPrefillRatio >= 0) || Double.isInfinite(prefillAfterPrefillRatio)) {
-            throw new IllegalArgumentException("served step costs: prefill_after_prefill_ratio must be positive and"
-                    + " finite (or 0: none), got " + prefillAfterPrefillRatio);
-        }
+        positiveOrNone("prefill_after_prefill_ratio", prefillAfterPrefillRatio);
+        positiveOrNone("replay_over_probe_prefill", replayOverProbePrefill);
+        positiveOrNone("replay_over_probe_decode", replayOverProbeDecode);
         if (!(roundTripTailMs >= 0) || Double.isInfinite(roundTripTailMs)) {
             throw new IllegalArgumentException("served step costs: round_trip_tail_ms must be >= 0 and finite, got "
                     + roundTripTailMs);
@@ -105,6 +125,13 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         checkQuantiles("round_trip_ms", roundTripMs, false);
     }
 
+    private static void positiveOrNone(String field, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException("served step costs: " + field + " must be positive and finite (or 0:"
+                    + " none), got " + v);
+        }
+    }
+
     private static void checkQuantiles(String field, List<Double> q, boolean positive) {
         if (q.size() == 1) {
             throw new IllegalArgumentException("served step costs: " + field + " needs at least 2 quantiles (or none)");
@@ -124,7 +151,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
      */
     public ServedStepCosts withExtraMsPerSequence(double extraMsPerSequence, String why) {
         return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source.isEmpty() ? why
-                : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio);
+                : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio,
+                replayOverProbePrefill, replayOverProbeDecode);
     }
 
     /**
@@ -140,7 +168,15 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         return prefillBefore && prefillAfterPrefillRatio > 0 ? prefillAfterPrefillRatio : 1;
     }
 
-    /** True when no term is on. */
+    /**
+     * A probe's speed against the profile as a replay right after it will run: {@code probed} times {@code ratio}
+     * ({@link #replayOverProbePrefill} or {@link #replayOverProbeDecode}), or {@code probed} where the ratio is 0.
+     */
+    public static double replayOverProbe(double ratio, double probed) {
+        return ratio > 0 ? probed * ratio : probed;
+    }
+
+    /** True when no term the simulator charges is on (the probes' ratios are validate's). */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
         return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty()
