@@ -1341,8 +1341,16 @@ public final class Validation {
      * executors decode at once (a request's prefill and 32 reports took 63 to 102 ms of step time in a demo and a
      * validation at 0.2 s apart, no step overlapping another); at 0.1 s apart two replicas' steps overlapped in a demo
      * and ran at 1.45 to 1.84 of their charge where the probe's first, lone steps ran at 0.99.
+     *
+     * <p>24 of them, not 8 (until 2026-12-06): one request's steady decode steps ran at 0.82 to 2.39 of the profile
+     * within a probe's two seconds, the machine's speed moving at sub-second scale (each request's speed off its
+     * probe's mean by 0.146 in log terms at the standard deviation, over the thirty probes of r17 to r26); the first
+     * four requests' speed over the last four's was 0.173 off in log terms (root mean square), so an 8-request
+     * probe's own noise was about 0.087, near half the variance of its error against the replay after it (0.133 root
+     * mean square, times the replay-over-probe ratio): 24 requests take it to about 0.05, for three seconds more
+     * (experiments/validation-tails.md, section 18).
      */
-    static final int DECODE_PROBES = 8;
+    static final int DECODE_PROBES = 24;
     static final int DECODE_PROBE_OUTPUT_TOKENS = 128;
     static final double DECODE_PROBE_GAP_S = 0.2;
 

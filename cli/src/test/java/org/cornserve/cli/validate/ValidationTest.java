@@ -560,7 +560,7 @@ class ValidationTest {
                 "alone_sum_compute_over_sum_simulated", 0.93, "alone_compute_over_simulated", java.util.Map.of("p50",
                         0.8)))), 1e-12);
         assertEquals(1, Validation.decodeScale(java.util.Map.of()));
-        assertEquals(8, Validation.decodeProbeTrace(99).lines().count());
+        assertEquals(24, Validation.decodeProbeTrace(99).lines().count(), "24 requests: one alone is too noisy");
         assertFalse(new Validation.Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
                 .contains("--prefill-compute-scale"), "a scale of 1 is not passed");
         assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 1, java.util.Map.of(), null, null,
