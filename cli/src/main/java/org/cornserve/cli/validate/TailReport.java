@@ -113,6 +113,13 @@ public final class TailReport {
                             : null;
                     double extra = r.hasNonNull("extra_ms_per_sequence") ? r.get("extra_ms_per_sequence").asDouble()
                             : embedded.extraMsPerSequence();
+                    // the decode probe's speed by the build's rule, as --resimulate takes it
+                    Path measured = Validation.replayDir(run.resolve("measured"), k);
+                    Path probeSteps = measured.resolveSibling(measured.getFileName() + "-probe")
+                            .resolve("decode-probe-steps.csv");
+                    double kept = r.path("decode_compute_scale").asDouble(1);
+                    double decodeSpeed = Files.isRegularFile(probeSteps)
+                            ? Validation.decodeProbeSpeed(ServedCostsFit.read(probeSteps), kept) : kept;
                     // the prefills charged as the prediction charges them: the probes' level in the shape of the
                     // served steps before the replay
                     Validation.PredictionCurve charged = Validation.predictionCurve(curve, run, k,
@@ -120,7 +127,7 @@ public final class TailReport {
                     double[] ratio = ServedCostsFit.replayOverProbe(ServedCostsFit.read(
                             Validation.replayDir(run.resolve("measured"), k).resolve("steps.csv")),
                             charged.curve() != null ? charged.curve() : t -> prefillScale,
-                            r.path("decode_compute_scale").asDouble(1), extra, embedded.prefillAfterPrefillRatio());
+                            decodeSpeed, extra, embedded.prefillAfterPrefillRatio());
                     if (!charged.servedShape()) {
                         ratio[0] = Double.NaN; // the prefill ratio is charged only on the served steps' shape
                     }

@@ -1232,6 +1232,10 @@ public final class Validation {
         writeSteps(batchSteps, plan, profiles, batchCsv);
         double decodeScale = decodeScale(decodeSummary);
         double extraMsPerSequence = ServedCostsFit.batchExtraMsPerSequence(ServedCostsFit.read(batchCsv), decodeScale);
+        // the speed charged: the probe's outside its slow spells (the extra per sequence stays against its mean, as
+        // fitted)
+        double decodeSpeed = decodeProbeSpeed(ServedCostsFit.read(probeDir.resolve("decode-probe-steps.csv")),
+                decodeScale);
         // the round trip charged per step: the decode probe's (executors kept busy, as in a loaded replay) where it has
         // decode steps, else the idle probe's own
         double idleRoundTripMs = StepRecorder.roundTripMs(steps.served());
@@ -1284,7 +1288,7 @@ public final class Validation {
         }
         org.cornserve.model.profile.PrefillScaleCurve curve = prefillCurve(curveTokens, curveComputed, curveProfiled);
         return new Probed(new double[] {charged[0], roundTripMs, charged[1], prefillScale(computed, profiled),
-            decodeScale, idleRoundTripMs, line[0], extraMsPerSequence}, curve);
+            decodeSpeed, idleRoundTripMs, line[0], extraMsPerSequence}, curve);
     }
 
     /**
@@ -1407,6 +1411,61 @@ public final class Validation {
      * and TPOT's from 15.6% to 12.7% (experiments/validation-tails.md, section 11).
      */
     static double decodeScale(java.util.Map<String, Object> summary) {
+        return decodeScaleOf(summary);
+    }
+
+    /** The decode probe's requests that {@link #decodeProbeSpeed} needs before it takes their quantile. */
+    static final int MIN_DECODE_PROBE_REQUESTS = 4;
+
+    /** The quantile of the decode probe's requests' speeds charged ({@link #decodeProbeSpeed}). */
+    static final double DECODE_PROBE_QUANTILE = 0.25;
+
+    /**
+     * The speed the prediction charges decodes at, from the decode probe's steps ({@code decode-probe-steps.csv}):
+     * each request's steady decode-only steps (past the first {@code StepRecorder.AFTER_PREFILL_STEPS} after its
+     * prefill, alone as the probe's summary counts them: others computing less than a tenth of the step), their summed compute over their summed charge, and over the requests
+     * the {@value #DECODE_PROBE_QUANTILE} quantile (linear between order statistics): the probe's speed outside its
+     * slow spells, as the prefill probe takes its tenth percentile where it met one ({@link #prefillScale}). The
+     * served costs' replay-over-probe ratio of decodes is fitted on it. {@code fallback} (the probe's summed speed,
+     * {@link #decodeScale}) with fewer than {@value #MIN_DECODE_PROBE_REQUESTS} requests.
+     *
+     * <p>Why not the sum over all its steps: the machine's speed moves at sub-second scale, and a spell of a second
+     * or two within the probe's few seconds moved the sum by up to half (r27 of 2026-12-06, replay 1: its last twelve
+     * requests ran at twice the first twelve's time, the sum charged 1.61 of the profile where the replay ran at 1.12).
+     * Over the eighteen replays of r17 to r22, each estimate times its own replay-over-probe ratio fitted there, against
+     * the replay's steady decode speed (log error): the sum 0.128 mean absolute (0.157 root mean square), the
+     * requests' median 0.142, their trimmed mean 0.132, their 25th percentile 0.104 (0.127); on the fifteen replays of
+     * r23 to r27, not in the fit, 0.095, 0.094, 0.098 and 0.077 (0.135 and 0.099 root mean square; at most 0.41 and
+     * 0.21) (experiments/validation-tails.md, section 18).
+     */
+    static double decodeProbeSpeed(List<ServedCostsFit.Row> steps, double fallback) {
+        List<Double> speeds = new ArrayList<>();
+        double compute = 0;
+        double charge = 0;
+        for (ServedCostsFit.Row r : steps) {
+            if (!r.decodeOnly()) {
+                if (charge > 0) {
+                    speeds.add(compute / charge);
+                }
+                compute = 0;
+                charge = 0;
+            } else if (r.afterPrefill() > StepRecorder.AFTER_PREFILL_STEPS && r.othersComputing() < 0.1
+                    && r.simulatedMs() > 0) {
+                compute += r.computeMs();
+                charge += r.simulatedMs();
+            }
+        }
+        if (charge > 0) {
+            speeds.add(compute / charge);
+        }
+        if (speeds.size() < MIN_DECODE_PROBE_REQUESTS) {
+            return fallback;
+        }
+        double[] v = speeds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return org.cornserve.simulator.config.ServedStepCosts.quantileAt(v, DECODE_PROBE_QUANTILE);
+    }
+
+    private static double decodeScaleOf(java.util.Map<String, Object> summary) {
         Object d = summary.get("decode_only");
         if (!(d instanceof java.util.Map<?, ?> decode)) {
             return 1;

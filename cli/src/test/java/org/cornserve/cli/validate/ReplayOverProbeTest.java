@@ -155,6 +155,32 @@ class ReplayOverProbeTest {
         assertEquals(1.3, ServedStepCosts.replayOverProbe(0, 1.3));
     }
 
+    /**
+     * The decode probe's speed: per request (its steps after its prefill) the steady steps' summed compute over their
+     * summed charge, the first two after the prefill and those beside another executor's left out; over the requests
+     * the 25th percentile, by hand: eight requests at 1.0 to 1.7, three of them in a slow spell at twice that, give the
+     * quantile of {1.0, 1.1, 1.2, 1.3, 1.4, 2.6, 3.0, 3.4} at a quarter, 1.175 (the sum would say about 2). Fewer than
+     * four requests: the fallback.
+     */
+    @Test
+    void theDecodeProbeIsChargedAtItsRequestsQuarterQuantile() {
+        double[] speeds = {1.0, 1.1, 1.2, 1.3, 1.4, 1.3 * 2, 1.5 * 2, 1.7 * 2};
+        List<ServedCostsFit.Row> rows = new ArrayList<>();
+        for (int i = 0; i < speeds.length; i++) {
+            rows.add(new ServedCostsFit.Row(100, 0, 1, 20, 20, 10, 0, 0.2, i * 200.0, 0, false));
+            for (int a = 1; a <= 6; a++) {
+                double charge = 1 + a * 0.1;
+                // the two right after the prefill ran at 5, and one beside another executor's at 9: left out
+                double ran = a <= 2 ? 5 : (a == 6 ? 9 : speeds[i]);
+                rows.add(new ServedCostsFit.Row(0, 1, 4, charge * ran, charge * ran, charge, a == 6 ? 0.5 : 0, 0.2,
+                        i * 200.0 + a, a));
+            }
+        }
+        assertEquals(1.175, Validation.decodeProbeSpeed(rows, 7), 1e-9);
+        assertEquals(7, Validation.decodeProbeSpeed(rows.subList(0, 3 * 7), 7), "three requests: the fallback");
+        assertEquals(7, Validation.decodeProbeSpeed(List.of(), 7));
+    }
+
     /** The embedded served costs carry both ratios, fitted on this machine's runs (their source says where). */
     @Test
     void theEmbeddedCostsCarryBothRatios() throws Exception {

@@ -141,9 +141,20 @@ class ValidateCommandIntegrationTest {
         List<ServedCostsFit.Row> batch = ServedCostsFit.read(dir.resolve("measured-probe/batch-probe-steps.csv"));
         assertTrue(batch.stream().filter(r -> r.decodeSequences() >= 3 && r.prefillTokens() == 0).count() >= 10,
                 "steps of three sequences");
-        double extra = ServedCostsFit.batchExtraMsPerSequence(batch, v.path("decode_compute_scale").asDouble());
+        // against the decode probe's mean speed (its steady steps' summed compute over their summed charge), where
+        // the decodes are charged at its requests' 25th percentile (Validation.decodeProbeSpeed)
+        List<ServedCostsFit.Row> decodeRows = ServedCostsFit.read(dir.resolve("measured-probe/decode-probe-steps.csv"));
+        double[] sums = new double[2];
+        decodeRows.stream().filter(r -> r.prefillTokens() == 0 && r.afterPrefill() > StepRecorder.AFTER_PREFILL_STEPS
+                && r.othersComputing() < 0.1).forEach(r -> {
+                    sums[0] += r.computeMs();
+                    sums[1] += r.simulatedMs();
+                });
+        double mean = sums[0] / sums[1];
+        assertEquals(Validation.decodeProbeSpeed(decodeRows, mean), v.path("decode_compute_scale").asDouble(), 1e-3);
+        double extra = ServedCostsFit.batchExtraMsPerSequence(batch, mean);
         assertFalse(Double.isNaN(extra), "enough steps of several sequences");
-        assertEquals(extra, v.path("extra_ms_per_sequence").asDouble(), 1e-9);
+        assertEquals(extra, v.path("extra_ms_per_sequence").asDouble(), 1e-3, "steps.csv rounds to 0.1 us");
         assertEquals(extra, simConfig.path("served_step_costs").path("extra_ms_per_sequence").asDouble(), 1e-4);
         // the prefill's speed by prompt length, from the idle and the shape probe, is what the simulation charged
         assertTrue(Files.readAllLines(dir.resolve("measured-probe/shape-probe.csv")).size() > 1);

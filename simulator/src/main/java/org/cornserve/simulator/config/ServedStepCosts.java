@@ -34,9 +34,10 @@ import java.util.List;
  * loaded replay's prefills and decodes run than the idle probes' just before it said, on this machine. The probes send
  * one request at a time to a server that has waited for a quiet host; the replay keeps the serving system's other
  * threads, the replay client and the sensors busy beside the engine. Over the eighteen replays of 2026-12-06's r17 to
- * r22 the replays' prefills ran at 1.116 and their decodes at 1.050 of what the probes charged them (geometric means;
- * {@code TailReport probe-level}; the prefills at the probes' level in the shape of the served steps before the
- * replay), 17 and 12 of the 18 slower (experiments/validation-tails.md, section 18).
+ * r22 the replays' prefills ran at 1.116 of what the probes charged them (at the probes' level in the shape of the
+ * served steps before the replay) and their steady decodes at 1.176 of the decode probe's requests' 25th percentile
+ * speed (its speed outside slow spells; 1.050 of its summed speed), geometric means ({@code TailReport probe-level}),
+ * 17 and 15 of the 18 slower (experiments/validation-tails.md, section 18).
  * Fitted at one load (4.3 requests a second on two cores): how it grows with the load is not measured.
  * A quantile table holds values at equally spaced probabilities {@code 0, 1/(n-1), ..., 1}; a draw interpolates
  * linearly between them. Draws are a hash of {@code seed}, the step's key and the report's index, so a simulation
