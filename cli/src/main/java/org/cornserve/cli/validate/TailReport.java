@@ -33,8 +33,8 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * {@code probe-level} prints each replay's prefill and decode speed over what its probes charged ({@link
  * ServedCostsFit#replayOverProbe}; the prefills at the probes' level in the served steps' shape before the replay,
  * {@link Validation#predictionCurve}, none where no steps ran before it; the extra per sequence the embedded served
- * costs' where the probes measured none, and their after-prefill ratio of prefills) and their geometric means over all the runs' replays: the served costs'
- * {@code replay_over_probe_prefill} and {@code replay_over_probe_decode}.
+ * costs' where the probes measured none, and their after-prefill ratio of prefills) and their geometric means over all
+ * the runs' replays: the served costs' {@code replay_over_probe_prefill} and {@code replay_over_probe_decode}.
  * {@code prefill-after-prefill} prints the served costs' after-prefill ratio of prefills ({@link
  * ServedCostsFit#prefillAfterPrefillRatio}) of each replay of the runs and pooled over them all.
  * {@code after-prefill} prints the served costs' after-prefill ratio pooled over the runs' replays

@@ -251,8 +251,8 @@ public final class ValidateCommand implements Callable<Integer> {
         for (int k = 1; k <= runs.size(); k++) {
             Validation.Served served = runs.get(k - 1);
             pw.printf(Locale.ROOT, "%ssimulated (measured profiles, prefills and decodes at %.3f and %.3f of them as"
-                    + " the probes ran%s, prefills by prompt tokens charged at %s, %.4f ms per extra sequence per decode"
-                    + " iteration, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip)"
+                    + " the probes ran%s, prefills by prompt tokens charged at %s, %.4f ms per extra sequence per"
+                    + " decode iteration, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip)"
                     + " against served, %s:%n",
                     runs.size() == 1 ? "" : "replay " + k + ": ", served.prefillComputeScale(),
                     served.decodeComputeScale(), predictionNotes.get(k - 1),

@@ -1394,24 +1394,35 @@ public final class Validation {
     }
 
     /**
-     * The speed the decode probe's steps ran at against the profile: their measured compute summed over the profile's
-     * charge summed, over the steps that ran while no other executor computed (those that did are charged the
-     * host-sharing slowdown apart), from a {@link StepRecorder#write} summary; 1 without such steps. The probe keeps
-     * the executors decoding (one request in flight at a time, 32 reports each), as a loaded replay does, where the
-     * idle probe's four decode steps a request ran 10% fast to 42% slow against the replay's. The first {@value
-     * StepRecorder#AFTER_PREFILL_STEPS} steps after each prefill are left out where the summary has the rest ({@code
-     * alone_steady_sum_compute_over_sum_simulated}): they pay to refill the caches and the simulation charges them at
-     * the served costs' after-prefill ratio.
+     * The decode probe's mean speed against the profile (the batch probe's extra per sequence is measured against it;
+     * the prediction charges its requests' 25th percentile, {@link #decodeProbeSpeed}): its steps' measured compute
+     * summed over the profile's charge summed, over the steps that ran while no other executor computed (those that did
+     * are charged the host-sharing slowdown apart), from a {@link StepRecorder#write} summary; 1 without such steps.
+     * The probe keeps the executors decoding (one request in flight at a time, 32 reports each), as a loaded replay
+     * does, where the idle probe's four decode steps a request ran 10% fast to 42% slow against the replay's. The first
+     * {@value StepRecorder#AFTER_PREFILL_STEPS} steps after each prefill are left out where the summary has the rest
+     * ({@code alone_steady_sum_compute_over_sum_simulated}): they pay to refill the caches and the simulation charges
+     * them at the served costs' after-prefill ratio.
      *
-     * <p>The sum, not the median: a served decode step runs slow now and then (compute over its charge at P90 1.3 to
-     * 1.4 of P50 in a quiet replay), so the steps' mean lies 2% to 17% above their median, and a request's time per
-     * token is a sum over its steps, as an engine's busy time (and so the queueing behind it) is. Charged at the
-     * median, five 1,000-request validations re-simulated came out fast at TPOT P50 in four (-18.5% to +6.9%) and at
-     * E2E P90 in all five; at the sum, their mean absolute error over the nine latency cells went from 8.9% to 7.9%
-     * and TPOT's from 15.6% to 12.7% (experiments/validation-tails.md, section 11).
+     * <p>The sum, not the median of the steps (until 2026-12-06 what the prediction charged): a served decode step runs
+     * slow now and then (compute over its charge at P90 1.3 to 1.4 of P50 in a quiet replay), so the steps' mean lies
+     * 2% to 17% above their median, and a request's time per token is a sum over its steps, as an engine's busy time
+     * (and so the queueing behind it) is. Charged at the median, five 1,000-request validations re-simulated came out
+     * fast at TPOT P50 in four (-18.5% to +6.9%) and at E2E P90 in all five; at the sum, their mean absolute error over
+     * the nine latency cells went from 8.9% to 7.9% and TPOT's from 15.6% to 12.7% (experiments/validation-tails.md,
+     * section 11).
      */
     static double decodeScale(java.util.Map<String, Object> summary) {
-        return decodeScaleOf(summary);
+        Object d = summary.get("decode_only");
+        if (!(d instanceof java.util.Map<?, ?> decode)) {
+            return 1;
+        }
+        Object steady = decode.get("alone_steady_sum_compute_over_sum_simulated");
+        Object sum = steady != null ? steady : decode.get("alone_sum_compute_over_sum_simulated");
+        if (!(sum instanceof Number s) || !(s.doubleValue() > 0) || Double.isInfinite(s.doubleValue())) {
+            return 1;
+        }
+        return s.doubleValue();
     }
 
     /** The decode probe's requests that {@link #decodeProbeSpeed} needs before it takes their quantile. */
@@ -1421,19 +1432,20 @@ public final class Validation {
     static final double DECODE_PROBE_QUANTILE = 0.25;
 
     /**
-     * The speed the prediction charges decodes at, from the decode probe's steps ({@code decode-probe-steps.csv}):
-     * each request's steady decode-only steps (past the first {@code StepRecorder.AFTER_PREFILL_STEPS} after its
-     * prefill, alone as the probe's summary counts them: others computing less than a tenth of the step), their summed compute over their summed charge, and over the requests
-     * the {@value #DECODE_PROBE_QUANTILE} quantile (linear between order statistics): the probe's speed outside its
-     * slow spells, as the prefill probe takes its tenth percentile where it met one ({@link #prefillScale}). The
-     * served costs' replay-over-probe ratio of decodes is fitted on it. {@code fallback} (the probe's summed speed,
-     * {@link #decodeScale}) with fewer than {@value #MIN_DECODE_PROBE_REQUESTS} requests.
+     * The speed the prediction charges decodes at, from the decode probe's steps ({@code decode-probe-steps.csv}): each
+     * request's steady decode-only steps (past the first {@code StepRecorder.AFTER_PREFILL_STEPS} after its prefill,
+     * alone as the probe's summary counts them: others computing less than a tenth of the step), their summed compute
+     * over their summed charge (a request's time per token is a sum over its steps), and over the requests the {@value
+     * #DECODE_PROBE_QUANTILE} quantile (linear between order statistics): the probe's speed outside its slow spells, as
+     * the prefill probe takes its tenth percentile where it met one ({@link #prefillScale}). The served costs'
+     * replay-over-probe ratio of decodes is fitted on it. {@code fallback} (the probe's summed speed, {@link
+     * #decodeScale}) with fewer than {@value #MIN_DECODE_PROBE_REQUESTS} requests.
      *
-     * <p>Why not the sum over all its steps: the machine's speed moves at sub-second scale, and a spell of a second
-     * or two within the probe's few seconds moved the sum by up to half (r27 of 2026-12-06, replay 1: its last twelve
+     * <p>Why not the sum over all its steps: the machine's speed moves at sub-second scale, and a spell of a second or
+     * two within the probe's few seconds moved the sum by up to half (r27 of 2026-12-06, replay 1: its last twelve
      * requests ran at twice the first twelve's time, the sum charged 1.61 of the profile where the replay ran at 1.12).
-     * Over the eighteen replays of r17 to r22, each estimate times its own replay-over-probe ratio fitted there, against
-     * the replay's steady decode speed (log error): the sum 0.128 mean absolute (0.157 root mean square), the
+     * Over the eighteen replays of r17 to r22, each estimate times its own replay-over-probe ratio fitted there,
+     * against the replay's steady decode speed (log error): the sum 0.128 mean absolute (0.157 root mean square), the
      * requests' median 0.142, their trimmed mean 0.132, their 25th percentile 0.104 (0.127); on the fifteen replays of
      * r23 to r27, not in the fit, 0.095, 0.094, 0.098 and 0.077 (0.135 and 0.099 root mean square; at most 0.41 and
      * 0.21) (experiments/validation-tails.md, section 18).
@@ -1463,19 +1475,6 @@ public final class Validation {
         }
         double[] v = speeds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return org.cornserve.simulator.config.ServedStepCosts.quantileAt(v, DECODE_PROBE_QUANTILE);
-    }
-
-    private static double decodeScaleOf(java.util.Map<String, Object> summary) {
-        Object d = summary.get("decode_only");
-        if (!(d instanceof java.util.Map<?, ?> decode)) {
-            return 1;
-        }
-        Object steady = decode.get("alone_steady_sum_compute_over_sum_simulated");
-        Object sum = steady != null ? steady : decode.get("alone_sum_compute_over_sum_simulated");
-        if (!(sum instanceof Number s) || !(s.doubleValue() > 0) || Double.isInfinite(s.doubleValue())) {
-            return 1;
-        }
-        return s.doubleValue();
     }
 
     /**
