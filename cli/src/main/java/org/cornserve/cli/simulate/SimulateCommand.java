@@ -243,6 +243,8 @@ public final class SimulateCommand implements Callable<Integer> {
         org.cornserve.model.profile.ProfileBook scaled = book.withComputeScale(
                 t -> prefillComputeScale * (curve == null ? 1 : curve.applyAsDouble(t)),
                 b -> decodeComputeScale * (decodeCurve == null ? 1 : decodeCurve.applyAsDouble(b)));
+        // a served host slowdown in the served costs replaces the profiles' (measured without the serving system)
+        scaled = scaled.withHostSlowdown(servedCosts().hostSlowdownByBusyExecutors());
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound, scaled,
                 profiles.fallbacks());
         if (shareLinks) {

@@ -113,6 +113,19 @@ public final class ProfileBook {
      * This book with its measured LLM profiles' prefill and decode latencies scaled ({@link Profile#withComputeScale});
      * estimated and imported profiles, host slowdowns kept.
      */
+    /**
+     * This book with {@code factors} as the host-sharing slowdown of every hardware kind that has a measured one
+     * (kinds without one, GPUs, stay unshared); this book itself where {@code factors} is empty.
+     */
+    public ProfileBook withHostSlowdown(List<Double> factors) {
+        if (factors.isEmpty()) {
+            return this;
+        }
+        Map<String, List<Double>> replaced = new LinkedHashMap<>();
+        hostSlowdown.keySet().forEach(hw -> replaced.put(hw, factors));
+        return new ProfileBook(List.copyOf(byKey.values()), replaced);
+    }
+
     public ProfileBook withComputeScale(double prefillScale, double decodeScale) {
         return new ProfileBook(byKey.values().stream().map(p -> p.source() == ProfileSource.MEASURED
                 ? p.withComputeScale(prefillScale, decodeScale) : p).toList(), hostSlowdown);

@@ -123,4 +123,22 @@ class ProfileBookTest {
             assertThrows(IllegalArgumentException.class, () -> before.withComputeScale(1, bad), "scale " + bad);
         }
     }
+
+    /**
+     * A served host slowdown replaces the measured one of every kind that has one (a kind without stays unshared); the
+     * profiles themselves are kept; none given keeps the book.
+     */
+    @Test
+    void aServedHostSlowdownReplacesTheMeasuredOne() {
+        ProfileBook book = new ProfileBook(List.of(llm("m/llm"), batch("m/enc", 1, 2)),
+                java.util.Map.of("cpu", List.of(1.0, 1.03)));
+        ProfileBook served = book.withHostSlowdown(List.of(1.0, 1.24));
+        assertEquals(List.of(1.0, 1.24), served.hostSlowdown("cpu"));
+        assertEquals(List.of(), served.hostSlowdown("h100"), "a kind without a measured slowdown stays unshared");
+        assertEquals(book.find("m/llm", "cpu", 1), served.find("m/llm", "cpu", 1));
+        assertEquals(book.find("m/enc", "cpu", 1), served.find("m/enc", "cpu", 1));
+        assertTrue(book == book.withHostSlowdown(List.of()), "none given: the book as it is");
+        assertEquals(List.of(), new ProfileBook(List.of(llm("m/llm"))).withHostSlowdown(List.of(1.0, 1.24))
+                .hostSlowdown("cpu"), "no measured sharing: none added");
+    }
 }

@@ -39,6 +39,12 @@ import java.util.List;
  * speed (its speed outside slow spells; 1.050 of its summed speed), geometric means ({@code TailReport probe-level}),
  * 17 and 15 of the 18 slower (experiments/validation-tails.md, section 18).
  * Fitted at one load (4.3 requests a second on two cores): how it grows with the load is not measured.
+ * And {@code hostSlowdownByBusyExecutors} (empty: the profiles' own): where executors share a host's CPU, the slowdown
+ * of a step while k of them compute at once (element k-1), in place of the profiles' measured {@code
+ * host_sharing.slowdown_by_busy_executors}: the profiler measured its executors alone (1.027 at two on two cores), where
+ * served the serving JVM, the gateway and the replay client want the same cores (steps overlapping another executor's
+ * compute ran at 1.18 to 1.33 of those alone in four demos of 2026-12-05 and 06; experiments/validation-tails.md,
+ * section 18). {@code simulate --served-costs} charges it.
  * A quantile table holds values at equally spaced probabilities {@code 0, 1/(n-1), ..., 1}; a draw interpolates
  * linearly between them. Draws are a hash of {@code seed}, the step's key and the report's index, so a simulation
  * stays deterministic and a step's charge for its first {@code m} iterations does not depend on how often it is asked.
@@ -65,7 +71,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("round_trip_tail_ms") double roundTripTailMs,
         @JsonProperty("prefill_after_prefill_ratio") double prefillAfterPrefillRatio,
         @JsonProperty("replay_over_probe_prefill") double replayOverProbePrefill,
-        @JsonProperty("replay_over_probe_decode") double replayOverProbeDecode) {
+        @JsonProperty("replay_over_probe_decode") double replayOverProbeDecode,
+        @JsonProperty("host_slowdown_by_busy_executors") List<Double> hostSlowdownByBusyExecutors) {
 
     /** How soon after a step with a prefill ends the next one must start to be right after it. */
     public static final long BACK_TO_BACK_NANOS = 1_000_000;
@@ -91,6 +98,14 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs, 0);
     }
 
+    /** Served costs without a served host slowdown (the profiles' own is charged). */
+    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
+            String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
+            double prefillAfterPrefillRatio, double replayOverProbePrefill, double replayOverProbeDecode) {
+        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
+                prefillAfterPrefillRatio, replayOverProbePrefill, replayOverProbeDecode, List.of());
+    }
+
     /** Served costs without the probes' ratios (read by validate, not charged by the simulator). */
     public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
             String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
@@ -103,6 +118,15 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         positiveOrNone("prefill_after_prefill_ratio", prefillAfterPrefillRatio);
         positiveOrNone("replay_over_probe_prefill", replayOverProbePrefill);
         positiveOrNone("replay_over_probe_decode", replayOverProbeDecode);
+        hostSlowdownByBusyExecutors = hostSlowdownByBusyExecutors == null ? List.of()
+                : List.copyOf(hostSlowdownByBusyExecutors);
+        for (int i = 0; i < hostSlowdownByBusyExecutors.size(); i++) {
+            double v = hostSlowdownByBusyExecutors.get(i);
+            if (!(v >= 1) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("served step costs: host_slowdown_by_busy_executors must be >= 1"
+                        + " and finite, got " + v + " at index " + i);
+            }
+        }
         if (!(roundTripTailMs >= 0) || Double.isInfinite(roundTripTailMs)) {
             throw new IllegalArgumentException("served step costs: round_trip_tail_ms must be >= 0 and finite, got "
                     + roundTripTailMs);
@@ -153,7 +177,7 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
     public ServedStepCosts withExtraMsPerSequence(double extraMsPerSequence, String why) {
         return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source.isEmpty() ? why
                 : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio,
-                replayOverProbePrefill, replayOverProbeDecode);
+                replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors);
     }
 
     /**
@@ -177,7 +201,10 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         return ratio > 0 ? probed * ratio : probed;
     }
 
-    /** True when no term the simulator charges is on (the probes' ratios are validate's). */
+    /**
+     * True when no term the step timer charges is on (the probes' ratios are validate's; the host slowdown goes to the
+     * profile book, {@code simulate} applies it).
+     */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
         return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty()
