@@ -181,7 +181,8 @@ public final class SimulateCommand implements Callable<Integer> {
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
             + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, round_trip_tail_ms, after_prefill_compute_ratio,"
-            + " seed, source}, or a validation.json holding"
+            + " prefill_after_prefill_ratio, host_slowdown_by_busy_executors, seed, source; replay_over_probe_prefill"
+            + " and replay_over_probe_decode are validate's}, or a validation.json holding"
             + " them as served_step_costs) charged on every LLM step beyond its profile (default: none)"})
     Path servedCostsFile;
 
@@ -243,8 +244,9 @@ public final class SimulateCommand implements Callable<Integer> {
         org.cornserve.model.profile.ProfileBook scaled = book.withComputeScale(
                 t -> prefillComputeScale * (curve == null ? 1 : curve.applyAsDouble(t)),
                 b -> decodeComputeScale * (decodeCurve == null ? 1 : decodeCurve.applyAsDouble(b)));
-        // a served host slowdown in the served costs replaces the profiles' (measured without the serving system)
-        scaled = scaled.withHostSlowdown(servedCosts().hostSlowdownByBusyExecutors());
+        // read once: a served host slowdown in them replaces the profiles' (measured without the serving system)
+        served = servedCosts();
+        scaled = scaled.withHostSlowdown(served.hostSlowdownByBusyExecutors());
         SimConfig config = PlanSimConfigs.of(resolved, hardwareCatalog, runSeed, targets, admissionBound, scaled,
                 profiles.fallbacks());
         if (shareLinks) {
@@ -271,7 +273,6 @@ public final class SimulateCommand implements Callable<Integer> {
         source = Transforms.addPromptTokens(source, promptOverheadTokens);
         SimScaling scaling = PlanScaling.of(resolved, hardwareCatalog, ScalingPolicies.DEFAULT_TOLERANCE,
                 SimScaling.DEFAULT_INTERVAL_NANOS);
-        served = servedCosts();
         if (extraMsPerSequence != null) {
             served = served.withExtraMsPerSequence(extraMsPerSequence, String.format(java.util.Locale.ROOT,
                     "extra_ms_per_sequence: %.4f from --extra-ms-per-sequence.", extraMsPerSequence));

@@ -104,23 +104,12 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
             runs.add(new Validation.Served(number(node, "request_overhead_ms", where),
                     number(node, "step_overhead_ms", where), steps, null, costs,
                     node.path("request_overhead_ms_per_token").asDouble(0), new HostLoad(host, Set.of()),
-                    number(node, "prefill_compute_scale", where), decodeSpeed(out, k, number(node,
+                    number(node, "prefill_compute_scale", where), Validation.keptDecodeSpeed(out, k, number(node,
                             "decode_compute_scale", where)),
                     node.has("extra_ms_per_sequence") ? node.get("extra_ms_per_sequence").asDouble() : Double.NaN,
                     curve.isEmpty() ? null : org.cornserve.model.profile.PrefillScaleCurve.parse(curve)));
         }
         return new KeptRun(List.copyOf(runs), profiles, calibration);
-    }
-
-    /**
-     * The decode speed replay {@code k}'s prediction charges: the build's rule ({@link Validation#decodeProbeSpeed})
-     * on the kept decode probe's steps, so that a run kept from before a change of the rule is judged by the new one;
-     * {@code kept} (the figure the run charged) where its probe's steps were not kept.
-     */
-    private static double decodeSpeed(Path out, int k, double kept) throws IOException {
-        Path measured = Validation.replayDir(out.resolve("measured"), k);
-        Path steps = measured.resolveSibling(measured.getFileName() + "-probe").resolve("decode-probe-steps.csv");
-        return Files.isRegularFile(steps) ? Validation.decodeProbeSpeed(ServedCostsFit.read(steps), kept) : kept;
     }
 
     /** A number the kept run must hold. */

@@ -91,7 +91,7 @@ public final class TailReport {
                     ServedCostsFit.prefillAfterPrefillRatio(replays, Validation.SPEED_WINDOW_S), replays.size());
         } else if (args.length >= 2 && args[0].equals("probe-level")) {
             ServedStepCosts embedded;
-            try (var in = Validation.class.getResourceAsStream("served-costs-cpu.json")) {
+            try (var in = Validation.embeddedServedCosts()) {
                 embedded = Json.mapper().readValue(in, ServedStepCosts.class);
             }
             double[] logSum = new double[2];
@@ -114,12 +114,7 @@ public final class TailReport {
                     double extra = r.hasNonNull("extra_ms_per_sequence") ? r.get("extra_ms_per_sequence").asDouble()
                             : embedded.extraMsPerSequence();
                     // the decode probe's speed by the build's rule, as --resimulate takes it
-                    Path measured = Validation.replayDir(run.resolve("measured"), k);
-                    Path probeSteps = measured.resolveSibling(measured.getFileName() + "-probe")
-                            .resolve("decode-probe-steps.csv");
-                    double kept = r.path("decode_compute_scale").asDouble(1);
-                    double decodeSpeed = Files.isRegularFile(probeSteps)
-                            ? Validation.decodeProbeSpeed(ServedCostsFit.read(probeSteps), kept) : kept;
+                    double decodeSpeed = Validation.keptDecodeSpeed(run, k, r.path("decode_compute_scale").asDouble(1));
                     // the prefills charged as the prediction charges them: the probes' level in the shape of the
                     // served steps before the replay
                     Validation.PredictionCurve charged = Validation.predictionCurve(curve, run, k,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -1478,6 +1479,30 @@ public final class Validation {
     }
 
     /**
+     * The decode speed replay {@code k} of the validation output {@code run} is charged at: the build's rule ({@link
+     * #decodeProbeSpeed}) on its kept decode probe's steps ({@code measured[-k]-probe/decode-probe-steps.csv}), so that
+     * a run kept from before a change of the rule is judged by the new one; {@code kept} (the figure the run charged)
+     * where its probe's steps were not kept. {@code validate --resimulate} and {@code TailReport probe-level} call it.
+     */
+    static double keptDecodeSpeed(Path run, int k, double kept) throws IOException {
+        Path measured = replayDir(run.resolve("measured"), k);
+        Path steps = measured.resolveSibling(measured.getFileName() + "-probe").resolve("decode-probe-steps.csv");
+        return Files.isRegularFile(steps) ? decodeProbeSpeed(ServedCostsFit.read(steps), kept) : kept;
+    }
+
+    /**
+     * The served costs of this machine embedded in the jar ({@code served-costs-cpu.json}, what {@code
+     * --served-costs embedded} charges).
+     */
+    static InputStream embeddedServedCosts() {
+        InputStream in = Validation.class.getResourceAsStream("served-costs-cpu.json");
+        if (in == null) {
+            throw new IllegalStateException("the embedded served-costs-cpu.json is missing from the jar");
+        }
+        return in;
+    }
+
+    /**
      * The speed the served engine's prefills ran at, against the profile: over the probe's requests, their prefill's
      * measured compute over the profile's charge for it, at the median; 1 without measured prefills. The probe runs
      * right before the replay, on the served executors, with synthesised prompts (none of the judged requests), so
@@ -2071,10 +2096,7 @@ public final class Validation {
         }
         if (option.equals(EMBEDDED_SERVED_COSTS)) {
             Path file = dir.resolve("served-costs.json");
-            try (var in = Validation.class.getResourceAsStream("served-costs-cpu.json")) {
-                if (in == null) {
-                    throw new IllegalStateException("the embedded served-costs-cpu.json is missing from the jar");
-                }
+            try (var in = embeddedServedCosts()) {
                 Files.createDirectories(dir);
                 Files.write(file, in.readAllBytes());
             }

@@ -98,20 +98,12 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs, 0);
     }
 
-    /** Served costs without a served host slowdown (the profiles' own is charged). */
-    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
-            String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
-            double prefillAfterPrefillRatio, double replayOverProbePrefill, double replayOverProbeDecode) {
-        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
-                prefillAfterPrefillRatio, replayOverProbePrefill, replayOverProbeDecode, List.of());
-    }
-
-    /** Served costs without the probes' ratios (read by validate, not charged by the simulator). */
+    /** Served costs without the probes' ratios and a served host slowdown. */
     public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
             String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
             double prefillAfterPrefillRatio) {
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
-                prefillAfterPrefillRatio, 0, 0);
+                prefillAfterPrefillRatio, 0, 0, List.of());
     }
 
     public ServedStepCosts {
