@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,12 +70,19 @@ public final class DemoCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--resimulate", paramLabel = "DEMO_OUT", description = "judge an earlier demo's served replay"
+            + " again with this build's model: nothing is served; its plans, profiles, probes and steps are copied into"
+            + " --out, and the served costs it charged are charged unless --served-costs is given")
+    Path resimulate;
+
     @Override
     public Integer call() throws Exception {
         Validation.quietServerLogs();
         long t0 = System.nanoTime();
-        PrintWriter pw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (resimulate != null) {
+            return resimulate(err, t0);
+        }
         Path csv = trace != null ? trace : defaultTrace();
         DeviceSlots slots = DeviceSlots.parse(devices);
         Files.createDirectories(out);
@@ -126,7 +134,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
         ProfileBook book = ProfileBook.load(profileFiles).computeOnly();
-        Path profileFile = profileFiles.get(0);
 
         stages.update(3, total, "serving the plan: " + Validation.WARMUP_REQUESTS + " synthetic warm-up requests,"
                 + " then " + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
@@ -135,14 +142,75 @@ public final class DemoCommand implements Callable<Integer> {
         Path costs = Validation.servedCosts(servedCosts, out);
         Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
                 Validation.quiet(), s -> { }).withServedCosts(costs);
+        judge(served, planned, baseline, slice, profileFiles, stages, t0, "window: " + Math.round(seconds * rate)
+                + " requests of the Azure conversation trace at " + fmt(rate) + " req/s, tokens x" + fmt(scaleTokens));
+        return 0;
+    }
 
+    /**
+     * {@code demo --resimulate DEMO_OUT}: the kept demo's served replay judged again with this build's model. Its
+     * plans, trace slice, profiles, probes and steps are copied into {@code --out} (DEMO_OUT is only read) and both
+     * plans simulated again as the demo simulates them, with the served costs it charged unless {@code --served-costs}
+     * is given; nothing is served or measured.
+     */
+    private Integer resimulate(PrintWriter err, long t0) throws Exception {
+        Path keptPlanned = resimulate.resolve("planned");
+        if (!Files.isRegularFile(keptPlanned.resolve("validation.json"))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resimulate " + resimulate
+                    + ": no planned/validation.json there; give an earlier demo's --out");
+        }
+        Files.createDirectories(out);
+        if (Files.isSameFile(resimulate, out)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resimulate " + resimulate
+                    + ": give another --out (the kept demo is read, never written)");
+        }
+        for (String name : List.of("trace.jsonl", "plan-window.jsonl", "warmup.jsonl", "profiles.json",
+                "profiles-more.json")) {
+            if (Files.isRegularFile(resimulate.resolve(name))) {
+                Files.copy(resimulate.resolve(name), out.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path planned = out.resolve("planned");
+        Path baseline = out.resolve("baseline");
+        Files.createDirectories(planned);
+        Files.createDirectories(baseline);
+        Files.copy(resimulate.resolve("baseline/plan.json"), baseline.resolve("plan.json"),
+                StandardCopyOption.REPLACE_EXISTING);
+        KeptRun kept = KeptRun.copy(keptPlanned, planned, false, false);
+        Validation.Served served = kept.runs().get(0);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--served-costs")) {
+            served = served.withServedCosts(Validation.servedCosts(servedCosts, out));
+        }
+        List<Path> profileFiles = new ArrayList<>(List.of(kept.profiles()));
+        if (Files.isRegularFile(out.resolve("profiles-more.json"))) {
+            profileFiles.add(out.resolve("profiles-more.json"));
+        }
+        err.println("simulating the demo kept in " + resimulate + " again with this build's model (nothing served;"
+                + " its plans, probes and steps copied into " + out + ")");
+        judge(served, planned, baseline, out.resolve("trace.jsonl"), profileFiles, new ProgressBar(err, "demo"), t0,
+                "window: the kept demo's " + Files.readAllLines(out.resolve("trace.jsonl")).stream()
+                        .filter(l -> !l.isBlank()).count() + " requests (" + resimulate.resolve("trace.jsonl") + ")");
+        return 0;
+    }
+
+    /** Simulates both plans on the slice, compares the planned one with what was served, prints, draws. */
+    private void judge(Validation.Served served, Path planned, Path baseline, Path slice, List<Path> profileFiles,
+            ProgressBar stages, long t0, String window) throws Exception {
+        PrintWriter pw = spec.commandLine().getOut();
+        int total = 6;
+        Path profileFile = profileFiles.get(0);
         stages.update(4, total, "simulating both plans on the same window");
+        // no served steps of the trace's kind before the one replay: the probes' own prefill curve, decodes as a
+        // loaded replay runs them, blended with the warm-up's later half (ServedBefore)
+        ServedBefore warm = ServedBefore.ofWarmup(planned.resolve("measured-warmup"));
+        ServedBefore.Prediction prediction = warm == null
+                ? new ServedBefore.Prediction(served.asProbed(false), new double[] {Double.NaN, Double.NaN}, "")
+                : warm.blend(served.asProbed(false), slice);
         for (Path dir : List.of(planned, baseline)) {
             List<String> args = new ArrayList<>(List.of("simulate", "--plan", dir.resolve("plan.json").toString(),
                     "--trace", slice.toString(), "--trace-format", "jsonl", "--slo", slo, "--out",
                     dir.resolve("simulated").toString()));
-            // no served steps before the one replay: the probes' own prefill curve, decodes as a loaded replay runs
-            args.addAll(served.asProbed(false).simulateArgs());
+            args.addAll(prediction.served().simulateArgs());
             args.add("--profiles");
             profileFiles.forEach(f -> args.add(f.toString()));
             Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
@@ -162,15 +230,15 @@ public final class DemoCommand implements Callable<Integer> {
 
         pw.printf(Locale.ROOT, "%nplanned: %s%nbaseline: %s%n", describe(planned.resolve("plan.json")),
                 describe(baseline.resolve("plan.json")));
-        pw.printf(Locale.ROOT, "window: %d requests of the Azure conversation trace at %s req/s, tokens x%s; SLO %s;"
+        pw.printf(Locale.ROOT, "%s; SLO %s;"
                 + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills and"
                 + " decodes at %.3f and %.3f of the profile%s (prefills by prompt tokens at %s), %.4f ms per extra"
                 + " sequence per decode iteration (measured on a decode probe's streamed requests: served TTFT less"
                 + " their prefill's compute and the round trip; busy less compute of its steps; the idle and shape"
                 + " probes' prefills' compute, the decode probe's; the batch probe's steps of several sequences)%n%n",
-                Math.round(seconds * rate), fmt(rate), fmt(scaleTokens), slo, served.overheadMs(),
+                window, slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
-                served.decodeComputeScale(), Validation.replayOverProbeNote(served, false),
+                served.decodeComputeScale(), Validation.replayOverProbeNote(served, false) + prediction.note(),
                 served.prefillCurve() == null ? "-" : served.prefillCurve(), served.chargedExtraMsPerSequence());
         pw.printf("%-16s %14s %14s %14s %9s  %s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err", "real's 95% interval");
@@ -191,7 +259,6 @@ public final class DemoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "%nresults and figures in %s (plots/); %.0f s in all%s%n", out,
                 (System.nanoTime() - t0) / 1e9, left > 0 ? "; warning: " + left + " /dev/shm/cornserve-* file(s) left"
                         : "");
-        return 0;
     }
 
     /** {@code cornserve plan} of tiny-omni with {@code strategy} into {@code dir/plan.json}. */

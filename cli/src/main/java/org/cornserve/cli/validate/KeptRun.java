@@ -46,9 +46,11 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
         }
         JsonNode root = Json.mapper().readTree(file.toFile());
         int replays = root.has("replays") ? root.path("replays").size() : 1;
-        for (String name : List.of("trace.jsonl", "plan.json")) {
-            copyFile(run, out, name, true);
-        }
+        // a demo keeps its slice beside its planned/ folder
+        Path parent = run.toAbsolutePath().getParent();
+        copyFile(!Files.isRegularFile(run.resolve("trace.jsonl")) && parent != null
+                && Files.isRegularFile(parent.resolve("trace.jsonl")) ? parent : run, out, "trace.jsonl", true);
+        copyFile(run, out, "plan.json", true);
         copyFile(run, out, "warmup.jsonl", false);
         Path profiles = profiles(run, out, root, file);
         Path costs = null;

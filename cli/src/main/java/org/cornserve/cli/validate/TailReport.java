@@ -29,7 +29,11 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport after-prefill RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport prefill-after-prefill RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport probe-level RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport served-before [--warmup] RUN_DIR...
  * </pre>
+ * {@code served-before} prints each replay's speeds over the served run's before it and their geometric means, the
+ * served costs' {@code replay_over_served_before_*} (or with {@code --warmup}, over demos, {@code
+ * replay_over_warmup_*}; {@link #servedBefore}).
  * {@code probe-level} prints each replay's prefill and decode speed over what its probes charged ({@link
  * ServedCostsFit#replayOverProbe}; the prefills at the probes' level in the served steps' shape before the replay,
  * {@link Validation#predictionCurve}, none where no steps ran before it; the extra per sequence the embedded served
@@ -138,6 +142,8 @@ public final class TailReport {
             out.printf(Locale.ROOT, "replay_over_probe_prefill %.4f replay_over_probe_decode %.4f (geometric means over"
                     + " %d and %d replays)%n", Math.exp(logSum[0] / count[0]), Math.exp(logSum[1] / count[1]),
                     count[0], count[1]);
+        } else if (args.length >= 2 && args[0].equals("served-before")) {
+            servedBefore(Arrays.asList(args).subList(1, args.length), out);
         } else if (args.length == 3 && args[0].equals("table")) {
             out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {
@@ -174,8 +180,71 @@ public final class TailReport {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | speed RUN_DIR | fit --probe RUN_DIR --loaded"
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
                     + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR..."
-                    + " | probe-level RUN_DIR...");
+                    + " | probe-level RUN_DIR... | served-before [--warmup] RUN_DIR...");
         }
+    }
+
+    /**
+     * {@code served-before [--warmup] RUN_DIR...}: per replay, its prefill and steady decode speeds over those of the
+     * served run before it ({@link ServedBefore#level}, both read alike: steps alone on the host, in the prediction's
+     * prefill shape, the extra per sequence as charged), and their geometric means: the served costs' {@code
+     * replay_over_served_before_*} (validate's runs: the calibration replay before the first replay, the replay before
+     * the later ones; a first replay without a calibration replay is left out) or with {@code --warmup} their {@code
+     * replay_over_warmup_*} (demo's {@code planned} folders, the trace beside them: the warm-up's later half).
+     */
+    private static void servedBefore(List<String> args, PrintStream out) throws IOException {
+        boolean warmup = args.get(0).equals("--warmup");
+        ServedStepCosts embedded;
+        try (var in = Validation.embeddedServedCosts()) {
+            embedded = Json.mapper().readValue(in, ServedStepCosts.class);
+        }
+        double pp = embedded.prefillAfterPrefillRatio();
+        double[] logSum = new double[2];
+        int[] count = new int[2];
+        for (String arg : args.subList(warmup ? 1 : 0, args.size())) {
+            Path run = Path.of(arg);
+            Path slice = Files.isRegularFile(run.resolve("trace.jsonl")) ? run.resolve("trace.jsonl")
+                    : run.toAbsolutePath().getParent().resolve("trace.jsonl");
+            JsonNode root = Json.mapper().readTree(run.resolve("validation.json").toFile());
+            List<JsonNode> replays = new ArrayList<>();
+            root.path("replays").forEach(replays::add);
+            if (replays.isEmpty()) {
+                replays.add(root);
+            }
+            for (int k = 1; k <= (warmup ? 1 : replays.size()); k++) {
+                JsonNode r = replays.get(k - 1);
+                ServedBefore before = warmup ? ServedBefore.ofWarmup(run.resolve("measured-warmup"))
+                        : ServedBefore.ofValidation(run, k);
+                if (before == null) {
+                    out.printf(Locale.ROOT, "%s replay %d: no served run before it%n", run, k);
+                    continue;
+                }
+                var probed = r.hasNonNull("prefill_compute_scale_at") ? org.cornserve.model.profile.PrefillScaleCurve
+                        .parse(r.get("prefill_compute_scale_at").asText()) : null;
+                // the shape the prediction charges: the served steps' before the replay where validate has them
+                var curve = warmup ? probed : Validation.predictionCurve(probed, run, k, slice, pp).curve();
+                var shape = Validation.prefillShape(curve, slice);
+                java.util.function.LongToDoubleFunction by = shape == null ? t -> 1 : shape;
+                double extra = r.hasNonNull("extra_ms_per_sequence") ? r.get("extra_ms_per_sequence").asDouble()
+                        : embedded.extraMsPerSequence();
+                double[] was = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), by,
+                        extra, pp);
+                double[] ran = ServedBefore.level(ServedCostsFit.read(Validation.replayDir(run.resolve("measured"), k)
+                        .resolve("steps.csv")), 0, by, extra, pp);
+                double[] ratio = {ran[0] / was[0], ran[1] / was[1]};
+                out.printf(Locale.ROOT, "%s replay %d: before prefill %.4f decode %.4f; replay %.4f %.4f; ratio %.4f"
+                        + " %.4f%n", run, k, was[0], was[1], ran[0], ran[1], ratio[0], ratio[1]);
+                for (int j = 0; j < 2; j++) {
+                    if (ratio[j] > 0) {
+                        logSum[j] += Math.log(ratio[j]);
+                        count[j]++;
+                    }
+                }
+            }
+        }
+        String field = warmup ? "replay_over_warmup" : "replay_over_served_before";
+        out.printf(Locale.ROOT, "%s_prefill %.4f %s_decode %.4f (geometric means over %d and %d replays)%n", field,
+                Math.exp(logSum[0] / count[0]), field, Math.exp(logSum[1] / count[1]), count[0], count[1]);
     }
 
     /**

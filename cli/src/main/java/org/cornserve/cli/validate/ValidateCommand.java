@@ -182,10 +182,16 @@ public final class ValidateCommand implements Callable<Integer> {
             // probes' speeds as a loaded replay runs them (the served costs' replay-over-probe ratios)
             Validation.PredictionCurve curve = Validation.predictionCurve(served.prefillCurve(), out, k, slice,
                     served.chargedPrefillAfterPrefillRatio());
-            Validation.Served predicted = served.withPrefillCurve(curve.curve()).asProbed(curve.servedShape());
+            Validation.Served probed = served.withPrefillCurve(curve.curve()).asProbed(curve.servedShape());
+            // and the served run before it (the calibration replay, the replay before): the geometric mean
+            ServedBefore before = ServedBefore.ofValidation(out, k);
+            ServedBefore.Prediction prediction = before == null
+                    ? new ServedBefore.Prediction(probed, new double[] {Double.NaN, Double.NaN}, "")
+                    : before.blend(probed, slice);
+            Validation.Served predicted = prediction.served();
             sim.addAll(predicted.simulateArgs());
             predictions.add(predicted);
-            predictionNotes.add(Validation.replayOverProbeNote(served, curve.servedShape()));
+            predictionNotes.add(Validation.replayOverProbeNote(served, curve.servedShape()) + prediction.note());
             Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
             rowsByRun.add(Validation.compareRuns(simulated, measured));
             quietByRun.add(served.hostLoad().quietRows(simulated.resolve("requests.csv"),

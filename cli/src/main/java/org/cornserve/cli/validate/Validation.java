@@ -1996,6 +1996,32 @@ public final class Validation {
                     extraMsPerSequence, curve);
         }
 
+        /** This served run with this extra per sequence (NaN: the served costs'). */
+        public Served withExtraMsPerSequence(double extra) {
+            return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad,
+                    prefillComputeScale, decodeComputeScale, extra, prefillCurve);
+        }
+
+        /** This served run with its prefills and decodes charged at these scales (its prefill curve kept). */
+        public Served withComputeScales(double prefill, double decode) {
+            return new Served(overheadMs, stepOverheadMs, steps, session, servedCosts, overheadMsPerToken, hostLoad,
+                    prefill, decode, extraMsPerSequence, prefillCurve);
+        }
+
+        /**
+         * The served costs' ratios of a replay's prefill and decode speeds over the served run's before it ({@link
+         * ServedBefore}): over a warm-up's later half ({@code warmup}, the demo's) or over a served replay of the
+         * trace's kind (validate's); each 0 where off, both 0 without served costs.
+         */
+        public double[] replayOverServedBefore(boolean warmup) throws IOException {
+            if (servedCosts == null) {
+                return new double[2];
+            }
+            var costs = org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts);
+            return warmup ? new double[] {costs.replayOverWarmupPrefill(), costs.replayOverWarmupDecode()}
+                    : new double[] {costs.replayOverServedBeforePrefill(), costs.replayOverServedBeforeDecode()};
+        }
+
         /**
          * The served costs' replay-over-probe ratios of prefills and decodes, each 0 where off; both 0 without served
          * costs.

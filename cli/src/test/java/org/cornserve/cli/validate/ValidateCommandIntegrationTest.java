@@ -117,8 +117,7 @@ class ValidateCommandIntegrationTest {
         // and the decodes at the speed the decode probe's ran at, under load, as a loaded replay runs it (the served
         // costs' replay-over-probe ratio of decodes)
         assertTrue(v.path("decode_compute_scale").asDouble() > 0, v.toString());
-        assertEquals(v.path("decode_compute_scale").asDouble() * decodeRatio(v),
-                simConfig.path("decode_compute_scale").asDouble(), 1e-3);
+        assertEquals(expectedDecode(v, v, dir, 1), simConfig.path("decode_compute_scale").asDouble(), 1e-3);
         assertTrue(Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv")).size()
                 > Validation.DECODE_PROBES, "the decode probe's steps");
         assertTrue(Files.readAllLines(dir.resolve("measured/host.csv")).size() > 2, "the host was watched");
@@ -170,6 +169,38 @@ class ValidateCommandIntegrationTest {
         assertTrue(out.toString().contains("host load outside the served run"), out.toString());
         assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
                 "no executor process left");
+
+        // kept as a demo keeps it (the slice beside planned/, a baseline plan) and judged again by demo --resimulate:
+        // both plans simulated, the planned one against what was served, the prediction blended with the warm-up's
+        // later half; nothing served, the kept demo untouched
+        Path demo = tmp.resolve("demo");
+        Files.createDirectories(demo.resolve("baseline"));
+        try (var files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = demo.resolve("planned").resolve(dir.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.move(demo.resolve("planned/trace.jsonl"), demo.resolve("trace.jsonl"));
+        Files.copy(dir.resolve("plan.json"), demo.resolve("baseline/plan.json"));
+        byte[] keptDemo = Files.readAllBytes(demo.resolve("planned/validation.json"));
+        StringWriter out3 = new StringWriter();
+        StringWriter err3 = new StringWriter();
+        Path again = tmp.resolve("demo-again");
+        assertEquals(0, run(out3, err3, "demo", "--resimulate", demo.toString(), "--out", again.toString()),
+                err3.toString());
+        assertTrue(err3.toString().contains("nothing served"), err3.toString());
+        assertTrue(out3.toString().contains("planned (sim)") && out3.toString().contains("ttft_ms.p50"),
+                out3.toString());
+        assertTrue(out3.toString().contains("warm-up's later half"), out3.toString());
+        assertEquals(Validation.METRICS.size(), Json.mapper().readTree(again.resolve("planned/validation.json")
+                .toFile()).path("rows").size());
+        assertTrue(Files.exists(again.resolve("baseline/simulated/summary.json")));
+        assertTrue(java.util.Arrays.equals(keptDemo, Files.readAllBytes(demo.resolve("planned/validation.json"))));
     }
 
     /**
@@ -213,8 +244,8 @@ class ValidateCommandIntegrationTest {
             assertEquals(Validation.METRICS.size(), run.path("rows_at_served_speed").size());
             // each replay simulated at the speed its own probes met
             JsonNode config = Json.mapper().readTree(sim.get(k).resolve("config.json").toFile());
-            assertEquals(run.path("decode_compute_scale").asDouble() * decodeRatio(v),
-                    config.path("decode_compute_scale").asDouble(1), 1e-3);
+            // and blended with the served run's before it (the calibration replay, replay 1): ServedBefore
+            assertEquals(expectedDecode(v, run, dir, k + 1), config.path("decode_compute_scale").asDouble(1), 1e-3);
             // the prefills at the probes' level over the slice, in the served steps' shape where steps ran before the
             // replay (the calibration replay's, replay 1's for replay 2) and then as a loaded replay runs them
             if (run.hasNonNull("prefill_compute_scale_at")) {
@@ -226,8 +257,16 @@ class ValidateCommandIntegrationTest {
                 boolean shaped = Validation.predictionCurve(probed, dir, k + 1, slice,
                         costs.prefillAfterPrefillRatio()).servedShape();
                 assertTrue(shaped || k == 0, "replay 2 takes replay 1's shape");
-                assertEquals(Validation.sliceMean(probed, slice) * (shaped ? costs.replayOverProbePrefill() : 1),
-                        Validation.sliceMean(org.cornserve.model.profile.PrefillScaleCurve.parse(
+                double level = Validation.sliceMean(probed, slice) * (shaped ? costs.replayOverProbePrefill() : 1);
+                ServedBefore before = ServedBefore.ofValidation(dir, k + 1);
+                if (before != null && costs.replayOverServedBeforePrefill() > 0) {
+                    var shape = Validation.prefillShape(Validation.predictionCurve(probed, dir, k + 1, slice,
+                            costs.prefillAfterPrefillRatio()).curve(), slice);
+                    double read = ServedBefore.level(ServedCostsFit.read(before.steps()), 0, shape, extra(v, run),
+                            costs.prefillAfterPrefillRatio())[0];
+                    level = Double.isNaN(read) ? level : Math.sqrt(level * read * costs.replayOverServedBeforePrefill());
+                }
+                assertEquals(level, Validation.sliceMean(org.cornserve.model.profile.PrefillScaleCurve.parse(
                                 config.path("prefill_compute_scale_at").asText()), slice), 2e-3);
             }
             assertTrue(Files.exists(meas.get(k).resolveSibling(meas.get(k).getFileName() + "-probe")
@@ -303,6 +342,28 @@ class ValidateCommandIntegrationTest {
             }
 
         }
+    }
+
+    /**
+     * The decode scale the prediction of replay {@code k} charges: the decode probe's speed times the replay-over-probe
+     * ratio, blended (the geometric mean) with the served run's before it times its ratio where there is one
+     * ({@link ServedBefore}).
+     */
+    private static double expectedDecode(JsonNode v, JsonNode run, Path dir, int k) throws java.io.IOException {
+        double probed = run.path("decode_compute_scale").asDouble() * decodeRatio(v);
+        double ratio = v.path("served_step_costs").path("replay_over_served_before_decode").asDouble(0);
+        ServedBefore before = ServedBefore.ofValidation(dir, k);
+        if (before == null || ratio == 0) {
+            return probed;
+        }
+        double read = ServedBefore.level(ServedCostsFit.read(before.steps()), 0, t -> 1, extra(v, run), 0)[1];
+        return Double.isNaN(read) ? probed : Math.sqrt(probed * read * ratio);
+    }
+
+    /** The extra per sequence a replay charged: its batch probe's, else the served costs'. */
+    private static double extra(JsonNode v, JsonNode run) {
+        return run.hasNonNull("extra_ms_per_sequence") ? run.get("extra_ms_per_sequence").asDouble()
+                : v.path("served_step_costs").path("extra_ms_per_sequence").asDouble(0);
     }
 
     /** The served costs' replay-over-probe ratio of decodes a validation charged (1 where none). */

@@ -38,7 +38,13 @@ import java.util.List;
  * served steps before the replay) and their steady decodes at 1.176 of the decode probe's requests' 25th percentile
  * speed (its speed outside slow spells; 1.050 of its summed speed), geometric means ({@code TailReport probe-level}),
  * 17 and 15 of the 18 slower (experiments/validation-tails.md, section 18).
- * Fitted at one load (4.3 requests a second on two cores): how it grows with the load is not measured.
+ * Fitted at one load (4.3 requests a second on two cores).
+ * And, read the same way, {@code replayOverServedBeforePrefill} and {@code replayOverServedBeforeDecode}: a replay's
+ * speeds over those of the served run right before it (validate's calibration replay of the trace's own requests, or
+ * the replay before), and {@code replayOverWarmupPrefill} and {@code replayOverWarmupDecode}: the demo's replay's
+ * over its warm-up's later half. The prediction charges the geometric mean of the probes' speed and the served run's
+ * before it, each times its ratio: the probes' two seconds are the nearer in time, the served run's minute the less
+ * noisy (experiments/validation-tails.md, section 19).
  * And {@code hostSlowdownByBusyExecutors} (empty: the profiles' own): where executors share a host's CPU, the slowdown
  * of a step while k of them compute at once (element k-1), in place of the profiles' measured {@code
  * host_sharing.slowdown_by_busy_executors}: the profiler measured its executors alone (1.027 at two on two cores), where
@@ -61,6 +67,14 @@ import java.util.List;
  * @param prefillAfterPrefillRatio the compute ratio of a step with a prefill right after one, positive; 0: none
  * @param replayOverProbePrefill a replay's prefill speed over its probes', positive; 0: none (read by validate)
  * @param replayOverProbeDecode a replay's decode speed over its decode probe's, positive; 0: none (read by validate)
+ * @param hostSlowdownByBusyExecutors a step's slowdown while k executors compute at once (element k-1), each >= 1;
+ *     empty: the profiles' own
+ * @param replayOverServedBeforePrefill a replay's prefill speed over the served run's right before it, positive; 0:
+ *     none (read by validate)
+ * @param replayOverServedBeforeDecode the same of decodes
+ * @param replayOverWarmupPrefill the demo's replay's prefill speed over its warm-up's later half, positive; 0: none
+ *     (read by demo)
+ * @param replayOverWarmupDecode the same of decodes
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
@@ -72,7 +86,11 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("prefill_after_prefill_ratio") double prefillAfterPrefillRatio,
         @JsonProperty("replay_over_probe_prefill") double replayOverProbePrefill,
         @JsonProperty("replay_over_probe_decode") double replayOverProbeDecode,
-        @JsonProperty("host_slowdown_by_busy_executors") List<Double> hostSlowdownByBusyExecutors) {
+        @JsonProperty("host_slowdown_by_busy_executors") List<Double> hostSlowdownByBusyExecutors,
+        @JsonProperty("replay_over_served_before_prefill") double replayOverServedBeforePrefill,
+        @JsonProperty("replay_over_served_before_decode") double replayOverServedBeforeDecode,
+        @JsonProperty("replay_over_warmup_prefill") double replayOverWarmupPrefill,
+        @JsonProperty("replay_over_warmup_decode") double replayOverWarmupDecode) {
 
     /** How soon after a step with a prefill ends the next one must start to be right after it. */
     public static final long BACK_TO_BACK_NANOS = 1_000_000;
@@ -103,13 +121,17 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
             String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
             double prefillAfterPrefillRatio) {
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
-                prefillAfterPrefillRatio, 0, 0, List.of());
+                prefillAfterPrefillRatio, 0, 0, List.of(), 0, 0, 0, 0);
     }
 
     public ServedStepCosts {
         positiveOrNone("prefill_after_prefill_ratio", prefillAfterPrefillRatio);
         positiveOrNone("replay_over_probe_prefill", replayOverProbePrefill);
         positiveOrNone("replay_over_probe_decode", replayOverProbeDecode);
+        positiveOrNone("replay_over_served_before_prefill", replayOverServedBeforePrefill);
+        positiveOrNone("replay_over_served_before_decode", replayOverServedBeforeDecode);
+        positiveOrNone("replay_over_warmup_prefill", replayOverWarmupPrefill);
+        positiveOrNone("replay_over_warmup_decode", replayOverWarmupDecode);
         hostSlowdownByBusyExecutors = hostSlowdownByBusyExecutors == null ? List.of()
                 : List.copyOf(hostSlowdownByBusyExecutors);
         for (int i = 0; i < hostSlowdownByBusyExecutors.size(); i++) {
@@ -169,7 +191,9 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
     public ServedStepCosts withExtraMsPerSequence(double extraMsPerSequence, String why) {
         return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source.isEmpty() ? why
                 : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio,
-                replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors);
+                replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
+                replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
+                replayOverWarmupDecode);
     }
 
     /**

@@ -93,7 +93,7 @@ class PlanSimConfigsTest {
                 "without a measured slowdown a CPU plan is not shared either");
         // a served host slowdown (the served costs', as simulate --served-costs applies it) in place of the measured
         var served = new org.cornserve.simulator.config.ServedStepCosts(0, List.of(), List.of(), 1, "", List.of(), 0, 0,
-                0, 0, List.of(1.0, 1.24));
+                0, 0, List.of(1.0, 1.24), 0, 0, 0, 0);
         assertEquals(List.of(1.0, 1.24), PlanSimConfigs.of(resolve(cpu), HARDWARE, 1, Slo.NONE, 0,
                 cpuSharing.withHostSlowdown(served.hostSlowdownByBusyExecutors()), null).hostSharing().slowdown());
         assertEquals(null, PlanSimConfigs.of(resolve(gpu), HARDWARE, 1, Slo.NONE, 0,
@@ -101,7 +101,7 @@ class PlanSimConfigsTest {
                 "still never a GPU plan");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new org.cornserve.simulator.config.ServedStepCosts(0, List.of(), List.of(), 1, "", List.of(), 0,
-                        0, 0, 0, List.of(1.0, 0.9)));
+                        0, 0, 0, List.of(1.0, 0.9), 0, 0, 0, 0));
         assertTrue(e.getMessage().contains("host_slowdown_by_busy_executors"), e.getMessage());
     }
 }
