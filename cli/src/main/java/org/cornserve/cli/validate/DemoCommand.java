@@ -239,7 +239,8 @@ public final class DemoCommand implements Callable<Integer> {
                 window, slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
                 served.decodeComputeScale(), Validation.replayOverProbeNote(served, false) + prediction.note(),
-                served.prefillCurve() == null ? "-" : served.prefillCurve(), served.chargedExtraMsPerSequence());
+                served.prefillCurve() == null ? "-" : served.prefillCurve(),
+                prediction.served().chargedExtraMsPerSequence());
         pw.printf("%-16s %14s %14s %14s %9s  %s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err", "real's 95% interval");
         for (Validation.Row row : rows) {

@@ -263,7 +263,7 @@ public final class ValidateCommand implements Callable<Integer> {
                     runs.size() == 1 ? "" : "replay " + k + ": ", served.prefillComputeScale(),
                     served.decodeComputeScale(), predictionNotes.get(k - 1),
                     predictions.get(k - 1).prefillCurve() == null ? "-" : predictions.get(k - 1).prefillCurve(),
-                    served.chargedExtraMsPerSequence(), served.overheadMs(),
+                    predictions.get(k - 1).chargedExtraMsPerSequence(), served.overheadMs(),
                     served.overheadMsPerToken(), served.stepOverheadMs(), slice);
             pw.print(Validation.table(rowsByRun.get(k - 1)));
             pw.print(Validation.stepsTable(served));
