@@ -181,8 +181,9 @@ public final class SimulateCommand implements Callable<Integer> {
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
             + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, round_trip_tail_ms, after_prefill_compute_ratio,"
-            + " prefill_after_prefill_ratio, host_slowdown_by_busy_executors, seed, source; replay_over_probe_prefill"
-            + " and replay_over_probe_decode are validate's}, or a validation.json holding"
+            + " prefill_after_prefill_ratio, host_slowdown_by_busy_executors, seed, source; replay_over_probe_*,"
+            + " replay_over_served_before_* and replay_over_warmup_* are validate's and demo's}, or a validation.json"
+            + " holding"
             + " them as served_step_costs) charged on every LLM step beyond its profile (default: none)"})
     Path servedCostsFile;
 

@@ -62,7 +62,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
             description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
             + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence, round-trip"
-            + " tail and decode steps after a prefill"
+            + " tail, decode steps after a prefill, host slowdown, and the replay's speeds over its probes' and its"
+            + " warm-up's"
             + " (experiments/validation-tails.md), 'none' turns them off"})
     String servedCosts;
 

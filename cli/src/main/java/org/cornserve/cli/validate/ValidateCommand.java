@@ -86,8 +86,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
             description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
             + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence, round-trip"
-            + " tail and decode steps after a prefill"
-            + " (experiments/validation-tails.md), 'none' turns them off"})
+            + " tail, decode steps after a prefill, prefills right after one, and the replay's speeds over its probes'"
+            + " and over the served run's before it (experiments/validation-tails.md), 'none' turns them off"})
     String servedCosts;
 
     @Option(names = "--reprofile", description = {"when validate measures the profiles itself: measure them again"
