@@ -182,7 +182,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (spec.commandLine().getParseResult().hasMatchedOption("--served-costs")) {
             served = served.withServedCosts(Validation.servedCosts(servedCosts, out));
         }
-        List<Path> profileFiles = new ArrayList<>(List.of(kept.profiles()));
+        // its profiles as copied where the demo measured them (else the file it was given, still there)
+        List<Path> profileFiles = new ArrayList<>(List.of(Files.isRegularFile(out.resolve("profiles.json"))
+                ? out.resolve("profiles.json") : kept.profiles()));
         if (Files.isRegularFile(out.resolve("profiles-more.json"))) {
             profileFiles.add(out.resolve("profiles-more.json"));
         }
@@ -203,10 +205,8 @@ public final class DemoCommand implements Callable<Integer> {
         stages.update(4, total, "simulating both plans on the same window");
         // no served steps of the trace's kind before the one replay: the probes' own prefill curve, decodes as a
         // loaded replay runs them, blended with the warm-up's later half (ServedBefore)
-        ServedBefore warm = ServedBefore.ofWarmup(planned.resolve("measured-warmup"));
-        ServedBefore.Prediction prediction = warm == null
-                ? new ServedBefore.Prediction(served.asProbed(false), new double[] {Double.NaN, Double.NaN}, "")
-                : warm.blend(served.asProbed(false), slice);
+        ServedBefore.Prediction prediction = ServedBefore.blend(ServedBefore.ofWarmup(
+                planned.resolve("measured-warmup")), served.asProbed(false), slice);
         for (Path dir : List.of(planned, baseline)) {
             List<String> args = new ArrayList<>(List.of("simulate", "--plan", dir.resolve("plan.json").toString(),
                     "--trace", slice.toString(), "--trace-format", "jsonl", "--slo", slo, "--out",

@@ -46,10 +46,7 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
         }
         JsonNode root = Json.mapper().readTree(file.toFile());
         int replays = root.has("replays") ? root.path("replays").size() : 1;
-        // a demo keeps its slice beside its planned/ folder
-        Path parent = run.toAbsolutePath().getParent();
-        copyFile(!Files.isRegularFile(run.resolve("trace.jsonl")) && parent != null
-                && Files.isRegularFile(parent.resolve("trace.jsonl")) ? parent : run, out, "trace.jsonl", true);
+        copyFile(slice(run).getParent(), out, "trace.jsonl", true);
         copyFile(run, out, "plan.json", true);
         copyFile(run, out, "warmup.jsonl", false);
         Path profiles = profiles(run, out, root, file);
@@ -112,6 +109,17 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
                     curve.isEmpty() ? null : org.cornserve.model.profile.PrefillScaleCurve.parse(curve)));
         }
         return new KeptRun(List.copyOf(runs), profiles, calibration);
+    }
+
+    /**
+     * The judged slice of a kept run: its {@code trace.jsonl}, or for a demo's {@code planned/} folder the one beside
+     * it, where the demo keeps it.
+     */
+    static Path slice(Path run) {
+        Path own = run.resolve("trace.jsonl");
+        Path parent = run.toAbsolutePath().getParent();
+        return !Files.isRegularFile(own) && parent != null && Files.isRegularFile(parent.resolve("trace.jsonl"))
+                ? parent.resolve("trace.jsonl") : own;
     }
 
     /** A number the kept run must hold. */

@@ -82,16 +82,25 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
      */
     static double[] level(List<ServedCostsFit.Row> steps, double fromSeconds, LongToDoubleFunction shape,
             double extraMsPerSequence, double prefillAfterPrefillRatio) {
-        List<ServedCostsFit.Row> read = alone(steps, fromSeconds);
-        List<ServedCostsFit.Row> prefills = read.stream().filter(r -> !r.decodeOnly()).toList();
-        double prefill = ServedCostsFit.replayOverProbe(prefills, shape, 1, extraMsPerSequence,
-                prefillAfterPrefillRatio)[0];
-        List<ServedCostsFit.Row> ones = read.stream().filter(r -> r.decodeOnly() && r.decodeSequences() == 1
-                && r.afterPrefill() > StepRecorder.AFTER_PREFILL_STEPS).toList();
+        return new double[] {prefillLevel(steps, fromSeconds, shape, extraMsPerSequence, prefillAfterPrefillRatio),
+            decodeLevel(steps, fromSeconds)};
+    }
+
+    /** {@link #level}'s prefill part. */
+    static double prefillLevel(List<ServedCostsFit.Row> steps, double fromSeconds, LongToDoubleFunction shape,
+            double extraMsPerSequence, double prefillAfterPrefillRatio) {
+        List<ServedCostsFit.Row> prefills = alone(steps, fromSeconds).stream().filter(r -> !r.decodeOnly()).toList();
+        return prefills.size() < MIN_STEPS ? Double.NaN
+                : ServedCostsFit.replayOverProbe(prefills, shape, 1, extraMsPerSequence, prefillAfterPrefillRatio)[0];
+    }
+
+    /** {@link #level}'s decode part (no shape and no extra per sequence: steps of one sequence). */
+    static double decodeLevel(List<ServedCostsFit.Row> steps, double fromSeconds) {
+        List<ServedCostsFit.Row> ones = alone(steps, fromSeconds).stream().filter(r -> r.decodeOnly()
+                && r.decodeSequences() == 1 && r.afterPrefill() > StepRecorder.AFTER_PREFILL_STEPS).toList();
         double compute = ones.stream().mapToDouble(ServedCostsFit.Row::computeMs).sum();
         double charge = ones.stream().mapToDouble(ServedCostsFit.Row::simulatedMs).sum();
-        return new double[] {prefills.size() < MIN_STEPS ? Double.NaN : prefill,
-            ones.size() < MIN_STEPS || !(charge > 0) ? Double.NaN : compute / charge};
+        return ones.size() < MIN_STEPS || !(charge > 0) ? Double.NaN : compute / charge;
     }
 
     /** The fewest steady decode steps of several sequences {@link #extraMsPerSequence} reads. */
@@ -132,18 +141,18 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
     Prediction blend(Validation.Served asProbed, Path slice) throws IOException {
         double[] ratio = asProbed.replayOverServedBefore(warmup);
         if (ratio[0] == 0 && ratio[1] == 0) {
-            return new Prediction(asProbed, new double[] {Double.NaN, Double.NaN}, "");
+            return Prediction.probesAlone(asProbed);
         }
         PrefillScaleCurve curve = asProbed.prefillCurve();
         double probedLevel = curve == null ? asProbed.prefillComputeScale() : Validation.sliceMean(curve, slice);
         PrefillScaleCurve shape = Validation.prefillShape(curve, slice);
         List<ServedCostsFit.Row> rows = ServedCostsFit.read(steps);
         // its extra per sequence in place of the batch probe's where it ran enough steps of several sequences
-        double decodeLevel = level(rows, fromSeconds, t -> 1, 0, 0)[1];
+        double decodeLevel = decodeLevel(rows, fromSeconds);
         double served = ratio[1] > 0 ? extraMsPerSequence(rows, fromSeconds, decodeLevel) : Double.NaN;
         double extra = Double.isNaN(served) ? asProbed.chargedExtraMsPerSequence() : served;
-        double[] before = level(rows, fromSeconds, shape == null ? t -> 1 : shape, extra,
-                asProbed.chargedPrefillAfterPrefillRatio());
+        double[] before = {prefillLevel(rows, fromSeconds, shape == null ? t -> 1 : shape, extra,
+            asProbed.chargedPrefillAfterPrefillRatio()), decodeLevel};
         double prefill = ratio[0] > 0 && before[0] > 0 ? Math.sqrt(before[0] * ratio[0] / probedLevel) : 1;
         double decode = ratio[1] > 0 && before[1] > 0
                 ? Math.sqrt(asProbed.decodeComputeScale() * before[1] * ratio[1]) : asProbed.decodeComputeScale();
@@ -173,5 +182,15 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
      * @param note for the tables' headers (empty where nothing was blended)
      */
     record Prediction(Validation.Served served, double[] before, String note) {
+
+        /** The probes' prediction alone, nothing blended (no run before, or its ratios off). */
+        static Prediction probesAlone(Validation.Served asProbed) {
+            return new Prediction(asProbed, new double[] {Double.NaN, Double.NaN}, "");
+        }
+    }
+
+    /** {@code before}'s {@link #blend}, or the probes' prediction alone where no run came before (null). */
+    static Prediction blend(ServedBefore before, Validation.Served asProbed, Path slice) throws IOException {
+        return before == null ? Prediction.probesAlone(asProbed) : before.blend(asProbed, slice);
     }
 }

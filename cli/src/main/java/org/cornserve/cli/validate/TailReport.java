@@ -94,20 +94,12 @@ public final class TailReport {
             out.printf(Locale.ROOT, "prefill_after_prefill_ratio %.4f (%d replays pooled)%n",
                     ServedCostsFit.prefillAfterPrefillRatio(replays, Validation.SPEED_WINDOW_S), replays.size());
         } else if (args.length >= 2 && args[0].equals("probe-level")) {
-            ServedStepCosts embedded;
-            try (var in = Validation.embeddedServedCosts()) {
-                embedded = Json.mapper().readValue(in, ServedStepCosts.class);
-            }
+            ServedStepCosts embedded = embeddedCosts();
             double[] logSum = new double[2];
             int[] count = new int[2];
             for (int i = 1; i < args.length; i++) {
                 Path run = Path.of(args[i]);
-                JsonNode root = Json.mapper().readTree(run.resolve("validation.json").toFile());
-                List<JsonNode> replays = new ArrayList<>();
-                root.path("replays").forEach(replays::add);
-                if (replays.isEmpty()) {
-                    replays.add(root);
-                }
+                List<JsonNode> replays = replays(run);
                 for (int k = 1; k <= replays.size(); k++) {
                     JsonNode r = replays.get(k - 1);
                     double prefillScale = r.path("prefill_compute_scale").asDouble(1);
@@ -184,6 +176,24 @@ public final class TailReport {
         }
     }
 
+    /** The served costs embedded in the jar. */
+    private static ServedStepCosts embeddedCosts() throws IOException {
+        try (var in = Validation.embeddedServedCosts()) {
+            return Json.mapper().readValue(in, ServedStepCosts.class);
+        }
+    }
+
+    /** A kept run's replays as {@code validation.json} lists them: its {@code replays}, or the file itself for one. */
+    private static List<JsonNode> replays(Path run) throws IOException {
+        JsonNode root = Json.mapper().readTree(run.resolve("validation.json").toFile());
+        List<JsonNode> replays = new ArrayList<>();
+        root.path("replays").forEach(replays::add);
+        if (replays.isEmpty()) {
+            replays.add(root);
+        }
+        return replays;
+    }
+
     /**
      * {@code served-before [--warmup] RUN_DIR...}: per replay, its prefill and steady decode speeds over those of the
      * served run before it ({@link ServedBefore#level}, both read alike: steps alone on the host, in the prediction's
@@ -194,23 +204,14 @@ public final class TailReport {
      */
     private static void servedBefore(List<String> args, PrintStream out) throws IOException {
         boolean warmup = args.get(0).equals("--warmup");
-        ServedStepCosts embedded;
-        try (var in = Validation.embeddedServedCosts()) {
-            embedded = Json.mapper().readValue(in, ServedStepCosts.class);
-        }
+        ServedStepCosts embedded = embeddedCosts();
         double pp = embedded.prefillAfterPrefillRatio();
         double[] logSum = new double[2];
         int[] count = new int[2];
         for (String arg : args.subList(warmup ? 1 : 0, args.size())) {
             Path run = Path.of(arg);
-            Path slice = Files.isRegularFile(run.resolve("trace.jsonl")) ? run.resolve("trace.jsonl")
-                    : run.toAbsolutePath().getParent().resolve("trace.jsonl");
-            JsonNode root = Json.mapper().readTree(run.resolve("validation.json").toFile());
-            List<JsonNode> replays = new ArrayList<>();
-            root.path("replays").forEach(replays::add);
-            if (replays.isEmpty()) {
-                replays.add(root);
-            }
+            Path slice = KeptRun.slice(run);
+            List<JsonNode> replays = replays(run);
             for (int k = 1; k <= (warmup ? 1 : replays.size()); k++) {
                 JsonNode r = replays.get(k - 1);
                 ServedBefore before = warmup ? ServedBefore.ofWarmup(run.resolve("measured-warmup"))

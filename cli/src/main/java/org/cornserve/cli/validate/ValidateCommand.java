@@ -184,10 +184,7 @@ public final class ValidateCommand implements Callable<Integer> {
                     served.chargedPrefillAfterPrefillRatio());
             Validation.Served probed = served.withPrefillCurve(curve.curve()).asProbed(curve.servedShape());
             // and the served run before it (the calibration replay, the replay before): the geometric mean
-            ServedBefore before = ServedBefore.ofValidation(out, k);
-            ServedBefore.Prediction prediction = before == null
-                    ? new ServedBefore.Prediction(probed, new double[] {Double.NaN, Double.NaN}, "")
-                    : before.blend(probed, slice);
+            ServedBefore.Prediction prediction = ServedBefore.blend(ServedBefore.ofValidation(out, k), probed, slice);
             Validation.Served predicted = prediction.served();
             sim.addAll(predicted.simulateArgs());
             predictions.add(predicted);
