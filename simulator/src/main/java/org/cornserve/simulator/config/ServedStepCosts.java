@@ -33,12 +33,11 @@ import java.util.List;
  * measure (each off when zero): {@code replayOverProbePrefill} and {@code replayOverProbeDecode}, how much slower a
  * loaded replay's prefills and decodes run than the idle probes' just before it said, on this machine. The probes send
  * one request at a time to a server that has waited for a quiet host; the replay keeps the serving system's other
- * threads, the replay client and the sensors busy beside the engine. Over the eighteen replays of 2026-12-06's r17 to
- * r22 the replays' prefills ran at 1.116 of what the probes charged them (at the probes' level in the shape of the
- * served steps before the replay) and their steady decodes at 1.176 of the decode probe's requests' 25th percentile
- * speed (its speed outside slow spells; 1.050 of its summed speed), geometric means ({@code TailReport probe-level}),
- * 17 and 15 of the 18 slower (experiments/validation-tails.md, section 18).
- * Fitted at one load (4.3 requests a second on two cores).
+ * threads, the replay client and the sensors busy beside the engine. Over the 51 replays of 2026-12-06's r17 to r33
+ * (2.15 to 7.53 requests a second on two cores) the replays' prefills ran at 1.101 of what the probes charged them
+ * (at the probes' level in the shape of the served steps before the replay) and their steady decodes at 1.148 of the
+ * decode probe's requests' 25th percentile speed (its speed outside slow spells), geometric means ({@code TailReport
+ * probe-level}), 48 and 45 of the 51 slower (experiments/validation-tails.md, sections 18 and 20).
  * And, read the same way, {@code replayOverServedBeforePrefill} and {@code replayOverServedBeforeDecode}: a replay's
  * speeds over those of the served run right before it (validate's calibration replay of the trace's own requests, or
  * the replay before), and {@code replayOverWarmupPrefill} and {@code replayOverWarmupDecode}: the demo's replay's
