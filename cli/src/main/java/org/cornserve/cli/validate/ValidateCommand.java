@@ -282,7 +282,8 @@ public final class ValidateCommand implements Callable<Integer> {
             pw.print(tableOf(atSensedSpeed, sensedByRun));
         }
         pw.printf(Locale.ROOT, "diagnosis, not a prediction: simulated again at the speed the served steps ran, %.0f s"
-                + " window by window (served-speed*.json; it reads the judged runs' steps), against served%s: what is"
+                + " window by window, with their round trip (served-speed*.json; it reads the judged runs' steps),"
+                + " against served%s: what is"
                 + " left is the model's error, the rest of the table above the machine's drift:%n",
                 Validation.SPEED_WINDOW_S, runs.size() == 1 ? "" : ", pooled");
         pw.print(tableOf(atServedSpeed, servedSpeedByRun));

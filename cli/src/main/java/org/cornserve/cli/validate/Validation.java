@@ -573,8 +573,8 @@ public final class Validation {
      * The diagnosis beside a validation: the replay simulated again with its LLM steps at the speed the served ones
      * ran, window by window ({@link #speedTrace} of {@code out/measured/steps.csv}, written to {@code
      * out/served-speed.json}; the simulation in {@code out/simulated-at-served-speed}), {@code served}'s prefill curve
-     * kept as a shape ({@link #prefillShape}; validate passes the served steps' own, {@link #forServedSpeed}),
-     * everything else charged as in the validation; its rows
+     * kept as a shape ({@link #prefillShape}; validate passes the served steps' own and their round trip, {@link
+     * #forServedSpeed}), everything else charged as in the validation; its rows
      * against the served replay. It reads the judged run's own steps, so it is no
      * prediction: it splits the validation's error into the machine's drift (what it removes) and the model's own.
      *
@@ -683,18 +683,36 @@ public final class Validation {
     }
 
     /**
-     * Replay {@code k} of {@code runs} (from 1) with the prefill shape its served-speed diagnosis charges: its own
-     * served steps' speed by length ({@link #servedPrefillCurve} at the probes' lengths; the diagnosis reads the
-     * judged replay's steps anyway), else the probes' curves pooled ({@link #meanCurve}).
+     * Replay {@code k} of {@code runs} (from 1) as its served-speed diagnosis charges it: the control plane's round
+     * trip its own served steps paid ({@link #servedRoundTripMs}; the probe's idle steps paid less, 0.13 against 0.31
+     * ms at the median in r36's first replay, experiments/validation-tails.md, section 20), and the prefill shape of
+     * its own served steps' speed by length ({@link #servedPrefillCurve} at the probes' lengths), else the probes'
+     * curves pooled ({@link #meanCurve}). The diagnosis reads the judged replay's steps anyway.
      */
     static Served forServedSpeed(List<Served> runs, Path out, int k) throws IOException {
         Served served = runs.get(k - 1);
+        Path steps = replayDir(out.resolve("measured"), k).resolve("steps.csv");
+        double trip = Files.exists(steps) ? servedRoundTripMs(steps) : Double.NaN;
+        if (!Double.isNaN(trip)) {
+            served = served.withStepOverheadMs(trip);
+        }
         if (served.prefillCurve() == null) {
             return served;
         }
-        var own = servedPrefillCurve(List.of(replayDir(out.resolve("measured"), k).resolve("steps.csv")),
-                served.prefillCurve().tokens(), 0, served.chargedPrefillAfterPrefillRatio());
+        var own = servedPrefillCurve(List.of(steps), served.prefillCurve().tokens(), 0,
+                served.chargedPrefillAfterPrefillRatio());
         return served.withPrefillCurve(own != null ? own : meanCurve(runs, k));
+    }
+
+    /**
+     * The control plane's round trip per report as a served replay paid it: the median over the decode-only steps
+     * of {@code stepsCsv} of their busy less compute, read as the decode probe's is ({@link Served#stepOverheadMs});
+     * NaN without any.
+     */
+    static double servedRoundTripMs(Path stepsCsv) throws IOException {
+        double[] trips = ServedCostsFit.read(stepsCsv).stream().filter(r -> r.prefillTokens() == 0)
+                .mapToDouble(ServedCostsFit.Row::roundTripMs).toArray();
+        return trips.length == 0 ? Double.NaN : median(trips);
     }
 
     /**
@@ -1945,6 +1963,16 @@ public final class Validation {
                 m.put("prefill_compute_scale_at", prefillCurve.toString());
             }
             return m;
+        }
+
+        /** This served run with another round trip per LLM step, in ms (>= 0). */
+        public Served withStepOverheadMs(double ms) {
+            if (!(ms >= 0) || Double.isInfinite(ms)) {
+                throw new IllegalArgumentException("served: the round trip per step must be >= 0 and finite, got "
+                        + ms);
+            }
+            return new Served(overheadMs, ms, steps, session, servedCosts, overheadMsPerToken, hostLoad,
+                    prefillComputeScale, decodeComputeScale, extraMsPerSequence, prefillCurve);
         }
 
         /** This served run with another prefill curve (the probes' of several replays pooled: {@link #meanCurve}). */
