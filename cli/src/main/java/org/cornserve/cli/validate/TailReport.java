@@ -30,7 +30,11 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport prefill-after-prefill RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport probe-level RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport served-before [--warmup] RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overlap RUN_DIR...
  * </pre>
+ * {@code overlap} prints served steps' compute over their charge at their run's speed alone, by kind of step and by
+ * what the host's other executors computed meanwhile (alone, beside a prefill, beside decode steps, mixed, partly),
+ * pooled over the runs ({@link OverlapReport}).
  * {@code served-before} prints each replay's speeds over the served run's before it and their geometric means, the
  * served costs' {@code replay_over_served_before_*} (or with {@code --warmup}, over demos, {@code
  * replay_over_warmup_*}; {@link #servedBefore}).
@@ -62,6 +66,8 @@ public final class TailReport {
             for (int i = 1; i < args.length; i++) {
                 analyze(Path.of(args[i]), out);
             }
+        } else if (args.length >= 2 && args[0].equals("overlap")) {
+            OverlapReport.report(Arrays.stream(args, 1, args.length).map(Path::of).toList(), out);
         } else if (args.length == 2 && args[0].equals("overhead")) {
             double[] line = overheadLine(Path.of(args[1]).resolve("measured-probe/overhead.csv"));
             out.printf(Locale.ROOT, "%.4f %.6f%n", line[0], line[1]);
@@ -172,7 +178,7 @@ public final class TailReport {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | speed RUN_DIR | fit --probe RUN_DIR --loaded"
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
                     + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR..."
-                    + " | probe-level RUN_DIR... | served-before [--warmup] RUN_DIR...");
+                    + " | probe-level RUN_DIR... | served-before [--warmup] RUN_DIR... | overlap RUN_DIR...");
         }
     }
 

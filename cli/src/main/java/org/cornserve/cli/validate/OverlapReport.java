@@ -1,0 +1,195 @@
+package org.cornserve.cli.validate;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How much slower a served step ran beside another executor of its host, by what that executor computed meanwhile
+ * ({@code TailReport overlap RUN_DIR...}; experiments/validation-tails.md, section 21). Each step's window is the time
+ * it would have taken at its run's speed alone: from its compute's start, its charge ({@code simulated_ms}) times the
+ * summed compute over the summed charge of the run's steps of its kind that ran alone ({@code others_computing} under
+ * {@value #ALONE_BELOW}). What happens in that window does not depend on how slowly the step itself ran; counted over
+ * the step's own interval, a step slowed for any reason would catch more of the others' activity (selection).
+ *
+ * <p>The others' activity is their steps from decision to report ({@code decided_ms} to {@code decided_ms +
+ * measured_busy_ms}: the control plane's work for them included). A step is {@link Beside#ALONE} where it covers under
+ * {@value #ALONE_COVER} of the window, {@link Beside#PREFILL} where it covers over {@value #FULL_COVER} and one other
+ * step with a prefill covers half of it or more, {@link Beside#DECODE} where it covers over {@value #FULL_COVER} and
+ * no other step with a prefill meets the window, {@link Beside#MIXED} for the rest of the covered and {@link
+ * Beside#PARTLY} in between.
+ */
+final class OverlapReport {
+    private OverlapReport() {
+    }
+
+    /** Steps with others computing under this share of them are read for the run's speed alone. */
+    static final double ALONE_BELOW = 0.01;
+    /** Under this share of the window covered by the others' steps: alone. */
+    static final double ALONE_COVER = 0.02;
+    /** Over this share covered: beside the others for all of it. */
+    static final double FULL_COVER = 0.9;
+
+    /** What the other executors did over a step's window. */
+    enum Beside { ALONE, PREFILL, DECODE, MIXED, PARTLY }
+
+    /** Kinds of step, each with its own speed alone. */
+    enum Kind { PREFILL, DECODE_ONE, DECODE_MORE }
+
+    /** A served step: which executor, its kind, its compute, busy and charge (ms) and when it was decided (ms). */
+    record Step(String executor, Kind kind, double computeMs, double busyMs, double chargeMs, double decidedMs,
+            double othersComputing) {
+        double endMs() {
+            return decidedMs + busyMs;
+        }
+
+        double startMs() {
+            return endMs() - computeMs;
+        }
+    }
+
+    /** Summed compute and summed charge at the run's speed alone, and how many steps, of one kind beside one thing. */
+    record Cell(double computeMs, double chargeMs, int steps) {
+        double ratio() {
+            return computeMs / chargeMs;
+        }
+
+        Cell plus(double compute, double charge) {
+            return new Cell(computeMs + compute, chargeMs + charge, steps + 1);
+        }
+    }
+
+    /** The rows of a validate or demo run's {@code steps.csv}; a missing column or bad number names file and line. */
+    static List<Step> read(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException(csv + ": empty, no header");
+        }
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        String[] names = {"deployment", "replica", "prefill_tokens", "decode_sequences", "measured_compute_ms",
+            "measured_busy_ms", "simulated_ms", "decided_ms", "others_computing"};
+        int[] col = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            col[i] = header.indexOf(names[i]);
+            if (col[i] < 0) {
+                throw new IllegalArgumentException(csv + ":1: no column " + names[i]);
+            }
+        }
+        List<Step> steps = new ArrayList<>();
+        for (int n = 1; n < lines.size(); n++) {
+            String[] f = lines.get(n).split(",", -1);
+            try {
+                long prefill = Long.parseLong(f[col[2]]);
+                int sequences = Integer.parseInt(f[col[3]]);
+                Kind kind = prefill > 0 ? Kind.PREFILL : sequences == 1 ? Kind.DECODE_ONE : Kind.DECODE_MORE;
+                steps.add(new Step(f[col[0]] + "/" + f[col[1]], kind, Double.parseDouble(f[col[4]]),
+                        Double.parseDouble(f[col[5]]), Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]),
+                        Double.parseDouble(f[col[8]])));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(csv + ":" + (n + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return steps;
+    }
+
+    /**
+     * Adds one run's steps to {@code cells} (by kind, then by what the others did): each step's compute against its
+     * charge at the run's speed alone of its kind; kinds with no step alone, and uncharged steps, are left out.
+     */
+    static void add(List<Step> steps, Map<Kind, Map<Beside, Cell>> cells) {
+        Map<Kind, double[]> alone = new LinkedHashMap<>();
+        for (Step s : steps) {
+            if (s.chargeMs() > 0 && s.othersComputing() < ALONE_BELOW) {
+                double[] a = alone.computeIfAbsent(s.kind(), k -> new double[2]);
+                a[0] += s.computeMs();
+                a[1] += s.chargeMs();
+            }
+        }
+        for (Step s : steps) {
+            double[] a = alone.get(s.kind());
+            if (!(s.chargeMs() > 0) || a == null || !(a[1] > 0)) {
+                continue;
+            }
+            double charge = s.chargeMs() * a[0] / a[1];
+            Beside b = beside(s, charge, steps);
+            cells.computeIfAbsent(s.kind(), k -> new LinkedHashMap<>()).merge(b, new Cell(s.computeMs(), charge, 1),
+                    (x, y) -> x.plus(y.computeMs(), y.chargeMs()));
+        }
+    }
+
+    /** What the other executors did over {@code s}'s window of {@code windowMs} from its compute's start. */
+    static Beside beside(Step s, double windowMs, List<Step> steps) {
+        double from = s.startMs();
+        double to = from + windowMs;
+        double covered = 0;
+        double prefillMost = 0;
+        boolean prefillMeets = false;
+        for (Step o : steps) {
+            if (o.executor().equals(s.executor())) {
+                continue;
+            }
+            double overlap = Math.min(to, o.endMs()) - Math.max(from, o.decidedMs());
+            if (overlap <= 0) {
+                continue;
+            }
+            covered += overlap;
+            if (o.kind() == Kind.PREFILL) {
+                prefillMeets = true;
+                prefillMost = Math.max(prefillMost, overlap);
+            }
+        }
+        double share = covered / windowMs;
+        if (share < ALONE_COVER) {
+            return Beside.ALONE;
+        }
+        if (share <= FULL_COVER) {
+            return Beside.PARTLY;
+        }
+        if (prefillMost >= windowMs / 2) {
+            return Beside.PREFILL;
+        }
+        return prefillMeets ? Beside.MIXED : Beside.DECODE;
+    }
+
+    /** Prints the table of section 21 over the runs' {@code measured/steps.csv} (each run's plan folder). */
+    static void report(List<Path> runs, PrintStream out) throws IOException {
+        Map<Kind, Map<Beside, Cell>> cells = new LinkedHashMap<>();
+        for (Path run : runs) {
+            add(read(run.resolve("measured").resolve("steps.csv")), cells);
+        }
+        out.printf(Locale.ROOT, "%-22s", "compute / alone speed");
+        for (Beside b : Beside.values()) {
+            out.printf(Locale.ROOT, " %18s", (b == Beside.ALONE ? "" : "beside ") + b.name().toLowerCase(Locale.ROOT));
+        }
+        out.println();
+        Map<Beside, double[]> pooled = new LinkedHashMap<>();
+        for (Kind k : Kind.values()) {
+            Map<Beside, Cell> row = cells.getOrDefault(k, Map.of());
+            out.printf(Locale.ROOT, "%-22s", k.name().toLowerCase(Locale.ROOT));
+            for (Beside b : Beside.values()) {
+                Cell c = row.get(b);
+                out.print(c == null ? String.format(Locale.ROOT, " %18s", "-")
+                        : String.format(Locale.ROOT, " %9.3f (%6d)", c.ratio(), c.steps()));
+                if (c != null) {
+                    double[] p = pooled.computeIfAbsent(b, x -> new double[2]);
+                    p[0] += c.computeMs();
+                    p[1] += c.chargeMs();
+                }
+            }
+            out.println();
+        }
+        out.printf(Locale.ROOT, "%-22s", "all kinds");
+        for (Beside b : Beside.values()) {
+            double[] p = pooled.get(b);
+            out.print(p == null ? String.format(Locale.ROOT, " %18s", "-")
+                    : String.format(Locale.ROOT, " %9.3f %8s", p[0] / p[1], ""));
+        }
+        out.println();
+    }
+}
