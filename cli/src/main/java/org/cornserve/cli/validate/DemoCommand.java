@@ -276,14 +276,31 @@ public final class DemoCommand implements Callable<Integer> {
         return Json.mapper().readTree(file.toFile());
     }
 
-    private static String describe(Path planFile) throws java.io.IOException {
+    static String describe(Path planFile) throws java.io.IOException {
         JsonNode plan = read(planFile);
         List<String> parts = new ArrayList<>();
         for (JsonNode d : plan.path("deployments")) {
             parts.add(d.path("tasks").toString().replace("\"", "") + " x" + d.path("replicas").asInt() + " on "
                     + d.path("devices_per_replica").asInt() + " slot(s)");
         }
-        return plan.path("strategy").asText() + ": " + String.join(", ", parts);
+        return plan.path("strategy").asText() + ": " + String.join(", ", parts) + ranking(plan.path("explanation"));
+    }
+
+    /**
+     * How far ahead of the next plan the search ranked this one (its explanation's simulated capacity on the planning
+     * window against its first runner-up's), or "" where the plan has no such ranking: a plan chosen by a hair on the
+     * profiles measured that minute may be another on the next run.
+     */
+    static String ranking(JsonNode explanation) {
+        double chosen = explanation.path("measured_capacity_rps").asDouble(0);
+        JsonNode next = explanation.path("runners_up").path(0);
+        double second = next.path("measured_capacity_rps").asDouble(0);
+        if (!(chosen > 0) || !(second > 0)) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " (ranked first at %.1f req/s of simulated capacity on the planning window;"
+                + " next %s at %.1f, %.1f%% lower)", chosen, next.path("plan").asText(), second,
+                100 * (chosen - second) / chosen);
     }
 
     private static String fmt(double v) {
