@@ -111,13 +111,14 @@ final class OverlapReport {
                 a[1] += s.chargeMs();
             }
         }
+        Timeline timeline = new Timeline(steps);
         for (Step s : steps) {
             double[] a = alone.get(s.kind());
             if (!(s.chargeMs() > 0) || a == null || !(a[1] > 0)) {
                 continue;
             }
             double charge = s.chargeMs() * a[0] / a[1];
-            Beside b = beside(s, charge, steps);
+            Beside b = beside(s, charge, timeline);
             cells.computeIfAbsent(s.kind(), k -> new LinkedHashMap<>()).merge(b, new Cell(s.computeMs(), charge, 1),
                     (x, y) -> x.plus(y.computeMs(), y.chargeMs()));
         }
@@ -125,15 +126,17 @@ final class OverlapReport {
 
     /** What the other executors did over {@code s}'s window of {@code windowMs} from its compute's start. */
     static Beside beside(Step s, double windowMs, List<Step> steps) {
+        return beside(s, windowMs, new Timeline(steps));
+    }
+
+    /** As {@link #beside(Step, double, List)}, over a run's steps indexed once. */
+    static Beside beside(Step s, double windowMs, Timeline timeline) {
         double from = s.startMs();
         double to = from + windowMs;
         double covered = 0;
         double prefillMost = 0;
         boolean prefillMeets = false;
-        for (Step o : steps) {
-            if (o.executor().equals(s.executor())) {
-                continue;
-            }
+        for (Step o : timeline.othersMeeting(s.executor(), from, to)) {
             double overlap = Math.min(to, o.endMs()) - Math.max(from, o.decidedMs());
             if (overlap <= 0) {
                 continue;
@@ -155,6 +158,70 @@ final class OverlapReport {
             return Beside.PREFILL;
         }
         return prefillMeets ? Beside.MIXED : Beside.DECODE;
+    }
+
+    /**
+     * A run's steps by executor, each executor's in order of their ends, for the steps of the others that meet a window
+     * without a scan of the whole run: a binary search for the first that ends after the window opens, then on until
+     * no later one was decided before it closes (the least decision time from each position on, so that steps sent
+     * ahead of the one computing, decided before it ended, are not missed).
+     */
+    static final class Timeline {
+        private final Map<String, Step[]> byEnd = new LinkedHashMap<>();
+        private final Map<String, double[]> ends = new LinkedHashMap<>();
+        private final Map<String, double[]> leastDecidedFrom = new LinkedHashMap<>();
+
+        Timeline(List<Step> steps) {
+            Map<String, List<Step>> by = new LinkedHashMap<>();
+            for (Step s : steps) {
+                by.computeIfAbsent(s.executor(), k -> new ArrayList<>()).add(s);
+            }
+            by.forEach((executor, list) -> {
+                Step[] sorted = list.stream().sorted(java.util.Comparator.comparingDouble(Step::endMs))
+                        .toArray(Step[]::new);
+                double[] end = new double[sorted.length];
+                double[] least = new double[sorted.length];
+                for (int i = sorted.length - 1; i >= 0; i--) {
+                    end[i] = sorted[i].endMs();
+                    least[i] = Math.min(sorted[i].decidedMs(), i + 1 < sorted.length ? least[i + 1]
+                            : Double.POSITIVE_INFINITY);
+                }
+                byEnd.put(executor, sorted);
+                ends.put(executor, end);
+                leastDecidedFrom.put(executor, least);
+            });
+        }
+
+        /**
+         * The steps of executors other than {@code executor} that end after {@code from} and were decided before
+         * {@code to}.
+         */
+        List<Step> othersMeeting(String executor, double from, double to) {
+            List<Step> out = new ArrayList<>();
+            byEnd.forEach((other, sorted) -> {
+                if (other.equals(executor)) {
+                    return;
+                }
+                double[] end = ends.get(other);
+                double[] least = leastDecidedFrom.get(other);
+                int lo = 0;
+                int hi = end.length;
+                while (lo < hi) { // first index whose end is after from
+                    int mid = (lo + hi) >>> 1;
+                    if (end[mid] > from) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
+                }
+                for (int i = lo; i < sorted.length && least[i] < to; i++) {
+                    if (sorted[i].decidedMs() < to) {
+                        out.add(sorted[i]);
+                    }
+                }
+            });
+            return out;
+        }
     }
 
     /** Prints the table of section 21 over the runs' {@code measured/steps.csv} (each run's plan folder). */

@@ -125,6 +125,56 @@ class OverlapReportTest {
         }
     }
 
+    /** The classification by a scan of every step, as first written: the reference for the indexed look-up. */
+    private static Beside byScan(Step s, double windowMs, List<Step> steps) {
+        double from = s.startMs();
+        double to = from + windowMs;
+        double covered = 0;
+        double prefillMost = 0;
+        boolean prefillMeets = false;
+        for (Step o : steps) {
+            double overlap = Math.min(to, o.endMs()) - Math.max(from, o.decidedMs());
+            if (o.executor().equals(s.executor()) || overlap <= 0) {
+                continue;
+            }
+            covered += overlap;
+            if (o.kind() == Kind.PREFILL) {
+                prefillMeets = true;
+                prefillMost = Math.max(prefillMost, overlap);
+            }
+        }
+        double share = covered / windowMs;
+        return share < OverlapReport.ALONE_COVER ? Beside.ALONE : share <= OverlapReport.FULL_COVER ? Beside.PARTLY
+                : prefillMost >= windowMs / 2 ? Beside.PREFILL : prefillMeets ? Beside.MIXED : Beside.DECODE;
+    }
+
+    /**
+     * The indexed look-up against the scan, over seeded runs of three executors whose steps are sometimes decided
+     * before the step before them ended (sent ahead), at windows shorter and longer than the steps.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 12, 13, 14})
+    void theIndexedLookUpMatchesAScan(long seed) {
+        Random rnd = new Random(seed);
+        List<Step> steps = new ArrayList<>();
+        for (String ex : List.of("a", "b", "c")) {
+            double t = rnd.nextDouble() * 10;
+            for (int i = 0; i < 400; i++) {
+                Kind kind = Kind.values()[rnd.nextInt(3)];
+                double compute = kind == Kind.PREFILL ? 5 + rnd.nextDouble() * 40 : 1 + rnd.nextDouble() * 3;
+                double busy = compute + rnd.nextDouble() * (rnd.nextInt(5) == 0 ? 4 : 0.3); // sent ahead: decided early
+                steps.add(new Step(ex, kind, compute, busy, compute, t + compute - busy, 0.5));
+                t += compute + (rnd.nextInt(4) == 0 ? rnd.nextDouble() * 20 : 0.05);
+            }
+        }
+        OverlapReport.Timeline timeline = new OverlapReport.Timeline(steps);
+        for (Step s : steps) {
+            for (double window : new double[] {0.5 * s.computeMs(), s.computeMs(), 3 * s.computeMs()}) {
+                assertEquals(byScan(s, window, steps), OverlapReport.beside(s, window, timeline));
+            }
+        }
+    }
+
     @Test
     void readsAStepsFileAndPrintsTheTable(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("planned");
