@@ -99,10 +99,12 @@ class OverlapReportTest {
         assertEquals(null, cells.get(Kind.DECODE_MORE), "a kind without steps alone has no speed alone");
     }
 
-    /** Every charged step of a kind with steps alone lands in exactly one cell, its compute summed once. */
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {3, 4, 5})
-    void everyStepIsCountedOnce(long seed) {
+    /**
+     * A seeded run of three executors, 300 steps each, of every kind: compute at 0.8 to 2.3 times the charge, a quarter
+     * of the steps alone, gaps of up to 30 ms now and then, and one step in five decided up to 4 ms before the step
+     * before it ended (sent ahead).
+     */
+    private static List<Step> randomRun(long seed) {
         Random rnd = new Random(seed);
         List<Step> steps = new ArrayList<>();
         for (String ex : List.of("a", "b", "c")) {
@@ -111,10 +113,20 @@ class OverlapReportTest {
                 Kind kind = Kind.values()[rnd.nextInt(3)];
                 double charge = kind == Kind.PREFILL ? 5 + rnd.nextDouble() * 40 : 1 + rnd.nextDouble() * 3;
                 double compute = charge * (0.8 + rnd.nextDouble() * 1.5);
-                steps.add(step(ex, kind, t, compute, charge, rnd.nextInt(4) == 0 ? 0 : rnd.nextDouble()));
-                t += compute + 0.2 + (rnd.nextInt(3) == 0 ? rnd.nextDouble() * 30 : 0);
+                double busy = compute + rnd.nextDouble() * (rnd.nextInt(5) == 0 ? 4 : 0.3);
+                steps.add(new Step(ex, kind, compute, busy, charge, t + compute - busy,
+                        rnd.nextInt(4) == 0 ? 0 : rnd.nextDouble()));
+                t += compute + (rnd.nextInt(3) == 0 ? rnd.nextDouble() * 30 : 0.05);
             }
         }
+        return steps;
+    }
+
+    /** Every charged step of a kind with steps alone lands in exactly one cell, its compute summed once. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {3, 4, 5})
+    void everyStepIsCountedOnce(long seed) {
+        List<Step> steps = randomRun(seed);
         Map<Kind, Map<Beside, Cell>> cells = new EnumMap<>(Kind.class);
         OverlapReport.add(steps, cells);
         for (Kind k : Kind.values()) {
@@ -155,18 +167,7 @@ class OverlapReportTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {11, 12, 13, 14})
     void theIndexedLookUpMatchesAScan(long seed) {
-        Random rnd = new Random(seed);
-        List<Step> steps = new ArrayList<>();
-        for (String ex : List.of("a", "b", "c")) {
-            double t = rnd.nextDouble() * 10;
-            for (int i = 0; i < 400; i++) {
-                Kind kind = Kind.values()[rnd.nextInt(3)];
-                double compute = kind == Kind.PREFILL ? 5 + rnd.nextDouble() * 40 : 1 + rnd.nextDouble() * 3;
-                double busy = compute + rnd.nextDouble() * (rnd.nextInt(5) == 0 ? 4 : 0.3); // sent ahead: decided early
-                steps.add(new Step(ex, kind, compute, busy, compute, t + compute - busy, 0.5));
-                t += compute + (rnd.nextInt(4) == 0 ? rnd.nextDouble() * 20 : 0.05);
-            }
-        }
+        List<Step> steps = randomRun(seed);
         OverlapReport.Timeline timeline = new OverlapReport.Timeline(steps);
         for (Step s : steps) {
             for (double window : new double[] {0.5 * s.computeMs(), s.computeMs(), 3 * s.computeMs()}) {
