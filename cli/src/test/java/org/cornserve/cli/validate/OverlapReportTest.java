@@ -70,6 +70,16 @@ class OverlapReportTest {
     }
 
     @Test
+    void aStepDecidedBeforeOneThatEndsEarlierIsFound() {
+        // b's steps in order of their ends: x decided at 8, ending at 10; y decided at 3, ending at 12. a's window
+        // [4, 6] meets y alone, behind x in that order: the look-up does not take decisions to come in order of ends
+        Step x = new Step("b", Kind.DECODE_ONE, 1, 2, 1, 8, 1);
+        Step y = new Step("b", Kind.PREFILL, 1, 9, 1, 3, 1);
+        Step a = step("a", Kind.DECODE_ONE, 4, 2, 2, 1);
+        assertEquals(Beside.PREFILL, OverlapReport.beside(a, 2, List.of(x, y, a)));
+    }
+
+    @Test
     void theWindowIsTheChargeAtTheRunsSpeedNotTheStepsOwnTime() {
         // a step that ran 10 times its charge: its own interval is covered by b's decodes from 12 ms on, but at the
         // speed alone it would have ended at 11 ms, before b started
