@@ -167,9 +167,11 @@ final class OverlapReport {
      * ahead of the one computing, decided before it ended, are not missed).
      */
     static final class Timeline {
-        private final Map<String, Step[]> byEnd = new LinkedHashMap<>();
-        private final Map<String, double[]> ends = new LinkedHashMap<>();
-        private final Map<String, double[]> leastDecidedFrom = new LinkedHashMap<>();
+        /** One executor's steps in order of their ends, those ends, and the least decision time from each on. */
+        private record Lane(Step[] byEnd, double[] ends, double[] leastDecidedFrom) {
+        }
+
+        private final Map<String, Lane> lanes = new LinkedHashMap<>();
 
         Timeline(List<Step> steps) {
             Map<String, List<Step>> by = new LinkedHashMap<>();
@@ -186,9 +188,7 @@ final class OverlapReport {
                     least[i] = Math.min(sorted[i].decidedMs(), i + 1 < sorted.length ? least[i + 1]
                             : Double.POSITIVE_INFINITY);
                 }
-                byEnd.put(executor, sorted);
-                ends.put(executor, end);
-                leastDecidedFrom.put(executor, least);
+                lanes.put(executor, new Lane(sorted, end, least));
             });
         }
 
@@ -198,25 +198,23 @@ final class OverlapReport {
          */
         List<Step> othersMeeting(String executor, double from, double to) {
             List<Step> out = new ArrayList<>();
-            byEnd.forEach((other, sorted) -> {
+            lanes.forEach((other, lane) -> {
                 if (other.equals(executor)) {
                     return;
                 }
-                double[] end = ends.get(other);
-                double[] least = leastDecidedFrom.get(other);
                 int lo = 0;
-                int hi = end.length;
+                int hi = lane.ends().length;
                 while (lo < hi) { // first index whose end is after from
                     int mid = (lo + hi) >>> 1;
-                    if (end[mid] > from) {
+                    if (lane.ends()[mid] > from) {
                         hi = mid;
                     } else {
                         lo = mid + 1;
                     }
                 }
-                for (int i = lo; i < sorted.length && least[i] < to; i++) {
-                    if (sorted[i].decidedMs() < to) {
-                        out.add(sorted[i]);
+                for (int i = lo; i < lane.byEnd().length && lane.leastDecidedFrom()[i] < to; i++) {
+                    if (lane.byEnd()[i].decidedMs() < to) {
+                        out.add(lane.byEnd()[i]);
                     }
                 }
             });
