@@ -8,6 +8,7 @@ import org.cornserve.traces.ReadOptions;
 import org.cornserve.traces.TraceFormat;
 import org.cornserve.traces.TraceReader;
 import org.cornserve.traces.TraceSource;
+import org.cornserve.traces.transform.RateModulation;
 import org.cornserve.traces.transform.Transforms;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -122,7 +123,7 @@ public final class TraceTransformCommand implements Callable<Integer> {
             source = Transforms.rescaleToRate(source, rate);
         }
         if (modulate != null) {
-            source = org.cornserve.experiments.scaling.RateModulation.parse(modulate).apply(source);
+            source = RateModulation.parse(modulate).apply(source);
         }
         if (scaleTokens != null) {
             source = Transforms.scaleTokens(source, scaleTokens);

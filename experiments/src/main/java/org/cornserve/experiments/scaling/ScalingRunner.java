@@ -27,6 +27,7 @@ import org.cornserve.simulator.plan.TraceWorkload;
 import org.cornserve.traces.ReadOptions;
 import org.cornserve.traces.TraceFormat;
 import org.cornserve.traces.TraceSource;
+import org.cornserve.traces.transform.RateModulation;
 import org.cornserve.traces.transform.Transforms;
 
 /**

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.cornserve.model.json.Json;
+import org.cornserve.traces.transform.RateModulation;
 
 /**
  * The scaling experiment as a JSON file: a ServeGen window rescaled to a base rate and rate-modulated into

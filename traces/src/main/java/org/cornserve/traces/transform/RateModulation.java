@@ -1,4 +1,4 @@
-package org.cornserve.experiments.scaling;
+package org.cornserve.traces.transform;
 
 import java.io.IOException;
 import java.util.ArrayList;

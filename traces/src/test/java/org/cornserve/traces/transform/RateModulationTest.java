@@ -1,4 +1,4 @@
-package org.cornserve.experiments.scaling;
+package org.cornserve.traces.transform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
