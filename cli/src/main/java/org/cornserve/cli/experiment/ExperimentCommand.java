@@ -77,6 +77,20 @@ public final class ExperimentCommand implements Runnable {
                         g.path("seeds").asInt(), iv(g.path("goodput_rps")), iv(g.path("ttft_ms.p99")),
                         iv(g.path("e2e_ms.p99")));
             }
+            Path errors = out.resolve("errors.json");
+            if (Files.isRegularFile(errors)) {
+                pw.printf("%nsimulated against served (the simulation as predicted before each replay), error over"
+                        + " seeds: mean [%.0f%% interval]%n", 100 * runner.confidence());
+                pw.printf("%-14s %-18s %6s %-14s %5s %26s%n", "variant", "plan", "rate", "metric", "seeds", "error %");
+                for (var e : Json.mapper().readTree(errors.toFile())) {
+                    var iv = e.path("error");
+                    pw.printf(Locale.ROOT, "%-14s %-18s %6s %-14s %5d %26s%n", e.path("variant").asText(),
+                            e.path("plan").asText(), ExperimentRunner.fmt(e.path("rate").asDouble()),
+                            e.path("metric").asText(), e.path("seeds").asInt(), String.format(Locale.ROOT,
+                                    "%+.1f [%+.1f, %+.1f]", 100 * iv.path("mean").asDouble(),
+                                    100 * iv.path("low").asDouble(), 100 * iv.path("high").asDouble()));
+                }
+            }
             pw.printf(Locale.ROOT, "%s: results.jsonl, summary.csv, summary.json, spec.resolved.json, plots/ in %s"
                     + " (%.0f s)%n", s.name(), out, (System.nanoTime() - t0) / 1e9);
             return 0;

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.cornserve.cli.progress.ProgressBar;
+import org.cornserve.cli.validate.PredictedReplay;
 import org.cornserve.cli.validate.Validation;
 import org.cornserve.experiments.headline.HeadlineWorkloads;
 import org.cornserve.experiments.headline.Interval;
@@ -45,6 +46,9 @@ public final class ExperimentRunner {
     private final Path specDir;
     private final Path out;
     private final PrintWriter err;
+    /** Profile files measured by this run ({@code measure_profiles}), and the tasks they hold. */
+    private final List<Path> measuredProfiles = new ArrayList<>();
+    private final Set<String> measuredTasks = new LinkedHashSet<>();
 
     /**
      * A case to run.
@@ -68,6 +72,11 @@ public final class ExperimentRunner {
         this.specDir = specDir;
         this.out = out;
         this.err = err;
+    }
+
+    /** The confidence of the intervals over seeds. */
+    double confidence() {
+        return spec.confidence();
     }
 
     /** The built-in specs, by the bare names {@code experiment run} takes. */
@@ -169,18 +178,33 @@ public final class ExperimentRunner {
             err.printf(Locale.ROOT, "resuming: %d of %d cases already in %s%n", cases.size() - todo.size(),
                     cases.size(), results);
         }
+        List<List<Case>> units = units(cases, done, results);
+        if (spec.measureProfiles()) {
+            // the LLMs first, at every device count, so that planning ranks with measured costs (as the demo does)
+            for (String model : spec.models()) {
+                java.util.Set<String> llms = new java.util.TreeSet<>();
+                org.cornserve.model.catalog.ModelCatalog.builtIn().model(model).unitTasks(false).stream()
+                        .filter(t -> t.runsDecode()).forEach(t -> llms.add(t.id()));
+                measure(model, llms, spec.devices());
+            }
+        }
         ProgressBar bar = new ProgressBar(err, spec.name());
         int k = cases.size() - todo.size();
-        for (Case c : todo) {
-            bar.update(k, cases.size(), c.id());
-            ObjectNode row = runCase(c);
+        for (List<Case> unit : units) {
+            bar.update(k, cases.size(), unit.get(0).id());
+            List<ObjectNode> rows = unit.size() == 2 ? runPair(unit.get(0), unit.get(1)) : List.of(runCase(unit.get(0)));
+            // one write per unit: a pair's two rows land together or not at all
+            StringBuilder text = new StringBuilder();
+            for (ObjectNode row : rows) {
+                text.append(Json.mapper().writer().without(
+                        com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(row))
+                        .append('\n');
+            }
             try (BufferedWriter w = Files.newBufferedWriter(results, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND)) {
-                w.write(Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(row));
-                w.write('\n');
+                w.write(text.toString());
             }
-            k++;
+            k += unit.size();
         }
         bar.update(cases.size(), cases.size(), "");
         summarise(results);
@@ -189,6 +213,137 @@ public final class ExperimentRunner {
         } catch (RuntimeException e) {
             err.println("figures: " + e.getMessage());
         }
+    }
+
+    /**
+     * The cases to run, in order, each unit's rows written together: with engine {@code both} a seed's simulator and
+     * runtime cases are one unit (the simulation is the served replay's prediction, so it needs the replay's probes);
+     * a pair of which one row is kept from an earlier run is run again whole, that row dropped from {@code results}.
+     */
+    List<List<Case>> units(List<Case> cases, Set<String> done, Path results) throws IOException {
+        List<List<Case>> units = new ArrayList<>();
+        if (!spec.engine().equals("both")) {
+            cases.stream().filter(c -> !done.contains(c.id())).forEach(c -> units.add(List.of(c)));
+            return units;
+        }
+        Set<String> stale = new java.util.HashSet<>();
+        for (int i = 0; i + 1 < cases.size(); i += 2) {
+            Case sim = cases.get(i);
+            Case run = cases.get(i + 1);
+            boolean simDone = done.contains(sim.id());
+            boolean runDone = done.contains(run.id());
+            if (simDone && runDone) {
+                continue;
+            }
+            if (simDone || runDone) {
+                stale.add(simDone ? sim.id() : run.id());
+            }
+            units.add(List.of(sim, run));
+        }
+        if (!stale.isEmpty()) {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(results)) {
+                if (!line.isBlank() && !stale.contains(Json.mapper().readTree(line).path("case").asText())) {
+                    kept.add(line);
+                }
+            }
+            Files.write(results, kept);
+            err.printf(Locale.ROOT, "running %d case(s) again with their pair's other engine: %s%n", stale.size(),
+                    String.join(", ", stale));
+        }
+        return units;
+    }
+
+    /** The spec's profile files and those measured here. */
+    private List<Path> profileFiles() {
+        List<Path> files = new ArrayList<>(spec.profiles().stream().map(this::resolve).toList());
+        files.addAll(measuredProfiles);
+        return files;
+    }
+
+    /**
+     * Measures on real executors the {@code tasks} of {@code model} not measured yet, at 1 to {@code devices} device
+     * slots, into {@code profiles/} (a rerun reuses the file); nothing unless the spec measures profiles.
+     */
+    private void measure(String model, java.util.Set<String> tasks, int devices) throws IOException {
+        if (!spec.measureProfiles()) {
+            return;
+        }
+        java.util.Set<String> todo = new java.util.TreeSet<>(tasks);
+        todo.removeAll(measuredTasks);
+        if (todo.isEmpty()) {
+            return;
+        }
+        Path f = out.resolve("profiles").resolve((String.join("+", todo) + "-d" + devices).replaceAll("[^A-Za-z0-9.+-]",
+                "_") + ".json");
+        if (Files.isRegularFile(f)) {
+            err.println("reusing the profiles measured before in " + f);
+        } else {
+            Files.createDirectories(f.getParent());
+            err.println("measuring " + String.join(", ", todo) + " on real executors at 1 to " + devices
+                    + " device slot(s)");
+            Validation.measureTasks(model, todo, devices, DeviceSlots.parse(spec.runtimeDevices()), f, err::println,
+                    new ProgressBar(err, "  profiling")::update);
+        }
+        measuredProfiles.add(f);
+        measuredTasks.addAll(todo);
+    }
+
+    /** The case's plan, checked to be servable here (CPU deployments), its tasks' profiles measured. */
+    private ResolvedPlan servable(Case c) throws IOException {
+        ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(c.planFile());
+        plan.deployments().forEach(d -> {
+            if (!d.hardware().name().equals("cpu")) {
+                throw new IllegalArgumentException("case " + c.id() + ": the runtime serves CPU plans of tiny models"
+                        + " on this machine; deployment " + d.deployment().name() + " is on " + d.hardware().name()
+                        + " (use engine 'simulator' for GPU plans)");
+            }
+        });
+        measure(plan.plan().models().get(0), Validation.deployedTasks(plan), plan.deployments().stream()
+                .mapToInt(d -> d.deployment().devicesPerReplica()).max().orElse(1));
+        return plan;
+    }
+
+    /** Serves the case's plan and replays its slice into {@code cases/ID}. */
+    private Validation.Served serve(Case c, Path slice) throws Exception {
+        ResolvedPlan plan = servable(c);
+        Validation.quietServerLogs();
+        List<Path> files = profileFiles();
+        // compute alone, as the simulation charges it beside the served round trip (as validate and demo serve)
+        ProfileBook book = files.isEmpty() ? ProfileBook.EMPTY : ProfileBook.load(files).computeOnly();
+        Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, slice,
+                spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
+        return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, spec.slo(), book,
+                out.resolve("cases").resolve(c.id()), Validation.quiet(), s -> { });
+    }
+
+    /**
+     * A seed's two cases of engine {@code both}: the plan served and the slice replayed ({@code run}), then the
+     * simulation of that replay as predicted before it ran ({@code sim}: {@link PredictedReplay}, with the measured
+     * profiles and the served costs; its {@code validation.json} compares the two).
+     */
+    List<ObjectNode> runPair(Case sim, Case run) throws Exception {
+        Path slice = slice(run.variant(), run.rate(), run.seedIndex());
+        if (run.strategy() != null && !Files.exists(run.planFile())) {
+            plan(run);
+        }
+        Validation.Served served = serve(run, slice);
+        List<Path> files = profileFiles();
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("case " + sim.id() + ": engine 'both' simulates the served replay with"
+                    + " measured profiles: give 'profiles', or leave 'measure_profiles' on");
+        }
+        Path costs = Validation.servedCosts(servedCostsOption(), out);
+        Path runDir = out.resolve("cases").resolve(run.id());
+        PredictedReplay.judge(served.withServedCosts(costs), runDir, run.planFile(), slice, spec.slo(), sim.seed(),
+                files, out.resolve("cases").resolve(sim.id()));
+        return List.of(row(sim, out.resolve("cases").resolve(sim.id()), 0), row(run, runDir, served.overheadMs()));
+    }
+
+    /** The spec's {@code served_costs}: a file relative to the spec's folder, or {@code embedded} / {@code none}. */
+    private String servedCostsOption() {
+        String o = spec.servedCosts();
+        return o.equals(Validation.EMBEDDED_SERVED_COSTS) || o.equals("none") ? o : resolve(o).toString();
     }
 
     /** Runs one case; its outputs go to {@code cases/ID}. */
@@ -203,28 +358,23 @@ public final class ExperimentRunner {
             List<String> args = new ArrayList<>(List.of("simulate", "--plan", c.planFile().toString(), "--trace",
                     slice.toString(), "--trace-format", "jsonl", "--slo", spec.slo(), "--seed", Long.toString(c.seed()),
                     "--out", dir.toString()));
-            if (!spec.profiles().isEmpty()) {
+            if (spec.measureProfiles()) {
+                servable(c);
+            }
+            List<Path> files = profileFiles();
+            if (!files.isEmpty()) {
                 args.add("--profiles");
-                spec.profiles().forEach(p -> args.add(resolve(p).toString()));
+                files.forEach(p -> args.add(p.toString()));
             }
             Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
         } else {
-            ResolvedPlan plan = PlanValidator.builtIn().readAndValidate(c.planFile());
-            plan.deployments().forEach(d -> {
-                if (!d.hardware().name().equals("cpu")) {
-                    throw new IllegalArgumentException("case " + c.id() + ": the runtime serves CPU plans of tiny models"
-                            + " on this machine; deployment " + d.deployment().name() + " is on " + d.hardware().name()
-                            + " (use engine 'simulator' for GPU plans)");
-                }
-            });
-            Validation.quietServerLogs();
-            ProfileBook book = spec.profiles().isEmpty() ? ProfileBook.EMPTY
-                    : ProfileBook.load(spec.profiles().stream().map(this::resolve).toList());
-            Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, slice,
-                    spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
-            overhead = Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm,
-                    spec.slo(), book, dir, Validation.quiet(), s -> { }).overheadMs();
+            overhead = serve(c, slice).overheadMs();
         }
+        return row(c, dir, overhead);
+    }
+
+    /** A case's row from its {@code summary.json}. */
+    private ObjectNode row(Case c, Path dir, double overhead) throws IOException {
         JsonNode summary = Json.mapper().readTree(dir.resolve("summary.json").toFile());
         ObjectNode row = Json.mapper().createObjectNode();
         row.put("case", c.id());
@@ -270,9 +420,10 @@ public final class ExperimentRunner {
         args.addAll(List.of("--hardware", spec.hardware(), "--gpus", Integer.toString(spec.devices()), "--trace",
                 planSlice.toString(), "--slo", spec.slo(), "--strategy", c.strategy(), "--out",
                 c.planFile().toString()));
-        if (!spec.profiles().isEmpty()) {
+        List<Path> files = profileFiles();
+        if (!files.isEmpty()) {
             args.add("--profiles");
-            spec.profiles().forEach(p -> args.add(resolve(p).toString()));
+            files.forEach(p -> args.add(p.toString()));
         }
         Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
     }
@@ -355,6 +506,59 @@ public final class ExperimentRunner {
         }
         Files.writeString(out.resolve("summary.csv"), csv);
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("summary.json").toFile(), summary);
+        if (spec.engine().equals("both")) {
+            errors(groups);
+        }
+    }
+
+    /**
+     * Engine {@code both}: the simulator's relative error against the runtime per variant, plan, rate and metric,
+     * paired seed by seed (simulated over served, less 1), its mean and interval over seeds: {@code errors.csv} and
+     * {@code errors.json}.
+     */
+    private void errors(Map<String, List<JsonNode>> groups) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("variant,plan,rate,metric,seeds,error,error_low,error_high\n");
+        for (Map.Entry<String, List<JsonNode>> e : groups.entrySet()) {
+            if (!e.getKey().endsWith("|simulator")) {
+                continue;
+            }
+            List<JsonNode> served = groups.get(e.getKey().substring(0, e.getKey().length() - "simulator".length())
+                    + "runtime");
+            if (served == null) {
+                continue;
+            }
+            Map<Long, JsonNode> bySeed = new LinkedHashMap<>();
+            served.forEach(r -> bySeed.put(r.path("seed").asLong(), r));
+            JsonNode first = e.getValue().get(0);
+            for (String m : METRICS) {
+                List<Double> errs = new ArrayList<>();
+                for (JsonNode sim : e.getValue()) {
+                    JsonNode run = bySeed.get(sim.path("seed").asLong());
+                    double measured = run == null ? Double.NaN : run.path(m).asDouble();
+                    if (measured > 0) {
+                        errs.add(sim.path(m).asDouble() / measured - 1);
+                    }
+                }
+                if (errs.isEmpty()) {
+                    continue;
+                }
+                Interval iv = Interval.of(errs, spec.confidence());
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("variant", first.path("variant").asText());
+                row.put("plan", first.path("plan").asText());
+                row.put("rate", first.path("rate").asDouble());
+                row.put("metric", m);
+                row.put("seeds", errs.size());
+                row.put("error", iv);
+                rows.add(row);
+                csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%.6g,%.6g,%.6g%n", first.path("variant").asText(),
+                        first.path("plan").asText(), fmt(first.path("rate").asDouble()), m, errs.size(), iv.mean(),
+                        iv.low(), iv.high()));
+            }
+        }
+        Files.writeString(out.resolve("errors.csv"), csv);
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("errors.json").toFile(), rows);
     }
 
     static double[] window(String w) {

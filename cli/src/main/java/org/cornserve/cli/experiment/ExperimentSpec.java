@@ -29,6 +29,13 @@ import java.util.Set;
  * @param warmupRequests synthetic requests sent unmeasured before each runtime case (default 600, {@link
  *     org.cornserve.cli.validate.Validation#warmupTrace})
  * @param variants workload variants, each a trace of its own (a sensitivity sweep); every case runs on each
+ * @param measureProfiles measure the tasks' profiles on real executors on this machine's CPU slots before planning
+ *     and serving, and plan, simulate and serve with them (default: true where the engine serves, {@code runtime} or
+ *     {@code both}, on {@code cpu} hardware with no {@code profiles} given; kept in {@code profiles/} of the output
+ *     folder and reused by a rerun)
+ * @param servedCosts what a case of engine {@code both} charges beyond the profiles when it simulates the served
+ *     replay as predicted before it ran (as {@code validate --served-costs}: {@code embedded}, the default, {@code
+ *     none}, or a file relative to the spec's folder)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @com.fasterxml.jackson.annotation.JsonIgnoreProperties({"kind"}) // read by `experiment run` to pick the runner
@@ -48,7 +55,9 @@ public record ExperimentSpec(
         @JsonProperty("profiles") List<String> profiles,
         @JsonProperty("runtime_devices") String runtimeDevices,
         @JsonProperty("warmup_requests") Integer warmupRequests,
-        @JsonProperty("variants") List<Variant> variants) {
+        @JsonProperty("variants") List<Variant> variants,
+        @JsonProperty("measure_profiles") Boolean measureProfiles,
+        @JsonProperty("served_costs") String servedCosts) {
 
     static final Set<String> ENGINES = Set.of("simulator", "runtime", "both");
 
@@ -134,6 +143,16 @@ public record ExperimentSpec(
         if (confidence != null && !(confidence > 0 && confidence < 1)) {
             throw new IllegalArgumentException("experiment spec: 'confidence' must be in (0, 1), got " + confidence);
         }
+        if (Boolean.TRUE.equals(measureProfiles) && profiles != null && !profiles.isEmpty()) {
+            throw new IllegalArgumentException("experiment spec: give 'profiles' or 'measure_profiles', not both");
+        }
+        if (Boolean.TRUE.equals(measureProfiles) && hardware != null && !hardware.equals("cpu")) {
+            throw new IllegalArgumentException("experiment spec: 'measure_profiles' measures on this machine's CPU"
+                    + " slots; 'hardware' is " + hardware);
+        }
+        if (servedCosts != null && servedCosts.isBlank()) {
+            throw new IllegalArgumentException("experiment spec: 'served_costs' must be embedded, none or a file");
+        }
     }
 
     /** This spec with every default filled in (what {@code spec.resolved.json} holds). */
@@ -147,6 +166,10 @@ public record ExperimentSpec(
                         : List.of(1L, 2L, 3L), confidence != null ? confidence : 0.95, profiles != null ? profiles
                         : List.of(), runtimeDevices != null ? runtimeDevices : "cpu:2", warmupRequests != null
                         ? warmupRequests : org.cornserve.cli.validate.Validation.WARMUP_REQUEST_COUNT, variants == null || variants.isEmpty() ? List.of()
-                        : variants.stream().map(v -> new Variant(v.name(), v.trace().over(trace))).toList());
+                        : variants.stream().map(v -> new Variant(v.name(), v.trace().over(trace))).toList(),
+                measureProfiles != null ? measureProfiles : (profiles == null || profiles.isEmpty())
+                        && engine != null && !engine.equalsIgnoreCase("simulator")
+                        && (hardware == null || hardware.equals("cpu")),
+                servedCosts != null ? servedCosts : org.cornserve.cli.validate.Validation.EMBEDDED_SERVED_COSTS);
     }
 }

@@ -205,16 +205,11 @@ public final class DemoCommand implements Callable<Integer> {
         stages.update(4, total, "simulating both plans on the same window");
         // no served steps of the trace's kind before the one replay: the probes' own prefill curve, decodes as a
         // loaded replay runs them, blended with the warm-up's later half (ServedBefore)
-        ServedBefore.Prediction prediction = ServedBefore.blend(ServedBefore.ofWarmup(
-                planned.resolve("measured-warmup")), served.asProbed(false), slice);
+        ServedBefore.Prediction prediction = PredictedReplay.of(served, planned.resolve("measured"), slice);
         for (Path dir : List.of(planned, baseline)) {
-            List<String> args = new ArrayList<>(List.of("simulate", "--plan", dir.resolve("plan.json").toString(),
-                    "--trace", slice.toString(), "--trace-format", "jsonl", "--slo", slo, "--out",
-                    dir.resolve("simulated").toString()));
-            args.addAll(prediction.served().simulateArgs());
-            args.add("--profiles");
-            profileFiles.forEach(f -> args.add(f.toString()));
-            Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+            Validation.cornserve(Validation.quiet(), Validation.quiet(), PredictedReplay.simulateArgs(prediction,
+                    dir.resolve("plan.json"), slice, slo, null, profileFiles, dir.resolve("simulated"))
+                    .toArray(String[]::new));
         }
         JsonNode simPlanned = read(planned.resolve("simulated/summary.json"));
         JsonNode simBaseline = read(baseline.resolve("simulated/summary.json"));

@@ -229,7 +229,7 @@ public final class Validation {
     }
 
     /** The unit tasks a plan deploys, an LLM's phases as the LLM. */
-    static java.util.Set<String> deployedTasks(ResolvedPlan plan) {
+    public static java.util.Set<String> deployedTasks(ResolvedPlan plan) {
         java.util.Set<String> deployed = new java.util.TreeSet<>();
         plan.deployments().forEach(d -> d.tasks().forEach(t -> deployed.add(
                 org.cornserve.model.task.LlmPhase.wholeTaskId(t.id()))));
@@ -237,7 +237,7 @@ public final class Validation {
     }
 
     /** Measures {@code tasks} of {@code model} on real executors at 1 to {@code devices} devices (quick grid). */
-    static Path measureTasks(String model, java.util.Set<String> tasks, int devices, DeviceSlots slots, Path out,
+    public static Path measureTasks(String model, java.util.Set<String> tasks, int devices, DeviceSlots slots, Path out,
             Consumer<String> status, ProfileMeasurer.Progress progress) {
         try (LocalProcessLauncher launcher = new LocalProcessLauncher();
                 HostCpuMonitor monitor = HostCpuMonitor.start()) {
@@ -2136,7 +2136,7 @@ public final class Validation {
     }
 
     /** The {@code --served-costs} default of validate and demo: this machine's costs, embedded. */
-    static final String EMBEDDED_SERVED_COSTS = "embedded";
+    public static final String EMBEDDED_SERVED_COSTS = "embedded";
 
     /**
      * The served step costs file a validation charges: {@code none} for none (null), {@value #EMBEDDED_SERVED_COSTS}
@@ -2144,7 +2144,7 @@ public final class Validation {
      * where they come from is in its {@code source}), or a file of them (checked now, so a bad one fails before
      * serving).
      */
-    static Path servedCosts(String option, Path dir) throws IOException {
+    public static Path servedCosts(String option, Path dir) throws IOException {
         if (option == null || option.equals("none")) {
             return null;
         }

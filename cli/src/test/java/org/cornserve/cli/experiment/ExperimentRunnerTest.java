@@ -214,4 +214,84 @@ class ExperimentRunnerTest {
         assertTrue(summary.get(1).path("e2e_ms.p50").path("mean").asDouble()
                 > 2 * summary.get(0).path("e2e_ms.p50").path("mean").asDouble(), summary.toString());
     }
+
+    private Path bothSpec(String extra) throws Exception {
+        Files.copy(Path.of(PLAN), tmp.resolve("one.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path f = tmp.resolve("both.json");
+        Files.writeString(f, """
+                {"name": "b", "plans": ["one.json"], "engine": "both", %s
+                 "trace": {"path": "%s", "window": "0:10"}, "rates": [0], "seeds": [1, 2]}
+                """.formatted(extra, trace().toString().replace("\\", "/")));
+        return f;
+    }
+
+    private static String row(String id, String engine, long seed, double ttftP50) {
+        return String.format(java.util.Locale.ROOT, "{\"case\":\"%s\",\"variant\":\"\",\"plan\":\"one\","
+                + "\"rate\":0.0,\"seed\":%d,\"engine\":\"%s\",\"ttft_ms.p50\":%s}", id, seed, engine, ttftP50);
+    }
+
+    @Test
+    void engineBothMeasuresProfilesByDefaultAndNamesAClash() throws Exception {
+        ExperimentSpec s = ExperimentRunner.read(bothSpec("").toString()).resolved();
+        assertTrue(s.measureProfiles(), "a served engine on cpu measures its profiles unless given some");
+        assertEquals("embedded", s.servedCosts());
+        assertTrue(!ExperimentRunner.read(bothSpec("\"profiles\": [\"p.json\"],").toString()).resolved()
+                .measureProfiles(), "given profiles are used as they are");
+        assertTrue(!ExperimentRunner.read(spec("\"x.json\"").toString()).resolved().measureProfiles(),
+                "the simulator alone measures nothing");
+        RuntimeException e = assertThrows(org.cornserve.model.json.JsonFileException.class, () -> ExperimentRunner
+                .read(bothSpec("\"profiles\": [\"p.json\"], \"measure_profiles\": true,").toString()));
+        assertTrue(e.getMessage().contains("measure_profiles") && e.getMessage().contains("both.json"),
+                e.getMessage());
+    }
+
+    @Test
+    void engineBothRunsASeedsTwoCasesAsOneUnitAndAgainWholeWhereOneWasLeft() throws Exception {
+        ExperimentRunner r = new ExperimentRunner(ExperimentRunner.read(bothSpec("").toString()), tmp,
+                tmp.resolve("o"), new PrintWriter(new StringWriter()));
+        List<ExperimentRunner.Case> cases = r.cases();
+        assertEquals(List.of("one-r0-s1-sim", "one-r0-s1-run", "one-r0-s2-sim", "one-r0-s2-run"),
+                cases.stream().map(ExperimentRunner.Case::id).toList());
+        Path results = tmp.resolve("o/results.jsonl");
+        Files.createDirectories(results.getParent());
+        // seed 1 finished whole; seed 2's served row kept alone (a run stopped between an older build's two writes)
+        Files.write(results, List.of(row("one-r0-s1-sim", "simulator", 1, 10), row("one-r0-s1-run", "runtime", 1, 12),
+                row("one-r0-s2-run", "runtime", 2, 11)));
+        java.util.Set<String> done = new java.util.LinkedHashSet<>(List.of("one-r0-s1-sim", "one-r0-s1-run",
+                "one-r0-s2-run"));
+        List<List<ExperimentRunner.Case>> units = r.units(cases, done, results);
+        assertEquals(1, units.size());
+        assertEquals(List.of("one-r0-s2-sim", "one-r0-s2-run"), units.get(0).stream().map(ExperimentRunner.Case::id)
+                .toList());
+        assertEquals(2, lines(results).size(), "the lone row is dropped, its pair runs again whole");
+        assertTrue(lines(results).stream().noneMatch(l -> l.contains("one-r0-s2-run")));
+    }
+
+    @Test
+    void engineBothSummarisesTheSimulatorsErrorPairedSeedBySeed() throws Exception {
+        ExperimentRunner r = new ExperimentRunner(ExperimentRunner.read(bothSpec("").toString()), tmp,
+                tmp.resolve("o"), new PrintWriter(new StringWriter()));
+        Path results = tmp.resolve("o/results.jsonl");
+        Files.createDirectories(results.getParent());
+        // seed 1: 10 simulated against 12.5 served (-20%); seed 2: 11 against 10 (+10%); seed 3 served only
+        Files.write(results, List.of(row("one-r0-s1-sim", "simulator", 1, 10), row("one-r0-s1-run", "runtime", 1, 12.5),
+                row("one-r0-s2-run", "runtime", 2, 10), row("one-r0-s2-sim", "simulator", 2, 11),
+                row("one-r0-s3-run", "runtime", 3, 30)));
+        r.summarise(results);
+        JsonNode errors = Json.mapper().readTree(tmp.resolve("o/errors.json").toFile());
+        JsonNode ttft = null;
+        for (JsonNode e : errors) {
+            if (e.path("metric").asText().equals("ttft_ms.p50")) {
+                ttft = e;
+            }
+        }
+        assertTrue(ttft != null, errors.toString());
+        assertEquals(2, ttft.path("seeds").asInt(), "only seeds with both engines are paired");
+        Interval expected = Interval.of(List.of(10 / 12.5 - 1, 11 / 10.0 - 1), 0.95);
+        assertEquals(-0.05, ttft.path("error").path("mean").asDouble(), 1e-12);
+        assertEquals(expected.low(), ttft.path("error").path("low").asDouble(), 1e-12);
+        assertEquals(expected.high(), ttft.path("error").path("high").asDouble(), 1e-12);
+        assertTrue(Files.readString(tmp.resolve("o/errors.csv")).contains(",one,0,ttft_ms.p50,2,"),
+                Files.readString(tmp.resolve("o/errors.csv")));
+    }
 }

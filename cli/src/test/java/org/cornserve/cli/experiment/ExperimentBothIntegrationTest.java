@@ -1,0 +1,98 @@
+package org.cornserve.cli.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.cornserve.cli.CornserveMain;
+import org.cornserve.cli.validate.Validation;
+import org.cornserve.model.json.Json;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code experiment run} with engine {@code both} end to end: a seed's plan served and replayed, its simulation as
+ * predicted before the replay, the two rows, the comparison, the error over seeds; nothing left behind.
+ */
+@Tag("integration")
+class ExperimentBothIntegrationTest {
+    @TempDir
+    Path tmp;
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        var cl = CornserveMain.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    @Timeout(300)
+    void servesAndSimulatesEachSeedAsAPairAndSummarisesTheError() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        // the tiny model's estimated profiles, given (measuring them takes minutes; `measure_profiles` is the default)
+        assertEquals(0, run(out, err, "profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1",
+                "--out", tmp.resolve("est.json").toString()), err.toString());
+        Files.copy(Path.of(ExperimentRunnerTest.PLAN), tmp.resolve("one.json"));
+        StringBuilder trace = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            trace.append(String.format(Locale.ROOT,
+                    "{\"arrival_s\":%.3f,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":%d}%n", i * 0.25,
+                    20 + (i * 29) % 80, 4 + (i * 7) % 12));
+        }
+        Files.writeString(tmp.resolve("t.jsonl"), trace);
+        Files.writeString(tmp.resolve("spec.json"), """
+                {"name": "both", "plans": ["one.json"], "engine": "both", "profiles": ["est.json"],
+                 "warmup_requests": 4, "trace": {"path": "t.jsonl", "window": "0:5"}, "rates": [0], "seeds": [1]}
+                """);
+        Path dir = tmp.resolve("o");
+        int code = run(out, err, "experiment", "run", tmp.resolve("spec.json").toString(), "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+
+        List<JsonNode> rows = Files.readAllLines(dir.resolve("results.jsonl")).stream().filter(l -> !l.isBlank())
+                .map(l -> {
+                    try {
+                        return Json.mapper().readTree(l);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).toList();
+        assertEquals(List.of("one-r0-s1-sim", "one-r0-s1-run"), rows.stream().map(r -> r.path("case").asText())
+                .toList());
+        for (JsonNode r : rows) {
+            assertEquals(20, r.path("requests").asInt(), r.toString());
+        }
+        // the simulation is the served replay's, as predicted before it: its comparison beside it
+        JsonNode v = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/validation.json").toFile());
+        assertEquals(Validation.METRICS.size(), v.path("rows").size(), v.toString());
+        JsonNode simConfig = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/config.json").toFile());
+        assertEquals(v.path("step_overhead_ms").asDouble(), simConfig.path("step_overhead_ms").asDouble(), 1e-3,
+                "the served round trip read by the probes is charged");
+        assertTrue(simConfig.path("decode_compute_scale").asDouble() > 0, simConfig.toString());
+        JsonNode sim = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/summary.json").toFile());
+        JsonNode served = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-run/summary.json").toFile());
+        assertEquals(sim.path("output_tokens").asLong(), served.path("output_tokens").asLong());
+        for (JsonNode row : v.path("rows")) {
+            if (row.path("metric").asText().equals("ttft_ms.p50")) {
+                assertEquals(Validation.value(sim, "ttft_ms.p50"), row.path("simulated").asDouble(), 1e-9);
+                assertEquals(Validation.value(served, "ttft_ms.p50"), row.path("measured").asDouble(), 1e-9);
+            }
+        }
+        String errors = Files.readString(dir.resolve("errors.csv"));
+        assertTrue(errors.contains(",one,0,ttft_ms.p50,1,"), errors);
+        assertTrue(out.toString().contains("simulated against served"), out.toString());
+        String session = v.path("runtime_session").asText();
+        assertFalse(session.isEmpty(), v.toString());
+        assertEquals(0, Validation.sharedMemoryFiles(session), "no /dev/shm/cornserve-" + session + "-* file left");
+    }
+}
