@@ -22,6 +22,7 @@ import org.cornserve.plots.data.ValidationRow;
 import org.cornserve.plots.figure.AllocationFigure;
 import org.cornserve.plots.figure.CompareFigure;
 import org.cornserve.plots.figure.Figure;
+import org.cornserve.plots.figure.ExperimentFigure;
 import org.cornserve.plots.figure.HeadlineFigure;
 import org.cornserve.plots.figure.LatencyCdfFigure;
 import org.cornserve.plots.figure.QueueLengthFigure;
@@ -40,7 +41,9 @@ import org.cornserve.plots.figure.ValidationFigure;
  *   <li>{@code compare.json}: latency percentiles and throughput per plan;</li>
  *   <li>{@code results.json} (the headline): capacity relative to the monolith, P99 latency at equal load;</li>
  *   <li>{@code capacity.json}: attainment, goodput and tail latency against load;</li>
- *   <li>{@code validation.json}: simulated against measured, and the relative errors.</li>
+ *   <li>{@code validation.json}: simulated against measured, and the relative errors;</li>
+ *   <li>an experiment's {@code summary.json} (an array of groups by rate and engine): each metric against load with
+ *       its interval over seeds, and its {@code errors.json}: the simulator's error against the runtime.</li>
  * </ul>
  * Figures from a file in a subfolder get the subfolder's name as a prefix, so several compare or capacity folders
  * under one root do not overwrite each other.
@@ -105,6 +108,14 @@ public final class ResultPlots {
                         out.add(renamed(prefix, SweepFigure.attainment(sweep)));
                         out.add(renamed(prefix, SweepFigure.goodput(sweep)));
                         out.add(renamed(prefix, SweepFigure.latency(sweep)));
+                    }
+                }
+                case "summary.json", "errors.json" -> {
+                    JsonNode doc = Json.read(f, JsonNode.class);
+                    if (ExperimentFigure.isSummary(doc)) {
+                        ExperimentFigure.metrics(doc, confidencePercent(f)).forEach(fig -> out.add(renamed(prefix, fig)));
+                    } else if (ExperimentFigure.isErrors(doc)) {
+                        ExperimentFigure.errors(doc, confidencePercent(f)).forEach(fig -> out.add(renamed(prefix, fig)));
                     }
                 }
                 case "validation.json" -> {
@@ -182,6 +193,18 @@ public final class ResultPlots {
                     r.get("measured").asDouble(), r.hasNonNull("error") ? r.get("error").asDouble() : null));
         }
         return out;
+    }
+
+    /** The confidence of an experiment's intervals, from {@code spec.resolved.json} beside its results (else 95). */
+    static int confidencePercent(Path resultFile) {
+        Path spec = resultFile.resolveSibling("spec.resolved.json");
+        if (Files.isRegularFile(spec)) {
+            double c = Json.read(spec, JsonNode.class).path("confidence").asDouble(0.95);
+            if (c > 0 && c < 1) {
+                return (int) Math.round(100 * c);
+            }
+        }
+        return 95;
     }
 
     private static boolean looksLike(Path f, String field) {

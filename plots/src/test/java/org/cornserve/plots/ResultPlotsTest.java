@@ -264,6 +264,51 @@ class ResultPlotsTest {
     }
 
     @Test
+    void anExperimentsSummaryAndErrorsGiveMetricsAgainstLoadWithTheirIntervals() throws IOException {
+        Path root = tmp.resolve("r");
+        Files.createDirectories(root.resolve("exp"));
+        Files.writeString(root.resolve("exp/spec.resolved.json"), "{\"name\": \"x\", \"confidence\": 0.9}");
+        // rates out of order, two engines, one plan
+        Files.writeString(root.resolve("exp/summary.json"), """
+                [{"variant": "", "plan": "cornserve", "rate": 4.0, "engine": "simulator", "seeds": 3,
+                  "goodput_rps": {"mean": 3.9, "low": 3.5, "high": 4.3}, "ttft_ms.p99": {"mean": 300, "low": 250, "high": 350}},
+                 {"variant": "", "plan": "cornserve", "rate": 2.0, "engine": "simulator", "seeds": 3,
+                  "goodput_rps": {"mean": 2.0, "low": 1.9, "high": 2.1}, "ttft_ms.p99": {"mean": 100, "low": 90, "high": 110}},
+                 {"variant": "", "plan": "cornserve", "rate": 2.0, "engine": "runtime", "seeds": 3,
+                  "goodput_rps": {"mean": 1.9, "low": 1.7, "high": 2.1}, "ttft_ms.p99": {"mean": 120, "low": 100, "high": 140}},
+                 {"variant": "", "plan": "cornserve", "rate": 4.0, "engine": "runtime", "seeds": 3,
+                  "goodput_rps": {"mean": 3.8, "low": 3.0, "high": 4.6}, "ttft_ms.p99": {"mean": 330, "low": 300, "high": 360}}]""");
+        Files.writeString(root.resolve("exp/errors.json"), """
+                [{"variant": "", "plan": "cornserve", "rate": 4.0, "metric": "ttft_ms.p50", "seeds": 3,
+                  "error": {"mean": -0.1, "low": -0.3, "high": 0.1}},
+                 {"variant": "", "plan": "cornserve", "rate": 2.0, "metric": "ttft_ms.p50", "seeds": 3,
+                  "error": {"mean": 0.05, "low": 0.0, "high": 0.1}},
+                 {"variant": "", "plan": "cornserve", "rate": 2.0, "metric": "throughput_rps", "seeds": 3,
+                  "error": {"mean": 0.0, "low": 0.0, "high": 0.0}}]""");
+        ResultPlots.Drawn drawn = ResultPlots.draw(root, tmp.resolve("out"));
+        assertEquals(2 * drawn.figures().size(), drawn.files().size(), "every figure paints");
+        Map<String, Figure> f = byStem(drawn.figures());
+        XYChart goodput = (XYChart) f.get("exp-experiment-goodput").chart();
+        assertTrue(goodput.getTitle().contains("90% interval"), goodput.getTitle());
+        XYSeries sim = goodput.getSeriesMap().get("cornserve (simulator)");
+        assertArrayEquals(new double[] {2, 4}, sim.getXData(), "sorted by rate");
+        assertArrayEquals(new double[] {2.0, 3.9}, sim.getYData());
+        assertArrayEquals(new double[] {0.1, 0.4}, sim.getExtraValues(), 1e-9, "the interval's half width");
+        XYSeries run = goodput.getSeriesMap().get("cornserve (runtime)");
+        assertArrayEquals(new double[] {1.9, 3.8}, run.getYData());
+        assertArrayEquals(new double[] {0.2, 0.8}, run.getExtraValues(), 1e-9);
+        assertArrayEquals(new double[] {120, 330},
+                ((XYChart) f.get("exp-experiment-ttft-p99").chart()).getSeriesMap().get("cornserve (runtime)").getYData());
+        assertFalse(f.containsKey("exp-experiment-e2e-p99"), "a metric the summary lacks is not drawn");
+        XYChart errors = (XYChart) f.get("exp-experiment-errors-cornserve").chart();
+        XYSeries ttft = errors.getSeriesMap().get("ttft_ms.p50");
+        assertArrayEquals(new double[] {2, 4}, ttft.getXData());
+        assertArrayEquals(new double[] {5, -10}, ttft.getYData(), 1e-9, "percent");
+        assertArrayEquals(new double[] {5, 20}, ttft.getExtraValues(), 1e-9);
+        assertFalse(errors.getSeriesMap().containsKey("throughput_rps"), "latency errors only");
+    }
+
+    @Test
     void badFilesNameTheFileAndLine() throws IOException {
         Path dir = run("bad", null, new double[] {1, 2}, new double[] {3, 4});
         Files.writeString(dir.resolve("requests.csv"), "request_id,status,ttft_ms,e2e_ms\n0,completed,1.5,2\n"
