@@ -311,7 +311,13 @@ public final class ExperimentRunner {
         List<Path> files = profileFiles();
         // compute alone, as the simulation charges it beside the served round trip (as validate and demo serve)
         ProfileBook book = files.isEmpty() ? ProfileBook.EMPTY : ProfileBook.load(files).computeOnly();
-        Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, slice,
+        // the warm-up's prompts at the planning window's lengths, as the demo's: nothing of the judged requests (the
+        // judged slice's only where the planning window holds no request)
+        Path shape = planSlice(c.variant(), c.rate());
+        if (Files.size(shape) == 0) {
+            shape = slice;
+        }
+        Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, shape,
                 spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
         return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, spec.slo(), book,
                 out.resolve("cases").resolve(c.id()), Validation.quiet(), s -> { });
@@ -407,13 +413,19 @@ public final class ExperimentRunner {
         return f;
     }
 
-    private void plan(Case c) throws IOException {
-        String prefix = c.variant().isEmpty() ? "" : c.variant() + "-";
-        Path planSlice = out.resolve("traces").resolve(prefix + "plan-r" + fmt(c.rate()) + ".jsonl");
+    /** The planning window at {@code rate}: what a case is planned on, and its served warm-up shaped by. */
+    private Path planSlice(String variant, double rate) throws IOException {
+        String prefix = variant.isEmpty() ? "" : variant + "-";
+        Path planSlice = out.resolve("traces").resolve(prefix + "plan-r" + fmt(rate) + ".jsonl");
         if (!Files.exists(planSlice)) {
             Files.createDirectories(planSlice.getParent());
-            transform(c.variant(), trace(c.variant()).planWindow(), c.rate(), null, planSlice);
+            transform(variant, trace(variant).planWindow(), rate, null, planSlice);
         }
+        return planSlice;
+    }
+
+    private void plan(Case c) throws IOException {
+        Path planSlice = planSlice(c.variant(), c.rate());
         Files.createDirectories(c.planFile().getParent());
         List<String> args = new ArrayList<>(List.of("plan"));
         spec.models().forEach(m -> args.addAll(List.of("--model", m)));
