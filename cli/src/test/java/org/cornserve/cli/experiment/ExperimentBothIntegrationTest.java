@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.cornserve.cli.CornserveMain;
+import org.cornserve.cli.CliRun;
 import org.cornserve.cli.validate.Validation;
 import org.cornserve.model.json.Json;
 import org.junit.jupiter.api.Tag;
@@ -28,21 +26,13 @@ class ExperimentBothIntegrationTest {
     @TempDir
     Path tmp;
 
-    private static int run(StringWriter out, StringWriter err, String... args) {
-        var cl = CornserveMain.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
-    }
-
     @Test
     @Timeout(300)
     void servesAndSimulatesEachSeedAsAPairAndSummarisesTheError() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         // the tiny model's estimated profiles, given (measuring them takes minutes; `measure_profiles` is the default)
-        assertEquals(0, run(out, err, "profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1",
-                "--out", tmp.resolve("est.json").toString()), err.toString());
+        CliRun est = CliRun.run("profile", "estimate", "--model", "tiny-omni", "--hardware", "cpu", "--tp", "1", "--out",
+                tmp.resolve("est.json").toString());
+        assertEquals(0, est.code(), est.err());
         Files.copy(Path.of(ExperimentRunnerTest.PLAN), tmp.resolve("one.json"));
         StringBuilder trace = new StringBuilder();
         for (int i = 0; i < 20; i++) {
@@ -56,8 +46,8 @@ class ExperimentBothIntegrationTest {
                  "warmup_requests": 4, "trace": {"path": "t.jsonl", "window": "0:5"}, "rates": [0], "seeds": [1]}
                 """);
         Path dir = tmp.resolve("o");
-        int code = run(out, err, "experiment", "run", tmp.resolve("spec.json").toString(), "--out", dir.toString());
-        assertEquals(0, code, err.toString());
+        CliRun run = CliRun.run("experiment", "run", tmp.resolve("spec.json").toString(), "--out", dir.toString());
+        assertEquals(0, run.code(), run.err());
 
         List<JsonNode> rows = Files.readAllLines(dir.resolve("results.jsonl")).stream().filter(l -> !l.isBlank())
                 .map(l -> {
@@ -90,7 +80,7 @@ class ExperimentBothIntegrationTest {
         }
         String errors = Files.readString(dir.resolve("errors.csv"));
         assertTrue(errors.contains(",one,0,ttft_ms.p50,1,"), errors);
-        assertTrue(out.toString().contains("simulated against served"), out.toString());
+        assertTrue(run.out().contains("simulated against served"), run.out());
         String session = v.path("runtime_session").asText();
         assertFalse(session.isEmpty(), v.toString());
         assertEquals(0, Validation.sharedMemoryFiles(session), "no /dev/shm/cornserve-" + session + "-* file left");
