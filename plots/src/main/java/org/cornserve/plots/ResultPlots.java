@@ -42,7 +42,7 @@ import org.cornserve.plots.figure.ValidationFigure;
  *   <li>{@code results.json} (the headline): capacity relative to the monolith, P99 latency at equal load;</li>
  *   <li>{@code capacity.json}: attainment, goodput and tail latency against load;</li>
  *   <li>{@code validation.json}: simulated against measured, and the relative errors;</li>
- *   <li>an experiment's {@code summary.json} (an array of groups by rate and engine): each metric against load with
+ *   <li>an experiment's {@code summary.json} (beside its {@code spec.resolved.json}): each metric against load with
  *       its interval over seeds, and its {@code errors.json}: the simulator's error against the runtime.</li>
  * </ul>
  * Figures from a file in a subfolder get the subfolder's name as a prefix, so several compare or capacity folders
@@ -111,6 +111,9 @@ public final class ResultPlots {
                     }
                 }
                 case "summary.json", "errors.json" -> {
+                    if (!Files.exists(f.resolveSibling("spec.resolved.json"))) {
+                        break; // a run folder's summary (drawn above), not an experiment's: not read twice
+                    }
                     JsonNode doc = Json.read(f, JsonNode.class);
                     if (ExperimentFigure.isSummary(doc)) {
                         ExperimentFigure.metrics(doc, confidencePercent(f)).forEach(fig -> out.add(renamed(prefix, fig)));

@@ -49,6 +49,8 @@ public final class ExperimentRunner {
     /** Profile files measured by this run ({@code measure_profiles}), and the tasks they hold. */
     private final List<Path> measuredProfiles = new ArrayList<>();
     private final Set<String> measuredTasks = new LinkedHashSet<>();
+    /** The served costs file engine {@code both} charges, read (and the embedded one written) once; empty for none. */
+    private java.util.Optional<Path> servedCosts;
 
     /**
      * A case to run.
@@ -333,16 +335,17 @@ public final class ExperimentRunner {
         if (run.strategy() != null && !Files.exists(run.planFile())) {
             plan(run);
         }
-        Validation.Served served = serve(run, slice);
-        List<Path> files = profileFiles();
-        if (files.isEmpty()) {
+        if (!spec.measureProfiles() && spec.profiles().isEmpty()) { // checked before serving, not after
             throw new IllegalArgumentException("case " + sim.id() + ": engine 'both' simulates the served replay with"
                     + " measured profiles: give 'profiles', or leave 'measure_profiles' on");
         }
-        Path costs = Validation.servedCosts(servedCostsOption(), out);
+        Validation.Served served = serve(run, slice);
+        if (servedCosts == null) {
+            servedCosts = java.util.Optional.ofNullable(Validation.servedCosts(servedCostsOption(), out));
+        }
         Path runDir = out.resolve("cases").resolve(run.id());
-        PredictedReplay.judge(served.withServedCosts(costs), runDir, run.planFile(), slice, spec.slo(), sim.seed(),
-                files, out.resolve("cases").resolve(sim.id()));
+        PredictedReplay.judge(served.withServedCosts(servedCosts.orElse(null)), runDir, run.planFile(), slice,
+                spec.slo(), sim.seed(), profileFiles(), out.resolve("cases").resolve(sim.id()));
         return List.of(row(sim, out.resolve("cases").resolve(sim.id()), 0), row(run, runDir, served.overheadMs()));
     }
 

@@ -1,7 +1,6 @@
 package org.cornserve.cli.validate;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +59,6 @@ public final class PredictedReplay {
                 Json.mapper().readTree(measured.resolve("summary.json").toFile())), measured.resolve("requests.csv"));
         List<Validation.Row> quiet = served.hostLoad().quietRows(simulated.resolve("requests.csv"),
                 measured.resolve("requests.csv"));
-        Files.createDirectories(simulated);
         Validation.write(simulated.resolve("validation.json"), rows, quiet, served, profiles.get(0));
         return rows;
     }
