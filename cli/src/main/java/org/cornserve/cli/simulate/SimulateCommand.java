@@ -181,7 +181,8 @@ public final class SimulateCommand implements Callable<Integer> {
     /** Served-run cost terms beyond the profile, as 'validate' measures them (validation.json's served_step_costs). */
     @Option(names = "--served-costs", paramLabel = "FILE", description = {"a JSON file of served step costs"
             + " ({extra_ms_per_sequence, compute_ratio, round_trip_ms, round_trip_tail_ms, after_prefill_compute_ratio,"
-            + " prefill_after_prefill_ratio, host_slowdown_by_busy_executors, seed, source; replay_over_probe_*,"
+            + " prefill_after_prefill_ratio, host_slowdown_by_busy_executors, step_excess, seed, source;"
+            + " replay_over_probe_*,"
             + " replay_over_served_before_* and replay_over_warmup_* are validate's and demo's}, or a validation.json"
             + " holding"
             + " them as served_step_costs) charged on every LLM step beyond its profile (default: none)"})
@@ -209,7 +210,8 @@ public final class SimulateCommand implements Callable<Integer> {
             + " charge): each LLM step computes at its window's speed when it starts (times --prefill-compute-scale"
             + " or --decode-compute-scale; leave those at 1 for a trace of absolute speeds); 'cornserve validate'"
             + " writes one from the served replay's steps (served-speed.json) to tell the machine's drift from the"
-            + " model's error"})
+            + " model's error; the served costs' step_excess is not drawn then (the windows' means hold the run's"
+            + " waits)"})
     Path speedTraceFile;
 
     private org.cornserve.simulator.config.SpeedTrace speedTrace;
@@ -279,6 +281,9 @@ public final class SimulateCommand implements Callable<Integer> {
                     "extra_ms_per_sequence: %.4f from --extra-ms-per-sequence.", extraMsPerSequence));
         }
         speedTrace = speedTraceFile == null ? null : readSpeedTrace(speedTraceFile);
+        if (speedTrace != null) {
+            served = served.withoutStepExcess(); // a served run's speed window by window: its waits are in the means
+        }
         SimResult result;
         Simulator simulator;
         // the trace is read, parsed and turned into requests on a second thread while the event loop runs

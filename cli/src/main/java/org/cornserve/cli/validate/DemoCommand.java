@@ -62,8 +62,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
             description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
             + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence, round-trip"
-            + " tail, decode steps after a prefill, host slowdown, and the replay's speeds over its probes' and its"
-            + " warm-up's"
+            + " tail, decode steps after a prefill, host slowdown, the steps' spread (drawn, the slice simulated"
+            + " eight times), and the replay's speeds over its probes' and its warm-up's"
             + " (experiments/validation-tails.md), 'none' turns them off"})
     String servedCosts;
 
@@ -217,7 +217,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(simPlanned, measured),
                 planned.resolve("measured/requests.csv"));
         List<Validation.Row> quiet = served.hostLoad().quietRows(planned.resolve("simulated/requests.csv"),
-                planned.resolve("measured/requests.csv"));
+                planned.resolve("measured/requests.csv"), prediction.served().predictionPasses());
         Validation.write(planned.resolve("validation.json"), rows, quiet, served, profileFile);
 
         stages.update(5, total, "drawing the figures");

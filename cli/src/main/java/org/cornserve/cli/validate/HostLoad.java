@@ -90,19 +90,39 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
      * some or none did (the main table already says it).
      */
     List<Validation.Row> quietRows(Path simulatedRequests, Path measuredRequests) throws IOException {
+        return quietRows(simulatedRequests, measuredRequests, 1);
+    }
+
+    /**
+     * As above, for a simulation of {@code passes} passes of the replayed slice back to back (ids {@code k * n + i}
+     * for request {@code i} of pass {@code k}, {@code n} the slice's requests): each quiet request's simulated twins
+     * of every pass.
+     */
+    List<Validation.Row> quietRows(Path simulatedRequests, Path measuredRequests, int passes) throws IOException {
         if (loadedRequests.isEmpty()) {
             return List.of();
         }
         var simulated = TailReport.requests(simulatedRequests);
         var measured = TailReport.requests(measuredRequests);
+        if (passes < 1 || simulated.size() % passes != 0) {
+            throw new IllegalArgumentException(simulatedRequests + ": " + simulated.size() + " requests are not "
+                    + passes + " passes of one slice");
+        }
+        long perPass = simulated.size() / passes;
         List<Long> ids = measured.keySet().stream().filter(id -> !loadedRequests.contains(id)
                 && simulated.containsKey(id)).sorted().toList();
         if (ids.isEmpty()) {
             return List.of();
         }
+        List<Long> twins = new ArrayList<>();
+        for (int k = 0; k < passes; k++) {
+            for (long id : ids) {
+                twins.add(k * perPass + id);
+            }
+        }
         List<Validation.Row> rows = new ArrayList<>();
         for (var latency : LATENCIES) {
-            LatencyStats s = stats(ids, simulated, latency.getKey(), latency.getValue());
+            LatencyStats s = stats(twins, simulated, latency.getKey(), latency.getValue());
             LatencyStats m = stats(ids, measured, latency.getKey(), latency.getValue());
             rows.add(Validation.Row.of(latency.getKey() + ".p50", s.p50(), m.p50()));
             rows.add(Validation.Row.of(latency.getKey() + ".p90", s.p90(), m.p90()));
@@ -116,7 +136,7 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
         LatencyRecorder rec = new LatencyRecorder();
         for (long id : ids) {
             TailReport.Request r = requests.get(id);
-            if (counts(name, r)) {
+            if (r != null && counts(name, r)) {
                 rec.recordMs(Math.max(0, latency.applyAsDouble(r)));
             }
         }

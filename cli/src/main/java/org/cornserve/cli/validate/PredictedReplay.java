@@ -25,15 +25,18 @@ public final class PredictedReplay {
                 served.asProbed(false), slice);
     }
 
-    /** {@code simulate}'s arguments for {@code planFile} on {@code slice} under {@code prediction}, into {@code out}. */
+    /**
+     * {@code simulate}'s arguments for {@code planFile} on {@code slice} under {@code prediction}, into {@code out}
+     * (the slice simulated {@link Validation.Served#predictionPasses} times where the served costs draw).
+     */
     static List<String> simulateArgs(ServedBefore.Prediction prediction, Path planFile, Path slice, String slo,
-            Long seed, List<Path> profiles, Path out) {
+            Long seed, List<Path> profiles, Path out) throws IOException {
         List<String> args = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
                 slice.toString(), "--trace-format", "jsonl", "--slo", slo, "--out", out.toString()));
         if (seed != null) {
             args.addAll(List.of("--seed", Long.toString(seed)));
         }
-        args.addAll(prediction.served().simulateArgs());
+        args.addAll(prediction.served().predictionArgs());
         args.add("--profiles");
         profiles.forEach(f -> args.add(f.toString()));
         return args;
@@ -58,7 +61,7 @@ public final class PredictedReplay {
                 Json.mapper().readTree(simulated.resolve("summary.json").toFile()),
                 Json.mapper().readTree(measured.resolve("summary.json").toFile())), measured.resolve("requests.csv"));
         List<Validation.Row> quiet = served.hostLoad().quietRows(simulated.resolve("requests.csv"),
-                measured.resolve("requests.csv"));
+                measured.resolve("requests.csv"), prediction.served().predictionPasses());
         Validation.write(simulated.resolve("validation.json"), rows, quiet, served, profiles.get(0));
         return rows;
     }

@@ -324,4 +324,77 @@ public final class ServedCostsFit {
                 java.util.Arrays.stream(ratios).average().orElseThrow()), ServedStepCosts.quantiles(trips, QUANTILES, 1),
                 seed, source);
     }
+
+    /** Bins of a step excess fitted by {@link #stepExcess}: ms of charge at the median speed. */
+    static final List<Double> EXCESS_BINS_MS = List.of(2.0, 5.0, 15.0, 40.0, 100.0);
+
+    /** Fewest steps a step-excess bin is fitted on; a bin with fewer takes the nearest bin's table that has enough. */
+    static final int EXCESS_MIN_STEPS = 30;
+
+    /**
+     * The served costs' step excess ({@link org.cornserve.simulator.config.StepExcess}) of served runs' steps (each
+     * a run's {@code steps.csv}): per run and kind (steps with a prefill, decode-only reports), the median of measured
+     * compute over the charge ({@code simulated_shared_ms}) and their mean (summed over summed); a step's charge at
+     * the median speed is its charge times that median, its excess what it computed beyond; the scales are the runs'
+     * median over mean weighted by their summed charge, the tables {@value #QUANTILES} quantiles of the excess per
+     * bin of charge at the median speed ({@link #EXCESS_BINS_MS}), pooled over the runs.
+     */
+    static org.cornserve.simulator.config.StepExcess stepExcess(List<List<Row>> runs) {
+        int bins = EXCESS_BINS_MS.size() + 1;
+        org.cornserve.simulator.config.StepExcess binning = new org.cornserve.simulator.config.StepExcess(1, 1,
+                EXCESS_BINS_MS, java.util.Collections.nCopies(bins, List.of(0.0, 0.0)),
+                java.util.Collections.nCopies(bins, List.of(0.0, 0.0)));
+        double[] scale = new double[2];
+        double[] weight = new double[2];
+        List<List<List<Double>>> excess = new ArrayList<>();
+        for (int kind = 0; kind < 2; kind++) {
+            List<List<Double>> perBin = new ArrayList<>();
+            for (int b = 0; b < bins; b++) {
+                perBin.add(new ArrayList<>());
+            }
+            excess.add(perBin);
+        }
+        for (List<Row> run : runs) {
+            for (int kind = 0; kind < 2; kind++) {
+                boolean prefill = kind == 0;
+                List<Row> rows = run.stream().filter(r -> r.decodeOnly() != prefill && r.simulatedMs > 0).toList();
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                double[] ratios = rows.stream().mapToDouble(Row::ratio).sorted().toArray();
+                double median = ratios[ratios.length / 2];
+                double charged = rows.stream().mapToDouble(Row::simulatedMs).sum();
+                double mean = rows.stream().mapToDouble(Row::computeMs).sum() / charged;
+                scale[kind] += median / mean * charged;
+                weight[kind] += charged;
+                for (Row r : rows) {
+                    double atMedian = r.simulatedMs * median;
+                    excess.get(kind).get(binning.bin(atMedian)).add(r.computeMs - atMedian);
+                }
+            }
+        }
+        List<List<List<Double>>> tables = new ArrayList<>();
+        for (int kind = 0; kind < 2; kind++) {
+            if (weight[kind] == 0) {
+                throw new IllegalArgumentException("step excess: no served " + (kind == 0 ? "step with a prefill"
+                        : "decode-only step") + " in the runs");
+            }
+            List<List<Double>> perBin = excess.get(kind);
+            List<List<Double>> out = new ArrayList<>();
+            for (int b = 0; b < bins; b++) {
+                int from = b;
+                int nearest = java.util.stream.IntStream.range(0, bins)
+                        .filter(j -> perBin.get(j).size() >= EXCESS_MIN_STEPS).boxed()
+                        .min(java.util.Comparator.comparingInt(j -> Math.abs(j - from)))
+                        .orElseThrow(() -> new IllegalArgumentException("step excess: no bin of at least "
+                                + EXCESS_MIN_STEPS + " served steps"));
+                double[] v = perBin.get(nearest).stream().mapToDouble(Double::doubleValue).toArray();
+                out.add(ServedStepCosts.quantiles(v, QUANTILES, 1).stream()
+                        .map(x -> Math.round(x * 1e4) / 1e4).toList());
+            }
+            tables.add(out);
+        }
+        return new org.cornserve.simulator.config.StepExcess(Math.round(scale[0] / weight[0] * 1e4) / 1e4,
+                Math.round(scale[1] / weight[1] * 1e4) / 1e4, EXCESS_BINS_MS, tables.get(0), tables.get(1));
+    }
 }

@@ -31,7 +31,10 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport probe-level RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport served-before [--warmup] RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overlap RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport step-excess RUN_DIR...
  * </pre>
+ * {@code step-excess} prints the served costs' {@code step_excess} fitted to the runs' served steps ({@link
+ * ServedCostsFit#stepExcess}) as JSON, and a summary of it on standard error.
  * {@code overlap} prints served steps' compute over their charge at their run's speed alone, by kind of step and by
  * what the host's other executors computed meanwhile (alone, beside a prefill, beside decode steps, mixed, partly),
  * pooled over the runs ({@link OverlapReport}).
@@ -85,6 +88,23 @@ public final class TailReport {
             out.println("after_prefill_compute_ratio " + ratio.stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
                     .toList());
             out.printf(Locale.ROOT, "round_trip_tail_ms %.4f%n", ServedCostsFit.roundTripTailMs(runs));
+        } else if (args.length >= 2 && args[0].equals("step-excess")) {
+            List<List<ServedCostsFit.Row>> runs = new ArrayList<>();
+            for (int i = 1; i < args.length; i++) {
+                runs.add(ServedCostsFit.read(Path.of(args[i]).resolve("measured/steps.csv")));
+            }
+            org.cornserve.simulator.config.StepExcess excess = ServedCostsFit.stepExcess(runs);
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(excess));
+            for (int kind = 0; kind < 2; kind++) {
+                List<List<Double>> tables = kind == 0 ? excess.prefillMs() : excess.decodeMs();
+                StringBuilder line = new StringBuilder(kind == 0 ? "prefill" : "decode").append(String.format(
+                        Locale.ROOT, " scale %.3f; excess P50 / P90 / P99 ms by bin:", kind == 0
+                                ? excess.prefillScale() : excess.decodeScale()));
+                for (List<Double> t : tables) {
+                    line.append(String.format(Locale.ROOT, " [%.2f %.2f %.2f]", at(t, 0.5), at(t, 0.9), at(t, 0.99)));
+                }
+                System.err.println(line);
+            }
         } else if (args.length >= 2 && args[0].equals("prefill-after-prefill")) {
             List<List<ServedCostsFit.Row>> replays = new ArrayList<>();
             for (int i = 1; i < args.length; i++) {
@@ -178,7 +198,8 @@ public final class TailReport {
             throw new IllegalArgumentException("usage: TailReport analyze RUN_DIR... | speed RUN_DIR | fit --probe RUN_DIR --loaded"
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
                     + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR..."
-                    + " | probe-level RUN_DIR... | served-before [--warmup] RUN_DIR... | overlap RUN_DIR...");
+                    + " | probe-level RUN_DIR... | served-before [--warmup] RUN_DIR... | overlap RUN_DIR..."
+                    + " | step-excess RUN_DIR...");
         }
     }
 

@@ -86,7 +86,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--served-costs", defaultValue = Validation.EMBEDDED_SERVED_COSTS, paramLabel = "FILE|embedded|none",
             description = {"served step costs the simulation charges beyond the profiles (see 'simulate"
             + " --served-costs'): 'embedded' (default) is this machine's measured extra per delivered sequence, round-trip"
-            + " tail, decode steps after a prefill, prefills right after one, and the replay's speeds over its probes'"
+            + " tail, decode steps after a prefill, prefills right after one, the steps' spread (drawn, the prediction"
+            + " simulating each replay eight times), and the replay's speeds over its probes'"
             + " and over the served run's before it (experiments/validation-tails.md), 'none' turns them off"})
     String servedCosts;
 
@@ -186,13 +187,13 @@ public final class ValidateCommand implements Callable<Integer> {
             // and the served run before it (the calibration replay, the replay before): the geometric mean
             ServedBefore.Prediction prediction = ServedBefore.blend(ServedBefore.ofValidation(out, k), probed, slice);
             Validation.Served predicted = prediction.served();
-            sim.addAll(predicted.simulateArgs());
+            sim.addAll(predicted.predictionArgs());
             predictions.add(predicted);
             predictionNotes.add(Validation.replayOverProbeNote(served, curve.servedShape()) + prediction.note());
             Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
             rowsByRun.add(Validation.compareRuns(simulated, measured));
             quietByRun.add(served.hostLoad().quietRows(simulated.resolve("requests.csv"),
-                    measured.resolve("requests.csv")));
+                    measured.resolve("requests.csv"), predicted.predictionPasses()));
             // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window, and
             // with their prefill speed by length
             servedSpeedByRun.add(Validation.atServedSpeed(base, Validation.forServedSpeed(runs, out, k), out, k));

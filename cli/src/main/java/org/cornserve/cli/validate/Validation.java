@@ -2082,6 +2082,25 @@ public final class Validation {
                             .prefillAfterPrefillRatio();
         }
 
+        /** Passes of the slice a prediction simulates: the served costs' {@code prediction_passes}, else 1. */
+        public int predictionPasses() throws IOException {
+            return servedCosts == null ? 1
+                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).passes();
+        }
+
+        /**
+         * {@link #simulateArgs()} for a prediction: the slice simulated {@link #predictionPasses()} times back to back
+         * ({@code --repeat}), each pass drawing anew, the percentiles over all of them.
+         */
+        public List<String> predictionArgs() throws IOException {
+            List<String> args = new ArrayList<>(simulateArgs());
+            int passes = predictionPasses();
+            if (passes > 1) {
+                args.addAll(List.of("--repeat", Integer.toString(passes)));
+            }
+            return args;
+        }
+
         /**
          * The {@code simulate} options that charge what this served run measured: the per-request overhead, and the
          * per-step round trip at the runtime's decode iterations per report; and the served step costs, if any.

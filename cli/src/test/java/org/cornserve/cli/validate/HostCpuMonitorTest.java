@@ -179,6 +179,19 @@ class HostCpuMonitorTest {
         String table = Validation.hostTable(new Validation.Served(0, 0, Map.of(), null, null, 0, load), rows);
         assertTrue(table.contains("on the 8 requests that lived through none of it"), table);
         assertFalse(HostLoad.NONE.line().isBlank());
+        // a prediction of two passes of the slice: ids 10 to 19 are the second pass's twins of 0 to 9
+        Path twoPasses = tmp.resolve("simulated-2.csv");
+        StringBuilder s2 = new StringBuilder(s);
+        for (int id = 0; id < 10; id++) {
+            s2.append(10 + id).append(',').append(5_000 * MS + id * 500 * MS).append(",11,2,").append(200 + id)
+                    .append(",50,10\n");
+        }
+        Files.writeString(twoPasses, s2);
+        Validation.Row pooled = load.quietRows(twoPasses, measured, 2).stream()
+                .filter(r -> r.metric().equals("e2e_ms.p99")).findFirst().orElseThrow();
+        assertEquals(209, pooled.simulated(), 0.3, "the second pass's twins of the quiet requests, not 14 or 15's");
+        assertEquals(109, pooled.measured(), 0.1);
+        assertThrows(IllegalArgumentException.class, () -> load.quietRows(twoPasses, measured, 3));
     }
 
     @Test

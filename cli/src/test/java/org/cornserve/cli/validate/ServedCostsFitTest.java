@@ -286,4 +286,95 @@ class ServedCostsFitTest {
         assertEquals(0, ServedCostsFit.batchExtraMsPerSequence(rows, 10 * scale));
         assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.batchExtraMsPerSequence(rows, 0));
     }
+
+    /**
+     * The step excess against a reference by definition, on seeded runs of 40 to 100 prefill and 300 decode steps:
+     * per run and kind the median and the mean (summed) of measured over charged; each step's excess over its charge
+     * at the median, pooled by bin, the nearest bin of 30 or more standing in for a smaller one; the scales weighted
+     * by the runs' summed charge.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void theStepExcessAsDefined(long seed) {
+        Random rnd = new Random(seed);
+        List<List<ServedCostsFit.Row>> runs = new ArrayList<>();
+        for (int run = 0; run < 2 + rnd.nextInt(3); run++) {
+            List<ServedCostsFit.Row> rows = new ArrayList<>();
+            for (int i = 40 + rnd.nextInt(60); i > 0; i--) {
+                double charge = 3 + rnd.nextDouble() * 150;
+                rows.add(new ServedCostsFit.Row(1 + rnd.nextInt(1000), 0, 1, charge * (0.8 + rnd.nextDouble()
+                        * (rnd.nextInt(10) == 0 ? 3 : 0.4)), 0, charge, 0, 0, 0));
+            }
+            for (int i = 300; i > 0; i--) {
+                double charge = 0.5 + rnd.nextDouble() * 6;
+                rows.add(decode(1 + rnd.nextInt(4), 4, charge * (0.9 + rnd.nextDouble() * 0.5), charge, 0.2));
+            }
+            runs.add(rows);
+        }
+        org.cornserve.simulator.config.StepExcess fitted = ServedCostsFit.stepExcess(runs);
+        for (int kind = 0; kind < 2; kind++) {
+            boolean prefill = kind == 0;
+            List<List<Double>> byBin = new ArrayList<>();
+            for (int b = 0; b <= ServedCostsFit.EXCESS_BINS_MS.size(); b++) {
+                byBin.add(new ArrayList<>());
+            }
+            double scaled = 0;
+            double weight = 0;
+            for (List<ServedCostsFit.Row> run : runs) {
+                List<ServedCostsFit.Row> of = run.stream().filter(r -> (r.prefillTokens() > 0) == prefill).toList();
+                double[] ratios = of.stream().mapToDouble(r -> r.computeMs() / r.simulatedMs()).sorted().toArray();
+                double median = ratios[ratios.length / 2];
+                double charge = of.stream().mapToDouble(ServedCostsFit.Row::simulatedMs).sum();
+                double mean = of.stream().mapToDouble(ServedCostsFit.Row::computeMs).sum() / charge;
+                scaled += median / mean * charge;
+                weight += charge;
+                for (ServedCostsFit.Row r : of) {
+                    double at = r.simulatedMs() * median;
+                    int bin = 0;
+                    for (double edge : ServedCostsFit.EXCESS_BINS_MS) {
+                        bin += at >= edge ? 1 : 0;
+                    }
+                    byBin.get(bin).add(r.computeMs() - at);
+                }
+            }
+            assertEquals(scaled / weight, prefill ? fitted.prefillScale() : fitted.decodeScale(), 1e-4);
+            List<List<Double>> tables = prefill ? fitted.prefillMs() : fitted.decodeMs();
+            for (int b = 0; b < byBin.size(); b++) {
+                int used = -1;
+                for (int d = 0; used < 0; d++) { // the nearest bin with enough steps, the lower one on a tie
+                    if (b - d >= 0 && byBin.get(b - d).size() >= ServedCostsFit.EXCESS_MIN_STEPS) {
+                        used = b - d;
+                    } else if (b + d < byBin.size() && byBin.get(b + d).size() >= ServedCostsFit.EXCESS_MIN_STEPS) {
+                        used = b + d;
+                    }
+                }
+                double[] sorted = byBin.get(used).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                List<Double> table = tables.get(b);
+                assertEquals(ServedCostsFit.QUANTILES, table.size());
+                assertEquals(sorted[0], table.get(0), 1e-4, "kind " + kind + " bin " + b + ": the least");
+                assertEquals(sorted[sorted.length - 1], table.get(table.size() - 1), 1e-4, "the most");
+                double mid = (sorted.length - 1) / 2.0;
+                double median = (sorted[(int) Math.floor(mid)] + sorted[(int) Math.ceil(mid)]) / 2;
+                assertEquals(median, table.get(50), 1e-4, "kind " + kind + " bin " + b + ": the median");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.stepExcess(List.of(List.of(
+                decode(1, 4, 1, 1, 0.2)))), "no step with a prefill");
+    }
+
+    /** A prediction simulates the slice as many times as the served costs' prediction_passes say, back to back. */
+    @Test
+    void aPredictionRepeatsTheSliceAsTheCostsSay() throws Exception {
+        Path three = tmp.resolve("three.json");
+        Files.writeString(three, "{\"extra_ms_per_sequence\": 0.01, \"prediction_passes\": 3}");
+        Validation.Served served = new Validation.Served(1, 0.1, java.util.Map.of(), null, three, 0, HostLoad.NONE);
+        assertEquals(3, served.predictionPasses());
+        List<String> args = served.predictionArgs();
+        assertEquals("3", args.get(args.indexOf("--repeat") + 1));
+        assertEquals(served.simulateArgs(), args.subList(0, args.size() - 2));
+        Path none = tmp.resolve("none.json");
+        Files.writeString(none, "{\"extra_ms_per_sequence\": 0.01}");
+        Validation.Served once = new Validation.Served(1, 0.1, java.util.Map.of(), null, none, 0, HostLoad.NONE);
+        assertEquals(once.simulateArgs(), once.predictionArgs(), "one pass: no --repeat");
+    }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What an LLM step costs on a live runtime beyond its profile, as {@code cornserve validate} measured it on served
- * steps (see {@code experiments/validation-tails.md}). Six terms, each off when zero or empty:
+ * steps (see {@code experiments/validation-tails.md}). Seven terms, each off when zero, empty or null:
  * <ul>
  *   <li>{@code extraMsPerSequence}: every iteration pays this many ms per sequence it delivers a token to beyond the
  *       first (its decode sequences, plus one when it holds a prefill): served decode compute grows with the batch
@@ -28,6 +28,9 @@ import java.util.List;
  *       the others at 1: served, such prefills ran at 0.85 to 0.93 of the others' speed in the same 10 s windows,
  *       in each of the eighteen replays of 2026-12-06's r17 to r22 (experiments/validation-tails.md, section 17),
  *       so a burst of long prompts is caught up with sooner than a window's mean speed says.
+ *   <li>{@code stepExcess}: each report is charged at its kind's median speed plus an excess in ms drawn from the
+ *       served steps of its size ({@link StepExcess}): served, most steps run a little faster than the level and
+ *       some wait a few ms for the core, which a factor on the mean does not reproduce.
  * </ul>
  * Two more, not charged by the simulator but by {@code cornserve validate} and {@code demo} on the speeds their probes
  * measure (each off when zero): {@code replayOverProbePrefill} and {@code replayOverProbeDecode}, how much slower a
@@ -74,6 +77,11 @@ import java.util.List;
  * @param replayOverWarmupPrefill the demo's replay's prefill speed over its warm-up's later half, positive; 0: none
  *     (read by demo)
  * @param replayOverWarmupDecode the same of decodes
+ * @param stepExcess each report's spread about its charge, drawn ({@link StepExcess}); null: none
+ * @param predictionPasses passes of the replayed slice that {@code validate}'s and {@code demo}'s predictions
+ *     simulate back to back ({@code simulate --repeat}), each drawing anew, their percentiles over all of them: one
+ *     set of draws over a hundred requests moves a P99 by more than a model gains (0 or 1: one pass; at most
+ *     {@value #MAX_PREDICTION_PASSES})
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
@@ -89,7 +97,9 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("replay_over_served_before_prefill") double replayOverServedBeforePrefill,
         @JsonProperty("replay_over_served_before_decode") double replayOverServedBeforeDecode,
         @JsonProperty("replay_over_warmup_prefill") double replayOverWarmupPrefill,
-        @JsonProperty("replay_over_warmup_decode") double replayOverWarmupDecode) {
+        @JsonProperty("replay_over_warmup_decode") double replayOverWarmupDecode,
+        @JsonProperty("step_excess") StepExcess stepExcess,
+        @JsonProperty("prediction_passes") int predictionPasses) {
 
     /** How soon after a step with a prefill ends the next one must start to be right after it. */
     public static final long BACK_TO_BACK_NANOS = 1_000_000;
@@ -121,6 +131,18 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
             double prefillAfterPrefillRatio) {
         this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
                 prefillAfterPrefillRatio, 0, 0, List.of(), 0, 0, 0, 0);
+    }
+
+    /** Served costs without a step excess. */
+    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
+            String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
+            double prefillAfterPrefillRatio, double replayOverProbePrefill, double replayOverProbeDecode,
+            List<Double> hostSlowdownByBusyExecutors, double replayOverServedBeforePrefill,
+            double replayOverServedBeforeDecode, double replayOverWarmupPrefill, double replayOverWarmupDecode) {
+        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
+                prefillAfterPrefillRatio, replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
+                replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
+                replayOverWarmupDecode, null, 0);
     }
 
     public ServedStepCosts {
@@ -161,6 +183,18 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         }
         checkQuantiles("compute_ratio", computeRatio, true);
         checkQuantiles("round_trip_ms", roundTripMs, false);
+        if (predictionPasses < 0 || predictionPasses > MAX_PREDICTION_PASSES) {
+            throw new IllegalArgumentException("served step costs: prediction_passes must be 0 to "
+                    + MAX_PREDICTION_PASSES + ", got " + predictionPasses);
+        }
+    }
+
+    /** The most passes of a slice a prediction may simulate. */
+    public static final int MAX_PREDICTION_PASSES = 100;
+
+    /** Passes of a replayed slice a prediction simulates: {@link #predictionPasses}, 1 where it is 0. */
+    public int passes() {
+        return Math.max(1, predictionPasses);
     }
 
     private static void positiveOrNone(String field, double v) {
@@ -192,7 +226,18 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio,
                 replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
                 replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
-                replayOverWarmupDecode);
+                replayOverWarmupDecode, stepExcess, predictionPasses);
+    }
+
+    /**
+     * These costs without their step excess: each step charged at the level, with no spread drawn (a simulation at a
+     * served run's own speed, window by window, whose windows' means already hold the run's waits).
+     */
+    public ServedStepCosts withoutStepExcess() {
+        return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source,
+                afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio, replayOverProbePrefill,
+                replayOverProbeDecode, hostSlowdownByBusyExecutors, replayOverServedBeforePrefill,
+                replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, null, predictionPasses);
     }
 
     /**
@@ -223,7 +268,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
         return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty()
-                && afterPrefillComputeRatio.isEmpty() && roundTripTailMs == 0 && prefillAfterPrefillRatio == 0;
+                && afterPrefillComputeRatio.isEmpty() && roundTripTailMs == 0 && prefillAfterPrefillRatio == 0
+                && stepExcess == null;
     }
 
     /**

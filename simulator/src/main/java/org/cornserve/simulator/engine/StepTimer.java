@@ -6,6 +6,7 @@ import org.cornserve.model.profile.LlmCost;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.simulator.config.ServedStepCosts;
 import org.cornserve.simulator.config.SpeedTrace;
+import org.cornserve.simulator.config.StepExcess;
 
 /**
  * Times steps with a replica's cost models. A multi-iteration step's first {@code m} iterations take
@@ -29,6 +30,10 @@ public final class StepTimer {
     private final ServedStepCosts served;
     private final double[] computeRatio;
     private final double[] roundTripMs;
+    /** The served costs' step excess ({@link ServedStepCosts#stepExcess}), or null. */
+    private final StepExcess excess;
+    /** Its quantile tables as arrays: [0] of steps with a prefill, [1] of decode-only reports, one per bin. */
+    private final double[][][] excessMs;
     /** The machine's speed over time ({@link #withSpeedTrace}), or null: one speed throughout. */
     private final SpeedTrace speed;
 
@@ -51,9 +56,15 @@ public final class StepTimer {
                 : served.computeRatio().stream().mapToDouble(Double::doubleValue).toArray();
         this.roundTripMs = served == null ? new double[0]
                 : served.roundTripMs().stream().mapToDouble(Double::doubleValue).toArray();
+        this.excess = this.served == null ? null : this.served.stepExcess();
+        this.excessMs = excess == null ? null : new double[][][] {arrays(excess.prefillMs()), arrays(excess.decodeMs())};
         this.speed = speed;
         this.reportOverheadNanos = stepOverheadNanos + (this.served == null || roundTripMs.length > 0 ? 0
                 : Math.round(this.served.roundTripTailMs() * 1e6));
+    }
+
+    private static double[][] arrays(java.util.List<java.util.List<Double>> tables) {
+        return tables.stream().map(t -> t.stream().mapToDouble(Double::doubleValue).toArray()).toArray(double[][]::new);
     }
 
     /**
@@ -231,7 +242,7 @@ public final class StepTimer {
         LlmCost cost = (LlmCost) costs[l.task()];
         double extraPerIteration = served.extraMsPerSequence() * 1e-3
                 * Math.max(0, l.decodeSequences() + (l.prefillTokens() > 0 ? 1 : 0) - 1);
-        if (computeRatio.length == 0 && roundTripMs.length == 0) {
+        if (computeRatio.length == 0 && roundTripMs.length == 0 && excess == null) {
             // nothing drawn: the profile's charge plus the extra, in closed form (the decode fast path stays O(1))
             long extra = Math.round(extraPerIteration * iterations * 1e9);
             if (speedFactor == 1) {
@@ -252,7 +263,17 @@ public final class StepTimer {
                     : cost.decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens() + lo * l.decodeSequences(), n);
             double ratio = computeRatio.length == 0 ? 1
                     : ServedStepCosts.quantileAt(computeRatio, ServedStepCosts.uniform(served.seed(), drawKey, report, 0));
-            seconds += profile * ratio + extraPerIteration * n;
+            double compute = profile * ratio + extraPerIteration * n;
+            if (excess != null) {
+                // the bin by the whole report's size, its first iteration times the report's iterations, and a
+                // report cut short paying its share of the excess: the charge then rises with the iterations
+                double whole = l.prefillTokens() > 0 ? compute
+                        : (cost.decodeRunSeconds(l.decodeSequences(), l.decodeContextTokens() + lo
+                                * l.decodeSequences(), 1) * ratio + extraPerIteration) * perReport;
+                compute = withExcess(compute, whole, (double) n / perReport, l.prefillTokens() > 0,
+                        ServedStepCosts.uniform(served.seed(), drawKey, report, 3));
+            }
+            seconds += compute;
             overhead += roundTripMs.length == 0 ? reportOverheadNanos
                     : Math.round(1e6 * ServedStepCosts.quantileAt(roundTripMs,
                             ServedStepCosts.uniform(served.seed(), drawKey, report, 1)));
@@ -262,6 +283,18 @@ public final class StepTimer {
                     + " s for " + step + " x" + iterations);
         }
         return Math.round(seconds * 1e9 * speedFactor) + overhead;
+    }
+
+    /**
+     * A report's compute of {@code seconds} at the level, charged at its kind's median speed plus {@code share} of the
+     * excess at probability {@code u} of the table of its whole size ({@code whole} seconds at the level; {@link
+     * StepExcess}), at least {@link StepExcess#FLOOR} of the former.
+     */
+    private double withExcess(double seconds, double whole, double share, boolean prefill, double u) {
+        double scale = prefill ? excess.prefillScale() : excess.decodeScale();
+        double atMedian = seconds * scale;
+        double[] table = excessMs[prefill ? 0 : 1][excess.bin(whole * scale * 1e3)];
+        return Math.max(StepExcess.FLOOR * atMedian, atMedian + share * ServedStepCosts.quantileAt(table, u) * 1e-3);
     }
 
     /** As {@link #iterationsToReach(Step, long, long, long)}, with the step's served-cost draws keyed by {@code drawKey}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongToDoubleFunction;
 import org.cornserve.planner.schedule.batch.Step;
 import org.cornserve.simulator.config.ServedStepCosts;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,28 @@ class ServedStepCostsTest {
         return nanos;
     }
 
+    /**
+     * A decode run charged for each first {@code m} of its planned iterations as {@code expected} says (within 1e-6
+     * and 2 ns), non-decreasing in {@code m}, the same again for the same key, and cut where its charge says.
+     */
+    static void checkRun(StepTimer timer, Step.LlmStep decode, long key, LongToDoubleFunction expected,
+            String what) {
+        long planned = decode.iterations();
+        long previous = 0;
+        for (long m = 1; m <= planned; m++) {
+            long charged = timer.nanos(decode, m, key);
+            double want = expected.applyAsDouble(m);
+            assertEquals(want, charged, 1e-6 * want + 2, "decode x" + decode.decodeSequences() + ", first " + m
+                    + " of " + planned + " iterations, " + what);
+            assertTrue(charged >= previous, "non-decreasing in the iterations (the run's cut is a binary search)");
+            assertEquals(charged, timer.nanos(decode, m, key), "the same key draws the same");
+            previous = charged;
+        }
+        long reached = timer.iterationsToReach(decode, planned, 1000, 1000 + timer.nanos(decode, planned / 2 + 1,
+                key), key);
+        assertEquals(planned / 2 + 1, reached, "the cut finds the iteration with the keyed charge");
+    }
+
     static List<Double> ascending(Random rnd, int n, double from, double spread) {
         List<Double> v = new ArrayList<>();
         double x = from;
@@ -71,19 +94,8 @@ class ServedStepCostsTest {
         long key = rnd.nextLong();
         long planned = 1 + rnd.nextInt(120);
         Step.LlmStep decode = new Step.LlmStep(0, 0, 0, 1 + rnd.nextInt(8), 50 + rnd.nextInt(3000), planned);
-        long previous = 0;
-        for (long m = 1; m <= planned; m++) {
-            long charged = timer.nanos(decode, m, key);
-            double expected = reference(cost, decode, m, costs, fixed, perReport, key);
-            assertEquals(expected, charged, 1e-6 * expected + 2, "decode x" + decode.decodeSequences() + ", first " + m
-                    + " of " + planned + " iterations, " + perReport + " per report");
-            assertTrue(charged >= previous, "non-decreasing in the iterations (the run's cut is a binary search)");
-            assertEquals(charged, timer.nanos(decode, m, key), "the same key draws the same");
-            previous = charged;
-        }
-        long reached = timer.iterationsToReach(decode, planned, 1000, 1000 + timer.nanos(decode, planned / 2 + 1,
-                key), key);
-        assertEquals(planned / 2 + 1, reached, "the cut finds the iteration with the keyed charge");
+        checkRun(timer, decode, key, m -> reference(cost, decode, m, costs, fixed, perReport, key),
+                perReport + " per report");
         Step.LlmStep mixed = new Step.LlmStep(0, 1 + rnd.nextInt(500), 0, rnd.nextInt(4), rnd.nextInt(400), 1);
         mixed = new Step.LlmStep(0, mixed.prefillTokens(), mixed.prefillTokens() * (mixed.prefillTokens() + 1) / 2,
                 mixed.decodeSequences(), mixed.decodeContextTokens(), 1);
