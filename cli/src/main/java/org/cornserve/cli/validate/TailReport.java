@@ -33,8 +33,9 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overlap RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport step-excess RUN_DIR...
  * </pre>
- * {@code step-excess} prints the served costs' {@code step_excess} fitted to the runs' served steps ({@link
- * ServedCostsFit#stepExcess}) as JSON, and a summary of it on standard error.
+ * {@code step-excess} prints the served costs' {@code step_excess} fitted to the served steps of every replay of the
+ * runs ({@link ServedCostsFit#stepExcess}, each replay a run of its own) as JSON, and a summary of it on standard
+ * error.
  * {@code overlap} prints served steps' compute over their charge at their run's speed alone, by kind of step and by
  * what the host's other executors computed meanwhile (alone, beside a prefill, beside decode steps, mixed, partly),
  * pooled over the runs ({@link OverlapReport}).
@@ -90,8 +91,11 @@ public final class TailReport {
             out.printf(Locale.ROOT, "round_trip_tail_ms %.4f%n", ServedCostsFit.roundTripTailMs(runs));
         } else if (args.length >= 2 && args[0].equals("step-excess")) {
             List<List<ServedCostsFit.Row>> runs = new ArrayList<>();
-            for (int i = 1; i < args.length; i++) {
-                runs.add(ServedCostsFit.read(Path.of(args[i]).resolve("measured/steps.csv")));
+            for (int i = 1; i < args.length; i++) { // every replay of each run (validate's measured, measured-2, ...)
+                Path measured = Path.of(args[i]).resolve("measured");
+                for (int k = 1; Files.isDirectory(Validation.replayDir(measured, k)); k++) {
+                    runs.add(ServedCostsFit.read(Validation.replayDir(measured, k).resolve("steps.csv")));
+                }
             }
             org.cornserve.simulator.config.StepExcess excess = ServedCostsFit.stepExcess(runs);
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(excess));
