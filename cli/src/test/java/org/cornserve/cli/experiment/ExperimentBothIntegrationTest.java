@@ -59,19 +59,21 @@ class ExperimentBothIntegrationTest {
                 }).toList();
         assertEquals(List.of("one-r0-s1-sim", "one-r0-s1-run"), rows.stream().map(r -> r.path("case").asText())
                 .toList());
-        for (JsonNode r : rows) {
-            assertEquals(20, r.path("requests").asInt(), r.toString());
-        }
-        // the simulation is the served replay's, as predicted before it: its comparison beside it
+        // the simulation is the served replay's, as predicted before it: its comparison beside it; the slice
+        // simulated as many times as the served costs' prediction_passes say, pooled
         JsonNode v = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/validation.json").toFile());
         assertEquals(Validation.METRICS.size(), v.path("rows").size(), v.toString());
         JsonNode simConfig = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/config.json").toFile());
+        int passes = simConfig.path("repeat").asInt();
+        assertTrue(passes >= 1, simConfig.toString());
+        assertEquals(20 * passes, rows.get(0).path("requests").asInt(), rows.get(0).toString());
+        assertEquals(20, rows.get(1).path("requests").asInt(), rows.get(1).toString());
         assertEquals(v.path("step_overhead_ms").asDouble(), simConfig.path("step_overhead_ms").asDouble(), 1e-3,
                 "the served round trip read by the probes is charged");
         assertTrue(simConfig.path("decode_compute_scale").asDouble() > 0, simConfig.toString());
         JsonNode sim = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/summary.json").toFile());
         JsonNode served = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-run/summary.json").toFile());
-        assertEquals(sim.path("output_tokens").asLong(), served.path("output_tokens").asLong());
+        assertEquals(sim.path("output_tokens").asLong(), passes * served.path("output_tokens").asLong());
         for (JsonNode row : v.path("rows")) {
             if (row.path("metric").asText().equals("ttft_ms.p50")) {
                 assertEquals(Validation.value(sim, "ttft_ms.p50"), row.path("simulated").asDouble(), 1e-9);

@@ -76,9 +76,12 @@ class ValidateCommandIntegrationTest {
         assertFalse(session.isEmpty(), v.toString());
         JsonNode measured = Json.mapper().readTree(dir.resolve("measured/summary.json").toFile());
         JsonNode simulated = Json.mapper().readTree(dir.resolve("simulated/summary.json").toFile());
+        // the prediction simulates the slice as many times as the served costs' prediction_passes say, pooled
+        int passes = Json.mapper().readTree(dir.resolve("simulated/config.json").toFile()).path("repeat").asInt();
+        assertTrue(passes >= 1);
         assertEquals(24, measured.path("completed").asInt(), "every request answered");
-        assertEquals(24, simulated.path("completed").asInt());
-        assertEquals(simulated.path("output_tokens").asLong(), measured.path("output_tokens").asLong(),
+        assertEquals(24 * passes, simulated.path("completed").asInt());
+        assertEquals(simulated.path("output_tokens").asLong(), passes * measured.path("output_tokens").asLong(),
                 "served answers run to the traced length (ignore-eos) and are counted by usage");
         assertTrue(out.toString().contains("ttft_ms.p50"), out.toString());
         for (String f : List.of("trace.jsonl", "warmup.jsonl", "plan.json")) {
