@@ -220,8 +220,9 @@ public final class StepTimer {
      * Without served costs, or for a step that is not an LLM step, as {@link #nanos(Step, long)}. With them, an LLM
      * step is charged report by report (a prefill or mixed iteration is one report; a decode run one per started
      * group of {@code iterationsPerReport} iterations): each report's profile seconds times its drawn compute ratio,
-     * plus the extra per delivered sequence beyond the first for each of its iterations, plus its drawn (or the fixed)
-     * round trip. O(reports) cost evaluations where something is drawn, else O(1) beyond {@link #nanos(Step, long)}.
+     * plus the extra per delivered sequence beyond the first for each of its iterations (with a step excess, that
+     * compute at the kind's median speed plus a drawn excess, {@link StepExcess}), plus its drawn (or the fixed) round
+     * trip. O(reports) cost evaluations where something is drawn, else O(1) beyond {@link #nanos(Step, long)}.
      */
     public long nanos(Step step, long iterations, long drawKey) {
         return charge(step, iterations, drawKey, 1);
