@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.cornserve.simulator.config.ServedStepCosts;
+import org.cornserve.simulator.config.StepExcess;
 
 /**
  * Fits {@link ServedStepCosts} from served steps ({@code steps.csv} rows, as {@link StepRecorder#write} writes them).
@@ -332,18 +333,15 @@ public final class ServedCostsFit {
     static final int EXCESS_MIN_STEPS = 30;
 
     /**
-     * The served costs' step excess ({@link org.cornserve.simulator.config.StepExcess}) of served runs' steps (each
+     * The served costs' step excess ({@link StepExcess}) of served runs' steps (each
      * a run's {@code steps.csv}): per run and kind (steps with a prefill, decode-only reports), the median of measured
      * compute over the charge ({@code simulated_shared_ms}) and their mean (summed over summed); a step's charge at
      * the median speed is its charge times that median, its excess what it computed beyond; the scales are the runs'
      * median over mean weighted by their summed charge, the tables {@value #QUANTILES} quantiles of the excess per
      * bin of charge at the median speed ({@link #EXCESS_BINS_MS}), pooled over the runs.
      */
-    static org.cornserve.simulator.config.StepExcess stepExcess(List<List<Row>> runs) {
+    static StepExcess stepExcess(List<List<Row>> runs) {
         int bins = EXCESS_BINS_MS.size() + 1;
-        org.cornserve.simulator.config.StepExcess binning = new org.cornserve.simulator.config.StepExcess(1, 1,
-                EXCESS_BINS_MS, java.util.Collections.nCopies(bins, List.of(0.0, 0.0)),
-                java.util.Collections.nCopies(bins, List.of(0.0, 0.0)));
         double[] scale = new double[2];
         double[] weight = new double[2];
         List<List<List<Double>>> excess = new ArrayList<>();
@@ -369,7 +367,7 @@ public final class ServedCostsFit {
                 weight[kind] += charged;
                 for (Row r : rows) {
                     double atMedian = r.simulatedMs * median;
-                    excess.get(kind).get(binning.bin(atMedian)).add(r.computeMs - atMedian);
+                    excess.get(kind).get(StepExcess.bin(EXCESS_BINS_MS, atMedian)).add(r.computeMs - atMedian);
                 }
             }
         }
@@ -394,7 +392,7 @@ public final class ServedCostsFit {
             }
             tables.add(out);
         }
-        return new org.cornserve.simulator.config.StepExcess(Math.round(scale[0] / weight[0] * 1e4) / 1e4,
+        return new StepExcess(Math.round(scale[0] / weight[0] * 1e4) / 1e4,
                 Math.round(scale[1] / weight[1] * 1e4) / 1e4, EXCESS_BINS_MS, tables.get(0), tables.get(1));
     }
 }

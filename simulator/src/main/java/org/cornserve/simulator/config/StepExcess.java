@@ -83,6 +83,11 @@ public record StepExcess(@JsonProperty("prefill_scale") double prefillScale,
 
     /** The bin of a report whose charge at the median speed is {@code ms}. */
     public int bin(double ms) {
+        return bin(binsMs, ms);
+    }
+
+    /** The bin among edges {@code binsMs} (ascending) of a charge of {@code ms}: how many edges it reaches. */
+    public static int bin(List<Double> binsMs, double ms) {
         int b = 0;
         while (b < binsMs.size() && ms >= binsMs.get(b)) {
             b++;
