@@ -395,7 +395,15 @@ public final class ExperimentRunner {
         for (String m : METRICS) {
             row.put(m, Validation.value(summary, m));
         }
-        row.put("requests", summary.path("requests").asLong());
+        // a simulation of several passes (engine both: the served costs' prediction_passes) counts the slice's
+        // requests, as the runtime's row does, and says how many passes its percentiles pool
+        Path config = dir.resolve("config.json");
+        int passes = Files.exists(config) ? Math.max(1, Json.mapper().readTree(config.toFile()).path("repeat").asInt(1))
+                : 1;
+        row.put("requests", summary.path("requests").asLong() / passes);
+        if (c.engine().equals("simulator")) {
+            row.put("passes", passes);
+        }
         if (c.engine().equals("runtime")) {
             row.put("request_overhead_ms", overhead);
         }
