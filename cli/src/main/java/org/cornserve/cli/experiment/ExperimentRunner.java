@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.cornserve.cli.progress.ProgressBar;
+import org.cornserve.cli.validate.PassPercentiles;
 import org.cornserve.cli.validate.PredictedReplay;
 import org.cornserve.cli.validate.Validation;
 import org.cornserve.experiments.headline.HeadlineWorkloads;
@@ -384,7 +385,9 @@ public final class ExperimentRunner {
 
     /** A case's row from its {@code summary.json}. */
     private ObjectNode row(Case c, Path dir, double overhead) throws IOException {
-        JsonNode summary = Json.mapper().readTree(dir.resolve("summary.json").toFile());
+        // a simulation of several passes (engine both) as a prediction of one replay, as its validation.json reads it
+        JsonNode summary = c.engine().equals("simulator") ? PassPercentiles.summary(dir)
+                : Json.mapper().readTree(dir.resolve("summary.json").toFile());
         ObjectNode row = Json.mapper().createObjectNode();
         row.put("case", c.id());
         row.put("variant", c.variant());
@@ -397,9 +400,7 @@ public final class ExperimentRunner {
         }
         // a simulation of several passes (engine both: the served costs' prediction_passes) counts the slice's
         // requests, as the runtime's row does, and says how many passes its percentiles pool
-        Path config = dir.resolve("config.json");
-        int passes = Files.exists(config) ? Math.max(1, Json.mapper().readTree(config.toFile()).path("repeat").asInt(1))
-                : 1;
+        int passes = PassPercentiles.passes(dir);
         row.put("requests", summary.path("requests").asLong() / passes);
         if (c.engine().equals("simulator")) {
             row.put("passes", passes);

@@ -211,8 +211,9 @@ public final class DemoCommand implements Callable<Integer> {
                     dir.resolve("plan.json"), slice, slo, null, profileFiles, dir.resolve("simulated"))
                     .toArray(String[]::new));
         }
-        JsonNode simPlanned = read(planned.resolve("simulated/summary.json"));
-        JsonNode simBaseline = read(baseline.resolve("simulated/summary.json"));
+        // each a prediction of one replay: a percentile the median over the passes of each pass's own
+        JsonNode simPlanned = PassPercentiles.summary(planned.resolve("simulated"));
+        JsonNode simBaseline = PassPercentiles.summary(baseline.resolve("simulated"));
         JsonNode measured = read(planned.resolve("measured/summary.json"));
         List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(simPlanned, measured),
                 planned.resolve("measured/requests.csv"));

@@ -95,8 +95,8 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
 
     /**
      * As above, for a simulation of {@code passes} passes of the replayed slice back to back (ids {@code k * n + i}
-     * for request {@code i} of pass {@code k}, {@code n} the slice's requests): each quiet request's simulated twins
-     * of every pass.
+     * for request {@code i} of pass {@code k}, {@code n} the slice's requests): each simulated percentile the median
+     * over the passes of that pass's own over the quiet requests' twins ({@link PassPercentiles}).
      */
     List<Validation.Row> quietRows(Path simulatedRequests, Path measuredRequests, int passes) throws IOException {
         if (loadedRequests.isEmpty()) {
@@ -104,29 +104,27 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
         }
         var simulated = TailReport.requests(simulatedRequests);
         var measured = TailReport.requests(measuredRequests);
-        if (passes < 1 || simulated.size() % passes != 0) {
-            throw new IllegalArgumentException(simulatedRequests + ": " + simulated.size() + " requests are not "
+        long offered = java.nio.file.Files.readAllLines(simulatedRequests).stream().skip(1).filter(l -> !l.isBlank())
+                .count();
+        if (passes < 1 || offered % passes != 0) {
+            throw new IllegalArgumentException(simulatedRequests + ": " + offered + " requests are not "
                     + passes + " passes of one slice");
         }
-        long perPass = simulated.size() / passes;
-        List<Long> ids = measured.keySet().stream().filter(id -> !loadedRequests.contains(id)
-                && simulated.containsKey(id)).sorted().toList();
+        long perPass = offered / passes;
+        List<Long> ids = measured.keySet().stream().filter(id -> !loadedRequests.contains(id) && id < perPass
+                && simulated.containsKey(id))
+                .sorted().toList();
         if (ids.isEmpty()) {
             return List.of();
         }
-        List<Long> twins = new ArrayList<>();
-        for (int k = 0; k < passes; k++) {
-            for (long id : ids) {
-                twins.add(k * perPass + id);
-            }
-        }
         List<Validation.Row> rows = new ArrayList<>();
         for (var latency : LATENCIES) {
-            LatencyStats s = stats(twins, simulated, latency.getKey(), latency.getValue());
+            LatencyStats[] s = PassPercentiles.perPass(ids, simulated, passes, perPass, latency.getKey(),
+                    latency.getValue());
             LatencyStats m = stats(ids, measured, latency.getKey(), latency.getValue());
-            rows.add(Validation.Row.of(latency.getKey() + ".p50", s.p50(), m.p50()));
-            rows.add(Validation.Row.of(latency.getKey() + ".p90", s.p90(), m.p90()));
-            rows.add(Validation.Row.of(latency.getKey() + ".p99", s.p99(), m.p99()));
+            rows.add(Validation.Row.of(latency.getKey() + ".p50", PassPercentiles.median(s, "p50"), m.p50()));
+            rows.add(Validation.Row.of(latency.getKey() + ".p90", PassPercentiles.median(s, "p90"), m.p90()));
+            rows.add(Validation.Row.of(latency.getKey() + ".p99", PassPercentiles.median(s, "p99"), m.p99()));
         }
         return rows;
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.cornserve.model.json.Json;
 
 /**
  * A served replay simulated as it was predicted before it ran, the way {@code demo} judges its replay and {@code
@@ -57,9 +56,7 @@ public final class PredictedReplay {
         ServedBefore.Prediction prediction = of(served, measured, slice);
         Validation.cornserve(Validation.quiet(), Validation.quiet(),
                 simulateArgs(prediction, planFile, slice, slo, seed, profiles, simulated).toArray(String[]::new));
-        List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(
-                Json.mapper().readTree(simulated.resolve("summary.json").toFile()),
-                Json.mapper().readTree(measured.resolve("summary.json").toFile())), measured.resolve("requests.csv"));
+        List<Validation.Row> rows = Validation.compareRuns(simulated, measured);
         List<Validation.Row> quiet = served.hostLoad().quietRows(simulated.resolve("requests.csv"),
                 measured.resolve("requests.csv"), prediction.served().predictionPasses());
         Validation.write(simulated.resolve("validation.json"), rows, quiet, served, profiles.get(0));

@@ -1048,7 +1048,7 @@ public final class Validation {
      * percentiles' intervals from the measured {@code requests.csv}.
      */
     static List<Row> compareRuns(Path simulated, Path measured) throws IOException {
-        return withServedIntervals(compare(Json.mapper().readTree(simulated.resolve("summary.json").toFile()),
+        return withServedIntervals(compare(PassPercentiles.summary(simulated),
                 Json.mapper().readTree(measured.resolve("summary.json").toFile())), measured.resolve("requests.csv"));
     }
 
@@ -2090,7 +2090,8 @@ public final class Validation {
 
         /**
          * {@link #simulateArgs()} for a prediction: the slice simulated {@link #predictionPasses()} times back to back
-         * ({@code --repeat}), each pass drawing anew, the percentiles over all of them.
+         * ({@code --repeat}), each pass drawing anew; the prediction reads each percentile as the median over the
+         * passes of each pass's own ({@link PassPercentiles}).
          */
         public List<String> predictionArgs() throws IOException {
             List<String> args = new ArrayList<>(simulateArgs());

@@ -79,8 +79,10 @@ import java.util.List;
  * @param replayOverWarmupDecode the same of decodes
  * @param stepExcess each report's spread about its charge, drawn ({@link StepExcess}); null: none
  * @param predictionPasses passes of the replayed slice that {@code validate}'s and {@code demo}'s predictions
- *     simulate back to back ({@code simulate --repeat}), each drawing anew, their percentiles over all of them: one
- *     set of draws over a hundred requests moves a P99 by more than a model gains (0 or 1: one pass; at most
+ *     simulate back to back ({@code simulate --repeat}), each drawing anew, each percentile the median over the
+ *     passes of each pass's own (what one replay reads; pooled, a P99 of eight passes of 120 requests is a higher
+ *     quantile than one replay's): one set of draws over a hundred requests moves a P99 by more than a model gains
+ *     (0 or 1: one pass; at most
  *     {@value #MAX_PREDICTION_PASSES})
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
