@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cornserve.simulator.config.ServedStepCosts;
 import org.cornserve.simulator.config.StepExcess;
+import org.cornserve.simulator.config.WindowDrift;
 
 /**
  * Fits {@link ServedStepCosts} from served steps ({@code steps.csv} rows, as {@link StepRecorder#write} writes them).
@@ -394,5 +395,64 @@ public final class ServedCostsFit {
         }
         return new StepExcess(Math.round(scale[0] / weight[0] * 1e4) / 1e4,
                 Math.round(scale[1] / weight[1] * 1e4) / 1e4, EXCESS_BINS_MS, tables.get(0), tables.get(1));
+    }
+    /** A window drift's window: the length of validate's served-speed windows. */
+    static final double DRIFT_WINDOW_SECONDS = 10;
+
+    /** The least charge (ms) of a kind in a window for its speed to count in a window drift. */
+    static final double DRIFT_MIN_CHARGE_MS = 200;
+
+    /** Quantiles kept of a window drift's tables: every 5%. */
+    static final int DRIFT_QUANTILES = 21;
+
+    /**
+     * The served costs' {@code window_drift} ({@link WindowDrift}) fitted to served runs: each run's steps cut into
+     * windows of {@code windowSeconds} by when they were decided; a window's factor of a kind (steps with a prefill,
+     * decode-only steps) its steps' summed compute over their summed charge, over the same of the whole run; a window
+     * counts where it is whole (the run's last, cut short, does not) and its steps of both kinds were charged at least
+     * {@value #DRIFT_MIN_CHARGE_MS} ms. The tables are the quantiles of the windows' factors of every run, pooled.
+     */
+    static WindowDrift windowDrift(List<List<Row>> runs, double windowSeconds) {
+        double windowMs = windowSeconds * 1e3;
+        List<Double> prefill = new ArrayList<>();
+        List<Double> decode = new ArrayList<>();
+        for (List<Row> run : runs) {
+            if (run.isEmpty()) {
+                continue;
+            }
+            double end = run.stream().mapToDouble(Row::decidedMs).max().orElse(0);
+            int whole = (int) Math.floor(end / windowMs);
+            double[][] sums = new double[2][2]; // the run's compute and charge, of steps with a prefill then decodes
+            double[][][] byWindow = new double[whole][2][2];
+            for (Row r : run) {
+                int kind = r.decodeOnly() ? 1 : 0;
+                sums[kind][0] += r.computeMs;
+                sums[kind][1] += r.simulatedMs;
+                int w = (int) Math.floor(r.decidedMs / windowMs);
+                if (w >= 0 && w < whole) {
+                    byWindow[w][kind][0] += r.computeMs;
+                    byWindow[w][kind][1] += r.simulatedMs;
+                }
+            }
+            if (sums[0][1] <= 0 || sums[1][1] <= 0) {
+                continue;
+            }
+            for (double[][] w : byWindow) {
+                if (w[0][1] >= DRIFT_MIN_CHARGE_MS && w[1][1] >= DRIFT_MIN_CHARGE_MS) {
+                    prefill.add(w[0][0] / w[0][1] / (sums[0][0] / sums[0][1]));
+                    decode.add(w[1][0] / w[1][1] / (sums[1][0] / sums[1][1]));
+                }
+            }
+        }
+        if (prefill.size() < 2) {
+            throw new IllegalArgumentException("window drift: fewer than 2 whole windows of " + windowSeconds
+                    + " s with both kinds of steps charged " + DRIFT_MIN_CHARGE_MS + " ms or more in the runs");
+        }
+        return new WindowDrift(windowSeconds, rounded(prefill), rounded(decode));
+    }
+
+    private static List<Double> rounded(List<Double> factors) {
+        return ServedStepCosts.quantiles(factors.stream().mapToDouble(Double::doubleValue).toArray(), DRIFT_QUANTILES,
+                1).stream().map(x -> Math.round(x * 1e4) / 1e4).toList();
     }
 }

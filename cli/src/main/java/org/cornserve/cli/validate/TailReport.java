@@ -32,7 +32,10 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport served-before [--warmup] RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overlap RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport step-excess RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport window-drift RUN_DIR...
  * </pre>
+ * {@code window-drift} prints the served costs' {@code window_drift} fitted to the served steps of every replay of
+ * the runs ({@link ServedCostsFit#windowDrift}) as JSON, and its P10, P50 and P90 on standard error.
  * {@code step-excess} prints the served costs' {@code step_excess} fitted to the served steps of every replay of the
  * runs ({@link ServedCostsFit#stepExcess}, each replay a run of its own) as JSON, and a summary of it on standard
  * error.
@@ -89,14 +92,17 @@ public final class TailReport {
             out.println("after_prefill_compute_ratio " + ratio.stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
                     .toList());
             out.printf(Locale.ROOT, "round_trip_tail_ms %.4f%n", ServedCostsFit.roundTripTailMs(runs));
+        } else if (args.length >= 2 && args[0].equals("window-drift")) {
+            List<List<ServedCostsFit.Row>> runs = replaySteps(args);
+            org.cornserve.simulator.config.WindowDrift drift = ServedCostsFit.windowDrift(runs,
+                    ServedCostsFit.DRIFT_WINDOW_SECONDS);
+            out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(drift));
+            System.err.printf(Locale.ROOT, "window drift over %d replays, windows of %.0f s: prefill P10 / P50 / P90"
+                    + " %.3f / %.3f / %.3f, decode %.3f / %.3f / %.3f%n", runs.size(), drift.windowSeconds(),
+                    at(drift.prefill(), 0.1), at(drift.prefill(), 0.5), at(drift.prefill(), 0.9),
+                    at(drift.decode(), 0.1), at(drift.decode(), 0.5), at(drift.decode(), 0.9));
         } else if (args.length >= 2 && args[0].equals("step-excess")) {
-            List<List<ServedCostsFit.Row>> runs = new ArrayList<>();
-            for (int i = 1; i < args.length; i++) { // every replay of each run (validate's measured, measured-2, ...)
-                Path measured = Path.of(args[i]).resolve("measured");
-                for (int k = 1; Files.isDirectory(Validation.replayDir(measured, k)); k++) {
-                    runs.add(ServedCostsFit.read(Validation.replayDir(measured, k).resolve("steps.csv")));
-                }
-            }
+            List<List<ServedCostsFit.Row>> runs = replaySteps(args);
             org.cornserve.simulator.config.StepExcess excess = ServedCostsFit.stepExcess(runs);
             out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(excess));
             for (int kind = 0; kind < 2; kind++) {
@@ -203,7 +209,7 @@ public final class TailReport {
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
                     + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR..."
                     + " | probe-level RUN_DIR... | served-before [--warmup] RUN_DIR... | overlap RUN_DIR..."
-                    + " | step-excess RUN_DIR...");
+                    + " | step-excess RUN_DIR... | window-drift RUN_DIR...");
         }
     }
 
@@ -307,6 +313,18 @@ public final class TailReport {
             }
         }
         return Validation.overheadLine(v[0], v[1], v[2]);
+    }
+
+    /** The served steps of every replay (validate's measured, measured-2, ...) of the runs {@code args[1..]}. */
+    private static List<List<ServedCostsFit.Row>> replaySteps(String[] args) throws IOException {
+        List<List<ServedCostsFit.Row>> runs = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            Path measured = Path.of(args[i]).resolve("measured");
+            for (int k = 1; Files.isDirectory(Validation.replayDir(measured, k)); k++) {
+                runs.add(ServedCostsFit.read(Validation.replayDir(measured, k).resolve("steps.csv")));
+            }
+        }
+        return runs;
     }
 
     private static double at(List<Double> table, double u) {

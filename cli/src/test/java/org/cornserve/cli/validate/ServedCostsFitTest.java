@@ -377,4 +377,73 @@ class ServedCostsFitTest {
         Validation.Served once = new Validation.Served(1, 0.1, java.util.Map.of(), null, none, 0, HostLoad.NONE);
         assertEquals(once.simulateArgs(), once.predictionArgs(), "one pass: no --repeat");
     }
+    /**
+     * Runs whose steps ran at a known speed per 10 s window: each whole window's factor is its speed over its run's
+     * (summed compute over summed charge, the cut last window counted in the run's but not as a window of its own,
+     * a window with too little charge left out), and the tables are the pooled factors' quantiles, against a plain
+     * reference (linear between order statistics).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void theWindowDriftIsEachWholeWindowsSpeedOverItsRunsPooled(long seed) {
+        Random rnd = new Random(seed);
+        List<List<ServedCostsFit.Row>> runs = new ArrayList<>();
+        List<Double> prefillRef = new ArrayList<>();
+        List<Double> decodeRef = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            int whole = 3 + rnd.nextInt(4);
+            double[][] speed = new double[whole + 1][2];
+            double[][] sums = new double[2][2];
+            double[][][] byWindow = new double[whole + 1][2][2];
+            int thin = rnd.nextInt(whole); // a window of a few decode steps only: left out
+            List<ServedCostsFit.Row> rows = new ArrayList<>();
+            for (int w = 0; w <= whole; w++) { // window "whole" is cut short: the run ends 4 s into it
+                double span = w == whole ? 4_000 : 10_000;
+                speed[w][0] = 0.8 + 0.6 * rnd.nextDouble();
+                speed[w][1] = speed[w][0] * (0.9 + 0.2 * rnd.nextDouble());
+                int prefills = w == thin ? 0 : 40;
+                int decodes = w == thin ? 3 : 150;
+                for (int i = 0; i < prefills + decodes; i++) {
+                    boolean prefill = i < prefills;
+                    double charge = prefill ? 5 + 45 * rnd.nextDouble() : 1 + 3 * rnd.nextDouble();
+                    double compute = charge * speed[w][prefill ? 0 : 1];
+                    double at = w * 10_000 + span * rnd.nextDouble();
+                    rows.add(new ServedCostsFit.Row(prefill ? 100 : 0, prefill ? 0 : 2, prefill ? 1 : 4, compute,
+                            compute + 0.3, charge, 0, 0.3, at));
+                    int kind = prefill ? 0 : 1;
+                    sums[kind][0] += compute;
+                    sums[kind][1] += charge;
+                    byWindow[w][kind][0] += compute;
+                    byWindow[w][kind][1] += charge;
+                }
+            }
+            java.util.Collections.shuffle(rows, rnd);
+            runs.add(rows);
+            for (int w = 0; w < whole; w++) {
+                if (w == thin) {
+                    continue;
+                }
+                prefillRef.add(byWindow[w][0][0] / byWindow[w][0][1] / (sums[0][0] / sums[0][1]));
+                decodeRef.add(byWindow[w][1][0] / byWindow[w][1][1] / (sums[1][0] / sums[1][1]));
+            }
+        }
+        var drift = ServedCostsFit.windowDrift(runs, 10);
+        assertEquals(10, drift.windowSeconds());
+        assertEquals(ServedCostsFit.DRIFT_QUANTILES, drift.prefill().size());
+        for (int kind = 0; kind < 2; kind++) {
+            double[] v = (kind == 0 ? prefillRef : decodeRef).stream().mapToDouble(Double::doubleValue).sorted()
+                    .toArray();
+            List<Double> table = kind == 0 ? drift.prefill() : drift.decode();
+            for (int k = 0; k < table.size(); k++) {
+                double pos = (double) k / (table.size() - 1) * (v.length - 1);
+                int lo = (int) Math.floor(pos);
+                double expected = lo + 1 < v.length ? v[lo] + (pos - lo) * (v[lo + 1] - v[lo]) : v[lo];
+                assertEquals(expected, table.get(k), 1e-4, "kind " + kind + " quantile " + k);
+            }
+        }
+        // no whole window with both kinds charged enough: a clear error
+        List<ServedCostsFit.Row> short1 = List.of(new ServedCostsFit.Row(100, 0, 1, 10, 10, 10, 0, 0.3, 1_000));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServedCostsFit.windowDrift(List.of(short1),
+                10)).getMessage().contains("whole windows"));
+    }
 }

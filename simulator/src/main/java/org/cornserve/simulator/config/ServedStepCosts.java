@@ -84,6 +84,8 @@ import java.util.List;
  *     quantile than one replay's): one set of draws over a hundred requests moves a P99 by more than a model gains
  *     (0 or 1: one pass; at most
  *     {@value #MAX_PREDICTION_PASSES})
+ * @param windowDrift the machine's speed drifting window by window within a run, drawn per window of simulated time
+ *     ({@link WindowDrift}); null: none
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
@@ -101,7 +103,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("replay_over_warmup_prefill") double replayOverWarmupPrefill,
         @JsonProperty("replay_over_warmup_decode") double replayOverWarmupDecode,
         @JsonProperty("step_excess") StepExcess stepExcess,
-        @JsonProperty("prediction_passes") int predictionPasses) {
+        @JsonProperty("prediction_passes") int predictionPasses,
+        @JsonProperty("window_drift") WindowDrift windowDrift) {
 
     /** How soon after a step with a prefill ends the next one must start to be right after it. */
     public static final long BACK_TO_BACK_NANOS = 1_000_000;
@@ -145,6 +148,19 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 prefillAfterPrefillRatio, replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
                 replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
                 replayOverWarmupDecode, null, 0);
+    }
+
+    /** Served costs without a window drift. */
+    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
+            String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
+            double prefillAfterPrefillRatio, double replayOverProbePrefill, double replayOverProbeDecode,
+            List<Double> hostSlowdownByBusyExecutors, double replayOverServedBeforePrefill,
+            double replayOverServedBeforeDecode, double replayOverWarmupPrefill, double replayOverWarmupDecode,
+            StepExcess stepExcess, int predictionPasses) {
+        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
+                prefillAfterPrefillRatio, replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
+                replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
+                replayOverWarmupDecode, stepExcess, predictionPasses, null);
     }
 
     public ServedStepCosts {
@@ -228,18 +244,29 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio,
                 replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
                 replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
-                replayOverWarmupDecode, stepExcess, predictionPasses);
+                replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift);
     }
 
     /**
-     * These costs without their step excess: each step charged at the level, with no spread drawn (a simulation at a
-     * served run's own speed, window by window, whose windows' means already hold the run's waits).
+     * These costs without their step excess and window drift: each step charged at the level, with no spread drawn (a
+     * simulation at a served run's own speed, window by window, whose windows' means already hold the run's waits
+     * and its drift).
      */
     public ServedStepCosts withoutStepExcess() {
         return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source,
                 afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio, replayOverProbePrefill,
                 replayOverProbeDecode, hostSlowdownByBusyExecutors, replayOverServedBeforePrefill,
-                replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, null, predictionPasses);
+                replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, null, predictionPasses,
+                null);
+    }
+
+    /** These costs with {@code drift} in place of their window drift (null: none). */
+    public ServedStepCosts withWindowDrift(WindowDrift drift) {
+        return new ServedStepCosts(extraMsPerSequence, computeRatio, roundTripMs, seed, source,
+                afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio, replayOverProbePrefill,
+                replayOverProbeDecode, hostSlowdownByBusyExecutors, replayOverServedBeforePrefill,
+                replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, stepExcess,
+                predictionPasses, drift);
     }
 
     /**
@@ -271,7 +298,7 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
     public boolean isNone() {
         return extraMsPerSequence == 0 && computeRatio.isEmpty() && roundTripMs.isEmpty()
                 && afterPrefillComputeRatio.isEmpty() && roundTripTailMs == 0 && prefillAfterPrefillRatio == 0
-                && stepExcess == null;
+                && stepExcess == null && windowDrift == null;
     }
 
     /**

@@ -156,7 +156,9 @@ public final class StepTimer {
     /**
      * As {@link #nanosAt(Step, long, long, long, long)}, for a step that starts right after a step with a prefill on
      * its replica where {@code prefillBefore}: a step with a prefill then computes at the served costs'
-     * {@link ServedStepCosts#prefillFactor} of its charge (1 without served costs or their ratio).
+     * {@link ServedStepCosts#prefillFactor} of its charge (1 without served costs or their ratio). With the served
+     * costs' window drift ({@link ServedStepCosts#windowDrift}) an LLM step's compute is times its start's window's
+     * factor too.
      */
     public long nanosAt(Step step, long iterations, long drawKey, long startNanos, long reportsSincePrefill,
             boolean prefillBefore) {
@@ -166,6 +168,9 @@ public final class StepTimer {
         double at = speed == null ? 1 : speed.at(startNanos, l.prefillTokens() > 0);
         if (served != null && l.prefillTokens() > 0) {
             at *= served.prefillFactor(prefillBefore);
+        }
+        if (served != null && served.windowDrift() != null) {
+            at *= served.windowDrift().factor(served.seed(), startNanos, l.prefillTokens() > 0);
         }
         return charge(step, iterations, drawKey, at) + afterPrefillNanos(l, iterations, reportsSincePrefill, at);
     }
