@@ -2082,10 +2082,18 @@ public final class Validation {
                             .prefillAfterPrefillRatio();
         }
 
-        /** Passes of the slice a prediction simulates: the served costs' {@code prediction_passes}, else 1. */
+        /**
+         * Passes of the slice a prediction simulates: the served costs' {@code prediction_passes} where they draw
+         * something ({@link org.cornserve.simulator.config.ServedStepCosts#draws}), else 1 (passes without draws
+         * would all be the same).
+         */
         public int predictionPasses() throws IOException {
-            return servedCosts == null ? 1
-                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).passes();
+            if (servedCosts == null) {
+                return 1;
+            }
+            org.cornserve.simulator.config.ServedStepCosts costs = org.cornserve.cli.simulate.SimulateCommand
+                    .readServedCosts(servedCosts);
+            return costs.draws() ? costs.passes() : 1;
         }
 
         /**

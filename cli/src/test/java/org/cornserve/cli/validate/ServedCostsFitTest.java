@@ -366,7 +366,8 @@ class ServedCostsFitTest {
     @Test
     void aPredictionRepeatsTheSliceAsTheCostsSay() throws Exception {
         Path three = tmp.resolve("three.json");
-        Files.writeString(three, "{\"extra_ms_per_sequence\": 0.01, \"prediction_passes\": 3}");
+        Files.writeString(three, "{\"extra_ms_per_sequence\": 0.01, \"round_trip_ms\": [0.2, 0.4],"
+                + " \"prediction_passes\": 3}");
         Validation.Served served = new Validation.Served(1, 0.1, java.util.Map.of(), null, three, 0, HostLoad.NONE);
         assertEquals(3, served.predictionPasses());
         List<String> args = served.predictionArgs();
@@ -376,7 +377,14 @@ class ServedCostsFitTest {
         Files.writeString(none, "{\"extra_ms_per_sequence\": 0.01}");
         Validation.Served once = new Validation.Served(1, 0.1, java.util.Map.of(), null, none, 0, HostLoad.NONE);
         assertEquals(once.simulateArgs(), once.predictionArgs(), "one pass: no --repeat");
+        // passes asked for where nothing is drawn would all be the same: one
+        Path same = tmp.resolve("same.json");
+        Files.writeString(same, "{\"extra_ms_per_sequence\": 0.01, \"prediction_passes\": 3}");
+        Validation.Served alike = new Validation.Served(1, 0.1, java.util.Map.of(), null, same, 0, HostLoad.NONE);
+        assertEquals(1, alike.predictionPasses());
+        assertEquals(alike.simulateArgs(), alike.predictionArgs());
     }
+
     /**
      * Runs whose steps ran at a known speed per 10 s window: each whole window's factor is its speed over its run's
      * (summed compute over summed charge, the cut last window counted in the run's but not as a window of its own,

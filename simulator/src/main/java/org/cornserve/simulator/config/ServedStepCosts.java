@@ -210,6 +210,14 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
     /** The most passes of a slice a prediction may simulate. */
     public static final int MAX_PREDICTION_PASSES = 100;
 
+    /**
+     * Whether a simulation charging these costs draws anything (compute ratios, round trips, a step excess or a window
+     * drift): where it does not, every pass of a slice simulates alike.
+     */
+    public boolean draws() {
+        return !computeRatio.isEmpty() || !roundTripMs.isEmpty() || stepExcess != null || windowDrift != null;
+    }
+
     /** Passes of a replayed slice a prediction simulates: {@link #predictionPasses}, 1 where it is 0. */
     public int passes() {
         return Math.max(1, predictionPasses);
