@@ -400,7 +400,7 @@ public final class ExperimentRunner {
         }
         // a simulation of several passes (engine both: the served costs' prediction_passes) counts the slice's
         // requests, as the runtime's row does, and says how many passes its percentiles pool
-        int passes = PassPercentiles.passes(dir);
+        int passes = c.engine().equals("simulator") ? PassPercentiles.passes(dir) : 1;
         row.put("requests", summary.path("requests").asLong() / passes);
         if (c.engine().equals("simulator")) {
             row.put("passes", passes);

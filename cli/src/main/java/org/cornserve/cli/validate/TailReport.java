@@ -328,7 +328,7 @@ public final class TailReport {
     }
 
     private static double at(List<Double> table, double u) {
-        return ServedStepCosts.quantileAt(table.stream().mapToDouble(Double::doubleValue).toArray(), u);
+        return ServedStepCosts.quantileAt(table, u);
     }
 
     private static Map<String, String> options(String[] args) {

@@ -320,6 +320,13 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         return table[i] + frac * (table[i + 1] - table[i]);
     }
 
+    /** As {@link #quantileAt(double[], double)}, of a table held as a list (nothing copied). */
+    public static double quantileAt(List<Double> table, double u) {
+        double pos = u * (table.size() - 1);
+        int i = (int) Math.min(table.size() - 2, Math.floor(pos));
+        return table.get(i) + (pos - i) * (table.get(i + 1) - table.get(i));
+    }
+
     /**
      * {@code n} (>= 2) quantiles at probabilities {@code 0, 1/(n-1), ..., 1} of {@code values} (linear between order
      * statistics), each divided by {@code divisor}.

@@ -60,10 +60,7 @@ public record WindowDrift(@JsonProperty("window_seconds") double windowSeconds,
      * read from the prefill or the decode table.
      */
     public double factor(long seed, long nanos, boolean withPrefill) {
-        double u = ServedStepCosts.uniform(seed, window(nanos), 0, STREAM);
-        List<Double> t = withPrefill ? prefill : decode;
-        double pos = u * (t.size() - 1);
-        int i = (int) Math.min(t.size() - 2, Math.floor(pos));
-        return t.get(i) + (pos - i) * (t.get(i + 1) - t.get(i));
+        return ServedStepCosts.quantileAt(withPrefill ? prefill : decode,
+                ServedStepCosts.uniform(seed, window(nanos), 0, STREAM));
     }
 }
