@@ -102,6 +102,7 @@ public final class ProfileMeasureCommand implements Callable<Integer> {
                     sharing.path(org.cornserve.model.profile.ProfileBook.HOST_SLOWDOWN_FIELD).size(),
                     sharing.path("probe").asText());
         }
+        result.profiles().machineIdentity().ifPresent(m -> pw.println("measured on: " + m));
         result.profiles().measurement().path("tasks").forEach(t -> pw.printf(Locale.ROOT,
                 "%-34s %4d fit error on held-back points: %s; measured/estimate %.2f%n", t.path("task").asText(),
                 t.path("devices").asInt(), fitErrors(t), t.path("measured_over_estimate_median").asDouble()));

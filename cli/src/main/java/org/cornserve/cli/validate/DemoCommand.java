@@ -76,6 +76,9 @@ public final class DemoCommand implements Callable<Integer> {
             + " --out, and the served costs it charged are charged unless --served-costs is given")
     Path resimulate;
 
+    /** With {@code --resimulate}: the machine the kept demo was served on, as it recorded it; else null (this one). */
+    private JsonNode keptMachine;
+
     @Override
     public Integer call() throws Exception {
         Validation.quietServerLogs();
@@ -108,6 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(baseline);
         List<Path> profileFiles = new ArrayList<>();
         if (profiles != null) {
+            Validation.profileMachineWarning(profiles).ifPresent(err::println);
             profileFiles.add(profiles);
         } else {
             // the LLM first, at every device count, so that the planner's estimate and ranking use measured costs
@@ -178,6 +182,7 @@ public final class DemoCommand implements Callable<Integer> {
         Files.copy(resimulate.resolve("baseline/plan.json"), baseline.resolve("plan.json"),
                 StandardCopyOption.REPLACE_EXISTING);
         KeptRun kept = KeptRun.copy(keptPlanned, planned, false, false);
+        keptMachine = Validation.keptMachine(keptPlanned.resolve("validation.json"));
         Validation.Served served = kept.runs().get(0);
         if (spec.commandLine().getParseResult().hasMatchedOption("--served-costs")) {
             served = served.withServedCosts(Validation.servedCosts(servedCosts, out));
@@ -219,7 +224,8 @@ public final class DemoCommand implements Callable<Integer> {
                 planned.resolve("measured/requests.csv"));
         List<Validation.Row> quiet = served.hostLoad().quietRows(planned.resolve("simulated/requests.csv"),
                 planned.resolve("measured/requests.csv"), prediction.served().predictionPasses());
-        Validation.write(planned.resolve("validation.json"), rows, quiet, served, profileFile);
+        Validation.write(planned.resolve("validation.json"), rows, quiet, served, profileFile,
+                keptMachine == null ? java.util.Map.of() : java.util.Map.of(Validation.MACHINE_FIELD, keptMachine));
 
         stages.update(5, total, "drawing the figures");
         Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
@@ -227,6 +233,11 @@ public final class DemoCommand implements Callable<Integer> {
 
         pw.printf(Locale.ROOT, "%nplanned: %s%nbaseline: %s%n", describe(planned.resolve("plan.json")),
                 describe(baseline.resolve("plan.json")));
+        if (keptMachine == null) {
+            org.cornserve.model.hardware.CpuInfo.detect().ifPresent(c -> pw.println("machine: " + c.describe()));
+        } else if (keptMachine.has("identity")) {
+            pw.println("served on: " + keptMachine.path("identity").asText());
+        }
         pw.printf(Locale.ROOT, "%s; SLO %s;"
                 + " per-request overhead %.2f ms + %.4f ms per prompt token, per-step round trip %.3f ms, prefills and"
                 + " decodes at %.3f and %.3f of the profile%s (prefills by prompt tokens at %s), %.4f ms per extra"

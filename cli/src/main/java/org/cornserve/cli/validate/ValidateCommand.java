@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cornserve.cli.progress.ProgressBar;
+import org.cornserve.model.hardware.CpuInfo;
 import org.cornserve.model.json.Json;
 import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
@@ -226,6 +227,10 @@ public final class ValidateCommand implements Callable<Integer> {
         if (drift != null) {
             extra.put("profile_drift", drift);
         }
+        if (resimulate != null) {
+            // served there, not here
+            extra.put(Validation.MACHINE_FIELD, Validation.keptMachine(resimulate.resolve("validation.json")));
+        }
         if (runs.size() > 1) {
             List<java.util.Map<String, Object>> each = new ArrayList<>();
             for (int k = 1; k <= runs.size(); k++) {
@@ -315,6 +320,7 @@ public final class ValidateCommand implements Callable<Integer> {
         // the plan as served: the runtime streams an Omni thinker's states to its talker as the plan says, as the
         // simulator does
         resolved.plan().write(planFile);
+        CpuInfo.detect().ifPresent(cpu -> err.println("machine: " + cpu.describe()));
         Path profileFile;
         if (profiles.isEmpty()) {
             err.println("measuring the plan's tasks on real executors (quick grid)...");
@@ -326,6 +332,7 @@ public final class ValidateCommand implements Callable<Integer> {
             if (profiles.size() > 1) {
                 throw new IllegalArgumentException("validate takes one --profiles file (the plan's model)");
             }
+            Validation.profileMachineWarning(profileFile).ifPresent(err::println);
         }
         // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
         ProfileBook book = ProfileBook.load(List.of(profileFile)).computeOnly();

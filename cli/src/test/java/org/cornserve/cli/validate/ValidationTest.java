@@ -50,6 +50,47 @@ class ValidationTest {
         assertEquals(0.1, back.path("rows").get(1).path("error").asDouble(), 1e-12);
     }
 
+    /**
+     * validation.json records the machine served on: this one, or where a kept run is judged again the one it
+     * recorded (a kept file of an earlier build says it recorded none); a profile measured on another machine is
+     * warned about, naming the file and both machines.
+     */
+    @Test
+    void theMachineServedOnIsRecordedAndAProfileOfAnotherIsWarnedAbout() throws Exception {
+        var rows = Validation.compare(summary(8, 11, 4), summary(10, 10, 5));
+        var served = new Validation.Served(1, 1, java.util.Map.of(), null);
+        Validation.write(tmp.resolve("here.json"), rows, List.of(), served, null);
+        JsonNode here = Json.mapper().readTree(tmp.resolve("here.json").toFile()).path(Validation.MACHINE_FIELD);
+        var cpu = org.cornserve.model.hardware.CpuInfo.detect();
+        org.junit.jupiter.api.Assumptions.assumeTrue(cpu.isPresent(), "no /proc/cpuinfo on this machine");
+        assertEquals(cpu.get().identity(), here.path("identity").asText());
+        assertEquals(cpu.get().vectorBits(), here.path("vector_bits").asInt());
+        // judged again: the kept run's machine, not this one
+        JsonNode kept = Json.mapper().readTree("{\"identity\": \"Some CPU (family 6, model 143), 2 cores,"
+                + " 512-bit vectors\"}");
+        Files.writeString(tmp.resolve("kept.json"), "{\"machine\": " + kept + "}");
+        assertEquals(kept, Validation.keptMachine(tmp.resolve("kept.json")));
+        Validation.write(tmp.resolve("again.json"), rows, List.of(), served, null,
+                java.util.Map.of(Validation.MACHINE_FIELD, Validation.keptMachine(tmp.resolve("kept.json"))));
+        assertEquals(kept, Json.mapper().readTree(tmp.resolve("again.json").toFile()).path(Validation.MACHINE_FIELD));
+        Files.writeString(tmp.resolve("old.json"), "{\"rows\": []}");
+        assertEquals("not recorded in " + tmp.resolve("old.json"),
+                Validation.keptMachine(tmp.resolve("old.json")).asText());
+        // profiles: another machine warned about, this one and an unrecorded one not
+        String set = "{\"model\": \"tiny-omni\", \"hardware\": \"cpu\", \"profiles\": [], \"measurement\": %s}";
+        Path other = tmp.resolve("other-profiles.json");
+        Files.writeString(other, set.formatted("{\"machine\": " + kept + "}"));
+        String warning = Validation.profileMachineWarning(other).orElseThrow();
+        assertTrue(warning.contains(other.toString()) && warning.contains("Some CPU (family 6, model 143)")
+                && warning.contains(cpu.get().identity()), warning);
+        Path same = tmp.resolve("same-profiles.json");
+        Files.writeString(same, set.formatted("{\"machine\": {\"identity\": \"" + cpu.get().identity() + "\"}}"));
+        assertTrue(Validation.profileMachineWarning(same).isEmpty());
+        Path unrecorded = tmp.resolve("old-profiles.json");
+        Files.writeString(unrecorded, set.formatted("{}"));
+        assertTrue(Validation.profileMachineWarning(unrecorded).isEmpty());
+    }
+
     /** The interval's ends are the order statistics of ranks n p -+ 1.96 sqrt(n p (1 - p)), worked by hand. */
     @Test
     void aPercentilesIntervalIsTheOrderStatisticsAroundItsRank() {

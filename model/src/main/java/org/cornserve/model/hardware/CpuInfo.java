@@ -18,9 +18,12 @@ import java.util.Set;
  * @param cores logical processors listed
  * @param mhz clock of the first processor listed
  * @param modelName the model name line
+ * @param family the {@code cpu family} line (0 where there is none): with {@code model}, which generation the model
+ *     name stands for on a virtual machine that names only the brand ("AMD EPYC")
+ * @param model the {@code model} line (0 where there is none)
  * @param flags the CPU flags
  */
-public record CpuInfo(int cores, double mhz, String modelName, Set<String> flags) {
+public record CpuInfo(int cores, double mhz, String modelName, int family, int model, Set<String> flags) {
 
     public CpuInfo {
         if (cores <= 0 || !(mhz > 0)) {
@@ -33,7 +36,9 @@ public record CpuInfo(int cores, double mhz, String modelName, Set<String> flags
     public static CpuInfo parse(String cpuinfo) {
         int cores = 0;
         double mhz = 0;
-        String model = "";
+        String name = "";
+        int family = 0;
+        int model = 0;
         Set<String> flags = new HashSet<>();
         for (String line : cpuinfo.split("\n")) {
             int colon = line.indexOf(':');
@@ -45,7 +50,9 @@ public record CpuInfo(int cores, double mhz, String modelName, Set<String> flags
             switch (key) {
                 case "processor" -> cores++;
                 case "cpu MHz" -> mhz = mhz == 0 ? Double.parseDouble(value) : mhz;
-                case "model name" -> model = model.isEmpty() ? value : model;
+                case "model name" -> name = name.isEmpty() ? value : name;
+                case "cpu family" -> family = family == 0 ? parseInt(value) : family;
+                case "model" -> model = model == 0 ? parseInt(value) : model;
                 case "flags" -> {
                     if (flags.isEmpty()) {
                         flags.addAll(Arrays.asList(value.split("\\s+")));
@@ -54,7 +61,15 @@ public record CpuInfo(int cores, double mhz, String modelName, Set<String> flags
                 default -> { }
             }
         }
-        return new CpuInfo(cores, mhz, model, flags);
+        return new CpuInfo(cores, mhz, name, family, model, flags);
+    }
+
+    private static int parseInt(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Reads {@code /proc/cpuinfo}; empty where there is none (not Linux) or it cannot be parsed. */
@@ -74,6 +89,54 @@ public record CpuInfo(int cores, double mhz, String modelName, Set<String> flags
     /** fp32 lanes per FMA unit assumed from the flags. */
     public int fp32Lanes() {
         return flags.contains("avx2") ? 8 : 4;
+    }
+
+    /**
+     * The widest SIMD registers the flags name: 512 with AVX-512 ({@code avx512f}), 256 with AVX2, else 128. What the
+     * CPU executors' vector kernels run on (the JDK's preferred vector species follows it): a 256-bit machine computes
+     * the same model in about twice the time of a 512-bit one at the same clock.
+     */
+    public int vectorBits() {
+        return flags.contains("avx512f") ? 512 : flags.contains("avx2") ? 256 : 128;
+    }
+
+    /** For a person: "AMD EPYC (family 25, model 1), 2 cores at 2445 MHz, 256-bit vectors". */
+    public String describe() {
+        return (modelName.isEmpty() ? "unnamed CPU" : modelName)
+                + (family > 0 ? " (family " + family + ", model " + model + ")" : "") + ", " + count() + " at "
+                + Math.round(mhz) + " MHz, " + vectorBits() + "-bit vectors";
+    }
+
+    private String count() {
+        return cores + (cores == 1 ? " core" : " cores");
+    }
+
+    /**
+     * What a measured profile depends on, the clock left out (it reads differently from one moment to the next on
+     * most machines): two machines with the same identity run the same kernels at about the same speed.
+     */
+    public String identity() {
+        return (modelName.isEmpty() ? "unnamed CPU" : modelName)
+                + (family > 0 ? " (family " + family + ", model " + model + ")" : "") + ", " + count() + ", "
+                + vectorBits() + "-bit vectors";
+    }
+
+    /**
+     * This CPU as a JSON object's fields ({@code cpu}, {@code cpu_family}, {@code cpu_model}, {@code cores}, {@code
+     * mhz}, {@code vector_bits}, {@code identity}) and the JVM's {@code java} version: what a measured profile and a
+     * validation record of the machine they were measured on.
+     */
+    public Map<String, Object> record() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("cpu", modelName);
+        m.put("cpu_family", family);
+        m.put("cpu_model", model);
+        m.put("cores", cores);
+        m.put("mhz", mhz);
+        m.put("vector_bits", vectorBits());
+        m.put("identity", identity());
+        m.put("java", Runtime.version().toString());
+        return m;
     }
 
     /** cores x FMA units x lanes x 2 x clock. */

@@ -11,7 +11,9 @@ import java.util.List;
  * @param hardware catalog hardware name
  * @param profiles one per unit task and tensor-parallel degree
  * @param measurement for measured sets: how they were measured (grid, repetitions, per-iteration overhead, the fit's
- *     error on held-back points, throughput-latency curves and Pareto frontiers per device count); absent otherwise
+ *     error on held-back points, throughput-latency curves and Pareto frontiers per device count, and under {@value
+ *     #MACHINE_FIELD} the CPU they were measured on, {@link org.cornserve.model.hardware.CpuInfo#record}); absent
+ *     otherwise
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record ProfileSet(
@@ -30,6 +32,19 @@ public record ProfileSet(
             throw new IllegalArgumentException("profile set needs 'model' and 'hardware'");
         }
         profiles = List.copyOf(profiles);
+    }
+
+    /** The measurement's field that records the machine a measured set was measured on. */
+    public static final String MACHINE_FIELD = "machine";
+
+    /**
+     * The identity of the machine this set was measured on ({@link org.cornserve.model.hardware.CpuInfo#identity}),
+     * empty for estimated sets and for sets measured before it was recorded.
+     */
+    public java.util.Optional<String> machineIdentity() {
+        return measurement == null || !measurement.path(MACHINE_FIELD).path("identity").isTextual()
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(measurement.path(MACHINE_FIELD).path("identity").asText());
     }
 
     /** The profile of {@code taskId} at degree {@code tensorParallel}, if present. */

@@ -1,6 +1,7 @@
 package org.cornserve.model.hardware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,36 @@ class HardwareCatalogTest {
         assertEquals(info.peakFlopsPerSecond(), catalog.get("cpu").peakFlopsPerSecond(), 0.01e9);
         CpuInfo old = CpuInfo.parse("processor: 0\ncpu MHz: 1000\nflags: sse sse2\n");
         assertEquals(1 * 4 * 2 * 1e9, old.peakFlopsPerSecond(), 1);
+    }
+
+    @Test
+    void theMachineIsRecordedByGenerationAndVectorWidthNotByItsClock() {
+        String milan = "processor\t: 0\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2445.404\n"
+                + "flags\t\t: fma avx avx2\nprocessor\t: 1\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\n"
+                + "cpu MHz\t\t: 2600.0\nflags\t\t: fma avx avx2\n";
+        CpuInfo a = CpuInfo.parse(milan);
+        assertEquals(25, a.family());
+        assertEquals(1, a.model());
+        assertEquals(256, a.vectorBits());
+        assertEquals("AMD EPYC (family 25, model 1), 2 cores at 2445 MHz, 256-bit vectors", a.describe());
+        // another reading of the clock is the same machine
+        CpuInfo b = CpuInfo.parse(milan.replace("2445.404", "3100.1"));
+        assertEquals(a.identity(), b.identity());
+        // AVX-512 or another generation is not
+        CpuInfo wide = CpuInfo.parse(milan.replace("avx2\n", "avx2 avx512f\n"));
+        assertEquals(512, wide.vectorBits());
+        assertNotEquals(a.identity(), wide.identity());
+        assertNotEquals(a.identity(), CpuInfo.parse(milan.replace("model\t\t: 1", "model\t\t: 17")).identity());
+        assertEquals(128, CpuInfo.parse("processor: 0\ncpu MHz: 1000\nflags: sse sse2\n").vectorBits());
+        // a file without the lines (another architecture) parses, and says so
+        CpuInfo bare = CpuInfo.parse("processor: 0\ncpu MHz: 1000\n");
+        assertEquals(0, bare.family());
+        assertEquals("unnamed CPU, 1 core at 1000 MHz, 128-bit vectors", bare.describe());
+        java.util.Map<String, Object> r = a.record();
+        assertEquals(java.util.List.of("cpu", "cpu_family", "cpu_model", "cores", "mhz", "vector_bits", "identity",
+                "java"), java.util.List.copyOf(r.keySet()));
+        assertEquals(a.identity(), r.get("identity"));
+        assertEquals(256, r.get("vector_bits"));
     }
 
     @Test

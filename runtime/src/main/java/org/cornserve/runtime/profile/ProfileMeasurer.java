@@ -235,6 +235,9 @@ public final class ProfileMeasurer {
                     sharing, threadsPerDevice, llm.get(), grid, decodeIterations));
         }
         measurement.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+        // the machine the profile holds for: another CPU generation or vector width runs the kernels at another speed
+        org.cornserve.model.hardware.CpuInfo.detect().ifPresent(cpu -> measurement.set(ProfileSet.MACHINE_FIELD,
+                Json.mapper().valueToTree(cpu.record())));
         measurement.set("not_measured", Json.mapper().valueToTree(skipped));
         measurement.set("frontiers", frontiers(profiles, tasks, hardware, maxDevices, grid));
         ProfileSet set = new ProfileSet(model, hardware.name(), profiles, measurement);

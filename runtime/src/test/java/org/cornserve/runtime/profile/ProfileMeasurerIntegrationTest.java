@@ -80,6 +80,9 @@ class ProfileMeasurerIntegrationTest {
         assertEquals(2, r.profiles().measurement().path("grid_passes").asInt());
         assertTrue(llm.note().contains("over 2 sweeps of the grid"), llm.note());
         assertTrue(r.profiles().measurement().path("frontiers").has("tiny-vl/llm"));
+        // the machine it holds for, as this one reads it
+        assertEquals(org.cornserve.model.hardware.CpuInfo.detect().map(c -> c.identity()),
+                r.profiles().machineIdentity());
         assertNothingLeft();
     }
 
