@@ -1,7 +1,6 @@
 package org.cornserve.cli.profile;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +39,8 @@ public final class BenchCalibration {
     private BenchReplay.FrontEnd frontEnd = BenchReplay.FrontEnd.NONE;
     /** Plans of runs not served by the constructor's plan, by identity (a run given twice may have two plans). */
     private final Map<BenchRun, DeploymentPlan> plans = new IdentityHashMap<>();
-    /** One replay per plan, for the current front end. */
-    private final Map<DeploymentPlan, BenchReplay> replays = new HashMap<>();
+    /** One replay per plan, for the current front end (concurrent: the search's grid evaluates side by side). */
+    private final Map<DeploymentPlan, BenchReplay> replays = new java.util.concurrent.ConcurrentHashMap<>();
     private final int maxEvaluations;
     private java.util.function.Predicate<String> fitted = k -> true;
     private boolean oneServer;

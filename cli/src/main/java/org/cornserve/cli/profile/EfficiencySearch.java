@@ -63,7 +63,12 @@ final class EfficiencySearch {
         return start.withEfficiency(e, start.sources());
     }
 
-    /** Minimises {@code objective} over the three values. */
+    /**
+     * Minimises {@code objective} over the three values. The grid's 65 points are evaluated side by side on the
+     * common fork-join pool (one thread per core; each evaluation is independent, so {@code objective} must be safe
+     * to call from several threads at once, as a simulation of its own per call is), in the same order of results as
+     * one by one: the search finds the same point either way.
+     */
     Result minimise(ToDoubleFunction<Hardware> objective) {
         int[] evaluations = {0};
         ObjectiveFunction f = new ObjectiveFunction(x -> {
@@ -71,18 +76,22 @@ final class EfficiencySearch {
             return objective.applyAsDouble(hardware(x));
         });
         Efficiency e0 = start.efficiency();
-        double[] from = {e0.compute(), e0.memoryBandwidth(), Math.min(UPPER[2], e0.iterationOverheadMs() / 10)};
-        double fromValue = f.getObjectiveFunction().value(from);
-        List<PointValuePair> seeds = new ArrayList<>();
-        seeds.add(new PointValuePair(from, fromValue));
+        List<double[]> points = new ArrayList<>();
+        points.add(new double[] {e0.compute(), e0.memoryBandwidth(), Math.min(UPPER[2], e0.iterationOverheadMs() / 10)});
         for (double c : GRID_EFFICIENCY) {
             for (double m : GRID_EFFICIENCY) {
                 for (double o : GRID_OVERHEAD_MS) {
-                    double[] x = {c, m, o / 10};
-                    seeds.add(new PointValuePair(x, f.getObjectiveFunction().value(x)));
+                    points.add(new double[] {c, m, o / 10});
                 }
             }
         }
+        double[] values = points.parallelStream().mapToDouble(x -> objective.applyAsDouble(hardware(x))).toArray();
+        evaluations[0] = points.size();
+        List<PointValuePair> seeds = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            seeds.add(new PointValuePair(points.get(i), values[i]));
+        }
+        // stable: equal values keep the grid's order, as one by one
         seeds.sort(Comparator.comparingDouble(PointValuePair::getValue));
         int gridEvaluations = evaluations[0];
         // the best point inside the bounds evaluated so far, kept when a refinement runs out of evaluations
