@@ -102,9 +102,13 @@ public record CpuInfo(int cores, double mhz, String modelName, int family, int m
 
     /** For a person: "AMD EPYC (family 25, model 1), 2 cores at 2445 MHz, 256-bit vectors". */
     public String describe() {
+        return named() + ", " + count() + " at " + Math.round(mhz) + " MHz, " + vectorBits() + "-bit vectors";
+    }
+
+    /** The model name and, where the file gives them, family and model: "AMD EPYC (family 25, model 1)". */
+    private String named() {
         return (modelName.isEmpty() ? "unnamed CPU" : modelName)
-                + (family > 0 ? " (family " + family + ", model " + model + ")" : "") + ", " + count() + " at "
-                + Math.round(mhz) + " MHz, " + vectorBits() + "-bit vectors";
+                + (family > 0 ? " (family " + family + ", model " + model + ")" : "");
     }
 
     private String count() {
@@ -116,9 +120,7 @@ public record CpuInfo(int cores, double mhz, String modelName, int family, int m
      * most machines): two machines with the same identity run the same kernels at about the same speed.
      */
     public String identity() {
-        return (modelName.isEmpty() ? "unnamed CPU" : modelName)
-                + (family > 0 ? " (family " + family + ", model " + model + ")" : "") + ", " + count() + ", "
-                + vectorBits() + "-bit vectors";
+        return named() + ", " + count() + ", " + vectorBits() + "-bit vectors";
     }
 
     /**
