@@ -156,6 +156,13 @@ public sealed interface ExecutorCommand {
         /** one LLM decode token */
         DECODE,
         /** one denoising step of a diffusion job */
-        DIFFUSE
+        DIFFUSE,
+        /**
+         * a whole LLM prompt's keys and values written without computing them, and a first token taken as if
+         * sampled: the profiler's decode contexts (a decode iteration's cost depends on how many positions it
+         * attends to, not on their values), which a real prefill of every context sequence made most of the
+         * profile's time. Never planned by the scheduler.
+         */
+        FILL
     }
 }

@@ -646,6 +646,7 @@ final class LlmRunner implements TaskRunner {
                                     s.exportsHidden(), null, hiddenSink(s, s.computed)));
                     members.add(s);
                 }
+                case FILL -> fill(s, item, iteration, out);
                 default -> throw new IllegalStateException(task + ": an LLM step cannot hold a " + item.kind() + " item");
             }
         }
@@ -655,6 +656,40 @@ final class LlmRunner implements TaskRunner {
         List<ChunkOutput> outs = model.step(chunks, cache);
         for (int i = 0; i < chunks.size(); i++) {
             finishChunk(members.get(i), chunks.get(i), outs.get(i), out);
+        }
+    }
+
+    /**
+     * A {@link ExecutorCommand.ItemKind#FILL} item: sequence {@code s}, which holds nothing yet, gets its whole
+     * prompt's keys and values as seeded values (by its id, in [-1, 1)) without running the model, and its prompt's
+     * last token as its first generated one (reported as a prefill's would be), so that it decodes next at a context
+     * of its prompt's length. The profiler's decode points: what a decode iteration costs depends on the positions it
+     * attends to, not on their values.
+     *
+     * @throws IllegalStateException when the sequence holds positions already, takes input rows or streamed states,
+     *     runs prefill only, or the item is not its whole prompt from position 0
+     */
+    private void fill(Seq s, ExecutorCommand.StepItem item, long iteration, StepOutcome out) {
+        int start = prefillStart(item, iteration);
+        if (prefillOnly || conditionsCodes() || s.handedKv != null || s.embeddingRows > 0 || s.views != null
+                || s.computed != 0 || start != 0 || item.tokens() != s.prompt.length) {
+            throw new IllegalStateException(task + ": invocation " + s.id + ": a fill writes a whole text prompt of a"
+                    + " fresh sequence (" + s.prompt.length + " tokens) that decodes next, not [" + start + ", "
+                    + (start + item.tokens()) + ") with " + s.computed + " cached");
+        }
+        int len = s.prompt.length;
+        float[] kv = new float[cache.transferFloats(len)];
+        SplittableRandom rnd = new SplittableRandom(s.id);
+        for (int i = 0; i < kv.length; i++) {
+            kv[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        cache.importSequence(s.id, len, kv, 0);
+        s.computed = len;
+        int token = s.prompt[len - 1];
+        s.add(token);
+        out.emit(s.id, token);
+        if (s.generatedCount >= s.maxTokens) {
+            end(s, "length", out);
         }
     }
 

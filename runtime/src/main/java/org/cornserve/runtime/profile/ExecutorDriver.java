@@ -281,14 +281,20 @@ final class ExecutorDriver implements AutoCloseable {
                     decodeIterations);
             closeAll(List.of(id));
         }
-        // each context's decode sequences, prefilled once and kept open over the sweeps
+        // each context's decode sequences, filled once (their keys and values written, not computed: a decode
+        // iteration's cost is in how many positions it attends to) and kept open over the sweeps. Prefilled for real,
+        // the quick grid's contexts were 32 x (1 + 256 + 1,024) prompt tokens per device count: tiny-omni/llm at 1
+        // and 2 devices with the host-sharing probe took 70.8 and 75.9 s so, 38.0 and 32.7 s filled (2 Zen 3 cores,
+        // 2026-12-07, runs taking turns); the four profiles' points moved with the machine between runs (two runs of
+        // one way by up to 15% at the geometric mean), with no shift of decode points against prefill points beyond it
+        // (experiments/validation-tails.md, section 26)
         List<List<Long>> sequences = new ArrayList<>();
         for (long context : grid.contextTokens()) {
             long prompt = Math.max(1, context);
             List<Long> seqs = new ArrayList<>();
             for (int i = 0; i < grid.maxBatch(); i++) {
                 long id = openLlm(t, prompt);
-                step(t.id(), List.of(prefill(id, prompt)));
+                step(t.id(), List.of(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.FILL, 0, prompt)));
                 seqs.add(id);
             }
             sequences.add(seqs);
