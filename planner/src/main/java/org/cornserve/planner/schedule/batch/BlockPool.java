@@ -17,7 +17,7 @@ final class BlockPool {
     private final long[] hash;
     private final int[] prev;
     private final int[] next;
-    private final LongIntMap cached = new LongIntMap();
+    private final LongIntMap cached;
     private int head = -1;
     private int tail = -1;
     private int free;
@@ -28,6 +28,8 @@ final class BlockPool {
             throw new IllegalArgumentException("block pool needs 1 to 2^31-2 blocks, got " + blocks);
         }
         this.blocks = (int) blocks;
+        // at most one hash per block: sized once, never grown (growing it was a twentieth of a prefix-cached replay)
+        cached = new LongIntMap(this.blocks);
         refs = new int[this.blocks];
         hash = new long[this.blocks];
         prev = new int[this.blocks];
@@ -54,6 +56,11 @@ final class BlockPool {
     /** The block registered under {@code h}, or -1. */
     int lookup(long h) {
         return h == NO_HASH ? -1 : cached.get(h, -1);
+    }
+
+    /** The hash block {@code b} is registered under, or 0 (none). */
+    long hashOf(int b) {
+        return hash[b];
     }
 
     /** Whether block {@code b} is free (a hit on it takes one block out of the free queue). */

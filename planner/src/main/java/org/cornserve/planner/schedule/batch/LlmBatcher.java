@@ -124,6 +124,13 @@ public final class LlmBatcher implements TaskBatcher {
     private long[] salt = new long[16];
     private long nextSalt;
     private int lastHits;
+    private int lastHitsOf = -1;
+    /**
+     * Per waiting sequence, the cached blocks the last {@link #blocksFit} found for its leading blocks
+     * ({@code hitsKnown[s]} of them, in order): checked again by the block's hash, not looked up, while it waits.
+     */
+    private int[][] hitBlocks = new int[16][];
+    private int[] hitsKnown = new int[16];
     private long[] scratch = new long[16];
     private long queryTokens;
     private long hitTokens;
@@ -222,6 +229,7 @@ public final class LlmBatcher implements TaskBatcher {
             held[s] = 0;
             registered[s] = 0;
             hashed[s] = 0;
+            hitsKnown[s] = 0;
             prompt[s] = work.promptBlocks();
             promptTokens[s] = work.tokens();
             salt[s] = nextSalt++;
@@ -884,17 +892,40 @@ public final class LlmBatcher implements TaskBatcher {
         if (target[s] > 0) {
             int maxHit = (int) ((target[s] - 1) / blockSize);
             ensureHashes(s, maxHit);
-            for (; hits < maxHit; hits++) {
-                int b = blockPool.lookup(hashes[s][hits]);
-                if (b < 0) {
+            if (hitBlocks[s] == null || hitBlocks[s].length < maxHit) {
+                int[] grown = new int[Math.max(maxHit, hitBlocks[s] == null ? 16 : hitBlocks[s].length * 2)];
+                if (hitBlocks[s] != null) {
+                    System.arraycopy(hitBlocks[s], 0, grown, 0, Math.min(hitsKnown[s], hitBlocks[s].length));
+                }
+                hitBlocks[s] = grown;
+            }
+            int[] found = hitBlocks[s];
+            long[] h = hashes[s];
+            // the blocks found last time, while each still holds its hash (a block holds one hash and a hash one
+            // block, so this is what a lookup would find); a sequence waiting for room checks at every step
+            for (int known = Math.min(hitsKnown[s], maxHit); hits < known; hits++) {
+                int b = found[hits];
+                if (blockPool.hashOf(b) != h[hits]) {
                     break;
                 }
                 if (blockPool.isFree(b)) {
                     hitFree++;
                 }
             }
+            for (; hits < maxHit; hits++) {
+                int b = blockPool.lookup(h[hits]);
+                if (b < 0) {
+                    break;
+                }
+                found[hits] = b;
+                if (blockPool.isFree(b)) {
+                    hitFree++;
+                }
+            }
+            hitsKnown[s] = hits;
         }
         lastHits = hits;
+        lastHitsOf = s;
         long newBlocks = ceilDiv(admitAllocation(s), blockSize) - hits;
         long growth = growing && target[s] == 0 && ctxJoin[s] % blockSize == 0 ? 1 : 0;
         return blockPool.freeBlocks() - hitFree >= newBlocks + growth;
@@ -902,11 +933,14 @@ public final class LlmBatcher implements TaskBatcher {
 
     /** Gives admitted {@code s} its cached leading blocks and new ones for the rest of {@code tokens}. */
     private void allocateBlocks(int s, long tokens, int hits) {
+        // the blocks blocksFit found just before (nothing allocates between the two), looked up again otherwise
+        boolean found = lastHitsOf == s && hits <= lastHits;
         for (int j = 0; j < hits; j++) {
-            int b = blockPool.lookup(hashes[s][j]);
+            int b = found ? hitBlocks[s][j] : blockPool.lookup(hashes[s][j]);
             blockPool.touch(b);
             addBlock(s, b);
         }
+        lastHitsOf = -1;
         registered[s] = hits;
         long blocks = ceilDiv(tokens, blockSize);
         for (long j = hits; j < blocks; j++) {
@@ -982,6 +1016,8 @@ public final class LlmBatcher implements TaskBatcher {
         registered = Arrays.copyOf(registered, n);
         hashes = Arrays.copyOf(hashes, n);
         hashed = Arrays.copyOf(hashed, n);
+        hitBlocks = Arrays.copyOf(hitBlocks, n);
+        hitsKnown = Arrays.copyOf(hitsKnown, n);
         prompt = Arrays.copyOf(prompt, n);
         promptTokens = Arrays.copyOf(promptTokens, n);
         salt = Arrays.copyOf(salt, n);

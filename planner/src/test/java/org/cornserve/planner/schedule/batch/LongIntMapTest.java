@@ -8,14 +8,16 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The primitive map against {@link HashMap} under seeded random puts, gets and removes. */
+/** The primitive map against {@link HashMap} under seeded random puts, gets and removes, grown or sized ahead. */
 class LongIntMapTest {
 
-    @ParameterizedTest(name = "seed {0}, keys in 1..{1}")
-    @CsvSource({"1, 8", "2, 64", "3, 1000", "4, 100000", "5, 0"})
-    void behavesLikeAHashMap(long seed, long keyRange) {
+    @ParameterizedTest(name = "seed {0}, keys in 1..{1}, sized for {2}")
+    @CsvSource({"1, 8, -1", "2, 64, -1", "3, 1000, -1", "4, 100000, -1", "5, 0, -1", "6, 1000, 1000", "7, 0, 30000",
+        "8, 100000, 3", "9, 64, 0"})
+    void behavesLikeAHashMap(long seed, long keyRange, int expected) {
         Random rnd = new Random(seed);
-        LongIntMap map = new LongIntMap();
+        // -1: the default size, grown as it fills; else sized for that many (fewer: it grows past them)
+        LongIntMap map = expected < 0 ? new LongIntMap() : new LongIntMap(expected);
         Map<Long, Integer> ref = new HashMap<>();
         for (int op = 0; op < 50_000; op++) {
             // keyRange 0: arbitrary 64-bit keys (chained hashes); else a small range to force collisions and shifts
