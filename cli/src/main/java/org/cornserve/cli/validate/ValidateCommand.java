@@ -75,6 +75,14 @@ public final class ValidateCommand implements Callable<Integer> {
             + " default ${DEFAULT-VALUE})")
     long warmupRequests;
 
+    @Option(names = "--probe-scale", defaultValue = "1", paramLabel = "X", description = {"send X (0 to 1) of each"
+            + " probe's requests before each replay (idle " + Validation.PROBES + ", shape " + Validation.SHAPE_PROBES
+            + ", decode " + Validation.DECODE_PROBES + ", batch " + Validation.BATCH_PROBE_GROUPS + " groups at 1; at"
+            + " least 3, 3, " + Validation.MIN_DECODE_PROBE_REQUESTS + " and 1): quicker probes read the machine's"
+            + " speed with more noise; every figure of this project's validations was measured at 1 (default"
+            + " ${DEFAULT-VALUE})"})
+    double probeScale;
+
     @Option(names = "--calibration-requests", defaultValue = Validation.CALIBRATION_REQUESTS, paramLabel = "N",
             description = {"with the speed sensors: replay N requests of the trace that follow the judged slice (the"
             + " same window and transforms, never judged) after the warm-up, and calibrate the sensed-speed prediction"
@@ -123,6 +131,10 @@ public final class ValidateCommand implements Callable<Integer> {
         if (replays < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--replays must be at least 1, got "
                     + replays);
+        }
+        if (!(probeScale > 0 && probeScale <= 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--probe-scale must be in (0, 1], got "
+                    + probeScale);
         }
         if (calibrationRequests < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -230,6 +242,8 @@ public final class ValidateCommand implements Callable<Integer> {
         if (resimulate != null) {
             // served there, not here
             extra.put(Validation.MACHINE_FIELD, Validation.keptMachine(resimulate.resolve("validation.json")));
+        } else {
+            extra.put("probe_counts", ProbeCounts.scaled(probeScale));
         }
         if (runs.size() > 1) {
             List<java.util.Map<String, Object>> each = new ArrayList<>();
@@ -344,7 +358,7 @@ public final class ValidateCommand implements Callable<Integer> {
         Path calibration = calibrationTrace(slice, err);
         Path costs = Validation.servedCosts(servedCosts, out);
         List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, calibration, slo, book,
-                out.resolve("measured"), replays, speedSensors, err, s -> {
+                out.resolve("measured"), replays, speedSensors, ProbeCounts.scaled(probeScale), err, s -> {
                     err.println(s);
                     err.flush();
                 }).stream().map(s -> s.withServedCosts(costs)).toList();

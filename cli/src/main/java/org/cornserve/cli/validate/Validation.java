@@ -270,7 +270,8 @@ public final class Validation {
     public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
-        return serveAndReplay(plan, slots, trace, warmup, null, slo, profiles, dir, 1, false, err, status).get(0);
+        return serveAndReplay(plan, slots, trace, warmup, null, slo, profiles, dir, 1, false, ProbeCounts.DEFAULT, err,
+                status).get(0);
     }
 
     /**
@@ -294,13 +295,14 @@ public final class Validation {
      * beside {@code dir}; where they cannot run it says why and goes on without them. A {@code calibration} trace
      * (requests of the trace outside the judged slice, {@link #writeCalibrationTrace}; null for none) is replayed
      * after the warm-up, not judged, its steps in {@code dir-calibration/steps.csv}: the sensed-speed prediction's
-     * calibration on the trace's own mix of requests ({@link #sensorCalibration}).
+     * calibration on the trace's own mix of requests ({@link #sensorCalibration}). {@code probes} says how many
+     * requests each probe sends ({@link ProbeCounts#DEFAULT} unless {@code validate --probe-scale}).
      *
      * @return per replay, in order, its measured overhead and served steps
      */
     public static List<Served> serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup,
-            Path calibration, String slo, ProfileBook profiles, Path dir, int replays, boolean sense, PrintWriter err,
-            Consumer<String> status)
+            Path calibration, String slo, ProfileBook profiles, Path dir, int replays, boolean sense,
+            ProbeCounts probes, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
         if (replays < 1) {
             throw new IllegalArgumentException("--replays must be at least 1, got " + replays);
@@ -364,7 +366,7 @@ public final class Validation {
                 awaitQuietHost("probing", said);
                 Probed probed = probe(gateway.url(), model, plan, profiles, trace,
                         replayDir.resolveSibling(replayDir.getFileName() + "-probe"), observed(cp), observed(cp),
-                        observed(cp), observed(cp), said);
+                        observed(cp), observed(cp), probes, said);
                 double[] overheads = probed.values();
                 awaitQuietHost("replaying", said);
                 said.accept(String.format(Locale.ROOT, "per-request overhead (streamed probes: served TTFT less their"
@@ -1163,8 +1165,8 @@ public final class Validation {
     }
 
     /**
-     * Measures the overheads the replay will see, as the simulator accounts for them: {@value #PROBES}
-     * requests, one at a time on the idle server, replayed by {@code cornserve replay} as the measured replay is (the
+     * Measures the overheads the replay will see, as the simulator accounts for them ({@code counts} of each probe's
+     * requests; the defaults named here): {@value #PROBES} requests, one at a time on the idle server, replayed by {@code cornserve replay} as the measured replay is (the
      * same client in this JVM, streamed chat completions, synthesised prompts) at the trace's quartile prompt
      * lengths, then a shape probe ({@link #SHAPE_PROBES} idle requests at the slice's short and long lengths, {@link
      * #shapeLengths}: the prefill's speed by length, {@link #prefillCurve}), a decode probe under load ({@link
@@ -1188,15 +1190,15 @@ public final class Validation {
 
     private static Probed probe(String url, String model, ResolvedPlan plan, ProfileBook profiles, Path trace,
             Path probeDir, StepRecorder steps, StepRecorder shapeSteps, StepRecorder decodeSteps,
-            StepRecorder batchSteps, Consumer<String> status) throws IOException {
+            StepRecorder batchSteps, ProbeCounts counts, Consumer<String> status) throws IOException {
         long[] lengths = probeLengths(textTokens(trace));
         double longest = prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
         double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
         Files.createDirectories(probeDir);
         Path probeTrace = probeDir.resolve("probe.jsonl");
-        Files.writeString(probeTrace, probeTrace(lengths, gapSeconds));
+        Files.writeString(probeTrace, probeTrace(lengths, gapSeconds, counts.idle()));
         status.accept(String.format(Locale.ROOT, "probing the per-request overhead (%d idle streamed requests of %s"
-                + " prompt tokens, %.2f s apart)...", PROBES, Arrays.toString(lengths), gapSeconds));
+                + " prompt tokens, %.2f s apart)...", counts.idle(), Arrays.toString(lengths), gapSeconds));
         steps.start();
         cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", probeTrace.toString(),
                 "--trace-format", "jsonl", "--out", probeDir.toString());
@@ -1206,19 +1208,20 @@ public final class Validation {
         // the prefill's speed at the slice's short and long prompts too, one at a time as the idle probe's
         long[] shape = shapeLengths(textTokens(trace), longestPrefillPoint(model, plan, profiles)
                 - PROMPT_OVERHEAD_TOKENS, lengths);
-        long[] shapePrompts = new long[shape.length == 0 ? 0 : SHAPE_PROBES];
+        long[] shapePrompts = new long[shape.length == 0 ? 0 : counts.shape()];
         double[] shapeComputed = null;
         if (shape.length > 0) {
             Path shapeTrace = probeDir.resolve("shape-probe.jsonl");
-            Files.writeString(shapeTrace, shapeProbeTrace(shape, t -> prefillMs(model, plan, profiles, t)));
+            Files.writeString(shapeTrace, shapeProbeTrace(shape, t -> prefillMs(model, plan, profiles, t),
+                    counts.shape()));
             status.accept(String.format(Locale.ROOT, "probing the prefill's speed at %s prompt tokens too (%d idle"
-                    + " streamed requests)...", Arrays.toString(shape), SHAPE_PROBES));
+                    + " streamed requests)...", Arrays.toString(shape), counts.shape()));
             shapeSteps.start();
             cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", shapeTrace.toString(),
                     "--trace-format", "jsonl", "--out", probeDir.resolve("shape-probe").toString());
             shapeSteps.stop();
             writeSteps(shapeSteps, plan, profiles, probeDir.resolve("shape-probe-steps.csv"));
-            for (int i = 0; i < SHAPE_PROBES; i++) {
+            for (int i = 0; i < shapePrompts.length; i++) {
                 shapePrompts[i] = shape[i % shape.length] + PROMPT_OVERHEAD_TOKENS;
             }
             shapeComputed = probePrefillComputeMs(shapeSteps.served(), shapePrompts);
@@ -1227,9 +1230,9 @@ public final class Validation {
         // after another with long answers, so the executors decode without the idle probe's pauses (its decode steps
         // ran 10% fast to 42% slow against a loaded replay's)
         Path decodeTrace = probeDir.resolve("decode-probe.jsonl");
-        Files.writeString(decodeTrace, decodeProbeTrace(lengths[0]));
+        Files.writeString(decodeTrace, decodeProbeTrace(lengths[0], counts.decode()));
         status.accept(String.format(Locale.ROOT, "probing decode under load (%d streamed requests of %d prompt tokens"
-                + " and %d answer tokens, %.2f s apart)...", DECODE_PROBES, lengths[0], DECODE_PROBE_OUTPUT_TOKENS,
+                + " and %d answer tokens, %.2f s apart)...", counts.decode(), lengths[0], DECODE_PROBE_OUTPUT_TOKENS,
                 DECODE_PROBE_GAP_S));
         decodeSteps.start();
         cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", decodeTrace.toString(),
@@ -1239,10 +1242,10 @@ public final class Validation {
                 probeDir.resolve("decode-probe-steps.csv"));
         // decode steps of several sequences: what each sequence beyond the first costs beyond the profile's point
         Path batchTrace = probeDir.resolve("batch-probe.jsonl");
-        Files.writeString(batchTrace, batchProbeTrace(lengths[0]));
+        Files.writeString(batchTrace, batchProbeTrace(lengths[0], counts.batchGroups()));
         status.accept(String.format(Locale.ROOT, "probing decode steps of several sequences (%d groups of %d streamed"
                 + " requests of %d prompt tokens arriving together, answers of %s tokens, %.2f s apart)...",
-                BATCH_PROBE_GROUPS, BATCH_PROBE_ANSWERS.length, lengths[0], Arrays.toString(BATCH_PROBE_ANSWERS),
+                counts.batchGroups(), BATCH_PROBE_ANSWERS.length, lengths[0], Arrays.toString(BATCH_PROBE_ANSWERS),
                 BATCH_PROBE_GAP_S));
         batchSteps.start();
         cornserve(quiet(), quiet(), "replay", "--url", url, "--app", model, "--trace", batchTrace.toString(),
@@ -1260,20 +1263,21 @@ public final class Validation {
         // decode steps, else the idle probe's own
         double idleRoundTripMs = StepRecorder.roundTripMs(steps.served());
         double roundTripMs = chargedRoundTripMs(steps.served(), decodeSteps.served());
-        double[] served = servedTtftMs(probeDir.resolve("requests.csv"), PROBES);
-        long[] promptTokens = new long[PROBES];
-        for (int i = 0; i < PROBES; i++) {
+        int idle = counts.idle();
+        double[] served = servedTtftMs(probeDir.resolve("requests.csv"), idle);
+        long[] promptTokens = new long[idle];
+        for (int i = 0; i < idle; i++) {
             // the server prefills the chat markup too, as the simulation will (simulateArgs)
             promptTokens[i] = lengths[i % lengths.length] + PROMPT_OVERHEAD_TOKENS;
         }
         double[] computed = probePrefillComputeMs(steps.served(), promptTokens);
-        double[] profiled = new double[PROBES];
-        double[] simulated = new double[PROBES];
-        double[] inside = new double[PROBES];
-        double[] tokens = new double[PROBES];
+        double[] profiled = new double[idle];
+        double[] simulated = new double[idle];
+        double[] inside = new double[idle];
+        double[] tokens = new double[idle];
         StringBuilder csv = new StringBuilder("request,text_tokens,prompt_tokens,served_ttft_ms,prefill_compute_ms,"
                 + "round_trip_ms,simulated_ttft_ms,overhead_ms\n");
-        for (int i = 0; i < PROBES; i++) {
+        for (int i = 0; i < idle; i++) {
             double profilePrefillMs = prefillMs(model, plan, profiles, promptTokens[i]);
             profiled[i] = profilePrefillMs;
             simulated[i] = profilePrefillMs + roundTripMs;
@@ -1287,7 +1291,8 @@ public final class Validation {
         }
         Files.writeString(probeDir.resolve("overhead.csv"), csv);
         double[] line = overheadLine(tokens, served, inside);
-        double[] charged = decodeProbeOverhead(probeDir, decodeSteps.served(), lengths[0], roundTripMs, line);
+        double[] charged = decodeProbeOverhead(probeDir, decodeSteps.served(), lengths[0], roundTripMs, line,
+                counts.decode());
         // the prefill's speed by prompt length: the idle probe's lengths and the shape probe's, each where its
         // prefills lined up with its requests
         long[] curveTokens = computed == null ? new long[0] : promptTokens;
@@ -1326,18 +1331,18 @@ public final class Validation {
      * @return the overhead in ms and its slope in ms per prompt token
      */
     static double[] decodeProbeOverhead(Path probeDir, List<StepRecorder.ServedStep> decodeSteps, long promptTokens,
-            double roundTripMs, double[] idleLine) throws IOException {
-        long[] prompts = new long[DECODE_PROBES];
+            double roundTripMs, double[] idleLine, int requests) throws IOException {
+        long[] prompts = new long[requests];
         Arrays.fill(prompts, promptTokens + PROMPT_OVERHEAD_TOKENS);
         double[] computed = probePrefillComputeMs(decodeSteps, prompts);
         if (computed == null) {
             return idleLine;
         }
-        double[] served = servedTtftMs(probeDir.resolve("decode-probe").resolve("requests.csv"), DECODE_PROBES);
-        double[] inside = new double[DECODE_PROBES];
+        double[] served = servedTtftMs(probeDir.resolve("decode-probe").resolve("requests.csv"), requests);
+        double[] inside = new double[requests];
         StringBuilder csv = new StringBuilder("request,prompt_tokens,served_ttft_ms,prefill_compute_ms,round_trip_ms,"
                 + "overhead_ms\n");
-        for (int i = 0; i < DECODE_PROBES; i++) {
+        for (int i = 0; i < requests; i++) {
             inside[i] = computed[i] + roundTripMs;
             csv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.4f,%.4f%n", i, prompts[i], served[i], computed[i],
                     roundTripMs, served[i] - inside[i]));
@@ -1393,9 +1398,10 @@ public final class Validation {
     static final int[] BATCH_PROBE_ANSWERS = {40, 80, 120};
     static final double BATCH_PROBE_GAP_S = 0.5;
 
-    static String batchProbeTrace(long promptTokens) {
+    /** {@code groups} of the batch probe's requests, {@value #BATCH_PROBE_GAP_S} s apart. */
+    static String batchProbeTrace(long promptTokens, int groups) {
         StringBuilder sb = new StringBuilder();
-        for (int g = 0; g < BATCH_PROBE_GROUPS; g++) {
+        for (int g = 0; g < groups; g++) {
             for (int answer : BATCH_PROBE_ANSWERS) {
                 sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
                         + "\"output_tokens\":%d}%n", BATCH_PROBE_GAP_S * g, promptTokens, answer));
@@ -1404,9 +1410,10 @@ public final class Validation {
         return sb.toString();
     }
 
-    static String decodeProbeTrace(long promptTokens) {
+    /** {@code requests} of the decode probe's, {@value #DECODE_PROBE_GAP_S} s apart. */
+    static String decodeProbeTrace(long promptTokens, int requests) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < DECODE_PROBES; i++) {
+        for (int i = 0; i < requests; i++) {
             sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
                     + "\"output_tokens\":%d}%n", DECODE_PROBE_GAP_S * i, promptTokens, DECODE_PROBE_OUTPUT_TOKENS));
         }
@@ -1668,17 +1675,18 @@ public final class Validation {
     }
 
     /**
-     * The prefill-shape probe's trace: {@value #SHAPE_PROBES} requests cycling through {@code lengths}, one at a time:
+     * The prefill-shape probe's trace: {@code requests} (by default {@value #SHAPE_PROBES}) cycling through {@code
+     * lengths}, one at a time:
      * each at least 0.25 s and four times the longer prefill charge of it and the one before it after that one, so
      * that the last request has finished (its prefill and its answer) and each prefill runs alone. (At four times its
      * own charge only, a short prompt came 0.25 s after a 1,006-token one whose prefill took 0.23 s, was prefilled
      * beside its decode, and the probe's prefills no longer lined up with its requests: two of r6's three replays.)
      */
-    static String shapeProbeTrace(long[] lengths, java.util.function.LongToDoubleFunction prefillMs) {
+    static String shapeProbeTrace(long[] lengths, java.util.function.LongToDoubleFunction prefillMs, int requests) {
         StringBuilder sb = new StringBuilder();
         double at = 0;
         double last = 0;
-        for (int i = 0; i < SHAPE_PROBES; i++) {
+        for (int i = 0; i < requests; i++) {
             long t = lengths[i % lengths.length];
             double prefill = prefillMs.applyAsDouble(t + PROMPT_OVERHEAD_TOKENS);
             at += Math.max(0.25, 4 * Math.max(prefill, last) / 1e3);
@@ -1724,10 +1732,10 @@ public final class Validation {
         return java.util.stream.DoubleStream.concat(Arrays.stream(a), Arrays.stream(b)).toArray();
     }
 
-    /** The probe trace: {@value #PROBES} text requests cycling through {@code lengths}, {@code gapSeconds} apart. */
-    static String probeTrace(long[] lengths, double gapSeconds) {
+    /** The probe trace: {@code requests} text requests cycling through {@code lengths}, {@code gapSeconds} apart. */
+    static String probeTrace(long[] lengths, double gapSeconds, int requests) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < PROBES; i++) {
+        for (int i = 0; i < requests; i++) {
             sb.append(String.format(Locale.ROOT, "{\"arrival_s\":%.6f,\"app\":\"default\",\"text_tokens\":%d,"
                     + "\"output_tokens\":%d}%n", gapSeconds * (i + 1), lengths[i % lengths.length],
                     PROBE_OUTPUT_TOKENS));

@@ -59,15 +59,24 @@ class ValidateCommandIntegrationTest {
         Path profiles = estimatedProfiles(out, err);
         Path trace = smallTrace(24);
         Path dir = tmp.resolve("val");
+        // half of each probe's requests (the probes' noise does not matter here, their plumbing does)
+        ProbeCounts counts = ProbeCounts.scaled(0.5);
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
-                "--warmup-requests", "4", "--out", dir.toString());
+                "--warmup-requests", "4", "--probe-scale", "0.5", "--out", dir.toString());
         assertEquals(0, code, err.toString());
         JsonNode v = Json.mapper().readTree(dir.resolve("validation.json").toFile());
+        assertEquals(Json.mapper().valueToTree(counts), v.path("probe_counts"));
+        Path shapeProbe = dir.resolve("measured-probe/shape-probe.jsonl");
+        if (Files.exists(shapeProbe)) { // where the slice has short or long prompts beyond its quartiles
+            assertEquals(counts.shape(), Files.readAllLines(shapeProbe).size());
+        }
+        assertEquals(counts.batchGroups() * Validation.BATCH_PROBE_ANSWERS.length,
+                Files.readAllLines(dir.resolve("measured-probe/batch-probe.jsonl")).size());
         assertEquals(Validation.METRICS.size(), v.path("rows").size());
         assertTrue(v.path("request_overhead_ms").asDouble() >= 0);
         // the idle probe: one row per streamed probe request, served TTFT against the simulator's
         List<String> probe = Files.readAllLines(dir.resolve("measured-probe/overhead.csv"));
-        assertEquals(Validation.PROBES + 1, probe.size(), String.join("\n", probe));
+        assertEquals(counts.idle() + 1, probe.size(), String.join("\n", probe));
         for (String row : probe.subList(1, probe.size())) {
             String[] f = row.split(",");
             assertTrue(Double.parseDouble(f[2]) > 0 && Double.parseDouble(f[3]) > 0, row);
@@ -97,14 +106,14 @@ class ValidateCommandIntegrationTest {
         // the decode probe's decode steps give the per-step round trip the simulation charged: busy less compute,
         // their median
         List<String> probeSteps = Files.readAllLines(dir.resolve("measured-probe/steps.csv"));
-        assertTrue(probeSteps.size() > Validation.PROBES * 2, "each probe has its prefill and decode steps");
+        assertTrue(probeSteps.size() > counts.idle() * 2, "each probe has its prefill and decode steps");
         List<String> decodeProbeSteps = Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv"));
         List<String> header = List.of(decodeProbeSteps.get(0).split(","));
         int rt = header.indexOf("round_trip_ms");
         int prefill = header.indexOf("prefill_tokens");
         double[] trips = decodeProbeSteps.subList(1, decodeProbeSteps.size()).stream().map(r -> r.split(",", -1))
                 .filter(f -> f[prefill].equals("0")).mapToDouble(f -> Double.parseDouble(f[rt])).toArray();
-        assertTrue(trips.length >= Validation.DECODE_PROBES, "decode steps: " + trips.length);
+        assertTrue(trips.length >= counts.decode(), "decode steps: " + trips.length);
         java.util.Arrays.sort(trips);
         assertEquals(Math.max(0, Validation.median(trips)), v.path("step_overhead_ms").asDouble(), 1e-3);
         // and the idle probe's overhead rows subtract that same round trip
@@ -122,14 +131,14 @@ class ValidateCommandIntegrationTest {
         assertTrue(v.path("decode_compute_scale").asDouble() > 0, v.toString());
         assertEquals(expectedDecode(v, v, dir, 1), simConfig.path("decode_compute_scale").asDouble(), 1e-3);
         assertTrue(Files.readAllLines(dir.resolve("measured-probe/decode-probe-steps.csv")).size()
-                > Validation.DECODE_PROBES, "the decode probe's steps");
+                > counts.decode(), "the decode probe's steps");
         assertTrue(Files.readAllLines(dir.resolve("measured/host.csv")).size() > 2, "the host was watched");
         // the per-request overhead charged is the decode probe's: the median over its requests of served TTFT less
         // their prefill's compute and the round trip (or the idle probe's line where its prefills did not line up)
         Path decodeOverhead = dir.resolve("measured-probe/decode-overhead.csv");
         if (Files.exists(decodeOverhead)) {
             List<String> rows = Files.readAllLines(decodeOverhead);
-            assertEquals(Validation.DECODE_PROBES + 1, rows.size(), String.join("\n", rows));
+            assertEquals(counts.decode() + 1, rows.size(), String.join("\n", rows));
             double[] over = rows.subList(1, rows.size()).stream().mapToDouble(r -> Double.parseDouble(r.split(",")[5]))
                     .sorted().toArray();
             assertEquals(Math.max(0, Validation.median(over)), v.path("request_overhead_ms").asDouble(), 1e-3);
@@ -219,7 +228,8 @@ class ValidateCommandIntegrationTest {
         Path trace = smallTrace(12 + 60);
         Path dir = tmp.resolve("val");
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
-                "--warmup-requests", "4", "--replays", "2", "--max-requests", "12", "--calibration-requests", "60",
+                "--warmup-requests", "4", "--probe-scale", "0.25", "--replays", "2", "--max-requests", "12",
+                "--calibration-requests", "60",
                 "--out", dir.toString());
         assertEquals(0, code, err.toString());
         assertEquals(12, Files.readAllLines(dir.resolve("trace.jsonl")).size(), "the judged slice");

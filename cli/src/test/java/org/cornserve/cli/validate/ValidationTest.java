@@ -384,7 +384,7 @@ class ValidationTest {
     void theProbesSimulatedTtftIsTheSimulatorsForAnIsolatedRequest() throws Exception {
         long[] lengths = {20, 90, 300};
         Path trace = tmp.resolve("iso.jsonl");
-        Files.writeString(trace, Validation.probeTrace(lengths, 2.0));
+        Files.writeString(trace, Validation.probeTrace(lengths, 2.0, Validation.PROBES));
         simulate(trace, tmp.resolve("iso"));
         double[] simulated = Validation.servedTtftMs(tmp.resolve("iso/requests.csv"), Validation.PROBES);
         for (int i = 0; i < Validation.PROBES; i++) {
@@ -484,7 +484,7 @@ class ValidationTest {
 
     private Path writeSlice() throws java.io.IOException {
         Path slice = tmp.resolve("slice.jsonl");
-        Files.writeString(slice, Validation.probeTrace(new long[] {30, 60, 90}, 0.5));
+        Files.writeString(slice, Validation.probeTrace(new long[] {30, 60, 90}, 0.5, Validation.PROBES));
         return slice;
     }
 
@@ -601,7 +601,7 @@ class ValidationTest {
                 "alone_sum_compute_over_sum_simulated", 0.93, "alone_compute_over_simulated", java.util.Map.of("p50",
                         0.8)))), 1e-12);
         assertEquals(1, Validation.decodeScale(java.util.Map.of()));
-        assertEquals(24, Validation.decodeProbeTrace(99).lines().count(), "24 requests: one alone is too noisy");
+        assertEquals(24, Validation.decodeProbeTrace(99, ProbeCounts.DEFAULT.decode()).lines().count(), "24 requests: one alone is too noisy");
         assertFalse(new Validation.Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
                 .contains("--prefill-compute-scale"), "a scale of 1 is not passed");
         assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 1, java.util.Map.of(), null, null,
@@ -816,7 +816,7 @@ class ValidationTest {
     @Test
     void theExtraPerSequenceOptionChargesAsTheCostsFileWould() throws Exception {
         Path trace = tmp.resolve("batch.jsonl");
-        Files.writeString(trace, Validation.batchProbeTrace(40));
+        Files.writeString(trace, Validation.batchProbeTrace(40, Validation.BATCH_PROBE_GROUPS));
         Path zero = tmp.resolve("zero.json");
         Files.writeString(zero, "{\"extra_ms_per_sequence\": 0, \"source\": \"test\"}");
         Path half = tmp.resolve("half.json");
@@ -847,7 +847,7 @@ class ValidationTest {
     @Test
     void theBatchProbesGroupsArriveTogether() throws Exception {
         Path trace = tmp.resolve("batch.jsonl");
-        Files.writeString(trace, Validation.batchProbeTrace(99));
+        Files.writeString(trace, Validation.batchProbeTrace(99, Validation.BATCH_PROBE_GROUPS));
         List<String> lines = Files.readAllLines(trace);
         assertEquals(Validation.BATCH_PROBE_GROUPS * Validation.BATCH_PROBE_ANSWERS.length, lines.size());
         for (int i = 0; i < lines.size(); i++) {
@@ -879,7 +879,7 @@ class ValidationTest {
                 "measured"));
         Json.mapper().writeValue(profiles.toFile(), set);
         Path trace = tmp.resolve("mixed.jsonl");
-        Files.writeString(trace, Validation.probeTrace(new long[] {40, 900}, 1.0));
+        Files.writeString(trace, Validation.probeTrace(new long[] {40, 900}, 1.0, Validation.PROBES));
         String p = profiles.toString();
         simulate(trace, tmp.resolve("one"), "--profiles", p, "--prefill-compute-scale", "1.2");
         simulate(trace, tmp.resolve("flat"), "--profiles", p, "--prefill-compute-scale-at", "100=1.2");
@@ -943,7 +943,7 @@ class ValidationTest {
         assertArrayEquals(new long[] {91, 100}, Validation.shapeLengths(tokens, 1000, new long[] {6, 51}),
                 "a length the idle probe takes is left out");
         assertThrows(IllegalArgumentException.class, () -> Validation.shapeLengths(List.of(), 10, new long[0]));
-        String trace = Validation.shapeProbeTrace(new long[] {10, 500}, t -> t);
+        String trace = Validation.shapeProbeTrace(new long[] {10, 500}, t -> t, Validation.SHAPE_PROBES);
         List<String> lines = trace.lines().toList();
         assertEquals(Validation.SHAPE_PROBES, lines.size());
         // 10 + 18 markup tokens charged 28 ms: 0.25 s apart; 518 tokens charged 518 ms: 4 x that

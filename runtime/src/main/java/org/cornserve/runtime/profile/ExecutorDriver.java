@@ -287,14 +287,17 @@ final class ExecutorDriver implements AutoCloseable {
         // and 2 devices with the host-sharing probe took 70.8 and 75.9 s so, 38.0 and 32.7 s filled (2 Zen 3 cores,
         // 2026-12-07, runs taking turns); the four profiles' points moved with the machine between runs (two runs of
         // one way by up to 15% at the geometric mean), with no shift of decode points against prefill points beyond it
-        // (experiments/validation-tails.md, section 26)
+        // (experiments/validation-tails.md, section 26). A talker's, whose input is its thinker's states, are
+        // prefilled still.
+        boolean fill = SyntheticInputs.textPrompt(t);
         List<List<Long>> sequences = new ArrayList<>();
         for (long context : grid.contextTokens()) {
             long prompt = Math.max(1, context);
             List<Long> seqs = new ArrayList<>();
             for (int i = 0; i < grid.maxBatch(); i++) {
                 long id = openLlm(t, prompt);
-                step(t.id(), List.of(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.FILL, 0, prompt)));
+                step(t.id(), List.of(fill ? new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.FILL, 0, prompt)
+                        : prefill(id, prompt)));
                 seqs.add(id);
             }
             sequences.add(seqs);

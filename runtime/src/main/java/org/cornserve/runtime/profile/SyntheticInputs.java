@@ -23,6 +23,14 @@ final class SyntheticInputs {
         this.diffusionTextTokens = diffusionTextTokens;
     }
 
+    /**
+     * Whether {@link #llm} opens {@code t} with a text prompt (every LLM-like task but a talker, whose input is its
+     * thinker's states): what a {@code FILL} step item takes.
+     */
+    static boolean textPrompt(UnitTask t) {
+        return !ProfileMeasurer.component(t).equals("talker");
+    }
+
     /** An LLM-like task's open: a random prompt (a talker: random thinker states) of {@code promptTokens}. */
     ExecutorCommand.Open llm(long id, UnitTask t, long promptTokens) {
         return llm(id, t, promptTokens, 0);
