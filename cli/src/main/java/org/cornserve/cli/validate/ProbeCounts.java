@@ -14,7 +14,8 @@ import java.util.Locale;
  * @param decode streamed requests with long answers, one after another
  * @param batchGroups groups of requests arriving together (one per answer length of the batch probe)
  */
-public record ProbeCounts(int idle, int shape, int decode, int batchGroups) {
+public record ProbeCounts(int idle, int shape, int decode,
+        @com.fasterxml.jackson.annotation.JsonProperty("batch_groups") int batchGroups) {
 
     private static final int LEAST_IDLE = 3;
     private static final int LEAST_SHAPE = 3;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.cornserve.runtime.engine.kernel.Kernels;
 import org.cornserve.runtime.sidecar.SharedMemorySidecar;
 import org.junit.jupiter.api.Test;
@@ -25,16 +24,6 @@ class LlmRunnerFillTest {
 
     @TempDir
     Path dir;
-
-    private static int[] prompt(long seed, int length) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        int[] p = new int[length];
-        p[0] = 1;
-        for (int i = 1; i < length; i++) {
-            p[i] = 32 + rnd.nextInt(90);
-        }
-        return p;
-    }
 
     private static ExecutorCommand.Open open(long id, int[] prompt, int maxTokens) {
         return new ExecutorCommand.Open(id, TASK, prompt, List.of(), null, maxTokens, 0, 11, false, 0);
@@ -60,7 +49,7 @@ class LlmRunnerFillTest {
     @CsvSource({"1, 1, 5", "2, 16, 9", "3, 17, 4", "4, 200, 12"})
     void aFilledSequenceHoldsWhatAPrefilledOneDoesAndDecodesToItsCap(long seed, int length, int maxTokens)
             throws Exception {
-        int[] prompt = prompt(seed, length);
+        int[] prompt = LlmRunnerPhaseTest.prompt(seed, length);
         try (Kernels k = Kernels.create(Kernels.Choice.AUTO, 1);
                 SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "t", "x", 10_000,
                         System::currentTimeMillis)) {
@@ -101,7 +90,7 @@ class LlmRunnerFillTest {
 
     @Test
     void onlyAWholeTextPromptOfAFreshSequenceIsFilled() throws Exception {
-        int[] prompt = prompt(7, 20);
+        int[] prompt = LlmRunnerPhaseTest.prompt(7, 20);
         try (Kernels k = Kernels.create(Kernels.Choice.AUTO, 1);
                 SharedMemorySidecar sidecar = new SharedMemorySidecar(dir, "t", "x", 10_000,
                         System::currentTimeMillis)) {

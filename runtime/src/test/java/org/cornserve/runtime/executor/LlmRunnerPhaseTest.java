@@ -39,7 +39,8 @@ class LlmRunnerPhaseTest {
     private record Run(List<Integer> tokens, float[] hidden, String reason) {
     }
 
-    private static int[] prompt(long seed, int length) {
+    /** A seeded text prompt of {@code length} tokens (1, then 32 to 121). */
+    static int[] prompt(long seed, int length) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] p = new int[length];
         p[0] = 1;
