@@ -33,7 +33,8 @@ public record MeasureGrid(List<Integer> decodeBatches, List<Long> contextTokens,
     public static final int DEFAULT_DIFFUSION_TEXT_TOKENS = 64;
 
     /**
-     * About half a minute per device count for tiny-omni here; five runs per point for the fastest of them, dealt
+     * tiny-omni/llm at 1 and 2 devices in 26 to 30 s of the demo's progress bar on the machine of 7 December (2
+     * Zen 3 cores; the decode contexts filled, not prefilled); five runs per point for the fastest of them, dealt
      * over three sweeps (2, 2 and 1 runs). Prompts of 128 and 512 tokens too: the validation's replayed prompts have
      * their quartiles at 99, 256 and 295 text tokens, between the 64-, 256- and 1,024-token points of before.
      */
