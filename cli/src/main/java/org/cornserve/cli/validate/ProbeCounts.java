@@ -53,10 +53,4 @@ public record ProbeCounts(int idle, int shape, int decode,
     private static int scale(int count, double fraction, int least) {
         return Math.max(least, (int) Math.round(count * fraction));
     }
-
-    @Override
-    public String toString() {
-        return String.format(Locale.ROOT, "%d idle, %d shape, %d decode, %d batch groups", idle, shape, decode,
-                batchGroups);
-    }
 }
