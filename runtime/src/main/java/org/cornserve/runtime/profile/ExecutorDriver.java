@@ -285,8 +285,9 @@ final class ExecutorDriver implements AutoCloseable {
         // iteration's cost is in how many positions it attends to) and kept open over the sweeps. Prefilled for real,
         // the quick grid's contexts were 32 x (1 + 256 + 1,024) prompt tokens per device count: tiny-omni/llm at 1
         // and 2 devices with the host-sharing probe took 70.8 and 75.9 s so, 38.0 and 32.7 s filled (2 Zen 3 cores,
-        // 2026-12-07, runs taking turns); the four profiles' points moved with the machine between runs (two runs of
-        // one way by up to 15% at the geometric mean), with no shift of decode points against prefill points beyond it
+        // 2026-12-07, runs taking turns); the four profiles' points moved with the machine between runs (the two
+        // filled ones 8% to 42% apart at the geometric mean of a set of points, the two prefilled 1% to 9%), their
+        // decode points against their prefill points 0.93 to 1.14 of the first profile's either way
         // (experiments/validation-tails.md, section 26). A talker's, whose input is its thinker's states, are
         // prefilled still.
         boolean fill = SyntheticInputs.textPrompt(t);
