@@ -895,7 +895,7 @@ public final class LlmBatcher implements TaskBatcher {
             if (hitBlocks[s] == null || hitBlocks[s].length < maxHit) {
                 int[] grown = new int[Math.max(maxHit, hitBlocks[s] == null ? 16 : hitBlocks[s].length * 2)];
                 if (hitBlocks[s] != null) {
-                    System.arraycopy(hitBlocks[s], 0, grown, 0, Math.min(hitsKnown[s], hitBlocks[s].length));
+                    System.arraycopy(hitBlocks[s], 0, grown, 0, hitsKnown[s]);
                 }
                 hitBlocks[s] = grown;
             }
