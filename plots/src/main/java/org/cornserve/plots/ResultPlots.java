@@ -34,8 +34,8 @@ import org.cornserve.plots.figure.ValidationFigure;
  * Finds the result files under a folder (to {@value #MAX_DEPTH} levels down) and draws every figure they allow:
  * <ul>
  *   <li>run folders ({@code summary.json} + {@code requests.csv}, from {@code simulate} or {@code replay}):
- *       TTFT and end-to-end latency CDFs with one line per run, and per run its stage breakdown and queue
- *       lengths;</li>
+ *       TTFT and end-to-end latency CDFs with one line per run (a validation's warm-up, calibration and probe
+ *       replays left out, {@link RunResults#isAuxiliary}), and per run its stage breakdown and queue lengths;</li>
  *   <li>plans ({@code plan.json} in run folders, any JSON under a {@code plans} folder): device allocation, one
  *       figure per set of plans serving the same models on the same cluster size;</li>
  *   <li>{@code compare.json}: latency percentiles and throughput per plan;</li>
@@ -71,8 +71,11 @@ public final class ResultPlots {
                 .map(Path::getParent).filter(RunResults::isRunFolder).sorted().toList();
         List<RunResults> runs = RunResults.readAll(root, runDirs);
         if (!runs.isEmpty()) {
+            // the CDFs compare plans: a validation's warm-up, calibration and probe replays get their own stage
+            // figures only
+            List<RunResults> compared = runs.stream().filter(r -> !RunResults.isAuxiliary(root, r.dir())).toList();
             for (LatencyCdfFigure.Metric m : LatencyCdfFigure.Metric.values()) {
-                add(out, LatencyCdfFigure.of(runs, m));
+                add(out, LatencyCdfFigure.of(compared, m));
             }
             for (RunResults run : runs) {
                 add(out, StageBreakdownFigure.of(run));

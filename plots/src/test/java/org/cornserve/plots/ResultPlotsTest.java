@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -96,6 +97,43 @@ class ResultPlotsTest {
             a[i] = Math.round(scale * Math.exp(2 * r.nextGaussian()) * 1000) / 1000.0;
         }
         return a;
+    }
+
+    /**
+     * A demo's or validation's folder: the plan simulated, the plan served (a replay beside the plan it served), and
+     * the warm-up, calibration and probe replays. The CDFs compare the simulated and the served run only, the served
+     * one named after its plan; every run still gets its stage figure.
+     */
+    @Test
+    void aValidationsWarmUpCalibrationAndProbesStayOutOfTheCdfs() throws IOException {
+        String mono = plan("vl mono", "monolithic", """
+                {"name": "all", "tasks": ["qwen2.5-vl-7b/vision-encoder", "qwen2.5-vl-7b/llm"], "hardware": "h100-sxm",
+                 "replicas": 8}""");
+        run("planned/simulated", mono, random(1, 200, 20), random(2, 200, 900));
+        Files.writeString(tmp.resolve("results/planned/plan.json"), mono);
+        String replay = "{\"url\": \"http://127.0.0.1:1\", \"app\": \"%s\"}";
+        for (String folder : List.of("measured", "measured-2", "measured-warmup", "measured-calibration",
+                "measured-probe", "measured-probe/shape-probe", "measured-2-probe/decode-probe", "other")) {
+            Path dir = run("planned/" + folder, null, random(3, 50, 20), random(4, 50, 900));
+            Files.writeString(dir.resolve("config.json"), replay.formatted(folder.equals("other") ? "another-model"
+                    : "qwen2.5-vl-7b"));
+        }
+        Map<String, Figure> f = byStem(ResultPlots.figures(tmp.resolve("results")));
+        for (String stem : List.of("latency-cdf-ttft", "latency-cdf-e2e")) {
+            // two replays of one plan: each named with its folder too
+            assertEquals(Set.of("planned/other (50)", "vl mono (200)", "vl mono, served (planned/measured) (50)",
+                    "vl mono, served (planned/measured-2) (50)"),
+                    ((XYChart) f.get(stem).chart()).getSeriesMap().keySet(), stem);
+        }
+        List<String> stages = List.of("vl mono", "vl mono, served (planned/measured)",
+                "vl mono, served (planned/measured-2)", "planned/measured-warmup", "planned/measured-calibration",
+                "planned/measured-probe", "planned/measured-probe/shape-probe", "planned/measured-2-probe/decode-probe",
+                "planned/other").stream().map(n -> "stages-" + Figure.slug(n)).toList();
+        assertEquals(stages.size(), stages.stream().distinct().count());
+        assertTrue(f.keySet().containsAll(stages), f.keySet().toString());
+        // a folder is auxiliary by the folders below the root only: a probe folder plotted on its own has its CDFs
+        assertTrue(ResultPlots.figures(tmp.resolve("results/planned/measured-probe")).stream()
+                .anyMatch(g -> g.stem().equals("latency-cdf-ttft")));
     }
 
     @Test

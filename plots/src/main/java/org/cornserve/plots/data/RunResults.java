@@ -1,5 +1,6 @@
 package org.cornserve.plots.data;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,16 +30,61 @@ public record RunResults(String name, Path dir, RunSummary summary, double[] ttf
         return Files.isRegularFile(dir.resolve("summary.json")) && Files.isRegularFile(dir.resolve("requests.csv"));
     }
 
-    /** Reads a run folder; {@code fallbackName} names it when it holds no plan. */
-    public static RunResults read(Path dir, String fallbackName) {
+    /**
+     * Folder names that end so hold a validation's auxiliary replays, not a plan's run: {@code validate} and {@code
+     * demo} write the JIT warm-up ({@code measured-warmup}), the calibration replay ({@code measured-calibration})
+     * and the probes ({@code measured-probe}, {@code measured-2-probe}, their {@code shape-probe}, {@code
+     * decode-probe} and {@code batch-probe}) so.
+     */
+    public static final List<String> AUXILIARY_SUFFIXES = List.of("-probe", "-warmup", "-calibration");
+
+    /**
+     * Whether run folder {@code dir} is one of a validation's auxiliary replays: a folder between {@code root}
+     * (left out) and {@code dir} (counted) is named with one of {@link #AUXILIARY_SUFFIXES}.
+     */
+    public static boolean isAuxiliary(Path root, Path dir) {
+        for (Path part : root.toAbsolutePath().normalize().relativize(dir.toAbsolutePath().normalize())) {
+            String name = part.toString();
+            if (AUXILIARY_SUFFIXES.stream().anyMatch(name::endsWith)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads a run folder. Its name is its plan's ({@code plan.json} in it: a simulation); where {@code servedName},
+     * for a replay ({@code config.json} with the server's {@code url}) beside the plan it served ({@code plan.json} in
+     * the folder above, serving the app or model the replay called, as {@code validate} and {@code demo} keep them),
+     * that plan's name and ", served"; else {@code fallbackName}.
+     */
+    static RunResults read(Path dir, String fallbackName, boolean servedName) {
         RunSummary summary = Json.read(dir.resolve("summary.json"), RunSummary.class);
         Path planFile = dir.resolve("plan.json");
         DeploymentPlan plan = Files.isRegularFile(planFile) ? DeploymentPlan.read(planFile) : null;
         List<double[]> latencies = latencies(dir.resolve("requests.csv"));
         Path queuesFile = dir.resolve("queues.csv");
         QueueSeries queues = Files.isRegularFile(queuesFile) ? queues(queuesFile) : null;
-        return new RunResults(plan != null ? plan.name() : fallbackName, dir, summary, latencies.get(0),
-                latencies.get(1), queues, plan);
+        String name = plan != null ? plan.name() : servedName ? servedPlanName(dir) : null;
+        return new RunResults(name != null ? name : fallbackName, dir, summary, latencies.get(0), latencies.get(1),
+                queues, plan);
+    }
+
+    /** The name of the plan a replay folder served, and ", served"; null where the folder does not say. */
+    private static String servedPlanName(Path dir) {
+        Path config = dir.resolve("config.json");
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (!Files.isRegularFile(config) || parent == null || !Files.isRegularFile(parent.resolve("plan.json"))) {
+            return null;
+        }
+        JsonNode c = Json.read(config, JsonNode.class);
+        if (!c.hasNonNull("url")) {
+            return null; // not a replay
+        }
+        DeploymentPlan served = DeploymentPlan.read(parent.resolve("plan.json"));
+        boolean callsIt = served.models().contains(c.path("app").asText())
+                || served.models().contains(c.path("model").asText());
+        return callsIt ? served.name() + ", served" : null;
     }
 
     private static List<double[]> latencies(Path file) {
@@ -147,12 +193,29 @@ public record RunResults(String name, Path dir, RunSummary summary, double[] ttf
         return "RunResults[" + name + ", " + dir + ", " + ttftMs.length + " completed]";
     }
 
-    /** Reads every run folder among {@code dirs}; names are their paths relative to {@code root}. */
+    /**
+     * Reads every run folder among {@code dirs}, each named as {@link #read} says (a validation's auxiliary replays,
+     * {@link #isAuxiliary}, by their paths relative to {@code root}); a name that several runs would share (a
+     * validation's replays of one plan, simulated and served) takes each one's path after it, so that no run's figure
+     * overwrites another's.
+     */
     public static List<RunResults> readAll(Path root, List<Path> dirs) {
         List<RunResults> out = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
         for (Path d : dirs) {
             String rel = root.relativize(d).toString();
-            out.add(read(d, rel.isEmpty() ? d.getFileName().toString() : rel));
+            String path = rel.isEmpty() ? d.getFileName().toString() : rel;
+            paths.add(path);
+            out.add(read(d, path, !isAuxiliary(root, d)));
+        }
+        java.util.Map<String, Long> uses = out.stream().collect(java.util.stream.Collectors.groupingBy(
+                RunResults::name, java.util.stream.Collectors.counting()));
+        for (int i = 0; i < out.size(); i++) {
+            RunResults r = out.get(i);
+            if (uses.get(r.name()) > 1 && !r.name().equals(paths.get(i))) {
+                out.set(i, new RunResults(r.name() + " (" + paths.get(i) + ")", r.dir(), r.summary(), r.ttftMs(),
+                        r.e2eMs(), r.queues(), r.plan()));
+            }
         }
         return out;
     }
