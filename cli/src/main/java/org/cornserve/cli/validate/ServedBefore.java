@@ -37,17 +37,23 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
     static final int MIN_STEPS = 10;
 
     /**
-     * The served run before replay {@code k} of a validation's output {@code out}: the calibration replay's steps
-     * for the first where it ran, the replay before's for the later ones; null for a first replay without a
-     * calibration replay (its warm-up's relation to the replay was measured on the demo's plan only).
+     * The served run before replay {@code k} of a validation's output {@code out}: the calibration replay's later
+     * half for the first where it ran, the replay before's steps for the later ones; null for a first replay without
+     * a calibration replay (its warm-up's relation to the replay was measured on the demo's plan only).
+     *
+     * <p>The calibration's later half, as the demo reads its warm-up's: it is the first run of the trace's own mix
+     * after the warm-up, whose prompts are short, and its start may still pay for code the warm-up did not reach. In
+     * /tmp/s27/v1 its first 36 s of prefill steps ran at 2.84 of their charge (1,000-token prompts at 5.6) and the
+     * rest at 1.25 to 1.46, as the replays after it; read whole, it put replay 1's prefills at 1.76 of the profile and
+     * the prediction 100% off (experiments/validation-tails.md, section 27). The replays are read whole: the
+     * calibration came before them.
      */
-    static ServedBefore ofValidation(Path out, int k) {
+    static ServedBefore ofValidation(Path out, int k) throws IOException {
         if (k > 1) {
             return new ServedBefore(Validation.replayDir(out.resolve("measured"), k - 1).resolve("steps.csv"), 0,
                     false);
         }
-        Path calibration = out.resolve("measured-calibration").resolve("steps.csv");
-        return Files.isRegularFile(calibration) ? new ServedBefore(calibration, 0, false) : null;
+        return laterHalf(out.resolve("measured-calibration"), false);
     }
 
     /**
@@ -55,7 +61,12 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
      * decision times; null where the warm-up's steps were not kept.
      */
     static ServedBefore ofWarmup(Path measuredWarmup) throws IOException {
-        Path steps = measuredWarmup.resolve("steps.csv");
+        return laterHalf(measuredWarmup, true);
+    }
+
+    /** A served run's ({@code run/steps.csv}) later half, from the midpoint of its steps' decision times. */
+    private static ServedBefore laterHalf(Path run, boolean warmup) throws IOException {
+        Path steps = run.resolve("steps.csv");
         if (!Files.isRegularFile(steps)) {
             return null;
         }
@@ -65,7 +76,7 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
         }
         double first = rows.stream().mapToDouble(ServedCostsFit.Row::decidedMs).min().orElseThrow();
         double last = rows.stream().mapToDouble(ServedCostsFit.Row::decidedMs).max().orElseThrow();
-        return new ServedBefore(steps, (first + last) / 2 / 1e3, true);
+        return new ServedBefore(steps, (first + last) / 2 / 1e3, warmup);
     }
 
     /**

@@ -71,8 +71,9 @@ class ServedBeforeTest {
     }
 
     /**
-     * Validate's served run before a replay: the calibration replay's steps before the first, none without one, the
-     * replay before's for the later ones. The demo's: its warm-up from the midpoint of its steps' decision times.
+     * Validate's served run before a replay: the calibration replay's later half before the first, none without one,
+     * the replay before's steps for the later ones. The demo's: its warm-up from the midpoint of its steps' decision
+     * times.
      */
     @Test
     void theRunBeforeIsTheCalibrationTheReplayBeforeOrTheWarmupsLaterHalf() throws Exception {
@@ -82,10 +83,15 @@ class ServedBeforeTest {
         Path calibration = tmp.resolve("measured-calibration").resolve("steps.csv");
         Files.createDirectories(calibration.getParent());
         Files.writeString(calibration, StepRecorder.CSV_HEADER + "\n");
+        assertNull(ServedBefore.ofValidation(tmp, 1), "a calibration replay without steps: nothing to read");
+        // the calibration's later half, as the warm-up's (its start may still pay for code the warm-up did not reach)
+        Files.writeString(calibration, StepRecorder.CSV_HEADER + "\n" + step(100, 0, 1, 2000) + step(0, 1, 1, 4000)
+                + step(0, 1, 1, 12000));
         ServedBefore first = ServedBefore.ofValidation(tmp, 1);
         assertEquals(calibration, first.steps());
-        assertEquals(0, first.fromSeconds());
+        assertEquals(7.0, first.fromSeconds(), 1e-12, "from the midpoint of 2 s and 12 s");
         assertEquals(false, first.warmup());
+        assertEquals(0, ServedBefore.ofValidation(tmp, 2).fromSeconds(), "a replay before is read whole");
 
         assertNull(ServedBefore.ofWarmup(tmp.resolve("measured-warmup")), "no warm-up kept");
         Path warm = tmp.resolve("measured-warmup").resolve("steps.csv");
@@ -132,7 +138,8 @@ class ServedBeforeTest {
                 + " 1.4, \"replay_over_warmup_prefill\": 1.0, \"replay_over_warmup_decode\": 1.0}");
         Validation.Served probed = new Validation.Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1, 1.1,
                 0.0, curve);
-        ServedBefore.Prediction p = ServedBefore.ofValidation(tmp, 1).blend(probed, slice);
+        ServedBefore whole = new ServedBefore(before, 0, false); // read whole: the arithmetic, not which half
+        ServedBefore.Prediction p = whole.blend(probed, slice);
         assertEquals(1.5, p.before()[0], 1e-6);
         assertEquals(1.3, p.before()[1], 1e-6);
         assertEquals(Math.sqrt(1.1 * 1.3 * 1.4), p.served().decodeComputeScale(), 1e-6);
@@ -146,9 +153,9 @@ class ServedBeforeTest {
         Path off = tmp.resolve("off.json");
         Files.writeString(off, "{\"extra_ms_per_sequence\": 0}");
         Validation.Served plain = probed.withServedCosts(off);
-        assertSame(plain, ServedBefore.ofValidation(tmp, 1).blend(plain, slice).served());
+        assertSame(plain, whole.blend(plain, slice).served());
         Validation.Served bare = probed.withServedCosts(null);
-        assertSame(bare, ServedBefore.ofValidation(tmp, 1).blend(bare, slice).served());
+        assertSame(bare, whole.blend(bare, slice).served());
 
         // the warm-up's ratios for a warm-up (the demo's), 1 here: sqrt(probed x before)
         ServedBefore warm = new ServedBefore(before, 0, true);
@@ -156,7 +163,7 @@ class ServedBeforeTest {
         // a run before with too few prefills: the prefills as probed, the decodes blended
         Files.writeString(before, StepRecorder.CSV_HEADER + "\n" + steps.toString().lines().skip(1).limit(5 * 9)
                 .map(l -> l + "\n").reduce("", String::concat));
-        ServedBefore.Prediction few = ServedBefore.ofValidation(tmp, 1).blend(probed, slice);
+        ServedBefore.Prediction few = whole.blend(probed, slice);
         assertTrue(Double.isNaN(few.before()[0]));
         assertEquals(curve, few.served().prefillCurve());
         assertEquals(Math.sqrt(1.1 * 1.3 * 1.4), few.served().decodeComputeScale(), 1e-6);

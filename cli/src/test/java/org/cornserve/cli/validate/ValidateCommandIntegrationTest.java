@@ -275,8 +275,8 @@ class ValidateCommandIntegrationTest {
                 if (before != null && costs.replayOverServedBeforePrefill() > 0) {
                     var shape = Validation.prefillShape(Validation.predictionCurve(probed, dir, k + 1, slice,
                             costs.prefillAfterPrefillRatio()).curve(), slice);
-                    double read = ServedBefore.level(ServedCostsFit.read(before.steps()), 0, shape, extra(v, run),
-                            costs.prefillAfterPrefillRatio())[0];
+                    double read = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), shape,
+                            extra(v, run), costs.prefillAfterPrefillRatio())[0];
                     level = Double.isNaN(read) ? level : Math.sqrt(level * read * costs.replayOverServedBeforePrefill());
                 }
                 assertEquals(level, Validation.sliceMean(org.cornserve.model.profile.PrefillScaleCurve.parse(
@@ -369,7 +369,8 @@ class ValidateCommandIntegrationTest {
         if (before == null || ratio == 0) {
             return probed;
         }
-        double read = ServedBefore.level(ServedCostsFit.read(before.steps()), 0, t -> 1, extra(v, run), 0)[1];
+        double read = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), t -> 1,
+                extra(v, run), 0)[1];
         return Double.isNaN(read) ? probed : Math.sqrt(probed * read * ratio);
     }
 
