@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import org.apache.commons.math3.distribution.GammaDistribution;
 import org.apache.commons.math3.random.Well19937c;
@@ -14,6 +13,7 @@ import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.model.request.RequestShape;
 import org.cornserve.planner.Slo;
+import org.cornserve.simulator.evaluate.ClosedLoopClient;
 import org.cornserve.simulator.evaluate.SimulatorPlanRunner;
 import org.cornserve.simulator.metrics.RequestRecord;
 import org.cornserve.simulator.metrics.SimResult;
@@ -28,12 +28,10 @@ import org.cornserve.traces.TraceRecord;
  * gamma-distributed gaps of mean {@code 1 / rate} and shape {@code burstiness}, drawn from this replay's seed: the
  * same process as vLLM's, not the same draws) and, with {@code --max-concurrency C}, sends it only when one of
  * {@code C} slots is free (an asyncio semaphore: waiters in issue order). A closed loop makes arrivals depend on
- * completions, which the open-loop simulator takes as input, so the replay iterates to the fixed point: simulate
- * with the current arrivals, give each request the first slot freed by the previous simulation's completions
- * ({@code a_i = max(t_i, earliest free slot)}, the slot then busy until request {@code i}'s completion), repeat
- * until no arrival moves by more than a microsecond. Arrivals before any time {@code T} are right once the
- * completions before {@code T} are, so the iteration settles from the run's start onwards; it is bounded by
- * {@link #MAX_ITERATIONS} and fails clearly if it has not settled by then.
+ * completions; the replay is one simulation with the client in it ({@link ClosedLoopClient}): request {@code i} goes
+ * at {@code max(t_i, the time a slot frees)}, the slot then busy until its response. (It used to iterate open-loop
+ * simulations to that fixed point, 41 of them for the nine runs of {@code PublishedVllmRunsTest}; the test keeps that
+ * iteration as its reference.)
  *
  * <p>A request whose prompt is named ({@link BenchRun.Shape#prompt()}) carries the ids of its prompt's pieces, so
  * with {@code enable_prefix_caching} in the plan (vLLM v1's default) a prompt the server has seen before, in this run
@@ -41,11 +39,7 @@ import org.cornserve.traces.TraceRecord;
  */
 public final class BenchReplay {
 
-    /** Most simulations one closed-loop replay may take. */
-    public static final int MAX_ITERATIONS = 500;
-
     private static final Slo UNCHECKED = new Slo(0, 0, 0, 1);
-    private static final long SETTLED_NANOS = 1_000;
 
     /** Idle time between two runs replayed on one server: 1 s, longer than any engine step. */
     public static final long GAP_NANOS = 1_000_000_000L;
@@ -57,8 +51,7 @@ public final class BenchReplay {
      * What the client measured in the replay: per-request send times (seconds from the run's first send) and
      * latencies, in send order, and the run's duration.
      */
-    public record Replayed(double[] sendSeconds, double[] ttftMs, double[] tpotMs, double[] e2eMs, double durationSeconds,
-            int simulations) {
+    public record Replayed(double[] sendSeconds, double[] ttftMs, double[] tpotMs, double[] e2eMs, double durationSeconds) {
         /** The statistics of {@code keys}, computed as vLLM does. */
         public Map<String, Double> statistics(Iterable<String> keys) {
             return BenchStatistics.compute(keys, ttftMs, tpotMs, e2eMs, durationSeconds);
@@ -144,6 +137,11 @@ public final class BenchReplay {
         this.frontEnd = java.util.Objects.requireNonNull(frontEnd, "frontEnd");
     }
 
+    /** The server's front end this replay puts ahead of the engine. */
+    FrontEnd frontEnd() {
+        return frontEnd;
+    }
+
     /** Replays {@code run} on {@code catalog}'s hardware, on a fresh server. */
     public Replayed replay(BenchRun run, HardwareCatalog catalog) {
         return replay(List.of(run), catalog).get(0);
@@ -155,70 +153,127 @@ public final class BenchReplay {
      * server keeps its state (its prefix cache) from run to run.
      */
     public List<Replayed> replay(List<BenchRun> runs, HardwareCatalog catalog) {
-        int total = runs.stream().mapToInt(r -> r.requests().size()).sum();
-        List<BenchRun.Shape> shapes = new ArrayList<>(total);
-        int[] runStart = new int[runs.size() + 1];
-        long[][] issue = new long[runs.size()][];
-        for (int r = 0; r < runs.size(); r++) {
-            runStart[r] = shapes.size();
-            shapes.addAll(runs.get(r).requests());
-            issue[r] = issueTimes(runs.get(r));
-        }
-        runStart[runs.size()] = total;
-        long[] arrival = new long[total];
-        long offset = 0;
-        for (int r = 0; r < runs.size(); r++) {
-            for (int i = 0; i < issue[r].length; i++) {
-                arrival[runStart[r] + i] = offset + issue[r][i];
-            }
-            offset = arrival[runStart[r + 1] - 1] + GAP_NANOS;
-        }
-        SimulatorPlanRunner runner = new SimulatorPlanRunner(seed, catalog);
-        String app = plan.models().get(0);
+        Client client = new Client(runs, plan.models().get(0));
+        SimResult result = new SimulatorPlanRunner(seed, catalog).simulate(plan, client, UNCHECKED);
         String source = runs.get(0).source() + (runs.size() > 1 ? " and the runs after it" : "");
-        for (int iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
-            long[] completion = new long[total];
-            long[] first = new long[total];
-            simulate(runner, app, shapes, frontEnd.engineArrivals(arrival, shapes), first, completion, source);
-            long[] next = new long[total];
-            long previousEnd = -GAP_NANOS;
-            for (int r = 0; r < runs.size(); r++) {
-                int from = runStart[r];
-                int n = runStart[r + 1] - from;
-                int slots = runs.get(r).maxConcurrency() == 0 ? n : Math.min(n, runs.get(r).maxConcurrency());
-                long base = previousEnd + GAP_NANOS;
-                PriorityQueue<Long> free = new PriorityQueue<>();
-                for (int k = 0; k < slots; k++) {
-                    free.add(base);
-                }
-                long end = base;
-                for (int i = 0; i < n; i++) {
-                    int g = from + i;
-                    next[g] = Math.max(base + issue[r][i], free.poll());
-                    long done = completion[g] - arrival[g] + next[g];
-                    free.add(done);
-                    end = Math.max(end, done);
-                }
-                previousEnd = end;
+        int total = client.shapes.size();
+        long[] first = new long[total];
+        long[] completion = new long[total];
+        int seen = 0;
+        for (RequestRecord rec : result.records()) {
+            int i = client.sentIndex[Math.toIntExact(rec.request().id())];
+            if (!rec.completed()) {
+                throw new IllegalArgumentException(source + ": request " + i + " (" + client.shapes.get(i).inputTokens()
+                        + " prompt tokens) was not served by plan " + plan.name()
+                        + (rec.rejected() ? ": " + rec.rejectReason() : ""));
             }
-            long moved = 0;
-            for (int i = 0; i < total; i++) {
-                moved = Math.max(moved, Math.abs(next[i] - arrival[i]));
-            }
-            if (moved <= SETTLED_NANOS) {
-                List<Replayed> out = new ArrayList<>(runs.size());
-                for (int r = 0; r < runs.size(); r++) {
-                    out.add(measured(shapes, arrival, first, completion, runStart[r], runStart[r + 1], iteration));
-                }
-                return out;
-            }
-            arrival = next;
+            first[i] = rec.firstOutputNanos();
+            completion[i] = rec.completionNanos();
+            seen++;
         }
-        throw new IllegalStateException(source + ": the closed-loop replay did not settle in " + MAX_ITERATIONS
-                + " simulations");
+        if (seen != total) {
+            throw new IllegalStateException(source + ": " + (total - seen) + " of " + total + " requests were never sent");
+        }
+        List<Replayed> out = new ArrayList<>(runs.size());
+        for (int r = 0; r < runs.size(); r++) {
+            out.add(measured(client.shapes, client.sent, first, completion, client.runStart[r], client.runStart[r + 1]));
+        }
+        return out;
     }
 
-    private long[] issueTimes(BenchRun run) {
+    /**
+     * The benchmark client as a {@link ClosedLoopClient}: run after run, each request {@code i} of a run sent at
+     * {@code base + t_i} or, when all {@code C} slots are taken, when the next one frees (waiters in issue order: the
+     * k-th response of a run frees the slot of its request {@code C + k}); the front end between client and engine.
+     */
+    private final class Client implements ClosedLoopClient {
+        final List<BenchRun> runs;
+        final String app;
+        final List<BenchRun.Shape> shapes = new ArrayList<>();
+        final int[] runStart;
+        final long[][] issue;
+        /** Client send time of each request, by index over all runs. */
+        final long[] sent;
+        /** The request index of each send, by the simulator's request id (the order of sending). */
+        final int[] sentIndex;
+        int sends;
+        int run;
+        long base;
+        /** The run's next request to send, and how many of its requests have ended. */
+        int nextInRun;
+        int endedInRun;
+        /** When the front end is next free. */
+        long frontFree = Long.MIN_VALUE;
+
+        Client(List<BenchRun> runs, String app) {
+            this.runs = runs;
+            this.app = app;
+            runStart = new int[runs.size() + 1];
+            issue = new long[runs.size()][];
+            for (int r = 0; r < runs.size(); r++) {
+                runStart[r] = shapes.size();
+                shapes.addAll(runs.get(r).requests());
+                issue[r] = issueTimes(runs.get(r));
+            }
+            runStart[runs.size()] = shapes.size();
+            sent = new long[shapes.size()];
+            sentIndex = new int[shapes.size()];
+        }
+
+        private int slots(int r) {
+            int n = runStart[r + 1] - runStart[r];
+            return runs.get(r).maxConcurrency() == 0 ? n : Math.min(n, runs.get(r).maxConcurrency());
+        }
+
+        @Override
+        public List<TraceRecord> start() {
+            return startRun(0, 0);
+        }
+
+        /** Run {@code r}'s first requests, one per slot, from {@code base}; none past the last run. */
+        private List<TraceRecord> startRun(int r, long base) {
+            List<TraceRecord> out = new ArrayList<>();
+            run = r;
+            this.base = base;
+            nextInRun = 0;
+            endedInRun = 0;
+            if (r < runs.size()) {
+                for (int k = 0; k < slots(r); k++) {
+                    out.add(send(base + issue[r][nextInRun]));
+                }
+            }
+            return out;
+        }
+
+        /** Sends the run's next request at {@code at}: it reaches the engine after the front end. */
+        private TraceRecord send(long at) {
+            int i = runStart[run] + nextInRun++;
+            sent[i] = at;
+            sentIndex[sends++] = i;
+            long arrival = at;
+            if (frontEnd.msPerRequest() != 0 || frontEnd.usPerPromptToken() != 0) {
+                frontFree = Math.max(frontFree, at) + frontEnd.serviceNanos(shapes.get(i).inputTokens());
+                arrival = frontFree;
+            }
+            BenchRun.Shape s = shapes.get(i);
+            return new TraceRecord(arrival, app, new RequestShape(s.inputTokens(), List.of(), s.outputTokens(),
+                    Set.of(Modality.TEXT)), Integer.toString(i), pieces(s));
+        }
+
+        @Override
+        public List<TraceRecord> ended(RequestRecord record, long nowNanos) {
+            int n = runStart[run + 1] - runStart[run];
+            if (++endedInRun == n) {
+                return startRun(run + 1, nowNanos + GAP_NANOS);
+            }
+            if (nextInRun < n) {
+                return List.of(send(Math.max(base + issue[run][nextInRun], nowNanos)));
+            }
+            return List.of();
+        }
+    }
+
+    long[] issueTimes(BenchRun run) {
         long[] t = new long[run.requests().size()];
         if (Double.isInfinite(run.requestRate())) {
             return t;
@@ -231,30 +286,6 @@ public final class BenchReplay {
             now += gaps.sample();
         }
         return t;
-    }
-
-    private void simulate(SimulatorPlanRunner runner, String app, List<BenchRun.Shape> shapes, long[] arrival,
-            long[] first, long[] completion, String source) {
-        Integer[] order = new Integer[shapes.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingLong(i -> arrival[i]));
-        List<TraceRecord> trace = new ArrayList<>(order.length);
-        for (int i : order) {
-            BenchRun.Shape s = shapes.get(i);
-            trace.add(new TraceRecord(arrival[i], app, new RequestShape(s.inputTokens(), List.of(), s.outputTokens(),
-                    Set.of(Modality.TEXT)), Integer.toString(i), pieces(s)));
-        }
-        SimResult result = runner.simulate(plan, trace, UNCHECKED);
-        for (RequestRecord rec : result.records()) {
-            int i = order[Math.toIntExact(rec.request().id())];
-            if (!rec.completed()) {
-                throw new IllegalArgumentException(source + ": request " + i + " (" + shapes.get(i).inputTokens()
-                        + " prompt tokens) was not served by plan " + plan.name()
-                        + (rec.rejected() ? ": " + rec.rejectReason() : ""));
-            }
-            first[i] = rec.firstOutputNanos();
-            completion[i] = rec.completionNanos();
-        }
     }
 
     /**
@@ -272,8 +303,8 @@ public final class BenchReplay {
         return LongList.of(ids);
     }
 
-    private static Replayed measured(List<BenchRun.Shape> shapes, long[] arrival, long[] first, long[] completion,
-            int from, int to, int simulations) {
+    static Replayed measured(List<BenchRun.Shape> shapes, long[] arrival, long[] first, long[] completion,
+            int from, int to) {
         int n = to - from;
         double[] send = new double[n];
         double[] ttft = new double[n];
@@ -293,6 +324,6 @@ public final class BenchReplay {
         for (int j = 0; j < n; j++) {
             send[j] = (arrival[from + j] - start) / 1e9;
         }
-        return new Replayed(send, ttft, tpot, e2e, (end - start) / 1e9, simulations);
+        return new Replayed(send, ttft, tpot, e2e, (end - start) / 1e9);
     }
 }

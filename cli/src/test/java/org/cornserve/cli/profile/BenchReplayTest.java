@@ -82,8 +82,123 @@ class BenchReplayTest {
         var limited = replay.replay(new BenchRun("a", shapes, 12, Double.POSITIVE_INFINITY, 1, Map.of("mean_e2el_ms", 1.0)), CATALOG);
         var unlimited = replay.replay(new BenchRun("b", shapes, 0, Double.POSITIVE_INFINITY, 1, Map.of("mean_e2el_ms", 1.0)), CATALOG);
         assertArrayEquals(unlimited.e2eMs(), limited.e2eMs(), 1e-9);
-        assertEquals(1, limited.simulations(), "all at once needs no iteration");
         assertTrue(limited.durationSeconds() > 0);
+    }
+
+    /**
+     * The replay against the way it used to be computed, the simple reference: open-loop simulations iterated to the
+     * closed loop's fixed point (each request sent at {@code max(base + t_i, the earliest slot the previous
+     * simulation's completions free)}, until no send moves by more than a microsecond). Sessions of several runs on
+     * one server, with named prompts (the prefix cache carries over), finite and infinite rates, with and without a
+     * front end.
+     */
+    @ParameterizedTest(name = "seed {0}, rate {1}, front end {2} us per token, prefix caching {3}")
+    @CsvSource({"1, Infinity, 0, true", "2, 3.0, 0, true", "3, Infinity, 15, true", "4, 8.0, 5, false",
+            "5, Infinity, 0, false"})
+    void oneSimulationGivesTheIteratedFixedPoint(long seed, double rate, double usPerToken, boolean prefixCaching)
+            throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        List<BenchRun> runs = new java.util.ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            List<BenchRun.Shape> shapes = new java.util.ArrayList<>();
+            int n = 10 + random.nextInt(20);
+            for (int i = 0; i < n; i++) {
+                shapes.add(new BenchRun.Shape(1 + random.nextInt(3000), 1 + random.nextInt(200), random.nextInt(8)));
+            }
+            runs.add(new BenchRun("run " + r, shapes, 1 + random.nextInt(8), rate, 1, Map.of("mean_e2el_ms", 1.0)));
+        }
+        HardwareCatalog catalog = PublishedVllmRunsTest.catalog();
+        org.cornserve.model.plan.DeploymentPlan plan = PublishedVllmRunsTest.edited(catalog,
+                text -> text.replace("\"enable_prefix_caching\": true", "\"enable_prefix_caching\": " + prefixCaching));
+        BenchReplay replay = new BenchReplay(plan, seed, new BenchReplay.FrontEnd(0, usPerToken));
+        List<BenchReplay.Replayed> got = replay.replay(runs, catalog);
+        List<BenchReplay.Replayed> want = fixedPoint(replay, seed, plan, runs, catalog);
+        for (int r = 0; r < runs.size(); r++) {
+            assertArrayEquals(want.get(r).sendSeconds(), got.get(r).sendSeconds(), 2e-6, "sends of run " + r);
+            assertArrayEquals(want.get(r).ttftMs(), got.get(r).ttftMs(), 2e-3, "TTFTs of run " + r);
+            assertArrayEquals(want.get(r).e2eMs(), got.get(r).e2eMs(), 2e-3, "E2Es of run " + r);
+            assertEquals(want.get(r).durationSeconds(), got.get(r).durationSeconds(), 2e-6, "duration of run " + r);
+        }
+    }
+
+    /** The fixed-point iteration over open-loop simulations (the replay before it simulated the client itself). */
+    static List<BenchReplay.Replayed> fixedPoint(BenchReplay replay, long seed,
+            org.cornserve.model.plan.DeploymentPlan plan, List<BenchRun> runs, HardwareCatalog catalog) {
+        List<BenchRun.Shape> shapes = new java.util.ArrayList<>();
+        int[] runStart = new int[runs.size() + 1];
+        long[][] issue = new long[runs.size()][];
+        for (int r = 0; r < runs.size(); r++) {
+            runStart[r] = shapes.size();
+            shapes.addAll(runs.get(r).requests());
+            issue[r] = replay.issueTimes(runs.get(r));
+        }
+        int total = shapes.size();
+        runStart[runs.size()] = total;
+        long[] arrival = new long[total];
+        long offset = 0;
+        for (int r = 0; r < runs.size(); r++) {
+            for (int i = 0; i < issue[r].length; i++) {
+                arrival[runStart[r] + i] = offset + issue[r][i];
+            }
+            offset = arrival[runStart[r + 1] - 1] + BenchReplay.GAP_NANOS;
+        }
+        var runner = new org.cornserve.simulator.evaluate.SimulatorPlanRunner(seed, catalog);
+        for (int iteration = 1; iteration <= 500; iteration++) {
+            long[] engine = replay.frontEnd().engineArrivals(arrival, shapes);
+            Integer[] order = new Integer[total];
+            java.util.Arrays.setAll(order, i -> i);
+            java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> engine[i]));
+            List<org.cornserve.traces.TraceRecord> trace = new java.util.ArrayList<>();
+            for (int i : order) {
+                BenchRun.Shape s = shapes.get(i);
+                trace.add(new org.cornserve.traces.TraceRecord(engine[i], plan.models().get(0),
+                        new org.cornserve.model.request.RequestShape(s.inputTokens(), List.of(), s.outputTokens(),
+                                java.util.Set.of(org.cornserve.model.Modality.TEXT)), Integer.toString(i),
+                        BenchReplay.pieces(s)));
+            }
+            long[] first = new long[total];
+            long[] completion = new long[total];
+            for (var rec : runner.simulate(plan, trace, new org.cornserve.planner.Slo(0, 0, 0, 1)).records()) {
+                int i = order[Math.toIntExact(rec.request().id())];
+                assertTrue(rec.completed(), "request " + i);
+                first[i] = rec.firstOutputNanos();
+                completion[i] = rec.completionNanos();
+            }
+            long[] next = new long[total];
+            long previousEnd = -BenchReplay.GAP_NANOS;
+            for (int r = 0; r < runs.size(); r++) {
+                int from = runStart[r];
+                int n = runStart[r + 1] - from;
+                int slots = runs.get(r).maxConcurrency() == 0 ? n : Math.min(n, runs.get(r).maxConcurrency());
+                long base = previousEnd + BenchReplay.GAP_NANOS;
+                java.util.PriorityQueue<Long> free = new java.util.PriorityQueue<>();
+                for (int k = 0; k < slots; k++) {
+                    free.add(base);
+                }
+                long end = base;
+                for (int i = 0; i < n; i++) {
+                    int g = from + i;
+                    next[g] = Math.max(base + issue[r][i], free.poll());
+                    long done = completion[g] - arrival[g] + next[g];
+                    free.add(done);
+                    end = Math.max(end, done);
+                }
+                previousEnd = end;
+            }
+            long moved = 0;
+            for (int i = 0; i < total; i++) {
+                moved = Math.max(moved, Math.abs(next[i] - arrival[i]));
+            }
+            if (moved <= 1_000) {
+                List<BenchReplay.Replayed> out = new java.util.ArrayList<>();
+                for (int r = 0; r < runs.size(); r++) {
+                    out.add(BenchReplay.measured(shapes, arrival, first, completion, runStart[r], runStart[r + 1]));
+                }
+                return out;
+            }
+            arrival = next;
+        }
+        throw new AssertionError("the fixed point did not settle in 500 simulations");
     }
 
     /**

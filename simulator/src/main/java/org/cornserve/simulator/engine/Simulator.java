@@ -102,6 +102,10 @@ public final class Simulator implements Decisions {
     private long events;
     private long staleEvents;
     private boolean ran;
+    /** Inside {@link #run}: {@link #send} is open. */
+    private boolean inRun;
+    /** The request last taken from the workload iterator: its arrival takes the next one. */
+    private SimRequest lastPulled;
 
     private long requestOverheadNanos;
     /** Request overhead per input token beyond {@link #requestOverheadNanos} ({@link #withRequestOverheadPerToken}). */
@@ -386,9 +390,11 @@ public final class Simulator implements Decisions {
             throw new IllegalStateException("a simulator runs once; make a new one");
         }
         ran = true;
+        inRun = true;
         long wallStart = System.nanoTime();
         if (workload.hasNext()) {
             SimRequest first = workload.next();
+            lastPulled = first;
             queue.push(first.arrivalNanos(), 3, new SimEvent.Arrival(first));
             firstArrival = first.arrivalNanos();
             for (int d = 0; d < existsFrom.length; d++) {
@@ -478,8 +484,9 @@ public final class Simulator implements Decisions {
                     } else {
                         core.arrive(request.id(), request.graph(), record, now);
                     }
-                    if (workload.hasNext()) {
+                    if (request == lastPulled && workload.hasNext()) {
                         SimRequest next = workload.next();
+                        lastPulled = next;
                         if (next.arrivalNanos() < now) {
                             throw new IllegalArgumentException("workload is not in arrival order: request " + next.id()
                                     + " arrives at " + next.arrivalNanos() + " ns, before request " + request.id()
@@ -495,6 +502,7 @@ public final class Simulator implements Decisions {
             }
             metrics.queues().observe(now, lengths);
         }
+        inRun = false;
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
         long[][] busy = new long[busyNanos.length][];
         for (int d = 0; d < busy.length; d++) {
@@ -506,6 +514,30 @@ public final class Simulator implements Decisions {
         }
         batcherCounts.report(metrics);
         return metrics.result(busy, events, staleEvents, wallSeconds);
+    }
+
+    /**
+     * Sends {@code request} while the simulator runs, beside its workload: a closed-loop client's request, sent from
+     * the {@code onRequestEnd} callback when an earlier one ends. It arrives at its own arrival time, at or after
+     * now; the workload iterator's order is not checked against it.
+     *
+     * @throws IllegalStateException outside {@link #run}
+     * @throws IllegalArgumentException when the request would arrive before now
+     */
+    public void send(SimRequest request) {
+        if (!inRun) {
+            throw new IllegalStateException("requests are sent while the simulator runs (from a request's end)");
+        }
+        if (request.arrivalNanos() < queue.now()) {
+            throw new IllegalArgumentException("request " + request.id() + " sent to arrive at "
+                    + request.arrivalNanos() + " ns, before now (" + queue.now() + " ns)");
+        }
+        queue.push(request.arrivalNanos(), 3, new SimEvent.Arrival(request));
+    }
+
+    /** The simulated time of the event being handled (the last one popped). */
+    public long nowNanos() {
+        return queue.now();
     }
 
     /**

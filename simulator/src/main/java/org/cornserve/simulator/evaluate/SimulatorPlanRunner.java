@@ -11,6 +11,7 @@ import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.planner.Slo;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.engine.Simulator;
+import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.simulator.metrics.LatencyStats;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.simulator.plan.PlanSimConfigs;
@@ -54,6 +55,31 @@ public final class SimulatorPlanRunner implements PlanRunner {
                 slo, 0, profiles, null);
         try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved)) {
             return new Simulator(config, true, null, null, plan.asyncSchedulingOrDefault()).run(workload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The full simulator result of a plan serving a closed-loop {@code client} (its sends depend on when earlier
+     * requests end), in one run: the client's start records, then what it sends as each request ends.
+     */
+    public SimResult simulate(DeploymentPlan plan, ClosedLoopClient client, Slo slo) {
+        ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
+        SimConfig config = PlanSimConfigs.of(resolved, hardware, seed, slo, 0, profiles, null);
+        try (TraceWorkload requests = new TraceWorkload(() -> reader(List.of()), 1, resolved)) {
+            List<SimRequest> first = new java.util.ArrayList<>();
+            for (TraceRecord r : client.start()) {
+                first.add(requests.request(r));
+            }
+            Simulator[] simulator = new Simulator[1];
+            simulator[0] = new Simulator(config, true, record -> {
+                long now = simulator[0].nowNanos();
+                for (TraceRecord r : client.ended(record, now)) {
+                    simulator[0].send(requests.request(r));
+                }
+            }, null, plan.asyncSchedulingOrDefault());
+            return simulator[0].run(first.iterator());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

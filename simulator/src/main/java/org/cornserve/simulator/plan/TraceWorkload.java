@@ -231,6 +231,32 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         }
         TraceRecord r = next;
         next = null;
+        long arrival = r.arrivalNanos() + pass * passNanos;
+        if (arrival < lastArrival) {
+            throw new IllegalArgumentException("trace is not in arrival order at " + r.arrivalSeconds() + " s");
+        }
+        lastArrival = arrival;
+        SimRequest request = request(r, arrival);
+        if (firstPass != null) {
+            if (firstPass.size() < PASS_CACHE_LIMIT) {
+                firstPass.add(request);
+            } else { // the source gave more than its first reading counted: read it again for each pass
+                firstPass = null;
+            }
+        }
+        return request;
+    }
+
+    /**
+     * The request of a record sent outside the trace's order (a closed-loop client's send, {@link
+     * org.cornserve.simulator.engine.Simulator#send}): its graph as the trace's records get theirs, the next id, the
+     * record's own arrival (not checked against the others').
+     */
+    public SimRequest request(TraceRecord record) {
+        return request(record, record.arrivalNanos());
+    }
+
+    private SimRequest request(TraceRecord r, long arrival) {
         Entry entry = entryOf(r);
         ModelSpec model = entry.model;
         RequestShape shape = r.shape();
@@ -255,21 +281,8 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
                 }
             }
         }
-        long arrival = r.arrivalNanos() + pass * passNanos;
-        if (arrival < lastArrival) {
-            throw new IllegalArgumentException("trace is not in arrival order at " + r.arrivalSeconds() + " s");
-        }
-        lastArrival = arrival;
         long inputTokens = shape.media().isEmpty() ? shape.textTokens() : model.promptTokens(shape);
-        SimRequest request = new SimRequest(nextId++, arrival, r.app(), graph, inputTokens, r.requestId());
-        if (firstPass != null) {
-            if (firstPass.size() < PASS_CACHE_LIMIT) {
-                firstPass.add(request);
-            } else { // the source gave more than its first reading counted: read it again for each pass
-                firstPass = null;
-            }
-        }
-        return request;
+        return new SimRequest(nextId++, arrival, r.app(), graph, inputTokens, r.requestId());
     }
 
     private static boolean isTextOnly(RequestShape shape) {
