@@ -58,11 +58,11 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
         }
         // the replays' folders must be there; the warm-up's and the probes' are read where they are
         List<Path> required = new ArrayList<>();
-        List<Path> optional = new ArrayList<>(List.of(run.resolve("measured-warmup")));
+        List<Path> optional = new ArrayList<>(List.of(Validation.warmupDir(run.resolve("measured"))));
         for (int k = 1; k <= replays; k++) {
             Path dir = Validation.replayDir(run.resolve("measured"), k);
             required.add(dir);
-            optional.add(dir.resolveSibling(dir.getFileName() + "-probe"));
+            optional.add(Validation.probeDir(dir));
         }
         Path calibration = null;
         Path spansFile = run.resolve("sensed.json");
@@ -71,7 +71,7 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
             MachineSpeed.Spans spans = Json.read(spansFile, MachineSpeed.Spans.class);
             if (spans.calibration() != null && calibrationReplay) {
                 copyFile(run, out, "calibration.jsonl", false);
-                required.add(run.resolve("measured-calibration"));
+                required.add(Validation.calibrationDir(run.resolve("measured")));
                 calibration = out.resolve("calibration.jsonl");
             } else {
                 spans = new MachineSpeed.Spans(spans.periodMs(), spans.cpus(), spans.warmup(), null, spans.replays());

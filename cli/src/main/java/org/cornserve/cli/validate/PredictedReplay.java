@@ -20,7 +20,7 @@ public final class PredictedReplay {
      * beside it, as {@link Validation#serveAndReplay} writes them).
      */
     static ServedBefore.Prediction of(Validation.Served served, Path measured, Path slice) throws IOException {
-        return ServedBefore.blend(ServedBefore.ofWarmup(measured.resolveSibling(measured.getFileName() + "-warmup")),
+        return ServedBefore.blend(ServedBefore.ofWarmup(Validation.warmupDir(measured)),
                 served.asProbed(false), slice);
     }
 

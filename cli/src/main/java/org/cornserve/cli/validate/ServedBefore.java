@@ -53,7 +53,7 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
             return new ServedBefore(Validation.replayDir(out.resolve("measured"), k - 1).resolve("steps.csv"), 0,
                     false);
         }
-        return laterHalf(out.resolve("measured-calibration"), false);
+        return laterHalf(Validation.calibrationDir(out.resolve("measured")), false);
     }
 
     /**

@@ -251,7 +251,7 @@ public final class TailReport {
             List<JsonNode> replays = replays(run);
             for (int k = 1; k <= (warmup ? 1 : replays.size()); k++) {
                 JsonNode r = replays.get(k - 1);
-                ServedBefore before = warmup ? ServedBefore.ofWarmup(run.resolve("measured-warmup"))
+                ServedBefore before = warmup ? ServedBefore.ofWarmup(Validation.warmupDir(run.resolve("measured")))
                         : ServedBefore.ofValidation(run, k);
                 if (before == null) {
                     out.printf(Locale.ROOT, "%s replay %d: no served run before it%n", run, k);

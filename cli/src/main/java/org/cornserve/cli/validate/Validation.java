@@ -29,6 +29,7 @@ import org.cornserve.model.profile.ProfileCosts;
 import org.cornserve.model.profile.RooflineTaskCosts;
 import org.cornserve.model.profile.TaskCost;
 import org.cornserve.model.task.UnitTask;
+import org.cornserve.plots.data.RunResults;
 import org.cornserve.runtime.control.DeviceSlots;
 import org.cornserve.runtime.control.RuntimeOptions;
 import org.cornserve.runtime.control.Runtimes;
@@ -286,6 +287,24 @@ public final class Validation {
     }
 
     /**
+     * The JIT warm-up replay's folder beside the first replay's {@code measured} ({@code measured-warmup}): named with
+     * {@link RunResults#WARMUP_SUFFIX}, which {@code plot} leaves out of the plans' latency CDFs, as the next two.
+     */
+    public static Path warmupDir(Path measured) {
+        return measured.resolveSibling(measured.getFileName() + RunResults.WARMUP_SUFFIX);
+    }
+
+    /** The calibration replay's folder beside the first replay's {@code measured} ({@code measured-calibration}). */
+    public static Path calibrationDir(Path measured) {
+        return measured.resolveSibling(measured.getFileName() + RunResults.CALIBRATION_SUFFIX);
+    }
+
+    /** The probes' folder of replay folder {@code replay} ({@code measured-probe}, {@code measured-2-probe}). */
+    public static Path probeDir(Path replay) {
+        return replay.resolveSibling(replay.getFileName() + RunResults.PROBE_SUFFIX);
+    }
+
+    /**
      * As above, {@code replays} times on the same server: one warm-up, then per replay the probes (so each replay is
      * simulated at the speed the machine ran at just before it) and the replay, its results in {@link #replayDir
      * replayDir(dir, k)}. Replays of the same slice by the same server differ (the machine's speed drifts between
@@ -345,8 +364,7 @@ public final class Validation {
                 // a warm-up replay (not measured) lets the measured one see the server in its steady state; its steps
                 // are written too (the round trip under load, beside the idle probe's), not charged
                 status.accept("warming the server up with " + warmup.getFileName() + " (not measured)...");
-                warmupSpan = unjudgedReplay(gateway.url(), model, warmup, dir.resolveSibling(dir.getFileName()
-                        + "-warmup"), observed(cp), sensors, plan, profiles);
+                warmupSpan = unjudgedReplay(gateway.url(), model, warmup, warmupDir(dir), observed(cp), sensors, plan, profiles);
             }
             if (calibration != null) {
                 // the trace's own mix, not judged: the sensed speed's calibration (the warm-up's synthetic requests
@@ -355,8 +373,7 @@ public final class Validation {
                 awaitQuietHost("calibrating", status);
                 status.accept("replaying " + calibration.getFileName() + " (trace requests outside the judged slice,"
                         + " not judged: the sensed speed's calibration)...");
-                calibrationSpan = unjudgedReplay(gateway.url(), model, calibration, dir.resolveSibling(
-                        dir.getFileName() + "-calibration"), observed(cp), sensors, plan, profiles);
+                calibrationSpan = unjudgedReplay(gateway.url(), model, calibration, calibrationDir(dir), observed(cp), sensors, plan, profiles);
             }
             List<Served> out = new ArrayList<>();
             for (int k = 1; k <= replays; k++) {
@@ -365,7 +382,7 @@ public final class Validation {
                 Consumer<String> said = s -> status.accept(which + s);
                 awaitQuietHost("probing", said);
                 Probed probed = probe(gateway.url(), model, plan, profiles, trace,
-                        replayDir.resolveSibling(replayDir.getFileName() + "-probe"), observed(cp), observed(cp),
+                        probeDir(replayDir), observed(cp), observed(cp),
                         observed(cp), observed(cp), probes, said);
                 double[] overheads = probed.values();
                 awaitQuietHost("replaying", said);
@@ -750,7 +767,7 @@ public final class Validation {
     static PredictionCurve predictionCurve(org.cornserve.model.profile.PrefillScaleCurve probed, Path out, int k,
             Path slice, double prefillAfterPrefillRatio) throws IOException {
         List<Path> before = new ArrayList<>();
-        Path calibration = out.resolve("measured-calibration").resolve("steps.csv");
+        Path calibration = calibrationDir(out.resolve("measured")).resolve("steps.csv");
         if (Files.exists(calibration)) {
             before.add(calibration);
         }
@@ -787,9 +804,9 @@ public final class Validation {
         List<Path> before = new ArrayList<>();
         double from = 0;
         if (spans.calibration() != null) {
-            before.add(out.resolve("measured-calibration").resolve("steps.csv"));
+            before.add(calibrationDir(out.resolve("measured")).resolve("steps.csv"));
         } else if (k == 1) {
-            before.add(out.resolve("measured-warmup").resolve("steps.csv"));
+            before.add(warmupDir(out.resolve("measured")).resolve("steps.csv"));
             from = (spans.warmup()[1] - spans.warmup()[0]) / 2;
         }
         for (int j = 1; j < k; j++) {
@@ -997,7 +1014,7 @@ public final class Validation {
             java.util.function.LongToDoubleFunction prefillShape, java.util.function.LongToDoubleFunction decodeShape)
             throws IOException {
         if (k == 1 && spans.calibration() == null) {
-            Path warmupSteps = out.resolve("measured-warmup").resolve("steps.csv");
+            Path warmupSteps = warmupDir(out.resolve("measured")).resolve("steps.csv");
             double half = (spans.warmup()[1] - spans.warmup()[0]) / 2;
             org.cornserve.simulator.config.SpeedTrace served = speedTrace(warmupSteps, half, extraMsPerSequence,
                     prefillAfterPrefillRatio, prefillShape, decodeShape);
@@ -1014,7 +1031,7 @@ public final class Validation {
         List<Double> prefill = new ArrayList<>();
         List<Double> decode = new ArrayList<>();
         if (spans.calibration() != null) {
-            perSensedMicro(speedTrace(out.resolve("measured-calibration").resolve("steps.csv"), SPEED_WINDOW_S,
+            perSensedMicro(speedTrace(calibrationDir(out.resolve("measured")).resolve("steps.csv"), SPEED_WINDOW_S,
                     extraMsPerSequence, prefillAfterPrefillRatio, prefillShape, decodeShape), spans.calibration()[0],
                     readings, spans, prefill, decode);
         }
@@ -1512,7 +1529,7 @@ public final class Validation {
      */
     static double keptDecodeSpeed(Path run, int k, double kept) throws IOException {
         Path measured = replayDir(run.resolve("measured"), k);
-        Path steps = measured.resolveSibling(measured.getFileName() + "-probe").resolve("decode-probe-steps.csv");
+        Path steps = probeDir(measured).resolve("decode-probe-steps.csv");
         return Files.isRegularFile(steps) ? decodeProbeSpeed(ServedCostsFit.read(steps), kept) : kept;
     }
 
