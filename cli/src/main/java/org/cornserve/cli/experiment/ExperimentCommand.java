@@ -48,7 +48,7 @@ public final class ExperimentCommand implements Runnable {
             switch (ExperimentRunner.kind(specName)) {
                 case "headline" -> {
                     HeadlineCommand.run(ExperimentRunner.read(specName, org.cornserve.experiments.headline.HeadlineSpec.class),
-                            out, pw);
+                            out, pw, Runtime.getRuntime().availableProcessors());
                     return 0;
                 }
                 case "scaling" -> {

@@ -39,6 +39,10 @@ public final class HeadlineCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Results folder.")
     Path out;
 
+    @Option(names = "--threads", description = "Replicates run side by side on this many threads (default: this "
+            + "machine's processors, ${DEFAULT-VALUE}); the results do not depend on it.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Override
     public Integer call() throws Exception {
         boolean embedded = !Files.exists(specFile) && specFile.equals(Path.of("experiments/headline.json"));
@@ -61,14 +65,20 @@ public final class HeadlineCommand implements Callable<Integer> {
         if (seeds != null && !seeds.isEmpty()) {
             s = s.withSeeds(seeds);
         }
-        run(s, out, spec.commandLine().getOut());
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        run(s, out, spec.commandLine().getOut(), threads);
         return 0;
     }
 
-    /** Runs a headline spec in the simulator into {@code out} (also {@code experiment run} of a headline spec). */
-    static void run(HeadlineSpec s, Path out, PrintWriter pw) throws java.io.IOException {
+    /**
+     * Runs a headline spec in the simulator into {@code out} (also {@code experiment run} of a headline spec), its
+     * replicates on {@code threads} threads.
+     */
+    static void run(HeadlineSpec s, Path out, PrintWriter pw, int threads) throws java.io.IOException {
         long start = System.nanoTime();
-        new HeadlineRunner(s, SimulatorPlanRunner::new, "the discrete-event simulator", pw).run(out);
+        new HeadlineRunner(s, SimulatorPlanRunner::new, "the discrete-event simulator", pw, threads).run(out);
         pw.printf("headline experiment done in %.0f s; see %s%n", (System.nanoTime() - start) / 1e9,
                 out.resolve("summary.md"));
         pw.flush();

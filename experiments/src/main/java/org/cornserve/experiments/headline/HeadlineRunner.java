@@ -111,15 +111,29 @@ public final class HeadlineRunner {
     private final LongFunction<PlanRunner> runners;
     private final String runnerName;
     private final PrintWriter log;
+    private final int threads;
 
     /**
      * @param runners the plan runner of a replicate's seed (the simulator's routers are seeded)
      */
     public HeadlineRunner(HeadlineSpec spec, LongFunction<PlanRunner> runners, String runnerName, PrintWriter log) {
+        this(spec, runners, runnerName, log, 1);
+    }
+
+    /**
+     * @param threads replicates run side by side on this many threads (each replicate plans, bisects and runs on its
+     *     own runner, so the results do not depend on it; the log's lines then interleave); 1 runs them in order
+     */
+    public HeadlineRunner(HeadlineSpec spec, LongFunction<PlanRunner> runners, String runnerName, PrintWriter log,
+            int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         this.spec = spec;
         this.runners = runners;
         this.runnerName = runnerName;
         this.log = log;
+        this.threads = threads;
     }
 
     /** Runs everything and writes the results under {@code out}. */
@@ -128,7 +142,15 @@ public final class HeadlineRunner {
         Json.write(out.resolve("spec.json"), spec);
         Hardware hardware = HardwareCatalog.builtIn().get(spec.hardware());
         Map<String, List<TraceRecord>> traces = new HashMap<>();
-        List<Row> rows = new ArrayList<>();
+        List<java.util.concurrent.Future<List<Row>>> replicates = new ArrayList<>();
+        // daemon threads: a replicate that fails stops the experiment without waiting for the others to end
+        java.util.concurrent.ExecutorService pool = threads == 1 ? null
+                : java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+                    Thread t = new Thread(r, "headline-replicate");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
         for (HeadlineSpec.CaseSpec c : spec.cases()) {
             Slo slo = Slo.parse(c.slo(), spec.attainment());
             for (HeadlineSpec.WorkloadUse use : c.workloads()) {
@@ -145,12 +167,27 @@ public final class HeadlineRunner {
                                 c.models(), seed);
                         List<Double> planning = source.planningWindowS();
                         List<Double> measuring = source.measurementWindowsS().get(k % source.measurementWindowsS().size());
-                        rows.addAll(runOne(new Replicate(c, use, gpus, k, seed, planning, measuring,
+                        Replicate rep = new Replicate(c, use, gpus, k, seed, planning, measuring,
                                 HeadlineWorkloads.window(trace, planning.get(0), planning.get(1)),
-                                HeadlineWorkloads.window(trace, measuring.get(0), measuring.get(1))), slo, hardware, out));
+                                HeadlineWorkloads.window(trace, measuring.get(0), measuring.get(1)));
+                        java.util.concurrent.Callable<List<Row>> task = () -> runOne(rep, slo, hardware, out);
+                        if (pool == null) {
+                            replicates.add(java.util.concurrent.CompletableFuture.completedFuture(call(task)));
+                        } else {
+                            replicates.add(pool.submit(task));
+                        }
                     }
                 }
             }
+        }
+        } finally {
+            if (pool != null) {
+                pool.shutdown();
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (java.util.concurrent.Future<List<Row>> f : replicates) { // in the spec's order, whatever finished first
+            rows.addAll(result(f));
         }
         Results results = new Results(rows, HeadlineStatistics.strategies(rows, spec.confidence()),
                 HeadlineStatistics.comparisons(rows, spec.confidence()));
@@ -158,6 +195,38 @@ public final class HeadlineRunner {
         writeCsv(out.resolve("results.csv"), rows);
         Files.writeString(out.resolve("summary.md"), HeadlineSummary.markdown(spec, results, runnerName));
         return results;
+    }
+
+    private static <T> T call(java.util.concurrent.Callable<T> task) throws IOException {
+        try {
+            return task.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A replicate's rows, its failure thrown as it was (an interrupted wait stops the experiment). */
+    private static <T> T result(java.util.concurrent.Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a replicate", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     /** One replicate of a (case, workload, cluster): its seed and its two windows' records. */

@@ -100,6 +100,40 @@ class HeadlineRunnerTest {
         assertEquals(9, Files.list(tmp.resolve("out/plans")).count());
     }
 
+    /**
+     * Replicates side by side give what they give one after another: the simulator's runs on three threads against
+     * one, file for file (each replicate plans, bisects and runs on its own runner; the rows keep the spec's order).
+     */
+    @Test
+    void replicatesOnSeveralThreadsGiveTheSameResultsAsInOrder() throws Exception {
+        HeadlineSpec spec = spec(trace(), "\"planning_window_s\": [0, 10], \"measurement_windows_s\": [[10, 20], [20, 30]]");
+        HeadlineRunner.Results one = new HeadlineRunner(spec, org.cornserve.simulator.evaluate.SimulatorPlanRunner::new,
+                "simulator", new PrintWriter(new StringWriter()), 1).run(tmp.resolve("one"));
+        HeadlineRunner.Results three = new HeadlineRunner(spec, org.cornserve.simulator.evaluate.SimulatorPlanRunner::new,
+                "simulator", new PrintWriter(new StringWriter()), 3).run(tmp.resolve("three"));
+        assertEquals(9, one.rows().size());
+        assertTrue(one.rows().stream().anyMatch(r -> r.capacityRps() > 0), one.rows().toString());
+        assertEquals(one, three);
+        for (String f : List.of("results.csv", "results.json", "summary.md")) {
+            assertEquals(Files.readString(tmp.resolve("one").resolve(f)), Files.readString(tmp.resolve("three").resolve(f)), f);
+        }
+    }
+
+    @Test
+    void aReplicateThatFailsStopsTheExperimentWithItsError() throws Exception {
+        HeadlineSpec spec = spec(trace(), "\"planning_window_s\": [0, 10], \"measurement_windows_s\": [[10, 20], [20, 30]]");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new HeadlineRunner(spec,
+                seed -> (plan, t, rate, slo) -> {
+                    if (seed == 2) {
+                        throw new IllegalStateException("runner broke on seed 2");
+                    }
+                    return fake(plan, t, rate);
+                }, "fake", new PrintWriter(new StringWriter()), 2).run(tmp.resolve("out")));
+        assertEquals("runner broke on seed 2", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new HeadlineRunner(spec, seed -> null, "x",
+                new PrintWriter(new StringWriter()), 0));
+    }
+
     @Test
     void overlappingWindowsAreRejected() throws Exception {
         Path trace = trace();
