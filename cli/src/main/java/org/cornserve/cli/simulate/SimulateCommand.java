@@ -103,6 +103,12 @@ public final class SimulateCommand implements Callable<Integer> {
             + " (processor sharing); without it each transfer gets the whole link")
     boolean shareLinks;
 
+    @Option(names = "--max-concurrency", defaultValue = "0", paramLabel = "C", description = {"a closed-loop client of"
+            + " C slots, as vllm bench serve --max-concurrency: a request issued while C are in flight is sent when"
+            + " one ends (in issue order), its latencies counted from the send; the trace's arrivals are the issue"
+            + " times (0: open loop, each request sent at its arrival; default)"})
+    int maxConcurrency;
+
     @Option(names = "--admission-bound", defaultValue = "0", paramLabel = "N",
             description = "reject requests beyond N outstanding invocations per deployment (0: never)")
     int admissionBound;
@@ -297,6 +303,7 @@ public final class SimulateCommand implements Callable<Integer> {
             if (speedTrace != null) {
                 simulator.withSpeedTrace(speedTrace);
             }
+            simulator.withMaxConcurrency(maxConcurrency);
             if (stepLog != null) {
                 simulator.withStepLog(stepLog);
             }
@@ -446,6 +453,7 @@ public final class SimulateCommand implements Callable<Integer> {
         c.put("limit", limit);
         c.put("seed", runSeed);
         c.put("slo", targets);
+        c.put("max_concurrency", maxConcurrency);
         c.put("admission_bound", admissionBound);
         c.put("request_overhead_ms", requestOverheadMs);
         c.put("request_overhead_ms_per_token", requestOverheadMsPerToken);

@@ -136,6 +136,51 @@ class SimulateCommandTest {
         assertTrue(bad.err().contains("--prefill-compute-scale"), bad.err());
     }
 
+    /**
+     * {@code simulate --max-concurrency C} against the replay of {@code vllm bench serve --max-concurrency C}
+     * ({@code BenchReplay}, whose client runs inside the simulation on its own): the same requests, all issued at 0,
+     * on the same monolithic plan give the same latencies request by request; and open loop (0) sends them at once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "C = {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3, 8})
+    void maxConcurrencyIsTheBenchmarkClientsSemaphore(int slots) throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(slots);
+        List<org.cornserve.cli.profile.BenchRun.Shape> shapes = new java.util.ArrayList<>();
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            int in = 1 + random.nextInt(3000);
+            int out = 2 + random.nextInt(200);
+            shapes.add(new org.cornserve.cli.profile.BenchRun.Shape(in, out));
+            jsonl.append("{\"arrival_s\":0,\"text_tokens\":").append(in).append(",\"output_tokens\":").append(out)
+                    .append("}\n");
+        }
+        Path trace = tmp.resolve("closed-" + slots + ".jsonl");
+        Files.writeString(trace, jsonl);
+        Path out = tmp.resolve("closed-" + slots);
+        Run r = run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--gpus", "1", "--strategy",
+                "monolithic", "--trace", trace.toString(), "--max-concurrency", Integer.toString(slots), "--out",
+                out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        org.cornserve.model.plan.DeploymentPlan plan = org.cornserve.model.plan.DeploymentPlan.read(out.resolve("plan.json"));
+        var bench = new org.cornserve.cli.profile.BenchReplay(plan, 1).replay(new org.cornserve.cli.profile.BenchRun(
+                "t", shapes, slots, Double.POSITIVE_INFINITY, 1, java.util.Map.of("mean_e2el_ms", 1.0)),
+                org.cornserve.model.hardware.HardwareCatalog.builtIn());
+        List<String> rows = Files.readAllLines(out.resolve("requests.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        int e2e = header.indexOf("e2e_ms");
+        int ttft = header.indexOf("ttft_ms");
+        int arrival = header.indexOf("arrival_ns");
+        assertEquals(17, rows.size());
+        for (int i = 0; i < 16; i++) {
+            String[] row = rows.get(i + 1).split(",");
+            int id = Integer.parseInt(row[0]);
+            assertEquals(bench.e2eMs()[id], Double.parseDouble(row[e2e]), 1e-3, "E2E of request " + id);
+            assertEquals(bench.ttftMs()[id], Double.parseDouble(row[ttft]), 1e-3, "TTFT of request " + id);
+            assertEquals(bench.sendSeconds()[id], Long.parseLong(row[arrival]) / 1e9, 1e-6, "send of request " + id);
+        }
+        assertEquals(slots, new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("max_concurrency").asInt());
+    }
+
     @Test
     void theStepLogHoldsEveryLlmStepTheSimulationRan() throws Exception {
         Path trace = tmp.resolve("three.jsonl");

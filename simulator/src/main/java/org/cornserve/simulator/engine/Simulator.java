@@ -106,6 +106,10 @@ public final class Simulator implements Decisions {
     private boolean inRun;
     /** The request last taken from the workload iterator: its arrival takes the next one. */
     private SimRequest lastPulled;
+    /** A closed-loop client's slots ({@link #withMaxConcurrency}; 0: open loop), those taken, and who waits. */
+    private int maxConcurrency;
+    private int inFlight;
+    private final ArrayDeque<SimRequest> held = new ArrayDeque<>();
 
     private long requestOverheadNanos;
     /** Request overhead per input token beyond {@link #requestOverheadNanos} ({@link #withRequestOverheadPerToken}). */
@@ -476,13 +480,20 @@ public final class Simulator implements Decisions {
                         now);
                 case SimEvent.Arrival a -> {
                     SimRequest request = a.request();
-                    RequestRecord record = metrics.arrived(request);
-                    long overhead = requestOverheadNanos
-                            + Math.round(requestOverheadNanosPerToken * request.inputTokens());
-                    if (overhead > 0) {
-                        queue.push(now + overhead, 3, new SimEvent.Admit(request, record));
+                    if (maxConcurrency > 0 && !a.granted() && inFlight >= maxConcurrency) {
+                        held.addLast(request); // the client waits for a slot: sent when one frees
                     } else {
-                        core.arrive(request.id(), request.graph(), record, now);
+                        if (maxConcurrency > 0 && !a.granted()) {
+                            inFlight++;
+                        }
+                        RequestRecord record = metrics.arrived(request);
+                        long overhead = requestOverheadNanos
+                                + Math.round(requestOverheadNanosPerToken * request.inputTokens());
+                        if (overhead > 0) {
+                            queue.push(now + overhead, 3, new SimEvent.Admit(request, record));
+                        } else {
+                            core.arrive(request.id(), request.graph(), record, now);
+                        }
                     }
                     if (request == lastPulled && workload.hasNext()) {
                         SimRequest next = workload.next();
@@ -533,6 +544,38 @@ public final class Simulator implements Decisions {
                     + request.arrivalNanos() + " ns, before now (" + queue.now() + " ns)");
         }
         queue.push(request.arrivalNanos(), 3, new SimEvent.Arrival(request));
+    }
+
+    /**
+     * A closed-loop client of {@code slots} slots, as {@code vllm bench serve --max-concurrency}: the workload's
+     * arrivals are when the client issues each request; one that finds every slot taken waits (in issue order) until
+     * a request ends, completed or rejected, and is sent then. A request's latencies count from its send. 0 (the
+     * default) sends every request at its arrival (an open loop). Call before {@link #run}.
+     */
+    public Simulator withMaxConcurrency(int slots) {
+        if (slots < 0) {
+            throw new IllegalArgumentException("max concurrency must be >= 0 (0: open loop), got " + slots);
+        }
+        if (ran) {
+            throw new IllegalStateException("set the client's concurrency before the run");
+        }
+        this.maxConcurrency = slots;
+        return this;
+    }
+
+    /** A request ended: its slot goes to the longest-waiting issued request, sent now. */
+    private void slotFreed(long nowNanos) {
+        if (maxConcurrency == 0) {
+            return;
+        }
+        SimRequest next = held.pollFirst();
+        if (next == null) {
+            inFlight--;
+            return;
+        }
+        // the slot passes straight on (still in flight); the request is sent now, its latencies count from here
+        queue.push(nowNanos, 3, new SimEvent.Arrival(new SimRequest(next.id(), nowNanos, next.app(), next.graph(),
+                next.inputTokens(), next.traceId()), true));
     }
 
     /** The simulated time of the event being handled (the last one popped). */
@@ -753,18 +796,21 @@ public final class Simulator implements Decisions {
     @Override
     public void completed(ActiveRequest request, long nowNanos) {
         lastEnd = Math.max(lastEnd, nowNanos);
+        slotFreed(nowNanos);
         metrics.completed((RequestRecord) request.attachment(), nowNanos);
     }
 
     @Override
     public void rejected(long requestId, InvocationGraph graph, Object attachment, String reason, long nowNanos) {
         lastEnd = Math.max(lastEnd, nowNanos);
+        slotFreed(nowNanos);
         metrics.rejected((RequestRecord) attachment, reason, nowNanos);
     }
 
     @Override
     public void failed(ActiveRequest request, String reason, long nowNanos) {
         lastEnd = Math.max(lastEnd, nowNanos);
+        slotFreed(nowNanos);
         metrics.rejected((RequestRecord) request.attachment(), reason, nowNanos);
     }
 

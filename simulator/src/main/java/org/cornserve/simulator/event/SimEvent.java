@@ -44,8 +44,15 @@ public sealed interface SimEvent permits SimEvent.StepEnd, SimEvent.TransferEnd,
         }
     }
 
-    /** The next request of the workload arrives. */
-    record Arrival(SimRequest request) implements SimEvent {
+    /**
+     * A request arrives: the workload's next, or one a closed-loop client sends now that a slot is {@code granted}
+     * to it (it holds the slot already).
+     */
+    record Arrival(SimRequest request, boolean granted) implements SimEvent {
+        public Arrival(SimRequest request) {
+            this(request, false);
+        }
+
         @Override
         public int tieBreak() {
             return 3;

@@ -102,6 +102,50 @@ class ClosedLoopTest {
         assertTrue(end[count - 1] > 0);
     }
 
+    /**
+     * {@link Simulator#withMaxConcurrency}: a client of {@code C} slots issuing request {@code i} at {@code t_i}, on a
+     * FIFO server of one request at a time, against the recursion by hand: sent at {@code max(t_i, end of request
+     * i - C)} (answers come back in send order on such a server), started at {@code max(send, previous end)}; latencies
+     * count from the send. Open loop (0) sends each at its issue time.
+     */
+    @ParameterizedTest(name = "{0} slots, {1} requests, seed {2}")
+    @CsvSource({"1, 20, 1", "2, 50, 2", "4, 100, 3", "0, 40, 4", "100, 30, 5"})
+    void maxConcurrencyHoldsRequestsUntilASlotFrees(int slots, int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        long[] issue = new long[count];
+        long[] service = new long[count];
+        long t = 0;
+        for (int i = 0; i < count; i++) {
+            t += random.nextInt(4) == 0 ? 0 : random.nextLong(1_500_000);
+            issue[i] = t;
+            service[i] = 50_000 + random.nextLong(1_000_000);
+        }
+        List<SimRequest> workload = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            workload.add(new SimRequest(i, issue[i], "app", graph(service[i]), 0));
+        }
+        long[] sent = new long[count];
+        long[] end = new long[count];
+        SimResult result = new Simulator(Fixtures.singleServer(ItemBatching.unbatched()), true, rec -> {
+            int id = (int) rec.request().id();
+            sent[id] = rec.request().arrivalNanos();
+            end[id] = rec.completionNanos();
+        }).withMaxConcurrency(slots).run(workload.iterator());
+        assertEquals(count, result.completed());
+        long free = Long.MIN_VALUE;
+        long[] refEnd = new long[count];
+        for (int i = 0; i < count; i++) {
+            long send = slots == 0 || i < slots ? issue[i] : Math.max(issue[i], refEnd[i - slots]);
+            long start = Math.max(send, free);
+            free = start + Math.round(service[i] * 1e-9 * 1e9);
+            refEnd[i] = free;
+            assertEquals(send, sent[i], "send of request " + i);
+            assertEquals(refEnd[i], end[i], "end of request " + i);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new Simulator(Fixtures.singleServer(ItemBatching.unbatched())).withMaxConcurrency(-1));
+    }
+
     @Test
     void aRequestSentIntoThePastOrOutsideARunIsRefused() {
         Simulator[] sim = new Simulator[1];
