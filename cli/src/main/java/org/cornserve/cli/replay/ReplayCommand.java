@@ -80,6 +80,11 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "send X times as fast as the trace (arrival / X; default ${DEFAULT-VALUE})")
     double rateScale;
 
+    @Option(names = "--max-concurrency", defaultValue = "0", paramLabel = "C", description = "a closed loop of C"
+            + " slots, as vllm bench serve --max-concurrency: a request due while C are in flight is sent when one"
+            + " ends, in trace order (0: open loop, each sent when due; default)")
+    int maxConcurrency;
+
     @Option(names = "--max-requests", paramLabel = "N", description = "send only the first N requests")
     Integer maxRequests;
 
@@ -105,7 +110,7 @@ public final class ReplayCommand implements Callable<Integer> {
         ModelSpec spec0 = modelName == null ? null : catalog.model(modelName);
         Slo targets = slo == null ? Slo.NONE : Slo.parse(slo);
         ReplaySettings settings = new ReplaySettings(url, endpoint, app, rateScale,
-                Duration.ofMillis(Math.round(timeoutSeconds * 1000)), !noStream);
+                Duration.ofMillis(Math.round(timeoutSeconds * 1000)), !noStream, maxConcurrency);
         List<TraceRecord> records = read();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
@@ -147,6 +152,7 @@ public final class ReplayCommand implements Callable<Integer> {
         config.put("model", modelName);
         config.put("trace", trace.toString());
         config.put("rate_scale", rateScale);
+        config.put("max_concurrency", maxConcurrency);
         config.put("requests", records.size());
         config.put("timeout_s", timeoutSeconds);
         config.put("stream", !noStream);

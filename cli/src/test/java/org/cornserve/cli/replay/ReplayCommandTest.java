@@ -102,6 +102,22 @@ class ReplayCommandTest {
             assertTrue(lastDue > 0.5 && lastDue < 5, "last due at " + lastDue + " s");
             JsonNode config = json.readTree(out.resolve("config.json").toFile());
             assertEquals("chat", config.get("api").asText());
+            assertEquals(0, config.get("max_concurrency").asInt(), "open loop by default");
+
+            // one slot (vllm bench serve --max-concurrency 1): each request sent once the one before has ended
+            Path closed = tmp.resolve("closed");
+            assertEquals(0, cl.execute("replay", "--url", "http://127.0.0.1:" + server.getAddress().getPort(),
+                    "--app", "tiny-omni", "--trace", shared("AzureLLMInferenceTrace_conv.csv").toString(),
+                    "--rate-scale", "20", "--max-requests", "10", "--max-concurrency", "1", "--out", closed.toString()),
+                    stderr.toString());
+            List<String> one = Files.readAllLines(closed.resolve("requests.csv"));
+            List<String> header = List.of(one.get(0).split(","));
+            for (int i = 2; i <= 10; i++) {
+                long sent = Long.parseLong(one.get(i).split(",", -1)[header.indexOf("arrival_ns")]);
+                long previousEnd = Long.parseLong(one.get(i - 1).split(",", -1)[header.indexOf("completion_ns")]);
+                assertTrue(sent >= previousEnd, "request " + (i - 1) + " sent at " + sent + " before " + previousEnd);
+            }
+            assertEquals(1, json.readTree(closed.resolve("config.json").toFile()).get("max_concurrency").asInt());
         } finally {
             server.stop(0);
         }

@@ -12,11 +12,21 @@ import java.time.Duration;
  * @param rateScale arrival rate multiplier: arrivals are sent at {@code arrival / rateScale}
  * @param timeout how long one request may take in all before it counts as failed ({@code timeout})
  * @param stream whether to ask for a streamed answer (chat; apps decide for themselves)
+ * @param maxConcurrency a closed loop of this many slots, as {@code vllm bench serve --max-concurrency}: a request
+ *     due while that many are in flight is sent when one ends (in trace order); 0 sends each when due (open loop)
  */
 public record ReplaySettings(URI url, ReplayApi api, String target, double rateScale, Duration timeout,
-        boolean stream) {
+        boolean stream, int maxConcurrency) {
+
+    /** Open loop: each request sent when due. */
+    public ReplaySettings(URI url, ReplayApi api, String target, double rateScale, Duration timeout, boolean stream) {
+        this(url, api, target, rateScale, timeout, stream, 0);
+    }
 
     public ReplaySettings {
+        if (maxConcurrency < 0) {
+            throw new IllegalArgumentException("max concurrency must be >= 0 (0: open loop), got " + maxConcurrency);
+        }
         if (url == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
             throw new IllegalArgumentException("replay needs an http(s) URL, got " + url);
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,7 +28,8 @@ import org.cornserve.traces.TraceRecord;
 
 /**
  * Sends trace records to a live server open loop: each at its arrival time (divided by the rate scale) after the
- * replay's start, whether or not earlier answers have come, one virtual thread per exchange on the JDK
+ * replay's start, whether or not earlier answers have come (or closed loop, {@link ReplaySettings#maxConcurrency}:
+ * never more than that many in flight, a request due while all are taken sent as soon as one ends), one virtual thread per exchange on the JDK
  * {@link HttpClient}; records what each exchange took ({@link ReplayRecord}). A second thread synthesises inputs
  * and builds the bodies up to {@value #LOOKAHEAD} requests ahead (the clock starts once that many are ready), so
  * the sending thread only sleeps to each due time and hands the request over; {@link ReplayRecord#sendLagMs}
@@ -86,6 +88,8 @@ public final class Replayer implements AutoCloseable {
             warmUp();
             primed.await(); // the first requests' bodies (and the JIT) are ready before the clock starts
             startNanos = System.nanoTime();
+            // a closed loop's slots: taken in trace order by the sending thread, given back as each exchange ends
+            Semaphore slots = settings.maxConcurrency() > 0 ? new Semaphore(settings.maxConcurrency(), true) : null;
             for (int i = 0; i < records.size(); i++) {
                 Prepared p = ready.take();
                 if (p.request() == null) {
@@ -97,12 +101,18 @@ public final class Replayer implements AutoCloseable {
                         throw new InterruptedException("replay interrupted after " + i + " requests");
                     }
                 }
+                if (slots != null) {
+                    slots.acquire();
+                }
                 long sentAt = now();
                 sent.incrementAndGet();
                 threads.execute(() -> {
                     try {
                         out[p.index()] = exchange(p.index(), p.request(), p.inputs(), p.due(), sentAt);
                     } finally {
+                        if (slots != null) {
+                            slots.release();
+                        }
                         done.countDown();
                     }
                 });

@@ -82,6 +82,52 @@ class ReplayerTest {
         }
     }
 
+    /**
+     * A closed loop ({@code maxConcurrency}, as {@code vllm bench serve --max-concurrency}): all twelve due at once,
+     * answers taking at least 150 ms, three slots: never more than three in flight, sends in trace order,
+     * request {@code i >= 3} sent no sooner than the end of an earlier exchange (the one whose slot it took), so the
+     * replay lasts at least four rounds of an answer; latencies count from the send.
+     */
+    @Test
+    void aClosedLoopKeepsAtMostItsSlotsInFlight() throws Exception {
+        int slots = 3;
+        try (StreamingTestServer server = new StreamingTestServer(150, 1, 0)) {
+            List<TraceRecord> trace = trace(12, 0, 10, 2);
+            List<ReplayRecord> recs;
+            try (Replayer r = new Replayer(new ReplaySettings(server.url(), ReplayApi.CHAT, "tiny-omni", 1,
+                    Duration.ofSeconds(20), true, slots), new RequestSynthesizer(TINY_OMNI))) {
+                recs = r.run(trace);
+            }
+            // in flight as the client sees it (the server's own count may overlap an answer's last bytes with the
+            // next request): at each send, the exchanges sent and not yet ended
+            for (ReplayRecord r : recs) {
+                long open = recs.stream().filter(e -> e.sentNanos() <= r.sentNanos() && e.endNanos() > r.sentNanos())
+                        .count();
+                assertTrue(open <= slots, open + " in flight when request " + r.id() + " was sent");
+            }
+            List<Long> ends = new ArrayList<>();
+            for (int i = 0; i < recs.size(); i++) {
+                ReplayRecord r = recs.get(i);
+                assertNull(r.failure(), r.message());
+                assertTrue((r.firstByteNanos() - r.sentNanos()) / 1e6 >= 150, "headers counted from the send");
+                if (i > 0) {
+                    assertTrue(r.sentNanos() >= recs.get(i - 1).sentNanos(), "sends in trace order");
+                }
+                if (i >= slots) {
+                    long sent = r.sentNanos();
+                    long endedBefore = recs.subList(0, i).stream().filter(e -> e.endNanos() <= sent).count();
+                    assertTrue(endedBefore >= i - slots + 1, "request " + i + " sent with only " + endedBefore
+                            + " earlier exchanges ended");
+                }
+                ends.add(r.endNanos());
+            }
+            long last = ends.stream().mapToLong(Long::longValue).max().orElseThrow();
+            assertTrue(last / 1e6 >= 4 * 150, "twelve requests in rounds of three: " + last / 1e6 + " ms");
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new ReplaySettings(
+                URI.create("http://x:1"), ReplayApi.CHAT, "m", 1, Duration.ofSeconds(1), true, -1));
+    }
+
     @Test
     void sendsKeepToTheScheduleWhileAnswersAreSlow() throws Exception {
         // every answer takes >= 400 ms; arrivals every 25 ms at rate scale 2 (so every 12.5 ms): a closed loop
