@@ -197,7 +197,7 @@ public final class ValidateCommand implements Callable<Integer> {
             Validation.PredictionCurve curve = Validation.predictionCurve(served.prefillCurve(), out, k, slice,
                     served.chargedPrefillAfterPrefillRatio());
             Validation.Served probed = served.withPrefillCurve(curve.curve()).asProbed(curve.servedShape());
-            // and the served run before it (the calibration replay, the replay before): the geometric mean
+            // and the served run before it (the calibration replay, the replay before): a weighted geometric mean
             ServedBefore.Prediction prediction = ServedBefore.blend(ServedBefore.ofValidation(out, k), probed, slice);
             Validation.Served predicted = prediction.served();
             sim.addAll(predicted.predictionArgs());

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The prediction's second reading of the machine's speed: the served run before the replay, its levels read from its
- * steps, and blended with the probes' by a geometric mean.
+ * steps, and blended with the probes' by a weighted geometric mean.
  */
 class ServedBeforeTest {
     @TempDir
@@ -105,12 +105,14 @@ class ServedBeforeTest {
 
     /**
      * The blend, by hand: probes charged prefills at 1.2 over the slice and decodes at 1.1 (after their own ratios);
-     * the run before read 1.5 and 1.3; its ratios 1.2 and 1.4 make 1.8 and 1.82; the prediction charges sqrt(1.2 x
-     * 1.8) and sqrt(1.1 x 1.82), the prefill curve's shape kept. Without the ratios (or without served costs) the
-     * probes' alone; a kind the run read too few steps of stays as probed.
+     * the run before read 1.5 and 1.3; its ratios 1.2 and 1.4 make 1.8 and 1.82; the prediction charges 1.2^(1 - w)
+     * x 1.8^w and 1.1^(1 - w) x 1.82^w ({@code w} the run before's weight, 0.75; a demo's warm-up 0.5), the prefill
+     * curve's shape kept.
+     * Without the ratios (or without served costs) the probes' alone; a kind the run read too few steps of stays as
+     * probed.
      */
     @Test
-    void thePredictionIsTheGeometricMeanOfTheProbesAndTheRunBefore() throws Exception {
+    void thePredictionIsTheWeightedGeometricMeanOfTheProbesAndTheRunBefore() throws Exception {
         Path slice = tmp.resolve("trace.jsonl");
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 10; i++) {
@@ -142,9 +144,12 @@ class ServedBeforeTest {
         ServedBefore.Prediction p = whole.blend(probed, slice);
         assertEquals(1.5, p.before()[0], 1e-6);
         assertEquals(1.3, p.before()[1], 1e-6);
-        assertEquals(Math.sqrt(1.1 * 1.3 * 1.4), p.served().decodeComputeScale(), 1e-6);
-        double factor = Math.sqrt(1.5 * 1.2 / probedLevel);
-        assertEquals(Math.sqrt(probedLevel * 1.5 * 1.2), Validation.sliceMean(p.served().prefillCurve(), slice), 1e-6);
+        double w = ServedBefore.BEFORE_WEIGHT;
+        assertEquals(0.75, w);
+        assertEquals(Math.pow(1.1, 1 - w) * Math.pow(1.3 * 1.4, w), p.served().decodeComputeScale(), 1e-6);
+        double factor = Math.pow(1.5 * 1.2 / probedLevel, w);
+        assertEquals(Math.pow(probedLevel, 1 - w) * Math.pow(1.5 * 1.2, w),
+                Validation.sliceMean(p.served().prefillCurve(), slice), 1e-6);
         assertEquals(1.3 / 1.0, p.served().prefillCurve().scales().get(1) / p.served().prefillCurve().scales().get(0),
                 1e-6, "the shape kept");
         assertEquals(factor, p.served().prefillComputeScale(), 1e-6);
@@ -157,8 +162,9 @@ class ServedBeforeTest {
         Validation.Served bare = probed.withServedCosts(null);
         assertSame(bare, whole.blend(bare, slice).served());
 
-        // the warm-up's ratios for a warm-up (the demo's), 1 here: sqrt(probed x before)
+        // the warm-up's ratios for a warm-up (the demo's), 1 here, and its own weight (equal): sqrt(probed x before)
         ServedBefore warm = new ServedBefore(before, 0, true);
+        assertEquals(0.5, ServedBefore.WARMUP_WEIGHT);
         assertEquals(Math.sqrt(1.1 * 1.3), warm.blend(probed, slice).served().decodeComputeScale(), 1e-6);
         // a run before with too few prefills: the prefills as probed, the decodes blended
         Files.writeString(before, StepRecorder.CSV_HEADER + "\n" + steps.toString().lines().skip(1).limit(5 * 9)
@@ -166,7 +172,7 @@ class ServedBeforeTest {
         ServedBefore.Prediction few = whole.blend(probed, slice);
         assertTrue(Double.isNaN(few.before()[0]));
         assertEquals(curve, few.served().prefillCurve());
-        assertEquals(Math.sqrt(1.1 * 1.3 * 1.4), few.served().decodeComputeScale(), 1e-6);
+        assertEquals(Math.pow(1.1, 1 - w) * Math.pow(1.3 * 1.4, w), few.served().decodeComputeScale(), 1e-6);
     }
 
     /** The embedded served costs carry the four ratios, fitted on this machine's runs (their source says where). */
