@@ -277,7 +277,9 @@ class ValidateCommandIntegrationTest {
                             costs.prefillAfterPrefillRatio()).curve(), slice);
                     double read = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), shape,
                             extra(v, run), costs.prefillAfterPrefillRatio())[0];
-                    level = Double.isNaN(read) ? level : Math.sqrt(level * read * costs.replayOverServedBeforePrefill());
+                    double w = ServedBefore.BEFORE_WEIGHT;
+                    level = Double.isNaN(read) ? level : Math.pow(level, 1 - w)
+                            * Math.pow(read * costs.replayOverServedBeforePrefill(), w);
                 }
                 assertEquals(level, Validation.sliceMean(org.cornserve.model.profile.PrefillScaleCurve.parse(
                                 config.path("prefill_compute_scale_at").asText()), slice), 2e-3);
@@ -359,7 +361,8 @@ class ValidateCommandIntegrationTest {
 
     /**
      * The decode scale the prediction of replay {@code k} charges: the decode probe's speed times the replay-over-probe
-     * ratio, blended (the geometric mean) with the served run's before it times its ratio where there is one
+     * ratio, blended (a geometric mean, {@link ServedBefore#BEFORE_WEIGHT} to it) with the served run's before it times
+     * its ratio where there is one
      * ({@link ServedBefore}).
      */
     private static double expectedDecode(JsonNode v, JsonNode run, Path dir, int k) throws java.io.IOException {
@@ -371,7 +374,8 @@ class ValidateCommandIntegrationTest {
         }
         double read = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), t -> 1,
                 extra(v, run), 0)[1];
-        return Double.isNaN(read) ? probed : Math.sqrt(probed * read * ratio);
+        double w = ServedBefore.BEFORE_WEIGHT;
+        return Double.isNaN(read) ? probed : Math.pow(probed, 1 - w) * Math.pow(read * ratio, w);
     }
 
     /** The extra per sequence a replay charged: its batch probe's, else the served costs'. */
