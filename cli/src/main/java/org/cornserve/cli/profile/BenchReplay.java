@@ -96,9 +96,26 @@ public final class BenchReplay {
             return Math.round(msPerRequest * 1e6 + usPerPromptToken * 1e3 * promptTokens);
         }
 
-        /** When each request sent at {@code sent} reaches the engine: FIFO in send order (ties by index). */
+        /**
+         * When a request of {@code promptTokens} sent at {@code sentAt} reaches the engine, the front end busy until
+         * {@code freeAt} with the requests sent before it (first come, first served): also when it is next free.
+         */
+        long reaches(long freeAt, long sentAt, int promptTokens) {
+            return Math.max(freeAt, sentAt) + serviceNanos(promptTokens);
+        }
+
+        /** Whether requests reach the engine the moment they are sent ({@link #NONE}'s costs). */
+        boolean isNone() {
+            return msPerRequest == 0 && usPerPromptToken == 0;
+        }
+
+        /**
+         * When each request sent at {@code sent} reaches the engine: FIFO in send order (ties by index). The whole
+         * run at once, as the closed-loop reference in {@code BenchReplayTest} needs it; the replay's client applies
+         * {@link #reaches} send by send.
+         */
         long[] engineArrivals(long[] sent, List<BenchRun.Shape> shapes) {
-            if (msPerRequest == 0 && usPerPromptToken == 0) {
+            if (isNone()) {
                 return sent;
             }
             Integer[] order = new Integer[sent.length];
@@ -107,7 +124,7 @@ public final class BenchReplay {
             long[] out = new long[sent.length];
             long free = Long.MIN_VALUE;
             for (int i : order) {
-                free = Math.max(free, sent[i]) + serviceNanos(shapes.get(i).inputTokens());
+                free = reaches(free, sent[i], shapes.get(i).inputTokens());
                 out[i] = free;
             }
             return out;
@@ -251,8 +268,8 @@ public final class BenchReplay {
             sent[i] = at;
             sentIndex[sends++] = i;
             long arrival = at;
-            if (frontEnd.msPerRequest() != 0 || frontEnd.usPerPromptToken() != 0) {
-                frontFree = Math.max(frontFree, at) + frontEnd.serviceNanos(shapes.get(i).inputTokens());
+            if (!frontEnd.isNone()) {
+                frontFree = frontEnd.reaches(frontFree, at, shapes.get(i).inputTokens());
                 arrival = frontFree;
             }
             BenchRun.Shape s = shapes.get(i);

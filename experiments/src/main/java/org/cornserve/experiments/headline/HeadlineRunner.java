@@ -150,7 +150,6 @@ public final class HeadlineRunner {
                     t.setDaemon(true);
                     return t;
                 });
-        try {
         for (HeadlineSpec.CaseSpec c : spec.cases()) {
             Slo slo = Slo.parse(c.slo(), spec.attainment());
             for (HeadlineSpec.WorkloadUse use : c.workloads()) {
@@ -170,20 +169,15 @@ public final class HeadlineRunner {
                         Replicate rep = new Replicate(c, use, gpus, k, seed, planning, measuring,
                                 HeadlineWorkloads.window(trace, planning.get(0), planning.get(1)),
                                 HeadlineWorkloads.window(trace, measuring.get(0), measuring.get(1)));
-                        java.util.concurrent.Callable<List<Row>> task = () -> runOne(rep, slo, hardware, out);
-                        if (pool == null) {
-                            replicates.add(java.util.concurrent.CompletableFuture.completedFuture(call(task)));
-                        } else {
-                            replicates.add(pool.submit(task));
-                        }
+                        replicates.add(pool == null
+                                ? java.util.concurrent.CompletableFuture.completedFuture(runOne(rep, slo, hardware, out))
+                                : pool.submit(() -> runOne(rep, slo, hardware, out)));
                     }
                 }
             }
         }
-        } finally {
-            if (pool != null) {
-                pool.shutdown();
-            }
+        if (pool != null) {
+            pool.shutdown();
         }
         List<Row> rows = new ArrayList<>();
         for (java.util.concurrent.Future<List<Row>> f : replicates) { // in the spec's order, whatever finished first
@@ -197,18 +191,8 @@ public final class HeadlineRunner {
         return results;
     }
 
-    private static <T> T call(java.util.concurrent.Callable<T> task) throws IOException {
-        try {
-            return task.call();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** A replicate's rows, its failure thrown as it was (an interrupted wait stops the experiment). */
-    private static <T> T result(java.util.concurrent.Future<T> f) throws IOException {
+    private static <T> T result(java.util.concurrent.Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -216,9 +200,6 @@ public final class HeadlineRunner {
             throw new IllegalStateException("interrupted while waiting for a replicate", e);
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
             if (cause instanceof RuntimeException re) {
                 throw re;
             }

@@ -30,14 +30,6 @@ public record RunResults(String name, Path dir, RunSummary summary, double[] ttf
         return Files.isRegularFile(dir.resolve("summary.json")) && Files.isRegularFile(dir.resolve("requests.csv"));
     }
 
-    /**
-     * Folder names that end so hold a validation's auxiliary replays, not a plan's run: {@code validate} and {@code
-     * demo} write the JIT warm-up ({@code measured-warmup}), the calibration replay ({@code measured-calibration})
-     * and the probes ({@code measured-probe}, {@code measured-2-probe}, their {@code shape-probe}, {@code
-     * decode-probe} and {@code batch-probe}) so.
-     */
-    public static final List<String> AUXILIARY_SUFFIXES;
-
     /** The probes' folders end so ({@code measured-probe}, {@code shape-probe}); {@code validate} names them by it. */
     public static final String PROBE_SUFFIX = "-probe";
     /** The JIT warm-up replay's folder ends so ({@code measured-warmup}). */
@@ -45,9 +37,13 @@ public record RunResults(String name, Path dir, RunSummary summary, double[] ttf
     /** The calibration replay's folder ends so ({@code measured-calibration}). */
     public static final String CALIBRATION_SUFFIX = "-calibration";
 
-    static {
-        AUXILIARY_SUFFIXES = List.of(PROBE_SUFFIX, WARMUP_SUFFIX, CALIBRATION_SUFFIX);
-    }
+    /**
+     * Folder names that end so hold a validation's auxiliary replays, not a plan's run: {@code validate} and {@code
+     * demo} write the JIT warm-up ({@code measured-warmup}), the calibration replay ({@code measured-calibration})
+     * and the probes ({@code measured-probe}, {@code measured-2-probe}, their {@code shape-probe}, {@code
+     * decode-probe} and {@code batch-probe}) so.
+     */
+    public static final List<String> AUXILIARY_SUFFIXES = List.of(PROBE_SUFFIX, WARMUP_SUFFIX, CALIBRATION_SUFFIX);
 
     /**
      * Whether run folder {@code dir} is one of a validation's auxiliary replays: a folder between {@code root}
