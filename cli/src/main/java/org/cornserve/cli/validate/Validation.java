@@ -1738,7 +1738,8 @@ public final class Validation {
             tokens.add(t);
             scales.add(scale);
         });
-        return new org.cornserve.model.profile.PrefillScaleCurve(tokens, scales);
+        // as validation.json keeps it: a re-judgment (validate --resimulate) reads back what the live run charged
+        return new org.cornserve.model.profile.PrefillScaleCurve(tokens, scales).asWritten();
     }
 
     private static long[] concat(long[] a, long[] b) {

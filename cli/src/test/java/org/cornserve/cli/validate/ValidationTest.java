@@ -969,4 +969,21 @@ class ValidationTest {
         assertEquals((49 + 50) / 2.0 / 60, c.scales().get(1), 1e-12);
         assertEquals(null, Validation.prefillCurve(tokens, null, profiled), "no measured prefills: no curve");
     }
+
+    /**
+     * The probes' curve is charged as validation.json keeps it (four decimals), so that {@code validate --resimulate}
+     * charges what the live run did: a live run once charged 1.3909 where its re-judgment, reading the kept curve,
+     * charged 1.3910, and its TPOT P99 came back 4% apart.
+     */
+    @Test
+    void thePrefillCurveIsChargedAsItIsKept() {
+        long[] tokens = {100, 600, 100, 600, 100, 600};
+        double[] computed = {13.90937, 48.123456, 13.90937, 48.123456, 13.90937, 48.123456};
+        double[] profiled = {10, 60, 10, 60, 10, 60};
+        var c = Validation.prefillCurve(tokens, computed, profiled);
+        var kept = org.cornserve.model.profile.PrefillScaleCurve.parse(c.toString());
+        assertEquals(kept.scales(), c.scales(), "the curve read back from its kept text is the one charged");
+        assertEquals(1.3909, c.scales().get(0), 0, "13.90937 / 10 to four decimals");
+        assertEquals(0.8021, c.scales().get(1), 0, "48.123456 / 60 = 0.80206 to four decimals");
+    }
 }

@@ -53,6 +53,15 @@ public record PrefillScaleCurve(List<Long> tokens, List<Double> scales) implemen
         return scales.get(i - 1) + f * (scales.get(i) - scales.get(i - 1));
     }
 
+    /**
+     * This curve as {@link #toString} writes it and {@link #parse} reads it back (each scale to four decimals): what a
+     * run that records its curve in a file should charge itself, so that a run judged again from that file charges
+     * the same.
+     */
+    public PrefillScaleCurve asWritten() {
+        return parse(toString());
+    }
+
     /** {@code T=X,T=X,...}, as {@link #parse} reads it. */
     @Override
     public String toString() {

@@ -27,6 +27,22 @@ class PrefillScaleCurveTest {
         assertEquals(1.25, PrefillScaleCurve.parse("64=1.25").applyAsDouble(9999), "one length: one scale");
     }
 
+    /** As written: each scale to four decimals, and read back from its own text unchanged. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void asWrittenIsWhatItsTextReadsBack(long seed) {
+        Random rnd = new Random(seed);
+        PrefillScaleCurve c = new PrefillScaleCurve(List.of(60L, 274L, 1024L), List.of(0.5 + rnd.nextDouble(),
+                0.5 + rnd.nextDouble(), 0.5 + rnd.nextDouble()));
+        PrefillScaleCurve w = c.asWritten();
+        assertEquals(c.tokens(), w.tokens());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Math.round(c.scales().get(i) * 1e4) / 1e4, w.scales().get(i), 1e-12, "scale " + i);
+        }
+        assertEquals(w, PrefillScaleCurve.parse(w.toString()));
+        assertEquals(w, w.asWritten());
+    }
+
     @Test
     void badCurvesAreNamed() {
         for (String bad : List.of("", "100", "100=x", "300=1,100=1", "100=1,100=1", "0=1", "100=0", "100=-1",
