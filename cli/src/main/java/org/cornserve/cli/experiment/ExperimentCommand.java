@@ -40,15 +40,24 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "results folder")
         Path out;
 
+        @Option(names = "--threads", paramLabel = "N", description = {"Cases run side by side on this many threads"
+                + " (default: this machine's processors, ${DEFAULT-VALUE} here): a headline's replicates, a sweep's"
+                + " simulator cases. Served cases and profiling run one at a time whatever N; 1 runs everything in"
+                + " turn."})
+        int threads = Runtime.getRuntime().availableProcessors();
+
         @Override
         public Integer call() throws Exception {
             PrintWriter pw = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             long t0 = System.nanoTime();
+            if (threads < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+            }
             switch (ExperimentRunner.kind(specName)) {
                 case "headline" -> {
                     HeadlineCommand.run(ExperimentRunner.read(specName, org.cornserve.experiments.headline.HeadlineSpec.class),
-                            out, pw, Runtime.getRuntime().availableProcessors());
+                            out, pw, threads);
                     return 0;
                 }
                 case "scaling" -> {
@@ -65,7 +74,7 @@ public final class ExperimentCommand implements Runnable {
             ExperimentSpec s = ExperimentRunner.read(specName);
             Path file = Path.of(specName);
             Path dir = Files.isRegularFile(file) ? file.toAbsolutePath().getParent() : null;
-            ExperimentRunner runner = new ExperimentRunner(s, dir, out, err);
+            ExperimentRunner runner = new ExperimentRunner(s, dir, out, err, threads);
             runner.run();
             var summary = Json.mapper().readTree(out.resolve("summary.json").toFile());
             pw.printf("%-14s %-18s %6s %-9s %5s %22s %26s %26s%n", "variant", "plan", "rate", "engine", "seeds",

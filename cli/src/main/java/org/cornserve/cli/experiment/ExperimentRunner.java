@@ -9,12 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.cornserve.cli.progress.ProgressBar;
 import org.cornserve.cli.validate.PassPercentiles;
 import org.cornserve.cli.validate.PredictedReplay;
@@ -28,9 +35,10 @@ import org.cornserve.model.profile.ProfileBook;
 import org.cornserve.runtime.control.DeviceSlots;
 
 /**
- * Runs an {@link ExperimentSpec}: every case (plan x rate x seed x engine) in order, each case's row appended to
- * {@code results.jsonl} as soon as it finishes (so an interrupted run keeps what was done, and a rerun into the same
- * folder skips finished cases), then intervals over seeds per plan, rate and engine ({@code summary.csv},
+ * Runs an {@link ExperimentSpec}: every case (plan x rate x seed x engine), in order or, for a spec of simulator
+ * cases alone, side by side ({@link #sideBySide}), each case's row appended to {@code results.jsonl} as soon as it
+ * finishes (so an interrupted run keeps what was done, and a rerun into the same folder skips finished cases; the
+ * file is put in the cases' order at the end), then intervals over seeds per plan, rate and engine ({@code summary.csv},
  * {@code summary.json}) and the figures. Seed {@code k} (the k-th of the list) measures the k-th disjoint window of
  * the trace: the spec's window shifted by {@code k - 1} window lengths, so replicates differ in the requests they
  * see, not only in random numbers.
@@ -52,6 +60,10 @@ public final class ExperimentRunner {
     private final Set<String> measuredTasks = new LinkedHashSet<>();
     /** The served costs file engine {@code both} charges, read (and the embedded one written) once; empty for none. */
     private java.util.Optional<Path> servedCosts;
+    /** Simulator cases run side by side on this many threads ({@link #sideBySide}). */
+    private final int threads;
+    /** One lock per file made on demand (a slice, a planning window, a plan, a generated trace): made once. */
+    private final ConcurrentHashMap<Path, Object> making = new ConcurrentHashMap<>();
 
     /**
      * A case to run.
@@ -70,11 +82,33 @@ public final class ExperimentRunner {
             int seedIndex, long seed, String engine) {
     }
 
+    /** A runner that runs its cases one at a time. */
     ExperimentRunner(ExperimentSpec spec, Path specDir, Path out, PrintWriter err) {
+        this(spec, specDir, out, err, 1);
+    }
+
+    /**
+     * A runner whose simulator cases run side by side on {@code threads} threads where {@link #sideBySide} allows;
+     * the rest one at a time.
+     */
+    ExperimentRunner(ExperimentSpec spec, Path specDir, Path out, PrintWriter err, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         this.spec = spec.resolved();
         this.specDir = specDir;
         this.out = out;
         this.err = err;
+        this.threads = threads;
+    }
+
+    /**
+     * Whether cases run side by side: more than one thread, every case on the simulator and no profile measured
+     * here. Served cases and profiling need the machine's cores to themselves (their timings are the result), so
+     * they run one at a time whatever the threads.
+     */
+    boolean sideBySide() {
+        return threads > 1 && spec.engine().equals("simulator") && !spec.measureProfiles();
     }
 
     /** The confidence of the intervals over seeds. */
@@ -192,30 +226,127 @@ public final class ExperimentRunner {
             }
         }
         ProgressBar bar = new ProgressBar(err, spec.name());
-        int k = cases.size() - todo.size();
-        for (List<Case> unit : units) {
-            bar.update(k, cases.size(), unit.get(0).id());
-            List<ObjectNode> rows = unit.size() == 2 ? runPair(unit.get(0), unit.get(1)) : List.of(runCase(unit.get(0)));
-            // one write per unit: a pair's two rows land together or not at all
-            StringBuilder text = new StringBuilder();
-            for (ObjectNode row : rows) {
-                text.append(Json.mapper().writer().without(
-                        com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(row))
-                        .append('\n');
+        int before = cases.size() - todo.size();
+        if (sideBySide()) {
+            runSideBySide(units, results, bar, before, cases.size());
+        } else {
+            int k = before;
+            for (List<Case> unit : units) {
+                bar.update(k, cases.size(), unit.get(0).id());
+                append(results, runUnit(unit));
+                k += unit.size();
             }
-            try (BufferedWriter w = Files.newBufferedWriter(results, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND)) {
-                w.write(text.toString());
-            }
-            k += unit.size();
         }
         bar.update(cases.size(), cases.size(), "");
+        inCaseOrder(results, cases);
         summarise(results);
         try {
             Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
         } catch (RuntimeException e) {
             err.println("figures: " + e.getMessage());
         }
+    }
+
+    private List<ObjectNode> runUnit(List<Case> unit) throws Exception {
+        return unit.size() == 2 ? runPair(unit.get(0), unit.get(1)) : List.of(runCase(unit.get(0)));
+    }
+
+    /**
+     * The units on {@link #threads} threads, each unit's rows appended as it ends, every plan's first seed before any
+     * second. After a unit fails no other starts; those running finish and keep their rows, then the first failure is
+     * thrown as it was.
+     */
+    private void runSideBySide(List<List<Case>> units, Path results, ProgressBar bar, int before, int total)
+            throws Exception {
+        AtomicInteger done = new AtomicInteger(before);
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        bar.update(before, total, units.isEmpty() ? "" : units.get(0).get(0).id());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "experiment-case");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            // the first seed of every plan first: each planned strategy is planned by its first case while the other
+            // seeds wait for its plan, so the plans are made side by side and not one after another
+            for (List<Case> unit : units.stream().sorted(java.util.Comparator.comparingInt(u -> u.get(0).seedIndex()))
+                    .toList()) {
+                running.add(pool.submit(() -> {
+                    if (failed.get() != null) {
+                        return;
+                    }
+                    try {
+                        append(results, runUnit(unit));
+                        bar.update(done.addAndGet(unit.size()), total, unit.get(0).id());
+                    } catch (Exception e) {
+                        failed.compareAndSet(null, e);
+                    }
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+    }
+
+    /** A unit's rows appended to {@code results} in one write: a pair's two rows land together or not at all. */
+    private synchronized void append(Path results, List<ObjectNode> rows) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (ObjectNode row : rows) {
+            text.append(Json.mapper().writer().without(
+                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(row))
+                    .append('\n');
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(results, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            w.write(text.toString());
+        }
+    }
+
+    /**
+     * {@code results} rewritten with its rows in the cases' order (rows of cases the spec no longer has last, as they
+     * were), so that the file and the summaries read alike whichever case ended first. Written beside and moved over.
+     */
+    static void inCaseOrder(Path results, List<Case> cases) throws IOException {
+        if (!Files.exists(results)) {
+            return;
+        }
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (int i = 0; i < cases.size(); i++) {
+            order.put(cases.get(i).id(), i);
+        }
+        List<String> lines = new ArrayList<>();
+        List<Integer> keys = new ArrayList<>();
+        for (String line : Files.readAllLines(results)) {
+            if (!line.isBlank()) {
+                lines.add(line);
+                keys.add(order.getOrDefault(Json.mapper().readTree(line).path("case").asText(), Integer.MAX_VALUE));
+            }
+        }
+        Integer[] idx = new Integer[lines.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, java.util.Comparator.comparingInt(keys::get)); // stable: unknown cases keep their order
+        List<String> sorted = Arrays.stream(idx).map(lines::get).toList();
+        if (sorted.equals(lines)) {
+            return;
+        }
+        Path tmp = results.resolveSibling(results.getFileName() + ".tmp");
+        Files.write(tmp, sorted);
+        Files.move(tmp, results, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The lock of a file made on demand. */
+    private Object lock(Path f) {
+        return making.computeIfAbsent(f.toAbsolutePath().normalize(), k -> new Object());
     }
 
     /**
@@ -333,9 +464,7 @@ public final class ExperimentRunner {
      */
     List<ObjectNode> runPair(Case sim, Case run) throws Exception {
         Path slice = slice(run.variant(), run.rate(), run.seedIndex());
-        if (run.strategy() != null && !Files.exists(run.planFile())) {
-            plan(run);
-        }
+        plan(run);
         if (!spec.measureProfiles() && spec.profiles().isEmpty()) { // checked before serving, not after
             throw new IllegalArgumentException("case " + sim.id() + ": engine 'both' simulates the served replay with"
                     + " measured profiles: give 'profiles', or leave 'measure_profiles' on");
@@ -359,9 +488,7 @@ public final class ExperimentRunner {
     /** Runs one case; its outputs go to {@code cases/ID}. */
     ObjectNode runCase(Case c) throws Exception {
         Path slice = slice(c.variant(), c.rate(), c.seedIndex());
-        if (c.strategy() != null && !Files.exists(c.planFile())) {
-            plan(c);
-        }
+        plan(c);
         Path dir = out.resolve("cases").resolve(c.id());
         double overhead = 0;
         if (c.engine().equals("simulator")) {
@@ -415,12 +542,14 @@ public final class ExperimentRunner {
     private Path slice(String variant, double rate, int index) throws IOException {
         String prefix = variant.isEmpty() ? "" : variant + "-";
         Path f = out.resolve("traces").resolve(prefix + "r" + fmt(rate) + "-w" + index + ".jsonl");
-        if (!Files.exists(f)) {
-            Files.createDirectories(f.getParent());
-            ExperimentSpec.TraceSpec t = trace(variant);
-            double[] w = window(t.window());
-            double len = w[1] - w[0];
-            transform(variant, fmt(w[0] + index * len) + ":" + fmt(w[1] + index * len), rate, t.maxRequests(), f);
+        synchronized (lock(f)) {
+            if (!Files.exists(f)) {
+                Files.createDirectories(f.getParent());
+                ExperimentSpec.TraceSpec t = trace(variant);
+                double[] w = window(t.window());
+                double len = w[1] - w[0];
+                transform(variant, fmt(w[0] + index * len) + ":" + fmt(w[1] + index * len), rate, t.maxRequests(), f);
+            }
         }
         return f;
     }
@@ -429,14 +558,28 @@ public final class ExperimentRunner {
     private Path planSlice(String variant, double rate) throws IOException {
         String prefix = variant.isEmpty() ? "" : variant + "-";
         Path planSlice = out.resolve("traces").resolve(prefix + "plan-r" + fmt(rate) + ".jsonl");
-        if (!Files.exists(planSlice)) {
-            Files.createDirectories(planSlice.getParent());
-            transform(variant, trace(variant).planWindow(), rate, null, planSlice);
+        synchronized (lock(planSlice)) {
+            if (!Files.exists(planSlice)) {
+                Files.createDirectories(planSlice.getParent());
+                transform(variant, trace(variant).planWindow(), rate, null, planSlice);
+            }
         }
         return planSlice;
     }
 
+    /** Plans a case of a strategy into its plan file, once (cases of other seeds share it); a plan file's case: nothing. */
     private void plan(Case c) throws IOException {
+        if (c.strategy() == null) {
+            return;
+        }
+        synchronized (lock(c.planFile())) {
+            if (!Files.exists(c.planFile())) {
+                planNow(c);
+            }
+        }
+    }
+
+    private void planNow(Case c) throws IOException {
         Path planSlice = planSlice(c.variant(), c.rate());
         Files.createDirectories(c.planFile().getParent());
         List<String> args = new ArrayList<>(List.of("plan"));
@@ -471,12 +614,14 @@ public final class ExperimentRunner {
         ExperimentSpec.TraceSpec t = trace(variant);
         if (t.generate() != null) {
             Path f = out.resolve("traces").resolve((variant.isEmpty() ? "trace" : variant) + "-generated.jsonl");
-            if (!Files.exists(f)) {
-                Files.createDirectories(f.getParent());
-                List<String> args = new ArrayList<>(List.of("trace", "generate"));
-                args.addAll(t.generate());
-                args.addAll(List.of("--out", f.toString()));
-                Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+            synchronized (lock(f)) {
+                if (!Files.exists(f)) {
+                    Files.createDirectories(f.getParent());
+                    List<String> args = new ArrayList<>(List.of("trace", "generate"));
+                    args.addAll(t.generate());
+                    args.addAll(List.of("--out", f.toString()));
+                    Validation.cornserve(Validation.quiet(), Validation.quiet(), args.toArray(String[]::new));
+                }
             }
             return f;
         }

@@ -175,6 +175,80 @@ class ExperimentRunnerTest {
         assertTrue(Files.readString(out.resolve("summary.csv")).startsWith("variant,plan,rate,engine,seeds,throughput_rps"));
     }
 
+    /**
+     * Side by side against one at a time, the reference: a plan file and two planned strategies on two generated
+     * variants, three seeds (18 cases sharing generated traces, slices and plans, each made once): the same rows in
+     * the same order, the same summary, the same plans.
+     */
+    @Test
+    void casesSideBySideGiveWhatTheyGiveOneAtATime() throws Exception {
+        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
+        Path specFile = tmp.resolve("spec.json");
+        Files.writeString(specFile, """
+                {"name": "p", "plans": ["one.json"], "models": ["tiny-omni"], "seeds": [1, 2, 3],
+                 "trace": {"generate": ["poisson", "--rate", "4", "--duration", "80", "--text-tokens", "64"],
+                           "plan_window": "0:10", "window": "10:25"},
+                 "variants": [
+                   {"name": "short", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "80",
+                                                            "--text-tokens", "64", "--output-tokens", "4"]}},
+                   {"name": "long", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "80",
+                                                           "--text-tokens", "64", "--output-tokens", "32"]}}]}
+                """);
+        ExperimentSpec spec = ExperimentRunner.read(specFile.toString());
+        ExperimentRunner one = new ExperimentRunner(spec, tmp, tmp.resolve("one"), new PrintWriter(new StringWriter()));
+        ExperimentRunner three = new ExperimentRunner(spec, tmp, tmp.resolve("three"),
+                new PrintWriter(new StringWriter()), 3);
+        assertTrue(!one.sideBySide() && three.sideBySide());
+        assertEquals(18, three.cases().size());
+        one.run();
+        three.run();
+        assertEquals(lines(tmp.resolve("one/results.jsonl")), lines(tmp.resolve("three/results.jsonl")));
+        assertEquals(18, lines(tmp.resolve("three/results.jsonl")).size());
+        assertEquals(Files.readString(tmp.resolve("one/summary.json")), Files.readString(tmp.resolve("three/summary.json")));
+        for (String plan : List.of("short-cornserve-r0.json", "long-monolithic-fixed-r0.json")) {
+            JsonNode a = Json.mapper().readTree(tmp.resolve("one/plans").resolve(plan).toFile());
+            JsonNode b = Json.mapper().readTree(tmp.resolve("three/plans").resolve(plan).toFile());
+            assertEquals(a.path("deployments"), b.path("deployments"), plan);
+        }
+    }
+
+    /**
+     * Side by side, a failing case stops the run: no case starts after it, those running keep their rows, the failure
+     * is thrown; the rerun resumes and leaves the rows in the cases' order.
+     */
+    @Test
+    void aFailingCaseSideBySideKeepsWhatFinished() throws Exception {
+        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
+        Path broken = tmp.resolve("two.json");
+        Files.writeString(broken, "{ not a plan");
+        Path specFile = spec("\"one.json\", \"two.json\"");
+        Path out = tmp.resolve("out");
+        StringWriter err = new StringWriter();
+        ExperimentRunner first = new ExperimentRunner(ExperimentRunner.read(specFile.toString()), tmp, out,
+                new PrintWriter(err), 2);
+        assertThrows(RuntimeException.class, first::run);
+        List<String> kept = lines(out.resolve("results.jsonl"));
+        // the two threads start the first two cases (both of the good plan) before any other
+        assertTrue(kept.size() >= 2 && kept.size() <= 4, kept.toString());
+        for (String line : kept) {
+            assertEquals("one", Json.mapper().readTree(line).path("plan").asText(), line);
+        }
+        Files.copy(Path.of(PLAN), broken, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        new ExperimentRunner(ExperimentRunner.read(specFile.toString()), tmp, out, new PrintWriter(err), 2).run();
+        List<String> all = lines(out.resolve("results.jsonl"));
+        assertTrue(err.toString().contains("resuming: " + kept.size() + " of 8"), err.toString());
+        assertEquals(first.cases().stream().map(ExperimentRunner.Case::id).toList(), all.stream().map(l -> {
+            try {
+                return Json.mapper().readTree(l).path("case").asText();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList(), "every case once, in the cases' order");
+        for (String line : kept) {
+            assertTrue(all.contains(line), "a kept row is not run again: " + line);
+        }
+    }
+
     @Test
     void theRuntimeServesOnlyCpuPlans() throws Exception {
         Path gpuPlan = tmp.resolve("gpu.json");
