@@ -43,6 +43,26 @@ class ExperimentRunnerTest {
         return f;
     }
 
+    /**
+     * {@code spec.json}: the plan file {@code one.json} (copied here) on two generated variants, "short" (4 output
+     * tokens) and "long" ({@code longOutput}), of {@code duration} s at 4 req/s; {@code head} the other fields.
+     */
+    private Path variantsSpec(String head, int duration, int longOutput) throws Exception {
+        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
+        Path f = tmp.resolve("spec.json");
+        Files.writeString(f, """
+                {%1$s, "plans": ["one.json"],
+                 "trace": {"generate": ["poisson", "--rate", "4", "--duration", "%2$d", "--text-tokens", "64"],
+                           "plan_window": "0:10", "window": "10:25"},
+                 "variants": [
+                   {"name": "short", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "%2$d",
+                                                            "--text-tokens", "64", "--output-tokens", "4"]}},
+                   {"name": "long", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "%2$d",
+                                                           "--text-tokens", "64", "--output-tokens", "%3$d"]}}]}
+                """.formatted(head, duration, longOutput));
+        return f;
+    }
+
     private static List<String> lines(Path f) throws Exception {
         return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).toList();
     }
@@ -182,18 +202,7 @@ class ExperimentRunnerTest {
      */
     @Test
     void casesSideBySideGiveWhatTheyGiveOneAtATime() throws Exception {
-        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
-        Path specFile = tmp.resolve("spec.json");
-        Files.writeString(specFile, """
-                {"name": "p", "plans": ["one.json"], "models": ["tiny-omni"], "seeds": [1, 2, 3],
-                 "trace": {"generate": ["poisson", "--rate", "4", "--duration", "80", "--text-tokens", "64"],
-                           "plan_window": "0:10", "window": "10:25"},
-                 "variants": [
-                   {"name": "short", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "80",
-                                                            "--text-tokens", "64", "--output-tokens", "4"]}},
-                   {"name": "long", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "80",
-                                                           "--text-tokens", "64", "--output-tokens", "32"]}}]}
-                """);
+        Path specFile = variantsSpec("\"name\": \"p\", \"models\": [\"tiny-omni\"], \"seeds\": [1, 2, 3]", 80, 32);
         ExperimentSpec spec = ExperimentRunner.read(specFile.toString());
         ExperimentRunner one = new ExperimentRunner(spec, tmp, tmp.resolve("one"), new PrintWriter(new StringWriter()));
         ExperimentRunner three = new ExperimentRunner(spec, tmp, tmp.resolve("three"),
@@ -265,17 +274,7 @@ class ExperimentRunnerTest {
 
     @Test
     void variantsGenerateTheirOwnTracesAndEveryCaseRunsOnEach() throws Exception {
-        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
-        Files.writeString(tmp.resolve("spec.json"), """
-                {"name": "v", "plans": ["one.json"], "seeds": [1, 2],
-                 "trace": {"generate": ["poisson", "--rate", "4", "--duration", "60", "--text-tokens", "64"],
-                           "plan_window": "0:10", "window": "10:25"},
-                 "variants": [
-                   {"name": "short", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "60",
-                                                            "--text-tokens", "64", "--output-tokens", "4"]}},
-                   {"name": "long", "trace": {"generate": ["poisson", "--rate", "4", "--duration", "60",
-                                                           "--text-tokens", "64", "--output-tokens", "64"]}}]}
-                """);
+        variantsSpec("\"name\": \"v\", \"seeds\": [1, 2]", 60, 64);
         ExperimentRunner r = new ExperimentRunner(ExperimentRunner.read(tmp.resolve("spec.json").toString()), tmp,
                 tmp.resolve("o"), new PrintWriter(new StringWriter()));
         assertEquals(4, r.cases().size());
