@@ -63,6 +63,13 @@ class ExperimentRunnerTest {
         return f;
     }
 
+    /** {@link #spec} of two plan files: {@code one.json} (the tiny CPU plan) and {@code two.json}, broken. */
+    private Path goodThenBrokenPlan() throws Exception {
+        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
+        Files.writeString(tmp.resolve("two.json"), "{ not a plan");
+        return spec("\"one.json\", \"two.json\"");
+    }
+
     private static List<String> lines(Path f) throws Exception {
         return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).toList();
     }
@@ -148,11 +155,8 @@ class ExperimentRunnerTest {
 
     @Test
     void writesEachCaseAsItEndsAndAResumedRunSkipsFinishedCases() throws Exception {
-        Path plan = tmp.resolve("one.json");
-        Files.copy(Path.of(PLAN), plan);
+        Path specFile = goodThenBrokenPlan();
         Path broken = tmp.resolve("two.json");
-        Files.writeString(broken, "{ not a plan");
-        Path specFile = spec("\"one.json\", \"two.json\"");
         Path out = tmp.resolve("out");
         StringWriter err = new StringWriter();
         ExperimentRunner first = new ExperimentRunner(ExperimentRunner.read(specFile.toString()), tmp, out,
@@ -227,10 +231,8 @@ class ExperimentRunnerTest {
      */
     @Test
     void aFailingCaseSideBySideKeepsWhatFinished() throws Exception {
-        Files.copy(Path.of(PLAN), tmp.resolve("one.json"));
+        Path specFile = goodThenBrokenPlan();
         Path broken = tmp.resolve("two.json");
-        Files.writeString(broken, "{ not a plan");
-        Path specFile = spec("\"one.json\", \"two.json\"");
         Path out = tmp.resolve("out");
         StringWriter err = new StringWriter();
         ExperimentRunner first = new ExperimentRunner(ExperimentRunner.read(specFile.toString()), tmp, out,
