@@ -46,6 +46,11 @@ public final class ExperimentCommand implements Runnable {
                 + " turn."})
         int threads = Runtime.getRuntime().availableProcessors();
 
+        @Option(names = "--figures", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = {"a sweep draws its figures into DIR/plots at the end (default on; --no-figures leaves"
+                        + " them to a later 'cornserve plot DIR')"})
+        boolean figures;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter pw = spec.commandLine().getOut();
@@ -74,7 +79,7 @@ public final class ExperimentCommand implements Runnable {
             ExperimentSpec s = ExperimentRunner.read(specName);
             Path file = Path.of(specName);
             Path dir = Files.isRegularFile(file) ? file.toAbsolutePath().getParent() : null;
-            ExperimentRunner runner = new ExperimentRunner(s, dir, out, err, threads);
+            ExperimentRunner runner = new ExperimentRunner(s, dir, out, err, threads).figures(figures);
             runner.run();
             var summary = Json.mapper().readTree(out.resolve("summary.json").toFile());
             pw.printf("%-14s %-18s %6s %-9s %5s %22s %26s %26s%n", "variant", "plan", "rate", "engine", "seeds",
@@ -100,8 +105,8 @@ public final class ExperimentCommand implements Runnable {
                                     100 * iv.path("low").asDouble(), 100 * iv.path("high").asDouble()));
                 }
             }
-            pw.printf(Locale.ROOT, "%s: results.jsonl, summary.csv, summary.json, spec.resolved.json, plots/ in %s"
-                    + " (%.0f s)%n", s.name(), out, (System.nanoTime() - t0) / 1e9);
+            pw.printf(Locale.ROOT, "%s: results.jsonl, summary.csv, summary.json, spec.resolved.json%s in %s"
+                    + " (%.0f s)%n", s.name(), figures ? ", plots/" : "", out, (System.nanoTime() - t0) / 1e9);
             return 0;
         }
 

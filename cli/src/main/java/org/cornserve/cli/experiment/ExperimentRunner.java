@@ -60,6 +60,8 @@ public final class ExperimentRunner {
     private final Set<String> measuredTasks = new LinkedHashSet<>();
     /** The served costs file engine {@code both} charges, read (and the embedded one written) once; empty for none. */
     private java.util.Optional<Path> servedCosts;
+    /** Whether {@link #run} draws the figures at the end. */
+    private boolean figures = true;
     /** Simulator cases run side by side on this many threads ({@link #sideBySide}). */
     private final int threads;
     /** One lock per file made on demand (a slice, a planning window, a plan, a generated trace): made once. */
@@ -240,11 +242,20 @@ public final class ExperimentRunner {
         bar.update(cases.size(), cases.size(), "");
         inCaseOrder(results, cases);
         summarise(results);
+        if (!figures) {
+            return;
+        }
         try {
             Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
         } catch (RuntimeException e) {
             err.println("figures: " + e.getMessage());
         }
+    }
+
+    /** Whether {@link #run} draws the figures at the end (default; {@code cornserve plot DIR} draws them later). */
+    ExperimentRunner figures(boolean draw) {
+        this.figures = draw;
+        return this;
     }
 
     private List<ObjectNode> runUnit(List<Case> unit) throws Exception {

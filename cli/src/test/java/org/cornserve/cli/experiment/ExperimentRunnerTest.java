@@ -200,29 +200,48 @@ class ExperimentRunnerTest {
     }
 
     /**
-     * Side by side against one at a time, the reference: a plan file and two planned strategies on two generated
-     * variants, three seeds (18 cases sharing generated traces, slices and plans, each made once): the same rows in
+     * Side by side against one at a time, the reference: a plan file and a planned strategy on two generated
+     * variants, two seeds (8 cases sharing generated traces, slices and plans, each made once): the same rows in
      * the same order, the same summary, the same plans.
      */
     @Test
     void casesSideBySideGiveWhatTheyGiveOneAtATime() throws Exception {
-        Path specFile = variantsSpec("\"name\": \"p\", \"models\": [\"tiny-omni\"], \"seeds\": [1, 2, 3]", 80, 32);
+        Path specFile = variantsSpec("\"name\": \"p\", \"models\": [\"tiny-omni\"], \"strategies\": [\"cornserve\"],"
+                + " \"seeds\": [1, 2]", 60, 32);
         ExperimentSpec spec = ExperimentRunner.read(specFile.toString());
-        ExperimentRunner one = new ExperimentRunner(spec, tmp, tmp.resolve("one"), new PrintWriter(new StringWriter()));
+        // without figures: they are drawn after the cases, whatever the threads, and would take most of the test
+        ExperimentRunner one = new ExperimentRunner(spec, tmp, tmp.resolve("one"), new PrintWriter(new StringWriter()))
+                .figures(false);
         ExperimentRunner three = new ExperimentRunner(spec, tmp, tmp.resolve("three"),
-                new PrintWriter(new StringWriter()), 3);
+                new PrintWriter(new StringWriter()), 3).figures(false);
         assertTrue(!one.sideBySide() && three.sideBySide());
-        assertEquals(18, three.cases().size());
+        assertEquals(8, three.cases().size());
         one.run();
         three.run();
         assertEquals(lines(tmp.resolve("one/results.jsonl")), lines(tmp.resolve("three/results.jsonl")));
-        assertEquals(18, lines(tmp.resolve("three/results.jsonl")).size());
+        assertEquals(8, lines(tmp.resolve("three/results.jsonl")).size());
         assertEquals(Files.readString(tmp.resolve("one/summary.json")), Files.readString(tmp.resolve("three/summary.json")));
-        for (String plan : List.of("short-cornserve-r0.json", "long-monolithic-fixed-r0.json")) {
+        assertTrue(!Files.exists(tmp.resolve("three/plots")), "no figures asked for");
+        for (String plan : List.of("short-cornserve-r0.json", "long-cornserve-r0.json")) {
             JsonNode a = Json.mapper().readTree(tmp.resolve("one/plans").resolve(plan).toFile());
             JsonNode b = Json.mapper().readTree(tmp.resolve("three/plans").resolve(plan).toFile());
             assertEquals(a.path("deployments"), b.path("deployments"), plan);
         }
+    }
+
+    /** The command: {@code --threads} and {@code --no-figures} reach the runner; a bad thread count is named. */
+    @Test
+    void theCommandTakesThreadsAndNoFigures() throws Exception {
+        Path specFile = variantsSpec("\"name\": \"c\", \"seeds\": [1, 2]", 60, 16);
+        Path out = tmp.resolve("c");
+        org.cornserve.cli.CliRun run = org.cornserve.cli.CliRun.run("experiment", "run", specFile.toString(), "--out",
+                out.toString(), "--threads", "2", "--no-figures");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(4, lines(out.resolve("results.jsonl")).size());
+        assertTrue(!Files.exists(out.resolve("plots")) && !run.out().contains("plots/"), run.out());
+        org.cornserve.cli.CliRun bad = org.cornserve.cli.CliRun.run("experiment", "run", specFile.toString(), "--out",
+                tmp.resolve("d").toString(), "--threads", "0");
+        assertTrue(bad.code() != 0 && bad.err().contains("--threads must be >= 1, got 0"), bad.err());
     }
 
     /**
@@ -288,6 +307,7 @@ class ExperimentRunnerTest {
                 summary.get(1).path("variant").asText()));
         assertTrue(summary.get(1).path("e2e_ms.p50").path("mean").asDouble()
                 > 2 * summary.get(0).path("e2e_ms.p50").path("mean").asDouble(), summary.toString());
+        assertTrue(Files.isRegularFile(tmp.resolve("o/plots/experiment-e2e-p99.png")), "figures drawn at the end");
     }
 
     private Path bothSpec(String extra) throws Exception {
