@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -332,25 +331,22 @@ public final class ExperimentRunner {
         for (int i = 0; i < cases.size(); i++) {
             order.put(cases.get(i).id(), i);
         }
-        List<String> lines = new ArrayList<>();
-        List<Integer> keys = new ArrayList<>();
+        record Line(int position, String text) {
+        }
+        List<Line> lines = new ArrayList<>();
         for (String line : Files.readAllLines(results)) {
             if (!line.isBlank()) {
-                lines.add(line);
-                keys.add(order.getOrDefault(Json.mapper().readTree(line).path("case").asText(), Integer.MAX_VALUE));
+                lines.add(new Line(order.getOrDefault(Json.mapper().readTree(line).path("case").asText(),
+                        Integer.MAX_VALUE), line));
             }
         }
-        Integer[] idx = new Integer[lines.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, java.util.Comparator.comparingInt(keys::get)); // stable: unknown cases keep their order
-        List<String> sorted = Arrays.stream(idx).map(lines::get).toList();
+        // a stable sort: rows of unknown cases keep their order
+        List<Line> sorted = lines.stream().sorted(java.util.Comparator.comparingInt(Line::position)).toList();
         if (sorted.equals(lines)) {
             return;
         }
         Path tmp = results.resolveSibling(results.getFileName() + ".tmp");
-        Files.write(tmp, sorted);
+        Files.write(tmp, sorted.stream().map(Line::text).toList());
         Files.move(tmp, results, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

@@ -15,6 +15,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.DoubleFunction;
 import java.util.function.LongFunction;
 import org.cornserve.model.catalog.ModelCatalog;
@@ -142,10 +147,10 @@ public final class HeadlineRunner {
         Json.write(out.resolve("spec.json"), spec);
         Hardware hardware = HardwareCatalog.builtIn().get(spec.hardware());
         Map<String, List<TraceRecord>> traces = new HashMap<>();
-        List<java.util.concurrent.Future<List<Row>>> replicates = new ArrayList<>();
+        List<Future<List<Row>>> replicates = new ArrayList<>();
         // daemon threads: a replicate that fails stops the experiment without waiting for the others to end
-        java.util.concurrent.ExecutorService pool = threads == 1 ? null
-                : java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+        ExecutorService pool = threads == 1 ? null
+                : Executors.newFixedThreadPool(threads, r -> {
                     Thread t = new Thread(r, "headline-replicate");
                     t.setDaemon(true);
                     return t;
@@ -170,7 +175,7 @@ public final class HeadlineRunner {
                                 HeadlineWorkloads.window(trace, planning.get(0), planning.get(1)),
                                 HeadlineWorkloads.window(trace, measuring.get(0), measuring.get(1)));
                         replicates.add(pool == null
-                                ? java.util.concurrent.CompletableFuture.completedFuture(runOne(rep, slo, hardware, out))
+                                ? CompletableFuture.completedFuture(runOne(rep, slo, hardware, out))
                                 : pool.submit(() -> runOne(rep, slo, hardware, out)));
                     }
                 }
@@ -180,7 +185,7 @@ public final class HeadlineRunner {
             pool.shutdown();
         }
         List<Row> rows = new ArrayList<>();
-        for (java.util.concurrent.Future<List<Row>> f : replicates) { // in the spec's order, whatever finished first
+        for (Future<List<Row>> f : replicates) { // in the spec's order, whatever finished first
             rows.addAll(result(f));
         }
         Results results = new Results(rows, HeadlineStatistics.strategies(rows, spec.confidence()),
@@ -192,13 +197,13 @@ public final class HeadlineRunner {
     }
 
     /** A replicate's rows, its failure thrown as it was (an interrupted wait stops the experiment). */
-    private static <T> T result(java.util.concurrent.Future<T> f) {
+    private static <T> T result(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a replicate", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {
                 throw re;
