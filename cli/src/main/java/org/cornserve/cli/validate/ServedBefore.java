@@ -42,8 +42,10 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
      * level and the decodes 0.138, 0.103, 0.079, 0.058 and 0.061 (mean absolute log error, each estimate times its
      * ratio); the 51 replays of 6 December's faster machine gave 0.5 by a hair over 0.75 (decodes 0.080 against 0.083)
      * and its twelve demos 0.75 over 0.5 (0.113 against 0.124): the probes' two seconds catch this machine's slow
-     * spells more often than the served minute does. Judged on the validation made after the choice (/tmp/s28/v/v1,
-     * {@code validate --resimulate}): 10.0% -> 5.7% replay by replay, pooled 5.4% -> 4.2% (section 28).
+     * spells more often than the served minute does. Judged on the two validations made after the choice ({@code
+     * validate --resimulate}, equal weights -> 0.75): /tmp/s28/v/v1 10.0% -> 5.7% replay by replay, pooled 5.4% ->
+     * 4.2% (section 28); /tmp/s29/v1 6.3% -> 7.0% and 5.9% -> 7.7% (section 29). The sixteen replays with a known own
+     * level still favour 0.75 (decodes 0.052 off in log against 0.075 at 0.5).
      */
     static final double BEFORE_WEIGHT = 0.75;
 
