@@ -3,6 +3,8 @@ package org.cornserve.model.graph;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +22,19 @@ import org.jgrapht.graph.DirectedAcyclicGraph;
  */
 public final class RequestGraph {
     private final String model;
-    private final DirectedAcyclicGraph<TaskNode, Flow> dag;
     private final Map<String, TaskNode> byName;
     private final List<TaskNode> topological;
+    private final List<TaskNode> taskNodes;
+    /** Every flow, grouped by source node in topological order, each source's in the order given. */
+    private final List<Flow> flows;
+    private final Map<String, List<Flow>> outgoing;
+    private final Map<String, List<Flow>> incoming;
 
+    /**
+     * Orders the nodes as JGraphT's {@link DirectedAcyclicGraph} does when the nodes and then the flows are added in
+     * turn ({@link DynamicTopologicalOrder}, on arrays: this runs once per simulated request). A flow naming a node
+     * that does not exist, a duplicate flow (or a second one between the same two nodes) and a cycle are errors.
+     */
     @JsonCreator
     public RequestGraph(
             @JsonProperty(value = "model", required = true) String model,
@@ -33,37 +44,61 @@ public final class RequestGraph {
             throw new IllegalArgumentException("request graph: model is empty");
         }
         this.model = model;
-        this.dag = new DirectedAcyclicGraph<>(null, null, false);
         Map<String, TaskNode> map = new LinkedHashMap<>();
+        Map<String, Integer> position = new HashMap<>();
         for (TaskNode n : nodes) {
             if (map.putIfAbsent(n.name(), n) != null) {
                 throw new IllegalArgumentException("request graph of " + model + ": node '" + n.name() + "' appears twice");
             }
-            dag.addVertex(n);
+            position.put(n.name(), position.size());
         }
+        List<List<Flow>> out = new ArrayList<>(nodes.size());
+        List<List<Flow>> in = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            out.add(new ArrayList<>(2));
+            in.add(new ArrayList<>(2));
+        }
+        DynamicTopologicalOrder topo = new DynamicTopologicalOrder(nodes.size());
         for (Flow f : flows) {
-            TaskNode s = map.get(f.source());
-            TaskNode t = map.get(f.target());
+            Integer s = position.get(f.source());
+            Integer t = position.get(f.target());
             if (s == null || t == null) {
                 throw new IllegalArgumentException("request graph of " + model + ": flow " + f.source() + " -> " + f.target()
                         + " names a node that does not exist; nodes: " + map.keySet());
             }
+            boolean added;
             try {
-                if (!dag.addEdge(s, t, f)) {
-                    throw new IllegalArgumentException("request graph of " + model + ": duplicate flow " + f);
-                }
-            } catch (IllegalArgumentException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("request graph")) {
-                    throw e;
-                }
+                added = topo.addEdge(s, t);
+            } catch (IllegalStateException e) {
                 throw new IllegalArgumentException("request graph of " + model + ": flow " + f.source() + " -> "
                         + f.target() + " makes a cycle", e);
             }
+            if (!added) {
+                throw new IllegalArgumentException("request graph of " + model + ": duplicate flow " + f);
+            }
+            out.get(s).add(f);
+            in.get(t).add(f);
         }
+        List<TaskNode> order = new ArrayList<>(nodes.size());
+        for (int v : topo.order()) {
+            order.add(nodes.get(v));
+        }
+        order = List.copyOf(order);
         this.byName = Map.copyOf(map);
-        List<TaskNode> order = new ArrayList<>();
-        dag.iterator().forEachRemaining(order::add);
-        this.topological = List.copyOf(order);
+        this.topological = order;
+        this.taskNodes = order.stream().filter(TaskNode::isTask).toList();
+        Map<String, List<Flow>> outByName = new HashMap<>();
+        Map<String, List<Flow>> inByName = new HashMap<>();
+        List<Flow> grouped = new ArrayList<>(flows.size());
+        for (TaskNode n : order) {
+            int i = position.get(n.name());
+            outByName.put(n.name(), List.copyOf(out.get(i)));
+            inByName.put(n.name(), List.copyOf(in.get(i)));
+            grouped.addAll(out.get(i));
+        }
+        this.outgoing = Map.copyOf(outByName);
+        this.incoming = Map.copyOf(inByName);
+        this.flows = List.copyOf(grouped);
     }
 
     @JsonProperty("model")
@@ -80,20 +115,21 @@ public final class RequestGraph {
     /** All flows, grouped by source node in topological order. */
     @JsonProperty("flows")
     public List<Flow> flows() {
-        List<Flow> out = new ArrayList<>();
-        for (TaskNode n : topological) {
-            out.addAll(dag.outgoingEdgesOf(n));
-        }
-        return out;
+        return flows;
     }
 
     /** The unit-task nodes in a topological order. */
     public List<TaskNode> taskNodes() {
-        return topological.stream().filter(TaskNode::isTask).toList();
+        return taskNodes;
     }
 
-    /** A read-only view of the JGraphT graph. */
+    /** The graph as a read-only JGraphT graph (built on each call: nodes in topological order, then the flows). */
     public Graph<TaskNode, Flow> graph() {
+        DirectedAcyclicGraph<TaskNode, Flow> dag = new DirectedAcyclicGraph<>(null, null, false);
+        topological.forEach(dag::addVertex);
+        for (Flow f : flows) {
+            dag.addEdge(byName.get(f.source()), byName.get(f.target()), f);
+        }
         return new AsUnmodifiableGraph<>(dag);
     }
 
@@ -117,12 +153,12 @@ public final class RequestGraph {
 
     /** Flows into a node. */
     public List<Flow> inFlows(String name) {
-        return List.copyOf(dag.incomingEdgesOf(node(name)));
+        return incoming.get(node(name).name());
     }
 
     /** Flows out of a node. */
     public List<Flow> outFlows(String name) {
-        return List.copyOf(dag.outgoingEdgesOf(node(name)));
+        return outgoing.get(node(name).name());
     }
 
     /** Names of the nodes a node waits for. */
@@ -138,7 +174,7 @@ public final class RequestGraph {
     /** Bytes moved between unit tasks (flows whose ends are both tasks). */
     public long taskToTaskBytes() {
         long sum = 0;
-        for (Flow f : dag.edgeSet()) {
+        for (Flow f : flows) {
             if (byName.get(f.source()).isTask() && byName.get(f.target()).isTask()) {
                 sum += f.bytes();
             }
@@ -149,7 +185,7 @@ public final class RequestGraph {
     @Override
     public boolean equals(Object o) {
         return o instanceof RequestGraph g && model.equals(g.model) && byName.equals(g.byName)
-                && dag.edgeSet().equals(g.dag.edgeSet());
+                && new HashSet<>(flows).equals(new HashSet<>(g.flows));
     }
 
     @Override
