@@ -15,6 +15,7 @@ import org.cornserve.simulator.event.SimRequest;
 import org.cornserve.simulator.metrics.LatencyStats;
 import org.cornserve.simulator.metrics.SimResult;
 import org.cornserve.simulator.plan.PlanSimConfigs;
+import org.cornserve.simulator.plan.SharedGraphs;
 import org.cornserve.simulator.plan.TraceWorkload;
 import org.cornserve.traces.TraceReader;
 import org.cornserve.traces.TraceRecord;
@@ -24,6 +25,8 @@ public final class SimulatorPlanRunner implements PlanRunner {
     private final long seed;
     private final HardwareCatalog hardware;
     private final org.cornserve.model.profile.ProfileBook profiles;
+    /** Every run's request graphs, built once per model, configuration and shape over this runner's runs. */
+    private final SharedGraphs graphs = new SharedGraphs();
 
     /** @param seed seed of the simulator's randomised routers */
     public SimulatorPlanRunner(long seed) {
@@ -53,7 +56,7 @@ public final class SimulatorPlanRunner implements PlanRunner {
         ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
         SimConfig config = PlanSimConfigs.of(resolved, hardware, seed,
                 slo, 0, profiles, null);
-        try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved)) {
+        try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved, graphs)) {
             return new Simulator(config, true, null, null, plan.asyncSchedulingOrDefault()).run(workload);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

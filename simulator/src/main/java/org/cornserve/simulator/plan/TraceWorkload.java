@@ -32,7 +32,8 @@ import org.cornserve.traces.transform.Transforms;
  * A trace as the simulator's workload: each record's shape becomes its model's per-request task graph
  * ({@link CompositeTask}) and then an invocation graph. A record's app picks the model: the model of that name
  * when the plan serves one, else the plan's only model. Graphs of identical (model, shape) pairs are built once
- * and shared (up to {@value #CACHE_LIMIT} distinct shapes), which keeps repeated traces cheap.
+ * and shared (up to {@value #CACHE_LIMIT} distinct shapes), which keeps repeated traces cheap; with a
+ * {@link SharedGraphs} they are shared with the other runs that use it.
  *
  * <p>With {@code repeat > 1} the trace is replayed back to back: pass {@code k} is shifted by {@code k} times
  * the trace's span plus one mean inter-arrival gap, so the rate stays the same and the run is {@code repeat}
@@ -77,13 +78,16 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         final int sampleRateHz;
         final TextGraphs text;
         final LongIntMap textIndex = new LongIntMap();
+        /** Graphs shared with other runs of this configuration, or null: this workload's own cache. */
+        final SharedGraphs.Shapes shared;
 
-        Entry(ModelSpec model, boolean split) {
+        Entry(ModelSpec model, boolean split, SharedGraphs.Shapes shared) {
             this.model = model;
             this.composite = new CompositeTask(model);
             this.split = split;
             this.sampleRateHz = model.vocoder().map(Vocoder::sampleRateHz).orElse(0);
             this.text = TextGraphs.of(model);
+            this.shared = shared;
         }
     }
 
@@ -123,7 +127,12 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
 
     /** The workload of a resolved plan: its models, their LLM split and its {@code stream_chunk_tokens}. */
     public TraceWorkload(TraceSource source, int repeat, ResolvedPlan plan) throws IOException {
-        this(source, repeat, plan.models(), plan::splitsLlm, plan.plan().streamChunkTokensOrDefault());
+        this(source, repeat, plan.models(), plan::splitsLlm, plan.plan().streamChunkTokensOrDefault(), null);
+    }
+
+    /** As {@link #TraceWorkload(TraceSource, int, ResolvedPlan)}, its graphs kept in (and taken from) {@code shared}. */
+    public TraceWorkload(TraceSource source, int repeat, ResolvedPlan plan, SharedGraphs shared) throws IOException {
+        this(source, repeat, plan.models(), plan::splitsLlm, plan.plan().streamChunkTokensOrDefault(), shared);
     }
 
     /**
@@ -134,6 +143,12 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
      */
     public TraceWorkload(TraceSource source, int repeat, List<ModelSpec> models, Predicate<String> splitLlm,
             int streamChunkTokens) throws IOException {
+        this(source, repeat, models, splitLlm, streamChunkTokens, null);
+    }
+
+    /** As above, graphs kept in (and taken from) {@code shared} when it is not null. */
+    public TraceWorkload(TraceSource source, int repeat, List<ModelSpec> models, Predicate<String> splitLlm,
+            int streamChunkTokens, SharedGraphs shared) throws IOException {
         if (streamChunkTokens < 0) {
             throw new IllegalArgumentException("stream chunk must be >= 0 tokens, got " + streamChunkTokens);
         }
@@ -149,7 +164,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         this.models = List.copyOf(models);
         this.entries = new Entry[models.size()];
         for (int i = 0; i < entries.length; i++) {
-            entries[i] = new Entry(models.get(i), splitLlm.test(models.get(i).name()));
+            boolean split = splitLlm.test(models.get(i).name());
+            entries[i] = new Entry(models.get(i), split,
+                    shared == null ? null : shared.of(models.get(i), split, streamChunkTokens));
         }
         if (repeat > 1) {
             Transforms.Extent extent = Transforms.extent(source);
@@ -266,8 +283,8 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         } else if (entry.text != null && isTextOnly(shape)) {
             graph = textGraph(entry, shape);
         } else {
-            Key key = new Key(model.name(), shape);
-            graph = cache.get(key);
+            Key key = entry.shared == null ? new Key(model.name(), shape) : null;
+            graph = key == null ? entry.shared.get(shape) : cache.get(key);
             if (graph == null) {
                 try {
                     graph = RequestGraphs.toInvocations(entry.composite.requestGraph(shape, entry.split),
@@ -276,7 +293,9 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
                     throw new IllegalArgumentException("trace record at " + r.arrivalSeconds() + " s (app " + r.app()
                             + "): " + e.getMessage(), e);
                 }
-                if (cache.size() < CACHE_LIMIT) {
+                if (key == null) {
+                    entry.shared.put(shape, graph);
+                } else if (cache.size() < CACHE_LIMIT) {
                     cache.put(key, graph);
                 }
             }

@@ -3,6 +3,7 @@ package org.cornserve.simulator.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,57 @@ class TraceWorkloadTest {
             public void close() {
             }
         };
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void sharedGraphsGiveLaterRunsWhatTheirOwnCacheWouldBuild(int seed) throws IOException {
+        ModelSpec omni = CATALOG.model("qwen2.5-omni-7b");
+        SplittableRandom r = new SplittableRandom(seed);
+        List<TraceRecord> records = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            List<MediaItem> media = switch (r.nextInt(3)) {
+                case 0 -> List.of();
+                case 1 -> List.of(MediaItem.imageTokens(64 * (1 + r.nextInt(4))));
+                default -> List.of(MediaItem.audioSeconds(1 + r.nextInt(3)));
+            };
+            Set<Modality> out = r.nextBoolean() ? Set.of(Modality.TEXT) : Set.of(Modality.TEXT, Modality.AUDIO);
+            records.add(new TraceRecord(i * 1_000_000L, "default",
+                    new RequestShape(10 * (1 + r.nextInt(5)), media, 1 + r.nextInt(4), out)));
+        }
+        SharedGraphs shared = new SharedGraphs();
+        for (boolean split : new boolean[] {false, true}) {
+            for (int chunk : new int[] {0, 16}) {
+                List<SimRequest> own = requests(new TraceWorkload(source(records), 1, List.of(omni), m -> split, chunk, null));
+                List<SimRequest> first = requests(new TraceWorkload(source(records), 1, List.of(omni), m -> split, chunk,
+                        shared));
+                int kept = shared.size();
+                List<SimRequest> second = requests(new TraceWorkload(source(records), 1, List.of(omni), m -> split, chunk,
+                        shared));
+                assertEquals(kept, shared.size(), "the second run built nothing new");
+                for (int i = 0; i < records.size(); i++) {
+                    String where = "split=" + split + " chunk=" + chunk + " record " + i;
+                    if (TraceWorkload.textOnly(omni, records.get(i).shape(), false) == null) {
+                        assertSame(first.get(i).graph(), second.get(i).graph(), where + ": the first run's graph");
+                    }
+                    assertEquals(own.get(i).graph().nodes(), second.get(i).graph().nodes(), where);
+                    assertEquals(own.get(i).graph().edges(), second.get(i).graph().edges(), where);
+                    assertEquals(own.get(i).inputTokens(), second.get(i).inputTokens(), where);
+                }
+            }
+        }
+        // each configuration kept its own graphs: the text-only records take the text shortcut, the rest are kept
+        long distinct = records.stream().map(TraceRecord::shape).filter(s -> TraceWorkload.textOnly(omni, s, false) == null)
+                .distinct().count();
+        assertEquals(4 * distinct, shared.size());
+    }
+
+    private static List<SimRequest> requests(TraceWorkload w) throws IOException {
+        try (w) {
+            List<SimRequest> out = new ArrayList<>();
+            w.forEachRemaining(out::add);
+            return out;
+        }
     }
 
     @Test
