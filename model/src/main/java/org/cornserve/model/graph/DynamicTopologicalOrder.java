@@ -48,45 +48,8 @@ final class DynamicTopologicalOrder {
         int ub = position[source];
         if (lb < ub) {
             boolean[] visited = new boolean[ub - lb + 1];
-            List<Integer> forward = new ArrayList<>();
-            List<Integer> backward = new ArrayList<>();
-            int[] stack = new int[position.length + 1];
-            int top = 0;
-            stack[top++] = target;
-            while (top > 0) {
-                int v = stack[--top];
-                if (visited[position[v] - lb]) {
-                    continue;
-                }
-                visited[position[v] - lb] = true;
-                forward.add(v);
-                for (int w : out.get(v)) {
-                    int p = position[w];
-                    if (p == ub) {
-                        throw new IllegalStateException("edge " + source + " -> " + target + " would induce a cycle");
-                    }
-                    if (p >= lb && p <= ub && !visited[p - lb]) {
-                        stack = push(stack, top, w);
-                        top++;
-                    }
-                }
-            }
-            stack[top++] = source;
-            while (top > 0) {
-                int v = stack[--top];
-                if (visited[position[v] - lb]) {
-                    continue;
-                }
-                visited[position[v] - lb] = true;
-                backward.add(v);
-                for (int u : in.get(v)) {
-                    int p = position[u];
-                    if (p >= lb && p <= ub && !visited[p - lb]) {
-                        stack = push(stack, top, u);
-                        top++;
-                    }
-                }
-            }
+            List<Integer> forward = affected(target, out, lb, ub, visited, true);
+            List<Integer> backward = affected(source, in, lb, ub, visited, false);
             reorder(forward, backward);
         }
         out.get(source).add(target);
@@ -94,10 +57,38 @@ final class DynamicTopologicalOrder {
         return true;
     }
 
-    private static int[] push(int[] stack, int top, int v) {
-        int[] s = top < stack.length ? stack : Arrays.copyOf(stack, stack.length * 2);
-        s[top] = v;
-        return s;
+    /**
+     * The vertices of the affected region {@code [lb, ub]} reached from {@code start} along {@code edges} (a
+     * depth-first search over those not yet {@code visited}, which it marks). Going forward, reaching the vertex at
+     * {@code ub} (the new edge's source) means the edge closes a cycle.
+     */
+    private List<Integer> affected(int start, List<List<Integer>> edges, int lb, int ub, boolean[] visited,
+            boolean forward) {
+        List<Integer> found = new ArrayList<>();
+        int[] stack = new int[position.length + 1];
+        int top = 0;
+        stack[top++] = start;
+        while (top > 0) {
+            int v = stack[--top];
+            if (visited[position[v] - lb]) {
+                continue;
+            }
+            visited[position[v] - lb] = true;
+            found.add(v);
+            for (int w : edges.get(v)) {
+                int p = position[w];
+                if (forward && p == ub) {
+                    throw new IllegalStateException("edge " + vertexAt[ub] + " -> " + start + " would induce a cycle");
+                }
+                if (p >= lb && p <= ub && !visited[p - lb]) {
+                    if (top == stack.length) {
+                        stack = Arrays.copyOf(stack, stack.length * 2);
+                    }
+                    stack[top++] = w;
+                }
+            }
+        }
+        return found;
     }
 
     /** The vertices reaching the source go first, then those reached from the target, into the indices they held. */
