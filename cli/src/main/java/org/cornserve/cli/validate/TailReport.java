@@ -33,9 +33,13 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport overlap RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport step-excess RUN_DIR...
  * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport window-drift RUN_DIR...
+ * java -cp cli/target/cornserve.jar org.cornserve.cli.validate.TailReport window-host RUN_DIR...
  * </pre>
  * {@code window-drift} prints the served costs' {@code window_drift} fitted to the served steps of every replay of
  * the runs ({@link ServedCostsFit#windowDrift}) as JSON, and its P10, P50 and P90 on standard error.
+ * {@code window-host} prints, for every replay of the runs, how its decode level over 10 s windows followed the host's
+ * readings over the same windows (hypervisor steal, outside load, the collector, the compiler; {@link
+ * WindowHostReport}).
  * {@code step-excess} prints the served costs' {@code step_excess} fitted to the served steps of every replay of the
  * runs ({@link ServedCostsFit#stepExcess}, each replay a run of its own) as JSON, and a summary of it on standard
  * error.
@@ -101,6 +105,8 @@ public final class TailReport {
                     + " %.3f / %.3f / %.3f, decode %.3f / %.3f / %.3f%n", runs.size(), drift.windowSeconds(),
                     at(drift.prefill(), 0.1), at(drift.prefill(), 0.5), at(drift.prefill(), 0.9),
                     at(drift.decode(), 0.1), at(drift.decode(), 0.5), at(drift.decode(), 0.9));
+        } else if (args.length >= 2 && args[0].equals("window-host")) {
+            WindowHostReport.print(Arrays.stream(args, 1, args.length).map(Path::of).toList(), out);
         } else if (args.length >= 2 && args[0].equals("step-excess")) {
             List<List<ServedCostsFit.Row>> runs = replaySteps(args);
             org.cornserve.simulator.config.StepExcess excess = ServedCostsFit.stepExcess(runs);
@@ -209,7 +215,7 @@ public final class TailReport {
                     + " RUN_DIR [--seed N] [--terms all|extra|ratio|trip] [--sampling-ms-per-sequence S] --out FILE | table SIMULATED_DIR MEASURED_DIR"
                     + " | overhead RUN_DIR | after-prefill RUN_DIR... | prefill-after-prefill RUN_DIR..."
                     + " | probe-level RUN_DIR... | served-before [--warmup] RUN_DIR... | overlap RUN_DIR..."
-                    + " | step-excess RUN_DIR... | window-drift RUN_DIR...");
+                    + " | step-excess RUN_DIR... | window-drift RUN_DIR... | window-host RUN_DIR...");
         }
     }
 
