@@ -44,13 +44,11 @@ public final class RequestGraph {
             throw new IllegalArgumentException("request graph: model is empty");
         }
         this.model = model;
-        Map<String, TaskNode> map = new LinkedHashMap<>();
-        Map<String, Integer> position = new HashMap<>();
+        Map<String, Integer> position = new LinkedHashMap<>();
         for (TaskNode n : nodes) {
-            if (map.putIfAbsent(n.name(), n) != null) {
+            if (position.putIfAbsent(n.name(), position.size()) != null) {
                 throw new IllegalArgumentException("request graph of " + model + ": node '" + n.name() + "' appears twice");
             }
-            position.put(n.name(), position.size());
         }
         List<List<Flow>> out = new ArrayList<>(nodes.size());
         List<List<Flow>> in = new ArrayList<>(nodes.size());
@@ -64,7 +62,7 @@ public final class RequestGraph {
             Integer t = position.get(f.target());
             if (s == null || t == null) {
                 throw new IllegalArgumentException("request graph of " + model + ": flow " + f.source() + " -> " + f.target()
-                        + " names a node that does not exist; nodes: " + map.keySet());
+                        + " names a node that does not exist; nodes: " + position.keySet());
             }
             boolean added;
             try {
@@ -84,18 +82,20 @@ public final class RequestGraph {
             order.add(nodes.get(v));
         }
         order = List.copyOf(order);
-        this.byName = Map.copyOf(map);
         this.topological = order;
         this.taskNodes = order.stream().filter(TaskNode::isTask).toList();
+        Map<String, TaskNode> named = new HashMap<>();
         Map<String, List<Flow>> outByName = new HashMap<>();
         Map<String, List<Flow>> inByName = new HashMap<>();
         List<Flow> grouped = new ArrayList<>(flows.size());
         for (TaskNode n : order) {
             int i = position.get(n.name());
+            named.put(n.name(), n);
             outByName.put(n.name(), List.copyOf(out.get(i)));
             inByName.put(n.name(), List.copyOf(in.get(i)));
             grouped.addAll(out.get(i));
         }
+        this.byName = Map.copyOf(named);
         this.outgoing = Map.copyOf(outByName);
         this.incoming = Map.copyOf(inByName);
         this.flows = List.copyOf(grouped);

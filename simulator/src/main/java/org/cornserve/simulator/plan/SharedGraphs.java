@@ -15,8 +15,8 @@ import org.cornserve.planner.schedule.graph.InvocationGraph;
  * immutable); up to {@value #LIMIT} graphs in all, past which runs build what is not kept.
  */
 public final class SharedGraphs {
-    /** Graphs kept in all (a few hundred bytes each). */
-    public static final int LIMIT = 200_000;
+    /** Graphs kept in all, over every configuration (as many as one workload keeps of its own). */
+    public static final int LIMIT = TraceWorkload.CACHE_LIMIT;
 
     private record Config(ModelSpec model, boolean split, int streamChunkTokens) {
     }
