@@ -3,6 +3,9 @@ package org.cornserve.planner.search;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.cornserve.model.graph.CompositeTask;
 import org.cornserve.model.graph.Flow;
 import org.cornserve.model.graph.RequestGraph;
@@ -78,7 +81,41 @@ public final class NodePlacement {
         for (int[] a : s.best) {
             out.add(Arrays.stream(a).boxed().toList());
         }
-        return out;
+        return List.copyOf(out);
+    }
+
+    /**
+     * Placements kept across calls: {@link #place} is a function of its arguments alone, and a planner places the
+     * same plan on the same cluster for every rate it runs (capacity bisections, finalists, baselines). Safe to share
+     * between threads; up to {@value #LIMIT} placements, past which calls search again.
+     */
+    public static final class Memo {
+        /** Placements kept. */
+        public static final int LIMIT = 10_000;
+
+        private record Key(List<Group> groups, List<Node> nodes, List<List<Double>> weight) {
+        }
+
+        private final Map<Key, Optional<List<List<Integer>>>> kept = new ConcurrentHashMap<>();
+
+        /** As {@link NodePlacement#place}, searched once per distinct (groups, nodes, weights). */
+        public List<List<Integer>> place(List<Group> groups, List<Node> nodes, double[][] weight) {
+            Key key = new Key(List.copyOf(groups), List.copyOf(nodes),
+                    Arrays.stream(weight).map(r -> Arrays.stream(r).boxed().toList()).toList());
+            Optional<List<List<Integer>>> found = kept.get(key);
+            if (found == null) {
+                found = Optional.ofNullable(NodePlacement.place(groups, nodes, weight));
+                if (kept.size() < LIMIT) {
+                    kept.putIfAbsent(key, found);
+                }
+            }
+            return found.orElse(null);
+        }
+
+        /** Placements kept so far. */
+        public int size() {
+            return kept.size();
+        }
     }
 
     /**

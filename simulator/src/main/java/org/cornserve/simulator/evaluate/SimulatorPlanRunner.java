@@ -9,6 +9,7 @@ import org.cornserve.model.plan.DeploymentPlan;
 import org.cornserve.model.plan.PlanValidator;
 import org.cornserve.model.plan.ResolvedPlan;
 import org.cornserve.planner.Slo;
+import org.cornserve.planner.search.NodePlacement;
 import org.cornserve.simulator.config.SimConfig;
 import org.cornserve.simulator.engine.Simulator;
 import org.cornserve.simulator.event.SimRequest;
@@ -20,13 +21,18 @@ import org.cornserve.simulator.plan.TraceWorkload;
 import org.cornserve.traces.TraceReader;
 import org.cornserve.traces.TraceRecord;
 
-/** Runs plans through the discrete-event simulator (validated by the model module, placed first fit). */
+/**
+ * Runs plans through the discrete-event simulator (validated by the model module, replicas placed by {@link
+ * NodePlacement}); the request graphs and placements of its runs are kept for its later runs.
+ */
 public final class SimulatorPlanRunner implements PlanRunner {
     private final long seed;
     private final HardwareCatalog hardware;
     private final org.cornserve.model.profile.ProfileBook profiles;
     /** Every run's request graphs, built once per model, configuration and shape over this runner's runs. */
     private final SharedGraphs graphs = new SharedGraphs();
+    /** Every run's replica placement, searched once per plan and cluster over this runner's runs. */
+    private final NodePlacement.Memo placements = new NodePlacement.Memo();
 
     /** @param seed seed of the simulator's randomised routers */
     public SimulatorPlanRunner(long seed) {
@@ -54,8 +60,7 @@ public final class SimulatorPlanRunner implements PlanRunner {
      */
     public SimResult simulate(DeploymentPlan plan, List<TraceRecord> trace, Slo slo) {
         ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
-        SimConfig config = PlanSimConfigs.of(resolved, hardware, seed,
-                slo, 0, profiles, null);
+        SimConfig config = PlanSimConfigs.of(resolved, hardware, seed, slo, 0, profiles, null, placements);
         try (TraceWorkload workload = new TraceWorkload(() -> reader(trace), 1, resolved, graphs)) {
             return new Simulator(config, true, null, null, plan.asyncSchedulingOrDefault()).run(workload);
         } catch (IOException e) {
@@ -69,7 +74,7 @@ public final class SimulatorPlanRunner implements PlanRunner {
      */
     public SimResult simulate(DeploymentPlan plan, ClosedLoopClient client, Slo slo) {
         ResolvedPlan resolved = new PlanValidator(org.cornserve.model.catalog.ModelCatalog.builtIn(), hardware).validate(plan);
-        SimConfig config = PlanSimConfigs.of(resolved, hardware, seed, slo, 0, profiles, null);
+        SimConfig config = PlanSimConfigs.of(resolved, hardware, seed, slo, 0, profiles, null, placements);
         try (TraceWorkload requests = new TraceWorkload(() -> reader(List.of()), 1, resolved)) {
             List<SimRequest> first = new java.util.ArrayList<>();
             for (TraceRecord r : client.start()) {

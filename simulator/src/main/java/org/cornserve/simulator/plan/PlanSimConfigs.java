@@ -45,6 +45,16 @@ public final class PlanSimConfigs {
      */
     public static SimConfig of(ResolvedPlan plan, HardwareCatalog hardware, long seed, Slo slo, int admissionBound,
             ProfileBook profiles, org.cornserve.model.profile.ProfileCosts.Fallbacks fallbacks) {
+        return of(plan, hardware, seed, slo, admissionBound, profiles, fallbacks, null);
+    }
+
+    /**
+     * As above, the replicas' nodes taken from {@code placements} (may be null: searched for this call alone), which
+     * keeps them across the runs of one plan.
+     */
+    public static SimConfig of(ResolvedPlan plan, HardwareCatalog hardware, long seed, Slo slo, int admissionBound,
+            ProfileBook profiles, org.cornserve.model.profile.ProfileCosts.Fallbacks fallbacks,
+            NodePlacement.Memo placements) {
         ClusterSpec cluster = plan.plan().cluster();
         Map<String, List<int[]>> freeByHardware = new LinkedHashMap<>();
         List<NodePlacement.Node> allNodes = new ArrayList<>();
@@ -56,7 +66,10 @@ public final class PlanSimConfigs {
                 allNodes.add(new NodePlacement.Node(hw, g.devicesPerNode()));
             }
         }
-        List<List<Integer>> preferred = NodePlacement.place(groups(plan), allNodes, NodePlacement.edgeBytes(plan));
+        List<NodePlacement.Group> groups = groups(plan);
+        double[][] edges = NodePlacement.edgeBytes(plan);
+        List<List<Integer>> preferred = placements == null ? NodePlacement.place(groups, allNodes, edges)
+                : placements.place(groups, allNodes, edges);
         List<SimDeployment> deployments = new ArrayList<>();
         for (int i = 0; i < plan.deployments().size(); i++) {
             ResolvedDeployment rd = plan.deployments().get(i);

@@ -198,6 +198,44 @@ class NodePlacementTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void theMemoAnswersAsTheSearchAndSearchesEachCaseOnce(long seed) {
+        Random rnd = new Random(seed);
+        NodePlacement.Memo memo = new NodePlacement.Memo();
+        List<NodePlacement.Node> nodes = List.of(new NodePlacement.Node("h", 4), new NodePlacement.Node("h", 4),
+                new NodePlacement.Node("h", 4));
+        List<NodePlacement.Group> groups = List.of(new NodePlacement.Group("a", "h", 2, 2),
+                new NodePlacement.Group("b", "h", 3, 1), new NodePlacement.Group("c", "h", 1, 2));
+        List<double[][]> cases = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            double[][] w = new double[3][3];
+            for (int a = 0; a < 3; a++) {
+                for (int b = a + 1; b < 3; b++) {
+                    w[a][b] = rnd.nextInt(4) * 1_000.0; // few values: some cases repeat
+                    w[b][a] = w[a][b];
+                }
+            }
+            cases.add(w);
+        }
+        java.util.Set<List<Double>> distinct = new java.util.HashSet<>();
+        for (double[][] w : cases) {
+            distinct.add(List.of(w[0][1], w[0][2], w[1][2]));
+            double[][] copy = java.util.Arrays.stream(w).map(double[]::clone).toArray(double[][]::new);
+            assertEquals(NodePlacement.place(groups, nodes, w), memo.place(new ArrayList<>(groups), nodes, copy),
+                    "seed " + seed);
+        }
+        assertEquals(distinct.size(), memo.size(), "one search per distinct case");
+        for (double[][] w : cases) {
+            assertEquals(NodePlacement.place(groups, nodes, w), memo.place(groups, nodes, w));
+        }
+        assertEquals(distinct.size(), memo.size(), "repeats are answered from the memo");
+        List<NodePlacement.Group> big = List.of(new NodePlacement.Group("big", "h", 1, 8));
+        assertNull(memo.place(big, nodes, new double[1][1]));
+        assertNull(memo.place(big, nodes, new double[1][1]), "a case without a placement is kept too");
+        assertEquals(distinct.size() + 1, memo.size());
+    }
+
     @Test
     void aReplicaLargerThanEveryNodeIsLeftToTheCaller() {
         assertNull(NodePlacement.place(List.of(new NodePlacement.Group("big", "h", 1, 8)),
