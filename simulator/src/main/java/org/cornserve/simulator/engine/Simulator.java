@@ -394,127 +394,160 @@ public final class Simulator implements Decisions {
             throw new IllegalStateException("a simulator runs once; make a new one");
         }
         ran = true;
-        inRun = true;
         long wallStart = System.nanoTime();
-        if (workload.hasNext()) {
-            SimRequest first = workload.next();
-            lastPulled = first;
-            queue.push(first.arrivalNanos(), 3, new SimEvent.Arrival(first));
-            firstArrival = first.arrivalNanos();
-            for (int d = 0; d < existsFrom.length; d++) {
-                Arrays.fill(existsFrom[d], firstArrival);
+        inRun = true;
+        try {
+            if (workload.hasNext()) {
+                SimRequest first = workload.next();
+                lastPulled = first;
+                queue.push(first.arrivalNanos(), 3, new SimEvent.Arrival(first));
+                firstArrival = first.arrivalNanos();
+                for (int d = 0; d < existsFrom.length; d++) {
+                    Arrays.fill(existsFrom[d], firstArrival);
+                }
+                if (autoscaler != null) {
+                    queue.push(firstArrival, 2, new SimEvent.ScaleTick());
+                }
             }
-            if (autoscaler != null) {
-                queue.push(firstArrival, 2, new SimEvent.ScaleTick());
+            while (!queue.isEmpty()) {
+                SimEvent event = queue.poll();
+                long now = queue.now();
+                metrics.queues().advanceTo(now);
+                boolean counted = switch (event) {
+                    case SimEvent.StepEnd end -> stepEnded(end, now);
+                    case SimEvent.TransferEnd t -> transferEnded(t, now);
+                    case SimEvent.Wake w -> {
+                        core.wake(w.deployment(), w.replica(), now);
+                        yield true;
+                    }
+                    case SimEvent.ReplicaReady ready -> {
+                        changes.add(new ScalingReport.Change(now, ready.deployment(), ready.replica(),
+                                ScalingReport.Kind.UP));
+                        core.replicaUp(ready.deployment(), ready.replica(), now);
+                        yield true;
+                    }
+                    case SimEvent.ScaleTick tick -> {
+                        long next = autoscaler.evaluate(now);
+                        if (!queue.isEmpty()) {
+                            queue.push(Math.max(next, now + 1), 2, new SimEvent.ScaleTick());
+                        }
+                        yield true;
+                    }
+                    case SimEvent.Admit admit -> {
+                        core.arrive(admit.request().id(), admit.request().graph(), admit.record(), now);
+                        yield true;
+                    }
+                    case SimEvent.Arrival a -> {
+                        arrived(a, workload, now);
+                        yield true;
+                    }
+                };
+                if (counted) {
+                    events++;
+                    for (int d = 0; d < lengths.length; d++) {
+                        lengths[d] = core.outstanding(d);
+                    }
+                    metrics.queues().observe(now, lengths);
+                }
+            }
+        } finally {
+            inRun = false; // a failed run leaves send() closed too
+        }
+        return result((System.nanoTime() - wallStart) / 1e9);
+    }
+
+    /**
+     * A replica's step ended at {@code now}: its time is charged, the sequences it ended are collected and the core
+     * told. False for a stale end (the step was replaced), which is not counted as an event.
+     */
+    private boolean stepEnded(SimEvent.StepEnd end, long now) {
+        int d = end.deployment();
+        int r = end.replica();
+        if (queue.lastSequence() != liveEnd[d][r]) {
+            staleEvents++;
+            return false;
+        }
+        busyNanos[d][r] += now - startNanos[d][r];
+        lastEndNanos[d][r] = now;
+        lastHadPrefill[d][r] = running[d][r] instanceof Step.LlmStep l && l.prefillTokens() > 0;
+        Step step = running[d][r];
+        running[d][r] = null;
+        if (sincePrefill[d][r] < NO_PREFILL) {
+            sincePrefill[d][r] = Math.min(NO_PREFILL, sincePrefill[d][r]
+                    + timers[d].decodeReports(step, planned[d][r]));
+        }
+        if (shares != null && shares.shares(d)) {
+            shares.end(d, r, now);
+        }
+        ended.clear();
+        if (asyncScheduling) {
+            ArrayDeque<SentStep> steps = sent.get(key(d, r));
+            SentStep done = steps.pollFirst();
+            if (step instanceof Step.LlmStep) {
+                lookahead[d][r][step.task()].collectEnds(done.baseIteration + planned[d][r], ended);
+                for (int i = 0; i < done.prefillEnds.count(); i++) {
+                    ended.add(done.prefillEnds.sequence(i));
+                }
+            }
+            long iterations = planned[d][r];
+            if (!steps.isEmpty()) {
+                compute(d, r, steps.peekFirst(), now);
+            }
+            core.stepDone(d, r, iterations, ended, now);
+            return true;
+        }
+        if (step instanceof Step.LlmStep) {
+            long after = llm(d, r, step).iteration() + planned[d][r];
+            lookahead[d][r][step.task()].collectEnds(after, ended);
+        }
+        core.stepDone(d, r, planned[d][r], ended, now);
+        return true;
+    }
+
+    /** A transfer ended; false (not counted) when it was on a shared link and has since been re-timed. */
+    private boolean transferEnded(SimEvent.TransferEnd t, long now) {
+        if (t.transfer() >= 0) { // on a shared link
+            if (!links.isCurrent(t.transfer(), t.epoch())) {
+                staleEvents++;
+                return false;
+            }
+            links.end(t.transfer(), now);
+        }
+        core.transferDone(t.request(), t.edge(), now);
+        return true;
+    }
+
+    /** A request is issued: sent now (or held for a closed-loop client's slot), and the workload's next is queued. */
+    private void arrived(SimEvent.Arrival a, Iterator<SimRequest> workload, long now) {
+        SimRequest request = a.request();
+        if (maxConcurrency > 0 && !a.granted() && inFlight >= maxConcurrency) {
+            held.addLast(request); // the client waits for a slot: sent when one frees
+        } else {
+            if (maxConcurrency > 0 && !a.granted()) {
+                inFlight++;
+            }
+            RequestRecord record = metrics.arrived(request);
+            long overhead = requestOverheadNanos + Math.round(requestOverheadNanosPerToken * request.inputTokens());
+            if (overhead > 0) {
+                queue.push(now + overhead, 3, new SimEvent.Admit(request, record));
+            } else {
+                core.arrive(request.id(), request.graph(), record, now);
             }
         }
-        while (!queue.isEmpty()) {
-            SimEvent event = queue.poll();
-            long now = queue.now();
-            metrics.queues().advanceTo(now);
-            switch (event) {
-                case SimEvent.StepEnd end -> {
-                    int d = end.deployment();
-                    int r = end.replica();
-                    if (queue.lastSequence() != liveEnd[d][r]) {
-                        staleEvents++;
-                        continue;
-                    }
-                    busyNanos[d][r] += now - startNanos[d][r];
-                    lastEndNanos[d][r] = now;
-                    lastHadPrefill[d][r] = running[d][r] instanceof Step.LlmStep l && l.prefillTokens() > 0;
-                    Step step = running[d][r];
-                    running[d][r] = null;
-                    if (sincePrefill[d][r] < NO_PREFILL) {
-                        sincePrefill[d][r] = Math.min(NO_PREFILL, sincePrefill[d][r]
-                                + timers[d].decodeReports(step, planned[d][r]));
-                    }
-                    if (shares != null && shares.shares(d)) {
-                        shares.end(d, r, now);
-                    }
-                    ended.clear();
-                    if (asyncScheduling) {
-                        ArrayDeque<SentStep> steps = sent.get(key(d, r));
-                        SentStep done = steps.pollFirst();
-                        if (step instanceof Step.LlmStep) {
-                            lookahead[d][r][step.task()].collectEnds(done.baseIteration + planned[d][r], ended);
-                            for (int i = 0; i < done.prefillEnds.count(); i++) {
-                                ended.add(done.prefillEnds.sequence(i));
-                            }
-                        }
-                        long iterations = planned[d][r];
-                        if (!steps.isEmpty()) {
-                            compute(d, r, steps.peekFirst(), now);
-                        }
-                        core.stepDone(d, r, iterations, ended, now);
-                        continue;
-                    }
-                    if (step instanceof Step.LlmStep) {
-                        long after = llm(d, r, step).iteration() + planned[d][r];
-                        lookahead[d][r][step.task()].collectEnds(after, ended);
-                    }
-                    core.stepDone(d, r, planned[d][r], ended, now);
-                }
-                case SimEvent.TransferEnd t -> {
-                    if (t.transfer() >= 0) { // on a shared link
-                        if (!links.isCurrent(t.transfer(), t.epoch())) {
-                            staleEvents++;
-                            continue;
-                        }
-                        links.end(t.transfer(), now);
-                    }
-                    core.transferDone(t.request(), t.edge(), now);
-                }
-                case SimEvent.Wake w -> core.wake(w.deployment(), w.replica(), now);
-                case SimEvent.ReplicaReady ready -> {
-                    changes.add(new ScalingReport.Change(now, ready.deployment(), ready.replica(), ScalingReport.Kind.UP));
-                    core.replicaUp(ready.deployment(), ready.replica(), now);
-                }
-                case SimEvent.ScaleTick tick -> {
-                    long next = autoscaler.evaluate(now);
-                    if (!queue.isEmpty()) {
-                        queue.push(Math.max(next, now + 1), 2, new SimEvent.ScaleTick());
-                    }
-                }
-                case SimEvent.Admit admit -> core.arrive(admit.request().id(), admit.request().graph(), admit.record(),
-                        now);
-                case SimEvent.Arrival a -> {
-                    SimRequest request = a.request();
-                    if (maxConcurrency > 0 && !a.granted() && inFlight >= maxConcurrency) {
-                        held.addLast(request); // the client waits for a slot: sent when one frees
-                    } else {
-                        if (maxConcurrency > 0 && !a.granted()) {
-                            inFlight++;
-                        }
-                        RequestRecord record = metrics.arrived(request);
-                        long overhead = requestOverheadNanos
-                                + Math.round(requestOverheadNanosPerToken * request.inputTokens());
-                        if (overhead > 0) {
-                            queue.push(now + overhead, 3, new SimEvent.Admit(request, record));
-                        } else {
-                            core.arrive(request.id(), request.graph(), record, now);
-                        }
-                    }
-                    if (request == lastPulled && workload.hasNext()) {
-                        SimRequest next = workload.next();
-                        lastPulled = next;
-                        if (next.arrivalNanos() < now) {
-                            throw new IllegalArgumentException("workload is not in arrival order: request " + next.id()
-                                    + " arrives at " + next.arrivalNanos() + " ns, before request " + request.id()
-                                    + " at " + now + " ns");
-                        }
-                        queue.push(next.arrivalNanos(), 3, new SimEvent.Arrival(next));
-                    }
-                }
+        if (request == lastPulled && workload.hasNext()) {
+            SimRequest next = workload.next();
+            lastPulled = next;
+            if (next.arrivalNanos() < now) {
+                throw new IllegalArgumentException("workload is not in arrival order: request " + next.id()
+                        + " arrives at " + next.arrivalNanos() + " ns, before request " + request.id() + " at " + now
+                        + " ns");
             }
-            events++;
-            for (int d = 0; d < lengths.length; d++) {
-                lengths[d] = core.outstanding(d);
-            }
-            metrics.queues().observe(now, lengths);
+            queue.push(next.arrivalNanos(), 3, new SimEvent.Arrival(next));
         }
-        inRun = false;
-        double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+    }
+
+    /** The run's result: each deployment's busy time over the plan's replicas (added replicas count to the first). */
+    private SimResult result(double wallSeconds) {
         long[][] busy = new long[busyNanos.length][];
         for (int d = 0; d < busy.length; d++) {
             busy[d] = Arrays.copyOf(busyNanos[d], config.deployments().get(d).deployment().replicas());

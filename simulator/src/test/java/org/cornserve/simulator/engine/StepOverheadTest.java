@@ -125,6 +125,39 @@ class StepOverheadTest {
                 .iterator()).records().get(0);
     }
 
+    /**
+     * Step ends are events, async scheduling or not: the queue lengths are observed after each, so a deployment's
+     * mean queue length is what the records say (one LLM task: a request is outstanding from its arrival to its
+     * completion; the mean over the run is the sum of those spans over the run's span).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void stepEndsAreEventsAndMoveTheQueuesAsyncOrNot(long seed) {
+        Random rnd = new Random(seed);
+        List<SimRequest> requests = new java.util.ArrayList<>();
+        long at = 0;
+        for (int i = 0; i < 20; i++) {
+            at += rnd.nextInt(50_000_000);
+            long output = 1 + rnd.nextInt(30);
+            requests.add(new SimRequest(i, at, "app", Fixtures.textRequest(50 + rnd.nextInt(400), output, output),
+                    output));
+        }
+        for (boolean async : new boolean[] {false, true}) {
+            org.cornserve.simulator.metrics.SimResult run = new Simulator(Fixtures.llmOnly(1,
+                    Fixtures.llmBatching(4096, Preemption.RECOMPUTE).withMaxRunIterations(1),
+                    new Fixtures.LinearLlm(true), "round-robin"), true, null, null, async).run(requests.iterator());
+            double inSystem = 0;
+            long end = 0;
+            for (RequestRecord r : run.records()) {
+                inSystem += r.completionNanos() - r.request().arrivalNanos();
+                end = Math.max(end, r.completionNanos());
+            }
+            String what = (async ? "async" : "sync") + ", seed " + seed;
+            assertTrue(run.events() > 2L * requests.size(), what + ": step ends count, " + run.events() + " events");
+            assertEquals(inSystem / (end - requests.get(0).arrivalNanos()), run.queues().meanLength(0), 1e-9, what);
+        }
+    }
+
     @Test
     void withoutAnOverheadTheTimerIsUnchanged() {
         StepTimer plain = new StepTimer(new Object[] {new Fixtures.LinearLlm(false)}, "llm");
