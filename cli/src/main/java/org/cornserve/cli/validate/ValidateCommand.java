@@ -83,6 +83,12 @@ public final class ValidateCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE})"})
     double probeScale;
 
+    @Option(names = "--quiet-wait-s", defaultValue = "20", paramLabel = "S", description = "before the calibration"
+            + " replay and each replay's probes and replay, wait up to S seconds for a quiet host (under 0.1 busy cores"
+            + " over half a second: the serving JVM goes on compiling after a burst of requests), then measure anyway"
+            + " and say so (0: after one half-second reading; default ${DEFAULT-VALUE})")
+    double quietWaitSeconds;
+
     @Option(names = "--calibration-requests", defaultValue = Validation.CALIBRATION_REQUESTS, paramLabel = "N",
             description = {"with the speed sensors: replay N requests of the trace that follow the judged slice (the"
             + " same window and transforms, never judged) after the warm-up, and calibrate the sensed-speed prediction"
@@ -135,6 +141,10 @@ public final class ValidateCommand implements Callable<Integer> {
         if (!(probeScale > 0 && probeScale <= 1)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--probe-scale must be in (0, 1], got "
                     + probeScale);
+        }
+        if (!(quietWaitSeconds >= 0 && quietWaitSeconds <= 3600)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--quiet-wait-s must be in [0, 3600],"
+                    + " got " + quietWaitSeconds);
         }
         if (calibrationRequests < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -358,7 +368,8 @@ public final class ValidateCommand implements Callable<Integer> {
         Path calibration = calibrationTrace(slice, err);
         Path costs = Validation.servedCosts(servedCosts, out);
         List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, calibration, slo, book,
-                out.resolve("measured"), replays, speedSensors, ProbeCounts.scaled(probeScale), err, s -> {
+                out.resolve("measured"), replays, speedSensors, ProbeCounts.scaled(probeScale),
+                Math.round(quietWaitSeconds * 1000), err, s -> {
                     err.println(s);
                     err.flush();
                 }).stream().map(s -> s.withServedCosts(costs)).toList();

@@ -271,8 +271,15 @@ public final class Validation {
     public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
-        return serveAndReplay(plan, slots, trace, warmup, null, slo, profiles, dir, 1, false, ProbeCounts.DEFAULT, err,
-                status).get(0);
+        return serveAndReplay(plan, slots, trace, warmup, slo, profiles, dir, QUIET_MAX_MS, err, status);
+    }
+
+    /** As above, waiting at most {@code quietMaxMs} for a quiet host before the probes and the replay. */
+    public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
+            ProfileBook profiles, Path dir, long quietMaxMs, PrintWriter err, Consumer<String> status)
+            throws IOException, InterruptedException {
+        return serveAndReplay(plan, slots, trace, warmup, null, slo, profiles, dir, 1, false, ProbeCounts.DEFAULT,
+                quietMaxMs, err, status).get(0);
     }
 
     /**
@@ -315,13 +322,15 @@ public final class Validation {
      * (requests of the trace outside the judged slice, {@link #writeCalibrationTrace}; null for none) is replayed
      * after the warm-up, not judged, its steps in {@code dir-calibration/steps.csv}: the sensed-speed prediction's
      * calibration on the trace's own mix of requests ({@link #sensorCalibration}). {@code probes} says how many
-     * requests each probe sends ({@link ProbeCounts#DEFAULT} unless {@code validate --probe-scale}).
+     * requests each probe sends ({@link ProbeCounts#DEFAULT} unless {@code validate --probe-scale}); before the
+     * calibration replay and each replay's probes and replay it waits up to {@code quietMaxMs} for a quiet host
+     * ({@link #QUIET_MAX_MS} unless {@code validate --quiet-wait-s}; 0: after one half-second reading).
      *
      * @return per replay, in order, its measured overhead and served steps
      */
     public static List<Served> serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup,
             Path calibration, String slo, ProfileBook profiles, Path dir, int replays, boolean sense,
-            ProbeCounts probes, PrintWriter err, Consumer<String> status)
+            ProbeCounts probes, long quietMaxMs, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
         if (replays < 1) {
             throw new IllegalArgumentException("--replays must be at least 1, got " + replays);
@@ -370,7 +379,7 @@ public final class Validation {
                 // the trace's own mix, not judged: the sensed speed's calibration (the warm-up's synthetic requests
                 // decoded faster against the profile than the trace's, 0.85 to 0.98 of the first replay's speed per
                 // sensed microsecond over r8 to r15 of 2026-12-05)
-                awaitQuietHost("calibrating", status);
+                awaitQuietHost("calibrating", quietMaxMs, status);
                 status.accept("replaying " + calibration.getFileName() + " (trace requests outside the judged slice,"
                         + " not judged: the sensed speed's calibration)...");
                 calibrationSpan = unjudgedReplay(gateway.url(), model, calibration, calibrationDir(dir), observed(cp), sensors, plan, profiles);
@@ -380,12 +389,12 @@ public final class Validation {
                 Path replayDir = replayDir(dir, k);
                 String which = replays == 1 ? "" : "replay " + k + " of " + replays + ": ";
                 Consumer<String> said = s -> status.accept(which + s);
-                awaitQuietHost("probing", said);
+                awaitQuietHost("probing", quietMaxMs, said);
                 Probed probed = probe(gateway.url(), model, plan, profiles, trace,
                         probeDir(replayDir), observed(cp), observed(cp),
                         observed(cp), observed(cp), probes, said);
                 double[] overheads = probed.values();
-                awaitQuietHost("replaying", said);
+                awaitQuietHost("replaying", quietMaxMs, said);
                 said.accept(String.format(Locale.ROOT, "per-request overhead (streamed probes: served TTFT less their"
                         + " prefill's compute and the round trip): %.2f ms + %.4f ms per prompt token (the idle probe's"
                         + " %.2f ms; the decode probe's where its prefills lined up, decode-overhead.csv); per-step"
@@ -471,15 +480,16 @@ public final class Validation {
     /** Below this many busy cores over {@value #QUIET_WINDOW_MS} ms the host is quiet enough to measure on. */
     static final double QUIET_CORES = 0.1;
     static final long QUIET_WINDOW_MS = 500;
-    /** The longest wait for a quiet host before measuring anyway (and saying so). */
-    static final long QUIET_MAX_MS = 20_000;
+    /** The longest wait for a quiet host before measuring anyway (and saying so), by default. */
+    public static final long QUIET_MAX_MS = 20_000;
 
     /**
      * Waits for the host to go quiet (the serving JVM goes on compiling after a burst of requests) before the idle
-     * probe or the replay, at most {@value #QUIET_MAX_MS} ms; says how long it waited ({@link HostCpuMonitor#awaitQuiet}).
+     * probe or the replay, at most {@code maxMs}; says how long it waited ({@link HostCpuMonitor#awaitQuiet}).
      */
-    private static void awaitQuietHost(String before, Consumer<String> status) throws InterruptedException {
-        double[] w = HostCpuMonitor.awaitQuiet(QUIET_CORES, QUIET_WINDOW_MS, QUIET_MAX_MS);
+    private static void awaitQuietHost(String before, long maxMs, Consumer<String> status)
+            throws InterruptedException {
+        double[] w = HostCpuMonitor.awaitQuiet(QUIET_CORES, QUIET_WINDOW_MS, maxMs);
         status.accept(String.format(Locale.ROOT, "%s after %.1f s for a quiet host (%.2f busy cores over the last"
                 + " %d ms%s)", before, w[0] / 1e3, w[1], QUIET_WINDOW_MS, w[1] >= QUIET_CORES
                         ? "; still busy, measuring anyway" : ""));

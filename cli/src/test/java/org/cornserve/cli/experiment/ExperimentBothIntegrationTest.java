@@ -43,7 +43,7 @@ class ExperimentBothIntegrationTest {
         Files.writeString(tmp.resolve("t.jsonl"), trace);
         Files.writeString(tmp.resolve("spec.json"), """
                 {"name": "both", "plans": ["one.json"], "engine": "both", "profiles": ["est.json"],
-                 "warmup_requests": 4, "trace": {"path": "t.jsonl", "window": "0:5"}, "rates": [0], "seeds": [1]}
+                 "warmup_requests": 4, "quiet_wait_s": 1, "trace": {"path": "t.jsonl", "window": "0:5"}, "rates": [0], "seeds": [1]}
                 """);
         Path dir = tmp.resolve("o");
         CliRun run = CliRun.run("experiment", "run", tmp.resolve("spec.json").toString(), "--out", dir.toString());

@@ -114,6 +114,18 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void aRuntimeCasesQuietWaitIsASpecFieldWithTheValidationsDefault() throws Exception {
+        String spec = "{\"name\": \"q\", \"plans\": [\"p.json\"], \"trace\": {\"path\": \"t.jsonl\"}%s}";
+        assertEquals(20.0, Json.mapper().readValue(String.format(spec, ""), ExperimentSpec.class)
+                .resolved().quietWaitS());
+        assertEquals(1.5, Json.mapper().readValue(String.format(spec, ", \"quiet_wait_s\": 1.5"),
+                ExperimentSpec.class).resolved().quietWaitS());
+        Exception e = assertThrows(Exception.class, () -> Json.mapper().readValue(
+                String.format(spec, ", \"quiet_wait_s\": -2"), ExperimentSpec.class));
+        assertTrue(e.getMessage().contains("'quiet_wait_s' must be in [0, 3600], got -2.0"), e.getMessage());
+    }
+
+    @Test
     @org.junit.jupiter.api.Tag("slow")
     void experimentRunRunsAHeadlineSpecInTheSimulator() throws Exception {
         Path trace = tmp.resolve("vl.jsonl");

@@ -62,8 +62,17 @@ class ValidateCommandIntegrationTest {
         // half of each probe's requests (the probes' noise does not matter here, their plumbing does)
         ProbeCounts counts = ProbeCounts.scaled(0.5);
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
-                "--warmup-requests", "4", "--probe-scale", "0.5", "--out", dir.toString());
+                "--warmup-requests", "4", "--probe-scale", "0.5", "--quiet-wait-s", "1", "--out", dir.toString());
         assertEquals(0, code, err.toString());
+        // a quiet host waited for at most the second asked (and its last half-second reading)
+        java.util.regex.Matcher waits = java.util.regex.Pattern.compile("after (\\d+\\.\\d) s for a quiet host")
+                .matcher(err.toString());
+        int waited = 0;
+        while (waits.find()) {
+            assertTrue(Double.parseDouble(waits.group(1)) <= 1.6, waits.group());
+            waited++;
+        }
+        assertEquals(2, waited, "before the probes and before the replay: " + err);
         JsonNode v = Json.mapper().readTree(dir.resolve("validation.json").toFile());
         assertEquals(Json.mapper().valueToTree(counts), v.path("probe_counts"));
         Path shapeProbe = dir.resolve("measured-probe/shape-probe.jsonl");
@@ -229,7 +238,7 @@ class ValidateCommandIntegrationTest {
         Path dir = tmp.resolve("val");
         int code = run(out, err, "validate", "--trace", trace.toString(), "--profiles", profiles.toString(),
                 "--warmup-requests", "4", "--probe-scale", "0.25", "--replays", "2", "--max-requests", "12",
-                "--calibration-requests", "60",
+                "--calibration-requests", "60", "--quiet-wait-s", "1",
                 "--out", dir.toString());
         assertEquals(0, code, err.toString());
         assertEquals(12, Files.readAllLines(dir.resolve("trace.jsonl")).size(), "the judged slice");

@@ -788,6 +788,12 @@ class ValidationTest {
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("--replays must be at least 1, got 0"), err.toString());
         assertFalse(Files.exists(tmp.resolve("v")), "nothing started");
+        StringWriter err2 = new StringWriter();
+        cl.setErr(new PrintWriter(err2));
+        assertEquals(2, cl.execute("validate", "--trace", tmp.resolve("none.jsonl").toString(), "--quiet-wait-s", "-1",
+                "--out", tmp.resolve("v").toString()), err2.toString());
+        assertTrue(err2.toString().contains("--quiet-wait-s must be in [0, 3600], got -1.0"), err2.toString());
+        assertFalse(Files.exists(tmp.resolve("v")), "nothing started");
     }
 
     @Test
