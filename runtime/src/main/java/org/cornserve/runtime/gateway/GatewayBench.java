@@ -158,17 +158,7 @@ public final class GatewayBench {
                 sink.text("tok" + i);
             }
             sink.completed(new OutputSink.Usage(r.prompt().length() + 1, 4));
-            long id = ids.incrementAndGet();
-            return new InvocationHandle() {
-                @Override
-                public long requestId() {
-                    return id;
-                }
-
-                @Override
-                public void cancel() {
-                }
-            };
+            return InvocationHandle.finished(ids.incrementAndGet());
         }
 
         @Override

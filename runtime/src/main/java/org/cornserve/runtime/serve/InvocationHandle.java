@@ -12,4 +12,18 @@ public interface InvocationHandle {
      * {@code failed}. Idempotent.
      */
     void cancel();
+
+    /** The handle of request {@code id}, already answered or refused: nothing left to cancel. */
+    static InvocationHandle finished(long id) {
+        return new InvocationHandle() {
+            @Override
+            public long requestId() {
+                return id;
+            }
+
+            @Override
+            public void cancel() {
+            }
+        };
+    }
 }

@@ -104,16 +104,7 @@ public final class LocalEngineInvoker implements ModelInvoker, ServingStats {
 
     private static InvocationHandle refuse(long id, OutputSink sink, int status, String stage, String message) {
         sink.failed(new OutputSink.Failure(status, stage, message));
-        return new InvocationHandle() {
-            @Override
-            public long requestId() {
-                return id;
-            }
-
-            @Override
-            public void cancel() {
-            }
-        };
+        return InvocationHandle.finished(id);
     }
 
     /** Decoded media, checked against what the model can take. */
