@@ -460,9 +460,10 @@ public final class ExperimentRunner {
         }
         Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, shape,
                 spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
-        return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, spec.slo(), book,
-                out.resolve("cases").resolve(c.id()), Math.round(spec.quietWaitS() * 1000), Validation.quiet(),
-                s -> { });
+        return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, null, spec.slo(),
+                book, out.resolve("cases").resolve(c.id()), 1, false,
+                org.cornserve.cli.validate.ProbeCounts.scaled(spec.probeScale()), Math.round(spec.quietWaitS() * 1000),
+                Validation.quiet(), s -> { }).get(0);
     }
 
     /**

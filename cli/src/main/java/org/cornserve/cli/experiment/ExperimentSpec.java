@@ -28,6 +28,8 @@ import java.util.Set;
  * @param runtimeDevices device slots the runtime serves on (default {@code cpu:2})
  * @param warmupRequests synthetic requests sent unmeasured before each runtime case (default 600, {@link
  *     org.cornserve.cli.validate.Validation#warmupTrace})
+ * @param probeScale the share (0 to 1] of each probe's requests a runtime case sends before its replay (default 1,
+ *     {@code validate --probe-scale})
  * @param quietWaitS seconds a runtime case waits at most for a quiet host before its probes and its replay (default
  *     20, {@code validate --quiet-wait-s})
  * @param variants workload variants, each a trace of its own (a sensitivity sweep); every case runs on each
@@ -57,6 +59,7 @@ public record ExperimentSpec(
         @JsonProperty("profiles") List<String> profiles,
         @JsonProperty("runtime_devices") String runtimeDevices,
         @JsonProperty("warmup_requests") Integer warmupRequests,
+        @JsonProperty("probe_scale") Double probeScale,
         @JsonProperty("quiet_wait_s") Double quietWaitS,
         @JsonProperty("variants") List<Variant> variants,
         @JsonProperty("measure_profiles") Boolean measureProfiles,
@@ -153,6 +156,9 @@ public record ExperimentSpec(
             throw new IllegalArgumentException("experiment spec: 'measure_profiles' measures on this machine's CPU"
                     + " slots; 'hardware' is " + hardware);
         }
+        if (probeScale != null && !(probeScale > 0 && probeScale <= 1)) {
+            throw new IllegalArgumentException("experiment spec: 'probe_scale' must be in (0, 1], got " + probeScale);
+        }
         if (quietWaitS != null && !(quietWaitS >= 0 && quietWaitS <= 3600)) {
             throw new IllegalArgumentException("experiment spec: 'quiet_wait_s' must be in [0, 3600], got "
                     + quietWaitS);
@@ -173,7 +179,7 @@ public record ExperimentSpec(
                         : List.of(1L, 2L, 3L), confidence != null ? confidence : 0.95, profiles != null ? profiles
                         : List.of(), runtimeDevices != null ? runtimeDevices : "cpu:2", warmupRequests != null
                         ? warmupRequests : org.cornserve.cli.validate.Validation.WARMUP_REQUEST_COUNT,
-                quietWaitS != null ? quietWaitS : org.cornserve.cli.validate.Validation.QUIET_MAX_MS / 1e3, variants == null || variants.isEmpty() ? List.of()
+                probeScale != null ? probeScale : 1.0, quietWaitS != null ? quietWaitS : org.cornserve.cli.validate.Validation.QUIET_MAX_MS / 1e3, variants == null || variants.isEmpty() ? List.of()
                         : variants.stream().map(v -> new Variant(v.name(), v.trace().over(trace))).toList(),
                 measureProfiles != null ? measureProfiles : (profiles == null || profiles.isEmpty())
                         && engine != null && !engine.equalsIgnoreCase("simulator")

@@ -271,15 +271,8 @@ public final class Validation {
     public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
             ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
-        return serveAndReplay(plan, slots, trace, warmup, slo, profiles, dir, QUIET_MAX_MS, err, status);
-    }
-
-    /** As above, waiting at most {@code quietMaxMs} for a quiet host before the probes and the replay. */
-    public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
-            ProfileBook profiles, Path dir, long quietMaxMs, PrintWriter err, Consumer<String> status)
-            throws IOException, InterruptedException {
         return serveAndReplay(plan, slots, trace, warmup, null, slo, profiles, dir, 1, false, ProbeCounts.DEFAULT,
-                quietMaxMs, err, status).get(0);
+                QUIET_MAX_MS, err, status).get(0);
     }
 
     /**

@@ -43,7 +43,7 @@ class ExperimentBothIntegrationTest {
         Files.writeString(tmp.resolve("t.jsonl"), trace);
         Files.writeString(tmp.resolve("spec.json"), """
                 {"name": "both", "plans": ["one.json"], "engine": "both", "profiles": ["est.json"],
-                 "warmup_requests": 4, "quiet_wait_s": 1, "trace": {"path": "t.jsonl", "window": "0:5"}, "rates": [0], "seeds": [1]}
+                 "warmup_requests": 4, "quiet_wait_s": 1, "probe_scale": 0.25, "trace": {"path": "t.jsonl", "window": "0:5"}, "rates": [0], "seeds": [1]}
                 """);
         Path dir = tmp.resolve("o");
         CliRun run = CliRun.run("experiment", "run", tmp.resolve("spec.json").toString(), "--out", dir.toString());
@@ -72,6 +72,9 @@ class ExperimentBothIntegrationTest {
         assertEquals(20 * passes, Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/summary.json").toFile())
                 .path("requests").asInt());
         assertEquals(20, rows.get(1).path("requests").asInt(), rows.get(1).toString());
+        // the spec's probe_scale: a quarter of each probe's requests (the idle probe's rows)
+        assertEquals(org.cornserve.cli.validate.ProbeCounts.scaled(0.25).idle() + 1,
+                Files.readAllLines(dir.resolve("cases/one-r0-s1-run-probe/overhead.csv")).size());
         assertEquals(v.path("step_overhead_ms").asDouble(), simConfig.path("step_overhead_ms").asDouble(), 1e-3,
                 "the served round trip read by the probes is charged");
         assertTrue(simConfig.path("decode_compute_scale").asDouble() > 0, simConfig.toString());

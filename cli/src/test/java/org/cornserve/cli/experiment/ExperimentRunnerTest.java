@@ -114,7 +114,7 @@ class ExperimentRunnerTest {
     }
 
     @Test
-    void aRuntimeCasesQuietWaitIsASpecFieldWithTheValidationsDefault() throws Exception {
+    void aRuntimeCasesQuietWaitAndProbeScaleAreSpecFieldsWithTheValidationsDefaults() throws Exception {
         String spec = "{\"name\": \"q\", \"plans\": [\"p.json\"], \"trace\": {\"path\": \"t.jsonl\"}%s}";
         assertEquals(20.0, Json.mapper().readValue(String.format(spec, ""), ExperimentSpec.class)
                 .resolved().quietWaitS());
@@ -123,6 +123,11 @@ class ExperimentRunnerTest {
         Exception e = assertThrows(Exception.class, () -> Json.mapper().readValue(
                 String.format(spec, ", \"quiet_wait_s\": -2"), ExperimentSpec.class));
         assertTrue(e.getMessage().contains("'quiet_wait_s' must be in [0, 3600], got -2.0"), e.getMessage());
+        assertEquals(1.0, Json.mapper().readValue(String.format(spec, ""), ExperimentSpec.class).resolved()
+                .probeScale());
+        e = assertThrows(Exception.class, () -> Json.mapper().readValue(String.format(spec, ", \"probe_scale\": 0"),
+                ExperimentSpec.class));
+        assertTrue(e.getMessage().contains("'probe_scale' must be in (0, 1], got 0.0"), e.getMessage());
     }
 
     @Test
