@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.cornserve.cli.progress.ProgressBar;
 import org.cornserve.cli.validate.PassPercentiles;
 import org.cornserve.cli.validate.PredictedReplay;
+import org.cornserve.cli.validate.ProbeCounts;
 import org.cornserve.cli.validate.Validation;
 import org.cornserve.experiments.headline.HeadlineWorkloads;
 import org.cornserve.experiments.headline.Interval;
@@ -462,7 +463,7 @@ public final class ExperimentRunner {
                 spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
         return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, null, spec.slo(),
                 book, out.resolve("cases").resolve(c.id()), 1, false,
-                org.cornserve.cli.validate.ProbeCounts.scaled(spec.probeScale()), Math.round(spec.quietWaitS() * 1000),
+                ProbeCounts.scaled(spec.probeScale()), Math.round(spec.quietWaitS() * 1000),
                 Validation.quiet(), s -> { }).get(0);
     }
 
