@@ -45,12 +45,13 @@ final class WindowHostReport {
     /** Every replay of a validate output folder that kept its speed trace and host readings. */
     static List<Replay> of(Path run) throws IOException {
         List<Replay> out = new ArrayList<>();
-        for (int k = 1; Files.isDirectory(Validation.replayDir(run.resolve("measured"), k)); k++) {
+        Path measured = run.resolve("measured");
+        for (int k = 1; Files.isDirectory(Validation.replayDir(measured, k)); k++) {
+            Path replay = Validation.replayDir(measured, k);
             Path speed = run.resolve(k == 1 ? "served-speed.json" : "served-speed-" + k + ".json");
-            Path host = Validation.replayDir(run.resolve("measured"), k).resolve("host.csv");
+            Path host = replay.resolve("host.csv");
             if (Files.isRegularFile(speed) && Files.isRegularFile(host)) {
-                out.add(replay(Validation.replayDir(run.resolve("measured"), k),
-                        Json.mapper().readValue(speed.toFile(), SpeedTrace.class), host));
+                out.add(replay(replay, Json.mapper().readValue(speed.toFile(), SpeedTrace.class), host));
             }
         }
         return out;

@@ -283,8 +283,8 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
         } else if (entry.text != null && isTextOnly(shape)) {
             graph = textGraph(entry, shape);
         } else {
-            Key key = entry.shared == null ? new Key(model.name(), shape) : null;
-            graph = key == null ? entry.shared.get(shape) : cache.get(key);
+            Key key = entry.shared == null ? new Key(model.name(), shape) : null; // null: the shared graphs
+            graph = entry.shared != null ? entry.shared.get(shape) : cache.get(key);
             if (graph == null) {
                 try {
                     graph = RequestGraphs.toInvocations(entry.composite.requestGraph(shape, entry.split),
@@ -293,7 +293,7 @@ public final class TraceWorkload implements Iterator<SimRequest>, AutoCloseable 
                     throw new IllegalArgumentException("trace record at " + r.arrivalSeconds() + " s (app " + r.app()
                             + "): " + e.getMessage(), e);
                 }
-                if (key == null) {
+                if (entry.shared != null) {
                     entry.shared.put(shape, graph);
                 } else if (cache.size() < CACHE_LIMIT) {
                     cache.put(key, graph);
