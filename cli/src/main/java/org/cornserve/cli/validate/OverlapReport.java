@@ -42,9 +42,13 @@ final class OverlapReport {
     /** Kinds of step, each with its own speed alone. */
     enum Kind { PREFILL, DECODE_ONE, DECODE_MORE }
 
-    /** A served step: which executor, its kind, its compute, busy and charge (ms) and when it was decided (ms). */
+    /**
+     * A served step: which executor, its kind, its compute, busy and charge (ms), when it was decided (ms), the share
+     * of it the other executors computed, and its size (prompt tokens of a step with a prefill, else the decodes'
+     * context tokens).
+     */
     record Step(String executor, Kind kind, double computeMs, double busyMs, double chargeMs, double decidedMs,
-            double othersComputing) {
+            double othersComputing, long size) {
         double endMs() {
             return decidedMs + busyMs;
         }
@@ -73,7 +77,7 @@ final class OverlapReport {
         }
         List<String> header = List.of(lines.get(0).split(",", -1));
         String[] names = {"deployment", "replica", "prefill_tokens", "decode_sequences", "measured_compute_ms",
-            "measured_busy_ms", "simulated_ms", "decided_ms", "others_computing"};
+            "measured_busy_ms", "simulated_ms", "decided_ms", "others_computing", "decode_context_tokens"};
         int[] col = new int[names.length];
         for (int i = 0; i < names.length; i++) {
             col[i] = header.indexOf(names[i]);
@@ -90,7 +94,7 @@ final class OverlapReport {
                 Kind kind = prefill > 0 ? Kind.PREFILL : sequences == 1 ? Kind.DECODE_ONE : Kind.DECODE_MORE;
                 steps.add(new Step(f[col[0]] + "/" + f[col[1]], kind, Double.parseDouble(f[col[4]]),
                         Double.parseDouble(f[col[5]]), Double.parseDouble(f[col[6]]), Double.parseDouble(f[col[7]]),
-                        Double.parseDouble(f[col[8]])));
+                        Double.parseDouble(f[col[8]]), prefill > 0 ? prefill : Long.parseLong(f[col[9]])));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(csv + ":" + (n + 1) + ": " + e.getMessage(), e);
             }
@@ -122,6 +126,66 @@ final class OverlapReport {
             cells.computeIfAbsent(s.kind(), k -> new LinkedHashMap<>()).merge(b, new Cell(s.computeMs(), charge, 1),
                     (x, y) -> x.plus(y.computeMs(), y.chargeMs()));
         }
+    }
+
+    /** Prompt tokens per size bin of steps with a prefill, context tokens per bin of decode-only steps. */
+    static final int PREFILL_BIN_TOKENS = 25;
+    static final int DECODE_BIN_TOKENS = 50;
+    /** Steps needed on each side of a size bin for it to count. */
+    static final int LEAST_PER_BIN = 5;
+
+    /**
+     * Overlapped steps against steps alone at equal size, over runs: for each run, kind and size bin ({@value
+     * #PREFILL_BIN_TOKENS} prompt tokens, {@value #DECODE_BIN_TOKENS} context tokens) with at least {@value
+     * #LEAST_PER_BIN} steps of each, the ratio of the overlapped steps' (others computing over {@value #FULL_COVER} of
+     * them) compute over charge to the lone ones' (under {@value #ALONE_BELOW}), summed and at the median; their
+     * geometric mean weighted by the overlapped steps counted. Why: a run's overlapped steps are its longer prompts and
+     * contexts (more requests in flight), so against the lone steps' speed of their kind they carry the profile's error
+     * in size as well (experiments/validation-tails.md, section 31).
+     */
+    record Matched(double summed, double median, int overlapped) {
+    }
+
+    /** {@link Matched} over {@code runs} (each a list of its steps), by kind. */
+    static Map<Kind, Matched> matched(List<List<Step>> runs) {
+        Map<Kind, double[]> acc = new LinkedHashMap<>(); // log summed x n, log median x n, n
+        for (List<Step> steps : runs) {
+            Map<Kind, Map<Long, List<List<Step>>>> bins = new LinkedHashMap<>();
+            for (Step s : steps) {
+                if (!(s.chargeMs() > 0)) {
+                    continue;
+                }
+                int side = s.othersComputing() < ALONE_BELOW ? 0 : s.othersComputing() > FULL_COVER ? 1 : -1;
+                if (side < 0) {
+                    continue;
+                }
+                long bin = s.size() / (s.kind() == Kind.PREFILL ? PREFILL_BIN_TOKENS : DECODE_BIN_TOKENS);
+                bins.computeIfAbsent(s.kind(), k -> new java.util.TreeMap<>()).computeIfAbsent(bin,
+                        b -> List.of(new ArrayList<>(), new ArrayList<>())).get(side).add(s);
+            }
+            bins.forEach((kind, byBin) -> byBin.values().forEach(pair -> {
+                List<Step> alone = pair.get(0);
+                List<Step> over = pair.get(1);
+                if (alone.size() < LEAST_PER_BIN || over.size() < LEAST_PER_BIN) {
+                    return;
+                }
+                double[] a = acc.computeIfAbsent(kind, k -> new double[3]);
+                a[0] += over.size() * Math.log(summedRatio(over) / summedRatio(alone));
+                a[1] += over.size() * Math.log(medianRatio(over) / medianRatio(alone));
+                a[2] += over.size();
+            }));
+        }
+        Map<Kind, Matched> out = new LinkedHashMap<>();
+        acc.forEach((k, a) -> out.put(k, new Matched(Math.exp(a[0] / a[2]), Math.exp(a[1] / a[2]), (int) a[2])));
+        return out;
+    }
+
+    private static double summedRatio(List<Step> steps) {
+        return steps.stream().mapToDouble(Step::computeMs).sum() / steps.stream().mapToDouble(Step::chargeMs).sum();
+    }
+
+    private static double medianRatio(List<Step> steps) {
+        return Validation.median(steps.stream().mapToDouble(s -> s.computeMs() / s.chargeMs()).sorted().toArray());
     }
 
     /** What the other executors did over {@code s}'s window of {@code windowMs} from its compute's start. */
@@ -225,8 +289,11 @@ final class OverlapReport {
     /** Prints the table of section 21 over the runs' {@code measured/steps.csv} (each run's plan folder). */
     static void report(List<Path> runs, PrintStream out) throws IOException {
         Map<Kind, Map<Beside, Cell>> cells = new LinkedHashMap<>();
+        List<List<Step>> all = new ArrayList<>();
         for (Path run : runs) {
-            add(read(run.resolve("measured").resolve("steps.csv")), cells);
+            List<Step> steps = read(run.resolve("measured").resolve("steps.csv"));
+            all.add(steps);
+            add(steps, cells);
         }
         out.printf(Locale.ROOT, "%-22s", "compute / alone speed");
         for (Beside b : Beside.values()) {
@@ -256,5 +323,25 @@ final class OverlapReport {
                     : String.format(Locale.ROOT, " %9.3f %8s", p[0] / p[1], ""));
         }
         out.println();
+        out.println();
+        out.printf(Locale.ROOT, "overlapped (others computing over %.0f%% of the step) over alone at equal size (%d prompt"
+                + " tokens, %d context tokens a bin):%n", 100 * FULL_COVER, PREFILL_BIN_TOKENS, DECODE_BIN_TOKENS);
+        Map<Kind, Matched> matched = matched(all);
+        double[] byKind = new double[3];
+        for (Kind k : Kind.values()) {
+            Matched m = matched.get(k);
+            out.printf(Locale.ROOT, "%-22s %s%n", k.name().toLowerCase(Locale.ROOT), m == null ? "-"
+                    : String.format(Locale.ROOT, "summed %.3f, median %.3f (%d overlapped steps)", m.summed(),
+                            m.median(), m.overlapped()));
+            if (m != null) {
+                byKind[0] += m.overlapped() * Math.log(m.summed());
+                byKind[1] += m.overlapped() * Math.log(m.median());
+                byKind[2] += m.overlapped();
+            }
+        }
+        if (byKind[2] > 0) {
+            out.printf(Locale.ROOT, "%-22s summed %.3f, median %.3f%n", "all kinds", Math.exp(byKind[0] / byKind[2]),
+                    Math.exp(byKind[1] / byKind[2]));
+        }
     }
 }

@@ -31,7 +31,7 @@ class OverlapReportTest {
     private static Step step(String executor, Kind kind, double startMs, double computeMs, double chargeMs,
             double othersComputing) {
         double busy = computeMs + 0.2;
-        return new Step(executor, kind, computeMs, busy, chargeMs, startMs + computeMs - busy, othersComputing);
+        return new Step(executor, kind, computeMs, busy, chargeMs, startMs + computeMs - busy, othersComputing, 0);
     }
 
     /** Executor b's decode steps of 2 ms back to back over [from, to). */
@@ -73,8 +73,8 @@ class OverlapReportTest {
     void aStepDecidedBeforeOneThatEndsEarlierIsFound() {
         // b's steps in order of their ends: x decided at 8, ending at 10; y decided at 3, ending at 12. a's window
         // [4, 6] meets y alone, behind x in that order: the look-up does not take decisions to come in order of ends
-        Step x = new Step("b", Kind.DECODE_ONE, 1, 2, 1, 8, 1);
-        Step y = new Step("b", Kind.PREFILL, 1, 9, 1, 3, 1);
+        Step x = new Step("b", Kind.DECODE_ONE, 1, 2, 1, 8, 1, 0);
+        Step y = new Step("b", Kind.PREFILL, 1, 9, 1, 3, 1, 0);
         Step a = step("a", Kind.DECODE_ONE, 4, 2, 2, 1);
         assertEquals(Beside.PREFILL, OverlapReport.beside(a, 2, List.of(x, y, a)));
     }
@@ -125,7 +125,7 @@ class OverlapReportTest {
                 double compute = charge * (0.8 + rnd.nextDouble() * 1.5);
                 double busy = compute + rnd.nextDouble() * (rnd.nextInt(5) == 0 ? 4 : 0.3);
                 steps.add(new Step(ex, kind, compute, busy, charge, t + compute - busy,
-                        rnd.nextInt(4) == 0 ? 0 : rnd.nextDouble()));
+                        rnd.nextInt(4) == 0 ? 0 : rnd.nextDouble(), 0));
                 t += compute + (rnd.nextInt(3) == 0 ? rnd.nextDouble() * 30 : 0.05);
             }
         }
@@ -203,6 +203,45 @@ class OverlapReportTest {
         assertTrue(table.contains("beside prefill"), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("prefill") && l.contains("1.000 (     1)")
                 && l.contains("1.200 (     1)")), table);
+    }
+
+    /**
+     * At equal size: steps alone run at a level that grows with their size (as served decodes do with their context,
+     * where the profile's charge barely does), overlapped ones at that level times a known factor, more of them at the
+     * larger sizes. Matched by size bin, the factor comes back, summed and at the median; the overlapped steps' speed
+     * against all lone steps' of their kind (what the table above reads) is off by the size mix.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {21, 22, 23})
+    void overlappedOverAloneAtEqualSizeGivesBackTheFactor(long seed) {
+        Random rnd = new Random(seed);
+        double factor = 1.1 + 0.2 * rnd.nextDouble();
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            long context = 10 + rnd.nextInt(490);
+            boolean over = rnd.nextDouble() < context / 600.0; // the longer contexts overlap more often
+            double level = 0.7 + 0.6 * (context / 50) * 50 / 500.0; // one level a size bin
+            double charge = 2 + rnd.nextDouble();
+            double compute = charge * level * (over ? factor : 1);
+            steps.add(new Step("a", Kind.DECODE_ONE, compute, compute + 0.2, charge, i * 10.0, over ? 1 : 0, context));
+        }
+        // a step partly overlapped and an uncharged one count on neither side
+        steps.add(new Step("a", Kind.DECODE_ONE, 100, 100, 1, 0, 0.5, 100));
+        steps.add(new Step("a", Kind.DECODE_ONE, 100, 100, 0, 0, 1, 100));
+        OverlapReport.Matched m = OverlapReport.matched(List.of(steps)).get(Kind.DECODE_ONE);
+        assertEquals(factor, m.summed(), 1e-9);
+        assertEquals(factor, m.median(), 1e-9);
+        assertEquals(steps.stream().filter(s -> s.othersComputing() == 1 && s.chargeMs() > 0).count(), m.overlapped(),
+                "every bin has both sides here");
+        // unmatched, the size mix adds to the factor
+        double unmatched = ratio(steps, 1) / ratio(steps, 0);
+        assertTrue(unmatched > factor * 1.05, unmatched + " against " + factor);
+    }
+
+    private static double ratio(List<Step> steps, double others) {
+        return steps.stream().filter(s -> s.othersComputing() == others && s.chargeMs() > 0 && s.computeMs() < 100)
+                .mapToDouble(Step::computeMs).sum() / steps.stream().filter(s -> s.othersComputing() == others
+                        && s.chargeMs() > 0 && s.computeMs() < 100).mapToDouble(Step::chargeMs).sum();
     }
 
     @Test
