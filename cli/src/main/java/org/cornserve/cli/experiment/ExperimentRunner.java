@@ -25,6 +25,7 @@ import org.cornserve.cli.progress.ProgressBar;
 import org.cornserve.cli.validate.PassPercentiles;
 import org.cornserve.cli.validate.PredictedReplay;
 import org.cornserve.cli.validate.ProbeCounts;
+import org.cornserve.cli.validate.ServeRun;
 import org.cornserve.cli.validate.Validation;
 import org.cornserve.experiments.headline.HeadlineWorkloads;
 import org.cornserve.experiments.headline.Interval;
@@ -461,9 +462,9 @@ public final class ExperimentRunner {
         }
         Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, shape,
                 spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
-        return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, null, spec.slo(),
-                book, out.resolve("cases").resolve(c.id()), 1, false,
-                ProbeCounts.scaled(spec.probeScale()), Math.round(spec.quietWaitS() * 1000),
+        return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, spec.slo(),
+                book, out.resolve("cases").resolve(c.id()), ServeRun.once(
+                        ProbeCounts.scaled(spec.probeScale()), Math.round(spec.quietWaitS() * 1000)),
                 Validation.quiet(), s -> { }).get(0);
     }
 

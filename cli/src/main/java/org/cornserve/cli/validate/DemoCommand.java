@@ -145,8 +145,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path warm = Validation.writeWarmupTrace(plan, book, planSlice, Validation.WARMUP_REQUEST_COUNT,
                 out.resolve("warmup.jsonl"));
         Path costs = Validation.servedCosts(servedCosts, out);
-        Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book, planned.resolve("measured"),
-                Validation.quiet(), s -> { }).withServedCosts(costs);
+        Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book,
+                planned.resolve("measured"), ServeRun.ONCE, Validation.quiet(), s -> { }).get(0).withServedCosts(costs);
         judge(served, planned, baseline, slice, profileFiles, stages, t0, "window: " + Math.round(seconds * rate)
                 + " requests of the Azure conversation trace at " + fmt(rate) + " req/s, tokens x" + fmt(scaleTokens));
         return 0;

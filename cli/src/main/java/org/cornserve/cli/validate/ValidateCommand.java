@@ -367,9 +367,9 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         Path calibration = calibrationTrace(slice, err);
         Path costs = Validation.servedCosts(servedCosts, out);
-        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, calibration, slo, book,
-                out.resolve("measured"), replays, speedSensors, ProbeCounts.scaled(probeScale),
-                Math.round(quietWaitSeconds * 1000), err, s -> {
+        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book,
+                out.resolve("measured"), new ServeRun(calibration, replays, speedSensors,
+                        ProbeCounts.scaled(probeScale), Math.round(quietWaitSeconds * 1000)), err, s -> {
                     err.println(s);
                     err.flush();
                 }).stream().map(s -> s.withServedCosts(costs)).toList();

@@ -261,21 +261,6 @@ public final class Validation {
     }
 
     /**
-     * Serves {@code plan} for real (executor processes, the gateway on a free loopback port, sequences generating
-     * every traced token), measures the fixed per-request overhead with idle probes, and replays {@code trace}; the
-     * replay's results land in {@code dir}. Stops everything it started.
-     *
-     * @return the measured overhead and the served steps held against the simulator's charge for them (also in
-     *     {@code dir/steps.csv})
-     */
-    public static Served serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup, String slo,
-            ProfileBook profiles, Path dir, PrintWriter err, Consumer<String> status)
-            throws IOException, InterruptedException {
-        return serveAndReplay(plan, slots, trace, warmup, null, slo, profiles, dir, 1, false, ProbeCounts.DEFAULT,
-                QUIET_MAX_MS, err, status).get(0);
-    }
-
-    /**
      * Replay {@code k}'s folder (from 1) of {@code replays} whose first lands in {@code dir}: {@code dir} itself for
      * the first, {@code dir-k} beside it for the others ({@code measured}, {@code measured-2}, ...).
      */
@@ -305,29 +290,32 @@ public final class Validation {
     }
 
     /**
-     * As above, {@code replays} times on the same server: one warm-up, then per replay the probes (so each replay is
-     * simulated at the speed the machine ran at just before it) and the replay, its results in {@link #replayDir
-     * replayDir(dir, k)}. Replays of the same slice by the same server differ (the machine's speed drifts between
+     * Serves {@code plan} for real (executor processes, the gateway on a free loopback port, sequences generating
+     * every traced token), warms it up on {@code warmup} (null: none), then probes and replays {@code trace} {@code
+     * how.replays()} times on the same server: per replay the probes (so each replay is simulated at the speed the
+     * machine ran at just before it) and the replay, its results in {@link #replayDir replayDir(dir, k)}. Stops
+     * everything it started. Replays of the same slice by the same server differ (the machine's speed drifts between
      * minutes, and a P99 rests on a handful of requests); several of them say by how much, and pooled they pin the
-     * served distribution down better than one. With {@code sense} (and a warm-up) the machine's speed sensors
+     * served distribution down better than one. With {@code how.sense()} (and a warm-up) the machine's speed sensors
      * ({@link MachineSpeed}) read through the warm-up and the replays, into {@code sensed.csv} and {@code sensed.json}
-     * beside {@code dir}; where they cannot run it says why and goes on without them. A {@code calibration} trace
+     * beside {@code dir}; where they cannot run it says why and goes on without them. A {@code how.calibration()} trace
      * (requests of the trace outside the judged slice, {@link #writeCalibrationTrace}; null for none) is replayed
      * after the warm-up, not judged, its steps in {@code dir-calibration/steps.csv}: the sensed-speed prediction's
-     * calibration on the trace's own mix of requests ({@link #sensorCalibration}). {@code probes} says how many
+     * calibration on the trace's own mix of requests ({@link #sensorCalibration}). {@code how.probes()} says how many
      * requests each probe sends ({@link ProbeCounts#DEFAULT} unless {@code validate --probe-scale}); before the
-     * calibration replay and each replay's probes and replay it waits up to {@code quietMaxMs} for a quiet host
+     * calibration replay and each replay's probes and replay it waits up to {@code how.quietMaxMs()} for a quiet host
      * ({@link #QUIET_MAX_MS} unless {@code validate --quiet-wait-s}; 0: after one half-second reading).
      *
      * @return per replay, in order, its measured overhead and served steps
      */
     public static List<Served> serveAndReplay(ResolvedPlan plan, DeviceSlots slots, Path trace, Path warmup,
-            Path calibration, String slo, ProfileBook profiles, Path dir, int replays, boolean sense,
-            ProbeCounts probes, long quietMaxMs, PrintWriter err, Consumer<String> status)
+            String slo, ProfileBook profiles, Path dir, ServeRun how, PrintWriter err, Consumer<String> status)
             throws IOException, InterruptedException {
-        if (replays < 1) {
-            throw new IllegalArgumentException("--replays must be at least 1, got " + replays);
-        }
+        Path calibration = how.calibration();
+        int replays = how.replays();
+        boolean sense = how.sense();
+        ProbeCounts probes = how.probes();
+        long quietMaxMs = how.quietMaxMs();
         String model = plan.plan().models().get(0);
         // the machine's speed, read apart from the served engine through the warm-up (its calibration) and the replays
         MachineSpeed sensors = null;
