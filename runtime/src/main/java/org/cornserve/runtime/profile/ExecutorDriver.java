@@ -305,6 +305,7 @@ final class ExecutorDriver implements AutoCloseable {
         }
         for (int pass = 0; pass < grid.passes(); pass++) {
             prefills(t, false, m, pointDone, pass);
+            settleAfterPrefills(t);
             for (int c = 0; c < grid.contextTokens().size(); c++) {
                 long context = grid.contextTokens().get(c);
                 for (int b : grid.decodeBatches()) {
@@ -325,6 +326,29 @@ final class ExecutorDriver implements AutoCloseable {
         }
         sequences.forEach(this::closeAll);
         return m;
+    }
+
+    /** Untimed decode steps between a sweep's prefill points and its decode points ({@link #settleAfterPrefills}). */
+    static final int SETTLE_DECODE_STEPS = 3;
+
+    /**
+     * {@value #SETTLE_DECODE_STEPS} untimed decode steps of a fresh one-token sequence, after a sweep's prefill points
+     * (the last of them the grid's longest) and before its decode points. Why: the decode steps right after a long
+     * prefill run slower (its activations have pushed the weights out of the caches), which the served costs charge
+     * on their own (`after_prefill_compute_ratio`, about 1.20 and 1.05 for the first two); timed first in every sweep,
+     * the first context's points took that too. Over eleven kept demos' profiles (2026-12-04 to 07) the one-sequence
+     * decode at context 0 read 0.58 to 1.13 of the one at 256 (the served steps of a demo's replay ran about 0.8 from
+     * 60 to 400 context tokens), and how high it read followed the demo's TPOT error (r -0.72 over ten demos: a flat
+     * profile under-charges the replay's long contexts); experiments/validation-tails.md, section 32.
+     */
+    private void settleAfterPrefills(UnitTask t) {
+        long id = openLlm(t, 1);
+        step(t.id(), List.of(prefill(id, 1)));
+        for (int i = 0; i < SETTLE_DECODE_STEPS; i++) {
+            step(t.id(), List.of(new ExecutorCommand.StepItem(id, ExecutorCommand.ItemKind.DECODE, 0, 1)),
+                    decodeIterations);
+        }
+        closeAll(List.of(id));
     }
 
     /**
