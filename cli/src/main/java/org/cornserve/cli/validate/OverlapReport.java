@@ -286,7 +286,10 @@ final class OverlapReport {
         }
     }
 
-    /** Prints the table of section 21 over the runs' {@code measured/steps.csv} (each run's plan folder). */
+    /**
+     * Prints the table of section 21 over the runs' {@code measured/steps.csv} (each run's plan folder), then {@link
+     * #matched} (section 31).
+     */
     static void report(List<Path> runs, PrintStream out) throws IOException {
         Map<Kind, Map<Beside, Cell>> cells = new LinkedHashMap<>();
         List<List<Step>> all = new ArrayList<>();

@@ -45,7 +45,8 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * error.
  * {@code overlap} prints served steps' compute over their charge at their run's speed alone, by kind of step and by
  * what the host's other executors computed meanwhile (alone, beside a prefill, beside decode steps, mixed, partly),
- * pooled over the runs ({@link OverlapReport}).
+ * pooled over the runs ({@link OverlapReport}); then overlapped steps over lone ones of the same kind and size, summed
+ * and at the median ({@link OverlapReport#matched}).
  * {@code served-before} prints each replay's speeds over the served run's before it and their geometric means, the
  * served costs' {@code replay_over_served_before_*} (or with {@code --warmup}, over demos, {@code
  * replay_over_warmup_*}; {@link #servedBefore}).
