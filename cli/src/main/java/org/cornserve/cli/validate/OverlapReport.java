@@ -185,7 +185,7 @@ final class OverlapReport {
     }
 
     private static double medianRatio(List<Step> steps) {
-        return Validation.median(steps.stream().mapToDouble(s -> s.computeMs() / s.chargeMs()).sorted().toArray());
+        return Validation.median(steps.stream().mapToDouble(s -> s.computeMs() / s.chargeMs()).toArray());
     }
 
     /** What the other executors did over {@code s}'s window of {@code windowMs} from its compute's start. */

@@ -238,10 +238,11 @@ class OverlapReportTest {
         assertTrue(unmatched > factor * 1.05, unmatched + " against " + factor);
     }
 
+    /** Summed compute over summed charge of the steps with {@code others} computing (the two odd ones left out). */
     private static double ratio(List<Step> steps, double others) {
-        return steps.stream().filter(s -> s.othersComputing() == others && s.chargeMs() > 0 && s.computeMs() < 100)
-                .mapToDouble(Step::computeMs).sum() / steps.stream().filter(s -> s.othersComputing() == others
-                        && s.chargeMs() > 0 && s.computeMs() < 100).mapToDouble(Step::chargeMs).sum();
+        List<Step> these = steps.stream().filter(s -> s.othersComputing() == others && s.chargeMs() > 0
+                && s.computeMs() < 100).toList();
+        return these.stream().mapToDouble(Step::computeMs).sum() / these.stream().mapToDouble(Step::chargeMs).sum();
     }
 
     @Test

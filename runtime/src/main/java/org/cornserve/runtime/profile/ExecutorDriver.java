@@ -335,7 +335,7 @@ final class ExecutorDriver implements AutoCloseable {
      * {@value #SETTLE_DECODE_STEPS} untimed decode steps of a fresh one-token sequence, after a sweep's prefill points
      * (the last of them the grid's longest) and before its decode points. Why: the decode steps right after a long
      * prefill run slower (its activations have pushed the weights out of the caches), which the served costs charge
-     * on their own (`after_prefill_compute_ratio`, about 1.20 and 1.05 for the first two); timed first in every sweep,
+     * on their own ({@code after_prefill_compute_ratio}, about 1.20 and 1.05 for the first two); timed first in every sweep,
      * the first context's points took that too. Over eleven kept demos' profiles (2026-12-04 to 07) the one-sequence
      * decode at context 0 read 0.58 to 1.13 of the one at 256 (the served steps of a demo's replay ran about 0.8 from
      * 60 to 400 context tokens), and how high it read followed the demo's TPOT error (r -0.72 over ten demos: a flat
