@@ -21,8 +21,9 @@ import org.cornserve.model.profile.PrefillScaleCurve;
  * served run before, 0.059 from their geometric mean (mean absolute over r23 to r28's eighteen replays); its prefills
  * 0.059, 0.040 and 0.041. The demo's (nine fresh-clone demos, each left out of its own fit) decodes 0.145, 0.074 and
  * 0.095, prefills 0.047, 0.040 and 0.040. The prediction charges a geometric mean of the two, validate's served run
- * before weighted {@link #BEFORE_WEIGHT} (equal weights until 7 December), the demo's warm-up {@link #WARMUP_WEIGHT}:
- * neither reading is thrown away.
+ * before weighted 0.75 by default (equal weights until 7 December), the demo's warm-up 0.5: neither reading is thrown
+ * away. The weights are the served costs' {@code served_before_weights} ({@link
+ * org.cornserve.simulator.config.ServedBeforeWeights}, where their choice is told).
  *
  * @param steps the served run's {@code steps.csv}
  * @param fromSeconds where in that run its steps are read from (the warm-up's later half)
@@ -33,28 +34,6 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
 
     /** Steps with another executor computing for at least this share of their time are not read (not alone). */
     static final double ALONE_BELOW = 0.1;
-
-    /**
-     * The served run's weight in the blend, in logs: the level charged is {@code probed^(1 - w) x before^w}. 0.75
-     * since 7 December; equal weights (0.5) before. Over the twelve replays of this machine's six validations of 6 and
-     * 7 December (sections 25 to 27 of experiments/validation-tails.md) whose own level the replay after read, the
-     * weights 0, 0.25, 0.5, 0.75 and 1 put the prefills 0.100, 0.082, 0.064, 0.051 and 0.052 off the replay's own
-     * level and the decodes 0.138, 0.103, 0.079, 0.058 and 0.061 (mean absolute log error, each estimate times its
-     * ratio); the 51 replays of 6 December's faster machine gave 0.5 by a hair over 0.75 (decodes 0.080 against 0.083)
-     * and its twelve demos 0.75 over 0.5 (0.113 against 0.124): the probes' two seconds catch this machine's slow
-     * spells more often than the served minute does. Judged on the two validations made after the choice ({@code
-     * validate --resimulate}, equal weights -> 0.75): /tmp/s28/v/v1 10.0% -> 5.7% replay by replay, pooled 5.4% ->
-     * 4.2% (section 28); /tmp/s29/v1 6.3% -> 7.0% and 5.9% -> 7.7% (section 29). The sixteen replays with a known own
-     * level still favour 0.75 (decodes 0.052 off in log against 0.075 at 0.5).
-     */
-    static final double BEFORE_WEIGHT = 0.75;
-
-    /**
-     * The demo's warm-up's weight ({@link #warmup}): equal weights, as before. The warm-up is synthetic requests, not
-     * the trace's mix; on this machine's eight kept demos 0.75 made them worse (13.7% to 17.5% mean absolute over their
-     * nine cells, {@code demo --resimulate}; section 28).
-     */
-    static final double WARMUP_WEIGHT = 0.5;
 
     /** The fewest steps with a prefill, and steady decode-only steps, a level is read from. */
     static final int MIN_STEPS = 10;
@@ -164,8 +143,8 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
 
     /**
      * The prediction with this served run's reading: its prefill curve and scale times {@code (before x ratio /
-     * probed)^w} and its decode scale {@code own^(1 - w) x (before x ratio)^w} ({@code w} = {@link #BEFORE_WEIGHT},
-     * a warm-up's {@link #WARMUP_WEIGHT}),
+     * probed)^w} and its decode scale {@code own^(1 - w) x (before x ratio)^w} ({@code w} the served costs'
+     * {@code served_before_weights} of prefills and of decodes, a warm-up's for both),
      * where {@code probed} is
      * the prediction's prefill level over the slice ({@link Validation#sliceMean}) and {@code before} this run's
      * {@link #level} in the prediction's shape; each component as probed where its ratio is 0 (off) or the run read
@@ -189,10 +168,10 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
         double extra = Double.isNaN(served) ? asProbed.chargedExtraMsPerSequence() : served;
         double[] before = {prefillLevel(rows, fromSeconds, shape == null ? t -> 1 : shape, extra,
             asProbed.chargedPrefillAfterPrefillRatio()), decodeLevel};
-        double w = warmup ? WARMUP_WEIGHT : BEFORE_WEIGHT;
-        double prefill = ratio[0] > 0 && before[0] > 0 ? Math.pow(before[0] * ratio[0] / probedLevel, w) : 1;
+        double[] w = asProbed.servedBeforeWeights(warmup);
+        double prefill = ratio[0] > 0 && before[0] > 0 ? Math.pow(before[0] * ratio[0] / probedLevel, w[0]) : 1;
         double decode = ratio[1] > 0 && before[1] > 0
-                ? Math.pow(asProbed.decodeComputeScale(), 1 - w) * Math.pow(before[1] * ratio[1], w)
+                ? Math.pow(asProbed.decodeComputeScale(), 1 - w[1]) * Math.pow(before[1] * ratio[1], w[1])
                 : asProbed.decodeComputeScale();
         PrefillScaleCurve blended = curve == null ? null : new PrefillScaleCurve(curve.tokens(),
                 curve.scales().stream().map(x -> x * prefill).toList());
@@ -200,13 +179,19 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
                 .withPrefillCurve(blended).withExtraMsPerSequence(Double.isNaN(served)
                         ? asProbed.extraMsPerSequence() : served);
         String note = String.format(Locale.ROOT, "; blended with the %s (prefills %s, decodes %s of the profile, x%.3f"
-                + " and x%.3f, served costs): the geometric mean weighted %.2f to it, prefills at %.3f and decodes at"
+                + " and x%.3f, served costs): the geometric mean weighted %s to it, prefills at %.3f and decodes at"
                 + " %.3f%s",
                 warmup ? "warm-up's later half" : steps.getParent().getFileName() + " run before",
-                fmt(before[0]), fmt(before[1]), ratio[0], ratio[1], w, probedLevel * prefill, decode,
+                fmt(before[0]), fmt(before[1]), ratio[0], ratio[1], weights(w), probedLevel * prefill, decode,
                 Double.isNaN(served) ? "" : String.format(Locale.ROOT, ", %.4f ms per extra sequence (its steps of"
                         + " several sequences', in place of the batch probe's)", served));
         return new Prediction(charged, before, note);
+    }
+
+    /** One weight where prefills and decodes share it ("0.75"), else both ("0.75 for prefills and 0.00 for decodes"). */
+    static String weights(double[] w) {
+        return w[0] == w[1] ? String.format(Locale.ROOT, "%.2f", w[0])
+                : String.format(Locale.ROOT, "%.2f for prefills and %.2f for decodes", w[0], w[1]);
     }
 
     private static String fmt(double v) {

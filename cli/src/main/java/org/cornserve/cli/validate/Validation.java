@@ -2069,6 +2069,17 @@ public final class Validation {
         }
 
         /**
+         * The served costs' weights of the served run before the replay against the probes, prefills' and decodes'
+         * ({@link org.cornserve.simulator.config.ServedBeforeWeights#of}): a warm-up's ({@code warmup}, the demo's) or
+         * validate's run before; the defaults without served costs.
+         */
+        public double[] servedBeforeWeights(boolean warmup) throws IOException {
+            var weights = servedCosts == null ? org.cornserve.simulator.config.ServedBeforeWeights.DEFAULT
+                    : org.cornserve.cli.simulate.SimulateCommand.readServedCosts(servedCosts).servedBeforeWeights();
+            return weights.of(warmup);
+        }
+
+        /**
          * The served costs' replay-over-probe ratios of prefills and decodes, each 0 where off; both 0 without served
          * costs.
          */

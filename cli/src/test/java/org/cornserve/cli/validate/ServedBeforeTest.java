@@ -1,8 +1,10 @@
 package org.cornserve.cli.validate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -144,8 +146,9 @@ class ServedBeforeTest {
         ServedBefore.Prediction p = whole.blend(probed, slice);
         assertEquals(1.5, p.before()[0], 1e-6);
         assertEquals(1.3, p.before()[1], 1e-6);
-        double w = ServedBefore.BEFORE_WEIGHT;
-        assertEquals(0.75, w);
+        double w = 0.75; // served_before_weights left out: the defaults
+        assertEquals(w, probed.servedBeforeWeights(false)[0]);
+        assertEquals(w, probed.servedBeforeWeights(false)[1]);
         assertEquals(Math.pow(1.1, 1 - w) * Math.pow(1.3 * 1.4, w), p.served().decodeComputeScale(), 1e-6);
         double factor = Math.pow(1.5 * 1.2 / probedLevel, w);
         assertEquals(Math.pow(probedLevel, 1 - w) * Math.pow(1.5 * 1.2, w),
@@ -164,7 +167,7 @@ class ServedBeforeTest {
 
         // the warm-up's ratios for a warm-up (the demo's), 1 here, and its own weight (equal): sqrt(probed x before)
         ServedBefore warm = new ServedBefore(before, 0, true);
-        assertEquals(0.5, ServedBefore.WARMUP_WEIGHT);
+        assertEquals(0.5, probed.servedBeforeWeights(true)[1]);
         assertEquals(Math.sqrt(1.1 * 1.3), warm.blend(probed, slice).served().decodeComputeScale(), 1e-6);
         // a run before with too few prefills: the prefills as probed, the decodes blended
         Files.writeString(before, StepRecorder.CSV_HEADER + "\n" + steps.toString().lines().skip(1).limit(5 * 9)
@@ -173,6 +176,44 @@ class ServedBeforeTest {
         assertTrue(Double.isNaN(few.before()[0]));
         assertEquals(curve, few.served().prefillCurve());
         assertEquals(Math.pow(1.1, 1 - w) * Math.pow(1.3 * 1.4, w), few.served().decodeComputeScale(), 1e-6);
+    }
+
+    /**
+     * The served costs' {@code served_before_weights}: the decodes at the probes' level alone (0) while the prefills
+     * keep the default 0.75, and the warm-up's weight as given; a weight outside 0 to 1 is refused by its field.
+     */
+    @Test
+    void theWeightsAreTheServedCosts() throws Exception {
+        Path slice = tmp.resolve("trace.jsonl");
+        Files.writeString(slice, "{\"arrival_s\":0,\"app\":\"default\",\"text_tokens\":40,\"output_tokens\":5}\n");
+        StringBuilder steps = new StringBuilder(StepRecorder.CSV_HEADER + "\n");
+        for (int i = 0; i < 12; i++) {
+            steps.append(step(40, 0, 10 * 1.5, i * 1000));
+            for (int a = 1; a <= 4; a++) {
+                steps.append(step(0, 1, a <= 2 ? 99 : 2 * 1.3, i * 1000 + 10 * a, 2));
+            }
+        }
+        Path before = tmp.resolve("measured-calibration").resolve("steps.csv");
+        Files.createDirectories(before.getParent());
+        Files.writeString(before, steps);
+        Path costs = tmp.resolve("costs.json");
+        Files.writeString(costs, "{\"replay_over_served_before_prefill\": 1.0, \"replay_over_served_before_decode\":"
+                + " 1.0, \"replay_over_warmup_prefill\": 1.0, \"replay_over_warmup_decode\": 1.0,"
+                + " \"served_before_weights\": {\"decode\": 0, \"warmup\": 1}}");
+        Validation.Served probed = new Validation.Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1.2, 1.1,
+                0.0, null);
+        assertArrayEquals(new double[] {0.75, 0}, probed.servedBeforeWeights(false));
+        ServedBefore.Prediction p = new ServedBefore(before, 0, false).blend(probed, slice);
+        assertEquals(1.1, p.served().decodeComputeScale(), 1e-9, "the decodes as probed");
+        assertEquals(Math.pow(1.5 / 1.2, 0.75), p.served().prefillComputeScale() / 1.2, 1e-6, "the prefills blended");
+        assertTrue(p.note().contains("weighted 0.75 for prefills and 0.00 for decodes"), p.note());
+        ServedBefore.Prediction warm = new ServedBefore(before, 0, true).blend(probed, slice);
+        assertEquals(1.3, warm.served().decodeComputeScale(), 1e-6, "the warm-up's alone");
+
+        Files.writeString(costs, "{\"served_before_weights\": {\"decode\": 1.5}}");
+        Exception e = assertThrows(Exception.class, () -> SimulateCommand.readServedCosts(costs));
+        assertTrue(String.valueOf(e.getMessage()).contains("served_before_weights.decode must be 0 to 1, got 1.5"),
+                e.getMessage());
     }
 
     /** The embedded served costs carry the four ratios, fitted on this machine's runs (their source says where). */

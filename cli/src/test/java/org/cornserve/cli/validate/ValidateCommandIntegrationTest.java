@@ -301,7 +301,7 @@ class ValidateCommandIntegrationTest {
                             costs.prefillAfterPrefillRatio()).curve(), slice);
                     double read = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), shape,
                             extra(v, run), costs.prefillAfterPrefillRatio())[0];
-                    double w = ServedBefore.BEFORE_WEIGHT;
+                    double w = costs.servedBeforeWeights().prefill();
                     level = Double.isNaN(read) ? level : Math.pow(level, 1 - w)
                             * Math.pow(read * costs.replayOverServedBeforePrefill(), w);
                 }
@@ -385,7 +385,7 @@ class ValidateCommandIntegrationTest {
 
     /**
      * The decode scale the prediction of replay {@code k} charges: the decode probe's speed times the replay-over-probe
-     * ratio, blended (a geometric mean, {@link ServedBefore#BEFORE_WEIGHT} to it) with the served run's before it times
+     * ratio, blended (a geometric mean, the served costs' {@code served_before_weights.decode} to it) with the served run's before it times
      * its ratio where there is one
      * ({@link ServedBefore}).
      */
@@ -398,7 +398,8 @@ class ValidateCommandIntegrationTest {
         }
         double read = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), t -> 1,
                 extra(v, run), 0)[1];
-        double w = ServedBefore.BEFORE_WEIGHT;
+        double w = Json.mapper().treeToValue(v.path("served_step_costs"),
+                org.cornserve.simulator.config.ServedStepCosts.class).servedBeforeWeights().decode();
         return Double.isNaN(read) ? probed : Math.pow(probed, 1 - w) * Math.pow(read * ratio, w);
     }
 

@@ -45,8 +45,8 @@ import java.util.List;
  * speeds over those of the served run right before it (validate's calibration replay of the trace's own requests, or
  * the replay before), and {@code replayOverWarmupPrefill} and {@code replayOverWarmupDecode}: the demo's replay's
  * over its warm-up's later half. The prediction charges the geometric mean of the probes' speed and the served run's
- * before it, each times its ratio: the probes' two seconds are the nearer in time, the served run's minute the less
- * noisy (experiments/validation-tails.md, section 19).
+ * before it, each times its ratio, weighted by {@code servedBeforeWeights}: the probes' two seconds are the nearer in
+ * time, the served run's minute the less noisy (experiments/validation-tails.md, sections 19 and 33).
  * And {@code hostSlowdownByBusyExecutors} (empty: the profiles' own): where executors share a host's CPU, the slowdown
  * of a step while k of them compute at once (element k-1), in place of the profiles' measured {@code
  * host_sharing.slowdown_by_busy_executors}: the profiler measured its executors alone (1.027 at two on two cores), where
@@ -86,6 +86,8 @@ import java.util.List;
  *     {@value #MAX_PREDICTION_PASSES})
  * @param windowDrift the machine's speed drifting window by window within a run, drawn per window of simulated time
  *     ({@link WindowDrift}); null: none
+ * @param servedBeforeWeights how much validate and demo weight the served run before a replay against its probes
+ *     ({@link ServedBeforeWeights}, read by them, not the simulator); null: {@link ServedBeforeWeights#DEFAULT}
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
@@ -104,7 +106,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("replay_over_warmup_decode") double replayOverWarmupDecode,
         @JsonProperty("step_excess") StepExcess stepExcess,
         @JsonProperty("prediction_passes") int predictionPasses,
-        @JsonProperty("window_drift") WindowDrift windowDrift) {
+        @JsonProperty("window_drift") WindowDrift windowDrift,
+        @JsonProperty("served_before_weights") ServedBeforeWeights servedBeforeWeights) {
 
     /** How soon after a step with a prefill ends the next one must start to be right after it. */
     public static final long BACK_TO_BACK_NANOS = 1_000_000;
@@ -163,7 +166,21 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 replayOverWarmupDecode, stepExcess, predictionPasses, null);
     }
 
+    /** Served costs with the default weights of the served run before a replay. */
+    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
+            String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
+            double prefillAfterPrefillRatio, double replayOverProbePrefill, double replayOverProbeDecode,
+            List<Double> hostSlowdownByBusyExecutors, double replayOverServedBeforePrefill,
+            double replayOverServedBeforeDecode, double replayOverWarmupPrefill, double replayOverWarmupDecode,
+            StepExcess stepExcess, int predictionPasses, WindowDrift windowDrift) {
+        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
+                prefillAfterPrefillRatio, replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
+                replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
+                replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift, null);
+    }
+
     public ServedStepCosts {
+        servedBeforeWeights = servedBeforeWeights == null ? ServedBeforeWeights.DEFAULT : servedBeforeWeights;
         positiveOrNone("prefill_after_prefill_ratio", prefillAfterPrefillRatio);
         positiveOrNone("replay_over_probe_prefill", replayOverProbePrefill);
         positiveOrNone("replay_over_probe_decode", replayOverProbeDecode);
@@ -252,7 +269,7 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio,
                 replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
                 replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
-                replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift);
+                replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift, servedBeforeWeights);
     }
 
     /**
@@ -265,7 +282,7 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio, replayOverProbePrefill,
                 replayOverProbeDecode, hostSlowdownByBusyExecutors, replayOverServedBeforePrefill,
                 replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, null, predictionPasses,
-                null);
+                null, servedBeforeWeights);
     }
 
     /** These costs with {@code drift} in place of their window drift (null: none). */
@@ -274,7 +291,7 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio, replayOverProbePrefill,
                 replayOverProbeDecode, hostSlowdownByBusyExecutors, replayOverServedBeforePrefill,
                 replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, stepExcess,
-                predictionPasses, drift);
+                predictionPasses, drift, servedBeforeWeights);
     }
 
     /**
