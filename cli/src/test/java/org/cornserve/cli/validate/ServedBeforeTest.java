@@ -125,18 +125,8 @@ class ServedBeforeTest {
         PrefillScaleCurve curve = new PrefillScaleCurve(List.of(50L, 1000L), List.of(1.0, 1.3));
         double probedLevel = Validation.sliceMean(curve, slice);
         var shape = Validation.prefillShape(curve, slice);
-        // the run before: twelve prefills at 1.5 of the shape, alone, none back to back; 24 steady decodes at 1.3
-        StringBuilder steps = new StringBuilder(StepRecorder.CSV_HEADER + "\n");
-        for (int i = 0; i < 12; i++) {
-            long tokens = i % 2 == 0 ? 50 : 1000;
-            steps.append(step(tokens, 0, 10 * 1.5 * shape.applyAsDouble(tokens), i * 1000));
-            for (int a = 1; a <= 4; a++) {
-                steps.append(step(0, 1, a <= 2 ? 99 : 2 * 1.3, i * 1000 + 10 * a, 2));
-            }
-        }
-        Path before = tmp.resolve("measured-calibration").resolve("steps.csv");
-        Files.createDirectories(before.getParent());
-        Files.writeString(before, steps);
+        String steps = runBeforeSteps(50, 1000, shape::applyAsDouble);
+        Path before = writeRunBefore(steps);
         Path costs = tmp.resolve("costs.json");
         Files.writeString(costs, "{\"replay_over_served_before_prefill\": 1.2, \"replay_over_served_before_decode\":"
                 + " 1.4, \"replay_over_warmup_prefill\": 1.0, \"replay_over_warmup_decode\": 1.0}");
@@ -186,16 +176,7 @@ class ServedBeforeTest {
     void theWeightsAreTheServedCosts() throws Exception {
         Path slice = tmp.resolve("trace.jsonl");
         Files.writeString(slice, "{\"arrival_s\":0,\"app\":\"default\",\"text_tokens\":40,\"output_tokens\":5}\n");
-        StringBuilder steps = new StringBuilder(StepRecorder.CSV_HEADER + "\n");
-        for (int i = 0; i < 12; i++) {
-            steps.append(step(40, 0, 10 * 1.5, i * 1000));
-            for (int a = 1; a <= 4; a++) {
-                steps.append(step(0, 1, a <= 2 ? 99 : 2 * 1.3, i * 1000 + 10 * a, 2));
-            }
-        }
-        Path before = tmp.resolve("measured-calibration").resolve("steps.csv");
-        Files.createDirectories(before.getParent());
-        Files.writeString(before, steps);
+        Path before = writeRunBefore(runBeforeSteps(40, 40, t -> 1));
         Path costs = tmp.resolve("costs.json");
         Files.writeString(costs, "{\"replay_over_served_before_prefill\": 1.0, \"replay_over_served_before_decode\":"
                 + " 1.0, \"replay_over_warmup_prefill\": 1.0, \"replay_over_warmup_decode\": 1.0,"
@@ -226,6 +207,31 @@ class ServedBeforeTest {
             assertTrue(r > 0.8 && r < 1.3, "ratio " + r);
         }
         assertTrue(c.source().contains("TailReport served-before"), c.source());
+    }
+
+    /**
+     * A run before's steps: twelve prefills, of {@code even} and {@code odd} prompt tokens in turn, at 1.5 of {@code
+     * shape}, alone, none back to back; after each two decode steps right after it (slow, not read) and two steady
+     * ones at 1.3.
+     */
+    private static String runBeforeSteps(long even, long odd, java.util.function.LongToDoubleFunction shape) {
+        StringBuilder steps = new StringBuilder(StepRecorder.CSV_HEADER + "\n");
+        for (int i = 0; i < 12; i++) {
+            long tokens = i % 2 == 0 ? even : odd;
+            steps.append(step(tokens, 0, 10 * 1.5 * shape.applyAsDouble(tokens), i * 1000));
+            for (int a = 1; a <= 4; a++) {
+                steps.append(step(0, 1, a <= 2 ? 99 : 2 * 1.3, i * 1000 + 10 * a, 2));
+            }
+        }
+        return steps.toString();
+    }
+
+    /** {@code steps} as the calibration replay's {@code steps.csv} under the temporary folder. */
+    private Path writeRunBefore(String steps) throws java.io.IOException {
+        Path before = tmp.resolve("measured-calibration").resolve("steps.csv");
+        Files.createDirectories(before.getParent());
+        Files.writeString(before, steps);
+        return before;
     }
 
     private static String step(long prefill, int sequences, double compute, double decidedMs) {
