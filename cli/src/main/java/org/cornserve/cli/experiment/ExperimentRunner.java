@@ -22,10 +22,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cornserve.cli.progress.ProgressBar;
+import org.cornserve.cli.validate.Comparison;
 import org.cornserve.cli.validate.PassPercentiles;
 import org.cornserve.cli.validate.PredictedReplay;
 import org.cornserve.cli.validate.ProbeCounts;
+import org.cornserve.cli.validate.ProbeTraces;
 import org.cornserve.cli.validate.ServeRun;
+import org.cornserve.cli.validate.Served;
 import org.cornserve.cli.validate.Validation;
 import org.cornserve.experiments.headline.HeadlineWorkloads;
 import org.cornserve.experiments.headline.Interval;
@@ -448,7 +451,7 @@ public final class ExperimentRunner {
     }
 
     /** Serves the case's plan and replays its slice into {@code cases/ID}. */
-    private Validation.Served serve(Case c, Path slice) throws Exception {
+    private Served serve(Case c, Path slice) throws Exception {
         ResolvedPlan plan = servable(c);
         Validation.quietServerLogs();
         List<Path> files = profileFiles();
@@ -460,7 +463,7 @@ public final class ExperimentRunner {
         if (Files.size(shape) == 0) {
             shape = slice;
         }
-        Path warm = spec.warmupRequests() > 0 ? Validation.writeWarmupTrace(plan, book, shape,
+        Path warm = spec.warmupRequests() > 0 ? ProbeTraces.writeWarmupTrace(plan, book, shape,
                 spec.warmupRequests(), out.resolve("traces").resolve(c.id() + "-warmup.jsonl")) : null;
         return Validation.serveAndReplay(plan, DeviceSlots.parse(spec.runtimeDevices()), slice, warm, spec.slo(),
                 book, out.resolve("cases").resolve(c.id()), ServeRun.once(
@@ -480,7 +483,7 @@ public final class ExperimentRunner {
             throw new IllegalArgumentException("case " + sim.id() + ": engine 'both' simulates the served replay with"
                     + " measured profiles: give 'profiles', or leave 'measure_profiles' on");
         }
-        Validation.Served served = serve(run, slice);
+        Served served = serve(run, slice);
         if (servedCosts == null) {
             servedCosts = java.util.Optional.ofNullable(Validation.servedCosts(servedCostsOption(), out));
         }
@@ -534,7 +537,7 @@ public final class ExperimentRunner {
         row.put("seed", c.seed());
         row.put("engine", c.engine());
         for (String m : METRICS) {
-            row.put(m, Validation.value(summary, m));
+            row.put(m, Comparison.value(summary, m));
         }
         // a simulation of several passes (engine both: the served costs' prediction_passes) counts the slice's
         // requests, as the runtime's row does, and says how many passes its percentiles pool

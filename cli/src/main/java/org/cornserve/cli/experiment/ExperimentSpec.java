@@ -27,7 +27,7 @@ import java.util.Set;
  * @param profiles profile files for the simulator (default none: roofline estimates)
  * @param runtimeDevices device slots the runtime serves on (default {@code cpu:2})
  * @param warmupRequests synthetic requests sent unmeasured before each runtime case (default 600, {@link
- *     org.cornserve.cli.validate.Validation#warmupTrace})
+ *     org.cornserve.cli.validate.ProbeTraces#warmupTrace})
  * @param probeScale the share (0 to 1] of each probe's requests a runtime case sends before its replay (default 1,
  *     {@code validate --probe-scale})
  * @param quietWaitS seconds a runtime case waits at most for a quiet host before its probes and its replay (default
@@ -178,7 +178,7 @@ public record ExperimentSpec(
                 engine != null ? engine.toLowerCase(Locale.ROOT) : "simulator", seeds != null ? seeds
                         : List.of(1L, 2L, 3L), confidence != null ? confidence : 0.95, profiles != null ? profiles
                         : List.of(), runtimeDevices != null ? runtimeDevices : "cpu:2", warmupRequests != null
-                        ? warmupRequests : org.cornserve.cli.validate.Validation.WARMUP_REQUEST_COUNT,
+                        ? warmupRequests : org.cornserve.cli.validate.ProbeTraces.WARMUP_REQUEST_COUNT,
                 probeScale != null ? probeScale : 1.0, quietWaitS != null ? quietWaitS : org.cornserve.cli.validate.Validation.QUIET_MAX_MS / 1e3, variants == null || variants.isEmpty() ? List.of()
                         : variants.stream().map(v -> new Variant(v.name(), v.trace().over(trace))).toList(),
                 measureProfiles != null ? measureProfiles : (profiles == null || profiles.isEmpty())

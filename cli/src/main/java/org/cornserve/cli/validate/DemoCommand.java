@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cornserve demo}: the whole loop on this machine. Plans the tiny Omni model for this machine's CPU slots
  * (Cornserve's search, a prefill/decode split among its candidates, and the paper's fixed monolith as the baseline)
- * on one window of the Azure conversation trace, measures the tasks' profiles on real executors, simulates both plans on a
- * later, disjoint window, serves the plan for real, replays that window open-loop, and prints planned against baseline and simulated against measured;
- * then draws the figures.
+ * on one window of the Azure conversation trace, measures the tasks' profiles on real executors, simulates both plans
+ * on a later, disjoint window, serves the plan for real, replays that window open-loop, and prints planned against
+ * baseline and simulated against measured; then draws the figures.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Plan, simulate, serve and replay the tiny Omni model on this machine: planned against baseline,"
@@ -111,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(baseline);
         List<Path> profileFiles = new ArrayList<>();
         if (profiles != null) {
-            Validation.profileMachineWarning(profiles).ifPresent(err::println);
+            ValidationFile.profileMachineWarning(profiles).ifPresent(err::println);
             profileFiles.add(profiles);
         } else {
             // the LLM first, at every device count, so that the planner's estimate and ranking use measured costs
@@ -140,12 +140,12 @@ public final class DemoCommand implements Callable<Integer> {
         // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
         ProfileBook book = ProfileBook.load(profileFiles).computeOnly();
 
-        stages.update(3, total, "serving the plan: " + Validation.WARMUP_REQUESTS + " synthetic warm-up requests,"
+        stages.update(3, total, "serving the plan: " + ProbeTraces.WARMUP_REQUESTS + " synthetic warm-up requests,"
                 + " then " + Math.round(seconds * rate) + " requests at " + fmt(rate) + " req/s");
-        Path warm = Validation.writeWarmupTrace(plan, book, planSlice, Validation.WARMUP_REQUEST_COUNT,
+        Path warm = ProbeTraces.writeWarmupTrace(plan, book, planSlice, ProbeTraces.WARMUP_REQUEST_COUNT,
                 out.resolve("warmup.jsonl"));
         Path costs = Validation.servedCosts(servedCosts, out);
-        Validation.Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book,
+        Served served = Validation.serveAndReplay(plan, slots, slice, warm, slo, book,
                 planned.resolve("measured"), ServeRun.ONCE, Validation.quiet(), s -> { }).get(0).withServedCosts(costs);
         judge(served, planned, baseline, slice, profileFiles, stages, t0, "window: " + Math.round(seconds * rate)
                 + " requests of the Azure conversation trace at " + fmt(rate) + " req/s, tokens x" + fmt(scaleTokens));
@@ -182,8 +182,8 @@ public final class DemoCommand implements Callable<Integer> {
         Files.copy(resimulate.resolve("baseline/plan.json"), baseline.resolve("plan.json"),
                 StandardCopyOption.REPLACE_EXISTING);
         KeptRun kept = KeptRun.copy(keptPlanned, planned, false, false);
-        keptMachine = Validation.keptMachine(keptPlanned.resolve("validation.json"));
-        Validation.Served served = kept.runs().get(0);
+        keptMachine = ValidationFile.keptMachine(keptPlanned.resolve("validation.json"));
+        Served served = kept.runs().get(0);
         if (spec.commandLine().getParseResult().hasMatchedOption("--served-costs")) {
             served = served.withServedCosts(Validation.servedCosts(servedCosts, out));
         }
@@ -202,7 +202,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Simulates both plans on the slice, compares the planned one with what was served, prints, draws. */
-    private void judge(Validation.Served served, Path planned, Path baseline, Path slice, List<Path> profileFiles,
+    private void judge(Served served, Path planned, Path baseline, Path slice, List<Path> profileFiles,
             ProgressBar stages, long t0, String window) throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         int total = 6;
@@ -220,12 +220,12 @@ public final class DemoCommand implements Callable<Integer> {
         JsonNode simPlanned = PassPercentiles.summary(planned.resolve("simulated"));
         JsonNode simBaseline = PassPercentiles.summary(baseline.resolve("simulated"));
         JsonNode measured = read(planned.resolve("measured/summary.json"));
-        List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(simPlanned, measured),
+        List<Comparison.Row> rows = Comparison.withServedIntervals(Comparison.compare(simPlanned, measured),
                 planned.resolve("measured/requests.csv"));
-        List<Validation.Row> quiet = served.hostLoad().quietRows(planned.resolve("simulated/requests.csv"),
+        List<Comparison.Row> quiet = served.hostLoad().quietRows(planned.resolve("simulated/requests.csv"),
                 planned.resolve("measured/requests.csv"), prediction.served().predictionPasses());
-        Validation.write(planned.resolve("validation.json"), rows, quiet, served, profileFile,
-                keptMachine == null ? java.util.Map.of() : java.util.Map.of(Validation.MACHINE_FIELD, keptMachine));
+        ValidationFile.write(planned.resolve("validation.json"), rows, quiet, served, profileFile,
+                keptMachine == null ? java.util.Map.of() : java.util.Map.of(ValidationFile.MACHINE_FIELD, keptMachine));
 
         stages.update(5, total, "drawing the figures");
         Validation.cornserve(Validation.quiet(), Validation.quiet(), "plot", out.toString());
@@ -251,19 +251,19 @@ public final class DemoCommand implements Callable<Integer> {
                 prediction.served().chargedExtraMsPerSequence());
         pw.printf("%-16s %14s %14s %14s %9s  %s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",
                 "sim err", "real's 95% interval");
-        for (Validation.Row row : rows) {
+        for (Comparison.Row row : rows) {
             String m = row.metric();
-            double b = Validation.value(simBaseline, m);
-            double p = Validation.value(simPlanned, m);
-            double r = Validation.value(measured, m);
+            double b = Comparison.value(simBaseline, m);
+            double p = Comparison.value(simPlanned, m);
+            double r = Comparison.value(measured, m);
             pw.printf(Locale.ROOT, "%-16s %14.2f %14.2f %14.2f %+8.1f%%  %s%n", m, b, p, r,
-                    r == 0 ? 0 : 100 * (p - r) / r, row.measuredLow() == null ? "" : Validation.interval(row)
+                    r == 0 ? 0 : 100 * (p - r) / r, row.measuredLow() == null ? "" : Comparison.interval(row)
                             + (row.withinInterval() ? " (sim within)" : " (sim outside)"));
         }
         pw.printf(Locale.ROOT, "%-16s %14.3f %14.3f %14.3f%n", "slo_attainment", simBaseline.path("slo_attainment")
                 .asDouble(), simPlanned.path("slo_attainment").asDouble(), measured.path("slo_attainment").asDouble());
-        pw.printf("%n%s", Validation.stepsTable(served));
-        pw.print(Validation.hostTable(served, quiet));
+        pw.printf("%n%s", Comparison.stepsTable(served));
+        pw.print(Comparison.hostTable(served, quiet));
         long left = Validation.sharedMemoryFiles(served.session());
         pw.printf(Locale.ROOT, "%nresults and figures in %s (plots/); %.0f s in all%s%n", out,
                 (System.nanoTime() - t0) / 1e9, left > 0 ? "; warning: " + left + " /dev/shm/cornserve-* file(s) left"

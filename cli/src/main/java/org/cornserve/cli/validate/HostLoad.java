@@ -89,7 +89,7 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
      * load, the same ids on both sides (TPOT over those of two or more output tokens); empty when every request saw
      * some or none did (the main table already says it).
      */
-    List<Validation.Row> quietRows(Path simulatedRequests, Path measuredRequests) throws IOException {
+    List<Comparison.Row> quietRows(Path simulatedRequests, Path measuredRequests) throws IOException {
         return quietRows(simulatedRequests, measuredRequests, 1);
     }
 
@@ -98,7 +98,7 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
      * for request {@code i} of pass {@code k}, {@code n} the slice's requests): each simulated percentile the median
      * over the passes of that pass's own over the quiet requests' twins ({@link PassPercentiles}).
      */
-    List<Validation.Row> quietRows(Path simulatedRequests, Path measuredRequests, int passes) throws IOException {
+    List<Comparison.Row> quietRows(Path simulatedRequests, Path measuredRequests, int passes) throws IOException {
         if (loadedRequests.isEmpty()) {
             return List.of();
         }
@@ -117,14 +117,14 @@ record HostLoad(Map<String, Object> summary, Set<Long> loadedRequests) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        List<Validation.Row> rows = new ArrayList<>();
+        List<Comparison.Row> rows = new ArrayList<>();
         for (var latency : LATENCIES) {
             LatencyStats[] s = PassPercentiles.perPass(ids, simulated, passes, perPass, latency.getKey(),
                     latency.getValue());
             LatencyStats m = stats(ids, measured, latency.getKey(), latency.getValue());
-            rows.add(Validation.Row.of(latency.getKey() + ".p50", PassPercentiles.median(s, "p50"), m.p50()));
-            rows.add(Validation.Row.of(latency.getKey() + ".p90", PassPercentiles.median(s, "p90"), m.p90()));
-            rows.add(Validation.Row.of(latency.getKey() + ".p99", PassPercentiles.median(s, "p99"), m.p99()));
+            rows.add(Comparison.Row.of(latency.getKey() + ".p50", PassPercentiles.median(s, "p50"), m.p50()));
+            rows.add(Comparison.Row.of(latency.getKey() + ".p90", PassPercentiles.median(s, "p90"), m.p90()));
+            rows.add(Comparison.Row.of(latency.getKey() + ".p99", PassPercentiles.median(s, "p99"), m.p99()));
         }
         return rows;
     }

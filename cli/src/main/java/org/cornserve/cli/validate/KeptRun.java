@@ -24,7 +24,7 @@ import org.cornserve.model.json.Json;
  * @param profiles the profiles the kept run simulated with
  * @param calibration the kept calibration replay's trace, or null where there is none or it is left out
  */
-record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
+record KeptRun(List<Served> runs, Path profiles, Path calibration) {
 
     /**
      * Copies RUN's served side into {@code out} and reads its replays back.
@@ -89,7 +89,7 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
                 copyTree(dir, out.resolve(dir.getFileName().toString()));
             }
         }
-        List<Validation.Served> runs = new ArrayList<>();
+        List<Served> runs = new ArrayList<>();
         for (int k = 1; k <= replays; k++) {
             JsonNode node = replays == 1 ? root : root.path("replays").get(k - 1);
             String where = replays == 1 ? file.toString() : file + ": replays[" + (k - 1) + "]";
@@ -100,10 +100,10 @@ record KeptRun(List<Validation.Served> runs, Path profiles, Path calibration) {
             Map<String, Object> host = node.has("host_load")
                     ? Json.mapper().convertValue(node.get("host_load"), Map.class) : Map.of("available", false);
             String curve = node.path("prefill_compute_scale_at").asText("");
-            runs.add(new Validation.Served(number(node, "request_overhead_ms", where),
+            runs.add(new Served(number(node, "request_overhead_ms", where),
                     number(node, "step_overhead_ms", where), steps, null, costs,
                     node.path("request_overhead_ms_per_token").asDouble(0), new HostLoad(host, Set.of()),
-                    number(node, "prefill_compute_scale", where), Validation.keptDecodeSpeed(out, k, number(node,
+                    number(node, "prefill_compute_scale", where), Probes.keptDecodeSpeed(out, k, number(node,
                             "decode_compute_scale", where)),
                     node.has("extra_ms_per_sequence") ? node.get("extra_ms_per_sequence").asDouble() : Double.NaN,
                     curve.isEmpty() ? null : org.cornserve.model.profile.PrefillScaleCurve.parse(curve)));

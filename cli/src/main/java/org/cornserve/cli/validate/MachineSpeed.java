@@ -26,10 +26,10 @@ import org.cornserve.simulator.config.SpeedTrace;
  * 10 s windows over the mean sensed step time, 3.10, 3.12 and 3.20 per ms at the median in three replays, within
  * about 5% window by window, where the served speed itself went from 0.92 to 1.50 of the profile).
  *
- * <p>How validate uses it ({@link Validation#atSensedSpeed}): the runs before each replay calibrate the served engine
- * against the sensors (the calibration replay's and the earlier replays' served speed, compute over the profile's
- * charge, over the sensed step time then; without a calibration replay, the warm-up's later half for the first
- * replay); the replay is then simulated at that calibration times the sensed step time, window by window for the
+ * <p>How validate uses it ({@link SpeedDiagnosis#atSensedSpeed}): the runs before each replay calibrate the served
+ * engine against the sensors (the calibration replay's and the earlier replays' served speed, compute over the
+ * profile's charge, over the sensed step time then; without a calibration replay, the warm-up's later half for the
+ * first replay); the replay is then simulated at that calibration times the sensed step time, window by window for the
  * decodes, at the replay's median for the prefills ({@link #trace}). The calibration comes from before the replay,
  * the reading from during it but not from the served engine's steps: a prediction given the machine's speed, where
  * the probes' is one given the speed of the seconds before it.
@@ -75,7 +75,7 @@ final class MachineSpeed implements AutoCloseable {
      * @param cpus the cores sensed
      * @param warmup the warm-up replay's start and end
      * @param calibration the calibration replay's start and end (trace requests outside the judged slice, after the
-     *     warm-up; {@link Validation#writeCalibrationTrace}), or null where none ran
+     *     warm-up; {@link ProbeTraces#writeCalibrationTrace}), or null where none ran
      * @param replays each replay's start and end, in order
      */
     record Spans(@JsonProperty("period_ms") long periodMs, @JsonProperty("cpus") List<Integer> cpus,
@@ -263,15 +263,16 @@ final class MachineSpeed implements AutoCloseable {
      * The speed trace a replay is simulated at: for each {@code windowSeconds} of the replay's span, the decode
      * calibration ({@code decodePerMicro}: speed against the profile per sensed microsecond to the power {@link
      * #DECODE_ELASTICITY}) times the sensed step time then to that power; the prefill calibration ({@code
-     * prefillPerMicro}) times the median sensed step time over the replay's windows, the same in every window. A window without a reading takes the last one's (the first ones the first
-     * reading's); none at all is an error.
+     * prefillPerMicro}) times the median sensed step time over the replay's windows, the same in every window. A window
+     * without a reading takes the last one's (the first ones the first reading's); none at all is an error.
      *
      * <p>Why the prefills do not follow the sensors window by window: the reference kernel is a one-sequence decode,
      * and the served decodes follow it where the served prefills do not. In r18 of 2026-12-06 a 40 s spell had it at
      * 746 to 949 us a step against its usual 290 to 320, the served decodes at 1.93 and 2.24 of the profile, the served
-     * prefills at 1.19 and 1.24; charged at the sensed 3.05, the simulated engine fell behind and never caught up (E2E P99 +749% in that replay).
-     * Over the six replays of r17 and r18 a flat prefill speed was nearer the served one, window by window, in five
-     * (3.5% to 6.9% mean absolute against 5.0% to 18.9%), the sensed decode speed nearer than a flat one in five.
+     * prefills at 1.19 and 1.24; charged at the sensed 3.05, the simulated engine fell behind and never caught up (E2E
+     * P99 +749% in that replay). Over the six replays of r17 and r18 a flat prefill speed was nearer the served one,
+     * window by window, in five (3.5% to 6.9% mean absolute against 5.0% to 18.9%), the sensed decode speed nearer than
+     * a flat one in five.
      */
     static SpeedTrace trace(List<Reading> readings, List<Integer> cpus, double[] replay, double windowSeconds,
             double prefillPerMicro, double decodePerMicro) {

@@ -19,14 +19,14 @@ public final class PredictedReplay {
      * The prediction for the replay whose results are in {@code measured} (its warm-up's in {@code measured-warmup}
      * beside it, as {@link Validation#serveAndReplay} writes them).
      */
-    static ServedBefore.Prediction of(Validation.Served served, Path measured, Path slice) throws IOException {
+    static ServedBefore.Prediction of(Served served, Path measured, Path slice) throws IOException {
         return ServedBefore.blend(ServedBefore.ofWarmup(Validation.warmupDir(measured)),
                 served.asProbed(false), slice);
     }
 
     /**
      * {@code simulate}'s arguments for {@code planFile} on {@code slice} under {@code prediction}, into {@code out}
-     * (the slice simulated {@link Validation.Served#predictionPasses} times where the served costs draw).
+     * (the slice simulated {@link Served#predictionPasses} times where the served costs draw).
      */
     static List<String> simulateArgs(ServedBefore.Prediction prediction, Path planFile, Path slice, String slo,
             Long seed, List<Path> profiles, Path out) throws IOException {
@@ -51,15 +51,15 @@ public final class PredictedReplay {
      * @param seed the simulation's seed (routers)
      * @param profiles the measured profiles (compute alone is charged, beside the served round trip)
      */
-    public static List<Validation.Row> judge(Validation.Served served, Path measured, Path planFile, Path slice,
+    public static List<Comparison.Row> judge(Served served, Path measured, Path planFile, Path slice,
             String slo, long seed, List<Path> profiles, Path simulated) throws IOException {
         ServedBefore.Prediction prediction = of(served, measured, slice);
         Validation.cornserve(Validation.quiet(), Validation.quiet(),
                 simulateArgs(prediction, planFile, slice, slo, seed, profiles, simulated).toArray(String[]::new));
-        List<Validation.Row> rows = Validation.compareRuns(simulated, measured);
-        List<Validation.Row> quiet = served.hostLoad().quietRows(simulated.resolve("requests.csv"),
+        List<Comparison.Row> rows = Comparison.compareRuns(simulated, measured);
+        List<Comparison.Row> quiet = served.hostLoad().quietRows(simulated.resolve("requests.csv"),
                 measured.resolve("requests.csv"), prediction.served().predictionPasses());
-        Validation.write(simulated.resolve("validation.json"), rows, quiet, served, profiles.get(0));
+        ValidationFile.write(simulated.resolve("validation.json"), rows, quiet, served, profiles.get(0));
         return rows;
     }
 }

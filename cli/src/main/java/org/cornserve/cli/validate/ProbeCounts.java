@@ -21,18 +21,18 @@ public record ProbeCounts(int idle, int shape, int decode,
     private static final int LEAST_SHAPE = 3;
 
     /** What every validation so far was judged with. */
-    public static final ProbeCounts DEFAULT = new ProbeCounts(Validation.PROBES, Validation.SHAPE_PROBES,
-            Validation.DECODE_PROBES, Validation.BATCH_PROBE_GROUPS);
+    public static final ProbeCounts DEFAULT = new ProbeCounts(ProbeTraces.PROBES, ProbeTraces.SHAPE_PROBES,
+            ProbeTraces.DECODE_PROBES, ProbeTraces.BATCH_PROBE_GROUPS);
 
     /** The fewest of each: an idle request per quartile length, one per shape length, the decode speed's minimum. */
-    static final ProbeCounts LEAST = new ProbeCounts(LEAST_IDLE, LEAST_SHAPE, Validation.MIN_DECODE_PROBE_REQUESTS, 1);
+    static final ProbeCounts LEAST = new ProbeCounts(LEAST_IDLE, LEAST_SHAPE, Probes.MIN_DECODE_PROBE_REQUESTS, 1);
 
     public ProbeCounts {
-        if (idle < LEAST_IDLE || shape < LEAST_SHAPE || decode < Validation.MIN_DECODE_PROBE_REQUESTS
+        if (idle < LEAST_IDLE || shape < LEAST_SHAPE || decode < Probes.MIN_DECODE_PROBE_REQUESTS
                 || batchGroups < 1) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "probe requests: at least %d idle, %d shape,"
                     + " %d decode and 1 batch group, got %d, %d, %d and %d", LEAST_IDLE, LEAST_SHAPE,
-                    Validation.MIN_DECODE_PROBE_REQUESTS, idle, shape, decode, batchGroups));
+                    Probes.MIN_DECODE_PROBE_REQUESTS, idle, shape, decode, batchGroups));
         }
     }
 

@@ -24,7 +24,9 @@ import org.cornserve.model.profile.ProfileSet;
 record ProfileDrift(@JsonProperty("points") int points, @JsonProperty("median_after_over_before") double medianRatio,
         @JsonProperty("median_move") double medianMove, @JsonProperty("largest_move") double largestMove) {
 
-    /** The drift from {@code before} to {@code after} over the points both measured (the same task, degree and grid). */
+    /**
+     * The drift from {@code before} to {@code after} over the points both measured (the same task, degree and grid).
+     */
     static ProfileDrift of(ProfileSet before, ProfileSet after) {
         List<Double> ratios = new ArrayList<>();
         for (Profile b : before.profiles()) {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * How {@link Validation#serveAndReplay} runs a served plan: the replays and what comes before them.
  *
  * @param calibration a trace replayed after the warm-up and not judged, the sensed speed's calibration on the trace's
- *     own mix ({@link Validation#writeCalibrationTrace}); null for none
+ *     own mix ({@link ProbeTraces#writeCalibrationTrace}); null for none
  * @param replays how many times the slice is probed for and replayed on the same server, at least 1
  * @param sense whether the machine's speed sensors ({@link MachineSpeed}) read through the warm-up and the replays
  * @param probes how many requests each probe sends

@@ -146,21 +146,21 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
      * probed)^w} and its decode scale {@code own^(1 - w) x (before x ratio)^w} ({@code w} the served costs'
      * {@code served_before_weights} of prefills and of decodes, a warm-up's for both),
      * where {@code probed} is
-     * the prediction's prefill level over the slice ({@link Validation#sliceMean}) and {@code before} this run's
+     * the prediction's prefill level over the slice ({@link SpeedTraces#sliceMean}) and {@code before} this run's
      * {@link #level} in the prediction's shape; each component as probed where its ratio is 0 (off) or the run read
      * too few steps.
      *
-     * @param asProbed the prediction from the probes alone ({@link Validation.Served#asProbed})
+     * @param asProbed the prediction from the probes alone ({@link Served#asProbed})
      * @param slice the judged slice (the prefill level's weights)
      */
-    Prediction blend(Validation.Served asProbed, Path slice) throws IOException {
+    Prediction blend(Served asProbed, Path slice) throws IOException {
         double[] ratio = asProbed.replayOverServedBefore(warmup);
         if (ratio[0] == 0 && ratio[1] == 0) {
             return Prediction.probesAlone(asProbed);
         }
         PrefillScaleCurve curve = asProbed.prefillCurve();
-        double probedLevel = curve == null ? asProbed.prefillComputeScale() : Validation.sliceMean(curve, slice);
-        PrefillScaleCurve shape = Validation.prefillShape(curve, slice);
+        double probedLevel = curve == null ? asProbed.prefillComputeScale() : SpeedTraces.sliceMean(curve, slice);
+        PrefillScaleCurve shape = SpeedTraces.prefillShape(curve, slice);
         List<ServedCostsFit.Row> rows = ServedCostsFit.read(steps);
         // its extra per sequence in place of the batch probe's where it ran enough steps of several sequences
         double decodeLevel = decodeLevel(rows, fromSeconds);
@@ -175,7 +175,7 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
                 : asProbed.decodeComputeScale();
         PrefillScaleCurve blended = curve == null ? null : new PrefillScaleCurve(curve.tokens(),
                 curve.scales().stream().map(x -> x * prefill).toList());
-        Validation.Served charged = asProbed.withComputeScales(asProbed.prefillComputeScale() * prefill, decode)
+        Served charged = asProbed.withComputeScales(asProbed.prefillComputeScale() * prefill, decode)
                 .withPrefillCurve(blended).withExtraMsPerSequence(Double.isNaN(served)
                         ? asProbed.extraMsPerSequence() : served);
         String note = String.format(Locale.ROOT, "; blended with the %s (prefills %s, decodes %s of the profile, x%.3f"
@@ -188,7 +188,9 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
         return new Prediction(charged, before, note);
     }
 
-    /** One weight where prefills and decodes share it ("0.75"), else both ("0.75 for prefills and 0.00 for decodes"). */
+    /**
+     * One weight where prefills and decodes share it ("0.75"), else both ("0.75 for prefills and 0.00 for decodes").
+     */
     static String weights(double[] w) {
         return w[0] == w[1] ? String.format(Locale.ROOT, "%.2f", w[0])
                 : String.format(Locale.ROOT, "%.2f for prefills and %.2f for decodes", w[0], w[1]);
@@ -205,16 +207,16 @@ record ServedBefore(Path steps, double fromSeconds, boolean warmup) {
      * @param before the served run's levels read ({prefill, decode}; NaN where not read)
      * @param note for the tables' headers (empty where nothing was blended)
      */
-    record Prediction(Validation.Served served, double[] before, String note) {
+    record Prediction(Served served, double[] before, String note) {
 
         /** The probes' prediction alone, nothing blended (no run before, or its ratios off). */
-        static Prediction probesAlone(Validation.Served asProbed) {
+        static Prediction probesAlone(Served asProbed) {
             return new Prediction(asProbed, new double[] {Double.NaN, Double.NaN}, "");
         }
     }
 
     /** {@code before}'s {@link #blend}, or the probes' prediction alone where no run came before (null). */
-    static Prediction blend(ServedBefore before, Validation.Served asProbed, Path slice) throws IOException {
+    static Prediction blend(ServedBefore before, Served asProbed, Path slice) throws IOException {
         return before == null ? Prediction.probesAlone(asProbed) : before.blend(asProbed, slice);
     }
 }

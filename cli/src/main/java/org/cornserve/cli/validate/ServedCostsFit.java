@@ -182,7 +182,7 @@ public final class ServedCostsFit {
     /**
      * The served costs' after-prefill ratio of prefills ({@link ServedStepCosts#prefillAfterPrefillRatio}) from served
      * replays' steps: each step with a prefill's compute over its {@code windowSeconds} window's prefill speed (summed
-     * compute over summed charge, as {@link Validation#speedTrace} measures it), summed over the steps right after a
+     * compute over summed charge, as {@link SpeedTraces#speedTrace} measures it), summed over the steps right after a
      * step with a prefill ({@link Row#prefillBefore}) over their summed charge, divided by the same over the other
      * steps with a prefill; pooled over the replays (each step against its own replay's window). The charge-weighted
      * least-squares line of the relative speed against the indicator gives the same.

@@ -100,9 +100,9 @@ final class StepRecorder implements DispatchObserver {
      * <p>The median, not the mean: the round trip is skewed (rare stalls of several ms over a floor of a few tenths),
      * and a request of a few dozen steps most often meets none of the stalls, so the median request's steps cost the
      * median. Charged the probe's mean less its slowest 1% instead, seven runs of 2026-12-05 (three 120-request demos,
-     * four 1,000-request validations) came out slow at TPOT P50 in every one, by +11.6% to +38.6%; re-simulated with the
-     * probe's median, nothing else changed, TPOT P50 was -14.3% to +24.5% and E2E P50 moved toward the served one in
-     * all seven (experiments/validation-tails.md, section 10).
+     * four 1,000-request validations) came out slow at TPOT P50 in every one, by +11.6% to +38.6%; re-simulated with
+     * the probe's median, nothing else changed, TPOT P50 was -14.3% to +24.5% and E2E P50 moved toward the served one
+     * in all seven (experiments/validation-tails.md, section 10).
      */
     static double roundTripMs(List<ServedStep> steps) {
         List<ServedStep> llm = steps.stream().filter(s -> s.step() instanceof Step.LlmStep).toList();
@@ -194,11 +194,12 @@ final class StepRecorder implements DispatchObserver {
      * Writes {@code steps.csv} (one row per served LLM step: its shape, measured compute and busy time, the
      * simulator's charge, the mean number of other executors computing meanwhile, the charge with the host-sharing
      * slowdown over that overlap, when the step was decided, its round trip (busy less compute) and the gap from the
-     * replica's previous report to this decision) and returns the summary: per kind of step (with prefill; decode only), how many, the
-     * measured-over-simulated ratio of compute and of busy time at P10, P50, P90 and P99, the compute ratio against
-     * the charge with host sharing, the round trip and the gap before in ms, and the compute ratio of the steps that ran alone (others computing under 10% of
-     * the step) and of those that overlapped (others computing over half of it): if sharing the host is what slows
-     * served steps, the overlapped ones are the slow ones.
+     * replica's previous report to this decision) and returns the summary: per kind of step (with prefill; decode
+     * only), how many, the measured-over-simulated ratio of compute and of busy time at P10, P50, P90 and P99, the
+     * compute ratio against the charge with host sharing, the round trip and the gap before in ms, and the compute
+     * ratio of the steps that ran alone (others computing under 10% of the step) and of those that overlapped (others
+     * computing over half of it): if sharing the host is what slows served steps, the overlapped ones are the slow
+     * ones.
      *
      * @param costOf the simulator's cost model of deployment d's task t (null when it has none)
      * @param slowdown the measured host-sharing slowdown (element k-1 for k executors at once), empty for none

@@ -52,16 +52,16 @@ import org.cornserve.simulator.config.ServedStepCosts;
  * replay_over_warmup_*}; {@link #servedBefore}).
  * {@code probe-level} prints each replay's prefill and decode speed over what its probes charged ({@link
  * ServedCostsFit#replayOverProbe}; the prefills at the probes' level in the served steps' shape before the replay,
- * {@link Validation#predictionCurve}, none where no steps ran before it; the extra per sequence the embedded served
+ * {@link SpeedTraces#predictionCurve}, none where no steps ran before it; the extra per sequence the embedded served
  * costs' where the probes measured none, and their after-prefill ratio of prefills) and their geometric means over all
  * the runs' replays: the served costs' {@code replay_over_probe_prefill} and {@code replay_over_probe_decode}.
  * {@code prefill-after-prefill} prints the served costs' after-prefill ratio of prefills ({@link
  * ServedCostsFit#prefillAfterPrefillRatio}) of each replay of the runs and pooled over them all.
  * {@code after-prefill} prints the served costs' after-prefill ratio pooled over the runs' replays
  * ({@link ServedCostsFit#afterPrefillRatio}) and their round-trip tail ({@link ServedCostsFit#roundTripTailMs}).
- * {@code speed} writes the served replay's speed window by window ({@link Validation#speedTrace}) to
+ * {@code speed} writes the served replay's speed window by window ({@link SpeedTraces#speedTrace}) to
  * {@code RUN_DIR/served-speed.json}, for {@code simulate --speed-trace} on a run kept from before validate wrote it.
- * {@code overhead} prints the per-request overhead line ({@link Validation#overheadLine}) fitted to the run's probe
+ * {@code overhead} prints the per-request overhead line ({@link Probes#overheadLine}) fitted to the run's probe
  * ({@code measured-probe/overhead.csv}) as {@code INTERCEPT_MS MS_PER_TOKEN}.
  * {@code RUN_DIR} is a validate output's plan folder ({@code validation.json}, {@code measured/},
  * {@code measured-probe/}, {@code simulated/}). {@code analyze} joins served requests with their simulated twins by
@@ -86,7 +86,7 @@ public final class TailReport {
         } else if (args.length == 2 && args[0].equals("speed")) {
             Path run = Path.of(args[1]);
             Json.mapper().writerWithDefaultPrettyPrinter().writeValue(run.resolve("served-speed.json").toFile(),
-                    Validation.speedTrace(run.resolve("measured/steps.csv"), Validation.SPEED_WINDOW_S));
+                    SpeedTraces.speedTrace(run.resolve("measured/steps.csv"), SpeedTraces.SPEED_WINDOW_S));
             out.println(run.resolve("served-speed.json"));
         } else if (args.length >= 2 && args[0].equals("after-prefill")) {
             List<List<ServedCostsFit.Row>> runs = new java.util.ArrayList<>();
@@ -131,11 +131,11 @@ public final class TailReport {
                             Validation.replayDir(run.resolve("measured"), k).resolve("steps.csv"));
                     replays.add(rows);
                     out.printf(Locale.ROOT, "%s replay %d: %.4f%n", run, k,
-                            ServedCostsFit.prefillAfterPrefillRatio(List.of(rows), Validation.SPEED_WINDOW_S));
+                            ServedCostsFit.prefillAfterPrefillRatio(List.of(rows), SpeedTraces.SPEED_WINDOW_S));
                 }
             }
             out.printf(Locale.ROOT, "prefill_after_prefill_ratio %.4f (%d replays pooled)%n",
-                    ServedCostsFit.prefillAfterPrefillRatio(replays, Validation.SPEED_WINDOW_S), replays.size());
+                    ServedCostsFit.prefillAfterPrefillRatio(replays, SpeedTraces.SPEED_WINDOW_S), replays.size());
         } else if (args.length >= 2 && args[0].equals("probe-level")) {
             ServedStepCosts embedded = embeddedCosts();
             double[] logSum = new double[2];
@@ -153,10 +153,10 @@ public final class TailReport {
                     double extra = r.hasNonNull("extra_ms_per_sequence") ? r.get("extra_ms_per_sequence").asDouble()
                             : embedded.extraMsPerSequence();
                     // the decode probe's speed by the build's rule, as --resimulate takes it
-                    double decodeSpeed = Validation.keptDecodeSpeed(run, k, r.path("decode_compute_scale").asDouble(1));
+                    double decodeSpeed = Probes.keptDecodeSpeed(run, k, r.path("decode_compute_scale").asDouble(1));
                     // the prefills charged as the prediction charges them: the probes' level in the shape of the
                     // served steps before the replay
-                    Validation.PredictionCurve charged = Validation.predictionCurve(curve, run, k,
+                    SpeedTraces.PredictionCurve charged = SpeedTraces.predictionCurve(curve, run, k,
                             run.resolve("trace.jsonl"), embedded.prefillAfterPrefillRatio());
                     double[] ratio = ServedCostsFit.replayOverProbe(ServedCostsFit.read(
                             Validation.replayDir(run.resolve("measured"), k).resolve("steps.csv")),
@@ -180,7 +180,7 @@ public final class TailReport {
         } else if (args.length >= 2 && args[0].equals("served-before")) {
             servedBefore(Arrays.asList(args).subList(1, args.length), out);
         } else if (args.length == 3 && args[0].equals("table")) {
-            out.print(Validation.table(Validation.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
+            out.print(Comparison.table(Comparison.compare(summary(Path.of(args[1])), summary(Path.of(args[2])))));
         } else if (args.length >= 1 && args[0].equals("fit")) {
             Map<String, String> o = options(args);
             Path probe = Path.of(required(o, "--probe"));
@@ -267,8 +267,8 @@ public final class TailReport {
                 var probed = r.hasNonNull("prefill_compute_scale_at") ? org.cornserve.model.profile.PrefillScaleCurve
                         .parse(r.get("prefill_compute_scale_at").asText()) : null;
                 // the shape the prediction charges: the served steps' before the replay where validate has them
-                var curve = warmup ? probed : Validation.predictionCurve(probed, run, k, slice, pp).curve();
-                var shape = Validation.prefillShape(curve, slice);
+                var curve = warmup ? probed : SpeedTraces.predictionCurve(probed, run, k, slice, pp).curve();
+                var shape = SpeedTraces.prefillShape(curve, slice);
                 java.util.function.LongToDoubleFunction by = shape == null ? t -> 1 : shape;
                 double extra = r.hasNonNull("extra_ms_per_sequence") ? r.get("extra_ms_per_sequence").asDouble()
                         : embedded.extraMsPerSequence();
@@ -319,7 +319,7 @@ public final class TailReport {
                 throw new IllegalArgumentException(csv + ":" + (i + 2) + ": bad probe row (" + e.getMessage() + ")", e);
             }
         }
-        return Validation.overheadLine(v[0], v[1], v[2]);
+        return Probes.overheadLine(v[0], v[1], v[2]);
     }
 
     /** The served steps of every replay (validate's measured, measured-2, ...) of the runs {@code args[1..]}. */
@@ -448,7 +448,7 @@ public final class TailReport {
             double[] v = served.values().stream().mapToDouble(metrics.get(m)).sorted().toArray();
             StringBuilder sb = new StringBuilder("  " + names.get(m) + ":");
             for (double p : new double[] {0.5, 0.9, 0.99}) {
-                double[] ci = Validation.percentileInterval(v, p);
+                double[] ci = Comparison.percentileInterval(v, p);
                 sb.append(String.format(Locale.ROOT, " P%d %.2f [%.2f, %.2f] (%+.0f%%, %+.0f%%);",
                         Math.round(p * 100), q(v, p), ci[0], ci[1], 100 * (ci[0] / q(v, p) - 1),
                         100 * (ci[1] / q(v, p) - 1)));

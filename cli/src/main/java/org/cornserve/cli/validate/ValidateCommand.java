@@ -69,16 +69,16 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "cpu:2", description = "device slots (default ${DEFAULT-VALUE})")
     String devices;
 
-    @Option(names = "--warmup-requests", defaultValue = Validation.WARMUP_REQUESTS, paramLabel = "N", description =
+    @Option(names = "--warmup-requests", defaultValue = ProbeTraces.WARMUP_REQUESTS, paramLabel = "N", description =
             "send N synthetic requests (short answers, prompts at the slice's quartile lengths and short ones), not"
             + " measured, before the probes and the measured replay, so the server is past its JIT warm-up (0: none;"
             + " default ${DEFAULT-VALUE})")
     long warmupRequests;
 
     @Option(names = "--probe-scale", defaultValue = "1", paramLabel = "X", description = {"send X (0 to 1) of each"
-            + " probe's requests before each replay (idle " + Validation.PROBES + ", shape " + Validation.SHAPE_PROBES
-            + ", decode " + Validation.DECODE_PROBES + ", batch " + Validation.BATCH_PROBE_GROUPS + " groups at 1; at"
-            + " least 3, 3, " + Validation.MIN_DECODE_PROBE_REQUESTS + " and 1): quicker probes read the machine's"
+            + " probe's requests before each replay (idle " + ProbeTraces.PROBES + ", shape " + ProbeTraces.SHAPE_PROBES
+            + ", decode " + ProbeTraces.DECODE_PROBES + ", batch " + ProbeTraces.BATCH_PROBE_GROUPS + " groups at 1; at"
+            + " least 3, 3, " + Probes.MIN_DECODE_PROBE_REQUESTS + " and 1): quicker probes read the machine's"
             + " speed with more noise; every figure of this project's validations was measured at 1 (default"
             + " ${DEFAULT-VALUE})"})
     double probeScale;
@@ -89,11 +89,11 @@ public final class ValidateCommand implements Callable<Integer> {
             + " and say so (0: after one half-second reading; default ${DEFAULT-VALUE})")
     double quietWaitSeconds;
 
-    @Option(names = "--calibration-requests", defaultValue = Validation.CALIBRATION_REQUESTS, paramLabel = "N",
+    @Option(names = "--calibration-requests", defaultValue = ProbeTraces.CALIBRATION_REQUESTS, paramLabel = "N",
             description = {"with the speed sensors: replay N requests of the trace that follow the judged slice (the"
             + " same window and transforms, never judged) after the warm-up, and calibrate the sensed-speed prediction"
             + " on them (the first replay on them alone, the later ones on them and the replays before); needs"
-            + " --max-requests to leave requests of the window over, fewer than " + Validation.MIN_CALIBRATION_REQUESTS
+            + " --max-requests to leave requests of the window over, fewer than " + ProbeTraces.MIN_CALIBRATION_REQUESTS
             + " are not replayed (0: none, the warm-up's later half calibrates the first replay; default"
             + " ${DEFAULT-VALUE})"})
     int calibrationRequests;
@@ -129,7 +129,7 @@ public final class ValidateCommand implements Callable<Integer> {
     Path out;
 
     /** What the judging works on: the served replays, the profiles simulated with, the calibration trace, drift. */
-    private record Sides(List<Validation.Served> runs, Path profiles, Path calibration, ProfileDrift drift) {
+    private record Sides(List<Served> runs, Path profiles, Path calibration, ProfileDrift drift) {
     }
 
     @Override
@@ -165,7 +165,7 @@ public final class ValidateCommand implements Callable<Integer> {
             err.println("simulating the " + kept.runs().size() + " replay(s) kept in " + resimulate + " again with"
                     + " this build's model (nothing served; their probes, steps and sensor readings copied into "
                     + out + ")");
-            List<Validation.Served> keptRuns = kept.runs();
+            List<Served> keptRuns = kept.runs();
             if (spec.commandLine().getParseResult().hasMatchedOption("--served-costs")) {
                 // judged with other served costs than those RUN charged
                 Path costs = Validation.servedCosts(servedCosts, out);
@@ -175,7 +175,7 @@ public final class ValidateCommand implements Callable<Integer> {
         } else {
             sides = serve(err);
         }
-        List<Validation.Served> runs = sides.runs();
+        List<Served> runs = sides.runs();
         Path simulatedProfiles = sides.profiles();
         Path calibration = sides.calibration();
         ProfileDrift drift = sides.drift();
@@ -186,48 +186,49 @@ public final class ValidateCommand implements Callable<Integer> {
         if (slo != null) {
             base.addAll(List.of("--slo", slo));
         }
-        List<List<Validation.Row>> rowsByRun = new ArrayList<>();
-        List<List<Validation.Row>> quietByRun = new ArrayList<>();
-        List<List<Validation.Row>> servedSpeedByRun = new ArrayList<>();
+        List<List<Comparison.Row>> rowsByRun = new ArrayList<>();
+        List<List<Comparison.Row>> quietByRun = new ArrayList<>();
+        List<List<Comparison.Row>> servedSpeedByRun = new ArrayList<>();
         List<Path> simulatedDirs = new ArrayList<>();
         List<Path> measuredDirs = new ArrayList<>();
         List<Path> servedSpeedDirs = new ArrayList<>();
-        List<List<Validation.Row>> sensedByRun = new ArrayList<>();
+        List<List<Comparison.Row>> sensedByRun = new ArrayList<>();
         List<Path> sensedDirs = new ArrayList<>();
-        List<Validation.Served> predictions = new ArrayList<>();
+        List<Served> predictions = new ArrayList<>();
         List<String> predictionNotes = new ArrayList<>();
         for (int k = 1; k <= runs.size(); k++) {
-            Validation.Served served = runs.get(k - 1);
+            Served served = runs.get(k - 1);
             Path measured = Validation.replayDir(out.resolve("measured"), k);
             Path simulated = Validation.replayDir(out.resolve("simulated"), k);
             List<String> sim = new ArrayList<>(base);
             sim.addAll(List.of("--out", simulated.toString()));
             // the probes' level in the served steps' shape by length where steps ran before this replay, and the
             // probes' speeds as a loaded replay runs them (the served costs' replay-over-probe ratios)
-            Validation.PredictionCurve curve = Validation.predictionCurve(served.prefillCurve(), out, k, slice,
+            SpeedTraces.PredictionCurve curve = SpeedTraces.predictionCurve(served.prefillCurve(), out, k, slice,
                     served.chargedPrefillAfterPrefillRatio());
-            Validation.Served probed = served.withPrefillCurve(curve.curve()).asProbed(curve.servedShape());
+            Served probed = served.withPrefillCurve(curve.curve()).asProbed(curve.servedShape());
             // and the served run before it (the calibration replay, the replay before): a weighted geometric mean
             ServedBefore.Prediction prediction = ServedBefore.blend(ServedBefore.ofValidation(out, k), probed, slice);
-            Validation.Served predicted = prediction.served();
+            Served predicted = prediction.served();
             sim.addAll(predicted.predictionArgs());
             predictions.add(predicted);
             predictionNotes.add(Validation.replayOverProbeNote(served, curve.servedShape()) + prediction.note());
             Validation.cornserve(Validation.quiet(), Validation.quiet(), sim.toArray(String[]::new));
-            rowsByRun.add(Validation.compareRuns(simulated, measured));
+            rowsByRun.add(Comparison.compareRuns(simulated, measured));
             quietByRun.add(served.hostLoad().quietRows(simulated.resolve("requests.csv"),
                     measured.resolve("requests.csv"), predicted.predictionPasses()));
             // a diagnosis, not a prediction: the replay again at the speed its own steps ran, window by window, and
             // with their prefill speed by length
-            servedSpeedByRun.add(Validation.atServedSpeed(base, Validation.forServedSpeed(runs, out, k), out, k));
+            servedSpeedByRun.add(SpeedDiagnosis.atServedSpeed(base, SpeedDiagnosis.forServedSpeed(runs, out, k), out,
+                    k));
             simulatedDirs.add(simulated);
             measuredDirs.add(measured);
             servedSpeedDirs.add(Validation.replayDir(out.resolve("simulated-at-served-speed"), k));
             // the machine's speed from its sensors (not the served steps), calibrated on the runs before this replay
             try {
                 // the prefill speed by length from the served steps of the runs before, as the calibration
-                List<Validation.Row> sensed = Validation.atSensedSpeed(base, Validation.forSensedSpeed(runs, out, k),
-                        out, k);
+                List<Comparison.Row> sensed = SpeedDiagnosis.atSensedSpeed(base,
+                        SpeedDiagnosis.forSensedSpeed(runs, out, k), out, k);
                 if (sensed != null) {
                     sensedByRun.add(sensed);
                     sensedDirs.add(Validation.replayDir(out.resolve("simulated-at-sensed-speed"), k));
@@ -237,11 +238,11 @@ public final class ValidateCommand implements Callable<Integer> {
             }
         }
         boolean withSensed = sensedByRun.size() == runs.size();
-        Validation.Served first = runs.get(0);
-        List<Validation.Row> rows = pooledOrOne(rowsByRun, simulatedDirs, measuredDirs);
-        List<Validation.Row> atServedSpeed = pooledOrOne(servedSpeedByRun, servedSpeedDirs, measuredDirs);
+        Served first = runs.get(0);
+        List<Comparison.Row> rows = pooledOrOne(rowsByRun, simulatedDirs, measuredDirs);
+        List<Comparison.Row> atServedSpeed = pooledOrOne(servedSpeedByRun, servedSpeedDirs, measuredDirs);
         java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
-        List<Validation.Row> atSensedSpeed = withSensed ? pooledOrOne(sensedByRun, sensedDirs, measuredDirs) : null;
+        List<Comparison.Row> atSensedSpeed = withSensed ? pooledOrOne(sensedByRun, sensedDirs, measuredDirs) : null;
         if (withSensed) {
             extra.put("rows_at_sensed_speed", atSensedSpeed);
         }
@@ -251,14 +252,14 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         if (resimulate != null) {
             // served there, not here
-            extra.put(Validation.MACHINE_FIELD, Validation.keptMachine(resimulate.resolve("validation.json")));
+            extra.put(ValidationFile.MACHINE_FIELD, ValidationFile.keptMachine(resimulate.resolve("validation.json")));
         } else {
             extra.put("probe_counts", ProbeCounts.scaled(probeScale));
         }
         if (runs.size() > 1) {
             List<java.util.Map<String, Object>> each = new ArrayList<>();
             for (int k = 1; k <= runs.size(); k++) {
-                Validation.Served served = runs.get(k - 1);
+                Served served = runs.get(k - 1);
                 java.util.Map<String, Object> run = new java.util.LinkedHashMap<>();
                 run.put("replay", k);
                 run.put("measured", measuredDirs.get(k - 1).toString());
@@ -279,10 +280,10 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         // with several replays the top level's served figures (overheads, scales, steps, host load) are the first
         // replay's, as "replays" lists them all; "rows" and "rows_at_served_speed" are pooled
-        Validation.write(out.resolve("validation.json"), rows, runs.size() == 1 ? quietByRun.get(0) : List.of(), first,
-                simulatedProfiles, extra);
+        ValidationFile.write(out.resolve("validation.json"), rows, runs.size() == 1 ? quietByRun.get(0) : List.of(),
+                first, simulatedProfiles, extra);
         for (int k = 1; k <= runs.size(); k++) {
-            Validation.Served served = runs.get(k - 1);
+            Served served = runs.get(k - 1);
             pw.printf(Locale.ROOT, "%ssimulated (measured profiles, prefills and decodes at %.3f and %.3f of them as"
                     + " the probes ran%s, prefills by prompt tokens charged at %s, %.4f ms per extra sequence per"
                     + " decode iteration, %.2f ms + %.4f ms per prompt token per-request overhead, %.3f ms per-step round trip)"
@@ -292,21 +293,21 @@ public final class ValidateCommand implements Callable<Integer> {
                     predictions.get(k - 1).prefillCurve() == null ? "-" : predictions.get(k - 1).prefillCurve(),
                     predictions.get(k - 1).chargedExtraMsPerSequence(), served.overheadMs(),
                     served.overheadMsPerToken(), served.stepOverheadMs(), slice);
-            pw.print(Validation.table(rowsByRun.get(k - 1)));
-            pw.print(Validation.stepsTable(served));
-            pw.print(Validation.hostTable(served, quietByRun.get(k - 1)));
+            pw.print(Comparison.table(rowsByRun.get(k - 1)));
+            pw.print(Comparison.stepsTable(served));
+            pw.print(Comparison.hostTable(served, quietByRun.get(k - 1)));
         }
         if (runs.size() > 1) {
             pw.printf(Locale.ROOT, "the %d replays pooled (throughput their mean, each percentile over all their"
                     + " requests), each simulated at the speed its probes met:%n", runs.size());
-            pw.print(Validation.pooledTable(rows, rowsByRun));
+            pw.print(Comparison.pooledTable(rows, rowsByRun));
         }
         if (withSensed) {
             pw.printf(Locale.ROOT, "simulated at the machine's speed as its sensors read it, decodes %.0f s window by"
                     + " window, prefills at the replay's median (sensed-speed*.json: a reference kernel on every core"
                     + " through the replay; the served engine"
                     + " calibrated on the runs before each replay: %s; nothing of the judged"
-                    + " replay's steps), against served%s:%n", Validation.SPEED_WINDOW_S, calibration != null
+                    + " replay's steps), against served%s:%n", SpeedTraces.SPEED_WINDOW_S, calibration != null
                             ? "the calibration replay (measured-calibration/) and the earlier replays"
                             : "the earlier replays, the warm-up for the first", runs.size() == 1 ? "" : ", pooled");
             pw.print(tableOf(atSensedSpeed, sensedByRun));
@@ -315,14 +316,14 @@ public final class ValidateCommand implements Callable<Integer> {
                 + " window by window, with their round trip (served-speed*.json; it reads the judged runs' steps),"
                 + " against served%s: what is"
                 + " left is the model's error, the rest of the table above the machine's drift:%n",
-                Validation.SPEED_WINDOW_S, runs.size() == 1 ? "" : ", pooled");
+                SpeedTraces.SPEED_WINDOW_S, runs.size() == 1 ? "" : ", pooled");
         pw.print(tableOf(atServedSpeed, servedSpeedByRun));
         if (drift != null) {
             pw.println(drift.line());
         }
         pw.println("results in " + out + " (validation.json, simulated/, measured/" + (runs.size() == 1 ? ""
                 : ", simulated-k/ and measured-k/ for replay k") + ")");
-        Validation.Served served = first;
+        Served served = first;
         long left = Validation.sharedMemoryFiles(served.session());
         if (left > 0) {
             err.println("warning: " + left + " /dev/shm/cornserve-* file(s) are present after the run");
@@ -356,18 +357,18 @@ public final class ValidateCommand implements Callable<Integer> {
             if (profiles.size() > 1) {
                 throw new IllegalArgumentException("validate takes one --profiles file (the plan's model)");
             }
-            Validation.profileMachineWarning(profileFile).ifPresent(err::println);
+            ValidationFile.profileMachineWarning(profileFile).ifPresent(err::println);
         }
         // compute alone, as the simulation charges it beside the served round trip (simulate --compute-only-profiles)
         ProfileBook book = ProfileBook.load(List.of(profileFile)).computeOnly();
         Path warm = null;
         if (warmupRequests > 0) {
-            warm = Validation.writeWarmupTrace(resolved, book, slice, Math.toIntExact(warmupRequests),
+            warm = ProbeTraces.writeWarmupTrace(resolved, book, slice, Math.toIntExact(warmupRequests),
                     out.resolve("warmup.jsonl"));
         }
         Path calibration = calibrationTrace(slice, err);
         Path costs = Validation.servedCosts(servedCosts, out);
-        List<Validation.Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book,
+        List<Served> runs = Validation.serveAndReplay(resolved, slots, slice, warm, slo, book,
                 out.resolve("measured"), new ServeRun(calibration, replays, speedSensors,
                         ProbeCounts.scaled(probeScale), Math.round(quietWaitSeconds * 1000)), err, s -> {
                     err.println(s);
@@ -391,7 +392,7 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     /**
-     * The calibration replay's trace ({@link Validation#writeCalibrationTrace}, {@code calibration.jsonl}), or null
+     * The calibration replay's trace ({@link ProbeTraces#writeCalibrationTrace}, {@code calibration.jsonl}), or null
      * where none runs: without sensors or a warm-up, with {@code --calibration-requests 0}, or where the window holds
      * too few requests beyond the judged slice (said on {@code err}).
      */
@@ -408,10 +409,10 @@ public final class ValidateCommand implements Callable<Integer> {
         Validation.cornserve(Validation.quiet(), Validation.quiet(), sliceArgs(trace, traceFormat, window, rate,
                 scaleTokens, maxRequests + calibrationRequests, longer));
         Path calibration = out.resolve("calibration.jsonl");
-        int n = Validation.writeCalibrationTrace(longer, slice, calibrationRequests, calibration);
+        int n = ProbeTraces.writeCalibrationTrace(longer, slice, calibrationRequests, calibration);
         Files.delete(longer);
         if (n == 0) {
-            err.println("no calibration replay: the window holds fewer than " + Validation.MIN_CALIBRATION_REQUESTS
+            err.println("no calibration replay: the window holds fewer than " + ProbeTraces.MIN_CALIBRATION_REQUESTS
                     + " requests beyond the judged slice; the warm-up calibrates the sensed speed");
             return null;
         }
@@ -420,15 +421,15 @@ public final class ValidateCommand implements Callable<Integer> {
         return calibration;
     }
 
-    /** One replay's rows, or the replays' pooled ({@link Validation#pooled}). */
-    private static List<Validation.Row> pooledOrOne(List<List<Validation.Row>> byReplay, List<Path> simulated,
+    /** One replay's rows, or the replays' pooled ({@link Comparison#pooled}). */
+    private static List<Comparison.Row> pooledOrOne(List<List<Comparison.Row>> byReplay, List<Path> simulated,
             List<Path> measured) throws java.io.IOException {
-        return byReplay.size() == 1 ? byReplay.get(0) : Validation.pooled(simulated, measured);
+        return byReplay.size() == 1 ? byReplay.get(0) : Comparison.pooled(simulated, measured);
     }
 
     /** One replay's table, or the pooled one with each replay's error beside it. */
-    private static String tableOf(List<Validation.Row> rows, List<List<Validation.Row>> byReplay) {
-        return byReplay.size() == 1 ? Validation.table(rows) : Validation.pooledTable(rows, byReplay);
+    private static String tableOf(List<Comparison.Row> rows, List<List<Comparison.Row>> byReplay) {
+        return byReplay.size() == 1 ? Comparison.table(rows) : Comparison.pooledTable(rows, byReplay);
     }
 
     /** {@code trace transform} arguments for the slice. */

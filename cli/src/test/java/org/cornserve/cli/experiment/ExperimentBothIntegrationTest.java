@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.cornserve.cli.CliRun;
+import org.cornserve.cli.validate.Comparison;
 import org.cornserve.cli.validate.Validation;
 import org.cornserve.model.json.Json;
 import org.junit.jupiter.api.Tag;
@@ -62,7 +63,7 @@ class ExperimentBothIntegrationTest {
         // the simulation is the served replay's, as predicted before it: its comparison beside it; the slice
         // simulated as many times as the served costs' prediction_passes say, pooled
         JsonNode v = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/validation.json").toFile());
-        assertEquals(Validation.METRICS.size(), v.path("rows").size(), v.toString());
+        assertEquals(Comparison.METRICS.size(), v.path("rows").size(), v.toString());
         JsonNode simConfig = Json.mapper().readTree(dir.resolve("cases/one-r0-s1-sim/config.json").toFile());
         int passes = simConfig.path("repeat").asInt();
         assertTrue(passes >= 1, simConfig.toString());
@@ -86,9 +87,9 @@ class ExperimentBothIntegrationTest {
         JsonNode predicted = org.cornserve.cli.validate.PassPercentiles.summary(dir.resolve("cases/one-r0-s1-sim"));
         for (JsonNode row : v.path("rows")) {
             if (row.path("metric").asText().equals("ttft_ms.p50")) {
-                assertEquals(Validation.value(predicted, "ttft_ms.p50"), row.path("simulated").asDouble(), 1e-9);
+                assertEquals(Comparison.value(predicted, "ttft_ms.p50"), row.path("simulated").asDouble(), 1e-9);
                 assertEquals(rows.get(0).path("ttft_ms.p50").asDouble(), row.path("simulated").asDouble(), 1e-9);
-                assertEquals(Validation.value(served, "ttft_ms.p50"), row.path("measured").asDouble(), 1e-9);
+                assertEquals(Comparison.value(served, "ttft_ms.p50"), row.path("measured").asDouble(), 1e-9);
             }
         }
         String errors = Files.readString(dir.resolve("errors.csv"));

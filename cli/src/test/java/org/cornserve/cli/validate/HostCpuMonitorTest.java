@@ -169,14 +169,14 @@ class HostCpuMonitorTest {
         HostLoad load = HostLoad.of(new HostCpuMonitor.Samples(samples), 0, 6_000 * MS, measured);
         assertEquals(Set.of(4L, 5L), load.loadedRequests());
         assertTrue(load.line().contains("requests that lived through it: 2 of 10"), load.line());
-        List<Validation.Row> rows = load.quietRows(simulated, measured);
-        Validation.Row e2eP99 = rows.stream().filter(r -> r.metric().equals("e2e_ms.p99")).findFirst().orElseThrow();
+        List<Comparison.Row> rows = load.quietRows(simulated, measured);
+        Comparison.Row e2eP99 = rows.stream().filter(r -> r.metric().equals("e2e_ms.p99")).findFirst().orElseThrow();
         assertEquals(109, e2eP99.measured(), 0.1, "the 900 ms requests are out");
         assertEquals(109, e2eP99.simulated(), 0.1, "and their simulated twins too");
-        Validation.Row ttft = rows.get(0);
+        Comparison.Row ttft = rows.get(0);
         assertEquals("ttft_ms.p50", ttft.metric());
         assertEquals(0.1, ttft.error(), 1e-3);
-        String table = Validation.hostTable(new Validation.Served(0, 0, Map.of(), null, null, 0, load), rows);
+        String table = Comparison.hostTable(new Served(0, 0, Map.of(), null, null, 0, load), rows);
         assertTrue(table.contains("on the 8 requests that lived through none of it"), table);
         assertFalse(HostLoad.NONE.line().isBlank());
         // a prediction of two passes of the slice: ids 10 to 19 are the second pass's twins of 0 to 9
@@ -187,7 +187,7 @@ class HostCpuMonitorTest {
                     .append(",50,10\n");
         }
         Files.writeString(twoPasses, s2);
-        Validation.Row pooled = load.quietRows(twoPasses, measured, 2).stream()
+        Comparison.Row pooled = load.quietRows(twoPasses, measured, 2).stream()
                 .filter(r -> r.metric().equals("e2e_ms.p99")).findFirst().orElseThrow();
         // each pass's P99 over the quiet requests' twins (109, and 209 of the second pass's, not 14 or 15's 214 or
         // 215), then their median
@@ -224,7 +224,7 @@ class HostCpuMonitorTest {
         assertEquals(1, k.get("steps_under_outside_load"));
         assertEquals(1.0, ((Map<?, ?>) k.get("without_outside_load_compute_over_simulated")).get("p50"));
         assertEquals(3.0, ((Map<?, ?>) k.get("under_outside_load_compute_over_simulated")).get("p50"));
-        String table = Validation.stepsTable(new Validation.Served(0, 0, summary, null));
+        String table = Comparison.stepsTable(new Served(0, 0, summary, null));
         assertTrue(table.contains("without outside load (1): P50 1.00"), table);
     }
 

@@ -110,19 +110,19 @@ class MachineSpeedTest {
         }
         MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {100, 120},
                 null, List.of(new double[] {150, 400}));
-        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 1, 0, null);
+        double[] perMicro = SpeedDiagnosis.sensorCalibration(tmp, r, spans, 1, 0, null);
         assertEquals(1.2 / 400, perMicro[0], 1e-9);
         assertEquals(1.5 / d(400), perMicro[1], 1e-9);
         // the replay's simulation charges prefills by the probes' shape: here twice the profile at every length, so
         // the served prefills ran at half the speed against that charge; decodes are not shaped
-        double[] shaped = Validation.sensorCalibration(tmp, r, spans, 1, 0,
+        double[] shaped = SpeedDiagnosis.sensorCalibration(tmp, r, spans, 1, 0,
                 org.cornserve.model.profile.PrefillScaleCurve.parse("1=2.0,10000=2.0"));
         assertEquals(0.6 / 400, shaped[0], 1e-9);
         assertEquals(1.5 / d(400), shaped[1], 1e-9);
         // no readings in the later half: a clear error, not a guess
         List<MachineSpeed.Reading> early = r.stream().filter(x -> x.nanos() < 110e9).toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Validation.sensorCalibration(tmp, early, spans, 1, 0, null));
+                () -> SpeedDiagnosis.sensorCalibration(tmp, early, spans, 1, 0, null));
         assertTrue(e.getMessage().contains("warm-up"), e.getMessage());
     }
 
@@ -146,20 +146,20 @@ class MachineSpeedTest {
         }
         MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {100, 120},
                 new double[] {200, 220}, List.of(new double[] {230, 240}, new double[] {250, 260}));
-        double[] first = Validation.sensorCalibration(tmp, r, spans, 1, 0, null);
+        double[] first = SpeedDiagnosis.sensorCalibration(tmp, r, spans, 1, 0, null);
         // the median of the calibration replay's two windows: 3.0 per 1000 us, then 1.2 and 1.5 per 400 us
         assertEquals((3.0 / 1000 + 1.2 / 400) / 2, first[0], 1e-12);
         assertEquals((3.0 / d(1000) + 1.5 / d(400)) / 2, first[1], 1e-12);
         // replay 2: the calibration replay's windows and replay 1's (its served speed 2.0 at 250 us) together
         Json.mapper().writeValue(tmp.resolve("served-speed.json").toFile(), new SpeedTrace(10, List.of(2.0),
                 List.of(2.0), "test"));
-        double[] second = Validation.sensorCalibration(tmp, r, spans, 2, 0, null);
+        double[] second = SpeedDiagnosis.sensorCalibration(tmp, r, spans, 2, 0, null);
         assertEquals(3.0 / 1000, second[0], 1e-12); // the median of 0.003, 0.003 and 0.008
         assertEquals(3.0 / d(1000), second[1], 1e-12); // of 3.0 / d(1000), 1.5 / d(400) and 2.0 / d(250)
         // sensors silent through the calibration replay: the first replay is not calibrated on the warm-up instead
         List<MachineSpeed.Reading> silent = r.stream().filter(x -> x.nanos() < 200e9 || x.nanos() >= 220e9).toList();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Validation.sensorCalibration(tmp, silent, spans, 1, 0, null));
+                () -> SpeedDiagnosis.sensorCalibration(tmp, silent, spans, 1, 0, null));
         assertTrue(e.getMessage().contains("the calibration replay to calibrate on"), e.getMessage());
     }
 
@@ -177,7 +177,7 @@ class MachineSpeedTest {
         }
         MachineSpeed.Spans spans = new MachineSpeed.Spans(250, List.of(0, 1), new double[] {0, 20},
                 null, List.of(new double[] {50, 70}, new double[] {80, 100}));
-        double[] perMicro = Validation.sensorCalibration(tmp, r, spans, 2, 0, null);
+        double[] perMicro = SpeedDiagnosis.sensorCalibration(tmp, r, spans, 2, 0, null);
         // the median over the windows of served speed over sensed microseconds
         assertEquals((1.1 / 400 + 1.1 / 500) / 2, perMicro[0], 1e-12);
         assertEquals((1.2 / d(400) + 1.5 / d(500)) / 2, perMicro[1], 1e-12);
@@ -192,7 +192,7 @@ class MachineSpeedTest {
                 + "{\"arrival_s\":0.2,\"app\":\"default\",\"text_tokens\":%d,\"output_tokens\":5}%n",
                 100 - markup, 1000 - markup));
         var curve = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.2,1000=0.9");
-        var shape = Validation.prefillShape(curve, slice);
+        var shape = SpeedTraces.prefillShape(curve, slice);
         double mean = (1.2 * 100 + 0.9 * 1000) / 1100;
         assertEquals(List.of(100L, 1000L), shape.tokens());
         assertEquals(1.2 / mean, shape.scales().get(0), 1e-12);
@@ -200,7 +200,7 @@ class MachineSpeedTest {
         // the slice's prompts charged as much in all as without the shape, the long against the short as probed
         assertEquals(1100, shape.applyAsDouble(100) * 100 + shape.applyAsDouble(1000) * 1000, 1e-9);
         assertEquals(0.9 / 1.2, shape.applyAsDouble(1000) / shape.applyAsDouble(100), 1e-12);
-        assertEquals(null, Validation.prefillShape(null, slice));
+        assertEquals(null, SpeedTraces.prefillShape(null, slice));
     }
 
     /**
@@ -216,7 +216,7 @@ class MachineSpeedTest {
         rows.append("0,0,2,100,0,0,1,12.0,12.1,10.0,0,10.0,600,0.2,,\n"); // a prefill: the next two decodes left out
         rows.append("0,0,2,0,1,100,4,400.0,400.2,4.0,0,4.0,700,0.2,,\n");
         rows.append("0,0,2,0,2,200,4,400.0,400.2,4.0,0,4.0,800,0.2,,\n");
-        int n = Validation.MIN_DECODE_STEPS_PER_COUNT;
+        int n = SpeedTraces.MIN_DECODE_STEPS_PER_COUNT;
         for (int i = 0; i < n; i++) {
             rows.append("0,0,2,0,1,100,4,5.0,5.2,4.0,0,4.0," + (1000 + i) + ",0.2,,\n"); // one: 5 / 4
             rows.append("0,0,2,0,3,300,4,9.0,9.2,8.0,0,8.0," + (2000 + i) + ",0.2,,\n"); // three: 9 / (8 + 0.5 x 4 x 2)
@@ -227,7 +227,7 @@ class MachineSpeedTest {
         rows.append("0,0,2,0,1,100,4,40.0,40.2,4.0,0,4.0,10,0.2,,\n"); // before the cut
         Path csv = tmp.resolve("d.csv");
         Files.writeString(csv, rows.toString());
-        var curve = Validation.servedDecodeCurve(List.of(csv), 0.5, 0.5);
+        var curve = SpeedTraces.servedDecodeCurve(List.of(csv), 0.5, 0.5);
         assertEquals(List.of(1L, 3L, 8L), curve.tokens());
         double one = 5.0 * n / (4.0 * n);
         double three = 9.0 * n / (12.0 * n);
@@ -242,7 +242,7 @@ class MachineSpeedTest {
         assertEquals(eight / mean, curve.scales().get(2), 1e-12);
         Path few = tmp.resolve("few.csv");
         Files.writeString(few, header + "0,0,2,0,1,100,4,5.0,5.2,4.0,0,4.0,1000,0.2,,\n");
-        assertEquals(null, Validation.servedDecodeCurve(List.of(few), 0, 0));
+        assertEquals(null, SpeedTraces.servedDecodeCurve(List.of(few), 0, 0));
     }
 
     @Test
@@ -263,7 +263,7 @@ class MachineSpeedTest {
         // a second file, its first step before the cut
         Files.writeString(b, header + "0,0,2,100,0,0,1,50.0,50.1,10.0,0,10.0,100,0.2,,\n"
                 + "0,0,2,100,0,0,1,12.0,12.1,10.0,0,10.0,5000,0.2,,\n");
-        var curve = Validation.servedPrefillCurve(List.of(a, b), List.of(100L, 300L, 1000L), 0.5);
+        var curve = SpeedTraces.servedPrefillCurve(List.of(a, b), List.of(100L, 300L, 1000L), 0.5);
         assertEquals(List.of(100L, 300L, 1000L), curve.tokens());
         assertEquals(72.0 / 60, curve.scales().get(0), 1e-12);
         assertEquals(1.1, curve.scales().get(2), 1e-12);
@@ -271,7 +271,7 @@ class MachineSpeedTest {
         assertEquals((72.0 + 495 + 20) / (60 + 450 + 20), curve.scales().get(1), 1e-12);
         Path none = tmp.resolve("none.csv");
         Files.writeString(none, header + "0,0,2,0,1,100,4,40.0,40.2,4.0,0,4.0,3000,0.2,,\n");
-        assertEquals(null, Validation.servedPrefillCurve(List.of(none), List.of(100L), 0));
+        assertEquals(null, SpeedTraces.servedPrefillCurve(List.of(none), List.of(100L), 0));
     }
 
     @Test
@@ -279,16 +279,16 @@ class MachineSpeedTest {
         var a = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.2,1000=0.9");
         var b = org.cornserve.model.profile.PrefillScaleCurve.parse("100=1.0,1000=1.1");
         var other = org.cornserve.model.profile.PrefillScaleCurve.parse("50=1.0,1000=1.1");
-        java.util.function.Function<org.cornserve.model.profile.PrefillScaleCurve, Validation.Served> run = c ->
-                new Validation.Served(1, 0.1, java.util.Map.of(), null, null, 0, HostLoad.NONE, 1, 1, Double.NaN, c);
-        List<Validation.Served> runs = List.of(run.apply(a), run.apply(b), run.apply(other), run.apply(null));
-        assertEquals(a, Validation.meanCurve(runs, 1)); // the first replay: its own
-        var mean = Validation.meanCurve(runs, 2);
+        java.util.function.Function<org.cornserve.model.profile.PrefillScaleCurve, Served> run = c ->
+                new Served(1, 0.1, java.util.Map.of(), null, null, 0, HostLoad.NONE, 1, 1, Double.NaN, c);
+        List<Served> runs = List.of(run.apply(a), run.apply(b), run.apply(other), run.apply(null));
+        assertEquals(a, SpeedTraces.meanCurve(runs, 1)); // the first replay: its own
+        var mean = SpeedTraces.meanCurve(runs, 2);
         assertEquals(List.of(100L, 1000L), mean.tokens());
         assertEquals(1.1, mean.scales().get(0), 1e-12);
         assertEquals(1.0, mean.scales().get(1), 1e-12);
-        assertEquals(other, Validation.meanCurve(runs, 3)); // other lengths: its own
-        assertEquals(null, Validation.meanCurve(runs, 4));
+        assertEquals(other, SpeedTraces.meanCurve(runs, 3)); // other lengths: its own
+        assertEquals(null, SpeedTraces.meanCurve(runs, 4));
     }
 
     @Test

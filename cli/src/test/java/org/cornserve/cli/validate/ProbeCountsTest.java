@@ -19,7 +19,7 @@ class ProbeCountsTest {
         // 7.5, 3, 6 and 1.5 rounded half up
         assertEquals(new ProbeCounts(8, 3, 6, 2), ProbeCounts.scaled(0.25));
         assertEquals(ProbeCounts.LEAST, ProbeCounts.scaled(0.01));
-        assertEquals(new ProbeCounts(3, 3, Validation.MIN_DECODE_PROBE_REQUESTS, 1), ProbeCounts.LEAST);
+        assertEquals(new ProbeCounts(3, 3, Probes.MIN_DECODE_PROBE_REQUESTS, 1), ProbeCounts.LEAST);
         // as validation.json records them
         assertEquals("{\"idle\":8,\"shape\":3,\"decode\":6,\"batch_groups\":2}",
                 org.cornserve.model.json.Json.mapper().valueToTree(ProbeCounts.scaled(0.25)).toString());

@@ -82,10 +82,10 @@ class ReplayOverProbeTest {
                     + "\"output_tokens\":5}%n", i / 2.0, i % 2 == 0 ? 40 : 900));
         }
         Files.writeString(slice, b);
-        Validation.PredictionCurve first = Validation.predictionCurve(PROBED, tmp, 1, slice, 0.887);
+        SpeedTraces.PredictionCurve first = SpeedTraces.predictionCurve(PROBED, tmp, 1, slice, 0.887);
         assertFalse(first.servedShape());
         assertSame(PROBED, first.curve(), "no steps before the first replay, no calibration: the probes' curve");
-        assertSame(null, Validation.predictionCurve(null, tmp, 2, slice, 0.887).curve());
+        assertSame(null, SpeedTraces.predictionCurve(null, tmp, 2, slice, 0.887).curve());
 
         // the calibration replay ran short prompts at 1.2 of the profile, long ones at 0.9
         StringBuilder steps = new StringBuilder(StepRecorder.CSV_HEADER + "\n");
@@ -100,17 +100,17 @@ class ReplayOverProbeTest {
         Path calibration = tmp.resolve("measured-calibration").resolve("steps.csv");
         Files.createDirectories(calibration.getParent());
         Files.writeString(calibration, steps);
-        Validation.PredictionCurve shaped = Validation.predictionCurve(PROBED, tmp, 1, slice, 0.887);
+        SpeedTraces.PredictionCurve shaped = SpeedTraces.predictionCurve(PROBED, tmp, 1, slice, 0.887);
         assertTrue(shaped.servedShape());
         assertEquals(PROBED.tokens(), shaped.curve().tokens());
-        assertEquals(Validation.sliceMean(PROBED, slice), Validation.sliceMean(shaped.curve(), slice), 1e-9,
+        assertEquals(SpeedTraces.sliceMean(PROBED, slice), SpeedTraces.sliceMean(shaped.curve(), slice), 1e-9,
                 "the probes' level over the slice");
         assertEquals(1.2 / 0.9, shaped.curve().scales().get(0) / shaped.curve().scales().get(2), 1e-9,
                 "the served steps' shape");
         // a later replay without a calibration replay learns from the replays before it
         Files.move(calibration.getParent(), tmp.resolve("measured"));
-        assertEquals(shaped.curve(), Validation.predictionCurve(PROBED, tmp, 2, slice, 0.887).curve());
-        assertFalse(Validation.predictionCurve(PROBED, tmp, 1, slice, 0.887).servedShape());
+        assertEquals(shaped.curve(), SpeedTraces.predictionCurve(PROBED, tmp, 2, slice, 0.887).curve());
+        assertFalse(SpeedTraces.predictionCurve(PROBED, tmp, 1, slice, 0.887).servedShape());
     }
 
     /**
@@ -123,12 +123,12 @@ class ReplayOverProbeTest {
         Path costs = tmp.resolve("costs.json");
         Files.writeString(costs, "{\"extra_ms_per_sequence\": 0.01, \"replay_over_probe_prefill\": 1.2,"
                 + " \"replay_over_probe_decode\": 1.1}");
-        Validation.Served served = new Validation.Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1, 1.3,
+        Served served = new Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1, 1.3,
                 Double.NaN, PROBED);
-        Validation.Served probesShape = served.asProbed(false);
+        Served probesShape = served.asProbed(false);
         assertEquals(1.43, probesShape.decodeComputeScale(), 1e-12);
         assertEquals(PROBED, probesShape.prefillCurve());
-        Validation.Served servedShape = served.asProbed(true);
+        Served servedShape = served.asProbed(true);
         assertEquals(List.of(1.2, 1.32, 1.56), servedShape.prefillCurve().scales().stream()
                 .map(x -> Math.round(x * 1e9) / 1e9).toList());
         List<String> args = servedShape.simulateArgs();
@@ -137,13 +137,13 @@ class ReplayOverProbeTest {
         assertTrue(Validation.replayOverProbeNote(served, true).contains("x1.200 and x1.100"));
         assertTrue(Validation.replayOverProbeNote(served, false).contains("x1.000 and x1.100"));
 
-        Validation.Served none = served.withServedCosts(null);
+        Served none = served.withServedCosts(null);
         assertSame(none, none.asProbed(true));
         assertEquals("", Validation.replayOverProbeNote(none, true));
         Path without = tmp.resolve("without.json");
         Files.writeString(without, "{\"extra_ms_per_sequence\": 0.01}");
         assertEquals(0, SimulateCommand.readServedCosts(without).replayOverProbeDecode());
-        Validation.Served plain = served.withServedCosts(without);
+        Served plain = served.withServedCosts(without);
         assertSame(plain, plain.asProbed(true));
 
         Path bad = tmp.resolve("bad.json");
@@ -176,9 +176,9 @@ class ReplayOverProbeTest {
                         i * 200.0 + a, a));
             }
         }
-        assertEquals(1.175, Validation.decodeProbeSpeed(rows, 7), 1e-9);
-        assertEquals(7, Validation.decodeProbeSpeed(rows.subList(0, 3 * 7), 7), "three requests: the fallback");
-        assertEquals(7, Validation.decodeProbeSpeed(List.of(), 7));
+        assertEquals(1.175, Probes.decodeProbeSpeed(rows, 7), 1e-9);
+        assertEquals(7, Probes.decodeProbeSpeed(rows.subList(0, 3 * 7), 7), "three requests: the fallback");
+        assertEquals(7, Probes.decodeProbeSpeed(List.of(), 7));
     }
 
     /** The embedded served costs carry both ratios, fitted on this machine's runs (their source says where). */

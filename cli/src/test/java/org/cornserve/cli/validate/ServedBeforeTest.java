@@ -123,14 +123,14 @@ class ServedBeforeTest {
         }
         Files.writeString(slice, b);
         PrefillScaleCurve curve = new PrefillScaleCurve(List.of(50L, 1000L), List.of(1.0, 1.3));
-        double probedLevel = Validation.sliceMean(curve, slice);
-        var shape = Validation.prefillShape(curve, slice);
+        double probedLevel = SpeedTraces.sliceMean(curve, slice);
+        var shape = SpeedTraces.prefillShape(curve, slice);
         String steps = runBeforeSteps(50, 1000, shape::applyAsDouble);
         Path before = writeRunBefore(steps);
         Path costs = tmp.resolve("costs.json");
         Files.writeString(costs, "{\"replay_over_served_before_prefill\": 1.2, \"replay_over_served_before_decode\":"
                 + " 1.4, \"replay_over_warmup_prefill\": 1.0, \"replay_over_warmup_decode\": 1.0}");
-        Validation.Served probed = new Validation.Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1, 1.1,
+        Served probed = new Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1, 1.1,
                 0.0, curve);
         ServedBefore whole = new ServedBefore(before, 0, false); // read whole: the arithmetic, not which half
         ServedBefore.Prediction p = whole.blend(probed, slice);
@@ -142,7 +142,7 @@ class ServedBeforeTest {
         assertEquals(Math.pow(1.1, 1 - w) * Math.pow(1.3 * 1.4, w), p.served().decodeComputeScale(), 1e-6);
         double factor = Math.pow(1.5 * 1.2 / probedLevel, w);
         assertEquals(Math.pow(probedLevel, 1 - w) * Math.pow(1.5 * 1.2, w),
-                Validation.sliceMean(p.served().prefillCurve(), slice), 1e-6);
+                SpeedTraces.sliceMean(p.served().prefillCurve(), slice), 1e-6);
         assertEquals(1.3 / 1.0, p.served().prefillCurve().scales().get(1) / p.served().prefillCurve().scales().get(0),
                 1e-6, "the shape kept");
         assertEquals(factor, p.served().prefillComputeScale(), 1e-6);
@@ -150,9 +150,9 @@ class ServedBeforeTest {
 
         Path off = tmp.resolve("off.json");
         Files.writeString(off, "{\"extra_ms_per_sequence\": 0}");
-        Validation.Served plain = probed.withServedCosts(off);
+        Served plain = probed.withServedCosts(off);
         assertSame(plain, whole.blend(plain, slice).served());
-        Validation.Served bare = probed.withServedCosts(null);
+        Served bare = probed.withServedCosts(null);
         assertSame(bare, whole.blend(bare, slice).served());
 
         // the warm-up's ratios for a warm-up (the demo's), 1 here, and its own weight (equal): sqrt(probed x before)
@@ -181,7 +181,7 @@ class ServedBeforeTest {
         Files.writeString(costs, "{\"replay_over_served_before_prefill\": 1.0, \"replay_over_served_before_decode\":"
                 + " 1.0, \"replay_over_warmup_prefill\": 1.0, \"replay_over_warmup_decode\": 1.0,"
                 + " \"served_before_weights\": {\"decode\": 0, \"warmup\": 1}}");
-        Validation.Served probed = new Validation.Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1.2, 1.1,
+        Served probed = new Served(1, 0.2, java.util.Map.of(), null, costs, 0, null, 1.2, 1.1,
                 0.0, null);
         assertArrayEquals(new double[] {0.75, 0}, probed.servedBeforeWeights(false));
         ServedBefore.Prediction p = new ServedBefore(before, 0, false).blend(probed, slice);

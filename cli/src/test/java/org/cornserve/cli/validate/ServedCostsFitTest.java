@@ -93,15 +93,15 @@ class ServedCostsFitTest {
         for (int i = 0; i < 6; i++) {
             served[i] = simulated[i] + 5 + 0.05 * tokens[i];
         }
-        double[] line = Validation.overheadLine(tokens, served, simulated);
+        double[] line = Probes.overheadLine(tokens, served, simulated);
         assertEquals(5, line[0], 1e-9);
         assertEquals(0.05, line[1], 1e-12);
         double[] falling = new double[6];
         for (int i = 0; i < 6; i++) {
             falling[i] = simulated[i] + 30 - 0.05 * tokens[i];
         }
-        double[] flat = Validation.overheadLine(tokens, falling, simulated);
-        assertEquals(Validation.overheadMs(falling, simulated), flat[0], 1e-12);
+        double[] flat = Probes.overheadLine(tokens, falling, simulated);
+        assertEquals(Probes.overheadMs(falling, simulated), flat[0], 1e-12);
         assertEquals(0, flat[1]);
     }
 
@@ -183,12 +183,12 @@ class ServedCostsFitTest {
         ServedStepCosts c = SimulateCommand.readServedCosts(embedded);
         assertTrue(c.extraMsPerSequence() > 0, "the embedded costs hold the measured extra per sequence");
         assertTrue(c.source().contains("fc8"), c.source());
-        Validation.Served served = new Validation.Served(1, 0.5, java.util.Map.of(), null).withServedCosts(embedded);
+        Served served = new Served(1, 0.5, java.util.Map.of(), null).withServedCosts(embedded);
         assertEquals(List.of("--served-costs", embedded.toString()), served.simulateArgs().subList(9, 11));
         assertFalse(served.simulateArgs().contains("--extra-ms-per-sequence"), "not measured: the costs' own");
         assertEquals(c.extraMsPerSequence(), served.chargedExtraMsPerSequence());
         // a batch probe's extra replaces the costs' own, and only where served costs are charged at all
-        Validation.Served probed = new Validation.Served(1, 0.5, java.util.Map.of(), null, null, 0, null, 1, 1, 0.125);
+        Served probed = new Served(1, 0.5, java.util.Map.of(), null, null, 0, null, 1, 1, 0.125);
         assertEquals(0, probed.chargedExtraMsPerSequence());
         assertFalse(probed.simulateArgs().contains("--extra-ms-per-sequence"));
         probed = probed.withServedCosts(embedded);
@@ -196,7 +196,7 @@ class ServedCostsFitTest {
                 probed.simulateArgs().subList(9, 13));
         assertEquals(0.125, probed.chargedExtraMsPerSequence());
         assertEquals(0.125, probed.atProfileSpeed().extraMsPerSequence());
-        assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 0.5, java.util.Map.of(), null, null,
+        assertThrows(IllegalArgumentException.class, () -> new Served(1, 0.5, java.util.Map.of(), null, null,
                 0, null, 1, 1, -0.1));
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"extra_ms_per_sequence\": -1}");
@@ -368,19 +368,19 @@ class ServedCostsFitTest {
         Path three = tmp.resolve("three.json");
         Files.writeString(three, "{\"extra_ms_per_sequence\": 0.01, \"round_trip_ms\": [0.2, 0.4],"
                 + " \"prediction_passes\": 3}");
-        Validation.Served served = new Validation.Served(1, 0.1, java.util.Map.of(), null, three, 0, HostLoad.NONE);
+        Served served = new Served(1, 0.1, java.util.Map.of(), null, three, 0, HostLoad.NONE);
         assertEquals(3, served.predictionPasses());
         List<String> args = served.predictionArgs();
         assertEquals("3", args.get(args.indexOf("--repeat") + 1));
         assertEquals(served.simulateArgs(), args.subList(0, args.size() - 2));
         Path none = tmp.resolve("none.json");
         Files.writeString(none, "{\"extra_ms_per_sequence\": 0.01}");
-        Validation.Served once = new Validation.Served(1, 0.1, java.util.Map.of(), null, none, 0, HostLoad.NONE);
+        Served once = new Served(1, 0.1, java.util.Map.of(), null, none, 0, HostLoad.NONE);
         assertEquals(once.simulateArgs(), once.predictionArgs(), "one pass: no --repeat");
         // passes asked for where nothing is drawn would all be the same: one
         Path same = tmp.resolve("same.json");
         Files.writeString(same, "{\"extra_ms_per_sequence\": 0.01, \"prediction_passes\": 3}");
-        Validation.Served alike = new Validation.Served(1, 0.1, java.util.Map.of(), null, same, 0, HostLoad.NONE);
+        Served alike = new Served(1, 0.1, java.util.Map.of(), null, same, 0, HostLoad.NONE);
         assertEquals(1, alike.predictionPasses());
         assertEquals(alike.simulateArgs(), alike.predictionArgs());
     }

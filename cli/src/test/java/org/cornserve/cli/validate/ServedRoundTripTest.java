@@ -52,7 +52,7 @@ class ServedRoundTripTest {
         double[] sorted = trips.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
         double expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        assertEquals(expected, Validation.servedRoundTripMs(steps), 1e-9);
+        assertEquals(expected, SpeedTraces.servedRoundTripMs(steps), 1e-9);
     }
 
     /** No decode-only step: no round trip read (NaN), and the diagnosis keeps the probe's. */
@@ -61,9 +61,9 @@ class ServedRoundTripTest {
         Path out = tmp.resolve("run");
         Files.createDirectories(out.resolve("measured"));
         Files.writeString(out.resolve("measured/steps.csv"), StepRecorder.CSV_HEADER + "\n" + row(300, 0, 12, 5, 0));
-        assertTrue(Double.isNaN(Validation.servedRoundTripMs(out.resolve("measured/steps.csv"))));
-        Validation.Served probed = new Validation.Served(2.0, 0.13, Map.of(), null);
-        assertSame(probed, Validation.forServedSpeed(List.of(probed), out, 1));
+        assertTrue(Double.isNaN(SpeedTraces.servedRoundTripMs(out.resolve("measured/steps.csv"))));
+        Served probed = new Served(2.0, 0.13, Map.of(), null);
+        assertSame(probed, SpeedDiagnosis.forServedSpeed(List.of(probed), out, 1));
     }
 
     /**
@@ -83,15 +83,15 @@ class ServedRoundTripTest {
             }
             Files.writeString(dir.resolve("steps.csv"), csv);
         }
-        List<Validation.Served> runs = List.of(new Validation.Served(2.0, 0.13, Map.of(), null),
-                new Validation.Served(2.5, 0.11, Map.of(), null), new Validation.Served(2.2, 0.12, Map.of(), null));
-        Validation.Served first = Validation.forServedSpeed(runs, out, 1);
+        List<Served> runs = List.of(new Served(2.0, 0.13, Map.of(), null),
+                new Served(2.5, 0.11, Map.of(), null), new Served(2.2, 0.12, Map.of(), null));
+        Served first = SpeedDiagnosis.forServedSpeed(runs, out, 1);
         assertEquals(0.31, first.stepOverheadMs(), 1e-9);
         assertEquals(2.0, first.overheadMs(), 0);
-        Validation.Served second = Validation.forServedSpeed(runs, out, 2);
+        Served second = SpeedDiagnosis.forServedSpeed(runs, out, 2);
         assertEquals((0.25 + 0.40) / 2, second.stepOverheadMs(), 1e-9);
         assertEquals(2.5, second.overheadMs(), 0);
-        assertEquals(0.12, Validation.forServedSpeed(runs, out, 3).stepOverheadMs(), 0);
+        assertEquals(0.12, SpeedDiagnosis.forServedSpeed(runs, out, 3).stepOverheadMs(), 0);
         assertThrows(IllegalArgumentException.class, () -> runs.get(0).withStepOverheadMs(-0.1));
     }
 

@@ -79,9 +79,9 @@ class ValidateCommandIntegrationTest {
         if (Files.exists(shapeProbe)) { // where the slice has short or long prompts beyond its quartiles
             assertEquals(counts.shape(), Files.readAllLines(shapeProbe).size());
         }
-        assertEquals(counts.batchGroups() * Validation.BATCH_PROBE_ANSWERS.length,
+        assertEquals(counts.batchGroups() * ProbeTraces.BATCH_PROBE_ANSWERS.length,
                 Files.readAllLines(dir.resolve("measured-probe/batch-probe.jsonl")).size());
-        assertEquals(Validation.METRICS.size(), v.path("rows").size());
+        assertEquals(Comparison.METRICS.size(), v.path("rows").size());
         assertTrue(v.path("request_overhead_ms").asDouble() >= 0);
         // the idle probe: one row per streamed probe request, served TTFT against the simulator's
         List<String> probe = Files.readAllLines(dir.resolve("measured-probe/overhead.csv"));
@@ -162,7 +162,7 @@ class ValidateCommandIntegrationTest {
         assertTrue(batch.stream().filter(r -> r.decodeSequences() >= 3 && r.prefillTokens() == 0).count() >= 10,
                 "steps of three sequences");
         // against the decode probe's mean speed (its steady steps' summed compute over their summed charge), where
-        // the decodes are charged at its requests' 25th percentile (Validation.decodeProbeSpeed)
+        // the decodes are charged at its requests' 25th percentile (Probes.decodeProbeSpeed)
         List<ServedCostsFit.Row> decodeRows = ServedCostsFit.read(dir.resolve("measured-probe/decode-probe-steps.csv"));
         double[] sums = new double[2];
         decodeRows.stream().filter(r -> r.prefillTokens() == 0 && r.afterPrefill() > StepRecorder.AFTER_PREFILL_STEPS
@@ -171,7 +171,7 @@ class ValidateCommandIntegrationTest {
                     sums[1] += r.simulatedMs();
                 });
         double mean = sums[0] / sums[1];
-        assertEquals(Validation.decodeProbeSpeed(decodeRows, mean), v.path("decode_compute_scale").asDouble(), 1e-3);
+        assertEquals(Probes.decodeProbeSpeed(decodeRows, mean), v.path("decode_compute_scale").asDouble(), 1e-3);
         double extra = ServedCostsFit.batchExtraMsPerSequence(batch, mean);
         assertFalse(Double.isNaN(extra), "enough steps of several sequences");
         assertEquals(extra, v.path("extra_ms_per_sequence").asDouble(), 1e-3, "steps.csv rounds to 0.1 us");
@@ -198,7 +198,7 @@ class ValidateCommandIntegrationTest {
         assertEquals(List.copyOf(lined), org.cornserve.model.profile.PrefillScaleCurve.parse(curve).tokens(), curve);
         assertEquals(curve, simConfig.path("prefill_compute_scale_at").asText());
         // and the diagnosis at the served speed ran, with a row per metric
-        assertEquals(Validation.METRICS.size(), v.path("rows_at_served_speed").size(), v.toString());
+        assertEquals(Comparison.METRICS.size(), v.path("rows_at_served_speed").size(), v.toString());
         assertTrue(Files.exists(dir.resolve("served-speed.json")));
         assertTrue(out.toString().contains("diagnosis, not a prediction"), out.toString());
         assertTrue(v.path("host_load").path("available").asBoolean(), v.toString());
@@ -233,7 +233,7 @@ class ValidateCommandIntegrationTest {
         assertTrue(out3.toString().contains("planned (sim)") && out3.toString().contains("ttft_ms.p50"),
                 out3.toString());
         assertTrue(out3.toString().contains("warm-up's later half"), out3.toString());
-        assertEquals(Validation.METRICS.size(), Json.mapper().readTree(again.resolve("planned/validation.json")
+        assertEquals(Comparison.METRICS.size(), Json.mapper().readTree(again.resolve("planned/validation.json")
                 .toFile()).path("rows").size());
         assertTrue(Files.exists(again.resolve("baseline/simulated/summary.json")));
         assertTrue(java.util.Arrays.equals(keptDemo, Files.readAllBytes(demo.resolve("planned/validation.json"))));
@@ -277,8 +277,8 @@ class ValidateCommandIntegrationTest {
             assertEquals(k + 1, run.path("replay").asInt());
             assertEquals(12, Json.mapper().readTree(meas.get(k).resolve("summary.json").toFile()).path("completed")
                     .asInt(), "replay " + (k + 1) + " answered every request");
-            assertEquals(Validation.METRICS.size(), run.path("rows").size());
-            assertEquals(Validation.METRICS.size(), run.path("rows_at_served_speed").size());
+            assertEquals(Comparison.METRICS.size(), run.path("rows").size());
+            assertEquals(Comparison.METRICS.size(), run.path("rows_at_served_speed").size());
             // each replay simulated at the speed its own probes met
             JsonNode config = Json.mapper().readTree(sim.get(k).resolve("config.json").toFile());
             // and blended with the served run's before it (the calibration replay, replay 1): ServedBefore
@@ -291,13 +291,13 @@ class ValidateCommandIntegrationTest {
                 var probed = org.cornserve.model.profile.PrefillScaleCurve.parse(
                         run.path("prefill_compute_scale_at").asText());
                 Path slice = dir.resolve("trace.jsonl");
-                boolean shaped = Validation.predictionCurve(probed, dir, k + 1, slice,
+                boolean shaped = SpeedTraces.predictionCurve(probed, dir, k + 1, slice,
                         costs.prefillAfterPrefillRatio()).servedShape();
                 assertTrue(shaped || k == 0, "replay 2 takes replay 1's shape");
-                double level = Validation.sliceMean(probed, slice) * (shaped ? costs.replayOverProbePrefill() : 1);
+                double level = SpeedTraces.sliceMean(probed, slice) * (shaped ? costs.replayOverProbePrefill() : 1);
                 ServedBefore before = ServedBefore.ofValidation(dir, k + 1);
                 if (before != null && costs.replayOverServedBeforePrefill() > 0) {
-                    var shape = Validation.prefillShape(Validation.predictionCurve(probed, dir, k + 1, slice,
+                    var shape = SpeedTraces.prefillShape(SpeedTraces.predictionCurve(probed, dir, k + 1, slice,
                             costs.prefillAfterPrefillRatio()).curve(), slice);
                     double read = ServedBefore.level(ServedCostsFit.read(before.steps()), before.fromSeconds(), shape,
                             extra(v, run), costs.prefillAfterPrefillRatio())[0];
@@ -305,7 +305,7 @@ class ValidateCommandIntegrationTest {
                     level = Double.isNaN(read) ? level : Math.pow(level, 1 - w)
                             * Math.pow(read * costs.replayOverServedBeforePrefill(), w);
                 }
-                assertEquals(level, Validation.sliceMean(org.cornserve.model.profile.PrefillScaleCurve.parse(
+                assertEquals(level, SpeedTraces.sliceMean(org.cornserve.model.profile.PrefillScaleCurve.parse(
                                 config.path("prefill_compute_scale_at").asText()), slice), 2e-3);
             }
             assertTrue(Files.exists(meas.get(k).resolveSibling(meas.get(k).getFileName() + "-probe")
@@ -313,7 +313,7 @@ class ValidateCommandIntegrationTest {
         }
         assertTrue(Files.exists(dir.resolve("served-speed-2.json")));
         assertTrue(Files.exists(dir.resolve("simulated-at-served-speed-2/summary.json")));
-        List<Validation.Row> pooled = Validation.pooled(sim, meas);
+        List<Comparison.Row> pooled = Comparison.pooled(sim, meas);
         for (int m = 0; m < pooled.size(); m++) {
             assertEquals(pooled.get(m).measured(), v.path("rows").get(m).path("measured").asDouble(), 1e-6,
                     pooled.get(m).metric());
@@ -333,7 +333,7 @@ class ValidateCommandIntegrationTest {
             // replay 1 went unread (a 12-request replay is short), which the command says
             if (v.has("rows_at_sensed_speed")) {
                 assertTrue(out.toString().contains("the calibration replay (measured-calibration/)"), out.toString());
-                assertEquals(Validation.METRICS.size(), v.path("rows_at_sensed_speed").size());
+                assertEquals(Comparison.METRICS.size(), v.path("rows_at_sensed_speed").size());
                 assertTrue(Files.exists(dir.resolve("simulated-at-sensed-speed-2/summary.json")));
             } else {
                 assertTrue(err.toString().contains("not simulated at the sensed speed"), err.toString());

@@ -35,15 +35,16 @@ class ValidationTest {
 
     @Test
     void rowsHoldSimulatedMeasuredAndTheRelativeError() throws Exception {
-        List<Validation.Row> rows = Validation.compare(summary(8, 11, 4), summary(10, 10, 5));
-        assertEquals(Validation.METRICS, rows.stream().map(Validation.Row::metric).toList());
-        assertEquals(new Validation.Row("throughput_rps", 8, 10, -0.2), rows.get(0));
+        List<Comparison.Row> rows = Comparison.compare(summary(8, 11, 4), summary(10, 10, 5));
+        assertEquals(Comparison.METRICS, rows.stream().map(Comparison.Row::metric).toList());
+        assertEquals(new Comparison.Row("throughput_rps", 8, 10, -0.2), rows.get(0));
         assertEquals(0.1, rows.get(1).error(), 1e-12);
         assertEquals(-0.2, rows.get(6).error(), 1e-12);
         assertEquals(0, rows.get(9).error());
-        String table = Validation.table(rows);
+        String table = Comparison.table(rows);
         assertTrue(table.contains("ttft_ms.p50") && table.contains("+10.0%") && table.contains("-20.0%"), table);
-        Validation.write(tmp.resolve("validation.json"), rows, new Validation.Served(7.5, 0.5, java.util.Map.of(), null), null);
+        ValidationFile.write(tmp.resolve("validation.json"), rows, new Served(7.5, 0.5, java.util.Map.of(), null),
+                null);
         JsonNode back = Json.mapper().readTree(tmp.resolve("validation.json").toFile());
         assertEquals(7.5, back.path("request_overhead_ms").asDouble());
         assertEquals("ttft_ms.p50", back.path("rows").get(1).path("metric").asText());
@@ -57,10 +58,10 @@ class ValidationTest {
      */
     @Test
     void theMachineServedOnIsRecordedAndAProfileOfAnotherIsWarnedAbout() throws Exception {
-        var rows = Validation.compare(summary(8, 11, 4), summary(10, 10, 5));
-        var served = new Validation.Served(1, 1, java.util.Map.of(), null);
-        Validation.write(tmp.resolve("here.json"), rows, List.of(), served, null);
-        JsonNode here = Json.mapper().readTree(tmp.resolve("here.json").toFile()).path(Validation.MACHINE_FIELD);
+        var rows = Comparison.compare(summary(8, 11, 4), summary(10, 10, 5));
+        var served = new Served(1, 1, java.util.Map.of(), null);
+        ValidationFile.write(tmp.resolve("here.json"), rows, List.of(), served, null);
+        JsonNode here = Json.mapper().readTree(tmp.resolve("here.json").toFile()).path(ValidationFile.MACHINE_FIELD);
         var cpu = org.cornserve.model.hardware.CpuInfo.detect();
         org.junit.jupiter.api.Assumptions.assumeTrue(cpu.isPresent(), "no /proc/cpuinfo on this machine");
         assertEquals(cpu.get().identity(), here.path("identity").asText());
@@ -69,26 +70,27 @@ class ValidationTest {
         JsonNode kept = Json.mapper().readTree("{\"identity\": \"Some CPU (family 6, model 143), 2 cores,"
                 + " 512-bit vectors\"}");
         Files.writeString(tmp.resolve("kept.json"), "{\"machine\": " + kept + "}");
-        assertEquals(kept, Validation.keptMachine(tmp.resolve("kept.json")));
-        Validation.write(tmp.resolve("again.json"), rows, List.of(), served, null,
-                java.util.Map.of(Validation.MACHINE_FIELD, Validation.keptMachine(tmp.resolve("kept.json"))));
-        assertEquals(kept, Json.mapper().readTree(tmp.resolve("again.json").toFile()).path(Validation.MACHINE_FIELD));
+        assertEquals(kept, ValidationFile.keptMachine(tmp.resolve("kept.json")));
+        ValidationFile.write(tmp.resolve("again.json"), rows, List.of(), served, null,
+                java.util.Map.of(ValidationFile.MACHINE_FIELD, ValidationFile.keptMachine(tmp.resolve("kept.json"))));
+        assertEquals(kept, Json.mapper().readTree(tmp.resolve("again.json").toFile())
+                .path(ValidationFile.MACHINE_FIELD));
         Files.writeString(tmp.resolve("old.json"), "{\"rows\": []}");
         assertEquals("not recorded in " + tmp.resolve("old.json"),
-                Validation.keptMachine(tmp.resolve("old.json")).asText());
+                ValidationFile.keptMachine(tmp.resolve("old.json")).asText());
         // profiles: another machine warned about, this one and an unrecorded one not
         String set = "{\"model\": \"tiny-omni\", \"hardware\": \"cpu\", \"profiles\": [], \"measurement\": %s}";
         Path other = tmp.resolve("other-profiles.json");
         Files.writeString(other, set.formatted("{\"machine\": " + kept + "}"));
-        String warning = Validation.profileMachineWarning(other).orElseThrow();
+        String warning = ValidationFile.profileMachineWarning(other).orElseThrow();
         assertTrue(warning.contains(other.toString()) && warning.contains("Some CPU (family 6, model 143)")
                 && warning.contains(cpu.get().identity()), warning);
         Path same = tmp.resolve("same-profiles.json");
         Files.writeString(same, set.formatted("{\"machine\": {\"identity\": \"" + cpu.get().identity() + "\"}}"));
-        assertTrue(Validation.profileMachineWarning(same).isEmpty());
+        assertTrue(ValidationFile.profileMachineWarning(same).isEmpty());
         Path unrecorded = tmp.resolve("old-profiles.json");
         Files.writeString(unrecorded, set.formatted("{}"));
-        assertTrue(Validation.profileMachineWarning(unrecorded).isEmpty());
+        assertTrue(ValidationFile.profileMachineWarning(unrecorded).isEmpty());
     }
 
     /** The interval's ends are the order statistics of ranks n p -+ 1.96 sqrt(n p (1 - p)), worked by hand. */
@@ -96,11 +98,11 @@ class ValidationTest {
     void aPercentilesIntervalIsTheOrderStatisticsAroundItsRank() {
         double[] v = java.util.stream.IntStream.rangeClosed(1, 1000).asDoubleStream().toArray();
         // P99: sd = sqrt(9.9) = 3.146; ranks floor(990 - 6.17) = 983 and ceil(990 + 6.17) + 1 = 998
-        assertArrayEquals(new double[] {983, 998}, Validation.percentileInterval(v, 0.99));
+        assertArrayEquals(new double[] {983, 998}, Comparison.percentileInterval(v, 0.99));
         // P50: sd = 15.81; ranks floor(500 - 30.99) = 469 and ceil(530.99) + 1 = 532
-        assertArrayEquals(new double[] {469, 532}, Validation.percentileInterval(v, 0.5));
-        assertArrayEquals(new double[] {7, 7}, Validation.percentileInterval(new double[] {7}, 0.99));
-        assertTrue(Double.isNaN(Validation.percentileInterval(new double[0], 0.5)[0]));
+        assertArrayEquals(new double[] {469, 532}, Comparison.percentileInterval(v, 0.5));
+        assertArrayEquals(new double[] {7, 7}, Comparison.percentileInterval(new double[] {7}, 0.99));
+        assertTrue(Double.isNaN(Comparison.percentileInterval(new double[0], 0.5)[0]));
     }
 
     /**
@@ -119,14 +121,14 @@ class ValidationTest {
         for (int t = 0; t < trials; t++) {
             double[] v = law.sample(1000);
             java.util.Arrays.sort(v);
-            double[] ci = Validation.percentileInterval(v, p);
+            double[] ci = Comparison.percentileInterval(v, p);
             if (ci[0] <= truth && truth <= ci[1]) {
                 covered++;
             }
         }
         // the reference: the interval [X(lo), X(hi)] holds the true quantile when lo <= K <= hi - 1 of the samples lie
         // at or below it, K ~ Binomial(1000, p); its ends come from the ranks of the 1..1000 sample
-        double[] ranks = Validation.percentileInterval(java.util.stream.IntStream.rangeClosed(1, 1000)
+        double[] ranks = Comparison.percentileInterval(java.util.stream.IntStream.rangeClosed(1, 1000)
                 .asDoubleStream().toArray(), p);
         var k = new org.apache.commons.math3.distribution.BinomialDistribution(1000, p);
         double exact = k.cumulativeProbability((int) ranks[1] - 1) - k.cumulativeProbability((int) ranks[0] - 1);
@@ -149,22 +151,22 @@ class ValidationTest {
         }
         csv.append("1001,,a,rejected,0,0,0,,,,10,5,full,,,\n");
         Files.writeString(requests, csv);
-        List<Validation.Row> rows = Validation.withServedIntervals(Validation.compare(summary(8, 480, 9.9),
+        List<Comparison.Row> rows = Comparison.withServedIntervals(Comparison.compare(summary(8, 480, 9.9),
                 summary(10, 500, 9.9)), requests);
         assertEquals(null, rows.get(0).measuredLow(), "no interval for throughput");
-        Validation.Row ttft50 = rows.get(1);
+        Comparison.Row ttft50 = rows.get(1);
         assertEquals(469, ttft50.measuredLow(), 1e-12);
         assertEquals(532, ttft50.measuredHigh(), 1e-12);
         assertTrue(ttft50.withinInterval(), "480 in [469, 532]");
         // TPOT over the 999 requests of two or more output tokens (2 .. 1000, / 100)
         double[] tpot = java.util.stream.IntStream.rangeClosed(2, 1000).mapToDouble(i -> i / 100.0).toArray();
-        assertArrayEquals(Validation.percentileInterval(tpot, 0.99), new double[] {rows.get(6).measuredLow(),
+        assertArrayEquals(Comparison.percentileInterval(tpot, 0.99), new double[] {rows.get(6).measuredLow(),
             rows.get(6).measuredHigh()}, 1e-12);
         assertEquals(false, rows.get(9).withinInterval(), "a simulated 300 ms against e2e [9830, 9980]");
-        String table = Validation.table(rows);
+        String table = Comparison.table(rows);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("ttft_ms.p50") && l.contains("[469.00, 532.00]")
                 && l.endsWith("yes")) && table.contains("measured 95% interval"), table);
-        Validation.write(tmp.resolve("v.json"), rows, List.of(), new Validation.Served(1, 1, java.util.Map.of(), null),
+        ValidationFile.write(tmp.resolve("v.json"), rows, List.of(), new Served(1, 1, java.util.Map.of(), null),
                 null);
         JsonNode back = Json.mapper().readTree(tmp.resolve("v.json").toFile()).path("rows");
         assertFalse(back.get(0).has("measured_low"));
@@ -226,7 +228,7 @@ class ValidationTest {
         assertEquals(0.6, (Double) ((java.util.Map<?, ?>) withPrefill.get("round_trip_ms")).get("p50"), 1e-9);
         assertTrue(java.nio.file.Files.readAllLines(tmp.resolve("steps.csv")).get(0)
                 .endsWith(",decided_ms,round_trip_ms,gap_before_ms,outside_cores"));
-        String table = Validation.stepsTable(new Validation.Served(0, 0, summary, null));
+        String table = Comparison.stepsTable(new Served(0, 0, summary, null));
         assertTrue(table.contains("served with prefill steps:    1; measured compute / simulated: P50 1.20"), table);
     }
 
@@ -267,7 +269,7 @@ class ValidationTest {
         }
         var summary = StepRecorder.write(rec.served(), (d, t) -> cost, List.of(), tmp.resolve("d.csv"));
         double bySum = computeSum / 1e6 / (4.0 * n);
-        assertEquals(bySum, Validation.decodeScale(summary), 1e-9);
+        assertEquals(bySum, Probes.decodeScale(summary), 1e-9);
         @SuppressWarnings("unchecked")
         var all = (java.util.Map<String, Object>) summary.get("decode_only");
         assertEquals((computeSum / 1e6 + 40) / (4.0 * (n + 2)), (Double) all.get("alone_sum_compute_over_sum_simulated"),
@@ -295,17 +297,17 @@ class ValidationTest {
                 + "0,0,2,0,1,101,4,50.0,50.2,4.0,0,4.0,22000,0.2,0.1,\n"
                 + "0,0,2,0,1,105,4,50.0,50.2,4.0,0,4.0,23000,0.2,0.1,\n"
                 + "0,0,2,0,2,300,4,9.0,9.3,10.0,0,10.0,35000,0.3,0.1,\n"); // window 3: decode 9 / 10
-        var trace = Validation.speedTrace(csv, 10);
+        var trace = SpeedTraces.speedTrace(csv, 10);
         assertEquals(10, trace.windowSeconds());
         assertEquals(List.of(1.5, 1.5, 1.5, 1.5), trace.prefill(), "the one prefill window, before and after it");
         assertEquals(List.of(1.25, 1.25, 1.25, 0.9), trace.decode());
         // with an extra of 0.25 ms per sequence beyond the first per iteration charged on top: window 0's decodes
         // (1 sequence) keep 10 / 8, window 3's (2 x 4 iterations) 9 / (10 + 1), the prefill (itself, 0 decoding) 1.5
-        var extra = Validation.speedTrace(csv, 10, 0.25, null);
+        var extra = SpeedTraces.speedTrace(csv, 10, 0.25, null);
         assertEquals(List.of(1.25, 1.25, 1.25, 9 / 11.0), extra.decode());
         assertEquals(List.of(1.5, 1.5, 1.5, 1.5), extra.prefill());
         Files.writeString(csv, header + "0,0,2,64,1,100,1,11.0,11.2,10.0,0,10.0,100,0.2,,\n");
-        assertEquals(List.of(11 / 10.25), Validation.speedTrace(csv, 10, 0.25, null).prefill(),
+        assertEquals(List.of(11 / 10.25), SpeedTraces.speedTrace(csv, 10, 0.25, null).prefill(),
                 "a prefill beside a decoding sequence pays one extra");
         // the simulation charges a prefill by the probes' shape of its tokens: the speed is measured against that
         // charge, so that a window of long prompts (shape 1.2: slower than the slice's mean) is not slowed twice
@@ -313,32 +315,32 @@ class ValidationTest {
                 + "0,0,2,100,0,0,1,9.0,9.2,10.0,0,10.0,200,0.2,,\n"
                 + "0,0,2,0,1,100,4,4.0,4.2,4.0,0,4.0,300,0.2,,\n");
         var shape = org.cornserve.model.profile.PrefillScaleCurve.parse("100=0.9,1000=1.2");
-        assertEquals(List.of(33 / 30.0), Validation.speedTrace(csv, 10, 0, null).prefill());
-        assertEquals(List.of(33 / (20 * 1.2 + 10 * 0.9)), Validation.speedTrace(csv, 10, 0, shape).prefill());
-        assertEquals(List.of(1.0), Validation.speedTrace(csv, 10, 0, shape).decode(), "decodes keep their charge");
+        assertEquals(List.of(33 / 30.0), SpeedTraces.speedTrace(csv, 10, 0, null).prefill());
+        assertEquals(List.of(33 / (20 * 1.2 + 10 * 0.9)), SpeedTraces.speedTrace(csv, 10, 0, shape).prefill());
+        assertEquals(List.of(1.0), SpeedTraces.speedTrace(csv, 10, 0, shape).decode(), "decodes keep their charge");
         // a decode charged by a shape of its sequences (1.25 at one, 0.8 at two): measured against that charge
         var decodes = org.cornserve.model.profile.PrefillScaleCurve.parse("1=1.25,2=0.8");
         Path d = tmp.resolve("decodes.csv");
         Files.writeString(d, header + "0,0,2,0,1,100,4,4.0,4.2,4.0,0,4.0,100,0.2,,\n"
                 + "0,0,2,0,2,200,4,6.0,6.2,5.0,0,5.0,200,0.2,0,\n");
-        assertEquals(List.of(10 / 9.0), Validation.speedTrace(d, 10).decode());
-        assertEquals(List.of(10 / (4 * 1.25 + 5 * 0.8)), Validation.speedTrace(d, 10, 0, 0, null, decodes).decode());
+        assertEquals(List.of(10 / 9.0), SpeedTraces.speedTrace(d, 10).decode());
+        assertEquals(List.of(10 / (4 * 1.25 + 5 * 0.8)), SpeedTraces.speedTrace(d, 10, 0, 0, null, decodes).decode());
         // the simulation charges a prefill right after a prefill at the served costs' ratio (here 0.9): the second
         // step was decided as the first ended (0 + 500 ms busy), so its charge of 10 is 9 here too
         Files.writeString(csv, header + "0,0,2,1000,0,0,1,12.0,500.0,10.0,0,10.0,0,0.2,,\n"
                 + "0,0,2,1000,0,0,1,9.0,9.0,10.0,0,10.0,500,0.2,0,\n");
-        assertEquals(List.of(21 / 20.0), Validation.speedTrace(csv, 10, 0, 0, null).prefill(), "0: no ratio");
-        assertEquals(List.of(21 / 19.0), Validation.speedTrace(csv, 10, 0, 0.9, null).prefill());
-        assertEquals(List.of(21 / (12 + 12 * 0.9)), Validation.speedTrace(csv, 10, 0, 0.9, shape).prefill(),
+        assertEquals(List.of(21 / 20.0), SpeedTraces.speedTrace(csv, 10, 0, 0, null).prefill(), "0: no ratio");
+        assertEquals(List.of(21 / 19.0), SpeedTraces.speedTrace(csv, 10, 0, 0.9, null).prefill());
+        assertEquals(List.of(21 / (12 + 12 * 0.9)), SpeedTraces.speedTrace(csv, 10, 0, 0.9, shape).prefill(),
                 "with the shape (1.2 at 1,000 tokens) too");
         Files.writeString(csv, header + "0,0,2,0,1,100,4,4.0,4.2,5.0,0,5.0,100,0.2,,\n");
-        assertEquals(List.of(1.0), Validation.speedTrace(csv, 10).prefill(), "no prefill seen: 1");
-        assertEquals(List.of(0.8), Validation.speedTrace(csv, 10).decode());
+        assertEquals(List.of(1.0), SpeedTraces.speedTrace(csv, 10).prefill(), "no prefill seen: 1");
+        assertEquals(List.of(0.8), SpeedTraces.speedTrace(csv, 10).decode());
         Files.writeString(csv, header + "0,0,2,x,1,100,4,4.0,4.2,5.0,0,5.0,100,0.2,,\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Validation.speedTrace(csv, 10)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SpeedTraces.speedTrace(csv, 10)).getMessage()
                 .contains("steps.csv:2: bad step row"));
         Files.writeString(csv, "deployment,replica\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Validation.speedTrace(csv, 10)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SpeedTraces.speedTrace(csv, 10)).getMessage()
                 .contains("steps.csv:1: no column"));
     }
 
@@ -373,7 +375,7 @@ class ValidationTest {
         assertTrue(lines.get(1).endsWith(",0.0000,1.0000,,"), lines.get(1));
         assertTrue(lines.get(2).endsWith(",5.2500,0.2500,0.2500,"), lines.get(2));
         assertEquals(0.625, StepRecorder.roundTripMs(rec.served()), 1e-9);
-        Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null);
+        Served served = new Served(12.5, 0.625, java.util.Map.of(), null);
         assertEquals(List.of("--request-overhead-ms", "12.5000", "--step-overhead-ms", "0.6250",
                 "--tokens-per-report", "4", "--prompt-overhead-tokens", "18", "--compute-only-profiles"),
                 served.simulateArgs());
@@ -384,10 +386,10 @@ class ValidationTest {
     void theProbesSimulatedTtftIsTheSimulatorsForAnIsolatedRequest() throws Exception {
         long[] lengths = {20, 90, 300};
         Path trace = tmp.resolve("iso.jsonl");
-        Files.writeString(trace, Validation.probeTrace(lengths, 2.0, Validation.PROBES));
+        Files.writeString(trace, ProbeTraces.probeTrace(lengths, 2.0, ProbeTraces.PROBES));
         simulate(trace, tmp.resolve("iso"));
-        double[] simulated = Validation.servedTtftMs(tmp.resolve("iso/requests.csv"), Validation.PROBES);
-        for (int i = 0; i < Validation.PROBES; i++) {
+        double[] simulated = Probes.servedTtftMs(tmp.resolve("iso/requests.csv"), ProbeTraces.PROBES);
+        for (int i = 0; i < ProbeTraces.PROBES; i++) {
             double mine = Validation.prefillMs("tiny-omni", Runtimes.defaultPlan(), ProfileBook.EMPTY,
                     lengths[i % 3]);
             assertTrue(mine > 0, "prefill " + mine);
@@ -418,7 +420,7 @@ class ValidationTest {
         Path out = tmp.resolve("calibration.jsonl");
         Files.writeString(slice, records(0, 3));
         Files.writeString(longer, records(0, 3 + 80));
-        assertEquals(60, Validation.writeCalibrationTrace(longer, slice, 60, out));
+        assertEquals(60, ProbeTraces.writeCalibrationTrace(longer, slice, 60, out));
         List<String> lines = Files.readAllLines(out);
         assertEquals(60, lines.size());
         // request 3 of the cut first, at 0 s; request 62 last, 29.5 s after it
@@ -429,16 +431,16 @@ class ValidationTest {
         assertEquals(72, tail.get("text_tokens").asInt());
         assertEquals(29.5, tail.get("arrival_s").asDouble(), 1e-9);
         // all that is left when fewer than asked
-        assertEquals(80, Validation.writeCalibrationTrace(longer, slice, 500, out));
+        assertEquals(80, ProbeTraces.writeCalibrationTrace(longer, slice, 500, out));
         // too few beyond the slice: none, and nothing written
         Files.delete(out);
-        Files.writeString(longer, records(0, 3 + Validation.MIN_CALIBRATION_REQUESTS - 1));
-        assertEquals(0, Validation.writeCalibrationTrace(longer, slice, 300, out));
+        Files.writeString(longer, records(0, 3 + ProbeTraces.MIN_CALIBRATION_REQUESTS - 1));
+        assertEquals(0, ProbeTraces.writeCalibrationTrace(longer, slice, 300, out));
         assertFalse(Files.exists(out));
         // a cut that does not begin with the slice's requests is refused, naming the line
         Files.writeString(longer, records(0, 2) + records(5, 90));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Validation.writeCalibrationTrace(longer, slice, 60, out));
+                () -> ProbeTraces.writeCalibrationTrace(longer, slice, 60, out));
         assertTrue(e.getMessage().contains("longer.jsonl:3"), e.getMessage());
         assertTrue(e.getMessage().contains("slice.jsonl"), e.getMessage());
     }
@@ -446,7 +448,7 @@ class ValidationTest {
     @Test
     void theWarmUpIsSyntheticAndSpacedByEachPrefillsCharge() throws Exception {
         long[] quartiles = {40, 120, 300};
-        String warm = Validation.warmupTrace(quartiles, 20, tokens -> 0.1 * tokens);
+        String warm = ProbeTraces.warmupTrace(quartiles, 20, tokens -> 0.1 * tokens);
         List<JsonNode> rows = warm.lines().map(l -> {
             try {
                 return Json.mapper().readTree(l);
@@ -457,14 +459,14 @@ class ValidationTest {
         assertEquals(20, rows.size());
         double at = 0;
         for (int i = 0; i < rows.size(); i++) {
-            long prompt = i % 2 == 0 ? quartiles[(i / 2) % 3] : Validation.WARMUP_SHORT_PROMPT;
+            long prompt = i % 2 == 0 ? quartiles[(i / 2) % 3] : ProbeTraces.WARMUP_SHORT_PROMPT;
             assertEquals(prompt, rows.get(i).get("text_tokens").asLong(), "request " + i);
-            assertEquals(i % 10 == 9 ? Validation.WARMUP_LONG_OUTPUT_TOKENS : Validation.WARMUP_OUTPUT_TOKENS,
+            assertEquals(i % 10 == 9 ? ProbeTraces.WARMUP_LONG_OUTPUT_TOKENS : ProbeTraces.WARMUP_OUTPUT_TOKENS,
                     rows.get(i).get("output_tokens").asInt(), "request " + i);
             assertEquals(at, rows.get(i).get("arrival_s").asDouble(), 1e-6, "request " + i);
             at += (1.5 * 0.1 * (prompt + Validation.PROMPT_OVERHEAD_TOKENS) + 10) / 1e3;
         }
-        Path trace = Validation.writeWarmupTrace(Runtimes.defaultPlan(), ProfileBook.EMPTY, writeSlice(), 12,
+        Path trace = ProbeTraces.writeWarmupTrace(Runtimes.defaultPlan(), ProfileBook.EMPTY, writeSlice(), 12,
                 tmp.resolve("w/warmup.jsonl"));
         simulate(trace, tmp.resolve("w/sim"));
         assertEquals(13, Files.readAllLines(tmp.resolve("w/sim/requests.csv")).size());
@@ -484,7 +486,7 @@ class ValidationTest {
 
     private Path writeSlice() throws java.io.IOException {
         Path slice = tmp.resolve("slice.jsonl");
-        Files.writeString(slice, Validation.probeTrace(new long[] {30, 60, 90}, 0.5, Validation.PROBES));
+        Files.writeString(slice, ProbeTraces.probeTrace(new long[] {30, 60, 90}, 0.5, ProbeTraces.PROBES));
         return slice;
     }
 
@@ -505,33 +507,33 @@ class ValidationTest {
             served[rnd.nextInt(n)] += (rnd.nextBoolean() ? 1 : -1) * 1000 * rnd.nextDouble();
         }
         // the disturbed ones may repeat an index; the rest (more than half) sit exactly at the overhead
-        assertEquals(overhead, Validation.overheadMs(served, sim), 1e-9);
+        assertEquals(overhead, Probes.overheadMs(served, sim), 1e-9);
     }
 
     @Test
     void theOverheadIsAnEvenCountsMiddlePairsMeanAndNeverNegative() {
-        assertEquals(6.5, Validation.overheadMs(new double[] {10, 20, 30, 40}, new double[] {4, 13, 23, 35}), 1e-12);
-        assertEquals(0, Validation.overheadMs(new double[] {1, 2, 3}, new double[] {5, 5, 5}));
-        assertThrows(IllegalArgumentException.class, () -> Validation.overheadMs(new double[] {1}, new double[] {}));
+        assertEquals(6.5, Probes.overheadMs(new double[] {10, 20, 30, 40}, new double[] {4, 13, 23, 35}), 1e-12);
+        assertEquals(0, Probes.overheadMs(new double[] {1, 2, 3}, new double[] {5, 5, 5}));
+        assertThrows(IllegalArgumentException.class, () -> Probes.overheadMs(new double[] {1}, new double[] {}));
     }
 
     @Test
     void theProbeTakesTheTracesQuartilePromptLengthsOnceEach() {
-        assertArrayEquals(new long[] {20, 50, 70}, Validation.probeLengths(List.of(80L, 10L, 50L, 20L, 90L, 0L, 60L,
+        assertArrayEquals(new long[] {20, 50, 70}, ProbeTraces.probeLengths(List.of(80L, 10L, 50L, 20L, 90L, 0L, 60L,
                 30L, 70L)));
-        assertArrayEquals(new long[] {7}, Validation.probeLengths(List.of(7L, 7L, 7L)));
-        assertArrayEquals(new long[] {1}, Validation.probeLengths(List.of(0L)));
-        assertThrows(IllegalArgumentException.class, () -> Validation.probeLengths(List.of()));
+        assertArrayEquals(new long[] {7}, ProbeTraces.probeLengths(List.of(7L, 7L, 7L)));
+        assertArrayEquals(new long[] {1}, ProbeTraces.probeLengths(List.of(0L)));
+        assertThrows(IllegalArgumentException.class, () -> ProbeTraces.probeLengths(List.of()));
     }
 
     @Test
     void aProbeThatDidNotCompleteIsAnErrorNamingItsLine() throws Exception {
         Path csv = tmp.resolve("requests.csv");
         Files.writeString(csv, "request_id,status,ttft_ms\n1,completed,5.5\n0,failed,\n");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Validation.servedTtftMs(csv, 2));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Probes.servedTtftMs(csv, 2));
         assertTrue(e.getMessage().contains("requests.csv:3: probe request 0 failed"), e.getMessage());
         Files.writeString(csv, "request_id,status,ttft_ms\n1,completed,5.5\n");
-        e = assertThrows(IllegalStateException.class, () -> Validation.servedTtftMs(csv, 2));
+        e = assertThrows(IllegalStateException.class, () -> Probes.servedTtftMs(csv, 2));
         assertTrue(e.getMessage().contains("probe request 0 has no row"), e.getMessage());
     }
 
@@ -569,26 +571,26 @@ class ValidationTest {
      */
     @Test
     void thePrefillScaleIsTheMedianOfTheProbesComputeOverTheProfile() {
-        assertEquals(1.1, Validation.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}),
+        assertEquals(1.1, Probes.prefillScale(new double[] {12, 33, 22}, new double[] {10, 30, 20}),
                 1e-12);
-        assertEquals((1.1 + 1.2) / 2, Validation.prefillScale(new double[] {11, 24, 10, 30},
+        assertEquals((1.1 + 1.2) / 2, Probes.prefillScale(new double[] {11, 24, 10, 30},
                 new double[] {10, 20, 10, 20}), 1e-12);
-        assertEquals(1, Validation.prefillScale(null, new double[] {10}));
+        assertEquals(1, Probes.prefillScale(null, new double[] {10}));
         // a slow spell over most of the probe: ratios 1.2 (x 7) above 0.9 (x 3); the median 1.2 lies 25% above the
         // tenth percentile (0.9), so that percentile is charged
         double[] spell = {12, 12, 12, 9, 12, 12, 12, 9, 12, 9};
         double[] ten = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
-        assertEquals(0.9, Validation.prefillScale(spell, ten), 1e-12);
+        assertEquals(0.9, Probes.prefillScale(spell, ten), 1e-12);
         // linear between order statistics: at 0.3 of 10 sorted values, 0.7 of the way from the third to the fourth
         assertEquals(0.9 + 0.7 * (1.2 - 0.9), org.cornserve.simulator.config.ServedStepCosts.quantileAt(new double[] {0.9, 0.9, 0.9, 1.2,
                 1.2, 1.2, 1.2, 1.2,
                 1.2, 1.2}, 0.3), 1e-12);
         assertEquals(1.2, org.cornserve.simulator.config.ServedStepCosts.quantileAt(new double[] {0.9, 1.2}, 1.0),
                 1e-12);
-        assertEquals(1.1, Validation.prefillScale(new double[] {11}, new double[] {10}), 1e-12,
+        assertEquals(1.1, Probes.prefillScale(new double[] {11}, new double[] {10}), 1e-12,
                 "one probe request");
-        assertEquals(1, Validation.prefillScale(new double[] {0, 12}, new double[] {10, 10}));
-        Validation.Served served = new Validation.Served(12.5, 0.625, java.util.Map.of(), null, null, 0, null, 1.0625,
+        assertEquals(1, Probes.prefillScale(new double[] {0, 12}, new double[] {10, 10}));
+        Served served = new Served(12.5, 0.625, java.util.Map.of(), null, null, 0, null, 1.0625,
                 0.875);
         List<String> args = served.simulateArgs();
         assertEquals("1.0625", args.get(args.indexOf("--prefill-compute-scale") + 1));
@@ -597,16 +599,17 @@ class ValidationTest {
         assertEquals(0.875, served.withServedCosts(null).decodeComputeScale());
         // the decode scale: the decode probe's summed compute over its summed charge on the steps that ran alone; 1
         // without
-        assertEquals(0.93, Validation.decodeScale(java.util.Map.of("decode_only", java.util.Map.of(
+        assertEquals(0.93, Probes.decodeScale(java.util.Map.of("decode_only", java.util.Map.of(
                 "alone_sum_compute_over_sum_simulated", 0.93, "alone_compute_over_simulated", java.util.Map.of("p50",
                         0.8)))), 1e-12);
-        assertEquals(1, Validation.decodeScale(java.util.Map.of()));
-        assertEquals(24, Validation.decodeProbeTrace(99, ProbeCounts.DEFAULT.decode()).lines().count(), "24 requests: one alone is too noisy");
-        assertFalse(new Validation.Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
+        assertEquals(1, Probes.decodeScale(java.util.Map.of()));
+        assertEquals(24, ProbeTraces.decodeProbeTrace(99, ProbeCounts.DEFAULT.decode()).lines().count(),
+                "24 requests: one alone is too noisy");
+        assertFalse(new Served(12.5, 0.625, java.util.Map.of(), null).simulateArgs()
                 .contains("--prefill-compute-scale"), "a scale of 1 is not passed");
-        assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 1, java.util.Map.of(), null, null,
+        assertThrows(IllegalArgumentException.class, () -> new Served(1, 1, java.util.Map.of(), null, null,
                 0, null, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new Validation.Served(1, 1, java.util.Map.of(), null, null,
+        assertThrows(IllegalArgumentException.class, () -> new Served(1, 1, java.util.Map.of(), null, null,
                 0, null, 1, Double.NaN));
     }
 
@@ -646,10 +649,10 @@ class ValidationTest {
         StepRecorder idle = recorded(decode, 600_000, 800_000, 700_000);
         StepRecorder loaded = recorded(decode, 200_000, 300_000, 250_000, 9_000_000);
         assertEquals(0.7, StepRecorder.roundTripMs(idle.served()), 1e-9);
-        assertEquals(0.275, Validation.chargedRoundTripMs(idle.served(), loaded.served()), 1e-9);
+        assertEquals(0.275, Probes.chargedRoundTripMs(idle.served(), loaded.served()), 1e-9);
         StepRecorder prefillOnly = recorded(prefill, 100_000);
-        assertEquals(0.7, Validation.chargedRoundTripMs(idle.served(), prefillOnly.served()), 1e-9);
-        assertEquals(0.7, Validation.chargedRoundTripMs(idle.served(), List.of()), 1e-9);
+        assertEquals(0.7, Probes.chargedRoundTripMs(idle.served(), prefillOnly.served()), 1e-9);
+        assertEquals(0.7, Probes.chargedRoundTripMs(idle.served(), List.of()), 1e-9);
     }
 
     /** One served step of {@code step} per round trip, 4 ms of compute each. */
@@ -683,9 +686,9 @@ class ValidationTest {
             t += 5_000_000;
             rec.stepEnded(0, 0, 3_000_000, 2_000_000, new long[0], t);
         }
-        assertArrayEquals(new double[] {5, 6, 7}, Validation.probePrefillComputeMs(rec.served(), prompts), 1e-12);
-        assertEquals(null, Validation.probePrefillComputeMs(rec.served(), new long[] {117, 274}), "a request short");
-        assertEquals(null, Validation.probePrefillComputeMs(rec.served(), new long[] {117, 117, 274}),
+        assertArrayEquals(new double[] {5, 6, 7}, Probes.probePrefillComputeMs(rec.served(), prompts), 1e-12);
+        assertEquals(null, Probes.probePrefillComputeMs(rec.served(), new long[] {117, 274}), "a request short");
+        assertEquals(null, Probes.probePrefillComputeMs(rec.served(), new long[] {117, 117, 274}),
                 "prompts out of order: not these requests' steps");
     }
 
@@ -728,12 +731,12 @@ class ValidationTest {
         }
         List<Path> sim = List.of(run(tmp.resolve("s1"), 4, lat[0], out[0]), run(tmp.resolve("s2"), 3, lat[1], out[1]));
         List<Path> meas = List.of(run(tmp.resolve("m1"), 5, lat[1], out[1]), run(tmp.resolve("m2"), 4, lat[0], out[0]));
-        List<Validation.Row> rows = Validation.pooled(sim, meas);
-        assertEquals(Validation.METRICS, rows.stream().map(Validation.Row::metric).toList());
+        List<Comparison.Row> rows = Comparison.pooled(sim, meas);
+        assertEquals(Comparison.METRICS, rows.stream().map(Comparison.Row::metric).toList());
         assertEquals(3.5, rows.get(0).simulated(), 1e-12);
         assertEquals(4.5, rows.get(0).measured(), 1e-12);
         // the same requests on both sides, in other folders: every latency row agrees with itself
-        for (Validation.Row r : rows.subList(1, rows.size())) {
+        for (Comparison.Row r : rows.subList(1, rows.size())) {
             assertEquals(r.measured(), r.simulated(), 1e-9, r.metric());
             assertTrue(r.withinInterval(), r.metric());
         }
@@ -746,24 +749,24 @@ class ValidationTest {
             bothOut[n + i] = out[1][i];
         }
         Path one = run(tmp.resolve("all"), 4.5, both, bothOut);
-        List<Validation.Row> single = Validation.pooled(List.of(one), List.of(one));
+        List<Comparison.Row> single = Comparison.pooled(List.of(one), List.of(one));
         for (int m = 0; m < 3; m++) {
             int col = m;
             double[] v = java.util.stream.IntStream.range(0, 2 * n).filter(i -> col != 1 || bothOut[i] > 1)
                     .mapToDouble(i -> both[i][col]).sorted().toArray();
             for (int q = 0; q < 3; q++) {
                 double p = new double[] {0.5, 0.9, 0.99}[q];
-                Validation.Row r = rows.get(1 + 3 * m + q);
+                Comparison.Row r = rows.get(1 + 3 * m + q);
                 assertEquals(single.get(1 + 3 * m + q).measured(), r.measured(), 1e-9, r.metric());
                 double nearestRank = v[(int) Math.ceil(p * v.length) - 1];
                 assertEquals(nearestRank, r.measured(), 2e-3 * nearestRank, r.metric());
-                double[] ci = Validation.percentileInterval(v, p);
+                double[] ci = Comparison.percentileInterval(v, p);
                 assertEquals(ci[0], r.measuredLow(), 1e-9, r.metric());
                 assertEquals(ci[1], r.measuredHigh(), 1e-9, r.metric());
             }
         }
-        String table = Validation.pooledTable(rows, List.of(Validation.compare(summary(4, 10, 5), summary(5, 10, 5)),
-                Validation.compare(summary(3, 12, 5), summary(4, 10, 5))));
+        String table = Comparison.pooledTable(rows, List.of(Comparison.compare(summary(4, 10, 5), summary(5, 10, 5)),
+                Comparison.compare(summary(3, 12, 5), summary(4, 10, 5))));
         assertTrue(table.contains("-20.0% -25.0%") && table.contains("4.00..5.00"), table);
     }
 
@@ -773,7 +776,7 @@ class ValidationTest {
         assertEquals(m, Validation.replayDir(m, 1));
         assertEquals(Path.of("out", "measured-3"), Validation.replayDir(m, 3));
         assertThrows(IllegalArgumentException.class, () -> Validation.replayDir(m, 0));
-        assertThrows(IllegalArgumentException.class, () -> Validation.pooled(List.of(m), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> Comparison.pooled(List.of(m), List.of()));
     }
 
     @Test
@@ -822,7 +825,7 @@ class ValidationTest {
     @Test
     void theExtraPerSequenceOptionChargesAsTheCostsFileWould() throws Exception {
         Path trace = tmp.resolve("batch.jsonl");
-        Files.writeString(trace, Validation.batchProbeTrace(40, Validation.BATCH_PROBE_GROUPS));
+        Files.writeString(trace, ProbeTraces.batchProbeTrace(40, ProbeTraces.BATCH_PROBE_GROUPS));
         Path zero = tmp.resolve("zero.json");
         Files.writeString(zero, "{\"extra_ms_per_sequence\": 0, \"source\": \"test\"}");
         Path half = tmp.resolve("half.json");
@@ -853,15 +856,15 @@ class ValidationTest {
     @Test
     void theBatchProbesGroupsArriveTogether() throws Exception {
         Path trace = tmp.resolve("batch.jsonl");
-        Files.writeString(trace, Validation.batchProbeTrace(99, Validation.BATCH_PROBE_GROUPS));
+        Files.writeString(trace, ProbeTraces.batchProbeTrace(99, ProbeTraces.BATCH_PROBE_GROUPS));
         List<String> lines = Files.readAllLines(trace);
-        assertEquals(Validation.BATCH_PROBE_GROUPS * Validation.BATCH_PROBE_ANSWERS.length, lines.size());
+        assertEquals(ProbeTraces.BATCH_PROBE_GROUPS * ProbeTraces.BATCH_PROBE_ANSWERS.length, lines.size());
         for (int i = 0; i < lines.size(); i++) {
             JsonNode r = Json.mapper().readTree(lines.get(i));
-            int group = i / Validation.BATCH_PROBE_ANSWERS.length;
-            assertEquals(group * Validation.BATCH_PROBE_GAP_S, r.path("arrival_s").asDouble(), 1e-9);
+            int group = i / ProbeTraces.BATCH_PROBE_ANSWERS.length;
+            assertEquals(group * ProbeTraces.BATCH_PROBE_GAP_S, r.path("arrival_s").asDouble(), 1e-9);
             assertEquals(99, r.path("text_tokens").asLong());
-            assertEquals(Validation.BATCH_PROBE_ANSWERS[i % Validation.BATCH_PROBE_ANSWERS.length],
+            assertEquals(ProbeTraces.BATCH_PROBE_ANSWERS[i % ProbeTraces.BATCH_PROBE_ANSWERS.length],
                     r.path("output_tokens").asInt());
         }
     }
@@ -885,7 +888,7 @@ class ValidationTest {
                 "measured"));
         Json.mapper().writeValue(profiles.toFile(), set);
         Path trace = tmp.resolve("mixed.jsonl");
-        Files.writeString(trace, Validation.probeTrace(new long[] {40, 900}, 1.0, Validation.PROBES));
+        Files.writeString(trace, ProbeTraces.probeTrace(new long[] {40, 900}, 1.0, ProbeTraces.PROBES));
         String p = profiles.toString();
         simulate(trace, tmp.resolve("one"), "--profiles", p, "--prefill-compute-scale", "1.2");
         simulate(trace, tmp.resolve("flat"), "--profiles", p, "--prefill-compute-scale-at", "100=1.2");
@@ -943,15 +946,15 @@ class ValidationTest {
     void theShapeProbeTakesTheShortAndLongPromptsCapped() {
         List<Long> tokens = java.util.stream.LongStream.rangeClosed(1, 101).boxed().toList();
         // indexes 5, 90 and 99 of 0..100: 6, 91 and 100
-        assertArrayEquals(new long[] {6, 91, 100}, Validation.shapeLengths(tokens, 1000, new long[] {26, 51, 76}));
-        assertArrayEquals(new long[] {6, 80}, Validation.shapeLengths(tokens, 80, new long[] {26, 51, 76}),
+        assertArrayEquals(new long[] {6, 91, 100}, ProbeTraces.shapeLengths(tokens, 1000, new long[] {26, 51, 76}));
+        assertArrayEquals(new long[] {6, 80}, ProbeTraces.shapeLengths(tokens, 80, new long[] {26, 51, 76}),
                 "capped at the longest prefill point, once");
-        assertArrayEquals(new long[] {91, 100}, Validation.shapeLengths(tokens, 1000, new long[] {6, 51}),
+        assertArrayEquals(new long[] {91, 100}, ProbeTraces.shapeLengths(tokens, 1000, new long[] {6, 51}),
                 "a length the idle probe takes is left out");
-        assertThrows(IllegalArgumentException.class, () -> Validation.shapeLengths(List.of(), 10, new long[0]));
-        String trace = Validation.shapeProbeTrace(new long[] {10, 500}, t -> t, Validation.SHAPE_PROBES);
+        assertThrows(IllegalArgumentException.class, () -> ProbeTraces.shapeLengths(List.of(), 10, new long[0]));
+        String trace = ProbeTraces.shapeProbeTrace(new long[] {10, 500}, t -> t, ProbeTraces.SHAPE_PROBES);
         List<String> lines = trace.lines().toList();
-        assertEquals(Validation.SHAPE_PROBES, lines.size());
+        assertEquals(ProbeTraces.SHAPE_PROBES, lines.size());
         // 10 + 18 markup tokens charged 28 ms: 0.25 s apart; 518 tokens charged 518 ms: 4 x that
         assertTrue(lines.get(0).contains("\"arrival_s\":0.250000") && lines.get(0).contains("\"text_tokens\":10"),
                 lines.get(0));
@@ -968,12 +971,12 @@ class ValidationTest {
         long[] tokens = {100, 600, 100, 600, 100, 600, 100, 600};
         double[] computed = {10, 48, 11, 50, 10.5, 49, 12, 51};
         double[] profiled = {10, 60, 10, 60, 10, 60, 10, 60};
-        var c = Validation.prefillCurve(tokens, computed, profiled);
+        var c = Probes.prefillCurve(tokens, computed, profiled);
         assertEquals(List.of(100L, 600L), c.tokens());
-        assertEquals(Validation.prefillScale(new double[] {10, 11, 10.5, 12}, new double[] {10, 10, 10, 10}),
+        assertEquals(Probes.prefillScale(new double[] {10, 11, 10.5, 12}, new double[] {10, 10, 10, 10}),
                 c.scales().get(0), 1e-12);
         assertEquals((49 + 50) / 2.0 / 60, c.scales().get(1), 1e-12);
-        assertEquals(null, Validation.prefillCurve(tokens, null, profiled), "no measured prefills: no curve");
+        assertEquals(null, Probes.prefillCurve(tokens, null, profiled), "no measured prefills: no curve");
     }
 
     /**
@@ -986,7 +989,7 @@ class ValidationTest {
         long[] tokens = {100, 600, 100, 600, 100, 600};
         double[] computed = {13.90937, 48.123456, 13.90937, 48.123456, 13.90937, 48.123456};
         double[] profiled = {10, 60, 10, 60, 10, 60};
-        var c = Validation.prefillCurve(tokens, computed, profiled);
+        var c = Probes.prefillCurve(tokens, computed, profiled);
         var kept = org.cornserve.model.profile.PrefillScaleCurve.parse(c.toString());
         assertEquals(kept.scales(), c.scales(), "the curve read back from its kept text is the one charged");
         assertEquals(1.3909, c.scales().get(0), 0, "13.90937 / 10 to four decimals");
