@@ -206,7 +206,7 @@ public final class ProbeTraces {
         String model = plan.plan().models().get(0);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, warmupTrace(probeLengths(textTokens(trace)), requests,
-                tokens -> Validation.prefillMs(model, plan, profiles, tokens)));
+                tokens -> ProfileCharges.prefillMs(model, plan, profiles, tokens)));
         return out;
     }
 

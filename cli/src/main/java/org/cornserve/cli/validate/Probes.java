@@ -34,7 +34,7 @@ public final class Probes {
      * event loop around the executor's compute, {@link #chargedRoundTripMs}); the per-request overhead charged is the
      * decode probe's ({@link #decodeProbeOverhead}); the idle probe's line beside it is the served TTFT less the
      * simulator's TTFT of the same request without request overhead (one prefill of its prompt, {@link
-     * Validation#prefillMs}, plus that round trip). Writes {@code overhead.csv}, {@code steps.csv} and {@code
+     * ProfileCharges#prefillMs}, plus that round trip). Writes {@code overhead.csv}, {@code steps.csv} and {@code
      * steps.json} into {@code probeDir}.
      *
      * @param steps attached to the served runtime, not recording yet
@@ -50,7 +50,7 @@ public final class Probes {
             Path probeDir, StepRecorder steps, StepRecorder shapeSteps, StepRecorder decodeSteps,
             StepRecorder batchSteps, ProbeCounts counts, Consumer<String> status) throws IOException {
         long[] lengths = ProbeTraces.probeLengths(ProbeTraces.textTokens(trace));
-        double longest = Validation.prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
+        double longest = ProfileCharges.prefillMs(model, plan, profiles, lengths[lengths.length - 1]);
         double gapSeconds = Math.max(0.25, 4 * longest / 1e3);
         Files.createDirectories(probeDir);
         Path probeTrace = probeDir.resolve("probe.jsonl");
@@ -64,13 +64,13 @@ public final class Probes {
                 Validation.writeSteps(steps, plan, profiles, probeDir.resolve("steps.csv")));
         // the prefill's speed at the slice's short and long prompts too, one at a time as the idle probe's
         long[] shape = ProbeTraces.shapeLengths(ProbeTraces.textTokens(trace),
-                Validation.longestPrefillPoint(model, plan, profiles) - Validation.PROMPT_OVERHEAD_TOKENS, lengths);
+                ProfileCharges.longestPrefillPoint(model, plan, profiles) - Validation.PROMPT_OVERHEAD_TOKENS, lengths);
         long[] shapePrompts = new long[shape.length == 0 ? 0 : counts.shape()];
         double[] shapeComputed = null;
         if (shape.length > 0) {
             Path shapeTrace = probeDir.resolve("shape-probe.jsonl");
             Files.writeString(shapeTrace, ProbeTraces.shapeProbeTrace(shape,
-                    t -> Validation.prefillMs(model, plan, profiles, t), counts.shape()));
+                    t -> ProfileCharges.prefillMs(model, plan, profiles, t), counts.shape()));
             status.accept(String.format(Locale.ROOT, "probing the prefill's speed at %s prompt tokens too (%d idle"
                     + " streamed requests)...", Arrays.toString(shape), counts.shape()));
             shapeSteps.start();
@@ -132,7 +132,7 @@ public final class Probes {
         StringBuilder csv = new StringBuilder("request,text_tokens,prompt_tokens,served_ttft_ms,prefill_compute_ms,"
                 + "round_trip_ms,simulated_ttft_ms,overhead_ms\n");
         for (int i = 0; i < idle; i++) {
-            double profilePrefillMs = Validation.prefillMs(model, plan, profiles, promptTokens[i]);
+            double profilePrefillMs = ProfileCharges.prefillMs(model, plan, profiles, promptTokens[i]);
             profiled[i] = profilePrefillMs;
             simulated[i] = profilePrefillMs + roundTripMs;
             // time inside the engine: the prefill's own measured compute where the probe's steps give it (an idle
@@ -154,7 +154,7 @@ public final class Probes {
         double[] curveProfiled = computed == null ? new double[0] : profiled;
         if (shapeComputed != null) {
             double[] shapeProfiled = Arrays.stream(shapePrompts)
-                    .mapToDouble(t -> Validation.prefillMs(model, plan, profiles, t)).toArray();
+                    .mapToDouble(t -> ProfileCharges.prefillMs(model, plan, profiles, t)).toArray();
             StringBuilder shapeCsv = new StringBuilder("request,prompt_tokens,prefill_compute_ms,profile_ms\n");
             for (int i = 0; i < shapePrompts.length; i++) {
                 shapeCsv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f%n", i, shapePrompts[i], shapeComputed[i],

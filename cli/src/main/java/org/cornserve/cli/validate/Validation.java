@@ -14,16 +14,8 @@ import java.util.stream.Stream;
 import org.cornserve.cli.CornserveMain;
 import org.cornserve.model.hardware.HardwareCatalog;
 import org.cornserve.model.json.Json;
-import org.cornserve.model.plan.ResolvedDeployment;
 import org.cornserve.model.plan.ResolvedPlan;
-import org.cornserve.model.profile.LlmCost;
-import org.cornserve.model.profile.LlmParallelism;
-import org.cornserve.model.profile.Profile;
 import org.cornserve.model.profile.ProfileBook;
-import org.cornserve.model.profile.ProfileCosts;
-import org.cornserve.model.profile.RooflineTaskCosts;
-import org.cornserve.model.profile.TaskCost;
-import org.cornserve.model.task.UnitTask;
 import org.cornserve.plots.data.RunResults;
 import org.cornserve.runtime.control.DeviceSlots;
 import org.cornserve.runtime.control.RuntimeOptions;
@@ -365,8 +357,7 @@ public final class Validation {
 
     static java.util.Map<String, Object> writeSteps(StepRecorder steps, ResolvedPlan plan,
             ProfileBook profiles, HostCpuMonitor.Samples host, Path csv) throws IOException {
-        return StepRecorder.write(steps.served(), memo((d, t) -> llmCost(plan.deployments().get(d),
-                plan.deployments().get(d).tasks().get(t), profiles)),
+        return StepRecorder.write(steps.served(), ProfileCharges.costsOf(plan, profiles),
                 profiles.hostSlowdown(plan.deployments().get(0).hardware().name()), host, csv);
     }
 
@@ -441,60 +432,6 @@ public final class Validation {
     /** The runtime's settings a validation serves with: sequences end at the traced length. */
     static final RuntimeOptions SERVED_OPTIONS = RuntimeOptions.defaults().withIgnoreEos(true);
 
-    /**
-     * The simulator's TTFT without overhead of a request of {@code tokens} prompt tokens on an idle server: one
-     * prefill on the replica hosting the model's LLM.
-     */
-    static double prefillMs(String model, ResolvedPlan plan, ProfileBook profiles, long tokens) {
-        for (ResolvedDeployment rd : plan.deployments()) {
-            for (UnitTask t : rd.tasks()) {
-                if (t.id().startsWith(model + "/llm")) {
-                    return llmCost(rd, t, profiles).iterationSeconds(tokens, tokens * (tokens + 1) / 2, 0, 0) * 1e3;
-                }
-            }
-        }
-        return 0;
-    }
-
-    /**
-     * The most prompt tokens the model's LLM profile measured one prefill at (its largest prefill point); unbounded
-     * without a measured profile.
-     */
-    static long longestPrefillPoint(String model, ResolvedPlan plan, ProfileBook profiles) {
-        for (ResolvedDeployment rd : plan.deployments()) {
-            for (UnitTask t : rd.tasks()) {
-                if (t.id().startsWith(model + "/llm")) {
-                    return profiles.find(t.id(), rd.hardware().name(), rd.deployment().devicesPerReplica())
-                            .flatMap(p -> p.prefill().stream().map(Profile.PrefillPoint::tokens).max(Long::compare))
-                            .orElse(Long.MAX_VALUE);
-                }
-            }
-        }
-        return Long.MAX_VALUE;
-    }
-
-    /** {@code costOf} asked once per (deployment, task): building a profile's cost model is not free. */
-    private static java.util.function.BiFunction<Integer, Integer, LlmCost> memo(
-            java.util.function.BiFunction<Integer, Integer, LlmCost> costOf) {
-        java.util.Map<java.util.List<Integer>, java.util.Optional<LlmCost>> built = new java.util.HashMap<>();
-        return (d, t) -> built.computeIfAbsent(java.util.List.of(d, t),
-                k -> java.util.Optional.ofNullable(costOf.apply(d, t))).orElse(null);
-    }
-
-    /**
-     * The simulator's cost model of an LLM task on a deployment's replica: its measured profile where the book has
-     * one, else the roofline; null for a task that is not an LLM.
-     */
-    static LlmCost llmCost(ResolvedDeployment rd, UnitTask t, ProfileBook profiles) {
-        int devices = rd.deployment().devicesPerReplica();
-        if (!(new RooflineTaskCosts(rd.hardware()).cost(t, LlmParallelism.tensor(devices)) instanceof TaskCost.Llm est)) {
-            return null;
-        }
-        LlmCost roofline = est.cost();
-        return profiles.find(t.id(), rd.hardware().name(), devices)
-                .map((Profile p) -> ProfileCosts.llm(p, roofline, null)).orElse(roofline);
-    }
-
     /** Files under /dev/shm of the served runtime's session (what a run must not leave behind); 0 without one. */
     public static long sharedMemoryFiles(String session) {
         if (session == null) {
@@ -507,4 +444,5 @@ public final class Validation {
             return 0;
         }
     }
+
 }

@@ -390,7 +390,7 @@ class ValidationTest {
         simulate(trace, tmp.resolve("iso"));
         double[] simulated = Probes.servedTtftMs(tmp.resolve("iso/requests.csv"), ProbeTraces.PROBES);
         for (int i = 0; i < ProbeTraces.PROBES; i++) {
-            double mine = Validation.prefillMs("tiny-omni", Runtimes.defaultPlan(), ProfileBook.EMPTY,
+            double mine = ProfileCharges.prefillMs("tiny-omni", Runtimes.defaultPlan(), ProfileBook.EMPTY,
                     lengths[i % 3]);
             assertTrue(mine > 0, "prefill " + mine);
             assertEquals(simulated[i], mine, 1e-3 * simulated[i], "request " + i + " of " + lengths[i % 3]
