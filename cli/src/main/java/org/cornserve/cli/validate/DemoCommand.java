@@ -246,7 +246,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + " probes' prefills' compute, the decode probe's; the batch probe's steps of several sequences)%n%n",
                 window, slo, served.overheadMs(),
                 served.overheadMsPerToken(), served.stepOverheadMs(), served.prefillComputeScale(),
-                served.decodeComputeScale(), Validation.replayOverProbeNote(served, false) + prediction.note(),
+                served.decodeComputeScale(), Validation.replayOverProbeNote(served, false, true) + prediction.note(),
                 served.prefillCurve() == null ? "-" : served.prefillCurve(),
                 prediction.served().chargedExtraMsPerSequence());
         pw.printf("%-16s %14s %14s %14s %9s  %s%n", "metric", "baseline (sim)", "planned (sim)", "planned (real)",

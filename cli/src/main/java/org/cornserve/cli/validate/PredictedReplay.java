@@ -21,7 +21,7 @@ public final class PredictedReplay {
      */
     static ServedBefore.Prediction of(Served served, Path measured, Path slice) throws IOException {
         return ServedBefore.blend(ServedBefore.ofWarmup(Validation.warmupDir(measured)),
-                served.asProbed(false), slice);
+                served.asProbed(false, true), slice);
     }
 
     /**

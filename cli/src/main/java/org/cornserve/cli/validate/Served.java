@@ -164,7 +164,15 @@ public record Served(double overheadMs, double stepOverheadMs, java.util.Map<Str
      * ratios. Only the simulation as probed: the speed-trace simulations take their level from a trace.
      */
     public Served asProbed(boolean servedShape) {
-        double[] ratio = replayOverProbe();
+        return asProbed(servedShape, false);
+    }
+
+    /**
+     * As above, the decodes times the ratio of a replay after a warm-up where {@code afterWarmup} (the demo's and the
+     * experiment cases': {@link #replayOverProbe(boolean)}).
+     */
+    public Served asProbed(boolean servedShape, boolean afterWarmup) {
+        double[] ratio = replayOverProbe(afterWarmup);
         if (!servedShape) {
             ratio[0] = 0;
         }
@@ -222,10 +230,19 @@ public record Served(double overheadMs, double stepOverheadMs, java.util.Map<Str
      * costs.
      */
     public double[] replayOverProbe() {
+        return replayOverProbe(false);
+    }
+
+    /**
+     * As above, where the served run before the replay is a warm-up ({@code afterWarmup}, the demo's): the decodes'
+     * ratio the served costs' {@code replay_over_probe_decode_after_warmup} where they set one ({@link
+     * ServedStepCosts#replayOverProbeDecode(boolean)}).
+     */
+    public double[] replayOverProbe(boolean afterWarmup) {
         if (costs == null) {
             return new double[2];
         }
-        return new double[] {costs.replayOverProbePrefill(), costs.replayOverProbeDecode()};
+        return new double[] {costs.replayOverProbePrefill(), costs.replayOverProbeDecode(afterWarmup)};
     }
 
     /**

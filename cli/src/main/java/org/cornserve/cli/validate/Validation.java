@@ -383,7 +383,12 @@ public final class Validation {
      * x D (a replay over its probes, served costs)"}, or empty without ratios.
      */
     static String replayOverProbeNote(Served served, boolean servedShape) throws IOException {
-        double[] ratio = served.replayOverProbe();
+        return replayOverProbeNote(served, servedShape, false);
+    }
+
+    /** As above, the decodes' ratio after a warm-up where {@code afterWarmup} ({@link Served#replayOverProbe}). */
+    static String replayOverProbeNote(Served served, boolean servedShape, boolean afterWarmup) throws IOException {
+        double[] ratio = served.replayOverProbe(afterWarmup);
         if (!servedShape) {
             ratio[0] = 0;
         }

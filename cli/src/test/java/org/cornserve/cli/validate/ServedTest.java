@@ -62,6 +62,38 @@ class ServedTest {
         assertNull(orphan.costs());
     }
 
+    /**
+     * The demo's decodes (a replay after a warm-up) take the served costs' {@code
+     * replay_over_probe_decode_after_warmup} where set, validate's {@code replay_over_probe_decode}; left out, the demo
+     * reads validate's; a negative one is refused naming its field.
+     */
+    @Test
+    void aReplayAfterAWarmupHasItsOwnDecodeRatio() throws Exception {
+        Path costs = Files.writeString(tmp.resolve("costs.json"), "{\"replay_over_probe_prefill\": 1.05,"
+                + " \"replay_over_probe_decode\": 1.1, \"replay_over_probe_decode_after_warmup\": 1.3}");
+        Served served = probed().withServedCosts(costs);
+        assertArrayEquals(new double[] {1.05, 1.1}, served.replayOverProbe());
+        assertArrayEquals(new double[] {1.05, 1.3}, served.replayOverProbe(true));
+        assertEquals(1.2 * 1.1, served.asProbed(false).decodeComputeScale(), 1e-12);
+        assertEquals(1.2 * 1.3, served.asProbed(false, true).decodeComputeScale(), 1e-12);
+        assertEquals(1.1, served.asProbed(false, true).prefillComputeScale(), 1e-12,
+                "no served shape: the prefills as probed");
+        assertTrue(Validation.replayOverProbeNote(served, false, true).contains("x1.000 and x1.300"),
+                Validation.replayOverProbeNote(served, false, true));
+
+        Files.writeString(costs, "{\"replay_over_probe_decode\": 1.1}");
+        assertArrayEquals(new double[] {0, 1.1}, probed().withServedCosts(costs).replayOverProbe(true));
+
+        Files.writeString(costs, "{\"replay_over_probe_decode_after_warmup\": -1}");
+        var e = assertThrows(IllegalArgumentException.class, () -> probed().withServedCosts(costs));
+        assertTrue(e.getMessage().contains("replay_over_probe_decode_after_warmup"), e.getMessage());
+
+        ServedStepCosts embedded = SimulateCommand.readServedCosts(Validation.servedCosts(
+                Validation.EMBEDDED_SERVED_COSTS, tmp.resolve("embedded")));
+        assertTrue(embedded.replayOverProbeDecode(true) > embedded.replayOverProbeDecode(false),
+                "this machine's demos ran further above their probe than its validations");
+    }
+
     @Test
     void aBadCostsFileFailsAsTheRunIsBuiltNamingTheFile() throws Exception {
         Path bad = Files.writeString(tmp.resolve("bad-costs.json"), "{\"replay_over_probe_decode\": \"fast\"}");

@@ -88,6 +88,11 @@ import java.util.List;
  *     ({@link WindowDrift}); null: none
  * @param servedBeforeWeights how much validate and demo weight the served run before a replay against its probes
  *     ({@link ServedBeforeWeights}, read by them, not the simulator); null: {@link ServedBeforeWeights#DEFAULT}
+ * @param replayOverProbeDecodeAfterWarmup {@code replayOverProbeDecode} where the served run before the replay is a
+ *     warm-up of synthetic requests (the demo's, and the experiment cases' of engine {@code both}), positive; 0:
+ *     {@code replayOverProbeDecode}'s (read by demo). The demo serves its plan on two replicas of one slot each, one
+ *     replay, and its replays ran further above their decode probe's speed than validate's (section 34 of
+ *     experiments/validation-tails.md)
  */
 public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extraMsPerSequence,
         @JsonProperty("compute_ratio") List<Double> computeRatio,
@@ -107,7 +112,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
         @JsonProperty("step_excess") StepExcess stepExcess,
         @JsonProperty("prediction_passes") int predictionPasses,
         @JsonProperty("window_drift") WindowDrift windowDrift,
-        @JsonProperty("served_before_weights") ServedBeforeWeights servedBeforeWeights) {
+        @JsonProperty("served_before_weights") ServedBeforeWeights servedBeforeWeights,
+        @JsonProperty("replay_over_probe_decode_after_warmup") double replayOverProbeDecodeAfterWarmup) {
 
     /** How soon after a step with a prefill ends the next one must start to be right after it. */
     public static final long BACK_TO_BACK_NANOS = 1_000_000;
@@ -179,8 +185,23 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift, null);
     }
 
+    /** Served costs whose demo reads the probes' decode ratio as validate does. */
+    public ServedStepCosts(double extraMsPerSequence, List<Double> computeRatio, List<Double> roundTripMs, long seed,
+            String source, List<Double> afterPrefillComputeRatio, double roundTripTailMs,
+            double prefillAfterPrefillRatio, double replayOverProbePrefill, double replayOverProbeDecode,
+            List<Double> hostSlowdownByBusyExecutors, double replayOverServedBeforePrefill,
+            double replayOverServedBeforeDecode, double replayOverWarmupPrefill, double replayOverWarmupDecode,
+            StepExcess stepExcess, int predictionPasses, WindowDrift windowDrift,
+            ServedBeforeWeights servedBeforeWeights) {
+        this(extraMsPerSequence, computeRatio, roundTripMs, seed, source, afterPrefillComputeRatio, roundTripTailMs,
+                prefillAfterPrefillRatio, replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
+                replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
+                replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift, servedBeforeWeights, 0);
+    }
+
     public ServedStepCosts {
         servedBeforeWeights = servedBeforeWeights == null ? ServedBeforeWeights.DEFAULT : servedBeforeWeights;
+        positiveOrNone("replay_over_probe_decode_after_warmup", replayOverProbeDecodeAfterWarmup);
         positiveOrNone("prefill_after_prefill_ratio", prefillAfterPrefillRatio);
         positiveOrNone("replay_over_probe_prefill", replayOverProbePrefill);
         positiveOrNone("replay_over_probe_decode", replayOverProbeDecode);
@@ -269,7 +290,8 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 : source + " " + why, afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio,
                 replayOverProbePrefill, replayOverProbeDecode, hostSlowdownByBusyExecutors,
                 replayOverServedBeforePrefill, replayOverServedBeforeDecode, replayOverWarmupPrefill,
-                replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift, servedBeforeWeights);
+                replayOverWarmupDecode, stepExcess, predictionPasses, windowDrift, servedBeforeWeights,
+                replayOverProbeDecodeAfterWarmup);
     }
 
     /**
@@ -282,7 +304,7 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio, replayOverProbePrefill,
                 replayOverProbeDecode, hostSlowdownByBusyExecutors, replayOverServedBeforePrefill,
                 replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, null, predictionPasses,
-                null, servedBeforeWeights);
+                null, servedBeforeWeights, replayOverProbeDecodeAfterWarmup);
     }
 
     /** These costs with {@code drift} in place of their window drift (null: none). */
@@ -291,7 +313,17 @@ public record ServedStepCosts(@JsonProperty("extra_ms_per_sequence") double extr
                 afterPrefillComputeRatio, roundTripTailMs, prefillAfterPrefillRatio, replayOverProbePrefill,
                 replayOverProbeDecode, hostSlowdownByBusyExecutors, replayOverServedBeforePrefill,
                 replayOverServedBeforeDecode, replayOverWarmupPrefill, replayOverWarmupDecode, stepExcess,
-                predictionPasses, drift, servedBeforeWeights);
+                predictionPasses, drift, servedBeforeWeights, replayOverProbeDecodeAfterWarmup);
+    }
+
+    /**
+     * The replay-over-probe ratio of decodes charged where the served run before the replay is a warm-up ({@code
+     * afterWarmup}, the demo's) or not (validate's): {@link #replayOverProbeDecodeAfterWarmup} where set, else {@link
+     * #replayOverProbeDecode}; 0: none.
+     */
+    public double replayOverProbeDecode(boolean afterWarmup) {
+        return afterWarmup && replayOverProbeDecodeAfterWarmup > 0 ? replayOverProbeDecodeAfterWarmup
+                : replayOverProbeDecode;
     }
 
     /**
