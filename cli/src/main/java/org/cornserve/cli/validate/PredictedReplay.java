@@ -29,7 +29,7 @@ public final class PredictedReplay {
      * (the slice simulated {@link Served#predictionPasses} times where the served costs draw).
      */
     static List<String> simulateArgs(ServedBefore.Prediction prediction, Path planFile, Path slice, String slo,
-            Long seed, List<Path> profiles, Path out) throws IOException {
+            Long seed, List<Path> profiles, Path out) {
         List<String> args = new ArrayList<>(List.of("simulate", "--plan", planFile.toString(), "--trace",
                 slice.toString(), "--trace-format", "jsonl", "--slo", slo, "--out", out.toString()));
         if (seed != null) {

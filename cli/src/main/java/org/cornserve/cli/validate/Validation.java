@@ -382,12 +382,12 @@ public final class Validation {
      * What the prediction charges on top of the probes' speeds, for the tables' headers: {@code ", charged x P and
      * x D (a replay over its probes, served costs)"}, or empty without ratios.
      */
-    static String replayOverProbeNote(Served served, boolean servedShape) throws IOException {
+    static String replayOverProbeNote(Served served, boolean servedShape) {
         return replayOverProbeNote(served, servedShape, false);
     }
 
     /** As above, the decodes' ratio after a warm-up where {@code afterWarmup} ({@link Served#replayOverProbe}). */
-    static String replayOverProbeNote(Served served, boolean servedShape, boolean afterWarmup) throws IOException {
+    static String replayOverProbeNote(Served served, boolean servedShape, boolean afterWarmup) {
         double[] ratio = served.replayOverProbe(afterWarmup);
         if (!servedShape) {
             ratio[0] = 0;
